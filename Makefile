@@ -1,0 +1,51 @@
+# make demo: run the bundled Russia-Ukraine analysis; make test: the whole test suite.
+# Both create .venv with a Python >= 3.12 and install everything they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python >= 3.12: PATH first, then pyenv's versions folder.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
+	  c=$$(command -v $$p 2>/dev/null) && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; exit 0; }; \
+	done; \
+	for c in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V -r); do \
+	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; exit 0; }; \
+	done)
+
+.PHONY: demo test test-fast bench docs lint clean venv
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: motives needs Python >= 3.12 (PyMC 6 requires it) and none was found on PATH or under ~/.pyenv/versions." >&2; \
+	  echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package) or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
+	  exit 1; fi
+	@echo "using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --python $(PY) --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/motives check evidence
+	$(VENV)/bin/motives posterior evidence --lens hughes
+	$(VENV)/bin/motives posterior evidence --lens realist
+	@if [ -f models/baseline.yaml ] && $(VENV)/bin/motives --help | grep -q " run "; then \
+	  $(VENV)/bin/motives run models/baseline.yaml --out results/baseline --force; fi
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2
+
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow"
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+
+clean:
+	rm -rf $(VENV) results build dist .pytest_cache

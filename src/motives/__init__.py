@@ -1,0 +1,62 @@
+"""motives: Bayesian evaluation of rival hypotheses.
+
+Names are loaded lazily (PEP 562), so ``import motives`` is cheap and never
+imports PyMC; PyMC is imported only when a model is fitted.
+
+Examples
+--------
+>>> import motives as mv
+>>> case = mv.load_case(mv.examples.path("cookies"))
+>>> float(mv.exact_posterior(case).loc[("hypothesis", "bowl1"), "credence"])
+0.6
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_NAMES: dict[str, str] = {
+    "load_case": "motives.io",
+    "json_schema": "motives.io",
+    "exact_posterior": "motives.exact",
+    "compile_case": "motives.exact",
+    "Case": "motives.schema",
+    "Hypothesis": "motives.schema",
+    "LikelihoodItem": "motives.schema",
+    "TimelineItem": "motives.schema",
+    "QuantityItem": "motives.schema",
+    "CaseError": "motives.errors",
+    "Problem": "motives.errors",
+    "MotivesError": "motives.errors",
+    "fit": "motives.models",
+    "load_result": "motives.models",
+    "FitResult": "motives.models",
+}
+_MODULES = {"examples", "exact", "io", "schema", "likelihood", "errors", "models", "sensitivity", "plots", "report"}
+
+__all__ = sorted(_NAMES) + ["examples", "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from motives import examples
+    from motives.errors import CaseError, MotivesError, Problem
+    from motives.exact import compile_case, exact_posterior
+    from motives.io import json_schema, load_case
+    from motives.models import FitResult, fit, load_result
+    from motives.schema import Case, Hypothesis, LikelihoodItem, QuantityItem, TimelineItem
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    if name in _MODULES:
+        return importlib.import_module(f"motives.{name}")
+    raise AttributeError(f"module 'motives' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _MODULES)

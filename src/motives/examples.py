@@ -1,0 +1,46 @@
+"""Small bundled example cases: textbook problems with known answers."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from motives.schema import Case
+
+NAMES = ("cookies", "dice", "monty_hall", "diagnostic_test", "witness")
+
+
+def path(name: str) -> Path:
+    """Folder of a bundled example case.
+
+    Examples
+    --------
+    >>> path("cookies").name
+    'cookies'
+    """
+    if name not in NAMES:
+        raise KeyError(f"unknown example {name!r}; examples: {', '.join(NAMES)}")
+    return Path(str(resources.files("motives") / "data" / "examples" / name))
+
+
+def load(name: str) -> Case:
+    """Load a bundled example case."""
+    from motives.io import load_case
+
+    return load_case(path(name))
+
+
+def cookie_case() -> Case:
+    """The cookie problem, built in Python: P(bowl 1 | vanilla) = 0.6.
+
+    Examples
+    --------
+    >>> cookie_case().hypothesis_ids
+    ['bowl1', 'bowl2']
+    """
+    return Case.model_validate({
+        "name": "cookies",
+        "hypotheses": [{"id": "bowl1", "prior": 0.5}, {"id": "bowl2", "prior": 0.5}],
+        "evidence": [{"id": "vanilla", "title": "A vanilla cookie was drawn",
+                      "likelihoods": {"bowl1": 0.75, "bowl2": 0.5}}],
+    })

@@ -1,0 +1,471 @@
+"""Loading cases from YAML and BibTeX, safely, with errors that name file and line.
+
+Every problem found becomes a :class:`motives.errors.Problem` with the file,
+the line (where YAML gives one), the item and the field; :func:`load_case`
+raises one :class:`motives.errors.CaseError` listing them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from motives.errors import CaseError, Problem, ReferenceProblems
+from motives.schema import Amendment, Case, CaseFile, EvidenceFile, LensJudgement, Record
+
+Path_ = str | Path
+Lines = dict[tuple[Any, ...], int]
+
+MAX_FILE_BYTES = 10 * 2**20
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def read_yaml(path: Path) -> tuple[Any, Lines]:
+    """Read one YAML file safely; return (data, line map from key path to 1-based line).
+
+    Raises :class:`CaseError` for an unreadable, empty, non-UTF-8 or malformed
+    file, a tag that would build an object, anchors/aliases, or duplicate keys.
+    """
+    f = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CaseError([Problem(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB", file=f)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseError([Problem(f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                 "save it as UTF-8", file=f, line=line)]) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise CaseError([Problem("file is empty; expected a YAML mapping", file=f)])
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise CaseError([Problem("file holds no YAML document; expected a mapping", file=f)])
+        lines: Lines = {}
+        problems: list[Problem] = []
+        _walk(node, (), lines, problems, f, set())
+        if problems:
+            raise CaseError(problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = f"{exc.problem or 'invalid YAML'}"
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in msg:
+            msg += " (files are loaded safely: plain data only, no tags that build objects)"
+        if exc.context:
+            msg = f"{exc.context}: {msg}"
+        raise CaseError([Problem(msg, file=f, line=mark.line + 1 if mark else None)]) from None
+    except yaml.YAMLError as exc:
+        raise CaseError([Problem(f"invalid YAML: {exc}", file=f)]) from None
+    except RecursionError:
+        raise CaseError([Problem("YAML is nested too deeply", file=f)]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise CaseError([Problem(f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1)])
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int]) -> None:
+    if id(node) in seen:
+        problems.append(Problem("YAML anchors and aliases are not supported; write the value out", file=f,
+                                line=node.start_mark.line + 1))
+        return
+    seen.add(id(node))
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, int] = {}
+        for k, v in node.value:
+            if k.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem("YAML merge keys (<<) are not supported", file=f, line=k.start_mark.line + 1))
+                continue
+            key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
+            if key in keys:
+                problems.append(Problem(f"duplicate key '{key}' (first on line {keys[key]})", file=f,
+                                        line=k.start_mark.line + 1, field=_dotted(path + (key,))))
+            keys[key] = k.start_mark.line + 1
+            lines[path + (key,)] = k.start_mark.line + 1
+            _walk(v, path + (key,), lines, problems, f, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _walk(v, path + (i,), lines, problems, f, seen)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+# --------------------------------------------------------------------------- validation -> problems
+
+
+def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
+    p = tuple(str(x) if not isinstance(x, int) else x for x in path)
+    while p:
+        for key in (p, tuple(str(x) for x in p)):
+            if key in lines:
+                return lines[key]
+        p = p[:-1]
+    return lines.get(())
+
+
+def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Keep the parts of a pydantic loc that exist in the raw data (drop union tags etc.)."""
+    out: list[Any] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and str(part) in {str(k) for k in cur}:
+            key = next(k for k in cur if str(k) == str(part))
+            out.append(key)
+            cur = cur[key]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and part == "__default__":
+            continue
+        elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
+            continue
+        else:
+            out.append(part)  # a missing field: name it
+            cur = None
+    return tuple(out)
+
+
+def _field_names(model: type[BaseModel], path: tuple[Any, ...]) -> list[str] | None:
+    """Best effort: the field names valid at ``path`` inside ``model``."""
+    t: Any = model
+    for part in path:
+        t = _unwrap(t, part)
+        if t is None:
+            return None
+        if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str) and part in t.model_fields:
+            t = t.model_fields[part].annotation
+        elif isinstance(part, str) and typing.get_origin(_strip(t)) is dict:
+            t = typing.get_args(_strip(t))[1]
+        elif isinstance(part, int) and typing.get_origin(_strip(t)) is list:
+            t = typing.get_args(_strip(t))[0]
+        elif isinstance(t, type) and issubclass(t, BaseModel):
+            return None
+    t = _unwrap(t, None)
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        return list(t.model_fields)
+    return None
+
+
+def _strip(t: Any) -> Any:
+    while typing.get_origin(t) is typing.Annotated:
+        t = typing.get_args(t)[0]
+    return t
+
+
+def _unwrap(t: Any, part: Any) -> Any:
+    t = _strip(t)
+    if typing.get_origin(t) in (typing.Union, type(int | str)):
+        models = [_strip(a) for a in typing.get_args(t)]
+        models = [m for m in models if isinstance(m, type) and issubclass(m, BaseModel)]
+        if not models:
+            return t
+        if isinstance(part, str):
+            for m in models:
+                if part in m.model_fields:
+                    return m
+        return models[0]
+    return t
+
+
+def _problems_from_validation(
+    exc: ValidationError, data: Any, model: type[BaseModel], f: str, lines: Lines
+) -> list[Problem]:
+    out: list[Problem] = []
+    for err in exc.errors():
+        ctx_error = err.get("ctx", {}).get("error")
+        if isinstance(ctx_error, ReferenceProblems):
+            out += ctx_error.problems
+            continue
+        loc = tuple(err["loc"])
+        path = _raw_path(data, loc)
+        item = None
+        field_path = path
+        if len(path) >= 2 and path[0] in ("evidence", "amend", "hypotheses", "sources") and isinstance(path[1], int):
+            entry = data.get(path[0], [None])[path[1]] if isinstance(data.get(path[0]), list) else None
+            if isinstance(entry, dict) and isinstance(entry.get("id", entry.get("key")), str):
+                item = entry.get("id", entry.get("key"))
+                field_path = path[2:]
+        msg = str(err["msg"])
+        if isinstance(ctx_error, Exception):
+            msg = str(ctx_error)
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] == "extra_forbidden":
+            valid = _field_names(model, path[:-1]) or []
+            close = difflib.get_close_matches(str(path[-1]), valid, n=1)
+            msg = f"unknown key '{path[-1]}'." + (f" Did you mean '{close[0]}'?" if close else "")
+            if valid:
+                msg += " Valid keys: " + ", ".join(valid)
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
+            shown = repr(err["input"])
+            msg = f"{msg}, got {shown[:80] + '...' if len(shown) > 80 else shown}"
+        out.append(Problem(msg, file=f, line=_line(lines, path), item=item, field=_dotted(field_path) or None))
+    return out
+
+
+def validate(model: type[Record], data: Any, file: str, lines: Lines) -> Any:
+    """Validate ``data`` as ``model``; raise :class:`CaseError` with file and line on failure."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(_problems_from_validation(exc, data, model, file, lines)) from None
+    except (OverflowError, RecursionError, TypeError, ArithmeticError) as exc:
+        raise CaseError([Problem(f"invalid value: {exc}", file=file)]) from None
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+
+def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
+    """Parse a BibTeX file into key -> fields (lower-case names, plus ``ENTRYTYPE``).
+
+    Duplicate keys and unparsable entries are errors.
+    """
+    import bibtexparser
+
+    f = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start})", file=f)]) from None
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read BibTeX file: {exc.strerror or exc}", file=f)]) from None
+    lib = bibtexparser.parse_string(text)
+    problems = []
+    for block in lib.failed_blocks:
+        start = getattr(block, "start_line", None)
+        kind = type(block).__name__
+        if "Duplicate" in kind:
+            msg = f"duplicate BibTeX key '{getattr(block, 'key', '?')}'"
+        else:
+            msg = f"cannot parse this BibTeX entry ({kind})"
+        problems.append(Problem(msg, file=f, line=start + 1 if isinstance(start, int) else None))
+    if problems:
+        raise CaseError(problems)
+    out: dict[str, dict[str, str]] = {}
+    for e in lib.entries:
+        fields = {fl.key.lower(): str(fl.value) for fl in e.fields}
+        fields["ENTRYTYPE"] = e.entry_type.lower()
+        out[e.key] = fields
+    return out
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class _Loc:
+    """Where records came from, to put file and line on cross-reference problems."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[str, Lines, tuple[Any, ...]]] = {}
+        self.case_file: tuple[str, Lines] | None = None
+        self.hypotheses: dict[str, int] = {}
+
+    def locate(self, p: Problem) -> Problem:
+        if p.file:
+            return p
+        field = tuple(int(x) if x.isdigit() else x for x in (p.field or "").split(".") if x)
+        if p.item and p.item in self.items:
+            f, lines, prefix = self.items[p.item]
+            return Problem(p.message, file=f, line=_line(lines, prefix + field), item=p.item, field=p.field)
+        if self.case_file:
+            f, lines = self.case_file
+            if p.item in self.hypotheses:
+                path = ("hypotheses", self.hypotheses[p.item]) + field
+            else:
+                path = field
+            return Problem(p.message, file=f, line=_line(lines, path), item=p.item, field=p.field)
+        return p
+
+
+def _case_path(path: Path_) -> tuple[Path, Path]:
+    p = Path(path)
+    if p.is_dir():
+        return p, p / "case.yaml"
+    if p.is_file():
+        return p.parent, p
+    raise CaseError([Problem(f"no such case folder or case.yaml: {p}")])
+
+
+def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
+    folder, case_path = _case_path(path)
+    if not case_path.is_file():
+        raise CaseError([Problem(f"no case.yaml in {folder}", file=str(case_path))])
+    data, lines = read_yaml(case_path)
+    cf: CaseFile = validate(CaseFile, data, str(case_path), lines)
+    items: list[dict[str, Any]] = []
+    sources: list[Any] = list(cf.sources)
+    bib: dict[str, dict[str, str]] | None = None
+    parent: CaseFile | None = None
+    if cf.extends:
+        if depth > 8:
+            raise CaseError([Problem("'extends' chain is too long (a cycle?)", file=str(case_path), field="extends")])
+        parent_dir = (folder / cf.extends).resolve()
+        if not parent_dir.exists():
+            raise CaseError([Problem(f"extends: no case at {parent_dir}", file=str(case_path),
+                                     line=lines.get(("extends",)), field="extends")])
+        parent, parent_items, bib = _collect(parent_dir, loc, depth + 1)
+        items = parent_items
+        sources = list(parent.sources) + sources
+    loc.case_file = (str(case_path), lines)
+    loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)}
+    ref_name = cf.references or ("references.bib" if (folder / "references.bib").is_file() else None)
+    if ref_name:
+        own = read_bibtex(folder / ref_name)
+        if bib is not None:
+            dup = sorted(set(bib) & set(own))
+            bib = {**bib, **{k: v for k, v in own.items() if k not in dup}}
+        else:
+            bib = own
+    problems: list[Problem] = []
+    amendments: list[tuple[Amendment, str, Lines, int]] = []
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in ("case.yaml", "case.yml"))
+    for ef_path in files:
+        try:
+            raw, elines = read_yaml(ef_path)
+            ef: EvidenceFile = validate(EvidenceFile, raw, str(ef_path), elines)
+        except CaseError as exc:
+            problems += exc.problems
+            continue
+        sources += list(ef.sources)
+        for i, item in enumerate(ef.evidence):
+            if item.issue_area is None and ef.issue_area is not None:
+                item = item.model_copy(update={"issue_area": ef.issue_area})
+            loc.items.setdefault(item.id, (str(ef_path), elines, ("evidence", i)))
+            items.append({"item": item})
+        for i, am in enumerate(ef.amend):
+            amendments.append((am, str(ef_path), elines, i))
+    for am, f, elines, i in amendments:
+        target = next((d for d in items if d["item"].id == am.id), None)
+        if target is None:
+            problems.append(Problem(f"amend: no item '{am.id}' in this case or its parent", file=f,
+                                    line=_line(elines, ("amend", i, "id")), item=am.id, field="id"))
+            continue
+        try:
+            target["item"] = _amend(target["item"], am)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), file=f, line=_line(elines, ("amend", i)), item=am.id))
+    if problems:
+        raise CaseError(problems)
+    merged = cf.model_copy(update={
+        "lenses": _merge_by_id(parent.lenses if parent else [], cf.lenses),
+        "issue_areas": _merge_by_id(parent.issue_areas if parent else [], cf.issue_areas),
+        "implications": _merge_by_id(parent.implications if parent else [], cf.implications),
+        "families": _merge_by_id(parent.families if parent else [], cf.families),
+        "sources": sources,
+        "default_lens": cf.default_lens or (parent.default_lens if parent else None),
+    })
+    return merged, items, bib
+
+
+def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:
+    ids = {c.id for c in child}
+    return [p for p in parent if p.id not in ids] + list(child)
+
+
+def _amend(item: Any, am: Amendment) -> Any:
+    field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[item.kind]
+    given = {"likelihoods": am.likelihoods, "trends": am.trends, "predictive": am.predictive}
+    for name, value in given.items():
+        if value is not None and name != field:
+            raise ValueError(f"item '{item.id}' is a {item.kind} item: amend its '{field}', not '{name}'")
+    extra = given[field] or {}
+    current = dict(getattr(item, field))
+    for lens, j in extra.items():
+        if lens in current:
+            old = current[lens]
+            clash = sorted(set(old.values) & set(j.values))
+            if clash:
+                raise ValueError(f"amend would replace existing values for {clash} under lens '{lens}'; "
+                                 "amendments only add hypotheses")
+            rationale = " ".join(r for r in (old.rationale, j.rationale) if r)
+            update: dict[str, Any] = {"values": {**old.values, **j.values}, "rationale": rationale}
+            if isinstance(old, LensJudgement) and isinstance(j, LensJudgement) and old.confidence != j.confidence and j.confidence:
+                update["confidence"] = old.confidence
+            current[lens] = old.model_copy(update=update)
+        else:
+            current[lens] = j
+    return item.model_copy(update={field: current})
+
+
+def load_case(path: Path_) -> Case:
+    """Load and validate a case from a folder (or its ``case.yaml``).
+
+    Parameters
+    ----------
+    path
+        A case folder holding ``case.yaml``, evidence ``*.yaml`` files and
+        optionally ``references.bib``; or the path of ``case.yaml`` itself.
+
+    Returns
+    -------
+    Case
+        The validated case.
+
+    Raises
+    ------
+    CaseError
+        Listing every problem with file, line, item and field.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.load_case(mv.examples.path("cookies"))
+    >>> case.hypothesis_ids
+    ['bowl1', 'bowl2']
+    """
+    loc = _Loc()
+    cf, items, bib = _collect(path, loc)
+    data = cf.model_dump(exclude={"extends", "references"}, exclude_none=True)
+    data["sources"] = list(cf.sources)
+    data["evidence"] = [d["item"] for d in items]
+    data["references"] = bib
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        problems = _problems_from_validation(exc, data, Case, "", {})
+        raise CaseError([loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field)) for p in problems]) from None
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of ``case.yaml`` and of evidence files (``$defs`` shared).
+
+    Examples
+    --------
+    >>> sorted(json_schema()["properties"])
+    ['case.yaml', 'evidence file']
+    """
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(CaseFile, "validation"), (EvidenceFile, "validation")],
+                                title="motives case formats")
+    top["type"] = "object"
+    top["properties"] = {
+        "case.yaml": {"$ref": "#/$defs/CaseFile"},
+        "evidence file": {"$ref": "#/$defs/EvidenceFile"},
+    }
+    return top
