@@ -28,6 +28,8 @@ _NAMES: dict[str, str] = {
     "LikelihoodItem": "motives.schema",
     "TimelineItem": "motives.schema",
     "QuantityItem": "motives.schema",
+    "load_spec": "motives.spec",
+    "AnalysisSpec": "motives.spec",
     "CaseError": "motives.errors",
     "Problem": "motives.errors",
     "MotivesError": "motives.errors",
@@ -35,7 +37,7 @@ _NAMES: dict[str, str] = {
     "load_result": "motives.models",
     "FitResult": "motives.models",
 }
-_MODULES = {"examples", "exact", "io", "schema", "likelihood", "errors", "models", "sensitivity", "plots", "report"}
+_MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report"}
 
 __all__ = sorted(_NAMES) + ["examples", "__version__"]
 

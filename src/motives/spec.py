@@ -1,0 +1,77 @@
+"""Analysis specs: which case, lens, model, priors, sampler settings and outputs (``models/*.yaml``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from motives.schema import Id, Record
+
+
+class SamplerSettings(Record):
+    """MCMC settings."""
+
+    draws: int = Field(default=1000, ge=10, le=1_000_000, description="Draws per chain after tuning.")
+    tune: int = Field(default=1000, ge=0, le=1_000_000, description="Tuning steps per chain.")
+    chains: int = Field(default=4, ge=1, le=64)
+    seed: int = Field(default=1, ge=0, description="Random seed; the same seed gives the same draws.")
+    target_accept: float = Field(default=0.9, gt=0.5, lt=1.0)
+    backend: Literal["auto", "nutpie", "pymc"] = Field(
+        default="auto", description="auto: nutpie when installed, else PyMC's NUTS."
+    )
+
+
+class SensitivitySettings(Record):
+    """Settings of ``motives sensitivity``."""
+
+    tornado_factor: float = Field(default=3.0, gt=1.0, description="Each item's likelihood ratio scaled by 1/f and f.")
+    sweep_points: int = Field(default=101, ge=3, le=100_000)
+    sobol_samples: int = Field(default=1024, ge=16, le=1_000_000, description="Saltelli base sample size N.")
+    seed: int = Field(default=1, ge=0)
+
+
+class AnalysisSpec(Record):
+    """One analysis: ``motives run SPEC`` and ``motives sensitivity SPEC`` read it."""
+
+    name: Id
+    description: str = ""
+    case: str = Field(description="Case folder, relative to the spec file.")
+    model: Literal["exclusive", "mixture", "pooled"] = "exclusive"
+    lens: Id | None = Field(default=None, description="Lens; default the case's default lens.")
+    lenses: list[Id] | None = Field(default=None, description="Lenses pooled by the pooled model (default: all).")
+    prior: Any = Field(
+        default=None,
+        description="None (the case's), 'uniform', {hypothesis: p}, or {dirichlet: {hypothesis: alpha}}.",
+    )
+    reliability: bool = Field(default=True, description="Mix in source reliability.")
+    sampler: SamplerSettings = Field(default_factory=SamplerSettings)
+    sensitivity: SensitivitySettings = Field(default_factory=SensitivitySettings)
+    figures: list[Literal["pdf", "png", "svg"]] = Field(default_factory=lambda: ["pdf", "png"])
+
+    def case_path(self, spec_file: str | Path) -> Path:
+        """The case folder, resolved against the spec file's folder."""
+        return (Path(spec_file).parent / self.case).resolve()
+
+    def config_hash(self) -> str:
+        """Stable hash of the spec (used to refuse stale results)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def load_spec(path: str | Path) -> AnalysisSpec:
+    """Load and validate an analysis spec YAML file.
+
+    Raises
+    ------
+    CaseError
+        With file, line and field for every problem.
+    """
+    from motives.io import read_yaml, validate
+
+    p = Path(path)
+    data, lines = read_yaml(p)
+    return validate(AnalysisSpec, data, str(p), lines)
