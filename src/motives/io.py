@@ -50,8 +50,9 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         text = text[1:]
     if not text.strip():
         raise CaseError([Problem("file is empty; expected a YAML mapping", file=f)])
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             raise CaseError([Problem("file holds no YAML document; expected a mapping", file=f)])
@@ -69,21 +70,33 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         if exc.context:
             msg = f"{exc.context}: {msg}"
         raise CaseError([Problem(msg, file=f, line=mark.line + 1 if mark else None)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise CaseError([Problem(f"character U+{int(exc.character):04X} is not allowed in YAML", file=f, line=line)]) from None
     except yaml.YAMLError as exc:
         raise CaseError([Problem(f"invalid YAML: {exc}", file=f)]) from None
     except RecursionError:
         raise CaseError([Problem("YAML is nested too deeply", file=f)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise CaseError([Problem(f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1)])
     return data, lines
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe loader that leaves timestamps as text (dates are validated by the schema, with their line)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int]) -> None:
     if id(node) in seen:
-        problems.append(Problem("YAML anchors and aliases are not supported; write the value out", file=f,
-                                line=node.start_mark.line + 1))
+        problems.append(Problem(f"YAML anchors and aliases are not supported (the value on line "
+                                f"{node.start_mark.line + 1} is reused here); write the value out", file=f,
+                                line=node.start_mark.line + 1, field=_dotted(path)))
         return
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)

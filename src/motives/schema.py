@@ -224,9 +224,8 @@ class LensJudgement(Record):
         if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
             return data
         conf = data.get("confidence")
-        if conf is None:
-            return data
-        _lk.confidence_concentration(conf)
+        if conf not in _lk.CONFIDENCE:
+            return data  # absent, or invalid: the field validator reports it where it stands
         values = {}
         for h, v in data["values"].items():
             if isinstance(v, str | int | float) and not isinstance(v, bool):
@@ -548,8 +547,10 @@ class Case(Record):
         priors = [h.prior for h in self.hypotheses]
         given_priors = [p for p in priors if p is not None]
         if given_priors and len(given_priors) != len(priors):
-            missing = [h.id for h in self.hypotheses if h.prior is None]
-            out.append(P(f"give a prior for every hypothesis or for none; missing for {missing}", field="hypotheses.prior"))
+            for h in self.hypotheses:
+                if h.prior is None:
+                    out.append(P("no prior: give a prior for every hypothesis or for none (none = uniform)",
+                                 item=h.id, field="prior"))
         elif given_priors and abs(sum(given_priors) - 1.0) > PRIOR_TOLERANCE:
             out.append(P(f"priors must sum to 1, they sum to {sum(given_priors):.6g}", field="hypotheses.prior"))
         elif given_priors and not any(p > 0 for p in given_priors):

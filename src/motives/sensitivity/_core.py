@@ -1,0 +1,170 @@
+"""Shared machinery: a scenario evaluator on the exact engine, targets, units.
+
+The evaluator extends :func:`motives.exact.loglik` with three per-scenario
+inputs the sensitivity analyses need: a ``keep`` mask (items left out of a
+scenario contribute nothing, exactly, also inside a shared-source group), a
+per-scenario base rate, and per-scenario log-likelihoods of the timeline and
+quantity items. With every item kept it is the engine's own log-likelihood
+(a test checks this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from motives.errors import CaseError, Problem
+from motives.exact import CaseArrays, _log, _logsumexp, compile_case, normalise, prior_from
+from motives.schema import Case
+
+Array = NDArray[np.float64]
+
+#: Decibans per natural-log unit: 10 log10(x) = DB * ln(x).
+DB = 10.0 / np.log(10.0)
+
+
+def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: ArrayLike | None = None,
+                    other: ArrayLike | None = None, base: ArrayLike | None = None,
+                    reliability: bool = True) -> Array:
+    """Total log-likelihood per hypothesis for many scenarios at once, shape (..., K).
+
+    Parameters
+    ----------
+    arr
+        The compiled case.
+    lam
+        Likelihood means, shape (..., N, K); default the case's.
+    keep
+        Which items count, shape (..., N + M) (likelihood items, then timeline
+        and quantity items, as :attr:`CaseArrays.all_items`); default all.
+    other
+        Log-likelihoods of the timeline/quantity items, shape (..., M, K).
+    base
+        Base rates of the report-if-wrong, shape (..., N); NaN means the row mean.
+    reliability
+        Mix in source reliability.
+    """
+    N, M, K = len(arr.items), len(arr.other_items), len(arr.hypotheses)
+    lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
+    other = arr.other_loglik if other is None else np.asarray(other, dtype=float)
+    keep_a = np.ones(N + M, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    if lam.shape[-2:] != (N, K) or other.shape[-2:] != (M, K) or keep_a.shape[-1] != N + M:
+        raise ValueError(f"shapes do not match the case: lam {lam.shape}, other {other.shape}, keep {keep_a.shape}")
+    kl, ko = keep_a[..., :N], keep_a[..., N:]
+    shape = np.broadcast_shapes(lam.shape[:-2], other.shape[:-2], kl.shape[:-1])
+    total = np.zeros(shape + (K,))
+    grouped = np.zeros(N, dtype=bool)
+    if reliability and arr.groups:
+        b = arr.base if base is None else np.asarray(base, dtype=float)
+        b = np.where(np.isnan(b), lam.mean(axis=-1), b)
+        for g in arr.groups:
+            grouped[g.index] = True
+            x, w = g.nodes()
+            lg = lam[..., g.index, :][..., None, :, :]  # (..., 1, n, K)
+            bg = b[..., g.index][..., None, :, None]
+            mix = x[:, None, None] * lg + (1 - x[:, None, None]) * bg  # (..., Q, n, K)
+            kg = kl[..., g.index][..., None, :, None]
+            terms = np.where(kg, _log(mix), 0.0).sum(axis=-2) + _log(w)[:, None]
+            total = total + _logsumexp(terms, axis=-2)
+    free = ~grouped
+    total = total + np.where(kl[..., free, None], _log(lam[..., free, :]), 0.0).sum(axis=-2)
+    total = total + np.where(ko[..., None], other, 0.0).sum(axis=-2)
+    return total
+
+
+def scenario_posterior(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any) -> Array:
+    """Posterior credences (..., K) for many scenarios; keywords as :func:`scenario_loglik`."""
+    p = arr.prior if prior is None else np.asarray(prior, dtype=float)
+    return normalise(_log(p) + scenario_loglik(arr, **kw))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A hypothesis or a family, as a mask over hypotheses."""
+
+    id: str
+    level: str  # "hypothesis" | "family"
+    mask: NDArray[np.bool_]
+
+
+def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None) -> Target:
+    """Resolve a hypothesis or family id; ``None`` gives the leading family under ``credence``."""
+    if target is None:
+        if credence is None:
+            raise ValueError("need a credence to find the leading family")
+        fam = np.zeros(len(arr.families))
+        np.add.at(fam, arr.family_index, credence)
+        target = arr.families[int(np.argmax(fam))]
+        level = "family"
+    elif target in arr.families and target not in arr.hypotheses:
+        level = "family"
+    elif target in arr.hypotheses:
+        level = "hypothesis"
+    elif target in arr.families:
+        level = "family"
+    else:
+        raise CaseError([Problem(f"unknown target '{target}': give a hypothesis ({', '.join(arr.hypotheses)}) "
+                                 f"or a family ({', '.join(arr.families)})", field="target")])
+    if level == "family":
+        mask = arr.family_index == arr.families.index(target)
+    else:
+        mask = np.array([h == target for h in arr.hypotheses])
+    return Target(target, level, mask)
+
+
+def setup(case: Case, lens: str | None, prior: Any) -> tuple[CaseArrays, Array]:
+    """Compile the case under a lens and resolve the prior."""
+    arr = compile_case(case, lens)
+    return arr, prior_from(case, prior)
+
+
+def check_finite(post: Array, what: str = "posterior") -> None:
+    """Raise a clear error when the evidence rules out every hypothesis."""
+    if not np.all(np.isfinite(post)):
+        raise CaseError([Problem(f"the {what} does not exist: the evidence rules out every hypothesis "
+                                 "(each has a likelihood of 0 somewhere or a prior of 0)", field="likelihoods")])
+
+
+def effective_lam(arr: CaseArrays) -> Array:
+    """Per-item marginal likelihoods (N, K): E_rho[rho lam + (1 - rho) b] = rho_bar lam + (1 - rho_bar) b."""
+    lam = arr.lam.copy()
+    for g in arr.groups:
+        b = np.where(np.isnan(arr.base[g.index]), arr.lam[g.index].mean(axis=-1), arr.base[g.index])
+        lam[g.index] = g.mean * arr.lam[g.index] + (1 - g.mean) * b[:, None]
+    return lam
+
+
+def item_logliks(arr: CaseArrays) -> Array:
+    """Per-item log P(E_e | h), all items (N + M, K); source reliability at its mean."""
+    return np.concatenate([_log(effective_lam(arr)), arr.other_loglik], axis=0)
+
+
+def mixture_ll(ll: Array, weights: Array, mask: NDArray[np.bool_]) -> Array:
+    """log of sum_{h in mask} w_h exp(ll_h) / sum_{h in mask} w_h along the last axis."""
+    w = np.where(mask, weights, 0.0)
+    if w.sum() <= 0:  # no prior mass: weigh the group's hypotheses equally
+        w = mask.astype(float)
+    w = w / w.sum()
+    return _logsumexp(np.where(mask, ll + _log(w), -np.inf), axis=-1)
+
+
+def entropy_bits(p: ArrayLike, axis: int = -1) -> Array:
+    """Shannon entropy in bits along ``axis`` (0 log 0 = 0)."""
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+    return t.sum(axis=axis)
+
+
+def item_sources(case: Case) -> dict[str, list[str]]:
+    """Item id -> the sources it rests on (its BibTeX ``sources`` and ``reported_by``)."""
+    out = {}
+    for e in case.evidence:
+        keys = list(e.sources)
+        if e.reported_by and e.reported_by not in keys:
+            keys.append(e.reported_by)
+        out[e.id] = keys
+    return out
