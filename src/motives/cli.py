@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_INPUT = 2
 
@@ -142,6 +142,28 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         colour = "green" if d.get("ok") else "bold red"
         out.print(f"[{colour}]diagnostics[/]: r_hat max {d['r_hat_max']:.4f}, ESS bulk min {d['ess_bulk_min']:.0f}, "
                   f"divergences {d['divergences']}" + ("" if d.get("ok") else " -- FAILED: " + "; ".join(d.get("problems", []))))
+
+
+@app.command()
+def describe(
+    case_dir: CaseDir,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the Markdown here (atomically).")] = None,
+) -> None:
+    """Write a case as Markdown: hypotheses, Table 1, likelihood table, every item."""
+    from motives.casebook import case_markdown
+    from motives.io import load_case
+
+    try:
+        text = case_markdown(load_case(case_dir))
+    except MotivesError as exc:
+        _fail(exc)
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    tmp = out_file.with_name(out_file.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out_file)
+    out.print(f"wrote {out_file}", highlight=False)
 
 
 @app.command()

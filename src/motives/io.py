@@ -346,14 +346,13 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         sources = list(parent.sources) + sources
     loc.case_file = (str(case_path), lines)
     loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)}
-    ref_name = cf.references or ("references.bib" if (folder / "references.bib").is_file() else None)
-    if ref_name:
+    ref_names = cf.references or (["references.bib"] if (folder / "references.bib").is_file() else [])
+    for ref_name in [ref_names] if isinstance(ref_names, str) else ref_names:
         own = read_bibtex(folder / ref_name)
-        if bib is not None:
-            dup = sorted(set(bib) & set(own))
-            bib = {**bib, **{k: v for k, v in own.items() if k not in dup}}
-        else:
-            bib = own
+        clash = sorted(k for k in set(bib or {}) & set(own) if (bib or {})[k] != own[k])
+        if clash and not cf.extends:
+            raise CaseError([Problem(f"BibTeX key(s) {clash} defined differently in two files", file=str(folder / ref_name))])
+        bib = {**own, **(bib or {})}
     problems: list[Problem] = []
     amendments: list[tuple[Amendment, str, Lines, int]] = []
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in ("case.yaml", "case.yml"))

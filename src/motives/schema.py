@@ -438,7 +438,9 @@ class CaseFile(Record):
     description: str = ""
     extends: str | None = Field(default=None, description="Path of a parent case folder.")
     default_lens: Id | None = None
-    references: str | None = Field(default=None, description="BibTeX file, relative to the case folder.")
+    references: str | list[str] | None = Field(
+        default=None, description="BibTeX file(s), relative to the case folder; default references.bib if present."
+    )
     hypotheses: list[Hypothesis] = Field(min_length=2)
     families: list[Family] = Field(default_factory=list)
     lenses: list[Lens] = Field(default_factory=list)
@@ -574,8 +576,9 @@ class Case(Record):
             out.append(P(f"source '{d}' is declared more than once", field="sources"))
         area_ids = {a.id for a in self.issue_areas}
         impl_ids = {i.id for i in self.implications}
-        for imp in self.implications:
-            out += self._keys_match(imp.predictions, hset, imp.id, "predictions")
+        for imp in self.implications:  # a table row may leave hypotheses out (an extended case adds some)
+            out += [p for p in self._keys_match(imp.predictions, hset, imp.id, "predictions")
+                    if not p.message.startswith("missing")]
         item_ids = [e.id for e in self.evidence]
         for d in _dupes(item_ids):
             out.append(P(f"duplicate evidence id '{d}'", item=d, field="id"))
@@ -721,6 +724,25 @@ class Case(Record):
         df.columns.name = None
         df["fallback"] = fb
         return df
+
+    def implication_table(self) -> pd.DataFrame:
+        """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.cookie_case().implication_table().shape
+        (0, 3)
+        """
+        import pandas as pd
+
+        rows = []
+        for imp in self.implications:
+            tested = [e.id for e in self.evidence if e.implication == imp.id]
+            rows.append([imp.title, *[imp.predictions.get(h, "") for h in self.hypothesis_ids], tested])
+        df = pd.DataFrame(rows, columns=["implication", *self.hypothesis_ids, "items"],
+                          index=pd.Index([i.id for i in self.implications], name="implication_id"))
+        return df if rows else df.loc[:, ["implication", *self.hypothesis_ids[:1], "items"]]
 
     def non_diagnostic(self, lens: str | None = None, tol: float = 1e-12) -> list[str]:
         """Ids of likelihood items whose means are equal across hypotheses (they change nothing)."""
