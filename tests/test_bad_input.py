@@ -115,7 +115,8 @@ CASES = [
      ("x.yaml", 7, ["e1", "confidence", "low", "high"])),
     ("unknown default lens", {"case.yaml": CASE + "default_lens: them\n", "x.yaml": ITEMS},
      ("case.yaml", 8, ["default_lens", "'them'"])),
-    ("anchors and aliases", {"case.yaml": CASE, "x.yaml": "evidence:\n  - &x {id: e1, title: t, likelihoods: {a: 1, b: 1}}\n  - *x\n"},
+    ("anchors and aliases", {"case.yaml": CASE,
+                             "x.yaml": "evidence:\n  - &x {id: e1, title: t, likelihoods: {a: 1, b: 1}}\n  - *x\n"},
      ("x.yaml", 2, ["aliases are not supported", "evidence.1"])),
     ("missing case.yaml", {"x.yaml": ITEMS}, ("case.yaml", None, ["no case.yaml"])),
 ]

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from motives import likelihood as lk
-from motives.schema import Likelihood, LensJudgement, PartialDate
+from motives.schema import LensJudgement, Likelihood, PartialDate
 
 
 @pytest.mark.parametrize(

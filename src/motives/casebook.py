@@ -14,8 +14,8 @@ def _cell(text: object) -> str:
 
 
 def _fmt_likelihood(v: object) -> str:
-    mean = getattr(v, "mean")
-    k = getattr(v, "concentration")
+    mean = v.mean
+    k = v.concentration
     return f"{mean:.2f}" if k is None else f"{mean:.2f} (κ={k:g})"
 
 

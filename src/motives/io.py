@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from motives.errors import CaseError, Problem, ReferenceProblems
-from motives.schema import Amendment, Case, CaseFile, EvidenceFile, LensJudgement, Record
+from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
 
 Path_ = str | Path
 Lines = dict[tuple[Any, ...], int]
@@ -415,10 +415,8 @@ def _amend(item: Any, am: Amendment) -> Any:
                 raise ValueError(f"amend would replace existing values for {clash} under lens '{lens}'; "
                                  "amendments only add hypotheses")
             rationale = " ".join(r for r in (old.rationale, j.rationale) if r)
-            update: dict[str, Any] = {"values": {**old.values, **j.values}, "rationale": rationale}
-            if isinstance(old, LensJudgement) and isinstance(j, LensJudgement) and old.confidence != j.confidence and j.confidence:
-                update["confidence"] = old.confidence
-            current[lens] = old.model_copy(update=update)
+            # values are already Beta/point records, so each keeps the confidence it was written with
+            current[lens] = old.model_copy(update={"values": {**old.values, **j.values}, "rationale": rationale})
         else:
             current[lens] = j
     return item.model_copy(update={field: current})

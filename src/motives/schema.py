@@ -22,7 +22,6 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
-    field_validator,
     model_validator,
 )
 
