@@ -1,0 +1,295 @@
+"""Influence of single items, sources and lenses: weight of evidence, leave-one-out, lens cruxes.
+
+Weight of evidence of item e for a target T (a hypothesis or a family)
+against the rest, in decibans::
+
+    W_e(T) = 10 log10 P(E_e | T) / P(E_e | not T),
+    P(E_e | S) = sum_{h in S} pi_h P(E_e | h) / sum_{h in S} pi_h,
+
+i.e. each side's likelihood is averaged over its hypotheses **weighted by the
+prior** pi. Items behind a source of uncertain reliability enter with their
+marginal likelihood rho_bar lam + (1 - rho_bar) b (reliability at its mean).
+
+What adds up: with two hypotheses (or a target and a rest that agree on every
+item) and independent items, sum_e W_e(T) is exactly the change of T's
+log-odds from prior to posterior in decibans. With K > 2 the rest's
+likelihoods are re-weighted by the evidence as it comes in, so the sum of the
+prior-weighted W_e is only an approximation; the exact, order-dependent
+decomposition is the sequential one in :func:`motives.sensitivity.trajectory`
+(its ``step_db`` column sums to the total change). Items that share a source
+are dependent: their W_e do not add to the joint effect either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from motives.exact import CaseArrays, compile_case, family_credence
+from motives.schema import Case
+from motives.sensitivity._core import (
+    DB,
+    Array,
+    check_finite,
+    item_logliks,
+    item_sources,
+    mixture_ll,
+    scenario_posterior,
+    setup,
+    target_of,
+)
+
+LEVEL_ID = ["level", "id"]
+
+
+def _targets(arr: CaseArrays) -> list[tuple[str, str, np.ndarray]]:
+    K = len(arr.hypotheses)
+    out = [("hypothesis", h, np.arange(K) == k) for k, h in enumerate(arr.hypotheses)]
+    out += [("family", f, arr.family_index == i) for i, f in enumerate(arr.families)]
+    return out
+
+
+def _logit_db(p: Array) -> Array:
+    with np.errstate(divide="ignore"):
+        return DB * (np.log(p) - np.log1p(-np.clip(p, 0, 1)))
+
+
+def _item_meta(case: Case) -> pd.DataFrame:
+    rows = {e.id: {"kind": e.kind, "issue_area": e.issue_area or "", "title": e.title,
+                   "date": str(e.date) if e.date else ""} for e in case.evidence}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None) -> pd.DataFrame:
+    """Weight of evidence of every item for every hypothesis and family against the rest, in decibans.
+
+    See the module docstring for the definition (the rest is weighted by the prior).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``evidence``, ``level``, ``id``); columns ``decibans``,
+        ``kind``, ``issue_area``, ``title``, ``date``.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> w = weight_of_evidence(mv.examples.cookie_case())
+    >>> round(float(w.loc[("vanilla", "hypothesis", "bowl1"), "decibans"]), 4)  # 10 log10(0.75/0.5)
+    1.7609
+    """
+    arr, pri = setup(case, lens, prior)
+    ll = item_logliks(arr)  # (E, K)
+    rows = []
+    for level, t, mask in _targets(arr):
+        if mask.all():
+            db = np.zeros(len(ll))
+        else:
+            with np.errstate(invalid="ignore"):
+                db = DB * (mixture_ll(ll, pri, mask) - mixture_ll(ll, pri, ~mask))
+        rows += [(e, level, t, d) for e, d in zip(arr.all_items, db, strict=True)]
+    df = pd.DataFrame(rows, columns=["evidence", "level", "id", "decibans"]).set_index(["evidence", *LEVEL_ID])
+    df = df.join(_item_meta(case), on="evidence")
+    df.attrs.update({"lens": arr.lens, "unit": "decibans", "rest_weighted_by": "prior"})
+    return df
+
+
+def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray, labels: list[str], name: str,
+                reliability: bool) -> pd.DataFrame:
+    """Credences with each row of ``keep`` (S, E) as the items kept, against all items kept."""
+    full = scenario_posterior(arr, pri, reliability=reliability)
+    check_finite(full)
+    post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)  # (S, K)
+    cf, pf = family_credence(arr, full), family_credence(arr, post)
+    rows = []
+    for s, lab in enumerate(labels):
+        for level, vals, allv, ids in (("hypothesis", post[s], full, arr.hypotheses),
+                                       ("family", pf[s], cf, arr.families)):
+            for i, t in enumerate(ids):
+                rows.append((lab, level, t, allv[i], vals[i]))
+    df = pd.DataFrame(rows, columns=[name, "level", "id", "credence", "credence_without"])
+    df["delta"] = df["credence"] - df["credence_without"]
+    with np.errstate(invalid="ignore"):
+        df["delta_db"] = _logit_db(df["credence"].to_numpy()) - _logit_db(df["credence_without"].to_numpy())
+    df.loc[df["delta"] == 0, "delta_db"] = 0.0
+    return df.set_index([name, *LEVEL_ID])
+
+
+def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
+                  reliability: bool = True) -> pd.DataFrame:
+    """Credence of every hypothesis and family with each item left out (one vectorised call).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``evidence``, ``level``, ``id``): ``credence`` (all items),
+        ``credence_without`` (this item left out), ``delta`` (their
+        difference: what the item adds) and ``delta_db`` (the same as a change of
+        log-odds against the rest, in decibans).
+    """
+    arr, pri = setup(case, lens, prior)
+    E = len(arr.all_items)
+    df = _drop_table(arr, pri, ~np.eye(E, dtype=bool), arr.all_items, "evidence", reliability)
+    df.attrs["lens"] = arr.lens
+    return df
+
+
+def leave_one_source_out(case: Case, *, lens: str | None = None, prior: Any = None,
+                         reliability: bool = True) -> pd.DataFrame:
+    """Credences with all items resting on one source (BibTeX ``sources`` or ``reported_by``) left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`leave_one_out`, indexed by (``source``, ``level``, ``id``);
+        ``attrs["items"]`` maps each source to the items left out with it.
+    """
+    arr, pri = setup(case, lens, prior)
+    by_item = item_sources(case)
+    keys = sorted({k for v in by_item.values() for k in v})
+    items = {k: [e for e in arr.all_items if k in by_item[e]] for k in keys}
+    keep = np.array([[e not in items[k] for e in arr.all_items] for k in keys], dtype=bool)
+    keep = keep.reshape(len(keys), len(arr.all_items))
+    df = _drop_table(arr, pri, keep, keys, "source", reliability)
+    df.attrs.update({"lens": arr.lens, "items": items})
+    return df
+
+
+def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) -> pd.DataFrame:
+    """Credence of every hypothesis and family under each lens (items a lens does not rate use the default lens).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``lens``, ``level``, ``id``): ``prior``, ``credence``,
+        ``rated`` (items the lens rates itself) and ``fallbacks`` (items it borrows).
+    """
+    rows = []
+    for lens in case.lens_ids:
+        arr, pri = setup(case, lens, prior)
+        post = scenario_posterior(arr, pri, reliability=reliability)
+        check_finite(post, f"posterior under lens {lens}")
+        fp, fc = family_credence(arr, pri), family_credence(arr, post)
+        n_fb = len(arr.fallbacks)
+        for level, ids, pr, cr in (("hypothesis", arr.hypotheses, pri, post), ("family", arr.families, fp, fc)):
+            for i, t in enumerate(ids):
+                rows.append((lens, level, t, pr[i], cr[i], len(case.evidence) - n_fb, n_fb))
+    df = pd.DataFrame(rows, columns=["lens", *LEVEL_ID, "prior", "credence", "rated", "fallbacks"])
+    return df.set_index(["lens", *LEVEL_ID])
+
+
+def _lens_arrays(case: Case) -> tuple[dict[str, CaseArrays], dict[str, np.ndarray]]:
+    arrs = {lens: compile_case(case, lens) for lens in case.lens_ids}
+    rated = {lens: np.array([e not in a.fallbacks for e in a.all_items]) for lens, a in arrs.items()}
+    return arrs, rated
+
+
+def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = True) -> pd.DataFrame:
+    """Credences of the panel of lenses with one lens left out.
+
+    The panel reads each item through the lenses that rate it, pooling their
+    judgements linearly (the mean of their likelihoods; for timeline and
+    quantity items the mean of their densities). Leaving lens L out drops
+    L's judgements; an item no remaining lens rates is left out (listed in
+    ``attrs["left_out"]``). With two lenses, leaving one out is the case read
+    through the other lens alone; row ``(none)`` is the full panel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``lens``, ``level``, ``id``), ``lens`` being the lens left
+        out: ``credence``, ``items`` (items still counted).
+    """
+    arrs, rated = _lens_arrays(case)
+    ref = arrs[case.default_lens]
+    pri = setup(case, None, prior)[1]
+    N = len(ref.items)
+    rows, left_out = [], {}
+    for drop in ["(none)", *case.lens_ids]:
+        use = [ln for ln in case.lens_ids if ln != drop]
+        w = np.array([rated[ln] for ln in use], dtype=float).reshape(len(use), len(ref.all_items))  # (L, E)
+        n = w.sum(axis=0)
+        keep = n > 0
+        wn = np.divide(w, n, out=np.zeros_like(w), where=n > 0)
+        lam = sum(wn[i, :N, None] * arrs[ln].lam for i, ln in enumerate(use)) if use else ref.lam
+        lam = np.where(keep[:N, None], lam, 1.0)
+        if ref.other_items:
+            stack = np.stack([arrs[ln].other_loglik for ln in use])  # (L, M, K)
+            wo = np.log(np.where(wn[:, N:, None] > 0, wn[:, N:, None], 1.0))
+            other = np.where(wn[:, N:, None] > 0, stack + wo, -np.inf)
+            m = other.max(axis=0)
+            m = np.where(np.isfinite(m), m, 0.0)
+            with np.errstate(divide="ignore"):
+                other = m + np.log(np.exp(other - m).sum(axis=0))
+            other = np.where(keep[N:, None], other, 0.0)
+        else:
+            other = ref.other_loglik
+        post = scenario_posterior(ref, pri, lam=lam, other=other, keep=keep, reliability=reliability)
+        check_finite(post, f"posterior without lens {drop}")
+        left_out[drop] = [e for e, k in zip(ref.all_items, keep, strict=True) if not k]
+        fc = family_credence(ref, post)
+        for level, ids, cr in (("hypothesis", ref.hypotheses, post), ("family", ref.families, fc)):
+            rows += [(drop, level, t, cr[i], int(keep.sum())) for i, t in enumerate(ids)]
+    df = pd.DataFrame(rows, columns=["lens", *LEVEL_ID, "credence", "items"]).set_index(["lens", *LEVEL_ID])
+    df.attrs["left_out"] = left_out
+    return df
+
+
+def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
+           reliability: bool = True) -> pd.DataFrame:
+    """Items whose judgement, swapped from the analysis lens to another lens, moves the result most.
+
+    For each other lens B and each item B rates itself, the item's judgement
+    under the analysis lens A is replaced by B's, all other items staying as
+    A reads them; ``delta_db`` is the resulting change of the target's
+    log-odds against the rest, in decibans (one vectorised call per lens).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``lens``, ``evidence``), sorted by ``|delta_db|``:
+        ``db_analysis`` and ``db_lens`` (the item's weight of evidence for the
+        target under A and under B), ``disagreement`` (their difference),
+        ``credence_swapped`` and ``delta_db``.
+    """
+    arrs, rated = _lens_arrays(case)
+    a_id = case.resolve_lens(lens)
+    A, pri = setup(case, a_id, prior)
+    base = scenario_posterior(A, pri, reliability=reliability)
+    check_finite(base)
+    tgt = target_of(A, target, base)
+    N, E = len(A.items), len(A.all_items)
+    c0 = base[tgt.mask].sum()
+    llA = item_logliks(A)
+    dbA = DB * (mixture_ll(llA, pri, tgt.mask) - mixture_ll(llA, pri, ~tgt.mask))
+    rows = []
+    for b_id, B in arrs.items():
+        if b_id == a_id:
+            continue
+        items = [j for j in range(E) if rated[b_id][j] and not np.array_equal(
+            (A.lam if j < N else A.other_loglik)[j if j < N else j - N],
+            (B.lam if j < N else B.other_loglik)[j if j < N else j - N])]
+        if not items:
+            continue
+        lam = np.repeat(A.lam[None], len(items), axis=0)
+        other = np.repeat(A.other_loglik[None], len(items), axis=0)
+        for s, j in enumerate(items):
+            if j < N:
+                lam[s, j] = B.lam[j]
+            else:
+                other[s, j - N] = B.other_loglik[j - N]
+        post = scenario_posterior(A, pri, lam=lam, other=other, reliability=reliability)
+        c = post[:, tgt.mask].sum(axis=1)
+        llB = item_logliks(B)
+        dbB = DB * (mixture_ll(llB, pri, tgt.mask) - mixture_ll(llB, pri, ~tgt.mask))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = _logit_db(c) - _logit_db(np.array(c0))
+        for s, j in enumerate(items):
+            rows.append((b_id, A.all_items[j], dbA[j], dbB[j], dbB[j] - dbA[j], c[s], delta[s]))
+    df = pd.DataFrame(rows, columns=["lens", "evidence", "db_analysis", "db_lens", "disagreement",
+                                     "credence_swapped", "delta_db"])
+    df = df.reindex(df["delta_db"].abs().sort_values(ascending=False).index).set_index(["lens", "evidence"])
+    df.attrs.update({"lens": a_id, "target": tgt.id, "target_level": tgt.level, "credence": float(c0)})
+    return df

@@ -1,0 +1,284 @@
+"""Perturbing likelihood ratios: tornado and break-even.
+
+(The tornado's default perturbation, scaling an item's weight of evidence, is
+described in :func:`tornado`; the ratio scaling below is its ``mode="ratio"``.)
+
+**How a row is scaled.** Scaling item e's likelihood ratio by a factor x in
+favour of a target T (a hypothesis or family) multiplies P(E_e | h) by x for
+every h in T and leaves the other hypotheses' values alone; if a value then
+exceeds 1, the whole row is divided by its largest value. For an item taken at
+face value only ratios across hypotheses matter, so the cap changes nothing
+and the item's likelihood ratio T : h' is multiplied by exactly x for every
+h' outside T (ratios inside T and inside the rest are kept). Behind a source
+of uncertain reliability the factor acts on the judged likelihoods before the
+mixture rho lam + (1 - rho) b, so the item's effective ratio moves by less
+than x (an unreliable source caps what any judgement can do). Timeline and
+quantity items get log x added to T's log densities.
+
+**Break-even.** The factor on one item's ratio (or on the ratios of every item
+a lens rates) that alone brings the target level with its strongest rival R
+(the runner-up hypothesis or family). For items at face value this is closed
+form: scaling by x multiplies the posterior odds T : R by x (x**n for n items),
+so x = c_R / c_T (or (c_R / c_T)**(1/n)). Where shared-source reliability
+enters, the factor is found by root finding on log x; an item whose source
+caps its effect may be unable to reach the tie (``reachable`` False).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from motives.exact import CaseArrays, family_credence
+from motives.schema import Case
+from motives.sensitivity._core import (
+    DB,
+    Array,
+    Target,
+    check_finite,
+    item_logliks,
+    mixture_ll,
+    scenario_posterior,
+    setup,
+    target_of,
+)
+
+#: Root finding gives up beyond factors of exp(+-MAX_LOG_FACTOR) (about 10**43).
+MAX_LOG_FACTOR = 100.0
+
+
+def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Array) -> tuple[Array, Array]:
+    """Scaled likelihoods for many scenarios.
+
+    Parameters
+    ----------
+    arr
+        The compiled case.
+    mask
+        (K,) the target's hypotheses.
+    which
+        (S, E) the items scaled in each scenario (E = likelihood then other items).
+    factor
+        (S,) the factor of each scenario.
+
+    Returns
+    -------
+    lam, other
+        Shapes (S, N, K) and (S, M, K).
+    """
+    N = len(arr.items)
+    which = np.asarray(which, dtype=bool)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        logf = np.log(np.asarray(factor, dtype=float))[:, None, None]
+        up = which[:, :, None] & mask[None, None, :]
+        lam = np.where(up[:, :N], arr.lam[None] * np.exp(logf), arr.lam[None])
+        top = lam.max(axis=-1, keepdims=True)
+        lam = np.where(top > 1, lam / np.where(top > 1, top, 1.0), lam)
+        other = arr.other_loglik[None] + np.where(up[:, N:], logf, 0.0)
+    return lam, other
+
+
+def _credences(arr: CaseArrays, post: Array, level: str) -> Array:
+    return family_credence(arr, post) if level == "family" else post
+
+
+def _rival(arr: CaseArrays, tgt: Target, post: Array) -> tuple[int, int, str]:
+    c = _credences(arr, post, tgt.level)
+    ids = arr.families if tgt.level == "family" else arr.hypotheses
+    t = ids.index(tgt.id)
+    others = [i for i in range(len(ids)) if i != t]
+    r = max(others, key=lambda i: c[i])
+    return t, r, ids[r]
+
+
+def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array, Array]:
+    """Likelihoods with the chosen items' weight of evidence multiplied by ``gamma`` (one per scenario).
+
+    Row e becomes lam_e**gamma divided by its largest value (zeros stay zero);
+    timeline and quantity rows get gamma times their log densities. At face
+    value every log-ratio of the item, hence every weight of evidence, is
+    multiplied by gamma exactly; gamma = 0 leaves the item out.
+
+    Returns
+    -------
+    lam, other
+        Shapes (S, N, K) and (S, M, K).
+    """
+    N = len(arr.items)
+    which = np.asarray(which, dtype=bool)
+    g = np.asarray(gamma, dtype=float)[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ll = np.log(arr.lam)[None]
+        top = ll.max(axis=-1, keepdims=True)
+        tempered = np.where(np.isfinite(ll), np.exp(g * (ll - top)), 0.0)
+    lam = np.where(which[:, :N, None], tempered, arr.lam[None])
+    other = np.where(which[:, N:, None], g * arr.other_loglik[None], arr.other_loglik[None])
+    return lam, other
+
+
+def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: str | None = None,
+            target: str | None = None, prior: Any = None, reliability: bool = True) -> pd.DataFrame:
+    """Target credence with each item perturbed down and up by ``factor``, one item at a time.
+
+    Two perturbations, both applied with 1/factor (``low``) and factor (``high``):
+
+    - ``mode="strength"`` (default): the item's weight of evidence is
+      multiplied by the factor -- its likelihood ratios raised to that power
+      (:func:`temper_rows`). An item that says little moves little, so the
+      bars rank the items by how much the conclusion leans on them.
+    - ``mode="ratio"``: the item's likelihood ratio target : rest is
+      multiplied by the factor (:func:`scale_rows`). For items taken at face
+      value this moves the posterior odds by exactly the factor whatever the
+      item, so all their bars are equal (only items behind an uncertain source
+      differ): that is the arithmetic of Bayes' rule, and the reason the
+      break-even factor is the same for every such item.
+
+    All 2E scenarios go through the engine in one call.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``evidence``, sorted by ``swing``: ``credence`` (unperturbed),
+        ``low``, ``high``, ``swing`` (``|high - low|``), ``direction`` (+1 when
+        strengthening the item raises the target's credence).
+    """
+    arr, pri = setup(case, lens, prior)
+    base = scenario_posterior(arr, pri, reliability=reliability)
+    check_finite(base)
+    tgt = target_of(arr, target, base)
+    E = len(arr.all_items)
+    which = np.concatenate([np.eye(E, dtype=bool)] * 2)
+    fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
+    if mode == "strength":
+        lam, other = temper_rows(arr, which, fac)
+    elif mode == "ratio":
+        lam, other = scale_rows(arr, tgt.mask, which, fac)
+    else:
+        raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
+    post = scenario_posterior(arr, pri, lam=lam, other=other, reliability=reliability)
+    c = post[:, tgt.mask].sum(axis=1)
+    df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": c[:E], "high": c[E:]},
+                      index=pd.Index(arr.all_items, name="evidence"))
+    df["swing"] = (df["high"] - df["low"]).abs()
+    df["direction"] = np.sign(df["high"] - df["low"]).astype(int)
+    df = df.sort_values("swing", ascending=False, kind="stable")
+    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
+                     "mode": mode})
+    return df
+
+
+def _gap(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, r: int, reliability: bool,
+         logx: float) -> float:
+    lam, other = scale_rows(arr, tgt.mask, which[None], np.array([np.exp(logx)]))
+    post = scenario_posterior(arr, pri, lam=lam, other=other, reliability=reliability)[0]
+    c = _credences(arr, post, tgt.level)
+    with np.errstate(divide="ignore"):
+        return float(np.log(c[t]) - np.log(c[r]))
+
+
+def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, r: int, reliability: bool,
+           guess: float) -> tuple[float, bool]:
+    def g(lx: float) -> float:
+        return _gap(arr, pri, tgt, which, t, r, reliability, lx)
+
+    lo, hi = min(guess, 0.0) - 1.0, max(guess, 0.0) + 1.0
+    with np.errstate(all="ignore"):
+        while lo >= -MAX_LOG_FACTOR and hi <= MAX_LOG_FACTOR:
+            glo, ghi = g(lo), g(hi)
+            if np.isfinite(glo) and np.isfinite(ghi) and glo * ghi <= 0:
+                return float(np.exp(brentq(g, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=500))), True
+            lo, hi = lo * 2, hi * 2
+    return (0.0 if guess < 0 else np.inf), False
+
+
+def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
+    E, out = len(arr.all_items), np.zeros(len(arr.all_items), dtype=bool)
+    if reliability:
+        for g in arr.groups:
+            out[g.index] = True
+    return out[:E]
+
+
+def break_even(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
+               reliability: bool = True) -> pd.DataFrame:
+    """For each item, the factor on its likelihood ratio that alone ties the target with its strongest rival.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``evidence``: ``factor`` (multiply the item's ratio target :
+        rest by this), ``factor_db`` (10 log10 factor), ``db_item`` (the item's
+        current weight of evidence for the target, prior-weighted rest),
+        ``db_needed`` (``db_item + factor_db``), ``reachable`` and ``method``
+        (closed form or root finding). ``attrs`` name the target and rival.
+    """
+    arr, pri = setup(case, lens, prior)
+    base = scenario_posterior(arr, pri, reliability=reliability)
+    check_finite(base)
+    tgt = target_of(arr, target, base)
+    t, r, rival = _rival(arr, tgt, base)
+    c = _credences(arr, base, tgt.level)
+    x0 = c[r] / c[t]
+    E = len(arr.all_items)
+    ll = item_logliks(arr)
+    with np.errstate(invalid="ignore"):
+        db_item = DB * (mixture_ll(ll, pri, tgt.mask) - mixture_ll(ll, pri, ~tgt.mask))
+    grouped = _grouped(arr, reliability)
+    rows = []
+    for j, e in enumerate(arr.all_items):
+        if grouped[j]:
+            x, ok = _solve(arr, pri, tgt, np.arange(E) == j, t, r, reliability, float(np.log(x0)))
+            method = "root"
+        else:
+            x, ok, method = x0, True, "closed form"
+        with np.errstate(divide="ignore"):
+            fdb = DB * np.log(x)
+        rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
+    df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
+                                     "method"]).set_index("evidence")
+    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "rival": rival})
+    return df
+
+
+def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
+                    reliability: bool = True) -> pd.DataFrame:
+    """For each lens, one factor on the ratios of every item it rates that ties the target with its rival.
+
+    The target defaults to the leading family under the case's default lens
+    and is the same for every lens; the posterior is each lens's own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``lens``: ``credence`` (target under the lens), ``rival``,
+        ``items`` (items the lens rates), ``factor``, ``factor_db``, ``reachable``, ``method``.
+    """
+    arr0, pri = setup(case, None, prior)
+    tgt0 = target_of(arr0, target, scenario_posterior(arr0, pri, reliability=reliability))
+    rows = []
+    for lens in case.lens_ids:
+        arr, _ = setup(case, lens, prior)
+        base = scenario_posterior(arr, pri, reliability=reliability)
+        check_finite(base, f"posterior under lens {lens}")
+        tgt = target_of(arr, tgt0.id)
+        t, r, rival = _rival(arr, tgt, base)
+        c = _credences(arr, base, tgt.level)
+        which = np.array([e not in arr.fallbacks for e in arr.all_items])
+        n = int(which.sum())
+        if n == 0:
+            x, ok, method = np.nan, False, "no items"
+        elif (which & _grouped(arr, reliability)).any():
+            x, ok = _solve(arr, pri, tgt, which, t, r, reliability, float(np.log(c[r] / c[t]) / n))
+            method = "root"
+        else:
+            x, ok, method = (c[r] / c[t]) ** (1.0 / n), True, "closed form"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fdb = DB * np.log(x)
+        rows.append((lens, c[t], rival, n, x, fdb, ok, method))
+    df = pd.DataFrame(rows, columns=["lens", "credence", "rival", "items", "factor", "factor_db", "reachable",
+                                     "method"]).set_index("lens")
+    df.attrs.update({"target": tgt0.id, "target_level": tgt0.level})
+    return df

@@ -1,0 +1,78 @@
+"""Every sensitivity analysis for one case and analysis settings (what ``motives sensitivity`` writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from motives.schema import Case
+
+#: Table name -> what it holds (the CSV files of ``motives sensitivity``).
+TABLES: dict[str, str] = {
+    "posterior": "credence of each hypothesis and family (exact engine)",
+    "reversal_priors": "Bayes factor of each hypothesis/family against the rest and the prior that ties it",
+    "prior_sweep": "credences as the leading family's prior sweeps [0, 1]",
+    "weight_of_evidence": "decibans per item for each hypothesis and family against the rest (prior-weighted)",
+    "leave_one_out": "credences with each item left out",
+    "leave_one_source_out": "credences with each source's items left out",
+    "lens_comparison": "credences under each lens",
+    "leave_one_lens_out": "credences of the pooled lenses with one lens left out",
+    "cruxes": "change of the leading family's log-odds when one item's judgement is swapped to another lens",
+    "tornado": "leading family's credence with each item's likelihood ratio scaled by 1/f and f",
+    "break_even": "factor on each item's likelihood ratio that alone ties the leading family with its rival",
+    "lens_break_even": "one factor on all of a lens's ratios that ties the leading family with its rival",
+    "sobol": "Sobol first-order and total indices of the leading family's credence over the elicitation Betas",
+    "item_information": "expected information (bits) of each item, as if not yet observed",
+    "trajectory": "credences after each item, items in date order",
+}
+
+
+def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
+            tornado_factor: float = 3.0, sweep_points: int = 101, sobol_samples: int = 1024, seed: int = 1,
+            on_step: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Compute every table of :data:`TABLES`; ``on_step(name)`` is called after each one."""
+    from motives.exact import exact_posterior
+    from motives.sensitivity import (
+        break_even,
+        cruxes,
+        global_sensitivity,
+        item_information,
+        leave_one_lens_out,
+        leave_one_out,
+        leave_one_source_out,
+        lens_break_even,
+        lens_comparison,
+        prior_sweep,
+        reversal_priors,
+        tornado,
+        trajectory,
+        weight_of_evidence,
+    )
+
+    kw: dict[str, Any] = {"prior": prior, "reliability": reliability}
+    lkw = {**kw, "lens": lens}
+    steps: dict[str, Callable[[], pd.DataFrame]] = {
+        "posterior": lambda: exact_posterior(case, lens, prior, reliability=reliability),
+        "reversal_priors": lambda: reversal_priors(case, **lkw),
+        "prior_sweep": lambda: prior_sweep(case, points=sweep_points, **lkw),
+        "weight_of_evidence": lambda: weight_of_evidence(case, lens=lens, prior=prior),
+        "leave_one_out": lambda: leave_one_out(case, **lkw),
+        "leave_one_source_out": lambda: leave_one_source_out(case, **lkw),
+        "lens_comparison": lambda: lens_comparison(case, **kw),
+        "leave_one_lens_out": lambda: leave_one_lens_out(case, **kw),
+        "cruxes": lambda: cruxes(case, **lkw),
+        "tornado": lambda: tornado(case, factor=tornado_factor, **lkw),
+        "break_even": lambda: break_even(case, **lkw),
+        "lens_break_even": lambda: lens_break_even(case, **kw),
+        "sobol": lambda: global_sensitivity(case, n=sobol_samples, seed=seed, **lkw),
+        "item_information": lambda: item_information(case, **lkw),
+        "trajectory": lambda: trajectory(case, **lkw),
+    }
+    out = {}
+    for name, fn in steps.items():
+        out[name] = fn()
+        if on_step is not None:
+            on_step(name)
+    return out
