@@ -97,7 +97,7 @@ def _rival(arr: CaseArrays, tgt: Target, post: Array) -> tuple[int, int, str]:
 def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array, Array]:
     """Likelihoods with the chosen items' weight of evidence multiplied by ``gamma`` (one per scenario).
 
-    Row e becomes lam_e**gamma divided by its largest value (zeros stay zero);
+    Row e becomes lam_e**gamma (still in [0, 1] for gamma > 0; zeros stay zero);
     timeline and quantity rows get gamma times their log densities. At face
     value every log-ratio of the item, hence every weight of evidence, is
     multiplied by gamma exactly; gamma = 0 leaves the item out.
@@ -112,8 +112,7 @@ def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array
     g = np.asarray(gamma, dtype=float)[:, None, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ll = np.log(arr.lam)[None]
-        top = ll.max(axis=-1, keepdims=True)
-        tempered = np.where(np.isfinite(ll), np.exp(g * (ll - top)), 0.0)
+        tempered = np.where(np.isfinite(ll), np.exp(g * ll), 0.0)
     lam = np.where(which[:, :N, None], tempered, arr.lam[None])
     other = np.where(which[:, N:, None], g * arr.other_loglik[None], arr.other_loglik[None])
     return lam, other

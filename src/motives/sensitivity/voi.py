@@ -18,16 +18,19 @@ from motives.sensitivity._core import Array, check_finite, effective_lam, entrop
 def _outcomes(arr: CaseArrays, name: str, spec: Any) -> Array:
     """Outcome likelihood matrix (O, K) whose columns sum to 1."""
     H = arr.hypotheses
-    if isinstance(spec, Mapping):
-        if set(spec) == set(H):  # binary item: P(observed | h)
-            p = np.array([float(spec[h]) for h in H])
-            L = np.stack([p, 1 - p])
-        else:  # outcome -> {h: p}
-            L = np.array([[float(v[h]) for h in H] for v in spec.values()])
-    else:
-        L = np.asarray(spec, dtype=float)
-        if L.ndim == 1:
-            L = np.stack([L, 1 - L])
+    try:
+        if isinstance(spec, Mapping):
+            if set(spec) == set(H):  # binary item: P(observed | h)
+                p = np.array([float(spec[h]) for h in H])
+                L = np.stack([p, 1 - p])
+            else:  # outcome -> {h: p}
+                L = np.array([[float(v[h]) for h in H] for v in spec.values()])
+        else:
+            L = np.asarray(spec, dtype=float)
+            if L.ndim == 1:
+                L = np.stack([L, 1 - L])
+    except (TypeError, KeyError, ValueError):
+        L = np.full((0, 0), np.nan)
     if L.ndim != 2 or L.shape[1] != len(H) or np.any(L < 0) or np.any(L > 1) \
             or np.any(np.abs(L.sum(axis=0) - 1) > 1e-9):
         raise CaseError([Problem(
