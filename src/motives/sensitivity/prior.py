@@ -58,7 +58,7 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     --------
     >>> import motives as mv
     >>> df = prior_sweep(mv.examples.cookie_case(), "bowl1", grid=[0.5])
-    >>> float(df.loc[(0, "hypothesis", "bowl1"), "credence"])
+    >>> round(float(df.loc[(0, "hypothesis", "bowl1"), "credence"]), 12)
     0.6
     """
     arr, pri = setup(case, lens, prior)
