@@ -1,0 +1,54 @@
+"""Figures: one style, journal column widths, greyscale-safe; every function returns (Figure, Axes).
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot
+state, nothing shown); save them with :func:`save_figure` or ``fig.savefig``.
+Compute functions (:mod:`motives.sensitivity`, :mod:`motives.report`) return
+DataFrames; the ``plot_*`` functions here draw them.
+"""
+
+from __future__ import annotations
+
+from motives.plots._style import (
+    ONE_COLUMN,
+    TWO_COLUMN,
+    bar_style,
+    save_figure,
+    style,
+    style_of,
+    width_of,
+)
+from motives.plots.credence import plot_credence_density, plot_credences, plot_shares
+from motives.plots.evidence import plot_ledger, plot_timeline
+from motives.plots.sensitivity import (
+    plot_break_even,
+    plot_cruxes,
+    plot_information,
+    plot_lenses,
+    plot_prior_sweep,
+    plot_sobol,
+    plot_tornado,
+    plot_trajectory,
+)
+
+__all__ = [
+    "ONE_COLUMN",
+    "TWO_COLUMN",
+    "bar_style",
+    "plot_break_even",
+    "plot_credence_density",
+    "plot_credences",
+    "plot_cruxes",
+    "plot_information",
+    "plot_ledger",
+    "plot_lenses",
+    "plot_prior_sweep",
+    "plot_shares",
+    "plot_sobol",
+    "plot_timeline",
+    "plot_tornado",
+    "plot_trajectory",
+    "save_figure",
+    "style",
+    "style_of",
+    "width_of",
+]

@@ -1,0 +1,141 @@
+"""Credences: point and interval per hypothesis and family, posterior densities, mixture shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from motives.plots._style import ONE_COLUMN, label_for, new_axes, style, style_of
+from motives.report import INTERVAL_MASS
+
+
+def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,
+                   width: str | float = "one", title: str | None = None) -> tuple[Figure, Axes]:
+    """Credence of every hypothesis and family, with its central interval when the table has one.
+
+    Parameters
+    ----------
+    table
+        Indexed by (``level``, ``id``) with ``credence`` and optionally
+        ``lower``/``upper`` (e.g. :func:`motives.exact_posterior`, or a fit's summary);
+        a ``label`` column gives display names.
+    labels
+        Id -> display label (overrides the table's ``label`` column).
+    ax, width, title
+        Axes to draw on (default a new figure ``width`` wide: ``"one"`` or ``"two"`` columns).
+
+    Returns
+    -------
+    (Figure, Axes)
+    """
+    labs = dict(zip(table.index.get_level_values("id"), table.get("label", table.index.get_level_values("id")),
+                    strict=True))
+    labs.update(labels or {})
+    rows = [(lv, i) for lv in ("hypothesis", "family") for i in table.xs(lv, level="level").index]
+    n = len(rows)
+    with style():
+        fig, ax = new_axes(ax, width, 0.6 + 0.2 * (n + 1))
+        y, ticks, names = n, [], []
+        has_int = {"lower", "upper"} <= set(table.columns)
+        for k, (lv, i) in enumerate(rows):
+            if k and rows[k - 1][0] != lv:
+                y -= 0.6
+                ax.axhline(y + 0.3, color="0.7", linewidth=0.5)
+            r = table.loc[(lv, i)]
+            marker = "o" if lv == "hypothesis" else "s"
+            if has_int and np.isfinite(r["lower"]) and r["upper"] > r["lower"]:
+                ax.plot([r["lower"], r["upper"]], [y, y], color="black", linewidth=1.2, marker="")
+            ax.plot([r["credence"]], [y], marker=marker, color="black",
+                    markerfacecolor="black" if lv == "family" else "white", linestyle="", markersize=5)
+            ax.annotate(f"{r['credence']:.2f}", (r["credence"], y), xytext=(5, 3), textcoords="offset points",
+                        fontsize=6)
+            ticks.append(y)
+            names.append(label_for(labs, i) + (" (family)" if lv == "family" else ""))
+            y -= 1
+        ax.set_yticks(ticks, names)
+        ax.set_xlim(0, 1.05)
+        ax.set_xlabel("Credence" + (f" ({INTERVAL_MASS:.0%} central interval)" if has_int else ""))
+        if title:
+            ax.set_title(title)
+    return fig, ax
+
+
+def _draws(trace: Any, var: str) -> Any:
+    """The variable's draws as an xarray DataArray from a DataTree, Dataset or InferenceData-like object."""
+    obj = trace
+    for getter in (lambda o: o["posterior"], lambda o: o.posterior):
+        try:
+            cand = getter(obj)
+        except (KeyError, AttributeError, TypeError):
+            continue
+        obj = cand
+        break
+    ds = obj.to_dataset() if hasattr(obj, "to_dataset") else obj
+    if var not in ds:
+        raise ValueError(f"the trace has no variable {var!r}; it has {sorted(map(str, ds.data_vars))}")
+    return ds[var]
+
+
+def _flat(da: Any, dim: str) -> tuple[list[str], np.ndarray]:
+    sample_dims = [d for d in da.dims if d != dim]
+    da = da.stack(__sample__=sample_dims).transpose(dim, "__sample__")
+    return [str(v) for v in da[dim].values], np.asarray(da.values)
+
+
+def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypothesis",
+                          labels: dict[str, str] | None = None, ax: Axes | None = None,
+                          width: str | float = "one") -> tuple[Figure, Axes]:
+    """Posterior density of each credence from an MCMC trace (DataTree or Dataset with ``var`` over ``dim``).
+
+    The spread says how far each credence would move if the likelihoods were
+    pinned down; densities are Gaussian KDEs reflected at 0 and 1.
+    """
+    from scipy.stats import gaussian_kde
+
+    ids, x = _flat(_draws(trace, var), dim)
+    grid = np.linspace(0, 1, 401)
+    with style():
+        fig, ax = new_axes(ax, width, 2.2)
+        for k, (i, xs) in enumerate(zip(ids, x, strict=True)):
+            st = style_of(k)
+            if np.ptp(xs) < 1e-9:
+                ax.axvline(float(xs.mean()), color=st["color"], linestyle=st["linestyle"], label=label_for(labels, i))
+                continue
+            kde = gaussian_kde(np.concatenate([xs, -xs, 2 - xs]))
+            dens = 3 * kde(grid)
+            ax.plot(grid, dens, color=st["color"], linestyle=st["linestyle"], marker="",
+                    label=label_for(labels, i))
+            j = int(np.argmax(dens))
+            ax.plot(grid[j], dens[j], marker=st["marker"], color=st["color"], linestyle="")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(f"Posterior {var}")
+        ax.set_ylabel("Density")
+        ax.legend(loc="upper right")
+    return fig, ax
+
+
+def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labels: dict[str, str] | None = None,
+                ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+    """Explanatory shares of the mixture model: posterior median and central interval per hypothesis."""
+    ids, x = _flat(_draws(trace, var), dim)
+    lo_q, hi_q = (1 - INTERVAL_MASS) / 2, 1 - (1 - INTERVAL_MASS) / 2
+    with style():
+        fig, ax = new_axes(ax, width, 0.6 + 0.25 * len(ids))
+        for k, (_i, xs) in enumerate(zip(ids, x, strict=True)):
+            y = len(ids) - k
+            lo, med, hi = np.quantile(xs, [lo_q, 0.5, hi_q])
+            ax.plot([lo, hi], [y, y], color="black", marker="")
+            ax.plot([med], [y], marker="o", color="black", markerfacecolor="white", linestyle="")
+            ax.annotate(f"{med:.2f}", (med, y), xytext=(4, 3), textcoords="offset points", fontsize=6)
+        ax.set_yticks(range(len(ids), 0, -1), [label_for(labels, i) for i in ids])
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(f"Explanatory share (median, {INTERVAL_MASS:.0%} central interval)")
+    return fig, ax
+
+
+__all__ = ["ONE_COLUMN", "plot_credence_density", "plot_credences", "plot_shares"]

@@ -1,0 +1,142 @@
+"""Figures: each returns (Figure, Axes), has the journal widths, saves as PDF and PNG, and survives greyscale."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import motives as mv  # noqa: E402
+from _sens_cases import rich_case  # noqa: E402
+from motives import plots as P  # noqa: E402
+from motives import sensitivity as S  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def case():
+    return rich_case()
+
+
+@pytest.fixture(scope="module")
+def tables(case):
+    return S.run_all(case, sobol_samples=64, sweep_points=21)
+
+
+def _trace(var: str, seed: int = 3) -> xr.Dataset:
+    rng = np.random.default_rng(seed)
+    x = rng.dirichlet([8, 4, 2, 1], size=(2, 100))
+    return xr.Dataset({var: (("chain", "draw", "hypothesis"), x)},
+                      coords={"hypothesis": ["nat", "reg", "ide", "lea"]})
+
+
+def _all(case, tables):
+    return {
+        "credences": P.plot_credences(tables["posterior"]),
+        "ledger": P.plot_ledger(tables["weight_of_evidence"], case=case),
+        "trajectory": P.plot_trajectory(tables["trajectory"]),
+        "prior_sweep": P.plot_prior_sweep(tables["prior_sweep"], mark=0.6),
+        "tornado": P.plot_tornado(tables["tornado"]),
+        "lenses": P.plot_lenses(tables["lens_comparison"]),
+        "cruxes": P.plot_cruxes(tables["cruxes"]),
+        "sobol": P.plot_sobol(tables["sobol"]),
+        "break_even": P.plot_break_even(tables["break_even"]),
+        "information": P.plot_information(tables["item_information"]),
+        "timeline": P.plot_timeline(case),
+        "density": P.plot_credence_density(_trace("credence")),
+        "shares": P.plot_shares(_trace("share")),
+    }
+
+
+def test_every_plot_returns_figure_and_axes_at_a_journal_width(case, tables):
+    n_open = len(plt.get_fignums())
+    for name, (fig, ax) in _all(case, tables).items():
+        assert isinstance(fig, Figure) and isinstance(ax, Axes), name
+        assert fig.get_figwidth() in (P.ONE_COLUMN, P.TWO_COLUMN), name
+        assert ax.get_xlabel() or ax.get_title(), name
+    assert len(plt.get_fignums()) == n_open  # no pyplot state, nothing shown
+
+
+def test_save_pdf_and_png(case, tables, tmp_path):
+    fig, _ = P.plot_ledger(tables["weight_of_evidence"], case=case)
+    paths = P.save_figure(fig, tmp_path / "ledger", ["pdf", "png"])
+    assert [p.suffix for p in paths] == [".pdf", ".png"]
+    assert paths[0].read_bytes()[:5] == b"%PDF-"
+    assert paths[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    with Image.open(paths[1]) as im:  # 300 dpi at two columns: about 2160 px wide (tight bbox trims)
+        assert 1800 < im.width < 2300
+
+
+def test_lines_differ_by_more_than_colour(case, tables):
+    """Greyscale-safe: every data line of a multi-line plot has its own (line style, marker) pair."""
+    for _fig, ax in (P.plot_prior_sweep(tables["prior_sweep"], level="hypothesis"),
+                    P.plot_trajectory(tables["trajectory"], level="hypothesis"),
+                    P.plot_timeline(case), P.plot_credence_density(_trace("credence"))):
+        lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")
+                 and ln.get_label() not in ("Prior = credence", "Observed (coded)")
+                 and ln.get_linestyle() not in ("None", "")]
+        styles = {(ln.get_linestyle(), str(ln._dash_pattern)) for ln in lines}
+        assert len(lines) >= 2
+        assert len(styles) == len(lines), [ln.get_label() for ln in lines]
+
+
+def test_bars_differ_by_hatching_or_fill(case, tables):
+    _, ax = P.plot_lenses(tables["lens_comparison"])
+    looks = {(p.get_hatch(), to_rgb(p.get_facecolor())) for p in ax.patches}
+    assert len(looks) == len(case.lens_ids)
+    _, ax = P.plot_tornado(tables["tornado"])
+    assert {p.get_hatch() for p in ax.patches} == {None, "////"} or len({p.get_hatch() for p in ax.patches}) == 2
+
+
+def test_style_is_a_context_manager_that_restores_rcparams():
+    before = dict(matplotlib.rcParams)
+    with P.style():
+        assert matplotlib.rcParams["font.size"] == 8
+        assert matplotlib.rcParams["pdf.fonttype"] == 42
+    assert matplotlib.rcParams["font.size"] == before["font.size"]
+
+
+def test_width_keyword(tables):
+    fig, _ = P.plot_credences(tables["posterior"], width="two")
+    assert fig.get_figwidth() == P.TWO_COLUMN
+    with pytest.raises(ValueError, match="width must be"):
+        P.plot_credences(tables["posterior"], width="three")
+
+
+def test_credences_draw_intervals_when_given():
+    table = mv.exact_posterior(mv.examples.cookie_case())
+    table = table.assign(lower=table["credence"] - 0.1, upper=table["credence"] + 0.1)
+    _, ax = P.plot_credences(table)
+    segs = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_color() == "black"]
+    assert len(segs) == 4
+    assert "90% central interval" in ax.get_xlabel()
+
+
+def test_density_reads_a_datatree_and_refuses_a_missing_variable():
+    tree = xr.DataTree.from_dict({"posterior": _trace("credence")})
+    fig, ax = P.plot_credence_density(tree)
+    assert len([ln for ln in ax.get_lines() if ln.get_label() in {"nat", "reg", "ide", "lea"}]) == 4
+    with pytest.raises(ValueError, match="no variable 'share'"):
+        P.plot_shares(tree)
+
+
+def test_ledger_groups_by_issue_area(case, tables):
+    _, ax = P.plot_ledger(tables["weight_of_evidence"], case=case, target="security")
+    texts = [t.get_text() for t in ax.texts]
+    assert "Diplomacy" in texts and "Force & size" in texts
+    assert "security" in ax.get_xlabel()
+    assert len(ax.get_yticklabels()) == len(case.evidence)
+
+
+def test_timeline_needs_a_timeline_item():
+    with pytest.raises(ValueError, match="no timeline item"):
+        P.plot_timeline(mv.examples.cookie_case())
