@@ -30,9 +30,12 @@ def _logit_db(p: float) -> float:
 
 def test_scenario_loglik_is_the_engine(case):
     arr = compile_case(case)
-    np.testing.assert_allclose(scenario_loglik(arr), loglik(arr), rtol=TIGHT, atol=TIGHT)
-    np.testing.assert_allclose(scenario_loglik(arr, reliability=False), loglik(arr, reliability=False),
+    every = np.ones(len(arr.all_items), dtype=bool)  # an explicit mask takes the masked path, not the engine's
+    np.testing.assert_allclose(scenario_loglik(arr, keep=every), loglik(arr), rtol=TIGHT, atol=TIGHT)
+    np.testing.assert_allclose(scenario_loglik(arr, keep=every, reliability=False), loglik(arr, reliability=False),
                                rtol=TIGHT, atol=TIGHT)
+    lam = np.stack([arr.lam, arr.lam ** 0.5])
+    np.testing.assert_allclose(scenario_loglik(arr, lam=lam, keep=every), loglik(arr, lam), rtol=TIGHT, atol=TIGHT)
 
 
 @pytest.mark.parametrize("drop", [["orders"], ["report1"], ["report2", "rhetoric"], ["report1", "report2"]])

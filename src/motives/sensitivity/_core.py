@@ -47,6 +47,10 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
     reliability
         Mix in source reliability.
     """
+    if keep is None and other is None and base is None:
+        from motives.exact import loglik
+
+        return loglik(arr, lam, reliability=reliability)  # the engine's own (fast) path
     N, M, K = len(arr.items), len(arr.other_items), len(arr.hypotheses)
     lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
     other = arr.other_loglik if other is None else np.asarray(other, dtype=float)
