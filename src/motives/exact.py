@@ -14,6 +14,7 @@ axes, in fact), so one call evaluates many priors or likelihood tables.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -42,14 +43,49 @@ class SourceGroup:
 
     def nodes(self) -> tuple[Array, Array]:
         """Quadrature nodes in [0, 1] and weights summing to 1, exact for this group's degree."""
-        if self.concentration is None:
-            return np.array([self.mean]), np.array([1.0])
+        x, w = _jacobi_nodes(self.mean, self.concentration, len(self.index) // 2 + 1)
+        return x.copy(), w.copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
+    """Gauss–Jacobi nodes on [0, 1] for ρ ~ Beta(mean, concentration), n nodes (cached: hot in sweeps)."""
+    if concentration is None:
+        x, w = np.array([mean]), np.array([1.0])
+    else:
         from scipy.special import roots_jacobi
 
-        a, b = self.mean * self.concentration, (1 - self.mean) * self.concentration
-        n = len(self.index) // 2 + 1
-        x, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
-        return (1 + x) / 2, w / w.sum()
+        a, b = mean * concentration, (1 - mean) * concentration
+        r, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
+        x, w = (1 + r) / 2, w / w.sum()
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """Reliability groups with the same number Q ≥ 2 of quadrature nodes, laid out for one pass."""
+
+    item: NDArray[np.intp]  # their items, group by group (n_b,)
+    start: NDArray[np.intp]  # offset of each group in ``item`` (G_b,)
+    x: Array  # node per (slot, item) (Q, n_b)
+    logw: Array  # log weight per (slot, group) (Q, G_b)
+
+
+@dataclass(frozen=True)
+class _GroupPlan:
+    """How :func:`loglik` evaluates a case's items with source reliability mixed in.
+
+    Groups with a single node (a fixed reliability, or one item) factorise: each of their
+    items is an ordinary item with P = x λ + (1 − x) b. They are stored after the free
+    items in ``simple`` with their node in ``simple_x`` (NaN for free items).
+    """
+
+    simple: NDArray[np.intp]  # free items, then items of single-node groups
+    n_free: int
+    simple_x: Array  # node of each single-node item (n_simple - n_free,)
+    buckets: tuple[_Bucket, ...]
 
 
 @dataclass(frozen=True)
@@ -88,6 +124,30 @@ class CaseArrays:
     other_loglik: Array
     prior: Array
     fallbacks: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def _group_plan(self) -> _GroupPlan:
+        grouped = np.zeros(self.lam.shape[0], dtype=bool)
+        single, single_x, by_q = [], [], {}
+        for g in self.groups:
+            grouped[g.index] = True
+            x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
+            if len(x) == 1:
+                single.extend(int(i) for i in g.index)
+                single_x.extend([float(x[0])] * len(g.index))
+            else:
+                by_q.setdefault(len(x), []).append((g, x, w))
+        buckets = []
+        for _q, gs in sorted(by_q.items()):
+            buckets.append(_Bucket(
+                item=np.concatenate([g.index for g, _, _ in gs]).astype(np.intp),
+                start=np.cumsum([0] + [len(g.index) for g, _, _ in gs[:-1]]).astype(np.intp),
+                x=np.concatenate([np.repeat(x[:, None], len(g.index), axis=1) for g, x, _ in gs], axis=1),
+                logw=np.stack([_log(w) for _, _, w in gs], axis=1),
+            ))
+        free = np.flatnonzero(~grouped)
+        return _GroupPlan(simple=np.concatenate([free, np.array(single, dtype=np.intp)]).astype(np.intp),
+                          n_free=len(free), simple_x=np.array(single_x, dtype=float), buckets=tuple(buckets))
 
     @property
     def all_items(self) -> list[str]:
@@ -241,21 +301,47 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
     lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
     if lam.shape[-2:] != arr.lam.shape:
         raise ValueError(f"lam must end in shape {arr.lam.shape}, got {lam.shape}")
-    grouped = np.zeros(lam.shape[-2], dtype=bool)
-    total = np.zeros(lam.shape[:-2] + lam.shape[-1:])
-    if reliability and arr.groups:
-        row_mean = lam.mean(axis=-1)
-        base = np.where(np.isnan(arr.base), row_mean, arr.base)  # (..., N)
-        for g in arr.groups:
-            grouped[g.index] = True
-            x, w = g.nodes()  # (Q,)
-            lg = lam[..., g.index, :]  # (..., n, K)
-            bg = base[..., g.index][..., None]  # (..., n, 1)
-            mix = x[:, None, None] * lg[..., None, :, :] + (1 - x[:, None, None]) * bg[..., None, :, :]
-            terms = _log(mix).sum(axis=-2) + _log(w)[:, None]  # (..., Q, K)
-            total = total + _logsumexp(terms, axis=-2)
-    total = total + _log(lam[..., ~grouped, :]).sum(axis=-2)
+    n, k = lam.shape[-2:]
+    if not (reliability and arr.groups):
+        return _sum_items(_log(lam)) + arr.other_loglik.sum(axis=0)
+    # Items of single-node groups are ordinary items with P = x λ + (1 − x) b; groups with Q ≥ 2 nodes
+    # are evaluated together per Q: mix[..., q, j, k] = x[q, j] λ[j, k] + (1 − x[q, j]) b[j], log, summed
+    # within each group (reduceat: -inf safe), plus log w[q, g], then logsumexp over q.
+    plan = arr._group_plan
+    total = np.zeros(lam.shape[:-2] + (k,))
+    if len(plan.simple):
+        ls = lam if len(plan.simple) == n and not len(plan.simple_x) else np.take(lam, plan.simple, axis=-2)
+        if len(plan.simple_x):  # ls is a fresh copy here: mix in place
+            mixed = ls[..., plan.n_free:, :]
+            mixed[...] = _mix(mixed, arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+        total = total + _sum_items(_log(ls))
+    for bk in plan.buckets:
+        lg = np.take(lam, bk.item, axis=-2)  # (..., n_b, K)
+        mix = _mix(lg[..., None, :, :], arr.base[bk.item], bk.x[:, :, None], k)  # (..., Q, n_b, K)
+        terms = np.add.reduceat(_log(mix), bk.start, axis=-2) + bk.logw[:, :, None]  # (..., Q, G_b, K)
+        total = total + _sum_items(_logsumexp(terms, axis=-3))
     return total + arr.other_loglik.sum(axis=0)
+
+
+def _mix(lg: Array, base: Array, x: Array, k: int) -> Array:
+    """x λ + (1 − x) b with b the base rate, or the row mean of λ where the base rate is NaN."""
+    b = base[:, None]
+    if np.isnan(base).any():
+        b = np.where(np.isnan(b), _sum_last(lg)[..., None] / k, b)
+    return x * lg + (1 - x) * b
+
+
+def _sum_items(a: Array) -> Array:
+    """Sum over the item axis (-2) of (..., N, K); a BLAS product, ~10x faster than ``sum(axis=-2)``
+    for small K, and exact for -inf entries (1 · −inf = −inf; no +inf can occur in log-probabilities)."""
+    if a.ndim == 2:
+        return a.sum(axis=0)
+    return np.matmul(np.ones(a.shape[-2]), a)
+
+
+def _sum_last(a: Array) -> Array:
+    """Sum over a short last axis (a matrix–vector product; ``sum(axis=-1)`` is slow for small K)."""
+    return a @ np.ones(a.shape[-1])
 
 
 def _logsumexp(a: Array, axis: int) -> Array:
