@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -68,3 +69,356 @@ def case_html(case: Case) -> str:
         "<table><thead><tr><th>id</th><th>label</th><th>family</th><th>prior</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
+
+
+# --------------------------------------------------------------------------- tables for papers
+
+#: Characters LaTeX treats specially, and what to write instead.
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+_LATEX_UNICODE = {"\u2013": "--", "\u2014": "---", "\u2018": "`", "\u2019": "'", "\u201c": "``", "\u201d": "''",
+                  "\u2026": r"\ldots{}", "\u00a0": "~", "\u2212": "-", "\u03ba": r"$\kappa$", "\u2192": r"$\to$"}
+
+
+def latex_escape(text: Any) -> str:
+    r"""Escape text for LaTeX (specials, and common typographic Unicode to ASCII LaTeX).
+
+    Examples
+    --------
+    >>> print(latex_escape("50% of R&D_costs ~ $5 {sic}"))
+    50\% of R\&D\_costs \textasciitilde{} \$5 \{sic\}
+    """
+    out = []
+    for ch in str(text):
+        out.append(_LATEX_SPECIAL.get(ch) or _LATEX_UNICODE.get(ch) or ch)
+    return "".join(out)
+
+
+_CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
+
+
+def cite(keys: list[str]) -> str:
+    r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
+
+    Raises
+    ------
+    ValueError
+        For a key LaTeX could not take verbatim.
+
+    Examples
+    --------
+    >>> cite(["hughes_2024", "rusi2022"])
+    '\\cite{hughes_2024,rusi2022}'
+    """
+    bad = [k for k in keys if not _CITE_KEY.match(k)]
+    if bad:
+        raise ValueError(f"BibTeX keys {bad} have characters \\cite cannot take (use letters, digits, _:.-+/)")
+    return "\\cite{" + ",".join(keys) + "}" if keys else ""
+
+
+def _fmt(x: Any, digits: int = 2) -> str:
+    if isinstance(x, bool):
+        return "yes" if x else ""
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if math.isnan(x):
+            return ""
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        out = f"{x:.{digits}f}"
+        return out.lstrip("-") if float(out) == 0 else out  # no "-0.00"
+    if isinstance(x, list | tuple):
+        return ", ".join(str(v) for v in x)
+    return str(x)
+
+
+def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
+                   target: str | None = None) -> pd.DataFrame:
+    """One row per item: provenance, likelihood means per hypothesis and weight of evidence.
+
+    Parameters
+    ----------
+    case, lens, prior
+        The case, whose judgements (default lens) and which prior weighs the rest in the decibans.
+    target
+        Hypothesis or family for the ``decibans`` column; default the leading family.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``evidence``: ``title``, ``kind``, ``issue_area``, ``date``,
+        ``sources`` (BibTeX keys), ``footnotes``, one column per hypothesis
+        (likelihood mean; empty for timeline and quantity items),
+        ``decibans`` and ``fallback`` (the lens borrowed the default lens's judgement).
+    """
+    import pandas as pd
+
+    from motives.schema import LikelihoodItem
+    from motives.sensitivity import weight_of_evidence
+    from motives.sensitivity._core import scenario_posterior, setup, target_of
+
+    lens = case.resolve_lens(lens)
+    arr, pri = setup(case, lens, prior)
+    tgt = target_of(arr, target, scenario_posterior(arr, pri))
+    woe = weight_of_evidence(case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
+    rows = []
+    for e in case.evidence:
+        j, fell = case.judgement(e, lens)
+        r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind, "issue_area": e.issue_area or "",
+                             "date": str(e.date) if e.date else "", "sources": list(e.sources),
+                             "footnotes": list(e.footnotes)}
+        for h in case.hypothesis_ids:
+            r[h] = j.values[h].mean if isinstance(e, LikelihoodItem) else float("nan")
+        r["decibans"] = float(woe.loc[e.id, "decibans"])
+        r["fallback"] = fell
+        rows.append(r)
+    df = pd.DataFrame(rows).set_index("evidence")
+    df.attrs.update({"lens": lens, "target": tgt.id, "target_level": tgt.level})
+    return df
+
+
+def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
+                    table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Credence per hypothesis and family with its interval (equal to the credence for the exact method).
+
+    ``table`` may be a fit's summary indexed by (level, id) with ``credence``,
+    ``lower``, ``upper``; by default the exact posterior is used.
+    """
+    from motives.exact import exact_posterior
+
+    t = exact_posterior(case, lens, prior) if table is None else table.copy()
+    for c in ("lower", "upper"):
+        if c not in t.columns:
+            t[c] = t["credence"]
+    if "label" not in t.columns:
+        labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+        t["label"] = [labels.get(i, i) for i in t.index.get_level_values("id")]
+    if "prior" not in t.columns:
+        t["prior"] = float("nan")
+    out = t[["label", "prior", "credence", "lower", "upper"]]
+    out.attrs.update(t.attrs)
+    return out
+
+
+def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str:
+    """A DataFrame as a GitHub-flavoured Markdown table (pipes escaped, numbers to ``digits``)."""
+    def cell(x: Any) -> str:
+        return _fmt(x, digits).replace("|", "\\|").replace("\n", " ")
+
+    cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
+                                                                                                 df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    for idx, row in df.iterrows():
+        head = [cell(i) for i in (idx if isinstance(idx, tuple) else (idx,))] if index else []
+        lines.append("| " + " | ".join(head + [cell(v) for v in row.tolist()]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None) -> str:
+    """The evidence table as Markdown, with a caption line stating the lens and the unit."""
+    t = evidence_table(case, lens, prior=prior)
+    shown = t.drop(columns=["kind", "fallback"])
+    cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
+           f"decibans = weight of evidence for {t.attrs['target']} against the rest (rest weighted by the prior).")
+    fb = [i for i, f in t["fallback"].items() if f]
+    if fb:
+        cap += f" Items this lens does not rate use the default lens: {', '.join(fb)}."
+    return cap + "\n\n" + to_markdown(shown)
+
+
+def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
+                       table: pd.DataFrame | None = None) -> str:
+    """The posterior table as Markdown, stating method, lens and interval mass."""
+    t = posterior_table(case, lens, prior=prior, table=table)
+    cap = (f"Credence per hypothesis and family ({method}, lens `{case.resolve_lens(lens)}`; "
+           f"lower/upper bound a {INTERVAL_MASS:.0%} central interval, equal to the credence for the exact method).")
+    return cap + "\n\n" + to_markdown(t, digits=3)
+
+
+def _signed(x: float) -> str:
+    if not math.isfinite(x):
+        return "$+\\infty$" if x > 0 else "$-\\infty$"
+    out = f"{x:+.1f}"
+    return "$0.0$" if float(out) == 0 else f"${out}$"
+
+
+def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
+                 size: str = r"\small") -> str:
+    body = [" & ".join(header) + r" \\", r"\midrule"] + [" & ".join(r) + r" \\" for r in rows]
+    return "\n".join([
+        r"\begin{table}[htbp]", r"\centering", size,
+        rf"\caption{{{caption}}}", rf"\label{{{label}}}",
+        rf"\begin{{tabular}}{{{colspec}}}", r"\toprule", *body, r"\bottomrule", r"\end{tabular}",
+        r"\end{table}", "",
+    ])
+
+
+def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, label: str = "tab:evidence",
+                   title_width: str = "5cm") -> str:
+    r"""The evidence table as a LaTeX ``table`` (booktabs; ``\cite`` keys from each item's sources).
+
+    Needs ``\usepackage{booktabs}`` (and ``array`` for the ``p`` column is
+    built in). Text is escaped; numbers are likelihood means and decibans.
+    """
+    t = evidence_table(case, lens, prior=prior)
+    H = case.hypothesis_ids
+    labels = {h.id: h.name for h in case.hypotheses}
+    header = ["Item"] + [latex_escape(labels[h]) for h in H] + ["dB", "Sources"]
+    rows = []
+    for _, r in t.iterrows():
+        title = latex_escape(r["title"]) + (r"$^{\dagger}$" if r["fallback"] else "")
+        rows.append([title] + [_fmt(r[h]) if not math.isnan(r[h]) else "--" for h in H]
+                    + [_signed(r["decibans"]), cite(r["sources"])])
+    cap = (f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each hypothesis "
+           f"(means; -- for timeline and quantity items, scored by their own models) and its weight of evidence "
+           f"for {latex_escape(t.attrs['target'])} against the rest, in decibans (rest weighted by the prior).")
+    if t["fallback"].any():
+        cap += r" $^{\dagger}$Judgement borrowed from the default lens."
+    return _latex_table(header, rows, colspec=f"p{{{title_width}}}" + "r" * (len(H) + 1) + "l", caption=cap,
+                        label=label, size=r"\footnotesize")
+
+
+def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
+                    table: pd.DataFrame | None = None, label: str = "tab:posterior") -> str:
+    """The posterior table as a LaTeX ``table`` (booktabs), stating method, lens and interval mass."""
+    t = posterior_table(case, lens, prior=prior, table=table)
+    rows = []
+    for (level, _i), r in t.iterrows():
+        name = latex_escape(r["label"]) + (" (family)" if level == "family" else "")
+        rows.append([name, _fmt(r["prior"], 3), _fmt(r["credence"], 3), f"[{r['lower']:.3f}, {r['upper']:.3f}]"])
+    mass = latex_escape(f"{INTERVAL_MASS:.0%}")
+    cap = (f"Credence of each hypothesis and family ({latex_escape(method)}, lens "
+           f"{latex_escape(case.resolve_lens(lens))}); {mass} central interval.")
+    return _latex_table(["", "Prior", "Credence", f"{mass} interval"], rows, colspec="lrrr",
+                        caption=cap, label=label)
+
+
+def _tabular_columns(text: str) -> int:
+    """Number of columns in the first tabular's column spec (l, c, r, p{..}, m{..}, b{..}, X)."""
+    start = text.find("\\begin{tabular}{")
+    if start < 0:
+        return 0
+    i = start + len("\\begin{tabular}{")
+    depth, spec = 1, ""
+    while i < len(text) and depth:
+        depth += text[i] == "{"
+        depth -= text[i] == "}"
+        if depth:
+            spec += text[i]
+        i += 1
+    flat = re.sub(r"\{[^{}]*\}", "", spec)
+    return sum(ch in "lcrpmbX" for ch in flat)
+
+
+def check_latex(text: str) -> list[str]:
+    r"""Structural problems of a LaTeX table (no LaTeX needed): unbalanced braces or environments,
+    missing booktabs rules, unescaped specials, rows with the wrong number of cells.
+
+    Returns
+    -------
+    list of str
+        Empty when the table looks well formed.
+    """
+    problems = []
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{}" and i and text[i - 1] == "\\":
+            continue
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth < 0:
+            problems.append(f"unbalanced '}}' at character {i}")
+            depth = 0
+    if depth:
+        problems.append(f"{depth} unclosed '{{'")
+    for env in set(re.findall(r"\\begin\{(\w+)\}", text)):
+        if text.count(rf"\begin{{{env}}}") != text.count(rf"\end{{{env}}}"):
+            problems.append(f"environment {env} not closed")
+    for rule in (r"\toprule", r"\midrule", r"\bottomrule"):
+        if text.count(rule) != 1:
+            problems.append(f"expected one {rule}, found {text.count(rule)}")
+    ncols = _tabular_columns(text)
+    body = text[text.find(r"\toprule") + 8: text.find(r"\bottomrule")]
+    for line in body.splitlines():
+        line = line.strip()
+        if not line.endswith(r"\\"):
+            continue
+        cells = len(re.findall(r"(?<!\\)&", line)) + 1
+        if cells != ncols:
+            problems.append(f"row has {cells} cells, the tabular has {ncols}: {line[:60]}")
+        stripped = re.sub(r"\\cite\{[^}]*\}|\\label\{[^}]*\}|\$[^$]*\$", "", line)
+        for ch in "%#_&^~":
+            if re.search(rf"(?<!\\){re.escape(ch)}", stripped.replace("&", "") if ch != "&" else ""):
+                problems.append(f"unescaped '{ch}' in: {line[:60]}")
+    return problems
+
+
+# --------------------------------------------------------------------------- HTML for notebooks
+
+
+def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [*df.index.names, *df.columns])
+    body = []
+    for idx, row in df.iterrows():
+        cells = [html.escape(_fmt(i)) for i in (idx if isinstance(idx, tuple) else (idx,))]
+        cells += [html.escape(_fmt(v, digits)) for v in row.tolist()]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def item_html(item: Any, case: Case | None = None) -> str:
+    """HTML card of one evidence item: provenance, quote, and each lens's likelihoods with its rationale.
+
+    For ``EvidenceItem._repr_html_`` (``case`` gives hypothesis labels and lens names when known).
+    """
+    labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
+    parts = [f"<div><strong>{html.escape(item.id)}</strong> ({html.escape(item.kind)}): {html.escape(item.title)}"]
+    meta = []
+    if item.date:
+        meta.append(f"date {html.escape(str(item.date))}")
+    if item.issue_area:
+        meta.append(f"issue area {html.escape(item.issue_area)}")
+    if item.sources:
+        meta.append("sources " + html.escape(", ".join(item.sources)))
+    if item.footnotes:
+        meta.append("footnotes " + html.escape(", ".join(map(str, item.footnotes))))
+    if item.reported_by:
+        meta.append(f"reported by {html.escape(item.reported_by)}")
+    if item.given:
+        meta.append("given " + html.escape(", ".join(item.given)))
+    if meta:
+        parts.append("<br><small>" + "; ".join(meta) + "</small>")
+    if item.quote:
+        parts.append(f"<blockquote>{html.escape(item.quote)}</blockquote>")
+    rows = []
+    for lens, j in item.judgements().items():
+        vals = []
+        for h, v in j.values.items():
+            if hasattr(v, "mean") and isinstance(v.mean, float) and hasattr(v, "concentration"):
+                s = f"{v.mean:.2f}" + (f" (&kappa;={v.concentration:g})" if v.concentration else "")
+            else:
+                s = html.escape(str(v.model_dump(exclude_none=True)))
+            vals.append(f"{html.escape(labels.get(h, h))}: {s}")
+        rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(vals)}</td>"
+                    f"<td>{html.escape(getattr(j, 'rationale', ''))}</td></tr>")
+    parts.append("<table><thead><tr><th>lens</th><th>P(E | h)</th><th>rationale</th></tr></thead>"
+                 f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return "".join(parts)
+
+
+def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
+    """HTML of a credence table (exact posterior or a fit's summary), stating method, lens and interval."""
+    a = table.attrs
+    cap = title or f"Credences ({a.get('method', 'exact')}, lens {a.get('lens', '?')})"
+    if {"lower", "upper"} <= set(table.columns):
+        cap += f"; {INTERVAL_MASS:.0%} central interval"
+    return f"<div><strong>{html.escape(cap)}</strong>{_html_table(table)}</div>"
+
+
+def table_html(df: pd.DataFrame, *, caption: str = "") -> str:
+    """Any sensitivity table as HTML (index names kept as column headers)."""
+    return f"<div><strong>{html.escape(caption)}</strong>{_html_table(df)}</div>"
