@@ -167,6 +167,60 @@ def describe(
 
 
 @app.command()
+def run(
+    spec_file: Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    allow_bad: Annotated[bool, typer.Option("--allow-bad-diagnostics",
+                                            help="Exit 0 even when the MCMC diagnostics fail.")] = False,
+) -> None:
+    """Fit an analysis spec by MCMC; write summary.json, summary.csv and trace.nc into --out."""
+    import shutil
+    import tempfile
+
+    from motives.spec import load_spec
+
+    out_dir = out_dir.resolve()
+    if out_dir.exists() and not force:
+        _fail(MotivesError(f"{out_dir} already exists; pass --force to replace it"))
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(MotivesError(f"{out_dir} exists and is not a folder"))
+    try:
+        spec = load_spec(spec_file)
+        from motives.models import fit_spec
+
+        res = fit_spec(spec, spec_file, progressbar=True)
+        summary = res.summary_dict()
+        summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        try:
+            (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+            res.summary().to_csv(tmp / "summary.csv")
+            res.save(tmp / "trace.nc")
+            if out_dir.exists():
+                old = out_dir.with_name(f".{out_dir.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                out_dir.rename(old)
+                tmp.rename(out_dir)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(out_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except MotivesError as exc:
+        _fail(exc)
+    _print_summary(summary, False)
+    out.print(f"wrote {out_dir}/summary.json, summary.csv, trace.nc", highlight=False)
+    if not summary["diagnostics"].get("ok", True):
+        err.print("[bold red]MCMC DIAGNOSTICS FAILED[/]: " + "; ".join(summary["diagnostics"].get("problems", []))
+                  + ". The numbers above are not reliable." + ("" if allow_bad else
+                  " Exit code 3 (pass --allow-bad-diagnostics to accept them)."), highlight=False)
+        if not allow_bad:
+            raise typer.Exit(3)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of case.yaml and evidence files."""
     from motives.io import json_schema

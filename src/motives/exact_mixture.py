@@ -1,0 +1,134 @@
+"""Closed-form posterior mean of the mixture model's shares for fixed likelihoods.
+
+With w ~ Dirichlet(a) and P(E | w) = Π_e Σ_h w_h L[e, h], the product of N
+linear forms is a polynomial Σ_k c_k Π_h w_h^{k_h} over exponent vectors k with
+|k| = N, and Dirichlet moments are closed form:
+
+    E[Π_h w_h^{k_h}] = Γ(A) / Γ(A + N) · Π_h Γ(a_h + k_h) / Γ(a_h),   A = Σ_h a_h,
+    E[w_j | E] = Σ_k c_k M_k (a_j + k_j) / ((A + N) Σ_k c_k M_k).
+
+The polynomial is expanded item by item on a sparse set of exponent vectors
+(encoded as integers, duplicates merged), coefficients rescaled each step and
+combined in log space. The number of terms is at most C(N + K − 1, K − 1):
+about 3·10^5 for 30 items and 6 hypotheses.
+
+Because E over independent Beta cells of Π_e Σ_h w_h λ[e, h] is Π_e Σ_h w_h E[λ[e, h]],
+the answer with Beta likelihoods is the answer at their means; items behind a
+source of *uncertain* reliability share ρ and are not covered (fixed ρ is).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from motives.errors import CaseError, Problem
+from motives.schema import Case
+
+Array = NDArray[np.float64]
+
+MAX_TERMS = 5_000_000
+
+
+def mixture_posterior_mean(L: ArrayLike, a: ArrayLike) -> Array:
+    """Posterior mean of w given rows L[e, :] of P(E_e | h) and Dirichlet concentration a.
+
+    Parameters
+    ----------
+    L
+        (N, K) non-negative likelihoods (each row may be rescaled freely: only
+        ratios within a row matter).
+    a
+        (K,) positive Dirichlet concentrations.
+
+    Returns
+    -------
+    numpy.ndarray
+        (K,) posterior mean of the shares.
+
+    Examples
+    --------
+    One item with likelihoods (1, 0) and a uniform Dirichlet(1, 1): the
+    posterior of w_1 is Beta(2, 1), mean 2/3.
+
+    >>> mixture_posterior_mean([[1.0, 0.0]], [1.0, 1.0]).round(6)
+    array([0.666667, 0.333333])
+    """
+    from scipy.special import gammaln
+
+    L = np.asarray(L, dtype=float)
+    a = np.asarray(a, dtype=float)
+    if L.ndim != 2 or a.shape != (L.shape[1],):
+        raise ValueError(f"L must be (N, K) and a (K,), got {L.shape} and {a.shape}")
+    if np.any(a <= 0) or np.any(~np.isfinite(a)):
+        raise ValueError("Dirichlet concentrations must be positive")
+    if np.any(L < 0) or np.any(~np.isfinite(L)):
+        raise ValueError("likelihoods must be finite and non-negative")
+    N, K = L.shape
+    if N == 0:
+        return a / a.sum()
+    top = L.max(axis=1, keepdims=True)
+    if np.any(top == 0):
+        raise ValueError("a row of zero likelihoods: the evidence is impossible under every mixture")
+    L = L / top
+    radix = N + 1
+    unit = radix ** np.arange(K - 1, -1, -1, dtype=np.int64)  # exponent vector -> integer key
+    keys = np.zeros(1, dtype=np.int64)
+    coef = np.ones(1)
+    log_scale = 0.0
+    for e in range(N):
+        nz = np.flatnonzero(L[e] > 0)
+        cand_keys = (keys[None, :] + unit[nz][:, None]).ravel()
+        cand_coef = (coef[None, :] * L[e, nz][:, None]).ravel()
+        keys, inv = np.unique(cand_keys, return_inverse=True)
+        coef = np.bincount(inv, weights=cand_coef, minlength=len(keys))
+        m = coef.max()
+        coef = coef / m
+        log_scale += np.log(m)
+        if len(keys) > MAX_TERMS:
+            raise ValueError(f"the expansion has more than {MAX_TERMS} terms; too many items or hypotheses")
+    k = (keys[:, None] // unit[None, :]) % radix  # (S, K) exponents
+    with np.errstate(divide="ignore"):
+        logc = np.log(coef)
+    logm = (gammaln(a + k) - gammaln(a)).sum(axis=1)  # Γ(A)/Γ(A+N) is common to every term
+    lw = logc + logm
+    lw = lw - lw[np.isfinite(lw)].max()
+    wts = np.exp(lw)
+    num = (wts[:, None] * (a[None, :] + k)).sum(axis=0)
+    return num / ((a.sum() + N) * wts.sum())
+
+
+def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Array:
+    """Posterior mean of the mixture model's shares of a case (likelihoods at their means).
+
+    Parameters
+    ----------
+    case, lens, prior, reliability
+        As for :func:`motives.models.fit` with ``model="mixture"``.
+
+    Raises
+    ------
+    CaseError
+        When an item is reported by a source of uncertain reliability (shared ρ
+        makes the items dependent; fit the PyMC model instead).
+    """
+    from motives.exact import compile_case
+    from motives.models.mixture import dirichlet_concentration
+
+    arr = compile_case(case, lens)
+    lam = arr.lam.copy()
+    if reliability:
+        for g in arr.groups:
+            if g.concentration is not None:
+                raise CaseError([Problem(f"items reported by '{g.key}' share an uncertain reliability; the closed "
+                                         "form covers fixed reliabilities only", field="sources")])
+            row_mean = lam[g.index].mean(axis=1)
+            b = np.where(np.isnan(arr.base[g.index]), row_mean, arr.base[g.index])
+            lam[g.index] = g.mean * lam[g.index] + (1 - g.mean) * b[:, None]
+    other = arr.other_loglik
+    if len(other):
+        other = np.exp(other - other.max(axis=1, keepdims=True))
+        lam = np.concatenate([lam, other], axis=0)
+    return mixture_posterior_mean(lam, dirichlet_concentration(case, prior))

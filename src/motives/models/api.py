@@ -1,0 +1,140 @@
+"""``fit`` and ``fit_spec``: build a model, sample it, wrap the trace with its config."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from motives.errors import MotivesError
+from motives.models.result import FitResult
+from motives.schema import Case
+
+if TYPE_CHECKING:
+    from motives.models.sampling import Backend, BuiltModel
+    from motives.spec import AnalysisSpec
+
+ModelKind = Literal["exclusive", "mixture", "pooled"]
+
+
+def build(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, prior: Any = None,
+          lenses: list[str] | None = None, reliability: bool = True) -> BuiltModel:
+    """Build (but do not sample) one of the models of a case.
+
+    Parameters are those of :func:`fit`.
+    """
+    if model == "exclusive":
+        from motives.models.exclusive import build_exclusive
+
+        return build_exclusive(case, lens=lens, prior=prior, reliability=reliability)
+    if model == "mixture":
+        from motives.models.mixture import build_mixture
+
+        return build_mixture(case, lens=lens, prior=prior, reliability=reliability)
+    if model == "pooled":
+        from motives.models.pooled import build_pooled
+
+        return build_pooled(case, lenses=lenses, prior=prior, reliability=reliability)
+    raise MotivesError(f"model must be 'exclusive', 'mixture' or 'pooled', got {model!r}")
+
+
+def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, prior: Any = None,
+        draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1, backend: Backend = "auto",
+        lenses: list[str] | None = None, reliability: bool = True, progressbar: bool = False,
+        target_accept: float = 0.9) -> FitResult:
+    """Fit a PyMC model of a case by MCMC.
+
+    Parameters
+    ----------
+    case
+        The case (from :func:`motives.load_case`).
+    model
+        ``exclusive`` (one hypothesis is true), ``mixture`` (explanatory
+        shares) or ``pooled`` (several lenses, consensus and per-lens credences).
+    lens
+        Whose likelihoods (exclusive, mixture); default the case's default lens.
+    prior
+        None (the case's), ``"uniform"``, ``{hypothesis: p}``, a list, or
+        ``{"dirichlet": {hypothesis: alpha}}``.
+    draws, tune, chains
+        Draws kept per chain, tuning steps per chain, number of chains.
+    seed
+        Random seed; the same seed gives identical draws.
+    backend
+        ``auto`` (nutpie when installed), ``nutpie`` or ``pymc``.
+    lenses
+        Lenses pooled by the pooled model (default: all of the case's).
+    reliability
+        Mix in source reliability.
+    progressbar
+        Show the sampler's progress bar.
+    target_accept
+        NUTS target acceptance rate.
+
+    Returns
+    -------
+    FitResult
+        ``.trace`` (DataTree with the config and its hash in its attrs),
+        ``.summary()``, ``.diagnostics``, ``.summary_dict()``, ``.save(path)``.
+    """
+    settings = {"case": case.name, "case_hash": case_hash(case), "model": model, "lens": lens, "prior": prior,
+                "lenses": lenses, "reliability": reliability, "draws": draws, "tune": tune, "chains": chains,
+                "seed": seed, "backend": backend, "target_accept": target_accept}
+    blob = json.dumps(settings, sort_keys=True, default=str)
+    return _fit(case, settings, hashlib.sha256(blob.encode()).hexdigest()[:16], progressbar=progressbar)
+
+
+def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
+             case: Case | None = None) -> FitResult:
+    """Fit an analysis spec; the result carries the spec and its :meth:`~motives.spec.AnalysisSpec.config_hash`.
+
+    Parameters
+    ----------
+    spec
+        The spec (from :func:`motives.load_spec`).
+    spec_path
+        Its file: the case folder is resolved against it.
+    progressbar
+        Show the sampler's progress bar.
+    case
+        The case, when already loaded (default: load ``spec.case``).
+    """
+    from motives.io import load_case
+
+    if case is None:
+        case = load_case(spec.case_path(spec_path))
+    s = spec.sampler
+    settings = {"case": case.name, "case_hash": case_hash(case), "model": spec.model, "lens": spec.lens,
+                "prior": spec.prior, "lenses": spec.lenses, "reliability": spec.reliability, "draws": s.draws,
+                "tune": s.tune, "chains": s.chains, "seed": s.seed, "backend": s.backend,
+                "target_accept": s.target_accept, "spec": spec.model_dump(mode="json")}
+    return _fit(case, settings, spec.config_hash(), progressbar=progressbar)
+
+
+def case_hash(case: Case) -> str:
+    """Stable hash of a case's content."""
+    return hashlib.sha256(case.model_dump_json().encode()).hexdigest()[:16]
+
+
+def _fit(case: Case, settings: dict[str, Any], config_hash: str, *, progressbar: bool) -> FitResult:
+    from motives.models.sampling import sample
+
+    built = build(case, model=settings["model"], lens=settings["lens"], prior=settings["prior"],
+                  lenses=settings["lenses"], reliability=settings["reliability"])
+    trace = sample(built, draws=settings["draws"], tune=settings["tune"], chains=settings["chains"],
+                   seed=settings["seed"], backend=settings["backend"], progressbar=progressbar,
+                   target_accept=settings["target_accept"])
+    lens = built.settings.get("lens") or ""
+    if isinstance(built.inputs, list):
+        lens = "+".join(i.lens for i in built.inputs)
+    fallbacks = sorted({f for i in (built.inputs if isinstance(built.inputs, list) else [built.inputs])
+                        for f in i.fallbacks})
+    trace.attrs.update({
+        "motives_model": built.kind,
+        "motives_lens": lens,
+        "motives_config": json.dumps({**settings, "built": built.settings}, sort_keys=True, default=str),
+        "motives_config_hash": config_hash,
+        "motives_fallbacks": json.dumps(fallbacks),
+    })
+    return FitResult(trace)

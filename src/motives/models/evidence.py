@@ -1,0 +1,340 @@
+"""Model inputs of a case under one lens, and per-evidence-kind log-likelihood builders.
+
+:func:`model_inputs` turns a case into plain numpy arrays (no PyMC). The
+``*_loglik`` builders turn those arrays into PyTensor expressions of
+log P(E_e | h), shape (items, hypotheses), inside an open ``pm.Model``:
+
+- ``likelihood`` items: λ[e, h] ~ Beta(mean·κ·m, (1 − mean)·κ·m) per cell (m the
+  ``concentration`` multiplier, a ``pm.Data``), point cells fixed; an item
+  reported by a source s mixes P = ρ_s λ + (1 − ρ_s) b_e, b_e the item's
+  ``base_rate`` or the row mean of λ, ρ_s ~ Beta shared by the source's items.
+  A per-cell likelihood scale factor (``log_scale``, ``pm.Data``) multiplies λ
+  before the mixture, then the row is divided by its largest value if that
+  exceeds 1 (the convention of :mod:`motives.sensitivity.perturb`).
+- ``timeline`` items: y_i ~ Normal(a_h + b_h t_i, σ) with the item's Normal
+  priors on (a_h, b_h). ``timeline="marginal"`` integrates (a_h, b_h) out in
+  closed form (y ~ MVN(X m_h, σ²I + X S_h Xᵀ)); ``"explicit"`` samples them.
+  σ is fixed at the item's value, or free (``sigma="free"``: σ ~ HalfNormal with
+  the item's σ as its scale).
+- ``quantity`` items: log density of the observed value under each
+  hypothesis's predictive distribution (a constant).
+
+All functions here import PyMC lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from motives.exact import quantity_loglik, timeline_data, timeline_loglik
+from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
+
+Array = NDArray[np.float64]
+TimelineMode = Literal["marginal", "explicit"]
+SigmaMode = Literal["fixed", "free"]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One timeline item under one lens: data and per-hypothesis trend priors (arrays of length K)."""
+
+    id: str
+    t: Array
+    y: Array
+    sigma: float
+    a_mean: Array
+    a_sd: Array
+    b_mean: Array
+    b_sd: Array
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """A case under one lens as arrays for the PyMC models.
+
+    Attributes
+    ----------
+    items
+        Ids of the likelihood items (rows of ``lam_mean``).
+    lam_mean, lam_conc
+        Likelihood means and Beta concentrations, shape (N, K); ``lam_conc`` is
+        NaN for point cells (and for means of exactly 0 or 1).
+    base
+        Base rate per item, NaN where it is the row mean.
+    source_index
+        Index into ``sources`` of each item's reporting source, -1 for none.
+    sources
+        (key, mean, concentration) of every source with reliability below 1;
+        concentration NaN for a fixed reliability.
+    timelines, quantities, quantity_loglik
+        Timeline items; quantity item ids and their log densities (Q, K).
+    """
+
+    lens: str
+    hypotheses: list[str]
+    families: list[str]
+    family_index: NDArray[np.intp]
+    prior: Array
+    items: list[str]
+    lam_mean: Array
+    lam_conc: Array
+    base: Array
+    source_index: NDArray[np.intp]
+    sources: list[tuple[str, float, float]]
+    timelines: list[Timeline]
+    quantities: list[str]
+    quantity_loglik: Array
+    fallbacks: list[str] = field(default_factory=list)
+
+    @property
+    def all_items(self) -> list[str]:
+        """Likelihood items, then timeline, then quantity items (the ``evidence`` dim)."""
+        return self.items + [t.id for t in self.timelines] + self.quantities
+
+    @property
+    def free_cells(self) -> NDArray[np.bool_]:
+        """(N, K) mask of cells with a Beta distribution (the others are fixed numbers)."""
+        return np.isfinite(self.lam_conc)
+
+    @property
+    def family_matrix(self) -> Array:
+        """(K, F) 0/1 matrix summing hypothesis credences into families."""
+        m = np.zeros((len(self.hypotheses), len(self.families)))
+        m[np.arange(len(self.hypotheses)), self.family_index] = 1.0
+        return m
+
+    def coords(self) -> dict[str, list[str]]:
+        """Named coordinates shared by every model."""
+        free = np.argwhere(self.free_cells)
+        return {
+            "hypothesis": list(self.hypotheses),
+            "family": list(self.families),
+            "evidence": self.all_items,
+            "source": [s[0] for s in self.sources if np.isfinite(s[2])],
+            "cell": [f"{self.items[i]}:{self.hypotheses[k]}" for i, k in free],
+        }
+
+
+def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
+    """Compile a case under one lens into :class:`ModelInputs`.
+
+    Parameters
+    ----------
+    case
+        The case.
+    lens
+        Whose judgements; default the case's default lens. Items the lens does
+        not rate use the default lens (listed in ``fallbacks``).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> inp = model_inputs(mv.examples.load("witness"))
+    >>> inp.sources, inp.source_index.tolist()
+    ([('witness', 0.6, nan)], [0])
+    """
+    lens = case.resolve_lens(lens)
+    H = case.hypothesis_ids
+    items, means, concs, base, src_of, timelines, qids, qll = [], [], [], [], [], [], [], []
+    for e in case.evidence:
+        j, _ = case.judgement(e, lens)
+        if isinstance(e, LikelihoodItem):
+            items.append(e.id)
+            means.append([j.values[h].mean for h in H])
+            concs.append([np.nan if j.values[h].concentration is None else j.values[h].concentration for h in H])
+            base.append(np.nan if e.base_rate is None else e.base_rate)
+            src_of.append(e.reported_by)
+        elif isinstance(e, TimelineItem):
+            t, y = timeline_data(e)
+            v = [j.values[h] for h in H]
+            timelines.append(Timeline(
+                e.id, t, y, e.sigma,
+                np.array([x.intercept.mean for x in v]), np.array([x.intercept.sd for x in v]),
+                np.array([x.slope.mean for x in v]), np.array([x.slope.sd for x in v]),
+            ))
+        elif isinstance(e, QuantityItem):
+            qids.append(e.id)
+            qll.append([quantity_loglik(e.observed, j.values[h]) for h in H])
+    sources: list[tuple[str, float, float]] = []
+    for key in dict.fromkeys(s for s in src_of if s is not None):
+        src = case.source(key)
+        if src is None:
+            continue
+        rel = src.reliability
+        if rel.concentration is None and rel.mean == 1.0:
+            continue
+        sources.append((key, rel.mean, np.nan if rel.concentration is None else rel.concentration))
+    keys = [s[0] for s in sources]
+    fams = case.family_ids
+    return ModelInputs(
+        lens=lens,
+        hypotheses=list(H),
+        families=fams,
+        family_index=np.array([fams.index(h.family_id) for h in case.hypotheses], dtype=np.intp),
+        prior=np.array(case.prior_vector(), dtype=float),
+        items=items,
+        lam_mean=np.array(means, dtype=float).reshape(len(items), len(H)),
+        lam_conc=np.array(concs, dtype=float).reshape(len(items), len(H)),
+        base=np.array(base, dtype=float),
+        source_index=np.array([keys.index(s) if s in keys else -1 for s in src_of], dtype=np.intp),
+        sources=sources,
+        timelines=timelines,
+        quantities=qids,
+        quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(H)),
+        fallbacks=case.fallbacks(lens),
+    )
+
+
+# --------------------------------------------------------------------------- PyTensor builders
+
+
+def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> Any:
+    """λ as an (N, K) tensor: Beta random variables on free cells, the means elsewhere.
+
+    ``concentration`` multiplies every cell's Beta concentration (a ``pm.Data`` scalar).
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    free = inp.free_cells
+    lam = pt.as_tensor_variable(inp.lam_mean)
+    if not free.any():
+        return lam
+    m = inp.lam_mean[free]
+    k = inp.lam_conc[free]
+    alpha = pm.Data(f"{name}_alpha", m * k, dims="cell")
+    beta = pm.Data(f"{name}_beta", (1 - m) * k, dims="cell")
+    cells = pm.Beta(f"{name}_cell", alpha=alpha * concentration, beta=beta * concentration, dims="cell")
+    rows, cols = np.nonzero(free)
+    return pt.set_subtensor(lam[rows, cols], cells)
+
+
+def reliability_vector(inp: ModelInputs, *, reliability: bool) -> Any | None:
+    """ρ per likelihood item (1 where no source applies), or None when no item has a source below 1."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    if not reliability or not inp.sources or not np.any(inp.source_index >= 0):
+        return None
+    rho_fixed = np.array([s[1] for s in inp.sources])
+    random = np.array([np.isfinite(s[2]) for s in inp.sources])
+    rho_src = pt.as_tensor_variable(rho_fixed)
+    if random.any():
+        mean = rho_fixed[random]
+        conc = np.array([s[2] for s in inp.sources])[random]
+        alpha = pm.Data("rho_alpha", mean * conc, dims="source")
+        beta = pm.Data("rho_beta", (1 - mean) * conc, dims="source")
+        rho = pm.Beta("rho", alpha=alpha, beta=beta, dims="source")
+        rho_src = pt.set_subtensor(rho_src[np.flatnonzero(random)], rho)
+    idx = np.where(inp.source_index >= 0, inp.source_index, 0)
+    has = pt.as_tensor_variable((inp.source_index >= 0).astype(float))
+    return has * rho_src[idx] + (1.0 - has)
+
+
+def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: Any, observed: Any) -> Any:
+    """log P(E_e | h) of likelihood items, shape (N, K).
+
+    ``log_scale`` (N, K) multiplies λ by exp(log_scale) (row capped at 1);
+    ``observed`` (N,) is 1 where the item was observed, 0 where its absence was
+    (then the term is log(1 − P)).
+    """
+    import pytensor.tensor as pt
+
+    lam = lam * pt.exp(log_scale)
+    top = pt.max(lam, axis=1, keepdims=True)
+    lam = lam / pt.maximum(top, 1.0)
+    if rho is None:
+        p = lam
+    else:
+        b = pt.where(np.isnan(inp.base)[:, None], pt.mean(lam, axis=1, keepdims=True),
+                     np.nan_to_num(inp.base)[:, None])
+        p = rho[:, None] * lam + (1.0 - rho[:, None]) * b
+    obs = pt.eq(observed, 1)[:, None]
+    return pt.switch(obs, safe_log(p), safe_log(1.0 - p))
+
+
+def safe_log(x: Any) -> Any:
+    """log x with log 0 = -inf and finite gradients (no 0/0) where x = 0.
+
+    The inner switch keeps the branch not taken away from 0, so reverse-mode
+    differentiation never divides by it.
+    """
+    import pytensor.tensor as pt
+
+    pos = pt.gt(x, 0.0)
+    return pt.switch(pos, pt.log(pt.switch(pos, x, 1.0)), -np.inf)
+
+
+def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
+    """log P(y | h) of each timeline item, shape (T, K) (an empty (0, K) tensor when none)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    K = len(inp.hypotheses)
+    rows = []
+    for tl in inp.timelines:
+        sig: Any = tl.sigma
+        if sigma == "free":
+            sig = pm.HalfNormal(f"{tl.id}_sigma", sigma=tl.sigma)
+        if mode == "explicit":
+            za = pm.Normal(f"{tl.id}_intercept_z", 0.0, 1.0, dims="hypothesis")
+            zb = pm.Normal(f"{tl.id}_slope_z", 0.0, 1.0, dims="hypothesis")
+            a = pm.Deterministic(f"{tl.id}_intercept", tl.a_mean + tl.a_sd * za, dims="hypothesis")
+            b = pm.Deterministic(f"{tl.id}_slope", tl.b_mean + tl.b_sd * zb, dims="hypothesis")
+            mu = a[None, :] + b[None, :] * tl.t[:, None]  # (n, K)
+            resid = (tl.y[:, None] - mu) / sig
+            ll = (-0.5 * resid**2 - pt.log(sig) - 0.5 * np.log(2 * np.pi)).sum(axis=0)
+        elif sigma == "fixed":
+            ll = pt.as_tensor_variable(np.array([
+                timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
+                for k in range(K)
+            ]))
+        else:
+            X = np.stack([np.ones_like(tl.t), tl.t], axis=1)
+            lls = []
+            for k in range(K):
+                S = np.diag([tl.a_sd[k] ** 2, tl.b_sd[k] ** 2])
+                cov = sig**2 * np.eye(len(tl.t)) + X @ S @ X.T
+                mu = X @ np.array([tl.a_mean[k], tl.b_mean[k]])
+                lls.append(pm.logp(pm.MvNormal.dist(mu=mu, cov=cov), tl.y))
+            ll = pt.stack(lls)
+        rows.append(ll)
+    if not rows:
+        return pt.zeros((0, K))
+    return pt.stack(rows)
+
+
+def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, observed: Any,
+                timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
+    """log P(E_e | h) of every item (likelihood, timeline, quantity), shape (E, K).
+
+    ``log_scale`` has shape (E, K): for timeline and quantity items it is added
+    to the log density.
+    """
+    import pytensor.tensor as pt
+
+    N = len(inp.items)
+    parts = []
+    if N:
+        parts.append(likelihood_loglik(inp, lam, rho, log_scale[:N], observed))
+    other = []
+    if inp.timelines:
+        other.append(timeline_loglik_terms(inp, mode=timeline, sigma=sigma))
+    if inp.quantities:
+        other.append(pt.as_tensor_variable(inp.quantity_loglik))
+    if other:
+        parts.append(pt.concatenate(other, axis=0) + log_scale[N:])
+    return pt.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+
+
+def other_loglik_const(inp: ModelInputs) -> Array:
+    """Closed-form log densities (T + Q, K) of timeline (σ fixed, trends integrated out) and quantity items."""
+    K = len(inp.hypotheses)
+    rows = [[timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
+             for k in range(K)] for tl in inp.timelines]
+    out = np.array(rows, dtype=float).reshape(len(rows), K)
+    return np.concatenate([out, inp.quantity_loglik], axis=0)

@@ -1,0 +1,82 @@
+"""The mixture model: motives need not be exclusive; the posterior is over explanatory shares.
+
+    w ~ Dirichlet(a),   P(E_e | w) = Σ_h w_h P(E_e | h),
+
+with P(E_e | h) the same per-item likelihood as the exclusive model (Beta λ,
+source reliability, timeline and quantity densities). ``share`` (by
+hypothesis) is w; ``family_share`` sums it by family. The concentration a is
+the spec's ``{dirichlet: ...}`` prior, or for a fixed prior p, a = K·p (mean
+p, total concentration K; all ones for a uniform prior).
+
+For λ fixed (or Beta but independent cells, and no uncertain source) the
+posterior mean of w is closed form: :func:`motives.exact_mixture.mixture_posterior_mean`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from motives.errors import CaseError, Problem
+from motives.models.evidence import SigmaMode, TimelineMode, item_loglik, model_inputs
+from motives.models.knobs import add_knobs, parse_prior
+from motives.schema import Case
+
+if TYPE_CHECKING:
+    from motives.models.sampling import BuiltModel
+
+
+def dirichlet_concentration(case: Case, prior: Any) -> np.ndarray:
+    """Dirichlet concentration of the shares from any accepted prior form (see the module docstring)."""
+    kind, vec = parse_prior(case, prior)
+    if kind == "dirichlet":
+        return vec
+    if np.any(vec <= 0):
+        raise CaseError([Problem("the mixture model needs every prior share positive (a Dirichlet concentration "
+                                 f"K * prior); got {vec.tolist()}. Give prior: {{dirichlet: ...}} instead",
+                                 field="prior")])
+    return len(vec) * vec
+
+
+def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
+                  timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> BuiltModel:
+    """Build the mixture model of a case under one lens (no sampling).
+
+    Parameters
+    ----------
+    case, lens, prior, reliability, timeline, sigma
+        As for :func:`motives.models.exclusive.build_exclusive`; the prior sets
+        the Dirichlet concentration of the shares.
+
+    Returns
+    -------
+    BuiltModel
+        Deterministics ``share`` (hypothesis) and ``family_share`` (family);
+        ``pm.Data`` knob ``share_concentration`` besides the shared knobs.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from motives.models.evidence import beta_cells, reliability_vector
+    from motives.models.exclusive import _jsonable, _nonempty
+    from motives.models.sampling import BuiltModel
+
+    inp = model_inputs(case, lens)
+    a = dirichlet_concentration(case, prior)
+    with pm.Model(coords=_nonempty(inp.coords())) as model:
+        knobs = add_knobs(inp)
+        lam = beta_cells(inp, knobs["concentration"])
+        rho = reliability_vector(inp, reliability=reliability)
+        ll = item_loglik(inp, lam=lam, rho=rho, log_scale=knobs["log_scale"], observed=knobs["observed"],
+                         timeline=timeline, sigma=sigma)
+        conc = pm.Data("share_concentration", a, dims="hypothesis")
+        w = pm.Dirichlet("w", a=conc, dims="hypothesis")
+        per_item = pm.math.logsumexp(pt.log(w)[None, :] + ll, axis=1).ravel()  # log Σ_h w_h P(E_e | h)
+        wt = knobs["weight"]
+        pm.Potential("evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
+        share = pm.Deterministic("share", w, dims="hypothesis")
+        pm.Deterministic("family_share", pt.dot(share, inp.family_matrix), dims="family")
+    settings = {"model": "mixture", "lens": inp.lens, "prior": _jsonable(prior), "reliability": reliability,
+                "timeline": timeline, "sigma": sigma}
+    return BuiltModel(kind="mixture", model=model, inputs=inp, settings=settings)
