@@ -216,7 +216,7 @@ def test_tornado_factor_one_is_the_base_and_neutral_item_has_no_bar(case):
     np.testing.assert_allclose(t1["low"], t1["credence"], atol=1e-12)
     t = S.tornado(case, factor=3.0)
     assert t.loc["neutral", "swing"] == pytest.approx(0.0, abs=1e-15)
-    assert t.index[0] != "neutral" and t["swing"].is_monotonic_decreasing
+    assert t.index[0] != "neutral" and t["swing_db"].is_monotonic_decreasing
 
 
 def test_tornado_strength_multiplies_decibans(case):
@@ -398,3 +398,20 @@ def test_run_all_names_and_index_names(case):
 def test_unknown_target_is_a_clear_error(case):
     with pytest.raises(mv.CaseError, match="unknown target 'nope'"):
         S.prior_sweep(case, "nope")
+
+
+def test_log_odds_stay_exact_when_credence_saturates():
+    """30 items of 19.5 dB each: the credence is 1.0 in floating point, the decibans are still exact (1e-9)."""
+    case = mv.Case.model_validate({
+        "name": "strong", "hypotheses": [{"id": "a"}, {"id": "b"}],
+        "evidence": [{"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.01}} for i in range(30)],
+    })
+    assert mv.exact_posterior(case).loc[("hypothesis", "a"), "credence"] == 1.0
+    one = 10 * np.log10(90)
+    loo = S.leave_one_out(case).xs(("e0", "hypothesis", "a"))
+    assert loo["delta_db"] == pytest.approx(one, abs=1e-9)
+    tr = S.trajectory(case).xs(("hypothesis", "a"), level=("level", "id"))
+    np.testing.assert_allclose(tr["step_db"].to_numpy()[1:], one, atol=1e-9)
+    t = S.tornado(case, factor=2.0, target="a")
+    assert t["log_odds_db"].iloc[0] == pytest.approx(30 * one, abs=1e-8)
+    assert t["high_db"].iloc[0] == pytest.approx(31 * one, abs=1e-8)

@@ -167,7 +167,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
         ax.set_yticks(y, [shorten(str(i), 30) for i in d.index])
         ax.set_xlim(0, 1.05)
         tgt = label_for(labels, sob.attrs.get("target", "target"))
-        ax.set_xlabel(f"Share of the variance of the credence of {tgt}\n(over the elicited Beta distributions)")
+        what = "credence" if sob.attrs.get("scale") == "credence" else "log-odds"
+        ax.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
         ax.legend(loc="lower right")
         if not len(d):
             ax.text(0.5, 0.5, "no uncertain judgement", transform=ax.transAxes, ha="center")

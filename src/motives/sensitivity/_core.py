@@ -172,3 +172,20 @@ def item_sources(case: Case) -> dict[str, list[str]]:
             keys.append(e.reported_by)
         out[e.id] = keys
     return out
+
+
+def scenario_logpost(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any) -> Array:
+    """Unnormalised log posterior, log prior + log-likelihood (..., K); keywords as :func:`scenario_loglik`."""
+    p = arr.prior if prior is None else np.asarray(prior, dtype=float)
+    return _log(p) + scenario_loglik(arr, **kw)
+
+
+def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
+    """Log-odds of the hypotheses in ``mask`` against the rest, in decibans, from unnormalised log posteriors.
+
+    Computed from the log weights directly, so it stays exact when a credence is within 1e-16 of 0 or 1.
+    """
+    lp = np.asarray(logpost, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return DB * (_logsumexp(np.where(mask, lp, -np.inf), axis=-1)
+                     - _logsumexp(np.where(mask, -np.inf, lp), axis=-1))

@@ -35,7 +35,9 @@ from motives.sensitivity._core import (
     check_finite,
     item_logliks,
     item_sources,
+    log_odds_db,
     mixture_ll,
+    scenario_logpost,
     scenario_posterior,
     setup,
     target_of,
@@ -49,11 +51,6 @@ def _targets(arr: CaseArrays) -> list[tuple[str, str, np.ndarray]]:
     out = [("hypothesis", h, np.arange(K) == k) for k, h in enumerate(arr.hypotheses)]
     out += [("family", f, arr.family_index == i) for i, f in enumerate(arr.families)]
     return out
-
-
-def _logit_db(p: Array) -> Array:
-    with np.errstate(divide="ignore"):
-        return DB * (np.log(p) - np.log1p(-np.clip(p, 0, 1)))
 
 
 def _item_meta(case: Case) -> pd.DataFrame:
@@ -101,19 +98,22 @@ def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray, labels: list[str]
     """Credences with each row of ``keep`` (S, E) as the items kept, against all items kept."""
     full = scenario_posterior(arr, pri, reliability=reliability)
     check_finite(full)
-    post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)  # (S, K)
+    lp_full = scenario_logpost(arr, pri, reliability=reliability)
+    lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)
+    post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)
     cf, pf = family_credence(arr, full), family_credence(arr, post)
+    targets = _targets(arr)
+    lo_full = {(lv, t): log_odds_db(lp_full, m) for lv, t, m in targets}
+    lo = {(lv, t): log_odds_db(lp, m) for lv, t, m in targets}
     rows = []
     for s, lab in enumerate(labels):
         for level, vals, allv, ids in (("hypothesis", post[s], full, arr.hypotheses),
                                        ("family", pf[s], cf, arr.families)):
             for i, t in enumerate(ids):
-                rows.append((lab, level, t, allv[i], vals[i]))
-    df = pd.DataFrame(rows, columns=[name, "level", "id", "credence", "credence_without"])
-    df["delta"] = df["credence"] - df["credence_without"]
-    with np.errstate(invalid="ignore"):
-        df["delta_db"] = _logit_db(df["credence"].to_numpy()) - _logit_db(df["credence_without"].to_numpy())
-    df.loc[df["delta"] == 0, "delta_db"] = 0.0
+                a, b = lo_full[(level, t)], lo[(level, t)][s]
+                d = 0.0 if a == b else a - b  # equal infinities: no change
+                rows.append((lab, level, t, allv[i], vals[i], allv[i] - vals[i], d))
+    df = pd.DataFrame(rows, columns=[name, "level", "id", "credence", "credence_without", "delta", "delta_db"])
     return df.set_index([name, *LEVEL_ID])
 
 
@@ -262,6 +262,7 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
     tgt = target_of(A, target, base)
     N, E = len(A.items), len(A.all_items)
     c0 = base[tgt.mask].sum()
+    lo0 = log_odds_db(scenario_logpost(A, pri, reliability=reliability), tgt.mask)
     llA = item_logliks(A)
     dbA = DB * (mixture_ll(llA, pri, tgt.mask) - mixture_ll(llA, pri, ~tgt.mask))
     rows = []
@@ -282,10 +283,11 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
                 other[s, j - N] = B.other_loglik[j - N]
         post = scenario_posterior(A, pri, lam=lam, other=other, reliability=reliability)
         c = post[:, tgt.mask].sum(axis=1)
+        lo = log_odds_db(scenario_logpost(A, pri, lam=lam, other=other, reliability=reliability), tgt.mask)
         llB = item_logliks(B)
         dbB = DB * (mixture_ll(llB, pri, tgt.mask) - mixture_ll(llB, pri, ~tgt.mask))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            delta = _logit_db(c) - _logit_db(np.array(c0))
+        with np.errstate(invalid="ignore"):
+            delta = lo - lo0
         for s, j in enumerate(items):
             rows.append((b_id, A.all_items[j], dbA[j], dbB[j], dbB[j] - dbA[j], c[s], delta[s]))
     df = pd.DataFrame(rows, columns=["lens", "evidence", "db_analysis", "db_lens", "disagreement",

@@ -40,7 +40,9 @@ from motives.sensitivity._core import (
     Target,
     check_finite,
     item_logliks,
+    log_odds_db,
     mixture_ll,
+    scenario_logpost,
     scenario_posterior,
     setup,
     target_of,
@@ -140,9 +142,12 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``evidence``, sorted by ``swing``: ``credence`` (unperturbed),
-        ``low``, ``high``, ``swing`` (``|high - low|``), ``direction`` (+1 when
-        strengthening the item raises the target's credence).
+        Indexed by ``evidence``, sorted by ``swing_db``: ``credence`` (unperturbed),
+        ``low``, ``high``, ``swing`` (``|high - low|``); the same on the log-odds
+        scale of the target against the rest, in decibans (``log_odds_db``,
+        ``low_db``, ``high_db``, ``swing_db``: exact even when a credence is
+        within 1e-16 of 0 or 1); ``direction`` (+1 when strengthening the item
+        raises the target's credence).
     """
     arr, pri = setup(case, lens, prior)
     base = scenario_posterior(arr, pri, reliability=reliability)
@@ -159,11 +164,15 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
         raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
     post = scenario_posterior(arr, pri, lam=lam, other=other, reliability=reliability)
     c = post[:, tgt.mask].sum(axis=1)
-    df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": c[:E], "high": c[E:]},
+    lo = log_odds_db(scenario_logpost(arr, pri, lam=lam, other=other, reliability=reliability), tgt.mask)
+    lo0 = float(log_odds_db(scenario_logpost(arr, pri, reliability=reliability), tgt.mask))
+    df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": c[:E], "high": c[E:],
+                       "log_odds_db": lo0, "low_db": lo[:E], "high_db": lo[E:]},
                       index=pd.Index(arr.all_items, name="evidence"))
     df["swing"] = (df["high"] - df["low"]).abs()
-    df["direction"] = np.sign(df["high"] - df["low"]).astype(int)
-    df = df.sort_values("swing", ascending=False, kind="stable")
+    df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
+    df["direction"] = np.sign(df["high_db"] - df["low_db"]).astype(int)
+    df = df.sort_values("swing_db", ascending=False, kind="stable")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
                      "mode": mode})
     return df

@@ -23,7 +23,8 @@ TABLES: dict[str, str] = {
     "tornado": "leading family's credence with each item's likelihood ratio scaled by 1/f and f",
     "break_even": "factor on each item's likelihood ratio that alone ties the leading family with its rival",
     "lens_break_even": "one factor on all of a lens's ratios that ties the leading family with its rival",
-    "sobol": "Sobol first-order and total indices of the leading family's credence over the elicitation Betas",
+    "sobol": "Sobol first-order and total indices of the leading family's log-odds over the elicitation Betas",
+    "sobol_credence": "the same indices for the leading family's credence",
     "item_information": "expected information (bits) of each item, as if not yet observed",
     "trajectory": "credences after each item, items in date order",
 }
@@ -67,6 +68,7 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
         "break_even": lambda: break_even(case, **lkw),
         "lens_break_even": lambda: lens_break_even(case, **kw),
         "sobol": lambda: global_sensitivity(case, n=sobol_samples, seed=seed, **lkw),
+        "sobol_credence": lambda: global_sensitivity(case, n=sobol_samples, seed=seed, scale="credence", **lkw),
         "item_information": lambda: item_information(case, **lkw),
         "trajectory": lambda: trajectory(case, **lkw),
     }

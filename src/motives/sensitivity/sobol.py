@@ -26,7 +26,15 @@ from scipy import stats
 from scipy.stats import qmc
 
 from motives.schema import Case, LikelihoodItem
-from motives.sensitivity._core import Array, check_finite, scenario_posterior, setup, target_of
+from motives.sensitivity._core import (
+    Array,
+    check_finite,
+    log_odds_db,
+    scenario_logpost,
+    scenario_posterior,
+    setup,
+    target_of,
+)
 
 
 def sobol_indices(func: Callable[[Array], Array], ppf: Callable[[Array], Array], d: int, n: int, *,
@@ -124,9 +132,9 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
 
 
 def global_sensitivity(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
-                       n: int = 1024, by: str = "item", seed: int = 1, n_boot: int = 100,
-                       reliability: bool = True) -> pd.DataFrame:
-    """Sobol indices of the target's credence over every uncertain judgement.
+                       n: int = 1024, by: str = "item", scale: str = "log_odds", seed: int = 1,
+                       n_boot: int = 100, reliability: bool = True) -> pd.DataFrame:
+    """Sobol indices of the target's credence (or its log-odds) over every uncertain judgement.
 
     The inputs are the likelihood cells judged as Beta distributions (a
     ``confidence`` or an explicit Beta/interval; points stay fixed) and the
@@ -140,6 +148,13 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     by
         ``"item"``: one input group per item (all its uncertain cells) and
         per source; ``"cell"``: one input per cell.
+    scale
+        ``"log_odds"`` (default): the output is the target's log-odds against
+        the rest (decibans); ``"credence"``: the credence itself. Both answer
+        "which judgements does the conclusion depend on", but when the
+        credence is near 0 or 1 its variance is all in the last decimals and
+        the credence-scale indices are dominated by rare draws; the log-odds
+        scale is the scale on which evidence adds.
     n
         Base sample size; ``n * (groups + 2)`` engine evaluations.
 
@@ -188,8 +203,13 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
                 bg = np.where(np.isnan(arr.base[g.index]), lam[:, g.index].mean(axis=-1), arr.base[g.index])
                 mixed[:, g.index] = rho * lam[:, g.index] + (1 - rho) * bg[..., None]
             lam = mixed
+        if scale == "log_odds":
+            return log_odds_db(scenario_logpost(arr, pri, lam=lam, reliability=False), tgt.mask)
         post = scenario_posterior(arr, pri, lam=lam, reliability=False)
         return post[:, tgt.mask].sum(axis=1)
+
+    if scale not in ("log_odds", "credence"):
+        raise ValueError(f"scale must be 'log_odds' or 'credence', got {scale!r}")
 
     if by == "cell":
         groups = [[i] for i in range(d)]
@@ -205,6 +225,6 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot)
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level,
+    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "scale": scale,
                      "credence": float(base[tgt.mask].sum())})
     return df

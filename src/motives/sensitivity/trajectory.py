@@ -9,7 +9,7 @@ import pandas as pd
 
 from motives.exact import family_credence
 from motives.schema import Case, TimelineItem
-from motives.sensitivity._core import DB, check_finite, scenario_posterior, setup
+from motives.sensitivity._core import check_finite, log_odds_db, scenario_logpost, scenario_posterior, setup
 
 
 def item_date(item: Any) -> Any:
@@ -57,12 +57,17 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)
     check_finite(post)
     fam = family_credence(arr, post)
+    lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)
     levels = []
+    K = len(arr.hypotheses)
     for level, ids, c in (("hypothesis", arr.hypotheses, post), ("family", arr.families, fam)):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lo = DB * (np.log(c) - np.log1p(-np.minimum(c, 1.0)))
+        masks = [np.arange(K) == i for i in range(K)] if level == "hypothesis" else \
+            [arr.family_index == i for i in range(len(ids))]
+        lo = np.stack([log_odds_db(lp, m) for m in masks], axis=1)  # (S, ids)
+        with np.errstate(invalid="ignore"):
             step = np.vstack([np.zeros((1, c.shape[1])), np.diff(lo, axis=0)])
-        step = np.where(np.diff(np.vstack([c[:1], c]), axis=0) == 0, 0.0, step)
+        same = np.vstack([np.ones((1, lo.shape[1]), dtype=bool), lo[1:] == lo[:-1]])
+        step = np.where(same, 0.0, step)  # -inf to -inf: no change
         levels.append((level, ids, c, step))
     rows = []
     for s in range(S):
