@@ -1,0 +1,276 @@
+"""Pages generated at build time, from the code and data they describe.
+
+On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
+
+- ``schema.md``: the JSON Schema of the YAML formats (:func:`motives.io.json_schema`), one table per record;
+- ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
+- ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
+- ``case_results.md``: Table 1 and the exact credences under each lens, computed from ``evidence/``;
+- ``notebooks/*.ipynb``: copies of ``notebooks/`` (rendered without executing them).
+
+A file is rewritten only when its content changes, so incremental builds stay incremental.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATED = "_generated"
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically, and only when the content changed (two builds may run at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _cell(text: Any) -> str:
+    """Make text safe inside a Markdown table cell."""
+    s = " ".join(str(text).split())
+    return s.replace("|", "\\|")
+
+
+# --------------------------------------------------------------------------- JSON Schema
+
+
+def _anchor(name: str) -> str:
+    return "schema-" + name.lower()
+
+
+def _type(node: dict[str, Any]) -> str:
+    """A short, readable type for a JSON Schema node."""
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return f"{{ref}}`{name} <{_anchor(name)}>`"
+    if "anyOf" in node or "oneOf" in node:
+        parts = [_type(n) for n in node.get("anyOf", node.get("oneOf", []))]
+        return " or ".join(dict.fromkeys(parts))
+    if "const" in node:
+        return f"`{json.dumps(node['const'])}`"
+    if "enum" in node:
+        return " or ".join(f"`{json.dumps(v)}`" for v in node["enum"])
+    t = node.get("type")
+    if t == "array":
+        inner = _type(node["items"]) if "items" in node else "any"
+        return f"list of {inner}"
+    if t == "object":
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            return f"mapping to {_type(extra)}"
+        return "mapping"
+    if t is None:
+        return "any"
+    text = str(t)
+    bounds = []
+    for key, sym in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if key in node:
+            bounds.append(f"{sym} {node[key]:g}")
+    if "minLength" in node:
+        bounds.append(f"length ≥ {node['minLength']}")
+    if "minItems" in node:
+        bounds.append(f"≥ {node['minItems']} items")
+    if "pattern" in node:
+        bounds.append(f"pattern `{node['pattern']}`")
+    return text + (f" ({', '.join(bounds)})" if bounds else "")
+
+
+def _constraints(node: dict[str, Any]) -> str:
+    extra = []
+    if "minItems" in node:
+        extra.append(f"at least {node['minItems']} items")
+    return "; ".join(extra)
+
+
+def schema_markdown() -> str:
+    """The JSON Schema as Markdown: the two files, then every record they use."""
+    from motives.io import json_schema
+
+    schema = json_schema()
+    defs = schema["$defs"]
+    out = [
+        "# Schema reference",
+        "",
+        "Generated at build time from {func}`motives.io.json_schema` (the same schema `motives schema` prints), "
+        "so it always matches the code. The prose guide is {doc}`formats <../formats>`. "
+        "Every record forbids unknown keys.",
+        "",
+        "Top level: `case.yaml` is a {ref}`CaseFile <schema-casefile>`; each evidence file is an "
+        "{ref}`EvidenceFile <schema-evidencefile>`.",
+        "",
+    ]
+    first = ["CaseFile", "EvidenceFile"]
+    order = first + sorted(n for n in defs if n not in first)
+    for name in order:
+        d = defs[name]
+        out += [f"({_anchor(name)})=", f"## {name}", ""]
+        if d.get("description"):
+            out += [" ".join(d["description"].split()), ""]
+        props = d.get("properties")
+        if not props:
+            out += [f"Type: {_type(d)}.", ""]
+            continue
+        required = set(d.get("required", []))
+        out += ["| key | type | required | default | description |", "| --- | --- | --- | --- | --- |"]
+        for key, p in props.items():
+            default = "" if "default" not in p else f"`{json.dumps(p['default'])}`"
+            desc = p.get("description", "")
+            cons = _constraints(p)
+            if cons:
+                desc = f"{desc} ({cons})" if desc else cons
+            out.append(f"| `{key}` | {_cell(_type(p))} | {'yes' if key in required else ''} | "
+                       f"{_cell(default)} | {_cell(desc)} |")
+        out.append("")
+    out += ["## Raw schema", "", "```{code-block} json", json.dumps(schema, indent=2), "```", ""]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _param_type(param: Any) -> str:
+    if getattr(param, "is_flag", False):
+        return "flag"
+    desc = getattr(param, "type_descriptor", None)
+    ann = getattr(desc, "annotation", None)
+    if ann is not None:
+        return getattr(ann, "__name__", str(ann)).lower()
+    typ = getattr(param, "type", None)
+    return str(getattr(typ, "name", typ or "")).lower()
+
+
+def _param_row(param: Any) -> str:
+    kind = param.param_type_name  # "argument" or "option"
+    if kind == "argument":
+        name = f"`{param.name.upper()}`"
+    else:
+        name = ", ".join(f"`{n}`" for n in [*param.opts, *param.secondary_opts])
+    default = param.default
+    if param.required:
+        shown = "required"
+    elif default is None or default is False or callable(default):
+        shown = ""
+    else:
+        shown = f"`{default}`"
+    return f"| {name} | {kind} | {_param_type(param)} | {shown} | {_cell(getattr(param, 'help', None) or '')} |"
+
+
+def cli_markdown() -> str:
+    """Every command of the ``motives`` CLI, from the click-style command object typer builds."""
+    import typer.main
+
+    from motives.cli import app
+
+    group = typer.main.get_command(app)
+    context = type(group).context_class if hasattr(type(group), "context_class") else None
+    if context is None:  # pragma: no cover - older typer: plain click
+        import click
+
+        context = click.Context
+    root = context(group, info_name="motives")
+    out = [
+        "# Command-line reference",
+        "",
+        "Generated at build time from the `motives` command itself (`typer.main.get_command`), "
+        "so it lists exactly the commands and options the installed version has. "
+        "`motives COMMAND --help` prints the same in the terminal.",
+        "",
+        f"{_cell(group.help or '')}",
+        "",
+        "Exit codes: 0 success; 2 invalid input (the message names file, line, item and field); "
+        "3 an MCMC fit whose diagnostics failed.",
+        "",
+    ]
+    for name in group.list_commands(root):
+        cmd = group.get_command(root, name)
+        ctx = context(cmd, info_name=name, parent=root)
+        pieces = [p.upper().strip("{}") if p.startswith("{") else p for p in cmd.collect_usage_pieces(ctx)]
+        usage = " ".join(["motives", name, *pieces])
+        out += [f"(cli-{name})=", f"## `motives {name}`", "", (cmd.help or "").strip(), "", "```text", usage, "```", ""]
+        params = [p for p in cmd.get_params(ctx) if p.name != "help"]
+        if params:
+            out += ["| name | kind | type | default | help |", "| --- | --- | --- | --- | --- |"]
+            out += [_param_row(p) for p in params]
+            out.append("")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- the case
+
+
+def case_results_markdown() -> str:
+    """Table 1 and the exact credences per lens for the bundled case, computed now."""
+    import motives as mv
+
+    case = mv.load_case(ROOT / "evidence")
+    H = case.hypothesis_ids
+    labels = {h.id: h.name for h in case.hypotheses}
+    out = ["(table-1)=", "### Table 1: what each account predicts", "",
+           "Built from the `implications:` of `evidence/case.yaml` by `case.implication_table()`; "
+           "the last column lists the evidence items that test each row.", "",
+           "| implication | " + " | ".join(_cell(labels[h]) for h in H) + " | items |",
+           "| --- " * (len(H) + 2) + "|"]
+    for _, r in case.implication_table().iterrows():
+        out.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H) + " | "
+                   + ", ".join(f"`{i}`" for i in r["items"]) + " |")
+    out += ["", "### Exact credences under each lens", "",
+            f"Computed from `evidence/` at build time ({len(case.evidence)} items) with "
+            "`mv.exact_posterior(case, lens=...)` and the case's prior (the two families even).", "",
+            "| | prior | " + " | ".join(f"lens `{lens}`" for lens in case.lens_ids) + " |",
+            "| --- " * (len(case.lens_ids) + 2) + "|"]
+    tables = {lens: mv.exact_posterior(case, lens=lens) for lens in case.lens_ids}
+    first = tables[case.lens_ids[0]]
+    for (level, key), row in first.iterrows():
+        name = f"**{_cell(row['label'])}** (family)" if level == "family" else _cell(row["label"])
+        out.append(f"| {name} | {row['prior']:.3f} | "
+                   + " | ".join(f"{tables[lens].loc[(level, key), 'credence']:.3g}" for lens in case.lens_ids) + " |")
+    nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
+    out += ["", "Non-diagnostic items (equal likelihood under every hypothesis): "
+            + "; ".join(f"`{lens}`: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids) + ".", ""]
+    return "\n".join(out)
+
+
+def evidence_markdown() -> str:
+    """The case item by item, one level down so it sits under the page title."""
+    from motives.casebook import case_markdown
+    from motives.io import load_case
+
+    text = case_markdown(load_case(ROOT / "evidence"))
+    lines = text.splitlines()  # the first line is the case's title; the page gets its own
+    head = ["# The evidence base, item by item", "",
+            "Generated at build time from `evidence/` by {func}`motives.casebook.case_markdown` "
+            "(the same text `motives describe evidence` prints).", ""]
+    return "\n".join(head + lines[1:]) + "\n"
+
+
+# --------------------------------------------------------------------------- hook
+
+
+def generate(app: Any) -> None:
+    """Write every generated page into ``<srcdir>/_generated``."""
+    out = Path(app.srcdir) / GENERATED
+    _write(out / "schema.md", schema_markdown())
+    _write(out / "cli.md", cli_markdown())
+    _write(out / "evidence_base.md", evidence_markdown())
+    _write(out / "case_results.md", case_results_markdown())
+    nb_out = out / "notebooks"
+    nb_out.mkdir(parents=True, exist_ok=True)
+    wanted = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for nb in wanted:
+        _write(nb_out / nb.name, nb.read_text(encoding="utf-8"))
+    for stale in nb_out.glob("*.ipynb"):
+        if stale.name not in {n.name for n in wanted}:
+            stale.unlink(missing_ok=True)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Sphinx extension entry point."""
+    app.connect("builder-inited", generate)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,155 @@
+"""The documentation builds with warnings as errors, and its reference pages are complete and true.
+
+The site is built once per test session (per xdist worker) into a temporary
+folder, the way ``make docs`` builds it: ``sphinx-build -W --keep-going``.
+Notebooks are rendered without being executed (``tests/test_notebooks.py``
+executes them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+import motives as mv
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the HTML site; fail with Sphinx's own messages on any warning."""
+    out = tmp_path_factory.mktemp("docs")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+         "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+    )
+    assert proc.returncode == 0, f"sphinx-build failed:\n{proc.stderr}\n{proc.stdout}"
+    assert "WARNING" not in proc.stderr, proc.stderr
+    return out / "html"
+
+
+def inventory(site: Path) -> dict[str, str]:
+    """Object name -> domain:role, read from ``objects.inv`` (Sphinx inventory version 2)."""
+    raw = (site / "objects.inv").read_bytes()
+    header_end = 0
+    for _ in range(4):  # four plain-text header lines, then zlib
+        header_end = raw.index(b"\n", header_end) + 1
+    assert raw.startswith(b"# Sphinx inventory version 2")
+    entries = {}
+    for line in zlib.decompress(raw[header_end:]).decode("utf-8").splitlines():
+        m = re.match(r"(.+?)\s+(\S+:\S+)\s+(-?\d+)\s+(\S+)\s+(.*)", line)
+        if m:
+            entries[m.group(1)] = m.group(2)
+    return entries
+
+
+def text_of(page: Path) -> str:
+    """Visible text of an HTML page, whitespace collapsed."""
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace or Markdown/reST code marks, to compare source with rendered text."""
+    return re.sub(r"\s+|`", "", text)
+
+
+def test_site_builds_with_every_page(site: Path) -> None:
+    for page in ["index", "getting_started", "formats", "_generated/schema", "citing", "mathematics",
+                 "sensitivity", "case_study", "_generated/evidence_base", "notebooks", "_generated/cli", "api",
+                 *[f"_generated/notebooks/{nb.stem}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))]]:
+        assert (site / f"{page}.html").is_file(), page
+
+
+def test_every_public_name_is_in_the_api_reference(site: Path) -> None:
+    inv = inventory(site)
+    missing = [name for name in mv.__all__ if f"motives.{name}" not in inv]
+    assert not missing, f"not documented in docs/api.md: {missing}"
+    # and each one is rendered on the API page itself
+    api = (site / "api.html").read_text(encoding="utf-8")
+    for name in mv.__all__:
+        assert f'id="motives.{name}"' in api or f'id="module-motives.{name}"' in api, name
+
+
+def test_public_functions_show_their_docstrings(site: Path) -> None:
+    api = text_of(site / "api.html")
+    for name in mv.__all__:
+        obj = getattr(mv, name)
+        doc = (getattr(obj, "__doc__", None) or "").strip()
+        if callable(obj) and doc:
+            first = " ".join(doc.splitlines()[0].split())
+            first = re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", "")
+            assert squeeze(first[:40]) in squeeze(api), f"{name}: first docstring line not on the API page: {first!r}"
+
+
+def test_formats_page_is_the_lead_s_file(site: Path) -> None:
+    page = squeeze(text_of(site / "formats.html"))
+    for heading in re.findall(r"^#+ (.+)$", (DOCS / "formats.md").read_text(encoding="utf-8"), flags=re.M):
+        assert squeeze(heading) in page, heading
+
+
+def test_schema_reference_covers_every_record(site: Path) -> None:
+    schema = mv.json_schema()
+    page = text_of(site / "_generated" / "schema.html")
+    for name, d in schema["$defs"].items():
+        assert name in page, name
+        for key in d.get("properties", {}):
+            assert key in page, f"{name}.{key}"
+
+
+def test_cli_reference_lists_every_command_and_option(site: Path) -> None:
+    import typer.main
+
+    from motives.cli import app
+
+    group = typer.main.get_command(app)
+    ctx = type(group).context_class(group, info_name="motives")
+    page = text_of(site / "_generated" / "cli.html")
+    names = group.list_commands(ctx)
+    assert {"check", "posterior", "describe", "schema"} <= set(names)
+    for name in names:
+        cmd = group.get_command(ctx, name)
+        assert f"motives {name}" in page, name
+        assert squeeze(cmd.help or "") in squeeze(page), name
+        for p in cmd.params:
+            for opt in getattr(p, "opts", []):
+                if p.param_type_name == "option" and opt != "--help":
+                    assert opt in page, f"{name} {opt}"
+
+
+def test_case_study_shows_current_credences(site: Path) -> None:
+    case = mv.load_case(ROOT / "evidence")
+    page = text_of(site / "case_study.html")
+    for lens in case.lens_ids:
+        table = mv.exact_posterior(case, lens=lens)
+        for _, row in table.iterrows():
+            assert f"{row['credence']:.3g}" in page, (lens, row.name)
+    for _, row in case.implication_table().iterrows():
+        assert " ".join(row["implication"].split()) in page
+
+
+def test_getting_started_error_message_is_what_check_prints(tmp_path: Path) -> None:
+    """The invalid-case example on the getting-started page is the CLI's real message."""
+    motives = shutil.which("motives", path=str(Path(sys.executable).parent)) or "motives"
+    folder = tmp_path / "cookies"
+    folder.mkdir()
+    shutil.copy(mv.examples.path("cookies") / "case.yaml", folder / "case.yaml")
+    (folder / "draws.yaml").write_text(
+        "evidence:\n  - id: vanilla\n    title: A vanilla cookie was drawn\n"
+        "    likelihoods: {bowl1: 1.75, bowl2: 0.5}\n", encoding="utf-8")
+    proc = subprocess.run([motives, "check", str(folder)], capture_output=True, text=True,
+                          env={"COLUMNS": "200", "PATH": str(Path(sys.executable).parent)})
+    assert proc.returncode == 2
+    message = " ".join(proc.stderr.split()).replace(str(tmp_path) + "/", "")
+    page = " ".join((DOCS / "getting_started.md").read_text(encoding="utf-8").split())
+    assert message in page, message
