@@ -415,3 +415,20 @@ def test_log_odds_stay_exact_when_credence_saturates():
     t = S.tornado(case, factor=2.0, target="a")
     assert t["log_odds_db"].iloc[0] == pytest.approx(30 * one, abs=1e-8)
     assert t["high_db"].iloc[0] == pytest.approx(31 * one, abs=1e-8)
+
+
+def test_prior_sweep_in_log_odds_for_a_strong_case():
+    """A tie prior near 0 switches the sweep to log-odds spacing; Bayes' rule holds in dB (1e-9)."""
+    case = mv.Case.model_validate({
+        "name": "strong", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+        "evidence": [{"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.05, "c": 0.1}}
+                     for i in range(8)],
+    })
+    df = S.prior_sweep(case, "a", points=51)
+    assert df.attrs["spacing"] == "logit" and df.attrs["tie_prior"] < 1e-6
+    sub = df.xs(("hypothesis", "a"), level=("level", "id"))
+    p = sub["target_prior"].to_numpy()
+    bf_db = 10 * np.log10(S.bayes_factor(case, "a"))
+    np.testing.assert_allclose(sub["log_odds_db"] - 10 * np.log10(p / (1 - p)), bf_db, atol=1e-9)
+    assert p.min() < df.attrs["tie_prior"] < p.max()
+    assert S.prior_sweep(case, "a", spacing="linear").attrs["spacing"] == "linear"

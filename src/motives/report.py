@@ -129,6 +129,8 @@ def _fmt(x: Any, digits: int = 2) -> str:
             return ""
         if math.isinf(x):
             return "inf" if x > 0 else "-inf"
+        if 0 < abs(x) < 0.5 * 10.0**-digits:
+            return f"{x:.2g}"  # 2.8e-10, not 0.00
         out = f"{x:.{digits}f}"
         return out.lstrip("-") if float(out) == 0 else out  # no "-0.00"
     if isinstance(x, list | tuple):
@@ -247,10 +249,17 @@ def _signed(x: float) -> str:
 
 
 def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
-                 size: str = r"\small") -> str:
+                 size: str = r"\small", env: str = "table") -> str:
+    """A booktabs table: a ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages."""
     body = [" & ".join(header) + r" \\", r"\midrule"] + [" & ".join(r) + r" \\" for r in rows]
+    if env == "longtable":
+        return "\n".join([
+            "{" + size, r"\setlength{\tabcolsep}{3pt}", rf"\begin{{longtable}}{{{colspec}}}",
+            rf"\caption{{{caption}}}\label{{{label}}} \\", r"\toprule", *body[:2], r"\endhead", *body[2:],
+            r"\bottomrule", r"\end{longtable}", "}", "",
+        ])
     return "\n".join([
-        r"\begin{table}[htbp]", r"\centering", size,
+        r"\begin{table}[htbp]", r"\centering", size, r"\setlength{\tabcolsep}{3pt}",
         rf"\caption{{{caption}}}", rf"\label{{{label}}}",
         rf"\begin{{tabular}}{{{colspec}}}", r"\toprule", *body, r"\bottomrule", r"\end{tabular}",
         r"\end{table}", "",
@@ -258,11 +267,14 @@ def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, capt
 
 
 def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, label: str = "tab:evidence",
-                   title_width: str = "5cm") -> str:
-    r"""The evidence table as a LaTeX ``table`` (booktabs; ``\cite`` keys from each item's sources).
+                   env: str = "auto") -> str:
+    r"""The evidence table in LaTeX (booktabs; ``\cite`` keys from each item's sources).
 
-    Needs ``\usepackage{booktabs}`` (and ``array`` for the ``p`` column is
-    built in). Text is escaped; numbers are likelihood means and decibans.
+    Needs ``\usepackage{booktabs}``, and ``\usepackage{longtable}`` for
+    ``env="longtable"`` (``"auto"``: a longtable beyond 20 items, which breaks
+    across pages; otherwise a ``table`` float). Column widths are fractions of
+    ``\linewidth`` so the table fits the text block. Text is escaped; numbers
+    are likelihood means and decibans.
     """
     t = evidence_table(case, lens, prior=prior)
     H = case.hypothesis_ids
@@ -278,8 +290,14 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
            f"for {latex_escape(t.attrs['target'])} against the rest, in decibans (rest weighted by the prior).")
     if t["fallback"].any():
         cap += r" $^{\dagger}$Judgement borrowed from the default lens."
-    return _latex_table(header, rows, colspec=f"p{{{title_width}}}" + "r" * (len(H) + 1) + "l", caption=cap,
-                        label=label, size=r"\footnotesize")
+    if env == "auto":
+        env = "longtable" if len(rows) > 20 else "table"
+    if env not in ("table", "longtable"):
+        raise ValueError(f"env must be 'auto', 'table' or 'longtable', got {env!r}")
+    num = min(0.09, 0.34 / len(H))
+    colspec = (r"p{0.27\linewidth}" + rf"p{{{num:.3f}\linewidth}}" * len(H) + r"p{0.05\linewidth}"
+               + r"p{0.20\linewidth}")
+    return _latex_table(header, rows, colspec=colspec, caption=cap, label=label, size=r"\footnotesize", env=env)
 
 
 def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
@@ -299,10 +317,11 @@ def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, m
 
 def _tabular_columns(text: str) -> int:
     """Number of columns in the first tabular's column spec (l, c, r, p{..}, m{..}, b{..}, X)."""
-    start = text.find("\\begin{tabular}{")
+    env = "tabular" if "\\begin{tabular}{" in text else "longtable"
+    start = text.find(f"\\begin{{{env}}}{{")
     if start < 0:
         return 0
-    i = start + len("\\begin{tabular}{")
+    i = start + len(f"\\begin{{{env}}}{{")
     depth, spec = 1, ""
     while i < len(text) and depth:
         depth += text[i] == "{"
@@ -422,3 +441,141 @@ def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
 def table_html(df: pd.DataFrame, *, caption: str = "") -> str:
     """Any sensitivity table as HTML (index names kept as column headers)."""
     return f"<div><strong>{html.escape(caption)}</strong>{_html_table(df)}</div>"
+
+
+# --------------------------------------------------------------------------- the analysis report
+
+
+def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
+    return df.reindex(df[col].abs().sort_values(ascending=False).index).head(n)
+
+
+def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
+                    spec: dict[str, Any] | None = None) -> str:
+    """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
+
+    Parameters
+    ----------
+    case
+        The case.
+    tables
+        :func:`motives.sensitivity.run_all` output.
+    figures
+        Figure name -> path relative to the report (PNG), e.g. from the ``report`` command.
+    spec
+        ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``.
+    """
+    from motives.plots.figures import caption
+
+    spec = spec or {}
+    post = tables["posterior"]
+    lens = post.attrs.get("lens", case.default_lens)
+    fam = post.xs("family", level="level")["credence"]
+    lead = str(fam.idxmax())
+    labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+    prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
+    L = [f"# {case.title or case.name}: sensitivity report", ""]
+    L += [f"Analysis `{spec.get('name', '?')}` ({spec.get('file', '')}; config {spec.get('config_hash', '')}): "
+          f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
+          f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the exact "
+          "posterior of the exclusive model). Intervals, where shown, are "
+          f"{INTERVAL_MASS:.0%} central intervals; for the exact method they collapse to the credence.", ""]
+    fb = post.attrs.get("fallbacks") or []
+    if fb:
+        L += [f"Items lens `{lens}` does not rate use the default lens `{case.default_lens}`: {', '.join(fb)}.", ""]
+
+    def fig(name: str) -> None:
+        if name in figures:
+            L.extend([f"![{caption(name)}]({figures[name]})", "", f"*Figure: {caption(name)}*", ""])
+
+    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None), ""]
+    fig("credences")
+    rev = tables["reversal_priors"]
+    r = rev.loc[("family", lead)]
+    L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
+          f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
+
+    L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior")), ""]
+    fig("ledger")
+    L += ["Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) averages the other "
+          "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that agree within "
+          "themselves) and independent items the W add up to the total change of log-odds; otherwise the exact, "
+          "order-dependent decomposition is the trajectory's `step_db`.", ""]
+
+    L += ["## Prior", "", "Bayes factor of each hypothesis and family against the rest, and the prior at which "
+          "its credence would be 1/2 (prior odds x Bayes factor = posterior odds):", "",
+          to_markdown(rev, digits=4), ""]
+    fig("prior_sweep")
+
+    L += ["## Influence of single items and sources", "",
+          "Leave-one-out: the leading family's credence without each item (largest changes of log-odds first).", "",
+          to_markdown(_top(tables["leave_one_out"].xs(("family", lead), level=("level", "id")), "delta_db"), digits=4),
+          ""]
+    los = tables["leave_one_source_out"]
+    if not los.empty:
+        L += ["Leave one source out (all items resting on it):", "",
+              to_markdown(_top(los.xs(("family", lead), level=("level", "id")), "delta_db"), digits=4), ""]
+    tor = tables["tornado"]
+    f = tor.attrs.get("factor", spec.get("tornado_factor", 3))
+    L += [f"Tornado: each item's weight of evidence multiplied by 1/{f:g} and {f:g} (its likelihoods raised to "
+          "that power), one item at a time.", "",
+          to_markdown(tor.head(10)[["credence", "low", "high", "log_odds_db", "low_db", "high_db", "swing_db"]],
+                      digits=4), ""]
+    fig("tornado")
+    be = tables["break_even"]
+    L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
+          f"that alone ties the leading family with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
+          "taken at face value it is the same for every item (posterior odds move by exactly the factor); "
+          "what differs is how far each item's own weight of evidence would have to move (`db_item` -> "
+          "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
+          to_markdown(_top(be, "db_item"), digits=4), ""]
+    fig("break_even")
+
+    if len(case.lens_ids) > 1:
+        lc = tables["lens_comparison"]
+        L += ["## Lenses", "", to_markdown(lc, digits=4), ""]
+        fig("lenses")
+        fig("lenses_family")
+        L += ["Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining lens "
+              "rates are left out):", "", to_markdown(tables["leave_one_lens_out"], digits=4), ""]
+        lb = tables["lens_break_even"]
+        L += ["One factor on the ratios of every item a lens rates that ties the leading family with its rival:",
+              "", to_markdown(lb, digits=4), ""]
+        cr = tables["cruxes"]
+        if not cr.empty:
+            L += [f"Cruxes: change of the log-odds of {labels.get(lead, lead)} (dB) when one item is read through "
+                  "another lens, all else as the analysis lens reads it.", "", to_markdown(cr.head(12), digits=3), ""]
+            fig("cruxes")
+
+    sob = tables["sobol"]
+    if not sob.empty:
+        L += ["## Global sensitivity", "",
+              f"Sobol indices of the log-odds of {labels.get(lead, lead)} over every Beta-distributed judgement "
+              f"(Saltelli 2010 first order, Jansen total; n = {sob.attrs.get('n')}, "
+              f"{sob.attrs.get('evaluations')} engine evaluations; bootstrap standard errors).", "",
+              to_markdown(sob.head(15), digits=3), ""]
+        fig("sobol")
+    info = tables["item_information"]
+    if not info.empty:
+        L += ["## Value of information", "",
+              "Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
+              "(belief = posterior without it):", "",
+              to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4), ""]
+        fig("information")
+    L += ["## Trajectory", ""]
+    und = tables["trajectory"].attrs.get("undated_items") or []
+    if und:
+        L += [f"Undated items (placed first): {', '.join(und)}.", ""]
+    fig("trajectory")
+    for name in figures:
+        if name.startswith("timeline_"):
+            if "## Timelines" not in L:
+                L += ["## Timelines", ""]
+            fig(name)
+    return "\n".join(L).rstrip() + "\n"
+
+
+def standalone_latex(*tables_tex: str) -> str:
+    """A compilable LaTeX document holding the given tables (for checking them; references need BibTeX)."""
+    return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
+                      r"\usepackage{longtable}", r"\begin{document}", *tables_tex, r"\end{document}", ""])

@@ -19,6 +19,7 @@ from motives.plots._style import (
 )
 from motives.plots.credence import plot_credence_density, plot_credences, plot_shares
 from motives.plots.evidence import plot_ledger, plot_timeline
+from motives.plots.figures import caption, labels_of, standard_figures
 from motives.plots.sensitivity import (
     plot_break_even,
     plot_cruxes,
@@ -34,6 +35,8 @@ __all__ = [
     "ONE_COLUMN",
     "TWO_COLUMN",
     "bar_style",
+    "caption",
+    "labels_of",
     "plot_break_even",
     "plot_credence_density",
     "plot_credences",
@@ -48,6 +51,7 @@ __all__ = [
     "plot_tornado",
     "plot_trajectory",
     "save_figure",
+    "standard_figures",
     "style",
     "style_of",
     "width_of",

@@ -78,6 +78,13 @@ def width_of(width: str | float) -> float:
         raise ValueError(f"width must be 'one', 'two' or inches, got {width!r}") from None
 
 
+def auto_width(width: str | float, labels: Sequence[str], limit: int = 22) -> str | float:
+    """``"auto"``: one column when every label fits in ``limit`` characters, else two columns."""
+    if width != "auto":
+        return width
+    return "one" if max((len(str(x)) for x in labels), default=0) <= limit else "two"
+
+
 def new_axes(ax: Axes | None, width: str | float, height: float) -> tuple[Figure, Axes]:
     """The given axes and its figure, or a new figure of the given width and height (inches)."""
     if ax is not None:

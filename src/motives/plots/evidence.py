@@ -115,15 +115,18 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
     with style():
         fig, ax = new_axes(ax, width, 2.6)
-        for k, h in enumerate(case.hypothesis_ids):
-            tr = j.values[h]
+        groups: dict[str, list[str]] = {}  # hypotheses with identical trend priors share one line
+        for h in case.hypothesis_ids:
+            groups.setdefault(j.values[h].model_dump_json(), []).append(h)
+        for k, hs in enumerate(groups.values()):
+            tr = j.values[hs[0]]
             st = style_of(k)
             t = grid - it.origin
             mean = tr.intercept.mean + tr.slope.mean * t
             sd = np.sqrt(tr.intercept.sd**2 + (tr.slope.sd * t) ** 2)
             ax.fill_between(grid, mean - z * sd, mean + z * sd, color=st["color"], alpha=0.10, linewidth=0)
             ax.plot(grid, mean, color=st["color"], linestyle=st["linestyle"], marker=st["marker"], markevery=[-1],
-                    label=label_for(labs, h))
+                    label=", ".join(label_for(labs, h) for h in hs))
         ax.plot(t_obs, y_obs, linestyle="", marker="o", markerfacecolor="white", markeredgecolor="black",
                 markersize=5, label="Observed (coded)", zorder=5)
         if it.scale:

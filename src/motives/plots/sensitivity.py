@@ -7,25 +7,36 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import bar_style, label_for, new_axes, shorten, style, style_of
+from motives.plots._style import auto_width, bar_style, label_for, new_axes, shorten, style, style_of
+
+
+def _auto_db(credence: np.ndarray | pd.Series, scale: str) -> bool:
+    if scale not in ("auto", "db", "credence"):
+        raise ValueError(f"scale must be 'auto', 'db' or 'credence', got {scale!r}")
+    c = np.asarray(credence, dtype=float)
+    return scale == "db" or (scale == "auto" and bool(np.nanmax(np.minimum(c, 1 - c)) < 0.01))
 
 
 def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str] | None = None,
-                    labels: dict[str, str] | None = None, ax: Axes | None = None,
+                    labels: dict[str, str] | None = None, scale: str = "auto", ax: Axes | None = None,
                     width: str | float = "two") -> tuple[Figure, Axes]:
     """Credence after each item, items in date order (:func:`motives.sensitivity.trajectory`).
 
     The x axis counts items; tick labels give each item's date and id.
-    Undated items are marked "undated" and shaded.
+    Undated items are marked "undated" and shaded. ``scale="db"`` plots
+    log-odds against the rest in decibans instead of credences; ``"auto"``
+    does so when the final credences are all within 0.01 of 0 or 1.
     """
     d = traj.xs(level, level="level")
     ids = ids or list(dict.fromkeys(d.index.get_level_values("id")))
     steps = sorted(set(d.index.get_level_values("step")))
     first = d.xs(ids[0], level="id")
+    db = _auto_db(d.xs(max(steps), level="step")["credence"], scale)
+    col = "log_odds_db" if db else "credence"
     with style():
         fig, ax = new_axes(ax, width, 2.4 + 0.04 * len(steps))
         for k, i in enumerate(ids):
-            c = d.xs(i, level="id")["credence"].reindex(steps)
+            c = d.xs(i, level="id")[col].reindex(steps)
             st = style_of(k)
             ax.plot(steps, c.to_numpy(), drawstyle="steps-mid", color=st["color"], linestyle=st["linestyle"],
                     marker="", label=label_for(labels, i))
@@ -40,43 +51,71 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
             names.append(f"{shorten(str(r['evidence']), 30)}  {tag}" if s else "prior")
         ax.set_xticks(steps, names, rotation=90, fontsize=5.5 if len(steps) > 30 else 6.5)
         ax.set_xlim(-0.5, max(steps) + 0.5)
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("Credence")
+        if db:
+            ax.axhline(0, color="0.6", linewidth=0.6)
+            ax.set_ylabel("Log-odds against the rest (dB)")
+        else:
+            ax.set_ylim(0, 1)
+            ax.set_ylabel("Credence")
         ax.set_xlabel("Items in date order (undated items first, shaded)" if und else "Items in date order")
         ax.legend(loc="best", ncols=min(len(ids), 4))
     return fig, ax
 
 
 def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
-                     mark: float | None = None, ax: Axes | None = None,
+                     mark: float | None = None, scale: str = "auto", ax: Axes | None = None,
                      width: str | float = "one") -> tuple[Figure, Axes]:
     """Credences against the swept prior of the target (:func:`motives.sensitivity.prior_sweep`).
 
-    A dotted diagonal is "no evidence"; a thin vertical line marks ``mark``
-    (e.g. the case's prior) and an open circle the prior at which the target's
-    credence crosses 1/2.
+    ``scale="credence"``: every id's credence against the target's prior,
+    with a dotted "prior = credence" diagonal. ``scale="db"``: the target's
+    posterior log-odds against its prior log-odds, both in decibans -- a line
+    of slope 1 lying the Bayes factor above the diagonal (Bayes' rule in odds
+    form), readable however strong the evidence. ``"auto"`` picks dB when the
+    sweep was spaced in log-odds. An open circle marks the tie (credence 1/2);
+    a thin vertical line marks ``mark`` (default: the case's prior of the target).
     """
     tgt = sweep.attrs.get("target", sweep["target"].iloc[0])
+    if scale not in ("auto", "db", "credence"):
+        raise ValueError(f"scale must be 'auto', 'db' or 'credence', got {scale!r}")
+    db = scale == "db" or (scale == "auto" and sweep.attrs.get("spacing") == "logit")
+    mark = sweep.attrs.get("case_prior") if mark is None else mark
+    tie = sweep.attrs.get("tie_prior")
     d = sweep.xs(level, level="level")
     ids = list(dict.fromkeys(d.index.get_level_values("id")))
     with style():
         fig, ax = new_axes(ax, width, 2.6)
+        if db:
+            t = d.xs(tgt, level="id") if tgt in ids else sweep.xs(tgt, level="id")
+            p = t["target_prior"].to_numpy()
+            with np.errstate(divide="ignore"):
+                x = 10 * np.log10(p / (1 - p))
+            ok = np.isfinite(x)
+            ax.plot(x[ok], x[ok], color="0.6", linestyle=":", marker="", linewidth=0.8, label="No evidence")
+            ax.plot(x[ok], t["log_odds_db"].to_numpy()[ok], color="black", linestyle="-", marker="o",
+                    markevery=max(ok.sum() // 8, 1), label=label_for(labels, tgt))
+            ax.axhline(0, color="0.6", linewidth=0.6)
+            if tie is not None and 0 < tie < 1:
+                xt = 10 * np.log10(tie / (1 - tie))
+                ax.plot([xt], [0], marker="o", markerfacecolor="white", color="black", linestyle="", zorder=5)
+                ax.annotate(f"tie at prior {tie:.2g}", (xt, 0), xytext=(6, -10), textcoords="offset points",
+                            fontsize=6)
+            if mark is not None and 0 < mark < 1:
+                ax.axvline(10 * np.log10(mark / (1 - mark)), color="0.4", linewidth=0.6)
+            ax.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
+            ax.set_ylabel("Posterior log-odds (dB)")
+            ax.legend(loc="upper left")
+            return fig, ax
         ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", marker="", linewidth=0.8, label="Prior = credence")
         for k, i in enumerate(ids):
             s = d.xs(i, level="id")
             st = style_of(k)
             ax.plot(s["target_prior"], s["credence"], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
                     markevery=max(len(s) // 8, 1), label=label_for(labels, i))
-        t = d.xs(tgt, level="id") if tgt in ids else None
-        if t is not None:
-            c = t["credence"].to_numpy()
-            k = np.nonzero(np.diff(np.sign(c - 0.5)))[0]
-            if len(k):
-                k = int(k[0])
-                p = t["target_prior"].to_numpy()
-                x = p[k] + (0.5 - c[k]) * (p[k + 1] - p[k]) / (c[k + 1] - c[k])
-                ax.plot([x], [0.5], marker="o", markerfacecolor="white", color="black", linestyle="", zorder=5)
-                ax.annotate(f"tie at prior {x:.3g}", (x, 0.5), xytext=(6, -10), textcoords="offset points", fontsize=6)
+        if tie is not None and 0 < tie < 1:
+            ax.plot([tie], [0.5], marker="o", markerfacecolor="white", color="black", linestyle="", zorder=5)
+            ax.annotate(f"tie at prior {tie:.3g}", (tie, 0.5), xytext=(6, -10), textcoords="offset points",
+                        fontsize=6)
         if mark is not None:
             ax.axvline(mark, color="0.4", linewidth=0.6)
         ax.set_xlim(0, 1)
@@ -87,25 +126,32 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     return fig, ax
 
 
-def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None,
-                 ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, scale: str = "auto",
+                 ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Tornado of :func:`motives.sensitivity.tornado`: the target's credence with each item weakened and strengthened.
 
-    Hatched bars: the item weakened (factor 1/f); dark bars: strengthened (factor f).
+    Hatched bars: the item weakened (factor 1/f); dark bars: strengthened
+    (factor f). ``scale="db"`` draws the target's log-odds in decibans;
+    ``"auto"`` does so when the credence is within 0.01 of 0 or 1.
     """
-    d = tor.head(top)
+    db = _auto_db(tor["credence"].iloc[:1], scale)
+    d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable").head(top)
     f = tor.attrs.get("factor", 3.0)
     mode = tor.attrs.get("mode", "strength")
-    base = float(tor["credence"].iloc[0])
+    lo_c, hi_c, base_c = ("low_db", "high_db", "log_odds_db") if db else ("low", "high", "credence")
+    base = float(tor[base_c].iloc[0])
+    width = auto_width(width, [label_for(labels, str(e)) for e in d.index])
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * len(d))
         y = np.arange(len(d))[::-1]
-        ax.barh(y, d["low"] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
-        ax.barh(y, d["high"] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
+        ax.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
+        ax.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
         ax.axvline(base, color="black", linewidth=0.8)
         ax.set_yticks(y, [shorten(label_for(labels, str(e)), 34) for e in d.index])
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
-        ax.set_xlabel(f"Credence of {label_for(labels, tor.attrs.get('target', ''))}\n(each item's {what} x 1/{f:g} and x {f:g})")
+        quantity = "Log-odds (dB)" if db else "Credence"
+        ax.set_xlabel(f"{quantity} of {label_for(labels, tor.attrs.get('target', ''))}\n"
+                      f"(each item's {what} x 1/{f:g} and x {f:g})")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     return fig, ax
 
@@ -128,14 +174,16 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict
         ax.set_yticks(np.arange(n)[::-1], [label_for(labels, i) for i in d.index])
         ax.set_xlim(0, 1.08)
         ax.set_xlabel("Credence")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(m, 3), title="Lens")
+        long = max(len(label_for(labels, ln)) for ln in lens_ids) > 14
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if long else min(m, 3), title="Lens")
     return fig, ax
 
 
 def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | None = None,
-                ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+                ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens."""
     d = cr.head(top)
+    width = auto_width(width, [f"{e} ({lens})" for lens, e in d.index])
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
         y = np.arange(len(d))[::-1]
@@ -152,9 +200,10 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | Non
 
 
 def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, ax: Axes | None = None,
-               width: str | float = "one") -> tuple[Figure, Axes]:
+               width: str | float = "auto") -> tuple[Figure, Axes]:
     """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched)."""
     d = sob.head(top)
+    width = auto_width(width, [str(i) for i in d.index])
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.22 * max(len(d), 1))
         y = np.arange(len(d))[::-1]
@@ -165,7 +214,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
         ax.barh(y - 0.18, d["ST"].clip(lower=0), height=0.34, xerr=xet, label="total $S_T$",
                 error_kw={"linewidth": 0.6, "capsize": 1.5}, **bar_style(1))
         ax.set_yticks(y, [shorten(str(i), 30) for i in d.index])
-        ax.set_xlim(0, 1.05)
+        top_x = float((d["ST"] + (d["ST_se"] if "ST_se" in d else 0)).max()) if len(d) else 1.0
+        ax.set_xlim(0, min(1.05, max(0.1, 1.2 * top_x)))
         tgt = label_for(labels, sob.attrs.get("target", "target"))
         what = "credence" if sob.attrs.get("scale") == "credence" else "log-odds"
         ax.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
@@ -176,14 +226,14 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
 
 
 def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] | None = None,
-                    ax: Axes | None = None,
-                    width: str | float = "one") -> tuple[Figure, Axes]:
+                    ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Break-even (:func:`motives.sensitivity.break_even`).
 
     Each item's weight of evidence now (filled) and the one that would tie (open);
     a dotted arrow marks an item that cannot reach the tie alone.
     """
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index).head(top)
+    width = auto_width(width, [f"{e} (cannot)" for e in d.index])
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
         y = np.arange(len(d))[::-1]
@@ -207,9 +257,10 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
 
 
 def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = None,
-                     width: str | float = "one") -> tuple[Figure, Axes]:
+                     width: str | float = "auto") -> tuple[Figure, Axes]:
     """Expected information of each item (:func:`motives.sensitivity.item_information`), in bits."""
     d = info.sort_values("voi", ascending=False).head(top)
+    width = auto_width(width, [str(i) for i in d.index])
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.22 * max(len(d), 1))
         y = np.arange(len(d))[::-1]

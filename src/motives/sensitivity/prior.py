@@ -10,7 +10,17 @@ from numpy.typing import ArrayLike
 
 from motives.exact import family_credence
 from motives.schema import Case
-from motives.sensitivity._core import DB, Array, check_finite, scenario_loglik, scenario_posterior, setup, target_of
+from motives.sensitivity._core import (
+    DB,
+    Array,
+    check_finite,
+    log_odds_db,
+    scenario_loglik,
+    scenario_logpost,
+    scenario_posterior,
+    setup,
+    target_of,
+)
 
 
 def swept_priors(prior: Array, mask: np.ndarray, p: ArrayLike) -> Array:
@@ -27,7 +37,8 @@ def swept_priors(prior: Array, mask: np.ndarray, p: ArrayLike) -> Array:
 
 
 def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None,
-                points: int = 101, grid: ArrayLike | None = None, reliability: bool = True) -> pd.DataFrame:
+                points: int = 101, grid: ArrayLike | None = None, spacing: str = "auto",
+                reliability: bool = True) -> pd.DataFrame:
     """Credence of every hypothesis and family as the prior of one target sweeps [0, 1].
 
     The target (a hypothesis or a family; default the leading family) gets
@@ -44,15 +55,24 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     lens, prior, reliability
         As :func:`motives.exact_posterior`; ``prior`` fixes the proportions kept.
     points
-        Number of evenly spaced prior values in [0, 1] (ignored when ``grid`` is given).
+        Number of prior values (ignored when ``grid`` is given).
     grid
         Explicit prior values of the target.
+    spacing
+        ``"linear"``: evenly spaced in [0, 1]; ``"logit"``: evenly spaced in
+        prior log-odds, from 20 dB below to 20 dB above the case's prior and
+        the tie prior (the sweep of a strong case, whose tie prior may be
+        1e-9); ``"auto"`` (default): logit when the tie prior is within 0.02
+        of 0 or 1, else linear.
 
     Returns
     -------
     pandas.DataFrame
         Long form, indexed by (``scenario``, ``level``, ``id``); columns
-        ``target``, ``target_prior`` (the swept value), ``prior`` and ``credence``.
+        ``target``, ``target_prior`` (the swept value), ``prior``,
+        ``credence`` and ``log_odds_db`` (each id against the rest, decibans,
+        exact from the log weights). ``attrs`` give ``spacing``,
+        ``case_prior`` and ``tie_prior`` of the target.
 
     Examples
     --------
@@ -64,9 +84,27 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     arr, pri = setup(case, lens, prior)
     base = scenario_posterior(arr, pri, reliability=reliability)
     tgt = target_of(arr, target, base)
-    g = np.linspace(0.0, 1.0, points) if grid is None else np.asarray(grid, dtype=float)
+    p0 = float(pri[tgt.mask].sum())
+    lbf = 0.0 if tgt.mask.all() else _log_bf(arr, pri, tgt.mask, reliability)
+    tie = float(1.0 / (1.0 + np.exp(lbf))) if np.isfinite(lbf) else (0.0 if lbf > 0 else 1.0)
+    if spacing not in ("auto", "linear", "logit"):
+        raise ValueError(f"spacing must be 'auto', 'linear' or 'logit', got {spacing!r}")
+    if spacing == "auto":
+        spacing = "logit" if min(tie, 1 - tie) < 0.02 and 0 < tie < 1 else "linear"
+    if grid is not None:
+        g, spacing = np.asarray(grid, dtype=float), "grid"
+    elif spacing == "logit":
+        ends = [np.log(x) - np.log1p(-x) for x in (p0, tie) if 0 < x < 1]
+        lo, hi = min(ends) - 20 / DB, max(ends) + 20 / DB
+        g = 1.0 / (1.0 + np.exp(-np.linspace(lo, hi, points)))
+    else:
+        g = np.linspace(0.0, 1.0, points)
     priors = swept_priors(pri, tgt.mask, g)
     post = scenario_posterior(arr, priors, reliability=reliability)  # (P, K): one call
+    lp = scenario_logpost(arr, priors, reliability=reliability)
+    K = len(arr.hypotheses)
+    masks = [np.arange(K) == k for k in range(K)] + [arr.family_index == i for i in range(len(arr.families))]
+    lo_db = np.stack([log_odds_db(lp, m) for m in masks], axis=1)  # (P, K + F)
     fp, fc = family_credence(arr, priors), family_credence(arr, post)
     ids = [("hypothesis", h) for h in arr.hypotheses] + [("family", f) for f in arr.families]
     P = len(g)
@@ -77,8 +115,10 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
         "target_prior": np.repeat(g, len(ids)),
         "prior": np.concatenate([priors, fp], axis=1).ravel(),
         "credence": np.concatenate([post, fc], axis=1).ravel(),
+        "log_odds_db": lo_db.ravel(),
     }, index=idx)
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level})
+    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "spacing": spacing,
+                     "case_prior": p0, "tie_prior": tie})
     return df
 
 

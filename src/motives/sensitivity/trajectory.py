@@ -40,7 +40,8 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     -------
     pandas.DataFrame
         Indexed by (``step``, ``level``, ``id``): ``evidence``, ``date``,
-        ``year`` (decimal, NaN when undated), ``dated``, ``credence``, ``step_db``.
+        ``year`` (decimal, NaN when undated), ``dated``, ``credence``,
+        ``log_odds_db`` (against the rest, decibans) and ``step_db``.
     """
     if undated not in ("first", "last", "drop"):
         raise ValueError(f"undated must be 'first', 'last' or 'drop', got {undated!r}")
@@ -68,16 +69,16 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
             step = np.vstack([np.zeros((1, c.shape[1])), np.diff(lo, axis=0)])
         same = np.vstack([np.ones((1, lo.shape[1]), dtype=bool), lo[1:] == lo[:-1]])
         step = np.where(same, 0.0, step)  # -inf to -inf: no change
-        levels.append((level, ids, c, step))
+        levels.append((level, ids, c, step, lo))
     rows = []
     for s in range(S):
         e = "(prior)" if s == 0 else order[s - 1]
         d = None if s == 0 else dates[e]
-        for level, ids, c, step in levels:
+        for level, ids, c, step, lo in levels:
             for i, t in enumerate(ids):
                 rows.append((s, level, t, e, str(d) if d else "", d.decimal_year if d else np.nan,
-                             d is not None, c[s, i], step[s, i]))
+                             d is not None, c[s, i], lo[s, i], step[s, i]))
     df = pd.DataFrame(rows, columns=["step", "level", "id", "evidence", "date", "year", "dated", "credence",
-                                     "step_db"]).set_index(["step", "level", "id"])
+                                     "log_odds_db", "step_db"]).set_index(["step", "level", "id"])
     df.attrs.update({"lens": arr.lens, "undated": undated, "undated_items": und})
     return df

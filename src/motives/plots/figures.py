@@ -1,0 +1,104 @@
+"""The standard set of figures for one analysis (what ``motives sensitivity`` and ``motives report`` draw)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from motives.plots.credence import plot_credences
+from motives.plots.evidence import plot_ledger, plot_timeline
+from motives.plots.sensitivity import (
+    plot_break_even,
+    plot_cruxes,
+    plot_information,
+    plot_lenses,
+    plot_prior_sweep,
+    plot_sobol,
+    plot_tornado,
+    plot_trajectory,
+)
+from motives.schema import Case, TimelineItem
+
+#: Figure name -> caption (the report uses these).
+CAPTIONS: dict[str, str] = {
+    "credences": "Credence of each hypothesis (open circles) and family (filled squares), exact engine.",
+    "ledger": "Evidence ledger: each item's weight of evidence for the leading family against the rest, in "
+              "decibans, grouped by issue area (the rest weighted by the prior).",
+    "trajectory": "Credence of each family as the items come in, in date order (undated items first, shaded); "
+                  "when the credences end within 0.01 of 0 or 1, their log-odds against the rest in decibans.",
+    "prior_sweep": "Posterior credence against the prior of the leading family (the rest of the prior kept in "
+                   "proportion; when the tie prior is within 0.02 of 0 or 1, posterior against prior log-odds in "
+                   "decibans: a line the Bayes factor above the diagonal); the open circle marks the prior at which "
+                   "it ties, the vertical line the prior used.",
+    "tornado": "The leading family's credence (log-odds in decibans when the credence is within 0.01 of 0 or 1) "
+               "with each item's weight of evidence scaled by 1/f and f, one item at a time.",
+    "lenses": "Credence of each hypothesis under each lens (items a lens does not rate use the default lens).",
+    "lenses_family": "Credence of each family under each lens.",
+    "cruxes": "Cruxes: change of the leading family's log-odds when one item is read through another lens.",
+    "sobol": "Sobol indices of the leading family's log-odds over the elicited Beta distributions "
+             "(first order and total, with bootstrap standard errors).",
+    "break_even": "Break-even: each item's weight of evidence now and the weight that alone would tie the leading "
+                  "family with its rival (dotted: cannot, because its source's reliability caps it).",
+    "information": "Expected information of each item, as if not yet observed (bits).",
+}
+
+
+def labels_of(case: Case) -> dict[str, str]:
+    """Display labels: hypotheses, families and lenses."""
+    out = {h.id: h.name for h in case.hypotheses}
+    out |= {f.id: f.label or f.id for f in case.families}
+    out |= {ln.id: ln.name or ln.id for ln in case.lenses}
+    return out
+
+
+def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
+                     lens: str | None = None) -> Iterator[tuple[str, Figure, Axes]]:
+    """Yield (name, Figure, Axes) for every figure the tables support, one at a time (close each after saving).
+
+    ``tables`` is the output of :func:`motives.sensitivity.run_all`; timeline
+    items each get a figure ``timeline_<id>``.
+    """
+    labels = labels_of(case)
+    draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
+        "credences": lambda: plot_credences(tables["posterior"], labels=labels),
+        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels),
+        "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
+        "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
+        "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
+        "lenses": lambda: plot_lenses(tables["lens_comparison"], labels=labels),
+        "lenses_family": lambda: plot_lenses(tables["lens_comparison"], level="family", labels=labels),
+        "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels),
+        "sobol": lambda: plot_sobol(tables["sobol"], labels=labels),
+        "break_even": lambda: plot_break_even(tables["break_even"], labels=labels),
+        "information": lambda: plot_information(tables["item_information"]),
+    }
+    if len(case.lens_ids) < 2:
+        for k in ("lenses", "lenses_family", "cruxes"):
+            draw.pop(k)
+    if tables["sobol"].empty:
+        draw.pop("sobol")
+    if tables["item_information"].empty:
+        draw.pop("information")
+    for name, fn in draw.items():
+        fig, ax = fn()
+        yield name, fig, ax
+    for it in case.evidence:
+        if isinstance(it, TimelineItem):
+            fig, ax = plot_timeline(case, it.id, lens=lens, labels=labels)
+            yield f"timeline_{it.id}", fig, ax
+
+
+def caption(name: str, case: Case | None = None) -> str:
+    """Caption of a standard figure."""
+    if name.startswith("timeline_"):
+        item = name.removeprefix("timeline_")
+        return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "
+                "(prior mean line and 90% band of the trend line).")
+    return CAPTIONS.get(name, name)
+
+
+__all__: list[Any] = ["CAPTIONS", "caption", "labels_of", "standard_figures"]
