@@ -201,7 +201,7 @@ def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> An
     import pytensor.tensor as pt
 
     free = inp.free_cells
-    lam = pt.as_tensor_variable(inp.lam_mean)
+    lam = pm.Data(f"{name}_fixed", np.where(free, 0.5, inp.lam_mean))
     if not free.any():
         return lam
     m = inp.lam_mean[free]
@@ -242,6 +242,7 @@ def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: An
     ``observed`` (N,) is 1 where the item was observed, 0 where its absence was
     (then the term is log(1 − P)).
     """
+    import pymc as pm
     import pytensor.tensor as pt
 
     lam = lam * pt.exp(log_scale)
@@ -250,8 +251,8 @@ def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: An
     if rho is None:
         p = lam
     else:
-        b = pt.where(np.isnan(inp.base)[:, None], pt.mean(lam, axis=1, keepdims=True),
-                     np.nan_to_num(inp.base)[:, None])
+        given = pm.Data("base_rate", np.nan_to_num(inp.base, nan=0.5))
+        b = pt.where(np.isnan(inp.base)[:, None], pt.mean(lam, axis=1, keepdims=True), given[:, None])
         p = rho[:, None] * lam + (1.0 - rho[:, None]) * b
     obs = pt.eq(observed, 1)[:, None]
     return pt.switch(obs, safe_log(p), safe_log(1.0 - p))
@@ -338,3 +339,24 @@ def other_loglik_const(inp: ModelInputs) -> Array:
              for k in range(K)] for tl in inp.timelines]
     out = np.array(rows, dtype=float).reshape(len(rows), K)
     return np.concatenate([out, inp.quantity_loglik], axis=0)
+
+
+def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
+    """Values of the case-derived ``pm.Data`` inputs for these inputs.
+
+    Two cases with the same structure (same items, hypotheses, point cells,
+    sources and base-rate items) compile to the same model; ``set_data(built,
+    **data_for(model_inputs(other_case)))`` turns one into the other without
+    recompiling.
+    """
+    free = inp.free_cells
+    out = {"lam_fixed": np.where(free, 0.5, inp.lam_mean),
+           "lam_alpha": inp.lam_mean[free] * inp.lam_conc[free],
+           "lam_beta": (1 - inp.lam_mean[free]) * inp.lam_conc[free],
+           "base_rate": np.nan_to_num(inp.base, nan=0.5)}
+    random = np.array([np.isfinite(s[2]) for s in inp.sources], dtype=bool)
+    if random.any():
+        mean = np.array([s[1] for s in inp.sources])[random]
+        conc = np.array([s[2] for s in inp.sources])[random]
+        out["rho_alpha"], out["rho_beta"] = mean * conc, (1 - mean) * conc
+    return out

@@ -108,13 +108,16 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
     if not model.free_RVs:
         return _constant_trace(built, draws=draws, chains=chains)
     which = choose_backend(backend)
+    if which == "nutpie" and tune < 1:
+        if backend == "nutpie":
+            raise MotivesError("nutpie needs at least one tuning step (tune >= 1); use backend='pymc' for tune=0")
+        which = "pymc"
     if which == "nutpie":
         import nutpie
 
-        if "nutpie" not in built.compiled:
-            built.compiled["nutpie"] = nutpie.compile_pymc_model(model)
-        compiled = built.compiled["nutpie"]
-        data = built.data_values()
+        compiled = _nutpie_compiled(built)
+        shared = {v.name for v in compiled.shared_var_keys}
+        data = {k: v for k, v in built.data_values().items() if k in shared}  # unused knobs are compiled away
         if data:
             compiled = compiled.with_data(**data)
         trace = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
@@ -124,10 +127,58 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
         import pymc as pm
 
         trace = pm.sample(model=model, draws=draws, tune=tune, chains=chains, random_seed=seed,
-                          progressbar=progressbar, target_accept=target_accept,
+                          progressbar=progressbar, target_accept=target_accept, nuts_sampler="pymc",
                           cores=min(chains, _cpu_count()), compute_convergence_checks=False)
     trace.attrs["sampler"] = which
     return trace
+
+
+#: Compiled nutpie models by structure key, so that a case refitted with changed values (same
+#: items, hypotheses, point cells, sources) skips the numba compilation.
+_COMPILED: dict[str, Any] = {}
+
+
+def _nutpie_compiled(built: BuiltModel) -> Any:
+    import nutpie
+
+    if "nutpie" in built.compiled:
+        return built.compiled["nutpie"]
+    key = structure_key(built)
+    if key not in _COMPILED:
+        _COMPILED[key] = nutpie.compile_pymc_model(built.model)
+    built.compiled["nutpie"] = _COMPILED[key]
+    return _COMPILED[key]
+
+
+def structure_key(built: BuiltModel) -> str:
+    """Hash of everything a built model bakes into its graph (all but its ``pm.Data`` values).
+
+    Two models with the same key compute the same function of their data, so
+    one compilation serves both.
+    """
+    import hashlib
+    import json
+
+    from motives.models.evidence import ModelInputs
+
+    def part(inp: ModelInputs) -> dict[str, Any]:
+        return {
+            "ids": [inp.hypotheses, inp.families, inp.items, inp.quantities, [t.id for t in inp.timelines]],
+            "family_index": inp.family_index.tolist(), "free": inp.free_cells.tolist(),
+            "base_given": np.isfinite(inp.base).tolist(), "source_index": inp.source_index.tolist(),
+            "sources": [(k, bool(np.isfinite(c)), None if np.isfinite(c) else m) for k, m, c in inp.sources],
+            "timelines": [[t.t.tolist(), t.y.tolist(), t.sigma, t.a_mean.tolist(), t.a_sd.tolist(),
+                           t.b_mean.tolist(), t.b_sd.tolist()] for t in inp.timelines],
+            "quantity": inp.quantity_loglik.tolist(),
+            "pooled_means": inp.lam_mean.tolist() if built.kind == "pooled" else None,
+        }
+
+    inps = built.inputs if isinstance(built.inputs, list) else [built.inputs]
+    data_shapes = {k: list(v.shape) for k, v in built.data_values().items()}
+    blob = json.dumps({"kind": built.kind, "settings": {k: v for k, v in built.settings.items() if k != "prior"},
+                       "prior_kind": "prior" in built.model.named_vars, "data": data_shapes,
+                       "inputs": [part(i) for i in inps]}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def refit(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1,
