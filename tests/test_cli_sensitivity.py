@@ -1,0 +1,200 @@
+"""``motives sensitivity`` and ``motives report``: outputs, atomic folders, --force, clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from motives.cli import app  # noqa: E402
+from motives.report import check_latex  # noqa: E402
+from motives.sensitivity.run import TABLES  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LATEX = shutil.which("pdflatex") or shutil.which("lualatex")
+runner = CliRunner()
+
+CASE = """\
+name: small
+title: A small case with two lenses
+default_lens: a
+hypotheses:
+  - {id: sec, label: Security, family: security}
+  - {id: reg, label: Regime, family: nonsecurity}
+  - {id: ide, label: Ideology, family: nonsecurity}
+families: [{id: security, label: Security}, {id: nonsecurity, label: Non-security}]
+lenses: [{id: a, name: Reader A}, {id: b, name: Reader B}]
+sources:
+  - {key: wire, reliability: {mean: 0.7, concentration: 10}}
+issue_areas: [{id: talks, title: "Talks & deals"}, {id: force, title: Force}]
+"""
+
+ITEMS = """\
+issue_area: talks
+evidence:
+  - id: talks_failed
+    title: "Talks failed (50% of the time, says R&D_note)"
+    date: 2021-12
+    sources: [doc1]
+    likelihoods:
+      a: {values: {sec: 0.3, reg: 0.7, ide: 0.6}, confidence: medium}
+      b: {values: {sec: 0.6, reg: 0.6, ide: 0.5}}
+  - id: wire_report
+    title: A wire report
+    sources: [wire]
+    reported_by: wire
+    likelihoods:
+      a: {values: {sec: 0.2, reg: 0.6, ide: 0.7}}
+  - id: statements
+    kind: timeline
+    title: Statements
+    issue_area: force
+    origin: 2000
+    sigma: 1.0
+    observations:
+      - {date: 2002, code: 0}
+      - {date: 2010, code: 2}
+      - {date: 2021, code: 4}
+    trends:
+      a:
+        values:
+          sec: {intercept: {mean: 3, sd: 0.5}, slope: {mean: 0, sd: 0.05}}
+          reg: {intercept: {mean: 0.5, sd: 0.5}, slope: {mean: 0.15, sd: 0.05}}
+          ide: {intercept: {mean: 0.5, sd: 0.5}, slope: {mean: 0.15, sd: 0.05}}
+"""
+
+BIB = """\
+@misc{doc1, title = {One}}
+@misc{wire, title = {Wire}}
+"""
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp_path = tmp_path_factory.mktemp("small")
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "case.yaml").write_text(CASE)
+    (case / "items.yaml").write_text(ITEMS)
+    (case / "references.bib").write_text(BIB)
+    s = tmp_path / "spec.yaml"
+    s.write_text(textwrap.dedent("""\
+        name: small
+        case: case
+        lens: a
+        prior: uniform
+        sensitivity: {sobol_samples: 64, sweep_points: 21}
+        figures: [pdf, png]
+    """))
+    return s
+
+
+def _figures(folder: Path) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for p in (folder / "figures").iterdir():
+        out.setdefault(p.stem, set()).add(p.suffix)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sens(spec: Path) -> Path:
+    out = spec.parent / "sens"
+    res = runner.invoke(app, ["sensitivity", str(spec), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def rep(spec: Path) -> Path:
+    out = spec.parent / "rep"
+    res = runner.invoke(app, ["report", str(spec), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_sensitivity_writes_every_table_and_figure(sens):
+    out = sens
+    assert {p.stem for p in out.glob("*.csv")} == set(TABLES)
+    figs = _figures(out)
+    assert {"credences", "ledger", "trajectory", "prior_sweep", "tornado", "lenses", "cruxes", "sobol",
+            "break_even", "information", "timeline_statements"} <= set(figs)
+    assert all(v == {".pdf", ".png"} for v in figs.values())
+    tor = pd.read_csv(out / "tornado.csv", index_col="evidence")
+    assert set(tor.index) == {"talks_failed", "wire_report", "statements"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["method"] == "exact" and summary["lens"] == "a"
+    assert summary["spec"]["name"] == "small" and summary["leading_family"] in ("security", "nonsecurity")
+    assert json.loads((out / "attrs.json").read_text())["tornado"]["factor"] == 3.0
+    assert not list(out.parent.glob(".sens.*")), "temporary folder left behind"
+
+
+def test_existing_output_needs_force(rep, spec):
+    out = rep
+    (out / "old.txt").write_text("old")
+    res = runner.invoke(app, ["report", str(spec), "--out", str(out)])
+    assert res.exit_code == 2
+    assert "already exists; pass --force" in res.output
+    assert (out / "old.txt").exists()
+    res = runner.invoke(app, ["report", str(spec), "--out", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert not (out / "old.txt").exists() and (out / "report.md").exists()
+    assert not list(out.parent.glob(".rep.*")), "temporary or old folder left behind"
+
+
+def test_bad_input_is_one_clear_message(spec, tmp_path):
+    bad = spec.parent / "bad.yaml"
+    bad.write_text("name: bad\ncase: case\nlens: nobody\n")
+    res = runner.invoke(app, ["sensitivity", str(bad), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "unknown lens 'nobody'" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o").exists()
+    res = runner.invoke(app, ["report", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    bad.write_text("name: bad\ncase: case\nprior: {sec: 0.9, reg: 0.9, ide: 0.9}\n")
+    res = runner.invoke(app, ["report", str(bad), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "prior must sum to 1" in res.output
+
+
+def test_report_writes_markdown_and_latex(rep):
+    out = rep
+    md = (out / "report.md").read_text()
+    for section in ("## Posterior", "## Evidence", "## Prior", "## Lenses", "## Global sensitivity", "## Trajectory"):
+        assert section in md
+    for link in [ln.split("](")[1].rstrip(")") for ln in md.splitlines() if ln.startswith("![")]:
+        assert (out / link).exists(), link
+    for name in ("evidence.tex", "posterior.tex"):
+        text = (out / "tables" / name).read_text()
+        assert check_latex(text) == [], text
+    ev = (out / "tables" / "evidence.tex").read_text()
+    assert r"\cite{doc1}" in ev and r"50\% of the time, says R\&D\_note" in ev
+
+
+@pytest.mark.skipif(LATEX is None, reason="no LaTeX engine (pdflatex or lualatex) installed")
+def test_report_latex_compiles(rep, tmp_path):
+    shutil.copytree(rep / "tables", tmp_path / "tables")
+    run = subprocess.run([LATEX, "-interaction=nonstopmode", "-halt-on-error", "tables.tex"], cwd=tmp_path / "tables",
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_baseline_spec_end_to_end(tmp_path):
+    """The shipped spec on the Russia-Ukraine case: every CSV, every figure as PDF and PNG."""
+    spec = ROOT / "models" / "baseline.yaml"
+    if not (ROOT / "evidence" / "case.yaml").exists():
+        pytest.skip("the evidence case is not there")
+    out = tmp_path / "sens"
+    res = runner.invoke(app, ["sensitivity", str(spec), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert {p.stem for p in out.glob("*.csv")} == set(TABLES)
+    figs = _figures(out)
+    assert len(figs) >= 11 and all(v == {".pdf", ".png"} for v in figs.values())
