@@ -141,7 +141,7 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
     --------
     >>> b = fit_interval(0.5, 0.9)
     >>> round(b.mean, 3), round(b.concentration, 1)
-    (0.726, 15.8)
+    (0.721, 12.4)
     """
     if not (0.0 < lo < hi < 1.0):
         raise ValueError(f"interval must satisfy 0 < lo < hi < 1, got [{lo}, {hi}]")
