@@ -117,8 +117,16 @@ def test_credences_draw_intervals_when_given():
     table = table.assign(lower=table["credence"] - 0.1, upper=table["credence"] + 0.1)
     _, ax = P.plot_credences(table)
     segs = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_color() == "black"]
-    assert len(segs) == 4
+    assert len(segs) == 2  # each hypothesis is its own family: the family rows are not repeated
+    assert {ln.get_linestyle() for ln in segs} == {"-"}
     assert "90% central interval" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["bowl1", "bowl2"]
+
+
+def test_credences_show_families_when_they_group_hypotheses(tables):
+    _, ax = P.plot_credences(tables["posterior"])
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names[-2:] == ["Security (family)", "Non-security (family)"] and len(names) == 6
 
 
 def test_density_reads_a_datatree_and_refuses_a_missing_variable():

@@ -35,7 +35,11 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     labs = dict(zip(table.index.get_level_values("id"), table.get("label", table.index.get_level_values("id")),
                     strict=True))
     labs.update(labels or {})
-    rows = [(lv, i) for lv in ("hypothesis", "family") for i in table.xs(lv, level="level").index]
+    hyp = list(table.xs("hypothesis", level="level").index)
+    fam = list(table.xs("family", level="level").index) if "family" in table.index.get_level_values("level") else []
+    if fam == hyp:  # every hypothesis its own family: the family rows would repeat the hypothesis rows
+        fam = []
+    rows = [("hypothesis", i) for i in hyp] + [("family", i) for i in fam]
     n = len(rows)
     with style():
         fig, ax = new_axes(ax, width, 0.6 + 0.2 * (n + 1))
@@ -48,7 +52,7 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
             r = table.loc[(lv, i)]
             marker = "o" if lv == "hypothesis" else "s"
             if has_int and np.isfinite(r["lower"]) and r["upper"] > r["lower"]:
-                ax.plot([r["lower"], r["upper"]], [y, y], color="black", linewidth=1.2, marker="")
+                ax.plot([r["lower"], r["upper"]], [y, y], color="black", linewidth=1.2, linestyle="-", marker="")
             ax.plot([r["credence"]], [y], marker=marker, color="black",
                     markerfacecolor="black" if lv == "family" else "white", linestyle="", markersize=5)
             ax.annotate(f"{r['credence']:.2f}", (r["credence"], y), xytext=(5, 3), textcoords="offset points",
@@ -105,8 +109,9 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
             if np.ptp(xs) < 1e-9:
                 ax.axvline(float(xs.mean()), color=st["color"], linestyle=st["linestyle"], label=label_for(labels, i))
                 continue
-            kde = gaussian_kde(np.concatenate([xs, -xs, 2 - xs]))
-            dens = 3 * kde(grid)
+            refl = np.concatenate([xs, -xs, 2 - xs])  # reflect at 0 and 1; bandwidth of the original sample
+            bw = gaussian_kde(xs).factor * xs.std(ddof=1) / refl.std(ddof=1)
+            dens = 3 * gaussian_kde(refl, bw_method=bw)(grid)
             ax.plot(grid, dens, color=st["color"], linestyle=st["linestyle"], marker="",
                     label=label_for(labels, i))
             j = int(np.argmax(dens))
@@ -129,7 +134,7 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
         for k, (_i, xs) in enumerate(zip(ids, x, strict=True)):
             y = len(ids) - k
             lo, med, hi = np.quantile(xs, [lo_q, 0.5, hi_q])
-            ax.plot([lo, hi], [y, y], color="black", marker="")
+            ax.plot([lo, hi], [y, y], color="black", linestyle="-", marker="")
             ax.plot([med], [y], marker="o", color="black", markerfacecolor="white", linestyle="")
             ax.annotate(f"{med:.2f}", (med, y), xytext=(4, 3), textcoords="offset points", fontsize=6)
         ax.set_yticks(range(len(ids), 0, -1), [label_for(labels, i) for i in ids])
