@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,20 @@ def _type(node: dict[str, Any]) -> str:
     return text + (f" ({', '.join(bounds)})" if bounds else "")
 
 
+#: Records whose YAML input is wider than their JSON Schema (pydantic "before" validators parse it).
+WRITTEN_AS = {
+    "Likelihood": "In YAML, write any likelihood form: a number in [0, 1], a verbal phrase (`likely`), an ACH "
+                  "rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, hi]}` or "
+                  "`{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the record below.",
+    "PartialDate": "In YAML, write `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the loader turns it into the record below.",
+}
+
+
+def _rst_roles_to_myst(text: str) -> str:
+    """Docstrings use reST roles (:func:`x`); MyST writes them {func}`x`."""
+    return re.sub(r":(\w+):`", r"{\1}`", text)
+
+
 def _constraints(node: dict[str, Any]) -> str:
     extra = []
     if "minItems" in node:
@@ -112,7 +127,9 @@ def schema_markdown() -> str:
         d = defs[name]
         out += [f"({_anchor(name)})=", f"## {name}", ""]
         if d.get("description"):
-            out += [" ".join(d["description"].split()), ""]
+            out += [_rst_roles_to_myst(" ".join(d["description"].split())), ""]
+        if name in WRITTEN_AS:
+            out += [WRITTEN_AS[name], ""]
         props = d.get("properties")
         if not props:
             out += [f"Type: {_type(d)}.", ""]
@@ -121,7 +138,7 @@ def schema_markdown() -> str:
         out += ["| key | type | required | default | description |", "| --- | --- | --- | --- | --- |"]
         for key, p in props.items():
             default = "" if "default" not in p else f"`{json.dumps(p['default'])}`"
-            desc = p.get("description", "")
+            desc = _rst_roles_to_myst(p.get("description", ""))
             cons = _constraints(p)
             if cons:
                 desc = f"{desc} ({cons})" if desc else cons
