@@ -74,7 +74,7 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
         w = pm.Dirichlet("w", a=conc, dims="hypothesis")
         per_item = pm.math.logsumexp(pt.log(w)[None, :] + ll, axis=1).ravel()  # log Σ_h w_h P(E_e | h)
         wt = knobs["weight"]
-        pm.Potential("evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
+        pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
         share = pm.Deterministic("share", w, dims="hypothesis")
         pm.Deterministic("family_share", pt.dot(share, inp.family_matrix), dims="family")
     settings = {"model": "mixture", "lens": inp.lens, "prior": _jsonable(prior), "reliability": reliability,
