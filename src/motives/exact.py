@@ -302,6 +302,24 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
     if lam.shape[-2:] != arr.lam.shape:
         raise ValueError(f"lam must end in shape {arr.lam.shape}, got {lam.shape}")
     n, k = lam.shape[-2:]
+    if lam.ndim > 2 and lam.size > 2 * _CHUNK:
+        # Many scenarios: evaluate them in blocks of about _CHUNK cells, so the temporaries stay in
+        # cache and their memory stays bounded (each scenario is computed exactly as alone).
+        flat = lam.reshape((-1, n, k))
+        step = max(1, _CHUNK // (n * k))
+        out = np.empty((flat.shape[0], k))
+        for i in range(0, flat.shape[0], step):
+            out[i:i + step] = _loglik(arr, flat[i:i + step], reliability)
+        return out.reshape(lam.shape[:-2] + (k,))
+    return _loglik(arr, lam, reliability)
+
+
+#: Cells of λ per block when :func:`loglik` evaluates many scenarios (512 kB of float64: fits in L2).
+_CHUNK = 1 << 16
+
+
+def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
+    n, k = lam.shape[-2:]
     if not (reliability and arr.groups):
         return _sum_items(_log(lam)) + arr.other_loglik.sum(axis=0)
     # Items of single-node groups are ordinary items with P = x λ + (1 − x) b; groups with Q ≥ 2 nodes
