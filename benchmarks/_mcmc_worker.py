@@ -1,0 +1,154 @@
+"""One MCMC measurement in a fresh process (so each starts as a user's ``motives run`` would).
+
+Usage: ``python benchmarks/_mcmc_worker.py '<json job>'``; prints one JSON line.
+Jobs:
+
+``{"job": "fit", "sampler": "nutpie" | "pymc-nuts", "case": "evidence" | [n, k], ...}``
+    build the exclusive model, compile, sample; phase times, diagnostics,
+    and the largest |posterior mean credence − exact credence|.
+``{"job": "refit", ...}``
+    fit once (nutpie), then a second fit with new priors and likelihood scale
+    factors through the compiled model (``sampling.refit``) and the same second
+    fit from a fresh build (new model, new compilation).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+T = time.perf_counter
+
+
+def load(job: dict[str, Any]) -> Any:
+    from _common import CASE, synthetic_case
+
+    import motives as mv
+
+    if job.get("case", "evidence") == "evidence":
+        return mv.load_case(CASE)
+    n, k = job["case"]
+    return synthetic_case(int(n), int(k))
+
+
+def diagnostics(trace: Any) -> dict[str, Any]:
+    from motives.models.result import compute_diagnostics
+
+    d = compute_diagnostics(trace)
+    stats = trace.sample_stats
+    steps = None
+    for name in ("n_steps", "tree_size"):
+        if name in stats:
+            steps = int(np.asarray(stats[name]).sum())
+            break
+    return {"ess_bulk_min": d["ess_bulk_min"], "r_hat_max": d["r_hat_max"], "divergences": d["divergences"],
+            "grad_evals": steps}
+
+
+def exact_gap(case: Any, trace: Any, lens: str | None, prior: Any = None, log_scale: Any = None) -> float:
+    from motives import exact
+
+    arr = exact.compile_case(case, lens)
+    pri = exact.prior_from(case, prior)
+    if log_scale is not None:
+        return float("nan")
+    ex = exact.posterior(arr, pri)
+    mc = trace.posterior["credence"].mean(dim=("chain", "draw")).values
+    return float(np.abs(mc - ex).max())
+
+
+def job_fit(job: dict[str, Any]) -> dict[str, Any]:
+    t0 = T()
+    import pymc as pm
+
+    from motives.models.exclusive import build_exclusive
+    from motives.models.sampling import _cpu_count, sample
+
+    if job["sampler"] == "nutpie":
+        import nutpie
+    t_import = T() - t0
+    case = load(job)
+    lens = job.get("lens")
+    draws, tune, chains, seed = job["draws"], job["tune"], job["chains"], job.get("seed", 1)
+    t1 = T()
+    built = build_exclusive(case, lens=lens, prior=job.get("prior"))
+    t_build = T() - t1
+    out: dict[str, Any] = {"import": t_import, "build": t_build}
+    if job["sampler"] == "nutpie":
+        t2 = T()
+        built.compiled["nutpie"] = nutpie.compile_pymc_model(built.model)
+        out["compile"] = T() - t2
+        t3 = T()
+        trace = sample(built, draws=draws, tune=tune, chains=chains, seed=seed, backend="nutpie")
+        out["sample"] = T() - t3
+    else:  # PyMC's own NUTS (pm.sample would pick nutpie when it is installed: ask for "pymc" explicitly)
+        t2 = T()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trace = pm.sample(model=built.model, draws=draws, tune=tune, chains=chains, random_seed=seed,
+                              nuts_sampler="pymc", progressbar=False, target_accept=0.9,
+                              cores=min(chains, _cpu_count()), compute_convergence_checks=False)
+        out["compile+sample"] = T() - t2
+        out["sample"] = float(trace.sample_stats.attrs.get("sampling_time", float("nan")))
+        out["compile"] = out["compile+sample"] - out["sample"]
+    out["fit"] = T() - t1
+    t4 = T()
+    out.update(diagnostics(trace))
+    out["diagnostics_time"] = T() - t4
+    out["n_params"] = int(sum(np.prod(v.shape.eval()) if v.ndim else 1 for v in built.model.free_RVs))
+    out["max_abs_credence_minus_exact"] = exact_gap(case, trace, lens, job.get("prior"))
+    return out
+
+
+def job_refit(job: dict[str, Any]) -> dict[str, Any]:
+    t0 = T()
+    import nutpie
+
+    from motives.models.exclusive import build_exclusive
+    from motives.models.sampling import refit, sample, set_data
+
+    t_import = T() - t0
+    case = load(job)
+    lens = job.get("lens")
+    kw = {"draws": job["draws"], "tune": job["tune"], "chains": job["chains"], "seed": 1, "backend": "nutpie"}
+    t1 = T()
+    built = build_exclusive(case, lens=lens)
+    built.compiled["nutpie"] = nutpie.compile_pymc_model(built.model)
+    sample(built, **kw)
+    t_first = T() - t1
+    k = len(built.inputs.hypotheses)
+    new_prior = np.full(k, 1.0 / k)
+    rng = np.random.default_rng(3)
+    log_scale = np.zeros_like(built.data_values()["log_scale"])
+    log_scale[: min(5, len(log_scale))] = rng.normal(0, 0.5, size=(min(5, len(log_scale)), k))
+    t2 = T()
+    tr_refit = refit(built, log_prior=np.log(new_prior), log_scale=log_scale, **kw)
+    t_refit = T() - t2
+    t3 = T()
+    fresh = build_exclusive(case, lens=lens, prior=new_prior.tolist())
+    set_data(fresh, log_scale=log_scale)
+    tr_fresh = sample(fresh, **kw)
+    t_fresh = T() - t3
+    a = tr_refit.posterior["credence"].mean(dim=("chain", "draw")).values
+    b = tr_fresh.posterior["credence"].mean(dim=("chain", "draw")).values
+    return {"import": t_import, "first_fit": t_first, "refit": t_refit, "fresh": t_fresh,
+            "max_abs_refit_minus_fresh": float(np.abs(a - b).max()),
+            "ess_refit": diagnostics(tr_refit)["ess_bulk_min"]}
+
+
+def main() -> None:
+    job = json.loads(sys.argv[1])
+    out = {"job_fit": job_fit, "job_refit": job_refit}["job_" + job["job"]](job)
+    print(json.dumps(out, default=float))
+
+
+if __name__ == "__main__":
+    main()
