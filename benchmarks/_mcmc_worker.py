@@ -28,6 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 T = time.perf_counter
 
 
+def cpu() -> float:
+    """CPU seconds (user + system) of this process, its threads and its finished children."""
+    import resource
+
+    me, ch = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
+
+
 def load(job: dict[str, Any]) -> Any:
     from _common import CASE, synthetic_case
 
@@ -78,17 +86,17 @@ def job_fit(job: dict[str, Any]) -> dict[str, Any]:
     case = load(job)
     lens = job.get("lens")
     draws, tune, chains, seed = job["draws"], job["tune"], job["chains"], job.get("seed", 1)
-    t1 = T()
+    t1, c1 = T(), cpu()
     built = build_exclusive(case, lens=lens, prior=job.get("prior"))
     t_build = T() - t1
     out: dict[str, Any] = {"import": t_import, "build": t_build}
     if job["sampler"] == "nutpie":
-        t2 = T()
+        t2, c2 = T(), cpu()
         built.compiled["nutpie"] = nutpie.compile_pymc_model(built.model)
-        out["compile"] = T() - t2
-        t3 = T()
+        out["compile"], out["compile_cpu"] = T() - t2, cpu() - c2
+        t3, c3 = T(), cpu()
         trace = sample(built, draws=draws, tune=tune, chains=chains, seed=seed, backend="nutpie")
-        out["sample"] = T() - t3
+        out["sample"], out["sample_cpu"] = T() - t3, cpu() - c3
     else:  # PyMC's own NUTS (pm.sample would pick nutpie when it is installed: ask for "pymc" explicitly)
         t2 = T()
         with warnings.catch_warnings():
@@ -99,7 +107,7 @@ def job_fit(job: dict[str, Any]) -> dict[str, Any]:
         out["compile+sample"] = T() - t2
         out["sample"] = float(trace.sample_stats.attrs.get("sampling_time", float("nan")))
         out["compile"] = out["compile+sample"] - out["sample"]
-    out["fit"] = T() - t1
+    out["fit"], out["fit_cpu"] = T() - t1, cpu() - c1
     t4 = T()
     out.update(diagnostics(trace))
     out["diagnostics_time"] = T() - t4

@@ -11,6 +11,7 @@ a Python loop of single ``posterior`` calls over the same scenarios (first
 
 from __future__ import annotations
 
+import _exact_before
 import numpy as np
 from _common import CASE, BenchResult, best_time
 
@@ -49,15 +50,23 @@ def run(quick: bool = False) -> BenchResult:
                 for xi in x:
                     exact.posterior(arr, **{kind: xi}, reliability=rel)
 
+            def before(x: np.ndarray = x, rel: bool = rel, kind: str = kind) -> np.ndarray:
+                return _exact_before.posterior(arr, **{kind: x}, reliability=rel)
+
             t = best_time(vec, repeat=3 if quick else 7)
             t_loop = best_time(loop, repeat=1 if quick else 3) / n_loop
+            t_before = best_time(before, repeat=1 if quick else 3)
             rate = s / t
             post = vec()
             assert np.all(np.isfinite(post)) and np.allclose(post.sum(axis=-1), 1.0)
+            assert np.allclose(post, before(), rtol=0, atol=1e-12)
             res.add(f"{label}, reliability {'on' if rel else 'off'}", rate, "scen/s", baseline=1 / t_loop,
                     baseline_label=f"Python loop of single posterior() calls ({n_loop} scenarios)",
                     ratio=rate * t_loop, target="≥ 1e5 scen/s", ok=rate >= TARGET,
                     note=f"S = {s:,} in one call: {t * 1e3:.1f} ms")
+            res.add(f"{label}, reliability {'on' if rel else 'off'}: vs the engine before optimisation", rate,
+                    "scen/s", baseline=s / t_before, baseline_label="exact.loglik as of c0364d8 (benchmarks/"
+                    "_exact_before.py), same call", ratio=t_before / t, note="the same results to 1e-12 (checked)")
     res.notes.append(f"real case, lens hughes: N = {n} likelihood items + {len(arr.other_items)} timeline/quantity "
                      f"items, K = {k}; {len(arr.groups)} shared-reliability sources "
                      f"(largest has {max(len(g.index) for g in arr.groups)} items)")
