@@ -213,7 +213,9 @@ def _constant_trace(built: BuiltModel, *, draws: int, chains: int) -> xr.DataTre
     import xarray as xr
 
     model = built.model
-    fn = model.compile_fn(model.deterministics, inputs=[], on_unused_input="ignore", point_fn=False)
+    # Nothing to differentiate or repeat: the quick-to-compile Python linker is enough.
+    fn = model.compile_fn(model.deterministics, inputs=[], on_unused_input="ignore", point_fn=False,
+                          mode="FAST_COMPILE")
     values = fn()
     coords = {k: list(v) for k, v in model.coords.items()}
     data = {}
