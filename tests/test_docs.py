@@ -8,7 +8,10 @@ executes them).
 
 from __future__ import annotations
 
+import fcntl
 import html
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -24,17 +27,37 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the HTML site; fail with Sphinx's own messages on any warning."""
-    out = tmp_path_factory.mktemp("docs")
+def build(out: Path) -> tuple[int, str]:
+    """Run sphinx-build -W into ``out``; return its exit code and messages."""
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
          "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
         capture_output=True, text=True, cwd=ROOT, timeout=900,
     )
-    assert proc.returncode == 0, f"sphinx-build failed:\n{proc.stderr}\n{proc.stdout}"
-    assert "WARNING" not in proc.stderr, proc.stderr
+    return proc.returncode, proc.stderr + proc.stdout
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the HTML site once per test session; fail with Sphinx's own messages on any warning.
+
+    Under pytest-xdist the workers share one build (the first builds it under a
+    file lock, the others wait and read its result).
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this session's folder, shared by its workers
+    out = base / "docs-build"
+    with open(base / "docs-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = out / "result.json"
+        if not result.exists():
+            out.mkdir(exist_ok=True)
+            code, messages = build(out)
+            result.write_text(json.dumps({"code": code, "messages": messages}), encoding="utf-8")
+        built = json.loads(result.read_text(encoding="utf-8"))
+    assert built["code"] == 0, f"sphinx-build failed:\n{built['messages']}"
+    assert "WARNING" not in built["messages"], built["messages"]
     return out / "html"
 
 
