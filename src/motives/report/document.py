@@ -1,0 +1,142 @@
+"""The Markdown report of one analysis (``motives report``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from motives.report._common import INTERVAL_MASS
+from motives.report.tables import evidence_markdown, posterior_markdown, to_markdown
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from motives.schema import Case
+
+
+def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
+    return df.reindex(df[col].abs().sort_values(ascending=False).index).head(n)
+
+
+def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
+                    spec: dict[str, Any] | None = None) -> str:
+    """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
+
+    Parameters
+    ----------
+    case
+        The case.
+    tables
+        :func:`motives.sensitivity.run_all` output.
+    figures
+        Figure name -> path relative to the report (PNG), e.g. from the ``report`` command.
+    spec
+        ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``.
+    """
+    from motives.plots.figures import caption
+
+    spec = spec or {}
+    post = tables["posterior"]
+    lens = post.attrs.get("lens", case.default_lens)
+    fam = post.xs("family", level="level")["credence"]
+    lead = str(fam.idxmax())
+    labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+    prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
+    L = [f"# {case.title or case.name}: sensitivity report", ""]
+    L += [f"Analysis `{spec.get('name', '?')}` ({spec.get('file', '')}; config {spec.get('config_hash', '')}): "
+          f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
+          f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the exact "
+          "posterior of the exclusive model). Intervals, where shown, are "
+          f"{INTERVAL_MASS:.0%} central intervals; for the exact method they collapse to the credence.", ""]
+    fb = post.attrs.get("fallbacks") or []
+    if fb:
+        L += [f"Items lens `{lens}` does not rate use the default lens `{case.default_lens}`: {', '.join(fb)}.", ""]
+
+    def fig(name: str) -> None:
+        if name in figures:
+            L.extend([f"![{caption(name)}]({figures[name]})", "", f"*Figure: {caption(name)}*", ""])
+
+    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None), ""]
+    fig("credences")
+    rev = tables["reversal_priors"]
+    r = rev.loc[("family", lead)]
+    L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
+          f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
+
+    L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior")), ""]
+    fig("ledger")
+    L += ["Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) averages the other "
+          "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that agree within "
+          "themselves) and independent items the W add up to the total change of log-odds; otherwise the exact, "
+          "order-dependent decomposition is the trajectory's `step_db`.", ""]
+
+    L += ["## Prior", "", "Bayes factor of each hypothesis and family against the rest, and the prior at which "
+          "its credence would be 1/2 (prior odds x Bayes factor = posterior odds):", "",
+          to_markdown(rev, digits=4), ""]
+    fig("prior_sweep")
+
+    L += ["## Influence of single items and sources", "",
+          "Leave-one-out: the leading family's credence without each item (largest changes of log-odds first).", "",
+          to_markdown(_top(tables["leave_one_out"].xs(("family", lead), level=("level", "id")), "delta_db"), digits=4),
+          ""]
+    los = tables["leave_one_source_out"]
+    if not los.empty:
+        L += ["Leave one source out (all items resting on it):", "",
+              to_markdown(_top(los.xs(("family", lead), level=("level", "id")), "delta_db"), digits=4), ""]
+    tor = tables["tornado"]
+    f = tor.attrs.get("factor", spec.get("tornado_factor", 3))
+    L += [f"Tornado: each item's weight of evidence multiplied by 1/{f:g} and {f:g} (its likelihoods raised to "
+          "that power), one item at a time.", "",
+          to_markdown(tor.head(10)[["credence", "low", "high", "log_odds_db", "low_db", "high_db", "swing_db"]],
+                      digits=4), ""]
+    fig("tornado")
+    be = tables["break_even"]
+    L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
+          f"that alone ties the leading family with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
+          "taken at face value it is the same for every item (posterior odds move by exactly the factor); "
+          "what differs is how far each item's own weight of evidence would have to move (`db_item` -> "
+          "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
+          to_markdown(_top(be, "db_item"), digits=4), ""]
+    fig("break_even")
+
+    if len(case.lens_ids) > 1:
+        lc = tables["lens_comparison"]
+        L += ["## Lenses", "", to_markdown(lc, digits=4), ""]
+        fig("lenses")
+        fig("lenses_family")
+        L += ["Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining lens "
+              "rates are left out):", "", to_markdown(tables["leave_one_lens_out"], digits=4), ""]
+        lb = tables["lens_break_even"]
+        L += ["One factor on the ratios of every item a lens rates that ties the leading family with its rival:",
+              "", to_markdown(lb, digits=4), ""]
+        cr = tables["cruxes"]
+        if not cr.empty:
+            L += [f"Cruxes: change of the log-odds of {labels.get(lead, lead)} (dB) when one item is read through "
+                  "another lens, all else as the analysis lens reads it.", "", to_markdown(cr.head(12), digits=3), ""]
+            fig("cruxes")
+
+    sob = tables["sobol"]
+    if not sob.empty:
+        L += ["## Global sensitivity", "",
+              f"Sobol indices of the log-odds of {labels.get(lead, lead)} over every Beta-distributed judgement "
+              f"(Saltelli 2010 first order, Jansen total; n = {sob.attrs.get('n')}, "
+              f"{sob.attrs.get('evaluations')} engine evaluations; bootstrap standard errors).", "",
+              to_markdown(sob.head(15), digits=3), ""]
+        fig("sobol")
+    info = tables["item_information"]
+    if not info.empty:
+        L += ["## Value of information", "",
+              "Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
+              "(belief = posterior without it):", "",
+              to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4), ""]
+        fig("information")
+    L += ["## Trajectory", ""]
+    und = tables["trajectory"].attrs.get("undated_items") or []
+    if und:
+        L += [f"Undated items (placed first): {', '.join(und)}.", ""]
+    fig("trajectory")
+    for name in figures:
+        if name.startswith("timeline_"):
+            if "## Timelines" not in L:
+                L += ["## Timelines", ""]
+            fig(name)
+    return "\n".join(L).rstrip() + "\n"

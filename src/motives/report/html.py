@@ -1,0 +1,97 @@
+"""HTML for notebooks: cases, evidence items, results and any table."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from motives.report._common import INTERVAL_MASS, _fmt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from motives.schema import Case
+
+
+def case_html(case: Case) -> str:
+    """HTML summary of a case for Jupyter."""
+    rows = "".join(
+        f"<tr><td>{html.escape(h.id)}</td><td>{html.escape(h.name)}</td><td>{html.escape(h.family_id)}</td>"
+        f"<td>{'' if h.prior is None else f'{h.prior:.3g}'}</td></tr>"
+        for h in case.hypotheses
+    )
+    kinds: dict[str, int] = {}
+    for e in case.evidence:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "no items"
+    return (
+        f"<div><strong>Case {html.escape(case.name)}</strong>: {html.escape(case.title)}<br>"
+        f"{len(case.evidence)} evidence items ({counts}); lenses: {html.escape(', '.join(case.lens_ids))} "
+        f"(default {html.escape(case.default_lens)})"
+        "<table><thead><tr><th>id</th><th>label</th><th>family</th><th>prior</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [*df.index.names, *df.columns])
+    body = []
+    for idx, row in df.iterrows():
+        cells = [html.escape(_fmt(i)) for i in (idx if isinstance(idx, tuple) else (idx,))]
+        cells += [html.escape(_fmt(v, digits)) for v in row.tolist()]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def item_html(item: Any, case: Case | None = None) -> str:
+    """HTML card of one evidence item: provenance, quote, and each lens's likelihoods with its rationale.
+
+    For ``EvidenceItem._repr_html_`` (``case`` gives hypothesis labels and lens names when known).
+    """
+    labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
+    parts = [f"<div><strong>{html.escape(item.id)}</strong> ({html.escape(item.kind)}): {html.escape(item.title)}"]
+    meta = []
+    if item.date:
+        meta.append(f"date {html.escape(str(item.date))}")
+    if item.issue_area:
+        meta.append(f"issue area {html.escape(item.issue_area)}")
+    if item.sources:
+        meta.append("sources " + html.escape(", ".join(item.sources)))
+    if item.footnotes:
+        meta.append("footnotes " + html.escape(", ".join(map(str, item.footnotes))))
+    if item.reported_by:
+        meta.append(f"reported by {html.escape(item.reported_by)}")
+    if item.given:
+        meta.append("given " + html.escape(", ".join(item.given)))
+    if meta:
+        parts.append("<br><small>" + "; ".join(meta) + "</small>")
+    if item.quote:
+        parts.append(f"<blockquote>{html.escape(item.quote)}</blockquote>")
+    rows = []
+    for lens, j in item.judgements().items():
+        vals = []
+        for h, v in j.values.items():
+            if hasattr(v, "mean") and isinstance(v.mean, float) and hasattr(v, "concentration"):
+                s = f"{v.mean:.2f}" + (f" (&kappa;={v.concentration:g})" if v.concentration else "")
+            else:
+                s = html.escape(str(v.model_dump(exclude_none=True)))
+            vals.append(f"{html.escape(labels.get(h, h))}: {s}")
+        rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(vals)}</td>"
+                    f"<td>{html.escape(getattr(j, 'rationale', ''))}</td></tr>")
+    parts.append("<table><thead><tr><th>lens</th><th>P(E | h)</th><th>rationale</th></tr></thead>"
+                 f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return "".join(parts)
+
+
+def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
+    """HTML of a credence table (exact posterior or a fit's summary), stating method, lens and interval."""
+    a = table.attrs
+    cap = title or f"Credences ({a.get('method', 'exact')}, lens {a.get('lens', '?')})"
+    if {"lower", "upper"} <= set(table.columns):
+        cap += f"; {INTERVAL_MASS:.0%} central interval"
+    return f"<div><strong>{html.escape(cap)}</strong>{_html_table(table)}</div>"
+
+
+def table_html(df: pd.DataFrame, *, caption: str = "") -> str:
+    """Any sensitivity table as HTML (index names kept as column headers)."""
+    return f"<div><strong>{html.escape(caption)}</strong>{_html_table(df)}</div>"

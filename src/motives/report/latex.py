@@ -1,0 +1,202 @@
+"""LaTeX tables (booktabs, ``\\cite`` keys), escaping and a structural checker that needs no LaTeX."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from motives.report._common import INTERVAL_MASS, _fmt
+from motives.report.tables import evidence_table, posterior_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from motives.schema import Case
+
+
+#: Characters LaTeX treats specially, and what to write instead.
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+_LATEX_UNICODE = {"\u2013": "--", "\u2014": "---", "\u2018": "`", "\u2019": "'", "\u201c": "``", "\u201d": "''",
+                  "\u2026": r"\ldots{}", "\u00a0": "~", "\u2212": "-", "\u03ba": r"$\kappa$", "\u2192": r"$\to$"}
+
+
+def latex_escape(text: Any) -> str:
+    r"""Escape text for LaTeX (specials, and common typographic Unicode to ASCII LaTeX).
+
+    Examples
+    --------
+    >>> print(latex_escape("50% of R&D_costs ~ $5 {sic}"))
+    50\% of R\&D\_costs \textasciitilde{} \$5 \{sic\}
+    """
+    out = []
+    for ch in str(text):
+        out.append(_LATEX_SPECIAL.get(ch) or _LATEX_UNICODE.get(ch) or ch)
+    return "".join(out)
+
+
+_CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
+
+
+def cite(keys: list[str]) -> str:
+    r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
+
+    Raises
+    ------
+    ValueError
+        For a key LaTeX could not take verbatim.
+
+    Examples
+    --------
+    >>> cite(["hughes_2024", "rusi2022"])
+    '\\cite{hughes_2024,rusi2022}'
+    """
+    bad = [k for k in keys if not _CITE_KEY.match(k)]
+    if bad:
+        raise ValueError(f"BibTeX keys {bad} have characters \\cite cannot take (use letters, digits, _:.-+/)")
+    return "\\cite{" + ",".join(keys) + "}" if keys else ""
+
+
+def _signed(x: float) -> str:
+    if not math.isfinite(x):
+        return "$+\\infty$" if x > 0 else "$-\\infty$"
+    out = f"{x:+.1f}"
+    return "$0.0$" if float(out) == 0 else f"${out}$"
+
+
+def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
+                 size: str = r"\small", env: str = "table") -> str:
+    """A booktabs table: a ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages."""
+    body = [" & ".join(header) + r" \\", r"\midrule"] + [" & ".join(r) + r" \\" for r in rows]
+    if env == "longtable":
+        return "\n".join([
+            "{" + size, r"\setlength{\tabcolsep}{3pt}", rf"\begin{{longtable}}{{{colspec}}}",
+            rf"\caption{{{caption}}}\label{{{label}}} \\", r"\toprule", *body[:2], r"\endhead", *body[2:],
+            r"\bottomrule", r"\end{longtable}", "}", "",
+        ])
+    return "\n".join([
+        r"\begin{table}[htbp]", r"\centering", size, r"\setlength{\tabcolsep}{3pt}",
+        rf"\caption{{{caption}}}", rf"\label{{{label}}}",
+        rf"\begin{{tabular}}{{{colspec}}}", r"\toprule", *body, r"\bottomrule", r"\end{tabular}",
+        r"\end{table}", "",
+    ])
+
+
+def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, label: str = "tab:evidence",
+                   env: str = "auto") -> str:
+    r"""The evidence table in LaTeX (booktabs; ``\cite`` keys from each item's sources).
+
+    Needs ``\usepackage{booktabs}``, and ``\usepackage{longtable}`` for
+    ``env="longtable"`` (``"auto"``: a longtable beyond 20 items, which breaks
+    across pages; otherwise a ``table`` float). Column widths are fractions of
+    ``\linewidth`` so the table fits the text block. Text is escaped; numbers
+    are likelihood means and decibans.
+    """
+    t = evidence_table(case, lens, prior=prior)
+    H = case.hypothesis_ids
+    labels = {h.id: h.name for h in case.hypotheses}
+    header = ["Item"] + [latex_escape(labels[h]) for h in H] + ["dB", "Sources"]
+    rows = []
+    for _, r in t.iterrows():
+        title = latex_escape(r["title"]) + (r"$^{\dagger}$" if r["fallback"] else "")
+        rows.append([title] + [_fmt(r[h]) if not math.isnan(r[h]) else "--" for h in H]
+                    + [_signed(r["decibans"]), cite(r["sources"])])
+    cap = (f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each hypothesis "
+           f"(means; -- for timeline and quantity items, scored by their own models) and its weight of evidence "
+           f"for {latex_escape(t.attrs['target'])} against the rest, in decibans (rest weighted by the prior).")
+    if t["fallback"].any():
+        cap += r" $^{\dagger}$Judgement borrowed from the default lens."
+    if env == "auto":
+        env = "longtable" if len(rows) > 20 else "table"
+    if env not in ("table", "longtable"):
+        raise ValueError(f"env must be 'auto', 'table' or 'longtable', got {env!r}")
+    num = min(0.09, 0.34 / len(H))
+    colspec = (r"p{0.27\linewidth}" + rf"p{{{num:.3f}\linewidth}}" * len(H) + r"p{0.05\linewidth}"
+               + r"p{0.20\linewidth}")
+    return _latex_table(header, rows, colspec=colspec, caption=cap, label=label, size=r"\footnotesize", env=env)
+
+
+def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
+                    table: pd.DataFrame | None = None, label: str = "tab:posterior") -> str:
+    """The posterior table as a LaTeX ``table`` (booktabs), stating method, lens and interval mass."""
+    t = posterior_table(case, lens, prior=prior, table=table)
+    rows = []
+    for (level, _i), r in t.iterrows():
+        name = latex_escape(r["label"]) + (" (family)" if level == "family" else "")
+        rows.append([name, _fmt(r["prior"], 3), _fmt(r["credence"], 3), f"[{r['lower']:.3f}, {r['upper']:.3f}]"])
+    mass = latex_escape(f"{INTERVAL_MASS:.0%}")
+    cap = (f"Credence of each hypothesis and family ({latex_escape(method)}, lens "
+           f"{latex_escape(case.resolve_lens(lens))}); {mass} central interval.")
+    return _latex_table(["", "Prior", "Credence", f"{mass} interval"], rows, colspec="lrrr",
+                        caption=cap, label=label)
+
+
+def _tabular_columns(text: str) -> int:
+    """Number of columns in the first tabular's column spec (l, c, r, p{..}, m{..}, b{..}, X)."""
+    env = "tabular" if "\\begin{tabular}{" in text else "longtable"
+    start = text.find(f"\\begin{{{env}}}{{")
+    if start < 0:
+        return 0
+    i = start + len(f"\\begin{{{env}}}{{")
+    depth, spec = 1, ""
+    while i < len(text) and depth:
+        depth += text[i] == "{"
+        depth -= text[i] == "}"
+        if depth:
+            spec += text[i]
+        i += 1
+    flat = re.sub(r"\{[^{}]*\}", "", spec)
+    return sum(ch in "lcrpmbX" for ch in flat)
+
+
+def check_latex(text: str) -> list[str]:
+    r"""Structural problems of a LaTeX table (no LaTeX needed): unbalanced braces or environments,
+    missing booktabs rules, unescaped specials, rows with the wrong number of cells.
+
+    Returns
+    -------
+    list of str
+        Empty when the table looks well formed.
+    """
+    problems = []
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{}" and i and text[i - 1] == "\\":
+            continue
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth < 0:
+            problems.append(f"unbalanced '}}' at character {i}")
+            depth = 0
+    if depth:
+        problems.append(f"{depth} unclosed '{{'")
+    for env in set(re.findall(r"\\begin\{(\w+)\}", text)):
+        if text.count(rf"\begin{{{env}}}") != text.count(rf"\end{{{env}}}"):
+            problems.append(f"environment {env} not closed")
+    for rule in (r"\toprule", r"\midrule", r"\bottomrule"):
+        if text.count(rule) != 1:
+            problems.append(f"expected one {rule}, found {text.count(rule)}")
+    ncols = _tabular_columns(text)
+    body = text[text.find(r"\toprule") + 8: text.find(r"\bottomrule")]
+    for line in body.splitlines():
+        line = line.strip()
+        if not line.endswith(r"\\"):
+            continue
+        cells = len(re.findall(r"(?<!\\)&", line)) + 1
+        if cells != ncols:
+            problems.append(f"row has {cells} cells, the tabular has {ncols}: {line[:60]}")
+        stripped = re.sub(r"\\cite\{[^}]*\}|\\label\{[^}]*\}|\$[^$]*\$", "", line)
+        for ch in "%#_&^~":
+            if re.search(rf"(?<!\\){re.escape(ch)}", stripped.replace("&", "") if ch != "&" else ""):
+                problems.append(f"unescaped '{ch}' in: {line[:60]}")
+    return problems
+
+
+def standalone_latex(*tables_tex: str) -> str:
+    """A compilable LaTeX document holding the given tables (for checking them; references need BibTeX)."""
+    return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
+                      r"\usepackage{longtable}", r"\begin{document}", *tables_tex, r"\end{document}", ""])

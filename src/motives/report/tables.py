@@ -1,0 +1,115 @@
+"""Evidence and posterior tables: DataFrames and Markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from motives.report._common import INTERVAL_MASS, _fmt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from motives.schema import Case
+
+
+def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
+                   target: str | None = None) -> pd.DataFrame:
+    """One row per item: provenance, likelihood means per hypothesis and weight of evidence.
+
+    Parameters
+    ----------
+    case, lens, prior
+        The case, whose judgements (default lens) and which prior weighs the rest in the decibans.
+    target
+        Hypothesis or family for the ``decibans`` column; default the leading family.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``evidence``: ``title``, ``kind``, ``issue_area``, ``date``,
+        ``sources`` (BibTeX keys), ``footnotes``, one column per hypothesis
+        (likelihood mean; empty for timeline and quantity items),
+        ``decibans`` and ``fallback`` (the lens borrowed the default lens's judgement).
+    """
+    import pandas as pd
+
+    from motives.schema import LikelihoodItem
+    from motives.sensitivity import weight_of_evidence
+    from motives.sensitivity._core import scenario_posterior, setup, target_of
+
+    lens = case.resolve_lens(lens)
+    arr, pri = setup(case, lens, prior)
+    tgt = target_of(arr, target, scenario_posterior(arr, pri))
+    woe = weight_of_evidence(case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
+    rows = []
+    for e in case.evidence:
+        j, fell = case.judgement(e, lens)
+        r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind, "issue_area": e.issue_area or "",
+                             "date": str(e.date) if e.date else "", "sources": list(e.sources),
+                             "footnotes": list(e.footnotes)}
+        for h in case.hypothesis_ids:
+            r[h] = j.values[h].mean if isinstance(e, LikelihoodItem) else float("nan")
+        r["decibans"] = float(woe.loc[e.id, "decibans"])
+        r["fallback"] = fell
+        rows.append(r)
+    df = pd.DataFrame(rows).set_index("evidence")
+    df.attrs.update({"lens": lens, "target": tgt.id, "target_level": tgt.level})
+    return df
+
+
+def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
+                    table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Credence per hypothesis and family with its interval (equal to the credence for the exact method).
+
+    ``table`` may be a fit's summary indexed by (level, id) with ``credence``,
+    ``lower``, ``upper``; by default the exact posterior is used.
+    """
+    from motives.exact import exact_posterior
+
+    t = exact_posterior(case, lens, prior) if table is None else table.copy()
+    for c in ("lower", "upper"):
+        if c not in t.columns:
+            t[c] = t["credence"]
+    if "label" not in t.columns:
+        labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+        t["label"] = [labels.get(i, i) for i in t.index.get_level_values("id")]
+    if "prior" not in t.columns:
+        t["prior"] = float("nan")
+    out = t[["label", "prior", "credence", "lower", "upper"]]
+    out.attrs.update(t.attrs)
+    return out
+
+
+def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str:
+    """A DataFrame as a GitHub-flavoured Markdown table (pipes escaped, numbers to ``digits``)."""
+    def cell(x: Any) -> str:
+        return _fmt(x, digits).replace("|", "\\|").replace("\n", " ")
+
+    cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
+                                                                                                 df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    for idx, row in df.iterrows():
+        head = [cell(i) for i in (idx if isinstance(idx, tuple) else (idx,))] if index else []
+        lines.append("| " + " | ".join(head + [cell(v) for v in row.tolist()]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None) -> str:
+    """The evidence table as Markdown, with a caption line stating the lens and the unit."""
+    t = evidence_table(case, lens, prior=prior)
+    shown = t.drop(columns=["kind", "fallback"])
+    cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
+           f"decibans = weight of evidence for {t.attrs['target']} against the rest (rest weighted by the prior).")
+    fb = [i for i, f in t["fallback"].items() if f]
+    if fb:
+        cap += f" Items this lens does not rate use the default lens: {', '.join(fb)}."
+    return cap + "\n\n" + to_markdown(shown)
+
+
+def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
+                       table: pd.DataFrame | None = None) -> str:
+    """The posterior table as Markdown, stating method, lens and interval mass."""
+    t = posterior_table(case, lens, prior=prior, table=table)
+    cap = (f"Credence per hypothesis and family ({method}, lens `{case.resolve_lens(lens)}`; "
+           f"lower/upper bound a {INTERVAL_MASS:.0%} central interval, equal to the credence for the exact method).")
+    return cap + "\n\n" + to_markdown(t, digits=3)
