@@ -85,6 +85,7 @@ def _special_case():
 
 def test_latex_tables_are_well_formed_without_latex(case):
     for text in (R.evidence_latex(case), R.evidence_latex(case, "b"), R.posterior_latex(case),
+                 R.evidence_latex(case, env="longtable"),
                  R.evidence_latex(_special_case()), R.posterior_latex(_special_case())):
         assert R.check_latex(text) == [], text
         assert text.count(r"\toprule") == text.count(r"\midrule") == text.count(r"\bottomrule") == 1
@@ -107,10 +108,12 @@ def test_check_latex_catches_what_it_should():
 def test_latex_tables_compile(case, tmp_path):
     special = _special_case()
     body = "\n".join([R.evidence_latex(case), R.posterior_latex(case), R.evidence_latex(special, label="tab:s"),
+                      R.evidence_latex(case, env="longtable", label="tab:long"),
                       R.posterior_latex(special, label="tab:sp")])
     bib = "\n".join(f"@misc{{{k},\n  title = {{{k}}}\n}}" for k in ("doc1", "doc_2", "wire"))
     (tmp_path / "refs.bib").write_text(bib)
     doc = "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
+                     r"\usepackage{array}", r"\usepackage{longtable}",
                      r"\begin{document}", body, r"\bibliographystyle{plain}", r"\bibliography{refs}",
                      r"\end{document}"])
     (tmp_path / "t.tex").write_text(doc)

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from motives.report._common import INTERVAL_MASS, _fmt
-from motives.report.tables import evidence_table, posterior_table
+from motives.report.tables import _target_label, evidence_table, posterior_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,7 +90,8 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
                    env: str = "auto") -> str:
     r"""The evidence table in LaTeX (booktabs; ``\cite`` keys from each item's sources).
 
-    Needs ``\usepackage{booktabs}``, and ``\usepackage{longtable}`` for
+    Needs ``\usepackage{booktabs}`` and ``\usepackage{array}`` (ragged-right
+    columns), and ``\usepackage{longtable}`` for
     ``env="longtable"`` (``"auto"``: a longtable beyond 20 items, which breaks
     across pages; otherwise a ``table`` float). Column widths are fractions of
     ``\linewidth`` so the table fits the text block. Text is escaped; numbers
@@ -107,7 +108,8 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
                     + [_signed(r["decibans"]), cite(r["sources"])])
     cap = (f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each hypothesis "
            f"(means; -- for timeline and quantity items, scored by their own models) and its weight of evidence "
-           f"for {latex_escape(t.attrs['target'])} against the rest, in decibans (rest weighted by the prior).")
+           f"for {latex_escape(_target_label(case, t.attrs['target']))} against the rest, in decibans "
+           "(rest weighted by the prior).")
     if t["fallback"].any():
         cap += r" $^{\dagger}$Judgement borrowed from the default lens."
     if env == "auto":
@@ -115,8 +117,9 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
     if env not in ("table", "longtable"):
         raise ValueError(f"env must be 'auto', 'table' or 'longtable', got {env!r}")
     num = min(0.09, 0.34 / len(H))
-    colspec = (r"p{0.27\linewidth}" + rf"p{{{num:.3f}\linewidth}}" * len(H) + r"p{0.05\linewidth}"
-               + r"p{0.20\linewidth}")
+    rag = r">{\raggedright\arraybackslash}"
+    colspec = (rag + r"p{0.27\linewidth}" + (rag + rf"p{{{num:.3f}\linewidth}}") * len(H)
+               + rag + r"p{0.05\linewidth}" + rag + r"p{0.20\linewidth}")
     return _latex_table(header, rows, colspec=colspec, caption=cap, label=label, size=r"\footnotesize", env=env)
 
 
@@ -199,4 +202,5 @@ def check_latex(text: str) -> list[str]:
 def standalone_latex(*tables_tex: str) -> str:
     """A compilable LaTeX document holding the given tables (for checking them; references need BibTeX)."""
     return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
-                      r"\usepackage{longtable}", r"\begin{document}", *tables_tex, r"\end{document}", ""])
+                      r"\usepackage{array}", r"\usepackage{longtable}",
+                      r"\begin{document}", *tables_tex, r"\end{document}", ""])

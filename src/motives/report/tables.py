@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     from motives.schema import Case
 
 
+def _target_label(case: Case, target: str) -> str:
+    """Display label of a hypothesis or family id."""
+    labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+    return labels.get(target, target)
+
+
 def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
                    target: str | None = None) -> pd.DataFrame:
     """One row per item: provenance, likelihood means per hypothesis and weight of evidence.
@@ -99,7 +105,8 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
     t = evidence_table(case, lens, prior=prior)
     shown = t.drop(columns=["kind", "fallback"])
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
-           f"decibans = weight of evidence for {t.attrs['target']} against the rest (rest weighted by the prior).")
+           f"decibans = weight of evidence for {_target_label(case, t.attrs['target'])} against the rest "
+           "(rest weighted by the prior).")
     fb = [i for i, f in t["fallback"].items() if f]
     if fb:
         cap += f" Items this lens does not rate use the default lens: {', '.join(fb)}."
