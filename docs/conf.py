@@ -45,6 +45,8 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# Records are pydantic models: their fields are listed in their docs, not as a long constructor signature.
+autodoc_class_signature = "separated"
 autodoc_default_options = {"exclude-members": "model_config, model_fields, model_computed_fields"}
 
 html_theme = "alabaster"
@@ -55,5 +57,6 @@ html_theme_options = {
     "page_width": "1100px",
     "sidebar_width": "240px",
 }
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 smartquotes = False

@@ -229,14 +229,16 @@ def case_results_markdown() -> str:
     case = mv.load_case(ROOT / "evidence")
     H = case.hypothesis_ids
     labels = {h.id: h.name for h in case.hypotheses}
+    table = case.implication_table()
     out = ["(table-1)=", "### Table 1: what each account predicts", "",
-           "Built from the `implications:` of `evidence/case.yaml` by `case.implication_table()`; "
-           "the last column lists the evidence items that test each row.", "",
-           "| implication | " + " | ".join(_cell(labels[h]) for h in H) + " | items |",
-           "| --- " * (len(H) + 2) + "|"]
-    for _, r in case.implication_table().iterrows():
-        out.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H) + " | "
-                   + ", ".join(f"`{i}`" for i in r["items"]) + " |")
+           "Built from the `implications:` of `evidence/case.yaml` by `case.implication_table()`.", "",
+           "| implication | " + " | ".join(_cell(labels[h]) for h in H) + " |",
+           "| --- " * (len(H) + 1) + "|"]
+    for _, r in table.iterrows():
+        out.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H) + " |")
+    out += ["", "The items that test each row:", ""]
+    for _, r in table.iterrows():
+        out.append(f"- **{_cell(r['implication'])}**: " + (", ".join(f"`{i}`" for i in r["items"]) or "none") + ".")
     out += ["", "### Exact credences under each lens", "",
             f"Computed from `evidence/` at build time ({len(case.evidence)} items) with "
             "`mv.exact_posterior(case, lens=...)` and the case's prior (the two families even).", "",
