@@ -324,6 +324,11 @@ class _ItemBase(Record):
         """Lens id -> this item's judgement under that lens."""
         raise NotImplementedError
 
+    def _repr_html_(self) -> str:
+        from motives.display import item_html
+
+        return item_html(self)
+
 
 class LikelihoodItem(_ItemBase):
     """An observation with elicited likelihoods P(E | h) per lens."""
@@ -764,7 +769,7 @@ class Case(Record):
         return out
 
     def _repr_html_(self) -> str:
-        from motives.report import case_html
+        from motives.display import case_html
 
         return case_html(self)
 

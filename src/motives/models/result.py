@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import MotivesError
-from motives.report import INTERVAL_MASS
+from motives.conventions import INTERVAL_MASS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,6 +78,11 @@ class FitResult:
         """Items the lens does not rate (they used the default lens)."""
         return list(json.loads(self.trace.attrs.get("motives_fallbacks", "[]")))
 
+    def _repr_html_(self) -> str:
+        from motives.display import result_html
+
+        return result_html(self.summary())
+
     # ------------------------------------------------------------------ summaries
 
     def summary(self) -> pd.DataFrame:
@@ -130,7 +135,7 @@ class FitResult:
 
     def summary_dict(self) -> dict[str, Any]:
         """The summary JSON (DESIGN.md shape), with diagnostics."""
-        from motives.report import summary_dict
+        from motives.conventions import summary_dict
 
         extra: dict[str, Any] = {"model": self.model}
         if self.model == "mixture":

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from motives.plots._style import ONE_COLUMN, label_for, new_axes, style, style_of
-from motives.report import INTERVAL_MASS
+from motives.conventions import INTERVAL_MASS
 
 
 def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,

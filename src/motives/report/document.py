@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motives.report._common import INTERVAL_MASS
+from motives.conventions import INTERVAL_MASS
 from motives.report.tables import evidence_markdown, posterior_markdown, to_markdown
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from motives.report._common import INTERVAL_MASS, _fmt
+from motives.conventions import INTERVAL_MASS, _fmt
 from motives.report.tables import _target_label, evidence_table, posterior_table
 
 if TYPE_CHECKING:

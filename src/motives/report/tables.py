@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motives.report._common import INTERVAL_MASS, _fmt
+from motives.conventions import INTERVAL_MASS, _fmt
 
 if TYPE_CHECKING:
     import pandas as pd

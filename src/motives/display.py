@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from motives.report._common import INTERVAL_MASS, _fmt
+from motives.conventions import INTERVAL_MASS, _fmt
 
 if TYPE_CHECKING:
     import pandas as pd
