@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from motives.conventions import INTERVAL_MASS, summary_dict
-
 from motives.display import case_html, item_html, result_html, table_html
 from motives.report.document import report_markdown
 from motives.report.latex import (
