@@ -24,7 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+out = Console(soft_wrap=True)  # long lines (item lists, messages) stay whole when piped
 err = Console(stderr=True, soft_wrap=True)
 
 EXIT_INPUT = 2
