@@ -42,21 +42,24 @@ def _check_exact(summary, exact, level="hypothesis"):
     assert (err <= 4 * got["mcse"] + 1e-12).all(), f"\n{got}\nexact:\n{want}"
 
 
-@pytest.mark.parametrize("value_seed", [0, 1, 2])
-def test_random_cases_match_exact(models_built, value_seed):
-    """Cases of one structure (shared source, zero cell, base rate) re-use one compiled model via pm.Data."""
+def test_random_cases_match_exact(models_built):
+    """Cases of one structure (shared source, zero cell, base rate) re-use one compiled model via pm.Data.
+
+    Three value seeds in one test, so that the model is compiled once even when xdist spreads tests.
+    """
     from motives.models.evidence import data_for, model_inputs
     from motives.models.sampling import refit
 
-    case = random_case(value_seed, **STRUCTURE)
-    inp = model_inputs(case)
-    assert inp.sources and (inp.source_index >= 0).any()
-    data = data_for(inp)
-    data["log_prior"] = np.log(inp.prior)
-    trace = refit(models_built, draws=1000, tune=500, chains=2, seed=value_seed, **data)
-    res = mv.FitResult(trace)
-    _check_exact(res.summary(), mv.exact_posterior(case))
-    _check_exact(res.summary(), mv.exact_posterior(case), level="family")
+    for value_seed in (0, 1, 2):
+        case = random_case(value_seed, **STRUCTURE)
+        inp = model_inputs(case)
+        assert inp.sources and (inp.source_index >= 0).any()
+        data = data_for(inp)
+        data["log_prior"] = np.log(inp.prior)
+        trace = refit(models_built, draws=1000, tune=500, chains=2, seed=value_seed, **data)
+        res = mv.FitResult(trace)
+        _check_exact(res.summary(), mv.exact_posterior(case))
+        _check_exact(res.summary(), mv.exact_posterior(case), level="family")
     assert "nutpie" in models_built.compiled  # compiled once, re-used
 
 
@@ -80,20 +83,18 @@ def test_real_case_matches_exact():
     _check_exact(res.summary(), mv.exact_posterior(case, lens="hughes"))
 
 
-def test_same_seed_same_draws(models_built):
-    from motives.models.sampling import sample
+def test_seeds_diagnostics_summary_knobs(models_built):
+    """On the compiled model of the fixture (one test, so xdist compiles it once more at most)."""
+    from motives.models.sampling import sample, set_data
 
+    # the same seed gives identical draws, another seed different ones
     a = sample(models_built, draws=50, tune=50, chains=2, seed=11).posterior["credence"].values
     b = sample(models_built, draws=50, tune=50, chains=2, seed=11).posterior["credence"].values
     c = sample(models_built, draws=50, tune=50, chains=2, seed=12).posterior["credence"].values
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
-
-def test_bad_fit_is_flagged(models_built):
-    """One tuning step and 10 draws: ESS fails, and every summary says so."""
-    from motives.models.sampling import sample
-
+    # one tuning step and 10 draws: ESS fails, and every summary says so
     res = mv.FitResult(sample(models_built, draws=10, tune=1, chains=2, seed=1))
     d = res.diagnostics
     assert d["ok"] is False and d["problems"]
@@ -101,6 +102,22 @@ def test_bad_fit_is_flagged(models_built):
     assert res.summary().attrs["diagnostics"]["ok"] is False
     assert res.summary_dict()["diagnostics"]["ok"] is False
     assert "FAILED" in repr(res)
+
+    # summary shape
+    res = mv.FitResult(sample(models_built, draws=100, tune=100, chains=2, seed=1))
+    df = res.summary()
+    assert list(df.columns) == ["credence", "lower", "upper", "mcse", "r_hat", "ess_bulk"]
+    assert df.index.names == ["level", "id"]
+    assert (df["lower"] <= df["credence"]).all() and (df["credence"] <= df["upper"]).all()
+    j = res.summary_dict()
+    assert j["interval"] == {"kind": "central", "mass": 0.9}
+    assert set(j["hypotheses"]) == {"h0", "h1", "h2"}
+
+    # knobs are checked
+    with pytest.raises(MotivesError, match="unknown model input"):
+        set_data(models_built, no_such_knob=1.0)
+    with pytest.raises(MotivesError, match="shape"):
+        set_data(models_built, log_prior=np.zeros(7))
 
 
 def test_point_case_needs_no_sampler():
@@ -126,28 +143,6 @@ def test_save_load_and_config_hash(tmp_path):
         mv.load_result(path, changed)
     with pytest.raises(MotivesError, match="no such result"):
         mv.load_result(tmp_path / "missing.nc")
-
-
-def test_summary_shape(models_built):
-    from motives.models.sampling import sample
-
-    res = mv.FitResult(sample(models_built, draws=100, tune=100, chains=2, seed=1))
-    df = res.summary()
-    assert list(df.columns) == ["credence", "lower", "upper", "mcse", "r_hat", "ess_bulk"]
-    assert df.index.names == ["level", "id"]
-    assert (df["lower"] <= df["credence"]).all() and (df["credence"] <= df["upper"]).all()
-    j = res.summary_dict()
-    assert j["interval"] == {"kind": "central", "mass": 0.9}
-    assert set(j["hypotheses"]) == {"h0", "h1", "h2"}
-
-
-def test_unknown_knob_is_refused(models_built):
-    from motives.models.sampling import set_data
-
-    with pytest.raises(MotivesError, match="unknown model input"):
-        set_data(models_built, no_such_knob=1.0)
-    with pytest.raises(MotivesError, match="shape"):
-        set_data(models_built, log_prior=np.zeros(7))
 
 
 def test_import_models_does_not_import_pymc():

@@ -63,7 +63,7 @@ def _rank(draws, truth):
 def test_exclusive_model_is_calibrated():
     from motives.models.evidence import model_inputs
     from motives.models.exclusive import build_exclusive
-    from motives.models.sampling import set_data, sample
+    from motives.models.sampling import sample, set_data
 
     case = _sbc_case()
     inp = model_inputs(case)

@@ -62,7 +62,10 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     seed
         Random seed; the same seed gives identical draws.
     backend
-        ``auto`` (nutpie when installed), ``nutpie`` or ``pymc``.
+        ``auto``, ``nutpie`` or ``pymc``. ``auto`` is PyMC's NUTS for a one-off
+        fit (nutpie's compilation costs more than it saves), nutpie when this
+        process already compiled the same model structure (then a fit is a
+        few seconds); see :mod:`motives.models.sampling`.
     lenses
         Lenses pooled by the pooled model (default: all of the case's).
     reliability
@@ -118,12 +121,15 @@ def case_hash(case: Case) -> str:
 
 
 def _fit(case: Case, settings: dict[str, Any], config_hash: str, *, progressbar: bool) -> FitResult:
-    from motives.models.sampling import sample
+    from motives.models.sampling import auto_backend_for_fit, sample
 
     built = build(case, model=settings["model"], lens=settings["lens"], prior=settings["prior"],
                   lenses=settings["lenses"], reliability=settings["reliability"])
+    backend = settings["backend"]
+    if backend == "auto":
+        backend = auto_backend_for_fit(built)
     trace = sample(built, draws=settings["draws"], tune=settings["tune"], chains=settings["chains"],
-                   seed=settings["seed"], backend=settings["backend"], progressbar=progressbar,
+                   seed=settings["seed"], backend=backend, progressbar=progressbar,
                    target_accept=settings["target_accept"])
     lens = built.settings.get("lens") or ""
     if isinstance(built.inputs, list):

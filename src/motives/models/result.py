@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from motives.errors import MotivesError
 from motives.conventions import INTERVAL_MASS
+from motives.errors import MotivesError
 
 if TYPE_CHECKING:
     import pandas as pd
