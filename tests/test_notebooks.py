@@ -1,13 +1,16 @@
 """Every notebook in notebooks/ runs top to bottom without an error, quickly.
 
 Each notebook reads its MCMC settings from ``MOTIVES_DRAWS``, ``MOTIVES_TUNE``
-and ``MOTIVES_CHAINS``; the tests set small values. The kernel is ``python3``:
-with ipykernel installed in this environment, jupyter_client starts it with
-this interpreter (``sys.executable``).
+and ``MOTIVES_CHAINS``; the tests set small values. The kernel is this
+interpreter (``sys.executable``, with ipykernel from the test extra), through a
+kernelspec written for the test on ``JUPYTER_PATH``, so a user's own
+``python3`` kernelspec cannot send the notebooks to another environment.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 import time
 from pathlib import Path
 
@@ -20,6 +23,22 @@ NOTEBOOKS = ["01_quickstart", "02_russia_ukraine", "03_sensitivity", "04_your_ow
 #: Wall-clock limit per notebook (seconds); the four together take well under 5 minutes on 2 idle cores.
 LIMIT = 300
 SMALL = {"MOTIVES_DRAWS": "200", "MOTIVES_TUNE": "200", "MOTIVES_CHAINS": "2"}
+
+
+KERNEL = "motives-test"
+
+
+@pytest.fixture
+def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A kernelspec that runs ipykernel in this interpreter, found first on JUPYTER_PATH."""
+    spec = tmp_path / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "motives tests", "language": "python",
+    }), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return KERNEL
 
 
 def load(name: str) -> nbformat.NotebookNode:
@@ -42,12 +61,12 @@ def test_committed_without_outputs(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_runs(name: str, kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in SMALL.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel uses its inline backend, as for a user
     nb = load(name)
-    client = NotebookClient(nb, kernel_name="python3", timeout=LIMIT, allow_errors=False,
+    client = NotebookClient(nb, kernel_name=kernel, timeout=LIMIT, allow_errors=False,
                             resources={"metadata": {"path": str(ROOT / "notebooks")}})
     start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first failing cell
