@@ -112,7 +112,7 @@ def run(quick: bool = False) -> BenchResult:
         res.notes.append("MCMC scaling skipped in --quick (the mcmc benchmark's smoke run covers the same worker)")
         return res
     mrows: list[dict] = []
-    budget, t0 = 600.0, time.perf_counter()
+    budget, t0 = 420.0, time.perf_counter()
     for n, k in [(10, 4), (100, 4), (1_000, 4), (100, 20), (10_000, 4)]:
         spent = time.perf_counter() - t0
         prev = [r for r in mrows if r["K"] == k]

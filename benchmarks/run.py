@@ -75,6 +75,41 @@ def print_result(res: BenchResult) -> None:
         print(f"  note: {note}")
 
 
+def markdown(doc: dict) -> str:
+    """The recorded results as Markdown tables (for ``benchmarks/README.md``)."""
+    m = doc["machine"]
+    lines = [f"Recorded {doc['started']} – {doc['finished']} UTC ({'quick' if doc['quick'] else 'full'} run) on "
+             f"{m.get('cpu')}, nproc {m['nproc']}, {m.get('mem_total_gb')} GB RAM; Python {m['python']}, numpy "
+             f"{m['numpy']}, scipy {m['scipy']}, pymc {m['pymc']}, pytensor {m['pytensor']}, nutpie {m['nutpie']}, "
+             f"numba {m['numba']}, pgmpy {m['pgmpy']}.", ""]
+    for r in doc["results"]:
+        lines += [f"### {r['name']}: {r['title']}", "",
+                  f"Load average (1/5/15 min) before: {r['load_before']}, after: {r['load_after']}; "
+                  f"{r['seconds']:.0f} s.", ""]
+        if r["error"]:
+            lines += [f"**Error:** {r['error']}", ""]
+        lines += ["| metric | value | baseline | ratio | target | met |", "| --- | --- | --- | --- | --- | --- |"]
+        for x in r["metrics"]:
+            ratio = "—" if x["ratio"] is None else f"{x['ratio']:,.1f}×"
+            met = "—" if x["ok"] is None else ("yes" if x["ok"] else "**no**")
+            base = fmt(x["baseline"], x["unit"]) if x["baseline"] is not None else "—"
+            name = x["name"].replace("|", "\\|")
+            lines.append(f"| {name} | {fmt(x['value'], x['unit'])} | {base} | {ratio} | {x['target'] or '—'} | {met} |")
+        notes = [f"- *{x['name']}*: " + (f"baseline = {x['baseline_label']}. " if x["baseline_label"] else "")
+                 + x["note"] for x in r["metrics"] if x["baseline_label"] or x["note"]]
+        lines += [""] + notes + [""] if notes else [""]
+        for title, table in r["tables"].items():
+            if not table:
+                continue
+            cols = list(table[0])
+            lines += [f"{title}:", "", "| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
+            for row in table:
+                lines.append("| " + " | ".join(fmt(v) if isinstance(v, float) else str(v) for v in row.values()) + " |")
+            lines.append("")
+        lines += [f"- {n}" for n in r["notes"]] + ([""] if r["notes"] else [])
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks that every benchmark runs (~1 min)")
@@ -83,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None,
                     help="where to write the JSON results (default: benchmarks/results.json for a full run, "
                          "none for --quick)")
+    ap.add_argument("--markdown", type=Path, metavar="JSON", help="print a results file as Markdown tables and exit")
     args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     names = args.only or list(BENCHES)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     info = machine()
