@@ -5,8 +5,10 @@ Each sampler runs in a fresh process: build the model, compile it, sample
 apart, as is the whole process). On disk, PyTensor's and numba's caches are
 warm (they persist between runs; the first run after an install is slower).
 Min bulk ESS is over every varying posterior quantity (cells, reliabilities,
-credences). Note: with nutpie installed, ``pm.sample`` itself samples with
-nutpie; "PyMC's NUTS" here is ``pm.sample(nuts_sampler="pymc")``.
+credences). "PyMC's NUTS" is motives' ``backend="pymc"``, i.e.
+``pm.sample(nuts_sampler="pymc")`` (plain ``pm.sample`` would pick nutpie when
+it is installed); it is also what ``backend="auto"`` gives a one-off
+``motives.fit`` / ``motives run`` since commit 1c6c453.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def run(quick: bool = False) -> BenchResult:
     s = spec.sampler
     if quick:
         job = {"job": "fit", "case": [6, 2], "draws": 100, "tune": 100, "chains": 2}
-        samplers = ["nutpie"]
+        samplers = ["nutpie", "pymc-nuts"]
     else:
         job = {"job": "fit", "case": "evidence", "lens": spec.lens, "prior": spec.prior, "draws": s.draws,
                "tune": s.tune, "chains": s.chains, "seed": s.seed}

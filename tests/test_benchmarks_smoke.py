@@ -63,6 +63,8 @@ def test_mcmc_benchmarks(tmp_path: Path) -> None:
     assert ess is not None and ess > 10
     gap = res["mcmc"]["nutpie: max |mean credence − exact credence|"]["value"]
     assert 0 <= gap < 0.2  # 100 draws x 2 chains: loose, but a broken model would be far off
+    pm_fit = res["mcmc"]["pymc-nuts: fit wall (build + compile + sample)"]
+    assert pm_fit["value"] > 0 and res["mcmc"]["pymc-nuts: min bulk ESS"]["value"] > 10
     refit = res["refit"]["second fit via refit (set_data + sample)"]
     assert refit["value"] > 0 and refit["ratio"] > 1  # re-using the compiled model beats a fresh build
     assert res["refit"]["max |mean credence refit − fresh|"]["value"] < 0.05

@@ -100,6 +100,28 @@ def mixture_posterior_mean(L: ArrayLike, a: ArrayLike) -> Array:
     return num / ((a.sum() + N) * wts.sum())
 
 
+def dirichlet_concentration(case: Case, prior: Any) -> Array:
+    """Dirichlet concentration of the mixture shares from any accepted prior form.
+
+    ``{dirichlet: ...}`` gives it directly; a fixed prior p (None, ``"uniform"``,
+    a mapping or a list) gives a = K·p: mean p, total concentration K (all
+    ones for a uniform prior).
+    """
+    from motives.exact import prior_from
+
+    H = case.hypothesis_ids
+    if isinstance(prior, dict) and set(prior) == {"dirichlet"}:
+        prior_from(case, prior)  # validates
+        a = prior["dirichlet"]
+        return np.array([a[h] for h in H] if isinstance(a, dict) else a, dtype=float)
+    vec = prior_from(case, prior)
+    if np.any(vec <= 0):
+        raise CaseError([Problem("the mixture model needs every prior share positive (a Dirichlet concentration "
+                                 f"K * prior); got {vec.tolist()}. Give prior: {{dirichlet: ...}} instead",
+                                 field="prior")])
+    return len(vec) * vec
+
+
 def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Array:
     """Posterior mean of the mixture model's shares of a case (likelihoods at their means).
 
@@ -115,7 +137,6 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
         makes the items dependent; fit the PyMC model instead).
     """
     from motives.exact import compile_case
-    from motives.models.mixture import dirichlet_concentration
 
     arr = compile_case(case, lens)
     lam = arr.lam.copy()

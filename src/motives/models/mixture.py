@@ -16,27 +16,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from motives.errors import CaseError, Problem
+from motives.exact_mixture import dirichlet_concentration
 from motives.models.evidence import SigmaMode, TimelineMode, item_loglik, model_inputs
-from motives.models.knobs import add_knobs, parse_prior
+from motives.models.knobs import add_knobs
 from motives.schema import Case
 
 if TYPE_CHECKING:
     from motives.models.sampling import BuiltModel
-
-
-def dirichlet_concentration(case: Case, prior: Any) -> np.ndarray:
-    """Dirichlet concentration of the shares from any accepted prior form (see the module docstring)."""
-    kind, vec = parse_prior(case, prior)
-    if kind == "dirichlet":
-        return vec
-    if np.any(vec <= 0):
-        raise CaseError([Problem("the mixture model needs every prior share positive (a Dirichlet concentration "
-                                 f"K * prior); got {vec.tolist()}. Give prior: {{dirichlet: ...}} instead",
-                                 field="prior")])
-    return len(vec) * vec
 
 
 def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,

@@ -9,8 +9,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import ONE_COLUMN, label_for, new_axes, style, style_of
 from motives.conventions import INTERVAL_MASS
+from motives.plots._style import ONE_COLUMN, label_for, new_axes, style, style_of
 
 
 def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,

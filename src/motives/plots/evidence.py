@@ -7,8 +7,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import TWO_COLUMN, label_for, new_axes, shorten, style, style_of
 from motives.conventions import INTERVAL_MASS
+from motives.plots._style import TWO_COLUMN, label_for, new_axes, shorten, style, style_of
 from motives.schema import Case, TimelineItem
 
 
