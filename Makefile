@@ -32,8 +32,10 @@ demo: $(STAMP)
 	$(VENV)/bin/motives check evidence
 	$(VENV)/bin/motives posterior evidence --lens hughes
 	$(VENV)/bin/motives posterior evidence --lens realist
-	@if [ -f models/baseline.yaml ] && $(VENV)/bin/motives --help | grep -q " run "; then \
-	  $(VENV)/bin/motives run models/baseline.yaml --out results/baseline --force; fi
+	$(VENV)/bin/motives run models/baseline.yaml --out results/baseline --force
+	$(VENV)/bin/motives sensitivity models/baseline.yaml --out results/sens --force
+	$(VENV)/bin/motives report models/baseline.yaml --out results/report --force
+	@echo "results written to results/baseline, results/sens and results/report"
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2
@@ -48,7 +50,7 @@ docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests benchmarks docs
 
 clean:
 	rm -rf $(VENV) results build dist .pytest_cache

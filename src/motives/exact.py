@@ -342,7 +342,7 @@ def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
 
 
 def _mix(lg: Array, base: Array, x: Array, k: int) -> Array:
-    """x λ + (1 − x) b with b the base rate, or the row mean of λ where the base rate is NaN."""
+    """X λ + (1 − x) b with b the base rate, or the row mean of λ where the base rate is NaN."""
     b = base[:, None]
     if np.isnan(base).any():
         b = np.where(np.isnan(b), _sum_last(lg)[..., None] / k, b)
@@ -350,8 +350,11 @@ def _mix(lg: Array, base: Array, x: Array, k: int) -> Array:
 
 
 def _sum_items(a: Array) -> Array:
-    """Sum over the item axis (-2) of (..., N, K); a BLAS product, ~10x faster than ``sum(axis=-2)``
-    for small K, and exact for -inf entries (1 · −inf = −inf; no +inf can occur in log-probabilities)."""
+    """Sum over the item axis (-2) of (..., N, K).
+
+    A BLAS product, ~10x faster than ``sum(axis=-2)`` for small K, and exact for -inf entries
+    (1 · −inf = −inf; no +inf can occur in log-probabilities).
+    """
     if a.ndim == 2:
         return a.sum(axis=0)
     return np.matmul(np.ones(a.shape[-2]), a)

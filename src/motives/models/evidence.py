@@ -236,7 +236,7 @@ def reliability_vector(inp: ModelInputs, *, reliability: bool) -> Any | None:
 
 
 def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: Any, observed: Any) -> Any:
-    """log P(E_e | h) of likelihood items, shape (N, K).
+    """Log P(E_e | h) of likelihood items, shape (N, K).
 
     ``log_scale`` (N, K) multiplies λ by exp(log_scale) (row capped at 1);
     ``observed`` (N,) is 1 where the item was observed, 0 where its absence was
@@ -261,7 +261,7 @@ def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: An
 
 
 def safe_log(x: Any) -> Any:
-    """log x with log 0 = -inf and finite gradients (no 0/0) where x = 0.
+    """Log x with log 0 = -inf and finite gradients (no 0/0) where x = 0.
 
     The inner switch keeps the branch not taken away from 0, so reverse-mode
     differentiation never divides by it.
@@ -273,7 +273,7 @@ def safe_log(x: Any) -> Any:
 
 
 def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
-    """log P(y | h) of each timeline item, shape (T, K) (an empty (0, K) tensor when none)."""
+    """Log P(y | h) of each timeline item, shape (T, K) (an empty (0, K) tensor when none)."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -305,7 +305,7 @@ def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", 
 
 
 def marginal_trend_loglik(tl: Timeline, sigma: Any) -> Any:
-    """log N(y; X m_h, σ²I + X S_h Xᵀ) for every hypothesis, as scalar arithmetic in σ.
+    """Log N(y; X m_h, σ²I + X S_h Xᵀ) for every hypothesis, as scalar arithmetic in σ.
 
     Woodbury and the determinant lemma reduce the n × n algebra to 2 × 2:
     with M = S⁻¹ + σ⁻² XᵀX, r = y − X m and u = Xᵀ r,
@@ -331,7 +331,7 @@ def marginal_trend_loglik(tl: Timeline, sigma: Any) -> Any:
 
 def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, observed: Any,
                 timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
-    """log P(E_e | h) of every item (likelihood, timeline, quantity), shape (E, K).
+    """Log P(E_e | h) of every item (likelihood, timeline, quantity), shape (E, K).
 
     ``log_scale`` has shape (E, K): for timeline and quantity items it is added
     to the log density.

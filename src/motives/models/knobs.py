@@ -56,7 +56,7 @@ def add_knobs(inp: ModelInputs) -> dict[str, Any]:
 
 
 def hypothesis_prior(kind: PriorKind, vec: np.ndarray) -> Any:
-    """log π as a tensor: a ``pm.Data`` (fixed) or the log of a Dirichlet random variable."""
+    """Log π as a tensor: a ``pm.Data`` (fixed) or the log of a Dirichlet random variable."""
     import pymc as pm
     import pytensor.tensor as pt
 

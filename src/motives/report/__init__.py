@@ -1,7 +1,7 @@
-"""Tables and summaries: DataFrames, JSON summaries, Markdown and LaTeX tables, HTML reprs, the analysis report.
+r"""Tables and summaries: DataFrames, JSON summaries, Markdown and LaTeX tables, HTML reprs, the analysis report.
 
 - :mod:`motives.report.tables` -- evidence and posterior tables as DataFrames and Markdown;
-- :mod:`motives.report.latex` -- the same tables in LaTeX (booktabs, ``\\cite``), escaping, a structural checker;
+- :mod:`motives.report.latex` -- the same tables in LaTeX (booktabs, ``\cite``), escaping, a structural checker;
 - HTML for notebooks (cases, items, results) lives in :mod:`motives.display`, re-exported here;
 - :mod:`motives.report.document` -- the Markdown report of ``motives report``.
 """

@@ -1,4 +1,4 @@
-"""LaTeX tables (booktabs, ``\\cite`` keys), escaping and a structural checker that needs no LaTeX."""
+r"""LaTeX tables (booktabs, ``\cite`` keys), escaping and a structural checker that needs no LaTeX."""
 
 from __future__ import annotations
 
@@ -157,8 +157,9 @@ def _tabular_columns(text: str) -> int:
 
 
 def check_latex(text: str) -> list[str]:
-    r"""Structural problems of a LaTeX table (no LaTeX needed): unbalanced braces or environments,
-    missing booktabs rules, unescaped specials, rows with the wrong number of cells.
+    r"""Structural problems of a LaTeX table (no LaTeX needed).
+
+    Checks for unbalanced braces or environments, missing booktabs rules, unescaped specials, rows with the wrong number of cells.
 
     Returns
     -------

@@ -147,7 +147,7 @@ def item_logliks(arr: CaseArrays) -> Array:
 
 
 def mixture_ll(ll: Array, weights: Array, mask: NDArray[np.bool_]) -> Array:
-    """log of sum_{h in mask} w_h exp(ll_h) / sum_{h in mask} w_h along the last axis."""
+    """Log of sum_{h in mask} w_h exp(ll_h) / sum_{h in mask} w_h along the last axis."""
     w = np.where(mask, weights, 0.0)
     if w.sum() <= 0:  # no prior mass: weigh the group's hypotheses equally
         w = mask.astype(float)
