@@ -47,6 +47,19 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
 
     ``table`` is indexed by (level, id) with a ``credence`` column and, for
     MCMC, ``lower`` and ``upper``; where those are absent they equal the credence.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> d = summary_dict(mv.exact_posterior(mv.examples.load("cookies")), method="exact", lens="default")
+    >>> sorted(d)
+    ['diagnostics', 'fallbacks', 'families', 'hypotheses', 'interval', 'lens', 'method']
+    >>> {h: round(v["credence"], 4) for h, v in d["hypotheses"].items()}
+    {'bowl1': 0.6, 'bowl2': 0.4}
+    >>> d["hypotheses"]["bowl1"]["lower"] == d["hypotheses"]["bowl1"]["credence"]  # exact: no interval
+    True
+    >>> d["interval"]
+    {'kind': 'central', 'mass': 0.9}
     """
     out: dict[str, Any] = {"method": method, "lens": lens,
                            "interval": {"kind": "central", "mass": INTERVAL_MASS}}

@@ -14,7 +14,19 @@ if TYPE_CHECKING:
 
 
 def case_html(case: Case) -> str:
-    """HTML summary of a case for Jupyter."""
+    """HTML summary of a case for Jupyter.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> h = case_html(mv.examples.load("witness"))
+    >>> "<strong>Case witness</strong>: The taxicab witness (Kahneman and Tversky)" in h
+    True
+    >>> "1 evidence items (1 likelihood); lenses: default" in h
+    True
+    >>> "<tr><td>blue</td><td>blue</td><td>blue</td><td>0.15</td></tr>" in h  # id, label, family, prior
+    True
+    """
     rows = "".join(
         f"<tr><td>{html.escape(h.id)}</td><td>{html.escape(h.name)}</td><td>{html.escape(h.family_id)}</td>"
         f"<td>{'' if h.prior is None else f'{h.prior:.3g}'}</td></tr>"
@@ -47,6 +59,16 @@ def item_html(item: Any, case: Case | None = None) -> str:
     """HTML card of one evidence item: provenance, quote, and each lens's likelihoods with its rationale.
 
     For ``EvidenceItem._repr_html_`` (``case`` gives hypothesis labels and lens names when known).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("witness")
+    >>> h = item_html(case.item("says_blue"), case)
+    >>> h.startswith("<div><strong>says_blue</strong> (likelihood): The witness says the cab was blue")
+    True
+    >>> "reported by witness" in h, "<td>default</td><td>blue: 1.00<br>green: 0.00</td>" in h
+    (True, True)
     """
     labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
     parts = [f"<div><strong>{html.escape(item.id)}</strong> ({html.escape(item.kind)}): {html.escape(item.title)}"]
@@ -84,7 +106,20 @@ def item_html(item: Any, case: Case | None = None) -> str:
 
 
 def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
-    """HTML of a credence table (exact posterior or a fit's summary), stating method, lens and interval."""
+    """HTML of a credence table (exact posterior or a fit's summary), stating method, lens and interval.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> h = result_html(mv.exact_posterior(mv.examples.load("diagnostic_test")))
+    >>> h.startswith("<div><strong>Credences (exact, lens default)</strong><table>")
+    True
+    >>> "<tr><td>hypothesis</td><td>condition</td><td>condition</td><td>0.010</td><td>0.092</td></tr>" in h
+    True
+    >>> "<strong>Base rate 1%</strong>" in result_html(mv.exact_posterior(mv.examples.load("diagnostic_test")),
+    ...                                                 title="Base rate 1%")
+    True
+    """
     a = table.attrs
     cap = title or f"Credences ({a.get('method', 'exact')}, lens {a.get('lens', '?')})"
     if {"lower", "upper"} <= set(table.columns):
@@ -93,5 +128,15 @@ def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
 
 
 def table_html(df: pd.DataFrame, *, caption: str = "") -> str:
-    """Any sensitivity table as HTML (index names kept as column headers)."""
+    """Any sensitivity table as HTML (index names kept as column headers).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> h = table_html(mv.sensitivity.reversal_priors(mv.examples.load("cookies")), caption="Bayes factors")
+    >>> h.startswith("<div><strong>Bayes factors</strong><table><thead><tr><th>level</th><th>id</th><th>prior</th>")
+    True
+    >>> "<td>hypothesis</td><td>bowl1</td><td>0.500</td><td>0.600</td><td>1.500</td>" in h  # prior, credence, BF
+    True
+    """
     return f"<div><strong>{html.escape(caption)}</strong>{_html_table(df)}</div>"

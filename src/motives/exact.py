@@ -197,7 +197,18 @@ def timeline_loglik(t: ArrayLike, y: ArrayLike, sigma: float, a_mean: float, a_s
 
 
 def quantity_loglik(x: float, dist: Any) -> float:
-    """Log density of the observed ``x`` under a predictive distribution record."""
+    """Log density of the observed ``x`` under a predictive distribution record.
+
+    Examples
+    --------
+    >>> from motives.schema import NormalPredictive, UniformPredictive
+    >>> round(quantity_loglik(1.0, NormalPredictive(dist="normal", mean=1.0, sd=1.0)), 6)  # log N(1; 1, 1)
+    -0.918939
+    >>> round(quantity_loglik(0.5, UniformPredictive(dist="uniform", lower=0.0, upper=2.0)), 6)  # log(1/2)
+    -0.693147
+    >>> quantity_loglik(3.0, UniformPredictive(dist="uniform", lower=0.0, upper=2.0))
+    -inf
+    """
     if dist.dist == "normal":
         return -0.5 * ((x - dist.mean) / dist.sd) ** 2 - math.log(dist.sd) - 0.5 * math.log(2 * math.pi)
     if dist.dist == "lognormal":
@@ -297,6 +308,23 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
         axes are scenarios.
     reliability
         Mix in source reliability (the default) or take every report at face value.
+
+    Examples
+    --------
+    The taxicab witness (reliability 0.6, a coin toss otherwise) says "blue":
+    P(says blue | blue) = 0.8, P(says blue | green) = 0.2.
+
+    >>> import numpy as np, motives as mv
+    >>> arr = compile_case(mv.examples.load("witness"))
+    >>> arr.hypotheses
+    ['blue', 'green']
+    >>> np.exp(loglik(arr)).round(4)
+    array([0.8, 0.2])
+    >>> np.exp(loglik(arr, reliability=False))  # taken at face value
+    array([1., 0.])
+    >>> np.exp(loglik(arr, lam=[[[0.9, 0.1]], [[1.0, 0.0]]])).round(4)  # two scenarios
+    array([[0.74, 0.26],
+           [0.8 , 0.2 ]])
     """
     lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
     if lam.shape[-2:] != arr.lam.shape:
@@ -400,7 +428,24 @@ def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | 
 
 
 def family_credence(arr: CaseArrays, credence: ArrayLike) -> Array:
-    """Sum hypothesis credences (..., K) into family credences (..., F)."""
+    """Sum hypothesis credences (..., K) into family credences (..., F).
+
+    Examples
+    --------
+    The dice problem with the dice grouped into two families:
+
+    >>> import motives as mv
+    >>> data = mv.examples.load("dice").model_dump(exclude_none=True)
+    >>> for h in data["hypotheses"]:
+    ...     h["family"] = "small" if h["id"] in ("d4", "d6", "d8") else "large"
+    >>> arr = compile_case(mv.Case.model_validate(data))
+    >>> arr.families
+    ['small', 'large']
+    >>> family_credence(arr, posterior(arr)).round(4)
+    array([0.6233, 0.3767])
+    >>> family_credence(arr, [[0.2, 0.2, 0.2, 0.2, 0.2]])  # leading axes are kept
+    array([[0.6, 0.4]])
+    """
     c = np.asarray(credence, dtype=float)
     out = np.zeros(c.shape[:-1] + (len(arr.families),))
     for k, f in enumerate(arr.family_index):
@@ -414,6 +459,23 @@ def prior_from(case: Case, prior: Any) -> Array:
     Accepted: None (the case's), ``"uniform"``, a mapping id -> probability,
     a sequence in hypothesis order, or ``{"dirichlet": [...]}`` / ``{"dirichlet": {id: a}}``
     (its mean is used: the exact posterior depends on a Dirichlet prior only through its mean).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("diagnostic_test")
+    >>> prior_from(case, None)
+    array([0.01, 0.99])
+    >>> prior_from(case, "uniform")
+    array([0.5, 0.5])
+    >>> prior_from(case, {"healthy": 0.8, "condition": 0.2})  # in hypothesis order
+    array([0.2, 0.8])
+    >>> prior_from(case, {"dirichlet": {"condition": 1, "healthy": 3}})
+    array([0.25, 0.75])
+    >>> prior_from(case, [0.2, 0.2])
+    Traceback (most recent call last):
+        ...
+    motives.errors.CaseError: field 'prior': prior must sum to 1, sums to 0.4
     """
     H = case.hypothesis_ids
     if prior is None:

@@ -24,7 +24,23 @@ def path(name: str) -> Path:
 
 
 def load(name: str) -> Case:
-    """Load a bundled example case."""
+    """Load a bundled example case.
+
+    Examples
+    --------
+    The Monty Hall problem: switching to door C wins two times in three.
+
+    >>> import motives as mv
+    >>> case = load("monty_hall")
+    >>> case.hypothesis_ids, [e.id for e in case.evidence]
+    (['door_a', 'door_b', 'door_c'], ['monty_opens_b'])
+    >>> round(float(mv.exact_posterior(case).loc[("hypothesis", "door_c"), "credence"]), 4)
+    0.6667
+    >>> load("coins")
+    Traceback (most recent call last):
+        ...
+    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test, witness"
+    """
     from motives.io import load_case
 
     return load_case(path(name))

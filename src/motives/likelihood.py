@@ -112,21 +112,52 @@ def phrase_value(text: str) -> float:
 
 
 def point_value(value: Any, what: str = "likelihood") -> float:
-    """Return the probability a number, phrase or rating stands for."""
+    """Return the probability a number, phrase or rating stands for.
+
+    Examples
+    --------
+    >>> point_value(0.25), point_value("unlikely"), point_value("CC")
+    (0.25, 0.3, 0.9)
+    >>> point_value(1.5, what="base_rate")
+    Traceback (most recent call last):
+        ...
+    ValueError: base_rate must be a number in [0, 1], got 1.5
+    """
     if isinstance(value, str):
         return phrase_value(value)
     return _probability(value, what)
 
 
 def confidence_concentration(confidence: str) -> float:
-    """Map ``low | medium | high`` to a Beta concentration."""
+    """Map ``low | medium | high`` to a Beta concentration.
+
+    Examples
+    --------
+    >>> confidence_concentration("low"), confidence_concentration("medium"), confidence_concentration("high")
+    (5.0, 20.0, 80.0)
+    >>> confidence_concentration("very high")
+    Traceback (most recent call last):
+        ...
+    ValueError: confidence must be one of low, medium, high, got 'very high'
+    """
     if confidence not in CONFIDENCE:
         raise ValueError(f"confidence must be one of {', '.join(CONFIDENCE)}, got {confidence!r}")
     return CONFIDENCE[confidence]
 
 
 def with_concentration(mean: float, concentration: float | None) -> Belief:
-    """Make a Belief; means of exactly 0 or 1 stay points (no Beta has them as its mean)."""
+    """Make a Belief; means of exactly 0 or 1 stay points (no Beta has them as its mean).
+
+    Examples
+    --------
+    >>> b = with_concentration(0.7, 20)
+    >>> b, (b.alpha, b.beta)
+    (Belief(mean=0.7, concentration=20.0), (14.0, 6.0))
+    >>> with_concentration(1.0, 20)  # a certainty stays a point
+    Belief(mean=1.0, concentration=None)
+    >>> with_concentration(0.7, None).is_point
+    True
+    """
     if concentration is None or mean in (0.0, 1.0):
         return Belief(mean, None)
     if not (isinstance(concentration, int | float) and math.isfinite(concentration) and concentration > 0):

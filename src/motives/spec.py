@@ -63,12 +63,38 @@ class AnalysisSpec(Record):
 
 
 def load_spec(path: str | Path) -> AnalysisSpec:
-    """Load and validate an analysis spec YAML file.
+    r"""Load and validate an analysis spec YAML file.
 
     Raises
     ------
     CaseError
         With file, line and field for every problem.
+
+    Examples
+    --------
+    A spec in ``models/`` naming a case folder next to it (written to a temporary folder here):
+
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> import motives as mv
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> _ = shutil.copytree(mv.examples.path("cookies"), root / "cookies")
+    >>> (root / "models").mkdir()
+    >>> spec_file = root / "models" / "cookies.yaml"
+    >>> _ = spec_file.write_text("name: cookies\ncase: ../cookies\nprior: uniform\nsampler: {draws: 200, chains: 2}\n")
+    >>> spec = mv.load_spec(spec_file)
+    >>> spec.model, spec.prior, spec.sampler.draws, spec.sampler.tune  # unset fields take their defaults
+    ('exclusive', 'uniform', 200, 1000)
+    >>> mv.load_case(spec.case_path(spec_file)).hypothesis_ids  # the case, resolved against the spec's folder
+    ['bowl1', 'bowl2']
+    >>> _ = spec_file.write_text("name: cookies\ncase: ../cookies\nmodel: bayes\n")
+    >>> try:
+    ...     mv.load_spec(spec_file)
+    ... except mv.CaseError as err:
+    ...     print(err.problems[0].line, err.problems[0].field, "'bayes'" in err.problems[0].message)
+    3 model True
+    >>> tmp.cleanup()
     """
     from motives.io import read_yaml, validate
 

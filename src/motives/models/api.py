@@ -80,6 +80,26 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     FitResult
         ``.trace`` (DataTree with the config and its hash in its attrs),
         ``.summary()``, ``.diagnostics``, ``.summary_dict()``, ``.save(path)``.
+
+    Examples
+    --------
+    The taxicab witness, with tiny sampler settings (a real fit keeps the defaults):
+
+    >>> import motives as mv
+    >>> case = mv.examples.load("witness")
+    >>> res = mv.fit(case, draws=50, tune=50, chains=1, seed=1)
+    >>> res.model, res.lens, res.config["draws"]
+    ('exclusive', 'default', 50)
+    >>> s = res.summary()
+    >>> s.index.tolist()
+    [('hypothesis', 'blue'), ('hypothesis', 'green'), ('family', 'blue'), ('family', 'green')]
+    >>> list(s.columns)
+    ['credence', 'lower', 'upper', 'mcse', 'r_hat', 'ess_bulk']
+    >>> exact = mv.exact_posterior(case).loc[("hypothesis", "blue"), "credence"]  # 0.4138
+    >>> bool(abs(s.loc[("hypothesis", "blue"), "credence"] - exact) < 0.05)
+    True
+    >>> sorted(res.diagnostics)
+    ['divergences', 'ess_bulk_min', 'ok', 'problems', 'r_hat_max']
     """
     settings = {"case": case.name, "case_hash": case_hash(case), "model": model, "lens": lens, "prior": prior,
                 "lenses": lenses, "reliability": reliability, "draws": draws, "tune": tune, "chains": chains,

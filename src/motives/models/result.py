@@ -158,7 +158,7 @@ class FitResult:
 
 
 def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult:
-    """Read a saved fit; with ``spec``, refuse it when the spec has changed since.
+    r"""Read a saved fit; with ``spec``, refuse it when the spec has changed since.
 
     Parameters
     ----------
@@ -171,6 +171,35 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
     ------
     MotivesError
         When the file cannot be read, or its stored config hash differs from ``spec``'s.
+
+    Examples
+    --------
+    Fit a spec (tiny sampler settings), save the result, read it back, and
+    see it refused once the spec has changed:
+
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> import motives as mv
+    >>> from motives.models import fit_spec
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> _ = shutil.copytree(mv.examples.path("witness"), root / "witness")
+    >>> spec_file = root / "witness.yaml"
+    >>> _ = spec_file.write_text("name: witness\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n")
+    >>> spec = mv.load_spec(spec_file)
+    >>> saved = fit_spec(spec, spec_file).save(root / "trace.nc")
+    >>> res = load_result(saved, spec)
+    >>> res.model, res.config_hash == spec.config_hash(), res.trace.posterior.sizes["draw"]
+    ('exclusive', True, 50)
+    >>> bool(abs(res.summary().loc[("hypothesis", "blue"), "credence"] - 0.4138) < 0.05)  # exact: 0.4138
+    True
+    >>> changed = spec.model_copy(update={"prior": "uniform"})
+    >>> try:
+    ...     load_result(saved, changed)
+    ... except MotivesError as err:
+    ...     print("the spec changed since the fit" in str(err))
+    True
+    >>> tmp.cleanup()
     """
     import xarray as xr
 

@@ -69,7 +69,17 @@ def style() -> Iterator[None]:
 
 
 def width_of(width: str | float) -> float:
-    """``"one"`` -> 3.5 in, ``"two"`` -> 7.2 in, or a number of inches."""
+    """``"one"`` -> 3.5 in, ``"two"`` -> 7.2 in, or a number of inches.
+
+    Examples
+    --------
+    >>> width_of("one"), width_of("two"), width_of(5)
+    (3.5, 7.2, 5.0)
+    >>> width_of("three")
+    Traceback (most recent call last):
+    ...
+    ValueError: width must be 'one', 'two' or inches, got 'three'
+    """
     if isinstance(width, int | float):
         return float(width)
     try:
@@ -94,13 +104,49 @@ def new_axes(ax: Axes | None, width: str | float, height: float) -> tuple[Figure
 
 
 def style_of(i: int) -> dict[str, Any]:
-    """Line style number i: colour, line style and marker that survive greyscale printing."""
+    """Line style number i: colour, line style and marker that survive greyscale printing.
+
+    Examples
+    --------
+    >>> style_of(0)
+    {'color': '0.0', 'linestyle': '-', 'marker': 'o'}
+    >>> style_of(1)
+    {'color': '0.45', 'linestyle': '--', 'marker': 's'}
+    >>> style_of(8) == style_of(0)  # eight styles, then they repeat
+    True
+
+    The dictionary goes straight into a plot call:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> (line,) = fig.add_subplot().plot([0, 1], [0.5, 0.6], **style_of(1))
+    >>> line.get_color(), line.get_linestyle(), line.get_marker()
+    ('0.45', '--', 's')
+    >>> plt.close(fig)
+    """
     return {"color": GREYS[i % len(GREYS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
             "marker": MARKERS[i % len(MARKERS)]}
 
 
 def bar_style(i: int) -> dict[str, Any]:
-    """Bar style number i: fill and hatching."""
+    """Bar style number i: fill and hatching.
+
+    Examples
+    --------
+    >>> bar_style(0)
+    {'facecolor': '0.15', 'hatch': '', 'edgecolor': 'black', 'linewidth': 0.6}
+    >>> bar_style(1)["facecolor"], bar_style(1)["hatch"]  # the second series: white and hatched
+    ('white', '////')
+
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> bars = fig.add_subplot().barh([0, 1], [0.6, 0.4], **bar_style(1))
+    >>> [str(b.get_hatch()) for b in bars], bars[0].get_facecolor()
+    (['////', '////'], (1.0, 1.0, 1.0, 1.0))
+    >>> plt.close(fig)
+    """
     return {"facecolor": FILLS[i % len(FILLS)], "hatch": HATCHES[i % len(HATCHES)], "edgecolor": "black",
             "linewidth": 0.6}
 
@@ -111,7 +157,22 @@ def label_for(labels: dict[str, str] | None, key: str) -> str:
 
 
 def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", "png")) -> list[Path]:
-    """Write ``stem.<fmt>`` for every format; returns the paths."""
+    """Write ``stem.<fmt>`` for every format; returns the paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.plots import plot_credences
+    >>> fig, ax = plot_credences(mv.exact_posterior(mv.examples.load("cookies")))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = save_figure(fig, Path(tmp) / "credences")
+    ...     [p.name for p in paths], paths[0].read_bytes()[:5], paths[1].read_bytes()[1:4]
+    (['credences.pdf', 'credences.png'], b'%PDF-', b'PNG')
+    >>> plt.close(fig)
+    """
     stem = Path(stem)
     out = []
     for fmt in formats:

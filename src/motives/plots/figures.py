@@ -48,7 +48,23 @@ CAPTIONS: dict[str, str] = {
 
 
 def labels_of(case: Case) -> dict[str, str]:
-    """Display labels: hypotheses, families and lenses."""
+    """Display labels: hypotheses, families and lenses.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.Case.model_validate({
+    ...     "name": "labelled",
+    ...     "lenses": [{"id": "a", "name": "Lens A"}],
+    ...     "families": [{"id": "security", "label": "Security"}, {"id": "other"}],
+    ...     "hypotheses": [{"id": "nat", "label": "National security", "family": "security"},
+    ...                    {"id": "reg", "family": "other"}],
+    ...     "evidence": [{"id": "talks", "title": "Talks were held", "likelihoods": {"nat": 0.6, "reg": 0.3}}]})
+    >>> labels_of(case)  # an id without a label stands for itself
+    {'nat': 'National security', 'reg': 'reg', 'security': 'Security', 'other': 'other', 'a': 'Lens A'}
+    >>> labels_of(mv.examples.load("cookies"))
+    {'bowl1': 'bowl1', 'bowl2': 'bowl2', 'default': 'default'}
+    """
     out = {h.id: h.name for h in case.hypotheses}
     out |= {f.id: f.label or f.id for f in case.families}
     out |= {ln.id: ln.name or ln.id for ln in case.lenses}
@@ -61,6 +77,24 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
 
     ``tables`` is the output of :func:`motives.sensitivity.run_all`; timeline
     items each get a figure ``timeline_<id>``.
+
+    Examples
+    --------
+    The cookie problem has one lens (no lens figures) and no uncertain
+    judgements (no Sobol figure):
+
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import run_all
+    >>> case = mv.examples.load("cookies")
+    >>> tables = run_all(case, sweep_points=11, sobol_samples=64)
+    >>> drawn = []
+    >>> for name, fig, ax in standard_figures(case, tables):
+    ...     drawn.append((name, float(fig.get_figwidth())))
+    ...     plt.close(fig)
+    >>> drawn
+    [('credences', 3.5), ('ledger', 7.2), ('trajectory', 7.2), ('prior_sweep', 3.5),
+     ('tornado', 3.5), ('break_even', 3.5), ('information', 3.5)]
     """
     labels = labels_of(case)
     draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
@@ -93,7 +127,18 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
 
 
 def caption(name: str, case: Case | None = None) -> str:
-    """Caption of a standard figure."""
+    """Caption of a standard figure.
+
+    Examples
+    --------
+    >>> caption("information")
+    'Expected information of each item, as if not yet observed (bits).'
+    >>> print(caption("timeline_rhetoric"))
+    Timeline item rhetoric: coded observations (open circles) and each hypothesis's predicted trend
+    (prior mean line and 90% band of the trend line).
+    >>> caption("my_figure")  # not a standard figure: the name itself
+    'my_figure'
+    """
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "

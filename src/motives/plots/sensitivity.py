@@ -26,6 +26,27 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     Undated items are marked "undated" and shaded. ``scale="db"`` plots
     log-odds against the rest in decibans instead of credences; ``"auto"``
     does so when the final credences are all within 0.01 of 0 or 1.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import trajectory
+    >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")))
+    >>> float(fig.get_figwidth())  # two columns
+    7.2
+    >>> [t.get_text() for t in ax.get_xticklabels()]  # the items have no dates
+    ['prior', 'roll_6  undated', 'roll_8  undated']
+    >>> ax.get_ylabel(), ax.get_legend_handles_labels()[1]
+    ('Credence', ['d4', 'd6', 'd8', 'd12', 'd20'])
+    >>> plt.close(fig)
+
+    Log-odds in decibans instead of credences:
+
+    >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")), ids=["d8", "d12"], scale="db")
+    >>> ax.get_ylabel(), ax.get_legend_handles_labels()[1]
+    ('Log-odds against the rest (dB)', ['d8', 'd12'])
+    >>> plt.close(fig)
     """
     d = traj.xs(level, level="level")
     ids = ids or list(dict.fromkeys(d.index.get_level_values("id")))
@@ -74,6 +95,28 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     form), readable however strong the evidence. ``"auto"`` picks dB when the
     sweep was spaced in log-odds. An open circle marks the tie (credence 1/2);
     a thin vertical line marks ``mark`` (default: the case's prior of the target).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import prior_sweep
+    >>> fig, ax = plot_prior_sweep(prior_sweep(mv.examples.load("cookies"), "bowl1", points=11))
+    >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
+    (3.5, 'Prior of bowl1', 'Posterior credence')
+    >>> [t.get_text() for t in ax.texts]  # bowl 1 ties with bowl 2 when its prior is 0.4
+    ['tie at prior 0.4']
+    >>> ax.get_legend_handles_labels()[1]
+    ['Prior = credence', 'bowl1', 'bowl2']
+    >>> plt.close(fig)
+
+    A sweep in log-odds (a rare condition) is drawn in decibans:
+
+    >>> sweep = prior_sweep(mv.examples.load("diagnostic_test"), "condition", spacing="logit", points=21)
+    >>> fig, ax = plot_prior_sweep(sweep)
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('Prior log-odds of condition (dB)', 'Posterior log-odds (dB)')
+    >>> plt.close(fig)
     """
     tgt = sweep.attrs.get("target", sweep["target"].iloc[0])
     if scale not in ("auto", "db", "credence"):
@@ -133,6 +176,23 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
     Hatched bars: the item weakened (factor 1/f); dark bars: strengthened
     (factor f). ``scale="db"`` draws the target's log-odds in decibans;
     ``"auto"`` does so when the credence is within 0.01 of 0 or 1.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import tornado
+    >>> fig, ax = plot_tornado(tornado(mv.examples.load("dice")))
+    >>> float(fig.get_figwidth())  # short labels: one column
+    3.5
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['roll_6', 'roll_8']
+    >>> print(ax.get_xlabel())
+    Credence of d8
+    (each item's weight of evidence x 1/3 and x 3)
+    >>> ax.get_legend_handles_labels()[1]  # hatched, then dark bars
+    ['weakened (x 1/3)', 'strengthened (x 3)']
+    >>> plt.close(fig)
     """
     db = _auto_db(tor["credence"].iloc[:1], scale)
     d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable").head(top)
@@ -158,7 +218,34 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
 
 def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
-    """Credences under each lens (:func:`motives.sensitivity.lens_comparison`), one hatching per lens."""
+    """Credences under each lens (:func:`motives.sensitivity.lens_comparison`), one hatching per lens.
+
+    Examples
+    --------
+    The cookie problem read through two lenses:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.plots import labels_of
+    >>> from motives.sensitivity import lens_comparison
+    >>> case = mv.Case.model_validate({
+    ...     "name": "two_readings",
+    ...     "lenses": [{"id": "strict", "name": "Strict"}, {"id": "lenient", "name": "Lenient"}],
+    ...     "hypotheses": [{"id": "bowl1"}, {"id": "bowl2"}],
+    ...     "evidence": [{"id": "vanilla", "title": "A vanilla cookie was drawn",
+    ...                   "likelihoods": {"strict": {"values": {"bowl1": 0.75, "bowl2": 0.5}},
+    ...                                   "lenient": {"values": {"bowl1": 0.6, "bowl2": 0.5}}}}]})
+    >>> fig, ax = plot_lenses(lens_comparison(case), labels=labels_of(case))
+    >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]
+    (3.5, ['bowl1', 'bowl2'])
+    >>> ax.get_legend_handles_labels()[1]
+    ['Strict', 'Lenient']
+    >>> [t.get_text() for t in ax.texts]  # bowl1, bowl2 under each lens
+    ['0.60', '0.40', '0.55', '0.45']
+    >>> sorted({str(p.get_hatch()) for p in ax.patches})  # one hatching per lens
+    ['', '////']
+    >>> plt.close(fig)
+    """
     d = lenses.xs(level, level="level")["credence"].unstack("lens")
     lens_ids = list(dict.fromkeys(lenses.index.get_level_values("lens")))
     d = d[lens_ids].reindex(list(dict.fromkeys(lenses.xs(level, level="level").index.get_level_values("id"))))
@@ -181,7 +268,32 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict
 
 def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
-    """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens."""
+    """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens.
+
+    Examples
+    --------
+    The cookie problem read through two lenses; the analysis uses the first:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import cruxes
+    >>> case = mv.Case.model_validate({
+    ...     "name": "two_readings",
+    ...     "lenses": [{"id": "strict", "name": "Strict"}, {"id": "lenient", "name": "Lenient"}],
+    ...     "hypotheses": [{"id": "bowl1"}, {"id": "bowl2"}],
+    ...     "evidence": [{"id": "vanilla", "title": "A vanilla cookie was drawn",
+    ...                   "likelihoods": {"strict": {"values": {"bowl1": 0.75, "bowl2": 0.5}},
+    ...                                   "lenient": {"values": {"bowl1": 0.6, "bowl2": 0.5}}}}]})
+    >>> fig, ax = plot_cruxes(cruxes(case))
+    >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]
+    (3.5, ['vanilla (lenient)'])
+    >>> round(float(ax.patches[0].get_width()), 2)  # 10 log10(0.6/0.5) - 10 log10(0.75/0.5)
+    -0.97
+    >>> print(ax.get_xlabel())
+    Change in log-odds of bowl1 (decibans)
+    when the item is read by the named lens
+    >>> plt.close(fig)
+    """
     d = cr.head(top)
     width = auto_width(width, [f"{e} ({lens})" for lens, e in d.index])
     with style():
@@ -201,7 +313,35 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | Non
 
 def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, ax: Axes | None = None,
                width: str | float = "auto") -> tuple[Figure, Axes]:
-    """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched)."""
+    """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched).
+
+    Examples
+    --------
+    Two vanilla cookies, the likelihoods of one judged with medium confidence,
+    of the other with low confidence (a wider Beta distribution):
+
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import global_sensitivity
+    >>> ratios = {"bowl1": 0.75, "bowl2": 0.5}
+    >>> case = mv.Case.model_validate({
+    ...     "name": "cookies_uncertain",
+    ...     "hypotheses": [{"id": "bowl1"}, {"id": "bowl2"}],
+    ...     "evidence": [
+    ...         {"id": "sure", "title": "A vanilla cookie",
+    ...          "likelihoods": {"default": {"values": ratios, "confidence": "medium"}}},
+    ...         {"id": "unsure", "title": "Another vanilla cookie",
+    ...          "likelihoods": {"default": {"values": ratios, "confidence": "low"}}}]})
+    >>> fig, ax = plot_sobol(global_sensitivity(case, n=64, seed=1))
+    >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]  # the less certain item first
+    (3.5, ['unsure', 'sure'])
+    >>> ax.get_legend_handles_labels()[1]
+    ['first order $S_1$', 'total $S_T$']
+    >>> print(ax.get_xlabel())
+    Share of the variance of the log-odds of bowl1
+    (over the elicited Beta distributions)
+    >>> plt.close(fig)
+    """
     d = sob.head(top)
     width = auto_width(width, [str(i) for i in d.index])
     with style():
@@ -231,6 +371,28 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
 
     Each item's weight of evidence now (filled) and the one that would tie (open);
     a dotted arrow marks an item that cannot reach the tie alone.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import break_even
+    >>> fig, ax = plot_break_even(break_even(mv.examples.load("dice")))
+    >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]  # largest weight first
+    (3.5, ['roll_8', 'roll_6'])
+    >>> print(ax.get_xlabel())
+    Weight of evidence for d8 (decibans)
+    now and needed to tie with d12
+    >>> [round(float(x), 1) for x in ax.get_lines()[1].get_xdata()]  # the weights that would tie
+    [2.2, -1.3]
+    >>> plt.close(fig)
+
+    The taxicab witness is only 60% reliable: no single report can tie the colours.
+
+    >>> fig, ax = plot_break_even(break_even(mv.examples.load("witness")))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['says_blue (cannot)']
+    >>> plt.close(fig)
     """
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index).head(top)
     width = auto_width(width, [f"{e} (cannot)" for e in d.index])
@@ -258,7 +420,22 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
 
 def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = None,
                      width: str | float = "auto") -> tuple[Figure, Axes]:
-    """Expected information of each item (:func:`motives.sensitivity.item_information`), in bits."""
+    """Expected information of each item (:func:`motives.sensitivity.item_information`), in bits.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import item_information
+    >>> fig, ax = plot_information(item_information(mv.examples.load("dice")))
+    >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]  # most informative first
+    (3.5, ['roll_8', 'roll_6'])
+    >>> [round(float(b.get_width()), 3) for b in ax.patches[:2]]  # bits, hypotheses (dark bars)
+    [0.049, 0.008]
+    >>> ax.get_xlabel()
+    'Expected information, as if not yet observed (bits)'
+    >>> plt.close(fig)
+    """
     d = info.sort_values("voi", ascending=False).head(top)
     width = auto_width(width, [str(i) for i in d.index])
     with style():

@@ -31,6 +31,22 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         Figure name -> path relative to the report (PNG), e.g. from the ``report`` command.
     spec
         ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("cookies")
+    >>> tables = mv.sensitivity.run_all(case)
+    >>> md = report_markdown(case, tables, {"credences": "figures/credences.png"}, spec={"name": "cookies"})
+    >>> md.splitlines()[0]
+    '# The cookie problem (Downey, Think Bayes): sensitivity report'
+    >>> [line for line in md.splitlines() if line.startswith("## ")]
+    ['## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources',
+     '## Value of information', '## Trajectory']
+    >>> "The leading family is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
+    True
+    >>> "](figures/credences.png)" in md
+    True
     """
     from motives.plots.figures import caption
 

@@ -96,6 +96,18 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
     across pages; otherwise a ``table`` float). Column widths are fractions of
     ``\linewidth`` so the table fits the text block. Text is escaped; numbers
     are likelihood means and decibans.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> tex = evidence_latex(mv.examples.load("cookies"))
+    >>> check_latex(tex)
+    []
+    >>> for line in tex.splitlines():
+    ...     if line.endswith("\\\\"):  # the header and one row per item
+    ...         print(line)
+    Item & bowl1 & bowl2 & dB & Sources \\
+    A vanilla cookie was drawn & 0.75 & 0.50 & $+1.8$ & \\
     """
     t = evidence_table(case, lens, prior=prior)
     H = case.hypothesis_ids
@@ -125,7 +137,25 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
 
 def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
                     table: pd.DataFrame | None = None, label: str = "tab:posterior") -> str:
-    """The posterior table as a LaTeX ``table`` (booktabs), stating method, lens and interval mass."""
+    r"""The posterior table as a LaTeX ``table`` (booktabs), stating method, lens and interval mass.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> tex = posterior_latex(mv.examples.load("diagnostic_test"), label="tab:test")
+    >>> check_latex(tex)
+    []
+    >>> r"\label{tab:test}" in tex
+    True
+    >>> for line in tex.splitlines():
+    ...     if line.endswith("\\\\"):  # the header and one row per hypothesis and family
+    ...         print(line)
+    & Prior & Credence & 90\% interval \\
+    condition & 0.010 & 0.092 & [0.092, 0.092] \\
+    healthy & 0.990 & 0.908 & [0.908, 0.908] \\
+    condition (family) & 0.010 & 0.092 & [0.092, 0.092] \\
+    healthy (family) & 0.990 & 0.908 & [0.908, 0.908] \\
+    """
     t = posterior_table(case, lens, prior=prior, table=table)
     rows = []
     for (level, _i), r in t.iterrows():
@@ -165,6 +195,17 @@ def check_latex(text: str) -> list[str]:
     -------
     list of str
         Empty when the table looks well formed.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> tex = posterior_latex(mv.examples.load("cookies"))
+    >>> check_latex(tex)
+    []
+    >>> check_latex(tex.replace(r"90\%", "90%"))
+    ["unescaped '%' in: & Prior & Credence & 90% interval \\\\"]
+    >>> check_latex(tex.replace(r"\midrule", ""))
+    ['expected one \\midrule, found 0']
     """
     problems = []
     depth = 0
@@ -201,7 +242,23 @@ def check_latex(text: str) -> list[str]:
 
 
 def standalone_latex(*tables_tex: str) -> str:
-    """A compilable LaTeX document holding the given tables (for checking them; references need BibTeX)."""
+    r"""A compilable LaTeX document holding the given tables (for checking them; references need BibTeX).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("cookies")
+    >>> doc = standalone_latex(evidence_latex(case), posterior_latex(case))
+    >>> print("\n".join(doc.splitlines()[:6]))
+    \documentclass{article}
+    \usepackage[T1]{fontenc}
+    \usepackage{booktabs}
+    \usepackage{array}
+    \usepackage{longtable}
+    \begin{document}
+    >>> doc.count(r"\begin{table}"), doc.rstrip().endswith(r"\end{document}")
+    (2, True)
+    """
     return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
                       r"\usepackage{array}", r"\usepackage{longtable}",
                       r"\begin{document}", *tables_tex, r"\end{document}", ""])

@@ -36,6 +36,19 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
         ``sources`` (BibTeX keys), ``footnotes``, one column per hypothesis
         (likelihood mean; empty for timeline and quantity items),
         ``decibans`` and ``fallback`` (the lens borrowed the default lens's judgement).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> t = evidence_table(mv.examples.load("cookies"))
+    >>> list(t.columns)
+    ['title', 'kind', 'issue_area', 'date', 'sources', 'footnotes', 'bowl1', 'bowl2', 'decibans', 'fallback']
+    >>> t.loc["vanilla", ["bowl1", "bowl2"]].tolist()
+    [0.75, 0.5]
+    >>> round(float(t.loc["vanilla", "decibans"]), 2)  # 10 log10(0.75 / 0.5), for bowl1
+    1.76
+    >>> t.attrs["target"]
+    'bowl1'
     """
     import pandas as pd
 
@@ -69,6 +82,15 @@ def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
 
     ``table`` may be a fit's summary indexed by (level, id) with ``credence``,
     ``lower``, ``upper``; by default the exact posterior is used.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> t = posterior_table(mv.examples.load("diagnostic_test"))
+    >>> list(t.columns)
+    ['label', 'prior', 'credence', 'lower', 'upper']
+    >>> t.loc[("hypothesis", "condition"), ["prior", "credence", "lower", "upper"]].round(4).tolist()
+    [0.01, 0.0917, 0.0917, 0.0917]
     """
     from motives.exact import exact_posterior
 
@@ -87,7 +109,24 @@ def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
 
 
 def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str:
-    """A DataFrame as a GitHub-flavoured Markdown table (pipes escaped, numbers to ``digits``)."""
+    r"""A DataFrame as a GitHub-flavoured Markdown table (pipes escaped, numbers to ``digits``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"p": [0.75, 1 / 3], "note": ["vanilla | chocolate", ""]},
+    ...                   index=pd.Index(["bowl1", "bowl2"], name="hypothesis"))
+    >>> print(to_markdown(df))
+    | hypothesis | p | note |
+    | --- | --- | --- |
+    | bowl1 | 0.75 | vanilla \| chocolate |
+    | bowl2 | 0.33 |  |
+    >>> print(to_markdown(df[["p"]], digits=3, index=False))
+    | p |
+    | --- |
+    | 0.750 |
+    | 0.333 |
+    """
     def cell(x: Any) -> str:
         return _fmt(x, digits).replace("|", "\\|").replace("\n", " ")
 
@@ -101,7 +140,19 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
 
 
 def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None) -> str:
-    """The evidence table as Markdown, with a caption line stating the lens and the unit."""
+    """The evidence table as Markdown, with a caption line stating the lens and the unit.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> print(evidence_markdown(mv.examples.load("cookies")))
+    Evidence under lens `default`: likelihood P(E | h) per hypothesis (means); decibans = weight of evidence
+    for bowl1 against the rest (rest weighted by the prior).
+    <BLANKLINE>
+    | evidence | title | issue_area | date | sources | footnotes | bowl1 | bowl2 | decibans |
+    | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+    | vanilla | A vanilla cookie was drawn |  |  |  |  | 0.75 | 0.50 | 1.76 |
+    """
     t = evidence_table(case, lens, prior=prior)
     shown = t.drop(columns=["kind", "fallback"])
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
@@ -115,7 +166,24 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
 
 def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
                        table: pd.DataFrame | None = None) -> str:
-    """The posterior table as Markdown, stating method, lens and interval mass."""
+    """The posterior table as Markdown, stating method, lens and interval mass.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> print(posterior_markdown(mv.examples.load("monty_hall")))
+    Credence per hypothesis and family (exact, lens `default`; lower/upper bound a 90% central interval,
+    equal to the credence for the exact method).
+    <BLANKLINE>
+    | level | id | label | prior | credence | lower | upper |
+    | --- | --- | --- | --- | --- | --- | --- |
+    | hypothesis | door_a | door_a | 0.333 | 0.333 | 0.333 | 0.333 |
+    | hypothesis | door_b | door_b | 0.333 | 0.000 | 0.000 | 0.000 |
+    | hypothesis | door_c | door_c | 0.333 | 0.667 | 0.667 | 0.667 |
+    | family | door_a | door_a | 0.333 | 0.333 | 0.333 | 0.333 |
+    | family | door_b | door_b | 0.333 | 0.000 | 0.000 | 0.000 |
+    | family | door_c | door_c | 0.333 | 0.667 | 0.667 | 0.667 |
+    """
     t = posterior_table(case, lens, prior=prior, table=table)
     cap = (f"Credence per hypothesis and family ({method}, lens `{case.resolve_lens(lens)}`; "
            f"lower/upper bound a {INTERVAL_MASS:.0%} central interval, equal to the credence for the exact method).")

@@ -46,6 +46,17 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
         Base rates of the report-if-wrong, shape (..., N); NaN means the row mean.
     reliability
         Mix in source reliability.
+
+    Examples
+    --------
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.cookie_case())
+    >>> np.exp(scenario_loglik(arr))  # P(vanilla | bowl)
+    array([0.75, 0.5 ])
+    >>> np.exp(scenario_loglik(arr, keep=[[True], [False]]))  # two scenarios; the second leaves the item out
+    array([[0.75, 0.5 ],
+           [1.  , 1.  ]])
     """
     if keep is None and other is None and base is None:
         from motives.exact import loglik
@@ -80,7 +91,21 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
 
 
 def scenario_posterior(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any) -> Array:
-    """Posterior credences (..., K) for many scenarios; keywords as :func:`scenario_loglik`."""
+    """Posterior credences (..., K) for many scenarios; keywords as :func:`scenario_loglik`.
+
+    Examples
+    --------
+    The dice problem with one roll at a time: a 6, then an 8 (which rules out the d4 and the d6).
+
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.load("dice"))
+    >>> arr.all_items, arr.hypotheses
+    (['roll_6', 'roll_8'], ['d4', 'd6', 'd8', 'd12', 'd20'])
+    >>> scenario_posterior(arr, keep=np.eye(2, dtype=bool)).round(4)
+    array([[0.    , 0.3922, 0.2941, 0.1961, 0.1176],
+           [0.    , 0.    , 0.4839, 0.3226, 0.1935]])
+    """
     p = arr.prior if prior is None else np.asarray(prior, dtype=float)
     return normalise(_log(p) + scenario_loglik(arr, **kw))
 

@@ -70,6 +70,21 @@ def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Arr
     -------
     lam, other
         Shapes (S, N, K) and (S, M, K).
+
+    Examples
+    --------
+    The cookie problem's one item, its ratio bowl 1 : bowl 2 (1.5) scaled by 3 in favour of bowl 1:
+
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.cookie_case())
+    >>> lam, other = scale_rows(arr, np.array([True, False]), np.array([[True]]), np.array([3.0]))
+    >>> lam.round(4)  # 0.75 x 3 exceeds 1, so the row is divided by 2.25
+    array([[[1.    , 0.2222]]])
+    >>> round(float(lam[0, 0, 0] / lam[0, 0, 1]), 6)  # the ratio, times 3
+    4.5
+    >>> other.shape  # no timeline or quantity items
+    (1, 0, 2)
     """
     N = len(arr.items)
     which = np.asarray(which, dtype=bool)
@@ -108,6 +123,18 @@ def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array
     -------
     lam, other
         Shapes (S, N, K) and (S, M, K).
+
+    Examples
+    --------
+    The cookie problem's one item (0.75 against 0.5) at twice its weight, then at none:
+
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.cookie_case())
+    >>> lam, other = temper_rows(arr, np.array([[True], [True]]), np.array([2.0, 0.0]))
+    >>> lam[:, 0]  # ratio 1.5**2 = 2.25; ratio 1: the item says nothing
+    array([[0.5625, 0.25  ],
+           [1.    , 1.    ]])
     """
     N = len(arr.items)
     which = np.asarray(which, dtype=bool)
@@ -148,6 +175,28 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
         ``low_db``, ``high_db``, ``swing_db``: exact even when a credence is
         within 1e-16 of 0 or 1); ``direction`` (+1 when strengthening the item
         raises the target's credence).
+
+    Examples
+    --------
+    A weak item (ratio 1.25) and a strong one (ratio 4.5), each weighted by 1/3 and by 3:
+
+    >>> import motives as mv
+    >>> case = mv.Case.model_validate({
+    ...     "name": "two_items", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+    ...     "evidence": [{"id": "weak", "title": "Weak", "likelihoods": {"h1": 0.5, "h2": 0.4}},
+    ...                  {"id": "strong", "title": "Strong", "likelihoods": {"h1": 0.9, "h2": 0.2}}]})
+    >>> t = tornado(case, target="h1")
+    >>> t[["low", "high", "swing_db"]].round(4)  # the strong item first; swing = (3 - 1/3) x its decibans
+              low    high  swing_db
+    evidence
+    strong    0.6736  0.9913   17.4190
+    weak      0.8290  0.8978    2.5843
+
+    Scaling the ratios instead moves the posterior odds by 1/3 and 3 whatever the item: equal bars
+    of 20 log10(3) dB.
+
+    >>> tornado(case, target="h1", mode="ratio")["swing_db"].round(4).tolist()
+    [9.5424, 9.5424]
     """
     arr, pri = setup(case, lens, prior)
     base = scenario_posterior(arr, pri, reliability=reliability)
@@ -222,6 +271,29 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
         current weight of evidence for the target, prior-weighted rest),
         ``db_needed`` (``db_item + factor_db``), ``reachable`` and ``method``
         (closed form or root finding). ``attrs`` name the target and rival.
+
+    Examples
+    --------
+    A positive test (ratio 10) with a base rate of 1%: for the condition to tie with health, the test's
+    ratio would have to be 99 (the prior odds against), i.e. 9.9 times what it is.
+
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> case = mv.examples.load("diagnostic_test")
+    >>> be = break_even(case, target="condition")
+    >>> be.attrs["rival"]
+    'healthy'
+    >>> be[["factor", "db_item", "db_needed", "reachable"]].round(4)
+              factor  db_item  db_needed  reachable
+    evidence
+    positive     9.9     10.0    19.9564       True
+
+    Applying the factor lands on the tie:
+
+    >>> arr = compile_case(case)
+    >>> lam, other = scale_rows(arr, np.array([True, False]), np.array([[True]]), be["factor"].to_numpy())
+    >>> scenario_posterior(arr, lam=lam, other=other).round(12)
+    array([[0.5, 0.5]])
     """
     arr, pri = setup(case, lens, prior)
     base = scenario_posterior(arr, pri, reliability=reliability)
@@ -263,6 +335,27 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
     pandas.DataFrame
         Indexed by ``lens``: ``credence`` (target under the lens), ``rival``,
         ``items`` (items the lens rates), ``factor``, ``factor_db``, ``reachable``, ``method``.
+
+    Examples
+    --------
+    Two lenses that agree on one item and read the other the opposite way. Lens a puts the odds of h1 at
+    4 : 1 over two items, so halving both ratios ties it; under lens b it is already a tie.
+
+    >>> import motives as mv
+    >>> case = mv.Case.model_validate({
+    ...     "name": "two_lenses", "default_lens": "a", "lenses": [{"id": "a"}, {"id": "b"}],
+    ...     "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+    ...     "evidence": [
+    ...         {"id": "agreed", "title": "Both lenses read it alike",
+    ...          "likelihoods": {"a": {"values": {"h1": 0.8, "h2": 0.4}}, "b": {"values": {"h1": 0.8, "h2": 0.4}}}},
+    ...         {"id": "disputed", "title": "The lenses disagree",
+    ...          "likelihoods": {"a": {"values": {"h1": 0.6, "h2": 0.3}}, "b": {"values": {"h1": 0.3, "h2": 0.6}}}}]})
+    >>> lbe = lens_break_even(case, target="h1")
+    >>> lbe[["credence", "rival", "items", "factor", "factor_db"]].round(4)
+          credence rival  items  factor  factor_db
+    lens
+    a          0.8    h2      2     0.5    -3.0103
+    b          0.5    h2      2     1.0     0.0000
     """
     arr0, pri = setup(case, None, prior)
     tgt0 = target_of(arr0, target, scenario_posterior(arr0, pri, reliability=reliability))

@@ -27,6 +27,15 @@ def swept_priors(prior: Array, mask: np.ndarray, p: ArrayLike) -> Array:
     """Priors (P, K) giving the target (``mask``) mass ``p``; within each side the proportions of ``prior`` are kept.
 
     A side with no prior mass is split equally among its hypotheses.
+
+    Examples
+    --------
+    Give the first hypothesis half, then 0.8, of the prior; the other two keep their ratio 3 : 5.
+
+    >>> import numpy as np
+    >>> swept_priors(np.array([0.2, 0.3, 0.5]), np.array([True, False, False]), [0.5, 0.8])
+    array([[0.5   , 0.1875, 0.3125],
+           [0.8   , 0.075 , 0.125 ]])
     """
     p = np.asarray(p, dtype=float)[:, None]
     inside = np.where(mask, prior, 0.0)
@@ -124,7 +133,22 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
 
 def bayes_factor(case: Case, target: str, *, lens: str | None = None, prior: Any = None,
                  reliability: bool = True) -> float:
-    """P(E | target) / P(E | not target), each side's likelihood averaged with its prior proportions."""
+    """P(E | target) / P(E | not target), each side's likelihood averaged with its prior proportions.
+
+    Examples
+    --------
+    A positive test detects 90% of cases and gives 9% false positives: a Bayes factor of 0.9 / 0.09.
+
+    >>> import motives as mv
+    >>> round(bayes_factor(mv.examples.load("diagnostic_test"), "condition"), 6)
+    10.0
+
+    With more than two hypotheses the rest is averaged with the prior's weights: after a 6 and an 8,
+    the d8 against the d4, d6, d12 and d20 (each 1/4 of the rest's prior).
+
+    >>> round(bayes_factor(mv.examples.load("dice"), "d8"), 4)  # (1/8)**2 / mean(0, 0, 1/144, 1/400)
+    6.6176
+    """
     arr, pri = setup(case, lens, prior)
     tgt = target_of(arr, target)
     return float(np.exp(_log_bf(arr, pri, tgt.mask, reliability)))
@@ -153,6 +177,23 @@ def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
     pandas.DataFrame
         Indexed by (``level``, ``id``): ``prior``, ``credence``,
         ``bayes_factor``, ``decibans`` (10 log10 BF) and ``prior_for_tie``.
+
+    Examples
+    --------
+    A positive test (Bayes factor 10) with a base rate of 1%: the condition would be a tie at a prior of 1/11.
+
+    >>> import motives as mv
+    >>> case = mv.examples.load("diagnostic_test")
+    >>> rev = reversal_priors(case)
+    >>> rev.loc["hypothesis"].round(4)
+               prior  credence  bayes_factor  decibans  prior_for_tie
+    id
+    condition   0.01    0.0917          10.0      10.0         0.0909
+    healthy     0.99    0.9083           0.1     -10.0         0.9091
+    >>> p_star = rev.loc[("hypothesis", "condition"), "prior_for_tie"]
+    >>> sweep = prior_sweep(case, "condition", grid=[p_star])
+    >>> round(float(sweep.loc[(0, "hypothesis", "condition"), "credence"]), 9)  # the tie
+    0.5
     """
     arr, pri = setup(case, lens, prior)
     post = scenario_posterior(arr, pri, reliability=reliability)

@@ -103,6 +103,17 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
     -------
     pandas.DataFrame
         Indexed by ``evidence``: ``entropy``, ``entropy_family``, ``voi``, ``voi_family`` (bits).
+
+    Examples
+    --------
+    The cookie problem: before the draw the bowls are 50 : 50 (1 bit); the draw (vanilla with probability
+    0.75 or 0.5) is expected to remove H(0.625) - (H(0.75) + H(0.5)) / 2 = 0.0488 bits of it.
+
+    >>> import motives as mv
+    >>> item_information(mv.examples.cookie_case()).round(4)
+              entropy  entropy_family     voi  voi_family
+    evidence
+    vanilla       1.0             1.0  0.0488      0.0488
     """
     arr, pri = setup(case, lens, prior)
     N, E = len(arr.items), len(arr.all_items)
