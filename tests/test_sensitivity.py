@@ -432,3 +432,40 @@ def test_prior_sweep_in_log_odds_for_a_strong_case():
     np.testing.assert_allclose(sub["log_odds_db"] - 10 * np.log10(p / (1 - p)), bf_db, atol=1e-9)
     assert p.min() < df.attrs["tie_prior"] < p.max()
     assert S.prior_sweep(case, "a", spacing="linear").attrs["spacing"] == "linear"
+
+
+# ------------------------------------------------------------------ evidence discount
+
+
+def test_discount_is_linear_in_log_odds_and_spans_prior_to_posterior():
+    """Two hypotheses, point likelihoods, no sources: log-odds(gamma) = prior log-odds + gamma * total decibans."""
+    case = two_hypothesis_case()
+    post = mv.exact_posterior(case).loc[("hypothesis", "h1")]
+    d = S.evidence_discount(case, "h1", reliability=False, grid=[0.0, 0.25, 0.5, 1.0])
+    h1 = d.xs(("hypothesis", "h1"), level=("level", "id"))
+    total = _logit_db(post["credence"]) - _logit_db(post["prior"])
+    want = _logit_db(post["prior"]) + np.array([0.0, 0.25, 0.5, 1.0]) * total
+    np.testing.assert_allclose(h1["log_odds_db"], want, atol=1e-9)
+    assert h1["credence"].iloc[0] == pytest.approx(post["prior"], abs=TIGHT)
+
+
+def test_discount_at_one_is_the_engine_and_gamma_for_is_the_first_crossing(case):
+    d = S.evidence_discount(case, points=51)
+    tgt = d.attrs["target"]
+    full = d.xs((50, "family", tgt), level=("scenario", "level", "id"))["credence"].iloc[0]
+    assert full == pytest.approx(mv.exact_posterior(case).loc[("family", tgt), "credence"], abs=TIGHT)
+    cred = d.xs(("family", tgt), level=("level", "id"))
+    for level, g in d.attrs["gamma_for"].items():
+        reached = cred[cred["credence"] >= level]
+        if g is None:
+            assert reached.empty
+        else:
+            assert reached["gamma"].min() == pytest.approx(g) and g > 0
+    assert d.attrs["diagnostic_items"] == sum(1 for i in case.evidence if i.id not in case.non_diagnostic())
+
+
+def test_discount_rejects_bad_grids(case):
+    with pytest.raises(ValueError, match=">= 0"):
+        S.evidence_discount(case, grid=[-0.5, 1.0])
+    with pytest.raises(ValueError, match="at least 2"):
+        S.evidence_discount(case, points=1)

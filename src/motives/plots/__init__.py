@@ -23,6 +23,7 @@ from motives.plots.figures import caption, labels_of, standard_figures
 from motives.plots.sensitivity import (
     plot_break_even,
     plot_cruxes,
+    plot_discount,
     plot_information,
     plot_lenses,
     plot_prior_sweep,
@@ -41,6 +42,7 @@ __all__ = [
     "plot_credence_density",
     "plot_credences",
     "plot_cruxes",
+    "plot_discount",
     "plot_information",
     "plot_ledger",
     "plot_lenses",

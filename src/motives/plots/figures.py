@@ -14,6 +14,7 @@ from motives.plots.evidence import plot_ledger, plot_timeline
 from motives.plots.sensitivity import (
     plot_break_even,
     plot_cruxes,
+    plot_discount,
     plot_information,
     plot_lenses,
     plot_prior_sweep,
@@ -36,6 +37,9 @@ CAPTIONS: dict[str, str] = {
                    "it ties, the vertical line the prior used.",
     "tornado": "The leading family's credence (log-odds in decibans when the credence is within 0.01 of 0 or 1) "
                "with each item's weight of evidence scaled by 1/f and f, one item at a time.",
+    "discount": "Evidence discount: credence of each family when every item's weight of evidence is multiplied by a "
+                "common factor (bottom axis), i.e. as if the diagnostic items were worth that many independent "
+                "ones (top axis); the independence the engine assumes is the right-hand end.",
     "lenses": "Credence of each hypothesis under each lens (items a lens does not rate use the default lens).",
     "lenses_family": "Credence of each family under each lens.",
     "cruxes": "Cruxes: change of the leading family's log-odds when one item is read through another lens.",
@@ -94,7 +98,7 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     ...     plt.close(fig)
     >>> drawn
     [('credences', 3.5), ('ledger', 7.2), ('trajectory', 7.2), ('prior_sweep', 3.5),
-     ('tornado', 3.5), ('break_even', 3.5), ('information', 3.5)]
+     ('tornado', 3.5), ('discount', 3.5), ('break_even', 3.5), ('information', 3.5)]
     """
     labels = labels_of(case)
     draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
@@ -103,6 +107,7 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
         "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
         "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
+        "discount": lambda: plot_discount(tables["evidence_discount"], labels=labels),
         "lenses": lambda: plot_lenses(tables["lens_comparison"], labels=labels),
         "lenses_family": lambda: plot_lenses(tables["lens_comparison"], level="family", labels=labels),
         "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels),

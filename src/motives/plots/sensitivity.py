@@ -447,3 +447,51 @@ def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = Non
         ax.set_xlabel("Expected information, as if not yet observed (bits)")
         ax.legend(loc="lower right")
     return fig, ax
+
+
+def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
+                  ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+    """Credences against a common discount on every item's weight (:func:`motives.sensitivity.evidence_discount`).
+
+    The bottom axis is the discount factor gamma (1: the items as independent
+    as the engine takes them; 0: no evidence), the top axis the number of
+    independent items the evidence would then be worth (gamma times the
+    diagnostic items). Dotted horizontal lines mark the levels of
+    ``attrs["gamma_for"]``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import motives as mv
+    >>> from motives.sensitivity import evidence_discount
+    >>> d = evidence_discount(mv.examples.load("diagnostic_test"), points=11)
+    >>> fig, ax = plot_discount(d, level="hypothesis")
+    >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
+    (3.5, "Discount on each item's weight (1 = independent)", 'Credence')
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['condition', 'healthy']
+    >>> ax.child_axes[0].get_xlabel()  # the secondary axis on top
+    'Worth this many independent items (of 1)'
+    >>> plt.close(fig)
+    """
+    d = discount.xs(level, level="level")
+    ids = list(dict.fromkeys(d.index.get_level_values("id")))
+    n = int(discount.attrs.get("diagnostic_items", 0))
+    with style():
+        fig, ax = new_axes(ax, width, 2.6)
+        for k, i in enumerate(ids):
+            s = d.xs(i, level="id")
+            st = style_of(k)
+            ax.plot(s["gamma"], s["credence"], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
+                    markevery=max(len(s) // 8, 1), label=label_for(labels, i))
+        for lv in discount.attrs.get("gamma_for", {}):
+            ax.axhline(float(lv), color="0.6", linestyle=":", linewidth=0.6)
+        ax.set_xlim(0, max(1.0, float(d["gamma"].max())))
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("Discount on each item's weight (1 = independent)")
+        ax.set_ylabel("Credence")
+        ax.legend(loc="best")
+        if n > 0:
+            top = ax.secondary_xaxis("top", functions=(lambda g: g * n, lambda e: e / n))
+            top.set_xlabel(f"Worth this many independent items (of {n})")
+        return fig, ax

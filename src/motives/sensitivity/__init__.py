@@ -12,6 +12,8 @@ default the leading family (highest posterior credence).
 - :func:`weight_of_evidence` -- decibans per item; :func:`leave_one_out`,
   :func:`leave_one_source_out`, :func:`leave_one_lens_out`.
 - :func:`tornado`, :func:`break_even`, :func:`lens_break_even` -- likelihood ratios scaled.
+- :func:`evidence_discount` -- every item's weight discounted at once: how far the answer rests on
+  treating the items as independent.
 - :func:`lens_comparison`, :func:`cruxes` -- posterior per lens; items whose disagreement matters.
 - :func:`global_sensitivity`, :func:`sobol_indices` -- Sobol indices over the elicitation Betas.
 - :func:`value_of_information`, :func:`item_information` -- expected entropy reduction.
@@ -22,6 +24,7 @@ default the leading family (highest posterior credence).
 from __future__ import annotations
 
 from motives.sensitivity._core import DB, Target, scenario_loglik, scenario_posterior
+from motives.sensitivity.discount import evidence_discount
 from motives.sensitivity.influence import (
     cruxes,
     leave_one_lens_out,
@@ -43,6 +46,7 @@ __all__ = [
     "bayes_factor",
     "break_even",
     "cruxes",
+    "evidence_discount",
     "global_sensitivity",
     "ishigami",
     "ishigami_indices",

@@ -21,6 +21,7 @@ TABLES: dict[str, str] = {
     "leave_one_lens_out": "credences of the pooled lenses with one lens left out",
     "cruxes": "change of the leading family's log-odds when one item's judgement is swapped to another lens",
     "tornado": "leading family's credence with each item's likelihood ratio scaled by 1/f and f",
+    "evidence_discount": "credences with every item's weight of evidence discounted by a common factor gamma in [0, 1]",
     "break_even": "factor on each item's likelihood ratio that alone ties the leading family with its rival",
     "lens_break_even": "one factor on all of a lens's ratios that ties the leading family with its rival",
     "sobol": "Sobol first-order and total indices of the leading family's log-odds over the elicitation Betas",
@@ -53,6 +54,7 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
     from motives.sensitivity import (
         break_even,
         cruxes,
+        evidence_discount,
         global_sensitivity,
         item_information,
         leave_one_lens_out,
@@ -80,6 +82,7 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
         "leave_one_lens_out": lambda: leave_one_lens_out(case, **kw),
         "cruxes": lambda: cruxes(case, **lkw),
         "tornado": lambda: tornado(case, factor=tornado_factor, **lkw),
+        "evidence_discount": lambda: evidence_discount(case, **lkw),
         "break_even": lambda: break_even(case, **lkw),
         "lens_break_even": lambda: lens_break_even(case, **kw),
         "sobol": lambda: global_sensitivity(case, n=sobol_samples, seed=seed, **lkw),
