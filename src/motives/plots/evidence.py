@@ -182,7 +182,7 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
         ax.plot(t_obs, y_obs, linestyle="", marker="o", markerfacecolor="white", markeredgecolor="black",
                 markersize=5, label="Observed (coded)", zorder=5)
         if it.scale:
-            ax.set_yticks(sorted(it.scale), [f"{c} {shorten(it.scale[c], 22)}" for c in sorted(it.scale)])
+            ax.set_yticks(sorted(it.scale), [_wrap(f"{c} {it.scale[c]}", 24, 2) for c in sorted(it.scale)])
         ax.set_xlabel(f"Year (bands: {INTERVAL_MASS:.0%} interval of each predicted trend; noise sd {it.sigma:g})")
         ax.set_ylabel("Code")
         ax.set_title(shorten(it.title, 90))
@@ -191,3 +191,14 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
 
 
 __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]
+
+
+def _wrap(text: str, width: int, lines: int) -> str:
+    """Wrap a tick label onto at most ``lines`` lines of ``width`` characters (an ellipsis if cut)."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = shorten(parts[-1] + " \u2026", width)
+    return "\n".join(parts)
