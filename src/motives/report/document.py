@@ -41,7 +41,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     >>> md.splitlines()[0]
     '# The cookie problem (Downey, Think Bayes): sensitivity report'
     >>> [line for line in md.splitlines() if line.startswith("## ")]
-    ['## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources',
+    ['## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources', '## Independence',
      '## Value of information', '## Trajectory']
     >>> "The leading family is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
     True
@@ -113,6 +113,18 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
           "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
           to_markdown(_top(be, "db_item"), digits=4), ""]
     fig("break_even")
+
+    if "evidence_discount" in tables:
+        disc = tables["evidence_discount"]
+        reach = "; ".join(f"{lv:g}: " + (f"gamma >= {g:.2f} ({g * disc.attrs['diagnostic_items']:.1f} items)"
+                                          if g is not None else "never")
+                          for lv, g in disc.attrs["gamma_for"].items())
+        L += ["## Independence", "",
+              f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the "
+              f"{disc.attrs['diagnostic_items']} diagnostic items were worth gamma times as many independent "
+              f"ones. Smallest gamma at which {labels.get(disc.attrs['target'], disc.attrs['target'])} still "
+              f"reaches each credence: {reach}.", ""]
+        fig("discount")
 
     if len(case.lens_ids) > 1:
         lc = tables["lens_comparison"]
