@@ -1,4 +1,4 @@
-"""Small bundled example cases: textbook problems with known answers."""
+"""Small bundled example cases: textbook problems with known answers, and a two-lens case."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from motives.schema import Case
 
-NAMES = ("cookies", "dice", "monty_hall", "diagnostic_test", "witness")
+NAMES = ("cookies", "dice", "monty_hall", "diagnostic_test", "witness", "two_lenses")
 
 
 def path(name: str) -> Path:
@@ -39,7 +39,7 @@ def load(name: str) -> Case:
     >>> load("coins")
     Traceback (most recent call last):
         ...
-    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test, witness"
+    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test, witness, two_lenses"
     """
     from motives.io import load_case
 

@@ -213,14 +213,7 @@ def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) 
     Two lenses that agree on one item and read the other the opposite way (likelihood ratio 2 against 1/2):
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_lenses", "default_lens": "a", "lenses": [{"id": "a"}, {"id": "b"}],
-    ...     "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "evidence": [
-    ...         {"id": "agreed", "title": "Both lenses read it alike",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.8, "h2": 0.4}}, "b": {"values": {"h1": 0.8, "h2": 0.4}}}},
-    ...         {"id": "disputed", "title": "The lenses disagree",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.6, "h2": 0.3}}, "b": {"values": {"h1": 0.3, "h2": 0.6}}}}]})
+    >>> case = mv.examples.load("two_lenses")
     >>> lc = lens_comparison(case)
     >>> lc.xs("hypothesis", level="level")["credence"].unstack("id")  # posterior odds 4 : 1 and 1 : 1
     id     h1   h2
@@ -272,14 +265,7 @@ def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = Tru
     pools the disputed item to 0.45 under both hypotheses (it then says nothing).
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_lenses", "default_lens": "a", "lenses": [{"id": "a"}, {"id": "b"}],
-    ...     "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "evidence": [
-    ...         {"id": "agreed", "title": "Both lenses read it alike",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.8, "h2": 0.4}}, "b": {"values": {"h1": 0.8, "h2": 0.4}}}},
-    ...         {"id": "disputed", "title": "The lenses disagree",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.6, "h2": 0.3}}, "b": {"values": {"h1": 0.3, "h2": 0.6}}}}]})
+    >>> case = mv.examples.load("two_lenses")
     >>> lolo = leave_one_lens_out(case)
     >>> lolo.xs("hypothesis", level="level")["credence"].unstack("id").round(4)
     id          h1      h2
@@ -353,14 +339,7 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
     crux: taking lens b's reading of it turns h1's +3 dB into -3 dB, a tie.
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_lenses", "default_lens": "a", "lenses": [{"id": "a"}, {"id": "b"}],
-    ...     "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "evidence": [
-    ...         {"id": "agreed", "title": "Both lenses read it alike",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.8, "h2": 0.4}}, "b": {"values": {"h1": 0.8, "h2": 0.4}}}},
-    ...         {"id": "disputed", "title": "The lenses disagree",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.6, "h2": 0.3}}, "b": {"values": {"h1": 0.3, "h2": 0.6}}}}]})
+    >>> case = mv.examples.load("two_lenses")
     >>> cr = cruxes(case, target="h1")
     >>> cr.round(4)
                    db_analysis  db_lens  disagreement  credence_swapped  delta_db

@@ -342,14 +342,7 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
     4 : 1 over two items, so halving both ratios ties it; under lens b it is already a tie.
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_lenses", "default_lens": "a", "lenses": [{"id": "a"}, {"id": "b"}],
-    ...     "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "evidence": [
-    ...         {"id": "agreed", "title": "Both lenses read it alike",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.8, "h2": 0.4}}, "b": {"values": {"h1": 0.8, "h2": 0.4}}}},
-    ...         {"id": "disputed", "title": "The lenses disagree",
-    ...          "likelihoods": {"a": {"values": {"h1": 0.6, "h2": 0.3}}, "b": {"values": {"h1": 0.3, "h2": 0.6}}}}]})
+    >>> case = mv.examples.load("two_lenses")
     >>> lbe = lens_break_even(case, target="h1")
     >>> lbe[["credence", "rival", "items", "factor", "factor_db"]].round(4)
           credence rival  items  factor  factor_db
