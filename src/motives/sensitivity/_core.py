@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from motives.errors import CaseError, Problem
-from motives.exact import CaseArrays, _log, _logsumexp, compile_case, normalise, prior_from
+from motives.exact import CaseArrays, _log, _logsumexp, compile_case, family_credence, normalise, prior_from
 from motives.schema import Case
 
 Array = NDArray[np.float64]
@@ -214,3 +215,19 @@ def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
     with np.errstate(invalid="ignore"):
         return DB * (_logsumexp(np.where(mask, lp, -np.inf), axis=-1)
                      - _logsumexp(np.where(mask, -np.inf, lp), axis=-1))
+
+
+def scenario_levels(arr: CaseArrays, post: Array, logpost: Array) -> tuple[pd.MultiIndex, Array, Array]:
+    """Long-form rows for S scenarios: every hypothesis, then every family, per scenario.
+
+    Returns the (``scenario``, ``level``, ``id``) index, the credences and the log-odds
+    against the rest in decibans (from the log weights), each flattened in index order.
+    """
+    K = len(arr.hypotheses)
+    masks = [np.arange(K) == k for k in range(K)] + [arr.family_index == i for i in range(len(arr.families))]
+    lo_db = np.stack([log_odds_db(logpost, m) for m in masks], axis=1)  # (S, K + F)
+    ids = [("hypothesis", h) for h in arr.hypotheses] + [("family", f) for f in arr.families]
+    idx = pd.MultiIndex.from_tuples([(s, lv, i) for s in range(len(post)) for lv, i in ids],
+                                    names=["scenario", "level", "id"])
+    cred = np.concatenate([post, family_credence(arr, post)], axis=1)
+    return idx, cred.ravel(), lo_db.ravel()

@@ -19,15 +19,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from motives.exact import family_credence
 from motives.schema import Case
-from motives.sensitivity._core import (
-    log_odds_db,
-    scenario_logpost,
-    scenario_posterior,
-    setup,
-    target_of,
-)
+from motives.sensitivity._core import scenario_levels, scenario_logpost, scenario_posterior, setup, target_of
 from motives.sensitivity.perturb import temper_rows
 
 
@@ -101,20 +94,15 @@ def evidence_discount(case: Case, target: str | None = None, *, lens: str | None
     lam, other = temper_rows(arr, np.ones((len(g), E), dtype=bool), g)
     post = scenario_posterior(arr, pri, lam=lam, other=other, reliability=reliability)  # (G, K): one call
     lp = scenario_logpost(arr, pri, lam=lam, other=other, reliability=reliability)
-    K = len(arr.hypotheses)
-    masks = [np.arange(K) == k for k in range(K)] + [arr.family_index == i for i in range(len(arr.families))]
-    lo_db = np.stack([log_odds_db(lp, m) for m in masks], axis=1)  # (G, K + F)
-    fc = family_credence(arr, post)
-    ids = [("hypothesis", h) for h in arr.hypotheses] + [("family", f) for f in arr.families]
+    idx, cred, lo_db = scenario_levels(arr, post, lp)
+    rows = len(idx) // len(g)
     n_diag = _diagnostic_items(arr)
-    idx = pd.MultiIndex.from_tuples([(s, lv, i) for s in range(len(g)) for lv, i in ids],
-                                    names=["scenario", "level", "id"])
     df = pd.DataFrame({
         "target": tgt.id,
-        "gamma": np.repeat(g, len(ids)),
-        "effective_items": np.repeat(g * n_diag, len(ids)),
-        "credence": np.concatenate([post, fc], axis=1).ravel(),
-        "log_odds_db": lo_db.ravel(),
+        "gamma": np.repeat(g, rows),
+        "effective_items": np.repeat(g * n_diag, rows),
+        "credence": cred,
+        "log_odds_db": lo_db,
     }, index=idx)
     t_cred = post[:, tgt.mask].sum(axis=1)
     order = np.argsort(g)

@@ -14,7 +14,7 @@ from motives.sensitivity._core import (
     DB,
     Array,
     check_finite,
-    log_odds_db,
+    scenario_levels,
     scenario_loglik,
     scenario_logpost,
     scenario_posterior,
@@ -111,20 +111,13 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     priors = swept_priors(pri, tgt.mask, g)
     post = scenario_posterior(arr, priors, reliability=reliability)  # (P, K): one call
     lp = scenario_logpost(arr, priors, reliability=reliability)
-    K = len(arr.hypotheses)
-    masks = [np.arange(K) == k for k in range(K)] + [arr.family_index == i for i in range(len(arr.families))]
-    lo_db = np.stack([log_odds_db(lp, m) for m in masks], axis=1)  # (P, K + F)
-    fp, fc = family_credence(arr, priors), family_credence(arr, post)
-    ids = [("hypothesis", h) for h in arr.hypotheses] + [("family", f) for f in arr.families]
-    P = len(g)
-    idx = pd.MultiIndex.from_tuples([(s, lv, i) for s in range(P) for lv, i in ids],
-                                    names=["scenario", "level", "id"])
+    idx, cred, lo_db = scenario_levels(arr, post, lp)
     df = pd.DataFrame({
         "target": tgt.id,
-        "target_prior": np.repeat(g, len(ids)),
-        "prior": np.concatenate([priors, fp], axis=1).ravel(),
-        "credence": np.concatenate([post, fc], axis=1).ravel(),
-        "log_odds_db": lo_db.ravel(),
+        "target_prior": np.repeat(g, len(idx) // len(g)),
+        "prior": np.concatenate([priors, family_credence(arr, priors)], axis=1).ravel(),
+        "credence": cred,
+        "log_odds_db": lo_db,
     }, index=idx)
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "spacing": spacing,
                      "case_prior": p0, "tie_prior": tie})
