@@ -222,26 +222,20 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict
 
     Examples
     --------
-    The cookie problem read through two lenses:
+    Two analysts who read one of two items the opposite way (``two_lenses``):
 
     >>> import matplotlib.pyplot as plt
     >>> import motives as mv
     >>> from motives.plots import labels_of
     >>> from motives.sensitivity import lens_comparison
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_readings",
-    ...     "lenses": [{"id": "strict", "name": "Strict"}, {"id": "lenient", "name": "Lenient"}],
-    ...     "hypotheses": [{"id": "bowl1"}, {"id": "bowl2"}],
-    ...     "evidence": [{"id": "vanilla", "title": "A vanilla cookie was drawn",
-    ...                   "likelihoods": {"strict": {"values": {"bowl1": 0.75, "bowl2": 0.5}},
-    ...                                   "lenient": {"values": {"bowl1": 0.6, "bowl2": 0.5}}}}]})
+    >>> case = mv.examples.load("two_lenses")
     >>> fig, ax = plot_lenses(lens_comparison(case), labels=labels_of(case))
     >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]
-    (3.5, ['bowl1', 'bowl2'])
+    (3.5, ['h1', 'h2'])
     >>> ax.get_legend_handles_labels()[1]
-    ['Strict', 'Lenient']
-    >>> [t.get_text() for t in ax.texts]  # bowl1, bowl2 under each lens
-    ['0.60', '0.40', '0.55', '0.45']
+    ['Analyst A', 'Analyst B']
+    >>> [t.get_text() for t in ax.texts]  # h1, h2 under each lens: odds 4 : 1, then 1 : 1
+    ['0.80', '0.20', '0.50', '0.50']
     >>> sorted({str(p.get_hatch()) for p in ax.patches})  # one hatching per lens
     ['', '////']
     >>> plt.close(fig)
@@ -272,25 +266,19 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | Non
 
     Examples
     --------
-    The cookie problem read through two lenses; the analysis uses the first:
+    Two analysts who read one of two items the opposite way; the analysis uses lens a:
 
     >>> import matplotlib.pyplot as plt
     >>> import motives as mv
     >>> from motives.sensitivity import cruxes
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_readings",
-    ...     "lenses": [{"id": "strict", "name": "Strict"}, {"id": "lenient", "name": "Lenient"}],
-    ...     "hypotheses": [{"id": "bowl1"}, {"id": "bowl2"}],
-    ...     "evidence": [{"id": "vanilla", "title": "A vanilla cookie was drawn",
-    ...                   "likelihoods": {"strict": {"values": {"bowl1": 0.75, "bowl2": 0.5}},
-    ...                                   "lenient": {"values": {"bowl1": 0.6, "bowl2": 0.5}}}}]})
-    >>> fig, ax = plot_cruxes(cruxes(case))
+    >>> case = mv.examples.load("two_lenses")
+    >>> fig, ax = plot_cruxes(cruxes(case, target="h1"))
     >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]
-    (3.5, ['vanilla (lenient)'])
-    >>> round(float(ax.patches[0].get_width()), 2)  # 10 log10(0.6/0.5) - 10 log10(0.75/0.5)
-    -0.97
+    (3.5, ['disputed (b)'])
+    >>> round(float(ax.patches[0].get_width()), 2)  # 10 log10(0.3/0.6) - 10 log10(0.6/0.3)
+    -6.02
     >>> print(ax.get_xlabel())
-    Change in log-odds of bowl1 (decibans)
+    Change in log-odds of h1 (decibans)
     when the item is read by the named lens
     >>> plt.close(fig)
     """
