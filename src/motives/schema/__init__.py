@@ -1,0 +1,41 @@
+"""Pydantic records of a case: hypotheses, lenses, sources, propositions, evidence items, the case itself.
+
+Records are frozen and forbid unknown keys. Validation of single values lives
+in field validators; cross-references (unknown hypotheses, missing likelihoods,
+``given`` cycles, the proposition structure, ...) in :class:`Case`'s model
+validator, which reports every problem with its item and field.
+
+The package is split by concern — ``forms`` (ids, likelihood forms, dates),
+``records`` (hypotheses, lenses, sources, ...), ``evidence`` (judgements and
+the evidence kinds), ``structure`` (propositions) and ``case`` (files and the
+case) — and every public name is importable from ``motives.schema``.
+"""
+
+from motives.schema.case import Case, CaseFile, EvidenceFile
+from motives.schema.evidence import (
+    Amendment,
+    EvidenceItem,
+    LensJudgement,
+    LikelihoodItem,
+    LogNormalPredictive,
+    NormalPredictive,
+    NormalPrior,
+    Predictive,
+    PredictiveJudgement,
+    QuantityItem,
+    TimelineItem,
+    TimelineObservation,
+    TrendJudgement,
+    TrendPrior,
+    UniformPredictive,
+)
+from motives.schema.forms import PRIOR_TOLERANCE, Confidence, DateField, Id, Likelihood, PartialDate, Record, finite
+from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, Source
+
+__all__ = [
+    "PRIOR_TOLERANCE", "Amendment", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile", "EvidenceItem",
+    "Family", "Hypothesis", "Id", "Implication", "IssueArea", "Lens", "LensJudgement", "Likelihood",
+    "LikelihoodItem", "LogNormalPredictive", "NormalPredictive", "NormalPrior", "PartialDate", "Predictive",
+    "PredictiveJudgement", "QuantityItem", "Record", "Source", "TimelineItem", "TimelineObservation",
+    "TrendJudgement", "TrendPrior", "UniformPredictive", "finite",
+]

@@ -1,0 +1,222 @@
+"""Judgements and the evidence kinds: likelihood, timeline and quantity items."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from motives import likelihood as _lk
+from motives.schema.forms import Confidence, DateField, Id, Likelihood, PartialDate, Record
+
+
+class LensJudgement(Record):
+    """One lens's likelihoods for one item, with its rationale."""
+
+    values: dict[str, Likelihood] = Field(description="Hypothesis id -> P(E | h), any likelihood form.")
+    confidence: Confidence | None = Field(
+        default=None, description="low | medium | high: Beta concentration 5 | 20 | 80 around each point."
+    )
+    rationale: str = Field(default="", description="Why these likelihoods, judged for each hypothesis.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_confidence(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+            return data
+        conf = data.get("confidence")
+        if conf not in _lk.CONFIDENCE:
+            return data  # absent, or invalid: the field validator reports it where it stands
+        values = {}
+        for h, v in data["values"].items():
+            if isinstance(v, str | int | float) and not isinstance(v, bool):
+                v = {"p": v, "confidence": conf}
+            elif isinstance(v, dict) and "p" in v and "confidence" not in v:
+                v = {**v, "confidence": conf}
+            values[h] = v
+        return {**data, "values": values}
+
+
+class NormalPrior(Record):
+    """Normal(mean, sd)."""
+
+    mean: float = Field(allow_inf_nan=False)
+    sd: float = Field(gt=0, allow_inf_nan=False)
+
+
+class TrendPrior(Record):
+    """A hypothesis's predicted trend: intercept at the origin and slope per year."""
+
+    intercept: NormalPrior
+    slope: NormalPrior
+
+
+class TrendJudgement(Record):
+    """One lens's trend predictions for a timeline item."""
+
+    values: dict[str, TrendPrior]
+    rationale: str = ""
+
+
+class NormalPredictive(Record):
+    """Normal predictive distribution for a quantity."""
+
+    dist: Literal["normal"]
+    mean: float = Field(allow_inf_nan=False)
+    sd: float = Field(gt=0, allow_inf_nan=False)
+
+
+class LogNormalPredictive(Record):
+    """Log-normal predictive distribution: median and sigma of the log."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0, allow_inf_nan=False)
+    sigma: float = Field(gt=0, allow_inf_nan=False)
+
+
+class UniformPredictive(Record):
+    """Uniform predictive distribution on [lower, upper]."""
+
+    dist: Literal["uniform"]
+    lower: float = Field(allow_inf_nan=False)
+    upper: float = Field(allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _order(self) -> UniformPredictive:
+        if not self.lower < self.upper:
+            raise ValueError(f"uniform needs lower < upper, got [{self.lower}, {self.upper}]")
+        return self
+
+
+Predictive = Annotated[
+    NormalPredictive | LogNormalPredictive | UniformPredictive, Field(discriminator="dist")
+]
+
+
+class PredictiveJudgement(Record):
+    """One lens's predictive distributions for a quantity item."""
+
+    values: dict[str, Predictive]
+    rationale: str = ""
+
+
+class _ItemBase(Record):
+    id: Id
+    title: str = Field(min_length=1)
+    date: DateField = None
+    issue_area: Id | None = None
+    implication: Id | None = Field(default=None, description="Table 1 row this item tests.")
+    sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
+    reported_by: str | None = Field(
+        default=None, description="Source key whose reliability governs this item."
+    )
+    footnotes: list[int] = Field(default_factory=list, description="Footnote numbers in the source.")
+    quote: str = Field(default="", description="Short quote, at most 40 words.")
+    given: list[Id] = Field(
+        default_factory=list, description="Items these likelihoods are conditional on."
+    )
+    base_rate: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="P(report | source wrong); default the row mean."
+    )
+
+    def judgements(self) -> Mapping[str, Any]:
+        """Lens id -> this item's judgement under that lens."""
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        from motives.display import item_html
+
+        return item_html(self)
+
+
+class LikelihoodItem(_ItemBase):
+    """An observation with elicited likelihoods P(E | h) per lens."""
+
+    kind: Literal["likelihood"] = "likelihood"
+    likelihoods: dict[str, LensJudgement] = Field(description="Lens id -> judgement.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
+        if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
+            lk = data["likelihoods"]
+            if lk and not any(isinstance(v, dict) and "values" in v for v in lk.values()):
+                return {**data, "likelihoods": {"__default__": {"values": lk}}}
+        return data
+
+    def judgements(self) -> Mapping[str, LensJudgement]:
+        """Lens id -> judgement."""
+        return self.likelihoods
+
+
+class TimelineObservation(Record):
+    """One dated, coded statement."""
+
+    date: PartialDate
+    code: float = Field(allow_inf_nan=False)
+    footnotes: list[int] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    quote: str = ""
+    note: str = Field(default="", description="Why this code.")
+
+
+class TimelineItem(_ItemBase):
+    """Dated coded observations; each hypothesis predicts a linear trend."""
+
+    kind: Literal["timeline"]
+    origin: float = Field(default=0.0, allow_inf_nan=False, description="t = decimal year - origin.")
+    sigma: float = Field(gt=0, allow_inf_nan=False, description="Observation noise sd (fixed).")
+    scale: dict[int, str] = Field(default_factory=dict, description="Coding rule: code -> meaning.")
+    observations: list[TimelineObservation] = Field(min_length=1)
+    trends: dict[str, TrendJudgement]
+
+    def judgements(self) -> Mapping[str, TrendJudgement]:
+        """Lens id -> trend judgement."""
+        return self.trends
+
+    @model_validator(mode="after")
+    def _codes_on_scale(self) -> TimelineItem:
+        if self.scale:
+            lo, hi = min(self.scale), max(self.scale)
+            for i, o in enumerate(self.observations):
+                if not lo <= o.code <= hi:
+                    raise ValueError(f"observation {i} has code {o.code}, outside the scale [{lo}, {hi}]")
+        return self
+
+
+class QuantityItem(_ItemBase):
+    """An observed number and a predictive distribution per hypothesis."""
+
+    kind: Literal["quantity"]
+    observed: float = Field(allow_inf_nan=False)
+    unit: str = ""
+    predictive: dict[str, PredictiveJudgement]
+
+    def judgements(self) -> Mapping[str, PredictiveJudgement]:
+        """Lens id -> predictive judgement."""
+        return self.predictive
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("kind", "likelihood"))
+    return str(getattr(value, "kind", "likelihood"))
+
+
+EvidenceItem = Annotated[
+    Annotated[LikelihoodItem, Tag("likelihood")]
+    | Annotated[TimelineItem, Tag("timeline")]
+    | Annotated[QuantityItem, Tag("quantity")],
+    Discriminator(_kind, custom_error_type="kind", custom_error_message="kind must be likelihood, timeline or quantity"),
+]
+
+
+class Amendment(Record):
+    """Extra judgements for an item of a parent case (for hypotheses the child adds)."""
+
+    id: Id
+    likelihoods: dict[str, LensJudgement] | None = None
+    trends: dict[str, TrendJudgement] | None = None
+    predictive: dict[str, PredictiveJudgement] | None = None
