@@ -31,6 +31,8 @@ _NAMES: dict[str, str] = {
     "Proposition": "motives.schema",
     "pool": "motives.pooling",
     "explain": "motives.report.explain",
+    "appendix": "motives.appendix",
+    "explore": "motives.appendix.explore",
     "load_spec": "motives.spec",
     "AnalysisSpec": "motives.spec",
     "CaseError": "motives.errors",
@@ -47,6 +49,8 @@ __all__ = sorted(_NAMES) + ["examples", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from motives import examples
+    from motives.appendix import appendix
+    from motives.appendix.explore import explore
     from motives.errors import CaseError, MotivesError, Problem
     from motives.exact import compile_case, exact_posterior
     from motives.io import json_schema, load_case
