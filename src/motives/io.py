@@ -34,12 +34,7 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     file, a tag that would build an object, anchors/aliases, or duplicate keys.
     """
     f = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise CaseError([Problem(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB", file=f)])
+    raw = read_capped(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,6 +78,47 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     if not isinstance(data, dict):
         raise CaseError([Problem(f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1)])
     return data, lines
+
+
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`CaseError`.
+
+    FIFOs, devices (``/dev/zero``) and folders are refused before reading (a FIFO is opened
+    without blocking), and the cap is applied while reading, so neither a hang nor an
+    unbounded read can happen.
+    """
+    import os
+    import stat
+
+    f = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "not a regular file")
+            raise CaseError([Problem(f"cannot read file: it is {what}; only regular files are read", file=f)])
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise CaseError([Problem(f"file is larger than {limit // 2**20} MiB", file=f)])
+        return b"".join(chunks)
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
+    finally:
+        os.close(fd)
 
 
 class _Loader(yaml.SafeLoader):
@@ -262,11 +298,9 @@ def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
 
     f = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_capped(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start})", file=f)]) from None
-    except OSError as exc:
-        raise CaseError([Problem(f"cannot read BibTeX file: {exc.strerror or exc}", file=f)]) from None
     lib = bibtexparser.parse_string(text)
     problems = []
     for block in lib.failed_blocks:
@@ -348,6 +382,11 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
     loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)}
     ref_names = cf.references or (["references.bib"] if (folder / "references.bib").is_file() else [])
     for ref_name in [ref_names] if isinstance(ref_names, str) else ref_names:
+        ref_path = (folder / ref_name).resolve()
+        if not ref_path.is_relative_to(folder.resolve()):
+            raise CaseError([Problem(f"references: '{ref_name}' lies outside the case folder {folder}; keep "
+                                     "BibTeX files inside it", file=str(case_path),
+                                     line=_line(lines, ("references",)), field="references")])
         own = read_bibtex(folder / ref_name)
         clash = sorted(k for k in set(bib or {}) & set(own) if (bib or {})[k] != own[k])
         if clash and not cf.extends:
@@ -355,7 +394,7 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         bib = {**own, **(bib or {})}
     problems: list[Problem] = []
     amendments: list[tuple[Amendment, str, Lines, int]] = []
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in ("case.yaml", "case.yml"))
+    files = evidence_files(folder)
     for ef_path in files:
         try:
             raw, elines = read_yaml(ef_path)
@@ -392,6 +431,61 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         "default_lens": cf.default_lens or (parent.default_lens if parent else None),
     })
     return merged, items, bib
+
+
+def _is_yaml_name(name: str) -> bool:
+    return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
+def evidence_files(folder: Path) -> list[Path]:
+    """The evidence files of a case folder: every ``*.yaml`` / ``*.yml`` (any letter case) but ``case.yaml``.
+
+    Hidden files (``.name.yaml``) are not read; :func:`skipped_files` lists them.
+    """
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot list the case folder: {exc.strerror or exc}", file=str(folder))]) from None
+    return sorted(p for p in entries if _is_yaml_name(p.name) and p.name.lower() not in ("case.yaml", "case.yml"))
+
+
+def skipped_files(path: Path_) -> list[tuple[str, str]]:
+    """Entries of a case folder that loading it does not read, with the reason (what ``motives check`` lists).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> skipped_files(mv.examples.path("cookies"))
+    []
+    """
+    p = Path(path)
+    folder = p if p.is_dir() else p.parent
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    read = {q.name for q in evidence_files(folder)} | {"case.yaml"}
+    refs: set[str] = {"references.bib"}
+    try:
+        data, _ = read_yaml(folder / "case.yaml")
+        r = data.get("references")
+        refs |= {r} if isinstance(r, str) else {x for x in r if isinstance(x, str)} if isinstance(r, list) else set()
+    except CaseError:
+        pass
+    out = []
+    for q in entries:
+        if q.name in read or q.name in refs or q.name == "__pycache__":
+            continue
+        if q.name.startswith("."):
+            why = "hidden file (names starting with '.' are not read)"
+        elif q.is_dir():
+            why = "a folder (cases are not read recursively)"
+        elif q.name.lower() in ("case.yaml", "case.yml"):
+            why = "the case file must be named case.yaml (lower case)"
+        else:
+            why = "not a YAML file (*.yaml, *.yml)"
+        out.append((q.name, why))
+    return out
 
 
 def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:
