@@ -94,12 +94,25 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     >>> s.index.tolist()
     [('hypothesis', 'blue'), ('hypothesis', 'green'), ('family', 'blue'), ('family', 'green')]
     >>> list(s.columns)
-    ['credence', 'lower', 'upper', 'mcse', 'r_hat', 'ess_bulk']
+    ['credence', 'lower', 'upper', 'mcse', 'r_hat', 'ess_bulk', 'exact', 'z']
     >>> exact = mv.exact_posterior(case).loc[("hypothesis", "blue"), "credence"]  # 0.4138
     >>> bool(abs(s.loc[("hypothesis", "blue"), "credence"] - exact) < 0.05)
     True
+    >>> float(s.loc[("hypothesis", "blue"), "exact"]) == float(exact)  # the exact cross-check, on every fit
+    True
     >>> sorted(res.diagnostics)
-    ['divergences', 'ess_bulk_min', 'ok', 'problems', 'r_hat_max']
+    ['chains', 'divergences', 'draws', 'ess_bulk_min', 'exact_check_ok', 'ok', 'problems', 'r_hat_max']
+    >>> res.diagnostics["ok"], res.exact_check["ok"]  # nothing random here: the "fit" is the exact answer
+    (True, True)
+    >>> from motives.models.testing import random_case
+    >>> uncertain = random_case(7, n_items=3, n_hypotheses=3, n_sources=1)  # Beta judgements: sampled
+    >>> bad = mv.fit(uncertain, draws=50, tune=50, chains=1, seed=1)
+    >>> bad.diagnostics["ok"]
+    False
+    >>> for problem in bad.diagnostics["problems"][:2]:
+    ...     print(problem)
+    1 chain(s): at least 2 are needed to tell whether they agree
+    50 draws per chain: at least 100 are needed to diagnose a fit
     """
     settings = {"case": case.name, "case_hash": case_hash(case), "model": model, "lens": lens, "prior": prior,
                 "lenses": lenses, "reliability": reliability, "draws": draws, "tune": tune, "chains": chains,

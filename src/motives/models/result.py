@@ -242,8 +242,12 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
     try:
         with xr.open_datatree(p, engine="h5netcdf") as dt:
             trace = dt.load()
-    except (OSError, ValueError) as exc:
-        raise MotivesError(f"{p}: not a readable result file ({exc})") from None
+    except Exception as exc:  # h5py/netCDF raise many kinds on a damaged file
+        raise MotivesError(f"{p}: not a readable result file ({type(exc).__name__}: {exc})") from None
+    problems = check_trace(trace)
+    if problems:
+        raise MotivesError(f"{p}: not a consistent motives result (was it edited or cut short?): "
+                           + "; ".join(problems))
     res = FitResult(trace)
     if spec is not None:
         want = spec.config_hash()
@@ -254,6 +258,67 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
                 f"Refit it (motives run SPEC --out DIR --force) instead of reusing the old result."
             )
     return res
+
+
+def check_trace(trace: xr.DataTree) -> list[str]:
+    """What is inconsistent in a saved trace: its attributes, its shape, or its credences.
+
+    The attributes must parse (config JSON with the chains and draws asked for, a known
+    model, the lists); the posterior must hold the model's quantities with every chain
+    complete; credences (or shares) lie in [0, 1] and sum to 1 in every draw, and so do
+    the family credences.
+    """
+    problems: list[str] = []
+    attrs = trace.attrs
+    model = attrs.get("motives_model")
+    if model not in LEVELS:
+        problems.append(f"attribute motives_model is {model!r}, not one of {', '.join(LEVELS)}")
+        model = "exclusive"
+    parsed: dict[str, Any] = {}
+    for name, kind in (("motives_config", dict), ("motives_fallbacks", list), ("motives_exact", dict),
+                       ("motives_deterministics", list)):
+        raw = attrs.get(name)
+        if raw is None:
+            if name in ("motives_config", "motives_fallbacks"):
+                problems.append(f"attribute {name} is missing")
+            continue
+        try:
+            parsed[name] = json.loads(raw)
+        except (TypeError, ValueError):
+            problems.append(f"attribute {name} is not valid JSON")
+            continue
+        if not isinstance(parsed[name], kind):
+            problems.append(f"attribute {name} is not a JSON {kind.__name__}")
+            parsed.pop(name)
+    if not isinstance(attrs.get("motives_config_hash"), str):
+        problems.append("attribute motives_config_hash is missing")
+    if "posterior" not in trace.children:
+        return [*problems, "no posterior group"]
+    post = trace.posterior
+    sizes = (int(post.sizes.get("chain", 0)), int(post.sizes.get("draw", 0)))
+    config = parsed.get("motives_config", {})
+    want = (config.get("chains"), config.get("draws"))
+    if not all(isinstance(w, int) for w in want):
+        problems.append("the config does not say how many chains and draws were asked for")
+    elif want != sizes:
+        problems.append(f"the posterior holds {sizes[0]} chain(s) x {sizes[1]} draws, but {want[0]} x {want[1]} "
+                        "were asked for")
+    for _level, var in LEVELS[model]:
+        if var not in post:
+            problems.append(f"the posterior has no '{var}'")
+            continue
+        if var.startswith("lens_"):
+            continue
+        x = np.asarray(post[var].values, dtype=float)
+        if x.ndim != 3:
+            problems.append(f"'{var}' has dimensions {post[var].dims}, expected (chain, draw, one more)")
+            continue
+        if not np.isfinite(x).all() or (x < -1e-9).any() or (x > 1 + 1e-9).any():
+            problems.append(f"'{var}' has values outside [0, 1]")
+        elif not np.allclose(x.sum(axis=-1), 1.0, atol=1e-6):
+            bad = int((np.abs(x.sum(axis=-1) - 1.0) > 1e-6).sum())
+            problems.append(f"'{var}' does not sum to 1 in {bad} draw(s)")
+    return problems
 
 
 # --------------------------------------------------------------------------- helpers

@@ -347,7 +347,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
         tgt = label_for(labels, sob.attrs.get("target", "target"))
         what = "credence" if sob.attrs.get("scale") == "credence" else "log-odds"
         ax.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
-        ax.legend(loc="lower right")
+        for t in ax.legend(loc="lower right").get_texts():
+            t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
         if not len(d):
             ax.text(0.5, 0.5, "no uncertain judgement", transform=ax.transAxes, ha="center")
     return fig, ax
