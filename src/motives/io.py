@@ -53,7 +53,7 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
             raise CaseError([Problem("file holds no YAML document; expected a mapping", file=f)])
         lines: Lines = {}
         problems: list[Problem] = []
-        _walk(node, (), lines, problems, f, set())
+        _walk(node, (), lines, problems, f, set(), loader)
         if problems:
             raise CaseError(problems)
         data = loader.construct_document(node)
@@ -128,7 +128,12 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int]) -> None:
+_REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set": "!!set",
+                 "tag:yaml.org,2002:omap": "!!omap", "tag:yaml.org,2002:pairs": "!!pairs"}
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int],
+          loader: yaml.SafeLoader | None = None) -> None:
     if id(node) in seen:
         problems.append(Problem(f"YAML anchors and aliases are not supported (the value on line "
                                 f"{node.start_mark.line + 1} is reused here); write the value out", file=f,
@@ -136,8 +141,17 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[P
         return
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
+    line = node.start_mark.line + 1
+    if node.tag in _REFUSED_TAGS:
+        problems.append(Problem(f"YAML tag {_REFUSED_TAGS[node.tag]} is not supported: plain text, numbers, "
+                                "lists and mappings only", file=f, line=line, field=_dotted(path) or None))
+        return
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float" and _underflows(node.value):
+        problems.append(Problem(f"the number {node.value} is too small to represent (it would be read as 0); "
+                                "write 0 if you mean 0", file=f, line=line, field=_dotted(path) or None))
     if isinstance(node, yaml.MappingNode):
         keys: dict[str, int] = {}
+        values: dict[Any, tuple[str, int]] = {}
         for k, v in node.value:
             if k.tag == "tag:yaml.org,2002:merge":
                 problems.append(Problem("YAML merge keys (<<) are not supported", file=f, line=k.start_mark.line + 1))
@@ -146,12 +160,43 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[P
             if key in keys:
                 problems.append(Problem(f"duplicate key '{key}' (first on line {keys[key]})", file=f,
                                         line=k.start_mark.line + 1, field=_dotted(path + (key,))))
+            elif loader is not None and isinstance(k, yaml.ScalarNode):
+                same = _same_key(loader, k, values)
+                if same is not None:
+                    problems.append(Problem(f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once read "
+                                            "(they would overwrite each other); write distinct keys", file=f,
+                                            line=k.start_mark.line + 1, field=_dotted(path + (key,))))
             keys[key] = k.start_mark.line + 1
             lines[path + (key,)] = k.start_mark.line + 1
-            _walk(v, path + (key,), lines, problems, f, seen)
+            _walk(v, path + (key,), lines, problems, f, seen, loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, path + (i,), lines, problems, f, seen)
+            _walk(v, path + (i,), lines, problems, f, seen, loader)
+
+
+def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
+    """The earlier key that reads as the same value as ``k`` (``0`` and ``0x0``, ``1`` and ``true``), else None."""
+    try:
+        value = loader.construct_object(k)
+        hash(value)
+    except Exception:  # noqa: BLE001 - an odd key is reported by the schema, not here
+        return None
+    if value in values:
+        return values[value]
+    values[value] = (k.value, k.start_mark.line + 1)
+    return None
+
+
+def _underflows(literal: str) -> bool:
+    """True for a float literal with a non-zero digit that reads as 0 (``1.0e-400``)."""
+    text = literal.replace("_", "").lower()
+    mantissa = text.split("e")[0]
+    if not any(c in "123456789" for c in mantissa):
+        return False
+    try:
+        return float(text) == 0.0
+    except ValueError:
+        return False
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

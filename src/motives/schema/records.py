@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from motives.schema.forms import Id, Likelihood, Record
+from motives.schema.forms import Id, Key, Likelihood, Number, Record
 
 
 class Hypothesis(Record):
@@ -13,7 +13,7 @@ class Hypothesis(Record):
     id: Id
     label: str | None = Field(default=None, description="Human-readable name.")
     family: Id | None = Field(default=None, description="Family id (e.g. security); default: the id itself.")
-    prior: float | None = Field(
+    prior: Number | None = Field(
         default=None, ge=0.0, le=1.0, description="Prior probability; give all or none (none = uniform)."
     )
     description: str = ""
@@ -48,7 +48,7 @@ class Lens(Record):
 class Source(Record):
     """A reporting source (BibTeX key) and how reliable its reports are."""
 
-    key: str = Field(min_length=1, description="BibTeX key of the source.")
+    key: Key = Field(min_length=1, description="BibTeX key of the source.")
     reliability: Likelihood = Field(
         default_factory=lambda: Likelihood(mean=1.0),
         description="Probability that a report of this source is true: any likelihood form; default 1.",
@@ -69,4 +69,4 @@ class Implication(Record):
 
     id: Id
     title: str
-    predictions: dict[str, str] = Field(description="Hypothesis id -> what it predicts.")
+    predictions: dict[Key, str] = Field(description="Hypothesis id -> what it predicts.")
