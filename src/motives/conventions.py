@@ -51,7 +51,8 @@ def md_text(text: Any) -> str:
     HTML's ``& < >`` become entities, Markdown's active characters are backslash-escaped
     (``_`` only where it could open emphasis, so ``door_a`` stays as it is), a leading
     ``#``, ``>``, ``-``, ``+``, ``=`` or list number cannot start a block, and line breaks
-    become spaces (a table cell or heading stays one line).
+    become spaces (a table cell or heading stays one line); control characters (ANSI escapes,
+    bidi overrides) become U+FFFD.
 
     Examples
     --------
@@ -63,6 +64,7 @@ def md_text(text: Any) -> str:
     import re
 
     s = " ".join(str(text).split("\n")).replace("\r", " ")
+    s = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "\ufffd", s)  # no terminal escapes
     s = "".join(_MD_SPECIAL.get(c, c) for c in s)
     s = re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\_", s)
     s = re.sub(r"^(\s*)([#+=-]|\d+[.)])", lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()

@@ -343,7 +343,7 @@ def _element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if varying.any():
         xv = x[..., varying]
         with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore")  # NaN for constant columns, "chain longer than draw" for tiny fits
             rhat[varying] = _stat(azs.rhat, xv)
             ess[varying] = _stat(azs.ess, xv, method="bulk")
             mcse[varying] = _stat(azs.mcse, xv, method="mean")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -140,7 +141,9 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
     else:
         import pymc as pm
 
-        with _interrupts() as interrupted:
+        with _interrupts() as interrupted, warnings.catch_warnings():
+            # more chains than draws is a (failed) fit the diagnostics report, not a naming mistake
+            warnings.filterwarnings("ignore", message="Found chain dimension to be longer than draw")
             trace = pm.sample(model=model, draws=draws, tune=tune, chains=chains, random_seed=seed,
                               progressbar=progressbar, target_accept=target_accept, nuts_sampler="pymc",
                               cores=min(chains, _cpu_count()), compute_convergence_checks=False)
