@@ -8,6 +8,7 @@ raises one :class:`motives.errors.CaseError` listing them all.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from motives.errors import CaseError, Problem, ReferenceProblems
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
+from motives.schema.forms import CITE_KEY_PATTERN
 
 Path_ = str | Path
 Lines = dict[tuple[Any, ...], int]
@@ -55,7 +57,7 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         problems: list[Problem] = []
         _walk(node, (), lines, problems, f, set(), loader)
         if problems:
-            raise CaseError(problems)
+            raise CaseError(_alias_lines(problems, text))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -134,10 +136,10 @@ _REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set"
 
 def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int],
           loader: yaml.SafeLoader | None = None) -> None:
-    if id(node) in seen:
-        problems.append(Problem(f"YAML anchors and aliases are not supported (the value on line "
+    if id(node) in seen:  # an alias: say where it is used (the key's line), not where its anchor is
+        problems.append(Problem(f"{_ALIAS} (the value on line "
                                 f"{node.start_mark.line + 1} is reused here); write the value out", file=f,
-                                line=node.start_mark.line + 1, field=_dotted(path)))
+                                line=_line(lines, path), field=_dotted(path)))
         return
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
@@ -172,6 +174,27 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[P
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             _walk(v, path + (i,), lines, problems, f, seen, loader)
+
+
+_ALIAS = "YAML anchors and aliases are not supported"
+
+
+def _alias_lines(problems: list[Problem], text: str) -> list[Problem]:
+    """Put each alias problem on the line of its alias (``*name``), not of its anchor.
+
+    :func:`_walk` meets the aliases in document order, once each (it does not descend into a
+    reused value), so the n-th alias problem belongs to the n-th alias token.
+    """
+    import dataclasses
+
+    if not any(p.message.startswith(_ALIAS) for p in problems):
+        return problems
+    try:
+        where = iter([t.start_mark.line + 1 for t in yaml.scan(text, Loader=yaml.SafeLoader)
+                      if isinstance(t, yaml.AliasToken)])
+    except yaml.YAMLError:
+        return problems
+    return [dataclasses.replace(p, line=next(where, p.line)) if p.message.startswith(_ALIAS) else p for p in problems]
 
 
 def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
@@ -220,7 +243,7 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Keep the parts of a pydantic loc that exist in the raw data (drop union tags etc.)."""
     out: list[Any] = []
     cur = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(cur, dict) and part in cur:
             out.append(part)
             cur = cur[part]
@@ -235,6 +258,8 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             continue
         elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
             continue
+        elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1:]):
+            continue  # a union's tag (e.g. a predictive's 'normal'): the field is further on
         else:
             out.append(part)  # a missing field: name it
             cur = None
@@ -351,11 +376,23 @@ def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
     for block in lib.failed_blocks:
         start = getattr(block, "start_line", None)
         kind = type(block).__name__
-        if "Duplicate" in kind:
-            msg = f"duplicate BibTeX key '{getattr(block, 'key', '?')}'"
+        if kind == "DuplicateFieldKeyBlock":
+            entry = getattr(getattr(block, "ignore_error_block", None), "key", None)
+            fields = ", ".join(sorted(getattr(block, "duplicate_keys", None) or [])) or "?"
+            msg = (f"BibTeX entry '{entry}'" if entry else "a BibTeX entry") + f" gives the field(s) {fields} twice"
+        elif "Duplicate" in kind:
+            key = getattr(block, "key", None) or getattr(getattr(block, "ignore_error_block", None), "key", "?")
+            msg = f"duplicate BibTeX key '{key}'"
         else:
             msg = f"cannot parse this BibTeX entry ({kind})"
         problems.append(Problem(msg, file=f, line=start + 1 if isinstance(start, int) else None))
+    if problems:
+        raise CaseError(problems)
+    for e in lib.entries:
+        if not re.match(CITE_KEY_PATTERN, e.key):
+            start = getattr(e, "start_line", None)
+            problems.append(Problem(f"BibTeX key {e.key!r} has characters \\cite cannot take (use ASCII letters, "
+                                    "digits and _:.-+/)", file=f, line=start + 1 if isinstance(start, int) else None))
     if problems:
         raise CaseError(problems)
     out: dict[str, dict[str, str]] = {}

@@ -389,13 +389,15 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
         y = np.arange(len(d))[::-1]
         fin = np.isfinite(d["db_needed"]).to_numpy()
-        lim = float(np.nanmax(np.abs(np.r_[d["db_item"], d["db_needed"][fin], 1.0]))) * 1.1
-        for yy, (_e, r) in zip(y, d.iterrows(), strict=True):
-            need = r["db_needed"] if np.isfinite(r["db_needed"]) else np.sign(r["db_needed"]) * lim
-            ax.annotate("", xy=(need, yy), xytext=(r["db_item"], yy),
+        item = d["db_item"].to_numpy(dtype=float)
+        lim = float(np.nanmax(np.abs(np.r_[item[np.isfinite(item)], d["db_needed"][fin], 1.0]))) * 1.1
+        item = np.where(np.isfinite(item), item, np.nan_to_num(np.sign(item)) * lim)  # an item that rules out: at the edge
+        for yy, it, (_e, r) in zip(y, item, d.iterrows(), strict=True):
+            need = r["db_needed"] if np.isfinite(r["db_needed"]) else np.nan_to_num(np.sign(r["db_needed"])) * lim
+            ax.annotate("", xy=(need, yy), xytext=(it, yy),
                         arrowprops={"arrowstyle": "->", "color": "0.4", "linewidth": 0.7,
                                     "linestyle": "-" if r["reachable"] else ":"})
-        ax.plot(d["db_item"], y, "o", color="black", linestyle="", label="now")
+        ax.plot(item, y, "o", color="black", linestyle="", label="now")
         ax.plot(np.where(fin, d["db_needed"], np.nan), y, "o", color="black", markerfacecolor="white", linestyle="",
                 label="to tie")
         ax.axvline(0, color="0.6", linewidth=0.6)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import Confidence, DateField, Id, Integer, Key, Likelihood, Number, PartialDate, Record
+from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, PartialDate, Record
 
 
 class LensJudgement(Record):
@@ -107,8 +107,8 @@ class _ItemBase(Record):
     date: DateField = None
     issue_area: Id | None = None
     implication: Id | None = Field(default=None, description="Table 1 row this item tests.")
-    sources: list[Key] = Field(default_factory=list, description="BibTeX keys.")
-    reported_by: Key | None = Field(
+    sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
+    reported_by: CiteKey | None = Field(
         default=None, description="Source key whose reliability governs this item."
     )
     footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
@@ -157,7 +157,7 @@ class TimelineObservation(Record):
     date: PartialDate
     code: Number = Field(allow_inf_nan=False)
     footnotes: list[Integer] = Field(default_factory=list)
-    sources: list[Key] = Field(default_factory=list)
+    sources: list[CiteKey] = Field(default_factory=list)
     quote: str = ""
     note: str = Field(default="", description="Why this code.")
 

@@ -80,6 +80,19 @@ def exact_text(value: Any) -> Any:
     return value
 
 
+#: Characters a BibTeX key may have so that LaTeX's \\cite takes it verbatim.
+CITE_KEY_PATTERN = r"^[A-Za-z0-9_:.\-+/]+$"
+
+
+def cite_key(value: Any) -> Any:
+    r"""A BibTeX key as ``\cite`` takes it: ASCII letters, digits and ``_:.-+/`` (checked when the case loads)."""
+    value = exact_text(value)
+    if not re.match(CITE_KEY_PATTERN, value):
+        raise ValueError(f"BibTeX key {value!r} has characters \\cite cannot take (use ASCII letters, digits "
+                         "and _:.-+/)")
+    return value
+
+
 #: A number (int or float, never a boolean or quoted text).
 Number = Annotated[float, BeforeValidator(strict_number)]
 #: A whole number (never a boolean, quoted text or fraction).
@@ -88,6 +101,8 @@ Integer = Annotated[int, BeforeValidator(strict_int)]
 Flag = Annotated[bool, BeforeValidator(strict_bool)]
 #: Text used as a key or reference: compared exactly (no whitespace stripped).
 Key = Annotated[str, BeforeValidator(exact_text)]
+#: A BibTeX key (sources, reported_by).
+CiteKey = Annotated[str, BeforeValidator(cite_key)]
 
 Id = Annotated[
     str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from motives.schema.forms import Id, Key, Likelihood, Number, Record
+from motives.schema.forms import CiteKey, Id, Key, Likelihood, Number, Record
 
 
 class Hypothesis(Record):
@@ -48,7 +48,7 @@ class Lens(Record):
 class Source(Record):
     """A reporting source (BibTeX key) and how reliable its reports are."""
 
-    key: Key = Field(min_length=1, description="BibTeX key of the source.")
+    key: CiteKey = Field(min_length=1, description="BibTeX key of the source.")
     reliability: Likelihood = Field(
         default_factory=lambda: Likelihood(mean=1.0),
         description="Probability that a report of this source is true: any likelihood form; default 1.",

@@ -220,7 +220,8 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
                       index=pd.Index(arr.all_items, name="evidence"))
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
-    df["direction"] = np.sign(df["high_db"] - df["low_db"]).astype(int)
+    # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction
+    df["direction"] = np.sign(np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)).astype(int)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
                      "mode": mode})
