@@ -510,3 +510,61 @@ def test_tampered_traces_are_refused(tmp_path):
     garbage.write_bytes(b"\x89HDF\r\n\x1a\n" + os.urandom(2000))
     with pytest.raises(mv.MotivesError, match="not a readable result"):
         mv.load_result(garbage)
+
+
+C3 = "name: x\nhypotheses: [{id: a}, {id: b}, {id: c}]\n"
+
+
+def test_items_that_rule_out_all_but_one_hypothesis_give_a_report(tmp_path):
+    case = _case(tmp_path, case=C3, items="evidence:\n  - {id: e1, title: t, likelihoods: {a: 0.5, b: 0, c: 0}}\n"
+                 "  - {id: e2, title: u, likelihoods: {a: 0.4, b: 0, c: 0}}\n")
+    spec = _spec(tmp_path, case, "{draws: 100, chains: 2}")
+    r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "rep" / "report.md").is_file()
+
+
+def test_long_given_cycle_is_a_located_error(tmp_path):
+    n = 3000
+    items = "evidence:\n" + "".join(f"  - {{id: e{i}, title: t, likelihoods: {{a: 0.5, b: 0.4, c: 0.3}}, "
+                                    f"given: [e{(i + 1) % n}]}}\n" for i in range(n))
+    case = _case(tmp_path, case=C3, items=items)
+    with pytest.raises(mv.CaseError) as err:
+        mv.load_case(case)
+    msg = str(err.value)
+    assert "items.yaml:2" in msg and "forms a cycle" in msg and "more" in msg and len(msg) < 500
+
+
+@pytest.mark.parametrize("bib, words", [
+    ("@misc{müller2020, title = {T}}\n", "müller2020"),
+    ("@misc{a b, title = {T}}\n", "'a b'"),
+    ("@misc{k1, title = {T}, title = {U}}\n", "entry 'k1' gives the field(s) title twice"),
+])
+def test_bibtex_problems_are_found_by_check(tmp_path, bib, words):
+    case = _case(tmp_path, case=C3, items="evidence:\n  - {id: e1, title: t, likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n")
+    (case / "references.bib").write_text(bib)
+    r = runner.invoke(app, ["check", str(case)])
+    assert r.exit_code == 2 and "references.bib:1" in r.output and words in r.output, r.output
+
+
+def test_source_keys_cite_cannot_take_are_refused(tmp_path):
+    case = _case(tmp_path, case=C3, items="evidence:\n  - {id: e1, title: t, sources: ['a b'], "
+                 "likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n")
+    with pytest.raises(mv.CaseError, match=r"items.yaml:2: item 'e1', field 'sources.0'.*cite"):
+        mv.load_case(case)
+
+
+@pytest.mark.parametrize("case, items, where", [
+    ("name: x\nhypotheses:\n  - {id: a}\n  - {id: b}\n  - {id: a}\n", "evidence: []\n", "case.yaml:5: item 'a', field 'id'"),
+    (C3, "x: &a [1, 2]\ny:\n  - *a\nevidence: []\n", "items.yaml:3: field 'y.0'"),
+    (C3, "evidence:\n  - id: q1\n    kind: quantity\n    title: t\n    observed: 3\n    predictive:\n      default:\n"
+     "        values:\n          a: {dist: normal, mean: 1, sd: -1}\n          b: {dist: normal, mean: 1, sd: 1}\n"
+     "          c: {dist: normal, mean: 1, sd: 1}\n", "items.yaml:9: item 'q1', field 'predictive.default.values.a.sd'"),
+    (C3, "evidence:\n  - {id: e1, title: t, footnotes: [" + "9" * 400 + "], likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n",
+     "items.yaml:2: item 'e1', field 'footnotes.0'"),
+])
+def test_messages_name_the_right_place(tmp_path, case, items, where):
+    d = _case(tmp_path, case=case, items=items)
+    with pytest.raises(mv.CaseError) as err:
+        mv.load_case(d)
+    assert where in str(err.value), str(err.value)

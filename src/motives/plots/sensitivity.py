@@ -195,6 +195,8 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
     >>> plt.close(fig)
     """
     db = _auto_db(tor["credence"].iloc[:1], scale)
+    if db and len(tor) and not np.isfinite(float(tor["log_odds_db"].iloc[0])):
+        db = False  # a certainty (the rest ruled out) has infinite log-odds: draw credences
     d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable").head(top)
     f = tor.attrs.get("factor", 3.0)
     mode = tor.attrs.get("mode", "strength")

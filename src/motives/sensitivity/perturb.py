@@ -315,9 +315,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             method = "root"
         else:
             x, ok, method = x0, True, "closed form"
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # an item that rules out: inf + -inf is NaN
             fdb = DB * np.log(x)
-        rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
+            rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "rival": rival})
