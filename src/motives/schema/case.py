@@ -64,28 +64,25 @@ def _dupes(ids: list[str]) -> list[str]:
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    # iterative depth-first search: chains of thousands of items must not hit Python's recursion limit
     state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(n: str) -> list[str] | None:
-        state[n] = 1
-        stack.append(n)
-        for m in graph.get(n, []):
-            if state.get(m) == 1:
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        stack: list[str] = [root]
+        todo = [iter(graph.get(root, []))]
+        while todo:
+            m = next(todo[-1], None)
+            if m is None:
+                todo.pop()
+                state[stack.pop()] = 2
+            elif state.get(m) == 1:
                 return stack[stack.index(m) :] + [m]
-            if m not in state:
-                found = visit(m)
-                if found:
-                    return found
-        stack.pop()
-        state[n] = 2
-        return None
-
-    for n in graph:
-        if n not in state:
-            found = visit(n)
-            if found:
-                return found
+            elif m not in state:
+                state[m] = 1
+                stack.append(m)
+                todo.append(iter(graph.get(m, [])))
     return None
 
 
@@ -167,7 +164,7 @@ class Case(Record):
         hyp_ids = [h.id for h in self.hypotheses]
         hset = set(hyp_ids)
         for d in _dupes(hyp_ids):
-            out.append(P(f"duplicate hypothesis id '{d}'", field="hypotheses"))
+            out.append(P(f"duplicate hypothesis id '{d}'", item=d, field="id"))  # located at its second use
         priors = [h.prior for h in self.hypotheses]
         given_priors = [p for p in priors if p is not None]
         if given_priors and len(given_priors) != len(priors):
@@ -249,7 +246,8 @@ class Case(Record):
                 out.append(P(_unknown("implication", e.implication, sorted(impl_ids)), item=e.id, field="implication"))
         cycle = _find_cycle({e.id: [g for g in e.given if g in known] for e in self.evidence})
         if cycle:
-            out.append(P("'given' forms a cycle: " + " -> ".join(cycle), item=cycle[0], field="given"))
+            shown = " -> ".join(cycle if len(cycle) <= 12 else [*cycle[:10], f"... ({len(cycle) - 11} more)", cycle[-1]])
+            out.append(P("'given' forms a cycle: " + shown, item=cycle[0], field="given"))
         if bib is not None:
             for s in self.sources:
                 if s.key not in bib:

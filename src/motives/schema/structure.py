@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import Confidence, DateField, Id, Likelihood, Record
+from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record
 
 #: How far a multi-state row may be from summing to 1 (rounding in hand-written decimals).
 ROW_TOLERANCE = 1e-6
@@ -33,8 +33,8 @@ class StateRow(Record):
     With a lens ``confidence`` the row is Dirichlet(concentration × probabilities).
     """
 
-    probs: dict[str, float] = Field(description="State id -> P(state | parent value); the row sums to 1.")
-    concentration: float | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
+    probs: dict[Key, Number] = Field(description="State id -> P(state | parent value); the row sums to 1.")
+    concentration: Number | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
 
     @field_validator("probs")
     @classmethod
@@ -56,7 +56,7 @@ class PropositionJudgement(Record):
     that names every state and sums to 1 (needed with more than two states).
     """
 
-    values: dict[str, TableCell] = Field(
+    values: dict[Key, TableCell] = Field(
         description="Parent value (hypothesis id or parent state) -> P(first state) or {state: probability}."
     )
     confidence: Confidence | None = Field(
@@ -100,10 +100,10 @@ class Proposition(Record):
     implication: Id | None = Field(default=None, description="Table 1 row this proposition is.")
     issue_area: Id | None = None
     date: DateField = None
-    sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
-    footnotes: list[int] = Field(default_factory=list, description="Footnote numbers in the source.")
+    sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
+    footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
     quote: str = Field(default="", description="Short quote, at most 40 words.")
-    likelihoods: dict[str, PropositionJudgement] = Field(
+    likelihoods: dict[Key, PropositionJudgement] = Field(
         description="Lens id -> table P(state | parent value)."
     )
 
