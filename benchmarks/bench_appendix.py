@@ -2,7 +2,7 @@
 
 Measured in the page itself (``performance.now()`` around ``window.motives.posterior`` on random edit sets, and
 around a whole user edit: the value set on a control, the engine, the redraw). Baseline in the same run: the
-Python reference of the same edits (:func:`motives.appendix.edited_posterior`). Also the page's size.
+Python reference of the same edits (:func:`motives.interactive.edited_posterior`). Also the page's size.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ TITLE = "Interactive appendix: recomputation per edit in the browser, page size"
 
 def run(quick: bool = False) -> BenchResult:
     import motives as mv
-    from motives.appendix import appendix, edited_posterior
+    from motives.interactive import appendix, edited_posterior
 
     sys.path.insert(0, str(ROOT / "tests"))
     from test_appendix import _random_edits  # the tests' edit generator

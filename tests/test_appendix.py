@@ -1,7 +1,7 @@
 """The interactive appendix in a real browser (Chromium from Debian's packages, driven by Playwright).
 
 The page's own engine (``engine.js``) must equal the Python engine
-(:func:`motives.appendix.edited_posterior`, which applies the same edits to the
+(:func:`motives.interactive.edited_posterior`, which applies the same edits to the
 exact engine's arrays) to 1e-12 on random edit sets; both are exact
 computations in double precision and differ only in summation order.
 """
@@ -22,7 +22,7 @@ import pytest
 
 import motives as mv
 from _structured_cases import random_structured_case
-from motives.appendix import appendix, check_edits, edited_posterior
+from motives.interactive import appendix, check_edits, edited_posterior
 
 ROOT = Path(__file__).resolve().parents[1]
 TOL = 1e-12

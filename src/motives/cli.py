@@ -654,7 +654,7 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> N
 @_guarded
 def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """Write the interactive appendix: one self-contained HTML page where a reader changes the judgements."""
-    from motives.appendix import appendix as write_appendix
+    from motives.interactive import appendix as write_appendix
     from motives.spec import load_spec
 
     spec0 = load_spec(spec_file)

@@ -406,40 +406,95 @@ class Case(Record):
 
     @property
     def structured(self) -> bool:
-        """True when the case declares propositions."""
+        """True when the case declares propositions.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").structured, mv.examples.cookie_case().structured
+        (True, False)
+        """
         return bool(self.propositions)
 
     @cached_property
     def proposition_ids(self) -> list[str]:
-        """Proposition ids in case order."""
+        """Proposition ids in case order.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").proposition_ids
+        ['at_scene', 'had_motive']
+        """
         return [p.id for p in self.propositions]
 
     def proposition(self, prop_id: str) -> Proposition:
-        """Return the proposition with this id."""
+        """Return the proposition with this id.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> prop = mv.examples.load("burglary").proposition("at_scene")
+        >>> prop.title, prop.states, prop.bears_on
+        ('The suspect was at the scene that night', ['yes', 'no'], 'hypotheses')
+        """
         for p in self.propositions:
             if p.id == prop_id:
                 return p
         raise KeyError(_unknown("proposition", prop_id, self.proposition_ids))
 
     def parent_of(self, node_id: str) -> str:
-        """The parent of an item or proposition: ``'hypotheses'`` or a proposition id."""
+        """The parent of an item or proposition: ``'hypotheses'`` or a proposition id.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.parent_of("fibres_match"), case.parent_of("at_scene")
+        ('at_scene', 'hypotheses')
+        """
         node = next((p for p in self.propositions if p.id == node_id), None) or self.item(node_id)
         return node.bears_on or HYPOTHESES
 
     def parent_values(self, parent: str | None) -> list[str]:
-        """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states."""
+        """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.parent_values("hypotheses"), case.parent_values("at_scene")
+        (['suspect', 'someone_else'], ['yes', 'no'])
+        """
         if parent in (None, HYPOTHESES):
             return self.hypothesis_ids
         return self.proposition(parent).states
 
     def children(self, parent: str | None = HYPOTHESES) -> tuple[list[str], list[str]]:
-        """(proposition ids, item ids) that bear directly on ``parent`` (the hypotheses by default)."""
+        """(proposition ids, item ids) that bear directly on ``parent`` (the hypotheses by default).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.children()
+        (['at_scene', 'had_motive'], [])
+        >>> case.children("had_motive")
+        ([], ['dispute_with_owner', 'suspect_in_debt'])
+        """
         parent = parent or HYPOTHESES
         return ([p.id for p in self.propositions if p.bears_on == parent],
                 [e.id for e in self.evidence if (e.bears_on or HYPOTHESES) == parent])
 
     def proposition_order(self) -> list[str]:
-        """Proposition ids with every parent before its children (case order otherwise)."""
+        """Proposition ids with every parent before its children (case order otherwise).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").proposition_order()
+        ['at_scene', 'had_motive']
+        """
         order: list[str] = []
         pending = list(self.propositions)
         while pending:
@@ -449,7 +504,15 @@ class Case(Record):
         return order
 
     def path_to_hypotheses(self, node_id: str) -> list[str]:
-        """Propositions from the top (bearing on the hypotheses) down to ``node_id``'s parent."""
+        """Propositions from the top (bearing on the hypotheses) down to ``node_id``'s parent.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.path_to_hypotheses("fibres_match"), case.path_to_hypotheses("at_scene")
+        (['at_scene'], [])
+        """
         chain: list[str] = []
         parent = self.parent_of(node_id)
         while parent != HYPOTHESES:
@@ -458,7 +521,16 @@ class Case(Record):
         return chain
 
     def unused_propositions(self) -> list[str]:
-        """Propositions no item bears on, directly or through other propositions (a warning in ``check``)."""
+        """Propositions no item bears on, directly or through other propositions.
+
+        They change nothing: P(E | h) sums their table rows to 1.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").unused_propositions()
+        []
+        """
         used: set[str] = set()
         for e in self.evidence:
             if e.bears_on not in (None, HYPOTHESES):

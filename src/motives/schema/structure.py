@@ -126,18 +126,47 @@ class Proposition(Record):
         return states
 
     def judgements(self) -> Mapping[str, PropositionJudgement]:
-        """Lens id -> table."""
+        """Lens id -> table.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> list(mv.examples.load("burglary").proposition("at_scene").judgements())
+        ['default']
+        """
         return self.likelihoods
 
     def row(self, judgement: PropositionJudgement, parent_value: str) -> tuple[list[float], float | None]:
-        """(P(state | parent value) for each state, Dirichlet concentration or None) of one table row."""
+        """(P(state | parent value) for each state, Dirichlet concentration or None) of one table row.
+
+        Examples
+        --------
+        >>> from motives.schema import Proposition
+        >>> prop = Proposition.model_validate({
+        ...     "id": "motive", "title": "The suspect's motive", "states": ["money", "revenge", "none"],
+        ...     "likelihoods": {"default": {"confidence": "low", "values": {
+        ...         "suspect": {"money": 0.5, "revenge": 0.3, "none": 0.2},
+        ...         "someone_else": {"money": 0.1, "revenge": 0.1, "none": 0.8}}}}})
+        >>> prop.row(prop.likelihoods["default"], "suspect")  # Dirichlet(5 x [0.5, 0.3, 0.2])
+        ([0.5, 0.3, 0.2], 5.0)
+        """
         cell = judgement.values[parent_value]
         if isinstance(cell, StateRow):
             return [cell.probs[s] for s in self.states], cell.concentration
         return [cell.mean, 1.0 - cell.mean], cell.concentration
 
     def row_problems(self, lens: str, judgement: PropositionJudgement) -> list[tuple[str, str]]:
-        """(message, field) for rows that do not fit the states; empty when every row is valid."""
+        """(message, field) for rows that do not fit the states; empty when every row is valid.
+
+        Examples
+        --------
+        >>> from motives.schema import Proposition
+        >>> prop = Proposition.model_validate({
+        ...     "id": "motive", "title": "The suspect's motive", "states": ["money", "none"],
+        ...     "likelihoods": {"default": {"values": {"suspect": {"money": 0.5, "none": 0.6}, "someone_else": 0.1}}}})
+        >>> prop.row_problems("default", prop.likelihoods["default"])
+        [("row must sum to 1 over the states ['money', 'none'], it sums to 1.1", 'likelihoods.default.values.suspect')]
+        """
         out = []
         states = self.states
         for v, cell in judgement.values.items():

@@ -11,7 +11,7 @@ class Explorer:
     """Sliders for the prior, each item's weight, each source's reliability and each proposition's table.
 
     Every change recomputes the credences with
-    :func:`motives.appendix.edited_posterior` (the same edits as the HTML
+    :func:`motives.interactive.edited_posterior` (the same edits as the HTML
     appendix) and redraws the figure. ``edits`` holds the current edit set,
     ``result`` the credences; ``widget`` is what Jupyter displays.
 
@@ -86,7 +86,7 @@ class Explorer:
         self._syncing = False
 
     def current_edits(self) -> dict[str, Any]:
-        """The edit set the widgets describe (see :mod:`motives.appendix`)."""
+        """The edit set the widgets describe (see :mod:`motives.interactive`)."""
         e: dict[str, Any] = {"lens": self.lens.value, "discount": self.discount.value,
                              "prior": {h: w.value for h, w in self.prior.items()},
                              "weights": {i: w.value for i, w in self.weight.items() if w.value != 1.0},
@@ -102,7 +102,7 @@ class Explorer:
         return e
 
     def _changed(self, _change: Any) -> None:
-        from motives.appendix import edited_posterior
+        from motives.interactive import edited_posterior
 
         if getattr(self, "_syncing", False):
             return

@@ -298,7 +298,7 @@ def _ref_text(fields: dict[str, str], key: str) -> str:
 
 def render(data: dict[str, Any], structure_svg: str = "") -> str:
     """The page: the template with the data, the engine and the structure diagram inlined."""
-    pkg = resources.files("motives.appendix")
+    pkg = resources.files("motives.interactive")
     template = (pkg / "page.html").read_text(encoding="utf-8")
     js = (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "ui.js").read_text(encoding="utf-8")
     blob = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

@@ -1,6 +1,6 @@
 /* motives appendix engine: the exact posterior under a reader's edits.
  *
- * The same mathematics as motives.exact (and the same edits as motives.appendix.edited_posterior):
+ * The same mathematics as motives.exact (and the same edits as motives.interactive.edited_posterior):
  * items mix a source's reliability as x*lambda + (1-x)*b (b the base rate, or the row mean);
  * a source whose items are all direct is integrated over its Gauss-Jacobi nodes on its own;
  * sources with items under propositions are integrated outside the whole product on a tensor grid;
@@ -148,7 +148,7 @@
         for (let i = props.length - 1; i >= 0; i--) {
           const S = props[i].states.length;
           for (const it of items[i]) {
-            // every source with an item under a proposition is on the grid (see motives.appendix._sources)
+            // every source with an item under a proposition is on the grid (see motives.interactive._sources)
             const row = it.src >= 0 ? mixed(it.row, it.base, g.x[it.src]) : it.row;
             for (let s = 0; s < S; s++) state[i][s] += Math.log(row[s]);
           }
