@@ -148,6 +148,30 @@ class BayesNet:
     reliability: dict[str, list[float]] = field(default_factory=dict)
     log_scale: dict[str, float] = field(default_factory=dict)
     lens: str = ""
+    with_reliability: bool = True
+
+    def set_tables(self, arr: CaseArrays, prior: Any = None) -> None:
+        """Replace every table with those of ``arr`` (the same case, other numbers): a sweep without rebuilding.
+
+        ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace`` of its
+        ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are rebuilt.
+
+        Examples
+        --------
+        >>> import dataclasses, motives as mv
+        >>> from motives.exact import compile_case
+        >>> arr = compile_case(mv.examples.load("witness"))
+        >>> bn = network_from_arrays(arr)
+        >>> bn.set_tables(dataclasses.replace(arr, lam=arr.lam * 0 + 0.5))
+        >>> bn.posterior()
+        array([0.15, 0.85])
+        """
+        nodes, names, _, log_scale = _layout(arr, prior, self.with_reliability)
+        if names != self.names:
+            raise ValueError("set_tables needs arrays of the same structure as the network's")
+        self.model.remove_cpds(*self.model.get_cpds())  # first: add_cpds would log a warning for each replaced CPD
+        self.model.add_cpds(*_cpds(nodes))
+        self.log_scale = log_scale
 
     def posterior(self, model: Any = None) -> np.ndarray:
         """P(hypothesis | evidence) by pgmpy's variable elimination, in hypothesis order.
@@ -200,7 +224,8 @@ def network_from_arrays(arr: CaseArrays, prior: Any = None, *, reliability: bool
     """The Bayesian network of a compiled case (:func:`motives.exact.compile_case`).
 
     Perturbed arrays (``dataclasses.replace`` of ``lam``, a proposition's ``table`` or ``lam``) give the
-    network of that scenario. See :func:`network` for the layout.
+    network of that scenario (or :meth:`BayesNet.set_tables` swaps them into an existing network).
+    See :func:`network` for the layout.
 
     Examples
     --------
@@ -211,6 +236,32 @@ def network_from_arrays(arr: CaseArrays, prior: Any = None, *, reliability: bool
     ['at_scene', 'reliability_neighbour']
     """
     pg = _pgmpy()
+    nodes, names, rel_nodes, log_scale = _layout(arr, prior, reliability)
+    model = pg.models.DiscreteBayesianNetwork()
+    model.name = _Namer.clean(name)
+    model.add_nodes_from([n.name for n in nodes])
+    model.add_edges_from([(p, n.name) for n in nodes for p in n.parents])
+    model.add_cpds(*_cpds(nodes))
+    model.check_model()
+    evidence = {names[e]: ITEM_STATES[0] for e in arr.items + arr.other_items + arr.structured_items}
+    return BayesNet(model=model, evidence=evidence, query=names["hypotheses"], hypotheses=list(arr.hypotheses),
+                    names=names, reliability=rel_nodes, log_scale=log_scale, lens=arr.lens,
+                    with_reliability=reliability)
+
+
+def _cpds(nodes: list[_Node]) -> list[Any]:
+    pg = _pgmpy()
+    card = {n.name: len(n.states) for n in nodes}
+    states_of = {n.name: n.states for n in nodes}
+    return [pg.factors.discrete.TabularCPD(
+        n.name, len(n.states), n.values,
+        evidence=n.parents or None, evidence_card=[card[p] for p in n.parents] or None,
+        state_names={n.name: n.states, **{p: states_of[p] for p in n.parents}}) for n in nodes]
+
+
+def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node], dict[str, str],
+                                                                     dict[str, list[float]], dict[str, float]]:
+    """The nodes (names, states, parents, tables), the id -> node mapping, reliability nodes, log scales."""
     namer = _Namer()
     k = len(arr.hypotheses)
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
@@ -278,24 +329,7 @@ def network_from_arrays(arr: CaseArrays, prior: Any = None, *, reliability: bool
             add_item(e, pn, pa.lam[j], float(pa.base[j]), struct_rho[src] if reliability and src >= 0 else None)
         for j, e in enumerate(pa.other_items):
             add_other(e, pn, pa.other_loglik[j])
-
-    card = {n.name: len(n.states) for n in nodes}
-    states_of = {n.name: n.states for n in nodes}
-    model = pg.models.DiscreteBayesianNetwork()
-    model.name = _Namer.clean(name)
-    model.add_nodes_from([n.name for n in nodes])
-    model.add_edges_from([(p, n.name) for n in nodes for p in n.parents])
-    cpds = []
-    for n in nodes:
-        cpds.append(pg.factors.discrete.TabularCPD(
-            n.name, len(n.states), n.values,
-            evidence=n.parents or None, evidence_card=[card[p] for p in n.parents] or None,
-            state_names={n.name: n.states, **{p: states_of[p] for p in n.parents}}))
-    model.add_cpds(*cpds)
-    model.check_model()
-    evidence = {names[e]: ITEM_STATES[0] for e in arr.items + arr.other_items + arr.structured_items}
-    return BayesNet(model=model, evidence=evidence, query=H, hypotheses=list(arr.hypotheses), names=names,
-                    reliability=rel_nodes, log_scale=log_scale, lens=arr.lens)
+    return nodes, names, rel_nodes, log_scale
 
 
 def _states(ids: list[str]) -> list[str]:
