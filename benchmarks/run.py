@@ -30,6 +30,7 @@ BENCHES = {
     "mcmc": "bench_mcmc",
     "refit": "bench_refit",
     "scale": "bench_scale",
+    "public": "bench_public",
 }
 
 
