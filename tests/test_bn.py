@@ -65,6 +65,7 @@ def cases() -> list[tuple[str, mv.Case]]:
     out += [(f"sources{s}", with_more_sources(random_structured_case(10 + s, depth=3, n_items=9))) for s in range(2)]
     out += [("no_source", random_structured_case(20, shared_source=False, zero_cell=False))]
     out += [(name, mv.examples.load(name)) for name in ("witness", "two_lenses", "burglary", "cookies", "monty_hall")]
+    out += [("real_case", mv.load_case(Path(__file__).resolve().parents[1] / "evidence"))]  # timeline, quantity items
     return out
 
 
