@@ -138,6 +138,8 @@ class BayesNet:
         Timeline/quantity item id -> the natural log of the factor its marginal likelihoods were multiplied by.
     lens
         The lens.
+    with_reliability
+        Whether sources of uncertain reliability are modelled (``reliability=`` when it was built).
     """
 
     model: Any
@@ -155,6 +157,7 @@ class BayesNet:
 
         ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace`` of its
         ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are rebuilt.
+        ``prior``: a vector over the hypotheses; default ``arr.prior``.
 
         Examples
         --------
