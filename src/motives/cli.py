@@ -491,6 +491,48 @@ def _check_out_file(out_file: Path, force: bool, cases: list[Path]) -> Path:
 
 @app.command()
 @_guarded
+def export(
+    case_dir: CaseDir,
+    out_file: Annotated[Path, typer.Option("--out", help="File to write (atomically; not replaced without --force).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="bif, xmlbif or net (Hugin NET, also read by GeNIe "
+                                            "and Netica); default from the extension of --out.")] = None,
+    lens: Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")] = None,
+    reliability: Annotated[bool, typer.Option(help="Model uncertain sources as reliability nodes "
+                                              "(--no-reliability: take every report at face value).")] = True,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET) for GeNIe, Hugin, Netica, pgmpy.
+
+    Setting every item node to 'observed' gives the exact posterior on the node 'hypothesis'.
+    """
+    from motives import bn
+    from motives.io import load_case
+
+    if fmt is not None and fmt not in ("bif", "xmlbif", "net"):
+        raise MotivesError(f"--format must be bif, xmlbif or net, got {fmt!r}")
+    fmt = fmt or bn._format_of(out_file)
+    target = _check_out_file(out_file, force, _case_folders(Path(case_dir)))
+    case = load_case(case_dir)
+    net = bn.network(case, lens, reliability=reliability)
+    bn.write(net, target, fmt, force=force)
+    model = net.model
+    say = lambda text: out.print(plain(text), highlight=False, markup=False)  # noqa: E731
+    say(f"wrote {target} ({fmt}, lens {net.lens}): {len(model.nodes())} nodes, {len(model.edges())} edges")
+    say(f"evidence: set the {len(net.evidence)} item nodes to 'observed'; query node '{net.query}'")
+    if net.reliability:
+        say("reliability nodes (states are quadrature points rho, probabilities their weights): "
+            + ", ".join(net.reliability))
+    if net.log_scale:
+        say("timeline/quantity items as binary nodes, P(observed | parent) = marginal likelihood rescaled so "
+            "the largest is 1 (the posterior is unchanged): " + ", ".join(net.log_scale))
+    renamed = {k: v for k, v in net.names.items()
+               if k != "hypotheses" and v != (f"reliability_{k[7:]}" if k.startswith("source:") else k)}
+    if renamed:
+        say("renamed to valid identifiers: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items()))
+
+
+@app.command()
+@_guarded
 def run(
     spec_file: Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],

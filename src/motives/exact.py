@@ -591,10 +591,14 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         if L.shape[-2:] != pa.lam.shape:
             raise ValueError(f"plam['{pa.id}'] must end in shape {pa.lam.shape}, got {L.shape}")
         if len(pa.items):
-            if reliability and (pa.source >= 0).any():
-                x = np.where(pa.source >= 0, gx[:, np.maximum(pa.source, 0)] if gx.shape[1] else 1.0, 1.0)
-                m = _mix(L[..., None, :, :], pa.base, x[:, :, None], L.shape[-1])  # (..., G, n, S)
-                state[i] = state[i] + _sum_items(_log(m))
+            src = pa.source >= 0
+            if reliability and src.any():
+                # only the source's items vary along the grid axis: the others are summed once, without it
+                if not src.all():
+                    state[i] = state[i] + _sum_items(_log(L[..., ~src, :]))[..., None, :]
+                idx = np.flatnonzero(src)
+                m = _mix(L[..., None, idx, :], pa.base[idx], gx[:, pa.source[idx]][:, :, None], L.shape[-1])
+                state[i] = state[i] + _sum_items(_log(m))  # (..., G, S)
             else:
                 state[i] = state[i] + _sum_items(_log(L))[..., None, :]
         T = np.asarray(tables[pa.id], dtype=float) if pa.id in tables else pa.table
@@ -603,7 +607,7 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         msg = np.asarray(state[i])
         if msg.ndim < 2:
             msg = msg[None, :]
-        up = _logsumexp(_log(T)[..., None, :, :] + msg[..., :, None, :], axis=-1)  # (..., G, V)
+        up = _log_message(T, msg)  # (..., G, V)
         if pa.parent < 0:
             top = top + up
         else:
@@ -615,6 +619,18 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
         top = top + _sum_items(_log(m))
     return _logsumexp(top + glw[:, None], axis=-2)
+
+
+def _log_message(T: Array, msg: Array) -> Array:
+    """A proposition's message to its parent: log Σ_s T[..., v, s] exp(msg[..., g, s]), shape (..., G, V).
+
+    The log-sum-exp over the (short) state axis as one batched matrix product in probability space,
+    after taking out each row's maximum (exact where ``T`` has zeros or ``msg`` has -inf).
+    """
+    m = functools.reduce(np.maximum, [msg[..., s] for s in range(1, msg.shape[-1])], msg[..., 0])
+    m = np.where(np.isfinite(m), m, 0.0)
+    p = np.matmul(np.exp(msg - m[..., None]), np.swapaxes(T, -1, -2))
+    return _log(p) + m[..., None]
 
 
 def _mix(lg: Array, base: Array, x: Array, k: int) -> Array:

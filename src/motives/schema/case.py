@@ -673,6 +673,26 @@ class Case(Record):
                 out += [(e.id, h) for h in self.parent_values(e.bears_on) if j.values[h].mean == 0]
         return out
 
+    def to_pgmpy(self, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
+        """The case under one lens as a pgmpy ``DiscreteBayesianNetwork`` with the exact engine's posterior.
+
+        A ``hypothesis`` node, one node per proposition and one binary node per item (evidence: every item
+        node in its first state, ``observed``); sources of uncertain reliability become discrete nodes over
+        the exact engine's quadrature points. :func:`motives.bn.network` returns the evidence and the name
+        mapping too; ``motives export`` writes the network as BIF, XMLBIF or Hugin NET. Needs pgmpy
+        (``pip install 'motives[export]'``).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> model = mv.examples.load("burglary").to_pgmpy()
+        >>> type(model).__name__, sorted(model.get_children("hypothesis"))
+        ('DiscreteBayesianNetwork', ['at_scene', 'had_motive'])
+        """
+        from motives.bn import to_pgmpy  # layer 3, imported lazily: the one sanctioned upward call (ARCHITECTURE.md)
+
+        return to_pgmpy(self, lens, prior, reliability=reliability)
+
     def _repr_html_(self) -> str:
         from motives.display import case_html
 
