@@ -36,6 +36,14 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
         ``sources`` (BibTeX keys), ``footnotes``, one column per hypothesis
         (likelihood mean; empty for timeline and quantity items),
         ``decibans`` and ``fallback`` (the lens borrowed the default lens's judgement).
+        A structured case (with propositions) adds, after ``kind``,
+        ``proposition`` (the one the item bears on; empty when it bears on the
+        hypotheses) and ``given_state`` (P(E | state) per state); the
+        hypothesis columns of such an item give what it implies alone,
+        P(E | h) = sum over s of P(s | h) P(E | s), and ``decibans`` its
+        weight of evidence alone. These items are not independent given h,
+        so their decibans do not add up: the structured posterior combines
+        them through their proposition.
 
     Examples
     --------
@@ -49,6 +57,14 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
     1.76
     >>> t.attrs["target"]
     'bowl1'
+
+    Each item of a structured case names its proposition:
+
+    >>> t = evidence_table(mv.examples.load("burglary"))
+    >>> t.loc["fibres_match", ["proposition", "given_state"]].tolist()
+    ['at_scene', 'yes 0.50, no 0.10']
+    >>> t.loc["fibres_match", ["suspect", "someone_else"]].astype(float).round(2).tolist()  # implied alone
+    [0.42, 0.14]
     """
     import pandas as pd
 
@@ -59,15 +75,31 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
     lens = case.resolve_lens(lens)
     arr, pri = setup(case, lens, prior)
     tgt = target_of(arr, target, scenario_posterior(arr, pri))
-    woe = weight_of_evidence(case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
+    if case.structured:  # each item's weight alone: what it implies through its proposition(s)
+        from motives.exact import independent_case
+
+        woe_case = independent_case(case)
+        implied = case.likelihood_table(lens)
+    else:
+        woe_case, implied = case, None
+    woe = weight_of_evidence(woe_case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
     rows = []
     for e in case.evidence:
         j, fell = case.judgement(e, lens)
-        r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind, "issue_area": e.issue_area or "",
-                             "date": str(e.date) if e.date else "", "sources": list(e.sources),
-                             "footnotes": list(e.footnotes)}
+        r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind}
+        if case.structured:
+            r["proposition"] = "" if e.bears_on in (None, "hypotheses") else e.bears_on
+            r["given_state"] = ("" if not r["proposition"] or not isinstance(e, LikelihoodItem) else
+                                ", ".join(f"{s} {j.values[s].mean:.2f}" for s in case.parent_values(e.bears_on)))
+        r |= {"issue_area": e.issue_area or "", "date": str(e.date) if e.date else "", "sources": list(e.sources),
+              "footnotes": list(e.footnotes)}
         for h in case.hypothesis_ids:
-            r[h] = j.values[h].mean if isinstance(e, LikelihoodItem) else float("nan")
+            if not isinstance(e, LikelihoodItem):
+                r[h] = float("nan")
+            elif implied is not None:
+                r[h] = float(implied.loc[e.id, h])
+            else:
+                r[h] = j.values[h].mean
         r["decibans"] = float(woe.loc[e.id, "decibans"])
         r["fallback"] = fell
         rows.append(r)
@@ -158,10 +190,147 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
            f"decibans = weight of evidence for {_target_label(case, t.attrs['target'])} against the rest "
            "(rest weighted by the prior).")
+    if case.structured:
+        cap += (" An item under a proposition is rated P(E | state) (`given_state`); its hypothesis columns give "
+                "what it implies alone through its proposition, and its decibans its weight alone. Items under one "
+                "proposition are not independent given h, so their decibans do not add up: the structured "
+                "posterior combines them through the proposition.")
     fb = [i for i, f in t["fallback"].items() if f]
     if fb:
         cap += f" Items this lens does not rate use the default lens: {', '.join(fb)}."
     return cap + "\n\n" + to_markdown(shown)
+
+
+def md_escape(text: Any) -> str:
+    r"""User text for Markdown prose: Markdown specials backslash-escaped, HTML specials as entities.
+
+    Examples
+    --------
+    >>> print(md_escape("5 < 6 & *not* [a](b) | `x` # _y_"))
+    5 &lt; 6 &amp; \*not\* \[a\](b) \| \`x\` \# \_y\_
+    """
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]|#":
+        out = out.replace(ch, "\\" + ch) if ch != "\\" else out.replace("\\", "\\\\")
+    return " ".join(out.split())
+
+
+def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None) -> pd.DataFrame:
+    """A proposition's tables P(state | parent value), one block of rows per lens that rates it.
+
+    Parameters
+    ----------
+    case, prop_id
+        The case and the proposition.
+    lenses
+        Lenses to show (default every lens that rates the proposition, in case order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``lens``, ``parent``): one column per state (means) and
+        ``concentration`` (Beta/Dirichlet concentration of the row; NaN for a point).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> proposition_frame(mv.examples.load("burglary"), "had_motive")
+                          yes   no  concentration
+    lens    parent
+    default suspect       0.7  0.3            NaN
+            someone_else  0.2  0.8            NaN
+    """
+    import pandas as pd
+
+    prop = case.proposition(prop_id)
+    lenses = [ln for ln in case.lens_ids if ln in prop.likelihoods] if lenses is None else lenses
+    rows, index = [], []
+    for lens in lenses:
+        j = prop.likelihoods[lens]
+        for v in case.parent_values(prop.bears_on):
+            probs, k = prop.row(j, v)
+            rows.append([*probs, float("nan") if k is None else float(k)])
+            index.append((lens, v))
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["lens", "parent"]),
+                        columns=[*prop.states, "concentration"], dtype=float)
+
+
+def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:
+    """Every proposition (parents first): provenance, quote, P(state | parent value) per lens, rationales, items.
+
+    Parameters
+    ----------
+    case, lens
+        The case; ``lens`` (default the default lens) gives the caps and is listed first.
+    heading
+        Markdown heading marker of each proposition.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> md = propositions_markdown(mv.examples.load("burglary"))
+    >>> print(md.split("### ")[1].strip())
+    `at_scene` — The suspect was at the scene that night
+    <BLANKLINE>
+    Bears on the hypotheses; states yes, no; cap 9.0 dB under lens `default` (the most it can move the odds
+    between two hypotheses, however many items bear on it).
+    <BLANKLINE>
+    | lens | parent | yes | no |
+    | --- | --- | --- | --- |
+    | default | suspect | 0.80 | 0.20 |
+    | default | someone_else | 0.10 | 0.90 |
+    <BLANKLINE>
+    Items that bear on it: `neighbour_saw_suspect`, `phone_near_scene`, `fibres_match`.
+    """
+    from motives.plots.structure import proposition_cap_db
+
+    lens = case.resolve_lens(lens)
+    if not case.propositions:
+        return ""
+    L = []
+    for pid in case.proposition_order():
+        p = case.proposition(pid)
+        L += [f"{heading} `{pid}` — {md_escape(p.title)}", ""]
+        cap = proposition_cap_db(case, pid, lens)
+        over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition `{p.bears_on}`"
+        between = "two hypotheses" if p.bears_on == "hypotheses" else f"two states of `{p.bears_on}`"
+        meta = [f"Bears on {over}", "states " + ", ".join(p.states),
+                f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
+                "however many items bear on it)"]
+        if p.implication:
+            meta.append(f"tests implication `{p.implication}`")
+        if p.issue_area:
+            meta.append(f"issue area `{p.issue_area}`")
+        if p.date:
+            meta.append(f"date {p.date}")
+        if p.sources:
+            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
+        if p.footnotes:
+            meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
+        L += ["; ".join(meta) + ".", ""]
+        if p.description:
+            L += [md_escape(p.description), ""]
+        if p.quote:
+            L += [f"> {md_escape(p.quote)}", ""]
+        rated = [ln for ln in case.lens_ids if ln in p.likelihoods]
+        order = [lens, *[ln for ln in rated if ln != lens]] if lens in rated else rated
+        df = proposition_frame(case, pid, order)
+        if df["concentration"].isna().all():
+            df = df.drop(columns="concentration")
+        L += [to_markdown(df).rstrip("\n"), ""]
+        if lens not in rated:
+            L += [f"Lens `{lens}` does not rate it: it uses the default lens `{case.default_lens}`.", ""]
+        for ln in order:
+            j = p.likelihoods[ln]
+            if j.rationale or j.confidence:
+                conf = f" (confidence {j.confidence})" if j.confidence else ""
+                L.append(f"- **{ln}**{conf}: {md_escape(j.rationale)}")
+        if any(p.likelihoods[ln].rationale or p.likelihoods[ln].confidence for ln in order):
+            L.append("")
+        props, items = case.children(pid)
+        kids = [f"`{i}`" for i in items] + [f"`{q}` (proposition)" for q in props]
+        L += [("Items that bear on it: " + ", ".join(kids) + ".") if kids else "No item bears on it.", ""]
+    return "\n".join(L).rstrip() + "\n"
 
 
 def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
