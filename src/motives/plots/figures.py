@@ -127,8 +127,10 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     if len(case.lens_ids) < 2:
         for k in ("lenses", "lenses_family", "cruxes"):
             draw.pop(k)
-    if tables["sobol"].empty:
-        draw.pop("sobol")
+    for name, key in (("sobol", "sobol"), ("ledger", "weight_of_evidence"), ("tornado", "tornado"),
+                      ("break_even", "break_even")):
+        if name in draw and tables[key].empty:  # e.g. no diagnostic item
+            draw.pop(name)
     if tables["item_information"].empty:
         draw.pop("information")
     for name, fn in draw.items():

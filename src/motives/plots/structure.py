@@ -128,7 +128,7 @@ def _text_h(size: float) -> float:
 def plot_structure(case: Case, lens: str | None = None, *, width: str | float = "auto",
                    labels: dict[str, str] | None = None, item_labels: str = "title",
                    ax: Axes | None = None) -> tuple[Figure, Axes]:
-    """The case's structure: hypotheses -> propositions -> items, with each proposition's cap under a lens.
+    r"""The case's structure: hypotheses -> propositions -> items, with each proposition's cap under a lens.
 
     Parameters
     ----------
@@ -172,7 +172,7 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     A flat case is one hypotheses node and its items:
 
     >>> fig, ax = plot_structure(mv.examples.load("cookies"))
-    >>> [t.get_text().replace("\\xa0", " ") for t in ax.texts]  # labels wrap to the column
+    >>> [t.get_text().replace("\xa0", " ") for t in ax.texts]  # labels wrap to the column
     ['Hypotheses', 'bowl1', '(prior 0.5)', 'bowl2', '(prior 0.5)', 'A vanilla cookie was drawn']
     >>> plt.close(fig)
     """
