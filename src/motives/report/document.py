@@ -30,9 +30,9 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     --------
     >>> import motives as mv
     >>> lines = structure_comparison(mv.examples.load("burglary"))
-    >>> print(lines[0])
+    >>> print(lines[2])
     | level | id | label | prior | credence | if_independent |
-    >>> print(lines[4])
+    >>> print(lines[6])
     | family | suspect | suspect | 0.100 | 0.658 | 0.858 |
     >>> print(lines[-2][:118])
     With the structure, suspect has log-odds +2.8 dB against the rest; if every item were independent given the
@@ -65,7 +65,9 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
                    "bear on one proposition share a cause, and together can move the odds no further than the "
                    "proposition itself (its cap).")
     lines = to_markdown(t, digits=3).rstrip("\n").splitlines()
-    return [*lines, "",
+    return ["The credences above combine the items through their propositions. Beside them (`if_independent`), "
+            "the posterior if every item bore on the hypotheses independently, each with what it implies alone "
+            "(`exact_posterior(case, structure=False)`):", "", *lines, "",
             f"With the structure, {lead} has log-odds {a:+.1f} dB against the rest; if every item were independent "
             f"given the hypothesis it would have {b:+.1f} dB, so {meaning} The first figure is the one to report.",
             ""]
