@@ -33,7 +33,23 @@ def _ratio(values: dict, hyps: list[str], families: dict[str, str]) -> str:
 
 
 def case_markdown(case: Case) -> str:
-    """Render a whole case as Markdown (deterministic: the same case gives the same text)."""
+    """Render a whole case as Markdown (deterministic: the same case gives the same text).
+
+    A structured case adds a section "Propositions" (each with its tables per
+    lens, rationales and the items under it), a P(E | state) table per
+    proposition after the likelihood table, and "bears on" in each item's line.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> md = case_markdown(mv.examples.load("burglary"))
+    >>> [line for line in md.splitlines() if line.startswith("## ")]
+    ['## Hypotheses', '## Lenses', '## Propositions', '## Likelihood table', '## Items']
+    >>> "| `fibres_match` |  | default | 0.50 | 0.10 |" in md
+    True
+    >>> "kind likelihood; bears on proposition `at_scene`." in md
+    True
+    """
     H = case.hypothesis_ids
     fam = {h.id: h.family_id for h in case.hypotheses}
     lines = [f"# {case.title or case.name}", "",
@@ -59,18 +75,28 @@ def case_markdown(case: Case) -> str:
             lines.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H)
                          + " | " + ", ".join(f"`{i}`" for i in r["items"]) + " |")
         lines.append("")
+    if case.structured:
+        from motives.report.tables import propositions_markdown
+
+        lines += ["## Propositions", "",
+                  "Unobserved facts between the hypotheses and the items (parents first): P(state | parent value) "
+                  f"per lens; caps under the default lens `{case.default_lens}`.", "",
+                  propositions_markdown(case, heading="###").rstrip(), ""]
     fams = list(dict.fromkeys(fam.values()))
     ratio_head = f"{fams[0]}:{fams[1]}" if len(fams) == 2 else ""
     lines += ["## Likelihood table", "",
               "Means of P(E | h) per lens (κ: Beta concentration). "
               + (f"The last column is the ratio of the mean likelihood of the {fams[0]} hypotheses to the mean of "
                  f"the {fams[1]} hypotheses (>1 favours {fams[0]})." if ratio_head else ""), ""]
-    head = "| item | area | lens | " + " | ".join(H) + (f" | {ratio_head}" if ratio_head else "") + " |"
-    lines += [head, "| --- " * (3 + len(H) + bool(ratio_head)) + "|"]
     areas = [a.id for a in case.issue_areas]
     ordered = sorted(case.evidence, key=lambda e: (areas.index(e.issue_area) if e.issue_area in areas else len(areas)))
+    if not case.structured or any(isinstance(e, LikelihoodItem) and e.bears_on in (None, "hypotheses") for e in ordered):
+        head = "| item | area | lens | " + " | ".join(H) + (f" | {ratio_head}" if ratio_head else "") + " |"
+        lines += [head, "| --- " * (3 + len(H) + bool(ratio_head)) + "|"]
+    else:
+        lines.append("No likelihood item bears on the hypotheses directly.")
     for e in ordered:
-        if not isinstance(e, LikelihoodItem):
+        if not isinstance(e, LikelihoodItem) or e.bears_on not in (None, "hypotheses"):
             continue
         for lens in case.lens_ids:
             if lens not in e.likelihoods:
@@ -81,6 +107,20 @@ def case_markdown(case: Case) -> str:
                 row += f" | {_ratio(j.values, H, fam)}"
             lines.append(row + " |")
     lines.append("")
+    for pid in case.proposition_order():
+        states = case.proposition(pid).states
+        under = [e for e in ordered if isinstance(e, LikelihoodItem) and e.bears_on == pid]
+        if not under:
+            continue
+        lines += [f"Items under proposition `{pid}`: P(E | state) per lens.", "",
+                  "| item | area | lens | " + " | ".join(states) + " |", "| --- " * (3 + len(states)) + "|"]
+        for e in under:
+            for lens in case.lens_ids:
+                if lens in e.likelihoods:
+                    j = e.likelihoods[lens]
+                    lines.append(f"| `{e.id}` | {e.issue_area or ''} | {lens} | "
+                                 + " | ".join(_fmt_likelihood(j.values[st]) for st in states) + " |")
+        lines.append("")
     nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
     if any(nd.values()):
         lines += ["Non-diagnostic items (equal likelihoods under every hypothesis; they change nothing): "
@@ -89,6 +129,8 @@ def case_markdown(case: Case) -> str:
     for e in ordered:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
+        if e.bears_on not in (None, "hypotheses"):
+            meta.append(f"bears on proposition `{e.bears_on}`")
         if e.date:
             meta.append(f"date {e.date}")
         if e.issue_area:
@@ -115,15 +157,16 @@ def case_markdown(case: Case) -> str:
             lines.append("")
             if e.scale:
                 lines += ["Coding rule: " + "; ".join(f"{k} = {_cell(v)}" for k, v in sorted(e.scale.items())), ""]
+        keys = case.parent_values(e.bears_on)  # hypothesis ids, or the states of its proposition
         for lens, j in e.judgements().items():
             if isinstance(e, TimelineItem):
                 vals = "; ".join(f"{h}: a ~ N({j.values[h].intercept.mean:g}, {j.values[h].intercept.sd:g}), "
-                                 f"b ~ N({j.values[h].slope.mean:g}, {j.values[h].slope.sd:g})" for h in H)
+                                 f"b ~ N({j.values[h].slope.mean:g}, {j.values[h].slope.sd:g})" for h in keys)
             elif isinstance(e, QuantityItem):
                 vals = f"observed {e.observed:g} {e.unit}; " + "; ".join(
-                    f"{h}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in H)
+                    f"{h}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in keys)
             else:
-                vals = ", ".join(f"{h} {_fmt_likelihood(j.values[h])}" for h in H)
+                vals = ", ".join(f"{h} {_fmt_likelihood(j.values[h])}" for h in keys)
             lines.append(f"- **{lens}**: {vals}. {_cell(j.rationale)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -9,7 +9,7 @@ r"""Tables and summaries: DataFrames, JSON summaries, Markdown and LaTeX tables,
 from __future__ import annotations
 
 from motives.conventions import INTERVAL_MASS, summary_dict
-from motives.display import case_html, item_html, result_html, table_html
+from motives.display import case_html, item_html, proposition_html, result_html, table_html
 from motives.report.document import report_markdown
 from motives.report.latex import (
     check_latex,
@@ -47,6 +47,7 @@ __all__ = [
     "posterior_markdown",
     "posterior_table",
     "proposition_frame",
+    "proposition_html",
     "proposition_latex",
     "propositions_latex",
     "propositions_markdown",
