@@ -61,6 +61,17 @@ def _dupes(ids: list[str]) -> list[str]:
     return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
 
 
+def _unknown_parent(value: str, props: list[str]) -> str:
+    """An unknown ``bears_on``: what it may be, and the nearest declared proposition."""
+    import difflib
+
+    close = difflib.get_close_matches(value, props, n=1)
+    return (f"bears_on names an unknown proposition '{value}': it must be 'hypotheses' or a declared proposition id"
+            + (f" ({', '.join(props[:12])}{', ...' if len(props) > 12 else ''})" if props else
+               " (no other proposition is declared)")
+            + (f". Did you mean '{close[0]}'?" if close else ""))
+
+
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     state: dict[str, int] = {}
     stack: list[str] = []
@@ -208,8 +219,7 @@ class Case(Record):
         for e in self.evidence:
             parent_ok = e.bears_on in (None, HYPOTHESES) or e.bears_on in props
             if not parent_ok:
-                out.append(P(_unknown("proposition", str(e.bears_on), list(props)) + " ('hypotheses' or a declared "
-                             "proposition id)", item=e.id, field="bears_on"))
+                out.append(P(_unknown_parent(str(e.bears_on), list(props)), item=e.id, field="bears_on"))
             for lens, j in e.judgements().items():
                 if lens not in lens_ids:
                     out.append(P(_unknown("lens", lens, lens_ids), item=e.id, field=f"{_judgement_field(e)}.{lens}"))
@@ -265,8 +275,8 @@ class Case(Record):
                                  field="id"))
             parent_ok = p.bears_on == HYPOTHESES or p.bears_on in props
             if not parent_ok:
-                out.append(P(_unknown("proposition", p.bears_on, [q for q in props if q != p.id])
-                             + " ('hypotheses' or a declared proposition id)", item=p.id, field="bears_on"))
+                out.append(P(_unknown_parent(p.bears_on, [q for q in props if q != p.id]), item=p.id,
+                             field="bears_on"))
             elif p.bears_on == p.id:
                 out.append(P("a proposition cannot bear on itself", item=p.id, field="bears_on"))
                 parent_ok = False
@@ -279,7 +289,8 @@ class Case(Record):
                 out += [P(msg, item=p.id, field=field) for msg, field in p.row_problems(lens, j)]
             if self.default_lens in lens_ids and self.default_lens not in p.likelihoods:
                 out.append(P(f"no table for the default lens '{self.default_lens}' (lenses that do not rate a "
-                             "proposition fall back to it)", item=p.id, field="likelihoods"))
+                             "proposition fall back to it); it has tables for: "
+                             + (", ".join(p.likelihoods) or "no lens"), item=p.id, field="likelihoods"))
             bib = self.references
             if bib is not None:
                 for i, key in enumerate(p.sources):
@@ -312,6 +323,13 @@ class Case(Record):
         if values and set(values) <= set(self.hypothesis_ids) and not set(values) & set(states):
             return [Problem(f"'{item}' bears on proposition '{parent}': key its table by that proposition's states "
                             f"{states}, not by hypotheses", item=item, field=field)]
+        keys = set(values)
+        if values and not keys & set(states):
+            others = [p.id for p in self.propositions if p.id != parent and keys <= set(p.states)]
+            if others:
+                return [Problem(f"'{item}' bears on proposition '{parent}' (states {states}), but its table is keyed "
+                                f"by {sorted(keys)}, the states of '{others[0]}': key it by {states}, or set "
+                                f"bears_on: {others[0]}", item=item, field=field)]
         out = []
         for k in values:
             if k not in states:
