@@ -83,11 +83,18 @@ def _wrap(text: str, width: float, size: float, lines: int, bold: bool = False) 
     cur = ""
     for w in words:
         cand = f"{cur} {w}" if cur else w
-        if _width_in(cand, size, bold) <= width or not cur:
+        if _width_in(cand, size, bold) <= width:
             cur = cand
-        else:
+            continue
+        if cur:
             out.append(cur)
-            cur = w
+        while _width_in(w, size, bold) > width and len(w) > 3:  # a word longer than the line: hyphenate it
+            k = len(w) - 1
+            while k > 2 and _width_in(w[:k] + "-", size, bold) > width:
+                k -= 1
+            out.append(w[:k] + "-")
+            w = w[k:]
+        cur = w
     out.append(cur)
     out = [_cut(ln, width, size, bold) for ln in out]
     if len(out) > lines:
@@ -187,8 +194,14 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     small = W < (ONE_COLUMN + TWO_COLUMN) / 2
     fs_box, fs_meta, fs_item = (6.0, 5.5, 5.5) if small else (6.5, 5.5, 6.0)
     gap = 0.16 if small else 0.22
-    wH = max(0.72, 0.16 * W)
-    wP = max(0.8, (0.19 if D <= 1 else 0.16) * W)
+    wH = max(0.72, (0.16 if D <= 2 else 0.13) * W)
+    # proposition columns share what the item column (at least 38% of the width) leaves; deep trees get narrow boxes
+    longest = max((_width_in(e.title if item_labels == "title" else e.id, fs_item) for e in case.evidence),
+                  default=0.0)
+    room = W - wH - min(max(longest + 0.15, 0.25 * W), 0.38 * W) - (D + 1) * gap
+    wP = max(0.62, min(0.19 * W, room / D)) if D else 0.0
+    if D and wP < 0.8:
+        fs_box = min(fs_box, 6.0)
     xI = wH + D * (wP + gap) + gap
     wI = W - xI
     lh_item = fs_item * 1.18 / 72
