@@ -199,7 +199,7 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     longest = max((_width_in(e.title if item_labels == "title" else e.id, fs_item) for e in case.evidence),
                   default=0.0)
     room = W - wH - min(max(longest + 0.15, 0.25 * W), 0.38 * W) - (D + 1) * gap
-    wP = max(0.62, min(0.19 * W, room / D)) if D else 0.0
+    wP = max(0.8 if D == 1 else 0.62, min(0.19 * W, room / D)) if D else 0.0
     if D and wP < 0.8:
         fs_box = min(fs_box, 6.0)
     xI = wH + D * (wP + gap) + gap
