@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from motives.casebook import md_escape, proposition_frame, propositions_markdown
 from motives.conventions import INTERVAL_MASS, _fmt
 
 if TYPE_CHECKING:
@@ -201,138 +202,6 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
     return cap + "\n\n" + to_markdown(shown)
 
 
-def md_escape(text: Any) -> str:
-    r"""User text for Markdown prose: Markdown specials backslash-escaped, HTML specials as entities.
-
-    Examples
-    --------
-    >>> print(md_escape("5 < 6 & *not* [a](b) | `x` # _y_"))
-    5 &lt; 6 &amp; \*not\* \[a\](b) \| \`x\` \# \_y\_
-    """
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]|#":
-        out = out.replace(ch, "\\" + ch) if ch != "\\" else out.replace("\\", "\\\\")
-    return " ".join(out.split())
-
-
-def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None) -> pd.DataFrame:
-    """A proposition's tables P(state | parent value), one block of rows per lens that rates it.
-
-    Parameters
-    ----------
-    case, prop_id
-        The case and the proposition.
-    lenses
-        Lenses to show (default every lens that rates the proposition, in case order).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by (``lens``, ``parent``): one column per state (means) and
-        ``concentration`` (Beta/Dirichlet concentration of the row; NaN for a point).
-
-    Examples
-    --------
-    >>> import motives as mv
-    >>> proposition_frame(mv.examples.load("burglary"), "had_motive")
-                          yes   no  concentration
-    lens    parent
-    default suspect       0.7  0.3            NaN
-            someone_else  0.2  0.8            NaN
-    """
-    import pandas as pd
-
-    prop = case.proposition(prop_id)
-    lenses = [ln for ln in case.lens_ids if ln in prop.likelihoods] if lenses is None else lenses
-    rows, index = [], []
-    for lens in lenses:
-        j = prop.likelihoods[lens]
-        for v in case.parent_values(prop.bears_on):
-            probs, k = prop.row(j, v)
-            rows.append([*probs, float("nan") if k is None else float(k)])
-            index.append((lens, v))
-    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["lens", "parent"]),
-                        columns=[*prop.states, "concentration"], dtype=float)
-
-
-def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:
-    """Every proposition (parents first): provenance, quote, P(state | parent value) per lens, rationales, items.
-
-    Parameters
-    ----------
-    case, lens
-        The case; ``lens`` (default the default lens) gives the caps and is listed first.
-    heading
-        Markdown heading marker of each proposition.
-
-    Examples
-    --------
-    >>> import motives as mv
-    >>> md = propositions_markdown(mv.examples.load("burglary"))
-    >>> print(md.split("### ")[1].strip())
-    `at_scene` — The suspect was at the scene that night
-    <BLANKLINE>
-    Bears on the hypotheses; states yes, no; cap 9.0 dB under lens `default` (the most it can move the odds
-    between two hypotheses, however many items bear on it).
-    <BLANKLINE>
-    | lens | parent | yes | no |
-    | --- | --- | --- | --- |
-    | default | suspect | 0.80 | 0.20 |
-    | default | someone_else | 0.10 | 0.90 |
-    <BLANKLINE>
-    Items that bear on it: `neighbour_saw_suspect`, `phone_near_scene`, `fibres_match`.
-    """
-    from motives.plots.structure import proposition_cap_db
-
-    lens = case.resolve_lens(lens)
-    if not case.propositions:
-        return ""
-    L = []
-    for pid in case.proposition_order():
-        p = case.proposition(pid)
-        L += [f"{heading} `{pid}` — {md_escape(p.title)}", ""]
-        cap = proposition_cap_db(case, pid, lens)
-        over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition `{p.bears_on}`"
-        between = "two hypotheses" if p.bears_on == "hypotheses" else f"two states of `{p.bears_on}`"
-        meta = [f"Bears on {over}", "states " + ", ".join(p.states),
-                f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
-                "however many items bear on it)"]
-        if p.implication:
-            meta.append(f"tests implication `{p.implication}`")
-        if p.issue_area:
-            meta.append(f"issue area `{p.issue_area}`")
-        if p.date:
-            meta.append(f"date {p.date}")
-        if p.sources:
-            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
-        if p.footnotes:
-            meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
-        L += ["; ".join(meta) + ".", ""]
-        if p.description:
-            L += [md_escape(p.description), ""]
-        if p.quote:
-            L += [f"> {md_escape(p.quote)}", ""]
-        rated = [ln for ln in case.lens_ids if ln in p.likelihoods]
-        order = [lens, *[ln for ln in rated if ln != lens]] if lens in rated else rated
-        df = proposition_frame(case, pid, order)
-        if df["concentration"].isna().all():
-            df = df.drop(columns="concentration")
-        L += [to_markdown(df).rstrip("\n"), ""]
-        if lens not in rated:
-            L += [f"Lens `{lens}` does not rate it: it uses the default lens `{case.default_lens}`.", ""]
-        for ln in order:
-            j = p.likelihoods[ln]
-            if j.rationale or j.confidence:
-                conf = f" (confidence {j.confidence})" if j.confidence else ""
-                L.append(f"- **{ln}**{conf}: {md_escape(j.rationale)}")
-        if any(p.likelihoods[ln].rationale or p.likelihoods[ln].confidence for ln in order):
-            L.append("")
-        props, items = case.children(pid)
-        kids = [f"`{i}`" for i in items] + [f"`{q}` (proposition)" for q in props]
-        L += [("Items that bear on it: " + ", ".join(kids) + ".") if kids else "No item bears on it.", ""]
-    return "\n".join(L).rstrip() + "\n"
-
-
 def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
                        table: pd.DataFrame | None = None) -> str:
     """The posterior table as Markdown, stating method, lens and interval mass.
@@ -357,3 +226,7 @@ def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None
     cap = (f"Credence per hypothesis and family ({method}, lens `{case.resolve_lens(lens)}`; "
            f"lower/upper bound a {INTERVAL_MASS:.0%} central interval, equal to the credence for the exact method).")
     return cap + "\n\n" + to_markdown(t, digits=3)
+
+
+__all__ = ["evidence_markdown", "evidence_table", "md_escape", "posterior_markdown", "posterior_table",
+           "proposition_frame", "propositions_markdown", "to_markdown"]

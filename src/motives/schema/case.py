@@ -561,6 +561,39 @@ class Case(Record):
             m = m @ np.array([prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)], dtype=float)
         return m
 
+    def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:
+        """The most a proposition can move the odds between two values of its parent, in decibans.
+
+        10 log10 max over parent values v, v' and states s of P(s | v) / P(s | v')
+        (table means under the lens): however many items bear on the
+        proposition, they cannot move those odds further. 0 for a
+        non-diagnostic proposition, ``inf`` when a state is impossible under one
+        parent value but not under another.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> round(case.proposition_cap_db("at_scene"), 2)  # 10 log10(0.8 / 0.1): 8 to 1
+        9.03
+        >>> round(case.proposition_cap_db("had_motive"), 2)  # 10 log10(0.7 / 0.2)
+        5.44
+        """
+        import math
+
+        prop = self.proposition(prop_id)
+        j, _ = self.judgement(prop, lens)
+        rows = [prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)]
+        best = 0.0
+        for a in rows:
+            for b in rows:
+                for pa, pb in zip(a, b, strict=True):
+                    if pa > 0 and pb == 0:
+                        return math.inf
+                    if pa > 0:
+                        best = max(best, 10 * math.log10(pa / pb))
+        return best
+
     def implication_table(self) -> pd.DataFrame:
         """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.
 
