@@ -77,6 +77,12 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
                     spec: dict[str, Any] | None = None) -> str:
     """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
 
+    A structured case (with propositions) gets, beside the posterior, the
+    posterior as if every item bore on the hypotheses independently
+    (:func:`motives.exact.exact_posterior` with ``structure=False``) and a
+    sentence on what the difference means, then a section "Structure" with
+    the structure figure and every proposition's tables and rationales.
+
     Parameters
     ----------
     case
@@ -88,12 +94,6 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     spec
         ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``,
         ``reliability``.
-
-    A structured case (with propositions) gets, beside the posterior, the
-    posterior as if every item bore on the hypotheses independently
-    (:func:`motives.exact.exact_posterior` with ``structure=False``) and a
-    sentence on what the difference means, then a section "Structure" with
-    the structure figure and every proposition's tables and rationales.
 
     Examples
     --------
