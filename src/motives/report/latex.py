@@ -230,7 +230,9 @@ def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, labe
         j = p.likelihoods[ln]
         if j.rationale or j.confidence:
             conf = f" (confidence {latex_escape(j.confidence)})" if j.confidence else ""
-            cap.append(f"{latex_escape(ln)}{conf}: {latex_escape(j.rationale)}")
+            why = j.rationale.strip()
+            cap.append(f"Lens {latex_escape(ln)}{conf}: {latex_escape(why)}"
+                       + ("" if not why or why.endswith((".", "!", "?")) else "."))
     if lens not in rated:
         cap.append(f"Lens {latex_escape(lens)} does not rate it and uses the default lens.")
     if p.quote:
