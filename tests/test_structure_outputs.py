@@ -275,3 +275,18 @@ def test_run_writes_the_structure_figure(burglary_dir, tmp_path):
     r = runner.invoke(app, ["run", str(spec), "--out", str(out), "--allow-bad-diagnostics"])
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (out / "figures").iterdir()) == ["structure.pdf", "structure.png"]
+
+
+def test_check_names_non_diagnostic_propositions(tmp_path):
+    d = tmp_path / "nd"
+    d.mkdir()
+    (d / "case.yaml").write_text("name: nd\nhypotheses:\n  - {id: a, prior: 0.5}\n  - {id: b, prior: 0.5}\n"
+                                 "lenses:\n  - {id: me}\n  - {id: you}\n")
+    (d / "x.yaml").write_text("propositions:\n  - id: p1\n    title: flat\n    likelihoods:\n"
+                              "      me: {values: {a: 0.5, b: 0.5}}\n"
+                              "evidence:\n  - id: e1\n    title: under it\n    bears_on: p1\n"
+                              "    likelihoods: {me: {values: {yes: 0.9, no: 0.1}}}\n")
+    r = runner.invoke(app, ["check", str(d)])
+    assert r.exit_code == 0, r.output
+    assert "non-diagnostic propositions under me" in r.output and "p1" in r.output
+    assert "lens you does not rate 1 proposition(s); they use me's tables: p1" in r.output
