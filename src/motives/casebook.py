@@ -6,8 +6,13 @@
 
 from __future__ import annotations
 
-from motives.conventions import md_text
+from typing import TYPE_CHECKING, Any
+
+from motives.conventions import _fmt, md_text
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _cell(text: object) -> str:
@@ -41,7 +46,23 @@ def _ratio(values: dict, hyps: list[str], families: dict[str, str]) -> str:
 
 
 def case_markdown(case: Case) -> str:
-    """Render a whole case as Markdown (deterministic: the same case gives the same text)."""
+    """Render a whole case as Markdown (deterministic: the same case gives the same text).
+
+    A structured case adds a section "Propositions" (each with its tables per
+    lens, rationales and the items under it), a P(E | state) table per
+    proposition after the likelihood table, and "bears on" in each item's line.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> md = case_markdown(mv.examples.load("burglary"))
+    >>> [line for line in md.splitlines() if line.startswith("## ")]
+    ['## Hypotheses', '## Lenses', '## Propositions', '## Likelihood table', '## Items']
+    >>> "| `fibres_match` |  | default | 0.50 | 0.10 |" in md
+    True
+    >>> "kind likelihood; bears on proposition `at_scene`." in md
+    True
+    """
     H = case.hypothesis_ids
     fam = {h.id: h.family_id for h in case.hypotheses}
     lines = [f"# {_cell(case.title or case.name)}", "",
@@ -67,18 +88,26 @@ def case_markdown(case: Case) -> str:
             lines.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H)
                          + " | " + ", ".join(f"`{i}`" for i in r["items"]) + " |")
         lines.append("")
+    if case.structured:
+        lines += ["## Propositions", "",
+                  "Unobserved facts between the hypotheses and the items (parents first): P(state | parent value) "
+                  f"per lens; caps under the default lens `{case.default_lens}`.", "",
+                  propositions_markdown(case, heading="###").rstrip(), ""]
     fams = list(dict.fromkeys(fam.values()))
     ratio_head = f"{fams[0]}:{fams[1]}" if len(fams) == 2 else ""
     lines += ["## Likelihood table", "",
               "Means of P(E | h) per lens (κ: Beta concentration). "
               + (f"The last column is the ratio of the mean likelihood of the {fams[0]} hypotheses to the mean of "
                  f"the {fams[1]} hypotheses (>1 favours {fams[0]})." if ratio_head else ""), ""]
-    head = "| item | area | lens | " + " | ".join(H) + (f" | {ratio_head}" if ratio_head else "") + " |"
-    lines += [head, "| --- " * (3 + len(H) + bool(ratio_head)) + "|"]
     areas = [a.id for a in case.issue_areas]
     ordered = sorted(case.evidence, key=lambda e: (areas.index(e.issue_area) if e.issue_area in areas else len(areas)))
+    if not case.structured or any(isinstance(e, LikelihoodItem) and e.bears_on in (None, "hypotheses") for e in ordered):
+        head = "| item | area | lens | " + " | ".join(H) + (f" | {ratio_head}" if ratio_head else "") + " |"
+        lines += [head, "| --- " * (3 + len(H) + bool(ratio_head)) + "|"]
+    else:
+        lines.append("No likelihood item bears on the hypotheses directly.")
     for e in ordered:
-        if not isinstance(e, LikelihoodItem):
+        if not isinstance(e, LikelihoodItem) or e.bears_on not in (None, "hypotheses"):
             continue
         for lens in case.lens_ids:
             if lens not in e.likelihoods:
@@ -89,6 +118,20 @@ def case_markdown(case: Case) -> str:
                 row += f" | {_ratio(j.values, H, fam)}"
             lines.append(row + " |")
     lines.append("")
+    for pid in case.proposition_order():
+        states = case.proposition(pid).states
+        under = [e for e in ordered if isinstance(e, LikelihoodItem) and e.bears_on == pid]
+        if not under:
+            continue
+        lines += [f"Items under proposition `{pid}`: P(E | state) per lens.", "",
+                  "| item | area | lens | " + " | ".join(states) + " |", "| --- " * (3 + len(states)) + "|"]
+        for e in under:
+            for lens in case.lens_ids:
+                if lens in e.likelihoods:
+                    j = e.likelihoods[lens]
+                    lines.append(f"| `{e.id}` | {e.issue_area or ''} | {lens} | "
+                                 + " | ".join(_fmt_likelihood(j.values[st]) for st in states) + " |")
+        lines.append("")
     nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
     if any(nd.values()):
         lines += ["Non-diagnostic items (equal likelihoods under every hypothesis; they change nothing): "
@@ -97,6 +140,8 @@ def case_markdown(case: Case) -> str:
     for e in ordered:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
+        if e.bears_on not in (None, "hypotheses"):
+            meta.append(f"bears on proposition `{e.bears_on}`")
         if e.date:
             meta.append(f"date {e.date}")
         if e.issue_area:
@@ -123,15 +168,156 @@ def case_markdown(case: Case) -> str:
             lines.append("")
             if e.scale:
                 lines += ["Coding rule: " + "; ".join(f"{k} = {_cell(v)}" for k, v in sorted(e.scale.items())), ""]
+        keys = case.parent_values(e.bears_on)  # hypothesis ids, or the states of its proposition
         for lens, j in e.judgements().items():
             if isinstance(e, TimelineItem):
                 vals = "; ".join(f"{h}: a ~ N({j.values[h].intercept.mean:g}, {j.values[h].intercept.sd:g}), "
-                                 f"b ~ N({j.values[h].slope.mean:g}, {j.values[h].slope.sd:g})" for h in H)
+                                 f"b ~ N({j.values[h].slope.mean:g}, {j.values[h].slope.sd:g})" for h in keys)
             elif isinstance(e, QuantityItem):
                 vals = f"observed {e.observed:g} {_cell(e.unit)}; " + "; ".join(
-                    f"{h}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in H)
+                    f"{h}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in keys)
             else:
-                vals = ", ".join(f"{h} {_fmt_likelihood(j.values[h])}" for h in H)
+                vals = ", ".join(f"{h} {_fmt_likelihood(j.values[h])}" for h in keys)
             lines.append(f"- **{lens}**: {vals}. {_cell(j.rationale)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def md_escape(text: Any) -> str:
+    r"""User text for Markdown prose: Markdown specials backslash-escaped, HTML specials as entities.
+
+    Examples
+    --------
+    >>> print(md_escape("5 < 6 & *not* [a](b) | `x` # _y_"))
+    5 &lt; 6 &amp; \*not\* \[a\](b) \| \`x\` \# \_y\_
+    """
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]|#":
+        out = out.replace(ch, "\\" + ch) if ch != "\\" else out.replace("\\", "\\\\")
+    return " ".join(out.split())
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    """A (lens, parent) x states frame as a Markdown table (numbers to two decimals)."""
+    cols = [*df.index.names, *map(str, df.columns)]
+    out = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    for idx, row in df.iterrows():
+        cells = [str(i) for i in idx] + [_fmt(float(v), 2) for v in row.tolist()]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out)
+
+
+def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None) -> pd.DataFrame:
+    """A proposition's tables P(state | parent value), one block of rows per lens that rates it.
+
+    Parameters
+    ----------
+    case, prop_id
+        The case and the proposition.
+    lenses
+        Lenses to show (default every lens that rates the proposition, in case order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``lens``, ``parent``): one column per state (means) and
+        ``concentration`` (Beta/Dirichlet concentration of the row; NaN for a point).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> proposition_frame(mv.examples.load("burglary"), "had_motive")
+                          yes   no  concentration
+    lens    parent
+    default suspect       0.7  0.3            NaN
+            someone_else  0.2  0.8            NaN
+    """
+    import pandas as pd
+
+    prop = case.proposition(prop_id)
+    lenses = [ln for ln in case.lens_ids if ln in prop.likelihoods] if lenses is None else lenses
+    rows, index = [], []
+    for lens in lenses:
+        j = prop.likelihoods[lens]
+        for v in case.parent_values(prop.bears_on):
+            probs, k = prop.row(j, v)
+            rows.append([*probs, float("nan") if k is None else float(k)])
+            index.append((lens, v))
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["lens", "parent"]),
+                        columns=[*prop.states, "concentration"], dtype=float)
+
+
+def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:
+    """Every proposition (parents first): provenance, quote, P(state | parent value) per lens, rationales, items.
+
+    Parameters
+    ----------
+    case, lens
+        The case; ``lens`` (default the default lens) gives the caps and is listed first.
+    heading
+        Markdown heading marker of each proposition.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> md = propositions_markdown(mv.examples.load("burglary"))
+    >>> print(md.split("### ")[1].strip())
+    `at_scene` — The suspect was at the scene that night
+    <BLANKLINE>
+    Bears on the hypotheses; states yes, no; cap 9.0 dB under lens `default` (the most it can move the odds
+    between two hypotheses, however many items bear on it).
+    <BLANKLINE>
+    | lens | parent | yes | no |
+    | --- | --- | --- | --- |
+    | default | suspect | 0.80 | 0.20 |
+    | default | someone_else | 0.10 | 0.90 |
+    <BLANKLINE>
+    Items that bear on it: `neighbour_saw_suspect`, `phone_near_scene`, `fibres_match`.
+    """
+    lens = case.resolve_lens(lens)
+    if not case.propositions:
+        return ""
+    L = []
+    for pid in case.proposition_order():
+        p = case.proposition(pid)
+        L += [f"{heading} `{pid}` — {md_escape(p.title)}", ""]
+        cap = case.proposition_cap_db(pid, lens)
+        over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition `{p.bears_on}`"
+        between = "two hypotheses" if p.bears_on == "hypotheses" else f"two states of `{p.bears_on}`"
+        meta = [f"Bears on {over}", "states " + ", ".join(p.states),
+                f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
+                "however many items bear on it)"]
+        if p.implication:
+            meta.append(f"tests implication `{p.implication}`")
+        if p.issue_area:
+            meta.append(f"issue area `{p.issue_area}`")
+        if p.date:
+            meta.append(f"date {p.date}")
+        if p.sources:
+            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
+        if p.footnotes:
+            meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
+        L += ["; ".join(meta) + ".", ""]
+        if p.description:
+            L += [md_escape(p.description), ""]
+        if p.quote:
+            L += [f"> {md_escape(p.quote)}", ""]
+        rated = [ln for ln in case.lens_ids if ln in p.likelihoods]
+        order = [lens, *[ln for ln in rated if ln != lens]] if lens in rated else rated
+        df = proposition_frame(case, pid, order)
+        if df["concentration"].isna().all():
+            df = df.drop(columns="concentration")
+        L += [_md_table(df), ""]
+        if lens not in rated:
+            L += [f"Lens `{lens}` does not rate it: it uses the default lens `{case.default_lens}`.", ""]
+        for ln in order:
+            j = p.likelihoods[ln]
+            if j.rationale or j.confidence:
+                conf = f" (confidence {j.confidence})" if j.confidence else ""
+                L.append(f"- **{ln}**{conf}: {md_escape(j.rationale)}")
+        if any(p.likelihoods[ln].rationale or p.likelihoods[ln].confidence for ln in order):
+            L.append("")
+        props, items = case.children(pid)
+        kids = [f"`{i}`" for i in items] + [f"`{q}` (proposition)" for q in props]
+        L += [("Items that bear on it: " + ", ".join(kids) + ".") if kids else "No item bears on it.", ""]
+    return "\n".join(L).rstrip() + "\n"

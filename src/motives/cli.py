@@ -342,10 +342,18 @@ def check(case_dir: CaseDir) -> None:
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     out.print("kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), highlight=False, markup=False)
+    props = set(case.proposition_ids)
+    if case.structured:
+        _print_propositions(case)
     for lens in case.lens_ids:
         nd = case.non_diagnostic(lens)
-        if nd:
-            out.print(plain(f"non-diagnostic under {lens} (equal likelihoods, change nothing): {', '.join(nd)}"),
+        nd_props = [i for i in nd if i in props]
+        nd_items = [i for i in nd if i not in props]
+        if nd_props:
+            out.print(plain(f"non-diagnostic propositions under {lens} (equal tables for every parent value: nothing "
+                            f"under them can change the odds): {', '.join(nd_props)}"), highlight=False, markup=False)
+        if nd_items:
+            out.print(plain(f"non-diagnostic under {lens} (equal likelihoods, change nothing): {', '.join(nd_items)}"),
                       highlight=False, markup=False)
         zc = case.zero_cells(lens)
         if zc:
@@ -353,11 +361,38 @@ def check(case_dir: CaseDir) -> None:
                             + ", ".join(f"{i} -> {h}" for i, h in zc)), highlight=False, markup=False)
         fb = case.fallbacks(lens)
         if fb and lens != case.default_lens:
-            out.print(plain(f"lens {lens} does not rate {len(fb)} item(s); they use {case.default_lens}: "
-                            f"{', '.join(fb)}"), highlight=False, markup=False)
+            fb_props = [i for i in fb if i in props]
+            fb_items = [i for i in fb if i not in props]
+            if fb_props:
+                out.print(plain(f"lens {lens} does not rate {len(fb_props)} proposition(s); they use "
+                                f"{case.default_lens}'s tables: {', '.join(fb_props)}"), highlight=False, markup=False)
+            if fb_items:
+                out.print(plain(f"lens {lens} does not rate {len(fb_items)} item(s); they use {case.default_lens}: "
+                                f"{', '.join(fb_items)}"), highlight=False, markup=False)
+    unused = case.unused_propositions()
+    if unused:
+        err.print("[bold yellow]warning[/]: " + safe(f"{len(unused)} proposition(s) no item bears on (directly or "
+                                                     f"through another proposition); they change nothing: "
+                                                     f"{', '.join(unused)}"), highlight=False)
     for f, why in skipped_files(case_dir):
         out.print(plain(f"skipped {f}: {why}"), highlight=False, markup=False)
     out.print("[green]ok[/]")
+
+
+def _print_propositions(case: Any) -> None:
+    """``check``: each proposition (parents first) with its parent, states and the items that bear on it."""
+    t = Table(title="Propositions (parents first) and what bears on them")
+    for c in ("proposition", "bears on", "states", "items", "bearing on it"):
+        t.add_column(c, justify="right" if c == "items" else "left")
+    for pid in case.proposition_order():
+        p = case.proposition(pid)
+        kids, items = case.children(pid)
+        t.add_row(pid, p.bears_on, " | ".join(p.states), str(len(items)),
+                  ", ".join([*items, *(f"{k} (proposition)" for k in kids)]) or "(nothing)")
+    _, direct = case.children()
+    if direct:
+        t.add_row("(directly on the hypotheses)", "", "", str(len(direct)), ", ".join(direct))
+    out.print(t)
 
 
 @app.command()
@@ -388,6 +423,8 @@ def posterior(
 
         res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
         summary = res.summary_dict()
+    if case.structured:
+        summary["if_independent"] = _if_independent(case, lens_id)
     _print_summary(summary, as_json)
     if not summary["diagnostics"].get("ok", True):
         if not as_json:
@@ -395,18 +432,35 @@ def posterior(
         raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
+def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
+    """The exact posterior as if every item bore on the hypotheses independently (for a structured case)."""
+    from motives.exact import exact_posterior
+
+    t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
+    return {"note": "exact posterior as if every item bore on the hypotheses independently (structure=False): "
+                    "the naive-Bayes figure the propositions correct; not the result",
+            "hypotheses": {str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()},
+            "families": {str(i): float(c) for i, c in t.xs("family", level="level")["credence"].items()}}
+
+
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
     mass = summary["interval"]["mass"]
+    ind = summary.get("if_independent")
     t = Table(title=safe(f"Credences ({summary['method']}, lens {summary['lens']}; {mass:.0%} central interval)"))
-    for c in ("level", "id", "credence", "lower", "upper"):
-        t.add_column(c, justify="right" if c in ("credence", "lower", "upper") else "left")
+    for c in ("level", "id", "credence", "lower", "upper", *(["if independent"] if ind else [])):
+        t.add_column(c, justify="left" if c in ("level", "id") else "right")
     for level, key in (("hypothesis", "hypotheses"), ("family", "families")):
         for i, v in summary[key].items():
-            t.add_row(level, safe(i), *(_num(v[k]) for k in ("credence", "lower", "upper")))
+            t.add_row(level, safe(i), *(_num(v[k]) for k in ("credence", "lower", "upper")),
+                      *([_num(ind[key][i])] if ind else []))
     out.print(t)
+    if ind:
+        out.print("The credences use the propositions (items under one proposition share a cause). 'if independent' "
+                  "is what multiplying every item as if independent given the hypothesis would give: the "
+                  "difference is how much that assumption would over- or understate the evidence.", highlight=False)
     if summary.get("fallbacks"):
         out.print(plain(f"{len(summary['fallbacks'])} item(s) not rated by this lens use the default lens: "
                         + ", ".join(summary["fallbacks"])), highlight=False, markup=False)
@@ -550,18 +604,38 @@ def run(
         from motives.io import load_case
         from motives.models import fit_spec
 
-        res = fit_spec(spec, spec_file, progressbar=True, case=load_case(case_path))
+        case = load_case(case_path)
+        res = fit_spec(spec, spec_file, progressbar=True, case=case)
         summary = res.summary_dict()
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
         res.save(tmp / "trace.nc")
+        if case.structured:  # the structure diagram (the sensitivity and report commands draw the rest)
+            _structure_figure(case, summary.get("lens"), tmp / "figures", spec.figures)
     _print_summary(summary, False)
-    out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"), highlight=False, markup=False)
+    out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"
+                    + (", figures/structure.*" if (out_dir / "figures").exists() else "")), highlight=False,
+              markup=False)
     if not summary["diagnostics"].get("ok", True):
         _diagnostics_failed(summary, allow_bad=allow_bad)
         if not allow_bad:
             raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]) -> None:
+    """Write the structure diagram of a structured case as figures/structure.<fmt>."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from motives.plots import plot_structure, save_figure
+
+    fdir.mkdir(exist_ok=True)
+    fig, _ = plot_structure(case, lens)
+    save_figure(fig, fdir / "structure", formats)
+    plt.close(fig)
 
 
 @app.command()
@@ -651,6 +725,8 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
                                extra={"spec": {"name": spec.name, "file": str(spec_file),
                                                "config_hash": spec.config_hash()},
                                       "leading_family": tgt})
+        if case.structured:
+            summary["if_independent"] = _if_independent(case, lens, spec.prior, spec.reliability)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
             _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"])
@@ -673,11 +749,21 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
             raise RuntimeError("generated LaTeX table is malformed: " + "; ".join(problems))
     (tdir / "evidence.tex").write_text(ev_tex)
     (tdir / "posterior.tex").write_text(po_tex)
-    (tdir / "tables.tex").write_text(R.standalone_latex(r"\input{evidence}", r"\input{posterior}"))
+    inputs = [r"\input{evidence}", r"\input{posterior}"]
+    if case.structured:
+        for pid in case.proposition_order():
+            problems = R.check_latex(R.proposition_latex(case, pid, lens))
+            if problems:
+                raise RuntimeError(f"generated LaTeX table of proposition {pid} is malformed: " + "; ".join(problems))
+        (tdir / "propositions.tex").write_text(R.propositions_latex(case, lens))
+        (tdir / "propositions.md").write_text(R.propositions_markdown(case, lens, heading="##"))
+        inputs.append(r"\input{propositions}")
+    (tdir / "tables.tex").write_text(R.standalone_latex(*inputs))
     (tdir / "evidence.md").write_text(R.evidence_markdown(case, lens, prior=spec.prior))
     (tdir / "posterior.md").write_text(R.posterior_markdown(case, lens, prior=spec.prior))
     info = {"name": spec.name, "file": str(spec_file), "lens": lens, "prior": spec.prior, "model": spec.model,
-            "config_hash": spec.config_hash(), "tornado_factor": spec.sensitivity.tornado_factor}
+            "config_hash": spec.config_hash(), "tornado_factor": spec.sensitivity.tornado_factor,
+            "reliability": spec.reliability}
     text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info)
     (tmp / "report.md").write_text(text)
 
@@ -714,7 +800,8 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=True)
-    out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex and "
+    extra = ", tables/propositions.tex" if (res["out"] / "tables" / "propositions.tex").exists() else ""
+    out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
                     f"{len(res['figures'])} figures"), highlight=False, markup=False)
 
 

@@ -304,6 +304,8 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             cur = cur[part]
         elif isinstance(cur, dict) and part == "__default__":
             continue
+        elif isinstance(cur, dict) and part in ("state_row", "probs"):  # a table row written {state: p}
+            continue
         elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
             continue
         elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1:]):

@@ -31,6 +31,7 @@ from motives.plots.sensitivity import (
     plot_tornado,
     plot_trajectory,
 )
+from motives.plots.structure import plot_structure, proposition_cap_db
 
 __all__ = [
     "ONE_COLUMN",
@@ -48,10 +49,12 @@ __all__ = [
     "plot_lenses",
     "plot_prior_sweep",
     "plot_shares",
+    "plot_structure",
     "plot_sobol",
     "plot_timeline",
     "plot_tornado",
     "plot_trajectory",
+    "proposition_cap_db",
     "save_figure",
     "standard_figures",
     "style",

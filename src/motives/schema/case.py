@@ -63,6 +63,17 @@ def _dupes(ids: list[str]) -> list[str]:
     return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
 
 
+def _unknown_parent(value: str, props: list[str]) -> str:
+    """An unknown ``bears_on``: what it may be, and the nearest declared proposition."""
+    import difflib
+
+    close = difflib.get_close_matches(value, props, n=1)
+    return (f"bears_on names an unknown proposition '{value}': it must be 'hypotheses' or a declared proposition id"
+            + (f" ({', '.join(props[:12])}{', ...' if len(props) > 12 else ''})" if props else
+               " (no other proposition is declared)")
+            + (f". Did you mean '{close[0]}'?" if close else ""))
+
+
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     # iterative depth-first search: chains of thousands of items must not hit Python's recursion limit
     state: dict[str, int] = {}
@@ -214,8 +225,7 @@ class Case(Record):
         for e in self.evidence:
             parent_ok = e.bears_on in (None, HYPOTHESES) or e.bears_on in props
             if not parent_ok:
-                out.append(P(_unknown("proposition", str(e.bears_on), list(props)) + " ('hypotheses' or a declared "
-                             "proposition id)", item=e.id, field="bears_on"))
+                out.append(P(_unknown_parent(str(e.bears_on), list(props)), item=e.id, field="bears_on"))
             for lens, j in e.judgements().items():
                 if lens not in lens_ids:
                     out.append(P(_unknown("lens", lens, lens_ids), item=e.id, field=f"{_judgement_field(e)}.{lens}"))
@@ -272,8 +282,8 @@ class Case(Record):
                                  field="id"))
             parent_ok = p.bears_on == HYPOTHESES or p.bears_on in props
             if not parent_ok:
-                out.append(P(_unknown("proposition", p.bears_on, [q for q in props if q != p.id])
-                             + " ('hypotheses' or a declared proposition id)", item=p.id, field="bears_on"))
+                out.append(P(_unknown_parent(p.bears_on, [q for q in props if q != p.id]), item=p.id,
+                             field="bears_on"))
             elif p.bears_on == p.id:
                 out.append(P("a proposition cannot bear on itself", item=p.id, field="bears_on"))
                 parent_ok = False
@@ -286,7 +296,8 @@ class Case(Record):
                 out += [P(msg, item=p.id, field=field) for msg, field in p.row_problems(lens, j)]
             if self.default_lens in lens_ids and self.default_lens not in p.likelihoods:
                 out.append(P(f"no table for the default lens '{self.default_lens}' (lenses that do not rate a "
-                             "proposition fall back to it)", item=p.id, field="likelihoods"))
+                             "proposition fall back to it); it has tables for: "
+                             + (", ".join(p.likelihoods) or "no lens"), item=p.id, field="likelihoods"))
             bib = self.references
             if bib is not None:
                 for i, key in enumerate(p.sources):
@@ -319,6 +330,13 @@ class Case(Record):
         if values and set(values) <= set(self.hypothesis_ids) and not set(values) & set(states):
             return [Problem(f"'{item}' bears on proposition '{parent}': key its table by that proposition's states "
                             f"{states}, not by hypotheses", item=item, field=field)]
+        keys = set(values)
+        if values and not keys & set(states):
+            others = [p.id for p in self.propositions if p.id != parent and keys <= set(p.states)]
+            if others:
+                return [Problem(f"'{item}' bears on proposition '{parent}' (states {states}), but its table is keyed "
+                                f"by {sorted(keys)}, the states of '{others[0]}': key it by {states}, or set "
+                                f"bears_on: {others[0]}", item=item, field=field)]
         out = []
         for k in values:
             if k not in states:
@@ -621,6 +639,39 @@ class Case(Record):
             j, _ = self.judgement(prop, lens)
             m = m @ np.array([prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)], dtype=float)
         return m
+
+    def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:
+        """The most a proposition can move the odds between two values of its parent, in decibans.
+
+        10 log10 max over parent values v, v' and states s of P(s | v) / P(s | v')
+        (table means under the lens): however many items bear on the
+        proposition, they cannot move those odds further. 0 for a
+        non-diagnostic proposition, ``inf`` when a state is impossible under one
+        parent value but not under another.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> round(case.proposition_cap_db("at_scene"), 2)  # 10 log10(0.8 / 0.1): 8 to 1
+        9.03
+        >>> round(case.proposition_cap_db("had_motive"), 2)  # 10 log10(0.7 / 0.2)
+        5.44
+        """
+        import math
+
+        prop = self.proposition(prop_id)
+        j, _ = self.judgement(prop, lens)
+        rows = [prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)]
+        best = 0.0
+        for a in rows:
+            for b in rows:
+                for pa, pb in zip(a, b, strict=True):
+                    if pa > 0 and pb == 0:
+                        return math.inf
+                    if pa > 0:
+                        best = max(best, 10 * math.log10(pa / pb))
+        return best
 
     def implication_table(self) -> pd.DataFrame:
         """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.

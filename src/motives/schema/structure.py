@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from motives import likelihood as _lk
 from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record
@@ -45,7 +45,15 @@ class StateRow(Record):
         return probs
 
 
-TableCell = Likelihood | StateRow
+def _cell_kind(cell: Any) -> str:
+    """A row written state by state, or any likelihood form (so a bad number gets one message, not two)."""
+    if isinstance(cell, StateRow) or (isinstance(cell, dict) and "probs" in cell):
+        return "state_row"
+    return "likelihood"
+
+
+TableCell = Annotated[Annotated[Likelihood, Tag("likelihood")] | Annotated[StateRow, Tag("state_row")],
+                      Discriminator(_cell_kind)]
 
 
 class PropositionJudgement(Record):
