@@ -67,6 +67,8 @@ def check(case_dir: CaseDir) -> None:
     t.add_row("[bold]all[/]", *[str(sum(lens in e.judgements() for e in case.evidence)) for lens in case.lens_ids],
               str(len(case.evidence)))
     out.print(t)
+    if case.prior_note():
+        out.print(case.prior_note(), highlight=False, markup=False)
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from motives.errors import Problem, ReferenceProblems
 from motives.schema.evidence import (
@@ -25,6 +25,10 @@ from motives.schema.structure import HYPOTHESES, Proposition
 
 if TYPE_CHECKING:
     import pandas as pd
+
+PRIOR_NORMALISE_DOC = ("Divide the priors by their sum (for priors written to limited precision, e.g. 0.333 for "
+                       "thirds); motives check reports the sum.")
+
 
 class EvidenceFile(Record):
     """One evidence YAML file."""
@@ -48,6 +52,7 @@ class CaseFile(Record):
         default=None, description="BibTeX file(s), relative to the case folder; default references.bib if present."
     )
     hypotheses: list[Hypothesis] = Field(min_length=2)
+    prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
     families: list[Family] = Field(default_factory=list)
     lenses: list[Lens] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -99,6 +104,7 @@ class Case(Record):
     description: str = ""
     default_lens: Id = "default"
     hypotheses: list[Hypothesis] = Field(min_length=2)
+    prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
     families: list[Family] = Field(default_factory=list)
     lenses: list[Lens] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -149,7 +155,7 @@ class Case(Record):
                 pr = {**pr, "likelihoods": lk} if isinstance(pr, dict) else pr.model_copy(update={"likelihoods": lk})
             props.append(pr)
         data["propositions"] = props
-        return data
+        return _fill_others(data)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
@@ -172,8 +178,10 @@ class Case(Record):
                 if h.prior is None:
                     out.append(P("no prior: give a prior for every hypothesis or for none (none = uniform)",
                                  item=h.id, field="prior"))
-        elif given_priors and abs(sum(given_priors) - 1.0) > PRIOR_TOLERANCE:
-            out.append(P(f"priors must sum to 1, they sum to {sum(given_priors):.6g}", field="hypotheses.prior"))
+        elif given_priors and abs(sum(given_priors) - 1.0) > PRIOR_TOLERANCE and not self.prior_normalise:
+            out.append(P(f"priors must sum to 1, they sum to {sum(given_priors):.6g} (for priors written to "
+                         "limited precision, e.g. 0.333 for thirds, set prior_normalise: true in case.yaml)",
+                         field="hypotheses.prior"))
         elif given_priors and not any(p > 0 for p in given_priors):
             out.append(P("at least one prior must be positive", field="hypotheses.prior"))
         fam_ids = [f.id for f in self.families]
@@ -370,7 +378,32 @@ class Case(Record):
         """The case's prior (uniform when none is given)."""
         if all(h.prior is None for h in self.hypotheses):
             return [1.0 / len(self.hypotheses)] * len(self.hypotheses)
-        return [float(h.prior) for h in self.hypotheses]  # type: ignore[arg-type]
+        priors = [float(h.prior) for h in self.hypotheses]  # type: ignore[arg-type]
+        if self.prior_normalise:
+            total = sum(priors)
+            return [p / total for p in priors]
+        return priors
+
+    def prior_note(self) -> str | None:
+        """One line for ``motives check`` when ``prior_normalise`` rescaled the priors, else None.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.Case.model_validate({"name": "thirds", "prior_normalise": True, "hypotheses": [
+        ...     {"id": "a", "prior": 0.333}, {"id": "b", "prior": 0.333}, {"id": "c", "prior": 0.333}]})
+        >>> case.prior_note()
+        'priors normalised (prior_normalise: true): they summed to 0.999, each divided by that sum'
+        >>> [round(p, 4) for p in case.prior_vector()]
+        [0.3333, 0.3333, 0.3333]
+        """
+        if not self.prior_normalise or all(h.prior is None for h in self.hypotheses):
+            return None
+        total = sum(float(h.prior) for h in self.hypotheses)  # type: ignore[arg-type]
+        note = f"priors normalised (prior_normalise: true): they summed to {total:.6g}, each divided by that sum"
+        if abs(total - 1.0) > 0.01:
+            note += " -- more than rounding: is a hypothesis or a prior missing?"
+        return note
 
     def resolve_lens(self, lens: str | None) -> str:
         """Return ``lens`` (or the default lens) after checking it exists."""
@@ -598,6 +631,43 @@ class Case(Record):
         from motives.display import case_html
 
         return case_html(self)
+
+
+def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
+    """Write out ``others`` (a Van Evera template's rest) for every parent value a judgement does not name."""
+    def ident(x: Any, key: str = "id") -> Any:
+        return x.get(key) if isinstance(x, dict) else getattr(x, key, None)
+
+    hyp = [ident(h) for h in data.get("hypotheses") or []]
+    states: dict[Any, list[Any]] = {}
+    for pr in data.get("propositions") or []:
+        st = ident(pr, "states")
+        states[ident(pr)] = list(st) if isinstance(st, list) else ["yes", "no"]
+    items = []
+    for it in data.get("evidence") or []:
+        lk = ident(it, "likelihoods")
+        if isinstance(lk, dict) and any(_has_others(j) for j in lk.values()):
+            parent = ident(it, "bears_on")
+            pv = hyp if parent in (None, HYPOTHESES) else states.get(parent)
+            if pv is not None and all(isinstance(v, str) for v in pv):
+                new = {}
+                for lens, j in lk.items():
+                    if _has_others(j) and isinstance(j, dict):
+                        try:
+                            j = LensJudgement.model_validate(j)
+                        except ValueError:
+                            new[lens] = j  # reported where it stands by the normal validation
+                            continue
+                    new[lens] = j.filled(pv) if isinstance(j, LensJudgement) else j
+                it = {**it, "likelihoods": new} if isinstance(it, dict) else it.model_copy(update={"likelihoods": new})
+        items.append(it)
+    return {**data, "evidence": items}
+
+
+def _has_others(j: Any) -> bool:
+    if isinstance(j, LensJudgement):
+        return j.others is not None
+    return isinstance(j, dict) and ("others" in j or "van_evera" in j)
 
 
 def _judgement_field(e: Any) -> str:
