@@ -443,7 +443,7 @@ def resolve_not_applicable(values: dict[str, Any]) -> dict[str, Any]:
     na = [k for k, v in values.items() if is_not_applicable(v)]
     if not na:
         return values
-    rest = [parse(v).mean for k, v in values.items() if k not in na]
+    rest = [v.mean if hasattr(v, "mean") else parse(v).mean for k, v in values.items() if k not in na]
     if not rest:
         raise ValueError("every cell is NA (not applicable): such an item says nothing; leave it out")
     mean = sum(rest) / len(rest)
