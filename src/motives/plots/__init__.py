@@ -31,6 +31,7 @@ from motives.plots.sensitivity import (
     plot_tornado,
     plot_trajectory,
 )
+from motives.plots.value import plot_value_posterior
 
 __all__ = [
     "ONE_COLUMN",
@@ -52,6 +53,7 @@ __all__ = [
     "plot_timeline",
     "plot_tornado",
     "plot_trajectory",
+    "plot_value_posterior",
     "save_figure",
     "standard_figures",
     "style",

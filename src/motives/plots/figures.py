@@ -48,6 +48,8 @@ CAPTIONS: dict[str, str] = {
     "break_even": "Break-even: each item's weight of evidence now and the weight that alone would tie the leading "
                   "family with its rival (dotted: cannot, because its source's reliability caps it).",
     "information": "Expected information of each item, as if not yet observed (bits).",
+    "value_posterior": "Posterior density over the hypotheses' values (each credence spread over its grid cell), "
+                       "with the mean (dashed), the median (dotted) and the 90% credible interval (shaded).",
 }
 
 
@@ -125,6 +127,12 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     for name, fn in draw.items():
         fig, ax = fn()
         yield name, fig, ax
+    if case.hypotheses and all(h.value is not None for h in case.hypotheses):  # numeric hypotheses (a grid)
+        from motives.exact import value_table
+        from motives.plots.value import plot_value_posterior
+
+        fig, ax = plot_value_posterior(value_table(case, credence=tables["posterior"]))
+        yield "value_posterior", fig, ax
     for it in case.evidence:
         if isinstance(it, TimelineItem):
             fig, ax = plot_timeline(case, it.id, lens=lens, labels=labels)

@@ -184,6 +184,10 @@ class Case(Record):
                          field="hypotheses.prior"))
         elif given_priors and not any(p > 0 for p in given_priors):
             out.append(P("at least one prior must be positive", field="hypotheses.prior"))
+        if any(h.value is not None for h in self.hypotheses) and any(h.value is None for h in self.hypotheses):
+            for h in self.hypotheses:
+                if h.value is None:
+                    out.append(P("no value: give a value for every hypothesis or for none", item=h.id, field="value"))
         fam_ids = [f.id for f in self.families]
         for d in _dupes(fam_ids):
             out.append(P(f"duplicate family id '{d}'", field="families"))
