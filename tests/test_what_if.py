@@ -55,6 +55,8 @@ def test_with_judgement_on_a_proposition_and_in_other_forms() -> None:
         == pytest.approx(10 ** -0.3)
     with pytest.raises(CaseError, match="unknown hypothesis 'bowl3'"):
         flat.with_judgement("vanilla", values={"bowl3": 0.5})
+    with pytest.raises(CaseError, match="field 'likelihoods.default.values.bowl1': likelihood must be a number in"):
+        flat.with_judgement("vanilla", values={"bowl1": 1.5})
     with pytest.raises(TypeError, match="exactly one of"):
         flat.with_judgement("vanilla", values={"bowl1": 0.5}, ratios={"bowl1": 1, "bowl2": 1})
     with pytest.raises(KeyError, match="unknown item 'vanila'"):

@@ -691,7 +691,13 @@ class Case(Record):
         else:
             data.update({k: dict(v) for k, v in forms.items()})
         field = "likelihoods" if isinstance(target, Proposition) else _judgement_field(target)
-        judged = {**getattr(target, field), lens: type(old).model_validate(data)}
+        from pydantic import ValidationError
+
+        try:
+            judgement = type(old).model_validate(data)
+        except ValidationError as exc:
+            raise _case_error(exc, item=node, prefix=f"{field}.{lens}") from None
+        judged = {**getattr(target, field), lens: judgement}
         new = target.model_copy(update={field: judged})
         if isinstance(new, Proposition):
             return self._replaced(propositions=[new if p.id == node else p for p in self.propositions])
@@ -809,27 +815,33 @@ class Case(Record):
         """The case with some fields replaced, validated again; problems raise :class:`motives.CaseError`."""
         from pydantic import ValidationError
 
-        from motives.errors import CaseError
-
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(changes)
         try:
             return type(self).model_validate(data)
         except ValidationError as exc:
-            problems: list[Problem] = []
-            for err in exc.errors():
-                ctx = err.get("ctx", {}).get("error")
-                if isinstance(ctx, ReferenceProblems):
-                    problems += ctx.problems
-                else:
-                    msg = str(ctx) if isinstance(ctx, Exception) else str(err["msg"])
-                    problems.append(Problem(msg, field=".".join(str(x) for x in err["loc"]) or None))
-            raise CaseError(problems) from None
+            raise _case_error(exc) from None
 
     def _repr_html_(self) -> str:
         from motives.display import case_html
 
         return case_html(self)
+
+
+def _case_error(exc: Any, item: str | None = None, prefix: str = "") -> Exception:
+    """A pydantic ValidationError as a :class:`motives.CaseError` listing its problems."""
+    from motives.errors import CaseError
+
+    problems: list[Problem] = []
+    for err in exc.errors():
+        ctx = err.get("ctx", {}).get("error")
+        if isinstance(ctx, ReferenceProblems):
+            problems += ctx.problems
+            continue
+        msg = str(ctx) if isinstance(ctx, Exception) else str(err["msg"])
+        field = ".".join(x for x in (prefix, ".".join(str(x) for x in err["loc"])) if x)
+        problems.append(Problem(msg, item=item, field=field or None))
+    return CaseError(problems)
 
 
 def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
