@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 
 from motives import likelihood as _lk
 from motives.schema.forms import Confidence, DateField, Id, Likelihood, PartialDate, Record
@@ -22,6 +22,8 @@ class LensJudgement(Record):
     as values scaled so the largest is 1; a Van Evera test as values for the
     named hypotheses plus ``others`` for the rest (the case fills them in).
     """
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _row_forms_schema(schema))
 
     values: dict[str, Likelihood] = Field(description="Hypothesis id -> P(E | h), any likelihood form.")
     others: Likelihood | None = Field(
@@ -67,6 +69,24 @@ class LensJudgement(Record):
 
 #: The ways to write a judgement's row (exactly one per judgement).
 ROW_FORMS = ("values", "ratios", "decibans", "van_evera")
+
+
+def _row_forms_schema(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a judgement as written: one of values, ratios, decibans, van_evera."""
+    props = schema.setdefault("properties", {})
+    props["ratios"] = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
+                       "description": "Instead of values: relative likelihoods (only ratios matter; stored scaled so "
+                                      "the largest is 1)."}
+    props["decibans"] = {"type": "object", "additionalProperties": {"type": "number"},
+                         "description": "Instead of values: 10·log10 of the relative likelihood (0 for the reference)."}
+    props["van_evera"] = {
+        "type": "object", "additionalProperties": False, "required": ["test", "for"],
+        "description": "Instead of values: one of Van Evera's tests for the named hypothesis (or hypotheses).",
+        "properties": {"test": {"enum": sorted(_lk.VAN_EVERA)},
+                       "for": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                       "result": {"enum": ["pass", "fail"], "default": "pass"}}}
+    schema["required"] = [r for r in schema.get("required", []) if r != "values"]
+    schema["oneOf"] = [{"required": [f]} for f in ROW_FORMS]
 
 
 def _with_confidence(v: Any, conf: str) -> Any:
