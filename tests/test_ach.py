@@ -159,3 +159,23 @@ def test_posterior_reports_the_inconsistency(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["posterior", str(tmp_path / "c"), "--json"])
     assert json.loads(res.output)["ach_inconsistency"] == {"national_security": 1, "regime_security": 0,
                                                           "ideology": 3}
+
+
+def test_xlsx_with_typed_cells(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Evidence", "Hypothesis A", "Hypothesis B", "Date", "Credibility", "Source"])
+    ws.append(["Ships sighted", 0.8, "I", dt.datetime(2021, 3, 4), "High", "navy"])
+    ws.append(["Radio silence", "++", "NA", None, None, None])
+    ws.append([None, None, None, None, None, None])  # blank rows are skipped
+    wb.save(tmp_path / "m.xlsx")
+    case = mv.load_case(import_matrix(tmp_path / "m.xlsx", tmp_path / "c"))
+    assert case.hypothesis_ids == ["hypothesis_a", "hypothesis_b"]
+    t = case.likelihood_table()
+    assert t.loc["ships_sighted", "hypothesis_a"] == 0.8 and t.loc["radio_silence", "hypothesis_b"] == 0.9
+    assert str(case.item("ships_sighted").date) == "2021-03-04"
+    assert case.source("navy").reliability.mean == 0.9

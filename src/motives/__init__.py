@@ -37,7 +37,8 @@ _NAMES: dict[str, str] = {
     "load_result": "motives.models",
     "FitResult": "motives.models",
 }
-_MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report"}
+_MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report",
+            "ach"}
 
 __all__ = sorted(_NAMES) + ["examples", "__version__"]
 
