@@ -28,6 +28,11 @@ _NAMES: dict[str, str] = {
     "LikelihoodItem": "motives.schema",
     "TimelineItem": "motives.schema",
     "QuantityItem": "motives.schema",
+    "Proposition": "motives.schema",
+    "pool": "motives.pooling",
+    "explain": "motives.report.explain",
+    "appendix": "motives.appendix",
+    "explore": "motives.appendix.explore",
     "load_spec": "motives.spec",
     "AnalysisSpec": "motives.spec",
     "CaseError": "motives.errors",
@@ -38,17 +43,21 @@ _NAMES: dict[str, str] = {
     "FitResult": "motives.models",
 }
 _MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report",
-            "ach"}
+            "ach", "pooling"}
 
 __all__ = sorted(_NAMES) + ["examples", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from motives import examples
+    from motives.appendix import appendix
+    from motives.appendix.explore import explore
     from motives.errors import CaseError, MotivesError, Problem
     from motives.exact import compile_case, exact_posterior
     from motives.io import json_schema, load_case
     from motives.models import FitResult, fit, load_result
-    from motives.schema import Case, Hypothesis, LikelihoodItem, QuantityItem, TimelineItem
+    from motives.pooling import pool
+    from motives.report.explain import explain
+    from motives.schema import Case, Hypothesis, LikelihoodItem, Proposition, QuantityItem, TimelineItem
 
 
 def __getattr__(name: str) -> Any:

@@ -454,6 +454,34 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> N
 
 
 @app.command()
+def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
+    """Write the interactive appendix: one self-contained HTML page where a reader changes the judgements."""
+    import shutil
+    import tempfile
+
+    from motives.appendix import appendix as write_appendix
+
+    out_dir = _check_out(out_dir, force)
+    try:
+        spec, case, lens = _spec_case(spec_file)
+    except MotivesError as exc:
+        _fail(exc)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        path = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name)
+        size = path.stat().st_size
+        _publish(tmp, out_dir)
+    except MotivesError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _fail(exc)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    out.print(f"wrote {out_dir / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser", highlight=False)
+
+
+@app.command()
 def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=True)
