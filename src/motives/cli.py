@@ -338,6 +338,8 @@ def check(case_dir: CaseDir) -> None:
     t.add_row("[bold]all[/]", *[str(sum(lens in e.judgements() for e in case.evidence)) for lens in case.lens_ids],
               str(len(case.evidence)))
     out.print(t)
+    if case.prior_note():
+        out.print(case.prior_note(), highlight=False, markup=False)
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -425,7 +427,11 @@ def posterior(
         summary = res.summary_dict()
     if case.structured:
         summary["if_independent"] = _if_independent(case, lens_id)
+    extra_lines = _posterior_extras(case, lens_id, summary)
     _print_summary(summary, as_json)
+    if not as_json:
+        for line in extra_lines:
+            out.print(line, highlight=False, markup=False)
     if not summary["diagnostics"].get("ok", True):
         if not as_json:
             _diagnostics_failed(summary, allow_bad=False)
@@ -441,6 +447,27 @@ def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool =
                     "the naive-Bayes figure the propositions correct; not the result",
             "hypotheses": {str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()},
             "families": {str(i): float(c) for i, c in t.xs("family", level="level")["credence"].items()}}
+
+
+def _posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]:
+    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary (into ``summary`` too)."""
+    from motives.ach import inconsistency, inconsistency_line
+    from motives.schema import LikelihoodItem
+
+    lines = []
+    credence = {h: v["credence"] for h, v in summary["hypotheses"].items()}
+    if any(isinstance(e, LikelihoodItem) for e in case.evidence):
+        scores = inconsistency(case, lens)
+        summary["ach_inconsistency"] = {h: int(v) for h, v in scores["score"].items()}
+        lines.append(inconsistency_line(scores))
+    if all(h.value is not None for h in case.hypotheses):
+        from motives.exact import value_summary
+
+        v = value_summary(case, lens, credence=credence)
+        summary["value"] = v
+        lines.append(f"value: mean {v['mean']:.6g}, median {v['median']:.6g}, {v['mass']:.0%} credible interval "
+                     f"[{v['lower']:.6g}, {v['upper']:.6g}]")
+    return lines
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -645,6 +672,54 @@ def schema() -> None:
     from motives.io import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------- ACH matrices
+
+
+@app.command("import-matrix")
+def import_matrix_cmd(
+    matrix: Annotated[Path, typer.Argument(help="ACH matrix: .csv or .xlsx (rows items, columns hypotheses).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")],
+    lens: Annotated[str, typer.Option(help="Lens id the ratings belong to.")] = "default",
+    name: Annotated[str | None, typer.Option(help="Case name (default: from the file name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a folder import-matrix wrote before.")] = False,
+) -> None:
+    """Turn an ACH matrix into a case folder (case.yaml and evidence.yaml) that check accepts."""
+    from motives.ach import import_matrix
+    from motives.io import load_case
+
+    try:
+        folder = import_matrix(matrix, out_dir, lens=lens, name=name, force=force)
+        case = load_case(folder)
+    except MotivesError as exc:
+        _fail(exc)
+    out.print(f"wrote {folder}/case.yaml and evidence.yaml: {len(case.hypotheses)} hypotheses, "
+              f"{len(case.evidence)} items", highlight=False, markup=False)
+
+
+@app.command("export-matrix")
+def export_matrix_cmd(
+    case_dir: CaseDir,
+    out_file: Annotated[Path, typer.Option("--out", help="Matrix file to write: .csv or .xlsx.")],
+    lens: Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")] = None,
+    cells: Annotated[str, typer.Option(help="ratings (ACH letters where a cell is on the scale) or numbers.")]
+    = "ratings",
+) -> None:
+    """Write a case's likelihoods under one lens as an ACH matrix (rows items, columns hypotheses)."""
+    from motives.ach import export_matrix
+    from motives.io import load_case
+
+    if cells not in ("ratings", "numbers"):
+        _fail(MotivesError(f"--cells must be 'ratings' or 'numbers', got {cells!r}"))
+    try:
+        case = load_case(case_dir)
+        notes = export_matrix(case, out_file, case.resolve_lens(lens), cells=cells)
+    except MotivesError as exc:
+        _fail(exc)
+    for note in notes:
+        err.print(f"note: {note}", highlight=False, markup=False)
+    out.print(f"wrote {out_file}", highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- sensitivity and report

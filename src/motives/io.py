@@ -682,7 +682,8 @@ def _amend_proposition(prop: Proposition, am: Amendment) -> Proposition:
         raise ValueError(f"'{prop.id}' is a proposition: amend its 'likelihoods' (table rows)")
     current = dict(prop.likelihoods)
     for lens, j in (am.likelihoods or {}).items():
-        j = PropositionJudgement.model_validate(j.model_dump()) if not isinstance(j, PropositionJudgement) else j
+        if not isinstance(j, PropositionJudgement):
+            j = PropositionJudgement.model_validate(j.model_dump(exclude={"others"}))
         if lens in current:
             old = current[lens]
             clash = sorted(set(old.values) & set(j.values))

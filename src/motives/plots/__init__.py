@@ -32,6 +32,7 @@ from motives.plots.sensitivity import (
     plot_trajectory,
 )
 from motives.plots.structure import plot_structure, proposition_cap_db
+from motives.plots.value import plot_value_posterior
 
 __all__ = [
     "ONE_COLUMN",
@@ -55,6 +56,7 @@ __all__ = [
     "plot_tornado",
     "plot_trajectory",
     "proposition_cap_db",
+    "plot_value_posterior",
     "save_figure",
     "standard_figures",
     "style",

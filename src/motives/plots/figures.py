@@ -53,6 +53,8 @@ CAPTIONS: dict[str, str] = {
                  "proposition, and the items that bear on each (right). A proposition's cap is the most it can move "
                  "the odds between two values of its parent, however many items bear on it (decibans, under the "
                  "analysis lens); the wider the edge into it, the larger its cap (dashed: cap 0).",
+    "value_posterior": "Posterior density over the hypotheses' values (each credence spread over its grid cell), "
+                       "with the mean (dashed), the median (dotted) and the 90% credible interval (shaded).",
 }
 
 
@@ -136,6 +138,12 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     for name, fn in draw.items():
         fig, ax = fn()
         yield name, fig, ax
+    if case.hypotheses and all(h.value is not None for h in case.hypotheses):  # numeric hypotheses (a grid)
+        from motives.exact import value_table
+        from motives.plots.value import plot_value_posterior
+
+        fig, ax = plot_value_posterior(value_table(case, credence=tables["posterior"]))
+        yield "value_posterior", fig, ax
     for it in case.evidence:
         if isinstance(it, TimelineItem):
             fig, ax = plot_timeline(case, it.id, lens=lens, labels=labels)

@@ -24,7 +24,10 @@ ROW_TOLERANCE = 1e-6
 #: The parent value of a node that bears on the hypotheses.
 HYPOTHESES = "hypotheses"
 
-_FORM_KEYS = {"p", "confidence", "mean", "concentration", "beta", "interval"}
+_FORM_KEYS = {"p", "confidence", "mean", "concentration", "beta", "interval", "icd203"}
+
+#: Keys that mark a lens's judgement (not a shorthand table); all but values are refused in a table.
+_ROW_KEYS = {"values", "ratios", "decibans", "van_evera"}
 
 
 class StateRow(Record):
@@ -75,6 +78,11 @@ class PropositionJudgement(Record):
     @model_validator(mode="before")
     @classmethod
     def _cells(cls, data: Any) -> Any:
+        row_forms = sorted(set(data) & (_ROW_KEYS - {"values"})) if isinstance(data, dict) else []
+        if row_forms:
+            raise ValueError(f"a proposition's table takes values, not {', '.join(row_forms)}: each row is a "
+                             "probability distribution over the proposition's states, and ratios across parent "
+                             "values do not determine it (write P(first state | parent value) or {state: p})")
         if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
             return data
         conf = data.get("confidence")
@@ -121,7 +129,7 @@ class Proposition(Record):
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's table, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
-            if lk and not any(isinstance(v, dict) and "values" in v for v in lk.values()):
+            if lk and not any(isinstance(v, dict) and set(v) & _ROW_KEYS for v in lk.values()):
                 return {**data, "likelihoods": {"__default__": {"values": lk}}}
         return data
 
