@@ -568,3 +568,27 @@ def test_messages_name_the_right_place(tmp_path, case, items, where):
     with pytest.raises(mv.CaseError) as err:
         mv.load_case(d)
     assert where in str(err.value), str(err.value)
+
+
+def test_analyses_in_blocks_give_the_same_tables(monkeypatch):
+    """Scenario x item x hypothesis work arrays are computed block by block: same numbers, bounded memory."""
+    from motives.models.testing import random_case
+    from motives.sensitivity import _core, leave_one_out, tornado
+
+    case = random_case(5, n_items=12, n_hypotheses=4, n_sources=1)
+    whole = tornado(case), leave_one_out(case)
+    monkeypatch.setattr(_core, "BLOCK_BYTES", 4096)  # a few scenarios per block
+    assert len(_core.scenario_blocks(24, 8.0 * 8 * 12 * 4)) > 4
+    blocked = tornado(case), leave_one_out(case)
+    for a, b in zip(whole, blocked, strict=True):
+        np.testing.assert_allclose(a.select_dtypes("number").to_numpy(), b.select_dtypes("number").to_numpy())
+
+
+def test_run_warns_before_a_large_fit(tmp_path, monkeypatch):
+    import motives.cli
+
+    monkeypatch.setattr(motives.cli, "LARGE_FIT_CELLS", 2)
+    spec = _spec(tmp_path, _case(tmp_path), "{draws: 100, tune: 100, chains: 2, backend: pymc}")
+    r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "o"), "--allow-bad-diagnostics"])
+    assert r.exit_code == 0, r.output
+    assert "warning: this case has 4 uncertain likelihoods" in r.output

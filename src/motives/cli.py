@@ -45,6 +45,9 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
+#: ``motives run`` warns before sampling a model with more uncertain likelihoods than this.
+LARGE_FIT_CELLS = 2000
+
 #: A file in every output folder motives writes: ``--force`` replaces only folders that hold it.
 MARKER = ".motives-output"
 
@@ -508,7 +511,16 @@ def run(
         from motives.io import load_case
         from motives.models import fit_spec
 
-        res = fit_spec(spec, spec_file, progressbar=True, case=load_case(case_path))
+        case = load_case(case_path)
+        cells = sum(1 for e in case.evidence for j in e.judgements().values()
+                    for v in (getattr(j, "values", None) or {}).values() if getattr(v, "concentration", None))
+        if cells > LARGE_FIT_CELLS:
+            err.print(plain(f"warning: this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
+                            f"to sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
+                            "steps of a model this size can take hours. The exact engine (motives posterior, "
+                            "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing."),
+                      highlight=False, markup=False)
+        res = fit_spec(spec, spec_file, progressbar=True, case=case)
         summary = res.summary_dict()
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
