@@ -587,3 +587,14 @@ def test_analyses_in_blocks_give_the_same_tables(monkeypatch):
     blocked = tornado(case), leave_one_out(case)
     for a, b in zip(whole, blocked, strict=True):
         np.testing.assert_allclose(a.select_dtypes("number").to_numpy(), b.select_dtypes("number").to_numpy())
+
+
+def test_an_os_error_is_a_message_not_an_internal_error(monkeypatch):
+    import motives.io
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device", "/some/file")
+
+    monkeypatch.setattr(motives.io, "load_case", full)
+    r = runner.invoke(app, ["check", str(mv.examples.path("cookies"))])
+    assert r.exit_code == 2 and "/some/file: No space left on device" in r.output and "internal" not in r.output

@@ -87,7 +87,8 @@ class _Terminated(BaseException):
 def _guarded[F: Callable[..., Any]](fn: F) -> F:
     """Run a command so that no traceback reaches the user.
 
-    A :class:`MotivesError` is bad input (exit 2); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
+    A :class:`MotivesError` is bad input (exit 2), and so is an ``OSError`` (a full disk, a file
+    removed underfoot: the message names the file); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
     of the interrupted command removed); anything else is a bug in motives: one line, exit 70, and the
     traceback with ``motives --debug``.
     """
@@ -110,6 +111,9 @@ def _guarded[F: Callable[..., Any]](fn: F) -> F:
         except _Terminated:
             err.print("terminated: nothing was written", highlight=False, markup=False)
             raise typer.Exit(EXIT_TERMINATED) from None
+        except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(MotivesError(f"{where}{exc.strerror or exc}"))
         except Exception as exc:
             import click
 
