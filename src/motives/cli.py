@@ -45,6 +45,9 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
+#: ``motives run`` warns before sampling a model with more uncertain likelihoods than this.
+LARGE_FIT_CELLS = 2000
+
 #: A file in every output folder motives writes: ``--force`` replaces only folders that hold it.
 MARKER = ".motives-output"
 
@@ -84,7 +87,8 @@ class _Terminated(BaseException):
 def _guarded[F: Callable[..., Any]](fn: F) -> F:
     """Run a command so that no traceback reaches the user.
 
-    A :class:`MotivesError` is bad input (exit 2); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
+    A :class:`MotivesError` is bad input (exit 2), and so is an ``OSError`` (a full disk, a file
+    removed underfoot: the message names the file); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
     of the interrupted command removed); anything else is a bug in motives: one line, exit 70, and the
     traceback with ``motives --debug``.
     """
@@ -107,6 +111,9 @@ def _guarded[F: Callable[..., Any]](fn: F) -> F:
         except _Terminated:
             err.print("terminated: nothing was written", highlight=False, markup=False)
             raise typer.Exit(EXIT_TERMINATED) from None
+        except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(MotivesError(f"{where}{exc.strerror or exc}"))
         except Exception as exc:
             import click
 
@@ -632,6 +639,14 @@ def run(
         from motives.models import fit_spec
 
         case = load_case(case_path)
+        cells = sum(1 for e in case.evidence for j in e.judgements().values()
+                    for v in (getattr(j, "values", None) or {}).values() if getattr(v, "concentration", None))
+        if cells > LARGE_FIT_CELLS:
+            err.print(plain(f"warning: this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
+                            f"to sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
+                            "steps of a model this size can take hours. The exact engine (motives posterior, "
+                            "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing."),
+                      highlight=False, markup=False)
         res = fit_spec(spec, spec_file, progressbar=True, case=case)
         summary = res.summary_dict()
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
