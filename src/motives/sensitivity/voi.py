@@ -117,7 +117,7 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
     0.75 or 0.5) is expected to remove H(0.625) - (H(0.75) + H(0.5)) / 2 = 0.0488 bits of it.
 
     >>> import motives as mv
-    >>> item_information(mv.examples.cookie_case()).round(4)
+    >>> item_information(mv.examples.cookie_case()).iloc[:, :4].round(4)
               entropy  entropy_family     voi  voi_family
     evidence
     vanilla       1.0             1.0  0.0488      0.0488
@@ -187,16 +187,16 @@ def proposition_information(case: Case, *, lens: str | None = None, prior: Any =
 
     Examples
     --------
-    The burglary case: learning whether the suspect was at the scene is worth more than
-    learning the motive (the scene's table is the more diagnostic).
+    The burglary case: the scene's table is the more diagnostic, but the three reports have
+    nearly settled that the suspect was there (0.96), so learning the motive is now worth more.
 
     >>> import motives as mv
     >>> pi = proposition_information(mv.examples.load("burglary"))
-    >>> pi[["voi", "likeliest"]].round(3)
-                  voi likeliest
+    >>> pi[["voi", "likeliest", "p_likeliest"]].round(3)
+                  voi likeliest  p_likeliest
     proposition
-    at_scene    0.346       yes
-    had_motive  0.058       yes
+    at_scene    0.047       yes        0.962
+    had_motive  0.104       yes        0.844
     """
     arr, pri = setup(case, lens, prior)
     c = scenario_posterior(arr, pri, reliability=reliability)
