@@ -20,8 +20,8 @@ above it for a deeper p):
 - **share of the cap** W_p / C_p (or W_p / |F_p| when W_p < 0, a negative share):
   how much of what the proposition could say its evidence says;
 - **an item's share inside p**: its weight within p *given p's other
-  evidence*, W_p - W_p(without the item) = 10 log10 P(E_e | T, E_p \\ e) /
-  P(E_e | R, E_p \\ e) (equivalently, its leave-one-out inside the
+  evidence*, W_p - W_p(without the item) = 10 log10 P(E_e | T, E_p - e) /
+  P(E_e | R, E_p - e) (equivalently, its leave-one-out inside the
   proposition), as a share of the cap. Items under one proposition are
   dependent given the hypothesis, so these do not add up to W_p: the last
   of several items that all say "p is true" adds little once p is nearly
