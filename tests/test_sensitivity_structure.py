@@ -331,3 +331,41 @@ def test_scenario_keep_matches_without_on_random_cases():
     got = scenario_posterior(arr, keep=keep)
     for i, e in enumerate(items):
         np.testing.assert_allclose(got[i], posterior(arr.without([e])), rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ the ledger grouped by proposition
+
+
+@pytest.mark.parametrize("width", ["one", "two"])
+def test_ledger_grouped_by_proposition_fits_the_journal_width(burglary, width, tmp_path):
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from motives import plots as P
+
+    fig, ax = P.plot_ledger(S.weight_of_evidence(burglary), case=burglary,
+                            propositions=S.proposition_weight(burglary), width=width)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].startswith("The suspect was at the scene")
+    assert "at_scene: all 3 items" in labels and "had_motive: all 2 items" in labels
+    bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert len(bold) == 2  # the two propositions' headings
+    texts = [t.get_text() for t in ax.texts]
+    assert "cap +9.0 dB, 95% used" in texts
+    path = P.save_figure(fig, tmp_path / "ledger", ["png"])[0]
+    plt.close(fig)
+    with Image.open(path) as im:
+        w_in = im.size[0] / 300
+    assert w_in <= {"one": 3.5, "two": 7.2}[width] + 0.1
+
+
+def test_standard_figures_draw_the_grouped_ledger(burglary):
+    import matplotlib.pyplot as plt
+
+    from motives.plots import standard_figures
+
+    tables = S.run_all(burglary, sweep_points=5, sobol_samples=32)
+    for name, fig, ax in standard_figures(burglary, tables):
+        if name == "ledger":
+            assert "at_scene: all 3 items" in [t.get_text() for t in ax.get_yticklabels()]
+        plt.close(fig)

@@ -103,7 +103,8 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     labels = labels_of(case)
     draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
         "credences": lambda: plot_credences(tables["posterior"], labels=labels),
-        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels),
+        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels,
+                                      propositions=tables.get("proposition_weight")),
         "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
         "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
