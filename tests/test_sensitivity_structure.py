@@ -369,3 +369,40 @@ def test_standard_figures_draw_the_grouped_ledger(burglary):
         if name == "ledger":
             assert "at_scene: all 3 items" in [t.get_text() for t in ax.get_yticklabels()]
         plt.close(fig)
+
+
+def test_sobol_indices_sum_sanity_on_a_structured_case():
+    case = one_prop_case([(0.7, 0.2), (0.6, 0.5)], table=(0.7, 0.2), confidence="medium", direct=[(0.6, 0.4)])
+    gs = S.global_sensitivity(case, target="h1", n=2048, n_boot=0)
+    assert set(gs["kind"]) == {"item", "table"}
+    assert gs["S1"].sum() <= 1 + 0.05
+    assert (gs["ST"] >= gs["S1"] - 0.03).all()
+    assert gs["ST"].sum() >= 1 - 0.05
+
+
+def test_leave_one_lens_out_with_two_lenses_is_the_other_lens():
+    case = random_structured_case(3, lenses=("a", "b"))
+    lolo = S.leave_one_lens_out(case)
+    for drop, keep in (("a", "b"), ("b", "a")):
+        want = mv.exact_posterior(case, keep).xs("hypothesis")["credence"]
+        got = lolo.xs((drop, "hypothesis"), level=("lens", "level"))["credence"].reindex(want.index)
+        np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-9)
+
+
+def test_lens_break_even_lands_on_the_tie_in_a_structured_case():
+    case = random_structured_case(4, lenses=("a", "b"))
+    lbe = S.lens_break_even(case)
+    for lens, r in lbe.iterrows():
+        if not r["reachable"]:
+            continue
+        arr = compile_case(case, lens)
+        names = every_item(arr) + arr.proposition_ids
+        which = np.array([n not in arr.fallbacks for n in names])
+        tgt = lbe.attrs["target"]
+        mask = np.array([h == tgt for h in arr.hypotheses]) if tgt in arr.hypotheses else \
+            arr.family_index == arr.families.index(tgt)
+        kw = S.perturb_inputs(arr, which[None], np.array([r["factor"]]), mode="ratio", mask=mask, prior=arr.prior)
+        post = scenario_posterior(arr, **kw)[0]
+        c = post if tgt in arr.hypotheses else np.bincount(arr.family_index, post)
+        ids = arr.hypotheses if tgt in arr.hypotheses else arr.families
+        assert c[ids.index(tgt)] == pytest.approx(c[ids.index(r["rival"])], abs=1e-8)

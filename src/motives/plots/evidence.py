@@ -86,8 +86,11 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
     >>> from motives.sensitivity import proposition_weight
     >>> case = mv.examples.load("burglary")
     >>> fig, ax = plot_ledger(weight_of_evidence(case), case=case, propositions=proposition_weight(case))
-    >>> [t.get_text() for t in ax.get_yticklabels()][:4]
-    ['at_scene: all 3 items', 'neighbour_saw_suspect', 'fibres_match', 'phone_near_scene']
+    >>> [t.get_text() for t in ax.get_yticklabels()][:4]  # the heading, the proposition, its items
+    ['The suspect was at the scene that night', 'at_scene: all 3 items', 'neighbour_saw_suspect', 'fibres_match']
+    >>> [t.get_text() for t in ax.texts][0]
+    'cap +9.0 dB, 95% used'
+
     >>> plt.close(fig)
     """
     level, tgt = _pick_target(woe, target)

@@ -51,6 +51,15 @@ CAPTIONS: dict[str, str] = {
 }
 
 
+#: Caption of the ledger of a structured case (items grouped by proposition).
+LEDGER_STRUCTURED = (
+    "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence for the leading "
+    "family against the rest (black bar), the range it can move the odds at most (grey band from floor to cap, "
+    "with the share of the cap used), and each item's weight given the proposition's other items (grey bars; an "
+    "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. Decibans; the "
+    "rest weighted by the prior.")
+
+
 def labels_of(case: Case) -> dict[str, str]:
     """Display labels: hypotheses, families and lenses.
 
@@ -145,6 +154,8 @@ def caption(name: str, case: Case | None = None) -> str:
     >>> caption("my_figure")  # not a standard figure: the name itself
     'my_figure'
     """
+    if name == "ledger" and case is not None and case.propositions:
+        return LEDGER_STRUCTURED
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "

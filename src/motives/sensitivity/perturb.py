@@ -404,6 +404,24 @@ def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
     return out
 
 
+def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, reliability: bool) -> float:
+    """Weight of evidence of input j (an item under a proposition, or a table) once scaled by x (ratio mode)."""
+    from dataclasses import replace
+
+    which = np.arange(len(input_names(arr))) == j
+    kw = perturb_inputs(arr, which[None], np.array([x]), mode="ratio", mask=tgt.mask, prior=pri)
+    props = tuple(replace(pa, lam=kw["plam"].get(pa.id, pa.lam[None])[0],
+                          table=kw["tables"].get(pa.id, pa.table[None])[0]) for pa in arr.propositions)
+    scaled = replace(arr, propositions=props)
+    n_items = len(every_item(arr))
+    if j < n_items:
+        ll = item_logliks(scaled)[j]
+    else:
+        ll = table_logliks(scaled, reliability)[j - n_items]
+    with np.errstate(invalid="ignore"):
+        return float(DB * (mixture_ll(ll, pri, tgt.mask) - mixture_ll(ll, pri, ~tgt.mask)))
+
+
 def break_even(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
                reliability: bool = True) -> pd.DataFrame:
     """For each item, the factor on its likelihood ratio that alone ties the target with its strongest rival.
@@ -415,7 +433,18 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
         rest by this), ``factor_db`` (10 log10 factor), ``db_item`` (the item's
         current weight of evidence for the target, prior-weighted rest),
         ``db_needed`` (``db_item + factor_db``), ``reachable`` and ``method``
-        (closed form or root finding). ``attrs`` name the target and rival.
+        (closed form or root finding); ``input`` (``item`` or ``table``) and
+        ``proposition``. ``attrs`` name the target and rival.
+
+    In a structured case every item under a proposition and every
+    proposition's table is an input too, scaled as in :func:`perturb_inputs`
+    (``mode="ratio"``): an item's likelihood of its proposition's favoured
+    state, a table's odds of the favoured state in the rows favouring the
+    target. Their effect passes through the proposition, so the factor is
+    found by root finding, an item may be unable to reach the tie (its
+    proposition's cap bounds it), and ``db_item`` / ``db_needed`` are the
+    input's own weight (an item alone through the chain, a table as the
+    weight of its proposition's evidence) before and after scaling.
 
     Examples
     --------
@@ -462,7 +491,10 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             x, ok, method = x0, True, "closed form"
         with np.errstate(divide="ignore"):
             fdb = DB * np.log(x)
-        rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
+        needed = db_item[j] + fdb
+        if j >= len(arr.all_items) and ok:  # through a proposition: the input's own weight once scaled
+            needed = _scaled_db(arr, pri, tgt, j, x, reliability)
+        rows.append((e, x, fdb, db_item[j], needed, ok, method))
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
     df["input"], df["proposition"] = _input_kinds(arr)
