@@ -9,6 +9,12 @@ likelihoods raised to ``gamma``, timeline and quantity log densities times
 ``gamma``; a zero likelihood stays a zero, a logical exclusion) asks what the evidence implies if it is worth only ``gamma`` times
 as much -- as if the N diagnostic items were worth ``gamma * N`` independent
 ones. At face value every log-odds is then linear in ``gamma``.
+
+In a structured case the items under propositions are discounted the same
+way (their P(E | state) rows raised to ``gamma``) while the propositions'
+tables stay as judged, so no proposition can count for more than its cap at
+any ``gamma``. :func:`group_discount` discounts one proposition's or one
+issue area's items at a time.
 """
 
 from __future__ import annotations

@@ -297,7 +297,10 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
       differ): that is the arithmetic of Bayes' rule, and the reason the
       break-even factor is the same for every such item.
 
-    All 2E scenarios go through the engine in one call.
+    All 2E scenarios go through the engine in one call. In a structured case
+    the items under propositions and each proposition's table are bars too
+    (:func:`perturb_inputs`: a table's rows raised to the factor and
+    renormalised, or its favoured state's odds scaled); ``input`` says which.
 
     Returns
     -------
