@@ -406,3 +406,31 @@ def test_lens_break_even_lands_on_the_tie_in_a_structured_case():
         c = post if tgt in arr.hypotheses else np.bincount(arr.family_index, post)
         ids = arr.hypotheses if tgt in arr.hypotheses else arr.families
         assert c[ids.index(tgt)] == pytest.approx(c[ids.index(r["rival"])], abs=1e-8)
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+def test_tornado_and_discount_on_random_cases_with_timelines_under_propositions(seed):
+    case = random_structured_case(seed, kinds=True)
+    t = S.tornado(case, factor=1.0)
+    np.testing.assert_allclose(t["high"], t["credence"], rtol=1e-10)
+    arr = compile_case(case)
+    assert any(pa.other_items for pa in arr.propositions)
+    # strength 0 on an item equals leaving it out; on a table, a flat table (its proposition says nothing)
+    names = every_item(arr) + arr.proposition_ids
+    which = np.eye(len(names), dtype=bool)
+    kw = S.perturb_inputs(arr, which, np.zeros(len(names)))
+    post = scenario_posterior(arr, **kw)
+    for j, name in enumerate(names):
+        if name in arr.proposition_ids:
+            pa = arr.propositions[arr.proposition_ids.index(name)]
+            flat = np.where(pa.table > 0, 1.0, 0.0)
+            want = posterior(arr, tables={name: flat / flat.sum(axis=1, keepdims=True)})
+        else:
+            want = posterior(arr.without([name]))
+            lam_row = None
+            for pa in arr.propositions:  # an item with a zero cell keeps its zero (a logical exclusion)
+                if name in pa.items and (pa.lam[pa.items.index(name)] == 0).any():
+                    lam_row = True
+            if lam_row or (name in arr.items and (arr.lam[arr.items.index(name)] == 0).any()):
+                continue
+        np.testing.assert_allclose(post[j], want, rtol=1e-9, atol=1e-12)
