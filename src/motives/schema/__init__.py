@@ -30,12 +30,14 @@ from motives.schema.evidence import (
     UniformPredictive,
 )
 from motives.schema.forms import PRIOR_TOLERANCE, Confidence, DateField, Id, Likelihood, PartialDate, Record, finite
-from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, Source
+from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
+from motives.schema.structure import Proposition, PropositionJudgement, StateRow
 
 __all__ = [
     "PRIOR_TOLERANCE", "Amendment", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile", "EvidenceItem",
     "Family", "Hypothesis", "Id", "Implication", "IssueArea", "Lens", "LensJudgement", "Likelihood",
     "LikelihoodItem", "LogNormalPredictive", "NormalPredictive", "NormalPrior", "PartialDate", "Predictive",
-    "PredictiveJudgement", "QuantityItem", "Record", "Source", "TimelineItem", "TimelineObservation",
+    "PredictiveJudgement", "Proposition", "PropositionJudgement", "QuantityItem", "Record", "SeedQuestion", "Source",
+    "StateRow", "TimelineItem", "TimelineObservation",
     "TrendJudgement", "TrendPrior", "UniformPredictive", "finite",
 ]

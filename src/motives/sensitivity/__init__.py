@@ -23,18 +23,21 @@ default the leading family (highest posterior credence).
   learning a proposition's state; :func:`group_discount` -- the evidence discount of one proposition's
   or one issue area's items; :func:`perturb_inputs` -- the perturbations behind tornado and break-even,
   over items and proposition tables.
+- :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest (Hugin's
+  data-conflict measure); evidence no listed hypothesis expects.
+- :func:`run_all` -- everything above for one analysis spec.
 
 Structured cases (propositions between the hypotheses and the items): every
 analysis reads the items under propositions (through ``plam=``) and, where it
 perturbs judgements (tornado, break-even, cruxes, Sobol), the propositions'
 tables (through ``tables=``) of :func:`motives.exact.loglik`; leave-one-out and
 value of information also leave out / learn whole propositions.
-- :func:`run_all` -- everything above for one analysis spec.
 """
 
 from __future__ import annotations
 
 from motives.sensitivity._core import DB, Target, scenario_loglik, scenario_posterior
+from motives.sensitivity.conflict import conflict, conflict_flags, surprise
 from motives.sensitivity.discount import discount_groups, evidence_discount, group_discount
 from motives.sensitivity.influence import (
     cruxes,
@@ -57,6 +60,8 @@ __all__ = [
     "Target",
     "bayes_factor",
     "break_even",
+    "conflict",
+    "conflict_flags",
     "cruxes",
     "discount_groups",
     "evidence_discount",
@@ -81,6 +86,7 @@ __all__ = [
     "scenario_loglik",
     "scenario_posterior",
     "sobol_indices",
+    "surprise",
     "swept_priors",
     "temper_rows",
     "tornado",
