@@ -434,3 +434,16 @@ def test_tornado_and_discount_on_random_cases_with_timelines_under_propositions(
             if lam_row or (name in arr.items and (arr.lam[arr.items.index(name)] == 0).any()):
                 continue
         np.testing.assert_allclose(post[j], want, rtol=1e-9, atol=1e-12)
+
+
+def test_sobol_draws_a_three_state_row_from_its_dirichlet():
+    """A three-state table row judged with a confidence is one Sobol input (Dirichlet, drawn as normalised Gammas)."""
+    case = mv.Case.model_validate({
+        "name": "three", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+        "propositions": [{"id": "p", "title": "P", "states": ["lo", "mid", "hi"], "likelihoods": {"default": {
+            "values": {"h1": {"lo": 0.2, "mid": 0.3, "hi": 0.5}, "h2": {"lo": 0.6, "mid": 0.3, "hi": 0.1}},
+            "confidence": "low"}}}],
+        "evidence": [{"id": "e", "title": "E", "bears_on": "p", "likelihoods": {"lo": 0.1, "mid": 0.5, "hi": 0.9}}]})
+    gs = S.global_sensitivity(case, target="h1", n=1024, n_boot=0, by="cell")
+    assert set(gs.index) == {"p|h1", "p|h2"} and set(gs["kind"]) == {"table"}
+    assert gs["S1"].sum() == pytest.approx(1.0, abs=0.1)  # two rows, nearly additive on the log-odds scale
