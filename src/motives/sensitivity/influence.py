@@ -62,9 +62,12 @@ def _targets(arr: CaseArrays) -> list[tuple[str, str, np.ndarray]]:
 
 
 def _item_meta(case: Case) -> pd.DataFrame:
+    """Kind, issue area, title and date of each item; in a structured case also the proposition it bears on."""
     rows = {e.id: {"kind": e.kind, "issue_area": e.issue_area or "", "title": e.title,
-                   "date": str(e.date) if e.date else "",
-                   "proposition": "" if e.bears_on in (None, "hypotheses") else e.bears_on} for e in case.evidence}
+                   "date": str(e.date) if e.date else ""} for e in case.evidence}
+    if case.propositions:
+        for e in case.evidence:
+            rows[e.id]["proposition"] = "" if e.bears_on in (None, "hypotheses") else e.bears_on
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -81,8 +84,8 @@ def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None
     -------
     pandas.DataFrame
         Indexed by (``evidence``, ``level``, ``id``); columns ``decibans``,
-        ``kind``, ``issue_area``, ``title``, ``date``, ``proposition`` (the one the
-        item bears on; ``""`` for the hypotheses).
+        ``kind``, ``issue_area``, ``title``, ``date``; in a structured case
+        ``proposition`` (the one the item bears on; ``""`` for the hypotheses).
 
     Examples
     --------
@@ -153,9 +156,9 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
         Indexed by (``evidence``, ``level``, ``id``): ``credence`` (all items),
         ``credence_without`` (this item left out), ``delta`` (their
         difference: what the item adds) and ``delta_db`` (the same as a change of
-        log-odds against the rest, in decibans); ``kind`` (``item`` or
-        ``proposition``) and ``proposition`` (the one an item bears on, or the
-        proposition itself).
+        log-odds against the rest, in decibans); in a structured case ``kind``
+        (``item`` or ``proposition``) and ``proposition`` (the one an item bears
+        on, or the proposition itself).
 
     Examples
     --------
@@ -163,7 +166,7 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
 
     >>> import motives as mv
     >>> loo = leave_one_out(mv.examples.load("dice"))
-    >>> loo.xs(("roll_8", "hypothesis"), level=("evidence", "level")).iloc[:, :4].round(4)
+    >>> loo.xs(("roll_8", "hypothesis"), level=("evidence", "level")).round(4)
          credence  credence_without   delta  delta_db
     id
     d4     0.0000            0.0000  0.0000    0.0000
@@ -192,13 +195,12 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
         df = _drop_table(arr, pri, [[x] for x in labels], labels, "evidence", reliability)
         kinds = dict.fromkeys(items, "item") | dict.fromkeys(arr.proposition_ids, "proposition")
         props = dict(zip(items, item_props(arr), strict=True)) | {p: p for p in arr.proposition_ids}
+        ev = df.index.get_level_values("evidence")
+        df["kind"] = ev.map(kinds)
+        df["proposition"] = ev.map(props)
     else:
         E = len(items)
         df = _drop_table(arr, pri, ~np.eye(E, dtype=bool), items, "evidence", reliability)
-        kinds, props = dict.fromkeys(items, "item"), dict.fromkeys(items, "")
-    ev = df.index.get_level_values("evidence")
-    df["kind"] = ev.map(kinds)
-    df["proposition"] = ev.map(props)
     df.attrs["lens"] = arr.lens
     return df
 

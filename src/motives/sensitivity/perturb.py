@@ -353,7 +353,8 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
     df["direction"] = np.sign(df["high_db"] - df["low_db"]).astype(int)
-    df["input"], df["proposition"] = _input_kinds(arr)
+    if arr.propositions:
+        df["input"], df["proposition"] = _input_kinds(arr)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
                      "mode": mode})
@@ -436,7 +437,7 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
         rest by this), ``factor_db`` (10 log10 factor), ``db_item`` (the item's
         current weight of evidence for the target, prior-weighted rest),
         ``db_needed`` (``db_item + factor_db``), ``reachable`` and ``method``
-        (closed form or root finding); ``input`` (``item`` or ``table``) and
+        (closed form or root finding); in a structured case ``input`` (``item`` or ``table``) and
         ``proposition``. ``attrs`` name the target and rival.
 
     In a structured case every item under a proposition and every
@@ -500,7 +501,8 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
         rows.append((e, x, fdb, db_item[j], needed, ok, method))
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
-    df["input"], df["proposition"] = _input_kinds(arr)
+    if arr.propositions:
+        df["input"], df["proposition"] = _input_kinds(arr)
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "rival": rival})
     return df
 

@@ -108,8 +108,8 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``evidence``: ``entropy``, ``entropy_family``, ``voi``, ``voi_family`` (bits),
-        ``kind`` (``item`` or ``proposition``) and ``proposition``.
+        Indexed by ``evidence``: ``entropy``, ``entropy_family``, ``voi``, ``voi_family`` (bits);
+        in a structured case ``kind`` (``item`` or ``proposition``) and ``proposition``.
 
     Examples
     --------
@@ -117,7 +117,7 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
     0.75 or 0.5) is expected to remove H(0.625) - (H(0.75) + H(0.5)) / 2 = 0.0488 bits of it.
 
     >>> import motives as mv
-    >>> item_information(mv.examples.cookie_case()).iloc[:, :4].round(4)
+    >>> item_information(mv.examples.cookie_case()).round(4)
               entropy  entropy_family     voi  voi_family
     evidence
     vanilla       1.0             1.0  0.0488      0.0488
@@ -135,7 +135,6 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
         rows.append((e, entropy_bits(post[i]), entropy_bits(family_credence(arr, post[i])), voi, voif))
     df = pd.DataFrame(rows, columns=["evidence", "entropy", "entropy_family", "voi", "voi_family"]
                       ).set_index("evidence")
-    df["kind"], df["proposition"] = "item", ""
     return df
 
 
