@@ -772,7 +772,7 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
 
     matplotlib.use("Agg")
     from motives.plots import save_figure, standard_figures
-    from motives.sensitivity.run import TABLES, run_all
+    from motives.sensitivity.run import run_all, tables_for
 
     s = spec.sensitivity
     formats = list(dict.fromkeys([*spec.figures, *(["png"] if report else [])]))
@@ -780,7 +780,7 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
     with _staged(out_dir, force) as tmp:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:
-            task = bar.add_task("sensitivity tables", total=len(TABLES))
+            task = bar.add_task("sensitivity tables", total=len(tables_for(case)))
             tables = run_all(case, lens=lens, prior=spec.prior, reliability=spec.reliability,
                              tornado_factor=s.tornado_factor, sweep_points=s.sweep_points,
                              sobol_samples=s.sobol_samples, seed=s.seed,

@@ -28,8 +28,16 @@ def _pick_target(woe: pd.DataFrame, target: str | None) -> tuple[str, str]:
 
 def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | None = None,
                 labels: dict[str, str] | None = None, use_titles: bool = False, ax: Axes | None = None,
-                width: str | float = "two") -> tuple[Figure, Axes]:
+                width: str | float = "two", propositions: pd.DataFrame | None = None) -> tuple[Figure, Axes]:
     """The evidence ledger: each item's weight of evidence for a target, in decibans, grouped by issue area.
+
+    With ``propositions`` (:func:`motives.sensitivity.proposition_weight` of a
+    structured case) the items under propositions are grouped under their
+    proposition instead (see :func:`_plot_grouped_ledger`): a grey band behind
+    each group spans what the proposition can say (floor to cap), its first
+    bar is the weight of all its evidence, and each item's bar is its weight
+    given the proposition's other items (an open circle: the item alone).
+    Direct items follow by issue area.
 
     Parameters
     ----------
@@ -41,6 +49,8 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
         Gives issue-area titles and their order.
     use_titles
         Label items by their titles (shortened) instead of their ids.
+    propositions
+        :func:`motives.sensitivity.proposition_weight`, to group by proposition.
 
     Returns
     -------
@@ -70,8 +80,23 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
     >>> [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts][1:]
     (['Rolled an 8', 'Rolled a 6'], ['-0.2', '-2.7'])
     >>> plt.close(fig)
+
+    A structured case, grouped by proposition:
+
+    >>> from motives.sensitivity import proposition_weight
+    >>> case = mv.examples.load("burglary")
+    >>> fig, ax = plot_ledger(weight_of_evidence(case), case=case, propositions=proposition_weight(case))
+    >>> [t.get_text() for t in ax.get_yticklabels()][:4]  # the heading, the proposition, its items
+    ['The suspect was at the scene that night', 'at_scene: all 3 items', 'neighbour_saw_suspect', 'fibres_match']
+    >>> [t.get_text() for t in ax.texts][0]
+    'cap +9.0 dB, 95% used'
+
+    >>> plt.close(fig)
     """
     level, tgt = _pick_target(woe, target)
+    if propositions is not None and not propositions.empty:
+        return _plot_grouped_ledger(woe, propositions, level, tgt, case=case, labels=labels, use_titles=use_titles,
+                                    ax=ax, width=width)
     d = woe.xs((level, tgt), level=("level", "id")).copy()
     area_order = [a.id for a in case.issue_areas] if case is not None else []
     area_title = {a.id: a.title or a.id for a in case.issue_areas} if case is not None else {}
@@ -110,6 +135,141 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
                       "(decibans; rest weighted by the prior)")
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
+    return fig, ax
+
+
+def _db_text(v: float) -> str:
+    if not np.isfinite(v):
+        return "+inf" if v > 0 else "-inf"
+    return "0" if abs(v) < 0.05 else f"{v:+.1f}"
+
+
+def _bar(ax: Axes, y: float, v: float, lim: float, *, height: float = 0.62, strong: bool = False,
+         alone: float | None = None) -> None:
+    """One ledger bar: dark for the target, white and hatched against it; the value written beside it.
+
+    With ``alone`` an open circle marks the item's weight on its own, and the value is written past it.
+    """
+    def clip(x: float) -> float:
+        return float(np.clip(x, -lim, lim)) if np.isfinite(x) else (lim if x > 0 else -lim)
+
+    vv = clip(v)
+    pos = vv >= 0
+    ax.barh(y, vv, height=height, facecolor=("0.05" if strong else "0.35") if pos else "white", edgecolor="black",
+            hatch="" if pos else "////", linewidth=0.8 if strong else 0.6, zorder=3)
+    at = vv
+    if strong and pos and vv > 0.3 * lim:  # the proposition's value inside its bar, clear of the cap line
+        ax.annotate(_db_text(v), (vv, y), xytext=(-3, 0), textcoords="offset points", ha="right", va="center",
+                    fontsize=6, zorder=4, fontweight="bold", color="white")
+        return
+    if alone is not None:
+        a = clip(alone)
+        ax.plot([a], [y], marker="o", markersize=3.5, markerfacecolor="white", markeredgecolor="black",
+                markeredgewidth=0.7, linestyle="none", zorder=5)
+        at = max(vv, a) if pos else min(vv, a)
+    ax.annotate(_db_text(v), (at, y), xytext=(4 if pos else -4, 0), textcoords="offset points",
+                ha="left" if pos else "right", va="center", fontsize=6, zorder=4,
+                fontweight="bold" if strong else "normal")
+
+
+def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt: str, *, case: Case | None,
+                         labels: dict[str, str] | None, use_titles: bool, ax: Axes | None,
+                         width: str | float) -> tuple[Figure, Axes]:
+    """The ledger grouped by proposition (see :func:`plot_ledger`).
+
+    Each group: a heading (the proposition's title, bold, in the label column; the cap or floor and the
+    share used at the right), a grey band from floor to cap behind the group with dotted edges, the
+    proposition's bar (all its evidence, black), and its items' bars (each given the others) with an open
+    circle for the item alone. Direct items follow, by issue area.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from motives.plots._style import width_of
+
+    d = woe.xs((level, tgt), level=("level", "id")).copy()
+    pw = props.xs((level, tgt), level=("level", "id"))
+    prop_rows = pw[pw["kind"] == "proposition"]
+    item_rows = pw[pw["kind"] == "item"]
+    direct = d[d["proposition"] == ""] if "proposition" in d else d.iloc[:0]
+    area_order = [a.id for a in case.issue_areas] if case is not None else []
+    area_title = {a.id: a.title or a.id for a in case.issue_areas} if case is not None else {}
+    direct = direct.assign(area=direct["issue_area"].replace("", "(no issue area)"))
+    areas = [a for a in area_order + sorted(set(direct["area"]) - set(area_order)) if (direct["area"] == a).any()]
+    n = len(prop_rows) * 2 + len(item_rows) + len(direct) + len(areas)
+    vals = np.concatenate([pw["decibans"], pw["alone_db"], pw["cap_db"], pw["floor_db"], direct["decibans"]])
+    finite = vals[np.isfinite(vals)]
+    lim = max(1.0, float(np.abs(finite).max()) if finite.size else 1.0) * 1.25
+    narrow = width_of(width) < 5
+    n_title = 30 if narrow else 60
+    with style():
+        fig, ax = new_axes(ax, width, 1.3 + 0.17 * n + (0.35 if narrow else 0.0))
+        y, ticks, names, heads = 0.0, [], [], []
+        for pid, pr in prop_rows.iterrows():
+            parent = pr["parent"]
+            head = shorten(str(pr["title"]), n_title) + ("" if parent == "hypotheses" else f" (on {parent})")
+            share = pr["share_of_cap"]
+            bound = (f"cap {_db_text(pr['cap_db'])} dB" if pr["decibans"] >= 0
+                     else f"floor {_db_text(pr['floor_db'])} dB")
+            used = f", {abs(share):.0%} used" if np.isfinite(share) else ""
+            ticks.append(y)
+            names.append(head)
+            heads.append(len(names) - 1)
+            ax.text(lim, y, f"{bound}{used}", fontsize=6, va="center", ha="right")
+            y -= 1
+            sub = item_rows[item_rows["proposition"] == pid].sort_values("decibans", ascending=False)
+            top, bottom = y + 0.45, y - len(sub) - 0.45
+            lo, hi = float(pr["floor_db"]), float(pr["cap_db"])
+            lo_c = float(np.clip(lo, -lim, lim)) if np.isfinite(lo) else -lim
+            hi_c = float(np.clip(hi, -lim, lim)) if np.isfinite(hi) else lim
+            ax.fill_betweenx([bottom, top], lo_c, hi_c, color="0.88", linewidth=0, zorder=1)
+            for xv in (lo_c, hi_c):
+                ax.plot([xv, xv], [bottom, top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),
+                        marker="none", zorder=2)
+            _bar(ax, y, float(pr["decibans"]), lim, strong=True)
+            ticks.append(y)
+            k = int(pr["items"])
+            names.append(f"{pid}: all {k} item{'s' if k != 1 else ''}")
+            y -= 1
+            for e, r in sub.iterrows():
+                _bar(ax, y, float(r["decibans"]), lim, height=0.5, alone=float(r["alone_db"]))
+                ticks.append(y)
+                names.append(shorten(str(r["title"]), 48) if use_titles else str(e))
+                y -= 1
+            y -= 0.3
+        for area in areas:
+            sub = direct[direct["area"] == area].sort_values("decibans", ascending=False)
+            ticks.append(y)
+            names.append("Direct: " + shorten(area_title.get(area, area), n_title))
+            heads.append(len(names) - 1)
+            y -= 1
+            for e, r in sub.iterrows():
+                _bar(ax, y, float(r["decibans"]), lim, height=0.62)
+                ticks.append(y)
+                names.append(shorten(r["title"], 48) if use_titles else str(e))
+                y -= 1
+        ax.axvline(0, color="black", linewidth=0.6, zorder=2)
+        ax.set_yticks(ticks, names)
+        for i in heads:
+            ax.get_yticklabels()[i].set_fontweight("bold")
+        ax.set_ylim(y + 0.4, 0.8)
+        ax.set_xlim(-lim, lim)
+        if narrow:
+            ax.set_xlabel(f"Decibans for {shorten(label_for(labels, tgt), 24)}\n"
+                          "against the (prior-weighted) rest")
+        else:
+            ax.set_xlabel(f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
+                          "(decibans; rest weighted by the prior)")
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        handles = [Patch(facecolor="0.88", edgecolor="none", label="what the proposition can say (floor to cap)"),
+                   Patch(facecolor="0.05", edgecolor="black", label="proposition: all its evidence"),
+                   Patch(facecolor="0.35", edgecolor="black", label="item, given its proposition's other items"),
+                   Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="black", linestyle="none",
+                          markersize=3.5, label="item alone"),
+                   Patch(facecolor="white", edgecolor="black", hatch="////", label="against the target")]
+        fig.legend(handles=handles, loc="outside upper center", ncol=1 if narrow else 3, fontsize=6,
+                   handlelength=1.6, columnspacing=1.0)
     return fig, ax
 
 

@@ -58,6 +58,15 @@ CAPTIONS: dict[str, str] = {
 }
 
 
+#: Caption of the ledger of a structured case (items grouped by proposition).
+LEDGER_STRUCTURED = (
+    "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence for the leading "
+    "family against the rest (black bar), the range it can move the odds at most (grey band from floor to cap, "
+    "with the share of the cap used), and each item's weight given the proposition's other items (grey bars; an "
+    "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. Decibans; the "
+    "rest weighted by the prior.")
+
+
 def labels_of(case: Case) -> dict[str, str]:
     """Display labels: hypotheses, families and lenses.
 
@@ -114,7 +123,8 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
         yield "structure", fig, ax
     draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
         "credences": lambda: plot_credences(tables["posterior"], labels=labels),
-        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels),
+        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels,
+                                      propositions=tables.get("proposition_weight")),
         "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
         "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
@@ -163,6 +173,8 @@ def caption(name: str, case: Case | None = None) -> str:
     >>> caption("my_figure")  # not a standard figure: the name itself
     'my_figure'
     """
+    if name == "ledger" and case is not None and case.propositions:
+        return LEDGER_STRUCTURED
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "

@@ -169,6 +169,13 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     return fig, ax
 
 
+def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
+    """Row labels of a tornado / break-even table; a proposition's table is marked ``(table)``."""
+    kinds = df["input"] if "input" in df else pd.Series("item", index=df.index)
+    return [label_for(labels, str(e)) + (" (table)" if k == "table" else "") for e, k in zip(df.index, kinds,
+                                                                                            strict=True)]
+
+
 def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, scale: str = "auto",
                  ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Tornado of :func:`motives.sensitivity.tornado`: the target's credence with each item weakened and strengthened.
@@ -202,14 +209,15 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
     mode = tor.attrs.get("mode", "strength")
     lo_c, hi_c, base_c = ("low_db", "high_db", "log_odds_db") if db else ("low", "high", "credence")
     base = float(tor[base_c].iloc[0])
-    width = auto_width(width, [label_for(labels, str(e)) for e in d.index])
+    names = _input_labels(d, labels)
+    width = auto_width(width, names)
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * len(d))
         y = np.arange(len(d))[::-1]
         ax.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
         ax.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
         ax.axvline(base, color="black", linewidth=0.8)
-        ax.set_yticks(y, [shorten(label_for(labels, str(e)), 34) for e in d.index])
+        ax.set_yticks(y, [shorten(n, 34) for n in names])
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
         quantity = "Log-odds (dB)" if db else "Credence"
         ax.set_xlabel(f"{quantity} of {label_for(labels, tor.attrs.get('target', ''))}\n"
@@ -386,7 +394,7 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
     >>> plt.close(fig)
     """
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index).head(top)
-    width = auto_width(width, [f"{e} (cannot)" for e in d.index])
+    width = auto_width(width, [f"{n} (cannot)" for n in _input_labels(d, None)])
     with style():
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
         y = np.arange(len(d))[::-1]
@@ -403,7 +411,8 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
         ax.plot(np.where(fin, d["db_needed"], np.nan), y, "o", color="black", markerfacecolor="white", linestyle="",
                 label="to tie")
         ax.axvline(0, color="0.6", linewidth=0.6)
-        ax.set_yticks(y, [shorten(str(e), 30) + ("" if r["reachable"] else " (cannot)") for e, r in d.iterrows()])
+        ax.set_yticks(y, [shorten(n, 30) + ("" if r["reachable"] else " (cannot)")
+                          for n, (_e, r) in zip(_input_labels(d, None), d.iterrows(), strict=True)])
         ax.set_xlim(-lim, lim)
         ax.set_xlabel(f"Weight of evidence for {label_for(labels, be.attrs.get('target', 'target'))} (decibans)\n"
                       f"now and needed to tie with {label_for(labels, be.attrs.get('rival', 'its rival'))}")

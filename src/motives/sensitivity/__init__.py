@@ -18,16 +18,27 @@ default the leading family (highest posterior credence).
 - :func:`global_sensitivity`, :func:`sobol_indices` -- Sobol indices over the elicitation Betas.
 - :func:`value_of_information`, :func:`item_information` -- expected entropy reduction.
 - :func:`trajectory` -- belief as of each date.
+- :func:`proposition_weight`, :func:`proposition_cap` -- weight of evidence per proposition, its cap
+  and the share used, and each item's share inside it; :func:`proposition_information` -- value of
+  learning a proposition's state; :func:`group_discount` -- the evidence discount of one proposition's
+  or one issue area's items; :func:`perturb_inputs` -- the perturbations behind tornado and break-even,
+  over items and proposition tables.
 - :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest (Hugin's
   data-conflict measure); evidence no listed hypothesis expects.
 - :func:`run_all` -- everything above for one analysis spec.
+
+Structured cases (propositions between the hypotheses and the items): every
+analysis reads the items under propositions (through ``plam=``) and, where it
+perturbs judgements (tornado, break-even, cruxes, Sobol), the propositions'
+tables (through ``tables=``) of :func:`motives.exact.loglik`; leave-one-out and
+value of information also leave out / learn whole propositions.
 """
 
 from __future__ import annotations
 
 from motives.sensitivity._core import DB, Target, scenario_loglik, scenario_posterior
 from motives.sensitivity.conflict import conflict, conflict_flags, surprise
-from motives.sensitivity.discount import evidence_discount
+from motives.sensitivity.discount import discount_groups, evidence_discount, group_discount
 from motives.sensitivity.influence import (
     cruxes,
     leave_one_lens_out,
@@ -36,12 +47,13 @@ from motives.sensitivity.influence import (
     lens_comparison,
     weight_of_evidence,
 )
-from motives.sensitivity.perturb import break_even, lens_break_even, scale_rows, temper_rows, tornado
+from motives.sensitivity.perturb import break_even, lens_break_even, perturb_inputs, scale_rows, temper_rows, tornado
 from motives.sensitivity.prior import bayes_factor, prior_sweep, reversal_priors, swept_priors
+from motives.sensitivity.propositions import proposition_cap, proposition_weight
 from motives.sensitivity.run import run_all
 from motives.sensitivity.sobol import global_sensitivity, ishigami, ishigami_indices, sobol_indices
 from motives.sensitivity.trajectory import trajectory
-from motives.sensitivity.voi import item_information, value_of_information
+from motives.sensitivity.voi import item_information, proposition_information, value_of_information
 
 __all__ = [
     "DB",
@@ -51,8 +63,10 @@ __all__ = [
     "conflict",
     "conflict_flags",
     "cruxes",
+    "discount_groups",
     "evidence_discount",
     "global_sensitivity",
+    "group_discount",
     "ishigami",
     "ishigami_indices",
     "item_information",
@@ -61,7 +75,11 @@ __all__ = [
     "leave_one_source_out",
     "lens_break_even",
     "lens_comparison",
+    "perturb_inputs",
     "prior_sweep",
+    "proposition_cap",
+    "proposition_information",
+    "proposition_weight",
     "reversal_priors",
     "run_all",
     "scale_rows",

@@ -10,6 +10,7 @@ quantity items. With every item kept it is the engine's own log-likelihood
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from motives.errors import CaseError, Problem
 from motives.exact import CaseArrays, _log, _logsumexp, compile_case, family_credence, normalise, prior_from
 from motives.schema import Case
+from motives.sensitivity._structure import direct_logliks_structured, every_item, structured_item_logliks, structured_loglik
 
 Array = NDArray[np.float64]
 
@@ -46,7 +48,9 @@ def scenario_blocks(n: int, bytes_per_scenario: float) -> list[slice]:
 
 def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: ArrayLike | None = None,
                     other: ArrayLike | None = None, base: ArrayLike | None = None,
-                    reliability: bool = True) -> Array:
+                    reliability: bool = True, tables: Mapping[str, ArrayLike] | None = None,
+                    plam: Mapping[str, ArrayLike] | None = None,
+                    pother: Mapping[str, ArrayLike] | None = None) -> Array:
     """Total log-likelihood per hypothesis for many scenarios at once, shape (..., K).
 
     Parameters
@@ -56,14 +60,20 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
     lam
         Likelihood means, shape (..., N, K); default the case's.
     keep
-        Which items count, shape (..., N + M) (likelihood items, then timeline
-        and quantity items, as :attr:`CaseArrays.all_items`); default all.
+        Which items count, shape (..., E): likelihood items, then timeline
+        and quantity items, as :attr:`CaseArrays.all_items`; in a structured
+        case then the items under each proposition
+        (:func:`motives.sensitivity._structure.every_item`); default all.
     other
         Log-likelihoods of the timeline/quantity items, shape (..., M, K).
     base
         Base rates of the report-if-wrong, shape (..., N); NaN means the row mean.
     reliability
         Mix in source reliability.
+    tables, plam
+        Proposition tables and item means under propositions, as :func:`motives.exact.loglik`.
+    pother
+        Proposition id -> log densities of the timeline/quantity items bearing on it, (..., m, S).
 
     Examples
     --------
@@ -76,6 +86,13 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
     array([[0.75, 0.5 ],
            [1.  , 1.  ]])
     """
+    if arr.propositions:
+        if base is not None:
+            raise ValueError("base rates per scenario are not supported for a case with propositions")
+        return structured_loglik(arr, lam=lam, keep=keep, other=other, reliability=reliability, tables=tables,
+                                 plam=plam, pother=pother)
+    if tables or plam or pother:
+        raise ValueError("tables, plam and pother need a case with propositions")
     if keep is None and other is None and base is None:
         from motives.exact import loglik
 
@@ -199,8 +216,16 @@ def effective_lam(arr: CaseArrays) -> Array:
 
 
 def item_logliks(arr: CaseArrays) -> Array:
-    """Per-item log P(E_e | h), all items (N + M, K); source reliability at its mean."""
-    return np.concatenate([_log(effective_lam(arr)), arr.other_loglik], axis=0)
+    """Per-item log P(E_e | h), every item (E, K); source reliability at its mean.
+
+    An item under a proposition counts alone, through the chain: P(E_e | h) = sum_s P(s | h) P(E_e | s).
+    """
+    if not arr.propositions:
+        return np.concatenate([_log(effective_lam(arr)), arr.other_loglik], axis=0)
+    lam = effective_lam(arr)
+    ds = arr.direct_source >= 0 if len(arr.direct_source) else np.zeros(len(arr.items), dtype=bool)
+    lam[ds] = direct_logliks_structured(arr)[ds]
+    return np.concatenate([_log(lam), arr.other_loglik, structured_item_logliks(arr)], axis=0)
 
 
 def mixture_ll(ll: Array, weights: Array, mask: NDArray[np.bool_]) -> Array:
@@ -218,6 +243,11 @@ def entropy_bits(p: ArrayLike, axis: int = -1) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
     return t.sum(axis=axis)
+
+
+def all_items(arr: CaseArrays) -> list[str]:
+    """Every item of the compiled case (direct, then under each proposition); ``arr.all_items`` when flat."""
+    return every_item(arr)
 
 
 def item_sources(case: Case) -> dict[str, list[str]]:

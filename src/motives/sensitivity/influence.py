@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from motives.exact import CaseArrays, compile_case, family_credence
+from motives.exact import CaseArrays, _log, compile_case, family_credence, loglik, normalise
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -42,6 +42,14 @@ from motives.sensitivity._core import (
     setup,
     target_of,
 )
+from motives.sensitivity._structure import (
+    every_item,
+    input_slots,
+    item_props,
+    slot_value,
+    swap_scenarios,
+    table_logliks,
+)
 
 LEVEL_ID = ["level", "id"]
 
@@ -54,8 +62,12 @@ def _targets(arr: CaseArrays) -> list[tuple[str, str, np.ndarray]]:
 
 
 def _item_meta(case: Case) -> pd.DataFrame:
+    """Kind, issue area, title and date of each item; in a structured case also the proposition it bears on."""
     rows = {e.id: {"kind": e.kind, "issue_area": e.issue_area or "", "title": e.title,
                    "date": str(e.date) if e.date else ""} for e in case.evidence}
+    if case.propositions:
+        for e in case.evidence:
+            rows[e.id]["proposition"] = "" if e.bears_on in (None, "hypotheses") else e.bears_on
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -64,11 +76,16 @@ def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None
 
     See the module docstring for the definition (the rest is weighted by the prior).
 
+    An item under a proposition counts alone, through the chain of tables:
+    P(E_e | h) = sum_s P(s | h) P(E_e | s) (its weight inside its proposition, given the
+    proposition's other items, is in :func:`motives.sensitivity.proposition_weight`).
+
     Returns
     -------
     pandas.DataFrame
         Indexed by (``evidence``, ``level``, ``id``); columns ``decibans``,
-        ``kind``, ``issue_area``, ``title``, ``date``.
+        ``kind``, ``issue_area``, ``title``, ``date``; in a structured case
+        ``proposition`` (the one the item bears on; ``""`` for the hypotheses).
 
     Examples
     --------
@@ -86,21 +103,29 @@ def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None
         else:
             with np.errstate(invalid="ignore"):
                 db = DB * (mixture_ll(ll, pri, mask) - mixture_ll(ll, pri, ~mask))
-        rows += [(e, level, t, d) for e, d in zip(arr.all_items, db, strict=True)]
+        rows += [(e, level, t, d) for e, d in zip(every_item(arr), db, strict=True)]
     df = pd.DataFrame(rows, columns=["evidence", "level", "id", "decibans"]).set_index(["evidence", *LEVEL_ID])
     df = df.join(_item_meta(case), on="evidence")
     df.attrs.update({"lens": arr.lens, "unit": "decibans", "rest_weighted_by": "prior"})
     return df
 
 
-def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray, labels: list[str], name: str,
+def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray | list[list[str]], labels: list[str], name: str,
                 reliability: bool) -> pd.DataFrame:
-    """Credences with each row of ``keep`` (S, E) as the items kept, against all items kept."""
+    """Credences with each row of ``keep`` (S, E) as the items kept, against all items kept.
+
+    In a structured case ``keep`` may instead be a list of id lists (items or propositions) to leave out.
+    """
     full = scenario_posterior(arr, pri, reliability=reliability)
     check_finite(full)
     lp_full = scenario_logpost(arr, pri, reliability=reliability)
-    lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)
-    post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)
+    if isinstance(keep, list):
+        K = len(arr.hypotheses)
+        lp = np.array([_log(pri) + loglik(arr.without(d), reliability=reliability) for d in keep]).reshape(-1, K)
+        post = normalise(lp)
+    else:
+        lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)
+        post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)
     cf, pf = family_credence(arr, full), family_credence(arr, post)
     targets = _targets(arr)
     lo_full = {(lv, t): log_odds_db(lp_full, m) for lv, t, m in targets}
@@ -121,13 +146,19 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
                   reliability: bool = True) -> pd.DataFrame:
     """Credence of every hypothesis and family with each item left out (one vectorised call).
 
+    In a structured case each proposition is also left out whole, with every
+    item under it (and under the propositions below it): rows whose ``kind``
+    is ``proposition`` follow the items'.
+
     Returns
     -------
     pandas.DataFrame
         Indexed by (``evidence``, ``level``, ``id``): ``credence`` (all items),
         ``credence_without`` (this item left out), ``delta`` (their
         difference: what the item adds) and ``delta_db`` (the same as a change of
-        log-odds against the rest, in decibans).
+        log-odds against the rest, in decibans); in a structured case ``kind``
+        (``item`` or ``proposition``) and ``proposition`` (the one an item bears
+        on, or the proposition itself).
 
     Examples
     --------
@@ -158,8 +189,18 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
     0.3
     """
     arr, pri = setup(case, lens, prior)
-    E = len(arr.all_items)
-    df = _drop_table(arr, pri, ~np.eye(E, dtype=bool), arr.all_items, "evidence", reliability)
+    items = every_item(arr)
+    if arr.propositions:
+        labels = items + arr.proposition_ids
+        df = _drop_table(arr, pri, [[x] for x in labels], labels, "evidence", reliability)
+        kinds = dict.fromkeys(items, "item") | dict.fromkeys(arr.proposition_ids, "proposition")
+        props = dict(zip(items, item_props(arr), strict=True)) | {p: p for p in arr.proposition_ids}
+        ev = df.index.get_level_values("evidence")
+        df["kind"] = ev.map(kinds)
+        df["proposition"] = ev.map(props)
+    else:
+        E = len(items)
+        df = _drop_table(arr, pri, ~np.eye(E, dtype=bool), items, "evidence", reliability)
     df.attrs["lens"] = arr.lens
     return df
 
@@ -191,9 +232,10 @@ def leave_one_source_out(case: Case, *, lens: str | None = None, prior: Any = No
     arr, pri = setup(case, lens, prior)
     by_item = item_sources(case)
     keys = sorted({k for v in by_item.values() for k in v})
-    items = {k: [e for e in arr.all_items if k in by_item[e]] for k in keys}
-    keep = np.array([[e not in items[k] for e in arr.all_items] for k in keys], dtype=bool)
-    keep = keep.reshape(len(keys), len(arr.all_items))
+    every = every_item(arr)
+    items = {k: [e for e in every if k in by_item[e]] for k in keys}
+    keep = np.array([[e not in items[k] for e in every] for k in keys], dtype=bool)
+    keep = keep.reshape(len(keys), len(every))
     df = _drop_table(arr, pri, keep, keys, "source", reliability)
     df.attrs.update({"lens": arr.lens, "items": items})
     return df
@@ -229,7 +271,7 @@ def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) 
         post = scenario_posterior(arr, pri, reliability=reliability)
         check_finite(post, f"posterior under lens {lens}")
         fp, fc = family_credence(arr, pri), family_credence(arr, post)
-        n_fb = len(arr.fallbacks)
+        n_fb = len(set(arr.fallbacks) - set(arr.proposition_ids))
         for level, ids, pr, cr in (("hypothesis", arr.hypotheses, pri, post), ("family", arr.families, fp, fc)):
             for i, t in enumerate(ids):
                 rows.append((lens, level, t, pr[i], cr[i], len(case.evidence) - n_fb, n_fb))
@@ -238,9 +280,47 @@ def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) 
 
 
 def _lens_arrays(case: Case) -> tuple[dict[str, CaseArrays], dict[str, np.ndarray]]:
+    """Arrays per lens, and for each lens which inputs (every item, then every table) it rates itself."""
     arrs = {lens: compile_case(case, lens) for lens in case.lens_ids}
-    rated = {lens: np.array([e not in a.fallbacks for e in a.all_items]) for lens, a in arrs.items()}
+    rated = {lens: np.array([e not in a.fallbacks for e in every_item(a) + a.proposition_ids], dtype=bool)
+             for lens, a in arrs.items()}
     return arrs, rated
+
+
+def _pool_logs(stack: list[Array], wn: Array) -> Array:
+    """Linear pool of densities given as logs: log sum_l w_l exp(ll_l), rows with no weight -inf."""
+    st = np.stack(stack)  # (L, m, S)
+    wo = np.log(np.where(wn[:, :, None] > 0, wn[:, :, None], 1.0))
+    other = np.where(wn[:, :, None] > 0, st + wo, -np.inf)
+    m = other.max(axis=0)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):
+        return m + np.log(np.exp(other - m).sum(axis=0))
+
+
+def _pool_structure(ref: CaseArrays, arrs: dict[str, CaseArrays], rated: dict[str, np.ndarray], use: list[str],
+                    wn: Array, E: int) -> dict[str, Any]:
+    """Pooled item means, log densities and tables under the propositions (the lenses in ``use``).
+
+    A table no lens in ``use`` rates is the mean of what those lenses read (each falls back to the default lens).
+    """
+    plam, pother, tables = {}, {}, {}
+    j = len(ref.all_items)
+    for i, pa in enumerate(ref.propositions):
+        n, m = len(pa.items), len(pa.other_items)
+        if n:
+            pl = sum(wn[k, j:j + n, None] * arrs[ln].propositions[i].lam for k, ln in enumerate(use)) if use \
+                else pa.lam
+            plam[pa.id] = np.where(wn[:, j:j + n].sum(axis=0)[:, None] > 0, pl, 1.0)
+        if m:
+            po = _pool_logs([arrs[ln].propositions[i].other_loglik for ln in use], wn[:, j + n:j + n + m])
+            pother[pa.id] = np.where(wn[:, j + n:j + n + m].sum(axis=0)[:, None] > 0, po, 0.0)
+        j += n + m
+        if use:
+            tw = np.array([float(rated[ln][E + i]) for ln in use])
+            tw = tw / tw.sum() if tw.sum() > 0 else np.full(len(use), 1.0 / len(use))
+            tables[pa.id] = sum(tw[k] * arrs[ln].propositions[i].table for k, ln in enumerate(use))
+    return {"plam": plam, "pother": pother, "tables": tables}
 
 
 def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = True) -> pd.DataFrame:
@@ -284,30 +364,28 @@ def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = Tru
     arrs, rated = _lens_arrays(case)
     ref = arrs[case.default_lens]
     pri = setup(case, None, prior)[1]
-    N = len(ref.items)
+    N, M = len(ref.items), len(ref.other_items)
+    E = len(every_item(ref))
     rows, left_out = [], {}
     for drop in ["(none)", *case.lens_ids]:
         use = [ln for ln in case.lens_ids if ln != drop]
-        w = np.array([rated[ln] for ln in use], dtype=float).reshape(len(use), len(ref.all_items))  # (L, E)
+        w = np.array([rated[ln][:E] for ln in use], dtype=float).reshape(len(use), E)  # (L, E)
         n = w.sum(axis=0)
         keep = n > 0
         wn = np.divide(w, n, out=np.zeros_like(w), where=n > 0)
         lam = sum(wn[i, :N, None] * arrs[ln].lam for i, ln in enumerate(use)) if use else ref.lam
         lam = np.where(keep[:N, None], lam, 1.0)
         if ref.other_items:
-            stack = np.stack([arrs[ln].other_loglik for ln in use])  # (L, M, K)
-            wo = np.log(np.where(wn[:, N:, None] > 0, wn[:, N:, None], 1.0))
-            other = np.where(wn[:, N:, None] > 0, stack + wo, -np.inf)
-            m = other.max(axis=0)
-            m = np.where(np.isfinite(m), m, 0.0)
-            with np.errstate(divide="ignore"):
-                other = m + np.log(np.exp(other - m).sum(axis=0))
-            other = np.where(keep[N:, None], other, 0.0)
+            other = _pool_logs([arrs[ln].other_loglik for ln in use], wn[:, N:N + M])
+            other = np.where(keep[N:N + M, None], other, 0.0)
         else:
             other = ref.other_loglik
-        post = scenario_posterior(ref, pri, lam=lam, other=other, keep=keep, reliability=reliability)
+        kw: dict[str, Any] = {}
+        if ref.propositions:
+            kw = _pool_structure(ref, arrs, rated, use, wn, E)
+        post = scenario_posterior(ref, pri, lam=lam, other=other, keep=keep, reliability=reliability, **kw)
         check_finite(post, f"posterior without lens {drop}")
-        left_out[drop] = [e for e, k in zip(ref.all_items, keep, strict=True) if not k]
+        left_out[drop] = [e for e, k in zip(every_item(ref), keep, strict=True) if not k]
         fc = family_credence(ref, post)
         for level, ids, cr in (("hypothesis", ref.hypotheses, post), ("family", ref.families, fc)):
             rows += [(drop, level, t, cr[i], int(keep.sum())) for i, t in enumerate(ids)]
@@ -324,6 +402,10 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
     under the analysis lens A is replaced by B's, all other items staying as
     A reads them; ``delta_db`` is the resulting change of the target's
     log-odds against the rest, in decibans (one vectorised call per lens).
+    In a structured case the items under propositions and the propositions'
+    tables are swapped too (a table's row is its proposition's id; its
+    ``db_analysis`` / ``db_lens`` are the weight of the proposition's evidence
+    alone, with A's and with B's judgements).
 
     Returns
     -------
@@ -354,36 +436,34 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
     base = scenario_posterior(A, pri, reliability=reliability)
     check_finite(base)
     tgt = target_of(A, target, base)
-    N, E = len(A.items), len(A.all_items)
     c0 = base[tgt.mask].sum()
     lo0 = log_odds_db(scenario_logpost(A, pri, reliability=reliability), tgt.mask)
-    llA = item_logliks(A)
-    dbA = DB * (mixture_ll(llA, pri, tgt.mask) - mixture_ll(llA, pri, ~tgt.mask))
+    names = every_item(A) + A.proposition_ids
+    slots = input_slots(A)
+
+    def input_db(X: CaseArrays) -> Array:
+        ll = np.concatenate([item_logliks(X), table_logliks(X, reliability)], axis=0)
+        with np.errstate(invalid="ignore"):
+            return DB * (mixture_ll(ll, pri, tgt.mask) - mixture_ll(ll, pri, ~tgt.mask))
+
+    dbA = input_db(A)
     rows = []
     for b_id, B in arrs.items():
         if b_id == a_id:
             continue
-        items = [j for j in range(E) if rated[b_id][j] and not np.array_equal(
-            (A.lam if j < N else A.other_loglik)[j if j < N else j - N],
-            (B.lam if j < N else B.other_loglik)[j if j < N else j - N])]
+        items = [j for j in range(len(names)) if rated[b_id][j]
+                 and not np.array_equal(slot_value(A, slots[j]), slot_value(B, slots[j]))]
         if not items:
             continue
-        lam = np.repeat(A.lam[None], len(items), axis=0)
-        other = np.repeat(A.other_loglik[None], len(items), axis=0)
-        for s, j in enumerate(items):
-            if j < N:
-                lam[s, j] = B.lam[j]
-            else:
-                other[s, j - N] = B.other_loglik[j - N]
-        post = scenario_posterior(A, pri, lam=lam, other=other, reliability=reliability)
+        kw = swap_scenarios(A, [(slots[j], slot_value(B, slots[j])) for j in items])
+        post = scenario_posterior(A, pri, reliability=reliability, **kw)
         c = post[:, tgt.mask].sum(axis=1)
-        lo = log_odds_db(scenario_logpost(A, pri, lam=lam, other=other, reliability=reliability), tgt.mask)
-        llB = item_logliks(B)
-        dbB = DB * (mixture_ll(llB, pri, tgt.mask) - mixture_ll(llB, pri, ~tgt.mask))
+        lo = log_odds_db(scenario_logpost(A, pri, reliability=reliability, **kw), tgt.mask)
+        dbB = input_db(B)
         with np.errstate(invalid="ignore"):
             delta = lo - lo0
         for s, j in enumerate(items):
-            rows.append((b_id, A.all_items[j], dbA[j], dbB[j], dbB[j] - dbA[j], c[s], delta[s]))
+            rows.append((b_id, names[j], dbA[j], dbB[j], dbB[j] - dbA[j], c[s], delta[s]))
     df = pd.DataFrame(rows, columns=["lens", "evidence", "db_analysis", "db_lens", "disagreement",
                                      "credence_swapped", "delta_db"])
     df = df.reindex(df["delta_db"].abs().sort_values(ascending=False).index).set_index(["lens", "evidence"])

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from motives.exact import CaseArrays, family_credence, normalise
+from motives.exact import CaseArrays, _log, family_credence, normalise
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -48,6 +48,7 @@ from motives.sensitivity._core import (
     setup,
     target_of,
 )
+from motives.sensitivity._structure import every_item, implied, item_props, table_logliks
 
 #: Root finding gives up beyond factors of exp(+-MAX_LOG_FACTOR) (about 10**43).
 MAX_LOG_FACTOR = 100.0
@@ -97,6 +98,138 @@ def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Arr
         lam = np.where(top > 1, lam / np.where(top > 1, top, 1.0), lam)
         other = arr.other_loglik[None] + np.where(up[:, N:], logf, 0.0)
     return lam, other
+
+
+def favoured_states(arr: CaseArrays, mask: np.ndarray, prior: Array) -> dict[str, int]:
+    """For each proposition, the state whose implied ratio P(s | target) : P(s | rest) is largest (prior-weighted)."""
+    out = {}
+    w_t = np.where(mask, prior, 0.0)
+    w_r = np.where(mask, 0.0, prior)
+    w_t = w_t / w_t.sum() if w_t.sum() > 0 else mask / mask.sum()
+    w_r = w_r / w_r.sum() if w_r.sum() > 0 else (~mask) / max((~mask).sum(), 1)
+    for pid, m in implied(arr).items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = _log(w_t @ m) - _log(w_r @ m)
+        out[pid] = int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if np.isfinite(r).any() or \
+            np.isposinf(r).any() else 0
+    return out
+
+
+def _temper_table(T: Array, g: Array) -> Array:
+    """Rows of T raised to the power g and renormalised (zeros stay zero); g (S,) -> (S, V, S_p)."""
+    g = np.asarray(g, dtype=float)[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lt = _log(T)[None]
+        P = np.where(T[None] > 0, np.exp(g * (lt - np.max(np.where(T > 0, lt, -np.inf), axis=-1, keepdims=True))),
+                     0.0)
+    return P / P.sum(axis=-1, keepdims=True)
+
+
+def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: str = "strength",
+                   mask: np.ndarray | None = None, prior: Array | None = None) -> dict[str, Any]:
+    """Scenario keywords of :func:`motives.sensitivity.scenario_loglik` with some inputs perturbed.
+
+    The inputs are the items of :func:`motives.sensitivity._structure.every_item`, then (in a
+    structured case) the propositions' tables. ``which`` (S, inputs) says which inputs scenario s
+    perturbs by ``factor[s]``:
+
+    - ``mode="strength"``: an item's weight of evidence times the factor (:func:`temper_rows`; under a
+      proposition its P(E | state) row raised to the factor); a table's rows raised to the factor and
+      renormalised (zeros stay zero): at 0 every row is flat and the proposition says nothing, above 1
+      the rows sharpen towards their modes.
+    - ``mode="ratio"``: in favour of the target ``mask`` (with ``prior`` weighting the implied ratios): a
+      direct item's ratio target : rest times the factor (:func:`scale_rows`); an item under a
+      proposition has its likelihood of the proposition's favoured state (largest implied ratio
+      P(s | target) : P(s | rest)) times the factor, the row then divided by its largest value if that
+      exceeds 1; a table has, in the rows of the parent values favouring the target (the target's
+      hypotheses, or the parent's favoured state), the odds of the favoured state against every other
+      state times the factor.
+
+    A flat case gives exactly :func:`temper_rows` / :func:`scale_rows` as ``lam`` and ``other``.
+
+    Examples
+    --------
+    The burglary case: weaken the phone record (an item under ``at_scene``) and the table of
+    ``at_scene`` to nothing, in two scenarios.
+
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> from motives.sensitivity._structure import every_item
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> names = every_item(arr) + arr.proposition_ids
+    >>> which = np.array([[n == "phone_near_scene" for n in names], [n == "at_scene" for n in names]])
+    >>> kw = perturb_inputs(arr, which, np.array([0.0, 0.0]))
+    >>> kw["plam"]["at_scene"][0, 1], kw["tables"]["at_scene"][1]
+    (array([1., 1.]), array([[0.5, 0.5],
+           [0.5, 0.5]]))
+    """
+    which = np.asarray(which, dtype=bool)
+    factor = np.asarray(factor, dtype=float)
+    if mode not in ("strength", "ratio"):
+        raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
+    if mode == "ratio" and mask is None:
+        raise ValueError("mode='ratio' needs the target's mask")
+    E0 = len(arr.all_items)
+    if mode == "strength":
+        lam, other = temper_rows(arr, which[:, :E0], factor)
+    else:
+        lam, other = scale_rows(arr, mask, which[:, :E0], factor)
+    kw: dict[str, Any] = {"lam": lam, "other": other}
+    if not arr.propositions:
+        return kw
+    pri = arr.prior if prior is None else np.asarray(prior, dtype=float)
+    fav = favoured_states(arr, mask, pri) if mode == "ratio" else {}
+    imp = implied(arr)
+    plam, pother, tables = {}, {}, {}
+    j = E0
+    n_items = len(every_item(arr))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for pa in arr.propositions:
+            n, m = len(pa.items), len(pa.other_items)
+            w_l, w_o = which[:, j:j + n], which[:, j + n:j + n + m]
+            j += n + m
+            g = factor[:, None, None]
+            if w_l.any():
+                if mode == "strength":
+                    ll = _log(pa.lam)[None]
+                    new = np.where(np.isfinite(ll), np.exp(g * ll), 0.0)
+                else:
+                    up = np.arange(len(pa.states)) == fav[pa.id]
+                    new = np.where(up[None, None, :], pa.lam[None] * g, pa.lam[None])
+                    top = new.max(axis=-1, keepdims=True)
+                    new = np.where(top > 1, new / np.where(top > 1, top, 1.0), new)
+                plam[pa.id] = np.where(w_l[:, :, None], new, pa.lam[None])
+            if w_o.any():
+                if mode == "strength":
+                    new = g * pa.other_loglik[None]
+                else:
+                    up = np.arange(len(pa.states)) == fav[pa.id]
+                    new = pa.other_loglik[None] + np.where(up[None, None, :], np.log(g), 0.0)
+                pother[pa.id] = np.where(w_o[:, :, None], new, pa.other_loglik[None])
+        for i, pa in enumerate(arr.propositions):
+            w_t = which[:, n_items + i]
+            if not w_t.any():
+                continue
+            if mode == "strength":
+                new = _temper_table(pa.table, factor)
+            else:
+                if pa.parent < 0:
+                    rows = np.asarray(mask, dtype=bool)
+                else:
+                    rows = np.arange(len(arr.propositions[pa.parent].states)) == fav[arr.propositions[pa.parent].id]
+                up = np.arange(len(pa.states)) == fav[pa.id]
+                new = np.where(rows[None, :, None] & up[None, None, :], pa.table[None] * factor[:, None, None],
+                               pa.table[None])
+                new = new / new.sum(axis=-1, keepdims=True)
+            tables[pa.id] = np.where(w_t[:, None, None], new, pa.table[None])
+    del imp
+    kw.update({"plam": plam, "pother": pother, "tables": tables})
+    return kw
+
+
+def input_names(arr: CaseArrays) -> list[str]:
+    """The inputs :func:`perturb_inputs` perturbs: every item, then every proposition's table."""
+    return every_item(arr) + arr.proposition_ids
 
 
 def _credences(arr: CaseArrays, post: Array, level: str) -> Array:
@@ -165,7 +298,10 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
       differ): that is the arithmetic of Bayes' rule, and the reason the
       break-even factor is the same for every such item.
 
-    All 2E scenarios go through the engine in one call.
+    All 2E scenarios go through the engine in one call. In a structured case
+    the items under propositions and each proposition's table are bars too
+    (:func:`perturb_inputs`: a table's rows raised to the factor and
+    renormalised, or its favoured state's odds scaled); ``input`` says which.
 
     Returns
     -------
@@ -203,39 +339,58 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     base = scenario_posterior(arr, pri, reliability=reliability)
     check_finite(base)
     tgt = target_of(arr, target, base)
-    E = len(arr.all_items)
-    if mode not in ("strength", "ratio"):
-        raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
-    fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
-    c, lo = np.empty(2 * E), np.empty(2 * E)
-    per = 8.0 * 8 * E * len(arr.hypotheses)  # lam, other and temporaries of one scenario
-    for sl in scenario_blocks(2 * E, per):  # 2E scenarios of E x K each: in blocks, not all at once
-        which = np.eye(E, dtype=bool)[np.arange(2 * E)[sl] % E]
-        if mode == "strength":
-            lam, other = temper_rows(arr, which, fac[sl])
-        else:
-            lam, other = scale_rows(arr, tgt.mask, which, fac[sl])
-        lp = scenario_logpost(arr, pri, lam=lam, other=other, reliability=reliability)
-        c[sl] = normalise(lp)[:, tgt.mask].sum(axis=1)
-        lo[sl] = log_odds_db(lp, tgt.mask)
+    names = input_names(arr)
+    if arr.propositions:  # every input: items under propositions and the tables too
+        E = len(names)
+        which = np.concatenate([np.eye(E, dtype=bool)] * 2)
+        fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
+        kw = perturb_inputs(arr, which, fac, mode=mode, mask=tgt.mask, prior=pri)
+        post = scenario_posterior(arr, pri, reliability=reliability, **kw)
+        c = post[:, tgt.mask].sum(axis=1)
+        lo = log_odds_db(scenario_logpost(arr, pri, reliability=reliability, **kw), tgt.mask)
+    else:  # flat: item rows, in bounded blocks of scenarios
+        E = len(arr.all_items)
+        if mode not in ("strength", "ratio"):
+            raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
+        fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
+        c, lo = np.empty(2 * E), np.empty(2 * E)
+        per = 8.0 * 8 * E * len(arr.hypotheses)  # lam, other and temporaries of one scenario
+        for sl in scenario_blocks(2 * E, per):  # 2E scenarios of E x K each: in blocks, not all at once
+            which = np.eye(E, dtype=bool)[np.arange(2 * E)[sl] % E]
+            if mode == "strength":
+                lam, other = temper_rows(arr, which, fac[sl])
+            else:
+                lam, other = scale_rows(arr, tgt.mask, which, fac[sl])
+            lp = scenario_logpost(arr, pri, lam=lam, other=other, reliability=reliability)
+            c[sl] = normalise(lp)[:, tgt.mask].sum(axis=1)
+            lo[sl] = log_odds_db(lp, tgt.mask)
     lo0 = float(log_odds_db(scenario_logpost(arr, pri, reliability=reliability), tgt.mask))
     df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": c[:E], "high": c[E:],
                        "log_odds_db": lo0, "low_db": lo[:E], "high_db": lo[E:]},
-                      index=pd.Index(arr.all_items, name="evidence"))
+                      index=pd.Index(names, name="evidence"))
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
     # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction
     df["direction"] = np.sign(np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)).astype(int)
+    if arr.propositions:
+        df["input"], df["proposition"] = _input_kinds(arr)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
                      "mode": mode})
     return df
 
 
+def _input_kinds(arr: CaseArrays) -> tuple[list[str], list[str]]:
+    """For each input of :func:`input_names`: ``item`` or ``table``, and its proposition (``""`` if none)."""
+    n_items = len(every_item(arr))
+    kinds = ["item"] * n_items + ["table"] * len(arr.propositions)
+    return kinds, item_props(arr) + arr.proposition_ids
+
+
 def _gap(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, r: int, reliability: bool,
          logx: float) -> float:
-    lam, other = scale_rows(arr, tgt.mask, which[None], np.array([np.exp(logx)]))
-    post = scenario_posterior(arr, pri, lam=lam, other=other, reliability=reliability)[0]
+    kw = perturb_inputs(arr, which[None], np.array([np.exp(logx)]), mode="ratio", mask=tgt.mask, prior=pri)
+    post = scenario_posterior(arr, pri, reliability=reliability, **kw)[0]
     c = _credences(arr, post, tgt.level)
     with np.errstate(divide="ignore"):
         return float(np.log(c[t]) - np.log(c[r]))
@@ -257,11 +412,37 @@ def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, 
 
 
 def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
-    E, out = len(arr.all_items), np.zeros(len(arr.all_items), dtype=bool)
+    """Inputs whose break-even needs root finding.
+
+    Items of a source of uncertain reliability; in a structured case also every item under a
+    proposition and every table (their effect passes through the proposition and is capped by it).
+    """
+    E, out = len(arr.all_items), np.zeros(len(input_names(arr)), dtype=bool)
     if reliability:
         for g in arr.groups:
             out[g.index] = True
-    return out[:E]
+        if len(arr.direct_source):
+            out[:len(arr.items)] |= arr.direct_source >= 0
+    out[E:] = True
+    return out
+
+
+def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, reliability: bool) -> float:
+    """Weight of evidence of input j (an item under a proposition, or a table) once scaled by x (ratio mode)."""
+    from dataclasses import replace
+
+    which = np.arange(len(input_names(arr))) == j
+    kw = perturb_inputs(arr, which[None], np.array([x]), mode="ratio", mask=tgt.mask, prior=pri)
+    props = tuple(replace(pa, lam=kw["plam"].get(pa.id, pa.lam[None])[0],
+                          table=kw["tables"].get(pa.id, pa.table[None])[0]) for pa in arr.propositions)
+    scaled = replace(arr, propositions=props)
+    n_items = len(every_item(arr))
+    if j < n_items:
+        ll = item_logliks(scaled)[j]
+    else:
+        ll = table_logliks(scaled, reliability)[j - n_items]
+    with np.errstate(invalid="ignore"):
+        return float(DB * (mixture_ll(ll, pri, tgt.mask) - mixture_ll(ll, pri, ~tgt.mask)))
 
 
 def break_even(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
@@ -275,7 +456,18 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
         rest by this), ``factor_db`` (10 log10 factor), ``db_item`` (the item's
         current weight of evidence for the target, prior-weighted rest),
         ``db_needed`` (``db_item + factor_db``), ``reachable`` and ``method``
-        (closed form or root finding). ``attrs`` name the target and rival.
+        (closed form or root finding); in a structured case ``input`` (``item`` or ``table``) and
+        ``proposition``. ``attrs`` name the target and rival.
+
+    In a structured case every item under a proposition and every
+    proposition's table is an input too, scaled as in :func:`perturb_inputs`
+    (``mode="ratio"``): an item's likelihood of its proposition's favoured
+    state, a table's odds of the favoured state in the rows favouring the
+    target. Their effect passes through the proposition, so the factor is
+    found by root finding, an item may be unable to reach the tie (its
+    proposition's cap bounds it), and ``db_item`` / ``db_needed`` are the
+    input's own weight (an item alone through the chain, a table as the
+    weight of its proposition's evidence) before and after scaling.
 
     Examples
     --------
@@ -307,13 +499,14 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     t, r, rival = _rival(arr, tgt, base)
     c = _credences(arr, base, tgt.level)
     x0 = c[r] / c[t]
-    E = len(arr.all_items)
-    ll = item_logliks(arr)
+    names = input_names(arr)
+    E = len(names)
+    ll = np.concatenate([item_logliks(arr), table_logliks(arr, reliability)], axis=0)
     with np.errstate(invalid="ignore"):
         db_item = DB * (mixture_ll(ll, pri, tgt.mask) - mixture_ll(ll, pri, ~tgt.mask))
     grouped = _grouped(arr, reliability)
     rows = []
-    for j, e in enumerate(arr.all_items):
+    for j, e in enumerate(names):
         if grouped[j]:
             x, ok = _solve(arr, pri, tgt, np.arange(E) == j, t, r, reliability, float(np.log(x0)))
             method = "root"
@@ -321,9 +514,14 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             x, ok, method = x0, True, "closed form"
         with np.errstate(divide="ignore", invalid="ignore"):  # an item that rules out: inf + -inf is NaN
             fdb = DB * np.log(x)
-            rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
+            needed = db_item[j] + fdb
+            if j >= len(arr.all_items) and ok:  # through a proposition: the input's own weight once scaled
+                needed = _scaled_db(arr, pri, tgt, j, x, reliability)
+            rows.append((e, x, fdb, db_item[j], needed, ok, method))
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
+    if arr.propositions:
+        df["input"], df["proposition"] = _input_kinds(arr)
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "rival": rival})
     return df
 
@@ -365,7 +563,7 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
         tgt = target_of(arr, tgt0.id)
         t, r, rival = _rival(arr, tgt, base)
         c = _credences(arr, base, tgt.level)
-        which = np.array([e not in arr.fallbacks for e in arr.all_items])
+        which = np.array([e not in arr.fallbacks for e in input_names(arr)])
         n = int(which.sum())
         if n == 0:
             x, ok, method = np.nan, False, "no items"

@@ -30,11 +30,39 @@ TABLES: dict[str, str] = {
     "trajectory": "credences after each item, items in date order",
 }
 
+#: Tables added for a structured case (one with propositions).
+STRUCTURED_TABLES: dict[str, str] = {
+    "proposition_weight": "weight of evidence of each proposition for each hypothesis and family against the rest, "
+                          "its cap and floor, the share of the cap used, and each item's weight inside it",
+    "proposition_information": "expected information (bits) of learning each proposition's state",
+    "discount_by_proposition": "smallest discount of one proposition's items that keeps the leading family at "
+                               "0.9 / 0.95 / 0.99",
+    "discount_by_issue_area": "smallest discount of one issue area's items that keeps the leading family at "
+                              "0.9 / 0.95 / 0.99",
+}
+
+
+def tables_for(case: Case) -> dict[str, str]:
+    """The tables :func:`run_all` computes for this case: :data:`TABLES`, plus :data:`STRUCTURED_TABLES` if structured.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> list(tables_for(mv.examples.load("burglary")))[-4:]
+    ['proposition_weight', 'proposition_information', 'discount_by_proposition', 'discount_by_issue_area']
+    >>> tables_for(mv.examples.cookie_case()) == TABLES
+    True
+    """
+    return {**TABLES, **STRUCTURED_TABLES} if case.propositions else dict(TABLES)
+
 
 def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
             tornado_factor: float = 3.0, sweep_points: int = 101, sobol_samples: int = 1024, seed: int = 1,
             on_step: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
-    """Compute every table of :data:`TABLES`; ``on_step(name)`` is called after each one.
+    """Compute every table of :func:`tables_for` the case; ``on_step(name)`` is called after each one.
+
+    A structured case (with propositions) also gets :data:`STRUCTURED_TABLES`;
+    the other tables then read the items under propositions and the tables too.
 
     Examples
     --------
@@ -49,6 +77,13 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
     11
     >>> tables["sobol"].empty  # point judgements only: nothing uncertain to attribute
     True
+
+    A structured case:
+
+    >>> tables = run_all(mv.examples.load("burglary"), sweep_points=11, sobol_samples=64)
+    >>> pw = tables["proposition_weight"].xs(("family", "suspect"), level=("level", "id"))
+    >>> pw.loc["at_scene", ["decibans", "cap_db"]].astype(float).round(2).tolist()
+    [8.57, 9.03]
     """
     from motives.exact import exact_posterior
     from motives.sensitivity import (
@@ -56,6 +91,7 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
         cruxes,
         evidence_discount,
         global_sensitivity,
+        group_discount,
         item_information,
         leave_one_lens_out,
         leave_one_out,
@@ -63,6 +99,8 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
         lens_break_even,
         lens_comparison,
         prior_sweep,
+        proposition_information,
+        proposition_weight,
         reversal_priors,
         tornado,
         trajectory,
@@ -90,6 +128,13 @@ def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliabili
         "item_information": lambda: item_information(case, **lkw),
         "trajectory": lambda: trajectory(case, **lkw),
     }
+    if case.propositions:
+        steps |= {
+            "proposition_weight": lambda: proposition_weight(case, **lkw),
+            "proposition_information": lambda: proposition_information(case, **lkw),
+            "discount_by_proposition": lambda: group_discount(case, "proposition", **lkw),
+            "discount_by_issue_area": lambda: group_discount(case, "issue_area", **lkw),
+        }
     out = {}
     for name, fn in steps.items():
         out[name] = fn()

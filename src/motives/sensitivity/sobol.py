@@ -17,6 +17,7 @@ are assembled from the transformed columns.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -165,7 +166,15 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
 
     The inputs are the likelihood cells judged as Beta distributions (a
     ``confidence`` or an explicit Beta/interval; points stay fixed) and the
-    reliabilities of sources judged as Betas. For each draw the credence is
+    reliabilities of sources judged as Betas. In a structured case they also
+    include the cells of the items under propositions and the rows of the
+    propositions' tables judged with a confidence: row v of proposition p is
+    Dirichlet(c_v P(. | v)) (a Beta for two states), drawn as normalised
+    Gamma variates (cells judged 0 stay 0); with ``by="item"`` all rows of a
+    table form one group named by the proposition (``kind`` ``table``), with
+    ``by="cell"`` each row is one input ``<proposition>|<parent value>``. The
+    reliability of a source whose items sit under propositions stays
+    integrated exactly by the engine (it is not an input). For each draw the credence is
     the exact posterior with those values fixed. Timeline and quantity items
     keep their closed-form marginal likelihoods (their uncertainty is already
     integrated out).
@@ -216,6 +225,10 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     base = scenario_posterior(arr, pri, reliability=reliability)
     check_finite(base)
     tgt = target_of(arr, target, base)
+    if scale not in ("log_odds", "credence"):
+        raise ValueError(f"scale must be 'log_odds' or 'credence', got {scale!r}")
+    if by not in ("item", "cell"):
+        raise ValueError(f"by must be 'item' or 'cell', got {by!r}")
     H = arr.hypotheses
     cells: list[tuple[int, int, float, float]] = []  # (row, hypothesis, alpha, beta)
     for i, e_id in enumerate(arr.items):
@@ -226,50 +239,112 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
             b = j.values[h].belief
             if not b.is_point and 0 < b.mean < 1:
                 cells.append((i, k, b.alpha, b.beta))
+    # items under propositions: (proposition, row, state, alpha, beta)
+    pcells: list[tuple[int, int, int, float, float]] = []
+    for pi, pa in enumerate(arr.propositions):
+        states = pa.states
+        for r, e_id in enumerate(pa.items):
+            j, _ = case.judgement(case.item(e_id), arr.lens)
+            for si, st in enumerate(states):
+                b = j.values[st].belief
+                if not b.is_point and 0 < b.mean < 1:
+                    pcells.append((pi, r, si, b.alpha, b.beta))
+    # proposition table rows judged with a confidence: Dirichlet(c * row) as normalised Gamma(c * p_s) draws
+    trows: list[tuple[int, int, np.ndarray]] = []  # (proposition, parent value, states with p > 0)
+    for pi, pa in enumerate(arr.propositions):
+        for v in range(pa.table.shape[0]):
+            c = pa.concentration[v]
+            live = np.flatnonzero(pa.table[v] > 0)
+            if np.isfinite(c) and len(live) > 1:
+                trows.append((pi, v, live))
     srcs = [(gi, g) for gi, g in enumerate(arr.groups) if reliability and g.concentration is not None]
-    d = len(cells) + len(srcs)
+    nc, npc = len(cells), len(pcells)
+    nt = sum(len(live) for _, _, live in trows)
+    d = nc + npc + nt + len(srcs)
     if d == 0:
         return pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
-    alpha = np.array([c[2] for c in cells] + [g.mean * g.concentration for _, g in srcs])
-    beta = np.array([c[3] for c in cells] + [(1 - g.mean) * g.concentration for _, g in srcs])
+    t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
+               for pi, v, live in trows for s in live]
+    alpha = np.array([c[2] for c in cells] + [c[3] for c in pcells] + t_alpha
+                     + [g.mean * g.concentration for _, g in srcs])
+    beta = np.array([c[3] for c in cells] + [c[4] for c in pcells] + [1.0] * nt
+                    + [(1 - g.mean) * g.concentration for _, g in srcs])
+    is_gamma = np.zeros(d, dtype=bool)
+    is_gamma[nc + npc:nc + npc + nt] = True
     rows_i = np.array([c[0] for c in cells], dtype=np.intp)
     cols_k = np.array([c[1] for c in cells], dtype=np.intp)
-    nc = len(cells)
+    t_cols: list[np.ndarray] = []
+    off = nc + npc
+    for _, _, live in trows:
+        t_cols.append(np.arange(off, off + len(live)))
+        off += len(live)
+    s0 = nc + npc + nt  # first source column
+    eval_arr = replace(arr, groups=()) if arr.propositions else arr
 
     def ppf(u: Array) -> Array:
-        return stats.beta.ppf(u, alpha, beta)
+        out = np.empty_like(u)
+        out[:, ~is_gamma] = stats.beta.ppf(u[:, ~is_gamma], alpha[~is_gamma], beta[~is_gamma])
+        if nt:
+            out[:, is_gamma] = stats.gamma.ppf(u[:, is_gamma], alpha[is_gamma])
+        return out
 
     def func(x: Array) -> Array:
         S = len(x)
         lam = np.repeat(arr.lam[None], S, axis=0)
         lam[:, rows_i, cols_k] = x[:, :nc]
+        kw: dict[str, Any] = {}
+        if arr.propositions:
+            plam = {pa.id: np.repeat(pa.lam[None], S, axis=0) for pa in arr.propositions if len(pa.items)}
+            for c, (pi, r, si, _, _) in enumerate(pcells):
+                plam[arr.propositions[pi].id][:, r, si] = x[:, nc + c]
+            tables = {}
+            for (pi, v, live), cols in zip(trows, t_cols, strict=True):
+                pa = arr.propositions[pi]
+                if pa.id not in tables:
+                    tables[pa.id] = np.repeat(pa.table[None], S, axis=0)
+                g = np.maximum(x[:, cols], 1e-300)
+                tables[pa.id][:, v, :] = 0.0
+                tables[pa.id][:, v, live] = g / g.sum(axis=1, keepdims=True)
+            kw = {"plam": plam, "tables": tables}
         if reliability:
-            rho_by_group = {gi: x[:, nc + s] for s, (gi, _) in enumerate(srcs)}
+            rho_by_group = {gi: x[:, s0 + s] for s, (gi, _) in enumerate(srcs)}
             mixed = lam.copy()
             for gi, g in enumerate(arr.groups):
                 rho = rho_by_group.get(gi, np.full(S, g.mean))[:, None, None]
                 bg = np.where(np.isnan(arr.base[g.index]), lam[:, g.index].mean(axis=-1), arr.base[g.index])
                 mixed[:, g.index] = rho * lam[:, g.index] + (1 - rho) * bg[..., None]
             lam = mixed
+        # direct sources are mixed in above; sources whose items sit under propositions stay integrated
+        rel = reliability and bool(arr.propositions)
         if scale == "log_odds":
-            return log_odds_db(scenario_logpost(arr, pri, lam=lam, reliability=False), tgt.mask)
-        post = scenario_posterior(arr, pri, lam=lam, reliability=False)
+            return log_odds_db(scenario_logpost(eval_arr, pri, lam=lam, reliability=rel, **kw), tgt.mask)
+        post = scenario_posterior(eval_arr, pri, lam=lam, reliability=rel, **kw)
         return post[:, tgt.mask].sum(axis=1)
 
-    if scale not in ("log_odds", "credence"):
-        raise ValueError(f"scale must be 'log_odds' or 'credence', got {scale!r}")
-
+    ids = arr.proposition_ids
     if by == "cell":
-        groups = [[i] for i in range(d)]
-        names = [f"{arr.items[r]}:{H[k]}" for r, k, _, _ in cells] + [f"source:{g.key}" for _, g in srcs]
-        kinds = ["cell"] * nc + ["source"] * len(srcs)
-    elif by == "item":
-        order = sorted({c[0] for c in cells})
-        groups = [[c for c in range(nc) if rows_i[c] == r] for r in order] + [[nc + s] for s in range(len(srcs))]
-        names = [arr.items[r] for r in order] + [f"source:{g.key}" for _, g in srcs]
-        kinds = ["item"] * len(order) + ["source"] * len(srcs)
+        groups = [[i] for i in range(nc + npc)] + [list(c) for c in t_cols] + [[s0 + s] for s in range(len(srcs))]
+        parent_vals = [arr.hypotheses if pa.parent < 0 else arr.propositions[pa.parent].states
+                       for pa in arr.propositions]
+        names = ([f"{arr.items[r]}:{H[k]}" for r, k, _, _ in cells]
+                 + [f"{arr.propositions[pi].items[r]}:{arr.propositions[pi].states[si]}" for pi, r, si, _, _ in pcells]
+                 + [f"{ids[pi]}|{parent_vals[pi][v]}" for pi, v, _ in trows]
+                 + [f"source:{g.key}" for _, g in srcs])
+        kinds = ["cell"] * (nc + npc) + ["table"] * len(trows) + ["source"] * len(srcs)
     else:
-        raise ValueError(f"by must be 'item' or 'cell', got {by!r}")
+        order = sorted({c[0] for c in cells})
+        groups = [[c for c in range(nc) if rows_i[c] == r] for r in order]
+        names = [arr.items[r] for r in order]
+        porder = sorted({(c[0], c[1]) for c in pcells})
+        groups += [[nc + c for c, pc in enumerate(pcells) if (pc[0], pc[1]) == key] for key in porder]
+        names += [arr.propositions[pi].items[r] for pi, r in porder]
+        torder = sorted({pi for pi, _, _ in trows})
+        groups += [[int(i) for (pi, _, _), cols in zip(trows, t_cols, strict=True) if pi == q for i in cols]
+                   for q in torder]
+        names += [ids[q] for q in torder]
+        groups += [[s0 + s] for s in range(len(srcs))]
+        names += [f"source:{g.key}" for _, g in srcs]
+        kinds = ["item"] * (len(order) + len(porder)) + ["table"] * len(torder) + ["source"] * len(srcs)
     df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot)
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)

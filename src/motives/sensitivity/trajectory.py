@@ -10,6 +10,7 @@ import pandas as pd
 from motives.exact import family_credence
 from motives.schema import Case, TimelineItem
 from motives.sensitivity._core import check_finite, log_odds_db, scenario_logpost, scenario_posterior, setup
+from motives.sensitivity._structure import every_item
 
 
 def item_date(item: Any) -> Any:
@@ -34,7 +35,10 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     ``step_db`` is the change of each hypothesis's or family's log-odds against
     the rest at that step, in decibans: the sequential weight of evidence. It
     depends on the order, and its sum over the steps is exactly the total
-    change from prior to posterior, for any number of hypotheses.
+    change from prior to posterior, for any number of hypotheses. In a
+    structured case the items under propositions come in with the rest, each
+    read through its proposition given the items already in (so an item
+    whose proposition is nearly settled moves little).
 
     Returns
     -------
@@ -47,12 +51,13 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
         raise ValueError(f"undated must be 'first', 'last' or 'drop', got {undated!r}")
     arr, pri = setup(case, lens, prior)
     dates = {e.id: item_date(e) for e in case.evidence}
-    dated = sorted((e for e in arr.all_items if dates[e] is not None), key=lambda e: dates[e].decimal_year)
-    und = [e for e in arr.all_items if dates[e] is None]
+    items = every_item(arr)
+    dated = sorted((e for e in items if dates[e] is not None), key=lambda e: dates[e].decimal_year)
+    und = [e for e in items if dates[e] is None]
     order = {"first": und + dated, "last": dated + und, "drop": dated}[undated]
-    pos = {e: i for i, e in enumerate(arr.all_items)}
+    pos = {e: i for i, e in enumerate(items)}
     S = len(order) + 1
-    keep = np.zeros((S, len(arr.all_items)), dtype=bool)
+    keep = np.zeros((S, len(items)), dtype=bool)
     for s, e in enumerate(order, start=1):
         keep[s:, pos[e]] = True
     post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)
