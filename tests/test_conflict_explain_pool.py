@@ -7,6 +7,7 @@ moment checks against numerical integration use quad's accuracy (1e-8).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -234,3 +235,22 @@ def test_pool_errors_are_clear() -> None:
         pool(case, id="a")
     with pytest.raises(mv.CaseError, match="non-negative"):
         pool(case, weights=[1, -1])
+
+
+def test_check_and_report_show_conflict(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "case.yaml").write_text("name: c\nhypotheses: [{id: h}, {id: g}]\n", encoding="utf-8")
+    items = "".join(f"  - {{id: e{i}, title: agrees, likelihoods: {{h: 0.8, g: 0.3}}}}\n" for i in range(6))
+    items += "  - {id: liar, title: contradicts, likelihoods: {h: 0.02, g: 0.9}}\n"
+    (folder / "ev.yaml").write_text("evidence:\n" + items, encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "motives.cli", "check", str(folder)], capture_output=True, text=True)
+    assert res.returncode == 0 and "conflict under default: liar is more than 6 dB" in " ".join(res.stderr.split())
+    case = mv.load_case(folder)
+    from motives.report.document import report_markdown
+
+    md = report_markdown(case, S.run_all(case, sobol_samples=64), {}, spec={"name": "c"})
+    assert "## Conflict" in md and "`liar` (+" in md and "## In words" in md

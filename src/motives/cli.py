@@ -378,6 +378,18 @@ def check(case_dir: CaseDir) -> None:
             if fb_items:
                 out.print(plain(f"lens {lens} does not rate {len(fb_items)} item(s); they use {case.default_lens}: "
                                 f"{', '.join(fb_items)}"), highlight=False, markup=False)
+    from motives.sensitivity.conflict import CONFLICT_THRESHOLD_DB, conflict_flags
+
+    for lens in case.lens_ids:
+        try:
+            flags = conflict_flags(case, lens=lens)
+        except MotivesError:
+            flags = []  # a case no posterior exists for is reported by posterior, not here
+        if flags:
+            err.print("[bold yellow]warning[/]: " + safe(
+                f"conflict under {lens}: {', '.join(flags)} {'is' if len(flags) == 1 else 'are'} more than "
+                f"{CONFLICT_THRESHOLD_DB:g} dB less probable given the rest of the evidence than a priori (an "
+                "encoding error, a deception, or a hypothesis missing from the set?)"), highlight=False)
     unused = case.unused_propositions()
     if unused:
         err.print("[bold yellow]warning[/]: " + safe(f"{len(unused)} proposition(s) no item bears on (directly or "

@@ -104,8 +104,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     >>> md.splitlines()[0]
     '# The cookie problem (Downey, Think Bayes): sensitivity report'
     >>> [line for line in md.splitlines() if line.startswith("## ")]
-    ['## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources', '## Independence',
-     '## Value of information', '## Trajectory']
+    ['## In words', '## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources',
+     '## Independence', '## Conflict', '## Value of information', '## Trajectory']
     >>> "The leading family is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
     True
     >>> "](figures/credences.png)" in md
@@ -116,8 +116,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     >>> case = mv.examples.load("burglary")
     >>> md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=64), {}, spec={"name": "burglary"})
-    >>> [line for line in md.splitlines() if line.startswith("## ")][:3]
-    ['## Posterior', '## Structure', '## Evidence']
+    >>> [line for line in md.splitlines() if line.startswith("## ")][:4]
+    ['## In words', '## Posterior', '## Structure', '## Evidence']
     >>> "| level | id | label | prior | credence | if_independent |" in md, "### `at_scene`" in md
     (True, True)
     """
@@ -144,6 +144,13 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         if name in figures:
             L.extend([f"![{caption(name)}]({figures[name]})", "", f"*Figure: {caption(name)}*", ""])
 
+    lens_rec = next((ln for ln in case.lenses if ln.id == lens), None)
+    if lens_rec is not None and lens_rec.description:
+        L += [f"Lens `{lens}`: {md_text(lens_rec.description)}", ""]
+    from motives.report.explain import explain
+
+    words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
+    L += ["## In words", "", words.markdown, ""]
     L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None), ""]
     fig("credences")
     rev = tables["reversal_priors"]
@@ -210,6 +217,26 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               f"ones. Smallest gamma at which {labels.get(disc.attrs['target'], disc.attrs['target'])} still "
               f"reaches each credence: {reach}.", ""]
         fig("discount")
+
+    from motives.sensitivity.conflict import conflict, surprise
+
+    conf = conflict(case, lens=lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
+    whole = float(conf.loc[("case", "(all evidence)"), "conflict_db"])
+    flagged = conf[conf["flag"] & (conf.index.get_level_values("kind") != "case")].sort_values("conflict_db",
+                                                                                              ascending=False)
+    sur = surprise(case, lens=lens)
+    L += ["## Conflict", "",
+          f"Data conflict of the whole case (Jensen et al. 1990; 10 log10 of the product of each item's prior "
+          f"probability over the probability of all of them together): {whole:+.1f} dB "
+          f"({'the items fit together' if whole <= 0 else 'the items are less probable together than apart'}). "
+          f"Items and propositions at least {conf.attrs['threshold_db']:g} dB less probable given the rest of the "
+          "evidence than a priori: "
+          + (", ".join(f"`{i}` ({v:+.1f} dB)" for (_, i), v in flagged["conflict_db"].items()) or "none") + ".", "",
+          "How probable the evidence is under each hypothesis, against simulated cases of the same shape "
+          "(tail: the share of simulated cases at most as probable as this one; likelihood items at face value):", "",
+          to_markdown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], digits=3), ""]
+    if sur.attrs["all_surprising"]:
+        L += ["**The evidence is improbable under every hypothesis listed: consider one that is not.**", ""]
 
     if len(case.lens_ids) > 1:
         lc = tables["lens_comparison"]
