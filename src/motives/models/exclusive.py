@@ -11,6 +11,16 @@ equals the exact engine's credence (:func:`motives.exact.exact_posterior`):
 E[c_h | E] = E[π_h] E[Π_e P(E_e | h)] / Σ_h' (same), and the cells are
 independent and P is linear in each row of λ.
 
+Propositions (a structured case): each table row with a stated spread is
+random (a two-state row Beta on P(first state), a multi-state row Dirichlet),
+items under a proposition have Beta cells per state, a source's ρ is shared by
+its items wherever they sit, and the states are summed out bottom-up in log
+space, m_p(v) = logsumexp_s(log P(s | v) + Σ_children m_c(s)), exactly as the
+exact engine does; ℓ_h adds the messages of the propositions bearing on the
+hypotheses (:func:`motives.models.evidence.structure_messages`). The credence is
+multilinear in the independent rows and cells, so its posterior mean is still
+the exact engine's.
+
 Knobs a sensitivity analysis turns are ``pm.Data`` (see :mod:`motives.models.knobs`),
 so :func:`motives.models.sampling.refit` re-uses the compiled model.
 """

@@ -147,12 +147,17 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
                 return pt.zeros((0, len(base.hypotheses)))
             return pt.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
 
-        joint = logpi + weighted_total(loglik(base, lam_c, other.mean(axis=0)), wt) + top_c
+        joint = logpi + weighted_total(loglik(base, lam_c, other.mean(axis=0)), wt)
+        if base.structured:
+            joint = joint + top_c
         pm.Potential("marginal", pm.math.logsumexp(joint))
         cred = pm.Deterministic("credence", pt.special.softmax(joint), dims="hypothesis")
         pm.Deterministic("family_credence", pt.dot(cred, base.family_matrix), dims="family")
-        per_lens = [pt.special.softmax(logpi + weighted_total(loglik(inps[a], lam_a[a], other[a]), wt) + top_a[a])
-                    for a in range(A)]
+        def lens_joint(a: int) -> Any:
+            j = logpi + weighted_total(loglik(inps[a], lam_a[a], other[a]), wt)
+            return j + top_a[a] if base.structured else j
+
+        per_lens = [pt.special.softmax(lens_joint(a)) for a in range(A)]
         pm.Deterministic("lens_credence", pt.stack(per_lens), dims=("lens", "hypothesis"))
     settings = {"model": "pooled", "lenses": lens_ids, "prior": _jsonable(prior), "reliability": reliability,
                 "tau": tau}
