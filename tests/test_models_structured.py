@@ -278,7 +278,7 @@ def test_pooled_identical_lenses_is_single_lens():
     built = build_pooled(case, tau=0.0)
     names = {v.name for v in built.model.free_RVs}
     assert "pcell_logit" in names and any(n.endswith("_row") for n in names)
-    tr = refit(built, draws=600, tune=400, chains=2, seed=1, backend="pymc")
+    tr = refit(built, draws=500, tune=300, chains=2, seed=1, backend="pymc")
     tr.attrs["motives_model"] = "pooled"
     s = mv.FitResult(tr).summary()
     want = posterior(compile_case(case, "a"))
