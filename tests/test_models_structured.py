@@ -287,3 +287,16 @@ def test_pooled_identical_lenses_is_single_lens():
         got = s.xs("lens", level="level").loc[[f"{lens}/{h}" for h in case.hypothesis_ids]]
         zs.append(_z(got["credence"], got["mcse"], want))
     assert np.abs(np.concatenate(zs)).max() <= 4, (zs, s, want)
+
+
+def test_timeline_under_a_proposition_explicit_and_free_sigma_build():
+    """``timeline="explicit"`` samples a trend per state, ``sigma="free"`` a σ: the graph builds (not sampled here)."""
+    from motives.models.exclusive import build_exclusive
+
+    case = _fixed_reliability(random_structured_case(0))
+    n_states = len(case.proposition(case.item("tl").bears_on).states)
+    for kw, var in (({"timeline": "explicit"}, "tl_intercept_z"), ({"sigma": "free"}, "tl_sigma")):
+        built = build_exclusive(case, lens="a", **kw)
+        assert var in built.model.named_vars
+        if kw.get("timeline") == "explicit":
+            assert built.model[var].type.shape == (n_states,)
