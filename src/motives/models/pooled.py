@@ -153,6 +153,7 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
         pm.Potential("marginal", pm.math.logsumexp(joint))
         cred = pm.Deterministic("credence", pt.special.softmax(joint), dims="hypothesis")
         pm.Deterministic("family_credence", pt.dot(cred, base.family_matrix), dims="family")
+
         def lens_joint(a: int) -> Any:
             j = logpi + weighted_total(loglik(inps[a], lam_a[a], other[a]), wt)
             return j + top_a[a] if base.structured else j
