@@ -15,6 +15,12 @@ about 3·10^5 for 30 items and 6 hypotheses.
 Because E over independent Beta cells of Π_e Σ_h w_h λ[e, h] is Π_e Σ_h w_h E[λ[e, h]],
 the answer with Beta likelihoods is the answer at their means; items behind a
 source of *uncertain* reliability share ρ and are not covered (fixed ρ is).
+
+In a case with propositions each proposition bearing on the hypotheses is drawn
+from the mixture, P(s | w) = Σ_h w_h P(s | h) (see :mod:`motives.models.mixture`),
+so it contributes one linear factor Σ_h w_h m_p(h), m_p(h) the probability of
+everything under it given h (the exact engine's message, tables and cells at
+their means): the likelihood is still a product of linear forms in w.
 """
 
 from __future__ import annotations
@@ -136,20 +142,32 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
         When an item is reported by a source of uncertain reliability (shared ρ
         makes the items dependent; fit the PyMC model instead).
     """
-    from motives.exact import compile_case
+    from motives.exact import compile_case, loglik
 
     arr = compile_case(case, lens)
     lam = arr.lam.copy()
     if reliability:
-        for g in arr.groups:
+        for g in arr.groups + arr.sources_in_structure:
             if g.concentration is not None:
                 raise CaseError([Problem(f"items reported by '{g.key}' share an uncertain reliability; the closed "
                                          "form covers fixed reliabilities only", field="sources")])
-            row_mean = lam[g.index].mean(axis=1)
-            b = np.where(np.isnan(arr.base[g.index]), row_mean, arr.base[g.index])
-            lam[g.index] = g.mean * lam[g.index] + (1 - g.mean) * b[:, None]
+        mixes = [(g.index, g.mean) for g in arr.groups]
+        ds = arr.direct_source
+        mixes += [(np.flatnonzero(ds == c), g.mean) for c, g in enumerate(arr.sources_in_structure)] if len(ds) else []
+        for idx, x in mixes:
+            row_mean = arr.lam[idx].mean(axis=1)
+            b = np.where(np.isnan(arr.base[idx]), row_mean, arr.base[idx])
+            lam[idx] = x * arr.lam[idx] + (1 - x) * b[:, None]
     other = arr.other_loglik
     if len(other):
         other = np.exp(other - other.max(axis=1, keepdims=True))
         lam = np.concatenate([lam, other], axis=0)
+    if arr.structured:  # one row per proposition bearing on the hypotheses: m_p(h)
+        tops = [p.id for p in arr.propositions if p.parent < 0]
+        rows = []
+        for q in tops:
+            sub = arr.without([t for t in tops if t != q] + arr.items + arr.other_items)
+            ll = loglik(sub, reliability=reliability)
+            rows.append(np.exp(ll - ll.max()))
+        lam = np.concatenate([lam, np.array(rows)], axis=0)
     return mixture_posterior_mean(lam, dirichlet_concentration(case, prior))

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from motives.exact import quantity_loglik, timeline_data, timeline_loglik
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
+from motives.schema.structure import HYPOTHESES
 
 Array = NDArray[np.float64]
 TimelineMode = Literal["marginal", "explicit"]
@@ -50,6 +51,55 @@ class Timeline:
     a_sd: Array
     b_mean: Array
     b_sd: Array
+
+
+@dataclass(frozen=True)
+class PropInputs:
+    """One proposition under one lens for the PyMC models: its table and the items that bear on it.
+
+    Attributes
+    ----------
+    parent
+        Index of the parent proposition in :attr:`ModelInputs.propositions`, -1 for the hypotheses.
+    table, table_conc
+        P(state | parent value) means (V, S) and each row's concentration (V,), NaN for a point row.
+    items, lam_mean, lam_conc, base, source_index
+        Likelihood items bearing on it: P(E | state) means and Beta concentrations (n, S), base
+        rates (NaN = row mean over the states) and the index of each item's source in
+        :attr:`ModelInputs.sources` (-1 for none).
+    timelines, quantities, quantity_loglik
+        Timeline items (trend priors per state) and quantity items with their log densities (q, S).
+    """
+
+    id: str
+    parent: int
+    parent_values: list[str]
+    states: list[str]
+    table: Array
+    table_conc: Array
+    items: list[str]
+    lam_mean: Array
+    lam_conc: Array
+    base: Array
+    source_index: NDArray[np.intp]
+    timelines: list[Timeline]
+    quantities: list[str]
+    quantity_loglik: Array
+
+    @property
+    def all_items(self) -> list[str]:
+        """Likelihood, then timeline, then quantity items bearing on this proposition."""
+        return self.items + [t.id for t in self.timelines] + self.quantities
+
+    @property
+    def random_rows(self) -> NDArray[np.bool_]:
+        """(V,) mask of rows with a Beta (two states) or Dirichlet (more) distribution."""
+        return np.isfinite(self.table_conc)
+
+    @property
+    def free_cells(self) -> NDArray[np.bool_]:
+        """(n, S) mask of item cells with a Beta distribution."""
+        return np.isfinite(self.lam_conc)
 
 
 @dataclass(frozen=True)
@@ -89,11 +139,37 @@ class ModelInputs:
     quantities: list[str]
     quantity_loglik: Array
     fallbacks: list[str] = field(default_factory=list)
+    propositions: tuple[PropInputs, ...] = ()
+
+    @property
+    def structured(self) -> bool:
+        """True when the case has propositions."""
+        return bool(self.propositions)
+
+    @property
+    def direct_items(self) -> list[str]:
+        """Items bearing on the hypotheses: likelihood, then timeline, then quantity items."""
+        return self.items + [t.id for t in self.timelines] + self.quantities
+
+    @property
+    def structured_items(self) -> list[str]:
+        """Items bearing on propositions, proposition by proposition (parents first)."""
+        return [e for p in self.propositions for e in p.all_items]
 
     @property
     def all_items(self) -> list[str]:
-        """Likelihood items, then timeline, then quantity items (the ``evidence`` dim)."""
-        return self.items + [t.id for t in self.timelines] + self.quantities
+        """Direct items, then items under propositions (the ``evidence`` dim)."""
+        return self.direct_items + self.structured_items
+
+    @property
+    def state_width(self) -> int:
+        """Largest number of states of a proposition (the padded width of the structured knobs)."""
+        return max((len(p.states) for p in self.propositions), default=0)
+
+    @property
+    def structured_likelihood_items(self) -> list[tuple[int, int]]:
+        """(proposition index, row) of every likelihood item under a proposition, in knob order."""
+        return [(i, r) for i, p in enumerate(self.propositions) for r in range(len(p.items))]
 
     @property
     def free_cells(self) -> NDArray[np.bool_]:
@@ -110,13 +186,37 @@ class ModelInputs:
     def coords(self) -> dict[str, list[str]]:
         """Named coordinates shared by every model."""
         free = np.argwhere(self.free_cells)
-        return {
+        out = {
             "hypothesis": list(self.hypotheses),
             "family": list(self.families),
             "evidence": self.all_items,
             "source": [s[0] for s in self.sources if np.isfinite(s[2])],
             "cell": [f"{self.items[i]}:{self.hypotheses[k]}" for i, k in free],
         }
+        if self.structured:
+            out["direct"] = self.direct_items
+            out["pcell"] = [f"{p.items[i]}:{p.states[s]}" for p in self.propositions
+                            for i, s in np.argwhere(p.free_cells)]
+            for p in self.propositions:
+                rnd = p.random_rows
+                if rnd.any():
+                    out[f"{p.id}_parent"] = [v for v, r in zip(p.parent_values, rnd, strict=True) if r]
+                    out[f"{p.id}_state"] = list(p.states)
+        return out
+
+    def structure_part(self, *, pooled: bool = False) -> dict[str, Any]:
+        """What the structured part of a model bakes into its graph (for :func:`~motives.models.sampling.structure_key`).
+
+        The pooled model bakes the point tables and cells in as well (``pooled``).
+        """
+        return {"propositions": [{
+            **({"table": p.table.tolist(), "lam": p.lam_mean.tolist()} if pooled else {}),
+            "id": p.id, "parent": p.parent, "states": p.states, "random_rows": p.random_rows.tolist(),
+            "items": p.all_items, "free": p.free_cells.tolist(), "base_given": np.isfinite(p.base).tolist(),
+            "source_index": p.source_index.tolist(), "quantity": p.quantity_loglik.tolist(),
+            "timelines": [[t.t.tolist(), t.y.tolist(), t.sigma, t.a_mean.tolist(), t.a_sd.tolist(),
+                           t.b_mean.tolist(), t.b_sd.tolist()] for t in p.timelines],
+        } for p in self.propositions]}
 
 
 def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
@@ -140,7 +240,12 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
     lens = case.resolve_lens(lens)
     H = case.hypothesis_ids
     items, means, concs, base, src_of, timelines, qids, qll = [], [], [], [], [], [], [], []
+    direct_src: list[str | None] = []
     for e in case.evidence:
+        if e.bears_on not in (None, HYPOTHESES):
+            if isinstance(e, LikelihoodItem):
+                src_of.append(e.reported_by)
+            continue
         j, _ = case.judgement(e, lens)
         if isinstance(e, LikelihoodItem):
             items.append(e.id)
@@ -148,14 +253,9 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
             concs.append([np.nan if j.values[h].concentration is None else j.values[h].concentration for h in H])
             base.append(np.nan if e.base_rate is None else e.base_rate)
             src_of.append(e.reported_by)
+            direct_src.append(e.reported_by)
         elif isinstance(e, TimelineItem):
-            t, y = timeline_data(e)
-            v = [j.values[h] for h in H]
-            timelines.append(Timeline(
-                e.id, t, y, e.sigma,
-                np.array([x.intercept.mean for x in v]), np.array([x.intercept.sd for x in v]),
-                np.array([x.slope.mean for x in v]), np.array([x.slope.sd for x in v]),
-            ))
+            timelines.append(_timeline(e, j, H))
         elif isinstance(e, QuantityItem):
             qids.append(e.id)
             qll.append([quantity_loglik(e.observed, j.values[h]) for h in H])
@@ -180,13 +280,63 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
         lam_mean=np.array(means, dtype=float).reshape(len(items), len(H)),
         lam_conc=np.array(concs, dtype=float).reshape(len(items), len(H)),
         base=np.array(base, dtype=float),
-        source_index=np.array([keys.index(s) if s in keys else -1 for s in src_of], dtype=np.intp),
+        source_index=np.array([keys.index(s) if s in keys else -1 for s in direct_src], dtype=np.intp),
         sources=sources,
         timelines=timelines,
         quantities=qids,
         quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(H)),
         fallbacks=case.fallbacks(lens),
+        propositions=_proposition_inputs(case, lens, keys),
     )
+
+
+def _timeline(e: TimelineItem, j: Any, keys: list[str]) -> Timeline:
+    """A timeline item's data and its trend priors per parent value (hypotheses or states)."""
+    t, y = timeline_data(e)
+    v = [j.values[k] for k in keys]
+    return Timeline(e.id, t, y, e.sigma,
+                    np.array([x.intercept.mean for x in v]), np.array([x.intercept.sd for x in v]),
+                    np.array([x.slope.mean for x in v]), np.array([x.slope.sd for x in v]))
+
+
+def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[PropInputs, ...]:
+    """Every proposition (parents first) with the items that bear on it."""
+    order = case.proposition_order()
+    out = []
+    for pid in order:
+        prop = case.proposition(pid)
+        j, _ = case.judgement(prop, lens)
+        pv = case.parent_values(prop.bears_on)
+        rows = [prop.row(j, v) for v in pv]
+        S = prop.states
+        its, means, concs, base, src, tls, qids, qll = [], [], [], [], [], [], [], []
+        for e in case.evidence:
+            if e.bears_on != pid:
+                continue
+            je, _ = case.judgement(e, lens)
+            if isinstance(e, LikelihoodItem):
+                its.append(e.id)
+                means.append([je.values[s].mean for s in S])
+                concs.append([np.nan if je.values[s].concentration is None else je.values[s].concentration
+                              for s in S])
+                base.append(np.nan if e.base_rate is None else e.base_rate)
+                src.append(source_keys.index(e.reported_by) if e.reported_by in source_keys else -1)
+            elif isinstance(e, TimelineItem):
+                tls.append(_timeline(e, je, S))
+            elif isinstance(e, QuantityItem):
+                qids.append(e.id)
+                qll.append([quantity_loglik(e.observed, je.values[s]) for s in S])
+        out.append(PropInputs(
+            id=pid, parent=-1 if prop.bears_on == HYPOTHESES else order.index(prop.bears_on),
+            parent_values=list(pv), states=list(S),
+            table=np.array([r[0] for r in rows], dtype=float),
+            table_conc=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
+            items=its, lam_mean=np.array(means, dtype=float).reshape(len(its), len(S)),
+            lam_conc=np.array(concs, dtype=float).reshape(len(its), len(S)), base=np.array(base, dtype=float),
+            source_index=np.array(src, dtype=np.intp), timelines=tls, quantities=qids,
+            quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(S)),
+        ))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- PyTensor builders
@@ -197,28 +347,38 @@ def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> An
 
     ``concentration`` multiplies every cell's Beta concentration (a ``pm.Data`` scalar).
     """
+    return beta_matrix(inp.lam_mean, inp.lam_conc, concentration, name=name, dim="cell")
+
+
+def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim: str) -> Any:
+    """A matrix of probabilities: Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
+
+    ``pm.Data``: ``{name}_fixed`` (the matrix, 0.5 at free cells), ``{name}_alpha`` / ``{name}_beta``
+    (dims ``dim``); the random variable is ``{name}_cell``.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
-    free = inp.free_cells
-    lam = pm.Data(f"{name}_fixed", np.where(free, 0.5, inp.lam_mean))
+    free = np.isfinite(conc)
+    lam = pm.Data(f"{name}_fixed", np.where(free, 0.5, mean))
     if not free.any():
         return lam
-    m = inp.lam_mean[free]
-    k = inp.lam_conc[free]
-    alpha = pm.Data(f"{name}_alpha", m * k, dims="cell")
-    beta = pm.Data(f"{name}_beta", (1 - m) * k, dims="cell")
-    cells = pm.Beta(f"{name}_cell", alpha=alpha * concentration, beta=beta * concentration, dims="cell")
+    m = mean[free]
+    k = conc[free]
+    alpha = pm.Data(f"{name}_alpha", m * k, dims=dim)
+    beta = pm.Data(f"{name}_beta", (1 - m) * k, dims=dim)
+    cells = pm.Beta(f"{name}_cell", alpha=alpha * concentration, beta=beta * concentration, dims=dim)
     rows, cols = np.nonzero(free)
     return pt.set_subtensor(lam[rows, cols], cells)
 
 
-def reliability_vector(inp: ModelInputs, *, reliability: bool) -> Any | None:
-    """ρ per likelihood item (1 where no source applies), or None when no item has a source below 1."""
+def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
+    """ρ per source of :attr:`ModelInputs.sources` (Beta where uncertain), or None when no source applies."""
     import pymc as pm
     import pytensor.tensor as pt
 
-    if not reliability or not inp.sources or not np.any(inp.source_index >= 0):
+    used = np.any(inp.source_index >= 0) or any(np.any(p.source_index >= 0) for p in inp.propositions)
+    if not reliability or not inp.sources or not used:
         return None
     rho_fixed = np.array([s[1] for s in inp.sources])
     random = np.array([np.isfinite(s[2]) for s in inp.sources])
@@ -230,8 +390,26 @@ def reliability_vector(inp: ModelInputs, *, reliability: bool) -> Any | None:
         beta = pm.Data("rho_beta", (1 - mean) * conc, dims="source")
         rho = pm.Beta("rho", alpha=alpha, beta=beta, dims="source")
         rho_src = pt.set_subtensor(rho_src[np.flatnonzero(random)], rho)
-    idx = np.where(inp.source_index >= 0, inp.source_index, 0)
-    has = pt.as_tensor_variable((inp.source_index >= 0).astype(float))
+    return rho_src
+
+
+def reliability_vector(inp: ModelInputs, *, reliability: bool, rho_src: Any | None = None) -> Any | None:
+    """ρ per direct likelihood item (1 where no source applies), or None when no item has a source below 1.
+
+    ``rho_src`` (from :func:`source_reliability`) is created here when not given.
+    """
+    if rho_src is None:
+        rho_src = source_reliability(inp, reliability=reliability)
+    if rho_src is None or not np.any(inp.source_index >= 0):
+        return None
+    return _per_item(rho_src, inp.source_index)
+
+
+def _per_item(rho_src: Any, source_index: NDArray[np.intp]) -> Any:
+    import pytensor.tensor as pt
+
+    idx = np.where(source_index >= 0, source_index, 0)
+    has = pt.as_tensor_variable((source_index >= 0).astype(float))
     return has * rho_src[idx] + (1.0 - has)
 
 
@@ -243,6 +421,21 @@ def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: An
     (then the term is log(1 − P)).
     """
     import pymc as pm
+
+    given = None
+    if rho is not None:
+        model = pm.modelcontext(None)
+        given = (model["base_rate"] if "base_rate" in model.named_vars
+                 else pm.Data("base_rate", np.nan_to_num(inp.base, nan=0.5)))
+    return mixed_loglik(lam, rho, log_scale, observed, given, np.isnan(inp.base))
+
+
+def mixed_loglik(lam: Any, rho: Any | None, log_scale: Any, observed: Any, given: Any, base_nan: np.ndarray) -> Any:
+    """Log P(E_e | v) with P = ρ λ' + (1 − ρ) b per parent value v, λ' the scaled row (capped at 1).
+
+    ``given`` (n,) are the base rates (a tensor), ``base_nan`` (n,) marks items whose
+    base rate is the mean of their row.
+    """
     import pytensor.tensor as pt
 
     lam = lam * pt.exp(log_scale)
@@ -251,10 +444,7 @@ def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: An
     if rho is None:
         p = lam
     else:
-        model = pm.modelcontext(None)
-        given = (model["base_rate"] if "base_rate" in model.named_vars
-                 else pm.Data("base_rate", np.nan_to_num(inp.base, nan=0.5)))
-        b = pt.where(np.isnan(inp.base)[:, None], pt.mean(lam, axis=1, keepdims=True), given[:, None])
+        b = pt.where(base_nan[:, None], pt.mean(lam, axis=1, keepdims=True), given[:, None])
         p = rho[:, None] * lam + (1.0 - rho[:, None]) * b
     obs = pt.eq(observed, 1)[:, None]
     return pt.switch(obs, safe_log(p), safe_log(1.0 - p))
@@ -272,22 +462,43 @@ def safe_log(x: Any) -> Any:
     return pt.switch(pos, pt.log(pt.switch(pos, x, 1.0)), -np.inf)
 
 
+def safe_logsumexp(x: Any, axis: int) -> Any:
+    """Log Σ exp(x) along ``axis``: -inf (with zero gradients) where every term is -inf.
+
+    The shift is kept out of the gradient (the value does not depend on it).
+    """
+    import pytensor.tensor as pt
+    from pytensor.gradient import disconnected_grad
+
+    m = disconnected_grad(pt.max(x, axis=axis, keepdims=True))
+    m = pt.switch(pt.isfinite(m), m, 0.0)
+    total = pt.exp(x - m).sum(axis=axis)
+    pos = pt.gt(total, 0.0)
+    return pt.switch(pos, pt.squeeze(m, axis=axis) + pt.log(pt.switch(pos, total, 1.0)), -np.inf)
+
+
 def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
     """Log P(y | h) of each timeline item, shape (T, K) (an empty (0, K) tensor when none)."""
+    return _timeline_rows(inp.timelines, len(inp.hypotheses), "hypothesis", mode=mode, sigma=sigma)
+
+
+def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: TimelineMode,
+                   sigma: SigmaMode) -> Any:
+    """Log P(y | v) of each timeline item per parent value (hypotheses, dims ``dim``, or states), (T, K)."""
     import pymc as pm
     import pytensor.tensor as pt
 
-    K = len(inp.hypotheses)
+    size: dict[str, Any] = {"dims": dim} if dim is not None else {"shape": K}
     rows = []
-    for tl in inp.timelines:
+    for tl in timelines:
         sig: Any = tl.sigma
         if sigma == "free":
             sig = pm.HalfNormal(f"{tl.id}_sigma", sigma=tl.sigma)
         if mode == "explicit":
-            za = pm.Normal(f"{tl.id}_intercept_z", 0.0, 1.0, dims="hypothesis")
-            zb = pm.Normal(f"{tl.id}_slope_z", 0.0, 1.0, dims="hypothesis")
-            a = pm.Deterministic(f"{tl.id}_intercept", tl.a_mean + tl.a_sd * za, dims="hypothesis")
-            b = pm.Deterministic(f"{tl.id}_slope", tl.b_mean + tl.b_sd * zb, dims="hypothesis")
+            za = pm.Normal(f"{tl.id}_intercept_z", 0.0, 1.0, **size)
+            zb = pm.Normal(f"{tl.id}_slope_z", 0.0, 1.0, **size)
+            a = pm.Deterministic(f"{tl.id}_intercept", tl.a_mean + tl.a_sd * za, **({"dims": dim} if dim else {}))
+            b = pm.Deterministic(f"{tl.id}_slope", tl.b_mean + tl.b_sd * zb, **({"dims": dim} if dim else {}))
             mu = a[None, :] + b[None, :] * tl.t[:, None]  # (n, K)
             resid = (tl.y[:, None] - mu) / sig
             ll = (-0.5 * resid**2 - pt.log(sig) - 0.5 * np.log(2 * np.pi)).sum(axis=0)
@@ -331,7 +542,7 @@ def marginal_trend_loglik(tl: Timeline, sigma: Any) -> Any:
 
 def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, observed: Any,
                 timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
-    """Log P(E_e | h) of every item (likelihood, timeline, quantity), shape (E, K).
+    """Log P(E_e | h) of every direct item (likelihood, timeline, quantity), shape (E, K).
 
     ``log_scale`` has shape (E, K): for timeline and quantity items it is added
     to the log density.
@@ -349,6 +560,8 @@ def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, 
         other.append(pt.as_tensor_variable(inp.quantity_loglik))
     if other:
         parts.append(pt.concatenate(other, axis=0) + log_scale[N:])
+    if not parts:
+        return pt.zeros((0, len(inp.hypotheses)))
     return pt.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
 
 
@@ -361,22 +574,183 @@ def other_loglik_const(inp: ModelInputs) -> Array:
     return np.concatenate([out, inp.quantity_loglik], axis=0)
 
 
+def prop_other_const(p: PropInputs) -> Array:
+    """Closed-form log densities (T + Q, S) of the timeline (σ fixed) and quantity items under a proposition."""
+    S = len(p.states)
+    rows = [[timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
+             for k in range(S)] for tl in p.timelines]
+    out = np.array(rows, dtype=float).reshape(len(rows), S)
+    return np.concatenate([out, p.quantity_loglik], axis=0)
+
+
+# --------------------------------------------------------------------------- propositions
+
+
+def proposition_tables(inp: ModelInputs, concentration: Any) -> list[Any]:
+    """P(state | parent value) of every proposition as a (V, S) tensor.
+
+    ``pm.Data`` knobs per proposition p: ``table_{p}`` (V, S) the means, and where some
+    rows are uncertain ``table_conc_{p}`` (V,) their concentrations (times the
+    ``concentration`` knob). A random two-state row is P(first state) ~ Beta(m κ c, (1 − m) κ c);
+    a random multi-state row ~ Dirichlet(κ c · means) over the states of positive mean (a
+    Dirichlet over every state with the others masked out and renormalised, which by the
+    Dirichlet's aggregation property is exactly that); point rows are the means. A mean of
+    exactly 0 or 1 stays fixed.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    out = []
+    for p in inp.propositions:
+        T = pm.Data(f"table_{p.id}", p.table)
+        rnd = p.random_rows
+        if not rnd.any():
+            out.append(T)
+            continue
+        rows = np.flatnonzero(rnd)
+        k = pm.Data(f"table_conc_{p.id}", np.where(rnd, p.table_conc, 1.0))[rows] * concentration
+        M = T[rows]
+        if len(p.states) == 2:
+            m = M[:, 0]
+            ok = pt.and_(pt.gt(m, 0.0), pt.lt(m, 1.0))
+            x = pm.Beta(f"table_{p.id}_p", alpha=pt.switch(ok, m * k, 1.0), beta=pt.switch(ok, (1 - m) * k, 1.0),
+                        dims=f"{p.id}_parent")
+            first = pt.switch(ok, x, m)
+            R = pt.stack([first, 1.0 - first], axis=1)
+        else:
+            pos = pt.gt(M, 0.0)
+            x = pm.Dirichlet(f"table_{p.id}_row", a=pt.switch(pos, M * k[:, None], 1.0),
+                             dims=(f"{p.id}_parent", f"{p.id}_state"))
+            xm = pt.switch(pos, x, 0.0)
+            R = xm / xm.sum(axis=1, keepdims=True)
+        out.append(pt.set_subtensor(T[rows], R))
+    return out
+
+
+def proposition_cells(inp: ModelInputs, concentration: Any) -> Any:
+    """P(E | state) of the likelihood items under propositions, stacked (n, S_max) (padding unused).
+
+    ``pm.Data`` ``plam_fixed`` / ``plam_alpha`` / ``plam_beta``, random variable ``plam_cell`` (dims ``pcell``).
+    """
+    mean, conc = structured_cell_arrays(inp)
+    return beta_matrix(mean, conc, concentration, name="plam", dim="pcell")
+
+
+def structured_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
+    """Means and concentrations (n, S_max) of the likelihood items under propositions (padding: point 0.5)."""
+    W = inp.state_width
+    mean = np.full((0, W), 0.5)
+    conc = np.full((0, W), np.nan)
+    for p in inp.propositions:
+        m = np.full((len(p.items), W), 0.5)
+        c = np.full((len(p.items), W), np.nan)
+        m[:, :len(p.states)] = p.lam_mean
+        c[:, :len(p.states)] = p.lam_conc
+        mean, conc = np.concatenate([mean, m]), np.concatenate([conc, c])
+    return mean, conc
+
+
+def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_src: Any | None,
+                       knobs: dict[str, Any], timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed",
+                       other: list[Array] | None = None) -> Any:
+    """Log messages the propositions bearing on the hypotheses send them, shape (P_top, K).
+
+    Bottom-up, as the exact engine: an item sends log P(E_e | s) (times its weight), a
+    proposition p sends up m_p(v) = logsumexp_s(log T_p[v, s] + Σ_children m_c(s)). Items
+    reported by a source mix ρ λ + (1 − ρ) b per state (b the base rate or the row mean over
+    the states). ``other`` replaces the timeline/quantity terms of each proposition by given
+    constants (the pooled model's mean over lenses).
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    props = inp.propositions
+    weight = knobs["weight"]
+    ls_all = knobs["prop_log_scale"]
+    obs_all = knobs["prop_observed"]
+    model = pm.modelcontext(None)
+    given = None
+    if rho_src is not None:
+        base_all = np.concatenate([p.base for p in props])
+        given = (model["prop_base_rate"] if "prop_base_rate" in model.named_vars
+                 else pm.Data("prop_base_rate", np.nan_to_num(base_all, nan=0.5)))
+    E_d = len(inp.direct_items)
+    msg: list[Any] = [pt.zeros(len(p.states)) for p in props]
+    row = 0  # offset into the structured likelihood items
+    ev = E_d  # offset into the evidence axis
+    ls_row = 0  # offset into prop_log_scale
+    offsets = []
+    for p in props:
+        offsets.append((row, ev, ls_row))
+        row += len(p.items)
+        ev += len(p.all_items)
+        ls_row += len(p.all_items)
+    top = []
+    for i in range(len(props) - 1, -1, -1):
+        p = props[i]
+        S, n = len(p.states), len(p.items)
+        r0, e0, l0 = offsets[i]
+        terms = []
+        if n:
+            rho = None
+            if rho_src is not None and np.any(p.source_index >= 0):
+                rho = _per_item(rho_src, p.source_index)
+            lam = cells[r0:r0 + n, :S]
+            terms.append(mixed_loglik(lam, rho, ls_all[l0:l0 + n, :S], obs_all[r0:r0 + n],
+                                      None if given is None else given[r0:r0 + n], np.isnan(p.base)))
+        m_other = len(p.timelines) + len(p.quantities)
+        if m_other:
+            if other is not None:
+                oth: Any = pt.as_tensor_variable(other[i])
+            elif p.timelines:
+                oth = _timeline_rows(p.timelines, S, None, mode=timeline, sigma=sigma)
+                if p.quantities:
+                    oth = pt.concatenate([oth, pt.as_tensor_variable(p.quantity_loglik)], axis=0)
+            else:
+                oth = pt.as_tensor_variable(p.quantity_loglik)
+            terms.append(oth + ls_all[l0 + n:l0 + n + m_other, :S])
+        if terms:
+            ll = pt.concatenate(terms, axis=0) if len(terms) > 1 else terms[0]
+            w = weight[e0:e0 + n + m_other][:, None]
+            msg[i] = msg[i] + pt.switch(pt.eq(w, 0.0), 0.0, w * ll).sum(axis=0)
+        up = safe_logsumexp(safe_log(tables[i]) + msg[i][None, :], axis=1)  # (V,)
+        if p.parent < 0:
+            top.append(up)
+        else:
+            msg[p.parent] = msg[p.parent] + up
+    return pt.stack(top[::-1])
+
+
 def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
     """Values of the case-derived ``pm.Data`` inputs for these inputs.
 
     Two cases with the same structure (same items, hypotheses, point cells,
-    sources and base-rate items) compile to the same model; ``set_data(built,
+    sources and base-rate items; for propositions the same states, parents and
+    uncertain rows) compile to the same model; ``set_data(built,
     **data_for(model_inputs(other_case)))`` turns one into the other without
-    recompiling.
+    recompiling. Proposition tables are ``table_{id}`` (means) and ``table_conc_{id}``.
     """
     free = inp.free_cells
     out = {"lam_fixed": np.where(free, 0.5, inp.lam_mean),
            "lam_alpha": inp.lam_mean[free] * inp.lam_conc[free],
            "lam_beta": (1 - inp.lam_mean[free]) * inp.lam_conc[free],
            "base_rate": np.nan_to_num(inp.base, nan=0.5)}
+    if not free.any():  # no Beta cells: the model has no such inputs
+        del out["lam_alpha"], out["lam_beta"]
     random = np.array([np.isfinite(s[2]) for s in inp.sources], dtype=bool)
     if random.any():
         mean = np.array([s[1] for s in inp.sources])[random]
         conc = np.array([s[2] for s in inp.sources])[random]
         out["rho_alpha"], out["rho_beta"] = mean * conc, (1 - mean) * conc
+    if inp.structured:
+        m, c = structured_cell_arrays(inp)
+        pfree = np.isfinite(c)
+        out.update({"plam_fixed": np.where(pfree, 0.5, m),
+                    "prop_base_rate": np.nan_to_num(np.concatenate([p.base for p in inp.propositions]), nan=0.5)})
+        if pfree.any():
+            out.update({"plam_alpha": m[pfree] * c[pfree], "plam_beta": (1 - m[pfree]) * c[pfree]})
+        for p in inp.propositions:
+            out[f"table_{p.id}"] = p.table
+            if p.random_rows.any():
+                out[f"table_conc_{p.id}"] = np.where(p.random_rows, p.table_conc, 1.0)
     return out

@@ -11,6 +11,16 @@ equals the exact engine's credence (:func:`motives.exact.exact_posterior`):
 E[c_h | E] = E[π_h] E[Π_e P(E_e | h)] / Σ_h' (same), and the cells are
 independent and P is linear in each row of λ.
 
+Propositions (a structured case): each table row with a stated spread is
+random (a two-state row Beta on P(first state), a multi-state row Dirichlet),
+items under a proposition have Beta cells per state, a source's ρ is shared by
+its items wherever they sit, and the states are summed out bottom-up in log
+space, m_p(v) = logsumexp_s(log P(s | v) + Σ_children m_c(s)), exactly as the
+exact engine does; ℓ_h adds the messages of the propositions bearing on the
+hypotheses (:func:`motives.models.evidence.structure_messages`). The credence is
+multilinear in the independent rows and cells, so its posterior mean is still
+the exact engine's.
+
 Knobs a sensitivity analysis turns are ``pm.Data`` (see :mod:`motives.models.knobs`),
 so :func:`motives.models.sampling.refit` re-uses the compiled model.
 """
@@ -21,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from motives.models.evidence import SigmaMode, TimelineMode, item_loglik, model_inputs
+from motives.models.evidence import ModelInputs, SigmaMode, TimelineMode, item_loglik, model_inputs
 from motives.models.knobs import add_knobs, hypothesis_prior, parse_prior, weighted_total
 from motives.schema import Case
 
@@ -64,7 +74,7 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
     import pymc as pm
     import pytensor.tensor as pt
 
-    from motives.models.evidence import beta_cells, reliability_vector
+    from motives.models.evidence import beta_cells, reliability_vector, source_reliability
     from motives.models.sampling import BuiltModel
 
     inp = model_inputs(case, lens)
@@ -72,16 +82,32 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
     with pm.Model(coords=_nonempty(inp.coords())) as model:
         knobs = add_knobs(inp)
         lam = beta_cells(inp, knobs["concentration"])
-        rho = reliability_vector(inp, reliability=reliability)
+        rho_src = source_reliability(inp, reliability=reliability)
+        rho = reliability_vector(inp, reliability=reliability, rho_src=rho_src)
         ll = item_loglik(inp, lam=lam, rho=rho, log_scale=knobs["log_scale"], observed=knobs["observed"],
                          timeline=timeline, sigma=sigma)
-        joint = hypothesis_prior(kind, vec) + weighted_total(ll, knobs["weight"])
+        if not inp.structured:
+            joint = hypothesis_prior(kind, vec) + weighted_total(ll, knobs["weight"])
+        else:
+            joint = (hypothesis_prior(kind, vec) + weighted_total(ll, knobs["weight"][:len(inp.direct_items)])
+                     + structured_loglik(inp, knobs, rho_src, timeline=timeline, sigma=sigma).sum(axis=0))
         pm.Potential("marginal", pm.math.logsumexp(joint))
         cred = pm.Deterministic("credence", pt.special.softmax(joint), dims="hypothesis")
         pm.Deterministic("family_credence", pt.dot(cred, inp.family_matrix), dims="family")
     settings = {"model": "exclusive", "lens": inp.lens, "prior": _jsonable(prior), "reliability": reliability,
                 "timeline": timeline, "sigma": sigma}
     return BuiltModel(kind="exclusive", model=model, inputs=inp, settings=settings)
+
+
+def structured_loglik(inp: ModelInputs, knobs: dict[str, Any], rho_src: Any, *, timeline: TimelineMode = "marginal",
+                      sigma: SigmaMode = "fixed") -> Any:
+    """Log messages (P_top, K) of the propositions bearing on the hypotheses, tables and cells random."""
+    from motives.models.evidence import proposition_cells, proposition_tables, structure_messages
+
+    tables = proposition_tables(inp, knobs["concentration"])
+    cells = proposition_cells(inp, knobs["concentration"])
+    return structure_messages(inp, tables=tables, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline,
+                              sigma=sigma)
 
 
 def _nonempty(coords: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -16,6 +16,17 @@ Knobs (all ``pm.Data``, so a refit re-uses the compiled model):
     was not (the term becomes log(1 − P)): used by simulation-based calibration;
 ``log_prior``
     (hypothesis,) log of a fixed prior, or ``prior_concentration`` for a Dirichlet prior.
+
+In a case with propositions, ``log_scale`` and ``observed`` cover the items
+that bear on the hypotheses (``log_scale`` has dims ``direct``, hypothesis),
+``weight`` covers every item (direct items first, then the items under each
+proposition, parents first), and the items under propositions have
+``prop_log_scale`` (items, largest number of states; a log factor on
+P(E | state)) and ``prop_observed``. Each proposition p has ``table_{p}`` (its
+table's means, parent values x states) and, when some rows are uncertain,
+``table_conc_{p}`` (each row's concentration; ``concentration`` multiplies it
+too); ``plam_fixed`` / ``plam_alpha`` / ``plam_beta`` hold the items' cells
+(:func:`motives.models.evidence.data_for` computes them all from a case).
 """
 
 from __future__ import annotations
@@ -47,11 +58,22 @@ def add_knobs(inp: ModelInputs) -> dict[str, Any]:
     import pymc as pm
 
     E, K, N = len(inp.all_items), len(inp.hypotheses), len(inp.items)
+    if not inp.structured:
+        return {
+            "concentration": pm.Data("concentration", 1.0),
+            "log_scale": pm.Data("log_scale", np.zeros((E, K)), dims=("evidence", "hypothesis")),
+            "weight": pm.Data("weight", np.ones(E), dims="evidence"),
+            "observed": pm.Data("observed", np.ones(N)),
+        }
+    E_d, W = len(inp.direct_items), inp.state_width
+    n_s = sum(len(p.items) for p in inp.propositions)
     return {
         "concentration": pm.Data("concentration", 1.0),
-        "log_scale": pm.Data("log_scale", np.zeros((E, K)), dims=("evidence", "hypothesis")),
-        "weight": pm.Data("weight", np.ones(E), dims="evidence"),
+        "log_scale": pm.Data("log_scale", np.zeros((E_d, K)), dims=("direct", "hypothesis") if E_d else None),
+        "weight": pm.Data("weight", np.ones(E), dims="evidence" if E else None),
         "observed": pm.Data("observed", np.ones(N)),
+        "prop_log_scale": pm.Data("prop_log_scale", np.zeros((len(inp.structured_items), W))),
+        "prop_observed": pm.Data("prop_observed", np.ones(n_s)),
     }
 
 

@@ -10,6 +10,24 @@ p, total concentration K; all ones for a uniform prior).
 
 For λ fixed (or Beta but independent cells, and no uncertain source) the
 posterior mean of w is closed form: :func:`motives.exact_mixture.mixture_posterior_mean`.
+
+Propositions. A proposition that bears on the hypotheses is drawn from the
+mixture: P(s | w) = Σ_h w_h P(s | h), and everything under it (items,
+deeper propositions) follows from its state as in the exclusive model, so
+
+    P(E_p | w) = Σ_s P(s | w) m_p(s) = Σ_h w_h m_p(h),
+
+one mixture factor per top-level proposition, m_p(h) the message the
+exclusive model's proposition sends (tables and cells random as there). Why
+this and not a mixture per item (each item's implied P(E | h) mixed on its
+own): a proposition is one fact, and the mixture model says which motive
+accounts for each independent unit of evidence; mixing per item would make
+the items under one proposition independent given w — the naive count the
+structure exists to correct — and lose the cap (a proposition's items can
+never count for more than the proposition). With tables and cells fixed the
+likelihood is still a product of linear forms in w (one per direct item and
+per top-level proposition), so the closed form covers it
+(:func:`motives.exact_mixture.exact_mixture`).
 """
 
 from __future__ import annotations
@@ -44,8 +62,8 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
     import pymc as pm
     import pytensor.tensor as pt
 
-    from motives.models.evidence import beta_cells, reliability_vector
-    from motives.models.exclusive import _jsonable, _nonempty
+    from motives.models.evidence import beta_cells, reliability_vector, source_reliability
+    from motives.models.exclusive import _jsonable, _nonempty, structured_loglik
     from motives.models.sampling import BuiltModel
 
     inp = model_inputs(case, lens)
@@ -53,14 +71,21 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
     with pm.Model(coords=_nonempty(inp.coords())) as model:
         knobs = add_knobs(inp)
         lam = beta_cells(inp, knobs["concentration"])
-        rho = reliability_vector(inp, reliability=reliability)
+        rho_src = source_reliability(inp, reliability=reliability)
+        rho = reliability_vector(inp, reliability=reliability, rho_src=rho_src)
         ll = item_loglik(inp, lam=lam, rho=rho, log_scale=knobs["log_scale"], observed=knobs["observed"],
                          timeline=timeline, sigma=sigma)
         conc = pm.Data("share_concentration", a, dims="hypothesis")
         w = pm.Dirichlet("w", a=conc, dims="hypothesis")
         per_item = pm.math.logsumexp(pt.log(w)[None, :] + ll, axis=1).ravel()  # log Σ_h w_h P(E_e | h)
         wt = knobs["weight"]
-        pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
+        if not inp.structured:
+            pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
+        else:
+            wt = wt[:len(inp.direct_items)]
+            tops = structured_loglik(inp, knobs, rho_src, timeline=timeline, sigma=sigma)  # (P_top, K)
+            per_prop = pm.math.logsumexp(pt.log(w)[None, :] + tops, axis=1).ravel()  # log Σ_h w_h m_p(h)
+            pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + per_prop.sum())
         share = pm.Deterministic("share", w, dims="hypothesis")
         pm.Deterministic("family_share", pt.dot(share, inp.family_matrix), dims="family")
     settings = {"model": "mixture", "lens": inp.lens, "prior": _jsonable(prior), "reliability": reliability,

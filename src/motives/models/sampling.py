@@ -256,6 +256,7 @@ def structure_key(built: BuiltModel) -> str:
                            t.b_mean.tolist(), t.b_sd.tolist()] for t in inp.timelines],
             "quantity": inp.quantity_loglik.tolist(),
             "pooled_means": inp.lam_mean.tolist() if built.kind == "pooled" else None,
+            **({"structure": inp.structure_part(pooled=built.kind == "pooled")} if inp.structured else {}),
         }
 
     inps = built.inputs if isinstance(built.inputs, list) else [built.inputs]
