@@ -181,8 +181,7 @@ def structure_key(built: BuiltModel) -> str:
             "family_index": inp.family_index.tolist(), "free": inp.free_cells.tolist(),
             "base_given": np.isfinite(inp.base).tolist(), "source_index": inp.source_index.tolist(),
             "sources": [(k, bool(np.isfinite(c)), None if np.isfinite(c) else m) for k, m, c in inp.sources],
-            "timelines": [[t.t.tolist(), t.y.tolist(), t.sigma, t.a_mean.tolist(), t.a_sd.tolist(),
-                           t.b_mean.tolist(), t.b_sd.tolist()] for t in inp.timelines],
+            "timelines": [t.key() for t in inp.timelines],
             "quantity": inp.quantity_loglik.tolist(),
             "pooled_means": inp.lam_mean.tolist() if built.kind == "pooled" else None,
         }

@@ -14,6 +14,7 @@ case) — and every public name is importable from ``motives.schema``.
 from motives.schema.case import Case, CaseFile, EvidenceFile
 from motives.schema.evidence import (
     Amendment,
+    BreakGrid,
     EvidenceItem,
     LensJudgement,
     LikelihoodItem,
@@ -23,6 +24,8 @@ from motives.schema.evidence import (
     Predictive,
     PredictiveJudgement,
     QuantityItem,
+    StepSpec,
+    StepTrend,
     TimelineItem,
     TimelineObservation,
     TrendJudgement,
@@ -33,9 +36,9 @@ from motives.schema.forms import PRIOR_TOLERANCE, Confidence, DateField, Id, Lik
 from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, Source
 
 __all__ = [
-    "PRIOR_TOLERANCE", "Amendment", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile", "EvidenceItem",
+    "PRIOR_TOLERANCE", "Amendment", "BreakGrid", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile", "EvidenceItem",
     "Family", "Hypothesis", "Id", "Implication", "IssueArea", "Lens", "LensJudgement", "Likelihood",
     "LikelihoodItem", "LogNormalPredictive", "NormalPredictive", "NormalPrior", "PartialDate", "Predictive",
-    "PredictiveJudgement", "QuantityItem", "Record", "Source", "TimelineItem", "TimelineObservation",
+    "PredictiveJudgement", "QuantityItem", "Record", "Source", "StepSpec", "StepTrend", "TimelineItem", "TimelineObservation",
     "TrendJudgement", "TrendPrior", "UniformPredictive", "finite",
 ]
