@@ -8,14 +8,26 @@ Gauss–Jacobi quadrature with ⌊n/2⌋ + 1 nodes integrates exactly.
 Timeline items (σ fixed) and quantity items contribute closed-form log
 marginal likelihoods.
 
+Structured cases (propositions between the hypotheses and the items) are
+evaluated by bottom-up messages in log space: an item sends m_e(s) = P(E_e | s)
+to its proposition, a proposition p with parent value v sends
+m_p(v) = Σ_s P(s | v) Π_c m_c(s), and P(E | h) is the product of what the
+hypotheses' children send. A source of uncertain reliability whose items sit
+under propositions couples them; its ρ is integrated outside the whole product
+on a Gauss–Jacobi grid (exact: P(E | h) is a polynomial in ρ of degree equal to
+the source's item count), a tensor grid when there are several such sources,
+bounded by :data:`MAX_GRID`.
+
 Every array function takes a leading ``scenario`` axis (any number of leading
-axes, in fact), so one call evaluates many priors or likelihood tables.
+axes, in fact), so one call evaluates many priors, likelihood tables or
+proposition tables.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +101,41 @@ class _GroupPlan:
 
 
 @dataclass(frozen=True)
+class PropArrays:
+    """One proposition under one lens, compiled: its table and the items that bear on it.
+
+    Attributes
+    ----------
+    id, states
+        The proposition and its states (the columns of ``table`` and ``lam``).
+    parent
+        Index of the parent proposition in :attr:`CaseArrays.propositions`, or -1 for the hypotheses.
+    table
+        P(state | parent value) means, shape (V, S): V hypotheses or parent states.
+    concentration
+        Dirichlet concentration of each row, shape (V,); NaN for a point.
+    items, lam, base
+        Likelihood items bearing on it, P(E | state) means (n, S), base rates (n,) (NaN = row mean).
+    source
+        For each item, the index of its source in :attr:`CaseArrays.sources_in_structure`, or -1.
+    other_items, other_loglik
+        Timeline and quantity items bearing on it, log P(E | state) (m, S).
+    """
+
+    id: str
+    parent: int
+    states: list[str]
+    table: Array
+    concentration: Array
+    items: list[str]
+    lam: Array
+    base: Array
+    source: NDArray[np.intp]
+    other_items: list[str]
+    other_loglik: Array
+
+
+@dataclass(frozen=True)
 class CaseArrays:
     """A case under one lens, compiled to arrays for the exact engine.
 
@@ -124,10 +171,30 @@ class CaseArrays:
     other_loglik: Array
     prior: Array
     fallbacks: list[str] = field(default_factory=list)
+    propositions: tuple[PropArrays, ...] = ()
+    sources_in_structure: tuple[SourceGroup, ...] = ()
+    direct_source: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+    @property
+    def structured(self) -> bool:
+        """True when the case has propositions."""
+        return bool(self.propositions)
+
+    @property
+    def proposition_ids(self) -> list[str]:
+        """Proposition ids, parents before children."""
+        return [p.id for p in self.propositions]
+
+    @property
+    def structured_items(self) -> list[str]:
+        """Items that bear on a proposition (likelihood items, then timeline/quantity items, per proposition)."""
+        return [e for p in self.propositions for e in p.items + p.other_items]
 
     @functools.cached_property
     def _group_plan(self) -> _GroupPlan:
         grouped = np.zeros(self.lam.shape[0], dtype=bool)
+        if len(self.direct_source):  # direct items of sources integrated with the structure: not here
+            grouped[self.direct_source >= 0] = True
         single, single_x, by_q = [], [], {}
         for g in self.groups:
             grouped[g.index] = True
@@ -155,7 +222,9 @@ class CaseArrays:
         return self.items + self.other_items
 
     def without(self, drop: list[str]) -> CaseArrays:
-        """The same arrays with some items left out."""
+        """The same arrays with some items (or propositions, with everything under them) left out."""
+        if self.propositions:
+            return _without_structured(self, set(drop))
         keep = [i for i, e in enumerate(self.items) if e not in drop]
         remap = {old: new for new, old in enumerate(keep)}
         groups = tuple(
@@ -172,6 +241,28 @@ class CaseArrays:
             other_items=[self.other_items[i] for i in okeep],
             other_loglik=self.other_loglik[okeep],
         )
+
+
+def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
+    """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree with it."""
+    gone: set[int] = set()
+    for i, pa in enumerate(arr.propositions):  # parents come first
+        if pa.id in drop or pa.parent in gone:
+            gone.add(i)
+    keep_p = [i for i in range(len(arr.propositions)) if i not in gone]
+    remap = {old: new for new, old in enumerate(keep_p)}
+    props = []
+    for i in keep_p:
+        pa = arr.propositions[i]
+        ki = [j for j, e in enumerate(pa.items) if e not in drop]
+        ko = [j for j, e in enumerate(pa.other_items) if e not in drop]
+        props.append(replace(pa, parent=remap.get(pa.parent, -1), items=[pa.items[j] for j in ki], lam=pa.lam[ki],
+                             base=pa.base[ki], source=pa.source[ki], other_items=[pa.other_items[j] for j in ko],
+                             other_loglik=pa.other_loglik[ko]))
+    flat = replace(arr, propositions=(), direct_source=np.zeros(0, dtype=np.intp)).without(sorted(drop))
+    keep_d = [i for i, e in enumerate(arr.items) if e not in drop]
+    return replace(flat, propositions=tuple(props), sources_in_structure=arr.sources_in_structure,
+                   direct_source=arr.direct_source[keep_d])
 
 
 def timeline_loglik(t: ArrayLike, y: ArrayLike, sigma: float, a_mean: float, a_sd: float,
@@ -301,6 +392,22 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
     return t, y
 
 
+def _other_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
+    if isinstance(e, TimelineItem):
+        t, y = timeline_data(e)
+        return [trend_loglik(t, y, e.sigma, j.values[k], origin=e.origin) for k in keys]
+    return [quantity_loglik(e.observed, j.values[k]) for k in keys]
+
+
+def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | None:
+    """(mean, concentration) of a source's reliability, or None when its reports are taken at face value."""
+    src = case.source(key) if key is not None else None
+    rel = src.reliability if src is not None else None
+    if rel is None or (rel.concentration is None and rel.mean == 1.0):
+        return None
+    return rel.mean, rel.concentration
+
+
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     """Compile a case under a lens into :class:`CaseArrays`.
 
@@ -310,34 +417,40 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     >>> arr = compile_case(mv.examples.cookie_case())
     >>> arr.lam
     array([[0.75, 0.5 ]])
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> arr.proposition_ids, arr.propositions[0].items
+    (['at_scene', 'had_motive'], ['neighbour_saw_suspect', 'phone_near_scene', 'fibres_match'])
     """
     lens = case.resolve_lens(lens)
     H = case.hypothesis_ids
     items, rows, base, other, other_ll, by_source = [], [], [], [], [], {}
+    structured_sources = {e.reported_by for e in case.evidence
+                          if e.bears_on not in (None, "hypotheses") and isinstance(e, LikelihoodItem)
+                          and _reliability(case, e.reported_by) is not None}
+    direct_source: list[int] = []
+    in_structure: list[str] = sorted(structured_sources, key=lambda k: [s.key for s in case.sources].index(k))
     for e in case.evidence:
+        if e.bears_on not in (None, "hypotheses"):
+            continue
         j, _ = case.judgement(e, lens)
         if isinstance(e, LikelihoodItem):
             if e.reported_by is not None:
                 by_source.setdefault(e.reported_by, []).append(len(items))
+            direct_source.append(in_structure.index(e.reported_by) if e.reported_by in structured_sources else -1)
             items.append(e.id)
             rows.append([j.values[h].mean for h in H])
             base.append(np.nan if e.base_rate is None else e.base_rate)
-        elif isinstance(e, TimelineItem):
-            t, y = timeline_data(e)
+        elif isinstance(e, TimelineItem | QuantityItem):
             other.append(e.id)
-            other_ll.append([trend_loglik(t, y, e.sigma, j.values[h], origin=e.origin) for h in H])
-        elif isinstance(e, QuantityItem):
-            other.append(e.id)
-            other_ll.append([quantity_loglik(e.observed, j.values[h]) for h in H])
+            other_ll.append(_other_loglik(e, j, H))
     groups = []
     for key, idx in by_source.items():
-        src = case.source(key)
-        rel = src.reliability if src is not None else None
-        if rel is None or (rel.concentration is None and rel.mean == 1.0):
+        rel = _reliability(case, key)
+        if rel is None or key in structured_sources:
             continue
-        groups.append(SourceGroup(key, np.array(idx, dtype=np.intp), rel.mean, rel.concentration))
+        groups.append(SourceGroup(key, np.array(idx, dtype=np.intp), rel[0], rel[1]))
     fams = case.family_ids
-    return CaseArrays(
+    arr = CaseArrays(
         lens=lens,
         hypotheses=H,
         families=fams,
@@ -351,6 +464,79 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
         prior=np.array(case.prior_vector()),
         fallbacks=case.fallbacks(lens),
     )
+    if not case.propositions:
+        return arr
+    return _compile_structure(case, arr, lens, in_structure, np.array(direct_source, dtype=np.intp))
+
+
+def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: list[str],
+                       direct_source: NDArray[np.intp]) -> CaseArrays:
+    order = case.proposition_order()
+    props = []
+    for pid in order:
+        prop = case.proposition(pid)
+        j, _ = case.judgement(prop, lens)
+        pv = case.parent_values(prop.bears_on)
+        rows = [prop.row(j, v) for v in pv]
+        its, lam, base, src, oth, oll = [], [], [], [], [], []
+        for e in case.evidence:
+            if e.bears_on != pid:
+                continue
+            je, _ = case.judgement(e, lens)
+            if isinstance(e, LikelihoodItem):
+                its.append(e.id)
+                lam.append([je.values[st].mean for st in prop.states])
+                base.append(np.nan if e.base_rate is None else e.base_rate)
+                src.append(in_structure.index(e.reported_by) if e.reported_by in in_structure else -1)
+            else:
+                oth.append(e.id)
+                oll.append(_other_loglik(e, je, prop.states))
+        S = len(prop.states)
+        props.append(PropArrays(
+            id=pid,
+            parent=-1 if prop.bears_on == "hypotheses" else order.index(prop.bears_on),
+            states=list(prop.states),
+            table=np.array([r[0] for r in rows], dtype=float),
+            concentration=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
+            items=its,
+            lam=np.array(lam, dtype=float).reshape(len(its), S),
+            base=np.array(base, dtype=float),
+            source=np.array(src, dtype=np.intp),
+            other_items=oth,
+            other_loglik=np.array(oll, dtype=float).reshape(len(oth), S),
+        ))
+    sources = []
+    for key in in_structure:
+        mean, conc = _reliability(case, key)  # type: ignore[misc]
+        n = sum(1 for e in case.evidence if e.reported_by == key and isinstance(e, LikelihoodItem))
+        sources.append(SourceGroup(key, np.arange(n, dtype=np.intp), mean, conc))
+    out = replace(arr, propositions=tuple(props), sources_in_structure=tuple(sources), direct_source=direct_source)
+    _grid(out)  # refuse up front a grid too large to integrate
+    return out
+
+
+#: Largest tensor grid of reliability nodes the exact engine integrates over (sources spanning propositions).
+MAX_GRID = 4096
+
+
+def _grid(arr: CaseArrays) -> tuple[Array, Array]:
+    """Reliability nodes (G, C) and log weights (G,) of the sources integrated outside the structure."""
+    xs, lw = np.ones((1, 0)), np.zeros(1)
+    size = 1
+    for g in arr.sources_in_structure:
+        size *= len(g.index) // 2 + 1
+    if size > MAX_GRID:
+        keys = ", ".join(f"'{g.key}' ({len(g.index)} items)" for g in arr.sources_in_structure)
+        raise CaseError([Problem(
+            f"sources of uncertain reliability whose items sit under propositions ({keys}) need a tensor grid "
+            f"of {size:,} nodes to integrate exactly, more than the limit of {MAX_GRID:,}. Fix a reliability "
+            "(a number instead of a distribution), split a source, or take reports at face value "
+            "(reliability off)", field="sources")])
+    for g in arr.sources_in_structure:
+        x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
+        xs = np.concatenate([np.repeat(xs, len(x), axis=0), np.tile(x, len(xs))[:, None]], axis=1)
+        lw = (lw[:, None] + _log(w)[None, :]).reshape(-1)
+    return xs, lw
 
 
 def _log(x: Array) -> Array:
@@ -365,7 +551,8 @@ def item_loglik(arr: CaseArrays, lam: ArrayLike | None = None) -> Array:
     return np.concatenate([_log(lam), other], axis=-2)
 
 
-def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool = True) -> Array:
+def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool = True,
+           tables: Mapping[str, ArrayLike] | None = None, plam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Total log-likelihood of all evidence per hypothesis, shape (..., K).
 
     Parameters
@@ -377,6 +564,10 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
         axes are scenarios.
     reliability
         Mix in source reliability (the default) or take every report at face value.
+    tables
+        Proposition id -> P(state | parent value), shape (..., V, S); default each proposition's own.
+    plam
+        Proposition id -> P(E | state) of the likelihood items bearing on it, shape (..., n, S).
 
     Examples
     --------
@@ -399,6 +590,10 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
     if lam.shape[-2:] != arr.lam.shape:
         raise ValueError(f"lam must end in shape {arr.lam.shape}, got {lam.shape}")
     n, k = lam.shape[-2:]
+    if arr.propositions:
+        return _loglik(arr, lam, reliability) + _structure_loglik(arr, lam, reliability, tables or {}, plam or {})
+    if tables or plam:
+        raise ValueError("tables and plam need a case with propositions")
     if lam.ndim > 2 and lam.size > 2 * _CHUNK:
         # Many scenarios: evaluate them in blocks of about _CHUNK cells, so the temporaries stay in
         # cache and their memory stays bounded (each scenario is computed exactly as alone).
@@ -417,7 +612,7 @@ _CHUNK = 1 << 16
 
 def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
     n, k = lam.shape[-2:]
-    if not (reliability and arr.groups):
+    if not (reliability and (arr.groups or (arr.direct_source >= 0).any())):
         return _sum_items(_log(lam)) + arr.other_loglik.sum(axis=0)
     # Items of single-node groups are ordinary items with P = x λ + (1 − x) b; groups with Q ≥ 2 nodes
     # are evaluated together per Q: mix[..., q, j, k] = x[q, j] λ[j, k] + (1 − x[q, j]) b[j], log, summed
@@ -436,6 +631,52 @@ def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
         terms = np.add.reduceat(_log(mix), bk.start, axis=-2) + bk.logw[:, :, None]  # (..., Q, G_b, K)
         total = total + _sum_items(_logsumexp(terms, axis=-3))
     return total + arr.other_loglik.sum(axis=0)
+
+
+def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Mapping[str, ArrayLike],
+                      plam: Mapping[str, ArrayLike]) -> Array:
+    """Log P(everything under the propositions | h), plus direct items of sources integrated with them.
+
+    Messages go bottom-up with a grid axis G (reliability nodes of the sources whose items sit under
+    propositions; G = 1 without such sources); the grid is integrated last, outside the whole product.
+    """
+    unknown = sorted(set(tables) - set(arr.proposition_ids)) + sorted(set(plam) - set(arr.proposition_ids))
+    if unknown:
+        raise ValueError(f"unknown proposition(s) {unknown}; propositions: {arr.proposition_ids}")
+    gx, glw = _grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    props = arr.propositions
+    state: list[Any] = [pa.other_loglik.sum(axis=0) for pa in props]  # log message into each state, (..., G, S)
+    top: Any = 0.0
+    for i in range(len(props) - 1, -1, -1):
+        pa = props[i]
+        L = np.asarray(plam[pa.id], dtype=float) if pa.id in plam else pa.lam
+        if L.shape[-2:] != pa.lam.shape:
+            raise ValueError(f"plam['{pa.id}'] must end in shape {pa.lam.shape}, got {L.shape}")
+        if len(pa.items):
+            if reliability and (pa.source >= 0).any():
+                x = np.where(pa.source >= 0, gx[:, np.maximum(pa.source, 0)] if gx.shape[1] else 1.0, 1.0)
+                m = _mix(L[..., None, :, :], pa.base, x[:, :, None], L.shape[-1])  # (..., G, n, S)
+                state[i] = state[i] + _sum_items(_log(m))
+            else:
+                state[i] = state[i] + _sum_items(_log(L))[..., None, :]
+        T = np.asarray(tables[pa.id], dtype=float) if pa.id in tables else pa.table
+        if T.shape[-2:] != pa.table.shape:
+            raise ValueError(f"tables['{pa.id}'] must end in shape {pa.table.shape}, got {T.shape}")
+        msg = np.asarray(state[i])
+        if msg.ndim < 2:
+            msg = msg[None, :]
+        up = _logsumexp(_log(T)[..., None, :, :] + msg[..., :, None, :], axis=-1)  # (..., G, V)
+        if pa.parent < 0:
+            top = top + up
+        else:
+            state[pa.parent] = state[pa.parent] + up
+    ds = arr.direct_source
+    if reliability and len(ds) and (ds >= 0).any():
+        idx = np.flatnonzero(ds >= 0)
+        ld = np.take(lam, idx, axis=-2)
+        m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
+        top = top + _sum_items(_log(m))
+    return _logsumexp(top + glw[:, None], axis=-2)
 
 
 def _mix(lg: Array, base: Array, x: Array, k: int) -> Array:
@@ -477,7 +718,8 @@ def normalise(log_weights: Array) -> Array:
 
 
 def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | None = None,
-              *, reliability: bool = True) -> Array:
+              *, reliability: bool = True, tables: Mapping[str, ArrayLike] | None = None,
+              plam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Posterior credences, shape (..., K); leading axes of ``prior`` and ``lam`` broadcast.
 
     Examples
@@ -493,7 +735,7 @@ def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | 
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
     if prior.shape[-1] != len(arr.hypotheses):
         raise ValueError(f"prior must end in {len(arr.hypotheses)} hypotheses, got shape {prior.shape}")
-    return normalise(_log(prior) + loglik(arr, lam, reliability=reliability))
+    return normalise(_log(prior) + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam))
 
 
 def family_credence(arr: CaseArrays, credence: ArrayLike) -> Array:
@@ -575,8 +817,55 @@ def prior_from(case: Case, prior: Any) -> Array:
     return vec
 
 
+def independent_case(case: Case) -> Case:
+    """The same evidence with the structure removed: every item bears on the hypotheses, independently.
+
+    Each item under a proposition gets, per lens, what it implies alone,
+    P(E | h) = Σ_s P(s | h) P(E | s) (through every proposition above it;
+    table means). Timeline and quantity items become likelihood items with
+    their implied marginal likelihoods scaled so the largest is 1 (only ratios
+    matter). This is the naive-Bayes reading the structure exists to correct;
+    set beside the structured posterior it shows how much the structure
+    matters. A flat case is returned unchanged.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> flat = independent_case(mv.examples.load("burglary"))
+    >>> flat.propositions, flat.item("fibres_match").likelihoods["default"].values["suspect"].mean
+    ([], 0.42)
+    """
+    if not case.propositions:
+        return case
+    items = []
+    for e in case.evidence:
+        if e.bears_on in (None, "hypotheses"):
+            items.append(e)
+            continue
+        states = case.proposition(e.bears_on).states
+        judged = {}
+        for lens in case.lens_ids:
+            j, _ = case.judgement(e, lens)
+            m = case.implied_matrix(e.bears_on, lens)
+            if isinstance(e, LikelihoodItem):
+                vals = m @ np.array([j.values[st].mean for st in states])
+            else:
+                ll = np.array(_other_loglik(e, j, states))
+                with np.errstate(divide="ignore"):
+                    vals = np.exp(_logsumexp(np.log(m) + ll[None, :], axis=-1) - ll.max())
+                vals = vals / vals.max()
+            judged[lens] = {"values": {h: float(min(max(v, 0.0), 1.0)) for h, v in zip(case.hypothesis_ids, vals,
+                                                                                        strict=True)},
+                            "rationale": f"implied through {' > '.join(case.path_to_hypotheses(e.id))}"}
+        data = e.model_dump(exclude={"kind", "likelihoods", "trends", "predictive", "bears_on", "observations",
+                                     "origin", "sigma", "scale", "observed", "unit"}, exclude_none=True)
+        items.append(LikelihoodItem.model_validate({**data, "kind": "likelihood", "likelihoods": judged}))
+    data = {k: getattr(case, k) for k in type(case).model_fields if k not in ("propositions", "evidence")}
+    return Case.model_validate({**data, "evidence": items})
+
+
 def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
-                    reliability: bool = True) -> pd.DataFrame:
+                    reliability: bool = True, structure: bool = True) -> pd.DataFrame:
     """Exact credence of each hypothesis and family.
 
     Parameters
@@ -590,6 +879,11 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
         None (the case's), "uniform", a mapping, a list, or ``{"dirichlet": ...}``.
     reliability
         Whether to mix in source reliability.
+    structure
+        Use the propositions (the default). ``False`` gives the posterior as
+        if every item bore on the hypotheses independently
+        (:func:`independent_case`): the naive-Bayes figure, to set beside the
+        structured one.
 
     Returns
     -------
@@ -610,6 +904,8 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
     """
     import pandas as pd
 
+    if not structure:
+        case = independent_case(case)
     arr = compile_case(case, lens)
     pri = prior_from(case, prior)
     post = posterior(arr, pri, reliability=reliability)

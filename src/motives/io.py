@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from motives.errors import CaseError, Problem, ReferenceProblems
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
+from motives.schema.structure import Proposition, PropositionJudgement
 
 Path_ = str | Path
 Lines = dict[tuple[Any, ...], int]
@@ -86,9 +87,56 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loader that leaves timestamps as text (dates are validated by the schema, with their line)."""
+    """Safe loader with the YAML 1.2 core schema's plain scalars.
+
+    PyYAML follows YAML 1.1, where bare ``yes``/``no``/``on``/``off`` are
+    booleans (but they are the default states of a proposition), ``5e-9``
+    is a string, ``017`` is octal and dates become objects. Here, as in YAML
+    1.2: only ``true``/``false`` are booleans, ``5e-9`` and ``1e3`` are
+    floats, ``017`` is 17, ``0o17`` octal, ``0x1f`` hexadecimal, and dates stay
+    text (the schema validates them, with their line).
+    """
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, Any]]] = {}
 
 
+_CORE_12 = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+.0123456789"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]
+for _tag, _regexp, _first in _CORE_12:
+    _Loader.add_implicit_resolver(_tag, __import__("re").compile(_regexp), list(_first))
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def _core_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(loader.construct_scalar(node)).lower()
+    if text.endswith(".inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if text == ".nan":
+        return float("nan")
+    return float(text)
+
+
+def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _core_float)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
@@ -215,7 +263,8 @@ def _problems_from_validation(
         path = _raw_path(data, loc)
         item = None
         field_path = path
-        if len(path) >= 2 and path[0] in ("evidence", "amend", "hypotheses", "sources") and isinstance(path[1], int):
+        lists = ("evidence", "amend", "hypotheses", "sources", "propositions")
+        if len(path) >= 2 and path[0] in lists and isinstance(path[1], int):
             entry = data.get(path[0], [None])[path[1]] if isinstance(data.get(path[0]), list) else None
             if isinstance(entry, dict) and isinstance(entry.get("id", entry.get("key")), str):
                 item = entry.get("id", entry.get("key"))
@@ -331,6 +380,7 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
     data, lines = read_yaml(case_path)
     cf: CaseFile = validate(CaseFile, data, str(case_path), lines)
     items: list[dict[str, Any]] = []
+    props: list[dict[str, Any]] = []
     sources: list[Any] = list(cf.sources)
     bib: dict[str, dict[str, str]] | None = None
     parent: CaseFile | None = None
@@ -342,7 +392,8 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
             raise CaseError([Problem(f"extends: no case at {parent_dir}", file=str(case_path),
                                      line=lines.get(("extends",)), field="extends")])
         parent, parent_items, bib = _collect(parent_dir, loc, depth + 1)
-        items = parent_items
+        items = [d for d in parent_items if not isinstance(d["item"], Proposition)]
+        props = [d for d in parent_items if isinstance(d["item"], Proposition)]
         sources = list(parent.sources) + sources
     loc.case_file = (str(case_path), lines)
     loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)}
@@ -354,6 +405,9 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
             raise CaseError([Problem(f"BibTeX key(s) {clash} defined differently in two files", file=str(folder / ref_name))])
         bib = {**own, **(bib or {})}
     problems: list[Problem] = []
+    for i, prop in enumerate(cf.propositions):
+        loc.items.setdefault(prop.id, (str(case_path), lines, ("propositions", i)))
+        props.append({"item": prop})
     amendments: list[tuple[Amendment, str, Lines, int]] = []
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in ("case.yaml", "case.yml"))
     for ef_path in files:
@@ -364,6 +418,11 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
             problems += exc.problems
             continue
         sources += list(ef.sources)
+        for i, prop in enumerate(ef.propositions):
+            if prop.issue_area is None and ef.issue_area is not None:
+                prop = prop.model_copy(update={"issue_area": ef.issue_area})
+            loc.items.setdefault(prop.id, (str(ef_path), elines, ("propositions", i)))
+            props.append({"item": prop})
         for i, item in enumerate(ef.evidence):
             if item.issue_area is None and ef.issue_area is not None:
                 item = item.model_copy(update={"issue_area": ef.issue_area})
@@ -372,9 +431,9 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         for i, am in enumerate(ef.amend):
             amendments.append((am, str(ef_path), elines, i))
     for am, f, elines, i in amendments:
-        target = next((d for d in items if d["item"].id == am.id), None)
+        target = next((d for d in items + props if d["item"].id == am.id), None)
         if target is None:
-            problems.append(Problem(f"amend: no item '{am.id}' in this case or its parent", file=f,
+            problems.append(Problem(f"amend: no item or proposition '{am.id}' in this case or its parent", file=f,
                                     line=_line(elines, ("amend", i, "id")), item=am.id, field="id"))
             continue
         try:
@@ -391,7 +450,7 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         "sources": sources,
         "default_lens": cf.default_lens or (parent.default_lens if parent else None),
     })
-    return merged, items, bib
+    return merged.model_copy(update={"propositions": []}), props + items, bib
 
 
 def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:
@@ -400,6 +459,8 @@ def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:
 
 
 def _amend(item: Any, am: Amendment) -> Any:
+    if isinstance(item, Proposition):
+        return _amend_proposition(item, am)
     field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[item.kind]
     given = {"likelihoods": am.likelihoods, "trends": am.trends, "predictive": am.predictive}
     for name, value in given.items():
@@ -420,6 +481,25 @@ def _amend(item: Any, am: Amendment) -> Any:
         else:
             current[lens] = j
     return item.model_copy(update={field: current})
+
+
+def _amend_proposition(prop: Proposition, am: Amendment) -> Proposition:
+    if am.trends is not None or am.predictive is not None:
+        raise ValueError(f"'{prop.id}' is a proposition: amend its 'likelihoods' (table rows)")
+    current = dict(prop.likelihoods)
+    for lens, j in (am.likelihoods or {}).items():
+        j = PropositionJudgement.model_validate(j.model_dump()) if not isinstance(j, PropositionJudgement) else j
+        if lens in current:
+            old = current[lens]
+            clash = sorted(set(old.values) & set(j.values))
+            if clash:
+                raise ValueError(f"amend would replace existing rows for {clash} under lens '{lens}'; "
+                                 "amendments only add hypotheses")
+            rationale = " ".join(r for r in (old.rationale, j.rationale) if r)
+            current[lens] = old.model_copy(update={"values": {**old.values, **j.values}, "rationale": rationale})
+        else:
+            current[lens] = j
+    return prop.model_copy(update={"likelihoods": current})
 
 
 def load_case(path: Path_) -> Case:
@@ -452,7 +532,8 @@ def load_case(path: Path_) -> Case:
     cf, items, bib = _collect(path, loc)
     data = cf.model_dump(exclude={"extends", "references"}, exclude_none=True)
     data["sources"] = list(cf.sources)
-    data["evidence"] = [d["item"] for d in items]
+    data["propositions"] = [d["item"] for d in items if isinstance(d["item"], Proposition)]
+    data["evidence"] = [d["item"] for d in items if not isinstance(d["item"], Proposition)]
     data["references"] = bib
     try:
         return Case.model_validate(data)

@@ -21,6 +21,7 @@ from motives.schema.evidence import (
 )
 from motives.schema.forms import PRIOR_TOLERANCE, Id, Record, _unknown
 from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, Source
+from motives.schema.structure import HYPOTHESES, Proposition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +31,7 @@ class EvidenceFile(Record):
 
     issue_area: Id | None = Field(default=None, description="Default issue area of the items below.")
     sources: list[Source] = Field(default_factory=list)
+    propositions: list[Proposition] = Field(default_factory=list, description="Unobserved facts items bear on.")
     evidence: list[EvidenceItem] = Field(default_factory=list)
     amend: list[Amendment] = Field(default_factory=list)
 
@@ -51,6 +53,7 @@ class CaseFile(Record):
     sources: list[Source] = Field(default_factory=list)
     issue_areas: list[IssueArea] = Field(default_factory=list)
     implications: list[Implication] = Field(default_factory=list)
+    propositions: list[Proposition] = Field(default_factory=list, description="Unobserved facts items bear on.")
 
 
 def _dupes(ids: list[str]) -> list[str]:
@@ -101,6 +104,7 @@ class Case(Record):
     sources: list[Source] = Field(default_factory=list)
     issue_areas: list[IssueArea] = Field(default_factory=list)
     implications: list[Implication] = Field(default_factory=list)
+    propositions: list[Proposition] = Field(default_factory=list)
     evidence: list[EvidenceItem] = Field(default_factory=list)
     references: dict[str, dict[str, str]] | None = Field(
         default=None, description="BibTeX key -> fields; None when the case has no BibTeX file."
@@ -134,6 +138,17 @@ class Case(Record):
                 it = it.model_copy(update={"likelihoods": lk})
             items.append(it)
         data["evidence"] = items
+        props = []
+        for pr in data.get("propositions") or []:
+            if isinstance(pr, dict):
+                pr = Proposition._shorthand(pr)
+            lk = pr.get("likelihoods") if isinstance(pr, dict) else pr.likelihoods
+            if isinstance(lk, dict) and "__default__" in lk:
+                lk = dict(lk)
+                lk[data["default_lens"]] = lk.pop("__default__")
+                pr = {**pr, "likelihoods": lk} if isinstance(pr, dict) else pr.model_copy(update={"likelihoods": lk})
+            props.append(pr)
+        data["propositions"] = props
         return data
 
     @model_validator(mode="after")
@@ -188,12 +203,19 @@ class Case(Record):
             out.append(P(f"duplicate evidence id '{d}'", item=d, field="id"))
         known = set(item_ids)
         bib = self.references
+        out += self._structure_problems(lens_ids, set(item_ids), area_ids, impl_ids)
+        props = {p.id: p for p in self.propositions}
         for e in self.evidence:
+            parent_ok = e.bears_on in (None, HYPOTHESES) or e.bears_on in props
+            if not parent_ok:
+                out.append(P(_unknown("proposition", str(e.bears_on), list(props)) + " ('hypotheses' or a declared "
+                             "proposition id)", item=e.id, field="bears_on"))
             for lens, j in e.judgements().items():
                 if lens not in lens_ids:
                     out.append(P(_unknown("lens", lens, lens_ids), item=e.id, field=f"{_judgement_field(e)}.{lens}"))
                     continue
-                out += self._keys_match(j.values, hset, e.id, f"{_judgement_field(e)}.{lens}.values")
+                if parent_ok:
+                    out += self._parent_keys_match(j.values, e.bears_on, e.id, f"{_judgement_field(e)}.{lens}.values")
                 if isinstance(j, LensJudgement) and j.values and all(v.mean == 0 for v in j.values.values()):
                     out.append(P("every likelihood is 0: such evidence is impossible under all hypotheses; "
                                  "at least one must be positive", item=e.id, field=f"likelihoods.{lens}.values"))
@@ -223,6 +245,81 @@ class Case(Record):
             for s in self.sources:
                 if s.key not in bib:
                     out.append(P(_unknown("BibTeX key", s.key, sorted(bib)), field=f"sources.{s.key}"))
+        return out
+
+    def _structure_problems(self, lens_ids: list[str], item_ids: set[str], area_ids: set[str],
+                            impl_ids: set[str]) -> list[Problem]:
+        """Problems of the propositions: ids, parents, cycles, tables keyed by the parent's values, rows."""
+        P = Problem
+        out: list[Problem] = []
+        props = {p.id: p for p in self.propositions}
+        for d in _dupes([p.id for p in self.propositions]):
+            out.append(P(f"duplicate proposition id '{d}'", item=d, field="id"))
+        for p in self.propositions:
+            if p.id == HYPOTHESES:
+                out.append(P(f"'{HYPOTHESES}' is reserved (it names the hypotheses as a parent)", item=p.id, field="id"))
+            for what, ids in (("evidence item", item_ids), ("hypothesis", set(self.hypothesis_ids)),
+                              ("lens", set(lens_ids))):
+                if p.id in ids:
+                    out.append(P(f"'{p.id}' is both a proposition and an {what} id; ids must differ", item=p.id,
+                                 field="id"))
+            parent_ok = p.bears_on == HYPOTHESES or p.bears_on in props
+            if not parent_ok:
+                out.append(P(_unknown("proposition", p.bears_on, [q for q in props if q != p.id])
+                             + " ('hypotheses' or a declared proposition id)", item=p.id, field="bears_on"))
+            elif p.bears_on == p.id:
+                out.append(P("a proposition cannot bear on itself", item=p.id, field="bears_on"))
+                parent_ok = False
+            for lens, j in p.likelihoods.items():
+                if lens not in lens_ids:
+                    out.append(P(_unknown("lens", lens, lens_ids), item=p.id, field=f"likelihoods.{lens}"))
+                    continue
+                if parent_ok:
+                    out += self._parent_keys_match(j.values, p.bears_on, p.id, f"likelihoods.{lens}.values")
+                out += [P(msg, item=p.id, field=field) for msg, field in p.row_problems(lens, j)]
+            if self.default_lens in lens_ids and self.default_lens not in p.likelihoods:
+                out.append(P(f"no table for the default lens '{self.default_lens}' (lenses that do not rate a "
+                             "proposition fall back to it)", item=p.id, field="likelihoods"))
+            bib = self.references
+            if bib is not None:
+                for i, key in enumerate(p.sources):
+                    if key not in bib:
+                        out.append(P(_unknown("BibTeX key", key, sorted(bib)), item=p.id, field=f"sources.{i}"))
+            if self.issue_areas and p.issue_area is not None and p.issue_area not in area_ids:
+                out.append(P(_unknown("issue area", p.issue_area, sorted(area_ids)), item=p.id, field="issue_area"))
+            if p.implication is not None and p.implication not in impl_ids:
+                out.append(P(_unknown("implication", p.implication, sorted(impl_ids)), item=p.id, field="implication"))
+        cycle = _find_cycle({p.id: [p.bears_on] for p in self.propositions
+                             if p.bears_on in props and p.bears_on != p.id})
+        if cycle:
+            out.append(P("'bears_on' forms a cycle: " + " -> ".join(cycle), item=cycle[0], field="bears_on"))
+        return out
+
+    def _parent_keys_match(self, values: Mapping[str, Any], parent: str | None, item: str,
+                           field: str) -> list[Problem]:
+        """A judgement table must be keyed by its parent's values: hypothesis ids, or the parent's states."""
+        if parent in (None, HYPOTHESES):
+            hset = set(self.hypothesis_ids)
+            stray = [k for k in values if k not in hset]
+            owners = [p.id for p in self.propositions if stray and set(stray) <= set(p.states)]
+            if stray and owners and not set(values) & hset:
+                return [Problem(f"this table is keyed by states {sorted(stray)} (of proposition '{owners[0]}'), but "
+                                f"'{item}' bears on the hypotheses: key it by hypothesis ids, or set "
+                                f"bears_on: {owners[0]}", item=item, field=field)]
+            return self._keys_match(values, hset, item, field)
+        prop = next(p for p in self.propositions if p.id == parent)
+        states = prop.states
+        if values and set(values) <= set(self.hypothesis_ids) and not set(values) & set(states):
+            return [Problem(f"'{item}' bears on proposition '{parent}': key its table by that proposition's states "
+                            f"{states}, not by hypotheses", item=item, field=field)]
+        out = []
+        for k in values:
+            if k not in states:
+                out.append(Problem(_unknown(f"state of '{parent}'", k, states), item=item, field=f"{field}.{k}"))
+        missing = [s for s in states if s not in values]
+        if missing:
+            out.append(Problem(f"missing state {', '.join(repr(m) for m in missing)} of '{parent}': give a value "
+                               "for every state", item=item, field=field))
         return out
 
     @staticmethod
@@ -293,16 +390,106 @@ class Case(Record):
         return j[self.default_lens], True
 
     def fallbacks(self, lens: str | None = None) -> list[str]:
-        """Ids of the items ``lens`` does not rate (they use the default lens)."""
+        """Ids of the items and propositions ``lens`` does not rate (they use the default lens)."""
         lens = self.resolve_lens(lens)
-        return [e.id for e in self.evidence if lens not in e.judgements()]
+        return ([p.id for p in self.propositions if lens not in p.likelihoods]
+                + [e.id for e in self.evidence if lens not in e.judgements()])
+
+    # ----------------------------------------------------------------- structure
+
+    @property
+    def structured(self) -> bool:
+        """True when the case declares propositions."""
+        return bool(self.propositions)
+
+    @cached_property
+    def proposition_ids(self) -> list[str]:
+        """Proposition ids in case order."""
+        return [p.id for p in self.propositions]
+
+    def proposition(self, prop_id: str) -> Proposition:
+        """Return the proposition with this id."""
+        for p in self.propositions:
+            if p.id == prop_id:
+                return p
+        raise KeyError(_unknown("proposition", prop_id, self.proposition_ids))
+
+    def parent_of(self, node_id: str) -> str:
+        """The parent of an item or proposition: ``'hypotheses'`` or a proposition id."""
+        node = next((p for p in self.propositions if p.id == node_id), None) or self.item(node_id)
+        return node.bears_on or HYPOTHESES
+
+    def parent_values(self, parent: str | None) -> list[str]:
+        """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states."""
+        if parent in (None, HYPOTHESES):
+            return self.hypothesis_ids
+        return self.proposition(parent).states
+
+    def children(self, parent: str | None = HYPOTHESES) -> tuple[list[str], list[str]]:
+        """(proposition ids, item ids) that bear directly on ``parent`` (the hypotheses by default)."""
+        parent = parent or HYPOTHESES
+        return ([p.id for p in self.propositions if p.bears_on == parent],
+                [e.id for e in self.evidence if (e.bears_on or HYPOTHESES) == parent])
+
+    def proposition_order(self) -> list[str]:
+        """Proposition ids with every parent before its children (case order otherwise)."""
+        order: list[str] = []
+        pending = list(self.propositions)
+        while pending:
+            ready = [p for p in pending if p.bears_on == HYPOTHESES or p.bears_on in order]
+            order += [p.id for p in ready]
+            pending = [p for p in pending if p.id not in order]
+        return order
+
+    def path_to_hypotheses(self, node_id: str) -> list[str]:
+        """Propositions from the top (bearing on the hypotheses) down to ``node_id``'s parent."""
+        chain: list[str] = []
+        parent = self.parent_of(node_id)
+        while parent != HYPOTHESES:
+            chain.insert(0, parent)
+            parent = self.proposition(parent).bears_on
+        return chain
+
+    def unused_propositions(self) -> list[str]:
+        """Propositions no item bears on, directly or through other propositions (a warning in ``check``)."""
+        used: set[str] = set()
+        for e in self.evidence:
+            if e.bears_on not in (None, HYPOTHESES):
+                used.update(self.path_to_hypotheses(e.id))
+        return [p for p in self.proposition_ids if p not in used]
+
+    def proposition_table(self, prop_id: str, lens: str | None = None) -> pd.DataFrame:
+        """P(state | parent value) of a proposition under a lens: parent values x states (means).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.proposition_table("at_scene")
+                      yes   no
+        parent
+        suspect      0.8  0.2
+        someone_else  0.1  0.9
+        """
+        import pandas as pd
+
+        prop = self.proposition(prop_id)
+        j, _ = self.judgement(prop, lens)
+        pv = self.parent_values(prop.bears_on)
+        rows = [prop.row(j, v)[0] for v in pv]
+        df = pd.DataFrame(rows, index=pd.Index(pv, name="parent"), columns=prop.states, dtype=float)
+        return df
 
     def likelihood_table(self, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean") -> pd.DataFrame:
         """Items x hypotheses table of likelihood means (or sds) under a lens.
 
         Only ``likelihood`` items have cells; timeline and quantity items are
         scored by the engines. Items the lens does not rate show the default
-        lens's values; the column ``fallback`` says which.
+        lens's values; the column ``fallback`` says which. An item that bears
+        on a proposition shows what it implies alone,
+        P(E | h) = Σ_s P(s | h) P(E | s) (through every proposition above it);
+        such items are not independent given h, so these cells must not be
+        multiplied — the engines use the structure.
 
         Examples
         --------
@@ -320,7 +507,15 @@ class Case(Record):
             if not isinstance(e, LikelihoodItem):
                 continue
             j, fell = self.judgement(e, lens)
-            vals = [j.values[h].mean if stat == "mean" else j.values[h].belief.sd for h in self.hypothesis_ids]
+            if e.bears_on in (None, HYPOTHESES):
+                vals = [j.values[h].mean if stat == "mean" else j.values[h].belief.sd for h in self.hypothesis_ids]
+            else:
+                import numpy as np
+
+                states = self.proposition(e.bears_on).states
+                col = [j.values[s].mean if stat == "mean" else j.values[s].belief.sd for s in states]
+                m = self.implied_matrix(e.bears_on, lens)
+                vals = list(m @ np.array(col) if stat == "mean" else np.sqrt((m**2) @ np.square(col)))
             rows.append(vals)
             index.append(e.id)
             fb.append(fell)
@@ -328,6 +523,25 @@ class Case(Record):
         df.columns.name = None
         df["fallback"] = fb
         return df
+
+    def implied_matrix(self, prop_id: str, lens: str | None = None) -> Any:
+        """P(state of ``prop_id`` | h): the product of the table means from the hypotheses down, (K, S).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").implied_matrix("at_scene").round(2)
+        array([[0.8, 0.2],
+               [0.1, 0.9]])
+        """
+        import numpy as np
+
+        m = np.eye(len(self.hypothesis_ids))
+        for pid in [*self.path_to_hypotheses(prop_id), prop_id]:
+            prop = self.proposition(pid)
+            j, _ = self.judgement(prop, lens)
+            m = m @ np.array([prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)], dtype=float)
+        return m
 
     def implication_table(self) -> pd.DataFrame:
         """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.
@@ -342,30 +556,42 @@ class Case(Record):
 
         rows = []
         for imp in self.implications:
-            tested = [e.id for e in self.evidence if e.implication == imp.id]
+            tested = ([p.id for p in self.propositions if p.implication == imp.id]
+                      + [e.id for e in self.evidence if e.implication == imp.id])
             rows.append([imp.title, *[imp.predictions.get(h, "") for h in self.hypothesis_ids], tested])
         df = pd.DataFrame(rows, columns=["implication", *self.hypothesis_ids, "items"],
                           index=pd.Index([i.id for i in self.implications], name="implication_id"))
         return df if rows else df.loc[:, ["implication", *self.hypothesis_ids[:1], "items"]]
 
     def non_diagnostic(self, lens: str | None = None, tol: float = 1e-12) -> list[str]:
-        """Ids of likelihood items whose means are equal across hypotheses (they change nothing)."""
+        """Ids of likelihood items (and propositions) whose means are equal across their parent's values.
+
+        Such a node changes nothing, whatever bears on it.
+        """
         out = []
+        for p in self.propositions:
+            j, _ = self.judgement(p, lens)
+            rows = [p.row(j, v)[0] for v in self.parent_values(p.bears_on)]
+            if all(max(c) - min(c) <= tol for c in zip(*rows, strict=True)):
+                out.append(p.id)
         for e in self.evidence:
             if isinstance(e, LikelihoodItem):
                 j, _ = self.judgement(e, lens)
-                m = [j.values[h].mean for h in self.hypothesis_ids]
+                m = [j.values[h].mean for h in self.parent_values(e.bears_on)]
                 if max(m) - min(m) <= tol:
                     out.append(e.id)
         return out
 
     def zero_cells(self, lens: str | None = None) -> list[tuple[str, str]]:
-        """(item, hypothesis) pairs whose likelihood is 0: the item rules that hypothesis out."""
+        """(item, hypothesis) pairs whose likelihood is 0: the item rules that hypothesis out.
+
+        For an item under a proposition the pair names a state of that proposition.
+        """
         out = []
         for e in self.evidence:
             if isinstance(e, LikelihoodItem):
                 j, _ = self.judgement(e, lens)
-                out += [(e.id, h) for h in self.hypothesis_ids if j.values[h].mean == 0]
+                out += [(e.id, h) for h in self.parent_values(e.bears_on) if j.values[h].mean == 0]
         return out
 
     def _repr_html_(self) -> str:

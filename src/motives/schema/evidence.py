@@ -9,6 +9,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from motives import likelihood as _lk
 from motives.schema.forms import Confidence, DateField, Id, Likelihood, PartialDate, Record
+from motives.schema.structure import PropositionJudgement
 
 
 class LensJudgement(Record):
@@ -146,6 +147,11 @@ class _ItemBase(Record):
     date: DateField = None
     issue_area: Id | None = None
     implication: Id | None = Field(default=None, description="Table 1 row this item tests.")
+    bears_on: Id | None = Field(
+        default=None,
+        description="The id of the proposition this item bears on (its likelihoods are then keyed by that "
+        "proposition's states); default, or 'hypotheses': the hypotheses themselves.",
+    )
     sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
     reported_by: str | None = Field(
         default=None, description="Source key whose reliability governs this item."
@@ -253,9 +259,13 @@ EvidenceItem = Annotated[
 
 
 class Amendment(Record):
-    """Extra judgements for an item of a parent case (for hypotheses the child adds)."""
+    """Extra judgements for an item or proposition of a parent case (for hypotheses the child adds).
+
+    For a proposition, ``likelihoods`` holds table rows (any cell form of
+    :class:`motives.schema.structure.PropositionJudgement`).
+    """
 
     id: Id
-    likelihoods: dict[str, LensJudgement] | None = None
+    likelihoods: dict[str, LensJudgement] | dict[str, PropositionJudgement] | None = None
     trends: dict[str, TrendJudgement] | None = None
     predictive: dict[str, PredictiveJudgement] | None = None
