@@ -29,6 +29,7 @@ BENCHES = {
     "mcmc": "bench_mcmc",
     "refit": "bench_refit",
     "scale": "bench_scale",
+    "public": "bench_public",
 }
 
 

@@ -103,6 +103,13 @@ def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth
 def brute_force_posterior(case: mv.Case, lens: str | None = None, *, reliability: bool = True,
                           prior: np.ndarray | None = None) -> np.ndarray:
     """P(h | E) by enumerating the joint distribution (see the module docstring)."""
+    joint = brute_force_joint(case, lens, reliability=reliability, prior=prior)
+    return joint / joint.sum()
+
+
+def brute_force_joint(case: mv.Case, lens: str | None = None, *, reliability: bool = True,
+                      prior: np.ndarray | None = None) -> np.ndarray:
+    """P(h, E) for each h by enumerating the joint distribution; its sum is P(E)."""
     H = case.hypothesis_ids
     props = case.propositions
     prior = np.array(case.prior_vector()) if prior is None else prior
@@ -164,4 +171,4 @@ def brute_force_posterior(case: mv.Case, lens: str | None = None, *, reliability
                         f *= math.exp(quantity_loglik(e.observed, je.values[v]))
                 total += p_struct * w * f
         post[k] = prior[k] * total
-    return post / post.sum()
+    return post

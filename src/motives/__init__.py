@@ -28,6 +28,9 @@ _NAMES: dict[str, str] = {
     "LikelihoodItem": "motives.schema",
     "TimelineItem": "motives.schema",
     "QuantityItem": "motives.schema",
+    "Proposition": "motives.schema",
+    "pool": "motives.pooling",
+    "explain": "motives.report.explain",
     "load_spec": "motives.spec",
     "AnalysisSpec": "motives.spec",
     "CaseError": "motives.errors",
@@ -37,7 +40,8 @@ _NAMES: dict[str, str] = {
     "load_result": "motives.models",
     "FitResult": "motives.models",
 }
-_MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report"}
+_MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report",
+            "pooling"}
 
 __all__ = sorted(_NAMES) + ["examples", "__version__"]
 
@@ -47,7 +51,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from motives.exact import compile_case, exact_posterior
     from motives.io import json_schema, load_case
     from motives.models import FitResult, fit, load_result
-    from motives.schema import Case, Hypothesis, LikelihoodItem, QuantityItem, TimelineItem
+    from motives.pooling import pool
+    from motives.report.explain import explain
+    from motives.schema import Case, Hypothesis, LikelihoodItem, Proposition, QuantityItem, TimelineItem
 
 
 def __getattr__(name: str) -> Any:

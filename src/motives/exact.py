@@ -510,9 +510,7 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
         mean, conc = _reliability(case, key)  # type: ignore[misc]
         n = sum(1 for e in case.evidence if e.reported_by == key and isinstance(e, LikelihoodItem))
         sources.append(SourceGroup(key, np.arange(n, dtype=np.intp), mean, conc))
-    out = replace(arr, propositions=tuple(props), sources_in_structure=tuple(sources), direct_source=direct_source)
-    _grid(out)  # refuse up front a grid too large to integrate
-    return out
+    return replace(arr, propositions=tuple(props), sources_in_structure=tuple(sources), direct_source=direct_source)
 
 
 #: Largest tensor grid of reliability nodes the exact engine integrates over (sources spanning propositions).
@@ -590,7 +588,7 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
     if lam.shape[-2:] != arr.lam.shape:
         raise ValueError(f"lam must end in shape {arr.lam.shape}, got {lam.shape}")
     n, k = lam.shape[-2:]
-    if arr.propositions:
+    if arr.propositions or len(arr.sources_in_structure):
         return _loglik(arr, lam, reliability) + _structure_loglik(arr, lam, reliability, tables or {}, plam or {})
     if tables or plam:
         raise ValueError("tables and plam need a case with propositions")
@@ -902,21 +900,83 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
                 bowl2    0.4
     Name: credence, dtype: float64
     """
-    import pandas as pd
-
     if not structure:
         case = independent_case(case)
-    arr = compile_case(case, lens)
+    arr = compiled(case, lens)
     pri = prior_from(case, prior)
     post = posterior(arr, pri, reliability=reliability)
     if not np.all(np.isfinite(post)):
         raise CaseError([Problem("the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
                                  "or a prior of 0): no posterior exists", field="likelihoods")])
-    labels = {h.id: h.name for h in case.hypotheses}
-    flabels = {f.id: f.label or f.id for f in case.families}
-    rows = [("hypothesis", h, labels[h], pri[k], post[k]) for k, h in enumerate(arr.hypotheses)]
-    fp, fc = family_credence(arr, pri), family_credence(arr, post)
-    rows += [("family", f, flabels.get(f, f), fp[i], fc[i]) for i, f in enumerate(arr.families)]
-    df = pd.DataFrame(rows, columns=["level", "id", "label", "prior", "credence"]).set_index(["level", "id"])
-    df.attrs.update({"method": "exact", "lens": arr.lens, "fallbacks": arr.fallbacks})
+    index, labels, columns = _frame_parts(case, arr)
+    df = _frame([labels.copy(), np.concatenate([pri, family_credence(arr, pri)]),
+                 np.concatenate([post, family_credence(arr, post)])], columns, index)
+    df.attrs.update({"method": "exact", "lens": arr.lens, "fallbacks": list(arr.fallbacks)})
     return df
+
+
+def _frame(arrays: list[Any], columns: Any, index: Any) -> pd.DataFrame:
+    """A DataFrame from whole columns, not copied (pass arrays the result may own).
+
+    pandas' own column constructor is 4-9x faster than a dict, which re-checks
+    every column; the public constructor serves where a pandas version lacks it.
+    """
+    import pandas as pd
+
+    try:
+        return pd.DataFrame._from_arrays(arrays, columns=columns, index=index, verify_integrity=False)
+    except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
+        return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index)
+
+
+# One entry per live case object: its compiled arrays per lens and the index of its posterior tables.
+# A Case is frozen, so what it compiles to cannot change while it lives; entries go with the case.
+_CACHE: dict[int, tuple[Any, dict[Any, Any]]] = {}
+
+
+def _cache_of(case: Case) -> dict[Any, Any]:
+    import weakref
+
+    key = id(case)
+    entry = _CACHE.get(key)
+    if entry is None or entry[0]() is not case:
+        entry = (weakref.ref(case, lambda _ref, key=key: _CACHE.pop(key, None)), {})
+        _CACHE[key] = entry
+    return entry[1]
+
+
+def compiled(case: Case, lens: str | None = None) -> CaseArrays:
+    """:func:`compile_case`, cached for the lifetime of the (immutable) case object.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.cookie_case()
+    >>> compiled(case) is compiled(case, "default")
+    True
+    """
+    lens = case.resolve_lens(lens)
+    cache = _cache_of(case)
+    arr = cache.get(("arrays", lens))
+    if arr is None:
+        arr = cache[("arrays", lens)] = compile_case(case, lens)
+    return arr
+
+
+def _frame_parts(case: Case, arr: CaseArrays) -> tuple[Any, Any, Any]:
+    """The (level, id) index, the labels and the columns of a posterior table (cached per case)."""
+    import pandas as pd
+
+    cache = _cache_of(case)
+    parts = cache.get(("frame", tuple(arr.hypotheses), tuple(arr.families)))
+    if parts is None:
+        labels = {h.id: h.name for h in case.hypotheses}
+        flabels = {f.id: f.label or f.id for f in case.families}
+        index = pd.MultiIndex.from_arrays(
+            [["hypothesis"] * len(arr.hypotheses) + ["family"] * len(arr.families), arr.hypotheses + arr.families],
+            names=["level", "id"])
+        names = pd.array([labels[h] for h in arr.hypotheses] + [flabels.get(f, f) for f in arr.families],
+                         dtype="str")
+        columns = pd.Index(["label", "prior", "credence"])
+        parts = cache[("frame", tuple(arr.hypotheses), tuple(arr.families))] = (index, names, columns)
+    return parts

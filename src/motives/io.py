@@ -430,6 +430,11 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
             items.append({"item": item})
         for i, am in enumerate(ef.amend):
             amendments.append((am, str(ef_path), elines, i))
+    if amendments:  # shorthand judgements belong to the default lens: name it before amending
+        lenses = _merge_by_id(parent.lenses if parent else [], cf.lenses)
+        default = cf.default_lens or (parent.default_lens if parent else None) or (lenses[0].id if lenses else "default")
+        for d in items + props:
+            d["item"] = _name_default_lens(d["item"], default)
     for am, f, elines, i in amendments:
         target = next((d for d in items + props if d["item"].id == am.id), None)
         if target is None:
@@ -481,6 +486,17 @@ def _amend(item: Any, am: Amendment) -> Any:
         else:
             current[lens] = j
     return item.model_copy(update={field: current})
+
+
+def _name_default_lens(node: Any, default: str) -> Any:
+    field = "likelihoods" if isinstance(node, Proposition) else {
+        "likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[node.kind]
+    judged = getattr(node, field)
+    if "__default__" not in judged:
+        return node
+    judged = dict(judged)
+    judged[default] = judged.pop("__default__")
+    return node.model_copy(update={field: judged})
 
 
 def _amend_proposition(prop: Proposition, am: Amendment) -> Proposition:

@@ -20,7 +20,7 @@ from motives.schema.evidence import (
     _kind,
 )
 from motives.schema.forms import PRIOR_TOLERANCE, Id, Record, _unknown
-from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, Source
+from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
 from motives.schema.structure import HYPOTHESES, Proposition
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class CaseFile(Record):
     issue_areas: list[IssueArea] = Field(default_factory=list)
     implications: list[Implication] = Field(default_factory=list)
     propositions: list[Proposition] = Field(default_factory=list, description="Unobserved facts items bear on.")
+    seed_questions: list[SeedQuestion] = Field(default_factory=list,
+                                               description="Known quantities each lens estimated (calibration).")
 
 
 def _dupes(ids: list[str]) -> list[str]:
@@ -105,6 +107,7 @@ class Case(Record):
     issue_areas: list[IssueArea] = Field(default_factory=list)
     implications: list[Implication] = Field(default_factory=list)
     propositions: list[Proposition] = Field(default_factory=list)
+    seed_questions: list[SeedQuestion] = Field(default_factory=list)
     evidence: list[EvidenceItem] = Field(default_factory=list)
     references: dict[str, dict[str, str]] | None = Field(
         default=None, description="BibTeX key -> fields; None when the case has no BibTeX file."
@@ -204,6 +207,12 @@ class Case(Record):
         known = set(item_ids)
         bib = self.references
         out += self._structure_problems(lens_ids, set(item_ids), area_ids, impl_ids)
+        for d in _dupes([q.id for q in self.seed_questions]):
+            out.append(P(f"duplicate seed question id '{d}'", field="seed_questions"))
+        for q in self.seed_questions:
+            for lens in q.quantiles:
+                if lens not in lens_ids:
+                    out.append(P(_unknown("lens", lens, lens_ids), item=q.id, field=f"seed_questions.{q.id}.quantiles"))
         props = {p.id: p for p in self.propositions}
         for e in self.evidence:
             parent_ok = e.bears_on in (None, HYPOTHESES) or e.bears_on in props

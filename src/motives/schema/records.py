@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import math
+
+from pydantic import Field, model_validator
 
 from motives.schema.forms import Id, Likelihood, Record
 
@@ -70,3 +72,26 @@ class Implication(Record):
     id: Id
     title: str
     predictions: dict[str, str] = Field(description="Hypothesis id -> what it predicts.")
+
+
+class SeedQuestion(Record):
+    """A quantity with a known answer that each lens estimated: scores lenses for calibration weights.
+
+    Used by :func:`motives.pooling.pool` with ``weights="calibration"`` (Cooke's classical model).
+    """
+
+    id: Id
+    title: str = ""
+    answer: float = Field(allow_inf_nan=False, description="The true value, known to the analyst of the case.")
+    quantiles: dict[str, list[float]] = Field(
+        description="Lens id -> its 5%, 50% and 95% quantiles for the quantity, increasing."
+    )
+    sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
+
+    @model_validator(mode="after")
+    def _three_increasing(self) -> SeedQuestion:
+        for lens, q in self.quantiles.items():
+            if len(q) != 3 or not (q[0] < q[1] < q[2]) or not all(math.isfinite(x) for x in q):
+                raise ValueError(f"quantiles of lens '{lens}' must be three increasing numbers [q05, q50, q95], "
+                                 f"got {q}")
+        return self

@@ -18,12 +18,15 @@ default the leading family (highest posterior credence).
 - :func:`global_sensitivity`, :func:`sobol_indices` -- Sobol indices over the elicitation Betas.
 - :func:`value_of_information`, :func:`item_information` -- expected entropy reduction.
 - :func:`trajectory` -- belief as of each date.
+- :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest (Hugin's
+  data-conflict measure); evidence no listed hypothesis expects.
 - :func:`run_all` -- everything above for one analysis spec.
 """
 
 from __future__ import annotations
 
 from motives.sensitivity._core import DB, Target, scenario_loglik, scenario_posterior
+from motives.sensitivity.conflict import conflict, conflict_flags, surprise
 from motives.sensitivity.discount import evidence_discount
 from motives.sensitivity.influence import (
     cruxes,
@@ -45,6 +48,8 @@ __all__ = [
     "Target",
     "bayes_factor",
     "break_even",
+    "conflict",
+    "conflict_flags",
     "cruxes",
     "evidence_discount",
     "global_sensitivity",
@@ -63,6 +68,7 @@ __all__ = [
     "scenario_loglik",
     "scenario_posterior",
     "sobol_indices",
+    "surprise",
     "swept_priors",
     "temper_rows",
     "tornado",
