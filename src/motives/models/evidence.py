@@ -177,7 +177,13 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
     lens = case.resolve_lens(lens)
     H = case.hypothesis_ids
     items, means, concs, base, src_of, timelines, qids, qll = [], [], [], [], [], [], [], []
+    block = structure_block(case, lens)
+    if block is not None:
+        qids.append(STRUCTURE_ROW)
+        qll.append(list(block[1]))
     for e in case.evidence:
+        if block is not None and e.id in block[0]:
+            continue
         j, _ = case.judgement(e, lens)
         if isinstance(e, LikelihoodItem):
             items.append(e.id)
@@ -226,6 +232,32 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
         quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(H)),
         fallbacks=case.fallbacks(lens),
     )
+
+
+#: Id of the row that stands for a case's propositions and the items under them (see :func:`structure_block`).
+STRUCTURE_ROW = "(propositions)"
+
+
+def structure_block(case: Case, lens: str) -> tuple[set[str], Array] | None:
+    """(ids, log P(E | h)) of the evidence under a case's propositions, or None for a flat case.
+
+    Interim treatment in the PyMC models: the propositions, the items under
+    them and the direct items of sources whose reliability is integrated with
+    the structure enter as one fixed row, the exact engine's log-likelihood
+    with table and item means (reliability integrated exactly). The posterior
+    mean credence is then still the exact one; the credence intervals carry the
+    Beta uncertainty of the other items only, not that of the proposition
+    tables and the items under them.
+    """
+    if not case.propositions:
+        return None
+    from motives import exact
+
+    arr = exact.compile_case(case, lens)
+    tied = {i for i, s in zip(arr.items, arr.direct_source, strict=False) if s >= 0}
+    plain = [i for i in arr.items if i not in tied] + list(arr.other_items)
+    ids = set(arr.structured_items) | tied
+    return ids, np.asarray(exact.loglik(arr.without(plain)), dtype=float)
 
 
 # --------------------------------------------------------------------------- PyTensor builders
