@@ -36,6 +36,10 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
         ``sources`` (BibTeX keys), ``footnotes``, one column per hypothesis
         (likelihood mean; empty for timeline and quantity items),
         ``decibans`` and ``fallback`` (the lens borrowed the default lens's judgement).
+        For a case with propositions each row is the item alone: the P(E | h)
+        it implies through the propositions above it and its weight on its own
+        (``attrs["each_item_alone"]``); items under one proposition do not add
+        up to more than the proposition, which this table does not show.
 
     Examples
     --------
@@ -57,6 +61,11 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
     from motives.sensitivity._core import scenario_posterior, setup, target_of
 
     lens = case.resolve_lens(lens)
+    structured = bool(case.propositions)
+    if structured:  # each item alone: P(E | h) implied through the propositions above it (table means)
+        from motives.exact import independent_case
+
+        case = independent_case(case)
     arr, pri = setup(case, lens, prior)
     tgt = target_of(arr, target, scenario_posterior(arr, pri))
     woe = weight_of_evidence(case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
@@ -72,7 +81,7 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
         r["fallback"] = fell
         rows.append(r)
     df = pd.DataFrame(rows).set_index("evidence")
-    df.attrs.update({"lens": lens, "target": tgt.id, "target_level": tgt.level})
+    df.attrs.update({"lens": lens, "target": tgt.id, "target_level": tgt.level, "each_item_alone": structured})
     return df
 
 
