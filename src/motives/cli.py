@@ -118,6 +118,13 @@ def posterior(
     except MotivesError as exc:
         _fail(exc)
     _print_summary(summary, as_json)
+    if not as_json and case.propositions:
+        from motives.exact import exact_posterior
+
+        flat = exact_posterior(case, lens_id, structure=False)
+        fams = ", ".join(f"{key} {row['credence']:.3g}" for (level, key), row in flat.iterrows() if level == "family")
+        out.print(f"If every item were independent (structure=False, exact): {fams}. The structured figures above "
+                  "count items that bear on one fact through that fact.", highlight=False)
     if not summary["diagnostics"].get("ok", True):
         raise typer.Exit(3)
 
