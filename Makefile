@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; exit 0; }; \
 	done)
 
-.PHONY: demo test test-fast bench docs lint clean venv
+.PHONY: demo test test-fast bench docs lint clean venv lab
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -35,7 +35,14 @@ demo: $(STAMP)
 	$(VENV)/bin/motives run models/baseline.yaml --out results/baseline --force
 	$(VENV)/bin/motives sensitivity models/baseline.yaml --out results/sens --force
 	$(VENV)/bin/motives report models/baseline.yaml --out results/report --force
-	@echo "results written to results/baseline, results/sens and results/report"
+	$(VENV)/bin/motives appendix models/baseline.yaml --out results/appendix --force
+	@echo "results written to results/baseline, results/sens, results/report and results/appendix (open results/appendix/index.html in a browser)"
+	@echo "notebooks: make lab (JupyterLab with this project's kernel)"
+
+# JupyterLab on the notebooks, with a kernel named "motives" that runs this project's environment.
+lab: $(STAMP)
+	$(PY) -m ipykernel install --prefix $(VENV) --name motives --display-name "Python (motives)" >/dev/null
+	$(VENV)/bin/jupyter lab notebooks
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2

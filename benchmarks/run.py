@@ -30,6 +30,7 @@ BENCHES = {
     "refit": "bench_refit",
     "scale": "bench_scale",
     "public": "bench_public",
+    "appendix": "bench_appendix",
 }
 
 

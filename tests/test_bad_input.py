@@ -117,7 +117,7 @@ CASES = [
      ("case.yaml", 8, ["default_lens", "'them'"])),
     ("anchors and aliases", {"case.yaml": CASE,
                              "x.yaml": "evidence:\n  - &x {id: e1, title: t, likelihoods: {a: 1, b: 1}}\n  - *x\n"},
-     ("x.yaml", 2, ["aliases are not supported", "evidence.1"])),
+     ("x.yaml", 3, ["aliases are not supported", "evidence.1", "value on line 2"])),
     ("missing case.yaml", {"x.yaml": ITEMS}, ("case.yaml", None, ["no case.yaml"])),
 ]
 

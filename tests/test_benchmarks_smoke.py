@@ -68,3 +68,10 @@ def test_mcmc_benchmarks(tmp_path: Path) -> None:
     refit = res["refit"]["second fit via refit (set_data + sample)"]
     assert refit["value"] > 0 and refit["ratio"] > 1  # re-using the compiled model beats a fresh build
     assert res["refit"]["max |mean credence refit − fresh|"]["value"] < 0.05
+
+
+def test_public_call_and_appendix_benchmarks(tmp_path: Path) -> None:
+    res = quick(tmp_path, "public", "appendix")
+    pub = res["public"]
+    assert all(m["value"] > 0 for k, m in pub.items() if k != "_tables")
+    assert res["appendix"]["page size (bundled case)"]["ok"] is True

@@ -176,3 +176,45 @@ def test_getting_started_error_message_is_what_check_prints(tmp_path: Path) -> N
     message = " ".join(proc.stderr.split()).replace(str(tmp_path) + "/", "")
     page = " ".join((DOCS / "getting_started.md").read_text(encoding="utf-8").split())
     assert message in page, message
+
+
+#: The mistakes shown on the formats page, each made in a copy of the bundled burglary case:
+#: file -> (old, new) replacements (first occurrence), or text appended to the file.
+FORMATS_MISTAKES: dict[str, dict[str, tuple[str, str] | str]] = {
+    "unknown parent": {"reports.yaml": ("bears_on: at_scene", "bears_on: at_the_scene")},
+    "cycle": {"case.yaml": "  - id: planned\n    title: The break-in was planned\n    bears_on: knew_layout\n"
+                           "    likelihoods: {yes: 0.9, no: 0.3}\n  - id: knew_layout\n"
+                           "    title: The burglar knew the house\n    bears_on: planned\n"
+                           "    likelihoods: {yes: 0.8, no: 0.4}\n"},
+    "rows": {"case.yaml": "  - id: gain\n    title: What the suspect stood to gain\n"
+                          "    states: [money, revenge, nothing]\n    likelihoods:\n"
+                          "      suspect: {money: 0.5, revenge: 0.3, nothing: 0.3}\n      someone_else: 0.1\n"},
+    "keyed by hypotheses": {"reports.yaml": ("likelihoods: {yes: 0.5, no: 0.1}",
+                                             "likelihoods: {suspect: 0.5, someone_else: 0.1}")},
+    "keyed by states": {"reports.yaml": ("    bears_on: at_scene\n    likelihoods: {yes: 0.9, no: 0.3}",
+                                         "    likelihoods: {yes: 0.9, no: 0.3}")},
+}
+
+
+@pytest.mark.parametrize("mistake", list(FORMATS_MISTAKES))
+def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Path) -> None:
+    """Each structured-evidence mistake on the formats page prints, line for line, what the page shows."""
+    folder = tmp_path / "burglary"
+    shutil.copytree(mv.examples.path("burglary"), folder)
+    for name, edit in FORMATS_MISTAKES[mistake].items():
+        text = (folder / name).read_text(encoding="utf-8")
+        if isinstance(edit, str):
+            assert text.endswith("\n")
+            text += edit
+        else:
+            assert edit[0] in text, edit[0]
+            text = text.replace(edit[0], edit[1], 1)
+        (folder / name).write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "motives.cli", "check", str(folder)], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [" ".join(line.split()).replace(str(tmp_path) + "/", "") for line in proc.stderr.splitlines()[1:]]
+    page = " ".join((DOCS / "formats.md").read_text(encoding="utf-8").split())
+    assert lines
+    for line in lines:
+        assert line in page, line

@@ -106,7 +106,7 @@ def test_seeds_diagnostics_summary_knobs(models_built):
     # summary shape
     res = mv.FitResult(sample(models_built, draws=100, tune=100, chains=2, seed=1))
     df = res.summary()
-    assert list(df.columns) == ["credence", "lower", "upper", "mcse", "r_hat", "ess_bulk"]
+    assert list(df.columns) == ["credence", "lower", "upper", "mcse", "r_hat", "ess_bulk", "exact", "z"]
     assert df.index.names == ["level", "id"]
     assert (df["lower"] <= df["credence"]).all() and (df["credence"] <= df["upper"]).all()
     j = res.summary_dict()

@@ -41,7 +41,7 @@ def test_run_writes_outputs_and_refuses_existing(tmp_path):
     out = tmp_path / "res"
     r = runner.invoke(app, ["run", str(spec), "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in out.iterdir()) == ["summary.csv", "summary.json", "trace.nc"]
+    assert sorted(p.name for p in out.iterdir()) == [".motives-output", "summary.csv", "summary.json", "trace.nc"]
     s = json.loads((out / "summary.json").read_text())
     assert s["method"] == "mcmc" and s["interval"]["mass"] == 0.9
     assert s["hypotheses"]["bowl1"]["credence"] == pytest.approx(0.6)

@@ -31,6 +31,8 @@ _NAMES: dict[str, str] = {
     "Proposition": "motives.schema",
     "pool": "motives.pooling",
     "explain": "motives.report.explain",
+    "appendix": "motives.interactive",
+    "explore": "motives.interactive.explore",
     "load_spec": "motives.spec",
     "AnalysisSpec": "motives.spec",
     "CaseError": "motives.errors",
@@ -49,6 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from motives import examples
     from motives.errors import CaseError, MotivesError, Problem
     from motives.exact import compile_case, exact_posterior
+    from motives.interactive import appendix
+    from motives.interactive.explore import explore
     from motives.io import json_schema, load_case
     from motives.models import FitResult, fit, load_result
     from motives.pooling import pool

@@ -1,18 +1,30 @@
 """The ``motives`` command (typer + rich).
 
 Every expected failure (bad input, failed diagnostics) prints one clear
-message and exits non-zero; no traceback.
+message and exits non-zero; no traceback. Exit codes: 0 done, 2 bad input
+or a refused output, 3 failed MCMC diagnostics, 70 an internal error (a bug;
+``motives --debug ...`` shows the traceback), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM). An interrupted or failed command publishes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import os
+import re
+import shutil
+import signal
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from motives.errors import MotivesError
@@ -28,34 +40,292 @@ out = Console(soft_wrap=True)  # long lines (item lists, messages) stay whole wh
 err = Console(stderr=True, soft_wrap=True)
 
 EXIT_INPUT = 2
+EXIT_DIAGNOSTICS = 3
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+#: A file in every output folder motives writes: ``--force`` replaces only folders that hold it.
+MARKER = ".motives-output"
+
+_debug = {"on": bool(os.environ.get("MOTIVES_DEBUG"))}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(text: Any) -> str:
+    r"""User text made safe for a terminal: control characters (ANSI escapes, bidi overrides) shown as ``\xNN``.
+
+    Examples
+    --------
+    >>> plain("red\x1b[31m")
+    'red\\x1b[31m'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        str(text))
+
+
+def safe(text: Any) -> str:
+    """User text for a Rich markup string: control characters shown, markup (``[bold]``, ``[link=...]``) escaped."""
+    return escape(plain(text))
 
 
 def _fail(exc: Exception) -> None:
     err.print(f"[bold red]error[/]: {len(getattr(exc, 'problems', [1]))} problem(s)", highlight=False)
     for line in str(exc).splitlines():
-        err.print(f"  {line}", highlight=False, markup=False)
+        err.print(f"  {plain(line)}", highlight=False, markup=False)
     raise typer.Exit(EXIT_INPUT)
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that every ``finally`` (temporary folders) runs."""
+
+
+def _guarded[F: Callable[..., Any]](fn: F) -> F:
+    """Run a command so that no traceback reaches the user.
+
+    A :class:`MotivesError` is bad input (exit 2); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
+    of the interrupted command removed); anything else is a bug in motives: one line, exit 70, and the
+    traceback with ``motives --debug``.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = {}
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave signals alone
+                previous[sig] = signal.signal(sig, _raise_terminated)
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except MotivesError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing was written", highlight=False, markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except _Terminated:
+            err.print("terminated: nothing was written", highlight=False, markup=False)
+            raise typer.Exit(EXIT_TERMINATED) from None
+        except Exception as exc:
+            import click
+
+            if isinstance(exc, click.ClickException):
+                raise
+            if _debug["on"]:
+                raise
+            err.print(f"internal error (a bug in motives, not in your input): {type(exc).__name__}: "
+                      f"{plain(str(exc).splitlines()[0] if str(exc) else '')}. Rerun with 'motives --debug "
+                      f"{plain(' '.join(sys.argv[1:]))}' for the traceback, and please report it.",
+                      highlight=False, markup=False)
+            raise typer.Exit(EXIT_INTERNAL) from None
+        finally:
+            for sig, handler in previous.items():
+                with contextlib.suppress(ValueError, OSError, TypeError):
+                    signal.signal(sig, handler)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated(signum)
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
+          = False) -> None:
+    """Bayesian evaluation of rival hypotheses."""
+    _debug["on"] = debug or bool(os.environ.get("MOTIVES_DEBUG"))
 
 
 CaseDir = Annotated[Path, typer.Argument(help="Case folder (or its case.yaml).")]
 
 
-@app.command()
-def check(case_dir: CaseDir) -> None:
-    """Validate a case: counts, non-diagnostic items, zero cells, lens coverage."""
-    from motives.io import load_case
+# --------------------------------------------------------------------------- output folders
 
+
+def _case_folders(case_path: Path) -> list[Path]:
+    """A case folder and the folders it extends (best effort: a broken chain is reported when the case loads)."""
+    from motives.io import read_yaml
+
+    folder = case_path.parent if case_path.is_file() else case_path
+    found = [folder.resolve()]
+    for _ in range(9):
+        try:
+            data, _lines = read_yaml(found[-1] / "case.yaml")
+        except MotivesError:
+            break
+        ext = data.get("extends")
+        if not isinstance(ext, str):
+            break
+        nxt = (found[-1] / ext).resolve()
+        if nxt in found:
+            break
+        found.append(nxt)
+    return found
+
+
+def _check_out(out_dir: Path, force: bool, *, cases: list[Path] = (), specs: list[Path] = ()) -> Path:  # type: ignore[assignment]
+    """Refuse an output folder before any work is done; return it resolved.
+
+    ``--out`` may not be, contain or lie inside a case folder, nor be or contain the spec's folder;
+    an existing folder is replaced only with ``force`` and only when motives wrote it (:data:`MARKER`);
+    the nearest existing ancestor must be a folder this process may write in.
+    """
+    out_dir = Path(os.path.abspath(out_dir)).resolve()
+    if out_dir.parent == out_dir:
+        raise MotivesError(f"--out {out_dir}: cannot write the root folder; name a new folder")
+    for kind, folders in (("case", cases), ("spec", specs)):
+        for f in folders:
+            f = Path(f).resolve()
+            if out_dir == f:
+                raise MotivesError(f"--out {out_dir} is the {kind} folder; outputs go in a folder of their own")
+            if f.is_relative_to(out_dir):
+                raise MotivesError(f"--out {out_dir} contains the {kind} folder {f}; outputs go in a folder of "
+                                   "their own")
+            if kind == "case" and out_dir.is_relative_to(f):
+                raise MotivesError(f"--out {out_dir} lies inside the case folder {f}; outputs go outside it")
+    if out_dir.exists() or out_dir.is_symlink():
+        if not out_dir.is_dir():
+            raise MotivesError(f"{out_dir} exists and is not a folder")
+        if not force:
+            raise MotivesError(f"{out_dir} already exists; pass --force to replace it")
+        marker = out_dir / MARKER
+        if not (marker.is_file() and not marker.is_symlink()):
+            raise MotivesError(f"{out_dir} was not written by motives (it holds no {MARKER} file); --force "
+                               "replaces only folders motives wrote. Remove it yourself or choose another --out")
+    ancestor = out_dir.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise MotivesError(f"--out {out_dir}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise MotivesError(f"--out {out_dir}: no permission to write in {ancestor}")
+    return out_dir
+
+
+@contextlib.contextmanager
+def _lock(path: Path, out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created, removed afterwards); fail at once if another process holds it."""
     try:
-        case = load_case(case_dir)
-    except MotivesError as exc:
-        _fail(exc)
-    out.print(f"[bold]{case.name}[/]: {case.title}", highlight=False)
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: an exclusive create stands in for the lock
+        fcntl = None  # type: ignore[assignment]
+    busy = MotivesError(f"another motives command is writing {out_dir} right now (it holds the lock {path}); "
+                        "wait for it to finish or choose another --out")
+    fd = -1
+    for _ in range(10):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | (0 if fcntl else os.O_EXCL), 0o644)
+        except FileExistsError:
+            raise busy from None
+        except OSError as exc:
+            raise MotivesError(f"--out {out_dir}: cannot create the lock {path}: {exc.strerror or exc}") from None
+        if fcntl is None:
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise busy from None
+        try:  # the holder before us may have removed the file after we opened it: lock the one on disk
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+        fd = -1
+    if fd < 0:
+        raise busy
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
+    """A fresh temporary sibling of ``out_dir`` to write into, renamed into place when the block succeeds.
+
+    The temporary folder is removed on every exit (errors, Ctrl-C, SIGTERM); a second writer to the
+    same folder fails at once (a lock); an existing folder is replaced only after the new one is complete.
+    """
+    parent = out_dir.parent
+    created: list[Path] = []
+    p = parent
+    while not p.exists():
+        created.append(p)
+        p = p.parent
+    try:
+        for d in reversed(created):
+            d.mkdir()
+    except OSError as exc:
+        _remove_empty(created)
+        raise MotivesError(f"--out {out_dir}: cannot create {parent}: {exc.strerror or exc}") from None
+    published = False
+    try:
+        with _lock(parent / f".{out_dir.name}.lock", out_dir):
+            if out_dir.exists() and not force:  # written meanwhile by a command that just finished
+                raise MotivesError(f"{out_dir} already exists; pass --force to replace it")
+            try:
+                tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+            except OSError as exc:
+                raise MotivesError(f"--out {out_dir}: cannot write in {parent}: {exc.strerror or exc}") from None
+            try:
+                yield tmp
+                (tmp / MARKER).write_text(json.dumps({"written_by": "motives", "command": sys.argv[1:2]}) + "\n")
+                _publish(tmp, out_dir)
+                published = True
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if not published:
+            _remove_empty(created)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for d in folders:  # deepest first
+        with contextlib.suppress(OSError):
+            d.rmdir()
+
+
+def _publish(tmp: Path, out_dir: Path) -> None:
+    """Move a finished temporary folder into place (replacing an old one only once the new one is complete)."""
+    if not out_dir.exists():
+        os.rename(tmp, out_dir)
+        return
+    hold = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    try:
+        os.rename(out_dir, hold / "old")
+        try:
+            os.rename(tmp, out_dir)
+        except OSError:
+            os.rename(hold / "old", out_dir)
+            raise
+    finally:
+        shutil.rmtree(hold, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command()
+@_guarded
+def check(case_dir: CaseDir) -> None:
+    """Validate a case: counts, non-diagnostic items, zero cells, lens coverage, files skipped."""
+    from motives.io import load_case, skipped_files
+
+    case = load_case(case_dir)
+    out.print(f"[bold]{safe(case.name)}[/]: {safe(case.title)}", highlight=False)
     out.print(f"{len(case.hypotheses)} hypotheses, {len(case.lens_ids)} lenses, "
               f"{len(case.evidence)} evidence items, {len(case.references or {})} references", highlight=False)
     t = Table(title="Items per issue area and lens (rated by the lens / in all)")
     t.add_column("issue area")
     for lens in case.lens_ids:
-        t.add_column(lens, justify="right")
+        t.add_column(safe(lens), justify="right")
     t.add_column("items", justify="right")
     areas = [a.id for a in case.issue_areas] + sorted(
         {e.issue_area or "(none)" for e in case.evidence} - {a.id for a in case.issue_areas})
@@ -63,60 +333,61 @@ def check(case_dir: CaseDir) -> None:
         items = [e for e in case.evidence if (e.issue_area or "(none)") == area]
         if not items:
             continue
-        t.add_row(area, *[str(sum(lens in e.judgements() for e in items)) for lens in case.lens_ids], str(len(items)))
+        t.add_row(safe(area), *[str(sum(lens in e.judgements() for e in items)) for lens in case.lens_ids],
+                  str(len(items)))
     t.add_row("[bold]all[/]", *[str(sum(lens in e.judgements() for e in case.evidence)) for lens in case.lens_ids],
               str(len(case.evidence)))
     out.print(t)
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    out.print("kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), highlight=False)
+    out.print("kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), highlight=False, markup=False)
     for lens in case.lens_ids:
         nd = case.non_diagnostic(lens)
         if nd:
-            out.print(f"non-diagnostic under {lens} (equal likelihoods, change nothing): {', '.join(nd)}",
-                      highlight=False)
+            out.print(plain(f"non-diagnostic under {lens} (equal likelihoods, change nothing): {', '.join(nd)}"),
+                      highlight=False, markup=False)
         zc = case.zero_cells(lens)
         if zc:
-            out.print(f"zero likelihoods under {lens} (rule a hypothesis out): "
-                      + ", ".join(f"{i} -> {h}" for i, h in zc), highlight=False)
+            out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): "
+                            + ", ".join(f"{i} -> {h}" for i, h in zc)), highlight=False, markup=False)
         fb = case.fallbacks(lens)
         if fb and lens != case.default_lens:
-            out.print(f"lens {lens} does not rate {len(fb)} item(s); they use {case.default_lens}: {', '.join(fb)}",
-                      highlight=False)
+            out.print(plain(f"lens {lens} does not rate {len(fb)} item(s); they use {case.default_lens}: "
+                            f"{', '.join(fb)}"), highlight=False, markup=False)
+    for f, why in skipped_files(case_dir):
+        out.print(plain(f"skipped {f}: {why}"), highlight=False, markup=False)
     out.print("[green]ok[/]")
 
 
 @app.command()
+@_guarded
 def posterior(
     case_dir: CaseDir,
     lens: Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")] = None,
     method: Annotated[str, typer.Option(help="exact (closed form) or mcmc (PyMC exclusive model).")] = "exact",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    draws: Annotated[int, typer.Option(help="MCMC draws per chain.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed for MCMC.")] = 1,
+    draws: Annotated[int, typer.Option(min=1, max=1_000_000, help="MCMC draws per chain.")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed for MCMC.")] = 1,
 ) -> None:
     """Credence of each hypothesis and family given all the evidence."""
     from motives.io import load_case
 
     if method not in ("exact", "mcmc"):
-        _fail(MotivesError(f"--method must be 'exact' or 'mcmc', got {method!r}"))
-    try:
-        case = load_case(case_dir)
-        lens_id = case.resolve_lens(lens)
-        if method == "exact":
-            from motives.exact import exact_posterior
-            from motives.report import summary_dict
+        raise MotivesError(f"--method must be 'exact' or 'mcmc', got {method!r}")
+    case = load_case(case_dir)
+    lens_id = case.resolve_lens(lens)
+    if method == "exact":
+        from motives.exact import exact_posterior
+        from motives.report import summary_dict
 
-            table = exact_posterior(case, lens_id)
-            summary = summary_dict(table, method="exact", lens=lens_id, fallbacks=table.attrs["fallbacks"])
-        else:
-            from motives.models import fit
+        table = exact_posterior(case, lens_id)
+        summary = summary_dict(table, method="exact", lens=lens_id, fallbacks=table.attrs["fallbacks"])
+    else:
+        from motives.models import fit
 
-            res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
-            summary = res.summary_dict()
-    except MotivesError as exc:
-        _fail(exc)
+        res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
+        summary = res.summary_dict()
     _print_summary(summary, as_json)
     if not as_json and case.propositions:
         from motives.exact import exact_posterior
@@ -126,7 +397,9 @@ def posterior(
         out.print(f"If every item were independent (structure=False, exact): {fams}. The structured figures above "
                   "count items that bear on one fact through that fact.", highlight=False)
     if not summary["diagnostics"].get("ok", True):
-        raise typer.Exit(3)
+        if not as_json:
+            _diagnostics_failed(summary, allow_bad=False)
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -134,100 +407,130 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
     mass = summary["interval"]["mass"]
-    t = Table(title=f"Credences ({summary['method']}, lens {summary['lens']}; {mass:.0%} central interval)")
+    t = Table(title=safe(f"Credences ({summary['method']}, lens {summary['lens']}; {mass:.0%} central interval)"))
     for c in ("level", "id", "credence", "lower", "upper"):
         t.add_column(c, justify="right" if c in ("credence", "lower", "upper") else "left")
     for level, key in (("hypothesis", "hypotheses"), ("family", "families")):
         for i, v in summary[key].items():
-            t.add_row(level, i, f"{v['credence']:.4f}", f"{v['lower']:.4f}", f"{v['upper']:.4f}")
+            t.add_row(level, safe(i), *(_num(v[k]) for k in ("credence", "lower", "upper")))
     out.print(t)
     if summary.get("fallbacks"):
-        out.print(f"{len(summary['fallbacks'])} item(s) not rated by this lens use the default lens: "
-                  + ", ".join(summary["fallbacks"]), highlight=False)
+        out.print(plain(f"{len(summary['fallbacks'])} item(s) not rated by this lens use the default lens: "
+                        + ", ".join(summary["fallbacks"])), highlight=False, markup=False)
     d = summary["diagnostics"]
-    if d.get("r_hat_max") is not None:
+    if summary.get("method") == "mcmc":
         colour = "green" if d.get("ok") else "bold red"
-        out.print(f"[{colour}]diagnostics[/]: r_hat max {d['r_hat_max']:.4f}, ESS bulk min {d['ess_bulk_min']:.0f}, "
-                  f"divergences {d['divergences']}" + ("" if d.get("ok") else " -- FAILED: " + "; ".join(d.get("problems", []))))
+        parts = [f"{d.get('chains', '?')} chains x {d.get('draws', '?')} draws",
+                 f"r_hat max {_num(d.get('r_hat_max'))}", f"ESS bulk min {_num(d.get('ess_bulk_min'), 0)}",
+                 f"divergences {d.get('divergences')}"]
+        out.print(f"[{colour}]diagnostics[/]: " + ", ".join(parts) + ("" if d.get("ok") else " -- FAILED"),
+                  highlight=False)
+        ec = summary.get("exact_check") or {}
+        if ec.get("available"):
+            zs = [abs(v["z"]) for key in ("hypotheses", "families") for v in ec.get(key, {}).values()
+                  if v.get("z") is not None]
+            worst = "not a number" if len(zs) < sum(len(ec.get(k, {})) for k in ("hypotheses", "families")) \
+                else f"{max(zs, default=0.0):.1f}"
+            colour = "green" if ec.get("ok") else "bold red"
+            out.print(f"[{colour}]exact check[/]: posterior means vs the exact engine, max |z| {worst} "
+                      f"(limit {ec.get('z_max', 4):g} MCSE)" + ("" if ec.get("ok") else " -- FAILED"), highlight=False)
+        elif ec:
+            out.print(plain(f"exact check: not available ({ec.get('reason')})"), highlight=False, markup=False)
+
+
+def _num(x: Any, digits: int = 4) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _diagnostics_failed(summary: dict[str, Any], *, allow_bad: bool) -> None:
+    err.print("[bold red]MCMC DIAGNOSTICS FAILED[/]: " + safe("; ".join(summary["diagnostics"].get("problems", [])))
+              + ". The numbers above are not reliable." + ("" if allow_bad else
+              " Exit code 3 (pass --allow-bad-diagnostics to accept them)."), highlight=False)
 
 
 @app.command()
+@_guarded
 def describe(
     case_dir: CaseDir,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the Markdown here (atomically).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a case as Markdown: hypotheses, Table 1, likelihood table, every item."""
     from motives.casebook import case_markdown
     from motives.io import load_case
 
-    try:
-        text = case_markdown(load_case(case_dir))
-    except MotivesError as exc:
-        _fail(exc)
-    if out_file is None:
+    target = None if out_file is None else _check_out_file(out_file, force, _case_folders(Path(case_dir)))
+    text = case_markdown(load_case(case_dir))
+    if target is None:
         sys.stdout.write(text)
         return
-    tmp = out_file.with_name(out_file.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out_file)
-    out.print(f"wrote {out_file}", highlight=False)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(name, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+    out.print(plain(f"wrote {target}"), highlight=False, markup=False)
+
+
+def _check_out_file(out_file: Path, force: bool, cases: list[Path]) -> Path:
+    """A file to write: its folder must exist; it may not be a folder, a case's input file, or exist without force."""
+    target = Path(os.path.abspath(out_file))
+    if target.is_dir() or str(out_file).endswith(("/", os.sep)):
+        raise MotivesError(f"--out {out_file} is a folder; name a file, e.g. {Path(out_file) / 'case.md'}")
+    parent = target.parent.resolve()
+    if not parent.is_dir():
+        raise MotivesError(f"--out {out_file}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise MotivesError(f"--out {out_file}: no permission to write in {parent}")
+    target = parent / target.name
+    if any(parent == c.resolve() for c in cases) and target.suffix.lower() in (".yaml", ".yml", ".bib"):
+        raise MotivesError(f"--out {target} would overwrite (or add) an input file of the case; choose a .md file")
+    if target.exists() or target.is_symlink():
+        if not target.is_file():
+            raise MotivesError(f"--out {target} exists and is not a regular file")
+        if not force:
+            raise MotivesError(f"{target} already exists; pass --force to replace it")
+    return target
 
 
 @app.command()
+@_guarded
 def run(
     spec_file: Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an output folder motives wrote before.")] = False,
     allow_bad: Annotated[bool, typer.Option("--allow-bad-diagnostics",
                                             help="Exit 0 even when the MCMC diagnostics fail.")] = False,
 ) -> None:
     """Fit an analysis spec by MCMC; write summary.json, summary.csv and trace.nc into --out."""
-    import shutil
-    import tempfile
-
     from motives.spec import load_spec
 
-    out_dir = out_dir.resolve()
-    if out_dir.exists() and not force:
-        _fail(MotivesError(f"{out_dir} already exists; pass --force to replace it"))
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(MotivesError(f"{out_dir} exists and is not a folder"))
-    try:
-        spec = load_spec(spec_file)
+    spec = load_spec(spec_file)
+    case_path = spec.case_path(spec_file)
+    out_dir = _check_out(out_dir, force, cases=_case_folders(case_path), specs=[Path(spec_file).resolve().parent])
+    with _staged(out_dir, force) as tmp:
+        from motives.io import load_case
         from motives.models import fit_spec
 
-        res = fit_spec(spec, spec_file, progressbar=True)
+        res = fit_spec(spec, spec_file, progressbar=True, case=load_case(case_path))
         summary = res.summary_dict()
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-        try:
-            (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-            res.summary().to_csv(tmp / "summary.csv")
-            res.save(tmp / "trace.nc")
-            if out_dir.exists():
-                old = out_dir.with_name(f".{out_dir.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                out_dir.rename(old)
-                tmp.rename(out_dir)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(out_dir)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    except MotivesError as exc:
-        _fail(exc)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        res.summary().to_csv(tmp / "summary.csv")
+        res.save(tmp / "trace.nc")
     _print_summary(summary, False)
-    out.print(f"wrote {out_dir}/summary.json, summary.csv, trace.nc", highlight=False)
+    out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"), highlight=False, markup=False)
     if not summary["diagnostics"].get("ok", True):
-        err.print("[bold red]MCMC DIAGNOSTICS FAILED[/]: " + "; ".join(summary["diagnostics"].get("problems", []))
-                  + ". The numbers above are not reliable." + ("" if allow_bad else
-                  " Exit code 3 (pass --allow-bad-diagnostics to accept them)."), highlight=False)
+        _diagnostics_failed(summary, allow_bad=allow_bad)
         if not allow_bad:
-            raise typer.Exit(3)
+            raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 @app.command()
+@_guarded
 def schema() -> None:
     """Print the JSON Schema of case.yaml and evidence files."""
     from motives.io import json_schema
@@ -240,7 +543,7 @@ def schema() -> None:
 
 SpecFile = Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")]
-Force = Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace an output folder motives wrote before.")]
 
 
 def _spec_case(spec_file: Path) -> tuple[Any, Any, str]:
@@ -256,41 +559,16 @@ def _spec_case(spec_file: Path) -> tuple[Any, Any, str]:
     return spec, case, lens
 
 
-def _check_out(out_dir: Path, force: bool) -> Path:
-    out_dir = out_dir.resolve()
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(MotivesError(f"{out_dir} exists and is not a folder"))
-    if out_dir.exists() and not force:
-        _fail(MotivesError(f"{out_dir} already exists; pass --force to replace it"))
-    return out_dir
-
-
-def _publish(tmp: Path, out_dir: Path) -> None:
-    """Move a finished temporary folder into place (replacing an old one only once the new one is complete)."""
-    import shutil
-
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        out_dir.rename(old)
-        tmp.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out_dir)
-
-
 def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool) -> dict[str, Any]:
     """Compute every sensitivity table and figure into a temporary folder, then publish it atomically."""
-    import shutil
-    import tempfile
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    out_dir = _check_out(out_dir, force)
-    try:
-        spec, case, lens = _spec_case(spec_file)
-    except MotivesError as exc:
-        _fail(exc)
+    from motives.spec import load_spec
+
+    spec0 = load_spec(spec_file)
+    out_dir = _check_out(out_dir, force, cases=_case_folders(spec0.case_path(spec_file)),
+                         specs=[Path(spec_file).resolve().parent])
+    spec, case, lens = _spec_case(spec_file)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -299,10 +577,8 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
 
     s = spec.sensitivity
     formats = list(dict.fromkeys([*spec.figures, *(["png"] if report else [])]))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     written: dict[str, Any] = {"tables": [], "figures": []}
-    try:
+    with _staged(out_dir, force) as tmp:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:
             task = bar.add_task("sensitivity tables", total=len(TABLES))
@@ -343,15 +619,9 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
             _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"])
-        _publish(tmp, out_dir)
-    except MotivesError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _fail(exc)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     if spec.model != "exclusive":
-        err.print(f"note: spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of the "
-                  "exclusive model.", highlight=False)
+        err.print(plain(f"note: spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
+                        "the exclusive model."), highlight=False, markup=False)
     return {"out": out_dir, "summary": summary, **written}
 
 
@@ -378,19 +648,39 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
 
 
 @app.command()
+@_guarded
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """Every sensitivity analysis of a spec (exact engine): CSV tables and figures (PDF and PNG) into --out."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=False)
-    out.print(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
-              f"({', '.join(res['figures'])}) to {res['out']}", highlight=False)
+    out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
+                    f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
 
 
 @app.command()
+@app.command()
+@_guarded
+def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
+    """Write the interactive appendix: one self-contained HTML page where a reader changes the judgements."""
+    from motives.interactive import appendix as write_appendix
+    from motives.spec import load_spec
+
+    spec0 = load_spec(spec_file)
+    out_dir = _check_out(out_dir, force, cases=_case_folders(spec0.case_path(spec_file)),
+                         specs=[Path(spec_file).resolve().parent])
+    spec, case, lens = _spec_case(spec_file)
+    with _staged(out_dir, force) as tmp:
+        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name).stat().st_size
+    out.print(plain(f"wrote {out_dir / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser"),
+              highlight=False, markup=False)
+
+
+@app.command()
+@_guarded
 def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=True)
-    out.print(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex and "
-              f"{len(res['figures'])} figures", highlight=False)
+    out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex and "
+                    f"{len(res['figures'])} figures"), highlight=False, markup=False)
 
 
 def main() -> None:

@@ -26,6 +26,8 @@ def case_html(case: Case) -> str:
     True
     >>> "<tr><td>blue</td><td>blue</td><td>blue</td><td>0.15</td></tr>" in h  # id, label, family, prior
     True
+    >>> "2 propositions (at_scene, had_motive)" in case_html(mv.examples.load("burglary"))
+    True
     """
     rows = "".join(
         f"<tr><td>{html.escape(h.id)}</td><td>{html.escape(h.name)}</td><td>{html.escape(h.family_id)}</td>"
@@ -36,9 +38,11 @@ def case_html(case: Case) -> str:
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     counts = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "no items"
+    props = f"{len(case.propositions)} propositions ({html.escape(', '.join(case.proposition_ids))}); " \
+        if case.propositions else ""
     return (
         f"<div><strong>Case {html.escape(case.name)}</strong>: {html.escape(case.title)}<br>"
-        f"{len(case.evidence)} evidence items ({counts}); lenses: {html.escape(', '.join(case.lens_ids))} "
+        f"{len(case.evidence)} evidence items ({counts}); {props}lenses: {html.escape(', '.join(case.lens_ids))} "
         f"(default {html.escape(case.default_lens)})"
         "<table><thead><tr><th>id</th><th>label</th><th>family</th><th>prior</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
@@ -81,6 +85,8 @@ def item_html(item: Any, case: Case | None = None) -> str:
         meta.append("sources " + html.escape(", ".join(item.sources)))
     if item.footnotes:
         meta.append("footnotes " + html.escape(", ".join(map(str, item.footnotes))))
+    if item.bears_on not in (None, "hypotheses"):
+        meta.append(f"bears on {html.escape(item.bears_on)}")
     if item.reported_by:
         meta.append(f"reported by {html.escape(item.reported_by)}")
     if item.given:
@@ -100,8 +106,52 @@ def item_html(item: Any, case: Case | None = None) -> str:
             vals.append(f"{html.escape(labels.get(h, h))}: {s}")
         rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(vals)}</td>"
                     f"<td>{html.escape(getattr(j, 'rationale', ''))}</td></tr>")
-    parts.append("<table><thead><tr><th>lens</th><th>P(E | h)</th><th>rationale</th></tr></thead>"
+    given_what = "h" if item.bears_on in (None, "hypotheses") else "state"
+    parts.append(f"<table><thead><tr><th>lens</th><th>P(E | {given_what})</th><th>rationale</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return "".join(parts)
+
+
+def proposition_html(prop: Any) -> str:
+    """HTML card of one proposition: states, parent, provenance, and each lens's table with its rationale.
+
+    For ``Proposition._repr_html_``.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> h = proposition_html(mv.examples.load("burglary").proposition("at_scene"))
+    >>> h.startswith("<div><strong>at_scene</strong> (proposition): The suspect was at the scene that night")
+    True
+    >>> "states yes, no; bears on hypotheses" in h, "<td>default</td><td>suspect: 0.80<br>" in h
+    (True, True)
+    """
+    parts = [f"<div><strong>{html.escape(prop.id)}</strong> (proposition): {html.escape(prop.title)}"]
+    meta = [f"states {html.escape(', '.join(prop.states))}", f"bears on {html.escape(prop.bears_on)}"]
+    if prop.implication:
+        meta.append(f"implication {html.escape(prop.implication)}")
+    if prop.issue_area:
+        meta.append(f"issue area {html.escape(prop.issue_area)}")
+    if prop.sources:
+        meta.append("sources " + html.escape(", ".join(prop.sources)))
+    if prop.footnotes:
+        meta.append("footnotes " + html.escape(", ".join(map(str, prop.footnotes))))
+    parts.append("<br><small>" + "; ".join(meta) + "</small>")
+    if prop.quote:
+        parts.append(f"<blockquote>{html.escape(prop.quote)}</blockquote>")
+    rows = []
+    for lens, j in prop.judgements().items():
+        cells = []
+        for v in j.values:
+            probs, k = prop.row(j, v)
+            row = ", ".join(f"{s} {p:.2f}" for s, p in zip(prop.states, probs, strict=True)) if len(probs) > 2 \
+                else f"{probs[0]:.2f}"
+            cells.append(f"{html.escape(v)}: {html.escape(row)}" + (f" (&kappa;={k:g})" if k else ""))
+        rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(cells)}</td>"
+                    f"<td>{html.escape(j.rationale)}</td></tr>")
+    first = prop.states[0] if len(prop.states) == 2 else "state"
+    parts.append(f"<table><thead><tr><th>lens</th><th>P({html.escape(first)} | parent value)</th>"
+                 f"<th>rationale</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
     return "".join(parts)
 
 

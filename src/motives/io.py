@@ -8,6 +8,7 @@ raises one :class:`motives.errors.CaseError` listing them all.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from motives.errors import CaseError, Problem, ReferenceProblems
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
+from motives.schema.forms import CITE_KEY_PATTERN
 from motives.schema.structure import Proposition, PropositionJudgement
 
 Path_ = str | Path
@@ -35,12 +37,7 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     file, a tag that would build an object, anchors/aliases, or duplicate keys.
     """
     f = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise CaseError([Problem(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB", file=f)])
+    raw = read_capped(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -59,9 +56,9 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
             raise CaseError([Problem("file holds no YAML document; expected a mapping", file=f)])
         lines: Lines = {}
         problems: list[Problem] = []
-        _walk(node, (), lines, problems, f, set())
+        _walk(node, (), lines, problems, f, set(), loader)
         if problems:
-            raise CaseError(problems)
+            raise CaseError(_alias_lines(problems, text))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -84,6 +81,47 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     if not isinstance(data, dict):
         raise CaseError([Problem(f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1)])
     return data, lines
+
+
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`CaseError`.
+
+    FIFOs, devices (``/dev/zero``) and folders are refused before reading (a FIFO is opened
+    without blocking), and the cap is applied while reading, so neither a hang nor an
+    unbounded read can happen.
+    """
+    import os
+    import stat
+
+    f = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "not a regular file")
+            raise CaseError([Problem(f"cannot read file: it is {what}; only regular files are read", file=f)])
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise CaseError([Problem(f"file is larger than {limit // 2**20} MiB", file=f)])
+        return b"".join(chunks)
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
+    finally:
+        os.close(fd)
 
 
 class _Loader(yaml.SafeLoader):
@@ -140,16 +178,30 @@ _Loader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int]) -> None:
-    if id(node) in seen:
-        problems.append(Problem(f"YAML anchors and aliases are not supported (the value on line "
+_REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set": "!!set",
+                 "tag:yaml.org,2002:omap": "!!omap", "tag:yaml.org,2002:pairs": "!!pairs"}
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int],
+          loader: yaml.SafeLoader | None = None) -> None:
+    if id(node) in seen:  # an alias: say where it is used (the key's line), not where its anchor is
+        problems.append(Problem(f"{_ALIAS} (the value on line "
                                 f"{node.start_mark.line + 1} is reused here); write the value out", file=f,
-                                line=node.start_mark.line + 1, field=_dotted(path)))
+                                line=_line(lines, path), field=_dotted(path)))
         return
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
+    line = node.start_mark.line + 1
+    if node.tag in _REFUSED_TAGS:
+        problems.append(Problem(f"YAML tag {_REFUSED_TAGS[node.tag]} is not supported: plain text, numbers, "
+                                "lists and mappings only", file=f, line=line, field=_dotted(path) or None))
+        return
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float" and _underflows(node.value):
+        problems.append(Problem(f"the number {node.value} is too small to represent (it would be read as 0); "
+                                "write 0 if you mean 0", file=f, line=line, field=_dotted(path) or None))
     if isinstance(node, yaml.MappingNode):
         keys: dict[str, int] = {}
+        values: dict[Any, tuple[str, int]] = {}
         for k, v in node.value:
             if k.tag == "tag:yaml.org,2002:merge":
                 problems.append(Problem("YAML merge keys (<<) are not supported", file=f, line=k.start_mark.line + 1))
@@ -158,12 +210,64 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[P
             if key in keys:
                 problems.append(Problem(f"duplicate key '{key}' (first on line {keys[key]})", file=f,
                                         line=k.start_mark.line + 1, field=_dotted(path + (key,))))
+            elif loader is not None and isinstance(k, yaml.ScalarNode):
+                same = _same_key(loader, k, values)
+                if same is not None:
+                    problems.append(Problem(f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once read "
+                                            "(they would overwrite each other); write distinct keys", file=f,
+                                            line=k.start_mark.line + 1, field=_dotted(path + (key,))))
             keys[key] = k.start_mark.line + 1
             lines[path + (key,)] = k.start_mark.line + 1
-            _walk(v, path + (key,), lines, problems, f, seen)
+            _walk(v, path + (key,), lines, problems, f, seen, loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, path + (i,), lines, problems, f, seen)
+            _walk(v, path + (i,), lines, problems, f, seen, loader)
+
+
+_ALIAS = "YAML anchors and aliases are not supported"
+
+
+def _alias_lines(problems: list[Problem], text: str) -> list[Problem]:
+    """Put each alias problem on the line of its alias (``*name``), not of its anchor.
+
+    :func:`_walk` meets the aliases in document order, once each (it does not descend into a
+    reused value), so the n-th alias problem belongs to the n-th alias token.
+    """
+    import dataclasses
+
+    if not any(p.message.startswith(_ALIAS) for p in problems):
+        return problems
+    try:
+        where = iter([t.start_mark.line + 1 for t in yaml.scan(text, Loader=yaml.SafeLoader)
+                      if isinstance(t, yaml.AliasToken)])
+    except yaml.YAMLError:
+        return problems
+    return [dataclasses.replace(p, line=next(where, p.line)) if p.message.startswith(_ALIAS) else p for p in problems]
+
+
+def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
+    """The earlier key that reads as the same value as ``k`` (``0`` and ``0x0``, ``1`` and ``true``), else None."""
+    try:
+        value = loader.construct_object(k)
+        hash(value)
+    except Exception:  # noqa: BLE001 - an odd key is reported by the schema, not here
+        return None
+    if value in values:
+        return values[value]
+    values[value] = (k.value, k.start_mark.line + 1)
+    return None
+
+
+def _underflows(literal: str) -> bool:
+    """True for a float literal with a non-zero digit that reads as 0 (``1.0e-400``)."""
+    text = literal.replace("_", "").lower()
+    mantissa = text.split("e")[0]
+    if not any(c in "123456789" for c in mantissa):
+        return False
+    try:
+        return float(text) == 0.0
+    except ValueError:
+        return False
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -187,7 +291,7 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Keep the parts of a pydantic loc that exist in the raw data (drop union tags etc.)."""
     out: list[Any] = []
     cur = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(cur, dict) and part in cur:
             out.append(part)
             cur = cur[part]
@@ -202,6 +306,8 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             continue
         elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
             continue
+        elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1:]):
+            continue  # a union's tag (e.g. a predictive's 'normal'): the field is further on
         else:
             out.append(part)  # a missing field: name it
             cur = None
@@ -311,21 +417,31 @@ def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
 
     f = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_capped(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start})", file=f)]) from None
-    except OSError as exc:
-        raise CaseError([Problem(f"cannot read BibTeX file: {exc.strerror or exc}", file=f)]) from None
     lib = bibtexparser.parse_string(text)
     problems = []
     for block in lib.failed_blocks:
         start = getattr(block, "start_line", None)
         kind = type(block).__name__
-        if "Duplicate" in kind:
-            msg = f"duplicate BibTeX key '{getattr(block, 'key', '?')}'"
+        if kind == "DuplicateFieldKeyBlock":
+            entry = getattr(getattr(block, "ignore_error_block", None), "key", None)
+            fields = ", ".join(sorted(getattr(block, "duplicate_keys", None) or [])) or "?"
+            msg = (f"BibTeX entry '{entry}'" if entry else "a BibTeX entry") + f" gives the field(s) {fields} twice"
+        elif "Duplicate" in kind:
+            key = getattr(block, "key", None) or getattr(getattr(block, "ignore_error_block", None), "key", "?")
+            msg = f"duplicate BibTeX key '{key}'"
         else:
             msg = f"cannot parse this BibTeX entry ({kind})"
         problems.append(Problem(msg, file=f, line=start + 1 if isinstance(start, int) else None))
+    if problems:
+        raise CaseError(problems)
+    for e in lib.entries:
+        if not re.match(CITE_KEY_PATTERN, e.key):
+            start = getattr(e, "start_line", None)
+            problems.append(Problem(f"BibTeX key {e.key!r} has characters \\cite cannot take (use ASCII letters, "
+                                    "digits and _:.-+/)", file=f, line=start + 1 if isinstance(start, int) else None))
     if problems:
         raise CaseError(problems)
     out: dict[str, dict[str, str]] = {}
@@ -399,6 +515,11 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
     loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)}
     ref_names = cf.references or (["references.bib"] if (folder / "references.bib").is_file() else [])
     for ref_name in [ref_names] if isinstance(ref_names, str) else ref_names:
+        ref_path = (folder / ref_name).resolve()
+        if not ref_path.is_relative_to(folder.resolve()):
+            raise CaseError([Problem(f"references: '{ref_name}' lies outside the case folder {folder}; keep "
+                                     "BibTeX files inside it", file=str(case_path),
+                                     line=_line(lines, ("references",)), field="references")])
         own = read_bibtex(folder / ref_name)
         clash = sorted(k for k in set(bib or {}) & set(own) if (bib or {})[k] != own[k])
         if clash and not cf.extends:
@@ -409,7 +530,7 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         loc.items.setdefault(prop.id, (str(case_path), lines, ("propositions", i)))
         props.append({"item": prop})
     amendments: list[tuple[Amendment, str, Lines, int]] = []
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in ("case.yaml", "case.yml"))
+    files = evidence_files(folder)
     for ef_path in files:
         try:
             raw, elines = read_yaml(ef_path)
@@ -456,6 +577,61 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         "default_lens": cf.default_lens or (parent.default_lens if parent else None),
     })
     return merged.model_copy(update={"propositions": []}), props + items, bib
+
+
+def _is_yaml_name(name: str) -> bool:
+    return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
+def evidence_files(folder: Path) -> list[Path]:
+    """The evidence files of a case folder: every ``*.yaml`` / ``*.yml`` (any letter case) but ``case.yaml``.
+
+    Hidden files (``.name.yaml``) are not read; :func:`skipped_files` lists them.
+    """
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise CaseError([Problem(f"cannot list the case folder: {exc.strerror or exc}", file=str(folder))]) from None
+    return sorted(p for p in entries if _is_yaml_name(p.name) and p.name.lower() not in ("case.yaml", "case.yml"))
+
+
+def skipped_files(path: Path_) -> list[tuple[str, str]]:
+    """Entries of a case folder that loading it does not read, with the reason (what ``motives check`` lists).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> skipped_files(mv.examples.path("cookies"))
+    []
+    """
+    p = Path(path)
+    folder = p if p.is_dir() else p.parent
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    read = {q.name for q in evidence_files(folder)} | {"case.yaml"}
+    refs: set[str] = {"references.bib"}
+    try:
+        data, _ = read_yaml(folder / "case.yaml")
+        r = data.get("references")
+        refs |= {r} if isinstance(r, str) else {x for x in r if isinstance(x, str)} if isinstance(r, list) else set()
+    except CaseError:
+        pass
+    out = []
+    for q in entries:
+        if q.name in read or q.name in refs or q.name == "__pycache__":
+            continue
+        if q.name.startswith("."):
+            why = "hidden file (names starting with '.' are not read)"
+        elif q.is_dir():
+            why = "a folder (cases are not read recursively)"
+        elif q.name.lower() in ("case.yaml", "case.yml"):
+            why = "the case file must be named case.yaml (lower case)"
+        else:
+            why = "not a YAML file (*.yaml, *.yml)"
+        out.append((q.name, why))
+    return out
 
 
 def _merge_by_id(parent: list[Any], child: list[Any]) -> list[Any]:

@@ -160,7 +160,8 @@ def with_concentration(mean: float, concentration: float | None) -> Belief:
     """
     if concentration is None or mean in (0.0, 1.0):
         return Belief(mean, None)
-    if not (isinstance(concentration, int | float) and math.isfinite(concentration) and concentration > 0):
+    if isinstance(concentration, bool) or not (isinstance(concentration, int | float) and math.isfinite(concentration)
+                                               and concentration > 0):
         raise ValueError(f"concentration must be a positive number, got {concentration!r}")
     return Belief(mean, float(concentration))
 

@@ -94,12 +94,25 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     >>> s.index.tolist()
     [('hypothesis', 'blue'), ('hypothesis', 'green'), ('family', 'blue'), ('family', 'green')]
     >>> list(s.columns)
-    ['credence', 'lower', 'upper', 'mcse', 'r_hat', 'ess_bulk']
+    ['credence', 'lower', 'upper', 'mcse', 'r_hat', 'ess_bulk', 'exact', 'z']
     >>> exact = mv.exact_posterior(case).loc[("hypothesis", "blue"), "credence"]  # 0.4138
     >>> bool(abs(s.loc[("hypothesis", "blue"), "credence"] - exact) < 0.05)
     True
+    >>> float(s.loc[("hypothesis", "blue"), "exact"]) == float(exact)  # the exact cross-check, on every fit
+    True
     >>> sorted(res.diagnostics)
-    ['divergences', 'ess_bulk_min', 'ok', 'problems', 'r_hat_max']
+    ['chains', 'divergences', 'draws', 'ess_bulk_min', 'exact_check_ok', 'ok', 'problems', 'r_hat_max']
+    >>> res.diagnostics["ok"], res.exact_check["ok"]  # nothing random here: the "fit" is the exact answer
+    (True, True)
+    >>> from motives.models.testing import random_case
+    >>> uncertain = random_case(7, n_items=3, n_hypotheses=3, n_sources=1)  # Beta judgements: sampled
+    >>> bad = mv.fit(uncertain, draws=50, tune=50, chains=1, seed=1)
+    >>> bad.diagnostics["ok"]
+    False
+    >>> for problem in bad.diagnostics["problems"][:2]:
+    ...     print(problem)
+    1 chain(s): at least 2 are needed to tell whether they agree
+    50 draws per chain: at least 100 are needed to diagnose a fit
     """
     settings = {"case": case.name, "case_hash": case_hash(case), "model": model, "lens": lens, "prior": prior,
                 "lenses": lenses, "reliability": reliability, "draws": draws, "tune": tune, "chains": chains,
@@ -141,8 +154,9 @@ def case_hash(case: Case) -> str:
 
 
 def _fit(case: Case, settings: dict[str, Any], config_hash: str, *, progressbar: bool) -> FitResult:
-    from motives.models.sampling import auto_backend_for_fit, sample
+    from motives.models.sampling import _check_counts, auto_backend_for_fit, sample
 
+    _check_counts(draws=settings["draws"], tune=settings["tune"], chains=settings["chains"])
     built = build(case, model=settings["model"], lens=settings["lens"], prior=settings["prior"],
                   lenses=settings["lenses"], reliability=settings["reliability"])
     backend = settings["backend"]
@@ -157,6 +171,7 @@ def _fit(case: Case, settings: dict[str, Any], config_hash: str, *, progressbar:
     fallbacks = sorted({f for i in (built.inputs if isinstance(built.inputs, list) else [built.inputs])
                         for f in i.fallbacks})
     trace.attrs.update({
+        "motives_exact": json.dumps(exact_reference(case, settings)),
         "motives_model": built.kind,
         "motives_lens": lens,
         "motives_config": json.dumps({**settings, "built": built.settings}, sort_keys=True, default=str),
@@ -164,3 +179,49 @@ def _fit(case: Case, settings: dict[str, Any], config_hash: str, *, progressbar:
         "motives_fallbacks": json.dumps(fallbacks),
     })
     return FitResult(trace)
+
+
+def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:
+    """The exact answer a fit is checked against (``exact_check``), or why there is none.
+
+    The exclusive model's posterior mean credences equal the exact engine's
+    (:func:`motives.exact.exact_posterior`); the mixture model's mean shares equal
+    :func:`motives.exact_mixture.exact_mixture` unless a source of uncertain
+    reliability couples items (or the expansion is too large); the pooled model
+    has no closed form.
+
+    Returns
+    -------
+    dict
+        ``{"available": True, "hypothesis": {id: value}, "family": {id: value}}`` or
+        ``{"available": False, "reason": str}``.
+    """
+    import numpy as np
+
+    from motives.errors import MotivesError
+
+    kind = settings["model"]
+    try:
+        if kind == "exclusive":
+            from motives.exact import exact_posterior
+
+            table = exact_posterior(case, lens=settings["lens"], prior=settings["prior"],
+                                    reliability=settings["reliability"])
+            hyp = {str(k): float(v) for k, v in table.xs("hypothesis", level="level")["credence"].items()}
+            fam = {str(k): float(v) for k, v in table.xs("family", level="level")["credence"].items()}
+        elif kind == "mixture":
+            from motives.exact_mixture import exact_mixture
+
+            shares = exact_mixture(case, lens=settings["lens"], prior=settings["prior"],
+                                   reliability=settings["reliability"])
+            hyp = {h.id: float(v) for h, v in zip(case.hypotheses, shares, strict=True)}
+            fam = {}
+            for h in case.hypotheses:
+                fam[h.family_id] = fam.get(h.family_id, 0.0) + hyp[h.id]
+        else:
+            return {"available": False, "reason": f"the {kind} model has no closed form"}
+    except MotivesError as exc:
+        return {"available": False, "reason": f"no closed form for this case: {str(exc).splitlines()[0]}"}
+    if not all(np.isfinite(v) for v in [*hyp.values(), *fam.values()]):
+        return {"available": False, "reason": "the closed form is not finite for this case"}
+    return {"available": True, "hypothesis": hyp, "family": fam}

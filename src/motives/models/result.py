@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 #: Diagnostic thresholds: a fit fails when any is crossed.
 RHAT_MAX = 1.01
 ESS_BULK_MIN = 400
+#: A fit of a model with anything random needs this many chains and draws per chain to be diagnosed.
+MIN_CHAINS = 2
+MIN_DRAWS = 100
+#: The exact cross-check fails when a posterior mean is more than this many MCSEs from the exact answer.
+EXACT_Z_MAX = 4.0
 
 #: Which posterior variable is summarised at which level, per model.
 LEVELS: dict[str, list[tuple[str, str]]] = {
@@ -47,6 +52,7 @@ class FitResult:
     def __init__(self, trace: xr.DataTree) -> None:
         self.trace = trace
         self._diagnostics: dict[str, Any] | None = None
+        self._exact: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         d = self.diagnostics
@@ -95,12 +101,15 @@ class FitResult:
             ``lens`` for the pooled model, ids ``lens/hypothesis``); columns
             ``credence`` (posterior mean), ``lower``, ``upper`` (central
             interval of mass :data:`motives.report.INTERVAL_MASS`), ``mcse`` (of
-            the mean), ``r_hat``, ``ess_bulk``. ``df.attrs`` holds the
-            diagnostics, the interval mass and the fallbacks.
+            the mean), ``r_hat``, ``ess_bulk``, and the exact cross-check:
+            ``exact`` (the closed-form answer; NaN where the model has none)
+            and ``z`` = (credence − exact) / mcse. ``df.attrs`` holds the
+            diagnostics, the :attr:`exact_check`, the interval mass and the fallbacks.
         """
         import pandas as pd
 
         rows = []
+        check = self.exact_check
         post = self.trace.posterior
         tail = (1 - INTERVAL_MASS) / 2
         for level, var in LEVELS.get(self.model, LEVELS["exclusive"]):
@@ -113,31 +122,55 @@ class FitResult:
             mean = x.mean(axis=(0, 1))
             lo, hi = np.quantile(x, [tail, 1 - tail], axis=(0, 1))
             rhat, ess, mcse = _element_stats(x)
+            ref = check.get({"hypothesis": "hypotheses", "family": "families"}.get(level, ""), {})
             for j, i in enumerate(ids):
-                rows.append((level, i, mean[j], lo[j], hi[j], mcse[j], rhat[j], ess[j]))
-        df = pd.DataFrame(rows, columns=["level", "id", "credence", "lower", "upper", "mcse", "r_hat", "ess_bulk"])
+                e = ref.get(i, {})
+                z = e.get("z")
+                if e and z is None and e.get("mean") is not None:  # mcse 0 and a different value
+                    z = float("inf")
+                rows.append((level, i, mean[j], lo[j], hi[j], mcse[j], rhat[j], ess[j],
+                             e.get("exact", np.nan), np.nan if z is None else z))
+        df = pd.DataFrame(rows, columns=["level", "id", "credence", "lower", "upper", "mcse", "r_hat", "ess_bulk",
+                                         "exact", "z"])
         df = df.set_index(["level", "id"])
         df.attrs.update({"method": "mcmc", "model": self.model, "lens": self.lens, "interval_mass": INTERVAL_MASS,
-                         "diagnostics": self.diagnostics, "fallbacks": self.fallbacks})
+                         "diagnostics": self.diagnostics, "exact_check": check, "fallbacks": self.fallbacks})
         return df
 
     @property
     def diagnostics(self) -> dict[str, Any]:
-        """``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``ok`` and ``problems`` (list of str).
+        """``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``chains``, ``draws``, ``exact_check_ok``, ``ok``, ``problems``.
 
-        A fit fails when r̂ > 1.01 for any quantity, bulk ESS < 400 for any
-        quantity, or any transition diverged. Quantities that do not vary
-        (fixed by the model) are left out.
+        A fit of a model with anything random is clean only when
+
+        - it has at least :data:`MIN_CHAINS` chains of at least :data:`MIN_DRAWS`
+          draws, and every chain holds all the draws asked for;
+        - every draw is a number, and every sampled quantity moved in every chain;
+        - r̂ ≤ 1.01 and bulk ESS ≥ 400 for every quantity that varies, and neither is NaN;
+        - no transition diverged;
+        - the posterior means agree with the exact answer within
+          :data:`EXACT_Z_MAX` Monte Carlo standard errors (:attr:`exact_check`),
+          where the model has one.
+
+        ``problems`` says, for each rule broken, what and why. A model with
+        nothing random (every cell a point, a fixed prior) is its exact answer.
         """
         if self._diagnostics is None:
             self._diagnostics = compute_diagnostics(self.trace)
         return self._diagnostics
 
+    @property
+    def exact_check(self) -> dict[str, Any]:
+        """The posterior means against the exact engine's answer; see :func:`exact_check`."""
+        if getattr(self, "_exact", None) is None:
+            self._exact = exact_check(self.trace)
+        return self._exact
+
     def summary_dict(self) -> dict[str, Any]:
         """The summary JSON (DESIGN.md shape), with diagnostics."""
         from motives.conventions import summary_dict
 
-        extra: dict[str, Any] = {"model": self.model}
+        extra: dict[str, Any] = {"model": self.model, "exact_check": self.exact_check}
         if self.model == "mixture":
             extra["quantity"] = "share: posterior mean of the Dirichlet weights w (motives need not be exclusive)"
         table = self.summary()
@@ -209,8 +242,12 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
     try:
         with xr.open_datatree(p, engine="h5netcdf") as dt:
             trace = dt.load()
-    except (OSError, ValueError) as exc:
-        raise MotivesError(f"{p}: not a readable result file ({exc})") from None
+    except Exception as exc:  # h5py/netCDF raise many kinds on a damaged file
+        raise MotivesError(f"{p}: not a readable result file ({type(exc).__name__}: {exc})") from None
+    problems = check_trace(trace)
+    if problems:
+        raise MotivesError(f"{p}: not a consistent motives result (was it edited or cut short?): "
+                           + "; ".join(problems))
     res = FitResult(trace)
     if spec is not None:
         want = spec.config_hash()
@@ -221,6 +258,67 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
                 f"Refit it (motives run SPEC --out DIR --force) instead of reusing the old result."
             )
     return res
+
+
+def check_trace(trace: xr.DataTree) -> list[str]:
+    """What is inconsistent in a saved trace: its attributes, its shape, or its credences.
+
+    The attributes must parse (config JSON with the chains and draws asked for, a known
+    model, the lists); the posterior must hold the model's quantities with every chain
+    complete; credences (or shares) lie in [0, 1] and sum to 1 in every draw, and so do
+    the family credences.
+    """
+    problems: list[str] = []
+    attrs = trace.attrs
+    model = attrs.get("motives_model")
+    if model not in LEVELS:
+        problems.append(f"attribute motives_model is {model!r}, not one of {', '.join(LEVELS)}")
+        model = "exclusive"
+    parsed: dict[str, Any] = {}
+    for name, kind in (("motives_config", dict), ("motives_fallbacks", list), ("motives_exact", dict),
+                       ("motives_deterministics", list)):
+        raw = attrs.get(name)
+        if raw is None:
+            if name in ("motives_config", "motives_fallbacks"):
+                problems.append(f"attribute {name} is missing")
+            continue
+        try:
+            parsed[name] = json.loads(raw)
+        except (TypeError, ValueError):
+            problems.append(f"attribute {name} is not valid JSON")
+            continue
+        if not isinstance(parsed[name], kind):
+            problems.append(f"attribute {name} is not a JSON {kind.__name__}")
+            parsed.pop(name)
+    if not isinstance(attrs.get("motives_config_hash"), str):
+        problems.append("attribute motives_config_hash is missing")
+    if "posterior" not in trace.children:
+        return [*problems, "no posterior group"]
+    post = trace.posterior
+    sizes = (int(post.sizes.get("chain", 0)), int(post.sizes.get("draw", 0)))
+    config = parsed.get("motives_config", {})
+    want = (config.get("chains"), config.get("draws"))
+    if not all(isinstance(w, int) for w in want):
+        problems.append("the config does not say how many chains and draws were asked for")
+    elif want != sizes:
+        problems.append(f"the posterior holds {sizes[0]} chain(s) x {sizes[1]} draws, but {want[0]} x {want[1]} "
+                        "were asked for")
+    for _level, var in LEVELS[model]:
+        if var not in post:
+            problems.append(f"the posterior has no '{var}'")
+            continue
+        if var.startswith("lens_"):
+            continue
+        x = np.asarray(post[var].values, dtype=float)
+        if x.ndim != 3:
+            problems.append(f"'{var}' has dimensions {post[var].dims}, expected (chain, draw, one more)")
+            continue
+        if not np.isfinite(x).all() or (x < -1e-9).any() or (x > 1 + 1e-9).any():
+            problems.append(f"'{var}' has values outside [0, 1]")
+        elif not np.allclose(x.sum(axis=-1), 1.0, atol=1e-6):
+            bad = int((np.abs(x.sum(axis=-1) - 1.0) > 1e-6).sum())
+            problems.append(f"'{var}' does not sum to 1 in {bad} draw(s)")
+    return problems
 
 
 # --------------------------------------------------------------------------- helpers
@@ -245,7 +343,7 @@ def _element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if varying.any():
         xv = x[..., varying]
         with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore")  # NaN for constant columns, "chain longer than draw" for tiny fits
             rhat[varying] = _stat(azs.rhat, xv)
             ess[varying] = _stat(azs.ess, xv, method="bulk")
             mcse[varying] = _stat(azs.mcse, xv, method="mean")
@@ -261,17 +359,44 @@ def _stat(fn: Any, x: np.ndarray, **kw: Any) -> np.ndarray:
 
 
 def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:
-    """Convergence diagnostics over every varying posterior quantity; see :attr:`FitResult.diagnostics`."""
+    """Is a fit clean? See :attr:`FitResult.diagnostics` for the rules."""
     post = trace.posterior
-    rh, es = [], []
-    for da in post.data_vars.values():
+    n_chains, n_draws = int(post.sizes.get("chain", 0)), int(post.sizes.get("draw", 0))
+    random = not str(trace.attrs.get("sampler", "")).startswith("none")
+    deterministic = set(_json_attr(trace, "motives_deterministics", []))
+    problems: list[str] = []
+    if random:
+        if n_chains < MIN_CHAINS:
+            problems.append(f"{n_chains} chain(s): at least {MIN_CHAINS} are needed to tell whether they agree")
+        if n_draws < MIN_DRAWS:
+            problems.append(f"{n_draws} draws per chain: at least {MIN_DRAWS} are needed to diagnose a fit")
+    config = _json_attr(trace, "motives_config", {})
+    want = (config.get("chains"), config.get("draws")) if isinstance(config, dict) else (None, None)
+    if all(isinstance(w, int) for w in want) and want != (n_chains, n_draws):
+        problems.append(f"incomplete: {n_chains} chain(s) x {n_draws} draws of the {want[0]} x {want[1]} asked for")
+    rh, es, stuck, nan_stat, nonfinite = [], [], [], [], []
+    for name, da in post.data_vars.items():
         if not np.issubdtype(da.dtype, np.floating):
             continue
         other = [d for d in da.dims if d not in ("chain", "draw")]
         x = da.transpose("chain", "draw", *other).values.reshape(da.sizes["chain"], da.sizes["draw"], -1)
+        if x.size == 0:
+            continue
+        if not np.isfinite(x).all():
+            nonfinite.append(str(name))
+            continue
         r, e, _ = _element_stats(x)
         rh.append(r)
         es.append(e)
+        if not random:
+            continue
+        varying = np.ptp(x.reshape(-1, x.shape[-1]), axis=0) > 0
+        if not deterministic or name not in deterministic:  # a sampled quantity: it must move in every chain
+            if x.shape[1] > 1 and (np.ptp(x, axis=1) == 0).any():
+                stuck.append(str(name))
+        if varying.any() and x.shape[0] * x.shape[1] >= 4 and not (np.isfinite(r[varying]).all()
+                                                                   and np.isfinite(e[varying]).all()):
+            nan_stat.append(str(name))
     r_all = np.concatenate(rh) if rh else np.array([])
     e_all = np.concatenate(es) if es else np.array([])
     r_all, e_all = r_all[np.isfinite(r_all)], e_all[np.isfinite(e_all)]
@@ -280,7 +405,12 @@ def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:
         divergences = int(np.asarray(trace.sample_stats["diverging"]).sum())
     r_max = float(r_all.max()) if r_all.size else None
     e_min = float(e_all.min()) if e_all.size else None
-    problems = []
+    if nonfinite:
+        problems.append(f"draws that are not numbers (NaN or infinite) in {', '.join(nonfinite)}")
+    if stuck:
+        problems.append(f"a chain never moved for {', '.join(stuck)} (the sampler is stuck)")
+    if nan_stat:
+        problems.append(f"r_hat or ESS is not a number for {', '.join(nan_stat)} (too few draws to diagnose)")
     if r_max is not None and r_max > RHAT_MAX:
         problems.append(f"r_hat max {r_max:.3f} > {RHAT_MAX} (chains disagree: run longer or reparametrise)")
     if e_min is not None and e_min < ESS_BULK_MIN:
@@ -288,8 +418,89 @@ def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:
     if divergences:
         problems.append(f"{divergences} divergent transition(s) (the sampler missed part of the posterior; "
                         "raise target_accept or reparametrise)")
-    return {"r_hat_max": r_max, "ess_bulk_min": e_min, "divergences": divergences, "ok": not problems,
-            "problems": problems}
+    check = exact_check(trace)
+    if check["available"] and not check["ok"]:
+        bad = [f"{lvl} {i} {_mean_text(v)}" for lvl, key in (("hypothesis", "hypotheses"), ("family", "families"))
+               for i, v in check[key].items() if not v["ok"]]
+        problems.append(f"posterior means disagree with the exact answer by more than {EXACT_Z_MAX:g} Monte Carlo "
+                        f"standard errors: {', '.join(bad)} (the sampler has not explored the posterior)")
+    return {"r_hat_max": r_max, "ess_bulk_min": e_min, "divergences": divergences, "chains": n_chains,
+            "draws": n_draws, "exact_check_ok": check["ok"] if check["available"] else None,
+            "ok": not problems, "problems": problems}
+
+
+def _mean_text(row: dict[str, Any]) -> str:
+    mean = "not a number" if row["mean"] is None else f"{row['mean']:.4f}"
+    z = "" if row["z"] is None else f", z = {row['z']:+.1f}"
+    return f"(MCMC {mean}, exact {row['exact']:.4f}{z})"
+
+
+def _json_attr(trace: xr.DataTree, name: str, default: Any) -> Any:
+    raw = trace.attrs.get(name)
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError):
+        return default
+
+
+def exact_check(trace: xr.DataTree) -> dict[str, Any]:
+    """The fit's posterior means against the exact answer stored with it (``motives_exact``).
+
+    Returns
+    -------
+    dict
+        ``available`` (False with a ``reason`` when the model has no closed form
+        for this case), ``ok``, ``z_max`` (the threshold, :data:`EXACT_Z_MAX`), and
+        per ``hypotheses`` and ``families`` id: ``exact``, ``mean`` (MCMC),
+        ``mcse`` (of the mean), ``z`` = (mean − exact) / mcse and ``ok`` (|z| ≤ z_max).
+        A quantity that does not vary has mcse 0; it passes only when it equals
+        the exact value (to 1e-9).
+    """
+    ref = _json_attr(trace, "motives_exact", None)
+    if not isinstance(ref, dict) or not ref.get("available"):
+        reason = ref.get("reason") if isinstance(ref, dict) else "no exact answer was stored with this fit"
+        return {"available": False, "reason": str(reason), "ok": None, "z_max": EXACT_Z_MAX}
+    model = str(trace.attrs.get("motives_model", "exclusive"))
+    post = trace.posterior
+    out: dict[str, Any] = {"available": True, "ok": True, "z_max": EXACT_Z_MAX}
+    for (level, var), key in zip(LEVELS.get(model, LEVELS["exclusive"])[:2], ("hypotheses", "families"),
+                                 strict=True):
+        want = ref.get(level) or {}
+        rows: dict[str, Any] = {}
+        if var in post:
+            da = post[var]
+            dim = next((d for d in da.dims if d not in ("chain", "draw")), None)
+            if dim is not None:
+                labels = [str(v) for v in da[dim].values]
+                x = da.transpose("chain", "draw", dim).values.reshape(da.sizes["chain"], da.sizes["draw"], -1)
+                _, _, mcse = _element_stats(x)
+                mean = x.mean(axis=(0, 1))
+                for j, i in enumerate(labels):
+                    if i not in want:
+                        continue
+                    rows[i] = _z_row(float(want[i]), float(mean[j]), float(mcse[j]))
+        missing = sorted(set(want) - set(rows))
+        for i in missing:
+            rows[i] = {"exact": float(want[i]), "mean": None, "mcse": None, "z": None, "ok": False}
+        out[key] = rows
+        out["ok"] = out["ok"] and all(v["ok"] for v in rows.values())
+    return out
+
+
+def _z_row(exact: float, mean: float, mcse: float) -> dict[str, Any]:
+    diff = mean - exact
+    if not (np.isfinite(mean) and np.isfinite(mcse)):
+        z = None
+    elif mcse > 0:
+        z = diff / mcse
+    else:
+        z = 0.0 if abs(diff) <= 1e-9 else (float("inf") if diff > 0 else float("-inf"))
+    ok = z is not None and abs(z) <= EXACT_Z_MAX
+    zs = None if z is None or not np.isfinite(z) else float(z)
+    return {"exact": exact, "mean": mean if np.isfinite(mean) else None,
+            "mcse": mcse if np.isfinite(mcse) else None, "z": zs, "ok": bool(ok)}
 
 
 def _clean_for_netcdf(trace: xr.DataTree) -> xr.DataTree:

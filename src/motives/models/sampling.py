@@ -17,7 +17,11 @@ Hence ``backend="auto"``:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import json
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -112,8 +116,11 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
         With ``posterior`` and ``sample_stats`` groups.
     """
     model = built.model
+    _check_counts(draws=draws, tune=tune, chains=chains)
     if not model.free_RVs:
-        return _constant_trace(built, draws=draws, chains=chains)
+        trace = _constant_trace(built, draws=draws, chains=chains)
+        trace.attrs["motives_deterministics"] = json.dumps([v.name for v in model.deterministics])
+        return trace
     which = choose_backend(backend)
     if which == "nutpie" and tune < 1:
         if backend == "nutpie":
@@ -127,17 +134,81 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
         data = {k: v for k, v in built.data_values().items() if k in shared}  # unused knobs are compiled away
         if data:
             compiled = compiled.with_data(**data)
-        trace = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                              progress_bar=progressbar, target_accept=target_accept, save_warmup=False,
-                              cores=min(chains, _cpu_count()))
+        with _interrupts() as interrupted:
+            trace = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
+                                  progress_bar=progressbar, target_accept=target_accept, save_warmup=False,
+                                  cores=min(chains, _cpu_count()))
     else:
         import pymc as pm
 
-        trace = pm.sample(model=model, draws=draws, tune=tune, chains=chains, random_seed=seed,
-                          progressbar=progressbar, target_accept=target_accept, nuts_sampler="pymc",
-                          cores=min(chains, _cpu_count()), compute_convergence_checks=False)
+        with _interrupts() as interrupted, warnings.catch_warnings():
+            # more chains than draws is a (failed) fit the diagnostics report, not a naming mistake
+            warnings.filterwarnings("ignore", message="Found chain dimension to be longer than draw")
+            trace = pm.sample(model=model, draws=draws, tune=tune, chains=chains, random_seed=seed,
+                              progressbar=progressbar, target_accept=target_accept, nuts_sampler="pymc",
+                              cores=min(chains, _cpu_count()), compute_convergence_checks=False)
+    if interrupted:
+        # PyMC and nutpie catch KeyboardInterrupt and return the draws made so far: a fit that was
+        # interrupted must not look like a (short) result, so the interrupt goes on to the caller.
+        raise KeyboardInterrupt("sampling was interrupted")
+    got = (trace.posterior.sizes.get("chain", 0), trace.posterior.sizes.get("draw", 0))
+    if got != (chains, draws):
+        raise IncompleteSampling(f"the sampler returned {got[0]} chain(s) x {got[1]} draws of the {chains} x "
+                                 f"{draws} asked for; nothing of this fit is usable")
     trace.attrs["sampler"] = which
+    trace.attrs["motives_deterministics"] = json.dumps([v.name for v in model.deterministics])
     return trace
+
+
+class IncompleteSampling(MotivesError):
+    """The sampler returned fewer chains or draws than asked for (it was stopped early)."""
+
+
+def _check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
+    """Refuse sampler settings that cannot give a fit: clear messages instead of errors deep in the sampler."""
+    for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise MotivesError(f"{name} must be a whole number, got {value!r}")
+        if value < least:
+            raise MotivesError(f"{name} must be at least {least}, got {value}")
+        if value > 10_000_000:
+            raise MotivesError(f"{name} must be at most 10000000, got {value}")
+
+
+@contextlib.contextmanager
+def _interrupts() -> Iterator[list[bool]]:
+    """Note whether SIGINT arrived while the block ran (the samplers swallow the KeyboardInterrupt it raises).
+
+    The yielded list is true once an interrupt was seen. Outside the main thread signals cannot be
+    watched; there the block runs unchanged.
+    """
+    import signal
+    import threading
+
+    seen: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        yield seen
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        seen.append(True)
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield seen
+    except KeyboardInterrupt:
+        seen.append(True)
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 #: Compiled nutpie models by structure key, so that a case refitted with changed values (same

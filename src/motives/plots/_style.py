@@ -49,6 +49,9 @@ RC: dict[str, Any] = {
     "savefig.pad_inches": 0.02,
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
+    # User text (titles, labels, ids) is drawn as typed: "$5_$" must not reach mathtext, where it is an
+    # error. The library's own formulas turn math back on for their Text objects (plot_sobol's legend).
+    "text.parse_math": False,
     "axes.prop_cycle": cycler(color=GREYS) + cycler(linestyle=LINESTYLES) + cycler(marker=MARKERS),
 }
 

@@ -195,6 +195,8 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
     >>> plt.close(fig)
     """
     db = _auto_db(tor["credence"].iloc[:1], scale)
+    if db and len(tor) and not np.isfinite(float(tor["log_odds_db"].iloc[0])):
+        db = False  # a certainty (the rest ruled out) has infinite log-odds: draw credences
     d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable").head(top)
     f = tor.attrs.get("factor", 3.0)
     mode = tor.attrs.get("mode", "strength")
@@ -347,7 +349,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
         tgt = label_for(labels, sob.attrs.get("target", "target"))
         what = "credence" if sob.attrs.get("scale") == "credence" else "log-odds"
         ax.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
-        ax.legend(loc="lower right")
+        for t in ax.legend(loc="lower right").get_texts():
+            t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
         if not len(d):
             ax.text(0.5, 0.5, "no uncertain judgement", transform=ax.transAxes, ha="center")
     return fig, ax
@@ -388,13 +391,15 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
         fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
         y = np.arange(len(d))[::-1]
         fin = np.isfinite(d["db_needed"]).to_numpy()
-        lim = float(np.nanmax(np.abs(np.r_[d["db_item"], d["db_needed"][fin], 1.0]))) * 1.1
-        for yy, (_e, r) in zip(y, d.iterrows(), strict=True):
-            need = r["db_needed"] if np.isfinite(r["db_needed"]) else np.sign(r["db_needed"]) * lim
-            ax.annotate("", xy=(need, yy), xytext=(r["db_item"], yy),
+        item = d["db_item"].to_numpy(dtype=float)
+        lim = float(np.nanmax(np.abs(np.r_[item[np.isfinite(item)], d["db_needed"][fin], 1.0]))) * 1.1
+        item = np.where(np.isfinite(item), item, np.nan_to_num(np.sign(item)) * lim)  # an item that rules out: at the edge
+        for yy, it, (_e, r) in zip(y, item, d.iterrows(), strict=True):
+            need = r["db_needed"] if np.isfinite(r["db_needed"]) else np.nan_to_num(np.sign(r["db_needed"])) * lim
+            ax.annotate("", xy=(need, yy), xytext=(it, yy),
                         arrowprops={"arrowstyle": "->", "color": "0.4", "linewidth": 0.7,
                                     "linestyle": "-" if r["reachable"] else ":"})
-        ax.plot(d["db_item"], y, "o", color="black", linestyle="", label="now")
+        ax.plot(item, y, "o", color="black", linestyle="", label="now")
         ax.plot(np.where(fin, d["db_needed"], np.nan), y, "o", color="black", markerfacecolor="white", linestyle="",
                 label="to tie")
         ax.axvline(0, color="0.6", linewidth=0.6)

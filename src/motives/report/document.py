@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS
+from motives.conventions import INTERVAL_MASS, md_text
 from motives.report.tables import evidence_markdown, posterior_markdown, to_markdown
 
 if TYPE_CHECKING:
@@ -55,10 +55,10 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     lens = post.attrs.get("lens", case.default_lens)
     fam = post.xs("family", level="level")["credence"]
     lead = str(fam.idxmax())
-    labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+    labels = {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families}
     prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
-    L = [f"# {case.title or case.name}: sensitivity report", ""]
-    L += [f"Analysis `{spec.get('name', '?')}` ({spec.get('file', '')}; config {spec.get('config_hash', '')}): "
+    L = [f"# {md_text(case.title or case.name)}: sensitivity report", ""]
+    L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; config {spec.get('config_hash', '')}): "
           f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
           f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the exact "
           "posterior of the exclusive model). Intervals, where shown, are "

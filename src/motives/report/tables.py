@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, _fmt
+from motives.conventions import INTERVAL_MASS, _fmt, md_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,7 +138,9 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
     | 0.333 |
     """
     def cell(x: Any) -> str:
-        return _fmt(x, digits).replace("|", "\\|").replace("\n", " ")
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            return _fmt(x, digits)
+        return md_text(_fmt(x, digits))  # user text: no HTML, links or emphasis reach the reader
 
     cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
                                                                                                  df.columns]

@@ -64,28 +64,25 @@ def _dupes(ids: list[str]) -> list[str]:
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    # iterative depth-first search: chains of thousands of items must not hit Python's recursion limit
     state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(n: str) -> list[str] | None:
-        state[n] = 1
-        stack.append(n)
-        for m in graph.get(n, []):
-            if state.get(m) == 1:
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        stack: list[str] = [root]
+        todo = [iter(graph.get(root, []))]
+        while todo:
+            m = next(todo[-1], None)
+            if m is None:
+                todo.pop()
+                state[stack.pop()] = 2
+            elif state.get(m) == 1:
                 return stack[stack.index(m) :] + [m]
-            if m not in state:
-                found = visit(m)
-                if found:
-                    return found
-        stack.pop()
-        state[n] = 2
-        return None
-
-    for n in graph:
-        if n not in state:
-            found = visit(n)
-            if found:
-                return found
+            elif m not in state:
+                state[m] = 1
+                stack.append(m)
+                todo.append(iter(graph.get(m, [])))
     return None
 
 
@@ -167,7 +164,7 @@ class Case(Record):
         hyp_ids = [h.id for h in self.hypotheses]
         hset = set(hyp_ids)
         for d in _dupes(hyp_ids):
-            out.append(P(f"duplicate hypothesis id '{d}'", field="hypotheses"))
+            out.append(P(f"duplicate hypothesis id '{d}'", item=d, field="id"))  # located at its second use
         priors = [h.prior for h in self.hypotheses]
         given_priors = [p for p in priors if p is not None]
         if given_priors and len(given_priors) != len(priors):
@@ -249,7 +246,8 @@ class Case(Record):
                 out.append(P(_unknown("implication", e.implication, sorted(impl_ids)), item=e.id, field="implication"))
         cycle = _find_cycle({e.id: [g for g in e.given if g in known] for e in self.evidence})
         if cycle:
-            out.append(P("'given' forms a cycle: " + " -> ".join(cycle), item=cycle[0], field="given"))
+            shown = " -> ".join(cycle if len(cycle) <= 12 else [*cycle[:10], f"... ({len(cycle) - 11} more)", cycle[-1]])
+            out.append(P("'given' forms a cycle: " + shown, item=cycle[0], field="given"))
         if bib is not None:
             for s in self.sources:
                 if s.key not in bib:
@@ -408,40 +406,95 @@ class Case(Record):
 
     @property
     def structured(self) -> bool:
-        """True when the case declares propositions."""
+        """True when the case declares propositions.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").structured, mv.examples.cookie_case().structured
+        (True, False)
+        """
         return bool(self.propositions)
 
     @cached_property
     def proposition_ids(self) -> list[str]:
-        """Proposition ids in case order."""
+        """Proposition ids in case order.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").proposition_ids
+        ['at_scene', 'had_motive']
+        """
         return [p.id for p in self.propositions]
 
     def proposition(self, prop_id: str) -> Proposition:
-        """Return the proposition with this id."""
+        """Return the proposition with this id.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> prop = mv.examples.load("burglary").proposition("at_scene")
+        >>> prop.title, prop.states, prop.bears_on
+        ('The suspect was at the scene that night', ['yes', 'no'], 'hypotheses')
+        """
         for p in self.propositions:
             if p.id == prop_id:
                 return p
         raise KeyError(_unknown("proposition", prop_id, self.proposition_ids))
 
     def parent_of(self, node_id: str) -> str:
-        """The parent of an item or proposition: ``'hypotheses'`` or a proposition id."""
+        """The parent of an item or proposition: ``'hypotheses'`` or a proposition id.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.parent_of("fibres_match"), case.parent_of("at_scene")
+        ('at_scene', 'hypotheses')
+        """
         node = next((p for p in self.propositions if p.id == node_id), None) or self.item(node_id)
         return node.bears_on or HYPOTHESES
 
     def parent_values(self, parent: str | None) -> list[str]:
-        """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states."""
+        """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.parent_values("hypotheses"), case.parent_values("at_scene")
+        (['suspect', 'someone_else'], ['yes', 'no'])
+        """
         if parent in (None, HYPOTHESES):
             return self.hypothesis_ids
         return self.proposition(parent).states
 
     def children(self, parent: str | None = HYPOTHESES) -> tuple[list[str], list[str]]:
-        """(proposition ids, item ids) that bear directly on ``parent`` (the hypotheses by default)."""
+        """(proposition ids, item ids) that bear directly on ``parent`` (the hypotheses by default).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.children()
+        (['at_scene', 'had_motive'], [])
+        >>> case.children("had_motive")
+        ([], ['dispute_with_owner', 'suspect_in_debt'])
+        """
         parent = parent or HYPOTHESES
         return ([p.id for p in self.propositions if p.bears_on == parent],
                 [e.id for e in self.evidence if (e.bears_on or HYPOTHESES) == parent])
 
     def proposition_order(self) -> list[str]:
-        """Proposition ids with every parent before its children (case order otherwise)."""
+        """Proposition ids with every parent before its children (case order otherwise).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").proposition_order()
+        ['at_scene', 'had_motive']
+        """
         order: list[str] = []
         pending = list(self.propositions)
         while pending:
@@ -451,7 +504,15 @@ class Case(Record):
         return order
 
     def path_to_hypotheses(self, node_id: str) -> list[str]:
-        """Propositions from the top (bearing on the hypotheses) down to ``node_id``'s parent."""
+        """Propositions from the top (bearing on the hypotheses) down to ``node_id``'s parent.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.path_to_hypotheses("fibres_match"), case.path_to_hypotheses("at_scene")
+        (['at_scene'], [])
+        """
         chain: list[str] = []
         parent = self.parent_of(node_id)
         while parent != HYPOTHESES:
@@ -460,7 +521,16 @@ class Case(Record):
         return chain
 
     def unused_propositions(self) -> list[str]:
-        """Propositions no item bears on, directly or through other propositions (a warning in ``check``)."""
+        """Propositions no item bears on, directly or through other propositions.
+
+        They change nothing: P(E | h) sums their table rows to 1.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").unused_propositions()
+        []
+        """
         used: set[str] = set()
         for e in self.evidence:
             if e.bears_on not in (None, HYPOTHESES):

@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import Confidence, DateField, Id, Likelihood, PartialDate, Record
+from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, PartialDate, Record
 from motives.schema.structure import PropositionJudgement
 
 
 class LensJudgement(Record):
     """One lens's likelihoods for one item, with its rationale."""
 
-    values: dict[str, Likelihood] = Field(description="Hypothesis id -> P(E | h), any likelihood form.")
+    values: dict[Key, Likelihood] = Field(description="Hypothesis id -> P(E | h), any likelihood form.")
     confidence: Confidence | None = Field(
         default=None, description="low | medium | high: Beta concentration 5 | 20 | 80 around each point."
     )
@@ -42,8 +42,8 @@ class LensJudgement(Record):
 class NormalPrior(Record):
     """Normal(mean, sd)."""
 
-    mean: float = Field(allow_inf_nan=False)
-    sd: float = Field(gt=0, allow_inf_nan=False)
+    mean: Number = Field(allow_inf_nan=False)
+    sd: Number = Field(gt=0, allow_inf_nan=False)
 
 
 class TrendPrior(Record):
@@ -95,7 +95,7 @@ class TrendJudgement(Record):
     ``{step: {before: {mean, sd}, after: {mean, sd}, at: DATE | {grid: [DATES]}}}``.
     """
 
-    values: dict[str, Trend]
+    values: dict[Key, Trend]
     rationale: str = ""
 
 
@@ -103,24 +103,24 @@ class NormalPredictive(Record):
     """Normal predictive distribution for a quantity."""
 
     dist: Literal["normal"]
-    mean: float = Field(allow_inf_nan=False)
-    sd: float = Field(gt=0, allow_inf_nan=False)
+    mean: Number = Field(allow_inf_nan=False)
+    sd: Number = Field(gt=0, allow_inf_nan=False)
 
 
 class LogNormalPredictive(Record):
     """Log-normal predictive distribution: median and sigma of the log."""
 
     dist: Literal["lognormal"]
-    median: float = Field(gt=0, allow_inf_nan=False)
-    sigma: float = Field(gt=0, allow_inf_nan=False)
+    median: Number = Field(gt=0, allow_inf_nan=False)
+    sigma: Number = Field(gt=0, allow_inf_nan=False)
 
 
 class UniformPredictive(Record):
     """Uniform predictive distribution on [lower, upper]."""
 
     dist: Literal["uniform"]
-    lower: float = Field(allow_inf_nan=False)
-    upper: float = Field(allow_inf_nan=False)
+    lower: Number = Field(allow_inf_nan=False)
+    upper: Number = Field(allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _order(self) -> UniformPredictive:
@@ -137,7 +137,7 @@ Predictive = Annotated[
 class PredictiveJudgement(Record):
     """One lens's predictive distributions for a quantity item."""
 
-    values: dict[str, Predictive]
+    values: dict[Key, Predictive]
     rationale: str = ""
 
 
@@ -152,16 +152,16 @@ class _ItemBase(Record):
         description="The id of the proposition this item bears on (its likelihoods are then keyed by that "
         "proposition's states); default, or 'hypotheses': the hypotheses themselves.",
     )
-    sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
-    reported_by: str | None = Field(
+    sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
+    reported_by: CiteKey | None = Field(
         default=None, description="Source key whose reliability governs this item."
     )
-    footnotes: list[int] = Field(default_factory=list, description="Footnote numbers in the source.")
+    footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
     quote: str = Field(default="", description="Short quote, at most 40 words.")
     given: list[Id] = Field(
         default_factory=list, description="Items these likelihoods are conditional on."
     )
-    base_rate: float | None = Field(
+    base_rate: Number | None = Field(
         default=None, ge=0.0, le=1.0, description="P(report | source wrong); default the row mean."
     )
 
@@ -179,7 +179,7 @@ class LikelihoodItem(_ItemBase):
     """An observation with elicited likelihoods P(E | h) per lens."""
 
     kind: Literal["likelihood"] = "likelihood"
-    likelihoods: dict[str, LensJudgement] = Field(description="Lens id -> judgement.")
+    likelihoods: dict[Key, LensJudgement] = Field(description="Lens id -> judgement.")
 
     @model_validator(mode="before")
     @classmethod
@@ -200,9 +200,9 @@ class TimelineObservation(Record):
     """One dated, coded statement."""
 
     date: PartialDate
-    code: float = Field(allow_inf_nan=False)
-    footnotes: list[int] = Field(default_factory=list)
-    sources: list[str] = Field(default_factory=list)
+    code: Number = Field(allow_inf_nan=False)
+    footnotes: list[Integer] = Field(default_factory=list)
+    sources: list[CiteKey] = Field(default_factory=list)
     quote: str = ""
     note: str = Field(default="", description="Why this code.")
 
@@ -211,11 +211,11 @@ class TimelineItem(_ItemBase):
     """Dated coded observations; each hypothesis predicts a linear trend or a step."""
 
     kind: Literal["timeline"]
-    origin: float = Field(default=0.0, allow_inf_nan=False, description="t = decimal year - origin.")
-    sigma: float = Field(gt=0, allow_inf_nan=False, description="Observation noise sd (fixed).")
-    scale: dict[int, str] = Field(default_factory=dict, description="Coding rule: code -> meaning.")
+    origin: Number = Field(default=0.0, allow_inf_nan=False, description="t = decimal year - origin.")
+    sigma: Number = Field(gt=0, allow_inf_nan=False, description="Observation noise sd (fixed).")
+    scale: dict[Integer, str] = Field(default_factory=dict, description="Coding rule: code -> meaning.")
     observations: list[TimelineObservation] = Field(min_length=1)
-    trends: dict[str, TrendJudgement]
+    trends: dict[Key, TrendJudgement]
 
     def judgements(self) -> Mapping[str, TrendJudgement]:
         """Lens id -> trend judgement."""
@@ -235,9 +235,9 @@ class QuantityItem(_ItemBase):
     """An observed number and a predictive distribution per hypothesis."""
 
     kind: Literal["quantity"]
-    observed: float = Field(allow_inf_nan=False)
+    observed: Number = Field(allow_inf_nan=False)
     unit: str = ""
-    predictive: dict[str, PredictiveJudgement]
+    predictive: dict[Key, PredictiveJudgement]
 
     def judgements(self) -> Mapping[str, PredictiveJudgement]:
         """Lens id -> predictive judgement."""
@@ -266,6 +266,6 @@ class Amendment(Record):
     """
 
     id: Id
-    likelihoods: dict[str, LensJudgement] | dict[str, PropositionJudgement] | None = None
-    trends: dict[str, TrendJudgement] | None = None
-    predictive: dict[str, PredictiveJudgement] | None = None
+    likelihoods: dict[Key, LensJudgement] | dict[Key, PropositionJudgement] | None = None
+    trends: dict[Key, TrendJudgement] | None = None
+    predictive: dict[Key, PredictiveJudgement] | None = None

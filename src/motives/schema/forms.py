@@ -7,12 +7,106 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from motives import likelihood as _lk
 
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if value is None:
+        return "null"
+    return f"{type(value).__name__} {value!r}"[:100]
+
+
+def strict_number(value: Any) -> Any:
+    """A number as written: int or float; a boolean or quoted text is an error, never coerced.
+
+    Examples
+    --------
+    >>> strict_number(0.5), strict_number(2)
+    (0.5, 2)
+    >>> strict_number(True)
+    Traceback (most recent call last):
+        ...
+    ValueError: expected a number, got the boolean true
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        hint = " (write numbers without quotes)" if isinstance(value, str) else ""
+        raise ValueError(f"expected a number, got {_shown(value)}{hint}")
+    if isinstance(value, int) and abs(value) > 10**300:
+        raise ValueError(f"number {str(value)[:20]}... is too large")
+    return value
+
+
+def strict_int(value: Any) -> Any:
+    """A whole number as written: a boolean, quoted text or a fraction is an error.
+
+    Examples
+    --------
+    >>> strict_int(3), strict_int(3.0)
+    (3, 3)
+    >>> strict_int("3")
+    Traceback (most recent call last):
+        ...
+    ValueError: expected a whole number, got the text '3' (write numbers without quotes)
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        hint = " (write numbers without quotes)" if isinstance(value, str) else ""
+        raise ValueError(f"expected a whole number, got {_shown(value)}{hint}")
+    if abs(value) > 2**63:
+        raise ValueError(f"number {str(value)[:20]}... is too large")
+    return value
+
+
+def strict_bool(value: Any) -> Any:
+    """A boolean as written (``true``/``false``): ``"no"``, ``"yes"``, 0 or 1 are errors, never coerced."""
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_shown(value)}")
+    return value
+
+
+def exact_text(value: Any) -> Any:
+    """Text compared exactly (ids, keys): no leading or trailing whitespace, never stripped."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {_shown(value)}")
+    if value != value.strip():
+        raise ValueError(f"{value!r} has leading or trailing whitespace; ids and keys are compared exactly")
+    return value
+
+
+#: Characters a BibTeX key may have so that LaTeX's \\cite takes it verbatim.
+CITE_KEY_PATTERN = r"^[A-Za-z0-9_:.\-+/]+$"
+
+
+def cite_key(value: Any) -> Any:
+    r"""A BibTeX key as ``\cite`` takes it: ASCII letters, digits and ``_:.-+/`` (checked when the case loads)."""
+    value = exact_text(value)
+    if not re.match(CITE_KEY_PATTERN, value):
+        raise ValueError(f"BibTeX key {value!r} has characters \\cite cannot take (use ASCII letters, digits "
+                         "and _:.-+/)")
+    return value
+
+
+#: A number (int or float, never a boolean or quoted text).
+Number = Annotated[float, BeforeValidator(strict_number)]
+#: A whole number (never a boolean, quoted text or fraction).
+Integer = Annotated[int, BeforeValidator(strict_int)]
+#: true or false, nothing else.
+Flag = Annotated[bool, BeforeValidator(strict_bool)]
+#: Text used as a key or reference: compared exactly (no whitespace stripped).
+Key = Annotated[str, BeforeValidator(exact_text)]
+#: A BibTeX key (sources, reported_by).
+CiteKey = Annotated[str, BeforeValidator(cite_key)]
+
 Id = Annotated[
     str,
+    BeforeValidator(exact_text),
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80),
     Field(description="Identifier: lowercase letters, digits and underscores, starting with a letter."),
 ]
@@ -32,8 +126,8 @@ class Likelihood(Record):
     Written in YAML as any form of :func:`motives.likelihood.parse`.
     """
 
-    mean: float = Field(ge=0.0, le=1.0, description="Mean of the judged probability.")
-    concentration: float | None = Field(
+    mean: Number = Field(ge=0.0, le=1.0, description="Mean of the judged probability.")
+    concentration: Number | None = Field(
         default=None, gt=0, description="Beta concentration alpha + beta; null for a point."
     )
 
@@ -56,9 +150,9 @@ class Likelihood(Record):
 class PartialDate(Record):
     """A date known to the year, month or day."""
 
-    year: int = Field(ge=1, le=9999)
-    month: int | None = Field(default=None, ge=1, le=12)
-    day: int | None = Field(default=None, ge=1, le=31)
+    year: Integer = Field(ge=1, le=9999)
+    month: Integer | None = Field(default=None, ge=1, le=12)
+    day: Integer | None = Field(default=None, ge=1, le=31)
 
     @model_validator(mode="before")
     @classmethod

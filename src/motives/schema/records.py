@@ -6,7 +6,7 @@ import math
 
 from pydantic import Field, model_validator
 
-from motives.schema.forms import Id, Likelihood, Record
+from motives.schema.forms import CiteKey, Id, Key, Likelihood, Number, Record
 
 
 class Hypothesis(Record):
@@ -15,7 +15,7 @@ class Hypothesis(Record):
     id: Id
     label: str | None = Field(default=None, description="Human-readable name.")
     family: Id | None = Field(default=None, description="Family id (e.g. security); default: the id itself.")
-    prior: float | None = Field(
+    prior: Number | None = Field(
         default=None, ge=0.0, le=1.0, description="Prior probability; give all or none (none = uniform)."
     )
     description: str = ""
@@ -50,7 +50,7 @@ class Lens(Record):
 class Source(Record):
     """A reporting source (BibTeX key) and how reliable its reports are."""
 
-    key: str = Field(min_length=1, description="BibTeX key of the source.")
+    key: CiteKey = Field(min_length=1, description="BibTeX key of the source.")
     reliability: Likelihood = Field(
         default_factory=lambda: Likelihood(mean=1.0),
         description="Probability that a report of this source is true: any likelihood form; default 1.",
@@ -71,7 +71,7 @@ class Implication(Record):
 
     id: Id
     title: str
-    predictions: dict[str, str] = Field(description="Hypothesis id -> what it predicts.")
+    predictions: dict[Key, str] = Field(description="Hypothesis id -> what it predicts.")
 
 
 class SeedQuestion(Record):
@@ -82,11 +82,11 @@ class SeedQuestion(Record):
 
     id: Id
     title: str = ""
-    answer: float = Field(allow_inf_nan=False, description="The true value, known to the analyst of the case.")
-    quantiles: dict[str, list[float]] = Field(
+    answer: Number = Field(allow_inf_nan=False, description="The true value, known to the analyst of the case.")
+    quantiles: dict[Key, list[Number]] = Field(
         description="Lens id -> its 5%, 50% and 95% quantiles for the quantity, increasing."
     )
-    sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
+    sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
 
     @model_validator(mode="after")
     def _three_increasing(self) -> SeedQuestion:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import Confidence, DateField, Id, Likelihood, Record
+from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record
 
 #: How far a multi-state row may be from summing to 1 (rounding in hand-written decimals).
 ROW_TOLERANCE = 1e-6
@@ -33,8 +33,8 @@ class StateRow(Record):
     With a lens ``confidence`` the row is Dirichlet(concentration × probabilities).
     """
 
-    probs: dict[str, float] = Field(description="State id -> P(state | parent value); the row sums to 1.")
-    concentration: float | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
+    probs: dict[Key, Number] = Field(description="State id -> P(state | parent value); the row sums to 1.")
+    concentration: Number | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
 
     @field_validator("probs")
     @classmethod
@@ -56,7 +56,7 @@ class PropositionJudgement(Record):
     that names every state and sums to 1 (needed with more than two states).
     """
 
-    values: dict[str, TableCell] = Field(
+    values: dict[Key, TableCell] = Field(
         description="Parent value (hypothesis id or parent state) -> P(first state) or {state: probability}."
     )
     confidence: Confidence | None = Field(
@@ -100,10 +100,10 @@ class Proposition(Record):
     implication: Id | None = Field(default=None, description="Table 1 row this proposition is.")
     issue_area: Id | None = None
     date: DateField = None
-    sources: list[str] = Field(default_factory=list, description="BibTeX keys.")
-    footnotes: list[int] = Field(default_factory=list, description="Footnote numbers in the source.")
+    sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
+    footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
     quote: str = Field(default="", description="Short quote, at most 40 words.")
-    likelihoods: dict[str, PropositionJudgement] = Field(
+    likelihoods: dict[Key, PropositionJudgement] = Field(
         description="Lens id -> table P(state | parent value)."
     )
 
@@ -126,18 +126,47 @@ class Proposition(Record):
         return states
 
     def judgements(self) -> Mapping[str, PropositionJudgement]:
-        """Lens id -> table."""
+        """Lens id -> table.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> list(mv.examples.load("burglary").proposition("at_scene").judgements())
+        ['default']
+        """
         return self.likelihoods
 
     def row(self, judgement: PropositionJudgement, parent_value: str) -> tuple[list[float], float | None]:
-        """(P(state | parent value) for each state, Dirichlet concentration or None) of one table row."""
+        """(P(state | parent value) for each state, Dirichlet concentration or None) of one table row.
+
+        Examples
+        --------
+        >>> from motives.schema import Proposition
+        >>> prop = Proposition.model_validate({
+        ...     "id": "motive", "title": "The suspect's motive", "states": ["money", "revenge", "none"],
+        ...     "likelihoods": {"default": {"confidence": "low", "values": {
+        ...         "suspect": {"money": 0.5, "revenge": 0.3, "none": 0.2},
+        ...         "someone_else": {"money": 0.1, "revenge": 0.1, "none": 0.8}}}}})
+        >>> prop.row(prop.likelihoods["default"], "suspect")  # Dirichlet(5 x [0.5, 0.3, 0.2])
+        ([0.5, 0.3, 0.2], 5.0)
+        """
         cell = judgement.values[parent_value]
         if isinstance(cell, StateRow):
             return [cell.probs[s] for s in self.states], cell.concentration
         return [cell.mean, 1.0 - cell.mean], cell.concentration
 
     def row_problems(self, lens: str, judgement: PropositionJudgement) -> list[tuple[str, str]]:
-        """(message, field) for rows that do not fit the states; empty when every row is valid."""
+        """(message, field) for rows that do not fit the states; empty when every row is valid.
+
+        Examples
+        --------
+        >>> from motives.schema import Proposition
+        >>> prop = Proposition.model_validate({
+        ...     "id": "motive", "title": "The suspect's motive", "states": ["money", "none"],
+        ...     "likelihoods": {"default": {"values": {"suspect": {"money": 0.5, "none": 0.6}, "someone_else": 0.1}}}})
+        >>> prop.row_problems("default", prop.likelihoods["default"])
+        [("row must sum to 1 over the states ['money', 'none'], it sums to 1.1", 'likelihoods.default.values.suspect')]
+        """
         out = []
         states = self.states
         for v, cell in judgement.values.items():

@@ -220,7 +220,8 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
                       index=pd.Index(arr.all_items, name="evidence"))
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
-    df["direction"] = np.sign(df["high_db"] - df["low_db"]).astype(int)
+    # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction
+    df["direction"] = np.sign(np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)).astype(int)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
                      "mode": mode})
@@ -314,9 +315,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             method = "root"
         else:
             x, ok, method = x0, True, "closed form"
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # an item that rules out: inf + -inf is NaN
             fdb = DB * np.log(x)
-        rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
+            rows.append((e, x, fdb, db_item[j], db_item[j] + fdb, ok, method))
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "rival": rival})

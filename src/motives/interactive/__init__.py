@@ -1,0 +1,371 @@
+"""An interactive appendix: one self-contained HTML page a paper's reader opens to change the judgements.
+
+:func:`appendix` writes ``index.html``: the case (credences, ledger, structure,
+evidence with quotes, sources and each lens's rationale) and controls to switch
+the lens, set the prior, weight or drop an item, set a source's reliability,
+change a proposition's table and discount all evidence at once. The page
+computes posteriors with a small engine of its own (``engine.js``) over arrays
+exported here; nothing leaves the page (no request, works from ``file://``).
+Edits live in the URL fragment, so a link reproduces them.
+
+The edits have one meaning, shared by the page and by :func:`edited_posterior`
+(the Python reference the page is tested against):
+
+``lens``
+    Whose judgements (default: the case's default lens).
+``prior``
+    Hypothesis id -> relative prior weight (normalised; missing ids keep the case's prior share).
+``weights``
+    Item id -> factor in [0, 2] on its weight of evidence: the item's likelihoods
+    become λ^γ (a zero stays zero), a timeline's or quantity's log density is multiplied by γ.
+``drop``
+    Item ids left out entirely (also out of their source's reliability).
+``discount``
+    A factor in [0, 1] on every item's weight, on top of ``weights``.
+``reliability``
+    Source key -> a fixed reliability ρ in [0, 1] (replacing the case's judgement).
+``tables``
+    Proposition id -> {parent value: P(state) for each state} (rows normalised).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from motives.errors import CaseError, Problem
+from motives.schema import Case
+
+EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tables")
+
+
+# --------------------------------------------------------------------------- the edits, in Python
+
+
+def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate an edit set against the case; return it with defaults filled in.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> check_edits(mv.examples.cookie_case(), {"weights": {"vanilla": 2}})["lens"]
+    'default'
+    """
+    edits = dict(edits or {})
+    unknown = sorted(set(edits) - set(EDIT_KEYS))
+    if unknown:
+        raise CaseError([Problem(f"unknown edit(s) {unknown}; valid: {', '.join(EDIT_KEYS)}", field="edits")])
+    lens = case.resolve_lens(edits.get("lens"))
+    items = {e.id for e in case.evidence}
+    props = {p.id: p for p in case.propositions}
+    sources = {s.key for s in case.sources}
+
+    def bad(msg: str, field: str) -> CaseError:
+        return CaseError([Problem(msg, field=f"edits.{field}")])
+
+    for h, v in (edits.get("prior") or {}).items():
+        if h not in case.hypothesis_ids or not _num(v) or v < 0:
+            raise bad(f"prior: '{h}' must be a hypothesis with a non-negative weight", "prior")
+    for e, v in (edits.get("weights") or {}).items():
+        if e not in items or not _num(v) or not 0 <= v <= 2:
+            raise bad(f"weights: '{e}' must be an item with a factor in [0, 2]", "weights")
+    for e in edits.get("drop") or []:
+        if e not in items:
+            raise bad(f"drop: no item '{e}'", "drop")
+    d = edits.get("discount", 1.0)
+    if not _num(d) or not 0 <= d <= 1:
+        raise bad("discount must be a number in [0, 1]", "discount")
+    for s, v in (edits.get("reliability") or {}).items():
+        if s not in sources or not _num(v) or not 0 <= v <= 1:
+            raise bad(f"reliability: '{s}' must be a declared source with a value in [0, 1]", "reliability")
+    for p, rows in (edits.get("tables") or {}).items():
+        if p not in props or not isinstance(rows, dict):
+            raise bad(f"tables: no proposition '{p}'", "tables")
+        pv = case.parent_values(props[p].bears_on)
+        for v, row in rows.items():
+            if v not in pv or not isinstance(row, list | tuple) or len(row) != len(props[p].states) \
+                    or not all(_num(x) and x >= 0 for x in row) or sum(row) <= 0:
+                raise bad(f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative numbers", "tables")
+    return {"lens": lens, "prior": dict(edits.get("prior") or {}), "weights": dict(edits.get("weights") or {}),
+            "drop": list(edits.get("drop") or []), "discount": float(d),
+            "reliability": dict(edits.get("reliability") or {}), "tables": dict(edits.get("tables") or {})}
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _temper(lam: np.ndarray, g: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        ll = np.log(lam)
+    return np.where(np.isfinite(ll), np.exp(g[:, None] * ll), 0.0)
+
+
+def _temper_log(ll: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """γ times a log density; -inf (a logical exclusion) stays -inf."""
+    return np.where(np.isfinite(ll), g[:, None] * ll, ll)
+
+
+def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[str, dict[str, float]]:
+    """Credences under a set of reader's edits — the Python reference of the page's engine.
+
+    Parameters
+    ----------
+    case
+        The case.
+    edits
+        See the module docstring.
+
+    Returns
+    -------
+    dict
+        ``{"hypotheses": {id: credence}, "families": {id: credence}}``.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.cookie_case()
+    >>> edited_posterior(case)["hypotheses"]
+    {'bowl1': 0.6, 'bowl2': 0.4}
+    >>> edited_posterior(case, {"weights": {"vanilla": 0}})["hypotheses"]  # the item says nothing
+    {'bowl1': 0.5, 'bowl2': 0.5}
+    """
+    from motives.exact import compiled, family_credence, posterior
+
+    ed = check_edits(case, edits)
+    if ed["reliability"]:
+        case = case.model_copy(update={"sources": [
+            s.model_copy(update={"reliability": s.reliability.model_copy(update={"mean": float(ed["reliability"][s.key]),
+                                                                                  "concentration": None})})
+            if s.key in ed["reliability"] else s for s in case.sources]})
+        from motives.exact import compile_case
+
+        arr = compile_case(case, ed["lens"])
+    else:
+        arr = compiled(case, ed["lens"])
+    w, d = ed["weights"], ed["discount"]
+    gam = lambda ids: np.array([w.get(e, 1.0) * d for e in ids], dtype=float)  # noqa: E731
+    arr = replace(arr, lam=_temper(arr.lam, gam(arr.items)) if len(arr.items) else arr.lam,
+                  other_loglik=_temper_log(arr.other_loglik, gam(arr.other_items)),
+                  propositions=tuple(replace(p, lam=_temper(p.lam, gam(p.items)) if len(p.items) else p.lam,
+                                             other_loglik=_temper_log(p.other_loglik, gam(p.other_items)))
+                                     for p in arr.propositions))
+    if ed["drop"]:
+        arr = arr.without(ed["drop"])
+    tables = {}
+    for pid, rows in ed["tables"].items():
+        pa = next(p for p in arr.propositions if p.id == pid)
+        T = pa.table.copy()
+        pv = case.parent_values(case.proposition(pid).bears_on)
+        for v, row in rows.items():
+            r = np.asarray(row, dtype=float)
+            T[pv.index(v)] = r / r.sum()
+        tables[pid] = T
+    pri = np.array(case.prior_vector())
+    if ed["prior"]:
+        pri = np.array([ed["prior"].get(h, p) for h, p in zip(case.hypothesis_ids, pri, strict=True)], dtype=float)
+        if pri.sum() <= 0:
+            raise CaseError([Problem("the edited prior gives every hypothesis weight 0", field="edits.prior")])
+        pri = pri / pri.sum()
+    post = posterior(arr, pri, tables=tables or None)
+    fam = family_credence(arr, post)
+    return {"hypotheses": {h: float(x) for h, x in zip(arr.hypotheses, post, strict=True)},
+            "families": {f: float(x) for f, x in zip(arr.families, fam, strict=True)}}
+
+
+# --------------------------------------------------------------------------- what the page carries
+
+
+def _lens_arrays(case: Case, lens: str) -> dict[str, Any]:
+    from motives.exact import _jacobi_nodes, compile_case
+
+    arr = compile_case(case, lens)
+    src_keys = [s.key for s in case.sources]
+    by_id = {e.id: e for e in case.evidence}
+
+    def src(item: str) -> int:
+        key = by_id[item].reported_by
+        return src_keys.index(key) if key in src_keys else -1
+
+    def nan(x: np.ndarray) -> list[float | None]:
+        return [None if math.isnan(v) else float(v) for v in x]
+
+    del _jacobi_nodes
+    return {
+        "direct": {"items": arr.items, "lam": arr.lam.tolist(), "base": nan(arr.base),
+                   "src": [src(e) for e in arr.items]},
+        "other": {"items": arr.other_items, "ll": _finite(arr.other_loglik)},
+        "props": [{"id": p.id, "parent": p.parent, "states": p.states, "table": p.table.tolist(),
+                   "items": p.items, "lam": p.lam.tolist(), "base": nan(p.base), "src": [src(e) for e in p.items],
+                   "other_items": p.other_items, "other_ll": _finite(p.other_loglik)} for p in arr.propositions],
+    }
+
+
+def _finite(a: np.ndarray) -> list[list[float | None]]:
+    """Log values for JSON: -inf as None (JSON has no infinities)."""
+    return [[None if not math.isfinite(v) else float(v) for v in row] for row in a]
+
+
+def _sources(case: Case) -> list[dict[str, Any]]:
+    from motives.exact import _jacobi_nodes
+
+    out = []
+    structured = {e.reported_by for e in case.evidence if e.bears_on not in (None, "hypotheses")}
+    for s in case.sources:
+        n = sum(1 for e in case.evidence if e.reported_by == s.key and e.kind == "likelihood")
+        rel = s.reliability
+        x, w = _jacobi_nodes(rel.mean, rel.concentration, n // 2 + 1)
+        out.append({"key": s.key, "mean": rel.mean, "concentration": rel.concentration, "nodes": x.tolist(),
+                    "weights": w.tolist(), "structured": s.key in structured, "items": n,
+                    "description": s.description})
+    return out
+
+
+def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | None = None,
+                  spec_name: str = "") -> dict[str, Any]:
+    """Everything the page shows and computes with, as JSON-ready data.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> data = appendix_data(mv.examples.load("burglary"))
+    >>> sorted(data["engine"]), data["engine"]["default"]["props"][0]["id"]
+    (['default'], 'at_scene')
+    """
+    from motives import sensitivity as S
+
+    lenses = lenses or case.lens_ids
+    start = case.resolve_lens(lens)
+    if start not in lenses:
+        lenses = [start, *lenses]
+    refs = case.references or {}
+
+    def cites(keys: list[str]) -> list[dict[str, str]]:
+        return [{"key": k, "text": _ref_text(refs.get(k, {}), k)} for k in keys]
+
+    woe = {}
+    for lens in lenses:
+        try:
+            df = S.weight_of_evidence(case, lens=lens)
+        except Exception:  # noqa: BLE001 - the ledger is a display aid; the engine does not depend on it
+            woe[lens] = {}
+            continue
+        fam = case.family_ids
+        lvl, tgt = ("family", fam[0]) if len(fam) < len(case.hypothesis_ids) else ("hypothesis", case.hypothesis_ids[0])
+        col = df.xs((lvl, tgt), level=["level", "id"])["decibans"] if len(df) else None
+        woe[lens] = {str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()} if col is not None else {}
+        woe[lens]["__target__"] = tgt
+    return {
+        "case": {"name": case.name, "title": case.title or case.name, "description": case.description,
+                 "spec": spec_name},
+        "hypotheses": [{"id": h.id, "label": h.name, "family": h.family_id} for h in case.hypotheses],
+        "families": [{"id": f, "label": next((x.label or x.id for x in case.families if x.id == f), f)}
+                     for f in case.family_ids],
+        "prior": case.prior_vector(),
+        "default_lens": start,
+        "lenses": [{"id": ln.id, "name": ln.name or ln.id, "description": ln.description}
+                   for ln in case.lenses if ln.id in lenses],
+        "sources": _sources(case),
+        "propositions": [{"id": p.id, "title": p.title, "states": p.states, "bears_on": p.bears_on,
+                          "parent_values": case.parent_values(p.bears_on), "quote": p.quote,
+                          "footnotes": p.footnotes, "sources": cites(p.sources), "description": p.description,
+                          "rationale": {ln: p.likelihoods[ln].rationale for ln in p.likelihoods if ln in lenses}}
+                         for p in case.propositions],
+        "items": [{"id": e.id, "title": e.title, "kind": e.kind, "quote": e.quote, "footnotes": e.footnotes,
+                   "sources": cites(e.sources), "date": str(e.date) if e.date else "", "issue_area": e.issue_area or "",
+                   "bears_on": e.bears_on or "hypotheses", "reported_by": e.reported_by or "",
+                   "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses}}
+                  for e in case.evidence],
+        "engine": {lens: _lens_arrays(case, lens) for lens in lenses},
+        "woe": woe,
+    }
+
+
+def _ref_text(fields: dict[str, str], key: str) -> str:
+    if not fields:
+        return key
+    author = fields.get("author", "").split(" and ")[0].split(",")[0].strip()
+    year = fields.get("year", "")
+    title = fields.get("title", "").strip("{}")
+    return ", ".join(x for x in (f"{author} ({year})" if author else year, title) if x) or key
+
+
+def render(data: dict[str, Any], structure_svg: str = "") -> str:
+    """The page: the template with the data, the engine and the structure diagram inlined."""
+    pkg = resources.files("motives.interactive")
+    template = (pkg / "page.html").read_text(encoding="utf-8")
+    js = (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "ui.js").read_text(encoding="utf-8")
+    blob = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    blob = blob.replace("<", "\\u003c")  # no "</script>" or "<!--" can end the data block early
+    return (template.replace("/*__DATA__*/null", blob).replace("/*__SCRIPT__*/", js.replace("</", "<\\/"))
+            .replace("<!--__STRUCTURE__-->", structure_svg).replace("__TITLE__", _html(data["case"]["title"])))
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def structure_svg(case: Case, lens: str | None = None) -> str:
+    """The structure diagram as inline SVG (empty for a case without propositions or without the figure)."""
+    if not case.propositions:
+        return ""
+    try:
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        from motives import plots
+
+        fig = plots.plot_structure(case, lens=lens)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        return ""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: list[str] | None = None,
+             spec_name: str = "") -> Path:
+    """Write the interactive appendix ``out/index.html`` for a case; return its path.
+
+    Parameters
+    ----------
+    case
+        The case.
+    out
+        Folder to write ``index.html`` into (created if needed).
+    lens
+        The lens the page opens with (default: the case's default lens).
+    lenses
+        Lenses the reader can switch between (default: all).
+    spec_name
+        Name of the analysis spec, shown on the page.
+
+    Examples
+    --------
+    >>> import tempfile, motives as mv
+    >>> path = appendix(mv.examples.load("burglary"), tempfile.mkdtemp())
+    >>> path.name, path.stat().st_size < 2_000_000
+    ('index.html', True)
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    page = render(appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name), structure_svg(case, lens))
+    path = out / "index.html"
+    tmp = out / ".index.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path

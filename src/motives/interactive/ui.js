@@ -1,0 +1,362 @@
+/* motives appendix page: controls, display, and edits kept in the URL fragment. User text is set with
+ * textContent only, never parsed as HTML. */
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("motives-data").textContent);
+  const engine = window.motivesEngine;
+  let edits = {};
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function fmt(p) {
+    if (p === 0) return "0";
+    if (p < 0.001) return p.toExponential(1);
+    if (p > 0.999 && p < 1) return "1 − " + (1 - p).toExponential(1);
+    return (100 * p).toFixed(1) + "%";
+  }
+  const hyp = data.hypotheses;
+  const lensOf = function () { return edits.lens || data.default_lens; };
+
+  // ------------------------------------------------------------------ edits <-> URL fragment
+  function clean(e) {
+    const out = {};
+    Object.keys(e).forEach(function (k) {
+      const v = e[k];
+      if (v === undefined || v === null) return;
+      if (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) return;
+      if (Array.isArray(v) && v.length === 0) return;
+      out[k] = v;
+    });
+    if (out.lens === data.default_lens) delete out.lens;
+    if (out.discount === 1) delete out.discount;
+    return out;
+  }
+  function save() {
+    edits = clean(edits);
+    const frag = Object.keys(edits).length ? "#" + encodeURIComponent(JSON.stringify(edits)) : "";
+    history.replaceState(null, "", location.pathname + location.search + frag);
+  }
+  function load() {
+    edits = {};
+    if (location.hash.length > 1) {
+      try {
+        const e = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+        if (e && typeof e === "object") edits = e;
+      } catch (err) {
+        status("The link's edits could not be read; showing the case as judged.");
+      }
+    }
+  }
+  function status(msg) { document.getElementById("status").textContent = msg; }
+  function setEdit(path, key, value) {
+    if (!path) { edits[key] = value; } else {
+      edits[path] = edits[path] || {};
+      if (value === undefined) delete edits[path][key]; else edits[path][key] = value;
+    }
+    save();
+    update();
+  }
+
+  // ------------------------------------------------------------------ building the page
+  function build() {
+    document.getElementById("title").textContent = data.case.title;
+    document.getElementById("description").textContent = data.case.description || "";
+    const lens = document.getElementById("lens");
+    data.lenses.forEach(function (l) { lens.appendChild(el("option", { value: l.id }, l.name)); });
+    lens.addEventListener("change", function () { setEdit(null, "lens", lens.value); rebuildLensParts(); });
+    const disc = document.getElementById("discount");
+    disc.addEventListener("input", function () { setEdit(null, "discount", parseFloat(disc.value)); });
+    document.getElementById("reset").addEventListener("click", function () {
+      edits = {}; save(); syncControls(); update(); status("All edits cleared.");
+    });
+    document.getElementById("copy").addEventListener("click", function () {
+      const url = location.href;
+      if (navigator.clipboard) navigator.clipboard.writeText(url).then(function () { status("Link copied."); },
+        function () { status("Copy this address: " + url); });
+      else status("Copy this address: " + url);
+    });
+    const prior = document.getElementById("prior");
+    hyp.forEach(function (h, k) {
+      const id = "prior-" + k;
+      const lab = el("label", { for: id }, h.label + " ");
+      const inp = el("input", { type: "number", id: id, min: "0", step: "0.01", "data-h": h.id });
+      inp.value = String(+data.prior[k].toFixed(6));
+      inp.addEventListener("change", function () {
+        const v = parseFloat(inp.value);
+        if (!(v >= 0)) { status("A prior weight must be a number ≥ 0."); return; }
+        setEdit("prior", h.id, v);
+      });
+      lab.appendChild(inp);
+      prior.appendChild(lab);
+    });
+    prior.appendChild(el("p", { class: "muted" }, "Relative weights: they are normalised to sum to 1."));
+    buildTree();
+    buildSources();
+    rebuildLensParts();
+  }
+
+  function buildTree() {
+    const tree = document.getElementById("tree");
+    if (!data.propositions.length) { document.getElementById("structure-section").hidden = true; return; }
+    if (document.querySelector(".structure svg")) return;  // the figure is there
+    const ul = el("ul", { class: "tree" });
+    const root = el("li", null, "Hypotheses: " + hyp.map(function (h) { return h.label; }).join(", "));
+    const sub = el("ul", { class: "tree" });
+    function add(parentId, list) {
+      data.propositions.filter(function (p) { return p.bears_on === parentId; }).forEach(function (p) {
+        const li = el("li", null, p.title + " [" + p.states.join(" / ") + "]");
+        const inner = el("ul", { class: "tree" });
+        add(p.id, inner);
+        data.items.filter(function (i) { return i.bears_on === p.id; }).forEach(function (i) {
+          inner.appendChild(el("li", null, i.title));
+        });
+        li.appendChild(inner);
+        list.appendChild(li);
+      });
+    }
+    add("hypotheses", sub);
+    root.appendChild(sub);
+    ul.appendChild(root);
+    tree.appendChild(ul);
+  }
+
+  function buildSources() {
+    const outer = document.getElementById("sources");
+    const used = data.sources.filter(function (s) { return s.items > 0; });
+    if (!used.length) { document.getElementById("sources-section").hidden = true; return; }
+    const box = el("details");
+    box.appendChild(el("summary", null, used.length + " reporting source(s) with a judged reliability: open to set one"));
+    outer.appendChild(box);
+    used.forEach(function (s) {
+      const k = data.sources.indexOf(s);
+      const id = "rel-" + k;
+      const own = s.concentration === null ? "reliability " + s.mean : "reliability about " + s.mean.toFixed(2) +
+        " (uncertain, concentration " + s.concentration + ")";
+      const wrap = el("div");
+      wrap.appendChild(el("h3", null, s.key));
+      wrap.appendChild(el("p", { class: "muted" }, (s.description ? s.description + " — " : "") + "as judged: " + own +
+        "; " + s.items + " item(s)."));
+      const lab = el("label", { for: id }, "Set the reliability: ");
+      const out = el("output", { for: id }, s.mean.toFixed(2));
+      const inp = el("input", { type: "range", id: id, min: "0", max: "1", step: "0.01", "data-source": s.key });
+      inp.value = String(s.mean);
+      const chk = el("input", { type: "checkbox", id: id + "-on", "data-source-on": s.key });
+      const chkl = el("label", { for: id + "-on" }, " use my value");
+      inp.addEventListener("input", function () {
+        chk.checked = true; out.textContent = inp.value; setEdit("reliability", s.key, parseFloat(inp.value));
+      });
+      chk.addEventListener("change", function () {
+        setEdit("reliability", s.key, chk.checked ? parseFloat(inp.value) : undefined);
+      });
+      lab.appendChild(out);
+      wrap.appendChild(lab);
+      wrap.appendChild(inp);
+      wrap.appendChild(chk);
+      wrap.appendChild(chkl);
+      box.appendChild(wrap);
+    });
+  }
+
+  function propRows(p) {
+    const E = data.engine[lensOf()];
+    return E.props.find(function (q) { return q.id === p.id; }).table;
+  }
+
+  function rebuildLensParts() {
+    const L = data.lenses.find(function (l) { return l.id === lensOf(); });
+    document.getElementById("lens-desc").textContent = L ? L.description : "";
+    // proposition tables
+    const box = document.getElementById("props");
+    box.textContent = "";
+    if (!data.propositions.length) document.getElementById("props-section").hidden = true;
+    data.propositions.forEach(function (p, pi) {
+      const wrap = el("div");
+      wrap.appendChild(el("h3", null, p.title));
+      if (p.quote) wrap.appendChild(el("blockquote", null, p.quote));
+      cite(wrap, p);
+      const r = p.rationale[lensOf()];
+      if (r) { const d = el("details"); d.appendChild(el("summary", null, "Rationale (" + lensOf() + ")"));
+        d.appendChild(el("p", null, r)); wrap.appendChild(d); }
+      const t = el("table", { class: "tbl" });
+      const cap = el("caption", { class: "sr" }, "P(state | " + (p.bears_on === "hypotheses" ? "hypothesis" : p.bears_on) + ") for " + p.id);
+      t.appendChild(cap);
+      const head = el("tr");
+      head.appendChild(el("th", { scope: "col" }, p.bears_on === "hypotheses" ? "if" : "if " + p.bears_on + " is"));
+      p.states.forEach(function (s) { head.appendChild(el("th", { scope: "col" }, "P(" + s + ")")); });
+      t.appendChild(head);
+      const rows = propRows(p);
+      const ed = (edits.tables || {})[p.id] || {};
+      p.parent_values.forEach(function (v, vi) {
+        const tr = el("tr");
+        const name = p.bears_on === "hypotheses" ? hyp[vi].label : v;
+        tr.appendChild(el("th", { scope: "row" }, name));
+        const row = ed[v] || rows[vi];
+        p.states.forEach(function (s, si) {
+          const td = el("td");
+          const id = "t-" + pi + "-" + vi + "-" + si;
+          const inp = el("input", { type: "number", id: id, min: "0", max: "1", step: "0.01",
+                                    "aria-label": "P(" + s + " | " + name + ") in " + p.id,
+                                    "data-prop": p.id, "data-parent": v, "data-state": s });
+          inp.value = String(+(+row[si]).toFixed(4));
+          inp.addEventListener("change", function () {
+            const vals = Array.prototype.map.call(tr.querySelectorAll("input"), function (x) { return parseFloat(x.value); });
+            if (vals.some(function (x) { return !(x >= 0); })) { status("Table entries must be numbers ≥ 0."); return; }
+            if (p.states.length === 2 && si === 0) { vals[1] = Math.max(0, 1 - vals[0]); tr.querySelectorAll("input")[1].value = String(+vals[1].toFixed(4)); }
+            if (p.states.length === 2 && si === 1) { vals[0] = Math.max(0, 1 - vals[1]); tr.querySelectorAll("input")[0].value = String(+vals[0].toFixed(4)); }
+            edits.tables = edits.tables || {};
+            edits.tables[p.id] = edits.tables[p.id] || {};
+            edits.tables[p.id][v] = vals;
+            save(); update();
+          });
+          td.appendChild(inp);
+          tr.appendChild(td);
+        });
+        t.appendChild(tr);
+      });
+      wrap.appendChild(t);
+      wrap.appendChild(el("p", { class: "muted" }, "Rows are normalised to sum to 1."));
+      box.appendChild(wrap);
+    });
+    buildLedger();
+  }
+
+  function cite(wrap, x) {
+    const bits = [];
+    if (x.footnotes && x.footnotes.length) bits.push("fn. " + x.footnotes.join(", "));
+    (x.sources || []).forEach(function (s) { bits.push(s.text); });
+    if (bits.length) wrap.appendChild(el("p", { class: "muted" }, "Source: " + bits.join("; ")));
+  }
+
+  function buildLedger() {
+    const t = document.getElementById("ledger");
+    t.textContent = "";
+    const woe = data.woe[lensOf()] || {};
+    const tgt = woe.__target__;
+    const tl = (data.families.find(function (f) { return f.id === tgt; }) || hyp.find(function (h) { return h.id === tgt; }) || {}).label;
+    document.getElementById("woe-target").textContent = tl || tgt || "the first hypothesis";
+    const head = el("tr");
+    ["Item", "Quote and source", "Weight (dB)", "Factor on its weight", "Include"].forEach(function (h, i) {
+      head.appendChild(el("th", { scope: "col", class: i === 1 ? "q" : "" }, h));
+    });
+    t.appendChild(head);
+    const groups = [["hypotheses", "Items that bear on the hypotheses directly"]].concat(
+      data.propositions.map(function (p) { return [p.id, "Under: " + p.title]; }));
+    groups.forEach(function (g) {
+      const items = data.items.filter(function (i) { return i.bears_on === g[0]; });
+      if (!items.length) return;
+      const gr = el("tr", { class: "group" });
+      gr.appendChild(el("th", { colspan: "5", scope: "colgroup" }, g[1]));
+      t.appendChild(gr);
+      items.forEach(function (it, n) {
+        const tr = el("tr", { "data-item": it.id });
+        const c1 = el("td");
+        c1.appendChild(el("strong", null, it.title));
+        c1.appendChild(el("div", { class: "muted" }, it.id + (it.date ? " · " + it.date : "") + " · " + it.kind));
+        const r = it.rationale[lensOf()];
+        if (r) { const d = el("details"); d.appendChild(el("summary", null, "Rationale")); d.appendChild(el("p", null, r)); c1.appendChild(d); }
+        tr.appendChild(c1);
+        const c2 = el("td", { class: "q" });
+        if (it.quote) c2.appendChild(el("blockquote", null, it.quote));
+        cite(c2, it);
+        tr.appendChild(c2);
+        const w = woe[it.id];
+        tr.appendChild(el("td", { class: "num" }, w === undefined || w === null ? "—" : (w >= 0 ? "+" : "") + w.toFixed(1)));
+        const c4 = el("td");
+        const id = "w-" + it.id;
+        const out = el("output", { for: id });
+        const inp = el("input", { type: "range", id: id, min: "0", max: "2", step: "0.05",
+                                  "aria-label": "Factor on the weight of " + it.title, "data-weight": it.id });
+        const cur = (edits.weights || {})[it.id];
+        inp.value = String(cur === undefined ? 1 : cur);
+        out.textContent = "×" + (+inp.value).toFixed(2);
+        inp.addEventListener("input", function () {
+          out.textContent = "×" + (+inp.value).toFixed(2);
+          setEdit("weights", it.id, parseFloat(inp.value) === 1 ? undefined : parseFloat(inp.value));
+        });
+        c4.appendChild(inp);
+        c4.appendChild(out);
+        tr.appendChild(c4);
+        const c5 = el("td");
+        const chk = el("input", { type: "checkbox", "aria-label": "Include " + it.title, "data-include": it.id });
+        chk.checked = (edits.drop || []).indexOf(it.id) < 0;
+        chk.addEventListener("change", function () {
+          const d = new Set(edits.drop || []);
+          if (chk.checked) d.delete(it.id); else d.add(it.id);
+          edits.drop = Array.from(d);
+          save(); update();
+        });
+        c5.appendChild(chk);
+        tr.appendChild(c5);
+        t.appendChild(tr);
+      });
+    });
+  }
+
+  function syncControls() {
+    document.getElementById("lens").value = lensOf();
+    const d = edits.discount === undefined ? 1 : edits.discount;
+    document.getElementById("discount").value = String(d);
+    document.getElementById("discount-out").textContent = (+d).toFixed(2);
+    document.querySelectorAll("input[data-h]").forEach(function (inp) {
+      const k = hyp.findIndex(function (h) { return h.id === inp.getAttribute("data-h"); });
+      const v = (edits.prior || {})[inp.getAttribute("data-h")];
+      inp.value = String(v === undefined ? +data.prior[k].toFixed(6) : v);
+    });
+    document.querySelectorAll("input[data-source]").forEach(function (inp) {
+      const key = inp.getAttribute("data-source");
+      const v = (edits.reliability || {})[key];
+      const s = data.sources.find(function (x) { return x.key === key; });
+      inp.value = String(v === undefined ? s.mean : v);
+      const o = document.querySelector("output[for='" + CSS.escape(inp.id) + "']");
+      if (o) o.textContent = (+inp.value).toFixed(2);
+      document.querySelector("input[data-source-on='" + CSS.escape(key) + "']").checked = v !== undefined;
+    });
+    rebuildLensParts();
+  }
+
+  // ------------------------------------------------------------------ the credences
+  const baseCache = {};
+  function update() {
+    let res;
+    const base = baseCache[lensOf()] || (baseCache[lensOf()] = engine.posterior(data, { lens: lensOf() }));
+    try { res = engine.posterior(data, edits); } catch (err) { status("Could not compute: " + err.message); return; }
+    document.getElementById("discount-out").textContent = (+(edits.discount === undefined ? 1 : edits.discount)).toFixed(2);
+    const t = document.getElementById("credences");
+    t.textContent = "";
+    function row(label, p, p0, cls) {
+      const tr = el("tr");
+      tr.appendChild(el("td", { class: "name" }, label));
+      const td = el("td", { class: "barcell" });
+      const bar = el("div", { class: "bar " + cls, role: "img", "aria-label": label + ": " + fmt(p) });
+      bar.style.width = (100 * p).toFixed(2) + "%";
+      td.appendChild(bar);
+      const b0 = el("div", { class: "bar base", "aria-hidden": "true" });
+      b0.style.width = (100 * p0).toFixed(2) + "%";
+      td.appendChild(b0);
+      tr.appendChild(td);
+      tr.appendChild(el("td", { class: "num", "data-credence": label }, fmt(p)));
+      return tr;
+    }
+    hyp.forEach(function (h) { t.appendChild(row(h.label, res.hypotheses[h.id], base.hypotheses[h.id], "hyp")); });
+    if (data.families.length < hyp.length) {
+      data.families.forEach(function (f) { t.appendChild(row(f.label, res.families[f.id], base.families[f.id], "family")); });
+    }
+    window.motives.last = res;
+  }
+
+  window.motives = {
+    posterior: function (e) { return engine.posterior(data, e || {}); },
+    edits: function () { return JSON.parse(JSON.stringify(edits)); },
+    data: data,
+    last: null,
+  };
+  load();
+  build();
+  syncControls();
+  update();
+  window.addEventListener("hashchange", function () { load(); syncControls(); update(); });
+})();
