@@ -122,6 +122,119 @@ CASES = [
 ]
 
 
+
+# ----------------------------------------------------------------------------- structured cases (propositions)
+
+
+def prop(ident: str = "p1", values: str = "{a: 0.8, b: 0.3}", extra: str = "", lens: str = "me") -> str:
+    """A proposition entry (7 lines with ``extra`` on one line after the title: id, title, extra, likelihoods...)."""
+    return f"""\
+  - id: {ident}
+    title: a fact{extra}
+    likelihoods:
+      {lens}:
+        values: {values}
+        rationale: because
+"""
+
+
+def sitem(ident: str = "e1", bears: str = "p1", values: str = "{yes: 0.7, no: 0.2}", lens: str = "me") -> str:
+    """An item bearing on ``bears`` (id, title, bears_on, likelihoods, lens, values, rationale: 7 lines)."""
+    return f"""\
+  - id: {ident}
+    title: an item
+    bears_on: {bears}
+    likelihoods:
+      {lens}:
+        values: {values}
+        rationale: because
+"""
+
+
+def sfile(props: list[str], items: list[str]) -> str:
+    """An evidence file: ``propositions:`` on line 1, then ``evidence:``."""
+    return "propositions:\n" + "".join(props) + "evidence:\n" + "".join(items)
+
+
+THREE = "\n    states: [hi, mid, lo]"
+ROW_A, ROW_B = "{hi: 0.5, mid: 0.3, lo: 0.2}", "{hi: 0.2, mid: 0.3, lo: 0.5}"
+ITEM3 = "{hi: 0.5, mid: 0.3, lo: 0.1}"
+
+
+def rows(a: str, b: str = ROW_B) -> str:
+    """A three-state table: hypothesis a's row, hypothesis b's row."""
+    return "{a: " + a + ", b: " + b + "}"
+
+STRUCTURED = [
+    ("proposition bears on an unknown parent",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(), prop("p2", "{yes: 0.6, no: 0.1}", "\n    bears_on: p9")], [sitem()])},
+     ("x.yaml", 10, ["p2", "bears_on", "unknown proposition 'p9'", "'hypotheses' or a declared proposition id",
+                     "(p1)"])),
+    ("item bears on an unknown parent", {"case.yaml": CASE, "x.yaml": sfile([prop()], [sitem(bears="pp1")])},
+     ("x.yaml", 11, ["e1", "bears_on", "unknown proposition 'pp1'", "Did you mean 'p1'"])),
+    ("proposition in case.yaml with an unknown parent",
+     {"case.yaml": CASE + "propositions:\n" + prop(extra="\n    bears_on: nope"), "x.yaml": "evidence:\n" + sitem()},
+     ("case.yaml", 11, ["p1", "bears_on", "unknown proposition 'nope'"])),
+    ("a cycle of propositions",
+     {"case.yaml": CASE, "x.yaml": sfile([prop("p1", "{yes: 0.8, no: 0.3}", "\n    bears_on: p2"),
+                                          prop("p2", "{yes: 0.6, no: 0.1}", "\n    bears_on: p1")], [sitem()])},
+     ("x.yaml", 4, ["p1", "bears_on", "forms a cycle", "p1 -> p2 -> p1"])),
+    ("a proposition bears on itself", {"case.yaml": CASE, "x.yaml": sfile([prop(extra="\n    bears_on: p1")], [sitem()])},
+     ("x.yaml", 4, ["p1", "bears_on", "cannot bear on itself"])),
+    ("a multi-state row not summing to 1",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(values=rows("{hi: 0.5, mid: 0.3, lo: 0.3}"), extra=THREE)],
+                                         [sitem(values=ITEM3)])},
+     ("x.yaml", 7, ["p1", "likelihoods.me.values.a", "must sum to 1", "sums to 1.1"])),
+    ("a row naming an unknown state",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(values=rows("{hi: 0.5, mid: 0.3, low: 0.2}"),
+                                              extra=THREE)], [sitem(values=ITEM3)])},
+     ("x.yaml", 7, ["p1", "likelihoods.me.values.a", "unknown ['low']", "missing ['lo']"])),
+    ("a row with a probability above 1",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(values=rows("{hi: 1.5, mid: 0.3, lo: 0.2}"), extra=THREE)],
+                                         [sitem(values=ITEM3)])},
+     ("x.yaml", 7, ["p1", "likelihoods.me.values.a", "P(hi)", "[0, 1]", "1.5"])),
+    ("a two-state cell above 1 gets one message",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(values="{a: 1.3, b: 0.3}")], [sitem()])},
+     ("x.yaml", 6, ["p1", "likelihoods.me.values.a", "[0, 1]"])),
+    ("an item under a proposition keyed by hypotheses",
+     {"case.yaml": CASE, "x.yaml": sfile([prop()], [sitem(values="{a: 0.7, b: 0.2}")])},
+     ("x.yaml", 14, ["e1", "likelihoods.me.values", "bears on proposition 'p1'", "states ['yes', 'no']",
+                     "not by hypotheses"])),
+    ("a proposition under a proposition keyed by hypotheses",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(), prop("p2", "{a: 0.6, b: 0.1}", "\n    bears_on: p1")],
+                                         [sitem(bears="p2")])},
+     ("x.yaml", 13, ["p2", "likelihoods.me.values", "bears on proposition 'p1'", "not by hypotheses"])),
+    ("an item on the hypotheses keyed by states",
+     {"case.yaml": CASE, "x.yaml": sfile([prop()], [sitem(), sitem("e2", "hypotheses", "{yes: 0.7, no: 0.2}")])},
+     ("x.yaml", 21, ["e2", "likelihoods.me.values", "keyed by states", "bears on the hypotheses",
+                     "set bears_on: p1"])),
+    ("a proposition on the hypotheses keyed by states",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(values="{yes: 0.7, no: 0.2}")], [sitem()])},
+     ("x.yaml", 6, ["p1", "likelihoods.me.values", "keyed by states", "key it by hypothesis ids"])),
+    ("a single number for a three-state proposition",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(values=rows("0.5"), extra=THREE)], [sitem(values=ITEM3)])},
+     ("x.yaml", 7, ["p1", "likelihoods.me.values.a", "3 states", "{state: probability, ...}",
+                    "only for two states"])),
+    ("no table for the default lens", {"case.yaml": CASE, "x.yaml": sfile([prop(lens="you")], [sitem()])},
+     ("x.yaml", 4, ["p1", "field 'likelihoods'", "no table for the default lens 'me'", "tables for: you"])),
+    ("duplicate proposition id", {"case.yaml": CASE, "x.yaml": sfile([prop(), prop()], [sitem()])},
+     ("x.yaml", 2, ["p1", "field 'id'", "duplicate proposition id 'p1'"])),
+    ("a proposition and an item share an id",
+     {"case.yaml": CASE, "x.yaml": sfile([prop()], [sitem(), sitem("p1")])},
+     ("x.yaml", 2, ["p1", "field 'id'", "both a proposition and an evidence item id"])),
+    ("duplicate states", {"case.yaml": CASE, "x.yaml": sfile([prop(extra="\n    states: [yes, no, yes]")], [sitem()])},
+     ("x.yaml", 4, ["p1", "states", "duplicate state(s) ['yes']"])),
+    ("an item keyed by another proposition's states",
+     {"case.yaml": CASE, "x.yaml": sfile([prop(), prop("p2", "{a: 0.6, b: 0.1}", "\n    states: [high, low]")],
+                                         [sitem(), sitem("e2", "p2", "{yes: 0.7, no: 0.2}")])},
+     ("x.yaml", 28, ["e2", "likelihoods.me.values", "bears on proposition 'p2'", "the states of 'p1'",
+                     "key it by ['high', 'low'], or set bears_on: p1"])),
+    ("an item's state value outside [0, 1]", {"case.yaml": CASE, "x.yaml": sfile([prop()], [sitem(values="{yes: 7, no: 0.2}")])},
+     ("x.yaml", 14, ["e1", "likelihoods.me.values.yes", "[0, 1]"])),
+]
+CASES += STRUCTURED
+
+
 @pytest.mark.parametrize(("name", "files", "expect"), CASES, ids=[c[0] for c in CASES])
 def test_load_case_reports_file_line_item_field(tmp_path: Path, name: str, files: dict, expect: tuple) -> None:
     folder = write(tmp_path, files)
@@ -146,6 +259,35 @@ def test_cli_check_exits_nonzero_without_traceback(tmp_path: Path, name: str, fi
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert expect[0] in result.output
+
+
+def test_structured_control_loads_and_check_warns_about_unused_propositions(tmp_path: Path) -> None:
+    """The scaffolding of the structured cases loads; an unused proposition is a warning (exit 0), and check lists
+    propositions, their items and what a lens falls back on."""
+    folder = write(tmp_path, {"case.yaml": CASE, "x.yaml": sfile([prop(), prop("p2")], [sitem()])})
+    case = mv.load_case(folder)
+    assert case.unused_propositions() == ["p2"] and case.fallbacks("you") == ["p1", "p2", "e1"]
+    result = CliRunner().invoke(app, ["check", str(folder)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "warning" in result.output and "no item bears on" in result.output and "p2" in result.output
+    assert "Propositions (parents first)" in result.output
+    assert "lens you does not rate 2 proposition(s); they use me's tables: p1, p2" in result.output
+    assert "lens you does not rate 1 item(s); they use me: e1" in result.output
+
+
+def test_structured_count() -> None:
+    assert len(STRUCTURED) >= 10
+
+
+@pytest.mark.parametrize("name", ["a two-state cell above 1 gets one message",
+                                  "an item keyed by another proposition's states"])
+def test_one_defect_one_message(tmp_path: Path, name: str) -> None:
+    """A bad cell is not also reported as a bad {state: p} row; a table keyed by the wrong proposition's states
+    is one message, not one per key."""
+    files = next(c[1] for c in STRUCTURED if c[0] == name)
+    with pytest.raises(mv.CaseError) as info:
+        mv.load_case(write(tmp_path, files))
+    assert len(info.value.problems) == 1, str(info.value)
 
 
 def test_all_problems_reported_at_once(tmp_path: Path) -> None:

@@ -36,13 +36,13 @@ def quick(tmp_path: Path, *names: str) -> dict[str, dict]:
 
 
 def test_exact_engine_benchmarks(tmp_path: Path) -> None:
-    res = quick(tmp_path, "pgmpy", "sweep", "import", "scale")
-    pg = res["pgmpy"]
-    agree = next(m for k, m in pg.items() if k.startswith("max |Δ credence|"))
-    assert 0 <= agree["value"] <= 1e-12
-    for name, m in pg.items():
-        if name.startswith(("one posterior", "per posterior")):
-            assert m["value"] > 0 and m["baseline"] > 0 and m["ratio"] > 1, name
+    res = quick(tmp_path, "pgmpy", "structured", "sweep", "import", "scale")
+    for pg in (res["pgmpy"], res["structured"]):
+        agree = next(m for k, m in pg.items() if k.startswith("max |Δ credence|"))
+        assert 0 <= agree["value"] <= 1e-12
+        for name, m in pg.items():
+            if name.startswith(("one posterior", "per posterior")):
+                assert m["value"] > 0 and m["baseline"] > 0 and m["ratio"] > 1, name
     for name, m in res["sweep"].items():
         if not name.startswith("_"):
             assert m["value"] > 0 and m["baseline"] > 0, name  # scenarios per second

@@ -63,12 +63,24 @@ def test_mcmc_shares_match_exact_fixed_lambda():
     assert (np.abs(got["credence"].to_numpy() - want) <= 4 * got["mcse"].to_numpy()).all(), (got, want)
     j = res.summary_dict()
     assert j["model"] == "mixture" and "share" in j["quantity"]
+    # the same comparison, made by every fit: exact_check against the closed form
+    assert j["exact_check"]["available"] and j["exact_check"]["ok"], j["exact_check"]
+    np.testing.assert_allclose([j["exact_check"]["hypotheses"][h]["exact"] for h in case.hypothesis_ids], want)
     fam = res.summary().xs("family", level="level")["credence"].sum()
     assert fam == pytest.approx(1.0)
 
 
 def test_uncertain_source_is_refused_by_closed_form():
+    from motives.models.api import exact_reference
+
     case = random_case(9, n_items=3, n_hypotheses=2, n_sources=1, structure_seed=1)
     assert any(e.reported_by for e in case.evidence)
     with pytest.raises(mv.MotivesError, match="uncertain reliability"):
         exact_mixture(case)
+    # so a mixture fit of it says why it has no exact check; the pooled model never has one
+    settings = {"model": "mixture", "lens": None, "prior": None, "reliability": True}
+    ref = exact_reference(case, settings)
+    assert ref["available"] is False and "uncertain reliability" in ref["reason"]
+    assert exact_reference(case, {**settings, "model": "pooled"}) == {
+        "available": False, "reason": "the pooled model has no closed form"}
+    assert exact_reference(case, {**settings, "model": "exclusive"})["available"] is True

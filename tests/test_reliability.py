@@ -84,11 +84,15 @@ def _wait_for(predicate, timeout: float = 120.0, what: str = "") -> None:
 # --------------------------------------------------------------------------- 1. a stuck sampler is not fine
 
 
-def test_stuck_sampler_fails_with_exact_check(tmp_path):
+def test_stuck_sampler_fails_with_exact_check(tmp_path, monkeypatch):
     """draws 10, tune 1, chains 1 used to exit 0 with "ok": true; now exit 3 and exact_check fails."""
+    import motives.cli
+
+    monkeypatch.setattr(motives.cli, "LARGE_FIT_CELLS", 2)  # and a large fit is announced before it starts
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 10, tune: 1, chains: 1, backend: pymc}")
     r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "out")])
     assert r.exit_code == 3, r.output
+    assert "warning: this case has 4 uncertain likelihoods" in r.output
     s = json.loads((tmp_path / "out" / "summary.json").read_text())
     d, ec = s["diagnostics"], s["exact_check"]
     assert d["ok"] is False and d["exact_check_ok"] is False
@@ -238,9 +242,10 @@ def test_force_refused_on_case_folder_and_foreign_folders(tmp_path):
     assert (foreign / "notes.txt").read_text() == "keep me"
     # a folder motives wrote is replaced, and an unrelated sibling named .NAME.old survives
     out = tmp_path / "out"
-    assert runner.invoke(app, ["sensitivity", str(spec), "--out", str(out)]).exit_code == 0
+    quick = _spec(tmp_path, mv.examples.path("cookies"), "{draws: 100, chains: 2}", name="quick")  # nothing random
+    assert runner.invoke(app, ["run", str(quick), "--out", str(out)]).exit_code == 0
     (tmp_path / ".out.old").mkdir()
-    r = runner.invoke(app, ["sensitivity", str(spec), "--out", str(out), "--force"])
+    r = runner.invoke(app, ["run", str(quick), "--out", str(out), "--force"])
     assert r.exit_code == 0, r.output
     assert (out / MARKER).is_file() and (tmp_path / ".out.old").is_dir() and (old / "x").is_file()
     assert sorted(n for n in _hidden(tmp_path)) == [".mine.old", ".out.old"]
@@ -568,3 +573,28 @@ def test_messages_name_the_right_place(tmp_path, case, items, where):
     with pytest.raises(mv.CaseError) as err:
         mv.load_case(d)
     assert where in str(err.value), str(err.value)
+
+
+def test_analyses_in_blocks_give_the_same_tables(monkeypatch):
+    """Scenario x item x hypothesis work arrays are computed block by block: same numbers, bounded memory."""
+    from motives.models.testing import random_case
+    from motives.sensitivity import _core, leave_one_out, tornado
+
+    case = random_case(5, n_items=12, n_hypotheses=4, n_sources=1)
+    whole = tornado(case), leave_one_out(case)
+    monkeypatch.setattr(_core, "BLOCK_BYTES", 4096)  # a few scenarios per block
+    assert len(_core.scenario_blocks(24, 8.0 * 8 * 12 * 4)) > 4
+    blocked = tornado(case), leave_one_out(case)
+    for a, b in zip(whole, blocked, strict=True):
+        np.testing.assert_allclose(a.select_dtypes("number").to_numpy(), b.select_dtypes("number").to_numpy())
+
+
+def test_an_os_error_is_a_message_not_an_internal_error(monkeypatch):
+    import motives.io
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device", "/some/file")
+
+    monkeypatch.setattr(motives.io, "load_case", full)
+    r = runner.invoke(app, ["check", str(mv.examples.path("cookies"))])
+    assert r.exit_code == 2 and "/some/file: No space left on device" in r.output and "internal" not in r.output

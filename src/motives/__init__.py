@@ -43,7 +43,7 @@ _NAMES: dict[str, str] = {
     "FitResult": "motives.models",
 }
 _MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report",
-            "pooling"}
+            "ach", "pooling"}
 
 __all__ = sorted(_NAMES) + ["examples", "__version__"]
 

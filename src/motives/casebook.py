@@ -1,4 +1,4 @@
-"""A case written out as Markdown: hypotheses, Table 1, the propositions, every item with its likelihoods per lens.
+"""A case written out as Markdown: hypotheses, Table 1, every item with its likelihoods per lens.
 
 ``motives describe CASE --out FILE`` writes it; the Russia–Ukraine case's
 ``evidence/README.md`` is generated this way and a test keeps it current.
@@ -6,8 +6,13 @@
 
 from __future__ import annotations
 
-from motives.conventions import md_text
+from typing import TYPE_CHECKING, Any
+
+from motives.conventions import _fmt, md_text
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _cell(text: object) -> str:
@@ -40,15 +45,8 @@ def _ratio(values: dict, hyps: list[str], families: dict[str, str]) -> str:
     return f"{ma / mb:.2f}"
 
 
-def _keys(case: Case, node: object) -> list[str]:
-    """The values a node's tables are keyed by: hypothesis ids, or the states of the proposition it bears on."""
-    parent = getattr(node, "bears_on", None)
-    if parent in (None, "hypotheses"):
-        return case.hypothesis_ids
-    return list(case.proposition(parent).states)
-
-
 def _fmt_trend(tr: object) -> str:
+    """A timeline trend prior in words: linear (intercept a, slope b) or a step."""
     step = getattr(tr, "step", None)
     if step is None:
         return f"a ~ N({tr.intercept.mean:g}, {tr.intercept.sd:g}), b ~ N({tr.slope.mean:g}, {tr.slope.sd:g})"
@@ -58,62 +56,24 @@ def _fmt_trend(tr: object) -> str:
             f"after ~ N({step.after.mean:g}, {step.after.sd:g}), {at}")
 
 
-def _fmt_row(prop: object, j: object, v: str) -> str:
-    probs, k = prop.row(j, v)
-    body = ", ".join(f"{s} {p:.2f}" for s, p in zip(prop.states, probs, strict=True))
-    return body + ("" if k is None else f" (κ={k:g})")
-
-
-def _structure_lines(case: Case) -> list[str]:
-    lines = ["## Structure: propositions", "",
-             "Each proposition is a fact the items bear on; the motives enter once per fact, through "
-             "P(state | parent value). Items under a proposition are rated P(E | state) and are conditionally "
-             "independent given its state, so together they can move the odds between two hypotheses by no "
-             "more than the proposition itself could.", ""]
-    children: dict[str, list[str]] = {}
-    for p in case.propositions:
-        children.setdefault(p.bears_on, []).append(p.id)
-    for e in case.evidence:
-        children.setdefault(e.bears_on or "hypotheses", []).append(e.id)
-    pids = {p.id for p in case.propositions}
-
-    def walk(node: str, depth: int) -> None:
-        for c in children.get(node, []):
-            if c in pids:
-                p = case.proposition(c)
-                lines.append("  " * depth + f"- **`{c}`** [{', '.join(p.states)}] — {_cell(p.title)}")
-                walk(c, depth + 1)
-            elif depth > 0:
-                lines.append("  " * depth + f"- `{c}`")
-
-    lines.append("- **hypotheses**")
-    walk("hypotheses", 1)
-    direct = [c for c in children.get("hypotheses", []) if c not in pids]
-    lines += ["", "Items bearing on the hypotheses directly: " + ", ".join(f"`{c}`" for c in direct) + ".", ""]
-    for p in case.propositions:
-        lines += [f"### `{p.id}` — {_cell(p.title)}", ""]
-        meta = [f"states {', '.join(p.states)}", f"bears on {p.bears_on}"]
-        if p.issue_area:
-            meta.append(f"issue area {p.issue_area}")
-        if p.implication:
-            meta.append(f"Table 1 row `{p.implication}`")
-        if p.footnotes:
-            meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
-        if p.sources:
-            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
-        lines += ["; ".join(meta) + ".", ""]
-        if p.quote:
-            lines += [f"> {_cell(p.quote)}", ""]
-        keys = _keys(case, p)
-        for lens, j in p.judgements().items():
-            rows = "; ".join(f"{v}: {_fmt_row(p, j, v)}" for v in keys)
-            lines.append(f"- **{lens}**: {rows}. {_cell(j.rationale)}")
-        lines.append("")
-    return lines
-
-
 def case_markdown(case: Case) -> str:
-    """Render a whole case as Markdown (deterministic: the same case gives the same text)."""
+    """Render a whole case as Markdown (deterministic: the same case gives the same text).
+
+    A structured case adds a section "Propositions" (each with its tables per
+    lens, rationales and the items under it), a P(E | state) table per
+    proposition after the likelihood table, and "bears on" in each item's line.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> md = case_markdown(mv.examples.load("burglary"))
+    >>> [line for line in md.splitlines() if line.startswith("## ")]
+    ['## Hypotheses', '## Lenses', '## Propositions', '## Likelihood table', '## Items']
+    >>> "| `fibres_match` |  | default | 0.50 | 0.10 |" in md
+    True
+    >>> "kind likelihood; bears on proposition `at_scene`." in md
+    True
+    """
     H = case.hypothesis_ids
     fam = {h.id: h.family_id for h in case.hypotheses}
     lines = [f"# {_cell(case.title or case.name)}", "",
@@ -123,8 +83,7 @@ def case_markdown(case: Case) -> str:
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    props = f"{len(case.propositions)} propositions, " if case.propositions else ""
-    lines += [f"{props}{len(case.evidence)} evidence items (" + ", ".join(f"{n} {k}" for k, n in kinds.items())
+    lines += [f"{len(case.evidence)} evidence items (" + ", ".join(f"{n} {k}" for k, n in kinds.items())
               + f"), {len(case.lens_ids)} lenses, {len(case.references or {})} references.", ""]
     lines += ["## Hypotheses", "", "| id | label | family | description |", "| --- | --- | --- | --- |"]
     lines += [f"| `{h.id}` | {_cell(h.name)} | {h.family_id} | {_cell(h.description)} |" for h in case.hypotheses]
@@ -133,63 +92,67 @@ def case_markdown(case: Case) -> str:
     lines.append("")
     if case.implications:
         lines += ["## Table 1: what each hypothesis predicts", "",
-                  "| implication | " + " | ".join(H) + " | propositions and items that test it |",
+                  "| implication | " + " | ".join(H) + " | items that test it |",
                   "| --- " * (len(H) + 2) + "|"]
         t = case.implication_table()
         for _, r in t.iterrows():
             lines.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H)
                          + " | " + ", ".join(f"`{i}`" for i in r["items"]) + " |")
         lines.append("")
-    if case.propositions:
-        lines += _structure_lines(case)
+    if case.structured:
+        lines += ["## Propositions", "",
+                  "Unobserved facts between the hypotheses and the items (parents first): P(state | parent value) "
+                  f"per lens; caps under the default lens `{case.default_lens}`.", "",
+                  propositions_markdown(case, heading="###").rstrip(), ""]
     fams = list(dict.fromkeys(fam.values()))
     ratio_head = f"{fams[0]}:{fams[1]}" if len(fams) == 2 else ""
+    lines += ["## Likelihood table", "",
+              "Means of P(E | h) per lens (κ: Beta concentration). "
+              + (f"The last column is the ratio of the mean likelihood of the {fams[0]} hypotheses to the mean of "
+                 f"the {fams[1]} hypotheses (>1 favours {fams[0]})." if ratio_head else ""), ""]
     areas = [a.id for a in case.issue_areas]
     ordered = sorted(case.evidence, key=lambda e: (areas.index(e.issue_area) if e.issue_area in areas else len(areas)))
-    direct = [e for e in ordered if isinstance(e, LikelihoodItem) and e.bears_on in (None, "hypotheses")]
-    if direct:
-        lines += ["## Likelihood table: items on the hypotheses", "",
-                  "Means of P(E | h) per lens (κ: Beta concentration). "
-                  + (f"The last column is the ratio of the mean likelihood of the {fams[0]} hypotheses to the mean "
-                     f"of the {fams[1]} hypotheses (>1 favours {fams[0]})." if ratio_head else ""), ""]
+    if not case.structured or any(isinstance(e, LikelihoodItem) and e.bears_on in (None, "hypotheses") for e in ordered):
         head = "| item | area | lens | " + " | ".join(H) + (f" | {ratio_head}" if ratio_head else "") + " |"
         lines += [head, "| --- " * (3 + len(H) + bool(ratio_head)) + "|"]
-        for e in direct:
-            for lens in case.lens_ids:
-                if lens not in e.likelihoods:
-                    continue
-                j = e.likelihoods[lens]
-                row = f"| `{e.id}` | {e.issue_area or ''} | {lens} | " + " | ".join(
-                    _fmt_likelihood(j.values[h]) for h in H)
-                if ratio_head:
-                    row += f" | {_ratio(j.values, H, fam)}"
-                lines.append(row + " |")
-        lines.append("")
-    for p in case.propositions:
-        under = [e for e in ordered if isinstance(e, LikelihoodItem) and e.bears_on == p.id]
+    else:
+        lines.append("No likelihood item bears on the hypotheses directly.")
+    for e in ordered:
+        if not isinstance(e, LikelihoodItem) or e.bears_on not in (None, "hypotheses"):
+            continue
+        for lens in case.lens_ids:
+            if lens not in e.likelihoods:
+                continue
+            j = e.likelihoods[lens]
+            row = f"| `{e.id}` | {e.issue_area or ''} | {lens} | " + " | ".join(_fmt_likelihood(j.values[h]) for h in H)
+            if ratio_head:
+                row += f" | {_ratio(j.values, H, fam)}"
+            lines.append(row + " |")
+    lines.append("")
+    for pid in case.proposition_order():
+        states = case.proposition(pid).states
+        under = [e for e in ordered if isinstance(e, LikelihoodItem) and e.bears_on == pid]
         if not under:
             continue
-        lines += [f"## Likelihood table: items on `{p.id}`", "",
-                  "Means of P(E | state) per lens (κ: Beta concentration).", "",
-                  "| item | area | lens | " + " | ".join(p.states) + " |",
-                  "| --- " * (3 + len(p.states)) + "|"]
+        lines += [f"Items under proposition `{pid}`: P(E | state) per lens.", "",
+                  "| item | area | lens | " + " | ".join(states) + " |", "| --- " * (3 + len(states)) + "|"]
         for e in under:
             for lens in case.lens_ids:
                 if lens in e.likelihoods:
                     j = e.likelihoods[lens]
                     lines.append(f"| `{e.id}` | {e.issue_area or ''} | {lens} | "
-                                 + " | ".join(_fmt_likelihood(j.values[s]) for s in p.states) + " |")
+                                 + " | ".join(_fmt_likelihood(j.values[st]) for st in states) + " |")
         lines.append("")
     nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
     if any(nd.values()):
-        lines += ["Non-diagnostic items (equal likelihoods under every parent value; they change nothing): "
+        lines += ["Non-diagnostic items (equal likelihoods under every hypothesis; they change nothing): "
                   + "; ".join(f"{lens}: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids), ""]
     lines += ["## Items", ""]
     for e in ordered:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
         if e.bears_on not in (None, "hypotheses"):
-            meta.append(f"bears on `{e.bears_on}`")
+            meta.append(f"bears on proposition `{e.bears_on}`")
         if e.date:
             meta.append(f"date {e.date}")
         if e.issue_area:
@@ -210,14 +173,15 @@ def case_markdown(case: Case) -> str:
         if e.quote:
             lines += [f"> {_cell(e.quote)}", ""]
         if isinstance(e, TimelineItem):
-            lines += [f"Timeline: codes y ~ Normal(trend(t), σ = {e.sigma:g}), t in years from {e.origin:g}; each "
-                      "parent value predicts a linear trend or a step.", "",
+            lines += [f"Timeline: y ~ Normal(trend(t), σ = {e.sigma:g}), t in years from {e.origin:g}; each parent "
+                      "value predicts a linear trend a + b t or a step (a level before a break date, another after).",
+                      "",
                       "| date | code | quote | note |", "| --- | --- | --- | --- |"]
             lines += [f"| {o.date} | {o.code:g} | {_cell(o.quote)} | {_cell(o.note)} |" for o in e.observations]
             lines.append("")
             if e.scale:
                 lines += ["Coding rule: " + "; ".join(f"{k} = {_cell(v)}" for k, v in sorted(e.scale.items())), ""]
-        keys = _keys(case, e)
+        keys = case.parent_values(e.bears_on)  # hypothesis ids, or the states of its proposition
         for lens, j in e.judgements().items():
             if isinstance(e, TimelineItem):
                 vals = "; ".join(f"{h}: {_fmt_trend(j.values[h])}" for h in keys)
@@ -229,3 +193,143 @@ def case_markdown(case: Case) -> str:
             lines.append(f"- **{lens}**: {vals}. {_cell(j.rationale)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def md_escape(text: Any) -> str:
+    r"""User text for Markdown prose: Markdown specials backslash-escaped, HTML specials as entities.
+
+    Examples
+    --------
+    >>> print(md_escape("5 < 6 & *not* [a](b) | `x` # _y_"))
+    5 &lt; 6 &amp; \*not\* \[a\](b) \| \`x\` \# \_y\_
+    """
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]|#":
+        out = out.replace(ch, "\\" + ch) if ch != "\\" else out.replace("\\", "\\\\")
+    return " ".join(out.split())
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    """A (lens, parent) x states frame as a Markdown table (numbers to two decimals)."""
+    cols = [*df.index.names, *map(str, df.columns)]
+    out = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    for idx, row in df.iterrows():
+        cells = [str(i) for i in idx] + [_fmt(float(v), 2) for v in row.tolist()]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out)
+
+
+def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None) -> pd.DataFrame:
+    """A proposition's tables P(state | parent value), one block of rows per lens that rates it.
+
+    Parameters
+    ----------
+    case, prop_id
+        The case and the proposition.
+    lenses
+        Lenses to show (default every lens that rates the proposition, in case order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``lens``, ``parent``): one column per state (means) and
+        ``concentration`` (Beta/Dirichlet concentration of the row; NaN for a point).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> proposition_frame(mv.examples.load("burglary"), "had_motive")
+                          yes   no  concentration
+    lens    parent
+    default suspect       0.7  0.3            NaN
+            someone_else  0.2  0.8            NaN
+    """
+    import pandas as pd
+
+    prop = case.proposition(prop_id)
+    lenses = [ln for ln in case.lens_ids if ln in prop.likelihoods] if lenses is None else lenses
+    rows, index = [], []
+    for lens in lenses:
+        j = prop.likelihoods[lens]
+        for v in case.parent_values(prop.bears_on):
+            probs, k = prop.row(j, v)
+            rows.append([*probs, float("nan") if k is None else float(k)])
+            index.append((lens, v))
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["lens", "parent"]),
+                        columns=[*prop.states, "concentration"], dtype=float)
+
+
+def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:
+    """Every proposition (parents first): provenance, quote, P(state | parent value) per lens, rationales, items.
+
+    Parameters
+    ----------
+    case, lens
+        The case; ``lens`` (default the default lens) gives the caps and is listed first.
+    heading
+        Markdown heading marker of each proposition.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> md = propositions_markdown(mv.examples.load("burglary"))
+    >>> print(md.split("### ")[1].strip())
+    `at_scene` — The suspect was at the scene that night
+    <BLANKLINE>
+    Bears on the hypotheses; states yes, no; cap 9.0 dB under lens `default` (the most it can move the odds
+    between two hypotheses, however many items bear on it).
+    <BLANKLINE>
+    | lens | parent | yes | no |
+    | --- | --- | --- | --- |
+    | default | suspect | 0.80 | 0.20 |
+    | default | someone_else | 0.10 | 0.90 |
+    <BLANKLINE>
+    Items that bear on it: `neighbour_saw_suspect`, `phone_near_scene`, `fibres_match`.
+    """
+    lens = case.resolve_lens(lens)
+    if not case.propositions:
+        return ""
+    L = []
+    for pid in case.proposition_order():
+        p = case.proposition(pid)
+        L += [f"{heading} `{pid}` — {md_escape(p.title)}", ""]
+        cap = case.proposition_cap_db(pid, lens)
+        over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition `{p.bears_on}`"
+        between = "two hypotheses" if p.bears_on == "hypotheses" else f"two states of `{p.bears_on}`"
+        meta = [f"Bears on {over}", "states " + ", ".join(p.states),
+                f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
+                "however many items bear on it)"]
+        if p.implication:
+            meta.append(f"tests implication `{p.implication}`")
+        if p.issue_area:
+            meta.append(f"issue area `{p.issue_area}`")
+        if p.date:
+            meta.append(f"date {p.date}")
+        if p.sources:
+            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
+        if p.footnotes:
+            meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
+        L += ["; ".join(meta) + ".", ""]
+        if p.description:
+            L += [md_escape(p.description), ""]
+        if p.quote:
+            L += [f"> {md_escape(p.quote)}", ""]
+        rated = [ln for ln in case.lens_ids if ln in p.likelihoods]
+        order = [lens, *[ln for ln in rated if ln != lens]] if lens in rated else rated
+        df = proposition_frame(case, pid, order)
+        if df["concentration"].isna().all():
+            df = df.drop(columns="concentration")
+        L += [_md_table(df), ""]
+        if lens not in rated:
+            L += [f"Lens `{lens}` does not rate it: it uses the default lens `{case.default_lens}`.", ""]
+        for ln in order:
+            j = p.likelihoods[ln]
+            if j.rationale or j.confidence:
+                conf = f" (confidence {j.confidence})" if j.confidence else ""
+                L.append(f"- **{ln}**{conf}: {md_escape(j.rationale)}")
+        if any(p.likelihoods[ln].rationale or p.likelihoods[ln].confidence for ln in order):
+            L.append("")
+        props, items = case.children(pid)
+        kids = [f"`{i}`" for i in items] + [f"`{q}` (proposition)" for q in props]
+        L += [("Items that bear on it: " + ", ".join(kids) + ".") if kids else "No item bears on it.", ""]
+    return "\n".join(L).rstrip() + "\n"

@@ -45,6 +45,9 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
+#: ``motives run`` warns before sampling a model with more uncertain likelihoods than this.
+LARGE_FIT_CELLS = 2000
+
 #: A file in every output folder motives writes: ``--force`` replaces only folders that hold it.
 MARKER = ".motives-output"
 
@@ -84,7 +87,8 @@ class _Terminated(BaseException):
 def _guarded[F: Callable[..., Any]](fn: F) -> F:
     """Run a command so that no traceback reaches the user.
 
-    A :class:`MotivesError` is bad input (exit 2); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
+    A :class:`MotivesError` is bad input (exit 2), and so is an ``OSError`` (a full disk, a file
+    removed underfoot: the message names the file); Ctrl-C exits 130 and SIGTERM 143 (with the outputs
     of the interrupted command removed); anything else is a bug in motives: one line, exit 70, and the
     traceback with ``motives --debug``.
     """
@@ -107,6 +111,9 @@ def _guarded[F: Callable[..., Any]](fn: F) -> F:
         except _Terminated:
             err.print("terminated: nothing was written", highlight=False, markup=False)
             raise typer.Exit(EXIT_TERMINATED) from None
+        except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(MotivesError(f"{where}{exc.strerror or exc}"))
         except Exception as exc:
             import click
 
@@ -338,14 +345,24 @@ def check(case_dir: CaseDir) -> None:
     t.add_row("[bold]all[/]", *[str(sum(lens in e.judgements() for e in case.evidence)) for lens in case.lens_ids],
               str(len(case.evidence)))
     out.print(t)
+    if case.prior_note():
+        out.print(case.prior_note(), highlight=False, markup=False)
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     out.print("kinds: " + ", ".join(f"{k} {n}" for k, n in kinds.items()), highlight=False, markup=False)
+    props = set(case.proposition_ids)
+    if case.structured:
+        _print_propositions(case)
     for lens in case.lens_ids:
         nd = case.non_diagnostic(lens)
-        if nd:
-            out.print(plain(f"non-diagnostic under {lens} (equal likelihoods, change nothing): {', '.join(nd)}"),
+        nd_props = [i for i in nd if i in props]
+        nd_items = [i for i in nd if i not in props]
+        if nd_props:
+            out.print(plain(f"non-diagnostic propositions under {lens} (equal tables for every parent value: nothing "
+                            f"under them can change the odds): {', '.join(nd_props)}"), highlight=False, markup=False)
+        if nd_items:
+            out.print(plain(f"non-diagnostic under {lens} (equal likelihoods, change nothing): {', '.join(nd_items)}"),
                       highlight=False, markup=False)
         zc = case.zero_cells(lens)
         if zc:
@@ -353,11 +370,38 @@ def check(case_dir: CaseDir) -> None:
                             + ", ".join(f"{i} -> {h}" for i, h in zc)), highlight=False, markup=False)
         fb = case.fallbacks(lens)
         if fb and lens != case.default_lens:
-            out.print(plain(f"lens {lens} does not rate {len(fb)} item(s); they use {case.default_lens}: "
-                            f"{', '.join(fb)}"), highlight=False, markup=False)
+            fb_props = [i for i in fb if i in props]
+            fb_items = [i for i in fb if i not in props]
+            if fb_props:
+                out.print(plain(f"lens {lens} does not rate {len(fb_props)} proposition(s); they use "
+                                f"{case.default_lens}'s tables: {', '.join(fb_props)}"), highlight=False, markup=False)
+            if fb_items:
+                out.print(plain(f"lens {lens} does not rate {len(fb_items)} item(s); they use {case.default_lens}: "
+                                f"{', '.join(fb_items)}"), highlight=False, markup=False)
+    unused = case.unused_propositions()
+    if unused:
+        err.print("[bold yellow]warning[/]: " + safe(f"{len(unused)} proposition(s) no item bears on (directly or "
+                                                     f"through another proposition); they change nothing: "
+                                                     f"{', '.join(unused)}"), highlight=False)
     for f, why in skipped_files(case_dir):
         out.print(plain(f"skipped {f}: {why}"), highlight=False, markup=False)
     out.print("[green]ok[/]")
+
+
+def _print_propositions(case: Any) -> None:
+    """``check``: each proposition (parents first) with its parent, states and the items that bear on it."""
+    t = Table(title="Propositions (parents first) and what bears on them")
+    for c in ("proposition", "bears on", "states", "items", "bearing on it"):
+        t.add_column(c, justify="right" if c == "items" else "left")
+    for pid in case.proposition_order():
+        p = case.proposition(pid)
+        kids, items = case.children(pid)
+        t.add_row(pid, p.bears_on, " | ".join(p.states), str(len(items)),
+                  ", ".join([*items, *(f"{k} (proposition)" for k in kids)]) or "(nothing)")
+    _, direct = case.children()
+    if direct:
+        t.add_row("(directly on the hypotheses)", "", "", str(len(direct)), ", ".join(direct))
+    out.print(t)
 
 
 @app.command()
@@ -388,18 +432,49 @@ def posterior(
 
         res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
         summary = res.summary_dict()
+    if case.structured:
+        summary["if_independent"] = _if_independent(case, lens_id)
+    extra_lines = _posterior_extras(case, lens_id, summary)
     _print_summary(summary, as_json)
-    if not as_json and case.propositions:
-        from motives.exact import exact_posterior
-
-        flat = exact_posterior(case, lens_id, structure=False)
-        fams = ", ".join(f"{key} {row['credence']:.3g}" for (level, key), row in flat.iterrows() if level == "family")
-        out.print(f"If every item were independent (structure=False, exact): {fams}. The structured figures above "
-                  "count items that bear on one fact through that fact.", highlight=False)
+    if not as_json:
+        for line in extra_lines:
+            out.print(line, highlight=False, markup=False)
     if not summary["diagnostics"].get("ok", True):
         if not as_json:
             _diagnostics_failed(summary, allow_bad=False)
         raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
+    """The exact posterior as if every item bore on the hypotheses independently (for a structured case)."""
+    from motives.exact import exact_posterior
+
+    t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
+    return {"note": "exact posterior as if every item bore on the hypotheses independently (structure=False): "
+                    "the naive-Bayes figure the propositions correct; not the result",
+            "hypotheses": {str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()},
+            "families": {str(i): float(c) for i, c in t.xs("family", level="level")["credence"].items()}}
+
+
+def _posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]:
+    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary (into ``summary`` too)."""
+    from motives.ach import inconsistency, inconsistency_line
+    from motives.schema import LikelihoodItem
+
+    lines = []
+    credence = {h: v["credence"] for h, v in summary["hypotheses"].items()}
+    if any(isinstance(e, LikelihoodItem) for e in case.evidence):
+        scores = inconsistency(case, lens)
+        summary["ach_inconsistency"] = {h: int(v) for h, v in scores["score"].items()}
+        lines.append(inconsistency_line(scores))
+    if all(h.value is not None for h in case.hypotheses):
+        from motives.exact import value_summary
+
+        v = value_summary(case, lens, credence=credence)
+        summary["value"] = v
+        lines.append(f"value: mean {v['mean']:.6g}, median {v['median']:.6g}, {v['mass']:.0%} credible interval "
+                     f"[{v['lower']:.6g}, {v['upper']:.6g}]")
+    return lines
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -407,13 +482,19 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
     mass = summary["interval"]["mass"]
+    ind = summary.get("if_independent")
     t = Table(title=safe(f"Credences ({summary['method']}, lens {summary['lens']}; {mass:.0%} central interval)"))
-    for c in ("level", "id", "credence", "lower", "upper"):
-        t.add_column(c, justify="right" if c in ("credence", "lower", "upper") else "left")
+    for c in ("level", "id", "credence", "lower", "upper", *(["if independent"] if ind else [])):
+        t.add_column(c, justify="left" if c in ("level", "id") else "right")
     for level, key in (("hypothesis", "hypotheses"), ("family", "families")):
         for i, v in summary[key].items():
-            t.add_row(level, safe(i), *(_num(v[k]) for k in ("credence", "lower", "upper")))
+            t.add_row(level, safe(i), *(_num(v[k]) for k in ("credence", "lower", "upper")),
+                      *([_num(ind[key][i])] if ind else []))
     out.print(t)
+    if ind:
+        out.print("The credences use the propositions (items under one proposition share a cause). 'if independent' "
+                  "is what multiplying every item as if independent given the hypothesis would give: the "
+                  "difference is how much that assumption would over- or understate the evidence.", highlight=False)
     if summary.get("fallbacks"):
         out.print(plain(f"{len(summary['fallbacks'])} item(s) not rated by this lens use the default lens: "
                         + ", ".join(summary["fallbacks"])), highlight=False, markup=False)
@@ -498,6 +579,48 @@ def _check_out_file(out_file: Path, force: bool, cases: list[Path]) -> Path:
 
 @app.command()
 @_guarded
+def export(
+    case_dir: CaseDir,
+    out_file: Annotated[Path, typer.Option("--out", help="File to write (atomically; not replaced without --force).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="bif, xmlbif or net (Hugin NET, also read by GeNIe "
+                                            "and Netica); default from the extension of --out.")] = None,
+    lens: Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")] = None,
+    reliability: Annotated[bool, typer.Option(help="Model uncertain sources as reliability nodes "
+                                              "(--no-reliability: take every report at face value).")] = True,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET) for GeNIe, Hugin, Netica, pgmpy.
+
+    Setting every item node to 'observed' gives the exact posterior on the node 'hypothesis'.
+    """
+    from motives import bn
+    from motives.io import load_case
+
+    if fmt is not None and fmt not in ("bif", "xmlbif", "net"):
+        raise MotivesError(f"--format must be bif, xmlbif or net, got {fmt!r}")
+    fmt = fmt or bn._format_of(out_file)
+    target = _check_out_file(out_file, force, _case_folders(Path(case_dir)))
+    case = load_case(case_dir)
+    net = bn.network(case, lens, reliability=reliability)
+    bn.write(net, target, fmt, force=force)
+    model = net.model
+    say = lambda text: out.print(plain(text), highlight=False, markup=False)  # noqa: E731
+    say(f"wrote {target} ({fmt}, lens {net.lens}): {len(model.nodes())} nodes, {len(model.edges())} edges")
+    say(f"evidence: set the {len(net.evidence)} item nodes to 'observed'; query node '{net.query}'")
+    if net.reliability:
+        say("reliability nodes (states are quadrature points rho, probabilities their weights): "
+            + ", ".join(net.reliability))
+    if net.log_scale:
+        say("timeline/quantity items as binary nodes, P(observed | parent) = marginal likelihood rescaled so "
+            "the largest is 1 (the posterior is unchanged): " + ", ".join(net.log_scale))
+    renamed = {k: v for k, v in net.names.items()
+               if k != "hypotheses" and v != (f"reliability_{k[7:]}" if k.startswith("source:") else k)}
+    if renamed:
+        say("renamed to valid identifiers: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items()))
+
+
+@app.command()
+@_guarded
 def run(
     spec_file: Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],
@@ -515,18 +638,46 @@ def run(
         from motives.io import load_case
         from motives.models import fit_spec
 
-        res = fit_spec(spec, spec_file, progressbar=True, case=load_case(case_path))
+        case = load_case(case_path)
+        cells = sum(1 for e in case.evidence for j in e.judgements().values()
+                    for v in (getattr(j, "values", None) or {}).values() if getattr(v, "concentration", None))
+        if cells > LARGE_FIT_CELLS:
+            err.print(plain(f"warning: this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
+                            f"to sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
+                            "steps of a model this size can take hours. The exact engine (motives posterior, "
+                            "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing."),
+                      highlight=False, markup=False)
+        res = fit_spec(spec, spec_file, progressbar=True, case=case)
         summary = res.summary_dict()
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
         res.save(tmp / "trace.nc")
+        if case.structured:  # the structure diagram (the sensitivity and report commands draw the rest)
+            _structure_figure(case, summary.get("lens"), tmp / "figures", spec.figures)
     _print_summary(summary, False)
-    out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"), highlight=False, markup=False)
+    out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"
+                    + (", figures/structure.*" if (out_dir / "figures").exists() else "")), highlight=False,
+              markup=False)
     if not summary["diagnostics"].get("ok", True):
         _diagnostics_failed(summary, allow_bad=allow_bad)
         if not allow_bad:
             raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]) -> None:
+    """Write the structure diagram of a structured case as figures/structure.<fmt>."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from motives.plots import plot_structure, save_figure
+
+    fdir.mkdir(exist_ok=True)
+    fig, _ = plot_structure(case, lens)
+    save_figure(fig, fdir / "structure", formats)
+    plt.close(fig)
 
 
 @app.command()
@@ -536,6 +687,54 @@ def schema() -> None:
     from motives.io import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------- ACH matrices
+
+
+@app.command("import-matrix")
+def import_matrix_cmd(
+    matrix: Annotated[Path, typer.Argument(help="ACH matrix: .csv or .xlsx (rows items, columns hypotheses).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")],
+    lens: Annotated[str, typer.Option(help="Lens id the ratings belong to.")] = "default",
+    name: Annotated[str | None, typer.Option(help="Case name (default: from the file name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a folder import-matrix wrote before.")] = False,
+) -> None:
+    """Turn an ACH matrix into a case folder (case.yaml and evidence.yaml) that check accepts."""
+    from motives.ach import import_matrix
+    from motives.io import load_case
+
+    try:
+        folder = import_matrix(matrix, out_dir, lens=lens, name=name, force=force)
+        case = load_case(folder)
+    except MotivesError as exc:
+        _fail(exc)
+    out.print(f"wrote {folder}/case.yaml and evidence.yaml: {len(case.hypotheses)} hypotheses, "
+              f"{len(case.evidence)} items", highlight=False, markup=False)
+
+
+@app.command("export-matrix")
+def export_matrix_cmd(
+    case_dir: CaseDir,
+    out_file: Annotated[Path, typer.Option("--out", help="Matrix file to write: .csv or .xlsx.")],
+    lens: Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")] = None,
+    cells: Annotated[str, typer.Option(help="ratings (ACH letters where a cell is on the scale) or numbers.")]
+    = "ratings",
+) -> None:
+    """Write a case's likelihoods under one lens as an ACH matrix (rows items, columns hypotheses)."""
+    from motives.ach import export_matrix
+    from motives.io import load_case
+
+    if cells not in ("ratings", "numbers"):
+        _fail(MotivesError(f"--cells must be 'ratings' or 'numbers', got {cells!r}"))
+    try:
+        case = load_case(case_dir)
+        notes = export_matrix(case, out_file, case.resolve_lens(lens), cells=cells)
+    except MotivesError as exc:
+        _fail(exc)
+    for note in notes:
+        err.print(f"note: {note}", highlight=False, markup=False)
+    out.print(f"wrote {out_file}", highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- sensitivity and report
@@ -616,6 +815,8 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
                                extra={"spec": {"name": spec.name, "file": str(spec_file),
                                                "config_hash": spec.config_hash()},
                                       "leading_family": tgt})
+        if case.structured:
+            summary["if_independent"] = _if_independent(case, lens, spec.prior, spec.reliability)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
             _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"])
@@ -638,11 +839,21 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
             raise RuntimeError("generated LaTeX table is malformed: " + "; ".join(problems))
     (tdir / "evidence.tex").write_text(ev_tex)
     (tdir / "posterior.tex").write_text(po_tex)
-    (tdir / "tables.tex").write_text(R.standalone_latex(r"\input{evidence}", r"\input{posterior}"))
+    inputs = [r"\input{evidence}", r"\input{posterior}"]
+    if case.structured:
+        for pid in case.proposition_order():
+            problems = R.check_latex(R.proposition_latex(case, pid, lens))
+            if problems:
+                raise RuntimeError(f"generated LaTeX table of proposition {pid} is malformed: " + "; ".join(problems))
+        (tdir / "propositions.tex").write_text(R.propositions_latex(case, lens))
+        (tdir / "propositions.md").write_text(R.propositions_markdown(case, lens, heading="##"))
+        inputs.append(r"\input{propositions}")
+    (tdir / "tables.tex").write_text(R.standalone_latex(*inputs))
     (tdir / "evidence.md").write_text(R.evidence_markdown(case, lens, prior=spec.prior))
     (tdir / "posterior.md").write_text(R.posterior_markdown(case, lens, prior=spec.prior))
     info = {"name": spec.name, "file": str(spec_file), "lens": lens, "prior": spec.prior, "model": spec.model,
-            "config_hash": spec.config_hash(), "tornado_factor": spec.sensitivity.tornado_factor}
+            "config_hash": spec.config_hash(), "tornado_factor": spec.sensitivity.tornado_factor,
+            "reliability": spec.reliability}
     text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info)
     (tmp / "report.md").write_text(text)
 
@@ -679,7 +890,8 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=True)
-    out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex and "
+    extra = ", tables/propositions.tex" if (res["out"] / "tables" / "propositions.tex").exists() else ""
+    out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
                     f"{len(res['figures'])} figures"), highlight=False, markup=False)
 
 

@@ -26,7 +26,13 @@ def case_html(case: Case) -> str:
     True
     >>> "<tr><td>blue</td><td>blue</td><td>blue</td><td>0.15</td></tr>" in h  # id, label, family, prior
     True
-    >>> "2 propositions (at_scene, had_motive)" in case_html(mv.examples.load("burglary"))
+
+    A structured case lists its propositions and what bears on each:
+
+    >>> h = case_html(mv.examples.load("burglary"))
+    >>> "2 propositions (parents first)" in h
+    True
+    >>> "<td>had_motive</td><td>The suspect had a motive</td><td>hypotheses</td><td>yes | no</td>" in h
     True
     """
     rows = "".join(
@@ -38,15 +44,75 @@ def case_html(case: Case) -> str:
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     counts = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "no items"
-    props = f"{len(case.propositions)} propositions ({html.escape(', '.join(case.proposition_ids))}); " \
-        if case.propositions else ""
+    props = ""
+    if case.propositions:
+        prow = []
+        for pid in case.proposition_order():
+            p = case.proposition(pid)
+            kids, items = case.children(pid)
+            below = ", ".join([*items, *(f"{k} (proposition)" for k in kids)]) or "(nothing)"
+            prow.append(f"<tr><td>{html.escape(pid)}</td><td>{html.escape(p.title)}</td>"
+                        f"<td>{html.escape(p.bears_on)}</td><td>{html.escape(' | '.join(p.states))}</td>"
+                        f"<td>{html.escape(below)}</td></tr>")
+        props = (f"<br>{len(case.propositions)} propositions (parents first):"
+                 "<table><thead><tr><th>id</th><th>title</th><th>bears on</th><th>states</th>"
+                 f"<th>what bears on it</th></tr></thead><tbody>{''.join(prow)}</tbody></table>")
     return (
         f"<div><strong>Case {html.escape(case.name)}</strong>: {html.escape(case.title)}<br>"
-        f"{len(case.evidence)} evidence items ({counts}); {props}lenses: {html.escape(', '.join(case.lens_ids))} "
+        f"{len(case.evidence)} evidence items ({counts}); lenses: {html.escape(', '.join(case.lens_ids))} "
         f"(default {html.escape(case.default_lens)})"
         "<table><thead><tr><th>id</th><th>label</th><th>family</th><th>prior</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></div>"
+        f"<tbody>{rows}</tbody></table>{props}</div>"
     )
+
+
+def proposition_html(prop: Any, case: Case | None = None) -> str:
+    """HTML card of one proposition: provenance, quote, and each lens's table P(state | parent value).
+
+    For ``Proposition._repr_html_`` (``case`` gives hypothesis labels when known).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("burglary")
+    >>> h = proposition_html(case.proposition("at_scene"), case)
+    >>> h.startswith("<div><strong>at_scene</strong> (proposition): The suspect was at the scene that night")
+    True
+    >>> "bears on hypotheses; states yes | no" in h
+    True
+    >>> "<tr><td>default</td><td>The suspect did it</td><td>0.80</td><td>0.20</td><td></td></tr>" in h
+    True
+    """
+    labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
+    parts = [f"<div><strong>{html.escape(prop.id)}</strong> (proposition): {html.escape(prop.title)}"]
+    meta = [f"bears on {html.escape(prop.bears_on)}", "states " + html.escape(" | ".join(prop.states))]
+    if prop.implication:
+        meta.append(f"implication {html.escape(prop.implication)}")
+    if prop.date:
+        meta.append(f"date {html.escape(str(prop.date))}")
+    if prop.issue_area:
+        meta.append(f"issue area {html.escape(prop.issue_area)}")
+    if prop.sources:
+        meta.append("sources " + html.escape(", ".join(prop.sources)))
+    if prop.footnotes:
+        meta.append("footnotes " + html.escape(", ".join(map(str, prop.footnotes))))
+    parts.append("<br><small>" + "; ".join(meta) + "</small>")
+    if prop.description:
+        parts.append(f"<p>{html.escape(prop.description)}</p>")
+    if prop.quote:
+        parts.append(f"<blockquote>{html.escape(prop.quote)}</blockquote>")
+    head = "".join(f"<th>{html.escape(s)}</th>" for s in prop.states)
+    rows = []
+    for lens, j in prop.likelihoods.items():
+        for k, v in enumerate(j.values):
+            probs, conc = prop.row(j, v)
+            cells = "".join(f"<td>{p:.2f}</td>" for p in probs)
+            note = html.escape(j.rationale) + (f" (confidence {html.escape(j.confidence)})" if j.confidence else "")
+            rows.append(f"<tr><td>{html.escape(lens) if k == 0 else ''}</td><td>{html.escape(labels.get(v, v))}</td>"
+                        f"{cells}<td>{note if k == 0 else ''}</td></tr>")
+    parts.append(f"<table><thead><tr><th>lens</th><th>parent</th>{head}<th>rationale</th></tr></thead>"
+                 f"<tbody>{''.join(rows)}</tbody></table></div>")
+    return "".join(parts)
 
 
 def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
@@ -91,6 +157,8 @@ def item_html(item: Any, case: Case | None = None) -> str:
         meta.append(f"reported by {html.escape(item.reported_by)}")
     if item.given:
         meta.append("given " + html.escape(", ".join(item.given)))
+    if item.bears_on not in (None, "hypotheses"):
+        meta.append(f"bears on proposition {html.escape(item.bears_on)}")
     if meta:
         parts.append("<br><small>" + "; ".join(meta) + "</small>")
     if item.quote:
@@ -106,52 +174,9 @@ def item_html(item: Any, case: Case | None = None) -> str:
             vals.append(f"{html.escape(labels.get(h, h))}: {s}")
         rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(vals)}</td>"
                     f"<td>{html.escape(getattr(j, 'rationale', ''))}</td></tr>")
-    given_what = "h" if item.bears_on in (None, "hypotheses") else "state"
-    parts.append(f"<table><thead><tr><th>lens</th><th>P(E | {given_what})</th><th>rationale</th></tr></thead>"
+    given = "h" if item.bears_on in (None, "hypotheses") else "state"
+    parts.append(f"<table><thead><tr><th>lens</th><th>P(E | {given})</th><th>rationale</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table></div>")
-    return "".join(parts)
-
-
-def proposition_html(prop: Any) -> str:
-    """HTML card of one proposition: states, parent, provenance, and each lens's table with its rationale.
-
-    For ``Proposition._repr_html_``.
-
-    Examples
-    --------
-    >>> import motives as mv
-    >>> h = proposition_html(mv.examples.load("burglary").proposition("at_scene"))
-    >>> h.startswith("<div><strong>at_scene</strong> (proposition): The suspect was at the scene that night")
-    True
-    >>> "states yes, no; bears on hypotheses" in h, "<td>default</td><td>suspect: 0.80<br>" in h
-    (True, True)
-    """
-    parts = [f"<div><strong>{html.escape(prop.id)}</strong> (proposition): {html.escape(prop.title)}"]
-    meta = [f"states {html.escape(', '.join(prop.states))}", f"bears on {html.escape(prop.bears_on)}"]
-    if prop.implication:
-        meta.append(f"implication {html.escape(prop.implication)}")
-    if prop.issue_area:
-        meta.append(f"issue area {html.escape(prop.issue_area)}")
-    if prop.sources:
-        meta.append("sources " + html.escape(", ".join(prop.sources)))
-    if prop.footnotes:
-        meta.append("footnotes " + html.escape(", ".join(map(str, prop.footnotes))))
-    parts.append("<br><small>" + "; ".join(meta) + "</small>")
-    if prop.quote:
-        parts.append(f"<blockquote>{html.escape(prop.quote)}</blockquote>")
-    rows = []
-    for lens, j in prop.judgements().items():
-        cells = []
-        for v in j.values:
-            probs, k = prop.row(j, v)
-            row = ", ".join(f"{s} {p:.2f}" for s, p in zip(prop.states, probs, strict=True)) if len(probs) > 2 \
-                else f"{probs[0]:.2f}"
-            cells.append(f"{html.escape(v)}: {html.escape(row)}" + (f" (&kappa;={k:g})" if k else ""))
-        rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(cells)}</td>"
-                    f"<td>{html.escape(j.rationale)}</td></tr>")
-    first = prop.states[0] if len(prop.states) == 2 else "state"
-    parts.append(f"<table><thead><tr><th>lens</th><th>P({html.escape(first)} | parent value)</th>"
-                 f"<th>rationale</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
     return "".join(parts)
 
 

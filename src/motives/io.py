@@ -304,6 +304,8 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             cur = cur[part]
         elif isinstance(cur, dict) and part == "__default__":
             continue
+        elif isinstance(cur, dict) and part in ("state_row", "probs"):  # a table row written {state: p}
+            continue
         elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
             continue
         elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1:]):
@@ -680,7 +682,8 @@ def _amend_proposition(prop: Proposition, am: Amendment) -> Proposition:
         raise ValueError(f"'{prop.id}' is a proposition: amend its 'likelihoods' (table rows)")
     current = dict(prop.likelihoods)
     for lens, j in (am.likelihoods or {}).items():
-        j = PropositionJudgement.model_validate(j.model_dump()) if not isinstance(j, PropositionJudgement) else j
+        if not isinstance(j, PropositionJudgement):
+            j = PropositionJudgement.model_validate(j.model_dump(exclude={"others"}))
         if lens in current:
             old = current[lens]
             clash = sorted(set(old.values) & set(j.values))

@@ -1,8 +1,10 @@
 """Every likelihood form reduced to a Beta distribution (or a point).
 
 A judgement of P(E | h) may be written as a number, a verbal phrase, an ACH
-consistency rating, ``{mean, concentration}``, ``{beta: [a, b]}``,
-``{interval: [lo, hi]}`` (a central 90% interval) or ``{p: ..., confidence: ...}``.
+consistency rating (letters or symbols), ``{mean, concentration}``, ``{beta: [a, b]}``,
+``{interval: [lo, hi]}`` (a central 90% interval), ``{icd203: term}`` (an ICD 203
+range as a Beta) or ``{p: ..., confidence: ...}``. Whole rows may also be written
+as ratios, decibans or one of Van Evera's tests (see the functions at the end).
 All become a :class:`Belief`: a mean and a Beta concentration ``alpha + beta``
 (``None`` for a point).
 """
@@ -92,10 +94,16 @@ def phrase_value(text: str) -> float:
     0.85
     >>> phrase_value("II")
     0.1
+    >>> phrase_value("++"), phrase_value("-")  # ACH symbols: ++ + 0 - -- are CC C N I II
+    (0.9, 0.3)
     """
     key = " ".join(text.strip().split())
+    key = ACH_SYMBOLS.get(key, key)
     if key in ACH_SCALE:
         return ACH_SCALE[key]
+    if key.upper() == NOT_APPLICABLE:
+        raise ValueError("NA (not applicable) stands only in an item's values, where it takes the mean of the "
+                         "row's other cells")
     if key.lower() in VERBAL_SCALE:
         return VERBAL_SCALE[key.lower()]
     import difflib
@@ -108,6 +116,7 @@ def phrase_value(text: str) -> float:
         + ", ".join(f"'{p}'" for p in VERBAL_SCALE)
         + "; ACH ratings: "
         + ", ".join(ACH_SCALE)
+        + " (or " + " ".join(ACH_SYMBOLS) + "); ICD 203 terms as {icd203: likely}"
     )
 
 
@@ -213,6 +222,8 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
     Belief(mean=0.3, concentration=5.0)
     >>> parse({"beta": [2, 6]})
     Belief(mean=0.25, concentration=8.0)
+    >>> round(parse({"icd203": "likely"}).mean, 3)  # ICD 203: 55-80% as a Beta's central 90%
+    0.681
     """
     default_k = None if confidence is None else confidence_concentration(confidence)
     if isinstance(value, Belief):
@@ -235,6 +246,10 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
                 if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
                     raise ValueError(f"beta must be a list [alpha, beta] of two positive numbers, got {ab!r}")
             return Belief(a / (a + b), float(a + b))
+        if keys == {"icd203"}:
+            if not isinstance(value["icd203"], str):
+                raise ValueError(f"icd203 must be an ICD 203 term such as 'likely', got {value['icd203']!r}")
+            return icd203(value["icd203"])
         if keys == {"interval"}:
             iv = value["interval"]
             if not (isinstance(iv, list) and len(iv) == 2):
@@ -246,5 +261,191 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
     raise ValueError(
         f"not a likelihood form: {value!r}. Valid: a number in [0, 1]; a phrase "
         "('likely', ...); an ACH rating (CC, C, N, I, II); {mean, concentration}; "
-        "{beta: [a, b]}; {interval: [lo, hi]}; {p: ..., confidence: low|medium|high}"
+        "{beta: [a, b]}; {interval: [lo, hi]}; {icd203: term}; {p: ..., confidence: low|medium|high}"
     )
+
+
+# --------------------------------------------------------------------------- judgement forms practitioners use
+
+#: ICD 203 (Analytic Standards, 2015, D.6.e(2)(a)) expressions of likelihood -> their probability ranges.
+#: Written ``{icd203: likely}``; each becomes the Beta whose central 90% interval is the range.
+ICD203_RANGES: dict[str, tuple[float, float]] = {
+    "almost no chance": (0.01, 0.05),
+    "very unlikely": (0.05, 0.20),
+    "unlikely": (0.20, 0.45),
+    "roughly even chance": (0.45, 0.55),
+    "likely": (0.55, 0.80),
+    "very likely": (0.80, 0.95),
+    "almost certain": (0.95, 0.99),
+}
+
+#: ICD 203's paired terms (same ranges) and the adverb forms.
+ICD203_SYNONYMS: dict[str, str] = {
+    "remote": "almost no chance",
+    "highly improbable": "very unlikely",
+    "improbable": "unlikely",
+    "improbably": "unlikely",
+    "roughly even odds": "roughly even chance",
+    "probable": "likely",
+    "probably": "likely",
+    "highly probable": "very likely",
+    "almost certainly": "almost certain",
+    "nearly certain": "almost certain",
+}
+
+#: ACH symbol notation -> Heuer's letter ratings (PARC ACH writes both).
+ACH_SYMBOLS: dict[str, str] = {"++": "CC", "+": "C", "0": "N", "-": "I", "--": "II"}
+
+#: ACH "not applicable": in an item's values, the mean of the row's other cells (non-diagnostic for that cell).
+NOT_APPLICABLE = "NA"
+
+#: Van Evera's (1997) four tests -> (P(E | h named), P(E | any other)) when the evidence is found (the test is
+#: passed); a failed test is the evidence not found: (1 - each). The project's numbers, chosen to give the
+#: qualitative reading of Collier (2011, Table 1) and Bennett (2008; 2015): a hoop test passed barely
+#: confirms (LR 1.9) and failed all but eliminates (LR 0.1); a smoking gun passed confirms (LR 10) and failed
+#: barely disconfirms (LR 0.53); doubly decisive does both (LR 19 and 1/19); a straw in the wind is weak either
+#: way (LR 1.5 and 0.67).
+VAN_EVERA: dict[str, tuple[float, float]] = {
+    "hoop": (0.95, 0.50),
+    "smoking_gun": (0.50, 0.05),
+    "doubly_decisive": (0.95, 0.05),
+    "straw_in_the_wind": (0.60, 0.40),
+}
+
+
+def icd203(phrase: str) -> Belief:
+    """The Beta whose central 90% interval is an ICD 203 likelihood term's range.
+
+    Examples
+    --------
+    >>> b = icd203("very likely")  # 80-95%
+    >>> round(b.mean, 3), round(b.concentration, 1)
+    (0.884, 46.9)
+    >>> round(icd203("roughly even odds").mean, 3)
+    0.5
+    """
+    key = " ".join(str(phrase).strip().lower().split())
+    key = ICD203_SYNONYMS.get(key, key)
+    if key not in ICD203_RANGES:
+        import difflib
+
+        options = list(ICD203_RANGES) + list(ICD203_SYNONYMS)
+        close = difflib.get_close_matches(key, options, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"unknown ICD 203 term {phrase!r}.{hint} Valid: " + ", ".join(f"'{p}'" for p in options))
+    return _icd203_fit(key)
+
+
+def _icd203_fit(key: str) -> Belief:
+    if key not in _ICD_CACHE:
+        _ICD_CACHE[key] = fit_interval(*ICD203_RANGES[key])
+    return _ICD_CACHE[key]
+
+
+_ICD_CACHE: dict[str, Belief] = {}
+
+
+def _number(v: Any, what: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ValueError(f"{what} must be a finite number, got {v!r}")
+    return float(v)
+
+
+def ratios_to_values(ratios: Any) -> dict[str, float]:
+    """Relative likelihoods -> P(E | h) scaled so the largest is 1 (only the ratios matter).
+
+    Examples
+    --------
+    >>> ratios_to_values({"a": 4, "b": 2, "c": 0})
+    {'a': 1.0, 'b': 0.5, 'c': 0.0}
+    """
+    if not isinstance(ratios, dict) or not ratios:
+        raise ValueError(f"ratios must be a mapping of parent value -> non-negative number, got {ratios!r}")
+    r = {k: _number(v, f"ratio of '{k}'") for k, v in ratios.items()}
+    neg = [k for k, v in r.items() if v < 0]
+    if neg:
+        raise ValueError(f"ratios must be non-negative; negative for {neg}")
+    top = max(r.values())
+    if top <= 0:
+        raise ValueError("at least one ratio must be positive (all zero: the evidence would be impossible)")
+    return {k: v / top for k, v in r.items()}
+
+
+def decibans_to_values(decibans: Any) -> dict[str, float]:
+    """Weights in decibans (10·log10 of the relative likelihood) -> P(E | h) scaled so the largest is 1.
+
+    Examples
+    --------
+    >>> v = decibans_to_values({"a": 10, "b": 0, "c": -10})
+    >>> {k: round(x, 6) for k, x in v.items()}
+    {'a': 1.0, 'b': 0.1, 'c': 0.01}
+    """
+    if not isinstance(decibans, dict) or not decibans:
+        raise ValueError(f"decibans must be a mapping of parent value -> number, got {decibans!r}")
+    d = {k: _number(v, f"decibans of '{k}'") for k, v in decibans.items()}
+    top = max(d.values())
+    return {k: 10.0 ** ((v - top) / 10.0) for k, v in d.items()}
+
+
+def van_evera(spec: Any) -> tuple[dict[str, float], float]:
+    """Van Evera's test as likelihoods: ({named parent value: P(E | it)}, P(E | every other)).
+
+    ``spec`` is ``{test: hoop | smoking_gun | doubly_decisive | straw_in_the_wind, for: id or [ids],
+    result: pass | fail}`` (``result`` default ``pass``; a failed test is the evidence not found).
+
+    Examples
+    --------
+    >>> van_evera({"test": "hoop", "for": "security"})
+    ({'security': 0.95}, 0.5)
+    >>> van_evera({"test": "smoking gun", "for": ["a", "b"], "result": "fail"})
+    ({'a': 0.5, 'b': 0.5}, 0.95)
+    """
+    if not isinstance(spec, dict):
+        raise ValueError(f"van_evera must be a mapping {{test: ..., for: ...}}, got {spec!r}")
+    unknown = sorted(set(spec) - {"test", "for", "result"})
+    if unknown:
+        raise ValueError(f"van_evera: unknown key(s) {unknown}; valid: test, for, result")
+    test = spec.get("test")
+    key = "_".join(str(test).strip().lower().replace("-", " ").split()) if isinstance(test, str) else None
+    if key not in VAN_EVERA:
+        raise ValueError(f"van_evera test must be one of {', '.join(VAN_EVERA)}, got {test!r}")
+    named = spec.get("for")
+    names = [named] if isinstance(named, str) else named
+    if not (isinstance(names, list) and names and all(isinstance(n, str) and n for n in names)):
+        raise ValueError(f"van_evera needs 'for': the hypothesis (or state) id(s) the test is for, got {named!r}")
+    result = spec.get("result", "pass")
+    if result not in ("pass", "fail"):
+        raise ValueError(f"van_evera result must be 'pass' or 'fail', got {result!r}")
+    p_for, p_other = VAN_EVERA[key]
+    if result == "fail":
+        p_for, p_other = 1.0 - p_for, 1.0 - p_other
+    return {n: p_for for n in names}, p_other
+
+
+def is_not_applicable(value: Any) -> bool:
+    """True for the ACH cell ``NA`` (not applicable).
+
+    Examples
+    --------
+    >>> is_not_applicable("NA"), is_not_applicable(" na "), is_not_applicable("N")
+    (True, True, False)
+    """
+    return isinstance(value, str) and value.strip().upper() == NOT_APPLICABLE
+
+
+def resolve_not_applicable(values: dict[str, Any]) -> dict[str, Any]:
+    """Replace ``NA`` cells by the mean of the row's other cells (so the item leaves that hypothesis be).
+
+    Examples
+    --------
+    >>> resolve_not_applicable({"a": "C", "b": "I", "c": "NA"})
+    {'a': 'C', 'b': 'I', 'c': 0.5}
+    """
+    na = [k for k, v in values.items() if is_not_applicable(v)]
+    if not na:
+        return values
+    rest = [v.mean if hasattr(v, "mean") else parse(v).mean for k, v in values.items() if k not in na]
+    if not rest:
+        raise ValueError("every cell is NA (not applicable): such an item says nothing; leave it out")
+    mean = sum(rest) / len(rest)
+    return {k: (mean if k in na else v) for k, v in values.items()}

@@ -327,7 +327,7 @@ def structure_svg(case: Case, lens: str | None = None) -> str:
 
         from motives import plots
 
-        fig = plots.plot_structure(case, lens=lens)  # type: ignore[attr-defined]
+        fig, _ax = plots.plot_structure(case, lens=lens)
     except (ImportError, AttributeError):
         return ""
     buf = io.StringIO()

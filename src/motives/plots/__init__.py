@@ -31,6 +31,8 @@ from motives.plots.sensitivity import (
     plot_tornado,
     plot_trajectory,
 )
+from motives.plots.structure import plot_structure, proposition_cap_db
+from motives.plots.value import plot_value_posterior
 
 __all__ = [
     "ONE_COLUMN",
@@ -48,10 +50,13 @@ __all__ = [
     "plot_lenses",
     "plot_prior_sweep",
     "plot_shares",
+    "plot_structure",
     "plot_sobol",
     "plot_timeline",
     "plot_tornado",
     "plot_trajectory",
+    "proposition_cap_db",
+    "plot_value_posterior",
     "save_figure",
     "standard_figures",
     "style",

@@ -22,6 +22,7 @@ from motives.plots.sensitivity import (
     plot_tornado,
     plot_trajectory,
 )
+from motives.plots.structure import plot_structure
 from motives.schema import Case, TimelineItem
 
 #: Figure name -> caption (the report uses these).
@@ -48,6 +49,12 @@ CAPTIONS: dict[str, str] = {
     "break_even": "Break-even: each item's weight of evidence now and the weight that alone would tie the leading "
                   "family with its rival (dotted: cannot, because its source's reliability caps it).",
     "information": "Expected information of each item, as if not yet observed (bits).",
+    "structure": "Structure of the case: the hypotheses (left), the propositions that bear on them or on another "
+                 "proposition, and the items that bear on each (right). A proposition's cap is the most it can move "
+                 "the odds between two values of its parent, however many items bear on it (decibans, under the "
+                 "analysis lens); the wider the edge into it, the larger its cap (dashed: cap 0).",
+    "value_posterior": "Posterior density over the hypotheses' values (each credence spread over its grid cell), "
+                       "with the mean (dashed), the median (dotted) and the 90% credible interval (shaded).",
 }
 
 
@@ -80,7 +87,8 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     """Yield (name, Figure, Axes) for every figure the tables support, one at a time (close each after saving).
 
     ``tables`` is the output of :func:`motives.sensitivity.run_all`; timeline
-    items each get a figure ``timeline_<id>``.
+    items each get a figure ``timeline_<id>``; a structured case (with
+    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`).
 
     Examples
     --------
@@ -101,6 +109,9 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
      ('tornado', 3.5), ('discount', 3.5), ('break_even', 3.5), ('information', 3.5)]
     """
     labels = labels_of(case)
+    if case.structured:
+        fig, ax = plot_structure(case, lens, labels=labels)
+        yield "structure", fig, ax
     draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
         "credences": lambda: plot_credences(tables["posterior"], labels=labels),
         "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels),
@@ -118,13 +129,21 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     if len(case.lens_ids) < 2:
         for k in ("lenses", "lenses_family", "cruxes"):
             draw.pop(k)
-    if tables["sobol"].empty:
-        draw.pop("sobol")
+    for name, key in (("sobol", "sobol"), ("ledger", "weight_of_evidence"), ("tornado", "tornado"),
+                      ("break_even", "break_even")):
+        if name in draw and tables[key].empty:  # e.g. no diagnostic item
+            draw.pop(name)
     if tables["item_information"].empty:
         draw.pop("information")
     for name, fn in draw.items():
         fig, ax = fn()
         yield name, fig, ax
+    if case.hypotheses and all(h.value is not None for h in case.hypotheses):  # numeric hypotheses (a grid)
+        from motives.exact import value_table
+        from motives.plots.value import plot_value_posterior
+
+        fig, ax = plot_value_posterior(value_table(case, credence=tables["posterior"]))
+        yield "value_posterior", fig, ax
     for it in case.evidence:
         if isinstance(it, TimelineItem):
             fig, ax = plot_timeline(case, it.id, lens=lens, labels=labels)

@@ -9,7 +9,7 @@ r"""Tables and summaries: DataFrames, JSON summaries, Markdown and LaTeX tables,
 from __future__ import annotations
 
 from motives.conventions import INTERVAL_MASS, summary_dict
-from motives.display import case_html, item_html, result_html, table_html
+from motives.display import case_html, item_html, proposition_html, result_html, table_html
 from motives.report.document import report_markdown
 from motives.report.latex import (
     check_latex,
@@ -17,13 +17,18 @@ from motives.report.latex import (
     evidence_latex,
     latex_escape,
     posterior_latex,
+    proposition_latex,
+    propositions_latex,
     standalone_latex,
 )
 from motives.report.tables import (
     evidence_markdown,
     evidence_table,
+    md_escape,
     posterior_markdown,
     posterior_table,
+    proposition_frame,
+    propositions_markdown,
     to_markdown,
 )
 
@@ -37,9 +42,15 @@ __all__ = [
     "evidence_table",
     "item_html",
     "latex_escape",
+    "md_escape",
     "posterior_latex",
     "posterior_markdown",
     "posterior_table",
+    "proposition_frame",
+    "proposition_html",
+    "proposition_latex",
+    "propositions_latex",
+    "propositions_markdown",
     "report_markdown",
     "result_html",
     "standalone_latex",

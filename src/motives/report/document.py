@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from motives.conventions import INTERVAL_MASS, md_text
-from motives.report.tables import evidence_markdown, posterior_markdown, to_markdown
+from motives.report.tables import evidence_markdown, posterior_markdown, propositions_markdown, to_markdown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,9 +17,71 @@ def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
     return df.reindex(df[col].abs().sort_values(ascending=False).index).head(n)
 
 
+def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
+                         target: str | None = None) -> list[str]:
+    """Markdown lines: the structured posterior beside the posterior as if every item were independent.
+
+    The second is :func:`motives.exact.exact_posterior` with ``structure=False``
+    (each item under a proposition replaced by what it implies alone, then
+    all multiplied): the naive-Bayes figure the structure corrects. The
+    sentence states the leading family's log-odds against the rest both ways.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> lines = structure_comparison(mv.examples.load("burglary"))
+    >>> print(lines[2])
+    | level | id | label | prior | credence | if_independent |
+    >>> print(lines[6])
+    | family | suspect | suspect | 0.100 | 0.658 | 0.858 |
+    >>> print(lines[-2][:118])
+    With the structure, suspect has log-odds +2.8 dB against the rest; if every item were independent given the
+    hypothesis
+    """
+    import numpy as np
+
+    from motives.exact import exact_posterior
+
+    lens = case.resolve_lens(lens)
+    s = exact_posterior(case, lens, prior, reliability=reliability)
+    i = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
+    t = s[["label", "prior", "credence"]].copy()
+    t["if_independent"] = i["credence"]
+    fam = t.xs("family", level="level")
+    lead = target if target in set(fam.index) else str(fam["credence"].idxmax())
+
+    def db(c: float) -> float:
+        with np.errstate(divide="ignore"):
+            return float(10 * np.log10(c / (1 - c))) if 0 < c < 1 else (np.inf if c >= 1 else -np.inf)
+
+    a, b = db(float(fam.loc[lead, "credence"])), db(float(fam.loc[lead, "if_independent"]))
+    diff = b - a
+    if abs(diff) < 0.05:
+        meaning = ("the two agree: no proposition's items come near its cap, so treating them as independent "
+                   "changes nothing here.")
+    else:
+        meaning = (f"treating the items as independent would {'overstate' if diff > 0 else 'understate'} the case "
+                   f"for it by {abs(diff):.1f} dB (a factor of {10 ** (abs(diff) / 10):.3g} on the odds): items that "
+                   "bear on one proposition share a cause, and together can move the odds no further than the "
+                   "proposition itself (its cap).")
+    lines = to_markdown(t, digits=3).rstrip("\n").splitlines()
+    return ["The credences above combine the items through their propositions. Beside them (`if_independent`), "
+            "the posterior if every item bore on the hypotheses independently, each with what it implies alone "
+            "(`exact_posterior(case, structure=False)`):", "", *lines, "",
+            f"With the structure, {lead} has log-odds {a:+.1f} dB against the rest; if every item were independent "
+            f"given the hypothesis it would have {b:+.1f} dB, so {meaning} The first figure is the one to report.",
+            ""]
+
+
 def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
                     spec: dict[str, Any] | None = None) -> str:
     """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
+
+    A structured case (with propositions) gets, beside the posterior, the
+    posterior as if every item bore on the hypotheses independently
+    (:func:`motives.exact.exact_posterior` with ``structure=False``) and a
+    sentence on what the difference means, then a section "Structure" with
+    the structure figure and every proposition's tables and rationales.
 
     Parameters
     ----------
@@ -30,7 +92,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     figures
         Figure name -> path relative to the report (PNG), e.g. from the ``report`` command.
     spec
-        ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``.
+        ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``,
+        ``reliability``.
 
     Examples
     --------
@@ -47,6 +110,16 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     True
     >>> "](figures/credences.png)" in md
     True
+
+    A structured case puts the independent-items posterior beside the structured one and adds a section
+    "Structure":
+
+    >>> case = mv.examples.load("burglary")
+    >>> md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=64), {}, spec={"name": "burglary"})
+    >>> [line for line in md.splitlines() if line.startswith("## ")][:3]
+    ['## Posterior', '## Structure', '## Evidence']
+    >>> "| level | id | label | prior | credence | if_independent |" in md, "### `at_scene`" in md
+    (True, True)
     """
     from motives.plots.figures import caption
 
@@ -77,6 +150,15 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     r = rev.loc[("family", lead)]
     L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
           f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
+    if case.structured:
+        L += structure_comparison(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
+                                  target=lead)
+        L += ["## Structure", "",
+              f"{len(case.propositions)} propositions stand between the hypotheses and the items that bear on "
+              "them; items under one proposition are conditionally independent given its state, so together "
+              "they can never move the odds by more than the proposition itself (its cap).", ""]
+        fig("structure")
+        L += [propositions_markdown(case, lens, heading="###"), ""]
 
     L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior")), ""]
     fig("ledger")
@@ -90,29 +172,32 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
           to_markdown(rev, digits=4), ""]
     fig("prior_sweep")
 
-    L += ["## Influence of single items and sources", "",
-          "Leave-one-out: the leading family's credence without each item (largest changes of log-odds first).", "",
-          to_markdown(_top(tables["leave_one_out"].xs(("family", lead), level=("level", "id")), "delta_db"), digits=4),
-          ""]
+    L += ["## Influence of single items and sources", ""]
+    if not tables["leave_one_out"].empty:
+        L += ["Leave-one-out: the leading family's credence without each item (largest changes of log-odds "
+              "first).", "",
+              to_markdown(_top(tables["leave_one_out"].xs(("family", lead), level=("level", "id")), "delta_db"),
+                          digits=4), ""]
     los = tables["leave_one_source_out"]
     if not los.empty:
         L += ["Leave one source out (all items resting on it):", "",
               to_markdown(_top(los.xs(("family", lead), level=("level", "id")), "delta_db"), digits=4), ""]
-    tor = tables["tornado"]
-    f = tor.attrs.get("factor", spec.get("tornado_factor", 3))
-    L += [f"Tornado: each item's weight of evidence multiplied by 1/{f:g} and {f:g} (its likelihoods raised to "
-          "that power), one item at a time.", "",
-          to_markdown(tor.head(10)[["credence", "low", "high", "log_odds_db", "low_db", "high_db", "swing_db"]],
-                      digits=4), ""]
-    fig("tornado")
-    be = tables["break_even"]
-    L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
-          f"that alone ties the leading family with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
-          "taken at face value it is the same for every item (posterior odds move by exactly the factor); "
-          "what differs is how far each item's own weight of evidence would have to move (`db_item` -> "
-          "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
-          to_markdown(_top(be, "db_item"), digits=4), ""]
-    fig("break_even")
+    if not tables["tornado"].empty and not tables["break_even"].empty:
+        tor = tables["tornado"]
+        f = tor.attrs.get("factor", spec.get("tornado_factor", 3))
+        L += [f"Tornado: each item's weight of evidence multiplied by 1/{f:g} and {f:g} (its likelihoods raised to "
+              "that power), one item at a time.", "",
+              to_markdown(tor.head(10)[["credence", "low", "high", "log_odds_db", "low_db", "high_db", "swing_db"]],
+                          digits=4), ""]
+        fig("tornado")
+        be = tables["break_even"]
+        L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
+              f"that alone ties the leading family with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
+              "taken at face value it is the same for every item (posterior odds move by exactly the factor); "
+              "what differs is how far each item's own weight of evidence would have to move (`db_item` -> "
+              "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
+              to_markdown(_top(be, "db_item"), digits=4), ""]
+        fig("break_even")
 
     if "evidence_discount" in tables:
         disc = tables["evidence_discount"]

@@ -112,16 +112,26 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
     t = evidence_table(case, lens, prior=prior)
     H = case.hypothesis_ids
     labels = {h.id: h.name for h in case.hypotheses}
-    header = ["Item"] + [latex_escape(labels[h]) for h in H] + ["dB", "Sources"]
+    structured = "proposition" in t.columns
+    header = ["Item"] + (["Proposition"] if structured else []) + [latex_escape(labels[h]) for h in H] + ["dB",
+                                                                                                       "Sources"]
     rows = []
     for _, r in t.iterrows():
         title = latex_escape(r["title"]) + (r"$^{\dagger}$" if r["fallback"] else "")
-        rows.append([title] + [_fmt(r[h]) if not math.isnan(r[h]) else "--" for h in H]
+        prop = []
+        if structured:
+            prop = [latex_escape(r["proposition"]) + (r" {\scriptsize (" + latex_escape(r["given_state"]) + ")}"
+                                                      if r["given_state"] else "")]
+        rows.append([title, *prop] + [_fmt(r[h]) if not math.isnan(r[h]) else "--" for h in H]
                     + [_signed(r["decibans"]), cite(r["sources"])])
     cap = (f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each hypothesis "
            f"(means; -- for timeline and quantity items, scored by their own models) and its weight of evidence "
            f"for {latex_escape(_target_label(case, t.attrs['target']))} against the rest, in decibans "
            "(rest weighted by the prior).")
+    if structured:
+        cap += (r" An item under a proposition is rated P(E $\mid$ state) (in brackets); its hypothesis columns give "
+                "what it implies alone through the proposition and its dB its weight alone: items under one "
+                "proposition are not independent given the hypothesis, so their dB do not add up.")
     if t["fallback"].any():
         cap += r" $^{\dagger}$Judgement borrowed from the default lens."
     if env == "auto":
@@ -130,8 +140,9 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
         raise ValueError(f"env must be 'auto', 'table' or 'longtable', got {env!r}")
     num = min(0.09, 0.34 / len(H))
     rag = r">{\raggedright\arraybackslash}"
-    colspec = (rag + r"p{0.27\linewidth}" + (rag + rf"p{{{num:.3f}\linewidth}}") * len(H)
-               + rag + r"p{0.05\linewidth}" + rag + r"p{0.20\linewidth}")
+    colspec = (rag + (r"p{0.22\linewidth}" + rag + r"p{0.14\linewidth}" if structured else r"p{0.27\linewidth}")
+               + (rag + rf"p{{{num:.3f}\linewidth}}") * len(H)
+               + rag + r"p{0.05\linewidth}" + rag + (r"p{0.12\linewidth}" if structured else r"p{0.20\linewidth}"))
     return _latex_table(header, rows, colspec=colspec, caption=cap, label=label, size=r"\footnotesize", env=env)
 
 
@@ -166,6 +177,86 @@ def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, m
            f"{latex_escape(case.resolve_lens(lens))}); {mass} central interval.")
     return _latex_table(["", "Prior", "Credence", f"{mass} interval"], rows, colspec="lrrr",
                         caption=cap, label=label)
+
+
+def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, label: str | None = None) -> str:
+    r"""One proposition's tables P(state | parent value) per lens as a LaTeX ``table`` (booktabs).
+
+    The caption gives the title, what it bears on, its cap under ``lens``,
+    the implication it tests, each lens's confidence and rationale, the
+    quote, footnotes and ``\cite`` keys; every piece of user text is escaped.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> tex = proposition_latex(mv.examples.load("burglary"), "at_scene")
+    >>> check_latex(tex)
+    []
+    >>> r"\label{tab:prop:at_scene}" in tex
+    True
+    >>> for line in tex.splitlines():
+    ...     if line.endswith("\\\\"):  # the header and one row per parent value
+    ...         print(line)
+    Lens & Parent & yes & no \\
+    default & The suspect did it & 0.80 & 0.20 \\
+    default & Someone else did it & 0.10 & 0.90 \\
+    """
+    from motives.plots.structure import proposition_cap_db
+    from motives.report.tables import proposition_frame
+
+    lens = case.resolve_lens(lens)
+    p = case.proposition(prop_id)
+    rated = [ln for ln in case.lens_ids if ln in p.likelihoods]
+    order = [lens, *[ln for ln in rated if ln != lens]] if lens in rated else rated
+    df = proposition_frame(case, prop_id, order)
+    conc = not df["concentration"].isna().all()
+    hl = {h.id: h.name for h in case.hypotheses}
+    rows = []
+    for (ln, v), r in df.iterrows():
+        cells = [latex_escape(ln), latex_escape(hl.get(v, v) if p.bears_on == "hypotheses" else v)]
+        cells += [_fmt(r[s_]) for s_ in p.states]
+        if conc:
+            cells.append("--" if math.isnan(r["concentration"]) else f"{r['concentration']:g}")
+        rows.append(cells)
+    header = ["Lens", "Parent"] + [latex_escape(s_) for s_ in p.states] + ([r"$\kappa$"] if conc else [])
+    cap_db = proposition_cap_db(case, prop_id, lens)
+    over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition {latex_escape(p.bears_on)}"
+    cap = [f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. P(state $\\mid$ parent value) per "
+           f"lens (means); it bears on {over}; cap {_signed(cap_db)} dB under lens {latex_escape(lens)} (the most "
+           "it can move the odds between two parent values, however many items bear on it)."]
+    if p.implication:
+        cap.append(f"Tests implication {latex_escape(p.implication)}.")
+    for ln in order:
+        j = p.likelihoods[ln]
+        if j.rationale or j.confidence:
+            conf = f" (confidence {latex_escape(j.confidence)})" if j.confidence else ""
+            why = j.rationale.strip()
+            cap.append(f"Lens {latex_escape(ln)}{conf}: {latex_escape(why)}"
+                       + ("" if not why or why.endswith((".", "!", "?")) else "."))
+    if lens not in rated:
+        cap.append(f"Lens {latex_escape(lens)} does not rate it and uses the default lens.")
+    if p.quote:
+        cap.append(f"``{latex_escape(p.quote)}''")
+    if p.footnotes:
+        cap.append("Footnotes " + ", ".join(str(f) for f in p.footnotes) + ".")
+    if p.sources:
+        cap.append(cite(list(p.sources)))
+    colspec = "ll" + "r" * (len(p.states) + conc)
+    return _latex_table(header, rows, colspec=colspec, caption=" ".join(cap),
+                        label=label or f"tab:prop:{prop_id}", size=r"\footnotesize")
+
+
+def propositions_latex(case: Case, lens: str | None = None) -> str:
+    r"""Every proposition's table (:func:`proposition_latex`), parents first; empty for a flat case.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> tex = propositions_latex(mv.examples.load("burglary"))
+    >>> tex.count(r"\begin{table}"), propositions_latex(mv.examples.load("cookies"))
+    (2, '')
+    """
+    return "\n".join(proposition_latex(case, pid, lens) for pid in case.proposition_order())
 
 
 def _tabular_columns(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any
 
+from motives.casebook import md_escape, proposition_frame, propositions_markdown
 from motives.conventions import INTERVAL_MASS, _fmt, md_text
 
 if TYPE_CHECKING:
@@ -37,10 +38,14 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
         ``sources`` (BibTeX keys), ``footnotes``, one column per hypothesis
         (likelihood mean; empty for timeline and quantity items),
         ``decibans`` and ``fallback`` (the lens borrowed the default lens's judgement).
-        For a case with propositions each row is the item alone: the P(E | h)
-        it implies through the propositions above it and its weight on its own
-        (``attrs["each_item_alone"]``); items under one proposition do not add
-        up to more than the proposition, which this table does not show.
+        A structured case (with propositions) adds, after ``kind``,
+        ``proposition`` (the one the item bears on; empty when it bears on the
+        hypotheses) and ``given_state`` (P(E | state) per state); the
+        hypothesis columns of such an item give what it implies alone,
+        P(E | h) = sum over s of P(s | h) P(E | s), and ``decibans`` its
+        weight of evidence alone. These items are not independent given h,
+        so their decibans do not add up: the structured posterior combines
+        them through their proposition.
 
     Examples
     --------
@@ -54,6 +59,14 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
     1.76
     >>> t.attrs["target"]
     'bowl1'
+
+    Each item of a structured case names its proposition:
+
+    >>> t = evidence_table(mv.examples.load("burglary"))
+    >>> t.loc["fibres_match", ["proposition", "given_state"]].tolist()
+    ['at_scene', 'yes 0.50, no 0.10']
+    >>> t.loc["fibres_match", ["suspect", "someone_else"]].astype(float).round(2).tolist()  # implied alone
+    [0.42, 0.14]
     """
     import pandas as pd
 
@@ -62,27 +75,38 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
     from motives.sensitivity._core import scenario_posterior, setup, target_of
 
     lens = case.resolve_lens(lens)
-    structured = bool(case.propositions)
-    if structured:  # each item alone: P(E | h) implied through the propositions above it (table means)
-        from motives.exact import independent_case
-
-        case = independent_case(case)
     arr, pri = setup(case, lens, prior)
     tgt = target_of(arr, target, scenario_posterior(arr, pri))
-    woe = weight_of_evidence(case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
+    if case.structured:  # each item's weight alone: what it implies through its proposition(s)
+        from motives.exact import independent_case
+
+        woe_case = independent_case(case)
+        implied = case.likelihood_table(lens)
+    else:
+        woe_case, implied = case, None
+    woe = weight_of_evidence(woe_case, lens=lens, prior=prior).xs((tgt.level, tgt.id), level=("level", "id"))
     rows = []
     for e in case.evidence:
         j, fell = case.judgement(e, lens)
-        r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind, "issue_area": e.issue_area or "",
-                             "date": str(e.date) if e.date else "", "sources": list(e.sources),
-                             "footnotes": list(e.footnotes)}
+        r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind}
+        if case.structured:
+            r["proposition"] = "" if e.bears_on in (None, "hypotheses") else e.bears_on
+            r["given_state"] = ("" if not r["proposition"] or not isinstance(e, LikelihoodItem) else
+                                ", ".join(f"{s} {j.values[s].mean:.2f}" for s in case.parent_values(e.bears_on)))
+        r |= {"issue_area": e.issue_area or "", "date": str(e.date) if e.date else "", "sources": list(e.sources),
+              "footnotes": list(e.footnotes)}
         for h in case.hypothesis_ids:
-            r[h] = j.values[h].mean if isinstance(e, LikelihoodItem) else float("nan")
+            if not isinstance(e, LikelihoodItem):
+                r[h] = float("nan")
+            elif implied is not None:
+                r[h] = float(implied.loc[e.id, h])
+            else:
+                r[h] = j.values[h].mean
         r["decibans"] = float(woe.loc[e.id, "decibans"])
         r["fallback"] = fell
         rows.append(r)
     df = pd.DataFrame(rows).set_index("evidence")
-    df.attrs.update({"lens": lens, "target": tgt.id, "target_level": tgt.level, "each_item_alone": structured})
+    df.attrs.update({"lens": lens, "target": tgt.id, "target_level": tgt.level})
     return df
 
 
@@ -170,6 +194,11 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
            f"decibans = weight of evidence for {_target_label(case, t.attrs['target'])} against the rest "
            "(rest weighted by the prior).")
+    if case.structured:
+        cap += (" An item under a proposition is rated P(E | state) (`given_state`); its hypothesis columns give "
+                "what it implies alone through its proposition, and its decibans its weight alone. Items under one "
+                "proposition are not independent given h, so their decibans do not add up: the structured "
+                "posterior combines them through the proposition.")
     fb = [i for i, f in t["fallback"].items() if f]
     if fb:
         cap += f" Items this lens does not rate use the default lens: {', '.join(fb)}."
@@ -200,3 +229,7 @@ def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None
     cap = (f"Credence per hypothesis and family ({method}, lens `{case.resolve_lens(lens)}`; "
            f"lower/upper bound a {INTERVAL_MASS:.0%} central interval, equal to the credence for the exact method).")
     return cap + "\n\n" + to_markdown(t, digits=3)
+
+
+__all__ = ["evidence_markdown", "evidence_table", "md_escape", "posterior_markdown", "posterior_table",
+           "proposition_frame", "propositions_markdown", "to_markdown"]

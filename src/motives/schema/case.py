@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from motives.errors import Problem, ReferenceProblems
 from motives.schema.evidence import (
@@ -19,12 +19,16 @@ from motives.schema.evidence import (
     _ItemBase,
     _kind,
 )
-from motives.schema.forms import PRIOR_TOLERANCE, Id, Record, _unknown
+from motives.schema.forms import PRIOR_TOLERANCE, Id, Likelihood, Record, _unknown
 from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
 from motives.schema.structure import HYPOTHESES, Proposition
 
 if TYPE_CHECKING:
     import pandas as pd
+
+PRIOR_NORMALISE_DOC = ("Divide the priors by their sum (for priors written to limited precision, e.g. 0.333 for "
+                       "thirds); motives check reports the sum.")
+
 
 class EvidenceFile(Record):
     """One evidence YAML file."""
@@ -48,6 +52,7 @@ class CaseFile(Record):
         default=None, description="BibTeX file(s), relative to the case folder; default references.bib if present."
     )
     hypotheses: list[Hypothesis] = Field(min_length=2)
+    prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
     families: list[Family] = Field(default_factory=list)
     lenses: list[Lens] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -61,6 +66,17 @@ class CaseFile(Record):
 def _dupes(ids: list[str]) -> list[str]:
     seen: set[str] = set()
     return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+
+
+def _unknown_parent(value: str, props: list[str]) -> str:
+    """An unknown ``bears_on``: what it may be, and the nearest declared proposition."""
+    import difflib
+
+    close = difflib.get_close_matches(value, props, n=1)
+    return (f"bears_on names an unknown proposition '{value}': it must be 'hypotheses' or a declared proposition id"
+            + (f" ({', '.join(props[:12])}{', ...' if len(props) > 12 else ''})" if props else
+               " (no other proposition is declared)")
+            + (f". Did you mean '{close[0]}'?" if close else ""))
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
@@ -98,6 +114,7 @@ class Case(Record):
     description: str = ""
     default_lens: Id = "default"
     hypotheses: list[Hypothesis] = Field(min_length=2)
+    prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
     families: list[Family] = Field(default_factory=list)
     lenses: list[Lens] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -149,7 +166,7 @@ class Case(Record):
                 pr = {**pr, "likelihoods": lk} if isinstance(pr, dict) else pr.model_copy(update={"likelihoods": lk})
             props.append(pr)
         data["propositions"] = props
-        return data
+        return _fill_others(data)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
@@ -172,10 +189,16 @@ class Case(Record):
                 if h.prior is None:
                     out.append(P("no prior: give a prior for every hypothesis or for none (none = uniform)",
                                  item=h.id, field="prior"))
-        elif given_priors and abs(sum(given_priors) - 1.0) > PRIOR_TOLERANCE:
-            out.append(P(f"priors must sum to 1, they sum to {sum(given_priors):.6g}", field="hypotheses.prior"))
+        elif given_priors and abs(sum(given_priors) - 1.0) > PRIOR_TOLERANCE and not self.prior_normalise:
+            out.append(P(f"priors must sum to 1, they sum to {sum(given_priors):.6g} (for priors written to "
+                         "limited precision, e.g. 0.333 for thirds, set prior_normalise: true in case.yaml)",
+                         field="hypotheses.prior"))
         elif given_priors and not any(p > 0 for p in given_priors):
             out.append(P("at least one prior must be positive", field="hypotheses.prior"))
+        if any(h.value is not None for h in self.hypotheses) and any(h.value is None for h in self.hypotheses):
+            for h in self.hypotheses:
+                if h.value is None:
+                    out.append(P("no value: give a value for every hypothesis or for none", item=h.id, field="value"))
         fam_ids = [f.id for f in self.families]
         for d in _dupes(fam_ids):
             out.append(P(f"duplicate family id '{d}'", field="families"))
@@ -214,8 +237,7 @@ class Case(Record):
         for e in self.evidence:
             parent_ok = e.bears_on in (None, HYPOTHESES) or e.bears_on in props
             if not parent_ok:
-                out.append(P(_unknown("proposition", str(e.bears_on), list(props)) + " ('hypotheses' or a declared "
-                             "proposition id)", item=e.id, field="bears_on"))
+                out.append(P(_unknown_parent(str(e.bears_on), list(props)), item=e.id, field="bears_on"))
             for lens, j in e.judgements().items():
                 if lens not in lens_ids:
                     out.append(P(_unknown("lens", lens, lens_ids), item=e.id, field=f"{_judgement_field(e)}.{lens}"))
@@ -272,8 +294,8 @@ class Case(Record):
                                  field="id"))
             parent_ok = p.bears_on == HYPOTHESES or p.bears_on in props
             if not parent_ok:
-                out.append(P(_unknown("proposition", p.bears_on, [q for q in props if q != p.id])
-                             + " ('hypotheses' or a declared proposition id)", item=p.id, field="bears_on"))
+                out.append(P(_unknown_parent(p.bears_on, [q for q in props if q != p.id]), item=p.id,
+                             field="bears_on"))
             elif p.bears_on == p.id:
                 out.append(P("a proposition cannot bear on itself", item=p.id, field="bears_on"))
                 parent_ok = False
@@ -286,7 +308,8 @@ class Case(Record):
                 out += [P(msg, item=p.id, field=field) for msg, field in p.row_problems(lens, j)]
             if self.default_lens in lens_ids and self.default_lens not in p.likelihoods:
                 out.append(P(f"no table for the default lens '{self.default_lens}' (lenses that do not rate a "
-                             "proposition fall back to it)", item=p.id, field="likelihoods"))
+                             "proposition fall back to it); it has tables for: "
+                             + (", ".join(p.likelihoods) or "no lens"), item=p.id, field="likelihoods"))
             bib = self.references
             if bib is not None:
                 for i, key in enumerate(p.sources):
@@ -319,6 +342,13 @@ class Case(Record):
         if values and set(values) <= set(self.hypothesis_ids) and not set(values) & set(states):
             return [Problem(f"'{item}' bears on proposition '{parent}': key its table by that proposition's states "
                             f"{states}, not by hypotheses", item=item, field=field)]
+        keys = set(values)
+        if values and not keys & set(states):
+            others = [p.id for p in self.propositions if p.id != parent and keys <= set(p.states)]
+            if others:
+                return [Problem(f"'{item}' bears on proposition '{parent}' (states {states}), but its table is keyed "
+                                f"by {sorted(keys)}, the states of '{others[0]}': key it by {states}, or set "
+                                f"bears_on: {others[0]}", item=item, field=field)]
         out = []
         for k in values:
             if k not in states:
@@ -377,7 +407,32 @@ class Case(Record):
         """The case's prior (uniform when none is given)."""
         if all(h.prior is None for h in self.hypotheses):
             return [1.0 / len(self.hypotheses)] * len(self.hypotheses)
-        return [float(h.prior) for h in self.hypotheses]  # type: ignore[arg-type]
+        priors = [float(h.prior) for h in self.hypotheses]  # type: ignore[arg-type]
+        if self.prior_normalise:
+            total = sum(priors)
+            return [p / total for p in priors]
+        return priors
+
+    def prior_note(self) -> str | None:
+        """One line for ``motives check`` when ``prior_normalise`` rescaled the priors, else None.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.Case.model_validate({"name": "thirds", "prior_normalise": True, "hypotheses": [
+        ...     {"id": "a", "prior": 0.333}, {"id": "b", "prior": 0.333}, {"id": "c", "prior": 0.333}]})
+        >>> case.prior_note()
+        'priors normalised (prior_normalise: true): they summed to 0.999, each divided by that sum'
+        >>> [round(p, 4) for p in case.prior_vector()]
+        [0.3333, 0.3333, 0.3333]
+        """
+        if not self.prior_normalise or all(h.prior is None for h in self.hypotheses):
+            return None
+        total = sum(float(h.prior) for h in self.hypotheses)  # type: ignore[arg-type]
+        note = f"priors normalised (prior_normalise: true): they summed to {total:.6g}, each divided by that sum"
+        if abs(total - 1.0) > 0.01:
+            note += " -- more than rounding: is a hypothesis or a prior missing?"
+        return note
 
     def resolve_lens(self, lens: str | None) -> str:
         """Return ``lens`` (or the default lens) after checking it exists."""
@@ -622,6 +677,39 @@ class Case(Record):
             m = m @ np.array([prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)], dtype=float)
         return m
 
+    def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:
+        """The most a proposition can move the odds between two values of its parent, in decibans.
+
+        10 log10 max over parent values v, v' and states s of P(s | v) / P(s | v')
+        (table means under the lens): however many items bear on the
+        proposition, they cannot move those odds further. 0 for a
+        non-diagnostic proposition, ``inf`` when a state is impossible under one
+        parent value but not under another.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> round(case.proposition_cap_db("at_scene"), 2)  # 10 log10(0.8 / 0.1): 8 to 1
+        9.03
+        >>> round(case.proposition_cap_db("had_motive"), 2)  # 10 log10(0.7 / 0.2)
+        5.44
+        """
+        import math
+
+        prop = self.proposition(prop_id)
+        j, _ = self.judgement(prop, lens)
+        rows = [prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)]
+        best = 0.0
+        for a in rows:
+            for b in rows:
+                for pa, pb in zip(a, b, strict=True):
+                    if pa > 0 and pb == 0:
+                        return math.inf
+                    if pa > 0:
+                        best = max(best, 10 * math.log10(pa / pb))
+        return best
+
     def implication_table(self) -> pd.DataFrame:
         """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.
 
@@ -673,10 +761,274 @@ class Case(Record):
                 out += [(e.id, h) for h in self.parent_values(e.bears_on) if j.values[h].mean == 0]
         return out
 
+    def to_pgmpy(self, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
+        """The case under one lens as a pgmpy ``DiscreteBayesianNetwork`` with the exact engine's posterior.
+
+        A ``hypothesis`` node, one node per proposition and one binary node per item (evidence: every item
+        node in its first state, ``observed``); sources of uncertain reliability become discrete nodes over
+        the exact engine's quadrature points. :func:`motives.bn.network` returns the evidence and the name
+        mapping too; ``motives export`` writes the network as BIF, XMLBIF or Hugin NET. Needs pgmpy
+        (``pip install 'motives[export]'``).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> model = mv.examples.load("burglary").to_pgmpy()
+        >>> type(model).__name__, sorted(model.get_children("hypothesis"))
+        ('DiscreteBayesianNetwork', ['at_scene', 'had_motive'])
+        """
+        from motives.bn import to_pgmpy  # layer 3, imported lazily: the one sanctioned upward call (ARCHITECTURE.md)
+
+        return to_pgmpy(self, lens, prior, reliability=reliability)
+
+    # ----------------------------------------------------------------- what if: a new case with one thing changed
+
+    def with_judgement(self, node: str, lens: str | None = None, values: Mapping[str, Any] | None = None, *,
+                       ratios: Mapping[str, float] | None = None, decibans: Mapping[str, float] | None = None,
+                       van_evera: Mapping[str, Any] | None = None, confidence: str | None = None,
+                       rationale: str | None = None) -> Case:
+        """A new case in which ``lens`` judges one item or proposition differently.
+
+        Parameters
+        ----------
+        node
+            Id of an evidence item or a proposition.
+        lens
+            Whose judgement; default the case's default lens. When the lens
+            does not rate the node yet, the judgement it falls back to is the
+            starting point.
+        values
+            Cells to change (parent value -> any likelihood form, or a table
+            row for a proposition; trend or predictive records for timeline and
+            quantity items); cells not named keep their value.
+        ratios, decibans, van_evera
+            Instead of ``values``: the whole row in one of those forms.
+        confidence, rationale
+            Replace the judgement's confidence (default: keep it, and apply it
+            to the new cells) and rationale.
+
+        Returns
+        -------
+        Case
+            Validated again, like a loaded case (:class:`motives.CaseError` if not valid).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.cookie_case()
+        >>> float(mv.exact_posterior(case).loc[("hypothesis", "bowl1"), "credence"])
+        0.6
+        >>> what_if = case.with_judgement("vanilla", values={"bowl2": 0.25})
+        >>> float(mv.exact_posterior(what_if).loc[("hypothesis", "bowl1"), "credence"])
+        0.75
+        >>> case.with_judgement("vanilla", ratios={"bowl1": 1, "bowl2": 1}).likelihood_table()["bowl2"].tolist()
+        [1.0]
+        """
+        forms = {k: v for k, v in (("values", values), ("ratios", ratios), ("decibans", decibans),
+                                   ("van_evera", van_evera)) if v is not None}
+        if len(forms) != 1:
+            raise TypeError("give exactly one of values, ratios, decibans, van_evera")
+        lens = self.resolve_lens(lens)
+        target = next((p for p in self.propositions if p.id == node), None)
+        target = target if target is not None else self.item(node)
+        old, _ = self.judgement(target, lens)
+        data: dict[str, Any] = {"rationale": old.rationale if rationale is None else rationale}
+        conf = confidence if confidence is not None else getattr(old, "confidence", None)
+        if conf is not None:
+            data["confidence"] = conf
+        if "values" in forms:
+            data["values"] = {**old.values, **dict(forms["values"])}
+        else:
+            data.update({k: dict(v) for k, v in forms.items()})
+        field = "likelihoods" if isinstance(target, Proposition) else _judgement_field(target)
+        from pydantic import ValidationError
+
+        try:
+            judgement = type(old).model_validate(data)
+        except ValidationError as exc:
+            raise _case_error(exc, item=node, prefix=f"{field}.{lens}") from None
+        judged = {**getattr(target, field), lens: judgement}
+        new = target.model_copy(update={field: judged})
+        if isinstance(new, Proposition):
+            return self._replaced(propositions=[new if p.id == node else p for p in self.propositions])
+        return self._replaced(evidence=[new if e.id == node else e for e in self.evidence])
+
+    def with_prior(self, prior: Mapping[str, float] | list[float] | str | None, *, normalise: bool = False) -> Case:
+        """A new case with another prior.
+
+        ``prior`` is a mapping id -> probability, a list in hypothesis order, or
+        ``"uniform"``/None (no priors: uniform). ``normalise=True`` sets
+        ``prior_normalise`` (the priors are divided by their sum).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("diagnostic_test")
+        >>> case.with_prior({"condition": 0.5, "healthy": 0.5}).prior_vector()
+        [0.5, 0.5]
+        >>> case.with_prior([1, 2], normalise=True).prior_vector()
+        [0.3333333333333333, 0.6666666666666666]
+        >>> case.with_prior("uniform").prior_vector() == [0.5, 0.5]
+        True
+        """
+        ids = self.hypothesis_ids
+        if prior is None or prior == "uniform":
+            vec: list[Any] = [None] * len(ids)
+        elif isinstance(prior, str):
+            raise ValueError(f"prior must be 'uniform', None, a mapping or a list, got {prior!r}")
+        elif isinstance(prior, Mapping):
+            unknown = [k for k in prior if k not in ids]
+            if unknown:
+                raise KeyError(_unknown("hypothesis", unknown[0], ids))
+            vec = [prior.get(h) for h in ids]
+        else:
+            vec = list(prior)
+            if len(vec) != len(ids):
+                raise ValueError(f"prior has {len(vec)} entries; the case has {len(ids)} hypotheses")
+        if normalise:
+            vec = [None if p is None else float(p) for p in vec]
+            given = [p for p in vec if p is not None]
+            top = max(given) if given else 1.0
+            vec = [None if p is None else p / top for p in vec]  # within [0, 1]; prior_normalise does the rest
+        hyps = [h.model_copy(update={"prior": None if p is None else float(p)}) for h, p in
+                zip(self.hypotheses, vec, strict=True)]
+        hyps = [Hypothesis.model_validate(h.model_dump()) for h in hyps]  # the field checks (0 <= p <= 1)
+        return self._replaced(hypotheses=hyps, prior_normalise=normalise or self.prior_normalise)
+
+    def with_reliability(self, source: str, value: Any) -> Case:
+        """A new case in which a declared source's reliability is ``value`` (any likelihood form).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.with_reliability("neighbour", 0.5).source("neighbour").reliability.mean
+        0.5
+        """
+        if self.source(source) is None:
+            raise KeyError(_unknown("source", source, [s.key for s in self.sources]))
+        sources = [s.model_copy(update={"reliability": Likelihood.model_validate(value)}) if s.key == source else s
+                   for s in self.sources]
+        return self._replaced(sources=sources)
+
+    def without_items(self, ids: list[str] | tuple[str, ...] | set[str]) -> Case:
+        """A new case without these evidence items (a proposition id drops it with everything under it).
+
+        Items that are ``given`` a dropped item make the new case invalid (their likelihoods were
+        conditional on it): drop them too, or rejudge them.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> fewer = case.without_items(["had_motive", "fibres_match"])  # a proposition goes with its items
+        >>> fewer.proposition_ids, [e.id for e in fewer.evidence]
+        (['at_scene'], ['neighbour_saw_suspect', 'phone_near_scene'])
+        """
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        known = set(self.proposition_ids) | {e.id for e in self.evidence}
+        for i in ids:
+            if i not in known:
+                raise KeyError(_unknown("item or proposition", i, sorted(known)))
+        drop = set(ids)
+        changed = True
+        while changed:  # a dropped proposition takes its subtree with it
+            under = {p.id for p in self.propositions if p.bears_on in drop}
+            under |= {e.id for e in self.evidence if e.bears_on in drop}
+            changed = not under <= drop
+            drop |= under
+        return self._replaced(propositions=[p for p in self.propositions if p.id not in drop],
+                              evidence=[e for e in self.evidence if e.id not in drop])
+
+    def with_item(self, item: Any) -> Case:
+        """A new case with this evidence item added (or replacing the item with its id); a dict or a record.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.cookie_case()
+        >>> more = case.with_item({"id": "second_vanilla", "title": "Another vanilla cookie",
+        ...                        "likelihoods": {"bowl1": 0.75, "bowl2": 0.5}})
+        >>> round(float(mv.exact_posterior(more).loc[("hypothesis", "bowl1"), "credence"]), 4)
+        0.6923
+        """
+        item_id = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
+        evidence: list[Any] = list(self.evidence)
+        at = next((k for k, e in enumerate(evidence) if e.id == item_id), None)
+        if at is None:
+            evidence.append(dict(item) if isinstance(item, Mapping) else item)
+        else:
+            evidence[at] = dict(item) if isinstance(item, Mapping) else item
+        return self._replaced(evidence=evidence)
+
+    def _replaced(self, **changes: Any) -> Case:
+        """The case with some fields replaced, validated again; problems raise :class:`motives.CaseError`."""
+        from pydantic import ValidationError
+
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(changes)
+        try:
+            return type(self).model_validate(data)
+        except ValidationError as exc:
+            raise _case_error(exc) from None
+
     def _repr_html_(self) -> str:
         from motives.display import case_html
 
         return case_html(self)
+
+
+def _case_error(exc: Any, item: str | None = None, prefix: str = "") -> Exception:
+    """A pydantic ValidationError as a :class:`motives.CaseError` listing its problems."""
+    from motives.errors import CaseError
+
+    problems: list[Problem] = []
+    for err in exc.errors():
+        ctx = err.get("ctx", {}).get("error")
+        if isinstance(ctx, ReferenceProblems):
+            problems += ctx.problems
+            continue
+        msg = str(ctx) if isinstance(ctx, Exception) else str(err["msg"])
+        field = ".".join(x for x in (prefix, ".".join(str(x) for x in err["loc"])) if x)
+        problems.append(Problem(msg, item=item, field=field or None))
+    return CaseError(problems)
+
+
+def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
+    """Write out ``others`` (a Van Evera template's rest) for every parent value a judgement does not name."""
+    def ident(x: Any, key: str = "id") -> Any:
+        return x.get(key) if isinstance(x, dict) else getattr(x, key, None)
+
+    hyp = [ident(h) for h in data.get("hypotheses") or []]
+    states: dict[Any, list[Any]] = {}
+    for pr in data.get("propositions") or []:
+        st = ident(pr, "states")
+        states[ident(pr)] = list(st) if isinstance(st, list) else ["yes", "no"]
+    items = []
+    for it in data.get("evidence") or []:
+        lk = ident(it, "likelihoods")
+        if isinstance(lk, dict) and any(_has_others(j) for j in lk.values()):
+            parent = ident(it, "bears_on")
+            pv = hyp if parent in (None, HYPOTHESES) else states.get(parent)
+            if pv is not None and all(isinstance(v, str) for v in pv):
+                new = {}
+                for lens, j in lk.items():
+                    if _has_others(j) and isinstance(j, dict):
+                        try:
+                            j = LensJudgement.model_validate(j)
+                        except ValueError:
+                            new[lens] = j  # reported where it stands by the normal validation
+                            continue
+                    new[lens] = j.filled(pv) if isinstance(j, LensJudgement) else j
+                it = {**it, "likelihoods": new} if isinstance(it, dict) else it.model_copy(update={"likelihoods": new})
+        items.append(it)
+    return {**data, "evidence": items}
+
+
+def _has_others(j: Any) -> bool:
+    if isinstance(j, LensJudgement):
+        return j.others is not None
+    return isinstance(j, dict) and ("others" in j or "van_evera" in j)
 
 
 def _judgement_field(e: Any) -> str:

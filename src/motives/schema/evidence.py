@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 
 from motives import likelihood as _lk
 from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, PartialDate, Record
@@ -13,9 +13,22 @@ from motives.schema.structure import PropositionJudgement
 
 
 class LensJudgement(Record):
-    """One lens's likelihoods for one item, with its rationale."""
+    """One lens's likelihoods for one item, with its rationale.
+
+    The row is written in exactly one of four ways: ``values`` (P(E | h), any
+    likelihood form, ACH ``NA`` allowed), ``ratios`` (relative likelihoods),
+    ``decibans`` (10·log10 of the relative likelihood) or ``van_evera`` (one of
+    Van Evera's tests for a named hypothesis). Ratios and decibans are stored
+    as values scaled so the largest is 1; a Van Evera test as values for the
+    named hypotheses plus ``others`` for the rest (the case fills them in).
+    """
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _row_forms_schema(schema))
 
     values: dict[Key, Likelihood] = Field(description="Hypothesis id -> P(E | h), any likelihood form.")
+    others: Likelihood | None = Field(
+        default=None, description="P(E | h) for every parent value not named in values (filled in by the case)."
+    )
     confidence: Confidence | None = Field(
         default=None, description="low | medium | high: Beta concentration 5 | 20 | 80 around each point."
     )
@@ -24,6 +37,7 @@ class LensJudgement(Record):
     @model_validator(mode="before")
     @classmethod
     def _apply_confidence(cls, data: Any) -> Any:
+        data = _row_forms(data)
         if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
             return data
         conf = data.get("confidence")
@@ -31,12 +45,81 @@ class LensJudgement(Record):
             return data  # absent, or invalid: the field validator reports it where it stands
         values = {}
         for h, v in data["values"].items():
-            if isinstance(v, str | int | float) and not isinstance(v, bool):
-                v = {"p": v, "confidence": conf}
-            elif isinstance(v, dict) and "p" in v and "confidence" not in v:
-                v = {**v, "confidence": conf}
-            values[h] = v
-        return {**data, "values": values}
+            values[h] = _with_confidence(v, conf)
+        data = {**data, "values": values}
+        if data.get("others") is not None:
+            data["others"] = _with_confidence(data["others"], conf)
+        return data
+
+    def filled(self, parent_values: list[str]) -> LensJudgement:
+        """The judgement with ``others`` written out for every parent value ``values`` does not name.
+
+        Examples
+        --------
+        >>> j = LensJudgement.model_validate({"van_evera": {"test": "hoop", "for": "a"}})
+        >>> {k: v.mean for k, v in j.filled(["a", "b", "c"]).values.items()}
+        {'a': 0.95, 'b': 0.5, 'c': 0.5}
+        """
+        if self.others is None:
+            return self
+        values = {**{v: self.others for v in parent_values if v not in self.values}, **self.values}
+        values = {v: values[v] for v in [*parent_values, *[k for k in self.values if k not in parent_values]]}
+        return self.model_copy(update={"values": values, "others": None})
+
+
+#: The ways to write a judgement's row (exactly one per judgement).
+ROW_FORMS = ("values", "ratios", "decibans", "van_evera")
+
+
+def _row_forms_schema(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a judgement as written: one of values, ratios, decibans, van_evera."""
+    props = schema.setdefault("properties", {})
+    props["ratios"] = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
+                       "description": "Instead of values: relative likelihoods (only ratios matter; stored scaled so "
+                                      "the largest is 1)."}
+    props["decibans"] = {"type": "object", "additionalProperties": {"type": "number"},
+                         "description": "Instead of values: 10·log10 of the relative likelihood (0 for the reference)."}
+    props["van_evera"] = {
+        "type": "object", "additionalProperties": False, "required": ["test", "for"],
+        "description": "Instead of values: one of Van Evera's tests for the named hypothesis (or hypotheses).",
+        "properties": {"test": {"enum": sorted(_lk.VAN_EVERA)},
+                       "for": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                       "result": {"enum": ["pass", "fail"], "default": "pass"}}}
+    schema["required"] = [r for r in schema.get("required", []) if r != "values"]
+    schema["oneOf"] = [{"required": [f]} for f in ROW_FORMS]
+
+
+def _with_confidence(v: Any, conf: str) -> Any:
+    if isinstance(v, str | int | float) and not isinstance(v, bool):
+        return {"p": v, "confidence": conf}
+    if isinstance(v, dict) and "p" in v and "confidence" not in v:
+        return {**v, "confidence": conf}
+    return v
+
+
+def _row_forms(data: Any) -> Any:
+    """Rows written as ratios, decibans, a Van Evera test or with NA cells -> values (and others)."""
+    if not isinstance(data, dict):
+        return data
+    given = [f for f in ROW_FORMS if f in data]
+    if len(given) > 1:
+        raise ValueError(f"give exactly one of {', '.join(ROW_FORMS)}; got {' and '.join(given)}")
+    if not given:
+        return data  # 'values' is required: the field validator says so where it stands
+    form = given[0]
+    rest = {k: v for k, v in data.items() if k != form}
+    if form == "ratios":
+        return {**rest, "values": _lk.ratios_to_values(data["ratios"])}
+    if form == "decibans":
+        return {**rest, "values": _lk.decibans_to_values(data["decibans"])}
+    if form == "van_evera":
+        if "others" in data:
+            raise ValueError("van_evera sets the value of the other hypotheses itself; drop 'others'")
+        named, other = _lk.van_evera(data["van_evera"])
+        return {**rest, "values": named, "others": other}
+    if isinstance(data["values"], dict):
+        return {**data, "values": _lk.resolve_not_applicable(data["values"])}
+    return data
 
 
 class NormalPrior(Record):
@@ -187,7 +270,8 @@ class LikelihoodItem(_ItemBase):
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
-            if lk and not any(isinstance(v, dict) and "values" in v for v in lk.values()):
+            if lk and not any(isinstance(v, LensJudgement) or isinstance(v, dict) and set(v) & set(ROW_FORMS)
+                              for v in lk.values()):
                 return {**data, "likelihoods": {"__default__": {"values": lk}}}
         return data
 
@@ -269,3 +353,17 @@ class Amendment(Record):
     likelihoods: dict[Key, LensJudgement] | dict[Key, PropositionJudgement] | None = None
     trends: dict[Key, TrendJudgement] | None = None
     predictive: dict[Key, PredictiveJudgement] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _values_only(cls, data: Any) -> Any:
+        # An amendment adds cells to a row judged on an existing scale: ratios, decibans, a Van Evera template
+        # or 'others' would be scaled (or filled) on their own.
+        lk = data.get("likelihoods") if isinstance(data, dict) else None
+        if isinstance(lk, dict):
+            for lens, j in lk.items():
+                bad = sorted(set(j) & {"ratios", "decibans", "van_evera", "others"}) if isinstance(j, dict) else []
+                if bad:
+                    raise ValueError(f"amend: lens '{lens}' uses {', '.join(bad)}; an amendment adds cells to an "
+                                     "existing row, so write them as values on that row's scale")
+        return data

@@ -19,6 +19,11 @@ class Hypothesis(Record):
         default=None, ge=0.0, le=1.0, description="Prior probability; give all or none (none = uniform)."
     )
     description: str = ""
+    value: float | None = Field(
+        default=None, strict=True, allow_inf_nan=False,
+        description="A number the hypothesis stands for (a point of a parameter grid); give all or none. When every "
+                    "hypothesis has one, the posterior mean, median and 90% credible interval of the value are "
+                    "reported.")
 
     @property
     def family_id(self) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from motives import likelihood as _lk
 from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record
@@ -24,7 +24,10 @@ ROW_TOLERANCE = 1e-6
 #: The parent value of a node that bears on the hypotheses.
 HYPOTHESES = "hypotheses"
 
-_FORM_KEYS = {"p", "confidence", "mean", "concentration", "beta", "interval"}
+_FORM_KEYS = {"p", "confidence", "mean", "concentration", "beta", "interval", "icd203"}
+
+#: Keys that mark a lens's judgement (not a shorthand table); all but values are refused in a table.
+_ROW_KEYS = {"values", "ratios", "decibans", "van_evera"}
 
 
 class StateRow(Record):
@@ -45,7 +48,15 @@ class StateRow(Record):
         return probs
 
 
-TableCell = Likelihood | StateRow
+def _cell_kind(cell: Any) -> str:
+    """A row written state by state, or any likelihood form (so a bad number gets one message, not two)."""
+    if isinstance(cell, StateRow) or (isinstance(cell, dict) and "probs" in cell):
+        return "state_row"
+    return "likelihood"
+
+
+TableCell = Annotated[Annotated[Likelihood, Tag("likelihood")] | Annotated[StateRow, Tag("state_row")],
+                      Discriminator(_cell_kind)]
 
 
 class PropositionJudgement(Record):
@@ -67,6 +78,11 @@ class PropositionJudgement(Record):
     @model_validator(mode="before")
     @classmethod
     def _cells(cls, data: Any) -> Any:
+        row_forms = sorted(set(data) & (_ROW_KEYS - {"values"})) if isinstance(data, dict) else []
+        if row_forms:
+            raise ValueError(f"a proposition's table takes values, not {', '.join(row_forms)}: each row is a "
+                             "probability distribution over the proposition's states, and ratios across parent "
+                             "values do not determine it (write P(first state | parent value) or {state: p})")
         if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
             return data
         conf = data.get("confidence")
@@ -113,7 +129,7 @@ class Proposition(Record):
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's table, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
-            if lk and not any(isinstance(v, dict) and "values" in v for v in lk.values()):
+            if lk and not any(isinstance(v, dict) and set(v) & _ROW_KEYS for v in lk.values()):
                 return {**data, "likelihoods": {"__default__": {"values": lk}}}
         return data
 

@@ -27,6 +27,23 @@ Array = NDArray[np.float64]
 DB = 10.0 / np.log(10.0)
 
 
+#: Work arrays for one block of scenarios stay near this size: analyses over many scenarios
+#: (items x hypotheses x scenarios) are computed block by block instead of all at once.
+BLOCK_BYTES = 128 * 2**20
+
+
+def scenario_blocks(n: int, bytes_per_scenario: float) -> list[slice]:
+    """Slices of ``range(n)`` whose work arrays (``bytes_per_scenario`` each) fit in :data:`BLOCK_BYTES`.
+
+    Examples
+    --------
+    >>> scenario_blocks(5, BLOCK_BYTES / 2)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    size = max(1, int(BLOCK_BYTES // max(1.0, bytes_per_scenario)))
+    return [slice(i, min(n, i + size)) for i in range(0, n, size)]
+
+
 def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: ArrayLike | None = None,
                     other: ArrayLike | None = None, base: ArrayLike | None = None,
                     reliability: bool = True) -> Array:
@@ -71,6 +88,20 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
         raise ValueError(f"shapes do not match the case: lam {lam.shape}, other {other.shape}, keep {keep_a.shape}")
     kl, ko = keep_a[..., :N], keep_a[..., N:]
     shape = np.broadcast_shapes(lam.shape[:-2], other.shape[:-2], kl.shape[:-1])
+    per = 8.0 * 6 * (N + M) * K * max(1, len(arr.groups) and 8)  # temporaries of one scenario (x nodes if grouped)
+    if shape and shape[0] > 1 and float(np.prod(shape)) * per > BLOCK_BYTES:
+        lead = len(shape)
+
+        def part(x: Array | None, core: int, sl: slice) -> Array | None:
+            if x is None or x.ndim - core != lead or x.shape[0] == 1:
+                return x
+            return x[sl]
+
+        b0 = None if base is None else np.asarray(base, dtype=float)
+        return np.concatenate([
+            scenario_loglik(arr, lam=part(lam, 2, sl), keep=part(keep_a, 1, sl), other=part(other, 2, sl),
+                            base=part(b0, 1, sl), reliability=reliability)
+            for sl in scenario_blocks(shape[0], per * float(np.prod(shape[1:])))], axis=0)
     total = np.zeros(shape + (K,))
     grouped = np.zeros(N, dtype=bool)
     if reliability and arr.groups:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from motives.exact import CaseArrays, family_credence
+from motives.exact import CaseArrays, family_credence, normalise
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -42,6 +42,7 @@ from motives.sensitivity._core import (
     item_logliks,
     log_odds_db,
     mixture_ll,
+    scenario_blocks,
     scenario_logpost,
     scenario_posterior,
     setup,
@@ -203,17 +204,20 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     check_finite(base)
     tgt = target_of(arr, target, base)
     E = len(arr.all_items)
-    which = np.concatenate([np.eye(E, dtype=bool)] * 2)
-    fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
-    if mode == "strength":
-        lam, other = temper_rows(arr, which, fac)
-    elif mode == "ratio":
-        lam, other = scale_rows(arr, tgt.mask, which, fac)
-    else:
+    if mode not in ("strength", "ratio"):
         raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
-    post = scenario_posterior(arr, pri, lam=lam, other=other, reliability=reliability)
-    c = post[:, tgt.mask].sum(axis=1)
-    lo = log_odds_db(scenario_logpost(arr, pri, lam=lam, other=other, reliability=reliability), tgt.mask)
+    fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
+    c, lo = np.empty(2 * E), np.empty(2 * E)
+    per = 8.0 * 8 * E * len(arr.hypotheses)  # lam, other and temporaries of one scenario
+    for sl in scenario_blocks(2 * E, per):  # 2E scenarios of E x K each: in blocks, not all at once
+        which = np.eye(E, dtype=bool)[np.arange(2 * E)[sl] % E]
+        if mode == "strength":
+            lam, other = temper_rows(arr, which, fac[sl])
+        else:
+            lam, other = scale_rows(arr, tgt.mask, which, fac[sl])
+        lp = scenario_logpost(arr, pri, lam=lam, other=other, reliability=reliability)
+        c[sl] = normalise(lp)[:, tgt.mask].sum(axis=1)
+        lo[sl] = log_odds_db(lp, tgt.mask)
     lo0 = float(log_odds_db(scenario_logpost(arr, pri, reliability=reliability), tgt.mask))
     df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": c[:E], "high": c[E:],
                        "log_odds_db": lo0, "low_db": lo[:E], "high_db": lo[E:]},

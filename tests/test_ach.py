@@ -1,0 +1,181 @@
+"""ACH matrices to and from cases (CSV and XLSX) and Heuer's inconsistency score (issue 13, item 3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import motives as mv
+from motives.ach import export_matrix, import_matrix, inconsistency, read_matrix
+from motives.cli import app
+from motives.errors import CaseError, MotivesError
+
+MATRIX = (
+    "id,title,National security,Regime security,Ideology,source,date,quote,credibility,confidence,rationale\n"
+    "#label,,National security,Regime security,Ideology,,,,,,\n"
+    "#prior,,0.5,0.25,0.25,,,,,,\n"
+    "kozak,Kozak deal rejected,I,C,C,reuters,2022-02,\"a deal, then no deal\",0.75,,Deception fits it\n"
+    "troops,Troops massed,CC,C,0.45,,,,,medium,\n"
+    "nato,NATO rhetoric,C,N,II,tass,2021,,0.5,,\n"
+)
+
+
+def _write(tmp_path: Path, text: str, name: str = "m.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_import_gives_a_case_check_accepts(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["import-matrix", str(_write(tmp_path, MATRIX)), "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "c" / "case.yaml").read_text().startswith("# Written by motives import-matrix from m.csv")
+    assert CliRunner().invoke(app, ["check", str(tmp_path / "c")]).exit_code == 0
+    case = mv.load_case(tmp_path / "c")
+    t = case.likelihood_table()
+    assert t.loc["kozak", ["national_security", "regime_security", "ideology"]].tolist() == [0.3, 0.7, 0.7]
+    assert case.prior_vector() == [0.5, 0.25, 0.25]
+    assert case.item("kozak").reported_by == "reuters" and case.source("reuters").reliability.mean == 0.75
+    assert str(case.item("kozak").date) == "2022-02" and case.item("kozak").quote == "a deal, then no deal"
+    assert case.item("troops").likelihoods["default"].values["ideology"].concentration == 20.0
+    assert [h.label for h in case.hypotheses] == ["National security", "Regime security", "Ideology"]
+
+
+def test_symbols_na_and_ids_from_titles(tmp_path: Path) -> None:
+    p = _write(tmp_path, "Evidence,H one,H two,H three\nTroops massed,++,0,--\nTalks held,+,NA,-\n")
+    case = mv.load_case(import_matrix(p, tmp_path / "c"))
+    assert case.hypothesis_ids == ["h_one", "h_two", "h_three"]
+    t = case.likelihood_table()
+    assert t.loc["troops_massed"].tolist()[:3] == [0.9, 0.5, 0.1]  # 0 is ACH neutral in a matrix written in symbols
+    assert t.loc["talks_held"].tolist()[:3] == pytest.approx([0.7, 0.5, 0.3])  # NA: mean of the others
+    # without symbols, 0 is the number 0
+    p2 = _write(tmp_path, "title,a,b\nSeen,0,0.5\n", "n.csv")
+    assert mv.load_case(import_matrix(p2, tmp_path / "d")).likelihood_table().loc["seen", "a"] == 0.0
+
+
+def test_bad_cells_are_one_located_message(tmp_path: Path) -> None:
+    p = _write(tmp_path, "title,a,b,date,credibility\nOne,likley,C,2022,\nTwo,C,,2022-13,\nThree,C,I,,sometimes\n")
+    with pytest.raises(CaseError) as info:
+        import_matrix(p, tmp_path / "c")
+    msgs = [str(x) for x in info.value.problems]
+    assert len(msgs) == 4
+    assert msgs[0].startswith(f"{p}:2: item 'one', field 'a': row 2, column 'a': unknown likelihood phrase 'likley'. "
+                              "Did you mean 'likely'?")
+    assert "row 3, column 'b': empty cell" in msgs[1]
+    assert "row 3, column 'date'" in msgs[2]
+    assert "row 4, column 'credibility': credibility must be high, medium, low or a probability" in msgs[3]
+    assert not (tmp_path / "c").exists()
+    res = CliRunner().invoke(app, ["import-matrix", str(p), "--out", str(tmp_path / "c")])
+    assert res.exit_code == 2 and "4 problem(s)" in res.output
+
+
+def test_matrix_shape_problems(tmp_path: Path) -> None:
+    with pytest.raises(CaseError, match="at least two hypothesis columns"):
+        import_matrix(_write(tmp_path, "title,a\nx,C\n"), tmp_path / "c")
+    with pytest.raises(CaseError, match="appears twice"):
+        read_matrix(_write(tmp_path, "title,a,A\nx,C,C\n", "d.csv"))
+    with pytest.raises(CaseError, match="same source, one reliability|one source, one reliability"):
+        import_matrix(_write(tmp_path, "title,a,b,source,credibility\nx,C,I,s,high\ny,C,I,s,low\n", "e.csv"),
+                      tmp_path / "c")
+    with pytest.raises(CaseError, match=r"\.csv or \.xlsx"):
+        read_matrix(_write(tmp_path, "x", "m.txt"))
+
+
+def test_refuses_to_overwrite(tmp_path: Path) -> None:
+    p = _write(tmp_path, MATRIX)
+    import_matrix(p, tmp_path / "c")
+    with pytest.raises(MotivesError, match="already exists; pass --force"):
+        import_matrix(p, tmp_path / "c")
+    import_matrix(p, tmp_path / "c", force=True)  # a folder it wrote: replaced
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "case.yaml").write_text("name: mine\n")
+    with pytest.raises(MotivesError, match="did not write; not replacing it"):
+        import_matrix(p, mine, force=True)
+    assert (mine / "case.yaml").read_text() == "name: mine\n"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("name", ["two_lenses", "dice", "monty_hall", "diagnostic_test", "witness"])
+def test_import_of_export_gives_the_same_likelihood_table(tmp_path: Path, name: str, suffix: str) -> None:
+    case = mv.examples.load(name)
+    for lens in case.lens_ids:
+        f = tmp_path / f"{lens}{suffix}"
+        export_matrix(case, f, lens)
+        back = mv.load_case(import_matrix(f, tmp_path / f"case_{lens}", lens=lens))
+        a, b = case.likelihood_table(lens), back.likelihood_table(lens)
+        assert list(b.index) == list(a.index) and back.hypothesis_ids == case.hypothesis_ids
+        # CSV keeps every digit; XLSX numbers are stored with 16 significant digits (Excel shows 15)
+        rtol = 0 if suffix == ".csv" else 1e-15
+        assert np.allclose(a[case.hypothesis_ids].to_numpy(), b[case.hypothesis_ids].to_numpy(), rtol=rtol, atol=0)
+        sa, sb = case.likelihood_table(lens, stat="sd"), back.likelihood_table(lens, stat="sd")
+        assert np.allclose(sa[case.hypothesis_ids].to_numpy(), sb[case.hypothesis_ids].to_numpy(), rtol=1e-12)
+        assert mv.exact_posterior(back, lens)["credence"].to_numpy() == pytest.approx(
+            mv.exact_posterior(case, lens)["credence"].to_numpy(), abs=1e-12)
+
+
+def test_export_of_import_gives_the_same_cells(tmp_path: Path) -> None:
+    p = _write(tmp_path, MATRIX)
+    case = mv.load_case(import_matrix(p, tmp_path / "c"))
+    export_matrix(case, tmp_path / "back.csv")
+    original = [r for _, r in read_matrix(p)]
+    back = [r for _, r in read_matrix(tmp_path / "back.csv")]
+    ids = {"National security": "national_security", "Regime security": "regime_security", "Ideology": "ideology"}
+    assert [{ids.get(k, k): v for k, v in r.items()} for r in original] == back
+    export_matrix(case, tmp_path / "back.xlsx")
+    xl = [{k: ("" if v is None else v if isinstance(v, str) else repr(v) if not float(v).is_integer() else str(int(v)))
+           for k, v in r.items()} for _, r in read_matrix(tmp_path / "back.xlsx")]
+    assert [{k: v for k, v in r.items()} for r in xl] == back
+
+
+def test_export_notes_what_a_matrix_cannot_hold(tmp_path: Path) -> None:
+    notes = export_matrix(mv.examples.load("burglary"), tmp_path / "b.csv")
+    assert any("items under propositions" in n for n in notes)
+    res = CliRunner().invoke(app, ["export-matrix", str(mv.examples.path("burglary")), "--out", str(tmp_path / "x.csv")])
+    assert res.exit_code == 0 and "note: items under propositions" in res.output
+
+
+def test_inconsistency_known_answers() -> None:
+    case = mv.Case.model_validate({"name": "ach", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+        "evidence": [{"id": "e1", "title": "E1", "likelihoods": {"a": "C", "b": "I", "c": "II"}},
+                     {"id": "e2", "title": "E2", "likelihoods": {"a": "--", "b": "N", "c": "+"}},
+                     {"id": "e3", "title": "E3", "likelihoods": {"a": "I", "b": "I", "c": "I"}},
+                     {"id": "e4", "title": "E4", "likelihoods": {"a": 0.8, "b": 0.4, "c": 0.16}}]})
+    s = inconsistency(case)
+    assert s.to_dict("index") == {"a": {"I": 1, "II": 1, "score": 3}, "b": {"I": 3, "II": 0, "score": 3},
+                                  "c": {"I": 1, "II": 2, "score": 5}}
+
+
+def test_posterior_reports_the_inconsistency(tmp_path: Path) -> None:
+    import_matrix(_write(tmp_path, MATRIX), tmp_path / "c")
+    res = CliRunner().invoke(app, ["posterior", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    assert ("ACH inconsistency (Heuer; I = 1, II = 2; lower is better): regime_security 0, national_security 1, "
+            "ideology 3") in res.output  # troops: 0.45 is half of CC (a ratio row): I
+    res = CliRunner().invoke(app, ["posterior", str(tmp_path / "c"), "--json"])
+    assert json.loads(res.output)["ach_inconsistency"] == {"national_security": 1, "regime_security": 0,
+                                                          "ideology": 3}
+
+
+def test_xlsx_with_typed_cells(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Evidence", "Hypothesis A", "Hypothesis B", "Date", "Credibility", "Source"])
+    ws.append(["Ships sighted", 0.8, "I", dt.datetime(2021, 3, 4), "High", "navy"])
+    ws.append(["Radio silence", "++", "NA", None, None, None])
+    ws.append([None, None, None, None, None, None])  # blank rows are skipped
+    wb.save(tmp_path / "m.xlsx")
+    case = mv.load_case(import_matrix(tmp_path / "m.xlsx", tmp_path / "c"))
+    assert case.hypothesis_ids == ["hypothesis_a", "hypothesis_b"]
+    t = case.likelihood_table()
+    assert t.loc["ships_sighted", "hypothesis_a"] == 0.8 and t.loc["radio_silence", "hypothesis_b"] == 0.9
+    assert str(case.item("ships_sighted").date) == "2021-03-04"
+    assert case.source("navy").reliability.mean == 0.9
