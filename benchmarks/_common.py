@@ -15,6 +15,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "evidence"
+#: The flat (pre-proposition) copy of the bundled case, kept in the tests: the benchmarks that compare the
+#: flat engine against an older engine or against a flat Bayesian network (pgmpy) measure on it.
+FLAT_CASE = ROOT / "tests" / "data" / "flat" / "evidence"
 SPEC = ROOT / "models" / "baseline.yaml"
 
 

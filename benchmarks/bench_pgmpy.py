@@ -1,4 +1,4 @@
-"""Exact engine vs pgmpy: the real case as a discrete Bayesian network, agreement and speed.
+"""Exact engine vs pgmpy: the real case (its flat copy in tests/data/flat) as a discrete Bayesian network, agreement and speed.
 
 The network: a hypothesis node H (prior π) and one binary node per likelihood
 item, P(E_e = 1 | h) = λ[e, h]; all evidence nodes observed true, query H by
@@ -20,7 +20,7 @@ import warnings
 from typing import Any
 
 import numpy as np
-from _common import CASE, BenchResult, best_time
+from _common import FLAT_CASE, BenchResult, best_time
 
 NAME = "pgmpy"
 TITLE = "Exact engine vs pgmpy (agreement, per-posterior speed)"
@@ -99,7 +99,7 @@ def run(quick: bool = False) -> BenchResult:
     from motives import exact
 
     res = BenchResult(NAME, TITLE)
-    case = mv.load_case(CASE)
+    case = mv.load_case(FLAT_CASE)
     s_exact = 200 if quick else 100_000
     s_pgmpy = 3 if quick else 100
     s_pgmpy_lam = 1 if quick else 30

@@ -1,4 +1,4 @@
-"""Sweep throughput of the exact engine on the real case (lens hughes, all 40 items).
+"""Sweep throughput of the exact engine on the real case as a flat case (its flat copy in tests/data/flat, lens hughes).
 
 (a) prior sweeps: S Dirichlet(1) priors, one call ``posterior(arr, prior=(S, K))``;
 (b) full likelihood perturbations: every cell of λ drawn from Beta(mean·κ, (1−mean)·κ),
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import _exact_before
 import numpy as np
-from _common import CASE, BenchResult, best_time
+from _common import FLAT_CASE, BenchResult, best_time
 
 NAME = "sweep"
 TITLE = "Exact-engine sweep throughput (scenarios/s)"
@@ -32,7 +32,7 @@ def run(quick: bool = False) -> BenchResult:
     from motives import exact
 
     res = BenchResult(NAME, TITLE)
-    arr = exact.compile_case(mv.load_case(CASE), "hughes")
+    arr = exact.compile_case(mv.load_case(FLAT_CASE), "hughes")
     n, k = arr.lam.shape
     rng = np.random.default_rng(11)
     sizes = {"prior": 1_000 if quick else 100_000, "lam": 200 if quick else 20_000}
@@ -67,7 +67,8 @@ def run(quick: bool = False) -> BenchResult:
             res.add(f"{label}, reliability {'on' if rel else 'off'}: vs the engine before optimisation", rate,
                     "scen/s", baseline=s / t_before, baseline_label="exact.loglik as of c0364d8 (benchmarks/"
                     "_exact_before.py), same call", ratio=t_before / t, note="the same results to 1e-12 (checked)")
-    res.notes.append(f"real case, lens hughes: N = {n} likelihood items + {len(arr.other_items)} timeline/quantity "
+    res.notes.append(f"real case (its flat copy, tests/data/flat/evidence), lens hughes: N = {n} likelihood "
+                     f"items + {len(arr.other_items)} timeline/quantity "
                      f"items, K = {k}; {len(arr.groups)} shared-reliability sources "
                      f"(largest has {max(len(g.index) for g in arr.groups)} items)")
     res.notes.append("single-threaded numpy: one core does the work; the 2nd core is free for a 2nd sweep")

@@ -5,7 +5,8 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 - ``schema.md``: the JSON Schema of the YAML formats (:func:`motives.io.json_schema`), one table per record;
 - ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
-- ``case_results.md``: Table 1 and the exact credences under each lens, computed from ``evidence/``;
+- ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
+  the weight of each fact, computed from ``evidence/``;
 - ``notebooks/*.ipynb``: copies of ``notebooks/`` (rendered without executing them).
 
 A file is rewritten only when its content changes, so incremental builds stay incremental.
@@ -240,20 +241,69 @@ def case_results_markdown() -> str:
     for _, r in table.iterrows():
         out.append(f"- **{_cell(r['implication'])}**: " + (", ".join(f"`{i}`" for i in r["items"]) or "none") + ".")
     out += ["", "### Exact credences under each lens", "",
-            f"Computed from `evidence/` at build time ({len(case.evidence)} items) with "
-            "`mv.exact_posterior(case, lens=...)` and the case's prior (the two families even).", "",
-            "| | prior | " + " | ".join(f"lens `{lens}`" for lens in case.lens_ids) + " |",
-            "| --- " * (len(case.lens_ids) + 2) + "|"]
-    tables = {lens: mv.exact_posterior(case, lens=lens) for lens in case.lens_ids}
-    first = tables[case.lens_ids[0]]
+            f"Computed from `evidence/` at build time ({len(case.propositions)} propositions, {len(case.evidence)} "
+            "items) with `mv.exact_posterior(case, lens=...)` and the case's prior (the two families even). "
+            "**Structured** is the headline: items that bear on one fact are counted through that fact. "
+            "**Independent** (`structure=False`) multiplies every item as if each were a separate "
+            "observation of the motive, for comparison.", "",
+            "| | prior | " + " | ".join(f"`{lens}` structured | `{lens}` independent" for lens in case.lens_ids)
+            + " |", "| --- " * (2 * len(case.lens_ids) + 2) + "|"]
+    tables = {(lens, st): mv.exact_posterior(case, lens=lens, structure=st)
+              for lens in case.lens_ids for st in (True, False)}
+    first = tables[(case.lens_ids[0], True)]
     for (level, key), row in first.iterrows():
         name = f"**{_cell(row['label'])}** (family)" if level == "family" else _cell(row["label"])
-        out.append(f"| {name} | {row['prior']:.3f} | "
-                   + " | ".join(f"{tables[lens].loc[(level, key), 'credence']:.3g}" for lens in case.lens_ids) + " |")
+        out.append(f"| {name} | {row['prior']:.3f} | " + " | ".join(
+            f"{tables[(lens, st)].loc[(level, key), 'credence']:.3g}" for lens in case.lens_ids for st in (True, False))
+            + " |")
+    out += ["", "(which-facts)=", "### Which facts carry the verdict", "",
+            "The weight of each fact (a proposition with every item under it, or an item that bears on the "
+            "hypotheses directly): its Bayes factor for the mean of the non-security accounts against national "
+            "security, each fact alone. Values above 1 favour the non-security accounts.", "",
+            "| fact | items | " + " | ".join(f"`{lens}`" for lens in case.lens_ids) + " |",
+            "| --- " * (len(case.lens_ids) + 2) + "|"]
+    for key, items, factors in fact_weights(case):
+        if all(abs(f - 1) < 1e-9 for f in factors.values()):
+            continue
+        out.append(f"| `{key}` | {len(items)} | " + " | ".join(f"{factors[lens]:.3g}" for lens in case.lens_ids)
+                   + " |")
     nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
-    out += ["", "Non-diagnostic items (equal likelihood under every hypothesis): "
+    out += ["", "Non-diagnostic items (equal likelihood under every parent value): "
             + "; ".join(f"`{lens}`: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids) + ".", ""]
     return "\n".join(out)
+
+
+def fact_weights(case: Any) -> list[tuple[str, list[str], dict[str, float]]]:
+    """(top-level node, its items, {lens: Bayes factor of the mean non-security account against the first
+    security account}) for each proposition bearing on the hypotheses and each direct item."""
+    import numpy as np
+
+    from motives import exact
+
+    props = {p.id: p for p in case.propositions}
+
+    def root(pid: str) -> str:
+        while props[pid].bears_on != "hypotheses":
+            pid = props[pid].bears_on
+        return pid
+
+    groups: dict[str, list[str]] = {}
+    for e in case.evidence:
+        key = root(e.bears_on) if e.bears_on not in (None, "hypotheses") else e.id
+        groups.setdefault(key, []).append(e.id)
+    fam = {h.id: h.family_id for h in case.hypotheses}
+    sec = [i for i, h in enumerate(case.hypothesis_ids) if fam[h] == "security"][0]
+    non = [i for i, h in enumerate(case.hypothesis_ids) if fam[h] == "nonsecurity"]
+    ids = [e.id for e in case.evidence]
+    out = []
+    for key, items in groups.items():
+        factors = {}
+        for lens in case.lens_ids:
+            arr = exact.compile_case(case, lens).without([i for i in ids if i not in items])
+            ll = exact.loglik(arr)
+            factors[lens] = float(np.mean(np.exp(ll[non] - ll[sec])))
+        out.append((key, items, factors))
+    return out
 
 
 def evidence_markdown() -> str:

@@ -45,6 +45,17 @@ def _ratio(values: dict, hyps: list[str], families: dict[str, str]) -> str:
     return f"{ma / mb:.2f}"
 
 
+def _fmt_trend(tr: object) -> str:
+    """A timeline trend prior in words: linear (intercept a, slope b) or a step."""
+    step = getattr(tr, "step", None)
+    if step is None:
+        return f"a ~ N({tr.intercept.mean:g}, {tr.intercept.sd:g}), b ~ N({tr.slope.mean:g}, {tr.slope.sd:g})"
+    at = ", ".join(str(d) for d in step.break_dates)
+    at = f"break at {at}" if len(step.break_dates) == 1 else f"break uniform over {{{at}}}"
+    return (f"step: before ~ N({step.before.mean:g}, {step.before.sd:g}), "
+            f"after ~ N({step.after.mean:g}, {step.after.sd:g}), {at}")
+
+
 def case_markdown(case: Case) -> str:
     """Render a whole case as Markdown (deterministic: the same case gives the same text).
 
@@ -162,7 +173,9 @@ def case_markdown(case: Case) -> str:
         if e.quote:
             lines += [f"> {_cell(e.quote)}", ""]
         if isinstance(e, TimelineItem):
-            lines += [f"Timeline: y ~ Normal(a_h + b_h (t − {e.origin:g}), σ = {e.sigma:g}).", "",
+            lines += [f"Timeline: y ~ Normal(trend(t), σ = {e.sigma:g}), t in years from {e.origin:g}; each parent "
+                      "value predicts a linear trend a + b t or a step (a level before a break date, another after).",
+                      "",
                       "| date | code | quote | note |", "| --- | --- | --- | --- |"]
             lines += [f"| {o.date} | {o.code:g} | {_cell(o.quote)} | {_cell(o.note)} |" for o in e.observations]
             lines.append("")
@@ -171,8 +184,7 @@ def case_markdown(case: Case) -> str:
         keys = case.parent_values(e.bears_on)  # hypothesis ids, or the states of its proposition
         for lens, j in e.judgements().items():
             if isinstance(e, TimelineItem):
-                vals = "; ".join(f"{h}: a ~ N({j.values[h].intercept.mean:g}, {j.values[h].intercept.sd:g}), "
-                                 f"b ~ N({j.values[h].slope.mean:g}, {j.values[h].slope.sd:g})" for h in keys)
+                vals = "; ".join(f"{h}: {_fmt_trend(j.values[h])}" for h in keys)
             elif isinstance(e, QuantityItem):
                 vals = f"observed {e.observed:g} {_cell(e.unit)}; " + "; ".join(
                     f"{h}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in keys)

@@ -288,6 +288,79 @@ def timeline_loglik(t: ArrayLike, y: ArrayLike, sigma: float, a_mean: float, a_s
     return float(-0.5 * z @ z - np.log(np.diag(L)).sum() - 0.5 * len(t) * math.log(2 * math.pi))
 
 
+def _mvn_marginal(X: Array, y: Array, sigma: float, m: Array, sd: Array) -> float:
+    """Log N(y; X m, sigma^2 I + X diag(sd^2) X^T) by Cholesky."""
+    cov = sigma**2 * np.eye(len(y)) + (X * sd**2) @ X.T
+    L = np.linalg.cholesky(cov)
+    z = np.linalg.solve(L, y - X @ m)
+    return float(-0.5 * z @ z - np.log(np.diag(L)).sum() - 0.5 * len(y) * math.log(2 * math.pi))
+
+
+def step_loglik(t: ArrayLike, y: ArrayLike, sigma: float, before_mean: float, before_sd: float,
+                after_mean: float, after_sd: float, breaks: ArrayLike) -> float:
+    """Log marginal likelihood of a step trend: y_i ~ Normal(mu_before or mu_after, sigma).
+
+    The level is ``mu_before`` for t_i < t_b and ``mu_after`` for t_i >= t_b,
+    with mu_before ~ Normal(before_mean, before_sd) and mu_after ~
+    Normal(after_mean, after_sd) independent. For one break t_b,
+    y ~ MVN(X m, sigma^2 I + X S X^T) with X = [1{t < t_b}, 1{t >= t_b}]
+    and S = diag(before_sd^2, after_sd^2). With several candidate breaks
+    (``breaks``, in the units of ``t``) the break is uniform over them and the
+    result is the log of the mean of their likelihoods (log-mean-exp).
+
+    Examples
+    --------
+    >>> round(step_loglik([0.0], [1.0], 1.0, 1.0, 1e-9, 5.0, 1e-9, [0.5]), 6)  # before the break: log N(1; 1, 1)
+    -0.918939
+    >>> a = step_loglik([0.0, 1.0], [0.0, 2.0], 1.0, 0.0, 1.0, 2.0, 1.0, [0.5])
+    >>> b = step_loglik([0.0, 1.0], [0.0, 2.0], 1.0, 0.0, 1.0, 2.0, 1.0, [5.0])
+    >>> float(round(step_loglik([0.0, 1.0], [0.0, 2.0], 1.0, 0.0, 1.0, 2.0, 1.0, [0.5, 5.0]) - np.logaddexp(a, b), 9))
+    -0.693147181
+    """
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(y, dtype=float)
+    bs = np.atleast_1d(np.asarray(breaks, dtype=float))
+    if bs.size == 0:
+        raise ValueError("a step trend needs at least one break")
+    m = np.array([before_mean, after_mean])
+    sd = np.array([before_sd, after_sd])
+    lls = []
+    for tb in bs:
+        after = (t >= tb).astype(float)
+        X = np.stack([1.0 - after, after], axis=1)
+        lls.append(_mvn_marginal(X, y, sigma, m, sd))
+    arr = np.array(lls)
+    top = arr.max()
+    return float(top + np.log(np.mean(np.exp(arr - top))))
+
+
+def trend_loglik(t: ArrayLike, y: ArrayLike, sigma: float, trend: Any, *, origin: float = 0.0) -> float:
+    """Log marginal likelihood of timeline data under one trend record, sigma fixed.
+
+    ``trend`` is a linear :class:`~motives.schema.TrendPrior` (``{intercept, slope}``,
+    :func:`timeline_loglik`) or a :class:`~motives.schema.StepTrend` (``{step: {before,
+    after, at}}``, :func:`step_loglik`). ``t`` is in years from ``origin`` (the
+    timeline item's ``origin``, as :func:`timeline_data` gives it); a step's break
+    dates are converted with the same origin, so pass it whenever a step may occur.
+
+    Examples
+    --------
+    >>> from motives.schema import TrendPrior, StepTrend
+    >>> lin = TrendPrior.model_validate({"intercept": {"mean": 1.0, "sd": 1e-9}, "slope": {"mean": 0.0, "sd": 1e-9}})
+    >>> round(trend_loglik([0.0], [1.0], 1.0, lin), 6)
+    -0.918939
+    >>> st = StepTrend.model_validate({"step": {"before": {"mean": 1.0, "sd": 1e-9},
+    ...                                         "after": {"mean": 3.0, "sd": 1e-9}, "at": "2008"}})
+    >>> round(trend_loglik([2.0], [1.0], 1.0, st, origin=2002.0), 6)  # 2004 is before mid-2008
+    -0.918939
+    """
+    step = getattr(trend, "step", None)
+    if step is not None:
+        breaks = [d.decimal_year - origin for d in step.break_dates]
+        return step_loglik(t, y, sigma, step.before.mean, step.before.sd, step.after.mean, step.after.sd, breaks)
+    return timeline_loglik(t, y, sigma, trend.intercept.mean, trend.intercept.sd, trend.slope.mean, trend.slope.sd)
+
+
 def quantity_loglik(x: float, dist: Any) -> float:
     """Log density of the observed ``x`` under a predictive distribution record.
 
@@ -320,23 +393,10 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
     return t, y
 
 
-def trend_loglik(t: ArrayLike, y: ArrayLike, sigma: float, trend: Any) -> float:
-    """Log marginal likelihood of a timeline's codes under one predicted trend (a judgement value).
-
-    Examples
-    --------
-    >>> from motives.schema import TrendPrior
-    >>> tr = TrendPrior.model_validate({"intercept": {"mean": 1.0, "sd": 1e-9}, "slope": {"mean": 0.0, "sd": 1e-9}})
-    >>> round(trend_loglik([0.0], [1.0], 1.0, tr), 6)  # = log N(1; 1, 1)
-    -0.918939
-    """
-    return timeline_loglik(t, y, sigma, trend.intercept.mean, trend.intercept.sd, trend.slope.mean, trend.slope.sd)
-
-
 def _other_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
     if isinstance(e, TimelineItem):
         t, y = timeline_data(e)
-        return [trend_loglik(t, y, e.sigma, j.values[k]) for k in keys]
+        return [trend_loglik(t, y, e.sigma, j.values[k], origin=e.origin) for k in keys]
     return [quantity_loglik(e.observed, j.values[k]) for k in keys]
 
 

@@ -12,7 +12,8 @@ log P(E_e | h), shape (items, hypotheses), inside an open ``pm.Model``:
   before the mixture, then the row is divided by its largest value if that
   exceeds 1 (the convention of :mod:`motives.sensitivity.perturb`).
 - ``timeline`` items: y_i ~ Normal(a_h + b_h t_i, σ) with the item's Normal
-  priors on (a_h, b_h). ``timeline="marginal"`` integrates (a_h, b_h) out in
+  priors on (a_h, b_h), or a step (one level before a break date, another
+  from it on; an uncertain break is averaged over its grid). ``timeline="marginal"`` integrates (a_h, b_h) out in
   closed form (y ~ MVN(X m_h, σ²I + X S_h Xᵀ)); ``"explicit"`` samples them.
   σ is fixed at the item's value, or free (``sigma="free"``: σ ~ HalfNormal with
   the item's σ as its scale).
@@ -30,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from motives.exact import quantity_loglik, timeline_data, timeline_loglik
+from motives.exact import _mvn_marginal, quantity_loglik, timeline_data, timeline_loglik
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 from motives.schema.structure import HYPOTHESES
 
@@ -41,7 +42,15 @@ SigmaMode = Literal["fixed", "free"]
 
 @dataclass(frozen=True)
 class Timeline:
-    """One timeline item under one lens: data and per-hypothesis trend priors (arrays of length K)."""
+    """One timeline item under one lens: data and per-hypothesis trend priors (arrays of length K).
+
+    ``a_*``/``b_*`` are the linear trends' intercept and slope priors; for a
+    hypothesis whose trend is a step they hold its before and after levels.
+    ``designs[k]`` is the general form every engine can use: a list of
+    alternatives (X, m, sd), X an (n, 2) design matrix, the coefficients
+    Normal(m, sd); a linear trend has one alternative X = [1, t], a step one per
+    candidate break, X = [1{t < t_b}, 1{t >= t_b}], equally likely.
+    """
 
     id: str
     t: Array
@@ -51,6 +60,34 @@ class Timeline:
     a_sd: Array
     b_mean: Array
     b_sd: Array
+    designs: tuple[tuple[tuple[Array, Array, Array], ...], ...] = ()
+    steps: tuple[bool, ...] = ()
+
+    @property
+    def linear(self) -> bool:
+        """True when every hypothesis predicts a linear trend."""
+        return not any(self.steps)
+
+    def key(self) -> list[Any]:
+        """A JSON-able description of the data and trends (for model caching)."""
+        return [self.t.tolist(), self.y.tolist(), self.sigma,
+                [[[X.tolist(), m.tolist(), sd.tolist()] for X, m, sd in alts] for alts in self.designs]]
+
+
+def trend_designs(t: Array, trend: Any, origin: float) -> tuple[tuple[Array, Array, Array], ...]:
+    """The (X, m, sd) alternatives of one trend record over times ``t`` (years from ``origin``)."""
+    step = getattr(trend, "step", None)
+    if step is None:
+        X = np.stack([np.ones_like(t), t], axis=1)
+        return ((X, np.array([trend.intercept.mean, trend.slope.mean]),
+                 np.array([trend.intercept.sd, trend.slope.sd])),)
+    m = np.array([step.before.mean, step.after.mean])
+    sd = np.array([step.before.sd, step.after.sd])
+    out = []
+    for d in step.break_dates:
+        after = (t >= d.decimal_year - origin).astype(float)
+        out.append((np.stack([1.0 - after, after], axis=1), m, sd))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -294,9 +331,11 @@ def _timeline(e: TimelineItem, j: Any, keys: list[str]) -> Timeline:
     """A timeline item's data and its trend priors per parent value (hypotheses or states)."""
     t, y = timeline_data(e)
     v = [j.values[k] for k in keys]
+    designs = tuple(trend_designs(t, x, e.origin) for x in v)
     return Timeline(e.id, t, y, e.sigma,
-                    np.array([x.intercept.mean for x in v]), np.array([x.intercept.sd for x in v]),
-                    np.array([x.slope.mean for x in v]), np.array([x.slope.sd for x in v]))
+                    np.array([d[0][1][0] for d in designs]), np.array([d[0][2][0] for d in designs]),
+                    np.array([d[0][1][1] for d in designs]), np.array([d[0][2][1] for d in designs]),
+                    designs=designs, steps=tuple(getattr(x, "step", None) is not None for x in v))
 
 
 def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[PropInputs, ...]:
@@ -494,7 +533,13 @@ def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: 
         sig: Any = tl.sigma
         if sigma == "free":
             sig = pm.HalfNormal(f"{tl.id}_sigma", sigma=tl.sigma)
-        if mode == "explicit":
+        if mode == "explicit" and not tl.linear:
+            if dim not in (None, "hypothesis"):
+                raise NotImplementedError("sampled step trends (timeline='explicit') are available for timelines "
+                                          "that bear on the hypotheses; use the closed form for one under a "
+                                          "proposition")
+            ll = _explicit_design_loglik(tl, sig)
+        elif mode == "explicit":
             za = pm.Normal(f"{tl.id}_intercept_z", 0.0, 1.0, **size)
             zb = pm.Normal(f"{tl.id}_slope_z", 0.0, 1.0, **size)
             a = pm.Deterministic(f"{tl.id}_intercept", tl.a_mean + tl.a_sd * za, **({"dims": dim} if dim else {}))
@@ -503,12 +548,11 @@ def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: 
             resid = (tl.y[:, None] - mu) / sig
             ll = (-0.5 * resid**2 - pt.log(sig) - 0.5 * np.log(2 * np.pi)).sum(axis=0)
         elif sigma == "fixed":
-            ll = pt.as_tensor_variable(np.array([
-                timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
-                for k in range(K)
-            ]))
-        else:
+            ll = pt.as_tensor_variable(_fixed_sigma_loglik(tl))
+        elif tl.linear:
             ll = marginal_trend_loglik(tl, sig)
+        else:
+            ll = marginal_design_loglik(tl, sig)
         rows.append(ll)
     if not rows:
         return pt.zeros((0, K))
@@ -540,6 +584,70 @@ def marginal_trend_loglik(tl: Timeline, sigma: Any) -> Any:
     return -0.5 * (quad + logdet + n * np.log(2 * np.pi))
 
 
+def _fixed_sigma_loglik(tl: Timeline) -> Array:
+    """Closed-form log P(y | h) per hypothesis with σ fixed (linear or step trends)."""
+    if tl.linear or not tl.designs:
+        return np.array([timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
+                         for k in range(len(tl.a_mean))])
+    out = []
+    for alts in tl.designs:
+        lls = np.array([_mvn_marginal(X, tl.y, tl.sigma, m, sd) for X, m, sd in alts])
+        top = lls.max()
+        out.append(top + np.log(np.mean(np.exp(lls - top))))
+    return np.array(out)
+
+
+def marginal_design_loglik(tl: Timeline, sigma: Any) -> Any:
+    """Log P(y | h) per hypothesis for general two-column designs, σ a tensor (e.g. free).
+
+    Each alternative (X, m, sd) gives log N(y; X m, σ²I + X S Xᵀ) by the same
+    2 × 2 Woodbury reduction as :func:`marginal_trend_loglik`; a hypothesis with
+    several alternatives (a step with an uncertain break) takes their log-mean-exp.
+    """
+    import pytensor.tensor as pt
+
+    n = len(tl.t)
+    s2 = pt.cast(pt.as_tensor_variable(sigma), "float64") ** 2
+    out = []
+    for alts in tl.designs:
+        terms = []
+        for X, m, sd in alts:
+            r = tl.y - X @ m
+            u = X.T @ r
+            G = X.T @ X
+            p = 1.0 / sd[0] ** 2 + G[0, 0] / s2
+            q = G[0, 1] / s2
+            s = 1.0 / sd[1] ** 2 + G[1, 1] / s2
+            det = p * s - q**2
+            quad = (r @ r) / s2 - (s * u[0] ** 2 - 2 * q * u[0] * u[1] + p * u[1] ** 2) / (det * s2**2)
+            logdet = n * pt.log(s2) + pt.log(det) + np.log(sd[0] ** 2 * sd[1] ** 2)
+            terms.append(-0.5 * (quad + logdet + n * np.log(2 * np.pi)))
+        stacked = pt.stack(terms)
+        out.append(pt.logsumexp(stacked) - np.log(len(alts)))
+    return pt.stack(out)
+
+
+def _explicit_design_loglik(tl: Timeline, sigma: Any) -> Any:
+    """Sample each hypothesis's two trend coefficients; an uncertain break is summed out (log-mean-exp)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    K = len(tl.designs)
+    m = np.array([alts[0][1] for alts in tl.designs])  # (K, 2)
+    sd = np.array([alts[0][2] for alts in tl.designs])
+    z = pm.Normal(f"{tl.id}_coef_z", 0.0, 1.0, shape=(K, 2))
+    coef = pm.Deterministic(f"{tl.id}_coef", m + sd * z)
+    out = []
+    for k, alts in enumerate(tl.designs):
+        terms = []
+        for X, _, _ in alts:
+            mu = pt.dot(X, coef[k])
+            resid = (tl.y - mu) / sigma
+            terms.append((-0.5 * resid**2 - pt.log(sigma) - 0.5 * np.log(2 * np.pi)).sum())
+        out.append(pt.logsumexp(pt.stack(terms)) - np.log(len(alts)))
+    return pt.stack(out)
+
+
 def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, observed: Any,
                 timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
     """Log P(E_e | h) of every direct item (likelihood, timeline, quantity), shape (E, K).
@@ -568,8 +676,7 @@ def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, 
 def other_loglik_const(inp: ModelInputs) -> Array:
     """Closed-form log densities (T + Q, K) of timeline (σ fixed, trends integrated out) and quantity items."""
     K = len(inp.hypotheses)
-    rows = [[timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
-             for k in range(K)] for tl in inp.timelines]
+    rows = [_fixed_sigma_loglik(tl) for tl in inp.timelines]
     out = np.array(rows, dtype=float).reshape(len(rows), K)
     return np.concatenate([out, inp.quantity_loglik], axis=0)
 

@@ -327,15 +327,15 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
     with style():
         fig, ax = new_axes(ax, width, 2.6)
-        groups: dict[str, list[str]] = {}  # hypotheses with identical trend priors share one line
-        for h in case.hypothesis_ids:
+        groups: dict[str, list[str]] = {}  # parent values with identical trend priors share one line
+        parent = it.bears_on if it.bears_on not in (None, "hypotheses") else None
+        keys = case.hypothesis_ids if parent is None else list(case.proposition(parent).states)
+        for h in keys:
             groups.setdefault(j.values[h].model_dump_json(), []).append(h)
         for k, hs in enumerate(groups.values()):
             tr = j.values[hs[0]]
             st = style_of(k)
-            t = grid - it.origin
-            mean = tr.intercept.mean + tr.slope.mean * t
-            sd = np.sqrt(tr.intercept.sd**2 + (tr.slope.sd * t) ** 2)
+            mean, sd = _trend_band(tr, grid, it.origin)
             ax.fill_between(grid, mean - z * sd, mean + z * sd, color=st["color"], alpha=0.10, linewidth=0)
             ax.plot(grid, mean, color=st["color"], linestyle=st["linestyle"], marker=st["marker"], markevery=[-1],
                     label=", ".join(label_for(labs, h) for h in hs))
@@ -351,6 +351,20 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
 
 
 __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]
+
+
+def _trend_band(tr: object, years: np.ndarray, origin: float) -> tuple[np.ndarray, np.ndarray]:
+    """Prior mean and sd of a predicted trend at ``years``: linear, or a step (averaged over an uncertain break)."""
+    step = getattr(tr, "step", None)
+    if step is None:
+        t = years - origin
+        return tr.intercept.mean + tr.slope.mean * t, np.sqrt(tr.intercept.sd**2 + (tr.slope.sd * t) ** 2)
+    breaks = [d.decimal_year for d in step.break_dates]
+    after = np.mean([(years >= b).astype(float) for b in breaks], axis=0)  # P(after the break) per year
+    m_b, m_a, s_b, s_a = step.before.mean, step.after.mean, step.before.sd, step.after.sd
+    mean = (1 - after) * m_b + after * m_a
+    var = (1 - after) * (s_b**2 + m_b**2) + after * (s_a**2 + m_a**2) - mean**2
+    return mean, np.sqrt(np.maximum(var, 0.0))
 
 
 def _wrap(text: str, width: int, lines: int) -> str:

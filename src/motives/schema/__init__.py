@@ -14,6 +14,7 @@ case) — and every public name is importable from ``motives.schema``.
 from motives.schema.case import Case, CaseFile, EvidenceFile
 from motives.schema.evidence import (
     Amendment,
+    BreakGrid,
     EvidenceItem,
     LensJudgement,
     LikelihoodItem,
@@ -23,6 +24,8 @@ from motives.schema.evidence import (
     Predictive,
     PredictiveJudgement,
     QuantityItem,
+    StepSpec,
+    StepTrend,
     TimelineItem,
     TimelineObservation,
     TrendJudgement,
@@ -34,10 +37,11 @@ from motives.schema.records import Family, Hypothesis, Implication, IssueArea, L
 from motives.schema.structure import Proposition, PropositionJudgement, StateRow
 
 __all__ = [
-    "PRIOR_TOLERANCE", "Amendment", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile", "EvidenceItem",
+    "PRIOR_TOLERANCE", "Amendment", "BreakGrid", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile",
+    "EvidenceItem",
     "Family", "Hypothesis", "Id", "Implication", "IssueArea", "Lens", "LensJudgement", "Likelihood",
     "LikelihoodItem", "LogNormalPredictive", "NormalPredictive", "NormalPrior", "PartialDate", "Predictive",
     "PredictiveJudgement", "Proposition", "PropositionJudgement", "QuantityItem", "Record", "SeedQuestion", "Source",
-    "StateRow", "TimelineItem", "TimelineObservation",
+    "StateRow", "StepSpec", "StepTrend", "TimelineItem", "TimelineObservation",
     "TrendJudgement", "TrendPrior", "UniformPredictive", "finite",
 ]

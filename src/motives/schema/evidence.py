@@ -136,10 +136,49 @@ class TrendPrior(Record):
     slope: NormalPrior
 
 
-class TrendJudgement(Record):
-    """One lens's trend predictions for a timeline item."""
+class BreakGrid(Record):
+    """An uncertain break date: uniform over a stated grid of dates."""
 
-    values: dict[Key, TrendPrior]
+    grid: list[PartialDate] = Field(min_length=1, description="Candidate break dates, equally likely.")
+
+
+class StepSpec(Record):
+    """A step: one mean level before the break date and another from it on."""
+
+    before: NormalPrior = Field(description="Level before the break: Normal(mean, sd).")
+    after: NormalPrior = Field(description="Level from the break on: Normal(mean, sd).")
+    at: PartialDate | BreakGrid = Field(
+        description="Break date (YYYY, YYYY-MM or YYYY-MM-DD), or {grid: [dates]} when it is uncertain."
+    )
+
+    @property
+    def break_dates(self) -> list[PartialDate]:
+        """The break date, or the grid's dates."""
+        return list(self.at.grid) if isinstance(self.at, BreakGrid) else [self.at]
+
+
+class StepTrend(Record):
+    """A hypothesis's predicted trend as a step: ``{step: {before, after, at}}``.
+
+    An observation dated at or after the break has the ``after`` level, one
+    before it the ``before`` level; the two levels are independent Normals.
+    With the break uncertain the marginal likelihood averages over the grid.
+    """
+
+    step: StepSpec
+
+
+Trend = TrendPrior | StepTrend
+
+
+class TrendJudgement(Record):
+    """One lens's trend predictions for a timeline item.
+
+    Each value is a linear trend ``{intercept, slope}`` or a step
+    ``{step: {before: {mean, sd}, after: {mean, sd}, at: DATE | {grid: [DATES]}}}``.
+    """
+
+    values: dict[Key, Trend]
     rationale: str = ""
 
 
@@ -253,7 +292,7 @@ class TimelineObservation(Record):
 
 
 class TimelineItem(_ItemBase):
-    """Dated coded observations; each hypothesis predicts a linear trend."""
+    """Dated coded observations; each hypothesis predicts a linear trend or a step."""
 
     kind: Literal["timeline"]
     origin: Number = Field(default=0.0, allow_inf_nan=False, description="t = decimal year - origin.")
