@@ -254,3 +254,14 @@ def test_check_and_report_show_conflict(tmp_path: Path) -> None:
 
     md = report_markdown(case, S.run_all(case, sobol_samples=64), {}, spec={"name": "c"})
     assert "## Conflict" in md and "`liar` (+" in md and "## In words" in md
+
+
+def test_explanation_names_the_leader_within_the_leading_family() -> None:
+    """Family b leads (0.6) though the single most credible hypothesis, a1, is in family a."""
+    case = mv.Case.model_validate({
+        "name": "f", "hypotheses": [{"id": "a1", "family": "a", "prior": 0.4}, {"id": "b1", "family": "b", "prior": 0.3},
+                                    {"id": "b2", "family": "b", "prior": 0.3}],
+        "evidence": [{"id": "e", "title": "E", "likelihoods": {"a1": 0.5, "b1": 0.5, "b2": 0.5}}]})
+    ex = explain(case)
+    assert ex.facts["leading_family"] == "b" and ex.facts["leader"] in ("b1", "b2")
+    assert "share the lead" in ex.markdown and "outside it: a1 (40.0%)" in ex.markdown

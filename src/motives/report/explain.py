@@ -113,7 +113,13 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     grouped = len(fam) < len(hyp)
     names = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
     lead_h = str(hyp.idxmax())
-    second_h = str(hyp.drop(lead_h).idxmax())
+    if grouped:  # the leading hypothesis within the leading family
+        lead_f0 = str(fam.idxmax())
+        inside = [h.id for h in case.hypotheses if h.family_id == lead_f0]
+        lead_h = str(hyp[inside].idxmax())
+    pool_ids = ([h.id for h in case.hypotheses if h.family_id == str(fam.idxmax())] if grouped else list(hyp.index))
+    rest = hyp[[h for h in pool_ids if h != lead_h]] if len(pool_ids) > 1 else hyp.drop(lead_h)
+    second_h = str(rest.idxmax())
     ex.facts.update(leader=lead_h, leader_credence=float(hyp[lead_h]), runner_up=second_h,
                     runner_up_credence=float(hyp[second_h]))
     lens_name = next((ln.name or ln.id for ln in case.lenses if ln.id == lens), lens)
@@ -123,12 +129,21 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     if grouped:
         lead_f = str(fam.idxmax())
         ex.facts.update(leading_family=lead_f, family_credence=float(fam[lead_f]))
+        tied = abs(float(hyp[lead_h]) - float(hyp[second_h])) <= 1e-9
+        within_m = (f"{names[lead_h]} and {names[second_h]} share the lead ({_pct(hyp[lead_h])} each)" if tied else
+                    f"{names[lead_h]} leads ({_pct(hyp[lead_h])}), {_odds(odds)} against the runner-up, "
+                    f"{names[second_h]}")
+        within_t = (f"{esc(names[lead_h])} and {esc(names[second_h])} share the lead ({esc(_pct(hyp[lead_h]))} each)"
+                    if tied else f"{esc(names[lead_h])} leads ({esc(_pct(hyp[lead_h]))}), {esc(_odds(odds))} against "
+                    f"the runner-up, {esc(names[second_h])}")
+        top_h = str(hyp.idxmax())
+        if top_h not in [h.id for h in case.hypotheses if h.family_id == lead_f]:
+            within_m += f"; the single most credible account is outside it: {names[top_h]} ({_pct(hyp[top_h])})"
+            within_t += f"; the single most credible account is outside it: {esc(names[top_h])} ({esc(_pct(hyp[top_h]))})"
         m = (f"{under_m}the evidence favours the {names[lead_f]} family (credence "
-             f"{_pct(fam[lead_f])}); within it, {names[lead_h]} leads ({_pct(hyp[lead_h])}), "
-             f"{_odds(odds)} against the runner-up, {names[second_h]}.")
+             f"{_pct(fam[lead_f])}); within it, {within_m}.")
         t = (f"{under_t}the evidence favours the {esc(names[lead_f])} family "
-             f"(credence {esc(_pct(fam[lead_f]))}); within it, {esc(names[lead_h])} leads ({esc(_pct(hyp[lead_h]))}), "
-             f"{esc(_odds(odds))} against the runner-up, {esc(names[second_h])}.")
+             f"(credence {esc(_pct(fam[lead_f]))}); within it, {within_t}.")
     else:
         m = (f"{under_m}{names[lead_h]} leads with credence {_pct(hyp[lead_h])}, "
              f"{_odds(odds)} against the runner-up, {names[second_h]}.")
@@ -146,12 +161,26 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     pos = col[col > 0].sort_values(ascending=False).head(top)
     neg = col[col < 0].sort_values().head(1)
     ex.facts.update(carriers=list(pos.index), carrier_db=[float(x) for x in pos], strongest_against=list(neg.index))
-    titles = {e.id: e.title for e in case.evidence}
+    titles = {e.id: e.title for e in case.evidence} | {p.id: p.title for p in case.propositions}
+    if case.propositions:  # the facts first: each proposition's weight against its cap
+        pw = S.proposition_weight(case, lens=lens, prior=prior)
+        pw = pw[pw["kind"] == "proposition"]
+        props = pw.xs((target_level, target), level=["level", "id"]) if len(pw) else pw
+        props = props[props["decibans"] > 0].sort_values("decibans", ascending=False).head(top)
+        ex.facts["carrying_propositions"] = list(props.index)
+        if len(props):
+            lst_m = "; ".join(f"{titles.get(i, i)} ({i}, {r['decibans']:+.1f} dB of a cap of {r['cap_db']:.1f} dB)"
+                              for i, r in props.iterrows())
+            lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {r['decibans']:+.1f}\\,dB of a cap of "
+                              f"{r['cap_db']:.1f}\\,dB)" for i, r in props.iterrows())
+            ex.sentences.append((f"Among the facts the items bear on, the verdict rests most on {lst_m}.",
+                                 f"Among the facts the items bear on, the verdict rests most on {lst_t}."))
     if len(pos):
         lst_m = "; ".join(f"{titles.get(i, i)} ({i}, {v:+.1f} dB)" for i, v in pos.items())
         lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)" for i, v in pos.items())
-        m = f"The verdict rests most on {lst_m}."
-        t = f"The verdict rests most on {lst_t}."
+        lead_in = "Of the items, the heaviest for it are" if case.propositions else "The verdict rests most on"
+        m = f"{lead_in} {lst_m}."
+        t = f"{lead_in} {lst_t}."
         if len(neg):
             i, v = next(iter(neg.items()))
             m += f" The strongest item against it is {titles.get(i, i)} ({i}, {v:+.1f} dB)."
