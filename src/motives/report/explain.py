@@ -111,7 +111,8 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     hyp = post.xs("hypothesis")["credence"]
     fam = post.xs("family")["credence"]
     grouped = len(fam) < len(hyp)
-    names = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+    names = ({f: f for f in case.family_ids} | {h.id: h.name for h in case.hypotheses}
+             | {f.id: f.label or f.id for f in case.families})
     lead_h = str(hyp.idxmax())
     if grouped:  # the leading hypothesis within the leading family
         lead_f0 = str(fam.idxmax())
