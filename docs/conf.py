@@ -1,7 +1,8 @@
 """Sphinx configuration of the motives documentation (Sphinx + myst-nb, as PyMC and ArviZ do).
 
-Notebooks are rendered as committed, without executing them (``nb_execution_mode = "off"``);
-``tests/test_notebooks.py`` executes them. Pages generated from the code (schema, CLI,
+Notebooks are executed by ``_ext/motives_docs.py`` when it copies them into ``_generated/notebooks``
+(small draw counts, in this interpreter; an error fails the build), and myst-nb renders them with those
+outputs (``nb_execution_mode = "off"``: it does not execute them a second time). Pages generated from the code (schema, CLI,
 the case's evidence and credences) are written by ``_ext/motives_docs.py`` at build time.
 """
 

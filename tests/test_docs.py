@@ -87,6 +87,20 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+|`", "", text)
 
 
+def test_notebooks_are_shown_executed(site: Path) -> None:
+    """The documentation build executes every notebook (an error in a cell fails the build): each page shows
+    its outputs, the figures as images, and no traceback."""
+    pages = sorted((site / "_generated" / "notebooks").glob("*.html"))
+    assert [p.stem for p in pages] == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "cell_output" in html, f"{page.name} shows no outputs"
+        assert "Traceback (most recent call last)" not in html, page.name
+    for name in ("02_russia_ukraine", "03_sensitivity"):
+        html = (site / "_generated" / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
+        assert html.count("<img") >= 3, f"{name}: its figures are missing"
+
+
 def test_site_builds_with_every_page(site: Path) -> None:
     for page in ["index", "getting_started", "formats", "_generated/schema", "citing", "mathematics",
                  "sensitivity", "case_study", "_generated/evidence_base", "notebooks", "_generated/cli", "api",

@@ -7,7 +7,8 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
   the weight of each fact, computed from ``evidence/``;
-- ``notebooks/*.ipynb``: copies of ``notebooks/`` (rendered without executing them).
+- ``notebooks/*.ipynb``: the notebooks of ``notebooks/``, executed here with small draw counts
+  (``MOTIVES_DOCS_EXECUTE=0`` copies them unexecuted), so the site shows their outputs and figures.
 
 A file is rewritten only when its content changes, so incremental builds stay incremental.
 """
@@ -322,6 +323,44 @@ def evidence_markdown() -> str:
 # --------------------------------------------------------------------------- hook
 
 
+#: MCMC settings of the notebooks in the documentation build (small, as in the tests; the environment overrides).
+DOCS_NOTEBOOK_ENV = {"MOTIVES_DRAWS": "200", "MOTIVES_TUNE": "200", "MOTIVES_CHAINS": "2", "MOTIVES_SOBOL_N": "128"}
+
+
+def _executed(path: Path) -> str:
+    """The notebook executed in this interpreter (small draw counts), as JSON text; an error fails the build."""
+    import sys
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "kernels" / "motives-docs"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                     "--IPKernelApp.log_level=ERROR"],
+            "display_name": "motives (docs)", "language": "python"}), encoding="utf-8")
+        try:
+            os.environ["JUPYTER_PATH"] = tmp + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+            for key, value in DOCS_NOTEBOOK_ENV.items():
+                os.environ.setdefault(key, value)
+            os.environ.pop("MPLBACKEND", None)  # the kernel's inline backend, as for a reader
+            NotebookClient(nb, kernel_name="motives-docs", timeout=900, allow_errors=False,
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr" and "Traceback" in out.get("text", ""):
+                raise RuntimeError(f"{path.name} cell {i} printed a traceback:\n{out['text']}")
+    return nbformat.writes(nb)
+
+
 def generate(app: Any) -> None:
     """Write every generated page into ``<srcdir>/_generated``."""
     out = Path(app.srcdir) / GENERATED
@@ -332,8 +371,9 @@ def generate(app: Any) -> None:
     nb_out = out / "notebooks"
     nb_out.mkdir(parents=True, exist_ok=True)
     wanted = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    execute = os.environ.get("MOTIVES_DOCS_EXECUTE", "1") != "0"
     for nb in wanted:
-        _write(nb_out / nb.name, nb.read_text(encoding="utf-8"))
+        _write(nb_out / nb.name, _executed(nb) if execute else nb.read_text(encoding="utf-8"))
     for stale in nb_out.glob("*.ipynb"):
         if stale.name not in {n.name for n in wanted}:
             stale.unlink(missing_ok=True)
