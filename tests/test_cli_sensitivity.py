@@ -195,6 +195,9 @@ def test_baseline_spec_end_to_end(tmp_path):
     out = tmp_path / "sens"
     res = runner.invoke(app, ["sensitivity", str(spec), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert {p.stem for p in out.glob("*.csv")} == set(TABLES)
+    from motives.io import load_case
+    from motives.sensitivity.run import tables_for
+
+    assert {p.stem for p in out.glob("*.csv")} == set(tables_for(load_case(ROOT / "evidence")))
     figs = _figures(out)
     assert len(figs) >= 11 and all(v == {".pdf", ".png"} for v in figs.values())

@@ -188,7 +188,7 @@ def test_report_markdown_puts_the_structured_posterior_first(burglary):
     tables = mv.sensitivity.run_all(burglary, sobol_samples=64, sweep_points=11)
     md = R.report_markdown(burglary, tables, {"structure": "figures/structure.png"}, spec={"name": "b"})
     heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
-    assert heads[:3] == ["## Posterior", "## Structure", "## Evidence"]
+    assert heads[:4] == ["## In words", "## Posterior", "## Structure", "## Evidence"]
     s = exact_posterior(burglary)["credence"]["family", "suspect"]
     i = exact_posterior(burglary, structure=False)["credence"]["family", "suspect"]
     assert md.index("| credence |") < md.index("if_independent")

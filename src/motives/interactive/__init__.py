@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -334,7 +335,10 @@ def structure_svg(case: Case, lens: str | None = None) -> str:
     fig.savefig(buf, format="svg")
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg"):]
+    # the RDF metadata block names the creator's web site and namespaces: nothing the page needs
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    return re.sub(r'\s+xmlns:(?:dc|cc|rdf)="[^"]*"', "", svg)
 
 
 def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: list[str] | None = None,

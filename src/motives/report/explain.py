@@ -101,6 +101,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     True
     """
     from motives import sensitivity as S
+    from motives.conventions import md_text
     from motives.exact import exact_posterior
     from motives.report.latex import latex_escape as esc
     from motives.sensitivity.conflict import conflict
@@ -113,6 +114,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     grouped = len(fam) < len(hyp)
     names = ({f: f for f in case.family_ids} | {h.id: h.name for h in case.hypotheses}
              | {f.id: f.label or f.id for f in case.families})
+    mn = {k: md_text(v) for k, v in names.items()}  # user text as Markdown that renders as typed
     lead_h = str(hyp.idxmax())
     if grouped:  # the leading hypothesis within the leading family
         lead_f0 = str(fam.idxmax())
@@ -124,30 +126,30 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     ex.facts.update(leader=lead_h, leader_credence=float(hyp[lead_h]), runner_up=second_h,
                     runner_up_credence=float(hyp[second_h]))
     lens_name = next((ln.name or ln.id for ln in case.lenses if ln.id == lens), lens)
-    under_m = f"Under the lens *{lens_name}*, " if len(case.lens_ids) > 1 else ""
+    under_m = f"Under the lens *{md_text(lens_name)}*, " if len(case.lens_ids) > 1 else ""
     under_t = f"Under the lens \\emph{{{esc(lens_name)}}}, " if len(case.lens_ids) > 1 else ""
     odds = float(hyp[lead_h] / hyp[second_h]) if hyp[second_h] > 0 else float("inf")
     if grouped:
         lead_f = str(fam.idxmax())
         ex.facts.update(leading_family=lead_f, family_credence=float(fam[lead_f]))
         tied = abs(float(hyp[lead_h]) - float(hyp[second_h])) <= 1e-9
-        within_m = (f"{names[lead_h]} and {names[second_h]} share the lead ({_pct(hyp[lead_h])} each)" if tied else
-                    f"{names[lead_h]} leads ({_pct(hyp[lead_h])}), {_odds(odds)} against the runner-up, "
-                    f"{names[second_h]}")
+        within_m = (f"{mn[lead_h]} and {mn[second_h]} share the lead ({_pct(hyp[lead_h])} each)" if tied else
+                    f"{mn[lead_h]} leads ({_pct(hyp[lead_h])}), {_odds(odds)} against the runner-up, "
+                    f"{mn[second_h]}")
         within_t = (f"{esc(names[lead_h])} and {esc(names[second_h])} share the lead ({esc(_pct(hyp[lead_h]))} each)"
                     if tied else f"{esc(names[lead_h])} leads ({esc(_pct(hyp[lead_h]))}), {esc(_odds(odds))} against "
                     f"the runner-up, {esc(names[second_h])}")
         top_h = str(hyp.idxmax())
         if top_h not in [h.id for h in case.hypotheses if h.family_id == lead_f]:
-            within_m += f"; the single most credible account is outside it: {names[top_h]} ({_pct(hyp[top_h])})"
+            within_m += f"; the single most credible account is outside it: {mn[top_h]} ({_pct(hyp[top_h])})"
             within_t += f"; the single most credible account is outside it: {esc(names[top_h])} ({esc(_pct(hyp[top_h]))})"
-        m = (f"{under_m}the evidence favours the {names[lead_f]} family (credence "
+        m = (f"{under_m}the evidence favours the {mn[lead_f]} family (credence "
              f"{_pct(fam[lead_f])}); within it, {within_m}.")
         t = (f"{under_t}the evidence favours the {esc(names[lead_f])} family "
              f"(credence {esc(_pct(fam[lead_f]))}); within it, {within_t}.")
     else:
-        m = (f"{under_m}{names[lead_h]} leads with credence {_pct(hyp[lead_h])}, "
-             f"{_odds(odds)} against the runner-up, {names[second_h]}.")
+        m = (f"{under_m}{mn[lead_h]} leads with credence {_pct(hyp[lead_h])}, "
+             f"{_odds(odds)} against the runner-up, {mn[second_h]}.")
         t = (f"{under_t}{esc(names[lead_h])} leads with credence "
              f"{esc(_pct(hyp[lead_h]))}, {esc(_odds(odds))} against the runner-up, {esc(names[second_h])}.")
     if m.startswith("the evidence"):
@@ -163,6 +165,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     neg = col[col < 0].sort_values().head(1)
     ex.facts.update(carriers=list(pos.index), carrier_db=[float(x) for x in pos], strongest_against=list(neg.index))
     titles = {e.id: e.title for e in case.evidence} | {p.id: p.title for p in case.propositions}
+    mt = {k: md_text(v) for k, v in titles.items()}
     if case.propositions:  # the facts first: each proposition's weight against its cap
         pw = S.proposition_weight(case, lens=lens, prior=prior)
         pw = pw[pw["kind"] == "proposition"]
@@ -170,21 +173,21 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         props = props[props["decibans"] > 0].sort_values("decibans", ascending=False).head(top)
         ex.facts["carrying_propositions"] = list(props.index)
         if len(props):
-            lst_m = "; ".join(f"{titles.get(i, i)} ({i}, {r['decibans']:+.1f} dB of a cap of {r['cap_db']:.1f} dB)"
+            lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {r['decibans']:+.1f} dB of a cap of {r['cap_db']:.1f} dB)"
                               for i, r in props.iterrows())
             lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {r['decibans']:+.1f}\\,dB of a cap of "
                               f"{r['cap_db']:.1f}\\,dB)" for i, r in props.iterrows())
             ex.sentences.append((f"Among the facts the items bear on, the verdict rests most on {lst_m}.",
                                  f"Among the facts the items bear on, the verdict rests most on {lst_t}."))
     if len(pos):
-        lst_m = "; ".join(f"{titles.get(i, i)} ({i}, {v:+.1f} dB)" for i, v in pos.items())
+        lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {v:+.1f} dB)" for i, v in pos.items())
         lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)" for i, v in pos.items())
         lead_in = "Of the items, the heaviest for it are" if case.propositions else "The verdict rests most on"
         m = f"{lead_in} {lst_m}."
         t = f"{lead_in} {lst_t}."
         if len(neg):
             i, v = next(iter(neg.items()))
-            m += f" The strongest item against it is {titles.get(i, i)} ({i}, {v:+.1f} dB)."
+            m += f" The strongest item against it is {mt.get(i, i)} ({i}, {v:+.1f} dB)."
             t += f" The strongest item against it is {esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)."
         ex.sentences.append((m, t))
 
@@ -214,7 +217,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         m, t = "No single item, left out, changes the leader.", "No single item, left out, changes the leader."
     if "easiest_flip" in ex.facts:
         i, f_db = ex.facts["easiest_flip"], ex.facts["easiest_flip_db"]
-        m += (f" The nearest flip by one judgement: {titles.get(i, i)} ({i}) would have to move its likelihood "
+        m += (f" The nearest flip by one judgement: {mt.get(i, i)} ({i}) would have to move its likelihood "
               f"ratio by {abs(f_db):.1f} dB (a factor of {10 ** (abs(f_db) / 10):,.3g}).")
         t += (f" The nearest flip by one judgement: {esc(titles.get(i, i))} ({esc(i)}) would have to move its "
               f"likelihood ratio by {abs(f_db):.1f}\\,dB (a factor of {esc(f'{10 ** (abs(f_db) / 10):,.3g}')}).")
@@ -242,8 +245,8 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
             crux_items = [i for (ln, i) in order.index if ln == a0][:2]
             ex.facts["cruxes"] = crux_items
             lname = next((ln.name or ln.id for ln in case.lenses if ln.id == a0), a0)
-            verdict = f"it favours {names[dissent[a0]]}" if dissent[a0] else "it leaves the leading hypotheses tied"
-            m = (f"The lens *{lname}* disagrees: {verdict}, mainly because it reads "
+            verdict = f"it favours {mn[dissent[a0]]}" if dissent[a0] else "it leaves the leading hypotheses tied"
+            m = (f"The lens *{md_text(lname)}* disagrees: {verdict}, mainly because it reads "
                  f"{' and '.join(crux_items)} differently.")
             t = (f"The lens \\emph{{{esc(lname)}}} disagrees: {esc(verdict)}, mainly because it "
                  f"reads {' and '.join(esc(c) for c in crux_items)} differently.")
@@ -279,7 +282,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         fc = float((flat.xs("family") if grouped else flat.xs("hypothesis"))["credence"][target])
         sc = float((fam if grouped else hyp)[target])
         ex.facts.update(independent_credence=fc, structured_credence=sc)
-        m = (f"Counting every item as independent would give {names[target]} {_pct(fc)} instead of {_pct(sc)}: "
+        m = (f"Counting every item as independent would give {mn[target]} {_pct(fc)} instead of {_pct(sc)}: "
              "the propositions keep items that share a cause from counting more than that cause.")
         t = (f"Counting every item as independent would give {esc(names[target])} {esc(_pct(fc))} instead of "
              f"{esc(_pct(sc))}: the propositions keep items that share a cause from counting more than that cause.")
