@@ -59,5 +59,7 @@ html_theme_options = {
     "sidebar_width": "240px",
 }
 html_static_path = ["_static"]
+# _ext/motives_docs.py writes the interactive appendix of the bundled case here: served as appendix/index.html
+html_extra_path = ["_generated/extra"]
 html_css_files = ["custom.css"]
 smartquotes = False

@@ -101,6 +101,13 @@ def test_notebooks_are_shown_executed(site: Path) -> None:
         assert html.count("<img") >= 3, f"{name}: its figures are missing"
 
 
+def test_case_study_links_the_interactive_appendix(site: Path) -> None:
+    page = (site / "case_study.html").read_text(encoding="utf-8")
+    assert 'href="appendix/index.html"' in page
+    appendix = (site / "appendix" / "index.html").read_text(encoding="utf-8")
+    assert "window.motives" in appendix and "default-src 'none'" in appendix
+
+
 def test_site_builds_with_every_page(site: Path) -> None:
     for page in ["index", "getting_started", "formats", "_generated/schema", "citing", "mathematics",
                  "sensitivity", "case_study", "_generated/evidence_base", "notebooks", "_generated/cli", "api",

@@ -368,6 +368,14 @@ def generate(app: Any) -> None:
     _write(out / "cli.md", cli_markdown())
     _write(out / "evidence_base.md", evidence_markdown())
     _write(out / "case_results.md", case_results_markdown())
+    from motives.interactive import appendix
+    from motives.io import load_case
+    from motives.spec import load_spec
+
+    spec_file = ROOT / "models" / "baseline.yaml"
+    spec = load_spec(spec_file)
+    appendix(load_case(spec.case_path(spec_file)), out / "extra" / "appendix", lens=spec.lens,
+             spec_name=spec_file.name)
     nb_out = out / "notebooks"
     nb_out.mkdir(parents=True, exist_ok=True)
     wanted = sorted((ROOT / "notebooks").glob("*.ipynb"))
