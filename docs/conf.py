@@ -60,6 +60,7 @@ html_theme_options = {
 }
 html_static_path = ["_static"]
 # _ext/motives_docs.py writes the interactive appendix of the bundled case here: served as appendix/index.html
+(HERE / "_generated" / "extra").mkdir(parents=True, exist_ok=True)  # Sphinx checks it before the build starts
 html_extra_path = ["_generated/extra"]
 html_css_files = ["custom.css"]
 smartquotes = False
