@@ -103,14 +103,15 @@ def _num(v: Any) -> bool:
 
 
 def _temper(lam: np.ndarray, g: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero stays zero, also at g = 0 (0 * -inf unused)
         ll = np.log(lam)
-    return np.where(np.isfinite(ll), np.exp(g[:, None] * ll), 0.0)
+        return np.where(np.isfinite(ll), np.exp(g[:, None] * ll), 0.0)
 
 
 def _temper_log(ll: np.ndarray, g: np.ndarray) -> np.ndarray:
     """γ times a log density; -inf (a logical exclusion) stays -inf."""
-    return np.where(np.isfinite(ll), g[:, None] * ll, ll)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(ll), g[:, None] * ll, ll)
 
 
 def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[str, dict[str, float]]:
