@@ -185,7 +185,7 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
 
 
 def _lens_arrays(case: Case, lens: str) -> dict[str, Any]:
-    from motives.exact import _jacobi_nodes, compile_case
+    from motives.exact import compile_case
 
     arr = compile_case(case, lens)
     src_keys = [s.key for s in case.sources]
@@ -198,7 +198,6 @@ def _lens_arrays(case: Case, lens: str) -> dict[str, Any]:
     def nan(x: np.ndarray) -> list[float | None]:
         return [None if math.isnan(v) else float(v) for v in x]
 
-    del _jacobi_nodes
     return {
         "direct": {"items": arr.items, "lam": arr.lam.tolist(), "base": nan(arr.base),
                    "src": [src(e) for e in arr.items]},

@@ -258,14 +258,7 @@ class Case(Record):
             if e.reported_by is not None and e.reported_by not in src_keys:
                 out.append(P(_unknown("source", e.reported_by, src_keys) + " (declare it under sources: with a reliability)",
                              item=e.id, field="reported_by"))
-            if bib is not None:
-                for i, key in enumerate(e.sources):
-                    if key not in bib:
-                        out.append(P(_unknown("BibTeX key", key, sorted(bib)), item=e.id, field=f"sources.{i}"))
-            if self.issue_areas and e.issue_area is not None and e.issue_area not in area_ids:
-                out.append(P(_unknown("issue area", e.issue_area, sorted(area_ids)), item=e.id, field="issue_area"))
-            if e.implication is not None and e.implication not in impl_ids:
-                out.append(P(_unknown("implication", e.implication, sorted(impl_ids)), item=e.id, field="implication"))
+            out += self._provenance_problems(e, area_ids, impl_ids)
         cycle = _find_cycle({e.id: [g for g in e.given if g in known] for e in self.evidence})
         if cycle:
             shown = " -> ".join(cycle if len(cycle) <= 12 else [*cycle[:10], f"... ({len(cycle) - 11} more)", cycle[-1]])
@@ -310,19 +303,26 @@ class Case(Record):
                 out.append(P(f"no table for the default lens '{self.default_lens}' (lenses that do not rate a "
                              "proposition fall back to it); it has tables for: "
                              + (", ".join(p.likelihoods) or "no lens"), item=p.id, field="likelihoods"))
-            bib = self.references
-            if bib is not None:
-                for i, key in enumerate(p.sources):
-                    if key not in bib:
-                        out.append(P(_unknown("BibTeX key", key, sorted(bib)), item=p.id, field=f"sources.{i}"))
-            if self.issue_areas and p.issue_area is not None and p.issue_area not in area_ids:
-                out.append(P(_unknown("issue area", p.issue_area, sorted(area_ids)), item=p.id, field="issue_area"))
-            if p.implication is not None and p.implication not in impl_ids:
-                out.append(P(_unknown("implication", p.implication, sorted(impl_ids)), item=p.id, field="implication"))
+            out += self._provenance_problems(p, area_ids, impl_ids)
         cycle = _find_cycle({p.id: [p.bears_on] for p in self.propositions
                              if p.bears_on in props and p.bears_on != p.id})
         if cycle:
             out.append(P("'bears_on' forms a cycle: " + " -> ".join(cycle), item=cycle[0], field="bears_on"))
+        return out
+
+    def _provenance_problems(self, node: Any, area_ids: set[str], impl_ids: set[str]) -> list[Problem]:
+        """Unknown BibTeX keys, issue area or implication of an item or proposition."""
+        P = Problem
+        out: list[Problem] = []
+        bib = self.references
+        if bib is not None:
+            for i, key in enumerate(node.sources):
+                if key not in bib:
+                    out.append(P(_unknown("BibTeX key", key, sorted(bib)), item=node.id, field=f"sources.{i}"))
+        if self.issue_areas and node.issue_area is not None and node.issue_area not in area_ids:
+            out.append(P(_unknown("issue area", node.issue_area, sorted(area_ids)), item=node.id, field="issue_area"))
+        if node.implication is not None and node.implication not in impl_ids:
+            out.append(P(_unknown("implication", node.implication, sorted(impl_ids)), item=node.id, field="implication"))
         return out
 
     def _parent_keys_match(self, values: Mapping[str, Any], parent: str | None, item: str,
