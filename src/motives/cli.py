@@ -366,8 +366,7 @@ def check(case_dir: CaseDir) -> None:
                       highlight=False, markup=False)
         zc = case.zero_cells(lens)
         if zc:
-            out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): "
-                            + ", ".join(f"{i} -> {h}" for i, h in zc)), highlight=False, markup=False)
+            _print_zero_cells(lens, zc)
         fb = case.fallbacks(lens)
         if fb and lens != case.default_lens:
             fb_props = [i for i in fb if i in props]
@@ -398,6 +397,27 @@ def check(case_dir: CaseDir) -> None:
     for f, why in skipped_files(case_dir):
         out.print(plain(f"skipped {f}: {why}"), highlight=False, markup=False)
     out.print("[green]ok[/]")
+
+
+ZERO_CELL_LINES = 12
+
+
+def _print_zero_cells(lens: str, cells: list[tuple[str, str]]) -> None:
+    """``check``: the zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count)."""
+    by_item: dict[str, list[str]] = {}
+    for item, h in cells:
+        by_item.setdefault(item, []).append(h)
+    n = len(cells)
+    out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): {n} cell{'s' * (n != 1)} in "
+                    f"{len(by_item)} item{'s' * (len(by_item) != 1)}"), highlight=False, markup=False)
+    for item, hs in list(by_item.items())[:ZERO_CELL_LINES]:
+        shown = ", ".join(hs[:8]) + (f" and {len(hs) - 8} more" if len(hs) > 8 else "")
+        out.print(plain(f"  {item} -> {shown}"), highlight=False, markup=False)
+    if len(by_item) > ZERO_CELL_LINES:
+        rest = len(by_item) - ZERO_CELL_LINES
+        out.print(plain(f"  ... and {rest} more item{'s' * (rest != 1)} "
+                        "(the likelihood table of `motives describe CASE` shows every cell)"),
+                  highlight=False, markup=False)
 
 
 def _print_propositions(case: Any) -> None:

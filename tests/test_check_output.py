@@ -1,0 +1,49 @@
+"""``motives check`` stays readable for large cases: zero likelihoods one item a line, capped."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from typer.testing import CliRunner
+
+from motives.cli import ZERO_CELL_LINES, app
+
+
+def _write_case(root, n_hyp: int, n_items: int, seed: int):
+    rng = random.Random(seed)
+    lines = ["name: many", "title: Many zero cells", "hypotheses:"]
+    lines += [f"  - {{id: h{i}, prior: {1 / n_hyp!r}}}" for i in range(n_hyp)]
+    lines.append("prior_normalise: true")
+    (root / "case.yaml").write_text("\n".join(lines) + "\n")
+    lines = ["evidence:"]
+    zeros = 0
+    for j in range(n_items):
+        vals = {f"h{i}": (0 if rng.random() < 0.4 else round(rng.uniform(0.1, 0.9), 3)) for i in range(n_hyp)}
+        vals["h0"] = 0.5  # some hypothesis survives
+        if j == 0:
+            vals["h1"] = 0  # at least one zero cell
+        zeros += sum(v == 0 for v in vals.values())
+        lines.append(f"  - id: e{j}\n    title: item {j}\n    likelihoods: {{{', '.join(f'{k}: {v}' for k, v in vals.items())}}}")
+    (root / "items.yaml").write_text("\n".join(lines) + "\n")
+    return zeros
+
+
+@pytest.mark.parametrize(("n_hyp", "n_items", "seed"), [(3, 2, 0), (30, 40, 1), (60, 8, 2)])
+def test_zero_cells_one_item_a_line_capped(tmp_path, n_hyp, n_items, seed):
+    zeros = _write_case(tmp_path, n_hyp, n_items, seed)
+    res = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    head = [ln for ln in lines if ln.startswith("zero likelihoods under")]
+    assert len(head) == 1
+    assert f": {zeros} cell" in head[0]
+    listed = [ln for ln in lines if ln.startswith("  e") and " -> " in ln]
+    items_with_zero = len({ln.split(" -> ")[0] for ln in listed})
+    assert len(listed) == items_with_zero <= ZERO_CELL_LINES
+    for ln in listed:  # at most eight hypotheses a line, then a count
+        names = ln.split(" -> ")[1].split(" and ")[0].split(", ")
+        assert len(names) <= 8
+        assert ("more" in ln) == (len(names) == 8 and ln.endswith("more"))
+    if "more item" in res.output:
+        assert len(listed) == ZERO_CELL_LINES
