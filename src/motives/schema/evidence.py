@@ -8,7 +8,19 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, PartialDate, Record
+from motives.schema.forms import (
+    CiteKey,
+    Confidence,
+    DateField,
+    Id,
+    Integer,
+    IntegerKey,
+    Key,
+    Likelihood,
+    Number,
+    PartialDate,
+    Record,
+)
 from motives.schema.structure import PropositionJudgement
 
 
@@ -297,7 +309,7 @@ class TimelineItem(_ItemBase):
     kind: Literal["timeline"]
     origin: Number = Field(default=0.0, allow_inf_nan=False, description="t = decimal year - origin.")
     sigma: Number = Field(gt=0, allow_inf_nan=False, description="Observation noise sd (fixed).")
-    scale: dict[Integer, str] = Field(default_factory=dict, description="Coding rule: code -> meaning.")
+    scale: dict[IntegerKey, str] = Field(default_factory=dict, description="Coding rule: code -> meaning.")
     observations: list[TimelineObservation] = Field(min_length=1)
     trends: dict[Key, TrendJudgement]
 

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
 from motives import likelihood as _lk
 
@@ -64,6 +64,16 @@ def strict_int(value: Any) -> Any:
     return value
 
 
+def int_key(value: Any, info: ValidationInfo) -> Any:
+    """A whole-number mapping key: strict in YAML and Python; in JSON (whose keys are always text), digits.
+
+    A case written with ``model_dump_json`` reads back with ``model_validate_json``.
+    """
+    if info.mode == "json" and isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value):
+        return int(value)
+    return strict_int(value)
+
+
 def strict_bool(value: Any) -> Any:
     """A boolean as written (``true``/``false``): ``"no"``, ``"yes"``, 0 or 1 are errors, never coerced."""
     if not isinstance(value, bool):
@@ -97,6 +107,8 @@ def cite_key(value: Any) -> Any:
 Number = Annotated[float, BeforeValidator(strict_number)]
 #: A whole number (never a boolean, quoted text or fraction).
 Integer = Annotated[int, BeforeValidator(strict_int)]
+#: A whole number used as a mapping key (JSON text keys of digits accepted in JSON mode only).
+IntegerKey = Annotated[int, BeforeValidator(int_key)]
 #: true or false, nothing else.
 Flag = Annotated[bool, BeforeValidator(strict_bool)]
 #: Text used as a key or reference: compared exactly (no whitespace stripped).
