@@ -70,7 +70,7 @@ CASES = [
                                  "x.yaml": ITEMS},
      ("case.yaml", 2, ["hypotheses.prior", "sum to 1", "1.1"])),
     ("some priors missing", {"case.yaml": CASE.replace("{id: b, prior: 0.5}", "{id: b}"), "x.yaml": ITEMS},
-     ("case.yaml", 4, ["item 'b'", "field 'prior'", "every hypothesis or for none"])),
+     ("case.yaml", 4, ["hypothesis 'b'", "field 'prior'", "every hypothesis or for none"])),
     ("unknown hypothesis in likelihoods", {"case.yaml": CASE, "x.yaml": item("{a: 0.5, b: 0.3, c: 0.2}")},
      ("x.yaml", 6, ["e1", "values.c", "unknown hypothesis 'c'", "Valid: a, b"])),
     ("missing hypothesis", {"case.yaml": CASE, "x.yaml": item("{a: 0.5}")},

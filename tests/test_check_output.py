@@ -47,3 +47,28 @@ def test_zero_cells_one_item_a_line_capped(tmp_path, n_hyp, n_items, seed):
         assert ("more" in ln) == (len(names) == 8 and ln.endswith("more"))
     if "more item" in res.output:
         assert len(listed) == ZERO_CELL_LINES
+
+
+@pytest.mark.parametrize(("old", "new", "expect"), [
+    ("likelihoods: {suspect: 0.7, someone_else: 0.2}", "likelihoods: {suspect: 1.7, someone_else: 0.2}",
+     "case.yaml:22: proposition 'had_motive', field 'likelihoods.suspect'"),
+    ("likelihoods: {suspect: 0.7, someone_else: 0.2}", "likelihoods: {suspect: 0.7, someone_els: 0.2}",
+     "case.yaml:22: proposition 'had_motive'"),
+    ("{id: suspect, label: The suspect did it, prior: 0.1}", "{id: suspect, label: The suspect did it, prior: 1.1}",
+     "case.yaml:11: hypothesis 'suspect', field 'prior'"),
+])
+def test_problems_name_the_kind_of_record(tmp_path, old, new, expect):
+    """A problem in a proposition or hypothesis says so (it used to say "item 'had_motive'")."""
+    import shutil
+
+    import motives as mv
+
+    folder = tmp_path / "b"
+    shutil.copytree(mv.examples.path("burglary"), folder)
+    text = (folder / "case.yaml").read_text()
+    assert old in text
+    (folder / "case.yaml").write_text(text.replace(old, new))
+    res = CliRunner().invoke(app, ["check", str(folder)])
+    assert res.exit_code == 2
+    assert expect in res.output
+    assert "item 'had_motive'" not in res.output and "item 'suspect'" not in res.output

@@ -560,7 +560,8 @@ def test_source_keys_cite_cannot_take_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("case, items, where", [
-    ("name: x\nhypotheses:\n  - {id: a}\n  - {id: b}\n  - {id: a}\n", "evidence: []\n", "case.yaml:5: item 'a', field 'id'"),
+    ("name: x\nhypotheses:\n  - {id: a}\n  - {id: b}\n  - {id: a}\n", "evidence: []\n",
+     "case.yaml:5: hypothesis 'a', field 'id'"),
     (C3, "x: &a [1, 2]\ny:\n  - *a\nevidence: []\n", "items.yaml:3: field 'y.0'"),
     (C3, "evidence:\n  - id: q1\n    kind: quantity\n    title: t\n    observed: 3\n    predictive:\n      default:\n"
      "        values:\n          a: {dist: normal, mean: 1, sd: -1}\n          b: {dist: normal, mean: 1, sd: 1}\n"

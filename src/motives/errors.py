@@ -21,6 +21,8 @@ class Problem:
         The evidence item (or other record) id, when there is one.
     field
         Dotted path of the offending field inside the file or item.
+    kind
+        What ``item`` names: ``item`` (an evidence item), ``proposition``, ``hypothesis`` or ``source``.
     """
 
     message: str
@@ -28,6 +30,7 @@ class Problem:
     line: int | None = None
     item: str | None = None
     field: str | None = None
+    kind: str = "item"
 
     def __str__(self) -> str:
         where = ""
@@ -35,7 +38,7 @@ class Problem:
             where = self.file + (f":{self.line}" if self.line else "")
         parts = []
         if self.item:
-            parts.append(f"item '{self.item}'")
+            parts.append(f"{self.kind} '{self.item}'")
         if self.field:
             parts.append(f"field '{self.field}'")
         head = ", ".join(parts)

@@ -372,6 +372,7 @@ def _problems_from_validation(
         item = None
         field_path = path
         lists = ("evidence", "amend", "hypotheses", "sources", "propositions")
+        kind = _RECORD_KIND.get(path[0], "item") if path else "item"
         if len(path) >= 2 and path[0] in lists and isinstance(path[1], int):
             entry = data.get(path[0], [None])[path[1]] if isinstance(data.get(path[0]), list) else None
             if isinstance(entry, dict) and isinstance(entry.get("id", entry.get("key")), str):
@@ -393,8 +394,14 @@ def _problems_from_validation(
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
             shown = repr(err["input"])
             msg = f"{msg}, got {shown[:80] + '...' if len(shown) > 80 else shown}"
-        out.append(Problem(msg, file=f, line=_line(lines, path), item=item, field=_dotted(field_path) or None))
+        out.append(Problem(msg, file=f, line=_line(lines, path), item=item, field=_dotted(field_path) or None,
+                           kind=kind))
     return out
+
+
+#: What a record in each list of a case or evidence file is called in messages.
+_RECORD_KIND = {"evidence": "item", "amend": "item", "hypotheses": "hypothesis", "sources": "source",
+                "propositions": "proposition"}
 
 
 def validate(model: type[Record], data: Any, file: str, lines: Lines) -> Any:
@@ -471,14 +478,18 @@ class _Loc:
         field = tuple(int(x) if x.isdigit() else x for x in (p.field or "").split(".") if x)
         if p.item and p.item in self.items:
             f, lines, prefix = self.items[p.item]
-            return Problem(p.message, file=f, line=_line(lines, prefix + field), item=p.item, field=p.field)
+            kind = _RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
+            return Problem(p.message, file=f, line=_line(lines, prefix + field), item=p.item, field=p.field,
+                           kind=kind)
         if self.case_file:
             f, lines = self.case_file
+            kind = p.kind
             if p.item in self.hypotheses:
                 path = ("hypotheses", self.hypotheses[p.item]) + field
+                kind = "hypothesis"
             else:
                 path = field
-            return Problem(p.message, file=f, line=_line(lines, path), item=p.item, field=p.field)
+            return Problem(p.message, file=f, line=_line(lines, path), item=p.item, field=p.field, kind=kind)
         return p
 
 
