@@ -75,7 +75,7 @@ def safe(text: Any) -> str:
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error[/]: {len(getattr(exc, 'problems', [1]))} problem(s)", highlight=False)
+    err.print(f"[bold red]error[/]: {plural(len(getattr(exc, 'problems', [1])), 'problem')}", highlight=False)
     for line in str(exc).splitlines():
         err.print(f"  {plain(line)}", highlight=False, markup=False)
     raise typer.Exit(EXIT_INPUT)
