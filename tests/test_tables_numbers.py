@@ -122,6 +122,23 @@ def test_json_keeps_its_shape_and_states_the_prior_and_resolution():
                                "note": d["resolution"]["note"]}
 
 
+def test_mcmc_summary_gets_the_prior():
+    """An MCMC summary table has credences and intervals only; the CLI puts the prior in (posterior, run)."""
+    from motives.cli import _fill_prior
+    from motives.conventions import summary_dict
+
+    case = mv.examples.load("diagnostic_test")
+    ex = mv.exact_posterior(case)
+    fit = ex[["credence"]].assign(lower=ex["credence"] - 0.01, upper=ex["credence"] + 0.01)
+    d = summary_dict(fit, method="mcmc", lens="default")
+    assert d["hypotheses"]["condition"]["prior"] is None
+    _fill_prior(d, case, "default")
+    assert d["hypotheses"]["condition"]["prior"] == pytest.approx(0.01)
+    assert d["families"]["healthy"]["prior"] == pytest.approx(0.99)
+    _fill_prior(d, case, "default", {"condition": 0.2, "healthy": 0.8})  # a spec's own prior
+    assert d["hypotheses"]["condition"]["prior"] == pytest.approx(0.2)
+
+
 def test_cli_posterior_table_has_prior_and_no_repeated_rows():
     r = runner.invoke(app, ["posterior", str(mv.examples.path("monty_hall"))])
     assert r.exit_code == 0, r.output

@@ -442,13 +442,11 @@ def posterior(
         table = exact_posterior(case, lens_id)
         summary = summary_dict(table, method="exact", lens=lens_id, fallbacks=table.attrs["fallbacks"])
     else:
-        from motives.exact import exact_posterior
         from motives.models import fit
 
         res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
         summary = res.summary_dict()
-        for (level, i), p in exact_posterior(case, lens_id)["prior"].items():  # the fit's prior is the case's
-            summary["hypotheses" if level == "hypothesis" else "families"][str(i)]["prior"] = float(p)
+        _fill_prior(summary, case, lens_id)
     if case.structured:
         summary["if_independent"] = _if_independent(case, lens_id)
     extra_lines = _posterior_extras(case, lens_id, summary)
@@ -460,6 +458,16 @@ def posterior(
         if not as_json:
             _diagnostics_failed(summary, allow_bad=False)
         raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None) -> None:
+    """Put the prior of each hypothesis and family into an MCMC summary (its table has credences only)."""
+    from motives.exact import exact_posterior
+
+    for (level, i), p in exact_posterior(case, lens, prior)["prior"].items():
+        entry = summary["hypotheses" if level == "hypothesis" else "families"].get(str(i))
+        if entry is not None:
+            entry["prior"] = float(p)
 
 
 def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
@@ -672,6 +680,8 @@ def run(
                       highlight=False, markup=False)
         res = fit_spec(spec, spec_file, progressbar=True, case=case)
         summary = res.summary_dict()
+        if spec.model == "exclusive":
+            _fill_prior(summary, case, summary["lens"], spec.prior)
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
