@@ -43,15 +43,21 @@ def _item(i: int, fault: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write(folder: Path, faults: list[str | None], priors_bad: bool, n_files: int) -> dict[int, str]:
-    """A case whose item i carries ``faults[i]``; returns item index -> file name."""
+def _write(folder: Path, faults: list[str | None], priors_bad: bool,
+           n_files: int) -> tuple[dict[int, str], dict[int, range]]:
+    """A case whose item i carries ``faults[i]``; returns item index -> file name, and -> its lines there."""
     folder.mkdir(parents=True)
     (folder / "case.yaml").write_text(CASE.format(pb="0.6" if priors_bad else "0.5"))
     where = {i: f"f{i % n_files}.yaml" for i in range(len(faults))}
+    span: dict[int, range] = {}
     for f in sorted(set(where.values())):
-        body = "".join(_item(i, faults[i]) for i in range(len(faults)) if where[i] == f)
+        body, at = "", 2
+        for i in (i for i in range(len(faults)) if where[i] == f):
+            text = _item(i, faults[i])
+            span[i] = range(at, at + text.count("\n"))
+            body, at = body + text, at + text.count("\n")
         (folder / f).write_text("evidence:\n" + body)
-    return where
+    return where, span
 
 
 # what each fault is reported as: (a word of the message, the field it names)
@@ -71,7 +77,8 @@ def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: 
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.6"))
     (folder / "a.yaml").write_text("evidence:\n" + _item(0, None) + _item(1, "bad_id"))
-    (folder / "b.yaml").write_text("evidence:\n" + _item(2, "unknown_h") + _item(3, "prob") + _item(4, None))
+    # the bad probability comes first in b.yaml: the unknown hypothesis after it must still get its own line
+    (folder / "b.yaml").write_text("evidence:\n" + _item(3, "prob") + _item(2, "unknown_h") + _item(4, None))
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(folder)
     probs = info.value.problems
@@ -79,8 +86,8 @@ def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: 
     assert got == [("case.yaml", 2), ("a.yaml", 7), ("b.yaml", 6), ("b.yaml", 11)], str(info.value)
     assert "sum to 1" in probs[0].message
     assert probs[1].field == "id" and "E1 bad!" in str(probs[1])
-    assert "unknown hypothesis 'z'" in probs[2].message and probs[2].item == "e2"
-    assert "[0, 1]" in probs[3].message and probs[3].item == "e3"
+    assert "[0, 1]" in probs[2].message and probs[2].item == "e3"
+    assert "unknown hypothesis 'z'" in probs[3].message and probs[3].item == "e2"
     # the CLI prints them all, in that order
     r = CliRunner().invoke(app, ["check", str(folder)], terminal_width=200)
     assert r.exit_code == 2 and "Traceback" not in r.output
@@ -142,7 +149,7 @@ def test_k_independent_faults_give_k_located_problems(tmp_path_factory, faults, 
     items: list[str | None] = [*faults, *([None] * clean)]
     seed.shuffle(items)
     folder = tmp_path_factory.mktemp("k") / "case"
-    where = _write(folder, items, priors_bad, n_files)
+    where, span = _write(folder, items, priors_bad, n_files)
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(folder)
     probs = info.value.problems
@@ -160,3 +167,4 @@ def test_k_independent_faults_give_k_located_problems(tmp_path_factory, faults, 
         hits = [p for p in probs if Path(p.file).name == where[i] and p.item == ident and word in str(p)
                 and (field is None or p.field == field)]
         assert len(hits) == 1, f"{fault} in item {i} ({where[i]}): {msg}"
+        assert hits[0].line in span[i], f"{fault} in item {i} at line {hits[0].line}, not in {span[i]}: {msg}"
