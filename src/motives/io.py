@@ -2,7 +2,11 @@
 
 Every problem found becomes a :class:`motives.errors.Problem` with the file,
 the line (where YAML gives one), the item and the field; :func:`load_case`
-raises one :class:`motives.errors.CaseError` listing them all.
+raises one :class:`motives.errors.CaseError` listing them all, sorted by file
+(in reading order) and line. Each file is validated on its own; records that
+fail are left out, with whatever depends on them, and the cross-file checks
+of :class:`motives.schema.Case` run on the rest, so one mistake never hides
+another.
 """
 
 from __future__ import annotations
