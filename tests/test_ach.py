@@ -70,7 +70,7 @@ def test_bad_cells_are_one_located_message(tmp_path: Path) -> None:
     assert "row 4, column 'credibility': credibility must be high, medium, low or a probability" in msgs[3]
     assert not (tmp_path / "c").exists()
     res = CliRunner().invoke(app, ["import-matrix", str(p), "--out", str(tmp_path / "c")])
-    assert res.exit_code == 2 and "4 problem(s)" in res.output
+    assert res.exit_code == 2 and "4 problems" in res.output
 
 
 def test_matrix_shape_problems(tmp_path: Path) -> None:

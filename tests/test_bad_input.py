@@ -271,8 +271,8 @@ def test_structured_control_loads_and_check_warns_about_unused_propositions(tmp_
     assert result.exit_code == 0, result.output
     assert "warning" in result.output and "no item bears on" in result.output and "p2" in result.output
     assert "Propositions (parents first)" in result.output
-    assert "lens you does not rate 2 proposition(s); they use me's tables: p1, p2" in result.output
-    assert "lens you does not rate 1 item(s); they use me: e1" in result.output
+    assert "lens you does not rate 2 propositions; they use me's tables: p1, p2" in result.output
+    assert "lens you does not rate 1 item; they use me: e1" in result.output
 
 
 def test_structured_count() -> None:

@@ -289,4 +289,4 @@ def test_check_names_non_diagnostic_propositions(tmp_path):
     r = runner.invoke(app, ["check", str(d)])
     assert r.exit_code == 0, r.output
     assert "non-diagnostic propositions under me" in r.output and "p1" in r.output
-    assert "lens you does not rate 1 proposition(s); they use me's tables: p1" in r.output
+    assert "lens you does not rate 1 proposition; they use me's tables: p1" in r.output

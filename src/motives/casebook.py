@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import _fmt, md_text
+from motives.conventions import _fmt, md_text, plural
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 
 if TYPE_CHECKING:
@@ -83,8 +83,9 @@ def case_markdown(case: Case) -> str:
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    lines += [f"{len(case.evidence)} evidence items (" + ", ".join(f"{n} {k}" for k, n in kinds.items())
-              + f"), {len(case.lens_ids)} lenses, {len(case.references or {})} references.", ""]
+    lines += [f"{plural(len(case.evidence), 'evidence item')} (" + ", ".join(f"{n} {k}" for k, n in kinds.items())
+              + f"), {plural(len(case.lens_ids), 'lens', 'lenses')}, {plural(len(case.references or {}), 'reference')}.",
+              ""]
     lines += ["## Hypotheses", "", "| id | label | family | description |", "| --- | --- | --- | --- |"]
     lines += [f"| `{h.id}` | {_cell(h.name)} | {h.family_id} | {_cell(h.description)} |" for h in case.hypotheses]
     lines += ["", "## Lenses", ""]

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from motives.conventions import RESOLUTION_NOTE, below_resolution, plural
 from motives.errors import MotivesError
 
 app = typer.Typer(
@@ -74,7 +75,7 @@ def safe(text: Any) -> str:
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error[/]: {len(getattr(exc, 'problems', [1]))} problem(s)", highlight=False)
+    err.print(f"[bold red]error[/]: {plural(len(getattr(exc, 'problems', [1])), 'problem')}", highlight=False)
     for line in str(exc).splitlines():
         err.print(f"  {plain(line)}", highlight=False, markup=False)
     raise typer.Exit(EXIT_INPUT)
@@ -326,9 +327,10 @@ def check(case_dir: CaseDir) -> None:
     from motives.io import load_case, skipped_files
 
     case = load_case(case_dir)
-    out.print(f"[bold]{safe(case.name)}[/]: {safe(case.title)}", highlight=False)
-    out.print(f"{len(case.hypotheses)} hypotheses, {len(case.lens_ids)} lenses, "
-              f"{len(case.evidence)} evidence items, {len(case.references or {})} references", highlight=False)
+    out.print(f"[bold]{safe(case.name)}[/]" + (f": {safe(case.title)}" if case.title.strip() else ""), highlight=False)
+    out.print(f"{plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, {plural(len(case.lens_ids), 'lens', 'lenses')}, "
+              f"{plural(len(case.evidence), 'evidence item')}, {plural(len(case.references or {}), 'reference')}",
+              highlight=False)
     t = Table(title="Items per issue area and lens (rated by the lens / in all)")
     t.add_column("issue area")
     for lens in case.lens_ids:
@@ -372,10 +374,10 @@ def check(case_dir: CaseDir) -> None:
             fb_props = [i for i in fb if i in props]
             fb_items = [i for i in fb if i not in props]
             if fb_props:
-                out.print(plain(f"lens {lens} does not rate {len(fb_props)} proposition(s); they use "
+                out.print(plain(f"lens {lens} does not rate {plural(len(fb_props), 'proposition')}; they use "
                                 f"{case.default_lens}'s tables: {', '.join(fb_props)}"), highlight=False, markup=False)
             if fb_items:
-                out.print(plain(f"lens {lens} does not rate {len(fb_items)} item(s); they use {case.default_lens}: "
+                out.print(plain(f"lens {lens} does not rate {plural(len(fb_items), 'item')}; they use {case.default_lens}: "
                                 f"{', '.join(fb_items)}"), highlight=False, markup=False)
     from motives.sensitivity.conflict import CONFLICT_THRESHOLD_DB, conflict_flags
 
@@ -391,7 +393,7 @@ def check(case_dir: CaseDir) -> None:
                 "encoding error, a deception, or a hypothesis missing from the set?)"), highlight=False)
     unused = case.unused_propositions()
     if unused:
-        err.print("[bold yellow]warning[/]: " + safe(f"{len(unused)} proposition(s) no item bears on (directly or "
+        err.print("[bold yellow]warning[/]: " + safe(f"{plural(len(unused), 'proposition')} no item bears on (directly or "
                                                      f"through another proposition); they change nothing: "
                                                      f"{', '.join(unused)}"), highlight=False)
     for f, why in skipped_files(case_dir):
@@ -464,6 +466,7 @@ def posterior(
 
         res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
         summary = res.summary_dict()
+        _fill_prior(summary, case, lens_id)
     if case.structured:
         summary["if_independent"] = _if_independent(case, lens_id)
     extra_lines = _posterior_extras(case, lens_id, summary)
@@ -475,6 +478,16 @@ def posterior(
         if not as_json:
             _diagnostics_failed(summary, allow_bad=False)
         raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None) -> None:
+    """Put the prior of each hypothesis and family into an MCMC summary (its table has credences only)."""
+    from motives.exact import exact_posterior
+
+    for (level, i), p in exact_posterior(case, lens, prior)["prior"].items():
+        entry = summary["hypotheses" if level == "hypothesis" else "families"].get(str(i))
+        if entry is not None:
+            entry["prior"] = float(p)
 
 
 def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
@@ -515,20 +528,26 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
         return
     mass = summary["interval"]["mass"]
     ind = summary.get("if_independent")
-    t = Table(title=safe(f"Credences ({summary['method']}, lens {summary['lens']}; {mass:.0%} central interval)"))
-    for c in ("level", "id", "credence", "lower", "upper", *(["if independent"] if ind else [])):
+    interval = summary.get("method") != "exact"  # the exact method has no interval: no columns that repeat credence
+    levels = [("hypothesis", "hypotheses")]
+    if 0 < len(summary.get("families") or {}) < len(summary["hypotheses"]):  # only families that group hypotheses
+        levels.append(("family", "families"))
+    cols = ["prior", "credence", *(["lower", "upper"] if interval else [])]
+    t = Table(title=safe(f"Credences ({summary['method']}, lens {summary['lens']}"
+                         + (f"; {mass:.0%} central interval)" if interval else ")")))
+    for c in ("level", "id", *cols, *(["if independent"] if ind else [])):
         t.add_column(c, justify="left" if c in ("level", "id") else "right")
-    for level, key in (("hypothesis", "hypotheses"), ("family", "families")):
+    for level, key in levels:
         for i, v in summary[key].items():
-            t.add_row(level, safe(i), *(_num(v[k]) for k in ("credence", "lower", "upper")),
-                      *([_num(ind[key][i])] if ind else []))
+            t.add_row(level, safe(i), *(_num(v.get(k)) for k in cols), *([_num(ind[key][i])] if ind else []))
     out.print(t)
+    out.print(RESOLUTION_NOTE, highlight=False, markup=False)
     if ind:
         out.print("The credences use the propositions (items under one proposition share a cause). 'if independent' "
                   "is what multiplying every item as if independent given the hypothesis would give: the "
                   "difference is how much that assumption would over- or understate the evidence.", highlight=False)
     if summary.get("fallbacks"):
-        out.print(plain(f"{len(summary['fallbacks'])} item(s) not rated by this lens use the default lens: "
+        out.print(plain(f"{plural(len(summary['fallbacks']), 'item')} not rated by this lens use the default lens: "
                         + ", ".join(summary["fallbacks"])), highlight=False, markup=False)
     d = summary["diagnostics"]
     if summary.get("method") == "mcmc":
@@ -552,7 +571,7 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
 
 
 def _num(x: Any, digits: int = 4) -> str:
-    return "n/a" if x is None else f"{x:.{digits}f}"
+    return "n/a" if x is None else f"{0.0 if below_resolution(x) else x:.{digits}f}"
 
 
 def _diagnostics_failed(summary: dict[str, Any], *, allow_bad: bool) -> None:
@@ -637,8 +656,8 @@ def export(
     bn.write(net, target, fmt, force=force)
     model = net.model
     say = lambda text: out.print(plain(text), highlight=False, markup=False)  # noqa: E731
-    say(f"wrote {target} ({fmt}, lens {net.lens}): {len(model.nodes())} nodes, {len(model.edges())} edges")
-    say(f"evidence: set the {len(net.evidence)} item nodes to 'observed'; query node '{net.query}'")
+    say(f"wrote {target} ({fmt}, lens {net.lens}): {plural(len(model.nodes()), 'node')}, {plural(len(model.edges()), 'edge')}")
+    say(f"evidence: set the {plural(len(net.evidence), 'item node')} to 'observed'; query node '{net.query}'")
     if net.reliability:
         say("reliability nodes (states are quadrature points rho, probabilities their weights): "
             + ", ".join(net.reliability))
@@ -681,6 +700,8 @@ def run(
                       highlight=False, markup=False)
         res = fit_spec(spec, spec_file, progressbar=True, case=case)
         summary = res.summary_dict()
+        if spec.model == "exclusive":
+            _fill_prior(summary, case, summary["lens"], spec.prior)
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
@@ -741,8 +762,8 @@ def import_matrix_cmd(
         case = load_case(folder)
     except MotivesError as exc:
         _fail(exc)
-    out.print(f"wrote {folder}/case.yaml and evidence.yaml: {len(case.hypotheses)} hypotheses, "
-              f"{len(case.evidence)} items", highlight=False, markup=False)
+    out.print(f"wrote {folder}/case.yaml and evidence.yaml: {plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
+              f"{plural(len(case.evidence), 'item')}", highlight=False, markup=False)
 
 
 @app.command("export-matrix")
@@ -924,7 +945,7 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     res = _sensitivity_outputs(spec_file, out_dir, force, report=True)
     extra = ", tables/propositions.tex" if (res["out"] / "tables" / "propositions.tex").exists() else ""
     out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
-                    f"{len(res['figures'])} figures"), highlight=False, markup=False)
+                    f"{plural(len(res['figures']), 'figure')}"), highlight=False, markup=False)
 
 
 def main() -> None:

@@ -15,6 +15,61 @@ if TYPE_CHECKING:
 #: Mass of every central credible interval this library reports.
 INTERVAL_MASS = 0.90
 
+#: Smallest magnitude a printed probability (or other quantity of order 1: a credence, a change of credence,
+#: a Sobol index, bits) is told apart from 0. The engine works in float64 (machine epsilon 2.2e-16) and sums
+#: log-likelihoods with log-sum-exp; each operation adds at most one epsilon of relative error, so a value
+#: of order 1 that should be 0 (a change no item makes, 1 minus a credence that is 1) comes out within a few
+#: hundred epsilon of 0 (~1e-14) even over thousands of terms. 1e-12 keeps two orders of margin above that
+#: and lies far below any digit a table shows.
+PROB_RESOLUTION = 1e-12
+
+#: Smallest magnitude a printed weight of evidence or log-odds (decibans) is told apart from 0. Log-odds
+#: are sums of up to a few thousand log-probabilities of magnitude up to ~700 nats (the float64 range),
+#: each with error epsilon relative to itself: 1e3 x 700 x 2.2e-16 x 10 / ln 10 ~ 7e-10 dB, so 1e-9 dB.
+DB_RESOLUTION = 1e-9
+
+#: One sentence stating the resolution, for a footnote of every printed table (Markdown report, LaTeX).
+RESOLUTION_NOTE = (f"Values smaller in magnitude than the engine's resolution ({PROB_RESOLUTION:g} for probabilities, "
+                   f"{DB_RESOLUTION:g} dB for weights of evidence and log-odds) are printed as 0.").replace("e-0", "e-")
+
+
+def below_resolution(x: Any, *, db: bool = False) -> bool:
+    """Whether ``x`` is nonzero but smaller in magnitude than the engine's resolution (then it is printed as 0).
+
+    Examples
+    --------
+    >>> below_resolution(4.8e-16, db=True), below_resolution(2e-9, db=True), below_resolution(0.0)
+    (True, False, False)
+    >>> below_resolution(3e-13), below_resolution(3e-11)
+    (True, False)
+    """
+    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+        return False
+    return 0 < abs(x) < (DB_RESOLUTION if db else PROB_RESOLUTION)
+
+
+def is_db_column(name: Any) -> bool:
+    """Whether a table column holds decibans (its name is ``decibans``, ``dB`` or has ``db`` as a ``_`` part).
+
+    Examples
+    --------
+    >>> [is_db_column(c) for c in ("decibans", "swing_db", "db_item", "credence", "dbx")]
+    [True, True, True, False, False]
+    """
+    parts = str(name).lower().split("_")
+    return "db" in parts or "decibans" in parts
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1 (``many`` for an irregular plural).
+
+    Examples
+    --------
+    >>> plural(1, "lens"), plural(2, "lens", "lenses"), plural(0, "evidence item"), plural(1, "hypothesis")
+    ('1 lens', '2 lenses', '0 evidence items', '1 hypothesis')
+    """
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
 
 def _num(x: Any) -> float | None:
     if x is None:
@@ -23,7 +78,13 @@ def _num(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _fmt(x: Any, digits: int = 2) -> str:
+def _fmt(x: Any, digits: int = 2, *, db: bool = False) -> str:
+    """A number as table text: ``digits`` decimals, tiny nonzero values in two significant digits.
+
+    Values below the engine's resolution (:data:`PROB_RESOLUTION`, :data:`DB_RESOLUTION` when ``db``) print as 0.
+    """
+    if below_resolution(x, db=db):
+        x = 0.0
     if isinstance(x, bool):
         return "yes" if x else ""
     if isinstance(x, int):
@@ -40,6 +101,22 @@ def _fmt(x: Any, digits: int = 2) -> str:
     if isinstance(x, list | tuple):
         return ", ".join(str(v) for v in x)
     return str(x)
+
+def families_group(table: pd.DataFrame) -> bool:
+    """Whether a credence table's families group hypotheses (some family holds two or more).
+
+    ``table`` is indexed by (level, id); when every hypothesis is its own family the family rows
+    repeat the hypothesis rows, and tables leave them out.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> families_group(mv.exact_posterior(mv.examples.load("cookies")))
+    False
+    """
+    levels = table.index.get_level_values("level")
+    return 0 < int((levels == "family").sum()) < int((levels == "hypothesis").sum())
+
 
 _MD_SPECIAL = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~",
                "$": "\\$", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -73,31 +150,45 @@ def md_text(text: Any) -> str:
 
 
 def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: dict[str, Any] | None = None,
-                 fallbacks: list[str] | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+                 fallbacks: list[str] | None = None, extra: dict[str, Any] | None = None,
+                 prior: dict[str, float] | None = None) -> dict[str, Any]:
     """The summary JSON (DESIGN.md shape) from a credence table.
 
-    ``table`` is indexed by (level, id) with a ``credence`` column and, for
-    MCMC, ``lower`` and ``upper``; where those are absent they equal the credence.
+    ``table`` is indexed by (level, id) with a ``credence`` column, a ``prior``
+    column (the exact posterior has one) and, for MCMC, ``lower`` and
+    ``upper``; where those are absent they equal the credence. ``prior`` maps
+    ids to priors for a table without a ``prior`` column (an MCMC summary).
+
+    The JSON keeps its shape whatever the case (``families`` even when every
+    hypothesis is its own family, ``lower``/``upper`` even for the exact
+    method) so programs can read it without branching, and keeps the raw
+    float64 values (a program can compare them with a tolerance of its own,
+    and they agree with the Python results); ``resolution`` states below
+    what magnitude the printed tables show them as 0.
 
     Examples
     --------
     >>> import motives as mv
     >>> d = summary_dict(mv.exact_posterior(mv.examples.load("cookies")), method="exact", lens="default")
     >>> sorted(d)
-    ['diagnostics', 'fallbacks', 'families', 'hypotheses', 'interval', 'lens', 'method']
+    ['diagnostics', 'fallbacks', 'families', 'hypotheses', 'interval', 'lens', 'method', 'resolution']
     >>> {h: round(v["credence"], 4) for h, v in d["hypotheses"].items()}
     {'bowl1': 0.6, 'bowl2': 0.4}
+    >>> d["hypotheses"]["bowl1"]["prior"]
+    0.5
     >>> d["hypotheses"]["bowl1"]["lower"] == d["hypotheses"]["bowl1"]["credence"]  # exact: no interval
     True
-    >>> d["interval"]
-    {'kind': 'central', 'mass': 0.9}
+    >>> d["interval"], d["resolution"]["probability"], d["resolution"]["decibans"]
+    ({'kind': 'central', 'mass': 0.9}, 1e-12, 1e-09)
     """
     out: dict[str, Any] = {"method": method, "lens": lens,
                            "interval": {"kind": "central", "mass": INTERVAL_MASS}}
+    priors = dict(prior or {})
     for level, key in (("hypothesis", "hypotheses"), ("family", "families")):
         sub = table.xs(level, level="level")
         out[key] = {
             str(i): {
+                "prior": _num(r["prior"]) if "prior" in r.index else _num(priors.get(str(i))),
                 "credence": _num(r["credence"]),
                 "lower": _num(r.get("lower", r["credence"])),
                 "upper": _num(r.get("upper", r["credence"])),
@@ -108,6 +199,8 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
     diag.update(diagnostics or {})
     out["diagnostics"] = diag
     out["fallbacks"] = list(fallbacks or [])
+    out["resolution"] = {"probability": PROB_RESOLUTION, "decibans": DB_RESOLUTION,
+                         "note": "values are raw float64; printed tables show magnitudes below these as 0"}
     if extra:
         out.update(extra)
     return out

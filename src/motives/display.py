@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, _fmt
+from motives.conventions import INTERVAL_MASS, _fmt, is_db_column, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,7 +22,7 @@ def case_html(case: Case) -> str:
     >>> h = case_html(mv.examples.load("witness"))
     >>> "<strong>Case witness</strong>: The taxicab witness (Kahneman and Tversky)" in h
     True
-    >>> "1 evidence items (1 likelihood); lenses: default" in h
+    >>> "1 evidence item (1 likelihood); lenses: default" in h
     True
     >>> "<tr><td>blue</td><td>blue</td><td>blue</td><td>0.15</td></tr>" in h  # id, label, family, prior
     True
@@ -54,12 +54,13 @@ def case_html(case: Case) -> str:
             prow.append(f"<tr><td>{html.escape(pid)}</td><td>{html.escape(p.title)}</td>"
                         f"<td>{html.escape(p.bears_on)}</td><td>{html.escape(' | '.join(p.states))}</td>"
                         f"<td>{html.escape(below)}</td></tr>")
-        props = (f"<br>{len(case.propositions)} propositions (parents first):"
+        props = (f"<br>{plural(len(case.propositions), 'proposition')} (parents first):"
                  "<table><thead><tr><th>id</th><th>title</th><th>bears on</th><th>states</th>"
                  f"<th>what bears on it</th></tr></thead><tbody>{''.join(prow)}</tbody></table>")
     return (
-        f"<div><strong>Case {html.escape(case.name)}</strong>: {html.escape(case.title)}<br>"
-        f"{len(case.evidence)} evidence items ({counts}); lenses: {html.escape(', '.join(case.lens_ids))} "
+        f"<div><strong>Case {html.escape(case.name)}</strong>"
+        + (f": {html.escape(case.title)}" if case.title.strip() else "") + "<br>"
+        f"{plural(len(case.evidence), 'evidence item')} ({counts}); lenses: {html.escape(', '.join(case.lens_ids))} "
         f"(default {html.escape(case.default_lens)})"
         "<table><thead><tr><th>id</th><th>label</th><th>family</th><th>prior</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>{props}</div>"
@@ -120,7 +121,7 @@ def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
     body = []
     for idx, row in df.iterrows():
         cells = [html.escape(_fmt(i)) for i in (idx if isinstance(idx, tuple) else (idx,))]
-        cells += [html.escape(_fmt(v, digits)) for v in row.tolist()]
+        cells += [html.escape(_fmt(v, digits, db=is_db_column(c))) for c, v in zip(df.columns, row.tolist(), strict=True)]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 

@@ -2,7 +2,11 @@
 
 Every problem found becomes a :class:`motives.errors.Problem` with the file,
 the line (where YAML gives one), the item and the field; :func:`load_case`
-raises one :class:`motives.errors.CaseError` listing them all.
+raises one :class:`motives.errors.CaseError` listing them all, sorted by file
+(in reading order) and line. Each file is validated on its own; records that
+fail are left out, with whatever depends on them, and the cross-file checks
+of :class:`motives.schema.Case` run on the rest, so one mistake never hides
+another.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from motives.errors import CaseError, Problem, ReferenceProblems
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
 from motives.schema.forms import CITE_KEY_PATTERN
-from motives.schema.structure import Proposition, PropositionJudgement
+from motives.schema.structure import HYPOTHESES, Proposition, PropositionJudgement
 
 Path_ = str | Path
 Lines = dict[tuple[Any, ...], int]
@@ -471,6 +475,7 @@ class _Loc:
         self.items: dict[str, tuple[str, Lines, tuple[Any, ...]]] = {}
         self.case_file: tuple[str, Lines] | None = None
         self.hypotheses: dict[str, int] = {}
+        self.files: list[str] = []  # in the order read: problems are sorted by it
 
     def locate(self, p: Problem) -> Problem:
         if p.file:
@@ -502,68 +507,175 @@ def _case_path(path: Path_) -> tuple[Path, Path]:
     raise CaseError([Problem(f"no such case folder or case.yaml: {p}")])
 
 
-def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
+class _Failed:
+    """What failed per-file validation, so the cross-file checks skip exactly what depends on it.
+
+    ``ids``: ids (or keys) of records that failed; ``unknown``: a whole evidence file failed, so any id
+    not loaded may be one of its records; ``foundation``: case.yaml (or its hypotheses, lenses, families,
+    default lens, parent or prior switch) failed, on which every cross-file check rests; ``bib``: a BibTeX
+    file failed, so BibTeX keys are not checked.
+    """
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self.unknown = False
+        self.foundation = False
+        self.bib = False
+
+
+#: case.yaml fields every cross-file check rests on: when one is invalid, only per-file problems are reported.
+_FOUNDATION = ("hypotheses", "lenses", "families", "default_lens", "extends", "prior_normalise")
+#: Top-level fields no cross-file check needs: when one is invalid it is reported and left out.
+_SPARE = ("title", "description", "references", "issue_area", "name")
+
+
+def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _Failed) -> tuple[Any, list[Problem]]:
+    """Validate one file; on failure report every problem and keep the records that are valid.
+
+    Returns the record (the file without its invalid list entries and spare fields) or None when
+    what failed cannot be left out, and the problems found.
+    """
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems, errors = _problems_from_validation(exc, data, model, file, lines), exc.errors()
+    except (OverflowError, RecursionError, TypeError, ArithmeticError) as exc:
+        return None, [Problem(f"invalid value: {exc}", file=file)]
+    drop: dict[Any, set[int]] = {}
+    spare: set[str] = set()
+    whole = not isinstance(data, dict)
+    for err in errors:
+        loc = tuple(err["loc"])
+        if whole or not loc:
+            whole = True
+        elif (loc[0] not in _FOUNDATION and len(loc) >= 2 and isinstance(data.get(loc[0]), list)
+              and isinstance(loc[1], int)):
+            drop.setdefault(loc[0], set()).add(loc[1])
+        elif loc[0] in _SPARE:
+            spare.add(str(loc[0]))
+        else:
+            whole = True
+    if whole:
+        return None, problems
+    kept = {k: v for k, v in data.items() if k not in spare}
+    if "name" in spare:
+        kept["name"] = "invalid_name"  # reported above; the cross-checks do not use it
+    for key, idx in drop.items():
+        for i in idx:
+            entry = data[key][i]
+            ident = entry.get("id", entry.get("key")) if isinstance(entry, dict) else None
+            if isinstance(ident, str):
+                failed.ids.add(ident)
+        kept[key] = [e for i, e in enumerate(data[key]) if i not in idx]
+    try:
+        return model.model_validate(kept), problems
+    except (ValidationError, OverflowError, RecursionError, TypeError, ArithmeticError):
+        return None, problems
+
+
+def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
+             depth: int = 0) -> tuple[CaseFile | None, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
+    """Read and validate every file of a case folder (and its parents), adding every problem to ``problems``.
+
+    Stops only where nothing further can be read; otherwise each file is validated on its own, invalid
+    records are left out (and noted in ``failed``), and the rest is returned for the cross-file checks.
+    """
     folder, case_path = _case_path(path)
     if not case_path.is_file():
         raise CaseError([Problem(f"no case.yaml in {folder}", file=str(case_path))])
-    data, lines = read_yaml(case_path)
-    cf: CaseFile = validate(CaseFile, data, str(case_path), lines)
+    cf: CaseFile | None = None
+    data: Any = None
+    lines: Lines = {}
+    loc.files.append(str(case_path))
+    try:
+        data, lines = read_yaml(case_path)
+    except CaseError as exc:
+        problems += exc.problems
+    else:
+        cf, found = _salvage(CaseFile, data, str(case_path), lines, failed)
+        problems += found
+    if cf is None:
+        failed.foundation = True
     items: list[dict[str, Any]] = []
     props: list[dict[str, Any]] = []
-    sources: list[Any] = list(cf.sources)
+    sources: list[Any] = list(cf.sources) if cf else []
     bib: dict[str, dict[str, str]] | None = None
     parent: CaseFile | None = None
-    if cf.extends:
-        if depth > 8:
-            raise CaseError([Problem("'extends' chain is too long (a cycle?)", file=str(case_path), field="extends")])
+    if cf is not None and cf.extends:
         parent_dir = (folder / cf.extends).resolve()
-        if not parent_dir.exists():
-            raise CaseError([Problem(f"extends: no case at {parent_dir}", file=str(case_path),
-                                     line=lines.get(("extends",)), field="extends")])
-        parent, parent_items, bib = _collect(parent_dir, loc, depth + 1)
-        items = [d for d in parent_items if not isinstance(d["item"], Proposition)]
-        props = [d for d in parent_items if isinstance(d["item"], Proposition)]
-        sources = list(parent.sources) + sources
+        if depth > 8:
+            problems.append(Problem("'extends' chain is too long (a cycle?)", file=str(case_path), field="extends"))
+            failed.foundation = True
+        elif not parent_dir.exists():
+            problems.append(Problem(f"extends: no case at {parent_dir}", file=str(case_path),
+                                    line=lines.get(("extends",)), field="extends"))
+            failed.foundation = True
+        else:
+            parent, parent_items, bib = _collect(parent_dir, loc, problems, failed, depth + 1)
+            items = [d for d in parent_items if not isinstance(d["item"], Proposition)]
+            props = [d for d in parent_items if isinstance(d["item"], Proposition)]
+            sources = (list(parent.sources) if parent else []) + sources
     loc.case_file = (str(case_path), lines)
-    loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)}
-    ref_names = cf.references or (["references.bib"] if (folder / "references.bib").is_file() else [])
+    loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)} if cf else {}
+    refs = cf.references if cf else data.get("references") if isinstance(data, dict) else None  # BibTeX: checked
+    refs = refs if isinstance(refs, str | list) else None  # even when case.yaml failed
+    ref_names = refs or (["references.bib"] if (folder / "references.bib").is_file() else [])
     for ref_name in [ref_names] if isinstance(ref_names, str) else ref_names:
+        if not isinstance(ref_name, str):
+            continue
         ref_path = (folder / ref_name).resolve()
         if not ref_path.is_relative_to(folder.resolve()):
-            raise CaseError([Problem(f"references: '{ref_name}' lies outside the case folder {folder}; keep "
-                                     "BibTeX files inside it", file=str(case_path),
-                                     line=_line(lines, ("references",)), field="references")])
-        own = read_bibtex(folder / ref_name)
+            problems.append(Problem(f"references: '{ref_name}' lies outside the case folder {folder}; keep "
+                                    "BibTeX files inside it", file=str(case_path),
+                                    line=_line(lines, ("references",)), field="references"))
+            failed.bib = True
+            continue
+        loc.files.append(str(folder / ref_name))
+        try:
+            own = read_bibtex(folder / ref_name)
+        except CaseError as exc:
+            problems += exc.problems
+            failed.bib = True
+            continue
         clash = sorted(k for k in set(bib or {}) & set(own) if (bib or {})[k] != own[k])
-        if clash and not cf.extends:
-            raise CaseError([Problem(f"BibTeX key(s) {clash} defined differently in two files", file=str(folder / ref_name))])
+        if clash and not (cf and cf.extends):
+            problems.append(Problem(f"BibTeX key(s) {clash} defined differently in two files",
+                                    file=str(folder / ref_name)))
+            failed.bib = True
         bib = {**own, **(bib or {})}
-    problems: list[Problem] = []
-    for i, prop in enumerate(cf.propositions):
+    for i, prop in enumerate(cf.propositions if cf else []):
         loc.items.setdefault(prop.id, (str(case_path), lines, ("propositions", i)))
         props.append({"item": prop})
     amendments: list[tuple[Amendment, str, Lines, int]] = []
     files = evidence_files(folder)
     for ef_path in files:
+        loc.files.append(str(ef_path))
         try:
             raw, elines = read_yaml(ef_path)
-            ef: EvidenceFile = validate(EvidenceFile, raw, str(ef_path), elines)
         except CaseError as exc:
             problems += exc.problems
+            failed.unknown = True
+            continue
+        ef, found = _salvage(EvidenceFile, raw, str(ef_path), elines, failed)
+        problems += found
+        if ef is None:
+            failed.unknown = True
             continue
         sources += list(ef.sources)
         for i, prop in enumerate(ef.propositions):
             if prop.issue_area is None and ef.issue_area is not None:
                 prop = prop.model_copy(update={"issue_area": ef.issue_area})
-            loc.items.setdefault(prop.id, (str(ef_path), elines, ("propositions", i)))
+            loc.items.setdefault(prop.id, (str(ef_path), elines, _kept_path(raw, "propositions", prop.id, i)))
             props.append({"item": prop})
         for i, item in enumerate(ef.evidence):
             if item.issue_area is None and ef.issue_area is not None:
                 item = item.model_copy(update={"issue_area": ef.issue_area})
-            loc.items.setdefault(item.id, (str(ef_path), elines, ("evidence", i)))
+            loc.items.setdefault(item.id, (str(ef_path), elines, _kept_path(raw, "evidence", item.id, i)))
             items.append({"item": item})
         for i, am in enumerate(ef.amend):
-            amendments.append((am, str(ef_path), elines, i))
+            amendments.append((am, str(ef_path), elines, _kept_path(raw, "amend", am.id, i)[1]))
+    if cf is None:
+        return None, props + items, bib
     if amendments:  # shorthand judgements belong to the default lens: name it before amending
         lenses = _merge_by_id(parent.lenses if parent else [], cf.lenses)
         default = cf.default_lens or (parent.default_lens if parent else None) or (lenses[0].id if lenses else "default")
@@ -572,15 +684,15 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
     for am, f, elines, i in amendments:
         target = next((d for d in items + props if d["item"].id == am.id), None)
         if target is None:
-            problems.append(Problem(f"amend: no item or proposition '{am.id}' in this case or its parent", file=f,
-                                    line=_line(elines, ("amend", i, "id")), item=am.id, field="id"))
+            if am.id not in failed.ids and not failed.unknown:  # else it may be a record that failed
+                problems.append(Problem(f"amend: no item or proposition '{am.id}' in this case or its parent", file=f,
+                                        line=_line(elines, ("amend", i, "id")), item=am.id, field="id"))
             continue
         try:
             target["item"] = _amend(target["item"], am)
         except ValueError as exc:
             problems.append(Problem(str(exc), file=f, line=_line(elines, ("amend", i)), item=am.id))
-    if problems:
-        raise CaseError(problems)
+            failed.ids.add(am.id)  # the item without its amendment would be checked as incomplete
     merged = cf.model_copy(update={
         "lenses": _merge_by_id(parent.lenses if parent else [], cf.lenses),
         "issue_areas": _merge_by_id(parent.issue_areas if parent else [], cf.issue_areas),
@@ -590,6 +702,53 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         "default_lens": cf.default_lens or (parent.default_lens if parent else None),
     })
     return merged.model_copy(update={"propositions": []}), props + items, bib
+
+
+def _kept_path(raw: Any, key: str, ident: str, i: int) -> tuple[str, int]:
+    """The path of the ``i``-th kept record of list ``key`` in the raw file (invalid entries before it were left out)."""
+    entries = raw.get(key) if isinstance(raw, dict) else None
+    if isinstance(entries, list):
+        at = [j for j, e in enumerate(entries) if isinstance(e, dict) and e.get("id", e.get("key")) == ident]
+        if at:
+            return (key, at[0] if len(at) == 1 else min(at, key=lambda j: abs(j - i)))
+    return (key, i)
+
+
+def _prune(nodes: list[Any], failed: _Failed, source_keys: set[str]) -> list[Any]:
+    """Leave out what depends on records that failed, so the cross-file checks skip only that.
+
+    Items and propositions whose own record (or amendment) failed go; so do those bearing on a
+    proposition that went, and so on up; ``given`` and ``reported_by`` references to failed records are
+    dropped. After a whole evidence file failed, any reference to an id not loaded may be to one of its
+    records, so it is dropped too rather than reported as unknown.
+    """
+    known = {n.id for n in nodes}
+
+    def gone(ref: str | None, ids: set[str], pool: set[str]) -> bool:
+        return ref is not None and (ref in failed.ids or (ref in pool and ref not in ids)
+                                    or (failed.unknown and ref not in pool))
+
+    out = [n for n in nodes if n.id not in failed.ids]
+    while True:
+        ids = {n.id for n in out}
+        keep = [n for n in out if getattr(n, "bears_on", None) in (None, HYPOTHESES) or not gone(n.bears_on, ids, known)]
+        if len(keep) == len(out):
+            break
+        out = keep
+    ids = {n.id for n in out}
+    fixed = []
+    for n in out:
+        update: dict[str, Any] = {}
+        given = list(getattr(n, "given", None) or [])
+        if any(gone(g, ids, known) for g in given):
+            update["given"] = [g for g in given if not gone(g, ids, known)]
+        if gone(getattr(n, "reported_by", None), source_keys, source_keys):
+            update["reported_by"] = None
+        for field in ("issue_area", "implication"):
+            if getattr(n, field, None) in failed.ids:
+                update[field] = None
+        fixed.append(n.model_copy(update=update) if update else n)
+    return fixed
 
 
 def _is_yaml_name(name: str) -> bool:
@@ -735,17 +894,37 @@ def load_case(path: Path_) -> Case:
     ['bowl1', 'bowl2']
     """
     loc = _Loc()
-    cf, items, bib = _collect(path, loc)
+    problems: list[Problem] = []
+    failed = _Failed()
+    cf, items, bib = _collect(path, loc, problems, failed)
+    if cf is None or failed.foundation:  # every cross-file check rests on case.yaml: report what was found
+        raise CaseError(_sorted(problems, loc.files))
+    nodes = _prune([d["item"] for d in items], failed, {s.key for s in cf.sources})
     data = cf.model_dump(exclude={"extends", "references"}, exclude_none=True)
     data["sources"] = list(cf.sources)
-    data["propositions"] = [d["item"] for d in items if isinstance(d["item"], Proposition)]
-    data["evidence"] = [d["item"] for d in items if not isinstance(d["item"], Proposition)]
-    data["references"] = bib
+    data["propositions"] = [n for n in nodes if isinstance(n, Proposition)]
+    data["evidence"] = [n for n in nodes if not isinstance(n, Proposition)]
+    data["references"] = None if failed.bib else bib
     try:
-        return Case.model_validate(data)
+        case = Case.model_validate(data)
     except ValidationError as exc:
-        problems = _problems_from_validation(exc, data, Case, "", {})
-        raise CaseError([loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field)) for p in problems]) from None
+        found = _problems_from_validation(exc, data, Case, "", {})
+        problems += [loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field)) for p in found]
+        raise CaseError(_sorted(problems, loc.files)) from None
+    if problems:
+        raise CaseError(_sorted(problems, loc.files))
+    return case
+
+
+def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
+    """Problems in reading order: by file, then line; unlocated problems first, ties in the order found.
+
+    Files rank as read: case.yaml, its BibTeX, then the evidence files by name (a parent case's files
+    where its child's case.yaml names it).
+    """
+    rank = {f: i for i, f in reversed(list(enumerate(files)))}
+    return sorted(problems, key=lambda p: (-1 if p.file is None else rank.get(p.file, len(files)), p.file or "",
+                                           p.line or 0))
 
 
 def json_schema() -> dict[str, Any]:

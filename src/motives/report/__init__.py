@@ -8,12 +8,13 @@ r"""Tables and summaries: DataFrames, JSON summaries, Markdown and LaTeX tables,
 
 from __future__ import annotations
 
-from motives.conventions import INTERVAL_MASS, summary_dict
+from motives.conventions import DB_RESOLUTION, INTERVAL_MASS, PROB_RESOLUTION, RESOLUTION_NOTE, summary_dict
 from motives.display import case_html, item_html, proposition_html, result_html, table_html
 from motives.report.document import report_markdown
 from motives.report.latex import (
     check_latex,
     cite,
+    column_headers,
     evidence_latex,
     latex_escape,
     posterior_latex,
@@ -33,10 +34,14 @@ from motives.report.tables import (
 )
 
 __all__ = [
+    "DB_RESOLUTION",
     "INTERVAL_MASS",
+    "PROB_RESOLUTION",
+    "RESOLUTION_NOTE",
     "case_html",
     "check_latex",
     "cite",
+    "column_headers",
     "evidence_latex",
     "evidence_markdown",
     "evidence_table",

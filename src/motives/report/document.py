@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, md_text
+from motives.conventions import RESOLUTION_NOTE, families_group, md_text, plural
 from motives.report.tables import evidence_markdown, posterior_markdown, propositions_markdown, to_markdown
 
 if TYPE_CHECKING:
@@ -134,8 +134,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; config {spec.get('config_hash', '')}): "
           f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
           f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the exact "
-          "posterior of the exclusive model). Intervals, where shown, are "
-          f"{INTERVAL_MASS:.0%} central intervals; for the exact method they collapse to the credence.", ""]
+          "posterior of the exclusive model), which gives credences without intervals. " + RESOLUTION_NOTE, ""]
     fb = post.attrs.get("fallbacks") or []
     if fb:
         L += [f"Items lens `{lens}` does not rate use the default lens `{case.default_lens}`: {', '.join(fb)}.", ""]
@@ -151,7 +150,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
     L += ["## In words", "", words.markdown, ""]
-    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None), ""]
+    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False), ""]
     fig("credences")
     rev = tables["reversal_priors"]
     r = rev.loc[("family", lead)]
@@ -161,22 +160,24 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         L += structure_comparison(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
                                   target=lead)
         L += ["## Structure", "",
-              f"{len(case.propositions)} propositions stand between the hypotheses and the items that bear on "
+              f"{plural(len(case.propositions), 'proposition')} "
+              f"stand{'s' if len(case.propositions) == 1 else ''} between the hypotheses and the items that bear on "
               "them; items under one proposition are conditionally independent given its state, so together "
               "they can never move the odds by more than the proposition itself (its cap).", ""]
         fig("structure")
         L += [propositions_markdown(case, lens, heading="###"), ""]
 
-    L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior")), ""]
+    L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior"), note=False), ""]
     fig("ledger")
     L += ["Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) averages the other "
           "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that agree within "
           "themselves) and independent items the W add up to the total change of log-odds; otherwise the exact, "
           "order-dependent decomposition is the trajectory's `step_db`.", ""]
 
-    L += ["## Prior", "", "Bayes factor of each hypothesis and family against the rest, and the prior at which "
-          "its credence would be 1/2 (prior odds x Bayes factor = posterior odds):", "",
-          to_markdown(rev, digits=4), ""]
+    grouped = families_group(rev)
+    L += ["## Prior", "", f"Bayes factor of each hypothesis{' and family' if grouped else ''} against the rest, and "
+          "the prior at which its credence would be 1/2 (prior odds x Bayes factor = posterior odds):", "",
+          to_markdown(rev if grouped else rev[rev.index.get_level_values("level") != "family"], digits=4), ""]
     fig("prior_sweep")
 
     L += ["## Influence of single items and sources", ""]

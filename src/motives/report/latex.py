@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, _fmt
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt
 from motives.report.tables import _target_label, evidence_table, posterior_table
 
 if TYPE_CHECKING:
@@ -68,6 +69,27 @@ def _signed(x: float) -> str:
     return "$0.0$" if float(out) == 0 else f"${out}$"
 
 
+def column_headers(case: Case, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Column header text of each hypothesis, escaped for LaTeX.
+
+    ``headers[id]`` where given, else the hypothesis's ``short`` label if the schema has one, else its name.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("diagnostic_test")
+    >>> column_headers(case)
+    {'condition': 'condition', 'healthy': 'healthy'}
+    >>> column_headers(case, {"condition": "C+"})
+    {'condition': 'C+', 'healthy': 'healthy'}
+    """
+    given = dict(headers or {})
+    unknown = sorted(set(given) - set(case.hypothesis_ids))
+    if unknown:
+        raise ValueError(f"headers names unknown hypotheses {unknown}; hypotheses: {case.hypothesis_ids}")
+    return {h.id: latex_escape(given.get(h.id) or getattr(h, "short", None) or h.name) for h in case.hypotheses}
+
+
 def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
                  size: str = r"\small", env: str = "table") -> str:
     """A booktabs table: a ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages."""
@@ -87,15 +109,18 @@ def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, capt
 
 
 def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, label: str = "tab:evidence",
-                   env: str = "auto") -> str:
+                   env: str = "auto", headers: Mapping[str, str] | None = None, note: bool = True) -> str:
     r"""The evidence table in LaTeX (booktabs; ``\cite`` keys from each item's sources).
 
     Needs ``\usepackage{booktabs}`` and ``\usepackage{array}`` (ragged-right
     columns), and ``\usepackage{longtable}`` for
     ``env="longtable"`` (``"auto"``: a longtable beyond 20 items, which breaks
     across pages; otherwise a ``table`` float). Column widths are fractions of
-    ``\linewidth`` so the table fits the text block. Text is escaped; numbers
-    are likelihood means and decibans.
+    ``\linewidth`` so the table fits the text block: ``headers`` maps
+    hypothesis ids to short column headers (by default a hypothesis's
+    ``short`` label where the schema has one, else its name; see
+    :func:`column_headers`). Text is escaped; numbers are likelihood means
+    and decibans. ``note``: end the caption with the engine's resolution.
 
     Examples
     --------
@@ -108,13 +133,14 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
     ...         print(line)
     Item & bowl1 & bowl2 & dB & Sources \\
     A vanilla cookie was drawn & 0.75 & 0.50 & $+1.8$ & \\
+    >>> "B1 & B2 & dB" in evidence_latex(mv.examples.load("cookies"), headers={"bowl1": "B1", "bowl2": "B2"})
+    True
     """
     t = evidence_table(case, lens, prior=prior)
     H = case.hypothesis_ids
-    labels = {h.id: h.name for h in case.hypotheses}
+    labels = column_headers(case, headers)
     structured = "proposition" in t.columns
-    header = ["Item"] + (["Proposition"] if structured else []) + [latex_escape(labels[h]) for h in H] + ["dB",
-                                                                                                       "Sources"]
+    header = ["Item"] + (["Proposition"] if structured else []) + [labels[h] for h in H] + ["dB", "Sources"]
     rows = []
     for _, r in t.iterrows():
         title = latex_escape(r["title"]) + (r"$^{\dagger}$" if r["fallback"] else "")
@@ -134,6 +160,8 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
                 "proposition are not independent given the hypothesis, so their dB do not add up.")
     if t["fallback"].any():
         cap += r" $^{\dagger}$Judgement borrowed from the default lens."
+    if note:
+        cap += " " + latex_escape(RESOLUTION_NOTE)
     if env == "auto":
         env = "longtable" if len(rows) > 20 else "table"
     if env not in ("table", "longtable"):
@@ -147,8 +175,16 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
 
 
 def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
-                    table: pd.DataFrame | None = None, label: str = "tab:posterior") -> str:
+                    table: pd.DataFrame | None = None, label: str = "tab:posterior",
+                    labels: Mapping[str, str] | None = None, families: bool | None = None, note: bool = True) -> str:
     r"""The posterior table as a LaTeX ``table`` (booktabs), stating method, lens and interval mass.
+
+    The interval column appears only for a ``table`` that has intervals (an
+    MCMC summary with ``lower`` and ``upper``); the exact method has none.
+    Family rows appear only when some family groups two or more hypotheses
+    (``families`` forces them on or off). ``labels`` maps hypothesis or
+    family ids to row names (default: names). ``note``: end the caption with
+    the engine's resolution.
 
     Examples
     --------
@@ -159,24 +195,31 @@ def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, m
     >>> r"\label{tab:test}" in tex
     True
     >>> for line in tex.splitlines():
-    ...     if line.endswith("\\\\"):  # the header and one row per hypothesis and family
+    ...     if line.endswith("\\\\"):  # the header and one row per hypothesis
     ...         print(line)
-    & Prior & Credence & 90\% interval \\
-    condition & 0.010 & 0.092 & [0.092, 0.092] \\
-    healthy & 0.990 & 0.908 & [0.908, 0.908] \\
-    condition (family) & 0.010 & 0.092 & [0.092, 0.092] \\
-    healthy (family) & 0.990 & 0.908 & [0.908, 0.908] \\
+    & Prior & Credence \\
+    condition & 0.010 & 0.092 \\
+    healthy & 0.990 & 0.908 \\
     """
-    t = posterior_table(case, lens, prior=prior, table=table)
+    t = posterior_table(case, lens, prior=prior, table=table, families=families)
+    names = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
+    names |= dict(labels or {})
+    interval = "lower" in t.columns
+    fam = "family" in set(t.index.get_level_values("level"))
     rows = []
-    for (level, _i), r in t.iterrows():
-        name = latex_escape(r["label"]) + (" (family)" if level == "family" else "")
-        rows.append([name, _fmt(r["prior"], 3), _fmt(r["credence"], 3), f"[{r['lower']:.3f}, {r['upper']:.3f}]"])
+    for (level, i), r in t.iterrows():
+        name = latex_escape(names.get(i, r["label"])) + (" (family)" if level == "family" else "")
+        cells = [name, _fmt(r["prior"], 3), _fmt(r["credence"], 3)]
+        if interval:
+            cells.append(f"[{_fmt(r['lower'], 3)}, {_fmt(r['upper'], 3)}]")
+        rows.append(cells)
     mass = latex_escape(f"{INTERVAL_MASS:.0%}")
-    cap = (f"Credence of each hypothesis and family ({latex_escape(method)}, lens "
-           f"{latex_escape(case.resolve_lens(lens))}); {mass} central interval.")
-    return _latex_table(["", "Prior", "Credence", f"{mass} interval"], rows, colspec="lrrr",
-                        caption=cap, label=label)
+    cap = (f"Credence of each hypothesis{' and family' if fam else ''} ({latex_escape(method)}, lens "
+           f"{latex_escape(case.resolve_lens(lens))})" + (f"; {mass} central interval." if interval else "."))
+    if note:
+        cap += " " + latex_escape(RESOLUTION_NOTE)
+    header = ["", "Prior", "Credence"] + ([f"{mass} interval"] if interval else [])
+    return _latex_table(header, rows, colspec="lrr" + ("r" if interval else ""), caption=cap, label=label)
 
 
 def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, label: str | None = None) -> str:
@@ -293,8 +336,8 @@ def check_latex(text: str) -> list[str]:
     >>> tex = posterior_latex(mv.examples.load("cookies"))
     >>> check_latex(tex)
     []
-    >>> check_latex(tex.replace(r"90\%", "90%"))
-    ["unescaped '%' in: & Prior & Credence & 90% interval \\\\"]
+    >>> check_latex(tex.replace(r"Credence \\", r"Credence 90% \\"))
+    ["unescaped '%' in: & Prior & Credence 90% \\\\"]
     >>> check_latex(tex.replace(r"\midrule", ""))
     ['expected one \\midrule, found 0']
     """

@@ -6,7 +6,7 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 from motives.casebook import md_escape, proposition_frame, propositions_markdown
-from motives.conventions import INTERVAL_MASS, _fmt, md_text
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,39 +111,54 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
 
 
 def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
-                    table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Credence per hypothesis and family with its interval (equal to the credence for the exact method).
+                    table: pd.DataFrame | None = None, families: bool | None = None) -> pd.DataFrame:
+    """Credence per hypothesis (and family) with its prior, and its interval where the method gives one.
 
     ``table`` may be a fit's summary indexed by (level, id) with ``credence``,
-    ``lower``, ``upper``; by default the exact posterior is used.
+    ``lower``, ``upper``; by default the exact posterior is used, which has no
+    interval, so the table has no ``lower``/``upper`` columns. ``families``:
+    whether to keep the family rows; by default only when some family groups
+    two or more hypotheses (otherwise they repeat the hypothesis rows).
 
     Examples
     --------
     >>> import motives as mv
     >>> t = posterior_table(mv.examples.load("diagnostic_test"))
-    >>> list(t.columns)
-    ['label', 'prior', 'credence', 'lower', 'upper']
-    >>> t.loc[("hypothesis", "condition"), ["prior", "credence", "lower", "upper"]].round(4).tolist()
-    [0.01, 0.0917, 0.0917, 0.0917]
+    >>> list(t.columns), list(t.index.get_level_values("level"))
+    (['label', 'prior', 'credence'], ['hypothesis', 'hypothesis'])
+    >>> t.loc[("hypothesis", "condition"), ["prior", "credence"]].round(4).tolist()
+    [0.01, 0.0917]
+
+    Families that group hypotheses get rows of their own:
+
+    >>> case = mv.Case.model_validate({"name": "grouped", "hypotheses": [
+    ...     {"id": "d4", "family": "small"}, {"id": "d6", "family": "small"}, {"id": "d20", "family": "large"}]})
+    >>> posterior_table(case).index.tolist()[3:]
+    [('family', 'small'), ('family', 'large')]
     """
+    from motives.conventions import families_group
     from motives.exact import exact_posterior
 
     t = exact_posterior(case, lens, prior) if table is None else table.copy()
-    for c in ("lower", "upper"):
-        if c not in t.columns:
-            t[c] = t["credence"]
     if "label" not in t.columns:
         labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
         t["label"] = [labels.get(i, i) for i in t.index.get_level_values("id")]
     if "prior" not in t.columns:
         t["prior"] = float("nan")
-    out = t[["label", "prior", "credence", "lower", "upper"]]
+    if not (families_group(t) if families is None else families):
+        t = t[t.index.get_level_values("level") != "family"]
+    cols = ["label", "prior", "credence"] + (["lower", "upper"] if {"lower", "upper"} <= set(t.columns) else [])
+    out = t[cols]
     out.attrs.update(t.attrs)
     return out
 
 
 def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str:
     r"""A DataFrame as a GitHub-flavoured Markdown table (pipes escaped, numbers to ``digits``).
+
+    Numbers below the engine's resolution print as 0: :data:`motives.conventions.DB_RESOLUTION` in
+    columns of decibans (``decibans``, ``*_db``, ``db_*``), :data:`motives.conventions.PROB_RESOLUTION`
+    elsewhere.
 
     Examples
     --------
@@ -160,23 +175,31 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
     | --- |
     | 0.750 |
     | 0.333 |
+    >>> print(to_markdown(pd.DataFrame({"swing_db": [1.9e-15, 2e-6], "p": [3e-13, 3e-10]}), index=False))
+    | swing_db | p |
+    | --- | --- |
+    | 0.00 | 0.00 |
+    | 2e-06 | 3e-10 |
     """
-    def cell(x: Any) -> str:
+    def cell(x: Any, db: bool = False) -> str:
         if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return _fmt(x, digits)
+            return _fmt(x, digits, db=db)
         return md_text(_fmt(x, digits))  # user text: no HTML, links or emphasis reach the reader
 
     cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
                                                                                                  df.columns]
+    dbs = [is_db_column(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     for idx, row in df.iterrows():
         head = [cell(i) for i in (idx if isinstance(idx, tuple) else (idx,))] if index else []
-        lines.append("| " + " | ".join(head + [cell(v) for v in row.tolist()]) + " |")
+        lines.append("| " + " | ".join(head + [cell(v, db) for v, db in zip(row.tolist(), dbs, strict=True)]) + " |")
     return "\n".join(lines) + "\n"
 
 
-def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None) -> str:
+def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None, note: bool = True) -> str:
     """The evidence table as Markdown, with a caption line stating the lens and the unit.
+
+    Unless ``note=False`` (a document that states it once), a last line states the engine's resolution.
 
     Examples
     --------
@@ -188,6 +211,9 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
     | evidence | title | issue_area | date | sources | footnotes | bowl1 | bowl2 | decibans |
     | --- | --- | --- | --- | --- | --- | --- | --- | --- |
     | vanilla | A vanilla cookie was drawn |  |  |  |  | 0.75 | 0.50 | 1.76 |
+    <BLANKLINE>
+    Values smaller in magnitude than the engine's resolution (1e-12 for probabilities, 1e-9 dB for weights of
+    evidence and log-odds) are printed as 0.
     """
     t = evidence_table(case, lens, prior=prior)
     shown = t.drop(columns=["kind", "fallback"])
@@ -202,33 +228,37 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None)
     fb = [i for i, f in t["fallback"].items() if f]
     if fb:
         cap += f" Items this lens does not rate use the default lens: {', '.join(fb)}."
-    return cap + "\n\n" + to_markdown(shown)
+    return cap + "\n\n" + to_markdown(shown) + ("\n" + RESOLUTION_NOTE + "\n" if note else "")
 
 
 def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
-                       table: pd.DataFrame | None = None) -> str:
-    """The posterior table as Markdown, stating method, lens and interval mass.
+                       table: pd.DataFrame | None = None, families: bool | None = None, note: bool = True) -> str:
+    """The posterior table as Markdown, stating method, lens and interval mass (where there are intervals).
+
+    Unless ``note=False`` (a document that states it once), a last line states the engine's resolution.
 
     Examples
     --------
     >>> import motives as mv
     >>> print(posterior_markdown(mv.examples.load("monty_hall")))
-    Credence per hypothesis and family (exact, lens `default`; lower/upper bound a 90% central interval,
-    equal to the credence for the exact method).
+    Credence per hypothesis (exact, lens `default`; the exact method has no interval).
     <BLANKLINE>
-    | level | id | label | prior | credence | lower | upper |
-    | --- | --- | --- | --- | --- | --- | --- |
-    | hypothesis | door_a | door_a | 0.333 | 0.333 | 0.333 | 0.333 |
-    | hypothesis | door_b | door_b | 0.333 | 0.000 | 0.000 | 0.000 |
-    | hypothesis | door_c | door_c | 0.333 | 0.667 | 0.667 | 0.667 |
-    | family | door_a | door_a | 0.333 | 0.333 | 0.333 | 0.333 |
-    | family | door_b | door_b | 0.333 | 0.000 | 0.000 | 0.000 |
-    | family | door_c | door_c | 0.333 | 0.667 | 0.667 | 0.667 |
+    | level | id | label | prior | credence |
+    | --- | --- | --- | --- | --- |
+    | hypothesis | door_a | door_a | 0.333 | 0.333 |
+    | hypothesis | door_b | door_b | 0.333 | 0.000 |
+    | hypothesis | door_c | door_c | 0.333 | 0.667 |
+    <BLANKLINE>
+    Values smaller in magnitude than the engine's resolution (1e-12 for probabilities, 1e-9 dB for weights of
+    evidence and log-odds) are printed as 0.
     """
-    t = posterior_table(case, lens, prior=prior, table=table)
-    cap = (f"Credence per hypothesis and family ({method}, lens `{case.resolve_lens(lens)}`; "
-           f"lower/upper bound a {INTERVAL_MASS:.0%} central interval, equal to the credence for the exact method).")
-    return cap + "\n\n" + to_markdown(t, digits=3)
+    t = posterior_table(case, lens, prior=prior, table=table, families=families)
+    fam = "family" in set(t.index.get_level_values("level"))
+    what = "hypothesis and family" if fam else "hypothesis"
+    how = (f"lower/upper bound a {INTERVAL_MASS:.0%} central interval" if "lower" in t.columns
+           else f"the {method} method has no interval" if method == "exact" else "no interval given")
+    cap = f"Credence per {what} ({method}, lens `{case.resolve_lens(lens)}`; {how})."
+    return cap + "\n\n" + to_markdown(t, digits=3) + ("\n" + RESOLUTION_NOTE + "\n" if note else "")
 
 
 __all__ = ["evidence_markdown", "evidence_table", "md_escape", "posterior_markdown", "posterior_table",

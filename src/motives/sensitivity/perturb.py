@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from motives.conventions import DB_RESOLUTION
 from motives.exact import CaseArrays, _log, family_credence, normalise
 from motives.schema import Case
 from motives.sensitivity._core import (
@@ -370,8 +371,10 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
                       index=pd.Index(names, name="evidence"))
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
-    # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction
-    df["direction"] = np.sign(np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)).astype(int)
+    # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction; a change
+    # below the engine's resolution is no change either (a non-diagnostic item), so also 0
+    move = np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)
+    df["direction"] = np.where(np.abs(move) < DB_RESOLUTION, 0, np.sign(move)).astype(int)
     if arr.propositions:
         df["input"], df["proposition"] = _input_kinds(arr)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
