@@ -227,15 +227,38 @@ class FitConfig(BaseModel):
                          backend=s.backend, target_accept=s.target_accept)
 
     def as_dict(self) -> dict[str, Any]:
-        """The record as JSON-able data (what is hashed and stored)."""
+        """The record as JSON-able data (what is hashed and stored).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> sorted(FitConfig.build(mv.examples.load("cookies")).as_dict())[:4]
+        ['backend', 'case', 'case_hash', 'chains']
+        """
         return self.model_dump(mode="json")
 
     def to_json(self) -> str:
-        """The record as JSON with sorted keys (stored in the trace attr ``motives_config``)."""
+        """The record as JSON with sorted keys (stored in the trace attr ``motives_config``).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> cfg = FitConfig.build(mv.examples.load("cookies"))
+        >>> FitConfig.from_stored(json.loads(cfg.to_json())) == cfg
+        True
+        """
         return json.dumps(self.as_dict(), sort_keys=True)
 
     def hash(self) -> str:
-        """The fit's identity: :func:`stable_hash` of :meth:`as_dict`."""
+        """The fit's identity: :func:`stable_hash` of :meth:`as_dict`.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> cfg = FitConfig.build(mv.examples.load("cookies"))
+        >>> cfg.hash() == stable_hash(cfg.as_dict()), cfg.hash() == cfg.model_copy(update={"seed": 2}).hash()
+        (True, False)
+        """
         return stable_hash(self.as_dict())
 
     @classmethod

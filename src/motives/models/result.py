@@ -285,7 +285,20 @@ def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None,
 def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path | None, case: Case | None) -> None:
     """Refuse ``res`` unless its stored fit record equals the one ``spec`` and ``case`` give now.
 
-    See :func:`load_result`; raises :class:`MotivesError` saying what changed and how to refit.
+    See :func:`load_result` (which calls it after reading ``path``); raises
+    :class:`MotivesError` saying what changed and how to refit.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from pathlib import Path
+    >>> res = mv.fit(mv.examples.load("cookies"), draws=20, chains=2)
+    >>> check_identity(res, Path("trace.nc"), None, mv.examples.load("cookies"))  # the same case: no error
+    >>> try:
+    ...     check_identity(res, Path("trace.nc"), None, mv.examples.load("dice"))
+    ... except MotivesError as err:
+    ...     print(str(err).splitlines()[1])
+    - case 'cookies' -> 'dice'
     """
     from motives.models.config import FitConfig, case_hash, case_parts, parts_changed
 
