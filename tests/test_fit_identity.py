@@ -198,6 +198,15 @@ def test_equivalent_fit_and_spec_settings_hash_equally(model, lens, prior, relia
                                **{**sampler, "reliability": reliability, field: other}).hash() != from_args.hash()
 
 
+def test_equal_priors_written_differently_hash_equally():
+    import numpy as np
+
+    case = mv.examples.load("witness")
+    forms = [{"blue": 1, "green": 3}, {"blue": 1.0, "green": 3.0}, {"green": 3, "blue": np.int64(1)}]
+    assert len({FitConfig.build(case, prior=p).hash() for p in forms}) == 1
+    assert FitConfig.build(case, prior={"blue": 1, "green": 2}).hash() != FitConfig.build(case, prior=forms[0]).hash()
+
+
 def test_the_hash_is_the_same_in_other_processes():
     code = ("import motives as mv; from motives.models import FitConfig; from motives.models.config import case_hash;"
             "c = mv.load_case(mv.examples.path('two_lenses'));"

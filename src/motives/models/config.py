@@ -312,10 +312,24 @@ class FitConfig(BaseModel):
 
 
 def _plain(value: Any) -> Any:
-    """A prior as plain JSON data (lists, not tuples; numbers, not numpy scalars) so equal priors hash equally."""
+    """A prior as plain JSON data (lists, not tuples; floats, not ints or numpy scalars) so equal priors hash equally.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _plain({"dirichlet": {"a": 1, "b": np.float64(2)}}), _plain((1, 0.5)), _plain("uniform")
+    ({'dirichlet': {'a': 1.0, 'b': 2.0}}, [1.0, 0.5], 'uniform')
+    """
     def convert(x: Any) -> Any:
         if hasattr(x, "tolist"):  # numpy scalars and arrays
             return x.tolist()
         raise MotivesError(f"prior: cannot store {type(x).__name__} {x!r}; give numbers, a list or a mapping")
 
-    return json.loads(json.dumps(value, default=convert)) if value is not None else None
+    def floats(x: Any) -> Any:  # a prior's numbers are weights: 1 and 1.0 are the same prior
+        if isinstance(x, dict):
+            return {k: floats(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [floats(v) for v in x]
+        return float(x) if isinstance(x, int) and not isinstance(x, bool) else x
+
+    return floats(json.loads(json.dumps(value, default=convert))) if value is not None else None
