@@ -132,10 +132,14 @@ def test_results_of_an_older_motives_are_refused_clearly(tmp_path):
     t.attrs.update(motives_config=json.dumps({**old, "spec": {"name": "witness"}}), motives_config_hash="0123abcd")
     del t.attrs["motives_case_parts"]
     older = mv.FitResult(t).save(tmp_path / "older.nc")
-    with pytest.raises(MotivesError, match=r"written by an older motives .* refit it") as info:
+    with pytest.raises(MotivesError, match=r"written by an older motives, from before fits recorded .* refit") as info:
         mv.load_result(older, spec)
     assert "motives run" in str(info.value) and "KeyError" not in str(info.value)
     assert mv.load_result(older).config_hash == "0123abcd"  # still readable without a check
+    newer = {**old, "motives_version": "99.0", "sampler_kind": "future"}  # a record this version cannot read
+    t.attrs.update(motives_config=json.dumps(newer))
+    with pytest.raises(MotivesError, match=r"written by motives 99\.0 \(this is .*\), whose fit record"):
+        mv.load_result(mv.FitResult(t).save(tmp_path / "newer.nc"), spec)
 
 
 def test_an_edited_record_is_refused(tmp_path):

@@ -316,16 +316,23 @@ def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path |
         raise MotivesError(f"{path}: to check a saved fit against spec '{spec.name}', pass its case too "
                            "(load_result(path, spec, case=...)) or pass the spec file instead of the spec")
     assert case is not None
+    import shlex
+
+    out = shlex.quote(str(path.parent))
     if spec_file is not None:
-        refit = f"Refit: motives run {spec_file} --out {path.parent} --force"
+        refit = f"Refit: motives run {shlex.quote(str(spec_file))} --out {out} --force"
     else:
-        refit = (f"Refit: motives run SPEC --out {path.parent} --force"
+        refit = (f"Refit: motives run SPEC --out {out} --force"
                  + (f" (SPEC: the file of spec '{spec.name}')" if spec is not None else ""))
     try:
         stored = FitConfig.from_stored(res.config)
     except MotivesError as exc:
-        raise MotivesError(f"{path}: this result was written by an older motives (before {_VERSION_NOTE}) and "
-                           f"cannot be checked against the case ({exc}); refit it.\n{refit}") from None
+        written = res.config.get("motives_version")
+        who = (f"motives {written} (this is {_version()}), whose fit record this version cannot read"
+               if isinstance(written, str) and written != _version() else
+               "an older motives, from before fits recorded their case content and version")
+        raise MotivesError(f"{path}: this result was written by {who}, so it cannot be checked against the "
+                           f"case ({exc}); refit it.\n{refit}") from None
     if res.config_hash != stored.hash():
         raise MotivesError(f"{path}: the stored fit record does not match its hash {res.config_hash} "
                            f"(the file was edited); refit it.\n{refit}")
@@ -352,10 +359,6 @@ def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path |
     raise MotivesError(f"{path}: this saved fit no longer matches "
                        + (f"spec '{spec.name}' and its case" if spec is not None else f"case '{case.name}'")
                        + ":\n" + "\n".join(details) + f"\n{refit}")
-
-
-#: The first motives version whose fits record a :class:`~motives.models.config.FitConfig`.
-_VERSION_NOTE = "fits recorded their case content and version"
 
 
 def _version() -> str:
