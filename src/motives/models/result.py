@@ -1,8 +1,10 @@
 """Fit results: summaries with diagnostics, saving to netCDF, loading with a config check.
 
 A :class:`FitResult` wraps the trace (an xarray DataTree). Everything needed to
-read it back — model kind, lens, settings, the config hash — lives in the
-trace's root attrs, so a saved ``trace.nc`` is self-describing.
+read it back — model kind, lens, the fit's :class:`~motives.models.config.FitConfig`
+record (``motives_config``) and its hash (``motives_config_hash``) — lives in the
+trace's root attrs, so a saved ``trace.nc`` is self-describing, and
+:func:`load_result` can tell whether it is still the fit of a spec and its case.
 """
 
 from __future__ import annotations
