@@ -202,6 +202,17 @@ def test_equivalent_fit_and_spec_settings_hash_equally(model, lens, prior, relia
                                **{**sampler, "reliability": reliability, field: other}).hash() != from_args.hash()
 
 
+def test_the_default_lens_and_lenses_are_resolved_before_hashing():
+    case = mv.examples.load("two_lenses")
+    assert FitConfig.build(case).hash() == FitConfig.build(case, lens=case.default_lens).hash()
+    assert FitConfig.build(case, model="pooled").hash() == FitConfig.build(case, model="pooled",
+                                                                           lenses=case.lens_ids).hash()
+    other = next(x for x in case.lens_ids if x != case.default_lens)
+    assert FitConfig.build(case, lens=other).hash() != FitConfig.build(case).hash()
+    with pytest.raises(MotivesError, match="lens"):
+        FitConfig.build(case, model="pooled", lenses=["nobody"])
+
+
 def test_equal_priors_written_differently_hash_equally():
     import numpy as np
 
@@ -261,6 +272,7 @@ def test_amendments_and_the_base_of_an_extended_case_are_in_its_hash(tmp_path):
     shutil.copytree(FLAT, tmp_path / "flat")
     ext = tmp_path / "flat" / "evidence_extended"
     before = case_hash(mv.load_case(ext))
+    assert before == case_hash(mv.load_case(FLAT / "evidence_extended"))  # moving a case folder keeps its hash
     _edit(ext / "amendments.yaml", "values: {great_power_status: 0.75, other: 0.7}",
           "values: {great_power_status: 0.7, other: 0.7}")
     amended = case_hash(mv.load_case(ext))

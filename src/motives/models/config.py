@@ -144,16 +144,17 @@ class FitConfig(BaseModel):
     """Everything a fit depends on; :meth:`hash` is the fit's identity.
 
     Build it with :meth:`build` (from :func:`motives.models.fit`'s arguments)
-    or :meth:`from_spec`; both resolve the lens the way the models do, so
-    equivalent settings give the same record. Fields the model kind ignores are
+    or :meth:`from_spec`; both resolve the lens (and the pooled lenses) the way
+    the models do, so equivalent settings give the same record. Fields the model kind ignores are
     left out (``lenses`` of a single-lens model, ``lens`` of the pooled model).
 
     Examples
     --------
     >>> import motives as mv
     >>> case = mv.examples.load("two_lenses")
-    >>> FitConfig.build(case, model="pooled", lens="ignored").lens is None
-    True
+    >>> pooled = FitConfig.build(case, model="pooled", lens="ignored")
+    >>> pooled.lens is None, pooled.lenses == tuple(case.lens_ids)  # the pooled model pools every lens by default
+    (True, True)
     >>> FitConfig.build(case).lens == case.default_lens  # None means the case's default lens
     True
     """
@@ -192,8 +193,8 @@ class FitConfig(BaseModel):
 
         if model not in ("exclusive", "mixture", "pooled"):
             raise MotivesError(f"model must be 'exclusive', 'mixture' or 'pooled', got {model!r}")
-        if model == "pooled":
-            lens, lenses = None, (tuple(lenses) if lenses is not None else None)
+        if model == "pooled":  # None (or none given) pools every lens of the case, as the pooled model does
+            lens, lenses = None, tuple(case.resolve_lens(x) for x in (lenses or case.lens_ids))
         else:
             lens, lenses = case.resolve_lens(lens), None
         try:
