@@ -328,6 +328,7 @@ def test_cli_summary_reuses_a_fit_only_while_it_is_current(tmp_path):
     assert saved["spec"]["motives_version"] == motives.__version__
     r = runner.invoke(app, ["summary", str(spec), str(out), "--json"])
     assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["spec"] == saved["spec"]
     shown = json.loads(r.stdout)["hypotheses"]
     assert {h: pytest.approx(v, abs=1e-12) for h, v in saved["hypotheses"].items()} == shown  # the saved draws
     _edit(case_dir / "report.yaml", "base_rate: 0.5", "base_rate: 0.45")

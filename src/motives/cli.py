@@ -691,12 +691,12 @@ def summary_cmd(
     the spec's fit settings or the motives version changed since 'motives run'.
     """
     from motives.models import load_result
+    from motives.spec import load_spec
 
     trace = fit_dir / "trace.nc" if fit_dir.is_dir() else fit_dir
     res = load_result(trace, spec_file)
     summary = res.summary_dict()
-    summary["spec"] = {"name": json.loads(res.trace.attrs.get("motives_spec", "{}")).get("name"),
-                       "file": str(spec_file), "config_hash": res.config_hash,
+    summary["spec"] = {"name": load_spec(spec_file).name, "file": str(spec_file), "config_hash": res.config_hash,
                        "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
     _print_summary(summary, as_json)
     if not summary["diagnostics"].get("ok", True):
