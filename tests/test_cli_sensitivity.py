@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
+import motives as mv  # noqa: E402
 from motives.cli import app  # noqa: E402
 from motives.report import check_latex  # noqa: E402
 from motives.sensitivity.run import TABLES  # noqa: E402
@@ -134,6 +135,10 @@ def test_sensitivity_writes_every_table_and_figure(sens):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == "exact" and summary["lens"] == "a"
     assert summary["spec"]["name"] == "small" and summary["leading_family"] in ("security", "nonsecurity")
+    from motives.models.config import case_hash  # what the outputs were computed from: the case content, the version
+
+    case = mv.load_case(mv.load_spec(out.parent / "spec.yaml").case_path(out.parent / "spec.yaml"))
+    assert summary["spec"]["case_hash"] == case_hash(case) and summary["spec"]["motives_version"] == mv.__version__
     assert json.loads((out / "attrs.json").read_text())["tornado"]["factor"] == 3.0
     assert not list(out.parent.glob(".sens.*")), "temporary folder left behind"
 
@@ -170,6 +175,7 @@ def test_report_writes_markdown_and_latex(rep):
     md = (out / "report.md").read_text()
     for section in ("## Posterior", "## Evidence", "## Prior", "## Lenses", "## Global sensitivity", "## Trajectory"):
         assert section in md
+    assert f"case content {json.loads((out / 'summary.json').read_text())['spec']['case_hash']}, motives " in md
     for link in [ln.split("](")[1].rstrip(")") for ln in md.splitlines() if ln.startswith("![")]:
         assert (out / link).exists(), link
     for name in ("evidence.tex", "posterior.tex"):

@@ -46,8 +46,8 @@ def test_run_writes_outputs_and_refuses_existing(tmp_path):
     assert s["method"] == "mcmc" and s["interval"]["mass"] == 0.9
     assert s["hypotheses"]["bowl1"]["credence"] == pytest.approx(0.6)
     assert s["diagnostics"]["ok"] is True
-    assert s["spec"]["config_hash"] == mv.load_spec(spec).config_hash()
-    assert mv.load_result(out / "trace.nc", mv.load_spec(spec)).model == "exclusive"
+    assert s["spec"]["config_hash"] == mv.load_result(out / "trace.nc", spec).config_hash
+    assert mv.load_result(out / "trace.nc", spec).model == "exclusive"
     r = runner.invoke(app, ["run", str(spec), "--out", str(out)])
     assert r.exit_code == 2 and "--force" in r.output
     r = runner.invoke(app, ["run", str(spec), "--out", str(out), "--force"])

@@ -702,7 +702,8 @@ def run(
         summary = res.summary_dict()
         if spec.model == "exclusive":
             _fill_prior(summary, case, summary["lens"], spec.prior)
-        summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": spec.config_hash()}
+        summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
+                           "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
         res.save(tmp / "trace.nc")
@@ -716,6 +717,33 @@ def run(
         _diagnostics_failed(summary, allow_bad=allow_bad)
         if not allow_bad:
             raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+@app.command("summary")
+@_guarded
+def summary_cmd(
+    spec_file: Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")],
+    fit_dir: Annotated[Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Summarise a saved fit of a spec, once it is checked to be the fit of the spec and its case as they are now.
+
+    Refused (exit 2, saying what changed and the command that refits) when an evidence file,
+    the spec's fit settings or the motives version changed since 'motives run'.
+    """
+    from motives.models import load_result
+    from motives.spec import load_spec
+
+    trace = fit_dir / "trace.nc" if fit_dir.is_dir() else fit_dir
+    res = load_result(trace, spec_file)
+    summary = res.summary_dict()
+    summary["spec"] = {"name": load_spec(spec_file).name, "file": str(spec_file), "config_hash": res.config_hash,
+                       "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+    _print_summary(summary, as_json)
+    if not summary["diagnostics"].get("ok", True):
+        if not as_json:
+            _diagnostics_failed(summary, allow_bad=False)
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]) -> None:
@@ -866,7 +894,7 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         summary = summary_dict(tables["posterior"], method="exact", lens=lens,
                                fallbacks=tables["posterior"].attrs.get("fallbacks"),
                                extra={"spec": {"name": spec.name, "file": str(spec_file),
-                                               "config_hash": spec.config_hash()},
+                                               **_case_identity(case)},
                                       "leading_family": tgt})
         if case.structured:
             summary["if_independent"] = _if_independent(case, lens, spec.prior, spec.reliability)
@@ -877,6 +905,14 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         err.print(plain(f"note: spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
                         "the exclusive model."), highlight=False, markup=False)
     return {"out": out_dir, "summary": summary, **written}
+
+
+def _case_identity(case: Any) -> dict[str, str]:
+    """What an exact-engine output was computed from: the case content's hash and the motives version."""
+    import motives
+    from motives.models.config import case_hash
+
+    return {"case_hash": case_hash(case), "motives_version": motives.__version__}
 
 
 def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
@@ -905,7 +941,7 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
     (tdir / "evidence.md").write_text(R.evidence_markdown(case, lens, prior=spec.prior))
     (tdir / "posterior.md").write_text(R.posterior_markdown(case, lens, prior=spec.prior))
     info = {"name": spec.name, "file": str(spec_file), "lens": lens, "prior": spec.prior, "model": spec.model,
-            "config_hash": spec.config_hash(), "tornado_factor": spec.sensitivity.tornado_factor,
+            **_case_identity(case), "tornado_factor": spec.sensitivity.tornado_factor,
             "reliability": spec.reliability}
     text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info)
     (tmp / "report.md").write_text(text)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,11 +83,6 @@ class AnalysisSpec(Record):
     def case_path(self, spec_file: str | Path) -> Path:
         """The case folder, resolved against the spec file's folder."""
         return (Path(spec_file).parent / self.case).resolve()
-
-    def config_hash(self) -> str:
-        """Stable hash of the spec (used to refuse stale results)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def load_spec(path: str | Path) -> AnalysisSpec:

@@ -1,13 +1,13 @@
-"""``fit`` and ``fit_spec``: build a model, sample it, wrap the trace with its config."""
+"""``fit`` and ``fit_spec``: build a fit's config record, build the model, sample it, wrap the trace with the record."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from motives.errors import MotivesError
+from motives.models.config import FitConfig, case_hash, case_parts
 from motives.models.result import FitResult
 from motives.schema import Case
 
@@ -78,7 +78,8 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     Returns
     -------
     FitResult
-        ``.trace`` (DataTree with the config and its hash in its attrs),
+        ``.trace`` (DataTree with its :class:`~motives.models.config.FitConfig` record
+        and the record's hash in its attrs),
         ``.summary()``, ``.diagnostics``, ``.summary_dict()``, ``.save(path)``.
 
     Examples
@@ -114,16 +115,19 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     1 chain(s): at least 2 are needed to tell whether they agree
     50 draws per chain: at least 100 are needed to diagnose a fit
     """
-    settings = {"case": case.name, "case_hash": case_hash(case), "model": model, "lens": lens, "prior": prior,
-                "lenses": lenses, "reliability": reliability, "draws": draws, "tune": tune, "chains": chains,
-                "seed": seed, "backend": backend, "target_accept": target_accept}
-    blob = json.dumps(settings, sort_keys=True, default=str)
-    return _fit(case, settings, hashlib.sha256(blob.encode()).hexdigest()[:16], progressbar=progressbar)
+    config = FitConfig.build(case, model=model, lens=lens, prior=prior, lenses=lenses, reliability=reliability,
+                             draws=draws, tune=tune, chains=chains, seed=seed, backend=backend,
+                             target_accept=target_accept)
+    return _fit(case, config, progressbar=progressbar)
 
 
 def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
              case: Case | None = None) -> FitResult:
-    """Fit an analysis spec; the result carries the spec and its :meth:`~motives.spec.AnalysisSpec.config_hash`.
+    r"""Fit an analysis spec: :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
+
+    The fit's identity is the same :class:`~motives.models.config.FitConfig` record :func:`fit`
+    builds (the spec's name, description, ``figures`` and ``sensitivity`` are not part of it);
+    the spec itself is stored beside the trace (attr ``motives_spec``) for reference.
 
     Parameters
     ----------
@@ -135,48 +139,62 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
         Show the sampler's progress bar.
     case
         The case, when already loaded (default: load ``spec.case``).
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> import motives as mv
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = Path(tmp.name)
+    >>> _ = shutil.copytree(mv.examples.path("witness"), root / "witness")
+    >>> spec_file = root / "witness.yaml"
+    >>> _ = spec_file.write_text("name: w\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n")
+    >>> res = fit_spec(mv.load_spec(spec_file), spec_file)
+    >>> res.config_hash == fit(mv.examples.load("witness"), draws=50, tune=50, chains=1).config_hash
+    True
+    >>> tmp.cleanup()
     """
     from motives.io import load_case
 
     if case is None:
         case = load_case(spec.case_path(spec_path))
-    s = spec.sampler
-    settings = {"case": case.name, "case_hash": case_hash(case), "model": spec.model, "lens": spec.lens,
-                "prior": spec.prior, "lenses": spec.lenses, "reliability": spec.reliability, "draws": s.draws,
-                "tune": s.tune, "chains": s.chains, "seed": s.seed, "backend": s.backend,
-                "target_accept": s.target_accept, "spec": spec.model_dump(mode="json")}
-    return _fit(case, settings, spec.config_hash(), progressbar=progressbar)
+    return _fit(case, FitConfig.from_spec(spec, case), progressbar=progressbar,
+                extra={"motives_spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True)})
 
 
-def case_hash(case: Case) -> str:
-    """Stable hash of a case's content."""
-    return hashlib.sha256(case.model_dump_json().encode()).hexdigest()[:16]
-
-
-def _fit(case: Case, settings: dict[str, Any], config_hash: str, *, progressbar: bool) -> FitResult:
+def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None) -> FitResult:
+    """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case."""
     from motives.models.sampling import _check_counts, auto_backend_for_fit, sample
 
-    _check_counts(draws=settings["draws"], tune=settings["tune"], chains=settings["chains"])
-    built = build(case, model=settings["model"], lens=settings["lens"], prior=settings["prior"],
-                  lenses=settings["lenses"], reliability=settings["reliability"])
-    backend = settings["backend"]
+    if config.case_hash != case_hash(case):  # a record built for another case (or an edited copy of it)
+        raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
+                           f"but the case given hashes to {case_hash(case)}")
+    _check_counts(draws=config.draws, tune=config.tune, chains=config.chains)
+    built = build(case, model=config.model, lens=config.lens, prior=config.prior,
+                  lenses=list(config.lenses) if config.lenses is not None else None,
+                  reliability=config.reliability)
+    backend = config.backend
     if backend == "auto":
         backend = auto_backend_for_fit(built)
-    trace = sample(built, draws=settings["draws"], tune=settings["tune"], chains=settings["chains"],
-                   seed=settings["seed"], backend=backend, progressbar=progressbar,
-                   target_accept=settings["target_accept"])
+    trace = sample(built, draws=config.draws, tune=config.tune, chains=config.chains,
+                   seed=config.seed, backend=backend, progressbar=progressbar,
+                   target_accept=config.target_accept)
     lens = built.settings.get("lens") or ""
     if isinstance(built.inputs, list):
         lens = "+".join(i.lens for i in built.inputs)
     fallbacks = sorted({f for i in (built.inputs if isinstance(built.inputs, list) else [built.inputs])
                         for f in i.fallbacks})
     trace.attrs.update({
-        "motives_exact": json.dumps(exact_reference(case, settings)),
+        "motives_exact": json.dumps(exact_reference(case, config.as_dict())),
         "motives_model": built.kind,
         "motives_lens": lens,
-        "motives_config": json.dumps({**settings, "built": built.settings}, sort_keys=True, default=str),
-        "motives_config_hash": config_hash,
+        "motives_config": config.to_json(),
+        "motives_config_hash": config.hash(),
+        "motives_case_parts": json.dumps(case_parts(case), sort_keys=True),
+        "motives_built": json.dumps(built.settings, sort_keys=True, default=str),
         "motives_fallbacks": json.dumps(fallbacks),
+        **(extra or {}),
     })
     return FitResult(trace)
 

@@ -1,8 +1,10 @@
 """Fit results: summaries with diagnostics, saving to netCDF, loading with a config check.
 
 A :class:`FitResult` wraps the trace (an xarray DataTree). Everything needed to
-read it back — model kind, lens, settings, the config hash — lives in the
-trace's root attrs, so a saved ``trace.nc`` is self-describing.
+read it back — model kind, lens, the fit's :class:`~motives.models.config.FitConfig`
+record (``motives_config``) and its hash (``motives_config_hash``) — lives in the
+trace's root attrs, so a saved ``trace.nc`` is self-describing, and
+:func:`load_result` can tell whether it is still the fit of a spec and its case.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
+    from motives.schema import Case
     from motives.spec import AnalysisSpec
 
 #: Diagnostic thresholds: a fit fails when any is crossed.
@@ -71,12 +74,12 @@ class FitResult:
 
     @property
     def config(self) -> dict[str, Any]:
-        """The settings (or analysis spec) the fit was made with."""
+        """The fit's :class:`~motives.models.config.FitConfig` record, as a dict (case, case hash, settings, version)."""
         return dict(json.loads(self.trace.attrs.get("motives_config", "{}")))
 
     @property
     def config_hash(self) -> str:
-        """Hash of :attr:`config`; :func:`load_result` compares it with a spec's."""
+        """The fit's identity, :meth:`FitConfig.hash <motives.models.config.FitConfig.hash>` of :attr:`config`."""
         return str(self.trace.attrs.get("motives_config_hash", ""))
 
     @property
@@ -190,25 +193,40 @@ class FitResult:
         return p
 
 
-def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult:
-    r"""Read a saved fit; with ``spec``, refuse it when the spec has changed since.
+def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None, *,
+                case: Case | None = None) -> FitResult:
+    r"""Read a saved fit; with ``spec`` (or ``case``), refuse it unless it is the fit they ask for now.
+
+    The fit's stored :class:`~motives.models.config.FitConfig` record is compared
+    with the one the spec and the case give today: a changed case content (an
+    evidence file edited), changed fit settings or another motives version each
+    refuse the fit, with a message that says what changed and the command that
+    refits. A spec's name, description, ``figures`` and ``sensitivity`` are not
+    part of a fit and may change freely.
 
     Parameters
     ----------
     path
         A ``trace.nc`` written by :meth:`FitResult.save` (or ``motives run``).
     spec
-        The analysis spec the result should belong to.
+        The analysis spec the result should belong to: its file (the case is then
+        loaded from it, and the refusal names the exact ``motives run`` command),
+        or an :class:`~motives.spec.AnalysisSpec` together with ``case``.
+    case
+        The case as it is now. Alone (no ``spec``), only the case content and
+        the motives version are compared.
 
     Raises
     ------
     MotivesError
-        When the file cannot be read, or its stored config hash differs from ``spec``'s.
+        When the file cannot be read or is inconsistent, when it was written by a
+        motives too old to record its fit, or when the case, the settings or the
+        version differ from the fit's.
 
     Examples
     --------
     Fit a spec (tiny sampler settings), save the result, read it back, and
-    see it refused once the spec has changed:
+    see it refused once the spec's settings or the evidence have changed:
 
     >>> import shutil, tempfile
     >>> from pathlib import Path
@@ -221,16 +239,28 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
     >>> _ = spec_file.write_text("name: witness\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n")
     >>> spec = mv.load_spec(spec_file)
     >>> saved = fit_spec(spec, spec_file).save(root / "trace.nc")
-    >>> res = load_result(saved, spec)
-    >>> res.model, res.config_hash == spec.config_hash(), res.trace.posterior.sizes["draw"]
-    ('exclusive', True, 50)
+    >>> res = load_result(saved, spec_file)
+    >>> res.model, res.config["draws"], res.trace.posterior.sizes["draw"]
+    ('exclusive', 50, 50)
     >>> bool(abs(res.summary().loc[("hypothesis", "blue"), "credence"] - 0.4138) < 0.05)  # exact: 0.4138
     True
-    >>> changed = spec.model_copy(update={"prior": "uniform"})
+    >>> case = mv.load_case(root / "witness")
+    >>> load_result(saved, spec.model_copy(update={"figures": ["svg"]}), case=case).config_hash == res.config_hash
+    True
     >>> try:
-    ...     load_result(saved, changed)
+    ...     load_result(saved, spec.model_copy(update={"prior": "uniform"}), case=case)
     ... except MotivesError as err:
-    ...     print("the spec changed since the fit" in str(err))
+    ...     print(str(err).splitlines()[1])
+    - prior None -> 'uniform'
+    >>> report = root / "witness" / "report.yaml"
+    >>> _ = report.write_text(report.read_text().replace("base_rate: 0.5", "base_rate: 0.4"))
+    >>> try:
+    ...     load_result(saved, spec_file)
+    ... except MotivesError as err:
+    ...     lines = str(err).splitlines()
+    ...     print(lines[1][:29], lines[2], lines[-1].startswith(f"Refit: motives run {spec_file} --out "), sep="\n")
+    - case content changed (hash
+      (evidence item 'says_blue' edited)
     True
     >>> tmp.cleanup()
     """
@@ -249,15 +279,94 @@ def load_result(path: str | Path, spec: AnalysisSpec | None = None) -> FitResult
         raise MotivesError(f"{p}: not a consistent motives result (was it edited or cut short?): "
                            + "; ".join(problems))
     res = FitResult(trace)
-    if spec is not None:
-        want = spec.config_hash()
-        if res.config_hash != want:
-            raise MotivesError(
-                f"{p}: this result was fitted with config hash {res.config_hash or '(none)'}, but spec "
-                f"'{spec.name}' now hashes to {want}: the spec changed since the fit. "
-                f"Refit it (motives run SPEC --out DIR --force) instead of reusing the old result."
-            )
+    if spec is not None or case is not None:
+        check_identity(res, p, spec, case)
     return res
+
+
+def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path | None, case: Case | None) -> None:
+    """Refuse ``res`` unless its stored fit record equals the one ``spec`` and ``case`` give now.
+
+    See :func:`load_result` (which calls it after reading ``path``); raises
+    :class:`MotivesError` saying what changed and how to refit.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from pathlib import Path
+    >>> res = mv.fit(mv.examples.load("cookies"), draws=20, chains=2)
+    >>> check_identity(res, Path("trace.nc"), None, mv.examples.load("cookies"))  # the same case: no error
+    >>> try:
+    ...     check_identity(res, Path("trace.nc"), None, mv.examples.load("dice"))
+    ... except MotivesError as err:
+    ...     print(str(err).splitlines()[1])
+    - case 'cookies' -> 'dice'
+    """
+    from motives.models.config import FitConfig, case_hash, case_parts, parts_changed
+
+    spec_file: Path | None = None
+    if isinstance(spec, str | Path):
+        from motives.spec import load_spec
+
+        spec_file = Path(spec)
+        spec = load_spec(spec_file)
+        if case is None:
+            from motives.io import load_case
+
+            case = load_case(spec.case_path(spec_file))
+    if spec is not None and case is None:
+        raise MotivesError(f"{path}: to check a saved fit against spec '{spec.name}', pass its case too "
+                           "(load_result(path, spec, case=...)) or pass the spec file instead of the spec")
+    assert case is not None
+    import shlex
+
+    out = shlex.quote(str(path.parent))
+    if spec_file is not None:
+        refit = f"Refit: motives run {shlex.quote(str(spec_file))} --out {out} --force"
+    else:
+        refit = (f"Refit: motives run SPEC --out {out} --force"
+                 + (f" (SPEC: the file of spec '{spec.name}')" if spec is not None else ""))
+    try:
+        stored = FitConfig.from_stored(res.config)
+    except MotivesError as exc:
+        written = res.config.get("motives_version")
+        who = (f"motives {written} (this is {_version()}), whose fit record this version cannot read"
+               if isinstance(written, str) and written != _version() else
+               "an older motives, from before fits recorded their case content and version")
+        raise MotivesError(f"{path}: this result was written by {who}, so it cannot be checked against the "
+                           f"case ({exc}); refit it.\n{refit}") from None
+    if res.config_hash != stored.hash():
+        raise MotivesError(f"{path}: the stored fit record does not match its hash {res.config_hash} "
+                           f"(the file was edited); refit it.\n{refit}")
+    if spec is not None:
+        now = FitConfig.from_spec(spec, case)
+        changes = stored.differences(now)
+    else:  # the case alone: its content, and the version
+        changes = stored.differences(stored.model_copy(update={"case": case.name, "case_hash": case_hash(case),
+                                                               "motives_version": _version()}))
+    if not changes:
+        return
+    details = []
+    for line in changes:
+        details.append(f"- {line}")
+        if line.startswith("case content changed"):
+            old = res.trace.attrs.get("motives_case_parts")
+            try:
+                parts = parts_changed(json.loads(old), case_parts(case)) if isinstance(old, str) else []
+            except (TypeError, ValueError, AttributeError):
+                parts = []
+            if parts:
+                shown = parts[:8] + ([f"and {len(parts) - 8} more"] if len(parts) > 8 else [])
+                details.append("  (" + "; ".join(shown) + ")")
+    raise MotivesError(f"{path}: this saved fit no longer matches "
+                       + (f"spec '{spec.name}' and its case" if spec is not None else f"case '{case.name}'")
+                       + ":\n" + "\n".join(details) + f"\n{refit}")
+
+
+def _version() -> str:
+    import motives
+
+    return motives.__version__
 
 
 def check_trace(trace: xr.DataTree) -> list[str]:

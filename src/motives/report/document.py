@@ -92,8 +92,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     figures
         Figure name -> path relative to the report (PNG), e.g. from the ``report`` command.
     spec
-        ``name``, ``file``, ``lens``, ``prior``, ``model``, ``config_hash``, ``tornado_factor``,
-        ``reliability``.
+        ``name``, ``file``, ``lens``, ``prior``, ``model``, ``case_hash`` (of the case content),
+        ``motives_version``, ``tornado_factor``, ``reliability``.
 
     Examples
     --------
@@ -131,7 +131,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     labels = {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families}
     prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
     L = [f"# {md_text(case.title or case.name)}: sensitivity report", ""]
-    L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; config {spec.get('config_hash', '')}): "
+    L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; case content "
+          f"{spec.get('case_hash', '')}, motives {spec.get('motives_version', '')}): "
           f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
           f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the exact "
           "posterior of the exclusive model), which gives credences without intervals. " + RESOLUTION_NOTE, ""]
