@@ -731,13 +731,17 @@ def summary_cmd(
     Refused (exit 2, saying what changed and the command that refits) when an evidence file,
     the spec's fit settings or the motives version changed since 'motives run'.
     """
+    from motives.io import load_case
     from motives.models import load_result
     from motives.spec import load_spec
 
     trace = fit_dir / "trace.nc" if fit_dir.is_dir() else fit_dir
     res = load_result(trace, spec_file)
+    spec = load_spec(spec_file)
     summary = res.summary_dict()
-    summary["spec"] = {"name": load_spec(spec_file).name, "file": str(spec_file), "config_hash": res.config_hash,
+    if spec.model == "exclusive":  # as 'run' wrote it
+        _fill_prior(summary, load_case(spec.case_path(spec_file)), summary["lens"], spec.prior)
+    summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                        "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
     _print_summary(summary, as_json)
     if not summary["diagnostics"].get("ok", True):
