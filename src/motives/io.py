@@ -7,7 +7,6 @@ raises one :class:`motives.errors.CaseError` listing them all.
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from pathlib import Path
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from motives.errors import CaseError, Problem, ReferenceProblems
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
-from motives.schema.forms import CITE_KEY_PATTERN
+from motives.schema.forms import CITE_KEY_PATTERN, did_you_mean
 from motives.schema.structure import Proposition, PropositionJudgement
 
 Path_ = str | Path
@@ -337,6 +336,50 @@ def _field_names(model: type[BaseModel], path: tuple[Any, ...]) -> list[str] | N
     return None
 
 
+def _tagged(t: Any) -> dict[str, Any]:
+    """The members of a discriminated union by tag (``Annotated[Model, Tag("x")]``)."""
+    out = {}
+    for a in typing.get_args(t) if typing.get_origin(t) in (typing.Union, type(int | str)) else ():
+        for meta in getattr(a, "__metadata__", ()):
+            if type(meta).__name__ == "Tag":
+                out[str(meta.tag)] = _strip(a)
+    return out
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys valid at a pydantic error location (its union tags pick the member), or None when unsure."""
+    t: Any = model
+    for part in loc:
+        t = _strip(t)
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            if not (isinstance(part, str) and part in t.model_fields):
+                return None
+            t = t.model_fields[part].annotation
+            continue
+        tags = _tagged(t)
+        if tags:
+            if part not in tags:
+                return None
+            t = tags[part]
+            continue
+        if typing.get_origin(t) in (typing.Union, type(int | str)):
+            args = [_strip(a) for a in typing.get_args(t) if a is not type(None)]
+            if len(args) != 1:
+                return None
+            t = args[0]
+        origin = typing.get_origin(t)
+        if origin is list and isinstance(part, int):
+            t = typing.get_args(t)[0]
+        elif origin is dict and isinstance(part, str):
+            t = typing.get_args(t)[1]
+        else:
+            return None
+    t = _strip(t)
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        return list(t.model_fields)
+    return None
+
+
 def _strip(t: Any) -> Any:
     while typing.get_origin(t) is typing.Annotated:
         t = typing.get_args(t)[0]
@@ -383,9 +426,8 @@ def _problems_from_validation(
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         if err["type"] == "extra_forbidden":
-            valid = _field_names(model, path[:-1]) or []
-            close = difflib.get_close_matches(str(path[-1]), valid, n=1)
-            msg = f"unknown key '{path[-1]}'." + (f" Did you mean '{close[0]}'?" if close else "")
+            valid = _keys_at(model, loc[:-1]) or _field_names(model, path[:-1]) or []
+            msg = f"unknown key '{path[-1]}'." + did_you_mean(str(path[-1]), valid)
             if valid:
                 msg += " Valid keys: " + ", ".join(valid)
         elif err["type"] == "missing":
