@@ -617,6 +617,7 @@ def _collect(path: Path_, loc: _Loc, depth: int = 0) -> tuple[CaseFile, list[dic
         "issue_areas": _merge_by_id(parent.issue_areas if parent else [], cf.issue_areas),
         "implications": _merge_by_id(parent.implications if parent else [], cf.implications),
         "families": _merge_by_id(parent.families if parent else [], cf.families),
+        "groupings": _merge_by_id(parent.groupings if parent else [], cf.groupings),
         "sources": sources,
         "default_lens": cf.default_lens or (parent.default_lens if parent else None),
     })
@@ -779,21 +780,27 @@ def load_case(path: Path_) -> Case:
         raise CaseError([loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field)) for p in problems]) from None
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON Schema of ``case.yaml`` and of evidence files (``$defs`` shared).
+def json_schema(what: str = "all") -> dict[str, Any]:
+    """JSON Schema of ``case.yaml``, of evidence files and of analysis specs (``$defs`` shared).
+
+    ``what``: ``"all"``, ``"case"`` (case.yaml and evidence files) or ``"spec"`` (analysis specs).
 
     Examples
     --------
     >>> sorted(json_schema()["properties"])
-    ['case.yaml', 'evidence file']
+    ['analysis spec', 'case.yaml', 'evidence file']
+    >>> sorted(json_schema("spec")["$defs"]["AnalysisSpec"]["properties"])[:4]
+    ['case', 'description', 'figures', 'lens']
     """
     from pydantic.json_schema import models_json_schema
 
-    _, top = models_json_schema([(CaseFile, "validation"), (EvidenceFile, "validation")],
-                                title="motives case formats")
+    from motives.spec import AnalysisSpec
+
+    parts = {"case.yaml": CaseFile, "evidence file": EvidenceFile, "analysis spec": AnalysisSpec}
+    keep = {"all": list(parts), "case": ["case.yaml", "evidence file"], "spec": ["analysis spec"]}.get(what)
+    if keep is None:
+        raise ValueError(f"what must be 'all', 'case' or 'spec', got {what!r}")
+    _, top = models_json_schema([(parts[k], "validation") for k in keep], title="motives formats")
     top["type"] = "object"
-    top["properties"] = {
-        "case.yaml": {"$ref": "#/$defs/CaseFile"},
-        "evidence file": {"$ref": "#/$defs/EvidenceFile"},
-    }
+    top["properties"] = {k: {"$ref": f"#/$defs/{parts[k].__name__}"} for k in keep}
     return top
