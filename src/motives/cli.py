@@ -500,8 +500,8 @@ def parse_prior(text: str | None) -> Any:
     >>> try:
     ...     parse_prior("bowl1:0.25")
     ... except MotivesError as err:
-    ...     print(str(err)[:71])
-    --prior 'bowl1:0.25': 'bowl1:0.25' is not id=probability; write 'unif
+    ...     print(str(err).split(";")[0])
+    --prior 'bowl1:0.25': 'bowl1:0.25' is not id=probability
     """
     if text is None:
         return None
