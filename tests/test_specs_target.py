@@ -412,3 +412,23 @@ def test_report_for_a_group_target_with_grouping_sections(tmp_path: Path) -> Non
     r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "o2"), "--target", "d8"])
     assert r.exit_code == 0, r.output
     assert "Target `d8`: hypothesis **d8**" in (tmp_path / "o2" / "report.md").read_text()
+
+
+def test_mcmc_posterior_gives_each_group_the_interval_of_its_summed_draws(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "case.yaml").write_text(
+        "name: c\nhypotheses: [{id: a}, {id: b}, {id: c}]\n"
+        "groupings:\n  - id: g\n    groups:\n      - {id: ab, hypotheses: [a, b]}\n      - {id: rest, hypotheses: [c]}\n")
+    (folder / "items.yaml").write_text(
+        "evidence:\n  - id: e\n    title: e\n    likelihoods:\n"
+        "      a: {mean: 0.6, concentration: 8}\n      b: {mean: 0.5, concentration: 8}\n"
+        "      c: {mean: 0.3, concentration: 8}\n")
+    r = runner.invoke(app, ["posterior", str(folder), "--method", "mcmc", "--draws", "200", "--json",
+                            "--target", "ab"])
+    assert r.exit_code in (0, 3), r.output
+    d = json.loads(r.output)
+    g = d["groupings"]["g"]["ab"]
+    assert g["credence"] == pytest.approx(d["hypotheses"]["a"]["credence"] + d["hypotheses"]["b"]["credence"])
+    assert g["lower"] < g["credence"] < g["upper"]  # uncertain likelihoods: a real interval
+    assert d["target"]["credence"] == pytest.approx(g["credence"])
