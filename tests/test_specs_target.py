@@ -15,10 +15,9 @@ from typer.testing import CliRunner
 
 import motives as mv
 from motives.cli import app
-from motives.errors import CaseError
+from motives.errors import CaseError, close_matches
 from motives.io import validate
 from motives.schema import CaseFile, EvidenceFile, Hypothesis, LikelihoodItem, TimelineItem
-from motives.schema.forms import close_matches
 from motives.spec import AnalysisSpec, SamplerSettings, SensitivitySettings
 
 runner = CliRunner()
@@ -432,3 +431,15 @@ def test_mcmc_posterior_gives_each_group_the_interval_of_its_summed_draws(tmp_pa
     assert g["credence"] == pytest.approx(d["hypotheses"]["a"]["credence"] + d["hypotheses"]["b"]["credence"])
     assert g["lower"] < g["credence"] < g["upper"]  # uncertain likelihoods: a real interval
     assert d["target"]["credence"] == pytest.approx(g["credence"])
+
+
+@pytest.mark.parametrize(("form", "needle"), [
+    ({"mean": 0.5, "concentraton": 10}, "Unknown key 'concentraton'. Did you mean 'concentration'?"),
+    ({"intervl": [0.2, 0.4]}, "Unknown key 'intervl'. Did you mean 'interval'?"),
+    ({"van_evera": {"tset": "hoop", "for": "a"}}, "unknown key(s) ['tset']. Did you mean 'test'?"),
+])
+def test_likelihood_form_keys_get_a_suggestion_too(form: dict, needle: str) -> None:
+    doc = {"evidence": [{"id": "e", "title": "t", "likelihoods": {"a": form, "b": 0.5}}]}
+    with pytest.raises(CaseError) as exc:
+        validate(EvidenceFile, doc, "f.yaml", {})
+    assert any(needle in p.message for p in exc.value.problems), exc.value.problems

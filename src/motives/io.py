@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from motives.errors import CaseError, Problem, ReferenceProblems
+from motives.errors import CaseError, Problem, ReferenceProblems, did_you_mean
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
-from motives.schema.forms import CITE_KEY_PATTERN, did_you_mean
+from motives.schema.forms import CITE_KEY_PATTERN
 from motives.schema.structure import Proposition, PropositionJudgement
 
 Path_ = str | Path

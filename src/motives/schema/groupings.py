@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import Field
 
-from motives.errors import Problem
-from motives.schema.forms import Id, Record, _unknown, did_you_mean
+from motives.errors import Problem, did_you_mean
+from motives.schema.forms import Id, Record, _unknown
 
 if TYPE_CHECKING:
     from motives.schema.case import Case
