@@ -443,3 +443,10 @@ def test_likelihood_form_keys_get_a_suggestion_too(form: dict, needle: str) -> N
     with pytest.raises(CaseError) as exc:
         validate(EvidenceFile, doc, "f.yaml", {})
     assert any(needle in p.message for p in exc.value.problems), exc.value.problems
+
+
+def test_check_lists_the_groupings(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["check", str(_dice(tmp_path))])
+    assert r.exit_code == 0, r.output
+    assert "grouping size: small (d4, d6, d8); large (d12, d20)" in r.output
+    assert "grouping faces: triangles (d4, d8, d20); squares (d6); pentagons (d12)" in r.output

@@ -347,6 +347,9 @@ def check(case_dir: CaseDir) -> None:
     out.print(t)
     if case.prior_note():
         out.print(case.prior_note(), highlight=False, markup=False)
+    for g in case.groupings:
+        out.print(plain(f"grouping {g.id}: " + "; ".join(f"{grp.id} ({', '.join(grp.hypotheses)})" for grp in g.groups)),
+                  highlight=False, markup=False)
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
