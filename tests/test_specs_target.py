@@ -431,6 +431,7 @@ def test_mcmc_posterior_gives_each_group_the_interval_of_its_summed_draws(tmp_pa
     assert g["credence"] == pytest.approx(d["hypotheses"]["a"]["credence"] + d["hypotheses"]["b"]["credence"])
     assert g["lower"] < g["credence"] < g["upper"]  # uncertain likelihoods: a real interval
     assert d["target"]["credence"] == pytest.approx(g["credence"])
+    assert (d["target"]["lower"], d["target"]["upper"]) == pytest.approx((g["lower"], g["upper"]))
 
 
 @pytest.mark.parametrize(("form", "needle"), [
@@ -450,3 +451,10 @@ def test_check_lists_the_groupings(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "grouping size: small (d4, d6, d8); large (d12, d20)" in r.output
     assert "grouping faces: triangles (d4, d8, d20); squares (d6); pentagons (d12)" in r.output
+
+
+def test_run_refuses_a_spec_whose_target_the_case_lacks(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, mv.examples.path("cookies"), "target: bowl3\n")
+    r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and f"{spec}:5" in r.output and "unknown target 'bowl3'" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "o").exists()

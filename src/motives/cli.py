@@ -466,11 +466,14 @@ def posterior(
         summary["if_independent"] = _if_independent(case, lens_id, prior_value)
     _add_groupings(summary, case, prior_vec, draws_kh)
     if tgt is not None:
-        summary["target"] = _target_summary(case, tgt, summary, prior_vec)
+        summary["target"] = _target_summary(case, tgt, summary, prior_vec, draws_kh)
     extra_lines = _posterior_extras(case, lens_id, summary)
     if tgt is not None:
         t = summary["target"]
-        extra_lines.insert(0, plain(f"target {t['level']} {t['name']}: credence {t['credence']:.4g} (prior "
+        from motives.conventions import INTERVAL_MASS
+
+        ci = "" if t["lower"] == t["upper"] else f", {INTERVAL_MASS:.0%} interval [{t['lower']:.4g}, {t['upper']:.4g}]"
+        extra_lines.insert(0, plain(f"target {t['level']} {t['name']}: credence {t['credence']:.4g}{ci} (prior "
                                     f"{t['prior']:.4g}); Bayes factor against the rest "
                                     + ("n/a" if t["bayes_factor"] is None else f"{t['bayes_factor']:.4g}")))
     _print_summary(summary, as_json)
@@ -559,13 +562,24 @@ def _add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: An
     summary["groupings"] = grouping_summary(case, credence, prior, draws)
 
 
-def _target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any) -> dict[str, Any]:
-    """The target's credence, prior and Bayes factor against the rest."""
+def _target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
+                    draws: Any = None) -> dict[str, Any]:
+    """The target's credence (with the central interval of its summed draws after MCMC), prior and Bayes factor."""
+    import numpy as np
+
+    from motives.conventions import INTERVAL_MASS
+
+    idx = [case.hypothesis_ids.index(h) for h in tgt.hypotheses]
     c = float(sum(summary["hypotheses"][h]["credence"] for h in tgt.hypotheses))
-    p = float(sum(prior_vec[case.hypothesis_ids.index(h)] for h in tgt.hypotheses))
+    lo = hi = c
+    if draws is not None:
+        tail = (1 - INTERVAL_MASS) / 2
+        lo, hi = (float(x) for x in np.quantile(np.asarray(draws)[:, idx].sum(axis=1), [tail, 1 - tail]))
+    p = float(sum(prior_vec[i] for i in idx))
     bf = (c / (1 - c)) / (p / (1 - p)) if 0 < c < 1 and 0 < p < 1 else None
     return {"id": tgt.id, "name": tgt.name, "level": tgt.level, "grouping": tgt.grouping,
-            "hypotheses": list(tgt.hypotheses), "credence": c, "prior": p, "bayes_factor": bf}
+            "hypotheses": list(tgt.hypotheses), "credence": c, "lower": lo, "upper": hi, "prior": p,
+            "bayes_factor": bf}
 
 
 def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
@@ -766,6 +780,7 @@ def run(
         from motives.models import fit_spec
 
         case = load_case(case_path)
+        _spec_target(spec, case, spec_file, None)  # a target the case does not have is an error here too
         cells = sum(1 for e in case.evidence for j in e.judgements().values()
                     for v in (getattr(j, "values", None) or {}).values() if getattr(v, "concentration", None))
         if cells > LARGE_FIT_CELLS:
