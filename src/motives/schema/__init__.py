@@ -7,7 +7,8 @@ validator, which reports every problem with its item and field.
 
 The package is split by concern — ``forms`` (ids, likelihood forms, dates),
 ``records`` (hypotheses, lenses, sources, ...), ``evidence`` (judgements and
-the evidence kinds), ``structure`` (propositions) and ``case`` (files and the
+the evidence kinds), ``structure`` (propositions), ``groupings`` (named
+partitions of the hypotheses, analysis targets) and ``case`` (files and the
 case) — and every public name is importable from ``motives.schema``.
 """
 
