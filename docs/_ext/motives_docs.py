@@ -2,7 +2,8 @@
 
 On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
-- ``schema.md``: the JSON Schema of the YAML formats (:func:`motives.io.json_schema`), one table per record;
+- ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.io.json_schema`), one table
+  per record;
 - ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
@@ -120,10 +121,11 @@ def schema_markdown() -> str:
         "Every record forbids unknown keys.",
         "",
         "Top level: `case.yaml` is a {ref}`CaseFile <schema-casefile>`; each evidence file is an "
-        "{ref}`EvidenceFile <schema-evidencefile>`.",
+        "{ref}`EvidenceFile <schema-evidencefile>`; an analysis spec (`models/*.yaml`) is an "
+        "{ref}`AnalysisSpec <schema-analysisspec>` (`motives schema spec` prints its part alone).",
         "",
     ]
-    first = ["CaseFile", "EvidenceFile"]
+    first = ["CaseFile", "EvidenceFile", "AnalysisSpec"]
     order = first + sorted(n for n in defs if n not in first)
     for name in order:
         d = defs[name]

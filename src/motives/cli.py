@@ -349,6 +349,9 @@ def check(case_dir: CaseDir) -> None:
     out.print(t)
     if case.prior_note():
         out.print(case.prior_note(), highlight=False, markup=False)
+    for g in case.groupings:
+        out.print(plain(f"grouping {g.id}: " + "; ".join(f"{grp.id} ({', '.join(grp.hypotheses)})" for grp in g.groups)),
+                  highlight=False, markup=False)
     kinds: dict[str, int] = {}
     for e in case.evidence:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -447,29 +450,55 @@ def posterior(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     draws: Annotated[int, typer.Option(min=1, max=1_000_000, help="MCMC draws per chain.")] = 1000,
     seed: Annotated[int, typer.Option(min=0, help="Random seed for MCMC.")] = 1,
+    prior: Annotated[str | None, typer.Option(help=PRIOR_HELP)] = None,
+    target: Annotated[str | None, typer.Option(help=TARGET_HELP)] = None,
 ) -> None:
-    """Credence of each hypothesis and family given all the evidence."""
+    """Credence of each hypothesis, family and group given all the evidence."""
     from motives.io import load_case
 
     if method not in ("exact", "mcmc"):
         raise MotivesError(f"--method must be 'exact' or 'mcmc', got {method!r}")
+    prior_value = parse_prior(prior)
     case = load_case(case_dir)
     lens_id = case.resolve_lens(lens)
+    tgt = None if target is None else _resolve_target(case, target, "--target")
+    from motives.exact import prior_from
+
+    try:
+        prior_vec = prior_from(case, prior_value)
+    except MotivesError as exc:
+        why = "; ".join(p.message for p in getattr(exc, "problems", [])) or str(exc)
+        raise MotivesError(f"--prior {prior!r}: {why}") from None
+    draws_kh = None
     if method == "exact":
         from motives.exact import exact_posterior
         from motives.report import summary_dict
 
-        table = exact_posterior(case, lens_id)
+        table = exact_posterior(case, lens_id, prior_value)
         summary = summary_dict(table, method="exact", lens=lens_id, fallbacks=table.attrs["fallbacks"])
     else:
         from motives.models import fit
 
-        res = fit(case, model="exclusive", lens=lens_id, draws=draws, seed=seed)
+        res = fit(case, model="exclusive", lens=lens_id, prior=prior_value, draws=draws, seed=seed)
         summary = res.summary_dict()
-        _fill_prior(summary, case, lens_id)
+        _fill_prior(summary, case, lens_id, prior_value)
+        draws_kh = _credence_draws(res, case) if case.groupings or tgt else None
+    if prior is not None:
+        summary["prior"] = dict(zip(case.hypothesis_ids, map(float, prior_vec), strict=True))
     if case.structured:
-        summary["if_independent"] = _if_independent(case, lens_id)
+        summary["if_independent"] = _if_independent(case, lens_id, prior_value)
+    _add_groupings(summary, case, prior_vec, draws_kh)
+    if tgt is not None:
+        summary["target"] = _target_summary(case, tgt, summary, prior_vec, draws_kh)
     extra_lines = _posterior_extras(case, lens_id, summary)
+    if tgt is not None:
+        t = summary["target"]
+        from motives.conventions import INTERVAL_MASS
+
+        ci = "" if t["lower"] == t["upper"] else f", {INTERVAL_MASS:.0%} interval [{t['lower']:.4g}, {t['upper']:.4g}]"
+        extra_lines.insert(0, plain(f"target {t['level']} {t['name']}: credence {t['credence']:.4g}{ci} (prior "
+                                    f"{t['prior']:.4g}); Bayes factor against the rest "
+                                    + ("n/a" if t["bayes_factor"] is None else f"{t['bayes_factor']:.4g}")))
     _print_summary(summary, as_json)
     if not as_json:
         for line in extra_lines:
@@ -488,6 +517,102 @@ def _fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None
         entry = summary["hypotheses" if level == "hypothesis" else "families"].get(str(i))
         if entry is not None:
             entry["prior"] = float(p)
+
+
+PRIOR_HELP = ("Prior instead of the case's: 'uniform', or every hypothesis as id=probability separated by commas "
+              "(e.g. h1=0.7,h2=0.3; the probabilities sum to 1).")
+TARGET_HELP = ("What to report on: a hypothesis id, a family id, or a group of a grouping (group, or grouping.group); "
+               "default the leading family.")
+
+
+def parse_prior(text: str | None) -> Any:
+    """The value of ``--prior``: None, ``"uniform"``, or ``{id: probability}`` from ``id=p,id=p``.
+
+    The ids and the sum are checked against the case later (:func:`motives.exact.prior_from`).
+
+    Examples
+    --------
+    >>> parse_prior("uniform"), parse_prior(None)
+    ('uniform', None)
+    >>> parse_prior("bowl1=0.25, bowl2=0.75")
+    {'bowl1': 0.25, 'bowl2': 0.75}
+    >>> try:
+    ...     parse_prior("bowl1:0.25")
+    ... except MotivesError as err:
+    ...     print(str(err).split(";")[0])
+    --prior 'bowl1:0.25': 'bowl1:0.25' is not id=probability
+    """
+    if text is None:
+        return None
+    raw = text.strip()
+    if raw == "uniform":
+        return "uniform"
+    form = "write 'uniform' or every hypothesis as id=probability separated by commas, e.g. h1=0.7,h2=0.3"
+    out: dict[str, float] = {}
+    for part in raw.split(","):
+        key, eq, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not eq or not key:
+            raise MotivesError(f"--prior {text!r}: {part.strip()!r} is not id=probability; {form}")
+        if key in out:
+            raise MotivesError(f"--prior {text!r}: '{key}' is given twice; {form}")
+        try:
+            p = float(value)
+        except ValueError:
+            raise MotivesError(f"--prior {text!r}: '{key}={value}': {value!r} is not a number; {form}") from None
+        if not (0.0 <= p <= 1.0):
+            raise MotivesError(f"--prior {text!r}: '{key}={value}': a probability is a number in [0, 1]")
+        out[key] = p
+    return out
+
+
+def _resolve_target(case: Any, target: str, where: str) -> Any:
+    """A target checked against the case; the message names the option or spec key it came from."""
+    from motives.errors import CaseError, Problem
+
+    try:
+        return case.resolve_target(target)
+    except CaseError as exc:
+        raise CaseError([Problem(f"{where}: {p.message}") for p in exc.problems]) from None
+
+
+def _credence_draws(res: Any, case: Any) -> Any:
+    """Posterior draws of the hypothesis credences (S, K) of an exclusive fit, hypotheses in case order."""
+    da = res.trace.posterior["credence"]
+    other = [d for d in da.dims if d not in ("chain", "draw")]
+    return da.stack(sample=("chain", "draw")).transpose("sample", *other).sel(
+        {other[0]: case.hypothesis_ids}).values
+
+
+def _add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any = None) -> None:
+    """Each named grouping's marginal into ``summary["groupings"]`` (nothing for a case without groupings)."""
+    if not case.groupings:
+        return
+    from motives.report.groupings import grouping_summary
+
+    credence = {h: v["credence"] for h, v in summary["hypotheses"].items()}
+    prior = dict(zip(case.hypothesis_ids, map(float, prior_vec), strict=True))
+    summary["groupings"] = grouping_summary(case, credence, prior, draws)
+
+
+def _target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
+                    draws: Any = None) -> dict[str, Any]:
+    """The target's credence (with the central interval of its summed draws after MCMC), prior and Bayes factor."""
+    import numpy as np
+
+    from motives.conventions import INTERVAL_MASS
+
+    idx = [case.hypothesis_ids.index(h) for h in tgt.hypotheses]
+    c = float(sum(summary["hypotheses"][h]["credence"] for h in tgt.hypotheses))
+    lo = hi = c
+    if draws is not None:
+        tail = (1 - INTERVAL_MASS) / 2
+        lo, hi = (float(x) for x in np.quantile(np.asarray(draws)[:, idx].sum(axis=1), [tail, 1 - tail]))
+    p = float(sum(prior_vec[i] for i in idx))
+    bf = (c / (1 - c)) / (p / (1 - p)) if 0 < c < 1 and 0 < p < 1 else None
+    return {"id": tgt.id, "name": tgt.name, "level": tgt.level, "grouping": tgt.grouping,
+            "hypotheses": list(tgt.hypotheses), "credence": c, "lower": lo, "upper": hi, "prior": p,
+            "bayes_factor": bf}
 
 
 def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
@@ -540,6 +665,9 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     for level, key in levels:
         for i, v in summary[key].items():
             t.add_row(level, safe(i), *(_num(v.get(k)) for k in cols), *([_num(ind[key][i])] if ind else []))
+    for g, groups in (summary.get("groupings") or {}).items():
+        for i, v in groups.items():
+            t.add_row(safe(f"grouping {g}"), safe(i), *(_num(v.get(k)) for k in cols), *([""] if ind else []))
     out.print(t)
     out.print(RESOLUTION_NOTE, highlight=False, markup=False)
     if ind:
@@ -690,6 +818,7 @@ def run(
         from motives.models import fit_spec
 
         case = load_case(case_path)
+        _spec_target(spec, case, spec_file, None)  # a target the case does not have is an error here too
         cells = sum(1 for e in case.evidence for j in e.judgements().values()
                     for v in (getattr(j, "values", None) or {}).values() if getattr(v, "concentration", None))
         if cells > LARGE_FIT_CELLS:
@@ -767,11 +896,14 @@ def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str
 
 @app.command()
 @_guarded
-def schema() -> None:
-    """Print the JSON Schema of case.yaml and evidence files."""
+def schema(what: Annotated[str, typer.Argument(help="all, case (case.yaml and evidence files) or spec "
+                                                  "(analysis specs).")] = "all") -> None:
+    """Print the JSON Schema of case.yaml, evidence files and analysis specs (every key, type, default, description)."""
     from motives.io import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    if what not in ("all", "case", "spec"):
+        raise MotivesError(f"schema: unknown part {what!r}; give all, case or spec")
+    sys.stdout.write(json.dumps(json_schema(what), indent=2) + "\n")
 
 
 # --------------------------------------------------------------------------- ACH matrices
@@ -828,6 +960,7 @@ def export_matrix_cmd(
 SpecFile = Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an output folder motives wrote before.")]
+Target = Annotated[str | None, typer.Option("--target", help=TARGET_HELP + " Overrides the spec's target.")]
 
 
 def _spec_case(spec_file: Path) -> tuple[Any, Any, str]:
@@ -843,7 +976,35 @@ def _spec_case(spec_file: Path) -> tuple[Any, Any, str]:
     return spec, case, lens
 
 
-def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool) -> dict[str, Any]:
+def _spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> Any:
+    """The target of ``--target`` or else the spec's ``target:`` (None: the leading family), checked against the case."""
+    if target is not None:
+        return _resolve_target(case, target, "--target")
+    if spec.target is None:
+        return None
+    from motives.errors import CaseError, Problem
+    from motives.io import read_yaml
+
+    try:
+        return case.resolve_target(spec.target)
+    except CaseError as exc:
+        line = read_yaml(Path(spec_file))[1].get(("target",))
+        raise CaseError([Problem(p.message, file=str(spec_file), line=line, field="target")
+                         for p in exc.problems]) from None
+
+
+def _analysed_case(case: Any, tgt: Any) -> Any:
+    """The case the analyses run on: for a group target, the case with that grouping's groups as families."""
+    if tgt is None or tgt.level != "group":
+        return case
+    if tgt.id in case.hypothesis_ids:
+        raise MotivesError(f"target {tgt.name}: group '{tgt.id}' of grouping '{tgt.grouping}' has the id of a "
+                           "hypothesis; as a target a group needs an id of its own (rename it in case.yaml)")
+    return case.regrouped(tgt.grouping)
+
+
+def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool,
+                         target: str | None = None) -> dict[str, Any]:
     """Compute every sensitivity table and figure into a temporary folder, then publish it atomically."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -853,6 +1014,8 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
     out_dir = _check_out(out_dir, force, cases=_case_folders(spec0.case_path(spec_file)),
                          specs=[Path(spec_file).resolve().parent])
     spec, case, lens = _spec_case(spec_file)
+    tgt = _spec_target(spec, case, spec_file, target)
+    acase = _analysed_case(case, tgt)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -865,10 +1028,10 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
     with _staged(out_dir, force) as tmp:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:
-            task = bar.add_task("sensitivity tables", total=len(tables_for(case)))
-            tables = run_all(case, lens=lens, prior=spec.prior, reliability=spec.reliability,
+            task = bar.add_task("sensitivity tables", total=len(tables_for(acase)))
+            tables = run_all(acase, lens=lens, prior=spec.prior, reliability=spec.reliability,
                              tornado_factor=s.tornado_factor, sweep_points=s.sweep_points,
-                             sobol_samples=s.sobol_samples, seed=s.seed,
+                             sobol_samples=s.sobol_samples, seed=s.seed, target=None if tgt is None else tgt.id,
                              on_step=lambda name: bar.update(task, advance=1, description=f"table {name}"))
             tdir = tmp / ("tables" if report else "")
             tdir.mkdir(exist_ok=True)
@@ -880,31 +1043,39 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
             if not report:
                 (tmp / "attrs.json").write_text(json.dumps(attrs, indent=2, default=str) + "\n")
                 written["tables"] = [f"{n}.csv" for n in tables]
-            tgt = tables["prior_sweep"].attrs["target"]
+            tgt_id = tables["prior_sweep"].attrs["target"]
             fdir = tmp / "figures"
             fdir.mkdir()
             n_fig = 11 + sum(e.kind == "timeline" for e in case.evidence)
             ftask = bar.add_task("figures", total=n_fig)
             import matplotlib.pyplot as plt
 
-            for name, fig, _ax in standard_figures(case, tables, lens=lens):
+            for name, fig, _ax in standard_figures(acase, tables, lens=lens):
                 save_figure(fig, fdir / name, formats)
                 plt.close(fig)
                 written["figures"].append(name)
                 bar.update(ftask, advance=1, description=f"figure {name}")
             bar.update(ftask, total=len(written["figures"]), completed=len(written["figures"]))
+        from motives.exact import exact_posterior, prior_from
         from motives.report import summary_dict
 
-        summary = summary_dict(tables["posterior"], method="exact", lens=lens,
+        post = tables["posterior"] if acase is case else exact_posterior(case, lens, spec.prior,
+                                                                         reliability=spec.reliability)
+        summary = summary_dict(post, method="exact", lens=lens,
                                fallbacks=tables["posterior"].attrs.get("fallbacks"),
                                extra={"spec": {"name": spec.name, "file": str(spec_file),
                                                **_case_identity(case)},
-                                      "leading_family": tgt})
+                                      "leading_family": tgt_id})
         if case.structured:
             summary["if_independent"] = _if_independent(case, lens, spec.prior, spec.reliability)
+        prior_vec = prior_from(case, spec.prior)
+        _add_groupings(summary, case, prior_vec)
+        if tgt is not None:
+            del summary["leading_family"]
+            summary["target"] = _target_summary(case, tgt, summary, prior_vec)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
-            _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"])
+            _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"], tgt=tgt, analysed=acase)
     if spec.model != "exclusive":
         err.print(plain(f"note: spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
                         "the exclusive model."), highlight=False, markup=False)
@@ -920,7 +1091,7 @@ def _case_identity(case: Any) -> dict[str, str]:
 
 
 def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
-                  figures: list[str]) -> None:
+                  figures: list[str], *, tgt: Any = None, analysed: Any = None) -> None:
     from motives import report as R
 
     tdir = tmp / "tables"
@@ -947,15 +1118,18 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
     info = {"name": spec.name, "file": str(spec_file), "lens": lens, "prior": spec.prior, "model": spec.model,
             **_case_identity(case), "tornado_factor": spec.sensitivity.tornado_factor,
             "reliability": spec.reliability}
-    text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info)
+    if tgt is not None:
+        info |= {"target": tgt.name, "grouping": tgt.grouping}
+    text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info,
+                             analysed=None if analysed is case else analysed)
     (tmp / "report.md").write_text(text)
 
 
 @app.command()
 @_guarded
-def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
+def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
     """Every sensitivity analysis of a spec (exact engine): CSV tables and figures (PDF and PNG) into --out."""
-    res = _sensitivity_outputs(spec_file, out_dir, force, report=False)
+    res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target)
     out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
 
@@ -980,9 +1154,9 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 
 @app.command()
 @_guarded
-def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
+def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
-    res = _sensitivity_outputs(spec_file, out_dir, force, report=True)
+    res = _sensitivity_outputs(spec_file, out_dir, force, report=True, target=target)
     extra = ", tables/propositions.tex" if (res["out"] / "tables" / "propositions.tex").exists() else ""
     out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
                     f"{plural(len(res['figures']), 'figure')}"), highlight=False, markup=False)

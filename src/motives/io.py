@@ -11,7 +11,6 @@ another.
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from motives.errors import CaseError, Problem, ReferenceProblems
+from motives.errors import CaseError, Problem, ReferenceProblems, did_you_mean
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
 from motives.schema.forms import CITE_KEY_PATTERN
 from motives.schema.structure import HYPOTHESES, Proposition, PropositionJudgement
@@ -341,6 +340,50 @@ def _field_names(model: type[BaseModel], path: tuple[Any, ...]) -> list[str] | N
     return None
 
 
+def _tagged(t: Any) -> dict[str, Any]:
+    """The members of a discriminated union by tag (``Annotated[Model, Tag("x")]``)."""
+    out = {}
+    for a in typing.get_args(t) if typing.get_origin(t) in (typing.Union, type(int | str)) else ():
+        for meta in getattr(a, "__metadata__", ()):
+            if type(meta).__name__ == "Tag":
+                out[str(meta.tag)] = _strip(a)
+    return out
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys valid at a pydantic error location (its union tags pick the member), or None when unsure."""
+    t: Any = model
+    for part in loc:
+        t = _strip(t)
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            if not (isinstance(part, str) and part in t.model_fields):
+                return None
+            t = t.model_fields[part].annotation
+            continue
+        tags = _tagged(t)
+        if tags:
+            if part not in tags:
+                return None
+            t = tags[part]
+            continue
+        if typing.get_origin(t) in (typing.Union, type(int | str)):
+            args = [_strip(a) for a in typing.get_args(t) if a is not type(None)]
+            if len(args) != 1:
+                return None
+            t = args[0]
+        origin = typing.get_origin(t)
+        if origin is list and isinstance(part, int):
+            t = typing.get_args(t)[0]
+        elif origin is dict and isinstance(part, str):
+            t = typing.get_args(t)[1]
+        else:
+            return None
+    t = _strip(t)
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        return list(t.model_fields)
+    return None
+
+
 def _strip(t: Any) -> Any:
     while typing.get_origin(t) is typing.Annotated:
         t = typing.get_args(t)[0]
@@ -388,9 +431,8 @@ def _problems_from_validation(
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         if err["type"] == "extra_forbidden":
-            valid = _field_names(model, path[:-1]) or []
-            close = difflib.get_close_matches(str(path[-1]), valid, n=1)
-            msg = f"unknown key '{path[-1]}'." + (f" Did you mean '{close[0]}'?" if close else "")
+            valid = _keys_at(model, loc[:-1]) or _field_names(model, path[:-1]) or []
+            msg = f"unknown key '{path[-1]}'." + did_you_mean(str(path[-1]), valid)
             if valid:
                 msg += " Valid keys: " + ", ".join(valid)
         elif err["type"] == "missing":
@@ -698,6 +740,7 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
         "issue_areas": _merge_by_id(parent.issue_areas if parent else [], cf.issue_areas),
         "implications": _merge_by_id(parent.implications if parent else [], cf.implications),
         "families": _merge_by_id(parent.families if parent else [], cf.families),
+        "groupings": _merge_by_id(parent.groupings if parent else [], cf.groupings),
         "sources": sources,
         "default_lens": cf.default_lens or (parent.default_lens if parent else None),
     })
@@ -927,21 +970,27 @@ def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
                                            p.line or 0))
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON Schema of ``case.yaml`` and of evidence files (``$defs`` shared).
+def json_schema(what: str = "all") -> dict[str, Any]:
+    """JSON Schema of ``case.yaml``, of evidence files and of analysis specs (``$defs`` shared).
+
+    ``what``: ``"all"``, ``"case"`` (case.yaml and evidence files) or ``"spec"`` (analysis specs).
 
     Examples
     --------
     >>> sorted(json_schema()["properties"])
-    ['case.yaml', 'evidence file']
+    ['analysis spec', 'case.yaml', 'evidence file']
+    >>> sorted(json_schema("spec")["$defs"]["AnalysisSpec"]["properties"])[:4]
+    ['case', 'description', 'figures', 'lens']
     """
     from pydantic.json_schema import models_json_schema
 
-    _, top = models_json_schema([(CaseFile, "validation"), (EvidenceFile, "validation")],
-                                title="motives case formats")
+    from motives.spec import AnalysisSpec
+
+    parts = {"case.yaml": CaseFile, "evidence file": EvidenceFile, "analysis spec": AnalysisSpec}
+    keep = {"all": list(parts), "case": ["case.yaml", "evidence file"], "spec": ["analysis spec"]}.get(what)
+    if keep is None:
+        raise ValueError(f"what must be 'all', 'case' or 'spec', got {what!r}")
+    _, top = models_json_schema([(parts[k], "validation") for k in keep], title="motives formats")
     top["type"] = "object"
-    top["properties"] = {
-        "case.yaml": {"$ref": "#/$defs/CaseFile"},
-        "evidence file": {"$ref": "#/$defs/EvidenceFile"},
-    }
+    top["properties"] = {k: {"$ref": f"#/$defs/{parts[k].__name__}"} for k in keep}
     return top

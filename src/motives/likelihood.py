@@ -258,8 +258,14 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
             if lo >= hi:
                 raise ValueError(f"interval must have lo < hi, got [{lo}, {hi}]")
             return fit_interval(lo, hi)
+    hint = ""
+    if isinstance(value, dict):
+        from motives.errors import did_you_mean
+
+        forms = ["p", "confidence", "mean", "concentration", "beta", "icd203", "interval"]
+        hint = "".join(f" Unknown key '{k}'.{did_you_mean(str(k), forms)}" for k in value if k not in forms)
     raise ValueError(
-        f"not a likelihood form: {value!r}. Valid: a number in [0, 1]; a phrase "
+        f"not a likelihood form: {value!r}.{hint} Valid: a number in [0, 1]; a phrase "
         "('likely', ...); an ACH rating (CC, C, N, I, II); {mean, concentration}; "
         "{beta: [a, b]}; {interval: [lo, hi]}; {icd203: term}; {p: ..., confidence: low|medium|high}"
     )
@@ -402,9 +408,12 @@ def van_evera(spec: Any) -> tuple[dict[str, float], float]:
     """
     if not isinstance(spec, dict):
         raise ValueError(f"van_evera must be a mapping {{test: ..., for: ...}}, got {spec!r}")
-    unknown = sorted(set(spec) - {"test", "for", "result"})
+    unknown = sorted(set(spec) - {"test", "for", "result"}, key=str)
     if unknown:
-        raise ValueError(f"van_evera: unknown key(s) {unknown}; valid: test, for, result")
+        from motives.errors import did_you_mean
+
+        raise ValueError(f"van_evera: unknown key(s) {unknown}.{did_you_mean(str(unknown[0]), ['test', 'for', 'result'])}"
+                         " Valid: test, for, result")
     test = spec.get("test")
     key = "_".join(str(test).strip().lower().replace("-", " ").split()) if isinstance(test, str) else None
     if key not in VAN_EVERA:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from motives.schema import Id, Record
 from motives.schema.forms import Flag, Integer, Number, strict_number
+
+#: A target as written: an id, or ``grouping.group``.
+TargetId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=161)]
 
 
 class SamplerSettings(Record):
@@ -16,9 +21,10 @@ class SamplerSettings(Record):
 
     draws: Integer = Field(default=1000, ge=10, le=1_000_000, description="Draws per chain after tuning.")
     tune: Integer = Field(default=1000, ge=0, le=1_000_000, description="Tuning steps per chain.")
-    chains: Integer = Field(default=4, ge=1, le=64)
+    chains: Integer = Field(default=4, ge=1, le=64, description="Independent chains (R-hat needs at least 2).")
     seed: Integer = Field(default=1, ge=0, description="Random seed; the same seed gives the same draws.")
-    target_accept: Number = Field(default=0.9, gt=0.5, lt=1.0)
+    target_accept: Number = Field(default=0.9, gt=0.5, lt=1.0,
+                                  description="NUTS target acceptance rate; raise it (e.g. 0.95) on divergences.")
     backend: Literal["auto", "nutpie", "pymc"] = Field(
         default="auto", description="auto: nutpie when installed, else PyMC's NUTS."
     )
@@ -29,28 +35,38 @@ class SensitivitySettings(Record):
 
     tornado_factor: Number = Field(default=3.0, gt=1.0, allow_inf_nan=False,
                                    description="Each item's likelihood ratio scaled by 1/f and f.")
-    sweep_points: Integer = Field(default=101, ge=3, le=100_000)
+    sweep_points: Integer = Field(default=101, ge=3, le=100_000,
+                                  description="Points of the prior sweep over [0, 1].")
     sobol_samples: Integer = Field(default=1024, ge=16, le=1_000_000, description="Saltelli base sample size N.")
-    seed: Integer = Field(default=1, ge=0)
+    seed: Integer = Field(default=1, ge=0, description="Random seed of the Sobol samples.")
 
 
 class AnalysisSpec(Record):
     """One analysis: ``motives run SPEC`` and ``motives sensitivity SPEC`` read it."""
 
-    name: Id
-    description: str = ""
+    name: Id = Field(description="Name of the analysis (an id); shown in outputs.")
+    description: str = Field(default="", description="Free text.")
     case: str = Field(description="Case folder, relative to the spec file.")
-    model: Literal["exclusive", "mixture", "pooled"] = "exclusive"
+    model: Literal["exclusive", "mixture", "pooled"] = Field(
+        default="exclusive", description="MCMC model of motives run: exclusive (one hypothesis is true), mixture "
+                                         "(shares of several), pooled (several lenses).")
     lens: Id | None = Field(default=None, description="Lens; default the case's default lens.")
     lenses: list[Id] | None = Field(default=None, description="Lenses pooled by the pooled model (default: all).")
     prior: Any = Field(
         default=None,
         description="None (the case's), 'uniform', {hypothesis: p}, or {dirichlet: {hypothesis: alpha}}.",
     )
+    target: TargetId | None = Field(
+        default=None,
+        description="What sensitivity and report analyse: a hypothesis id, a family id, or a group of a grouping "
+                    "(group, or grouping.group); default the leading family. Checked against the case.",
+    )
     reliability: Flag = Field(default=True, description="Mix in source reliability.")
-    sampler: SamplerSettings = Field(default_factory=SamplerSettings)
-    sensitivity: SensitivitySettings = Field(default_factory=SensitivitySettings)
-    figures: list[Literal["pdf", "png", "svg"]] = Field(default_factory=lambda: ["pdf", "png"])
+    sampler: SamplerSettings = Field(default_factory=SamplerSettings, description="MCMC settings of motives run.")
+    sensitivity: SensitivitySettings = Field(default_factory=SensitivitySettings,
+                                             description="Settings of motives sensitivity and motives report.")
+    figures: list[Literal["pdf", "png", "svg"]] = Field(default_factory=lambda: ["pdf", "png"],
+                                                        description="Figure formats written.")
 
     @field_validator("prior", mode="before")
     @classmethod
@@ -83,6 +99,78 @@ class AnalysisSpec(Record):
     def case_path(self, spec_file: str | Path) -> Path:
         """The case folder, resolved against the spec file's folder."""
         return (Path(spec_file).parent / self.case).resolve()
+
+
+def _type_text(node: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in node:
+        return "mapping (below)"
+    if "anyOf" in node:
+        kinds = [_type_text(n, defs) for n in node["anyOf"] if n.get("type") != "null"]
+        return " or ".join(kinds) + (" or null" if any(n.get("type") == "null" for n in node["anyOf"]) else "")
+    if "enum" in node:
+        return " | ".join(str(v) for v in node["enum"])
+    t = node.get("type")
+    if t == "array":
+        return f"list of {_type_text(node.get('items', {}), defs)}"
+    bounds = [f"{op} {node[k]}" for k, op in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="),
+                                                 ("exclusiveMaximum", "<")) if k in node]
+    name = {"string": "text", "integer": "integer", "number": "number", "boolean": "true/false"}.get(t or "", "any")
+    return name + (f" ({', '.join(bounds)})" if bounds else "")
+
+
+def spec_fields() -> list[dict[str, str]]:
+    """Every key of an analysis spec, sub-keys dotted (``sampler.draws``): ``key``, ``type``, ``default``, ``description``.
+
+    What the API page's table of spec keys lists (a test compares the two).
+
+    Examples
+    --------
+    >>> rows = {r["key"]: r for r in spec_fields()}
+    >>> rows["sampler.draws"]["type"], rows["sampler.draws"]["default"]
+    ('integer (>= 10, <= 1000000)', '1000')
+    >>> rows["case"]["default"], rows["target"]["type"]
+    ('required', 'id or grouping.group or null')
+    """
+    schema = AnalysisSpec.model_json_schema()
+    defs = schema.get("$defs", {})
+    rows: list[dict[str, str]] = []
+
+    def walk(model: type[Record], props: dict[str, Any], prefix: str) -> None:
+        for key, f in model.model_fields.items():
+            node = props[key]
+            if f.is_required():
+                default = "required"
+            else:
+                value = f.get_default(call_default_factory=True)
+                default = "" if isinstance(value, Record) else json.dumps(value)
+            ann = str(model.__annotations__.get(key, ""))
+            kind = "id or grouping.group" if "TargetId" in ann else "id" if re.search(r"\bId\b", ann) else "text"
+            rows.append({"key": prefix + key, "type": re.sub(r"\btext\b", kind, _type_text(node, defs)),
+                         "default": default,
+                         "description": " ".join((f.description or "").split())})
+            sub = f.annotation
+            if isinstance(sub, type) and issubclass(sub, Record):
+                walk(sub, defs[sub.__name__]["properties"], f"{prefix}{key}.")
+
+    walk(AnalysisSpec, schema["properties"], "")
+    return rows
+
+
+def spec_markdown() -> str:
+    """:func:`spec_fields` as a Markdown table (the table on the API page).
+
+    Examples
+    --------
+    >>> print(spec_markdown().splitlines()[0])
+    | key | type | default | description |
+    """
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| key | type | default | description |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{r['key']}` | {cell(r['type'])} | {('`' + cell(r['default']) + '`') if r['default'] else ''} | "
+              f"{cell(r['description'])} |" for r in spec_fields()]
+    return "\n".join(lines) + "\n"
 
 
 def load_spec(path: str | Path) -> AnalysisSpec:

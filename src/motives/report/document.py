@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from motives.schema import Case
 
 
+#: Figures drawn from the target-centred tables (the others, e.g. the ledger, show the leading family).
+TARGET_FIGURES = ("prior_sweep", "tornado", "break_even", "discount", "sobol", "cruxes")
+
+
 def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
     return df.reindex(df[col].abs().sort_values(ascending=False).index).head(n)
 
@@ -74,7 +78,7 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
 
 
 def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
-                    spec: dict[str, Any] | None = None) -> str:
+                    spec: dict[str, Any] | None = None, analysed: Case | None = None) -> str:
     """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
 
     A structured case (with propositions) gets, beside the posterior, the
@@ -93,7 +97,15 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         Figure name -> path relative to the report (PNG), e.g. from the ``report`` command.
     spec
         ``name``, ``file``, ``lens``, ``prior``, ``model``, ``case_hash`` (of the case content),
-        ``motives_version``, ``tornado_factor``, ``reliability``.
+        ``motives_version``, ``tornado_factor``, ``reliability``, and ``target`` (as written) when the
+        analyses were run for a target.
+    analysed
+        The case the tables were computed on when it is not ``case``: for a group target,
+        :meth:`motives.Case.regrouped` (the grouping's groups as families).
+
+    The target-centred sections (prior, leave-one-out, break-even, discount, cruxes, Sobol) follow the
+    target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless a target
+    was given. A case with named groupings gets a section "Groupings": each grouping's marginal.
 
     Examples
     --------
@@ -127,8 +139,12 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     post = tables["posterior"]
     lens = post.attrs.get("lens", case.default_lens)
     fam = post.xs("family", level="level")["credence"]
-    lead = str(fam.idxmax())
-    labels = {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families}
+    ps = tables["prior_sweep"].attrs
+    lead, lead_level = str(ps.get("target", fam.idxmax())), str(ps.get("target_level", "family"))
+    labels = ({grp.id: md_text(grp.label or grp.id) for g in case.groupings for grp in g.groups}
+              | {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families})
+    kind = "group" if analysed is not None else lead_level
+    what = f"the target {kind} **{labels.get(lead, lead)}**" if spec.get("target") else "the leading family"
     prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
     L = [f"# {md_text(case.title or case.name)}: sensitivity report", ""]
     L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; case content "
@@ -142,7 +158,10 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     def fig(name: str) -> None:
         if name in figures:
-            L.extend([f"![{caption(name)}]({figures[name]})", "", f"*Figure: {caption(name)}*", ""])
+            cap = caption(name)
+            if spec.get("target") and name in TARGET_FIGURES:  # these follow the tables' target
+                cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
+            L.extend([f"![{cap}]({figures[name]})", "", f"*Figure: {cap}*", ""])
 
     lens_rec = next((ln for ln in case.lenses if ln.id == lens), None)
     if lens_rec is not None and lens_rec.description:
@@ -154,12 +173,25 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False), ""]
     fig("credences")
     rev = tables["reversal_priors"]
-    r = rev.loc[("family", lead)]
-    L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
-          f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
+    r = rev.loc[(lead_level, lead)]
+    if spec.get("target"):
+        note = (f" The analyses below treat the groups of grouping `{spec.get('grouping')}` as the families."
+                if analysed is not None else "")
+        L += [f"Target `{spec['target']}`: {kind} **{labels.get(lead, lead)}** has credence {r['credence']:.4g} "
+              f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).{note}", ""]
+    else:
+        L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
+              f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
+    if case.groupings:
+        from motives.report.groupings import groupings_markdown
+
+        hyp = post.xs("hypothesis", level="level")
+        L += ["## Groupings", "", "Each named grouping's marginal: the credences of its groups' hypotheses summed "
+              "(Bayes factor of each group against the rest of its grouping).", "",
+              groupings_markdown(case, hyp["credence"].to_dict(), hyp["prior"].to_dict()), ""]
     if case.structured:
-        L += structure_comparison(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
-                                  target=lead)
+        L += structure_comparison(analysed or case, lens, prior=spec.get("prior"),
+                                  reliability=spec.get("reliability", True), target=lead)
         L += ["## Structure", "",
               f"{plural(len(case.propositions), 'proposition')} "
               f"stand{'s' if len(case.propositions) == 1 else ''} between the hypotheses and the items that bear on "
@@ -183,14 +215,13 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     L += ["## Influence of single items and sources", ""]
     if not tables["leave_one_out"].empty:
-        L += ["Leave-one-out: the leading family's credence without each item (largest changes of log-odds "
-              "first).", "",
-              to_markdown(_top(tables["leave_one_out"].xs(("family", lead), level=("level", "id")), "delta_db"),
+        L += [f"Leave-one-out: the credence of {what} without each item (largest changes of log-odds first).", "",
+              to_markdown(_top(tables["leave_one_out"].xs((lead_level, lead), level=("level", "id")), "delta_db"),
                           digits=4), ""]
     los = tables["leave_one_source_out"]
     if not los.empty:
         L += ["Leave one source out (all items resting on it):", "",
-              to_markdown(_top(los.xs(("family", lead), level=("level", "id")), "delta_db"), digits=4), ""]
+              to_markdown(_top(los.xs((lead_level, lead), level=("level", "id")), "delta_db"), digits=4), ""]
     if not tables["tornado"].empty and not tables["break_even"].empty:
         tor = tables["tornado"]
         f = tor.attrs.get("factor", spec.get("tornado_factor", 3))
@@ -201,7 +232,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         fig("tornado")
         be = tables["break_even"]
         L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
-              f"that alone ties the leading family with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
+              f"that alone ties {what} with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
               "taken at face value it is the same for every item (posterior odds move by exactly the factor); "
               "what differs is how far each item's own weight of evidence would have to move (`db_item` -> "
               "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
@@ -248,7 +279,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         L += ["Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining lens "
               "rates are left out):", "", to_markdown(tables["leave_one_lens_out"], digits=4), ""]
         lb = tables["lens_break_even"]
-        L += ["One factor on the ratios of every item a lens rates that ties the leading family with its rival:",
+        L += [f"One factor on the ratios of every item a lens rates that ties {what} with its rival:",
               "", to_markdown(lb, digits=4), ""]
         cr = tables["cruxes"]
         if not cr.empty:

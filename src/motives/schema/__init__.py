@@ -7,7 +7,8 @@ validator, which reports every problem with its item and field.
 
 The package is split by concern — ``forms`` (ids, likelihood forms, dates),
 ``records`` (hypotheses, lenses, sources, ...), ``evidence`` (judgements and
-the evidence kinds), ``structure`` (propositions) and ``case`` (files and the
+the evidence kinds), ``structure`` (propositions), ``groupings`` (named
+partitions of the hypotheses, analysis targets) and ``case`` (files and the
 case) — and every public name is importable from ``motives.schema``.
 """
 
@@ -33,13 +34,14 @@ from motives.schema.evidence import (
     UniformPredictive,
 )
 from motives.schema.forms import PRIOR_TOLERANCE, Confidence, DateField, Id, Likelihood, PartialDate, Record, finite
+from motives.schema.groupings import Group, Grouping
 from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
 from motives.schema.structure import Proposition, PropositionJudgement, StateRow
 
 __all__ = [
     "PRIOR_TOLERANCE", "Amendment", "BreakGrid", "Case", "CaseFile", "Confidence", "DateField", "EvidenceFile",
     "EvidenceItem",
-    "Family", "Hypothesis", "Id", "Implication", "IssueArea", "Lens", "LensJudgement", "Likelihood",
+    "Family", "Group", "Grouping", "Hypothesis", "Id", "Implication", "IssueArea", "Lens", "LensJudgement", "Likelihood",
     "LikelihoodItem", "LogNormalPredictive", "NormalPredictive", "NormalPrior", "PartialDate", "Predictive",
     "PredictiveJudgement", "Proposition", "PropositionJudgement", "QuantityItem", "Record", "SeedQuestion", "Source",
     "StateRow", "StepSpec", "StepTrend", "TimelineItem", "TimelineObservation",

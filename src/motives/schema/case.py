@@ -20,6 +20,7 @@ from motives.schema.evidence import (
     _kind,
 )
 from motives.schema.forms import PRIOR_TOLERANCE, Id, Likelihood, Record, _unknown
+from motives.schema.groupings import GROUPINGS_DOC, Grouping, Target, grouping_problems
 from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
 from motives.schema.structure import HYPOTHESES, Proposition
 
@@ -54,6 +55,7 @@ class CaseFile(Record):
     hypotheses: list[Hypothesis] = Field(min_length=2)
     prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
     families: list[Family] = Field(default_factory=list)
+    groupings: list[Grouping] = Field(default_factory=list, description=GROUPINGS_DOC)
     lenses: list[Lens] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     issue_areas: list[IssueArea] = Field(default_factory=list)
@@ -116,6 +118,7 @@ class Case(Record):
     hypotheses: list[Hypothesis] = Field(min_length=2)
     prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
     families: list[Family] = Field(default_factory=list)
+    groupings: list[Grouping] = Field(default_factory=list, description=GROUPINGS_DOC)
     lenses: list[Lens] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     issue_areas: list[IssueArea] = Field(default_factory=list)
@@ -206,6 +209,7 @@ class Case(Record):
             for h in self.hypotheses:
                 if h.family_id not in fam_ids:
                     out.append(P(f"unknown family '{h.family_id}'; declared families: {fam_ids}", item=h.id, field="family"))
+        out += grouping_problems(self.groupings, hyp_ids)
         lens_ids = [ln.id for ln in self.lenses]
         for d in _dupes(lens_ids):
             out.append(P(f"duplicate lens id '{d}'", field="lenses"))
@@ -442,6 +446,46 @@ class Case(Record):
 
             raise CaseError([Problem(_unknown("lens", lens, self.lens_ids), field="lens")])
         return lens
+
+    def resolve_target(self, target: str) -> Target:
+        """A hypothesis, family or group (``group`` or ``grouping.group``), checked against the case.
+
+        See :func:`motives.schema.groupings.resolve_target`.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("cookies").resolve_target("bowl2").level
+        'hypothesis'
+        """
+        from motives.schema.groupings import resolve_target
+
+        return resolve_target(self, target)
+
+    def regrouped(self, grouping: str) -> Case:
+        """The same case with the groups of ``grouping`` as its families (to analyse a group as a family).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("dice")
+        >>> data = {**case.model_dump(), "groupings": [{"id": "size", "groups": [
+        ...     {"id": "small", "hypotheses": ["d4", "d6", "d8"]}, {"id": "large", "hypotheses": ["d12", "d20"]}]}]}
+        >>> mv.schema.Case.model_validate(data).regrouped("size").family_ids
+        ['small', 'large']
+        """
+        g = next((g for g in self.groupings if g.id == grouping), None)
+        if g is None:
+            from motives.errors import CaseError
+
+            raise CaseError([Problem(_unknown("grouping", grouping, [x.id for x in self.groupings]),
+                                     field="groupings")])
+        home = {h: grp.id for grp in g.groups for h in grp.hypotheses}
+        return type(self).model_validate({
+            **{k: getattr(self, k) for k in type(self).model_fields},
+            "hypotheses": [h.model_copy(update={"family": home[h.id]}) for h in self.hypotheses],
+            "families": [Family(id=grp.id, label=grp.label) for grp in g.groups],
+        })
 
     def judgement(self, item: _ItemBase, lens: str | None = None) -> tuple[Any, bool]:
         """Return (judgement, fell_back): the lens's judgement, or the default lens's when it does not rate the item."""

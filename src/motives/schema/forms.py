@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
 from motives import likelihood as _lk
+from motives.errors import did_you_mean
 
 
 def _shown(value: Any) -> str:
@@ -221,10 +222,7 @@ DateField = Annotated[
 
 
 def _unknown(what: str, value: str, valid: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(value, valid, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(value, valid)
     shown = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
     return f"unknown {what} '{value}'.{hint} Valid: {shown}" if valid else f"unknown {what} '{value}' (none declared)"
 
