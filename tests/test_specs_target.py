@@ -360,7 +360,7 @@ def test_posterior_target_and_prior_on_a_bundled_example() -> None:
 def test_bad_target_or_prior_is_one_message(args: list[str], needle: str) -> None:
     r = runner.invoke(app, ["posterior", str(mv.examples.path("cookies")), *args])
     assert r.exit_code == 2, r.output
-    assert needle in r.output and "Traceback" not in r.output and "1 problem(s)" in r.output
+    assert needle in r.output and "Traceback" not in r.output and "1 problem" in r.output
 
 
 def _spec(tmp: Path, case: Path, extra: str = "") -> Path:
