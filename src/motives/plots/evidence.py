@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from motives.conventions import INTERVAL_MASS
 from motives.plots._style import TWO_COLUMN, label_for, new_axes, shorten, style, style_of
 from motives.schema import Case
-from motives.sensitivity.results import SensitivityResult, table_of
+from motives.sensitivity.results import table_of
 
 
 def _pick_target(woe: pd.DataFrame, target: str | None) -> tuple[str, str]:
@@ -27,10 +27,9 @@ def _pick_target(woe: pd.DataFrame, target: str | None) -> tuple[str, str]:
     raise ValueError(f"unknown target {target!r}; ids: {sorted(set(ids))}")
 
 
-def plot_ledger(woe: SensitivityResult | pd.DataFrame, *, target: str | None = None, case: Case | None = None,
+def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | None = None,
                 labels: dict[str, str] | None = None, use_titles: bool = False, ax: Axes | None = None,
-                width: str | float = "two", propositions: SensitivityResult | pd.DataFrame | None = None
-                ) -> tuple[Figure, Axes]:
+                width: str | float = "two", propositions: pd.DataFrame | None = None) -> tuple[Figure, Axes]:
     """The evidence ledger: each item's weight of evidence for a target, in decibans, grouped by issue area.
 
     With ``propositions`` (:func:`motives.sensitivity.proposition_weight` of a

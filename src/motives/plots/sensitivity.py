@@ -1,4 +1,9 @@
-"""Figures of the sensitivity tables (:mod:`motives.sensitivity`): one function per table."""
+"""Figures of the sensitivity tables (:mod:`motives.sensitivity`): one function per table.
+
+Each takes the table as its sensitivity function returned it (a DataFrame whose ``attrs`` hold its metadata) or as a
+:class:`~motives.sensitivity.SensitivityResult` (e.g. loaded from ``motives sensitivity`` output); a DataFrame
+without the metadata a figure needs is an error naming what is missing, never a silent default.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from motives.plots._style import auto_width, bar_style, label_for, new_axes, shorten, style, style_of
-from motives.sensitivity.results import SensitivityResult, table_of, unpack
+from motives.sensitivity.results import table_of, unpack
 
 
 def _auto_db(credence: np.ndarray | pd.Series, scale: str) -> bool:
@@ -18,7 +23,7 @@ def _auto_db(credence: np.ndarray | pd.Series, scale: str) -> bool:
     return scale == "db" or (scale == "auto" and bool(np.nanmax(np.minimum(c, 1 - c)) < 0.01))
 
 
-def plot_trajectory(traj: SensitivityResult | pd.DataFrame, *, level: str = "family", ids: list[str] | None = None,
+def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str] | None = None,
                     labels: dict[str, str] | None = None, scale: str = "auto", ax: Axes | None = None,
                     width: str | float = "two") -> tuple[Figure, Axes]:
     """Credence after each item, items in date order (:func:`motives.sensitivity.trajectory`).
@@ -85,7 +90,7 @@ def plot_trajectory(traj: SensitivityResult | pd.DataFrame, *, level: str = "fam
     return fig, ax
 
 
-def plot_prior_sweep(sweep: SensitivityResult | pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
+def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                      mark: float | None = None, scale: str = "auto", ax: Axes | None = None,
                      width: str | float = "one") -> tuple[Figure, Axes]:
     """Credences against the swept prior of the target (:func:`motives.sensitivity.prior_sweep`).
@@ -179,8 +184,8 @@ def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
                                                                                             strict=True)]
 
 
-def plot_tornado(tor: SensitivityResult | pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None,
-                 scale: str = "auto", ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
+def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, scale: str = "auto",
+                 ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Tornado of :func:`motives.sensitivity.tornado`: the target's credence with each item weakened and strengthened.
 
     Hatched bars: the item weakened (factor 1/f); dark bars: strengthened
@@ -230,7 +235,7 @@ def plot_tornado(tor: SensitivityResult | pd.DataFrame, *, top: int = 15, labels
     return fig, ax
 
 
-def plot_lenses(lenses: SensitivityResult | pd.DataFrame, *, level: str = "hypothesis", labels: dict[str, str] | None = None,
+def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
     """Credences under each lens (:func:`motives.sensitivity.lens_comparison`), one hatching per lens.
 
@@ -275,7 +280,7 @@ def plot_lenses(lenses: SensitivityResult | pd.DataFrame, *, level: str = "hypot
     return fig, ax
 
 
-def plot_cruxes(cr: SensitivityResult | pd.DataFrame, *, top: int = 12, labels: dict[str, str] | None = None,
+def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens.
 
@@ -315,8 +320,8 @@ def plot_cruxes(cr: SensitivityResult | pd.DataFrame, *, top: int = 12, labels: 
     return fig, ax
 
 
-def plot_sobol(sob: SensitivityResult | pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None,
-               ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
+def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, ax: Axes | None = None,
+               width: str | float = "auto") -> tuple[Figure, Axes]:
     """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched).
 
     Examples
@@ -371,7 +376,7 @@ def plot_sobol(sob: SensitivityResult | pd.DataFrame, *, top: int = 15, labels: 
     return fig, ax
 
 
-def plot_break_even(be: SensitivityResult | pd.DataFrame, *, top: int = 20, labels: dict[str, str] | None = None,
+def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] | None = None,
                     ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
     """Break-even (:func:`motives.sensitivity.break_even`).
 
@@ -428,7 +433,7 @@ def plot_break_even(be: SensitivityResult | pd.DataFrame, *, top: int = 20, labe
     return fig, ax
 
 
-def plot_information(info: SensitivityResult | pd.DataFrame, *, top: int = 15, ax: Axes | None = None,
+def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = None,
                      width: str | float = "auto") -> tuple[Figure, Axes]:
     """Expected information of each item (:func:`motives.sensitivity.item_information`), in bits.
 
@@ -460,7 +465,7 @@ def plot_information(info: SensitivityResult | pd.DataFrame, *, top: int = 15, a
     return fig, ax
 
 
-def plot_discount(discount: SensitivityResult | pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
+def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                   ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
     """Credences against a common discount on every item's weight (:func:`motives.sensitivity.evidence_discount`).
 
