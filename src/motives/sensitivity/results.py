@@ -361,7 +361,7 @@ class SensitivityResult:
         }
         path = folder / f"{name}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
+            w = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; a lone \r or \n in a cell is quoted too
             w.writerow([("" if n is None else str(n)) for n in t.index.names] + cols)
             arrays = [list(map(_cell, v)) for v in levels] + [list(map(_cell, t[c])) for c in t.columns]
             for row in zip(*arrays, strict=True):
