@@ -199,9 +199,12 @@ def test_unpack_accepts_a_result_or_an_attributed_frame_and_refuses_the_rest():
         unpack(SensitivityResult.of("break_even", mv.sensitivity.break_even(mv.examples.load("dice"))), "tornado")
     with pytest.raises(TypeError, match="SensitivityResult or a DataFrame"):
         unpack(tor.to_dict(), "tornado")
+    mine = tor.copy()
+    mine.attrs = {**tor.attrs, "note": "my own"}  # a key of the user's own: left aside
+    assert unpack(mine, "tornado")[1] == r.meta
     wrong = tor.copy()
-    wrong.attrs = {**tor.attrs, "mode": 3, "extra": 1}
-    with pytest.raises(ValueError, match="extra"):
+    wrong.attrs = {**tor.attrs, "factor": "three"}
+    with pytest.raises(ValueError, match="factor: Input should be a valid number"):
         unpack(wrong, "tornado")
     with pytest.raises(TypeError, match="needs meta of type TornadoMeta"):
         SensitivityResult("tornado", tor, LensTargetMeta(lens="a", target="d8", target_level="family"))

@@ -912,7 +912,7 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
 @app.command()
 @_guarded
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
-    """Every sensitivity analysis of a spec (exact engine): CSV tables and figures (PDF and PNG) into --out."""
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=False)
     out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)

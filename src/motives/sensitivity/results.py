@@ -440,8 +440,9 @@ def load_results(folder: str | Path) -> dict[str, SensitivityResult]:
 def unpack(obj: SensitivityResult | pd.DataFrame, kind: str) -> tuple[pd.DataFrame, Any]:
     """``(table, meta)`` of a result or of a DataFrame carrying its ``attrs``; the plot functions' intake.
 
-    A DataFrame without the metadata a figure needs raises ``ValueError`` naming what is missing
-    (never a silent default); a result of another kind raises too.
+    A DataFrame without the metadata a figure needs, or with a value of the wrong type, raises
+    ``ValueError`` naming the field (never a silent default); other ``attrs`` keys are left aside; a
+    result of another kind raises too.
 
     Examples
     --------
@@ -464,8 +465,9 @@ def unpack(obj: SensitivityResult | pd.DataFrame, kind: str) -> tuple[pd.DataFra
         if obj.kind != kind:
             raise ValueError(f"expected a {kind} result, got a {obj.kind} result")
         return obj.table, obj.meta
-    if isinstance(obj, pd.DataFrame):
-        return obj, meta_of(kind, obj.attrs)
+    if isinstance(obj, pd.DataFrame):  # keys of the user's own beside the metadata change no figure: left aside
+        known = META[kind].model_fields if kind in META else {}
+        return obj, meta_of(kind, {k: v for k, v in obj.attrs.items() if k in known})
     raise TypeError(f"expected a SensitivityResult or a DataFrame of {kind}, got {type(obj).__name__}")
 
 
