@@ -248,8 +248,8 @@ def test_linear_band_is_the_normal_interval_in_closed_form(a, sa, b, sb, year):
     assert bands["mean"] == pytest.approx(a + b * t, abs=1e-12)
     assert bands["sd"] == pytest.approx(sd, rel=1e-12)
     z = norm.ppf(0.95)
-    assert bands["lower"] == pytest.approx(a + b * t - z * sd, abs=1e-8 * max(1, sd))
-    assert bands["upper"] == pytest.approx(a + b * t + z * sd, abs=1e-8 * max(1, sd))
+    assert bands["lower"] == pytest.approx(a + b * t - z * sd, rel=1e-12, abs=1e-12)
+    assert bands["upper"] == pytest.approx(a + b * t + z * sd, rel=1e-12, abs=1e-12)
 
 
 def trend_rows(case: mv.Case, years: list[float], h: str) -> pd.Series:
@@ -323,3 +323,23 @@ def test_trend_bands_refuse_what_is_not_a_timeline():
                            "g": {"intercept": {"mean": 1, "sd": 1}, "slope": {"mean": 0, "sd": 0.1}}})
     with pytest.raises(ValueError, match="mass must lie strictly between 0 and 1"):
         trend_bands(case, mass=1.0)
+
+
+@given(mu=st.floats(-5, 5), sd=st.floats(1e-3, 3), k=st.integers(1, 3))
+@settings(max_examples=40, deadline=None)
+def test_bisection_of_a_step_with_equal_levels_finds_the_normal_quantiles(mu, sd, k):
+    """A step whose two levels have one distribution is a single Normal: the mixture's bisection must find mu -/+ z sd."""
+    from scipy.stats import norm
+
+    from motives.exact import trend_bands
+
+    level = {"mean": mu, "sd": sd}
+    case = _timeline_case({"s": {"step": {"before": level, "after": level,
+                                          "at": {"grid": [str(2003 + 3 * i) for i in range(k)]}}},
+                           "f": {"intercept": {"mean": 0, "sd": 1}, "slope": {"mean": 0, "sd": 0.1}}})
+    b = trend_bands(case, years=np.linspace(2000, 2013, 14))
+    b = b[b["ids"] == "s"]
+    z = norm.ppf(0.95)
+    assert np.allclose(b["lower"], mu - z * sd, rtol=0, atol=1e-8 * max(1.0, abs(mu) + sd))
+    assert np.allclose(b["upper"], mu + z * sd, rtol=0, atol=1e-8 * max(1.0, abs(mu) + sd))
+    assert np.allclose(b["sd"], sd, rtol=1e-9)

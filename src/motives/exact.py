@@ -1111,7 +1111,7 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
 
     A linear trend y = a + b (t - origin), a ~ N(m_a, s_a), b ~ N(m_b, s_b)
     independent, is Normal at each year: mean m_a + m_b t, variance
-    s_a^2 + s_b^2 t^2, band mean -/+ z sd. A step trend whose break is one of
+    s_a^2 + s_b^2 t^2, band mean -/+ z sd (z the Normal quantile). A step trend whose break is one of
     several dates (uniform) is at each year a mixture of N(before) and
     N(after), weighted by the share of break dates at or before that year; its
     band holds the mixture's quantiles (1 -/+ mass)/2, found by bisection of its
@@ -1220,6 +1220,9 @@ def _trend_mixture(tr: Any, years: Array, origin: float) -> tuple[Array, Array, 
 
 def _mixture_quantile(w: Array, m: Array, s: Array, p: float, norm: Any) -> Array:
     """The ``p`` quantile of sum_k w_k N(m_k, s_k) at each column, by bisection of the CDF (s_k = 0: a point mass)."""
+    if len(w) == 1:  # one Normal: closed form
+        return m[0] + norm.ppf(p) * s[0]
+
     def cdf(x: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):
             c = np.where(s > 0, norm.cdf((x - m) / np.where(s > 0, s, 1.0)), (x >= m).astype(float))
