@@ -12,6 +12,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
@@ -139,7 +141,9 @@ def test_sensitivity_writes_every_table_and_figure(sens):
 
     case = mv.load_case(mv.load_spec(out.parent / "spec.yaml").case_path(out.parent / "spec.yaml"))
     assert summary["spec"]["case_hash"] == case_hash(case) and summary["spec"]["motives_version"] == mv.__version__
-    assert json.loads((out / "attrs.json").read_text())["tornado"]["factor"] == 3.0
+    side = json.loads((out / "tornado.json").read_text())
+    assert side["kind"] == "tornado" and side["meta"]["factor"] == 3.0 and side["meta"]["target"]
+    assert {p.stem for p in out.glob("*.json")} == set(TABLES) | {"summary"}
     assert not list(out.parent.glob(".sens.*")), "temporary folder left behind"
 
 
@@ -207,3 +211,120 @@ def test_baseline_spec_end_to_end(tmp_path):
     assert {p.stem for p in out.glob("*.csv")} == set(tables_for(load_case(ROOT / "evidence")))
     figs = _figures(out)
     assert len(figs) >= 11 and all(v == {".pdf", ".png"} for v in figs.values())
+
+
+# --------------------------------------------------------------------------- saved results redraw the same figures
+
+#: Table -> the figures drawn from it (standard figures by name, or an extra plot function of the table alone).
+FIGURE_TABLES: dict[str, list[str]] = {
+    "posterior": ["credences"], "weight_of_evidence": ["ledger"], "proposition_weight": ["ledger"],
+    "trajectory": ["trajectory"], "prior_sweep": ["prior_sweep"], "tornado": ["tornado"],
+    "evidence_discount": ["discount"], "lens_comparison": ["lenses", "lenses_family"], "cruxes": ["cruxes"],
+    "sobol": ["sobol"], "sobol_credence": ["plot_sobol"], "break_even": ["break_even"],
+    "item_information": ["information"],
+}
+#: Tables no figure draws: a loaded one must still equal the computed one (table and metadata).
+TABLE_ONLY = {"reversal_priors", "leave_one_out", "leave_one_source_out", "leave_one_lens_out", "lens_break_even",
+              "proposition_information", "discount_by_proposition", "discount_by_issue_area"}
+
+
+def _pixels(fig) -> np.ndarray:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _png(fig, path: Path, formats: list[str]) -> np.ndarray:
+    from motives.plots import save_figure
+
+    save_figure(fig, path, formats)  # as the CLI saved it (the formats in the spec's order)
+    return plt.imread(path.with_suffix(".png"))
+
+
+@pytest.fixture(scope="module")
+def structured_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import motives as mv
+
+    tmp = tmp_path_factory.mktemp("structured")
+    shutil.copytree(mv.examples.path("burglary"), tmp / "case")
+    s = tmp / "spec.yaml"
+    s.write_text("name: burglary\ncase: case\nsensitivity: {sobol_samples: 32, sweep_points: 11}\nfigures: [png]\n")
+    return s
+
+
+@pytest.mark.parametrize("which", ["small", "structured"])
+def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spec, tmp_path):
+    """motives sensitivity -> load each saved result -> draw each figure == the figure from the computed result.
+
+    Tolerance: none. The loaded tables equal the computed ones exactly (assert_frame_equal, check_exact), their
+    metadata compare equal, and each figure's Agg canvas (RGBA array) and its saved PNG equal the CLI's pixel for
+    pixel. Every table the CLI saved is either drawn (FIGURE_TABLES) or listed in TABLE_ONLY.
+    """
+    from motives.io import load_case
+    from motives.plots import plot_sobol, standard_figures
+    from motives.sensitivity import SensitivityResult, load_results, run_all
+    from motives.sensitivity.run import tables_for
+    from motives.spec import load_spec
+
+    if which == "small":
+        spec_file, out = spec, sens
+    else:
+        spec_file, out = structured_spec, structured_spec.parent / "sens"
+        res = runner.invoke(app, ["sensitivity", str(spec_file), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+    sp = load_spec(spec_file)
+    case = load_case(sp.case_path(spec_file))
+    lens = case.resolve_lens(sp.lens)
+    s = sp.sensitivity
+    tables = run_all(case, lens=lens, prior=sp.prior, reliability=sp.reliability, tornado_factor=s.tornado_factor,
+                     sweep_points=s.sweep_points, sobol_samples=s.sobol_samples, seed=s.seed)
+    computed = {n: SensitivityResult.of(n, t) for n, t in tables.items()}
+    loaded = load_results(out)
+    assert set(loaded) == set(tables_for(case)) == set(computed)
+    assert set(loaded) <= set(FIGURE_TABLES) | TABLE_ONLY, "classify the new table in FIGURE_TABLES or TABLE_ONLY"
+    for name, r in loaded.items():
+        pd.testing.assert_frame_equal(r.table, computed[name].table, check_exact=True)
+        assert r.meta.model_dump_json() == computed[name].meta.model_dump_json(), name  # NaN == NaN
+        assert r.equals(computed[name])
+    drawn: set[str] = set()
+    pairs = zip(standard_figures(case, loaded, lens=lens), standard_figures(case, computed, lens=lens),
+                standard_figures(case, tables, lens=lens), strict=True)
+    again = standard_figures(case, load_results(out), lens=lens)  # fresh figures for the PNG comparison
+    for (name, f_load, _), (name2, f_comp, _), (name3, f_df, _) in pairs:
+        assert name == name2 == name3
+        a = _pixels(f_load)
+        assert np.array_equal(a, _pixels(f_comp)), name
+        assert np.array_equal(a, _pixels(f_df)), name
+        written = out / "figures" / f"{name}.png"
+        assert written.exists(), name
+        name4, f_png, _ = next(again)
+        assert name4 == name
+        formats = list(dict.fromkeys([*sp.figures, "png"]))
+        assert np.array_equal(_png(f_png, tmp_path / name, formats), plt.imread(written)), name
+        plt.close(f_png)
+        drawn.add(name)
+        for f in (f_load, f_comp, f_df):
+            plt.close(f)
+    assert drawn == {p.stem for p in (out / "figures").glob("*.png")}
+    figs_of_tables = {f for n in loaded for f in FIGURE_TABLES.get(n, []) if not f.startswith("plot_")}
+    assert figs_of_tables - {"lenses", "lenses_family", "cruxes", "sobol", "tornado", "break_even"} <= drawn
+    if "sobol_credence" in loaded and not loaded["sobol_credence"].table.empty:  # no standard figure: draw it
+        f1, _ = plot_sobol(loaded["sobol_credence"])
+        f2, _ = plot_sobol(computed["sobol_credence"])
+        assert np.array_equal(_pixels(f1), _pixels(f2))
+        assert "credence of" in f1.axes[0].get_xlabel()
+        plt.close(f1)
+        plt.close(f2)
+
+
+def test_a_table_without_its_metadata_is_a_clear_error(sens):
+    """A CSV read back with pandas alone has no metadata: the figure says what is missing instead of guessing."""
+    from motives.plots import plot_discount, plot_prior_sweep, plot_tornado
+
+    for name, fn in (("prior_sweep", plot_prior_sweep), ("tornado", plot_tornado),
+                     ("evidence_discount", plot_discount)):
+        bare = pd.read_csv(sens / f"{name}.csv", index_col=[0] if name == "tornado" else [0, 1, 2])
+        with pytest.raises(ValueError, match=r"needs .*target.* in its metadata \(missing: .*SensitivityResult"):
+            fn(bare)

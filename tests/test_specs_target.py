@@ -375,8 +375,9 @@ def test_sensitivity_with_target_on_a_bundled_example(tmp_path: Path) -> None:
     spec = _spec(tmp_path, mv.examples.path("dice"))
     r = runner.invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "o"), "--target", "d20"])
     assert r.exit_code == 0, r.output
-    attrs = json.loads((tmp_path / "o" / "attrs.json").read_text())
-    assert attrs["prior_sweep"]["target"] == attrs["tornado"]["target"] == attrs["break_even"]["target"] == "d20"
+    meta = {n: json.loads((tmp_path / "o" / f"{n}.json").read_text())["meta"]
+            for n in ("prior_sweep", "tornado", "break_even")}
+    assert meta["prior_sweep"]["target"] == meta["tornado"]["target"] == meta["break_even"]["target"] == "d20"
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["target"]["id"] == "d20" and "leading_family" not in summary
 

@@ -41,6 +41,8 @@ _NAMES: dict[str, str] = {
     "fit": "motives.models",
     "load_result": "motives.models",
     "FitResult": "motives.models",
+    "SensitivityResult": "motives.sensitivity",
+    "load_results": "motives.sensitivity",
 }
 _MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report",
             "ach", "pooling"}
@@ -58,6 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from motives.pooling import pool
     from motives.report.explain import explain
     from motives.schema import Case, Hypothesis, LikelihoodItem, Proposition, QuantityItem, TimelineItem
+    from motives.sensitivity import SensitivityResult, load_results
 
 
 def __getattr__(name: str) -> Any:

@@ -317,6 +317,49 @@ def _publish(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(hold, ignore_errors=True)
 
 
+class _OutputFolder:
+    """The one way a command publishes an output folder (``run``, ``sensitivity``, ``report``, ``appendix``).
+
+    Created before any work: ``--out`` is checked then (:func:`_check_out`: not a case or spec folder, nor
+    inside a case; an existing folder replaced only with ``--force`` and only if motives wrote it). With
+    ``spec_file`` the spec's folder and its case's folders (and those it extends) are protected. ``with`` it
+    to write: the block gets a temporary sibling folder (:func:`_staged`: locked, the :data:`MARKER` written,
+    moved into place only when the block succeeds, removed on any error, Ctrl-C or SIGTERM).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     dest = _OutputFolder(Path(d) / "out", force=False)
+    ...     with dest as tmp:
+    ...         _ = (tmp / "a.txt").write_text("a")
+    ...     sorted(p.name for p in dest.path.iterdir())
+    ['.motives-output', 'a.txt']
+    """
+
+    def __init__(self, out_dir: Path, force: bool, *, spec_file: Path | None = None,
+                 cases: list[Path] | None = None, specs: list[Path] | None = None) -> None:
+        cases, specs = list(cases or []), list(specs or [])
+        if spec_file is not None:
+            from motives.spec import load_spec
+
+            cases += _case_folders(load_spec(spec_file).case_path(spec_file))
+            specs.append(Path(spec_file).resolve().parent)
+        self.path = _check_out(out_dir, force, cases=cases, specs=specs)
+        self.force = force
+        self._staged: contextlib.AbstractContextManager[Path] | None = None
+
+    def __enter__(self) -> Path:
+        if self._staged is not None:
+            raise RuntimeError(f"output folder {self.path} is already being written")
+        self._staged = _staged(self.path, self.force)
+        return self._staged.__enter__()
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        assert self._staged is not None
+        return self._staged.__exit__(*exc)
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -812,8 +855,9 @@ def run(
 
     spec = load_spec(spec_file)
     case_path = spec.case_path(spec_file)
-    out_dir = _check_out(out_dir, force, cases=_case_folders(case_path), specs=[Path(spec_file).resolve().parent])
-    with _staged(out_dir, force) as tmp:
+    dest = _OutputFolder(out_dir, force, spec_file=spec_file)
+    out_dir = dest.path
+    with dest as tmp:
         from motives.io import load_case
         from motives.models import fit_spec
 
@@ -1008,11 +1052,8 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
     """Compute every sensitivity table and figure into a temporary folder, then publish it atomically."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from motives.spec import load_spec
-
-    spec0 = load_spec(spec_file)
-    out_dir = _check_out(out_dir, force, cases=_case_folders(spec0.case_path(spec_file)),
-                         specs=[Path(spec_file).resolve().parent])
+    dest = _OutputFolder(out_dir, force, spec_file=spec_file)
+    out_dir = dest.path
     spec, case, lens = _spec_case(spec_file)
     tgt = _spec_target(spec, case, spec_file, target)
     acase = _analysed_case(case, tgt)
@@ -1020,12 +1061,13 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
 
     matplotlib.use("Agg")
     from motives.plots import save_figure, standard_figures
+    from motives.sensitivity.results import SensitivityResult
     from motives.sensitivity.run import run_all, tables_for
 
     s = spec.sensitivity
     formats = list(dict.fromkeys([*spec.figures, *(["png"] if report else [])]))
     written: dict[str, Any] = {"tables": [], "figures": []}
-    with _staged(out_dir, force) as tmp:
+    with dest as tmp:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:
             task = bar.add_task("sensitivity tables", total=len(tables_for(acase)))
@@ -1033,24 +1075,21 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
                              tornado_factor=s.tornado_factor, sweep_points=s.sweep_points,
                              sobol_samples=s.sobol_samples, seed=s.seed, target=None if tgt is None else tgt.id,
                              on_step=lambda name: bar.update(task, advance=1, description=f"table {name}"))
-            tdir = tmp / ("tables" if report else "")
-            tdir.mkdir(exist_ok=True)
-            attrs = {}
-            for name, df in tables.items():
-                if not report:
-                    df.to_csv(tdir / f"{name}.csv")
-                attrs[name] = {k: v for k, v in df.attrs.items() if isinstance(v, str | int | float | bool | list)}
-            if not report:
-                (tmp / "attrs.json").write_text(json.dumps(attrs, indent=2, default=str) + "\n")
-                written["tables"] = [f"{n}.csv" for n in tables]
-            tgt_id = tables["prior_sweep"].attrs["target"]
+            if report:
+                (tmp / "tables").mkdir()
+            results = {name: SensitivityResult.of(name, df) for name, df in tables.items()}
+            if not report:  # each table as <name>.csv, its meaning (target, spacing, ...) as <name>.json
+                for name, r in results.items():
+                    r.save(tmp, name)
+                written["tables"] = [f"{n}.csv" for n in results]
+            tgt_id = results["prior_sweep"].meta.target
             fdir = tmp / "figures"
             fdir.mkdir()
             n_fig = 11 + sum(e.kind == "timeline" for e in case.evidence)
             ftask = bar.add_task("figures", total=n_fig)
             import matplotlib.pyplot as plt
 
-            for name, fig, _ax in standard_figures(acase, tables, lens=lens):
+            for name, fig, _ax in standard_figures(acase, results, lens=lens):
                 save_figure(fig, fdir / name, formats)
                 plt.close(fig)
                 written["figures"].append(name)
@@ -1062,7 +1101,7 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         post = tables["posterior"] if acase is case else exact_posterior(case, lens, spec.prior,
                                                                          reliability=spec.reliability)
         summary = summary_dict(post, method="exact", lens=lens,
-                               fallbacks=tables["posterior"].attrs.get("fallbacks"),
+                               fallbacks=results["posterior"].meta.fallbacks,
                                extra={"spec": {"name": spec.name, "file": str(spec_file),
                                                **_case_identity(case)},
                                       "leading_family": tgt_id})
@@ -1128,7 +1167,7 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
 @app.command()
 @_guarded
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
-    """Every sensitivity analysis of a spec (exact engine): CSV tables and figures (PDF and PNG) into --out."""
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out."""
     res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target)
     out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
@@ -1140,15 +1179,12 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, targ
 def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:
     """Write the interactive appendix: one self-contained HTML page where a reader changes the judgements."""
     from motives.interactive import appendix as write_appendix
-    from motives.spec import load_spec
 
-    spec0 = load_spec(spec_file)
-    out_dir = _check_out(out_dir, force, cases=_case_folders(spec0.case_path(spec_file)),
-                         specs=[Path(spec_file).resolve().parent])
+    dest = _OutputFolder(out_dir, force, spec_file=spec_file)
     spec, case, lens = _spec_case(spec_file)
-    with _staged(out_dir, force) as tmp:
+    with dest as tmp:
         size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name).stat().st_size
-    out.print(plain(f"wrote {out_dir / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser"),
+    out.print(plain(f"wrote {dest.path / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser"),
               highlight=False, markup=False)
 
 

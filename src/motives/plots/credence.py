@@ -56,6 +56,9 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     'Eight-sided'
     >>> plt.close(fig)
     """
+    from motives.sensitivity.results import table_of
+
+    table = table_of(table)
     labs = dict(zip(table.index.get_level_values("id"), table.get("label", table.index.get_level_values("id")),
                     strict=True))
     labs.update(labels or {})

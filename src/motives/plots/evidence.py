@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 
 from motives.conventions import INTERVAL_MASS
 from motives.plots._style import TWO_COLUMN, label_for, new_axes, shorten, style, style_of
-from motives.schema import Case, TimelineItem
+from motives.schema import Case
+from motives.sensitivity.results import table_of
 
 
 def _pick_target(woe: pd.DataFrame, target: str | None) -> tuple[str, str]:
@@ -93,6 +94,8 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
 
     >>> plt.close(fig)
     """
+    woe = table_of(woe)
+    propositions = None if propositions is None else table_of(propositions)
     level, tgt = _pick_target(woe, target)
     if propositions is not None and not propositions.empty:
         return _plot_grouped_ledger(woe, propositions, level, tgt, case=case, labels=labels, use_titles=use_titles,
@@ -281,7 +284,8 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     Each hypothesis predicts y = a + b (t - origin) with Normal priors on a
     and b; the line is the prior mean and the band the central
     :data:`~motives.report.INTERVAL_MASS` interval of the trend line (without
-    the observation noise sigma, which the caption states).
+    the observation noise sigma, which the caption states), both computed by
+    :func:`motives.exact.trend_bands`.
 
     Examples
     --------
@@ -311,34 +315,22 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     'Year (bands: 90% interval of each predicted trend; noise sd 0.8)'
     >>> plt.close(fig)
     """
-    from scipy.stats import norm
+    from motives.exact import trend_bands
 
-    items = [e for e in case.evidence if isinstance(e, TimelineItem)]
-    if not items:
-        raise ValueError(f"case {case.name!r} has no timeline item")
-    it = items[0] if item is None else case.item(item)
-    if not isinstance(it, TimelineItem):
-        raise ValueError(f"item {item!r} is a {it.kind} item, not a timeline")
-    j, _ = case.judgement(it, lens)
+    bands = trend_bands(case, item, lens, mass=INTERVAL_MASS)  # the exact layer computes; this draws
+    it = case.item(bands.attrs["item"])
     t_obs = np.array([o.date.decimal_year for o in it.observations])
     y_obs = np.array([o.code for o in it.observations])
-    grid = np.linspace(min(t_obs.min(), it.origin), t_obs.max() + 0.5, 200)
-    z = norm.ppf(0.5 + INTERVAL_MASS / 2)
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
     with style():
         fig, ax = new_axes(ax, width, 2.6)
-        groups: dict[str, list[str]] = {}  # parent values with identical trend priors share one line
-        parent = it.bears_on if it.bears_on not in (None, "hypotheses") else None
-        keys = case.hypothesis_ids if parent is None else list(case.proposition(parent).states)
-        for h in keys:
-            groups.setdefault(j.values[h].model_dump_json(), []).append(h)
-        for k, hs in enumerate(groups.values()):
-            tr = j.values[hs[0]]
-            st = style_of(k)
-            mean, sd = _trend_band(tr, grid, it.origin)
-            ax.fill_between(grid, mean - z * sd, mean + z * sd, color=st["color"], alpha=0.10, linewidth=0)
-            ax.plot(grid, mean, color=st["color"], linestyle=st["linestyle"], marker=st["marker"], markevery=[-1],
-                    label=", ".join(label_for(labs, h) for h in hs))
+        for k, b in bands.groupby(level="trend", sort=True):  # parent values with identical trends share one
+            st = style_of(int(k))
+            grid = b["year"].to_numpy()
+            ax.fill_between(grid, b["lower"].to_numpy(), b["upper"].to_numpy(), color=st["color"], alpha=0.10,
+                            linewidth=0)
+            ax.plot(grid, b["mean"].to_numpy(), color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
+                    markevery=[-1], label=", ".join(label_for(labs, h) for h in b["ids"].iloc[0].split(",")))
         ax.plot(t_obs, y_obs, linestyle="", marker="o", markerfacecolor="white", markeredgecolor="black",
                 markersize=5, label="Observed (coded)", zorder=5)
         if it.scale:
@@ -351,20 +343,6 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
 
 
 __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]
-
-
-def _trend_band(tr: object, years: np.ndarray, origin: float) -> tuple[np.ndarray, np.ndarray]:
-    """Prior mean and sd of a predicted trend at ``years``: linear, or a step (averaged over an uncertain break)."""
-    step = getattr(tr, "step", None)
-    if step is None:
-        t = years - origin
-        return tr.intercept.mean + tr.slope.mean * t, np.sqrt(tr.intercept.sd**2 + (tr.slope.sd * t) ** 2)
-    breaks = [d.decimal_year for d in step.break_dates]
-    after = np.mean([(years >= b).astype(float) for b in breaks], axis=0)  # P(after the break) per year
-    m_b, m_a, s_b, s_a = step.before.mean, step.after.mean, step.before.sd, step.after.sd
-    mean = (1 - after) * m_b + after * m_a
-    var = (1 - after) * (s_b**2 + m_b**2) + after * (s_a**2 + m_a**2) - mean**2
-    return mean, np.sqrt(np.maximum(var, 0.0))
 
 
 def _wrap(text: str, width: int, lines: int) -> str:

@@ -24,6 +24,7 @@ from motives.plots.sensitivity import (
 )
 from motives.plots.structure import plot_structure
 from motives.schema import Case, TimelineItem
+from motives.sensitivity.results import SensitivityResult, table_of
 
 #: Figure name -> caption (the report uses these).
 CAPTIONS: dict[str, str] = {
@@ -91,11 +92,13 @@ def labels_of(case: Case) -> dict[str, str]:
     return out
 
 
-def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
+def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFrame], *,
                      lens: str | None = None) -> Iterator[tuple[str, Figure, Axes]]:
     """Yield (name, Figure, Axes) for every figure the tables support, one at a time (close each after saving).
 
-    ``tables`` is the output of :func:`motives.sensitivity.run_all`; timeline
+    ``tables`` is the output of :func:`motives.sensitivity.run_all` (DataFrames), or the same tables as
+    :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results` of what
+    ``motives sensitivity`` wrote: the same figures); timeline
     items each get a figure ``timeline_<id>``; a structured case (with
     propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`).
 
@@ -141,9 +144,9 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
             draw.pop(k)
     for name, key in (("sobol", "sobol"), ("ledger", "weight_of_evidence"), ("tornado", "tornado"),
                       ("break_even", "break_even")):
-        if name in draw and tables[key].empty:  # e.g. no diagnostic item
+        if name in draw and table_of(tables[key]).empty:  # e.g. no diagnostic item
             draw.pop(name)
-    if tables["item_information"].empty:
+    if table_of(tables["item_information"]).empty:
         draw.pop("information")
     for name, fn in draw.items():
         fig, ax = fn()
@@ -152,7 +155,7 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
         from motives.exact import value_table
         from motives.plots.value import plot_value_posterior
 
-        fig, ax = plot_value_posterior(value_table(case, credence=tables["posterior"]))
+        fig, ax = plot_value_posterior(value_table(case, credence=table_of(tables["posterior"])))
         yield "value_posterior", fig, ax
     for it in case.evidence:
         if isinstance(it, TimelineItem):

@@ -1,4 +1,9 @@
-"""Figures of the sensitivity tables (:mod:`motives.sensitivity`): one function per table."""
+"""Figures of the sensitivity tables (:mod:`motives.sensitivity`): one function per table.
+
+Each takes the table as its sensitivity function returned it (a DataFrame whose ``attrs`` hold its metadata) or as a
+:class:`~motives.sensitivity.SensitivityResult` (e.g. loaded from ``motives sensitivity`` output); a DataFrame
+without the metadata a figure needs is an error naming what is missing, never a silent default.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from motives.plots._style import auto_width, bar_style, label_for, new_axes, shorten, style, style_of
+from motives.sensitivity.results import table_of, unpack
 
 
 def _auto_db(credence: np.ndarray | pd.Series, scale: str) -> bool:
@@ -48,6 +54,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     ('Log-odds against the rest (dB)', ['d8', 'd12'])
     >>> plt.close(fig)
     """
+    traj = table_of(traj)
     d = traj.xs(level, level="level")
     ids = ids or list(dict.fromkeys(d.index.get_level_values("id")))
     steps = sorted(set(d.index.get_level_values("step")))
@@ -118,12 +125,13 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     ('Prior log-odds of condition (dB)', 'Posterior log-odds (dB)')
     >>> plt.close(fig)
     """
-    tgt = sweep.attrs.get("target", sweep["target"].iloc[0])
+    sweep, meta = unpack(sweep, "prior_sweep")
+    tgt = meta.target
     if scale not in ("auto", "db", "credence"):
         raise ValueError(f"scale must be 'auto', 'db' or 'credence', got {scale!r}")
-    db = scale == "db" or (scale == "auto" and sweep.attrs.get("spacing") == "logit")
-    mark = sweep.attrs.get("case_prior") if mark is None else mark
-    tie = sweep.attrs.get("tie_prior")
+    db = scale == "db" or (scale == "auto" and meta.spacing == "logit")
+    mark = meta.case_prior if mark is None else mark
+    tie = meta.tie_prior
     d = sweep.xs(level, level="level")
     ids = list(dict.fromkeys(d.index.get_level_values("id")))
     with style():
@@ -201,12 +209,13 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
     ['weakened (x 1/3)', 'strengthened (x 3)']
     >>> plt.close(fig)
     """
+    tor, meta = unpack(tor, "tornado")
     db = _auto_db(tor["credence"].iloc[:1], scale)
     if db and len(tor) and not np.isfinite(float(tor["log_odds_db"].iloc[0])):
         db = False  # a certainty (the rest ruled out) has infinite log-odds: draw credences
     d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable").head(top)
-    f = tor.attrs.get("factor", 3.0)
-    mode = tor.attrs.get("mode", "strength")
+    f = meta.factor
+    mode = meta.mode
     lo_c, hi_c, base_c = ("low_db", "high_db", "log_odds_db") if db else ("low", "high", "credence")
     base = float(tor[base_c].iloc[0])
     names = _input_labels(d, labels)
@@ -220,7 +229,7 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
         ax.set_yticks(y, [shorten(n, 34) for n in names])
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
         quantity = "Log-odds (dB)" if db else "Credence"
-        ax.set_xlabel(f"{quantity} of {label_for(labels, tor.attrs.get('target', ''))}\n"
+        ax.set_xlabel(f"{quantity} of {label_for(labels, meta.target)}\n"
                       f"(each item's {what} x 1/{f:g} and x {f:g})")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     return fig, ax
@@ -250,6 +259,7 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict
     ['', '////']
     >>> plt.close(fig)
     """
+    lenses = table_of(lenses)
     d = lenses.xs(level, level="level")["credence"].unstack("lens")
     lens_ids = list(dict.fromkeys(lenses.index.get_level_values("lens")))
     d = d[lens_ids].reindex(list(dict.fromkeys(lenses.xs(level, level="level").index.get_level_values("id"))))
@@ -292,6 +302,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | Non
     when the item is read by the named lens
     >>> plt.close(fig)
     """
+    cr, meta = unpack(cr, "cruxes")
     d = cr.head(top)
     width = auto_width(width, [f"{e} ({lens})" for lens, e in d.index])
     with style():
@@ -302,7 +313,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | Non
                 hatch=["" if x >= 0 else "////" for x in v], linewidth=0.6)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_yticks(y, [f"{shorten(e, 28)} ({lens})" for lens, e in d.index])
-        tgt = label_for(labels, cr.attrs.get("target", "target"))
+        tgt = label_for(labels, meta.target)
         ax.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
         if not len(d):
             ax.text(0.5, 0.5, "no item is rated differently", transform=ax.transAxes, ha="center")
@@ -340,6 +351,7 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
     (over the elicited Beta distributions)
     >>> plt.close(fig)
     """
+    sob, meta = unpack(sob, "global_sensitivity")
     d = sob.head(top)
     width = auto_width(width, [str(i) for i in d.index])
     with style():
@@ -354,8 +366,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
         ax.set_yticks(y, [shorten(str(i), 30) for i in d.index])
         top_x = float((d["ST"] + (d["ST_se"] if "ST_se" in d else 0)).max()) if len(d) else 1.0
         ax.set_xlim(0, min(1.05, max(0.1, 1.2 * top_x)))
-        tgt = label_for(labels, sob.attrs.get("target", "target"))
-        what = "credence" if sob.attrs.get("scale") == "credence" else "log-odds"
+        tgt = label_for(labels, meta.target)
+        what = "credence" if meta.scale == "credence" else "log-odds"
         ax.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
         for t in ax.legend(loc="lower right").get_texts():
             t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
@@ -393,6 +405,7 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
     ['says_blue (cannot)']
     >>> plt.close(fig)
     """
+    be, meta = unpack(be, "break_even")
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index).head(top)
     width = auto_width(width, [f"{n} (cannot)" for n in _input_labels(d, None)])
     with style():
@@ -414,8 +427,8 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
         ax.set_yticks(y, [shorten(n, 30) + ("" if r["reachable"] else " (cannot)")
                           for n, (_e, r) in zip(_input_labels(d, None), d.iterrows(), strict=True)])
         ax.set_xlim(-lim, lim)
-        ax.set_xlabel(f"Weight of evidence for {label_for(labels, be.attrs.get('target', 'target'))} (decibans)\n"
-                      f"now and needed to tie with {label_for(labels, be.attrs.get('rival', 'its rival'))}")
+        ax.set_xlabel(f"Weight of evidence for {label_for(labels, meta.target)} (decibans)\n"
+                      f"now and needed to tie with {label_for(labels, meta.rival)}")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     return fig, ax
 
@@ -438,6 +451,7 @@ def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = Non
     'Expected information, as if not yet observed (bits)'
     >>> plt.close(fig)
     """
+    info = table_of(info)
     d = info.sort_values("voi", ascending=False).head(top)
     width = auto_width(width, [str(i) for i in d.index])
     with style():
@@ -459,7 +473,7 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
     as the engine takes them; 0: no evidence), the top axis the number of
     independent items the evidence would then be worth (gamma times the
     diagnostic items). Dotted horizontal lines mark the levels of
-    ``attrs["gamma_for"]``.
+    ``gamma_for`` in its metadata.
 
     Examples
     --------
@@ -476,9 +490,10 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
     'Worth this many independent items (of 1)'
     >>> plt.close(fig)
     """
+    discount, meta = unpack(discount, "evidence_discount")
     d = discount.xs(level, level="level")
     ids = list(dict.fromkeys(d.index.get_level_values("id")))
-    n = int(discount.attrs.get("diagnostic_items", 0))
+    n = meta.diagnostic_items
     with style():
         fig, ax = new_axes(ax, width, 2.6)
         for k, i in enumerate(ids):
@@ -486,7 +501,7 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
             st = style_of(k)
             ax.plot(s["gamma"], s["credence"], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
                     markevery=max(len(s) // 8, 1), label=label_for(labels, i))
-        for lv in discount.attrs.get("gamma_for", {}):
+        for lv in meta.gamma_for:
             ax.axhline(float(lv), color="0.6", linestyle=":", linewidth=0.6)
         ax.set_xlim(0, max(1.0, float(d["gamma"].max())))
         ax.set_ylim(-0.02, 1.02)

@@ -26,6 +26,8 @@ default the leading family (highest posterior credence).
 - :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest (Hugin's
   data-conflict measure); evidence no listed hypothesis expects.
 - :func:`run_all` -- everything above for one analysis spec.
+- :class:`SensitivityResult` -- a table with its typed metadata (target, spacing, tie prior, ...);
+  ``save``/``load`` it as CSV plus a JSON sidecar, :func:`load_results` reads a folder of them.
 
 Structured cases (propositions between the hypotheses and the items): every
 analysis reads the items under propositions (through ``plam=``) and, where it
@@ -50,6 +52,7 @@ from motives.sensitivity.influence import (
 from motives.sensitivity.perturb import break_even, lens_break_even, perturb_inputs, scale_rows, temper_rows, tornado
 from motives.sensitivity.prior import bayes_factor, prior_sweep, reversal_priors, swept_priors
 from motives.sensitivity.propositions import proposition_cap, proposition_weight
+from motives.sensitivity.results import SensitivityResult, load_results
 from motives.sensitivity.run import run_all
 from motives.sensitivity.sobol import global_sensitivity, ishigami, ishigami_indices, sobol_indices
 from motives.sensitivity.trajectory import trajectory
@@ -57,6 +60,7 @@ from motives.sensitivity.voi import item_information, proposition_information, v
 
 __all__ = [
     "DB",
+    "SensitivityResult",
     "Target",
     "bayes_factor",
     "break_even",
@@ -73,6 +77,7 @@ __all__ = [
     "leave_one_lens_out",
     "leave_one_out",
     "leave_one_source_out",
+    "load_results",
     "lens_break_even",
     "lens_comparison",
     "perturb_inputs",

@@ -313,7 +313,8 @@ def _pool_structure(ref: CaseArrays, arrs: dict[str, CaseArrays], rated: dict[st
                 else pa.lam
             plam[pa.id] = np.where(wn[:, j:j + n].sum(axis=0)[:, None] > 0, pl, 1.0)
         if m:
-            po = _pool_logs([arrs[ln].propositions[i].other_loglik for ln in use], wn[:, j + n:j + n + m])
+            po = (_pool_logs([arrs[ln].propositions[i].other_loglik for ln in use], wn[:, j + n:j + n + m]) if use
+                  else np.zeros_like(pa.other_loglik))  # no lens left: nothing read, the item drops out
             pother[pa.id] = np.where(wn[:, j + n:j + n + m].sum(axis=0)[:, None] > 0, po, 0.0)
         j += n + m
         if use:

@@ -198,7 +198,9 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     -------
     pandas.DataFrame
         As :func:`sobol_indices`, with a ``kind`` column (``item``, ``cell`` or
-        ``source``); empty when nothing is uncertain.
+        ``source``); empty when nothing is uncertain. ``attrs``: ``lens``, ``target``,
+        ``target_level``, ``scale``, ``credence`` (of the target), ``n``, ``evaluations``
+        and ``variance`` (all 0 when nothing is uncertain).
 
     Examples
     --------
@@ -261,8 +263,12 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     nc, npc = len(cells), len(pcells)
     nt = sum(len(live) for _, _, live in trows)
     d = nc + npc + nt + len(srcs)
-    if d == 0:
-        return pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
+    meta = {"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "scale": scale,
+            "credence": float(base[tgt.mask].sum())}
+    if d == 0:  # nothing uncertain: no samples drawn, nothing varies
+        df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
+        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **meta})
+        return df
     t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
                for pi, v, live in trows for s in live]
     alpha = np.array([c[2] for c in cells] + [c[3] for c in pcells] + t_alpha
@@ -348,6 +354,5 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot)
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "scale": scale,
-                     "credence": float(base[tgt.mask].sum())})
+    df.attrs.update(meta)
     return df
