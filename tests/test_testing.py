@@ -109,3 +109,15 @@ def _root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1]
+
+
+def test_the_session_cases_guard_catches_a_change_in_place() -> None:
+    """Frozen records still hold lists: the teardown check of conftest.py sees an append."""
+    from conftest import _unchanged
+
+    case = T.two_hypothesis_case()
+    before = {"c": case.model_dump_json()}
+    _unchanged({"c": case}, before)  # nothing changed: no complaint
+    case.evidence.append(case.evidence[0])
+    with pytest.raises(AssertionError, match="changed a shared session case in place"):
+        _unchanged({"c": case}, before)
