@@ -262,7 +262,8 @@ def test_report_writes_structure_figure_and_proposition_tables(burglary_dir, tmp
         assert run.returncode == 0, run.stdout[-2000:]
 
 
-def test_run_writes_the_structure_figure(burglary_dir, tmp_path):
+def test_run_writes_the_structure_figure(burglary_dir, tmp_path, mock_sample):
+    """The files ``motives run`` writes for a structured case (the model is built; its draws are mock_sample's)."""
     try:
         mv.fit(mv.load_case(burglary_dir), draws=20, tune=20, chains=1, seed=1)
     except Exception as exc:  # noqa: BLE001 - the models branch brings propositions to PyMC
