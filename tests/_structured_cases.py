@@ -1,4 +1,8 @@
-"""Random structured cases (propositions between hypotheses and items) and a brute-force posterior.
+"""A brute-force posterior of structured cases, and (re-exported) the random structured cases.
+
+:func:`random_structured_case` lives in :mod:`motives.testing`; it is imported
+here so the old import path keeps working. The brute force is a reference for
+the tests only.
 
 The brute force enumerates the joint distribution: every hypothesis, every
 assignment of states to every proposition, and — for a source whose
@@ -12,92 +16,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
 
 import numpy as np
 
 import motives as mv
 from motives.exact import quantity_loglik, timeline_data, timeline_loglik
 from motives.schema import LikelihoodItem, QuantityItem, TimelineItem
+from motives.testing import random_structured_case
 
-
-def _p(rng: np.random.Generator, lo: float = 0.02, hi: float = 0.98) -> float:
-    return float(np.round(rng.uniform(lo, hi), 3))
-
-
-def _row(rng: np.random.Generator, states: list[str]) -> Any:
-    if len(states) == 2:
-        return _p(rng)
-    w = rng.dirichlet(np.ones(len(states)) * 2)
-    w = np.round(w, 3)
-    w[-1] = round(1 - w[:-1].sum(), 3)
-    if w[-1] < 0:
-        w = np.full(len(states), round(1 / len(states), 3))
-        w[-1] = round(1 - w[:-1].sum(), 3)
-    return {s: float(v) for s, v in zip(states, w, strict=True)}
-
-
-def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth: int = 2, multi_state: bool = True,
-                           shared_source: bool = True, zero_cell: bool = True, kinds: bool = True,
-                           n_items: int = 7, lenses: tuple[str, ...] = ("a",)) -> mv.Case:
-    """A random case: ``n_props`` propositions up to ``depth`` levels, items under them and on the hypotheses.
-
-    With ``shared_source`` a source of Beta reliability reports items under two different propositions
-    (and one direct item); ``zero_cell`` puts a 0 in one item row; ``kinds`` adds a timeline and a
-    quantity item under a proposition.
-    """
-    rng = np.random.default_rng(seed)
-    H = [f"h{i}" for i in range(n_hyp)]
-    props: list[dict[str, Any]] = []
-    for i in range(n_props):
-        states = ["yes", "no"] if not (multi_state and i == n_props - 1) else ["low", "mid", "high"]
-        parent = "hypotheses"
-        if i > 0 and depth > 1 and rng.random() < 0.6:
-            parent = props[int(rng.integers(0, i))]["id"]
-        parent_values = H if parent == "hypotheses" else next(p for p in props if p["id"] == parent)["states"]
-        props.append({
-            "id": f"p{i}", "title": f"Proposition {i}", "states": states, "bears_on": parent,
-            "likelihoods": {lens: {"values": {v: _row(rng, states) for v in parent_values}} for lens in lenses},
-        })
-    if depth > 2 and n_props >= 3:  # force a chain of three levels: p2 -> p1 -> p0 -> hypotheses
-        props[1]["bears_on"], props[2]["bears_on"] = "p0", "p1"
-        for k in (1, 2):
-            pv = next(p for p in props if p["id"] == props[k]["bears_on"])["states"]
-            props[k]["likelihoods"] = {lens: {"values": {v: _row(rng, props[k]["states"]) for v in pv}}
-                                       for lens in lenses}
-    items: list[dict[str, Any]] = []
-    sources = []
-    if shared_source:
-        sources.append({"key": "src", "reliability": {"beta": [float(rng.uniform(1.5, 6)), float(rng.uniform(1, 3))]}})
-    for i in range(n_items):
-        target = "hypotheses" if i == 0 else props[i % n_props]["id"]
-        keys = H if target == "hypotheses" else next(p for p in props if p["id"] == target)["states"]
-        vals = {k: _p(rng) for k in keys}
-        if zero_cell and i == 2:
-            vals[keys[-1]] = 0.0
-        it: dict[str, Any] = {"id": f"e{i}", "title": f"Item {i}", "bears_on": target,
-                              "likelihoods": {lens: {"values": dict(vals)} for lens in lenses}}
-        if shared_source and i in (0, 1, 2, 3):
-            it["reported_by"] = "src"
-        items.append(it)
-    if kinds:
-        p = props[0]
-        items.append({"id": "tl", "title": "A timeline", "kind": "timeline", "bears_on": p["id"], "sigma": 1.0,
-                      "observations": [{"date": 2000 + k, "code": float(np.round(rng.normal(1, 1), 2))}
-                                       for k in range(4)],
-                      "origin": 2000,
-                      "trends": {lens: {"values": {s: {"intercept": {"mean": float(j), "sd": 1.0},
-                                                       "slope": {"mean": 0.1 * j, "sd": 0.2}}
-                                                   for j, s in enumerate(p["states"])}} for lens in lenses}})
-        items.append({"id": "qty", "title": "A quantity", "kind": "quantity", "bears_on": props[-1]["id"],
-                      "observed": 3.0,
-                      "predictive": {lens: {"values": {s: {"dist": "normal", "mean": float(j), "sd": 2.0}
-                                                       for j, s in enumerate(props[-1]["states"])}}
-                                     for lens in lenses}})
-    return mv.Case.model_validate({
-        "name": "random", "hypotheses": [{"id": h} for h in H],
-        "lenses": [{"id": lens} for lens in lenses], "sources": sources, "propositions": props, "evidence": items,
-    })
+__all__ = ["brute_force_joint", "brute_force_posterior", "random_structured_case"]
 
 
 def brute_force_posterior(case: mv.Case, lens: str | None = None, *, reliability: bool = True,

@@ -78,15 +78,13 @@ def _random_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
     return e
 
 
-def _cases() -> dict[str, mv.Case]:
-    return {"bundled": mv.load_case(ROOT / "evidence"), "burglary": mv.examples.load("burglary"),
-            "random": random_structured_case(7, depth=3, lenses=("a", "b"))}
-
-
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[mv.Case, Path]]:
+def pages(tmp_path_factory: pytest.TempPathFactory, bundled_case: mv.Case,
+          example_case: Any) -> dict[str, tuple[mv.Case, Path]]:
+    cases = {"bundled": bundled_case, "burglary": example_case("burglary"),
+             "random": random_structured_case(7, depth=3, lenses=("a", "b"))}
     out = {}
-    for name, case in _cases().items():
+    for name, case in cases.items():
         out[name] = (case, appendix(case, tmp_path_factory.mktemp(name)))
     return out
 

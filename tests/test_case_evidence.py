@@ -22,8 +22,8 @@ OPINION_PIECES = {"oped2023ambitions", "oped_superpower"}
 
 
 @pytest.fixture(scope="module")
-def case() -> mv.Case:
-    return mv.load_case(EVIDENCE)
+def case(bundled_case: mv.Case) -> mv.Case:
+    return bundled_case  # tests/conftest.py: loaded once per session
 
 
 def family_credence(case: mv.Case, lens: str, items: list[str] | None = None) -> dict[str, float]:
@@ -283,11 +283,11 @@ def test_evidence_readme_is_current(case: mv.Case) -> None:
     assert current == case_markdown(case), "evidence/README.md is stale: run motives describe evidence --out evidence/README.md"
 
 
-def test_extended_case_loads_with_six_hypotheses() -> None:
+def test_extended_case_loads_with_six_hypotheses(case: mv.Case) -> None:
     ext = mv.load_case(EXTENDED)
     assert set(ext.hypothesis_ids) == {"national_security", "regime_security", "ideology", "leader_image",
                                        "great_power_status", "other"}
-    base = mv.load_case(EVIDENCE)
+    base = case
     assert {e.id for e in base.evidence} <= {e.id for e in ext.evidence}
     post = mv.exact_posterior(ext, lens="hughes")
     assert abs(post.xs("hypothesis", level="level")["credence"].sum() - 1) < 1e-12

@@ -74,12 +74,9 @@ def test_dirichlet_prior_through_fit():
 
 
 @pytest.mark.slow
-def test_real_case_matches_exact():
-    """The Russia–Ukraine case (when it loads) under both lenses' default: lens hughes."""
-    try:
-        case = mv.load_case("evidence")
-    except MotivesError as exc:  # being written by others
-        pytest.skip(f"evidence/ does not load: {exc}")
+def test_real_case_matches_exact(bundled_case):
+    """The Russia–Ukraine case under lens hughes (loaded from the repository, whatever the working folder)."""
+    case = bundled_case
     res = mv.fit(case, lens="hughes", draws=1000, tune=1000, chains=2, seed=1)
     _check_exact(res.summary(), mv.exact_posterior(case, lens="hughes"))
 

@@ -7,7 +7,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -18,6 +17,7 @@ import motives as mv  # noqa: E402
 from _sens_cases import rich_case  # noqa: E402
 from motives import plots as P  # noqa: E402
 from motives import sensitivity as S  # noqa: E402
+from motives.testing import fake_trace  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +31,7 @@ def tables(case):
 
 
 def _trace(var: str, seed: int = 3) -> xr.Dataset:
-    rng = np.random.default_rng(seed)
-    x = rng.dirichlet([8, 4, 2, 1], size=(2, 100))
-    return xr.Dataset({var: (("chain", "draw", "hypothesis"), x)},
-                      coords={"hypothesis": ["nat", "reg", "ide", "lea"]})
+    return fake_trace(var, ["nat", "reg", "ide", "lea"], seed=seed)  # Dirichlet(8, 4, 2, 1) draws, 2 x 100
 
 
 def _all(case, tables):

@@ -16,8 +16,8 @@ LATEX = shutil.which("pdflatex") or shutil.which("lualatex")
 
 
 @pytest.fixture(scope="module")
-def case():
-    return rich_case()
+def case(synthetic_case):
+    return synthetic_case  # tests/conftest.py: rich_case(), built once per session
 
 
 def test_summary_dict_unchanged_shape():

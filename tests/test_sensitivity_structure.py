@@ -38,8 +38,8 @@ def one_prop_case(items: list[tuple[float, float]], table: tuple[float, float] =
 
 
 @pytest.fixture(scope="module")
-def burglary() -> mv.Case:
-    return mv.examples.load("burglary")
+def burglary(example_case) -> mv.Case:
+    return example_case("burglary")  # tests/conftest.py: loaded once per session
 
 
 def _wl(df, node: str, tgt: str = "h1", level: str = "hypothesis") -> Any:

@@ -31,8 +31,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def burglary() -> mv.Case:
-    return mv.examples.load("burglary")
+def burglary(example_case) -> mv.Case:
+    return example_case("burglary")  # tests/conftest.py: loaded once per session
 
 
 def special_case(p1_b: float = 0.3) -> mv.Case:
@@ -122,8 +122,8 @@ def test_structure_non_diagnostic_proposition_is_dashed_and_text_is_mathtext_saf
     plt.close(fig)
 
 
-def test_standard_figures_draw_the_structure_first(burglary):
-    tables = mv.sensitivity.run_all(burglary, sobol_samples=64, sweep_points=11)
+def test_standard_figures_draw_the_structure_first(burglary, sensitivity_tables):
+    tables = sensitivity_tables(burglary, sobol_samples=64, sweep_points=11)
     names = []
     for name, fig, _ax in P.standard_figures(burglary, tables):
         names.append(name)
@@ -184,8 +184,8 @@ def test_structured_latex_compiles(burglary, tmp_path):
     assert "Undefined control sequence" not in run.stdout
 
 
-def test_report_markdown_puts_the_structured_posterior_first(burglary):
-    tables = mv.sensitivity.run_all(burglary, sobol_samples=64, sweep_points=11)
+def test_report_markdown_puts_the_structured_posterior_first(burglary, sensitivity_tables):
+    tables = sensitivity_tables(burglary, sobol_samples=64, sweep_points=11)
     md = R.report_markdown(burglary, tables, {"structure": "figures/structure.png"}, spec={"name": "b"})
     heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
     assert heads[:4] == ["## In words", "## Posterior", "## Structure", "## Evidence"]
@@ -218,10 +218,8 @@ def test_casebook_and_html():
 
 
 @pytest.fixture(scope="module")
-def burglary_dir(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("b") / "case"
-    shutil.copytree(mv.examples.path("burglary"), d)
-    return d
+def burglary_dir(copy_case) -> Path:
+    return copy_case("burglary")
 
 
 def test_posterior_prints_the_independent_figure_beside(burglary_dir):
@@ -264,7 +262,8 @@ def test_report_writes_structure_figure_and_proposition_tables(burglary_dir, tmp
         assert run.returncode == 0, run.stdout[-2000:]
 
 
-def test_run_writes_the_structure_figure(burglary_dir, tmp_path):
+def test_run_writes_the_structure_figure(burglary_dir, tmp_path, mock_sample):
+    """The files ``motives run`` writes for a structured case (the model is built; its draws are mock_sample's)."""
     try:
         mv.fit(mv.load_case(burglary_dir), draws=20, tune=20, chains=1, seed=1)
     except Exception as exc:  # noqa: BLE001 - the models branch brings propositions to PyMC

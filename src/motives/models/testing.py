@@ -41,6 +41,16 @@ def random_case(seed: int, *, n_items: int = 4, n_hypotheses: int = 3, n_sources
         Give every lens the first lens's values.
     zeros
         Number of cells (first hypothesis of the first items) set to the point 0.
+
+    Examples
+    --------
+    >>> case = random_case(3, n_items=5, lenses=("a", "b"), zeros=1)
+    >>> case.hypothesis_ids, case.lens_ids, len(case.evidence)
+    (['h0', 'h1', 'h2'], ['a', 'b'], 5)
+    >>> case == random_case(3, n_items=5, lenses=("a", "b"), zeros=1), case == random_case(4, n_items=5)
+    (True, False)
+    >>> case.evidence[0].judgements()["a"].values["h0"].mean  # the zero cell
+    0.0
     """
     srng = np.random.default_rng(structure_seed if structure_seed is not None else seed)
     vrng = np.random.default_rng(10_000 + seed)
@@ -87,6 +97,14 @@ def timeline_case(*, seed: int = 2, n_obs: int = 12, sigma: float = 0.75) -> Cas
     ``flat``: high and flat (intercept 2.5, slope 0); ``rising``: low early and
     rising (intercept 1, slope 0.15 a year). The data follow a compromise so
     the posterior is not decided outright.
+
+    Examples
+    --------
+    >>> case = timeline_case(n_obs=5)
+    >>> case.hypothesis_ids, case.evidence[0].kind, len(case.evidence[0].observations)
+    (['flat', 'rising'], 'timeline', 5)
+    >>> case == timeline_case(n_obs=5)
+    True
     """
     rng = np.random.default_rng(seed)
     years = np.sort(rng.uniform(2002, 2022, n_obs))
