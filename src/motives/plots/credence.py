@@ -94,8 +94,9 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     >>> fig, ax = plot_credences(table, top=2, visuals={"annotations": False})
     >>> [t.get_text() for t in ax.get_yticklabels()], list(ax.texts)
     (['d8', 'd12'], [])
-    >>> ax.get_title(loc="right")
-    '2 of 5 rows shown; 3 left out (credence 0.10 in all)'
+    >>> print(ax.get_title(loc="right"))  # the note, wrapped to half the width
+    2 of 5 rows shown; 3 left out (credence
+    0.10 in all)
     >>> plt.close(fig)
     """
     v = visuals_of(visuals, {"interval": {"color": "black", "linewidth": 1.2, "linestyle": "-", "marker": ""},
