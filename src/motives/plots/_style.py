@@ -381,3 +381,9 @@ def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any
         else:
             raise ValueError(f"visuals[{k!r}] must be False, True or a dict of keyword arguments, got {val!r}")
     return out
+
+
+def wrap_text(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
+    """Each line of ``text`` wrapped to ``width`` inches (at most ``lines`` lines each): axis labels with user text."""
+    return "\n".join("\n".join(wrap_lines(part, width, size, lines)) if part.strip() else part
+                     for part in str(text).split("\n"))

@@ -29,6 +29,7 @@ from motives.plots._style import (
     style_of,
     visuals_of,
     width_of,
+    wrap_text,
 )
 
 
@@ -164,6 +165,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
         xl = "Items in date order (undated items first, shaded)" if und else "Items in date order"
         ax_.set_xlabel(xl + (f"; every {every}th item labelled" if every > 1 else ""))
         add_legend(ax_, ax is None, v["legend"])
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
     return fig, ax_
 
@@ -274,6 +276,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
                 ax_.axvline(10 * np.log10(mark / (1 - mark)), **v["mark"])
             ax_.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
             ax_.set_ylabel("Posterior log-odds (dB)")
+            ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
             add_legend(ax_, ax is None, v["legend"])
             return fig, ax_
         if v["ref_line"] is not None:
@@ -295,6 +298,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         ax_.set_xlabel(f"Prior of {label_for(labels, tgt)}")
         ax_.set_ylabel("Posterior credence")
         add_legend(ax_, ax is None, v["legend"])
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
     return fig, ax_
 
@@ -392,6 +396,7 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
         ax_.set_xlabel(f"{quantity} of {shorten(label_for(labels, tor.attrs.get('target', '')), 60)}\n"
                        f"(each item's {what} x 1/{f:g} and x {f:g})")
         add_legend(ax_, ax is None, v["legend"])
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(d), len(tor), "items", v["omitted"])
     return fig, ax_
 
@@ -471,6 +476,7 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str
         ax_.set_xlim(0, 1.08)
         ax_.set_xlabel("Credence")
         add_legend(ax_, ax is None, v["legend"], max_cols=3)
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, n, n_all, "families" if level == "family" else "hypotheses", v["omitted"])
     return fig, ax_
 
@@ -536,6 +542,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
         ax_.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
         if not len(d):
             ax_.text(0.5, 0.5, "no item is rated differently", transform=ax_.transAxes, ha="center")
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(d), len(cr), "rows", v["omitted"])
     return fig, ax_
 
@@ -619,6 +626,7 @@ def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
             t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
         if not len(d):
             ax_.text(0.5, 0.5, "no uncertain judgement", transform=ax_.transAxes, ha="center")
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(d), len(sob), "items", v["omitted"])
     return fig, ax_
 
@@ -706,6 +714,7 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
         rival = shorten(label_for(labels, be.attrs.get('rival', 'its rival')), 50)
         ax_.set_xlabel(f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}")
         add_legend(ax_, ax is None, v["legend"])
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(d), len(be), "items", v["omitted"])
     return fig, ax_
 
