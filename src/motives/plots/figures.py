@@ -129,12 +129,12 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
         "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
         "discount": lambda: plot_discount(tables["evidence_discount"], labels=labels),
-        "lenses": lambda: plot_lenses(tables["lens_comparison"], labels=labels),
+        "lenses": lambda: plot_lenses(tables["lens_comparison"], level="hypothesis", labels=labels),
         "lenses_family": lambda: plot_lenses(tables["lens_comparison"], level="family", labels=labels),
         "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels),
         "sobol": lambda: plot_sobol(tables["sobol"], labels=labels),
         "break_even": lambda: plot_break_even(tables["break_even"], labels=labels),
-        "information": lambda: plot_information(tables["item_information"]),
+        "information": lambda: plot_information(tables["item_information"], labels=labels),
     }
     if len(case.lens_ids) < 2:
         for k in ("lenses", "lenses_family", "cruxes"):

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from motives.plots._style import ONE_COLUMN, TWO_COLUMN, label_for, style, width_of
+from motives.plots._style import ONE_COLUMN, TWO_COLUMN, label_for, style, visuals_of, width_of
 from motives.schema import Case
 from motives.schema.structure import HYPOTHESES
 
@@ -116,7 +117,7 @@ def _text_h(size: float) -> float:
 
 def plot_structure(case: Case, lens: str | None = None, *, width: str | float = "auto",
                    labels: dict[str, str] | None = None, item_labels: str = "title",
-                   ax: Axes | None = None) -> tuple[Figure, Axes]:
+                   ax: Axes | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     r"""The case's structure: hypotheses -> propositions -> items, with each proposition's cap under a lens.
 
     Parameters
@@ -135,6 +136,10 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     ax
         Ignored unless given: the diagram needs its own figure size, so an
         axes is cleared and drawn on in inch coordinates of its figure.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``item_edges``
+        (the grey lines to the items), ``direct_note`` (the note over items
+        that bear on the hypotheses directly).
 
     Returns
     -------
@@ -165,6 +170,9 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     ['Hypotheses', 'bowl1', '(prior 0.5)', 'bowl2', '(prior 0.5)', 'A vanilla cookie was drawn']
     >>> plt.close(fig)
     """
+    vis = visuals_of(visuals, {"item_edges": {"color": "0.6", "linewidth": 0.4, "linestyle": "-"},
+                               "direct_note": {"fontsize": 5.5, "style": "italic", "color": "0.25", "va": "bottom",
+                                               "ha": "left"}})
     lens = case.resolve_lens(lens)
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
     props = {p.id: p for p in case.propositions}
@@ -311,12 +319,12 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
                     lw = 0.6 + 2.0 * min(cap, CAP_FULL_WIDTH_DB) / CAP_FULL_WIDTH_DB
                     ax.plot([xt, nodes[cid].x + 0.01], [yc, yc], color="black", linewidth=lw,
                             linestyle=(0, (2, 1.5)) if cap <= 1e-9 else "-", **line)
-                else:
-                    ax.plot([xt, xI - 0.03], [yc, yc], color="0.6", linewidth=0.4, linestyle="-", **line)
+                elif vis["item_edges"] is not None:
+                    ax.plot([xt, xI - 0.03], [yc, yc], **(line | vis["item_edges"]))
         direct = [yc for c, yc in hn.children if c.startswith("item:")]
-        if direct and props:
-            ax.text(wH + gap, min(direct) - lh_item * 0.6, "bear on the hypotheses directly:", fontsize=fs_meta,
-                    style="italic", color="0.25", va="bottom", ha="left")
+        if direct and props and vis["direct_note"] is not None:
+            ax.text(wH + gap, min(direct) - lh_item * 0.6, "bear on the hypotheses directly:",
+                    **({"fontsize": fs_meta} | vis["direct_note"]))
         for yc, lines in item_rows:
             top = yc - len(lines) * lh_item / 2
             for k, ln in enumerate(lines):
