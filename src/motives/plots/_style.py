@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -226,14 +227,31 @@ _RENDERER: list[Any] = []
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width of one line of text in inches, measured with the figure font (DejaVu Sans)."""
+    return _text_width(str(text), float(size), bool(bold))
+
+
+@lru_cache(maxsize=65536)
+def _text_width(text: str, size: float, bold: bool) -> float:
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
 
     if not _RENDERER:
         _RENDERER.append(RendererAgg(10, 10, 72))
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
-    w, _, _ = _RENDERER[0].get_text_width_height_descent(str(text).replace("$", r"\$"), prop, ismath=False)
+    w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
     return float(w) / 72
+
+
+def _longest_prefix(text: str, fits: Any) -> int:
+    """The largest k with ``fits(text[:k])`` (0 if none), by bisection (widths grow with the prefix)."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(text[:mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def wrap_lines(text: str, width: float, size: float, lines: int, bold: bool = False) -> list[str]:
@@ -249,9 +267,7 @@ def wrap_lines(text: str, width: float, size: float, lines: int, bold: bool = Fa
         if cur:
             out.append(cur)
         while text_width(w, size, bold) > width and len(w) > 3:  # a word longer than the line: hyphenate it
-            k = len(w) - 1
-            while k > 2 and text_width(w[:k] + "-", size, bold) > width:
-                k -= 1
+            k = max(2, _longest_prefix(w[:-1], lambda t: text_width(t + "-", size, bold) <= width))
             out.append(w[:k] + "-")
             w = w[k:]
         cur = w
@@ -270,8 +286,7 @@ def _cut(line: str, width: float, size: float, bold: bool, force: bool = False) 
     base = line.removesuffix(" \u2026")
     if force and text_width(base + "\u2026", size, bold) <= width:
         return base.rstrip() + "\u2026"
-    while base and text_width(base + "\u2026", size, bold) > width:
-        base = base[:-1]
+    base = base[: _longest_prefix(base, lambda t: text_width(t + "\u2026", size, bold) <= width)]
     return base.rstrip() + "\u2026"
 
 
