@@ -67,6 +67,12 @@ LEDGER_STRUCTURED = (
     "rest weighted by the prior.")
 
 
+#: Rows of the item-ranked sensitivity figures in the standard set (tornado, cruxes, Sobol, break-even,
+#: information): the strongest twenty; each figure says how many it leaves out. The functions' own default
+#: (``top=None``) is a page of rows.
+STANDARD_TOP = 20
+
+
 def labels_of(case: Case) -> dict[str, str]:
     """Display labels: hypotheses, families and lenses.
 
@@ -127,14 +133,14 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
                                       propositions=tables.get("proposition_weight")),
         "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
-        "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
+        "tornado": lambda: plot_tornado(tables["tornado"], labels=labels, top=STANDARD_TOP),
         "discount": lambda: plot_discount(tables["evidence_discount"], labels=labels),
         "lenses": lambda: plot_lenses(tables["lens_comparison"], level="hypothesis", labels=labels),
         "lenses_family": lambda: plot_lenses(tables["lens_comparison"], level="family", labels=labels),
-        "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels),
-        "sobol": lambda: plot_sobol(tables["sobol"], labels=labels),
-        "break_even": lambda: plot_break_even(tables["break_even"], labels=labels),
-        "information": lambda: plot_information(tables["item_information"], labels=labels),
+        "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels, top=STANDARD_TOP),
+        "sobol": lambda: plot_sobol(tables["sobol"], labels=labels, top=STANDARD_TOP),
+        "break_even": lambda: plot_break_even(tables["break_even"], labels=labels, top=STANDARD_TOP),
+        "information": lambda: plot_information(tables["item_information"], labels=labels, top=STANDARD_TOP),
     }
     if len(case.lens_ids) < 2:
         for k in ("lenses", "lenses_family", "cruxes"):
