@@ -133,3 +133,20 @@ def test_the_cli_writes_figures_of_the_contract_sizes(tmp_path):
         assert min(abs(w - x) for x in WIDTHS) < 0.01 and h <= MAX_HEIGHT + 0.01, (p.name, w, h)
         pw, ph = saved_size(p.with_suffix(".png"))
         assert abs(pw - w) < 0.01 and abs(ph - h) < 0.01, p.name
+
+
+@pytest.mark.parametrize(("n_items", "n_hyp", "label_len"), [(7, 3, 5), (200, 60, 120)])
+def test_the_structure_diagram_stays_within_a_page(tmp_path, n_items, n_hyp, label_len):
+    from _structured_cases import random_structured_case
+
+    case = random_structured_case(1, n_items=n_items, n_props=8, n_hyp=n_hyp)
+    hyps = [h.model_copy(update={"label": (f"hypothesis {i} " + "with a long sentence for its label " * 4)[:label_len]})
+            for i, h in enumerate(case.hypotheses)]
+    case = case.model_copy(update={"hypotheses": hyps})
+    fig, ax = P.plot_structure(case)
+    check_saved(fig, tmp_path / "structure")
+    texts = [t.get_text() for t in ax.texts]
+    if n_items > 100:  # too many for a page: each group's first items, the rest counted
+        assert any(re.fullmatch(r"\u2026 and \d+ more items?", t) for t in texts)
+        assert "\u2026 and 30 more" in texts  # 60 hypotheses: the box lists 30
+    plt.close(fig)
