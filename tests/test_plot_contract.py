@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 import motives as mv  # noqa: E402
 from _sens_cases import rich_case  # noqa: E402
@@ -199,7 +200,7 @@ def test_any_shared_arguments_keep_the_contract(case, tables, name, top, width, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig, ax = fn(*args, **kw)
-        fig.canvas.draw()  # constrained layout runs here: no "axes sizes collapsed" warning
+        FigureCanvasAgg(fig).draw()  # constrained layout runs here: no "axes sizes collapsed" warning
     assert fig.get_figwidth() == (P.width_of(width) if width != "auto" else fig.get_figwidth())
     assert fig.get_figwidth() in (P.ONE_COLUMN, P.TWO_COLUMN)
     assert fig.get_figheight() <= 9.0
@@ -219,3 +220,28 @@ def test_top_must_be_a_positive_whole_number(tables, bad):
 def test_level_must_be_family_or_hypothesis(tables):
     with pytest.raises(ValueError, match="level must be"):
         P.plot_trajectory(tables["trajectory"], level="families")
+
+
+@pytest.mark.parametrize("given_ax", [False, True])
+@pytest.mark.parametrize("name", sorted(PLOTS))
+def test_legends_never_cover_the_axes(name, given_ax, case, tables):
+    """On a new figure the legend sits above the axes; on a given axes, to its right."""
+    fn, args = PLOTS[name], calls(case, tables)[name]
+    if given_ax and name == "plot_structure":
+        return  # draws on its own figure size, no legend
+    kw = {}
+    if given_ax:
+        host = matplotlib.figure.Figure(figsize=(7.2, 4), layout="constrained")
+        kw["ax"] = host.add_subplot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, ax = fn(*args, **kw)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+    r = canvas.get_renderer()
+    box = ax.get_window_extent(r)
+    for leg in [*fig.legends, ax.get_legend()]:
+        if leg is not None:
+            lb = leg.get_window_extent(r)
+            assert not lb.overlaps(box), f"{name}: legend {lb} over the axes {box}"
+    plt.close(fig)
