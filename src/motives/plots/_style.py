@@ -296,6 +296,12 @@ def fit_labels(names: Sequence[str], width: float, size: float = TICK_SIZE,
     return ["\n".join(wrap_lines(str(n), width, size, lines)) for n in names]
 
 
+def axes_width(ax: Axes) -> float:
+    """Inches a given axes may use, labels included: its share of its figure's width (a subplot's cell)."""
+    fig_w = float(ax.figure.get_figwidth())
+    return max(1.0, min(fig_w, ax.get_position().width * fig_w / 0.8))
+
+
 def check_top(top: int | None) -> None:
     """``top`` is None or a positive whole number."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
@@ -326,7 +332,7 @@ def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] 
     """Say in the figure how many rows or lines were left out (right-hand title; ``visuals={"omitted": False}``)."""
     if v is None or shown >= total:
         return
-    fig_w = ax.figure.get_figwidth()
+    fig_w = axes_width(ax)
     text = f"{shown} of {total} {what} shown; {total - shown} left out{extra}"
     text = "\n".join(wrap_lines(text, 0.5 * fig_w, 6, 3))
     ax.set_title(text, **({"loc": "right", "fontsize": 6, "fontstyle": "italic", "color": "0.25"} | v))
@@ -364,7 +370,7 @@ def add_legend(ax: Axes, owned: bool, v: dict[str, Any] | None, *, handles: Sequ
     if owned:
         wrapped, ncols, _ = legend_plan(names, fig.get_figwidth(), max_cols=max_cols)
         return fig.legend(handles, wrapped, **({"loc": "outside upper center", "ncols": ncols} | kw | v))
-    width = max(1.0, 0.4 * fig.get_figwidth())
+    width = max(1.0, 0.4 * axes_width(ax))
     wrapped = fit_labels(names, width - 0.45, 7.0)
     return ax.legend(handles, wrapped, **({"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} | kw | v))
 

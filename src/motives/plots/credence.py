@@ -14,8 +14,10 @@ from motives.plots._style import (
     LABEL_SHARE,
     MAX_LINES,
     ONE_COLUMN,
+    TICK_SIZE,
     add_legend,
     auto_width,
+    axes_width,
     check_top,
     fit_labels,
     label_for,
@@ -26,6 +28,7 @@ from motives.plots._style import (
     row_height,
     style,
     style_of,
+    text_width,
     visuals_of,
     width_of,
 )
@@ -118,7 +121,7 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
         return label_for(labs, i) + (" (family)" if lv == "family" else "")
 
     W = width_of(auto_width(width, [name(lv, i) for lv, i in rows[:200]]) if ax is None
-                 else ax.figure.get_figwidth())
+                 else axes_width(ax))
     per = row_height(fit_labels([name(lv, i) for lv, i in rows[:200]], LABEL_SHARE * W), 0.2)
     k, height = plan_rows(n_all + (1 if fam else 0), top, 0.7, per)
     left_out = 0.0
@@ -150,7 +153,10 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
             ticks.append(y)
             names.append(name(lv, i))
             y -= 1
-        ax.set_yticks(ticks, fit_labels(names, LABEL_SHARE * W))
+        fam_w = text_width(" (family)", TICK_SIZE)  # the suffix stays whole however the label is cut
+        ax.set_yticks(ticks, [fit_labels([label_for(labs, i)], LABEL_SHARE * W - fam_w)[0] + " (family)"
+                              if lv == "family" else fit_labels([label_for(labs, i)], LABEL_SHARE * W)[0]
+                              for lv, i in rows])
         ax.set_ylim(y + 0.5, n + 0.5)
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("Credence" + (f" ({INTERVAL_MASS:.0%} central interval)" if has_int else ""))
@@ -242,7 +248,7 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
     n_all = len(ids)
     k = min(n_all, MAX_LINES if top is None else top)
     keep = sorted(np.argsort(-x.mean(axis=1), kind="stable")[:k])
-    W = width_of(auto_width(width, [], natural="one") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
     names = [label_for(labels, ids[j]) for j in keep]
     _, _, leg_h = legend_plan(names, W) if v["legend"] is not None else ([], 1, 0.0)
     grid = np.linspace(0, 1, 401)
@@ -329,7 +335,7 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     ids, x = _flat(_draws(trace, var), dim)
     lo_q, hi_q = (1 - INTERVAL_MASS) / 2, 1 - (1 - INTERVAL_MASS) / 2
     all_names = [label_for(labels, i) for i in ids]
-    W = width_of(auto_width(width, all_names[:200]) if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, all_names[:200]) if ax is None else axes_width(ax))
     per = row_height(fit_labels(all_names[:200], LABEL_SHARE * W), 0.25)
     k, height = plan_rows(len(ids), top, 0.6, per)
     keep = list(range(len(ids))) if k >= len(ids) else list(np.argsort(-np.median(x, axis=1), kind="stable")[:k])

@@ -16,6 +16,7 @@ from motives.plots._style import (
     TWO_COLUMN,
     add_legend,
     auto_width,
+    axes_width,
     check_top,
     fit_labels,
     label_for,
@@ -137,7 +138,7 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
                              "band": {"color": "0.88", "linewidth": 0, "zorder": 1}, "legend": {}, "omitted": {}})
     check_top(top)
     level, tgt = _pick_target(woe, target)
-    W = width_of(auto_width(width, [], natural="two") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     if propositions is not None and not propositions.empty:
         return _plot_grouped_ledger(woe, propositions, level, tgt, case=case, labels=labels, use_titles=use_titles,
                                     ax=ax, width=W, top=top, v=v)
@@ -438,7 +439,7 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
         groups.setdefault(j.values[h].model_dump_json(), []).append(h)
     n_all = len(groups)
     shown = list(groups.values())[: MAX_LINES if top is None else top]
-    W = width_of(auto_width(width, [], natural="two") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     names = [", ".join(label_for(labs, h) for h in hs) for hs in shown] + ["Observed (coded)"]
     _, _, leg_h = legend_plan(names, W, max_cols=2) if v["legend"] is not None else ([], 1, 0)
     with style():

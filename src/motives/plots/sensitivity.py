@@ -14,6 +14,7 @@ from motives.plots._style import (
     MAX_LINES,
     add_legend,
     auto_width,
+    axes_width,
     bar_style,
     check_level,
     check_top,
@@ -132,7 +133,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     first = d.xs(ids[0], level="id")
     db = _auto_db(final, scale)
     col = "log_odds_db" if db else "credence"
-    W = width_of(auto_width(width, [], natural="two") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     _, _, leg_h = legend_plan([label_for(labels, i) for i in ids], W) if v["legend"] is not None else ([], 1, 0)
     with style():
         fig, ax_ = new_axes(ax, W, 2.8 + leg_h)
@@ -250,7 +251,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     d = sweep.xs(level, level="level")
     all_ids = list(dict.fromkeys(d.index.get_level_values("id")))
     ids = _pick_lines(all_ids, d.groupby(level="id")["credence"].mean(), top, always=tgt)
-    W = width_of(auto_width(width, [], natural="one") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
     leg = ["Prior = credence"] + ([label_for(labels, tgt)] if db else [label_for(labels, i) for i in ids])
     _, _, leg_h = legend_plan(leg, W) if v["legend"] is not None else ([], 1, 0)
     with style():
@@ -315,7 +316,7 @@ def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | 
     """(figure width, rows to draw, height) of a plot with one row per name (names in drawing order)."""
     check_top(top)
     head = names[: (top or 200)]
-    W = width_of(auto_width(width, head, natural) if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, head, natural) if ax is None else axes_width(ax))
     k, height = plan_rows(len(names), top, base, row_height(fit_labels(head, LABEL_SHARE * W), per_row))
     return W, k, height
 
@@ -835,7 +836,7 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
     last = d[d["gamma"] == d["gamma"].max()].reset_index().set_index("id")["credence"]
     ids = _pick_lines(all_ids, last[~last.index.duplicated()], top)
     n = int(discount.attrs.get("diagnostic_items", 0))
-    W = width_of(auto_width(width, [], natural="one") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
     _, _, leg_h = legend_plan([label_for(labels, i) for i in ids], W) if v["legend"] is not None else ([], 1, 0)
     with style():
         fig, ax_ = new_axes(ax, W, 2.6 + leg_h)

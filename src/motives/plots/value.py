@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import auto_width, new_axes, style, visuals_of, width_of, wrap_text
+from motives.plots._style import auto_width, axes_width, new_axes, style, visuals_of, width_of, wrap_text
 
 
 def _fmt(x: float) -> str:
@@ -89,7 +89,7 @@ def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None =
     vis = visuals_of(visuals, {"interval": {"color": "0.85", "linewidth": 0},
                                "mean": {"colors": "black", "linestyles": "--", "linewidth": 0.8},
                                "median": {"colors": "0.4", "linestyles": ":", "linewidth": 1.0}})
-    W = width_of(auto_width(width, [], natural="one") if ax is None else ax.figure.get_figwidth())
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
     with style():
         fig, ax = new_axes(ax, W, 2.4)
         inside = (v >= summary["lower"]) & (v <= summary["upper"])
