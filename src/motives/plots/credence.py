@@ -107,9 +107,12 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
                              "separator": {"color": "0.7", "linewidth": 0.5},
                              "omitted": {}})
     check_top(top)
-    labs = dict(zip(table.index.get_level_values("id"), table.get("label", table.index.get_level_values("id")),
-                    strict=True))
-    labs.update(labels or {})
+    col = table["label"] if "label" in table else pd.Series(table.index.get_level_values("id"), index=table.index)
+    by_level = {key: str(v) for key, v in col.items()}  # (level, id) -> label: a family's own id must not hide
+    # the label of the hypothesis it is named after
+
+    def lab(lv: str, i: str) -> str:
+        return (labels or {}).get(i, by_level.get((lv, i), i))
     hyp = list(table.xs("hypothesis", level="level").index)
     fam = list(table.xs("family", level="level").index) if "family" in table.index.get_level_values("level") else []
     if fam == hyp:  # every hypothesis its own family: the family rows would repeat the hypothesis rows
@@ -118,7 +121,7 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     n_all = len(rows)
 
     def name(lv: str, i: str) -> str:
-        return label_for(labs, i) + (" (family)" if lv == "family" else "")
+        return lab(lv, i) + (" (family)" if lv == "family" else "")
 
     W = width_of(auto_width(width, [name(lv, i) for lv, i in rows[:200]]) if ax is None
                  else axes_width(ax))
@@ -154,8 +157,8 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
             names.append(name(lv, i))
             y -= 1
         fam_w = text_width(" (family)", TICK_SIZE)  # the suffix stays whole however the label is cut
-        ax.set_yticks(ticks, [fit_labels([label_for(labs, i)], LABEL_SHARE * W - fam_w)[0] + " (family)"
-                              if lv == "family" else fit_labels([label_for(labs, i)], LABEL_SHARE * W)[0]
+        ax.set_yticks(ticks, [fit_labels([lab(lv, i)], LABEL_SHARE * W - fam_w)[0] + " (family)"
+                              if lv == "family" else fit_labels([lab(lv, i)], LABEL_SHARE * W)[0]
                               for lv, i in rows])
         ax.set_ylim(y + 0.5, n + 0.5)
         ax.set_xlim(0, 1.05)

@@ -71,6 +71,9 @@ LEDGER_STRUCTURED = (
 #: information): the strongest twenty; each figure says how many it leaves out. The functions' own default
 #: (``top=None``) is a page of rows.
 STANDARD_TOP = 20
+#: A case whose hypotheses are a numeric grid (every hypothesis has a ``value``) with more hypotheses than this
+#: gets the value posterior (a density) instead of the credences figure (one row per hypothesis).
+GRID_ROWS = 40
 
 
 def labels_of(case: Case) -> dict[str, str]:
@@ -103,7 +106,11 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
 
     ``tables`` is the output of :func:`motives.sensitivity.run_all`; timeline
     items each get a figure ``timeline_<id>``; a structured case (with
-    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`).
+    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`);
+    numeric hypotheses (a grid: every hypothesis has a ``value``) get
+    ``value_posterior``, which replaces ``credences`` beyond :data:`GRID_ROWS`
+    hypotheses. The item-ranked figures show the strongest
+    :data:`STANDARD_TOP` rows.
 
     Examples
     --------
@@ -142,6 +149,9 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
         "break_even": lambda: plot_break_even(tables["break_even"], labels=labels, top=STANDARD_TOP),
         "information": lambda: plot_information(tables["item_information"], labels=labels, top=STANDARD_TOP),
     }
+    numeric = bool(case.hypotheses) and all(h.value is not None for h in case.hypotheses)
+    if numeric and len(case.hypotheses) > GRID_ROWS:
+        draw.pop("credences")  # value_posterior below draws the grid as one density
     if len(case.lens_ids) < 2:
         for k in ("lenses", "lenses_family", "cruxes"):
             draw.pop(k)
@@ -154,7 +164,7 @@ def standard_figures(case: Case, tables: dict[str, pd.DataFrame], *,
     for name, fn in draw.items():
         fig, ax = fn()
         yield name, fig, ax
-    if case.hypotheses and all(h.value is not None for h in case.hypotheses):  # numeric hypotheses (a grid)
+    if numeric:  # numeric hypotheses (a grid)
         from motives.exact import value_table
         from motives.plots.value import plot_value_posterior
 
