@@ -412,3 +412,17 @@ def wrap_text(text: str, width: float, size: float = 8.0, lines: int = 3) -> str
     """Each line of ``text`` wrapped to ``width`` inches (at most ``lines`` lines each): axis labels with user text."""
     return "\n".join("\n".join(wrap_lines(part, width, size, lines)) if part.strip() else part
                      for part in str(text).split("\n"))
+
+
+def row_xlabel(ax: Axes, text: str, width: float) -> None:
+    """The x label of a plot with a row-label column, wrapped to the figure.
+
+    A label wider than the data area is aligned to the axes' right edge, so it
+    runs leftwards under the row labels instead of off the figure.
+    """
+    wrapped = wrap_text(text, 0.92 * width)
+    widest = max(text_width(ln, 8.0) for ln in wrapped.split("\n"))
+    if widest > 0.9 * (1 - LABEL_SHARE) * width:
+        ax.set_xlabel(wrapped, loc="right")
+    else:
+        ax.set_xlabel(wrapped)

@@ -25,6 +25,7 @@ from motives.plots._style import (
     omitted_note,
     plan_rows,
     row_height,
+    row_xlabel,
     shorten,
     style,
     style_of,
@@ -187,8 +188,8 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
         ax_.set_yticks(ticks, fit_labels(names, LABEL_SHARE * W))
         ax_.set_ylim(y + 0.4, 0.8)
         ax_.set_xlim(-lim, lim)
-        ax_.set_xlabel(wrap_text(f"Weight of evidence for {label_for(labels, tgt)} against the rest "
-                                 "(decibans; rest weighted by the prior)", 0.8 * W))
+        row_xlabel(ax_, f"Weight of evidence for {label_for(labels, tgt)} against the rest "
+                        "(decibans; rest weighted by the prior)", W)
         ax_.spines["left"].set_visible(False)
         ax_.tick_params(axis="y", length=0)
         omitted_note(ax_, len(d), n_all, "items", v["omitted"])
@@ -331,8 +332,8 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             ax.set_xlabel(f"Decibans for {shorten(label_for(labels, tgt), 24)}\n"
                           "against the (prior-weighted) rest")
         else:
-            ax.set_xlabel(wrap_text(f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
-                                    "(decibans; rest weighted by the prior)", 0.8 * width))
+            row_xlabel(ax, f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
+                           "(decibans; rest weighted by the prior)", width)
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         handles = [Patch(facecolor="0.88", edgecolor="none", label="what the proposition can say (floor to cap)"),

@@ -25,6 +25,7 @@ from motives.plots._style import (
     omitted_note,
     plan_rows,
     row_height,
+    row_xlabel,
     shorten,
     style,
     style_of,
@@ -142,8 +143,9 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
             st = style_of(k)
             ax_.plot(steps, c.to_numpy(), drawstyle="steps-mid", color=st["color"], linestyle=st["linestyle"],
                      marker="", label=label_for(labels, i))
-            if v["markers"] is not None:
-                ax_.plot(steps, c.to_numpy(), **({"marker": st["marker"], "color": st["color"]} | v["markers"]))
+            if v["markers"] is not None:  # at most ~40 markers per line
+                ax_.plot(steps, c.to_numpy(), **({"marker": st["marker"], "color": st["color"],
+                                                  "markevery": max(1, len(steps) // 40)} | v["markers"]))
         und = [s for s in steps if s > 0 and not first.loc[s, "dated"]]
         if und and v["undated"] is not None:
             ax_.axvspan(min(und) - 0.5, max(und) + 0.5, **v["undated"])
@@ -397,7 +399,7 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
         ax_.set_xlabel(f"{quantity} of {shorten(label_for(labels, tor.attrs.get('target', '')), 60)}\n"
                        f"(each item's {what} x 1/{f:g} and x {f:g})")
         add_legend(ax_, ax is None, v["legend"])
-        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        row_xlabel(ax_, ax_.get_xlabel(), W)
         omitted_note(ax_, len(d), len(tor), "items", v["omitted"])
     return fig, ax_
 
@@ -543,7 +545,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
         ax_.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
         if not len(d):
             ax_.text(0.5, 0.5, "no item is rated differently", transform=ax_.transAxes, ha="center")
-        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        row_xlabel(ax_, ax_.get_xlabel(), W)
         omitted_note(ax_, len(d), len(cr), "rows", v["omitted"])
     return fig, ax_
 
@@ -627,7 +629,7 @@ def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
             t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
         if not len(d):
             ax_.text(0.5, 0.5, "no uncertain judgement", transform=ax_.transAxes, ha="center")
-        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        row_xlabel(ax_, ax_.get_xlabel(), W)
         omitted_note(ax_, len(d), len(sob), "items", v["omitted"])
     return fig, ax_
 
@@ -715,7 +717,7 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
         rival = shorten(label_for(labels, be.attrs.get('rival', 'its rival')), 50)
         ax_.set_xlabel(f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}")
         add_legend(ax_, ax is None, v["legend"])
-        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        row_xlabel(ax_, ax_.get_xlabel(), W)
         omitted_note(ax_, len(d), len(be), "items", v["omitted"])
     return fig, ax_
 
