@@ -497,7 +497,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
         At most this many rows, in the table's order (largest change first;
         default: as many as fit a page); the figure says how many are left out.
     labels
-        Id -> display label (items, lenses, the target); long labels wrap onto two lines.
+        Id -> display label (items, the target); long labels wrap onto two lines. Lenses are named by id.
     ax
         Axes to draw on (default: a new figure).
     width
@@ -529,7 +529,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
     >>> plt.close(fig)
     """
     v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6}, "omitted": {}})
-    names_all = [f"{label_for(labels, e)} ({label_for(labels, lens)})" for lens, e in cr.index]
+    names_all = [f"{label_for(labels, e)} ({lens})" for lens, e in cr.index]  # the lens by id: short, repeated
     W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
     d = cr.head(k)
     with style():
@@ -541,6 +541,7 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
         if v["ref_line"] is not None:
             ax_.axvline(0, **v["ref_line"])
         ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
+        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
         tgt = shorten(label_for(labels, cr.attrs.get("target", "target")), 60)
         ax_.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
         if not len(d):
