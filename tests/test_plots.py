@@ -145,3 +145,12 @@ def test_ledger_groups_by_issue_area(case, tables):
 def test_timeline_needs_a_timeline_item():
     with pytest.raises(ValueError, match="no timeline item"):
         P.plot_timeline(mv.examples.cookie_case())
+
+
+def test_credences_show_hypothesis_labels_when_each_is_its_own_family():
+    """The family rows (one per hypothesis, labelled by id) must not hide the hypotheses' labels."""
+    case = mv.Case.model_validate({"name": "own", "hypotheses": [{"id": "a", "label": "Alpha"}, {"id": "b"}],
+                                   "evidence": []})
+    _, ax = P.plot_credences(mv.exact_posterior(case))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b"]
+    plt.close("all")

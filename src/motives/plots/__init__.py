@@ -4,6 +4,12 @@ Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot
 state, nothing shown); save them with :func:`save_figure` or ``fig.savefig``.
 Compute functions (:mod:`motives.sensitivity`, :mod:`motives.report`) return
 DataFrames; the ``plot_*`` functions here draw them.
+
+One contract (docs/figures.md): 3.5 or 7.2 in wide and at most a page (9 in)
+tall as saved; long labels wrap; longer lists show their top rows and say how
+many they left out; legends never cover the data; the same keyword-only
+``labels``, ``ax``, ``width="auto"``, ``top=None``, ``level="family"`` and
+``visuals=None`` wherever they apply.
 """
 
 from __future__ import annotations

@@ -10,11 +10,33 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from motives.conventions import INTERVAL_MASS
-from motives.plots._style import ONE_COLUMN, label_for, new_axes, style, style_of
+from motives.plots._style import (
+    LABEL_SHARE,
+    MAX_LINES,
+    ONE_COLUMN,
+    TICK_SIZE,
+    add_legend,
+    auto_width,
+    axes_width,
+    check_top,
+    fit_labels,
+    label_for,
+    legend_plan,
+    new_axes,
+    omitted_note,
+    plan_rows,
+    row_height,
+    style,
+    style_of,
+    text_width,
+    visuals_of,
+    width_of,
+)
 
 
 def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,
-                   width: str | float = "one", title: str | None = None) -> tuple[Figure, Axes]:
+                   width: str | float = "auto", top: int | None = None, title: str | None = None,
+                   visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Credence of every hypothesis and family, with its central interval when the table has one.
 
     Parameters
@@ -24,9 +46,23 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
         ``lower``/``upper`` (e.g. :func:`motives.exact_posterior`, or a fit's summary);
         a ``label`` column gives display names.
     labels
-        Id -> display label (overrides the table's ``label`` column).
-    ax, width, title
-        Axes to draw on (default a new figure ``width`` wide: ``"one"`` or ``"two"`` columns).
+        Id -> display label (overrides the table's ``label`` column); long labels wrap onto two lines.
+    ax
+        Axes to draw on (default: a new figure).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    top
+        At most this many rows (default: as many as fit a page, 9 in). When rows
+        are left out, the hypotheses and families with the highest credence are
+        shown, highest first, and the figure says how many are left out.
+    title
+        Axes title.
+    visuals
+        Element -> ``False`` (not drawn) or a dict of keyword arguments:
+        ``interval`` (the interval lines), ``annotations`` (the credence
+        written beside each point), ``separator`` (the line between
+        hypotheses and families), ``omitted`` (the note on rows left out).
 
     Returns
     -------
@@ -55,43 +91,84 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     >>> ax.get_yticklabels()[2].get_text()
     'Eight-sided'
     >>> plt.close(fig)
+
+    The top two, without the numbers:
+
+    >>> fig, ax = plot_credences(table, top=2, visuals={"annotations": False})
+    >>> [t.get_text() for t in ax.get_yticklabels()], list(ax.texts)
+    (['d8', 'd12'], [])
+    >>> print(ax.get_title(loc="right"))  # the note, wrapped to half the width
+    2 of 5 rows shown; 3 left out (credence
+    0.10 in all)
+    >>> plt.close(fig)
     """
     from motives.sensitivity.results import table_of
 
     table = table_of(table)
-    labs = dict(zip(table.index.get_level_values("id"), table.get("label", table.index.get_level_values("id")),
-                    strict=True))
-    labs.update(labels or {})
+    v = visuals_of(visuals, {"interval": {"color": "black", "linewidth": 1.2, "linestyle": "-", "marker": ""},
+                             "annotations": {"xytext": (5, 3), "textcoords": "offset points", "fontsize": 6},
+                             "separator": {"color": "0.7", "linewidth": 0.5},
+                             "omitted": {}})
+    check_top(top)
+    col = table["label"] if "label" in table else pd.Series(table.index.get_level_values("id"), index=table.index)
+    by_level = {key: str(v) for key, v in col.items()}  # (level, id) -> label: a family's own id must not hide
+    # the label of the hypothesis it is named after
+
+    def lab(lv: str, i: str) -> str:
+        return (labels or {}).get(i, by_level.get((lv, i), i))
     hyp = list(table.xs("hypothesis", level="level").index)
     fam = list(table.xs("family", level="level").index) if "family" in table.index.get_level_values("level") else []
     if fam == hyp:  # every hypothesis its own family: the family rows would repeat the hypothesis rows
         fam = []
     rows = [("hypothesis", i) for i in hyp] + [("family", i) for i in fam]
+    n_all = len(rows)
+
+    def name(lv: str, i: str) -> str:
+        return lab(lv, i) + (" (family)" if lv == "family" else "")
+
+    W = width_of(auto_width(width, [name(lv, i) for lv, i in rows[:200]]) if ax is None
+                 else axes_width(ax))
+    per = row_height(fit_labels([name(lv, i) for lv, i in rows[:200]], LABEL_SHARE * W), 0.2)
+    k, height = plan_rows(n_all + (1 if fam else 0), top, 0.7, per)
+    left_out = 0.0
+    if k < n_all:  # the highest credences, highest first; families keep up to a third of the rows
+        cred = table["credence"]
+        k_f = min(len(fam), k // 3)
+        fam_k = sorted(fam, key=lambda i: -cred[("family", i)])[:k_f]
+        hyp_k = sorted(hyp, key=lambda i: -cred[("hypothesis", i)])[:k - k_f]
+        left_out = float(sum(cred[("hypothesis", i)] for i in hyp if i not in set(hyp_k)))
+        rows = [("hypothesis", i) for i in hyp_k] + [("family", i) for i in fam_k]
     n = len(rows)
     with style():
-        fig, ax = new_axes(ax, width, 0.6 + 0.2 * (n + 1))
+        fig, ax = new_axes(ax, W, height)
         y, ticks, names = n, [], []
         has_int = {"lower", "upper"} <= set(table.columns)
-        for k, (lv, i) in enumerate(rows):
-            if k and rows[k - 1][0] != lv:
+        for j, (lv, i) in enumerate(rows):
+            if j and rows[j - 1][0] != lv:
                 y -= 0.6
-                ax.axhline(y + 0.3, color="0.7", linewidth=0.5)
+                if v["separator"] is not None:
+                    ax.axhline(y + 0.3, **v["separator"])
             r = table.loc[(lv, i)]
             marker = "o" if lv == "hypothesis" else "s"
-            if has_int and np.isfinite(r["lower"]) and r["upper"] > r["lower"]:
-                ax.plot([r["lower"], r["upper"]], [y, y], color="black", linewidth=1.2, linestyle="-", marker="")
+            if v["interval"] is not None and has_int and np.isfinite(r["lower"]) and r["upper"] > r["lower"]:
+                ax.plot([r["lower"], r["upper"]], [y, y], **v["interval"])
             ax.plot([r["credence"]], [y], marker=marker, color="black",
                     markerfacecolor="black" if lv == "family" else "white", linestyle="", markersize=5)
-            ax.annotate(f"{r['credence']:.2f}", (r["credence"], y), xytext=(5, 3), textcoords="offset points",
-                        fontsize=6)
+            if v["annotations"] is not None:
+                ax.annotate(f"{r['credence']:.2f}", (r["credence"], y), **v["annotations"])
             ticks.append(y)
-            names.append(label_for(labs, i) + (" (family)" if lv == "family" else ""))
+            names.append(name(lv, i))
             y -= 1
-        ax.set_yticks(ticks, names)
+        fam_w = text_width(" (family)", TICK_SIZE)  # the suffix stays whole however the label is cut
+        ax.set_yticks(ticks, [fit_labels([lab(lv, i)], LABEL_SHARE * W - fam_w)[0] + " (family)"
+                              if lv == "family" else fit_labels([lab(lv, i)], LABEL_SHARE * W)[0]
+                              for lv, i in rows])
+        ax.set_ylim(y + 0.5, n + 0.5)
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("Credence" + (f" ({INTERVAL_MASS:.0%} central interval)" if has_int else ""))
         if title:
             ax.set_title(title)
+        omitted_note(ax, n, n_all, "rows", v["omitted"], f" (credence {left_out:.2f} in all)" if left_out else "")
     return fig, ax
 
 
@@ -119,11 +196,37 @@ def _flat(da: Any, dim: str) -> tuple[list[str], np.ndarray]:
 
 def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypothesis",
                           labels: dict[str, str] | None = None, ax: Axes | None = None,
-                          width: str | float = "one") -> tuple[Figure, Axes]:
+                          width: str | float = "auto", top: int | None = None,
+                          visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Posterior density of each credence from an MCMC trace (DataTree or Dataset with ``var`` over ``dim``).
 
     The spread says how far each credence would move if the likelihoods were
     pinned down; densities are Gaussian KDEs reflected at 0 and 1.
+
+    Parameters
+    ----------
+    trace
+        A fit's trace: DataTree, InferenceData-like or Dataset with ``var`` over ``dim``.
+    var
+        The variable to draw.
+    dim
+        Its dimension of hypotheses.
+    labels
+        Id -> display label; long labels wrap in the legend.
+    ax
+        Axes to draw on (default: a new figure).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (one column).
+    top
+        At most this many densities (default 8, the distinct line styles): those
+        with the highest posterior mean; the figure says how many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``mode`` (the
+        marker at each density's peak), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -145,33 +248,71 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
     """
     from scipy.stats import gaussian_kde
 
+    v = visuals_of(visuals, {"mode": {"linestyle": ""}, "legend": {}, "omitted": {}})
+    check_top(top)
     ids, x = _flat(_draws(trace, var), dim)
+    n_all = len(ids)
+    k = min(n_all, MAX_LINES if top is None else top)
+    keep = sorted(np.argsort(-x.mean(axis=1), kind="stable")[:k])
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
+    names = [label_for(labels, ids[j]) for j in keep]
+    _, _, leg_h = legend_plan(names, W) if v["legend"] is not None else ([], 1, 0.0)
     grid = np.linspace(0, 1, 401)
     with style():
-        fig, ax = new_axes(ax, width, 2.2)
-        for k, (i, xs) in enumerate(zip(ids, x, strict=True)):
-            st = style_of(k)
+        fig, ax_ = new_axes(ax, W, 2.2 + leg_h)
+        for kk, j in enumerate(keep):
+            i, xs = ids[j], x[j]
+            st = style_of(kk)
             if np.ptp(xs) < 1e-9:
-                ax.axvline(float(xs.mean()), color=st["color"], linestyle=st["linestyle"], label=label_for(labels, i))
+                ax_.axvline(float(xs.mean()), color=st["color"], linestyle=st["linestyle"], label=label_for(labels, i))
                 continue
             refl = np.concatenate([xs, -xs, 2 - xs])  # reflect at 0 and 1; bandwidth of the original sample
             bw = gaussian_kde(xs).factor * xs.std(ddof=1) / refl.std(ddof=1)
             dens = 3 * gaussian_kde(refl, bw_method=bw)(grid)
-            ax.plot(grid, dens, color=st["color"], linestyle=st["linestyle"], marker="",
-                    label=label_for(labels, i))
-            j = int(np.argmax(dens))
-            ax.plot(grid[j], dens[j], marker=st["marker"], color=st["color"], linestyle="")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(bottom=0)
-        ax.set_xlabel(f"Posterior {var}")
-        ax.set_ylabel("Density")
-        ax.legend(loc="upper right")
-    return fig, ax
+            ax_.plot(grid, dens, color=st["color"], linestyle=st["linestyle"], marker="",
+                     label=label_for(labels, i))
+            if v["mode"] is not None:
+                jj = int(np.argmax(dens))
+                ax_.plot(grid[jj], dens[jj], **({"marker": st["marker"], "color": st["color"]} | v["mode"]))
+        ax_.set_xlim(0, 1)
+        ax_.set_ylim(bottom=0)
+        ax_.set_xlabel(f"Posterior {var}")
+        ax_.set_ylabel("Density")
+        add_legend(ax_, ax is None, v["legend"])
+        omitted_note(ax_, len(keep), n_all, dim + "s" if not dim.endswith("s") else dim, v["omitted"])
+    return fig, ax_
 
 
 def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labels: dict[str, str] | None = None,
-                ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+                ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
+                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Explanatory shares of the mixture model: posterior median and central interval per hypothesis.
+
+    Parameters
+    ----------
+    trace
+        A mixture fit's trace: DataTree, InferenceData-like or Dataset with ``var`` over ``dim``.
+    var
+        The variable to draw.
+    dim
+        Its dimension of hypotheses.
+    labels
+        Id -> display label; long labels wrap onto two lines.
+    ax
+        Axes to draw on (default: a new figure).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    top
+        At most this many rows (default: as many as fit a page); when rows are
+        left out, the largest medians are shown and the figure says how many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``interval``,
+        ``annotations`` (the medians written beside the points), ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -193,20 +334,33 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     (3.5, 'Explanatory share (median, 90% central interval)')
     >>> plt.close(fig)
     """
+    v = visuals_of(visuals, {"interval": {"color": "black", "linestyle": "-", "marker": ""},
+                             "annotations": {"xytext": (4, 3), "textcoords": "offset points", "fontsize": 6},
+                             "omitted": {}})
+    check_top(top)
     ids, x = _flat(_draws(trace, var), dim)
     lo_q, hi_q = (1 - INTERVAL_MASS) / 2, 1 - (1 - INTERVAL_MASS) / 2
+    all_names = [label_for(labels, i) for i in ids]
+    W = width_of(auto_width(width, all_names[:200]) if ax is None else axes_width(ax))
+    per = row_height(fit_labels(all_names[:200], LABEL_SHARE * W), 0.25)
+    k, height = plan_rows(len(ids), top, 0.6, per)
+    keep = list(range(len(ids))) if k >= len(ids) else list(np.argsort(-np.median(x, axis=1), kind="stable")[:k])
     with style():
-        fig, ax = new_axes(ax, width, 0.6 + 0.25 * len(ids))
-        for k, (_i, xs) in enumerate(zip(ids, x, strict=True)):
-            y = len(ids) - k
-            lo, med, hi = np.quantile(xs, [lo_q, 0.5, hi_q])
-            ax.plot([lo, hi], [y, y], color="black", linestyle="-", marker="")
-            ax.plot([med], [y], marker="o", color="black", markerfacecolor="white", linestyle="")
-            ax.annotate(f"{med:.2f}", (med, y), xytext=(4, 3), textcoords="offset points", fontsize=6)
-        ax.set_yticks(range(len(ids), 0, -1), [label_for(labels, i) for i in ids])
-        ax.set_xlim(0, 1)
-        ax.set_xlabel(f"Explanatory share (median, {INTERVAL_MASS:.0%} central interval)")
-    return fig, ax
+        fig, ax_ = new_axes(ax, W, height)
+        for kk, j in enumerate(keep):
+            y = len(keep) - kk
+            lo, med, hi = np.quantile(x[j], [lo_q, 0.5, hi_q])
+            if v["interval"] is not None:
+                ax_.plot([lo, hi], [y, y], **v["interval"])
+            ax_.plot([med], [y], marker="o", color="black", markerfacecolor="white", linestyle="")
+            if v["annotations"] is not None:
+                ax_.annotate(f"{med:.2f}", (med, y), **v["annotations"])
+        ax_.set_yticks(range(len(keep), 0, -1), fit_labels([all_names[j] for j in keep], LABEL_SHARE * W))
+        ax_.set_ylim(0.5, len(keep) + 0.5)
+        ax_.set_xlim(0, 1)
+        ax_.set_xlabel(f"Explanatory share (median, {INTERVAL_MASS:.0%} central interval)")
+        omitted_note(ax_, len(keep), len(ids), "rows", v["omitted"])
+    return fig, ax_
 
 
 __all__ = ["ONE_COLUMN", "plot_credence_density", "plot_credences", "plot_shares"]

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from motives.conventions import INTERVAL_MASS
-from motives.plots._style import TWO_COLUMN, label_for, new_axes, shorten, style, style_of
+from motives.plots._style import (
+    LABEL_SHARE,
+    MAX_LINES,
+    TWO_COLUMN,
+    add_legend,
+    auto_width,
+    axes_width,
+    check_top,
+    fit_labels,
+    label_for,
+    legend_plan,
+    new_axes,
+    omitted_note,
+    plan_rows,
+    row_height,
+    row_xlabel,
+    shorten,
+    style,
+    style_of,
+    visuals_of,
+    width_of,
+    wrap_lines,
+    wrap_text,
+)
 from motives.schema import Case
 from motives.sensitivity.results import table_of
 
@@ -29,7 +54,8 @@ def _pick_target(woe: pd.DataFrame, target: str | None) -> tuple[str, str]:
 
 def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | None = None,
                 labels: dict[str, str] | None = None, use_titles: bool = False, ax: Axes | None = None,
-                width: str | float = "two", propositions: pd.DataFrame | None = None) -> tuple[Figure, Axes]:
+                width: str | float = "auto", top: int | None = None, propositions: pd.DataFrame | None = None,
+                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """The evidence ledger: each item's weight of evidence for a target, in decibans, grouped by issue area.
 
     With ``propositions`` (:func:`motives.sensitivity.proposition_weight` of a
@@ -48,10 +74,24 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
         Hypothesis or family id; default the family the evidence favours most.
     case
         Gives issue-area titles and their order.
+    labels
+        Id -> display label (the target in the axis label).
     use_titles
-        Label items by their titles (shortened) instead of their ids.
+        Label items by their titles (wrapped onto two lines) instead of their ids.
+    ax
+        Axes to draw on (default: a new figure).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (two columns).
+    top
+        At most this many items, the largest weights (default: as many as fit a
+        page); the figure says how many are left out.
     propositions
         :func:`motives.sensitivity.proposition_weight`, to group by proposition.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (zero),
+        ``annotations`` (the decibans written beside the bars), ``headings``
+        (issue-area headings; grouped: the cap notes), ``band`` (grouped: the
+        floor-to-cap band), ``legend`` (grouped), ``omitted``.
 
     Returns
     -------
@@ -96,18 +136,31 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
     """
     woe = table_of(woe)
     propositions = None if propositions is None else table_of(propositions)
+    v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6},
+                             "annotations": {"textcoords": "offset points", "va": "center", "fontsize": 6},
+                             "headings": {"fontweight": "bold", "fontsize": 7, "va": "center"},
+                             "band": {"color": "0.88", "linewidth": 0, "zorder": 1}, "legend": {}, "omitted": {}})
+    check_top(top)
     level, tgt = _pick_target(woe, target)
+    W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     if propositions is not None and not propositions.empty:
         return _plot_grouped_ledger(woe, propositions, level, tgt, case=case, labels=labels, use_titles=use_titles,
-                                    ax=ax, width=width)
+                                    ax=ax, width=W, top=top, v=v)
     d = woe.xs((level, tgt), level=("level", "id")).copy()
     area_order = [a.id for a in case.issue_areas] if case is not None else []
     area_title = {a.id: a.title or a.id for a in case.issue_areas} if case is not None else {}
     d["area"] = d["issue_area"].replace("", "(no issue area)")
+    n_all = len(d)
+    key = (lambda e, r: str(r["title"])) if use_titles else (lambda e, r: str(e))
+    per = row_height(fit_labels([key(e, r) for e, r in d.head(200).iterrows()], LABEL_SHARE * W), 0.17)
+    k, height = plan_rows(len(d) + len(set(d["area"])), top, 0.9, per)
+    if k < len(d) + len(set(d["area"])):  # the strongest items; room for their headings
+        strongest = d["decibans"].abs().sort_values(ascending=False, kind="stable").index
+        k_items = max(1, k - len(set(d.loc[strongest[:k], "area"])))
+        d = d.loc[strongest[:k_items]]
     order = area_order + sorted(set(d["area"]) - set(area_order))
-    n = len(d) + len(set(d["area"]))
     with style():
-        fig, ax = new_axes(ax, width, 0.7 + 0.17 * n)
+        fig, ax_ = new_axes(ax, W, height)
         y, ticks, names = 0.0, [], []
         finite = d["decibans"][np.isfinite(d["decibans"])]
         lim = max(1.0, float(finite.abs().max()) if len(finite) else 1.0) * 1.15
@@ -115,30 +168,35 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
             sub = d[d["area"] == area].sort_values("decibans", ascending=False)
             if sub.empty:
                 continue
-            ax.text(-lim, y, shorten(area_title.get(area, area), 70), fontweight="bold", fontsize=7, va="center")
+            if v["headings"] is not None:
+                head = wrap_lines(area_title.get(area, area), 0.5 * W, 7, 1, bold=True)[0]
+                ax_.text(-lim, y, head, **v["headings"])
             y -= 1
             for e, r in sub.iterrows():
-                v = float(np.clip(r["decibans"], -lim, lim))
-                pos = v >= 0
-                ax.barh(y, v, height=0.7, facecolor="0.25" if pos else "white", edgecolor="black",
-                        hatch="" if pos else "////", linewidth=0.6)
+                val = float(np.clip(r["decibans"], -lim, lim))
+                pos = val >= 0
+                ax_.barh(y, val, height=0.7, facecolor="0.25" if pos else "white", edgecolor="black",
+                         hatch="" if pos else "////", linewidth=0.6)
                 text = f"{r['decibans']:+.1f}" if np.isfinite(r["decibans"]) else ("+inf" if pos else "-inf")
                 if abs(r["decibans"]) < 0.05:
                     text = "0"
-                ax.annotate(text, (v, y), xytext=(3 if pos else -3, 0), textcoords="offset points",
-                            ha="left" if pos else "right", va="center", fontsize=6)
+                if v["annotations"] is not None:
+                    ax_.annotate(text, (val, y), **({"xytext": (3 if pos else -3, 0),
+                                                     "ha": "left" if pos else "right"} | v["annotations"]))
                 ticks.append(y)
-                names.append(shorten(r["title"], 48) if use_titles else str(e))
+                names.append(key(e, r))
                 y -= 1
-        ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_yticks(ticks, names)
-        ax.set_ylim(y + 0.4, 0.8)
-        ax.set_xlim(-lim, lim)
-        ax.set_xlabel(f"Weight of evidence for {label_for(labels, tgt)} against the rest "
-                      "(decibans; rest weighted by the prior)")
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-    return fig, ax
+        if v["ref_line"] is not None:
+            ax_.axvline(0, **v["ref_line"])
+        ax_.set_yticks(ticks, fit_labels(names, LABEL_SHARE * W))
+        ax_.set_ylim(y + 0.4, 0.8)
+        ax_.set_xlim(-lim, lim)
+        row_xlabel(ax_, f"Weight of evidence for {label_for(labels, tgt)} against the rest "
+                        "(decibans; rest weighted by the prior)", W)
+        ax_.spines["left"].set_visible(False)
+        ax_.tick_params(axis="y", length=0)
+        omitted_note(ax_, len(d), n_all, "items", v["omitted"])
+    return fig, ax_
 
 
 def _db_text(v: float) -> str:
@@ -177,7 +235,7 @@ def _bar(ax: Axes, y: float, v: float, lim: float, *, height: float = 0.62, stro
 
 def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt: str, *, case: Case | None,
                          labels: dict[str, str] | None, use_titles: bool, ax: Axes | None,
-                         width: str | float) -> tuple[Figure, Axes]:
+                         width: float, top: int | None, v: dict[str, Any]) -> tuple[Figure, Axes]:
     """The ledger grouped by proposition (see :func:`plot_ledger`).
 
     Each group: a heading (the proposition's title, bold, in the label column; the cap or floor and the
@@ -188,8 +246,6 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from motives.plots._style import width_of
-
     d = woe.xs((level, tgt), level=("level", "id")).copy()
     pw = props.xs((level, tgt), level=("level", "id"))
     prop_rows = pw[pw["kind"] == "proposition"]
@@ -199,14 +255,27 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
     area_title = {a.id: a.title or a.id for a in case.issue_areas} if case is not None else {}
     direct = direct.assign(area=direct["issue_area"].replace("", "(no issue area)"))
     areas = [a for a in area_order + sorted(set(direct["area"]) - set(area_order)) if (direct["area"] == a).any()]
+    n_items = len(item_rows) + len(direct)
+    narrow = width < 5
+    legend_names = ["what the proposition can say (floor to cap)", "proposition: all its evidence",
+                    "item, given its proposition's other items", "item alone", "against the target"]
+    leg_h = legend_plan(legend_names, width, 6, max_cols=1 if narrow else 3)[2] if v["legend"] is not None else 0
+    k, _ = plan_rows(len(prop_rows) * 2 + n_items + len(areas), top, 1.0 + leg_h, 0.17)
+    if k < len(prop_rows) * 2 + n_items + len(areas):  # keep the strongest items (every proposition stays)
+        k_items = max(0, k - len(prop_rows) * 2 - len(areas))
+        strength = pd.concat([item_rows["decibans"], direct["decibans"]]).abs()
+        kept = set(strength.sort_values(ascending=False, kind="stable").index[:k_items])
+        item_rows = item_rows[item_rows.index.isin(kept)]
+        direct = direct[direct.index.isin(kept)]
+        areas = [a for a in areas if (direct["area"] == a).any()]
     n = len(prop_rows) * 2 + len(item_rows) + len(direct) + len(areas)
     vals = np.concatenate([pw["decibans"], pw["alone_db"], pw["cap_db"], pw["floor_db"], direct["decibans"]])
     finite = vals[np.isfinite(vals)]
     lim = max(1.0, float(np.abs(finite).max()) if finite.size else 1.0) * 1.25
-    narrow = width_of(width) < 5
     n_title = 30 if narrow else 60
+    owned = ax is None
     with style():
-        fig, ax = new_axes(ax, width, 1.3 + 0.17 * n + (0.35 if narrow else 0.0))
+        fig, ax = new_axes(ax, width, 1.0 + leg_h + 0.17 * n)
         y, ticks, names, heads = 0.0, [], [], []
         for pid, pr in prop_rows.iterrows():
             parent = pr["parent"]
@@ -218,17 +287,21 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             ticks.append(y)
             names.append(head)
             heads.append(len(names) - 1)
-            ax.text(lim, y, f"{bound}{used}", fontsize=6, va="center", ha="right")
+            if v["headings"] is not None:
+                ax.text(lim, y, f"{bound}{used}", **({"fontsize": 6, "va": "center", "ha": "right"}
+                                                     | {kk: vv for kk, vv in v["headings"].items()
+                                                        if kk not in ("fontsize", "fontweight")}))
             y -= 1
             sub = item_rows[item_rows["proposition"] == pid].sort_values("decibans", ascending=False)
             top, bottom = y + 0.45, y - len(sub) - 0.45
             lo, hi = float(pr["floor_db"]), float(pr["cap_db"])
             lo_c = float(np.clip(lo, -lim, lim)) if np.isfinite(lo) else -lim
             hi_c = float(np.clip(hi, -lim, lim)) if np.isfinite(hi) else lim
-            ax.fill_betweenx([bottom, top], lo_c, hi_c, color="0.88", linewidth=0, zorder=1)
-            for xv in (lo_c, hi_c):
-                ax.plot([xv, xv], [bottom, top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),
-                        marker="none", zorder=2)
+            if v["band"] is not None:
+                ax.fill_betweenx([bottom, top], lo_c, hi_c, **v["band"])
+                for xv in (lo_c, hi_c):
+                    ax.plot([xv, xv], [bottom, top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),
+                            marker="none", zorder=2)
             _bar(ax, y, float(pr["decibans"]), lim, strong=True)
             ticks.append(y)
             k = int(pr["items"])
@@ -237,7 +310,7 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             for e, r in sub.iterrows():
                 _bar(ax, y, float(r["decibans"]), lim, height=0.5, alone=float(r["alone_db"]))
                 ticks.append(y)
-                names.append(shorten(str(r["title"]), 48) if use_titles else str(e))
+                names.append(str(r["title"]) if use_titles else str(e))
                 y -= 1
             y -= 0.3
         for area in areas:
@@ -249,10 +322,11 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             for e, r in sub.iterrows():
                 _bar(ax, y, float(r["decibans"]), lim, height=0.62)
                 ticks.append(y)
-                names.append(shorten(r["title"], 48) if use_titles else str(e))
+                names.append(str(r["title"]) if use_titles else str(e))
                 y -= 1
-        ax.axvline(0, color="black", linewidth=0.6, zorder=2)
-        ax.set_yticks(ticks, names)
+        if v["ref_line"] is not None:
+            ax.axvline(0, **({"zorder": 2} | v["ref_line"]))
+        ax.set_yticks(ticks, fit_labels(names, LABEL_SHARE * width, lines=1))
         for i in heads:
             ax.get_yticklabels()[i].set_fontweight("bold")
         ax.set_ylim(y + 0.4, 0.8)
@@ -261,8 +335,8 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             ax.set_xlabel(f"Decibans for {shorten(label_for(labels, tgt), 24)}\n"
                           "against the (prior-weighted) rest")
         else:
-            ax.set_xlabel(f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
-                          "(decibans; rest weighted by the prior)")
+            row_xlabel(ax, f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
+                           "(decibans; rest weighted by the prior)", width)
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         handles = [Patch(facecolor="0.88", edgecolor="none", label="what the proposition can say (floor to cap)"),
@@ -271,14 +345,16 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
                    Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="black", linestyle="none",
                           markersize=3.5, label="item alone"),
                    Patch(facecolor="white", edgecolor="black", hatch="////", label="against the target")]
-        fig.legend(handles=handles, loc="outside upper center", ncol=1 if narrow else 3, fontsize=6,
-                   handlelength=1.6, columnspacing=1.0)
+        add_legend(ax, owned, v["legend"], handles=handles, names=[h.get_label() for h in handles],
+                   max_cols=1 if narrow else 3, fontsize=6, handlelength=1.6, columnspacing=1.0)
+        omitted_note(ax, len(item_rows) + len(direct), n_items, "items", v["omitted"])
     return fig, ax
 
 
 def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = None,
                   labels: dict[str, str] | None = None, ax: Axes | None = None,
-                  width: str | float = "two") -> tuple[Figure, Axes]:
+                  width: str | float = "auto", top: int | None = None,
+                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """A timeline item: the coded observations and each hypothesis's predicted trend.
 
     Each hypothesis predicts y = a + b (t - origin) with Normal priors on a
@@ -286,6 +362,33 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     :data:`~motives.report.INTERVAL_MASS` interval of the trend line (without
     the observation noise sigma, which the caption states), both computed by
     :func:`motives.exact.trend_bands`.
+
+    Parameters
+    ----------
+    case
+        A case with at least one timeline item.
+    item
+        The timeline item's id (default: the first).
+    lens
+        Whose trends to draw (default: the case's default lens).
+    labels
+        Id -> display label of the hypotheses; long labels wrap in the legend.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (two columns).
+    top
+        At most this many trend lines (default 8, the distinct line styles), in
+        the case's order; hypotheses with identical trends share a line. The
+        figure says how many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``band`` (the
+        interval of each trend), ``observed`` (the coded observations),
+        ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -322,24 +425,39 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     t_obs = np.array([o.date.decimal_year for o in it.observations])
     y_obs = np.array([o.code for o in it.observations])
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
+    v = visuals_of(visuals, {"band": {"alpha": 0.10, "linewidth": 0},
+                             "observed": {"linestyle": "", "marker": "o", "markerfacecolor": "white",
+                                          "markeredgecolor": "black", "markersize": 5, "zorder": 5},
+                             "legend": {}, "omitted": {}})
+    check_top(top)
+    groups = list(bands.groupby(level="trend", sort=True))  # parent values with identical trends share one line
+    n_all = len(groups)
+    shown = groups[: MAX_LINES if top is None else top]
+    W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
+    names = [", ".join(label_for(labs, h) for h in b["ids"].iloc[0].split(",")) for _, b in shown]
+    names.append("Observed (coded)")
+    _, _, leg_h = legend_plan(names, W, max_cols=2) if v["legend"] is not None else ([], 1, 0)
     with style():
-        fig, ax = new_axes(ax, width, 2.6)
-        for k, b in bands.groupby(level="trend", sort=True):  # parent values with identical trends share one
+        fig, ax_ = new_axes(ax, W, 2.6 + leg_h)
+        for n, (k, b) in enumerate(shown):
             st = style_of(int(k))
             grid = b["year"].to_numpy()
-            ax.fill_between(grid, b["lower"].to_numpy(), b["upper"].to_numpy(), color=st["color"], alpha=0.10,
-                            linewidth=0)
-            ax.plot(grid, b["mean"].to_numpy(), color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
-                    markevery=[-1], label=", ".join(label_for(labs, h) for h in b["ids"].iloc[0].split(",")))
-        ax.plot(t_obs, y_obs, linestyle="", marker="o", markerfacecolor="white", markeredgecolor="black",
-                markersize=5, label="Observed (coded)", zorder=5)
+            if v["band"] is not None:
+                ax_.fill_between(grid, b["lower"].to_numpy(), b["upper"].to_numpy(),
+                                 **({"color": st["color"]} | v["band"]))
+            ax_.plot(grid, b["mean"].to_numpy(), color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
+                     markevery=[-1], label=names[n])
+        if v["observed"] is not None:
+            ax_.plot(t_obs, y_obs, **({"label": "Observed (coded)"} | v["observed"]))
         if it.scale:
-            ax.set_yticks(sorted(it.scale), [_wrap(f"{c} {it.scale[c]}", 24, 2) for c in sorted(it.scale)])
-        ax.set_xlabel(f"Year (bands: {INTERVAL_MASS:.0%} interval of each predicted trend; noise sd {it.sigma:g})")
-        ax.set_ylabel("Code")
-        ax.set_title(shorten(it.title, 90))
-        ax.legend(loc="upper left", ncols=2)
-    return fig, ax
+            ax_.set_yticks(sorted(it.scale), [_wrap(f"{c} {it.scale[c]}", 24, 2) for c in sorted(it.scale)])
+        ax_.set_xlabel(wrap_text(f"Year (bands: {INTERVAL_MASS:.0%} interval of each predicted trend; "
+                                 f"noise sd {it.sigma:g})", 0.8 * W))
+        ax_.set_ylabel("Code")
+        ax_.set_title(wrap_text(it.title, 0.6 * W, 8, 2))
+        add_legend(ax_, ax is None, v["legend"], max_cols=2)
+        omitted_note(ax_, len(shown), n_all, "trend lines", v["omitted"])
+    return fig, ax_
 
 
 __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]

@@ -68,6 +68,15 @@ LEDGER_STRUCTURED = (
     "rest weighted by the prior.")
 
 
+#: Rows of the item-ranked sensitivity figures in the standard set (tornado, cruxes, Sobol, break-even,
+#: information): the strongest twenty; each figure says how many it leaves out. The functions' own default
+#: (``top=None``) is a page of rows.
+STANDARD_TOP = 20
+#: A case whose hypotheses are a numeric grid (every hypothesis has a ``value``) with more hypotheses than this
+#: gets the value posterior (a density) instead of the credences figure (one row per hypothesis).
+GRID_ROWS = 40
+
+
 def labels_of(case: Case) -> dict[str, str]:
     """Display labels: hypotheses, families and lenses.
 
@@ -100,7 +109,11 @@ def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFr
     :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results` of what
     ``motives sensitivity`` wrote: the same figures); timeline
     items each get a figure ``timeline_<id>``; a structured case (with
-    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`).
+    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`);
+    numeric hypotheses (a grid: every hypothesis has a ``value``) get
+    ``value_posterior``, which replaces ``credences`` beyond :data:`GRID_ROWS`
+    hypotheses. The item-ranked figures show the strongest
+    :data:`STANDARD_TOP` rows.
 
     Examples
     --------
@@ -130,15 +143,18 @@ def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFr
                                       propositions=tables.get("proposition_weight")),
         "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
-        "tornado": lambda: plot_tornado(tables["tornado"], labels=labels),
+        "tornado": lambda: plot_tornado(tables["tornado"], labels=labels, top=STANDARD_TOP),
         "discount": lambda: plot_discount(tables["evidence_discount"], labels=labels),
-        "lenses": lambda: plot_lenses(tables["lens_comparison"], labels=labels),
+        "lenses": lambda: plot_lenses(tables["lens_comparison"], level="hypothesis", labels=labels),
         "lenses_family": lambda: plot_lenses(tables["lens_comparison"], level="family", labels=labels),
-        "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels),
-        "sobol": lambda: plot_sobol(tables["sobol"], labels=labels),
-        "break_even": lambda: plot_break_even(tables["break_even"], labels=labels),
-        "information": lambda: plot_information(tables["item_information"]),
+        "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels, top=STANDARD_TOP),
+        "sobol": lambda: plot_sobol(tables["sobol"], labels=labels, top=STANDARD_TOP),
+        "break_even": lambda: plot_break_even(tables["break_even"], labels=labels, top=STANDARD_TOP),
+        "information": lambda: plot_information(tables["item_information"], labels=labels, top=STANDARD_TOP),
     }
+    numeric = bool(case.hypotheses) and all(h.value is not None for h in case.hypotheses)
+    if numeric and len(case.hypotheses) > GRID_ROWS:
+        draw.pop("credences")  # value_posterior below draws the grid as one density
     if len(case.lens_ids) < 2:
         for k in ("lenses", "lenses_family", "cruxes"):
             draw.pop(k)
@@ -151,7 +167,7 @@ def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFr
     for name, fn in draw.items():
         fig, ax = fn()
         yield name, fig, ax
-    if case.hypotheses and all(h.value is not None for h in case.hypotheses):  # numeric hypotheses (a grid)
+    if numeric:  # numeric hypotheses (a grid)
         from motives.exact import value_table
         from motives.plots.value import plot_value_posterior
 

@@ -7,13 +7,50 @@ without the metadata a figure needs is an error naming what is missing, never a 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import auto_width, bar_style, label_for, new_axes, shorten, style, style_of
+from motives.plots._style import (
+    LABEL_SHARE,
+    MAX_LINES,
+    add_legend,
+    auto_width,
+    axes_width,
+    bar_style,
+    check_level,
+    check_top,
+    fit_labels,
+    label_for,
+    legend_plan,
+    new_axes,
+    omitted_note,
+    plan_rows,
+    row_height,
+    row_xlabel,
+    shorten,
+    style,
+    style_of,
+    visuals_of,
+    width_of,
+    wrap_text,
+)
 from motives.sensitivity.results import table_of, unpack
+
+
+def _pick_lines(ids: list[str], score: pd.Series, top: int | None, always: str | None = None) -> list[str]:
+    """At most ``top`` ids (default :data:`MAX_LINES`), the highest ``score`` first chosen, kept in table order."""
+    check_top(top)
+    k = MAX_LINES if top is None else top
+    if len(ids) <= k:
+        return ids
+    ranked = list(score.reindex(ids).fillna(-np.inf).sort_values(ascending=False, kind="stable").index)
+    chosen = ([always] if always in ids else []) + [i for i in ranked if i != always]
+    keep = set(chosen[:k])
+    return [i for i in ids if i in keep]
 
 
 def _auto_db(credence: np.ndarray | pd.Series, scale: str) -> bool:
@@ -25,13 +62,43 @@ def _auto_db(credence: np.ndarray | pd.Series, scale: str) -> bool:
 
 def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str] | None = None,
                     labels: dict[str, str] | None = None, scale: str = "auto", ax: Axes | None = None,
-                    width: str | float = "two") -> tuple[Figure, Axes]:
+                    width: str | float = "auto", top: int | None = None,
+                    visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Credence after each item, items in date order (:func:`motives.sensitivity.trajectory`).
 
-    The x axis counts items; tick labels give each item's date and id.
-    Undated items are marked "undated" and shaded. ``scale="db"`` plots
-    log-odds against the rest in decibans instead of credences; ``"auto"``
-    does so when the final credences are all within 0.01 of 0 or 1.
+    The x axis counts items; tick labels give each item's date and id (every
+    k-th item when there are more than fit). Undated items are marked
+    "undated" and shaded. ``scale="db"`` plots log-odds against the rest in
+    decibans instead of credences; ``"auto"`` does so when the final
+    credences are all within 0.01 of 0 or 1.
+
+    Parameters
+    ----------
+    traj
+        :func:`motives.sensitivity.trajectory`.
+    level
+        ``"family"`` or ``"hypothesis"``.
+    ids
+        The ids to draw (default: the ``top`` with the highest final credence).
+    labels
+        Id -> display label; long labels wrap in the legend.
+    scale
+        ``"auto"``, ``"credence"`` or ``"db"``.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (two columns).
+    top
+        At most this many lines (default 8, the distinct line styles); the figure
+        says how many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``markers`` (a
+        marker at each item), ``undated`` (the shading of undated items),
+        ``ref_line`` (log-odds 0 in dB), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -53,46 +120,70 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     >>> ax.get_ylabel(), ax.get_legend_handles_labels()[1]
     ('Log-odds against the rest (dB)', ['d8', 'd12'])
     >>> plt.close(fig)
+
+    The two that end highest, without the shading:
+
+    >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")), top=2, visuals={"undated": False})
+    >>> ax.get_legend_handles_labels()[1], ax.get_title(loc="right")
+    (['d8', 'd12'], '2 of 5 families shown; 3 left out')
+    >>> plt.close(fig)
     """
     traj = table_of(traj)
+    v = visuals_of(visuals, {"markers": {"linestyle": "", "markersize": 3}, "undated": {"color": "0.9", "zorder": 0,
+                                                                                         "linewidth": 0},
+                             "ref_line": {"color": "0.6", "linewidth": 0.6}, "legend": {}, "omitted": {}})
+    check_level(level)
     d = traj.xs(level, level="level")
-    ids = ids or list(dict.fromkeys(d.index.get_level_values("id")))
+    all_ids = list(dict.fromkeys(d.index.get_level_values("id")))
     steps = sorted(set(d.index.get_level_values("step")))
+    final = d.xs(max(steps), level="step")["credence"]
+    ids = ids or _pick_lines(all_ids, final, top)
     first = d.xs(ids[0], level="id")
-    db = _auto_db(d.xs(max(steps), level="step")["credence"], scale)
+    db = _auto_db(final, scale)
     col = "log_odds_db" if db else "credence"
+    W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
+    _, _, leg_h = legend_plan([label_for(labels, i) for i in ids], W) if v["legend"] is not None else ([], 1, 0)
     with style():
-        fig, ax = new_axes(ax, width, 2.4 + 0.04 * len(steps))
+        fig, ax_ = new_axes(ax, W, 2.8 + leg_h)
         for k, i in enumerate(ids):
             c = d.xs(i, level="id")[col].reindex(steps)
             st = style_of(k)
-            ax.plot(steps, c.to_numpy(), drawstyle="steps-mid", color=st["color"], linestyle=st["linestyle"],
-                    marker="", label=label_for(labels, i))
-            ax.plot(steps, c.to_numpy(), linestyle="", marker=st["marker"], color=st["color"], markersize=3)
+            ax_.plot(steps, c.to_numpy(), drawstyle="steps-mid", color=st["color"], linestyle=st["linestyle"],
+                     marker="", label=label_for(labels, i))
+            if v["markers"] is not None:  # at most ~40 markers per line
+                ax_.plot(steps, c.to_numpy(), **({"marker": st["marker"], "color": st["color"],
+                                                  "markevery": max(1, len(steps) // 40)} | v["markers"]))
         und = [s for s in steps if s > 0 and not first.loc[s, "dated"]]
-        if und:
-            ax.axvspan(min(und) - 0.5, max(und) + 0.5, color="0.9", zorder=0, linewidth=0)
+        if und and v["undated"] is not None:
+            ax_.axvspan(min(und) - 0.5, max(und) + 0.5, **v["undated"])
+        every = max(1, -(-len(steps) // max(1, int((0.85 * W) / 0.11))))  # tick labels at least 0.11 in apart
+        shown = steps[::every]
         names = []
-        for s in steps:
+        for s in shown:
             r = first.loc[s]
             tag = "prior" if s == 0 else (r["date"] if r["dated"] else "undated")
-            names.append(f"{shorten(str(r['evidence']), 30)}  {tag}" if s else "prior")
-        ax.set_xticks(steps, names, rotation=90, fontsize=5.5 if len(steps) > 30 else 6.5)
-        ax.set_xlim(-0.5, max(steps) + 0.5)
+            names.append(f"{shorten(str(r['evidence']), 24)}  {tag}" if s else "prior")
+        ax_.set_xticks(shown, names, rotation=90, fontsize=5.5 if len(shown) > 30 else 6.5)
+        ax_.set_xlim(-0.5, max(steps) + 0.5)
         if db:
-            ax.axhline(0, color="0.6", linewidth=0.6)
-            ax.set_ylabel("Log-odds against the rest (dB)")
+            if v["ref_line"] is not None:
+                ax_.axhline(0, **v["ref_line"])
+            ax_.set_ylabel("Log-odds against the rest (dB)")
         else:
-            ax.set_ylim(0, 1)
-            ax.set_ylabel("Credence")
-        ax.set_xlabel("Items in date order (undated items first, shaded)" if und else "Items in date order")
-        ax.legend(loc="best", ncols=min(len(ids), 4))
-    return fig, ax
+            ax_.set_ylim(0, 1)
+            ax_.set_ylabel("Credence")
+        xl = "Items in date order (undated items first, shaded)" if und else "Items in date order"
+        ax_.set_xlabel(xl + (f"; every {every}th item labelled" if every > 1 else ""))
+        add_legend(ax_, ax is None, v["legend"])
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+    return fig, ax_
 
 
 def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                      mark: float | None = None, scale: str = "auto", ax: Axes | None = None,
-                     width: str | float = "one") -> tuple[Figure, Axes]:
+                     width: str | float = "auto", top: int | None = None,
+                     visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Credences against the swept prior of the target (:func:`motives.sensitivity.prior_sweep`).
 
     ``scale="credence"``: every id's credence against the target's prior,
@@ -102,6 +193,35 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     form), readable however strong the evidence. ``"auto"`` picks dB when the
     sweep was spaced in log-odds. An open circle marks the tie (credence 1/2);
     a thin vertical line marks ``mark`` (default: the case's prior of the target).
+
+    Parameters
+    ----------
+    sweep
+        :func:`motives.sensitivity.prior_sweep`.
+    level
+        ``"family"`` or ``"hypothesis"``.
+    labels
+        Id -> display label; long labels wrap in the legend.
+    mark
+        Prior to mark with a vertical line (default: the case's prior of the target).
+    scale
+        ``"auto"``, ``"credence"`` or ``"db"``.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (one column).
+    top
+        At most this many lines (default 8, the distinct line styles): the
+        target and those with the highest mean credence over the sweep; the
+        figure says how many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (the
+        diagonal), ``tie`` (the open circle), ``annotations`` (its text),
+        ``mark`` (the vertical line), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -126,6 +246,12 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     >>> plt.close(fig)
     """
     sweep, meta = unpack(sweep, "prior_sweep")
+    v = visuals_of(visuals, {"ref_line": {"color": "0.6", "linestyle": ":", "marker": "", "linewidth": 0.8},
+                             "tie": {"marker": "o", "markerfacecolor": "white", "color": "black", "linestyle": "",
+                                     "zorder": 5},
+                             "annotations": {"xytext": (6, -10), "textcoords": "offset points", "fontsize": 6},
+                             "mark": {"color": "0.4", "linewidth": 0.6}, "legend": {}, "omitted": {}})
+    check_level(level)
     tgt = meta.target
     if scale not in ("auto", "db", "credence"):
         raise ValueError(f"scale must be 'auto', 'db' or 'credence', got {scale!r}")
@@ -133,48 +259,59 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     mark = meta.case_prior if mark is None else mark
     tie = meta.tie_prior
     d = sweep.xs(level, level="level")
-    ids = list(dict.fromkeys(d.index.get_level_values("id")))
+    all_ids = list(dict.fromkeys(d.index.get_level_values("id")))
+    ids = _pick_lines(all_ids, d.groupby(level="id")["credence"].mean(), top, always=tgt)
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
+    leg = ["Prior = credence"] + ([label_for(labels, tgt)] if db else [label_for(labels, i) for i in ids])
+    _, _, leg_h = legend_plan(leg, W) if v["legend"] is not None else ([], 1, 0)
     with style():
-        fig, ax = new_axes(ax, width, 2.6)
+        fig, ax_ = new_axes(ax, W, 2.6 + leg_h)
         if db:
-            t = d.xs(tgt, level="id") if tgt in ids else sweep.xs(tgt, level="id")
+            t = d.xs(tgt, level="id") if tgt in all_ids else sweep.xs(tgt, level="id")
             p = t["target_prior"].to_numpy()
             with np.errstate(divide="ignore"):
                 x = 10 * np.log10(p / (1 - p))
             ok = np.isfinite(x)
-            ax.plot(x[ok], x[ok], color="0.6", linestyle=":", marker="", linewidth=0.8, label="No evidence")
-            ax.plot(x[ok], t["log_odds_db"].to_numpy()[ok], color="black", linestyle="-", marker="o",
-                    markevery=max(ok.sum() // 8, 1), label=label_for(labels, tgt))
-            ax.axhline(0, color="0.6", linewidth=0.6)
+            if v["ref_line"] is not None:
+                ax_.plot(x[ok], x[ok], **({"label": "No evidence"} | v["ref_line"]))
+            ax_.plot(x[ok], t["log_odds_db"].to_numpy()[ok], color="black", linestyle="-", marker="o",
+                     markevery=max(ok.sum() // 8, 1), label=label_for(labels, tgt))
+            ax_.axhline(0, color="0.6", linewidth=0.6)
             if tie is not None and 0 < tie < 1:
                 xt = 10 * np.log10(tie / (1 - tie))
-                ax.plot([xt], [0], marker="o", markerfacecolor="white", color="black", linestyle="", zorder=5)
-                ax.annotate(f"tie at prior {tie:.2g}", (xt, 0), xytext=(6, -10), textcoords="offset points",
-                            fontsize=6)
-            if mark is not None and 0 < mark < 1:
-                ax.axvline(10 * np.log10(mark / (1 - mark)), color="0.4", linewidth=0.6)
-            ax.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
-            ax.set_ylabel("Posterior log-odds (dB)")
-            ax.legend(loc="upper left")
-            return fig, ax
-        ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", marker="", linewidth=0.8, label="Prior = credence")
+                if v["tie"] is not None:
+                    ax_.plot([xt], [0], **v["tie"])
+                if v["annotations"] is not None:
+                    ax_.annotate(f"tie at prior {tie:.2g}", (xt, 0), **v["annotations"])
+            if mark is not None and 0 < mark < 1 and v["mark"] is not None:
+                ax_.axvline(10 * np.log10(mark / (1 - mark)), **v["mark"])
+            ax_.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
+            ax_.set_ylabel("Posterior log-odds (dB)")
+            ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+            add_legend(ax_, ax is None, v["legend"])
+            return fig, ax_
+        if v["ref_line"] is not None:
+            ax_.plot([0, 1], [0, 1], **({"label": "Prior = credence"} | v["ref_line"]))
         for k, i in enumerate(ids):
             s = d.xs(i, level="id")
             st = style_of(k)
-            ax.plot(s["target_prior"], s["credence"], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
-                    markevery=max(len(s) // 8, 1), label=label_for(labels, i))
+            ax_.plot(s["target_prior"], s["credence"], color=st["color"], linestyle=st["linestyle"],
+                     marker=st["marker"], markevery=max(len(s) // 8, 1), label=label_for(labels, i))
         if tie is not None and 0 < tie < 1:
-            ax.plot([tie], [0.5], marker="o", markerfacecolor="white", color="black", linestyle="", zorder=5)
-            ax.annotate(f"tie at prior {tie:.3g}", (tie, 0.5), xytext=(6, -10), textcoords="offset points",
-                        fontsize=6)
-        if mark is not None:
-            ax.axvline(mark, color="0.4", linewidth=0.6)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_xlabel(f"Prior of {label_for(labels, tgt)}")
-        ax.set_ylabel("Posterior credence")
-        ax.legend(loc="lower right")
-    return fig, ax
+            if v["tie"] is not None:
+                ax_.plot([tie], [0.5], **v["tie"])
+            if v["annotations"] is not None:
+                ax_.annotate(f"tie at prior {tie:.3g}", (tie, 0.5), **v["annotations"])
+        if mark is not None and v["mark"] is not None:
+            ax_.axvline(mark, **v["mark"])
+        ax_.set_xlim(0, 1)
+        ax_.set_ylim(0, 1)
+        ax_.set_xlabel(f"Prior of {label_for(labels, tgt)}")
+        ax_.set_ylabel("Posterior credence")
+        add_legend(ax_, ax is None, v["legend"])
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+    return fig, ax_
 
 
 def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
@@ -184,13 +321,48 @@ def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
                                                                                             strict=True)]
 
 
-def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, scale: str = "auto",
-                 ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
+def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | None, base: float,
+              per_row: float, natural: str = "labels") -> tuple[float, int, float]:
+    """(figure width, rows to draw, height) of a plot with one row per name (names in drawing order)."""
+    check_top(top)
+    head = names[: (top or 200)]
+    W = width_of(auto_width(width, head, natural) if ax is None else axes_width(ax))
+    k, height = plan_rows(len(names), top, base, row_height(fit_labels(head, LABEL_SHARE * W), per_row))
+    return W, k, height
+
+
+def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
+                 scale: str = "auto", ax: Axes | None = None, width: str | float = "auto",
+                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Tornado of :func:`motives.sensitivity.tornado`: the target's credence with each item weakened and strengthened.
 
     Hatched bars: the item weakened (factor 1/f); dark bars: strengthened
     (factor f). ``scale="db"`` draws the target's log-odds in decibans;
     ``"auto"`` does so when the credence is within 0.01 of 0 or 1.
+
+    Parameters
+    ----------
+    tor
+        :func:`motives.sensitivity.tornado`.
+    top
+        At most this many items, the largest swings (default: as many as fit a
+        page); the figure says how many are left out.
+    labels
+        Id -> display label (items, and the target in the axis label); long labels wrap onto two lines.
+    scale
+        ``"auto"``, ``"credence"`` or ``"db"``.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (the
+        credence as analysed), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -210,34 +382,65 @@ def plot_tornado(tor: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | N
     >>> plt.close(fig)
     """
     tor, meta = unpack(tor, "tornado")
+    v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.8}, "legend": {}, "omitted": {}})
     db = _auto_db(tor["credence"].iloc[:1], scale)
     if db and len(tor) and not np.isfinite(float(tor["log_odds_db"].iloc[0])):
         db = False  # a certainty (the rest ruled out) has infinite log-odds: draw credences
-    d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable").head(top)
+    d = tor.sort_values("swing_db" if db else "swing", ascending=False, kind="stable")
     f = meta.factor
     mode = meta.mode
     lo_c, hi_c, base_c = ("low_db", "high_db", "log_odds_db") if db else ("low", "high", "credence")
     base = float(tor[base_c].iloc[0])
+    W, k, height = _row_plan(_input_labels(d, labels), width, ax, top, 1.0, 0.2)
+    d = d.head(k)
     names = _input_labels(d, labels)
-    width = auto_width(width, names)
     with style():
-        fig, ax = new_axes(ax, width, 0.8 + 0.2 * len(d))
+        fig, ax_ = new_axes(ax, W, height)
         y = np.arange(len(d))[::-1]
-        ax.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
-        ax.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
-        ax.axvline(base, color="black", linewidth=0.8)
-        ax.set_yticks(y, [shorten(n, 34) for n in names])
+        ax_.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
+        ax_.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
+        if v["ref_line"] is not None:
+            ax_.axvline(base, **v["ref_line"])
+        ax_.set_yticks(y, fit_labels(names, LABEL_SHARE * W))
+        ax_.set_ylim(-0.6, len(d) - 0.4)
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
         quantity = "Log-odds (dB)" if db else "Credence"
-        ax.set_xlabel(f"{quantity} of {label_for(labels, meta.target)}\n"
-                      f"(each item's {what} x 1/{f:g} and x {f:g})")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
-    return fig, ax
+        ax_.set_xlabel(f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
+                       f"(each item's {what} x 1/{f:g} and x {f:g})")
+        add_legend(ax_, ax is None, v["legend"])
+        row_xlabel(ax_, ax_.get_xlabel(), W)
+        omitted_note(ax_, len(d), len(tor), "items", v["omitted"])
+    return fig, ax_
 
 
-def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict[str, str] | None = None,
-                ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
+                ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
+                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Credences under each lens (:func:`motives.sensitivity.lens_comparison`), one hatching per lens.
+
+    Parameters
+    ----------
+    lenses
+        :func:`motives.sensitivity.lens_comparison`.
+    level
+        ``"family"`` or ``"hypothesis"``.
+    labels
+        Id -> display label (ids and lenses); long labels wrap onto two lines.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    top
+        At most this many ids, the highest credence under any lens first
+        (default: as many as fit a page); the figure says how many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``annotations``
+        (the credences written beside the bars), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -248,7 +451,7 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict
     >>> from motives.plots import labels_of
     >>> from motives.sensitivity import lens_comparison
     >>> case = mv.examples.load("two_lenses")
-    >>> fig, ax = plot_lenses(lens_comparison(case), labels=labels_of(case))
+    >>> fig, ax = plot_lenses(lens_comparison(case), level="hypothesis", labels=labels_of(case))
     >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]
     (3.5, ['h1', 'h2'])
     >>> ax.get_legend_handles_labels()[1]
@@ -260,29 +463,62 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "hypothesis", labels: dict
     >>> plt.close(fig)
     """
     lenses = table_of(lenses)
+    v = visuals_of(visuals, {"annotations": {"xytext": (2, 0), "textcoords": "offset points", "va": "center",
+                                             "fontsize": 5.5}, "legend": {"title": "Lens"}, "omitted": {}})
+    check_level(level)
     d = lenses.xs(level, level="level")["credence"].unstack("lens")
     lens_ids = list(dict.fromkeys(lenses.index.get_level_values("lens")))
     d = d[lens_ids].reindex(list(dict.fromkeys(lenses.xs(level, level="level").index.get_level_values("id"))))
-    n, m = len(d), len(lens_ids)
+    m = len(lens_ids)
+    n_all = len(d)
+    W, k, height = _row_plan([label_for(labels, i) for i in d.index], width, ax, top, 1.1, 0.16 * m)
+    if k < n_all:
+        d = d.loc[d.max(axis=1).sort_values(ascending=False, kind="stable").index[:k]]
+    n = len(d)
     h = 0.8 / m
     with style():
-        fig, ax = new_axes(ax, width, 0.8 + 0.16 * n * m)
+        fig, ax_ = new_axes(ax, W, height)
         for j, lens in enumerate(lens_ids):
             y = np.arange(n)[::-1] + (m - 1) / 2 * h - j * h
-            ax.barh(y, d[lens], height=h * 0.9, label=label_for(labels, lens), **bar_style(j))
-            for yy, v in zip(y, d[lens], strict=True):
-                ax.annotate(f"{v:.2f}", (v, yy), xytext=(2, 0), textcoords="offset points", va="center", fontsize=5.5)
-        ax.set_yticks(np.arange(n)[::-1], [label_for(labels, i) for i in d.index])
-        ax.set_xlim(0, 1.08)
-        ax.set_xlabel("Credence")
-        long = max(len(label_for(labels, ln)) for ln in lens_ids) > 14
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if long else min(m, 3), title="Lens")
-    return fig, ax
+            ax_.barh(y, d[lens], height=h * 0.9, label=label_for(labels, lens), **bar_style(j))
+            if v["annotations"] is not None:
+                for yy, val in zip(y, d[lens], strict=True):
+                    ax_.annotate(f"{val:.2f}", (val, yy), **v["annotations"])
+        ax_.set_yticks(np.arange(n)[::-1], fit_labels([label_for(labels, i) for i in d.index], LABEL_SHARE * W))
+        ax_.set_ylim(-0.5, n - 0.5)
+        ax_.set_xlim(0, 1.08)
+        ax_.set_xlabel("Credence")
+        add_legend(ax_, ax is None, v["legend"], max_cols=3)
+        ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
+        omitted_note(ax_, n, n_all, "families" if level == "family" else "hypotheses", v["omitted"])
+    return fig, ax_
 
 
-def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | None = None,
-                ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
+def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
+                ax: Axes | None = None, width: str | float = "auto",
+                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens.
+
+    Parameters
+    ----------
+    cr
+        :func:`motives.sensitivity.cruxes`.
+    top
+        At most this many rows, in the table's order (largest change first;
+        default: as many as fit a page); the figure says how many are left out.
+    labels
+        Id -> display label (items, the target); long labels wrap onto two lines. Lenses are named by id.
+    ax
+        Axes to draw on (default: a new figure).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (no change), ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -303,26 +539,55 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int = 12, labels: dict[str, str] | Non
     >>> plt.close(fig)
     """
     cr, meta = unpack(cr, "cruxes")
-    d = cr.head(top)
-    width = auto_width(width, [f"{e} ({lens})" for lens, e in d.index])
+    v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6}, "omitted": {}})
+    names_all = [f"{label_for(labels, e)} ({lens})" for lens, e in cr.index]  # the lens by id: short, repeated
+    W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
+    d = cr.head(k)
     with style():
-        fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
+        fig, ax_ = new_axes(ax, W, height)
         y = np.arange(len(d))[::-1]
-        v = d["delta_db"].to_numpy() if len(d) else np.zeros(0)
-        ax.barh(y, v, height=0.65, color=["0.25" if x >= 0 else "white" for x in v], edgecolor="black",
-                hatch=["" if x >= 0 else "////" for x in v], linewidth=0.6)
-        ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_yticks(y, [f"{shorten(e, 28)} ({lens})" for lens, e in d.index])
-        tgt = label_for(labels, meta.target)
-        ax.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
+        vals = d["delta_db"].to_numpy() if len(d) else np.zeros(0)
+        ax_.barh(y, vals, height=0.65, color=["0.25" if x >= 0 else "white" for x in vals], edgecolor="black",
+                 hatch=["" if x >= 0 else "////" for x in vals], linewidth=0.6)
+        if v["ref_line"] is not None:
+            ax_.axvline(0, **v["ref_line"])
+        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
+        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
+        tgt = shorten(label_for(labels, meta.target), 60)
+        ax_.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
         if not len(d):
-            ax.text(0.5, 0.5, "no item is rated differently", transform=ax.transAxes, ha="center")
-    return fig, ax
+            ax_.text(0.5, 0.5, "no item is rated differently", transform=ax_.transAxes, ha="center")
+        row_xlabel(ax_, ax_.get_xlabel(), W)
+        omitted_note(ax_, len(d), len(cr), "rows", v["omitted"])
+    return fig, ax_
 
 
-def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | None = None, ax: Axes | None = None,
-               width: str | float = "auto") -> tuple[Figure, Axes]:
+def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
+               ax: Axes | None = None, width: str | float = "auto",
+               visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched).
+
+    Parameters
+    ----------
+    sob
+        :func:`motives.sensitivity.global_sensitivity`.
+    top
+        At most this many items, in the table's order (largest total index
+        first; default: as many as fit a page); the figure says how many are left out.
+    labels
+        Id -> display label (items, the target); long labels wrap onto two lines.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``errorbars``
+        (bootstrap standard errors), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -352,36 +617,65 @@ def plot_sobol(sob: pd.DataFrame, *, top: int = 15, labels: dict[str, str] | Non
     >>> plt.close(fig)
     """
     sob, meta = unpack(sob, "global_sensitivity")
-    d = sob.head(top)
-    width = auto_width(width, [str(i) for i in d.index])
+    v = visuals_of(visuals, {"errorbars": {"linewidth": 0.6, "capsize": 1.5}, "legend": {}, "omitted": {}})
+    names_all = [label_for(labels, str(i)) for i in sob.index]
+    W, k, height = _row_plan(names_all, width, ax, top, 1.1, 0.22)
+    d = sob.head(k)
     with style():
-        fig, ax = new_axes(ax, width, 0.8 + 0.22 * max(len(d), 1))
+        fig, ax_ = new_axes(ax, W, height)
         y = np.arange(len(d))[::-1]
-        xe1 = d["S1_se"] if "S1_se" in d else None
-        xet = d["ST_se"] if "ST_se" in d else None
-        ax.barh(y + 0.18, d["S1"].clip(lower=0), height=0.34, xerr=xe1, label="first order $S_1$",
-                error_kw={"linewidth": 0.6, "capsize": 1.5}, **bar_style(0))
-        ax.barh(y - 0.18, d["ST"].clip(lower=0), height=0.34, xerr=xet, label="total $S_T$",
-                error_kw={"linewidth": 0.6, "capsize": 1.5}, **bar_style(1))
-        ax.set_yticks(y, [shorten(str(i), 30) for i in d.index])
+        on = v["errorbars"] is not None
+        xe1 = d["S1_se"] if "S1_se" in d and on else None
+        xet = d["ST_se"] if "ST_se" in d and on else None
+        ax_.barh(y + 0.18, d["S1"].clip(lower=0), height=0.34, xerr=xe1, label="first order $S_1$",
+                 error_kw=v["errorbars"] or {}, **bar_style(0))
+        ax_.barh(y - 0.18, d["ST"].clip(lower=0), height=0.34, xerr=xet, label="total $S_T$",
+                 error_kw=v["errorbars"] or {}, **bar_style(1))
+        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
         top_x = float((d["ST"] + (d["ST_se"] if "ST_se" in d else 0)).max()) if len(d) else 1.0
-        ax.set_xlim(0, min(1.05, max(0.1, 1.2 * top_x)))
-        tgt = label_for(labels, meta.target)
+        ax_.set_xlim(0, min(1.05, max(0.1, 1.2 * top_x)))
+        tgt = shorten(label_for(labels, meta.target), 60)
         what = "credence" if meta.scale == "credence" else "log-odds"
-        ax.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
-        for t in ax.legend(loc="lower right").get_texts():
+        ax_.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
+        leg = add_legend(ax_, ax is None, v["legend"])
+        for t in leg.get_texts() if leg is not None else []:
             t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
         if not len(d):
-            ax.text(0.5, 0.5, "no uncertain judgement", transform=ax.transAxes, ha="center")
-    return fig, ax
+            ax_.text(0.5, 0.5, "no uncertain judgement", transform=ax_.transAxes, ha="center")
+        row_xlabel(ax_, ax_.get_xlabel(), W)
+        omitted_note(ax_, len(d), len(sob), "items", v["omitted"])
+    return fig, ax_
 
 
-def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] | None = None,
-                    ax: Axes | None = None, width: str | float = "auto") -> tuple[Figure, Axes]:
+def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
+                    ax: Axes | None = None, width: str | float = "auto",
+                    visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Break-even (:func:`motives.sensitivity.break_even`).
 
     Each item's weight of evidence now (filled) and the one that would tie (open);
     a dotted arrow marks an item that cannot reach the tie alone.
+
+    Parameters
+    ----------
+    be
+        :func:`motives.sensitivity.break_even`.
+    top
+        At most this many items, the largest weights first (default: as many as
+        fit a page); the figure says how many are left out.
+    labels
+        Id -> display label (items, the target and its rival); long labels wrap onto two lines.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``arrows`` (now ->
+        needed), ``ref_line`` (zero), ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -406,36 +700,67 @@ def plot_break_even(be: pd.DataFrame, *, top: int = 20, labels: dict[str, str] |
     >>> plt.close(fig)
     """
     be, meta = unpack(be, "break_even")
-    d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index).head(top)
-    width = auto_width(width, [f"{n} (cannot)" for n in _input_labels(d, None)])
+    v = visuals_of(visuals, {"arrows": {"arrowstyle": "->", "color": "0.4", "linewidth": 0.7},
+                             "ref_line": {"color": "0.6", "linewidth": 0.6}, "legend": {}, "omitted": {}})
+    d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index)
+    names_all = [n + ("" if r else " (cannot)") for n, r in zip(_input_labels(d, labels), d["reachable"],
+                                                                strict=True)]
+    W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
+    d = d.head(k)
     with style():
-        fig, ax = new_axes(ax, width, 0.8 + 0.2 * max(len(d), 1))
+        fig, ax_ = new_axes(ax, W, height)
         y = np.arange(len(d))[::-1]
         fin = np.isfinite(d["db_needed"]).to_numpy()
         item = d["db_item"].to_numpy(dtype=float)
         lim = float(np.nanmax(np.abs(np.r_[item[np.isfinite(item)], d["db_needed"][fin], 1.0]))) * 1.1
         item = np.where(np.isfinite(item), item, np.nan_to_num(np.sign(item)) * lim)  # an item that rules out: at the edge
-        for yy, it, (_e, r) in zip(y, item, d.iterrows(), strict=True):
-            need = r["db_needed"] if np.isfinite(r["db_needed"]) else np.nan_to_num(np.sign(r["db_needed"])) * lim
-            ax.annotate("", xy=(need, yy), xytext=(it, yy),
-                        arrowprops={"arrowstyle": "->", "color": "0.4", "linewidth": 0.7,
-                                    "linestyle": "-" if r["reachable"] else ":"})
-        ax.plot(item, y, "o", color="black", linestyle="", label="now")
-        ax.plot(np.where(fin, d["db_needed"], np.nan), y, "o", color="black", markerfacecolor="white", linestyle="",
-                label="to tie")
-        ax.axvline(0, color="0.6", linewidth=0.6)
-        ax.set_yticks(y, [shorten(n, 30) + ("" if r["reachable"] else " (cannot)")
-                          for n, (_e, r) in zip(_input_labels(d, None), d.iterrows(), strict=True)])
-        ax.set_xlim(-lim, lim)
-        ax.set_xlabel(f"Weight of evidence for {label_for(labels, meta.target)} (decibans)\n"
-                      f"now and needed to tie with {label_for(labels, meta.rival)}")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
-    return fig, ax
+        if v["arrows"] is not None:
+            for yy, it, (_e, r) in zip(y, item, d.iterrows(), strict=True):
+                need = r["db_needed"] if np.isfinite(r["db_needed"]) else np.nan_to_num(np.sign(r["db_needed"])) * lim
+                ax_.annotate("", xy=(need, yy), xytext=(it, yy),
+                             arrowprops={"linestyle": "-" if r["reachable"] else ":"} | v["arrows"])
+        ax_.plot(item, y, "o", color="black", linestyle="", label="now")
+        ax_.plot(np.where(fin, d["db_needed"], np.nan), y, "o", color="black", markerfacecolor="white",
+                 linestyle="", label="to tie")
+        if v["ref_line"] is not None:
+            ax_.axvline(0, **v["ref_line"])
+        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
+        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
+        ax_.set_xlim(-lim, lim)
+        tgt = shorten(label_for(labels, meta.target), 50)
+        rival = shorten(label_for(labels, meta.rival), 50)
+        ax_.set_xlabel(f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}")
+        add_legend(ax_, ax is None, v["legend"])
+        row_xlabel(ax_, ax_.get_xlabel(), W)
+        omitted_note(ax_, len(d), len(be), "items", v["omitted"])
+    return fig, ax_
 
 
-def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = None,
-                     width: str | float = "auto") -> tuple[Figure, Axes]:
+def plot_information(info: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
+                     ax: Axes | None = None, width: str | float = "auto",
+                     visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Expected information of each item (:func:`motives.sensitivity.item_information`), in bits.
+
+    Parameters
+    ----------
+    info
+        :func:`motives.sensitivity.item_information`.
+    top
+        At most this many items, the most informative first (default: as many
+        as fit a page); the figure says how many are left out.
+    labels
+        Id -> display label of the items; long labels wrap onto two lines.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"``: one column
+        when every label fits on one line there, else two.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -452,21 +777,26 @@ def plot_information(info: pd.DataFrame, *, top: int = 15, ax: Axes | None = Non
     >>> plt.close(fig)
     """
     info = table_of(info)
-    d = info.sort_values("voi", ascending=False).head(top)
-    width = auto_width(width, [str(i) for i in d.index])
+    v = visuals_of(visuals, {"legend": {}, "omitted": {}})
+    d = info.sort_values("voi", ascending=False)
+    names_all = [label_for(labels, str(i)) for i in d.index]
+    W, k, height = _row_plan(names_all, width, ax, top, 1.1, 0.22)
+    d = d.head(k)
     with style():
-        fig, ax = new_axes(ax, width, 0.8 + 0.22 * max(len(d), 1))
+        fig, ax_ = new_axes(ax, W, height)
         y = np.arange(len(d))[::-1]
-        ax.barh(y + 0.18, d["voi"], height=0.34, label="hypotheses", **bar_style(0))
-        ax.barh(y - 0.18, d["voi_family"], height=0.34, label="families", **bar_style(1))
-        ax.set_yticks(y, [shorten(str(i), 30) for i in d.index])
-        ax.set_xlabel("Expected information, as if not yet observed (bits)")
-        ax.legend(loc="lower right")
-    return fig, ax
+        ax_.barh(y + 0.18, d["voi"], height=0.34, label="hypotheses", **bar_style(0))
+        ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="families", **bar_style(1))
+        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
+        ax_.set_xlabel("Expected information, as if not yet observed (bits)")
+        add_legend(ax_, ax is None, v["legend"])
+        omitted_note(ax_, len(d), len(info), "items", v["omitted"])
+    return fig, ax_
 
 
 def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
-                  ax: Axes | None = None, width: str | float = "one") -> tuple[Figure, Axes]:
+                  ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
+                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Credences against a common discount on every item's weight (:func:`motives.sensitivity.evidence_discount`).
 
     The bottom axis is the discount factor gamma (1: the items as independent
@@ -474,6 +804,31 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
     independent items the evidence would then be worth (gamma times the
     diagnostic items). Dotted horizontal lines mark the levels of
     ``gamma_for`` in its metadata.
+
+    Parameters
+    ----------
+    discount
+        :func:`motives.sensitivity.evidence_discount`.
+    level
+        ``"family"`` or ``"hypothesis"``.
+    labels
+        Id -> display label; long labels wrap in the legend.
+    ax
+        Axes to draw on (default: a new figure, its legend above the axes).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (one column).
+    top
+        At most this many lines (default 8, the distinct line styles): the
+        highest credences at the largest discount factor; the figure says how
+        many are left out.
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (the
+        dotted credence levels), ``secondary_axis`` (the top axis; ``{}`` only),
+        ``legend``, ``omitted``.
+
+    Returns
+    -------
+    (Figure, Axes)
 
     Examples
     --------
@@ -484,31 +839,40 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
     >>> fig, ax = plot_discount(d, level="hypothesis")
     >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
     (3.5, "Discount on each item's weight (1 = independent)", 'Credence')
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]  # the legend sits above the axes
     ['condition', 'healthy']
     >>> ax.child_axes[0].get_xlabel()  # the secondary axis on top
     'Worth this many independent items (of 1)'
     >>> plt.close(fig)
     """
     discount, meta = unpack(discount, "evidence_discount")
+    v = visuals_of(visuals, {"ref_line": {"color": "0.6", "linestyle": ":", "linewidth": 0.6},
+                             "secondary_axis": {}, "legend": {}, "omitted": {}})
+    check_level(level)
     d = discount.xs(level, level="level")
-    ids = list(dict.fromkeys(d.index.get_level_values("id")))
+    all_ids = list(dict.fromkeys(d.index.get_level_values("id")))
+    last = d[d["gamma"] == d["gamma"].max()].reset_index().set_index("id")["credence"]
+    ids = _pick_lines(all_ids, last[~last.index.duplicated()], top)
     n = meta.diagnostic_items
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
+    _, _, leg_h = legend_plan([label_for(labels, i) for i in ids], W) if v["legend"] is not None else ([], 1, 0)
     with style():
-        fig, ax = new_axes(ax, width, 2.6)
+        fig, ax_ = new_axes(ax, W, 2.6 + leg_h)
         for k, i in enumerate(ids):
             s = d.xs(i, level="id")
             st = style_of(k)
-            ax.plot(s["gamma"], s["credence"], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
-                    markevery=max(len(s) // 8, 1), label=label_for(labels, i))
-        for lv in meta.gamma_for:
-            ax.axhline(float(lv), color="0.6", linestyle=":", linewidth=0.6)
-        ax.set_xlim(0, max(1.0, float(d["gamma"].max())))
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel("Discount on each item's weight (1 = independent)")
-        ax.set_ylabel("Credence")
-        ax.legend(loc="best")
-        if n > 0:
-            top = ax.secondary_xaxis("top", functions=(lambda g: g * n, lambda e: e / n))
-            top.set_xlabel(f"Worth this many independent items (of {n})")
-        return fig, ax
+            ax_.plot(s["gamma"], s["credence"], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
+                     markevery=max(len(s) // 8, 1), label=label_for(labels, i))
+        if v["ref_line"] is not None:
+            for lv in meta.gamma_for:
+                ax_.axhline(float(lv), **v["ref_line"])
+        ax_.set_xlim(0, max(1.0, float(d["gamma"].max())))
+        ax_.set_ylim(-0.02, 1.02)
+        ax_.set_xlabel("Discount on each item's weight (1 = independent)")
+        ax_.set_ylabel("Credence")
+        add_legend(ax_, ax is None, v["legend"])
+        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        if n > 0 and v["secondary_axis"] is not None:
+            sec = ax_.secondary_xaxis("top", functions=(lambda g: g * n, lambda e: e / n))
+            sec.set_xlabel(f"Worth this many independent items (of {n})")
+        return fig, ax_

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import new_axes, style
+from motives.plots._style import auto_width, axes_width, new_axes, style, visuals_of, width_of, wrap_text
 
 
 def _fmt(x: float) -> str:
@@ -15,8 +17,8 @@ def _fmt(x: float) -> str:
 
 
 def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None = None, *,
-                         xlabel: str = "Value", ax: Axes | None = None, width: str | float = "one",
-                         title: str | None = None) -> tuple[Figure, Axes]:
+                         xlabel: str = "Value", ax: Axes | None = None, width: str | float = "auto",
+                         title: str | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     """Posterior density over the hypotheses' values, as steps, with the mean, median and credible interval.
 
     Each hypothesis's credence is spread over its cell of the grid (halfway to
@@ -30,8 +32,18 @@ def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None =
         :func:`motives.exact.value_table`: columns ``value`` and ``credence``, in order of value.
     summary
         :func:`motives.exact.value_summary` (computed from the table when not given).
-    xlabel, ax, width, title
-        Axis label; axes to draw on (default a new figure ``width`` wide: ``"one"`` or ``"two"`` columns).
+    xlabel
+        Axis label.
+    ax
+        Axes to draw on (default: a new figure).
+    width
+        ``"one"`` (3.5 in), ``"two"`` (7.2 in), inches, or ``"auto"`` (one column).
+        However many hypotheses, the figure is one density: its size does not grow.
+    title
+        Axes title (default: the mean, median and interval in words).
+    visuals
+        Element -> ``False`` or a dict of keyword arguments: ``interval`` (the
+        shading), ``mean`` (dashed line), ``median`` (dotted line).
 
     Returns
     -------
@@ -74,17 +86,24 @@ def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None =
     else:
         edges = np.array([v[0] - 0.5, v[0] + 0.5])
     dens = c / np.diff(edges)
+    vis = visuals_of(visuals, {"interval": {"color": "0.85", "linewidth": 0},
+                               "mean": {"colors": "black", "linestyles": "--", "linewidth": 0.8},
+                               "median": {"colors": "0.4", "linestyles": ":", "linewidth": 1.0}})
+    W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
     with style():
-        fig, ax = new_axes(ax, width, 2.4)
+        fig, ax = new_axes(ax, W, 2.4)
         inside = (v >= summary["lower"]) & (v <= summary["upper"])
-        ax.stairs(np.where(inside, dens, 0.0), edges, fill=True, color="0.85", linewidth=0)
+        if vis["interval"] is not None:
+            ax.stairs(np.where(inside, dens, 0.0), edges, fill=True, **vis["interval"])
         ax.stairs(dens, edges, color="black", linewidth=0.9)
         top = float(dens.max()) if dens.size else 1.0
-        ax.vlines([summary["mean"]], 0, top * 1.05, colors="black", linestyles="--", linewidth=0.8)
-        ax.vlines([summary["median"]], 0, top * 1.05, colors="0.4", linestyles=":", linewidth=1.0)
+        if vis["mean"] is not None:
+            ax.vlines([summary["mean"]], 0, top * 1.05, **vis["mean"])
+        if vis["median"] is not None:
+            ax.vlines([summary["median"]], 0, top * 1.05, **vis["median"])
         ax.set_xlim(edges[0], edges[-1])
         ax.set_ylim(0, top * 1.08)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(wrap_text(xlabel, 0.8 * W))
         ax.set_ylabel("Posterior density")
         ax.set_title(title or (f"mean {_fmt(summary['mean'])} (dashed), median {_fmt(summary['median'])} "
                                f"(dotted)\n{summary['mass']:.0%} interval [{_fmt(summary['lower'])}, "
