@@ -13,6 +13,7 @@ from motives.conventions import INTERVAL_MASS
 from motives.plots._style import (
     LABEL_SHARE,
     MAX_LINES,
+    TICK_SIZE,
     TWO_COLUMN,
     add_legend,
     auto_width,
@@ -268,18 +269,27 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
         item_rows = item_rows[item_rows.index.isin(kept)]
         direct = direct[direct.index.isin(kept)]
         areas = [a for a in areas if (direct["area"] == a).any()]
-    n = len(prop_rows) * 2 + len(item_rows) + len(direct) + len(areas)
+    n_title = 80
+
+    def heading(text: str) -> str:  # a bold heading wraps onto two lines of the label column (then an ellipsis)
+        return "\n".join(wrap_lines(text, LABEL_SHARE * width, TICK_SIZE, 2, bold=True))
+
+    prop_heads = {pid: heading(shorten(str(pr["title"]), n_title)
+                               + ("" if pr["parent"] == "hypotheses" else f" (on {pr['parent']})"))
+                  for pid, pr in prop_rows.iterrows()}
+    area_heads = {a: heading("Direct: " + shorten(area_title.get(a, a), n_title)) for a in areas}
+    extra = 0.6 * sum(h.count("\n") for h in [*prop_heads.values(), *area_heads.values()])  # rows the 2nd lines take
+    n = len(prop_rows) * 2 + len(item_rows) + len(direct) + len(areas) + extra
     vals = np.concatenate([pw["decibans"], pw["alone_db"], pw["cap_db"], pw["floor_db"], direct["decibans"]])
     finite = vals[np.isfinite(vals)]
     lim = max(1.0, float(np.abs(finite).max()) if finite.size else 1.0) * 1.25
-    n_title = 30 if narrow else 60
     owned = ax is None
     with style():
         fig, ax = new_axes(ax, width, 1.0 + leg_h + 0.17 * n)
         y, ticks, names, heads = 0.0, [], [], []
         for pid, pr in prop_rows.iterrows():
-            parent = pr["parent"]
-            head = shorten(str(pr["title"]), n_title) + ("" if parent == "hypotheses" else f" (on {parent})")
+            head = prop_heads[pid]
+            y -= 0.3 * head.count("\n")  # a two-line heading sits half a row lower and takes more room
             share = pr["share_of_cap"]
             bound = (f"cap {_db_text(pr['cap_db'])} dB" if pr["decibans"] >= 0
                      else f"floor {_db_text(pr['floor_db'])} dB")
@@ -291,7 +301,7 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
                 ax.text(lim, y, f"{bound}{used}", **({"fontsize": 6, "va": "center", "ha": "right"}
                                                      | {kk: vv for kk, vv in v["headings"].items()
                                                         if kk not in ("fontsize", "fontweight")}))
-            y -= 1
+            y -= 1 + 0.3 * head.count("\n")
             sub = item_rows[item_rows["proposition"] == pid].sort_values("decibans", ascending=False)
             top, bottom = y + 0.45, y - len(sub) - 0.45
             lo, hi = float(pr["floor_db"]), float(pr["cap_db"])
@@ -315,10 +325,12 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             y -= 0.3
         for area in areas:
             sub = direct[direct["area"] == area].sort_values("decibans", ascending=False)
+            head = area_heads[area]
+            y -= 0.3 * head.count("\n")
             ticks.append(y)
-            names.append("Direct: " + shorten(area_title.get(area, area), n_title))
+            names.append(head)
             heads.append(len(names) - 1)
-            y -= 1
+            y -= 1 + 0.3 * head.count("\n")
             for e, r in sub.iterrows():
                 _bar(ax, y, float(r["decibans"]), lim, height=0.62)
                 ticks.append(y)
@@ -326,7 +338,8 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
                 y -= 1
         if v["ref_line"] is not None:
             ax.axvline(0, **({"zorder": 2} | v["ref_line"]))
-        ax.set_yticks(ticks, fit_labels(names, LABEL_SHARE * width, lines=1))
+        ax.set_yticks(ticks, [nm if i in heads else fit_labels([nm], LABEL_SHARE * width, lines=1)[0]
+                              for i, nm in enumerate(names)])  # headings are wrapped already
         for i in heads:
             ax.get_yticklabels()[i].set_fontweight("bold")
         ax.set_ylim(y + 0.4, 0.8)
