@@ -812,6 +812,11 @@ def prior_from(case: Case, prior: Any) -> Array:
         raise CaseError([Problem(f"prior must be 'uniform', a mapping or a list, got {prior!r}", field="prior")])
     if isinstance(prior, dict) and set(prior) == {"dirichlet"}:
         a = prior["dirichlet"]
+        if isinstance(a, dict):
+            unknown, missing = sorted(set(a) - set(H)), sorted(set(H) - set(a))
+            if unknown or missing:
+                raise CaseError([Problem(f"dirichlet must name every hypothesis exactly; unknown {unknown}, "
+                                         f"missing {missing}", field="prior.dirichlet")])
         vec = np.array([a[h] for h in H] if isinstance(a, dict) else a, dtype=float)
         if vec.shape != (len(H),) or np.any(~np.isfinite(vec)) or np.any(vec <= 0):
             raise CaseError([Problem(f"dirichlet needs {len(H)} positive concentrations, got {a!r}", field="prior")])
