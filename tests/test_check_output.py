@@ -72,3 +72,27 @@ def test_problems_name_the_kind_of_record(tmp_path, old, new, expect):
     assert res.exit_code == 2
     assert expect in res.output
     assert "item 'had_motive'" not in res.output and "item 'suspect'" not in res.output
+
+
+@pytest.mark.parametrize(("n_hyp", "seed"), [(5, 3), (41, 4), (300, 5)])
+def test_posterior_shows_the_most_credible_rows_of_a_large_case(tmp_path, n_hyp, seed):
+    from motives.cli import MANY_ROWS, SHOWN_ROWS
+    from motives.exact import exact_posterior
+    from motives.io import load_case
+
+    _write_case(tmp_path, n_hyp, 6, seed)
+    runner = CliRunner()
+    res = runner.invoke(app, ["posterior", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    rows = [ln.split("│")[2].strip() for ln in res.output.splitlines() if ln.startswith("│ hypothesis")]
+    post = exact_posterior(load_case(tmp_path)).xs("hypothesis")["credence"]
+    if n_hyp <= MANY_ROWS:
+        assert rows == list(post.index) and "not shown" not in res.output
+    else:
+        assert len(rows) == SHOWN_ROWS
+        assert set(rows) == set(post.sort_values(ascending=False, kind="stable").index[:SHOWN_ROWS])
+        assert rows == [h for h in post.index if h in set(rows)]  # in case order
+        assert f"{n_hyp - SHOWN_ROWS} hypotheses with lower credence not shown" in res.output
+    every = runner.invoke(app, ["posterior", str(tmp_path), "--all"])
+    assert [ln.split("│")[2].strip() for ln in every.output.splitlines() if ln.startswith("│ hypothesis")] \
+        == list(post.index)

@@ -495,6 +495,8 @@ def posterior(
     seed: Annotated[int, typer.Option(min=0, help="Random seed for MCMC.")] = 1,
     prior: Annotated[str | None, typer.Option(help=PRIOR_HELP)] = None,
     target: Annotated[str | None, typer.Option(help=TARGET_HELP)] = None,
+    show_all: Annotated[bool, typer.Option("--all", help=f"Every row, also when a level has more than {MANY_ROWS} "
+                                           f"(by default: the top {SHOWN_ROWS} by credence).")] = False,
 ) -> None:
     """Credence of each hypothesis, family and group given all the evidence."""
     from motives.io import load_case
@@ -542,7 +544,7 @@ def posterior(
         extra_lines.insert(0, plain(f"target {t['level']} {t['name']}: credence {t['credence']:.4g}{ci} (prior "
                                     f"{t['prior']:.4g}); Bayes factor against the rest "
                                     + ("n/a" if t["bayes_factor"] is None else f"{t['bayes_factor']:.4g}")))
-    _print_summary(summary, as_json)
+    _print_summary(summary, as_json, show_all)
     if not as_json:
         for line in extra_lines:
             out.print(line, highlight=False, markup=False)
@@ -690,7 +692,12 @@ def _posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str
     return lines
 
 
-def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+#: More rows than this at one level: the terminal table shows the top ``SHOWN_ROWS`` by credence (--all: every row).
+MANY_ROWS = 40
+SHOWN_ROWS = 20
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool, show_all: bool = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
@@ -705,13 +712,23 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
                          + (f"; {mass:.0%} central interval)" if interval else ")")))
     for c in ("level", "id", *cols, *(["if independent"] if ind else [])):
         t.add_column(c, justify="left" if c in ("level", "id") else "right")
+    left_out = []
     for level, key in levels:
-        for i, v in summary[key].items():
+        rows = list(summary[key].items())
+        if len(rows) > MANY_ROWS and not show_all:  # the most credible rows, in case order
+            keep = {i for i, _ in sorted(rows, key=lambda r: -r[1]["credence"])[:SHOWN_ROWS]}
+            rest = [v["credence"] for i, v in rows if i not in keep]
+            left_out.append(f"{len(rest)} {key} with lower credence not shown (together {_num(sum(rest))})")
+            rows = [(i, v) for i, v in rows if i in keep]
+        for i, v in rows:
             t.add_row(level, safe(i), *(_num(v.get(k)) for k in cols), *([_num(ind[key][i])] if ind else []))
     for g, groups in (summary.get("groupings") or {}).items():
         for i, v in groups.items():
             t.add_row(safe(f"grouping {g}"), safe(i), *(_num(v.get(k)) for k in cols), *([""] if ind else []))
     out.print(t)
+    if left_out:
+        out.print(plain("; ".join(left_out) + ". --all shows every row; --json gives every number."),
+                  highlight=False, markup=False)
     out.print(RESOLUTION_NOTE, highlight=False, markup=False)
     if ind:
         out.print("The credences use the propositions (items under one proposition share a cause). 'if independent' "
