@@ -274,7 +274,7 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
     def heading(text: str) -> str:  # a bold heading wraps onto two lines of the label column (then an ellipsis)
         return "\n".join(wrap_lines(text, LABEL_SHARE * width, TICK_SIZE, 2, bold=True))
 
-    prop_heads = {pid: heading(shorten(str(pr["title"]), n_title)
+    prop_heads = {pid: heading(shorten((labels or {}).get(pid) or str(pr["title"]), n_title)
                                + ("" if pr["parent"] == "hypotheses" else f" (on {pr['parent']})"))
                   for pid, pr in prop_rows.iterrows()}
     area_heads = {a: heading("Direct: " + shorten(area_title.get(a, a), n_title)) for a in areas}

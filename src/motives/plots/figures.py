@@ -78,7 +78,7 @@ GRID_ROWS = 40
 
 
 def labels_of(case: Case) -> dict[str, str]:
-    """Display labels: hypotheses, families and lenses.
+    """Display labels: hypotheses, families and lenses (their ``short`` label where given), propositions' ``short``.
 
     Examples
     --------
@@ -95,9 +95,10 @@ def labels_of(case: Case) -> dict[str, str]:
     >>> labels_of(mv.examples.load("cookies"))
     {'bowl1': 'bowl1', 'bowl2': 'bowl2', 'default': 'default'}
     """
-    out = {h.id: h.name for h in case.hypotheses}
-    out |= {f.id: f.label or f.id for f in case.families}
-    out |= {ln.id: ln.name or ln.id for ln in case.lenses}
+    out = {h.id: h.short_name for h in case.hypotheses}
+    out |= {f.id: f.short or f.label or f.id for f in case.families}
+    out |= {ln.id: ln.short or ln.name or ln.id for ln in case.lenses}
+    out |= {p.id: p.short for p in case.propositions if p.short}
     return out
 
 

@@ -229,7 +229,8 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
             caps[pid] = proposition_cap_db(case, pid, lens)
             fell = case.judgement(p, lens)[1]
             cap = "\u221e" if math.isinf(caps[pid]) else f"{caps[pid]:.1f}"
-            lines = [(t, fs_box, True) for t in _wrap(p.title, wP - 2 * tin, fs_box, 4 if small else 3, bold=True)]
+            head = labs.get(p.id) or p.title  # a proposition's short label when the caller passes one
+            lines = [(t, fs_box, True) for t in _wrap(head, wP - 2 * tin, fs_box, 4 if small else 3, bold=True)]
             lines += [(t, fs_meta, False) for t in _wrap("states: " + " | ".join(p.states), wP - 2 * tin, fs_meta, 2)]
             lines += [(t, fs_meta, False) for t in _wrap(f"cap {cap} dB" + (" (default lens)" if fell else ""),
                                                         wP - 2 * tin, fs_meta, 2)]

@@ -117,6 +117,14 @@ Key = Annotated[str, BeforeValidator(exact_text)]
 #: A BibTeX key (sources, reported_by).
 CiteKey = Annotated[str, BeforeValidator(cite_key)]
 
+#: A short label for figures and table headers: one line, at most 32 characters.
+ShortLabel = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=32, pattern=r"^[^\n\r]+$"),
+    Field(description="Short label for figures and table headers (one line, at most 32 characters); "
+                      "default: the full label."),
+]
+
 Id = Annotated[
     str,
     BeforeValidator(exact_text),

@@ -6,7 +6,7 @@ import math
 
 from pydantic import Field, model_validator
 
-from motives.schema.forms import CiteKey, Id, Key, Likelihood, Number, Record
+from motives.schema.forms import CiteKey, Id, Key, Likelihood, Number, Record, ShortLabel
 
 
 class Hypothesis(Record):
@@ -14,6 +14,7 @@ class Hypothesis(Record):
 
     id: Id
     label: str | None = Field(default=None, description="Human-readable name.")
+    short: ShortLabel | None = None
     family: Id | None = Field(default=None, description="Family id (e.g. security); default: the id itself.")
     prior: Number | None = Field(
         default=None, ge=0.0, le=1.0, description="Prior probability; give all or none (none = uniform)."
@@ -35,12 +36,18 @@ class Hypothesis(Record):
         """Label, or the id when there is none."""
         return self.label or self.id
 
+    @property
+    def short_name(self) -> str:
+        """The short label, else :attr:`name` (figures and table headers)."""
+        return self.short or self.name
+
 
 class Family(Record):
     """A group of hypotheses whose credences are summed (e.g. security vs non-security)."""
 
     id: Id
     label: str | None = None
+    short: ShortLabel | None = None
     description: str = ""
 
 
@@ -49,6 +56,7 @@ class Lens(Record):
 
     id: Id
     name: str | None = None
+    short: ShortLabel | None = None
     description: str = ""
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record
+from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record, ShortLabel
 
 #: How far a multi-state row may be from summing to 1 (rounding in hand-written decimals).
 ROW_TOLERANCE = 1e-6
@@ -109,6 +109,7 @@ class Proposition(Record):
 
     id: Id
     title: str = Field(min_length=1)
+    short: ShortLabel | None = None
     description: str = ""
     states: list[Id] = Field(default_factory=lambda: ["yes", "no"], min_length=2,
                              description="The proposition's states; default [yes, no].")
