@@ -507,7 +507,11 @@ _RATING_OF = {v: k for k, v in _lk.ACH_SCALE.items()}
 
 
 def _number(x: float) -> str:
-    return repr(float(x)) if not float(x).is_integer() else str(int(x))
+    """A cell's number with 15 significant digits, what a spreadsheet shows (0.3, not 0.30000000000000004).
+
+    A value changes by at most 5e-15 of itself, far below the engine's resolution.
+    """
+    return format(float(x), ".15g") if not float(x).is_integer() else str(int(x))
 
 
 def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cells: str = "ratings") -> list[str]:

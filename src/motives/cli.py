@@ -998,6 +998,7 @@ def export_matrix_cmd(
     lens: Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")] = None,
     cells: Annotated[str, typer.Option(help="ratings (ACH letters where a cell is on the scale) or numbers.")]
     = "ratings",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a case's likelihoods under one lens as an ACH matrix (rows items, columns hypotheses)."""
     from motives.ach import export_matrix
@@ -1006,8 +1007,9 @@ def export_matrix_cmd(
     if cells not in ("ratings", "numbers"):
         _fail(MotivesError(f"--cells must be 'ratings' or 'numbers', got {cells!r}"))
     try:
+        target = _check_out_file(out_file, force, _case_folders(Path(case_dir)))
         case = load_case(case_dir)
-        notes = export_matrix(case, out_file, case.resolve_lens(lens), cells=cells)
+        notes = export_matrix(case, target, case.resolve_lens(lens), cells=cells)
     except MotivesError as exc:
         _fail(exc)
     for note in notes:
