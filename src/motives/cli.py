@@ -957,13 +957,14 @@ def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str
 
 @app.command()
 @_guarded
-def schema(what: Annotated[str, typer.Argument(help="all, case (case.yaml and evidence files) or spec "
-                                                  "(analysis specs).")] = "all") -> None:
+def schema(what: Annotated[str, typer.Argument(help="case (case.yaml), evidence (an evidence file) or spec (an "
+                                                  "analysis spec): a schema a validator or an editor can use; all: "
+                                                  "the three side by side.")] = "all") -> None:
     """Print the JSON Schema of case.yaml, evidence files and analysis specs (every key, type, default, description)."""
     from motives.io import json_schema
 
-    if what not in ("all", "case", "spec"):
-        raise MotivesError(f"schema: unknown part {what!r}; give all, case or spec")
+    if what not in ("all", "case", "evidence", "spec"):
+        raise MotivesError(f"schema: unknown part {what!r}; give all, case, evidence or spec")
     sys.stdout.write(json.dumps(json_schema(what), indent=2) + "\n")
 
 

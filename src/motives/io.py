@@ -593,8 +593,8 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
         elif (loc[0] not in _FOUNDATION and len(loc) >= 2 and isinstance(data.get(loc[0]), list)
               and isinstance(loc[1], int)):
             drop.setdefault(loc[0], set()).add(loc[1])
-        elif loc[0] in _SPARE:
-            spare.add(str(loc[0]))
+        elif loc[0] in _SPARE or (len(loc) == 1 and err["type"] == "extra_forbidden"):
+            spare.add(str(loc[0]))  # a spare field, or an unknown top-level key (a typo): reported and left out
         else:
             whole = True
     if whole:
@@ -971,26 +971,31 @@ def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
 
 
 def json_schema(what: str = "all") -> dict[str, Any]:
-    """JSON Schema of ``case.yaml``, of evidence files and of analysis specs (``$defs`` shared).
+    """JSON Schema of ``case.yaml``, of evidence files or of analysis specs.
 
-    ``what``: ``"all"``, ``"case"`` (case.yaml and evidence files) or ``"spec"`` (analysis specs).
+    ``what``: ``"case"`` (``case.yaml``), ``"evidence"`` (an evidence file) or ``"spec"`` (an analysis spec)
+    give a schema whose root is that file, for a validator or an editor; ``"all"`` gives the three side by
+    side (``$defs`` shared), for reading.
 
     Examples
     --------
     >>> sorted(json_schema()["properties"])
     ['analysis spec', 'case.yaml', 'evidence file']
-    >>> sorted(json_schema("spec")["$defs"]["AnalysisSpec"]["properties"])[:4]
-    ['case', 'description', 'figures', 'lens']
+    >>> spec = json_schema("spec")
+    >>> sorted(spec["properties"])[:4], spec["additionalProperties"]  # the root is the spec itself
+    (['case', 'description', 'figures', 'lens'], False)
     """
     from pydantic.json_schema import models_json_schema
 
     from motives.spec import AnalysisSpec
 
+    roots = {"case": CaseFile, "evidence": EvidenceFile, "spec": AnalysisSpec}
+    if what in roots:
+        return roots[what].model_json_schema(mode="validation")
+    if what != "all":
+        raise ValueError(f"what must be 'all', 'case', 'evidence' or 'spec', got {what!r}")
     parts = {"case.yaml": CaseFile, "evidence file": EvidenceFile, "analysis spec": AnalysisSpec}
-    keep = {"all": list(parts), "case": ["case.yaml", "evidence file"], "spec": ["analysis spec"]}.get(what)
-    if keep is None:
-        raise ValueError(f"what must be 'all', 'case' or 'spec', got {what!r}")
-    _, top = models_json_schema([(parts[k], "validation") for k in keep], title="motives formats")
+    _, top = models_json_schema([(m, "validation") for m in parts.values()], title="motives formats")
     top["type"] = "object"
-    top["properties"] = {k: {"$ref": f"#/$defs/{parts[k].__name__}"} for k in keep}
+    top["properties"] = {k: {"$ref": f"#/$defs/{m.__name__}"} for k, m in parts.items()}
     return top
