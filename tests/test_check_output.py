@@ -96,3 +96,24 @@ def test_posterior_shows_the_most_credible_rows_of_a_large_case(tmp_path, n_hyp,
     every = runner.invoke(app, ["posterior", str(tmp_path), "--all"])
     assert [ln.split("│")[2].strip() for ln in every.output.splitlines() if ln.startswith("│ hypothesis")] \
         == list(post.index)
+
+
+@pytest.mark.parametrize("typo", ["titel: x", "default_lense: default", "hypothesis: []"])
+def test_an_unknown_top_level_key_does_not_hide_the_other_problems(tmp_path, typo):
+    """A typo'd top-level key is reported and left out; the cross-file checks still run."""
+    import shutil
+
+    import motives as mv
+
+    folder = tmp_path / "b"
+    shutil.copytree(mv.examples.path("burglary"), folder)
+    case_yaml = folder / "case.yaml"
+    case_yaml.write_text(case_yaml.read_text().replace("prior: 0.1}", "prior: 0.2}") + typo + "\n")
+    reports = folder / "reports.yaml"
+    reports.write_text(reports.read_text().replace("bears_on: had_motive", "bears_on: had_motiv", 1))
+    res = CliRunner().invoke(app, ["check", str(folder)])
+    assert res.exit_code == 2
+    key = typo.split(":")[0]
+    assert f"unknown key '{key}'" in res.output
+    assert "priors must sum to 1, they sum to 1.1" in res.output  # cross-file and cross-record checks ran
+    assert "unknown proposition 'had_motiv'" in res.output
