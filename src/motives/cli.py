@@ -1029,14 +1029,27 @@ Target = Annotated[str | None, typer.Option("--target", help=TARGET_HELP + " Ove
 
 def _spec_case(spec_file: Path) -> tuple[Any, Any, str]:
     """Load a spec and its case; check the lens and the prior (errors are MotivesError)."""
+    from motives.errors import CaseError, Problem
     from motives.exact import prior_from
-    from motives.io import load_case
+    from motives.io import load_case, read_yaml
     from motives.spec import load_spec
 
     spec = load_spec(spec_file)
     case = load_case(spec.case_path(spec_file))
-    lens = case.resolve_lens(spec.lens)
-    prior_from(case, spec.prior)
+    problems: list[Problem] = []  # the spec's lens and prior against the case, both reported, in the spec file
+    lens = case.default_lens
+    for key, check in (("lens", lambda: case.resolve_lens(spec.lens)), ("prior", lambda: prior_from(case, spec.prior))):
+        try:
+            value = check()
+        except CaseError as exc:
+            lines = read_yaml(Path(spec_file))[1]
+            problems += [Problem(pr.message, file=str(spec_file), line=lines.get((key,)),
+                                 field=pr.field if pr.field and pr.field.startswith(key) else key)
+                         for pr in exc.problems]
+        else:
+            lens = value if key == "lens" else lens
+    if problems:
+        raise CaseError(problems)
     return spec, case, lens
 
 

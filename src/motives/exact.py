@@ -779,6 +779,12 @@ def family_credence(arr: CaseArrays, credence: ArrayLike) -> Array:
     return out
 
 
+def _naming(what: str, unknown: list[str], missing: list[str]) -> str:
+    """``prior must name every hypothesis exactly: unknown 'x'; missing 'a', 'b'`` (only the parts that apply)."""
+    parts = [f"{k} {', '.join(repr(i) for i in v)}" for k, v in (("unknown", unknown), ("missing", missing)) if v]
+    return f"{what} must name every hypothesis exactly: " + "; ".join(parts)
+
+
 def prior_from(case: Case, prior: Any) -> Array:
     """Turn a prior given in any accepted form into a vector over the case's hypotheses.
 
@@ -815,8 +821,7 @@ def prior_from(case: Case, prior: Any) -> Array:
         if isinstance(a, dict):
             unknown, missing = sorted(set(a) - set(H)), sorted(set(H) - set(a))
             if unknown or missing:
-                raise CaseError([Problem(f"dirichlet must name every hypothesis exactly; unknown {unknown}, "
-                                         f"missing {missing}", field="prior.dirichlet")])
+                raise CaseError([Problem(_naming("dirichlet", unknown, missing), field="prior.dirichlet")])
         vec = np.array([a[h] for h in H] if isinstance(a, dict) else a, dtype=float)
         if vec.shape != (len(H),) or np.any(~np.isfinite(vec)) or np.any(vec <= 0):
             raise CaseError([Problem(f"dirichlet needs {len(H)} positive concentrations, got {a!r}", field="prior")])
@@ -825,8 +830,7 @@ def prior_from(case: Case, prior: Any) -> Array:
         unknown = sorted(set(prior) - set(H))
         missing = sorted(set(H) - set(prior))
         if unknown or missing:
-            raise CaseError([Problem(f"prior must name every hypothesis exactly; unknown {unknown}, missing {missing}",
-                                     field="prior")])
+            raise CaseError([Problem(_naming("prior", unknown, missing), field="prior")])
         vec = np.array([prior[h] for h in H], dtype=float)
     else:
         vec = np.asarray(prior, dtype=float)
