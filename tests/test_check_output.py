@@ -117,3 +117,26 @@ def test_an_unknown_top_level_key_does_not_hide_the_other_problems(tmp_path, typ
     assert f"unknown key '{key}'" in res.output
     assert "priors must sum to 1, they sum to 1.1" in res.output  # cross-file and cross-record checks ran
     assert "unknown proposition 'had_motiv'" in res.output
+
+
+@pytest.mark.parametrize(("extra", "kind"), [
+    ("evidence:\n  - id: fibres_match\n    title: again\n    likelihoods: {suspect: 0.5, someone_else: 0.5}\n",
+     "item"),
+    ("propositions:\n  - id: at_scene\n    title: again\n    likelihoods: {suspect: 0.5, someone_else: 0.5}\n",
+     "proposition"),
+])
+def test_a_duplicate_id_names_both_places(tmp_path, extra, kind):
+    import shutil
+
+    import motives as mv
+
+    folder = tmp_path / "b"
+    shutil.copytree(mv.examples.path("burglary"), folder)
+    (folder / "zz_more.yaml").write_text(extra)  # read after the first use
+    res = CliRunner().invoke(app, ["check", str(folder)])
+    assert res.exit_code == 2
+    line = next(ln for ln in res.output.splitlines() if "duplicate" in ln)
+    assert line.strip().startswith("zz_more.yaml:2:") or f"{folder}/zz_more.yaml:2:" in line
+    assert f"{kind} '" in line and "(first used at " in line
+    first = "reports.yaml:" if kind == "item" else "case.yaml:"
+    assert first in line.split("(first used at ")[1]

@@ -518,11 +518,27 @@ class _Loc:
         self.case_file: tuple[str, Lines] | None = None
         self.hypotheses: dict[str, int] = {}
         self.files: list[str] = []  # in the order read: problems are sorted by it
+        self.repeats: dict[str, list[tuple[str, Lines, tuple[Any, ...]]]] = {}  # an id's later records
+
+    def add(self, ident: str, where: tuple[str, Lines, tuple[Any, ...]]) -> None:
+        """Note where a record is; a repeated id keeps its first place and notes the others."""
+        if ident in self.items:
+            self.repeats.setdefault(ident, []).append(where)
+        else:
+            self.items[ident] = where
 
     def locate(self, p: Problem) -> Problem:
         if p.file:
             return p
         field = tuple(int(x) if x.isdigit() else x for x in (p.field or "").split(".") if x)
+        if p.item and p.item in self.items and p.message.startswith("duplicate") and p.item in self.repeats:
+            # a duplicate is located where it repeats, and says where the id was first used
+            f0, lines0, prefix0 = self.items[p.item]
+            f, lines, prefix = self.repeats[p.item][0]
+            kind = _RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
+            first = f"{f0}:{_line(lines0, prefix0 + field) or '?'}"
+            return Problem(f"{p.message} (first used at {first})", file=f, line=_line(lines, prefix + field),
+                           item=p.item, field=p.field, kind=kind)
         if p.item and p.item in self.items:
             f, lines, prefix = self.items[p.item]
             kind = _RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
@@ -686,7 +702,7 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
             failed.bib = True
         bib = {**own, **(bib or {})}
     for i, prop in enumerate(cf.propositions if cf else []):
-        loc.items.setdefault(prop.id, (str(case_path), lines, ("propositions", i)))
+        loc.add(prop.id, (str(case_path), lines, ("propositions", i)))
         props.append({"item": prop})
     amendments: list[tuple[Amendment, str, Lines, int]] = []
     files = evidence_files(folder)
@@ -707,12 +723,12 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
         for i, prop in enumerate(ef.propositions):
             if prop.issue_area is None and ef.issue_area is not None:
                 prop = prop.model_copy(update={"issue_area": ef.issue_area})
-            loc.items.setdefault(prop.id, (str(ef_path), elines, _kept_path(raw, "propositions", prop.id, i)))
+            loc.add(prop.id, (str(ef_path), elines, _kept_path(raw, "propositions", prop.id, i)))
             props.append({"item": prop})
         for i, item in enumerate(ef.evidence):
             if item.issue_area is None and ef.issue_area is not None:
                 item = item.model_copy(update={"issue_area": ef.issue_area})
-            loc.items.setdefault(item.id, (str(ef_path), elines, _kept_path(raw, "evidence", item.id, i)))
+            loc.add(item.id, (str(ef_path), elines, _kept_path(raw, "evidence", item.id, i)))
             items.append({"item": item})
         for i, am in enumerate(ef.amend):
             amendments.append((am, str(ef_path), elines, _kept_path(raw, "amend", am.id, i)[1]))
