@@ -140,3 +140,23 @@ def test_a_duplicate_id_names_both_places(tmp_path, extra, kind):
     assert f"{kind} '" in line and "(first used at " in line
     first = "reports.yaml:" if kind == "item" else "case.yaml:"
     assert first in line.split("(first used at ")[1]
+
+
+@pytest.mark.parametrize("bad", ["2nd_item", "Fibres", "fibres match", "fibres-match", "é"])
+def test_a_bad_id_says_what_an_id_is_and_suggests_one(tmp_path, bad):
+    import re
+    import shutil
+
+    import motives as mv
+
+    folder = tmp_path / "b"
+    shutil.copytree(mv.examples.path("burglary"), folder)
+    reports = folder / "reports.yaml"
+    reports.write_text(reports.read_text().replace("- id: fibres_match", f"- id: \"{bad}\""))
+    res = CliRunner().invoke(app, ["check", str(folder)])
+    assert res.exit_code == 2
+    line = next(ln for ln in res.output.splitlines() if "field 'id'" in ln)
+    assert "lowercase letters, digits and underscores, starting with a letter" in line
+    suggested = re.search(r"\(e\.g\. '([^']*)'\)", line).group(1)
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", suggested)
+    assert "should match pattern" not in res.output

@@ -437,12 +437,29 @@ def _problems_from_validation(
                 msg += " Valid keys: " + ", ".join(valid)
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == ID_PATTERN:
+            msg = (f"an id is lowercase letters, digits and underscores, starting with a letter (e.g. "
+                   f"{_id_like(err.get('input'))!r}), got {err.get('input')!r}")
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
             shown = repr(err["input"])
             msg = f"{msg}, got {shown[:80] + '...' if len(shown) > 80 else shown}"
         out.append(Problem(msg, file=f, line=_line(lines, path), item=item, field=_dotted(field_path) or None,
                            kind=kind))
     return out
+
+
+#: The pattern of every id (:data:`motives.schema.Id`).
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+def _id_like(text: Any) -> str:
+    """An id close to ``text``: lowercased, other characters as _, a leading letter if it starts otherwise.
+
+    >>> _id_like("2nd Item"), _id_like("Regime-security")
+    ('x2nd_item', 'regime_security')
+    """
+    out = re.sub(r"[^a-z0-9_]+", "_", str(text).lower()).strip("_") or "x"
+    return out if out[0].isalpha() else "x" + out
 
 
 #: What a record in each list of a case or evidence file is called in messages.
