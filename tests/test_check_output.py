@@ -160,3 +160,19 @@ def test_a_bad_id_says_what_an_id_is_and_suggests_one(tmp_path, bad):
     suggested = re.search(r"\(e\.g\. '([^']*)'\)", line).group(1)
     assert re.fullmatch(r"[a-z][a-z0-9_]*", suggested)
     assert "should match pattern" not in res.output
+
+
+def test_describe_lists_groupings_and_no_empty_lens_description(tmp_path):
+    import shutil
+
+    import motives as mv
+    from motives.casebook import case_markdown
+
+    d = tmp_path / "dice"
+    shutil.copytree(mv.examples.path("dice"), d)
+    (d / "case.yaml").write_text((d / "case.yaml").read_text() + (
+        "groupings:\n  - id: size\n    label: Size\n    groups:\n      - {id: small, hypotheses: [d4, d6, d8]}\n"
+        "      - {id: large, label: Large dice, hypotheses: [d12, d20]}\nlenses:\n  - {id: default, name: Red team}\n"))
+    md = case_markdown(mv.load_case(d))
+    assert "## Groupings" in md and "- `large` Large dice: `d12`, `d20`" in md
+    assert "- **default** — Red team\n" in md  # no trailing colon without a description

@@ -88,8 +88,15 @@ def case_markdown(case: Case) -> str:
               ""]
     lines += ["## Hypotheses", "", "| id | label | family | description |", "| --- | --- | --- | --- |"]
     lines += [f"| `{h.id}` | {_cell(h.name)} | {h.family_id} | {_cell(h.description)} |" for h in case.hypotheses]
+    if case.groupings:  # each named grouping: its groups and their hypotheses
+        lines += ["", "## Groupings"]
+        for g in case.groupings:
+            lines += ["", f"**{g.id}**" + (f" ({_cell(g.label)})" if g.label else "") + ":", ""]
+            lines += [f"- `{grp.id}`" + (f" {_cell(grp.label)}" if grp.label else "") + ": "
+                      + ", ".join(f"`{h}`" for h in grp.hypotheses) for grp in g.groups]
     lines += ["", "## Lenses", ""]
-    lines += [f"- **{ln.id}** — {_cell(ln.name or ln.id)}: {_cell(ln.description)}" for ln in case.lenses]
+    lines += [f"- **{ln.id}** — {_cell(ln.name or ln.id)}" + (f": {_cell(ln.description)}" if ln.description else "")
+              for ln in case.lenses]
     lines.append("")
     if case.implications:
         lines += ["## Table 1: what each hypothesis predicts", "",
