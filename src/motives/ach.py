@@ -82,11 +82,11 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         except UnicodeDecodeError as exc:
             raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start}); save it as UTF-8 CSV",
                                      file=f)]) from None
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        try:  # only the delimiter is guessed: the quote is always '"' (a cell 'like this' keeps its quotes)
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
         except csv.Error:
-            dialect = csv.excel  # type: ignore[assignment]
-        raw = [(i + 1, row) for i, row in enumerate(csv.reader(_io.StringIO(text), dialect))]
+            delimiter = ","
+        raw = [(i + 1, row) for i, row in enumerate(csv.reader(_io.StringIO(text), csv.excel, delimiter=delimiter))]
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -205,6 +205,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     (['national_security', 'regime_security'], {'default': {'values': {'national_security': 'C', 'regime_security': 'I'}}})
     """
     from motives.schema import PartialDate
+    from motives.schema.forms import cite_key
 
     p = Path(path)
     f = str(p)
@@ -265,8 +266,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                     except (TypeError, ValueError):
                         x = math.nan
                     if not math.isfinite(x):
-                        problems.append(Problem(f"row {line}, column '{c}': {key} must be a number, got {v!r}",
-                                                file=f, line=line, field=c))
+                        problems.append(Problem(f"{key} must be a number, got {v!r}", file=f, line=line, field=c))
                         continue
                     h[key] = x
             continue
@@ -285,10 +285,9 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             try:
                 values[hyp_ids[c]] = parse_cell(r.get(c), zero_is_neutral=symbols)
             except ValueError as exc:
-                problems.append(Problem(f"row {line}, column '{c}': {exc}", file=f, line=line, item=item_id,
-                                        field=c))
+                problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=c))
         if values and all(v == _lk.NOT_APPLICABLE for v in values.values()):
-            problems.append(Problem(f"row {line}: every cell is NA; such an item says nothing, leave it out",
+            problems.append(Problem("every cell is NA; such an item says nothing, leave it out",
                                     file=f, line=line, item=item_id))
         judgement: dict[str, Any] = {"values": values}
         for c in header:
@@ -300,8 +299,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 try:
                     PartialDate.model_validate(text)
                 except ValueError as exc:
-                    problems.append(Problem(f"row {line}, column '{c}': {exc}", file=f, line=line, item=item_id,
-                                            field=c))
+                    problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=c))
                     continue
                 item["date"] = text
             elif role[c] == "quote":
@@ -310,11 +308,16 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 judgement["rationale"] = text
             elif role[c] == "confidence":
                 if text.lower() not in _lk.CONFIDENCE:
-                    problems.append(Problem(f"row {line}, column '{c}': confidence must be low, medium or high, "
-                                            f"got {text!r}", file=f, line=line, item=item_id, field=c))
+                    problems.append(Problem(f"confidence must be low, medium or high, got {text!r}", file=f,
+                                            line=line, item=item_id, field=c))
                     continue
                 judgement["confidence"] = text.lower()
             elif role[c] == "source":
+                try:
+                    cite_key(text)
+                except ValueError as exc:
+                    problems.append(Problem(f"source key: {_reason(exc)}", file=f, line=line, item=item_id, field=c))
+                    continue
                 item["sources"] = [text]
         cred_col = next((c for c in header if role[c] == "credibility"), None)
         cred = r.get(cred_col) if cred_col else None
@@ -322,12 +325,11 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             try:
                 rel = _credibility(cred)
             except ValueError as exc:
-                problems.append(Problem(f"row {line}, column '{cred_col}': {exc}", file=f, line=line, item=item_id,
-                                        field=cred_col))
+                problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=cred_col))
             else:
                 key = item["sources"][0] if "sources" in item else f"{item_id}_source"
                 if key in sources and sources[key][0] != rel:
-                    problems.append(Problem(f"row {line}, column '{cred_col}': source '{key}' has credibility "
+                    problems.append(Problem(f"source '{key}' has credibility "
                                             f"{cred!r} here but {sources[key][0]!r} on line {sources[key][1]}; one "
                                             "source, one reliability", file=f, line=line, item=item_id,
                                             field=cred_col))
@@ -352,9 +354,27 @@ def _credibility(cell: Any) -> Any:
     if isinstance(cell, str) and cell.strip().lower() in CREDIBILITY:
         return CREDIBILITY[cell.strip().lower()]
     try:
-        return parse_cell(cell)
+        value = parse_cell(cell)
     except ValueError as exc:
         raise ValueError(f"credibility must be high, medium, low or a probability: {exc}") from None
+    if value == _lk.NOT_APPLICABLE:
+        raise ValueError(f"credibility must be high, medium, low or a probability, got {cell!r} (NA stands only in "
+                         "a hypothesis column)")
+    return value
+
+
+def _reason(exc: Exception) -> str:
+    """What a ValueError says, without pydantic's wrapping (count, model name, input, URL)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    msgs = []
+    for err in exc.errors():
+        ctx = err.get("ctx", {}).get("error")
+        msg = str(ctx) if isinstance(ctx, Exception) else str(err["msg"])
+        msgs.append(msg.removeprefix("Value error, "))
+    return "; ".join(msgs)
 
 
 def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", name: str | None = None,
@@ -395,9 +415,9 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
     try:
         when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = f"{MARKER} from {src.name} on {when}.\n# Edit freely; re-importing with --force replaces it.\n"
-        dump = {"sort_keys": False, "allow_unicode": True, "width": 100}
-        (tmp / "case.yaml").write_text(head + yaml.safe_dump(case, **dump), encoding="utf-8")
-        (tmp / "evidence.yaml").write_text(head + yaml.safe_dump(ev, **dump), encoding="utf-8")
+        dump = {"sort_keys": False, "allow_unicode": True, "width": 100, "Dumper": _dumper()}
+        (tmp / "case.yaml").write_text(head + yaml.dump(case, **dump), encoding="utf-8")
+        (tmp / "evidence.yaml").write_text(head + yaml.dump(ev, **dump), encoding="utf-8")
         load_case(tmp)  # what we wrote must load
         if out.exists():
             shutil.rmtree(out)
@@ -405,6 +425,21 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _dumper() -> Any:
+    """A safe YAML dumper that quotes every text the case loader would read as something else (``1e400``, ``true``).
+
+    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io._Loader`).
+    """
+    import yaml
+
+    from motives.io import _Loader
+
+    class Dumper(yaml.SafeDumper):
+        yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+
+    return Dumper
 
 
 def _written_by_us(folder: Path) -> bool:
