@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import motives as mv
-from motives.ach import export_matrix, import_matrix, inconsistency, read_matrix
+from motives import likelihood as _lk
+from motives.ach import export_matrix, import_matrix, inconsistency, parse_cell, read_matrix
 from motives.cli import app
 from motives.errors import CaseError, MotivesError
 
@@ -253,3 +255,42 @@ def test_exported_numbers_carry_no_float_noise(tmp_path: Path) -> None:
     export_matrix(case, tmp_path / "m.csv", cells="numbers")
     text = (tmp_path / "m.csv").read_text(encoding="utf-8")
     assert "0.3," in text and "0.45" in text and "0000000" not in text and "9999999" not in text
+
+
+_ICD_ONLY = [t for t in [*_lk.ICD203_RANGES, *_lk.ICD203_SYNONYMS] if t not in _lk.VERBAL_SCALE]
+
+
+@pytest.mark.parametrize("term", _ICD_ONLY)
+def test_a_plain_icd203_term_in_a_cell_says_how_to_write_it(term: str) -> None:
+    """An ICD 203 term is a range, never silently read as a point phrase; the message gives the cell form."""
+    with pytest.raises(ValueError, match=f"^'{term}' is an ICD 203 term .*: write icd203: {term}$"):
+        parse_cell(term)
+    assert parse_cell(f"icd203: {term}") == {"icd203": term}  # the form the message names is accepted
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=st.sampled_from([*_lk.VERBAL_SCALE, *_ICD_ONLY]), data=st.data())
+def test_every_hint_of_a_cell_error_is_a_cell_that_parses(word: str, data: st.DataObject) -> None:
+    """The forms a cell's error message suggests ("Did you mean ...", "ICD 203 terms as ...") are matrix cells,
+    not YAML mappings ({icd203: likely} is rejected in a cell)."""
+    i = data.draw(st.integers(0, len(word) - 1))
+    typo = word[:i] + word[i + 1:]  # one letter dropped
+    try:
+        parse_cell(typo)
+    except ValueError as exc:
+        msg = str(exc)
+        assert "{icd203" not in msg, msg
+        for hint in re.findall(r"Did you mean '([^']+)'\?|ICD 203 terms as (icd203: \w+)|write (icd203: .+)$", msg):
+            for h in hint:
+                if h:
+                    parse_cell(h)
+
+
+@given(n=st.integers(0, 100))
+def test_a_space_before_percent_is_accepted(n: int) -> None:
+    assert parse_cell(f"{n} %") == parse_cell(f"{n}%") == n / 100
+
+
+def test_a_yaml_mapping_in_a_cell_names_the_cell_form() -> None:
+    with pytest.raises(ValueError, match=r"without braces: icd203: likely, beta\(7, 3\)"):
+        parse_cell("{icd203: likely}")

@@ -141,7 +141,7 @@ def slug(text: str, fallback: str = "h") -> str:
 
 
 _BETA = re.compile(r"^beta\(\s*([0-9.eE+-]+)\s*,\s*([0-9.eE+-]+)\s*\)$", re.I)
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?$")
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?: ?%)?$")
 
 
 def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
@@ -151,8 +151,8 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
 
     Examples
     --------
-    >>> parse_cell("CC"), parse_cell("--"), parse_cell(" 0.25 "), parse_cell("60%"), parse_cell(0.5)
-    ('CC', '--', 0.25, 0.6, 0.5)
+    >>> parse_cell("CC"), parse_cell("--"), parse_cell(" 0.25 "), parse_cell("60%"), parse_cell("30 %"), parse_cell(0.5)
+    ('CC', '--', 0.25, 0.6, 0.3, 0.5)
     >>> parse_cell("0"), parse_cell("0", zero_is_neutral=True)
     (0.0, 'N')
     >>> parse_cell("icd203: very likely"), parse_cell("beta(7, 3)")
@@ -162,6 +162,11 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
     ... except ValueError as exc:
     ...     print(str(exc)[:58])
     unknown likelihood phrase 'likley'. Did you mean 'likely'?
+    >>> try:
+    ...     parse_cell("highly probable")  # an ICD 203 range is never read as a point phrase
+    ... except ValueError as exc:
+    ...     print(exc)
+    'highly probable' is an ICD 203 term (a range, not a point): write icd203: highly probable
     """
     if isinstance(cell, bool):
         raise ValueError(f"a rating or a probability, got {cell!r}")
@@ -182,8 +187,14 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
             value = {"beta": [float(m.group(1)), float(m.group(2))]}
         elif _lk.is_not_applicable(text):
             return _lk.NOT_APPLICABLE
+        elif text.startswith("{"):
+            raise ValueError(f"a matrix cell is written without braces: icd203: likely, beta(7, 3); got {text!r}")
         else:
             value = text
+            try:
+                _lk.phrase_value(text)
+            except ValueError:
+                raise ValueError(_lk.unknown_phrase(text, "icd203: {}")) from None
     _lk.parse(value)  # raises ValueError with the valid forms
     return value
 
