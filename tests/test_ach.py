@@ -294,3 +294,44 @@ def test_a_space_before_percent_is_accepted(n: int) -> None:
 def test_a_yaml_mapping_in_a_cell_names_the_cell_form() -> None:
     with pytest.raises(ValueError, match=r"without braces: icd203: likely, beta\(7, 3\)"):
         parse_cell("{icd203: likely}")
+
+
+def _two_lens_case(tmp_path: Path) -> Path:
+    d = tmp_path / "case"
+    d.mkdir()
+    (d / "case.yaml").write_text("name: lenses\ndefault_lens: default\nlenses: [{id: default}, {id: skeptic}]\n"
+                                 "hypotheses: [{id: a}, {id: b}]\n")
+    (d / "evidence.yaml").write_text(
+        "evidence:\n"
+        "  - {id: rated, title: Rated by both, likelihoods: {default: {values: {a: C, b: I}},"
+        " skeptic: {values: {a: N, b: N}}}}\n"
+        "  - {id: unrated, title: Default only, likelihoods: {default: {values: {a: CC, b: II}}}}\n")
+    return d
+
+
+def test_export_under_a_lens_notes_the_items_it_does_not_rate(tmp_path: Path) -> None:
+    d = _two_lens_case(tmp_path)
+    res = CliRunner().invoke(app, ["export-matrix", str(d), "--lens", "skeptic", "--out", str(tmp_path / "s.csv")])
+    assert res.exit_code == 0, res.output
+    assert ("note: lens 'skeptic' does not rate unrated: their cells are the default lens 'default''s judgements"
+            in " ".join(res.output.split()))
+    assert "rated," not in res.output.split("does not rate", 1)[1]  # only the item it does not rate
+    res = CliRunner().invoke(app, ["export-matrix", str(d), "--out", str(tmp_path / "d.csv")])
+    assert res.exit_code == 0 and "does not rate" not in res.output  # the default lens rates everything
+
+
+def test_export_that_cannot_write_prints_no_notes_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    import motives.ach
+
+    def full(*a: object, **k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(motives.ach.csv, "writer", full)
+    d = _two_lens_case(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    res = CliRunner().invoke(app, ["export-matrix", str(d), "--lens", "skeptic", "--out", str(out / "s.csv")])
+    assert res.exit_code == 2, res.output
+    assert "cannot write" in res.output and "No space left on device" in res.output
+    assert "note:" not in res.output and "Traceback" not in res.output
+    assert list(out.iterdir()) == []  # no matrix, no temporary file

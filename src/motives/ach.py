@@ -492,6 +492,11 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     if structured:
         notes.append("items under propositions are written with the P(E | h) each implies alone; a matrix has no "
                      f"structure, so importing it treats them as independent: {', '.join(structured)}")
+    if lens != case.default_lens:
+        fallen = [i for i in case.fallbacks(lens) if i not in skipped]
+        if fallen:
+            notes.append(f"lens '{lens}' does not rate {', '.join(fallen)}: their cells are the default lens "
+                         f"'{case.default_lens}''s judgements (importing the matrix makes them '{lens}''s own)")
     given = [e.id for e in case.evidence if e.given]
     if given:
         notes.append(f"'given' links are not written: {', '.join(given)}")
@@ -580,8 +585,14 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
-    tmp = p.with_name(f".{p.name}.tmp")
+    import os
+    import tempfile
+
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        os.close(fd)
+        tmp = Path(name)
         if suffix == ".csv":
             with tmp.open("w", encoding="utf-8", newline="") as fh:
                 csv.writer(fh, lineterminator="\n").writerows(rows)
@@ -595,8 +606,11 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
                 ws.append([_xlsx_cell(c) for c in r])  # type: ignore[union-attr]
             wb.save(tmp)
         tmp.replace(p)
+    except OSError as exc:
+        raise MotivesError(f"cannot write {p}: {exc.strerror or exc}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return notes
 
 
