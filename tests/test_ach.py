@@ -335,3 +335,30 @@ def test_export_that_cannot_write_prints_no_notes_and_leaves_nothing(tmp_path: P
     assert "cannot write" in res.output and "No space left on device" in res.output
     assert "note:" not in res.output and "Traceback" not in res.output
     assert list(out.iterdir()) == []  # no matrix, no temporary file
+
+
+@given(st.lists(st.text("abcdefghij", min_size=1, max_size=25), min_size=1, max_size=12))
+def test_a_long_header_is_cut_at_a_word_boundary(words: list[str]) -> None:
+    from motives.ach import SLUG_LENGTH, slug
+
+    full = "_".join(words)
+    s = slug(" ".join(words))
+    assert len(s) <= SLUG_LENGTH and full.startswith(s)
+    if len(full) <= SLUG_LENGTH:
+        assert s == full
+    elif len(words[0]) <= SLUG_LENGTH:  # whole words only: the next character of the full id is a boundary
+        assert full[len(s)] == "_" and s.split("_") == words[:len(s.split("_"))]
+
+
+def test_headers_that_give_one_id_suggest_short_headers_and_a_label_row(tmp_path: Path) -> None:
+    long = "The regime was acting against a perceived threat to its own survival"
+    p = _write(tmp_path, f"title,{long} in power,{long} abroad,other\nx,C,I,N\n")
+    with pytest.raises(CaseError) as info:
+        import_matrix(p, tmp_path / "c")
+    (msg,) = [str(x) for x in info.value.problems]
+    assert "give the same hypothesis id 'the_regime_was_acting_against_a_perceived_threat_to_its_own'" in msg
+    assert "short distinct headers" in msg and "#label row" in msg
+    # the way out it names works
+    p2 = _write(tmp_path, f"id,title,h1,h2,other\n#label,,{long} in power,{long} abroad,\ne1,x,C,I,N\n", "n.csv")
+    case = mv.load_case(import_matrix(p2, tmp_path / "c"))
+    assert [h.label for h in case.hypotheses][:2] == [f"{long} in power", f"{long} abroad"]

@@ -126,15 +126,27 @@ def _blank(c: Any) -> bool:
     return c is None or (isinstance(c, str) and not c.strip())
 
 
+#: Longest id :func:`slug` makes; a longer one is cut at the last word boundary (``_``) within it.
+SLUG_LENGTH = 60
+
+
 def slug(text: str, fallback: str = "h") -> str:
     """An id from free text: lowercase letters, digits and underscores, starting with a letter.
+
+    Ids longer than :data:`SLUG_LENGTH` characters are cut after the last whole word that fits (a single
+    word longer than that is cut at the limit).
 
     Examples
     --------
     >>> slug("National security (NATO)"), slug("2nd try"), slug("")
     ('national_security_nato', 'h_2nd_try', 'h')
+    >>> slug("The regime was acting against a perceived threat to its own survival in power")
+    'the_regime_was_acting_against_a_perceived_threat_to_its_own'
     """
-    s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")[:60]
+    s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+    if len(s) > SLUG_LENGTH:
+        cut = s[:SLUG_LENGTH + 1].rfind("_")
+        s = s[:cut] if cut > 0 else s[:SLUG_LENGTH]
     if not s:
         return fallback
     return s if s[0].isalpha() else f"{fallback}_{s}"
@@ -243,8 +255,10 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
         hid = slug(c)
         if hid in hyp_ids.values():
             other = next(k for k, v in hyp_ids.items() if v == hid)
-            problems.append(Problem(f"columns '{other}' and '{c}' give the same hypothesis id '{hid}'", file=f,
-                                    line=1))
+            problems.append(Problem(f"columns '{other}' and '{c}' give the same hypothesis id '{hid}' (an id is the "
+                                    f"header lowercased, other characters as _, cut to {SLUG_LENGTH} characters at a "
+                                    "word): give the columns short distinct headers and put the full names in a "
+                                    "#label row", file=f, line=1))
         hyp_ids[c] = hid
     id_col = next((c for c in header if role[c] == "id"), None)
     symbols = any(isinstance(v, str) and v.strip() in _SYMBOLS for _, r in rows for c, v in r.items()
