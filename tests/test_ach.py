@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import motives as mv
-from motives.ach import export_matrix, import_matrix, inconsistency, read_matrix
+from motives import likelihood as _lk
+from motives.ach import export_matrix, import_matrix, inconsistency, parse_cell, read_matrix
 from motives.cli import app
 from motives.errors import CaseError, MotivesError
 
@@ -63,14 +68,59 @@ def test_bad_cells_are_one_located_message(tmp_path: Path) -> None:
         import_matrix(p, tmp_path / "c")
     msgs = [str(x) for x in info.value.problems]
     assert len(msgs) == 4
-    assert msgs[0].startswith(f"{p}:2: item 'one', field 'a': row 2, column 'a': unknown likelihood phrase 'likley'. "
+    assert msgs[0].startswith(f"{p}:2: item 'one', field 'a': unknown likelihood phrase 'likley'. "
                               "Did you mean 'likely'?")
-    assert "row 3, column 'b': empty cell" in msgs[1]
-    assert "row 3, column 'date'" in msgs[2]
-    assert "row 4, column 'credibility': credibility must be high, medium, low or a probability" in msgs[3]
+    assert msgs[1].startswith(f"{p}:3: item 'two', field 'b': empty cell")
+    assert msgs[2] == f"{p}:3: item 'two', field 'date': month must be in 1..12, got '2022-13' (YYYY, YYYY-MM or YYYY-MM-DD)"
+    assert msgs[3].startswith(f"{p}:4: item 'three', field 'credibility': credibility must be high, medium, low or a "
+                              "probability")
     assert not (tmp_path / "c").exists()
     res = CliRunner().invoke(app, ["import-matrix", str(p), "--out", str(tmp_path / "c")])
     assert res.exit_code == 2 and "4 problems" in res.output
+
+
+_BAD_OR_ODD = st.one_of(
+    st.sampled_from(["2025-13-01", "2025-02-30", "13/01/2025", "{icd203: likely}", "1e400", "nan", "-1", "2", "NA",
+                     "beta(0, 0)", "reuters 2022", "über", "#x", "true", "null", "~", "0o17", "0x1f", "- a", "a: b",
+                     "'q'", "30 %", "highly probable"]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(col=st.sampled_from(["source", "date", "quote", "credibility", "confidence", "rationale", "title", "b"]),
+       value=_BAD_OR_ODD)
+def test_any_cell_of_any_column_is_accepted_or_one_clean_located_line(tmp_path: Path, col: str, value: str) -> None:
+    """Every optional column (and a hypothesis column): a value is imported as written or refused in one line naming
+    the matrix file, its row and the column, never pydantic's text or the temporary folder's file."""
+    import csv
+    import io
+    import shutil
+
+    d = Path(tempfile.mkdtemp(dir=tmp_path))
+    header = ["id", "title", "a", "b"] + ([col] if col not in ("title", "b") else [])
+    row = {"id": "one", "title": "One", "a": "C", "b": "I", col: value}
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, [row[h] for h in header]])
+    p = _write(d, buf.getvalue())
+    try:
+        case = mv.load_case(import_matrix(p, d / "out"))
+    except CaseError as exc:
+        assert not (d / "out").exists() and not [q for q in d.iterdir() if q.name.startswith(".out")]
+        (problem,) = exc.problems
+        text = str(problem)
+        assert text.startswith(f"{p}:2: item 'one', field '{col}': "), text
+        assert "\n" not in text and "pydantic" not in text and "validation error" not in text, text
+        assert text.count(f"'{col}'") == 1 or value.strip() == col, text  # the column is named once
+    else:
+        stripped = " ".join(value.split())
+        if col in ("quote", "rationale", "title") and stripped:
+            item = case.item("one")
+            got = {"quote": item.quote, "title": item.title,
+                   "rationale": item.likelihoods["default"].rationale}[col]
+            assert got == value.strip(), (got, value)  # text stays text (1e400, true, null are not numbers)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def test_matrix_shape_problems(tmp_path: Path) -> None:
@@ -205,3 +255,110 @@ def test_exported_numbers_carry_no_float_noise(tmp_path: Path) -> None:
     export_matrix(case, tmp_path / "m.csv", cells="numbers")
     text = (tmp_path / "m.csv").read_text(encoding="utf-8")
     assert "0.3," in text and "0.45" in text and "0000000" not in text and "9999999" not in text
+
+
+_ICD_ONLY = [t for t in [*_lk.ICD203_RANGES, *_lk.ICD203_SYNONYMS] if t not in _lk.VERBAL_SCALE]
+
+
+@pytest.mark.parametrize("term", _ICD_ONLY)
+def test_a_plain_icd203_term_in_a_cell_says_how_to_write_it(term: str) -> None:
+    """An ICD 203 term is a range, never silently read as a point phrase; the message gives the cell form."""
+    with pytest.raises(ValueError, match=f"^'{term}' is an ICD 203 term .*: write icd203: {term}$"):
+        parse_cell(term)
+    assert parse_cell(f"icd203: {term}") == {"icd203": term}  # the form the message names is accepted
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=st.sampled_from([*_lk.VERBAL_SCALE, *_ICD_ONLY]), data=st.data())
+def test_every_hint_of_a_cell_error_is_a_cell_that_parses(word: str, data: st.DataObject) -> None:
+    """The forms a cell's error message suggests ("Did you mean ...", "ICD 203 terms as ...") are matrix cells,
+    not YAML mappings ({icd203: likely} is rejected in a cell)."""
+    i = data.draw(st.integers(0, len(word) - 1))
+    typo = word[:i] + word[i + 1:]  # one letter dropped
+    try:
+        parse_cell(typo)
+    except ValueError as exc:
+        msg = str(exc)
+        assert "{icd203" not in msg, msg
+        for hint in re.findall(r"Did you mean '([^']+)'\?|ICD 203 terms as (icd203: \w+)|write (icd203: .+)$", msg):
+            for h in hint:
+                if h:
+                    parse_cell(h)
+
+
+@given(n=st.integers(0, 100))
+def test_a_space_before_percent_is_accepted(n: int) -> None:
+    assert parse_cell(f"{n} %") == parse_cell(f"{n}%") == n / 100
+
+
+def test_a_yaml_mapping_in_a_cell_names_the_cell_form() -> None:
+    with pytest.raises(ValueError, match=r"without braces: icd203: likely, beta\(7, 3\)"):
+        parse_cell("{icd203: likely}")
+
+
+def _two_lens_case(tmp_path: Path) -> Path:
+    d = tmp_path / "case"
+    d.mkdir()
+    (d / "case.yaml").write_text("name: lenses\ndefault_lens: default\nlenses: [{id: default}, {id: skeptic}]\n"
+                                 "hypotheses: [{id: a}, {id: b}]\n")
+    (d / "evidence.yaml").write_text(
+        "evidence:\n"
+        "  - {id: rated, title: Rated by both, likelihoods: {default: {values: {a: C, b: I}},"
+        " skeptic: {values: {a: N, b: N}}}}\n"
+        "  - {id: unrated, title: Default only, likelihoods: {default: {values: {a: CC, b: II}}}}\n")
+    return d
+
+
+def test_export_under_a_lens_notes_the_items_it_does_not_rate(tmp_path: Path) -> None:
+    d = _two_lens_case(tmp_path)
+    res = CliRunner().invoke(app, ["export-matrix", str(d), "--lens", "skeptic", "--out", str(tmp_path / "s.csv")])
+    assert res.exit_code == 0, res.output
+    assert ("note: lens 'skeptic' does not rate unrated: their cells are the default lens 'default''s judgements"
+            in " ".join(res.output.split()))
+    assert "rated," not in res.output.split("does not rate", 1)[1]  # only the item it does not rate
+    res = CliRunner().invoke(app, ["export-matrix", str(d), "--out", str(tmp_path / "d.csv")])
+    assert res.exit_code == 0 and "does not rate" not in res.output  # the default lens rates everything
+
+
+def test_export_that_cannot_write_prints_no_notes_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    import motives.ach
+
+    def full(*a: object, **k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(motives.ach.csv, "writer", full)
+    d = _two_lens_case(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    res = CliRunner().invoke(app, ["export-matrix", str(d), "--lens", "skeptic", "--out", str(out / "s.csv")])
+    assert res.exit_code == 2, res.output
+    assert "cannot write" in res.output and "No space left on device" in res.output
+    assert "note:" not in res.output and "Traceback" not in res.output
+    assert list(out.iterdir()) == []  # no matrix, no temporary file
+
+
+@given(st.lists(st.text("abcdefghij", min_size=1, max_size=25), min_size=1, max_size=12))
+def test_a_long_header_is_cut_at_a_word_boundary(words: list[str]) -> None:
+    from motives.ach import SLUG_LENGTH, slug
+
+    full = "_".join(words)
+    s = slug(" ".join(words))
+    assert len(s) <= SLUG_LENGTH and full.startswith(s)
+    if len(full) <= SLUG_LENGTH:
+        assert s == full
+    elif len(words[0]) <= SLUG_LENGTH:  # whole words only: the next character of the full id is a boundary
+        assert full[len(s)] == "_" and s.split("_") == words[:len(s.split("_"))]
+
+
+def test_headers_that_give_one_id_suggest_short_headers_and_a_label_row(tmp_path: Path) -> None:
+    long = "The regime was acting against a perceived threat to its own survival"
+    p = _write(tmp_path, f"title,{long} in power,{long} abroad,other\nx,C,I,N\n")
+    with pytest.raises(CaseError) as info:
+        import_matrix(p, tmp_path / "c")
+    (msg,) = [str(x) for x in info.value.problems]
+    assert "give the same hypothesis id 'the_regime_was_acting_against_a_perceived_threat_to_its_own'" in msg
+    assert "short distinct headers" in msg and "#label row" in msg
+    # the way out it names works
+    p2 = _write(tmp_path, f"id,title,h1,h2,other\n#label,,{long} in power,{long} abroad,\ne1,x,C,I,N\n", "n.csv")
+    case = mv.load_case(import_matrix(p2, tmp_path / "c"))
+    assert [h.label for h in case.hypotheses][:2] == [f"{long} in power", f"{long} abroad"]

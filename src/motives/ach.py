@@ -82,11 +82,11 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         except UnicodeDecodeError as exc:
             raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start}); save it as UTF-8 CSV",
                                      file=f)]) from None
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        try:  # only the delimiter is guessed: the quote is always '"' (a cell 'like this' keeps its quotes)
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
         except csv.Error:
-            dialect = csv.excel  # type: ignore[assignment]
-        raw = [(i + 1, row) for i, row in enumerate(csv.reader(_io.StringIO(text), dialect))]
+            delimiter = ","
+        raw = [(i + 1, row) for i, row in enumerate(csv.reader(_io.StringIO(text), csv.excel, delimiter=delimiter))]
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -126,22 +126,34 @@ def _blank(c: Any) -> bool:
     return c is None or (isinstance(c, str) and not c.strip())
 
 
+#: Longest id :func:`slug` makes; a longer one is cut at the last word boundary (``_``) within it.
+SLUG_LENGTH = 60
+
+
 def slug(text: str, fallback: str = "h") -> str:
     """An id from free text: lowercase letters, digits and underscores, starting with a letter.
+
+    Ids longer than :data:`SLUG_LENGTH` characters are cut after the last whole word that fits (a single
+    word longer than that is cut at the limit).
 
     Examples
     --------
     >>> slug("National security (NATO)"), slug("2nd try"), slug("")
     ('national_security_nato', 'h_2nd_try', 'h')
+    >>> slug("The regime was acting against a perceived threat to its own survival in power")
+    'the_regime_was_acting_against_a_perceived_threat_to_its_own'
     """
-    s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")[:60]
+    s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+    if len(s) > SLUG_LENGTH:
+        cut = s[:SLUG_LENGTH + 1].rfind("_")
+        s = s[:cut] if cut > 0 else s[:SLUG_LENGTH]
     if not s:
         return fallback
     return s if s[0].isalpha() else f"{fallback}_{s}"
 
 
 _BETA = re.compile(r"^beta\(\s*([0-9.eE+-]+)\s*,\s*([0-9.eE+-]+)\s*\)$", re.I)
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?$")
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?: ?%)?$")
 
 
 def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
@@ -151,8 +163,8 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
 
     Examples
     --------
-    >>> parse_cell("CC"), parse_cell("--"), parse_cell(" 0.25 "), parse_cell("60%"), parse_cell(0.5)
-    ('CC', '--', 0.25, 0.6, 0.5)
+    >>> parse_cell("CC"), parse_cell("--"), parse_cell(" 0.25 "), parse_cell("60%"), parse_cell("30 %"), parse_cell(0.5)
+    ('CC', '--', 0.25, 0.6, 0.3, 0.5)
     >>> parse_cell("0"), parse_cell("0", zero_is_neutral=True)
     (0.0, 'N')
     >>> parse_cell("icd203: very likely"), parse_cell("beta(7, 3)")
@@ -162,6 +174,11 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
     ... except ValueError as exc:
     ...     print(str(exc)[:58])
     unknown likelihood phrase 'likley'. Did you mean 'likely'?
+    >>> try:
+    ...     parse_cell("highly probable")  # an ICD 203 range is never read as a point phrase
+    ... except ValueError as exc:
+    ...     print(exc)
+    'highly probable' is an ICD 203 term (a range, not a point): write icd203: highly probable
     """
     if isinstance(cell, bool):
         raise ValueError(f"a rating or a probability, got {cell!r}")
@@ -182,8 +199,14 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
             value = {"beta": [float(m.group(1)), float(m.group(2))]}
         elif _lk.is_not_applicable(text):
             return _lk.NOT_APPLICABLE
+        elif text.startswith("{"):
+            raise ValueError(f"a matrix cell is written without braces: icd203: likely, beta(7, 3); got {text!r}")
         else:
             value = text
+            try:
+                _lk.phrase_value(text)
+            except ValueError:
+                raise ValueError(_lk.unknown_phrase(text, "icd203: {}")) from None
     _lk.parse(value)  # raises ValueError with the valid forms
     return value
 
@@ -205,6 +228,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     (['national_security', 'regime_security'], {'default': {'values': {'national_security': 'C', 'regime_security': 'I'}}})
     """
     from motives.schema import PartialDate
+    from motives.schema.forms import cite_key
 
     p = Path(path)
     f = str(p)
@@ -231,8 +255,10 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
         hid = slug(c)
         if hid in hyp_ids.values():
             other = next(k for k, v in hyp_ids.items() if v == hid)
-            problems.append(Problem(f"columns '{other}' and '{c}' give the same hypothesis id '{hid}'", file=f,
-                                    line=1))
+            problems.append(Problem(f"columns '{other}' and '{c}' give the same hypothesis id '{hid}' (an id is the "
+                                    f"header lowercased, other characters as _, cut to {SLUG_LENGTH} characters at a "
+                                    "word): give the columns short distinct headers and put the full names in a "
+                                    "#label row", file=f, line=1))
         hyp_ids[c] = hid
     id_col = next((c for c in header if role[c] == "id"), None)
     symbols = any(isinstance(v, str) and v.strip() in _SYMBOLS for _, r in rows for c, v in r.items()
@@ -265,8 +291,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                     except (TypeError, ValueError):
                         x = math.nan
                     if not math.isfinite(x):
-                        problems.append(Problem(f"row {line}, column '{c}': {key} must be a number, got {v!r}",
-                                                file=f, line=line, field=c))
+                        problems.append(Problem(f"{key} must be a number, got {v!r}", file=f, line=line, field=c))
                         continue
                     h[key] = x
             continue
@@ -285,10 +310,9 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             try:
                 values[hyp_ids[c]] = parse_cell(r.get(c), zero_is_neutral=symbols)
             except ValueError as exc:
-                problems.append(Problem(f"row {line}, column '{c}': {exc}", file=f, line=line, item=item_id,
-                                        field=c))
+                problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=c))
         if values and all(v == _lk.NOT_APPLICABLE for v in values.values()):
-            problems.append(Problem(f"row {line}: every cell is NA; such an item says nothing, leave it out",
+            problems.append(Problem("every cell is NA; such an item says nothing, leave it out",
                                     file=f, line=line, item=item_id))
         judgement: dict[str, Any] = {"values": values}
         for c in header:
@@ -300,8 +324,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 try:
                     PartialDate.model_validate(text)
                 except ValueError as exc:
-                    problems.append(Problem(f"row {line}, column '{c}': {exc}", file=f, line=line, item=item_id,
-                                            field=c))
+                    problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=c))
                     continue
                 item["date"] = text
             elif role[c] == "quote":
@@ -310,11 +333,16 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 judgement["rationale"] = text
             elif role[c] == "confidence":
                 if text.lower() not in _lk.CONFIDENCE:
-                    problems.append(Problem(f"row {line}, column '{c}': confidence must be low, medium or high, "
-                                            f"got {text!r}", file=f, line=line, item=item_id, field=c))
+                    problems.append(Problem(f"confidence must be low, medium or high, got {text!r}", file=f,
+                                            line=line, item=item_id, field=c))
                     continue
                 judgement["confidence"] = text.lower()
             elif role[c] == "source":
+                try:
+                    cite_key(text)
+                except ValueError as exc:
+                    problems.append(Problem(f"source key: {_reason(exc)}", file=f, line=line, item=item_id, field=c))
+                    continue
                 item["sources"] = [text]
         cred_col = next((c for c in header if role[c] == "credibility"), None)
         cred = r.get(cred_col) if cred_col else None
@@ -322,12 +350,11 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             try:
                 rel = _credibility(cred)
             except ValueError as exc:
-                problems.append(Problem(f"row {line}, column '{cred_col}': {exc}", file=f, line=line, item=item_id,
-                                        field=cred_col))
+                problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=cred_col))
             else:
                 key = item["sources"][0] if "sources" in item else f"{item_id}_source"
                 if key in sources and sources[key][0] != rel:
-                    problems.append(Problem(f"row {line}, column '{cred_col}': source '{key}' has credibility "
+                    problems.append(Problem(f"source '{key}' has credibility "
                                             f"{cred!r} here but {sources[key][0]!r} on line {sources[key][1]}; one "
                                             "source, one reliability", file=f, line=line, item=item_id,
                                             field=cred_col))
@@ -352,9 +379,27 @@ def _credibility(cell: Any) -> Any:
     if isinstance(cell, str) and cell.strip().lower() in CREDIBILITY:
         return CREDIBILITY[cell.strip().lower()]
     try:
-        return parse_cell(cell)
+        value = parse_cell(cell)
     except ValueError as exc:
         raise ValueError(f"credibility must be high, medium, low or a probability: {exc}") from None
+    if value == _lk.NOT_APPLICABLE:
+        raise ValueError(f"credibility must be high, medium, low or a probability, got {cell!r} (NA stands only in "
+                         "a hypothesis column)")
+    return value
+
+
+def _reason(exc: Exception) -> str:
+    """What a ValueError says, without pydantic's wrapping (count, model name, input, URL)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    msgs = []
+    for err in exc.errors():
+        ctx = err.get("ctx", {}).get("error")
+        msg = str(ctx) if isinstance(ctx, Exception) else str(err["msg"])
+        msgs.append(msg.removeprefix("Value error, "))
+    return "; ".join(msgs)
 
 
 def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", name: str | None = None,
@@ -395,9 +440,9 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
     try:
         when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = f"{MARKER} from {src.name} on {when}.\n# Edit freely; re-importing with --force replaces it.\n"
-        dump = {"sort_keys": False, "allow_unicode": True, "width": 100}
-        (tmp / "case.yaml").write_text(head + yaml.safe_dump(case, **dump), encoding="utf-8")
-        (tmp / "evidence.yaml").write_text(head + yaml.safe_dump(ev, **dump), encoding="utf-8")
+        dump = {"sort_keys": False, "allow_unicode": True, "width": 100, "Dumper": _dumper()}
+        (tmp / "case.yaml").write_text(head + yaml.dump(case, **dump), encoding="utf-8")
+        (tmp / "evidence.yaml").write_text(head + yaml.dump(ev, **dump), encoding="utf-8")
         load_case(tmp)  # what we wrote must load
         if out.exists():
             shutil.rmtree(out)
@@ -405,6 +450,21 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _dumper() -> Any:
+    """A safe YAML dumper that quotes every text the case loader would read as something else (``1e400``, ``true``).
+
+    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io._Loader`).
+    """
+    import yaml
+
+    from motives.io import _Loader
+
+    class Dumper(yaml.SafeDumper):
+        yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+
+    return Dumper
 
 
 def _written_by_us(folder: Path) -> bool:
@@ -446,6 +506,11 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     if structured:
         notes.append("items under propositions are written with the P(E | h) each implies alone; a matrix has no "
                      f"structure, so importing it treats them as independent: {', '.join(structured)}")
+    if lens != case.default_lens:
+        fallen = [i for i in case.fallbacks(lens) if i not in skipped]
+        if fallen:
+            notes.append(f"lens '{lens}' does not rate {', '.join(fallen)}: their cells are the default lens "
+                         f"'{case.default_lens}''s judgements (importing the matrix makes them '{lens}''s own)")
     given = [e.id for e in case.evidence if e.given]
     if given:
         notes.append(f"'given' links are not written: {', '.join(given)}")
@@ -534,8 +599,14 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
-    tmp = p.with_name(f".{p.name}.tmp")
+    import os
+    import tempfile
+
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        os.close(fd)
+        tmp = Path(name)
         if suffix == ".csv":
             with tmp.open("w", encoding="utf-8", newline="") as fh:
                 csv.writer(fh, lineterminator="\n").writerows(rows)
@@ -549,8 +620,11 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
                 ws.append([_xlsx_cell(c) for c in r])  # type: ignore[union-attr]
             wb.save(tmp)
         tmp.replace(p)
+    except OSError as exc:
+        raise MotivesError(f"cannot write {p}: {exc.strerror or exc}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return notes
 
 

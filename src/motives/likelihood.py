@@ -106,17 +106,42 @@ def phrase_value(text: str) -> float:
                          "row's other cells")
     if key.lower() in VERBAL_SCALE:
         return VERBAL_SCALE[key.lower()]
+    raise ValueError(unknown_phrase(text))
+
+
+def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
+    """The message for a phrase that is not on the point scale: the nearest phrase, rating or ICD 203 term.
+
+    An ICD 203 term that is not also one of the point phrases (``highly probable``, ``roughly even chance``) is
+    a range, not a point, and is never read as a phrase: the message says to write it as an ICD 203 term.
+    ``icd203_form`` is how that is written where the message is read (``{icd203: ...}`` in YAML,
+    ``icd203: ...`` in a matrix cell).
+
+    Examples
+    --------
+    >>> unknown_phrase("highly probable")
+    "'highly probable' is an ICD 203 term (a range, not a point): write {icd203: highly probable}"
+    >>> unknown_phrase("roughly even chanse", "icd203: {}")[:92]
+    "unknown likelihood phrase 'roughly even chanse'. Did you mean 'icd203: roughly even chance'?"
+    """
     import difflib
 
-    options = list(VERBAL_SCALE) + list(ACH_SCALE)
-    close = difflib.get_close_matches(key.lower(), options, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise ValueError(
+    key = " ".join(text.strip().split()).lower()
+    if key in ICD203_RANGES or key in ICD203_SYNONYMS:
+        return f"{text!r} is an ICD 203 term (a range, not a point): write {icd203_form.format(key)}"
+    icd = [t for t in [*ICD203_RANGES, *ICD203_SYNONYMS] if t not in VERBAL_SCALE]
+    options = list(VERBAL_SCALE) + list(ACH_SCALE) + icd
+    close = difflib.get_close_matches(key, options, n=1)
+    if close and close[0] in icd:
+        hint = f" Did you mean '{icd203_form.format(close[0])}'?"
+    else:
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+    return (
         f"unknown likelihood phrase {text!r}.{hint} Valid phrases: "
         + ", ".join(f"'{p}'" for p in VERBAL_SCALE)
         + "; ACH ratings: "
         + ", ".join(ACH_SCALE)
-        + " (or " + " ".join(ACH_SYMBOLS) + "); ICD 203 terms as {icd203: likely}"
+        + " (or " + " ".join(ACH_SYMBOLS) + "); ICD 203 terms as " + icd203_form.format("likely")
     )
 
 

@@ -190,8 +190,10 @@ class PartialDate(Record):
             m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
             if m:
                 y, mo, d = (int(g) if g else None for g in m.groups())
-                if d is not None:
-                    _dt.date(y, mo, d)  # type: ignore[arg-type]  # raises ValueError if impossible
+                try:  # an impossible month or day: the calendar's reason, with the value
+                    _dt.date(max(y, 1), mo or 1, d or 1)  # type: ignore[arg-type]
+                except ValueError as exc:
+                    raise ValueError(f"{exc}, got {value.strip()!r} (YYYY, YYYY-MM or YYYY-MM-DD)") from None
                 return {"year": y, "month": mo, "day": d}
         raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
 
