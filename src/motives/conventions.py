@@ -114,7 +114,7 @@ def _fmt(x: Any, digits: int = 2, *, db: bool = False) -> str:
     if below_resolution(x, db=db):
         x = 0.0
     if isinstance(x, bool):
-        return "yes" if x else ""
+        return "yes" if x else "no"
     if isinstance(x, int):
         return str(x)
     if isinstance(x, float):
