@@ -154,3 +154,24 @@ def test_credences_show_hypothesis_labels_when_each_is_its_own_family():
     _, ax = P.plot_credences(mv.exact_posterior(case))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b"]
     plt.close("all")
+
+
+@pytest.mark.parametrize("like", [0.3, 0.5, 0.8, 0.95])
+@pytest.mark.parametrize("scale", ["credence", "db"])
+def test_prior_sweep_names_its_circle_credence_one_half_and_keeps_it_inside(like, scale):
+    # "tie at prior 0.878" read as the reversal point (break-even's tie is with the strongest rival)
+    case = mv.Case.model_validate({"name": "three", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+                                   "evidence": [{"id": "e", "title": "E",
+                                                 "likelihoods": {"a": like, "b": 0.6, "c": 0.7}}]})
+    sweep = S.prior_sweep(case, "a", points=11)
+    fig, ax = P.plot_prior_sweep(sweep, scale=scale)
+    tie = sweep.attrs["tie_prior"]
+    [text] = [t for t in ax.texts]
+    assert text.get_text().startswith("credence 1/2 (even odds) at prior ") and "tie" not in text.get_text()
+    assert abs(float(text.get_text().rsplit(" ", 1)[1]) - tie) <= 0.01 * max(tie, 1e-9)
+    fig.canvas.draw()
+    box, frame = text.get_window_extent(), fig.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (tie, box, frame)
+    plt.close(fig)
+    cap = P.caption("prior_sweep")
+    assert "credence would be 1/2 (even odds" in cap and "ties" not in cap

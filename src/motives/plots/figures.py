@@ -34,9 +34,10 @@ CAPTIONS: dict[str, str] = {
     "trajectory": "Credence of each family as the items come in, in date order (undated items first, shaded); "
                   "when the credences end within 0.01 of 0 or 1, their log-odds against the rest in decibans.",
     "prior_sweep": "Posterior credence against the prior of the leading family (the rest of the prior kept in "
-                   "proportion; when the tie prior is within 0.02 of 0 or 1, posterior against prior log-odds in "
-                   "decibans: a line the Bayes factor above the diagonal); the open circle marks the prior at which "
-                   "it ties, the vertical line the prior used.",
+                   "proportion); the open circle marks the prior at which its credence would be 1/2 (even odds "
+                   "against all the rest together, not a tie with its strongest rival), the vertical line the "
+                   "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
+                   "decibans, a line the Bayes factor above the diagonal.",
     "tornado": "The leading family's credence (log-odds in decibans when the credence is within 0.01 of 0 or 1) "
                "with each item's weight of evidence scaled by 1/f and f, one item at a time.",
     "discount": "Evidence discount: credence of each family when every item's weight of evidence is multiplied by a "

@@ -180,6 +180,13 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     return fig, ax_
 
 
+def _leftward(kw: dict[str, Any], flip: bool) -> dict[str, Any]:
+    """Annotation keywords with the default offset mirrored to the left (a label near the right edge stays inside)."""
+    if not flip or kw.get("xytext") != (6, -10):
+        return kw
+    return kw | {"xytext": (-6, -10), "ha": "right"}
+
+
 def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                      mark: float | None = None, scale: str = "auto", ax: Axes | None = None,
                      width: str | float = "auto", top: int | None = None,
@@ -191,8 +198,10 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     posterior log-odds against its prior log-odds, both in decibans -- a line
     of slope 1 lying the Bayes factor above the diagonal (Bayes' rule in odds
     form), readable however strong the evidence. ``"auto"`` picks dB when the
-    sweep was spaced in log-odds. An open circle marks the tie (credence 1/2);
-    a thin vertical line marks ``mark`` (default: the case's prior of the target).
+    sweep was spaced in log-odds. An open circle marks where the target's
+    credence is 1/2 (even odds against the rest together; not where it ties
+    with its strongest rival, which break-even finds); a thin vertical line
+    marks ``mark`` (default: the case's prior of the target).
 
     Parameters
     ----------
@@ -216,7 +225,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         figure says how many are left out.
     visuals
         Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (the
-        diagonal), ``tie`` (the open circle), ``annotations`` (its text),
+        diagonal), ``tie`` (the open circle at credence 1/2), ``annotations`` (its text),
         ``mark`` (the vertical line), ``legend``, ``omitted``.
 
     Returns
@@ -231,8 +240,8 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     >>> fig, ax = plot_prior_sweep(prior_sweep(mv.examples.load("cookies"), "bowl1", points=11))
     >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
     (3.5, 'Prior of bowl1', 'Posterior credence')
-    >>> [t.get_text() for t in ax.texts]  # bowl 1 ties with bowl 2 when its prior is 0.4
-    ['tie at prior 0.4']
+    >>> [t.get_text() for t in ax.texts]  # bowl 1 has credence 1/2 when its prior is 0.4
+    ['credence 1/2 (even odds) at prior 0.4']
     >>> ax.get_legend_handles_labels()[1]
     ['Prior = credence', 'bowl1', 'bowl2']
     >>> plt.close(fig)
@@ -282,7 +291,9 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
                 if v["tie"] is not None:
                     ax_.plot([xt], [0], **v["tie"])
                 if v["annotations"] is not None:
-                    ax_.annotate(f"tie at prior {tie:.2g}", (xt, 0), **v["annotations"])
+                    right = bool(ok.any()) and xt > (x[ok].min() + x[ok].max()) / 2
+                    ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.2g}", (xt, 0),
+                                 **_leftward(v["annotations"], right))
             if mark is not None and 0 < mark < 1 and v["mark"] is not None:
                 ax_.axvline(10 * np.log10(mark / (1 - mark)), **v["mark"])
             ax_.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
@@ -301,7 +312,8 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
             if v["tie"] is not None:
                 ax_.plot([tie], [0.5], **v["tie"])
             if v["annotations"] is not None:
-                ax_.annotate(f"tie at prior {tie:.3g}", (tie, 0.5), **v["annotations"])
+                ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.3g}", (tie, 0.5),
+                             **_leftward(v["annotations"], tie > 0.5))
         if mark is not None and v["mark"] is not None:
             ax_.axvline(mark, **v["mark"])
         ax_.set_xlim(0, 1)

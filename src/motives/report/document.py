@@ -231,8 +231,11 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     grouped = families_group(rev)
     L += ["## Prior", "", f"Bayes factor of each hypothesis{' and family' if grouped else ''} against the rest, and "
-          "the prior at which its credence would be 1/2 (prior odds x Bayes factor = posterior odds):", "",
-          *_shown(rev if grouped else rev[rev.index.get_level_values("level") != "family"], digits=4)]
+          "`prior_for_credence_half`, the prior at which its credence would be 1/2, even odds against all the rest "
+          "together (prior odds x Bayes factor = posterior odds; `prior_for_tie` in the CSV). This is not where it "
+          "would tie with its strongest single rival (the tie of break-even).", "",
+          *_shown((rev if grouped else rev[rev.index.get_level_values("level") != "family"])
+                  .rename(columns={"prior_for_tie": "prior_for_credence_half"}), digits=4)]
     fig("prior_sweep")
 
     L += ["## Influence of single items and sources", ""]
