@@ -175,3 +175,22 @@ def test_prior_sweep_names_its_circle_credence_one_half_and_keeps_it_inside(like
     plt.close(fig)
     cap = P.caption("prior_sweep")
     assert "credence would be 1/2 (even odds" in cap and "ties" not in cap
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_omitted_notes_call_single_hypothesis_families_hypotheses(grouped):
+    # "8 of 200 families shown" on a grid whose every family is one hypothesis
+    n = 12
+    case = mv.Case.model_validate({
+        "name": "grid", "hypotheses": [{"id": f"p{i}", **({"family": f"f{i // 2}"} if grouped else {})}
+                                       for i in range(n)],
+        "evidence": [{"id": "e", "title": "E", "date": "2020-01-01",
+                      "likelihoods": {f"p{i}": (i + 1) / (n + 1) for i in range(n)}}]})
+    word = "families" if grouped else "hypotheses"
+    total = n // 2 if grouped else n
+    tgt = "f5" if grouped else "p11"
+    for fig, ax in (P.plot_prior_sweep(S.prior_sweep(case, tgt, points=5), top=3),
+                    P.plot_trajectory(S.trajectory(case), top=3),
+                    P.plot_discount(S.evidence_discount(case, target=tgt, points=5), top=3)):
+        assert ax.get_title(loc="right").startswith(f"3 of {total} {word} shown"), ax.get_title(loc="right")
+        plt.close(fig)

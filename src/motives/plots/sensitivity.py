@@ -125,7 +125,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
 
     >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")), top=2, visuals={"undated": False})
     >>> ax.get_legend_handles_labels()[1], ax.get_title(loc="right")
-    (['d8', 'd12'], '2 of 5 families shown; 3 left out')
+    (['d8', 'd12'], '2 of 5 hypotheses shown; 3 left out')
     >>> plt.close(fig)
     """
     traj = table_of(traj)
@@ -176,8 +176,20 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
         ax_.set_xlabel(xl + (f"; every {every}th item labelled" if every > 1 else ""))
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
-        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, len(ids), len(all_ids), _rows_word(traj, level), v["omitted"])
     return fig, ax_
+
+
+def _rows_word(table: pd.DataFrame, level: str) -> str:
+    """What the rows of ``level`` are called: "families" only when the families group hypotheses.
+
+    A case whose every family is one hypothesis has family rows that are the hypotheses, so a note on
+    the lines left out says "hypotheses" there too.
+    """
+    levels = table.index.get_level_values("level")
+    ids = table.index.get_level_values("id")
+    n_fam, n_hyp = (len(set(ids[levels == lv])) for lv in ("family", "hypothesis"))
+    return "families" if level == "family" and 0 < n_fam < n_hyp else "hypotheses"
 
 
 def _leftward(kw: dict[str, Any], flip: bool) -> dict[str, Any]:
@@ -322,7 +334,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         ax_.set_ylabel("Posterior credence")
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
-        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, len(ids), len(all_ids), _rows_word(sweep, level), v["omitted"])
     return fig, ax_
 
 
@@ -502,7 +514,7 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str
         ax_.set_xlabel("Credence")
         add_legend(ax_, ax is None, v["legend"], max_cols=3)
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
-        omitted_note(ax_, n, n_all, "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, n, n_all, _rows_word(lenses, level), v["omitted"])
     return fig, ax_
 
 
@@ -883,7 +895,7 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
         ax_.set_xlabel("Discount on each item's weight (1 = independent)")
         ax_.set_ylabel("Credence")
         add_legend(ax_, ax is None, v["legend"])
-        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, len(ids), len(all_ids), _rows_word(discount, level), v["omitted"])
         if n > 0 and v["secondary_axis"] is not None:
             sec = ax_.secondary_xaxis("top", functions=(lambda g: g * n, lambda e: e / n))
             sec.set_xlabel(f"Worth this many independent items (of {n})")
