@@ -194,3 +194,19 @@ def test_omitted_notes_call_single_hypothesis_families_hypotheses(grouped):
                     P.plot_discount(S.evidence_discount(case, target=tgt, points=5), top=3)):
         assert ax.get_title(loc="right").startswith(f"3 of {total} {word} shown"), ax.get_title(loc="right")
         plt.close(fig)
+
+
+@pytest.mark.parametrize("families", ["none", "own_ids", "grouped", "single_named"])
+def test_credences_caption_mentions_families_only_when_they_are_drawn(families):
+    # the report's caption spoke of "family (filled squares)" over a figure without family rows
+    from matplotlib.colors import to_rgba
+
+    fam = {"none": lambda i: {}, "own_ids": lambda i: {"family": f"h{i}"},
+           "grouped": lambda i: {"family": f"f{i // 2}"}, "single_named": lambda i: {"family": f"f{i}"}}[families]
+    case = mv.Case.model_validate({"name": "c", "hypotheses": [{"id": f"h{i}", **fam(i)} for i in range(4)],
+                                   "evidence": [{"id": "e", "title": "E",
+                                                 "likelihoods": {f"h{i}": (i + 1) / 5 for i in range(4)}}]})
+    fig, ax = P.plot_credences(mv.exact_posterior(case))
+    filled = any(to_rgba(ln.get_markerfacecolor()) == to_rgba("black") for ln in ax.get_lines())
+    plt.close(fig)
+    assert filled == ("filled squares" in P.caption("credences", case)) == ("family" in P.caption("credences", case))

@@ -191,11 +191,16 @@ def caption(name: str, case: Case | None = None) -> str:
     >>> print(caption("timeline_rhetoric"))
     Timeline item rhetoric: coded observations (open circles) and each hypothesis's predicted trend
     (prior mean line and 90% band of the trend line).
+    >>> import motives as mv
+    >>> caption("credences", mv.examples.load("cookies"))  # each bowl its own family: no family rows drawn
+    'Credence of each hypothesis (open circles), exact engine.'
     >>> caption("my_figure")  # not a standard figure: the name itself
     'my_figure'
     """
     if name == "ledger" and case is not None and case.propositions:
         return LEDGER_STRUCTURED
+    if name == "credences" and case is not None and case.family_ids == case.hypothesis_ids:
+        return "Credence of each hypothesis (open circles), exact engine."  # no family rows are drawn
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "

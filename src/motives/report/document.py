@@ -170,7 +170,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     def fig(name: str) -> None:
         if name in figures:
-            cap = caption(name)
+            cap = caption(name, analysed or case)
             if spec.get("target") and name in TARGET_FIGURES:  # these follow the tables' target
                 cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
             L.extend([f"![{cap}]({figures[name]})", "", f"*Figure: {cap}*", ""])
