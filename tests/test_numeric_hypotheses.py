@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -127,3 +128,50 @@ def test_value_figure_among_the_standard_figures(tmp_path: Path) -> None:
         names.append(name)
         plt.close(f)
     assert "value_posterior" not in names
+
+
+def _grid_spec(tmp_path: Path, n: int = 60) -> Path:
+    """A numeric grid of ``n`` hypotheses (a proportion) with three successes and one failure, as a spec folder."""
+    (tmp_path / "case").mkdir()
+    (tmp_path / "case" / "case.yaml").write_text(yaml.safe_dump({"name": "grid", "hypotheses": [
+        {"id": f"p{i}", "value": i / (n - 1)} for i in range(n)]}))
+    (tmp_path / "case" / "ev.yaml").write_text(yaml.safe_dump({"evidence": [
+        {"id": f"t{t}", "title": f"Trial {t}",
+         "likelihoods": {f"p{i}": round(min(max(i / (n - 1) if t < 3 else 1 - i / (n - 1), 0.001), 0.999), 4)
+                         for i in range(n)}} for t in range(4)]}))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: g\ncase: case\nsensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: [png]\n")
+    return spec
+
+
+def test_report_of_a_grid_shows_the_value_and_the_most_credible_rows(tmp_path: Path) -> None:
+    from motives.conventions import SHOWN_ROWS
+
+    spec = _grid_spec(tmp_path)
+    res = CliRunner().invoke(app, ["report", str(spec), "--out", str(tmp_path / "rep")])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "rep" / "report.md").read_text()
+    want = json.loads(CliRunner().invoke(app, ["posterior", str(tmp_path / "case"), "--json"]).output)["value"]
+    assert json.loads((tmp_path / "rep" / "summary.json").read_text())["value"] == pytest.approx(want)
+    assert "](figures/value_posterior.png)" in md
+    assert (f"posterior mean is {want['mean']:.6g}, its median {want['median']:.6g}, and its 90% credible "
+            f"interval [{want['lower']:.6g}, {want['upper']:.6g}]") in md
+    posterior = md.split("## Posterior")[1].split("\n## ")[0]
+    assert sum(line.startswith("| hypothesis |") for line in posterior.splitlines()) == SHOWN_ROWS
+    assert f"Only the {SHOWN_ROWS} most credible of 60 hypotheses are shown; the other 40" in posterior
+    for section in ("## Prior", "## Conflict"):  # the other tables with a row per hypothesis
+        text = md.split(section)[1].split("\n## ")[0]
+        assert len(re.findall(r"^\| (?:hypothesis \| )?p\d+ \|", text, flags=re.M)) == SHOWN_ROWS
+        assert "most credible of 60 hypotheses are shown" in text
+    res = CliRunner().invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "sens")])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "sens" / "summary.json").read_text())["value"] == pytest.approx(want)
+
+
+def test_posterior_of_a_grid_prints_no_ach_score(tmp_path: Path) -> None:
+    _grid_spec(tmp_path, n=5)
+    res = CliRunner().invoke(app, ["posterior", str(tmp_path / "case")])
+    assert res.exit_code == 0, res.output
+    assert "value: mean" in res.output and "ACH" not in res.output
+    assert "ach_inconsistency" not in json.loads(
+        CliRunner().invoke(app, ["posterior", str(tmp_path / "case"), "--json"]).output)

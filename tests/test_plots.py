@@ -154,3 +154,59 @@ def test_credences_show_hypothesis_labels_when_each_is_its_own_family():
     _, ax = P.plot_credences(mv.exact_posterior(case))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b"]
     plt.close("all")
+
+
+@pytest.mark.parametrize("like", [0.3, 0.5, 0.8, 0.95])
+@pytest.mark.parametrize("scale", ["credence", "db"])
+def test_prior_sweep_names_its_circle_credence_one_half_and_keeps_it_inside(like, scale):
+    # "tie at prior 0.878" read as the reversal point (break-even's tie is with the strongest rival)
+    case = mv.Case.model_validate({"name": "three", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+                                   "evidence": [{"id": "e", "title": "E",
+                                                 "likelihoods": {"a": like, "b": 0.6, "c": 0.7}}]})
+    sweep = S.prior_sweep(case, "a", points=11)
+    fig, ax = P.plot_prior_sweep(sweep, scale=scale)
+    tie = sweep.attrs["tie_prior"]
+    [text] = [t for t in ax.texts]
+    assert text.get_text().startswith("credence 1/2 (even odds) at prior ") and "tie" not in text.get_text()
+    assert abs(float(text.get_text().rsplit(" ", 1)[1]) - tie) <= 0.01 * max(tie, 1e-9)
+    fig.canvas.draw()
+    box, frame = text.get_window_extent(), fig.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (tie, box, frame)
+    plt.close(fig)
+    cap = P.caption("prior_sweep")
+    assert "credence would be 1/2 (even odds" in cap and "ties" not in cap
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_omitted_notes_call_single_hypothesis_families_hypotheses(grouped):
+    # "8 of 200 families shown" on a grid whose every family is one hypothesis
+    n = 12
+    case = mv.Case.model_validate({
+        "name": "grid", "hypotheses": [{"id": f"p{i}", **({"family": f"f{i // 2}"} if grouped else {})}
+                                       for i in range(n)],
+        "evidence": [{"id": "e", "title": "E", "date": "2020-01-01",
+                      "likelihoods": {f"p{i}": (i + 1) / (n + 1) for i in range(n)}}]})
+    word = "families" if grouped else "hypotheses"
+    total = n // 2 if grouped else n
+    tgt = "f5" if grouped else "p11"
+    for fig, ax in (P.plot_prior_sweep(S.prior_sweep(case, tgt, points=5), top=3),
+                    P.plot_trajectory(S.trajectory(case), top=3),
+                    P.plot_discount(S.evidence_discount(case, target=tgt, points=5), top=3)):
+        assert ax.get_title(loc="right").startswith(f"3 of {total} {word} shown"), ax.get_title(loc="right")
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("families", ["none", "own_ids", "grouped", "single_named"])
+def test_credences_caption_mentions_families_only_when_they_are_drawn(families):
+    # the report's caption spoke of "family (filled squares)" over a figure without family rows
+    from matplotlib.colors import to_rgba
+
+    fam = {"none": lambda i: {}, "own_ids": lambda i: {"family": f"h{i}"},
+           "grouped": lambda i: {"family": f"f{i // 2}"}, "single_named": lambda i: {"family": f"f{i}"}}[families]
+    case = mv.Case.model_validate({"name": "c", "hypotheses": [{"id": f"h{i}", **fam(i)} for i in range(4)],
+                                   "evidence": [{"id": "e", "title": "E",
+                                                 "likelihoods": {f"h{i}": (i + 1) / 5 for i in range(4)}}]})
+    fig, ax = P.plot_credences(mv.exact_posterior(case))
+    filled = any(to_rgba(ln.get_markerfacecolor()) == to_rgba("black") for ln in ax.get_lines())
+    plt.close(fig)
+    assert filled == ("filled squares" in P.caption("credences", case)) == ("family" in P.caption("credences", case))

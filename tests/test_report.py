@@ -7,6 +7,8 @@ import subprocess
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import motives as mv
 from _sens_cases import rich_case
@@ -133,3 +135,17 @@ def test_html_reprs(case):
     assert "intercept" in t
     r = R.result_html(mv.exact_posterior(case))
     assert "Credences (exact, lens a)" in r and "<td>nonsecurity</td>" in r
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=6))
+def test_booleans_print_in_markdown_and_html(flags):
+    # break-even's `reachable` printed False as a blank cell
+    import pandas as pd
+
+    from motives.display import _html_table
+
+    df = pd.DataFrame({"reachable": flags, "factor": [1.5] * len(flags)})
+    rows = R.to_markdown(df, index=False).splitlines()[2:]
+    assert [r.split(" | ")[0].lstrip("| ") for r in rows] == ["yes" if f else "no" for f in flags]
+    html = _html_table(df)
+    assert html.count(">no<") == flags.count(False) and html.count(">yes<") == flags.count(True)

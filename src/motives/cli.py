@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from motives.conventions import RESOLUTION_NOTE, below_resolution, plural
+from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, plural
 from motives.errors import MotivesError
 
 app = typer.Typer(
@@ -672,29 +672,34 @@ def _if_independent(case: Any, lens: str, prior: Any = None, reliability: bool =
 
 
 def _posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]:
-    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary (into ``summary`` too)."""
+    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary (into ``summary`` too).
+
+    A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of one parameter,
+    not rival explanations, and counting the items each is inconsistent with means nothing there.
+    """
     from motives.ach import inconsistency, inconsistency_line
     from motives.schema import LikelihoodItem
 
     lines = []
-    credence = {h: v["credence"] for h, v in summary["hypotheses"].items()}
-    if any(isinstance(e, LikelihoodItem) for e in case.evidence):
+    v = _value(case, lens, summary)
+    if v is None and any(isinstance(e, LikelihoodItem) for e in case.evidence):
         scores = inconsistency(case, lens)
         summary["ach_inconsistency"] = {h: int(v) for h, v in scores["score"].items()}
         lines.append(inconsistency_line(scores))
-    if all(h.value is not None for h in case.hypotheses):
-        from motives.exact import value_summary
-
-        v = value_summary(case, lens, credence=credence)
-        summary["value"] = v
+    if v is not None:
         lines.append(f"value: mean {v['mean']:.6g}, median {v['median']:.6g}, {v['mass']:.0%} credible interval "
                      f"[{v['lower']:.6g}, {v['upper']:.6g}]")
     return lines
 
 
-#: More rows than this at one level: the terminal table shows the top ``SHOWN_ROWS`` by credence (--all: every row).
-MANY_ROWS = 40
-SHOWN_ROWS = 20
+def _value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, float] | None:
+    """The value's mean, median and interval for numeric hypotheses (into ``summary["value"]`` too); else None."""
+    if not all(h.value is not None for h in case.hypotheses):
+        return None
+    from motives.exact import value_summary
+
+    summary["value"] = value_summary(case, lens, credence={h: v["credence"] for h, v in summary["hypotheses"].items()})
+    return summary["value"]
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool, show_all: bool = False) -> None:
@@ -715,8 +720,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool, show_all: bool = Fals
     left_out = []
     for level, key in levels:
         rows = list(summary[key].items())
-        if len(rows) > MANY_ROWS and not show_all:  # the most credible rows, in case order
-            keep = {i for i, _ in sorted(rows, key=lambda r: -r[1]["credence"])[:SHOWN_ROWS]}
+        keep = set(most_credible({i: v["credence"] for i, v in rows}))
+        if len(keep) < len(rows) and not show_all:  # the most credible rows, in case order
             rest = [v["credence"] for i, v in rows if i not in keep]
             left_out.append(f"{len(rest)} {key} with lower credence not shown (together {_num(sum(rest))})")
             rows = [(i, v) for i, v in rows if i in keep]
@@ -1142,6 +1147,7 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
             summary["if_independent"] = _if_independent(case, lens, spec.prior, spec.reliability)
         prior_vec = prior_from(case, spec.prior)
         _add_groupings(summary, case, prior_vec)
+        _value(case, lens, summary)
         if tgt is not None:
             del summary["leading_family"]
             summary["target"] = _target_summary(case, tgt, summary, prior_vec)

@@ -33,6 +33,34 @@ RESOLUTION_NOTE = (f"Values smaller in magnitude than the engine's resolution ({
                    f"{DB_RESOLUTION:g} dB for weights of evidence and log-odds) are printed as 0.").replace("e-0", "e-")
 
 
+#: More rows than this at one level of a credence table (hypotheses, families): the terminal table and the
+#: report show the ``SHOWN_ROWS`` most credible and say how many are left out (``posterior --all``: every row).
+MANY_ROWS = 40
+SHOWN_ROWS = 20
+
+
+def most_credible(credence: Any) -> list[Any]:
+    """The ids a credence table shows, in their own order.
+
+    Every id, or the ``SHOWN_ROWS`` most credible when there are more than ``MANY_ROWS``.
+    ``credence`` maps id -> credence (a dict or a pandas Series).
+
+    Examples
+    --------
+    >>> most_credible({"a": 0.2, "b": 0.8})
+    ['a', 'b']
+    >>> grid = {f"p{i}": i for i in range(50)}
+    >>> shown = most_credible(grid)
+    >>> len(shown), shown[0], shown[-1]
+    (20, 'p30', 'p49')
+    """
+    items = list(credence.items())
+    if len(items) <= MANY_ROWS:
+        return [i for i, _ in items]
+    keep = {i for i, _ in sorted(items, key=lambda r: -float(r[1]))[:SHOWN_ROWS]}
+    return [i for i, _ in items if i in keep]
+
+
 def below_resolution(x: Any, *, db: bool = False) -> bool:
     """Whether ``x`` is nonzero but smaller in magnitude than the engine's resolution (then it is printed as 0).
 
@@ -86,7 +114,7 @@ def _fmt(x: Any, digits: int = 2, *, db: bool = False) -> str:
     if below_resolution(x, db=db):
         x = 0.0
     if isinstance(x, bool):
-        return "yes" if x else ""
+        return "yes" if x else "no"
     if isinstance(x, int):
         return str(x)
     if isinstance(x, float):

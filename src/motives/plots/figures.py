@@ -34,9 +34,10 @@ CAPTIONS: dict[str, str] = {
     "trajectory": "Credence of each family as the items come in, in date order (undated items first, shaded); "
                   "when the credences end within 0.01 of 0 or 1, their log-odds against the rest in decibans.",
     "prior_sweep": "Posterior credence against the prior of the leading family (the rest of the prior kept in "
-                   "proportion; when the tie prior is within 0.02 of 0 or 1, posterior against prior log-odds in "
-                   "decibans: a line the Bayes factor above the diagonal); the open circle marks the prior at which "
-                   "it ties, the vertical line the prior used.",
+                   "proportion); the open circle marks the prior at which its credence would be 1/2 (even odds "
+                   "against all the rest together, not a tie with its strongest rival), the vertical line the "
+                   "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
+                   "decibans, a line the Bayes factor above the diagonal.",
     "tornado": "The leading family's credence (log-odds in decibans when the credence is within 0.01 of 0 or 1) "
                "with each item's weight of evidence scaled by 1/f and f, one item at a time.",
     "discount": "Evidence discount: credence of each family when every item's weight of evidence is multiplied by a "
@@ -190,11 +191,16 @@ def caption(name: str, case: Case | None = None) -> str:
     >>> print(caption("timeline_rhetoric"))
     Timeline item rhetoric: coded observations (open circles) and each hypothesis's predicted trend
     (prior mean line and 90% band of the trend line).
+    >>> import motives as mv
+    >>> caption("credences", mv.examples.load("cookies"))  # each bowl its own family: no family rows drawn
+    'Credence of each hypothesis (open circles), exact engine.'
     >>> caption("my_figure")  # not a standard figure: the name itself
     'my_figure'
     """
     if name == "ledger" and case is not None and case.propositions:
         return LEDGER_STRUCTURED
+    if name == "credences" and case is not None and case.family_ids == case.hypothesis_ids:
+        return "Credence of each hypothesis (open circles), exact engine."  # no family rows are drawn
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "

@@ -125,7 +125,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
 
     >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")), top=2, visuals={"undated": False})
     >>> ax.get_legend_handles_labels()[1], ax.get_title(loc="right")
-    (['d8', 'd12'], '2 of 5 families shown; 3 left out')
+    (['d8', 'd12'], '2 of 5 hypotheses shown; 3 left out')
     >>> plt.close(fig)
     """
     traj = table_of(traj)
@@ -176,8 +176,27 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
         ax_.set_xlabel(xl + (f"; every {every}th item labelled" if every > 1 else ""))
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
-        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, len(ids), len(all_ids), _rows_word(traj, level), v["omitted"])
     return fig, ax_
+
+
+def _rows_word(table: pd.DataFrame, level: str) -> str:
+    """What the rows of ``level`` are called: "families" only when the families group hypotheses.
+
+    A case whose every family is one hypothesis has family rows that are the hypotheses, so a note on
+    the lines left out says "hypotheses" there too.
+    """
+    levels = table.index.get_level_values("level")
+    ids = table.index.get_level_values("id")
+    n_fam, n_hyp = (len(set(ids[levels == lv])) for lv in ("family", "hypothesis"))
+    return "families" if level == "family" and 0 < n_fam < n_hyp else "hypotheses"
+
+
+def _leftward(kw: dict[str, Any], flip: bool) -> dict[str, Any]:
+    """Annotation keywords with the default offset mirrored to the left (a label near the right edge stays inside)."""
+    if not flip or kw.get("xytext") != (6, -10):
+        return kw
+    return kw | {"xytext": (-6, -10), "ha": "right"}
 
 
 def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
@@ -191,8 +210,10 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     posterior log-odds against its prior log-odds, both in decibans -- a line
     of slope 1 lying the Bayes factor above the diagonal (Bayes' rule in odds
     form), readable however strong the evidence. ``"auto"`` picks dB when the
-    sweep was spaced in log-odds. An open circle marks the tie (credence 1/2);
-    a thin vertical line marks ``mark`` (default: the case's prior of the target).
+    sweep was spaced in log-odds. An open circle marks where the target's
+    credence is 1/2 (even odds against the rest together; not where it ties
+    with its strongest rival, which break-even finds); a thin vertical line
+    marks ``mark`` (default: the case's prior of the target).
 
     Parameters
     ----------
@@ -216,7 +237,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         figure says how many are left out.
     visuals
         Element -> ``False`` or a dict of keyword arguments: ``ref_line`` (the
-        diagonal), ``tie`` (the open circle), ``annotations`` (its text),
+        diagonal), ``tie`` (the open circle at credence 1/2), ``annotations`` (its text),
         ``mark`` (the vertical line), ``legend``, ``omitted``.
 
     Returns
@@ -231,8 +252,8 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     >>> fig, ax = plot_prior_sweep(prior_sweep(mv.examples.load("cookies"), "bowl1", points=11))
     >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
     (3.5, 'Prior of bowl1', 'Posterior credence')
-    >>> [t.get_text() for t in ax.texts]  # bowl 1 ties with bowl 2 when its prior is 0.4
-    ['tie at prior 0.4']
+    >>> [t.get_text() for t in ax.texts]  # bowl 1 has credence 1/2 when its prior is 0.4
+    ['credence 1/2 (even odds) at prior 0.4']
     >>> ax.get_legend_handles_labels()[1]
     ['Prior = credence', 'bowl1', 'bowl2']
     >>> plt.close(fig)
@@ -282,7 +303,9 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
                 if v["tie"] is not None:
                     ax_.plot([xt], [0], **v["tie"])
                 if v["annotations"] is not None:
-                    ax_.annotate(f"tie at prior {tie:.2g}", (xt, 0), **v["annotations"])
+                    right = bool(ok.any()) and xt > (x[ok].min() + x[ok].max()) / 2
+                    ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.2g}", (xt, 0),
+                                 **_leftward(v["annotations"], right))
             if mark is not None and 0 < mark < 1 and v["mark"] is not None:
                 ax_.axvline(10 * np.log10(mark / (1 - mark)), **v["mark"])
             ax_.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
@@ -301,7 +324,8 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
             if v["tie"] is not None:
                 ax_.plot([tie], [0.5], **v["tie"])
             if v["annotations"] is not None:
-                ax_.annotate(f"tie at prior {tie:.3g}", (tie, 0.5), **v["annotations"])
+                ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.3g}", (tie, 0.5),
+                             **_leftward(v["annotations"], tie > 0.5))
         if mark is not None and v["mark"] is not None:
             ax_.axvline(mark, **v["mark"])
         ax_.set_xlim(0, 1)
@@ -310,7 +334,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         ax_.set_ylabel("Posterior credence")
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
-        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, len(ids), len(all_ids), _rows_word(sweep, level), v["omitted"])
     return fig, ax_
 
 
@@ -490,7 +514,7 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str
         ax_.set_xlabel("Credence")
         add_legend(ax_, ax is None, v["legend"], max_cols=3)
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
-        omitted_note(ax_, n, n_all, "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, n, n_all, _rows_word(lenses, level), v["omitted"])
     return fig, ax_
 
 
@@ -871,7 +895,7 @@ def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict
         ax_.set_xlabel("Discount on each item's weight (1 = independent)")
         ax_.set_ylabel("Credence")
         add_legend(ax_, ax is None, v["legend"])
-        omitted_note(ax_, len(ids), len(all_ids), "families" if level == "family" else "hypotheses", v["omitted"])
+        omitted_note(ax_, len(ids), len(all_ids), _rows_word(discount, level), v["omitted"])
         if n > 0 and v["secondary_axis"] is not None:
             sec = ax_.secondary_xaxis("top", functions=(lambda g: g * n, lambda e: e / n))
             sec.set_xlabel(f"Worth this many independent items (of {n})")

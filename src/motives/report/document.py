@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from motives.conventions import RESOLUTION_NOTE, families_group, md_text, plural
-from motives.report.tables import evidence_markdown, posterior_markdown, propositions_markdown, to_markdown
+from motives.report.tables import (
+    evidence_markdown,
+    most_credible_rows,
+    posterior_markdown,
+    propositions_markdown,
+    to_markdown,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,6 +25,12 @@ TARGET_FIGURES = ("prior_sweep", "tornado", "break_even", "discount", "sobol", "
 
 def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
     return df.reindex(df[col].abs().sort_values(ascending=False).index).head(n)
+
+
+def _shown(t: pd.DataFrame, credence: pd.Series | None = None, *, digits: int) -> list[str]:
+    """Report lines of a table with a row per hypothesis (or family): the most credible rows, then what is left out."""
+    t, note = most_credible_rows(t, credence)
+    return [to_markdown(t, digits=digits), *([note, ""] if note else [])]
 
 
 def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
@@ -158,7 +170,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     def fig(name: str) -> None:
         if name in figures:
-            cap = caption(name)
+            cap = caption(name, analysed or case)
             if spec.get("target") and name in TARGET_FIGURES:  # these follow the tables' target
                 cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
             L.extend([f"![{cap}]({figures[name]})", "", f"*Figure: {cap}*", ""])
@@ -170,8 +182,18 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
     L += ["## In words", "", words.markdown, ""]
-    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False), ""]
+    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False,
+                                                 all_rows=False), ""]
     fig("credences")
+    hyp_cred = post.xs("hypothesis", level="level")["credence"]
+    if all(h.value is not None for h in case.hypotheses):
+        from motives.exact import value_summary
+
+        v = value_summary(case, lens, credence=hyp_cred.to_dict())
+        L += [f"The hypotheses are values of one quantity: its posterior mean is {v['mean']:.6g}, its median "
+              f"{v['median']:.6g}, and its {v['mass']:.0%} credible interval [{v['lower']:.6g}, {v['upper']:.6g}].",
+              ""]
+        fig("value_posterior")
     rev = tables["reversal_priors"]
     r = rev.loc[(lead_level, lead)]
     if spec.get("target"):
@@ -209,8 +231,11 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     grouped = families_group(rev)
     L += ["## Prior", "", f"Bayes factor of each hypothesis{' and family' if grouped else ''} against the rest, and "
-          "the prior at which its credence would be 1/2 (prior odds x Bayes factor = posterior odds):", "",
-          to_markdown(rev if grouped else rev[rev.index.get_level_values("level") != "family"], digits=4), ""]
+          "`prior_for_credence_half`, the prior at which its credence would be 1/2, even odds against all the rest "
+          "together (prior odds x Bayes factor = posterior odds; `prior_for_tie` in the CSV). This is not where it "
+          "would tie with its strongest single rival (the tie of break-even).", "",
+          *_shown((rev if grouped else rev[rev.index.get_level_values("level") != "family"])
+                  .rename(columns={"prior_for_tie": "prior_for_credence_half"}), digits=4)]
     fig("prior_sweep")
 
     L += ["## Influence of single items and sources", ""]
@@ -267,7 +292,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
           + (", ".join(f"`{i}` ({v:+.1f} dB)" for (_, i), v in flagged["conflict_db"].items()) or "none") + ".", "",
           "How probable the evidence is under each hypothesis, against simulated cases of the same shape "
           "(tail: the share of simulated cases at most as probable as this one; likelihood items at face value):", "",
-          to_markdown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], digits=3), ""]
+          *_shown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], hyp_cred, digits=3)]
     if sur.attrs["all_surprising"]:
         L += ["**The evidence is improbable under every hypothesis listed: consider one that is not.**", ""]
 

@@ -6,7 +6,7 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 from motives.casebook import md_escape, proposition_frame, propositions_markdown
-from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text, most_credible
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -153,6 +153,51 @@ def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
     return out
 
 
+_PLURAL = {"hypothesis": "hypotheses", "family": "families"}
+
+
+def most_credible_rows(t: pd.DataFrame, credence: pd.Series | None = None) -> tuple[pd.DataFrame, str]:
+    """The rows of a table a report shows, and a sentence on those left out ("" when none are).
+
+    At each level (the index level ``level`` if there is one; else the whole index) every row, or, when there
+    are more than :data:`motives.conventions.MANY_ROWS`, the :data:`motives.conventions.SHOWN_ROWS` most
+    credible, in their own order: the rule of ``motives posterior``. ``credence`` is indexed like the rows'
+    ids (default: the table's own ``credence`` column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"credence": [i / 1275 for i in range(51)]},
+    ...                  index=pd.Index([f"p{i}" for i in range(51)], name="hypothesis"))
+    >>> shown, note = most_credible_rows(t)
+    >>> len(shown), shown.index[0]
+    (20, 'p31')
+    >>> note
+    'Only the 20 most credible of 51 hypotheses are shown; the other 31 (together credence 0.365) are left out.'
+    >>> most_credible_rows(t.head(3))[1]
+    ''
+    """
+    import numpy as np
+
+    levels = (t.index.get_level_values("level") if "level" in (t.index.names or [])
+              else np.full(len(t), t.index.name or "row", dtype=object))
+    ids = t.index.get_level_values("id") if "level" in (t.index.names or []) else t.index
+    keep = np.ones(len(t), dtype=bool)
+    notes = []
+    for lv in dict.fromkeys(levels):
+        at = np.flatnonzero(levels == lv)
+        cred = (t["credence"].iloc[at].to_numpy() if credence is None
+                else credence.reindex(ids[at]).to_numpy())
+        shown = set(most_credible(dict(enumerate(cred))))
+        if len(shown) == len(at):
+            continue
+        rest = [k for k in range(len(at)) if k not in shown]
+        keep[at[rest]] = False
+        notes.append(f"Only the {len(shown)} most credible of {len(at)} {_PLURAL.get(lv, lv + 's')} are shown; the "
+                     f"other {len(rest)} (together credence {_fmt(float(np.nansum(cred[rest])), 3)}) are left out.")
+    return t[keep], " ".join(notes)
+
+
 def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str:
     r"""A DataFrame as a GitHub-flavoured Markdown table (pipes escaped, numbers to ``digits``).
 
@@ -232,10 +277,13 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None,
 
 
 def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
-                       table: pd.DataFrame | None = None, families: bool | None = None, note: bool = True) -> str:
+                       table: pd.DataFrame | None = None, families: bool | None = None, note: bool = True,
+                       all_rows: bool = True) -> str:
     """The posterior table as Markdown, stating method, lens and interval mass (where there are intervals).
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's resolution.
+    ``all_rows=False`` keeps, at a level with many rows, only the most credible (:func:`most_credible_rows`)
+    and says how many are left out.
 
     Examples
     --------
@@ -258,8 +306,12 @@ def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None
     how = (f"lower/upper bound a {INTERVAL_MASS:.0%} central interval" if "lower" in t.columns
            else f"the {method} method has no interval" if method == "exact" else "no interval given")
     cap = f"Credence per {what} ({method}, lens `{case.resolve_lens(lens)}`; {how})."
-    return cap + "\n\n" + to_markdown(t, digits=3) + ("\n" + RESOLUTION_NOTE + "\n" if note else "")
+    left_out = ""
+    if not all_rows:
+        t, left_out = most_credible_rows(t)
+    return (cap + "\n\n" + to_markdown(t, digits=3) + ("\n" + left_out + "\n" if left_out else "")
+            + ("\n" + RESOLUTION_NOTE + "\n" if note else ""))
 
 
-__all__ = ["evidence_markdown", "evidence_table", "md_escape", "posterior_markdown", "posterior_table",
-           "proposition_frame", "propositions_markdown", "to_markdown"]
+__all__ = ["evidence_markdown", "evidence_table", "md_escape", "most_credible_rows", "posterior_markdown",
+           "posterior_table", "proposition_frame", "propositions_markdown", "to_markdown"]
