@@ -1154,6 +1154,14 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
             _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"], tgt=tgt, analysed=acase)
+    noisy = tables["sobol"].attrs.get("noisy") or []
+    if noisy:
+        err.print("[bold yellow]warning[/]: " + safe(
+            f"Sobol indices too noisy to trust at sobol_samples {s.sobol_samples}: for {', '.join(noisy[:5])}"
+            + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "") + " the "
+            "bootstrap standard error exceeds 0.05, or the first-order index exceeds the total index beyond its "
+            "sampling error (no true index does); "
+            "raise sensitivity.sobol_samples in the spec"), highlight=False)
     if spec.model != "exclusive":
         err.print(plain(f"note: spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
                         "the exclusive model."), highlight=False, markup=False)
@@ -1212,7 +1220,6 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, targ
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
 
 
-@app.command()
 @app.command()
 @_guarded
 def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None:

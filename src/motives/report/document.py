@@ -319,6 +319,12 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               f"(Saltelli 2010 first order, Jansen total; n = {sob.attrs.get('n')}, "
               f"{sob.attrs.get('evaluations')} engine evaluations; bootstrap standard errors).", "",
               to_markdown(sob.head(15), digits=3), ""]
+        if sob.attrs.get("noisy"):
+            noisy = sob.attrs["noisy"]
+            named = ", ".join(noisy[:5]) + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "")
+            L += [f"**Warning: these estimates are too noisy to trust.** For {named} the "
+                  "bootstrap standard error exceeds 0.05 or the first-order index exceeds the total index beyond "
+                  "its sampling error (which no true index does); raise `sensitivity.sobol_samples` in the spec.", ""]
         fig("sobol")
     info = tables["item_information"]
     if not info.empty:

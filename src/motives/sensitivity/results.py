@@ -129,6 +129,7 @@ class SobolMeta(LensTargetMeta):
     variance: float
     scale: Literal["log_odds", "credence"]
     credence: float
+    noisy: list[str] = []  # inputs whose S1 exceeds ST beyond sampling error: n too small (older files: none)
 
 
 class TrajectoryMeta(LensMeta):

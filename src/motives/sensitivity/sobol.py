@@ -267,7 +267,7 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
             "credence": float(base[tgt.mask].sum())}
     if d == 0:  # nothing uncertain: no samples drawn, nothing varies
         df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
-        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **meta})
+        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **meta, "noisy": []})
         return df
     t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
                for pi, v, live in trows for s in live]
@@ -355,4 +355,34 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(meta)
+    df.attrs["noisy"] = noisy_inputs(df)
     return df
+
+
+#: Largest bootstrap standard error of a Sobol index (on its 0-1 scale) before the table is called imprecise:
+#: an index known to about +-0.1 (95%) still ranks the inputs; beyond that the table can mislead.
+SE_LIMIT = 0.05
+
+
+def noisy_inputs(df: pd.DataFrame, alpha: float = 0.05, se_limit: float = SE_LIMIT) -> list[str]:
+    """Inputs whose Sobol estimates cannot be trusted at this sample size.
+
+    An input is flagged when a bootstrap standard error of its S1 or ST exceeds ``se_limit``, or when
+    its S1 exceeds its ST (which no true index does) by more than ``z`` standard errors, ``z`` being the
+    one-sided Bonferroni bound for a family-wise false alarm rate ``alpha`` over all inputs (about 3.1
+    for 60 inputs). Without standard errors nothing is judged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"S1": [0.72, 0.30, 0.1], "ST": [0.59, 0.31, 0.1], "S1_se": [0.03, 0.02, 0.09],
+    ...                   "ST_se": [0.02, 0.02, 0.01]}, index=pd.Index(["a", "b", "c"], name="input"))
+    >>> noisy_inputs(t)  # a: S1 above ST by 3.6 standard errors; c: S1 known to +-0.18 only
+    ['a', 'c']
+    """
+    if df.empty or "S1_se" not in df or "ST_se" not in df:
+        return []
+    z = float(stats.norm.ppf(1 - alpha / len(df)))
+    se = np.sqrt(df["S1_se"] ** 2 + df["ST_se"] ** 2)
+    bad = ((df["S1"] - df["ST"]) > z * se) | (df[["S1_se", "ST_se"]].max(axis=1) > se_limit)
+    return [str(i) for i in df.index[bad.to_numpy()]]
