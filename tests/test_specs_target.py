@@ -458,3 +458,42 @@ def test_run_refuses_a_spec_whose_target_the_case_lacks(tmp_path: Path) -> None:
     r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and f"{spec}:5" in r.output and "unknown target 'bowl3'" in r.output
     assert "Traceback" not in r.output and not (tmp_path / "o").exists()
+
+
+def test_the_ledger_follows_the_target() -> None:
+    """The ledger figure, like the other target-centred figures, is drawn for the analyses' target."""
+    import matplotlib.pyplot as plt
+
+    from motives.plots import standard_figures
+    from motives.report.document import TARGET_FIGURES
+    from motives.sensitivity import run_all
+
+    case = mv.examples.load("dice")
+    assert "ledger" in TARGET_FIGURES
+    for tgt, shown in ((None, "d8"), ("d20", "d20"), ("d4", "d4")):
+        tables = run_all(case, sweep_points=5, sobol_samples=16, target=tgt)
+        for name, fig, ax in standard_figures(case, tables):
+            if name == "ledger":
+                assert f"Weight of evidence for {shown} against the rest" in ax.get_xlabel()
+            plt.close(fig)
+
+
+@pytest.mark.parametrize("name", ["dice", "monty_hall", "burglary", "witness", "two_lenses"])
+def test_every_target_runs_every_analysis_and_draws_every_figure(name) -> None:
+    """Any hypothesis or family may be the target, even one the evidence rules out (warnings are errors here)."""
+    import matplotlib.pyplot as plt
+
+    from motives.exact import exact_posterior
+    from motives.plots import standard_figures
+    from motives.sensitivity import run_all
+
+    case = mv.examples.load(name)
+    post = exact_posterior(case)["credence"]
+    for target in dict.fromkeys([*case.hypothesis_ids, *case.family_ids]):
+        tables = run_all(case, sweep_points=5, sobol_samples=16, target=target)
+        be = tables["break_even"]
+        level = "hypothesis" if target in case.hypothesis_ids else "family"
+        if post[(level, target)] == 0:  # ruled out: nothing brings it back
+            assert not be["reachable"].any() and (be["method"] == "ruled out").all()
+        for _name, fig, _ax in standard_figures(case, tables):
+            plt.close(fig)

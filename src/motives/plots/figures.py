@@ -24,7 +24,7 @@ from motives.plots.sensitivity import (
 )
 from motives.plots.structure import plot_structure
 from motives.schema import Case, TimelineItem
-from motives.sensitivity.results import SensitivityResult, table_of
+from motives.sensitivity.results import SensitivityResult, table_of, unpack
 
 #: Figure name -> caption (the report uses these).
 CAPTIONS: dict[str, str] = {
@@ -136,12 +136,13 @@ def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFr
      ('tornado', 3.5), ('discount', 3.5), ('break_even', 3.5), ('information', 3.5)]
     """
     labels = labels_of(case)
+    target = unpack(tables["prior_sweep"], "prior_sweep")[1].target  # what the analyses were run for
     if case.structured:
         fig, ax = plot_structure(case, lens, labels=labels)
         yield "structure", fig, ax
     draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
         "credences": lambda: plot_credences(tables["posterior"], labels=labels),
-        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], case=case, labels=labels,
+        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], target=target, case=case, labels=labels,
                                       propositions=tables.get("proposition_weight")),
         "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
         "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),

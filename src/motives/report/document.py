@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from motives.schema import Case
 
 
-#: Figures drawn from the target-centred tables (the others, e.g. the ledger, show the leading family).
-TARGET_FIGURES = ("prior_sweep", "tornado", "break_even", "discount", "sobol", "cruxes")
+#: Figures drawn for the tables' target (the leading family unless a target was given).
+TARGET_FIGURES = ("ledger", "prior_sweep", "tornado", "break_even", "discount", "sobol", "cruxes")
 
 
 def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:

@@ -501,7 +501,8 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     tgt = target_of(arr, target, base)
     t, r, rival = _rival(arr, tgt, base)
     c = _credences(arr, base, tgt.level)
-    x0 = c[r] / c[t]
+    ruled_out = not c[t] > 0  # a zero likelihood rules the target out: scaling any one ratio keeps it at 0
+    x0 = np.inf if ruled_out else c[r] / c[t]
     names = input_names(arr)
     E = len(names)
     ll = np.concatenate([item_logliks(arr), table_logliks(arr, reliability)], axis=0)
@@ -510,6 +511,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     grouped = _grouped(arr, reliability)
     rows = []
     for j, e in enumerate(names):
+        if ruled_out:
+            rows.append((e, np.inf, np.inf, db_item[j], np.inf, False, "ruled out"))
+            continue
         if grouped[j]:
             x, ok = _solve(arr, pri, tgt, np.arange(E) == j, t, r, reliability, float(np.log(x0)))
             method = "root"
@@ -570,6 +574,8 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
         n = int(which.sum())
         if n == 0:
             x, ok, method = np.nan, False, "no items"
+        elif not c[t] > 0:  # ruled out under this lens: no factor on the ratios brings it back
+            x, ok, method = np.inf, False, "ruled out"
         elif (which & _grouped(arr, reliability)).any():
             x, ok = _solve(arr, pri, tgt, which, t, r, reliability, float(np.log(c[r] / c[t]) / n))
             method = "root"
