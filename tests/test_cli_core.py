@@ -62,20 +62,25 @@ def test_schema_parts_validate_their_files_and_refuse_typos() -> None:
     import pytest
 
     jsonschema = pytest.importorskip("jsonschema")
-    import yaml
 
     root = Path(__file__).resolve().parents[1]
-    # The evidence schema is left out: it does not yet describe an evidence item as written (the shorthand
-    # tables and the item kinds are resolved by validators the JSON Schema does not capture).
-    files = {"case": root / "evidence" / "case.yaml", "spec": root / "models" / "baseline.yaml"}
-    for part, path in files.items():
+    from motives.io import read_yaml
+
+    cases = [root / "evidence", root / "evidence_extended", *(mv.examples.path(n) for n in mv.examples.NAMES)]
+    files = {"case": [c / "case.yaml" for c in cases], "spec": sorted((root / "models").glob("*.yaml")),
+             "evidence": [f for c in cases for f in sorted(c.glob("*.yaml")) if f.name != "case.yaml"]}
+    for part, paths in files.items():
         r = runner.invoke(app, ["schema", part])
         assert r.exit_code == 0, r.output
         validator = jsonschema.Draft202012Validator(json.loads(r.output))
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert not list(validator.iter_errors(data)), (part, path)
+        for path in paths:  # read as motives reads them (YAML 1.2 core: dates stay text)
+            data = read_yaml(path)[0]
+            assert not list(validator.iter_errors(data)), (part, path)
         typo = dict(data) | {"titel" if part != "spec" else "targte": "x"}
         assert list(validator.iter_errors(typo)), part  # an unknown key is an error, as in motives check
+        if part == "evidence":  # also inside an item
+            item = dict(data["evidence"][0]) | {"likelihods": {}}
+            assert list(validator.iter_errors({"evidence": [item]}))
 
 
 def test_describe_writes_markdown(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from motives.schema.forms import (
     Number,
     PartialDate,
     Record,
+    shorthand_schema,
 )
 from motives.schema.structure import PropositionJudgement
 
@@ -98,6 +99,7 @@ def _row_forms_schema(schema: dict[str, Any]) -> None:
                        "for": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
                        "result": {"enum": ["pass", "fail"], "default": "pass"}}}
     schema["required"] = [r for r in schema.get("required", []) if r != "values"]
+    schema["type"] = "object"
     schema["oneOf"] = [{"required": [f]} for f in ROW_FORMS]
 
 
@@ -272,6 +274,9 @@ class _ItemBase(Record):
 
 class LikelihoodItem(_ItemBase):
     """An observation with elicited likelihoods P(E | h) per lens."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra=shorthand_schema)
 
     kind: Literal["likelihood"] = "likelihood"
     likelihoods: dict[Key, LensJudgement] = Field(description="Lens id -> judgement.")

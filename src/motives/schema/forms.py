@@ -141,11 +141,43 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+#: The shapes a likelihood cell may take as written (:func:`motives.likelihood.parse` checks each form).
+LIKELIHOOD_AS_WRITTEN = ({"type": "number", "minimum": 0, "maximum": 1}, {"type": "string"}, {"type": "object"})
+
+
+def _likelihood_as_written(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a likelihood as written: a number, a phrase or percentage, or a mapping form.
+
+    The record itself ({mean, concentration}) is one of the mapping forms; :func:`motives.likelihood.parse`
+    checks each form, so the schema only says which shapes a cell may take.
+    """
+    description = schema.get("description", "")
+    schema.clear()
+    schema.update({"description": description + " A number in [0, 1], a phrase, percentage or ACH rating "
+                                                "(text), or a mapping form ({mean, concentration}, {low, high}, "
+                                                "{icd203: ...}, ...).",
+                   "anyOf": list(LIKELIHOOD_AS_WRITTEN),
+                   "title": "Likelihood"})
+
+
+def shorthand_schema(schema: dict[str, Any]) -> None:
+    """``likelihoods:`` as written: lens -> judgement, or the default lens's row {key: likelihood} directly."""
+    field = schema.get("properties", {}).get("likelihoods")
+    if field is None:
+        return
+    row = {"type": "object", "additionalProperties": {"anyOf": [*LIKELIHOOD_AS_WRITTEN, {"type": "object"}]},
+           "description": "Shorthand: the default lens's row, {hypothesis or state: likelihood}."}
+    schema["properties"]["likelihoods"] = {"anyOf": [field, row], "description": field.get("description", "")}
+
+
 class Likelihood(Record):
     """One judged probability, reduced to Beta(mean * k, (1 - mean) * k); a point when k is None.
 
     Written in YAML as any form of :func:`motives.likelihood.parse`.
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra=_likelihood_as_written)
 
     mean: Number = Field(ge=0.0, le=1.0, description="Mean of the judged probability.")
     concentration: Number | None = Field(
@@ -168,8 +200,21 @@ class Likelihood(Record):
         return _lk.Belief(self.mean, self.concentration)
 
 
+def _date_as_written(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a date as written: a year, or text YYYY, YYYY-MM or YYYY-MM-DD (or the record)."""
+    record = dict(schema)
+    schema.clear()
+    schema.update({"title": "PartialDate", "description": "YYYY, YYYY-MM or YYYY-MM-DD.",
+                   "anyOf": [{"type": "integer", "minimum": 1, "maximum": 9999},
+                             {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
+                             {k: v for k, v in record.items() if k not in ("title", "description")}]})
+
+
 class PartialDate(Record):
     """A date known to the year, month or day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra=_date_as_written)
 
     year: Integer = Field(ge=1, le=9999)
     month: Integer | None = Field(default=None, ge=1, le=12)

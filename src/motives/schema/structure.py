@@ -13,10 +13,22 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from motives import likelihood as _lk
-from motives.schema.forms import CiteKey, Confidence, DateField, Id, Integer, Key, Likelihood, Number, Record, ShortLabel
+from motives.schema.forms import (
+    CiteKey,
+    Confidence,
+    DateField,
+    Id,
+    Integer,
+    Key,
+    Likelihood,
+    Number,
+    Record,
+    ShortLabel,
+    shorthand_schema,
+)
 
 #: How far a multi-state row may be from summing to 1 (rounding in hand-written decimals).
 ROW_TOLERANCE = 1e-6
@@ -106,6 +118,9 @@ class Proposition(Record):
     however many there are, they can never move the odds between two
     hypotheses by more than the proposition itself could (its *cap*).
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra=shorthand_schema)
 
     id: Id
     title: str = Field(min_length=1)
