@@ -353,3 +353,16 @@ def _attrs(trace: Path) -> dict:
 
     with xr.open_datatree(trace, engine="h5netcdf") as dt:
         return dict(dt.attrs)
+
+
+def test_the_refit_hint_names_a_new_folder_for_a_trace_saved_by_hand(tmp_path) -> None:
+    """A trace saved under another name is not a motives run folder: the hint must not point at its parent."""
+    import motives as mv
+
+    case = mv.examples.load("cookies")
+    res = mv.fit(case, draws=20, tune=20, chains=1, backend="pymc")
+    saved = res.save(tmp_path / "fitout")
+    with pytest.raises(mv.MotivesError) as info:
+        mv.load_result(saved, case=mv.examples.load("dice"))
+    msg = str(info.value)
+    assert "--out NEW_FOLDER" in msg and f"--out {tmp_path} " not in msg and "--force" not in msg

@@ -210,3 +210,22 @@ def test_credences_caption_mentions_families_only_when_they_are_drawn(families):
     filled = any(to_rgba(ln.get_markerfacecolor()) == to_rgba("black") for ln in ax.get_lines())
     plt.close(fig)
     assert filled == ("filled squares" in P.caption("credences", case)) == ("family" in P.caption("credences", case))
+
+
+def test_plots_take_a_fit_and_refuse_an_empty_table_clearly():
+    """plot_credence_density takes the FitResult itself; an empty table is one clear error, not a numpy one."""
+    import matplotlib.pyplot as plt
+
+    import motives as mv
+    from motives import sensitivity as S
+    from motives.plots import plot_credence_density, plot_ledger, plot_tornado
+    from motives.testing import fake_fit
+
+    fit = fake_fit(mv.examples.load("dice"), seed=1)
+    fig, ax = plot_credence_density(fit)
+    assert len(ax.get_yticklabels()) or ax.lines
+    plt.close(fig)
+    empty = mv.Case.model_validate({"name": "e", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": []})
+    for fn, table in ((plot_tornado, S.tornado(empty)), (plot_ledger, S.weight_of_evidence(empty))):
+        with pytest.raises(ValueError, match="nothing to draw"):
+            fn(table)

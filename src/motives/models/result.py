@@ -320,11 +320,12 @@ def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path |
     assert case is not None
     import shlex
 
-    out = shlex.quote(str(path.parent))
+    # a trace motives run wrote sits in its output folder; one saved by hand elsewhere is not replaced
+    out = f"{shlex.quote(str(path.parent))} --force" if path.name == "trace.nc" else "NEW_FOLDER"
     if spec_file is not None:
-        refit = f"Refit: motives run {shlex.quote(str(spec_file))} --out {out} --force"
+        refit = f"Refit: motives run {shlex.quote(str(spec_file))} --out {out}"
     else:
-        refit = (f"Refit: motives run SPEC --out {out} --force"
+        refit = (f"Refit: motives run SPEC --out {out}"
                  + (f" (SPEC: the file of spec '{spec.name}')" if spec is not None else ""))
     try:
         stored = FitConfig.from_stored(res.config)

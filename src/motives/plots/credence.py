@@ -173,8 +173,10 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
 
 
 def _draws(trace: Any, var: str) -> Any:
-    """The variable's draws as an xarray DataArray from a DataTree, Dataset or InferenceData-like object."""
-    obj = trace
+    """The variable's draws as an xarray DataArray from a fit, a DataTree, Dataset or InferenceData-like object."""
+    from motives.models.result import FitResult
+
+    obj = trace.trace if isinstance(trace, FitResult) else trace  # a FitResult: its trace
     for getter in (lambda o: o["posterior"], lambda o: o.posterior):
         try:
             cand = getter(obj)
@@ -206,7 +208,8 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
     Parameters
     ----------
     trace
-        A fit's trace: DataTree, InferenceData-like or Dataset with ``var`` over ``dim``.
+        A fit (:class:`~motives.models.result.FitResult`) or its trace: DataTree, InferenceData-like or Dataset
+        with ``var`` over ``dim``.
     var
         The variable to draw.
     dim
@@ -291,7 +294,7 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     Parameters
     ----------
     trace
-        A mixture fit's trace: DataTree, InferenceData-like or Dataset with ``var`` over ``dim``.
+        A mixture fit or its trace: DataTree, InferenceData-like or Dataset with ``var`` over ``dim``.
     var
         The variable to draw.
     dim

@@ -136,6 +136,8 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
     >>> plt.close(fig)
     """
     woe = table_of(woe)
+    if woe.empty:
+        raise ValueError("nothing to draw: the weight-of-evidence table is empty (a case without evidence items)")
     propositions = None if propositions is None else table_of(propositions)
     v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6},
                              "annotations": {"textcoords": "offset points", "va": "center", "fontsize": 6},

@@ -135,6 +135,12 @@ def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFr
     [('credences', 3.5), ('ledger', 7.2), ('trajectory', 7.2), ('prior_sweep', 3.5),
      ('tornado', 3.5), ('discount', 3.5), ('break_even', 3.5), ('information', 3.5)]
     """
+    needed = ["posterior", "weight_of_evidence", "trajectory", "prior_sweep", "tornado", "evidence_discount",
+              "lens_comparison", "cruxes", "sobol", "break_even", "item_information"]
+    missing = [k for k in needed if k not in tables]
+    if missing:
+        raise ValueError(f"standard_figures needs every table run_all computes (motives sensitivity saves them "
+                         f"all); missing: {', '.join(missing)}")
     labels = labels_of(case)
     target = unpack(tables["prior_sweep"], "prior_sweep")[1].target  # what the analyses were run for
     if case.structured:

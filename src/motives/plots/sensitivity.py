@@ -406,6 +406,8 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     >>> plt.close(fig)
     """
     tor, meta = unpack(tor, "tornado")
+    if tor.empty:
+        raise ValueError("nothing to draw: the tornado table is empty (a case without evidence items)")
     v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.8}, "legend": {}, "omitted": {}})
     db = _auto_db(tor["credence"].iloc[:1], scale)
     if db and len(tor) and not np.isfinite(float(tor["log_odds_db"].iloc[0])):

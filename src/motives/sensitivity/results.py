@@ -334,7 +334,7 @@ class SensitivityResult:
     def save(self, folder: str | Path, name: str | None = None) -> Path:
         """Write ``<folder>/<name>.csv`` (the table) and ``<name>.json`` (kind, metadata, dtypes, index).
 
-        ``name`` defaults to the kind; the folder must exist. Returns the CSV's path.
+        ``name`` defaults to the kind; the folder is created if it does not exist. Returns the CSV's path.
 
         Examples
         --------
@@ -347,6 +347,7 @@ class SensitivityResult:
         discount.csv ['discount.csv', 'discount.json']
         """
         folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         name = name or self.kind
         t = self.table
         cols = [str(c) for c in t.columns]
