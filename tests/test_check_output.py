@@ -176,3 +176,15 @@ def test_describe_lists_groupings_and_no_empty_lens_description(tmp_path):
     md = case_markdown(mv.load_case(d))
     assert "## Groupings" in md and "- `large` Large dice: `d12`, `d20`" in md
     assert "- **default** — Red team\n" in md  # no trailing colon without a description
+
+
+def test_families_may_label_some_hypotheses_only():
+    """`families:` are optional labels: a hypothesis without `family:` is its own family; a typo is caught."""
+    import motives as mv
+
+    base = {"name": "x", "families": [{"id": "f", "label": "F"}],
+            "evidence": [{"id": "e", "title": "E", "likelihoods": {"a": 0.6, "b": 0.3}}]}
+    case = mv.Case.model_validate(base | {"hypotheses": [{"id": "a", "family": "f"}, {"id": "b"}]})
+    assert case.family_ids == ["f", "b"]
+    with pytest.raises(ValueError, match=r"hypothesis 'a', field 'family': unknown family 'ff'.*Did you mean 'f'"):
+        mv.Case.model_validate(base | {"hypotheses": [{"id": "a", "family": "ff"}, {"id": "b"}]})

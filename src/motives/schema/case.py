@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
-from motives.errors import Problem, ReferenceProblems
+from motives.errors import Problem, ReferenceProblems, did_you_mean
 from motives.schema.evidence import (
     Amendment,
     EvidenceItem,
@@ -205,10 +205,11 @@ class Case(Record):
         fam_ids = [f.id for f in self.families]
         for d in _dupes(fam_ids):
             out.append(P(f"duplicate family id '{d}'", field="families"))
-        if self.families:
+        if self.families:  # a hypothesis without family: is its own family (undeclared is fine)
             for h in self.hypotheses:
-                if h.family_id not in fam_ids:
-                    out.append(P(f"unknown family '{h.family_id}'; declared families: {fam_ids}", item=h.id, field="family"))
+                if h.family is not None and h.family not in fam_ids and h.family != h.id:
+                    out.append(P(f"unknown family '{h.family}'; declared families: {fam_ids}."
+                                 + did_you_mean(h.family, fam_ids), item=h.id, field="family", kind="hypothesis"))
         out += grouping_problems(self.groupings, hyp_ids)
         lens_ids = [ln.id for ln in self.lenses]
         for d in _dupes(lens_ids):
