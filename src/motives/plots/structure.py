@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from motives.plots._style import MAX_HEIGHT, ONE_COLUMN, TWO_COLUMN, label_for, style, visuals_of, width_of
+from motives.plots._style import text_width as _width_in
+from motives.plots._style import wrap_lines as _wrap
 from motives.schema import Case
 from motives.schema.structure import HYPOTHESES
 
@@ -44,60 +46,6 @@ def proposition_cap_db(case: Case, prop_id: str, lens: str | None = None) -> flo
 def _plain(text: str) -> str:
     """User text safe from mathtext (a literal dollar sign)."""
     return str(text).replace("$", r"\$")
-
-
-_RENDERER: list = []
-
-
-def _width_in(text: str, size: float, bold: bool = False) -> float:
-    """Width of a line of text in inches, measured with the figure font (DejaVu Sans)."""
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.font_manager import FontProperties
-
-    if not _RENDERER:
-        _RENDERER.append(RendererAgg(10, 10, 72))
-    prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
-    w, _, _ = _RENDERER[0].get_text_width_height_descent(_plain(text), prop, ismath=False)
-    return w / 72
-
-
-def _wrap(text: str, width: float, size: float, lines: int, bold: bool = False) -> list[str]:
-    """Greedy word wrap of ``text`` into lines at most ``width`` inches wide; an ellipsis ends a cut text."""
-    words = [w for w in str(text).split(" ") if w]
-    out: list[str] = []
-    cur = ""
-    for w in words:
-        cand = f"{cur} {w}" if cur else w
-        if _width_in(cand, size, bold) <= width:
-            cur = cand
-            continue
-        if cur:
-            out.append(cur)
-        while _width_in(w, size, bold) > width and len(w) > 3:  # a word longer than the line: hyphenate it
-            k = len(w) - 1
-            while k > 2 and _width_in(w[:k] + "-", size, bold) > width:
-                k -= 1
-            out.append(w[:k] + "-")
-            w = w[k:]
-        cur = w
-    out.append(cur)
-    out = [_cut(ln, width, size, bold) for ln in out]
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = _cut(out[-1] + " \u2026", width, size, bold, force=True)
-    return out
-
-
-def _cut(line: str, width: float, size: float, bold: bool, force: bool = False) -> str:
-    """The line, or its longest prefix that fits with an ellipsis."""
-    if _width_in(line, size, bold) <= width and not force:
-        return line
-    base = line.removesuffix(" \u2026")
-    if force and _width_in(base + "\u2026", size, bold) <= width:
-        return base.rstrip() + "\u2026"
-    while base and _width_in(base + "\u2026", size, bold) > width:
-        base = base[:-1]
-    return base.rstrip() + "\u2026"
 
 
 @dataclass
