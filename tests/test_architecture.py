@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import pkgutil
 import re
 from pathlib import Path
 
@@ -130,22 +131,6 @@ def _section(title: str) -> str:
     return m.group(1)
 
 
-def _resolve(dotted: str) -> object:
-    """Import the longest importable prefix of ``dotted``, then get the rest as attributes."""
-    import importlib
-
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj: object = importlib.import_module(".".join(parts[:i]))
-        except ModuleNotFoundError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr)
-        return obj
-    raise ImportError(dotted)
-
-
 def test_every_module_of_a_package_is_described() -> None:
     listed = {p for p in re.findall(r"`(\w+/\w+\.py)`", _section("Inside the packages"))
               if not p.startswith("tests/")}
@@ -163,7 +148,7 @@ def test_every_name_the_prose_cites_exists() -> None:
     bad = []
     for name in names:
         try:
-            _resolve(name)
+            pkgutil.resolve_name(name)
         except (ImportError, AttributeError) as exc:
             bad.append(f"{name}: {exc}")
     assert not bad, "\n".join(bad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import re
 from pathlib import Path
 
@@ -18,19 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 API = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
 
 
-def _resolve(dotted: str) -> object:
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj: object = importlib.import_module(".".join(parts[:i]))
-        except ModuleNotFoundError:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr)
-        return obj
-    raise ImportError(dotted)
-
-
 def public_functions() -> list[str]:
     names: list[str] = re.findall(r"^\.\. autofunction:: (\S+)", API, flags=re.M)
     for module, members in re.findall(r"^\.\. automodule:: (\S+)\n((?:   :[^\n]*\n)*)", API, flags=re.M):
@@ -38,7 +26,7 @@ def public_functions() -> list[str]:
         mod = importlib.import_module(module)
         chosen = [m.strip() for m in listed.group(1).split(",")] if listed and listed.group(1).strip() else mod.__all__
         names += [f"{module}.{m}" for m in chosen if m]
-    return sorted({n for n in names if inspect.isfunction(_resolve(n))})
+    return sorted({n for n in names if inspect.isfunction(pkgutil.resolve_name(n))})
 
 
 FUNCTIONS = public_functions()
@@ -50,6 +38,6 @@ def test_the_public_set_is_read() -> None:
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_public_function_has_a_runnable_example(name: str) -> None:
-    doc = inspect.getdoc(_resolve(name)) or ""
+    doc = inspect.getdoc(pkgutil.resolve_name(name)) or ""
     assert re.search(r"^Examples\n-{8}\n", doc, flags=re.M), f"{name}: no 'Examples' section in its docstring"
     assert ">>> " in doc.split("Examples", 1)[1], f"{name}: its 'Examples' section has no >>> line"
