@@ -455,15 +455,14 @@ def _print_zero_cells(lens: str, cells: list[tuple[str, str]]) -> None:
     by_item: dict[str, list[str]] = {}
     for item, h in cells:
         by_item.setdefault(item, []).append(h)
-    n = len(cells)
-    out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): {n} cell{'s' * (n != 1)} in "
-                    f"{len(by_item)} item{'s' * (len(by_item) != 1)}"), highlight=False, markup=False)
+    out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): {plural(len(cells), 'cell')} in "
+                    f"{plural(len(by_item), 'item')}"), highlight=False, markup=False)
     for item, hs in list(by_item.items())[:ZERO_CELL_LINES]:
         shown = ", ".join(hs[:8]) + (f" and {len(hs) - 8} more" if len(hs) > 8 else "")
         out.print(plain(f"  {item} -> {shown}"), highlight=False, markup=False)
     if len(by_item) > ZERO_CELL_LINES:
         rest = len(by_item) - ZERO_CELL_LINES
-        out.print(plain(f"  ... and {rest} more item{'s' * (rest != 1)} "
+        out.print(plain(f"  ... and {plural(rest, 'more item')} "
                         "(the likelihood table of `motives describe CASE` shows every cell)"),
                   highlight=False, markup=False)
 
