@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -256,7 +257,7 @@ def _longest_prefix(text: str, fits: Any) -> int:
 
 def wrap_lines(text: str, width: float, size: float, lines: int, bold: bool = False) -> list[str]:
     """Greedy word wrap into lines at most ``width`` inches wide; at most ``lines`` lines, an ellipsis ends a cut text."""
-    words = [w for w in str(text).split() if w]
+    words = [w for w in re.split(r"[ \t\r\n]+", str(text)) if w]  # a no-break space (\xa0) binds its words
     out: list[str] = []
     cur = ""
     for w in words:
