@@ -21,6 +21,14 @@ from the mixture, P(s | w) = Σ_h w_h P(s | h) (see :mod:`motives.models.mixture
 so it contributes one linear factor Σ_h w_h m_p(h), m_p(h) the probability of
 everything under it given h (the exact engine's message, tables and cells at
 their means): the likelihood is still a product of linear forms in w.
+
+In a network every node the hypotheses bear on mixes them on its own,
+P(x | other parents, w) = Σ_h w_h P(x | h, other parents). A group of facts
+joined by tables or items (the hypotheses aside) that hangs from the
+hypotheses by one node gives one linear factor Σ_h w_h P(group | h), the exact
+engine's contraction of that group; a group that hangs by several nodes
+couples them (a sum of products of linear forms) and is refused with one
+message — the PyMC mixture model covers it.
 """
 
 from __future__ import annotations
@@ -140,7 +148,25 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
     ------
     CaseError
         When an item is reported by a source of uncertain reliability (shared ρ
-        makes the items dependent; fit the PyMC model instead).
+        makes the items dependent; fit the PyMC model instead), or when a group
+        of connected facts hangs from the hypotheses by more than one node.
+
+    Examples
+    --------
+    Pearl's alarm as a mixture: the earthquake (a root fact) and the alarm (whose parents are the
+    hypotheses and the earthquake) hang from the hypotheses by the alarm alone.
+
+    >>> import motives as mv
+    >>> case = mv.Case.model_validate({
+    ...     "name": "alarm", "hypotheses": [{"id": "burglary"}, {"id": "none"}],
+    ...     "propositions": [
+    ...         {"id": "quake", "title": "Quake", "bears_on": [], "likelihoods": {"yes": 0.002, "no": 0.998}},
+    ...         {"id": "alarm", "title": "Alarm", "bears_on": ["hypotheses", "quake"],
+    ...          "likelihoods": {"burglary": {"yes": 0.95, "no": 0.94}, "none": {"yes": 0.29, "no": 0.001}}}],
+    ...     "evidence": [{"id": "john", "title": "John calls", "bears_on": "alarm",
+    ...                   "likelihoods": {"yes": 0.9, "no": 0.05}}]})
+    >>> exact_mixture(case).round(4)
+    array([0.6477, 0.3523])
     """
     from motives.exact import compile_case, loglik
 
@@ -162,12 +188,58 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
     if len(other):
         other = np.exp(other - other.max(axis=1, keepdims=True))
         lam = np.concatenate([lam, other], axis=0)
-    if arr.structured:  # one row per proposition bearing on the hypotheses: m_p(h)
-        tops = [p.id for p in arr.propositions if p.parent < 0]
+    if arr.structured:  # one row per part of the structure (one node bearing on the hypotheses): m_p(h)
         rows = []
-        for q in tops:
-            sub = arr.without([t for t in tops if t != q] + arr.items + arr.other_items)
+        for props in _parts(arr):
+            drop = [p.id for i, p in enumerate(arr.propositions) if i not in props]
+            sub = arr.without(drop + arr.items + arr.other_items)
             ll = loglik(sub, reliability=reliability)
             rows.append(np.exp(ll - ll.max()))
-        lam = np.concatenate([lam, np.array(rows)], axis=0)
+        lam = np.concatenate([lam, np.array(rows).reshape(len(rows), lam.shape[1])], axis=0)
     return mixture_posterior_mean(lam, dirichlet_concentration(case, prior))
+
+
+def _parts(arr: Any) -> list[set[int]]:
+    """The parts of a structure that the hypotheses bear on, as sets of proposition indices, in case order.
+
+    Facts joined by a table or an item of several parents (the hypotheses aside) form one part. In the mixture
+    model every node the hypotheses bear on mixes them on its own (:mod:`motives.models.mixture`), so a part with
+    one such node gives one linear form Σ_h w_h P(part | h); a part with none is constant in w (left out); a part
+    with several is a sum of products of linear forms, which the closed form does not cover (refused).
+    """
+    n = len(arr.propositions)
+    root = list(range(n))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    def join(nodes: list[int]) -> None:
+        for q in nodes[1:]:
+            root[find(q)] = find(nodes[0])
+
+    for i, p in enumerate(arr.propositions):
+        join([i, *[q for q in p.parents if q >= 0]])
+    for j in arr.joint:
+        join([q for q in j.parents if q >= 0])
+    bearers: dict[int, list[str]] = {}
+    for i, p in enumerate(arr.propositions):
+        if -1 in p.parents:
+            bearers.setdefault(find(i), []).append(f"fact '{p.id}'")
+    for j in arr.joint:
+        if -1 in j.parents:
+            bearers.setdefault(find(next(q for q in j.parents if q >= 0)), []).append(f"item '{j.id}'")
+    parts = []
+    for r in sorted(bearers, key=lambda r: min(i for i in range(n) if find(i) == r)):
+        if len(bearers[r]) > 1:
+            names = [arr.propositions[i].id for i in range(n) if find(i) == r]
+            raise CaseError([Problem(
+                "the closed form of the mixture model covers structures in which each group of connected facts "
+                "hangs from the hypotheses by one node; here " + " and ".join(bearers[r]) + " both have the "
+                "hypotheses as a parent and are joined through the facts " + ", ".join(f"'{x}'" for x in names)
+                + ", so the likelihood is no longer a product of linear forms in the shares. Fit the PyMC "
+                "mixture model (mv.fit(case, model='mixture')) instead", field="propositions")])
+        parts.append({i for i in range(n) if find(i) == r})
+    return parts

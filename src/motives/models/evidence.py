@@ -96,8 +96,11 @@ class PropInputs:
 
     Attributes
     ----------
-    parent
-        Index of the parent proposition in :attr:`ModelInputs.propositions`, -1 for the hypotheses.
+    parents
+        Index of each parent proposition in :attr:`ModelInputs.propositions`, -1 for the hypotheses;
+        ``()`` for a root fact. ``cards`` the number of values of each parent.
+    observed
+        Index of the state observed for certain (a hard finding), -1 for none.
     table, table_conc
         P(state | parent value) means (V, S) and each row's concentration (V,), NaN for a point row.
     items, lam_mean, lam_conc, base, source_index
@@ -109,7 +112,7 @@ class PropInputs:
     """
 
     id: str
-    parent: int
+    parents: tuple[int, ...]
     parent_values: list[str]
     states: list[str]
     table: Array
@@ -122,6 +125,16 @@ class PropInputs:
     timelines: list[Timeline]
     quantities: list[str]
     quantity_loglik: Array
+    cards: tuple[int, ...] = ()
+    observed: int = -1
+
+    @property
+    def parent(self) -> int:
+        """The one parent (-1 the hypotheses); an error for a root fact or several parents (use ``parents``)."""
+        if len(self.parents) != 1:
+            raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this code reads one "
+                             "parent per proposition (use .parents)")
+        return self.parents[0]
 
     @property
     def all_items(self) -> list[str]:
@@ -137,6 +150,33 @@ class PropInputs:
     def free_cells(self) -> NDArray[np.bool_]:
         """(n, S) mask of item cells with a Beta distribution."""
         return np.isfinite(self.lam_conc)
+
+
+@dataclass(frozen=True)
+class JointInputs:
+    """A likelihood item with several parents: P(E | parent configuration), flat in nested order.
+
+    Attributes
+    ----------
+    parents, cards
+        Index of each parent proposition (-1 the hypotheses) and its number of values.
+    parent_values
+        The flat configuration keys (first parent outermost), the columns of ``lam_mean``.
+    lam_mean, lam_conc
+        P(E | configuration) means and Beta concentrations (V,), NaN for a point cell.
+    base, source_index
+        Base rate (NaN: the mean over the configurations) and the index of its source in
+        :attr:`ModelInputs.sources` (-1 for none).
+    """
+
+    id: str
+    parents: tuple[int, ...]
+    cards: tuple[int, ...]
+    parent_values: list[str]
+    lam_mean: Array
+    lam_conc: Array
+    base: float
+    source_index: int
 
 
 @dataclass(frozen=True)
@@ -177,11 +217,38 @@ class ModelInputs:
     quantity_loglik: Array
     fallbacks: list[str] = field(default_factory=list)
     propositions: tuple[PropInputs, ...] = ()
+    joint: tuple[JointInputs, ...] = ()
 
     @property
     def structured(self) -> bool:
         """True when the case has propositions."""
         return bool(self.propositions)
+
+    @property
+    def network(self) -> bool:
+        """True when some fact has no parent or several, or some item several parents (not a tree)."""
+        return bool(self.joint) or any(len(p.parents) != 1 for p in self.propositions)
+
+    @property
+    def joint_width(self) -> int:
+        """Largest number of parent configurations of an item with several parents (0 without such items)."""
+        return max((len(j.parent_values) for j in self.joint), default=0)
+
+    def plan(self, *, hypotheses: bool = True) -> Any:
+        """The elimination plan of the structure, as the exact engine's (:func:`motives.exact.contract.plan_elimination`).
+
+        Variables: 0 the hypotheses, ``i + 1`` proposition i; factors one per proposition, then one per item
+        of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out of every
+        scope (the mixture model, whose tables are mixed over the hypotheses first).
+        """
+        from motives.exact.contract import plan_elimination
+
+        card = [len(self.hypotheses)] + [len(p.states) for p in self.propositions]
+        scopes = [(*[q + 1 for q in p.parents], i + 1) for i, p in enumerate(self.propositions)]
+        scopes += [tuple(q + 1 for q in j.parents) for j in self.joint]
+        if not hypotheses:
+            scopes = [tuple(v for v in sc if v != 0) for sc in scopes]
+        return plan_elimination(card, scopes, ["hypotheses"] + [p.id for p in self.propositions])
 
     @property
     def direct_items(self) -> list[str]:
@@ -190,7 +257,12 @@ class ModelInputs:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items bearing on propositions, proposition by proposition (parents first)."""
+        """Items bearing on propositions, proposition by proposition (parents first), then items of several parents."""
+        return [e for p in self.propositions for e in p.all_items] + [j.id for j in self.joint]
+
+    @property
+    def proposition_items(self) -> list[str]:
+        """Items under one proposition each (the rows of the ``prop_log_scale`` knob)."""
         return [e for p in self.propositions for e in p.all_items]
 
     @property
@@ -239,6 +311,9 @@ class ModelInputs:
                 if rnd.any():
                     out[f"{p.id}_parent"] = [v for v, r in zip(p.parent_values, rnd, strict=True) if r]
                     out[f"{p.id}_state"] = list(p.states)
+            if self.joint:
+                out["jcell"] = [f"{j.id}:{j.parent_values[v]}" for j in self.joint
+                                for v in np.flatnonzero(np.isfinite(j.lam_conc))]
         return out
 
     def structure_part(self, *, pooled: bool = False) -> dict[str, Any]:
@@ -246,14 +321,21 @@ class ModelInputs:
 
         The pooled model bakes the point tables and cells in as well (``pooled``).
         """
-        return {"propositions": [{
+        out: dict[str, Any] = {"propositions": [{
             **({"table": p.table.tolist(), "lam": p.lam_mean.tolist()} if pooled else {}),
-            "id": p.id, "parent": p.parent, "states": p.states, "random_rows": p.random_rows.tolist(),
+            "id": p.id, "parent": p.parents[0] if len(p.parents) == 1 else list(p.parents), "states": p.states,
+            **({"observed": p.observed} if p.observed >= 0 else {}), "random_rows": p.random_rows.tolist(),
             "items": p.all_items, "free": p.free_cells.tolist(), "base_given": np.isfinite(p.base).tolist(),
             "source_index": p.source_index.tolist(), "quantity": p.quantity_loglik.tolist(),
             "timelines": [[t.t.tolist(), t.y.tolist(), t.sigma, t.a_mean.tolist(), t.a_sd.tolist(),
                            t.b_mean.tolist(), t.b_sd.tolist()] for t in p.timelines],
         } for p in self.propositions]}
+        if self.joint:
+            out["joint"] = [{**({"lam": j.lam_mean.tolist()} if pooled else {}), "id": j.id,
+                             "parents": list(j.parents), "free": np.isfinite(j.lam_conc).tolist(),
+                             "base_given": bool(np.isfinite(j.base)), "source_index": j.source_index}
+                            for j in self.joint]
+        return out
 
 
 def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
@@ -279,7 +361,7 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
     items, means, concs, base, src_of, timelines, qids, qll = [], [], [], [], [], [], [], []
     direct_src: list[str | None] = []
     for e in case.evidence:
-        if e.bears_on not in (None, HYPOTHESES):
+        if e.parents != (HYPOTHESES,):
             if isinstance(e, LikelihoodItem):
                 src_of.append(e.reported_by)
             continue
@@ -324,6 +406,7 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
         quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(H)),
         fallbacks=case.fallbacks(lens),
         propositions=_proposition_inputs(case, lens, keys),
+        joint=_joint_inputs(case, lens, keys),
     )
 
 
@@ -345,12 +428,12 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
     for pid in order:
         prop = case.proposition(pid)
         j, _ = case.judgement(prop, lens)
-        pv = case.parent_values(prop.bears_on)
+        pv = case.parent_values(prop.parents)
         rows = [prop.row(j, v) for v in pv]
         S = prop.states
         its, means, concs, base, src, tls, qids, qll = [], [], [], [], [], [], [], []
         for e in case.evidence:
-            if e.bears_on != pid:
+            if e.parents != (pid,):
                 continue
             je, _ = case.judgement(e, lens)
             if isinstance(e, LikelihoodItem):
@@ -365,8 +448,12 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
             elif isinstance(e, QuantityItem):
                 qids.append(e.id)
                 qll.append([quantity_loglik(e.observed, je.values[s]) for s in S])
+        parents = tuple(-1 if b == HYPOTHESES else order.index(b) for b in prop.parents)
         out.append(PropInputs(
-            id=pid, parent=-1 if prop.bears_on == HYPOTHESES else order.index(prop.bears_on),
+            id=pid, parents=parents,
+            cards=tuple(len(case.hypothesis_ids) if q < 0 else len(case.proposition(order[q]).states)
+                        for q in parents),
+            observed=-1 if prop.observed is None else prop.states.index(prop.observed),
             parent_values=list(pv), states=list(S),
             table=np.array([r[0] for r in rows], dtype=float),
             table_conc=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
@@ -375,6 +462,29 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
             source_index=np.array(src, dtype=np.intp), timelines=tls, quantities=qids,
             quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(S)),
         ))
+    return tuple(out)
+
+
+def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointInputs, ...]:
+    """Every likelihood item with several parents (the exact engine's :class:`~motives.exact.compile.JointItem`)."""
+    order = case.proposition_order()
+    out = []
+    for e in case.evidence:
+        if len(e.parents) < 2 or not isinstance(e, LikelihoodItem):
+            continue
+        je, _ = case.judgement(e, lens)
+        parents = tuple(-1 if b == HYPOTHESES else order.index(b) for b in e.parents)
+        pv = case.parent_values(e.parents)
+        out.append(JointInputs(
+            id=e.id, parents=parents,
+            cards=tuple(len(case.hypothesis_ids) if q < 0 else len(case.proposition(order[q]).states)
+                        for q in parents),
+            parent_values=list(pv),
+            lam_mean=np.array([je.values[v].mean for v in pv], dtype=float),
+            lam_conc=np.array([np.nan if je.values[v].concentration is None else je.values[v].concentration
+                               for v in pv], dtype=float),
+            base=np.nan if e.base_rate is None else float(e.base_rate),
+            source_index=source_keys.index(e.reported_by) if e.reported_by in source_keys else -1))
     return tuple(out)
 
 
@@ -416,7 +526,8 @@ def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
     import pymc as pm
     import pytensor.tensor as pt
 
-    used = np.any(inp.source_index >= 0) or any(np.any(p.source_index >= 0) for p in inp.propositions)
+    used = (np.any(inp.source_index >= 0) or any(np.any(p.source_index >= 0) for p in inp.propositions)
+            or any(j.source_index >= 0 for j in inp.joint))
     if not reliability or not inp.sources or not used:
         return None
     rho_fixed = np.array([s[1] for s in inp.sources])
@@ -759,7 +870,7 @@ def structured_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
 
 def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_src: Any | None,
                        knobs: dict[str, Any], timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed",
-                       other: list[Array] | None = None) -> Any:
+                       other: list[Array] | None = None, jcells: Any = None) -> Any:
     """Log messages the propositions bearing on the hypotheses send them, shape (P_top, K).
 
     Bottom-up, as the exact engine: an item sends log P(E_e | s) (times its weight), a
@@ -767,7 +878,53 @@ def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_s
     reported by a source mix ρ λ + (1 − ρ) b per state (b the base rate or the row mean over
     the states). ``other`` replaces the timeline/quantity terms of each proposition by given
     constants (the pooled model's mean over lenses).
+
+    A network (a root fact, a fact or an item of several parents, see :attr:`ModelInputs.network`)
+    has no messages per top-level proposition: it is contracted whole by the exact engine's elimination
+    plan (:func:`network_loglik`) and the result, log P(everything under the propositions | h), comes
+    back as one row, shape (1, K). ``jcells`` are the cells of the items of several parents
+    (:func:`joint_cells`).
     """
+    import pytensor.tensor as pt
+
+    props = inp.propositions
+    own = _own_messages(inp, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma, other=other)
+    if inp.network:
+        factors = network_factors(inp, tables=tables, own=own, jcells=jcells, rho_src=rho_src, knobs=knobs)
+        return (contract_log(inp.plan(), factors) + pt.zeros(len(inp.hypotheses)))[None, :]
+    msg: list[Any] = [pt.zeros(len(p.states)) for p in props]
+    top = []
+    for i in range(len(props) - 1, -1, -1):
+        p = props[i]
+        if own[i] is not None:
+            msg[i] = msg[i] + own[i]
+        up = safe_logsumexp(safe_log(tables[i]) + msg[i][None, :], axis=1)  # (V,)
+        if p.parent < 0:
+            top.append(up)
+        else:
+            msg[p.parent] = msg[p.parent] + up
+    return pt.stack(top[::-1])
+
+
+def network_mixture_loglik(inp: ModelInputs, *, logw: Any, tables: list[Any], cells: Any, jcells: Any,
+                           rho_src: Any | None, knobs: dict[str, Any], timeline: TimelineMode = "marginal",
+                           sigma: SigmaMode = "fixed") -> Any:
+    """Log P(everything under the propositions | w) of a network in the mixture model, a scalar.
+
+    Every factor that holds the hypotheses (a fact or an item of which they are a parent) has them replaced
+    by the w-weighted mixture, P(x | other parents, w) = Σ_h w_h P(x | h, other parents)
+    (:func:`mix_hypotheses`); the factors, free of the hypotheses, are then contracted by the elimination plan
+    planned without them (:meth:`ModelInputs.plan` with ``hypotheses=False``). See :mod:`motives.models.mixture`.
+    """
+    own = _own_messages(inp, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma, other=None)
+    factors = network_factors(inp, tables=tables, own=own, jcells=jcells, rho_src=rho_src, knobs=knobs)
+    mixed = mix_hypotheses(factors, inp.plan().scopes, logw)
+    return contract_log(inp.plan(hypotheses=False), mixed)
+
+
+def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any],
+                  timeline: TimelineMode, sigma: SigmaMode, other: list[Array] | None) -> list[Any]:
+    """What each proposition's own items (weighted) and its observed state say of it, log (S,) or None."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -781,22 +938,16 @@ def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_s
         base_all = np.concatenate([p.base for p in props])
         given = (model["prop_base_rate"] if "prop_base_rate" in model.named_vars
                  else pm.Data("prop_base_rate", np.nan_to_num(base_all, nan=0.5)))
-    E_d = len(inp.direct_items)
-    msg: list[Any] = [pt.zeros(len(p.states)) for p in props]
     row = 0  # offset into the structured likelihood items
-    ev = E_d  # offset into the evidence axis
+    ev = len(inp.direct_items)  # offset into the evidence axis
     ls_row = 0  # offset into prop_log_scale
-    offsets = []
+    out: list[Any] = []
     for p in props:
-        offsets.append((row, ev, ls_row))
-        row += len(p.items)
+        S, n = len(p.states), len(p.items)
+        r0, e0, l0 = row, ev, ls_row
+        row += n
         ev += len(p.all_items)
         ls_row += len(p.all_items)
-    top = []
-    for i in range(len(props) - 1, -1, -1):
-        p = props[i]
-        S, n = len(p.states), len(p.items)
-        r0, e0, l0 = offsets[i]
         terms = []
         if n:
             rho = None
@@ -808,7 +959,7 @@ def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_s
         m_other = len(p.timelines) + len(p.quantities)
         if m_other:
             if other is not None:
-                oth: Any = pt.as_tensor_variable(other[i])
+                oth: Any = pt.as_tensor_variable(other[len(out)])
             elif p.timelines:
                 oth = _timeline_rows(p.timelines, S, None, mode=timeline, sigma=sigma)
                 if p.quantities:
@@ -816,16 +967,122 @@ def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_s
             else:
                 oth = pt.as_tensor_variable(p.quantity_loglik)
             terms.append(oth + ls_all[l0 + n:l0 + n + m_other, :S])
+        msg: Any = None
         if terms:
             ll = pt.concatenate(terms, axis=0) if len(terms) > 1 else terms[0]
             w = weight[e0:e0 + n + m_other][:, None]
-            msg[i] = msg[i] + pt.switch(pt.eq(w, 0.0), 0.0, w * ll).sum(axis=0)
-        up = safe_logsumexp(safe_log(tables[i]) + msg[i][None, :], axis=1)  # (V,)
-        if p.parent < 0:
-            top.append(up)
-        else:
-            msg[p.parent] = msg[p.parent] + up
-    return pt.stack(top[::-1])
+            msg = pt.switch(pt.eq(w, 0.0), 0.0, w * ll).sum(axis=0)
+        if p.observed >= 0:  # a hard finding: every other state is ruled out
+            seen = np.where(np.arange(S) == p.observed, 0.0, -np.inf)
+            msg = seen if msg is None else msg + seen
+        out.append(msg)
+    return out
+
+
+def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> Any:
+    """P(E | parent configuration) of the items of several parents, stacked (n, V_max) (padding unused).
+
+    ``pm.Data`` ``jlam_fixed`` / ``jlam_alpha`` / ``jlam_beta``, random variable ``jlam_cell`` (dims ``jcell``):
+    a cell the lens gives a confidence for is Beta, as every likelihood cell.
+    """
+    mean, conc = joint_cell_arrays(inp)
+    return beta_matrix(mean, conc, concentration, name=name, dim="jcell")
+
+
+def joint_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
+    """Means and concentrations (n, V_max) of the items of several parents (padding: point 0.5)."""
+    V = inp.joint_width
+    mean = np.full((len(inp.joint), V), 0.5)
+    conc = np.full((len(inp.joint), V), np.nan)
+    for r, j in enumerate(inp.joint):
+        mean[r, :len(j.lam_mean)] = j.lam_mean
+        conc[r, :len(j.lam_mean)] = j.lam_conc
+    return mean, conc
+
+
+def network_factors(inp: ModelInputs, *, tables: list[Any], own: list[Any], jcells: Any, rho_src: Any | None,
+                    knobs: dict[str, Any]) -> list[Any]:
+    """The log-factors of the structure in the order of :meth:`ModelInputs.plan`'s scopes.
+
+    Proposition i: log P(s_i | parents) + what its own items and its observed state say of s_i, laid out
+    (parent values ..., S); an item of several parents: its weighted log P(E | parents), laid out (parent
+    values ...). The same factors the exact engine builds (:func:`motives.exact.likelihood.loglik`).
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    out = []
+    for p, T, m in zip(inp.propositions, tables, own, strict=True):
+        lt = safe_log(T).reshape((*p.cards, len(p.states)))
+        out.append(lt if m is None else lt + m)
+    if not inp.joint:
+        return out
+    given = None
+    if rho_src is not None:
+        model = pm.modelcontext(None)
+        given = (model["joint_base_rate"] if "joint_base_rate" in model.named_vars
+                 else pm.Data("joint_base_rate", np.nan_to_num([j.base for j in inp.joint], nan=0.5)))
+    ev = len(inp.direct_items) + len(inp.proposition_items)
+    for r, j in enumerate(inp.joint):
+        V = len(j.parent_values)
+        rho = None
+        if rho_src is not None and j.source_index >= 0:
+            rho = _per_item(rho_src, np.array([j.source_index], dtype=np.intp))
+        ll = mixed_loglik(jcells[r:r + 1, :V], rho, knobs["joint_log_scale"][r:r + 1, :V],
+                          knobs["joint_observed"][r:r + 1], None if given is None else given[r:r + 1],
+                          np.array([np.isnan(j.base)]))[0]
+        w = knobs["weight"][ev + r]
+        out.append(pt.switch(pt.eq(w, 0.0), 0.0, w * ll).reshape(j.cards))
+    return out
+
+
+def contract_log(plan: Any, factors: list[Any]) -> Any:
+    """Run an elimination plan (:func:`motives.exact.contract.plan_elimination`) on PyTensor log-factors.
+
+    The PyTensor twin of the exact engine's log-space step (``_log_step`` in :mod:`motives.exact.contract`):
+    for each step the input log-factors are laid out on the step's union of variables (broadcast), added,
+    and the last variable summed out by a log-sum-exp; what is left at the end is added. Returns a tensor
+    over the kept variable 0 (the hypotheses), or a scalar when no factor left holds it.
+
+    Examples
+    --------
+    A chain h → a with an item on a: Σ_a P(a | h) P(E | a).
+
+    >>> import numpy as np
+    >>> from motives.exact.contract import plan_elimination
+    >>> plan = plan_elimination([2, 2], [(0, 1), (1,)], ["hypotheses", "a"])
+    >>> T, m = np.log([[0.9, 0.1], [0.2, 0.8]]), np.log([0.5, 0.01])
+    >>> np.exp(contract_log(plan, [T, m]).eval()).round(4)
+    array([0.451, 0.108])
+    """
+    import pytensor.tensor as pt
+
+    slots: list[Any] = [pt.as_tensor_variable(f) for f in factors]
+    for st in plan.steps:
+        n = len(st.union)
+        total: Any = 0.0
+        for i, sc in zip(st.inputs, st.spec, strict=True):
+            total = total + slots[i].dimshuffle([sc.index(k) if k in sc else "x" for k in range(n)])
+        slots.append(safe_logsumexp(total, axis=n - 1))
+    out: Any = 0.0
+    for slot in plan.final:
+        out = out + slots[slot]
+    return pt.as_tensor_variable(out)
+
+
+def mix_hypotheses(factors: list[Any], scopes: Any, logw: Any) -> list[Any]:
+    """Replace the hypotheses' axis of every factor by its w-weighted mixture: log Σ_h w_h exp(f[..., h, ...]).
+
+    ``scopes`` are the factors' variables (0 the hypotheses); a factor without the hypotheses is unchanged.
+    """
+    out = []
+    for f, sc in zip(factors, scopes, strict=True):
+        if 0 not in sc:
+            out.append(f)
+            continue
+        a = sc.index(0)
+        out.append(safe_logsumexp(f + logw.dimshuffle([0 if k == a else "x" for k in range(len(sc))]), axis=a))
+    return out
 
 
 def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
@@ -860,4 +1117,11 @@ def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
             out[f"table_{p.id}"] = p.table
             if p.random_rows.any():
                 out[f"table_conc_{p.id}"] = np.where(p.random_rows, p.table_conc, 1.0)
+        if inp.joint:
+            m, c = joint_cell_arrays(inp)
+            jfree = np.isfinite(c)
+            out.update({"jlam_fixed": np.where(jfree, 0.5, m),
+                        "joint_base_rate": np.nan_to_num([j.base for j in inp.joint], nan=0.5)})
+            if jfree.any():
+                out.update({"jlam_alpha": m[jfree] * c[jfree], "jlam_beta": (1 - m[jfree]) * c[jfree]})
     return out

@@ -21,6 +21,15 @@ hypotheses (:func:`motives.models.evidence.structure_messages`). The credence is
 multilinear in the independent rows and cells, so its posterior mean is still
 the exact engine's.
 
+A network (a root fact, a fact of several parents, an item of several parents — a
+Beta cell per parent configuration where the lens gives a confidence — an observed
+fact) is summed out by the exact engine's own elimination plan
+(:func:`motives.exact.contract.plan_elimination`), evaluated in PyTensor in log space
+(:func:`motives.models.evidence.contract_log`): one factor per fact (its table plus
+what its items and its observed state say) and per item of several parents, each
+step a broadcast sum and a log-sum-exp. Each table row and cell still appears once
+in every term of P(E | h), so the argument above holds unchanged.
+
 Knobs a sensitivity analysis turns are ``pm.Data`` (see :mod:`motives.models.knobs`),
 so :func:`motives.models.sampling.refit` re-uses the compiled model.
 """
@@ -101,13 +110,25 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
 
 def structured_loglik(inp: ModelInputs, knobs: dict[str, Any], rho_src: Any, *, timeline: TimelineMode = "marginal",
                       sigma: SigmaMode = "fixed") -> Any:
-    """Log messages (P_top, K) of the propositions bearing on the hypotheses, tables and cells random."""
-    from motives.models.evidence import proposition_cells, proposition_tables, structure_messages
+    """Log messages (P_top, K) of the propositions bearing on the hypotheses, tables and cells random.
+
+    For a network, the whole structure contracted by the exact engine's elimination plan, one row (1, K).
+    """
+    from motives.models.evidence import structure_messages
+
+    tables, cells, jcells = structure_inputs(inp, knobs)
+    return structure_messages(inp, tables=tables, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline,
+                              sigma=sigma, jcells=jcells)
+
+
+def structure_inputs(inp: ModelInputs, knobs: dict[str, Any]) -> tuple[list[Any], Any, Any]:
+    """The random tables, the cells of the items under one proposition, and those of the items of several parents."""
+    from motives.models.evidence import joint_cells, proposition_cells, proposition_tables
 
     tables = proposition_tables(inp, knobs["concentration"])
     cells = proposition_cells(inp, knobs["concentration"])
-    return structure_messages(inp, tables=tables, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline,
-                              sigma=sigma)
+    jcells = joint_cells(inp, knobs["concentration"]) if inp.joint else None
+    return tables, cells, jcells
 
 
 def _nonempty(coords: dict[str, list[str]]) -> dict[str, list[str]]:

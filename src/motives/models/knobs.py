@@ -22,7 +22,9 @@ that bear on the hypotheses (``log_scale`` has dims ``direct``, hypothesis),
 ``weight`` covers every item (direct items first, then the items under each
 proposition, parents first), and the items under propositions have
 ``prop_log_scale`` (items, largest number of states; a log factor on
-P(E | state)) and ``prop_observed``. Each proposition p has ``table_{p}`` (its
+P(E | state)) and ``prop_observed``; items of several parents (listed last in
+``weight``) have ``joint_log_scale`` (items, largest number of parent
+configurations) and ``joint_observed``. Each proposition p has ``table_{p}`` (its
 table's means, parent values x states) and, when some rows are uncertain,
 ``table_conc_{p}`` (each row's concentration; ``concentration`` multiplies it
 too); ``plam_fixed`` / ``plam_alpha`` / ``plam_beta`` hold the items' cells
@@ -67,14 +69,18 @@ def add_knobs(inp: ModelInputs) -> dict[str, Any]:
         }
     E_d, W = len(inp.direct_items), inp.state_width
     n_s = sum(len(p.items) for p in inp.propositions)
-    return {
+    out = {
         "concentration": pm.Data("concentration", 1.0),
         "log_scale": pm.Data("log_scale", np.zeros((E_d, K)), dims=("direct", "hypothesis") if E_d else None),
         "weight": pm.Data("weight", np.ones(E), dims="evidence" if E else None),
         "observed": pm.Data("observed", np.ones(N)),
-        "prop_log_scale": pm.Data("prop_log_scale", np.zeros((len(inp.structured_items), W))),
+        "prop_log_scale": pm.Data("prop_log_scale", np.zeros((len(inp.proposition_items), W))),
         "prop_observed": pm.Data("prop_observed", np.ones(n_s)),
     }
+    if inp.joint:
+        out["joint_log_scale"] = pm.Data("joint_log_scale", np.zeros((len(inp.joint), inp.joint_width)))
+        out["joint_observed"] = pm.Data("joint_observed", np.ones(len(inp.joint)))
+    return out
 
 
 def hypothesis_prior(kind: PriorKind, vec: np.ndarray) -> Any:

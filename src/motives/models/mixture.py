@@ -28,6 +28,29 @@ never count for more than the proposition). With tables and cells fixed the
 likelihood is still a product of linear forms in w (one per direct item and
 per top-level proposition), so the closed form covers it
 (:func:`motives.exact_mixture.exact_mixture`).
+
+Networks. The same rule, stated for any node: wherever the hypotheses are a
+parent — of a fact, of an item, alone or beside other facts — they are
+replaced by the w-weighted mixture over hypotheses,
+
+    P(x | other parents, w) = Σ_h w_h P(x | h, other parents),
+
+and everything else is the network as it stands (root facts, facts of
+several parents, observed facts), summed out by the exact engine's elimination
+plan (:func:`motives.models.evidence.network_mixture_loglik`). Why: the
+mixture model's unit is a node the hypotheses bear on directly; each such
+node's motive is drawn from w on its own (a hypothesis node of its own,
+h_x ~ Categorical(w), summed out), while the other parents are facts of the
+world, shared by every node that has them as a parent — an earthquake that
+might set off the alarm does so whichever motive the alarm's burglary
+belongs to. On a tree this is exactly the rule above (a top-level
+proposition's factor Σ_h w_h P(s | h) times what lies under it is
+Σ_h w_h m_p(h)), and a direct item is the special case of an item whose
+only parent is the hypotheses. Two nodes the hypotheses bear on that share a
+fact below or beside them no longer give a product of linear forms in w
+(the fact couples them), so the closed form checks a network only when each
+part of it hangs from the hypotheses by one node (see
+:func:`motives.exact_mixture.exact_mixture`).
 """
 
 from __future__ import annotations
@@ -62,8 +85,8 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
     import pymc as pm
     import pytensor.tensor as pt
 
-    from motives.models.evidence import beta_cells, reliability_vector, source_reliability
-    from motives.models.exclusive import _jsonable, _nonempty, structured_loglik
+    from motives.models.evidence import beta_cells, network_mixture_loglik, reliability_vector, source_reliability
+    from motives.models.exclusive import _jsonable, _nonempty, structure_inputs, structured_loglik
     from motives.models.sampling import BuiltModel
 
     inp = model_inputs(case, lens)
@@ -81,6 +104,12 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
         wt = knobs["weight"]
         if not inp.structured:
             pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
+        elif inp.network:
+            wt = wt[:len(inp.direct_items)]
+            tables, cells, jcells = structure_inputs(inp, knobs)
+            struct = network_mixture_loglik(inp, logw=pt.log(w), tables=tables, cells=cells, jcells=jcells,
+                                            rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma)
+            pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + struct)
         else:
             wt = wt[:len(inp.direct_items)]
             tops = structured_loglik(inp, knobs, rho_src, timeline=timeline, sigma=sigma)  # (P_top, K)

@@ -44,6 +44,12 @@ logit or softmax scale). The consensus tables and cells send the consensus
 messages (:func:`motives.models.evidence.structure_messages`); each lens's
 tables and cells its own ``lens_credence``. Timeline and quantity items under
 a proposition enter with the mean over lenses of their per-state log densities.
+
+Networks: the cells of an item of several parents are pooled as every other
+cell (``jcell_logit`` / ``jcell_z``), the tables of facts of several parents
+row by row as above, and the consensus (and each lens's) network is summed out
+by the exact engine's elimination plan
+(:func:`motives.models.evidence.structure_messages`).
 """
 
 from __future__ import annotations
@@ -132,10 +138,11 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
             cell_c, cell_a = pool_prop_cells(inps, tau_d, knobs["concentration"])
             oth = [[prop_other_const(p) for p in i.propositions] for i in inps]
             oth_c = [np.mean([o[j] for o in oth], axis=0) for j in range(len(base.propositions))]
+            jc, ja = pool_joint_cells(inps, tau_d, knobs["concentration"]) if base.joint else (None, [None] * A)
             top_c = structure_messages(base, tables=tab_c, cells=cell_c, rho_src=rho_src, knobs=knobs,
-                                       other=oth_c).sum(axis=0)
+                                       other=oth_c, jcells=jc).sum(axis=0)
             top_a = [structure_messages(inps[a], tables=tab_a[a], cells=cell_a[a], rho_src=rho_src, knobs=knobs,
-                                        other=oth[a]).sum(axis=0) for a in range(A)]
+                                        other=oth[a], jcells=ja[a]).sum(axis=0) for a in range(A)]
 
         def loglik(inp: Any, lam: Any, oth: np.ndarray) -> Any:
             parts = []
@@ -209,6 +216,15 @@ def pool_prop_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any,
     arrs = [structured_cell_arrays(i) for i in inps]
     return pool_cells(np.stack([a[0] for a in arrs]), np.stack([a[1] for a in arrs]), tau, concentration,
                       names=("pcell_alpha", "pcell_beta", "pcell_logit", "pcell_z", "pcell_judgements"), dims=None)
+
+
+def pool_joint_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any, list[Any]]:
+    """Pooled P(E | parent configuration) of the items of several parents, (n, V_max) as the exclusive model's."""
+    from motives.models.evidence import joint_cell_arrays
+
+    arrs = [joint_cell_arrays(i) for i in inps]
+    return pool_cells(np.stack([a[0] for a in arrs]), np.stack([a[1] for a in arrs]), tau, concentration,
+                      names=("jcell_alpha", "jcell_beta", "jcell_logit", "jcell_z", "jcell_judgements"), dims=None)
 
 
 def pool_tables(inps: list[Any], tau: Any, concentration: Any) -> tuple[list[Any], list[list[Any]]]:
