@@ -311,9 +311,8 @@ def pgmpy_posterior(doc: dict[str, Any], lens: str | None = None) -> dict[str, f
             model.add_cpds(TabularCPD(node, S, values, evidence=parents or None,
                                       evidence_card=[len(states[p]) for p in parents] or None,
                                       state_names={q: states[q] for q in [node, *parents]}))
-        model.check_model()
         q = VariableElimination(model).query([HYP], evidence=evidence, show_progress=False)
-    p = np.asarray(q.values, dtype=float)
+    p = np.asarray(q.values, dtype=float)  # (VariableElimination runs model.check_model(): the CPDs sum to 1)
     return {h: float(v) for h, v in zip(q.state_names[HYP], p / p.sum(), strict=True)}
 
 

@@ -519,11 +519,15 @@ def random_network_case(seed: int, **kwargs: Any) -> Case:
 
     Examples
     --------
-    The document is plain data; validating it needs the network schema (issue 20):
-
-    >>> doc = random_network_document(7, n_facts=4, n_items=3, lenses=("a", "b"))
-    >>> [lens["id"] for lens in doc["lenses"]], [e["id"] for e in doc["evidence"]]
-    (['a', 'b'], ['e0', 'e1', 'e2'])
+    >>> import motives as mv
+    >>> case = random_network_case(7, n_facts=4, n_items=3, lenses=("a", "b"))
+    >>> [(p.id, p.parents) for p in case.propositions]
+    [('f0', ('hypotheses',)), ('f1', ('hypotheses',)), ('f2', ('f0', 'f1', 'hypotheses')), ('f3', ())]
+    >>> post = mv.exact_posterior(case, "b").xs("hypothesis", level="level")["credence"]
+    >>> post.round(4).to_dict()
+    {'h0': 0.2223, 'h1': 0.4869, 'h2': 0.2908}
+    >>> case == random_network_case(7, n_facts=4, n_items=3, lenses=("a", "b"))
+    True
     """
     return Case.model_validate(random_network_document(seed, **kwargs))
 
