@@ -74,9 +74,9 @@ def test_alarm_with_the_parents_listed_the_other_way_round() -> None:
         assert abs(ref(doc)["burglary"] - R.alarm_answer()) < TOL
 
 
-def test_student_network_known_answer() -> None:
-    """Koller & Friedman's student network: P(intelligence = high | grade = C) = 0.0789... (their Fig. 3.4 CPDs)."""
-    doc = {
+def _student() -> dict:
+    """Koller & Friedman's student network: the hypotheses are the intelligence, the grade is observed C."""
+    return {
         "name": "student",
         "hypotheses": [{"id": "low", "prior": 0.7}, {"id": "high", "prior": 0.3}],
         "propositions": [
@@ -90,6 +90,11 @@ def test_student_network_known_answer() -> None:
         ],
         "evidence": [],
     }
+
+
+def test_student_network_known_answer() -> None:
+    """Koller & Friedman's student network: P(intelligence = high | grade = C) = 0.0789... (their Fig. 3.4 CPDs)."""
+    doc = _student()
     # by hand: P(c | low) = .6 * .3 + .4 * .7 = .46, P(c | high) = .6 * .02 + .4 * .2 = .092
     want = 0.3 * 0.092 / (0.3 * 0.092 + 0.7 * 0.46)
     for ref in (R.brute_force_posterior, R.pgmpy_posterior, R.pyagrum_posterior):
@@ -178,6 +183,7 @@ def test_the_engine_matches_the_brute_force_on_random_shapes() -> None:
 
 def test_the_engine_on_the_known_answers() -> None:
     assert abs(_engine(R.alarm_document())["burglary"] - R.alarm_answer()) < TOL
+    assert abs(_engine(_student())["high"] - 0.3 * 0.092 / (0.3 * 0.092 + 0.7 * 0.46)) < TOL
 
 
 def test_the_engine_does_not_underflow() -> None:
