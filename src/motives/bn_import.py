@@ -235,45 +235,55 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
         known = sorted(set(PGMPY_FORMATS) | set(PYAGRUM_FORMATS))
         raise _problem(path, f"cannot tell the network format from the extension '{ext or '(none)'}'; "
                              f"known: {', '.join(known)}")
-    first: tuple[str, str, int | None] | None = None
+    fmt = PGMPY_FORMATS[ext][0] if ext in PGMPY_FORMATS else PYAGRUM_FORMATS[ext]
+    failed: list[tuple[str, str, int | None]] = []  # (reader, why, line)
     if ext in PGMPY_FORMATS:
-        fmt, cls = PGMPY_FORMATS[ext]
+        cls = PGMPY_FORMATS[ext][1]
         try:
             model = _pgmpy_read(path, cls)
-            nodes, name, src = _from_pgmpy(model, path, path.name)
-            return nodes, name, src, f"pgmpy {cls}", []
-        except CaseError:
-            raise
         except Exception as exc:  # noqa: BLE001 - a reader's failure, whatever it raises, is one message
-            msg, line = _reason(exc)
-            first = (f"pgmpy {cls}", msg, line)
-    fmt = PGMPY_FORMATS.get(ext, (PYAGRUM_FORMATS.get(ext, ext),))[0]
+            failed.append((f"pgmpy {cls}", *_reason(exc)))
+        else:
+            if len(model.nodes()):
+                nodes, name, src = _from_pgmpy(model, path, path.name)
+                return nodes, name, src, f"pgmpy {cls}", []
+            failed.append((f"pgmpy {cls}", "found no nodes", None))
     if ext in PYAGRUM_FORMATS:
         try:
             import pyagrum as gum
         except ImportError:
             gum = None
+        if gum is None and not failed:
+            raise _problem(path, f"reading {fmt} files needs pyAgrum: pip install pyagrum")
         if gum is not None:
             try:
                 with _quiet():
                     bn = gum.loadBN(str(path))
-                nodes, name, src = _from_pyagrum(bn, path.name)
-            except CaseError:
-                raise
             except Exception as exc:  # noqa: BLE001
-                msg, line = _reason(exc)
-                if first is None:
-                    first = ("pyAgrum loadBN", msg, line)
+                failed.append(("pyAgrum loadBN", *_pyagrum_reason(exc)))
             else:
-                nodes, notes = _single_precision(nodes, ext)
-                if first is not None:
-                    notes.insert(0, f"pgmpy's {first[0].split()[-1]} could not parse the file ({first[1]}); "
-                                    "it was read with pyAgrum")
-                return nodes, name, src, "pyAgrum loadBN", notes
-        elif first is None:
-            raise _problem(path, f"reading {fmt} files needs pyAgrum: pip install pyagrum")
-    assert first is not None
-    raise _problem(path, f"cannot read it as {fmt} ({first[0]}): {first[1]}", first[2])
+                if bn.size():
+                    nodes, name, src = _from_pyagrum(bn, path.name)
+                    nodes, notes = _single_precision(nodes, ext)
+                    if failed:
+                        notes.insert(0, f"{failed[0][0]} could not read the file ({failed[0][1]}); pyAgrum did")
+                    return nodes, name, src, "pyAgrum loadBN", notes
+                failed.append(("pyAgrum loadBN", "found no nodes", None))
+    located = [f for f in failed if f[2] is not None]
+    best = located[-1] if located else failed[-1]
+    others = "; ".join(f"{r}: {w}" for r, w, _ in failed if (r, w) != best[:2])
+    raise _problem(path, f"cannot read it as {fmt} ({best[0]}: {best[1]})" + (f"; {others}" if others else ""),
+                   best[2])
+
+
+def _pyagrum_reason(exc: BaseException) -> tuple[str, int | None]:
+    """PyAgrum's parse errors name ``file:line: col : error : what``: the what, and the line."""
+    text = str(exc)
+    m = re.search(r":(\d+):\s*\d+\s*:\s*error\s*:\s*(.+)", text)
+    if m:
+        return re.sub(r"\s+", " ", m.group(2)).strip(), int(m.group(1))
+    text = re.sub(r"^\[pyAgrum\]\s*", "", text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+    return text[:200], None
 
 
 def _pgmpy_read(path: Path, cls: str) -> Any:
@@ -445,13 +455,16 @@ def _topological(nodes: list[NetNode]) -> list[NetNode]:
 
 
 def _check_rows(n: NetNode, by_name: Mapping[str, NetNode], where: str) -> None:
-    sums = n.table.sum(axis=-1)
-    bad = np.argwhere(np.abs(sums - 1) > ROW_TOLERANCE)
+    """Every row of a table sums to 1 (within :data:`ROW_TOLERANCE`) and holds no negative number."""
+    sums = n.table.reshape(-1, n.table.shape[-1]).sum(axis=-1)
+    negative = (n.table.reshape(-1, n.table.shape[-1]) < 0).any(axis=-1)
+    bad = np.flatnonzero((np.abs(sums - 1) > ROW_TOLERANCE) | negative | ~np.isfinite(sums))
     if bad.size:
-        idx = tuple(int(i) for i in bad[0])
-        cond = ", ".join(f"{p}={by_name[p].states[i]}" for p, i in zip(n.parents, idx, strict=True))
-        raise MotivesError(f"{where}: node '{n.name}': a row of its table sums to {float(sums[idx]):.10g}, "
-                           f"not 1{' (given ' + cond + ')' if cond else ''}")
+        idx = np.unravel_index(int(bad[0]), n.table.shape[:-1]) if n.parents else ()
+        cond = ", ".join(f"{p}={by_name[p].states[int(i)]}" for p, i in zip(n.parents, idx, strict=True))
+        what = "holds a negative number" if negative[bad[0]] else f"sums to {float(sums[bad[0]]):.10g}, not 1"
+        raise MotivesError(f"{where}: node '{n.name}': {'the row given ' + cond if cond else 'its table'} {what}; "
+                           "fix the table in the network's tool")
 
 
 def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
@@ -477,7 +490,7 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
     ('alarm', {'true': 0.9, 'false': 0.05})
     """
     nodes, net_name, source, reader, notes = read_network(path_or_model)
-    where = source
+    where = str(path_or_model) if isinstance(path_or_model, str | os.PathLike) else source
     names = [n.name for n in nodes]
     by_name = {n.name: n for n in nodes}
     observed_in = parse_evidence(evidence)
