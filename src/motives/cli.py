@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, plural
+from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, parents_text, plural
 from motives.errors import MotivesError
 
 app = typer.Typer(
@@ -475,7 +475,7 @@ def _print_propositions(case: Any) -> None:
     for pid in case.proposition_order():
         p = case.proposition(pid)
         kids, items = case.children(pid)
-        t.add_row(pid, p.bears_on, " | ".join(p.states), str(len(items)),
+        t.add_row(pid, parents_text(p.parents), " | ".join(p.states), str(len(items)),
                   ", ".join([*items, *(f"{k} (proposition)" for k in kids)]) or "(nothing)")
     _, direct = case.children()
     if direct:

@@ -232,3 +232,19 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
     if extra:
         out.update(extra)
     return out
+
+
+def parents_text(parents: Any) -> str:
+    """A node's parents in words: 'hypotheses', 'alarm', 'hypotheses and earthquake', 'nothing (a root fact)'.
+
+    Examples
+    --------
+    >>> parents_text(("hypotheses", "earthquake")), parents_text(()), parents_text("alarm"), parents_text(None)
+    ('hypotheses and earthquake', 'nothing (a root fact)', 'alarm', 'hypotheses')
+    """
+    if parents is None:
+        return "hypotheses"
+    ps = (parents,) if isinstance(parents, str) else tuple(parents)
+    if not ps:
+        return "nothing (a root fact)"
+    return ps[0] if len(ps) == 1 else ", ".join(ps[:-1]) + " and " + ps[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, _fmt, is_db_column, plural
+from motives.conventions import INTERVAL_MASS, _fmt, is_db_column, parents_text, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,7 +52,7 @@ def case_html(case: Case) -> str:
             kids, items = case.children(pid)
             below = ", ".join([*items, *(f"{k} (proposition)" for k in kids)]) or "(nothing)"
             prow.append(f"<tr><td>{html.escape(pid)}</td><td>{html.escape(p.title)}</td>"
-                        f"<td>{html.escape(p.bears_on)}</td><td>{html.escape(' | '.join(p.states))}</td>"
+                        f"<td>{html.escape(parents_text(p.parents))}</td><td>{html.escape(' | '.join(p.states))}</td>"
                         f"<td>{html.escape(below)}</td></tr>")
         props = (f"<br>{plural(len(case.propositions), 'proposition')} (parents first):"
                  "<table><thead><tr><th>id</th><th>title</th><th>bears on</th><th>states</th>"
@@ -86,7 +86,7 @@ def proposition_html(prop: Any, case: Case | None = None) -> str:
     """
     labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
     parts = [f"<div><strong>{html.escape(prop.id)}</strong> (proposition): {html.escape(prop.title)}"]
-    meta = [f"bears on {html.escape(prop.bears_on)}", "states " + html.escape(" | ".join(prop.states))]
+    meta = [f"bears on {html.escape(parents_text(prop.parents))}", "states " + html.escape(" | ".join(prop.states))]
     if prop.implication:
         meta.append(f"implication {html.escape(prop.implication)}")
     if prop.date:
@@ -152,14 +152,12 @@ def item_html(item: Any, case: Case | None = None) -> str:
         meta.append("sources " + html.escape(", ".join(item.sources)))
     if item.footnotes:
         meta.append("footnotes " + html.escape(", ".join(map(str, item.footnotes))))
-    if item.bears_on not in (None, "hypotheses"):
-        meta.append(f"bears on {html.escape(item.bears_on)}")
+    if item.parents != ("hypotheses",):
+        meta.append(f"bears on {html.escape(parents_text(item.parents))}")
     if item.reported_by:
         meta.append(f"reported by {html.escape(item.reported_by)}")
     if item.given:
         meta.append("given " + html.escape(", ".join(item.given)))
-    if item.bears_on not in (None, "hypotheses"):
-        meta.append(f"bears on proposition {html.escape(item.bears_on)}")
     if meta:
         parts.append("<br><small>" + "; ".join(meta) + "</small>")
     if item.quote:
@@ -175,7 +173,7 @@ def item_html(item: Any, case: Case | None = None) -> str:
             vals.append(f"{html.escape(labels.get(h, h))}: {s}")
         rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(vals)}</td>"
                     f"<td>{html.escape(getattr(j, 'rationale', ''))}</td></tr>")
-    given = "h" if item.bears_on in (None, "hypotheses") else "state"
+    given = {0: "h", 1: "state"}.get(len([b for b in item.parents if b != "hypotheses"]), "parents")
     parts.append(f"<table><thead><tr><th>lens</th><th>P(E | {given})</th><th>rationale</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table></div>")
     return "".join(parts)

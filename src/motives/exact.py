@@ -124,7 +124,7 @@ class PropArrays:
     """
 
     id: str
-    parent: int
+    parents: tuple[int, ...]
     states: list[str]
     table: Array
     concentration: Array
@@ -134,6 +134,16 @@ class PropArrays:
     source: NDArray[np.intp]
     other_items: list[str]
     other_loglik: Array
+    observed: int = -1
+    cards: tuple[int, ...] = ()
+
+    @property
+    def parent(self) -> int:
+        """The one parent (-1 the hypotheses, else a proposition index); an error for a root or several parents."""
+        if len(self.parents) != 1:
+            raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this analysis reads one "
+                             "parent per proposition (use .parents)")
+        return self.parents[0]
 
 
 @dataclass(frozen=True)
@@ -175,11 +185,26 @@ class CaseArrays:
     propositions: tuple[PropArrays, ...] = ()
     sources_in_structure: tuple[SourceGroup, ...] = ()
     direct_source: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    joint: tuple[JointItem, ...] = ()
 
     @property
     def structured(self) -> bool:
         """True when the case has propositions."""
         return bool(self.propositions)
+
+    @property
+    def network(self) -> bool:
+        """True when some fact has no parent or several, or some item several parents (not a tree)."""
+        return bool(self.joint) or any(len(p.parents) != 1 for p in self.propositions)
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        """The elimination plan of this structure (see :func:`plan_elimination`)."""
+        card = [len(self.hypotheses)] + [len(p.states) for p in self.propositions]
+        scopes = [(*[q + 1 for q in p.parents], i + 1) for i, p in enumerate(self.propositions)]
+        scopes += [tuple(q + 1 for q in j.parents) for j in self.joint]
+        names = ["hypotheses"] + [p.id for p in self.propositions]
+        return plan_elimination(card, scopes, names)
 
     @property
     def proposition_ids(self) -> list[str]:
@@ -188,8 +213,8 @@ class CaseArrays:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items that bear on a proposition (likelihood items, then timeline/quantity items, per proposition)."""
-        return [e for p in self.propositions for e in p.items + p.other_items]
+        """Items that bear on propositions: per proposition its likelihood then other items; then joint items."""
+        return [e for p in self.propositions for e in p.items + p.other_items] + [j.id for j in self.joint]
 
     @functools.cached_property
     def _group_plan(self) -> _GroupPlan:
@@ -248,22 +273,26 @@ def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
     """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree with it."""
     gone: set[int] = set()
     for i, pa in enumerate(arr.propositions):  # parents come first
-        if pa.id in drop or pa.parent in gone:
+        if pa.id in drop or set(pa.parents) & gone:
             gone.add(i)
     keep_p = [i for i in range(len(arr.propositions)) if i not in gone]
     remap = {old: new for new, old in enumerate(keep_p)}
+    remap[-1] = -1
     props = []
     for i in keep_p:
         pa = arr.propositions[i]
         ki = [j for j, e in enumerate(pa.items) if e not in drop]
         ko = [j for j, e in enumerate(pa.other_items) if e not in drop]
-        props.append(replace(pa, parent=remap.get(pa.parent, -1), items=[pa.items[j] for j in ki], lam=pa.lam[ki],
+        props.append(replace(pa, parents=tuple(remap[q] for q in pa.parents), items=[pa.items[j] for j in ki],
+                             lam=pa.lam[ki],
                              base=pa.base[ki], source=pa.source[ki], other_items=[pa.other_items[j] for j in ko],
                              other_loglik=pa.other_loglik[ko]))
     flat = replace(arr, propositions=(), direct_source=np.zeros(0, dtype=np.intp)).without(sorted(drop))
     keep_d = [i for i, e in enumerate(arr.items) if e not in drop]
+    joint = tuple(replace(j, parents=tuple(remap[q] for q in j.parents)) for j in arr.joint
+                  if j.id not in drop and not set(j.parents) & gone)
     return replace(flat, propositions=tuple(props), sources_in_structure=arr.sources_in_structure,
-                   direct_source=arr.direct_source[keep_d])
+                   direct_source=arr.direct_source[keep_d], joint=joint)
 
 
 def timeline_loglik(t: ArrayLike, y: ArrayLike, sigma: float, a_mean: float, a_sd: float,
@@ -426,12 +455,12 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     H = case.hypothesis_ids
     items, rows, base, other, other_ll, by_source = [], [], [], [], [], {}
     structured_sources = {e.reported_by for e in case.evidence
-                          if e.bears_on not in (None, "hypotheses") and isinstance(e, LikelihoodItem)
+                          if e.parents != ("hypotheses",) and isinstance(e, LikelihoodItem)
                           and _reliability(case, e.reported_by) is not None}
     direct_source: list[int] = []
     in_structure: list[str] = sorted(structured_sources, key=lambda k: [s.key for s in case.sources].index(k))
     for e in case.evidence:
-        if e.bears_on not in (None, "hypotheses"):
+        if e.parents != ("hypotheses",):
             continue
         j, _ = case.judgement(e, lens)
         if isinstance(e, LikelihoodItem):
@@ -477,11 +506,11 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
     for pid in order:
         prop = case.proposition(pid)
         j, _ = case.judgement(prop, lens)
-        pv = case.parent_values(prop.bears_on)
+        pv = case.parent_values(prop.parents)
         rows = [prop.row(j, v) for v in pv]
         its, lam, base, src, oth, oll = [], [], [], [], [], []
         for e in case.evidence:
-            if e.bears_on != pid:
+            if e.parents != (pid,):
                 continue
             je, _ = case.judgement(e, lens)
             if isinstance(e, LikelihoodItem):
@@ -493,9 +522,12 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
                 oth.append(e.id)
                 oll.append(_other_loglik(e, je, prop.states))
         S = len(prop.states)
+        parents = tuple(-1 if b == "hypotheses" else order.index(b) for b in prop.parents)
         props.append(PropArrays(
             id=pid,
-            parent=-1 if prop.bears_on == "hypotheses" else order.index(prop.bears_on),
+            parents=parents,
+            cards=tuple(len(arr.hypotheses) if q < 0 else len(case.proposition(order[q]).states) for q in parents),
+            observed=-1 if prop.observed is None else prop.states.index(prop.observed),
             states=list(prop.states),
             table=np.array([r[0] for r in rows], dtype=float),
             concentration=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
@@ -511,7 +543,17 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
         mean, conc = _reliability(case, key)  # type: ignore[misc]
         n = sum(1 for e in case.evidence if e.reported_by == key and isinstance(e, LikelihoodItem))
         sources.append(SourceGroup(key, np.arange(n, dtype=np.intp), mean, conc))
-    return replace(arr, propositions=tuple(props), sources_in_structure=tuple(sources), direct_source=direct_source)
+    joint = []
+    for e in case.evidence:
+        if len(e.parents) > 1 and isinstance(e, LikelihoodItem):
+            je, _ = case.judgement(e, lens)
+            joint.append(JointItem(
+                id=e.id, parents=tuple(-1 if b == "hypotheses" else order.index(b) for b in e.parents),
+                lam=np.array([je.values[v].mean for v in case.parent_values(e.parents)], dtype=float),
+                base=np.nan if e.base_rate is None else float(e.base_rate),
+                source=in_structure.index(e.reported_by) if e.reported_by in in_structure else -1))
+    return replace(arr, propositions=tuple(props), sources_in_structure=tuple(sources), direct_source=direct_source,
+                   joint=tuple(joint))
 
 
 #: Largest tensor grid of reliability nodes the exact engine integrates over (sources spanning propositions).
@@ -644,10 +686,9 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         raise ValueError(f"unknown proposition(s) {unknown}; propositions: {arr.proposition_ids}")
     gx, glw = _grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
     props = arr.propositions
-    state: list[Any] = [pa.other_loglik.sum(axis=0) for pa in props]  # log message into each state, (..., G, S)
-    top: Any = 0.0
-    for i in range(len(props) - 1, -1, -1):
-        pa = props[i]
+    factors: list[Any] = []
+    for pa in props:
+        msg: Any = pa.other_loglik.sum(axis=0)[None, :]  # log message into each state, (..., G, S)
         L = np.asarray(plam[pa.id], dtype=float) if pa.id in plam else pa.lam
         if L.shape[-2:] != pa.lam.shape:
             raise ValueError(f"plam['{pa.id}'] must end in shape {pa.lam.shape}, got {L.shape}")
@@ -656,23 +697,29 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
             if reliability and src.any():
                 # only the source's items vary along the grid axis: the others are summed once, without it
                 if not src.all():
-                    state[i] = state[i] + _sum_items(_log(L[..., ~src, :]))[..., None, :]
+                    msg = msg + _sum_items(_log(L[..., ~src, :]))[..., None, :]
                 idx = np.flatnonzero(src)
                 m = _mix(L[..., None, idx, :], pa.base[idx], gx[:, pa.source[idx]][:, :, None], L.shape[-1])
-                state[i] = state[i] + _sum_items(_log(m))  # (..., G, S)
+                msg = msg + _sum_items(_log(m))  # (..., G, S)
             else:
-                state[i] = state[i] + _sum_items(_log(L))[..., None, :]
+                msg = msg + _sum_items(_log(L))[..., None, :]
+        if pa.observed >= 0:
+            msg = msg + _log(np.arange(len(pa.states)) == pa.observed)
         T = np.asarray(tables[pa.id], dtype=float) if pa.id in tables else pa.table
         if T.shape[-2:] != pa.table.shape:
             raise ValueError(f"tables['{pa.id}'] must end in shape {pa.table.shape}, got {T.shape}")
-        msg = np.asarray(state[i])
-        if msg.ndim < 2:
-            msg = msg[None, :]
-        up = _log_message(T, msg)  # (..., G, V)
-        if pa.parent < 0:
-            top = top + up
+        lt = _log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1, parents..., S)
+        msg = np.asarray(msg)
+        factors.append(lt + msg.reshape(msg.shape[:-1] + (1,) * len(pa.cards) + msg.shape[-1:]))
+    for jt in arr.joint:
+        cards = tuple(len(arr.hypotheses) if q < 0 else len(props[q].states) for q in jt.parents)
+        if reliability and jt.source >= 0:
+            m = _mix(jt.lam[None, None, :], np.array([jt.base]), gx[:, [jt.source]][:, :, None], len(jt.lam))
+            lf = _log(m[:, 0, :])  # (G, V)
         else:
-            state[pa.parent] = state[pa.parent] + up
+            lf = _log(jt.lam)[None, :]
+        factors.append(lf.reshape(lf.shape[:1] + cards))
+    top: Any = contract(arr.plan, factors)  # (..., G, K)
     ds = arr.direct_source
     if reliability and len(ds) and (ds >= 0).any():
         idx = np.flatnonzero(ds >= 0)
@@ -680,6 +727,202 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
         top = top + _sum_items(_log(m))
     return _logsumexp(top + glw[:, None], axis=-2)
+
+
+# --------------------------------------------------------------------------- the network: one contraction plan
+
+
+#: Largest intermediate table (cells, per scenario and reliability node) the elimination may build.
+MAX_TABLE = 1 << 22
+
+
+@dataclass(frozen=True)
+class JointItem:
+    """A likelihood item with several parents: P(E | parent configuration), flat in nested order."""
+
+    id: str
+    parents: tuple[int, ...]  # variables: 0 the hypotheses, i + 1 proposition i
+    lam: Array  # (V,)
+    base: float  # NaN: the row mean
+    source: int  # index in CaseArrays.sources_in_structure, or -1
+
+
+@dataclass(frozen=True)
+class _Step:
+    """Eliminate one variable: multiply the factors in ``inputs`` and sum ``var`` out."""
+
+    var: int
+    inputs: tuple[int, ...]  # factor slots
+    union: tuple[int, ...]  # variables of the product, ``var`` last
+    spec: tuple[tuple[int, ...], ...]  # for each input, its variables' positions in ``union`` (einsum subscripts)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Variable elimination for one structure, planned once: which factors meet when each fact is summed out.
+
+    Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one per
+    proposition (its table times what its own items say), one per item of several parents, then one per
+    step's result. ``order`` is a greedy min-fill order (on a tree: leaves first, so the plan is the
+    bottom-up message passing of a tree). ``largest`` is the biggest product table a step builds.
+    """
+
+    card: tuple[int, ...]
+    scopes: tuple[tuple[int, ...], ...]  # of the initial factors
+    steps: tuple[_Step, ...]
+    final: tuple[int, ...]  # slots left at the end (scope within the hypotheses)
+    final_scopes: tuple[tuple[int, ...], ...]
+    largest: int
+
+
+def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list[str],
+                     max_table: int | None = None) -> Plan:
+    """Plan the elimination of every variable but 0 from factors with these scopes.
+
+    Raises :class:`~motives.errors.CaseError` naming the facts of the largest table when a step would build
+    a table of more than ``max_table`` cells (default :data:`MAX_TABLE`).
+
+    Examples
+    --------
+    A chain h → a → b (cards 2, 3, 2): b goes first, then a.
+
+    >>> p = plan_elimination([2, 3, 2], [(0, 1), (1, 2)], ["hypotheses", "a", "b"])
+    >>> [s.var for s in p.steps], p.largest
+    ([2, 1], 6)
+    """
+    limit = MAX_TABLE if max_table is None else max_table
+    live: dict[int, tuple[int, ...]] = dict(enumerate(scopes))
+    nxt = len(scopes)
+    todo = {v for sc in scopes for v in sc if v != 0}
+    steps, largest = [], 1
+    while todo:
+        def cost(v: int) -> tuple[int, int, int]:
+            near = set().union(*[set(sc) for sc in live.values() if v in sc]) - {v}
+            size = math.prod(card[u] for u in near)
+            # fill-in: pairs of neighbours not yet sharing a factor
+            fill = sum(1 for a in near for b in near if a < b
+                       and not any(a in sc and b in sc for sc in live.values()))
+            return (fill, size, v)
+
+        v = min(todo, key=cost)
+        ins = tuple(s for s, sc in live.items() if v in sc)
+        rest = sorted(set().union(*[set(live[s]) for s in ins]) - {v})
+        union = (*rest, v)
+        size = math.prod(card[u] for u in union)
+        if size > limit:
+            big = sorted((card[u], names[u]) for u in union)[::-1]
+            raise CaseError([Problem(
+                f"the network is too entangled to evaluate exactly: summing out '{names[v]}' needs a table over "
+                + ", ".join(f"'{n}' ({c} values)" for c, n in big[:12]) + (" ..." if len(big) > 12 else "")
+                + f" = {size:,} cells, more than the limit of {limit:,}. Give these facts fewer parents or "
+                "states, or split the argument into parts that share fewer facts", field="propositions")])
+        largest = max(largest, size)
+        spec = tuple(tuple(union.index(u) for u in live[s]) for s in ins)
+        steps.append(_Step(var=v, inputs=ins, union=union, spec=spec))
+        for s in ins:
+            del live[s]
+        live[nxt] = tuple(rest)
+        nxt += 1
+        todo.discard(v)
+    final = tuple(sorted(live))
+    return Plan(card=tuple(card), scopes=tuple(scopes), steps=tuple(steps), final=final,
+                final_scopes=tuple(live[s] for s in final), largest=largest)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@functools.lru_cache(maxsize=4096)
+def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
+    """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes): inputs -> union minus last."""
+    return ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec) + "->..." + _LETTERS[:n - 1]
+
+
+def contract(plan: Plan, factors: list[Array]) -> Array:
+    """Run a plan on log-factors (batch axes first, then one axis per variable of the scope).
+
+    Each step works in probability space with every input scaled to a maximum of 1 (its log scale carried
+    beside it), one ``einsum`` per step; where a step's result has a 0 that the supports of its inputs do not
+    explain (underflow of a product of very small numbers), the step is redone in log space. Returns log of
+    the product of what is left, over the hypotheses (batch axes, then K; constant over K if the hypotheses
+    never enter).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = plan_elimination([2, 2], [(0, 1), (1,)], ["hypotheses", "a"])
+    >>> T = np.log([[0.9, 0.1], [0.2, 0.8]])       # P(a | h)
+    >>> m = np.log([0.5, 0.01])                     # P(E | a)
+    >>> np.exp(contract(p, [T, m])).round(4)        # Σ_a P(a | h) P(E | a)
+    array([0.451, 0.108])
+    """
+    K = plan.card[0]
+    probs: list[Any] = []
+    scales: list[Any] = []
+    for f, sc in zip(factors, plan.scopes, strict=True):
+        p, s = _scaled(f, len(sc))
+        probs.append(p)
+        scales.append(s)
+    for st in plan.steps:
+        ps = [probs[i] for i in st.inputs]
+        n = len(st.union)
+        out = np.einsum(_subscripts(st.spec, n), *ps)
+        scale = functools.reduce(np.add, [scales[i] for i in st.inputs])
+        if not out.all():
+            support = np.einsum(_subscripts(st.spec, n), *[(p > 0).astype(float) for p in ps])
+            if ((out == 0) & (support > 0)).any():  # underflow: this step again, in log space
+                logs = [_log(p) + s.reshape(s.shape + (1,) * (p.ndim - s.ndim)) for p, s in zip(ps, [
+                    scales[i] for i in st.inputs], strict=True)]
+                lo = _log_step(logs, st.spec, n)
+                p, s = _scaled(lo, n - 1)
+                probs.append(p)
+                scales.append(s)
+                continue
+        p, s = _scaled_prob(out, n - 1)
+        probs.append(p)
+        scales.append(s + scale)
+    total: Any = 0.0
+    for slot, sc in zip(plan.final, plan.final_scopes, strict=True):
+        s = scales[slot]
+        lp = _log(probs[slot]) + s.reshape(s.shape + (1,) * len(sc))
+        total = total + (lp if sc else lp[..., None])
+    return np.broadcast_to(total, np.shape(total)[:-1] + (K,)) if np.ndim(total) else np.zeros(K) + total
+
+
+def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
+    """exp(f − m) and m, m the maximum over the last ``nvars`` axes (0 where every entry is −inf)."""
+    logf = np.asarray(logf, dtype=float)
+    if nvars == 0:
+        m = np.where(np.isfinite(logf), logf, 0.0)
+        with np.errstate(invalid="ignore"):
+            return np.exp(logf - m), m
+    m = logf.max(axis=tuple(range(-nvars, 0)))
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.exp(logf - m.reshape(m.shape + (1,) * nvars)), m
+
+
+def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
+    """Divide by the maximum over the last ``nvars`` axes, returned as a log too (a maximum of 0 stays)."""
+    if nvars == 0:
+        m = np.where(p > 0, p, 1.0)
+        return p / m, _log(m)
+    m = p.max(axis=tuple(range(-nvars, 0)))
+    m = np.where(m > 0, m, 1.0)
+    return p / m.reshape(m.shape + (1,) * nvars), _log(m)
+
+
+def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> Array:
+    """One elimination step in log space: broadcast sum over the union, log-sum-exp over its last axis."""
+    total: Any = 0.0
+    for lf, sc in zip(logs, spec, strict=True):
+        nb = lf.ndim - len(sc)
+        order = [int(o) for o in np.argsort(sc)]
+        lf = np.transpose(lf, list(range(nb)) + [nb + o for o in order])
+        full = [1] * n
+        for k, o in enumerate(order):
+            full[sc[o]] = lf.shape[nb + k]
+        total = total + lf.reshape(list(lf.shape[:nb]) + full)
+    return _logsumexp(total, axis=-1)
 
 
 def _log_message(T: Array, msg: Array) -> Array:

@@ -807,7 +807,7 @@ def _prune(nodes: list[Any], failed: _Failed, source_keys: set[str]) -> list[Any
     out = [n for n in nodes if n.id not in failed.ids]
     while True:
         ids = {n.id for n in out}
-        keep = [n for n in out if getattr(n, "bears_on", None) in (None, HYPOTHESES) or not gone(n.bears_on, ids, known)]
+        keep = [n for n in out if not any(gone(b, ids, known) for b in n.parents if b != HYPOTHESES)]
         if len(keep) == len(out):
             break
         out = keep

@@ -22,7 +22,7 @@ from motives.schema.evidence import (
 from motives.schema.forms import PRIOR_TOLERANCE, Id, Likelihood, Record, _unknown
 from motives.schema.groupings import GROUPINGS_DOC, Grouping, Target, grouping_problems
 from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
-from motives.schema.structure import HYPOTHESES, Proposition
+from motives.schema.structure import HYPOTHESES, JOIN, ROOT_KEY, Proposition, parents_tuple
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -240,15 +240,21 @@ class Case(Record):
                     out.append(P(_unknown("lens", lens, lens_ids), item=q.id, field=f"seed_questions.{q.id}.quantiles"))
         props = {p.id: p for p in self.propositions}
         for e in self.evidence:
-            parent_ok = e.bears_on in (None, HYPOTHESES) or e.bears_on in props
-            if not parent_ok:
-                out.append(P(_unknown_parent(str(e.bears_on), list(props)), item=e.id, field="bears_on"))
+            bad = [b for b in e.parents if b != HYPOTHESES and b not in props]
+            parent_ok = not bad
+            for b in bad:
+                out.append(P(_unknown_parent(str(b), list(props)), item=e.id, field="bears_on"))
+            if parent_ok and len(e.parents) > 1 and not isinstance(e, LikelihoodItem):
+                out.append(P(f"a {e.kind} item takes one parent (the hypotheses or one proposition), not "
+                             f"{list(e.parents)}: bear it on one of them, or on a proposition that has these parents",
+                             item=e.id, field="bears_on"))
+                parent_ok = False
             for lens, j in e.judgements().items():
                 if lens not in lens_ids:
                     out.append(P(_unknown("lens", lens, lens_ids), item=e.id, field=f"{_judgement_field(e)}.{lens}"))
                     continue
                 if parent_ok:
-                    out += self._parent_keys_match(j.values, e.bears_on, e.id, f"{_judgement_field(e)}.{lens}.values")
+                    out += self._parent_keys_match(j.values, e.parents, e.id, f"{_judgement_field(e)}.{lens}.values")
                 if isinstance(j, LensJudgement) and j.values and all(v.mean == 0 for v in j.values.values()):
                     out.append(P("every likelihood is 0: such evidence is impossible under all hypotheses; "
                                  "at least one must be positive", item=e.id, field=f"likelihoods.{lens}.values"))
@@ -290,27 +296,27 @@ class Case(Record):
                 if p.id in ids:
                     out.append(P(f"'{p.id}' is both a proposition and an {what} id; ids must differ", item=p.id,
                                  field="id"))
-            parent_ok = p.bears_on == HYPOTHESES or p.bears_on in props
-            if not parent_ok:
-                out.append(P(_unknown_parent(p.bears_on, [q for q in props if q != p.id]), item=p.id,
-                             field="bears_on"))
-            elif p.bears_on == p.id:
-                out.append(P("a proposition cannot bear on itself", item=p.id, field="bears_on"))
-                parent_ok = False
+            parent_ok = True
+            for b in p.parents:
+                if b == p.id:
+                    out.append(P("a proposition cannot bear on itself", item=p.id, field="bears_on"))
+                    parent_ok = False
+                elif b != HYPOTHESES and b not in props:
+                    out.append(P(_unknown_parent(b, [q for q in props if q != p.id]), item=p.id, field="bears_on"))
+                    parent_ok = False
             for lens, j in p.likelihoods.items():
                 if lens not in lens_ids:
                     out.append(P(_unknown("lens", lens, lens_ids), item=p.id, field=f"likelihoods.{lens}"))
                     continue
                 if parent_ok:
-                    out += self._parent_keys_match(j.values, p.bears_on, p.id, f"likelihoods.{lens}.values")
+                    out += self._parent_keys_match(j.values, p.parents, p.id, f"likelihoods.{lens}.values")
                 out += [P(msg, item=p.id, field=field) for msg, field in p.row_problems(lens, j)]
             if self.default_lens in lens_ids and self.default_lens not in p.likelihoods:
                 out.append(P(f"no table for the default lens '{self.default_lens}' (lenses that do not rate a "
                              "proposition fall back to it); it has tables for: "
                              + (", ".join(p.likelihoods) or "no lens"), item=p.id, field="likelihoods"))
             out += self._provenance_problems(p, area_ids, impl_ids)
-        cycle = _find_cycle({p.id: [p.bears_on] for p in self.propositions
-                             if p.bears_on in props and p.bears_on != p.id})
+        cycle = _find_cycle({p.id: [b for b in p.parents if b in props and b != p.id] for p in self.propositions})
         if cycle:
             out.append(P("'bears_on' forms a cycle: " + " -> ".join(cycle), item=cycle[0], field="bears_on"))
         return out
@@ -330,9 +336,16 @@ class Case(Record):
             out.append(P(_unknown("implication", node.implication, sorted(impl_ids)), item=node.id, field="implication"))
         return out
 
-    def _parent_keys_match(self, values: Mapping[str, Any], parent: str | None, item: str,
+    def _parent_keys_match(self, values: Mapping[str, Any], parent: Any, item: str,
                            field: str) -> list[Problem]:
-        """A judgement table must be keyed by its parent's values: hypothesis ids, or the parent's states."""
+        """A judgement table must be keyed by its parent's values: hypothesis ids, or the parent's states.
+
+        With several parents (or none), by every combination of their values, nested in the listed order.
+        """
+        parents = parents_tuple(parent)
+        if len(parents) != 1:
+            return self._joint_keys_match(values, parents, item, field)
+        parent = parents[0]
         if parent in (None, HYPOTHESES):
             hset = set(self.hypothesis_ids)
             stray = [k for k in values if k not in hset]
@@ -362,6 +375,46 @@ class Case(Record):
         if missing:
             out.append(Problem(f"missing state {', '.join(repr(m) for m in missing)} of '{parent}': give a value "
                                "for every state", item=item, field=field))
+        return out
+
+    def _joint_keys_match(self, values: Mapping[str, Any], parents: tuple[str, ...], item: str,
+                          field: str) -> list[Problem]:
+        """Keys of a table over several parents (nested in order) or of a root fact's one row."""
+        P = Problem
+        if not parents:
+            if set(values) != {ROOT_KEY}:
+                return [P("a root fact (bears_on: []) has one row {state: probability, ...}, not a table keyed by "
+                          f"{sorted(values)}: give bears_on its parents, or write the one row", item=item,
+                          field=field)]
+            return []
+        axes = [self.hypothesis_ids if b == HYPOTHESES else self.proposition(b).states for b in parents]
+        names = ["hypotheses" if b == HYPOTHESES else f"states of '{b}'" for b in parents]
+        out: list[Problem] = []
+        expected = self.parent_values(parents)
+        for k in values:
+            parts = k.split(JOIN)
+            if len(parts) != len(parents):
+                out.append(P(f"this table must nest {len(parents)} levels, one per parent {list(parents)}",
+                             item=item, field=f"{field}.{k}"))
+                continue
+            for level, (v, axis) in enumerate(zip(parts, axes, strict=True)):
+                if v not in axis:
+                    hint = ""
+                    other = [i for i, ax in enumerate(axes) if i != level and v in ax]
+                    if other:
+                        hint = (f" ('{v}' is a value of {names[other[0]]}: the table nests the parents in the "
+                                f"order of bears_on, {list(parents)})")
+                    out.append(P(f"level {level + 1} of this table is keyed by the {names[level]} {axis}; "
+                                 f"'{v}' is not one{hint}" + did_you_mean(v, axis), item=item,
+                                 field=f"{field}.{JOIN.join(parts[:level + 1])}"))
+                    break
+        if not out:
+            missing = [k for k in expected if k not in values]
+            if missing:
+                shown = ", ".join(" / ".join(m.split(JOIN)) for m in missing[:6])
+                more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+                out.append(P(f"missing parent combination(s) {shown}{more}: a table over {list(parents)} needs a "
+                             f"row for each of the {len(expected)} combinations", item=item, field=field))
         return out
 
     @staticmethod
@@ -554,10 +607,59 @@ class Case(Record):
         ('at_scene', 'hypotheses')
         """
         node = next((p for p in self.propositions if p.id == node_id), None) or self.item(node_id)
-        return node.bears_on or HYPOTHESES
+        parents = node.parents
+        if len(parents) != 1:
+            raise ValueError(f"'{node_id}' has {len(parents)} parents {list(parents)}: use Case.parents_of")
+        return parents[0]
 
-    def parent_values(self, parent: str | None) -> list[str]:
+    def parents_of(self, node_id: str) -> tuple[str, ...]:
+        """The parents of an item or proposition, in order (``()`` for a root fact).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("burglary")
+        >>> case.parents_of("fibres_match"), case.parents_of("at_scene")
+        (('at_scene',), ('hypotheses',))
+        """
+        node = next((p for p in self.propositions if p.id == node_id), None) or self.item(node_id)
+        return node.parents
+
+    def parent_labels(self, parent: Any) -> list[str]:
+        """Readable labels of the rows :meth:`parent_values` gives ("burglary, yes"; "prior" for a root fact).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").parent_labels("at_scene")
+        ['yes', 'no']
+        """
+        return ["prior" if v == ROOT_KEY else ", ".join(v.split(JOIN)) for v in self.parent_values(parent)]
+
+    def ancestors(self, node_id: str) -> list[str]:
+        """The propositions above a node (its parents, theirs, ...), parents before children.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").ancestors("fibres_match")
+        ['at_scene']
+        """
+        seen: set[str] = set()
+        todo = [b for b in self.parents_of(node_id) if b != HYPOTHESES]
+        while todo:
+            b = todo.pop()
+            if b not in seen:
+                seen.add(b)
+                todo += [c for c in self.proposition(b).parents if c != HYPOTHESES]
+        return [p for p in self.proposition_order() if p in seen]
+
+    def parent_values(self, parent: Any) -> list[str]:
         """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states.
+
+        ``parent`` may be a tuple of parents (a node's :attr:`~motives.schema.Proposition.parents`): with
+        several, every combination of their values joined with ``.`` in nested order (the first parent
+        outermost); for a root fact, the one key ``'*'``.
 
         Examples
         --------
@@ -566,9 +668,15 @@ class Case(Record):
         >>> case.parent_values("hypotheses"), case.parent_values("at_scene")
         (['suspect', 'someone_else'], ['yes', 'no'])
         """
-        if parent in (None, HYPOTHESES):
-            return self.hypothesis_ids
-        return self.proposition(parent).states
+        import itertools
+
+        parents = parents_tuple(parent)
+        if not parents:
+            return [ROOT_KEY]
+        axes = [self.hypothesis_ids if b == HYPOTHESES else self.proposition(b).states for b in parents]
+        if len(axes) == 1:
+            return list(axes[0])
+        return [JOIN.join(c) for c in itertools.product(*axes)]
 
     def children(self, parent: str | None = HYPOTHESES) -> tuple[list[str], list[str]]:
         """(proposition ids, item ids) that bear directly on ``parent`` (the hypotheses by default).
@@ -583,8 +691,8 @@ class Case(Record):
         ([], ['dispute_with_owner', 'suspect_in_debt'])
         """
         parent = parent or HYPOTHESES
-        return ([p.id for p in self.propositions if p.bears_on == parent],
-                [e.id for e in self.evidence if (e.bears_on or HYPOTHESES) == parent])
+        return ([p.id for p in self.propositions if parent in p.parents],
+                [e.id for e in self.evidence if parent in e.parents])
 
     def proposition_order(self) -> list[str]:
         """Proposition ids with every parent before its children (case order otherwise).
@@ -598,7 +706,9 @@ class Case(Record):
         order: list[str] = []
         pending = list(self.propositions)
         while pending:
-            ready = [p for p in pending if p.bears_on == HYPOTHESES or p.bears_on in order]
+            ready = [p for p in pending if all(b == HYPOTHESES or b in order for b in p.parents)]
+            if not ready:  # a cycle (refused when the case is built): keep the rest in case order
+                ready = pending
             order += [p.id for p in ready]
             pending = [p for p in pending if p.id not in order]
         return order
@@ -617,7 +727,7 @@ class Case(Record):
         parent = self.parent_of(node_id)
         while parent != HYPOTHESES:
             chain.insert(0, parent)
-            parent = self.proposition(parent).bears_on
+            parent = self.parent_of(parent)
         return chain
 
     def unused_propositions(self) -> list[str]:
@@ -632,9 +742,11 @@ class Case(Record):
         []
         """
         used: set[str] = set()
-        for e in self.evidence:
-            if e.bears_on not in (None, HYPOTHESES):
-                used.update(self.path_to_hypotheses(e.id))
+        for node in [*self.evidence, *(p for p in self.propositions if p.observed is not None)]:
+            if node.parents != (HYPOTHESES,):
+                used.update(self.ancestors(node.id))
+            if getattr(node, "observed", None) is not None:
+                used.add(node.id)
         return [p for p in self.proposition_ids if p not in used]
 
     def proposition_table(self, prop_id: str, lens: str | None = None) -> pd.DataFrame:
@@ -654,9 +766,8 @@ class Case(Record):
 
         prop = self.proposition(prop_id)
         j, _ = self.judgement(prop, lens)
-        pv = self.parent_values(prop.bears_on)
-        rows = [prop.row(j, v)[0] for v in pv]
-        df = pd.DataFrame(rows, index=pd.Index(pv, name="parent"), columns=prop.states, dtype=float)
+        rows = [prop.row(j, v)[0] for v in self.parent_values(prop.parents)]
+        df = pd.DataFrame(rows, index=pd.Index(self.parent_labels(prop.parents), name="parent"), columns=prop.states, dtype=float)
         return df
 
     def likelihood_table(self, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean") -> pd.DataFrame:
@@ -686,14 +797,14 @@ class Case(Record):
             if not isinstance(e, LikelihoodItem):
                 continue
             j, fell = self.judgement(e, lens)
-            if e.bears_on in (None, HYPOTHESES):
+            if e.parents == (HYPOTHESES,):
                 vals = [j.values[h].mean if stat == "mean" else j.values[h].belief.sd for h in self.hypothesis_ids]
             else:
                 import numpy as np
 
-                states = self.proposition(e.bears_on).states
-                col = [j.values[s].mean if stat == "mean" else j.values[s].belief.sd for s in states]
-                m = self.implied_matrix(e.bears_on, lens)
+                col = [j.values[s].mean if stat == "mean" else j.values[s].belief.sd
+                       for s in self.parent_values(e.parents)]
+                m = self.implied_parents(e.parents, lens)
                 vals = list(m @ np.array(col) if stat == "mean" else np.sqrt((m**2) @ np.square(col)))
             rows.append(vals)
             index.append(e.id)
@@ -715,12 +826,53 @@ class Case(Record):
         """
         import numpy as np
 
-        m = np.eye(len(self.hypothesis_ids))
-        for pid in [*self.path_to_hypotheses(prop_id), prop_id]:
+        chain = [*self.ancestors(prop_id), prop_id]
+        if all(len(self.proposition(p).parents) == 1 for p in chain):  # a chain: a product of matrices
+            m = np.eye(len(self.hypothesis_ids))
+            for pid in chain:
+                prop = self.proposition(pid)
+                j, _ = self.judgement(prop, lens)
+                m = m @ np.array([prop.row(j, v)[0] for v in self.parent_values(prop.parents)], dtype=float)
+            return m
+        return self.implied_parents((prop_id,), lens)
+
+    def implied_parents(self, parents: Any, lens: str | None = None) -> Any:
+        """P(parent configuration | h) for a node with these parents, (K, V) in :meth:`parent_values` order.
+
+        Without evidence every other fact sums out: the joint of the hypotheses and the parents' ancestors is
+        built parents first (root facts with their prior) and marginalised onto the parents.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").implied_parents(("at_scene",)).round(2)
+        array([[0.8, 0.2],
+               [0.1, 0.9]])
+        """
+        import numpy as np
+
+        parents = parents_tuple(parents)
+        facts = [b for b in parents if b != HYPOTHESES]
+        chain: list[str] = []
+        for f in facts:
+            chain += [a for a in self.ancestors(f) if a not in chain]
+        chain = [p for p in self.proposition_order() if p in set(chain) | set(facts)]
+        axes = [HYPOTHESES, *chain]
+        card = [len(self.hypothesis_ids)] + [len(self.proposition(p).states) for p in chain]
+        joint = np.ones(card[0])
+        for i, pid in enumerate(chain, start=1):
             prop = self.proposition(pid)
             j, _ = self.judgement(prop, lens)
-            m = m @ np.array([prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)], dtype=float)
-        return m
+            table = np.array([prop.row(j, v)[0] for v in self.parent_values(prop.parents)], dtype=float)
+            pos = [axes.index(b) for b in prop.parents]
+            table = table.reshape([card[k] for k in pos] + [card[i]])
+            src = [*pos, i]
+            view = np.einsum(table, src, sorted(src)) if len(src) > 1 else table  # axes in joint order
+            shape = [card[k] if k in src else 1 for k in range(i + 1)]
+            joint = joint[..., None] * view.reshape(shape)
+        keep = [axes.index(b) for b in parents]
+        out = np.einsum(joint, list(range(len(axes))), [0, *keep])
+        return out.reshape(card[0], -1)
 
     def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:
         """The most a proposition can move the odds between two values of its parent, in decibans.
@@ -744,7 +896,7 @@ class Case(Record):
 
         prop = self.proposition(prop_id)
         j, _ = self.judgement(prop, lens)
-        rows = [prop.row(j, v)[0] for v in self.parent_values(prop.bears_on)]
+        rows = [prop.row(j, v)[0] for v in self.parent_values(prop.parents)]
         best = 0.0
         for a in rows:
             for b in rows:
@@ -782,14 +934,16 @@ class Case(Record):
         """
         out = []
         for p in self.propositions:
+            if p.is_root:  # one row: nothing to compare (it is a prior, not a test)
+                continue
             j, _ = self.judgement(p, lens)
-            rows = [p.row(j, v)[0] for v in self.parent_values(p.bears_on)]
+            rows = [p.row(j, v)[0] for v in self.parent_values(p.parents)]
             if all(max(c) - min(c) <= tol for c in zip(*rows, strict=True)):
                 out.append(p.id)
         for e in self.evidence:
             if isinstance(e, LikelihoodItem):
                 j, _ = self.judgement(e, lens)
-                m = [j.values[h].mean for h in self.parent_values(e.bears_on)]
+                m = [j.values[h].mean for h in self.parent_values(e.parents)]
                 if max(m) - min(m) <= tol:
                     out.append(e.id)
         return out
@@ -803,7 +957,7 @@ class Case(Record):
         for e in self.evidence:
             if isinstance(e, LikelihoodItem):
                 j, _ = self.judgement(e, lens)
-                out += [(e.id, h) for h in self.parent_values(e.bears_on) if j.values[h].mean == 0]
+                out += [(e.id, h) for h in self.parent_values(e.parents) if j.values[h].mean == 0]
         return out
 
     def to_pgmpy(self, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
@@ -978,8 +1132,8 @@ class Case(Record):
         drop = set(ids)
         changed = True
         while changed:  # a dropped proposition takes its subtree with it
-            under = {p.id for p in self.propositions if p.bears_on in drop}
-            under |= {e.id for e in self.evidence if e.bears_on in drop}
+            under = {p.id for p in self.propositions if set(p.parents) & drop}
+            under |= {e.id for e in self.evidence if set(e.parents) & drop}
             changed = not under <= drop
             drop |= under
         return self._replaced(propositions=[p for p in self.propositions if p.id not in drop],
@@ -1054,7 +1208,13 @@ def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
         lk = ident(it, "likelihoods")
         if isinstance(lk, dict) and any(_has_others(j) for j in lk.values()):
             parent = ident(it, "bears_on")
-            pv = hyp if parent in (None, HYPOTHESES) else states.get(parent)
+            parents = parent if isinstance(parent, list | tuple) else [parent]
+            axes = [hyp if b in (None, HYPOTHESES) else states.get(b) if isinstance(b, str) else None for b in parents]
+            pv = None
+            if parents and all(isinstance(ax, list) for ax in axes):
+                import itertools
+
+                pv = [JOIN.join(c) for c in itertools.product(*axes)] if len(axes) > 1 else axes[0]
             if pv is not None and all(isinstance(v, str) for v in pv):
                 new = {}
                 for lens, j in lk.items():

@@ -22,7 +22,7 @@ from motives.schema.forms import (
     Record,
     shorthand_schema,
 )
-from motives.schema.structure import PropositionJudgement
+from motives.schema.structure import PropositionJudgement, _one_parent, flatten_judgements, parents_tuple
 
 
 class LensJudgement(Record):
@@ -244,10 +244,11 @@ class _ItemBase(Record):
     date: DateField = None
     issue_area: Id | None = None
     implication: Id | None = Field(default=None, description="Table 1 row this item tests.")
-    bears_on: Id | None = Field(
+    bears_on: Id | list[Id] | None = Field(
         default=None,
         description="The id of the proposition this item bears on (its likelihoods are then keyed by that "
-        "proposition's states); default, or 'hypotheses': the hypotheses themselves.",
+        "proposition's states); default, or 'hypotheses': the hypotheses themselves; or a list of parents in "
+        "order (the table is nested in that order).",
     )
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
     reported_by: CiteKey | None = Field(
@@ -261,6 +262,34 @@ class _ItemBase(Record):
     base_rate: Number | None = Field(
         default=None, ge=0.0, le=1.0, description="P(report | source wrong); default the row mean."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_parent(cls, data: Any) -> Any:
+        return _one_parent(data)
+
+    @model_validator(mode="after")
+    def _parents_listed_once(self) -> _ItemBase:
+        if isinstance(self.bears_on, list):
+            if not self.bears_on:
+                raise ValueError("bears_on: [] makes an item that nothing in the case explains, so it cannot "
+                                 "bear on any hypothesis; name the hypotheses or a proposition it depends on")
+            dup = sorted({b for b in self.bears_on if self.bears_on.count(b) > 1})
+            if dup:
+                raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
+        return self
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """The parents in order: ``('hypotheses',)`` by default.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").item("fibres_match").parents
+        ('at_scene',)
+        """
+        return parents_tuple(self.bears_on)
 
     def judgements(self) -> Mapping[str, Any]:
         """Lens id -> this item's judgement under that lens."""
@@ -289,8 +318,8 @@ class LikelihoodItem(_ItemBase):
             lk = data["likelihoods"]
             if lk and not any(isinstance(v, LensJudgement) or isinstance(v, dict) and set(v) & set(ROW_FORMS)
                               for v in lk.values()):
-                return {**data, "likelihoods": {"__default__": {"values": lk}}}
-        return data
+                data = {**data, "likelihoods": {"__default__": {"values": lk}}}
+        return flatten_judgements(_one_parent(data), "likelihoods", {"values", "ratios", "decibans"})
 
     def judgements(self) -> Mapping[str, LensJudgement]:
         """Lens id -> judgement."""

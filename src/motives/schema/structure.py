@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from motives import likelihood as _lk
+from motives.conventions import parents_text  # noqa: F401  (re-exported)
 from motives.schema.forms import (
     CiteKey,
     Confidence,
@@ -35,6 +36,134 @@ ROW_TOLERANCE = 1e-6
 
 #: The parent value of a node that bears on the hypotheses.
 HYPOTHESES = "hypotheses"
+
+#: The key of a root fact's one row (``bears_on: []``): it has no parent values.
+ROOT_KEY = "*"
+
+#: Joins the values of several parents into one flat table key, in the listed order ("burglary.yes").
+JOIN = "."
+
+
+def parents_tuple(bears_on: Any) -> tuple[str, ...]:
+    """The parents of a node as a tuple: ``('hypotheses',)`` for the default, ``()`` for a root fact.
+
+    Examples
+    --------
+    >>> parents_tuple(None), parents_tuple("alarm"), parents_tuple(["hypotheses", "quake"]), parents_tuple([])
+    (('hypotheses',), ('alarm',), ('hypotheses', 'quake'), ())
+    """
+    if bears_on is None:
+        return (HYPOTHESES,)
+    if isinstance(bears_on, str):
+        return (bears_on,)
+    return tuple(bears_on)
+
+
+def _one_parent(data: Any) -> Any:
+    """``bears_on: [x]`` is ``bears_on: x``: one parent reads exactly as before."""
+    if isinstance(data, dict) and isinstance(data.get("bears_on"), list | tuple) and len(data["bears_on"]) == 1:
+        return {**data, "bears_on": data["bears_on"][0]}
+    return data
+
+
+def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] = ()) -> Any:
+    """A table nested ``depth`` levels (one per parent, in order) as one flat mapping.
+
+    Keys become the parent values joined with ``.`` (``{burglary: {yes: 0.95}}`` → ``{'burglary.yes': 0.95}``);
+    a root fact's one row (``depth == 0``) sits under :data:`ROOT_KEY`. A table already flat (as a dumped
+    case writes it) is returned as it is. A level that is not a mapping raises ``ValueError`` naming where.
+
+    Examples
+    --------
+    >>> flatten_table({"burglary": {"yes": 0.95, "no": 0.94}}, 2, "values")
+    {'burglary.yes': 0.95, 'burglary.no': 0.94}
+    >>> flatten_table({"yes": 0.002, "no": 0.998}, 0, "values")
+    {'*': {'yes': 0.002, 'no': 0.998}}
+    """
+    if not isinstance(values, dict):
+        return values
+    if depth == 0:
+        if set(values) == {ROOT_KEY}:
+            return values
+        nested = sorted(str(k) for k, v in values.items() if isinstance(v, dict))
+        if nested:
+            raise ValueError(f"{where}: a root fact (bears_on: []) has one row {{state: probability, ...}}, but "
+                             f"this is a table keyed by {nested}: give bears_on the parents it is keyed by, or "
+                             "write the one row")
+        return {ROOT_KEY: values}
+    if depth == 1:
+        return values
+    if values and all(isinstance(k, str) and k.count(JOIN) == depth - 1 for k in values):
+        return values  # already flat
+    out: dict[str, Any] = {}
+
+    def walk(node: Any, prefix: list[str], level: int) -> None:
+        if level == depth:
+            out[JOIN.join(prefix)] = node
+            return
+        path = ".".join([where, *prefix])
+        name = f"'{parents[level]}'" if level < len(parents) else f"parent {level + 1}"
+        if not isinstance(node, dict) or not node:
+            raise ValueError(f"{path}: expected a table keyed by the values of {name} (parent {level + 1} of "
+                             f"{depth}, nested in the order of bears_on), got {_shown_cell(node)}")
+        for k, v in node.items():
+            if not isinstance(k, str):
+                raise ValueError(f"{path}: key {k!r} must be text (a hypothesis id or a state id)")
+            walk(v, [*prefix, k], level + 1)
+
+    walk(values, [], 0)
+    return out
+
+
+def nest_table(values: Mapping[str, Any], depth: int) -> Any:
+    """The inverse of :func:`flatten_table`: flat keys back into nested mappings (for writing a case).
+
+    Examples
+    --------
+    >>> nest_table({"burglary.yes": 0.95, "burglary.no": 0.94}, 2)
+    {'burglary': {'yes': 0.95, 'no': 0.94}}
+    >>> nest_table({"*": {"yes": 0.002, "no": 0.998}}, 0)
+    {'yes': 0.002, 'no': 0.998}
+    """
+    if depth == 0:
+        return values.get(ROOT_KEY, values)
+    if depth == 1:
+        return dict(values)
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        node = out
+        parts = k.split(JOIN)
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = v
+    return out
+
+
+def _shown_cell(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def flatten_judgements(data: Any, field: str, row_keys: set[str]) -> Any:
+    """Flatten the nested tables of every lens judgement of a node with other than one parent."""
+    if not isinstance(data, dict) or "bears_on" not in data:
+        return data
+    parents = data["bears_on"]
+    if not isinstance(parents, list | tuple):
+        return data
+    depth = len(parents)
+    lk = data.get(field)
+    if not isinstance(lk, dict):
+        return data
+    new = {}
+    for lens, j in lk.items():
+        if isinstance(j, dict):
+            j = dict(j)
+            for key in row_keys:
+                if key in j:
+                    j[key] = flatten_table(j[key], depth, f"{field}.{lens}.{key}", tuple(parents))
+        new[lens] = j
+    return {**data, field: new}
 
 _FORM_KEYS = {"p", "confidence", "mean", "concentration", "beta", "interval", "icd203"}
 
@@ -128,7 +257,11 @@ class Proposition(Record):
     description: str = ""
     states: list[Id] = Field(default_factory=lambda: ["yes", "no"], min_length=2,
                              description="The proposition's states; default [yes, no].")
-    bears_on: Id = Field(default=HYPOTHESES, description="'hypotheses' (default) or the id of another proposition.")
+    bears_on: Id | list[Id] = Field(
+        default=HYPOTHESES,
+        description="'hypotheses' (default), the id of another proposition, a list of parents in order (the table "
+        "is nested in that order), or [] for a root fact nothing in the case causes (one row: P(state)).")
+    observed: Id | None = Field(default=None, description="A state observed for certain (a hard finding); default none.")
     implication: Id | None = Field(default=None, description="Table 1 row this proposition is.")
     issue_area: Id | None = None
     date: DateField = None
@@ -146,8 +279,38 @@ class Proposition(Record):
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
             if lk and not any(isinstance(v, dict) and set(v) & _ROW_KEYS for v in lk.values()):
-                return {**data, "likelihoods": {"__default__": {"values": lk}}}
-        return data
+                data = {**data, "likelihoods": {"__default__": {"values": lk}}}
+        return flatten_judgements(_one_parent(data), "likelihoods", {"values"})
+
+    @model_validator(mode="after")
+    def _observed_state(self) -> Proposition:
+        if self.observed is not None and self.observed not in self.states:
+            from motives.errors import did_you_mean
+
+            raise ValueError(f"observed names an unknown state '{self.observed}'; states: {self.states}"
+                             + did_you_mean(self.observed, self.states))
+        if isinstance(self.bears_on, list):
+            dup = sorted({b for b in self.bears_on if self.bears_on.count(b) > 1})
+            if dup:
+                raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
+        return self
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """The parents in order: ``('hypotheses',)`` by default, ``()`` for a root fact.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> mv.examples.load("burglary").proposition("at_scene").parents
+        ('hypotheses',)
+        """
+        return parents_tuple(self.bears_on)
+
+    @property
+    def is_root(self) -> bool:
+        """True for a root fact (``bears_on: []``): nothing in the case causes it."""
+        return not self.parents
 
     @field_validator("states")
     @classmethod
