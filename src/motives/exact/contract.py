@@ -1,0 +1,218 @@
+"""Variable elimination planned once per structure: the contraction every network goes through.
+
+A case is a discrete Bayesian network with the hypotheses at its root. :func:`plan_elimination` picks
+an order (greedy min-fill) and records, per step, which factors meet and what is summed out;
+:func:`contract` runs the plan on log-factors with any leading scenario axes (one ``einsum`` per step, in
+probability space with every factor scaled to a maximum of 1, redone in log space where a product
+underflows). On a tree the plan is bottom-up message passing.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from motives.errors import CaseError, Problem
+
+if TYPE_CHECKING:
+    pass
+
+from motives.exact._num import _log, _logsumexp
+
+Array = NDArray[np.float64]
+
+#: Largest intermediate table (cells, per scenario and reliability node) the elimination may build.
+MAX_TABLE = 1 << 22
+
+
+
+@dataclass(frozen=True)
+class _Step:
+    """Eliminate one variable: multiply the factors in ``inputs`` and sum ``var`` out."""
+
+    var: int
+    inputs: tuple[int, ...]  # factor slots
+    union: tuple[int, ...]  # variables of the product, ``var`` last
+    spec: tuple[tuple[int, ...], ...]  # for each input, its variables' positions in ``union`` (einsum subscripts)
+
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Variable elimination for one structure, planned once: which factors meet when each fact is summed out.
+
+    Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one per
+    proposition (its table times what its own items say), one per item of several parents, then one per
+    step's result. ``order`` is a greedy min-fill order (on a tree: leaves first, so the plan is the
+    bottom-up message passing of a tree). ``largest`` is the biggest product table a step builds.
+    """
+
+    card: tuple[int, ...]
+    scopes: tuple[tuple[int, ...], ...]  # of the initial factors
+    steps: tuple[_Step, ...]
+    final: tuple[int, ...]  # slots left at the end (scope within the hypotheses)
+    final_scopes: tuple[tuple[int, ...], ...]
+    largest: int
+
+
+
+def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list[str],
+                     max_table: int | None = None) -> Plan:
+    """Plan the elimination of every variable but 0 from factors with these scopes.
+
+    Raises :class:`~motives.errors.CaseError` naming the facts of the largest table when a step would build
+    a table of more than ``max_table`` cells (default :data:`MAX_TABLE`).
+
+    Examples
+    --------
+    A chain h → a → b (cards 2, 3, 2): b goes first, then a.
+
+    >>> p = plan_elimination([2, 3, 2], [(0, 1), (1, 2)], ["hypotheses", "a", "b"])
+    >>> [s.var for s in p.steps], p.largest
+    ([2, 1], 6)
+    """
+    limit = MAX_TABLE if max_table is None else max_table
+    live: dict[int, tuple[int, ...]] = dict(enumerate(scopes))
+    nxt = len(scopes)
+    todo = {v for sc in scopes for v in sc if v != 0}
+    steps, largest = [], 1
+    while todo:
+        def cost(v: int) -> tuple[int, int, int]:
+            near = set().union(*[set(sc) for sc in live.values() if v in sc]) - {v}
+            size = math.prod(card[u] for u in near)
+            # fill-in: pairs of neighbours not yet sharing a factor
+            fill = sum(1 for a in near for b in near if a < b
+                       and not any(a in sc and b in sc for sc in live.values()))
+            return (fill, size, v)
+
+        v = min(todo, key=cost)
+        ins = tuple(s for s, sc in live.items() if v in sc)
+        rest = sorted(set().union(*[set(live[s]) for s in ins]) - {v})
+        union = (*rest, v)
+        size = math.prod(card[u] for u in union)
+        if size > limit:
+            big = sorted((card[u], names[u]) for u in union)[::-1]
+            raise CaseError([Problem(
+                f"the network is too entangled to evaluate exactly: summing out '{names[v]}' needs a table over "
+                + ", ".join(f"'{n}' ({c} values)" for c, n in big[:12]) + (" ..." if len(big) > 12 else "")
+                + f" = {size:,} cells, more than the limit of {limit:,}. Give these facts fewer parents or "
+                "states, or split the argument into parts that share fewer facts", field="propositions")])
+        largest = max(largest, size)
+        spec = tuple(tuple(union.index(u) for u in live[s]) for s in ins)
+        steps.append(_Step(var=v, inputs=ins, union=union, spec=spec))
+        for s in ins:
+            del live[s]
+        live[nxt] = tuple(rest)
+        nxt += 1
+        todo.discard(v)
+    final = tuple(sorted(live))
+    return Plan(card=tuple(card), scopes=tuple(scopes), steps=tuple(steps), final=final,
+                final_scopes=tuple(live[s] for s in final), largest=largest)
+
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+
+@functools.lru_cache(maxsize=4096)
+def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
+    """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes): inputs -> union minus last."""
+    return ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec) + "->..." + _LETTERS[:n - 1]
+
+
+
+def contract(plan: Plan, factors: list[Array]) -> Array:
+    """Run a plan on log-factors (batch axes first, then one axis per variable of the scope).
+
+    Each step works in probability space with every input scaled to a maximum of 1 (its log scale carried
+    beside it), one ``einsum`` per step; where a step's result has a 0 that the supports of its inputs do not
+    explain (underflow of a product of very small numbers), the step is redone in log space. Returns log of
+    the product of what is left, over the hypotheses (batch axes, then K; constant over K if the hypotheses
+    never enter).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = plan_elimination([2, 2], [(0, 1), (1,)], ["hypotheses", "a"])
+    >>> T = np.log([[0.9, 0.1], [0.2, 0.8]])       # P(a | h)
+    >>> m = np.log([0.5, 0.01])                     # P(E | a)
+    >>> np.exp(contract(p, [T, m])).round(4)        # Σ_a P(a | h) P(E | a)
+    array([0.451, 0.108])
+    """
+    K = plan.card[0]
+    probs: list[Any] = []
+    scales: list[Any] = []
+    for f, sc in zip(factors, plan.scopes, strict=True):
+        p, s = _scaled(f, len(sc))
+        probs.append(p)
+        scales.append(s)
+    for st in plan.steps:
+        ps = [probs[i] for i in st.inputs]
+        n = len(st.union)
+        out = np.einsum(_subscripts(st.spec, n), *ps)
+        scale = functools.reduce(np.add, [scales[i] for i in st.inputs])
+        if not out.all():
+            support = np.einsum(_subscripts(st.spec, n), *[(p > 0).astype(float) for p in ps])
+            if ((out == 0) & (support > 0)).any():  # underflow: this step again, in log space
+                logs = [_log(p) + s.reshape(s.shape + (1,) * (p.ndim - s.ndim)) for p, s in zip(ps, [
+                    scales[i] for i in st.inputs], strict=True)]
+                lo = _log_step(logs, st.spec, n)
+                p, s = _scaled(lo, n - 1)
+                probs.append(p)
+                scales.append(s)
+                continue
+        p, s = _scaled_prob(out, n - 1)
+        probs.append(p)
+        scales.append(s + scale)
+    total: Any = 0.0
+    for slot, sc in zip(plan.final, plan.final_scopes, strict=True):
+        s = scales[slot]
+        lp = _log(probs[slot]) + s.reshape(s.shape + (1,) * len(sc))
+        total = total + (lp if sc else lp[..., None])
+    return np.broadcast_to(total, np.shape(total)[:-1] + (K,)) if np.ndim(total) else np.zeros(K) + total
+
+
+
+def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
+    """exp(f − m) and m, m the maximum over the last ``nvars`` axes (0 where every entry is −inf)."""
+    logf = np.asarray(logf, dtype=float)
+    if nvars == 0:
+        m = np.where(np.isfinite(logf), logf, 0.0)
+        with np.errstate(invalid="ignore"):
+            return np.exp(logf - m), m
+    m = logf.max(axis=tuple(range(-nvars, 0)))
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.exp(logf - m.reshape(m.shape + (1,) * nvars)), m
+
+
+
+def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
+    """Divide by the maximum over the last ``nvars`` axes, returned as a log too (a maximum of 0 stays)."""
+    if nvars == 0:
+        m = np.where(p > 0, p, 1.0)
+        return p / m, _log(m)
+    m = p.max(axis=tuple(range(-nvars, 0)))
+    m = np.where(m > 0, m, 1.0)
+    return p / m.reshape(m.shape + (1,) * nvars), _log(m)
+
+
+
+def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> Array:
+    """One elimination step in log space: broadcast sum over the union, log-sum-exp over its last axis."""
+    total: Any = 0.0
+    for lf, sc in zip(logs, spec, strict=True):
+        nb = lf.ndim - len(sc)
+        order = [int(o) for o in np.argsort(sc)]
+        lf = np.transpose(lf, list(range(nb)) + [nb + o for o in order])
+        full = [1] * n
+        for k, o in enumerate(order):
+            full[sc[o]] = lf.shape[nb + k]
+        total = total + lf.reshape(list(lf.shape[:nb]) + full)
+    return _logsumexp(total, axis=-1)
+
