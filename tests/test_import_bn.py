@@ -163,8 +163,6 @@ def test_cli_import_then_posterior_json(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "JohnCalls -> john_calls" in res.output and "2 items" in res.output
     res = runner.invoke(app, ["posterior", str(out), "--json"])
-    if res.exit_code == 70:
-        pytest.xfail("posterior's extras (if_independent) do not handle several parents yet: " + res.output[:200])
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert abs(summary["hypotheses"]["true"]["credence"] - PEARL) < 1e-12
