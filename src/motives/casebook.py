@@ -167,7 +167,8 @@ def case_markdown(case: Case) -> str:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
         if e.parents != ("hypotheses",):
-            meta.append(f"bears on {md_escape(parents_text(e.parents))}")
+            meta.append(f"bears on proposition `{e.parents[0]}`" if len(e.parents) == 1 else
+                        f"bears on {md_escape(parents_text(e.parents))}")
         if e.date:
             meta.append(f"date {e.date}")
         if e.issue_area:
