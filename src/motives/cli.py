@@ -849,7 +849,10 @@ def export(
     model = net.model
     say = lambda text: out.print(plain(text), highlight=False, markup=False)  # noqa: E731
     say(f"wrote {target} ({fmt}, lens {net.lens}): {plural(len(model.nodes()), 'node')}, {plural(len(model.edges()), 'edge')}")
-    say(f"evidence: set the {plural(len(net.evidence), 'item node')} to 'observed'; query node '{net.query}'")
+    facts = {n: st for n, st in net.evidence.items() if st != "observed"}  # observed facts: their state
+    found = "; ".join(f"{n} to '{st}'" for n, st in facts.items())
+    say(f"evidence: set the {plural(len(net.evidence) - len(facts), 'item node')} to 'observed'"
+        + (f" and the observed {plural(len(facts), 'fact')}: {found}" if facts else "") + f"; query node '{net.query}'")
     if net.reliability:
         say("reliability nodes (states are quadrature points rho, probabilities their weights): "
             + ", ".join(net.reliability))
