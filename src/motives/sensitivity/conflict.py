@@ -24,7 +24,8 @@ its probability). A tiny tail probability under every hypothesis says the
 evidence is unusual under all of them — consider a hypothesis you have not
 listed. The simulation covers likelihood items and takes reports at face
 value (timeline and quantity items are left out of both sides; source
-reliability is not simulated).
+reliability is not simulated). On a network every fact is drawn from its table given its drawn
+parents, items of several parents included; an observation of a fact stays as observed on both sides.
 """
 
 from __future__ import annotations
@@ -113,14 +114,10 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
 
 
 def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
-    """Items under a proposition, through every proposition below it."""
-    ids = {prop_id}
-    out: list[str] = []
-    for p in arr.propositions:  # parents come first
-        if p.id in ids or (p.parent >= 0 and arr.propositions[p.parent].id in ids):
-            ids.add(p.id)
-            out += p.items + p.other_items
-    return out
+    """Items below a proposition (bearing on it or on a proposition below it, several parents included)."""
+    from motives.sensitivity._structure import subtree_items
+
+    return subtree_items(arr, prop_id)
 
 
 def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
@@ -180,8 +177,8 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     obs = loglik(arr, reliability=False) - flat_other - _other_structured(arr)
     rows = []
     for k, h in enumerate(arr.hypotheses):
-        lam, plam = _simulate(arr, k, n, rng)
-        ll = loglik(arr, lam, reliability=False, plam=plam)[:, k] - flat_other[k] - _other_structured(arr)[k]
+        lam, plam, jlam = _simulate(arr, k, n, rng)
+        ll = loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k] - _other_structured(arr)[k]
         tail = float(np.mean(ll <= obs[k] + 1e-12))
         rows.append((h, float(obs[k]), float(ll.mean()), float(ll.std()), tail, tail < level))
     df = pd.DataFrame(rows, columns=["hypothesis", "loglik", "sim_mean", "sim_sd", "tail", "surprising"])
@@ -195,11 +192,12 @@ def _other_structured(arr: CaseArrays) -> np.ndarray:
     """Log P(timeline and quantity items under propositions | h) alone — removed from the surprise check."""
     if not any(len(p.other_items) for p in arr.propositions):
         return np.zeros(len(arr.hypotheses))
-    only = arr.without([e for p in arr.propositions for e in p.items] + arr.all_items)
+    only = arr.without([e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items)
     return loglik(only, reliability=False)
 
 
-def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator
+              ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Likelihood tables that score ``n`` simulated outcome patterns drawn under hypothesis ``k``.
 
     An item that occurs keeps its row λ; one that does not gets 1 − λ (the probability of its absence).
@@ -207,12 +205,24 @@ def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator) -> tupl
     occurs = rng.random((n, len(arr.items))) < arr.lam[:, k]
     lam = np.where(occurs[:, :, None], arr.lam, 1.0 - arr.lam)
     states: list[np.ndarray] = []
-    plam = {}
-    for p in arr.propositions:
-        parent = np.full(n, k) if p.parent < 0 else states[p.parent]
-        cum = np.cumsum(p.table[parent], axis=1)
+    plam, jlam = {}, {}
+    K = len(arr.hypotheses)
+
+    def config(parents: tuple[int, ...]) -> np.ndarray:
+        """Flat index of each draw's parent configuration (first parent outermost)."""
+        idx = np.zeros(n, dtype=np.intp)
+        for q in parents:
+            card = K if q < 0 else len(arr.propositions[q].states)
+            idx = idx * card + (np.full(n, k) if q < 0 else states[q])
+        return idx
+
+    for p in arr.propositions:  # parents first; an observed fact is drawn too (its observation stays as it is)
+        cum = np.cumsum(p.table[config(p.parents)], axis=1)
         s = np.minimum((rng.random((n, 1)) > cum).sum(axis=1), p.table.shape[1] - 1)
         states.append(s)
         occ = rng.random((n, len(p.items))) < p.lam[:, s].T if len(p.items) else np.zeros((n, 0), dtype=bool)
         plam[p.id] = np.where(occ[:, :, None], p.lam, 1.0 - p.lam)
-    return lam, plam
+    for jt in arr.joint:
+        occ1 = rng.random(n) < jt.lam[config(jt.parents)]
+        jlam[jt.id] = np.where(occ1[:, None], jt.lam, 1.0 - jt.lam)
+    return lam, plam, jlam
