@@ -15,6 +15,9 @@ proposition's whole subtree) against the rest of the evidence the same
 measure is conf(e_i, e_rest) = log [P(e_i) / P(e_i | e_rest)]: how much less
 probable the rest of the evidence makes this item than it was a priori.
 Values are reported in decibans (10·log10), like every weight in motives.
+On a network "a proposition's evidence" is the evidence below it (items on it or on a proposition below
+it, several parents included, and the observations of those propositions); the observations of facts
+together are one more finding, the row ``(observed facts)``.
 
 **Surprise** asks whether the evidence fits even the best hypothesis: the
 log-likelihood of the observed items under h is set against its distribution
@@ -38,19 +41,32 @@ import pandas as pd
 from motives.exact import CaseArrays, _log, _logsumexp, compiled, loglik, prior_from
 from motives.schema import Case
 from motives.sensitivity._core import DB
+from motives.sensitivity._structure import descendants
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
 #: probable given the rest of the evidence than a priori (6 dB: a factor of 4).
 CONFLICT_THRESHOLD_DB = 6.0
 
+#: The row of the observations of facts (``observed:``), together one finding, in :func:`conflict`.
+OBSERVATIONS = "(observed facts)"
+
 #: Tail probability below which the evidence counts as surprising under a hypothesis.
 SURPRISE_LEVEL = 0.01
 
 
-def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool) -> float:
-    """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h)."""
+def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
+                  observed: set[str] | None = None) -> float:
+    """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h).
+
+    ``observed``: the propositions whose observations count (default all; an observation is a finding).
+    """
+    from dataclasses import replace
+
     everything = arr.all_items + arr.structured_items
     sub = arr.without([e for e in everything if e not in keep])
+    if observed is not None:
+        sub = replace(sub, propositions=tuple(pa if pa.id in observed else replace(pa, observed=-1)
+                                              for pa in sub.propositions))
     return float(_logsumexp(_log(pri) + loglik(sub, reliability=reliability), axis=-1))
 
 
@@ -93,18 +109,26 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     everything = direct + arr.structured_items
     log_all = _log_evidence(arr, pri, set(everything), reliability)
     rows = []
-    singles = {e: _log_evidence(arr, pri, {e}, reliability) for e in everything}
+    seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
+    singles = {e: _log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
+    if seen:  # the observations of facts, together, are one more finding
+        singles[OBSERVATIONS] = _log_evidence(arr, pri, set(), reliability)
     rows.append(("case", "(all evidence)", DB * (sum(singles.values()) - log_all), sum(singles.values()), np.nan))
     for p in arr.propositions:
         block = set(_subtree_items(arr, p.id))
-        if not block:
+        below = {arr.propositions[i].id for i in descendants(arr, p.id)}
+        if not block and not below & seen:
             continue
-        alone = _log_evidence(arr, pri, block, reliability)
-        rest = _log_evidence(arr, pri, set(everything) - block, reliability)
+        alone = _log_evidence(arr, pri, block, reliability, below & seen)
+        rest = _log_evidence(arr, pri, set(everything) - block, reliability, seen - below)
         rows.append(("proposition", p.id, DB * (alone + rest - log_all), alone, log_all - rest))
     for e in everything:
         rest = _log_evidence(arr, pri, set(everything) - {e}, reliability)
         rows.append(("item", e, DB * (singles[e] + rest - log_all), singles[e], log_all - rest))
+    if seen:
+        rest = _log_evidence(arr, pri, set(everything), reliability, set())
+        rows.append(("item", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest - log_all), singles[OBSERVATIONS],
+                     log_all - rest))
     df = pd.DataFrame(rows, columns=["kind", "id", "conflict_db", "log_p_alone", "log_p_given_rest"])
     df = df.set_index(["kind", "id"])
     df["flag"] = (df.index.get_level_values("kind") != "case") & (df["conflict_db"] > threshold_db)
