@@ -528,8 +528,8 @@ def test_conflict_is_the_edited_case(net):
         assert df.loc[("item", e), "log_p_given_rest"] == pytest.approx(log_all - rest, abs=TOL)
     obs_alone = log_ev(drop_nodes(data, everything))
     obs_rest = log_ev(drop_nodes(data, set(), unobserve={"f3"}))
-    assert df.loc[("item", "(observed facts)"), "log_p_alone"] == pytest.approx(obs_alone, abs=TOL)
-    assert df.loc[("item", "(observed facts)"), "log_p_given_rest"] == pytest.approx(log_all - obs_rest, abs=TOL)
+    assert df.loc[("observation", "(observed facts)"), "log_p_alone"] == pytest.approx(obs_alone, abs=TOL)
+    assert df.loc[("observation", "(observed facts)"), "log_p_given_rest"] == pytest.approx(log_all - obs_rest, abs=TOL)
     arr = compile_case(case)
     for pid in df.xs("proposition", level="kind").index:
         below = {pid} | {p for p in arr.proposition_ids if pid in case.ancestors(p)}

@@ -84,7 +84,8 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``kind``, ``id``) with kind ``case``, ``proposition`` or ``item``; columns
+        Indexed by (``kind``, ``id``) with kind ``case``, ``proposition``, ``item`` or ``observation`` (the
+        observations of facts, together); columns
         ``conflict_db`` (10·log10 of Π P(e_i) / P(e) for the case; of P(e_i) / P(e_i | rest) for a part),
         ``log_p_alone`` (natural log of P(part)), ``log_p_given_rest`` and ``flag``.
         ``attrs["threshold_db"]`` holds the threshold.
@@ -127,7 +128,7 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
         rows.append(("item", e, DB * (singles[e] + rest - log_all), singles[e], log_all - rest))
     if seen:
         rest = _log_evidence(arr, pri, set(everything), reliability, set())
-        rows.append(("item", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest - log_all), singles[OBSERVATIONS],
+        rows.append(("observation", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest - log_all), singles[OBSERVATIONS],
                      log_all - rest))
     df = pd.DataFrame(rows, columns=["kind", "id", "conflict_db", "log_p_alone", "log_p_given_rest"])
     df = df.set_index(["kind", "id"])
