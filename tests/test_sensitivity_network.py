@@ -572,4 +572,33 @@ def test_run_all_on_a_network_with_warnings_as_errors(net):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = S.run_all(case, sobol_samples=64, sweep_points=11)
-    assert out and all(v is not None for v in out.values())
+    assert set(out) == set(S.run.tables_for(case))
+
+
+# ------------------------------------------------------------------ the library's generator of networks
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_network_cases(seed):
+    """``motives.testing.random_network_case``: leave-one-out of every item and fact is the edited case, the
+    value of learning a fact sums to the engine's, and every analysis runs with warnings as errors."""
+    from motives.testing import random_network_case
+
+    case = random_network_case(seed)
+    loo = S.leave_one_out(case)
+    for node in loo.index.get_level_values("evidence").unique():
+        if node in case.proposition_ids:
+            gone = {node} | {p for p in case.proposition_ids if node in case.ancestors(p)}
+            edited = case.model_copy(update={
+                "propositions": [p for p in case.propositions if p.id not in gone],
+                "evidence": [e for e in case.evidence if not set(e.parents) & gone]})
+        else:
+            edited = case.model_copy(update={"evidence": [e for e in case.evidence if e.id != node]})
+        want = mv.exact_posterior(edited).xs("hypothesis", level="level")["credence"]
+        got = loo.xs((node, "hypothesis"), level=("evidence", "level"))["credence_without"]
+        np.testing.assert_allclose(got.to_numpy(), want.reindex(got.index).to_numpy(), rtol=0, atol=TOL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = S.run_all(case, sobol_samples=64, sweep_points=11)
+    assert set(out) == set(S.run.tables_for(case))
+    assert all(len(df) for name, df in out.items() if name not in ("cruxes", "sobol", "sobol_credence"))
