@@ -122,7 +122,16 @@ def _weights(mask: np.ndarray, prior: Array) -> tuple[Array, Array]:
 
 
 def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.ndarray, prior: Array) -> int:
-    """The parent configuration whose implied ratio P(v | target) : P(v | rest) is largest (prior-weighted)."""
+    """The parent configuration whose implied ratio P(v | target) : P(v | rest) is largest (prior-weighted).
+
+    Examples
+    --------
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> favoured_configuration(arr, (0,), np.array([True, False]), arr.prior)  # at the scene: 'yes'
+    0
+    """
     w_t, w_r = _weights(mask, prior)
     m = config_marginals(arr, parents)
     with np.errstate(divide="ignore", invalid="ignore"):

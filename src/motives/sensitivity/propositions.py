@@ -110,6 +110,14 @@ def is_cut(arr: Any, pid: str) -> bool:
     Every proposition below it and every item below it has all its parents among ``pid`` and the propositions
     below it. Then P(E_p | h) = sum_s P(s | h) m_p(s), and the cap and floor bound p's weight; on a tree every
     proposition is a cut.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> [is_cut(arr, p) for p in arr.proposition_ids]
+    [True, True]
     """
     sub = descendants(arr, pid)
     me = arr.proposition_ids.index(pid)
