@@ -3,9 +3,9 @@
 One job per module: ``compile`` (a case and a lens to arrays), ``kinds`` (each evidence kind's closed-form
 likelihood), ``contract`` (variable elimination planned once per structure), ``likelihood`` (the
 likelihood of all the evidence per hypothesis, reliability mixed in, and the posterior), ``frames``
-(priors, posterior and value tables), ``trends`` (trend bands). Every public name, and the helpers other
-layers use, is importable from ``motives.exact`` (the function ``contract`` from
-``motives.exact.contract``, the module of that name).
+(priors, posterior and value tables), ``trends`` (trend bands), ``marginals`` (P(parent configuration | h)
+without evidence). Every public name, and the helpers other layers use, is importable from ``motives.exact``
+(the function ``contract`` from ``motives.exact.contract``, the module of that name).
 """
 
 from motives.conventions import INTERVAL_MASS
@@ -72,6 +72,7 @@ from motives.exact.likelihood import (
     normalise,
     posterior,
 )
+from motives.exact.marginals import ancestor_indices, config_marginals, implied_tables
 from motives.exact.trends import _mixture_quantile, _trend_mixture, trend_bands
 
 __all__ = [
@@ -83,5 +84,5 @@ __all__ = [
     'family_credence', 'independent_case', 'INTERVAL_MASS', 'item_loglik', 'JointItem', 'loglik', 'MAX_GRID',
     'MAX_TABLE', 'normalise', 'Plan', 'plan_elimination', 'posterior', 'prior_from', 'PropArrays',
     'quantity_loglik', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik', 'trend_bands',
-    'trend_loglik', 'value_summary', 'value_table',
+    'trend_loglik', 'value_summary', 'value_table', 'ancestor_indices', 'config_marginals', 'implied_tables',
 ]
