@@ -886,7 +886,16 @@ class Case(Record):
             shape = [card[k] if k in src else 1 for k in range(i + 1)]
             joint = joint[..., None] * view.reshape(shape)
         keep = [axes.index(b) for b in parents]
-        out = np.einsum(joint, list(range(len(axes))), [0, *keep])
+        facts_kept = [k for k in keep if k != 0]
+        out = np.einsum(joint, list(range(len(axes))), [0, *facts_kept])  # (K, the other parents...)
+        if 0 in keep:  # the hypotheses are a parent: P(config | h) is 0 unless the config's hypothesis is h
+            K = card[0]
+            shape = [K] + [card[k] if k else K for k in keep]
+            full = np.zeros(shape)
+            for h in range(K):
+                idx = tuple(h if k == 0 else slice(None) for k in keep)
+                full[(h, *idx)] = out[h]
+            out = full
         return out.reshape(card[0], -1)
 
     def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:
