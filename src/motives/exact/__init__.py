@@ -4,7 +4,8 @@ One job per module: ``compile`` (a case and a lens to arrays), ``kinds`` (each e
 likelihood), ``contract`` (variable elimination planned once per structure), ``likelihood`` (the
 likelihood of all the evidence per hypothesis, reliability mixed in, and the posterior), ``frames``
 (priors, posterior and value tables), ``trends`` (trend bands). Every public name, and the helpers other
-layers use, is importable from ``motives.exact``.
+layers use, is importable from ``motives.exact`` (the function ``contract`` from
+``motives.exact.contract``, the module of that name).
 """
 
 from motives.conventions import INTERVAL_MASS
@@ -34,7 +35,6 @@ from motives.exact.contract import (
     _scaled_prob,
     _Step,
     _subscripts,
-    contract,
     plan_elimination,
 )
 from motives.exact.frames import (
@@ -79,7 +79,7 @@ __all__ = [
     '_GroupPlan', '_jacobi_nodes', '_LETTERS', '_log', '_log_message', '_log_step', '_loglik', '_logsumexp',
     '_mix', '_mixture_quantile', '_mvn_marginal', '_naming', '_other_loglik', '_reliability', '_scaled',
     '_scaled_prob', '_Step', '_structure_loglik', '_subscripts', '_sum_items', '_sum_last', '_trend_mixture',
-    '_without_structured', 'CaseArrays', 'compile_case', 'compiled', 'contract', 'exact_posterior',
+    '_without_structured', 'CaseArrays', 'compile_case', 'compiled', 'exact_posterior',
     'family_credence', 'independent_case', 'INTERVAL_MASS', 'item_loglik', 'JointItem', 'loglik', 'MAX_GRID',
     'MAX_TABLE', 'normalise', 'Plan', 'plan_elimination', 'posterior', 'prior_from', 'PropArrays',
     'quantity_loglik', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik', 'trend_bands',
