@@ -260,6 +260,10 @@ def test_page_equals_exact_posterior_on_networks(browser: Any, pages: dict[Any, 
     for lens in case.lens_ids:
         js = page.evaluate("lens => window.motives.posterior({lens: lens})", lens)["hypotheses"]
         assert _worst(js, _python(case, lens)) <= TOL, lens
+    # every item, also one of several parents, has its row in the ledger with its own controls
+    rows = page.evaluate("Array.from(document.querySelectorAll('#ledger tr[data-item]')).map(r => r.dataset.item)")
+    assert sorted(rows) == sorted(e.id for e in case.evidence)
+    assert page.locator("input[data-weight]").count() == len(case.evidence)
     assert errors == []
     page.close()
 
