@@ -26,6 +26,7 @@ import pytest
 
 import motives as mv
 from motives.interactive import appendix, appendix_data, edited_posterior
+from motives.testing import random_network_document
 
 TOL = 1e-12
 LENSES = ("a", "b")
@@ -164,7 +165,9 @@ def alarm_case() -> mv.Case:
 SEEDS = list(range(8))
 #: The generated networks and the bundled networks (alarm: a root and a fact of two causes; student: a root
 #: nuisance fact and a hard finding on a fact of two parents).
-NETWORKS: list[Any] = [*SEEDS, "example:alarm", "example:student"]
+#: Random networks of motives.testing (zero cells, facts of three parents, up to four states, two lenses).
+RANDOM = [f"random:{k}" for k in range(6)]
+NETWORKS: list[Any] = [*SEEDS, *RANDOM, "example:alarm", "example:student"]
 
 
 def _python(case: mv.Case, lens: str) -> dict[str, float]:
@@ -215,6 +218,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, tuple[dict[str,
         data = network_dict(seed)
         case = to_case(data)
         out[seed] = (data, case, appendix(case, tmp_path_factory.mktemp(f"net{seed}")))
+    for name in RANDOM:
+        doc = random_network_document(int(name.split(":")[1]), lenses=LENSES)
+        case = mv.Case.model_validate(doc)
+        out[name] = (doc, case, appendix(case, tmp_path_factory.mktemp(name.replace(":", "_"))))
     case = alarm_case()
     out["alarm"] = (None, case, appendix(case, tmp_path_factory.mktemp("alarm")))
     for name in ("alarm", "student"):
@@ -311,16 +318,18 @@ def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dic
 
 
 @needs_browser
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", [*SEEDS, *RANDOM])
 def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(browser: Any, pages: dict[Any, Any],
-                                                                           seed: int) -> None:
-    """A row of the two-parent fact and the root's prior, typed into the page's inputs: the page's posterior
-    equals mv.exact_posterior of the case whose file says the same (1e-12), under the lens shown."""
+                                                                           seed: Any) -> None:
+    """A row of a fact of several parents and the root's prior, typed into the page's inputs: the page's
+    posterior equals mv.exact_posterior of the case whose file says the same (1e-12), under the lens shown."""
     data, case, path = pages[seed]
     page, errors = _open(browser, path)
-    rng = np.random.default_rng(seed + 100)
+    rng = np.random.default_rng(zlib.crc32(str(seed).encode()))
     edited = data
-    for fact in ("f1", "f0"):
+    several = next(p.id for p in case.propositions if len(p.parents) >= 2)
+    root = next(p.id for p in case.propositions if p.is_root)
+    for fact in (several, root):
         p = case.proposition(fact)
         key = str(rng.choice(case.parent_values(p.parents)))
         first = round(float(rng.uniform(0.05, 0.9)), 2)
@@ -336,7 +345,10 @@ def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(brows
     want = _python(mv.Case.model_validate(edited), "a")
     assert _worst(js, want) <= TOL
     assert _worst(js, edited_posterior(case, page.evaluate("window.motives.edits()"))["hypotheses"]) <= TOL
-    # the changed case really moved the answer (the edit reached the engine)
-    assert _worst(want, _python(case, "a")) > 1e-9
+    # in the networks built here (items under f1 and f0, f1 a child of the hypotheses) the changed rows move
+    # the answer, so the comparison above is not of two unchanged pages; in a random network the facts edited
+    # may have nothing observed below them, and then the answer rightly stays
+    if isinstance(seed, int):
+        assert _worst(want, _python(case, "a")) > 1e-9
     assert errors == []
     page.close()
