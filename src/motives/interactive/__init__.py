@@ -25,7 +25,13 @@ The edits have one meaning, shared by the page and by :func:`edited_posterior`
 ``reliability``
     Source key -> a fixed reliability ρ in [0, 1] (replacing the case's judgement).
 ``tables``
-    Proposition id -> {parent value: P(state) for each state} (rows normalised).
+    Proposition id -> {parent value: P(state) for each state} (rows normalised). With several parents the
+    parent value is the flat key of the row (the parents' values joined by ``.`` in the listed order,
+    ``"burglary.yes"``); a root fact's one row is ``"*"``.
+
+On a network (root facts, facts or items with several parents, observed facts) the page runs the elimination
+plan the exact engine made for the structure (:attr:`motives.exact.CaseArrays.plan`), exported with the arrays,
+so the page and Python sum the facts out in the same order.
 """
 
 from __future__ import annotations
