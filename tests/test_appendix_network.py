@@ -254,6 +254,9 @@ def test_alarm_in_the_page(browser: Any, pages: dict[Any, Any]) -> None:
     # the rows are labelled readably; the root's one row is its prior
     heads = page.locator("#props th[scope=row]").all_inner_texts()
     assert heads == ["prior", "Burglary, yes", "Burglary, no", "No burglary, yes", "No burglary, no"]
+    # the ledger gives each item's weight in decibans, or says that it cannot (never a silent dash)
+    weights = page.locator("#ledger td.num").all_inner_texts()
+    assert len(weights) == 2 and (all(w != "—" for w in weights) or page.locator("#woe-missing").is_visible())
     assert errors == []
     page.close()
 

@@ -282,7 +282,7 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
         try:
             df = S.weight_of_evidence(case, lens=lens)
         except Exception:  # noqa: BLE001 - the ledger is a display aid; the engine does not depend on it
-            woe[lens] = {}
+            woe[lens] = {"__unavailable__": True}  # the page says the weights are not shown
             continue
         fam = case.family_ids
         lvl, tgt = ("family", fam[0]) if len(fam) < len(case.hypothesis_ids) else ("hypothesis", case.hypothesis_ids[0])

@@ -268,6 +268,7 @@
     const tgt = woe.__target__;
     const tl = (data.families.find(function (f) { return f.id === tgt; }) || hyp.find(function (h) { return h.id === tgt; }) || {}).label;
     document.getElementById("woe-target").textContent = tl || tgt || "the first hypothesis";
+    document.getElementById("woe-missing").hidden = !woe.__unavailable__;
     const head = el("tr");
     ["Item", "Quote and source", "Weight (dB)", "Factor on its weight", "Include"].forEach(function (h, i) {
       head.appendChild(el("th", { scope: "col", class: i === 1 ? "q" : "" }, h));
