@@ -36,6 +36,7 @@ from motives.exact.contract import (
     _subscripts,
     contract,
     plan_elimination,
+    scale_factors,
 )
 from motives.exact.frames import (
     _frame,
@@ -82,6 +83,6 @@ __all__ = [
     '_without_structured', 'CaseArrays', 'compile_case', 'compiled', 'contract', 'exact_posterior',
     'family_credence', 'independent_case', 'INTERVAL_MASS', 'item_loglik', 'JointItem', 'loglik', 'MAX_GRID',
     'MAX_TABLE', 'normalise', 'Plan', 'plan_elimination', 'posterior', 'prior_from', 'PropArrays',
-    'quantity_loglik', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik', 'trend_bands',
+    'quantity_loglik', 'scale_factors', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik', 'trend_bands',
     'trend_loglik', 'value_summary', 'value_table',
 ]
