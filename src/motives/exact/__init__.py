@@ -36,6 +36,7 @@ from motives.exact.contract import (
     _Step,
     _subscripts,
     plan_elimination,
+    scale_factors,
 )
 from motives.exact.frames import (
     _frame,
@@ -83,6 +84,7 @@ __all__ = [
     '_without_structured', 'CaseArrays', 'compile_case', 'compiled', 'exact_posterior',
     'family_credence', 'independent_case', 'INTERVAL_MASS', 'item_loglik', 'JointItem', 'loglik', 'MAX_GRID',
     'MAX_TABLE', 'normalise', 'Plan', 'plan_elimination', 'posterior', 'prior_from', 'PropArrays',
-    'quantity_loglik', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik', 'trend_bands',
-    'trend_loglik', 'value_summary', 'value_table', 'ancestor_indices', 'config_marginals', 'implied_tables',
+    'quantity_loglik', 'scale_factors', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik',
+    'trend_bands', 'trend_loglik', 'value_summary', 'value_table', 'ancestor_indices', 'config_marginals',
+    'implied_tables',
 ]

@@ -44,6 +44,7 @@ from motives.exact.compile import (
 )
 from motives.exact.contract import (
     contract,
+    scale_factors,
 )
 
 Array = NDArray[np.float64]
@@ -55,6 +56,13 @@ MAX_GRID = 4096
 
 def _grid(arr: CaseArrays) -> tuple[Array, Array]:
     """Reliability nodes (G, C) and log weights (G,) of the sources integrated outside the structure."""
+    got = arr._memo.get("grid")
+    if got is None:
+        got = arr._memo["grid"] = _make_grid(arr)
+    return got
+
+
+def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
     xs, lw = np.ones((1, 0)), np.zeros(1)
     size = 1
     for g in arr.sources_in_structure:
@@ -70,6 +78,8 @@ def _grid(arr: CaseArrays) -> tuple[Array, Array]:
         x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
         xs = np.concatenate([np.repeat(xs, len(x), axis=0), np.tile(x, len(xs))[:, None]], axis=1)
         lw = (lw[:, None] + _log(w)[None, :]).reshape(-1)
+    xs.flags.writeable = False
+    lw.flags.writeable = False
     return xs, lw
 
 
@@ -188,6 +198,35 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
     if bad:
         raise ValueError(f"unknown item(s) of several parents {bad}; they are: {[j.id for j in arr.joint]}")
     gx, glw = _grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    if not tables and not plam and not jlam:  # the case's own tables: their (scaled) log-factors are kept with the arrays
+        scaled = arr._memo.get(("factors", reliability))
+        if scaled is None:
+            scaled = scale_factors(arr.plan, _factors(arr, reliability, tables, plam, jlam, gx))
+            for a in scaled[0] + scaled[1]:
+                if isinstance(a, np.ndarray):
+                    a.flags.writeable = False
+            arr._memo[("factors", reliability)] = scaled
+        top: Any = contract(arr.plan, [], scaled=scaled)  # (..., G, K)
+    else:
+        top = contract(arr.plan, _factors(arr, reliability, tables, plam, jlam, gx))
+    ds = arr.direct_source
+    if reliability and len(ds) and (ds >= 0).any():
+        direct = arr._memo.get(("direct", reliability)) if lam is arr.lam else None
+        if direct is None:
+            idx = np.flatnonzero(ds >= 0)
+            ld = np.take(lam, idx, axis=-2)
+            m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
+            direct = _sum_items(_log(m))
+            if lam is arr.lam:
+                direct.flags.writeable = False
+                arr._memo[("direct", reliability)] = direct
+        top = top + direct
+    return _logsumexp(top + glw[:, None], axis=-2)
+
+
+def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike], plam: Mapping[str, ArrayLike],
+             jlam: Mapping[str, ArrayLike], gx: Array) -> list[Any]:
+    """The log-factors of the elimination: per fact its table times what its own items say, per joint item."""
     props = arr.propositions
     factors: list[Any] = []
     for pa in props:
@@ -225,14 +264,7 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         else:
             lf = _log(J)[..., None, :]  # (..., 1, V)
         factors.append(lf.reshape(lf.shape[:-1] + cards))
-    top: Any = contract(arr.plan, factors)  # (..., G, K)
-    ds = arr.direct_source
-    if reliability and len(ds) and (ds >= 0).any():
-        idx = np.flatnonzero(ds >= 0)
-        ld = np.take(lam, idx, axis=-2)
-        m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
-        top = top + _sum_items(_log(m))
-    return _logsumexp(top + glw[:, None], axis=-2)
+    return factors
 
 
 
