@@ -506,9 +506,11 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
                         ha="left", fontweight="bold" if bold else "normal", zorder=3)
                 ty += lh(size)
 
-        def arrow(x0: float, y0: float, x1: float, y1: float, **kw: Any) -> None:
-            # straight, under the boxes: an arrow that skips a column passes behind the boxes in between
-            ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", shrinkA=0, shrinkB=0, zorder=1,
+        def arrow(x0: float, y0: float, x1: float, y1: float, skips: bool = False, **kw: Any) -> None:
+            # straight; one that skips a column is drawn over the boxes in between (half transparent), so it is
+            # not read as starting from a box it only passes behind
+            ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", shrinkA=0, shrinkB=0,
+                                         zorder=4 if skips else 1, alpha=0.55 if skips else 1.0,
                                          mutation_scale=4 + 2.5 * kw.get("linewidth", 0.5), **kw))
 
         for pid, p in props.items():  # an arrow from each parent, wider the larger the cap
@@ -516,14 +518,14 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
             lw = 0.5 + 1.5 * min(cap, CAP_FULL_WIDTH_DB) / CAP_FULL_WIDTH_DB
             for b in p.parents:
                 a, c = nodes[b], nodes[pid]
-                arrow(a.x + a.w - 0.01, a.y, c.x + 0.01, c.y, color="black", linewidth=lw,
+                arrow(a.x + a.w - 0.01, a.y, c.x + 0.01, c.y, layer[pid] - layer[b] > 1, color="black", linewidth=lw,
                       linestyle=(0, (2, 1.5)) if cap <= 1e-9 else "-")
         if vis["item_edges"] is not None:
             ie = dict(vis["item_edges"])
             for e in case.evidence:  # an arrow from each parent of an item
                 for b in e.parents:
                     a = nodes[b]
-                    arrow(a.x + a.w - 0.01, a.y, xI - 0.03, item_y[e.id],
+                    arrow(a.x + a.w - 0.01, a.y, xI - 0.03, item_y[e.id], layer[b] < D,
                           **({"color": ie.get("color", "0.6"), "linewidth": ie.get("linewidth", 0.4),
                               "linestyle": ie.get("linestyle", "-")}))
         for yc, lines in item_rows:
