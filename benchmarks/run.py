@@ -25,6 +25,7 @@ from _common import BenchResult, fmt, loadavg, machine  # noqa: E402
 BENCHES = {
     "pgmpy": "bench_pgmpy",
     "structured": "bench_structured",
+    "network": "bench_network",
     "sweep": "bench_sweep",
     "import": "bench_import",
     "mcmc": "bench_mcmc",

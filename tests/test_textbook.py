@@ -76,3 +76,38 @@ def test_dirichlet_prior_uses_its_mean() -> None:
     df = mv.exact_posterior(case, prior={"dirichlet": {"bowl1": 1.0, "bowl2": 3.0}})
     # prior mean (0.25, 0.75): 0.25 * 0.75 / (0.25 * 0.75 + 0.75 * 0.5)
     assert df.loc[("hypothesis", "bowl1"), "credence"] == pytest.approx(0.1875 / 0.5625, abs=TOL)
+
+
+def test_pearl_alarm_network() -> None:
+    """Pearl (1988): P(burglary | John and Mary call) = 0.284171835..., by hand enumeration over the earthquake and
+    the alarm (shares nothing with the engine)."""
+    pe, pb = 0.002, 0.001
+    alarm = {(True, True): 0.95, (True, False): 0.94, (False, True): 0.29, (False, False): 0.001}
+
+    def joint(b: bool) -> float:
+        tot = 0.0
+        for e in (True, False):
+            for a in (True, False):
+                pa = alarm[(b, e)] if a else 1 - alarm[(b, e)]
+                tot += (pe if e else 1 - pe) * pa * (0.9 if a else 0.05) * (0.7 if a else 0.01)
+        return (pb if b else 1 - pb) * tot
+
+    want = joint(True) / (joint(True) + joint(False))
+    assert want == pytest.approx(0.284171835, abs=1e-9)
+    assert credence("alarm")["burglary"] == pytest.approx(want, abs=TOL)
+
+
+def test_koller_friedman_student_explaining_away() -> None:
+    """Koller & Friedman (2009, ch. 3): P(high intelligence | grade C) = 0.0789, and with a high SAT 0.5783: a
+    hard course explains the C away. The grade is a hard finding on a fact with two parents (intelligence and
+    the course's difficulty, a root fact)."""
+    case = mv.examples.load("student")
+    p_c = {"high": 0.6 * 0.02 + 0.4 * 0.2, "low": 0.6 * 0.3 + 0.4 * 0.7}
+    grade_only = case.without_items(["sat_high"])
+    c1 = mv.exact_posterior(grade_only).loc[("hypothesis", "high"), "credence"]
+    assert c1 == pytest.approx(0.3 * p_c["high"] / (0.3 * p_c["high"] + 0.7 * p_c["low"]), abs=TOL)
+    assert round(c1, 4) == 0.0789
+    c2 = credence("student")["high"]
+    num = 0.3 * p_c["high"] * 0.8
+    assert c2 == pytest.approx(num / (num + 0.7 * p_c["low"] * 0.05), abs=TOL)
+    assert round(c2, 4) == 0.5783

@@ -23,6 +23,7 @@ _NAMES: dict[str, str] = {
     "json_schema": "motives.io",
     "exact_posterior": "motives.exact",
     "compile_case": "motives.exact",
+    "from_bn": "motives.bn_import",
     "Case": "motives.schema",
     "Hypothesis": "motives.schema",
     "LikelihoodItem": "motives.schema",
@@ -51,6 +52,7 @@ __all__ = sorted(_NAMES) + ["examples", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from motives import examples
+    from motives.bn_import import from_bn
     from motives.errors import CaseError, MotivesError, Problem
     from motives.exact import compile_case, exact_posterior
     from motives.interactive import appendix

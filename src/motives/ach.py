@@ -502,7 +502,7 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     skipped = [e.id for e in case.evidence if not isinstance(e, LikelihoodItem)]
     if skipped:
         notes.append(f"timeline and quantity items have no cells and are left out: {', '.join(skipped)}")
-    structured = [e.id for e in case.evidence if isinstance(e, LikelihoodItem) and e.bears_on not in (None, HYPOTHESES)]
+    structured = [e.id for e in case.evidence if isinstance(e, LikelihoodItem) and e.parents != (HYPOTHESES,)]
     if structured:
         notes.append("items under propositions are written with the P(E | h) each implies alone; a matrix has no "
                      f"structure, so importing it treats them as independent: {', '.join(structured)}")

@@ -3,12 +3,15 @@
 The network has exactly the exact engine's posterior (:func:`motives.exact.posterior`):
 
 - ``hypothesis``: the root, states the hypothesis ids, CPD the prior.
-- one node per proposition, states the proposition's states, CPD
-  P(state | parent value) (the table means under the lens).
+- one node per proposition (fact), states the proposition's states, CPD
+  P(state | parent configuration) (the table means under the lens), its
+  parents in the order of ``bears_on`` (pgmpy's evidence order: the first
+  parent varies slowest, as the case's nested tables do). A root fact
+  (``bears_on: []``) is a root node whose CPD is its one row, its prior.
 - one binary node per likelihood item, states ``observed`` / ``not_observed``:
   P(observed | parent value) is the item's cell, the complement for
   ``not_observed``. Direct items hang from ``hypothesis``, the others from
-  their proposition.
+  their proposition; an item of several parents hangs from each of them.
 - a timeline or quantity item is a binary node too, with
   P(observed | parent value) proportional to its exact marginal likelihood:
   each item's column is scaled so that its largest entry is 1 (only ratios
@@ -23,7 +26,8 @@ The network has exactly the exact engine's posterior (:func:`motives.exact.poste
   item's base rate or the mean of its row. A source with a single node (a fixed
   reliability, or a single item) is folded into its items' tables instead.
 
-Evidence: every item node observed in its first state, ``observed``
+Evidence: every item node observed in its first state, ``observed``, and
+every observed fact (``observed:``) in its observed state
 (:attr:`BayesNet.evidence`). Node and state names are identifiers (letters,
 digits, underscores, starting with a letter, not a keyword of any of the three
 formats) so that the same network can be written as BIF, XMLBIF and Hugin NET;
@@ -124,7 +128,7 @@ class BayesNet:
     model
         The ``pgmpy.models.DiscreteBayesianNetwork``.
     evidence
-        Node -> observed state: every item node, ``"observed"``.
+        Node -> observed state: every item node, ``"observed"``; every observed fact, its observed state.
     query
         The hypothesis node's name (``"hypothesis"``).
     hypotheses
@@ -246,10 +250,19 @@ def network_from_arrays(arr: CaseArrays, prior: Any = None, *, reliability: bool
     model.add_edges_from([(p, n.name) for n in nodes for p in n.parents])
     model.add_cpds(*_cpds(nodes))
     model.check_model()
-    evidence = {names[e]: ITEM_STATES[0] for e in arr.items + arr.other_items + arr.structured_items}
+    evidence = _evidence(arr, names)
     return BayesNet(model=model, evidence=evidence, query=names["hypotheses"], hypotheses=list(arr.hypotheses),
                     names=names, reliability=rel_nodes, log_scale=log_scale, lens=arr.lens,
                     with_reliability=reliability)
+
+
+def _evidence(arr: CaseArrays, names: dict[str, str]) -> dict[str, str]:
+    """Every item node in ``observed``; every observed fact in its observed state."""
+    evidence = {names[e]: ITEM_STATES[0] for e in arr.items + arr.other_items + arr.structured_items}
+    for pa in arr.propositions:
+        if pa.observed >= 0:
+            evidence[names[pa.id]] = _states(pa.states)[pa.observed]
+    return evidence
 
 
 def _cpds(nodes: list[_Node]) -> list[Any]:
@@ -300,16 +313,16 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
             if s >= 0:
                 direct_rho[i] = struct_rho[s]
 
-    def add_item(item: str, parent: str, lam: np.ndarray, base: float,
+    def add_item(item: str, parents: list[str], lam: np.ndarray, base: float,
                  rho: tuple[str | None, np.ndarray] | None) -> None:
         nn = namer(item)
         names[item] = nn
         if rho is None:
-            nodes.append(_Node(nn, list(ITEM_STATES), [parent], _item_values(lam, base, None)))
+            nodes.append(_Node(nn, list(ITEM_STATES), parents, _item_values(lam, base, None)))
         elif rho[0] is None:  # a single node: folded in
-            nodes.append(_Node(nn, list(ITEM_STATES), [parent], _item_values(lam, base, rho[1])))
+            nodes.append(_Node(nn, list(ITEM_STATES), parents, _item_values(lam, base, rho[1])))
         else:
-            nodes.append(_Node(nn, list(ITEM_STATES), [parent, rho[0]], _item_values(lam, base, rho[1])))
+            nodes.append(_Node(nn, list(ITEM_STATES), [*parents, rho[0]], _item_values(lam, base, rho[1])))
 
     def add_other(item: str, parent: str, ll: np.ndarray) -> None:
         nn = namer(item)
@@ -318,20 +331,28 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
         nodes.append(_Node(nn, list(ITEM_STATES), [parent], vals))
 
     for i, e in enumerate(arr.items):
-        add_item(e, H, arr.lam[i], float(arr.base[i]), direct_rho.get(i))
+        add_item(e, [H], arr.lam[i], float(arr.base[i]), direct_rho.get(i))
     for j, e in enumerate(arr.other_items):
         add_other(e, H, arr.other_loglik[j])
+
+    def node_of(q: int) -> str:  # a parent index of the compiled arrays: -1 the hypotheses, else a proposition
+        return H if q < 0 else names[arr.propositions[q].id]
+
     for pa in arr.propositions:  # parents first
         pn = namer(pa.id)
         names[pa.id] = pn
-        parent = H if pa.parent < 0 else names[arr.propositions[pa.parent].id]
-        states = _states(pa.states)
-        nodes.append(_Node(pn, states, [parent], np.asarray(pa.table, dtype=float).T))
+        # the table's rows are the parent configurations in nested order (first parent outermost), which is
+        # pgmpy's column order (first evidence variable slowest); a root fact has one row and no parents
+        nodes.append(_Node(pn, _states(pa.states), [node_of(q) for q in pa.parents],
+                           np.asarray(pa.table, dtype=float).T))
         for j, e in enumerate(pa.items):
             src = int(pa.source[j])
-            add_item(e, pn, pa.lam[j], float(pa.base[j]), struct_rho[src] if reliability and src >= 0 else None)
+            add_item(e, [pn], pa.lam[j], float(pa.base[j]), struct_rho[src] if reliability and src >= 0 else None)
         for j, e in enumerate(pa.other_items):
             add_other(e, pn, pa.other_loglik[j])
+    for jt in arr.joint:  # items of several parents: P(observed | configuration), configurations in nested order
+        add_item(jt.id, [node_of(q) for q in jt.parents], jt.lam, jt.base,
+                 struct_rho[jt.source] if reliability and jt.source >= 0 else None)
     return nodes, names, rel_nodes, log_scale
 
 

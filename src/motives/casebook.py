@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import _fmt, md_text, plural
+from motives.conventions import _fmt, md_text, parents_text, plural
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 
 if TYPE_CHECKING:
@@ -109,8 +109,10 @@ def case_markdown(case: Case) -> str:
         lines.append("")
     if case.structured:
         lines += ["## Propositions", "",
-                  "Unobserved facts between the hypotheses and the items (parents first): P(state | parent value) "
-                  f"per lens; caps under the default lens `{case.default_lens}`.", "",
+                  ("Facts between the hypotheses and the items (parents first; an observed fact says so): "
+                   if any(q.observed is not None for q in case.propositions) else
+                   "Unobserved facts between the hypotheses and the items (parents first): ")
+                  + f"P(state | parent value) per lens; caps under the default lens `{case.default_lens}`.", "",
                   propositions_markdown(case, heading="###").rstrip(), ""]
     fams = list(dict.fromkeys(fam.values()))
     ratio_head = f"{fams[0]}:{fams[1]}" if len(fams) == 2 else ""
@@ -120,13 +122,13 @@ def case_markdown(case: Case) -> str:
                  f"the {fams[1]} hypotheses (>1 favours {fams[0]})." if ratio_head else ""), ""]
     areas = [a.id for a in case.issue_areas]
     ordered = sorted(case.evidence, key=lambda e: (areas.index(e.issue_area) if e.issue_area in areas else len(areas)))
-    if not case.structured or any(isinstance(e, LikelihoodItem) and e.bears_on in (None, "hypotheses") for e in ordered):
+    if not case.structured or any(isinstance(e, LikelihoodItem) and e.parents == ("hypotheses",) for e in ordered):
         head = "| item | area | lens | " + " | ".join(H) + (f" | {ratio_head}" if ratio_head else "") + " |"
         lines += [head, "| --- " * (3 + len(H) + bool(ratio_head)) + "|"]
     else:
         lines.append("No likelihood item bears on the hypotheses directly.")
     for e in ordered:
-        if not isinstance(e, LikelihoodItem) or e.bears_on not in (None, "hypotheses"):
+        if not isinstance(e, LikelihoodItem) or e.parents != ("hypotheses",):
             continue
         for lens in case.lens_ids:
             if lens not in e.likelihoods:
@@ -137,19 +139,24 @@ def case_markdown(case: Case) -> str:
                 row += f" | {_ratio(j.values, H, fam)}"
             lines.append(row + " |")
     lines.append("")
-    for pid in case.proposition_order():
-        states = case.proposition(pid).states
-        under = [e for e in ordered if isinstance(e, LikelihoodItem) and e.bears_on == pid]
+    groups = [(pid,) for pid in case.proposition_order()]  # one table per set of parents: facts, then several
+    groups += list(dict.fromkeys(e.parents for e in ordered if isinstance(e, LikelihoodItem) and len(e.parents) > 1))
+    for parents in groups:
+        keys, heads = case.parent_values(parents), case.parent_labels(parents)
+        under = [e for e in ordered if isinstance(e, LikelihoodItem) and e.parents == parents]
         if not under:
             continue
-        lines += [f"Items under proposition `{pid}`: P(E | state) per lens.", "",
-                  "| item | area | lens | " + " | ".join(states) + " |", "| --- " * (3 + len(states)) + "|"]
+        what = (f"proposition `{parents[0]}`: P(E | state)" if len(parents) == 1 else
+                f"{md_escape(parents_text(parents))} together: P(E | {', '.join(parents)})")
+        lines += [f"Items under {what} per lens.", "",
+                  "| item | area | lens | " + " | ".join(md_escape(h) for h in heads) + " |",
+                  "| --- " * (3 + len(keys)) + "|"]
         for e in under:
             for lens in case.lens_ids:
                 if lens in e.likelihoods:
                     j = e.likelihoods[lens]
                     lines.append(f"| `{e.id}` | {e.issue_area or ''} | {lens} | "
-                                 + " | ".join(_fmt_likelihood(j.values[st]) for st in states) + " |")
+                                 + " | ".join(_fmt_likelihood(j.values[k]) for k in keys) + " |")
         lines.append("")
     nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
     if any(nd.values()):
@@ -159,8 +166,9 @@ def case_markdown(case: Case) -> str:
     for e in ordered:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
-        if e.bears_on not in (None, "hypotheses"):
-            meta.append(f"bears on proposition `{e.bears_on}`")
+        if e.parents != ("hypotheses",):
+            meta.append(f"bears on proposition `{e.parents[0]}`" if len(e.parents) == 1 else
+                        f"bears on {md_escape(parents_text(e.parents))}")
         if e.date:
             meta.append(f"date {e.date}")
         if e.issue_area:
@@ -189,15 +197,17 @@ def case_markdown(case: Case) -> str:
             lines.append("")
             if e.scale:
                 lines += ["Coding rule: " + "; ".join(f"{k} = {_cell(v)}" for k, v in sorted(e.scale.items())), ""]
-        keys = case.parent_values(e.bears_on)  # hypothesis ids, or the states of its proposition
+        # hypothesis ids, the states of its proposition, or its parents' configurations (shown "h1, yes")
+        keys = case.parent_values(e.parents)
+        shown = dict(zip(keys, case.parent_labels(e.parents), strict=True))
         for lens, j in e.judgements().items():
             if isinstance(e, TimelineItem):
-                vals = "; ".join(f"{h}: {_fmt_trend(j.values[h])}" for h in keys)
+                vals = "; ".join(f"{shown[h]}: {_fmt_trend(j.values[h])}" for h in keys)
             elif isinstance(e, QuantityItem):
                 vals = f"observed {e.observed:g} {_cell(e.unit)}; " + "; ".join(
-                    f"{h}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in keys)
+                    f"{shown[h]}: {j.values[h].model_dump(exclude={'dist'})} ({j.values[h].dist})" for h in keys)
             else:
-                vals = ", ".join(f"{h} {_fmt_likelihood(j.values[h])}" for h in keys)
+                vals = ", ".join(f"{shown[h]} {_fmt_likelihood(j.values[h])}" for h in keys)
             lines.append(f"- **{lens}**: {vals}. {_cell(j.rationale)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -259,10 +269,11 @@ def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None)
     rows, index = [], []
     for lens in lenses:
         j = prop.likelihoods[lens]
-        for v in case.parent_values(prop.bears_on):
+        # rows by their readable label: a parent value, a configuration "h1, yes", or "prior" for a root fact
+        for v, label in zip(case.parent_values(prop.parents), case.parent_labels(prop.parents), strict=True):
             probs, k = prop.row(j, v)
             rows.append([*probs, float("nan") if k is None else float(k)])
-            index.append((lens, v))
+            index.append((lens, label))
     return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["lens", "parent"]),
                         columns=[*prop.states, "concentration"], dtype=float)
 
@@ -302,11 +313,19 @@ def propositions_markdown(case: Case, lens: str | None = None, *, heading: str =
         p = case.proposition(pid)
         L += [f"{heading} `{pid}` — {md_escape(p.title)}", ""]
         cap = case.proposition_cap_db(pid, lens)
-        over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition `{p.bears_on}`"
-        between = "two hypotheses" if p.bears_on == "hypotheses" else f"two states of `{p.bears_on}`"
-        meta = [f"Bears on {over}", "states " + ", ".join(p.states),
-                f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
-                "however many items bear on it)"]
+        if not p.parents:
+            meta = ["A root fact (nothing in the case causes it): its one row is its prior",
+                    "states " + ", ".join(p.states)]
+        else:
+            over = ("the hypotheses" if p.parents == ("hypotheses",) else
+                    f"proposition `{p.parents[0]}`" if len(p.parents) == 1 else md_escape(parents_text(p.parents)))
+            between = ("two hypotheses" if p.parents == ("hypotheses",) else
+                       f"two states of `{p.parents[0]}`" if len(p.parents) == 1 else "two rows of its table")
+            meta = [f"Bears on {over}", "states " + ", ".join(p.states),
+                    f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
+                    "however many items bear on it)"]
+        if p.observed is not None:
+            meta.append(f"observed: `{p.observed}` (a finding: the case conditions on it)")
         if p.implication:
             meta.append(f"tests implication `{p.implication}`")
         if p.issue_area:

@@ -849,7 +849,10 @@ def export(
     model = net.model
     say = lambda text: out.print(plain(text), highlight=False, markup=False)  # noqa: E731
     say(f"wrote {target} ({fmt}, lens {net.lens}): {plural(len(model.nodes()), 'node')}, {plural(len(model.edges()), 'edge')}")
-    say(f"evidence: set the {plural(len(net.evidence), 'item node')} to 'observed'; query node '{net.query}'")
+    facts = {n: st for n, st in net.evidence.items() if st != "observed"}  # observed facts: their state
+    found = "; ".join(f"{n} to '{st}'" for n, st in facts.items())
+    say(f"evidence: set the {plural(len(net.evidence) - len(facts), 'item node')} to 'observed'"
+        + (f" and the observed {plural(len(facts), 'fact')}: {found}" if facts else "") + f"; query node '{net.query}'")
     if net.reliability:
         say("reliability nodes (states are quadrature points rho, probabilities their weights): "
             + ", ".join(net.reliability))
@@ -1020,6 +1023,42 @@ def export_matrix_cmd(
     for note in notes:
         err.print(f"note: {note}", highlight=False, markup=False)
     out.print(f"wrote {out_file}", highlight=False, markup=False)
+
+
+# --------------------------------------------------------------------------- Bayesian networks in
+
+
+@app.command("import-bn")
+@_guarded
+def import_bn_cmd(
+    network_file: Annotated[Path, typer.Argument(help="Network file: .bif, .xml (XMLBIF), .net (Hugin); .dsl, .uai "
+                                                      "and the others pyAgrum reads.")],
+    hypothesis: Annotated[str, typer.Option("--hypothesis", help="The root node whose states are the hypotheses.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")],
+    evidence: Annotated[str | None, typer.Option("--evidence", help="Observed nodes: NODE=STATE[,NODE=STATE...].")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a folder import-bn wrote before.")] = False,
+) -> None:
+    """Turn a Bayesian network into a case folder (hypotheses from one node, items from the observed ones)."""
+    from motives.bn_import import read_bn, write_case
+
+    imp = read_bn(network_file, hypothesis, evidence)
+    folder = write_case(imp, out_dir, force=force)
+    props = imp.data.get("propositions", [])
+    roots = sum(1 for p in props if p["bears_on"] == [])
+    observed = sum(1 for p in props if "observed" in p)
+    files = " and ".join(sorted(p.name for p in folder.iterdir() if p.suffix == ".yaml"))
+    out.print(plain(f"wrote {folder}/ ({files}) from {imp.source}, read by {imp.reader}: "
+                    f"{plural(len(imp.data['hypotheses']), 'hypothesis', 'hypotheses')} (the states of "
+                    f"{imp.hypothesis}), {plural(len(props), 'proposition')} ({roots} root, {observed} observed), "
+                    f"{plural(len(imp.data.get('evidence', [])), 'item')}"), highlight=False, markup=False)
+    renames = imp.renames()
+    if renames:
+        out.print("names made ids (network name -> id):", highlight=False, markup=False)
+        for line in renames:
+            out.print(f"  {plain(line)}", highlight=False, markup=False)
+    for note in imp.notes:
+        err.print(f"note: {plain(note)}", highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- sensitivity and report

@@ -142,6 +142,8 @@ def item_html(item: Any, case: Case | None = None) -> str:
     (True, True)
     """
     labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
+    if case is not None and len(item.parents) > 1:  # flat keys of several parents shown as "h1, yes"
+        labels = dict(zip(case.parent_values(item.parents), case.parent_labels(item.parents), strict=True))
     parts = [f"<div><strong>{html.escape(item.id)}</strong> ({html.escape(item.kind)}): {html.escape(item.title)}"]
     meta = []
     if item.date:
@@ -153,7 +155,8 @@ def item_html(item: Any, case: Case | None = None) -> str:
     if item.footnotes:
         meta.append("footnotes " + html.escape(", ".join(map(str, item.footnotes))))
     if item.parents != ("hypotheses",):
-        meta.append(f"bears on {html.escape(parents_text(item.parents))}")
+        one = len(item.parents) == 1  # one proposition: "bears on proposition p2"; else "bears on f1 and f2"
+        meta.append(f"bears on {'proposition ' if one else ''}{html.escape(parents_text(item.parents))}")
     if item.reported_by:
         meta.append(f"reported by {html.escape(item.reported_by)}")
     if item.given:
@@ -173,7 +176,7 @@ def item_html(item: Any, case: Case | None = None) -> str:
             vals.append(f"{html.escape(labels.get(h, h))}: {s}")
         rows.append(f"<tr><td>{html.escape(lens)}</td><td>{'<br>'.join(vals)}</td>"
                     f"<td>{html.escape(getattr(j, 'rationale', ''))}</td></tr>")
-    given = {0: "h", 1: "state"}.get(len([b for b in item.parents if b != "hypotheses"]), "parents")
+    given = "h" if item.parents == ("hypotheses",) else "state" if len(item.parents) == 1 else "parents"
     parts.append(f"<table><thead><tr><th>lens</th><th>P(E | {given})</th><th>rationale</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table></div>")
     return "".join(parts)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from motives.schema import Case
 
-NAMES = ("cookies", "dice", "monty_hall", "diagnostic_test", "witness", "two_lenses", "burglary")
+NAMES = ("cookies", "dice", "monty_hall", "diagnostic_test", "witness", "two_lenses", "burglary", "alarm", "student")
 
 
 def path(name: str) -> Path:
@@ -39,7 +39,8 @@ def load(name: str) -> Case:
     >>> load("coins")
     Traceback (most recent call last):
         ...
-    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test, witness, two_lenses, burglary"
+    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test, witness, two_lenses,
+    burglary, alarm, student"
     """
     from motives.io import load_case
 

@@ -321,7 +321,7 @@ def pool(case: Case, lenses: Sequence[str] | None = None, *, method: str = "line
 def _pool_table(case: Case, prop: Any, lenses: list[str], w: np.ndarray, method: str) -> PropositionJudgement:
     judged = [case.judgement(prop, a)[0] for a in lenses]
     values: dict[str, Any] = {}
-    for v in case.parent_values(prop.bears_on):
+    for v in case.parent_values(prop.parents):
         probs, k = pool_row([prop.row(j, v) for j in judged], w, method)
         values[v] = StateRow(probs=dict(zip(prop.states, probs, strict=True)), concentration=k)
     return PropositionJudgement(values=values, rationale=f"{method} pool of {', '.join(lenses)}")
@@ -329,7 +329,7 @@ def _pool_table(case: Case, prop: Any, lenses: list[str], w: np.ndarray, method:
 
 def _pool_item(case: Case, e: Any, lenses: list[str], w: np.ndarray, method: str, id: str) -> Any:
     judged = [case.judgement(e, a)[0] for a in lenses]
-    keys = case.parent_values(e.bears_on)
+    keys = case.parent_values(e.parents)
     why = f"{method} pool of {', '.join(lenses)}"
     if e.kind == "likelihood":
         new = LensJudgement(values={k: pool_beta([j.values[k] for j in judged], w, method) for k in keys},

@@ -22,7 +22,9 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +38,8 @@ if TYPE_CHECKING:
 
     from motives.models.result import FitResult
 
-__all__ = ["H4", "fake_fit", "fake_trace", "random_case", "random_structured_case", "rich_case", "timeline_case",
-           "two_hypothesis_case"]
+__all__ = ["H4", "fake_fit", "fake_trace", "random_case", "random_network_case", "random_network_document",
+           "random_structured_case", "rich_case", "timeline_case", "two_hypothesis_case"]
 
 #: The hypotheses of :func:`rich_case` (and the default of :func:`fake_trace`).
 H4 = ["nat", "reg", "ide", "lea"]
@@ -256,6 +258,278 @@ def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth
         "name": "random", "hypotheses": [{"id": h} for h in H],
         "lenses": [{"id": lens} for lens in lenses], "sources": sources, "propositions": props, "evidence": items,
     })
+
+
+# --------------------------------------------------------------------------- random networks
+
+
+#: State names of a generated fact, by number of states.
+_NET_STATES = {2: ["yes", "no"], 3: ["low", "mid", "high"], 4: ["s1", "s2", "s3", "s4"]}
+
+
+def _net_row(rng: np.random.Generator, n: int) -> list[float]:
+    """A row of ``n`` probabilities, each at least 0.019, with three decimals, summing to 1."""
+    w = 0.02 + (1 - 0.02 * n) * rng.dirichlet(np.full(n, 2.0))
+    row = [round(float(v), 3) for v in w[:-1]]
+    return [*row, round(1 - sum(row), 3)]
+
+
+def _nest(parents: list[list[str]], cells: dict[tuple[str, ...], Any]) -> Any:
+    """Flat cells keyed by parent-value tuples -> nested dicts, first parent outermost (a root: its one row)."""
+    if not parents:
+        return cells[()]
+    return {v: _nest(parents[1:], {k[1:]: c for k, c in cells.items() if k[0] == v}) for v in parents[0]}
+
+
+def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_roots: int = 1, n_items: int = 7,
+                            max_parents: int = 3, max_item_parents: int = 2, max_states: int = 4,
+                            n_observed: int = 1, n_sources: int = 1, fixed_source: bool = True,
+                            zero_cells: int = 3, lenses: tuple[str, ...] = ("a",), list_single: bool = True,
+                            max_joint: int = 50_000) -> dict[str, Any]:
+    """The document (a dict, as read from YAML) of a random case whose structure is a Bayesian network.
+
+    Facts ``f0``, ``f1``, ... come in an order in which every parent precedes its children. ``n_roots``
+    of them are root facts (``bears_on: []``, one row: their prior); each other fact has 1 to
+    ``max_parents`` parents drawn from the hypotheses and the earlier facts, in a random order (so
+    its table is nested in that order). The first fact that has parents bears on the hypotheses,
+    and at least one fact has two parents when ``max_parents`` allows it, so the network is a DAG
+    with undirected loops, not a tree. A fact has 2 to ``max_states`` states; ``n_observed`` facts
+    carry ``observed: STATE``, and while the unobserved facts' joint state space would exceed
+    ``max_joint`` the largest of them loses states, so brute-force enumeration stays fast.
+
+    Items ``e0``, ``e1``, ... are likelihood items with 1 to ``max_item_parents`` parents (the
+    hypotheses and/or any facts, observed ones included), tables nested like the facts'. Each of the
+    ``n_sources`` sources ``src0``, ... has an uncertain reliability (``{mean, concentration}``)
+    and reports two or more items bearing on different parents (about one in three of them with a
+    ``base_rate``); with ``fixed_source`` a source ``fixed`` of point reliability reports one more.
+
+    ``zero_cells`` cells are set to exactly 0 (a state of a fact's row, or an item's P(E | parents)),
+    never a whole row, and never on a chosen *witness* configuration: one hypothesis and one state
+    per fact (the observed state for an observed fact) under which every table cell and every item
+    is positive, so the evidence is possible under at least that hypothesis.
+
+    Two-state rows are written as P(first state) (sometimes as ``{state: p}``), more states as
+    ``{state: p}``; one parent as a string (with ``list_single``, sometimes a one-element list).
+    Every lens in ``lenses`` gets its own values (the zero cells in the same places); the first is
+    the default lens. Numbers have three decimals.
+
+    Parameters
+    ----------
+    seed
+        Seed of everything random: the same arguments give the same document.
+    n_hyp, n_facts, n_roots, n_items
+        Sizes (``n_roots`` ≤ ``n_facts``; ``n_facts - n_roots`` ≥ 1 unless ``n_facts`` is 0).
+    max_parents, max_item_parents
+        Most parents of a fact (1 gives a tree below the hypotheses and the roots) and of an item.
+    max_states
+        Most states of a fact (2 to 4).
+    n_observed
+        Facts with a hard finding.
+    n_sources, fixed_source
+        Sources of Beta reliability; a source of point reliability 0.8.
+    zero_cells
+        Cells set to 0.
+    lenses
+        Lens ids.
+    list_single
+        Allow ``bears_on: [parent]`` for one parent (else always the string).
+    max_joint
+        Largest product of the unobserved facts' numbers of states.
+
+    Returns
+    -------
+    dict
+        The case document; :func:`random_network_case` validates it.
+
+    See Also
+    --------
+    random_network_case : the same, as a :class:`motives.Case`.
+    random_structured_case : a tree of propositions, with timeline and quantity items.
+
+    Examples
+    --------
+    >>> doc = random_network_document(4)
+    >>> doc == random_network_document(4), doc == random_network_document(5)
+    (True, False)
+    >>> [(f["id"], f["bears_on"]) for f in doc["propositions"]][:4]
+    [('f0', 'hypotheses'), ('f1', ['f0', 'hypotheses']), ('f2', ['f1', 'hypotheses', 'f0']), ('f3', [])]
+    >>> f2 = doc["propositions"][2]
+    >>> f2["states"], f2["likelihoods"]["a"]["values"]["yes"]["h0"]["s2"]  # P(f2 | f1 = yes, h0, f0 = s2)
+    (['low', 'mid', 'high'], {'low': 0.54, 'mid': 0.163, 'high': 0.297})
+    >>> doc["propositions"][3]["likelihoods"]  # a root fact: one row
+    {'a': {'values': {'s1': 0.513, 's2': 0.116, 's3': 0.246, 's4': 0.125}}}
+    >>> [(f["id"], f["observed"]) for f in doc["propositions"] if "observed" in f]
+    [('f0', 's2')]
+    >>> [(e["id"], e["bears_on"]) for e in doc["evidence"] if e.get("reported_by") == "src0"]
+    [('e3', ['hypotheses', 'f2']), ('e4', ['hypotheses', 'f4']), ('e6', 'f2')]
+    >>> doc["sources"]
+    [{'key': 'src0', 'reliability': {'mean': 0.933, 'concentration': 17.9}}, {'key': 'fixed', 'reliability': 0.8}]
+    """
+    rng = np.random.default_rng(seed)
+    H = [f"h{i}" for i in range(n_hyp)]
+    w = np.round(0.1 / n_hyp + 0.9 * rng.dirichlet(np.full(n_hyp, 2.0)), 3)
+    priors = [float(v) for v in w[:-1]] + [round(1 - float(w[:-1].sum()), 3)]
+    n_roots = min(n_roots, n_facts)
+    roots = set(rng.choice(n_facts, n_roots, replace=False).tolist()) if n_roots else set()
+    if n_facts and len(roots) == n_facts:
+        raise ValueError("every fact is a root: give n_roots < n_facts")
+    facts = [f"f{i}" for i in range(n_facts)]
+    # --- structure
+    parents: dict[str, list[str]] = {}
+    hyp_used = False
+    for i, f in enumerate(facts):
+        if i in roots:
+            parents[f] = []
+            continue
+        cand = ["hypotheses", *facts[:i]]
+        k = int(rng.integers(1, min(max_parents, len(cand)) + 1))
+        pick = [cand[j] for j in rng.choice(len(cand), k, replace=False)]
+        if not hyp_used and "hypotheses" not in pick:
+            pick[int(rng.integers(0, k))] = "hypotheses"
+        hyp_used = True
+        parents[f] = pick
+    multi = [f for f in facts if len(parents[f]) >= 2]
+    if max_parents >= 2 and not multi:  # the last fact that can have two parents gets a second one
+        for f in reversed(facts):
+            cand = ["hypotheses", *facts[:facts.index(f)]]
+            if parents[f] and len(cand) >= 2:
+                extra = [c for c in cand if c not in parents[f]]
+                parents[f].insert(int(rng.integers(0, 2)), extra[int(rng.integers(0, len(extra)))])
+                break
+    states = {f: _NET_STATES[2 if max_states <= 2 or rng.random() < 0.55 else int(rng.integers(3, max_states + 1))]
+              for f in facts}
+    obs_ids = [facts[j] for j in sorted(rng.choice(n_facts, min(n_observed, n_facts), replace=False).tolist())]
+    observed = {f: states[f][int(rng.integers(0, len(states[f])))] for f in obs_ids}
+    while math.prod(len(states[f]) for f in facts if f not in observed) > max_joint:
+        big = max((f for f in facts if f not in observed), key=lambda f: (len(states[f]), facts.index(f)))
+        states[big] = _NET_STATES[len(states[big]) - 1]
+        if len(states[big]) == 2 and all(len(states[f]) == 2 for f in facts if f not in observed):
+            break
+    values = {"hypotheses": H, **states}
+    # --- the witness configuration: every cell on it stays positive
+    witness = {"hypotheses": H[int(rng.integers(0, n_hyp))]}
+    for f in facts:
+        witness[f] = observed.get(f, states[f][int(rng.integers(0, len(states[f])))])
+    # --- items and their sources
+    items: list[dict[str, Any]] = []
+    nodes = ["hypotheses", *facts]
+    for i in range(n_items):
+        k = int(rng.integers(1, min(max_item_parents, len(nodes)) + 1))
+        items.append({"id": f"e{i}", "parents": [nodes[j] for j in rng.choice(len(nodes), k, replace=False)]})
+    order = rng.permutation(n_items).tolist()
+    sources: list[dict[str, Any]] = []
+    for s in range(n_sources):
+        mine = [items[j] for j in order[3 * s:3 * s + 3]]
+        if len(mine) < 2:
+            break
+        for it in mine:
+            it["reported_by"] = f"src{s}"
+            if rng.random() < 0.35:
+                it["base_rate"] = _p(rng, 0.05, 0.6)
+        if len({tuple(it["parents"]) for it in mine}) == 1:  # span at least two parents
+            it = mine[-1]
+            it["parents"] = [next(n for n in nodes[1:] + nodes[:1] if [n] != it["parents"])]
+        sources.append({"key": f"src{s}", "reliability": {"mean": _p(rng, 0.5, 0.95),
+                                                          "concentration": float(np.round(rng.uniform(2, 20), 1))}})
+    if fixed_source and len(order) > 3 * len(sources):
+        items[order[3 * len(sources)]]["reported_by"] = "fixed"
+        sources.append({"key": "fixed", "reliability": 0.8})
+    # --- tables: flat, {parent-value tuple: row} per lens
+    def configs(ps: list[str]) -> list[tuple[str, ...]]:
+        return list(itertools.product(*[values[p] for p in ps]))
+
+    fact_rows = {lens: {f: {c: _net_row(rng, len(states[f])) for c in configs(parents[f])} for f in facts}
+                 for lens in lenses}
+    item_cells = {lens: {it["id"]: {c: _p(rng) for c in configs(it["parents"])} for it in items} for lens in lenses}
+    zeros: list[tuple[str, tuple[str, ...], int]] = []
+    for _ in range(50 * zero_cells):
+        if len(zeros) >= zero_cells or not (facts or items):
+            break
+        j = int(rng.integers(0, len(facts) + len(items)))
+        node, ps = (facts[j], parents[facts[j]]) if j < len(facts) else (items[j - len(facts)]["id"],
+                                                                        items[j - len(facts)]["parents"])
+        cs = configs(ps)
+        c = cs[int(rng.integers(0, len(cs)))]
+        on_witness = all(witness[p] == v for p, v in zip(ps, c, strict=True))
+        if j < len(facts):
+            s = int(rng.integers(0, len(states[node])))
+            if (on_witness and states[node][s] == witness[node]) or any(z[:2] == (node, c) for z in zeros):
+                continue
+        else:
+            s = 0
+            if on_witness or any(z[:2] == (node, c) for z in zeros):
+                continue
+        zeros.append((node, c, s))
+    for lens in lenses:
+        for node, c, s in zeros:
+            if node in fact_rows[lens]:
+                row = fact_rows[lens][node][c]
+                rest = [v for t, v in enumerate(row) if t != s]
+                scaled = [round(v / sum(rest), 3) for v in rest[:-1]]
+                scaled.append(round(1.0 - sum(scaled), 3))
+                it_ = iter(scaled)
+                fact_rows[lens][node][c] = [0.0 if t == s else next(it_) for t in range(len(row))]
+            else:
+                item_cells[lens][node][c] = 0.0
+    # --- the document
+    def bears(ps: list[str]) -> Any:
+        if len(ps) == 1 and not (list_single and rng.random() < 0.25):
+            return ps[0]
+        return list(ps)
+
+    props = []
+    for f in facts:
+        as_dict = not parents[f] or len(states[f]) > 2 or rng.random() < 0.2
+        tables = {}
+        for lens in lenses:
+            rows = fact_rows[lens][f]
+            cells = {c: (dict(zip(states[f], r, strict=True)) if as_dict else r[0]) for c, r in rows.items()}
+            tables[lens] = {"values": _nest([values[p] for p in parents[f]], cells)}
+        prop: dict[str, Any] = {"id": f, "title": f"Fact {f[1:]}", "states": list(states[f]),
+                                "bears_on": bears(parents[f]), "likelihoods": tables}
+        if f in observed:
+            prop["observed"] = observed[f]
+        props.append(prop)
+    evidence = []
+    for it in items:
+        e: dict[str, Any] = {"id": it["id"], "title": f"Item {it['id'][1:]}", "bears_on": bears(it["parents"]),
+                             "likelihoods": {lens: {"values": _nest([values[p] for p in it["parents"]],
+                                                                    item_cells[lens][it["id"]])}
+                                             for lens in lenses}}
+        for key in ("reported_by", "base_rate"):
+            if key in it:
+                e[key] = it[key]
+        evidence.append(e)
+    return {
+        "name": f"network_{seed}", "title": f"A random network (seed {seed})", "default_lens": lenses[0],
+        "hypotheses": [{"id": h, "prior": p} for h, p in zip(H, priors, strict=True)],
+        "lenses": [{"id": lens} for lens in lenses], "sources": sources, "propositions": props, "evidence": evidence,
+    }
+
+
+def random_network_case(seed: int, **kwargs: Any) -> Case:
+    """:func:`random_network_document` validated as a :class:`motives.Case` (same arguments).
+
+    Parameters
+    ----------
+    seed
+        Seed of everything random.
+    kwargs
+        Sizes and switches of :func:`random_network_document`.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = random_network_case(7, n_facts=4, n_items=3, lenses=("a", "b"))
+    >>> [(p.id, p.parents) for p in case.propositions]
+    [('f0', ('hypotheses',)), ('f1', ('hypotheses',)), ('f2', ('f0', 'f1', 'hypotheses')), ('f3', ())]
+    >>> post = mv.exact_posterior(case, "b").xs("hypothesis", level="level")["credence"]
+    >>> post.round(4).to_dict()
+    {'h0': 0.2223, 'h1': 0.4869, 'h2': 0.2908}
+    >>> case == random_network_case(7, n_facts=4, n_items=3, lenses=("a", "b"))
+    True
+    """
+    return Case.model_validate(random_network_document(seed, **kwargs))
 
 
 # --------------------------------------------------------------------------- fake draws and fits

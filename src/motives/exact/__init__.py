@@ -3,8 +3,9 @@
 One job per module: ``compile`` (a case and a lens to arrays), ``kinds`` (each evidence kind's closed-form
 likelihood), ``contract`` (variable elimination planned once per structure), ``likelihood`` (the
 likelihood of all the evidence per hypothesis, reliability mixed in, and the posterior), ``frames``
-(priors, posterior and value tables), ``trends`` (trend bands). Every public name, and the helpers other
-layers use, is importable from ``motives.exact``.
+(priors, posterior and value tables), ``trends`` (trend bands), ``marginals`` (P(parent configuration | h)
+without evidence). Every public name, and the helpers other layers use, is importable from ``motives.exact``
+(the function ``contract`` from ``motives.exact.contract``, the module of that name).
 """
 
 from motives.conventions import INTERVAL_MASS
@@ -34,8 +35,8 @@ from motives.exact.contract import (
     _scaled_prob,
     _Step,
     _subscripts,
-    contract,
     plan_elimination,
+    scale_factors,
 )
 from motives.exact.frames import (
     _frame,
@@ -72,6 +73,7 @@ from motives.exact.likelihood import (
     normalise,
     posterior,
 )
+from motives.exact.marginals import ancestor_indices, config_marginals, implied_tables
 from motives.exact.trends import _mixture_quantile, _trend_mixture, trend_bands
 
 __all__ = [
@@ -79,9 +81,10 @@ __all__ = [
     '_GroupPlan', '_jacobi_nodes', '_LETTERS', '_log', '_log_message', '_log_step', '_loglik', '_logsumexp',
     '_mix', '_mixture_quantile', '_mvn_marginal', '_naming', '_other_loglik', '_reliability', '_scaled',
     '_scaled_prob', '_Step', '_structure_loglik', '_subscripts', '_sum_items', '_sum_last', '_trend_mixture',
-    '_without_structured', 'CaseArrays', 'compile_case', 'compiled', 'contract', 'exact_posterior',
+    '_without_structured', 'CaseArrays', 'compile_case', 'compiled', 'exact_posterior',
     'family_credence', 'independent_case', 'INTERVAL_MASS', 'item_loglik', 'JointItem', 'loglik', 'MAX_GRID',
     'MAX_TABLE', 'normalise', 'Plan', 'plan_elimination', 'posterior', 'prior_from', 'PropArrays',
-    'quantity_loglik', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik', 'trend_bands',
-    'trend_loglik', 'value_summary', 'value_table',
+    'quantity_loglik', 'scale_factors', 'SourceGroup', 'step_loglik', 'timeline_data', 'timeline_loglik',
+    'trend_bands', 'trend_loglik', 'value_summary', 'value_table', 'ancestor_indices', 'config_marginals',
+    'implied_tables',
 ]

@@ -171,6 +171,10 @@ class CaseArrays:
     sources_in_structure: tuple[SourceGroup, ...] = ()
     direct_source: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     joint: tuple[JointItem, ...] = ()
+    #: What the engine derives from these (immutable) arrays alone, kept for the next call: the reliability
+    #: grid and the log-factors of the case's own tables (``likelihood._structure_loglik``). Not copied by
+    #: ``dataclasses.replace``: other numbers start an empty memo.
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def structured(self) -> bool:

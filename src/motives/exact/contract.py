@@ -127,7 +127,7 @@ def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
 
 
 
-def contract(plan: Plan, factors: list[Array]) -> Array:
+def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any]] | None = None) -> Array:
     """Run a plan on log-factors (batch axes first, then one axis per variable of the scope).
 
     Each step works in probability space with every input scaled to a maximum of 1 (its log scale carried
@@ -146,12 +146,8 @@ def contract(plan: Plan, factors: list[Array]) -> Array:
     array([0.451, 0.108])
     """
     K = plan.card[0]
-    probs: list[Any] = []
-    scales: list[Any] = []
-    for f, sc in zip(factors, plan.scopes, strict=True):
-        p, s = _scaled(f, len(sc))
-        probs.append(p)
-        scales.append(s)
+    probs, scales = scale_factors(plan, factors) if scaled is None else scaled
+    probs, scales = list(probs), list(scales)
     for st in plan.steps:
         ps = [probs[i] for i in st.inputs]
         n = len(st.union)
@@ -179,6 +175,29 @@ def contract(plan: Plan, factors: list[Array]) -> Array:
 
 
 
+def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any]]:
+    """The factors as :func:`contract` starts from them: probabilities scaled to a maximum of 1, and the log scales.
+
+    ``contract(plan, factors, scaled=scale_factors(plan, factors))`` is ``contract(plan, factors)``; the engine
+    keeps this for a case's own tables, so a repeated single query starts from it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = plan_elimination([2, 2], [(0, 1), (1,)], ["hypotheses", "a"])
+    >>> probs, scales = scale_factors(p, [np.log([[0.9, 0.1], [0.2, 0.8]]), np.log([0.5, 0.01])])
+    >>> probs[1], np.exp(scales[1]).round(4)
+    (array([1.  , 0.02]), np.float64(0.5))
+    """
+    probs: list[Any] = []
+    scales: list[Any] = []
+    for f, sc in zip(factors, plan.scopes, strict=True):
+        p, s = _scaled(f, len(sc))
+        probs.append(p)
+        scales.append(s)
+    return probs, scales
+
+
 def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
     """exp(f − m) and m, m the maximum over the last ``nvars`` axes (0 where every entry is −inf)."""
     logf = np.asarray(logf, dtype=float)
@@ -196,10 +215,10 @@ def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
     """Divide by the maximum over the last ``nvars`` axes, returned as a log too (a maximum of 0 stays)."""
     if nvars == 0:
         m = np.where(p > 0, p, 1.0)
-        return p / m, _log(m)
+        return p / m, np.log(m)  # m > 0: no warning to silence
     m = p.max(axis=tuple(range(-nvars, 0)))
     m = np.where(m > 0, m, 1.0)
-    return p / m.reshape(m.shape + (1,) * nvars), _log(m)
+    return p / m.reshape(m.shape + (1,) * nvars), np.log(m)
 
 
 

@@ -112,27 +112,41 @@ def independent_case(case: Case) -> Case:
         return case
     items = []
     for e in case.evidence:
-        if e.bears_on in (None, "hypotheses"):
+        if e.parents == ("hypotheses",):
             items.append(e)
             continue
-        states = case.proposition(e.bears_on).states
+        keys = case.parent_values(e.parents)
+        via = [*case.ancestors(e.id)]
         judged = {}
         for lens in case.lens_ids:
             j, _ = case.judgement(e, lens)
-            m = case.implied_matrix(e.bears_on, lens)
+            m = case.implied_parents(e.parents, lens)  # P(parent configuration | h), (K, V)
             if isinstance(e, LikelihoodItem):
-                vals = m @ np.array([j.values[st].mean for st in states])
+                vals = m @ np.array([j.values[v].mean for v in keys])
             else:
-                ll = np.array(_other_loglik(e, j, states))
+                ll = np.array(_other_loglik(e, j, keys))
                 with np.errstate(divide="ignore"):
                     vals = np.exp(_logsumexp(np.log(m) + ll[None, :], axis=-1) - ll.max())
                 vals = vals / vals.max()
             judged[lens] = {"values": {h: float(min(max(v, 0.0), 1.0)) for h, v in zip(case.hypothesis_ids, vals,
                                                                                         strict=True)},
-                            "rationale": f"implied through {' > '.join(case.path_to_hypotheses(e.id))}"}
+                            "rationale": f"implied through {' > '.join(via)}"}
         data = e.model_dump(exclude={"kind", "likelihoods", "trends", "predictive", "bears_on", "observations",
                                      "origin", "sigma", "scale", "observed", "unit"}, exclude_none=True)
         items.append(LikelihoodItem.model_validate({**data, "kind": "likelihood", "likelihoods": judged}))
+    for p in case.propositions:  # a hard finding on a fact is evidence too: P(observed state | h) alone
+        if p.observed is None:
+            continue
+        s = p.states.index(p.observed)
+        judged = {}
+        for lens in case.lens_ids:
+            vals = case.implied_parents((p.id,), lens)[:, s]
+            judged[lens] = {"values": {h: float(min(max(v, 0.0), 1.0)) for h, v in zip(case.hypothesis_ids, vals,
+                                                                                        strict=True)},
+                            "rationale": f"the finding {p.id} = {p.observed}, implied through its ancestors"}
+        items.append(LikelihoodItem.model_validate({
+            "id": f"{p.id}_observed" if f"{p.id}_observed" not in {e.id for e in case.evidence} else f"{p.id}_finding",
+            "title": f"{p.title}: {p.observed} (observed)", "likelihoods": judged}))
     data = {k: getattr(case, k) for k in type(case).model_fields if k not in ("propositions", "evidence")}
     return Case.model_validate({**data, "evidence": items})
 

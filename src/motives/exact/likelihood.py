@@ -44,6 +44,7 @@ from motives.exact.compile import (
 )
 from motives.exact.contract import (
     contract,
+    scale_factors,
 )
 
 Array = NDArray[np.float64]
@@ -55,6 +56,13 @@ MAX_GRID = 4096
 
 def _grid(arr: CaseArrays) -> tuple[Array, Array]:
     """Reliability nodes (G, C) and log weights (G,) of the sources integrated outside the structure."""
+    got = arr._memo.get("grid")
+    if got is None:
+        got = arr._memo["grid"] = _make_grid(arr)
+    return got
+
+
+def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
     xs, lw = np.ones((1, 0)), np.zeros(1)
     size = 1
     for g in arr.sources_in_structure:
@@ -70,6 +78,8 @@ def _grid(arr: CaseArrays) -> tuple[Array, Array]:
         x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
         xs = np.concatenate([np.repeat(xs, len(x), axis=0), np.tile(x, len(xs))[:, None]], axis=1)
         lw = (lw[:, None] + _log(w)[None, :]).reshape(-1)
+    xs.flags.writeable = False
+    lw.flags.writeable = False
     return xs, lw
 
 
@@ -83,7 +93,8 @@ def item_loglik(arr: CaseArrays, lam: ArrayLike | None = None) -> Array:
 
 
 def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool = True,
-           tables: Mapping[str, ArrayLike] | None = None, plam: Mapping[str, ArrayLike] | None = None) -> Array:
+           tables: Mapping[str, ArrayLike] | None = None, plam: Mapping[str, ArrayLike] | None = None,
+           jlam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Total log-likelihood of all evidence per hypothesis, shape (..., K).
 
     Parameters
@@ -99,6 +110,9 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
         Proposition id -> P(state | parent value), shape (..., V, S); default each proposition's own.
     plam
         Proposition id -> P(E | state) of the likelihood items bearing on it, shape (..., n, S).
+    jlam
+        Item id -> P(E | parent configuration) of an item with several parents (:attr:`CaseArrays.joint`),
+        shape (..., V), configurations flat in nested order.
 
     Examples
     --------
@@ -123,9 +137,10 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
         raise ValueError(f"lam must end in shape {arr.lam.shape}, got {lam.shape}")
     n, k = lam.shape[-2:]
     if arr.propositions or len(arr.sources_in_structure):
-        return _loglik(arr, lam, reliability) + _structure_loglik(arr, lam, reliability, tables or {}, plam or {})
-    if tables or plam:
-        raise ValueError("tables and plam need a case with propositions")
+        return _loglik(arr, lam, reliability) + _structure_loglik(arr, lam, reliability, tables or {}, plam or {},
+                                                                  jlam or {})
+    if tables or plam or jlam:
+        raise ValueError("tables, plam and jlam need a case with propositions")
     if lam.ndim > 2 and lam.size > 2 * _CHUNK:
         # Many scenarios: evaluate them in blocks of about _CHUNK cells, so the temporaries stay in
         # cache and their memory stays bounded (each scenario is computed exactly as alone).
@@ -169,7 +184,7 @@ def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
 
 
 def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Mapping[str, ArrayLike],
-                      plam: Mapping[str, ArrayLike]) -> Array:
+                      plam: Mapping[str, ArrayLike], jlam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Log P(everything under the propositions | h), plus direct items of sources integrated with them.
 
     Messages go bottom-up with a grid axis G (reliability nodes of the sources whose items sit under
@@ -178,7 +193,40 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
     unknown = sorted(set(tables) - set(arr.proposition_ids)) + sorted(set(plam) - set(arr.proposition_ids))
     if unknown:
         raise ValueError(f"unknown proposition(s) {unknown}; propositions: {arr.proposition_ids}")
+    jlam = jlam or {}
+    bad = sorted(set(jlam) - {j.id for j in arr.joint})
+    if bad:
+        raise ValueError(f"unknown item(s) of several parents {bad}; they are: {[j.id for j in arr.joint]}")
     gx, glw = _grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    if not tables and not plam and not jlam:  # the case's own tables: their (scaled) log-factors are kept with the arrays
+        scaled = arr._memo.get(("factors", reliability))
+        if scaled is None:
+            scaled = scale_factors(arr.plan, _factors(arr, reliability, tables, plam, jlam, gx))
+            for a in scaled[0] + scaled[1]:
+                if isinstance(a, np.ndarray):
+                    a.flags.writeable = False
+            arr._memo[("factors", reliability)] = scaled
+        top: Any = contract(arr.plan, [], scaled=scaled)  # (..., G, K)
+    else:
+        top = contract(arr.plan, _factors(arr, reliability, tables, plam, jlam, gx))
+    ds = arr.direct_source
+    if reliability and len(ds) and (ds >= 0).any():
+        direct = arr._memo.get(("direct", reliability)) if lam is arr.lam else None
+        if direct is None:
+            idx = np.flatnonzero(ds >= 0)
+            ld = np.take(lam, idx, axis=-2)
+            m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
+            direct = _sum_items(_log(m))
+            if lam is arr.lam:
+                direct.flags.writeable = False
+                arr._memo[("direct", reliability)] = direct
+        top = top + direct
+    return _logsumexp(top + glw[:, None], axis=-2)
+
+
+def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike], plam: Mapping[str, ArrayLike],
+             jlam: Mapping[str, ArrayLike], gx: Array) -> list[Any]:
+    """The log-factors of the elimination: per fact its table times what its own items say, per joint item."""
     props = arr.propositions
     factors: list[Any] = []
     for pa in props:
@@ -207,20 +255,16 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         factors.append(lt + msg.reshape(msg.shape[:-1] + (1,) * len(pa.cards) + msg.shape[-1:]))
     for jt in arr.joint:
         cards = tuple(len(arr.hypotheses) if q < 0 else len(props[q].states) for q in jt.parents)
+        J = np.asarray(jlam[jt.id], dtype=float) if jt.id in jlam else jt.lam
+        if J.shape[-1:] != jt.lam.shape:
+            raise ValueError(f"jlam['{jt.id}'] must end in shape {jt.lam.shape}, got {J.shape}")
         if reliability and jt.source >= 0:
-            m = _mix(jt.lam[None, None, :], np.array([jt.base]), gx[:, [jt.source]][:, :, None], len(jt.lam))
-            lf = _log(m[:, 0, :])  # (G, V)
+            m = _mix(J[..., None, None, :], np.array([jt.base]), gx[:, [jt.source]][:, :, None], len(jt.lam))
+            lf = _log(m[..., 0, :])  # (..., G, V)
         else:
-            lf = _log(jt.lam)[None, :]
-        factors.append(lf.reshape(lf.shape[:1] + cards))
-    top: Any = contract(arr.plan, factors)  # (..., G, K)
-    ds = arr.direct_source
-    if reliability and len(ds) and (ds >= 0).any():
-        idx = np.flatnonzero(ds >= 0)
-        ld = np.take(lam, idx, axis=-2)
-        m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
-        top = top + _sum_items(_log(m))
-    return _logsumexp(top + glw[:, None], axis=-2)
+            lf = _log(J)[..., None, :]  # (..., 1, V)
+        factors.append(lf.reshape(lf.shape[:-1] + cards))
+    return factors
 
 
 
@@ -274,7 +318,7 @@ def normalise(log_weights: Array) -> Array:
 
 def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | None = None,
               *, reliability: bool = True, tables: Mapping[str, ArrayLike] | None = None,
-              plam: Mapping[str, ArrayLike] | None = None) -> Array:
+              plam: Mapping[str, ArrayLike] | None = None, jlam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Posterior credences, shape (..., K); leading axes of ``prior`` and ``lam`` broadcast.
 
     Examples
@@ -291,7 +335,8 @@ def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | 
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
     if prior.shape[-1] != len(arr.hypotheses):
         raise ValueError(f"prior must end in {len(arr.hypotheses)} hypotheses, got shape {prior.shape}")
-    return normalise(_log(prior) + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam))
+    return normalise(_log(prior) + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam,
+                                                 jlam=jlam))
 
 
 

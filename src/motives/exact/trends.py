@@ -94,8 +94,7 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
         grid = np.linspace(min(t_obs.min(), it.origin), t_obs.max() + 0.5, points)
     else:
         grid = np.atleast_1d(np.asarray(years, dtype=float))
-    parent = it.bears_on if it.bears_on not in (None, "hypotheses") else None
-    keys = case.hypothesis_ids if parent is None else list(case.proposition(parent).states)
+    keys = case.parent_values(it.parents)  # a timeline item has one parent: the hypotheses or a proposition
     groups: dict[str, list[str]] = {}
     for h in keys:
         groups.setdefault(j.values[h].model_dump_json(), []).append(h)

@@ -25,7 +25,13 @@ The edits have one meaning, shared by the page and by :func:`edited_posterior`
 ``reliability``
     Source key -> a fixed reliability ρ in [0, 1] (replacing the case's judgement).
 ``tables``
-    Proposition id -> {parent value: P(state) for each state} (rows normalised).
+    Proposition id -> {parent value: P(state) for each state} (rows normalised). With several parents the
+    parent value is the flat key of the row (the parents' values joined by ``.`` in the listed order,
+    ``"burglary.yes"``); a root fact's one row is ``"*"``.
+
+On a network (root facts, facts or items with several parents, observed facts) the page runs the elimination
+plan the exact engine made for the structure (:attr:`motives.exact.CaseArrays.plan`), exported with the arrays,
+so the page and Python sum the facts out in the same order.
 """
 
 from __future__ import annotations
@@ -157,7 +163,8 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
                   other_loglik=_temper_log(arr.other_loglik, gam(arr.other_items)),
                   propositions=tuple(replace(p, lam=_temper(p.lam, gam(p.items)) if len(p.items) else p.lam,
                                              other_loglik=_temper_log(p.other_loglik, gam(p.other_items)))
-                                     for p in arr.propositions))
+                                     for p in arr.propositions),
+                  joint=tuple(replace(j, lam=_temper(j.lam[None, :], gam([j.id]))[0]) for j in arr.joint))
     if ed["drop"]:
         arr = arr.without(ed["drop"])
     tables = {}
@@ -198,14 +205,34 @@ def _lens_arrays(case: Case, lens: str) -> dict[str, Any]:
     def nan(x: np.ndarray) -> list[float | None]:
         return [None if math.isnan(v) else float(v) for v in x]
 
-    return {
+    props = arr.propositions
+    out: dict[str, Any] = {
         "direct": {"items": arr.items, "lam": arr.lam.tolist(), "base": nan(arr.base),
                    "src": [src(e) for e in arr.items]},
         "other": {"items": arr.other_items, "ll": _finite(arr.other_loglik)},
-        "props": [{"id": p.id, "parent": p.parent, "states": p.states, "table": p.table.tolist(),
+        "props": [{"id": p.id, "parents": list(p.parents), "cards": list(p.cards), "states": p.states,
+                   "table": p.table.tolist(), "observed": p.observed,
                    "items": p.items, "lam": p.lam.tolist(), "base": nan(p.base), "src": [src(e) for e in p.items],
-                   "other_items": p.other_items, "other_ll": _finite(p.other_loglik)} for p in arr.propositions],
+                   "other_items": p.other_items, "other_ll": _finite(p.other_loglik)} for p in props],
+        "joint": [{"id": j.id, "parents": list(j.parents), "lam": j.lam.tolist(),
+                   "base": None if math.isnan(j.base) else float(j.base), "src": src(j.id)} for j in arr.joint],
     }
+    if props:
+        out["plan"] = _plan_data(arr.plan)
+    return out
+
+
+def _plan_data(plan: Any) -> dict[str, Any]:
+    """The elimination plan (:func:`motives.exact.contract.plan_elimination`) as JSON: the page runs these steps.
+
+    Variables are 0 (the hypotheses) and ``i + 1`` for proposition ``i``; the first factor slots are the
+    propositions' (scope: parents, then the fact), then the items of several parents; each step fills the next
+    slot with its inputs' product summed over ``var`` (the last variable of ``union``).
+    """
+    return {"card": list(plan.card), "scopes": [list(sc) for sc in plan.scopes],
+            "steps": [{"var": st.var, "inputs": list(st.inputs), "union": list(st.union),
+                       "spec": [list(sp) for sp in st.spec]} for st in plan.steps],
+            "final": list(plan.final), "final_scopes": [list(sc) for sc in plan.final_scopes]}
 
 
 def _finite(a: np.ndarray) -> list[list[float | None]]:
@@ -217,7 +244,7 @@ def _sources(case: Case) -> list[dict[str, Any]]:
     from motives.exact import _jacobi_nodes
 
     out = []
-    structured = {e.reported_by for e in case.evidence if e.bears_on not in (None, "hypotheses")}
+    structured = {e.reported_by for e in case.evidence if e.parents != ("hypotheses",)}
     for s in case.sources:
         n = sum(1 for e in case.evidence if e.reported_by == s.key and e.kind == "likelihood")
         rel = s.reliability
@@ -255,7 +282,7 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
         try:
             df = S.weight_of_evidence(case, lens=lens)
         except Exception:  # noqa: BLE001 - the ledger is a display aid; the engine does not depend on it
-            woe[lens] = {}
+            woe[lens] = {"__unavailable__": True}  # the page says the weights are not shown
             continue
         fam = case.family_ids
         lvl, tgt = ("family", fam[0]) if len(fam) < len(case.hypothesis_ids) else ("hypothesis", case.hypothesis_ids[0])
@@ -274,18 +301,32 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
                    for ln in case.lenses if ln.id in lenses],
         "sources": _sources(case),
         "propositions": [{"id": p.id, "title": p.title, "states": p.states, "bears_on": p.bears_on,
-                          "parent_values": case.parent_values(p.bears_on), "quote": p.quote,
+                          "parents": list(p.parents), "parent_values": case.parent_values(p.parents),
+                          "parent_labels": _row_labels(case, p.parents), "observed": p.observed, "quote": p.quote,
                           "footnotes": p.footnotes, "sources": cites(p.sources), "description": p.description,
                           "rationale": {ln: p.likelihoods[ln].rationale for ln in p.likelihoods if ln in lenses}}
                          for p in case.propositions],
         "items": [{"id": e.id, "title": e.title, "kind": e.kind, "quote": e.quote, "footnotes": e.footnotes,
                    "sources": cites(e.sources), "date": str(e.date) if e.date else "", "issue_area": e.issue_area or "",
-                   "bears_on": e.bears_on or "hypotheses", "reported_by": e.reported_by or "",
+                   "bears_on": e.bears_on or "hypotheses", "parents": list(e.parents),
+                   "reported_by": e.reported_by or "",
                    "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses}}
                   for e in case.evidence],
         "engine": {lens: _lens_arrays(case, lens) for lens in lenses},
         "woe": woe,
     }
+
+
+def _row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
+    """Readable labels of a table's rows ("Burglary, yes": hypothesis labels and states; "prior" for a root)."""
+    if not parents:
+        return ["prior"]
+    import itertools
+
+    names = {h.id: h.name for h in case.hypotheses}
+    axes = [[names[h] for h in case.hypothesis_ids] if b == "hypotheses" else case.proposition(b).states
+            for b in parents]
+    return [", ".join(c) for c in itertools.product(*axes)]
 
 
 def _ref_text(fields: dict[str, str], key: str) -> str:
@@ -329,8 +370,8 @@ def structure_svg(case: Case, lens: str | None = None) -> str:
         from motives import plots
 
         fig, _ax = plots.plot_structure(case, lens=lens)
-    except (ImportError, AttributeError):
-        return ""
+    except (ImportError, AttributeError, ValueError):  # no figure (e.g. one that cannot draw this structure):
+        return ""                                       # the page lists the structure as text instead
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)

@@ -4,7 +4,9 @@
  * items mix a source's reliability as x*lambda + (1-x)*b (b the base rate, or the row mean);
  * a source whose items are all direct is integrated over its Gauss-Jacobi nodes on its own;
  * sources with items under propositions are integrated outside the whole product on a tensor grid;
- * propositions send log sum_s T[v][s] exp(message[s]) to their parent, bottom-up.
+ * the network of facts (each fact's table times what its own items say, items of several parents) is summed
+ * out by variable elimination along the plan Python computed once (the same order as motives.exact), each
+ * step a broadcast sum on the union of its factors' variables and a log-sum-exp over the one summed out.
  */
 (function (global) {
   "use strict";
@@ -41,6 +43,62 @@
   function normalise(logw) {
     const z = lse(logw);
     return logw.map(function (v) { return Math.exp(v - z); });
+  }
+
+  /* Variable elimination by the plan Python made (motives.exact.contract.plan_elimination), in log space.
+   * factors: log-factors, flat in row-major order of plan.scopes (variable 0 the hypotheses, i + 1 fact i).
+   * Each step adds its inputs on the union of their variables and takes log-sum-exp over the last one, the
+   * variable summed out; its result fills the next slot. Returns log of what is left, per hypothesis. */
+  function contract(plan, factors) {
+    const card = plan.card;
+    const scopes = plan.scopes.slice();
+    const f = factors.slice();
+    if (f.length !== scopes.length) throw new Error("the plan has " + scopes.length + " factors, got " + f.length);
+    for (const st of plan.steps) {
+      const union = st.union;
+      const n = union.length;
+      const dims = union.map(function (v) { return card[v]; });
+      const last = dims[n - 1];
+      let size = 1;
+      for (const d of dims) size *= d;
+      const outSize = size / last;
+      const ins = st.inputs.map(function (slot, k) {
+        const strides = new Array(n).fill(0);
+        const sp = st.spec[k];
+        let s = 1;
+        for (let j = sp.length - 1; j >= 0; j--) { strides[sp[j]] = s; s *= card[scopes[slot][j]]; }
+        if (s !== f[slot].length) throw new Error("factor " + slot + " has " + f[slot].length + " cells, not " + s);
+        return { data: f[slot], strides: strides, lastStride: strides[n - 1] };
+      });
+      const out = new Float64Array(outSize);
+      const buf = new Float64Array(last);
+      const idx = new Array(n).fill(0);
+      const base = new Array(ins.length).fill(0);
+      for (let o = 0; o < outSize; o++) {
+        for (let t = 0; t < last; t++) {
+          let a = 0;
+          for (let k = 0; k < ins.length; k++) a += ins[k].data[base[k] + t * ins[k].lastStride];
+          buf[t] = a;
+        }
+        out[o] = lse(buf);
+        for (let j = n - 2; j >= 0; j--) {  // the next cell of the result (row-major)
+          idx[j]++;
+          for (let k = 0; k < ins.length; k++) base[k] += ins[k].strides[j];
+          if (idx[j] < dims[j]) break;
+          for (let k = 0; k < ins.length; k++) base[k] -= ins[k].strides[j] * dims[j];
+          idx[j] = 0;
+        }
+      }
+      f.push(out);
+      scopes.push(union.slice(0, n - 1));
+    }
+    const K = card[0];
+    const total = new Array(K).fill(0);
+    plan.final.forEach(function (slot, i) {
+      const sc = plan.final_scopes[i];
+      for (let h = 0; h < K; h++) total[h] += sc.length ? f[slot][h] : f[slot][0];
+    });
+    return total;
   }
 
   function posterior(data, edits) {
@@ -112,7 +170,7 @@
         grid = next;
       }
       const tables = edits.tables || {};
-      const T = props.map(function (p, i) {
+      const T = props.map(function (p) {
         const rows = p.table.map(function (r) { return r.slice(); });
         const info = data.propositions.find(function (q) { return q.id === p.id; });
         const ed = tables[p.id] || {};
@@ -140,28 +198,40 @@
           const ll = temperLog(p.other_ll[i], gamma(id));
           for (let s = 0; s < S; s++) acc[s] += ll[s];
         });
+        if (p.observed >= 0) for (let s = 0; s < S; s++) if (s !== p.observed) acc[s] = -Infinity;
         return acc;
       });
+      const joint = (E.joint || []).map(function (j) {
+        return drop.has(j.id) ? null : { row: temper(j.lam, gamma(j.id)), base: j.base, src: j.src };
+      });
+      const plan = E.plan;
       const tops = grid.map(function (g) {
-        const state = props.map(function (p, i) { return others[i].slice(); });
-        const top = new Array(K).fill(g.logw);
-        for (let i = props.length - 1; i >= 0; i--) {
-          const S = props[i].states.length;
+        // the initial factors (log space, flat in row-major order of their scope): each fact's table plus
+        // what its own items say, then each item of several parents (a dropped one is the constant 1)
+        const factors = props.map(function (p, i) {
+          const S = p.states.length;
+          const msg = others[i].slice();
           for (const it of items[i]) {
             // every source with an item under a proposition is on the grid (see motives.interactive._sources)
             const row = it.src >= 0 ? mixed(it.row, it.base, g.x[it.src]) : it.row;
-            for (let s = 0; s < S; s++) state[i][s] += Math.log(row[s]);
+            for (let s = 0; s < S; s++) msg[s] += Math.log(row[s]);
           }
-          const up = T[i].map(function (logrow) {
-            return lse(logrow.map(function (lt, s) { return lt + state[i][s]; }));
-          });
-          const parent = props[i].parent;
-          if (parent < 0) {
-            for (let h = 0; h < K; h++) top[h] += up[h];
-          } else {
-            for (let v = 0; v < up.length; v++) state[parent][v] += up[v];
+          const f = new Float64Array(T[i].length * S);
+          T[i].forEach(function (logrow, v) { for (let s = 0; s < S; s++) f[v * S + s] = logrow[s] + msg[s]; });
+          return f;
+        });
+        joint.forEach(function (j, n) {
+          const V = E.joint[n].lam.length;
+          const f = new Float64Array(V);
+          if (j !== null) {
+            const row = j.src >= 0 ? mixed(j.row, j.base, g.x[j.src]) : j.row;
+            for (let v = 0; v < V; v++) f[v] = Math.log(row[v]);
           }
-        }
+          factors.push(f);
+        });
+        const top = new Array(K).fill(g.logw);
+        const c = plan ? contract(plan, factors) : new Array(K).fill(0);
+        for (let h = 0; h < K; h++) top[h] += c[h];
         for (const it of gridDirect) {
           const m = mixed(it.row, it.base, g.x[it.src]);
           for (let h = 0; h < K; h++) top[h] += Math.log(m[h]);
@@ -189,5 +259,5 @@
     return { hypotheses: hyp, families: fam };
   }
 
-  global.motivesEngine = { posterior: posterior, lse: lse };
+  global.motivesEngine = { posterior: posterior, contract: contract, lse: lse };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -52,9 +52,10 @@ class Explorer:
         for p in case.propositions:
             if len(p.states) != 2:
                 continue  # multi-state rows: edit them in the HTML appendix or with case.with_judgement
-            for v in case.parent_values(p.bears_on):
-                self.table[(p.id, v)] = W.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01,
-                                                      description=f"P({p.states[0]} | {v}) in {p.id}",
+            # one control per table row, keyed by the row's flat key ("h1.yes"; "*" for a root fact's prior)
+            for v, label in zip(case.parent_values(p.parents), case.parent_labels(p.parents), strict=True):
+                given = f"P({p.states[0]}) in {p.id} (its prior)" if not p.parents else f"P({p.states[0]} | {label}) in {p.id}"
+                self.table[(p.id, v)] = W.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description=given,
                                                       style=style, layout=layout)
         self.out = W.Output()
         self.text = W.HTML()
@@ -82,8 +83,13 @@ class Explorer:
     def _sync_tables(self) -> None:
         self._syncing = True
         for (pid, v), w in self.table.items():
-            w.value = float(self.case.proposition_table(pid, self.lens.value).loc[v].iloc[0])
+            w.value = self._row(pid, v)
         self._syncing = False
+
+    def _row(self, pid: str, v: str) -> float:
+        """P(first state | the row with flat key ``v``) of a proposition under the current lens."""
+        rows = self.case.parent_values(self.case.proposition(pid).parents)
+        return float(self.case.proposition_table(pid, self.lens.value).iloc[rows.index(v), 0])
 
     def current_edits(self) -> dict[str, Any]:
         """The edit set the widgets describe (see :mod:`motives.interactive`)."""
@@ -93,7 +99,7 @@ class Explorer:
                              "reliability": {k: s.value for k, (c, s) in self.reliability.items() if c.value}}
         tables: dict[str, dict[str, list[float]]] = {}
         for (pid, v), w in self.table.items():
-            base = float(self.case.proposition_table(pid, self.lens.value).loc[v].iloc[0])
+            base = self._row(pid, v)
             if abs(w.value - base) > 1e-12:
                 tables.setdefault(pid, {})[v] = [w.value, 1.0 - w.value]
         e["tables"] = tables

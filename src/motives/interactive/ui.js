@@ -99,19 +99,43 @@
     rebuildLensParts();
   }
 
+  const parentsOf = function (x) { return x.parents || [x.bears_on || "hypotheses"]; };
+  const titleOf = function (id) {
+    if (id === "hypotheses") return "the hypotheses";
+    const p = data.propositions.find(function (q) { return q.id === id; });
+    return p ? p.title : id;
+  };
+  const isTree = function () {
+    return data.propositions.concat(data.items).every(function (x) { return parentsOf(x).length === 1; });
+  };
+
   function buildTree() {
     const tree = document.getElementById("tree");
     if (!data.propositions.length) { document.getElementById("structure-section").hidden = true; return; }
     if (document.querySelector(".structure svg")) return;  // the figure is there
     const ul = el("ul", { class: "tree" });
+    if (!isTree()) {
+      // a network: each fact with what it depends on, then the items (parents before children)
+      const line = function (x, what) {
+        const ps = parentsOf(x);
+        return what + (ps.length ? " ← " + ps.map(titleOf).join("; ") : " (a root fact: nothing in the case causes it)");
+      };
+      data.propositions.forEach(function (p) {
+        ul.appendChild(el("li", null, line(p, p.title + " [" + p.states.join(" / ") + "]" +
+          (p.observed ? " — observed: " + p.observed : ""))));
+      });
+      data.items.forEach(function (i) { ul.appendChild(el("li", null, line(i, "Item: " + i.title))); });
+      tree.appendChild(ul);
+      return;
+    }
     const root = el("li", null, "Hypotheses: " + hyp.map(function (h) { return h.label; }).join(", "));
     const sub = el("ul", { class: "tree" });
     function add(parentId, list) {
-      data.propositions.filter(function (p) { return p.bears_on === parentId; }).forEach(function (p) {
-        const li = el("li", null, p.title + " [" + p.states.join(" / ") + "]");
+      data.propositions.filter(function (p) { return parentsOf(p)[0] === parentId; }).forEach(function (p) {
+        const li = el("li", null, p.title + " [" + p.states.join(" / ") + "]" + (p.observed ? " — observed: " + p.observed : ""));
         const inner = el("ul", { class: "tree" });
         add(p.id, inner);
-        data.items.filter(function (i) { return i.bears_on === p.id; }).forEach(function (i) {
+        data.items.filter(function (i) { return parentsOf(i)[0] === p.id; }).forEach(function (i) {
           inner.appendChild(el("li", null, i.title));
         });
         li.appendChild(inner);
@@ -181,18 +205,24 @@
       const r = p.rationale[lensOf()];
       if (r) { const d = el("details"); d.appendChild(el("summary", null, "Rationale (" + lensOf() + ")"));
         d.appendChild(el("p", null, r)); wrap.appendChild(d); }
+      const ps = parentsOf(p);
+      if (!ps.length) wrap.appendChild(el("p", { class: "muted" }, "A root fact: nothing in the case causes it; " +
+        "its one row is its prior."));
+      if (p.observed) wrap.appendChild(el("p", { class: "muted" }, "Observed: " + p.observed + " (a hard finding)."));
       const t = el("table", { class: "tbl" });
-      const cap = el("caption", { class: "sr" }, "P(state | " + (p.bears_on === "hypotheses" ? "hypothesis" : p.bears_on) + ") for " + p.id);
+      const given = ps.map(function (b) { return b === "hypotheses" ? "hypothesis" : b; }).join(", ");
+      const cap = el("caption", { class: "sr" }, (ps.length ? "P(state | " + given + ")" : "P(state), its prior") + " for " + p.id);
       t.appendChild(cap);
       const head = el("tr");
-      head.appendChild(el("th", { scope: "col" }, p.bears_on === "hypotheses" ? "if" : "if " + p.bears_on + " is"));
+      const ifs = ps.length === 0 ? "" : ps.length === 1 && ps[0] === "hypotheses" ? "if" : "if " + given + (ps.length > 1 ? " are" : " is");
+      head.appendChild(el("th", { scope: "col" }, ifs));
       p.states.forEach(function (s) { head.appendChild(el("th", { scope: "col" }, "P(" + s + ")")); });
       t.appendChild(head);
       const rows = propRows(p);
       const ed = (edits.tables || {})[p.id] || {};
       p.parent_values.forEach(function (v, vi) {
         const tr = el("tr");
-        const name = p.bears_on === "hypotheses" ? hyp[vi].label : v;
+        const name = p.parent_labels ? p.parent_labels[vi] : v;
         tr.appendChild(el("th", { scope: "row" }, name));
         const row = ed[v] || rows[vi];
         p.states.forEach(function (s, si) {
@@ -238,15 +268,23 @@
     const tgt = woe.__target__;
     const tl = (data.families.find(function (f) { return f.id === tgt; }) || hyp.find(function (h) { return h.id === tgt; }) || {}).label;
     document.getElementById("woe-target").textContent = tl || tgt || "the first hypothesis";
+    document.getElementById("woe-missing").hidden = !woe.__unavailable__;
     const head = el("tr");
     ["Item", "Quote and source", "Weight (dB)", "Factor on its weight", "Include"].forEach(function (h, i) {
       head.appendChild(el("th", { scope: "col", class: i === 1 ? "q" : "" }, h));
     });
     t.appendChild(head);
+    const key = function (i) { return parentsOf(i).join("\u0000"); };
     const groups = [["hypotheses", "Items that bear on the hypotheses directly"]].concat(
       data.propositions.map(function (p) { return [p.id, "Under: " + p.title]; }));
+    data.items.forEach(function (i) {  // items of several parents: one group per set of parents
+      const k = key(i);
+      if (parentsOf(i).length > 1 && !groups.some(function (g) { return g[0] === k; })) {
+        groups.push([k, "Under: " + parentsOf(i).map(titleOf).join(" and ")]);
+      }
+    });
     groups.forEach(function (g) {
-      const items = data.items.filter(function (i) { return i.bears_on === g[0]; });
+      const items = data.items.filter(function (i) { return key(i) === g[0]; });
       if (!items.length) return;
       const gr = el("tr", { class: "group" });
       gr.appendChild(el("th", { colspan: "5", scope: "colgroup" }, g[1]));

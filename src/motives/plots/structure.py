@@ -1,4 +1,4 @@
-"""The structure diagram: hypotheses -> propositions -> items, laid out as a tree from left to right.
+"""The structure diagram: hypotheses -> propositions -> items, laid out from left to right.
 
 The hypotheses are one node (in a Bayesian network they are one variable
 whose states are the hypotheses); each proposition is a box with its states
@@ -7,6 +7,11 @@ the right, grouped under the proposition they bear on. Every edge is an
 elbow off a vertical trunk, so nothing crosses. The layout is computed here
 (no graph-layout dependency), in inches, so text sizes are exact at the
 journal widths.
+
+A network (a root fact, a fact or an item with several parents) is laid out in
+layers instead: each fact in the column of its longest path from the
+hypotheses, a root fact one column before its first child, an arrow from each
+parent; root facts and observed facts are marked in their boxes.
 """
 
 from __future__ import annotations
@@ -126,6 +131,8 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
                                "direct_note": {"fontsize": 5.5, "style": "italic", "color": "0.25", "va": "bottom",
                                                "ha": "left"}})
     lens = case.resolve_lens(lens)
+    if is_network(case):
+        return _plot_network(case, lens, width=width, labels=labels, item_labels=item_labels, ax=ax, vis=vis)
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
     props = {p.id: p for p in case.propositions}
     depth = {p: len(case.path_to_hypotheses(p)) + 1 for p in props}
@@ -311,4 +318,222 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     return fig, ax
 
 
-__all__ = ["plot_structure", "proposition_cap_db"]
+def is_network(case: Case) -> bool:
+    """True when the case is not a tree: a root fact, or a fact or an item with several parents.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> is_network(mv.examples.load("burglary"))
+    False
+    """
+    return any(len(p.parents) != 1 for p in case.propositions) or any(len(e.parents) > 1 for e in case.evidence)
+
+
+def _layers(case: Case) -> dict[str, int]:
+    """Column of each node: the hypotheses 0, a fact its longest path from the hypotheses.
+
+    The path runs through facts that are not roots; a root fact sits one column before its first child fact
+    (column 0 when it has none).
+    """
+    props = {p.id: p for p in case.propositions}
+    roots = {p.id for p in case.propositions if not p.parents}
+    layer: dict[str, int] = {HYPOTHESES: 0}
+    for pid in case.proposition_order():
+        if pid not in roots:
+            layer[pid] = 1 + max((layer[b] for b in props[pid].parents if b not in roots), default=0)
+    for r in roots:
+        kids = [layer[q] for q in props if r in props[q].parents]
+        layer[r] = max(0, min(kids) - 1) if kids else 0
+    return layer
+
+
+def _home(case: Case, item: Any, layer: dict[str, int]) -> str:
+    """The parent an item is listed under: its deepest parent (the last listed among the deepest)."""
+    best = max(layer[b] for b in item.parents)
+    return [b for b in item.parents if layer[b] == best][-1]
+
+
+def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str, str] | None, item_labels: str,
+                  ax: Axes | None, vis: dict[str, Any]) -> tuple[Figure, Axes]:  # noqa: C901 - one layout
+    """:func:`plot_structure` of a network: facts in layers, an arrow from each parent, items in the last column."""
+    from matplotlib.patches import FancyArrowPatch
+
+    labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
+    props = {p.id: p for p in case.propositions}
+    layer = _layers(case)
+    D = max(layer.values())
+    if width == "auto":
+        width = "one" if len(props) <= 2 and len(case.evidence) <= 12 else "two"
+    W = width_of(width)
+    small = W < (ONE_COLUMN + TWO_COLUMN) / 2
+    fs_box, fs_meta, fs_item = (6.0, 5.5, 5.5) if small else (6.0, 5.0, 5.5)
+    gap = 0.2 if small else 0.26
+    longest = max((_width_in(e.title if item_labels == "title" else e.id, fs_item) for e in case.evidence),
+                  default=0.0)
+    col0 = max(0.72, 0.14 * W)
+    wI = min(max(longest + 0.15, 0.25 * W), 0.34 * W)
+    wP = max(0.62, min(0.3 * W, (W - col0 - wI - (D + 1) * gap) / D)) if D else 0.0
+    xcol = [0.0] + [col0 + gap + (k - 1) * (wP + gap) for k in range(1, D + 1)]
+    xI = col0 + D * (wP + gap) + gap
+    wI = W - xI
+    pad, tin = 0.04, 0.05
+    lh_item = fs_item * 1.18 / 72
+
+    def lh(size: float) -> float:
+        return size * 1.2 / 72
+
+    caps = {pid: proposition_cap_db(case, pid, lens) for pid in props}
+    unused = set(case.unused_propositions())
+    nodes: dict[str, _Node] = {}
+    hl = [("Hypotheses", fs_box, True)]
+    pairs = list(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
+    for h, pr in pairs[:MAX_HYP_LINES]:
+        hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{pr:.3g})",
+                                                         col0 - 2 * tin, fs_box - 0.5, 2 if len(pairs) <= 10 else 1)]
+    if len(pairs) > MAX_HYP_LINES:
+        hl.append((f"\u2026 and {len(pairs) - MAX_HYP_LINES} more", fs_box - 0.5, False))
+    nodes[HYPOTHESES] = _Node(HYPOTHESES, 0.0, col0, hl, sum(lh(z) for _, z, _ in hl) + 2 * pad)
+    for pid, p in props.items():
+        w = col0 if layer[pid] == 0 else wP
+        fell = case.judgement(p, lens)[1]
+        head = labs.get(pid) or p.title
+        lines = [(t, fs_box, True) for t in _wrap(head, w - 2 * tin, fs_box, 3, bold=True)]
+        if not p.parents:
+            row = case.proposition_table(pid, lens).iloc[0]
+            lines += [(t, fs_meta, True) for t in _wrap("root fact (no parent)", w - 2 * tin, fs_meta, 2, bold=True)]
+            lines += [(t, fs_meta, False) for t in _wrap(
+                "prior: " + " | ".join(f"{s} {float(row[s]):.3g}" for s in p.states), w - 2 * tin, fs_meta, 3)]
+        else:
+            lines += [(t, fs_meta, False) for t in _wrap("states: " + " | ".join(p.states), w - 2 * tin, fs_meta, 2)]
+            cap = "\u221e" if math.isinf(caps[pid]) else f"{caps[pid]:.1f}"
+            lines += [(t, fs_meta, False) for t in _wrap(f"cap {cap} dB" + (" (default lens)" if fell else ""),
+                                                        w - 2 * tin, fs_meta, 2)]
+        if p.observed is not None:
+            lines += [(t, fs_meta, True) for t in _wrap(f"observed: {p.observed}", w - 2 * tin, fs_meta, 2, bold=True)]
+        if pid in unused:
+            lines.append(("no item bears on it", fs_meta, False))
+        nodes[pid] = _Node(pid, xcol[layer[pid]], w, lines, sum(lh(z) for _, z, _ in lines) + 2 * pad)
+
+    # --- order: each column by the mean rank of the parents (barycentres), items under their deepest parent
+    cols: list[list[str]] = [[HYPOTHESES] + [p for p in case.proposition_order() if layer[p] == 0]]
+    rank = {HYPOTHESES: 0.0}
+    for k in range(1, D + 1):
+        here = [p for p in case.proposition_order() if layer[p] == k]
+        key = {p: sum(rank.get(b, 0.0) for b in props[p].parents) / max(1, len(props[p].parents)) for p in here}
+        cols.append(sorted(here, key=lambda p: key[p]))
+        for i, p in enumerate(cols[-1]):
+            rank[p] = (i + 0.5) / len(here)
+    for i, p in enumerate(cols[0]):
+        rank[p] = (i + 0.5) / len(cols[0])
+    homes = {e.id: _home(case, e, layer) for e in case.evidence}
+    items = sorted(case.evidence, key=lambda e: (rank[homes[e.id]], -layer[homes[e.id]]))
+
+    def item_text(e: Any) -> list[str]:
+        base = e.title if item_labels == "title" else e.id
+        extra = "" if e.kind == "likelihood" else f" [{e.kind}]"
+        if e.reported_by:
+            extra += f" [source: {e.reported_by}]"
+        return _wrap(base + extra, wI - 0.06, fs_item, 2 if len(items) <= 30 else 1)
+
+    item_y: dict[str, float] = {}
+    item_rows: list[tuple[float, list[str]]] = []
+    y, prev = 0.06, None
+    for e in items:
+        if prev is not None and homes[e.id] != prev:
+            y += 0.06
+        prev = homes[e.id]
+        lines = item_text(e)
+        hgt = len(lines) * lh_item + 0.015
+        item_y[e.id] = y + hgt / 2
+        item_rows.append((item_y[e.id], lines))
+        y += hgt
+    total = y + 0.06
+    # --- boxes: each at the mean height of what hangs from it, right to left, then pushed apart in its column
+    vgap = 0.08
+    for k in range(D, -1, -1):
+        target = {}
+        for nid in cols[k]:
+            ys = [item_y[e.id] for e in case.evidence if nid in e.parents]
+            ys += [nodes[q].y for q in props if nid in props[q].parents and layer[q] > k]
+            target[nid] = sum(ys) / len(ys) if ys else None
+        order = sorted(cols[k], key=lambda n: (target[n] if target[n] is not None else total / 2))
+        if k == 0:  # the hypotheses on top of their column
+            order = [HYPOTHESES] + [n for n in order if n != HYPOTHESES]
+        yy = 0.04
+        for nid in order:
+            n = nodes[nid]
+            want = target[nid] if target[nid] is not None else yy + n.h / 2
+            n.y = max(want, yy + n.h / 2)
+            yy = n.y + n.h / 2 + vgap
+        total = max(total, yy + 0.02)
+        cols[k] = order
+    top_fix = min(n.y - n.h / 2 for n in nodes.values())
+    if top_fix < 0.02:
+        shift = 0.02 - top_fix
+        for n in nodes.values():
+            n.y += shift
+        item_rows = [(yc + shift, ln) for yc, ln in item_rows]
+        item_y = {k: v + shift for k, v in item_y.items()}
+        total += shift
+    total = max(total, max(n.y + n.h / 2 for n in nodes.values()) + 0.04)
+
+    with style():
+        if ax is None:
+            fig = Figure(figsize=(W, total))
+            ax = fig.add_axes((0, 0, 1, 1))
+        else:
+            fig = ax.figure  # type: ignore[assignment]
+            ax.clear()
+            fig.set_size_inches(W, total)
+            ax.set_position((0, 0, 1, 1))
+        ax.set_xlim(0, W)
+        ax.set_ylim(total, 0)
+        ax.set_axis_off()
+        for nid, n in nodes.items():
+            is_h = nid == HYPOTHESES
+            p = props.get(nid)
+            observed = p is not None and p.observed is not None
+            root = p is not None and not p.parents
+            ax.add_patch(FancyBboxPatch((n.x + 0.01, n.y - n.h / 2), n.w - 0.02, n.h,
+                                        boxstyle="round,pad=0,rounding_size=0.04",
+                                        facecolor="0.88" if is_h else ("0.94" if observed else "white"),
+                                        edgecolor="black", linewidth=1.4 if observed else (0.8 if is_h else 0.6),
+                                        linestyle=(0, (3, 1.5)) if root else "-", zorder=2))
+            ty = n.y - n.h / 2 + pad
+            for text, size, bold in n.lines:
+                ax.text(n.x + tin, ty + lh(size) / 2, _plain(text), fontsize=size, va="center_baseline",
+                        ha="left", fontweight="bold" if bold else "normal", zorder=3)
+                ty += lh(size)
+
+        def arrow(x0: float, y0: float, x1: float, y1: float, skips: bool = False, **kw: Any) -> None:
+            # straight; one that skips a column is drawn over the boxes in between (half transparent), so it is
+            # not read as starting from a box it only passes behind
+            ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", shrinkA=0, shrinkB=0,
+                                         zorder=4 if skips else 1, alpha=0.55 if skips else 1.0,
+                                         mutation_scale=4 + 2.5 * kw.get("linewidth", 0.5), **kw))
+
+        for pid, p in props.items():  # an arrow from each parent, wider the larger the cap
+            cap = caps[pid]
+            lw = 0.5 + 1.5 * min(cap, CAP_FULL_WIDTH_DB) / CAP_FULL_WIDTH_DB
+            for b in p.parents:
+                a, c = nodes[b], nodes[pid]
+                arrow(a.x + a.w - 0.01, a.y, c.x + 0.01, c.y, layer[pid] - layer[b] > 1, color="black", linewidth=lw,
+                      linestyle=(0, (2, 1.5)) if cap <= 1e-9 else "-")
+        if vis["item_edges"] is not None:
+            ie = dict(vis["item_edges"])
+            for e in case.evidence:  # an arrow from each parent of an item
+                for b in e.parents:
+                    a = nodes[b]
+                    arrow(a.x + a.w - 0.01, a.y, xI - 0.03, item_y[e.id], layer[b] < D,
+                          **({"color": ie.get("color", "0.6"), "linewidth": ie.get("linewidth", 0.4),
+                              "linestyle": ie.get("linestyle", "-")}))
+        for yc, lines in item_rows:
+            top = yc - len(lines) * lh_item / 2
+            for k, ln in enumerate(lines):
+                ax.text(xI, top + (k + 0.5) * lh_item, _plain(ln), fontsize=fs_item, va="center_baseline",
+                        ha="left")
+    return fig, ax
+
+
+__all__ = ["is_network", "plot_structure", "proposition_cap_db"]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, parents_text
 from motives.report.tables import _target_label, evidence_table, posterior_table
 
 if TYPE_CHECKING:
@@ -256,17 +256,25 @@ def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, labe
     hl = {h.id: h.name for h in case.hypotheses}
     rows = []
     for (ln, v), r in df.iterrows():
-        cells = [latex_escape(ln), latex_escape(hl.get(v, v) if p.bears_on == "hypotheses" else v)]
+        cells = [latex_escape(ln), latex_escape(hl.get(v, v) if p.parents == ("hypotheses",) else v)]
         cells += [_fmt(r[s_]) for s_ in p.states]
         if conc:
             cells.append("--" if math.isnan(r["concentration"]) else f"{r['concentration']:g}")
         rows.append(cells)
     header = ["Lens", "Parent"] + [latex_escape(s_) for s_ in p.states] + ([r"$\kappa$"] if conc else [])
     cap_db = proposition_cap_db(case, prop_id, lens)
-    over = "the hypotheses" if p.bears_on == "hypotheses" else f"proposition {latex_escape(p.bears_on)}"
-    cap = [f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. P(state $\\mid$ parent value) per "
-           f"lens (means); it bears on {over}; cap {_signed(cap_db)} dB under lens {latex_escape(lens)} (the most "
-           "it can move the odds between two parent values, however many items bear on it)."]
+    if not p.parents:
+        cap = [f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. A root fact (nothing in the case "
+               "causes it): its one row, per lens, is its prior."]
+    else:
+        over = ("the hypotheses" if p.parents == ("hypotheses",) else
+                f"proposition {latex_escape(p.parents[0])}" if len(p.parents) == 1 else
+                latex_escape(parents_text(p.parents)))
+        cap = [f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. P(state $\\mid$ parent value) per "
+               f"lens (means); it bears on {over}; cap {_signed(cap_db)} dB under lens {latex_escape(lens)} (the "
+               "most it can move the odds between two parent values, however many items bear on it)."]
+    if p.observed is not None:
+        cap.append(f"Observed: {latex_escape(p.observed)} (the case conditions on it).")
     if p.implication:
         cap.append(f"Tests implication {latex_escape(p.implication)}.")
     for ln in order:

@@ -6,7 +6,7 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 from motives.casebook import md_escape, proposition_frame, propositions_markdown
-from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text, most_credible
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text, most_credible, parents_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,9 +90,11 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
         j, fell = case.judgement(e, lens)
         r: dict[str, Any] = {"evidence": e.id, "title": e.title, "kind": e.kind}
         if case.structured:
-            r["proposition"] = "" if e.bears_on in (None, "hypotheses") else e.bears_on
+            r["proposition"] = "" if e.parents == ("hypotheses",) else parents_text(e.parents)
             r["given_state"] = ("" if not r["proposition"] or not isinstance(e, LikelihoodItem) else
-                                ", ".join(f"{s} {j.values[s].mean:.2f}" for s in case.parent_values(e.bears_on)))
+                                ", ".join(f"{label} {j.values[s].mean:.2f}" for s, label in
+                                          zip(case.parent_values(e.parents), case.parent_labels(e.parents),
+                                              strict=True)))
         r |= {"issue_area": e.issue_area or "", "date": str(e.date) if e.date else "", "sources": list(e.sources),
               "footnotes": list(e.footnotes)}
         for h in case.hypothesis_ids:

@@ -391,6 +391,19 @@ class Case(Record):
         names = ["hypotheses" if b == HYPOTHESES else f"states of '{b}'" for b in parents]
         out: list[Problem] = []
         expected = self.parent_values(parents)
+        split = [k.split(JOIN) for k in values]
+        if split and all(len(parts) == len(parents) for parts in split):
+            for level, axis in enumerate(axes):  # a whole level keyed by another parent's values: one message
+                keys = sorted({parts[level] for parts in split})
+                if set(keys) & set(axis):
+                    continue
+                other = [i for i, ax in enumerate(axes) if i != level and set(keys) <= set(ax)]
+                if other:
+                    return [P(f"level {level + 1} of this table is keyed by {keys}, the values of {names[other[0]]}, "
+                              f"but the table nests its parents in the order of bears_on, {list(parents)}: level "
+                              f"{level + 1} takes the {names[level]} {axis}. Swap the levels, or reorder bears_on",
+                              item=item, field=f"{field}.{split[0][0]}" if level == 0 else field)]
+        seen: set[str] = set()
         for k in values:
             parts = k.split(JOIN)
             if len(parts) != len(parents):
@@ -404,9 +417,11 @@ class Case(Record):
                     if other:
                         hint = (f" ('{v}' is a value of {names[other[0]]}: the table nests the parents in the "
                                 f"order of bears_on, {list(parents)})")
-                    out.append(P(f"level {level + 1} of this table is keyed by the {names[level]} {axis}; "
-                                 f"'{v}' is not one{hint}" + did_you_mean(v, axis), item=item,
-                                 field=f"{field}.{JOIN.join(parts[:level + 1])}"))
+                    where = f"{field}.{JOIN.join(parts[:level + 1])}"
+                    if where not in seen:
+                        seen.add(where)
+                        out.append(P(f"level {level + 1} of this table is keyed by the {names[level]} {axis}; "
+                                     f"'{v}' is not one{hint}" + did_you_mean(v, axis), item=item, field=where))
                     break
         if not out:
             missing = [k for k in expected if k not in values]
@@ -871,7 +886,16 @@ class Case(Record):
             shape = [card[k] if k in src else 1 for k in range(i + 1)]
             joint = joint[..., None] * view.reshape(shape)
         keep = [axes.index(b) for b in parents]
-        out = np.einsum(joint, list(range(len(axes))), [0, *keep])
+        facts_kept = [k for k in keep if k != 0]
+        out = np.einsum(joint, list(range(len(axes))), [0, *facts_kept])  # (K, the other parents...)
+        if 0 in keep:  # the hypotheses are a parent: P(config | h) is 0 unless the config's hypothesis is h
+            K = card[0]
+            shape = [K] + [card[k] if k else K for k in keep]
+            full = np.zeros(shape)
+            for h in range(K):
+                idx = tuple(h if k == 0 else slice(None) for k in keep)
+                full[(h, *idx)] = out[h]
+            out = full
         return out.reshape(card[0], -1)
 
     def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:

@@ -238,6 +238,10 @@ class PredictiveJudgement(Record):
     rationale: str = ""
 
 
+_NO_PARENT = ("bears_on: [] makes an item that nothing in the case explains, so it cannot bear on any hypothesis; "
+              "name the hypotheses or the proposition(s) it depends on")
+
+
 class _ItemBase(Record):
     id: Id
     title: str = Field(min_length=1)
@@ -266,14 +270,15 @@ class _ItemBase(Record):
     @model_validator(mode="before")
     @classmethod
     def _one_parent(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("bears_on") == []:
+            raise ValueError(_NO_PARENT)
         return _one_parent(data)
 
     @model_validator(mode="after")
     def _parents_listed_once(self) -> _ItemBase:
         if isinstance(self.bears_on, list):
             if not self.bears_on:
-                raise ValueError("bears_on: [] makes an item that nothing in the case explains, so it cannot "
-                                 "bear on any hypothesis; name the hypotheses or a proposition it depends on")
+                raise ValueError(_NO_PARENT)
             dup = sorted({b for b in self.bears_on if self.bears_on.count(b) > 1})
             if dup:
                 raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
@@ -319,6 +324,8 @@ class LikelihoodItem(_ItemBase):
             if lk and not any(isinstance(v, LensJudgement) or isinstance(v, dict) and set(v) & set(ROW_FORMS)
                               for v in lk.values()):
                 data = {**data, "likelihoods": {"__default__": {"values": lk}}}
+        if isinstance(data, dict) and data.get("bears_on") == []:
+            raise ValueError(_NO_PARENT)
         return flatten_judgements(_one_parent(data), "likelihoods", {"values", "ratios", "decibans"})
 
     def judgements(self) -> Mapping[str, LensJudgement]:

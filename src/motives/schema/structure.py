@@ -230,7 +230,9 @@ class PropositionJudgement(Record):
         k = _lk.CONFIDENCE.get(conf) if isinstance(conf, str) else None
         values = {}
         for v, cell in data["values"].items():
-            if isinstance(cell, dict) and cell and not (set(cell) & _FORM_KEYS):
+            if isinstance(cell, dict) and isinstance(cell.get("probs"), dict) and set(cell) <= {"probs", "concentration"}:
+                pass  # a row as a dumped case writes it: {probs: {...}, concentration: ...}
+            elif isinstance(cell, dict) and cell and not (set(cell) & _FORM_KEYS):
                 cell = {"probs": cell, "concentration": k}
             elif k is not None and isinstance(cell, str | int | float) and not isinstance(cell, bool):
                 cell = {"p": cell, "confidence": conf}
@@ -287,7 +289,7 @@ class Proposition(Record):
         if self.observed is not None and self.observed not in self.states:
             from motives.errors import did_you_mean
 
-            raise ValueError(f"observed names an unknown state '{self.observed}'; states: {self.states}"
+            raise ValueError(f"observed names an unknown state '{self.observed}'; states: {self.states}."
                              + did_you_mean(self.observed, self.states))
         if isinstance(self.bears_on, list):
             dup = sorted({b for b in self.bears_on if self.bears_on.count(b) > 1})

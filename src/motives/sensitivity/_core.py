@@ -50,7 +50,8 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
                     other: ArrayLike | None = None, base: ArrayLike | None = None,
                     reliability: bool = True, tables: Mapping[str, ArrayLike] | None = None,
                     plam: Mapping[str, ArrayLike] | None = None,
-                    pother: Mapping[str, ArrayLike] | None = None) -> Array:
+                    pother: Mapping[str, ArrayLike] | None = None,
+                    jlam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Total log-likelihood per hypothesis for many scenarios at once, shape (..., K).
 
     Parameters
@@ -74,6 +75,8 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
         Proposition tables and item means under propositions, as :func:`motives.exact.loglik`.
     pother
         Proposition id -> log densities of the timeline/quantity items bearing on it, (..., m, S).
+    jlam
+        Item id -> P(E | parent configuration) of an item of several parents, (..., V).
 
     Examples
     --------
@@ -90,9 +93,9 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
         if base is not None:
             raise ValueError("base rates per scenario are not supported for a case with propositions")
         return structured_loglik(arr, lam=lam, keep=keep, other=other, reliability=reliability, tables=tables,
-                                 plam=plam, pother=pother)
-    if tables or plam or pother:
-        raise ValueError("tables, plam and pother need a case with propositions")
+                                 plam=plam, pother=pother, jlam=jlam)
+    if tables or plam or pother or jlam:
+        raise ValueError("tables, plam, pother and jlam need a case with propositions")
     if keep is None and other is None and base is None:
         from motives.exact import loglik
 

@@ -8,8 +8,12 @@ bearing on each: :func:`every_item`. The analyses that perturb "inputs"
 P(state | parent value): the inputs are :func:`every_item` followed by
 :attr:`CaseArrays.proposition_ids`.
 
+Items of several parents (``arr.joint``) come after the items under propositions.
+"Below a proposition" means below it in the network (:func:`descendants`).
+
 Scenarios reach the engine through :func:`motives.exact.loglik`'s ``plam=``
-(item means under a proposition) and ``tables=`` (proposition tables), which
+(item means under a proposition), ``jlam=`` (items of several parents) and
+``tables=`` (proposition tables), which
 broadcast over leading scenario axes. What the engine cannot take per
 scenario -- leaving an item out (``keep``) and the log densities of timeline
 and quantity items under a proposition (``pother``) -- is evaluated one
@@ -26,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from motives.exact import CaseArrays, _log, _logsumexp, loglik
+from motives.exact import CaseArrays, _log, _logsumexp, config_marginals, loglik
 
 Array = np.ndarray
 
@@ -44,14 +48,34 @@ def every_item(arr: CaseArrays) -> list[str]:
     return arr.all_items + arr.structured_items
 
 
+def node_name(arr: CaseArrays, q: int) -> str:
+    """The id of variable ``q`` of a parents tuple: ``hypotheses`` for -1, else the proposition's id."""
+    return "hypotheses" if q < 0 else arr.propositions[q].id
+
+
+def joint_label(arr: CaseArrays, parents: tuple[int, ...]) -> str:
+    """The parents of an item of several parents as one label, ids joined by ``+`` (``f0+f1``)."""
+    return "+".join(node_name(arr, q) for q in parents)
+
+
 def item_props(arr: CaseArrays) -> list[str]:
-    """For each item of :func:`every_item`, the proposition it bears on (``""`` for the hypotheses)."""
-    return [""] * len(arr.all_items) + [p.id for p in arr.propositions for _ in p.items + p.other_items]
+    """For each item of :func:`every_item`, the proposition it bears on (``""`` for the hypotheses).
+
+    An item of several parents gets its parents joined by ``+`` (:func:`joint_label`).
+    """
+    return ([""] * len(arr.all_items) + [p.id for p in arr.propositions for _ in p.items + p.other_items]
+            + [joint_label(arr, j.parents) for j in arr.joint])
 
 
 def implied(arr: CaseArrays, tables: Mapping[str, Array] | None = None) -> dict[str, Array]:
-    """P(state | h) of every proposition through the chain of table means, {id: (K, S)}."""
+    """P(state | h) of every proposition without evidence, {id: (K, S)}.
+
+    Through the chain of table means on a tree; on a network a contraction of the ancestors' tables
+    (:func:`motives.exact.config_marginals`).
+    """
     tables = tables or {}
+    if arr.network:
+        return {pa.id: config_marginals(arr, [i], tables) for i, pa in enumerate(arr.propositions)}
     out: list[Array] = []
     for pa in arr.propositions:
         T = np.asarray(tables.get(pa.id, pa.table), dtype=float)
@@ -59,8 +83,18 @@ def implied(arr: CaseArrays, tables: Mapping[str, Array] | None = None) -> dict[
     return {pa.id: m for pa, m in zip(arr.propositions, out, strict=True)}
 
 
+def _effective(lam: Array, base: float, g: Any) -> Array:
+    b = lam.mean() if np.isnan(base) else base
+    return g.mean * lam + (1 - g.mean) * b
+
+
 def structured_item_logliks(arr: CaseArrays) -> Array:
-    """Log P(E_e | h) of each item under a proposition alone, through the chain (reliability at its mean), (n, K)."""
+    """Log P(E_e | h) of each item under a proposition alone, through the chain (reliability at its mean), (n, K).
+
+    An item alone sees its parents' prior-predictive distribution given h: P(E_e | h) =
+    sum over its parents' configurations v of P(v | h) P(E_e | v); the observations of facts are
+    other evidence and do not enter.
+    """
     imp = implied(arr)
     rows = []
     for pa in arr.propositions:
@@ -68,11 +102,12 @@ def structured_item_logliks(arr: CaseArrays) -> Array:
         lam = pa.lam.copy()
         for j in range(len(pa.items)):
             if pa.source[j] >= 0:
-                g = arr.sources_in_structure[pa.source[j]]
-                b = pa.lam[j].mean() if np.isnan(pa.base[j]) else pa.base[j]
-                lam[j] = g.mean * pa.lam[j] + (1 - g.mean) * b
+                lam[j] = _effective(pa.lam[j], pa.base[j], arr.sources_in_structure[pa.source[j]])
         rows += [_log(m @ lam[j]) for j in range(len(pa.items))]
         rows += [_logsumexp(_log(m) + pa.other_loglik[j][None, :], axis=-1) for j in range(len(pa.other_items))]
+    for jt in arr.joint:
+        lam = jt.lam if jt.source < 0 else _effective(jt.lam, jt.base, arr.sources_in_structure[jt.source])
+        rows.append(_log(config_marginals(arr, jt.parents) @ lam))
     K = len(arr.hypotheses)
     return np.array(rows, dtype=float).reshape(len(rows), K)
 
@@ -103,20 +138,22 @@ def _at(x: Any, shape: tuple[int, ...], idx: tuple[int, ...], core: int) -> Arra
 def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: ArrayLike | None = None,
                       other: ArrayLike | None = None, reliability: bool = True,
                       tables: Mapping[str, ArrayLike] | None = None, plam: Mapping[str, ArrayLike] | None = None,
-                      pother: Mapping[str, ArrayLike] | None = None) -> Array:
+                      pother: Mapping[str, ArrayLike] | None = None,
+                      jlam: Mapping[str, ArrayLike] | None = None) -> Array:
     """Log-likelihood per hypothesis (..., K) of a structured case for many scenarios.
 
     ``keep`` (..., E) masks :func:`every_item`; ``other`` (..., M, K) replaces the
     direct timeline/quantity log densities, ``pother`` {id: (..., m, S)} those under a
-    proposition; ``lam``, ``tables``, ``plam`` as :func:`motives.exact.loglik`.
+    proposition; ``lam``, ``tables``, ``plam``, ``jlam`` as :func:`motives.exact.loglik`.
     """
     tables = dict(tables or {})
     plam = dict(plam or {})
     pother = dict(pother or {})
+    jlam = dict(jlam or {})
     K = len(arr.hypotheses)
     if keep is None and not pother:
         a = arr if other is None else replace(arr, other_loglik=np.zeros_like(arr.other_loglik))
-        out = loglik(a, lam, reliability=reliability, tables=tables, plam=plam)
+        out = loglik(a, lam, reliability=reliability, tables=tables, plam=plam, jlam=jlam)
         if other is not None:
             out = out + np.asarray(other, dtype=float).sum(axis=-2)
         return out
@@ -126,7 +163,7 @@ def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Ar
         raise ValueError(f"keep must end in {len(items)} items, got shape {keep_a.shape}")
     shape = np.broadcast_shapes(_lead(lam, 2), _lead(other, 2), keep_a.shape[:-1],
                                 *[_lead(v, 2) for v in tables.values()], *[_lead(v, 2) for v in plam.values()],
-                                *[_lead(v, 2) for v in pother.values()])
+                                *[_lead(v, 2) for v in pother.values()], *[_lead(v, 1) for v in jlam.values()])
     out = np.empty(shape + (K,))
     N = len(arr.items)
     for idx in np.ndindex(*shape):
@@ -139,48 +176,74 @@ def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Ar
         oth_s = arr.other_loglik if other is None else _at(other, shape, idx, 2)
         tab_s = {p: _at(v, shape, idx, 2) for p, v in tables.items()}
         plam_s = {p: _at(v, shape, idx, 2) for p, v in plam.items()}
+        jlam_s = {j: _at(v, shape, idx, 1) for j, v in jlam.items()}
         if drop:
             ds = set(drop)
             kd = [i for i, e in enumerate(arr.items) if e not in ds]
             ko = [i for i, e in enumerate(arr.other_items) if e not in ds]
             plam_s = {p: v[[j for j, e in enumerate(arr.propositions[arr.proposition_ids.index(p)].items)
                             if e not in ds]] for p, v in plam_s.items()}
+            jlam_s = {j: v for j, v in jlam_s.items() if j not in ds}
             lam_s, oth_s = lam_s[kd], oth_s[ko]
             a = a.without(drop)
         a = replace(a, other_loglik=np.zeros((0, K)), other_items=[])
         assert lam_s.shape[0] == len(a.items) <= N
-        out[idx] = loglik(a, lam_s, reliability=reliability, tables=tab_s, plam=plam_s) + oth_s.sum(axis=0)
+        out[idx] = loglik(a, lam_s, reliability=reliability, tables=tab_s, plam=plam_s, jlam=jlam_s) \
+            + oth_s.sum(axis=0)
     return out
 
 
-def subtree_only(arr: CaseArrays, pid: str) -> CaseArrays:
-    """The arrays with only proposition ``pid``'s subtree of evidence (its ancestors kept, bare)."""
-    ids = arr.proposition_ids
-    idx = ids.index(pid)
+def descendants(arr: CaseArrays, pid: str) -> set[int]:
+    """Indices of proposition ``pid`` and every proposition below it (a child of it, of a child, ...).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.exact import compile_case
+    >>> sorted(descendants(compile_case(mv.examples.load("burglary")), "at_scene"))
+    [0]
+    """
+    idx = arr.proposition_ids.index(pid)
     sub = {idx}
-    for i, pa in enumerate(arr.propositions):
-        if pa.parent in sub:
+    for i, pa in enumerate(arr.propositions):  # parents come first
+        if i > idx and set(pa.parents) & sub:
             sub.add(i)
-    anc, q = set(), arr.propositions[idx].parent
-    while q >= 0:
-        anc.add(q)
-        q = arr.propositions[q].parent
-    drop = list(arr.all_items)
-    drop += [e for i, pa in enumerate(arr.propositions) if i not in sub for e in pa.items + pa.other_items]
-    drop += [pa.id for i, pa in enumerate(arr.propositions) if i not in sub and i not in anc]
-    return arr.without(drop)
+    return sub
 
 
 def subtree_items(arr: CaseArrays, pid: str) -> list[str]:
-    """Items in proposition ``pid``'s subtree (under it or under a proposition below it)."""
-    sub = {arr.proposition_ids.index(pid)}
-    out = []
-    for i, pa in enumerate(arr.propositions):
-        if pa.parent in sub:
-            sub.add(i)
-        if i in sub:
-            out += pa.items + pa.other_items
-    return out
+    """Items below proposition ``pid``, in :func:`every_item` order.
+
+    An item is below ``pid`` when it bears on it or on a proposition below it (an item of several parents
+    as soon as one of them is).
+    """
+    sub = descendants(arr, pid)
+    out = [e for i, pa in enumerate(arr.propositions) if i in sub for e in pa.items + pa.other_items]
+    return out + [j.id for j in arr.joint if set(j.parents) & sub]
+
+
+def subtree_only(arr: CaseArrays, pid: str) -> CaseArrays:
+    """The arrays with only the evidence below proposition ``pid`` (what its evidence says alone).
+
+    Kept: the items below ``pid`` (:func:`subtree_items`) and the observations of ``pid`` and the
+    propositions below it; every proposition those need (the ones below ``pid`` and the ancestors of
+    everything kept, bare: their own items left out, an observation above forgotten). Everything
+    else is left out (a proposition with no evidence below it sums out).
+    """
+    from motives.exact import ancestor_indices
+
+    sub = descendants(arr, pid)
+    keep_items = set(subtree_items(arr, pid))
+    nodes = set(sub) | {q for j in arr.joint if j.id in keep_items for q in j.parents if q >= 0}
+    need = set(ancestor_indices(arr, sorted(nodes)))
+    drop = [e for e in every_item(arr) if e not in keep_items]
+    drop += [pa.id for i, pa in enumerate(arr.propositions) if i not in need]
+    gone_ids = {pa.id for i, pa in enumerate(arr.propositions) if i not in need}
+    out = arr.without(drop)
+    props = tuple(replace(pa, observed=-1) if pa.observed >= 0 and arr.proposition_ids.index(pa.id) not in sub
+                  else pa for pa in out.propositions)
+    assert not gone_ids & {pa.id for pa in props}
+    return replace(out, propositions=props)
 
 
 def table_logliks(arr: CaseArrays, reliability: bool = True) -> Array:
@@ -194,11 +257,13 @@ def input_slots(arr: CaseArrays) -> list[tuple[str, int, int]]:
     """Where each input (every item, then every table) lives: (array, proposition index, row).
 
     The array is ``lam`` / ``other`` (direct items, proposition index -1), ``plam`` /
-    ``pother`` (items under proposition i) or ``table`` (row -1).
+    ``pother`` (items under proposition i), ``jlam`` (item j of several parents, proposition index -1)
+    or ``table`` (row -1).
     """
     out = [("lam", -1, i) for i in range(len(arr.items))] + [("other", -1, i) for i in range(len(arr.other_items))]
     for i, pa in enumerate(arr.propositions):
         out += [("plam", i, j) for j in range(len(pa.items))] + [("pother", i, j) for j in range(len(pa.other_items))]
+    out += [("jlam", -1, j) for j in range(len(arr.joint))]
     return out + [("table", i, -1) for i in range(len(arr.propositions))]
 
 
@@ -209,6 +274,8 @@ def slot_value(arr: CaseArrays, slot: tuple[str, int, int]) -> Array:
         return arr.lam[j]
     if kind == "other":
         return arr.other_loglik[j]
+    if kind == "jlam":
+        return arr.joint[j].lam
     pa = arr.propositions[p]
     return {"plam": lambda: pa.lam[j], "pother": lambda: pa.other_loglik[j], "table": lambda: pa.table}[kind]()
 
@@ -226,9 +293,16 @@ def swap_scenarios(arr: CaseArrays, swaps: list[tuple[tuple[str, int, int], Arra
     plam: dict[str, Array] = {}
     pother: dict[str, Array] = {}
     tables: dict[str, Array] = {}
+    jlam: dict[str, Array] = {}
     for s, ((kind, p, j), v) in enumerate(swaps):
         if kind in ("lam", "other"):
             (lam if kind == "lam" else other)[s, j] = v
+            continue
+        if kind == "jlam":
+            jt = arr.joint[j]
+            if jt.id not in jlam:
+                jlam[jt.id] = np.repeat(jt.lam[None], S, axis=0)
+            jlam[jt.id][s] = v
             continue
         pa = arr.propositions[p]
         store, base = {"plam": (plam, pa.lam), "pother": (pother, pa.other_loglik), "table": (tables, pa.table)}[kind]
@@ -238,5 +312,5 @@ def swap_scenarios(arr: CaseArrays, swaps: list[tuple[tuple[str, int, int], Arra
             store[pa.id][s] = v
         else:
             store[pa.id][s, j] = v
-    kw.update({"plam": plam, "pother": pother, "tables": tables})
+    kw.update({"plam": plam, "pother": pother, "tables": tables, "jlam": jlam})
     return kw

@@ -15,6 +15,9 @@ proposition's whole subtree) against the rest of the evidence the same
 measure is conf(e_i, e_rest) = log [P(e_i) / P(e_i | e_rest)]: how much less
 probable the rest of the evidence makes this item than it was a priori.
 Values are reported in decibans (10·log10), like every weight in motives.
+On a network "a proposition's evidence" is the evidence below it (items on it or on a proposition below
+it, several parents included, and the observations of those propositions); the observations of facts
+together are one more finding, the row ``(observed facts)``.
 
 **Surprise** asks whether the evidence fits even the best hypothesis: the
 log-likelihood of the observed items under h is set against its distribution
@@ -24,7 +27,8 @@ its probability). A tiny tail probability under every hypothesis says the
 evidence is unusual under all of them — consider a hypothesis you have not
 listed. The simulation covers likelihood items and takes reports at face
 value (timeline and quantity items are left out of both sides; source
-reliability is not simulated).
+reliability is not simulated). On a network every fact is drawn from its table given its drawn
+parents, items of several parents included; an observation of a fact stays as observed on both sides.
 """
 
 from __future__ import annotations
@@ -37,19 +41,32 @@ import pandas as pd
 from motives.exact import CaseArrays, _log, _logsumexp, compiled, loglik, prior_from
 from motives.schema import Case
 from motives.sensitivity._core import DB
+from motives.sensitivity._structure import descendants
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
 #: probable given the rest of the evidence than a priori (6 dB: a factor of 4).
 CONFLICT_THRESHOLD_DB = 6.0
 
+#: The row of the observations of facts (``observed:``), together one finding, in :func:`conflict`.
+OBSERVATIONS = "(observed facts)"
+
 #: Tail probability below which the evidence counts as surprising under a hypothesis.
 SURPRISE_LEVEL = 0.01
 
 
-def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool) -> float:
-    """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h)."""
+def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
+                  observed: set[str] | None = None) -> float:
+    """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h).
+
+    ``observed``: the propositions whose observations count (default all; an observation is a finding).
+    """
+    from dataclasses import replace
+
     everything = arr.all_items + arr.structured_items
     sub = arr.without([e for e in everything if e not in keep])
+    if observed is not None:
+        sub = replace(sub, propositions=tuple(pa if pa.id in observed else replace(pa, observed=-1)
+                                              for pa in sub.propositions))
     return float(_logsumexp(_log(pri) + loglik(sub, reliability=reliability), axis=-1))
 
 
@@ -67,7 +84,8 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``kind``, ``id``) with kind ``case``, ``proposition`` or ``item``; columns
+        Indexed by (``kind``, ``id``) with kind ``case``, ``proposition``, ``item`` or ``observation`` (the
+        observations of facts, together); columns
         ``conflict_db`` (10·log10 of Π P(e_i) / P(e) for the case; of P(e_i) / P(e_i | rest) for a part),
         ``log_p_alone`` (natural log of P(part)), ``log_p_given_rest`` and ``flag``.
         ``attrs["threshold_db"]`` holds the threshold.
@@ -92,18 +110,26 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     everything = direct + arr.structured_items
     log_all = _log_evidence(arr, pri, set(everything), reliability)
     rows = []
-    singles = {e: _log_evidence(arr, pri, {e}, reliability) for e in everything}
+    seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
+    singles = {e: _log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
+    if seen:  # the observations of facts, together, are one more finding
+        singles[OBSERVATIONS] = _log_evidence(arr, pri, set(), reliability)
     rows.append(("case", "(all evidence)", DB * (sum(singles.values()) - log_all), sum(singles.values()), np.nan))
     for p in arr.propositions:
         block = set(_subtree_items(arr, p.id))
-        if not block:
+        below = {arr.propositions[i].id for i in descendants(arr, p.id)}
+        if not block and not below & seen:
             continue
-        alone = _log_evidence(arr, pri, block, reliability)
-        rest = _log_evidence(arr, pri, set(everything) - block, reliability)
+        alone = _log_evidence(arr, pri, block, reliability, below & seen)
+        rest = _log_evidence(arr, pri, set(everything) - block, reliability, seen - below)
         rows.append(("proposition", p.id, DB * (alone + rest - log_all), alone, log_all - rest))
     for e in everything:
         rest = _log_evidence(arr, pri, set(everything) - {e}, reliability)
         rows.append(("item", e, DB * (singles[e] + rest - log_all), singles[e], log_all - rest))
+    if seen:
+        rest = _log_evidence(arr, pri, set(everything), reliability, set())
+        rows.append(("observation", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest - log_all), singles[OBSERVATIONS],
+                     log_all - rest))
     df = pd.DataFrame(rows, columns=["kind", "id", "conflict_db", "log_p_alone", "log_p_given_rest"])
     df = df.set_index(["kind", "id"])
     df["flag"] = (df.index.get_level_values("kind") != "case") & (df["conflict_db"] > threshold_db)
@@ -113,14 +139,10 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
 
 
 def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
-    """Items under a proposition, through every proposition below it."""
-    ids = {prop_id}
-    out: list[str] = []
-    for p in arr.propositions:  # parents come first
-        if p.id in ids or (p.parent >= 0 and arr.propositions[p.parent].id in ids):
-            ids.add(p.id)
-            out += p.items + p.other_items
-    return out
+    """Items below a proposition (bearing on it or on a proposition below it, several parents included)."""
+    from motives.sensitivity._structure import subtree_items
+
+    return subtree_items(arr, prop_id)
 
 
 def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
@@ -180,8 +202,8 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     obs = loglik(arr, reliability=False) - flat_other - _other_structured(arr)
     rows = []
     for k, h in enumerate(arr.hypotheses):
-        lam, plam = _simulate(arr, k, n, rng)
-        ll = loglik(arr, lam, reliability=False, plam=plam)[:, k] - flat_other[k] - _other_structured(arr)[k]
+        lam, plam, jlam = _simulate(arr, k, n, rng)
+        ll = loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k] - _other_structured(arr)[k]
         tail = float(np.mean(ll <= obs[k] + 1e-12))
         rows.append((h, float(obs[k]), float(ll.mean()), float(ll.std()), tail, tail < level))
     df = pd.DataFrame(rows, columns=["hypothesis", "loglik", "sim_mean", "sim_sd", "tail", "surprising"])
@@ -195,11 +217,12 @@ def _other_structured(arr: CaseArrays) -> np.ndarray:
     """Log P(timeline and quantity items under propositions | h) alone — removed from the surprise check."""
     if not any(len(p.other_items) for p in arr.propositions):
         return np.zeros(len(arr.hypotheses))
-    only = arr.without([e for p in arr.propositions for e in p.items] + arr.all_items)
+    only = arr.without([e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items)
     return loglik(only, reliability=False)
 
 
-def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator
+              ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Likelihood tables that score ``n`` simulated outcome patterns drawn under hypothesis ``k``.
 
     An item that occurs keeps its row λ; one that does not gets 1 − λ (the probability of its absence).
@@ -207,12 +230,24 @@ def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator) -> tupl
     occurs = rng.random((n, len(arr.items))) < arr.lam[:, k]
     lam = np.where(occurs[:, :, None], arr.lam, 1.0 - arr.lam)
     states: list[np.ndarray] = []
-    plam = {}
-    for p in arr.propositions:
-        parent = np.full(n, k) if p.parent < 0 else states[p.parent]
-        cum = np.cumsum(p.table[parent], axis=1)
+    plam, jlam = {}, {}
+    K = len(arr.hypotheses)
+
+    def config(parents: tuple[int, ...]) -> np.ndarray:
+        """Flat index of each draw's parent configuration (first parent outermost)."""
+        idx = np.zeros(n, dtype=np.intp)
+        for q in parents:
+            card = K if q < 0 else len(arr.propositions[q].states)
+            idx = idx * card + (np.full(n, k) if q < 0 else states[q])
+        return idx
+
+    for p in arr.propositions:  # parents first; an observed fact is drawn too (its observation stays as it is)
+        cum = np.cumsum(p.table[config(p.parents)], axis=1)
         s = np.minimum((rng.random((n, 1)) > cum).sum(axis=1), p.table.shape[1] - 1)
         states.append(s)
         occ = rng.random((n, len(p.items))) < p.lam[:, s].T if len(p.items) else np.zeros((n, 0), dtype=bool)
         plam[p.id] = np.where(occ[:, :, None], p.lam, 1.0 - p.lam)
-    return lam, plam
+    for jt in arr.joint:
+        occ1 = rng.random(n) < jt.lam[config(jt.parents)]
+        jlam[jt.id] = np.where(occ1[:, None], jt.lam, 1.0 - jt.lam)
+    return lam, plam, jlam

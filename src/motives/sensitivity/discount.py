@@ -136,6 +136,7 @@ def _diagnostic_items(arr: Any) -> int:
     """Items whose likelihoods (or log densities) differ across hypotheses (or, under a proposition, its states)."""
     n = 0
     parts = [(arr.lam, arr.other_loglik)] + [(pa.lam, pa.other_loglik) for pa in arr.propositions]
+    parts += [(jt.lam[None], np.zeros((0, len(jt.lam)))) for jt in arr.joint]
     for lam, other in parts:
         with np.errstate(divide="ignore", invalid="ignore"):
             rows = np.concatenate([np.log(lam), other], axis=0)
@@ -149,9 +150,10 @@ def _diagnostic_items(arr: Any) -> int:
 def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]:
     """Items per group of :func:`group_discount`.
 
-    ``by="proposition"``: every item in a proposition's subtree; ``by="issue_area"``: the items of each
-    issue area (an item without one takes that of the nearest proposition above it that has one;
-    ``(none)`` collects the rest).
+    ``by="proposition"``: every item below a proposition (bearing on it or on a proposition below it,
+    through any of its parents); ``by="issue_area"``: the items of each issue area (an item without one
+    takes that of the nearest proposition above it that has one, nearest first and, at one distance,
+    the first listed parent first; ``(none)`` collects the rest).
 
     Examples
     --------
@@ -162,19 +164,26 @@ def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]
     if by == "proposition":
         out: dict[str, list[str]] = {p: [] for p in case.proposition_ids}
         for e in case.evidence:
-            if e.bears_on in (None, "hypotheses"):
-                continue
-            for p in [*case.path_to_hypotheses(e.bears_on), e.bears_on]:
+            for p in case.ancestors(e.id):  # every proposition above the item, through any of its parents
                 out[p].append(e.id)
         return out
     if by == "issue_area":
         out = {a.id: [] for a in case.issue_areas}
         for e in case.evidence:
             area = e.issue_area
-            node = e.bears_on
-            while area is None and node not in (None, "hypotheses"):
-                prop = case.proposition(node)
-                area, node = prop.issue_area, prop.bears_on
+            frontier = [q for q in case.parents_of(e.id) if q != "hypotheses"]
+            seen: set[str] = set()
+            while area is None and frontier:  # nearest first: parents, then theirs (first listed first)
+                nxt = []
+                for q in frontier:
+                    if q in seen:
+                        continue
+                    seen.add(q)
+                    prop = case.proposition(q)
+                    if area is None and prop.issue_area is not None:
+                        area = prop.issue_area
+                    nxt += [r for r in case.parents_of(q) if r != "hypotheses"]
+                frontier = nxt
             out.setdefault(area or "(none)", []).append(e.id)
         return {k: v for k, v in out.items() if v}
     raise ValueError(f"by must be 'proposition' or 'issue_area', got {by!r}")

@@ -67,7 +67,8 @@ def _item_meta(case: Case) -> pd.DataFrame:
                    "date": str(e.date) if e.date else ""} for e in case.evidence}
     if case.propositions:
         for e in case.evidence:
-            rows[e.id]["proposition"] = "" if e.bears_on in (None, "hypotheses") else e.bears_on
+            ps = case.parents_of(e.id)
+            rows[e.id]["proposition"] = "" if ps == ("hypotheses",) else "+".join(ps)
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -85,7 +86,8 @@ def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None
     pandas.DataFrame
         Indexed by (``evidence``, ``level``, ``id``); columns ``decibans``,
         ``kind``, ``issue_area``, ``title``, ``date``; in a structured case
-        ``proposition`` (the one the item bears on; ``""`` for the hypotheses).
+        ``proposition`` (the one the item bears on; ``""`` for the hypotheses; an item of several
+        parents has them joined by ``+``).
 
     Examples
     --------
@@ -321,7 +323,12 @@ def _pool_structure(ref: CaseArrays, arrs: dict[str, CaseArrays], rated: dict[st
             tw = np.array([float(rated[ln][E + i]) for ln in use])
             tw = tw / tw.sum() if tw.sum() > 0 else np.full(len(use), 1.0 / len(use))
             tables[pa.id] = sum(tw[k] * arrs[ln].propositions[i].table for k, ln in enumerate(use))
-    return {"plam": plam, "pother": pother, "tables": tables}
+    jlam = {}
+    for jj, jt in enumerate(ref.joint):  # items of several parents come after the items under propositions
+        c = j + jj
+        pl = sum(wn[k, c] * arrs[ln].joint[jj].lam for k, ln in enumerate(use)) if use else jt.lam
+        jlam[jt.id] = pl if wn[:, c].sum() > 0 else np.ones_like(jt.lam)
+    return {"plam": plam, "pother": pother, "tables": tables, "jlam": jlam}
 
 
 def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = True) -> pd.DataFrame:

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from motives.conventions import DB_RESOLUTION
-from motives.exact import CaseArrays, _log, family_credence, normalise
+from motives.exact import CaseArrays, _log, config_marginals, family_credence, normalise
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -104,16 +104,52 @@ def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Arr
 def favoured_states(arr: CaseArrays, mask: np.ndarray, prior: Array) -> dict[str, int]:
     """For each proposition, the state whose implied ratio P(s | target) : P(s | rest) is largest (prior-weighted)."""
     out = {}
-    w_t = np.where(mask, prior, 0.0)
-    w_r = np.where(mask, 0.0, prior)
-    w_t = w_t / w_t.sum() if w_t.sum() > 0 else mask / mask.sum()
-    w_r = w_r / w_r.sum() if w_r.sum() > 0 else (~mask) / max((~mask).sum(), 1)
+    w_t, w_r = _weights(mask, prior)
     for pid, m in implied(arr).items():
         with np.errstate(divide="ignore", invalid="ignore"):
             r = _log(w_t @ m) - _log(w_r @ m)
         out[pid] = int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if np.isfinite(r).any() or \
             np.isposinf(r).any() else 0
     return out
+
+
+def _weights(mask: np.ndarray, prior: Array) -> tuple[Array, Array]:
+    w_t = np.where(mask, prior, 0.0)
+    w_r = np.where(mask, 0.0, prior)
+    w_t = w_t / w_t.sum() if w_t.sum() > 0 else mask / mask.sum()
+    w_r = w_r / w_r.sum() if w_r.sum() > 0 else (~mask) / max((~mask).sum(), 1)
+    return w_t, w_r
+
+
+def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.ndarray, prior: Array) -> int:
+    """The parent configuration whose implied ratio P(v | target) : P(v | rest) is largest (prior-weighted).
+
+    Examples
+    --------
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> favoured_configuration(arr, (0,), np.array([True, False]), arr.prior)  # at the scene: 'yes'
+    0
+    """
+    w_t, w_r = _weights(mask, prior)
+    m = config_marginals(arr, parents)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = _log(w_t @ m) - _log(w_r @ m)
+    return int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if (np.isfinite(r) | np.isposinf(r)).any() else 0
+
+
+def _favouring_rows(arr: CaseArrays, pa: Any, mask: np.ndarray, fav: dict[str, int]) -> np.ndarray:
+    """Rows of a table whose parent configuration favours the target.
+
+    Each parent a target hypothesis or at its favoured state; a root fact's one row.
+    """
+    rows = np.ones(1, dtype=bool)
+    for q in pa.parents:
+        ok = np.asarray(mask, dtype=bool) if q < 0 else np.arange(len(arr.propositions[q].states)) == \
+            fav[arr.propositions[q].id]
+        rows = (rows[:, None] & ok[None, :]).reshape(-1)
+    return rows
 
 
 def _temper_table(T: Array, g: Array) -> Array:
@@ -130,8 +166,9 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
                    mask: np.ndarray | None = None, prior: Array | None = None) -> dict[str, Any]:
     """Scenario keywords of :func:`motives.sensitivity.scenario_loglik` with some inputs perturbed.
 
-    The inputs are the items of :func:`motives.sensitivity._structure.every_item`, then (in a
-    structured case) the propositions' tables. ``which`` (S, inputs) says which inputs scenario s
+    The inputs are the items of :func:`motives.sensitivity._structure.every_item` (items of several
+    parents among them, as ``jlam``), then (in a structured case) the propositions' tables. ``which``
+    (S, inputs) says which inputs scenario s
     perturbs by ``factor[s]``:
 
     - ``mode="strength"``: an item's weight of evidence times the factor (:func:`temper_rows`; under a
@@ -142,9 +179,10 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
       direct item's ratio target : rest times the factor (:func:`scale_rows`); an item under a
       proposition has its likelihood of the proposition's favoured state (largest implied ratio
       P(s | target) : P(s | rest)) times the factor, the row then divided by its largest value if that
-      exceeds 1; a table has, in the rows of the parent values favouring the target (the target's
-      hypotheses, or the parent's favoured state), the odds of the favoured state against every other
-      state times the factor.
+      exceeds 1 (an item of several parents: its likelihood of the favoured parent configuration,
+      :func:`favoured_configuration`); a table has, in the rows of the parent values favouring the target
+      (every parent a target hypothesis or at its favoured state; a root fact's one row), the odds of the
+      favoured state against every other state times the factor.
 
     A flat case gives exactly :func:`temper_rows` / :func:`scale_rows` as ``lam`` and ``other``.
 
@@ -207,6 +245,20 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
                     up = np.arange(len(pa.states)) == fav[pa.id]
                     new = pa.other_loglik[None] + np.where(up[None, None, :], np.log(g), 0.0)
                 pother[pa.id] = np.where(w_o[:, :, None], new, pa.other_loglik[None])
+        jlam = {}
+        for jj, jt in enumerate(arr.joint):
+            w_j = which[:, j + jj]
+            if not w_j.any():
+                continue
+            if mode == "strength":
+                lj = _log(jt.lam)[None]
+                new = np.where(np.isfinite(lj), np.exp(factor[:, None] * lj), 0.0)
+            else:
+                up = np.arange(len(jt.lam)) == favoured_configuration(arr, jt.parents, mask, pri)
+                new = np.where(up[None, :], jt.lam[None] * factor[:, None], jt.lam[None])
+                top = new.max(axis=-1, keepdims=True)
+                new = np.where(top > 1, new / np.where(top > 1, top, 1.0), new)
+            jlam[jt.id] = np.where(w_j[:, None], new, jt.lam[None])
         for i, pa in enumerate(arr.propositions):
             w_t = which[:, n_items + i]
             if not w_t.any():
@@ -214,17 +266,14 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             if mode == "strength":
                 new = _temper_table(pa.table, factor)
             else:
-                if pa.parent < 0:
-                    rows = np.asarray(mask, dtype=bool)
-                else:
-                    rows = np.arange(len(arr.propositions[pa.parent].states)) == fav[arr.propositions[pa.parent].id]
+                rows = _favouring_rows(arr, pa, mask, fav)
                 up = np.arange(len(pa.states)) == fav[pa.id]
                 new = np.where(rows[None, :, None] & up[None, None, :], pa.table[None] * factor[:, None, None],
                                pa.table[None])
                 new = new / new.sum(axis=-1, keepdims=True)
             tables[pa.id] = np.where(w_t[:, None, None], new, pa.table[None])
     del imp
-    kw.update({"plam": plam, "pother": pother, "tables": tables})
+    kw.update({"plam": plam, "pother": pother, "tables": tables, "jlam": jlam})
     return kw
 
 
@@ -438,7 +487,8 @@ def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, relia
     kw = perturb_inputs(arr, which[None], np.array([x]), mode="ratio", mask=tgt.mask, prior=pri)
     props = tuple(replace(pa, lam=kw["plam"].get(pa.id, pa.lam[None])[0],
                           table=kw["tables"].get(pa.id, pa.table[None])[0]) for pa in arr.propositions)
-    scaled = replace(arr, propositions=props)
+    joint = tuple(replace(jt, lam=kw["jlam"].get(jt.id, jt.lam[None])[0]) for jt in arr.joint)
+    scaled = replace(arr, propositions=props, joint=joint)
     n_items = len(every_item(arr))
     if j < n_items:
         ll = item_logliks(scaled)[j]

@@ -170,7 +170,9 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     include the cells of the items under propositions and the rows of the
     propositions' tables judged with a confidence: row v of proposition p is
     Dirichlet(c_v P(. | v)) (a Beta for two states), drawn as normalised
-    Gamma variates (cells judged 0 stay 0); with ``by="item"`` all rows of a
+    Gamma variates (cells judged 0 stay 0; a table of several parents has one row per parent
+    configuration, ``<proposition>|<value>.<value>``; a root fact's one row is ``<proposition>|*``); the
+    cells of items of several parents are inputs like any other item's; with ``by="item"`` all rows of a
     table form one group named by the proposition (``kind`` ``table``), with
     ``by="cell"`` each row is one input ``<proposition>|<parent value>``. The
     reliability of a source whose items sit under propositions stays
@@ -251,6 +253,15 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
                 b = j.values[st].belief
                 if not b.is_point and 0 < b.mean < 1:
                     pcells.append((pi, r, si, b.alpha, b.beta))
+    # items of several parents: (joint index, configuration, alpha, beta), appended to pcells' columns
+    jcells: list[tuple[int, int, float, float]] = []
+    for ji, jt in enumerate(arr.joint):
+        e = case.item(jt.id)
+        j, _ = case.judgement(e, arr.lens)
+        for v, key in enumerate(case.parent_values(e.parents)):
+            b = j.values[key].belief
+            if not b.is_point and 0 < b.mean < 1:
+                jcells.append((ji, v, b.alpha, b.beta))
     # proposition table rows judged with a confidence: Dirichlet(c * row) as normalised Gamma(c * p_s) draws
     trows: list[tuple[int, int, np.ndarray]] = []  # (proposition, parent value, states with p > 0)
     for pi, pa in enumerate(arr.propositions):
@@ -260,7 +271,7 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
             if np.isfinite(c) and len(live) > 1:
                 trows.append((pi, v, live))
     srcs = [(gi, g) for gi, g in enumerate(arr.groups) if reliability and g.concentration is not None]
-    nc, npc = len(cells), len(pcells)
+    nc, npc = len(cells), len(pcells) + len(jcells)  # cells under propositions, then of items of several parents
     nt = sum(len(live) for _, _, live in trows)
     d = nc + npc + nt + len(srcs)
     meta = {"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "scale": scale,
@@ -271,9 +282,9 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
         return df
     t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
                for pi, v, live in trows for s in live]
-    alpha = np.array([c[2] for c in cells] + [c[3] for c in pcells] + t_alpha
+    alpha = np.array([c[2] for c in cells] + [c[3] for c in pcells] + [c[2] for c in jcells] + t_alpha
                      + [g.mean * g.concentration for _, g in srcs])
-    beta = np.array([c[3] for c in cells] + [c[4] for c in pcells] + [1.0] * nt
+    beta = np.array([c[3] for c in cells] + [c[4] for c in pcells] + [c[3] for c in jcells] + [1.0] * nt
                     + [(1 - g.mean) * g.concentration for _, g in srcs])
     is_gamma = np.zeros(d, dtype=bool)
     is_gamma[nc + npc:nc + npc + nt] = True
@@ -303,6 +314,9 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
             plam = {pa.id: np.repeat(pa.lam[None], S, axis=0) for pa in arr.propositions if len(pa.items)}
             for c, (pi, r, si, _, _) in enumerate(pcells):
                 plam[arr.propositions[pi].id][:, r, si] = x[:, nc + c]
+            jlam = {jt.id: np.repeat(jt.lam[None], S, axis=0) for jt in arr.joint}
+            for c, (ji, v, _, _) in enumerate(jcells):
+                jlam[arr.joint[ji].id][:, v] = x[:, nc + len(pcells) + c]
             tables = {}
             for (pi, v, live), cols in zip(trows, t_cols, strict=True):
                 pa = arr.propositions[pi]
@@ -311,7 +325,7 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
                 g = np.maximum(x[:, cols], 1e-300)
                 tables[pa.id][:, v, :] = 0.0
                 tables[pa.id][:, v, live] = g / g.sum(axis=1, keepdims=True)
-            kw = {"plam": plam, "tables": tables}
+            kw = {"plam": plam, "tables": tables, "jlam": jlam}
         if reliability:
             rho_by_group = {gi: x[:, s0 + s] for s, (gi, _) in enumerate(srcs)}
             mixed = lam.copy()
@@ -330,10 +344,10 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     ids = arr.proposition_ids
     if by == "cell":
         groups = [[i] for i in range(nc + npc)] + [list(c) for c in t_cols] + [[s0 + s] for s in range(len(srcs))]
-        parent_vals = [arr.hypotheses if pa.parent < 0 else arr.propositions[pa.parent].states
-                       for pa in arr.propositions]
+        parent_vals = [_configurations(arr, pa.parents) for pa in arr.propositions]
         names = ([f"{arr.items[r]}:{H[k]}" for r, k, _, _ in cells]
                  + [f"{arr.propositions[pi].items[r]}:{arr.propositions[pi].states[si]}" for pi, r, si, _, _ in pcells]
+                 + [f"{arr.joint[ji].id}:{_configurations(arr, arr.joint[ji].parents)[v]}" for ji, v, _, _ in jcells]
                  + [f"{ids[pi]}|{parent_vals[pi][v]}" for pi, v, _ in trows]
                  + [f"source:{g.key}" for _, g in srcs])
         kinds = ["cell"] * (nc + npc) + ["table"] * len(trows) + ["source"] * len(srcs)
@@ -344,19 +358,30 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
         porder = sorted({(c[0], c[1]) for c in pcells})
         groups += [[nc + c for c, pc in enumerate(pcells) if (pc[0], pc[1]) == key] for key in porder]
         names += [arr.propositions[pi].items[r] for pi, r in porder]
+        jorder = sorted({c[0] for c in jcells})
+        groups += [[nc + len(pcells) + c for c, jc in enumerate(jcells) if jc[0] == ji] for ji in jorder]
+        names += [arr.joint[ji].id for ji in jorder]
         torder = sorted({pi for pi, _, _ in trows})
         groups += [[int(i) for (pi, _, _), cols in zip(trows, t_cols, strict=True) if pi == q for i in cols]
                    for q in torder]
         names += [ids[q] for q in torder]
         groups += [[s0 + s] for s in range(len(srcs))]
         names += [f"source:{g.key}" for _, g in srcs]
-        kinds = ["item"] * (len(order) + len(porder)) + ["table"] * len(torder) + ["source"] * len(srcs)
+        kinds = ["item"] * (len(order) + len(porder) + len(jorder)) + ["table"] * len(torder) + ["source"] * len(srcs)
     df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot)
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(meta)
     df.attrs["noisy"] = noisy_inputs(df)
     return df
+
+
+def _configurations(arr: Any, parents: tuple[int, ...]) -> list[str]:
+    """Labels of a node's parent configurations, flat in nested order: values joined by ``.`` (``*`` for a root)."""
+    import itertools
+
+    vals = [arr.hypotheses if q < 0 else arr.propositions[q].states for q in parents]
+    return [".".join(c) for c in itertools.product(*vals)] if vals else ["*"]
 
 
 #: Largest bootstrap standard error of a Sobol index (on its 0-1 scale) before the table is called imprecise:

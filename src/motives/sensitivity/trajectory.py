@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from motives.exact import family_credence
+from motives.exact import family_credence, normalise
 from motives.schema import Case, TimelineItem
-from motives.sensitivity._core import check_finite, log_odds_db, scenario_logpost, scenario_posterior, setup
+from motives.sensitivity._core import check_finite, log_odds_db, scenario_logpost, setup
 from motives.sensitivity._structure import every_item
+
+#: The ``evidence`` of the step at which the observations of facts come in (they are undated).
+OBSERVED = "(observed facts)"
 
 
 def item_date(item: Any) -> Any:
@@ -38,7 +42,9 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     change from prior to posterior, for any number of hypotheses. In a
     structured case the items under propositions come in with the rest, each
     read through its proposition given the items already in (so an item
-    whose proposition is nearly settled moves little).
+    whose proposition is nearly settled moves little). The observations of
+    facts (``observed:``) are undated evidence and come in together as one
+    step, :data:`OBSERVED`, ahead of the undated items.
 
     Returns
     -------
@@ -54,16 +60,27 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     items = every_item(arr)
     dated = sorted((e for e in items if dates[e] is not None), key=lambda e: dates[e].decimal_year)
     und = [e for e in items if dates[e] is None]
+    observed = [pa.id for pa in arr.propositions if pa.observed >= 0]
+    if observed:  # the observations of facts are undated evidence: one step, before the undated items
+        und = [OBSERVED] + und
     order = {"first": und + dated, "last": dated + und, "drop": dated}[undated]
     pos = {e: i for i, e in enumerate(items)}
     S = len(order) + 1
     keep = np.zeros((S, len(items)), dtype=bool)
+    seen = np.zeros(S, dtype=bool)
     for s, e in enumerate(order, start=1):
-        keep[s:, pos[e]] = True
-    post = scenario_posterior(arr, pri, keep=keep, reliability=reliability)
+        if e == OBSERVED:
+            seen[s:] = True
+        else:
+            keep[s:, pos[e]] = True
+    lp = np.empty((S, len(arr.hypotheses)))
+    blind = replace(arr, propositions=tuple(replace(pa, observed=-1) for pa in arr.propositions))
+    for a, rows in ((arr, seen), (blind, ~seen)):
+        if rows.any():
+            lp[rows] = scenario_logpost(a, pri, keep=keep[rows], reliability=reliability)  # (S, K)
+    post = normalise(lp)
     check_finite(post)
     fam = family_credence(arr, post)
-    lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)
     levels = []
     K = len(arr.hypotheses)
     for level, ids, c in (("hypothesis", arr.hypotheses, post), ("family", arr.families, fam)):
@@ -78,7 +95,7 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     rows = []
     for s in range(S):
         e = "(prior)" if s == 0 else order[s - 1]
-        d = None if s == 0 else dates[e]
+        d = None if s == 0 else dates.get(e)
         for level, ids, c, step, lo in levels:
             for i, t in enumerate(ids):
                 rows.append((s, level, t, e, str(d) if d else "", d.decimal_year if d else np.nan,

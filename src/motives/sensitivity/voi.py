@@ -101,7 +101,7 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
     its mean). Says which items were worth looking for, whatever they showed.
 
     In a structured case P(yes | h) is the item's exact conditional given the
-    other evidence (through its proposition and its source), and each
+    other evidence (through its proposition, or its several parents, and its source), and each
     proposition follows its items with the value of learning its state
     (:func:`proposition_information`, ``kind`` ``proposition``).
 
@@ -148,7 +148,7 @@ def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliab
     ll = loglik(arr, reliability=reliability)
     rows = []
     props = dict(zip(every_item(arr), item_props(arr), strict=True))
-    for e in arr.items + [x for pa in arr.propositions for x in pa.items]:
+    for e in arr.items + [x for pa in arr.propositions for x in pa.items] + [jt.id for jt in arr.joint]:
         ll_wo = loglik(arr.without([e]), reliability=reliability)
         with np.errstate(invalid="ignore", over="ignore"):
             p_yes = np.where(np.isfinite(ll_wo), np.exp(ll - ll_wo), 0.0)
@@ -174,8 +174,9 @@ def proposition_information(case: Case, *, lens: str | None = None, prior: Any =
     P(E, p = s | h) is the engine's likelihood with p's table restricted to
     column s (all S states in one call), so the items already under p, a
     shared source's reliability and the propositions above and below p are
-    all accounted for. A proposition whose state reveals the hypothesis (a
-    permutation-matrix table) is worth the whole current entropy.
+    all accounted for, on a network too (root facts, several parents, items of several parents). A
+    proposition whose state reveals the hypothesis (a permutation-matrix table) is worth the whole current
+    entropy; an observed fact is worth nothing (its state is known).
 
     Returns
     -------
