@@ -31,6 +31,7 @@ import pytest
 
 import motives as mv
 from motives.exact import compile_case, posterior
+from motives.testing import random_network_case
 
 DRAWS, TUNE = 500, 400
 H = ["h0", "h1", "h2"]
@@ -104,13 +105,13 @@ def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, 
     return mv.Case.model_validate(d)
 
 
-def _brute(case: mv.Case, lens: str | None, w: np.ndarray) -> np.ndarray:
+def _brute(case: mv.Case, lens: str | None, w: np.ndarray, *, reliability: bool = True) -> np.ndarray:
     """P(E | w) by enumerating the states of every fact (tables and cells at their means, reliability a point).
 
     ``w`` (..., K): every node whose parents include the hypotheses takes Σ_h w_h P(node | h, other parents).
     """
     w = np.asarray(w, dtype=float)
-    rho = {s.key: s.reliability.mean for s in case.sources}
+    rho = {s.key: s.reliability.mean for s in case.sources} if reliability else {}
     props = case.propositions
 
     def key(parents: tuple[str, ...], sigma: dict[str, str], h: str | None) -> str:
@@ -206,8 +207,8 @@ def test_point_network_mixture_likelihood_is_brute_force(mixable):
     """The mixture model's evidence term at any w is log P(E | w) of the brute force (every node the hypotheses
     bear on mixes them on its own), to 1e-10 — also where the closed form refuses (``mixable=False``)."""
     import pytensor
-    from pytensor.graph.replace import graph_replace
     import pytensor.tensor as pt
+    from pytensor.graph.replace import graph_replace
 
     from motives.models.mixture import build_mixture
 
@@ -216,7 +217,7 @@ def test_point_network_mixture_likelihood_is_brute_force(mixable):
     assert [v.name for v in built.model.free_RVs] == ["w"]
     wv = pt.vector("wv")
     pot = graph_replace(built.model["mixture_evidence"], {built.model["w"]: wv}, strict=False)
-    fn = pytensor.function([wv], pot, on_unused_input="ignore")
+    fn = pytensor.function([wv], pot, on_unused_input="ignore", mode="FAST_COMPILE")
     rng = np.random.default_rng(0)
     for w in [*np.eye(3), *rng.dirichlet(np.ones(3), 5)]:
         assert fn(w) == pytest.approx(np.log(_brute(case, None, w)), abs=1e-10)
@@ -245,6 +246,37 @@ def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
     with pytest.raises(mv.CaseError, match=r"fact 'q' and item 'j2' both have the hypotheses as a parent") as err:
         exact_mixture(network_case(0))
     assert "model='mixture'" in str(err.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_point_generated_networks_equal_exact(seed):
+    """Generated networks (root facts, facts of up to three parents, items of two, an observed fact, zero cells),
+    reports at face value so that nothing is random: the exclusive credence and each lens's pooled credence are
+    the exact posterior, and the mixture's evidence term at a random w is the brute force's, to 1e-10."""
+    import pytensor
+    import pytensor.tensor as pt
+    from pytensor.graph.replace import graph_replace
+
+    from motives.models.exclusive import build_exclusive
+    from motives.models.mixture import build_mixture
+    from motives.models.pooled import build_pooled
+
+    case = random_network_case(seed, n_facts=5, n_items=5, lenses=("a", "b"))
+    arr = compile_case(case, "a")
+    assert arr.network and arr.joint
+    got = _credence_fn(build_exclusive(case, lens="a", reliability=False))()
+    np.testing.assert_allclose(got, posterior(arr, reliability=False), atol=1e-10)
+    pooled = build_pooled(case, reliability=False)
+    fn = pooled.model.compile_fn(pooled.model["lens_credence"], inputs=[], on_unused_input="ignore",
+                                 point_fn=False, mode="FAST_COMPILE")
+    want = np.stack([posterior(compile_case(case, lens), reliability=False) for lens in ("a", "b")])
+    np.testing.assert_allclose(fn(), want, atol=1e-10)
+    mix = build_mixture(case, lens="a", reliability=False)
+    wv = pt.vector("wv")
+    pot = pytensor.function([wv], graph_replace(mix.model["mixture_evidence"], {mix.model["w"]: wv}, strict=False),
+                            mode="FAST_COMPILE")
+    for w in np.random.default_rng(seed).dirichlet(np.ones(len(case.hypothesis_ids)), 3):
+        assert pot(w) == pytest.approx(np.log(_brute(case, "a", w, reliability=False)), abs=1e-10)
 
 
 def test_alarm_exclusive_is_pearl():
@@ -280,6 +312,23 @@ def test_exclusive_matches_exact_on_random_networks(seed):
     names = {v.name for v in built.model.free_RVs}
     assert {"jlam_cell", "plam_cell", "rho", "table_f_row", "table_r_p"} <= names, names
     res = mv.FitResult(sample(built, draws=DRAWS, tune=TUNE, chains=2, seed=seed, backend="pymc"))
+    s = res.summary().xs("hypothesis", level="level")
+    z = _z(s["credence"], s["mcse"], posterior(arr))
+    assert np.abs(z).max() <= 4, (z, s, posterior(arr))
+
+
+@pytest.mark.slow
+def test_exclusive_matches_exact_on_a_generated_network():
+    """A generated network with zero cells and two sources of Beta reliability (one spanning several parents):
+    PyMC = exact within 4 MCSE."""
+    from motives.models.exclusive import build_exclusive
+    from motives.models.sampling import sample
+
+    case = random_network_case(2, n_facts=5, n_items=6, n_sources=2)
+    arr = compile_case(case, "a")
+    built = build_exclusive(case, lens="a")
+    assert "rho" in {v.name for v in built.model.free_RVs}
+    res = mv.FitResult(sample(built, draws=DRAWS, tune=TUNE, chains=2, seed=5, backend="pymc"))
     s = res.summary().xs("hypothesis", level="level")
     z = _z(s["credence"], s["mcse"], posterior(arr))
     assert np.abs(z).max() <= 4, (z, s, posterior(arr))
