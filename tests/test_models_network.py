@@ -279,6 +279,22 @@ def test_point_generated_networks_equal_exact(seed):
         assert pot(w) == pytest.approx(np.log(_brute(case, "a", w, reliability=False)), abs=1e-10)
 
 
+def test_observed_fact_in_a_tree():
+    """A tree with an observed fact (not a network: the tree path) rules the other state out, by hand:
+    P(E | h) = Σ_f P(f | h) P(e | f) P(o = no | f) = 0.063 (a), 0.068 (b)."""
+    from motives.models.exclusive import build_exclusive
+
+    case = mv.Case.model_validate({
+        "name": "t", "hypotheses": [{"id": "a"}, {"id": "b"}],
+        "propositions": [{"id": "f", "title": "F", "likelihoods": {"a": 0.7, "b": 0.2}},
+                         {"id": "o", "title": "O", "bears_on": "f", "observed": "no",
+                          "likelihoods": {"yes": 0.9, "no": 0.3}}],
+        "evidence": [{"id": "e", "title": "e", "bears_on": "f", "likelihoods": {"yes": 0.6, "no": 0.1}}]})
+    built = build_exclusive(case)
+    assert not built.inputs.network
+    np.testing.assert_allclose(_credence_fn(built)(), np.array([0.063, 0.068]) / 0.131, atol=1e-12)
+
+
 def test_alarm_exclusive_is_pearl():
     """Pearl's burglary alarm (a root fact, a fact of two parents): P(burglary | John and Mary call) = 0.2842."""
     from motives.models.exclusive import build_exclusive
