@@ -41,6 +41,10 @@ def _unchanged(cases: dict[Any, mv.Case], dumps: dict[Any, str]) -> None:
     assert not changed, f"a test changed a shared session case in place: {changed}; copy it first (model_copy)"
 
 
+#: Scripts that write test data are run by hand, not collected (``--doctest-modules`` would import them).
+collect_ignore_glob = ["data/*"]
+
+
 @pytest.fixture(scope="session")
 def bundled_case() -> Iterator[mv.Case]:
     """The case in ``evidence/``, loaded once. Do not change it in place."""

@@ -182,10 +182,10 @@ def test_cli_sensitivity_and_report(spec: Path) -> None:
 
 
 def test_standard_figures(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
     from motives.plots import standard_figures
     from motives.sensitivity import run_all
-
-    import matplotlib.pyplot as plt
 
     case = network_case(1)
     names = []

@@ -93,10 +93,16 @@ class PropArrays:
     ----------
     id, states
         The proposition and its states (the columns of ``table`` and ``lam``).
-    parent
-        Index of the parent proposition in :attr:`CaseArrays.propositions`, or -1 for the hypotheses.
+    parents
+        For each parent in order, the index of the parent proposition in :attr:`CaseArrays.propositions`, or
+        -1 for the hypotheses; empty for a root fact. (:attr:`parent` is the one parent of a tree's node.)
+    cards
+        The number of values of each parent.
+    observed
+        The index of the observed state, or -1.
     table
-        P(state | parent value) means, shape (V, S): V hypotheses or parent states.
+        P(state | parent configuration) means, shape (V, S): V the parent configurations, nested in order (the
+        first parent's value outermost); one row for a root fact.
     concentration
         Dirichlet concentration of each row, shape (V,); NaN for a point.
     items, lam, base
