@@ -39,7 +39,8 @@ CAPTIONS: dict[str, str] = {
                    "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
                    "decibans, a line the Bayes factor above the diagonal.",
     "tornado": "The leading family's credence (log-odds in decibans when the credence is within 0.01 of 0 or 1) "
-               "with each item's weight of evidence scaled by 1/f and f, one item at a time.",
+               "with each item's weight of evidence scaled by 1/f and f, one item at a time, and each other "
+               "judgement (a source's reliability, a base rate, the prior) with its odds scaled by 1/f and f.",
     "discount": "Evidence discount: credence of each family when every item's weight of evidence is multiplied by a "
                 "common factor (bottom axis), i.e. as if the diagnostic items were worth that many independent "
                 "ones (top axis); the independence the engine assumes is the right-hand end.",
@@ -49,7 +50,7 @@ CAPTIONS: dict[str, str] = {
     "sobol": "Sobol indices of the leading family's log-odds over the elicited Beta distributions "
              "(first order and total, with bootstrap standard errors).",
     "break_even": "Break-even: each item's weight of evidence now and the weight that alone would tie the leading "
-                  "family with its rival (dotted: cannot, because its source's reliability caps it).",
+                  "family with its rival (dotted: cannot reach the tie alone).",
     "information": "Expected information of each item, as if not yet observed (bits).",
     "structure": "Structure of the case: the hypotheses (left), the propositions that bear on them or on another "
                  "proposition, and the items that bear on each (right). A proposition's cap is the most it can move "
@@ -208,6 +209,12 @@ def caption(name: str, case: Case | None = None) -> str:
         return LEDGER_STRUCTURED
     if name == "credences" and case is not None and case.family_ids == case.hypothesis_ids:
         return "Credence of each hypothesis (open circles), exact engine."  # no family rows are drawn
+    if name == "break_even" and case is not None:  # why an item may be unable to tie: only causes the case has
+        why = (["its source's reliability caps it"] if any(s.reliability.concentration is not None
+                                                             or s.reliability.mean < 1 for s in case.sources) else [])
+        why += ["its proposition's cap bounds it"] if case.propositions else []
+        if why:
+            return CAPTIONS[name].removesuffix(").") + f", because {' or '.join(why)})."
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "
