@@ -414,7 +414,8 @@ def check(case_dir: CaseDir) -> None:
                       highlight=False, markup=False)
         zc = case.zero_cells(lens)
         if zc:
-            _print_zero_cells(lens, zc)
+            _print_zero_cells(lens, zc, case)
+        _print_default_base_rates(case, lens)
         fb = case.fallbacks(lens)
         if fb and lens != case.default_lens:
             fb_props = [i for i in fb if i in props]
@@ -450,13 +451,49 @@ def check(case_dir: CaseDir) -> None:
 ZERO_CELL_LINES = 12
 
 
-def _print_zero_cells(lens: str, cells: list[tuple[str, str]]) -> None:
-    """``check``: the zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count)."""
+def _print_default_base_rates(case: Any, lens: str) -> None:
+    """``check``: base rates of items reported by a source of reliability below 1 that the case leaves out."""
+    from motives.exact import compile_case
+    from motives.sensitivity.judgements import default_base_rates
+
+    try:
+        dflt = default_base_rates(compile_case(case, lens))
+    except MotivesError:
+        return
+    if dflt:
+        shown = ", ".join(f"{i} = {v:.6g}" for i, v in list(dflt.items())[:ZERO_CELL_LINES])
+        more = f" and {len(dflt) - ZERO_CELL_LINES} more" if len(dflt) > ZERO_CELL_LINES else ""
+        out.print(plain(f"base rates defaulted under {lens} (no base_rate given: P(report | source wrong) is the "
+                        f"mean of the item's likelihoods; give base_rate where that is not your judgement): "
+                        f"{shown}{more}"), highlight=False, markup=False)
+
+
+def _print_zero_cells(lens: str, cells: list[tuple[str, str]], case: Any = None) -> None:
+    """``check``: the zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count).
+
+    A zero judged for an item that a source of reliability below 1 reports rules nothing out (a wrong
+    report still has its base rate): those are listed apart, saying so.
+    """
+    from motives.exact.compile import _reliability
+
+    soft = {e.id for e in (case.evidence if case is not None else [])
+            if getattr(e, "reported_by", None) is not None and _reliability(case, e.reported_by) is not None}
+    hard = [(i, h) for i, h in cells if i not in soft]
+    loose = [(i, h) for i, h in cells if i in soft]
+    if loose:
+        items = sorted({i for i, _ in loose})
+        out.print(plain(f"zero likelihoods under {lens} of items a source of reliability below 1 reports "
+                        f"(nothing is ruled out: a wrong report still has its base rate): "
+                        f"{plural(len(loose), 'cell')} in {', '.join(items)}"), highlight=False, markup=False)
+    if not hard:
+        return
+    cells = hard
     by_item: dict[str, list[str]] = {}
     for item, h in cells:
         by_item.setdefault(item, []).append(h)
-    out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): {plural(len(cells), 'cell')} in "
-                    f"{plural(len(by_item), 'item')}"), highlight=False, markup=False)
+    out.print(plain(f"zero likelihoods under {lens} (each rules out the hypothesis, or the state of the fact, "
+                    f"named): {plural(len(cells), 'cell')} in {plural(len(by_item), 'item')}"),
+              highlight=False, markup=False)
     for item, hs in list(by_item.items())[:ZERO_CELL_LINES]:
         shown = ", ".join(hs[:8]) + (f" and {len(hs) - 8} more" if len(hs) > 8 else "")
         out.print(plain(f"  {item} -> {shown}"), highlight=False, markup=False)
