@@ -223,3 +223,19 @@ def test_the_generated_cases_exercise_the_claims():
         parted += any(c.what == "evidence_favours" and c.subject != c.detail["posterior_leader"] for c in ex.claims)
     assert {"posterior_leader", "evidence_favours", "carries", "nearest_flip", "independent"} <= kinds, kinds
     assert parted >= 1
+
+
+def test_the_two_caps_are_named_and_the_ledgers_is_never_larger():
+    """The structure figure's cap (any two parent values) and the ledger's (target against the prior-weighted
+    rest) are different numbers: each caption says which it is, and the claim 'never larger' holds."""
+    from motives.sensitivity import proposition_weight
+
+    assert "not the ledger's cap" in caption("structure")
+    assert "not the structure figure's cap" in caption("ledger", mv.examples.load("burglary"))
+    for seed in range(4):
+        for case in (random_network_case(seed, n_facts=4, n_items=4), random_structured_case(seed)):
+            pw = proposition_weight(case)
+            pw = pw[pw["kind"] == "proposition"]
+            for (node, _, _), r in pw.iterrows():
+                most = np.nanmax([abs(float(r["cap_db"])), abs(float(r["floor_db"])), 0.0])
+                assert most <= case.proposition_cap_db(node) + 1e-9

@@ -55,7 +55,9 @@ CAPTIONS: dict[str, str] = {
     "structure": "Structure of the case: the hypotheses (left), the propositions that bear on them or on another "
                  "proposition, and the items that bear on each (right). A proposition's cap is the most it can move "
                  "the odds between two values of its parent, however many items bear on it (decibans, under the "
-                 "analysis lens); the wider the edge into it, the larger its cap (dashed: cap 0).",
+                 "analysis lens; \u221e when a state is impossible under one value); the wider the edge into it, the "
+                 "larger its cap (dashed: cap 0). This is the cap between any two parent values, not the ledger's "
+                 "cap, which is for the leading family against the rest weighted by the prior and is never larger.",
     "value_posterior": "Posterior density over the hypotheses' values (each credence spread over its grid cell), "
                        "with the mean (dashed), the median (dotted) and the 90% credible interval (shaded).",
 }
@@ -64,8 +66,9 @@ CAPTIONS: dict[str, str] = {
 #: Caption of the ledger of a structured case (items grouped by proposition).
 LEDGER_STRUCTURED = (
     "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence for the leading "
-    "family against the rest (black bar), the range it can move the odds at most (grey band from floor to cap, "
-    "with the share of the cap used), and each item's weight given the proposition's other items (grey bars; an "
+    "family against the rest (black bar), the range it can move those odds at most (grey band from floor to cap, "
+    "with the share of the cap used; this cap is for the leading family against the prior-weighted rest, not the "
+    "structure figure's cap between any two parent values, which can be larger), and each item's weight given the proposition's other items (grey bars; an "
     "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. Decibans; the "
     "rest weighted by the prior.")
 
