@@ -68,7 +68,8 @@ LEDGER_STRUCTURED = (
     "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence for the leading "
     "family against the rest (black bar), the range it can move those odds at most (grey band from floor to cap, "
     "with the share of the cap used; this cap is for the leading family against the prior-weighted rest, not the "
-    "structure figure's cap between any two parent values, which can be larger), and each item's weight given the proposition's other items (grey bars; an "
+    "structure figure's cap between any two parent values, which can be larger), and each item's weight given "
+    "the proposition's other items (grey bars; an "
     "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. Decibans; the "
     "rest weighted by the prior.")
 
