@@ -171,7 +171,20 @@ def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliabili
 
 
 def moved(j: Judgement, x: float) -> tuple[CaseArrays, Array]:
-    """The case with judgement ``j``'s odds multiplied by ``x``."""
+    """The case with judgement ``j``'s odds multiplied by ``x``: (arrays, prior) to evaluate.
+
+    Examples
+    --------
+    The witness's reliability 0.6 (odds 1.5) with its odds tripled is 0.818...:
+
+    >>> import numpy as np, motives as mv
+    >>> from motives.exact import compile_case
+    >>> arr = compile_case(mv.examples.load("witness"))
+    >>> j = judgement_inputs(arr, arr.prior, np.array([True, False]))[0]
+    >>> a2, _ = moved(j, 3.0)
+    >>> round(a2.groups[0].mean, 4)
+    0.8182
+    """
     return j.apply(_odds_times(j.value, x))
 
 
