@@ -50,7 +50,8 @@ CAPTIONS: dict[str, str] = {
     "sobol": "Sobol indices of the leading family's log-odds over the elicited Beta distributions "
              "(first order and total, with bootstrap standard errors).",
     "break_even": "Break-even: each item's weight of evidence now and the weight that alone would tie the leading "
-                  "family with its rival (dotted: cannot reach the tie alone).",
+                  "family with its rival (dotted: cannot reach the tie alone). The other judgements "
+                  "(reliabilities, base rates, the prior) are not weights: their break-even is in the table.",
     "information": "Expected information of each item, as if not yet observed (bits).",
     "structure": "Structure of the case: the hypotheses (left), the propositions that bear on them or on another "
                  "proposition, and the items that bear on each (right). A proposition's cap is the most it can move "
@@ -218,7 +219,7 @@ def caption(name: str, case: Case | None = None) -> str:
                                                              or s.reliability.mean < 1 for s in case.sources) else [])
         why += ["its proposition's cap bounds it"] if case.propositions else []
         if why:
-            return CAPTIONS[name].removesuffix(").") + f", because {' or '.join(why)})."
+            return CAPTIONS[name].replace("alone).", f"alone, because {' or '.join(why)}).")
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "
