@@ -138,10 +138,25 @@ CASES = (
                       near_tie=s % 5 == 4)) for s in range(10)]
     + [("structured", s, {}) for s in range(3)]
     + [("network", s, dict(n_facts=4, n_items=4)) for s in range(3)]
+    + [("named", 0, {"which": w}) for w in ("lab", "two_lenses", "certain_prior", "burglary")]
 )
 
 
+def _named(which):
+    from test_truth_judgements import lab_case
+
+    if which == "lab":
+        return lab_case()
+    if which == "certain_prior":  # the prior rules the rival out: no judgement can tie them
+        return mv.Case.model_validate({
+            "name": "certain", "hypotheses": [{"id": "h1", "prior": 1.0}, {"id": "h2", "prior": 0.0}],
+            "evidence": [{"id": "e", "title": "E", "likelihoods": {"h1": 0.3, "h2": 0.9}}]})
+    return mv.examples.load(which)
+
+
 def _case(kind, seed, kw):
+    if kind == "named":
+        return _named(kw["which"])
     if kind == "flat":
         return _flat(seed, **kw)
     if kind == "structured":
@@ -201,6 +216,10 @@ def test_every_claim_holds_against_the_tables(kind, seed, kw):
             assert c.value == pytest.approx(float(flat[c.subject]), abs=1e-12)
             assert c.other == pytest.approx(float(cred[c.subject]), abs=1e-12)
             assert _pct(c.value) != _pct(c.other)
+        elif c.what == "lens_disagrees":
+            lc = S.lens_comparison(case).xs((c.subject, lvl), level=["lens", "level"])["credence"].astype(float)
+            if c.detail["leader"] is not None:
+                assert str(lc.idxmax()) == c.detail["leader"] != str(cred.idxmax())
         elif c.what == "loo_flips":
             loo = S.leave_one_out(case)
             without = loo.xs(c.subject, level="evidence").xs(lvl, level="level")["credence_without"].astype(float)
@@ -221,7 +240,8 @@ def test_the_generated_cases_exercise_the_claims():
             continue
         kinds |= {c.what for c in ex.claims}
         parted += any(c.what == "evidence_favours" and c.subject != c.detail["posterior_leader"] for c in ex.claims)
-    assert {"posterior_leader", "evidence_favours", "carries", "nearest_flip", "independent"} <= kinds, kinds
+    assert {"posterior_leader", "evidence_favours", "carries", "against", "nearest_flip", "no_flip", "discount",
+            "independent", "loo_flips", "no_loo_flip", "lens_disagrees", "proposition_carries"} <= kinds, kinds
     assert parted >= 1
 
 
