@@ -259,3 +259,13 @@ def test_the_two_caps_are_named_and_the_ledgers_is_never_larger():
             for (node, _, _), r in pw.iterrows():
                 most = np.nanmax([abs(float(r["cap_db"])), abs(float(r["floor_db"])), 0.0])
                 assert most <= case.proposition_cap_db(node) + 1e-9
+
+
+def test_the_reports_discount_does_not_say_a_level_is_kept_that_is_not_reached():
+    """The alarm's leader is at 71.6%: the smallest gamma reaching 0.95 is 0 (the prior alone), which the
+    report must not present as 'still reaches 0.95 from gamma 0'."""
+    from motives.report.document import _discount_sentence
+
+    text = _discount_sentence(S.evidence_discount(mv.examples.load("alarm")), {})
+    assert "gamma >= 0.00" not in text
+    assert "0.95: not with the evidence at full weight (credence 0.7158 at gamma 1" in text

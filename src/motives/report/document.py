@@ -89,6 +89,36 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
             ""]
 
 
+def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The evidence discount in words: for each level, the smallest gamma from which the target keeps it.
+
+    A level the target does not reach with the evidence at full weight, or reaches at the smallest gamma
+    but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
+    """
+    n = disc.attrs["diagnostic_items"]
+    tgt = disc.attrs["target"]
+    lvl = disc.attrs.get("target_level", "family")
+    try:
+        curve = disc.xs((lvl, tgt), level=["level", "id"])[["gamma", "credence"]].astype(float).sort_values("gamma")
+    except KeyError:
+        curve = None
+    now = float(curve["credence"].iloc[-1]) if curve is not None and len(curve) else float("nan")
+    parts = []
+    for lv, g in disc.attrs["gamma_for"].items():
+        if g is None:
+            parts.append(f"{lv:g}: never")
+        elif curve is not None and not now >= lv:
+            parts.append(f"{lv:g}: not with the evidence at full weight (credence {now:.4g} at gamma 1; only a "
+                         f"weaker weight, where the prior counts for more, reaches it)")
+        elif curve is not None and not (curve.loc[curve["gamma"] >= g, "credence"] >= lv).all():
+            parts.append(f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)")
+        else:
+            parts.append(f"{lv:g}: gamma >= {g:.2f} ({g * n:.1f} items)")
+    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the {n} "
+            f"diagnostic items were worth gamma times as many independent ones. Smallest gamma from which "
+            f"{labels.get(tgt, tgt)} keeps each credence: {'; '.join(parts)}.")
+
+
 def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The break-even table of the report: the items with the largest weights, then every other judgement."""
     import pandas as pd
@@ -318,14 +348,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     if "evidence_discount" in tables:
         disc = tables["evidence_discount"]
-        reach = "; ".join(f"{lv:g}: " + (f"gamma >= {g:.2f} ({g * disc.attrs['diagnostic_items']:.1f} items)"
-                                          if g is not None else "never")
-                          for lv, g in disc.attrs["gamma_for"].items())
-        L += ["## Independence", "",
-              f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the "
-              f"{disc.attrs['diagnostic_items']} diagnostic items were worth gamma times as many independent "
-              f"ones. Smallest gamma at which {labels.get(disc.attrs['target'], disc.attrs['target'])} still "
-              f"reaches each credence: {reach}.", ""]
+        L += ["## Independence", "", _discount_sentence(disc, labels), ""]
         fig("discount")
 
     from motives.sensitivity.conflict import conflict, surprise
