@@ -269,3 +269,16 @@ def test_the_reports_discount_does_not_say_a_level_is_kept_that_is_not_reached()
     text = _discount_sentence(S.evidence_discount(mv.examples.load("alarm")), {})
     assert "gamma >= 0.00" not in text
     assert "0.95: not with the evidence at full weight (credence 0.7158 at gamma 1" in text
+
+
+def test_the_reports_evidence_table_is_for_the_target_of_its_figures():
+    """With a target that is not the leader, the evidence table's decibans are for the target, as in the figures."""
+    from motives.report.document import report_markdown
+
+    case = mv.examples.load("dice")
+    tables = S.run_all(case, target="d12", sobol_samples=16, sweep_points=5)
+    md = report_markdown(case, tables, {}, spec={"name": "dice", "target": "d12"})
+    assert "decibans = weight of evidence for d12 against the rest" in md
+    w = S.weight_of_evidence(case).loc[("roll_8", "hypothesis", "d12"), "decibans"]
+    row = next(ln for ln in md.splitlines() if ln.startswith("| roll_8 | Rolled an 8"))
+    assert row.rstrip(" |").split("| ")[-1].strip() == f"{w:.2f}"

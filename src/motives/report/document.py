@@ -300,7 +300,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         fig("structure")
         L += [propositions_markdown(case, lens, heading="###"), ""]
 
-    L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior"), note=False), ""]
+    L += ["## Evidence", "", evidence_markdown(analysed or case, lens, prior=spec.get("prior"), note=False,
+                                               target=lead if spec.get("target") else None), ""]
     fig("ledger")
     L += ["Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) averages the other "
           "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that agree within "
