@@ -143,8 +143,15 @@ def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = Non
     --------
     >>> import motives as mv
     >>> lines = judgements_markdown(mv.examples.load("witness"), target="blue")
-    >>> print(lines[0][:80])
-    The verdict also rests on these judgements, which the tornado and break-even ta
+    >>> print(lines[0][:70])
+    The verdict also rests on these judgements, which the tornado and brea
+    >>> print(lines[2])  # the values to six significant digits (Markdown escapes the points)
+    | judgement | kind | value | defaulted |
+    | --- | --- | --- | --- |
+    | source:witness | source | 0\\.6 | no |
+    | base_rate:says_blue | base_rate | 0\\.5 | no |
+    | prior | prior | 0\\.15 | no |
+    <BLANKLINE>
     """
     from motives.sensitivity.judgements import judgement_table
 
@@ -204,7 +211,9 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     '# The cookie problem (Downey, Think Bayes): sensitivity report'
     >>> [line for line in md.splitlines() if line.startswith("## ")]
     ['## In words', '## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources',
-     '## Independence', '## Conflict', '## Value of information', '## Trajectory']
+     '## Independence', '## Conflict', '## Global sensitivity', '## Value of information', '## Trajectory']
+    >>> print(md.split("## Global sensitivity")[1].split("##")[0].strip()[:70])  # nothing uncertain: said so
+    **Warning:** The Sobol table is empty: no judgement of this case is gi
     >>> "The leading family is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
     True
     >>> "](figures/credences.png)" in md
