@@ -1266,8 +1266,10 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 
     dest = _OutputFolder(out_dir, force, spec_file=spec_file)
     spec, case, lens = _spec_case(spec_file)
+    tgt = _spec_target(spec, case, spec_file, None)  # the spec's target (located if the case lacks it)
     with dest as tmp:
-        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name).stat().st_size
+        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name,
+                              target=tgt.name if tgt else None).stat().st_size
     out.print(plain(f"wrote {dest.path / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser"),
               highlight=False, markup=False)
 

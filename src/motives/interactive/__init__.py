@@ -255,9 +255,44 @@ def _sources(case: Case) -> list[dict[str, Any]]:
     return out
 
 
+def appendix_target(case: Case, target: str | None = None, lens: str | None = None) -> dict[str, Any]:
+    """The target the page's weights of evidence speak of: the spec's, else the leading family (as the report's).
+
+    One sign convention across the page: a positive weight favours the target against the rest (all other
+    hypotheses, weighted by the prior), the convention of the report's figures
+    (:func:`motives.sensitivity.weight_of_evidence` for the target).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> appendix_target(mv.examples.load("student"), "low")["hypotheses"]
+    ['low']
+    >>> appendix_target(mv.examples.load("student"))["from_spec"]  # the leading family under the default lens
+    False
+    """
+    if target is None:
+        fam = edited_posterior(case, {"lens": case.resolve_lens(lens)})["families"]
+        target, from_spec = max(fam, key=lambda f: fam[f]), False
+    else:
+        from_spec = True
+    t = case.resolve_target(target)
+    if t.level == "hypothesis":
+        label = next(h.name for h in case.hypotheses if h.id == t.id)
+    elif t.level == "family":
+        label = next((f.label or f.id for f in case.families if f.id == t.id), t.id)
+    else:
+        grp = next(g for gg in case.groupings if gg.id == t.grouping for g in gg.groups if g.id == t.id)
+        label = grp.label or grp.id
+    return {"id": t.id, "name": t.name, "level": t.level, "grouping": t.grouping, "label": label,
+            "hypotheses": list(t.hypotheses), "from_spec": from_spec}
+
+
 def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | None = None,
-                  spec_name: str = "") -> dict[str, Any]:
+                  spec_name: str = "", target: str | None = None) -> dict[str, Any]:
     """Everything the page shows and computes with, as JSON-ready data.
+
+    ``target`` (a hypothesis, family or group, as in a spec) is what the ledger's weights of evidence are for;
+    default: the leading family under the opening lens, as in the report.
 
     Examples
     --------
@@ -277,18 +312,18 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
     def cites(keys: list[str]) -> list[dict[str, str]]:
         return [{"key": k, "text": _ref_text(refs.get(k, {}), k)} for k in keys]
 
+    tgt = appendix_target(case, target, start)
+    woe_case, lvl = (case.regrouped(tgt["grouping"]), "family") if tgt["level"] == "group" else (case, tgt["level"])
     woe = {}
     for lens in lenses:
         try:
-            df = S.weight_of_evidence(case, lens=lens)
+            df = S.weight_of_evidence(woe_case, lens=lens)
         except Exception:  # noqa: BLE001 - the ledger is a display aid; the engine does not depend on it
             woe[lens] = {"__unavailable__": True}  # the page says the weights are not shown
             continue
-        fam = case.family_ids
-        lvl, tgt = ("family", fam[0]) if len(fam) < len(case.hypothesis_ids) else ("hypothesis", case.hypothesis_ids[0])
-        col = df.xs((lvl, tgt), level=["level", "id"])["decibans"] if len(df) else None
+        col = df.xs((lvl, tgt["id"]), level=["level", "id"])["decibans"] if len(df) else None
         woe[lens] = {str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()} if col is not None else {}
-        woe[lens]["__target__"] = tgt
+        woe[lens]["__target__"] = tgt["id"]
     return {
         "case": {"name": case.name, "title": case.title or case.name, "description": case.description,
                  "spec": spec_name},
@@ -314,6 +349,7 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
                   for e in case.evidence],
         "engine": {lens: _lens_arrays(case, lens) for lens in lenses},
         "woe": woe,
+        "target": tgt,
     }
 
 
@@ -383,7 +419,7 @@ def structure_svg(case: Case, lens: str | None = None) -> str:
 
 
 def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: list[str] | None = None,
-             spec_name: str = "") -> Path:
+             spec_name: str = "", target: str | None = None) -> Path:
     """Write the interactive appendix ``out/index.html`` for a case; return its path.
 
     Parameters
@@ -398,6 +434,9 @@ def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: li
         Lenses the reader can switch between (default: all).
     spec_name
         Name of the analysis spec, shown on the page.
+    target
+        What the ledger's weights of evidence are for (a hypothesis, family or group; a spec's ``target``);
+        default: the leading family under the opening lens, as in the report. A positive weight favours it.
 
     Examples
     --------
@@ -408,7 +447,8 @@ def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: li
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    page = render(appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name), structure_svg(case, lens))
+    page = render(appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name, target=target),
+                  structure_svg(case, lens))
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")
