@@ -188,6 +188,90 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
             "families": {f: float(x) for f, x in zip(arr.families, fam, strict=True)}}
 
 
+def reader_lens_id(name: str | None, taken: list[str]) -> str:
+    """The id of a reader's lens: ``reader`` or ``reader_<name>`` (lowercase, digits, _), not one already taken.
+
+    Examples
+    --------
+    >>> reader_lens_id("Ann O'Neil", ["default"]), reader_lens_id(None, ["reader"])
+    ('reader_ann_o_neil', 'reader_2')
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", (name or "").lower()).strip("_")[:40].strip("_")
+    base = f"reader_{slug}" if slug else "reader"
+    lens, n = base, 2
+    while lens in taken:
+        lens, n = f"{base}_{n}", n + 1
+    return lens
+
+
+def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, name: str | None = None
+                         ) -> dict[str, Any]:
+    """The lens file the page's "Download my judgements" writes for a set of edits (the page's Python reference).
+
+    What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the reader set makes
+    that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a factor γ on
+    a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero staying zero;
+    an item left out gets likelihoods 1 for every parent value (it then says nothing, also through its source).
+    The posterior under the new lens equals :func:`edited_posterior` with those edits. The prior, source
+    reliabilities and edits of timeline or quantity items are not a lens's judgements: they go under
+    ``not_applied``.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> lf = lens_file_from_edits(mv.examples.load("student"), {"weights": {"sat_high": 0.5}}, name="Ann")
+    >>> lf["lens"]["id"], [round(x, 6) for x in lf["changed"]["sat_high"]["values"].values()]
+    ('reader_ann', [0.894427, 0.223607])
+    """
+    from motives.exact import compiled
+
+    ed = check_edits(case, edits)
+    base = ed["lens"]
+    arr = compiled(case, base)
+    w, d, drop = ed["weights"], ed["discount"], set(ed["drop"])
+    changed: dict[str, Any] = {}
+    rows: list[tuple[str, np.ndarray]] = list(zip(arr.items, arr.lam, strict=True))
+    for p in arr.propositions:
+        rows += list(zip(p.items, p.lam, strict=True))
+    rows += [(j.id, j.lam) for j in arr.joint]
+    for iid, lam in rows:
+        g = w.get(iid, 1.0) * d
+        if iid in drop:
+            new = np.ones_like(lam)
+        elif g != 1:
+            new = _temper(np.asarray(lam, dtype=float)[None, :], np.array([g]))[0]
+        else:
+            continue
+        keys = case.parent_values(case.item(iid).parents)
+        changed[iid] = {"values": {k: float(v) for k, v in zip(keys, new, strict=True)}}
+    for pid, edited in ed["tables"].items():
+        pa = next(p for p in arr.propositions if p.id == pid)
+        keys = case.parent_values(case.proposition(pid).parents)
+        table = {}
+        for k, row in zip(keys, pa.table, strict=True):
+            r = np.asarray(edited.get(k, row), dtype=float)
+            table[k] = {s: float(x) for s, x in zip(pa.states, r / r.sum(), strict=True)}
+        changed[pid] = {"values": table}
+    other = [*arr.other_items, *(i for p in arr.propositions for i in p.other_items)]
+    not_applied: dict[str, Any] = {}
+    if ed["prior"]:
+        not_applied["prior"] = dict(ed["prior"])
+    if ed["reliability"]:
+        not_applied["reliability"] = dict(ed["reliability"])
+    ow = {i: w.get(i, 1.0) * d for i in other if i not in drop and w.get(i, 1.0) * d != 1}
+    if ow:
+        not_applied["weights"] = ow
+    od = [i for i in other if i in drop]
+    if od:
+        not_applied["drop"] = od
+    ids = [*(p.id for p in case.propositions), *(e.id for e in case.evidence)]
+    lens: dict[str, Any] = {"id": reader_lens_id(name, case.lens_ids)}
+    if name:
+        lens["name"] = name
+    return {"motives": "lens file", "case": case.name, "based_on": base, "lens": lens, "changed": changed,
+            "unchanged": [i for i in ids if i not in changed], "not_applied": not_applied}
+
+
 # --------------------------------------------------------------------------- what the page carries
 
 
@@ -344,6 +428,7 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
         "items": [{"id": e.id, "title": e.title, "kind": e.kind, "quote": e.quote, "footnotes": e.footnotes,
                    "sources": cites(e.sources), "date": str(e.date) if e.date else "", "issue_area": e.issue_area or "",
                    "bears_on": e.bears_on or "hypotheses", "parents": list(e.parents),
+                   "parent_values": case.parent_values(e.parents),
                    "reported_by": e.reported_by or "",
                    "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses}}
                   for e in case.evidence],
