@@ -75,7 +75,8 @@ class NotApplied(Record):
     reliability: dict[str, float] = Field(default_factory=dict, description="Source -> reliability.")
     weights: dict[str, float] = Field(default_factory=dict,
                                       description="Timeline or quantity item -> factor on its weight.")
-    drop: list[str] = Field(default_factory=list, description="Timeline or quantity items left out.")
+    drop: list[str] = Field(default_factory=list, description="Items left out that a lens cannot leave out "
+                                                              "(timeline or quantity items; a base rate of 0).")
 
 
 class LensFile(Record):
@@ -127,7 +128,7 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:
     if lf.case != case.name:
         bad(f"made for case '{lf.case}', not '{case.name}'", "case")
     if lf.based_on not in case.lens_ids:
-        bad(f"based_on: no lens '{lf.based_on}' in case '{case.name}' (valid: {', '.join(case.lens_ids)})."
+        bad(f"no lens '{lf.based_on}' in case '{case.name}' (valid: {', '.join(case.lens_ids)})."
             f"{did_you_mean(lf.based_on, case.lens_ids)}", "based_on")
     if lf.lens.id in case.lens_ids:
         bad(f"the case already has a lens '{lf.lens.id}'; give the new lens another id", "lens", "id")
@@ -141,18 +142,18 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:
             bad(msg, "changed", nid, "values", *sub, item=nid)
     for i, nid in enumerate(lf.unchanged):
         if nid not in nodes:
-            bad(f"unchanged: no item or proposition '{nid}'.{did_you_mean(nid, list(nodes))}", "unchanged", i)
+            bad(f"no item or proposition '{nid}'.{did_you_mean(nid, list(nodes))}", "unchanged", i)
         elif nid in lf.changed:
             bad(f"'{nid}' is listed as changed and as unchanged", "unchanged", i, item=nid)
     na = lf.not_applied
     for h in na.prior:
         if h not in case.hypothesis_ids:
-            bad(f"not_applied.prior: no hypothesis '{h}'.{did_you_mean(h, case.hypothesis_ids)}", "not_applied",
+            bad(f"no hypothesis '{h}'.{did_you_mean(h, case.hypothesis_ids)}", "not_applied",
                 "prior", h)
     keys = [s.key for s in case.sources]
     for s in na.reliability:
         if s not in keys:
-            bad(f"not_applied.reliability: no source '{s}'.{did_you_mean(s, keys)}", "not_applied", "reliability", s)
+            bad(f"no source '{s}'.{did_you_mean(s, keys)}", "not_applied", "reliability", s)
     if problems:
         raise CaseError(problems)
     return lf
@@ -289,7 +290,8 @@ def not_applied_lines(lf: LensFile) -> list[str]:
         out.append(f"not applied: factors on the weight of timeline or quantity items {na.weights} (not a table "
                    "of probabilities a lens can hold)")
     if na.drop:
-        out.append(f"not applied: timeline or quantity items left out {na.drop} (a lens cannot leave an item out)")
+        out.append(f"not applied: items left out {na.drop} (timeline or quantity items, or a base rate of 0: a "
+                   "lens cannot leave them out)")
     return out
 
 

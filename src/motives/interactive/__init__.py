@@ -211,7 +211,8 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the reader set makes
     that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a factor γ on
     a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero staying zero;
-    an item left out gets likelihoods 1 for every parent value (it then says nothing, also through its source).
+    an item left out gets the same likelihood for every parent value, its base rate if it has one, else 1 (it
+    then says nothing, also through its source's uncertain reliability).
     The posterior under the new lens equals :func:`edited_posterior` with those edits. The prior, source
     reliabilities and edits of timeline or quantity items are not a lens's judgements: they go under
     ``not_applied``.
@@ -230,14 +231,19 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     arr = compiled(case, base)
     w, d, drop = ed["weights"], ed["discount"], set(ed["drop"])
     changed: dict[str, Any] = {}
-    rows: list[tuple[str, np.ndarray]] = list(zip(arr.items, arr.lam, strict=True))
+    rows: list[tuple[str, np.ndarray, float]] = list(zip(arr.items, arr.lam, arr.base, strict=True))
     for p in arr.propositions:
-        rows += list(zip(p.items, p.lam, strict=True))
-    rows += [(j.id, j.lam) for j in arr.joint]
-    for iid, lam in rows:
+        rows += list(zip(p.items, p.lam, p.base, strict=True))
+    rows += [(j.id, j.lam, j.base) for j in arr.joint]
+    cannot_drop = []
+    for iid, lam, rate in rows:
         g = w.get(iid, 1.0) * d
         if iid in drop:
-            new = np.ones_like(lam)
+            # says nothing, also through its source: x * b + (1 - x) * b = b for every reliability x
+            if rate == 0 and case.item(iid).reported_by:
+                cannot_drop.append(iid)  # a base rate of 0 makes every constant row depend on x
+                continue
+            new = np.full(len(lam), 1.0 if math.isnan(rate) else float(rate))
         elif g != 1:
             new = _temper(np.asarray(lam, dtype=float)[None, :], np.array([g]))[0]
         else:
@@ -261,7 +267,7 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     ow = {i: w.get(i, 1.0) * d for i in other if i not in drop and w.get(i, 1.0) * d != 1}
     if ow:
         not_applied["weights"] = ow
-    od = [i for i in other if i in drop]
+    od = [i for i in other if i in drop] + cannot_drop
     if od:
         not_applied["drop"] = od
     ids = [*(p.id for p in case.propositions), *(e.id for e in case.evidence)]
@@ -416,6 +422,7 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
                      for f in case.family_ids],
         "prior": case.prior_vector(),
         "default_lens": start,
+        "lens_ids": case.lens_ids,
         "lenses": [{"id": ln.id, "name": ln.name or ln.id, "description": ln.description}
                    for ln in case.lenses if ln.id in lenses],
         "sources": _sources(case),

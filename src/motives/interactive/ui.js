@@ -430,7 +430,118 @@
     window.motives.last = res;
   }
 
+  // ------------------------------------------------------------------ the reader's lens file
+  // The same file as motives.interactive.lens_file_from_edits (see motives.lensfile for the format).
+  function readerLensId(name) {
+    const slug = (name || "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40)
+      .replace(/^_+|_+$/g, "");
+    const base = slug ? "reader_" + slug : "reader";
+    let id = base;
+    for (let n = 2; data.lens_ids.indexOf(id) >= 0; n++) id = base + "_" + n;
+    return id;
+  }
+  function lensFile(name) {
+    const lens = lensOf();
+    const E = data.engine[lens];
+    const w = edits.weights || {};
+    const d = edits.discount === undefined ? 1 : edits.discount;
+    const drop = new Set(edits.drop || []);
+    const g = function (id) { return (w[id] === undefined ? 1 : w[id]) * d; };
+    const changed = {};
+    const rows = [];
+    const cannotDrop = [];
+    E.direct.items.forEach(function (id, i) { rows.push([id, E.direct.lam[i], E.direct.base[i]]); });
+    E.props.forEach(function (p) { p.items.forEach(function (id, i) { rows.push([id, p.lam[i], p.base[i]]); }); });
+    (E.joint || []).forEach(function (j) { rows.push([j.id, j.lam, j.base]); });
+    rows.forEach(function (r) {
+      const id = r[0];
+      let row;
+      if (drop.has(id)) {
+        // says nothing, also through its source: x * b + (1 - x) * b = b for every reliability x
+        const it = data.items.find(function (x) { return x.id === id; });
+        if (r[2] === 0 && it.reported_by) { cannotDrop.push(id); return; }
+        row = r[1].map(function () { return r[2] === null ? 1 : r[2]; });
+      } else if (g(id) !== 1) row = r[1].map(function (l) { return l > 0 ? Math.exp(g(id) * Math.log(l)) : 0; });
+      else return;
+      const keys = data.items.find(function (x) { return x.id === id; }).parent_values;
+      const v = {};
+      keys.forEach(function (k, i) { v[k] = row[i]; });
+      changed[id] = { values: v };
+    });
+    const tables = edits.tables || {};
+    Object.keys(tables).forEach(function (pid) {
+      const info = data.propositions.find(function (q) { return q.id === pid; });
+      const p = E.props.find(function (q) { return q.id === pid; });
+      const t = {};
+      info.parent_values.forEach(function (k, vi) {
+        const r = tables[pid][k] || p.table[vi];
+        let s = 0;
+        for (const x of r) s += x;
+        const row = {};
+        p.states.forEach(function (st, si) { row[st] = r[si] / s; });
+        t[k] = row;
+      });
+      changed[pid] = { values: t };
+    });
+    const other = E.other.items.slice();
+    E.props.forEach(function (p) { p.other_items.forEach(function (id) { other.push(id); }); });
+    const na = {};
+    if (edits.prior && Object.keys(edits.prior).length) na.prior = Object.assign({}, edits.prior);
+    if (edits.reliability && Object.keys(edits.reliability).length) na.reliability = Object.assign({}, edits.reliability);
+    const ow = {};
+    other.forEach(function (id) { if (!drop.has(id) && g(id) !== 1) ow[id] = g(id); });
+    if (Object.keys(ow).length) na.weights = ow;
+    const od = other.filter(function (id) { return drop.has(id); }).concat(cannotDrop);
+    if (od.length) na.drop = od;
+    const ids = data.propositions.map(function (p) { return p.id; }).concat(data.items.map(function (i) { return i.id; }));
+    const L = { id: readerLensId(name) };
+    if (name) L.name = name;
+    return { motives: "lens file", case: data.case.name, based_on: lens, lens: L, changed: changed,
+             unchanged: ids.filter(function (i) { return !Object.prototype.hasOwnProperty.call(changed, i); }),
+             not_applied: na };
+  }
+  // YAML in block style; every key and string double-quoted (JSON's escapes are YAML's), numbers at full
+  // precision (the shortest text that reads back as the same double).
+  function toYaml(x, pad) {
+    pad = pad || "";
+    const scalar = function (v) { return typeof v === "number" ? String(v) : JSON.stringify(v); };
+    if (Array.isArray(x)) {
+      if (!x.length) return " []";
+      return x.map(function (v) { return "\n" + pad + "- " + scalar(v); }).join("");
+    }
+    if (x !== null && typeof x === "object") {
+      const keys = Object.keys(x);
+      if (!keys.length) return " {}";
+      return keys.map(function (k) {
+        const v = x[k];
+        const nested = v !== null && typeof v === "object";
+        return "\n" + pad + JSON.stringify(k) + ":" + (nested ? toYaml(v, pad + "  ") : " " + scalar(v));
+      }).join("");
+    }
+    return " " + scalar(x);
+  }
+  function lensYaml(name) {
+    const lf = lensFile(name);
+    return "# A reader's judgements on the case '" + data.case.name + "', from its interactive appendix.\n" +
+      "# Add them to the case as a new lens: motives add-lens CASE_FOLDER " + lf.lens.id + ".yaml\n" +
+      "# changed: every judgement changed here (whole tables); unchanged: the judgements of lens based_on, as\n" +
+      "# they are; not_applied: edits that belong to the case, not to a lens (recorded, not applied)." +
+      toYaml(lf, "") + "\n";
+  }
+  document.getElementById("download").addEventListener("click", function () {
+    const name = document.getElementById("reader-name").value.trim();
+    const text = lensYaml(name);
+    const a = el("a", { download: readerLensId(name) + ".yaml" });
+    a.href = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    status("Downloaded " + a.download + ": send it to the author, who adds it with motives add-lens.");
+  });
+
   window.motives = {
+    lensFile: lensFile,
+    lensYaml: lensYaml,
     posterior: function (e) { return engine.posterior(data, e || {}); },
     edits: function () { return JSON.parse(JSON.stringify(edits)); },
     data: data,
