@@ -1096,8 +1096,8 @@ def add_lens_cmd(
     n = len(lf.changed)
     out.print(plain(f"wrote {dest.path}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
                     f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(n, 'judgement')} changed, the rest "
-                    f"as lens '{lf.based_on}'. Pool it with the others: motives.pooling.pool(mv.load_case("
-                    f"'{dest.path}'), ...)"), highlight=False, markup=False)
+                    f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{dest.path}'))"),
+              highlight=False, markup=False)
     for line in not_applied_lines(lf):
         err.print(f"note: {plain(line)}", highlight=False, markup=False)
 
