@@ -370,11 +370,16 @@ def test_the_target_is_the_specs(browser: Any, tmp_path: Path) -> None:
 
 
 @needs_browser
-@pytest.mark.parametrize("name", ["student", "alarm"])
+@pytest.mark.parametrize("name", ["student", "alarm", "network1", "network2"])
 def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) -> None:
-    """Edit in the page (a table row of several parents or a root's prior, an item's weight), download the lens
-    file, `motives add-lens`, pool: the pooled posterior equals Python's for the same judgements (1e-12)."""
-    shutil.copytree(mv.examples.path(name), tmp_path / name)
+    """Edit in the page (a table row of several parents or a root's prior, an item's weight — of several parents
+    in a generated network — and an item left out), download the lens file, `motives add-lens`, pool: the pooled
+    posterior equals Python's for the same judgements (1e-12)."""
+    if name.startswith("network"):
+        _write_case(mv.Case.model_validate(random_network_document(int(name[-1]), lenses=("a", "b"))),
+                    tmp_path / name)
+    else:
+        shutil.copytree(mv.examples.path(name), tmp_path / name)
     case = mv.load_case(tmp_path / name)
     page, errors = _open(browser, appendix(case, tmp_path / "page"))
     several = next((p for p in case.propositions if len(p.parents) >= 2), case.propositions[-1])
@@ -384,9 +389,13 @@ def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) ->
         box = page.locator(f"input[data-prop={json.dumps(p.id)}][data-parent={json.dumps(key)}]").first
         box.fill("0.37")
         box.press("Tab")
-    item = case.evidence[0].id
+    lik = [e for e in case.evidence if e.kind == "likelihood"]
+    item = next((e.id for e in lik if len(e.parents) >= 2), lik[0].id)
     page.locator(f"input[data-weight={json.dumps(item)}]").evaluate(
         "s => { s.value = '0.55'; s.dispatchEvent(new Event('input')); }")
+    dropped = next((e.id for e in reversed(lik) if e.id != item), None)  # the student has one item
+    if dropped:
+        page.locator(f"input[data-include={json.dumps(dropped)}]").uncheck()
     page.locator("#reader-name").fill("Ann Reader")
     with page.expect_download() as dl:
         page.locator("#download").click()
@@ -401,7 +410,8 @@ def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) ->
     got = yaml.safe_load(f.read_text())
     want = lens_file_from_edits(case, edits, name="Ann Reader")
     assert {k: v for k, v in got.items() if k != "changed"} == {k: v for k, v in want.items() if k != "changed"}
-    assert set(got["changed"]) == set(want["changed"]) == {several.id, root.id, item}
+    assert set(got["changed"]) == set(want["changed"]) == {several.id, root.id, item} | ({dropped} - {None})
+    assert got["not_applied"] == {}
     for nid, j in want["changed"].items():
         for key, v in j["values"].items():
             g = got["changed"][nid]["values"][key]
@@ -414,8 +424,12 @@ def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) ->
     added = mv.load_case(tmp_path / "with_ann")
     # the reader's lens gives what the page showed; pooled with the author's, what Python gives
     assert _worst(edited_posterior(added, {"lens": "reader_ann_reader"})["hypotheses"], shown) <= TOL
+    assert _worst(shown, edited_posterior(case, edits)["hypotheses"]) <= TOL
     py = add_lens(case, LensFile.model_validate(want))
-    assert _worst(_pooled(added, ["default", "reader_ann_reader"]), _pooled(py, ["default", "reader_ann_reader"])) <= TOL
+    lenses = [case.default_lens, "reader_ann_reader"]
+    assert _worst(_pooled(added, lenses), _pooled(py, lenses)) <= TOL
+    # and the comparison is not of unchanged cases: the reader's lens moved the answer
+    assert _worst(shown, edited_posterior(case)["hypotheses"]) > 1e-9
     assert errs == []
 
 
