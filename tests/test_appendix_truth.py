@@ -448,3 +448,19 @@ def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> Non
         f"{100 * edited_posterior(case)['hypotheses']['high']:.1f}%.")
     assert errors == []
     page.close()
+
+
+def test_the_appendix_opens_on_the_specs_prior(tmp_path: Path) -> None:
+    """A spec's prior (here uniform, where the student's case says 0.3 / 0.7) is the page's, as in the report."""
+    import os
+    import re
+
+    (tmp_path / "models").mkdir()
+    spec = tmp_path / "models" / "a.yaml"
+    spec.write_text(f"name: a\ncase: {os.path.relpath(mv.examples.path('student'), tmp_path / 'models')}\n"
+                    "prior: uniform\n")
+    r = runner.invoke(app, ["appendix", str(spec), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "out" / "index.html").read_text()
+    blob = re.search(r'<script id="motives-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(blob)["prior"] == [0.5, 0.5]

@@ -1308,6 +1308,10 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
     dest = _OutputFolder(out_dir, force, spec_file=spec_file)
     spec, case, lens = _spec_case(spec_file)
     tgt = _spec_target(spec, case, spec_file, None)  # the spec's target (located if the case lacks it)
+    if spec.prior is not None:  # the page opens on the spec's prior, as the report's numbers do
+        from motives.exact import prior_from
+
+        case = case.with_prior([float(x) for x in prior_from(case, spec.prior)], normalise=True)
     with dest as tmp:
         size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name,
                               target=tgt.name if tgt else None).stat().st_size
