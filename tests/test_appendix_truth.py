@@ -320,6 +320,7 @@ def test_small_probabilities_print_in_scientific_notation(browser: Any, tmp_path
             pv.index(inp.get_attribute("data-parent"))]
         si = case.proposition(inp.get_attribute("data-prop")).states.index(inp.get_attribute("data-state"))
         assert float(inp.input_value()) == row[si]
+        assert inp.evaluate("e => e.scrollWidth <= e.clientWidth")  # shown whole, not cut off by the box
     # the credences and their tooltips: P(other) is about 3.6e-4, printed so, never 0
     text = page.locator("td[data-credence='Someone else left the trace']").inner_text()
     assert text == "3.6e-4"

@@ -427,6 +427,10 @@
       " before your edits, as in the report)") + ": " + data.target.label + ", credence " + fmt(tp) + ".";
     tl.setAttribute("data-target", data.target.name);
     tl.title = "P(" + data.target.label + ") = " + num(tp);
+    // every number field wide enough to show its value whole (0.3333333333333333 is not cut to 0.3333)
+    document.querySelectorAll("input[type=number]").forEach(function (inp) {
+      inp.style.width = Math.max(7, inp.value.length + 3) + "ch";
+    });
     window.motives.last = res;
   }
 
