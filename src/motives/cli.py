@@ -1098,6 +1098,47 @@ def import_bn_cmd(
         err.print(f"note: {plain(note)}", highlight=False, markup=False)
 
 
+@app.command("add-lens")
+@_guarded
+def add_lens_cmd(
+    case_dir: CaseDir,
+    lens_file: Annotated[Path, typer.Argument(help="A reader's lens file (YAML), from the interactive appendix's "
+                                                   "'Download my judgements'.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Case folder to write, extending CASE with the new "
+                                                               "lens (default: beside CASE, named CASE_LENSID).")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a folder motives wrote before.")] = False,
+) -> None:
+    """Add a reader's lens file to a case: write a case folder that extends CASE with the reader's lens."""
+    import yaml
+
+    from motives.io import load_case
+    from motives.lensfile import add_lens, lens_case_files, not_applied_lines, read_lens_file
+
+    case = load_case(case_dir)
+    lf = read_lens_file(lens_file, case)
+    expected = add_lens(case, lf)  # the case with the lens, as the written folder must load
+    folder = (case_dir.parent if case_dir.is_file() else case_dir).resolve()
+    dest = _OutputFolder(out_dir or folder.parent / f"{folder.name}_{lf.lens.id}", force,
+                         cases=_case_folders(case_dir))
+    files = lens_case_files(case, lf, os.path.relpath(folder, dest.path))
+    with dest as tmp:
+        for name, data in files.items():
+            (tmp / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        written = load_case(tmp)  # a sibling of --out: the relative 'extends' resolves the same
+        lens = lf.lens.id
+        if any(written.judgement(e, lens)[0] != expected.judgement(e, lens)[0] for e in written.evidence) or any(
+                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions):
+            raise RuntimeError("the written lens does not read back as the lens file's judgements")
+    n = len(lf.changed)
+    out.print(plain(f"wrote {dest.path}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
+                    f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(n, 'judgement')} changed, the rest "
+                    f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{dest.path}'))"),
+              highlight=False, markup=False)
+    for line in not_applied_lines(lf):
+        err.print(f"note: {plain(line)}", highlight=False, markup=False)
+
+
 # --------------------------------------------------------------------------- sensitivity and report
 
 
@@ -1303,8 +1344,14 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 
     dest = _OutputFolder(out_dir, force, spec_file=spec_file)
     spec, case, lens = _spec_case(spec_file)
+    tgt = _spec_target(spec, case, spec_file, None)  # the spec's target (located if the case lacks it)
+    if spec.prior is not None:  # the page opens on the spec's prior, as the report's numbers do
+        from motives.exact import prior_from
+
+        case = case.with_prior([float(x) for x in prior_from(case, spec.prior)], normalise=True)
     with dest as tmp:
-        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name).stat().st_size
+        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name,
+                              target=tgt.name if tgt else None).stat().st_size
     out.print(plain(f"wrote {dest.path / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser"),
               highlight=False, markup=False)
 
