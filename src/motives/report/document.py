@@ -133,7 +133,7 @@ def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = None, target: str | None = None,
                         reliability: bool = True) -> list[str]:
-    """Markdown lines: the judgements other than likelihoods the verdict rests on, and every defaulted base rate.
+    r"""Markdown lines: the judgements other than likelihoods the verdict rests on, and every defaulted base rate.
 
     The source reliabilities, the base rates of the items such sources report and the target's prior
     (:func:`motives.sensitivity.judgements.judgement_table`); a base rate the case does not give is named
@@ -148,9 +148,9 @@ def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = Non
     >>> print(lines[2])  # the values to six significant digits (Markdown escapes the points)
     | judgement | kind | value | defaulted |
     | --- | --- | --- | --- |
-    | source:witness | source | 0\\.6 | no |
-    | base_rate:says_blue | base_rate | 0\\.5 | no |
-    | prior | prior | 0\\.15 | no |
+    | source:witness | source | 0\.6 | no |
+    | base_rate:says_blue | base_rate | 0\.5 | no |
+    | prior | prior | 0\.15 | no |
     <BLANKLINE>
     """
     from motives.sensitivity.judgements import judgement_table
