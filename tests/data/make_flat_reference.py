@@ -51,6 +51,10 @@ def outputs() -> dict[str, dict[str, object]]:
                 df = getattr(S, fn)(case, lens=lens)
                 if fn == "tornado":  # its sign column: since issue 13 a change below the resolution is direction 0
                     df = df.drop(columns="direction")
+                if fn in ("tornado", "break_even") and "kind" in df.columns:
+                    # since issue 22 these tables also move sources, base rates and the prior (rows of other kinds)
+                    # and give each row's kind and judged value: the items' rows and columns are compared as before
+                    df = df[df["kind"] == "item"].drop(columns=[c for c in ("value", "value_needed") if c in df])
                 out[f"{name}/{lens}/{fn}"] = digest(df.select_dtypes("number").to_numpy())
     return out
 
