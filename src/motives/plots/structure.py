@@ -48,6 +48,20 @@ def proposition_cap_db(case: Case, prop_id: str, lens: str | None = None) -> flo
     return case.proposition_cap_db(prop_id, lens)
 
 
+def _prob(p: float, digits: int) -> str:
+    """A probability in ``digits`` significant digits that never rounds a judgement to 0 or 1.
+
+    Examples
+    --------
+    >>> _prob(0.5, 2), _prob(0.9999, 3), _prob(0.00004, 2), _prob(1.0, 3)
+    ('0.5', '1 − 0.0001', '4e-05', '1')
+    """
+    text = f"{p:.{digits}g}"
+    if 0 < p < 1 and float(text) in (0.0, 1.0):
+        return f"1 \u2212 {1 - p:.{max(digits - 2, 1)}g}" if p > 0.5 else f"{p:.{max(digits - 2, 1)}g}"
+    return text
+
+
 def _plain(text: str) -> str:
     """User text safe from mathtext (a literal dollar sign)."""
     return str(text).replace("$", r"\$")
@@ -173,7 +187,7 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
         hl = [("Hypotheses", fs_box, True)]
         pairs = list(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
         for h, p in pairs[:MAX_HYP_LINES]:
-            hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{p:.2g})",
+            hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{_prob(p, 2)})",
                                                              wH - 2 * tin, fs_box - 0.5, 3 if len(pairs) <= 10 else 1)]
         if len(pairs) > MAX_HYP_LINES:
             hl.append((f"\u2026 and {len(pairs) - MAX_HYP_LINES} more", fs_box - 0.5, False))
@@ -389,7 +403,7 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
     hl = [("Hypotheses", fs_box, True)]
     pairs = list(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
     for h, pr in pairs[:MAX_HYP_LINES]:
-        hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{pr:.3g})",
+        hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{_prob(pr, 3)})",
                                                          col0 - 2 * tin, fs_box - 0.5, 2 if len(pairs) <= 10 else 1)]
     if len(pairs) > MAX_HYP_LINES:
         hl.append((f"\u2026 and {len(pairs) - MAX_HYP_LINES} more", fs_box - 0.5, False))
@@ -403,7 +417,7 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
             row = case.proposition_table(pid, lens).iloc[0]
             lines += [(t, fs_meta, True) for t in _wrap("root fact (no parent)", w - 2 * tin, fs_meta, 2, bold=True)]
             lines += [(t, fs_meta, False) for t in _wrap(
-                "prior: " + " | ".join(f"{s} {float(row[s]):.3g}" for s in p.states), w - 2 * tin, fs_meta, 3)]
+                "prior: " + " | ".join(f"{s} {_prob(float(row[s]), 3)}" for s in p.states), w - 2 * tin, fs_meta, 3)]
         else:
             lines += [(t, fs_meta, False) for t in _wrap("states: " + " | ".join(p.states), w - 2 * tin, fs_meta, 2)]
             cap = "\u221e" if math.isinf(caps[pid]) else f"{caps[pid]:.1f}"
