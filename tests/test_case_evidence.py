@@ -78,7 +78,13 @@ def test_issue_areas_cover_the_case(case: mv.Case) -> None:
 #: Where the article's lens may separate the non-security accounts: Table 1's minimum-political-aims row
 #: (regime security: regime change; ideology and leader image: regime change plus annexation or a union
 #: state) and the RAND 2019 report, which the article itself cites for the regime-security account.
-HUGHES_NONSECURITY_DIFFERENCES = {"political_aims", "rand2019_domestic_instability"}
+# The places where the article's lens separates the non-security accounts, each with the article's line that
+# separates them (quoted in the place's rationale).
+HUGHES_NONSECURITY_DIFFERENCES = {
+    "political_aims": "regime change plus formal annexation or union state relationship",  # Table 1
+    "rand2019_domestic_instability": "driven primarily by the desire to increase or maintain the security of its "
+                                     "regime from internal threats",  # survey, before fn 64
+}
 NONSECURITY = ["regime_security", "ideology", "leader_image"]
 
 
@@ -110,7 +116,10 @@ def test_hughes_treats_the_nonsecurity_accounts_alike_except_where_the_article_n
         vals = {e.likelihoods["hughes"].values[h].mean for h in NONSECURITY}
         if len(vals) > 1:
             differing.add(e.id)
-    assert differing == HUGHES_NONSECURITY_DIFFERENCES
+    assert differing == set(HUGHES_NONSECURITY_DIFFERENCES)
+    nodes = {n.id: n for n in [*case.propositions, *case.evidence]}
+    for place, line in HUGHES_NONSECURITY_DIFFERENCES.items():
+        assert line in " ".join(nodes[place].likelihoods["hughes"].rationale.split()), place
     post = mv.exact_posterior(case, lens="hughes").xs("hypothesis", level="level")["credence"]
     assert post["ideology"] == pytest.approx(post["leader_image"], rel=1e-12)
 
@@ -237,6 +246,41 @@ def test_posterior_json_shape() -> None:
     for v in data["hypotheses"].values():
         assert v["lower"] == v["credence"] == v["upper"]
     assert abs(sum(v["credence"] for v in data["hypotheses"].values()) - 1) < 1e-12
+
+
+RATIONALE_LABEL = re.compile(r"^(Reported|Encoder's)(,[^:]*| \([^)]*\))?:")
+
+
+def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
+    """Every rationale of every item and proposition under every lens opens with "Reported:" (a view the article
+    states or attributes, whose reported part cites a footnote or Table 1) or "Encoder's:" (our reasoning); each
+    lens's description states how many of each it has, so evidence/README.md counts them per lens."""
+    problems = []
+    counts: dict[str, dict[str, int]] = {}
+    for node in [*case.propositions, *case.evidence]:
+        judgements = (getattr(node, "likelihoods", None) or getattr(node, "trends", None)
+                      or getattr(node, "predictive", None) or {})
+        for lens, j in judgements.items():
+            text = " ".join((j.rationale or "").split())
+            m = RATIONALE_LABEL.match(text)
+            if m is None:
+                problems.append(f"{node.id} ({lens}): unlabelled: {text[:60]!r}")
+                continue
+            counts.setdefault(lens, {}).setdefault(m.group(1), 0)
+            counts[lens][m.group(1)] += 1
+            reported_part = text.split("Encoder's")[0] if m.group(1) == "Reported" else m.group(0)
+            if m.group(1) == "Reported" and not re.search(r"\bfn \d|Table 1", reported_part):
+                problems.append(f"{node.id} ({lens}): reported without a footnote")
+    for lens in case.lenses:
+        stated = re.search(r"of its (\d+) judgements, (\d+) are reported.*? and (\d+) the encoder's",
+                           " ".join((lens.description or "").split()))
+        got = counts.get(lens.id, {})
+        if stated is None:
+            problems.append(f"lens {lens.id}: description does not count its judgements")
+        elif tuple(map(int, stated.groups())) != (sum(got.values()), got.get("Reported", 0),
+                                                   got.get("Encoder's", 0)):
+            problems.append(f"lens {lens.id}: description says {stated.groups()}, the case has {got}")
+    assert not problems, "\n".join(problems)
 
 
 def test_provenance_of_every_item(case: mv.Case) -> None:
