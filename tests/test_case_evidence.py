@@ -283,6 +283,43 @@ def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
     assert not problems, "\n".join(problems)
 
 
+def _headline_figure(x: float) -> str:
+    """The way README.md and the case description write a credence: 2 significant digits, powers of ten below 0.001."""
+    if x >= 0.1:
+        return f"{x:.2f}"
+    if x >= 0.001:
+        return f"{x:.1g}" if x < 0.01 else f"{x:.2f}"
+    mant, exp = f"{x:.0e}".split("e")
+    sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return f"{mant} × 10{str(int(exp)).translate(sup)}"
+
+
+def test_headline_figures_are_the_encodings(case: mv.Case) -> None:
+    """The security family's credence as README.md's table and the case description state it is what the encoding
+    gives now, under each lens, the case's and a uniform prior, structured and independent. A recorded digest of the
+    encoding, not a requirement of its direction: re-encoding changes these numbers and the prose with them."""
+    figures = {}
+    for lens in ("hughes", "realist"):
+        for prior in (None, "uniform"):
+            for structure in (True, False):
+                df = mv.exact_posterior(case, lens, prior=prior, structure=structure)
+                figures[lens, prior, structure] = _headline_figure(float(df.loc[("family", "security"), "credence"]))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {"hughes": "| the article's |", "realist": "| the realists' |"}
+    for lens, head in rows.items():
+        line = next(ln for ln in readme.splitlines() if ln.startswith(head))
+        cells = [c.strip().strip("*") for c in line.split("|")[2:-1]]
+        assert cells == [figures[lens, None, True], figures[lens, "uniform", True],
+                         figures[lens, None, False], figures[lens, "uniform", False]], (lens, cells)
+    desc = " ".join(case.description.split())
+    expected = (f"is {figures['hughes', None, True]} under the article's lens and {figures['realist', None, True]} "
+                f"under the realists' with the case's prior, and {figures['hughes', 'uniform', True]} and "
+                f"{figures['realist', 'uniform', True]} with a uniform prior; with every item multiplied as if "
+                f"independent, {figures['hughes', None, False]} and {figures['realist', None, False]} (case prior), "
+                f"{figures['hughes', 'uniform', False]} and {figures['realist', 'uniform', False]} (uniform)")
+    assert expected in desc, expected
+
+
 def test_provenance_of_every_item(case: mv.Case) -> None:
     """Every item: a source key in references.bib, a footnote, a quote of at most 40 words,
     and a rationale for each lens that rates it."""
