@@ -133,7 +133,9 @@ def test_sensitivity_writes_every_table_and_figure(sens):
             "break_even", "information", "timeline_statements"} <= set(figs)
     assert all(v == {".pdf", ".png"} for v in figs.values())
     tor = pd.read_csv(out / "tornado.csv", index_col="evidence")
-    assert set(tor.index) == {"talks_failed", "wire_report", "statements"}
+    assert set(tor[tor["kind"] == "item"].index) == {"talks_failed", "wire_report", "statements"}
+    # and every other judgement: the wire's reliability, the base rate of its report, the prior
+    assert set(tor[tor["kind"] != "item"].index) == {"source:wire", "base_rate:wire_report", "prior"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == "exact" and summary["lens"] == "a"
     assert summary["spec"]["name"] == "small" and summary["leading_family"] in ("security", "nonsecurity")

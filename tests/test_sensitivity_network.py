@@ -414,6 +414,8 @@ def test_tornado_is_the_edited_case(net):
     data, case = net
     t = S.tornado(case, target="h0", factor=2.0)
     for name, r in t.iterrows():
+        if r["kind"] not in ("item", "table"):  # reliabilities, base rates, prior: tests/test_truth_judgements.py
+            continue
         for col, g in (("low", 0.5), ("high", 2.0)):
             if r["input"] == "table":
                 def fn(T: np.ndarray, g: float = g) -> np.ndarray:
@@ -437,7 +439,7 @@ def test_break_even_lands_on_the_tie(net):
     mask = np.arange(3) == 0
     rival = arr.hypotheses.index(be.attrs["rival"])
     for name, r in be.iterrows():
-        if not r["reachable"]:
+        if not r["reachable"] or r["kind"] not in ("item", "table"):  # the others: tests/test_truth_judgements.py
             continue
         which = np.array([[n == name for n in names]])
         kw = perturb_inputs(arr, which, np.array([r["factor"]]), mode="ratio", mask=mask, prior=arr.prior)

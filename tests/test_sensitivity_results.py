@@ -164,7 +164,7 @@ def saved(tmp_path) -> Path:
     (lambda p: _edit_json(p, lambda d: d.update(kind="nonsense")), "unknown kind"),
     (lambda p: _edit_csv(p, lambda t: t.replace("evidence,", "item,", 1)), "header"),
     (lambda p: _edit_csv(p, _last_cell_of_first_row("x")), "not an integer"),
-    (lambda p: _edit_csv(p, lambda t: t + "extra\n"), "line 4: 1 cells"),
+    (lambda p: _edit_csv(p, lambda t: t + "extra\n"), "line 5: 1 cells"),  # 2 items and the prior
 ])
 def test_a_missing_or_edited_file_is_one_clear_error(saved, edit, words):
     edit(saved)

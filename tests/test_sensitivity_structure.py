@@ -167,7 +167,8 @@ def test_tornado_over_tables_at_factor_one_is_the_base(burglary):
     t = S.tornado(burglary, factor=1.0)
     np.testing.assert_allclose(t["low"], t["credence"], rtol=TIGHT)
     np.testing.assert_allclose(t["high"], t["credence"], rtol=TIGHT)
-    assert set(t.index) == set(every_item(compile_case(burglary))) | {"at_scene", "had_motive"}
+    assert set(t.index) == set(every_item(compile_case(burglary))) | {"at_scene", "had_motive"} | {
+        "source:neighbour", "base_rate:neighbour_saw_suspect", "base_rate:dispute_with_owner", "prior"}
     assert t.loc["at_scene", "input"] == "table"
 
 

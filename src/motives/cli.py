@@ -414,7 +414,8 @@ def check(case_dir: CaseDir) -> None:
                       highlight=False, markup=False)
         zc = case.zero_cells(lens)
         if zc:
-            _print_zero_cells(lens, zc)
+            _print_zero_cells(lens, zc, case)
+        _print_default_base_rates(case, lens)
         fb = case.fallbacks(lens)
         if fb and lens != case.default_lens:
             fb_props = [i for i in fb if i in props]
@@ -450,13 +451,49 @@ def check(case_dir: CaseDir) -> None:
 ZERO_CELL_LINES = 12
 
 
-def _print_zero_cells(lens: str, cells: list[tuple[str, str]]) -> None:
-    """``check``: the zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count)."""
+def _print_default_base_rates(case: Any, lens: str) -> None:
+    """``check``: base rates of items reported by a source of reliability below 1 that the case leaves out."""
+    from motives.exact import compile_case
+    from motives.sensitivity.judgements import default_base_rates
+
+    try:
+        dflt = default_base_rates(compile_case(case, lens))
+    except MotivesError:
+        return
+    if dflt:
+        shown = ", ".join(f"{i} = {v:.6g}" for i, v in list(dflt.items())[:ZERO_CELL_LINES])
+        more = f" and {len(dflt) - ZERO_CELL_LINES} more" if len(dflt) > ZERO_CELL_LINES else ""
+        out.print(plain(f"base rates defaulted under {lens} (no base_rate given: P(report | source wrong) is the "
+                        f"mean of the item's likelihoods; give base_rate where that is not your judgement): "
+                        f"{shown}{more}"), highlight=False, markup=False)
+
+
+def _print_zero_cells(lens: str, cells: list[tuple[str, str]], case: Any = None) -> None:
+    """``check``: the zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count).
+
+    A zero judged for an item that a source of reliability below 1 reports rules nothing out (a wrong
+    report still has its base rate): those are listed apart, saying so.
+    """
+    from motives.exact.compile import _reliability
+
+    soft = {e.id for e in (case.evidence if case is not None else [])
+            if getattr(e, "reported_by", None) is not None and _reliability(case, e.reported_by) is not None}
+    hard = [(i, h) for i, h in cells if i not in soft]
+    loose = [(i, h) for i, h in cells if i in soft]
+    if loose:
+        items = sorted({i for i, _ in loose})
+        out.print(plain(f"zero likelihoods under {lens} of items a source of reliability below 1 reports "
+                        f"(nothing is ruled out: a wrong report still has its base rate): "
+                        f"{plural(len(loose), 'cell')} in {', '.join(items)}"), highlight=False, markup=False)
+    if not hard:
+        return
+    cells = hard
     by_item: dict[str, list[str]] = {}
     for item, h in cells:
         by_item.setdefault(item, []).append(h)
-    out.print(plain(f"zero likelihoods under {lens} (rule a hypothesis out): {plural(len(cells), 'cell')} in "
-                    f"{plural(len(by_item), 'item')}"), highlight=False, markup=False)
+    out.print(plain(f"zero likelihoods under {lens} (each rules out the hypothesis, or the state of the fact, "
+                    f"named): {plural(len(cells), 'cell')} in {plural(len(by_item), 'item')}"),
+              highlight=False, markup=False)
     for item, hs in list(by_item.items())[:ZERO_CELL_LINES]:
         shown = ", ".join(hs[:8]) + (f" and {len(hs) - 8} more" if len(hs) > 8 else "")
         out.print(plain(f"  {item} -> {shown}"), highlight=False, markup=False)
@@ -1061,6 +1098,47 @@ def import_bn_cmd(
         err.print(f"note: {plain(note)}", highlight=False, markup=False)
 
 
+@app.command("add-lens")
+@_guarded
+def add_lens_cmd(
+    case_dir: CaseDir,
+    lens_file: Annotated[Path, typer.Argument(help="A reader's lens file (YAML), from the interactive appendix's "
+                                                   "'Download my judgements'.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Case folder to write, extending CASE with the new "
+                                                               "lens (default: beside CASE, named CASE_LENSID).")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a folder motives wrote before.")] = False,
+) -> None:
+    """Add a reader's lens file to a case: write a case folder that extends CASE with the reader's lens."""
+    import yaml
+
+    from motives.io import load_case
+    from motives.lensfile import add_lens, lens_case_files, not_applied_lines, read_lens_file
+
+    case = load_case(case_dir)
+    lf = read_lens_file(lens_file, case)
+    expected = add_lens(case, lf)  # the case with the lens, as the written folder must load
+    folder = (case_dir.parent if case_dir.is_file() else case_dir).resolve()
+    dest = _OutputFolder(out_dir or folder.parent / f"{folder.name}_{lf.lens.id}", force,
+                         cases=_case_folders(case_dir))
+    files = lens_case_files(case, lf, os.path.relpath(folder, dest.path))
+    with dest as tmp:
+        for name, data in files.items():
+            (tmp / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        written = load_case(tmp)  # a sibling of --out: the relative 'extends' resolves the same
+        lens = lf.lens.id
+        if any(written.judgement(e, lens)[0] != expected.judgement(e, lens)[0] for e in written.evidence) or any(
+                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions):
+            raise RuntimeError("the written lens does not read back as the lens file's judgements")
+    n = len(lf.changed)
+    out.print(plain(f"wrote {dest.path}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
+                    f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(n, 'judgement')} changed, the rest "
+                    f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{dest.path}'))"),
+              highlight=False, markup=False)
+    for line in not_applied_lines(lf):
+        err.print(f"note: {plain(line)}", highlight=False, markup=False)
+
+
 # --------------------------------------------------------------------------- sensitivity and report
 
 
@@ -1266,8 +1344,14 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 
     dest = _OutputFolder(out_dir, force, spec_file=spec_file)
     spec, case, lens = _spec_case(spec_file)
+    tgt = _spec_target(spec, case, spec_file, None)  # the spec's target (located if the case lacks it)
+    if spec.prior is not None:  # the page opens on the spec's prior, as the report's numbers do
+        from motives.exact import prior_from
+
+        case = case.with_prior([float(x) for x in prior_from(case, spec.prior)], normalise=True)
     with dest as tmp:
-        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name).stat().st_size
+        size = write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name,
+                              target=tgt.name if tgt else None).stat().st_size
     out.print(plain(f"wrote {dest.path / 'index.html'} ({size / 1024:.0f} KiB): open it in a browser"),
               highlight=False, markup=False)
 

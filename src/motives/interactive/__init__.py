@@ -188,6 +188,96 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
             "families": {f: float(x) for f, x in zip(arr.families, fam, strict=True)}}
 
 
+def reader_lens_id(name: str | None, taken: list[str]) -> str:
+    """The id of a reader's lens: ``reader`` or ``reader_<name>`` (lowercase, digits, _), not one already taken.
+
+    Examples
+    --------
+    >>> reader_lens_id("Ann O'Neil", ["default"]), reader_lens_id(None, ["reader"])
+    ('reader_ann_o_neil', 'reader_2')
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", (name or "").lower()).strip("_")[:40].strip("_")
+    base = f"reader_{slug}" if slug else "reader"
+    lens, n = base, 2
+    while lens in taken:
+        lens, n = f"{base}_{n}", n + 1
+    return lens
+
+
+def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, name: str | None = None
+                         ) -> dict[str, Any]:
+    """The lens file the page's "Download my judgements" writes for a set of edits (the page's Python reference).
+
+    What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the reader set makes
+    that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a factor γ on
+    a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero staying zero;
+    an item left out gets the same likelihood for every parent value, its base rate if it has one, else 1 (it
+    then says nothing, also through its source's uncertain reliability).
+    The posterior under the new lens equals :func:`edited_posterior` with those edits. The prior, source
+    reliabilities and edits of timeline or quantity items are not a lens's judgements: they go under
+    ``not_applied``.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> lf = lens_file_from_edits(mv.examples.load("student"), {"weights": {"sat_high": 0.5}}, name="Ann")
+    >>> lf["lens"]["id"], [round(x, 6) for x in lf["changed"]["sat_high"]["values"].values()]
+    ('reader_ann', [0.894427, 0.223607])
+    """
+    from motives.exact import compiled
+
+    ed = check_edits(case, edits)
+    base = ed["lens"]
+    arr = compiled(case, base)
+    w, d, drop = ed["weights"], ed["discount"], set(ed["drop"])
+    changed: dict[str, Any] = {}
+    rows: list[tuple[str, np.ndarray, float]] = list(zip(arr.items, arr.lam, arr.base, strict=True))
+    for p in arr.propositions:
+        rows += list(zip(p.items, p.lam, p.base, strict=True))
+    rows += [(j.id, j.lam, j.base) for j in arr.joint]
+    cannot_drop = []
+    for iid, lam, rate in rows:
+        g = w.get(iid, 1.0) * d
+        if iid in drop:
+            # says nothing, also through its source: x * b + (1 - x) * b = b for every reliability x
+            if rate == 0 and case.item(iid).reported_by:
+                cannot_drop.append(iid)  # a base rate of 0 makes every constant row depend on x
+                continue
+            new = np.full(len(lam), 1.0 if math.isnan(rate) else float(rate))
+        elif g != 1:
+            new = _temper(np.asarray(lam, dtype=float)[None, :], np.array([g]))[0]
+        else:
+            continue
+        keys = case.parent_values(case.item(iid).parents)
+        changed[iid] = {"values": {k: float(v) for k, v in zip(keys, new, strict=True)}}
+    for pid, edited in ed["tables"].items():
+        pa = next(p for p in arr.propositions if p.id == pid)
+        keys = case.parent_values(case.proposition(pid).parents)
+        table = {}
+        for k, row in zip(keys, pa.table, strict=True):
+            r = np.asarray(edited.get(k, row), dtype=float)
+            table[k] = {s: float(x) for s, x in zip(pa.states, r / r.sum(), strict=True)}
+        changed[pid] = {"values": table}
+    other = [*arr.other_items, *(i for p in arr.propositions for i in p.other_items)]
+    not_applied: dict[str, Any] = {}
+    if ed["prior"]:
+        not_applied["prior"] = dict(ed["prior"])
+    if ed["reliability"]:
+        not_applied["reliability"] = dict(ed["reliability"])
+    ow = {i: w.get(i, 1.0) * d for i in other if i not in drop and w.get(i, 1.0) * d != 1}
+    if ow:
+        not_applied["weights"] = ow
+    od = [i for i in other if i in drop] + cannot_drop
+    if od:
+        not_applied["drop"] = od
+    ids = [*(p.id for p in case.propositions), *(e.id for e in case.evidence)]
+    lens: dict[str, Any] = {"id": reader_lens_id(name, case.lens_ids)}
+    if name:
+        lens["name"] = name
+    return {"motives": "lens file", "case": case.name, "based_on": base, "lens": lens, "changed": changed,
+            "unchanged": [i for i in ids if i not in changed], "not_applied": not_applied}
+
+
 # --------------------------------------------------------------------------- what the page carries
 
 
@@ -255,9 +345,44 @@ def _sources(case: Case) -> list[dict[str, Any]]:
     return out
 
 
+def appendix_target(case: Case, target: str | None = None, lens: str | None = None) -> dict[str, Any]:
+    """The target the page's weights of evidence speak of: the spec's, else the leading family (as the report's).
+
+    One sign convention across the page: a positive weight favours the target against the rest (all other
+    hypotheses, weighted by the prior), the convention of the report's figures
+    (:func:`motives.sensitivity.weight_of_evidence` for the target).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> appendix_target(mv.examples.load("student"), "low")["hypotheses"]
+    ['low']
+    >>> appendix_target(mv.examples.load("student"))["from_spec"]  # the leading family under the default lens
+    False
+    """
+    if target is None:
+        fam = edited_posterior(case, {"lens": case.resolve_lens(lens)})["families"]
+        target, from_spec = max(fam, key=lambda f: fam[f]), False
+    else:
+        from_spec = True
+    t = case.resolve_target(target)
+    if t.level == "hypothesis":
+        label = next(h.name for h in case.hypotheses if h.id == t.id)
+    elif t.level == "family":
+        label = next((f.label or f.id for f in case.families if f.id == t.id), t.id)
+    else:
+        grp = next(g for gg in case.groupings if gg.id == t.grouping for g in gg.groups if g.id == t.id)
+        label = grp.label or grp.id
+    return {"id": t.id, "name": t.name, "level": t.level, "grouping": t.grouping, "label": label,
+            "hypotheses": list(t.hypotheses), "from_spec": from_spec}
+
+
 def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | None = None,
-                  spec_name: str = "") -> dict[str, Any]:
+                  spec_name: str = "", target: str | None = None) -> dict[str, Any]:
     """Everything the page shows and computes with, as JSON-ready data.
+
+    ``target`` (a hypothesis, family or group, as in a spec) is what the ledger's weights of evidence are for;
+    default: the leading family under the opening lens, as in the report.
 
     Examples
     --------
@@ -277,18 +402,18 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
     def cites(keys: list[str]) -> list[dict[str, str]]:
         return [{"key": k, "text": _ref_text(refs.get(k, {}), k)} for k in keys]
 
+    tgt = appendix_target(case, target, start)
+    woe_case, lvl = (case.regrouped(tgt["grouping"]), "family") if tgt["level"] == "group" else (case, tgt["level"])
     woe = {}
     for lens in lenses:
         try:
-            df = S.weight_of_evidence(case, lens=lens)
+            df = S.weight_of_evidence(woe_case, lens=lens)
         except Exception:  # noqa: BLE001 - the ledger is a display aid; the engine does not depend on it
             woe[lens] = {"__unavailable__": True}  # the page says the weights are not shown
             continue
-        fam = case.family_ids
-        lvl, tgt = ("family", fam[0]) if len(fam) < len(case.hypothesis_ids) else ("hypothesis", case.hypothesis_ids[0])
-        col = df.xs((lvl, tgt), level=["level", "id"])["decibans"] if len(df) else None
+        col = df.xs((lvl, tgt["id"]), level=["level", "id"])["decibans"] if len(df) else None
         woe[lens] = {str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()} if col is not None else {}
-        woe[lens]["__target__"] = tgt
+        woe[lens]["__target__"] = tgt["id"]
     return {
         "case": {"name": case.name, "title": case.title or case.name, "description": case.description,
                  "spec": spec_name},
@@ -297,6 +422,7 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
                      for f in case.family_ids],
         "prior": case.prior_vector(),
         "default_lens": start,
+        "lens_ids": case.lens_ids,
         "lenses": [{"id": ln.id, "name": ln.name or ln.id, "description": ln.description}
                    for ln in case.lenses if ln.id in lenses],
         "sources": _sources(case),
@@ -309,11 +435,13 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
         "items": [{"id": e.id, "title": e.title, "kind": e.kind, "quote": e.quote, "footnotes": e.footnotes,
                    "sources": cites(e.sources), "date": str(e.date) if e.date else "", "issue_area": e.issue_area or "",
                    "bears_on": e.bears_on or "hypotheses", "parents": list(e.parents),
+                   "parent_values": case.parent_values(e.parents),
                    "reported_by": e.reported_by or "",
                    "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses}}
                   for e in case.evidence],
         "engine": {lens: _lens_arrays(case, lens) for lens in lenses},
         "woe": woe,
+        "target": tgt,
     }
 
 
@@ -383,7 +511,7 @@ def structure_svg(case: Case, lens: str | None = None) -> str:
 
 
 def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: list[str] | None = None,
-             spec_name: str = "") -> Path:
+             spec_name: str = "", target: str | None = None) -> Path:
     """Write the interactive appendix ``out/index.html`` for a case; return its path.
 
     Parameters
@@ -398,6 +526,9 @@ def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: li
         Lenses the reader can switch between (default: all).
     spec_name
         Name of the analysis spec, shown on the page.
+    target
+        What the ledger's weights of evidence are for (a hypothesis, family or group; a spec's ``target``);
+        default: the leading family under the opening lens, as in the report. A positive weight favours it.
 
     Examples
     --------
@@ -408,7 +539,8 @@ def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: li
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    page = render(appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name), structure_svg(case, lens))
+    page = render(appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name, target=target),
+                  structure_svg(case, lens))
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")

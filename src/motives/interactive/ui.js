@@ -18,6 +18,23 @@
     if (p > 0.999 && p < 1) return "1 − " + (1 - p).toExponential(1);
     return (100 * p).toFixed(1) + "%";
   }
+  // A probability at full precision, as a number field holds it and a reader reads it: the shortest text that
+  // gives the same double back; below 0.001 in scientific notation (1e-6, never 0 or 0.000001).
+  function num(x) {
+    if (x === 0 || !isFinite(x)) return String(x);
+    return Math.abs(x) < 1e-3 ? x.toExponential() : String(x);
+  }
+  // The log-odds scale of a probability slider: fine steps near 0 and 1 (0.999 and 0.9999 are far apart).
+  const LOGIT_MAX = 14;
+  function logit(p) {
+    const t = Math.log(p / (1 - p));
+    return Math.max(-LOGIT_MAX, Math.min(LOGIT_MAX, t));
+  }
+  function expit(t) {
+    if (t <= -LOGIT_MAX) return 0;
+    if (t >= LOGIT_MAX) return 1;
+    return 1 / (1 + Math.exp(-t));
+  }
   const hyp = data.hypotheses;
   const lensOf = function () { return edits.lens || data.default_lens; };
 
@@ -83,8 +100,8 @@
     hyp.forEach(function (h, k) {
       const id = "prior-" + k;
       const lab = el("label", { for: id }, h.label + " ");
-      const inp = el("input", { type: "number", id: id, min: "0", step: "0.01", "data-h": h.id });
-      inp.value = String(+data.prior[k].toFixed(6));
+      const inp = el("input", { type: "number", id: id, min: "0", step: "any", "data-h": h.id });
+      inp.value = num(data.prior[k]);
       inp.addEventListener("change", function () {
         const v = parseFloat(inp.value);
         if (!(v >= 0)) { status("A prior weight must be a number ≥ 0."); return; }
@@ -158,29 +175,51 @@
     used.forEach(function (s) {
       const k = data.sources.indexOf(s);
       const id = "rel-" + k;
-      const own = s.concentration === null ? "reliability " + s.mean : "reliability about " + s.mean.toFixed(2) +
-        " (uncertain, concentration " + s.concentration + ")";
+      const own = s.concentration === null ? "reliability " + num(s.mean) : "reliability about " + num(s.mean) +
+        " (uncertain, concentration " + num(s.concentration) + ")";
       const wrap = el("div");
       wrap.appendChild(el("h3", null, s.key));
       wrap.appendChild(el("p", { class: "muted" }, (s.description ? s.description + " — " : "") + "as judged: " + own +
         "; " + s.items + " item(s)."));
-      const lab = el("label", { for: id }, "Set the reliability: ");
-      const out = el("output", { for: id }, s.mean.toFixed(2));
-      const inp = el("input", { type: "range", id: id, min: "0", max: "1", step: "0.01", "data-source": s.key });
-      inp.value = String(s.mean);
+      // the number is the judgement, at full precision; the slider only moves it (on the log-odds scale)
+      const field = el("input", { type: "number", id: id, min: "0", max: "1", step: "any", "data-source": s.key,
+                                  "aria-label": "Reliability of " + s.key });
+      field.value = num(s.mean);
+      const slider = el("input", { type: "range", id: id + "-slider", min: String(-LOGIT_MAX), max: String(LOGIT_MAX),
+                                   step: "0.01", "data-source-slider": s.key,
+                                   "aria-label": "Reliability of " + s.key + " on the log-odds scale" });
+      slider.value = String(logit(s.mean));
       const chk = el("input", { type: "checkbox", id: id + "-on", "data-source-on": s.key });
       const chkl = el("label", { for: id + "-on" }, " use my value");
-      inp.addEventListener("input", function () {
-        chk.checked = true; out.textContent = inp.value; setEdit("reliability", s.key, parseFloat(inp.value));
+      const set = function (v) {  // v: the number in the field (exactly as typed or as the slider set it)
+        if (chk.checked && !(v === s.mean && s.concentration !== null)) setEdit("reliability", s.key, v);
+        else setEdit("reliability", s.key, undefined);
+        if (chk.checked && v === s.mean && s.concentration !== null) {
+          status("Your value for " + s.key + " is the judged mean: the judged uncertainty is kept until you change it.");
+        }
+      };
+      slider.addEventListener("input", function () {
+        const v = expit(parseFloat(slider.value));
+        field.value = num(v);
+        chk.checked = true;
+        set(v);
       });
-      chk.addEventListener("change", function () {
-        setEdit("reliability", s.key, chk.checked ? parseFloat(inp.value) : undefined);
+      field.addEventListener("change", function () {
+        const v = parseFloat(field.value);
+        if (!(v >= 0 && v <= 1)) { status("A reliability must be a number from 0 to 1."); return; }
+        slider.value = String(logit(v));
+        chk.checked = true;
+        set(v);
       });
-      lab.appendChild(out);
+      chk.addEventListener("change", function () { set(parseFloat(field.value)); });
+      const lab = el("label", { for: id }, "Your value: ");
       wrap.appendChild(lab);
-      wrap.appendChild(inp);
+      wrap.appendChild(field);
+      wrap.appendChild(slider);
       wrap.appendChild(chk);
       wrap.appendChild(chkl);
+      wrap.appendChild(el("p", { class: "muted" }, "The slider is on the log-odds scale: each step near 0 or 1 " +
+        "is a small change in the probability (0.99, 0.999 and 0.9999 are far apart on it)."));
       box.appendChild(wrap);
     });
   }
@@ -228,15 +267,15 @@
         p.states.forEach(function (s, si) {
           const td = el("td");
           const id = "t-" + pi + "-" + vi + "-" + si;
-          const inp = el("input", { type: "number", id: id, min: "0", max: "1", step: "0.01",
+          const inp = el("input", { type: "number", id: id, min: "0", max: "1", step: "any",
                                     "aria-label": "P(" + s + " | " + name + ") in " + p.id,
                                     "data-prop": p.id, "data-parent": v, "data-state": s });
-          inp.value = String(+(+row[si]).toFixed(4));
+          inp.value = num(+row[si]);
           inp.addEventListener("change", function () {
             const vals = Array.prototype.map.call(tr.querySelectorAll("input"), function (x) { return parseFloat(x.value); });
             if (vals.some(function (x) { return !(x >= 0); })) { status("Table entries must be numbers ≥ 0."); return; }
-            if (p.states.length === 2 && si === 0) { vals[1] = Math.max(0, 1 - vals[0]); tr.querySelectorAll("input")[1].value = String(+vals[1].toFixed(4)); }
-            if (p.states.length === 2 && si === 1) { vals[0] = Math.max(0, 1 - vals[1]); tr.querySelectorAll("input")[0].value = String(+vals[0].toFixed(4)); }
+            if (p.states.length === 2 && si === 0) { vals[1] = Math.max(0, 1 - vals[0]); tr.querySelectorAll("input")[1].value = num(vals[1]); }
+            if (p.states.length === 2 && si === 1) { vals[0] = Math.max(0, 1 - vals[1]); tr.querySelectorAll("input")[0].value = num(vals[0]); }
             edits.tables = edits.tables || {};
             edits.tables[p.id] = edits.tables[p.id] || {};
             edits.tables[p.id][v] = vals;
@@ -265,9 +304,7 @@
     const t = document.getElementById("ledger");
     t.textContent = "";
     const woe = data.woe[lensOf()] || {};
-    const tgt = woe.__target__;
-    const tl = (data.families.find(function (f) { return f.id === tgt; }) || hyp.find(function (h) { return h.id === tgt; }) || {}).label;
-    document.getElementById("woe-target").textContent = tl || tgt || "the first hypothesis";
+    document.getElementById("woe-target").textContent = data.target.label;
     document.getElementById("woe-missing").hidden = !woe.__unavailable__;
     const head = el("tr");
     ["Item", "Quote and source", "Weight (dB)", "Factor on its weight", "Include"].forEach(function (h, i) {
@@ -342,15 +379,16 @@
     document.querySelectorAll("input[data-h]").forEach(function (inp) {
       const k = hyp.findIndex(function (h) { return h.id === inp.getAttribute("data-h"); });
       const v = (edits.prior || {})[inp.getAttribute("data-h")];
-      inp.value = String(v === undefined ? +data.prior[k].toFixed(6) : v);
+      inp.value = v === undefined ? num(data.prior[k]) : num(v);
     });
     document.querySelectorAll("input[data-source]").forEach(function (inp) {
       const key = inp.getAttribute("data-source");
       const v = (edits.reliability || {})[key];
       const s = data.sources.find(function (x) { return x.key === key; });
-      inp.value = String(v === undefined ? s.mean : v);
-      const o = document.querySelector("output[for='" + CSS.escape(inp.id) + "']");
-      if (o) o.textContent = (+inp.value).toFixed(2);
+      const x = v === undefined ? s.mean : v;
+      inp.value = num(x);
+      const sl = document.querySelector("input[data-source-slider='" + CSS.escape(key) + "']");
+      if (sl) sl.value = String(logit(x));
       document.querySelector("input[data-source-on='" + CSS.escape(key) + "']").checked = v !== undefined;
     });
     rebuildLensParts();
@@ -369,7 +407,7 @@
       const tr = el("tr");
       tr.appendChild(el("td", { class: "name" }, label));
       const td = el("td", { class: "barcell" });
-      const bar = el("div", { class: "bar " + cls, role: "img", "aria-label": label + ": " + fmt(p) });
+      const bar = el("div", { class: "bar " + cls, role: "img", "aria-label": label + ": " + fmt(p), title: num(p) });
       bar.style.width = (100 * p).toFixed(2) + "%";
       td.appendChild(bar);
       const b0 = el("div", { class: "bar base", "aria-hidden": "true" });
@@ -383,10 +421,131 @@
     if (data.families.length < hyp.length) {
       data.families.forEach(function (f) { t.appendChild(row(f.label, res.families[f.id], base.families[f.id], "family")); });
     }
+    const tp = data.target.hypotheses.reduce(function (a, h) { return a + res.hypotheses[h]; }, 0);
+    const tl = document.getElementById("target-line");
+    tl.textContent = "Target" + (data.target.from_spec ? " (the analysis spec's)" : " (the leading " + data.target.level +
+      " before your edits, as in the report)") + ": " + data.target.label + ", credence " + fmt(tp) + ".";
+    tl.setAttribute("data-target", data.target.name);
+    tl.title = "P(" + data.target.label + ") = " + num(tp);
+    // every number field wide enough to show its value whole (0.3333333333333333 is not cut to 0.3333)
+    document.querySelectorAll("input[type=number]").forEach(function (inp) {
+      inp.style.width = Math.max(7, inp.value.length + 3) + "ch";
+    });
     window.motives.last = res;
   }
 
+  // ------------------------------------------------------------------ the reader's lens file
+  // The same file as motives.interactive.lens_file_from_edits (see motives.lensfile for the format).
+  function readerLensId(name) {
+    const slug = (name || "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40)
+      .replace(/^_+|_+$/g, "");
+    const base = slug ? "reader_" + slug : "reader";
+    let id = base;
+    for (let n = 2; data.lens_ids.indexOf(id) >= 0; n++) id = base + "_" + n;
+    return id;
+  }
+  function lensFile(name) {
+    const lens = lensOf();
+    const E = data.engine[lens];
+    const w = edits.weights || {};
+    const d = edits.discount === undefined ? 1 : edits.discount;
+    const drop = new Set(edits.drop || []);
+    const g = function (id) { return (w[id] === undefined ? 1 : w[id]) * d; };
+    const changed = {};
+    const rows = [];
+    const cannotDrop = [];
+    E.direct.items.forEach(function (id, i) { rows.push([id, E.direct.lam[i], E.direct.base[i]]); });
+    E.props.forEach(function (p) { p.items.forEach(function (id, i) { rows.push([id, p.lam[i], p.base[i]]); }); });
+    (E.joint || []).forEach(function (j) { rows.push([j.id, j.lam, j.base]); });
+    rows.forEach(function (r) {
+      const id = r[0];
+      let row;
+      if (drop.has(id)) {
+        // says nothing, also through its source: x * b + (1 - x) * b = b for every reliability x
+        const it = data.items.find(function (x) { return x.id === id; });
+        if (r[2] === 0 && it.reported_by) { cannotDrop.push(id); return; }
+        row = r[1].map(function () { return r[2] === null ? 1 : r[2]; });
+      } else if (g(id) !== 1) row = r[1].map(function (l) { return l > 0 ? Math.exp(g(id) * Math.log(l)) : 0; });
+      else return;
+      const keys = data.items.find(function (x) { return x.id === id; }).parent_values;
+      const v = {};
+      keys.forEach(function (k, i) { v[k] = row[i]; });
+      changed[id] = { values: v };
+    });
+    const tables = edits.tables || {};
+    Object.keys(tables).forEach(function (pid) {
+      const info = data.propositions.find(function (q) { return q.id === pid; });
+      const p = E.props.find(function (q) { return q.id === pid; });
+      const t = {};
+      info.parent_values.forEach(function (k, vi) {
+        const r = tables[pid][k] || p.table[vi];
+        let s = 0;
+        for (const x of r) s += x;
+        const row = {};
+        p.states.forEach(function (st, si) { row[st] = r[si] / s; });
+        t[k] = row;
+      });
+      changed[pid] = { values: t };
+    });
+    const other = E.other.items.slice();
+    E.props.forEach(function (p) { p.other_items.forEach(function (id) { other.push(id); }); });
+    const na = {};
+    if (edits.prior && Object.keys(edits.prior).length) na.prior = Object.assign({}, edits.prior);
+    if (edits.reliability && Object.keys(edits.reliability).length) na.reliability = Object.assign({}, edits.reliability);
+    const ow = {};
+    other.forEach(function (id) { if (!drop.has(id) && g(id) !== 1) ow[id] = g(id); });
+    if (Object.keys(ow).length) na.weights = ow;
+    const od = other.filter(function (id) { return drop.has(id); }).concat(cannotDrop);
+    if (od.length) na.drop = od;
+    const ids = data.propositions.map(function (p) { return p.id; }).concat(data.items.map(function (i) { return i.id; }));
+    const L = { id: readerLensId(name) };
+    if (name) L.name = name;
+    return { motives: "lens file", case: data.case.name, based_on: lens, lens: L, changed: changed,
+             unchanged: ids.filter(function (i) { return !Object.prototype.hasOwnProperty.call(changed, i); }),
+             not_applied: na };
+  }
+  // YAML in block style; every key and string double-quoted (JSON's escapes are YAML's), numbers at full
+  // precision (the shortest text that reads back as the same double).
+  function toYaml(x, pad) {
+    pad = pad || "";
+    const scalar = function (v) { return typeof v === "number" ? String(v) : JSON.stringify(v); };
+    if (Array.isArray(x)) {
+      if (!x.length) return " []";
+      return x.map(function (v) { return "\n" + pad + "- " + scalar(v); }).join("");
+    }
+    if (x !== null && typeof x === "object") {
+      const keys = Object.keys(x);
+      if (!keys.length) return " {}";
+      return keys.map(function (k) {
+        const v = x[k];
+        const nested = v !== null && typeof v === "object";
+        return "\n" + pad + JSON.stringify(k) + ":" + (nested ? toYaml(v, pad + "  ") : " " + scalar(v));
+      }).join("");
+    }
+    return " " + scalar(x);
+  }
+  function lensYaml(name) {
+    const lf = lensFile(name);
+    return "# A reader's judgements on the case '" + data.case.name + "', from its interactive appendix.\n" +
+      "# Add them to the case as a new lens: motives add-lens CASE_FOLDER " + lf.lens.id + ".yaml\n" +
+      "# changed: every judgement changed here (whole tables); unchanged: the judgements of lens based_on, as\n" +
+      "# they are; not_applied: edits that belong to the case, not to a lens (recorded, not applied)." +
+      toYaml(lf, "") + "\n";
+  }
+  document.getElementById("download").addEventListener("click", function () {
+    const name = document.getElementById("reader-name").value.trim();
+    const text = lensYaml(name);
+    const a = el("a", { download: readerLensId(name) + ".yaml" });
+    a.href = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    status("Downloaded " + a.download + ": send it to the author, who adds it with motives add-lens.");
+  });
+
   window.motives = {
+    lensFile: lensFile,
+    lensYaml: lensYaml,
     posterior: function (e) { return engine.posterior(data, e || {}); },
     edits: function () { return JSON.parse(JSON.stringify(edits)); },
     data: data,

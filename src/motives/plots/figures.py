@@ -39,7 +39,8 @@ CAPTIONS: dict[str, str] = {
                    "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
                    "decibans, a line the Bayes factor above the diagonal.",
     "tornado": "The leading family's credence (log-odds in decibans when the credence is within 0.01 of 0 or 1) "
-               "with each item's weight of evidence scaled by 1/f and f, one item at a time.",
+               "with each item's weight of evidence scaled by 1/f and f, one item at a time, and each other "
+               "judgement (a source's reliability, a base rate, the prior) with its odds scaled by 1/f and f.",
     "discount": "Evidence discount: credence of each family when every item's weight of evidence is multiplied by a "
                 "common factor (bottom axis), i.e. as if the diagnostic items were worth that many independent "
                 "ones (top axis); the independence the engine assumes is the right-hand end.",
@@ -49,12 +50,15 @@ CAPTIONS: dict[str, str] = {
     "sobol": "Sobol indices of the leading family's log-odds over the elicited Beta distributions "
              "(first order and total, with bootstrap standard errors).",
     "break_even": "Break-even: each item's weight of evidence now and the weight that alone would tie the leading "
-                  "family with its rival (dotted: cannot, because its source's reliability caps it).",
+                  "family with its rival (dotted: cannot reach the tie alone). The other judgements "
+                  "(reliabilities, base rates, the prior) are not weights: their break-even is in the table.",
     "information": "Expected information of each item, as if not yet observed (bits).",
     "structure": "Structure of the case: the hypotheses (left), the propositions that bear on them or on another "
                  "proposition, and the items that bear on each (right). A proposition's cap is the most it can move "
                  "the odds between two values of its parent, however many items bear on it (decibans, under the "
-                 "analysis lens); the wider the edge into it, the larger its cap (dashed: cap 0).",
+                 "analysis lens; \u221e when a state is impossible under one value); the wider the edge into it, the "
+                 "larger its cap (dashed: cap 0). This is the cap between any two parent values, not the ledger's "
+                 "cap, which is for the leading family against the rest weighted by the prior and is never larger.",
     "value_posterior": "Posterior density over the hypotheses' values (each credence spread over its grid cell), "
                        "with the mean (dashed), the median (dotted) and the 90% credible interval (shaded).",
 }
@@ -63,8 +67,10 @@ CAPTIONS: dict[str, str] = {
 #: Caption of the ledger of a structured case (items grouped by proposition).
 LEDGER_STRUCTURED = (
     "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence for the leading "
-    "family against the rest (black bar), the range it can move the odds at most (grey band from floor to cap, "
-    "with the share of the cap used), and each item's weight given the proposition's other items (grey bars; an "
+    "family against the rest (black bar), the range it can move those odds at most (grey band from floor to cap, "
+    "with the share of the cap used; this cap is for the leading family against the prior-weighted rest, not the "
+    "structure figure's cap between any two parent values, which can be larger), and each item's weight given "
+    "the proposition's other items (grey bars; an "
     "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. Decibans; the "
     "rest weighted by the prior.")
 
@@ -208,6 +214,12 @@ def caption(name: str, case: Case | None = None) -> str:
         return LEDGER_STRUCTURED
     if name == "credences" and case is not None and case.family_ids == case.hypothesis_ids:
         return "Credence of each hypothesis (open circles), exact engine."  # no family rows are drawn
+    if name == "break_even" and case is not None:  # why an item may be unable to tie: only causes the case has
+        why = (["its source's reliability caps it"] if any(s.reliability.concentration is not None
+                                                             or s.reliability.mean < 1 for s in case.sources) else [])
+        why += ["its proposition's cap bounds it"] if case.propositions else []
+        if why:
+            return CAPTIONS[name].replace("alone).", f"alone, because {' or '.join(why)}).")
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "

@@ -339,10 +339,21 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
 
 
 def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
-    """Row labels of a tornado / break-even table; a proposition's table is marked ``(table)``."""
-    kinds = df["input"] if "input" in df else pd.Series("item", index=df.index)
-    return [label_for(labels, str(e)) + (" (table)" if k == "table" else "") for e, k in zip(df.index, kinds,
-                                                                                            strict=True)]
+    """Row labels of a tornado / break-even table.
+
+    A proposition's table is marked ``(table)``; a source's reliability reads ``reliability: <source>``, a
+    base rate ``base rate: <item>``, the target's prior ``prior``.
+    """
+    kinds = df["kind"] if "kind" in df else df["input"] if "input" in df else pd.Series("item", index=df.index)
+    out = []
+    for e, k in zip(df.index.astype(str), kinds, strict=True):
+        if k == "source":
+            out.append(f"reliability: {e.split(':', 1)[1]}")
+        elif k == "base_rate":
+            out.append(f"base rate: {label_for(labels, e.split(':', 1)[1])}")
+        else:
+            out.append(label_for(labels, e) + (" (table)" if k == "table" else ""))
+    return out
 
 
 def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | None, base: float,
@@ -396,11 +407,11 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     >>> fig, ax = plot_tornado(tornado(mv.examples.load("dice")))
     >>> float(fig.get_figwidth())  # short labels: one column
     3.5
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['roll_6', 'roll_8']
+    >>> [t.get_text() for t in ax.get_yticklabels()]  # the prior of d8 is a judgement too
+    ['prior', 'roll_6', 'roll_8']
     >>> print(ax.get_xlabel())
     Credence of d8
-    (each item's weight of evidence x 1/3 and x 3)
+    (each item's weight of evidence, each other judgement’s odds x 1/3 and x 3)
     >>> ax.get_legend_handles_labels()[1]  # hatched, then dark bars
     ['weakened (x 1/3)', 'strengthened (x 3)']
     >>> plt.close(fig)
@@ -431,8 +442,9 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
         ax_.set_ylim(-0.6, len(d) - 0.4)
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
         quantity = "Log-odds (dB)" if db else "Credence"
+        others = "kind" in d and not d["kind"].isin(["item", "table"]).all()
         ax_.set_xlabel(f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
-                       f"(each item's {what} x 1/{f:g} and x {f:g})")
+                       f"(each item's {what}{', each other judgement’s odds' if others else ''} x 1/{f:g} and x {f:g})")
         add_legend(ax_, ax is None, v["legend"])
         row_xlabel(ax_, ax_.get_xlabel(), W)
         omitted_note(ax_, len(d), len(tor), "items", v["omitted"])
@@ -726,6 +738,8 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
     >>> plt.close(fig)
     """
     be, meta = unpack(be, "break_even")
+    if "kind" in be:  # weights of evidence: the items and tables (reliabilities, base rates, the prior: the table)
+        be = be[be["kind"].isin(["item", "table"])]
     v = visuals_of(visuals, {"arrows": {"arrowstyle": "->", "color": "0.4", "linewidth": 0.7},
                              "ref_line": {"color": "0.6", "linewidth": 0.6}, "legend": {}, "omitted": {}})
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index)

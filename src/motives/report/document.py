@@ -89,6 +89,88 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
             ""]
 
 
+def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The evidence discount in words: for each level, the smallest gamma from which the target keeps it.
+
+    A level the target does not reach with the evidence at full weight, or reaches at the smallest gamma
+    but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
+    """
+    n = disc.attrs["diagnostic_items"]
+    tgt = disc.attrs["target"]
+    lvl = disc.attrs.get("target_level", "family")
+    try:
+        curve = disc.xs((lvl, tgt), level=["level", "id"])[["gamma", "credence"]].astype(float).sort_values("gamma")
+    except KeyError:
+        curve = None
+    now = float(curve["credence"].iloc[-1]) if curve is not None and len(curve) else float("nan")
+    parts = []
+    for lv, g in disc.attrs["gamma_for"].items():
+        if g is None:
+            parts.append(f"{lv:g}: never")
+        elif curve is not None and not now >= lv:
+            parts.append(f"{lv:g}: not with the evidence at full weight (credence {now:.4g} at gamma 1; only a "
+                         f"weaker weight, where the prior counts for more, reaches it)")
+        elif curve is not None and not (curve.loc[curve["gamma"] >= g, "credence"] >= lv).all():
+            parts.append(f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)")
+        else:
+            parts.append(f"{lv:g}: gamma >= {g:.2f} ({g * n:.1f} items)")
+    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the {n} "
+            f"diagnostic items were worth gamma times as many independent ones. Smallest gamma from which "
+            f"{labels.get(tgt, tgt)} keeps each credence: {'; '.join(parts)}.")
+
+
+def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The break-even table of the report: the items with the largest weights, then every other judgement."""
+    import pandas as pd
+
+    if "kind" not in be:
+        return _top(be, "db_item", n)
+    items = be[be["kind"].isin(["item", "table"])]
+    rest = be[~be["kind"].isin(["item", "table"])]
+    rest = rest.reindex(rest["factor_db"].astype(float).abs().sort_values().index)
+    return pd.concat([_top(items, "db_item", n), rest])
+
+
+def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = None, target: str | None = None,
+                        reliability: bool = True) -> list[str]:
+    r"""Markdown lines: the judgements other than likelihoods the verdict rests on, and every defaulted base rate.
+
+    The source reliabilities, the base rates of the items such sources report and the target's prior
+    (:func:`motives.sensitivity.judgements.judgement_table`); a base rate the case does not give is named
+    with the value it defaulted to (the row mean). Nothing when the case has only its prior.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> lines = judgements_markdown(mv.examples.load("witness"), target="blue")
+    >>> print(lines[0][:70])
+    The verdict also rests on these judgements, which the tornado and brea
+    >>> print(lines[2])  # the values to six significant digits (Markdown escapes the points)
+    | judgement | kind | value | defaulted |
+    | --- | --- | --- | --- |
+    | source:witness | source | 0\.6 | no |
+    | base_rate:says_blue | base_rate | 0\.5 | no |
+    | prior | prior | 0\.15 | no |
+    <BLANKLINE>
+    """
+    from motives.sensitivity.judgements import judgement_table
+
+    jt = judgement_table(case, lens, prior=prior, target=target, reliability=reliability)
+    if not len(jt) or set(jt["kind"]) == {"prior"}:
+        return []
+    out = ["The verdict also rests on these judgements, which the tornado and break-even tables below move "
+           "like the likelihoods (the value is the judged probability: a source's reliability, the base rate "
+           "P(report | source wrong) of an item it reports, the prior of the target):", "",
+           to_markdown(jt.assign(value=[f"{v:.6g}" for v in jt["value"]]), digits=6), ""]
+    dflt = jt[jt["defaulted"].astype(bool)]
+    if len(dflt):
+        named = ", ".join(f"`{i.split(':', 1)[1]}` = {v:.6g}" for i, v in dflt["value"].items())
+        out += [f"**Defaulted base rates:** {named}. These items give no `base_rate`, so it is the mean of "
+                "their likelihoods (P(report | source wrong) as if a wrong source reported at the average rate); "
+                "give `base_rate` where that is not your judgement.", ""]
+    return out
+
+
 def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
                     spec: dict[str, Any] | None = None, analysed: Case | None = None) -> str:
     """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
@@ -129,7 +211,9 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     '# The cookie problem (Downey, Think Bayes): sensitivity report'
     >>> [line for line in md.splitlines() if line.startswith("## ")]
     ['## In words', '## Posterior', '## Evidence', '## Prior', '## Influence of single items and sources',
-     '## Independence', '## Conflict', '## Value of information', '## Trajectory']
+     '## Independence', '## Conflict', '## Global sensitivity', '## Value of information', '## Trajectory']
+    >>> print(md.split("## Global sensitivity")[1].split("##")[0].strip()[:70])  # nothing uncertain: said so
+    **Warning:** The Sobol table is empty: no judgement of this case is gi
     >>> "The leading family is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
     True
     >>> "](figures/credences.png)" in md
@@ -180,8 +264,11 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         L += [f"Lens `{lens}`: {md_text(lens_rec.description)}", ""]
     from motives.report.explain import explain
 
-    words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
+    words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
+                    target=lead if spec.get("target") and analysed is None else None)
     L += ["## In words", "", words.markdown, ""]
+    L += judgements_markdown(analysed or case, lens, prior=spec.get("prior"), target=lead,
+                             reliability=spec.get("reliability", True))
     L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False,
                                                  all_rows=False), ""]
     fig("credences")
@@ -222,7 +309,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         fig("structure")
         L += [propositions_markdown(case, lens, heading="###"), ""]
 
-    L += ["## Evidence", "", evidence_markdown(case, lens, prior=spec.get("prior"), note=False), ""]
+    L += ["## Evidence", "", evidence_markdown(analysed or case, lens, prior=spec.get("prior"), note=False,
+                                               target=lead if spec.get("target") else None), ""]
     fig("ledger")
     L += ["Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) averages the other "
           "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that agree within "
@@ -250,30 +338,27 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     if not tables["tornado"].empty and not tables["break_even"].empty:
         tor = tables["tornado"]
         f = tor.attrs.get("factor", spec.get("tornado_factor", 3))
+        cols = ["credence", "low", "high", "log_odds_db", "low_db", "high_db", "swing_db"]
+        cols += [c for c in ("kind", "value") if c in tor]
         L += [f"Tornado: each item's weight of evidence multiplied by 1/{f:g} and {f:g} (its likelihoods raised to "
-              "that power), one item at a time.", "",
-              to_markdown(tor.head(10)[["credence", "low", "high", "log_odds_db", "low_db", "high_db", "swing_db"]],
-                          digits=4), ""]
+              f"that power), one item at a time; each other judgement (`kind`: a source's reliability, a base rate, "
+              f"the prior of the target; `value` its judged probability) with its odds multiplied by 1/{f:g} and "
+              f"{f:g}.", "", to_markdown(tor.head(10)[cols], digits=4), ""]
         fig("tornado")
         be = tables["break_even"]
         L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
               f"that alone ties {what} with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
               "taken at face value it is the same for every item (posterior odds move by exactly the factor); "
               "what differs is how far each item's own weight of evidence would have to move (`db_item` -> "
-              "`db_needed`). Items behind an uncertain source may be unable to reach the tie.", "",
-              to_markdown(_top(be, "db_item"), digits=4), ""]
+              "`db_needed`). Items behind an uncertain source may be unable to reach the tie. The other "
+              "judgements (`kind` `source`, `base_rate`, `prior`) are rows too: the factor on their odds, and the "
+              "probability that would tie (`value` -> `value_needed`).", "",
+              to_markdown(_break_even_rows(be), digits=4), ""]
         fig("break_even")
 
     if "evidence_discount" in tables:
         disc = tables["evidence_discount"]
-        reach = "; ".join(f"{lv:g}: " + (f"gamma >= {g:.2f} ({g * disc.attrs['diagnostic_items']:.1f} items)"
-                                          if g is not None else "never")
-                          for lv, g in disc.attrs["gamma_for"].items())
-        L += ["## Independence", "",
-              f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the "
-              f"{disc.attrs['diagnostic_items']} diagnostic items were worth gamma times as many independent "
-              f"ones. Smallest gamma at which {labels.get(disc.attrs['target'], disc.attrs['target'])} still "
-              f"reaches each credence: {reach}.", ""]
+        L += ["## Independence", "", _discount_sentence(disc, labels), ""]
         fig("discount")
 
     from motives.sensitivity.conflict import conflict, surprise
@@ -313,6 +398,10 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
             fig("cruxes")
 
     sob = tables["sobol"]
+    if sob.empty or sob.attrs.get("warning"):
+        L += ["## Global sensitivity", ""] if sob.empty else []
+        if sob.attrs.get("warning"):
+            L += [f"**Warning:** {sob.attrs['warning']}", ""]
     if not sob.empty:
         L += ["## Global sensitivity", "",
               f"Sobol indices of the log-odds of {labels.get(lead, lead)} over every Beta-distributed judgement "

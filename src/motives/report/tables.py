@@ -243,10 +243,13 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
     return "\n".join(lines) + "\n"
 
 
-def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None, note: bool = True) -> str:
+def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None, note: bool = True,
+                      target: str | None = None) -> str:
     """The evidence table as Markdown, with a caption line stating the lens and the unit.
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's resolution.
+    ``target`` (a hypothesis or family) is what the decibans are for, default the leading family: a report
+    analysed for a target passes it, so that the table and the figures give each item the same sign.
 
     Examples
     --------
@@ -262,7 +265,7 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None,
     Values smaller in magnitude than the engine's resolution (1e-12 for probabilities, 1e-9 dB for weights of
     evidence and log-odds) are printed as 0.
     """
-    t = evidence_table(case, lens, prior=prior)
+    t = evidence_table(case, lens, prior=prior, target=target)
     shown = t.drop(columns=["kind", "fallback"])
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
            f"decibans = weight of evidence for {_target_label(case, t.attrs['target'])} against the rest "

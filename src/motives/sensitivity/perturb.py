@@ -50,6 +50,7 @@ from motives.sensitivity._core import (
     target_of,
 )
 from motives.sensitivity._structure import every_item, implied, item_props, table_logliks
+from motives.sensitivity.judgements import _odds_times, judgement_inputs, moved
 
 #: Root finding gives up beyond factors of exp(+-MAX_LOG_FACTOR) (about 10**43).
 MAX_LOG_FACTOR = 100.0
@@ -353,6 +354,13 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     (:func:`perturb_inputs`: a table's rows raised to the factor and
     renormalised, or its favoured state's odds scaled); ``input`` says which.
 
+    The other judgements are bars too (:mod:`motives.sensitivity.judgements`): the reliability of
+    each source of uncertain reliability (``source:<key>``, the mean of its Beta or its fixed value),
+    the base rate of each item such a source reports (``base_rate:<item>``, the row mean when not
+    given) and the target's prior (``prior``), each with its odds multiplied by 1/factor and factor.
+    ``kind`` says which kind of judgement a row is (``item``, ``table``, ``source``, ``base_rate``,
+    ``prior``) and ``value`` the judged probability of the last three.
+
     Returns
     -------
     pandas.DataFrame
@@ -373,17 +381,20 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     ...     "evidence": [{"id": "weak", "title": "Weak", "likelihoods": {"h1": 0.5, "h2": 0.4}},
     ...                  {"id": "strong", "title": "Strong", "likelihoods": {"h1": 0.9, "h2": 0.2}}]})
     >>> t = tornado(case, target="h1")
-    >>> t[["low", "high", "swing_db"]].round(4)  # the strong item first; swing = (3 - 1/3) x its decibans
-              low    high  swing_db
+    >>> t[["low", "high", "swing_db", "kind"]].round(4)  # the strong item first; swing = (3 - 1/3) x its dB
+              low    high  swing_db   kind
     evidence
-    strong    0.6736  0.9913   17.4190
-    weak      0.8290  0.8978    2.5843
+    strong    0.6736  0.9913   17.4190   item
+    prior     0.6522  0.9441    9.5424  prior
+    weak      0.8290  0.8978    2.5843   item
+
+    (The prior of h1 is a judgement too: its odds times 1/3 and 3 move the posterior odds by exactly that.)
 
     Scaling the ratios instead moves the posterior odds by 1/3 and 3 whatever the item: equal bars
     of 20 log10(3) dB.
 
-    >>> tornado(case, target="h1", mode="ratio")["swing_db"].round(4).tolist()
-    [9.5424, 9.5424]
+    >>> tornado(case, target="h1", mode="ratio")["swing_db"].round(4).tolist()  # and the prior's odds
+    [9.5424, 9.5424, 9.5424]
     """
     arr, pri = setup(case, lens, prior)
     base = scenario_posterior(arr, pri, reliability=reliability)
@@ -415,17 +426,30 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
             c[sl] = normalise(lp)[:, tgt.mask].sum(axis=1)
             lo[sl] = log_odds_db(lp, tgt.mask)
     lo0 = float(log_odds_db(scenario_logpost(arr, pri, reliability=reliability), tgt.mask))
-    df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": c[:E], "high": c[E:],
-                       "log_odds_db": lo0, "low_db": lo[:E], "high_db": lo[E:]},
-                      index=pd.Index(names, name="evidence"))
+    kinds = _input_kinds(arr)[0] if arr.propositions else ["item"] * E
+    props = _input_kinds(arr)[1] if arr.propositions else [""] * E
+    js = judgement_inputs(arr, pri, tgt.mask, reliability=reliability)
+    jc, jl = np.empty(2 * len(js)), np.empty(2 * len(js))
+    for n, j in enumerate(js):  # reliabilities, base rates, the prior: odds times 1/factor and factor
+        for s, x in enumerate((1.0 / factor, factor)):
+            a2, p2 = moved(j, x)
+            lp = scenario_logpost(a2, p2, reliability=reliability)
+            jc[2 * n + s] = float(normalise(lp)[tgt.mask].sum())
+            jl[2 * n + s] = float(log_odds_db(lp, tgt.mask))
+    df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": np.concatenate([c[:E], jc[0::2]]),
+                       "high": np.concatenate([c[E:], jc[1::2]]), "log_odds_db": lo0,
+                       "low_db": np.concatenate([lo[:E], jl[0::2]]), "high_db": np.concatenate([lo[E:], jl[1::2]])},
+                      index=pd.Index(names + [j.name for j in js], name="evidence"))
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
     # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction; a change
     # below the engine's resolution is no change either (a non-diagnostic item), so also 0
     move = np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)
     df["direction"] = np.where(np.abs(move) < DB_RESOLUTION, 0, np.sign(move)).astype(int)
+    df.insert(df.columns.get_loc("direction"), "kind", kinds + [j.kind for j in js])
+    df.insert(df.columns.get_loc("direction"), "value", [np.nan] * E + [j.value for j in js])
     if arr.propositions:
-        df["input"], df["proposition"] = _input_kinds(arr)
+        df["input"], df["proposition"] = df["kind"].tolist(), props + [""] * len(js)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
                      "mode": mode})
@@ -461,6 +485,26 @@ def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, 
                 return float(np.exp(brentq(g, lo, hi, xtol=1e-14, rtol=1e-14, maxiter=500))), True
             lo, hi = lo * 2, hi * 2
     return (0.0 if guess < 0 else np.inf), False
+
+
+def _solve_judgement(arr: CaseArrays, pri: Array, tgt: Target, j: Any, t: int, r: int,
+                     reliability: bool) -> tuple[float, bool]:
+    """The factor on judgement j's odds that ties the target with its rival (root finding on its log)."""
+    def g(lx: float) -> float:
+        a2, p2 = moved(j, float(np.exp(lx)))
+        c = _credences(a2, scenario_posterior(a2, p2, reliability=reliability), tgt.level)
+        with np.errstate(divide="ignore"):
+            return float(np.log(c[t]) - np.log(c[r]))
+
+    with np.errstate(all="ignore"):
+        g0 = g(0.0)
+        for step in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0):
+            for lx in (-step, step):
+                gx = g(lx)
+                if np.isfinite(g0) and np.isfinite(gx) and g0 * gx <= 0:
+                    lo, hi = sorted((0.0, lx))
+                    return float(np.exp(brentq(g, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=200))), True
+    return (np.inf if g0 < 0 else 0.0), False
 
 
 def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
@@ -522,6 +566,11 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     input's own weight (an item alone through the chain, a table as the
     weight of its proposition's evidence) before and after scaling.
 
+    The reliabilities, base rates and the target's prior are rows too (as in :func:`tornado`): the
+    factor is on their odds, ``value`` the judged probability and ``value_needed`` the probability
+    that ties (NaN when no value in (0, 1) ties: ``reachable`` False); their ``db_item`` and
+    ``db_needed`` are NaN. ``kind`` names the kind of each row.
+
     Examples
     --------
     A positive test (ratio 10) with a base rate of 1%: for the condition to tie with health, the test's
@@ -537,11 +586,14 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
               factor  db_item  db_needed  reachable
     evidence
     positive     9.9     10.0    19.9564       True
+    prior        9.9      NaN        NaN       True
+    >>> round(float(be.loc["prior", "value_needed"]), 4)  # the base rate 1% would have to be 9.09%
+    0.0909
 
     Applying the factor lands on the tie:
 
     >>> arr = compile_case(case)
-    >>> lam, other = scale_rows(arr, np.array([True, False]), np.array([[True]]), be["factor"].to_numpy())
+    >>> lam, other = scale_rows(arr, np.array([True, False]), np.array([[True]]), be["factor"].to_numpy()[:1])
     >>> scenario_posterior(arr, lam=lam, other=other).round(12)
     array([[0.5, 0.5]])
     """
@@ -575,10 +627,28 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             if j >= len(arr.all_items) and ok:  # through a proposition: the input's own weight once scaled
                 needed = _scaled_db(arr, pri, tgt, j, x, reliability)
             rows.append((e, x, fdb, db_item[j], needed, ok, method))
+    js = judgement_inputs(arr, pri, tgt.mask, reliability=reliability)
+    values, needed_values = [np.nan] * E, [np.nan] * E
+    for j in js:  # reliabilities, base rates, the prior: the factor on their odds that ties
+        if ruled_out:
+            x, ok, method = np.inf, False, "ruled out"
+        elif j.kind == "prior":  # prior odds times x: posterior odds times x
+            x, ok, method = x0, True, "closed form"
+        else:
+            x, ok = _solve_judgement(arr, pri, tgt, j, t, r, reliability)
+            method = "root"
+        with np.errstate(divide="ignore"):
+            rows.append((j.name, x, DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf), np.nan, np.nan, ok,
+                         method))
+        values.append(j.value)
+        needed_values.append(_odds_times(j.value, x) if ok else np.nan)
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
+    kinds, props = _input_kinds(arr) if arr.propositions else (["item"] * E, [""] * E)
+    df["kind"] = kinds + [j.kind for j in js]
+    df["value"], df["value_needed"] = values, needed_values
     if arr.propositions:
-        df["input"], df["proposition"] = _input_kinds(arr)
+        df["input"], df["proposition"] = df["kind"].tolist(), props + [""] * len(js)
     df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "rival": rival})
     return df
 

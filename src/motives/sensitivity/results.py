@@ -130,6 +130,8 @@ class SobolMeta(LensTargetMeta):
     scale: Literal["log_odds", "credence"]
     credence: float
     noisy: list[str] = []  # inputs whose S1 exceeds ST beyond sampling error: n too small (older files: none)
+    warning: str = ""  # an empty or degenerate table, or judgements it leaves out, in words (older files: none)
+    not_inputs: list[str] = []  # judgements the indices leave out: fixed or integrated reliabilities
 
 
 class TrajectoryMeta(LensMeta):

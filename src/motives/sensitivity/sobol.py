@@ -276,9 +276,14 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     d = nc + npc + nt + len(srcs)
     meta = {"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "scale": scale,
             "credence": float(base[tgt.mask].sum())}
+    fixed = [f"source:{g.key} ({g.mean:.6g})" for g in arr.groups + tuple(arr.sources_in_structure)
+             if reliability and g.concentration is None and 0 < g.mean < 1]
+    integrated = [f"source:{g.key}" for g in arr.sources_in_structure if reliability and g.concentration is not None]
+    meta["not_inputs"] = fixed + integrated
     if d == 0:  # nothing uncertain: no samples drawn, nothing varies
         df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
         df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **meta, "noisy": []})
+        df.attrs["warning"] = _sobol_warning(df, fixed, integrated)
         return df
     t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
                for pi, v, live in trows for s in live]
@@ -373,7 +378,38 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(meta)
     df.attrs["noisy"] = noisy_inputs(df)
+    df.attrs["warning"] = _sobol_warning(df, fixed, integrated)
     return df
+
+
+def _sobol_warning(df: pd.DataFrame, fixed: list[str], integrated: list[str]) -> str:
+    """What a reader of the Sobol table must be told: empty, degenerate, or judgements it leaves out ("" if none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> empty = pd.DataFrame(columns=["S1", "ST"])
+    >>> empty.attrs["variance"] = 0.0
+    >>> _sobol_warning(empty, ["source:lab (0.999)"], [])[:60]
+    'The Sobol table is empty: no judgement of this case is given'
+    """
+    parts = []
+    if df.empty:
+        parts.append("The Sobol table is empty: no judgement of this case is given as a distribution (a "
+                     "confidence, a Beta or an interval), so there is no uncertainty to attribute. It does not "
+                     "mean that the conclusion is robust: the tornado and break-even tables move the point "
+                     "judgements.")
+    elif not df.attrs.get("variance", 0.0) > 0 or not np.isfinite(df["ST"].to_numpy(dtype=float)).all():
+        parts.append("The Sobol table is degenerate: the output does not vary over the uncertain judgements "
+                     f"(variance {df.attrs.get('variance', 0.0):.3g}), so its indices say nothing.")
+    if fixed:
+        parts.append(f"Fixed source reliabilities are not inputs of the Sobol analysis (only distributions are): "
+                     f"{', '.join(fixed)}; the tornado and break-even tables move them.")
+    if integrated:
+        parts.append(f"The reliability of {', '.join(integrated)}, whose items sit under propositions, is "
+                     "integrated exactly by the engine and is not an input of the Sobol analysis; the tornado "
+                     "and break-even tables move its mean.")
+    return " ".join(parts)
 
 
 def _configurations(arr: Any, parents: tuple[int, ...]) -> list[str]:
