@@ -285,14 +285,18 @@ def fact_weights(case: Any) -> list[tuple[str, list[str], dict[str, float]]]:
 
     props = {p.id: p for p in case.propositions}
 
-    def root(pid: str) -> str:
-        while props[pid].bears_on != "hypotheses":
-            pid = props[pid].bears_on
+    def up(node: Any) -> list[str]:  # the proposition parents of a node (a network node may have several)
+        b = node.bears_on
+        return [p for p in (b if isinstance(b, list) else [b]) if p not in (None, "hypotheses")]
+
+    def root(pid: str) -> str:  # the fact on the hypotheses a proposition hangs under (its first parent's line)
+        while up(props[pid]):
+            pid = up(props[pid])[0]
         return pid
 
     groups: dict[str, list[str]] = {}
     for e in case.evidence:
-        key = root(e.bears_on) if e.bears_on not in (None, "hypotheses") else e.id
+        key = root(up(e)[0]) if up(e) else e.id
         groups.setdefault(key, []).append(e.id)
     fam = {h.id: h.family_id for h in case.hypotheses}
     sec = [i for i, h in enumerate(case.hypothesis_ids) if fam[h] == "security"][0]
