@@ -47,9 +47,9 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     >>> import motives as mv
     >>> lines = structure_comparison(mv.examples.load("burglary"))
     >>> print(lines[2])
-    | level | id | label | prior | credence | if_independent |
+    | level | id | label | prior | credence | if_independent | uniform_prior | uniform_if_independent |
     >>> print(lines[6])
-    | family | suspect | suspect | 0.100 | 0.658 | 0.858 |
+    | family | suspect | suspect | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
     >>> print(lines[-2][:118])
     With the structure, suspect has log-odds +2.8 dB against the rest; if every item were independent given the
     hypothesis
@@ -63,6 +63,12 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     i = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
     t = s[["label", "prior", "credence"]].copy()
     t["if_independent"] = i["credence"]
+    pri = s.xs("hypothesis", level="level")["prior"].to_numpy(dtype=float)
+    uniform = not np.allclose(pri, 1.0 / len(pri), rtol=0, atol=1e-12)
+    if uniform:  # the headline under a uniform prior too, so a reader sees how much of it the prior carries
+        t["uniform_prior"] = exact_posterior(case, lens, "uniform", reliability=reliability)["credence"]
+        t["uniform_if_independent"] = exact_posterior(case, lens, "uniform", reliability=reliability,
+                                                      structure=False)["credence"]
     fam = t.xs("family", level="level")
     lead = target if target in set(fam.index) else str(fam["credence"].idxmax())
 
@@ -81,9 +87,11 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
                    "bear on one proposition share a cause, and together can move the odds no further than the "
                    "proposition itself (its cap).")
     lines = to_markdown(t, digits=3).rstrip("\n").splitlines()
+    also = (" The last two columns give both under a uniform prior over the hypotheses (`prior=\"uniform\"`), "
+            "so a reader sees how much of the answer the prior carries." if uniform else "")
     return ["The credences above combine the items through their propositions. Beside them (`if_independent`), "
             "the posterior if every item bore on the hypotheses independently, each with what it implies alone "
-            "(`exact_posterior(case, structure=False)`):", "", *lines, "",
+            f"(`exact_posterior(case, structure=False)`).{also}", "", *lines, "",
             f"With the structure, {lead} has log-odds {a:+.1f} dB against the rest; if every item were independent "
             f"given the hypothesis it would have {b:+.1f} dB, so {meaning} The first figure is the one to report.",
             ""]
