@@ -290,3 +290,20 @@ def test_pool_of_two_lenses_keeps_flat_keys() -> None:
     lens = [ln for ln in pooled.lens_ids if ln not in case.lens_ids][0]
     got = mv.exact_posterior(pooled, lens).xs("hypothesis", level="level")["credence"].to_numpy()
     assert np.abs(got - exact(case)).max() <= 1e-9  # the pool of two equal lenses is that lens
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_explanation_never_prints_nan(seed: int) -> None:
+    """A fact that is not a cut has no cap of its own (proposition_weight gives NaN): the prose says so in words
+    and never prints 'nan' (the bundled case's report once said 'a cap of nan dB')."""
+    import re
+
+    from motives.report.explain import explain
+    from motives.testing import random_network_case
+
+    cases = [random_network_case(seed)] + ([mv.load_case(Path(__file__).resolve().parents[1] / "evidence"),
+                                            mv.examples.load("alarm")] if seed == 0 else [])
+    for case in cases:
+        for lens in case.lens_ids:
+            text = str(explain(case, lens))
+            assert not re.search(r"\bnan\b", text, flags=re.I), text

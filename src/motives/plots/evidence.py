@@ -293,7 +293,9 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             head = prop_heads[pid]
             y -= 0.3 * head.count("\n")  # a two-line heading sits half a row lower and takes more room
             share = pr["share_of_cap"]
-            bound = (f"cap {_db_text(pr['cap_db'])} dB" if pr["decibans"] >= 0
+            uncapped = bool(np.isnan(float(pr["cap_db"])) or np.isnan(float(pr["floor_db"])))
+            bound = ("no cap of its own: a fact below it has other parents" if uncapped
+                     else f"cap {_db_text(pr['cap_db'])} dB" if pr["decibans"] >= 0
                      else f"floor {_db_text(pr['floor_db'])} dB")
             used = f", {abs(share):.0%} used" if np.isfinite(share) else ""
             ticks.append(y)
@@ -309,7 +311,7 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             lo, hi = float(pr["floor_db"]), float(pr["cap_db"])
             lo_c = float(np.clip(lo, -lim, lim)) if np.isfinite(lo) else -lim
             hi_c = float(np.clip(hi, -lim, lim)) if np.isfinite(hi) else lim
-            if v["band"] is not None:
+            if v["band"] is not None and not uncapped:
                 ax.fill_betweenx([bottom, top], lo_c, hi_c, **v["band"])
                 for xv in (lo_c, hi_c):
                     ax.plot([xv, xv], [bottom, top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),

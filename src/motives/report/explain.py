@@ -292,10 +292,19 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
             ex.claims.append(Claim("proposition_carries", str(i), float(r["decibans"]), tgt, float(r["cap_db"]),
                                    "proposition_weight", {"level": target_level}))
         if len(props):
-            lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {r['decibans']:+.1f} dB of a cap of {r['cap_db']:.1f} dB)"
+            def cap(r: Any, unit: str) -> str:
+                # a fact whose descendants also hang from other parents is not capped by its own table alone
+                # (proposition_weight gives no cap then): say so, never 'a cap of nan dB'
+                c = float(r["cap_db"])
+                if np.isnan(c):
+                    return "; not capped by its own table: a fact below it also depends on other parents"
+                if np.isinf(c):
+                    return " of an unbounded cap: a state its table rules out under some parent value"
+                return f" of a cap of {c:.1f}{unit}dB"
+
+            lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {r['decibans']:+.1f} dB{cap(r, ' ')})" for i, r in props.iterrows())
+            lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {r['decibans']:+.1f}\\,dB{cap(r, chr(92) + ',')})"
                               for i, r in props.iterrows())
-            lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {r['decibans']:+.1f}\\,dB of a cap of "
-                              f"{r['cap_db']:.1f}\\,dB)" for i, r in props.iterrows())
             say(f"Among the facts the items bear on, the case for {tname_m} rests most on {lst_m}.",
                 f"Among the facts the items bear on, the case for {tname_t} rests most on {lst_t}.")
     pos = pos[pos.round(1) > 0]
