@@ -311,3 +311,15 @@ def test_unknown_lens_in_api_and_cli(tmp_path: Path) -> None:
         mv.exact_posterior(mv.load_case(folder), lens="they")
     result = CliRunner().invoke(app, ["posterior", str(folder), "--lens", "they"])
     assert result.exit_code == 2 and "unknown lens 'they'" in result.output
+
+
+def test_a_comma_in_a_braced_label_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
+    """{id: a, label: Smith, Jones}: YAML reads 'Jones' as a key with no value; the message says to quote the label
+    (issue 22's smaller point), on the line, naming the hypothesis."""
+    folder = write(tmp_path, {"case.yaml": CASE.replace("{id: a, prior: 0.5}", "{id: a, label: Smith, Jones, prior: 0.5}"),
+                              "x.yaml": ITEMS})
+    with pytest.raises(mv.CaseError) as info:
+        mv.load_case(folder)
+    msg = str(info.value)
+    assert "case.yaml:3" in msg and "unknown key 'Jones'" in msg and 'quote that value (e.g. label: "Smith, Jones")' in msg
+    assert len(info.value.problems) == 1

@@ -435,6 +435,12 @@ def _problems_from_validation(
             msg = f"unknown key '{path[-1]}'." + did_you_mean(str(path[-1]), valid)
             if valid:
                 msg += " Valid keys: " + ", ".join(valid)
+            if err.get("input", "") is None and isinstance(path[-1], str):
+                # {id: a, label: Smith, Jones}: in braces a comma ends the value, and 'Jones' becomes a key
+                msg += ("" if msg.endswith(".") else ".") + (
+                    " A key with no value often comes from a comma inside a value written in braces: quote that "
+                    f"value (e.g. label: \"Smith, {path[-1]}\")")
+
         elif err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == ID_PATTERN:
