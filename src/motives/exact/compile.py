@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     pass
 
 from motives.exact._num import _log
-from motives.exact.contract import Plan, plan_elimination
+from motives.exact.contract import Plan, structure_plan
 from motives.exact.kinds import _other_loglik
 
 Array = NDArray[np.float64]
@@ -194,12 +194,8 @@ class CaseArrays:
 
     @functools.cached_property
     def plan(self) -> Plan:
-        """The elimination plan of this structure (see :func:`plan_elimination`)."""
-        card = [len(self.hypotheses)] + [len(p.states) for p in self.propositions]
-        scopes = [(*[q + 1 for q in p.parents], i + 1) for i, p in enumerate(self.propositions)]
-        scopes += [tuple(q + 1 for q in j.parents) for j in self.joint]
-        names = ["hypotheses"] + [p.id for p in self.propositions]
-        return plan_elimination(card, scopes, names)
+        """The elimination plan of this structure (see :func:`motives.exact.contract.structure_plan`)."""
+        return structure_plan(len(self.hypotheses), self.propositions, self.joint)
 
     @property
     def proposition_ids(self) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +115,30 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
     return Plan(card=tuple(card), scopes=tuple(scopes), steps=tuple(steps), final=final,
                 final_scopes=tuple(live[s] for s in final), largest=largest)
 
+
+
+def structure_plan(n_hypotheses: int, propositions: Sequence[Any], joint: Sequence[Any] = (), *,
+                   hypotheses: bool = True) -> Plan:
+    """The plan of a compiled structure: one factor per fact (its parents and itself), one per item of several parents.
+
+    ``propositions`` and ``joint`` are any records with ``parents`` (-1 the hypotheses, else a proposition's
+    index), and for propositions ``states`` and ``id`` — the exact engine's and the models' inputs alike, so
+    both eliminate in one order. ``hypotheses=False`` leaves the hypotheses out of every scope (the mixture
+    model, whose tables are mixed over the hypotheses first).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as N
+    >>> facts = [N(id="quake", parents=(), states=["y", "n"]), N(id="alarm", parents=(-1, 0), states=["y", "n"])]
+    >>> [s.var for s in structure_plan(2, facts).steps]
+    [1, 2]
+    """
+    card = [n_hypotheses] + [len(p.states) for p in propositions]
+    scopes = [(*[q + 1 for q in p.parents], i + 1) for i, p in enumerate(propositions)]
+    scopes += [tuple(q + 1 for q in j.parents) for j in joint]
+    if not hypotheses:
+        scopes = [tuple(v for v in sc if v != 0) for sc in scopes]
+    return plan_elimination(card, scopes, ["hypotheses"] + [p.id for p in propositions])
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -241,14 +241,9 @@ class ModelInputs:
         of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out of every
         scope (the mixture model, whose tables are mixed over the hypotheses first).
         """
-        from motives.exact.contract import plan_elimination
+        from motives.exact.contract import structure_plan
 
-        card = [len(self.hypotheses)] + [len(p.states) for p in self.propositions]
-        scopes = [(*[q + 1 for q in p.parents], i + 1) for i, p in enumerate(self.propositions)]
-        scopes += [tuple(q + 1 for q in j.parents) for j in self.joint]
-        if not hypotheses:
-            scopes = [tuple(v for v in sc if v != 0) for sc in scopes]
-        return plan_elimination(card, scopes, ["hypotheses"] + [p.id for p in self.propositions])
+        return structure_plan(len(self.hypotheses), self.propositions, self.joint, hypotheses=hypotheses)
 
     @property
     def direct_items(self) -> list[str]:

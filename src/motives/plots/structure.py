@@ -62,6 +62,22 @@ def _prob(p: float, digits: int) -> str:
     return text
 
 
+def _canvas(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure of ``width`` x ``height`` inches whose one axes spans it in inches, y downwards (or ``ax``'s, resized)."""
+    if ax is None:
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        fig = ax.figure  # type: ignore[assignment]
+        ax.clear()
+        fig.set_size_inches(width, height)
+        ax.set_position((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_axis_off()
+    return fig, ax
+
+
 def _plain(text: str) -> str:
     """User text safe from mathtext (a literal dollar sign)."""
     return str(text).replace("$", r"\$")
@@ -282,17 +298,7 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
 
     line = {"marker": "", "solid_capstyle": "butt", "zorder": 1}
     with style():
-        if ax is None:
-            fig = Figure(figsize=(W, total))
-            ax = fig.add_axes((0, 0, 1, 1))
-        else:
-            fig = ax.figure  # type: ignore[assignment]
-            ax.clear()
-            fig.set_size_inches(W, total)
-            ax.set_position((0, 0, 1, 1))
-        ax.set_xlim(0, W)
-        ax.set_ylim(total, 0)
-        ax.set_axis_off()
+        fig, ax = _canvas(ax, W, total)
         for nid, n in nodes.items():
             is_h = nid == HYPOTHESES
             ax.add_patch(FancyBboxPatch((n.x + 0.01, n.y - n.h / 2), n.w - 0.02, n.h,
@@ -493,17 +499,7 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
     total = max(total, max(n.y + n.h / 2 for n in nodes.values()) + 0.04)
 
     with style():
-        if ax is None:
-            fig = Figure(figsize=(W, total))
-            ax = fig.add_axes((0, 0, 1, 1))
-        else:
-            fig = ax.figure  # type: ignore[assignment]
-            ax.clear()
-            fig.set_size_inches(W, total)
-            ax.set_position((0, 0, 1, 1))
-        ax.set_xlim(0, W)
-        ax.set_ylim(total, 0)
-        ax.set_axis_off()
+        fig, ax = _canvas(ax, W, total)
         for nid, n in nodes.items():
             is_h = nid == HYPOTHESES
             p = props.get(nid)

@@ -22,7 +22,13 @@ from motives.schema.forms import (
     Record,
     shorthand_schema,
 )
-from motives.schema.structure import PropositionJudgement, _one_parent, flatten_judgements, parents_tuple
+from motives.schema.structure import (
+    PropositionJudgement,
+    _one_parent,
+    check_parents_once,
+    flatten_judgements,
+    parents_tuple,
+)
 
 
 class LensJudgement(Record):
@@ -276,12 +282,9 @@ class _ItemBase(Record):
 
     @model_validator(mode="after")
     def _parents_listed_once(self) -> _ItemBase:
-        if isinstance(self.bears_on, list):
-            if not self.bears_on:
-                raise ValueError(_NO_PARENT)
-            dup = sorted({b for b in self.bears_on if self.bears_on.count(b) > 1})
-            if dup:
-                raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
+        if self.bears_on == []:
+            raise ValueError(_NO_PARENT)
+        check_parents_once(self.bears_on)
         return self
 
     @property

@@ -59,6 +59,22 @@ def parents_tuple(bears_on: Any) -> tuple[str, ...]:
     return tuple(bears_on)
 
 
+def check_parents_once(bears_on: Any) -> None:
+    """Raise ``ValueError`` when a list of parents names one twice (a string, one parent, always passes).
+
+    Examples
+    --------
+    >>> check_parents_once(["hypotheses", "quake", "quake"])
+    Traceback (most recent call last):
+        ...
+    ValueError: bears_on lists ['quake'] more than once; name each parent once
+    """
+    if isinstance(bears_on, list):
+        dup = sorted({b for b in bears_on if bears_on.count(b) > 1})
+        if dup:
+            raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
+
+
 def _one_parent(data: Any) -> Any:
     """``bears_on: [x]`` is ``bears_on: x``: one parent reads exactly as before."""
     if isinstance(data, dict) and isinstance(data.get("bears_on"), list | tuple) and len(data["bears_on"]) == 1:
@@ -291,10 +307,7 @@ class Proposition(Record):
 
             raise ValueError(f"observed names an unknown state '{self.observed}'; states: {self.states}."
                              + did_you_mean(self.observed, self.states))
-        if isinstance(self.bears_on, list):
-            dup = sorted({b for b in self.bears_on if self.bears_on.count(b) > 1})
-            if dup:
-                raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
+        check_parents_once(self.bears_on)
         return self
 
     @property
