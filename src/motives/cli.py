@@ -13,7 +13,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import shutil
 import signal
 import sys
@@ -24,11 +23,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, parents_text, plural
 from motives.errors import MotivesError
+from motives.escape import plain, terminal
 
 app = typer.Typer(
     name="motives",
@@ -37,8 +36,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)  # long lines (item lists, messages) stay whole when piped
-err = Console(stderr=True, soft_wrap=True)
+# long lines (item lists, messages) stay whole when piped; no emoji codes: ":skull:" in user text prints as typed
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 EXIT_INPUT = 2
 EXIT_DIAGNOSTICS = 3
@@ -54,24 +54,9 @@ MARKER = ".motives-output"
 
 _debug = {"on": bool(os.environ.get("MOTIVES_DEBUG"))}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def plain(text: Any) -> str:
-    r"""User text made safe for a terminal: control characters (ANSI escapes, bidi overrides) shown as ``\xNN``.
-
-    Examples
-    --------
-    >>> plain("red\x1b[31m")
-    'red\\x1b[31m'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        str(text))
-
-
 def safe(text: Any) -> str:
-    """User text for a Rich markup string: control characters shown, markup (``[bold]``, ``[link=...]``) escaped."""
-    return escape(plain(text))
+    """User text for a Rich markup string: control characters shown, markup escaped (:func:`motives.escape.terminal`)."""
+    return terminal(text)
 
 
 def _fail(exc: Exception) -> None:

@@ -36,7 +36,6 @@ so the page and Python sum the facts out in the same order.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import replace
@@ -46,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from motives import escape
 from motives.errors import CaseError, Problem
 from motives.schema import Case
 
@@ -467,20 +467,50 @@ def _ref_text(fields: dict[str, str], key: str) -> str:
 
 
 def render(data: dict[str, Any], structure_svg: str = "") -> str:
-    """The page: the template with the data, the engine and the structure diagram inlined."""
+    """The page: the template with the data, the engine and the structure diagram inlined.
+
+    The markers are replaced in one pass over the template (:func:`fill_template`), so nothing inserted (user
+    text in the data, the title or the diagram) is ever scanned for markers again; the data is JSON in which
+    no ``</script>`` or ``<!--`` can appear (:func:`motives.escape.json_script`).
+
+    Examples
+    --------
+    >>> page = render({"case": {"title": "__TITLE__ /*__SCRIPT__*/"}})
+    >>> page.count("/*__SCRIPT__*/")  # in the title and in the data, never replaced by the page's code
+    2
+    >>> "<title>__TITLE__ /*__SCRIPT__*/ — interactive appendix</title>" in page
+    True
+    """
     pkg = resources.files("motives.interactive")
     template = (pkg / "page.html").read_text(encoding="utf-8")
     js = (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "ui.js").read_text(encoding="utf-8")
-    blob = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    blob = blob.replace("<", "\\u003c")  # no "</script>" or "<!--" can end the data block early
-    return (template.replace("/*__DATA__*/null", blob).replace("/*__SCRIPT__*/", js.replace("</", "<\\/"))
-            .replace("<!--__STRUCTURE__-->", structure_svg).replace("__TITLE__", _html(data["case"]["title"])))
+    return fill_template(template, {
+        "/*__DATA__*/null": escape.json_script(data),
+        "/*__SCRIPT__*/": js.replace("</", "<\\/"),
+        "<!--__STRUCTURE__-->": structure_svg,
+        "__TITLE__": escape.html(data["case"]["title"]),
+    })
 
 
-def _html(text: str) -> str:
-    import html
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """Each marker of ``template`` replaced by its value in one pass: a value is never scanned for markers.
 
-    return html.escape(text, quote=True)
+    Raises
+    ------
+    ValueError
+        If the template lacks a marker, or holds one twice (the page would be built wrong).
+
+    Examples
+    --------
+    >>> fill_template("<b>__A__</b><i>__B__</i>", {"__A__": "__B__", "__B__": "x"})
+    '<b>__B__</b><i>x</i>'
+    """
+    counts = {m: template.count(m) for m in values}
+    wrong = {m: n for m, n in counts.items() if n != 1}
+    if wrong:
+        raise ValueError(f"the page template must hold each marker once: {wrong}")
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(values, key=len, reverse=True)))
+    return pattern.sub(lambda m: values[m.group()], template)
 
 
 def structure_svg(case: Case, lens: str | None = None) -> str:
