@@ -36,6 +36,7 @@ so the page and Python sum the facts out in the same order.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import replace
@@ -58,34 +59,59 @@ EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tab
 def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:
     """Validate an edit set against the case; return it with defaults filled in.
 
+    The page applies the same rules, message for message, to the edits in its address (``checkEdits`` in
+    ``engine.js``; the browser tests compare the two on generated edit sets): a link whose edits break one is
+    refused with this message and the page shows the author's numbers.
+
+    Raises
+    ------
+    motives.errors.CaseError
+        For the first rule an edit breaks (field ``edits.<key>``).
+
     Examples
     --------
     >>> import motives as mv
     >>> check_edits(mv.examples.cookie_case(), {"weights": {"vanilla": 2}})["lens"]
     'default'
     """
-    edits = dict(edits or {})
+    def bad(msg: str, field: str) -> CaseError:
+        return CaseError([Problem(msg, field=f"edits.{field}" if field else "edits")])
+
+    if edits is None:
+        edits = {}
+    if not isinstance(edits, dict):
+        raise bad("the edits must be a mapping of edit -> value", "")
+    edits = dict(edits)
     unknown = sorted(set(edits) - set(EDIT_KEYS))
     if unknown:
-        raise CaseError([Problem(f"unknown edit(s) {unknown}; valid: {', '.join(EDIT_KEYS)}", field="edits")])
-    lens = case.resolve_lens(edits.get("lens"))
+        raise bad(f"unknown edit(s) {unknown}; valid: {', '.join(EDIT_KEYS)}", "")
+    lens = edits.get("lens")
+    if lens is not None and (not isinstance(lens, str) or lens not in case.lens_ids):
+        raise bad(f"lens: no lens {_shown(lens)}; valid: {', '.join(case.lens_ids)}", "lens")
+    lens = case.resolve_lens(lens)
     items = {e.id for e in case.evidence}
     props = {p.id: p for p in case.propositions}
     sources = {s.key for s in case.sources}
+    for key in ("prior", "weights", "reliability", "tables"):
+        if edits.get(key) is not None and not isinstance(edits[key], dict):
+            raise bad(f"{key} must be a mapping", key)
+    if edits.get("drop") is not None and not isinstance(edits["drop"], list):
+        raise bad("drop must be a list of item ids", "drop")
 
-    def bad(msg: str, field: str) -> CaseError:
-        return CaseError([Problem(msg, field=f"edits.{field}")])
-
-    for h, v in (edits.get("prior") or {}).items():
+    prior = edits.get("prior") or {}
+    for h, v in prior.items():
         if h not in case.hypothesis_ids or not _num(v) or v < 0:
             raise bad(f"prior: '{h}' must be a hypothesis with a non-negative weight", "prior")
+    if prior and not any(prior.get(h, share) > 0 for h, share in zip(case.hypothesis_ids, case.prior_vector(),
+                                                                      strict=True)):
+        raise bad("prior: the weights must not all be 0", "prior")
     for e, v in (edits.get("weights") or {}).items():
         if e not in items or not _num(v) or not 0 <= v <= 2:
             raise bad(f"weights: '{e}' must be an item with a factor in [0, 2]", "weights")
     for e in edits.get("drop") or []:
-        if e not in items:
-            raise bad(f"drop: no item '{e}'", "drop")
-    d = edits.get("discount", 1.0)
+        if not isinstance(e, str) or e not in items:
+            raise bad(f"drop: no item {_shown(e)}", "drop")
+    d = 1.0 if edits.get("discount") is None else edits["discount"]
     if not _num(d) or not 0 <= d <= 1:
         raise bad("discount must be a number in [0, 1]", "discount")
     for s, v in (edits.get("reliability") or {}).items():
@@ -98,10 +124,16 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:
         for v, row in rows.items():
             if v not in pv or not isinstance(row, list | tuple) or len(row) != len(props[p].states) \
                     or not all(_num(x) and x >= 0 for x in row) or sum(row) <= 0:
-                raise bad(f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative numbers", "tables")
-    return {"lens": lens, "prior": dict(edits.get("prior") or {}), "weights": dict(edits.get("weights") or {}),
+                raise bad(f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative numbers, "
+                          "not all 0", "tables")
+    return {"lens": lens, "prior": dict(prior), "weights": dict(edits.get("weights") or {}),
             "drop": list(edits.get("drop") or []), "discount": float(d),
             "reliability": dict(edits.get("reliability") or {}), "tables": dict(edits.get("tables") or {})}
+
+
+def _shown(v: Any) -> str:
+    """A value in a message as the page shows it: a string in quotes, anything else as JSON."""
+    return f"'{v}'" if isinstance(v, str) else json.dumps(v)
 
 
 def _num(v: Any) -> bool:
