@@ -376,7 +376,8 @@ def check_trace(trace: xr.DataTree) -> list[str]:
     The attributes must parse (config JSON with the chains and draws asked for, a known
     model, the lists); the posterior must hold the model's quantities with every chain
     complete; credences (or shares) lie in [0, 1] and sum to 1 in every draw, and so do
-    the family credences.
+    the family credences. The draws must match the digest recorded when the fit was made
+    (:func:`motives.models.config.draws_digest`).
     """
     problems: list[str] = []
     attrs = trace.attrs
@@ -386,10 +387,13 @@ def check_trace(trace: xr.DataTree) -> list[str]:
         model = "exclusive"
     parsed: dict[str, Any] = {}
     for name, kind in (("motives_config", dict), ("motives_fallbacks", list), ("motives_exact", dict),
-                       ("motives_deterministics", list)):
+                       ("motives_deterministics", list), ("motives_draws_digest", dict)):
         raw = attrs.get(name)
         if raw is None:
-            if name in ("motives_config", "motives_fallbacks"):
+            if name == "motives_draws_digest":
+                problems.append("attribute motives_draws_digest is missing (a fit of a motives from before fits "
+                                "recorded a digest of their draws, or an edited file): refit it")
+            elif name in ("motives_config", "motives_fallbacks"):
                 problems.append(f"attribute {name} is missing")
             continue
         try:
@@ -428,6 +432,11 @@ def check_trace(trace: xr.DataTree) -> list[str]:
         elif not np.allclose(x.sum(axis=-1), 1.0, atol=1e-6):
             bad = int((np.abs(x.sum(axis=-1) - 1.0) > 1e-6).sum())
             problems.append(f"'{var}' does not sum to 1 in {bad} draw(s)")
+    if "motives_draws_digest" in parsed:  # last: a draw edited within the rules above is caught here
+        from motives.models.config import draws_changed, draws_digest
+
+        problems += draws_changed({str(k): str(v) for k, v in parsed["motives_draws_digest"].items()},
+                                  draws_digest(trace))
     return problems
 
 
