@@ -153,7 +153,17 @@ def check_html_page(page: str, values: dict[str, str], data: dict[str, Any]) -> 
 # --------------------------------------------------------------------------- the outputs
 
 
-BASES = {"burglary": mv.examples.load("burglary"), "rich": rich_case()}
+def _with_grouping(case: mv.Case) -> mv.Case:
+    """``case`` with a named grouping (labels and a description of free text) of its hypotheses."""
+    h = case.hypothesis_ids
+    data = case.model_dump(exclude_none=True)
+    data["groupings"] = [{"id": "size", "label": "Size", "description": "By size.",
+                          "groups": [{"id": "first", "label": "First", "hypotheses": h[:1]},
+                                     {"id": "others", "label": "Others", "hypotheses": h[1:]}]}]
+    return mv.Case.model_validate(data)
+
+
+BASES = {"burglary": mv.examples.load("burglary"), "rich": _with_grouping(rich_case())}
 
 
 def _hyp_tags(case: mv.Case, values: dict[str, str]) -> set[str]:
@@ -193,15 +203,27 @@ def test_markdown_and_latex_tables_show_user_text_literally(texts: list[str], wh
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-@given(texts=st.lists(hostile_strings(), min_size=2, max_size=4))
-def test_report_shows_user_text_literally(texts: list[str]) -> None:
+@given(texts=st.lists(hostile_strings(), min_size=2, max_size=4), which=st.sampled_from(sorted(BASES)))
+def test_report_shows_user_text_literally(texts: list[str], which: str) -> None:
     from motives.report import report_markdown
 
-    case, values = hostile_case(BASES["burglary"], texts)
+    case, values = hostile_case(BASES[which], texts)
     tables = mv.sensitivity.run_all(case, sobol_samples=32, sweep_points=11)
     md = report_markdown(case, tables, {"posterior": "figures/posterior.png"}, spec={"name": "hostile"})
     assert check_markdown(md, values, _hyp_tags(case, values)) >= len(case.hypotheses)
     assert "against the rest" in md
+
+
+@settings(max_examples=12, deadline=None)
+@given(texts=st.lists(hostile_strings(), min_size=1, max_size=4))
+def test_groupings_table_shows_user_text_literally(texts: list[str]) -> None:
+    from motives.report.groupings import groupings_markdown
+
+    case, values = hostile_case(BASES["rich"], texts)
+    share = {h: 1 / len(case.hypothesis_ids) for h in case.hypothesis_ids}
+    md = groupings_markdown(case, share, share)
+    labels = {g.label for gg in case.groupings for g in gg.groups} | {gg.label for gg in case.groupings}
+    assert check_markdown(md, values, {t for t, v in values.items() if v in labels}) >= 3
 
 
 @settings(max_examples=10, deadline=None)
