@@ -1017,8 +1017,8 @@ def import_matrix_cmd(
         case = load_case(folder)
     except MotivesError as exc:
         _fail(exc)
-    out.print(f"wrote {folder}/case.yaml and evidence.yaml: {plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
-              f"{plural(len(case.evidence), 'item')}", highlight=False, markup=False)
+    out.print(plain(f"wrote {folder}/case.yaml and evidence.yaml: {plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
+              f"{plural(len(case.evidence), 'item')}"), highlight=False, markup=False)
 
 
 @app.command("export-matrix")
@@ -1043,8 +1043,8 @@ def export_matrix_cmd(
     except MotivesError as exc:
         _fail(exc)
     for note in notes:
-        err.print(f"note: {note}", highlight=False, markup=False)
-    out.print(f"wrote {out_file}", highlight=False, markup=False)
+        err.print(plain(f"note: {note}"), highlight=False, markup=False)
+    out.print(plain(f"wrote {out_file}"), highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- Bayesian networks in
