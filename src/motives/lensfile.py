@@ -263,7 +263,7 @@ def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
     lf = lens_file if isinstance(lens_file, LensFile) else read_lens_file(lens_file, case)
     new = new_judgements(case, lf)
     field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}
-    return case._replaced(
+    return case.replaced(
         lenses=[*case.lenses, _lens(lf)],
         propositions=[p.model_copy(update={"likelihoods": {**p.likelihoods, lf.lens.id: new[p.id]}})
                       for p in case.propositions],
