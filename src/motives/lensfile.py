@@ -111,7 +111,8 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:
     >>> read_lens_file(f, case).changed["sat_high"].values
     {'high': 0.7, 'low': 0.1}
     """
-    from motives.io import read_yaml, validate
+    from motives.located import validate
+    from motives.yamlfile import read_yaml
 
     path = Path(path)
     data, lines = read_yaml(path)
