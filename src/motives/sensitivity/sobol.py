@@ -98,8 +98,9 @@ def sobol_indices(func: Callable[[Array], Array], ppf: Callable[[Array], Array],
     def estimate(idx: NDArray[np.intp]) -> tuple[Array, Array]:
         a, b, ab = fA[idx], fB[idx], fAB[:, idx]
         both = np.concatenate([a, b])
-        v = np.var(both)
-        if v <= 0:
+        with np.errstate(invalid="ignore"):  # an infinite output (a ruled-out rival): NaN, stated as degenerate
+            v = np.var(both)
+        if not v > 0:
             return np.zeros(len(groups)), np.zeros(len(groups))
         # f(B) centred: same expectation (E[f(A_B) - f(A)] = 0), far less variance when |mean| >> sd.
         return ((b - both.mean()) * (ab - a)).mean(axis=1) / v, 0.5 * ((a - ab) ** 2).mean(axis=1) / v
@@ -111,8 +112,9 @@ def sobol_indices(func: Callable[[Array], Array], ppf: Callable[[Array], Array],
         boots = [estimate(rng.integers(0, rows, rows)) for _ in range(n_boot)]
         df["S1_se"] = np.std([b[0] for b in boots], axis=0)
         df["ST_se"] = np.std([b[1] for b in boots], axis=0)
-    df.attrs.update({"n": rows, "evaluations": rows * (len(groups) + 2),
-                     "variance": float(np.var(np.concatenate([fA, fB])))})
+    with np.errstate(invalid="ignore"):
+        var = float(np.var(np.concatenate([fA, fB])))
+    df.attrs.update({"n": rows, "evaluations": rows * (len(groups) + 2), "variance": var})
     return df
 
 
@@ -439,6 +441,9 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
                      "confidence, a Beta or an interval), so there is no uncertainty to attribute. It does not "
                      "mean that the conclusion is robust: the tornado and break-even tables move the point "
                      "judgements.")
+    elif not np.isfinite(df.attrs.get("variance", 0.0)):
+        parts.append("The Sobol table is degenerate: the output is infinite in some draws (a hypothesis the "
+                     "evidence rules out has log-odds of minus infinity), so its indices say nothing.")
     elif not df.attrs.get("variance", 0.0) > 0 or not np.isfinite(df["ST"].to_numpy(dtype=float)).all():
         parts.append("The Sobol table is degenerate: the output does not vary over the uncertain judgements "
                      f"(variance {df.attrs.get('variance', 0.0):.3g}), so its indices say nothing.")
