@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from test_truth_prose import _flat, check_explain_claims
 
 import motives as mv
 from motives import sensitivity as S
@@ -23,6 +22,7 @@ from motives.exact import compile_case, exact_posterior
 from motives.report.document import build_report
 from motives.sensitivity.judgements import default_base_rates
 from motives.testing import random_network_case, random_structured_case
+from test_truth_prose import _flat, check_explain_claims
 
 
 def _db(c: float) -> float:
