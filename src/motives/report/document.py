@@ -76,8 +76,8 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     >>> print(lines[6])
     | family | suspect | suspect | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
     >>> print(lines[-2][:118])
-    With the structure, suspect has log-odds +2.8 dB against the rest; if every item were independent given the
-    hypothesis
+    With the structure, The suspect did it has log-odds +2.8 dB against the rest; if every item were independent
+    given the
     """
     import numpy as np
 
@@ -107,6 +107,8 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
         claims.append(claim)
     a, b = claim.value, claim.other
     diff = b - a
+    name = md_text(next((f.label for f in case.families if f.id == lead and f.label), None)
+                   or next((h.name for h in case.hypotheses if h.id == lead), lead))
     if abs(diff) < 0.05:
         meaning = ("the two agree: no proposition's items come near its cap, so treating them as independent "
                    "changes nothing here.")
@@ -121,7 +123,7 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     return ["The credences above combine the items through their propositions. Beside them (`if_independent`), "
             "the posterior if every item bore on the hypotheses independently, each with what it implies alone "
             f"(`exact_posterior(case, structure=False)`).{also}", "", *lines, "",
-            f"With the structure, {lead} has log-odds {a:+.1f} dB against the rest; if every item were independent "
+            f"With the structure, {name} has log-odds {a:+.1f} dB against the rest; if every item were independent "
             f"given the hypothesis it would have {b:+.1f} dB, so {meaning} The first figure is the one to report.",
             ""]
 
@@ -155,8 +157,8 @@ def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str], claims: list[
         if claims is not None:
             claims.append(c)
         parts.append(_discount_part(c))
-    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the {n} "
-            f"diagnostic items were worth gamma times as many independent ones. Smallest gamma from which "
+    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the "
+            f"{plural(n, 'diagnostic item')} were worth gamma times as many independent ones. Smallest gamma from which "
             f"{labels.get(tgt, tgt)} keeps each credence: {'; '.join(parts)}.")
 
 
