@@ -129,7 +129,8 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:
     >>> read_lens_file(f, case).changed["sat_high"].values
     {'high': 0.7, 'low': 0.1}
     """
-    from motives.io import read_yaml, validate
+    from motives.located import validate
+    from motives.yamlfile import read_yaml
 
     path = Path(path)
     data, lines = read_yaml(path)
@@ -290,7 +291,7 @@ def with_case_judgements(case: Case, lf: LensFile) -> Case:
     hyps = [h.model_copy(update={"prior": x / total}) for h, x in zip(case.hypotheses, pri, strict=True)]
     sources = [s.model_copy(update={"reliability": Likelihood(mean=float(cj.reliability[s.key]))})
                if s.key in cj.reliability else s for s in case.sources]
-    return case._replaced(hypotheses=hyps, sources=sources)
+    return case.replaced(hypotheses=hyps, sources=sources)
 
 
 def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
@@ -320,7 +321,7 @@ def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
     new = new_judgements(case, lf)
     field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}
     case = with_case_judgements(case, lf)
-    return case._replaced(
+    return case.replaced(
         lenses=[*case.lenses, _lens(lf)],
         propositions=[p.model_copy(update={"likelihoods": {**p.likelihoods, lf.lens.id: new[p.id]}})
                       for p in case.propositions],
