@@ -89,7 +89,7 @@ def widget_data(case: Case) -> dict[str, Any]:
     >>> import motives as mv
     >>> d = widget_data(mv.examples.load("burglary"))
     >>> sorted(d["engine"]), d["propositions"][0]["id"], d["prior"]
-    (['default'], 'at_scene', [0.5, 0.5])
+    (['default'], 'at_scene', [0.1, 0.9])
     """
     from motives.interactive import _lens_arrays, _row_labels, _sources
 
@@ -246,7 +246,8 @@ if anywidget is not None:
 
         def case_with_lens(self, name: str | None = None) -> Case:
             """The case with the edits added as a new lens (:func:`motives.lensfile.add_lens`); its id is the
-            lens file's (``reader`` or ``reader_<name>``)."""
+            lens file's (``reader`` or ``reader_<name>``).
+            """
             from motives.lensfile import add_lens
 
             return add_lens(self.case, self.lens_file(name))

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from motives.conventions import INTERVAL_MASS
 import xarray as xr
 
+from motives.conventions import INTERVAL_MASS
 from motives.errors import FailedFitWarning, MotivesError
 
 if TYPE_CHECKING:
@@ -497,7 +496,7 @@ def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
     >>> import motives as mv
     >>> res = mv.testing.fake_fit(mv.examples.load("cookies"))
     >>> sorted(arviz_groups(res.trace)), list(arviz_groups(res.trace)["posterior"].data_vars)
-    (['/', 'posterior'], ['credence', 'family_credence'])
+    (['/', 'posterior', 'sample_stats'], ['credence', 'family_credence'])
     """
     model = str(trace.attrs.get("motives_model", "exclusive"))
     out: dict[str, xr.Dataset] = {"/": xr.Dataset(attrs=dict(trace.attrs))}
