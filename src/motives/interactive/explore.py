@@ -245,8 +245,9 @@ if anywidget is not None:
             return LensFile.model_validate(lens_file_from_edits(self.case, self.edits, name=name))
 
         def case_with_lens(self, name: str | None = None) -> Case:
-            """The case with the edits added as a new lens (:func:`motives.lensfile.add_lens`); its id is the
-            lens file's (``reader`` or ``reader_<name>``).
+            """The case with the edits added as a new lens (:func:`motives.lensfile.add_lens`).
+
+            The new lens's id is the lens file's (``reader`` or ``reader_<name>``).
             """
             from motives.lensfile import add_lens
 
