@@ -178,6 +178,8 @@ if anywidget is not None:
             ed = {**self.edits, **changes}
             check_edits(self.case, ed)  # raises CaseError naming the edit before anything changes
             self.edits = _clean({k: v for k, v in ed.items() if v is not None})
+            if self.error:  # valid edits the engine still refuses (a prior of weight 0 everywhere): refused, said
+                raise MotivesError(self.error)
 
         def _set_in(self, key: str, name: str, value: Any) -> None:
             sub = dict(self.edits.get(key) or {})
