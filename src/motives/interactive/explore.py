@@ -41,8 +41,8 @@ try:  # optional: the lab extra
     import anywidget
     import traitlets
 except ImportError:  # pragma: no cover - exercised by a test that hides the module
-    anywidget = None
-    traitlets = None
+    anywidget = None  # type: ignore[assignment]
+    traitlets = None  # type: ignore[assignment]
 
 CSS = """
 .motives-explorer { font: 13px/1.4 system-ui, sans-serif; color: inherit; max-width: 60rem; }

@@ -63,6 +63,7 @@ class FitResult(xr.DataTree):
     """
 
     __slots__ = ("trace", "_diagnostics", "_exact")
+    trace: xr.DataTree  # the sampler's whole tree (the FitResult itself for a node xarray made)
 
     def __init__(self, trace: xr.DataTree | None = None, children: Any = None, name: str | None = None) -> None:
         if not isinstance(trace, xr.DataTree):
@@ -85,7 +86,7 @@ class FitResult(xr.DataTree):
                           + ". Do not report its credences; refit with more draws or chains.",
                           FailedFitWarning, stacklevel=3)
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # type: ignore[override]  # DataTree's takes no arguments either, typed loosely
         d = self.diagnostics
         verdict = "ok" if d["ok"] else f"FAILED: {len(d['problems'])} problem(s), see .diagnostics['problems']"
         return (f"FitResult(model={self.model!r}, lens={self.lens!r}, draws={self.trace.posterior.sizes['draw']}, "
@@ -214,7 +215,7 @@ class FitResult(xr.DataTree):
     @property
     def exact_check(self) -> dict[str, Any]:
         """The posterior means against the exact engine's answer; see :func:`exact_check`."""
-        if getattr(self, "_exact", None) is None:
+        if self._exact is None:
             self._exact = exact_check(self.trace)
         return self._exact
 
@@ -494,7 +495,8 @@ def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
     Examples
     --------
     >>> import motives as mv
-    >>> res = mv.testing.fake_fit(mv.examples.load("cookies"))
+    >>> from motives.testing import fake_fit
+    >>> res = fake_fit(mv.examples.load("cookies"))
     >>> sorted(arviz_groups(res.trace)), list(arviz_groups(res.trace)["posterior"].data_vars)
     (['/', 'posterior', 'sample_stats'], ['credence', 'family_credence'])
     """
@@ -514,7 +516,7 @@ def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
 
 def _flat_ids(da: xr.DataArray, dims: list[str]) -> list[str]:
     if not dims:
-        return [da.name]
+        return [str(da.name)]
     import itertools
 
     labels = [[str(v) for v in da[d].values] for d in dims]
