@@ -239,7 +239,8 @@ if anywidget is not None:
         def lens_file(self, name: str | None = None) -> Any:
             """The edits as a lens file (:class:`motives.lensfile.LensFile`, what the appendix downloads).
 
-            The prior and source reliabilities are not a lens's judgements: they are recorded in ``not_applied``.
+            The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
+            :meth:`case_with_lens` (:func:`motives.lensfile.add_lens`) applies.
             """
             from motives.interactive import lens_file_from_edits
             from motives.lensfile import LensFile
@@ -247,9 +248,9 @@ if anywidget is not None:
             return LensFile.model_validate(lens_file_from_edits(self.case, self.edits, name=name))
 
         def case_with_lens(self, name: str | None = None) -> Case:
-            """The case with the edits added as a new lens (:func:`motives.lensfile.add_lens`).
+            """The case with the edits added as a new lens, and the prior and reliabilities set.
 
-            The new lens's id is the lens file's (``reader`` or ``reader_<name>``).
+            See :func:`motives.lensfile.add_lens`. The new lens's id is the lens file's (``reader`` or ``reader_<name>``).
             """
             from motives.lensfile import add_lens
 
