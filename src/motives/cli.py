@@ -1358,6 +1358,12 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
 
 def main() -> None:
     """Entry point."""
+    import warnings
+
+    from motives.errors import FailedFitWarning
+
+    # the CLI states a failed fit itself (its problems, exit status 3): no second, Python-style warning line
+    warnings.simplefilter("ignore", FailedFitWarning)
     app()
 
 
