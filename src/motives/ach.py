@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io as _io
-import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
+from motives.numeric import read_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,7 +183,7 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
     if isinstance(cell, bool):
         raise ValueError(f"a rating or a probability, got {cell!r}")
     if isinstance(cell, int | float):
-        value: Any = float(cell)
+        value: Any = read_number(cell)
     elif not isinstance(cell, str) or not cell.strip():
         raise ValueError("empty cell: rate every hypothesis (N for neutral, NA for not applicable)")
     else:
@@ -192,11 +192,11 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
         if text == "0" and zero_is_neutral:
             value = "N"
         elif _NUMBER.match(text):
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            value = read_number(text[:-1]) / 100 if text.endswith("%") else read_number(text)
         elif text.lower().startswith("icd203:"):
             value = {"icd203": text.split(":", 1)[1].strip()}
         elif m:
-            value = {"beta": [float(m.group(1)), float(m.group(2))]}
+            value = {"beta": [read_number(m.group(1)), read_number(m.group(2))]}
         elif _lk.is_not_applicable(text):
             return _lk.NOT_APPLICABLE
         elif text.startswith("{"):
@@ -287,11 +287,9 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                     h["label"] = str(v).strip()
                 else:
                     try:
-                        x = float(v) if not isinstance(v, bool) else math.nan
-                    except (TypeError, ValueError):
-                        x = math.nan
-                    if not math.isfinite(x):
-                        problems.append(Problem(f"{key} must be a number, got {v!r}", file=f, line=line, field=c))
+                        x = read_number(v.strip() if isinstance(v, str) else v)
+                    except ValueError as exc:
+                        problems.append(Problem(f"{key} must be a number: {exc}", file=f, line=line, field=c))
                         continue
                     h[key] = x
             continue

@@ -29,6 +29,7 @@ from rich.table import Table
 
 from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, parents_text, plural
 from motives.errors import MotivesError
+from motives.numeric import read_number
 
 app = typer.Typer(
     name="motives",
@@ -638,9 +639,9 @@ def parse_prior(text: str | None) -> Any:
         if key in out:
             raise MotivesError(f"--prior {text!r}: '{key}' is given twice; {form}")
         try:
-            p = float(value)
-        except ValueError:
-            raise MotivesError(f"--prior {text!r}: '{key}={value}': {value!r} is not a number; {form}") from None
+            p = read_number(value)
+        except ValueError as exc:
+            raise MotivesError(f"--prior {text!r}: '{key}={value}': {exc}; {form}") from None
         if not (0.0 <= p <= 1.0):
             raise MotivesError(f"--prior {text!r}: '{key}={value}': a probability is a number in [0, 1]")
         out[key] = p

@@ -47,11 +47,9 @@ def _jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Arr
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
     else:
-        from scipy.special import roots_jacobi
+        from motives.numeric import beta_nodes
 
-        a, b = mean * concentration, (1 - mean) * concentration
-        r, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
-        x, w = (1 + r) / 2, w / w.sum()
+        x, w = beta_nodes(mean, concentration, n)
     x.flags.writeable = False
     w.flags.writeable = False
     return x, w

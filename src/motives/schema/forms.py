@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from motives import likelihood as _lk
 from motives.errors import did_you_mean
+from motives.numeric import MAX_CONCENTRATION
 
 
 def _shown(value: Any) -> str:
@@ -181,7 +182,7 @@ class Likelihood(Record):
 
     mean: Number = Field(ge=0.0, le=1.0, description="Mean of the judged probability.")
     concentration: Number | None = Field(
-        default=None, gt=0, description="Beta concentration alpha + beta; null for a point."
+        default=None, gt=0, le=MAX_CONCENTRATION, description="Beta concentration alpha + beta; null for a point."
     )
 
     @model_validator(mode="before")

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, mod
 
 from motives import likelihood as _lk
 from motives.conventions import parents_text  # noqa: F401  (re-exported)
+from motives.numeric import MAX_CONCENTRATION
 from motives.schema.forms import (
     CiteKey,
     Confidence,
@@ -194,7 +195,8 @@ class StateRow(Record):
     """
 
     probs: dict[Key, Number] = Field(description="State id -> P(state | parent value); the row sums to 1.")
-    concentration: Number | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
+    concentration: Number | None = Field(default=None, gt=0, le=MAX_CONCENTRATION,
+                                         description="Dirichlet concentration; null for a point.")
 
     @field_validator("probs")
     @classmethod
