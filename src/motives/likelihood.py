@@ -230,8 +230,8 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
         return np.log(q) - np.log(c) - target
 
     mid = (lo + hi) / 2
-    sd = (hi - lo) / (2 * stats.norm.ppf(1 - tail))
-    k0 = min(max(mid * (1 - mid) / sd / sd - 1, 1.0), MAX_CONCENTRATION)
+    sd = (hi - lo) / (2 * float(stats.norm.ppf(1 - tail)))
+    k0 = MAX_CONCENTRATION if sd < 1e-150 else min(max(mid * (1 - mid) / sd / sd - 1, 1.0), MAX_CONCENTRATION)
     refusal = (f"no Beta distribution the engine can compute with has [{lo!r}, {hi!r}] as its central {mass:.0%} "
                f"interval (an interval this narrow, or this close to 0 or 1, needs a concentration above "
                f"{MAX_CONCENTRATION:g}); write the probability as a number")

@@ -174,7 +174,8 @@ def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.fl
     if min(a, b) > 1e-3 and a + b < 500:
         from scipy.special import roots_jacobi
 
-        r, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
+        with np.errstate(all="ignore"):  # a failure shows as a non-finite result, checked next
+            r, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
         if np.isfinite(w).all() and np.isfinite(r).all() and w.sum() > 0:
             return (1 + r) / 2, w / w.sum()
     return _golub_welsch(a, b, n)
