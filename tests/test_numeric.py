@@ -344,3 +344,25 @@ def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: i
             assert math.isnan(row["conflict_db"])
         else:
             assert row["conflict_db"] == pytest.approx(want, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- internal errors -> located messages
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from([1e300, 1e-300, 1e-20, 1e-8, 1e154, 5e-324, 1e308]) | st.floats(1e-320, 1e308))
+def test_timeline_sigma_is_a_result_or_a_located_refusal(sigma: float) -> None:
+    """Timeline sigma of 1e300 or 1e-300 escaped as OverflowError or LinAlgError (exit 70)."""
+    from motives.testing import timeline_case
+
+    data = timeline_case().model_dump(mode="json")
+    item = next(e for e in data["evidence"] if e.get("kind") == "timeline")
+    item["sigma"] = sigma
+    case = mv.Case.model_validate(data)
+    try:
+        post = mv.exact_posterior(case)
+    except mv.CaseError as exc:
+        assert exc.problems[0].item == item["id"] and exc.problems[0].field == "sigma", str(exc)
+        return
+    cred = post.xs("hypothesis", level="level")["credence"].to_numpy()
+    assert np.isfinite(cred).all() and cred.sum() == pytest.approx(1.0)
