@@ -366,3 +366,60 @@ def test_timeline_sigma_is_a_result_or_a_located_refusal(sigma: float) -> None:
         return
     cred = post.xs("hypothesis", level="level")["credence"].to_numpy()
     assert np.isfinite(cred).all() and cred.sum() == pytest.approx(1.0)
+
+
+def _one_family_case() -> mv.Case:
+    return mv.Case.model_validate({
+        "name": "fam", "hypotheses": [{"id": "a", "prior": 0.5, "family": "f"}, {"id": "b", "prior": 0.5,
+                                                                                 "family": "f"}],
+        "evidence": [{"id": "e1", "title": "first", "likelihoods": {"a": 0.7, "b": 0.3}},
+                     {"id": "e2", "title": "second", "likelihoods": {"a": 0.4, "b": 0.6}}]})
+
+
+def test_one_family_holding_every_hypothesis() -> None:
+    """The default target of a case with one family (it holds every hypothesis, credence 1 always) is the
+    leading hypothesis; a named target holding every hypothesis is refused (sensitivity and report crashed
+    with 'max() iterable argument is empty')."""
+    from motives.exact import compiled
+    from motives.report.explain import explain
+    from motives.sensitivity._core import scenario_posterior, setup, target_of
+
+    case = _one_family_case()
+    arr, pri = setup(case, None, None)
+    cred = scenario_posterior(arr, pri)
+    tgt = target_of(arr, None, cred)
+    assert tgt.level == "hypothesis" and tgt.id == arr.hypotheses[int(np.argmax(cred))]
+    with pytest.raises(mv.CaseError, match="holds every hypothesis"):
+        target_of(compiled(case, None), "f")
+    words = explain(case)
+    assert "leads" in words.markdown and "family" not in words.markdown.split(".")[0]
+
+
+def test_pool_weights_refuse_silent_choices() -> None:
+    """Weights naming some lenses gave the rest weight 0; weights of 1e308 overflowed their sum."""
+    from motives.pooling import pool
+
+    case = mv.examples.load("two_lenses")
+    with pytest.raises(mv.CaseError, match="not \\['b'\\]"):
+        pool(case, weights={"a": 1.0})
+    big = pool(case, weights={"a": 1e308, "b": 1e308})
+    even = pool(case, weights={"a": 1.0, "b": 1.0})
+    assert np.allclose(mv.exact_posterior(big, lens="pool")["credence"], mv.exact_posterior(even, lens="pool")["credence"])
+    for w in ([math.nan, 1.0], [True, 1.0], [0.0, 0.0], [-1.0, 2.0], [math.inf, 1.0]):
+        with pytest.raises(mv.CaseError, match="non-negative finite"):
+            pool(case, weights=w)
+
+
+@pytest.mark.parametrize(("rows", "needle"), [
+    ("#prior,,0.5,0.5\n#PRIOR,,0.4,0.6\n", "a second #prior row"),
+    ("#prior,,0.5,0.5\n #prior ,,0.4,0.6\n", "a second #prior row"),
+    ("e1,other,0.5,0.5\n", "is the id of the row on line 2 too"),
+])
+def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) -> None:
+    """Two #prior rows (any case or spacing) and two rows with one written id were resolved silently."""
+    matrix = tmp_path / "m.csv"
+    matrix.write_text("id,title,a,b\ne1,first,0.7,0.5\n" + rows, encoding="utf-8")
+    result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
+                                terminal_width=300)
+    assert result.exit_code == 2, result.output
+    assert needle in " ".join(result.output.split()) and "m.csv:" in result.output

@@ -269,7 +269,8 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             h["label"] = c
     evidence: list[dict[str, Any]] = []
     sources: dict[str, tuple[Any, int]] = {}
-    used: set[str] = set()
+    used: dict[str, int] = {}
+    specials: dict[str, int] = {}
     for line, r in rows:
         rid = r.get(id_col) if id_col else None
         special = rid.strip().lower() if isinstance(rid, str) and rid.strip().startswith("#") else None
@@ -278,6 +279,11 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 problems.append(Problem(f"unknown special row '{rid}'; valid: {', '.join(SPECIAL_ROWS)}", file=f,
                                         line=line))
                 continue
+            if special in specials:  # '#PRIOR' and ' #prior' are the same row: the last would silently win
+                problems.append(Problem(f"a second {special} row ('{rid}'; the first is on line {specials[special]}): "
+                                        "keep one", file=f, line=line))
+                continue
+            specials[special] = line
             key = special[1:]
             for c, h in zip(hyp_cols, hypotheses, strict=True):
                 v = r.get(c)
@@ -298,10 +304,15 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
         item_id = str(rid).strip() if not _blank(rid) else slug(title, "e") if title else f"e{line}"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", item_id):
             item_id = slug(item_id, "e")
+        if not _blank(rid) and item_id in used:  # a written id is never renamed: two rows with one id are refused
+            problems.append(Problem(f"id '{str(rid).strip()}' is the id of the row on line {used[item_id]} too"
+                                    + (f" (both read as '{item_id}')" if item_id != str(rid).strip() else "")
+                                    + ": give each row its own id", file=f, line=line, field=id_col))
+            continue
         base, k = item_id, 2
-        while item_id in used:
+        while item_id in used:  # ids made from titles (no id written) are numbered apart
             item_id, k = f"{base}_{k}", k + 1
-        used.add(item_id)
+        used[item_id] = line
         item: dict[str, Any] = {"id": item_id, "title": title or item_id}
         values: dict[str, Any] = {}
         for c in hyp_cols:
