@@ -326,7 +326,6 @@ def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: i
     from motives.exact import compiled, prior_from
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import _log_evidence, conflict
-
     from motives.testing import random_case
 
     case = random_case(seed, n_items=n_items, n_hypotheses=k, n_sources=n_sources, zeros=zeros)
