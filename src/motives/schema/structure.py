@@ -27,6 +27,7 @@ from motives.schema.forms import (
     Key,
     Likelihood,
     Number,
+    Quote,
     Record,
     ShortLabel,
     shorthand_schema,
@@ -287,7 +288,7 @@ class Proposition(Record):
     date: DateField = None
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
     footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
-    quote: str = Field(default="", description="Short quote, at most 40 words.")
+    quote: Quote = Field(default="", description="Short quote, at most 40 words.")
     likelihoods: dict[Key, PropositionJudgement] = Field(
         description="Lens id -> table P(state | parent value)."
     )
