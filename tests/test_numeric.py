@@ -171,7 +171,7 @@ hypotheses:
 
 def _case(tmp: Path, items: str, case: str = CASE) -> Path:
     d = tmp / "case"
-    d.mkdir(exist_ok=True)
+    d.mkdir(parents=True, exist_ok=True)
     (d / "case.yaml").write_text(textwrap.dedent(case), encoding="utf-8")
     (d / "evidence.yaml").write_text(textwrap.dedent(items), encoding="utf-8")
     return d
@@ -422,3 +422,42 @@ def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) 
                                 terminal_width=300)
     assert result.exit_code == 2, result.output
     assert needle in " ".join(result.output.split()) and "m.csv:" in result.output
+
+
+def test_quote_over_forty_words_and_base_rate_without_source_are_refused(tmp_path: Path) -> None:
+    """A 300-word quote passed although docs/formats.md allows 40 words; base_rate without reported_by was
+    ignored. Both now give a located message (file, line, item, field) and exit 2."""
+    long_quote = " ".join(["word"] * 41)
+    for extra, needle in ((f"\n    quote: {long_quote}", "at most 40"), ("\n    base_rate: 0.3", "reported_by")):
+        folder = _case(tmp_path / needle.replace(" ", "_"),
+                       f"evidence:\n  - id: e1\n    title: an item{extra}\n    likelihoods: {{a: 0.7, b: 0.3}}\n")
+        result = CliRunner().invoke(app, ["check", str(folder)], terminal_width=300)
+        assert result.exit_code == 2, result.output
+        text = " ".join(result.output.split())
+        assert needle in text and "evidence.yaml:" in text and "'e1'" in text, text
+    ok = _case(tmp_path / "ok", f"evidence:\n  - id: e1\n    title: x\n    quote: {' '.join(['w'] * 40)}\n"
+                                "    likelihoods: {a: 0.7, b: 0.3}\n")
+    assert CliRunner().invoke(app, ["check", str(ok)]).exit_code == 0
+
+
+def test_lenses_in_a_spec_of_another_model_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from motives.spec import AnalysisSpec
+
+    for model in ("exclusive", "mixture"):
+        with pytest.raises(ValidationError, match="pooled model only"):
+            AnalysisSpec.model_validate({"name": "s", "case": "c", "model": model, "lenses": ["a"]})
+    assert AnalysisSpec.model_validate({"name": "s", "case": "c", "model": "pooled", "lenses": ["a"]}).lenses == ["a"]
+
+
+@pytest.mark.parametrize(("name", "fmt", "code"), [("w.bif", "net", 2), ("w.net", "bif", 2), ("w.xml", "net", 2),
+                                                   ("w.net", "net", 0), ("w.txt", "net", 0)])
+def test_export_file_name_and_format_agree(tmp_path: Path, name: str, fmt: str, code: int) -> None:
+    """A .bif file name with --format net wrote NET text under a BIF name."""
+    from motives.examples import path as example_path
+
+    result = CliRunner().invoke(app, ["export", str(example_path("witness")), "--out", str(tmp_path / name),
+                                      "--format", fmt])
+    assert result.exit_code == code, result.output
+    assert (tmp_path / name).exists() == (code == 0)

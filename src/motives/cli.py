@@ -879,6 +879,14 @@ def export(
 
     if fmt is not None and fmt not in ("bif", "xmlbif", "net"):
         raise MotivesError(f"--format must be bif, xmlbif or net, got {fmt!r}")
+    if fmt is not None:  # a file name whose extension names another format would hold text it does not say
+        try:
+            named = bn._format_of(Path(out_file))
+        except MotivesError:
+            named = fmt
+        if named != fmt:
+            raise MotivesError(f"--format {fmt} but the file name {Path(out_file).name} says {named}: give the file "
+                               f"the extension of {fmt}, or leave --format out")
     fmt = fmt or bn._format_of(out_file)
     target = _check_out_file(out_file, force, _case_folders(Path(case_dir)))
     case = load_case(case_dir)
