@@ -461,3 +461,29 @@ def test_export_file_name_and_format_agree(tmp_path: Path, name: str, fmt: str, 
                                       "--format", fmt])
     assert result.exit_code == code, result.output
     assert (tmp_path / name).exists() == (code == 0)
+
+
+def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stated limits on matrices (rows, cells, cell length, bytes), refused with the file named and exit 2;
+    a cell over csv's field limit gave a raw traceback."""
+    import motives.ach as ach
+
+    runner = CliRunner()
+
+    def run(text: str) -> str:
+        matrix = tmp_path / "m.csv"
+        matrix.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")], terminal_width=300)
+        assert result.exit_code == 2, result.output
+        assert not (tmp_path / "out").exists()
+        return " ".join(result.output.split())
+
+    assert "characters" in run("id,title,a,b\ne1," + "x" * 140_000 + ",0.5,0.5\n")
+    monkeypatch.setattr(ach, "MAX_MATRIX_ROWS", 3)
+    assert "more than 3 rows" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(5)))
+    monkeypatch.setattr(ach, "MAX_MATRIX_ROWS", 10_000)
+    monkeypatch.setattr(ach, "MAX_MATRIX_CELLS", 10)
+    assert "more than 10 cells" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(5)))
+    monkeypatch.setattr(ach, "MAX_MATRIX_CELLS", 1_000_000)
+    monkeypatch.setattr(ach, "MAX_MATRIX_BYTES", 100)
+    assert "m.csv" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(20)))

@@ -76,9 +76,12 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     suffix = p.suffix.lower()
     if not p.is_file():
         raise CaseError([Problem("no such file", file=f)])
+    from motives.io import read_capped
+
+    data = read_capped(p, MAX_MATRIX_BYTES)  # a regular file, capped before and while reading
     if suffix == ".csv":
         try:
-            text = p.read_bytes().decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start}); save it as UTF-8 CSV",
                                      file=f)]) from None
@@ -86,7 +89,17 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
-        raw = [(i + 1, row) for i, row in enumerate(csv.reader(_io.StringIO(text), csv.excel, delimiter=delimiter))]
+        raw, cells = [], 0
+        reader = csv.reader(_io.StringIO(text), csv.excel, delimiter=delimiter)
+        try:
+            for i, row in enumerate(reader):
+                cells += len(row)
+                _within_limits(f, i + 1, row, cells)
+                raw.append((i + 1, row))
+        except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a stray NUL, ...
+            why = (f"a cell has more than {csv.field_size_limit():,} characters (the limit for a cell is "
+                   f"{MAX_CELL_CHARS:,})" if "field limit" in str(exc) else f"not a readable CSV matrix: {exc}")
+            raise CaseError([Problem(why, file=f, line=reader.line_num or None)]) from None
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -95,8 +108,14 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise CaseError([Problem(f"cannot read the workbook: {exc}", file=f)]) from None
         ws = wb.worksheets[0]
-        raw = [(i + 1, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True))]
-        wb.close()
+        raw, cells = [], 0
+        try:
+            for i, row in enumerate(ws.iter_rows(values_only=True)):
+                cells += len(row)  # blank cells count: a sheet of empty cells costs as much to read
+                _within_limits(f, i + 1, row, cells)
+                raw.append((i + 1, list(row)))
+        finally:
+            wb.close()
     else:
         raise CaseError([Problem(f"a matrix must be a .csv or .xlsx file, got '{p.suffix}'", file=f)])
     raw = [(n, row) for n, row in raw if any(_blank(c) is False for c in row)]
@@ -120,6 +139,31 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     for n, row in raw[1:]:
         out.append((n, {names[j]: row[j] for j in range(min(len(names), len(row))) if names[j]}))
     return out
+
+
+#: Largest matrix file read (bytes), checked before and while reading.
+MAX_MATRIX_BYTES = 10 * 2**20
+#: Most rows a matrix may have (its items; the exact engine and check stay within seconds at this size).
+MAX_MATRIX_ROWS = 10_000
+#: Most cells a matrix may have (a row's columns; in a workbook, every cell read, blank ones included).
+MAX_MATRIX_CELLS = 1_000_000
+#: Most characters in one cell.
+MAX_CELL_CHARS = 100_000
+
+
+def _within_limits(f: str, line: int, row: Any, cells: int) -> None:
+    """Refuse a matrix past the stated limits as soon as it is seen to be, before reading the rest."""
+    if line > MAX_MATRIX_ROWS + 1:
+        raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_ROWS:,} rows (the limit): split it",
+                                 file=f, line=line)])
+    long = next((j for j, c in enumerate(row) if isinstance(c, str) and len(c) > MAX_CELL_CHARS), None)
+    if long is not None:
+        raise CaseError([Problem(f"column {long + 1} has a cell of {len(row[long]):,} characters, more than the "
+                                 f"limit of {MAX_CELL_CHARS:,}", file=f, line=line)])
+    if cells > MAX_MATRIX_CELLS:
+        raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_CELLS:,} cells (the limit; in a "
+                                 "workbook blank cells count): remove empty rows and columns or split it",
+                                 file=f, line=line)])
 
 
 def _blank(c: Any) -> bool:
