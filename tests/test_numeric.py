@@ -487,3 +487,20 @@ def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(ach, "MAX_MATRIX_CELLS", 1_000_000)
     monkeypatch.setattr(ach, "MAX_MATRIX_BYTES", 100)
     assert "m.csv" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(20)))
+
+
+def test_quadrature_nodes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source reporting thousands of items built thousands of nodes x items x hypotheses without bound."""
+    import motives.numeric as numeric
+    from motives.exact import compile_case
+
+    monkeypatch.setattr(numeric, "MAX_NODES", 4)
+    items = [{"id": f"e{i}", "title": "t", "reported_by": "s", "base_rate": 0.5,
+              "likelihoods": {"a": 0.6, "b": 0.4}} for i in range(8)]
+    data = {"name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": items,
+            "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}]}
+    with pytest.raises(mv.CaseError, match="more than the limit of 4") as info:
+        compile_case(mv.Case.model_validate(data))
+    assert info.value.problems[0].item == "s" and info.value.problems[0].field == "reliability"
+    data["evidence"] = items[:7]  # 7 items: 4 nodes, within the bound
+    compile_case(mv.Case.model_validate(data))
