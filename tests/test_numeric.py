@@ -504,3 +504,14 @@ def test_quadrature_nodes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert info.value.problems[0].item == "s" and info.value.problems[0].field == "reliability"
     data["evidence"] = items[:7]  # 7 items: 4 nodes, within the bound
     compile_case(mv.Case.model_validate(data))
+
+
+def test_a_target_naming_a_hypothesis_and_a_group_is_refused() -> None:
+    """A bare id naming a hypothesis and a group silently picked the hypothesis."""
+    case = mv.Case.model_validate({
+        "name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+        "groupings": [{"id": "g", "groups": [{"id": "a", "hypotheses": ["a", "b"]}, {"id": "z", "hypotheses": ["c"]}]}],
+        "evidence": [{"id": "e", "title": "t", "likelihoods": {"a": 0.5, "b": 0.4, "c": 0.3}}]})
+    with pytest.raises(mv.CaseError, match="names both the hypothesis 'a' and the group 'g.a'"):
+        case.resolve_target("a")
+    assert case.resolve_target("g.a").level == "group" and case.resolve_target("b").level == "hypothesis"
