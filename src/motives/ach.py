@@ -76,7 +76,7 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     suffix = p.suffix.lower()
     if not p.is_file():
         raise CaseError([Problem("no such file", file=f)])
-    from motives.io import read_capped
+    from motives.yamlfile import read_capped
 
     data = read_capped(p, MAX_MATRIX_BYTES)  # a regular file, capped before and while reading
     if suffix == ".csv":
@@ -508,14 +508,14 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
 def _dumper() -> Any:
     """A safe YAML dumper that quotes every text the case loader would read as something else (``1e400``, ``true``).
 
-    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io._Loader`).
+    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io.Loader`).
     """
     import yaml
 
-    from motives.io import _Loader
+    from motives.yamlfile import Loader
 
     class Dumper(yaml.SafeDumper):
-        yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+        yaml_implicit_resolvers = {k: list(v) for k, v in Loader.yaml_implicit_resolvers.items()}
 
     return Dumper
 
