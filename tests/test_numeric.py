@@ -515,3 +515,12 @@ def test_a_target_naming_a_hypothesis_and_a_group_is_refused() -> None:
     with pytest.raises(mv.CaseError, match="names both the hypothesis 'a' and the group 'g.a'"):
         case.resolve_target("a")
     assert case.resolve_target("g.a").level == "group" and case.resolve_target("b").level == "hypothesis"
+
+
+def test_tiny_unequal_likelihoods_are_not_called_equal() -> None:
+    """check said 'equal likelihoods, change nothing' of {a: 1e-300, b: 5e-324} (a ratio of 2e23)."""
+    case = mv.Case.model_validate({
+        "name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}],
+        "evidence": [{"id": "e1", "title": "t", "likelihoods": {"a": 1e-300, "b": 5e-324}},
+                     {"id": "e2", "title": "t", "likelihoods": {"a": 1e-300, "b": 1e-300}}]})
+    assert case.non_diagnostic() == ["e2"]
