@@ -256,7 +256,9 @@ forms = st.one_of(
     st.tuples(extreme, extreme).map(lambda t: f"{{interval: [{yaml_number(t[0])}, {yaml_number(t[1])}]}}"),
     extreme.map(yaml_number),
     st.sampled_from(["{interval: [0.999999, 0.9999999]}", "{mean: 0.5, concentration: 1e12}",
-                     "{beta: [1e-300, 1e-300]}", "{beta: [1e308, 1e308]}"]),
+                     "{beta: [1e-300, 1e-300]}", "{beta: [1e308, 1e308]}", "1e-400", "{beta: [1e400, 1]}",
+                     f"{{mean: 0.5, concentration: {10**400}}}", f"{{beta: [2, -{10**400}]}}", str(10**400),
+                     "{interval: [5e-324, 1e-300]}", "{p: 5e-324, confidence: low}", "-0.0"]),
 )
 
 
@@ -524,3 +526,14 @@ def test_tiny_unequal_likelihoods_are_not_called_equal() -> None:
         "evidence": [{"id": "e1", "title": "t", "likelihoods": {"a": 1e-300, "b": 5e-324}},
                      {"id": "e2", "title": "t", "likelihoods": {"a": 1e-300, "b": 1e-300}}]})
     assert case.non_diagnostic() == ["e2"]
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), 10**301])
+def test_huge_integers_are_located(tmp_path: Path, value: int) -> None:
+    """'int too large to convert to float' escaped without file, line or field."""
+    for form in (str(value), f"{{mean: 0.5, concentration: {value}}}", f"{{beta: [{value}, 2]}}"):
+        folder = _case(tmp_path / str(abs(hash(form))), ITEM.format(a=form, b=0.5))
+        result = CliRunner().invoke(app, ["check", str(folder)], terminal_width=300)
+        assert result.exit_code == 2, result.output
+        text = " ".join(result.output.split())
+        assert "evidence.yaml:4" in text and "likelihoods.a" in text and "int too large" not in text, text

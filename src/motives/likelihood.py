@@ -79,6 +79,8 @@ class Belief:
 def _probability(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{what} must be a number in [0, 1], got {value!r}")
+    if isinstance(value, int) and abs(value) > 1:  # never float() an int past float's range (OverflowError)
+        raise ValueError(f"{what} must be a number in [0, 1], got {str(value)[:20]}{'...' if len(str(value)) > 20 else ''}")
     x = float(value)
     if not math.isfinite(x) or not 0.0 <= x <= 1.0:
         raise ValueError(f"{what} must be a number in [0, 1], got {value!r}")
@@ -398,9 +400,14 @@ _ICD_CACHE: dict[str, Belief] = {}
 
 
 def _number(v: Any, what: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+    from motives.numeric import read_number
+
+    if isinstance(v, bool) or not isinstance(v, int | float):
         raise ValueError(f"{what} must be a finite number, got {v!r}")
-    return float(v)
+    try:
+        return read_number(v)
+    except ValueError:
+        raise ValueError(f"{what} must be a finite number, got {str(v)[:40]}") from None
 
 
 def ratios_to_values(ratios: Any) -> dict[str, float]:

@@ -102,8 +102,13 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
     beta [1e+308, 1e+308] has concentration a + b = 1e+308 + 1e+308, more ... write the mean 0.5 as a number instead
     """
     for v in (a, b):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
-            raise ValueError(f"beta must be a list [alpha, beta] of two positive finite numbers, got [{a!r}, {b!r}]")
+        if isinstance(v, int) and not isinstance(v, bool) and v > 10**300:
+            raise ValueError(f"beta: {str(v)[:20]}... is too large to compute with (the concentration a + b may be "
+                             f"at most {MAX_CONCENTRATION:g})")
+        if isinstance(v, bool) or not isinstance(v, int | float) or (isinstance(v, int) and abs(v) > 10**300) \
+                or not math.isfinite(v) or v <= 0:
+            shown = ", ".join(str(x)[:20] for x in (a, b))
+            raise ValueError(f"beta must be a list [alpha, beta] of two positive finite numbers, got [{shown}]")
     a, b = float(a), float(b)
     # a / (a + b) written with the ratio of the smaller to the larger (at most 1): no overflow, no cancellation
     mean = 1.0 / (1.0 + b / a) if a >= b else (a / b) / (1.0 + a / b)
@@ -132,9 +137,13 @@ def check_concentration(mean: float, concentration: float) -> float:
     ...     print(str(exc)[:48])
     concentration 1e+300 is more than 1e+12, the lar
     """
+    if isinstance(concentration, int) and not isinstance(concentration, bool) and concentration > 10**300:
+        raise ValueError(f"concentration {str(concentration)[:20]}... is more than {MAX_CONCENTRATION:g}, the largest "
+                         "the engine computes with")
     if isinstance(concentration, bool) or not isinstance(concentration, int | float) \
+            or (isinstance(concentration, int) and concentration < -(10**300)) \
             or not math.isfinite(concentration) or concentration <= 0:
-        raise ValueError(f"concentration must be a positive finite number, got {concentration!r}")
+        raise ValueError(f"concentration must be a positive finite number, got {str(concentration)[:20]}")
     c = float(concentration)
     if c > MAX_CONCENTRATION:
         raise ValueError(f"concentration {c:g} is more than {MAX_CONCENTRATION:g}, the largest the engine computes "
