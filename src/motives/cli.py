@@ -28,6 +28,7 @@ from rich.table import Table
 from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, parents_text, plural
 from motives.errors import MotivesError
 from motives.escape import plain, terminal
+from motives.numeric import read_number
 
 app = typer.Typer(
     name="motives",
@@ -623,9 +624,9 @@ def parse_prior(text: str | None) -> Any:
         if key in out:
             raise MotivesError(f"--prior {text!r}: '{key}' is given twice; {form}")
         try:
-            p = float(value)
-        except ValueError:
-            raise MotivesError(f"--prior {text!r}: '{key}={value}': {value!r} is not a number; {form}") from None
+            p = read_number(value)
+        except ValueError as exc:
+            raise MotivesError(f"--prior {text!r}: '{key}={value}': {exc}; {form}") from None
         if not (0.0 <= p <= 1.0):
             raise MotivesError(f"--prior {text!r}: '{key}={value}': a probability is a number in [0, 1]")
         out[key] = p
@@ -863,6 +864,14 @@ def export(
 
     if fmt is not None and fmt not in ("bif", "xmlbif", "net"):
         raise MotivesError(f"--format must be bif, xmlbif or net, got {fmt!r}")
+    if fmt is not None:  # a file name whose extension names another format would hold text it does not say
+        try:
+            named = bn._format_of(Path(out_file))
+        except MotivesError:
+            named = fmt
+        if named != fmt:
+            raise MotivesError(f"--format {fmt} but the file name {Path(out_file).name} says {named}: give the file "
+                               f"the extension of {fmt}, or leave --format out")
     fmt = fmt or bn._format_of(out_file)
     target = _check_out_file(out_file, force, _case_folders(Path(case_dir)))
     case = load_case(case_dir)

@@ -317,7 +317,8 @@ def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str,
     labels = ({grp.id: md_text(grp.label or grp.id) for g in case.groupings for grp in g.groups}
               | {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families})
     kind = "group" if analysed is not None else lead_level
-    what = f"the target {kind} **{labels.get(lead, lead)}**" if spec.get("target") else "the leading family"
+    what = (f"the target {kind} **{labels.get(lead, lead)}**" if spec.get("target") else
+            "the leading hypothesis" if lead_level == "hypothesis" else "the leading family")
     prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
     L = [f"# {md_text(case.title or case.name)}: sensitivity report", ""]
     L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; case content "
@@ -334,6 +335,9 @@ def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str,
             cap = caption(name, analysed or case)
             if spec.get("target") and name in TARGET_FIGURES:  # these follow the tables' target
                 cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
+            elif lead_level == "hypothesis" and name in TARGET_FIGURES:  # one family holds every hypothesis
+                cap = cap.replace("The leading family", "The leading hypothesis").replace(
+                    "the leading family", "the leading hypothesis")
             L.extend([f"![{cap}]({figures[name]})", "", f"*Figure: {cap}*", ""])
 
     lens_rec = next((ln for ln in case.lenses if ln.id == lens), None)
@@ -374,6 +378,10 @@ def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str,
         note = (f" The analyses below treat the groups of grouping `{spec.get('grouping')}` as the families."
                 if analysed is not None else "")
         L += [f"Target `{spec['target']}`: {kind} **{labels.get(lead, lead)}** has {numbers}.{note}", ""]
+    elif lead_level == "hypothesis":  # the default target when one family holds every hypothesis
+        L += [f"The leading hypothesis is **{labels.get(lead, lead)}** with {numbers}. The case's one family "
+              "holds every hypothesis (its credence is 1 whatever the evidence), so the analyses below are of the "
+              "leading hypothesis.", ""]
     else:
         L += [f"The leading family is **{labels.get(lead, lead)}** with {numbers}.", ""]
     if case.groupings:

@@ -222,7 +222,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     post = exact_posterior(case, lens, prior, reliability=reliability)
     hyp = post.xs("hypothesis")["credence"]
     fam = post.xs("family")["credence"]
-    grouped = len(fam) < len(hyp)
+    grouped = 1 < len(fam) < len(hyp)  # one family holding every hypothesis says nothing: read as ungrouped
     names = ({f: f for f in case.family_ids} | {h.id: h.name for h in case.hypotheses}
              | {f.id: f.label or f.id for f in case.families})
     mn = {k: md_text(v) for k, v in names.items()}  # user text as Markdown that renders as typed
