@@ -366,6 +366,41 @@ def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | 
     return W, k, height
 
 
+def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Axes | None, top: int | None,
+               base: float, per_row: float) -> tuple[Figure, Axes, pd.DataFrame, np.ndarray, float]:
+    """The ranked-row template's first half: (Figure, Axes, rows drawn, their y, width) of one row per name.
+
+    Call inside :func:`~motives.plots._style.style`; the first row is at the top. Every ranked-bar figure
+    (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls :func:`_rows_done`.
+    """
+    W, k, height = _row_plan(names_all, width, ax, top, base, per_row)
+    d = d.head(k)
+    fig, ax_ = new_axes(ax, W, height)
+    return fig, ax_, d, np.arange(len(d))[::-1], W
+
+
+def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel: str, total: int,
+               v: dict[str, Any], *, owned: bool, ylim: bool = True, legend: bool = True, wrap: bool = True,
+               empty: str | None = None, what: str = "items") -> Any:
+    """The ranked-row template's second half: row labels, limits, x label, legend, the rows left out.
+
+    ``empty`` is said in the axes when no row is drawn; ``what`` names the rows left out; ``wrap`` wraps the x label to the figure
+    (:func:`~motives.plots._style.row_xlabel`). Returns the legend (or None).
+    """
+    n = len(y)
+    ax_.set_yticks(y, fit_labels(names_all[:n], LABEL_SHARE * W))
+    if ylim:
+        ax_.set_ylim(-0.6, max(n, 1) - 0.4)
+    ax_.set_xlabel(xlabel)
+    leg = add_legend(ax_, owned, v["legend"]) if legend else None
+    if empty is not None and not n:
+        ax_.text(0.5, 0.5, empty, transform=ax_.transAxes, ha="center")
+    if wrap:
+        row_xlabel(ax_, ax_.get_xlabel(), W)
+    omitted_note(ax_, n, total, what, v["omitted"])
+    return leg
+
+
 def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                  scale: str = "auto", ax: Axes | None = None, width: str | float = "auto",
                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
@@ -428,26 +463,19 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     mode = meta.mode
     lo_c, hi_c, base_c = ("low_db", "high_db", "log_odds_db") if db else ("low", "high", "credence")
     base = float(tor[base_c].iloc[0])
-    W, k, height = _row_plan(_input_labels(d, labels), width, ax, top, 1.0, 0.2)
-    d = d.head(k)
-    names = _input_labels(d, labels)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(d, _input_labels(d, labels), width, ax, top, 1.0, 0.2)
         ax_.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
         ax_.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
         if v["ref_line"] is not None:
             ax_.axvline(base, **v["ref_line"])
-        ax_.set_yticks(y, fit_labels(names, LABEL_SHARE * W))
-        ax_.set_ylim(-0.6, len(d) - 0.4)
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
         quantity = "Log-odds (dB)" if db else "Credence"
         others = "kind" in d and not d["kind"].isin(["item", "table"]).all()
-        ax_.set_xlabel(f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
-                       f"(each item's {what}{', each other judgement’s odds' if others else ''} x 1/{f:g} and x {f:g})")
-        add_legend(ax_, ax is None, v["legend"])
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(tor), "items", v["omitted"])
+        _rows_done(ax_, y, _input_labels(d, labels), W,
+                   f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
+                   f"(each item's {what}{', each other judgement’s odds' if others else ''} x 1/{f:g} and x {f:g})",
+                   len(tor), v, owned=ax is None)
     return fig, ax_
 
 
@@ -579,24 +607,16 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
     cr, meta = unpack(cr, "cruxes")
     v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6}, "omitted": {}})
     names_all = [f"{label_for(labels, e)} ({lens})" for lens, e in cr.index]  # the lens by id: short, repeated
-    W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
-    d = cr.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(cr, names_all, width, ax, top, 1.0, 0.2)
         vals = d["delta_db"].to_numpy() if len(d) else np.zeros(0)
         ax_.barh(y, vals, height=0.65, color=["0.25" if x >= 0 else "white" for x in vals], edgecolor="black",
                  hatch=["" if x >= 0 else "////" for x in vals], linewidth=0.6)
         if v["ref_line"] is not None:
             ax_.axvline(0, **v["ref_line"])
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
-        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
         tgt = shorten(label_for(labels, meta.target), 60)
-        ax_.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
-        if not len(d):
-            ax_.text(0.5, 0.5, "no item is rated differently", transform=ax_.transAxes, ha="center")
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(cr), "rows", v["omitted"])
+        _rows_done(ax_, y, names_all, W, f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the "
+                   "named lens", len(cr), v, owned=ax is None, legend=False, empty="no item is rated differently", what="rows")
     return fig, ax_
 
 
@@ -657,11 +677,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
     sob, meta = unpack(sob, "global_sensitivity")
     v = visuals_of(visuals, {"errorbars": {"linewidth": 0.6, "capsize": 1.5}, "legend": {}, "omitted": {}})
     names_all = [label_for(labels, str(i)) for i in sob.index]
-    W, k, height = _row_plan(names_all, width, ax, top, 1.1, 0.22)
-    d = sob.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(sob, names_all, width, ax, top, 1.1, 0.22)
         on = v["errorbars"] is not None
         xe1 = d["S1_se"] if "S1_se" in d and on else None
         xet = d["ST_se"] if "ST_se" in d and on else None
@@ -669,19 +686,15 @@ def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
                  error_kw=v["errorbars"] or {}, **bar_style(0))
         ax_.barh(y - 0.18, d["ST"].clip(lower=0), height=0.34, xerr=xet, label="total $S_T$",
                  error_kw=v["errorbars"] or {}, **bar_style(1))
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
         top_x = float((d["ST"] + (d["ST_se"] if "ST_se" in d else 0)).max()) if len(d) else 1.0
         ax_.set_xlim(0, min(1.05, max(0.1, 1.2 * top_x)))
         tgt = shorten(label_for(labels, meta.target), 60)
         what = "credence" if meta.scale == "credence" else "log-odds"
-        ax_.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
-        leg = add_legend(ax_, ax is None, v["legend"])
+        leg = _rows_done(ax_, y, names_all, W, f"Share of the variance of the {what} of {tgt}\n(over the elicited "
+                         "Beta distributions)", len(sob), v, owned=ax is None, ylim=False,
+                         empty="no uncertain judgement")
         for t in leg.get_texts() if leg is not None else []:
             t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
-        if not len(d):
-            ax_.text(0.5, 0.5, "no uncertain judgement", transform=ax_.transAxes, ha="center")
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(sob), "items", v["omitted"])
     return fig, ax_
 
 
@@ -745,11 +758,8 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index)
     names_all = [n + ("" if r else " (cannot)") for n, r in zip(_input_labels(d, labels), d["reachable"],
                                                                 strict=True)]
-    W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
-    d = d.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(d, names_all, width, ax, top, 1.0, 0.2)
         fin = np.isfinite(d["db_needed"]).to_numpy()
         item = d["db_item"].to_numpy(dtype=float)
         lim = float(np.nanmax(np.abs(np.r_[item[np.isfinite(item)], d["db_needed"][fin], 1.0]))) * 1.1
@@ -764,15 +774,11 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
                  linestyle="", label="to tie")
         if v["ref_line"] is not None:
             ax_.axvline(0, **v["ref_line"])
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
-        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
         ax_.set_xlim(-lim, lim)
         tgt = shorten(label_for(labels, meta.target), 50)
         rival = shorten(label_for(labels, meta.rival), 50)
-        ax_.set_xlabel(f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}")
-        add_legend(ax_, ax is None, v["legend"])
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(be), "items", v["omitted"])
+        _rows_done(ax_, y, names_all, W, f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}",
+                   len(be), v, owned=ax is None)
     return fig, ax_
 
 
@@ -820,17 +826,12 @@ def plot_information(info: pd.DataFrame, *, top: int | None = None, labels: dict
     v = visuals_of(visuals, {"legend": {}, "omitted": {}})
     d = info.sort_values("voi", ascending=False)
     names_all = [label_for(labels, str(i)) for i in d.index]
-    W, k, height = _row_plan(names_all, width, ax, top, 1.1, 0.22)
-    d = d.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(d, names_all, width, ax, top, 1.1, 0.22)
         ax_.barh(y + 0.18, d["voi"], height=0.34, label="hypotheses", **bar_style(0))
         ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="families", **bar_style(1))
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
-        ax_.set_xlabel("Expected information, as if not yet observed (bits)")
-        add_legend(ax_, ax is None, v["legend"])
-        omitted_note(ax_, len(d), len(info), "items", v["omitted"])
+        _rows_done(ax_, y, names_all, W, "Expected information, as if not yet observed (bits)", len(info), v,
+                   owned=ax is None, ylim=False, wrap=False)
     return fig, ax_
 
 
