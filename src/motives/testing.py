@@ -697,12 +697,12 @@ def analysis_checks() -> list[tuple[str, str]]:
 
 _CONTRACT_SETTINGS: dict[str, Any] = {"sweep_points": 11, "sobol_samples": 32, "seed": 1}
 _TABLES: dict[tuple[str, str | None, tuple[str, ...]], dict[str, Any]] = {}
+_REPORTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, list[str]]] = {}
 
 
 def _tables(case: Case, target: str | None = None) -> dict[str, Any]:
     """``run_all`` of a contract case, computed once per process (the figures and report read it)."""
     from motives.sensitivity import run_all
-
     from motives.sensitivity.registry import ANALYSES
 
     key = (hashlib.sha256(case.model_dump_json().encode()).hexdigest(), target, tuple(ANALYSES))
@@ -786,7 +786,10 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     if "report" in checks:
         users = [s for s in SECTIONS.values() if name in s.reports]
         assert users, f"{where}: no report section reports it (register one with motives.report.section)"
-        parts = report_sections(case, tables, {})
+        key = (hashlib.sha256(case.model_dump_json().encode()).hexdigest(), tuple(SECTIONS), tuple(tables))
+        if key not in _REPORTS:
+            _REPORTS[key] = report_sections(case, tables, {})
+        parts = _REPORTS[key]
         shown = [s.name for s in users if s.name in parts]
         applies = [s.name for s in users if s.when is None and set(s.uses) <= set(tables)]
         assert shown or not applies, f"{where}: report sections {applies} report it but are not in the report"
@@ -799,7 +802,9 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
             other = str(fam.drop(fam.idxmax()).idxmax()) if len(fam) > 1 else str(fam.idxmax())
             got = a.compute(case, Settings(target=other, **_CONTRACT_SETTINGS))
             meta = SensitivityResult.of(name, got).meta
-            assert (meta.target, meta.target_level) == (other, "family"), (  # type: ignore[attr-defined]
-                f"{where}: run for target {other!r} it is about {meta.target!r}")  # type: ignore[attr-defined]
+            level = "hypothesis" if other in case.hypothesis_ids else "family"  # a family of one is its hypothesis
+            assert (meta.target, meta.target_level) == (other, level), (  # type: ignore[attr-defined]
+                f"{where}: run for target {other!r} ({level}) it is about {meta.target!r} "  # type: ignore[attr-defined]
+                f"({meta.target_level})")  # type: ignore[attr-defined]
             found["target"] = "ok"
     return found

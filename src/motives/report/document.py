@@ -298,8 +298,11 @@ class Section:
 SECTIONS: dict[str, Section] = {}
 
 
+_Render = Callable[["ReportContext"], list[str]]
+
+
 def section(name: str, *, uses: tuple[str, ...] = (), when: Callable[[ReportContext], bool] | None = None,
-            optional: tuple[str, ...] = ()) -> Callable[[Callable[[ReportContext], list[str]]], Callable[[ReportContext], list[str]]]:
+            optional: tuple[str, ...] = ()) -> Callable[[_Render], _Render]:
     """Register ``render(ctx) -> list of Markdown lines`` as the report section ``name`` (a decorator).
 
     Parameters
