@@ -34,6 +34,7 @@ from motives.plots._style import (
     shorten,
     style,
     style_of,
+    text_width,
     visuals_of,
     width_of,
     wrap_text,
@@ -108,8 +109,8 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")))
     >>> float(fig.get_figwidth())  # two columns
     7.2
-    >>> [t.get_text() for t in ax.get_xticklabels()]  # the items have no dates
-    ['prior', 'roll_6  undated', 'roll_8  undated']
+    >>> [t.get_text().splitlines() for t in ax.get_xticklabels()]  # no dates; few items: level labels
+    [['prior'], ['roll_6', 'undated'], ['roll_8', 'undated']]
     >>> ax.get_ylabel(), ax.get_legend_handles_labels()[1]
     ('Credence', ['d4', 'd6', 'd8', 'd12', 'd20'])
     >>> plt.close(fig)
@@ -143,8 +144,28 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     col = "log_odds_db" if db else "credence"
     W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     _, _, leg_h = legend_plan([label_for(labels, i) for i in ids], W) if v["legend"] is not None else ([], 1, 0)
+    every = max(1, -(-len(steps) // max(1, int((0.85 * W) / 0.11))))  # tick labels at least 0.11 in apart
+    shown = steps[::every]
+    fs = 5.5 if len(shown) > 30 else 6.5
+    names = []
+    for s in shown:
+        r = first.loc[s]
+        tag = "prior" if s == 0 else (r["date"] if r["dated"] else "undated")
+        names.append((shorten(str(r["evidence"]), 24), tag) if s else ("prior", ""))
+    # Horizontal labels (the item on at most two lines, broken after an underscore, then the date) when each
+    # fits its share of the width; else rotated. The figure is sized for a data area of 1.9 in plus the labels,
+    # so the labels never crowd the curves out.
+    room = 0.95 * 0.85 * W / len(shown)
+    split = [_break_id(e, room, fs) for e, _t in names]
+    level_ = all(b is not None for b in split)
+    if level_:
+        ticks = [f"{b}\n{t}" if t else str(b) for b, (_e, t) in zip(split, names, strict=True)]
+        label_h = max(t.count("\n") + 1 for t in ticks) * fs * 1.25 / 72
+    else:
+        ticks = [f"{e}  {t}" if t else e for e, t in names]
+        label_h = max(text_width(t, fs) for t in ticks)
     with style():
-        fig, ax_ = new_axes(ax, W, 2.8 + leg_h)
+        fig, ax_ = new_axes(ax, W, 1.9 + label_h + 0.45 + leg_h)
         for k, i in enumerate(ids):
             c = d.xs(i, level="id")[col].reindex(steps)
             st = style_of(k)
@@ -156,14 +177,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
         und = [s for s in steps if s > 0 and not first.loc[s, "dated"]]
         if und and v["undated"] is not None:
             ax_.axvspan(min(und) - 0.5, max(und) + 0.5, **v["undated"])
-        every = max(1, -(-len(steps) // max(1, int((0.85 * W) / 0.11))))  # tick labels at least 0.11 in apart
-        shown = steps[::every]
-        names = []
-        for s in shown:
-            r = first.loc[s]
-            tag = "prior" if s == 0 else (r["date"] if r["dated"] else "undated")
-            names.append(f"{shorten(str(r['evidence']), 24)}  {tag}" if s else "prior")
-        ax_.set_xticks(shown, names, rotation=90, fontsize=5.5 if len(shown) > 30 else 6.5)
+        ax_.set_xticks(shown, ticks, rotation=0 if level_ else 90, fontsize=fs)
         ax_.set_xlim(-0.5, max(steps) + 0.5)
         if db:
             if v["ref_line"] is not None:
@@ -173,11 +187,29 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
             ax_.set_ylim(0, 1)
             ax_.set_ylabel("Credence")
         xl = "Items in date order (undated items first, shaded)" if und else "Items in date order"
-        ax_.set_xlabel(xl + (f"; every {every}th item labelled" if every > 1 else ""))
+        ax_.set_xlabel(xl + (f"; one item in {every} labelled" if every > 1 else ""))
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(ids), len(all_ids), _rows_word(traj, level), v["omitted"])
     return fig, ax_
+
+
+def _break_id(text: str, width: float, size: float, lines: int = 2) -> str | None:
+    """``text`` on at most ``lines`` lines no wider than ``width`` inches, broken after underscores or spaces.
+
+    None when it does not fit (a word wider than ``width``, or more lines needed). Matplotlib does not wrap
+    tick labels, and :func:`~motives.plots._style.wrap_lines` breaks at spaces only (an id has none).
+    """
+    import re
+
+    out: list[str] = []
+    for tok in re.split(r"(?<=_)|(?<= )", text):
+        if out and text_width((out[-1] + tok).strip(), size) <= width:
+            out[-1] += tok
+        else:
+            out.append(tok)
+    out = [ln.strip() for ln in out]
+    return "\n".join(out) if len(out) <= lines and all(text_width(ln, size) <= width for ln in out) else None
 
 
 def _rows_word(table: pd.DataFrame, level: str) -> str:
@@ -192,11 +224,52 @@ def _rows_word(table: pd.DataFrame, level: str) -> str:
     return "families" if level == "family" and 0 < n_fam < n_hyp else "hypotheses"
 
 
-def _leftward(kw: dict[str, Any], flip: bool) -> dict[str, Any]:
-    """Annotation keywords with the default offset mirrored to the left (a label near the right edge stays inside)."""
-    if not flip or kw.get("xytext") != (6, -10):
-        return kw
-    return kw | {"xytext": (-6, -10), "ha": "right"}
+def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
+    """Move an annotation next to its point to where no line of the axes runs under its text.
+
+    Tries the offsets right-below (the default), left-below, right-above, left-above, then farther out; keeps
+    the first whose text box lies inside the axes and meets no line (each line sampled densely in display
+    coordinates), else the one that meets the fewest; a white box under the text keeps it legible there.
+    Only the default offset is moved: a caller's own
+    ``xytext`` is kept. Matplotlib places text where it is told and has no such search (``adjustText`` does
+    it for scatter labels, but pulls in its own dependency for one label).
+    """
+    if kw.get("xytext") != (6, -10):
+        return
+    ann.set_in_layout(False)  # inside the axes: the layout never shrinks them to make room for it
+    fig = ax.figure
+    fig.draw_without_rendering()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent()
+    pts = []
+    for ln in ax.lines:
+        if ln is ann or not ln.get_visible():
+            continue
+        xy = ln.get_transform().transform(np.asarray(ln.get_xydata(), dtype=float))
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        for a, b in zip(xy[:-1], xy[1:], strict=True):  # the segments between the points too, a sample a pixel
+            n = int(min(4000, max(2, np.hypot(*(b - a)))))
+            pts.append(a + (b - a) * np.linspace(0, 1, n)[:, None])
+        pts.append(xy)
+    cloud = np.concatenate(pts) if pts else np.zeros((0, 2))
+    best: tuple[int, tuple[float, float], str] | None = None
+    for dx, dy in ((6, -10), (-6, -10), (6, 6), (-6, 6), (6, -22), (-6, -22), (6, 18), (-6, 18), (6, -34),
+                   (-6, -34), (6, 30), (-6, 30)):
+        ha = "left" if dx > 0 else "right"
+        ann.set_position((dx, dy))
+        ann.set_horizontalalignment(ha)
+        bb = ann.get_window_extent().expanded(1.05, 1.2)
+        inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+        hits = int(((cloud[:, 0] >= bb.x0) & (cloud[:, 0] <= bb.x1) & (cloud[:, 1] >= bb.y0)
+                    & (cloud[:, 1] <= bb.y1)).sum()) + (0 if inside else 10**6)
+        if best is None or hits < best[0]:
+            best = (hits, (dx, dy), ha)
+        if hits == 0:
+            break
+    assert best is not None
+    ann.set_position(best[1])
+    ann.set_horizontalalignment(best[2])
+    if best[0]:
+        ann.set_bbox({"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
 
 def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
@@ -252,8 +325,9 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     >>> fig, ax = plot_prior_sweep(prior_sweep(mv.examples.load("cookies"), "bowl1", points=11))
     >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
     (3.5, 'Prior of bowl1', 'Posterior credence')
-    >>> [t.get_text() for t in ax.texts]  # bowl 1 has credence 1/2 when its prior is 0.4
-    ['credence 1/2 (even odds) at prior 0.4']
+    >>> print(*[t.get_text() for t in ax.texts])  # bowl 1 has credence 1/2 when its prior is 0.4
+    credence 1/2 (even odds)
+    at prior 0.4
     >>> ax.get_legend_handles_labels()[1]
     ['Prior = credence', 'bowl1', 'bowl2']
     >>> plt.close(fig)
@@ -303,15 +377,15 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
                 if v["tie"] is not None:
                     ax_.plot([xt], [0], **v["tie"])
                 if v["annotations"] is not None:
-                    right = bool(ok.any()) and xt > (x[ok].min() + x[ok].max()) / 2
-                    ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.2g}", (xt, 0),
-                                 **_leftward(v["annotations"], right))
+                    note = ax_.annotate(f"credence 1/2 (even odds)\nat prior {tie:.2g}", (xt, 0), **v["annotations"])
             if mark is not None and 0 < mark < 1 and v["mark"] is not None:
                 ax_.axvline(10 * np.log10(mark / (1 - mark)), **v["mark"])
             ax_.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
             ax_.set_ylabel("Posterior log-odds (dB)")
             ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
             add_legend(ax_, ax is None, v["legend"])
+            if tie is not None and 0 < tie < 1 and v["annotations"] is not None:
+                _clear_spot(ax_, note, v["annotations"])
             return fig, ax_
         if v["ref_line"] is not None:
             ax_.plot([0, 1], [0, 1], **({"label": "Prior = credence"} | v["ref_line"]))
@@ -324,8 +398,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
             if v["tie"] is not None:
                 ax_.plot([tie], [0.5], **v["tie"])
             if v["annotations"] is not None:
-                ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.3g}", (tie, 0.5),
-                             **_leftward(v["annotations"], tie > 0.5))
+                note = ax_.annotate(f"credence 1/2 (even odds)\nat prior {tie:.3g}", (tie, 0.5), **v["annotations"])
         if mark is not None and v["mark"] is not None:
             ax_.axvline(mark, **v["mark"])
         ax_.set_xlim(0, 1)
@@ -335,6 +408,8 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(ids), len(all_ids), _rows_word(sweep, level), v["omitted"])
+        if tie is not None and 0 < tie < 1 and v["annotations"] is not None:
+            _clear_spot(ax_, note, v["annotations"])
     return fig, ax_
 
 
@@ -474,7 +549,7 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
         others = "kind" in d and not d["kind"].isin(["item", "table"]).all()
         _rows_done(ax_, y, _input_labels(d, labels), W,
                    f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
-                   f"(each item's {what}{', each other judgement’s odds' if others else ''} x 1/{f:g} and x {f:g})",
+                   f"(each item's {what}{', each other judgement’s odds' if others else ''} x\xa01/{f:g} and x\xa0{f:g})",
                    len(tor), v, owned=ax is None)
     return fig, ax_
 
@@ -816,22 +891,39 @@ def plot_information(info: pd.DataFrame, *, top: int | None = None, labels: dict
     >>> fig, ax = plot_information(item_information(mv.examples.load("dice")))
     >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]  # most informative first
     (3.5, ['roll_8', 'roll_6'])
-    >>> [round(float(b.get_width()), 3) for b in ax.patches[:2]]  # bits, hypotheses (dark bars)
+    >>> [round(float(b.get_width()), 3) for b in ax.patches[:2]]  # bits; each die is its own family: one bar
     [0.049, 0.008]
-    >>> ax.get_xlabel()
-    'Expected information, as if not yet observed (bits)'
+    >>> print(ax.get_xlabel())
+    Expected reduction of the entropy of the hypotheses (bits),
+    as if not yet observed
+    >>> plt.close(fig)
+
+    Families of several hypotheses: the information about which hypothesis and about which family, named apart.
+
+    >>> from motives.testing import rich_case
+    >>> fig, ax = plot_information(item_information(rich_case()))
+    >>> ax.get_legend_handles_labels()[1]
+    ['which hypothesis', 'which family']
     >>> plt.close(fig)
     """
     info = table_of(info)
     v = visuals_of(visuals, {"legend": {}, "omitted": {}})
     d = info.sort_values("voi", ascending=False)
     names_all = [label_for(labels, str(i)) for i in d.index]
+    # Two quantities: the entropy removed about which hypothesis is true, and about which family. When the
+    # families are the hypotheses the two are one number: one bar, one name.
+    one = bool(np.allclose(info["entropy"], info["entropy_family"]) and np.allclose(info["voi"], info["voi_family"]))
     with style():
-        fig, ax_, d, y, W = _rows_axes(d, names_all, width, ax, top, 1.1, 0.22)
-        ax_.barh(y + 0.18, d["voi"], height=0.34, label="hypotheses", **bar_style(0))
-        ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="families", **bar_style(1))
-        _rows_done(ax_, y, names_all, W, "Expected information, as if not yet observed (bits)", len(info), v,
-                   owned=ax is None, ylim=False, wrap=False)
+        fig, ax_, d, y, W = _rows_axes(d, names_all, width, ax, top, 1.1, 0.22 * (0.6 if one else 1))
+        if one:
+            ax_.barh(y, d["voi"], height=0.6, **bar_style(0))
+            xlabel = "Expected reduction of the entropy of the hypotheses (bits),\nas if not yet observed"
+        else:
+            ax_.barh(y + 0.18, d["voi"], height=0.34, label="which hypothesis", **bar_style(0))
+            ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="which family", **bar_style(1))
+            xlabel = ("Expected reduction of entropy (bits), as if not yet observed:\nabout which hypothesis "
+                      "(dark) and which family (hatched) is true")
+        _rows_done(ax_, y, names_all, W, xlabel, len(info), v, owned=ax is None, ylim=False, legend=not one)
     return fig, ax_
 
 
