@@ -453,14 +453,21 @@ def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) ->
 def row_xlabel(ax: Axes, text: str, width: float) -> None:
     """The x label of a plot with a row-label column, wrapped to the figure in even lines.
 
-    A label that fits under the data area with at most one line more than it has (each line wrapped evenly:
-    :func:`balanced_wrap`) is centred there;
-    a wider one is wrapped evenly to the figure and aligned to the axes' right edge, so it runs leftwards
-    under the row labels instead of off the figure.
+    A label whose lines fit under the data area is centred there; one whose lines fit the figure is aligned
+    to the axes' right edge, so it runs leftwards under the row labels instead of off the figure. A longer
+    one is wrapped evenly (:func:`balanced_wrap`, no word left on a line of its own): centred under the
+    data area if that takes at most one line more, else across the figure, aligned right.
     """
-    data = 0.9 * (1 - LABEL_SHARE) * width
-    wrapped = balanced_wrap(text, data)
-    if all(text_width(ln, 8.0) <= data for ln in wrapped.split("\n")) and wrapped.count("\n") <= text.count("\n") + 1:
+    data, full = 0.9 * (1 - LABEL_SHARE) * width, 0.92 * width
+
+    def fits(t: str, w: float) -> bool:
+        return all(text_width(ln, 8.0) <= w for ln in t.split("\n"))
+
+    if fits(text, data):
+        ax.set_xlabel(text)
+    elif fits(text, full):
+        ax.set_xlabel(text, loc="right")
+    elif fits(wrapped := balanced_wrap(text, data), data) and wrapped.count("\n") <= text.count("\n") + 1:
         ax.set_xlabel(wrapped)
-        return
-    ax.set_xlabel(balanced_wrap(text, 0.92 * width), loc="right")
+    else:
+        ax.set_xlabel(balanced_wrap(text, full), loc="right")

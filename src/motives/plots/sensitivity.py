@@ -227,7 +227,8 @@ def _rows_word(table: pd.DataFrame, level: str) -> str:
 def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
     """Move an annotation next to its point to where no line of the axes runs under its text.
 
-    Tries the offsets right-below (the default), left-below, right-above, left-above, then farther out; keeps
+    Tries the offsets right-below (the default), left-below, right-above, left-above, then farther out (up to
+    about 60 points, nearest first); keeps
     the first whose text box lies inside the axes and meets no line (each line sampled densely in display
     coordinates), else the one that meets the fewest; a white box under the text keeps it legible there.
     Only the default offset is moved: a caller's own
@@ -252,8 +253,10 @@ def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
         pts.append(xy)
     cloud = np.concatenate(pts) if pts else np.zeros((0, 2))
     best: tuple[int, tuple[float, float], str] | None = None
-    for dx, dy in ((6, -10), (-6, -10), (6, 6), (-6, 6), (6, -22), (-6, -22), (6, 18), (-6, 18), (6, -34),
-                   (-6, -34), (6, 30), (-6, 30)):
+    near = [(6, -10), (-6, -10), (6, 6), (-6, 6)]
+    far = sorted(((dx, dy) for dx in (6, -6, 24, -24, 48, -48) for dy in (-22, 18, -34, 30, -46, 42, -58, 54)),
+                 key=lambda p: (abs(p[0]) + abs(p[1]), p[1] > 0, p[0] < 0))  # nearest first
+    for dx, dy in near + far:
         ha = "left" if dx > 0 else "right"
         ann.set_position((dx, dy))
         ann.set_horizontalalignment(ha)
