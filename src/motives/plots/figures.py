@@ -257,9 +257,6 @@ def _value_posterior(ctx: FigureContext) -> tuple[Figure, Axes]:
     return plot_value_posterior(value_table(ctx.case, credence=table_of(ctx.tables["posterior"])), **ctx.kw)
 
 
-#: The built-in figures' tables: :func:`standard_figures` needs every one.
-_NEEDED = ("posterior", "weight_of_evidence", "trajectory", "prior_sweep", "tornado", "evidence_discount",
-           "lens_comparison", "cruxes", "sobol", "break_even", "item_information")
 
 
 def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFrame], *,
@@ -348,6 +345,9 @@ def caption(name: str, case: Case | None = None) -> str:
 
 
 _register_builtins()
+#: The built-in figures' tables (what ``run_all`` computes for every case): :func:`standard_figures` needs
+#: every one; a figure registered later is drawn when its own tables are there.
+_NEEDED = tuple(dict.fromkeys(n for f in FIGURES.values() for n in f.needs))
 #: Figure name -> caption of the built-in figures (the report uses :func:`caption`, which knows a user's own too).
 CAPTIONS: dict[str, str] = {n: f.caption for n, f in FIGURES.items()}
 
