@@ -522,9 +522,10 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     3.5
     >>> [t.get_text() for t in ax.get_yticklabels()]  # the prior of d8 is a judgement too
     ['prior', 'roll_6', 'roll_8']
-    >>> print(ax.get_xlabel())
+    >>> print(ax.get_xlabel().replace(chr(160), " "))  # wrapped in even lines, "x 1/3" kept together
     Credence of d8
-    (each item's weight of evidence, each other judgement’s odds x 1/3 and x 3)
+    (each item's weight of evidence, each
+    other judgement’s odds x 1/3 and x 3)
     >>> ax.get_legend_handles_labels()[1]  # hatched, then dark bars
     ['weakened (x 1/3)', 'strengthened (x 3)']
     >>> plt.close(fig)
