@@ -1113,7 +1113,7 @@ def add_lens_cmd(
     import yaml
 
     from motives.io import load_case
-    from motives.lensfile import add_lens, lens_case_files, not_applied_lines, read_lens_file
+    from motives.lensfile import add_lens, case_judgement_lines, lens_case_files, not_applied_lines, read_lens_file
 
     case = load_case(case_dir)
     lf = read_lens_file(lens_file, case)
@@ -1128,13 +1128,18 @@ def add_lens_cmd(
         written = load_case(tmp)  # a sibling of --out: the relative 'extends' resolves the same
         lens = lf.lens.id
         if any(written.judgement(e, lens)[0] != expected.judgement(e, lens)[0] for e in written.evidence) or any(
-                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions):
-            raise RuntimeError("the written lens does not read back as the lens file's judgements")
+                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions) or (
+                written.prior_vector() != expected.prior_vector()) or any(
+                written.source(s.key) != s for s in expected.sources):
+            raise RuntimeError("the written lens does not read back as the lens file's judgements (tables, prior "
+                           "and reliabilities)")
     n = len(lf.changed)
     out.print(plain(f"wrote {dest.path}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
                     f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(n, 'judgement')} changed, the rest "
                     f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{dest.path}'))"),
               highlight=False, markup=False)
+    for line in case_judgement_lines(case, lf):
+        out.print(plain(line), highlight=False, markup=False)
     for line in not_applied_lines(lf):
         err.print(f"note: {plain(line)}", highlight=False, markup=False)
 

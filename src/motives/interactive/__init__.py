@@ -213,9 +213,10 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero staying zero;
     an item left out gets the same likelihood for every parent value, its base rate if it has one, else 1 (it
     then says nothing, also through its source's uncertain reliability).
-    The posterior under the new lens equals :func:`edited_posterior` with those edits. The prior, source
-    reliabilities and edits of timeline or quantity items are not a lens's judgements: they go under
-    ``not_applied``.
+    The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
+    :func:`motives.lensfile.add_lens` applies to the case. The posterior under the new lens of that case
+    equals :func:`edited_posterior` with those edits. Edits of timeline or quantity items are no judgement a
+    lens can hold: they go under ``not_applied``.
 
     Examples
     --------
@@ -259,11 +260,12 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
             table[k] = {s: float(x) for s, x in zip(pa.states, r / r.sum(), strict=True)}
         changed[pid] = {"values": table}
     other = [*arr.other_items, *(i for p in arr.propositions for i in p.other_items)]
-    not_applied: dict[str, Any] = {}
+    case_judgements: dict[str, Any] = {}
     if ed["prior"]:
-        not_applied["prior"] = dict(ed["prior"])
+        case_judgements["prior"] = dict(ed["prior"])
     if ed["reliability"]:
-        not_applied["reliability"] = dict(ed["reliability"])
+        case_judgements["reliability"] = dict(ed["reliability"])
+    not_applied: dict[str, Any] = {}
     ow = {i: w.get(i, 1.0) * d for i in other if i not in drop and w.get(i, 1.0) * d != 1}
     if ow:
         not_applied["weights"] = ow
@@ -275,7 +277,8 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     if name:
         lens["name"] = name
     return {"motives": "lens file", "case": case.name, "based_on": base, "lens": lens, "changed": changed,
-            "unchanged": [i for i in ids if i not in changed], "not_applied": not_applied}
+            "unchanged": [i for i in ids if i not in changed], "case_judgements": case_judgements,
+            "not_applied": not_applied}
 
 
 # --------------------------------------------------------------------------- what the page carries

@@ -489,9 +489,10 @@
     });
     const other = E.other.items.slice();
     E.props.forEach(function (p) { p.other_items.forEach(function (id) { other.push(id); }); });
+    const cj = {};  // the reader's prior and reliabilities: the case's judgements, applied by add-lens
+    if (edits.prior && Object.keys(edits.prior).length) cj.prior = Object.assign({}, edits.prior);
+    if (edits.reliability && Object.keys(edits.reliability).length) cj.reliability = Object.assign({}, edits.reliability);
     const na = {};
-    if (edits.prior && Object.keys(edits.prior).length) na.prior = Object.assign({}, edits.prior);
-    if (edits.reliability && Object.keys(edits.reliability).length) na.reliability = Object.assign({}, edits.reliability);
     const ow = {};
     other.forEach(function (id) { if (!drop.has(id) && g(id) !== 1) ow[id] = g(id); });
     if (Object.keys(ow).length) na.weights = ow;
@@ -502,7 +503,7 @@
     if (name) L.name = name;
     return { motives: "lens file", case: data.case.name, based_on: lens, lens: L, changed: changed,
              unchanged: ids.filter(function (i) { return !Object.prototype.hasOwnProperty.call(changed, i); }),
-             not_applied: na };
+             case_judgements: cj, not_applied: na };
   }
   // YAML in block style; every key and string double-quoted (JSON's escapes are YAML's), numbers at full
   // precision (the shortest text that reads back as the same double).
@@ -529,7 +530,9 @@
     return "# A reader's judgements on the case '" + data.case.name + "', from its interactive appendix.\n" +
       "# Add them to the case as a new lens: motives add-lens CASE_FOLDER " + lf.lens.id + ".yaml\n" +
       "# changed: every judgement changed here (whole tables); unchanged: the judgements of lens based_on, as\n" +
-      "# they are; not_applied: edits that belong to the case, not to a lens (recorded, not applied)." +
+      "# they are; case_judgements: your prior and source reliabilities, which belong to the case (add-lens\n" +
+      "# applies them to the new case folder: every lens of it, and a pool of them, is analysed under them);\n" +
+      "# not_applied: edits no lens can hold (recorded, not applied)." +
       toYaml(lf, "") + "\n";
   }
   document.getElementById("download").addEventListener("click", function () {
