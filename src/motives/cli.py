@@ -1238,7 +1238,9 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
             tgt_id = results["prior_sweep"].meta.target
             fdir = tmp / "figures"
             fdir.mkdir()
-            n_fig = 11 + sum(e.kind == "timeline" for e in case.evidence)
+            from motives.plots.figures import FIGURES
+
+            n_fig = len(FIGURES) + sum(e.kind == "timeline" for e in case.evidence)  # at most; set when done
             ftask = bar.add_task("figures", total=n_fig)
             import matplotlib.pyplot as plt
 
