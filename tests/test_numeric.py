@@ -79,19 +79,23 @@ def test_the_red_team_betas() -> None:
 @given(st.floats(min_value=1e-4, max_value=1 - 1e-4), st.floats(min_value=1e-300, max_value=MAX_CONCENTRATION),
        st.integers(min_value=1, max_value=60))
 def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n: int) -> None:
-    """Gauss nodes of any representable Beta: finite, in [0, 1], weights summing to 1, and exact (to 1e-9
+    """Gauss nodes of any representable Beta: finite, in [0, 1], weights summing to 1, and exact (to 1e-7
     relative) for what the engine integrates — products of up to 2n - 1 mixtures ρλ + (1 - ρ)b with b ≥ 0.05
-    — checked against the same integral from the moments Π (a + j) / (a + b + j) (binomial expansion)."""
+    — checked against the same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
+
+    The tolerance: scipy's Gauss–Jacobi nodes lose digits for exponents near -1 with many nodes (measured
+    worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the engine prints
+    credences to four significant figures, so 1e-7 leaves a margin without hiding an error that shows."""
     x, w = beta_nodes(mean, conc, n)
     assert np.isfinite(x).all() and np.isfinite(w).all() and (x >= 0).all() and (x <= 1).all()
     assert w.sum() == pytest.approx(1.0, abs=1e-12) and (w >= 0).all()
     a, b = mean * conc, (1 - mean) * conc
-    assert float(w @ x) == pytest.approx(mean, rel=1e-9)
+    assert float(w @ x) == pytest.approx(mean, rel=1e-7)
     lam, base = 0.9, 0.3  # integrand (ρ(λ - b) + b)^d = Σ C(d, i) (λ - b)^i b^(d - i) ρ^i
     for d in {d for d in (1, 2, n, 2 * n - 1) if d <= 2 * n - 1}:
         exact = sum(math.comb(d, i) * (lam - base) ** i * base ** (d - i) * _product_moment(a, b, i)
                     for i in range(d + 1))
-        assert float(w @ (x * (lam - base) + base) ** d) == pytest.approx(exact, rel=1e-9)
+        assert float(w @ (x * (lam - base) + base) ** d) == pytest.approx(exact, rel=1e-7)
 
 
 def test_beta_nodes_where_scipy_overflowed() -> None:

@@ -115,7 +115,8 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
     if mean == 0.0 or mean == 1.0:
         raise ValueError(f"beta [{a:g}, {b:g}] has a mean too close to {mean:g} to represent; write {mean:g} if you "
                          "mean it")
-    total = a / 2 + b / 2  # halves: never overflows
+    # halves never overflow, but a subnormal halved is 0: add the halves only where a + b itself would overflow
+    total = (a + b) / 2 if max(a, b) < 8e307 else a / 2 + b / 2
     if total > MAX_CONCENTRATION / 2:
         shown = f"{2 * total:g}" if total < 8e307 else f"{a:g} + {b:g}"
         raise ValueError(f"beta [{a:g}, {b:g}] has concentration a + b = {shown}, more than {MAX_CONCENTRATION:g}, "
