@@ -938,12 +938,14 @@ def run(
             _fill_prior(summary, case, summary["lens"], spec.prior)
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                            "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+        summary["power_sensitivity"] = _power_sensitivity(res)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
         res.save(tmp / "trace.nc")
         if case.structured:  # the structure diagram (the sensitivity and report commands draw the rest)
             _structure_figure(case, summary.get("lens"), tmp / "figures", spec.figures)
     _print_summary(summary, False)
+    out.print(plain(summary["power_sensitivity"]["statement"]), highlight=False, markup=False)
     out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"
                     + (", figures/structure.*" if (out_dir / "figures").exists() else "")), highlight=False,
               markup=False)
@@ -977,11 +979,25 @@ def summary_cmd(
         _fill_prior(summary, load_case(spec.case_path(spec_file)), summary["lens"], spec.prior)
     summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                        "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+    summary["power_sensitivity"] = _power_sensitivity(res)
     _print_summary(summary, as_json)
+    if not as_json:
+        out.print(plain(summary["power_sensitivity"]["statement"]), highlight=False, markup=False)
     if not summary["diagnostics"].get("ok", True):
         if not as_json:
             _diagnostics_failed(summary, allow_bad=False)
         raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _power_sensitivity(res: Any) -> dict[str, Any]:
+    """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none (a fit saved without it)."""
+    from motives.models.psense import sensitivity_summary
+
+    fixed = set(json.loads(res.trace.attrs.get("motives_deterministics", "[]")))
+    if "log_prior" not in res.trace.children and set(res.trace.posterior.data_vars) - fixed:
+        return {"statement": "Power-scaling sensitivity: not available (this fit was saved without its log_prior "
+                             "and log_likelihood groups; refit with motives run)"}
+    return sensitivity_summary(res)
 
 
 def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]) -> None:
@@ -1334,6 +1350,38 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, targ
     res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target)
     out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
+
+
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", envvar="MOTIVES_SCHEDULER",
+    help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
+
+
+@app.command("sbc")
+@_guarded
+def sbc_cmd(
+    spec_file: SpecFile, out_dir: OutDir, force: Force = False,
+    simulations: Annotated[int, typer.Option("--simulations", min=1, help="Simulated data sets (one fit each).")] = 100,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Posterior draws each rank is taken among.")] = 100,
+    bins: Annotated[int, typer.Option("--bins", min=2, help="Bins of the chi-square test of uniform ranks.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulations.")] = 2026,
+    scheduler: Scheduler = None, workers: Workers = None,
+    fits: Annotated[Path | None, typer.Option("--fits", help="Keep each fit here as it finishes; a rerun with the "
+                                              "same folder fits only what is missing.")] = None,
+) -> None:
+    """Simulation-based calibration of a spec's exclusive model: ranks.csv, tests.csv, sbc.json into --out."""
+    from motives.models.sbc import sbc_spec
+
+    dest = _OutputFolder(out_dir, force, spec_file=spec_file)
+    with dest as tmp:
+        result, lines = sbc_spec(spec_file, tmp, simulations=simulations, keep=keep, bins=bins, seed=seed,
+                                 scheduler=scheduler, workers=workers, results=fits)
+    for line in lines:
+        out.print(plain(line), highlight=False, markup=False)
+    out.print(plain(f"wrote {dest.path}/ranks.csv, tests.csv, sbc.json"), highlight=False, markup=False)
+    if not result.ok:
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 @app.command()

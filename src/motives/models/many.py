@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ def run_task(task: FitTask) -> FitResult:
     res = _fit(case, config, progressbar=False, data=task.data or None, cores=1)
     res.trace.attrs["motives_task_key"] = task.key
     res.trace.attrs["motives_task_data"] = json.dumps(task.data, sort_keys=True)
+    res.trace.attrs["motives_task_process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran
     if task.label:
         res.trace.attrs["motives_task_label"] = task.label
     return res

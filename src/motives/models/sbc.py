@@ -260,3 +260,68 @@ def sbc_ranks(trace: Any, truth: dict[str, Any], *, keep: int, rng: np.random.Ge
     less, equal = int(np.sum(hs < truth["h"])), int(np.sum(hs == truth["h"]))
     out.append(less + int(rng.integers(0, equal + 1)))
     return out
+
+
+def write_sbc(result: SBCResult, folder: Path) -> list[str]:
+    """Write ``ranks.csv``, ``tests.csv`` and ``sbc.json`` into ``folder``; the lines to print.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> job = ManyFits([], [], {}, [], "serial (this process)", 1.0)
+    >>> tests = pd.DataFrame({"chi2": [3.0], "p": [0.5], "ok": [True], "counts": [[5, 5]]},
+    ...                      index=pd.Index(["h"], name="quantity"))
+    >>> res = SBCResult(pd.DataFrame({"h": [1] * 10}), tests, job, keep=10, bins=2)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     lines = write_sbc(res, Path(d))
+    ...     sorted(p.name for p in Path(d).iterdir())
+    ['ranks.csv', 'sbc.json', 'tests.csv']
+    >>> print(lines[-1])
+    every quantity's ranks are uniform at p > 0.001 (chi-square, 1 degree of freedom)
+    """
+    import json
+
+    result.ranks.to_csv(folder / "ranks.csv")
+    tests = result.tests.copy()
+    tests["counts"] = [" ".join(str(c) for c in counts) for counts in tests["counts"]]
+    tests.to_csv(folder / "tests.csv")
+    job = result.job
+    summary = {
+        "simulations": len(job.tasks), "finished": len(result.ranks), "keep": result.keep, "bins": result.bins,
+        "p_min": P_MIN, "ok": result.ok, "where": job.where, "seconds": round(job.seconds, 3),
+        "resumed": len(job.resumed), "failures": job.failure_lines(),
+        "tests": {q: {"chi2": r["chi2"], "p": r["p"], "ok": bool(r["ok"]), "counts": list(r["counts"])}
+                  for q, r in result.tests.iterrows()},
+    }
+    (folder / "sbc.json").write_text(json.dumps(summary, indent=2) + "\n")
+    dof = result.bins - 1
+    lines = [f"{len(result.ranks)} of {len(job.tasks)} simulations fitted ({job.where}, {job.seconds:.1f} s"
+             + (f"; {len(job.resumed)} read back from earlier runs" if job.resumed else "") + ")"]
+    lines += job.failure_lines()
+    bad = result.tests[~result.tests["ok"]]
+    for q, r in bad.iterrows():
+        lines.append(f"{q}: ranks not uniform (chi-square p = {r['p']:.2g}); counts per bin {list(r['counts'])}")
+    if len(result.ranks) and bad.empty:
+        lines.append(f"every quantity's ranks are uniform at p > {P_MIN:g} (chi-square, {dof} degree"
+                     f"{'s' if dof != 1 else ''} of freedom)")
+    return lines
+
+
+def sbc_spec(spec_file: Path, folder: Path, *, simulations: int = 100, keep: int = 100, bins: int = 10,
+             seed: int = 2026, scheduler: Any = None, workers: int | None = None,
+             results: Path | None = None) -> tuple[SBCResult, list[str]]:
+    """``motives sbc SPEC``: calibrate the spec's fit by simulation, write the tables into ``folder``.
+
+    Every simulation uses the spec's model, lens, prior, reliability and sampler settings.
+    """
+    from motives.io import load_case
+    from motives.spec import load_spec
+
+    spec = load_spec(spec_file)
+    case = load_case(spec.case_path(spec_file))
+    config = FitConfig.from_spec(spec, case)
+    result = sbc(case, config, simulations=simulations, keep=keep, bins=bins, seed=seed, scheduler=scheduler,
+                 workers=workers, results=results)
+    return result, write_sbc(result, folder)
