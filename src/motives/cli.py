@@ -1161,6 +1161,10 @@ def add_lens_cmd(
 SpecFile = Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an output folder motives wrote before.")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", envvar="MOTIVES_SCHEDULER",
+    help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
 Target = Annotated[str | None, typer.Option("--target", help=TARGET_HELP + " Overrides the spec's target.")]
 
 
@@ -1218,7 +1222,8 @@ def _analysed_case(case: Any, tgt: Any) -> Any:
 
 
 def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool,
-                         target: str | None = None) -> dict[str, Any]:
+                         target: str | None = None, scheduler: str | None = None,
+                         workers: int | None = None, fit: Path | None = None) -> dict[str, Any]:
     """Compute every sensitivity table and figure into a temporary folder, then publish it atomically."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -1283,9 +1288,16 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         if tgt is not None:
             del summary["leading_family"]
             summary["target"] = _target_summary(case, tgt, summary, prior_vec)
+        if s.refits is not None and not report:  # the spec asks for full refits: a many-fit job
+            from motives.models.grid import write_refits
+
+            for line in write_refits(spec, spec_file, case, tmp, scheduler=scheduler, workers=workers):
+                err.print(plain(line), highlight=False, markup=False)
+            written["tables"].append("refits.csv")
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
-            _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"], tgt=tgt, analysed=acase)
+            _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"], tgt=tgt, analysed=acase,
+                          fit=fit)
     noisy = tables["sobol"].attrs.get("noisy") or []
     if noisy:
         err.print("[bold yellow]warning[/]: " + safe(
@@ -1309,7 +1321,7 @@ def _case_identity(case: Any) -> dict[str, str]:
 
 
 def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
-                  figures: list[str], *, tgt: Any = None, analysed: Any = None) -> None:
+                  figures: list[str], *, tgt: Any = None, analysed: Any = None, fit: Path | None = None) -> None:
     from motives import report as R
 
     tdir = tmp / "tables"
@@ -1340,22 +1352,29 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
         info |= {"target": tgt.name, "grouping": tgt.grouping}
     text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info,
                              analysed=None if analysed is case else analysed)
+    if fit is not None:  # the fit's power-scaling sensitivity (motives.models.psense), as its own section
+        from motives.models import load_result
+        from motives.models.psense import report_section
+
+        trace = fit / "trace.nc" if fit.is_dir() else fit
+        text = text.rstrip("\n") + "\n\n" + report_section(_power_sensitivity(load_result(trace, spec_file)),
+                                                            source=str(trace))
     (tmp / "report.md").write_text(text)
 
 
 @app.command()
 @_guarded
-def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
-    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out."""
-    res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target)
+def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
+                scheduler: Scheduler = None, workers: Workers = None) -> None:
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out.
+
+    A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (refits.csv), in
+    local processes or on the Dask cluster --scheduler names.
+    """
+    res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target, scheduler=scheduler,
+                               workers=workers)
     out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
-
-
-Scheduler = Annotated[str | None, typer.Option(
-    "--scheduler", envvar="MOTIVES_SCHEDULER",
-    help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
-Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
 
 
 @app.command("sbc")
@@ -1406,9 +1425,11 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 
 @app.command()
 @_guarded
-def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
+def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
+           fit: Annotated[Path | None, typer.Option("--fit", help="Output folder of 'motives run' (or its trace.nc): "
+                                                   "add the fit's power-scaling sensitivity.")] = None) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
-    res = _sensitivity_outputs(spec_file, out_dir, force, report=True, target=target)
+    res = _sensitivity_outputs(spec_file, out_dir, force, report=True, target=target, fit=fit)
     extra = ", tables/propositions.tex" if (res["out"] / "tables" / "propositions.tex").exists() else ""
     out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
                     f"{plural(len(res['figures']), 'figure')}"), highlight=False, markup=False)

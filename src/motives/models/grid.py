@@ -145,3 +145,21 @@ def refit_grid(case: Case, config: FitConfig, *, prior_power: Sequence[float] = 
                          "credence": mean[k], "lower": lo[k], "upper": hi[k], "exact": exact[k], "ok": ok})
     return RefitGrid(pd.DataFrame(rows), job)
 
+
+
+def write_refits(spec: Any, spec_file: Path, case: Case, folder: Path, *, scheduler: Any = None,
+                 workers: int | None = None) -> list[str]:
+    """The refit grid a spec's ``sensitivity.refits`` asks for, as ``refits.csv`` in ``folder``; lines to print."""
+    from motives.models.config import FitConfig
+
+    r = spec.sensitivity.refits
+    config = FitConfig.from_spec(spec, case)
+    grid = refit_grid(case, config, prior_power=[float(x) for x in r.prior_power],
+                      concentration=[float(x) for x in r.concentration], scheduler=scheduler, workers=workers)
+    grid.table.to_csv(folder / "refits.csv", index=False)
+    job = grid.job
+    lines = [f"refits: {len(job.tasks) - len(job.failures)} of {len(job.tasks)} fits ({job.where}, {job.seconds:.1f} s)"]
+    bad = int((~grid.table.drop_duplicates(["prior_power", "concentration"])["ok"]).sum())
+    if bad:
+        lines.append(f"refits: {bad} fit(s) failed their diagnostics (column ok in refits.csv)")
+    return lines + job.failure_lines()

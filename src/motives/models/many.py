@@ -1,4 +1,4 @@
-"""Many independent fits through one executor: in this process, local processes, or a Dask cluster.
+r"""Many independent fits through one executor: in this process, local processes, or a Dask cluster.
 
 A many-fit job (a refit grid, simulation-based calibration, a pool of readers' lenses) is a list
 of :class:`FitTask`\\ s. A task holds the case's *content* (JSON-able data), the fit's
@@ -296,9 +296,9 @@ def _save(res: FitResult, folder: Path, key: str) -> None:
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
     """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches); their indices."""
-    from motives.models.result import FitResult
-
     import xarray as xr
+
+    from motives.models.result import FitResult
 
     found = []
     for i, t in enumerate(tasks):

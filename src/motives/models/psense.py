@@ -148,7 +148,7 @@ def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THR
 
 
 def _direction(trace: xr.DataTree, var: str, judgement: Any = None) -> xr.DataArray:
-    """d E[var] / d log2(α) of the prior power α, by importance weights at the powers :data:`ALPHAS`."""
+    """The derivative d E[var] / d log2(α) of the prior power α, by importance weights at the powers :data:`ALPHAS`."""
     lp = trace["log_prior"]["judgements"]
     if judgement is not None:
         lp = lp.sel(judgement=judgement)
@@ -215,13 +215,16 @@ def statement(cred: pd.DataFrame, judg: pd.DataFrame, threshold: float = THRESHO
 
     Examples
     --------
+    >>> import textwrap
     >>> import pandas as pd
     >>> cred = pd.DataFrame({"prior": [0.08, 0.01], "likelihood": [0.2, 0.3], "direction": [0.02, -0.02],
     ...                      "diagnosis": ["prior-data conflict", "-"]}, index=pd.Index(["a", "b"], name="hypothesis"))
     >>> judg = pd.DataFrame({"largest": [0.07, 0.01], "hypothesis": ["a", "b"], "direction": [0.02, 0.0],
     ...                      "sensitive": [True, False]}, index=pd.Index(["e1", "e2"], name="judgement"))
-    >>> print(statement(cred, judg))
-    Power-scaling (psense, threshold 0.05): the credence in a is sensitive to how firmly the judgements are held (prior 0.08; firmer judgements raise it); of 2 judgements scaled one at a time, 1 moves a credence by more than the threshold: e1 (0.07 on a).
+    >>> print(textwrap.fill(statement(cred, judg), 100))
+    Power-scaling (psense, threshold 0.05): the credence in a is sensitive to how firmly the judgements
+    are held (prior 0.08; firmer judgements raise it); of 2 judgements scaled one at a time, 1 moves a
+    credence by more than the threshold: e1 (0.07 on a).
     """
     sens = cred[cred["prior"] >= threshold]
     head = f"Power-scaling (psense, threshold {threshold:g}): "
@@ -264,3 +267,33 @@ def scaled_beta_knobs(built: BuiltModel, power: float) -> dict[str, np.ndarray]:
     data = built.data_values()
     return {k: power * (np.asarray(data[k], dtype=float) - 1.0) + 1.0
             for k in ("lam_alpha", "lam_beta", "rho_alpha", "rho_beta") if k in data}
+
+
+def report_section(summary: dict[str, Any], *, source: str = "") -> str:
+    """A report section (Markdown) from :func:`sensitivity_summary`: the table per credence and the statement.
+
+    Examples
+    --------
+    >>> s = {"credence": {"a": {"prior": 0.01, "likelihood": 0.2, "direction": 0.001, "diagnosis": "-"}},
+    ...      "judgements": [], "n_judgements": 3, "threshold": 0.05, "statement": "Power-scaling: nothing."}
+    >>> print(report_section(s, source="results/baseline/trace.nc"))
+    ## Power-scaling sensitivity of the MCMC fit
+    <BLANKLINE>
+    From the fit in results/baseline/trace.nc. ...
+    """
+    lines = ["## Power-scaling sensitivity of the MCMC fit", ""]
+    lines.append((f"From the fit in {source}. " if source else "")
+                 + "The judgements' Beta priors (prior) or the evidence (likelihood) raised to a power near 1: "
+                   "how far each credence's posterior moves (arviz-stats psense, cumulative Jensen-Shannon "
+                   f"distance per doubling; above {summary.get('threshold', THRESHOLD):g} is sensitive), and the change "
+                   "of its mean per doubling of the judgements' power (direction). Estimated from the draws by "
+                   "importance weighting, without refitting.")
+    lines.append("")
+    cred = summary.get("credence") or {}
+    if cred:
+        lines += ["| hypothesis | prior | likelihood | direction | diagnosis |", "| --- | --- | --- | --- | --- |"]
+        for h, r in cred.items():
+            lines.append(f"| {h} | {r['prior']:.3f} | {r['likelihood']:.3f} | {r['direction']:+.4f} | {r['diagnosis']} |")
+        lines.append("")
+    lines.append(summary.get("statement", ""))
+    return "\n".join(lines) + "\n"
