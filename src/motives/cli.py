@@ -994,7 +994,7 @@ def _power_sensitivity(res: Any) -> dict[str, Any]:
     from motives.models.psense import sensitivity_summary
 
     fixed = set(json.loads(res.trace.attrs.get("motives_deterministics", "[]")))
-    if "log_prior" not in res.trace.children and set(res.trace.posterior.data_vars) - fixed:
+    if res.model == "exclusive" and "log_prior" not in res.trace.children and set(res.trace.posterior.data_vars) - fixed:
         return {"statement": "Power-scaling sensitivity: not available (this fit was saved without its log_prior "
                              "and log_likelihood groups; refit with motives run)"}
     return sensitivity_summary(res)

@@ -44,7 +44,11 @@ ALPHAS = (0.99, 1.01)
 
 
 def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
-    """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place); False when there is no prior.
+    """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place); False when it adds none.
+
+    Only the exclusive model gets them: there the prior is the judgements' Betas and the
+    likelihood the one ``marginal`` potential; the mixture and pooled models' potentials hold
+    terms of both kinds (the pooled model's lenses enter as weighted observations).
 
     The log prior is evaluated per judgement (an item's uncertain cells summed; a source's
     reliability; any other random variable, such as a proposition's table, under its own name),
@@ -54,8 +58,8 @@ def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
     from pymc.model.transform.conditioning import remove_value_transforms
 
     model = built.model
-    if not model.free_RVs or not model.potentials or "posterior" not in trace.children:
-        return False
+    if built.kind != "exclusive" or not model.free_RVs or not model.potentials or "posterior" not in trace.children:
+        return False  # the mixture and pooled models' potentials mix prior and evidence terms: no clean split
     plain = remove_value_transforms(model)
     rvs = list(plain.free_RVs)
     logps = plain.logp(vars=rvs, sum=False, jacobian=False)
@@ -200,8 +204,10 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> d
     """
     cred = power_sensitivity(result, threshold=threshold)
     if cred.empty:
+        why = ("the fit has no uncertain judgement to scale" if result.model == "exclusive"
+               else f"computed for the exclusive model only (this is the {result.model} model)")
         return {"credence": {}, "judgements": [], "n_judgements": 0, "threshold": threshold,
-                "statement": "no power-scaling sensitivity: the fit has no uncertain judgement to scale"}
+                "statement": f"Power-scaling sensitivity: none; {why}."}
     judg = judgement_sensitivity(result, threshold=threshold)
     sens = judg[judg["sensitive"]]
     listed = [{"judgement": j, "largest": float(r["largest"]), "hypothesis": str(r["hypothesis"]),
@@ -276,10 +282,14 @@ def report_section(summary: dict[str, Any], *, source: str = "") -> str:
     --------
     >>> s = {"credence": {"a": {"prior": 0.01, "likelihood": 0.2, "direction": 0.001, "diagnosis": "-"}},
     ...      "judgements": [], "n_judgements": 3, "threshold": 0.05, "statement": "Power-scaling: nothing."}
-    >>> print(report_section(s, source="results/baseline/trace.nc"))
+    >>> text = report_section(s, source="results/baseline/trace.nc")
+    >>> print(*text.splitlines()[:1], *text.splitlines()[4:], sep=chr(10))
     ## Power-scaling sensitivity of the MCMC fit
+    | hypothesis | prior | likelihood | direction | diagnosis |
+    | --- | --- | --- | --- | --- |
+    | a | 0.010 | 0.200 | +0.0010 | - |
     <BLANKLINE>
-    From the fit in results/baseline/trace.nc. ...
+    Power-scaling: nothing.
     """
     lines = ["## Power-scaling sensitivity of the MCMC fit", ""]
     lines.append((f"From the fit in {source}. " if source else "")
