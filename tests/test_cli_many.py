@@ -44,5 +44,5 @@ def test_sbc_refuses_what_it_cannot_calibrate(copy_case, tmp_path: Path):
     spec = _spec(copy_case("witness"), "sampler: {draws: 20, tune: 0, chains: 1}\n")
     r = runner.invoke(app, ["sbc", str(spec), "--out", str(tmp_path / "o"), "--keep", "500", "--scheduler", "serial"])
     assert r.exit_code == 2 and "keep must be between 1 and chains x draws = 20" in r.output
-    r = runner.invoke(app, ["sbc", str(spec), "--out", str(tmp_path / "o"), "--scheduler", "nowhere"])
+    r = runner.invoke(app, ["sbc", str(spec), "--out", str(tmp_path / "o"), "--keep", "10", "--scheduler", "nowhere"])
     assert r.exit_code == 2 and "scheduler must be" in r.output and not (tmp_path / "o").exists()

@@ -367,19 +367,15 @@ def _run_dask(tasks: list[FitTask], todo: list[int], scheduler: Any,
                    for i in todo}
         for fut in as_completed(list(futures)):
             i = futures[fut]
-            if fut.status == "finished":
-                try:
-                    res = fut.result()
-                except Exception as exc:  # noqa: BLE001  (lost between finishing and fetching)
-                    done(i, None, _why(exc))
-                else:
-                    done(i, res, None)
-            else:
-                exc = fut.exception()
-                why = _why(exc) if exc is not None else f"task {fut.status}"
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001  (the task failed, or its worker died)
+                why = _why(exc)
                 if type(exc).__name__ == "KilledWorker":
                     why = f"its worker died while running it ({why})"
                 done(i, None, why)
+            else:
+                done(i, res, None)
             fut.release()
     finally:
         if own:

@@ -208,12 +208,12 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
     import pandas as pd
     from scipy import stats
 
+    inp = check_sbc_case(case, config)
     if not isinstance(keep, int) or keep < 1 or keep > config.draws * config.chains:
         raise MotivesError(f"sbc: keep must be between 1 and chains x draws = {config.draws * config.chains}, "
                            f"got {keep!r}")
     if not isinstance(bins, int) or bins < 2 or bins > keep + 1:
         raise MotivesError(f"sbc: bins must be between 2 and keep + 1 = {keep + 1}, got {bins!r}")
-    inp = check_sbc_case(case, config)
     names = quantity_names(inp)
     tasks, truths = sbc_tasks(case, config, simulations=simulations, seed=seed)
     job = run_fits(tasks, scheduler=scheduler, workers=workers, results=results)
