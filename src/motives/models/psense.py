@@ -115,6 +115,26 @@ def _has_groups(trace: xr.DataTree) -> bool:
     return "log_prior" in trace.children and "log_likelihood" in trace.children
 
 
+def _psense(trace: xr.DataTree, **kw: Any) -> Any:
+    """arviz-stats' ``psense``, its warnings kept in ``_WARNINGS`` (reported with the summary) instead of raised."""
+    import warnings
+
+    from arviz_stats import psense
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        out = psense(trace, **kw)
+    for w in seen:
+        text = " ".join(str(w.message).split())
+        if text not in _WARNINGS:
+            _WARNINGS.append(text)
+    return out
+
+
+#: Warnings arviz-stats gave while the last summary was computed (e.g. few draws in the Pareto tail).
+_WARNINGS: list[str] = []
+
+
 def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD) -> pd.DataFrame:
     """Power-scaling sensitivity of each hypothesis credence (arviz-stats ``psense``), with a direction.
 
@@ -127,15 +147,14 @@ def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THR
         ``log_prior`` group (nothing random).
     """
     import pandas as pd
-    from arviz_stats import psense
 
     trace = getattr(result, "trace", result)
     cols = ["prior", "likelihood", "direction", "diagnosis"]
     if not _has_groups(trace):
         return pd.DataFrame(columns=cols)
     var = "credence" if "credence" in trace.posterior else "share"
-    pri = psense(trace, var_names=[var], group="prior", alphas=ALPHAS)[var]
-    lik = psense(trace, var_names=[var], group="likelihood", alphas=ALPHAS)[var]
+    pri = _psense(trace, var_names=[var], group="prior", alphas=ALPHAS)[var]
+    lik = _psense(trace, var_names=[var], group="likelihood", alphas=ALPHAS)[var]
     direction = _direction(trace, var)
     rows = []
     for h in trace.posterior[var]["hypothesis"].values:
@@ -179,7 +198,6 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
         prior's power) and ``sensitive`` (``largest`` >= ``threshold``), sorted by ``largest``.
     """
     import pandas as pd
-    from arviz_stats import psense
 
     trace = getattr(result, "trace", result)
     if not _has_groups(trace):
@@ -187,7 +205,7 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
     var = "credence" if "credence" in trace.posterior else "share"
     rows = []
     for j in trace["log_prior"]["judgement"].values:
-        ds = psense(trace, var_names=[var], group="prior", alphas=ALPHAS, group_coords={"judgement": [j]})[var]
+        ds = _psense(trace, var_names=[var], group="prior", alphas=ALPHAS, group_coords={"judgement": [j]})[var]
         vals = {str(h): float(ds.sel(hypothesis=h)) for h in ds["hypothesis"].values}
         top = max(vals, key=lambda h: vals[h])
         d = float(_direction(trace, var, judgement=[j]).sel(hypothesis=top))
@@ -202,6 +220,7 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> d
     Keys: ``credence`` (per hypothesis), ``judgements`` (the sensitive ones, largest first, at most ten),
     ``n_judgements``, ``threshold``, ``statement``.
     """
+    _WARNINGS.clear()
     cred = power_sensitivity(result, threshold=threshold)
     if cred.empty:
         why = ("the fit has no uncertain judgement to scale" if result.model == "exclusive"
@@ -212,8 +231,11 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> d
     sens = judg[judg["sensitive"]]
     listed = [{"judgement": j, "largest": float(r["largest"]), "hypothesis": str(r["hypothesis"]),
                "direction": float(r["direction"])} for j, r in sens.head(10).iterrows()]
+    text = statement(cred, judg, threshold)
+    if _WARNINGS:
+        text += f" (arviz-stats warned: {'; '.join(_WARNINGS)})"
     return {"credence": json.loads(cred.to_json(orient="index")), "judgements": listed,
-            "n_judgements": int(len(judg)), "threshold": threshold, "statement": statement(cred, judg, threshold)}
+            "n_judgements": int(len(judg)), "threshold": threshold, "statement": text, "warnings": list(_WARNINGS)}
 
 
 def statement(cred: pd.DataFrame, judg: pd.DataFrame, threshold: float = THRESHOLD) -> str:
