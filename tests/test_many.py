@@ -136,7 +136,6 @@ def test_cluster_worker_killed_mid_run_loses_no_finished_task(cluster, tmp_path:
     for line, i in zip(job.failure_lines(), sorted(job.failures), strict=True):
         assert line.startswith(f"task {i + 1} ") and tasks[i].key in line
     assert sorted(p.stem for p in tmp_path.glob("*.nc")) == sorted(tasks[i].key for i in finished)
-    client.wait_for_workers(2, timeout=120)  # the nanny restarts the killed worker
-    again = run_fits(tasks, scheduler=client, results=tmp_path)
+    again = run_fits(tasks, scheduler=client, results=tmp_path)  # on the worker left (and the restarted one, if up)
     assert again.ok and sorted(again.resumed) == finished  # only the failed ones were fitted again
     _same([r for r in again.results], run_fits(tasks, scheduler="serial").results)
