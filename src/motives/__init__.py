@@ -58,11 +58,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from motives.interactive import appendix
     from motives.interactive.explore import explore
     from motives.io import load_case
-    from motives.schema_json import json_schema
     from motives.models import FitResult, fit, load_result
     from motives.pooling import pool
     from motives.report.explain import explain
     from motives.schema import Case, Hypothesis, LikelihoodItem, Proposition, QuantityItem, TimelineItem
+    from motives.schema_json import json_schema
     from motives.sensitivity import SensitivityResult, load_results
 
 

@@ -166,7 +166,7 @@ def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
 Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
 Loader.add_constructor("tag:yaml.org,2002:float", _core_float)
 Loader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
-Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 
 
 _REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set": "!!set",
