@@ -68,7 +68,8 @@ def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
     post = trace.posterior
     nc, nd = post.sizes["chain"], post.sizes["draw"]
     draws = [post[rv.name].values.reshape(nc * nd, *post[rv.name].shape[2:]) for rv in rvs]
-    names, groups = _judgement_groups(built, rvs, [int(np.prod(d.shape[1:])) for d in draws])
+    first = fn(*[d[0] for d in draws])  # the sizes of the log densities (a Dirichlet row gives one number)
+    names, groups = _judgement_groups(built, rvs, [int(np.size(v)) for v in first[:len(rvs)]])
     lp = np.zeros((nc * nd, len(names)))
     ll = np.zeros(nc * nd)
     for s in range(nc * nd):
