@@ -34,6 +34,7 @@ BENCHES = {
     "public": "bench_public",
     "appendix": "bench_appendix",
     "many": "bench_many",
+    "check": "bench_check",
 }
 
 

@@ -253,12 +253,20 @@ def _weights(case: Case, lenses: list[str], weights: Any) -> np.ndarray:
         unknown = sorted(set(weights) - set(lenses))
         if unknown:
             raise CaseError([Problem(f"weights for lenses not pooled: {unknown}; pooled: {lenses}", field="weights")])
-        w = np.array([weights.get(a, 0.0) for a in lenses], dtype=float)
+        missing = [a for a in lenses if a not in weights]
+        if missing:  # a lens left out of the mapping would silently get weight 0
+            raise CaseError([Problem(f"weights name some pooled lenses but not {missing}: give every pooled lens a "
+                                     f"weight (0 to leave one out); pooled: {lenses}", field="weights")])
+        raw = [weights[a] for a in lenses]
     else:
-        w = np.asarray(weights, dtype=float)
-    if w.shape != (len(lenses),) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise CaseError([Problem(f"weights must be {len(lenses)} non-negative numbers, not all 0; got {weights!r}",
-                                 field="weights")])
+        raw = list(weights) if isinstance(weights, Sequence) and not isinstance(weights, str) else [weights]
+    bad = [x for x in raw if isinstance(x, bool) or not isinstance(x, int | float) or not np.isfinite(float(x))
+           or x < 0 or (isinstance(x, int) and x > 1e300)]
+    if len(raw) != len(lenses) or bad or not any(x > 0 for x in raw):
+        raise CaseError([Problem(f"weights must be {len(lenses)} non-negative finite numbers, not all 0; got "
+                                 f"{weights!r}"[:300], field="weights")])
+    w = np.asarray(raw, dtype=float)
+    w = w / w.max()  # scaled first: weights of 1e308 would overflow their sum
     return w / w.sum()
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from motives.schema import Id, Record
 from motives.schema.forms import Flag, Integer, Number, strict_number
@@ -116,6 +116,13 @@ class AnalysisSpec(Record):
             return value
         numbers(value, "prior")
         return value
+
+    @model_validator(mode="after")
+    def _lenses_only_pooled(self) -> AnalysisSpec:
+        if self.lenses is not None and self.model != "pooled":  # it would be silently ignored
+            raise ValueError(f"lenses: is read by the pooled model only, and this spec's model is {self.model}: "
+                             "remove lenses: (use lens: to pick one lens) or set model: pooled")
+        return self
 
     def case_path(self, spec_file: str | Path) -> Path:
         """The case folder, resolved against the spec file's folder."""

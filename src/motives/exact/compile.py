@@ -47,11 +47,9 @@ def _jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Arr
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
     else:
-        from scipy.special import roots_jacobi
+        from motives.numeric import beta_nodes
 
-        a, b = mean * concentration, (1 - mean) * concentration
-        r, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
-        x, w = (1 + r) / 2, w / w.sum()
+        x, w = beta_nodes(mean, concentration, n)
     x.flags.writeable = False
     w.flags.writeable = False
     return x, w
@@ -300,6 +298,19 @@ def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | No
 
 
 
+def _check_nodes(key: str, n_items: int, concentration: float | None) -> None:
+    """Refuse a source whose exact integration would need more quadrature nodes than the stated bound."""
+    from motives.errors import CaseError, Problem
+    from motives.numeric import MAX_NODES
+
+    if concentration is not None and n_items // 2 + 1 > MAX_NODES:
+        raise CaseError([Problem(
+            f"reports {n_items:,} items under one uncertain reliability: integrating it exactly needs "
+            f"{n_items // 2 + 1:,} quadrature nodes, more than the limit of {MAX_NODES:,} (a source may report at "
+            f"most {2 * MAX_NODES - 1:,} items with a Beta reliability). Give the reliability as a number, or split "
+            "the source", item=key, kind="source", field="reliability")])
+
+
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     """Compile a case under a lens into :class:`CaseArrays`.
 
@@ -345,6 +356,7 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
         rel = _reliability(case, key)
         if rel is None or key in structured_sources:
             continue
+        _check_nodes(key, len(idx), rel[1])
         groups.append(SourceGroup(key, np.array(idx, dtype=np.intp), rel[0], rel[1]))
     fams = case.family_ids
     arr = CaseArrays(

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, mod
 
 from motives import likelihood as _lk
 from motives.conventions import parents_text  # noqa: F401  (re-exported)
+from motives.numeric import MAX_CONCENTRATION
 from motives.schema.forms import (
     CiteKey,
     Confidence,
@@ -26,6 +27,7 @@ from motives.schema.forms import (
     Key,
     Likelihood,
     Number,
+    Quote,
     Record,
     ShortLabel,
     shorthand_schema,
@@ -194,7 +196,8 @@ class StateRow(Record):
     """
 
     probs: dict[Key, Number] = Field(description="State id -> P(state | parent value); the row sums to 1.")
-    concentration: Number | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
+    concentration: Number | None = Field(default=None, gt=0, le=MAX_CONCENTRATION,
+                                         description="Dirichlet concentration; null for a point.")
 
     @field_validator("probs")
     @classmethod
@@ -285,7 +288,7 @@ class Proposition(Record):
     date: DateField = None
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
     footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
-    quote: str = Field(default="", description="Short quote, at most 40 words.")
+    quote: Quote = Field(default="", description="Short quote, at most 40 words.")
     likelihoods: dict[Key, PropositionJudgement] = Field(
         description="Lens id -> table P(state | parent value)."
     )
