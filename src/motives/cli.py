@@ -932,12 +932,14 @@ def run(
             _fill_prior(summary, case, summary["lens"], spec.prior)
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                            "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+        summary["power_sensitivity"] = _power_sensitivity(res)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         res.summary().to_csv(tmp / "summary.csv")
         res.save(tmp / "trace.nc")
         if case.structured:  # the structure diagram (the sensitivity and report commands draw the rest)
             _structure_figure(case, summary.get("lens"), tmp / "figures", spec.figures)
     _print_summary(summary, False)
+    out.print(plain(summary["power_sensitivity"]["statement"]), highlight=False, markup=False)
     out.print(plain(f"wrote {out_dir}/summary.json, summary.csv, trace.nc"
                     + (", figures/structure.*" if (out_dir / "figures").exists() else "")), highlight=False,
               markup=False)
@@ -971,11 +973,25 @@ def summary_cmd(
         _fill_prior(summary, load_case(spec.case_path(spec_file)), summary["lens"], spec.prior)
     summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                        "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+    summary["power_sensitivity"] = _power_sensitivity(res)
     _print_summary(summary, as_json)
+    if not as_json:
+        out.print(plain(summary["power_sensitivity"]["statement"]), highlight=False, markup=False)
     if not summary["diagnostics"].get("ok", True):
         if not as_json:
             _diagnostics_failed(summary, allow_bad=False)
         raise typer.Exit(EXIT_DIAGNOSTICS)
+
+
+def _power_sensitivity(res: Any) -> dict[str, Any]:
+    """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none (a fit saved without it)."""
+    from motives.models.psense import sensitivity_summary
+
+    fixed = set(json.loads(res.trace.attrs.get("motives_deterministics", "[]")))
+    if res.model == "exclusive" and "log_prior" not in res.trace.children and set(res.trace.posterior.data_vars) - fixed:
+        return {"statement": "Power-scaling sensitivity: not available (this fit was saved without its log_prior "
+                             "and log_likelihood groups; refit with motives run)"}
+    return sensitivity_summary(res)
 
 
 def _structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]) -> None:
@@ -1144,6 +1160,10 @@ def add_lens_cmd(
 SpecFile = Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an output folder motives wrote before.")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", envvar="MOTIVES_SCHEDULER",
+    help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
 Target = Annotated[str | None, typer.Option("--target", help=TARGET_HELP + " Overrides the spec's target.")]
 
 
@@ -1201,7 +1221,8 @@ def _analysed_case(case: Any, tgt: Any) -> Any:
 
 
 def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool,
-                         target: str | None = None) -> dict[str, Any]:
+                         target: str | None = None, scheduler: str | None = None,
+                         workers: int | None = None, fit: Path | None = None) -> dict[str, Any]:
     """Compute every sensitivity table and figure into a temporary folder, then publish it atomically."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -1268,9 +1289,16 @@ def _sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report:
         if tgt is not None:
             del summary["leading_family"]
             summary["target"] = _target_summary(case, tgt, summary, prior_vec)
+        if s.refits is not None and not report:  # the spec asks for full refits: a many-fit job
+            from motives.models.grid import write_refits
+
+            for line in write_refits(spec, spec_file, case, tmp, scheduler=scheduler, workers=workers):
+                err.print(plain(line), highlight=False, markup=False)
+            written["tables"].append("refits.csv")
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         if report:
-            _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"], tgt=tgt, analysed=acase)
+            _write_report(tmp, case, lens, spec, spec_file, tables, written["figures"], tgt=tgt, analysed=acase,
+                          fit=fit)
     noisy = tables["sobol"].attrs.get("noisy") or []
     if noisy:
         err.print("[bold yellow]warning[/]: " + safe(
@@ -1294,7 +1322,7 @@ def _case_identity(case: Any) -> dict[str, str]:
 
 
 def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
-                  figures: list[str], *, tgt: Any = None, analysed: Any = None) -> None:
+                  figures: list[str], *, tgt: Any = None, analysed: Any = None, fit: Path | None = None) -> None:
     from motives import report as R
 
     tdir = tmp / "tables"
@@ -1325,16 +1353,55 @@ def _write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, t
         info |= {"target": tgt.name, "grouping": tgt.grouping}
     text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info,
                              analysed=None if analysed is case else analysed)
+    if fit is not None:  # the fit's power-scaling sensitivity (motives.models.psense), as its own section
+        from motives.models import load_result
+        from motives.models.psense import report_section
+
+        trace = fit / "trace.nc" if fit.is_dir() else fit
+        text = text.rstrip("\n") + "\n\n" + report_section(_power_sensitivity(load_result(trace, spec_file)),
+                                                            source=str(trace))
     (tmp / "report.md").write_text(text)
 
 
 @app.command()
 @_guarded
-def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
-    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out."""
-    res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target)
+def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
+                scheduler: Scheduler = None, workers: Workers = None) -> None:
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out.
+
+    A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (refits.csv), in
+    local processes or on the Dask cluster --scheduler names.
+    """
+    res = _sensitivity_outputs(spec_file, out_dir, force, report=False, target=target, scheduler=scheduler,
+                               workers=workers)
     out.print(plain(f"wrote {len(res['tables'])} tables and {len(res['figures'])} figures "
                     f"({', '.join(res['figures'])}) to {res['out']}"), highlight=False, markup=False)
+
+
+@app.command("sbc")
+@_guarded
+def sbc_cmd(
+    spec_file: SpecFile, out_dir: OutDir, force: Force = False,
+    simulations: Annotated[int, typer.Option("--simulations", min=1, help="Simulated data sets (one fit each).")] = 100,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Posterior draws each rank is taken among.")] = 100,
+    bins: Annotated[int, typer.Option("--bins", min=2, help="Bins of the chi-square test of uniform ranks.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulations.")] = 2026,
+    scheduler: Scheduler = None, workers: Workers = None,
+    fits: Annotated[Path | None, typer.Option("--fits", help="Keep each fit here as it finishes; a rerun with the "
+                                              "same folder fits only what is missing.")] = None,
+) -> None:
+    """Simulation-based calibration of a spec's exclusive model: ranks.csv, tests.csv, sbc.json into --out."""
+    from motives.models.sbc import sbc_spec
+
+    dest = _OutputFolder(out_dir, force, spec_file=spec_file)
+    with dest as tmp:
+        result, lines = sbc_spec(spec_file, tmp, simulations=simulations, keep=keep, bins=bins, seed=seed,
+                                 scheduler=scheduler, workers=workers, results=fits)
+    for line in lines:
+        out.print(plain(line), highlight=False, markup=False)
+    out.print(plain(f"wrote {dest.path}/ranks.csv, tests.csv, sbc.json"), highlight=False, markup=False)
+    if not result.ok:
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 @app.command()
@@ -1359,9 +1426,11 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False) -> None
 
 @app.command()
 @_guarded
-def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None) -> None:
+def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
+           fit: Annotated[Path | None, typer.Option("--fit", help="Output folder of 'motives run' (or its trace.nc): "
+                                                   "add the fit's power-scaling sensitivity.")] = None) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
-    res = _sensitivity_outputs(spec_file, out_dir, force, report=True, target=target)
+    res = _sensitivity_outputs(spec_file, out_dir, force, report=True, target=target, fit=fit)
     extra = ", tables/propositions.tex" if (res["out"] / "tables" / "propositions.tex").exists() else ""
     out.print(plain(f"wrote {res['out']}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
                     f"{plural(len(res['figures']), 'figure')}"), highlight=False, markup=False)

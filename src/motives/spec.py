@@ -30,6 +30,25 @@ class SamplerSettings(Record):
     )
 
 
+class RefitSettings(Record):
+    """A grid of full MCMC refits (``motives sensitivity`` writes ``refits.csv``; :mod:`motives.models.grid`)."""
+
+    prior_power: list[Number] = Field(default_factory=lambda: [0.0, 0.5, 1.0, 2.0], min_length=1, max_length=100,
+                                      description="Powers of the hypothesis prior (0 uniform, 1 as written).")
+    concentration: list[Number] = Field(default_factory=lambda: [1.0], min_length=1, max_length=100,
+                                        description="Factors on every uncertain judgement's Beta concentration.")
+
+    @field_validator("prior_power", "concentration")
+    @classmethod
+    def _finite(cls, values: list[float], info: Any) -> list[float]:
+        """Finite numbers: powers >= 0, factors > 0."""
+        for v in values:
+            if not (float(v) < float("inf")) or float(v) < 0 or (info.field_name == "concentration" and float(v) == 0):
+                raise ValueError(f"{info.field_name} values must be finite and "
+                                 f"{'> 0' if info.field_name == 'concentration' else '>= 0'}, got {v!r}")
+        return values
+
+
 class SensitivitySettings(Record):
     """Settings of ``motives sensitivity``."""
 
@@ -39,6 +58,8 @@ class SensitivitySettings(Record):
                                   description="Points of the prior sweep over [0, 1].")
     sobol_samples: Integer = Field(default=1024, ge=16, le=1_000_000, description="Saltelli base sample size N.")
     seed: Integer = Field(default=1, ge=0, description="Random seed of the Sobol samples.")
+    refits: RefitSettings | None = Field(default=None, description="Full MCMC refits over a grid of prior powers "
+                                         "and concentrations, with the spec's sampler (none by default).")
 
 
 class AnalysisSpec(Record):
