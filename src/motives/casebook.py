@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from motives.citations import Bibliography
 from motives.conventions import _fmt, md_text, parents_text, plural
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 
@@ -163,6 +164,7 @@ def case_markdown(case: Case) -> str:
         lines += ["Non-diagnostic items (equal likelihoods under every hypothesis; they change nothing): "
                   + "; ".join(f"{lens}: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids), ""]
     lines += ["## Items", ""]
+    bib = Bibliography(case.references)
     for e in ordered:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
@@ -178,7 +180,7 @@ def case_markdown(case: Case) -> str:
         if e.footnotes:
             meta.append("footnotes " + ", ".join(_cell(f) for f in e.footnotes))
         if e.sources:
-            meta.append("sources " + ", ".join(_code(s) for s in e.sources))
+            meta.append("sources " + cited(bib, e.sources))
         if e.reported_by:
             src = case.source(e.reported_by)
             rel = f" (reliability {src.reliability.mean:.2f})" if src else ""
@@ -210,7 +212,22 @@ def case_markdown(case: Case) -> str:
                 vals = ", ".join(f"{shown[h]} {_fmt_likelihood(j.values[h])}" for h in keys)
             lines.append(f"- **{lens}**: {vals}. {_cell(j.rationale)}")
         lines.append("")
+    if case.references:
+        lines += ["## References", "", "Every entry of the case's BibTeX file, formatted author–year, with its key.", ""]
+        lines += [f"- {text} (`{key}`)" for key, text in bib.reference_list(backend="markdown")]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def cited(bib: Bibliography, keys: list[str] | tuple[str, ...]) -> str:
+    """Sources as in-text citations, each followed by its BibTeX key: "Hughes 2023 (`hughes_article`)".
+
+    Examples
+    --------
+    >>> bib = Bibliography({"h": {"ENTRYTYPE": "misc", "author": "Hughes, Alex", "year": "2023"}})
+    >>> cited(bib, ["h", "x"])
+    'Hughes 2023 (`h`); `x`'
+    """
+    return "; ".join(f"{_cell(bib.label(k))} ({_code(k)})" if k in bib.references else _code(k) for k in keys)
 
 
 def md_escape(text: Any) -> str:
@@ -333,7 +350,7 @@ def propositions_markdown(case: Case, lens: str | None = None, *, heading: str =
         if p.date:
             meta.append(f"date {p.date}")
         if p.sources:
-            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
+            meta.append("sources " + cited(Bibliography(case.references), p.sources))
         if p.footnotes:
             meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
         L += ["; ".join(meta) + ".", ""]

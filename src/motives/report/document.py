@@ -440,4 +440,26 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
             if "## Timelines" not in L:
                 L += ["## Timelines", ""]
             fig(name)
+    L += references_markdown(case)
     return "\n".join(L).rstrip() + "\n"
+
+
+def references_markdown(case: Case) -> list[str]:
+    """The section "References": every work the report cites, formatted by :class:`motives.citations.Bibliography`.
+
+    The works are the items' and propositions' sources and the sources that report items; a case that cites
+    none gets no section.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> references_markdown(mv.examples.load("cookies"))
+    []
+    """
+    from motives.citations import Bibliography
+
+    keys = [k for node in [*case.propositions, *case.evidence] for k in node.sources]
+    keys += [e.reported_by for e in case.evidence if getattr(e, "reported_by", None)]
+    if not keys:
+        return []
+    return ["", "## References", "", Bibliography(case.references).markdown(keys)]
