@@ -4,7 +4,8 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
 - ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.io.json_schema`), one table
   per record;
-- ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
+- ``cli.md``: every ``motives`` command with its usage, arguments and options: a page holding sphinx-click's
+  ``click`` directive over typer's click object (``CLICK`` below);
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
   the weight of each fact, computed from ``evidence/``;
@@ -156,71 +157,34 @@ def schema_markdown() -> str:
 # --------------------------------------------------------------------------- CLI
 
 
-def _param_type(param: Any) -> str:
-    if getattr(param, "is_flag", False):
-        return "flag"
-    desc = getattr(param, "type_descriptor", None)
-    ann = getattr(desc, "annotation", None)
-    if ann is not None:
-        return getattr(ann, "__name__", str(ann)).lower()
-    typ = getattr(param, "type", None)
-    return str(getattr(typ, "name", typ or "")).lower()
-
-
-def _param_row(param: Any) -> str:
-    kind = param.param_type_name  # "argument" or "option"
-    if kind == "argument":
-        name = f"`{param.name.upper()}`"
-    else:
-        name = ", ".join(f"`{n}`" for n in [*param.opts, *param.secondary_opts])
-    default = param.default
-    if param.required:
-        shown = "required"
-    elif default is None or default is False or callable(default):
-        shown = ""
-    else:
-        shown = f"`{default}`"
-    return f"| {name} | {kind} | {_param_type(param)} | {shown} | {_cell(getattr(param, 'help', None) or '')} |"
-
-
-def cli_markdown() -> str:
-    """Every command of the ``motives`` CLI, from the click-style command object typer builds."""
+def click_command() -> Any:
+    """The ``motives`` command as the click object typer builds (what sphinx-click documents)."""
     import typer.main
 
     from motives.cli import app
 
-    group = typer.main.get_command(app)
-    context = type(group).context_class if hasattr(type(group), "context_class") else None
-    if context is None:  # pragma: no cover - older typer: plain click
-        import click
+    return typer.main.get_command(app)
 
-        context = click.Context
-    root = context(group, info_name="motives")
-    out = [
+
+def cli_markdown() -> str:
+    """The CLI reference page: sphinx-click documents every command from the click object typer builds."""
+    return "\n".join([
         "# Command-line reference",
         "",
-        "Generated at build time from the `motives` command itself (`typer.main.get_command`), "
-        "so it lists exactly the commands and options the installed version has. "
+        "Generated at build time from the `motives` command itself (`typer.main.get_command`, documented by "
+        "sphinx-click), so it lists exactly the commands and options the installed version has. "
         "`motives COMMAND --help` prints the same in the terminal.",
-        "",
-        f"{_cell(group.help or '')}",
         "",
         "Exit codes: 0 success; 2 invalid input (the message names file, line, item and field); "
         "3 an MCMC fit whose diagnostics failed.",
         "",
-    ]
-    for name in group.list_commands(root):
-        cmd = group.get_command(root, name)
-        ctx = context(cmd, info_name=name, parent=root)
-        pieces = [p.upper().strip("{}") if p.startswith("{") else p for p in cmd.collect_usage_pieces(ctx)]
-        usage = " ".join(["motives", name, *pieces])
-        out += [f"(cli-{name})=", f"## `motives {name}`", "", (cmd.help or "").strip(), "", "```text", usage, "```", ""]
-        params = [p for p in cmd.get_params(ctx) if p.name != "help"]
-        if params:
-            out += ["| name | kind | type | default | help |", "| --- | --- | --- | --- | --- |"]
-            out += [_param_row(p) for p in params]
-            out.append("")
-    return "\n".join(out)
+        "```{eval-rst}",
+        ".. click:: motives_docs:CLICK",
+        "   :prog: motives",
+        "   :nested: full",
+        "```",
+        "",
+    ])
 
 
 # --------------------------------------------------------------------------- the case
@@ -333,6 +297,11 @@ def evidence_markdown() -> str:
 DOCS_NOTEBOOK_ENV = {"MOTIVES_DRAWS": "200", "MOTIVES_TUNE": "200", "MOTIVES_CHAINS": "2", "MOTIVES_SOBOL_N": "128"}
 
 
+#: Run in the documentation kernel before the notebook: loggers of the samplers at ERROR, no progress bars.
+SILENCE_SAMPLERS = ["import logging",
+                    "[logging.getLogger(n).setLevel(logging.ERROR) for n in ('pymc', 'pytensor', 'nutpie', 'arviz')]"]
+
+
 def _executed(path: Path) -> str:
     """The notebook executed in this interpreter (small draw counts), as JSON text; an error fails the build."""
     import sys
@@ -348,7 +317,10 @@ def _executed(path: Path) -> str:
         spec.mkdir(parents=True)
         (spec / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                     "--IPKernelApp.log_level=ERROR"],
+                     "--IPKernelApp.log_level=ERROR",
+                     # the sampler's log lines ("Auto-assigning NUTS sampler...", "Sampling 2 chains...") are
+                     # noise on a documentation page: silenced at their source, PyMC's and PyTensor's loggers
+                     f"--IPKernelApp.exec_lines={SILENCE_SAMPLERS!r}"],
             "display_name": "motives (docs)", "language": "python"}), encoding="utf-8")
         try:
             os.environ["JUPYTER_PATH"] = tmp + os.pathsep + os.environ.get("JUPYTER_PATH", "")
@@ -391,6 +363,13 @@ def generate(app: Any) -> None:
     for stale in nb_out.glob("*.ipynb"):
         if stale.name not in {n.name for n in wanted}:
             stale.unlink(missing_ok=True)
+
+
+def __getattr__(name: str) -> Any:
+    """``CLICK``: the click command sphinx-click reads (built on first use, so importing this module stays cheap)."""
+    if name == "CLICK":
+        return click_command()
+    raise AttributeError(name)
 
 
 def setup(app: Any) -> dict[str, Any]:
