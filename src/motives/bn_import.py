@@ -255,7 +255,7 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
             with _quiet():
                 import pyagrum as gum
         except ImportError:
-            gum = None
+            gum = None  # type: ignore[assignment]
         if gum is None and not failed:
             raise _problem(path, f"reading {fmt} files needs pyAgrum: pip install pyagrum")
         if gum is not None:
@@ -611,7 +611,7 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
 # --------------------------------------------------------------------------- YAML
 
 
-class _FlowList(list):  # type: ignore[type-arg]
+class _FlowList(list[Any]):
     """A list written on one line: ``[hypotheses, earthquake]``."""
 
 
@@ -623,10 +623,10 @@ def _dumper() -> Any:
     """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``); tables' rows on one line."""
     import yaml
 
-    from motives.io import _Loader
+    from motives.yamlfile import Loader
 
     class Dumper(yaml.SafeDumper):
-        yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+        yaml_implicit_resolvers = {k: list(v) for k, v in Loader.yaml_implicit_resolvers.items()}
 
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
             return super().increase_indent(flow, False)  # lists indented under their key, as the examples are
@@ -818,7 +818,7 @@ def from_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
         write_case(imp, out, force=force)
         from motives.io import load_case
 
-        return load_case(out)
+        return load_case(Path(out))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / imp.data["name"]
         folder.mkdir()

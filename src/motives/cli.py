@@ -1005,7 +1005,7 @@ def schema(what: Annotated[str, typer.Argument(help="case (case.yaml), evidence 
                                                   "analysis spec): a schema a validator or an editor can use; all: "
                                                   "the three side by side.")] = "all") -> None:
     """Print the JSON Schema of case.yaml, evidence files and analysis specs (every key, type, default, description)."""
-    from motives.io import json_schema
+    from motives.schema_json import json_schema
 
     if what not in ("all", "case", "evidence", "spec"):
         raise MotivesError(f"schema: unknown part {what!r}; give all, case, evidence or spec")

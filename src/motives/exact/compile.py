@@ -212,7 +212,9 @@ class CaseArrays:
         grouped = np.zeros(self.lam.shape[0], dtype=bool)
         if len(self.direct_source):  # direct items of sources integrated with the structure: not here
             grouped[self.direct_source >= 0] = True
-        single, single_x, by_q = [], [], {}
+        single: list[Any] = []
+        single_x: list[Any] = []
+        by_q: dict[Any, Any] = {}
         for g in self.groups:
             grouped[g.index] = True
             x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
@@ -313,10 +315,15 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     """
     lens = case.resolve_lens(lens)
     H = case.hypothesis_ids
-    items, rows, base, other, other_ll, by_source = [], [], [], [], [], {}
-    structured_sources = {e.reported_by for e in case.evidence
+    items: list[str] = []
+    rows: list[Any] = []
+    base: list[Any] = []
+    other: list[Any] = []
+    other_ll: list[Any] = []
+    by_source: dict[str, list[int]] = {}
+    structured_sources: set[str] = {e.reported_by for e in case.evidence
                           if e.parents != ("hypotheses",) and isinstance(e, LikelihoodItem)
-                          and _reliability(case, e.reported_by) is not None}
+                          and e.reported_by is not None and _reliability(case, e.reported_by) is not None}
     direct_source: list[int] = []
     in_structure: list[str] = sorted(structured_sources, key=lambda k: [s.key for s in case.sources].index(k))
     for e in case.evidence:
@@ -440,9 +447,12 @@ def _cache_of(case: Case) -> dict[Any, Any]:
     import weakref
 
     key = id(case)
-    entry = _CACHE.get(key)
+    entry: Any = _CACHE.get(key)
     if entry is None or entry[0]() is not case:
-        entry = (weakref.ref(case, lambda _ref, key=key: _CACHE.pop(key, None)), {})
+        def forget(_ref: Any, key: int = key) -> None:
+            _CACHE.pop(key, None)
+
+        entry = (weakref.ref(case, forget), {})
         _CACHE[key] = entry
     return entry[1]
 

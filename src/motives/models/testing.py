@@ -64,7 +64,7 @@ def random_case(seed: int, *, n_items: int = 4, n_hypotheses: int = 3, n_sources
                for j in range(n_sources)]
     items: list[dict[str, Any]] = []
     for i in range(n_items):
-        judgements = {}
+        judgements: dict[str, Any] = {}
         for lens in lenses:
             if identical_lenses and judgements:
                 judgements[lens] = next(iter(judgements.values()))

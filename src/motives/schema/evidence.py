@@ -320,7 +320,12 @@ class LikelihoodItem(_ItemBase):
 
     @model_validator(mode="before")
     @classmethod
-    def _shorthand(cls, data: Any) -> Any:
+    def _shorthand_validator(cls, data: Any) -> Any:
+        return cls.expand_shorthand(data)
+
+    @classmethod
+    def expand_shorthand(cls, data: Any) -> Any:
+        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
@@ -423,3 +428,8 @@ class Amendment(Record):
                     raise ValueError(f"amend: lens '{lens}' uses {', '.join(bad)}; an amendment adds cells to an "
                                      "existing row, so write them as values on that row's scale")
         return data
+
+
+def judgement_field(e: Any) -> str:
+    """The field that holds an item's judgements per lens: ``likelihoods``, ``trends`` or ``predictive``."""
+    return {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[e.kind]

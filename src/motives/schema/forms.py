@@ -236,7 +236,7 @@ class PartialDate(Record):
             if m:
                 y, mo, d = (int(g) if g else None for g in m.groups())
                 try:  # an impossible month or day: the calendar's reason, with the value
-                    _dt.date(max(y, 1), mo or 1, d or 1)  # type: ignore[arg-type]
+                    _dt.date(max(y or 1, 1), mo or 1, d or 1)
                 except ValueError as exc:
                     raise ValueError(f"{exc}, got {value.strip()!r} (YYYY, YYYY-MM or YYYY-MM-DD)") from None
                 return {"year": y, "month": mo, "day": d}
@@ -276,7 +276,8 @@ DateField = Annotated[
 ]
 
 
-def _unknown(what: str, value: str, valid: list[str]) -> str:
+def unknown_message(what: str, value: str, valid: list[str]) -> str:
+    """An unknown name: what it is, what would be valid (the first twelve) and the nearest valid one."""
     hint = did_you_mean(value, valid)
     shown = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
     return f"unknown {what} '{value}'.{hint} Valid: {shown}" if valid else f"unknown {what} '{value}' (none declared)"

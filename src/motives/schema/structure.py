@@ -292,7 +292,12 @@ class Proposition(Record):
 
     @model_validator(mode="before")
     @classmethod
-    def _shorthand(cls, data: Any) -> Any:
+    def _shorthand_validator(cls, data: Any) -> Any:
+        return cls.expand_shorthand(data)
+
+    @classmethod
+    def expand_shorthand(cls, data: Any) -> Any:
+        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's table, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
