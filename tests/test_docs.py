@@ -113,6 +113,8 @@ def test_case_study_links_the_interactive_appendix(site: Path) -> None:
 def test_site_builds_with_every_page(site: Path) -> None:
     for page in ["index", "getting_started", "formats", "_generated/schema", "citing", "mathematics",
                  "sensitivity", "case_study", "_generated/evidence_base", "notebooks", "_generated/cli", "api",
+                 "_generated/gallery/index", *[f"api/{p.stem}" for p in sorted((DOCS / "api").glob("*.md"))],
+                 *[f"_generated/gallery/{p.stem}" for p in sorted((DOCS / "gallery").glob("plot_*.py"))],
                  *[f"_generated/notebooks/{nb.stem}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))]]:
         assert (site / f"{page}.html").is_file(), page
 

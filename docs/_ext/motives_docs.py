@@ -4,8 +4,7 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
 - ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.json_schema`), one table
   per record;
-- ``cli.md``: every ``motives`` command with its usage, arguments and options: a page holding sphinx-click's
-  ``click`` directive over typer's click object (``CLICK`` below);
+- ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
   the weight of each fact, computed from ``evidence/``;
@@ -157,34 +156,75 @@ def schema_markdown() -> str:
 # --------------------------------------------------------------------------- CLI
 
 
-def click_command() -> Any:
-    """The ``motives`` command as the click object typer builds (what sphinx-click documents)."""
+def _param_type(param: Any) -> str:
+    if getattr(param, "is_flag", False):
+        return "flag"
+    desc = getattr(param, "type_descriptor", None)
+    ann = getattr(desc, "annotation", None)
+    if ann is not None:
+        return getattr(ann, "__name__", str(ann)).lower()
+    typ = getattr(param, "type", None)
+    return str(getattr(typ, "name", typ or "")).lower()
+
+
+def _param_row(param: Any) -> str:
+    kind = param.param_type_name  # "argument" or "option"
+    if kind == "argument":
+        name = f"`{param.name.upper()}`"
+    else:
+        name = ", ".join(f"`{n}`" for n in [*param.opts, *param.secondary_opts])
+    default = param.default
+    if param.required:
+        shown = "required"
+    elif default is None or default is False or callable(default):
+        shown = ""
+    else:
+        shown = f"`{default}`"
+    return f"| {name} | {kind} | {_param_type(param)} | {shown} | {_cell(getattr(param, 'help', None) or '')} |"
+
+
+def cli_markdown() -> str:
+    """Every command of the ``motives`` CLI, from the click-style command object typer builds.
+
+    Written here rather than by sphinx-click: typer 0.29 builds its commands on its own copy of click
+    (``typer._click``), which sphinx-click 6 refuses ("is not click.Command or click.Group").
+    """
     import typer.main
 
     from motives.cli import app
 
-    return typer.main.get_command(app)
+    group = typer.main.get_command(app)
+    context = type(group).context_class if hasattr(type(group), "context_class") else None
+    if context is None:  # pragma: no cover - older typer: plain click
+        import click
 
-
-def cli_markdown() -> str:
-    """The CLI reference page: sphinx-click documents every command from the click object typer builds."""
-    return "\n".join([
+        context = click.Context
+    root = context(group, info_name="motives")
+    out = [
         "# Command-line reference",
         "",
-        "Generated at build time from the `motives` command itself (`typer.main.get_command`, documented by "
-        "sphinx-click), so it lists exactly the commands and options the installed version has. "
+        "Generated at build time from the `motives` command itself (`typer.main.get_command`), "
+        "so it lists exactly the commands and options the installed version has. "
         "`motives COMMAND --help` prints the same in the terminal.",
+        "",
+        f"{_cell(group.help or '')}",
         "",
         "Exit codes: 0 success; 2 invalid input (the message names file, line, item and field); "
         "3 an MCMC fit whose diagnostics failed.",
         "",
-        "```{eval-rst}",
-        ".. click:: motives_docs:CLICK",
-        "   :prog: motives",
-        "   :nested: full",
-        "```",
-        "",
-    ])
+    ]
+    for name in group.list_commands(root):
+        cmd = group.get_command(root, name)
+        ctx = context(cmd, info_name=name, parent=root)
+        pieces = [p.upper().strip("{}") if p.startswith("{") else p for p in cmd.collect_usage_pieces(ctx)]
+        usage = " ".join(["motives", name, *pieces])
+        out += [f"(cli-{name})=", f"## `motives {name}`", "", (cmd.help or "").strip(), "", "```text", usage, "```", ""]
+        params = [p for p in cmd.get_params(ctx) if p.name != "help"]
+        if params:
+            out += ["| name | kind | type | default | help |", "| --- | --- | --- | --- | --- |"]
+            out += [_param_row(p) for p in params]
+            out.append("")
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- the case
@@ -365,11 +405,32 @@ def generate(app: Any) -> None:
             stale.unlink(missing_ok=True)
 
 
-def __getattr__(name: str) -> Any:
-    """``CLICK``: the click command sphinx-click reads (built on first use, so importing this module stays cheap)."""
-    if name == "CLICK":
-        return click_command()
-    raise AttributeError(name)
+# --------------------------------------------------------------------------- gallery
+
+
+def figure_scraper(block: Any, block_vars: dict[str, Any], gallery_conf: dict[str, Any], **kwargs: Any) -> str:
+    """sphinx-gallery image scraper for motives' figures.
+
+    motives' plot functions return a ``Figure`` without touching pyplot's state, so sphinx-gallery's
+    matplotlib scraper (which reads ``plt.get_fignums()``) sees none of them. This one saves every
+    ``Figure`` the example's code left in its namespace, once, in the order they were made.
+    """
+    from matplotlib.figure import Figure
+    from sphinx_gallery.scrapers import figure_rst
+
+    seen = block_vars.setdefault("motives_saved_figures", set())
+    figures = [v for v in block_vars["example_globals"].values() if isinstance(v, Figure) and id(v) not in seen]
+    paths = []
+    for fig, path in zip(figures, block_vars["image_path_iterator"], strict=False):
+        fig.savefig(path, dpi=150)
+        seen.add(id(fig))
+        paths.append(path)
+    return figure_rst(paths, gallery_conf["src_dir"])
+
+
+def _get_sg_image_scraper() -> Any:
+    """What sphinx-gallery calls when ``image_scrapers`` names this module."""
+    return figure_scraper
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ protect case, ``{\"o}`` is "ö"), all by pybtex's rich text. pybtex's own BibTeX
 (a title for an article); an entry lacking one is formatted with the author–year template instead, so that a
 sparse entry is printed with what it has rather than refused.
 
-The parsing of the ``.bib`` file stays in :func:`motives.io.read_bibtex` (bibtexparser, with located errors);
+The parsing of the ``.bib`` file stays in :func:`motives.bibtex.read_bibtex` (bibtexparser, with located errors);
 this module takes its output, key -> fields.
 """
 
@@ -144,7 +144,7 @@ class Bibliography:
     Parameters
     ----------
     references
-        BibTeX key -> fields (lower-case names and ``ENTRYTYPE``), as :func:`motives.io.read_bibtex` reads
+        BibTeX key -> fields (lower-case names and ``ENTRYTYPE``), as :func:`motives.bibtex.read_bibtex` reads
         them and :attr:`motives.Case.references` holds them; ``None`` (a case without a ``.bib`` file)
         cites every key as itself.
     style
