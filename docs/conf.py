@@ -83,6 +83,8 @@ autodoc_pydantic_model_show_validator_summary = False
 autodoc_pydantic_model_show_validator_members = False
 autodoc_pydantic_model_show_field_summary = True
 autodoc_pydantic_field_list_validators = False
+# constraints are in the schema reference; shown here, their regex patterns would be read as reST
+autodoc_pydantic_field_show_constraints = False
 autodoc_pydantic_model_member_order = "bysource"
 
 # copy buttons leave prompts and outputs out
@@ -108,7 +110,8 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 # Records are pydantic models: their fields are listed in their docs, not as a long constructor signature.
 autodoc_class_signature = "separated"
-autodoc_default_options = {"exclude-members": "model_config, model_fields, model_computed_fields"}
+# (pydantic records are documented with autopydantic_model: their fields, types, defaults and constraints)
+autodoc_default_options = {"exclude-members": "model_config, model_fields, model_computed_fields, __init__, __new__"}
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"motives {release}"
