@@ -268,6 +268,8 @@ class Bibliography:
                 text = self._bibtex_style.format_entry(self._labels[key], entry).text
             except FieldIsMissing:  # a sparse entry: printed with what it has (module docstring)
                 text = None
+            if text is not None and not text.render_as("text").strip():  # the style printed nothing of it
+                text = None
         if text is None:
             text = _author_year_template(entry, self._years.get(key, "")).format_data(
                 {"entry": entry, "style": _AuthorYearNames(), "bib_data": None})
