@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from motives import escape
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
 
@@ -103,7 +104,7 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     if not raw:
         raise CaseError([Problem("the matrix is empty", file=f)])
     head_line, header = raw[0]
-    names = [("" if c is None else str(c)).strip() for c in header]
+    names = [("" if c is None else str(escape.uncell(c))).strip() for c in header]
     problems = []
     for j, name in enumerate(names):
         if not name and any(len(r) > j and not _blank(r[j]) for _, r in raw[1:]):
@@ -118,7 +119,8 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         raise CaseError(problems)
     out = []
     for n, row in raw[1:]:
-        out.append((n, {names[j]: row[j] for j in range(min(len(names), len(row))) if names[j]}))
+        # a text cell written by export_matrix with an apostrophe before a formula character: as it was
+        out.append((n, {names[j]: escape.uncell(row[j]) for j in range(min(len(names), len(row))) if names[j]}))
     return out
 
 
@@ -596,6 +598,7 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     """
     p = Path(path)
     rows, notes = matrix_rows(case, lens, cells=cells)
+    rows = [[_inert(c) for c in r] for r in rows]  # no cell a spreadsheet would run as a formula
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
@@ -626,6 +629,11 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     return notes
+
+
+def _inert(c: Any) -> Any:
+    """A cell's text as no spreadsheet runs it (:func:`motives.escape.cell`); numbers stay numbers."""
+    return escape.cell(c) if isinstance(c, str) and not _NUMBER.match(c) else c
 
 
 def _xlsx_cell(c: Any) -> Any:

@@ -13,7 +13,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import shutil
 import signal
 import sys
@@ -24,11 +23,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from motives.conventions import MANY_ROWS, RESOLUTION_NOTE, SHOWN_ROWS, below_resolution, most_credible, parents_text, plural
 from motives.errors import MotivesError
+from motives.escape import plain, terminal
 
 app = typer.Typer(
     name="motives",
@@ -37,8 +36,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)  # long lines (item lists, messages) stay whole when piped
-err = Console(stderr=True, soft_wrap=True)
+# long lines (item lists, messages) stay whole when piped; no emoji codes: ":skull:" in user text prints as typed
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 EXIT_INPUT = 2
 EXIT_DIAGNOSTICS = 3
@@ -54,24 +54,9 @@ MARKER = ".motives-output"
 
 _debug = {"on": bool(os.environ.get("MOTIVES_DEBUG"))}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def plain(text: Any) -> str:
-    r"""User text made safe for a terminal: control characters (ANSI escapes, bidi overrides) shown as ``\xNN``.
-
-    Examples
-    --------
-    >>> plain("red\x1b[31m")
-    'red\\x1b[31m'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        str(text))
-
-
 def safe(text: Any) -> str:
-    """User text for a Rich markup string: control characters shown, markup (``[bold]``, ``[link=...]``) escaped."""
-    return escape(plain(text))
+    """User text for a Rich markup string: control characters shown, markup escaped (:func:`motives.escape.terminal`)."""
+    return terminal(text)
 
 
 def _fail(exc: Exception) -> None:
@@ -1032,8 +1017,8 @@ def import_matrix_cmd(
         case = load_case(folder)
     except MotivesError as exc:
         _fail(exc)
-    out.print(f"wrote {folder}/case.yaml and evidence.yaml: {plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
-              f"{plural(len(case.evidence), 'item')}", highlight=False, markup=False)
+    out.print(plain(f"wrote {folder}/case.yaml and evidence.yaml: {plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
+              f"{plural(len(case.evidence), 'item')}"), highlight=False, markup=False)
 
 
 @app.command("export-matrix")
@@ -1058,8 +1043,8 @@ def export_matrix_cmd(
     except MotivesError as exc:
         _fail(exc)
     for note in notes:
-        err.print(f"note: {note}", highlight=False, markup=False)
-    out.print(f"wrote {out_file}", highlight=False, markup=False)
+        err.print(plain(f"note: {note}"), highlight=False, markup=False)
+    out.print(plain(f"wrote {out_file}"), highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- Bayesian networks in
@@ -1113,7 +1098,7 @@ def add_lens_cmd(
     import yaml
 
     from motives.io import load_case
-    from motives.lensfile import add_lens, lens_case_files, not_applied_lines, read_lens_file
+    from motives.lensfile import add_lens, case_judgement_lines, lens_case_files, not_applied_lines, read_lens_file
 
     case = load_case(case_dir)
     lf = read_lens_file(lens_file, case)
@@ -1128,13 +1113,18 @@ def add_lens_cmd(
         written = load_case(tmp)  # a sibling of --out: the relative 'extends' resolves the same
         lens = lf.lens.id
         if any(written.judgement(e, lens)[0] != expected.judgement(e, lens)[0] for e in written.evidence) or any(
-                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions):
-            raise RuntimeError("the written lens does not read back as the lens file's judgements")
+                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions) or (
+                written.prior_vector() != expected.prior_vector()) or any(
+                written.source(s.key) != s for s in expected.sources):
+            raise RuntimeError("the written lens does not read back as the lens file's judgements (tables, prior "
+                           "and reliabilities)")
     n = len(lf.changed)
     out.print(plain(f"wrote {dest.path}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
                     f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(n, 'judgement')} changed, the rest "
                     f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{dest.path}'))"),
               highlight=False, markup=False)
+    for line in case_judgement_lines(case, lf):
+        out.print(plain(line), highlight=False, markup=False)
     for line in not_applied_lines(lf):
         err.print(f"note: {plain(line)}", highlight=False, markup=False)
 
@@ -1368,6 +1358,12 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
 
 def main() -> None:
     """Entry point."""
+    import warnings
+
+    from motives.errors import FailedFitWarning
+
+    # the CLI states a failed fit itself (its problems, exit status 3): no second, Python-style warning line
+    warnings.simplefilter("ignore", FailedFitWarning)
     app()
 
 

@@ -615,6 +615,7 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
 
     from motives.exact import exact_posterior
     from motives.models.api import case_hash, exact_reference
+    from motives.models.config import draws_digest
     from motives.models.result import FitResult
 
     settings: dict[str, Any] = {
@@ -648,4 +649,5 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
         "motives_config_hash": hashlib.sha256(config.encode()).hexdigest()[:16],
         "motives_fallbacks": json.dumps(sorted(table.attrs.get("fallbacks", []))),
     })
+    trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)
     return FitResult(trace)

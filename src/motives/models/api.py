@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from motives.errors import MotivesError
-from motives.models.config import FitConfig, case_hash, case_parts
+from motives.models.config import FitConfig, case_hash, case_parts, draws_digest
 from motives.models.result import FitResult
 from motives.schema import Case
 
@@ -196,6 +196,7 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
         "motives_fallbacks": json.dumps(fallbacks),
         **(extra or {}),
     })
+    trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)  # what came out
     return FitResult(trace)
 
 

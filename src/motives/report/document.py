@@ -1,10 +1,19 @@
-"""The Markdown report of one analysis (``motives report``)."""
+"""The Markdown report of one analysis (``motives report``).
+
+Every sentence of the report that states a number or a direction is rendered from a
+:class:`motives.report.explain.Claim` read from the tables the figures use (``run_all``'s), and
+:func:`build_report` returns the claims beside the text, so a test can check each against the tables.
+A claim that would say nothing (a level reached at a scale of 0, a number compared with itself) is not
+printed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from motives.conventions import RESOLUTION_NOTE, families_group, md_text, plural
+from motives.report.explain import Claim
 from motives.report.tables import (
     evidence_markdown,
     most_credible_rows,
@@ -23,6 +32,22 @@ if TYPE_CHECKING:
 TARGET_FIGURES = ("ledger", "prior_sweep", "tornado", "break_even", "discount", "sobol", "cruxes")
 
 
+@dataclass
+class Report:
+    """The Markdown report and every claim its sentences make (those of "In words" first).
+
+    Attributes
+    ----------
+    markdown
+        The report.
+    claims
+        The :class:`~motives.report.explain.Claim` of every sentence that states a number or a direction.
+    """
+
+    markdown: str
+    claims: list[Claim] = field(default_factory=list)
+
+
 def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
     return df.reindex(df[col].abs().sort_values(ascending=False).index).head(n)
 
@@ -34,7 +59,7 @@ def _shown(t: pd.DataFrame, credence: pd.Series | None = None, *, digits: int) -
 
 
 def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
-                         target: str | None = None) -> list[str]:
+                         target: str | None = None, claims: list[Claim] | None = None) -> list[str]:
     """Markdown lines: the structured posterior beside the posterior as if every item were independent.
 
     The second is :func:`motives.exact.exact_posterior` with ``structure=False``
@@ -51,8 +76,8 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     >>> print(lines[6])
     | family | suspect | suspect | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
     >>> print(lines[-2][:118])
-    With the structure, suspect has log-odds +2.8 dB against the rest; if every item were independent given the
-    hypothesis
+    With the structure, The suspect did it has log-odds +2.8 dB against the rest; if every item were independent
+    given the
     """
     import numpy as np
 
@@ -76,8 +101,14 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
         with np.errstate(divide="ignore"):
             return float(10 * np.log10(c / (1 - c))) if 0 < c < 1 else (np.inf if c >= 1 else -np.inf)
 
-    a, b = db(float(fam.loc[lead, "credence"])), db(float(fam.loc[lead, "if_independent"]))
+    claim = Claim("structure_effect", lead, db(float(fam.loc[lead, "credence"])), "if_independent",
+                  db(float(fam.loc[lead, "if_independent"])), "posterior", {"level": "family"})
+    if claims is not None:
+        claims.append(claim)
+    a, b = claim.value, claim.other
     diff = b - a
+    name = md_text(next((f.label for f in case.families if f.id == lead and f.label), None)
+                   or next((h.name for h in case.hypotheses if h.id == lead), lead))
     if abs(diff) < 0.05:
         meaning = ("the two agree: no proposition's items come near its cap, so treating them as independent "
                    "changes nothing here.")
@@ -92,12 +123,12 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     return ["The credences above combine the items through their propositions. Beside them (`if_independent`), "
             "the posterior if every item bore on the hypotheses independently, each with what it implies alone "
             f"(`exact_posterior(case, structure=False)`).{also}", "", *lines, "",
-            f"With the structure, {lead} has log-odds {a:+.1f} dB against the rest; if every item were independent "
+            f"With the structure, {name} has log-odds {a:+.1f} dB against the rest; if every item were independent "
             f"given the hypothesis it would have {b:+.1f} dB, so {meaning} The first figure is the one to report.",
             ""]
 
 
-def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str]) -> str:
+def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str], claims: list[Claim] | None = None) -> str:
     """The evidence discount in words: for each level, the smallest gamma from which the target keeps it.
 
     A level the target does not reach with the evidence at full weight, or reaches at the smallest gamma
@@ -114,17 +145,36 @@ def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str]) -> str:
     parts = []
     for lv, g in disc.attrs["gamma_for"].items():
         if g is None:
-            parts.append(f"{lv:g}: never")
+            status = "never"
         elif curve is not None and not now >= lv:
-            parts.append(f"{lv:g}: not with the evidence at full weight (credence {now:.4g} at gamma 1; only a "
-                         f"weaker weight, where the prior counts for more, reaches it)")
+            status = "not_reached"
         elif curve is not None and not (curve.loc[curve["gamma"] >= g, "credence"] >= lv).all():
-            parts.append(f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)")
+            status = "not_kept"
         else:
-            parts.append(f"{lv:g}: gamma >= {g:.2f} ({g * n:.1f} items)")
-    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the {n} "
-            f"diagnostic items were worth gamma times as many independent ones. Smallest gamma from which "
+            status = "kept"
+        c = Claim("discount_level", tgt, float("nan") if g is None else float(g), "", float(lv), "evidence_discount",
+                  {"status": status, "credence": now, "items": n, "level": lvl})
+        if claims is not None:
+            claims.append(c)
+        parts.append(_discount_part(c))
+    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the "
+            f"{plural(n, 'diagnostic item')} were worth gamma times as many independent ones. Smallest gamma from which "
             f"{labels.get(tgt, tgt)} keeps each credence: {'; '.join(parts)}.")
+
+
+def _discount_part(c: Claim) -> str:
+    """One level of the discount sentence, from its claim (``discount_level``)."""
+    lv, g, st = c.other, c.value, c.detail["status"]
+    if st == "never":
+        return f"{lv:g}: never"
+    if st == "not_reached":
+        return (f"{lv:g}: not with the evidence at full weight (credence {c.detail['credence']:.4g} at gamma 1; "
+                "only a weaker weight, where the prior counts for more, reaches it)")
+    if st == "not_kept":
+        return f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)"
+    if g < 0.005:  # 'gamma >= 0.00 (0.0 items)' would say nothing: the prior alone keeps it
+        return f"{lv:g}: at every gamma, even with the evidence weighed at nothing (the prior alone keeps it)"
+    return f"{lv:g}: gamma >= {g:.2f} ({g * c.detail['items']:.1f} items)"
 
 
 def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -140,7 +190,7 @@ def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = None, target: str | None = None,
-                        reliability: bool = True) -> list[str]:
+                        reliability: bool = True, claims: list[Claim] | None = None) -> list[str]:
     r"""Markdown lines: the judgements other than likelihoods the verdict rests on, and every defaulted base rate.
 
     The source reliabilities, the base rates of the items such sources report and the target's prior
@@ -171,8 +221,12 @@ def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = Non
            "P(report | source wrong) of an item it reports, the prior of the target):", "",
            to_markdown(jt.assign(value=[f"{v:.6g}" for v in jt["value"]]), digits=6), ""]
     dflt = jt[jt["defaulted"].astype(bool)]
-    if len(dflt):
-        named = ", ".join(f"`{i.split(':', 1)[1]}` = {v:.6g}" for i, v in dflt["value"].items())
+    found = [Claim("defaulted_base_rate", str(i).split(":", 1)[1], float(v), "", float("nan"), "judgements")
+             for i, v in dflt["value"].items()]
+    if claims is not None:
+        claims.extend(found)
+    if found:
+        named = ", ".join(f"`{c.subject}` = {c.value:.6g}" for c in found)
         out += [f"**Defaulted base rates:** {named}. These items give no `base_rate`, so it is the mean of "
                 "their likelihoods (P(report | source wrong) as if a wrong source reported at the average rate); "
                 "give `base_rate` where that is not your judgement.", ""]
@@ -237,6 +291,21 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     >>> "| level | id | label | prior | credence | if_independent |" in md, "### `at_scene`" in md
     (True, True)
     """
+    return build_report(case, tables, figures, spec=spec, analysed=analysed).markdown
+
+
+def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
+                 spec: dict[str, Any] | None = None, analysed: Case | None = None) -> Report:
+    """The report of :func:`report_markdown` with the claims of its sentences (same arguments).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("cookies")
+    >>> rep = build_report(case, mv.sensitivity.run_all(case, sobol_samples=16), {})
+    >>> [c.what for c in rep.claims if c.table == "reversal_priors"]
+    ['evidence_favours', 'headline']
+    """
     from motives.plots.figures import caption
 
     spec = spec or {}
@@ -274,9 +343,10 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
                     target=lead if spec.get("target") and analysed is None else None)
+    claims: list[Claim] = list(words.claims)
     L += ["## In words", "", words.markdown, ""]
     L += judgements_markdown(analysed or case, lens, prior=spec.get("prior"), target=lead,
-                             reliability=spec.get("reliability", True))
+                             reliability=spec.get("reliability", True), claims=claims)
     L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False,
                                                  all_rows=False), ""]
     fig("credences")
@@ -285,20 +355,27 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         from motives.exact import value_summary
 
         v = value_summary(case, lens, credence=hyp_cred.to_dict())
-        L += [f"The hypotheses are values of one quantity: its posterior mean is {v['mean']:.6g}, its median "
-              f"{v['median']:.6g}, and its {v['mass']:.0%} credible interval [{v['lower']:.6g}, {v['upper']:.6g}].",
+        c = Claim("value_summary", "hypotheses", float(v["mean"]), "", float("nan"), "posterior",
+                  {k: float(v[k]) for k in ("median", "mass", "lower", "upper")})
+        claims.append(c)
+        d = c.detail
+        L += [f"The hypotheses are values of one quantity: its posterior mean is {c.value:.6g}, its median "
+              f"{d['median']:.6g}, and its {d['mass']:.0%} credible interval [{d['lower']:.6g}, {d['upper']:.6g}].",
               ""]
         fig("value_posterior")
     rev = tables["reversal_priors"]
     r = rev.loc[(lead_level, lead)]
+    head = Claim("headline", lead, float(r["credence"]), "rest", float(r["bayes_factor"]), "reversal_priors",
+                 {"level": lead_level, "decibans": float(r["decibans"]), "leading": not spec.get("target")})
+    claims.append(head)
+    numbers = (f"credence {head.value:.4g} (Bayes factor against the rest {head.other:.4g}, "
+               f"{head.detail['decibans']:.1f} dB)")
     if spec.get("target"):
         note = (f" The analyses below treat the groups of grouping `{spec.get('grouping')}` as the families."
                 if analysed is not None else "")
-        L += [f"Target `{spec['target']}`: {kind} **{labels.get(lead, lead)}** has credence {r['credence']:.4g} "
-              f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).{note}", ""]
+        L += [f"Target `{spec['target']}`: {kind} **{labels.get(lead, lead)}** has {numbers}.{note}", ""]
     else:
-        L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
-              f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
+        L += [f"The leading family is **{labels.get(lead, lead)}** with {numbers}.", ""]
     if case.groupings:
         from motives.report.groupings import groupings_markdown
 
@@ -308,7 +385,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               groupings_markdown(case, hyp["credence"].to_dict(), hyp["prior"].to_dict()), ""]
     if case.structured:
         L += structure_comparison(analysed or case, lens, prior=spec.get("prior"),
-                                  reliability=spec.get("reliability", True), target=lead)
+                                  reliability=spec.get("reliability", True), target=lead, claims=claims)
         L += ["## Structure", "",
               f"{plural(len(case.propositions), 'proposition')} "
               f"stand{'s' if len(case.propositions) == 1 else ''} between the hypotheses and the items that bear on "
@@ -366,27 +443,32 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
 
     if "evidence_discount" in tables:
         disc = tables["evidence_discount"]
-        L += ["## Independence", "", _discount_sentence(disc, labels), ""]
+        L += ["## Independence", "", _discount_sentence(disc, labels, claims), ""]
         fig("discount")
 
     from motives.sensitivity.conflict import conflict, surprise
 
     conf = conflict(case, lens=lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
-    whole = float(conf.loc[("case", "(all evidence)"), "conflict_db"])
+    whole = Claim("case_conflict", "(all evidence)", float(conf.loc[("case", "(all evidence)"), "conflict_db"]),
+                  "", 0.0, "conflict")
     flagged = conf[conf["flag"] & (conf.index.get_level_values("kind") != "case")].sort_values("conflict_db",
                                                                                               ascending=False)
+    thr = float(conf.attrs["threshold_db"])
+    found = [Claim("conflict", str(i), float(v), "", thr, "conflict") for (_, i), v in flagged["conflict_db"].items()]
+    claims += [whole, *found]
     sur = surprise(case, lens=lens)
     L += ["## Conflict", "",
           f"Data conflict of the whole case (Jensen et al. 1990; 10 log10 of the product of each item's prior "
-          f"probability over the probability of all of them together): {whole:+.1f} dB "
-          f"({'the items fit together' if whole <= 0 else 'the items are less probable together than apart'}). "
-          f"Items and propositions at least {conf.attrs['threshold_db']:g} dB less probable given the rest of the "
+          f"probability over the probability of all of them together): {whole.value:+.1f} dB "
+          f"({'the items fit together' if whole.value <= 0 else 'the items are less probable together than apart'}). "
+          f"Items and propositions at least {thr:g} dB less probable given the rest of the "
           "evidence than a priori: "
-          + (", ".join(f"`{i}` ({v:+.1f} dB)" for (_, i), v in flagged["conflict_db"].items()) or "none") + ".", "",
+          + (", ".join(f"`{c.subject}` ({c.value:+.1f} dB)" for c in found) or "none") + ".", "",
           "How probable the evidence is under each hypothesis, against simulated cases of the same shape "
           "(tail: the share of simulated cases at most as probable as this one; likelihood items at face value):", "",
           *_shown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], hyp_cred, digits=3)]
     if sur.attrs["all_surprising"]:
+        claims.append(Claim("all_surprising", "hypotheses", table="surprise"))
         L += ["**The evidence is improbable under every hypothesis listed: consider one that is not.**", ""]
 
     if len(case.lens_ids) > 1:
@@ -418,6 +500,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               to_markdown(sob.head(15), digits=3), ""]
         if sob.attrs.get("noisy"):
             noisy = sob.attrs["noisy"]
+            claims.extend(Claim("sobol_noisy", str(i), table="sobol") for i in noisy)
             named = ", ".join(noisy[:5]) + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "")
             L += [f"**Warning: these estimates are too noisy to trust.** For {named} the "
                   "bootstrap standard error exceeds 0.05 or the first-order index exceeds the total index beyond "
@@ -441,7 +524,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
                 L += ["## Timelines", ""]
             fig(name)
     L += references_markdown(case)
-    return "\n".join(L).rstrip() + "\n"
+    return Report("\n".join(L).rstrip() + "\n", claims)
 
 
 def references_markdown(case: Case) -> list[str]:

@@ -205,7 +205,9 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
         lam, plam, jlam = _simulate(arr, k, n, rng)
         ll = loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k] - _other_structured(arr)[k]
         tail = float(np.mean(ll <= obs[k] + 1e-12))
-        rows.append((h, float(obs[k]), float(ll.mean()), float(ll.std()), tail, tail < level))
+        with np.errstate(invalid="ignore"):  # a hypothesis an observed fact rules out: every draw -inf, sd NaN
+            mean, sd = float(ll.mean()), float(ll.std())
+        rows.append((h, float(obs[k]), mean, sd, tail, tail < level))
     df = pd.DataFrame(rows, columns=["hypothesis", "loglik", "sim_mean", "sim_sd", "tail", "surprising"])
     df = df.set_index("hypothesis")
     df.attrs.update({"all_surprising": bool(df["surprising"].all()) and K > 0, "level": level, "n": n,
