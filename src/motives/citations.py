@@ -271,7 +271,8 @@ class Bibliography:
             if text is not None and not text.render_as("text").strip():  # the style printed nothing of it
                 text = None
         if text is None:
-            text = _author_year_template(entry, self._years.get(key, "")).format_data(
+            year = self._years.get(key) or " ".join(_latex_text(entry.fields.get("year", "")).split())
+            text = _author_year_template(entry, year).format_data(
                 {"entry": entry, "style": _AuthorYearNames(), "bib_data": None})
         return " ".join(text.render_as(backend).split()) or key  # an entry with no field at all: its key
 
