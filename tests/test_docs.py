@@ -96,6 +96,8 @@ def test_notebooks_are_shown_executed(site: Path) -> None:
         html = page.read_text(encoding="utf-8")
         assert "cell_output" in html, f"{page.name} shows no outputs"
         assert "Traceback (most recent call last)" not in html, page.name
+        noise = re.findall(r"Auto-assigning NUTS|Initializing NUTS|Multiprocess sampling|Sampling \d+ chains", html)
+        assert not noise, f"{page.name} shows the sampler's log lines: {noise}"
     for name in ("02_russia_ukraine", "03_sensitivity"):
         html = (site / "_generated" / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
         assert html.count("<img") >= 3, f"{name}: its figures are missing"
@@ -111,6 +113,8 @@ def test_case_study_links_the_interactive_appendix(site: Path) -> None:
 def test_site_builds_with_every_page(site: Path) -> None:
     for page in ["index", "getting_started", "formats", "_generated/schema", "citing", "mathematics",
                  "sensitivity", "case_study", "_generated/evidence_base", "notebooks", "_generated/cli", "api",
+                 "_generated/gallery/index", *[f"api/{p.stem}" for p in sorted((DOCS / "api").glob("*.md"))],
+                 *[f"_generated/gallery/{p.stem}" for p in sorted((DOCS / "gallery").glob("plot_*.py"))],
                  *[f"_generated/notebooks/{nb.stem}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))]]:
         assert (site / f"{page}.html").is_file(), page
 
@@ -239,3 +243,40 @@ def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Pat
     assert lines
     for line in lines:
         assert line in page, line
+
+
+def _chromium() -> str | None:
+    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium on this machine (.ci/run installs Debian's chromium)")
+def test_pages_show_their_figures_in_chromium(site: Path) -> None:
+    """Headless Chromium opens the index, the gallery, a gallery example and the plots API page: each page has
+    the theme's navigation bar, the figures it should have, and every image on it loaded (naturalWidth > 0).
+    Screenshots are written beside the site (``screenshots/``) for a person to look at."""
+    from playwright.sync_api import sync_playwright
+
+    pages = {  # page -> the least number of figures it shows
+        "index.html": 0,
+        "_generated/gallery/index.html": 16,  # a thumbnail per figure kind
+        "_generated/gallery/plot_tornado.html": 1,
+        "api/motives.plots.html": 16,  # the minigallery of the plotting functions
+    }
+    shots = site.parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for name, least in pages.items():
+                page.goto((site / name).as_uri(), wait_until="load")
+                assert page.locator("nav.bd-header, header.bd-header").count() >= 1, f"{name}: no theme navbar"
+                images = page.evaluate("""() => Array.from(document.images).map(i => ({
+                    src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth}))""")
+                figures = [i for i in images if "_images/" in (i["src"] or "")]
+                assert len(figures) >= least, f"{name}: {len(figures)} figures, expected at least {least}"
+                broken = [i["src"] for i in images if not i["complete"] or i["width"] == 0]
+                assert not broken, f"{name}: images not loaded: {broken}"
+                page.screenshot(path=str(shots / (name.replace("/", "_") + ".png")), full_page=False)
+        finally:
+            browser.close()

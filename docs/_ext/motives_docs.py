@@ -184,7 +184,11 @@ def _param_row(param: Any) -> str:
 
 
 def cli_markdown() -> str:
-    """Every command of the ``motives`` CLI, from the click-style command object typer builds."""
+    """Every command of the ``motives`` CLI, from the click-style command object typer builds.
+
+    Written here rather than by sphinx-click: typer 0.29 builds its commands on its own copy of click
+    (``typer._click``), which sphinx-click 6 refuses ("is not click.Command or click.Group").
+    """
     import typer.main
 
     from motives.cli import app
@@ -333,6 +337,11 @@ def evidence_markdown() -> str:
 DOCS_NOTEBOOK_ENV = {"MOTIVES_DRAWS": "200", "MOTIVES_TUNE": "200", "MOTIVES_CHAINS": "2", "MOTIVES_SOBOL_N": "128"}
 
 
+#: Run in the documentation kernel before the notebook: loggers of the samplers at ERROR, no progress bars.
+SILENCE_SAMPLERS = ["import logging",
+                    "[logging.getLogger(n).setLevel(logging.ERROR) for n in ('pymc', 'pytensor', 'nutpie', 'arviz')]"]
+
+
 def _executed(path: Path) -> str:
     """The notebook executed in this interpreter (small draw counts), as JSON text; an error fails the build."""
     import sys
@@ -348,7 +357,10 @@ def _executed(path: Path) -> str:
         spec.mkdir(parents=True)
         (spec / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                     "--IPKernelApp.log_level=ERROR"],
+                     "--IPKernelApp.log_level=ERROR",
+                     # the sampler's log lines ("Auto-assigning NUTS sampler...", "Sampling 2 chains...") are
+                     # noise on a documentation page: silenced at their source, PyMC's and PyTensor's loggers
+                     f"--IPKernelApp.exec_lines={SILENCE_SAMPLERS!r}"],
             "display_name": "motives (docs)", "language": "python"}), encoding="utf-8")
         try:
             os.environ["JUPYTER_PATH"] = tmp + os.pathsep + os.environ.get("JUPYTER_PATH", "")
@@ -391,6 +403,34 @@ def generate(app: Any) -> None:
     for stale in nb_out.glob("*.ipynb"):
         if stale.name not in {n.name for n in wanted}:
             stale.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- gallery
+
+
+def figure_scraper(block: Any, block_vars: dict[str, Any], gallery_conf: dict[str, Any], **kwargs: Any) -> str:
+    """sphinx-gallery image scraper for motives' figures.
+
+    motives' plot functions return a ``Figure`` without touching pyplot's state, so sphinx-gallery's
+    matplotlib scraper (which reads ``plt.get_fignums()``) sees none of them. This one saves every
+    ``Figure`` the example's code left in its namespace, once, in the order they were made.
+    """
+    from matplotlib.figure import Figure
+    from sphinx_gallery.scrapers import figure_rst
+
+    seen = block_vars.setdefault("motives_saved_figures", set())
+    figures = [v for v in block_vars["example_globals"].values() if isinstance(v, Figure) and id(v) not in seen]
+    paths = []
+    for fig, path in zip(figures, block_vars["image_path_iterator"], strict=False):
+        fig.savefig(path, dpi=150)
+        seen.add(id(fig))
+        paths.append(path)
+    return figure_rst(paths, gallery_conf["src_dir"])
+
+
+def _get_sg_image_scraper() -> Any:
+    """What sphinx-gallery calls when ``image_scrapers`` names this module."""
+    return figure_scraper
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from motives.citations import Bibliography
 from motives.conventions import _fmt, md_text, parents_text, plural
 from motives.escape import markdown
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
@@ -164,6 +165,7 @@ def case_markdown(case: Case) -> str:
         lines += ["Non-diagnostic items (equal likelihoods under every hypothesis; they change nothing): "
                   + "; ".join(f"{lens}: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids), ""]
     lines += ["## Items", ""]
+    bib = Bibliography(case.references)
     for e in ordered:
         lines += [f"### `{e.id}` — {_cell(e.title)}", ""]
         meta = [f"kind {e.kind}"]
@@ -179,7 +181,7 @@ def case_markdown(case: Case) -> str:
         if e.footnotes:
             meta.append("footnotes " + ", ".join(_cell(f) for f in e.footnotes))
         if e.sources:
-            meta.append("sources " + ", ".join(_code(s) for s in e.sources))
+            meta.append("sources " + cited(bib, e.sources))
         if e.reported_by:
             src = case.source(e.reported_by)
             rel = f" (reliability {src.reliability.mean:.2f})" if src else ""
@@ -211,10 +213,25 @@ def case_markdown(case: Case) -> str:
                 vals = ", ".join(f"{shown[h]} {_fmt_likelihood(j.values[h])}" for h in keys)
             lines.append(f"- **{lens}**: {vals}. {_cell(j.rationale)}")
         lines.append("")
+    if case.references:
+        lines += ["## References", "", "Every entry of the case's BibTeX file, formatted author–year, with its key.", ""]
+        lines += [f"- {text} (`{key}`)" for key, text in bib.reference_list(backend="markdown")]
     return "\n".join(lines).rstrip() + "\n"
 
 
 md_escape = markdown  # the Markdown escaper (:func:`motives.escape.markdown`), under its older name
+
+
+def cited(bib: Bibliography, keys: list[str] | tuple[str, ...]) -> str:
+    """Sources as in-text citations, each followed by its BibTeX key: "Hughes 2023 (`hughes_article`)".
+
+    Examples
+    --------
+    >>> bib = Bibliography({"h": {"ENTRYTYPE": "misc", "author": "Hughes, Alex", "year": "2023"}})
+    >>> cited(bib, ["h", "x"])
+    'Hughes 2023 (`h`); `x`'
+    """
+    return "; ".join(f"{_cell(bib.label(k))} ({_code(k)})" if k in bib.references else _code(k) for k in keys)
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -323,7 +340,7 @@ def propositions_markdown(case: Case, lens: str | None = None, *, heading: str =
         if p.date:
             meta.append(f"date {p.date}")
         if p.sources:
-            meta.append("sources " + ", ".join(f"`{s}`" for s in p.sources))
+            meta.append("sources " + cited(Bibliography(case.references), p.sources))
         if p.footnotes:
             meta.append("footnotes " + ", ".join(str(f) for f in p.footnotes))
         L += ["; ".join(meta) + ".", ""]

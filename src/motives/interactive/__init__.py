@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from motives import escape
+from motives.citations import Bibliography
 from motives.errors import CaseError, Problem
 from motives.schema import Case
 
@@ -432,10 +433,10 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
     start = case.resolve_lens(lens)
     if start not in lenses:
         lenses = [start, *lenses]
-    refs = case.references or {}
+    bib = Bibliography(case.references)  # the one citation formatter (author-year; missing fields left out)
 
     def cites(keys: list[str]) -> list[dict[str, str]]:
-        return [{"key": k, "text": _ref_text(refs.get(k, {}), k)} for k in keys]
+        return [{"key": k, "text": bib.reference(k)} for k in keys]
 
     tgt = appendix_target(case, target, start)
     woe_case, lvl = (case.regrouped(tgt["grouping"]), "family") if tgt["level"] == "group" else (case, tgt["level"])
@@ -490,15 +491,6 @@ def _row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
     axes = [[names[h] for h in case.hypothesis_ids] if b == "hypotheses" else case.proposition(b).states
             for b in parents]
     return [", ".join(c) for c in itertools.product(*axes)]
-
-
-def _ref_text(fields: dict[str, str], key: str) -> str:
-    if not fields:
-        return key
-    author = fields.get("author", "").split(" and ")[0].split(",")[0].strip()
-    year = fields.get("year", "")
-    title = fields.get("title", "").strip("{}")
-    return ", ".join(x for x in (f"{author} ({year})" if author else year, title) if x) or key
 
 
 def render(data: dict[str, Any], structure_svg: str = "") -> str:

@@ -308,7 +308,8 @@ def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str,
     """
     claims: list[Claim] = []
     parts = report_sections(case, tables, figures, spec=spec, analysed=analysed, claims=claims)
-    return Report("\n".join(parts["__all__"]).rstrip() + "\n", claims)
+    # the reference list closes the report, after every section (a plugin's too)
+    return Report("\n".join(parts["__all__"] + references_markdown(case)).rstrip() + "\n", claims)
 
 
 @dataclass
@@ -736,3 +737,24 @@ def _timelines(x: ReportContext) -> list[str]:
                 L += ["## Timelines", ""]
             L += x.fig(name)
     return L
+
+
+def references_markdown(case: Case) -> list[str]:
+    """The section "References": every work the report cites, formatted by :class:`motives.citations.Bibliography`.
+
+    The works are the items' and propositions' sources and the sources that report items; a case that cites
+    none gets no section.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> references_markdown(mv.examples.load("cookies"))
+    []
+    """
+    from motives.citations import Bibliography
+
+    keys = [k for node in [*case.propositions, *case.evidence] for k in node.sources]
+    keys += [e.reported_by for e in case.evidence if getattr(e, "reported_by", None)]
+    if not keys:
+        return []
+    return ["", "## References", "", Bibliography(case.references).markdown(keys)]

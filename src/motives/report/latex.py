@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from motives.citations import latex_cite
 from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, parents_text
 from motives.escape import latex
 from motives.report.tables import _target_label, evidence_table, posterior_table
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
 latex_escape = latex  # the LaTeX escaper (:func:`motives.escape.latex`), under its older name
 
 
-_CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
-
-
 def cite(keys: list[str]) -> str:
     r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
+
+    The one citation formatter's LaTeX form (:func:`motives.citations.latex_cite`): the paper's BibTeX or
+    biblatex style formats the citation from the case's own ``.bib`` file.
 
     Raises
     ------
@@ -37,10 +38,7 @@ def cite(keys: list[str]) -> str:
     >>> cite(["hughes_2024", "rusi2022"])
     '\\cite{hughes_2024,rusi2022}'
     """
-    bad = [k for k in keys if not _CITE_KEY.match(k)]
-    if bad:
-        raise ValueError(f"BibTeX keys {bad} have characters \\cite cannot take (use letters, digits, _:.-+/)")
-    return "\\cite{" + ",".join(keys) + "}" if keys else ""
+    return latex_cite(keys)
 
 
 def _signed(x: float) -> str:

@@ -6,6 +6,7 @@ import numbers
 from typing import TYPE_CHECKING, Any
 
 from motives.casebook import md_escape, proposition_frame, propositions_markdown
+from motives.citations import Bibliography
 from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text, most_credible, parents_text
 
 if TYPE_CHECKING:
@@ -267,6 +268,8 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None,
     """
     t = evidence_table(case, lens, prior=prior, target=target)
     shown = t.drop(columns=["kind", "fallback"])
+    bib = Bibliography(case.references)  # sources as in-text citations; the report lists the references
+    shown["sources"] = [bib.cite(keys) for keys in shown["sources"]]
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
            f"decibans = weight of evidence for {md_text(_target_label(case, t.attrs['target']))} against the rest "
            "(rest weighted by the prior).")
