@@ -308,7 +308,7 @@ def test_second_concurrent_writer_fails_fast(tmp_path):
 
 
 def test_lock_is_exclusive_and_removed(tmp_path):
-    from motives.cli import _lock
+    from motives.app.outputs import lock as _lock
 
     lock = tmp_path / ".x.lock"
     with _lock(lock, tmp_path / "x"):
