@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from motives.app.workflow import Progress
 from motives.conventions import RESOLUTION_NOTE, below_resolution, most_credible, plural
 from motives.errors import MotivesError
 
@@ -66,43 +67,59 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
 
 
-class Bar:
+class Bar(Progress):
     """The CLI's :class:`motives.app.Progress`: one rich line per phase on stderr, with its count and time.
 
-    A phase of known size shows ``done/total``; one whose size is known only at its end (the figures, a
-    sampler's compile) shows the steps done so far and the time, never a guessed total.
+    A phase of known size shows ``done/total``. One whose size is known only at its end (the figures)
+    shows the steps done so far, and ``n/n`` once it has ended; a phase that is one indivisible piece of
+    work (building a model, sampling: the sampler draws its own bar) shows no count, only its time.
+    An interrupted phase keeps the count it reached.
     """
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err, transient=False)
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                            TextColumn("{task.fields[count]}"), TimeElapsedColumn(), console=err, transient=False)
         self.task: Any = None
         self.name = ""
+        self.total: int | None = None
+        self.done = 0
 
     def __enter__(self) -> Bar:
         self.bar.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._close()
+        if exc[0] is None:
+            self._close()
         self.bar.__exit__(*exc)
 
+    def _count(self, ended: bool = False) -> str:
+        if self.total is not None:
+            return f"{self.done}/{self.total}"
+        if self.done == 0:
+            return ""
+        return f"{self.done}/{self.done}" if ended else str(self.done)
+
     def _close(self) -> None:
-        if self.task is not None:  # the phase is over: its total is what was done
-            done = self.bar.tasks[-1].completed
-            self.bar.update(self.task, total=max(done, 1), completed=max(done, 1), description=self.name)
+        """The phase has ended: an open-ended one is complete at what it did."""
+        if self.task is None:
+            return
+        size = self.total if self.total is not None else max(self.done, 1)
+        self.bar.update(self.task, total=size, completed=size if self.total is None else self.done,
+                        description=self.name, count=self._count(ended=True))
 
     def phase(self, name: str, total: int | None = None) -> None:
-        """A phase begins: the one before it is closed at what it did."""
+        """A phase begins: the one before it has ended."""
         self._close()
-        self.name = name
-        self.task = self.bar.add_task(name, total=total)
+        self.name, self.total, self.done = name, total, 0
+        self.task = self.bar.add_task(name, total=total, count=self._count())
 
     def step(self, description: str) -> None:
         """One step of the current phase is done."""
-        self.bar.update(self.task, advance=1, description=f"{self.name}: {description}")
+        self.done += 1
+        self.bar.update(self.task, advance=1, description=f"{self.name}: {description}", count=self._count())
 
     def warn(self, text: str) -> None:
         """A warning, printed above the bars at once."""
