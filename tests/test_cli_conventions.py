@@ -99,6 +99,20 @@ def test_shell_completion_is_on() -> None:
     assert "_MOTIVES_COMPLETE" in r.output and "complete" in r.output
 
 
+def test_completion_completes_commands_and_choices() -> None:
+    exe = Path(sys.executable).parent / "motives"
+    if not exe.exists():
+        pytest.skip("the motives script is not installed beside this Python")
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_MOTIVES_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split(" ")) - 1)}
+        return subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=120).stdout.split()
+
+    assert complete("motives po") == ["posterior"]
+    assert complete("motives posterior case --method ") == ["exact", "mcmc"]
+
+
 # --------------------------------------------------------------------------- choices
 
 
