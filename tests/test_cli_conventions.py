@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import motives as mv
@@ -367,3 +369,52 @@ def test_the_cli_does_no_work_of_its_own() -> None:
     text = (SRC / "cli.py").read_text(encoding="utf-8")
     for word in ("mkdtemp", "mkstemp", "write_text(", "open(", "exact_posterior(", "run_all(", "shutil"):
         assert word not in text, word
+
+
+# --------------------------------------------------------------------------- generated cases
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mask=st.integers(0, 0o777))
+def test_written_files_and_published_folders_follow_any_umask(tmp_path: Path, mask: int) -> None:
+    from motives.files import follow_umask, temporary_folder, write_atomic
+
+    old = os.umask(mask)
+    try:
+        f = write_atomic(tmp_path / f"f{mask}.txt", "x")
+        d = temporary_folder(tmp_path, f"d{mask}")
+        (d / "inner.txt").write_text("y")
+        follow_umask(d)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(f.stat().st_mode) == 0o666 & ~mask
+    assert stat.S_IMODE(d.stat().st_mode) == 0o777 & ~mask
+    d.chmod(0o700)  # a umask may leave the folder unreadable even to us
+    assert stat.S_IMODE((d / "inner.txt").stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".f")] == []  # no temporary file left
+
+
+_CELL = st.text(st.characters(whitelist_categories=("L", "N", "Zs"), whitelist_characters=",;'\"-()"),
+                min_size=1, max_size=30).filter(lambda t: t.strip() and not t.strip().startswith("#"))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_CELL, st.sampled_from(["CC", "C", "N", "I", "II"]),
+                               st.sampled_from(["CC", "C", "N", "I", "II"])), min_size=1, max_size=6,
+                     unique_by=lambda r: r[0].strip().casefold()),
+       end=st.sampled_from(["\r", "\r\n", "\n"]))
+def test_any_line_end_reads_as_unix_line_ends(tmp_path: Path, rows: list[tuple[str, str, str]], end: str) -> None:
+    """Old Mac (CR), Windows (CRLF) and Unix (LF) files give the same matrix, quoted cells and all."""
+    import csv
+    import io
+
+    from motives.ach import read_matrix
+
+    def text(terminator: str) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=terminator).writerows([("title", "h1", "h2"), *rows])
+        return buf.getvalue()
+
+    (tmp_path / "unix.csv").write_bytes(text("\n").encode())
+    (tmp_path / "other.csv").write_bytes(text(end).encode())
+    assert read_matrix(tmp_path / "other.csv") == read_matrix(tmp_path / "unix.csv")
