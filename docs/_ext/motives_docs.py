@@ -2,7 +2,7 @@
 
 On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
-- ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.io.json_schema`), one table
+- ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.json_schema`), one table
   per record;
 - ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
@@ -109,14 +109,14 @@ def _constraints(node: dict[str, Any]) -> str:
 
 def schema_markdown() -> str:
     """The JSON Schema as Markdown: the two files, then every record they use."""
-    from motives.io import json_schema
+    from motives.schema_json import json_schema
 
     schema = json_schema()
     defs = schema["$defs"]
     out = [
         "# Schema reference",
         "",
-        "Generated at build time from {func}`motives.io.json_schema` (the same schema `motives schema` prints), "
+        "Generated at build time from {func}`motives.json_schema` (the same schema `motives schema` prints), "
         "so it always matches the code. The prose guide is {doc}`formats <../formats>`. "
         "Every record forbids unknown keys.",
         "",

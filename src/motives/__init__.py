@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 _NAMES: dict[str, str] = {
     "load_case": "motives.io",
-    "json_schema": "motives.io",
+    "json_schema": "motives.schema_json",
     "exact_posterior": "motives.exact",
     "compile_case": "motives.exact",
     "from_bn": "motives.bn_import",
@@ -57,11 +57,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from motives.exact import compile_case, exact_posterior
     from motives.interactive import appendix
     from motives.interactive.explore import explore
-    from motives.io import json_schema, load_case
+    from motives.io import load_case
     from motives.models import FitResult, fit, load_result
     from motives.pooling import pool
     from motives.report.explain import explain
     from motives.schema import Case, Hypothesis, LikelihoodItem, Proposition, QuantityItem, TimelineItem
+    from motives.schema_json import json_schema
     from motives.sensitivity import SensitivityResult, load_results
 
 

@@ -475,14 +475,14 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
 def _dumper() -> Any:
     """A safe YAML dumper that quotes every text the case loader would read as something else (``1e400``, ``true``).
 
-    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io._Loader`).
+    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io.Loader`).
     """
     import yaml
 
-    from motives.io import _Loader
+    from motives.yamlfile import Loader
 
     class Dumper(yaml.SafeDumper):
-        yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+        yaml_implicit_resolvers = {k: list(v) for k, v in Loader.yaml_implicit_resolvers.items()}
 
     return Dumper
 

@@ -624,10 +624,10 @@ def _dumper() -> Any:
     """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``); tables' rows on one line."""
     import yaml
 
-    from motives.io import _Loader
+    from motives.yamlfile import Loader
 
     class Dumper(yaml.SafeDumper):
-        yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+        yaml_implicit_resolvers = {k: list(v) for k, v in Loader.yaml_implicit_resolvers.items()}
 
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
             return super().increase_indent(flow, False)  # lists indented under their key, as the examples are

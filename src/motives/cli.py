@@ -260,7 +260,7 @@ def schema(what: Annotated[SchemaPart, typer.Argument(help="case (case.yaml), ev
                                                       "analysis spec): a schema a validator or an editor can use; "
                                                       "all: the three side by side.")] = SchemaPart.all) -> None:
     """Print the JSON Schema of case.yaml, evidence files and analysis specs (every key, type, default, description)."""
-    from motives.io import json_schema
+    from motives.schema_json import json_schema
 
     print_json(json_schema(what.value))
 

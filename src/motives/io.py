@@ -1,4 +1,4 @@
-"""Loading cases from YAML and BibTeX, safely, with errors that name file and line.
+"""Loading a case folder: its files read, validated one by one, and assembled into a :class:`~motives.schema.Case`.
 
 Every problem found becomes a :class:`motives.errors.Problem` with the file,
 the line (where YAML gives one), the item and the field; :func:`load_case`
@@ -11,523 +11,21 @@ another.
 
 from __future__ import annotations
 
-import re
-import typing
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from motives.errors import CaseError, Problem, ReferenceProblems, did_you_mean
+from motives.bibtex import read_bibtex
+from motives.errors import CaseError, Problem
+from motives.located import RECORD_KIND, problems_from_validation, validate
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
-from motives.schema.forms import CITE_KEY_PATTERN
 from motives.schema.structure import HYPOTHESES, Proposition, PropositionJudgement
+from motives.yamlfile import Lines, line_of, read_yaml
+
+__all__ = ["load_case", "evidence_files", "skipped_files", "read_yaml", "read_bibtex", "validate"]
 
 Path_ = str | Path
-Lines = dict[tuple[Any, ...], int]
-
-MAX_FILE_BYTES = 10 * 2**20
-
-
-# --------------------------------------------------------------------------- YAML
-
-
-def read_yaml(path: Path) -> tuple[Any, Lines]:
-    """Read one YAML file safely; return (data, line map from key path to 1-based line).
-
-    Raises :class:`CaseError` for an unreadable, empty, non-UTF-8 or malformed
-    file, a tag that would build an object, anchors/aliases, or duplicate keys.
-    """
-    f = str(path)
-    raw = read_capped(path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CaseError([Problem(f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                                 "save it as UTF-8", file=f, line=line)]) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        raise CaseError([Problem("file is empty; expected a YAML mapping", file=f)])
-    loader = None
-    try:
-        loader = _Loader(text)
-        node = loader.get_single_node()
-        if node is None:
-            raise CaseError([Problem("file holds no YAML document; expected a mapping", file=f)])
-        lines: Lines = {}
-        problems: list[Problem] = []
-        _walk(node, (), lines, problems, f, set(), loader)
-        if problems:
-            raise CaseError(_alias_lines(problems, text))
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        msg = f"{exc.problem or 'invalid YAML'}"
-        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in msg:
-            msg += " (files are loaded safely: plain data only, no tags that build objects)"
-        if exc.context:
-            msg = f"{exc.context}: {msg}"
-        raise CaseError([Problem(msg, file=f, line=mark.line + 1 if mark else None)]) from None
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise CaseError([Problem(f"character U+{int(exc.character):04X} is not allowed in YAML", file=f, line=line)]) from None
-    except yaml.YAMLError as exc:
-        raise CaseError([Problem(f"invalid YAML: {exc}", file=f)]) from None
-    except RecursionError:
-        raise CaseError([Problem("YAML is nested too deeply", file=f)]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if not isinstance(data, dict):
-        raise CaseError([Problem(f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1)])
-    return data, lines
-
-
-def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`CaseError`.
-
-    FIFOs, devices (``/dev/zero``) and folders are refused before reading (a FIFO is opened
-    without blocking), and the cap is applied while reading, so neither a hang nor an
-    unbounded read can happen.
-    """
-    import os
-    import stat
-
-    f = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            what = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
-                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-                    else "not a regular file")
-            raise CaseError([Problem(f"cannot read file: it is {what}; only regular files are read", file=f)])
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise CaseError([Problem(f"file is larger than {limit // 2**20} MiB", file=f)])
-        return b"".join(chunks)
-    except OSError as exc:
-        raise CaseError([Problem(f"cannot read file: {exc.strerror or exc}", file=f)]) from None
-    finally:
-        os.close(fd)
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe loader with the YAML 1.2 core schema's plain scalars.
-
-    PyYAML follows YAML 1.1, where bare ``yes``/``no``/``on``/``off`` are
-    booleans (but they are the default states of a proposition), ``5e-9``
-    is a string, ``017`` is octal and dates become objects. Here, as in YAML
-    1.2: only ``true``/``false`` are booleans, ``5e-9`` and ``1e3`` are
-    floats, ``017`` is 17, ``0o17`` octal, ``0x1f`` hexadecimal, and dates stay
-    text (the schema validates them, with their line).
-    """
-
-    yaml_implicit_resolvers: dict[str, list[tuple[str, Any]]] = {}
-
-
-_CORE_12 = [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+.0123456789"),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-]
-for _tag, _regexp, _first in _CORE_12:
-    _Loader.add_implicit_resolver(_tag, __import__("re").compile(_regexp), list(_first))
-
-
-def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node))
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
-
-
-def _core_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
-    text = str(loader.construct_scalar(node)).lower()
-    if text.endswith(".inf"):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if text == ".nan":
-        return float("nan")
-    return float(text)
-
-
-def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
-    return str(loader.construct_scalar(node)).lower() == "true"
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _core_float)
-_Loader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-
-
-_REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set": "!!set",
-                 "tag:yaml.org,2002:omap": "!!omap", "tag:yaml.org,2002:pairs": "!!pairs"}
-
-
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int],
-          loader: yaml.SafeLoader | None = None) -> None:
-    if id(node) in seen:  # an alias: say where it is used (the key's line), not where its anchor is
-        problems.append(Problem(f"{_ALIAS} (the value on line "
-                                f"{node.start_mark.line + 1} is reused here); write the value out", file=f,
-                                line=_line(lines, path), field=_dotted(path)))
-        return
-    seen.add(id(node))
-    lines.setdefault(path, node.start_mark.line + 1)
-    line = node.start_mark.line + 1
-    if node.tag in _REFUSED_TAGS:
-        problems.append(Problem(f"YAML tag {_REFUSED_TAGS[node.tag]} is not supported: plain text, numbers, "
-                                "lists and mappings only", file=f, line=line, field=_dotted(path) or None))
-        return
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float" and _underflows(node.value):
-        problems.append(Problem(f"the number {node.value} is too small to represent (it would be read as 0); "
-                                "write 0 if you mean 0", file=f, line=line, field=_dotted(path) or None))
-    if isinstance(node, yaml.MappingNode):
-        keys: dict[str, int] = {}
-        values: dict[Any, tuple[str, int]] = {}
-        for k, v in node.value:
-            if k.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem("YAML merge keys (<<) are not supported", file=f, line=k.start_mark.line + 1))
-                continue
-            key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
-            if key in keys:
-                problems.append(Problem(f"duplicate key '{key}' (first on line {keys[key]})", file=f,
-                                        line=k.start_mark.line + 1, field=_dotted(path + (key,))))
-            elif loader is not None and isinstance(k, yaml.ScalarNode):
-                same = _same_key(loader, k, values)
-                if same is not None:
-                    problems.append(Problem(f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once read "
-                                            "(they would overwrite each other); write distinct keys", file=f,
-                                            line=k.start_mark.line + 1, field=_dotted(path + (key,))))
-            keys[key] = k.start_mark.line + 1
-            lines[path + (key,)] = k.start_mark.line + 1
-            _walk(v, path + (key,), lines, problems, f, seen, loader)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _walk(v, path + (i,), lines, problems, f, seen, loader)
-
-
-_ALIAS = "YAML anchors and aliases are not supported"
-
-
-def _alias_lines(problems: list[Problem], text: str) -> list[Problem]:
-    """Put each alias problem on the line of its alias (``*name``), not of its anchor.
-
-    :func:`_walk` meets the aliases in document order, once each (it does not descend into a
-    reused value), so the n-th alias problem belongs to the n-th alias token.
-    """
-    import dataclasses
-
-    if not any(p.message.startswith(_ALIAS) for p in problems):
-        return problems
-    try:
-        where = iter([t.start_mark.line + 1 for t in yaml.scan(text, Loader=yaml.SafeLoader)
-                      if isinstance(t, yaml.AliasToken)])
-    except yaml.YAMLError:
-        return problems
-    return [dataclasses.replace(p, line=next(where, p.line)) if p.message.startswith(_ALIAS) else p for p in problems]
-
-
-def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
-    """The earlier key that reads as the same value as ``k`` (``0`` and ``0x0``, ``1`` and ``true``), else None."""
-    try:
-        value = loader.construct_object(k)
-        hash(value)
-    except Exception:  # noqa: BLE001 - an odd key is reported by the schema, not here
-        return None
-    if value in values:
-        return values[value]
-    values[value] = (k.value, k.start_mark.line + 1)
-    return None
-
-
-def _underflows(literal: str) -> bool:
-    """True for a float literal with a non-zero digit that reads as 0 (``1.0e-400``)."""
-    text = literal.replace("_", "").lower()
-    mantissa = text.split("e")[0]
-    if not any(c in "123456789" for c in mantissa):
-        return False
-    try:
-        return float(text) == 0.0
-    except ValueError:
-        return False
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in path)
-
-
-# --------------------------------------------------------------------------- validation -> problems
-
-
-def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
-    p = tuple(str(x) if not isinstance(x, int) else x for x in path)
-    while p:
-        for key in (p, tuple(str(x) for x in p)):
-            if key in lines:
-                return lines[key]
-        p = p[:-1]
-    return lines.get(())
-
-
-def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Keep the parts of a pydantic loc that exist in the raw data (drop union tags etc.)."""
-    out: list[Any] = []
-    cur = data
-    for i, part in enumerate(loc):
-        if isinstance(cur, dict) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and str(part) in {str(k) for k in cur}:
-            key = next(k for k in cur if str(k) == str(part))
-            out.append(key)
-            cur = cur[key]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and part == "__default__":
-            continue
-        elif isinstance(cur, dict) and part in ("state_row", "probs"):  # a table row written {state: p}
-            continue
-        elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
-            continue
-        elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1:]):
-            continue  # a union's tag (e.g. a predictive's 'normal'): the field is further on
-        else:
-            out.append(part)  # a missing field: name it
-            cur = None
-    return tuple(out)
-
-
-def _field_names(model: type[BaseModel], path: tuple[Any, ...]) -> list[str] | None:
-    """Best effort: the field names valid at ``path`` inside ``model``."""
-    t: Any = model
-    for part in path:
-        t = _unwrap(t, part)
-        if t is None:
-            return None
-        if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str) and part in t.model_fields:
-            t = t.model_fields[part].annotation
-        elif isinstance(part, str) and typing.get_origin(_strip(t)) is dict:
-            t = typing.get_args(_strip(t))[1]
-        elif isinstance(part, int) and typing.get_origin(_strip(t)) is list:
-            t = typing.get_args(_strip(t))[0]
-        elif isinstance(t, type) and issubclass(t, BaseModel):
-            return None
-    t = _unwrap(t, None)
-    if isinstance(t, type) and issubclass(t, BaseModel):
-        return list(t.model_fields)
-    return None
-
-
-def _tagged(t: Any) -> dict[str, Any]:
-    """The members of a discriminated union by tag (``Annotated[Model, Tag("x")]``)."""
-    out = {}
-    for a in typing.get_args(t) if typing.get_origin(t) in (typing.Union, type(int | str)) else ():
-        for meta in getattr(a, "__metadata__", ()):
-            if type(meta).__name__ == "Tag":
-                out[str(meta.tag)] = _strip(a)
-    return out
-
-
-def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
-    """The keys valid at a pydantic error location (its union tags pick the member), or None when unsure."""
-    t: Any = model
-    for part in loc:
-        t = _strip(t)
-        if isinstance(t, type) and issubclass(t, BaseModel):
-            if not (isinstance(part, str) and part in t.model_fields):
-                return None
-            t = t.model_fields[part].annotation
-            continue
-        tags = _tagged(t)
-        if tags:
-            if part not in tags:
-                return None
-            t = tags[part]
-            continue
-        if typing.get_origin(t) in (typing.Union, type(int | str)):
-            args = [_strip(a) for a in typing.get_args(t) if a is not type(None)]
-            if len(args) != 1:
-                return None
-            t = args[0]
-        origin = typing.get_origin(t)
-        if origin is list and isinstance(part, int):
-            t = typing.get_args(t)[0]
-        elif origin is dict and isinstance(part, str):
-            t = typing.get_args(t)[1]
-        else:
-            return None
-    t = _strip(t)
-    if isinstance(t, type) and issubclass(t, BaseModel):
-        return list(t.model_fields)
-    return None
-
-
-def _strip(t: Any) -> Any:
-    while typing.get_origin(t) is typing.Annotated:
-        t = typing.get_args(t)[0]
-    return t
-
-
-def _unwrap(t: Any, part: Any) -> Any:
-    t = _strip(t)
-    if typing.get_origin(t) in (typing.Union, type(int | str)):
-        models = [_strip(a) for a in typing.get_args(t)]
-        models = [m for m in models if isinstance(m, type) and issubclass(m, BaseModel)]
-        if not models:
-            return t
-        if isinstance(part, str):
-            for m in models:
-                if part in m.model_fields:
-                    return m
-        return models[0]
-    return t
-
-
-def _problems_from_validation(
-    exc: ValidationError, data: Any, model: type[BaseModel], f: str, lines: Lines
-) -> list[Problem]:
-    out: list[Problem] = []
-    for err in exc.errors():
-        ctx_error = err.get("ctx", {}).get("error")
-        if isinstance(ctx_error, ReferenceProblems):
-            out += ctx_error.problems
-            continue
-        loc = tuple(err["loc"])
-        path = _raw_path(data, loc)
-        item = None
-        field_path = path
-        lists = ("evidence", "amend", "hypotheses", "sources", "propositions")
-        kind = _RECORD_KIND.get(path[0], "item") if path else "item"
-        if len(path) >= 2 and path[0] in lists and isinstance(path[1], int):
-            entry = data.get(path[0], [None])[path[1]] if isinstance(data.get(path[0]), list) else None
-            if isinstance(entry, dict) and isinstance(entry.get("id", entry.get("key")), str):
-                item = entry.get("id", entry.get("key"))
-                field_path = path[2:]
-        msg = str(err["msg"])
-        if isinstance(ctx_error, Exception):
-            msg = str(ctx_error)
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if err["type"] == "extra_forbidden":
-            valid = _keys_at(model, loc[:-1]) or _field_names(model, path[:-1]) or []
-            msg = f"unknown key '{path[-1]}'." + did_you_mean(str(path[-1]), valid)
-            if valid:
-                msg += " Valid keys: " + ", ".join(valid)
-            if err.get("input", "") is None and isinstance(path[-1], str):
-                # {id: a, label: Smith, Jones}: in braces a comma ends the value, and 'Jones' becomes a key
-                msg += ("" if msg.endswith(".") else ".") + (
-                    " A key with no value often comes from a comma inside a value written in braces: quote that "
-                    f"value (e.g. label: \"Smith, {path[-1]}\")")
-
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        elif err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == ID_PATTERN:
-            msg = (f"an id is lowercase letters, digits and underscores, starting with a letter (e.g. "
-                   f"{_id_like(err.get('input'))!r}), got {err.get('input')!r}")
-        elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
-            shown = repr(err["input"])
-            msg = f"{msg}, got {shown[:80] + '...' if len(shown) > 80 else shown}"
-        out.append(Problem(msg, file=f, line=_line(lines, path), item=item, field=_dotted(field_path) or None,
-                           kind=kind))
-    return out
-
-
-#: The pattern of every id (:data:`motives.schema.Id`).
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-def _id_like(text: Any) -> str:
-    """An id close to ``text``: lowercased, other characters as _, a leading letter if it starts otherwise.
-
-    >>> _id_like("2nd Item"), _id_like("Regime-security")
-    ('x2nd_item', 'regime_security')
-    """
-    out = re.sub(r"[^a-z0-9_]+", "_", str(text).lower()).strip("_") or "x"
-    return out if out[0].isalpha() else "x" + out
-
-
-#: What a record in each list of a case or evidence file is called in messages.
-_RECORD_KIND = {"evidence": "item", "amend": "item", "hypotheses": "hypothesis", "sources": "source",
-                "propositions": "proposition"}
-
-
-def validate(model: type[Record], data: Any, file: str, lines: Lines) -> Any:
-    """Validate ``data`` as ``model``; raise :class:`CaseError` with file and line on failure."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise CaseError(_problems_from_validation(exc, data, model, file, lines)) from None
-    except (OverflowError, RecursionError, TypeError, ArithmeticError) as exc:
-        raise CaseError([Problem(f"invalid value: {exc}", file=file)]) from None
-
-
-# --------------------------------------------------------------------------- BibTeX
-
-
-def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
-    """Parse a BibTeX file into key -> fields (lower-case names, plus ``ENTRYTYPE``).
-
-    Duplicate keys and unparsable entries are errors.
-    """
-    import bibtexparser
-
-    f = str(path)
-    try:
-        text = read_capped(path).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start})", file=f)]) from None
-    lib = bibtexparser.parse_string(text)
-    problems = []
-    for block in lib.failed_blocks:
-        start = getattr(block, "start_line", None)
-        kind = type(block).__name__
-        if kind == "DuplicateFieldKeyBlock":
-            entry = getattr(getattr(block, "ignore_error_block", None), "key", None)
-            fields = ", ".join(sorted(getattr(block, "duplicate_keys", None) or [])) or "?"
-            msg = (f"BibTeX entry '{entry}'" if entry else "a BibTeX entry") + f" gives the field(s) {fields} twice"
-        elif "Duplicate" in kind:
-            key = getattr(block, "key", None) or getattr(getattr(block, "ignore_error_block", None), "key", "?")
-            msg = f"duplicate BibTeX key '{key}'"
-        else:
-            msg = f"cannot parse this BibTeX entry ({kind})"
-        problems.append(Problem(msg, file=f, line=start + 1 if isinstance(start, int) else None))
-    if problems:
-        raise CaseError(problems)
-    for e in lib.entries:
-        if not re.match(CITE_KEY_PATTERN, e.key):
-            start = getattr(e, "start_line", None)
-            problems.append(Problem(f"BibTeX key {e.key!r} has characters \\cite cannot take (use ASCII letters, "
-                                    "digits and _:.-+/)", file=f, line=start + 1 if isinstance(start, int) else None))
-    if problems:
-        raise CaseError(problems)
-    out: dict[str, dict[str, str]] = {}
-    for e in lib.entries:
-        fields = {fl.key.lower(): str(fl.value) for fl in e.fields}
-        fields["ENTRYTYPE"] = e.entry_type.lower()
-        out[e.key] = fields
-    return out
 
 
 # --------------------------------------------------------------------------- cases
@@ -558,14 +56,14 @@ class _Loc:
             # a duplicate is located where it repeats, and says where the id was first used
             f0, lines0, prefix0 = self.items[p.item]
             f, lines, prefix = self.repeats[p.item][0]
-            kind = _RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
-            first = f"{f0}:{_line(lines0, prefix0 + field) or '?'}"
-            return Problem(f"{p.message} (first used at {first})", file=f, line=_line(lines, prefix + field),
+            kind = RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
+            first = f"{f0}:{line_of(lines0, prefix0 + field) or '?'}"
+            return Problem(f"{p.message} (first used at {first})", file=f, line=line_of(lines, prefix + field),
                            item=p.item, field=p.field, kind=kind)
         if p.item and p.item in self.items:
             f, lines, prefix = self.items[p.item]
-            kind = _RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
-            return Problem(p.message, file=f, line=_line(lines, prefix + field), item=p.item, field=p.field,
+            kind = RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
+            return Problem(p.message, file=f, line=line_of(lines, prefix + field), item=p.item, field=p.field,
                            kind=kind)
         if self.case_file:
             f, lines = self.case_file
@@ -575,7 +73,7 @@ class _Loc:
                 kind = "hypothesis"
             else:
                 path = field
-            return Problem(p.message, file=f, line=_line(lines, path), item=p.item, field=p.field, kind=kind)
+            return Problem(p.message, file=f, line=line_of(lines, path), item=p.item, field=p.field, kind=kind)
         return p
 
 
@@ -619,7 +117,7 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems, errors = _problems_from_validation(exc, data, model, file, lines), exc.errors()
+        problems, errors = problems_from_validation(exc, data, model, file, lines), exc.errors()
     except (OverflowError, RecursionError, TypeError, ArithmeticError) as exc:
         return None, [Problem(f"invalid value: {exc}", file=file)]
     drop: dict[Any, set[int]] = {}
@@ -708,7 +206,7 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
         if not ref_path.is_relative_to(folder.resolve()):
             problems.append(Problem(f"references: '{ref_name}' lies outside the case folder {folder}; keep "
                                     "BibTeX files inside it", file=str(case_path),
-                                    line=_line(lines, ("references",)), field="references"))
+                                    line=line_of(lines, ("references",)), field="references"))
             failed.bib = True
             continue
         loc.files.append(str(folder / ref_name))
@@ -767,12 +265,12 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
         if target is None:
             if am.id not in failed.ids and not failed.unknown:  # else it may be a record that failed
                 problems.append(Problem(f"amend: no item or proposition '{am.id}' in this case or its parent", file=f,
-                                        line=_line(elines, ("amend", i, "id")), item=am.id, field="id"))
+                                        line=line_of(elines, ("amend", i, "id")), item=am.id, field="id"))
             continue
         try:
             target["item"] = _amend(target["item"], am)
         except ValueError as exc:
-            problems.append(Problem(str(exc), file=f, line=_line(elines, ("amend", i)), item=am.id))
+            problems.append(Problem(str(exc), file=f, line=line_of(elines, ("amend", i)), item=am.id))
             failed.ids.add(am.id)  # the item without its amendment would be checked as incomplete
     merged = cf.model_copy(update={
         "lenses": _merge_by_id(parent.lenses if parent else [], cf.lenses),
@@ -990,7 +488,7 @@ def load_case(path: Path_) -> Case:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        found = _problems_from_validation(exc, data, Case, "", {})
+        found = problems_from_validation(exc, data, Case, "", {})
         problems += [loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field)) for p in found]
         raise CaseError(_sorted(problems, loc.files)) from None
     if problems:
@@ -1007,34 +505,3 @@ def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
     rank = {f: i for i, f in reversed(list(enumerate(files)))}
     return sorted(problems, key=lambda p: (-1 if p.file is None else rank.get(p.file, len(files)), p.file or "",
                                            p.line or 0))
-
-
-def json_schema(what: str = "all") -> dict[str, Any]:
-    """JSON Schema of ``case.yaml``, of evidence files or of analysis specs.
-
-    ``what``: ``"case"`` (``case.yaml``), ``"evidence"`` (an evidence file) or ``"spec"`` (an analysis spec)
-    give a schema whose root is that file, for a validator or an editor; ``"all"`` gives the three side by
-    side (``$defs`` shared), for reading.
-
-    Examples
-    --------
-    >>> sorted(json_schema()["properties"])
-    ['analysis spec', 'case.yaml', 'evidence file']
-    >>> spec = json_schema("spec")
-    >>> sorted(spec["properties"])[:4], spec["additionalProperties"]  # the root is the spec itself
-    (['case', 'description', 'figures', 'lens'], False)
-    """
-    from pydantic.json_schema import models_json_schema
-
-    from motives.spec import AnalysisSpec
-
-    roots = {"case": CaseFile, "evidence": EvidenceFile, "spec": AnalysisSpec}
-    if what in roots:
-        return roots[what].model_json_schema(mode="validation")
-    if what != "all":
-        raise ValueError(f"what must be 'all', 'case', 'evidence' or 'spec', got {what!r}")
-    parts = {"case.yaml": CaseFile, "evidence file": EvidenceFile, "analysis spec": AnalysisSpec}
-    _, top = models_json_schema([(m, "validation") for m in parts.values()], title="motives formats")
-    top["type"] = "object"
-    top["properties"] = {k: {"$ref": f"#/$defs/{m.__name__}"} for k, m in parts.items()}
-    return top

@@ -111,7 +111,8 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:
     >>> read_lens_file(f, case).changed["sat_high"].values
     {'high': 0.7, 'low': 0.1}
     """
-    from motives.io import read_yaml, validate
+    from motives.located import validate
+    from motives.yamlfile import read_yaml
 
     path = Path(path)
     data, lines = read_yaml(path)
@@ -263,7 +264,7 @@ def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
     lf = lens_file if isinstance(lens_file, LensFile) else read_lens_file(lens_file, case)
     new = new_judgements(case, lf)
     field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}
-    return case._replaced(
+    return case.replaced(
         lenses=[*case.lenses, _lens(lf)],
         propositions=[p.model_copy(update={"likelihoods": {**p.likelihoods, lf.lens.id: new[p.id]}})
                       for p in case.propositions],

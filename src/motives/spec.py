@@ -207,7 +207,8 @@ def load_spec(path: str | Path) -> AnalysisSpec:
     3 model True
     >>> tmp.cleanup()
     """
-    from motives.io import read_yaml, validate
+    from motives.located import validate
+    from motives.yamlfile import read_yaml
 
     p = Path(path)
     data, lines = read_yaml(p)

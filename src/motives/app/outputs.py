@@ -37,7 +37,7 @@ def case_folders(case_path: Path) -> list[Path]:
     >>> [p.name for p in case_folders(mv.examples.path("burglary"))]  # doctest: +SKIP
     ['burglary']
     """
-    from motives.io import read_yaml
+    from motives.yamlfile import read_yaml
 
     folder = case_path.parent if case_path.is_file() else case_path
     found = [folder.resolve()]

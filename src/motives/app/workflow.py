@@ -93,8 +93,9 @@ def spec_case(spec_file: Path) -> tuple[Any, Any, str]:
     """Load a spec and its case; check the lens and the prior (errors are MotivesError)."""
     from motives.errors import CaseError, Problem
     from motives.exact import prior_from
-    from motives.io import load_case, read_yaml
+    from motives.io import load_case
     from motives.spec import load_spec
+    from motives.yamlfile import read_yaml
 
     spec = load_spec(spec_file)
     case = load_case(spec.case_path(spec_file))
@@ -122,7 +123,7 @@ def spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> An
     if spec.target is None:
         return None
     from motives.errors import CaseError, Problem
-    from motives.io import read_yaml
+    from motives.yamlfile import read_yaml
 
     try:
         return case.resolve_target(spec.target)

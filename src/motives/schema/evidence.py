@@ -423,3 +423,8 @@ class Amendment(Record):
                     raise ValueError(f"amend: lens '{lens}' uses {', '.join(bad)}; an amendment adds cells to an "
                                      "existing row, so write them as values on that row's scale")
         return data
+
+
+def judgement_field(e: Any) -> str:
+    """The field that holds an item's judgements per lens: ``likelihoods``, ``trends`` or ``predictive``."""
+    return {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[e.kind]

@@ -276,7 +276,8 @@ DateField = Annotated[
 ]
 
 
-def _unknown(what: str, value: str, valid: list[str]) -> str:
+def unknown_message(what: str, value: str, valid: list[str]) -> str:
+    """An unknown name: what it is, what would be valid (the first twelve) and the nearest valid one."""
     hint = did_you_mean(value, valid)
     shown = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
     return f"unknown {what} '{value}'.{hint} Valid: {shown}" if valid else f"unknown {what} '{value}' (none declared)"

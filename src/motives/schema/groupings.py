@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from pydantic import Field
 
 from motives.errors import Problem, did_you_mean
-from motives.schema.forms import Id, Record, _unknown
+from motives.schema.forms import Id, Record, unknown_message
 
 if TYPE_CHECKING:
     from motives.schema.case import Case
@@ -72,7 +72,7 @@ def grouping_problems(groupings: Sequence[Grouping], hypotheses: Sequence[str]) 
             seen.add(grp.id)
             for h in grp.hypotheses:
                 if h not in hset:
-                    out.append(Problem(f"grouping '{g.id}', group '{grp.id}': {_unknown('hypothesis', h, hset)}",
+                    out.append(Problem(f"grouping '{g.id}', group '{grp.id}': {unknown_message('hypothesis', h, hset)}",
                                        field=f"{gw}.hypotheses"))
                 elif h in home and home[h] != grp.id:
                     out.append(Problem(f"grouping '{g.id}': hypothesis '{h}' is in two groups ({home[h]}, {grp.id}); "
