@@ -33,6 +33,8 @@ BENCHES = {
     "scale": "bench_scale",
     "public": "bench_public",
     "appendix": "bench_appendix",
+    "many": "bench_many",
+    "check": "bench_check",
 }
 
 

@@ -21,6 +21,7 @@ Tables are handed out as copies.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
@@ -31,6 +32,14 @@ import numpy as np
 import pytest
 
 import motives as mv
+
+# Property tests explore new examples on every local run; in CI (CI set, as .ci/run does) they run a fixed
+# sequence, so a run on a fresh clone is reproducible and a failure there is the code's, not the draw's.
+if os.environ.get("CI"):
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("ci", derandomize=True, print_blob=True)
+    _hyp_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "evidence"

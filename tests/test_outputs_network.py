@@ -272,10 +272,10 @@ def test_displays_and_explorer_run() -> None:
     case = network_case(1)
     html = display.case_html(case)
     assert "hypotheses and f0" in html
-    ex = explore(case, draw=False)
-    keys = {(pid, v) for pid, v in ex.table}
-    assert ("f0", "*") in keys and ("f2", "h1.yes") in keys
-    assert ex.current_edits()["tables"] == {}
+    ex = explore(case)
+    rows = {p["id"]: p["parent_values"] for p in ex.data["propositions"]}
+    assert "*" in rows["f0"] and "h1.yes" in rows["f2"]
+    assert ex.edits == {"lens": case.resolve_lens(None)}
 
 
 def test_pool_of_two_lenses_keeps_flat_keys() -> None:

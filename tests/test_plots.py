@@ -167,7 +167,7 @@ def test_prior_sweep_names_its_circle_credence_one_half_and_keeps_it_inside(like
     fig, ax = P.plot_prior_sweep(sweep, scale=scale)
     tie = sweep.attrs["tie_prior"]
     [text] = [t for t in ax.texts]
-    assert text.get_text().startswith("credence 1/2 (even odds) at prior ") and "tie" not in text.get_text()
+    assert text.get_text().startswith("credence 1/2 (even odds)\nat prior ") and "tie" not in text.get_text()
     assert abs(float(text.get_text().rsplit(" ", 1)[1]) - tie) <= 0.01 * max(tie, 1e-9)
     fig.canvas.draw()
     box, frame = text.get_window_extent(), fig.bbox

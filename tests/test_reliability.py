@@ -380,7 +380,7 @@ def test_spec_is_strict_too(tmp_path, line, words):
 
 
 def test_only_regular_files_are_read_with_the_cap_applied_while_reading(tmp_path):
-    from motives import io
+    from motives import yamlfile
 
     d = tmp_path / "c"
     d.mkdir()
@@ -394,11 +394,11 @@ def test_only_regular_files_are_read_with_the_cap_applied_while_reading(tmp_path
     with pytest.raises(mv.CaseError, match="device"):
         mv.load_case(d)
     (d / "ev.yaml").unlink()
-    (d / "ev.yaml").write_bytes(b"#" * (io.MAX_FILE_BYTES + 1))
+    (d / "ev.yaml").write_bytes(b"#" * (yamlfile.MAX_FILE_BYTES + 1))
     with pytest.raises(mv.CaseError, match="larger than"):
         mv.load_case(d)
     with pytest.raises(mv.CaseError, match="larger than"):
-        io.read_capped(d / "ev.yaml", limit=10)
+        yamlfile.read_capped(d / "ev.yaml", limit=10)
 
 
 def test_references_outside_the_case_folder_are_refused(tmp_path):

@@ -17,14 +17,15 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io as _io
-import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from motives import escape
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
 from motives.files import FILE_MODE, follow_umask, umask
+from motives.numeric import read_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,9 +78,12 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     suffix = p.suffix.lower()
     if not p.is_file():
         raise CaseError([Problem("no such file", file=f)])
+    from motives.yamlfile import read_capped
+
+    data = read_capped(p, MAX_MATRIX_BYTES)  # a regular file, capped before and while reading
     if suffix == ".csv":
         try:
-            text = p.read_bytes().decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start}); save it as UTF-8 CSV",
                                      file=f)]) from None
@@ -87,14 +91,18 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
+        raw, cells = [], 0
         # newline="": old Mac (CR), Unix and Windows line ends all end a row; a CR or LF inside quotes stays
         reader = csv.reader(_io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
         try:
-            raw = [(i + 1, row) for i, row in enumerate(reader)]
-        except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a stray quote ...
-            why = (f"a cell is longer than {csv.field_size_limit():,} characters, the most a matrix cell may hold"
-                   if "field limit" in str(exc) else str(exc))
-            raise CaseError([Problem(f"cannot read the CSV: {why}", file=f, line=reader.line_num or None)]) from None
+            for i, row in enumerate(reader):
+                cells += len(row)
+                _within_limits(f, i + 1, row, cells)
+                raw.append((i + 1, row))
+        except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a stray NUL, ...
+            why = (f"a cell has more than {csv.field_size_limit():,} characters (the limit for a cell is "
+                   f"{MAX_CELL_CHARS:,})" if "field limit" in str(exc) else f"not a readable CSV matrix: {exc}")
+            raise CaseError([Problem(why, file=f, line=reader.line_num or None)]) from None
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -103,15 +111,21 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise CaseError([Problem(f"cannot read the workbook: {exc}", file=f)]) from None
         ws = wb.worksheets[0]
-        raw = [(i + 1, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True))]
-        wb.close()
+        raw, cells = [], 0
+        try:
+            for i, row in enumerate(ws.iter_rows(values_only=True)):
+                cells += len(row)  # blank cells count: a sheet of empty cells costs as much to read
+                _within_limits(f, i + 1, row, cells)
+                raw.append((i + 1, list(row)))
+        finally:
+            wb.close()
     else:
         raise CaseError([Problem(f"a matrix must be a .csv or .xlsx file, got '{p.suffix}'", file=f)])
     raw = [(n, row) for n, row in raw if any(_blank(c) is False for c in row)]
     if not raw:
         raise CaseError([Problem("the matrix is empty", file=f)])
     head_line, header = raw[0]
-    names = [("" if c is None else str(c)).strip() for c in header]
+    names = [("" if c is None else str(escape.uncell(c))).strip() for c in header]
     problems = []
     for j, name in enumerate(names):
         if not name and any(len(r) > j and not _blank(r[j]) for _, r in raw[1:]):
@@ -126,8 +140,34 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         raise CaseError(problems)
     out = []
     for n, row in raw[1:]:
-        out.append((n, {names[j]: row[j] for j in range(min(len(names), len(row))) if names[j]}))
+        # a text cell written by export_matrix with an apostrophe before a formula character: as it was
+        out.append((n, {names[j]: escape.uncell(row[j]) for j in range(min(len(names), len(row))) if names[j]}))
     return out
+
+
+#: Largest matrix file read (bytes), checked before and while reading.
+MAX_MATRIX_BYTES = 10 * 2**20
+#: Most rows a matrix may have (its items; the exact engine and check stay within seconds at this size).
+MAX_MATRIX_ROWS = 10_000
+#: Most cells a matrix may have (a row's columns; in a workbook, every cell read, blank ones included).
+MAX_MATRIX_CELLS = 1_000_000
+#: Most characters in one cell.
+MAX_CELL_CHARS = 100_000
+
+
+def _within_limits(f: str, line: int, row: Any, cells: int) -> None:
+    """Refuse a matrix past the stated limits as soon as it is seen to be, before reading the rest."""
+    if line > MAX_MATRIX_ROWS + 1:
+        raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_ROWS:,} rows (the limit): split it",
+                                 file=f, line=line)])
+    long = next((j for j, c in enumerate(row) if isinstance(c, str) and len(c) > MAX_CELL_CHARS), None)
+    if long is not None:
+        raise CaseError([Problem(f"column {long + 1} has a cell of {len(row[long]):,} characters, more than the "
+                                 f"limit of {MAX_CELL_CHARS:,}", file=f, line=line)])
+    if cells > MAX_MATRIX_CELLS:
+        raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_CELLS:,} cells (the limit; in a "
+                                 "workbook blank cells count): remove empty rows and columns or split it",
+                                 file=f, line=line)])
 
 
 def _blank(c: Any) -> bool:
@@ -191,7 +231,7 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
     if isinstance(cell, bool):
         raise ValueError(f"a rating or a probability, got {cell!r}")
     if isinstance(cell, int | float):
-        value: Any = float(cell)
+        value: Any = read_number(cell)
     elif not isinstance(cell, str) or not cell.strip():
         raise ValueError("empty cell: rate every hypothesis (N for neutral, NA for not applicable)")
     else:
@@ -200,11 +240,11 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
         if text == "0" and zero_is_neutral:
             value = "N"
         elif _NUMBER.match(text):
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            value = read_number(text[:-1]) / 100 if text.endswith("%") else read_number(text)
         elif text.lower().startswith("icd203:"):
             value = {"icd203": text.split(":", 1)[1].strip()}
         elif m:
-            value = {"beta": [float(m.group(1)), float(m.group(2))]}
+            value = {"beta": [read_number(m.group(1)), read_number(m.group(2))]}
         elif _lk.is_not_applicable(text):
             return _lk.NOT_APPLICABLE
         elif text.startswith("{"):
@@ -277,7 +317,8 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             h["label"] = c
     evidence: list[dict[str, Any]] = []
     sources: dict[str, tuple[Any, int]] = {}
-    used: set[str] = set()
+    used: dict[str, int] = {}
+    specials: dict[str, int] = {}
     for line, r in rows:
         rid = r.get(id_col) if id_col else None
         special = rid.strip().lower() if isinstance(rid, str) and rid.strip().startswith("#") else None
@@ -286,6 +327,11 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 problems.append(Problem(f"unknown special row '{rid}'; valid: {', '.join(SPECIAL_ROWS)}", file=f,
                                         line=line))
                 continue
+            if special in specials:  # '#PRIOR' and ' #prior' are the same row: the last would silently win
+                problems.append(Problem(f"a second {special} row ('{rid}'; the first is on line {specials[special]}): "
+                                        "keep one", file=f, line=line))
+                continue
+            specials[special] = line
             key = special[1:]
             for c, h in zip(hyp_cols, hypotheses, strict=True):
                 v = r.get(c)
@@ -295,11 +341,9 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                     h["label"] = str(v).strip()
                 else:
                     try:
-                        x = float(v) if not isinstance(v, bool) else math.nan
-                    except (TypeError, ValueError):
-                        x = math.nan
-                    if not math.isfinite(x):
-                        problems.append(Problem(f"{key} must be a number, got {v!r}", file=f, line=line, field=c))
+                        x = read_number(v.strip() if isinstance(v, str) else v)
+                    except ValueError as exc:
+                        problems.append(Problem(f"{key} must be a number: {exc}", file=f, line=line, field=c))
                         continue
                     h[key] = x
             continue
@@ -308,10 +352,15 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
         item_id = str(rid).strip() if not _blank(rid) else slug(title, "e") if title else f"e{line}"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", item_id):
             item_id = slug(item_id, "e")
+        if not _blank(rid) and item_id in used:  # a written id is never renamed: two rows with one id are refused
+            problems.append(Problem(f"id '{str(rid).strip()}' is the id of the row on line {used[item_id]} too"
+                                    + (f" (both read as '{item_id}')" if item_id != str(rid).strip() else "")
+                                    + ": give each row its own id", file=f, line=line, field=id_col))
+            continue
         base, k = item_id, 2
-        while item_id in used:
+        while item_id in used:  # ids made from titles (no id written) are numbered apart
             item_id, k = f"{base}_{k}", k + 1
-        used.add(item_id)
+        used[item_id] = line
         item: dict[str, Any] = {"id": item_id, "title": title or item_id}
         values: dict[str, Any] = {}
         for c in hyp_cols:
@@ -616,6 +665,7 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     """
     p = Path(path)
     rows, notes = matrix_rows(case, lens, cells=cells)
+    rows = [[_inert(c) for c in r] for r in rows]  # no cell a spreadsheet would run as a formula
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
@@ -647,6 +697,11 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     return notes
+
+
+def _inert(c: Any) -> Any:
+    """A cell's text as no spreadsheet runs it (:func:`motives.escape.cell`); numbers stay numbers."""
+    return escape.cell(c) if isinstance(c, str) and not _NUMBER.match(c) else c
 
 
 def _xlsx_cell(c: Any) -> Any:

@@ -47,8 +47,8 @@ def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
     if problems:
         raise CaseError(problems)
     out: dict[str, dict[str, str]] = {}
-    for e in lib.entries:
-        fields = {fl.key.lower(): str(fl.value) for fl in e.fields}
-        fields["ENTRYTYPE"] = e.entry_type.lower()
-        out[e.key] = fields
+    for entry in lib.entries:
+        record = {fl.key.lower(): str(fl.value) for fl in entry.fields}
+        record["ENTRYTYPE"] = entry.entry_type.lower()
+        out[entry.key] = record
     return out

@@ -413,7 +413,7 @@ def _net_writer(model: Any) -> Any:
     """The pgmpy NETWriter, with probabilities written in full (pgmpy's own rounds them to 8 decimals)."""
     pg = _pgmpy()
 
-    class Writer(pg.readwrite.NETWriter):  # type: ignore[misc]
+    class Writer(pg.readwrite.NETWriter):  # type: ignore[name-defined]  # pgmpy: no stubs, found at run time
         def net_cpd(self, var_name: str) -> str:
             return _nested(np.moveaxis(np.asarray(self.tables[var_name], dtype=float), 0, -1))
 

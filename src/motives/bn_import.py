@@ -256,7 +256,7 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
             with _quiet():
                 import pyagrum as gum
         except ImportError:
-            gum = None
+            gum = None  # type: ignore[assignment]
         if gum is None and not failed:
             raise _problem(path, f"reading {fmt} files needs pyAgrum: pip install pyagrum")
         if gum is not None:
@@ -612,7 +612,7 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
 # --------------------------------------------------------------------------- YAML
 
 
-class _FlowList(list):  # type: ignore[type-arg]
+class _FlowList(list[Any]):
     """A list written on one line: ``[hypotheses, earthquake]``."""
 
 
@@ -820,7 +820,7 @@ def from_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
         write_case(imp, out, force=force)
         from motives.io import load_case
 
-        return load_case(out)
+        return load_case(Path(out))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / imp.data["name"]
         folder.mkdir()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from motives.app.check import ZERO_CELL_LINES
 from motives.app.outputs import MARKER
 from motives.app.summary import PRIOR_HELP, TARGET_HELP, parse_prior
 from motives.conventions import MANY_ROWS, SHOWN_ROWS, plural
+from motives.errors import FailedFitWarning
 from motives.terminal import (
     EXIT_DIAGNOSTICS,
     Bar,
@@ -127,6 +129,10 @@ SpecFile = Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an output motives wrote before.")]
 Target = Annotated[str | None, typer.Option("--target", help=TARGET_HELP + " Overrides the spec's target.")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", envvar="MOTIVES_SCHEDULER",
+    help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON (on stdout; notes stay on stderr).")]
 Lens = Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")]
 
@@ -222,37 +228,11 @@ def export(
 
     Setting every item node to 'observed' gives the exact posterior on the node 'hypothesis'.
     """
-    from motives import bn
-    from motives.app.outputs import case_folders, check_out_file
-    from motives.io import load_case
+    from motives.app.networks import export_network
 
-    kind = fmt.value if fmt is not None else bn._format_of(out_file)
-    target = check_out_file(out_file, force, case_folders(Path(case_dir)))
-    case = load_case(case_dir)
-    net = bn.network(case, lens, reliability=reliability)
-    bn.write(net, target, kind, force=force)
-    model = net.model
-    facts = {n: st for n, st in net.evidence.items() if st != "observed"}  # observed facts: their state
-    renamed = {k: v for k, v in net.names.items()
-               if k != "hypotheses" and v != (f"reliability_{k[7:]}" if k.startswith("source:") else k)}
-    if as_json:
-        print_json({"wrote": str(target), "format": kind, "lens": net.lens, "nodes": len(model.nodes()),
-               "edges": len(model.edges()), "evidence": dict(net.evidence), "query": net.query,
-               "reliability_nodes": list(net.reliability), "log_scale": list(net.log_scale), "renamed": renamed})
-        return
-    say(f"wrote {target} ({kind}, lens {net.lens}): {plural(len(model.nodes()), 'node')}, "
-         f"{plural(len(model.edges()), 'edge')}")
-    found = "; ".join(f"{n} to '{st}'" for n, st in facts.items())
-    say(f"evidence: set the {plural(len(net.evidence) - len(facts), 'item node')} to 'observed'"
-         + (f" and the observed {plural(len(facts), 'fact')}: {found}" if facts else "") + f"; query node '{net.query}'")
-    if net.reliability:
-        say("reliability nodes (states are quadrature points rho, probabilities their weights): "
-             + ", ".join(net.reliability))
-    if net.log_scale:
-        say("timeline/quantity items as binary nodes, P(observed | parent) = marginal likelihood rescaled so "
-             "the largest is 1 (the posterior is unchanged): " + ", ".join(net.log_scale))
-    if renamed:
-        say("renamed to valid identifiers: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items()))
+    wrote, lines = export_network(case_dir, out_file, None if fmt is None else fmt.value, lens,
+                                  reliability=reliability, force=force)
+    print_json(wrote) if as_json else say("\n".join(lines))
 
 
 @command()
@@ -286,6 +266,7 @@ def run(
         print_json({**res.summary, "wrote": [str(res.out / f) for f in res.files]})
     else:
         print_summary(res.summary, False)
+        say(res.summary["power_sensitivity"]["statement"])
         say(f"wrote {res.out}/{', '.join(res.files)}")
     if not res.ok:
         diagnostics_failed(res.summary, allow_bad=allow_bad)
@@ -308,6 +289,8 @@ def summary_cmd(
 
     summary = saved_fit_summary(spec_file, fit_dir)
     print_summary(summary, as_json)
+    if not as_json:
+        say(summary["power_sensitivity"]["statement"])
     if not summary["diagnostics"].get("ok", True):
         if not as_json:
             diagnostics_failed(summary, allow_bad=False)
@@ -317,7 +300,8 @@ def summary_cmd(
 # --------------------------------------------------------------------------- sensitivity, report, appendix
 
 
-def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, target: str | None) -> Any:
+def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, target: str | None, *,
+                 scheduler: str | None = None, workers: int | None = None, fit: Path | None = None) -> Any:
     """The sensitivity workflow with its progress on stderr, then its warnings and notes.
 
     One function, for the registry of analyses to loop over.
@@ -325,7 +309,10 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
     from motives.app.workflow import sensitivity_outputs
 
     with Bar() as bar:
-        res = sensitivity_outputs(spec_file, out_dir, force, report=report, target=target, progress=bar)
+        res = sensitivity_outputs(spec_file, out_dir, force, report=report, target=target, progress=bar,
+                                  scheduler=scheduler, workers=workers, fit=fit)
+    for line in res.messages:
+        say(line, to_err=True)
     for line in res.warnings:
         err.print("[bold yellow]warning[/]: " + safe(line), highlight=False)
     for line in res.notes:
@@ -335,9 +322,12 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
 
 @command()
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
-                as_json: Json = False) -> None:
-    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out."""
-    res = _sensitivity(spec_file, out_dir, force, False, target)
+                scheduler: Scheduler = None, workers: Workers = None, as_json: Json = False) -> None:
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out.
+
+    With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
+    """
+    res = _sensitivity(spec_file, out_dir, force, False, target, scheduler=scheduler, workers=workers)
     if as_json:
         print_json({"out": str(res.out), "tables": res.tables, "figures": res.figures, "summary": res.summary})
         return
@@ -346,9 +336,11 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, targ
 
 @command()
 def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
+           fit: Annotated[Path | None, typer.Option("--fit", help="Output folder of 'motives run' (or its trace.nc): "
+                                                   "add the fit's power-scaling sensitivity.")] = None,
            as_json: Json = False) -> None:
     """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
-    res = _sensitivity(spec_file, out_dir, force, True, target)
+    res = _sensitivity(spec_file, out_dir, force, True, target, fit=fit)
     extra = ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
     if as_json:
         print_json({"out": str(res.out), "report": str(res.out / "report.md"),
@@ -357,6 +349,34 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
         return
     say(f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
          f"{plural(len(res.figures), 'figure')}")
+
+
+@command("sbc")
+def sbc_cmd(
+    spec_file: SpecFile, out_dir: OutDir, force: Force = False,
+    simulations: Annotated[int, typer.Option("--simulations", min=1, help="Simulated data sets (one fit each).")] = 100,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Posterior draws each rank is taken among.")] = 100,
+    bins: Annotated[int, typer.Option("--bins", min=2, help="Bins of the chi-square test of uniform ranks.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulations.")] = 2026,
+    scheduler: Scheduler = None, workers: Workers = None,
+    fits: Annotated[Path | None, typer.Option("--fits", help="Keep each fit here as it finishes; a rerun with the "
+                                              "same folder fits only what is missing.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Simulation-based calibration of a spec's exclusive model: ranks.csv, tests.csv, sbc.json into --out."""
+    from motives.app.workflow import sbc_outputs
+
+    folder, result, lines = sbc_outputs(spec_file, out_dir, force, simulations=simulations, keep=keep, bins=bins,
+                                        seed=seed, scheduler=scheduler, workers=workers, fits=fits)
+    files = ["ranks.csv", "tests.csv", "sbc.json"]
+    if as_json:
+        print_json({"wrote": [str(folder / f) for f in files], "ok": bool(result.ok), "lines": lines})
+    else:
+        for line in lines:
+            say(line)
+        say(f"wrote {folder}/{', '.join(files)}")
+    if not result.ok:
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 @command()
@@ -433,30 +453,12 @@ def import_bn_cmd(
     as_json: Json = False,
 ) -> None:
     """Turn a Bayesian network into a case folder (hypotheses from one node, items from the observed ones)."""
-    from motives.bn_import import read_bn, write_case
+    from motives.app.networks import import_network
 
-    imp = read_bn(network_file, hypothesis, evidence)
-    folder = write_case(imp, out_dir, force=force)
-    props = imp.data.get("propositions", [])
-    roots = sum(1 for p in props if p["bears_on"] == [])
-    observed = sum(1 for p in props if "observed" in p)
-    files = sorted(p.name for p in folder.iterdir() if p.suffix == ".yaml")
-    for note in imp.notes:
+    wrote, lines, notes = import_network(network_file, hypothesis, out_dir, evidence, force=force)
+    for note in notes:
         say(f"note: {note}", to_err=True)
-    if as_json:
-        print_json({"wrote": [str(folder / f) for f in files], "source": str(imp.source), "reader": imp.reader,
-               "hypotheses": len(imp.data["hypotheses"]), "propositions": len(props), "root": roots,
-               "observed": observed, "items": len(imp.data.get("evidence", [])), "renames": list(imp.renames())})
-        return
-    say(f"wrote {folder}/ ({' and '.join(files)}) from {imp.source}, read by {imp.reader}: "
-         f"{plural(len(imp.data['hypotheses']), 'hypothesis', 'hypotheses')} (the states of "
-         f"{imp.hypothesis}), {plural(len(props), 'proposition')} ({roots} root, {observed} observed), "
-         f"{plural(len(imp.data.get('evidence', [])), 'item')}")
-    renames = imp.renames()
-    if renames:
-        say("names made ids (network name -> id):")
-        for line in renames:
-            say(f"  {line}")
+    print_json(wrote) if as_json else say("\n".join(lines))
 
 
 @command("add-lens")
@@ -472,7 +474,7 @@ def add_lens_cmd(
 ) -> None:
     """Add a reader's lens file to a case: write a case folder that extends CASE with the reader's lens."""
     from motives.app.workflow import add_lens_outputs
-    from motives.lensfile import not_applied_lines
+    from motives.lensfile import case_judgement_lines, not_applied_lines
 
     folder, files, case, lf = add_lens_outputs(case_dir, lens_file, out_dir, force)
     for line in not_applied_lines(lf):
@@ -484,10 +486,13 @@ def add_lens_cmd(
     say(f"wrote {folder}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
          f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(len(lf.changed), 'judgement')} changed, the rest "
          f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{folder}'))")
+    for line in case_judgement_lines(case, lf):
+        say(line)
 
 
 def main() -> None:
-    """Entry point."""
+    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too."""
+    warnings.simplefilter("ignore", FailedFitWarning)
     app()
 
 

@@ -1,13 +1,15 @@
 """Conventions every output shares: the interval mass, number formatting, the summary JSON.
 
 The lowest layer of the outputs: models, plots and report all import it, and it imports
-nothing of motives at run time.
+nothing of motives at run time but :mod:`motives.escape`.
 """
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
+
+from motives.escape import markdown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,35 +148,7 @@ def families_group(table: pd.DataFrame) -> bool:
     return 0 < int((levels == "family").sum()) < int((levels == "hypothesis").sum())
 
 
-_MD_SPECIAL = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~",
-               "$": "\\$", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
-def md_text(text: Any) -> str:
-    r"""User text as inline Markdown that renders as typed: no HTML, links, emphasis, code, math or new blocks.
-
-    HTML's ``& < >`` become entities, Markdown's active characters are backslash-escaped
-    (``_`` only where it could open emphasis, so ``door_a`` stays as it is), a leading
-    ``#``, ``>``, ``-``, ``+``, ``=`` or list number cannot start a block, and line breaks
-    become spaces (a table cell or heading stays one line); control characters (ANSI escapes,
-    bidi overrides) become U+FFFD.
-
-    Examples
-    --------
-    >>> md_text("<script>alert(1)</script>")
-    '&lt;script&gt;alert(1)&lt;/script&gt;'
-    >>> print(md_text("# Heading [link](http://x) *em* a|b door_a _x_"))
-    \# Heading \[link\](http://x) \*em\* a\|b door_a \_x\_
-    """
-    import re
-
-    s = " ".join(str(text).split("\n")).replace("\r", " ")
-    s = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "\ufffd", s)  # no terminal escapes
-    s = "".join(_MD_SPECIAL.get(c, c) for c in s)
-    s = re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\_", s)
-    s = re.sub(r"^(\s*)([#+=-]|\d+[.)])", lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
-               else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
-    return s
+md_text = markdown  # the Markdown escaper (:func:`motives.escape.markdown`), under its older name
 
 
 def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: dict[str, Any] | None = None,

@@ -50,6 +50,10 @@ class MotivesError(Exception):
     """Base class of every error this library raises on purpose."""
 
 
+class FailedFitWarning(UserWarning):
+    """A fit whose diagnostics failed was made, loaded or summarised (its credences should not be reported)."""
+
+
 class CaseError(MotivesError, ValueError):
     """A case (or spec) failed validation; ``problems`` lists every problem found."""
 

@@ -72,30 +72,30 @@ def mixture_posterior_mean(L: ArrayLike, a: ArrayLike) -> Array:
     """
     from scipy.special import gammaln
 
-    L = np.asarray(L, dtype=float)
-    a = np.asarray(a, dtype=float)
-    if L.ndim != 2 or a.shape != (L.shape[1],):
-        raise ValueError(f"L must be (N, K) and a (K,), got {L.shape} and {a.shape}")
-    if np.any(a <= 0) or np.any(~np.isfinite(a)):
+    lik = np.asarray(L, dtype=float)
+    conc = np.asarray(a, dtype=float)
+    if lik.ndim != 2 or conc.shape != (lik.shape[1],):
+        raise ValueError(f"L must be (N, K) and a (K,), got {lik.shape} and {conc.shape}")
+    if np.any(conc <= 0) or np.any(~np.isfinite(conc)):
         raise ValueError("Dirichlet concentrations must be positive")
-    if np.any(L < 0) or np.any(~np.isfinite(L)):
+    if np.any(lik < 0) or np.any(~np.isfinite(lik)):
         raise ValueError("likelihoods must be finite and non-negative")
-    N, K = L.shape
+    N, K = lik.shape
     if N == 0:
-        return a / a.sum()
-    top = L.max(axis=1, keepdims=True)
+        return conc / conc.sum()
+    top = lik.max(axis=1, keepdims=True)
     if np.any(top == 0):
         raise ValueError("a row of zero likelihoods: the evidence is impossible under every mixture")
-    L = L / top
+    lik = lik / top
     radix = N + 1
     unit = radix ** np.arange(K - 1, -1, -1, dtype=np.int64)  # exponent vector -> integer key
     keys = np.zeros(1, dtype=np.int64)
     coef = np.ones(1)
     log_scale = 0.0
     for e in range(N):
-        nz = np.flatnonzero(L[e] > 0)
+        nz = np.flatnonzero(lik[e] > 0)
         cand_keys = (keys[None, :] + unit[nz][:, None]).ravel()
-        cand_coef = (coef[None, :] * L[e, nz][:, None]).ravel()
+        cand_coef = (coef[None, :] * lik[e, nz][:, None]).ravel()
         keys, inv = np.unique(cand_keys, return_inverse=True)
         coef = np.bincount(inv, weights=cand_coef, minlength=len(keys))
         m = coef.max()
@@ -106,12 +106,12 @@ def mixture_posterior_mean(L: ArrayLike, a: ArrayLike) -> Array:
     k = (keys[:, None] // unit[None, :]) % radix  # (S, K) exponents
     with np.errstate(divide="ignore"):
         logc = np.log(coef)
-    logm = (gammaln(a + k) - gammaln(a)).sum(axis=1)  # Γ(A)/Γ(A+N) is common to every term
+    logm = (gammaln(conc + k) - gammaln(conc)).sum(axis=1)  # Γ(A)/Γ(A+N) is common to every term
     lw = logc + logm
     lw = lw - lw[np.isfinite(lw)].max()
     wts = np.exp(lw)
-    num = (wts[:, None] * (a[None, :] + k)).sum(axis=0)
-    return num / ((a.sum() + N) * wts.sum())
+    num = (wts[:, None] * (conc[None, :] + k)).sum(axis=0)
+    return num / ((conc.sum() + N) * wts.sum())
 
 
 def dirichlet_concentration(case: Case, prior: Any) -> Array:

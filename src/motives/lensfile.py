@@ -17,8 +17,11 @@ The appendix's "Download my judgements" writes one YAML file::
           high.easy: {a: 0.9, b: 0.08, c: 0.02}
           ...
     unchanged: [difficulty]        # the rest: the judgements of lens `based_on`, as they are
-    not_applied:                   # the reader's edits that are not judgements of a lens (see below)
-      prior: {high: 0.5}
+    case_judgements:               # the reader's prior and source reliabilities (they belong to the case)
+      prior: {high: 0.5}           # hypothesis -> prior weight (the rest keep the case's; then normalised)
+      reliability: {lab: 0.9}      # source -> reliability, a fixed value
+    not_applied:                   # the reader's edits that are not judgements at all (see below)
+      weights: {trend: 0.5}
 
 Item tables are keyed as the case stores them: by hypothesis for an item on the hypotheses, by state for an
 item under a proposition, by the flat key of the parents' values (``"burglary.yes"``) for an item of several
@@ -30,9 +33,15 @@ copy of lens ``based_on``'s otherwise, so that pooling (:func:`motives.pooling.p
 analysis work on it; :func:`lens_case_files` gives the files of a case folder that ``extends:`` the original
 and adds the lens by amendments (what ``motives add-lens`` writes).
 
-What a lens cannot hold: the prior over the hypotheses and a source's reliability belong to the case, not to a
-lens, and a weight on a timeline or quantity item is not a table of probabilities. The appendix records such
-edits under ``not_applied``; they are reported, never applied.
+The prior over the hypotheses and a source's reliability belong to the case, not to a lens (every lens of a
+case, and a pool of its lenses, is analysed under one prior and one reliability per source). The appendix
+writes the reader's under ``case_judgements``, and :func:`add_lens` applies them to the case it returns, as
+:func:`motives.interactive.edited_posterior` does (a prior weight replaces the case's for that hypothesis and
+the prior is normalised; a reliability becomes a fixed value): the reader's lens then gives the posterior the
+reader saw, and the pool of lenses is computed under the reader's prior and reliabilities -- ``add-lens`` says
+so. A weight on a timeline or quantity item is not a table of probabilities; such edits are recorded under
+``not_applied`` and reported, never applied (as are a prior or reliabilities under ``not_applied``, where an
+appendix made before ``case_judgements`` wrote them).
 """
 
 from __future__ import annotations
@@ -68,6 +77,14 @@ class ChangedJudgement(Record):
     rationale: str = ""
 
 
+class CaseJudgements(Record):
+    """The reader's judgements that belong to the case: prior weights and source reliabilities (applied)."""
+
+    prior: dict[str, float] = Field(default_factory=dict, description="Hypothesis -> prior weight (the others "
+                                                                      "keep the case's; then normalised).")
+    reliability: dict[str, float] = Field(default_factory=dict, description="Source -> reliability (fixed).")
+
+
 class NotApplied(Record):
     """The reader's edits a lens cannot hold (reported by ``add-lens``, not applied)."""
 
@@ -88,6 +105,7 @@ class LensFile(Record):
     lens: LensInfo = Field(default_factory=LensInfo)
     changed: dict[str, ChangedJudgement] = Field(default_factory=dict)
     unchanged: list[str] = Field(default_factory=list)
+    case_judgements: CaseJudgements = Field(default_factory=CaseJudgements)
     not_applied: NotApplied = Field(default_factory=NotApplied)
 
 
@@ -146,15 +164,22 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:
             bad(f"no item or proposition '{nid}'.{did_you_mean(nid, list(nodes))}", "unchanged", i)
         elif nid in lf.changed:
             bad(f"'{nid}' is listed as changed and as unchanged", "unchanged", i, item=nid)
-    na = lf.not_applied
-    for h in na.prior:
-        if h not in case.hypothesis_ids:
-            bad(f"no hypothesis '{h}'.{did_you_mean(h, case.hypothesis_ids)}", "not_applied",
-                "prior", h)
     keys = [s.key for s in case.sources]
-    for s in na.reliability:
-        if s not in keys:
-            bad(f"no source '{s}'.{did_you_mean(s, keys)}", "not_applied", "reliability", s)
+    for section, block in (("case_judgements", lf.case_judgements), ("not_applied", lf.not_applied)):
+        for h, w in block.prior.items():
+            if h not in case.hypothesis_ids:
+                bad(f"no hypothesis '{h}'.{did_you_mean(h, case.hypothesis_ids)}", section, "prior", h)
+            elif not (math.isfinite(w) and w >= 0):
+                bad(f"the prior weight of '{h}' must be a number >= 0", section, "prior", h)
+        for k, v in block.reliability.items():
+            if k not in keys:
+                bad(f"no source '{k}'.{did_you_mean(k, keys)}", section, "reliability", k)
+            elif not (math.isfinite(v) and 0 <= v <= 1):
+                bad(f"the reliability of '{k}' must be a number in [0, 1]", section, "reliability", k)
+    pw = lf.case_judgements.prior
+    if pw and not problems and sum(pw.get(h, p) for h, p in zip(case.hypothesis_ids, case.prior_vector(),
+                                                                strict=True)) <= 0:
+        bad("the reader's prior gives every hypothesis weight 0", "case_judgements", "prior")
     if problems:
         raise CaseError(problems)
     return lf
@@ -242,8 +267,39 @@ def _lens(lf: LensFile) -> Lens:
     return Lens(id=lf.lens.id, name=lf.lens.name or lf.lens.id, description=desc)
 
 
+def with_case_judgements(case: Case, lf: LensFile) -> Case:
+    """The case under the reader's prior and source reliabilities (``case_judgements``); itself if none.
+
+    As :func:`motives.interactive.edited_posterior` applies them: a prior weight replaces the case's for that
+    hypothesis and the prior is normalised; a reliability becomes that fixed value.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("witness")
+    >>> lf = LensFile(motives="lens file", case="witness", based_on="default",
+    ...               case_judgements={"prior": {"blue": 0.5, "green": 0.5}, "reliability": {"witness": 0.9}})
+    >>> new = with_case_judgements(case, lf)
+    >>> new.prior_vector(), new.source("witness").reliability.mean
+    ([0.5, 0.5], 0.9)
+    """
+    cj = lf.case_judgements
+    if not cj.prior and not cj.reliability:
+        return case
+    pri = [float(cj.prior.get(h, p)) for h, p in zip(case.hypothesis_ids, case.prior_vector(), strict=True)]
+    total = sum(pri)
+    hyps = [h.model_copy(update={"prior": x / total}) for h, x in zip(case.hypotheses, pri, strict=True)]
+    sources = [s.model_copy(update={"reliability": Likelihood(mean=float(cj.reliability[s.key]))})
+               if s.key in cj.reliability else s for s in case.sources]
+    return case.replaced(hypotheses=hyps, sources=sources)
+
+
 def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
-    """The case with the reader's lens added (see the module docstring).
+    """The case with the reader's lens added, under the reader's prior and reliabilities if given.
+
+    The judgements of every item and proposition: :func:`new_judgements`; the prior and the source
+    reliabilities: :func:`with_case_judgements` (they belong to the case, so every lens of the returned case,
+    and a pool of its lenses, is analysed under them).
 
     Parameters
     ----------
@@ -264,6 +320,7 @@ def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
     lf = lens_file if isinstance(lens_file, LensFile) else read_lens_file(lens_file, case)
     new = new_judgements(case, lf)
     field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}
+    case = with_case_judgements(case, lf)
     return case.replaced(
         lenses=[*case.lenses, _lens(lf)],
         propositions=[p.model_copy(update={"likelihoods": {**p.likelihoods, lf.lens.id: new[p.id]}})
@@ -279,20 +336,49 @@ def not_applied_lines(lf: LensFile) -> list[str]:
     --------
     >>> lf = LensFile(motives="lens file", case="x", based_on="default", not_applied={"prior": {"a": 2}})
     >>> not_applied_lines(lf)
-    ["not applied: the reader's prior weights {'a': 2.0} (a prior belongs to the case, not to a lens)"]
+    ["not applied: the reader's prior weights {'a': 2.0} (under not_applied; apply it under case_judgements)"]
     """
     na, out = lf.not_applied, []
     if na.prior:
-        out.append(f"not applied: the reader's prior weights {na.prior} (a prior belongs to the case, not to a lens)")
+        out.append(f"not applied: the reader's prior weights {na.prior} (under not_applied; apply it under "
+                   "case_judgements)")
     if na.reliability:
-        out.append(f"not applied: the reader's source reliabilities {na.reliability} (a source's reliability "
-                   "belongs to the case, not to a lens)")
+        out.append(f"not applied: the reader's source reliabilities {na.reliability} (under not_applied; "
+                   "apply them under case_judgements)")
     if na.weights:
         out.append(f"not applied: factors on the weight of timeline or quantity items {na.weights} (not a table "
                    "of probabilities a lens can hold)")
     if na.drop:
         out.append(f"not applied: items left out {na.drop} (timeline or quantity items, or a base rate of 0: a "
                    "lens cannot leave them out)")
+    return out
+
+
+def case_judgement_lines(case: Case, lf: LensFile) -> list[str]:
+    """What ``add-lens`` says about the reader's prior and reliabilities it applied (nothing if none).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> lf = LensFile(motives="lens file", case="witness", based_on="default",
+    ...               case_judgements={"reliability": {"witness": 0.9}})
+    >>> case_judgement_lines(mv.examples.load("witness"), lf)[0][:72]
+    "applied to the case: the reader's reliability of source witness, 0.9 (wa"
+    """
+    cj, out = lf.case_judgements, []
+    if cj.prior:
+        new = with_case_judgements(case, lf).prior_vector()
+        was = ", ".join(f"{h} {p:.6g}" for h, p in zip(case.hypothesis_ids, case.prior_vector(), strict=True))
+        now = ", ".join(f"{h} {p:.6g}" for h, p in zip(case.hypothesis_ids, new, strict=True))
+        out.append(f"applied to the case: the reader's prior ({now}; was {was})")
+    for k, v in cj.reliability.items():
+        s = case.source(k)
+        was = "" if s is None else (f"{s.reliability.mean:.6g}" if s.reliability.concentration is None else
+                                    f"about {s.reliability.mean:.6g}, concentration {s.reliability.concentration:g}")
+        out.append(f"applied to the case: the reader's reliability of source {k}, {v:.6g} (was {was})")
+    if out:
+        out.append("they belong to the case, not to a lens: every lens of the new folder, and a pool of them, is "
+                   "analysed under them")
     return out
 
 
@@ -324,6 +410,7 @@ def lens_case_files(case: Case, lf: LensFile, parent: str) -> dict[str, Any]:
     """
     new = new_judgements(case, lf)
     field = {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}
+    case = with_case_judgements(case, lf)  # the reader's prior and reliabilities, written into case.yaml
     amend = []
     for node in [*case.propositions, *case.evidence]:
         j = new[node.id]
@@ -341,4 +428,7 @@ def lens_case_files(case: Case, lf: LensFile, parent: str) -> dict[str, Any]:
                  "hypotheses": hyps, "prior_normalise": abs(sum(case.prior_vector()) - 1) > 1e-12,
                  "default_lens": case.default_lens,  # as the parent's (else the first lens listed would be)
                  "lenses": [x.model_dump(mode="json", exclude_none=True) for x in [*case.lenses, lens]]}
+    if lf.case_judgements.reliability:  # redeclared here, they replace the parent's sources of the same key
+        case_yaml["sources"] = [s.model_dump(mode="json", exclude_none=True) for s in case.sources
+                                if s.key in lf.case_judgements.reliability]
     return {"case.yaml": case_yaml, f"lens_{lf.lens.id}.yaml": {"amend": amend}}

@@ -79,6 +79,8 @@ class Belief:
 def _probability(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{what} must be a number in [0, 1], got {value!r}")
+    if isinstance(value, int) and abs(value) > 1:  # never float() an int past float's range (OverflowError)
+        raise ValueError(f"{what} must be a number in [0, 1], got {str(value)[:20]}{'...' if len(str(value)) > 20 else ''}")
     x = float(value)
     if not math.isfinite(x) or not 0.0 <= x <= 1.0:
         raise ValueError(f"{what} must be a number in [0, 1], got {value!r}")
@@ -194,10 +196,9 @@ def with_concentration(mean: float, concentration: float | None) -> Belief:
     """
     if concentration is None or mean in (0.0, 1.0):
         return Belief(mean, None)
-    if isinstance(concentration, bool) or not (isinstance(concentration, int | float) and math.isfinite(concentration)
-                                               and concentration > 0):
-        raise ValueError(f"concentration must be a positive number, got {concentration!r}")
-    return Belief(mean, float(concentration))
+    from motives.numeric import check_concentration
+
+    return Belief(mean, check_concentration(mean, concentration))
 
 
 def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
@@ -211,22 +212,46 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
     """
     if not (0.0 < lo < hi < 1.0):
         raise ValueError(f"interval must satisfy 0 < lo < hi < 1, got [{lo}, {hi}]")
+    import numpy as np
     from scipy import optimize, stats
 
+    from motives.numeric import MAX_CONCENTRATION, check_concentration
+
+    def logit(q: float) -> float:
+        return math.log(q) - math.log1p(-q)
+
     tail = (1 - mass) / 2
-    mid = (lo + hi) / 2
-    sd = (hi - lo) / (2 * stats.norm.ppf(1 - tail))
-    k0 = max(mid * (1 - mid) / sd**2 - 1, 1.0)
+    target = np.array([logit(lo), logit(hi)])
 
     def resid(x: Any) -> Any:
+        # on the log-odds scale, each quantile's complement from the mirrored Beta: an interval near 0 or 1
+        # ([0.999999, 0.9999999]) is matched to its own precision, not to an absolute 1e-6 (which it is inside)
         a, b = math.exp(x[0]), math.exp(x[1])
-        return [stats.beta.ppf(tail, a, b) - lo, stats.beta.ppf(1 - tail, a, b) - hi]
+        q = [stats.beta.ppf(tail, a, b), stats.beta.ppf(1 - tail, a, b)]
+        c = [stats.beta.ppf(1 - tail, b, a), stats.beta.ppf(tail, b, a)]
+        return np.log(q) - np.log(c) - target
 
-    sol = optimize.least_squares(resid, [math.log(mid * k0), math.log((1 - mid) * k0)])
-    if max(abs(r) for r in sol.fun) > 1e-6:
-        raise ValueError(f"no Beta distribution has [{lo}, {hi}] as its central {mass:.0%} interval")
+    mid = (lo + hi) / 2
+    sd = (hi - lo) / (2 * float(stats.norm.ppf(1 - tail)))
+    k0 = MAX_CONCENTRATION if sd < 1e-150 else min(max(mid * (1 - mid) / sd / sd - 1, 1.0), MAX_CONCENTRATION)
+    refusal = (f"no Beta distribution the engine can compute with has [{lo!r}, {hi!r}] as its central {mass:.0%} "
+               f"interval (an interval this narrow, or this close to 0 or 1, needs a concentration above "
+               f"{MAX_CONCENTRATION:g}); write the probability as a number")
+    try:
+        with np.errstate(all="ignore"):
+            sol = optimize.least_squares(resid, [math.log(mid * k0), math.log((1 - mid) * k0)])
+    except (ValueError, ArithmeticError):
+        raise ValueError(refusal) from None
+    if not (np.isfinite(sol.fun).all() and max(abs(r) for r in sol.fun) <= 1e-6):
+        raise ValueError(refusal)
     a, b = math.exp(sol.x[0]), math.exp(sol.x[1])
-    return Belief(a / (a + b), a + b)
+    from motives.numeric import beta_moments
+
+    try:
+        mean, conc = beta_moments(a, b)
+        return Belief(mean, check_concentration(mean, conc))
+    except ValueError as exc:
+        raise ValueError(f"{refusal}: {exc}") from None
 
 
 def parse(value: Any, confidence: str | None = None) -> Belief:
@@ -266,11 +291,9 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
             ab = value["beta"]
             if not (isinstance(ab, list) and len(ab) == 2):
                 raise ValueError(f"beta must be a list [alpha, beta] of two positive numbers, got {ab!r}")
-            a, b = ab
-            for v in (a, b):
-                if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
-                    raise ValueError(f"beta must be a list [alpha, beta] of two positive numbers, got {ab!r}")
-            return Belief(a / (a + b), float(a + b))
+            from motives.numeric import beta_moments
+
+            return Belief(*beta_moments(*ab))
         if keys == {"icd203"}:
             if not isinstance(value["icd203"], str):
                 raise ValueError(f"icd203 must be an ICD 203 term such as 'likely', got {value['icd203']!r}")
@@ -377,9 +400,14 @@ _ICD_CACHE: dict[str, Belief] = {}
 
 
 def _number(v: Any, what: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+    from motives.numeric import read_number
+
+    if isinstance(v, bool) or not isinstance(v, int | float):
         raise ValueError(f"{what} must be a finite number, got {v!r}")
-    return float(v)
+    try:
+        return read_number(v)
+    except ValueError:
+        raise ValueError(f"{what} must be a finite number, got {str(v)[:40]}") from None
 
 
 def ratios_to_values(ratios: Any) -> dict[str, float]:

@@ -60,7 +60,7 @@ def _beta_moments(cell: Likelihood) -> tuple[float, float]:
     return m, var
 
 
-def pool_beta(cells: Sequence[Likelihood], weights: Sequence[float], method: str) -> Likelihood:
+def pool_beta(cells: Sequence[Likelihood], weights: Sequence[float] | np.ndarray, method: str) -> Likelihood:
     """Pool Beta (or point) judgements of one probability.
 
     Examples
@@ -89,8 +89,9 @@ def pool_beta(cells: Sequence[Likelihood], weights: Sequence[float], method: str
         return Likelihood(mean=m, concentration=max(k, 1e-3))
     if method == "log":
         if all(c.concentration is not None for c in cells):
-            a = float(sum(wi * (c.mean * c.concentration - 1) for wi, c in zip(w, cells, strict=True))) + 1
-            b = float(sum(wi * ((1 - c.mean) * c.concentration - 1) for wi, c in zip(w, cells, strict=True))) + 1
+            ks = [float(c.concentration or 0.0) for c in cells]  # all given (checked above)
+            a = float(sum(wi * (c.mean * k - 1) for wi, c, k in zip(w, cells, ks, strict=True))) + 1
+            b = float(sum(wi * ((1 - c.mean) * k - 1) for wi, c, k in zip(w, cells, ks, strict=True))) + 1
             return Likelihood(mean=a / (a + b), concentration=a + b)
         p = _geometric([c.mean for c in cells], w)
         q = _geometric([1 - c.mean for c in cells], w)
@@ -104,7 +105,7 @@ def _geometric(values: Sequence[float], w: np.ndarray) -> float:
     return math.exp(sum(wi * math.log(v) for v, wi in zip(values, w, strict=True) if wi > 0))
 
 
-def pool_row(rows: Sequence[tuple[list[float], float | None]], weights: Sequence[float], method: str
+def pool_row(rows: Sequence[tuple[list[float], float | None]], weights: Sequence[float] | np.ndarray, method: str
              ) -> tuple[list[float], float | None]:
     """Pool Dirichlet (or point) rows over the same states: (means, concentration or None).
 
@@ -137,7 +138,7 @@ def pool_row(rows: Sequence[tuple[list[float], float | None]], weights: Sequence
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
-def pool_normal(params: Sequence[tuple[float, float]], weights: Sequence[float], method: str) -> tuple[float, float]:
+def pool_normal(params: Sequence[tuple[float, float]], weights: Sequence[float] | np.ndarray, method: str) -> tuple[float, float]:
     """Pool Normal(mean, sd) judgements: linear = moment-matched mixture, log = precision-weighted.
 
     Examples
@@ -252,12 +253,20 @@ def _weights(case: Case, lenses: list[str], weights: Any) -> np.ndarray:
         unknown = sorted(set(weights) - set(lenses))
         if unknown:
             raise CaseError([Problem(f"weights for lenses not pooled: {unknown}; pooled: {lenses}", field="weights")])
-        w = np.array([weights.get(a, 0.0) for a in lenses], dtype=float)
+        missing = [a for a in lenses if a not in weights]
+        if missing:  # a lens left out of the mapping would silently get weight 0
+            raise CaseError([Problem(f"weights name some pooled lenses but not {missing}: give every pooled lens a "
+                                     f"weight (0 to leave one out); pooled: {lenses}", field="weights")])
+        raw = [weights[a] for a in lenses]
     else:
-        w = np.asarray(weights, dtype=float)
-    if w.shape != (len(lenses),) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise CaseError([Problem(f"weights must be {len(lenses)} non-negative numbers, not all 0; got {weights!r}",
-                                 field="weights")])
+        raw = list(weights) if isinstance(weights, Sequence) and not isinstance(weights, str) else [weights]
+    bad = [x for x in raw if isinstance(x, bool) or not isinstance(x, int | float) or not np.isfinite(float(x))
+           or x < 0 or (isinstance(x, int) and x > 1e300)]
+    if len(raw) != len(lenses) or bad or not any(x > 0 for x in raw):
+        raise CaseError([Problem(f"weights must be {len(lenses)} non-negative finite numbers, not all 0; got "
+                                 f"{weights!r}"[:300], field="weights")])
+    w = np.asarray(raw, dtype=float)
+    w = w / w.max()  # scaled first: weights of 1e308 would overflow their sum
     return w / w.sum()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from motives.schema import CaseFile, EvidenceFile
 from motives.spec import AnalysisSpec
 
@@ -25,12 +27,12 @@ def json_schema(what: str = "all") -> dict[str, Any]:
     """
     from pydantic.json_schema import models_json_schema
 
-    roots = {"case": CaseFile, "evidence": EvidenceFile, "spec": AnalysisSpec}
+    roots: dict[str, type[BaseModel]] = {"case": CaseFile, "evidence": EvidenceFile, "spec": AnalysisSpec}
     if what in roots:
         return roots[what].model_json_schema(mode="validation")
     if what != "all":
         raise ValueError(f"what must be 'all', 'case', 'evidence' or 'spec', got {what!r}")
-    parts = {"case.yaml": CaseFile, "evidence file": EvidenceFile, "analysis spec": AnalysisSpec}
+    parts: dict[str, type[BaseModel]] = {"case.yaml": CaseFile, "evidence file": EvidenceFile, "analysis spec": AnalysisSpec}
     _, top = models_json_schema([(m, "validation") for m in parts.values()], title="motives formats")
     top["type"] = "object"
     top["properties"] = {k: {"$ref": f"#/$defs/{m.__name__}"} for k, m in parts.items()}

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from motives.schema import Id, Record
 from motives.schema.forms import Flag, Integer, Number, strict_number
@@ -30,6 +30,25 @@ class SamplerSettings(Record):
     )
 
 
+class RefitSettings(Record):
+    """A grid of full MCMC refits (``motives sensitivity`` writes ``refits.csv``; :mod:`motives.models.grid`)."""
+
+    prior_power: list[Number] = Field(default_factory=lambda: [0.0, 0.5, 1.0, 2.0], min_length=1, max_length=100,
+                                      description="Powers of the hypothesis prior (0 uniform, 1 as written).")
+    concentration: list[Number] = Field(default_factory=lambda: [1.0], min_length=1, max_length=100,
+                                        description="Factors on every uncertain judgement's Beta concentration.")
+
+    @field_validator("prior_power", "concentration")
+    @classmethod
+    def _finite(cls, values: list[float], info: Any) -> list[float]:
+        """Finite numbers: powers >= 0, factors > 0."""
+        for v in values:
+            if not (float(v) < float("inf")) or float(v) < 0 or (info.field_name == "concentration" and float(v) == 0):
+                raise ValueError(f"{info.field_name} values must be finite and "
+                                 f"{'> 0' if info.field_name == 'concentration' else '>= 0'}, got {v!r}")
+        return values
+
+
 class SensitivitySettings(Record):
     """Settings of ``motives sensitivity``."""
 
@@ -39,6 +58,8 @@ class SensitivitySettings(Record):
                                   description="Points of the prior sweep over [0, 1].")
     sobol_samples: Integer = Field(default=1024, ge=16, le=1_000_000, description="Saltelli base sample size N.")
     seed: Integer = Field(default=1, ge=0, description="Random seed of the Sobol samples.")
+    refits: RefitSettings | None = Field(default=None, description="Full MCMC refits over a grid of prior powers "
+                                         "and concentrations, with the spec's sampler (none by default).")
 
 
 class AnalysisSpec(Record):
@@ -95,6 +116,13 @@ class AnalysisSpec(Record):
             return value
         numbers(value, "prior")
         return value
+
+    @model_validator(mode="after")
+    def _lenses_only_pooled(self) -> AnalysisSpec:
+        if self.lenses is not None and self.model != "pooled":  # it would be silently ignored
+            raise ValueError(f"lenses: is read by the pooled model only, and this spec's model is {self.model}: "
+                             "remove lenses: (use lens: to pick one lens) or set model: pooled")
+        return self
 
     def case_path(self, spec_file: str | Path) -> Path:
         """The case folder, resolved against the spec file's folder."""

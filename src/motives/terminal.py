@@ -15,7 +15,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable
@@ -23,9 +22,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from motives import escape as _escape
 from motives.app.workflow import Progress
 from motives.conventions import RESOLUTION_NOTE, below_resolution, most_credible, plural
 from motives.errors import MotivesError
@@ -34,27 +33,25 @@ __all__ = ["EXIT_DIAGNOSTICS", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED"
            "debug", "diagnostics_failed", "err", "fail", "guarded", "out", "plain", "print_json", "print_summary",
            "safe", "say"]
 
-out = Console(soft_wrap=True)  # long lines (item lists, messages) stay whole when piped
-err = Console(stderr=True, soft_wrap=True)
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# long lines (item lists, messages) stay whole when piped; no emoji codes: ":skull:" in user text prints as typed
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def plain(text: Any) -> str:
-    r"""User text made safe for a terminal: control characters (ANSI escapes, bidi overrides) shown as ``\xNN``.
+    r"""User text made safe for a terminal: control characters shown (:func:`motives.escape.plain`).
 
     Examples
     --------
     >>> plain("red\x1b[31m")
     'red\\x1b[31m'
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        str(text))
+    return _escape.plain(text)
 
 
 def safe(text: Any) -> str:
-    """User text for a Rich markup string: control characters shown, markup (``[bold]``, ``[link=...]``) escaped."""
-    return escape(plain(text))
+    """User text for a Rich markup string: control characters shown, markup escaped (:func:`motives.escape.terminal`)."""
+    return _escape.terminal(text)
 
 
 def say(text: Any, *, to_err: bool = False) -> None:

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
     from motives.models.result import FitResult
 
-__all__ = ["H4", "fake_fit", "fake_trace", "random_case", "random_network_case", "random_network_document",
+__all__ = ["CHECKS", "CONTRACT_CASES", "H4", "analysis_checks", "check_analysis", "contract_case",
+           "fake_fit", "fake_trace", "random_case", "random_network_case", "random_network_document",
            "random_structured_case", "rich_case", "timeline_case", "two_hypothesis_case"]
 
 #: The hypotheses of :func:`rich_case` (and the default of :func:`fake_trace`).
@@ -615,6 +616,7 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
 
     from motives.exact import exact_posterior
     from motives.models.api import case_hash, exact_reference
+    from motives.models.config import draws_digest
     from motives.models.result import FitResult
 
     settings: dict[str, Any] = {
@@ -648,4 +650,163 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
         "motives_config_hash": hashlib.sha256(config.encode()).hexdigest()[:16],
         "motives_fallbacks": json.dumps(sorted(table.attrs.get("fallbacks", []))),
     })
+    trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)
     return FitResult(trace)
+
+
+# --------------------------------------------------------------------------- the analyses' contract
+
+#: The cases every registered analysis is checked on (:func:`contract_case`): flat (every kind of item, two
+#: lenses, an unreliable source), structured (propositions) and a network (facts with several parents).
+CONTRACT_CASES = ("flat", "structured", "network")
+#: The checks of :func:`check_analysis`.
+CHECKS = ("typed", "saved", "figure", "report", "target")
+
+
+def contract_case(kind: str) -> Case:
+    """The case of :data:`CONTRACT_CASES` named ``kind``: :func:`rich_case`, a seeded structured case, ``alarm``.
+
+    Examples
+    --------
+    >>> [contract_case(k).structured for k in CONTRACT_CASES]
+    [False, True, True]
+    """
+    from motives import examples
+
+    cases = {"flat": rich_case, "structured": lambda: random_structured_case(3), "network": lambda: examples.load("alarm")}
+    if kind not in cases:
+        raise ValueError(f"unknown contract case {kind!r}; known: {', '.join(CONTRACT_CASES)}")
+    return cases[kind]()
+
+
+def analysis_checks() -> list[tuple[str, str]]:
+    """``(analysis, case kind)`` for every registered analysis and every contract case: the parameters of a test.
+
+    In the style of scikit-learn's ``parametrize_with_checks``: a test parametrised over this list and
+    calling :func:`check_analysis` covers every analysis registered when it is collected, a user's own too.
+
+    Examples
+    --------
+    >>> ("tornado", "network") in analysis_checks()
+    True
+    """
+    import motives.sensitivity.run  # noqa: F401  (the built-in analyses)
+    from motives.sensitivity.registry import ANALYSES, load_plugins
+
+    load_plugins()
+    return [(name, kind) for name in ANALYSES for kind in CONTRACT_CASES]
+
+
+_CONTRACT_SETTINGS: dict[str, Any] = {"sweep_points": 11, "sobol_samples": 32, "seed": 1}
+_TABLES: dict[tuple[str, str | None, tuple[str, ...]], dict[str, Any]] = {}
+_REPORTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, list[str]]] = {}
+
+
+def _tables(case: Case, target: str | None = None) -> dict[str, Any]:
+    """``run_all`` of a contract case, computed once per process (the figures and report read it)."""
+    from motives.sensitivity import run_all
+    from motives.sensitivity.registry import ANALYSES
+
+    key = (hashlib.sha256(case.model_dump_json().encode()).hexdigest(), target, tuple(ANALYSES))
+    if key not in _TABLES:
+        _TABLES[key] = run_all(case, target=target, **_CONTRACT_SETTINGS)
+    return _TABLES[key]
+
+
+def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dict[str, str]:
+    """Check one registered analysis on one case; what each check found (``"ok"`` or why it does not apply).
+
+    - ``typed``: it returns a DataFrame whose ``attrs`` validate as its registered metadata class.
+    - ``saved``: :meth:`~motives.sensitivity.SensitivityResult.save` then ``load`` gives an equal result.
+    - ``figure``: every registered figure that draws it, drawn at one and two columns with warnings as
+      errors, has the width asked for.
+    - ``report``: a registered report section reports it and appears in the report (unless it does not
+      apply to this case, e.g. the lenses section of a case with one lens).
+    - ``target``: a target-centred analysis run for a family other than the leading one is about that family.
+
+    A failure raises ``AssertionError`` naming the analysis, the case and the check.
+
+    Examples
+    --------
+    >>> found = check_analysis("evidence_discount", contract_case("flat"))
+    >>> found["typed"], found["saved"], found["figure"], found["target"]
+    ('ok', 'ok', 'ok (discount)', 'ok')
+    """
+    import tempfile
+    import warnings
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from motives.exact import exact_posterior
+    from motives.plots.figures import FIGURES, FigureContext, labels_of
+    from motives.report.document import SECTIONS, report_sections
+    from motives.sensitivity.registry import ANALYSES, Settings
+    from motives.sensitivity.results import SensitivityResult
+
+    unknown = sorted(set(checks) - set(CHECKS))
+    if unknown:
+        raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECKS)}")
+    a = ANALYSES[name]
+    where = f"analysis {name!r} on case {case.name!r}"
+    if not a.applies(case):
+        return dict.fromkeys(checks, "n/a (structured cases only)")
+    found: dict[str, str] = {}
+    df = a.compute(case, Settings(**_CONTRACT_SETTINGS))
+    assert isinstance(df, pd.DataFrame), f"{where}: returned {type(df).__name__}, not a DataFrame"
+    r = SensitivityResult.of(name, df)
+    if "typed" in checks:
+        assert type(r.meta) is a.meta, f"{where}: metadata {type(r.meta).__name__}, registered {a.meta.__name__}"
+        found["typed"] = "ok"
+    if "saved" in checks:
+        with tempfile.TemporaryDirectory() as d:
+            r.save(d, name)
+            back = SensitivityResult.load(d, name)
+        assert back.equals(r), f"{where}: the saved and loaded result differs from the computed one"
+        found["saved"] = "ok"
+    tables = _tables(case)
+    if "figure" in checks:
+        drawn = []
+        target = SensitivityResult.of("prior_sweep", tables["prior_sweep"]).meta.target
+        for fname, spec in FIGURES.items():
+            if name not in spec.needs:
+                continue
+            for width, inches in (("one", 3.5), ("two", 7.2)):
+                ctx = FigureContext(case, tables, case.default_lens, labels_of(case), target, width)
+                if not spec.drawn(ctx):
+                    continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    fig, _ax = spec.draw(ctx)
+                try:
+                    got = float(fig.get_figwidth())
+                finally:
+                    plt.close(fig)
+                assert abs(got - inches) < 1e-9, f"{where}: figure {fname} at width {width!r} is {got} in wide"
+                drawn.append(fname)
+        found["figure"] = f"ok ({', '.join(dict.fromkeys(drawn))})" if drawn else "n/a (no figure drawn)"
+    if "report" in checks:
+        users = [s for s in SECTIONS.values() if name in s.reports]
+        assert users, f"{where}: no report section reports it (register one with motives.report.section)"
+        key = (hashlib.sha256(case.model_dump_json().encode()).hexdigest(), tuple(SECTIONS), tuple(tables))
+        if key not in _REPORTS:
+            _REPORTS[key] = report_sections(case, tables, {})
+        parts = _REPORTS[key]
+        shown = [s.name for s in users if s.name in parts]
+        applies = [s.name for s in users if s.when is None and set(s.uses) <= set(tables)]
+        assert shown or not applies, f"{where}: report sections {applies} report it but are not in the report"
+        found["report"] = f"ok ({', '.join(shown)})" if shown else "n/a (its sections do not apply)"
+    if "target" in checks:
+        if not a.targeted:
+            found["target"] = "n/a (not about a target)"
+        else:
+            fam = exact_posterior(case).xs("family", level="level")["credence"]
+            other = str(fam.drop(fam.idxmax()).idxmax()) if len(fam) > 1 else str(fam.idxmax())
+            got = a.compute(case, Settings(target=other, **_CONTRACT_SETTINGS))
+            meta = SensitivityResult.of(name, got).meta
+            level = "hypothesis" if other in case.hypothesis_ids else "family"  # a family of one is its hypothesis
+            assert (meta.target, meta.target_level) == (other, level), (  # type: ignore[attr-defined]
+                f"{where}: run for target {other!r} ({level}) it is about {meta.target!r} "  # type: ignore[attr-defined]
+                f"({meta.target_level})")  # type: ignore[attr-defined]
+            found["target"] = "ok"
+    return found

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from motives.errors import CaseError, Problem
+from motives.numeric import read_number
 
 Lines = dict[tuple[Any, ...], int]
 
@@ -166,7 +167,7 @@ def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
 Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
 Loader.add_constructor("tag:yaml.org,2002:float", _core_float)
 Loader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
-Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 
 
 _REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set": "!!set",
@@ -187,9 +188,11 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[P
         problems.append(Problem(f"YAML tag {_REFUSED_TAGS[node.tag]} is not supported: plain text, numbers, "
                                 "lists and mappings only", file=f, line=line, field=dotted(path) or None))
         return
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float" and _underflows(node.value):
-        problems.append(Problem(f"the number {node.value} is too small to represent (it would be read as 0); "
-                                "write 0 if you mean 0", file=f, line=line, field=dotted(path) or None))
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float":
+        try:
+            read_number(node.value)  # the one number parser: underflow, overflow, NaN and infinity refused alike
+        except ValueError as exc:
+            problems.append(Problem(str(exc), file=f, line=line, field=dotted(path) or None))
     if isinstance(node, yaml.MappingNode):
         keys: dict[str, int] = {}
         values: dict[Any, tuple[str, int]] = {}
@@ -247,18 +250,6 @@ def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tup
         return values[value]
     values[value] = (k.value, k.start_mark.line + 1)
     return None
-
-
-def _underflows(literal: str) -> bool:
-    """True for a float literal with a non-zero digit that reads as 0 (``1.0e-400``)."""
-    text = literal.replace("_", "").lower()
-    mantissa = text.split("e")[0]
-    if not any(c in "123456789" for c in mantissa):
-        return False
-    try:
-        return float(text) == 0.0
-    except ValueError:
-        return False
 
 
 def dotted(path: tuple[Any, ...]) -> str:

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from motives.errors import MotivesError
+from motives.numeric import read_number
 
 __all__ = ["PRIOR_HELP", "TARGET_HELP", "add_groupings", "case_identity", "credence_draws", "fill_prior",
-           "if_independent", "parse_prior", "posterior_extras", "posterior_summary", "resolve_target", "saved_fit_summary",
-           "target_summary", "numeric_value"]
+           "if_independent", "parse_prior", "posterior_extras", "power_sensitivity", "posterior_summary",
+           "resolve_target", "saved_fit_summary", "target_summary", "numeric_value"]
 
 
 def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None) -> None:
@@ -66,9 +67,9 @@ def parse_prior(text: str | None) -> Any:
         if key in out:
             raise MotivesError(f"--prior {text!r}: '{key}' is given twice; {form}")
         try:
-            p = float(value)
-        except ValueError:
-            raise MotivesError(f"--prior {text!r}: '{key}={value}': {value!r} is not a number; {form}") from None
+            p = read_number(value)
+        except ValueError as exc:
+            raise MotivesError(f"--prior {text!r}: '{key}={value}': {exc}; {form}") from None
         if not (0.0 <= p <= 1.0):
             raise MotivesError(f"--prior {text!r}: '{key}={value}': a probability is a number in [0, 1]")
         out[key] = p
@@ -255,4 +256,18 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path) -> dict[str, Any]:
         fill_prior(summary, load_case(spec.case_path(spec_file)), summary["lens"], spec.prior)
     summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                        "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+    summary["power_sensitivity"] = power_sensitivity(res)
     return summary
+
+
+def power_sensitivity(res: Any) -> dict[str, Any]:
+    """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none (a fit saved without it)."""
+    import json
+
+    from motives.models.psense import sensitivity_summary
+
+    fixed = set(json.loads(res.trace.attrs.get("motives_deterministics", "[]")))
+    if res.model == "exclusive" and "log_prior" not in res.trace.children and set(res.trace.posterior.data_vars) - fixed:
+        return {"statement": "Power-scaling sensitivity: not available (this fit was saved without its log_prior "
+                             "and log_likelihood groups; refit with motives run)"}
+    return sensitivity_summary(res)

@@ -32,6 +32,7 @@ from motives.app.summary import (
     fill_prior,
     if_independent,
     numeric_value,
+    power_sensitivity,
     resolve_target,
     target_summary,
 )
@@ -39,7 +40,7 @@ from motives.errors import MotivesError
 
 __all__ = ["LARGE_FIT_CELLS", "FitOutputs", "Progress", "SensitivityOutputs", "add_lens_outputs", "analysed_case",
            "appendix_outputs",
-           "fit_outputs", "sensitivity_outputs", "spec_case", "spec_target", "structure_figure", "write_report"]
+           "fit_outputs", "sbc_outputs", "sensitivity_outputs", "spec_case", "spec_target", "structure_figure", "write_report"]
 
 #: ``motives run`` warns before sampling a model with more uncertain likelihoods than this.
 LARGE_FIT_CELLS = 2000
@@ -73,6 +74,8 @@ class SensitivityOutputs:
     figures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what the refits (``sensitivity.refits``) report, lines to show as they are
+    messages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -144,10 +147,15 @@ def analysed_case(case: Any, tgt: Any) -> Any:
 
 
 def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool = False,
-                        target: str | None = None, progress: Progress | None = None) -> SensitivityOutputs:
+                        target: str | None = None, progress: Progress | None = None, scheduler: str | None = None,
+                        workers: int | None = None, fit: Path | None = None) -> SensitivityOutputs:
     """Every sensitivity table and figure of a spec (and with ``report`` the report), published atomically.
 
     What ``motives sensitivity`` and ``motives report`` do but the printing; see the module's example.
+    A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (``refits.csv``, not
+    with ``report``), in local processes (``workers``) or on the Dask cluster ``scheduler`` names
+    (:func:`motives.models.grid.write_refits`). ``fit`` (a ``motives run`` folder or its ``trace.nc``)
+    adds that fit's power-scaling sensitivity to the report.
     """
     progress = progress or Progress()
     dest = OutputFolder(out_dir, force, spec_file=spec_file)
@@ -168,10 +176,15 @@ def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: 
         res.figures = _figures(acase, results, lens, tmp / "figures", formats, progress)
         progress.phase("summary" + (" and report" if report else ""), 2 if report else 1)
         res.summary = _sensitivity_summary(case, acase, lens, spec, spec_file, tables, results, tgt)
+        if s.refits is not None and not report:  # the spec asks for full refits: a many-fit job
+            from motives.models.grid import write_refits
+
+            res.messages = write_refits(spec, spec_file, case, tmp, scheduler=scheduler, workers=workers)
+            res.tables.append("refits.csv")
         (tmp / "summary.json").write_text(json.dumps(res.summary, indent=2) + "\n")
         progress.step("summary.json")
         if report:
-            write_report(tmp, case, lens, spec, spec_file, tables, res.figures, tgt=tgt, analysed=acase)
+            write_report(tmp, case, lens, spec, spec_file, tables, res.figures, tgt=tgt, analysed=acase, fit=fit)
             progress.step("report.md")
     noisy = tables["sobol"].attrs.get("noisy") or []
     if noisy:
@@ -279,6 +292,7 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
             fill_prior(summary, case, summary["lens"], spec.prior)
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                            "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+        summary["power_sensitivity"] = power_sensitivity(res)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         progress.step("summary.json")
         res.summary().to_csv(tmp / "summary.csv")
@@ -313,8 +327,11 @@ def appendix_outputs(spec_file: Path, out_dir: Path, force: bool) -> Path:
 
 
 def write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
-                 figures: list[str], *, tgt: Any = None, analysed: Any = None) -> None:
-    """Write ``report.md`` and the tables (Markdown and checked LaTeX) of a spec into ``tmp``."""
+                 figures: list[str], *, tgt: Any = None, analysed: Any = None, fit: Path | None = None) -> None:
+    """Write ``report.md`` and the tables (Markdown and checked LaTeX) of a spec into ``tmp``.
+
+    ``fit`` (a ``motives run`` folder or its ``trace.nc``): the fit's power-scaling sensitivity as a section.
+    """
     from motives import report as R
 
     tdir = tmp / "tables"
@@ -345,6 +362,13 @@ def write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, ta
         info |= {"target": tgt.name, "grouping": tgt.grouping}
     text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info,
                              analysed=None if analysed is case else analysed)
+    if fit is not None:  # the fit's power-scaling sensitivity (motives.models.psense), as its own section
+        from motives.models import load_result
+        from motives.models.psense import report_section
+
+        trace = fit / "trace.nc" if fit.is_dir() else fit
+        text = text.rstrip("\n") + "\n\n" + report_section(power_sensitivity(load_result(trace, spec_file)),
+                                                            source=str(trace))
     (tmp / "report.md").write_text(text)
 
 
@@ -361,6 +385,23 @@ def structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]
     fig, _ = plot_structure(case, lens)
     save_figure(fig, fdir / "structure", formats)
     plt.close(fig)
+
+
+def sbc_outputs(spec_file: Path, out_dir: Path, force: bool, *, simulations: int = 100, keep: int = 100,
+                bins: int = 10, seed: int = 2026, scheduler: str | None = None, workers: int | None = None,
+                fits: Path | None = None) -> tuple[Path, Any, list[str]]:
+    """Simulation-based calibration of a spec (:func:`motives.models.sbc.sbc_spec`), published atomically.
+
+    Returns (folder, :class:`motives.models.sbc.SBCResult`, lines to print); ``fits`` keeps each fit
+    as it finishes, so a rerun fits only what is missing.
+    """
+    from motives.models.sbc import sbc_spec
+
+    dest = OutputFolder(out_dir, force, spec_file=spec_file)
+    with dest as tmp:
+        result, lines = sbc_spec(spec_file, tmp, simulations=simulations, keep=keep, bins=bins, seed=seed,
+                                 scheduler=scheduler, workers=workers, results=fits)
+    return dest.path, result, lines
 
 
 def add_lens_outputs(case_dir: Path, lens_file: Path, out_dir: Path | None, force: bool) -> tuple[Path, list[str],
@@ -391,6 +432,9 @@ def add_lens_outputs(case_dir: Path, lens_file: Path, out_dir: Path | None, forc
         written = load_case(tmp)  # a sibling of --out: the relative 'extends' resolves the same
         lens = lf.lens.id
         if any(written.judgement(e, lens)[0] != expected.judgement(e, lens)[0] for e in written.evidence) or any(
-                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions):
-            raise RuntimeError("the written lens does not read back as the lens file's judgements")
+                p.likelihoods[lens] != expected.proposition(p.id).likelihoods[lens] for p in written.propositions) or (
+                written.prior_vector() != expected.prior_vector()) or any(
+                written.source(s.key) != s for s in expected.sources):
+            raise RuntimeError("the written lens does not read back as the lens file's judgements (tables, prior "
+                               "and reliabilities)")
     return dest.path, list(files), case, lf

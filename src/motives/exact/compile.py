@@ -47,11 +47,9 @@ def _jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Arr
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
     else:
-        from scipy.special import roots_jacobi
+        from motives.numeric import beta_nodes
 
-        a, b = mean * concentration, (1 - mean) * concentration
-        r, w = roots_jacobi(n, b - 1, a - 1)  # weight (1-x)^(b-1) (1+x)^(a-1); rho = (1+x)/2
-        x, w = (1 + r) / 2, w / w.sum()
+        x, w = beta_nodes(mean, concentration, n)
     x.flags.writeable = False
     w.flags.writeable = False
     return x, w
@@ -212,7 +210,9 @@ class CaseArrays:
         grouped = np.zeros(self.lam.shape[0], dtype=bool)
         if len(self.direct_source):  # direct items of sources integrated with the structure: not here
             grouped[self.direct_source >= 0] = True
-        single, single_x, by_q = [], [], {}
+        single: list[Any] = []
+        single_x: list[Any] = []
+        by_q: dict[Any, Any] = {}
         for g in self.groups:
             grouped[g.index] = True
             x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
@@ -298,6 +298,19 @@ def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | No
 
 
 
+def _check_nodes(key: str, n_items: int, concentration: float | None) -> None:
+    """Refuse a source whose exact integration would need more quadrature nodes than the stated bound."""
+    from motives.errors import CaseError, Problem
+    from motives.numeric import MAX_NODES
+
+    if concentration is not None and n_items // 2 + 1 > MAX_NODES:
+        raise CaseError([Problem(
+            f"reports {n_items:,} items under one uncertain reliability: integrating it exactly needs "
+            f"{n_items // 2 + 1:,} quadrature nodes, more than the limit of {MAX_NODES:,} (a source may report at "
+            f"most {2 * MAX_NODES - 1:,} items with a Beta reliability). Give the reliability as a number, or split "
+            "the source", item=key, kind="source", field="reliability")])
+
+
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     """Compile a case under a lens into :class:`CaseArrays`.
 
@@ -313,10 +326,15 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     """
     lens = case.resolve_lens(lens)
     H = case.hypothesis_ids
-    items, rows, base, other, other_ll, by_source = [], [], [], [], [], {}
-    structured_sources = {e.reported_by for e in case.evidence
+    items: list[str] = []
+    rows: list[Any] = []
+    base: list[Any] = []
+    other: list[Any] = []
+    other_ll: list[Any] = []
+    by_source: dict[str, list[int]] = {}
+    structured_sources: set[str] = {e.reported_by for e in case.evidence
                           if e.parents != ("hypotheses",) and isinstance(e, LikelihoodItem)
-                          and _reliability(case, e.reported_by) is not None}
+                          and e.reported_by is not None and _reliability(case, e.reported_by) is not None}
     direct_source: list[int] = []
     in_structure: list[str] = sorted(structured_sources, key=lambda k: [s.key for s in case.sources].index(k))
     for e in case.evidence:
@@ -338,6 +356,7 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
         rel = _reliability(case, key)
         if rel is None or key in structured_sources:
             continue
+        _check_nodes(key, len(idx), rel[1])
         groups.append(SourceGroup(key, np.array(idx, dtype=np.intp), rel[0], rel[1]))
     fams = case.family_ids
     arr = CaseArrays(
@@ -440,9 +459,12 @@ def _cache_of(case: Case) -> dict[Any, Any]:
     import weakref
 
     key = id(case)
-    entry = _CACHE.get(key)
+    entry: Any = _CACHE.get(key)
     if entry is None or entry[0]() is not case:
-        entry = (weakref.ref(case, lambda _ref, key=key: _CACHE.pop(key, None)), {})
+        def forget(_ref: Any, key: int = key) -> None:
+            _CACHE.pop(key, None)
+
+        entry = (weakref.ref(case, forget), {})
         _CACHE[key] = entry
     return entry[1]
 

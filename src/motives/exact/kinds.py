@@ -151,8 +151,30 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
 
 
 def _other_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
-    if isinstance(e, TimelineItem):
-        t, y = timeline_data(e)
-        return [trend_loglik(t, y, e.sigma, j.values[k], origin=e.origin) for k in keys]
-    return [quantity_loglik(e.observed, j.values[k]) for k in keys]
+    """Log-likelihoods of a timeline or quantity item per key; a located refusal where they cannot be computed.
+
+    A sigma so small that sigma^2 I + X S X^T is singular in floating point (1e-8 against trend priors of sd
+    0.5), or so large that sigma^2 overflows (1e300), has no usable likelihood: it is refused with the item
+    and field named, rather than escaping as LinAlgError or OverflowError.
+    """
+    from motives.errors import CaseError, Problem
+
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            if isinstance(e, TimelineItem):
+                t, y = timeline_data(e)
+                out = [trend_loglik(t, y, e.sigma, j.values[k], origin=e.origin) for k in keys]
+            else:
+                out = [quantity_loglik(e.observed, j.values[k]) for k in keys]
+    except (np.linalg.LinAlgError, ArithmeticError, FloatingPointError) as exc:
+        what = (f"sigma {e.sigma:g} cannot be computed with against the trends' spreads (sigma^2 I + X S X^T is "
+                f"{'singular' if isinstance(exc, np.linalg.LinAlgError) else 'out of range'} in floating point): "
+                "give sigma on the scale of the codes (e.g. 0.1 to 10)" if isinstance(e, TimelineItem)
+                else f"the predictive distributions give no finite density at {e.observed:g}: {exc}")
+        raise CaseError([Problem(what, item=e.id, field="sigma" if isinstance(e, TimelineItem) else "predictive")]
+                        ) from None
+    if any(math.isnan(v) or v == math.inf for v in out):
+        raise CaseError([Problem("its likelihood is not a finite number (the numbers are too extreme to compute "
+                                 "with)", item=e.id)])
+    return out
 

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from motives import escape
 from motives.errors import CaseError, Problem
 from motives.schema import Case
 
@@ -58,34 +59,59 @@ EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tab
 def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:
     """Validate an edit set against the case; return it with defaults filled in.
 
+    The page applies the same rules, message for message, to the edits in its address (``checkEdits`` in
+    ``engine.js``; the browser tests compare the two on generated edit sets): a link whose edits break one is
+    refused with this message and the page shows the author's numbers.
+
+    Raises
+    ------
+    motives.errors.CaseError
+        For the first rule an edit breaks (field ``edits.<key>``).
+
     Examples
     --------
     >>> import motives as mv
     >>> check_edits(mv.examples.cookie_case(), {"weights": {"vanilla": 2}})["lens"]
     'default'
     """
-    edits = dict(edits or {})
+    def bad(msg: str, field: str) -> CaseError:
+        return CaseError([Problem(msg, field=f"edits.{field}" if field else "edits")])
+
+    if edits is None:
+        edits = {}
+    if not isinstance(edits, dict):
+        raise bad("the edits must be a mapping of edit -> value", "")
+    edits = dict(edits)
     unknown = sorted(set(edits) - set(EDIT_KEYS))
     if unknown:
-        raise CaseError([Problem(f"unknown edit(s) {unknown}; valid: {', '.join(EDIT_KEYS)}", field="edits")])
-    lens = case.resolve_lens(edits.get("lens"))
+        raise bad(f"unknown edit(s) {unknown}; valid: {', '.join(EDIT_KEYS)}", "")
+    lens = edits.get("lens")
+    if lens is not None and (not isinstance(lens, str) or lens not in case.lens_ids):
+        raise bad(f"lens: no lens {_shown(lens)}; valid: {', '.join(case.lens_ids)}", "lens")
+    lens = case.resolve_lens(lens)
     items = {e.id for e in case.evidence}
     props = {p.id: p for p in case.propositions}
     sources = {s.key for s in case.sources}
+    for key in ("prior", "weights", "reliability", "tables"):
+        if edits.get(key) is not None and not isinstance(edits[key], dict):
+            raise bad(f"{key} must be a mapping", key)
+    if edits.get("drop") is not None and not isinstance(edits["drop"], list):
+        raise bad("drop must be a list of item ids", "drop")
 
-    def bad(msg: str, field: str) -> CaseError:
-        return CaseError([Problem(msg, field=f"edits.{field}")])
-
-    for h, v in (edits.get("prior") or {}).items():
+    prior = edits.get("prior") or {}
+    for h, v in prior.items():
         if h not in case.hypothesis_ids or not _num(v) or v < 0:
             raise bad(f"prior: '{h}' must be a hypothesis with a non-negative weight", "prior")
+    if prior and not any(prior.get(h, share) > 0 for h, share in zip(case.hypothesis_ids, case.prior_vector(),
+                                                                      strict=True)):
+        raise bad("prior: the weights must not all be 0", "prior")
     for e, v in (edits.get("weights") or {}).items():
         if e not in items or not _num(v) or not 0 <= v <= 2:
             raise bad(f"weights: '{e}' must be an item with a factor in [0, 2]", "weights")
     for e in edits.get("drop") or []:
-        if e not in items:
-            raise bad(f"drop: no item '{e}'", "drop")
-    d = edits.get("discount", 1.0)
+        if not isinstance(e, str) or e not in items:
+            raise bad(f"drop: no item {_shown(e)}", "drop")
+    d = 1.0 if edits.get("discount") is None else edits["discount"]
     if not _num(d) or not 0 <= d <= 1:
         raise bad("discount must be a number in [0, 1]", "discount")
     for s, v in (edits.get("reliability") or {}).items():
@@ -98,10 +124,16 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:
         for v, row in rows.items():
             if v not in pv or not isinstance(row, list | tuple) or len(row) != len(props[p].states) \
                     or not all(_num(x) and x >= 0 for x in row) or sum(row) <= 0:
-                raise bad(f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative numbers", "tables")
-    return {"lens": lens, "prior": dict(edits.get("prior") or {}), "weights": dict(edits.get("weights") or {}),
+                raise bad(f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative numbers, "
+                          "not all 0", "tables")
+    return {"lens": lens, "prior": dict(prior), "weights": dict(edits.get("weights") or {}),
             "drop": list(edits.get("drop") or []), "discount": float(d),
             "reliability": dict(edits.get("reliability") or {}), "tables": dict(edits.get("tables") or {})}
+
+
+def _shown(v: Any) -> str:
+    """A value in a message as the page shows it: a string in quotes, anything else as JSON."""
+    return f"'{v}'" if isinstance(v, str) else json.dumps(v)
 
 
 def _num(v: Any) -> bool:
@@ -213,9 +245,10 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero staying zero;
     an item left out gets the same likelihood for every parent value, its base rate if it has one, else 1 (it
     then says nothing, also through its source's uncertain reliability).
-    The posterior under the new lens equals :func:`edited_posterior` with those edits. The prior, source
-    reliabilities and edits of timeline or quantity items are not a lens's judgements: they go under
-    ``not_applied``.
+    The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
+    :func:`motives.lensfile.add_lens` applies to the case. The posterior under the new lens of that case
+    equals :func:`edited_posterior` with those edits. Edits of timeline or quantity items are no judgement a
+    lens can hold: they go under ``not_applied``.
 
     Examples
     --------
@@ -259,11 +292,12 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
             table[k] = {s: float(x) for s, x in zip(pa.states, r / r.sum(), strict=True)}
         changed[pid] = {"values": table}
     other = [*arr.other_items, *(i for p in arr.propositions for i in p.other_items)]
-    not_applied: dict[str, Any] = {}
+    case_judgements: dict[str, Any] = {}
     if ed["prior"]:
-        not_applied["prior"] = dict(ed["prior"])
+        case_judgements["prior"] = dict(ed["prior"])
     if ed["reliability"]:
-        not_applied["reliability"] = dict(ed["reliability"])
+        case_judgements["reliability"] = dict(ed["reliability"])
+    not_applied: dict[str, Any] = {}
     ow = {i: w.get(i, 1.0) * d for i in other if i not in drop and w.get(i, 1.0) * d != 1}
     if ow:
         not_applied["weights"] = ow
@@ -275,7 +309,8 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     if name:
         lens["name"] = name
     return {"motives": "lens file", "case": case.name, "based_on": base, "lens": lens, "changed": changed,
-            "unchanged": [i for i in ids if i not in changed], "not_applied": not_applied}
+            "unchanged": [i for i in ids if i not in changed], "case_judgements": case_judgements,
+            "not_applied": not_applied}
 
 
 # --------------------------------------------------------------------------- what the page carries
@@ -467,20 +502,50 @@ def _ref_text(fields: dict[str, str], key: str) -> str:
 
 
 def render(data: dict[str, Any], structure_svg: str = "") -> str:
-    """The page: the template with the data, the engine and the structure diagram inlined."""
+    """The page: the template with the data, the engine and the structure diagram inlined.
+
+    The markers are replaced in one pass over the template (:func:`fill_template`), so nothing inserted (user
+    text in the data, the title or the diagram) is ever scanned for markers again; the data is JSON in which
+    no ``</script>`` or ``<!--`` can appear (:func:`motives.escape.json_script`).
+
+    Examples
+    --------
+    >>> page = render({"case": {"title": "__TITLE__ /*__SCRIPT__*/"}})
+    >>> page.count("/*__SCRIPT__*/")  # in the title and in the data, never replaced by the page's code
+    2
+    >>> "<title>__TITLE__ /*__SCRIPT__*/ — interactive appendix</title>" in page
+    True
+    """
     pkg = resources.files("motives.interactive")
     template = (pkg / "page.html").read_text(encoding="utf-8")
     js = (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "ui.js").read_text(encoding="utf-8")
-    blob = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    blob = blob.replace("<", "\\u003c")  # no "</script>" or "<!--" can end the data block early
-    return (template.replace("/*__DATA__*/null", blob).replace("/*__SCRIPT__*/", js.replace("</", "<\\/"))
-            .replace("<!--__STRUCTURE__-->", structure_svg).replace("__TITLE__", _html(data["case"]["title"])))
+    return fill_template(template, {
+        "/*__DATA__*/null": escape.json_script(data),
+        "/*__SCRIPT__*/": js.replace("</", "<\\/"),
+        "<!--__STRUCTURE__-->": structure_svg,
+        "__TITLE__": escape.html(data["case"]["title"]),
+    })
 
 
-def _html(text: str) -> str:
-    import html
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """Each marker of ``template`` replaced by its value in one pass: a value is never scanned for markers.
 
-    return html.escape(text, quote=True)
+    Raises
+    ------
+    ValueError
+        If the template lacks a marker, or holds one twice (the page would be built wrong).
+
+    Examples
+    --------
+    >>> fill_template("<b>__A__</b><i>__B__</i>", {"__A__": "__B__", "__B__": "x"})
+    '<b>__B__</b><i>x</i>'
+    """
+    counts = {m: template.count(m) for m in values}
+    wrong = {m: n for m, n in counts.items() if n != 1}
+    if wrong:
+        raise ValueError(f"the page template must hold each marker once: {wrong}")
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(values, key=len, reverse=True)))
+    return pattern.sub(lambda m: values[m.group()], template)
 
 
 def structure_svg(case: Case, lens: str | None = None) -> str:

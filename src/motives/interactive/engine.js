@@ -103,6 +103,8 @@
 
   function posterior(data, edits) {
     edits = edits || {};
+    const refused = checkEdits(data, edits);
+    if (refused) throw new Error(refused);
     const lens = edits.lens || data.default_lens;
     const E = data.engine[lens];
     if (!E) throw new Error("unknown lens " + lens);
@@ -259,5 +261,83 @@
     return { hypotheses: hyp, families: fam };
   }
 
-  global.motivesEngine = { posterior: posterior, contract: contract, lse: lse };
+  // ------------------------------------------------------------------ the edits' rules
+  // The rules of motives.interactive.check_edits, in the same order and with the same messages: null for a valid
+  // edit set, else the message of the first rule it breaks. A link's edits pass here before the page uses them.
+  const EDIT_KEYS = ["lens", "prior", "weights", "drop", "discount", "reliability", "tables"];
+  function isNum(v) { return typeof v === "number" && isFinite(v); }
+  function isMap(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+  function shown(v) { return typeof v === "string" ? "'" + v + "'" : JSON.stringify(v); }
+  function checkEdits(data, edits) {
+    if (edits === null || edits === undefined) return null;
+    if (!isMap(edits)) return "the edits must be a mapping of edit -> value";
+    const has = function (k) { return Object.prototype.hasOwnProperty.call(edits, k) && edits[k] !== null; };
+    const unknown = Object.keys(edits).filter(function (k) { return EDIT_KEYS.indexOf(k) < 0; }).sort();
+    if (unknown.length) {
+      return "unknown edit(s) [" + unknown.map(function (k) { return "'" + k + "'"; }).join(", ") + "]; valid: " +
+        EDIT_KEYS.join(", ");
+    }
+    if (has("lens") && (typeof edits.lens !== "string" || data.lens_ids.indexOf(edits.lens) < 0)) {
+      return "lens: no lens " + shown(edits.lens) + "; valid: " + data.lens_ids.join(", ");
+    }
+    if (has("lens") && !data.engine[edits.lens]) {
+      return "lens: '" + edits.lens + "' is not on this page; it shows " +
+        data.lenses.map(function (l) { return l.id; }).join(", ");
+    }
+    for (const key of ["prior", "weights", "reliability", "tables"]) {
+      if (has(key) && !isMap(edits[key])) return key + " must be a mapping";
+    }
+    if (has("drop") && !Array.isArray(edits.drop)) return "drop must be a list of item ids";
+    const hyps = data.hypotheses.map(function (h) { return h.id; });
+    const items = new Set(data.items.map(function (e) { return e.id; }));
+    const sources = new Set(data.sources.map(function (s) { return s.key; }));
+    const props = {};
+    data.propositions.forEach(function (p) { props[p.id] = p; });
+    const prior = has("prior") ? edits.prior : {};
+    for (const h of Object.keys(prior)) {
+      const v = prior[h];
+      if (hyps.indexOf(h) < 0 || !isNum(v) || v < 0) {
+        return "prior: '" + h + "' must be a hypothesis with a non-negative weight";
+      }
+    }
+    if (Object.keys(prior).length && !hyps.some(function (h, k) {
+      return (prior[h] === undefined ? data.prior[k] : prior[h]) > 0;
+    })) return "prior: the weights must not all be 0";
+    const weights = has("weights") ? edits.weights : {};
+    for (const e of Object.keys(weights)) {
+      const v = weights[e];
+      if (!items.has(e) || !isNum(v) || !(v >= 0 && v <= 2)) {
+        return "weights: '" + e + "' must be an item with a factor in [0, 2]";
+      }
+    }
+    for (const e of (has("drop") ? edits.drop : [])) {
+      if (typeof e !== "string" || !items.has(e)) return "drop: no item " + shown(e);
+    }
+    if (has("discount") && !(isNum(edits.discount) && edits.discount >= 0 && edits.discount <= 1)) {
+      return "discount must be a number in [0, 1]";
+    }
+    const rel = has("reliability") ? edits.reliability : {};
+    for (const s of Object.keys(rel)) {
+      const v = rel[s];
+      if (!sources.has(s) || !isNum(v) || !(v >= 0 && v <= 1)) {
+        return "reliability: '" + s + "' must be a declared source with a value in [0, 1]";
+      }
+    }
+    const tables = has("tables") ? edits.tables : {};
+    for (const p of Object.keys(tables)) {
+      const rows = tables[p];
+      if (!Object.prototype.hasOwnProperty.call(props, p) || !isMap(rows)) return "tables: no proposition '" + p + "'";
+      const n = props[p].states.length;
+      for (const v of Object.keys(rows)) {
+        const row = rows[v];
+        const ok = props[p].parent_values.indexOf(v) >= 0 && Array.isArray(row) && row.length === n &&
+          row.every(function (x) { return isNum(x) && x >= 0; }) &&
+          row.reduce(function (a, b) { return a + b; }, 0) > 0;
+        if (!ok) return "tables: '" + p + "' row '" + v + "' must give " + n + " non-negative numbers, not all 0";
+      }
+    }
+    return null;
+  }
+
+  global.motivesEngine = { posterior: posterior, checkEdits: checkEdits, contract: contract, lse: lse };
 })(typeof window !== "undefined" ? window : globalThis);

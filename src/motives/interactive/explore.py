@@ -1,176 +1,349 @@
-"""``mv.explore(case)``: the appendix's what-if controls as an ipywidgets widget over the Python engine."""
+"""``mv.explore(case)``: the appendix's what-if controls as one anywidget, computed by the appendix's own engine.
+
+The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
+Colab and marimo all render), so one front end serves every notebook. Its front end is ``widget.js`` with the
+appendix's ``engine.js`` prepended: the page and the widget compute with one engine, run on the arrays
+:func:`widget_data` exports (the appendix's, per lens, at full precision). Its state is three synced traits:
+
+``data``
+    The case's arrays (read only).
+``edits``
+    The reader's edit set, with the keys and meaning of :mod:`motives.interactive` (``lens``, ``prior``,
+    ``weights``, ``drop``, ``discount``, ``reliability``, ``tables``). The controls write it; Python validates it
+    (:func:`motives.interactive.check_edits`) and recomputes :attr:`Explorer.result` with
+    :func:`motives.interactive.edited_posterior`, the Python reference of the engine.
+``computed``
+    What the front end's engine computed, with the edits it computed it for (empty until a front end renders).
+
+A lens switch drops the table edits (a table edit is a value of the lens it was made under) and keeps the rest
+(prior, weights, dropped items, reliabilities and the discount belong to no lens); the tables then show the new
+lens's own values. The edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the
+appendix's "Download my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
+:meth:`Explorer.to_html` writes a page that recomputes offline, with no kernel.
+
+anywidget is an optional dependency (the ``lab`` extra); without it :func:`explore` says how to install it.
+"""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from motives.errors import CaseError, MotivesError
 from motives.schema import Case
 
+MISSING = ("mv.explore needs the anywidget package, which is not installed: pip install 'motives[lab]' "
+           "(or pip install anywidget)")
 
-class Explorer:
-    """Sliders for the prior, each item's weight, each source's reliability and each proposition's table.
+try:  # optional: the lab extra
+    import anywidget
+    import traitlets
+except ImportError:  # pragma: no cover - exercised by a test that hides the module
+    anywidget = None  # type: ignore[assignment]
+    traitlets = None  # type: ignore[assignment]
 
-    Every change recomputes the credences with
-    :func:`motives.interactive.edited_posterior` (the same edits as the HTML
-    appendix) and redraws the figure. ``edits`` holds the current edit set,
-    ``result`` the credences; ``widget`` is what Jupyter displays.
+CSS = """
+.motives-explorer { font: 13px/1.4 system-ui, sans-serif; color: inherit; max-width: 60rem; }
+.motives-explorer .mx-head { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: .5rem; }
+.motives-explorer .mx-body { display: flex; gap: 2rem; flex-wrap: wrap; }
+.motives-explorer .mx-col { flex: 1 1 20rem; }
+.motives-explorer h4 { margin: .4rem 0; font-size: 13px; }
+.motives-explorer table { border-collapse: collapse; }
+.motives-explorer td, .motives-explorer th { padding: 1px 6px; text-align: left; vertical-align: middle; }
+.motives-explorer input[type=number] { width: 9em; }
+.motives-explorer input, .motives-explorer select, .motives-explorer button {
+  border: 1px solid rgba(128, 128, 128, .6); border-radius: 3px; padding: 1px 4px; font: inherit; color: inherit;
+  background: transparent; }
+.motives-explorer .mx-bar-cell { width: 12rem; }
+.motives-explorer .mx-bar { height: .8em; background: currentColor; opacity: .7; }
+.motives-explorer .mx-value { text-align: right; font-variant-numeric: tabular-nums; }
+.motives-explorer details { margin-top: .6rem; }
+.motives-explorer .mx-prop-title { margin-top: .4rem; font-weight: 600; }
+.motives-explorer .mx-status { color: #b00020; }
+"""
+
+
+def esm() -> str:
+    """The widget's front end: the appendix's ``engine.js`` followed by ``widget.js`` (one ES module).
+
+    Examples
+    --------
+    >>> src = esm()
+    >>> "motivesEngine" in src and src.rstrip().endswith("export default { render };")
+    True
+    """
+    pkg = resources.files("motives.interactive")
+    return (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "widget.js").read_text(encoding="utf-8")
+
+
+def widget_data(case: Case) -> dict[str, Any]:
+    """What the widget's engine computes with: the appendix's arrays for every lens, and the labels it shows.
+
+    The same arrays as the appendix (:func:`motives.interactive.appendix_data`), without the page's quotes,
+    ledger and citations.
 
     Examples
     --------
     >>> import motives as mv
-    >>> ex = explore(mv.examples.cookie_case(), draw=False)
-    >>> ex.weight["vanilla"].value = 0.0
-    >>> ex.result["hypotheses"]
-    {'bowl1': 0.5, 'bowl2': 0.5}
+    >>> d = widget_data(mv.examples.load("burglary"))
+    >>> sorted(d["engine"]), d["propositions"][0]["id"], d["prior"]
+    (['default'], 'at_scene', [0.1, 0.9])
     """
+    from motives.interactive import _lens_arrays, _row_labels, _sources
 
-    def __init__(self, case: Case, lens: str | None = None, *, draw: bool = True) -> None:
-        import ipywidgets as W
-
-        self.case = case
-        self.draw = draw
-        self.edits: dict[str, Any] = {}
-        self.result: dict[str, dict[str, float]] = {}
-        style = {"description_width": "initial"}
-        layout = W.Layout(width="95%")
-        self.lens = W.Dropdown(options=[(ln.name or ln.id, ln.id) for ln in case.lenses],
-                               value=case.resolve_lens(lens), description="Lens", style=style)
-        self.discount = W.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.01, description="Discount on all evidence",
-                                      style=style, layout=layout)
-        pri = case.prior_vector()
-        self.prior = {h.id: W.FloatSlider(value=p, min=0.0, max=1.0, step=0.01, description=f"prior: {h.name}",
-                                          style=style, layout=layout) for h, p in zip(case.hypotheses, pri, strict=True)}
-        self.weight = {e.id: W.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.05, description=e.title[:60],
-                                           style=style, layout=layout) for e in case.evidence}
-        self.reliability = {}
-        for s in case.sources:
-            if any(e.reported_by == s.key for e in case.evidence):
-                self.reliability[s.key] = (W.Checkbox(value=False, description=f"set {s.key}", style=style),
-                                           W.FloatSlider(value=s.reliability.mean, min=0.0, max=1.0, step=0.01,
-                                                         description="reliability", style=style))
-        self.table: dict[tuple[str, str], Any] = {}
-        for p in case.propositions:
-            if len(p.states) != 2:
-                continue  # multi-state rows: edit them in the HTML appendix or with case.with_judgement
-            # one control per table row, keyed by the row's flat key ("h1.yes"; "*" for a root fact's prior)
-            for v, label in zip(case.parent_values(p.parents), case.parent_labels(p.parents), strict=True):
-                given = f"P({p.states[0]}) in {p.id} (its prior)" if not p.parents else f"P({p.states[0]} | {label}) in {p.id}"
-                self.table[(p.id, v)] = W.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description=given,
-                                                      style=style, layout=layout)
-        self.out = W.Output()
-        self.text = W.HTML()
-        self._sync_tables()
-        controls = [self.lens, self.discount, *self.prior.values()]
-        acc = [W.VBox(list(self.weight.values()))]
-        titles = ["Item weights"]
-        if self.reliability:
-            acc.append(W.VBox([W.HBox([c, s]) for c, s in self.reliability.values()]))
-            titles.append("Source reliability")
-        if self.table:
-            acc.append(W.VBox(list(self.table.values())))
-            titles.append("Proposition tables")
-        accordion = W.Accordion(children=acc)
-        for i, t in enumerate(titles):
-            accordion.set_title(i, t)
-        self.widget = W.VBox([W.HBox([W.VBox(controls, layout=W.Layout(width="50%")),
-                                      W.VBox([self.text, self.out], layout=W.Layout(width="50%"))]), accordion])
-        for w in [self.lens, self.discount, *self.prior.values(), *self.weight.values(), *self.table.values(),
-                  *[x for pair in self.reliability.values() for x in pair]]:
-            w.observe(self._changed, names="value")
-        self.lens.observe(lambda _c: self._sync_tables(), names="value")
-        self._changed(None)
-
-    def _sync_tables(self) -> None:
-        self._syncing = True
-        for (pid, v), w in self.table.items():
-            w.value = self._row(pid, v)
-        self._syncing = False
-
-    def _row(self, pid: str, v: str) -> float:
-        """P(first state | the row with flat key ``v``) of a proposition under the current lens."""
-        rows = self.case.parent_values(self.case.proposition(pid).parents)
-        return float(self.case.proposition_table(pid, self.lens.value).iloc[rows.index(v), 0])
-
-    def current_edits(self) -> dict[str, Any]:
-        """The edit set the widgets describe (see :mod:`motives.interactive`)."""
-        e: dict[str, Any] = {"lens": self.lens.value, "discount": self.discount.value,
-                             "prior": {h: w.value for h, w in self.prior.items()},
-                             "weights": {i: w.value for i, w in self.weight.items() if w.value != 1.0},
-                             "reliability": {k: s.value for k, (c, s) in self.reliability.items() if c.value}}
-        tables: dict[str, dict[str, list[float]]] = {}
-        for (pid, v), w in self.table.items():
-            base = self._row(pid, v)
-            if abs(w.value - base) > 1e-12:
-                tables.setdefault(pid, {})[v] = [w.value, 1.0 - w.value]
-        e["tables"] = tables
-        if sum(e["prior"].values()) <= 0:
-            e["prior"] = {}
-        return e
-
-    def _changed(self, _change: Any) -> None:
-        from motives.interactive import edited_posterior
-
-        if getattr(self, "_syncing", False):
-            return
-        self.edits = self.current_edits()
-        self.result = edited_posterior(self.case, self.edits)
-        rows = "".join(f"<tr><td>{_esc(h.name)}</td><td style='text-align:right'>{self.result['hypotheses'][h.id]:.4g}"
-                       "</td></tr>" for h in self.case.hypotheses)
-        self.text.value = f"<table>{rows}</table>"
-        if self.draw:
-            self._plot()
-
-    def _plot(self) -> None:
-        import matplotlib.pyplot as plt
-
-        self.out.clear_output(wait=True)
-        with self.out:
-            names = [h.name for h in self.case.hypotheses]
-            vals = [self.result["hypotheses"][h.id] for h in self.case.hypotheses]
-            fig, ax = plt.subplots(figsize=(3.5, 0.35 * len(names) + 0.8))
-            ax.barh(range(len(names)), vals, color="0.25")
-            ax.set_yticks(range(len(names)), [n if len(n) <= 30 else n[:29] + "…" for n in names])
-            ax.invert_yaxis()
-            ax.set_xlim(0, 1)
-            ax.set_xlabel("credence")
-            fig.tight_layout()
-            plt.show()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    return {
+        "case": case.name,
+        "hypotheses": [{"id": h.id, "label": h.name, "family": h.family_id} for h in case.hypotheses],
+        "families": [{"id": f, "label": next((x.label or x.id for x in case.families if x.id == f), f)}
+                     for f in case.family_ids],
+        "prior": [float(p) for p in case.prior_vector()],
+        "default_lens": case.resolve_lens(None),
+        "lenses": [{"id": ln.id, "name": ln.name or ln.id} for ln in case.lenses],
+        "sources": _sources(case),
+        "items": [{"id": e.id, "title": e.title, "kind": e.kind} for e in case.evidence],
+        "propositions": [{"id": p.id, "title": p.title, "states": list(p.states),
+                          "parent_values": case.parent_values(p.parents),
+                          "parent_labels": _row_labels(case, p.parents)} for p in case.propositions],
+        "engine": {ln: _lens_arrays(case, ln) for ln in case.lens_ids},
+    }
 
 
-def _esc(text: str) -> str:
+def _clean(edits: dict[str, Any]) -> dict[str, Any]:
+    """An edit set as the widget holds it: the lens, and only what differs from the default."""
+    out: dict[str, Any] = {"lens": edits["lens"]}
+    for k, v in edits.items():
+        if k == "lens" or v in ({}, [], None) or (k == "discount" and v == 1.0):
+            continue
+        out[k] = v
+    return out
+
+
+if anywidget is not None:
+
+    class Explorer(anywidget.AnyWidget):
+        """The what-if widget: change the lens, prior, weights, reliabilities and tables; the credences follow.
+
+        Build it with :func:`explore`. The controls write :attr:`edits`; the ``set_*`` methods change the same
+        state from Python (each validated first). :attr:`result` holds the credences under the current edits.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> ex = explore(mv.examples.cookie_case())
+        >>> ex.set_weight("vanilla", 0.0)
+        >>> ex.result["hypotheses"]
+        {'bowl1': 0.5, 'bowl2': 0.5}
+        """
+
+        _esm = esm()
+        _css = CSS
+        data = traitlets.Dict().tag(sync=True)
+        edits = traitlets.Dict().tag(sync=True)
+        computed = traitlets.Dict().tag(sync=True)
+        error = traitlets.Unicode("").tag(sync=True)
+
+        def __init__(self, case: Case, lens: str | None = None) -> None:
+            from motives.interactive import edited_posterior
+
+            self.case = case
+            start = _clean({"lens": case.resolve_lens(lens)})
+            self.result: dict[str, dict[str, float]] = edited_posterior(case, start)
+            super().__init__(data=widget_data(case), edits=start)
+
+        @traitlets.observe("edits")
+        def _edits_changed(self, change: dict[str, Any]) -> None:
+            """Validate edits (from the front end or Python) and recompute; refuse invalid ones, saying why."""
+            from motives.interactive import check_edits, edited_posterior
+
+            try:
+                ed = check_edits(self.case, change["new"])
+                result = edited_posterior(self.case, ed)
+            except (CaseError, MotivesError) as exc:
+                self.edits = change["old"]  # back to the last valid state (the front end follows)
+                self.error = str(exc)
+                return
+            self.error = ""
+            self.result = result
+            cleaned = _clean(ed)
+            if cleaned != change["new"]:
+                self.edits = cleaned
+
+        # ---------------------------------------------------------- changing the state from Python
+
+        def _update(self, **changes: Any) -> None:
+            from motives.interactive import check_edits
+
+            ed = {**self.edits, **changes}
+            check_edits(self.case, ed)  # raises CaseError naming the edit before anything changes
+            self.edits = _clean({k: v for k, v in ed.items() if v is not None})
+            if self.error:  # valid edits the engine still refuses (a prior of weight 0 everywhere): refused, said
+                raise MotivesError(self.error)
+
+        def _set_in(self, key: str, name: str, value: Any) -> None:
+            sub = dict(self.edits.get(key) or {})
+            if value is None:
+                sub.pop(name, None)
+            else:
+                sub[name] = value
+            self._update(**{key: sub})
+
+        @property
+        def lens(self) -> str:
+            """The lens the widget computes with."""
+            return str(self.edits["lens"])
+
+        def set_lens(self, lens: str) -> None:
+            """Switch the lens: the table edits go (they were values of the old lens), the other edits stay."""
+            lens = self.case.resolve_lens(lens)
+            self._update(lens=lens, tables={})
+
+        def set_prior(self, hypothesis: str, weight: float | None) -> None:
+            """Set a hypothesis's relative prior weight (``None``: back to the case's)."""
+            self._set_in("prior", hypothesis, weight)
+
+        def set_weight(self, item: str, factor: float | None) -> None:
+            """Set an item's weight factor in [0, 2] (``None`` or 1: as judged)."""
+            self._set_in("weights", item, None if factor == 1 else factor)
+
+        def set_reliability(self, source: str, reliability: float | None) -> None:
+            """Fix a source's reliability in [0, 1] (``None``: the case's judgement)."""
+            self._set_in("reliability", source, reliability)
+
+        def set_table(self, proposition: str, row: str, values: list[float] | None) -> None:
+            """Set one row of a proposition's table (``row``: its flat key, ``"*"`` for a root; ``None``: undo)."""
+            tables = {k: dict(v) for k, v in (self.edits.get("tables") or {}).items()}
+            rows = tables.setdefault(proposition, {})
+            if values is None:
+                rows.pop(row, None)
+            else:
+                rows[row] = [float(x) for x in values]
+            self._update(tables={k: v for k, v in tables.items() if v})
+
+        def set_discount(self, discount: float) -> None:
+            """Set the discount on all evidence, in [0, 1]."""
+            self._update(discount=float(discount))
+
+        def drop(self, item: str, dropped: bool = True) -> None:
+            """Leave an item out entirely (or put it back)."""
+            items = [i for i in self.edits.get("drop") or [] if i != item] + ([item] if dropped else [])
+            self._update(drop=items)
+
+        def reset(self) -> None:
+            """Undo every edit; keep the lens."""
+            self.edits = {"lens": self.lens}
+
+        # ---------------------------------------------------------- the edits back in Python
+
+        def lens_file(self, name: str | None = None) -> Any:
+            """The edits as a lens file (:class:`motives.lensfile.LensFile`, what the appendix downloads).
+
+            The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
+            :meth:`case_with_lens` (:func:`motives.lensfile.add_lens`) applies.
+            """
+            from motives.interactive import lens_file_from_edits
+            from motives.lensfile import LensFile
+
+            return LensFile.model_validate(lens_file_from_edits(self.case, self.edits, name=name))
+
+        def case_with_lens(self, name: str | None = None) -> Case:
+            """The case with the edits added as a new lens, and the prior and reliabilities set.
+
+            See :func:`motives.lensfile.add_lens`. The new lens's id is the lens file's (``reader`` or ``reader_<name>``).
+            """
+            from motives.lensfile import add_lens
+
+            return add_lens(self.case, self.lens_file(name))
+
+        def to_html(self, path: str | Path) -> Path:
+            """Write a self-contained page with this widget and its current state; it recomputes offline."""
+            return write_page(self, Path(path))
+
+else:
+
+    class Explorer:  # type: ignore[no-redef]
+        """The what-if widget (needs anywidget: ``pip install 'motives[lab]'``)."""
+
+        def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+            raise MotivesError(MISSING)
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
+<style>body { margin: 1.5rem; } __CSS__</style></head>
+<body><h1 style="font: 600 16px system-ui">__TITLE__</h1><div id="explorer"></div>
+<script type="module">
+// A stand-in for a notebook's widget model (get/set/on/off/save_changes), holding the saved state, so the
+// widget's own module runs here unchanged and recomputes in the page.
+const state = __STATE__;
+const esm = __ESM__;
+const listeners = {};
+const model = {
+  get: (k) => state[k],
+  set: (k, v) => { state[k] = v; (listeners["change:" + k] || []).slice().forEach((f) => f()); },
+  on: (ev, f) => { (listeners[ev] = listeners[ev] || []).push(f); },
+  off: (ev, f) => { listeners[ev] = (listeners[ev] || []).filter((g) => g !== f); },
+  save_changes: () => {},
+  send: () => {},
+};
+window.motivesModel = model;
+const url = URL.createObjectURL(new Blob([esm], { type: "text/javascript" }));
+const mod = await import(url);
+mod.default.render({ model, el: document.getElementById("explorer") });
+</script></body></html>
+"""
+
+
+def write_page(ex: Any, path: Path) -> Path:
+    """Write ``ex`` (an :class:`Explorer`) as one offline HTML page at ``path`` (a file, or a folder for index.html)."""
     import html
 
-    return html.escape(text)
+    if path.is_dir() or not path.suffix:
+        path.mkdir(parents=True, exist_ok=True)
+        path = path / "index.html"
+
+    def js(x: Any) -> str:  # JSON inside a script: nothing can close the script element early
+        return json.dumps(x, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
+
+    state = {"data": ex.data, "edits": ex.edits, "computed": {}, "error": ""}
+    page = (PAGE.replace("__CSS__", CSS).replace("__TITLE__", html.escape(f"What if: {ex.case.title or ex.case.name}"))
+            .replace("__STATE__", js(state)).replace("__ESM__", js(esm())))
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
-def explore(case: Case, lens: str | None = None, *, draw: bool = True) -> Explorer:
-    """A what-if widget for Jupyter: change the prior, weights, reliabilities and tables; the credences follow.
+def explore(case: Case, lens: str | None = None) -> Explorer:
+    """A what-if widget for any notebook: change the prior, weights, reliabilities and tables; the credences follow.
 
     Parameters
     ----------
     case
         The case.
     lens
-        The lens to start with.
-    draw
-        Redraw a credence figure on every change (off for tests and scripts).
+        The lens to start with (default: the case's default lens).
 
     Returns
     -------
     Explorer
-        Displayed by Jupyter as the widget; ``.edits`` and ``.result`` hold the state.
+        An anywidget (displayed by JupyterLab, Notebook 7, VS Code, Colab; in marimo wrap it in
+        ``mo.ui.anywidget``); ``.edits`` and ``.result`` hold the state.
+
+    Raises
+    ------
+    MotivesError
+        When anywidget is not installed (it says how to install it).
 
     Examples
     --------
     >>> import motives as mv
-    >>> ex = explore(mv.examples.load("burglary"), draw=False)
-    >>> ex.table[("at_scene", "suspect")].value = 0.1  # being at the scene no longer points to the suspect
+    >>> ex = explore(mv.examples.load("burglary"))
+    >>> ex.set_table("at_scene", "suspect", [0.1, 0.9])  # being at the scene no longer points to the suspect
     >>> round(ex.result["hypotheses"]["suspect"], 4) < 0.66
     True
     """
-    return Explorer(case, lens, draw=draw)
+    if anywidget is None:
+        raise MotivesError(MISSING)
+    return Explorer(case, lens)

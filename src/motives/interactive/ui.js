@@ -57,16 +57,31 @@
     const frag = Object.keys(edits).length ? "#" + encodeURIComponent(JSON.stringify(edits)) : "";
     history.replaceState(null, "", location.pathname + location.search + frag);
   }
+  // A link's edits are used only if they pass the rules Python's check_edits applies (engine.checkEdits):
+  // otherwise the page says why, in a box at the top, and shows the author's numbers (a shared link cannot
+  // make the page show what the case does not say).
   function load() {
     edits = {};
+    refuse(null);
     if (location.hash.length > 1) {
+      let e;
       try {
-        const e = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-        if (e && typeof e === "object") edits = e;
+        e = JSON.parse(decodeURIComponent(location.hash.slice(1)));
       } catch (err) {
-        status("The link's edits could not be read; showing the case as judged.");
+        refuse("its edits could not be read (" + err.message + ")");
+        return;
       }
+      const why = engine.checkEdits(data, e);
+      if (why) refuse(why); else edits = e || {};
     }
+  }
+  function refuse(why) {
+    const box = document.getElementById("refused");
+    if (!why) { box.hidden = true; box.textContent = ""; return; }
+    box.textContent = "";
+    box.appendChild(el("strong", null, "This link's edits were refused: "));
+    box.appendChild(document.createTextNode(why + ". The page shows the author's numbers."));
+    box.hidden = false;
   }
   function status(msg) { document.getElementById("status").textContent = msg; }
   function setEdit(path, key, value) {
@@ -88,7 +103,7 @@
     const disc = document.getElementById("discount");
     disc.addEventListener("input", function () { setEdit(null, "discount", parseFloat(disc.value)); });
     document.getElementById("reset").addEventListener("click", function () {
-      edits = {}; save(); syncControls(); update(); status("All edits cleared.");
+      edits = {}; save(); refuse(null); syncControls(); update(); status("All edits cleared.");
     });
     document.getElementById("copy").addEventListener("click", function () {
       const url = location.href;
@@ -400,6 +415,11 @@
     let res;
     const base = baseCache[lensOf()] || (baseCache[lensOf()] = engine.posterior(data, { lens: lensOf() }));
     try { res = engine.posterior(data, edits); } catch (err) { status("Could not compute: " + err.message); return; }
+    if (!hyp.every(function (h) { return isFinite(res.hypotheses[h.id]); })) {
+      status("These edits leave every hypothesis with probability 0 (no credences to show): undo the last edit, " +
+        "or reset.");
+      return;
+    }
     document.getElementById("discount-out").textContent = (+(edits.discount === undefined ? 1 : edits.discount)).toFixed(2);
     const t = document.getElementById("credences");
     t.textContent = "";
@@ -489,9 +509,10 @@
     });
     const other = E.other.items.slice();
     E.props.forEach(function (p) { p.other_items.forEach(function (id) { other.push(id); }); });
+    const cj = {};  // the reader's prior and reliabilities: the case's judgements, applied by add-lens
+    if (edits.prior && Object.keys(edits.prior).length) cj.prior = Object.assign({}, edits.prior);
+    if (edits.reliability && Object.keys(edits.reliability).length) cj.reliability = Object.assign({}, edits.reliability);
     const na = {};
-    if (edits.prior && Object.keys(edits.prior).length) na.prior = Object.assign({}, edits.prior);
-    if (edits.reliability && Object.keys(edits.reliability).length) na.reliability = Object.assign({}, edits.reliability);
     const ow = {};
     other.forEach(function (id) { if (!drop.has(id) && g(id) !== 1) ow[id] = g(id); });
     if (Object.keys(ow).length) na.weights = ow;
@@ -502,7 +523,7 @@
     if (name) L.name = name;
     return { motives: "lens file", case: data.case.name, based_on: lens, lens: L, changed: changed,
              unchanged: ids.filter(function (i) { return !Object.prototype.hasOwnProperty.call(changed, i); }),
-             not_applied: na };
+             case_judgements: cj, not_applied: na };
   }
   // YAML in block style; every key and string double-quoted (JSON's escapes are YAML's), numbers at full
   // precision (the shortest text that reads back as the same double).
@@ -529,7 +550,9 @@
     return "# A reader's judgements on the case '" + data.case.name + "', from its interactive appendix.\n" +
       "# Add them to the case as a new lens: motives add-lens CASE_FOLDER " + lf.lens.id + ".yaml\n" +
       "# changed: every judgement changed here (whole tables); unchanged: the judgements of lens based_on, as\n" +
-      "# they are; not_applied: edits that belong to the case, not to a lens (recorded, not applied)." +
+      "# they are; case_judgements: your prior and source reliabilities, which belong to the case (add-lens\n" +
+      "# applies them to the new case folder: every lens of it, and a pool of them, is analysed under them);\n" +
+      "# not_applied: edits no lens can hold (recorded, not applied)." +
       toYaml(lf, "") + "\n";
   }
   document.getElementById("download").addEventListener("click", function () {

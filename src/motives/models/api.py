@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from motives.errors import MotivesError
-from motives.models.config import FitConfig, case_hash, case_parts
+from motives.models.config import FitConfig, case_hash, case_parts, draws_digest
 from motives.models.result import FitResult
 from motives.schema import Case
 
@@ -168,9 +168,17 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
 
 
 def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
+         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = True,
          on_phase: Callable[[str], None] | None = None) -> FitResult:
-    """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case."""
-    from motives.models.sampling import _check_counts, auto_backend_for_fit, sample
+    """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case.
+
+    ``data`` sets ``pm.Data`` knobs before sampling (a many-fit task's values, e.g. simulated
+    ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);
+    ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
+    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads);
+    ``on_phase`` is told each phase as it begins.
+    """
+    from motives.models.sampling import _check_counts, auto_backend_for_fit, sample, set_data
 
     if config.case_hash != case_hash(case):  # a record built for another case (or an edited copy of it)
         raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
@@ -181,6 +189,8 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
     built = build(case, model=config.model, lens=config.lens, prior=config.prior,
                   lenses=list(config.lenses) if config.lenses is not None else None,
                   reliability=config.reliability)
+    if data:
+        set_data(built, **data)
     backend = config.backend
     if backend == "auto":
         backend = auto_backend_for_fit(built)
@@ -188,7 +198,11 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
           "draws)")
     trace = sample(built, draws=config.draws, tune=config.tune, chains=config.chains,
                    seed=config.seed, backend=backend, progressbar=progressbar,
-                   target_accept=config.target_accept)
+                   target_accept=config.target_accept, cores=cores)
+    if log_densities:  # the log_prior and log_likelihood groups power-scaling sensitivity reads
+        from motives.models.psense import add_log_densities
+
+        add_log_densities(built, trace)
     lens = built.settings.get("lens") or ""
     if isinstance(built.inputs, list):
         lens = "+".join(i.lens for i in built.inputs)
@@ -206,6 +220,7 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
         "motives_fallbacks": json.dumps(fallbacks),
         **(extra or {}),
     })
+    trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)  # what came out
     return FitResult(trace)
 
 

@@ -9,6 +9,14 @@ is the only hash a fit carries. A saved fit stores the record (trace attr
 :func:`motives.models.load_result` rebuilds the record from the spec and the
 case as they are now and refuses the fit, saying what changed, when they differ.
 
+The record says what was asked for; :func:`draws_digest` says what came out: a
+digest of every numeric variable of the posterior and the sampler statistics,
+values with their dimensions and coordinates (trace attr ``motives_draws_digest``,
+written when the fit is made). :func:`motives.models.load_result` recomputes it
+and refuses a fit whose draws were edited since (two hypotheses' draws swapped, a
+chain replaced), naming the variable. It is a check against edited files, not a
+signature: whoever edits the draws and recomputes the digest is not detected.
+
 What is *not* in the record cannot change the fit: a spec's name,
 description, ``figures`` and ``sensitivity`` settings, the progress bar.
 The case's content is hashed whole (every field of the loaded case, after
@@ -64,6 +72,66 @@ def stable_hash(value: Any) -> str:
     """
     blob = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(blob.encode("ascii")).hexdigest()[:16]
+
+
+#: The trace groups whose draws :func:`draws_digest` covers.
+DIGEST_GROUPS = ("posterior", "sample_stats")
+
+
+def draws_digest(trace: Any) -> dict[str, str]:
+    """A digest per numeric variable of a fit's draws: ``{"posterior/credence": "3f...", ...}``.
+
+    Each digest covers the variable's dimensions, its coordinates (the hypothesis ids in their order) and
+    its values as little-endian float64, so a swap of two hypotheses' draws, a changed value or relabelled
+    coordinates each change it; saving to netCDF and reading back does not (variables netCDF cannot store,
+    such as text, are left out, as the save leaves them out).
+
+    Examples
+    --------
+    >>> from motives.testing import fake_fit, two_hypothesis_case
+    >>> trace = fake_fit(two_hypothesis_case(), seed=1).trace
+    >>> d = draws_digest(trace)
+    >>> sorted(d), len(d["posterior/credence"])
+    (['posterior/credence', 'posterior/family_credence', 'sample_stats/diverging'], 16)
+    >>> x = trace.posterior["credence"].values
+    >>> x[..., [0, 1]] = x[..., [1, 0]]  # two hypotheses' draws swapped
+    >>> draws_digest(trace)["posterior/credence"] == d["posterior/credence"]
+    False
+    """
+    import numpy as np
+
+    out: dict[str, str] = {}
+    for group in DIGEST_GROUPS:
+        if group not in trace.children:
+            continue
+        ds = trace[group].to_dataset()
+        for name in sorted(map(str, ds.data_vars)):
+            v = ds[name]
+            if v.dtype.kind not in "biuf":
+                continue
+            coords = {str(d): [str(c) for c in np.asarray(ds[d].values).ravel()] for d in v.dims if d in ds.coords}
+            h = hashlib.sha256(json.dumps({"dims": [str(d) for d in v.dims], "shape": list(v.shape),
+                                           "coords": coords}, sort_keys=True).encode("utf-8"))
+            h.update(np.ascontiguousarray(np.asarray(v.values), dtype="<f8").tobytes())
+            out[f"{group}/{name}"] = h.hexdigest()[:16]
+    return out
+
+
+def draws_changed(stored: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The variables whose draws differ from their recorded digest (or are gone), as message parts.
+
+    Examples
+    --------
+    >>> draws_changed({"posterior/credence": "a", "posterior/x": "b"}, {"posterior/credence": "c"})
+    ["the draws of 'posterior/credence' differ from those recorded when the fit was made", "'posterior/x' is gone"]
+    """
+    out = []
+    for key, digest in stored.items():
+        if key not in now:
+            out.append(f"'{key}' is gone")
+        elif now[key] != digest:
+            out.append(f"the draws of '{key}' differ from those recorded when the fit was made")
+    return out
 
 
 def case_content(case: Case) -> dict[str, Any]:

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import xarray as xr
 
 from motives.conventions import INTERVAL_MASS
-from motives.errors import MotivesError
+from motives.errors import FailedFitWarning, MotivesError
 
 if TYPE_CHECKING:
     import pandas as pd
-    import xarray as xr
 
     from motives.schema import Case
     from motives.spec import AnalysisSpec
@@ -43,8 +43,18 @@ LEVELS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-class FitResult:
-    """An MCMC fit: the trace, its summary and diagnostics.
+class FitResult(xr.DataTree):
+    """An MCMC fit: the trace, its summary and diagnostics; to ArviZ, the DataTree of what the fit reports.
+
+    A ``FitResult`` is an :class:`xarray.DataTree` holding the groups ArviZ 1.x reads (:func:`arviz_groups`):
+    ``posterior`` with the quantities the summary reports (the credences and family credences; shares for the
+    mixture model, and the lens credences for the pooled one), ``sample_stats``, and the other groups of the
+    trace except the model's internals. So ``az.summary(res)``, ``azp.plot_forest(res)`` and
+    ``azp.plot_dist(res)`` take it as it is and draw the credences. Every variable the sampler drew is in
+    :attr:`trace` (``az.summary(res.trace)`` summarises them all).
+
+    A fit whose diagnostics fail says so wherever it is shown: a :class:`~motives.errors.FailedFitWarning`
+    when it is made (or loaded) and when it is summarised, ``FAILED`` in its text and in its notebook display.
 
     Parameters
     ----------
@@ -52,15 +62,38 @@ class FitResult:
         The DataTree returned by sampling, with ``motives_*`` attrs (set by :func:`motives.models.fit`).
     """
 
-    def __init__(self, trace: xr.DataTree) -> None:
-        self.trace = trace
+    __slots__ = ("trace", "_diagnostics", "_exact")
+    trace: xr.DataTree  # the sampler's whole tree (the FitResult itself for a node xarray made)
+
+    def __init__(self, trace: xr.DataTree | None = None, children: Any = None, name: str | None = None) -> None:
+        if not isinstance(trace, xr.DataTree):
+            # xarray itself makes nodes of a tree's own class (copies, deep copies): such a node is its own trace
+            super().__init__(trace, children, name)
+            self.trace = self
+        else:
+            groups = arviz_groups(trace)
+            super().__init__(groups.pop("/"), children={k: xr.DataTree(v) for k, v in groups.items()})
+            self.trace = trace
         self._diagnostics: dict[str, Any] | None = None
         self._exact: dict[str, Any] | None = None
+        if isinstance(trace, xr.DataTree) and "posterior" in trace.children:
+            self._warn_if_failed("made")
 
-    def __repr__(self) -> str:
+    def _warn_if_failed(self, when: str) -> None:
         d = self.diagnostics
+        if not d["ok"]:
+            warnings.warn(f"this fit's diagnostics FAILED ({when} here): " + "; ".join(d["problems"])
+                          + ". Do not report its credences; refit with more draws or chains.",
+                          FailedFitWarning, stacklevel=3)
+
+    def __repr__(self) -> str:  # type: ignore[override]  # DataTree's takes no arguments either, typed loosely
+        d = self.diagnostics
+        verdict = "ok" if d["ok"] else f"FAILED: {len(d['problems'])} problem(s), see .diagnostics['problems']"
         return (f"FitResult(model={self.model!r}, lens={self.lens!r}, draws={self.trace.posterior.sizes['draw']}, "
-                f"chains={self.trace.posterior.sizes['chain']}, diagnostics {'ok' if d['ok'] else 'FAILED'})")
+                f"chains={self.trace.posterior.sizes['chain']}, diagnostics {verdict})")
+
+    def __str__(self) -> str:
+        return repr(self)
 
     @property
     def model(self) -> str:
@@ -88,14 +121,27 @@ class FitResult:
         return list(json.loads(self.trace.attrs.get("motives_fallbacks", "[]")))
 
     def _repr_html_(self) -> str:
+        import html
+
         from motives.display import result_html
 
-        return result_html(self.summary())
+        d = self.diagnostics
+        if d["ok"]:
+            head = "<p><strong>Diagnostics ok</strong></p>"
+        else:
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in d["problems"])
+            head = ("<div style='border:2px solid #b00020;padding:4px 8px;margin-bottom:4px'>"
+                    "<strong style='color:#b00020'>Diagnostics FAILED: do not report these credences.</strong>"
+                    f"<ul style='margin:2px 0'>{items}</ul></div>")
+        return head + result_html(self._summary())
 
     # ------------------------------------------------------------------ summaries
 
     def summary(self) -> pd.DataFrame:
         """Posterior credences (or shares) with a 90% central interval and diagnostics.
+
+        A fit whose diagnostics failed warns (:class:`~motives.errors.FailedFitWarning`) and its table says
+        so in ``df.attrs["diagnostics"]``.
 
         Returns
         -------
@@ -109,6 +155,10 @@ class FitResult:
             and ``z`` = (credence − exact) / mcse. ``df.attrs`` holds the
             diagnostics, the :attr:`exact_check`, the interval mass and the fallbacks.
         """
+        self._warn_if_failed("summarised")
+        return self._summary()
+
+    def _summary(self) -> pd.DataFrame:
         import pandas as pd
 
         rows = []
@@ -165,7 +215,7 @@ class FitResult:
     @property
     def exact_check(self) -> dict[str, Any]:
         """The posterior means against the exact engine's answer; see :func:`exact_check`."""
-        if getattr(self, "_exact", None) is None:
+        if self._exact is None:
             self._exact = exact_check(self.trace)
         return self._exact
 
@@ -176,7 +226,7 @@ class FitResult:
         extra: dict[str, Any] = {"model": self.model, "exact_check": self.exact_check}
         if self.model == "mixture":
             extra["quantity"] = "share: posterior mean of the Dirichlet weights w (motives need not be exclusive)"
-        table = self.summary()
+        table = self._summary()
         if self.model == "pooled":
             lens_rows = table.xs("lens", level="level")
             extra["lenses"] = {i: {"credence": float(r["credence"]), "lower": float(r["lower"]),
@@ -376,7 +426,8 @@ def check_trace(trace: xr.DataTree) -> list[str]:
     The attributes must parse (config JSON with the chains and draws asked for, a known
     model, the lists); the posterior must hold the model's quantities with every chain
     complete; credences (or shares) lie in [0, 1] and sum to 1 in every draw, and so do
-    the family credences.
+    the family credences. The draws must match the digest recorded when the fit was made
+    (:func:`motives.models.config.draws_digest`).
     """
     problems: list[str] = []
     attrs = trace.attrs
@@ -386,10 +437,13 @@ def check_trace(trace: xr.DataTree) -> list[str]:
         model = "exclusive"
     parsed: dict[str, Any] = {}
     for name, kind in (("motives_config", dict), ("motives_fallbacks", list), ("motives_exact", dict),
-                       ("motives_deterministics", list)):
+                       ("motives_deterministics", list), ("motives_draws_digest", dict)):
         raw = attrs.get(name)
         if raw is None:
-            if name in ("motives_config", "motives_fallbacks"):
+            if name == "motives_draws_digest":
+                problems.append("attribute motives_draws_digest is missing (a fit of a motives from before fits "
+                                "recorded a digest of their draws, or an edited file): refit it")
+            elif name in ("motives_config", "motives_fallbacks"):
                 problems.append(f"attribute {name} is missing")
             continue
         try:
@@ -428,7 +482,42 @@ def check_trace(trace: xr.DataTree) -> list[str]:
         elif not np.allclose(x.sum(axis=-1), 1.0, atol=1e-6):
             bad = int((np.abs(x.sum(axis=-1) - 1.0) > 1e-6).sum())
             problems.append(f"'{var}' does not sum to 1 in {bad} draw(s)")
+    if "motives_draws_digest" in parsed:  # last: a draw edited within the rules above is caught here
+        from motives.models.config import draws_changed, draws_digest
+
+        problems += draws_changed({str(k): str(v) for k, v in parsed["motives_draws_digest"].items()},
+                                  draws_digest(trace))
     return problems
+
+
+# --------------------------------------------------------------------------- what ArviZ reads
+
+
+def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
+    """The groups a :class:`FitResult` shows ArviZ, by path (``"/"``: the root, with the trace's attributes).
+
+    ``posterior`` keeps the quantities the summary reports (:data:`LEVELS` of the fit's model: credences and
+    family credences, or shares; lens credences for the pooled model), so ArviZ's plots and summaries speak of
+    them by default; every other group of the trace (``sample_stats``, and ``log_likelihood`` or ``log_prior``
+    where the model records them) is passed on as it is.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.testing import fake_fit
+    >>> res = fake_fit(mv.examples.load("cookies"))
+    >>> sorted(arviz_groups(res.trace)), list(arviz_groups(res.trace)["posterior"].data_vars)
+    (['/', 'posterior', 'sample_stats'], ['credence', 'family_credence'])
+    """
+    model = str(trace.attrs.get("motives_model", "exclusive"))
+    out: dict[str, xr.Dataset] = {"/": xr.Dataset(attrs=dict(trace.attrs))}
+    for name, node in trace.children.items():
+        ds = node.to_dataset()
+        if name == "posterior":
+            keep = [var for _level, var in LEVELS.get(model, LEVELS["exclusive"]) if var in ds.data_vars]
+            ds = ds[keep] if keep else ds
+        out[str(name)] = ds
+    return out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -436,7 +525,7 @@ def check_trace(trace: xr.DataTree) -> list[str]:
 
 def _flat_ids(da: xr.DataArray, dims: list[str]) -> list[str]:
     if not dims:
-        return [da.name]
+        return [str(da.name)]
     import itertools
 
     labels = [[str(v) for v in da[d].values] for d in dims]

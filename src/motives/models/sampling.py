@@ -92,7 +92,8 @@ def set_data(built: BuiltModel, **values: Any) -> None:
 
 
 def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1,
-           backend: Backend = "auto", progressbar: bool = False, target_accept: float = 0.9) -> xr.DataTree:
+           backend: Backend = "auto", progressbar: bool = False, target_accept: float = 0.9,
+           cores: int | None = None) -> xr.DataTree:
     """Sample the posterior of a built model.
 
     Parameters
@@ -109,6 +110,9 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
         Show a progress bar.
     target_accept
         NUTS target acceptance rate.
+    cores
+        Chains sampled at once (default: one per chain, up to the CPUs); a many-fit worker
+        (:mod:`motives.models.many`) uses 1. The draws do not depend on it.
 
     Returns
     -------
@@ -137,7 +141,7 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
         with _interrupts() as interrupted:
             trace = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
                                   progress_bar=progressbar, target_accept=target_accept, save_warmup=False,
-                                  cores=min(chains, _cpu_count()))
+                                  cores=_cores(chains, cores))
     else:
         import pymc as pm
 
@@ -146,7 +150,7 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
             warnings.filterwarnings("ignore", message="Found chain dimension to be longer than draw")
             trace = pm.sample(model=model, draws=draws, tune=tune, chains=chains, random_seed=seed,
                               progressbar=progressbar, target_accept=target_accept, nuts_sampler="pymc",
-                              cores=min(chains, _cpu_count()), compute_convergence_checks=False)
+                              cores=_cores(chains, cores), compute_convergence_checks=False)
     if interrupted:
         # PyMC and nutpie catch KeyboardInterrupt and return the draws made so far: a fit that was
         # interrupted must not look like a (short) result, so the interrupt goes on to the caller.
@@ -285,6 +289,10 @@ def refit(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int
     set_data(built, **data)
     return sample(built, draws=draws, tune=tune, chains=chains, seed=seed, backend=backend,
                   progressbar=progressbar, target_accept=target_accept)
+
+
+def _cores(chains: int, cores: int | None) -> int:
+    return max(1, min(chains, _cpu_count() if cores is None else int(cores)))
 
 
 def _cpu_count() -> int:

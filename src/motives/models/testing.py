@@ -64,7 +64,7 @@ def random_case(seed: int, *, n_items: int = 4, n_hypotheses: int = 3, n_sources
                for j in range(n_sources)]
     items: list[dict[str, Any]] = []
     for i in range(n_items):
-        judgements = {}
+        judgements: dict[str, Any] = {}
         for lens in lenses:
             if identical_lenses and judgements:
                 judgements[lens] = next(iter(judgements.values()))
@@ -79,8 +79,10 @@ def random_case(seed: int, *, n_items: int = 4, n_hypotheses: int = 3, n_sources
         item: dict[str, Any] = {"id": f"e{i}", "title": f"item {i}", "likelihoods": judgements}
         if reporter[i] is not None:
             item["reported_by"] = f"s{reporter[i]}"
-        if has_base[i]:
-            item["base_rate"] = float(np.round(vrng.uniform(0.2, 0.8), 3))
+        if has_base[i]:  # drawn for every item (the seeded stream stays as it was), kept where a source reports
+            rate = float(np.round(vrng.uniform(0.2, 0.8), 3))
+            if reporter[i] is not None:
+                item["base_rate"] = rate
         items.append(item)
     return Case.model_validate({
         "name": f"random_{seed}",

@@ -415,15 +415,59 @@ def wrap_text(text: str, width: float, size: float = 8.0, lines: int = 3) -> str
                      for part in str(text).split("\n"))
 
 
-def row_xlabel(ax: Axes, text: str, width: float) -> None:
-    """The x label of a plot with a row-label column, wrapped to the figure.
+def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
+    """Each line of ``text`` wrapped into as few lines as greedy wrapping needs, of even length (no orphan word).
 
-    A label wider than the data area is aligned to the axes' right edge, so it
-    runs leftwards under the row labels instead of off the figure.
+    Greedy wrapping to ``width`` fills the first lines and leaves a word or two on the last; this keeps
+    the number of lines and narrows the width until one more line would be needed. Each explicit line
+    (a line break) is a paragraph of its own; at most ``lines`` lines each (an ellipsis where cut).
+
+    Examples
+    --------
+    >>> text = "each item's weight of evidence, each other judgement's odds x 1/3 and x 3"
+    >>> print(wrap_text(text, 3.0))  # greedy: one word on its own
+    each item's weight of evidence, each other judgement's
+    odds x 1/3 and x 3
+    >>> print(balanced_wrap(text, 3.0))
+    each item's weight of evidence, each
+    other judgement's odds x 1/3 and x 3
     """
-    wrapped = wrap_text(text, 0.92 * width)
-    widest = max(text_width(ln, 8.0) for ln in wrapped.split("\n"))
-    if widest > 0.9 * (1 - LABEL_SHARE) * width:
-        ax.set_xlabel(wrapped, loc="right")
-    else:
+    out = []
+    for part in str(text).split("\n"):
+        if not part.strip():
+            out.append(part)
+            continue
+        n = len(wrap_lines(part, width, size, 99))
+        widest_word = max(text_width(w, size) for w in part.split())
+        lo, hi = min(widest_word, width), width
+        for _ in range(14):  # the narrowest width that still needs only n lines
+            mid = (lo + hi) / 2
+            if len(wrap_lines(part, mid, size, 99)) <= n:
+                hi = mid
+            else:
+                lo = mid
+        out.extend(wrap_lines(part, hi, size, lines))
+    return "\n".join(out)
+
+
+def row_xlabel(ax: Axes, text: str, width: float) -> None:
+    """The x label of a plot with a row-label column, wrapped to the figure in even lines.
+
+    A label whose lines fit under the data area is centred there; one whose lines fit the figure is aligned
+    to the axes' right edge, so it runs leftwards under the row labels instead of off the figure. A longer
+    one is wrapped evenly (:func:`balanced_wrap`, no word left on a line of its own): centred under the
+    data area if that takes at most one line more, else across the figure, aligned right.
+    """
+    data, full = 0.9 * (1 - LABEL_SHARE) * width, 0.92 * width
+
+    def fits(t: str, w: float) -> bool:
+        return all(text_width(ln, 8.0) <= w for ln in t.split("\n"))
+
+    if fits(text, data):
+        ax.set_xlabel(text)
+    elif fits(text, full):
+        ax.set_xlabel(text, loc="right")
+    elif fits(wrapped := balanced_wrap(text, data), data) and wrapped.count("\n") <= text.count("\n") + 1:
         ax.set_xlabel(wrapped)
+    else:
+        ax.set_xlabel(balanced_wrap(text, full), loc="right")

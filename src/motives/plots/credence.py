@@ -141,7 +141,9 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     n = len(rows)
     with style():
         fig, ax = new_axes(ax, W, height)
-        y, ticks, names = n, [], []
+        y: float = n
+        ticks: list[float] = []
+        names: list[str] = []
         has_int = {"lower", "upper"} <= set(table.columns)
         for j, (lv, i) in enumerate(rows):
             if j and rows[j - 1][0] != lv:

@@ -172,7 +172,7 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
             if sub.empty:
                 continue
             if v["headings"] is not None:
-                head = wrap_lines(area_title.get(area, area), 0.5 * W, 7, 1, bold=True)[0]
+                head = wrap_lines(area_title.get(area) or str(area), 0.5 * W, 7, 1, bold=True)[0]
                 ax_.text(-lim, y, head, **v["headings"])
             y -= 1
             for e, r in sub.iterrows():
@@ -307,14 +307,14 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
                                                         if kk not in ("fontsize", "fontweight")}))
             y -= 1 + 0.3 * head.count("\n")
             sub = item_rows[item_rows["proposition"] == pid].sort_values("decibans", ascending=False)
-            top, bottom = y + 0.45, y - len(sub) - 0.45
+            y_top, bottom = y + 0.45, y - len(sub) - 0.45
             lo, hi = float(pr["floor_db"]), float(pr["cap_db"])
             lo_c = float(np.clip(lo, -lim, lim)) if np.isfinite(lo) else -lim
             hi_c = float(np.clip(hi, -lim, lim)) if np.isfinite(hi) else lim
             if v["band"] is not None and not uncapped:
-                ax.fill_betweenx([bottom, top], lo_c, hi_c, **v["band"])
+                ax.fill_betweenx([bottom, y_top], lo_c, hi_c, **v["band"])
                 for xv in (lo_c, hi_c):
-                    ax.plot([xv, xv], [bottom, top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),
+                    ax.plot([xv, xv], [bottom, y_top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),
                             marker="none", zorder=2)
             _bar(ax, y, float(pr["decibans"]), lim, strong=True)
             ticks.append(y)
@@ -362,7 +362,7 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
                    Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="black", linestyle="none",
                           markersize=3.5, label="item alone"),
                    Patch(facecolor="white", edgecolor="black", hatch="////", label="against the target")]
-        add_legend(ax, owned, v["legend"], handles=handles, names=[h.get_label() for h in handles],
+        add_legend(ax, owned, v["legend"], handles=handles, names=[str(h.get_label()) for h in handles],
                    max_cols=1 if narrow else 3, fontsize=6, handlelength=1.6, columnspacing=1.0)
         omitted_note(ax, len(item_rows) + len(direct), n_items, "items", v["omitted"])
     return fig, ax
@@ -438,7 +438,7 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     from motives.exact import trend_bands
 
     bands = trend_bands(case, item, lens, mass=INTERVAL_MASS)  # the exact layer computes; this draws
-    it = case.item(bands.attrs["item"])
+    it: Any = case.item(bands.attrs["item"])  # a timeline item (trend_bands refuses other kinds)
     t_obs = np.array([o.date.decimal_year for o in it.observations])
     y_obs = np.array([o.code for o in it.observations])
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -26,8 +27,7 @@ from motives.plots.structure import plot_structure
 from motives.schema import Case, TimelineItem
 from motives.sensitivity.results import SensitivityResult, table_of, unpack
 
-#: Figure name -> caption (the report uses these).
-CAPTIONS: dict[str, str] = {
+_CAPTIONS: dict[str, str] = {
     "credences": "Credence of each hypothesis (open circles) and family (filled squares), exact engine.",
     "ledger": "Evidence ledger: each item's weight of evidence for the leading family against the rest, in "
               "decibans, grouped by issue area (the rest weighted by the prior).",
@@ -109,19 +109,170 @@ def labels_of(case: Case) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class FigureContext:
+    """What a registered figure draws from: the case, the tables of :func:`motives.sensitivity.run_all`, labels.
+
+    ``width`` is passed to the plot function when given (``"one"``, ``"two"``, inches); ``None`` keeps the
+    function's own default (``"auto"``).
+    """
+
+    case: Case
+    tables: dict[str, SensitivityResult | pd.DataFrame]
+    lens: str | None
+    labels: dict[str, str]
+    target: str
+    width: str | float | None = None
+    top: int = STANDARD_TOP
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        """``{"width": width}`` when a width was given, else nothing."""
+        return {} if self.width is None else {"width": self.width}
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The table ``name`` as a DataFrame with its metadata in ``attrs`` (from a result or a DataFrame)."""
+        t = self.tables[name]
+        return t.frame() if isinstance(t, SensitivityResult) else t
+
+    def empty(self, name: str) -> bool:
+        """Whether the table ``name`` is missing or empty."""
+        return name not in self.tables or table_of(self.tables[name]).empty
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One registered figure: its name (the file name), caption, the analyses it draws and how."""
+
+    name: str
+    caption: str
+    needs: tuple[str, ...]
+    draw: Callable[[FigureContext], tuple[Figure, Axes]] = field(repr=False)
+    when: Callable[[FigureContext], bool] | None = field(default=None, repr=False)
+    target: bool = False
+
+    def drawn(self, ctx: FigureContext) -> bool:
+        """Whether :func:`standard_figures` draws it for these tables."""
+        return all(n in ctx.tables for n in self.needs) and (self.when is None or bool(self.when(ctx)))
+
+
+#: Figure name -> figure, in the order :func:`standard_figures` draws them.
+FIGURES: dict[str, FigureSpec] = {}
+
+
+def figure(name: str, *, caption: str, needs: tuple[str, ...] = (), when: Callable[[FigureContext], bool] | None = None,
+           target: bool = False) -> Callable[[Callable[[FigureContext], tuple[Figure, Axes]]],
+                                            Callable[[FigureContext], tuple[Figure, Axes]]]:
+    """Register ``draw(ctx) -> (Figure, Axes)`` as the standard figure ``name`` (a decorator; returns ``draw``).
+
+    Parameters
+    ----------
+    name
+        The figure's name (``figures/<name>.png``); unique.
+    caption
+        Its caption in the report.
+    needs
+        The analyses (table names of :mod:`motives.sensitivity.registry`) it draws; it is drawn when all are
+        present.
+    when
+        Drawn only when this is true of the :class:`FigureContext` (e.g. the table is not empty).
+    target
+        It is about the tables' target (the report says "the target" for "the leading family").
+
+    Examples
+    --------
+    >>> try:
+    ...     figure("tornado", caption="again")(lambda ctx: None)
+    ... except ValueError as exc:
+    ...     print(exc)
+    a figure named 'tornado' is registered already (unregister_figure it first to replace it)
+    """
+    def register(fn: Callable[[FigureContext], tuple[Figure, Axes]]) -> Callable[[FigureContext], tuple[Figure, Axes]]:
+        if name in FIGURES:
+            raise ValueError(f"a figure named {name!r} is registered already (unregister_figure it first to "
+                             "replace it)")
+        FIGURES[name] = FigureSpec(name, caption, tuple(needs), fn, when, target)
+        return fn
+
+    return register
+
+
+def unregister_figure(name: str) -> None:
+    """Remove the figure ``name`` from :data:`FIGURES`."""
+    del FIGURES[name]
+
+
+def _numeric(case: Case) -> bool:
+    return bool(case.hypotheses) and all(h.value is not None for h in case.hypotheses)
+
+
+def _lenses(ctx: FigureContext) -> bool:
+    return len(ctx.case.lens_ids) >= 2
+
+
+def _register_builtins() -> None:  # noqa: PLR0915  (one registration per figure: the list of built-ins)
+    C = _CAPTIONS
+
+    def reg(name: str, needs: tuple[str, ...], draw: Callable[[FigureContext], tuple[Figure, Axes]],
+            when: Callable[[FigureContext], bool] | None = None, target: bool = False) -> None:
+        figure(name, caption=C[name], needs=needs, when=when, target=target)(draw)
+
+    reg("structure", (), lambda x: plot_structure(x.case, x.lens, labels=x.labels, **x.kw),
+        when=lambda x: bool(x.case.structured))
+    reg("credences", ("posterior",), lambda x: plot_credences(x.tables["posterior"], labels=x.labels, **x.kw),
+        when=lambda x: not (_numeric(x.case) and len(x.case.hypotheses) > GRID_ROWS))
+    reg("ledger", ("weight_of_evidence",),
+        lambda x: plot_ledger(x.tables["weight_of_evidence"], target=x.target, case=x.case, labels=x.labels,
+                              propositions=x.tables.get("proposition_weight"), **x.kw),
+        when=lambda x: not x.empty("weight_of_evidence"), target=True)
+    reg("trajectory", ("trajectory",), lambda x: plot_trajectory(x.tables["trajectory"], labels=x.labels, **x.kw))
+    reg("prior_sweep", ("prior_sweep",), lambda x: plot_prior_sweep(x.tables["prior_sweep"], labels=x.labels, **x.kw),
+        target=True)
+    reg("tornado", ("tornado",),
+        lambda x: plot_tornado(x.tables["tornado"], labels=x.labels, top=x.top, **x.kw),
+        when=lambda x: not x.empty("tornado"), target=True)
+    reg("discount", ("evidence_discount",),
+        lambda x: plot_discount(x.tables["evidence_discount"], labels=x.labels, **x.kw), target=True)
+    reg("lenses", ("lens_comparison",),
+        lambda x: plot_lenses(x.tables["lens_comparison"], level="hypothesis", labels=x.labels, **x.kw), when=_lenses)
+    reg("lenses_family", ("lens_comparison",),
+        lambda x: plot_lenses(x.tables["lens_comparison"], level="family", labels=x.labels, **x.kw), when=_lenses)
+    reg("cruxes", ("cruxes",), lambda x: plot_cruxes(x.tables["cruxes"], labels=x.labels, top=x.top, **x.kw),
+        when=_lenses, target=True)
+    reg("sobol", ("sobol",), lambda x: plot_sobol(x.tables["sobol"], labels=x.labels, top=x.top, **x.kw),
+        when=lambda x: not x.empty("sobol"), target=True)
+    reg("break_even", ("break_even",),
+        lambda x: plot_break_even(x.tables["break_even"], labels=x.labels, top=x.top, **x.kw),
+        when=lambda x: not x.empty("break_even"), target=True)
+    reg("information", ("item_information",),
+        lambda x: plot_information(x.tables["item_information"], labels=x.labels, top=x.top, **x.kw),
+        when=lambda x: not x.empty("item_information"))
+    reg("value_posterior", ("posterior",), _value_posterior, when=lambda x: _numeric(x.case))
+
+
+def _value_posterior(ctx: FigureContext) -> tuple[Figure, Axes]:
+    from motives.exact import value_table
+    from motives.plots.value import plot_value_posterior
+
+    return plot_value_posterior(value_table(ctx.case, credence=table_of(ctx.tables["posterior"])), **ctx.kw)
+
+
+
+
 def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFrame], *,
-                     lens: str | None = None) -> Iterator[tuple[str, Figure, Axes]]:
+                     lens: str | None = None, width: str | float | None = None) -> Iterator[tuple[str, Figure, Axes]]:
     """Yield (name, Figure, Axes) for every figure the tables support, one at a time (close each after saving).
 
     ``tables`` is the output of :func:`motives.sensitivity.run_all` (DataFrames), or the same tables as
     :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results` of what
-    ``motives sensitivity`` wrote: the same figures); timeline
+    ``motives sensitivity`` wrote: the same figures). The figures are those of :data:`FIGURES` (registered
+    with :func:`figure`, a user's own too) whose tables are present, in registration order; timeline
     items each get a figure ``timeline_<id>``; a structured case (with
     propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`);
     numeric hypotheses (a grid: every hypothesis has a ``value``) get
     ``value_posterior``, which replaces ``credences`` beyond :data:`GRID_ROWS`
     hypotheses. The item-ranked figures show the strongest
-    :data:`STANDARD_TOP` rows.
+    :data:`STANDARD_TOP` rows. ``width`` (``"one"``, ``"two"``, inches) overrides each figure's own choice.
 
     Examples
     --------
@@ -141,56 +292,22 @@ def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFr
     [('credences', 3.5), ('ledger', 7.2), ('trajectory', 7.2), ('prior_sweep', 3.5),
      ('tornado', 3.5), ('discount', 3.5), ('break_even', 3.5), ('information', 3.5)]
     """
-    needed = ["posterior", "weight_of_evidence", "trajectory", "prior_sweep", "tornado", "evidence_discount",
-              "lens_comparison", "cruxes", "sobol", "break_even", "item_information"]
-    missing = [k for k in needed if k not in tables]
+    from motives.sensitivity.registry import load_plugins
+
+    load_plugins()
+    missing = [k for k in _NEEDED if k not in tables]
     if missing:
         raise ValueError(f"standard_figures needs every table run_all computes (motives sensitivity saves them "
                          f"all); missing: {', '.join(missing)}")
-    labels = labels_of(case)
     target = unpack(tables["prior_sweep"], "prior_sweep")[1].target  # what the analyses were run for
-    if case.structured:
-        fig, ax = plot_structure(case, lens, labels=labels)
-        yield "structure", fig, ax
-    draw: dict[str, Callable[[], tuple[Figure, Axes]]] = {
-        "credences": lambda: plot_credences(tables["posterior"], labels=labels),
-        "ledger": lambda: plot_ledger(tables["weight_of_evidence"], target=target, case=case, labels=labels,
-                                      propositions=tables.get("proposition_weight")),
-        "trajectory": lambda: plot_trajectory(tables["trajectory"], labels=labels),
-        "prior_sweep": lambda: plot_prior_sweep(tables["prior_sweep"], labels=labels),
-        "tornado": lambda: plot_tornado(tables["tornado"], labels=labels, top=STANDARD_TOP),
-        "discount": lambda: plot_discount(tables["evidence_discount"], labels=labels),
-        "lenses": lambda: plot_lenses(tables["lens_comparison"], level="hypothesis", labels=labels),
-        "lenses_family": lambda: plot_lenses(tables["lens_comparison"], level="family", labels=labels),
-        "cruxes": lambda: plot_cruxes(tables["cruxes"], labels=labels, top=STANDARD_TOP),
-        "sobol": lambda: plot_sobol(tables["sobol"], labels=labels, top=STANDARD_TOP),
-        "break_even": lambda: plot_break_even(tables["break_even"], labels=labels, top=STANDARD_TOP),
-        "information": lambda: plot_information(tables["item_information"], labels=labels, top=STANDARD_TOP),
-    }
-    numeric = bool(case.hypotheses) and all(h.value is not None for h in case.hypotheses)
-    if numeric and len(case.hypotheses) > GRID_ROWS:
-        draw.pop("credences")  # value_posterior below draws the grid as one density
-    if len(case.lens_ids) < 2:
-        for k in ("lenses", "lenses_family", "cruxes"):
-            draw.pop(k)
-    for name, key in (("sobol", "sobol"), ("ledger", "weight_of_evidence"), ("tornado", "tornado"),
-                      ("break_even", "break_even")):
-        if name in draw and table_of(tables[key]).empty:  # e.g. no diagnostic item
-            draw.pop(name)
-    if table_of(tables["item_information"]).empty:
-        draw.pop("information")
-    for name, fn in draw.items():
-        fig, ax = fn()
-        yield name, fig, ax
-    if numeric:  # numeric hypotheses (a grid)
-        from motives.exact import value_table
-        from motives.plots.value import plot_value_posterior
-
-        fig, ax = plot_value_posterior(value_table(case, credence=table_of(tables["posterior"])))
-        yield "value_posterior", fig, ax
+    ctx = FigureContext(case, tables, lens, labels_of(case), target, width)
+    for name, spec in FIGURES.items():
+        if spec.drawn(ctx):
+            fig, ax = spec.draw(ctx)
+            yield name, fig, ax
     for it in case.evidence:
         if isinstance(it, TimelineItem):
-            fig, ax = plot_timeline(case, it.id, lens=lens, labels=labels)
+            fig, ax = plot_timeline(case, it.id, lens=lens, labels=ctx.labels, **ctx.kw)
             yield f"timeline_{it.id}", fig, ax
 
 
@@ -219,12 +336,20 @@ def caption(name: str, case: Case | None = None) -> str:
                                                              or s.reliability.mean < 1 for s in case.sources) else [])
         why += ["its proposition's cap bounds it"] if case.propositions else []
         if why:
-            return CAPTIONS[name].replace("alone).", f"alone, because {' or '.join(why)}).")
+            return FIGURES[name].caption.replace("alone).", f"alone, because {' or '.join(why)}).")
     if name.startswith("timeline_"):
         item = name.removeprefix("timeline_")
         return (f"Timeline item {item}: coded observations (open circles) and each hypothesis's predicted trend "
                 "(prior mean line and 90% band of the trend line).")
-    return CAPTIONS.get(name, name)
+    return FIGURES[name].caption if name in FIGURES else name
 
 
-__all__: list[Any] = ["CAPTIONS", "caption", "labels_of", "standard_figures"]
+_register_builtins()
+#: The built-in figures' tables (what ``run_all`` computes for every case): :func:`standard_figures` needs
+#: every one; a figure registered later is drawn when its own tables are there.
+_NEEDED = tuple(dict.fromkeys(n for f in FIGURES.values() for n in f.needs))
+#: Figure name -> caption of the built-in figures (the report uses :func:`caption`, which knows a user's own too).
+CAPTIONS: dict[str, str] = {n: f.caption for n, f in FIGURES.items()}
+
+__all__: list[Any] = ["CAPTIONS", "FIGURES", "FigureContext", "FigureSpec", "caption", "figure", "labels_of",
+                      "standard_figures", "unregister_figure"]

@@ -34,6 +34,7 @@ from motives.plots._style import (
     shorten,
     style,
     style_of,
+    text_width,
     visuals_of,
     width_of,
     wrap_text,
@@ -108,8 +109,8 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     >>> fig, ax = plot_trajectory(trajectory(mv.examples.load("dice")))
     >>> float(fig.get_figwidth())  # two columns
     7.2
-    >>> [t.get_text() for t in ax.get_xticklabels()]  # the items have no dates
-    ['prior', 'roll_6  undated', 'roll_8  undated']
+    >>> [t.get_text().splitlines() for t in ax.get_xticklabels()]  # no dates; few items: level labels
+    [['prior'], ['roll_6', 'undated'], ['roll_8', 'undated']]
     >>> ax.get_ylabel(), ax.get_legend_handles_labels()[1]
     ('Credence', ['d4', 'd6', 'd8', 'd12', 'd20'])
     >>> plt.close(fig)
@@ -143,8 +144,28 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
     col = "log_odds_db" if db else "credence"
     W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     _, _, leg_h = legend_plan([label_for(labels, i) for i in ids], W) if v["legend"] is not None else ([], 1, 0)
+    every = max(1, -(-len(steps) // max(1, int((0.85 * W) / 0.11))))  # tick labels at least 0.11 in apart
+    shown = steps[::every]
+    fs = 5.5 if len(shown) > 30 else 6.5
+    names = []
+    for s in shown:
+        r = first.loc[s]
+        tag = "prior" if s == 0 else (r["date"] if r["dated"] else "undated")
+        names.append((shorten(str(r["evidence"]), 24), tag) if s else ("prior", ""))
+    # Horizontal labels (the item on at most two lines, broken after an underscore, then the date) when each
+    # fits its share of the width; else rotated. The figure is sized for a data area of 1.9 in plus the labels,
+    # so the labels never crowd the curves out.
+    room = 0.95 * 0.85 * W / len(shown)
+    split = [_break_id(e, room, fs) for e, _t in names]
+    level_ = all(b is not None for b in split)
+    if level_:
+        ticks = [f"{b}\n{t}" if t else str(b) for b, (_e, t) in zip(split, names, strict=True)]
+        label_h = max(t.count("\n") + 1 for t in ticks) * fs * 1.25 / 72
+    else:
+        ticks = [f"{e}  {t}" if t else e for e, t in names]
+        label_h = max(text_width(t, fs) for t in ticks)
     with style():
-        fig, ax_ = new_axes(ax, W, 2.8 + leg_h)
+        fig, ax_ = new_axes(ax, W, 1.9 + label_h + 0.45 + leg_h)
         for k, i in enumerate(ids):
             c = d.xs(i, level="id")[col].reindex(steps)
             st = style_of(k)
@@ -156,14 +177,7 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
         und = [s for s in steps if s > 0 and not first.loc[s, "dated"]]
         if und and v["undated"] is not None:
             ax_.axvspan(min(und) - 0.5, max(und) + 0.5, **v["undated"])
-        every = max(1, -(-len(steps) // max(1, int((0.85 * W) / 0.11))))  # tick labels at least 0.11 in apart
-        shown = steps[::every]
-        names = []
-        for s in shown:
-            r = first.loc[s]
-            tag = "prior" if s == 0 else (r["date"] if r["dated"] else "undated")
-            names.append(f"{shorten(str(r['evidence']), 24)}  {tag}" if s else "prior")
-        ax_.set_xticks(shown, names, rotation=90, fontsize=5.5 if len(shown) > 30 else 6.5)
+        ax_.set_xticks(shown, ticks, rotation=0 if level_ else 90, fontsize=fs)
         ax_.set_xlim(-0.5, max(steps) + 0.5)
         if db:
             if v["ref_line"] is not None:
@@ -173,11 +187,29 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
             ax_.set_ylim(0, 1)
             ax_.set_ylabel("Credence")
         xl = "Items in date order (undated items first, shaded)" if und else "Items in date order"
-        ax_.set_xlabel(xl + (f"; every {every}th item labelled" if every > 1 else ""))
+        ax_.set_xlabel(xl + (f"; one item in {every} labelled" if every > 1 else ""))
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(ids), len(all_ids), _rows_word(traj, level), v["omitted"])
     return fig, ax_
+
+
+def _break_id(text: str, width: float, size: float, lines: int = 2) -> str | None:
+    """``text`` on at most ``lines`` lines no wider than ``width`` inches, broken after underscores or spaces.
+
+    None when it does not fit (a word wider than ``width``, or more lines needed). Matplotlib does not wrap
+    tick labels, and :func:`~motives.plots._style.wrap_lines` breaks at spaces only (an id has none).
+    """
+    import re
+
+    out: list[str] = []
+    for tok in re.split(r"(?<=_)|(?<= )", text):
+        if out and text_width((out[-1] + tok).strip(), size) <= width:
+            out[-1] += tok
+        else:
+            out.append(tok)
+    out = [ln.strip() for ln in out]
+    return "\n".join(out) if len(out) <= lines and all(text_width(ln, size) <= width for ln in out) else None
 
 
 def _rows_word(table: pd.DataFrame, level: str) -> str:
@@ -192,11 +224,55 @@ def _rows_word(table: pd.DataFrame, level: str) -> str:
     return "families" if level == "family" and 0 < n_fam < n_hyp else "hypotheses"
 
 
-def _leftward(kw: dict[str, Any], flip: bool) -> dict[str, Any]:
-    """Annotation keywords with the default offset mirrored to the left (a label near the right edge stays inside)."""
-    if not flip or kw.get("xytext") != (6, -10):
-        return kw
-    return kw | {"xytext": (-6, -10), "ha": "right"}
+def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
+    """Move an annotation next to its point to where no line of the axes runs under its text.
+
+    Tries the offsets right-below (the default), left-below, right-above, left-above, then farther out (up to
+    about 60 points, nearest first); keeps
+    the first whose text box lies inside the axes and meets no line (each line sampled densely in display
+    coordinates), else the one that meets the fewest; a white box under the text keeps it legible there.
+    Only the default offset is moved: a caller's own
+    ``xytext`` is kept. Matplotlib places text where it is told and has no such search (``adjustText`` does
+    it for scatter labels, but pulls in its own dependency for one label).
+    """
+    if kw.get("xytext") != (6, -10):
+        return
+    ann.set_in_layout(False)  # inside the axes: the layout never shrinks them to make room for it
+    fig = ax.figure
+    fig.draw_without_rendering()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent()
+    pts = []
+    for ln in ax.lines:
+        if ln is ann or not ln.get_visible():
+            continue
+        xy = ln.get_transform().transform(np.asarray(ln.get_xydata(), dtype=float))
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        for a, b in zip(xy[:-1], xy[1:], strict=True):  # the segments between the points too, a sample a pixel
+            n = int(min(4000, max(2, np.hypot(*(b - a)))))
+            pts.append(a + (b - a) * np.linspace(0, 1, n)[:, None])
+        pts.append(xy)
+    cloud = np.concatenate(pts) if pts else np.zeros((0, 2))
+    best: tuple[int, tuple[float, float], str] | None = None
+    near = [(6, -10), (-6, -10), (6, 6), (-6, 6)]
+    far = sorted(((dx, dy) for dx in (6, -6, 24, -24, 48, -48) for dy in (-22, 18, -34, 30, -46, 42, -58, 54)),
+                 key=lambda p: (abs(p[0]) + abs(p[1]), p[1] > 0, p[0] < 0))  # nearest first
+    for dx, dy in near + far:
+        ha = "left" if dx > 0 else "right"
+        ann.set_position((dx, dy))
+        ann.set_horizontalalignment(ha)
+        bb = ann.get_window_extent().expanded(1.05, 1.2)
+        inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+        hits = int(((cloud[:, 0] >= bb.x0) & (cloud[:, 0] <= bb.x1) & (cloud[:, 1] >= bb.y0)
+                    & (cloud[:, 1] <= bb.y1)).sum()) + (0 if inside else 10**6)
+        if best is None or hits < best[0]:
+            best = (hits, (dx, dy), ha)
+        if hits == 0:
+            break
+    assert best is not None
+    ann.set_position(best[1])
+    ann.set_horizontalalignment(best[2])
+    if best[0]:
+        ann.set_bbox({"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
 
 def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
@@ -252,8 +328,9 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
     >>> fig, ax = plot_prior_sweep(prior_sweep(mv.examples.load("cookies"), "bowl1", points=11))
     >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel()
     (3.5, 'Prior of bowl1', 'Posterior credence')
-    >>> [t.get_text() for t in ax.texts]  # bowl 1 has credence 1/2 when its prior is 0.4
-    ['credence 1/2 (even odds) at prior 0.4']
+    >>> print(*[t.get_text() for t in ax.texts])  # bowl 1 has credence 1/2 when its prior is 0.4
+    credence 1/2 (even odds)
+    at prior 0.4
     >>> ax.get_legend_handles_labels()[1]
     ['Prior = credence', 'bowl1', 'bowl2']
     >>> plt.close(fig)
@@ -303,15 +380,15 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
                 if v["tie"] is not None:
                     ax_.plot([xt], [0], **v["tie"])
                 if v["annotations"] is not None:
-                    right = bool(ok.any()) and xt > (x[ok].min() + x[ok].max()) / 2
-                    ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.2g}", (xt, 0),
-                                 **_leftward(v["annotations"], right))
+                    note = ax_.annotate(f"credence 1/2 (even odds)\nat prior {tie:.2g}", (xt, 0), **v["annotations"])
             if mark is not None and 0 < mark < 1 and v["mark"] is not None:
                 ax_.axvline(10 * np.log10(mark / (1 - mark)), **v["mark"])
             ax_.set_xlabel(f"Prior log-odds of {label_for(labels, tgt)} (dB)")
             ax_.set_ylabel("Posterior log-odds (dB)")
             ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
             add_legend(ax_, ax is None, v["legend"])
+            if tie is not None and 0 < tie < 1 and v["annotations"] is not None:
+                _clear_spot(ax_, note, v["annotations"])
             return fig, ax_
         if v["ref_line"] is not None:
             ax_.plot([0, 1], [0, 1], **({"label": "Prior = credence"} | v["ref_line"]))
@@ -324,8 +401,7 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
             if v["tie"] is not None:
                 ax_.plot([tie], [0.5], **v["tie"])
             if v["annotations"] is not None:
-                ax_.annotate(f"credence 1/2 (even odds) at prior {tie:.3g}", (tie, 0.5),
-                             **_leftward(v["annotations"], tie > 0.5))
+                note = ax_.annotate(f"credence 1/2 (even odds)\nat prior {tie:.3g}", (tie, 0.5), **v["annotations"])
         if mark is not None and v["mark"] is not None:
             ax_.axvline(mark, **v["mark"])
         ax_.set_xlim(0, 1)
@@ -335,6 +411,8 @@ def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict
         add_legend(ax_, ax is None, v["legend"])
         ax_.set_xlabel(wrap_text(ax_.get_xlabel(), 0.8 * W))
         omitted_note(ax_, len(ids), len(all_ids), _rows_word(sweep, level), v["omitted"])
+        if tie is not None and 0 < tie < 1 and v["annotations"] is not None:
+            _clear_spot(ax_, note, v["annotations"])
     return fig, ax_
 
 
@@ -364,6 +442,41 @@ def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | 
     W = width_of(auto_width(width, head, natural) if ax is None else axes_width(ax))
     k, height = plan_rows(len(names), top, base, row_height(fit_labels(head, LABEL_SHARE * W), per_row))
     return W, k, height
+
+
+def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Axes | None, top: int | None,
+               base: float, per_row: float) -> tuple[Figure, Axes, pd.DataFrame, np.ndarray, float]:
+    """The ranked-row template's first half: (Figure, Axes, rows drawn, their y, width) of one row per name.
+
+    Call inside :func:`~motives.plots._style.style`; the first row is at the top. Every ranked-bar figure
+    (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls :func:`_rows_done`.
+    """
+    W, k, height = _row_plan(names_all, width, ax, top, base, per_row)
+    d = d.head(k)
+    fig, ax_ = new_axes(ax, W, height)
+    return fig, ax_, d, np.arange(len(d))[::-1], W
+
+
+def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel: str, total: int,
+               v: dict[str, Any], *, owned: bool, ylim: bool = True, legend: bool = True, wrap: bool = True,
+               empty: str | None = None, what: str = "items") -> Any:
+    """The ranked-row template's second half: row labels, limits, x label, legend, the rows left out.
+
+    ``empty`` is said in the axes when no row is drawn; ``what`` names the rows left out; ``wrap`` wraps the x label to the figure
+    (:func:`~motives.plots._style.row_xlabel`). Returns the legend (or None).
+    """
+    n = len(y)
+    ax_.set_yticks(y, fit_labels(names_all[:n], LABEL_SHARE * W))
+    if ylim:
+        ax_.set_ylim(-0.6, max(n, 1) - 0.4)
+    ax_.set_xlabel(xlabel)
+    leg = add_legend(ax_, owned, v["legend"]) if legend else None
+    if empty is not None and not n:
+        ax_.text(0.5, 0.5, empty, transform=ax_.transAxes, ha="center")
+    if wrap:
+        row_xlabel(ax_, ax_.get_xlabel(), W)
+    omitted_note(ax_, n, total, what, v["omitted"])
+    return leg
 
 
 def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
@@ -409,9 +522,10 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     3.5
     >>> [t.get_text() for t in ax.get_yticklabels()]  # the prior of d8 is a judgement too
     ['prior', 'roll_6', 'roll_8']
-    >>> print(ax.get_xlabel())
+    >>> print(ax.get_xlabel().replace(chr(160), " "))  # wrapped in even lines, "x 1/3" kept together
     Credence of d8
-    (each item's weight of evidence, each other judgement’s odds x 1/3 and x 3)
+    (each item's weight of evidence, each
+    other judgement’s odds x 1/3 and x 3)
     >>> ax.get_legend_handles_labels()[1]  # hatched, then dark bars
     ['weakened (x 1/3)', 'strengthened (x 3)']
     >>> plt.close(fig)
@@ -428,26 +542,19 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     mode = meta.mode
     lo_c, hi_c, base_c = ("low_db", "high_db", "log_odds_db") if db else ("low", "high", "credence")
     base = float(tor[base_c].iloc[0])
-    W, k, height = _row_plan(_input_labels(d, labels), width, ax, top, 1.0, 0.2)
-    d = d.head(k)
-    names = _input_labels(d, labels)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(d, _input_labels(d, labels), width, ax, top, 1.0, 0.2)
         ax_.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
         ax_.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
         if v["ref_line"] is not None:
             ax_.axvline(base, **v["ref_line"])
-        ax_.set_yticks(y, fit_labels(names, LABEL_SHARE * W))
-        ax_.set_ylim(-0.6, len(d) - 0.4)
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"
         quantity = "Log-odds (dB)" if db else "Credence"
         others = "kind" in d and not d["kind"].isin(["item", "table"]).all()
-        ax_.set_xlabel(f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
-                       f"(each item's {what}{', each other judgement’s odds' if others else ''} x 1/{f:g} and x {f:g})")
-        add_legend(ax_, ax is None, v["legend"])
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(tor), "items", v["omitted"])
+        _rows_done(ax_, y, _input_labels(d, labels), W,
+                   f"{quantity} of {shorten(label_for(labels, meta.target), 60)}\n"
+                   f"(each item's {what}{', each other judgement’s odds' if others else ''} x\xa01/{f:g} and x\xa0{f:g})",
+                   len(tor), v, owned=ax is None)
     return fig, ax_
 
 
@@ -579,24 +686,16 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
     cr, meta = unpack(cr, "cruxes")
     v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6}, "omitted": {}})
     names_all = [f"{label_for(labels, e)} ({lens})" for lens, e in cr.index]  # the lens by id: short, repeated
-    W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
-    d = cr.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(cr, names_all, width, ax, top, 1.0, 0.2)
         vals = d["delta_db"].to_numpy() if len(d) else np.zeros(0)
         ax_.barh(y, vals, height=0.65, color=["0.25" if x >= 0 else "white" for x in vals], edgecolor="black",
                  hatch=["" if x >= 0 else "////" for x in vals], linewidth=0.6)
         if v["ref_line"] is not None:
             ax_.axvline(0, **v["ref_line"])
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
-        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
         tgt = shorten(label_for(labels, meta.target), 60)
-        ax_.set_xlabel(f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the named lens")
-        if not len(d):
-            ax_.text(0.5, 0.5, "no item is rated differently", transform=ax_.transAxes, ha="center")
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(cr), "rows", v["omitted"])
+        _rows_done(ax_, y, names_all, W, f"Change in log-odds of {tgt} (decibans)\nwhen the item is read by the "
+                   "named lens", len(cr), v, owned=ax is None, legend=False, empty="no item is rated differently", what="rows")
     return fig, ax_
 
 
@@ -657,11 +756,8 @@ def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
     sob, meta = unpack(sob, "global_sensitivity")
     v = visuals_of(visuals, {"errorbars": {"linewidth": 0.6, "capsize": 1.5}, "legend": {}, "omitted": {}})
     names_all = [label_for(labels, str(i)) for i in sob.index]
-    W, k, height = _row_plan(names_all, width, ax, top, 1.1, 0.22)
-    d = sob.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(sob, names_all, width, ax, top, 1.1, 0.22)
         on = v["errorbars"] is not None
         xe1 = d["S1_se"] if "S1_se" in d and on else None
         xet = d["ST_se"] if "ST_se" in d and on else None
@@ -669,19 +765,15 @@ def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
                  error_kw=v["errorbars"] or {}, **bar_style(0))
         ax_.barh(y - 0.18, d["ST"].clip(lower=0), height=0.34, xerr=xet, label="total $S_T$",
                  error_kw=v["errorbars"] or {}, **bar_style(1))
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
         top_x = float((d["ST"] + (d["ST_se"] if "ST_se" in d else 0)).max()) if len(d) else 1.0
         ax_.set_xlim(0, min(1.05, max(0.1, 1.2 * top_x)))
         tgt = shorten(label_for(labels, meta.target), 60)
         what = "credence" if meta.scale == "credence" else "log-odds"
-        ax_.set_xlabel(f"Share of the variance of the {what} of {tgt}\n(over the elicited Beta distributions)")
-        leg = add_legend(ax_, ax is None, v["legend"])
+        leg = _rows_done(ax_, y, names_all, W, f"Share of the variance of the {what} of {tgt}\n(over the elicited "
+                         "Beta distributions)", len(sob), v, owned=ax is None, ylim=False,
+                         empty="no uncertain judgement")
         for t in leg.get_texts() if leg is not None else []:
             t.set_parse_math(True)  # the library's own $S_1$, $S_T$ (user text stays plain: see RC)
-        if not len(d):
-            ax_.text(0.5, 0.5, "no uncertain judgement", transform=ax_.transAxes, ha="center")
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(sob), "items", v["omitted"])
     return fig, ax_
 
 
@@ -745,11 +837,8 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
     d = be.reindex(be["db_item"].abs().sort_values(ascending=False).index)
     names_all = [n + ("" if r else " (cannot)") for n, r in zip(_input_labels(d, labels), d["reachable"],
                                                                 strict=True)]
-    W, k, height = _row_plan(names_all, width, ax, top, 1.0, 0.2)
-    d = d.head(k)
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
+        fig, ax_, d, y, W = _rows_axes(d, names_all, width, ax, top, 1.0, 0.2)
         fin = np.isfinite(d["db_needed"]).to_numpy()
         item = d["db_item"].to_numpy(dtype=float)
         lim = float(np.nanmax(np.abs(np.r_[item[np.isfinite(item)], d["db_needed"][fin], 1.0]))) * 1.1
@@ -764,15 +853,11 @@ def plot_break_even(be: pd.DataFrame, *, top: int | None = None, labels: dict[st
                  linestyle="", label="to tie")
         if v["ref_line"] is not None:
             ax_.axvline(0, **v["ref_line"])
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
-        ax_.set_ylim(-0.6, max(len(d), 1) - 0.4)
         ax_.set_xlim(-lim, lim)
         tgt = shorten(label_for(labels, meta.target), 50)
         rival = shorten(label_for(labels, meta.rival), 50)
-        ax_.set_xlabel(f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}")
-        add_legend(ax_, ax is None, v["legend"])
-        row_xlabel(ax_, ax_.get_xlabel(), W)
-        omitted_note(ax_, len(d), len(be), "items", v["omitted"])
+        _rows_done(ax_, y, names_all, W, f"Weight of evidence for {tgt} (decibans)\nnow and needed to tie with {rival}",
+                   len(be), v, owned=ax is None)
     return fig, ax_
 
 
@@ -810,27 +895,39 @@ def plot_information(info: pd.DataFrame, *, top: int | None = None, labels: dict
     >>> fig, ax = plot_information(item_information(mv.examples.load("dice")))
     >>> float(fig.get_figwidth()), [t.get_text() for t in ax.get_yticklabels()]  # most informative first
     (3.5, ['roll_8', 'roll_6'])
-    >>> [round(float(b.get_width()), 3) for b in ax.patches[:2]]  # bits, hypotheses (dark bars)
+    >>> [round(float(b.get_width()), 3) for b in ax.patches[:2]]  # bits; each die is its own family: one bar
     [0.049, 0.008]
-    >>> ax.get_xlabel()
-    'Expected information, as if not yet observed (bits)'
+    >>> print(ax.get_xlabel())
+    Expected reduction of the entropy of the hypotheses (bits),
+    as if not yet observed
+    >>> plt.close(fig)
+
+    Families of several hypotheses: the information about which hypothesis and about which family, named apart.
+
+    >>> from motives.testing import rich_case
+    >>> fig, ax = plot_information(item_information(rich_case()))
+    >>> ax.get_legend_handles_labels()[1]
+    ['which hypothesis', 'which family']
     >>> plt.close(fig)
     """
     info = table_of(info)
     v = visuals_of(visuals, {"legend": {}, "omitted": {}})
     d = info.sort_values("voi", ascending=False)
     names_all = [label_for(labels, str(i)) for i in d.index]
-    W, k, height = _row_plan(names_all, width, ax, top, 1.1, 0.22)
-    d = d.head(k)
+    # Two quantities: the entropy removed about which hypothesis is true, and about which family. When the
+    # families are the hypotheses the two are one number: one bar, one name.
+    one = bool(np.allclose(info["entropy"], info["entropy_family"]) and np.allclose(info["voi"], info["voi_family"]))
     with style():
-        fig, ax_ = new_axes(ax, W, height)
-        y = np.arange(len(d))[::-1]
-        ax_.barh(y + 0.18, d["voi"], height=0.34, label="hypotheses", **bar_style(0))
-        ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="families", **bar_style(1))
-        ax_.set_yticks(y, fit_labels(names_all[: len(d)], LABEL_SHARE * W))
-        ax_.set_xlabel("Expected information, as if not yet observed (bits)")
-        add_legend(ax_, ax is None, v["legend"])
-        omitted_note(ax_, len(d), len(info), "items", v["omitted"])
+        fig, ax_, d, y, W = _rows_axes(d, names_all, width, ax, top, 1.1, 0.22 * (0.6 if one else 1))
+        if one:
+            ax_.barh(y, d["voi"], height=0.6, **bar_style(0))
+            xlabel = "Expected reduction of the entropy of the hypotheses (bits),\nas if not yet observed"
+        else:
+            ax_.barh(y + 0.18, d["voi"], height=0.34, label="which hypothesis", **bar_style(0))
+            ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="which family", **bar_style(1))
+            xlabel = ("Expected reduction of entropy (bits), as if not yet observed:\nabout which hypothesis "
+                      "(dark) and which family (hatched) is true")
+        _rows_done(ax_, y, names_all, W, xlabel, len(info), v, owned=ax is None, ylim=False, legend=not one)
     return fig, ax_
 
 

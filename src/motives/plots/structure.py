@@ -90,7 +90,7 @@ class _Node:
     id: str
     x: float
     w: float
-    lines: list[tuple[str, float, str]]  # (text, fontsize, weight/style)
+    lines: list[tuple[str, float, bool]]  # (text, fontsize, bold)
     h: float
     y: float = 0.0  # centre
     children: list[tuple[str, float]] = field(default_factory=list)  # ("prop:<id>" | "item:<id>", y)
@@ -202,8 +202,8 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
         nodes: dict[str, _Node] = {}
         hl = [("Hypotheses", fs_box, True)]
         pairs = list(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
-        for h, p in pairs[:MAX_HYP_LINES]:
-            hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{_prob(p, 2)})",
+        for h, prior in pairs[:MAX_HYP_LINES]:
+            hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{_prob(prior, 2)})",
                                                              wH - 2 * tin, fs_box - 0.5, 3 if len(pairs) <= 10 else 1)]
         if len(pairs) > MAX_HYP_LINES:
             hl.append((f"\u2026 and {len(pairs) - MAX_HYP_LINES} more", fs_box - 0.5, False))
@@ -296,7 +296,7 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
             nodes, item_rows, total, caps = layout(1, most)
     hn = nodes[HYPOTHESES]
 
-    line = {"marker": "", "solid_capstyle": "butt", "zorder": 1}
+    line: dict[str, Any] = {"marker": "", "solid_capstyle": "butt", "zorder": 1}
     with style():
         fig, ax = _canvas(ax, W, total)
         for nid, n in nodes.items():
@@ -330,9 +330,9 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
         if direct and props and vis["direct_note"] is not None:
             ax.text(wH + gap, min(direct) - lh_item * 0.6, "bear on the hypotheses directly:",
                     **({"fontsize": fs_meta} | vis["direct_note"]))
-        for yc, lines in item_rows:
-            top = yc - len(lines) * lh_item / 2
-            for k, ln in enumerate(lines):
+        for yc, row_lines in item_rows:
+            top = yc - len(row_lines) * lh_item / 2
+            for k, ln in enumerate(row_lines):
                 ax.text(xI, top + (k + 0.5) * lh_item, _plain(ln), fontsize=fs_item, va="center_baseline",
                         ha="left")
     return fig, ax
@@ -441,11 +441,11 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
     for k in range(1, D + 1):
         here = [p for p in case.proposition_order() if layer[p] == k]
         key = {p: sum(rank.get(b, 0.0) for b in props[p].parents) / max(1, len(props[p].parents)) for p in here}
-        cols.append(sorted(here, key=lambda p: key[p]))
-        for i, p in enumerate(cols[-1]):
-            rank[p] = (i + 0.5) / len(here)
-    for i, p in enumerate(cols[0]):
-        rank[p] = (i + 0.5) / len(cols[0])
+        cols.append(sorted(here, key=lambda q: key[q]))
+        for i, q in enumerate(cols[-1]):
+            rank[q] = (i + 0.5) / len(here)
+    for i, q in enumerate(cols[0]):
+        rank[q] = (i + 0.5) / len(cols[0])
     homes = {e.id: _home(case, e, layer) for e in case.evidence}
     items = sorted(case.evidence, key=lambda e: (rank[homes[e.id]], -layer[homes[e.id]]))
 
@@ -463,27 +463,28 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
         if prev is not None and homes[e.id] != prev:
             y += 0.06
         prev = homes[e.id]
-        lines = item_text(e)
-        hgt = len(lines) * lh_item + 0.015
+        text_lines = item_text(e)
+        hgt = len(text_lines) * lh_item + 0.015
         item_y[e.id] = y + hgt / 2
-        item_rows.append((item_y[e.id], lines))
+        item_rows.append((item_y[e.id], text_lines))
         y += hgt
     total = y + 0.06
     # --- boxes: each at the mean height of what hangs from it, right to left, then pushed apart in its column
     vgap = 0.08
     for k in range(D, -1, -1):
-        target = {}
+        target: dict[str, float | None] = {}
         for nid in cols[k]:
             ys = [item_y[e.id] for e in case.evidence if nid in e.parents]
             ys += [nodes[q].y for q in props if nid in props[q].parents and layer[q] > k]
             target[nid] = sum(ys) / len(ys) if ys else None
-        order = sorted(cols[k], key=lambda n: (target[n] if target[n] is not None else total / 2))
+        order = sorted(cols[k], key=lambda n: t if (t := target[n]) is not None else total / 2)
         if k == 0:  # the hypotheses on top of their column
             order = [HYPOTHESES] + [n for n in order if n != HYPOTHESES]
         yy = 0.04
         for nid in order:
             n = nodes[nid]
-            want = target[nid] if target[nid] is not None else yy + n.h / 2
+            t = target[nid]
+            want = t if t is not None else yy + n.h / 2
             n.y = max(want, yy + n.h / 2)
             yy = n.y + n.h / 2 + vgap
         total = max(total, yy + 0.02)
@@ -502,9 +503,9 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
         fig, ax = _canvas(ax, W, total)
         for nid, n in nodes.items():
             is_h = nid == HYPOTHESES
-            p = props.get(nid)
-            observed = p is not None and p.observed is not None
-            root = p is not None and not p.parents
+            prop = props.get(nid)
+            observed = prop is not None and prop.observed is not None
+            root = prop is not None and not prop.parents
             ax.add_patch(FancyBboxPatch((n.x + 0.01, n.y - n.h / 2), n.w - 0.02, n.h,
                                         boxstyle="round,pad=0,rounding_size=0.04",
                                         facecolor="0.88" if is_h else ("0.94" if observed else "white"),
@@ -523,13 +524,13 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
                                          zorder=4 if skips else 1, alpha=0.55 if skips else 1.0,
                                          mutation_scale=4 + 2.5 * kw.get("linewidth", 0.5), **kw))
 
-        for pid, p in props.items():  # an arrow from each parent, wider the larger the cap
-            cap = caps[pid]
-            lw = 0.5 + 1.5 * min(cap, CAP_FULL_WIDTH_DB) / CAP_FULL_WIDTH_DB
-            for b in p.parents:
+        for pid, prop in props.items():  # an arrow from each parent, wider the larger the cap
+            cap_db = caps[pid]
+            lw = 0.5 + 1.5 * min(cap_db, CAP_FULL_WIDTH_DB) / CAP_FULL_WIDTH_DB
+            for b in prop.parents:
                 a, c = nodes[b], nodes[pid]
                 arrow(a.x + a.w - 0.01, a.y, c.x + 0.01, c.y, layer[pid] - layer[b] > 1, color="black", linewidth=lw,
-                      linestyle=(0, (2, 1.5)) if cap <= 1e-9 else "-")
+                      linestyle=(0, (2, 1.5)) if cap_db <= 1e-9 else "-")
         if vis["item_edges"] is not None:
             ie = dict(vis["item_edges"])
             for e in case.evidence:  # an arrow from each parent of an item
@@ -538,9 +539,9 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
                     arrow(a.x + a.w - 0.01, a.y, xI - 0.03, item_y[e.id], layer[b] < D,
                           **({"color": ie.get("color", "0.6"), "linewidth": ie.get("linewidth", 0.4),
                               "linestyle": ie.get("linestyle", "-")}))
-        for yc, lines in item_rows:
-            top = yc - len(lines) * lh_item / 2
-            for k, ln in enumerate(lines):
+        for yc, row_lines in item_rows:
+            top = yc - len(row_lines) * lh_item / 2
+            for k, ln in enumerate(row_lines):
                 ax.text(xI, top + (k + 0.5) * lh_item, _plain(ln), fontsize=fs_item, va="center_baseline",
                         ha="left")
     return fig, ax

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from motives.conventions import DB_RESOLUTION, INTERVAL_MASS, PROB_RESOLUTION, RESOLUTION_NOTE, summary_dict
 from motives.display import case_html, item_html, proposition_html, result_html, table_html
-from motives.report.document import report_markdown
+from motives.report.document import Report, build_report, report_markdown
 from motives.report.latex import (
     check_latex,
     cite,
@@ -38,6 +38,8 @@ __all__ = [
     "INTERVAL_MASS",
     "PROB_RESOLUTION",
     "RESOLUTION_NOTE",
+    "Report",
+    "build_report",
     "case_html",
     "check_latex",
     "cite",

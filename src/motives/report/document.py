@@ -1,10 +1,20 @@
-"""The Markdown report of one analysis (``motives report``)."""
+"""The Markdown report of one analysis (``motives report``).
+
+Every sentence of the report that states a number or a direction is rendered from a
+:class:`motives.report.explain.Claim` read from the tables the figures use (``run_all``'s), and
+:func:`build_report` returns the claims beside the text, so a test can check each against the tables.
+A claim that would say nothing (a level reached at a scale of 0, a number compared with itself) is not
+printed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from motives.conventions import RESOLUTION_NOTE, families_group, md_text, plural
+from motives.report.explain import Claim
 from motives.report.tables import (
     evidence_markdown,
     most_credible_rows,
@@ -19,8 +29,20 @@ if TYPE_CHECKING:
     from motives.schema import Case
 
 
-#: Figures drawn for the tables' target (the leading family unless a target was given).
-TARGET_FIGURES = ("ledger", "prior_sweep", "tornado", "break_even", "discount", "sobol", "cruxes")
+@dataclass
+class Report:
+    """The Markdown report and every claim its sentences make (those of "In words" first).
+
+    Attributes
+    ----------
+    markdown
+        The report.
+    claims
+        The :class:`~motives.report.explain.Claim` of every sentence that states a number or a direction.
+    """
+
+    markdown: str
+    claims: list[Claim] = field(default_factory=list)
 
 
 def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
@@ -34,7 +56,7 @@ def _shown(t: pd.DataFrame, credence: pd.Series | None = None, *, digits: int) -
 
 
 def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
-                         target: str | None = None) -> list[str]:
+                         target: str | None = None, claims: list[Claim] | None = None) -> list[str]:
     """Markdown lines: the structured posterior beside the posterior as if every item were independent.
 
     The second is :func:`motives.exact.exact_posterior` with ``structure=False``
@@ -51,8 +73,8 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     >>> print(lines[6])
     | family | suspect | suspect | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
     >>> print(lines[-2][:118])
-    With the structure, suspect has log-odds +2.8 dB against the rest; if every item were independent given the
-    hypothesis
+    With the structure, The suspect did it has log-odds +2.8 dB against the rest; if every item were independent
+    given the
     """
     import numpy as np
 
@@ -76,8 +98,14 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
         with np.errstate(divide="ignore"):
             return float(10 * np.log10(c / (1 - c))) if 0 < c < 1 else (np.inf if c >= 1 else -np.inf)
 
-    a, b = db(float(fam.loc[lead, "credence"])), db(float(fam.loc[lead, "if_independent"]))
+    claim = Claim("structure_effect", lead, db(float(fam.loc[lead, "credence"])), "if_independent",
+                  db(float(fam.loc[lead, "if_independent"])), "posterior", {"level": "family"})
+    if claims is not None:
+        claims.append(claim)
+    a, b = claim.value, claim.other
     diff = b - a
+    name = md_text(next((f.label for f in case.families if f.id == lead and f.label), None)
+                   or next((h.name for h in case.hypotheses if h.id == lead), lead))
     if abs(diff) < 0.05:
         meaning = ("the two agree: no proposition's items come near its cap, so treating them as independent "
                    "changes nothing here.")
@@ -92,12 +120,12 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     return ["The credences above combine the items through their propositions. Beside them (`if_independent`), "
             "the posterior if every item bore on the hypotheses independently, each with what it implies alone "
             f"(`exact_posterior(case, structure=False)`).{also}", "", *lines, "",
-            f"With the structure, {lead} has log-odds {a:+.1f} dB against the rest; if every item were independent "
+            f"With the structure, {name} has log-odds {a:+.1f} dB against the rest; if every item were independent "
             f"given the hypothesis it would have {b:+.1f} dB, so {meaning} The first figure is the one to report.",
             ""]
 
 
-def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str]) -> str:
+def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str], claims: list[Claim] | None = None) -> str:
     """The evidence discount in words: for each level, the smallest gamma from which the target keeps it.
 
     A level the target does not reach with the evidence at full weight, or reaches at the smallest gamma
@@ -114,17 +142,36 @@ def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str]) -> str:
     parts = []
     for lv, g in disc.attrs["gamma_for"].items():
         if g is None:
-            parts.append(f"{lv:g}: never")
+            status = "never"
         elif curve is not None and not now >= lv:
-            parts.append(f"{lv:g}: not with the evidence at full weight (credence {now:.4g} at gamma 1; only a "
-                         f"weaker weight, where the prior counts for more, reaches it)")
+            status = "not_reached"
         elif curve is not None and not (curve.loc[curve["gamma"] >= g, "credence"] >= lv).all():
-            parts.append(f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)")
+            status = "not_kept"
         else:
-            parts.append(f"{lv:g}: gamma >= {g:.2f} ({g * n:.1f} items)")
-    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the {n} "
-            f"diagnostic items were worth gamma times as many independent ones. Smallest gamma from which "
+            status = "kept"
+        c = Claim("discount_level", tgt, float("nan") if g is None else float(g), "", float(lv), "evidence_discount",
+                  {"status": status, "credence": now, "items": n, "level": lvl})
+        if claims is not None:
+            claims.append(c)
+        parts.append(_discount_part(c))
+    return (f"Evidence discount: every item's weight of evidence multiplied by one factor gamma, as if the "
+            f"{plural(n, 'diagnostic item')} were worth gamma times as many independent ones. Smallest gamma from which "
             f"{labels.get(tgt, tgt)} keeps each credence: {'; '.join(parts)}.")
+
+
+def _discount_part(c: Claim) -> str:
+    """One level of the discount sentence, from its claim (``discount_level``)."""
+    lv, g, st = c.other, c.value, c.detail["status"]
+    if st == "never":
+        return f"{lv:g}: never"
+    if st == "not_reached":
+        return (f"{lv:g}: not with the evidence at full weight (credence {c.detail['credence']:.4g} at gamma 1; "
+                "only a weaker weight, where the prior counts for more, reaches it)")
+    if st == "not_kept":
+        return f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)"
+    if g < 0.005:  # 'gamma >= 0.00 (0.0 items)' would say nothing: the prior alone keeps it
+        return f"{lv:g}: at every gamma, even with the evidence weighed at nothing (the prior alone keeps it)"
+    return f"{lv:g}: gamma >= {g:.2f} ({g * c.detail['items']:.1f} items)"
 
 
 def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -140,7 +187,7 @@ def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = None, target: str | None = None,
-                        reliability: bool = True) -> list[str]:
+                        reliability: bool = True, claims: list[Claim] | None = None) -> list[str]:
     r"""Markdown lines: the judgements other than likelihoods the verdict rests on, and every defaulted base rate.
 
     The source reliabilities, the base rates of the items such sources report and the target's prior
@@ -171,8 +218,12 @@ def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = Non
            "P(report | source wrong) of an item it reports, the prior of the target):", "",
            to_markdown(jt.assign(value=[f"{v:.6g}" for v in jt["value"]]), digits=6), ""]
     dflt = jt[jt["defaulted"].astype(bool)]
-    if len(dflt):
-        named = ", ".join(f"`{i.split(':', 1)[1]}` = {v:.6g}" for i, v in dflt["value"].items())
+    found = [Claim("defaulted_base_rate", str(i).split(":", 1)[1], float(v), "", float("nan"), "judgements")
+             for i, v in dflt["value"].items()]
+    if claims is not None:
+        claims.extend(found)
+    if found:
+        named = ", ".join(f"`{c.subject}` = {c.value:.6g}" for c in found)
         out += [f"**Defaulted base rates:** {named}. These items give no `base_rate`, so it is the mean of "
                 "their likelihoods (P(report | source wrong) as if a wrong source reported at the average rate); "
                 "give `base_rate` where that is not your judgement.", ""]
@@ -209,6 +260,9 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless a target
     was given. A case with named groupings gets a section "Groupings": each grouping's marginal.
 
+    The sections are those registered with :func:`section` (a user's own too), in registration order;
+    :func:`report_sections` gives each by name.
+
     Examples
     --------
     >>> import motives as mv
@@ -237,9 +291,168 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     >>> "| level | id | label | prior | credence | if_independent |" in md, "### `at_scene`" in md
     (True, True)
     """
-    from motives.plots.figures import caption
+    return build_report(case, tables, figures, spec=spec, analysed=analysed).markdown
 
-    spec = spec or {}
+
+def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
+                 spec: dict[str, Any] | None = None, analysed: Case | None = None) -> Report:
+    """The report of :func:`report_markdown` with the claims of its sentences (same arguments).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("cookies")
+    >>> rep = build_report(case, mv.sensitivity.run_all(case, sobol_samples=16), {})
+    >>> [c.what for c in rep.claims if c.table == "reversal_priors"]
+    ['evidence_favours', 'headline']
+    """
+    claims: list[Claim] = []
+    parts = report_sections(case, tables, figures, spec=spec, analysed=analysed, claims=claims)
+    return Report("\n".join(parts["__all__"]).rstrip() + "\n", claims)
+
+
+@dataclass
+class ReportContext:
+    """What a report section writes from: the case, the tables, the figures drawn, the spec, the target."""
+
+    case: Case
+    analysed: Case | None
+    tables: dict[str, pd.DataFrame]
+    figures: dict[str, str]
+    spec: dict[str, Any]
+    lens: str
+    lead: str
+    lead_level: str
+    labels: dict[str, str]
+    kind: str
+    what: str
+    claims: list[Claim] = field(default_factory=list)
+
+    def fig(self, name: str) -> list[str]:
+        """Markdown lines of the figure ``name`` with its caption (nothing when it was not drawn)."""
+        from motives.plots.figures import FIGURES, caption
+
+        if name not in self.figures:
+            return []
+        cap = caption(name, self.analysed or self.case)
+        if self.spec.get("target") and name in FIGURES and FIGURES[name].target:  # these follow the tables' target
+            cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
+        elif self.lead_level == "hypothesis" and name in FIGURES and FIGURES[name].target:
+            # one family holds every hypothesis: the default target is the leading hypothesis
+            cap = cap.replace("The leading family", "The leading hypothesis").replace(
+                "the leading family", "the leading hypothesis")
+        return [f"![{cap}]({self.figures[name]})", "", f"*Figure: {cap}*", ""]
+
+    @property
+    def hyp_cred(self) -> pd.Series:
+        """The hypotheses' credences (posterior table)."""
+        return self.tables["posterior"].xs("hypothesis", level="level")["credence"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One registered report section: its name, the analyses it reports, when it applies, how it is written."""
+
+    name: str
+    uses: tuple[str, ...]
+    render: Callable[[ReportContext], list[str]] = field(repr=False)
+    when: Callable[[ReportContext], bool] | None = field(default=None, repr=False)
+    optional: tuple[str, ...] = ()
+
+    @property
+    def reports(self) -> tuple[str, ...]:
+        """Every analysis it reports: those it needs, then those it shows when present."""
+        return self.uses + self.optional
+
+    def applies(self, ctx: ReportContext) -> bool:
+        """Whether it is written: every table it needs is there and ``when`` (if any) holds."""
+        return all(n in ctx.tables for n in self.uses) and (self.when is None or bool(self.when(ctx)))
+
+
+#: Section name -> section, in the order of the report.
+SECTIONS: dict[str, Section] = {}
+
+
+_Render = Callable[["ReportContext"], list[str]]
+
+
+def section(name: str, *, uses: tuple[str, ...] = (), when: Callable[[ReportContext], bool] | None = None,
+            optional: tuple[str, ...] = ()) -> Callable[[_Render], _Render]:
+    """Register ``render(ctx) -> list of Markdown lines`` as the report section ``name`` (a decorator).
+
+    Parameters
+    ----------
+    name
+        The section's name (unique); its heading is its own to write.
+    uses
+        The analyses (table names of :mod:`motives.sensitivity.registry`) it reports; it is written only when
+        all their tables are there.
+    when
+        Written only when this is true of the :class:`ReportContext`.
+    optional
+        Analyses it reports when their tables are there (e.g. only for a structured case).
+
+    Examples
+    --------
+    >>> try:
+    ...     section("prior")(lambda ctx: [])
+    ... except ValueError as exc:
+    ...     print(exc)
+    a report section named 'prior' is registered already (unregister_section it first to replace it)
+    """
+    def register(fn: Callable[[ReportContext], list[str]]) -> Callable[[ReportContext], list[str]]:
+        if name in SECTIONS:
+            raise ValueError(f"a report section named {name!r} is registered already (unregister_section it first "
+                             "to replace it)")
+        SECTIONS[name] = Section(name, tuple(uses), fn, when, tuple(optional))
+        return fn
+
+    return register
+
+
+def unregister_section(name: str) -> None:
+    """Remove the report section ``name``."""
+    del SECTIONS[name]
+
+
+def report_sections(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
+                    spec: dict[str, Any] | None = None, analysed: Case | None = None,
+                    claims: list[Claim] | None = None) -> dict[str, list[str]]:
+    """Each section of :func:`report_markdown` by name (its Markdown lines); ``"__all__"``: the whole report's lines.
+
+    ``claims``, when given, receives the claim of every sentence that states a number or a direction.
+
+    The head (title, analysis, lens) is ``"__head__"``; a section that does not apply (its ``when``) or writes
+    nothing is left out.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("cookies")
+    >>> parts = report_sections(case, mv.sensitivity.run_all(case, sobol_samples=64), {})
+    >>> [k for k in parts if not k.startswith("__")][:4]
+    ['words', 'posterior', 'evidence', 'prior']
+    >>> parts["independence"][0]
+    '## Independence'
+    """
+    from motives.sensitivity.registry import load_plugins
+
+    load_plugins()
+    ctx = _context(case, tables, figures, spec or {}, analysed)
+    if claims is not None:
+        ctx.claims = claims
+    out = {"__head__": _head(ctx)}
+    for name, sec in SECTIONS.items():
+        if sec.applies(ctx):
+            lines = sec.render(ctx)
+            if lines:
+                out[name] = lines
+    out["__all__"] = [line for lines in out.values() for line in lines]
+    return out
+
+
+def _context(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], spec: dict[str, Any],
+             analysed: Case | None) -> ReportContext:
     post = tables["posterior"]
     lens = post.attrs.get("lens", case.default_lens)
     fam = post.xs("family", level="level")["credence"]
@@ -248,7 +461,13 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
     labels = ({grp.id: md_text(grp.label or grp.id) for g in case.groupings for grp in g.groups}
               | {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families})
     kind = "group" if analysed is not None else lead_level
-    what = f"the target {kind} **{labels.get(lead, lead)}**" if spec.get("target") else "the leading family"
+    what = (f"the target {kind} **{labels.get(lead, lead)}**" if spec.get("target") else
+            "the leading hypothesis" if lead_level == "hypothesis" else "the leading family")
+    return ReportContext(case, analysed, tables, figures, spec, lens, lead, lead_level, labels, kind, what)
+
+
+def _head(x: ReportContext) -> list[str]:
+    case, spec, lens = x.case, x.spec, x.lens
     prior_text = "the case's own" if spec.get("prior") is None else f"`{spec.get('prior')}`"
     L = [f"# {md_text(case.title or case.name)}: sensitivity report", ""]
     L += [f"Analysis `{spec.get('name', '?')}` ({md_text(spec.get('file', ''))}; case content "
@@ -256,85 +475,123 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
           f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
           f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the exact "
           "posterior of the exclusive model), which gives credences without intervals. " + RESOLUTION_NOTE, ""]
-    fb = post.attrs.get("fallbacks") or []
+    fb = x.tables["posterior"].attrs.get("fallbacks") or []
     if fb:
         L += [f"Items lens `{lens}` does not rate use the default lens `{case.default_lens}`: {', '.join(fb)}.", ""]
-
-    def fig(name: str) -> None:
-        if name in figures:
-            cap = caption(name, analysed or case)
-            if spec.get("target") and name in TARGET_FIGURES:  # these follow the tables' target
-                cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
-            L.extend([f"![{cap}]({figures[name]})", "", f"*Figure: {cap}*", ""])
-
     lens_rec = next((ln for ln in case.lenses if ln.id == lens), None)
     if lens_rec is not None and lens_rec.description:
         L += [f"Lens `{lens}`: {md_text(lens_rec.description)}", ""]
+    return L
+
+
+@section("words")
+def _words(x: ReportContext) -> list[str]:
     from motives.report.explain import explain
 
-    words = explain(case, lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
-                    target=lead if spec.get("target") and analysed is None else None)
-    L += ["## In words", "", words.markdown, ""]
-    L += judgements_markdown(analysed or case, lens, prior=spec.get("prior"), target=lead,
-                             reliability=spec.get("reliability", True))
-    L += ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False,
-                                                 all_rows=False), ""]
-    fig("credences")
-    hyp_cred = post.xs("hypothesis", level="level")["credence"]
+    spec = x.spec
+    words = explain(x.case, x.lens, prior=spec.get("prior"), reliability=spec.get("reliability", True),
+                    target=x.lead if spec.get("target") and x.analysed is None else None)
+    x.claims.extend(words.claims)
+    L = ["## In words", "", words.markdown, ""]
+    L += judgements_markdown(x.analysed or x.case, x.lens, prior=spec.get("prior"), target=x.lead,
+                             reliability=spec.get("reliability", True), claims=x.claims)
+    return L
+
+
+@section("posterior", uses=("posterior", "reversal_priors"))
+def _posterior(x: ReportContext) -> list[str]:
+    case, spec, lens, labels, lead = x.case, x.spec, x.lens, x.labels, x.lead
+    L = ["## Posterior", "", posterior_markdown(case, lens, prior=spec.get("prior"), table=None, note=False,
+                                                all_rows=False), ""]
+    L += x.fig("credences")
     if all(h.value is not None for h in case.hypotheses):
         from motives.exact import value_summary
 
-        v = value_summary(case, lens, credence=hyp_cred.to_dict())
-        L += [f"The hypotheses are values of one quantity: its posterior mean is {v['mean']:.6g}, its median "
-              f"{v['median']:.6g}, and its {v['mass']:.0%} credible interval [{v['lower']:.6g}, {v['upper']:.6g}].",
+        v = value_summary(case, lens, credence=x.hyp_cred.to_dict())
+        c = Claim("value_summary", "hypotheses", float(v["mean"]), "", float("nan"), "posterior",
+                  {k: float(v[k]) for k in ("median", "mass", "lower", "upper")})
+        x.claims.append(c)
+        d = c.detail
+        L += [f"The hypotheses are values of one quantity: its posterior mean is {c.value:.6g}, its median "
+              f"{d['median']:.6g}, and its {d['mass']:.0%} credible interval [{d['lower']:.6g}, {d['upper']:.6g}].",
               ""]
-        fig("value_posterior")
-    rev = tables["reversal_priors"]
-    r = rev.loc[(lead_level, lead)]
+        L += x.fig("value_posterior")
+    r = x.tables["reversal_priors"].loc[(x.lead_level, lead)]
+    head = Claim("headline", lead, float(r["credence"]), "rest", float(r["bayes_factor"]), "reversal_priors",
+                 {"level": x.lead_level, "decibans": float(r["decibans"]), "leading": not spec.get("target")})
+    x.claims.append(head)
+    numbers = (f"credence {head.value:.4g} (Bayes factor against the rest {head.other:.4g}, "
+               f"{head.detail['decibans']:.1f} dB)")
     if spec.get("target"):
         note = (f" The analyses below treat the groups of grouping `{spec.get('grouping')}` as the families."
-                if analysed is not None else "")
-        L += [f"Target `{spec['target']}`: {kind} **{labels.get(lead, lead)}** has credence {r['credence']:.4g} "
-              f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).{note}", ""]
+                if x.analysed is not None else "")
+        L += [f"Target `{spec['target']}`: {x.kind} **{labels.get(lead, lead)}** has {numbers}.{note}", ""]
+    elif x.lead_level == "hypothesis":  # the default target when one family holds every hypothesis
+        L += [f"The leading hypothesis is **{labels.get(lead, lead)}** with {numbers}. The case's one family "
+              "holds every hypothesis (its credence is 1 whatever the evidence), so the analyses below are of the "
+              "leading hypothesis.", ""]
     else:
-        L += [f"The leading family is **{labels.get(lead, lead)}** with credence {r['credence']:.4g} "
-              f"(Bayes factor against the rest {r['bayes_factor']:.4g}, {r['decibans']:.1f} dB).", ""]
-    if case.groupings:
-        from motives.report.groupings import groupings_markdown
+        L += [f"The leading family is **{labels.get(lead, lead)}** with {numbers}.", ""]
+    return L
 
-        hyp = post.xs("hypothesis", level="level")
-        L += ["## Groupings", "", "Each named grouping's marginal: the credences of its groups' hypotheses summed "
-              "(Bayes factor of each group against the rest of its grouping).", "",
-              groupings_markdown(case, hyp["credence"].to_dict(), hyp["prior"].to_dict()), ""]
-    if case.structured:
-        L += structure_comparison(analysed or case, lens, prior=spec.get("prior"),
-                                  reliability=spec.get("reliability", True), target=lead)
-        L += ["## Structure", "",
-              f"{plural(len(case.propositions), 'proposition')} "
-              f"stand{'s' if len(case.propositions) == 1 else ''} between the hypotheses and the items that bear on "
-              "them; items under one proposition are conditionally independent given its state, so together "
-              "they can never move the odds by more than the proposition itself (its cap).", ""]
-        fig("structure")
-        L += [propositions_markdown(case, lens, heading="###"), ""]
 
-    L += ["## Evidence", "", evidence_markdown(analysed or case, lens, prior=spec.get("prior"), note=False,
-                                               target=lead if spec.get("target") else None), ""]
-    fig("ledger")
+@section("groupings", uses=("posterior",), when=lambda x: bool(x.case.groupings))
+def _groupings(x: ReportContext) -> list[str]:
+    from motives.report.groupings import groupings_markdown
+
+    hyp = x.tables["posterior"].xs("hypothesis", level="level")
+    return ["## Groupings", "", "Each named grouping's marginal: the credences of its groups' hypotheses summed "
+            "(Bayes factor of each group against the rest of its grouping).", "",
+            groupings_markdown(x.case, hyp["credence"].to_dict(), hyp["prior"].to_dict()), ""]
+
+
+@section("structure", when=lambda x: bool(x.case.structured))
+def _structure(x: ReportContext) -> list[str]:
+    case, spec = x.case, x.spec
+    L = structure_comparison(x.analysed or case, x.lens, prior=spec.get("prior"),
+                             reliability=spec.get("reliability", True), target=x.lead, claims=x.claims)
+    L += ["## Structure", "",
+          f"{plural(len(case.propositions), 'proposition')} "
+          f"stand{'s' if len(case.propositions) == 1 else ''} between the hypotheses and the items that bear on "
+          "them; items under one proposition are conditionally independent given its state, so together "
+          "they can never move the odds by more than the proposition itself (its cap).", ""]
+    L += x.fig("structure")
+    L += [propositions_markdown(case, x.lens, heading="###"), ""]
+    return L
+
+
+@section("evidence", uses=("weight_of_evidence",), optional=("proposition_weight",))
+def _evidence(x: ReportContext) -> list[str]:
+    spec = x.spec
+    L = ["## Evidence", "", evidence_markdown(x.analysed or x.case, x.lens, prior=spec.get("prior"), note=False,
+                                              target=x.lead if spec.get("target") else None), ""]
+    L += x.fig("ledger")
     L += ["Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) averages the other "
           "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that agree within "
           "themselves) and independent items the W add up to the total change of log-odds; otherwise the exact, "
           "order-dependent decomposition is the trajectory's `step_db`.", ""]
+    return L
 
+
+@section("prior", uses=("reversal_priors", "prior_sweep"))
+def _prior(x: ReportContext) -> list[str]:
+    rev = x.tables["reversal_priors"]
     grouped = families_group(rev)
-    L += ["## Prior", "", f"Bayes factor of each hypothesis{' and family' if grouped else ''} against the rest, and "
-          "`prior_for_credence_half`, the prior at which its credence would be 1/2, even odds against all the rest "
-          "together (prior odds x Bayes factor = posterior odds; `prior_for_tie` in the CSV). This is not where it "
-          "would tie with its strongest single rival (the tie of break-even).", "",
-          *_shown((rev if grouped else rev[rev.index.get_level_values("level") != "family"])
-                  .rename(columns={"prior_for_tie": "prior_for_credence_half"}), digits=4)]
-    fig("prior_sweep")
+    L = ["## Prior", "", f"Bayes factor of each hypothesis{' and family' if grouped else ''} against the rest, and "
+         "`prior_for_credence_half`, the prior at which its credence would be 1/2, even odds against all the rest "
+         "together (prior odds x Bayes factor = posterior odds; `prior_for_tie` in the CSV). This is not where it "
+         "would tie with its strongest single rival (the tie of break-even).", "",
+         *_shown((rev if grouped else rev[rev.index.get_level_values("level") != "family"])
+                 .rename(columns={"prior_for_tie": "prior_for_credence_half"}), digits=4)]
+    L += x.fig("prior_sweep")
+    return L
 
-    L += ["## Influence of single items and sources", ""]
+
+@section("influence", uses=("leave_one_out", "leave_one_source_out", "tornado", "break_even"))
+def _influence(x: ReportContext) -> list[str]:
+    tables, spec, labels, what = x.tables, x.spec, x.labels, x.what
+    lead, lead_level = x.lead, x.lead_level
+    L = ["## Influence of single items and sources", ""]
     if not tables["leave_one_out"].empty:
         L += [f"Leave-one-out: the credence of {what} without each item (largest changes of log-odds first).", "",
               to_markdown(_top(tables["leave_one_out"].xs((lead_level, lead), level=("level", "id")), "delta_db"),
@@ -352,7 +609,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               f"that power), one item at a time; each other judgement (`kind`: a source's reliability, a base rate, "
               f"the prior of the target; `value` its judged probability) with its odds multiplied by 1/{f:g} and "
               f"{f:g}.", "", to_markdown(tor.head(10)[cols], digits=4), ""]
-        fig("tornado")
+        L += x.fig("tornado")
         be = tables["break_even"]
         L += [f"Break-even: the factor on one item's likelihood ratio ({labels.get(be.attrs['target'], '')} : rest) "
               f"that alone ties {what} with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For items "
@@ -362,50 +619,72 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               "judgements (`kind` `source`, `base_rate`, `prior`) are rows too: the factor on their odds, and the "
               "probability that would tie (`value` -> `value_needed`).", "",
               to_markdown(_break_even_rows(be), digits=4), ""]
-        fig("break_even")
+        L += x.fig("break_even")
+    return L
 
-    if "evidence_discount" in tables:
-        disc = tables["evidence_discount"]
-        L += ["## Independence", "", _discount_sentence(disc, labels), ""]
-        fig("discount")
 
+@section("independence", uses=("evidence_discount",))
+def _independence(x: ReportContext) -> list[str]:
+    return ["## Independence", "", _discount_sentence(x.tables["evidence_discount"], x.labels, x.claims), "",
+            *x.fig("discount")]
+
+
+@section("conflict")
+def _conflict(x: ReportContext) -> list[str]:
     from motives.sensitivity.conflict import conflict, surprise
 
-    conf = conflict(case, lens=lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
-    whole = float(conf.loc[("case", "(all evidence)"), "conflict_db"])
+    spec = x.spec
+    conf = conflict(x.case, lens=x.lens, prior=spec.get("prior"), reliability=spec.get("reliability", True))
+    whole = Claim("case_conflict", "(all evidence)", float(conf.loc[("case", "(all evidence)"), "conflict_db"]),
+                  "", 0.0, "conflict")
     flagged = conf[conf["flag"] & (conf.index.get_level_values("kind") != "case")].sort_values("conflict_db",
                                                                                               ascending=False)
-    sur = surprise(case, lens=lens)
-    L += ["## Conflict", "",
-          f"Data conflict of the whole case (Jensen et al. 1990; 10 log10 of the product of each item's prior "
-          f"probability over the probability of all of them together): {whole:+.1f} dB "
-          f"({'the items fit together' if whole <= 0 else 'the items are less probable together than apart'}). "
-          f"Items and propositions at least {conf.attrs['threshold_db']:g} dB less probable given the rest of the "
-          "evidence than a priori: "
-          + (", ".join(f"`{i}` ({v:+.1f} dB)" for (_, i), v in flagged["conflict_db"].items()) or "none") + ".", "",
-          "How probable the evidence is under each hypothesis, against simulated cases of the same shape "
-          "(tail: the share of simulated cases at most as probable as this one; likelihood items at face value):", "",
-          *_shown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], hyp_cred, digits=3)]
+    thr = float(conf.attrs["threshold_db"])
+    found = [Claim("conflict", str(i), float(v), "", thr, "conflict") for (_, i), v in flagged["conflict_db"].items()]
+    x.claims.extend([whole, *found])
+    sur = surprise(x.case, lens=x.lens)
+    L = ["## Conflict", "",
+         f"Data conflict of the whole case (Jensen et al. 1990; 10 log10 of the product of each item's prior "
+         f"probability over the probability of all of them together): {whole.value:+.1f} dB "
+         f"({'the items fit together' if whole.value <= 0 else 'the items are less probable together than apart'}). "
+         f"Items and propositions at least {thr:g} dB less probable given the rest of the "
+         "evidence than a priori: "
+         + (", ".join(f"`{c.subject}` ({c.value:+.1f} dB)" for c in found) or "none") + ".", "",
+         "How probable the evidence is under each hypothesis, against simulated cases of the same shape "
+         "(tail: the share of simulated cases at most as probable as this one; likelihood items at face value):", "",
+         *_shown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], x.hyp_cred, digits=3)]
     if sur.attrs["all_surprising"]:
+        x.claims.append(Claim("all_surprising", "hypotheses", table="surprise"))
         L += ["**The evidence is improbable under every hypothesis listed: consider one that is not.**", ""]
+    return L
 
-    if len(case.lens_ids) > 1:
-        lc = tables["lens_comparison"]
-        L += ["## Lenses", "", to_markdown(lc, digits=4), ""]
-        fig("lenses")
-        fig("lenses_family")
-        L += ["Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining lens "
-              "rates are left out):", "", to_markdown(tables["leave_one_lens_out"], digits=4), ""]
-        lb = tables["lens_break_even"]
-        L += [f"One factor on the ratios of every item a lens rates that ties {what} with its rival:",
-              "", to_markdown(lb, digits=4), ""]
-        cr = tables["cruxes"]
-        if not cr.empty:
-            L += [f"Cruxes: change of the log-odds of {labels.get(lead, lead)} (dB) when one item is read through "
-                  "another lens, all else as the analysis lens reads it.", "", to_markdown(cr.head(12), digits=3), ""]
-            fig("cruxes")
 
-    sob = tables["sobol"]
+@section("lenses", uses=("lens_comparison", "leave_one_lens_out", "lens_break_even", "cruxes"),
+         when=lambda x: len(x.case.lens_ids) > 1)
+def _lenses(x: ReportContext) -> list[str]:
+    tables, labels, lead = x.tables, x.labels, x.lead
+    lc = tables["lens_comparison"]
+    L = ["## Lenses", "", to_markdown(lc, digits=4), ""]
+    L += x.fig("lenses")
+    L += x.fig("lenses_family")
+    L += ["Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining lens "
+          "rates are left out):", "", to_markdown(tables["leave_one_lens_out"], digits=4), ""]
+    lb = tables["lens_break_even"]
+    L += [f"One factor on the ratios of every item a lens rates that ties {x.what} with its rival:",
+          "", to_markdown(lb, digits=4), ""]
+    cr = tables["cruxes"]
+    if not cr.empty:
+        L += [f"Cruxes: change of the log-odds of {labels.get(lead, lead)} (dB) when one item is read through "
+              "another lens, all else as the analysis lens reads it.", "", to_markdown(cr.head(12), digits=3), ""]
+        L += x.fig("cruxes")
+    return L
+
+
+@section("global_sensitivity", uses=("sobol",))
+def _global(x: ReportContext) -> list[str]:
+    sob = x.tables["sobol"]
+    labels, lead = x.labels, x.lead
+    L: list[str] = []
     if sob.empty or sob.attrs.get("warning"):
         L += ["## Global sensitivity", ""] if sob.empty else []
         if sob.attrs.get("warning"):
@@ -418,26 +697,42 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
               to_markdown(sob.head(15), digits=3), ""]
         if sob.attrs.get("noisy"):
             noisy = sob.attrs["noisy"]
+            x.claims.extend(Claim("sobol_noisy", str(i), table="sobol") for i in noisy)
             named = ", ".join(noisy[:5]) + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "")
             L += [f"**Warning: these estimates are too noisy to trust.** For {named} the "
                   "bootstrap standard error exceeds 0.05 or the first-order index exceeds the total index beyond "
                   "its sampling error (which no true index does); raise `sensitivity.sobol_samples` in the spec.", ""]
-        fig("sobol")
-    info = tables["item_information"]
-    if not info.empty:
-        L += ["## Value of information", "",
-              "Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
-              "(belief = posterior without it):", "",
-              to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4), ""]
-        fig("information")
-    L += ["## Trajectory", ""]
-    und = tables["trajectory"].attrs.get("undated_items") or []
+        L += x.fig("sobol")
+    return L
+
+
+@section("information", uses=("item_information",))
+def _information(x: ReportContext) -> list[str]:
+    info = x.tables["item_information"]
+    if info.empty:
+        return []
+    return ["## Value of information", "",
+            "Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
+            "(belief = posterior without it):", "",
+            to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4), "", *x.fig("information")]
+
+
+@section("trajectory", uses=("trajectory",))
+def _trajectory(x: ReportContext) -> list[str]:
+    L = ["## Trajectory", ""]
+    und = x.tables["trajectory"].attrs.get("undated_items") or []
     if und:
         L += [f"Undated items (placed first): {', '.join(und)}.", ""]
-    fig("trajectory")
-    for name in figures:
+    L += x.fig("trajectory")
+    return L
+
+
+@section("timelines")
+def _timelines(x: ReportContext) -> list[str]:
+    L: list[str] = []
+    for name in x.figures:
         if name.startswith("timeline_"):
             if "## Timelines" not in L:
                 L += ["## Timelines", ""]
-            fig(name)
-    return "\n".join(L).rstrip() + "\n"
+            L += x.fig(name)
+    return L

@@ -123,6 +123,44 @@ def _odds(x: float) -> str:
     return f"{x:.1f} to 1"
 
 
+def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -> list[Claim]:
+    """Claims ``against``: the items and observed or reported facts of most negative weight for the target.
+
+    An item's weight is :func:`motives.sensitivity.weight_of_evidence`'s; a fact's (observed, or with items
+    bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact whose weight only passes on what lies
+    below it (neither observed nor reported) is not named: the finding below it is. ``favours`` is the rival
+    with the largest weight of that finding against its own rest, named only when that weight is positive.
+    """
+    rows: list[tuple[float, str, str, Any]] = []
+    col = _slice(woe, level, tgt, "decibans")
+    for i, v in col[np.isfinite(col)].items():
+        rows.append((float(v), str(i), "weight_of_evidence", woe.xs(i, level="evidence")))
+    if pw is not None and len(pw):
+        props = {p.id: p for p in case.propositions}
+        reported = {q for e in case.evidence for q in (e.parents or ())}
+        facts = pw[pw["kind"] == "proposition"]
+        for node in dict.fromkeys(facts.index.get_level_values("node")):
+            p = props.get(str(node))
+            sub = facts.xs(node, level="node")
+            if p is None or (p.observed is None and p.id not in reported):
+                continue
+            if (level, tgt) in sub.index:
+                v = float(sub.loc[(level, tgt), "decibans"])
+                if np.isfinite(v):
+                    rows.append((v, str(node), "proposition_weight", sub))
+    out = []
+    for v, i, table, sub in sorted(rows, key=lambda r: r[0])[:top]:
+        if not round(v, 1) < 0:
+            break
+        others = sub.xs(level, level="level")["decibans"].astype(float).drop(tgt, errors="ignore")
+        others = others[np.isfinite(others)]
+        fav = str(others.idxmax()) if len(others) and float(others.max()) > 0 else ""
+        obs = next((p.observed for p in case.propositions if p.id == i and p.observed is not None), None)
+        out.append(Claim("against", i, v, tgt, float(others.max()) if fav else float("nan"), table,
+                         {"level": level, "favours": fav, **({"observed": obs} if obs is not None else {})}))
+    return out
+
+
 def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
             top: int = 3, target: str | None = None) -> Explanation:
     """A paragraph of plain English on what the verdict rests on, generated from claims on the analyses.
@@ -184,7 +222,7 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     post = exact_posterior(case, lens, prior, reliability=reliability)
     hyp = post.xs("hypothesis")["credence"]
     fam = post.xs("family")["credence"]
-    grouped = len(fam) < len(hyp)
+    grouped = 1 < len(fam) < len(hyp)  # one family holding every hypothesis says nothing: read as ungrouped
     names = ({f: f for f in case.family_ids} | {h.id: h.name for h in case.hypotheses}
              | {f.id: f.label or f.id for f in case.families})
     mn = {k: md_text(v) for k, v in names.items()}  # user text as Markdown that renders as typed
@@ -277,11 +315,11 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     col = _slice(woe, target_level, tgt, "decibans")
     col = col[np.isfinite(col)]
     pos = col[col > 0].sort_values(ascending=False).head(top)
-    neg = col[col < 0].sort_values().head(1)
-    ex.facts.update(carriers=list(pos.index), carrier_db=[float(x) for x in pos], strongest_against=list(neg.index))
+    ex.facts.update(carriers=list(pos.index), carrier_db=[float(x) for x in pos])
     titles = {e.id: e.title for e in case.evidence} | {p.id: p.title for p in case.propositions}
     mt = {k: md_text(v) for k, v in titles.items()}
     tname_m, tname_t = mn.get(tgt, tgt), esc(names.get(tgt, tgt))
+    pw = None
     if case.propositions:  # the facts first: each proposition's weight against its cap
         pw = S.proposition_weight(case, lens=lens, prior=prior)
         pw = pw[pw["kind"] == "proposition"]
@@ -308,26 +346,38 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
             say(f"Among the facts the items bear on, the case for {tname_m} rests most on {lst_m}.",
                 f"Among the facts the items bear on, the case for {tname_t} rests most on {lst_t}.")
     pos = pos[pos.round(1) > 0]
-    neg = neg[neg.round(1) < 0]
     for i, v in pos.items():
         ex.claims.append(Claim("carries", str(i), float(v), tgt, float("nan"), "weight_of_evidence",
-                               {"level": target_level}))
-    for i, v in neg.items():
-        ex.claims.append(Claim("against", str(i), float(v), tgt, float("nan"), "weight_of_evidence",
                                {"level": target_level}))
     if len(pos):
         lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {v:+.1f} dB)" for i, v in pos.items())
         lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)" for i, v in pos.items())
-        lead_in = (f"Of the items, the heaviest for {tname_m} are" if case.propositions
+        one = len(pos) == 1
+        lead_in = (f"Of the items, the heaviest for {tname_m} {'is' if one else 'are'}" if case.propositions
                    else f"The case for {tname_m} rests most on")
-        lead_t = (f"Of the items, the heaviest for {tname_t} are" if case.propositions
+        lead_t = (f"Of the items, the heaviest for {tname_t} {'is' if one else 'are'}" if case.propositions
                   else f"The case for {tname_t} rests most on")
-        m, t = f"{lead_in} {lst_m}.", f"{lead_t} {lst_t}."
-        if len(neg):
-            i, v = next(iter(neg.items()))
-            m += f" The strongest item against it is {mt.get(i, i)} ({i}, {v:+.1f} dB)."
-            t += f" The strongest item against it is {esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)."
-        say(m, t)
+        say(f"{lead_in} {lst_m}.", f"{lead_t} {lst_t}.")
+    # what speaks against the target: the items and observed facts of most negative weight, each with the rival
+    # it favours most (the largest weight of that finding for another hypothesis or family against its rest)
+    against = _against(case, woe, pw if case.propositions else None, target_level, tgt, top=2)
+    ex.facts["strongest_against"] = [c.subject for c in against]
+    ex.claims.extend(against)
+    if against:
+        def one_m(c: Claim) -> str:
+            fav = c.detail.get("favours")
+            seen = f" = {c.detail['observed']}" if "observed" in c.detail else ""
+            return (f"{mt.get(c.subject, c.subject)} ({c.subject}{seen}, {c.value:+.1f} dB"
+                    + (f", favouring {mn.get(fav, fav)}" if fav else "") + ")")
+
+        def one_t(c: Claim) -> str:
+            fav = c.detail.get("favours")
+            seen = f" = {esc(str(c.detail['observed']))}" if "observed" in c.detail else ""
+            return (f"{esc(titles.get(c.subject, c.subject))} ({esc(c.subject)}{seen}, {c.value:+.1f}\\,dB"
+                    + (f", favouring {esc(names.get(fav, fav))}" if fav else "") + ")")
+
+        say(f"What speaks most against {tname_m}: {'; '.join(one_m(c) for c in against)}.",
+            f"What speaks most against {tname_t}: {'; '.join(one_t(c) for c in against)}.")
 
     # what it would take to flip: leave one out, then break-even over every judgement
     loo = S.leave_one_out(case, lens=lens, prior=prior, reliability=reliability)

@@ -80,7 +80,7 @@ def groupings_markdown(case: Case, credence: Mapping[str, float], prior: Mapping
         for gid, r in summary[g.id].items():
             p, c = r["prior"], r["credence"]
             with_odds = 0 < p < 1 and 0 < c < 1
-            rows.append({"group": gid, "label": md_text(labels[gid]), "hypotheses": ", ".join(r["hypotheses"]),
+            rows.append({"group": gid, "label": labels[gid], "hypotheses": ", ".join(r["hypotheses"]),
                          "prior": p, "credence": c,
                          "bayes_factor": (c / (1 - c)) / (p / (1 - p)) if with_odds else float("nan")})
         df = pd.DataFrame(rows).set_index("group")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, parents_text
+from motives.escape import latex
 from motives.report.tables import _target_label, evidence_table, posterior_table
 
 if TYPE_CHECKING:
@@ -17,27 +18,7 @@ if TYPE_CHECKING:
 
 
 #: Characters LaTeX treats specially, and what to write instead.
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-}
-_LATEX_UNICODE = {"\u2013": "--", "\u2014": "---", "\u2018": "`", "\u2019": "'", "\u201c": "``", "\u201d": "''",
-                  "\u2026": r"\ldots{}", "\u00a0": "~", "\u2212": "-", "\u03ba": r"$\kappa$", "\u2192": r"$\to$"}
-
-
-def latex_escape(text: Any) -> str:
-    r"""Escape text for LaTeX (specials, and common typographic Unicode to ASCII LaTeX).
-
-    Examples
-    --------
-    >>> print(latex_escape("50% of R&D_costs ~ $5 {sic}"))
-    50\% of R\&D\_costs \textasciitilde{} \$5 \{sic\}
-    """
-    out = []
-    for ch in str(text):
-        out.append(_LATEX_SPECIAL.get(ch) or _LATEX_UNICODE.get(ch) or ch)
-    return "".join(out)
+latex_escape = latex  # the LaTeX escaper (:func:`motives.escape.latex`), under its older name
 
 
 _CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")

@@ -236,7 +236,7 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
     cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
                                                                                                  df.columns]
     dbs = [is_db_column(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    lines = ["| " + " | ".join(md_text(c) for c in cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     for idx, row in df.iterrows():
         head = [cell(i) for i in (idx if isinstance(idx, tuple) else (idx,))] if index else []
         lines.append("| " + " | ".join(head + [cell(v, db) for v, db in zip(row.tolist(), dbs, strict=True)]) + " |")
@@ -268,7 +268,7 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None,
     t = evidence_table(case, lens, prior=prior, target=target)
     shown = t.drop(columns=["kind", "fallback"])
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
-           f"decibans = weight of evidence for {_target_label(case, t.attrs['target'])} against the rest "
+           f"decibans = weight of evidence for {md_text(_target_label(case, t.attrs['target']))} against the rest "
            "(rest weighted by the prior).")
     if case.structured:
         cap += (" An item under a proposition is rated P(E | state) (`given_state`); its hypothesis columns give "

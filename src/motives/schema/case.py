@@ -109,7 +109,7 @@ class Case(Record):
         items = []
         for it in data.get("evidence") or []:
             if isinstance(it, dict) and _kind(it) == "likelihood":
-                it = LikelihoodItem._shorthand(it)
+                it = LikelihoodItem.expand_shorthand(it)
                 if isinstance(it.get("likelihoods"), dict) and "__default__" in it["likelihoods"]:
                     lk = dict(it["likelihoods"])
                     lk[data["default_lens"]] = lk.pop("__default__")
@@ -123,12 +123,12 @@ class Case(Record):
         props = []
         for pr in data.get("propositions") or []:
             if isinstance(pr, dict):
-                pr = Proposition._shorthand(pr)
-            lk = pr.get("likelihoods") if isinstance(pr, dict) else pr.likelihoods
-            if isinstance(lk, dict) and "__default__" in lk:
-                lk = dict(lk)
-                lk[data["default_lens"]] = lk.pop("__default__")
-                pr = {**pr, "likelihoods": lk} if isinstance(pr, dict) else pr.model_copy(update={"likelihoods": lk})
+                pr = Proposition.expand_shorthand(pr)
+            plk: Any = pr.get("likelihoods") if isinstance(pr, dict) else pr.likelihoods
+            if isinstance(plk, dict) and "__default__" in plk:
+                plk = dict(plk)
+                plk[data["default_lens"]] = plk.pop("__default__")
+                pr = {**pr, "likelihoods": plk} if isinstance(pr, dict) else pr.model_copy(update={"likelihoods": plk})
             props.append(pr)
         data["propositions"] = props
         return _fill_others(data)
@@ -197,7 +197,7 @@ class Case(Record):
         """
         if not self.prior_normalise or all(h.prior is None for h in self.hypotheses):
             return None
-        total = sum(float(h.prior) for h in self.hypotheses)  # type: ignore[arg-type]
+        total = sum(float(h.prior or 0.0) for h in self.hypotheses)
         note = f"priors normalised (prior_normalise: true): they summed to {total:.6g}, each divided by that sum"
         if abs(total - 1.0) > 0.01:
             note += " -- more than rounding: is a hypothesis or a prior missing?"
@@ -227,7 +227,7 @@ class Case(Record):
 
         return resolve_target(self, target)
 
-    def judgement(self, item: _ItemBase, lens: str | None = None) -> tuple[Any, bool]:
+    def judgement(self, item: _ItemBase | Proposition, lens: str | None = None) -> tuple[Any, bool]:
         """Return (judgement, fell_back): the lens's judgement, or the default lens's when it does not rate the item."""
         lens = self.resolve_lens(lens)
         j = item.judgements()
@@ -431,7 +431,8 @@ def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(lk, dict) and any(_has_others(j) for j in lk.values()):
             parent = ident(it, "bears_on")
             parents = parent if isinstance(parent, list | tuple) else [parent]
-            axes = [hyp if b in (None, HYPOTHESES) else states.get(b) if isinstance(b, str) else None for b in parents]
+            axes: list[Any] = [hyp if b in (None, HYPOTHESES) else states.get(b) if isinstance(b, str) else None
+                               for b in parents]
             pv = None
             if parents and all(isinstance(ax, list) for ax in axes):
                 import itertools

@@ -19,6 +19,7 @@ from motives.schema.forms import (
     Likelihood,
     Number,
     PartialDate,
+    Quote,
     Record,
     shorthand_schema,
 )
@@ -265,7 +266,7 @@ class _ItemBase(Record):
         default=None, description="Source key whose reliability governs this item."
     )
     footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
-    quote: str = Field(default="", description="Short quote, at most 40 words.")
+    quote: Quote = Field(default="", description="Short quote, at most 40 words.")
     given: list[Id] = Field(
         default_factory=list, description="Items these likelihoods are conditional on."
     )
@@ -285,6 +286,9 @@ class _ItemBase(Record):
         if self.bears_on == []:
             raise ValueError(_NO_PARENT)
         check_parents_once(self.bears_on)
+        if self.base_rate is not None and self.reported_by is None:  # it would be silently ignored
+            raise ValueError("base_rate (P(report | source wrong)) applies only to an item reported_by a source of "
+                             "uncertain reliability: add reported_by or remove base_rate")
         return self
 
     @property
@@ -320,7 +324,12 @@ class LikelihoodItem(_ItemBase):
 
     @model_validator(mode="before")
     @classmethod
-    def _shorthand(cls, data: Any) -> Any:
+    def _shorthand_validator(cls, data: Any) -> Any:
+        return cls.expand_shorthand(data)
+
+    @classmethod
+    def expand_shorthand(cls, data: Any) -> Any:
+        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]

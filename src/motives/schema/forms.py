@@ -7,10 +7,20 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from motives import likelihood as _lk
 from motives.errors import did_you_mean
+from motives.numeric import MAX_CONCENTRATION
 
 
 def _shown(value: Any) -> str:
@@ -104,8 +114,33 @@ def cite_key(value: Any) -> Any:
     return value
 
 
+#: Most words a quote may have (docs/formats.md: "short quote, at most 40 words").
+MAX_QUOTE_WORDS = 40
+
+
+def short_quote(value: str) -> str:
+    """A quote of at most :data:`MAX_QUOTE_WORDS` words (words: runs of text between whitespace).
+
+    Examples
+    --------
+    >>> short_quote("a serious provocation")
+    'a serious provocation'
+    >>> short_quote("word " * 41)
+    Traceback (most recent call last):
+        ...
+    ValueError: a quote of 41 words; the formats allow at most 40: quote the key words and cite the rest
+    """
+    n = len(value.split())
+    if n > MAX_QUOTE_WORDS:
+        raise ValueError(f"a quote of {n} words; the formats allow at most {MAX_QUOTE_WORDS}: quote the key words "
+                         "and cite the rest")
+    return value
+
+
 #: A number (int or float, never a boolean or quoted text).
 Number = Annotated[float, BeforeValidator(strict_number)]
+#: A short quote (at most MAX_QUOTE_WORDS words).
+Quote = Annotated[str, AfterValidator(short_quote)]
 #: A whole number (never a boolean, quoted text or fraction).
 Integer = Annotated[int, BeforeValidator(strict_int)]
 #: A whole number used as a mapping key (JSON text keys of digits accepted in JSON mode only).
@@ -181,7 +216,7 @@ class Likelihood(Record):
 
     mean: Number = Field(ge=0.0, le=1.0, description="Mean of the judged probability.")
     concentration: Number | None = Field(
-        default=None, gt=0, description="Beta concentration alpha + beta; null for a point."
+        default=None, gt=0, le=MAX_CONCENTRATION, description="Beta concentration alpha + beta; null for a point."
     )
 
     @model_validator(mode="before")
@@ -236,7 +271,7 @@ class PartialDate(Record):
             if m:
                 y, mo, d = (int(g) if g else None for g in m.groups())
                 try:  # an impossible month or day: the calendar's reason, with the value
-                    _dt.date(max(y, 1), mo or 1, d or 1)  # type: ignore[arg-type]
+                    _dt.date(max(y or 1, 1), mo or 1, d or 1)
                 except ValueError as exc:
                     raise ValueError(f"{exc}, got {value.strip()!r} (YYYY, YYYY-MM or YYYY-MM-DD)") from None
                 return {"year": y, "month": mo, "day": d}

@@ -154,6 +154,12 @@ def resolve_target(case: Case, target: str) -> Target:
     from motives.errors import CaseError
 
     t = str(target)
+    clash = [f"{g.id}.{grp.id}" for g in case.groupings for grp in g.groups if grp.id == t]
+    if clash and (t in case.hypothesis_ids or t in case.family_ids):  # a bare id naming two things: never pick one
+        what = "hypothesis" if t in case.hypothesis_ids else "family"
+        raise CaseError([Problem(f"target '{t}' names both the {what} '{t}' and the group "
+                                 + " and ".join(f"'{c}'" for c in clash) + f": write '{clash[0]}' for the group; "
+                                 f"to target the {what}, give the group another id", field="target")])
     if t in case.hypothesis_ids:
         return Target(t, "hypothesis", None, (t,))
     if t in case.family_ids:

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, mod
 
 from motives import likelihood as _lk
 from motives.conventions import parents_text  # noqa: F401  (re-exported)
+from motives.numeric import MAX_CONCENTRATION
 from motives.schema.forms import (
     CiteKey,
     Confidence,
@@ -26,6 +27,7 @@ from motives.schema.forms import (
     Key,
     Likelihood,
     Number,
+    Quote,
     Record,
     ShortLabel,
     shorthand_schema,
@@ -194,7 +196,8 @@ class StateRow(Record):
     """
 
     probs: dict[Key, Number] = Field(description="State id -> P(state | parent value); the row sums to 1.")
-    concentration: Number | None = Field(default=None, gt=0, description="Dirichlet concentration; null for a point.")
+    concentration: Number | None = Field(default=None, gt=0, le=MAX_CONCENTRATION,
+                                         description="Dirichlet concentration; null for a point.")
 
     @field_validator("probs")
     @classmethod
@@ -285,14 +288,19 @@ class Proposition(Record):
     date: DateField = None
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
     footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
-    quote: str = Field(default="", description="Short quote, at most 40 words.")
+    quote: Quote = Field(default="", description="Short quote, at most 40 words.")
     likelihoods: dict[Key, PropositionJudgement] = Field(
         description="Lens id -> table P(state | parent value)."
     )
 
     @model_validator(mode="before")
     @classmethod
-    def _shorthand(cls, data: Any) -> Any:
+    def _shorthand_validator(cls, data: Any) -> Any:
+        return cls.expand_shorthand(data)
+
+    @classmethod
+    def expand_shorthand(cls, data: Any) -> Any:
+        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's table, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]

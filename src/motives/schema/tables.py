@@ -214,7 +214,7 @@ def implication_table(case: Case) -> pd.DataFrame:
 def non_diagnostic(case: Case, lens: str | None = None, tol: float = 1e-12) -> list[str]:
     """Ids of likelihood items (and propositions) whose means are equal across their parent's values.
 
-    Such a node changes nothing, whatever bears on it.
+    Such a node changes nothing, whatever bears on it. Equal means equal to ``tol`` relative to the largest.
     """
     out = []
     for p in case.propositions:
@@ -222,13 +222,14 @@ def non_diagnostic(case: Case, lens: str | None = None, tol: float = 1e-12) -> l
             continue
         j, _ = case.judgement(p, lens)
         rows = [p.row(j, v)[0] for v in case.parent_values(p.parents)]
-        if all(max(c) - min(c) <= tol for c in zip(*rows, strict=True)):
+        if all(max(c) - min(c) <= tol * max(c) for c in zip(*rows, strict=True)):  # relative: see below
             out.append(p.id)
     for e in case.evidence:
         if isinstance(e, LikelihoodItem):
             j, _ = case.judgement(e, lens)
             m = [j.values[h].mean for h in case.parent_values(e.parents)]
-            if max(m) - min(m) <= tol:
+            # relative to the largest: only ratios matter, and 1e-300 against 5e-324 is a ratio of 2e23, not equal
+            if max(m) - min(m) <= tol * max(m):
                 out.append(e.id)
     return out
 

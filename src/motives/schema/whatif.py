@@ -90,8 +90,8 @@ def with_judgement(case: Case, node: str, lens: str | None = None, values: Mappi
     if len(forms) != 1:
         raise TypeError("give exactly one of values, ratios, decibans, van_evera")
     lens = case.resolve_lens(lens)
-    target = next((p for p in case.propositions if p.id == node), None)
-    target = target if target is not None else case.item(node)
+    prop = next((p for p in case.propositions if p.id == node), None)
+    target: Any = prop if prop is not None else case.item(node)
     old, _ = case.judgement(target, lens)
     data: dict[str, Any] = {"rationale": old.rationale if rationale is None else rationale}
     conf = confidence if confidence is not None else getattr(old, "confidence", None)

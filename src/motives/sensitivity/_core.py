@@ -172,7 +172,12 @@ class Target:
 
 
 def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None) -> Target:
-    """Resolve a hypothesis or family id; ``None`` gives the leading family under ``credence``."""
+    """Resolve a hypothesis or family id; ``None`` gives the leading family under ``credence``.
+
+    A target must leave some hypothesis out: one that holds them all has credence 1 whatever the evidence, so
+    nothing can move it. When the default (the leading family) would be such a family — a case with one
+    family — the default is the leading hypothesis instead; a named target holding every hypothesis is refused.
+    """
     if target is None:
         if credence is None:
             raise ValueError("need a credence to find the leading family")
@@ -180,6 +185,9 @@ def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None
         np.add.at(fam, arr.family_index, credence)
         target = arr.families[int(np.argmax(fam))]
         level = "family"
+        if len(arr.families) == 1:  # one family holds every hypothesis: the leading hypothesis instead
+            target = arr.hypotheses[int(np.argmax(credence))]
+            level = "hypothesis"
     elif target in arr.families and target not in arr.hypotheses:
         level = "family"
     elif target in arr.hypotheses:
@@ -193,6 +201,10 @@ def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None
         mask = arr.family_index == arr.families.index(target)
     else:
         mask = np.array([h == target for h in arr.hypotheses])
+    if mask.all():
+        raise CaseError([Problem(f"target '{target}' holds every hypothesis, so its credence is 1 whatever the "
+                                 "evidence and no analysis can move it: name a hypothesis or a family that leaves "
+                                 f"some hypothesis out ({', '.join(arr.hypotheses)})", field="target")])
     return Target(target, level, mask)
 
 

@@ -617,7 +617,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             rows.append((e, np.inf, np.inf, db_item[j], np.inf, False, "ruled out"))
             continue
         if grouped[j]:
-            x, ok = _solve(arr, pri, tgt, np.arange(E) == j, t, r, reliability, float(np.log(x0)))
+            with np.errstate(divide="ignore"):  # a rival the evidence rules out: x0 = 0, log -inf
+                lx0 = float(np.log(x0))
+            x, ok = _solve(arr, pri, tgt, np.arange(E) == j, t, r, reliability, lx0)
             method = "root"
         else:
             x, ok, method = x0, True, "closed form"
@@ -697,7 +699,9 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
         elif not c[t] > 0:  # ruled out under this lens: no factor on the ratios brings it back
             x, ok, method = np.inf, False, "ruled out"
         elif (which & _grouped(arr, reliability)).any():
-            x, ok = _solve(arr, pri, tgt, which, t, r, reliability, float(np.log(c[r] / c[t]) / n))
+            with np.errstate(divide="ignore"):  # a rival the evidence rules out: log 0 = -inf
+                lx0 = float(np.log(c[r] / c[t]) / n)
+            x, ok = _solve(arr, pri, tgt, which, t, r, reliability, lx0)
             method = "root"
         else:
             x, ok, method = (c[r] / c[t]) ** (1.0 / n), True, "closed form"

@@ -127,6 +127,8 @@ def is_cut(arr: Any, pid: str) -> bool:
 
 
 def _share(db: float, cap: float, floor: float) -> float:
+    if np.isinf(db) and np.isinf(cap if db > 0 else floor):
+        return np.nan  # an infinite weight against an unbounded cap: no share (inf / inf)
     if db >= 0:
         return db / cap if cap > 0 else (0.0 if db == 0 else np.nan)
     return db / -floor if floor < 0 else np.nan

@@ -98,8 +98,9 @@ def sobol_indices(func: Callable[[Array], Array], ppf: Callable[[Array], Array],
     def estimate(idx: NDArray[np.intp]) -> tuple[Array, Array]:
         a, b, ab = fA[idx], fB[idx], fAB[:, idx]
         both = np.concatenate([a, b])
-        v = np.var(both)
-        if v <= 0:
+        with np.errstate(invalid="ignore"):  # an infinite output (a ruled-out rival): NaN, stated as degenerate
+            v = np.var(both)
+        if not v > 0:
             return np.zeros(len(groups)), np.zeros(len(groups))
         # f(B) centred: same expectation (E[f(A_B) - f(A)] = 0), far less variance when |mean| >> sd.
         return ((b - both.mean()) * (ab - a)).mean(axis=1) / v, 0.5 * ((a - ab) ** 2).mean(axis=1) / v
@@ -111,8 +112,9 @@ def sobol_indices(func: Callable[[Array], Array], ppf: Callable[[Array], Array],
         boots = [estimate(rng.integers(0, rows, rows)) for _ in range(n_boot)]
         df["S1_se"] = np.std([b[0] for b in boots], axis=0)
         df["ST_se"] = np.std([b[1] for b in boots], axis=0)
-    df.attrs.update({"n": rows, "evaluations": rows * (len(groups) + 2),
-                     "variance": float(np.var(np.concatenate([fA, fB])))})
+    with np.errstate(invalid="ignore"):
+        var = float(np.var(np.concatenate([fA, fB])))
+    df.attrs.update({"n": rows, "evaluations": rows * (len(groups) + 2), "variance": var})
     return df
 
 
@@ -175,9 +177,10 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     cells of items of several parents are inputs like any other item's; with ``by="item"`` all rows of a
     table form one group named by the proposition (``kind`` ``table``), with
     ``by="cell"`` each row is one input ``<proposition>|<parent value>``. The
-    reliability of a source whose items sit under propositions stays
-    integrated exactly by the engine (it is not an input). For each draw the credence is
-    the exact posterior with those values fixed. Timeline and quantity items
+    reliability of every source judged as a Beta is an input (``kind`` ``source``),
+    whether it reports items on the hypotheses or facts under propositions. For each
+    draw the credence is the exact posterior with those values fixed (every
+    reliability too: a draw takes each report at the drawn reliability). Timeline and quantity items
     keep their closed-form marginal likelihoods (their uncertainty is already
     integrated out).
 
@@ -271,26 +274,28 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
             if np.isfinite(c) and len(live) > 1:
                 trows.append((pi, v, live))
     srcs = [(gi, g) for gi, g in enumerate(arr.groups) if reliability and g.concentration is not None]
+    # sources whose items sit under propositions (or that also report direct items beside such items):
+    # (index in sources_in_structure, group); their reliability is an input like a direct source's
+    ssrcs = [(si, g) for si, g in enumerate(arr.sources_in_structure) if reliability and g.concentration is not None]
     nc, npc = len(cells), len(pcells) + len(jcells)  # cells under propositions, then of items of several parents
     nt = sum(len(live) for _, _, live in trows)
-    d = nc + npc + nt + len(srcs)
+    d = nc + npc + nt + len(srcs) + len(ssrcs)
     meta = {"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "scale": scale,
             "credence": float(base[tgt.mask].sum())}
     fixed = [f"source:{g.key} ({g.mean:.6g})" for g in arr.groups + tuple(arr.sources_in_structure)
              if reliability and g.concentration is None and 0 < g.mean < 1]
-    integrated = [f"source:{g.key}" for g in arr.sources_in_structure if reliability and g.concentration is not None]
-    meta["not_inputs"] = fixed + integrated
+    meta["not_inputs"] = fixed
     if d == 0:  # nothing uncertain: no samples drawn, nothing varies
         df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
         df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **meta, "noisy": []})
-        df.attrs["warning"] = _sobol_warning(df, fixed, integrated)
+        df.attrs["warning"] = _sobol_warning(df, fixed)
         return df
     t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
                for pi, v, live in trows for s in live]
     alpha = np.array([c[2] for c in cells] + [c[3] for c in pcells] + [c[2] for c in jcells] + t_alpha
-                     + [g.mean * g.concentration for _, g in srcs])
+                     + [g.mean * g.concentration for _, g in srcs + ssrcs])
     beta = np.array([c[3] for c in cells] + [c[4] for c in pcells] + [c[3] for c in jcells] + [1.0] * nt
-                    + [(1 - g.mean) * g.concentration for _, g in srcs])
+                    + [(1 - g.mean) * g.concentration for _, g in srcs + ssrcs])
     is_gamma = np.zeros(d, dtype=bool)
     is_gamma[nc + npc:nc + npc + nt] = True
     rows_i = np.array([c[0] for c in cells], dtype=np.intp)
@@ -339,8 +344,11 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
                 bg = np.where(np.isnan(arr.base[g.index]), lam[:, g.index].mean(axis=-1), arr.base[g.index])
                 mixed[:, g.index] = rho * lam[:, g.index] + (1 - rho) * bg[..., None]
             lam = mixed
-        # direct sources are mixed in above; sources whose items sit under propositions stay integrated
-        rel = reliability and bool(arr.propositions)
+            if arr.sources_in_structure and arr.propositions:
+                lam = _mix_structure_sources(arr, lam, kw, x[:, s0 + len(srcs):], [si for si, _ in ssrcs])
+        # every source is mixed in above at the draw's reliability (or its fixed one): each draw is evaluated
+        # with every reliability fixed, as for the direct sources
+        rel = False
         if scale == "log_odds":
             return log_odds_db(scenario_logpost(eval_arr, pri, lam=lam, reliability=rel, **kw), tgt.mask)
         post = scenario_posterior(eval_arr, pri, lam=lam, reliability=rel, **kw)
@@ -348,14 +356,15 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
 
     ids = arr.proposition_ids
     if by == "cell":
-        groups = [[i] for i in range(nc + npc)] + [list(c) for c in t_cols] + [[s0 + s] for s in range(len(srcs))]
+        groups = ([[i] for i in range(nc + npc)] + [list(c) for c in t_cols]
+                  + [[s0 + s] for s in range(len(srcs) + len(ssrcs))])
         parent_vals = [_configurations(arr, pa.parents) for pa in arr.propositions]
         names = ([f"{arr.items[r]}:{H[k]}" for r, k, _, _ in cells]
                  + [f"{arr.propositions[pi].items[r]}:{arr.propositions[pi].states[si]}" for pi, r, si, _, _ in pcells]
                  + [f"{arr.joint[ji].id}:{_configurations(arr, arr.joint[ji].parents)[v]}" for ji, v, _, _ in jcells]
                  + [f"{ids[pi]}|{parent_vals[pi][v]}" for pi, v, _ in trows]
-                 + [f"source:{g.key}" for _, g in srcs])
-        kinds = ["cell"] * (nc + npc) + ["table"] * len(trows) + ["source"] * len(srcs)
+                 + [f"source:{g.key}" for _, g in srcs + ssrcs])
+        kinds = ["cell"] * (nc + npc) + ["table"] * len(trows) + ["source"] * (len(srcs) + len(ssrcs))
     else:
         order = sorted({c[0] for c in cells})
         groups = [[c for c in range(nc) if rows_i[c] == r] for r in order]
@@ -370,19 +379,52 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
         groups += [[int(i) for (pi, _, _), cols in zip(trows, t_cols, strict=True) if pi == q for i in cols]
                    for q in torder]
         names += [ids[q] for q in torder]
-        groups += [[s0 + s] for s in range(len(srcs))]
-        names += [f"source:{g.key}" for _, g in srcs]
-        kinds = ["item"] * (len(order) + len(porder) + len(jorder)) + ["table"] * len(torder) + ["source"] * len(srcs)
+        groups += [[s0 + s] for s in range(len(srcs) + len(ssrcs))]
+        names += [f"source:{g.key}" for _, g in srcs + ssrcs]
+        kinds = (["item"] * (len(order) + len(porder) + len(jorder)) + ["table"] * len(torder)
+                 + ["source"] * (len(srcs) + len(ssrcs)))
     df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot)
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(meta)
     df.attrs["noisy"] = noisy_inputs(df)
-    df.attrs["warning"] = _sobol_warning(df, fixed, integrated)
+    df.attrs["warning"] = _sobol_warning(df, fixed)
     return df
 
 
-def _sobol_warning(df: pd.DataFrame, fixed: list[str], integrated: list[str]) -> str:
+def _mix_structure_sources(arr: Any, lam: Array, kw: dict[str, Any], rho: Array, drawn: list[int]) -> Array:
+    """Mix the items of the sources integrated with the structure at fixed reliabilities, one per draw.
+
+    ``rho`` (S, len(drawn)) holds the drawn reliabilities of the sources ``drawn`` (indices in
+    ``arr.sources_in_structure``); every other such source keeps its mean (a fixed reliability). Each item
+    becomes x P(E | .) + (1 - x) b, its base rate b defaulting to the row mean, as the engine mixes it
+    (:func:`motives.exact.likelihood._mix`), so the draw is then evaluated with reliability off. Updates
+    ``kw["plam"]`` and ``kw["jlam"]`` in place; returns the mixed direct likelihoods.
+    """
+    S = len(lam)
+    xs = [np.full(S, g.mean) for g in arr.sources_in_structure]
+    for c, si in enumerate(drawn):
+        xs[si] = rho[:, c]
+
+    def mix(L: Array, b: float, x: Array) -> Array:
+        b_ = L.mean(axis=-1) if np.isnan(b) else np.full(L.shape[:-1], b)
+        return x[:, None] * L + (1 - x[:, None]) * b_[:, None]
+
+    out = lam.copy()
+    for i, s in enumerate(arr.direct_source if len(arr.direct_source) else []):
+        if s >= 0:
+            out[:, i] = mix(lam[:, i], float(arr.base[i]), xs[s])
+    for pa in arr.propositions:
+        for j, s in enumerate(pa.source):
+            if s >= 0:
+                kw["plam"][pa.id][:, j] = mix(kw["plam"][pa.id][:, j], float(pa.base[j]), xs[s])
+    for jt in arr.joint:
+        if jt.source >= 0:
+            kw["jlam"][jt.id] = mix(kw["jlam"][jt.id], float(jt.base), xs[jt.source])
+    return out
+
+
+def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
     """What a reader of the Sobol table must be told: empty, degenerate, or judgements it leaves out ("" if none).
 
     Examples
@@ -390,7 +432,7 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str], integrated: list[str]) ->
     >>> import pandas as pd
     >>> empty = pd.DataFrame(columns=["S1", "ST"])
     >>> empty.attrs["variance"] = 0.0
-    >>> _sobol_warning(empty, ["source:lab (0.999)"], [])[:60]
+    >>> _sobol_warning(empty, ["source:lab (0.999)"])[:60]
     'The Sobol table is empty: no judgement of this case is given'
     """
     parts = []
@@ -399,16 +441,15 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str], integrated: list[str]) ->
                      "confidence, a Beta or an interval), so there is no uncertainty to attribute. It does not "
                      "mean that the conclusion is robust: the tornado and break-even tables move the point "
                      "judgements.")
+    elif not np.isfinite(df.attrs.get("variance", 0.0)):
+        parts.append("The Sobol table is degenerate: the output is infinite in some draws (a hypothesis the "
+                     "evidence rules out has log-odds of minus infinity), so its indices say nothing.")
     elif not df.attrs.get("variance", 0.0) > 0 or not np.isfinite(df["ST"].to_numpy(dtype=float)).all():
         parts.append("The Sobol table is degenerate: the output does not vary over the uncertain judgements "
                      f"(variance {df.attrs.get('variance', 0.0):.3g}), so its indices say nothing.")
     if fixed:
         parts.append(f"Fixed source reliabilities are not inputs of the Sobol analysis (only distributions are): "
                      f"{', '.join(fixed)}; the tornado and break-even tables move them.")
-    if integrated:
-        parts.append(f"The reliability of {', '.join(integrated)}, whose items sit under propositions, is "
-                     "integrated exactly by the engine and is not an input of the Sobol analysis; the tornado "
-                     "and break-even tables move its mean.")
     return " ".join(parts)
 
 

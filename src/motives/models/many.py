@@ -1,0 +1,383 @@
+r"""Many independent fits through one executor: in this process, local processes, or a Dask cluster.
+
+A many-fit job (a refit grid, simulation-based calibration, a pool of readers' lenses) is a list
+of :class:`FitTask`\\ s. A task holds the case's *content* (JSON-able data), the fit's
+:class:`~motives.models.config.FitConfig` record and, optionally, values for the model's
+``pm.Data`` knobs (``observed``, ``log_prior``, ``concentration``, ...): never a PyMC model
+object, which does not pickle (what sank PyMC's own Dask scheduler). The model is built where
+the task runs (:func:`run_task`), so a worker needs only motives installed.
+
+:func:`run_fits` sends the tasks to
+
+- ``"serial"``: this process, one after another;
+- ``"processes"`` (the default): a pool of local worker processes (``spawn``), one task at a time each;
+- a Dask scheduler address (``tcp://HOST:PORT``), or a ``dask.distributed.Client``;
+  ``scheduler=None`` reads the address from the environment variable ``MOTIVES_SCHEDULER``
+  and falls back to local processes.
+
+Whatever finished first, the results come back in the order of the tasks, as the same
+:class:`~motives.models.result.FitResult`\\ s the serial path gives (same seeds, same numbers,
+same :attr:`~motives.models.result.FitResult.config_hash`), each also carrying its task's
+:attr:`FitTask.key` (trace attr ``motives_task_key``). A task that fails or whose worker dies is
+reported by task (:attr:`ManyFits.failures`) and the others are kept. With ``results=FOLDER``
+each finished fit is written at once to ``FOLDER/<key>.nc``; running the same job again loads
+those files and runs only what is missing, so an interrupted job resumes without redoing
+finished tasks.
+
+Each task samples its chains one after another (``cores=1``): the parallelism is across tasks.
+
+Examples
+--------
+>>> import motives as mv
+>>> from motives.models.config import FitConfig
+>>> case = mv.examples.load("witness")
+>>> tasks = [FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1, seed=s)) for s in (1, 2)]
+>>> job = run_fits(tasks, scheduler="serial")
+>>> job.ok, len(job.results), [r.config_hash for r in job.results] == [t.config_hash for t in tasks]
+(True, 2, True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from motives.errors import MotivesError
+from motives.models.config import FitConfig, stable_hash
+
+if TYPE_CHECKING:
+    from motives.models.result import FitResult
+    from motives.schema import Case
+
+#: Environment variable naming a Dask scheduler (``tcp://HOST:PORT``) for every many-fit job.
+SCHEDULER_ENV = "MOTIVES_SCHEDULER"
+
+
+@dataclass(frozen=True)
+class FitTask:
+    """One fit to run anywhere: the case's content, the fit's record and knob values.
+
+    Attributes
+    ----------
+    case
+        The case as JSON-able data (:func:`motives.models.config.case_content`).
+    config
+        The fit's :class:`~motives.models.config.FitConfig` record as data (``as_dict()``).
+    data
+        Values of ``pm.Data`` knobs set before sampling (name -> nested lists), e.g. ``observed``.
+    label
+        Free text naming the task in messages (``prior x 0.5``, ``simulation 17``).
+    """
+
+    case: dict[str, Any]
+    config: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @classmethod
+    def build(cls, case: Case, config: FitConfig, *, data: dict[str, Any] | None = None,
+              label: str = "") -> FitTask:
+        """A task fitting ``case`` as ``config`` says, with knob values ``data``.
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> case = mv.examples.load("witness")
+        >>> t = FitTask.build(case, FitConfig.build(case), data={"weight": [0.5]}, label="half")
+        >>> t.config_hash == FitConfig.build(case).hash(), len(t.key), t.key == t.config_hash
+        (True, 16, False)
+        """
+        from motives.models.config import case_content
+
+        plain = {k: np.asarray(v, dtype=float).tolist() for k, v in (data or {}).items()}
+        return cls(case=case_content(case), config=config.as_dict(), data=plain, label=label)
+
+    @property
+    def config_hash(self) -> str:
+        """The fit's identity (:meth:`FitConfig.hash`); equal for tasks that differ only in ``data``."""
+        return stable_hash(self.config)
+
+    @property
+    def key(self) -> str:
+        """The task's identity: the fit's record and the knob values (the file name of its saved result)."""
+        if not self.data:
+            return self.config_hash
+        return stable_hash({"config": self.config_hash, "data": self.data})
+
+    @property
+    def name(self) -> str:
+        """The label, or the key when there is none."""
+        return self.label or self.key
+
+
+def run_task(task: FitTask) -> FitResult:
+    """Build the task's model and sample it (this is what runs on a worker).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.load("witness")
+    >>> res = run_task(FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1)))
+    >>> res.trace.attrs["motives_task_key"] == res.config_hash
+    True
+    """
+    from motives.models.api import _fit
+    from motives.schema import Case
+
+    case = Case.model_validate(task.case)
+    config = FitConfig.from_stored(task.config)
+    res = _fit(case, config, progressbar=False, data=task.data or None, cores=1)
+    res.trace.attrs["motives_task_key"] = task.key
+    res.trace.attrs["motives_task_data"] = json.dumps(task.data, sort_keys=True)
+    res.trace.attrs["motives_task_process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran
+    if task.label:
+        res.trace.attrs["motives_task_label"] = task.label
+    return res
+
+
+@dataclass
+class ManyFits:
+    """What a many-fit job gave: one entry per task, in the tasks' order.
+
+    Attributes
+    ----------
+    tasks
+        The tasks, as given.
+    results
+        A :class:`~motives.models.result.FitResult` per task, ``None`` where it failed.
+    failures
+        Task index -> why it failed (the worker's error, or the worker's death).
+    resumed
+        Indices of tasks whose result was read from the results folder (not run again).
+    where
+        Where the tasks ran (``serial``, ``2 local processes``, ``dask tcp://...``).
+    seconds
+        Wall time of the job.
+    """
+
+    tasks: list[FitTask]
+    results: list[FitResult | None]
+    failures: dict[int, str]
+    resumed: list[int]
+    where: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """Every task gave a result."""
+        return not self.failures
+
+    def failure_lines(self) -> list[str]:
+        """One line per failed task: its number, label and key, and why.
+
+        Examples
+        --------
+        >>> ManyFits([FitTask({}, {"a": 1}, label="x")], [None], {0: "boom"}, [], "serial", 0.0).failure_lines()
+        ['task 1 (x, key 015abd7f5cc57a2d) failed: boom']
+        """
+        out = []
+        for i, why in sorted(self.failures.items()):
+            t = self.tasks[i]
+            out.append(f"task {i + 1} ({t.label + ', ' if t.label else ''}key {t.key}) failed: {why}")
+        return out
+
+    def raise_on_failure(self) -> list[FitResult]:
+        """The results, or a :class:`MotivesError` naming every failed task."""
+        if self.failures:
+            raise MotivesError(f"{len(self.failures)} of {len(self.tasks)} fits failed "
+                               f"(the {len(self.tasks) - len(self.failures)} others are kept):\n"
+                               + "\n".join(self.failure_lines()))
+        return [r for r in self.results if r is not None]
+
+
+def run_fits(tasks: Sequence[FitTask], *, scheduler: Any = None, workers: int | None = None,
+             results: str | Path | None = None,
+             on_result: Callable[[int, FitResult | None, str | None], None] | None = None) -> ManyFits:
+    """Run independent fits; results in task order, failures by task, resumable through a folder.
+
+    Parameters
+    ----------
+    tasks
+        The fits (:class:`FitTask`).
+    scheduler
+        ``"serial"``, ``"processes"``, a Dask scheduler address ``tcp://HOST:PORT``, or a
+        ``dask.distributed.Client``. ``None``: the address in ``MOTIVES_SCHEDULER`` when set,
+        else ``"processes"``.
+    workers
+        Local processes (``"processes"`` only); default the number of CPUs this process may use.
+    results
+        A folder: each finished fit is saved there as ``<key>.nc`` when it arrives, and fits
+        already there are read back instead of run again.
+    on_result
+        Called in this process as each task ends: ``(index, result or None, error or None)``.
+
+    Returns
+    -------
+    ManyFits
+
+    Examples
+    --------
+    >>> import tempfile, motives as mv
+    >>> case = mv.examples.load("witness")
+    >>> tasks = [FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1, seed=s)) for s in (1, 2)]
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> first = run_fits(tasks, scheduler="serial", results=folder.name)
+    >>> again = run_fits(tasks, scheduler="serial", results=folder.name)
+    >>> first.resumed, again.resumed
+    ([], [0, 1])
+    >>> folder.cleanup()
+    """
+    tasks = list(tasks)
+    for i, t in enumerate(tasks):
+        if not isinstance(t, FitTask):
+            raise MotivesError(f"task {i + 1} is a {type(t).__name__}, not a FitTask")
+    t0 = time.perf_counter()
+    out: list[FitResult | None] = [None] * len(tasks)
+    failures: dict[int, str] = {}
+    folder = Path(results) if results is not None else None
+    resumed = _resume(tasks, out, folder) if folder is not None else []
+    todo = [i for i in range(len(tasks)) if out[i] is None]
+
+    def done(i: int, res: FitResult | None, error: str | None) -> None:
+        if res is not None:
+            out[i] = res
+            if folder is not None:
+                _save(res, folder, tasks[i].key)
+        else:
+            failures[i] = error or "failed"
+        if on_result is not None:
+            on_result(i, res, error)
+
+    if scheduler is None:
+        scheduler = os.environ.get(SCHEDULER_ENV) or "processes"
+    if scheduler == "serial":
+        where = "serial (this process)"
+        for i in todo:
+            try:
+                res = run_task(tasks[i])
+            except Exception as exc:  # noqa: BLE001  (a failed task is reported by task; the others go on)
+                done(i, None, _why(exc))
+            else:
+                done(i, res, None)
+    elif scheduler == "processes":
+        n = max(1, min(workers or _cpu_count(), len(todo) or 1))
+        where = f"{n} local process{'es' if n > 1 else ''}"
+        if todo:
+            _run_processes(tasks, todo, n, done)
+    else:
+        where = _run_dask(tasks, todo, scheduler, done)
+    return ManyFits(tasks, out, failures, resumed, where, time.perf_counter() - t0)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _cpu_count() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _save(res: FitResult, folder: Path, key: str) -> None:
+    """Write one result whole (a temporary name, then a rename), so a killed job leaves no half file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{key}.{os.getpid()}.part"
+    res.save(tmp)
+    os.replace(tmp, folder / f"{key}.nc")
+
+
+def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
+    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches); their indices."""
+    import xarray as xr
+
+    from motives.models.result import FitResult
+
+    found = []
+    for i, t in enumerate(tasks):
+        path = folder / f"{t.key}.nc"
+        if not path.is_file():
+            continue
+        try:
+            with xr.open_datatree(path, engine="h5netcdf") as tree:
+                trace = tree.load()
+        except (OSError, ValueError) as exc:
+            raise MotivesError(f"{path}: cannot read this saved fit ({exc}); delete it to run the task again") from None
+        if trace.attrs.get("motives_task_key") != t.key:
+            raise MotivesError(f"{path}: the file is not the result of task {i + 1} (stored key "
+                               f"{trace.attrs.get('motives_task_key')!r}, expected {t.key}); delete it to run "
+                               "the task again")
+        out[i] = FitResult(trace)
+        found.append(i)
+    return found
+
+
+def _run_processes(tasks: list[FitTask], todo: list[int], n: int,
+                   done: Callable[[int, FitResult | None, str | None], None]) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: a forked copy of a process that already runs PyTensor/numba threads can hang.
+    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn")) as pool:
+        pending = {pool.submit(run_task, tasks[i]): i for i in todo}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i = pending.pop(fut)
+                try:
+                    res = fut.result()
+                except BrokenProcessPool:
+                    done(i, None, "a worker process died (killed, or out of memory) before the task finished")
+                except Exception as exc:  # noqa: BLE001
+                    done(i, None, _why(exc))
+                else:
+                    done(i, res, None)
+
+
+def _run_dask(tasks: list[FitTask], todo: list[int], scheduler: Any,
+              done: Callable[[int, FitResult | None, str | None], None]) -> str:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise MotivesError("a Dask scheduler was named but dask.distributed is not installed "
+                           "(pip install 'motives[dask]')") from None
+    if isinstance(scheduler, Client):
+        client, own = scheduler, False
+    elif isinstance(scheduler, str) and scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        try:
+            client, own = Client(scheduler, timeout="30s"), True
+        except OSError as exc:
+            raise MotivesError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    else:
+        raise MotivesError(f"scheduler must be 'serial', 'processes', a Dask address tcp://HOST:PORT or a "
+                           f"dask.distributed.Client, got {scheduler!r}")
+    where = f"dask {client.scheduler.address}"
+    try:
+        if not todo:
+            return where
+        futures = {client.submit(run_task, tasks[i], key=f"motives-fit-{tasks[i].key}-{i}", pure=False): i
+                   for i in todo}
+        for fut in as_completed(list(futures)):
+            i = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001  (the task failed, or its worker died)
+                why = _why(exc)
+                if type(exc).__name__ == "KilledWorker":
+                    why = f"its worker died while running it ({why})"
+                done(i, None, why)
+            else:
+                done(i, res, None)
+            fut.release()
+    finally:
+        if own:
+            client.close()
+    return where

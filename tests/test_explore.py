@@ -1,0 +1,327 @@
+"""The what-if widget (``mv.explore``, an anywidget): its state against the exact engine, in Python and in browsers.
+
+Tolerance 1e-12: the widget's result and :func:`motives.exact_posterior` are both exact computations in double
+precision (the same arrays, summed in another order), as in ``tests/test_appendix.py``.
+
+- In Python: the synced ``edits`` trait is what a front end writes; :attr:`Explorer.result` (the Python
+  reference) after a lens switch, a prior edit or a table edit must equal ``exact_posterior`` of the case so
+  edited (``with_prior``, ``with_judgement``) and of the case with the edits added as a lens.
+- In headless Chromium: the page :meth:`Explorer.to_html` exports (the widget's own module, its state embedded)
+  computes with the appendix's engine; its numbers after the same clicks must equal ``exact_posterior``.
+- In marimo: a notebook served by ``marimo run`` renders the widget; a lens switch in the browser reaches the
+  Python kernel (a second cell shows the lens the kernel holds) and the browser's numbers equal the exact ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import motives as mv
+from _structured_cases import random_structured_case
+from motives.errors import MotivesError
+from motives.interactive import edited_posterior
+
+pytest.importorskip("anywidget")
+
+TOL = 1e-12
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (apt-get install chromium)")
+
+
+def _exact(case: mv.Case, lens: str | None = None, prior: Any = None) -> dict[str, float]:
+    df = mv.exact_posterior(case, lens, prior)
+    return {i: float(x) for i, x in df.xs("hypothesis", level="level")["credence"].items()}
+
+
+def _close(got: dict[str, float], want: dict[str, float], tol: float = TOL) -> None:
+    assert set(got) == set(want)
+    diff = max(abs(got[k] - want[k]) for k in want)
+    assert diff <= tol, (diff, got, want)
+
+
+# --------------------------------------------------------------------------- Python: traitlets state -> engine
+
+
+def test_opening_values_are_full_precision(bundled_case: mv.Case) -> None:
+    """Before any click the widget shows the exact posterior; its prior is the case's, not a rounded copy."""
+    ex = mv.explore(bundled_case)
+    assert ex.edits == {"lens": bundled_case.resolve_lens(None)}
+    assert ex.data["prior"] == [float(p) for p in bundled_case.prior_vector()]
+    _close(ex.result["hypotheses"], _exact(bundled_case))
+
+
+def test_lens_switch_recomputes_from_the_new_lens_only(bundled_case: mv.Case) -> None:
+    """Every lens, switched to from a state with table edits: the credences are that lens's exact ones."""
+    ex = mv.explore(bundled_case)
+    prop = bundled_case.propositions[0]
+    row = bundled_case.parent_values(prop.parents)[0]
+    for lens in bundled_case.lens_ids:
+        ex.set_table(prop.id, row, [0.3] + [0.7 / (len(prop.states) - 1)] * (len(prop.states) - 1))
+        assert "tables" in ex.edits
+        ex.set_lens(lens)
+        assert ex.edits == {"lens": lens}  # no table edit survives, none is invented
+        _close(ex.result["hypotheses"], _exact(bundled_case, lens))
+
+
+def test_prior_and_table_edits_equal_the_edited_case(bundled_case: mv.Case) -> None:
+    case = bundled_case
+    lens = case.lens_ids[-1]
+    ex = mv.explore(case, lens)
+    h0, h1 = case.hypothesis_ids[:2]
+    ex.set_prior(h0, 0.5)
+    ex.set_prior(h1, 1 / 7)
+    pri = dict(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
+    pri.update({h0: 0.5, h1: 1 / 7})
+    _close(ex.result["hypotheses"], _exact(case, lens, {k: v / sum(pri.values()) for k, v in pri.items()}))
+    ex.reset()
+    prop = next(p for p in case.propositions if p.parents)
+    row = case.parent_values(prop.parents)[-1]
+    new = [1.0 / len(prop.states)] * len(prop.states)
+    ex.set_table(prop.id, row, new)
+    edited = case.with_judgement(prop.id, lens, {row: dict(zip(prop.states, new, strict=True))})
+    _close(ex.result["hypotheses"], _exact(edited, lens))
+
+
+def test_edits_from_a_front_end_are_validated(example_case: Any) -> None:
+    """A front end writes the ``edits`` trait: a valid set recomputes, an invalid one is refused and says why."""
+    case = example_case("burglary")
+    ex = mv.explore(case)
+    ex.edits = {"lens": "default", "weights": {"fibres_match": 0.0}}
+    _close(ex.result["hypotheses"], edited_posterior(case, {"weights": {"fibres_match": 0.0}})["hypotheses"])
+    before = dict(ex.edits)
+    ex.edits = {"lens": "default", "weights": {"no_such_item": 0.5}}
+    assert ex.edits == before and "no_such_item" in ex.error
+    ex.edits = {"lens": "default", "discount": 1.0, "prior": {}}  # defaults are dropped, not kept as edits
+    assert ex.edits == {"lens": "default"} and ex.error == ""
+    with pytest.raises(mv.CaseError, match="weights"):
+        ex.set_weight("fibres_match", 3.0)
+    with pytest.raises(MotivesError, match="weight 0"):
+        ex.set_prior("suspect", 0)
+        ex.set_prior("someone_else", 0)
+    assert ex.edits == {"lens": "default", "prior": {"suspect": 0}}  # the last valid state
+
+
+def _lens_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
+    """Random edits a lens can hold: weights of likelihood items, a discount (when every item is a likelihood
+    item: a timeline's or quantity's weight is not a lens's judgement), table rows."""
+    items = [x.id for x in case.evidence if x.kind == "likelihood"]
+    e: dict[str, Any] = {"lens": rng.choice(case.lens_ids)}
+    e["weights"] = {i: round(rng.uniform(0, 2), 3) for i in rng.sample(items, min(3, len(items)))}
+    if len(items) == len(case.evidence) and rng.random() < 0.5:
+        e["discount"] = round(rng.uniform(0.1, 1), 3)
+    tables = {}
+    for p in case.propositions:
+        if rng.random() < 0.6:
+            pv = case.parent_values(p.bears_on)
+            tables[p.id] = {v: [round(rng.random(), 3) + 0.01 for _ in p.states] for v in rng.sample(pv, 1)}
+    e["tables"] = tables
+    return e
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000))
+def test_edits_come_back_as_a_lens(seed: int) -> None:
+    """Generated structured cases and edits: the case with the widget's edits as a new lens gives, under that
+    lens, the widget's credences (the lens file route of the appendix's "Download my judgements")."""
+    rng = random.Random(seed)
+    case = random_structured_case(seed % 50, depth=2, lenses=("a", "b"))
+    ex = mv.explore(case)
+    ex.edits = _lens_edits(case, rng)
+    assert ex.error == ""
+    lf = ex.lens_file(name="Ann")
+    assert lf.lens.id == "reader_ann" and lf.based_on == ex.lens
+    assert lf.not_applied.model_dump(exclude_defaults=True) == {}  # every edit here is a lens's judgement
+    new = ex.case_with_lens(name="Ann")
+    # 1e-9, not 1e-12: the tempered cells λ^γ are written into the new lens and validated again (a case's
+    # table rows are renormalised on load), a few more roundings than the engine's own
+    _close(ex.result["hypotheses"], _exact(new, "reader_ann"), 1e-9)
+    _close(ex.result["hypotheses"], edited_posterior(case, ex.edits)["hypotheses"])
+
+
+def test_without_anywidget_a_clear_message() -> None:
+    code = ("import sys; sys.modules['anywidget'] = None\n"
+            "import motives as mv\n"
+            "try:\n    mv.explore(mv.examples.cookie_case())\n"
+            "except mv.MotivesError as e:\n    print('MSG', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "MSG mv.explore needs the anywidget package" in out.stdout and "motives[lab]" in out.stdout
+    assert "Traceback" not in out.stderr
+
+
+def test_missing_anywidget_message_is_a_motives_error() -> None:
+    from motives.interactive import explore as mod
+
+    assert issubclass(MotivesError, Exception) and "pip install" in mod.MISSING
+
+
+# --------------------------------------------------------------------------- Chromium: the exported page
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def _shown(page: Any) -> dict[str, float]:
+    rows = page.eval_on_selector_all(".mx-value[data-level=hypothesis]",
+                                     "els => els.map(e => [e.dataset.id, Number(e.dataset.value)])")
+    return dict(rows)
+
+
+@needs_browser
+def test_exported_page_recomputes_like_the_exact_engine(browser: Any, bundled_case: mv.Case,
+                                                        tmp_path: Path) -> None:
+    case = bundled_case
+    ex = mv.explore(case)
+    path = ex.to_html(tmp_path)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "blob:", "data:")) else None)
+    page.goto(path.as_uri())
+    page.wait_for_selector(".mx-value[data-value]")
+    _close(_shown(page), _exact(case))
+    for lens in case.lens_ids[::-1]:  # a lens switch in the page: that lens's exact credences
+        page.select_option(".mx-lens", lens)
+        _close(_shown(page), _exact(case, lens))
+        assert json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))")) == {"lens": lens}
+    lens = case.lens_ids[0]
+    page.select_option(".mx-lens", lens)
+    h0 = case.hypothesis_ids[0]
+    page.fill(f".mx-prior-input[data-id={h0}]", "0.5")
+    page.dispatch_event(f".mx-prior-input[data-id={h0}]", "change")
+    pri = dict(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
+    pri[h0] = 0.5
+    _close(_shown(page), _exact(case, lens, {k: v / sum(pri.values()) for k, v in pri.items()}))
+    prop = next(p for p in case.propositions if p.parents and len(p.states) == 2)
+    row = case.parent_values(prop.parents)[0]
+    sel = f".mx-cell[data-prop={prop.id}][data-row='{row}'][data-state='{prop.states[0]}']"
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.fill(sel, "0.25")
+    page.dispatch_event(sel, "change")
+    edits = json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))"))
+    got = edits["tables"][prop.id][row]
+    assert got == [0.25, 0.75]  # a two-state row: the other state takes the rest
+    assert page.input_value(sel.replace(prop.states[0], prop.states[1])) == "0.75"
+    edited = case.with_judgement(prop.id, lens, {row: dict(zip(prop.states, got, strict=True))})
+    _close(_shown(page), _exact(edited.with_prior({k: v / sum(pri.values()) for k, v in pri.items()}), lens))
+    # what the page's engine computed is what the Python reference computes for the same edits
+    computed = json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('computed'))"))
+    _close(computed["hypotheses"], edited_posterior(case, computed["edits"])["hypotheses"])
+    assert errors == [] and outside == []
+    page.screenshot(path=str(tmp_path / "explore.png"), full_page=True)
+    page.close()
+
+
+@needs_browser
+def test_page_shows_text_as_text(browser: Any, tmp_path: Path) -> None:
+    """A label with markup is shown as written, never run."""
+    case = mv.examples.cookie_case()
+    case = case.model_copy(update={"hypotheses": [h.model_copy(update={"label": "<img src=x onerror=alert(1)>"})
+                                                  if i == 0 else h for i, h in enumerate(case.hypotheses)]})
+    path = mv.explore(case).to_html(tmp_path)
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector(".mx-value[data-value]")
+    assert page.locator("img").count() == 0
+    assert page.get_by_text("<img src=x onerror=alert(1)>").count() >= 1
+    page.close()
+
+
+# --------------------------------------------------------------------------- marimo
+
+
+NOTEBOOK = '''import marimo
+
+app = marimo.App()
+
+
+@app.cell
+def _():
+    import marimo as mo
+
+    import motives as mv
+
+    widget = mo.ui.anywidget(mv.explore(mv.examples.load("two_lenses")))
+    widget
+    return mo, widget
+
+
+@app.cell
+def _(mo, widget):
+    mo.md(f"kernel lens: {widget.value['edits']['lens']}")
+    return
+
+
+if __name__ == "__main__":
+    app.run()
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@needs_browser
+@pytest.mark.slow
+def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_path: Path) -> None:
+    pytest.importorskip("marimo")
+    nb = tmp_path / "explore_nb.py"
+    nb.write_text(NOTEBOOK, encoding="utf-8")
+    port = _free_port()
+    marimo = [sys.executable, "-m", "marimo", "run", str(nb), "--headless", "--host", "127.0.0.1", "--port",
+              str(port), "--no-token"]
+    log = (tmp_path / "marimo.log").open("w")
+    srv = subprocess.Popen(marimo, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MPLBACKEND": "Agg"})
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(".mx-value[data-value]", timeout=90_000)
+        case = mv.examples.load("two_lenses")
+        _close(_shown(page), _exact(case))
+        first = case.resolve_lens(None)
+        other = next(ln for ln in case.lens_ids if ln != first)
+        page.get_by_text(f"kernel lens: {first}").wait_for(timeout=60_000)
+        page.select_option(".mx-lens", other)
+        page.get_by_text(f"kernel lens: {other}").wait_for(timeout=60_000)  # the edit reached Python and back
+        _close(_shown(page), _exact(case, other))
+        page.screenshot(path=str(tmp_path / "marimo.png"), full_page=True)
+        assert errors == []
+        page.close()
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+        log.close()
