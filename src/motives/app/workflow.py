@@ -39,8 +39,8 @@ from motives.app.summary import (
 from motives.errors import MotivesError
 
 __all__ = ["LARGE_FIT_CELLS", "FitOutputs", "Progress", "SensitivityOutputs", "add_lens_outputs", "analysed_case",
-           "appendix_outputs",
-           "fit_outputs", "sbc_outputs", "sensitivity_outputs", "spec_case", "spec_target", "structure_figure", "write_report"]
+           "appendix_outputs", "fit_outputs", "sbc_outputs", "sensitivity_outputs", "spec_case", "spec_target",
+           "structure_figure", "write_report"]
 
 #: ``motives run`` warns before sampling a model with more uncertain likelihoods than this.
 LARGE_FIT_CELLS = 2000
