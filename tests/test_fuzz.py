@@ -103,7 +103,7 @@ nearly_valid_specs = st.fixed_dictionaries(
 @given(doc=spec_docs | nearly_valid_specs)
 def test_arbitrary_spec_documents_raise_only_library_errors(tmp_path_factory, doc) -> None:
     """What every spec command does before its heavy work: load the spec, its case, its lens and prior."""
-    from motives.cli import _spec_case
+    from motives.app.workflow import spec_case as _spec_case
 
     d = tmp_path_factory.mktemp("fuzzspec")
     (d / "c").mkdir()

@@ -86,9 +86,9 @@ def _wait_for(predicate, timeout: float = 120.0, what: str = "") -> None:
 
 def test_stuck_sampler_fails_with_exact_check(tmp_path, monkeypatch):
     """draws 10, tune 1, chains 1 used to exit 0 with "ok": true; now exit 3 and exact_check fails."""
-    import motives.cli
+    import motives.app.workflow
 
-    monkeypatch.setattr(motives.cli, "LARGE_FIT_CELLS", 2)  # and a large fit is announced before it starts
+    monkeypatch.setattr(motives.app.workflow, "LARGE_FIT_CELLS", 2)  # and a large fit is announced before it starts
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 10, tune: 1, chains: 1, backend: pymc}")
     r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "out")])
     assert r.exit_code == 3, r.output
@@ -308,7 +308,7 @@ def test_second_concurrent_writer_fails_fast(tmp_path):
 
 
 def test_lock_is_exclusive_and_removed(tmp_path):
-    from motives.cli import _lock
+    from motives.app.outputs import lock as _lock
 
     lock = tmp_path / ".x.lock"
     with _lock(lock, tmp_path / "x"):

@@ -124,7 +124,7 @@ def test_json_keeps_its_shape_and_states_the_prior_and_resolution():
 
 def test_mcmc_summary_gets_the_prior():
     """An MCMC summary table has credences and intervals only; the CLI puts the prior in (posterior, run)."""
-    from motives.cli import _fill_prior
+    from motives.app.summary import fill_prior as _fill_prior
     from motives.conventions import summary_dict
 
     case = mv.examples.load("diagnostic_test")

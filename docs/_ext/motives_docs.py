@@ -159,6 +159,10 @@ def schema_markdown() -> str:
 def _param_type(param: Any) -> str:
     if getattr(param, "is_flag", False):
         return "flag"
+    choices = getattr(getattr(param, "type_descriptor", None), "choices", None) or getattr(
+        getattr(param, "type", None), "choices", None)
+    if choices:  # an Enum option: its values, as --help lists them
+        return " \\| ".join(str(getattr(c, "value", c)) for c in choices)
     desc = getattr(param, "type_descriptor", None)
     ann = getattr(desc, "annotation", None)
     if ann is not None:
@@ -209,8 +213,11 @@ def cli_markdown() -> str:
         "",
         f"{_cell(group.help or '')}",
         "",
-        "Exit codes: 0 success; 2 invalid input (the message names file, line, item and field); "
-        "3 an MCMC fit whose diagnostics failed.",
+        "Exit codes: 0 success; 2 invalid input (the message names file, line, item and field) or a refused "
+        "output; 3 an MCMC fit whose diagnostics failed; 70 an internal error (a bug: `motives --debug` shows "
+        "the traceback); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM, SIGHUP). A command that fails or is "
+        "interrupted writes nothing and leaves no temporary file. `motives --version` prints the version; "
+        "`motives --install-completion` turns on tab completion in your shell.",
         "",
     ]
     for name in group.list_commands(root):

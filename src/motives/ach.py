@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from motives import escape
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
+from motives.files import FILE_MODE, follow_umask, umask
 from motives.numeric import read_number
 
 if TYPE_CHECKING:
@@ -91,7 +92,8 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         except csv.Error:
             delimiter = ","
         raw, cells = [], 0
-        reader = csv.reader(_io.StringIO(text), csv.excel, delimiter=delimiter)
+        # newline="": old Mac (CR), Unix and Windows line ends all end a row; a CR or LF inside quotes stays
+        reader = csv.reader(_io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
         try:
             for i, row in enumerate(reader):
                 cells += len(row)
@@ -490,18 +492,30 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
             raise MotivesError(f"{out} already exists; pass --force to replace it")
         if not _written_by_us(out):
             raise MotivesError(f"{out} holds files motives import-matrix did not write; not replacing it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:  # a read-only or full disk: name the folder asked for
+        raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         head = f"{MARKER} from {src.name} on {when}.\n# Edit freely; re-importing with --force replaces it.\n"
         dump = {"sort_keys": False, "allow_unicode": True, "width": 100, "Dumper": _dumper()}
         (tmp / "case.yaml").write_text(head + yaml.dump(case, **dump), encoding="utf-8")
         (tmp / "evidence.yaml").write_text(head + yaml.dump(ev, **dump), encoding="utf-8")
-        load_case(tmp)  # what we wrote must load
+        try:
+            load_case(tmp)  # what we wrote must load
+        except CaseError as exc:  # name the folder the user asked for, not the temporary one (gone by then)
+            import dataclasses
+
+            raise CaseError([dataclasses.replace(p, file=p.file.replace(str(tmp), str(out)) if p.file else p.file)
+                             for p in exc.problems]) from None
+        follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
+    except OSError as exc:  # a full disk while writing: the message names the folder asked for, not tmp
+        raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
@@ -675,6 +689,7 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
             for r in rows:
                 ws.append([_xlsx_cell(c) for c in r])  # type: ignore[union-attr]
             wb.save(tmp)
+        tmp.chmod(FILE_MODE & ~umask())  # mkstemp's file is 0600: give it what the umask gives a new file
         tmp.replace(p)
     except OSError as exc:
         raise MotivesError(f"cannot write {p}: {exc.strerror or exc}") from None

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import CaseError, MotivesError, Problem, did_you_mean
+from motives.files import follow_umask
 
 if TYPE_CHECKING:
     from motives.schema import Case
@@ -742,6 +743,7 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
             (tmp / name).write_text(text, encoding="utf-8")
         if check:
             _check_loads(tmp, out)
+        follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
         if out.exists():
             hold = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -122,7 +123,7 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
 
 
 def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
-             case: Case | None = None) -> FitResult:
+             case: Case | None = None, on_phase: Callable[[str], None] | None = None) -> FitResult:
     r"""Fit an analysis spec: :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
 
     The fit's identity is the same :class:`~motives.models.config.FitConfig` record :func:`fit`
@@ -139,6 +140,9 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
         Show the sampler's progress bar.
     case
         The case, when already loaded (default: load ``spec.case``).
+    on_phase
+        Called with a few words as each phase begins (building the model, compiling and sampling,
+        the exact check), for a progress display.
 
     Examples
     --------
@@ -160,17 +164,19 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
     if case is None:
         case = load_case(spec.case_path(spec_path))
     return _fit(case, FitConfig.from_spec(spec, case), progressbar=progressbar,
-                extra={"motives_spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True)})
+                extra={"motives_spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True)}, on_phase=on_phase)
 
 
 def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
-         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = True) -> FitResult:
+         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = True,
+         on_phase: Callable[[str], None] | None = None) -> FitResult:
     """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case.
 
     ``data`` sets ``pm.Data`` knobs before sampling (a many-fit task's values, e.g. simulated
     ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);
     ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
-    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads).
+    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads);
+    ``on_phase`` is told each phase as it begins.
     """
     from motives.models.sampling import _check_counts, auto_backend_for_fit, sample, set_data
 
@@ -178,6 +184,8 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
         raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
                            f"but the case given hashes to {case_hash(case)}")
     _check_counts(draws=config.draws, tune=config.tune, chains=config.chains)
+    phase = on_phase or (lambda _text: None)
+    phase("building the model (importing PyMC the first time)")
     built = build(case, model=config.model, lens=config.lens, prior=config.prior,
                   lenses=list(config.lenses) if config.lenses is not None else None,
                   reliability=config.reliability)
@@ -186,6 +194,8 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
     backend = config.backend
     if backend == "auto":
         backend = auto_backend_for_fit(built)
+    phase(f"compiling and sampling ({backend}: {config.chains} chains x {config.tune} tuning + {config.draws} "
+          "draws)")
     trace = sample(built, draws=config.draws, tune=config.tune, chains=config.chains,
                    seed=config.seed, backend=backend, progressbar=progressbar,
                    target_accept=config.target_accept, cores=cores)
@@ -198,6 +208,7 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
         lens = "+".join(i.lens for i in built.inputs)
     fallbacks = sorted({f for i in (built.inputs if isinstance(built.inputs, list) else [built.inputs])
                         for f in i.fallbacks})
+    phase("diagnostics and the check against the exact engine")
     trace.attrs.update({
         "motives_exact": json.dumps(exact_reference(case, config.as_dict())),
         "motives_model": built.kind,

@@ -1,0 +1,113 @@
+"""Files and folders written the way the user's umask says, atomically.
+
+``tempfile.mkdtemp`` and ``tempfile.mkstemp`` create 0700 folders and 0600 files whatever the
+umask: right for a secret, wrong for an output a collaborator or a web server reads. Every output
+motives writes through a temporary name is given, once complete, the permissions an ordinary
+``mkdir`` or ``open`` would have given it (0777 or 0666 less the umask).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["FILE_MODE", "FOLDER_MODE", "follow_umask", "temporary_folder", "umask", "write_atomic"]
+
+#: What ``mkdir`` asks for before the umask takes its bits away.
+FOLDER_MODE = 0o777
+#: What ``open(..., "w")`` asks for before the umask takes its bits away.
+FILE_MODE = 0o666
+
+
+def umask() -> int:
+    """The process's umask, read without changing it where the system allows (``/proc/self/status``).
+
+    Elsewhere it is read by setting and restoring it at once (the only portable way before Python 3.13's
+    ``os.umask`` reader; a thread creating a file in between would use 0o077, stricter, never looser).
+
+    Examples
+    --------
+    >>> old = os.umask(0o027)
+    >>> oct(umask())
+    '0o27'
+    >>> _ = os.umask(old)
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    old = os.umask(0o077)
+    os.umask(old)
+    return old
+
+
+def follow_umask(path: str | os.PathLike[str]) -> None:
+    """Give a file or folder (and, for a folder, everything in it) the permissions the umask gives new ones.
+
+    A symbolic link is left alone (its target is not ours to change).
+
+    Examples
+    --------
+    >>> old = os.umask(0o022)
+    >>> d = temporary_folder(Path(tempfile.gettempdir()), "x")
+    >>> oct(d.stat().st_mode & 0o777)
+    '0o700'
+    >>> follow_umask(d)
+    >>> oct(d.stat().st_mode & 0o777)
+    '0o755'
+    >>> d.rmdir(); _ = os.umask(old)
+    """
+    mask = umask()
+    p = Path(path)
+    todo = [p]
+    while todo:
+        q = todo.pop()
+        if q.is_symlink():
+            continue
+        if q.is_dir():
+            os.chmod(q, FOLDER_MODE & ~mask)
+            todo.extend(q.iterdir())
+        else:
+            # a file keeps its execute bits only if it had them (none of ours has)
+            exe = q.stat().st_mode & 0o111
+            os.chmod(q, (FILE_MODE | exe) & ~mask)
+
+
+def temporary_folder(parent: Path, name: str, kind: str = "tmp") -> Path:
+    """A new hidden folder ``parent/.name.kind-XXXX`` (0700 until :func:`follow_umask` opens it up).
+
+    Examples
+    --------
+    >>> d = temporary_folder(Path(tempfile.gettempdir()), "out")
+    >>> d.name.startswith(".out.tmp-")
+    True
+    >>> d.rmdir()
+    """
+    return Path(tempfile.mkdtemp(prefix=f".{name}.{kind}-", dir=parent))
+
+
+def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
+    """Write ``target`` whole or not at all (a temporary sibling renamed over it), with the umask's permissions.
+
+    The temporary file is removed on every exit, a signal raised as an exception included.
+
+    Examples
+    --------
+    >>> p = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> write_atomic(p, "hello").read_text()
+    'hello'
+    """
+    target = Path(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode(encoding) if isinstance(data, str) else data)
+        os.chmod(name, FILE_MODE & ~umask())
+        os.replace(name, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+    return target
