@@ -141,7 +141,8 @@ def case_markdown(case: Case) -> str:
                 row += f" | {_ratio(j.values, H, fam)}"
             lines.append(row + " |")
     lines.append("")
-    groups: list[tuple[str, ...]] = [(pid,) for pid in case.proposition_order()]  # one table per set of parents: facts, then several
+    # one table per set of parents: facts, then several
+    groups: list[tuple[str, ...]] = [(pid,) for pid in case.proposition_order()]
     groups += list(dict.fromkeys(e.parents for e in ordered if isinstance(e, LikelihoodItem) and len(e.parents) > 1))
     for parents in groups:
         keys, heads = case.parent_values(parents), case.parent_labels(parents)
