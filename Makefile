@@ -44,7 +44,7 @@ lab: $(STAMP)
 	$(PY) -m ipykernel install --prefix $(VENV) --name motives --display-name "Python (motives)" >/dev/null
 	$(VENV)/bin/jupyter lab notebooks
 
-test: $(STAMP)
+test: lint
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2
 
 test-fast: $(STAMP)
@@ -56,8 +56,10 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
+# ruff (the rules in pyproject.toml, complexity included) and mypy on the package; make test runs it first.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks docs
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) results build dist .pytest_cache

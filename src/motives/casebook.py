@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from motives.citations import Bibliography
 from motives.conventions import _fmt, md_text, parents_text, plural
@@ -28,7 +28,7 @@ def _code(text: object) -> str:
     return f"`{t}`" if t and "`" not in t and "\n" not in t and t.strip() == t else _cell(t)
 
 
-def _fmt_likelihood(v: object) -> str:
+def _fmt_likelihood(v: Any) -> str:
     mean = v.mean
     k = v.concentration
     return f"{mean:.2f}" if k is None else f"{mean:.2f} (κ={k:g})"
@@ -47,7 +47,7 @@ def _ratio(values: dict, hyps: list[str], families: dict[str, str]) -> str:
     return f"{ma / mb:.2f}"
 
 
-def _fmt_trend(tr: object) -> str:
+def _fmt_trend(tr: Any) -> str:
     """A timeline trend prior in words: linear (intercept a, slope b) or a step."""
     step = getattr(tr, "step", None)
     if step is None:
@@ -141,7 +141,8 @@ def case_markdown(case: Case) -> str:
                 row += f" | {_ratio(j.values, H, fam)}"
             lines.append(row + " |")
     lines.append("")
-    groups = [(pid,) for pid in case.proposition_order()]  # one table per set of parents: facts, then several
+    # one table per set of parents: facts, then several
+    groups: list[tuple[str, ...]] = [(pid,) for pid in case.proposition_order()]
     groups += list(dict.fromkeys(e.parents for e in ordered if isinstance(e, LikelihoodItem) and len(e.parents) > 1))
     for parents in groups:
         keys, heads = case.parent_values(parents), case.parent_labels(parents)
@@ -203,7 +204,8 @@ def case_markdown(case: Case) -> str:
         # hypothesis ids, the states of its proposition, or its parents' configurations (shown "h1, yes")
         keys = case.parent_values(e.parents)
         shown = dict(zip(keys, case.parent_labels(e.parents), strict=True))
-        for lens, j in e.judgements().items():
+        judged: dict[str, Any] = dict(e.judgements())
+        for lens, j in judged.items():
             if isinstance(e, TimelineItem):
                 vals = "; ".join(f"{shown[h]}: {_fmt_trend(j.values[h])}" for h in keys)
             elif isinstance(e, QuantityItem):

@@ -194,8 +194,8 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
             items = [d for d in parent_items if not isinstance(d["item"], Proposition)]
             props = [d for d in parent_items if isinstance(d["item"], Proposition)]
             # a source the extending case declares again replaces the parent's (its reliability, say)
-            own = {getattr(x, "key", None) for x in sources}
-            sources = [x for x in (parent.sources if parent else []) if x.key not in own] + sources
+            own_keys = {getattr(x, "key", None) for x in sources}
+            sources = [x for x in (parent.sources if parent else []) if x.key not in own_keys] + sources
     loc.case_file = (str(case_path), lines)
     loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)} if cf else {}
     refs = cf.references if cf else data.get("references") if isinstance(data, dict) else None  # BibTeX: checked

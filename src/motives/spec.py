@@ -86,7 +86,7 @@ class AnalysisSpec(Record):
     sampler: SamplerSettings = Field(default_factory=SamplerSettings, description="MCMC settings of motives run.")
     sensitivity: SensitivitySettings = Field(default_factory=SensitivitySettings,
                                              description="Settings of motives sensitivity and motives report.")
-    figures: list[Literal["pdf", "png", "svg"]] = Field(default_factory=lambda: ["pdf", "png"],
+    figures: list[Literal["pdf", "png", "svg"]] = Field(default_factory=lambda: ["pdf", "png"],  # type: ignore[arg-type]
                                                         description="Figure formats written.")
 
     @field_validator("prior", mode="before")

@@ -767,7 +767,7 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     tables = _tables(case)
     if "figure" in checks:
         drawn = []
-        target = SensitivityResult.of("prior_sweep", tables["prior_sweep"]).meta.target
+        target = str(getattr(SensitivityResult.of("prior_sweep", tables["prior_sweep"]).meta, "target", ""))
         for fname, spec in FIGURES.items():
             if name not in spec.needs:
                 continue

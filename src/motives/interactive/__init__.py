@@ -448,7 +448,9 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
             woe[lens] = {"__unavailable__": True}  # the page says the weights are not shown
             continue
         col = df.xs((lvl, tgt["id"]), level=["level", "id"])["decibans"] if len(df) else None
-        woe[lens] = {str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()} if col is not None else {}
+        weights: dict[str, Any] = ({str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()}
+                                   if col is not None else {})
+        woe[lens] = weights
         woe[lens]["__target__"] = tgt["id"]
     return {
         "case": {"name": case.name, "title": case.title or case.name, "description": case.description,

@@ -99,15 +99,15 @@ def _judgement_groups(built: BuiltModel, rvs: list[Any], sizes: list[int]) -> tu
             members.append([f"reliability of {k}" for k, _, c in inp.sources if np.isfinite(c)])
         else:  # a proposition's table, a trend, the pooled model's cells: one judgement per variable
             members.append([rv.name] * max(size, 1))
-        for m in members[-1]:
-            if m not in names:
-                names.append(m)
+        for name in members[-1]:
+            if name not in names:
+                names.append(name)
     index = {n: i for i, n in enumerate(names)}
     groups = []
     for m in members:
         g = np.zeros((len(names), len(m)))
-        for j, n in enumerate(m):
-            g[index[n], j] = 1.0
+        for j, member in enumerate(m):
+            g[index[member], j] = 1.0
         groups.append(g)
     return names, groups
 
@@ -205,7 +205,8 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
         return pd.DataFrame(columns=["largest", "hypothesis", "direction", "sensitive"])
     var = "credence" if "credence" in trace.posterior else "share"
     rows = []
-    for j in trace["log_prior"]["judgement"].values:
+    judgements: Any = trace["log_prior"]["judgement"].values
+    for j in judgements:
         ds = _psense(trace, var_names=[var], group="prior", alphas=ALPHAS, group_coords={"judgement": [j]})[var]
         vals = {str(h): float(ds.sel(hypothesis=h)) for h in ds["hypothesis"].values}
         top = max(vals, key=lambda h: vals[h])

@@ -71,7 +71,7 @@ def style() -> Iterator[None]:
     ...     plt.rcParams["font.size"]
     8.0
     """
-    with mpl.rc_context(RC):
+    with mpl.rc_context(RC):  # type: ignore[arg-type]  # RC's keys are rcParams names, typed as str here
         yield
 
 
@@ -201,7 +201,8 @@ def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", 
     for fmt in formats:
         p = stem.with_suffix(f".{fmt}")
         with style():  # PNG: light compression (zlib level 6 took most of the time of a 300 dpi figure)
-            fig.savefig(p, format=fmt, **({"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}))
+            extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
+            fig.savefig(p, format=fmt, **extra)
         out.append(p)
     return out
 
@@ -299,7 +300,8 @@ def fit_labels(names: Sequence[str], width: float, size: float = TICK_SIZE,
 
 def axes_width(ax: Axes) -> float:
     """Inches a given axes may use, labels included: its share of its figure's width (a subplot's cell)."""
-    fig_w = float(ax.figure.get_figwidth())
+    figure: Any = ax.figure  # a Figure here (a SubFigure has no width of its own)
+    fig_w = float(figure.get_figwidth())
     return max(1.0, min(fig_w, ax.get_position().width * fig_w / 0.8))
 
 
@@ -336,7 +338,8 @@ def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] 
     fig_w = axes_width(ax)
     text = f"{shown} of {total} {what} shown; {total - shown} left out{extra}"
     text = "\n".join(wrap_lines(text, 0.5 * fig_w, 6, 3))
-    ax.set_title(text, **({"loc": "right", "fontsize": 6, "fontstyle": "italic", "color": "0.25"} | v))
+    title: dict[str, Any] = {"loc": "right", "fontsize": 6, "fontstyle": "italic", "color": "0.25"} | v
+    ax.set_title(text, **title)
 
 
 def legend_plan(names: Sequence[str], width: float, size: float = 7.0,
@@ -367,7 +370,7 @@ def add_legend(ax: Axes, owned: bool, v: dict[str, Any] | None, *, handles: Sequ
     names = list(names or [])
     if not names:
         return None
-    fig = ax.figure
+    fig: Any = ax.figure
     if owned:
         wrapped, ncols, _ = legend_plan(names, fig.get_figwidth(), max_cols=max_cols)
         return fig.legend(handles, wrapped, **({"loc": "outside upper center", "ncols": ncols} | kw | v))

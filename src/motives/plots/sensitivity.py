@@ -238,8 +238,8 @@ def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
     if kw.get("xytext") != (6, -10):
         return
     ann.set_in_layout(False)  # inside the axes: the layout never shrinks them to make room for it
-    fig = ax.figure
-    fig.draw_without_rendering()  # type: ignore[attr-defined]
+    fig: Any = ax.figure
+    fig.draw_without_rendering()
     frame = ax.get_window_extent()
     pts = []
     for ln in ax.lines:

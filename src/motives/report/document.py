@@ -98,7 +98,7 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
         with np.errstate(divide="ignore"):
             return float(10 * np.log10(c / (1 - c))) if 0 < c < 1 else (np.inf if c >= 1 else -np.inf)
 
-    claim = Claim("structure_effect", lead, db(float(fam.loc[lead, "credence"])), "if_independent",
+    claim = Claim("structure_effect", str(lead), db(float(fam.loc[lead, "credence"])), "if_independent",
                   db(float(fam.loc[lead, "if_independent"])), "posterior", {"level": "family"})
     if claims is not None:
         claims.append(claim)
@@ -754,7 +754,7 @@ def references_markdown(case: Case) -> list[str]:
     from motives.citations import Bibliography
 
     keys = [k for node in [*case.propositions, *case.evidence] for k in node.sources]
-    keys += [e.reported_by for e in case.evidence if getattr(e, "reported_by", None)]
+    keys += [e.reported_by for e in case.evidence if e.reported_by is not None]
     if not keys:
         return []
     return ["", "## References", "", Bibliography(case.references).markdown(keys)]

@@ -467,8 +467,9 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
             ex.claims.append(Claim("lens_disagrees", a0, float("nan"), lens, float("nan"), "lens_comparison",
                                    {"leader": dissent[a0], "level": lvl, "cruxes": crux_items}))
             lname = next((ln.name or ln.id for ln in case.lenses if ln.id == a0), a0)
-            verdict = f"it favours {mn[dissent[a0]]}" if dissent[a0] else "it leaves the leading hypotheses tied"
-            verdict_t = f"it favours {esc(names[dissent[a0]])}" if dissent[a0] else \
+            d0 = dissent[a0]
+            verdict = f"it favours {mn[d0]}" if d0 else "it leaves the leading hypotheses tied"
+            verdict_t = f"it favours {esc(names[d0])}" if d0 else \
                 "it leaves the leading hypotheses tied"
             m = (f"The lens *{md_text(lname)}* disagrees: {verdict}, mainly because it reads "
                  f"{' and '.join(crux_items)} differently.")

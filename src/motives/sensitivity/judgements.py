@@ -95,24 +95,24 @@ def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
             b = pa.base[j]
             val = float(pa.lam[j].mean()) if np.isnan(b) else float(b)
 
-            def apply(v: float, q: int = q, j: int = int(j)) -> tuple[CaseArrays, Array]:
+            def apply_base(v: float, q: int = q, j: int = int(j)) -> tuple[CaseArrays, Array]:
                 p0 = arr.propositions[q]
                 base = p0.base.copy()
                 base[j] = v
                 props = tuple(replace(p, base=base) if k == q else p for k, p in enumerate(arr.propositions))
                 return replace(arr, propositions=props), pri
 
-            out.append(Judgement(f"base_rate:{pa.items[j]}", "base_rate", val, bool(np.isnan(b)), apply))
+            out.append(Judgement(f"base_rate:{pa.items[j]}", "base_rate", val, bool(np.isnan(b)), apply_base))
     for q, jt in enumerate(arr.joint):
         if jt.source < 0:
             continue
         val = float(jt.lam.mean()) if np.isnan(jt.base) else float(jt.base)
 
-        def apply(v: float, q: int = q) -> tuple[CaseArrays, Array]:
+        def apply_joint(v: float, q: int = q) -> tuple[CaseArrays, Array]:
             joint = tuple(replace(t, base=v) if k == q else t for k, t in enumerate(arr.joint))
             return replace(arr, joint=joint), pri
 
-        out.append(Judgement(f"base_rate:{jt.id}", "base_rate", val, bool(np.isnan(jt.base)), apply))
+        out.append(Judgement(f"base_rate:{jt.id}", "base_rate", val, bool(np.isnan(jt.base)), apply_joint))
     return out
 
 
@@ -155,7 +155,8 @@ def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliabili
                 def apply(v: float, which: str = which, k: int = k) -> tuple[CaseArrays, Array]:
                     gs = tuple(replace(h, mean=float(np.clip(v, 1e-15, 1 - 1e-15))) if i == k else h
                                for i, h in enumerate(getattr(arr, which)))
-                    return replace(arr, **{which: gs}), pri
+                    changed: dict[str, Any] = {which: gs}
+                    return replace(arr, **changed), pri
 
                 out.append(Judgement(f"source:{g.key}", "source", float(g.mean), False, apply))
         out += [j for j in _base_rates(arr, pri) if 0 < j.value < 1]

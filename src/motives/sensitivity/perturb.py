@@ -207,18 +207,19 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
     factor = np.asarray(factor, dtype=float)
     if mode not in ("strength", "ratio"):
         raise ValueError(f"mode must be 'strength' or 'ratio', got {mode!r}")
-    if mode == "ratio" and mask is None:
-        raise ValueError("mode='ratio' needs the target's mask")
+    if mode != "strength" and mask is None:
+        raise ValueError(f"mode={mode!r} needs the target's mask")
+    tmask: Any = mask  # given wherever mode is not 'strength' (checked above)
     E0 = len(arr.all_items)
     if mode == "strength":
         lam, other = temper_rows(arr, which[:, :E0], factor)
     else:
-        lam, other = scale_rows(arr, mask, which[:, :E0], factor)
+        lam, other = scale_rows(arr, tmask, which[:, :E0], factor)
     kw: dict[str, Any] = {"lam": lam, "other": other}
     if not arr.propositions:
         return kw
     pri = arr.prior if prior is None else np.asarray(prior, dtype=float)
-    fav = favoured_states(arr, mask, pri) if mode == "ratio" else {}
+    fav: dict[str, int] = favoured_states(arr, tmask, pri) if mode == "ratio" else {}
     imp = implied(arr)
     plam, pother, tables = {}, {}, {}
     j = E0
@@ -255,7 +256,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
                 lj = _log(jt.lam)[None]
                 new = np.where(np.isfinite(lj), np.exp(factor[:, None] * lj), 0.0)
             else:
-                up = np.arange(len(jt.lam)) == favoured_configuration(arr, jt.parents, mask, pri)
+                up = np.arange(len(jt.lam)) == favoured_configuration(arr, jt.parents, tmask, pri)
                 new = np.where(up[None, :], jt.lam[None] * factor[:, None], jt.lam[None])
                 top = new.max(axis=-1, keepdims=True)
                 new = np.where(top > 1, new / np.where(top > 1, top, 1.0), new)
@@ -267,7 +268,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             if mode == "strength":
                 new = _temper_table(pa.table, factor)
             else:
-                rows = _favouring_rows(arr, pa, mask, fav)
+                rows = _favouring_rows(arr, pa, tmask, fav)
                 up = np.arange(len(pa.states)) == fav[pa.id]
                 new = np.where(rows[None, :, None] & up[None, None, :], pa.table[None] * factor[:, None, None],
                                pa.table[None])
@@ -631,19 +632,19 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             rows.append((e, x, fdb, db_item[j], needed, ok, method))
     js = judgement_inputs(arr, pri, tgt.mask, reliability=reliability)
     values, needed_values = [np.nan] * E, [np.nan] * E
-    for j in js:  # reliabilities, base rates, the prior: the factor on their odds that ties
+    for jd in js:  # reliabilities, base rates, the prior: the factor on their odds that ties
         if ruled_out:
             x, ok, method = np.inf, False, "ruled out"
-        elif j.kind == "prior":  # prior odds times x: posterior odds times x
+        elif jd.kind == "prior":  # prior odds times x: posterior odds times x
             x, ok, method = x0, True, "closed form"
         else:
-            x, ok = _solve_judgement(arr, pri, tgt, j, t, r, reliability)
+            x, ok = _solve_judgement(arr, pri, tgt, jd, t, r, reliability)
             method = "root"
         with np.errstate(divide="ignore"):
-            rows.append((j.name, x, DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf), np.nan, np.nan, ok,
+            rows.append((jd.name, x, DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf), np.nan, np.nan, ok,
                          method))
-        values.append(j.value)
-        needed_values.append(_odds_times(j.value, x) if ok else np.nan)
+        values.append(jd.value)
+        needed_values.append(_odds_times(jd.value, x) if ok else np.nan)
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
     kinds, props = _input_kinds(arr) if arr.propositions else (["item"] * E, [""] * E)

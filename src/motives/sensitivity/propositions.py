@@ -188,7 +188,7 @@ def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None
     last_parent = {jt.id: max(q for q in jt.parents if q >= 0) for jt in arr.joint}
     cuts = {pid: is_cut(arr, pid) for pid in ids}
     config_caps = {pa.id: configuration_cap(pa.table) for pa in arr.propositions}
-    nodes = []  # (node, kind, prop, parent, ll_node (K,), ll_alone (K,), n_items)
+    nodes: list[tuple[Any, ...]] = []  # (node, kind, prop, parent, ll_node (K,), ll_alone (K,), n_items)
     for i, pa in enumerate(arr.propositions):
         sub = subtree_only(arr, pa.id)
         ll_p = loglik(sub, reliability=reliability)

@@ -293,9 +293,9 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     t_alpha = [arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
                for pi, v, live in trows for s in live]
     alpha = np.array([c[2] for c in cells] + [c[3] for c in pcells] + [c[2] for c in jcells] + t_alpha
-                     + [g.mean * g.concentration for _, g in srcs + ssrcs])
-    beta = np.array([c[3] for c in cells] + [c[4] for c in pcells] + [c[3] for c in jcells] + [1.0] * nt
-                    + [(1 - g.mean) * g.concentration for _, g in srcs + ssrcs])
+                     + [g.mean * (g.concentration or 0.0) for _, g in srcs + ssrcs])  # sampled: given
+    beta: np.ndarray = np.array([c[3] for c in cells] + [c[4] for c in pcells] + [c[3] for c in jcells] + [1.0] * nt
+                    + [(1 - g.mean) * (g.concentration or 0.0) for _, g in srcs + ssrcs])
     is_gamma = np.zeros(d, dtype=bool)
     is_gamma[nc + npc:nc + npc + nt] = True
     rows_i = np.array([c[0] for c in cells], dtype=np.intp)
@@ -339,10 +339,10 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
         if reliability:
             rho_by_group = {gi: x[:, s0 + s] for s, (gi, _) in enumerate(srcs)}
             mixed = lam.copy()
-            for gi, g in enumerate(arr.groups):
-                rho = rho_by_group.get(gi, np.full(S, g.mean))[:, None, None]
-                bg = np.where(np.isnan(arr.base[g.index]), lam[:, g.index].mean(axis=-1), arr.base[g.index])
-                mixed[:, g.index] = rho * lam[:, g.index] + (1 - rho) * bg[..., None]
+            for gi, grp in enumerate(arr.groups):
+                rho = rho_by_group.get(gi, np.full(S, grp.mean))[:, None, None]
+                bg = np.where(np.isnan(arr.base[grp.index]), lam[:, grp.index].mean(axis=-1), arr.base[grp.index])
+                mixed[:, grp.index] = rho * lam[:, grp.index] + (1 - rho) * bg[..., None]
             lam = mixed
             if arr.sources_in_structure and arr.propositions:
                 lam = _mix_structure_sources(arr, lam, kw, x[:, s0 + len(srcs):], [si for si, _ in ssrcs])

@@ -75,9 +75,9 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
             keep[s:, pos[e]] = True
     lp = np.empty((S, len(arr.hypotheses)))
     blind = replace(arr, propositions=tuple(replace(pa, observed=-1) for pa in arr.propositions))
-    for a, rows in ((arr, seen), (blind, ~seen)):
-        if rows.any():
-            lp[rows] = scenario_logpost(a, pri, keep=keep[rows], reliability=reliability)  # (S, K)
+    for a, picked in ((arr, seen), (blind, ~seen)):
+        if picked.any():
+            lp[picked] = scenario_logpost(a, pri, keep=keep[picked], reliability=reliability)  # (S, K)
     post = normalise(lp)
     check_finite(post)
     fam = family_credence(arr, post)
@@ -92,7 +92,7 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
         same = np.vstack([np.ones((1, lo.shape[1]), dtype=bool), lo[1:] == lo[:-1]])
         step = np.where(same, 0.0, step)  # -inf to -inf: no change
         levels.append((level, ids, c, step, lo))
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for s in range(S):
         e = "(prior)" if s == 0 else order[s - 1]
         d = None if s == 0 else dates.get(e)
