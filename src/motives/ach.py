@@ -311,7 +311,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     id_col = next((c for c in header if role[c] == "id"), None)
     symbols = any(isinstance(v, str) and v.strip() in _SYMBOLS for _, r in rows for c, v in r.items()
                   if role.get(c) == "hypothesis")
-    hypotheses = [{"id": hyp_ids[c]} for c in hyp_cols]
+    hypotheses: list[dict[str, Any]] = [{"id": hyp_ids[c]} for c in hyp_cols]
     for c, h in zip(hyp_cols, hypotheses, strict=True):
         if h["id"] != c:
             h["label"] = c
@@ -421,7 +421,7 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
         evidence.append(item)
     if problems:
         raise CaseError(problems)
-    case = {"name": slug(name or p.stem, "case"), "title": p.stem, "default_lens": lens, "lenses": [{"id": lens}],
+    case: dict[str, Any] = {"name": slug(name or p.stem, "case"), "title": p.stem, "default_lens": lens, "lenses": [{"id": lens}],
             "hypotheses": hypotheses}
     if any("prior" in h for h in hypotheses):
         total = sum(h.get("prior", 0.0) for h in hypotheses)
@@ -584,7 +584,7 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     if given:
         notes.append(f"'given' links are not written: {', '.join(given)}")
     implied = case.likelihood_table(lens) if structured else None
-    body: list[list[Any]] = []
+    body: list[dict[str, Any]] = []
     extra = {c: False for c in ("source", "date", "quote", "credibility", "confidence", "rationale")}
     for e in case.evidence:
         if not isinstance(e, LikelihoodItem):
@@ -684,10 +684,10 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
             import openpyxl
 
             wb = openpyxl.Workbook()
-            ws = wb.active
-            ws.title = "ACH matrix"  # type: ignore[union-attr]
+            ws: Any = wb.active
+            ws.title = "ACH matrix"
             for r in rows:
-                ws.append([_xlsx_cell(c) for c in r])  # type: ignore[union-attr]
+                ws.append([_xlsx_cell(c) for c in r])
             wb.save(tmp)
         tmp.chmod(FILE_MODE & ~umask())  # mkstemp's file is 0600: give it what the umask gives a new file
         tmp.replace(p)
@@ -773,7 +773,8 @@ def inconsistency_line(scores: pd.DataFrame | dict[str, int], limit: int = 12) -
     >>> inconsistency_line({"a": 2, "b": 0, "c": 5})
     'ACH inconsistency (Heuer; I = 1, II = 2; lower is better): b 0, a 2, c 5'
     """
-    s = scores["score"].to_dict() if hasattr(scores, "columns") else dict(scores)
+    table: Any = scores
+    s: dict[str, Any] = table["score"].to_dict() if hasattr(table, "columns") else dict(table)
     order = sorted(s, key=lambda h: (s[h], list(s).index(h)))
     shown = ", ".join(f"{h} {int(s[h])}" for h in order[:limit])
     more = f", ... ({len(order) - limit} more)" if len(order) > limit else ""

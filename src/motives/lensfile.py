@@ -55,7 +55,7 @@ from pydantic import Field
 from motives.errors import CaseError, Problem, did_you_mean
 from motives.schema import Case, Lens, LensJudgement, Likelihood
 from motives.schema.forms import Id, Record
-from motives.schema.structure import PropositionJudgement, StateRow
+from motives.schema.structure import Proposition, PropositionJudgement, StateRow
 
 #: The value of the ``motives:`` key that marks a lens file.
 MARKER = "lens file"
@@ -244,8 +244,9 @@ def new_judgements(case: Case, lf: LensFile) -> dict[str, Any]:
         old = p.likelihoods.get(lf.based_on) or p.likelihoods[case.default_lens]
         if p.id in lf.changed:
             vals = lf.changed[p.id].values
-            out[p.id] = PropositionJudgement(values={k: StateRow(probs=dict(vals[k])) for k in
-                                                     case.parent_values(p.parents)},  # type: ignore[arg-type]
+            rows: dict[str, Any] = {k: StateRow(probs=dict(vals[k])) for k in  # type: ignore[arg-type]
+                                    case.parent_values(p.parents)}
+            out[p.id] = PropositionJudgement(values=rows,
                                              rationale=lf.changed[p.id].rationale or _why(lf, True))
         else:
             out[p.id] = old.model_copy(update={"rationale": _why(lf, False, old.rationale)})
@@ -414,7 +415,7 @@ def lens_case_files(case: Case, lf: LensFile, parent: str) -> dict[str, Any]:
     amend = []
     for node in [*case.propositions, *case.evidence]:
         j = new[node.id]
-        f = "likelihoods" if node.id in {p.id for p in case.propositions} else field[node.kind]
+        f = "likelihoods" if isinstance(node, Proposition) else field[node.kind]
         if f == "likelihoods":
             dumped = {"values": _plain(dict(j.values)), "rationale": j.rationale}  # cells carry their own Beta
         else:

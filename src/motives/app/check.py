@@ -59,8 +59,9 @@ def case_check(case_dir: Path) -> CaseCheck:
     res = CaseCheck(case, {"hypotheses": len(case.hypotheses), "lenses": len(case.lens_ids),
                            "evidence items": len(case.evidence), "references": len(case.references or {})},
                     _areas(case))
-    if case.prior_note():
-        res.head.append(case.prior_note())
+    note = case.prior_note()
+    if note:
+        res.head.append(note)
     for g in case.groupings:
         res.head.append(f"grouping {g.id}: " + "; ".join(f"{grp.id} ({', '.join(grp.hypotheses)})"
                                                          for grp in g.groups))

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def spec_case(spec_file: Path) -> tuple[Any, Any, str]:
     spec = load_spec(spec_file)
     case = load_case(spec.case_path(spec_file))
     problems: list[Problem] = []  # the spec's lens and prior against the case, both reported, in the spec file
-    lens = case.default_lens
+    lens: Any = case.default_lens
     for key, check in (("lens", lambda: case.resolve_lens(spec.lens)), ("prior", lambda: prior_from(case, spec.prior))):
         try:
             value = check()
@@ -372,7 +373,7 @@ def write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, ta
     (tmp / "report.md").write_text(text)
 
 
-def structure_figure(case: Any, lens: str | None, fdir: Path, formats: list[str]) -> None:
+def structure_figure(case: Any, lens: str | None, fdir: Path, formats: Sequence[str]) -> None:
     """Write the structure diagram of a structured case as figures/structure.<fmt>."""
     import matplotlib
 
