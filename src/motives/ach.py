@@ -62,7 +62,7 @@ _SYMBOLS = ("++", "+", "-", "--")
 # --------------------------------------------------------------------------- reading
 
 
-def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:  # noqa: C901 - each file format and row kind a branch
     r"""Read a CSV or XLSX matrix: (row number in the file, {header: cell}) for each non-empty row.
 
     Examples
@@ -262,7 +262,7 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
 # --------------------------------------------------------------------------- import
 
 
-def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None = None
+def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None = None  # noqa: C901 - one pass over a matrix's rows and columns; to split by row kind
                    ) -> tuple[dict[str, Any], dict[str, Any]]:
     r"""(case.yaml, evidence.yaml) contents for an ACH matrix; every bad cell is one located problem.
 
@@ -547,7 +547,7 @@ def _written_by_us(folder: Path) -> bool:
 # --------------------------------------------------------------------------- export
 
 
-def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") -> tuple[list[list[Any]], list[str]]:
+def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") -> tuple[list[list[Any]], list[str]]:  # noqa: C901 - one column per field an item may carry
     """The matrix of a case under a lens: (rows, the first being the header; notes on what it leaves out).
 
     ``cells="ratings"`` writes a point on the ACH scale (.9 .7 .5 .3 .1) as its

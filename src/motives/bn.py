@@ -275,7 +275,7 @@ def _cpds(nodes: list[_Node]) -> list[Any]:
         state_names={n.name: n.states, **{p: states_of[p] for p in n.parents}}) for n in nodes]
 
 
-def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node], dict[str, str],
+def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node], dict[str, str],  # noqa: C901 - network layout: layers, then order within them
                                                                      dict[str, list[float]], dict[str, float]]:
     """The nodes (names, states, parents, tables), the id -> node mapping, reliability nodes, log scales."""
     namer = _Namer()

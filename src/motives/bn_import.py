@@ -198,7 +198,7 @@ def _reason(exc: BaseException) -> tuple[str, int | None]:
         (int(line) if isinstance(line, int) and line > 0 else None)
 
 
-def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list[str]]:
+def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list[str]]:  # noqa: C901 - one branch per network file format
     """The nodes of a network file or model: (nodes in file order, its name, source, reader, notes).
 
     ``path_or_model``: a file (format from the extension, see :data:`PGMPY_FORMATS` and
@@ -479,7 +479,7 @@ def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
     return {k: _nested(table[i], parent_keys[1:], cell) for i, k in enumerate(parent_keys[0])}
 
 
-def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None) -> Imported:
+def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None) -> Imported:  # noqa: C901 - one branch per network file format and evidence form
     """Read a network and lay it out as a case (nothing written, nothing validated by the schema yet).
 
     See :func:`from_bn` for the parameters and the layout.

@@ -58,7 +58,7 @@ def _fmt_trend(tr: Any) -> str:
             f"after ~ N({step.after.mean:g}, {step.after.sd:g}), {at}")
 
 
-def case_markdown(case: Case) -> str:
+def case_markdown(case: Case) -> str:  # noqa: C901 - the case book's sections in reading order; to split per section
     """Render a whole case as Markdown (deterministic: the same case gives the same text).
 
     A structured case adds a section "Propositions" (each with its tables per
@@ -287,7 +287,7 @@ def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None)
                         columns=[*prop.states, "concentration"], dtype=float)
 
 
-def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:
+def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:  # noqa: C901 - one branch per kind of fact
     """Every proposition (parents first): provenance, quote, P(state | parent value) per lens, rationales, items.
 
     Parameters

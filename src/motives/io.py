@@ -152,7 +152,7 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
         return None, problems
 
 
-def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,
+def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  # noqa: C901 - one case file's records salvaged kind by kind
              depth: int = 0) -> tuple[CaseFile | None, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
     """Read and validate every file of a case folder (and its parents), adding every problem to ``problems``.
 

@@ -109,7 +109,7 @@ class LensFile(Record):
     not_applied: NotApplied = Field(default_factory=NotApplied)
 
 
-def read_lens_file(path: str | Path, case: Case) -> LensFile:
+def read_lens_file(path: str | Path, case: Case) -> LensFile:  # noqa: C901 - one check per kind of judgement in a lens file
     r"""Read a lens file and check it against the case; every problem is one located message.
 
     Raises

@@ -282,7 +282,7 @@ def _nest(parents: list[list[str]], cells: dict[tuple[str, ...], Any]) -> Any:
     return {v: _nest(parents[1:], {k[1:]: c for k, c in cells.items() if k[0] == v}) for v in parents[0]}
 
 
-def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_roots: int = 1, n_items: int = 7,
+def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_roots: int = 1, n_items: int = 7,  # noqa: C901 - a generator of random networks, one branch per node kind
                             max_parents: int = 3, max_item_parents: int = 2, max_states: int = 4,
                             n_observed: int = 1, n_sources: int = 1, fixed_source: bool = True,
                             zero_cells: int = 3, lenses: tuple[str, ...] = ("a",), list_single: bool = True,

@@ -57,7 +57,7 @@ EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tab
 # --------------------------------------------------------------------------- the edits, in Python
 
 
-def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:
+def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # noqa: C901 - one check per kind of edit, mirrored in the appendix's JavaScript
     """Validate an edit set against the case; return it with defaults filled in.
 
     The page applies the same rules, message for message, to the edits in its address (``checkEdits`` in

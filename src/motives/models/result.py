@@ -420,7 +420,7 @@ def _version() -> str:
     return motives.__version__
 
 
-def check_trace(trace: xr.DataTree) -> list[str]:
+def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per part of a saved fit's identity
     """What is inconsistent in a saved trace: its attributes, its shape, or its credences.
 
     The attributes must parse (config JSON with the chains and draws asked for, a known
@@ -557,7 +557,7 @@ def _stat(fn: Any, x: np.ndarray, **kw: Any) -> np.ndarray:
     return np.asarray(getattr(out, "values", out), dtype=float)
 
 
-def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:
+def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:  # noqa: C901 - one branch per diagnostic and model kind
     """Is a fit clean? See :attr:`FitResult.diagnostics` for the rules."""
     post = trace.posterior
     n_chains, n_draws = int(post.sizes.get("chain", 0)), int(post.sizes.get("draw", 0))

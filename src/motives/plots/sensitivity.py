@@ -275,7 +275,7 @@ def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
         ann.set_bbox({"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
 
-def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
+def plot_prior_sweep(sweep: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,  # noqa: C901 - label placement candidates
                      mark: float | None = None, scale: str = "auto", ax: Axes | None = None,
                      width: str | float = "auto", top: int | None = None,
                      visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:

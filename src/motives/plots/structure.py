@@ -100,7 +100,7 @@ def _text_h(size: float) -> float:
     return size * 1.22 / 72
 
 
-def plot_structure(case: Case, lens: str | None = None, *, width: str | float = "auto",
+def plot_structure(case: Case, lens: str | None = None, *, width: str | float = "auto",  # noqa: C901 - tree layout of the structure diagram; to split into layout and drawing
                    labels: dict[str, str] | None = None, item_labels: str = "title",
                    ax: Axes | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
     r"""The case's structure: hypotheses -> propositions -> items, with each proposition's cap under a lens.
@@ -196,7 +196,7 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
 
     Layout = tuple[dict[str, _Node], list[tuple[float, list[str]]], float, dict[str, float]]
 
-    def layout(item_lines: int, max_items: int | None) -> Layout:
+    def layout(item_lines: int, max_items: int | None) -> Layout:  # noqa: C901 - the tree layout's boxes and rows
         """Boxes and rows for items wrapped on ``item_lines`` lines, at most ``max_items`` per group."""
         # --- boxes
         nodes: dict[str, _Node] = {}
@@ -374,7 +374,7 @@ def _home(case: Case, item: Any, layer: dict[str, int]) -> str:
     return [b for b in item.parents if layer[b] == best][-1]
 
 
-def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str, str] | None, item_labels: str,
+def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str, str] | None, item_labels: str,  # noqa: C901 - layered network drawing; to split into layout and drawing
                   ax: Axes | None, vis: dict[str, Any]) -> tuple[Figure, Axes]:  # noqa: C901 - one layout
     """:func:`plot_structure` of a network: facts in layers, an arrow from each parent, items in the last column."""
     from matplotlib.patches import FancyArrowPatch

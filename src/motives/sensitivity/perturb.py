@@ -163,7 +163,7 @@ def _temper_table(T: Array, g: Array) -> Array:
     return P / P.sum(axis=-1, keepdims=True)
 
 
-def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: str = "strength",
+def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: str = "strength",  # noqa: C901 - one branch per kind of input and mode
                    mask: np.ndarray | None = None, prior: Array | None = None) -> dict[str, Any]:
     """Scenario keywords of :func:`motives.sensitivity.scenario_loglik` with some inputs perturbed.
 

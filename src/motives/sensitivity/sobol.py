@@ -161,7 +161,7 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
                         index=pd.Index(["x1", "x2", "x3"], name="input"))
 
 
-def global_sensitivity(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
+def global_sensitivity(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,  # noqa: C901 - one block per kind of judgement Sobol samples
                        n: int = 1024, by: str = "item", scale: str = "log_odds", seed: int = 1,
                        n_boot: int = 100, reliability: bool = True) -> pd.DataFrame:
     """Sobol indices of the target's credence (or its log-odds) over every uncertain judgement.
