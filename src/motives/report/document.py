@@ -256,6 +256,8 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
         The case the tables were computed on when it is not ``case``: for a group target,
         :meth:`motives.Case.regrouped` (the grouping's groups as families).
 
+    Notes
+    -----
     The target-centred sections (prior, leave-one-out, break-even, discount, cruxes, Sobol) follow the
     target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless a target
     was given. A case with named groupings gets a section "Groupings": each grouping's marginal.
