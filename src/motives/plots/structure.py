@@ -409,8 +409,12 @@ def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str
     hl = [("Hypotheses", fs_box, True)]
     pairs = list(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
     for h, pr in pairs[:MAX_HYP_LINES]:
-        hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{_prob(pr, 3)})",
-                                                         col0 - 2 * tin, fs_box - 0.5, 2 if len(pairs) <= 10 else 1)]
+        if len(pairs) <= 10:  # the label on up to two lines, the prior on its own: a long label never hides it
+            hl += [(ln, fs_box - 0.5, False) for ln in _wrap(label_for(labs, h), col0 - 2 * tin, fs_box - 0.5, 2)]
+            hl.append((f"prior\u00a0{_prob(pr, 3)}", fs_box - 1.0, False))
+        else:
+            hl += [(ln, fs_box - 0.5, False) for ln in _wrap(f"{label_for(labs, h)} (prior\u00a0{_prob(pr, 3)})",
+                                                             col0 - 2 * tin, fs_box - 0.5, 1)]
     if len(pairs) > MAX_HYP_LINES:
         hl.append((f"\u2026 and {len(pairs) - MAX_HYP_LINES} more", fs_box - 0.5, False))
     nodes[HYPOTHESES] = _Node(HYPOTHESES, 0.0, col0, hl, sum(lh(z) for _, z, _ in hl) + 2 * pad)
