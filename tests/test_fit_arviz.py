@@ -39,6 +39,13 @@ def _diverged(res: mv.FitResult) -> Any:
     div[0, 5] = True
     stats["diverging"] = stats["diverging"].copy(data=div)
     trace["sample_stats"] = xr.DataTree(stats)
+    # a fit made to fail on purpose, as a sampler would have made it: its draws' digest is made anew (an edited
+    # file keeps the old digest and is refused on load, tests/test_fit_digest.py)
+    import json
+
+    from motives.models.config import draws_digest
+
+    trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)
     return trace
 
 

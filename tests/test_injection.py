@@ -77,11 +77,18 @@ def hostile_case(base: mv.Case, texts: list[str]) -> tuple[mv.Case, dict[str, st
 
     data = walk({k: v for k, v in base.model_dump(exclude_none=True).items() if k != "name"})
     data["name"] = base.name  # the case's name is an id
+    from motives.citations import bibtex_text
+
     for ref in (data.get("references") or {}).values():  # BibTeX fields: free text too
         for k in ("title", "author", "journal", "note"):
             if k in ref:
                 n = len(values)
-                ref[k] = values.setdefault(f"t{n}", f"t{n}< {texts[n % len(texts)]} >t{n}")
+                # a BibTeX field is LaTeX text ("--" is an en dash); unbalanced braces cannot come from a .bib
+                # file (the loader refuses it), so they are left out here; what a reader must see literally
+                # is the field as BibTeX reads it
+                raw = f"t{n}< {texts[n % len(texts)].replace('{', '(').replace('}', ')')} >t{n}"
+                ref[k] = raw
+                values[f"t{n}"] = bibtex_text(raw)
     return mv.Case.model_validate(data), values
 
 

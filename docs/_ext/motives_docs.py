@@ -349,6 +349,11 @@ SILENCE_SAMPLERS = ["import logging",
                     "[logging.getLogger(n).setLevel(logging.ERROR) for n in ('pymc', 'pytensor', 'nutpie', 'arviz')]"]
 
 
+#: The sampler's log lines, removed from a notebook page's stderr (tests/test_docs.py looks for them).
+SAMPLER_NOISE = re.compile(r"Auto-assigning NUTS|Initializing NUTS|Multiprocess sampling|Sequential sampling|"
+                           r"Sampling \d+ chains?|NUTS: \[|Sampling: \[")
+
+
 def _executed(path: Path) -> str:
     """The notebook executed in this interpreter (small draw counts), as JSON text; an error fails the build."""
     import sys
@@ -383,6 +388,19 @@ def _executed(path: Path) -> str:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr" and "Traceback" in out.get("text", ""):
                 raise RuntimeError(f"{path.name} cell {i} printed a traceback:\n{out['text']}")
+        # what the loggers' levels do not reach (PyMC's sampling processes log on their own): the sampler's
+        # progress lines taken out of stderr, everything else kept
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                text = "".join(ln for ln in out.get("text", "").splitlines(keepends=True)
+                               if not SAMPLER_NOISE.search(ln))
+                if not text.strip():
+                    continue
+                out["text"] = text
+            kept.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = kept
     return nbformat.writes(nb)
 
 

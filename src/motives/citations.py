@@ -84,7 +84,21 @@ def _latex_text(value: str) -> str:
     """A BibTeX field value as plain text (braces dropped, LaTeX accents decoded)."""
     from pybtex.richtext import Text
 
-    return Text.from_latex(value).render_as("text")
+    try:
+        return Text.from_latex(value).render_as("text")
+    except Exception:  # noqa: BLE001 - pybtex's syntax errors (unbalanced braces): the text as written
+        return value
+
+
+def bibtex_text(value: str) -> str:
+    """A BibTeX field value as a reader sees it: LaTeX read (``--`` an en dash, accents decoded), braces dropped.
+
+    Examples
+    --------
+    >>> bibtex_text("1991 -- {NATO}")
+    '1991 – NATO'
+    """
+    return _latex_text(value)
 
 
 def _who(entry) -> str:  # noqa: ANN001 - a pybtex Entry

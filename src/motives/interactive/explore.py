@@ -100,6 +100,7 @@ def widget_data(case: Case) -> dict[str, Any]:
                      for f in case.family_ids],
         "prior": [float(p) for p in case.prior_vector()],
         "default_lens": case.resolve_lens(None),
+        "lens_ids": case.lens_ids,  # the engine's checkEdits tells an unknown lens from one not exported
         "lenses": [{"id": ln.id, "name": ln.name or ln.id} for ln in case.lenses],
         "sources": _sources(case),
         "items": [{"id": e.id, "title": e.title, "kind": e.kind} for e in case.evidence],

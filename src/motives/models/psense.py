@@ -223,13 +223,17 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> d
     ``n_judgements``, ``threshold``, ``statement``.
     """
     _WARNINGS.clear()
-    cred = power_sensitivity(result, threshold=threshold)
-    if cred.empty:
+    try:
+        cred = power_sensitivity(result, threshold=threshold)
+        judg = judgement_sensitivity(result, threshold=threshold) if not cred.empty else None
+    except ValueError as exc:  # arviz-stats refuses draws it cannot smooth (a stuck chain: "All tail values ...")
+        return {"credence": {}, "judgements": [], "n_judgements": 0, "threshold": threshold,
+                "statement": f"Power-scaling sensitivity: not computed; arviz-stats could not use these draws ({exc})."}
+    if cred.empty or judg is None:
         why = ("the fit has no uncertain judgement to scale" if result.model == "exclusive"
                else f"computed for the exclusive model only (this is the {result.model} model)")
         return {"credence": {}, "judgements": [], "n_judgements": 0, "threshold": threshold,
                 "statement": f"Power-scaling sensitivity: none; {why}."}
-    judg = judgement_sensitivity(result, threshold=threshold)
     sens = judg[judg["sensitive"]]
     listed = [{"judgement": j, "largest": float(r["largest"]), "hypothesis": str(r["hypothesis"]),
                "direction": float(r["direction"])} for j, r in sens.head(10).iterrows()]
