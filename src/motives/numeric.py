@@ -41,7 +41,7 @@ def read_number(text: Any, what: str = "") -> float:
     Examples
     --------
     >>> read_number("0.25", "--prior h1"), read_number(3, "cell B2"), read_number("-0.0", "x")
-    (0.25, 3.0, -0.0)
+    (0.25, 3.0, 0.0)
     >>> read_number("1e-400", "--prior bowl1")
     Traceback (most recent call last):
         ...
@@ -61,7 +61,7 @@ def read_number(text: Any, what: str = "") -> float:
     if isinstance(text, float):
         if not math.isfinite(text):
             raise ValueError(at + f"{text!r} is not a finite number")
-        return text
+        return text + 0.0
     if not isinstance(text, str):
         raise ValueError(at + f"expected a number, got {type(text).__name__} {text!r}"[:200])
     raw = text.strip()
@@ -80,7 +80,7 @@ def read_number(text: Any, what: str = "") -> float:
     if value == 0.0 and any(c in "123456789" for c in mantissa):
         raise ValueError(at + f"the number {raw[:60]} is too small to represent (it would be read as 0); "
                          "write 0 if you mean 0")
-    return value
+    return value + 0.0  # -0.0 is 0: a zero has no sign to print ("-0.0000")
 
 
 def beta_moments(a: float, b: float) -> tuple[float, float]:

@@ -122,7 +122,13 @@ def independent_case(case: Case) -> Case:
             j, _ = case.judgement(e, lens)
             m = case.implied_parents(e.parents, lens)  # P(parent configuration | h), (K, V)
             if isinstance(e, LikelihoodItem):
-                vals = m @ np.array([j.values[v].mean for v in keys])
+                means = np.array([j.values[v].mean for v in keys])
+                vals = m @ means
+                if (vals == 0).any() and ((m @ (means / means.max())) > 0).any():  # 5e-324 x 0.2 underflows to 0
+                    raise CaseError([Problem(f"its likelihoods (as small as {means[means > 0].min():g}) times "
+                                             "P(parent | h) underflow to 0, which would rule hypotheses out; write "
+                                             "them on a larger scale (only their ratios matter)", item=e.id,
+                                             field=f"likelihoods.{lens}")])
             else:
                 ll = np.array(_other_loglik(e, j, keys))
                 with np.errstate(divide="ignore"):

@@ -41,8 +41,15 @@
   }
 
   function normalise(logw) {
-    const z = lse(logw);
-    return logw.map(function (v) { return Math.exp(v - z); });
+    // the largest subtracted and the exponentials divided by their sum, never exp(v - lse(logw)): where the
+    // log weights are large (-5e15) lse is rounded to the spacing of floats there and equal weights would not sum to 1
+    let m = -Infinity;
+    for (const v of logw) if (v > m) m = v;
+    if (!isFinite(m)) return logw.map(function () { return NaN; });
+    const w = logw.map(function (v) { return Math.exp(v - m); });
+    let s = 0;
+    for (const v of w) s += v;
+    return w.map(function (v) { return v / s; });
   }
 
   /* Variable elimination by the plan Python made (motives.exact.contract.plan_elimination), in log space.
