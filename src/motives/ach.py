@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from motives import escape
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
-from motives.files import FILE_MODE, follow_umask, umask
+from motives.files import follow_umask, temporary_folder, write_atomic
 from motives.numeric import read_number
 
 if TYPE_CHECKING:
@@ -478,7 +478,6 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
     [[0.7, 0.3], [0.9, 0.5]]
     """
     import shutil
-    import tempfile
 
     import yaml
 
@@ -494,7 +493,7 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
             raise MotivesError(f"{out} holds files motives import-matrix did not write; not replacing it")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        tmp = temporary_folder(out.parent, out.name)
     except OSError as exc:  # a read-only or full disk: name the folder asked for
         raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
@@ -669,33 +668,27 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
-    import os
-    import tempfile
+    # made in memory, then written whole by write_atomic: openpyxl writing to a full disk leaves a zip file whose
+    # clean-up prints a traceback at exit ("Exception ignored in ZipFile.__del__")
+    if suffix == ".csv":
+        buf = _io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        data: str | bytes = buf.getvalue()
+    else:
+        import openpyxl
 
-    tmp: Path | None = None
+        wb = openpyxl.Workbook()
+        ws: Any = wb.active
+        ws.title = "ACH matrix"
+        for r in rows:
+            ws.append([_xlsx_cell(c) for c in r])
+        raw = _io.BytesIO()
+        wb.save(raw)
+        data = raw.getvalue()
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        os.close(fd)
-        tmp = Path(name)
-        if suffix == ".csv":
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                csv.writer(fh, lineterminator="\n").writerows(rows)
-        else:
-            import openpyxl
-
-            wb = openpyxl.Workbook()
-            ws: Any = wb.active
-            ws.title = "ACH matrix"
-            for r in rows:
-                ws.append([_xlsx_cell(c) for c in r])
-            wb.save(tmp)
-        tmp.chmod(FILE_MODE & ~umask())  # mkstemp's file is 0600: give it what the umask gives a new file
-        tmp.replace(p)
+        write_atomic(p, data)
     except OSError as exc:
         raise MotivesError(f"cannot write {p}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
     return notes
 
 

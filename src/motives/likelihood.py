@@ -455,7 +455,8 @@ def decibans_to_values(decibans: Any) -> dict[str, float]:
         raise ValueError(f"decibans must be a mapping of parent value -> number, got {decibans!r}")
     d = {k: _number(v, f"decibans of '{k}'") for k, v in decibans.items()}
     top = max(d.values())
-    out = {k: 10.0 ** ((v / 10.0 - top / 10.0)) for k, v in d.items()}  # (v - top) would overflow for -1e308, 1e308
+    # (v - top) overflows for -1e308 against 1e308: then v/10 - top/10
+    out = {k: 10.0 ** ((v - top) / 10.0 if math.isfinite(v - top) else v / 10.0 - top / 10.0) for k, v in d.items()}
     _refuse_underflow(out, "decibans", d, top)
     return out
 

@@ -267,9 +267,10 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         previous = {}
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        for sig, handler in ((signal.SIGTERM, _raise_terminated), (signal.SIGHUP, _raise_terminated),
+                             (signal.SIGINT, signal.default_int_handler)):  # Ctrl-C: from start-up's (motives.__main__)
             with contextlib.suppress(ValueError, OSError):  # not the main thread: leave signals alone
-                previous[sig] = signal.signal(sig, _raise_terminated)
+                previous[sig] = signal.signal(sig, handler)
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
@@ -283,7 +284,9 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
             say("terminated: nothing was written", to_err=True)
             raise typer.Exit(EXIT_TERMINATED) from None
         except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
-            where = f"{exc.filename}: " if exc.filename else ""
+            from motives.files import published_name
+
+            where = f"{published_name(exc.filename)}: " if exc.filename else ""  # never a temporary file, gone by now
             fail(MotivesError(f"{where}{exc.strerror or exc}"))
         except Exception as exc:
             import click

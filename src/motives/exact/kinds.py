@@ -151,7 +151,7 @@ def _standardised(x: float, loc: float, scale: float) -> float:
 
 
 def _gaussian_log(z: float) -> float:
-    """log of the standard normal density at z; an OverflowError where z^2 / 2 is beyond float64.
+    """Log of the standard normal density at z; an OverflowError where z^2 / 2 is beyond float64.
 
     A normal density is never 0: a log density of -inf would only be an overflow, which read as 0 would rule a
     hypothesis out (or, for all of them, say the evidence rules out every one); the caller refuses it, located.
