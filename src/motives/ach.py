@@ -76,7 +76,7 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:  # noqa: 
     p = Path(path)
     f = str(p)
     suffix = p.suffix.lower()
-    if not p.is_file():
+    if not (p.exists() or p.is_symlink()):
         raise CaseError([Problem("no such file", file=f)])
     from motives.yamlfile import read_capped
 

@@ -227,10 +227,9 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
         raise _problem(path, "no such file")
     if path.is_dir():
         raise _problem(path, "is a folder; give the network file (.bif, .xml, .net, ...)")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _problem(path, f"cannot read it: {exc.strerror or exc}") from None
+    from motives.yamlfile import read_capped
+
+    raw = read_capped(path)  # a regular file only (a FIFO would hang read_bytes), capped while reading
     if not raw.strip():
         raise _problem(path, "the file is empty")
     ext = path.suffix.lower()

@@ -34,6 +34,7 @@ from motives.terminal import (
     guarded,
     out,
     plain,
+    plain_warnings,
     print_check,
     print_json,
     print_summary,
@@ -491,8 +492,12 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too."""
+    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too.
+
+    Any other warning prints as one line, without Python's file and source line (:func:`motives.terminal.plain_warnings`).
+    """
     warnings.simplefilter("ignore", FailedFitWarning)
+    plain_warnings()
     app()
 
 

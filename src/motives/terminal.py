@@ -30,8 +30,8 @@ from motives.conventions import RESOLUTION_NOTE, below_resolution, most_credible
 from motives.errors import MotivesError
 
 __all__ = ["EXIT_DIAGNOSTICS", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Bar",
-           "debug", "diagnostics_failed", "err", "fail", "guarded", "out", "plain", "print_json", "print_summary",
-           "safe", "say"]
+           "debug", "diagnostics_failed", "err", "fail", "guarded", "out", "plain", "plain_warnings", "print_json",
+           "print_summary", "safe", "say"]
 
 # long lines (item lists, messages) stay whole when piped; no emoji codes: ":skull:" in user text prints as typed
 out = Console(soft_wrap=True, emoji=False)
@@ -225,6 +225,27 @@ def diagnostics_failed(summary: dict[str, Any], *, allow_bad: bool) -> None:
     err.print("[bold red]MCMC DIAGNOSTICS FAILED[/]: " + safe("; ".join(summary["diagnostics"].get("problems", [])))
               + ". The numbers above are not reliable." + ("" if allow_bad else
               " Exit code 3 (pass --allow-bad-diagnostics to accept them)."), highlight=False)
+
+
+def plain_warnings() -> None:
+    """Print a Python warning that reaches the command as one line, ``warning: <message>``, on stderr.
+
+    A warning motives did not turn into a message of its own (numpy's "overflow encountered", a library's
+    deprecation) would print with its file, line and source line: text for a developer, not a reader. It is
+    still said, once per place as Python's filters decide, without them.
+    """
+    import warnings
+
+    python_way = warnings.showwarning
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        if debug["on"]:  # motives --debug: where it came from, as Python says it
+            python_way(message, category, filename, lineno, file, line)
+            return
+        err.print(plain(f"warning: {str(message).splitlines()[0] if str(message) else category.__name__}"),
+                  highlight=False, markup=False)
+
+    warnings.showwarning = show
 
 
 # --------------------------------------------------------------------------- the guard

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -71,7 +72,23 @@ def style() -> Iterator[None]:
     ...     plt.rcParams["font.size"]
     8.0
     """
-    with mpl.rc_context(RC):  # type: ignore[arg-type]  # RC's keys are rcParams names, typed as str here
+    with mpl.rc_context(RC), _missing_glyphs_drawn_quietly():  # type: ignore[arg-type]  # RC's keys: rcParams names
+        yield
+
+
+#: matplotlib's warning for a character the figure font lacks (a tab, an emoji, CJK in user text).
+_GLYPH_WARNING = r"Glyph \d+ .* missing from font"
+
+
+@contextmanager
+def _missing_glyphs_drawn_quietly() -> Iterator[None]:
+    """Draw characters the figure font lacks as its empty box, without a warning.
+
+    User text may hold characters DejaVu Sans lacks; matplotlib's UserWarning and its source line on
+    stderr would tell a reader of the command's output nothing.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
         yield
 
 
@@ -240,7 +257,8 @@ def _text_width(text: str, size: float, bold: bool) -> float:
     if not _RENDERER:
         _RENDERER.append(RendererAgg(10, 10, 72))
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
-    w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
+    with _missing_glyphs_drawn_quietly():
+        w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
     return float(w) / 72
 
 
