@@ -211,3 +211,21 @@ def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDAr
     w = vecs[0] ** 2
     x = np.clip((1.0 + nodes) / 2.0, 0.0, 1.0)
     return x, w / w.sum()
+
+
+def proportions(weights: Any) -> NDArray[np.float64]:
+    """Non-negative weights divided by their sum, the largest divided out first (their sum may overflow).
+
+    Weights of 1e308 each are halves, not 0 (``w / w.sum()`` is ``1e308 / inf``); the interactive appendix's
+    engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN: callers refuse them first.
+
+    Examples
+    --------
+    >>> proportions([1e308, 1e308]).tolist(), proportions([1, 3]).tolist()
+    ([0.5, 0.5], [0.25, 0.75])
+    """
+    w = np.asarray(weights, dtype=float)
+    top = w.max() if w.size else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = w / top if top > 0 else w * np.nan
+        return w / w.sum()

@@ -20,6 +20,17 @@
     return m + Math.log(s);
   }
 
+  function proportions(w) {
+    // divided by the largest first, then by the sum (motives.numeric.proportions): weights of 1e308 each would
+    // overflow their sum and read as 0
+    let top = 0;
+    for (const x of w) if (x > top) top = x;
+    const v = w.map(function (x) { return top > 0 ? x / top : NaN; });
+    let s = 0;
+    for (const x of v) s += x;
+    return v.map(function (x) { return x / s; });
+  }
+
   function temper(row, g) {
     // lambda ** g, computed as exp(g log lambda); a zero stays zero (a logical exclusion, not a weight)
     return row.map(function (l) { return l > 0 ? Math.exp(g * Math.log(l)) : 0; });
@@ -185,10 +196,7 @@
         const ed = tables[p.id] || {};
         Object.keys(ed).forEach(function (v) {
           const j = info.parent_values.indexOf(v);
-          const r = ed[v];
-          let s = 0;
-          for (const x of r) s += x;
-          rows[j] = r.map(function (x) { return x / s; });
+          rows[j] = proportions(ed[v]);
         });
         return rows.map(function (r) { return r.map(Math.log); });
       });
@@ -256,9 +264,7 @@
       prior = data.hypotheses.map(function (h, k) {
         return edits.prior[h.id] === undefined ? prior[k] : edits.prior[h.id];
       });
-      let s = 0;
-      for (const p of prior) s += p;
-      prior = prior.map(function (p) { return p / s; });
+      prior = proportions(prior);
     }
     const post = normalise(prior.map(function (p, k) { return Math.log(p) + total[k]; }));
     const hyp = {};
