@@ -319,9 +319,17 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     sources: dict[str, tuple[Any, int]] = {}
     used: dict[str, int] = {}
     specials: dict[str, int] = {}
+    title_col = next((c for c in header if role[c] == "title"), None)
     for line, r in rows:
         rid = r.get(id_col) if id_col else None
         special = rid.strip().lower() if isinstance(rid, str) and rid.strip().startswith("#") else None
+        head = r.get(title_col) if title_col and not id_col else None
+        if isinstance(head, str) and head.strip().lower() in SPECIAL_ROWS:
+            # without an id column a '#prior' title would become an item titled '#prior': never a silent choice
+            problems.append(Problem(f"'{head.strip()}' in the {title_col} column: a {head.strip().lower()} row is "
+                                    "read from an id column; add a first column headed id and write "
+                                    f"{head.strip().lower()} there (its title cell empty)", file=f, line=line))
+            continue
         if special is not None:
             if special not in SPECIAL_ROWS:
                 problems.append(Problem(f"unknown special row '{rid}'; valid: {', '.join(SPECIAL_ROWS)}", file=f,
