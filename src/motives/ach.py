@@ -691,7 +691,13 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
         for r in rows:
             ws.append([_xlsx_cell(c) for c in r])
         raw = _io.BytesIO()
-        wb.save(raw)
+        try:
+            wb.save(raw)
+        except OSError as exc:  # openpyxl writes each worksheet to a temporary file first
+            import tempfile
+
+            raise MotivesError(f"cannot write {p}: {exc.strerror or exc} (while openpyxl made the workbook in the "
+                               f"temporary folder {tempfile.gettempdir()})") from None
         data = raw.getvalue()
     try:
         write_atomic(p, data)

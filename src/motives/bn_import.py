@@ -739,7 +739,10 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
     tmp = temporary_folder(parent, out.name)
     try:
         for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+            try:
+                (tmp / name).write_text(text, encoding="utf-8")
+            except OSError as exc:  # a failed write (a full disk) names no file: name the one asked for
+                raise OSError(exc.errno, exc.strerror, str(out / name)) from None
         if check:
             _check_loads(tmp, out)
         follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder

@@ -133,6 +133,8 @@ def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") ->
             fh.write(data.encode(encoding) if isinstance(data, str) else data)
         os.chmod(name, FILE_MODE & ~umask())
         os.replace(name, target)
+    except OSError as exc:  # a write that failed (a full disk) names no file: name the target, not the sibling
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(name)

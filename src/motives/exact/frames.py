@@ -158,6 +158,20 @@ def independent_case(case: Case) -> Case:
 
 
 
+def _ruled_out_where(arr: Any, pri: Array) -> str:
+    """Where each hypothesis is ruled out: its prior, or the first item (bearing on the hypotheses) giving it 0."""
+    where = []
+    for k, h in enumerate(arr.hypotheses):
+        if pri[k] == 0:
+            where.append(f"{h} by its prior of 0")
+            continue
+        flat = [i for i, row in zip(arr.items, arr.lam, strict=True) if row[k] == 0]
+        other = [i for i, row in zip(arr.other_items, arr.other_loglik, strict=True) if row[k] == -np.inf]
+        found = (flat + other)[:1]
+        where.append(f"{h} by item '{found[0]}'" if found else f"{h} through the propositions or reliabilities")
+    return "ruled out: " + ", ".join(where)
+
+
 def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
                     reliability: bool = True, structure: bool = True) -> pd.DataFrame:
     """Exact credence of each hypothesis and family.
@@ -210,7 +224,8 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
     post = posterior(arr, pri, reliability=reliability)
     if not np.all(np.isfinite(post)):
         raise CaseError([Problem("the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
-                                 "or a prior of 0): no posterior exists", field="likelihoods")])
+                                 f"or a prior of 0): no posterior exists; {_ruled_out_where(arr, pri)}",
+                                 field="likelihoods")])
     index, labels, columns = _frame_parts(case, arr)
     df = _frame([labels.copy(), np.concatenate([pri, family_credence(arr, pri)]),
                  np.concatenate([post, family_credence(arr, post)])], columns, index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -219,7 +220,12 @@ def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", 
         p = stem.with_suffix(f".{fmt}")
         with style():  # PNG: light compression (zlib level 6 took most of the time of a 300 dpi figure)
             extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
-            fig.savefig(p, format=fmt, **extra)
+            buf = io.BytesIO()  # drawn in memory: the PDF backend failing a write (a full disk) raised AttributeError
+            fig.savefig(buf, format=fmt, **extra)
+        try:
+            p.write_bytes(buf.getvalue())
+        except OSError as exc:  # a failed write names no file: name the figure
+            raise OSError(exc.errno, exc.strerror, str(p)) from None
         out.append(p)
     return out
 
