@@ -128,7 +128,7 @@
     if (!E) throw new Error("unknown lens " + lens);
     const K = data.hypotheses.length;
     const weights = edits.weights || {};
-    const discount = edits.discount === undefined ? 1 : edits.discount;
+    const discount = edits.discount == null ? 1 : edits.discount;
     const drop = new Set(edits.drop || []);
     const gamma = function (id) { return (weights[id] === undefined ? 1 : weights[id]) * discount; };
     const rel = edits.reliability || {};
