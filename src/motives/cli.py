@@ -13,7 +13,6 @@ from __future__ import annotations
 import enum
 import os
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +23,6 @@ from motives.app.check import ZERO_CELL_LINES
 from motives.app.outputs import MARKER
 from motives.app.summary import PRIOR_HELP, TARGET_HELP, parse_prior
 from motives.conventions import MANY_ROWS, SHOWN_ROWS, plural
-from motives.errors import FailedFitWarning
 from motives.terminal import (
     EXIT_DIAGNOSTICS,
     Bar,
@@ -492,11 +490,7 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too.
-
-    Any other warning prints as one line, without Python's file and source line (:func:`motives.terminal.plain_warnings`).
-    """
-    warnings.simplefilter("ignore", FailedFitWarning)
+    """Entry point: a failed fit is stated by the CLI (exit 3), other warnings as one line (``plain_warnings``)."""
     plain_warnings()
     app()
 

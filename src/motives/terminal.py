@@ -228,13 +228,17 @@ def diagnostics_failed(summary: dict[str, Any], *, allow_bad: bool) -> None:
 
 
 def plain_warnings() -> None:
-    """Print a Python warning that reaches the command as one line, ``warning: <message>``, on stderr.
+    """The command's warnings: a failed fit's none (the CLI states its problems, exit 3), any other as one line.
 
     A warning motives did not turn into a message of its own (numpy's "overflow encountered", a library's
     deprecation) would print with its file, line and source line: text for a developer, not a reader. It is
-    still said, once per place as Python's filters decide, without them.
+    still said, once per place as Python's filters decide, as ``warning: <message>`` on stderr.
     """
     import warnings
+
+    from motives.errors import FailedFitWarning
+
+    warnings.simplefilter("ignore", FailedFitWarning)
 
     python_way = warnings.showwarning
 
