@@ -40,8 +40,7 @@ from motives.terminal import (
     say,
 )
 
-__all__ = ["MANY_ROWS", "MARKER", "SHOWN_ROWS", "ZERO_CELL_LINES", "app", "command", "main", "parse_prior", "plain",
-           "safe"]
+__all__ = ["MANY_ROWS", "MARKER", "SHOWN_ROWS", "ZERO_CELL_LINES", "app", "command", "main", "parse_prior", "plain", "safe"]
 
 app = typer.Typer(
     name="motives",
@@ -346,12 +345,10 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
     res = _sensitivity(spec_file, out_dir, force, True, target, fit=fit)
     extra = ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
     if as_json:
-        print_json({"out": str(res.out), "report": str(res.out / "report.md"),
-               "tables": sorted(p.name for p in (res.out / "tables").iterdir()),
-               "figures": res.figures, "summary": res.summary})
+        print_json({"out": str(res.out), "report": str(res.out / "report.md"), "figures": res.figures,
+                    "tables": sorted(p.name for p in (res.out / "tables").iterdir()), "summary": res.summary})
         return
-    say(f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
-         f"{plural(len(res.figures), 'figure')}")
+    say(f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and {plural(len(res.figures), 'figure')}")
 
 
 @command("sbc")
