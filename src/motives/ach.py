@@ -677,29 +677,24 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
     # made in memory, then written whole by write_atomic: openpyxl writing to a full disk leaves a zip file whose
-    # clean-up prints a traceback at exit ("Exception ignored in ZipFile.__del__")
-    if suffix == ".csv":
-        buf = _io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(rows)
-        data: str | bytes = buf.getvalue()
-    else:
-        import openpyxl
-
-        wb = openpyxl.Workbook()
-        ws: Any = wb.active
-        ws.title = "ACH matrix"
-        for r in rows:
-            ws.append([_xlsx_cell(c) for c in r])
-        raw = _io.BytesIO()
-        try:
-            wb.save(raw)
-        except OSError as exc:  # openpyxl writes each worksheet to a temporary file first
-            import tempfile
-
-            raise MotivesError(f"cannot write {p}: {exc.strerror or exc} (while openpyxl made the workbook in the "
-                               f"temporary folder {tempfile.gettempdir()})") from None
-        data = raw.getvalue()
+    # clean-up prints a traceback at exit ("Exception ignored in ZipFile.__del__"); openpyxl still writes each
+    # worksheet to a temporary file first, so a full temporary folder fails here too: one message either way
     try:
+        if suffix == ".csv":
+            buf = _io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(rows)
+            data: str | bytes = buf.getvalue()
+        else:
+            import openpyxl
+
+            wb = openpyxl.Workbook()
+            ws: Any = wb.active
+            ws.title = "ACH matrix"
+            for r in rows:
+                ws.append([_xlsx_cell(c) for c in r])
+            raw = _io.BytesIO()
+            wb.save(raw)
+            data = raw.getvalue()
         write_atomic(p, data)
     except OSError as exc:
         raise MotivesError(f"cannot write {p}: {exc.strerror or exc}") from None
