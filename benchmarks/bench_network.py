@@ -197,7 +197,10 @@ def set_tables(model: Any, arr: Any) -> None:
 
 
 def _full_precision(gbn: Any, model: Any) -> None:
-    """Refill pyAgrum's tables with pgmpy's doubles: ``gum.loadBN`` parses BIF numbers to float32."""
+    """Refill pyAgrum's tables with pgmpy's doubles.
+
+    ``gum.loadBN`` parses BIF numbers to float32.
+    """
     import itertools
 
     for cpd in model.get_cpds():
@@ -218,7 +221,10 @@ def _full_precision(gbn: Any, model: Any) -> None:
 
 
 class Net:
-    """One network under the three engines: the case, its arrays, pgmpy's model and pyAgrum's (via BIF)."""
+    """One network under the three engines.
+
+    The case, its arrays, pgmpy's model and pyAgrum's (via BIF).
+    """
 
     def __init__(self, label: str, case: Any, lens: str | None, tmp: Path) -> None:
         import pyagrum as gum
@@ -283,7 +289,10 @@ class Net:
 
     # --- sweeps ----------------------------------------------------------------------------------------
     def perturb(self, s: int, rng: np.random.Generator) -> dict[str, Any]:
-        """S scenarios: every table row, item cell under a fact and direct item cell × U(0.8, 1.2)."""
+        """S scenarios.
+
+        Every table row, item cell under a fact and direct item cell × U(0.8, 1.2).
+        """
         arr = self.arr
         lam = np.clip(arr.lam * rng.uniform(0.8, 1.2, size=(s,) + arr.lam.shape), 0.0, 1.0)
         tables, plam = {}, {}
@@ -299,7 +308,10 @@ class Net:
         return replace(self.arr, lam=sc["lam"][i], propositions=props)
 
     def pgmpy_sweep(self, sc: dict[str, Any], n: int) -> np.ndarray:
-        """pgmpy, one scenario at a time: its CPDs swapped into the network built once, then one query."""
+        """pgmpy, one scenario at a time.
+
+        Its CPDs swapped into the network built once, then one query.
+        """
         from pgmpy.inference import VariableElimination
 
         out = np.empty((n, len(self.hyp)))
@@ -329,7 +341,10 @@ class Net:
 
 
 def profile_public(net: Net, calls: int) -> list[dict[str, Any]]:
-    """cProfile of ``calls`` public calls: the functions with the most own time, µs per public call."""
+    """cProfile of ``calls`` public calls.
+
+    The functions with the most own time, µs per public call.
+    """
     net.public()
     pr = cProfile.Profile()
     pr.enable()

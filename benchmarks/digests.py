@@ -1,4 +1,6 @@
-"""Digests of every output of the bundled case and examples: a regression check that a refactor changes nothing.
+"""Digests of every output of the bundled case and examples.
+
+A regression check that a refactor changes nothing.
 
 For the bundled Russia-Ukraine case (``models/baseline.yaml``, exact engine only: no MCMC fit) and every
 bundled example (:data:`motives.examples.NAMES`), this runs every sensitivity analysis

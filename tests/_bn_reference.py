@@ -45,7 +45,10 @@ HYP = "hypotheses"
 
 @dataclass
 class Node:
-    """A fact or an item: parents in order, and its table as an array (parent axes in order, then states)."""
+    """A fact or an item.
+
+    Parents in order, and its table as an array (parent axes in order, then states).
+    """
 
     id: str
     parents: list[str]
@@ -341,7 +344,10 @@ def pyagrum_posterior(doc: dict[str, Any], lens: str | None = None) -> dict[str,
 
 
 def alarm_document() -> dict[str, Any]:
-    """Pearl's burglary alarm in the network format: P(burglary | John and Mary call) = 0.284171835..."""
+    """Pearl's burglary alarm in the network format.
+
+    P(burglary | John and Mary call) = 0.284171835...
+    """
     return {
         "name": "alarm",
         "hypotheses": [{"id": "burglary", "prior": 0.001}, {"id": "no_burglary", "prior": 0.999}],

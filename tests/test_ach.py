@@ -91,8 +91,11 @@ _BAD_OR_ODD = st.one_of(
 @given(col=st.sampled_from(["source", "date", "quote", "credibility", "confidence", "rationale", "title", "b"]),
        value=_BAD_OR_ODD)
 def test_any_cell_of_any_column_is_accepted_or_one_clean_located_line(tmp_path: Path, col: str, value: str) -> None:
-    """Every optional column (and a hypothesis column): a value is imported as written or refused in one line naming
-    the matrix file, its row and the column, never pydantic's text or the temporary folder's file."""
+    """Every optional column (and a hypothesis column).
+
+    A value is imported as written or refused in one line naming the matrix file, its row and the
+    column, never pydantic's text or the temporary folder's file.
+    """
     import csv
     import io
     import shutil
@@ -262,7 +265,10 @@ _ICD_ONLY = [t for t in [*_lk.ICD203_RANGES, *_lk.ICD203_SYNONYMS] if t not in _
 
 @pytest.mark.parametrize("term", _ICD_ONLY)
 def test_a_plain_icd203_term_in_a_cell_says_how_to_write_it(term: str) -> None:
-    """An ICD 203 term is a range, never silently read as a point phrase; the message gives the cell form."""
+    """An ICD 203 term is a range, never silently read as a point phrase.
+
+    The message gives the cell form.
+    """
     with pytest.raises(ValueError, match=f"^'{term}' is an ICD 203 term .*: write icd203: {term}$"):
         parse_cell(term)
     assert parse_cell(f"icd203: {term}") == {"icd203": term}  # the form the message names is accepted

@@ -141,7 +141,10 @@ def _spec(folder: Path) -> Path:
 
 
 def test_a_plugin_analysis_appears_in_sensitivity_and_report(plugin: Path) -> None:
-    """Registered from outside the package: computed, saved, drawn, reported; the contract holds for it."""
+    """Registered from outside the package: computed, saved, drawn, reported.
+
+    The contract holds for it.
+    """
     runner = CliRunner()
     r = runner.invoke(app, ["sensitivity", str(_spec(plugin)), "--out", str(plugin / "sens")])
     assert r.exit_code == 0, r.output

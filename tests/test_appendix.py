@@ -274,7 +274,10 @@ def test_cli_writes_the_appendix(tmp_path: Path) -> None:
 
 
 def test_explore_widget_follows_the_engine() -> None:
-    """Set the widget's state as its controls do: the credences are the engine's under the same edits."""
+    """Set the widget's state as its controls do.
+
+    The credences are the engine's under the same edits.
+    """
     pytest.importorskip("anywidget")
     case = mv.examples.load("burglary")
     ex = mv.explore(case)

@@ -1,4 +1,6 @@
-"""The interactive appendix on networks: the page's engine, in Chromium, against the Python exact engine.
+"""The interactive appendix on networks.
+
+The page's engine, in Chromium, against the Python exact engine.
 
 A network here has root facts (``bears_on: []``), facts with two parents (nested tables), items with two
 parents, an observed fact, a source of Beta reliability whose items sit under several facts (integrated on
@@ -49,7 +51,10 @@ needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this
 
 
 def _nest(axes: list[list[str]], cell: Any) -> Any:
-    """A table nested in the order of ``axes`` (first parent outermost); ``cell(config)`` gives each leaf."""
+    """A table nested in the order of ``axes`` (first parent outermost).
+
+    ``cell(config)`` gives each leaf.
+    """
     def go(prefix: tuple[str, ...]) -> Any:
         if len(prefix) == len(axes):
             return cell(prefix)
@@ -146,7 +151,10 @@ def with_row(data: dict[str, Any], lens: str, fact: str, key: str, row: list[flo
 
 
 def alarm_case() -> mv.Case:
-    """Pearl's burglary alarm: P(burglary | John and Mary call) = 0.2841718353 (Russell & Norvig, ch. 14)."""
+    """Pearl's burglary alarm.
+
+    P(burglary | John and Mary call) = 0.2841718353 (Russell & Norvig, ch. 14).
+    """
     return mv.Case.model_validate({
         "name": "alarm", "title": "Pearl's burglary alarm",
         "hypotheses": [{"id": "burglary", "label": "Burglary", "prior": 0.001},
@@ -324,8 +332,11 @@ def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dic
 @pytest.mark.parametrize("seed", [*SEEDS, *RANDOM])
 def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(browser: Any, pages: dict[Any, Any],
                                                                            seed: Any) -> None:
-    """A row of a fact of several parents and the root's prior, typed into the page's inputs: the page's
-    posterior equals mv.exact_posterior of the case whose file says the same (1e-12), under the lens shown."""
+    """A row of a fact of several parents and the root's prior, typed into the page's inputs.
+
+    The page's posterior equals mv.exact_posterior of the case whose file says the same (1e-12),
+    under the lens shown.
+    """
     data, case, path = pages[seed]
     page, errors = _open(browser, path)
     rng = np.random.default_rng(zlib.crc32(str(seed).encode()))

@@ -262,8 +262,11 @@ def test_cli_check_exits_nonzero_without_traceback(tmp_path: Path, name: str, fi
 
 
 def test_structured_control_loads_and_check_warns_about_unused_propositions(tmp_path: Path) -> None:
-    """The scaffolding of the structured cases loads; an unused proposition is a warning (exit 0), and check lists
-    propositions, their items and what a lens falls back on."""
+    """The scaffolding of the structured cases loads.
+
+    An unused proposition is a warning (exit 0), and check lists propositions, their items and what
+    a lens falls back on.
+    """
     folder = write(tmp_path, {"case.yaml": CASE, "x.yaml": sfile([prop(), prop("p2")], [sitem()])})
     case = mv.load_case(folder)
     assert case.unused_propositions() == ["p2"] and case.fallbacks("you") == ["p1", "p2", "e1"]
@@ -282,8 +285,10 @@ def test_structured_count() -> None:
 @pytest.mark.parametrize("name", ["a two-state cell above 1 gets one message",
                                   "an item keyed by another proposition's states"])
 def test_one_defect_one_message(tmp_path: Path, name: str) -> None:
-    """A bad cell is not also reported as a bad {state: p} row; a table keyed by the wrong proposition's states
-    is one message, not one per key."""
+    """A bad cell is not also reported as a bad {state: p} row.
+
+    A table keyed by the wrong proposition's states is one message, not one per key.
+    """
     files = next(c[1] for c in STRUCTURED if c[0] == name)
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(write(tmp_path, files))
@@ -314,8 +319,11 @@ def test_unknown_lens_in_api_and_cli(tmp_path: Path) -> None:
 
 
 def test_a_comma_in_a_braced_label_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
-    """{id: a, label: Smith, Jones}: YAML reads 'Jones' as a key with no value; the message says to quote the label
-    (issue 22's smaller point), on the line, naming the hypothesis."""
+    """{id: a, label: Smith, Jones}: YAML reads 'Jones' as a key with no value.
+
+    The message says to quote the label (issue 22's smaller point), on the line, naming the
+    hypothesis.
+    """
     folder = write(tmp_path, {"case.yaml": CASE.replace("{id: a, prior: 0.5}", "{id: a, label: Smith, Jones, prior: 0.5}"),
                               "x.yaml": ITEMS})
     with pytest.raises(mv.CaseError) as info:

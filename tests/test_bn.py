@@ -106,7 +106,10 @@ def test_files_read_back_give_the_same_posterior(tmp_path: Path, name: str, case
 
 
 def test_net_file_keeps_full_precision(tmp_path: Path) -> None:
-    """pgmpy's own NETWriter rounds to 8 decimals; ours writes shortest round-trip digits, never 1e-05 notation."""
+    """pgmpy's own NETWriter rounds to 8 decimals.
+
+    Ours writes shortest round-trip digits, never 1e-05 notation.
+    """
     case = mv.examples.load("burglary")
     net = bn.network(case)
     text = bn.network_text(net, "net")
@@ -163,7 +166,9 @@ def test_prior_argument() -> None:
 
 
 def test_names_are_identifiers_and_unique() -> None:
-    """Reserved words of the formats and non-identifier source keys are renamed; the mapping says how.
+    """Reserved words of the formats and non-identifier source keys are renamed.
+
+    The mapping says how.
 
     (Source keys are BibTeX keys, so only ASCII letters, digits and _:.-+/ can occur.)
     """
@@ -253,7 +258,10 @@ def test_cli_export_errors(tmp_path: Path) -> None:
 
 
 def test_rescaling_keeps_tiny_likelihoods() -> None:
-    """A quantity far in the tail: the rescaled column keeps the ratios (the engine works in logs)."""
+    """A quantity far in the tail.
+
+    The rescaled column keeps the ratios (the engine works in logs).
+    """
     case = random_structured_case(5)
     data = _dump(case)
     for e in data["evidence"]:

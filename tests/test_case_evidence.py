@@ -1,4 +1,7 @@
-"""The Russia–Ukraine case (evidence/): validity, provenance and coherence of the encoding (never its verdict)."""
+"""The Russia–Ukraine case (evidence/).
+
+Validity, provenance and coherence of the encoding (never its verdict).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,10 @@ def family_credence(case: mv.Case, lens: str, items: list[str] | None = None) ->
 
 
 def family_log_bayes_factor(case: mv.Case, lens: str, items: list[str]) -> float:
-    """log [P(E | nonsecurity) / P(E | security)] with each family's own prior weights: prior-free evidence."""
+    """log [P(E | nonsecurity) / P(E | security)] with each family's own prior weights.
+
+    prior-free evidence.
+    """
     arr = exact.compile_case(case, lens)
     arr = arr.without([e for e in arr.all_items + arr.structured_items if e not in items])
     post = exact.family_credence(arr, exact.posterior(arr))
@@ -90,11 +96,13 @@ NONSECURITY = ["regime_security", "ideology", "leader_image"]
 
 def test_hughes_treats_the_nonsecurity_accounts_alike_except_where_the_article_names_a_difference(
         case: mv.Case) -> None:
-    """The article "does not distinguish between alternative nonsecurity accounts": every table keyed by the
-    hypotheses (propositions with the hypotheses among their parents, direct items) gives them equal values
-    under its lens, except at the places listed in HUGHES_NONSECURITY_DIFFERENCES. With several parents the rows
-    are compared at each value of the other parents. Items under propositions are keyed by states and carry no
-    hypothesis at all."""
+    """The article "does not distinguish between alternative nonsecurity accounts".
+
+    Every table keyed by the hypotheses (propositions with the hypotheses among their parents,
+    direct items) gives them equal values under its lens, except at the places listed in
+    HUGHES_NONSECURITY_DIFFERENCES. With several parents the rows are compared at each value of the
+    other parents. Items under propositions are keyed by states and carry no hypothesis at all.
+    """
     differing = set()
     for p in case.propositions:
         if "hypotheses" not in p.parents:
@@ -158,9 +166,12 @@ def reachability_violations(parent_given_h: np.ndarray, child_given_parent: np.n
 
 
 def test_reachability_check_flags_the_audited_inconsistency() -> None:
-    """The check is able to fail: the second-pass tables the audit found inconsistent (P(maximal aims | h) = 0.4,
-    P(cover | maximal) = 0.9 under the article's lens, against P(cover | national security) = 0.25; realist 0.3
-    and 0.85 against 0.15) are flagged, and a consistent table is not."""
+    """The check is able to fail.
+
+    The second-pass tables the audit found inconsistent (P(maximal aims | h) = 0.4, P(cover |
+    maximal) = 0.9 under the article's lens, against P(cover | national security) = 0.25; realist
+    0.3 and 0.85 against 0.15) are flagged, and a consistent table is not.
+    """
     parent = np.array([[0.6, 0.4]])  # national security: limited, maximal
     cond = np.array([[0.2, 0.8], [0.9, 0.1]])  # P(cover, sincere | limited), P(. | maximal)
     assert reachability_violations(parent, cond, np.array([[0.25, 0.75]]))[0][:3] == (0, 1, 0)
@@ -284,7 +295,10 @@ def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
 
 
 def _headline_figure(x: float) -> str:
-    """The way README.md and the case description write a credence: 2 significant digits, powers of ten below 0.001."""
+    """The way README.md and the case description write a credence.
+
+    2 significant digits, powers of ten below 0.001.
+    """
     if x >= 0.1:
         return f"{x:.2f}"
     if x >= 0.001:
@@ -360,9 +374,11 @@ RUSSIAN_STATEMENTS = {"putin2002press", "kremlin2004eu", "putin2005interview", "
 
 
 def test_timeline_is_dated_russian_statements_each_with_its_own_footnote(case: mv.Case) -> None:
-    """Every observation is a dated Russian statement with its own footnote: no stance coded twice (the two 2002
-    press conferences are one point), no commentator's paraphrase (Mearsheimer's Bucharest description, fn 16, is
-    an item, not a point)."""
+    """Every observation is a dated Russian statement with its own footnote.
+
+    No stance coded twice (the two 2002 press conferences are one point), no commentator's
+    paraphrase (Mearsheimer's Bucharest description, fn 16, is an item, not a point).
+    """
     tl = case.item("nato_rhetoric_timeline")
     assert isinstance(tl, mv.TimelineItem)
     obs = tl.observations

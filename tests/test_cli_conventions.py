@@ -1,5 +1,8 @@
-"""The CLI's conventions: every command behind the guard, --version, completion, checked choices, --json,
-progress with true counts, outputs with the umask's permissions, and no temporary file left by any exit."""
+"""The CLI's conventions.
+
+Every command behind the guard, --version, completion, checked choices, --json, progress with true
+counts, outputs with the umask's permissions, and no temporary file left by any exit.
+"""
 
 from __future__ import annotations
 
@@ -71,7 +74,10 @@ def test_commands_are_registered_only_through_command() -> None:
 
 def test_an_internal_error_in_any_command_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyPatch,
                                                                    tmp_path: Path) -> None:
-    """import-matrix and export-matrix too (they bypassed the guard): a bug is exit 70, never a traceback."""
+    """import-matrix and export-matrix too (they bypassed the guard).
+
+    A bug is exit 70, never a traceback.
+    """
     import motives.ach as ach
 
     def boom(*a: Any, **k: Any) -> Any:
@@ -365,7 +371,10 @@ def test_cli_and_app_modules_are_small() -> None:
 
 
 def test_the_cli_does_no_work_of_its_own() -> None:
-    """The CLI imports the library's workflow; it opens no file, makes no folder and runs no engine itself."""
+    """The CLI imports the library's workflow.
+
+    It opens no file, makes no folder and runs no engine itself.
+    """
     text = (SRC / "cli.py").read_text(encoding="utf-8")
     for word in ("mkdtemp", "mkstemp", "write_text(", "open(", "exact_posterior(", "run_all(", "shutil"):
         assert word not in text, word

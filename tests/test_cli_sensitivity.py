@@ -1,4 +1,7 @@
-"""``motives sensitivity`` and ``motives report``: outputs, atomic folders, --force, clear errors."""
+"""``motives sensitivity`` and ``motives report``.
+
+Outputs, atomic folders, --force, clear errors.
+"""
 
 from __future__ import annotations
 
@@ -322,7 +325,10 @@ def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spe
 
 
 def test_a_table_without_its_metadata_is_a_clear_error(sens):
-    """A CSV read back with pandas alone has no metadata: the figure says what is missing instead of guessing."""
+    """A CSV read back with pandas alone has no metadata.
+
+    The figure says what is missing instead of guessing.
+    """
     from motives.plots import plot_discount, plot_prior_sweep, plot_tornado
 
     for name, fn in (("prior_sweep", plot_prior_sweep), ("tornado", plot_tornado),

@@ -88,8 +88,10 @@ def squeeze(text: str) -> str:
 
 
 def test_notebooks_are_shown_executed(site: Path) -> None:
-    """The documentation build executes every notebook (an error in a cell fails the build): each page shows
-    its outputs, the figures as images, and no traceback."""
+    """The documentation build executes every notebook (an error in a cell fails the build).
+
+    Each page shows its outputs, the figures as images, and no traceback.
+    """
     pages = sorted((site / "_generated" / "notebooks").glob("*.html"))
     assert [p.stem for p in pages] == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     for page in pages:
@@ -252,9 +254,12 @@ def _chromium() -> str | None:
 
 @pytest.mark.skipif(_chromium() is None, reason="no Chromium on this machine (.ci/run installs Debian's chromium)")
 def test_pages_show_their_figures_in_chromium(site: Path) -> None:
-    """Headless Chromium opens the index, the gallery, a gallery example and the plots API page: each page has
-    the theme's navigation bar, the figures it should have, and every image on it loaded (naturalWidth > 0).
-    Screenshots are written beside the site (``screenshots/``) for a person to look at."""
+    """Headless Chromium opens the index, the gallery, a gallery example and the plots API page.
+
+    Each page has the theme's navigation bar, the figures it should have, and every image on it
+    loaded (naturalWidth > 0). Screenshots are written beside the site (``screenshots/``) for a
+    person to look at.
+    """
     from playwright.sync_api import sync_playwright
 
     pages = {  # page -> the least number of figures it shows

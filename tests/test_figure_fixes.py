@@ -1,5 +1,8 @@
-"""Issue 22's figure fixes, checked on the figures themselves: the prior-sweep label off the curves, the
-trajectory's data area, the information figure's two quantities named apart, even axis-label lines."""
+"""Issue 22's figure fixes, checked on the figures themselves.
+
+The prior-sweep label off the curves, the trajectory's data area, the information figure's two
+quantities named apart, even axis-label lines.
+"""
 
 from __future__ import annotations
 
@@ -78,8 +81,11 @@ def test_trajectory_is_mostly_data(case: mv.Case) -> None:
 
 
 def test_information_names_its_two_quantities_apart() -> None:
-    """Two quantities (about the hypothesis, about the family): two legend names and both in the axis label;
-    families that are the hypotheses: one bar and one quantity."""
+    """Two quantities (about the hypothesis, about the family).
+
+    Two legend names and both in the axis label; families that are the hypotheses: one bar and one
+    quantity.
+    """
     fig, ax = P.plot_information(S.item_information(testing.rich_case()))
     names = ax.get_legend_handles_labels()[1] or [t.get_text() for t in fig.legends[0].get_texts()]
     assert names == ["which hypothesis", "which family"]

@@ -44,7 +44,10 @@ def _pyagrum(name: str, query: str, evidence: dict[str, str], tmp_path: Path) ->
 
 
 def _gum():  # noqa: ANN202
-    """pyAgrum, imported with warnings ignored: pyAgrum 3.3 segfaults on import under ``-W error`` (our pytest)."""
+    """pyAgrum, imported with warnings ignored.
+
+    pyAgrum 3.3 segfaults on import under ``-W error`` (our pytest).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

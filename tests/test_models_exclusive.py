@@ -119,7 +119,10 @@ def test_seeds_diagnostics_summary_knobs(models_built):
 
 
 def test_point_case_needs_no_sampler():
-    """Every cell a point and the prior fixed: nothing is random; the trace repeats the exact answer."""
+    """Every cell a point and the prior fixed: nothing is random.
+
+    The trace repeats the exact answer.
+    """
     res = mv.fit(mv.examples.load("dice"), draws=20, chains=2)
     np.testing.assert_allclose(res.summary()["credence"].to_numpy(),
                                mv.exact_posterior(mv.examples.load("dice"))["credence"].to_numpy(), atol=1e-12)

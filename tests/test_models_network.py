@@ -173,8 +173,11 @@ def test_engine_matches_brute_force(seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_point_network_exclusive_equals_exact(seed):
-    """Point tables and cells: the exclusive model's credence is the exact posterior (and the brute force's),
-    to 1e-10, with a fixed-reliability source on and off; nothing is random."""
+    """Point tables and cells.
+
+    The exclusive model's credence is the exact posterior (and the brute force's), to 1e-10, with a
+    fixed-reliability source on and off; nothing is random.
+    """
     from motives.models.exclusive import build_exclusive
 
     case = network_case(seed, reliability={"mean": 0.7})
@@ -188,7 +191,10 @@ def test_point_network_exclusive_equals_exact(seed):
 
 
 def test_point_network_pooled_lens_credence_equals_exact():
-    """Two lenses with different point tables and cells: each lens's credence is that lens's exact posterior."""
+    """Two lenses with different point tables and cells.
+
+    Each lens's credence is that lens's exact posterior.
+    """
     from motives.models.pooled import build_pooled
 
     case = network_case(3, lenses=("a", "b"))
@@ -240,7 +246,10 @@ def test_exact_mixture_on_a_network_matches_importance_sampling():
 
 
 def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
-    """q and the item j2 (parents [hypotheses, q]) both have the hypotheses as a parent: one located message."""
+    """q and the item j2 (parents [hypotheses, q]) both have the hypotheses as a parent.
+
+    One located message.
+    """
     from motives.exact_mixture import exact_mixture
 
     with pytest.raises(mv.CaseError, match=r"fact 'q' and item 'j2' both have the hypotheses as a parent") as err:
@@ -296,7 +305,10 @@ def test_observed_fact_in_a_tree():
 
 
 def test_alarm_exclusive_is_pearl():
-    """Pearl's burglary alarm (a root fact, a fact of two parents): P(burglary | John and Mary call) = 0.2842."""
+    """Pearl's burglary alarm (a root fact, a fact of two parents).
+
+    P(burglary | John and Mary call) = 0.2842.
+    """
     from motives.models.exclusive import build_exclusive
 
     case = mv.Case.model_validate({
@@ -352,7 +364,10 @@ def test_exclusive_matches_exact_on_a_generated_network():
 
 @pytest.mark.slow
 def test_mixture_matches_closed_form_on_a_random_network():
-    """Random tables and cells, a fixed-reliability source: the shares' posterior mean = exact_mixture, 4 MCSE."""
+    """Random tables and cells, a fixed-reliability source.
+
+    The shares' posterior mean = exact_mixture, 4 MCSE.
+    """
     from motives.exact_mixture import exact_mixture
 
     case = network_case(6, confidence=True, mixable=True, reliability={"mean": 0.75})
@@ -366,7 +381,10 @@ def test_mixture_matches_closed_form_on_a_random_network():
 
 @pytest.mark.slow
 def test_pooled_identical_lenses_is_single_lens_on_a_network():
-    """Two identical lenses, τ = 0: consensus and each lens's credence are the single-lens exact posterior."""
+    """Two identical lenses, τ = 0.
+
+    Consensus and each lens's credence are the single-lens exact posterior.
+    """
     from motives.models.pooled import build_pooled
     from motives.models.sampling import refit
 

@@ -1,7 +1,9 @@
-"""Extreme numbers never give a silent wrong answer (issue 23): every numeric field of every likelihood form,
-reliabilities included, over the extremes of float64, through loading, the engine and the CLI; one number
-parser for YAML, ``--prior`` and matrix cells; Beta quadrature without overflow; check's conflict flags in one
-vectorised pass equal to one posterior per item.
+"""Extreme numbers never give a silent wrong answer (issue 23).
+
+Every numeric field of every likelihood form, reliabilities included, over the extremes of float64,
+through loading, the engine and the CLI; one number parser for YAML, ``--prior`` and matrix cells;
+Beta quadrature without overflow; check's conflict flags in one vectorised pass equal to one
+posterior per item.
 
 The contract for any value: a correct result (finite credences summing to 1; a Beta's mean equal to a / (a + b)
 computed in exact rational arithmetic) or a located message with exit 2 — never exit 1 or 70, never a traceback.
@@ -42,7 +44,10 @@ def yaml_number(x: float) -> str:
 
 
 def _product_moment(a: float, b: float, d: int) -> float:
-    """E[rho^d] of Beta(a, b) as the product Π (a + j) / (a + b + j): no Beta function, no overflow."""
+    """E[rho^d] of Beta(a, b) as the product Π (a + j) / (a + b + j).
+
+    No Beta function, no overflow.
+    """
     j = np.arange(d)
     return float(np.prod((a + j) / (a + b + j)))
 
@@ -52,7 +57,10 @@ def _product_moment(a: float, b: float, d: int) -> float:
 
 @given(st.floats(min_value=5e-324, max_value=1e308), st.floats(min_value=5e-324, max_value=1e308))
 def test_beta_moments_are_exact_or_refused(a: float, b: float) -> None:
-    """{beta: [a, b]}: the mean is a / (a + b) to 1 ulp (checked in rational arithmetic), or a refusal."""
+    """{beta: [a, b]}.
+
+    The mean is a / (a + b) to 1 ulp (checked in rational arithmetic), or a refusal.
+    """
     try:
         mean, conc = beta_moments(a, b)
     except ValueError as exc:
@@ -79,9 +87,11 @@ def test_the_red_team_betas() -> None:
 @given(st.floats(min_value=1e-4, max_value=1 - 1e-4), st.floats(min_value=1e-300, max_value=MAX_CONCENTRATION),
        st.integers(min_value=1, max_value=60))
 def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n: int) -> None:
-    """Gauss nodes of any representable Beta: finite, in [0, 1], weights summing to 1, and exact (to 1e-7
-    relative) for what the engine integrates — products of up to 2n - 1 mixtures ρλ + (1 - ρ)b with b ≥ 0.05
-    — checked against the same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
+    """Gauss nodes of any representable Beta.
+
+    Finite, in [0, 1], weights summing to 1, and exact (to 1e-7 relative) for what the engine
+    integrates — products of up to 2n - 1 mixtures ρλ + (1 - ρ)b with b ≥ 0.05 — checked against the
+    same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
 
     The tolerance: scipy's Gauss–Jacobi nodes lose digits for exponents near -1 with many nodes (measured
     worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the engine prints
@@ -124,7 +134,10 @@ def test_interval_fit_hits_its_interval(lo: float, hi: float) -> None:
 @settings(max_examples=60, deadline=None)
 @given(extreme, extreme)
 def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
-    """{interval: [lo, hi]} over extremes: a Beta with a finite mean inside [lo, hi], or a ValueError."""
+    """{interval: [lo, hi]} over extremes.
+
+    A Beta with a finite mean inside [lo, hi], or a ValueError.
+    """
     try:
         b = lk.parse({"interval": [lo, hi]})
     except ValueError:
@@ -139,7 +152,10 @@ def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
                  st.tuples(extreme, extreme).map(lambda t: {"interval": list(t)}),
                  extreme, extreme.map(lambda x: {"p": x, "confidence": "low"})))
 def test_every_form_is_a_belief_the_engine_can_use_or_a_value_error(form: dict) -> None:
-    """Any form with any float: a Belief whose Beta shapes are finite and positive, or a ValueError."""
+    """Any form with any float.
+
+    A Belief whose Beta shapes are finite and positive, or a ValueError.
+    """
     try:
         b = lk.parse(form)
     except ValueError:
@@ -191,7 +207,10 @@ evidence:
 
 @pytest.mark.parametrize("prior", ["a=1e-400,b=1", "a=1e400,b=0", "a=nan,b=1", "a=inf,b=0"])
 def test_cli_prior_uses_the_same_parser(tmp_path: Path, prior: str) -> None:
-    """--prior a=1e-400 was read as 0 where YAML refused the same literal: now both refuse it, exit 2."""
+    """--prior a=1e-400 was read as 0 where YAML refused the same literal.
+
+    Now both refuse it, exit 2.
+    """
     folder = _case(tmp_path, ITEM.format(a=0.7, b=0.3))
     result = CliRunner().invoke(app, ["posterior", str(folder), "--prior", prior])
     assert result.exit_code == 2, result.output
@@ -203,7 +222,10 @@ def test_cli_prior_uses_the_same_parser(tmp_path: Path, prior: str) -> None:
                                               ("beta(1e308, 1e308)", "more than 1e+12"),
                                               ("beta(1e-400, 1)", "too small")])
 def test_matrix_cells_use_the_same_parser(tmp_path: Path, cell: str, needle: str) -> None:
-    """A matrix cell that underflows, overflows or gives an unusable Beta: located (file, line, column)."""
+    """A matrix cell that underflows, overflows or gives an unusable Beta.
+
+    Located (file, line, column).
+    """
     matrix = tmp_path / "m.csv"
     matrix.write_text(f'id,title,a,b\ne1,first,"{cell}",0.5\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
@@ -267,7 +289,10 @@ forms = st.one_of(
 
 
 def _check_outcome(folder: Path) -> None:
-    """Exit 0 with finite credences summing to 1, or exit 2 with a located message; never 1 or 70."""
+    """Exit 0 with finite credences summing to 1, or exit 2 with a located message.
+
+    Never 1 or 70.
+    """
     result = CliRunner().invoke(app, ["posterior", str(folder)], terminal_width=300)
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
@@ -292,7 +317,10 @@ def test_reliability_forms_through_the_cli(tmp_path_factory: pytest.TempPathFact
 @SLOW
 @given(forms, forms)
 def test_item_forms_through_the_cli(tmp_path_factory: pytest.TempPathFactory, fa: str, fb: str) -> None:
-    """Every likelihood form in an item's cells with extreme numbers: a correct posterior or a located refusal."""
+    """Every likelihood form in an item's cells with extreme numbers.
+
+    A correct posterior or a located refusal.
+    """
     tmp = tmp_path_factory.mktemp("item")
     _check_outcome(_case(tmp, ITEM.format(a=fa, b=fb)))
 
@@ -431,8 +459,11 @@ def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) 
 
 
 def test_quote_over_forty_words_and_base_rate_without_source_are_refused(tmp_path: Path) -> None:
-    """A 300-word quote passed although docs/formats.md allows 40 words; base_rate without reported_by was
-    ignored. Both now give a located message (file, line, item, field) and exit 2."""
+    """A 300-word quote passed although docs/formats.md allows 40 words.
+
+    base_rate without reported_by was ignored. Both now give a located message (file, line, item,
+    field) and exit 2.
+    """
     long_quote = " ".join(["word"] * 41)
     for extra, needle in ((f"\n    quote: {long_quote}", "at most 40"), ("\n    base_rate: 0.3", "reported_by")):
         folder = _case(tmp_path / needle.replace(" ", "_"),

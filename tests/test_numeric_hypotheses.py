@@ -1,4 +1,7 @@
-"""Numeric hypotheses: posterior mean, median and credible interval of a grid parameter (issue 13, item 7)."""
+"""Numeric hypotheses.
+
+Posterior mean, median and credible interval of a grid parameter (issue 13, item 7).
+"""
 
 from __future__ import annotations
 

@@ -582,8 +582,11 @@ def test_run_all_on_a_network_with_warnings_as_errors(net):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_random_network_cases(seed):
-    """``motives.testing.random_network_case``: leave-one-out of every item and fact is the edited case, the
-    value of learning a fact sums to the engine's, and every analysis runs with warnings as errors."""
+    """``motives.testing.random_network_case``.
+
+    leave-one-out of every item and fact is the edited case, the value of learning a fact sums to
+    the engine's, and every analysis runs with warnings as errors.
+    """
     from motives.testing import random_network_case
 
     case = random_network_case(seed)

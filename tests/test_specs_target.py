@@ -1,4 +1,7 @@
-"""Issue 13 item 4: analysis specs documented, did-you-mean over every key, targets, --prior, named groupings."""
+"""Issue 13 item 4.
+
+Analysis specs documented, did-you-mean over every key, targets, --prior, named groupings.
+"""
 
 from __future__ import annotations
 
@@ -97,7 +100,10 @@ def test_a_one_edit_typo_suggests_the_key_and_every_key_as_close(t: tuple[str, s
 
 
 def _osa(a: str, b: str) -> int:
-    """Independent reference: edit distance with adjacent swaps, by brute-force recursion on short words."""
+    """Independent reference.
+
+    Edit distance with adjacent swaps, by brute-force recursion on short words.
+    """
     import functools
 
     @functools.cache

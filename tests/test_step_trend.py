@@ -1,4 +1,7 @@
-"""The step trend of the timeline kind: closed form against numerical integration, the grid, PyMC's version."""
+"""The step trend of the timeline kind.
+
+Closed form against numerical integration, the grid, PyMC's version.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +55,10 @@ def test_uncertain_break_is_the_mean_of_the_grid_likelihoods() -> None:
 
 
 def test_a_break_outside_the_data_is_one_level() -> None:
-    """All observations before the break: the after level drops out, and the step is a flat linear trend."""
+    """All observations before the break.
+
+    The after level drops out, and the step is a flat linear trend.
+    """
     flat = timeline_loglik(T, Y, 1.25, 1.0, 0.75, 0.0, 1e-12)
     assert step_loglik(T, Y, 1.25, 1.0, 0.75, 3.5, 0.5, [99.0]) == pytest.approx(flat, abs=1e-9)
 

@@ -129,7 +129,10 @@ def test_copies_never_exceed_the_cap(t: tuple[float, float], lam: tuple[float, f
 
 
 def test_many_copies_approach_the_cap() -> None:
-    """A perfectly diagnostic item (P(E | no) = 0) reaches the cap exactly; copies of a weak one approach it."""
+    """A perfectly diagnostic item (P(E | no) = 0) reaches the cap exactly.
+
+    Copies of a weak one approach it.
+    """
     def odds(items: list[tuple[float, float]]) -> float:
         case = mv.Case.model_validate({
             "name": "cap", "hypotheses": [{"id": "h"}, {"id": "g"}],

@@ -75,7 +75,10 @@ def test_sobol_names_the_reliability():
 
 
 def test_an_empty_sobol_table_says_why():
-    """A fixed reliability is no distribution: the table is empty, and says so, naming what it leaves out."""
+    """A fixed reliability is no distribution.
+
+    The table is empty, and says so, naming what it leaves out.
+    """
     gs = S.global_sensitivity(lab_case(0.999), target="source", n=64)
     assert gs.empty
     assert "empty" in gs.attrs["warning"] and "source:lab (0.999)" in gs.attrs["warning"]

@@ -22,7 +22,10 @@ from motives.testing import random_network_case, random_structured_case
 
 
 def test_the_evidence_and_the_posterior_are_not_confused_on_the_alarm():
-    """Pearl's alarm: the evidence favours a burglary (Bayes factor ~397), the posterior no burglary."""
+    """Pearl's alarm.
+
+    The evidence favours a burglary (Bayes factor ~397), the posterior no burglary.
+    """
     md = explain(mv.examples.load("alarm")).markdown
     assert "evidence favours No burglary" not in md
     assert re.search(r"The evidence favours Burglary: a Bayes factor of 397 against the rest", md)
@@ -248,8 +251,11 @@ def check_explain_claims(case, claims, markdown):
 
 
 def test_the_generated_cases_exercise_the_claims():
-    """The property test is not vacuous: the cases make every main kind of claim, and the evidence and the
-    posterior part ways in some of them."""
+    """The property test is not vacuous.
+
+    The cases make every main kind of claim, and the evidence and the posterior part ways in some of
+    them.
+    """
     kinds, parted = set(), 0
     for kind, seed, kw in CASES:
         try:
@@ -280,8 +286,11 @@ def test_the_two_caps_are_named_and_the_ledgers_is_never_larger():
 
 
 def test_the_reports_discount_does_not_say_a_level_is_kept_that_is_not_reached():
-    """The alarm's leader is at 71.6%: the smallest gamma reaching 0.95 is 0 (the prior alone), which the
-    report must not present as 'still reaches 0.95 from gamma 0'."""
+    """The alarm's leader is at 71.6%.
+
+    The smallest gamma reaching 0.95 is 0 (the prior alone), which the report must not present as
+    'still reaches 0.95 from gamma 0'.
+    """
     from motives.report.document import _discount_sentence
 
     text = _discount_sentence(S.evidence_discount(mv.examples.load("alarm")), {})

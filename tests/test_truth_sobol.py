@@ -49,8 +49,11 @@ def test_sobol_has_the_reliability_of_a_source_under_a_proposition():
 
 @pytest.mark.parametrize("base_rate", [None, 0.2])
 def test_each_draw_is_the_posterior_at_the_drawn_reliability(base_rate):
-    """The only input is the reliability: the Sobol variance is the variance, over the estimator's own draws,
-    of the exact log-odds with the reliability fixed at each draw (recomputed here case by case)."""
+    """The only input is the reliability.
+
+    The Sobol variance is the variance, over the estimator's own draws, of the exact log-odds with
+    the reliability fixed at each draw (recomputed here case by case).
+    """
     n = 8
     case = structured_lab(base_rate=base_rate)
     gs = S.global_sensitivity(case, target="source", n=n, n_boot=0, seed=3)

@@ -45,7 +45,10 @@ def _item(i: int, fault: str | None) -> str:
 
 def _write(folder: Path, faults: list[str | None], priors_bad: bool,
            n_files: int) -> tuple[dict[int, str], dict[int, range]]:
-    """A case whose item i carries ``faults[i]``; returns item index -> file name, and -> its lines there."""
+    """A case whose item i carries ``faults[i]``.
+
+    Returns item index -> file name, and -> its lines there.
+    """
     folder.mkdir(parents=True)
     (folder / "case.yaml").write_text(CASE.format(pb="0.6" if priors_bad else "0.5"))
     where = {i: f"f{i % n_files}.yaml" for i in range(len(faults))}
@@ -109,8 +112,11 @@ def test_records_depending_on_a_failed_record_are_not_reported_again(tmp_path: P
 
 
 def test_a_whole_file_failing_does_not_hide_the_others(tmp_path: Path) -> None:
-    """Malformed YAML in one file; the cross-file checks still run on the rest (but do not call references
-    to ids that file might define unknown)."""
+    """Malformed YAML in one file.
+
+    The cross-file checks still run on the rest (but do not call references to ids that file might
+    define unknown).
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.6"))

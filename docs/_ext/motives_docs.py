@@ -355,7 +355,10 @@ SAMPLER_NOISE = re.compile(r"Auto-assigning NUTS|Initializing NUTS|Multiprocess 
 
 
 def _executed(path: Path) -> str:
-    """The notebook executed in this interpreter (small draw counts), as JSON text; an error fails the build."""
+    """The notebook executed in this interpreter (small draw counts), as JSON text.
+
+    An error fails the build.
+    """
     import sys
     import tempfile
 

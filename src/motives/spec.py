@@ -1,4 +1,7 @@
-"""Analysis specs: which case, lens, model, priors, sampler settings and outputs (``models/*.yaml``)."""
+"""Analysis specs.
+
+Which case, lens, model, priors, sampler settings and outputs (``models/*.yaml``).
+"""
 
 from __future__ import annotations
 
@@ -147,7 +150,9 @@ def _type_text(node: dict[str, Any], defs: dict[str, Any]) -> str:
 
 
 def spec_fields() -> list[dict[str, str]]:
-    """Every key of an analysis spec, sub-keys dotted (``sampler.draws``): ``key``, ``type``, ``default``, ``description``.
+    """Every key of an analysis spec, sub-keys dotted (``sampler.draws``).
+
+    ``key``, ``type``, ``default``, ``description``.
 
     What the API page's table of spec keys lists (a test compares the two).
 

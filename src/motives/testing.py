@@ -177,7 +177,9 @@ def _row(rng: np.random.Generator, states: list[str]) -> Any:
 def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth: int = 2, multi_state: bool = True,
                            shared_source: bool = True, zero_cell: bool = True, kinds: bool = True,
                            n_items: int = 7, lenses: tuple[str, ...] = ("a",)) -> Case:
-    """A random case: ``n_props`` propositions up to ``depth`` levels, items under them and on the hypotheses.
+    """A random case.
+
+    ``n_props`` propositions up to ``depth`` levels, items under them and on the hypotheses.
 
     Parameters
     ----------
@@ -538,7 +540,9 @@ def random_network_case(seed: int, **kwargs: Any) -> Case:
 
 def fake_trace(var: str = "credence", hypotheses: Sequence[str] = tuple(H4), *, seed: int = 3, chains: int = 2,
                draws: int = 100, alpha: Sequence[float] | None = None) -> xr.Dataset:
-    """Independent Dirichlet draws shaped like a posterior group: ``var`` over (chain, draw, hypothesis).
+    """Independent Dirichlet draws shaped like a posterior group.
+
+    ``var`` over (chain, draw, hypothesis).
 
     For figures that draw a posterior (:func:`motives.plots.plot_credence_density`,
     :func:`motives.plots.plot_shares`) without fitting anything.
@@ -664,7 +668,9 @@ CHECKS = ("typed", "saved", "figure", "report", "target")
 
 
 def contract_case(kind: str) -> Case:
-    """The case of :data:`CONTRACT_CASES` named ``kind``: :func:`rich_case`, a seeded structured case, ``alarm``.
+    """The case of :data:`CONTRACT_CASES` named ``kind``.
+
+    :func:`rich_case`, a seeded structured case, ``alarm``.
 
     Examples
     --------
@@ -680,7 +686,9 @@ def contract_case(kind: str) -> Case:
 
 
 def analysis_checks() -> list[tuple[str, str]]:
-    """``(analysis, case kind)`` for every registered analysis and every contract case: the parameters of a test.
+    """``(analysis, case kind)`` for every registered analysis and every contract case.
+
+    The parameters of a test.
 
     In the style of scikit-learn's ``parametrize_with_checks``: a test parametrised over this list and
     calling :func:`check_analysis` covers every analysis registered when it is collected, a user's own too.
@@ -714,7 +722,9 @@ def _tables(case: Case, target: str | None = None) -> dict[str, Any]:
 
 
 def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dict[str, str]:
-    """Check one registered analysis on one case; what each check found (``"ok"`` or why it does not apply).
+    """Check one registered analysis on one case.
+
+    What each check found (``"ok"`` or why it does not apply).
 
     - ``typed``: it returns a DataFrame whose ``attrs`` validate as its registered metadata class.
     - ``saved``: :meth:`~motives.sensitivity.SensitivityResult.save` then ``load`` gives an equal result.

@@ -76,7 +76,9 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
 
 
 def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`CaseError`.
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Anything else is a :class:`CaseError`.
 
     FIFOs, devices (``/dev/zero``) and folders are refused before reading (a FIFO is opened
     without blocking), and the cap is applied while reading, so neither a hang nor an

@@ -291,7 +291,9 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
 def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Explanatory shares of the mixture model: posterior median and central interval per hypothesis.
+    """Explanatory shares of the mixture model.
+
+    Posterior median and central interval per hypothesis.
 
     Parameters
     ----------

@@ -85,7 +85,9 @@ GRID_ROWS = 40
 
 
 def labels_of(case: Case) -> dict[str, str]:
-    """Display labels: hypotheses, families and lenses (their ``short`` label where given), propositions' ``short``.
+    """Display labels.
+
+    Hypotheses, families and lenses (their ``short`` label where given), propositions' ``short``.
 
     Examples
     --------
@@ -111,7 +113,9 @@ def labels_of(case: Case) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class FigureContext:
-    """What a registered figure draws from: the case, the tables of :func:`motives.sensitivity.run_all`, labels.
+    """What a registered figure draws from.
+
+    The case, the tables of :func:`motives.sensitivity.run_all`, labels.
 
     ``width`` is passed to the plot function when given (``"one"``, ``"two"``, inches); ``None`` keeps the
     function's own default (``"auto"``).

@@ -446,7 +446,9 @@ def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | 
 
 def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Axes | None, top: int | None,
                base: float, per_row: float) -> tuple[Figure, Axes, pd.DataFrame, np.ndarray, float]:
-    """The ranked-row template's first half: (Figure, Axes, rows drawn, their y, width) of one row per name.
+    """The ranked-row template's first half.
+
+    (Figure, Axes, rows drawn, their y, width) of one row per name.
 
     Call inside :func:`~motives.plots._style.style`; the first row is at the top. Every ranked-bar figure
     (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls :func:`_rows_done`.
@@ -460,7 +462,9 @@ def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Ax
 def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel: str, total: int,
                v: dict[str, Any], *, owned: bool, ylim: bool = True, legend: bool = True, wrap: bool = True,
                empty: str | None = None, what: str = "items") -> Any:
-    """The ranked-row template's second half: row labels, limits, x label, legend, the rows left out.
+    """The ranked-row template's second half.
+
+    Row labels, limits, x label, legend, the rows left out.
 
     ``empty`` is said in the axes when no row is drawn; ``what`` names the rows left out; ``wrap`` wraps the x label to the figure
     (:func:`~motives.plots._style.row_xlabel`). Returns the legend (or None).
@@ -482,7 +486,9 @@ def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel:
 def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                  scale: str = "auto", ax: Axes | None = None, width: str | float = "auto",
                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Tornado of :func:`motives.sensitivity.tornado`: the target's credence with each item weakened and strengthened.
+    """Tornado of :func:`motives.sensitivity.tornado`.
+
+    The target's credence with each item weakened and strengthened.
 
     Hatched bars: the item weakened (factor 1/f); dark bars: strengthened
     (factor f). ``scale="db"`` draws the target's log-odds in decibans;
@@ -642,7 +648,9 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str
 def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto",
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens.
+    """Cruxes (:func:`motives.sensitivity.cruxes`).
+
+    Change of the target's log-odds when one item is read by another lens.
 
     Parameters
     ----------
@@ -702,7 +710,9 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
 def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                ax: Axes | None = None, width: str | float = "auto",
                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched).
+    """Sobol indices (:func:`motives.sensitivity.global_sensitivity`).
+
+    First order (dark) and total (hatched).
 
     Parameters
     ----------

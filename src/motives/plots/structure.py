@@ -103,7 +103,9 @@ def _text_h(size: float) -> float:
 def plot_structure(case: Case, lens: str | None = None, *, width: str | float = "auto",  # noqa: C901 - tree layout of the structure diagram; to split into layout and drawing
                    labels: dict[str, str] | None = None, item_labels: str = "title",
                    ax: Axes | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    r"""The case's structure: hypotheses -> propositions -> items, with each proposition's cap under a lens.
+    r"""The case's structure.
+
+    Hypotheses -> propositions -> items, with each proposition's cap under a lens.
 
     Parameters
     ----------
@@ -369,14 +371,20 @@ def _layers(case: Case) -> dict[str, int]:
 
 
 def _home(case: Case, item: Any, layer: dict[str, int]) -> str:
-    """The parent an item is listed under: its deepest parent (the last listed among the deepest)."""
+    """The parent an item is listed under.
+
+    Its deepest parent (the last listed among the deepest).
+    """
     best = max(layer[b] for b in item.parents)
     return [b for b in item.parents if layer[b] == best][-1]
 
 
 def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str, str] | None, item_labels: str,  # noqa: C901 - layered network drawing; to split into layout and drawing
                   ax: Axes | None, vis: dict[str, Any]) -> tuple[Figure, Axes]:  # noqa: C901 - one layout
-    """:func:`plot_structure` of a network: facts in layers, an arrow from each parent, items in the last column."""
+    """:func:`plot_structure` of a network.
+
+    Facts in layers, an arrow from each parent, items in the last column.
+    """
     from matplotlib.patches import FancyArrowPatch
 
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})

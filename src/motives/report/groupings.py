@@ -1,4 +1,7 @@
-"""The marginal of each named grouping of a case (``groupings:`` in ``case.yaml``): summary JSON and Markdown."""
+"""The marginal of each named grouping of a case (``groupings:`` in ``case.yaml``).
+
+Summary JSON and Markdown.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +56,9 @@ def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[s
 
 
 def groupings_markdown(case: Case, credence: Mapping[str, float], prior: Mapping[str, float]) -> str:
-    """One Markdown table per grouping: group, label, hypotheses, prior, credence, Bayes factor against the rest.
+    """One Markdown table per grouping.
+
+    Group, label, hypotheses, prior, credence, Bayes factor against the rest.
 
     Examples
     --------

@@ -71,7 +71,10 @@ def column_headers(case: Case, headers: Mapping[str, str] | None = None) -> dict
 
 def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
                  size: str = r"\small", env: str = "table") -> str:
-    """A booktabs table: a ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages."""
+    """A booktabs table.
+
+    A ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages.
+    """
     body = [" & ".join(header) + r" \\", r"\midrule"] + [" & ".join(r) + r" \\" for r in rows]
     if env == "longtable":
         return "\n".join([

@@ -435,5 +435,8 @@ class Amendment(Record):
 
 
 def judgement_field(e: Any) -> str:
-    """The field that holds an item's judgements per lens: ``likelihoods``, ``trends`` or ``predictive``."""
+    """The field that holds an item's judgements per lens.
+
+    ``likelihoods``, ``trends`` or ``predictive``.
+    """
     return {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[e.kind]

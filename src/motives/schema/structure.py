@@ -47,7 +47,9 @@ JOIN = "."
 
 
 def parents_tuple(bears_on: Any) -> tuple[str, ...]:
-    """The parents of a node as a tuple: ``('hypotheses',)`` for the default, ``()`` for a root fact.
+    """The parents of a node as a tuple.
+
+    ``('hypotheses',)`` for the default, ``()`` for a root fact.
 
     Examples
     --------
@@ -134,7 +136,9 @@ def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] 
 
 
 def nest_table(values: Mapping[str, Any], depth: int) -> Any:
-    """The inverse of :func:`flatten_table`: flat keys back into nested mappings (for writing a case).
+    """The inverse of :func:`flatten_table`.
+
+    Flat keys back into nested mappings (for writing a case).
 
     Examples
     --------

@@ -191,7 +191,9 @@ def proposition_cap_db(case: Case, prop_id: str, lens: str | None = None) -> flo
 
 
 def implication_table(case: Case) -> pd.DataFrame:
-    """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.
+    """Table 1 from the data.
+
+    Each implication's prediction per hypothesis, and the items that test it.
 
     Examples
     --------

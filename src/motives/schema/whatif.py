@@ -206,7 +206,9 @@ def without_items(case: Case, ids: list[str] | tuple[str, ...] | set[str]) -> Ca
 
 
 def with_item(case: Case, item: Any) -> Case:
-    """A new case with this evidence item added (or replacing the item with its id); a dict or a record.
+    """A new case with this evidence item added (or replacing the item with its id).
+
+    A dict or a record.
 
     Examples
     --------
@@ -228,7 +230,10 @@ def with_item(case: Case, item: Any) -> Case:
 
 
 def replaced(case: Case, **changes: Any) -> Case:
-    """The case with some fields replaced, validated again; problems raise :class:`motives.CaseError`."""
+    """The case with some fields replaced, validated again.
+
+    Problems raise :class:`motives.CaseError`.
+    """
     from pydantic import ValidationError
 
     data = {name: getattr(case, name) for name in type(case).model_fields}

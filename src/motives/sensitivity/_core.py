@@ -222,7 +222,10 @@ def check_finite(post: Array, what: str = "posterior") -> None:
 
 
 def effective_lam(arr: CaseArrays) -> Array:
-    """Per-item marginal likelihoods (N, K): E_rho[rho lam + (1 - rho) b] = rho_bar lam + (1 - rho_bar) b."""
+    """Per-item marginal likelihoods (N, K).
+
+    E_rho[rho lam + (1 - rho) b] = rho_bar lam + (1 - rho_bar) b.
+    """
     lam = arr.lam.copy()
     for g in arr.groups:
         b = np.where(np.isnan(arr.base[g.index]), arr.lam[g.index].mean(axis=-1), arr.base[g.index])
@@ -261,7 +264,10 @@ def entropy_bits(p: ArrayLike, axis: int = -1) -> Array:
 
 
 def all_items(arr: CaseArrays) -> list[str]:
-    """Every item of the compiled case (direct, then under each proposition); ``arr.all_items`` when flat."""
+    """Every item of the compiled case (direct, then under each proposition).
+
+    ``arr.all_items`` when flat.
+    """
     return every_item(arr)
 
 
@@ -277,7 +283,10 @@ def item_sources(case: Case) -> dict[str, list[str]]:
 
 
 def scenario_logpost(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any) -> Array:
-    """Unnormalised log posterior, log prior + log-likelihood (..., K); keywords as :func:`scenario_loglik`."""
+    """Unnormalised log posterior, log prior + log-likelihood (..., K).
+
+    Keywords as :func:`scenario_loglik`.
+    """
     p = arr.prior if prior is None else np.asarray(prior, dtype=float)
     return _log(p) + scenario_loglik(arr, **kw)
 

@@ -1,4 +1,6 @@
-"""Conflict and surprise: evidence at odds with the rest, and evidence that no listed hypothesis expects.
+"""Conflict and surprise.
+
+Evidence at odds with the rest, and evidence that no listed hypothesis expects.
 
 **Conflict** is the data-conflict measure of Bayesian-network tools (Jensen,
 Chamberlain, Nordahl and Jensen 1990, "Analysis in HUGIN of data conflict";
@@ -315,7 +317,10 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
 
 
 def _other_structured(arr: CaseArrays) -> np.ndarray:
-    """Log P(timeline and quantity items under propositions | h) alone — removed from the surprise check."""
+    """Log P(timeline and quantity items under propositions | h) alone.
+
+    Removed from the surprise check.
+    """
     if not any(len(p.other_items) for p in arr.propositions):
         return np.zeros(len(arr.hypotheses))
     only = arr.without([e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items)

@@ -62,7 +62,10 @@ def _targets(arr: CaseArrays) -> list[tuple[str, str, np.ndarray]]:
 
 
 def _item_meta(case: Case) -> pd.DataFrame:
-    """Kind, issue area, title and date of each item; in a structured case also the proposition it bears on."""
+    """Kind, issue area, title and date of each item.
+
+    In a structured case also the proposition it bears on.
+    """
     rows = {e.id: {"kind": e.kind, "issue_area": e.issue_area or "", "title": e.title,
                    "date": str(e.date) if e.date else ""} for e in case.evidence}
     if case.propositions:

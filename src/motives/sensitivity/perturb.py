@@ -458,7 +458,10 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
 
 
 def _input_kinds(arr: CaseArrays) -> tuple[list[str], list[str]]:
-    """For each input of :func:`input_names`: ``item`` or ``table``, and its proposition (``""`` if none)."""
+    """For each input of :func:`input_names`.
+
+    ``item`` or ``table``, and its proposition (``""`` if none).
+    """
     n_items = len(every_item(arr))
     kinds = ["item"] * n_items + ["table"] * len(arr.propositions)
     return kinds, item_props(arr) + arr.proposition_ids

@@ -1,4 +1,6 @@
-"""The registry of sensitivity analyses: each one registered once, under the name of the table it computes.
+"""The registry of sensitivity analyses.
+
+Each one registered once, under the name of the table it computes.
 
 An analysis is a function ``fn(case, settings) -> DataFrame`` decorated with :func:`analysis`, which
 records its name (the table name ``motives sensitivity`` writes, ``<name>.csv``), its typed metadata class
@@ -79,7 +81,10 @@ class Settings:
 
 @dataclass(frozen=True)
 class Analysis:
-    """One registered analysis: its table name, metadata class, computation and what the table holds."""
+    """One registered analysis.
+
+    Its table name, metadata class, computation and what the table holds.
+    """
 
     name: str
     meta: type[Meta]

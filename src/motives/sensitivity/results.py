@@ -88,7 +88,10 @@ class LensTargetMeta(TargetMeta):
 
 
 class PriorSweepMeta(LensTargetMeta):
-    """:func:`~motives.sensitivity.prior_sweep`: the spacing, the case's prior of the target and the tie."""
+    """:func:`~motives.sensitivity.prior_sweep`.
+
+    The spacing, the case's prior of the target and the tie.
+    """
 
     spacing: Literal["linear", "logit"]
     case_prior: float
@@ -109,7 +112,10 @@ class TornadoMeta(LensTargetMeta):
 
 
 class DiscountMeta(LensTargetMeta):
-    """:func:`~motives.sensitivity.evidence_discount`: the diagnostic items and the smallest gamma per level."""
+    """:func:`~motives.sensitivity.evidence_discount`.
+
+    The diagnostic items and the smallest gamma per level.
+    """
 
     diagnostic_items: int
     gamma_for: dict[float, float | None]
@@ -212,7 +218,9 @@ def _plain(v: Any) -> Any:
 
 
 def meta_of(kind: str, attrs: dict[str, Any]) -> Meta:
-    """The typed metadata of a table of ``kind`` from its ``attrs``; a clear error when a field is missing or wrong.
+    """The typed metadata of a table of ``kind`` from its ``attrs``.
+
+    A clear error when a field is missing or wrong.
 
     Examples
     --------
@@ -377,7 +385,9 @@ class SensitivityResult:
 
     @classmethod
     def load(cls, folder: str | Path, name: str) -> SensitivityResult:
-        """Read a result :meth:`save` wrote: an equal table (dtypes, index, NaN and infinities) and equal metadata.
+        """Read a result :meth:`save` wrote.
+
+        An equal table (dtypes, index, NaN and infinities) and equal metadata.
 
         A missing, foreign or edited file raises :class:`~motives.errors.MotivesError` naming the file and what is wrong.
 
@@ -444,7 +454,9 @@ def load_results(folder: str | Path) -> dict[str, SensitivityResult]:
 
 
 def unpack(obj: SensitivityResult | pd.DataFrame, kind: str) -> tuple[pd.DataFrame, Any]:
-    """``(table, meta)`` of a result or of a DataFrame carrying its ``attrs``; the plot functions' intake.
+    """``(table, meta)`` of a result or of a DataFrame carrying its ``attrs``.
+
+    The plot functions' intake.
 
     A DataFrame without the metadata a figure needs, or with a value of the wrong type, raises
     ``ValueError`` naming the field (never a silent default); other ``attrs`` keys are left aside; a
