@@ -131,7 +131,10 @@ class Bar(Progress):
 
 
 def print_check(res: Any) -> None:
-    """Print what ``motives check`` found (a :class:`motives.app.check.CaseCheck`) as tables and lines."""
+    """Print what ``motives check`` found as tables and lines.
+
+    The finding is a :class:`motives.app.check.CaseCheck`.
+    """
     case = res.case
     out.print(f"[bold]{safe(case.name)}[/]" + (f": {safe(case.title)}" if case.title.strip() else ""), highlight=False)
     c = res.counts
@@ -255,7 +258,10 @@ def fail(exc: Exception) -> None:
 
 
 class _Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised in the main thread so that every ``finally`` (temporary folders) runs."""
+    """SIGTERM or SIGHUP, raised in the main thread.
+
+    Raised there so that every ``finally`` (temporary folders) runs.
+    """
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:

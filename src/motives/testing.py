@@ -50,7 +50,9 @@ H4 = ["nat", "reg", "ide", "lea"]
 
 
 def rich_case(**overrides: Any) -> Case:
-    """Four hypotheses in two families, two lenses, a shared unreliable source, a timeline and a quantity item.
+    """Four hypotheses in two families, two lenses, a shared unreliable source.
+
+    It also has a timeline and a quantity item.
 
     A small case with every kind of item, for the sensitivity, plot, report and CLI tests.
 
@@ -278,7 +280,10 @@ def _net_row(rng: np.random.Generator, n: int) -> list[float]:
 
 
 def _nest(parents: list[list[str]], cells: dict[tuple[str, ...], Any]) -> Any:
-    """Flat cells keyed by parent-value tuples -> nested dicts, first parent outermost (a root: its one row)."""
+    """Flat cells keyed by parent-value tuples -> nested dicts, first parent outermost.
+
+    A root gives its one row.
+    """
     if not parents:
         return cells[()]
     return {v: _nest(parents[1:], {k[1:]: c for k, c in cells.items() if k[0] == v}) for v in parents[0]}
@@ -289,7 +294,9 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
                             n_observed: int = 1, n_sources: int = 1, fixed_source: bool = True,
                             zero_cells: int = 3, lenses: tuple[str, ...] = ("a",), list_single: bool = True,
                             max_joint: int = 50_000) -> dict[str, Any]:
-    """The document (a dict, as read from YAML) of a random case whose structure is a Bayesian network.
+    """The document of a random case whose structure is a Bayesian network.
+
+    A dict, as read from YAML.
 
     Facts ``f0``, ``f1``, ... come in an order in which every parent precedes its children. ``n_roots``
     of them are root facts (``bears_on: []``, one row: their prior); each other fact has 1 to
@@ -670,7 +677,7 @@ CHECKS = ("typed", "saved", "figure", "report", "target")
 def contract_case(kind: str) -> Case:
     """The case of :data:`CONTRACT_CASES` named ``kind``.
 
-    :func:`rich_case`, a seeded structured case, ``alarm``.
+    One of :func:`rich_case`, a seeded structured case, ``alarm``.
 
     Examples
     --------
@@ -711,7 +718,10 @@ _REPORTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, list[str]
 
 
 def _tables(case: Case, target: str | None = None) -> dict[str, Any]:
-    """``run_all`` of a contract case, computed once per process (the figures and report read it)."""
+    """``run_all`` of a contract case, computed once per process.
+
+    The figures and report read it.
+    """
     from motives.sensitivity import run_all
     from motives.sensitivity.registry import ANALYSES
 

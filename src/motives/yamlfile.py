@@ -242,7 +242,10 @@ def _alias_lines(problems: list[Problem], text: str) -> list[Problem]:
 
 
 def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
-    """The earlier key that reads as the same value as ``k`` (``0`` and ``0x0``, ``1`` and ``true``), else None."""
+    """The earlier key that reads as the same value as ``k``, else None.
+
+    For example ``0`` and ``0x0``, ``1`` and ``true``.
+    """
     try:
         value = loader.construct_object(k)
         hash(value)

@@ -245,7 +245,10 @@ def _text_width(text: str, size: float, bold: bool) -> float:
 
 
 def _longest_prefix(text: str, fits: Any) -> int:
-    """The largest k with ``fits(text[:k])`` (0 if none), by bisection (widths grow with the prefix)."""
+    """The largest k with ``fits(text[:k])`` (0 if none), by bisection.
+
+    Bisection works because widths grow with the prefix.
+    """
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -341,7 +344,10 @@ def plan_rows(n: int, top: int | None, base: float, per_row: float) -> tuple[int
 
 
 def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] | None, extra: str = "") -> None:
-    """Say in the figure how many rows or lines were left out (right-hand title; ``visuals={"omitted": False}``)."""
+    """Say in the figure how many rows or lines were left out.
+
+    In a right-hand title; ``visuals={"omitted": False}`` turns it off.
+    """
     if v is None or shown >= total:
         return
     fig_w = axes_width(ax)
@@ -355,7 +361,7 @@ def legend_plan(names: Sequence[str], width: float, size: float = 7.0,
                 max_cols: int = 4) -> tuple[list[str], int, float]:
     """Legend labels wrapped to fit a legend above the axes ``width`` inches wide.
 
-    (labels, columns, height in).
+    Returns (labels, columns, height in inches).
     """
     if not names:
         return [], 1, 0.0
@@ -429,14 +435,16 @@ def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any
 def wrap_text(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
     """Each line of ``text`` wrapped to ``width`` inches (at most ``lines`` lines each).
 
-    Axis labels with user text.
+    For axis labels with user text.
     """
     return "\n".join("\n".join(wrap_lines(part, width, size, lines)) if part.strip() else part
                      for part in str(text).split("\n"))
 
 
 def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
-    """Each line of ``text`` wrapped into as few lines as greedy wrapping needs, of even length (no orphan word).
+    """Each line of ``text`` wrapped into lines of even length.
+
+    As few lines as greedy wrapping needs, of even length (no orphan word).
 
     Greedy wrapping to ``width`` fills the first lines and leaves a word or two on the last; this keeps
     the number of lines and narrows the width until one more line would be needed. Each explicit line

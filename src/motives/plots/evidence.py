@@ -217,7 +217,7 @@ def _bar(ax: Axes, y: float, v: float, lim: float, *, height: float = 0.62, stro
          alone: float | None = None) -> None:
     """One ledger bar: dark for the target, white and hatched against it.
 
-    The value written beside it.
+    The value is written beside it.
 
     With ``alone`` an open circle marks the item's weight on its own, and the value is written past it.
     """
@@ -488,7 +488,10 @@ __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]
 
 
 def _wrap(text: str, width: int, lines: int) -> str:
-    """Wrap a tick label onto at most ``lines`` lines of ``width`` characters (an ellipsis if cut)."""
+    """Wrap a tick label onto at most ``lines`` lines of ``width`` characters.
+
+    An ellipsis ends a cut label.
+    """
     import textwrap
 
     parts = textwrap.wrap(text, width)

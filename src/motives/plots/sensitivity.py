@@ -43,7 +43,10 @@ from motives.sensitivity.results import table_of, unpack
 
 
 def _pick_lines(ids: list[str], score: pd.Series, top: int | None, always: str | None = None) -> list[str]:
-    """At most ``top`` ids (default :data:`MAX_LINES`), the highest ``score`` first chosen, kept in table order."""
+    """At most ``top`` ids, the highest ``score`` first chosen, kept in table order.
+
+    ``top`` defaults to :data:`MAX_LINES`.
+    """
     check_top(top)
     k = MAX_LINES if top is None else top
     if len(ids) <= k:
@@ -195,7 +198,9 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
 
 
 def _break_id(text: str, width: float, size: float, lines: int = 2) -> str | None:
-    """``text`` on at most ``lines`` lines no wider than ``width`` inches, broken after underscores or spaces.
+    """``text`` on at most ``lines`` lines no wider than ``width`` inches.
+
+    Broken after underscores or spaces.
 
     None when it does not fit (a word wider than ``width``, or more lines needed). Matplotlib does not wrap
     tick labels, and :func:`~motives.plots._style.wrap_lines` breaks at spaces only (an id has none).
@@ -436,7 +441,10 @@ def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
 
 def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | None, base: float,
               per_row: float, natural: str = "labels") -> tuple[float, int, float]:
-    """(figure width, rows to draw, height) of a plot with one row per name (names in drawing order)."""
+    """(figure width, rows to draw, height) of a plot with one row per name.
+
+    The names are in drawing order.
+    """
     check_top(top)
     head = names[: (top or 200)]
     W = width_of(auto_width(width, head, natural) if ax is None else axes_width(ax))
@@ -448,7 +456,7 @@ def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Ax
                base: float, per_row: float) -> tuple[Figure, Axes, pd.DataFrame, np.ndarray, float]:
     """The ranked-row template's first half.
 
-    (Figure, Axes, rows drawn, their y, width) of one row per name.
+    Returns (Figure, Axes, rows drawn, their y, width) of one row per name.
 
     Call inside :func:`~motives.plots._style.style`; the first row is at the top. Every ranked-bar figure
     (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls :func:`_rows_done`.
@@ -567,7 +575,9 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
 def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Credences under each lens (:func:`motives.sensitivity.lens_comparison`), one hatching per lens.
+    """Credences under each lens, one hatching per lens.
+
+    See :func:`motives.sensitivity.lens_comparison`.
 
     Parameters
     ----------
@@ -944,7 +954,9 @@ def plot_information(info: pd.DataFrame, *, top: int | None = None, labels: dict
 def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                   ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
                   visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Credences against a common discount on every item's weight (:func:`motives.sensitivity.evidence_discount`).
+    """Credences against a common discount on every item's weight.
+
+    See :func:`motives.sensitivity.evidence_discount`.
 
     The bottom axis is the discount factor gamma (1: the items as independent
     as the engine takes them; 0: no evidence), the top axis the number of

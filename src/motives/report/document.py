@@ -60,7 +60,7 @@ def _shown(t: pd.DataFrame, credence: pd.Series | None = None, *, digits: int) -
 
 def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
                          target: str | None = None, claims: list[Claim] | None = None) -> list[str]:
-    """Markdown lines.
+    """Markdown lines comparing the structured posterior with the independent one.
 
     The structured posterior beside the posterior as if every item were independent.
 
@@ -198,7 +198,7 @@ def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = None, target: str | None = None,
                         reliability: bool = True, claims: list[Claim] | None = None) -> list[str]:
-    r"""Markdown lines.
+    r"""Markdown lines on the judgements other than likelihoods.
 
     The judgements other than likelihoods the verdict rests on, and every defaulted base rate.
 
@@ -349,7 +349,10 @@ class ReportContext:
     claims: list[Claim] = field(default_factory=list)
 
     def fig(self, name: str) -> list[str]:
-        """Markdown lines of the figure ``name`` with its caption (nothing when it was not drawn)."""
+        """Markdown lines of the figure ``name`` with its caption.
+
+        Nothing when it was not drawn.
+        """
         from motives.plots.figures import FIGURES, caption
 
         if name not in self.figures:
@@ -401,7 +404,9 @@ _Render = Callable[["ReportContext"], list[str]]
 
 def section(name: str, *, uses: tuple[str, ...] = (), when: Callable[[ReportContext], bool] | None = None,
             optional: tuple[str, ...] = ()) -> Callable[[_Render], _Render]:
-    """Register ``render(ctx) -> list of Markdown lines`` as the report section ``name`` (a decorator).
+    """Register ``render(ctx) -> list of Markdown lines`` as the report section ``name``.
+
+    A decorator.
 
     Parameters
     ----------
@@ -441,9 +446,9 @@ def unregister_section(name: str) -> None:
 def report_sections(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
                     spec: dict[str, Any] | None = None, analysed: Case | None = None,
                     claims: list[Claim] | None = None) -> dict[str, list[str]]:
-    """Each section of :func:`report_markdown` by name (its Markdown lines); ``"__all__"``.
+    """Each section of :func:`report_markdown` by name, as its Markdown lines.
 
-    The whole report's lines.
+    The key ``"__all__"`` holds the whole report's lines.
 
     ``claims``, when given, receives the claim of every sentence that states a number or a direction.
 

@@ -175,7 +175,9 @@ def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -
 
 def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,  # noqa: C901 - the verdict's claims in reading order; to split per claim
             top: int = 3, target: str | None = None) -> Explanation:
-    """A paragraph of plain English on what the verdict rests on, generated from claims on the analyses.
+    """A paragraph of plain English on what the verdict rests on.
+
+    It is generated from claims on the analyses.
 
     It says which family and hypothesis the posterior favours and by how much;
     which account the evidence favours (the largest Bayes factor against the

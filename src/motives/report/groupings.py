@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[str, float] | None = None,
                      draws: np.ndarray | None = None) -> dict[str, dict[str, dict[str, Any]]]:
-    """Grouping id -> group id -> ``credence``, ``lower``, ``upper`` (and ``prior``, ``hypotheses``).
+    """Grouping id -> group id -> ``credence``, ``lower``, ``upper``.
+
+    Also ``prior`` and ``hypotheses``.
 
     ``draws`` (shape (S, K), hypotheses in case order), when given, gives the
     central interval of each group's summed credence; without them (the exact

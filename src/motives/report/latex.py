@@ -1,4 +1,7 @@
-r"""LaTeX tables (booktabs, ``\cite`` keys), escaping and a structural checker that needs no LaTeX."""
+r"""LaTeX tables, escaping and a structural checker that needs no LaTeX.
+
+Tables are booktabs, with ``\cite`` keys.
+"""
 
 from __future__ import annotations
 
@@ -366,7 +369,9 @@ def check_latex(text: str) -> list[str]:
 
 
 def standalone_latex(*tables_tex: str) -> str:
-    r"""A compilable LaTeX document holding the given tables (for checking them; references need BibTeX).
+    r"""A compilable LaTeX document holding the given tables.
+
+    For checking them; references need BibTeX.
 
     Examples
     --------

@@ -216,7 +216,9 @@ class Case(Record):
         return lens
 
     def resolve_target(self, target: str) -> Target:
-        """A hypothesis, family or group (``group`` or ``grouping.group``), checked against the case.
+        """A hypothesis, family or group, checked against the case.
+
+        A group is written ``group`` or ``grouping.group``.
 
         See :func:`motives.schema.groupings.resolve_target`.
 
@@ -378,7 +380,9 @@ class Case(Record):
         return tables.zero_cells(self, lens)
 
     def to_pgmpy(self, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
-        """The case under one lens as a pgmpy ``DiscreteBayesianNetwork`` with the exact engine's posterior.
+        """The case under one lens as a pgmpy ``DiscreteBayesianNetwork``.
+
+        Its posterior is the exact engine's.
 
         A ``hypothesis`` node, one node per proposition and one binary node per item (evidence: every item
         node in its first state, ``observed``); sources of uncertain reliability become discrete nodes over
@@ -455,7 +459,10 @@ class Case(Record):
 
 
 def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
-    """Write out ``others`` (a Van Evera template's rest) for every parent value a judgement does not name."""
+    """Write out ``others`` for every parent value a judgement does not name.
+
+    ``others`` is a Van Evera template's rest.
+    """
     def ident(x: Any, key: str = "id") -> Any:
         return x.get(key) if isinstance(x, dict) else getattr(x, key, None)
 

@@ -94,9 +94,10 @@ def case_problems(case: Case) -> list[Problem]:
 
 
 def hypothesis_problems(case: Case) -> list[Problem]:
-    """Duplicate hypothesis ids; priors given for some only, not summing to 1, or all zero.
+    """Problems of the hypotheses: duplicate ids, priors and values.
 
-    Values for some only.
+    Duplicate hypothesis ids; priors given for some only, not summing to 1, or all zero; values
+    given for some only.
     """
     P = Problem
     out: list[Problem] = []

@@ -78,7 +78,7 @@ def strict_int(value: Any) -> Any:
 def int_key(value: Any, info: ValidationInfo) -> Any:
     """A whole-number mapping key: strict in YAML and Python.
 
-    In JSON (whose keys are always text), digits.
+    In JSON (whose keys are always text), a string of digits.
 
     A case written with ``model_dump_json`` reads back with ``model_validate_json``.
     """
@@ -328,7 +328,7 @@ DateField = Annotated[
 
 
 def unknown_message(what: str, value: str, valid: list[str]) -> str:
-    """An unknown name.
+    """The message for an unknown name.
 
     What it is, what would be valid (the first twelve) and the nearest valid one.
     """

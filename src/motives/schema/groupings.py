@@ -138,7 +138,9 @@ def valid_targets(case: Case) -> list[str]:
 
 
 def resolve_target(case: Case, target: str) -> Target:
-    """A hypothesis id, a family id, a group id (unique across groupings) or ``grouping.group``, checked.
+    """A hypothesis id, a family id, a group id or ``grouping.group``, checked.
+
+    A group id must be unique across groupings.
 
     A bare id is a hypothesis first, then a family, then a group.
 

@@ -90,7 +90,7 @@ class Implication(Record):
 class SeedQuestion(Record):
     """A quantity with a known answer that each lens estimated.
 
-    Scores lenses for calibration weights.
+    It scores lenses for calibration weights.
 
     Used by :func:`motives.pooling.pool` with ``weights="calibration"`` (Cooke's classical model).
     """

@@ -64,7 +64,9 @@ def parents_tuple(bears_on: Any) -> tuple[str, ...]:
 
 
 def check_parents_once(bears_on: Any) -> None:
-    """Raise ``ValueError`` when a list of parents names one twice (a string, one parent, always passes).
+    """Raise ``ValueError`` when a list of parents names one twice.
+
+    A string, one parent, always passes.
 
     Examples
     --------
@@ -213,7 +215,10 @@ class StateRow(Record):
 
 
 def _cell_kind(cell: Any) -> str:
-    """A row written state by state, or any likelihood form (so a bad number gets one message, not two)."""
+    """A row written state by state, or any likelihood form.
+
+    So a bad number gets one message, not two.
+    """
     if isinstance(cell, StateRow) or (isinstance(cell, dict) and "probs" in cell):
         return "state_row"
     return "likelihood"
@@ -304,7 +309,10 @@ class Proposition(Record):
 
     @classmethod
     def expand_shorthand(cls, data: Any) -> Any:
-        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
+        """The raw record with shorthand likelihoods written out as the default lens's judgement.
+
+        Shorthand likelihoods are a bare row.
+        """
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's table, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
@@ -359,7 +367,7 @@ class Proposition(Record):
         return self.likelihoods
 
     def row(self, judgement: PropositionJudgement, parent_value: str) -> tuple[list[float], float | None]:
-        """(P(state | parent value) for each state, Dirichlet concentration or None) of one table row.
+        """(P(state | parent value) for each state, Dirichlet concentration or None) of a table row.
 
         Examples
         --------

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def regrouped(case: Case, grouping: str) -> Case:
-    """The same case with the groups of ``grouping`` as its families (to analyse a group as a family).
+    """The same case with the groups of ``grouping`` as its families.
+
+    To analyse a group as a family.
 
     Examples
     --------
@@ -208,7 +210,7 @@ def without_items(case: Case, ids: list[str] | tuple[str, ...] | set[str]) -> Ca
 def with_item(case: Case, item: Any) -> Case:
     """A new case with this evidence item added (or replacing the item with its id).
 
-    A dict or a record.
+    The item is a dict or a record.
 
     Examples
     --------

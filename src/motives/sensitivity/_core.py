@@ -35,7 +35,9 @@ BLOCK_BYTES = 128 * 2**20
 
 
 def scenario_blocks(n: int, bytes_per_scenario: float) -> list[slice]:
-    """Slices of ``range(n)`` whose work arrays (``bytes_per_scenario`` each) fit in :data:`BLOCK_BYTES`.
+    """Slices of ``range(n)`` whose work arrays fit in :data:`BLOCK_BYTES`.
+
+    Each scenario's work arrays take ``bytes_per_scenario``.
 
     Examples
     --------
@@ -292,7 +294,9 @@ def scenario_logpost(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any)
 
 
 def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
-    """Log-odds of the hypotheses in ``mask`` against the rest, in decibans, from unnormalised log posteriors.
+    """Log-odds of the hypotheses in ``mask`` against the rest, in decibans.
+
+    Computed from unnormalised log posteriors.
 
     Computed from the log weights directly, so it stays exact when a credence is within 1e-16 of 0 or 1.
     """

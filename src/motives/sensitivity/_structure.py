@@ -96,7 +96,9 @@ def _effective(lam: Array, base: float, g: Any) -> Array:
 
 
 def structured_item_logliks(arr: CaseArrays) -> Array:
-    """Log P(E_e | h) of each item under a proposition alone, through the chain (reliability at its mean), (n, K).
+    """Log P(E_e | h) of each item under a proposition alone, through the chain, (n, K).
+
+    The reliability is taken at its mean.
 
     An item alone sees its parents' prior-predictive distribution given h: P(E_e | h) =
     sum over its parents' configurations v of P(v | h) P(E_e | v); the observations of facts are
@@ -120,7 +122,10 @@ def structured_item_logliks(arr: CaseArrays) -> Array:
 
 
 def direct_logliks_structured(arr: CaseArrays) -> Array:
-    """Log P(E_e | h) of the direct items of a structured case whose source is integrated with the structure."""
+    """Log P(E_e | h) of the direct items of a structured case with an integrated source.
+
+    Their source is integrated with the structure.
+    """
     out = []
     for i in range(len(arr.items)):
         s = arr.direct_source[i] if len(arr.direct_source) else -1
@@ -201,7 +206,9 @@ def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Ar
 
 
 def descendants(arr: CaseArrays, pid: str) -> set[int]:
-    """Indices of proposition ``pid`` and every proposition below it (a child of it, of a child, ...).
+    """Indices of proposition ``pid`` and every proposition below it.
+
+    Below it: a child of it, a child of a child, and so on.
 
     Examples
     --------

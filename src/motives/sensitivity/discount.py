@@ -133,7 +133,10 @@ def evidence_discount(case: Case, target: str | None = None, *, lens: str | None
 
 
 def _diagnostic_items(arr: Any) -> int:
-    """Items whose likelihoods (or log densities) differ across hypotheses (or, under a proposition, its states)."""
+    """Items whose likelihoods (or log densities) differ across hypotheses.
+
+    Or, under a proposition, across its states.
+    """
     n = 0
     parts = [(arr.lam, arr.other_loglik)] + [(pa.lam, pa.other_loglik) for pa in arr.propositions]
     parts += [(jt.lam[None], np.zeros((0, len(jt.lam)))) for jt in arr.joint]

@@ -128,7 +128,9 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
 
 def bayes_factor(case: Case, target: str, *, lens: str | None = None, prior: Any = None,
                  reliability: bool = True) -> float:
-    """P(E | target) / P(E | not target), each side's likelihood averaged with its prior proportions.
+    """P(E | target) / P(E | not target), with prior-weighted likelihoods.
+
+    Each side's likelihood averaged with its prior proportions.
 
     Examples
     --------
@@ -158,9 +160,10 @@ def _log_bf(arr: Any, pri: Array, mask: np.ndarray, reliability: bool) -> float:
 
 def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
                     reliability: bool = True) -> pd.DataFrame:
-    """For every hypothesis and family.
+    """Each hypothesis's and family's Bayes factor against the rest and its tying prior.
 
-    Its Bayes factor against the rest and the prior that makes it a tie.
+    For every hypothesis and family: its Bayes factor against the rest and the prior that makes it a
+    tie.
 
     In odds form, posterior odds = prior odds x BF with
     BF = P(E | T) / P(E | not T), each side averaging its hypotheses'

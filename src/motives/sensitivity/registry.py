@@ -99,7 +99,10 @@ class Analysis:
         return "target" in self.meta.model_fields
 
     def applies(self, case: Case) -> bool:
-        """Whether :func:`~motives.sensitivity.run_all` computes it for this case (structured ones need propositions)."""
+        """Whether :func:`~motives.sensitivity.run_all` computes it for this case.
+
+        Structured ones need propositions.
+        """
         return bool(case.propositions) or not self.structured
 
 
@@ -110,7 +113,9 @@ ANALYSES: dict[str, Analysis] = {}
 def analysis(name: str, *, meta: type[Meta], description: str, kind: str | None = None,
              structured: bool = False) -> Callable[[Callable[[Case, Settings], pd.DataFrame]],
                                                    Callable[[Case, Settings], pd.DataFrame]]:
-    """Register ``fn(case, settings) -> DataFrame`` as the analysis ``name`` (a decorator; returns ``fn``).
+    """Register ``fn(case, settings) -> DataFrame`` as the analysis ``name``.
+
+    A decorator; returns ``fn``.
 
     Parameters
     ----------

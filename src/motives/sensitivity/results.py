@@ -56,7 +56,11 @@ class PosteriorMeta(LensMeta):
 
 
 class WeightMeta(LensMeta):
-    """:func:`~motives.sensitivity.weight_of_evidence`, :func:`~motives.sensitivity.proposition_weight`."""
+    """Weight of evidence and proposition weight.
+
+    :func:`~motives.sensitivity.weight_of_evidence`,
+    :func:`~motives.sensitivity.proposition_weight`.
+    """
 
     unit: str
     rest_weighted_by: str
@@ -342,7 +346,9 @@ class SensitivityResult:
         return True
 
     def save(self, folder: str | Path, name: str | None = None) -> Path:
-        """Write ``<folder>/<name>.csv`` (the table) and ``<name>.json`` (kind, metadata, dtypes, index).
+        """Write ``<folder>/<name>.csv`` (the table) and ``<name>.json``.
+
+        The JSON holds kind, metadata, dtypes, index.
 
         ``name`` defaults to the kind; the folder is created if it does not exist. Returns the CSV's path.
 
@@ -426,7 +432,9 @@ class SensitivityResult:
 
 
 def load_results(folder: str | Path) -> dict[str, SensitivityResult]:
-    """Every result saved in ``folder`` (each ``<name>.json`` sidecar and its CSV), by name, in name order.
+    """Every result saved in ``folder``, by name, in name order.
+
+    Each is a ``<name>.json`` sidecar and its CSV.
 
     Examples
     --------
@@ -527,7 +535,10 @@ def _missing(v: Any) -> bool:
 
 
 def _na_rows(values: pd.Index | pd.Series) -> list[int]:
-    """Rows holding a missing value in a text column (a float NaN is written as ``nan`` and needs no list)."""
+    """Rows holding a missing value in a text column.
+
+    A float NaN is written as ``nan`` and needs no list.
+    """
     if str(values.dtype) not in ("str", "object"):
         return []
     return [i for i, v in enumerate(values) if _missing(v) or v is pd.NA]

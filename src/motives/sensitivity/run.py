@@ -1,4 +1,6 @@
-"""Every sensitivity analysis for one case and analysis settings (what ``motives sensitivity`` writes).
+"""Every sensitivity analysis for one case and analysis settings.
+
+What ``motives sensitivity`` writes.
 
 The built-in analyses are registered here (:func:`motives.sensitivity.registry.analysis`), each under the
 name of its table, in the order :func:`run_all` computes them; an analysis of one's own registers itself

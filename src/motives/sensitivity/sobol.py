@@ -393,7 +393,7 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
 
 
 def _mix_structure_sources(arr: Any, lam: Array, kw: dict[str, Any], rho: Array, drawn: list[int]) -> Array:
-    """Mix the items of the sources integrated with the structure at fixed reliabilities, one per draw.
+    """Mix the items of sources integrated with the structure at fixed reliabilities, one per draw.
 
     ``rho`` (S, len(drawn)) holds the drawn reliabilities of the sources ``drawn`` (indices in
     ``arr.sources_in_structure``); every other such source keeps its mean (a fixed reliability). Each item
