@@ -72,7 +72,9 @@ def loadavg() -> str:
 
 
 def best_time(fn: Callable[[], Any], *, repeat: int = 5, number: int = 1, min_seconds: float = 0.0) -> float:
-    """Best wall time of ``fn`` in seconds (min over ``repeat`` rounds of ``number`` calls, per call).
+    """Best wall time of ``fn`` in seconds, per call.
+
+    The min over ``repeat`` rounds of ``number`` calls.
 
     With ``min_seconds``, ``number`` grows until one round lasts that long.
     """

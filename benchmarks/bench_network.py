@@ -1,4 +1,6 @@
-"""Exact engine vs pyAgrum's ``LazyPropagation`` and pgmpy's ``VariableElimination`` on three networks.
+"""Exact engine vs pyAgrum's and pgmpy's inference on three networks.
+
+pyAgrum's ``LazyPropagation`` and pgmpy's ``VariableElimination``.
 
 The networks, side by side in one run:
 
@@ -141,7 +143,9 @@ OBS = ("observed", "not_observed")
 
 
 def _cpd_specs(arr: Any) -> list[tuple[str, list[str], list[str], np.ndarray]]:
-    """(node, states, parents, values (card, Π parent cards), first parent slowest) of a compiled network case.
+    """(node, states, parents, values, first parent slowest) of a compiled network case.
+
+    Values have the shape (card, Π parent cards).
 
     Only what the generated and alarm networks use: facts, items under facts, items of several parents,
     items on the hypotheses; no source of uncertain reliability, no timeline or quantity item.
@@ -175,7 +179,10 @@ def _cpds(specs: list[tuple[str, list[str], list[str], np.ndarray]]) -> list[Any
 
 
 def pgmpy_network(arr: Any) -> tuple[Any, dict[str, str]]:
-    """The compiled network case as a pgmpy ``DiscreteBayesianNetwork``, and its evidence (node -> state)."""
+    """The compiled network case as a pgmpy ``DiscreteBayesianNetwork``, and its evidence.
+
+    The evidence is node -> state.
+    """
     from pgmpy.models import DiscreteBayesianNetwork
 
     specs = _cpd_specs(arr)
@@ -191,7 +198,10 @@ def pgmpy_network(arr: Any) -> tuple[Any, dict[str, str]]:
 
 
 def set_tables(model: Any, arr: Any) -> None:
-    """Swap a scenario's tables into the pgmpy network built by :func:`pgmpy_network` (the graph is kept)."""
+    """Swap a scenario's tables into the pgmpy network built by :func:`pgmpy_network`.
+
+    The graph is kept.
+    """
     model.remove_cpds(*model.get_cpds())
     model.add_cpds(*_cpds(_cpd_specs(arr)))
 

@@ -17,7 +17,10 @@ WORDS = ("the regime sought to secure its borders against a perceived threat fro
 
 
 def sentence(rng: np.random.Generator, n: int) -> str:
-    """A label of exactly ``n`` characters (1-120) made of words, sometimes one long unbroken word."""
+    """A label of exactly ``n`` characters (1-120) made of words.
+
+    Sometimes one long unbroken word.
+    """
     if rng.random() < 0.15:
         return ("x" * n)[:n]
     s = ""

@@ -144,7 +144,9 @@ def copy_case(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
 
 @pytest.fixture
 def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace NUTS with draws from the model's prior (``pm.sample_prior_predictive``), like CausalPy's ``mock_sample``.
+    """Replace NUTS with draws from the model's prior, like CausalPy's ``mock_sample``.
+
+    The draws are ``pm.sample_prior_predictive``'s.
 
     ``motives.models.sampling.sample`` is patched for the test: the model is still built
     (so a model that cannot be built still fails), and the trace has the shape, the

@@ -1,4 +1,7 @@
-"""ACH matrices to and from cases (CSV and XLSX) and Heuer's inconsistency score (issue 13, item 3)."""
+"""ACH matrices to and from cases (CSV and XLSX) and Heuer's inconsistency score.
+
+See issue 13, item 3.
+"""
 
 from __future__ import annotations
 
@@ -277,8 +280,11 @@ def test_a_plain_icd203_term_in_a_cell_says_how_to_write_it(term: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(word=st.sampled_from([*_lk.VERBAL_SCALE, *_ICD_ONLY]), data=st.data())
 def test_every_hint_of_a_cell_error_is_a_cell_that_parses(word: str, data: st.DataObject) -> None:
-    """The forms a cell's error message suggests ("Did you mean ...", "ICD 203 terms as ...") are matrix cells,
-    not YAML mappings ({icd203: likely} is rejected in a cell)."""
+    """The forms a cell's error message suggests are matrix cells, not YAML mappings.
+
+    The forms are "Did you mean ...", "ICD 203 terms as ..."; {icd203: likely} is rejected in a
+    cell.
+    """
     i = data.draw(st.integers(0, len(word) - 1))
     typo = word[:i] + word[i + 1:]  # one letter dropped
     try:

@@ -1,4 +1,6 @@
-"""The interactive appendix in a real browser (Chromium from Debian's packages, driven by Playwright).
+"""The interactive appendix in a real browser.
+
+Chromium from Debian's packages, driven by Playwright.
 
 The page's own engine (``engine.js``) must equal the Python engine
 (:func:`motives.interactive.edited_posterior`, which applies the same edits to the

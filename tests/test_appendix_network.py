@@ -187,8 +187,11 @@ def _python(case: mv.Case, lens: str) -> dict[str, float]:
 
 
 def test_generated_networks_have_every_feature() -> None:
-    """Each generated network has a root, a fact of two parents, an item of two parents, an observed fact,
-    and a Beta source whose items sit under two facts or more; the payload carries them and the plan."""
+    """Each generated network has every kind of node; the payload carries them and the plan.
+
+    A root, a fact of two parents, an item of two parents, an observed fact, and a Beta source whose
+    items sit under two facts or more.
+    """
     for seed in SEEDS:
         case = to_case(network_dict(seed))
         assert any(p.is_root for p in case.propositions)
@@ -312,8 +315,11 @@ def _random_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
 @needs_browser
 @pytest.mark.parametrize("seed", NETWORKS)
 def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dict[Any, Any], seed: Any) -> None:
-    """Random reader's edits (lens, prior, weights, drops, discount, reliability, table rows) through the page's
-    API: equal to edited_posterior (hypotheses and families) to 1e-12."""
+    """Random reader's edits through the page's API equal edited_posterior to 1e-12.
+
+    The edits: lens, prior, weights, drops, discount, reliability, table rows. Compared for
+    hypotheses and families.
+    """
     _, case, path = pages[seed]
     page, errors = _open(browser, path)
     rng = random.Random(zlib.crc32(f"net{seed}".encode()))

@@ -383,9 +383,12 @@ def test_the_target_is_the_specs(browser: Any, tmp_path: Path) -> None:
 @needs_browser
 @pytest.mark.parametrize("name", ["student", "alarm", "network1", "network2"])
 def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) -> None:
-    """Edit in the page (a table row of several parents or a root's prior, an item's weight — of several parents
-    in a generated network — and an item left out), download the lens file, `motives add-lens`, pool: the pooled
-    posterior equals Python's for the same judgements (1e-12)."""
+    """Edits in the page, through the lens file and add-lens, pool to Python's posterior (1e-12).
+
+    Edit in the page (a table row of several parents or a root's prior, an item's weight — of
+    several parents in a generated network — and an item left out), download the lens file, `motives
+    add-lens`, pool: the pooled posterior equals Python's for the same judgements (1e-12).
+    """
     if name.startswith("network"):
         _write_case(mv.Case.model_validate(random_network_document(int(name[-1]), lenses=("a", "b"))),
                     tmp_path / name)
@@ -446,7 +449,10 @@ def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) ->
 
 @needs_browser
 def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> None:
-    """The student network's appendix renders (kept as tests/data/../artifact only when MOTIVES_SCREENSHOT is set)."""
+    """The student network's appendix renders.
+
+    It is kept as tests/data/../artifact only when MOTIVES_SCREENSHOT is set.
+    """
     import os
 
     page, errors = _open(browser, appendix(mv.examples.load("student"), tmp_path))
@@ -462,7 +468,10 @@ def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> Non
 
 
 def test_the_appendix_opens_on_the_specs_prior(tmp_path: Path) -> None:
-    """A spec's prior (here uniform, where the student's case says 0.3 / 0.7) is the page's, as in the report."""
+    """A spec's prior is the page's, as in the report.
+
+    Here uniform, where the student's case says 0.3 / 0.7.
+    """
     import os
     import re
 

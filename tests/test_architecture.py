@@ -56,7 +56,10 @@ def imports(path: Path) -> list[tuple[str, int]]:
 
 
 def _in_function(path: Path, line: int) -> bool:
-    """Whether the import on ``line`` sits in a function body (so it runs only when that function is called)."""
+    """Whether the import on ``line`` sits in a function body.
+
+    Then it runs only when that function is called.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.lineno < line <= (n.end_lineno or 0)
                for n in ast.walk(tree))
@@ -141,7 +144,10 @@ def test_every_module_of_a_package_is_described() -> None:
 
 
 def test_every_name_the_prose_cites_exists() -> None:
-    """Each `motives.x.y` in ARCHITECTURE.md imports (a module) or resolves (a function, class, table)."""
+    """Each `motives.x.y` in ARCHITECTURE.md imports or resolves.
+
+    A module imports; a function, class or table resolves.
+    """
     text = ARCH.read_text(encoding="utf-8")
     names = sorted(set(re.findall(r"`(motives(?:\.\w+)+)`", text)))
     assert len(names) > 25, names  # the lifecycle and 'Adding new code' cite the code by name
@@ -183,7 +189,10 @@ def _large_modules() -> set[str]:
 
 
 def test_large_modules_are_named() -> None:
-    """Every module over 500 lines is a named exception in ARCHITECTURE.md, and every name there is still one."""
+    """Every module over 500 lines is a named exception in ARCHITECTURE.md.
+
+    And every name there is still such an exception.
+    """
     text = ARCH.read_text(encoding="utf-8").split("Modules over 500 lines", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"^- `([^`]+\.py)`", text, flags=re.M))
     assert _large_modules() == named, (f"over 500 lines but not named: {sorted(_large_modules() - named)}; "

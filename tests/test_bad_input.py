@@ -127,7 +127,10 @@ CASES = [
 
 
 def prop(ident: str = "p1", values: str = "{a: 0.8, b: 0.3}", extra: str = "", lens: str = "me") -> str:
-    """A proposition entry (7 lines with ``extra`` on one line after the title: id, title, extra, likelihoods...)."""
+    """A proposition entry of 7 lines, with ``extra`` on one line after the title.
+
+    The lines: id, title, extra, likelihoods...
+    """
     return f"""\
   - id: {ident}
     title: a fact{extra}
@@ -139,7 +142,10 @@ def prop(ident: str = "p1", values: str = "{a: 0.8, b: 0.3}", extra: str = "", l
 
 
 def sitem(ident: str = "e1", bears: str = "p1", values: str = "{yes: 0.7, no: 0.2}", lens: str = "me") -> str:
-    """An item bearing on ``bears`` (id, title, bears_on, likelihoods, lens, values, rationale: 7 lines)."""
+    """An item bearing on ``bears``, in 7 lines.
+
+    The lines: id, title, bears_on, likelihoods, lens, values, rationale.
+    """
     return f"""\
   - id: {ident}
     title: an item

@@ -1,4 +1,6 @@
-"""motives.bn: a case as a discrete Bayesian network has the exact engine's posterior, in pgmpy and in its files.
+"""motives.bn: a case as a discrete Bayesian network has the exact engine's posterior.
+
+In pgmpy and in its files.
 
 pgmpy's variable elimination on the network (and on the network read back from
 its BIF, XMLBIF and Hugin NET files) is compared with
@@ -33,7 +35,10 @@ def exact_post(case: mv.Case, lens: str | None = None, *, reliability: bool = Tr
 
 
 def _dump(case: mv.Case) -> dict[str, Any]:
-    """The case as data that validates again (a multi-state row dumps as {probs: ...}; it is read as {state: p})."""
+    """The case as data that validates again.
+
+    A multi-state row dumps as {probs: ...}; it is read as {state: p}.
+    """
     data = case.model_dump(exclude_none=True)
     for p in data.get("propositions", []):
         for j in p["likelihoods"].values():
@@ -42,7 +47,10 @@ def _dump(case: mv.Case) -> dict[str, Any]:
 
 
 def with_more_sources(case: mv.Case) -> mv.Case:
-    """A second source spanning propositions (a tensor grid) and a source reporting only direct items."""
+    """A second source spanning propositions, and a source reporting only direct items.
+
+    The first makes a tensor grid.
+    """
     data = _dump(case)
     data["sources"] = data.get("sources", []) + [
         {"key": "Smith:2020a", "reliability": {"beta": [3.0, 2.0]}},  # not an identifier: sanitised

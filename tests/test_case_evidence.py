@@ -182,8 +182,12 @@ def test_reachability_check_flags_the_audited_inconsistency() -> None:
 
 @pytest.mark.parametrize("where", ["base", "extended"])
 def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: mv.Case, where: str) -> None:
-    """Every pair the article ties (ARTICLE_TIES) is a parent-child edge of the network, and for every edge between
-    two facts the child's table is reachable from the parent's under every lens (the check above)."""
+    """Every pair the article ties is an edge, and every edge's child table is reachable.
+
+    Every pair the article ties (ARTICLE_TIES) is a parent-child edge of the network, and for every
+    edge between two facts the child's table is reachable from the parent's under every lens (the
+    check above).
+    """
     c = case if where == "base" else mv.load_case(EXTENDED)
     props = {p.id: p for p in c.propositions}
     problems = [f"{child} does not hang under {parent} ({why})" for (parent, child), why in ARTICLE_TIES.items()
@@ -210,9 +214,12 @@ def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: m
 
 
 def test_structure_caps_what_correlated_items_can_do(case: mv.Case) -> None:
-    """However many items bear on a fact, under every lens they move each family's odds by no more than the fact's
-    cap (and no less than its floor), wherever the evidence reaches the hypotheses only through that fact. The
-    direction and size of the result are not asserted (issue 21: the verdict is an output)."""
+    """However many items bear on a fact, they move each family's odds within its cap and floor.
+
+    Under every lens, the items move each family's odds by no more than the fact's cap (and no less
+    than its floor), wherever the evidence reaches the hypotheses only through that fact. The
+    direction and size of the result are not asserted (issue 21: the verdict is an output).
+    """
     from motives.sensitivity import proposition_weight
 
     problems = []
@@ -263,9 +270,13 @@ RATIONALE_LABEL = re.compile(r"^(Reported|Encoder's)(,[^:]*| \([^)]*\))?:")
 
 
 def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
-    """Every rationale of every item and proposition under every lens opens with "Reported:" (a view the article
-    states or attributes, whose reported part cites a footnote or Table 1) or "Encoder's:" (our reasoning); each
-    lens's description states how many of each it has, so evidence/README.md counts them per lens."""
+    """Every rationale opens with "Reported:" or "Encoder's:", counted per lens.
+
+    Every rationale of every item and proposition under every lens opens with "Reported:" (a view
+    the article states or attributes, whose reported part cites a footnote or Table 1) or
+    "Encoder's:" (our reasoning); each lens's description states how many of each it has, so
+    evidence/README.md counts them per lens.
+    """
     problems = []
     counts: dict[str, dict[str, int]] = {}
     for node in [*case.propositions, *case.evidence]:
@@ -309,9 +320,12 @@ def _headline_figure(x: float) -> str:
 
 
 def test_headline_figures_are_the_encodings(case: mv.Case) -> None:
-    """The security family's credence as README.md's table and the case description state it is what the encoding
-    gives now, under each lens, the case's and a uniform prior, structured and independent. A recorded digest of the
-    encoding, not a requirement of its direction: re-encoding changes these numbers and the prose with them."""
+    """The security family's credence in README.md and the case description is the encoding's.
+
+    The credence they state is what the encoding gives now, under each lens, the case's and a
+    uniform prior, structured and independent. A recorded digest of the encoding, not a requirement
+    of its direction: re-encoding changes these numbers and the prose with them.
+    """
     figures = {}
     for lens in ("hughes", "realist"):
         for prior in (None, "uniform"):
@@ -402,7 +416,10 @@ def test_timeline_is_dated_russian_statements_each_with_its_own_footnote(case: m
 
 
 def test_timeline_weight_is_capped_by_its_proposition(case: mv.Case) -> None:
-    """However sigma is set, the timeline cannot move the odds by more than its proposition's table allows."""
+    """However sigma is set, the timeline moves the odds no more than its proposition allows.
+
+    The bound is what its proposition's table allows.
+    """
     from motives.schema import TimelineItem
 
     tl = case.item("nato_rhetoric_timeline")
@@ -455,7 +472,10 @@ def test_extended_case_loads_with_six_hypotheses(case: mv.Case) -> None:
 
 
 def test_quotes_are_verbatim_from_the_sources(case: mv.Case) -> None:
-    """Each quote appears in the article or opinion pieces (whitespace, hyphenation and quote marks normalised)."""
+    """Each quote appears in the article or opinion pieces.
+
+    Whitespace, hyphenation and quote marks normalised.
+    """
     seeds = ROOT.parent / "shared" / "seeds"
     if not seeds.exists():
         pytest.skip("seeds folder not beside the repository")
@@ -479,9 +499,12 @@ def test_quotes_are_verbatim_from_the_sources(case: mv.Case) -> None:
 
 
 def test_catch_all_other_is_a_real_judgement_and_can_lead() -> None:
-    """The extended case's catch-all `other` has its own rows (not the mean of the base rows, which could never
-    lead), and some combination of states of the facts keyed by the motive alone makes it the most probable
-    hypothesis under the article's lens (which combination is reported in the case study, not required here)."""
+    """The extended case's catch-all `other` has its own rows and can be the most probable.
+
+    Its rows are not the mean of the base rows, which could never lead; some combination of states
+    of the facts keyed by the motive alone makes it the most probable hypothesis under the article's
+    lens (which combination is reported in the case study, not required here).
+    """
     import itertools
 
     ext = mv.load_case(EXTENDED)
@@ -503,8 +526,11 @@ def test_catch_all_other_is_a_real_judgement_and_can_lead() -> None:
 
 
 def test_great_power_status_is_a_security_motive() -> None:
-    """Opinion piece 002's motive is survival against China ("in order to become able to deter China"): filed in
-    the security family. (How it fares against national security is an output of the case, not asserted here.)"""
+    """Opinion piece 002's motive is survival against China: filed in the security family.
+
+    The piece says "in order to become able to deter China". (How it fares against national security
+    is an output of the case, not asserted here.)
+    """
     ext = mv.load_case(EXTENDED)
     fam = {h.id: h.family_id for h in ext.hypotheses}
     assert fam["great_power_status"] == "security"

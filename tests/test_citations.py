@@ -1,4 +1,6 @@
-"""One citation formatter (``motives.citations``) for the report, the case book, the appendix and LaTeX.
+"""One citation formatter for the report, the case book, the appendix and LaTeX.
+
+The formatter is ``motives.citations``.
 
 The reference list of the bundled case's report is compared with its BibTeX entries (``evidence/*.bib``),
 read here independently of the formatter (bibtexparser, then LaTeX accents decoded by ``latexcodec``), and
@@ -56,7 +58,10 @@ def cited_keys(case: mv.Case) -> list[str]:
 
 
 def check_reference_list(section: str, case: mv.Case) -> None:
-    """Each cited key has exactly one paragraph, holding its authors' family names, year, title and outlet."""
+    """Each cited key has exactly one paragraph.
+
+    It holds its authors' family names, year, title and outlet.
+    """
     bib = bib_entries()
     paragraphs = [unmarkdown(p) for p in section.strip().split("\n\n")]
     keys = cited_keys(case)
@@ -86,7 +91,7 @@ def _first_words(fields: dict[str, str]) -> str:
 
 
 def _has_fields(text: str, fields: dict[str, str]) -> bool:
-    """Every family name, the year, the title, the journal and the volume of the entry appear in ``text``."""
+    """Every family name, the year, title, journal and volume of the entry appear in ``text``."""
     names = [plain(a.split(",")[0]) for a in fields.get("author", "").split(" and ") if a.strip()]
     wanted = names + [plain(fields[f]) for f in ("year", "title", "journal", "volume", "doi") if fields.get(f)]
     return all(w in text for w in wanted)
@@ -103,7 +108,10 @@ def test_bundled_report_references_match_the_bibtex_entries(bundled_case: mv.Cas
 
 
 def test_bundled_evidence_table_cites_in_text(bundled_case: mv.Case) -> None:
-    """The evidence table's sources are in-text citations, each one resolving to one reference-list entry."""
+    """The evidence table's sources are in-text citations.
+
+    Each one resolves to one reference-list entry.
+    """
     md = evidence_markdown(bundled_case, note=False)
     bib = Bibliography(bundled_case.references)
     listed = dict(bib.reference_list(cited_keys(bundled_case)))  # key -> its entry in the report's list

@@ -261,7 +261,7 @@ def structured_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("which", ["small", "structured"])
 def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spec, tmp_path):
-    """motives sensitivity -> load each saved result -> draw each figure == the figure from the computed result.
+    """motives sensitivity -> load each saved result -> draw each figure == the computed one.
 
     Tolerance: none. The loaded tables equal the computed ones exactly (assert_frame_equal, check_exact), their
     metadata compare equal, and each figure's Agg canvas (RGBA array) and its saved PNG equal the CLI's pixel for

@@ -83,7 +83,10 @@ def text_of(page: Path) -> str:
 
 
 def squeeze(text: str) -> str:
-    """Text without any whitespace or Markdown/reST code marks, to compare source with rendered text."""
+    """Text without any whitespace or Markdown/reST code marks.
+
+    To compare source with rendered text.
+    """
     return re.sub(r"\s+|`", "", text)
 
 
@@ -226,7 +229,10 @@ FORMATS_MISTAKES: dict[str, dict[str, tuple[str, str] | str]] = {
 
 @pytest.mark.parametrize("mistake", list(FORMATS_MISTAKES))
 def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Path) -> None:
-    """Each structured-evidence mistake on the formats page prints, line for line, what the page shows."""
+    """Each structured-evidence mistake on the formats page prints what the page shows.
+
+    The output matches the page line for line.
+    """
     folder = tmp_path / "burglary"
     shutil.copytree(mv.examples.path("burglary"), folder)
     for name, edit in FORMATS_MISTAKES[mistake].items():

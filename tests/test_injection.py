@@ -335,7 +335,10 @@ def test_terminal_prints_user_text_as_typed(tmp_path: Path, command: list[str]) 
 
 
 def test_hostile_appendix_in_chromium(tmp_path: Path) -> None:
-    """The page of a case whose every text field is hostile opens, runs its code, and shows the text as typed."""
+    """The page of a case whose every text field is hostile opens and runs its code.
+
+    It shows the text as typed.
+    """
     from test_appendix import CHROMIUM
 
     if CHROMIUM is None:

@@ -1,4 +1,6 @@
-"""Issue 22: the reader's prior and source reliabilities from the appendix reach the case ``add-lens`` writes.
+"""Issue 22: the reader's prior and source reliabilities reach the case ``add-lens`` writes.
+
+The prior and reliabilities the reader sets in the appendix.
 
 They belong to the case, not to a lens: the lens file carries them under ``case_judgements``, ``add_lens``
 applies them (as :func:`motives.interactive.edited_posterior` does), ``motives add-lens`` writes them into the

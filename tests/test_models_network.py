@@ -106,7 +106,9 @@ def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, 
 
 
 def _brute(case: mv.Case, lens: str | None, w: np.ndarray, *, reliability: bool = True) -> np.ndarray:
-    """P(E | w) by enumerating the states of every fact (tables and cells at their means, reliability a point).
+    """P(E | w) by enumerating the states of every fact.
+
+    Tables and cells at their means, reliability a point.
 
     ``w`` (..., K): every node whose parents include the hypotheses takes Σ_h w_h P(node | h, other parents).
     """
@@ -163,7 +165,10 @@ def _z(mean, mcse, want) -> np.ndarray:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_engine_matches_brute_force(seed):
-    """The exact engine on these networks (the reference of the sampled tests) against enumeration, to 1e-12."""
+    """The exact engine on these networks against enumeration, to 1e-12.
+
+    The engine is the reference of the sampled tests.
+    """
     for rel in (None, {"mean": 0.7}):
         case = network_case(seed, reliability=rel)
         arr = compile_case(case)
@@ -210,8 +215,11 @@ def test_point_network_pooled_lens_credence_equals_exact():
 
 @pytest.mark.parametrize("mixable", [True, False])
 def test_point_network_mixture_likelihood_is_brute_force(mixable):
-    """The mixture model's evidence term at any w is log P(E | w) of the brute force (every node the hypotheses
-    bear on mixes them on its own), to 1e-10 — also where the closed form refuses (``mixable=False``)."""
+    """The mixture model's evidence term at any w is log P(E | w) of the brute force, to 1e-10.
+
+    Every node the hypotheses bear on mixes them on its own. This holds also where the closed form
+    refuses (``mixable=False``).
+    """
     import pytensor
     import pytensor.tensor as pt
     from pytensor.graph.replace import graph_replace
@@ -259,9 +267,13 @@ def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
 
 @pytest.mark.parametrize("seed", [0, 1, 3])
 def test_point_generated_networks_equal_exact(seed):
-    """Generated networks (root facts, facts of up to three parents, items of two, an observed fact, zero cells),
-    reports at face value so that nothing is random: the exclusive credence and each lens's pooled credence are
-    the exact posterior, and the mixture's evidence term at a random w is the brute force's, to 1e-10."""
+    """Generated networks at face value: exclusive, pooled and mixture match the brute force.
+
+    Generated networks (root facts, facts of up to three parents, items of two, an observed fact,
+    zero cells), reports at face value so that nothing is random: the exclusive credence and each
+    lens's pooled credence are the exact posterior, and the mixture's evidence term at a random w is
+    the brute force's, to 1e-10.
+    """
     import pytensor
     import pytensor.tensor as pt
     from pytensor.graph.replace import graph_replace
@@ -289,8 +301,11 @@ def test_point_generated_networks_equal_exact(seed):
 
 
 def test_observed_fact_in_a_tree():
-    """A tree with an observed fact (not a network: the tree path) rules the other state out, by hand:
-    P(E | h) = Σ_f P(f | h) P(e | f) P(o = no | f) = 0.063 (a), 0.068 (b)."""
+    """A tree with an observed fact rules the other state out, by hand.
+
+    The tree path, not a network: P(E | h) = Σ_f P(f | h) P(e | f) P(o = no | f) = 0.063 (a), 0.068
+    (b).
+    """
     from motives.models.exclusive import build_exclusive
 
     case = mv.Case.model_validate({
@@ -329,8 +344,11 @@ def test_alarm_exclusive_is_pearl():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exclusive_matches_exact_on_random_networks(seed):
-    """Beta and Dirichlet rows, Beta cells (also on the items of two parents), a Beta source reporting an item
-    under a fact, an item of two parents and a direct item: PyMC = exact within 4 MCSE."""
+    """Beta and Dirichlet rows, Beta cells, a Beta source: PyMC = exact within 4 MCSE.
+
+    Beta cells also on the items of two parents; the Beta source reports an item under a fact, an
+    item of two parents and a direct item.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 
@@ -347,8 +365,10 @@ def test_exclusive_matches_exact_on_random_networks(seed):
 
 @pytest.mark.slow
 def test_exclusive_matches_exact_on_a_generated_network():
-    """A generated network with zero cells and two sources of Beta reliability (one spanning several parents):
-    PyMC = exact within 4 MCSE."""
+    """A generated network with zero cells and two Beta sources: PyMC = exact within 4 MCSE.
+
+    The two sources have Beta reliability; one spans several parents.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 

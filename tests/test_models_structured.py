@@ -27,14 +27,19 @@ DRAWS, TUNE = 1000, 500
 
 
 def _fixed_reliability(case: mv.Case, mean: float = 0.7) -> mv.Case:
-    """The same case with every source's reliability a point (then nothing under the structure is random)."""
+    """The same case with every source's reliability a point.
+
+    Then nothing under the structure is random.
+    """
     src = [s.model_copy(update={"reliability": type(s.reliability).model_validate({"mean": mean})})
            for s in case.sources]
     return case.model_copy(update={"sources": src})
 
 
 def _uncertain(case: mv.Case, seed: int, *, table_zero: bool = True, same_lenses: bool = False) -> mv.Case:
-    """The case with uncertain tables (confidence medium; two-state rows a random concentration) and cells.
+    """The case with uncertain tables and cells.
+
+    Tables of confidence medium; two-state rows a random concentration.
 
     About 70% of item cells strictly inside (0, 1) become Betas. With ``table_zero`` the first row of the
     last proposition (multi-state) gets a 0 (the masked Dirichlet). ``same_lenses``: every lens gets the
@@ -137,7 +142,10 @@ def test_table_knobs_change_the_answer_without_rebuilding():
 
 
 def test_flat_case_model_is_unchanged():
-    """A case without propositions builds the same variables and knobs as before propositions existed."""
+    """A case without propositions builds the same variables and knobs as before.
+
+    That is, as before propositions existed.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.testing import random_case
 
@@ -153,8 +161,12 @@ def test_flat_case_model_is_unchanged():
 
 @pytest.mark.parametrize(("seed", "depth"), [(0, 2), (1, 3)])
 def test_exclusive_matches_exact_on_random_structured_cases(seed, depth):
-    """Random tables (Beta and masked Dirichlet rows, one with a zero), Beta cells, a Beta source spanning
-    two propositions and a direct item, a zero cell, timeline and quantity items under propositions."""
+    """Random tables, Beta cells, a Beta source, timeline and quantity items under propositions.
+
+    Random tables (Beta and masked Dirichlet rows, one with a zero), Beta cells, a Beta source
+    spanning two propositions and a direct item, a zero cell, timeline and quantity items under
+    propositions.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 
@@ -238,7 +250,10 @@ def _mixture_likelihood(case: mv.Case, w: np.ndarray) -> np.ndarray:
 
 
 def test_mixture_closed_form_with_a_proposition_matches_importance_sampling():
-    """exact_mixture (one factor Σ_h w_h m_p(h) per top-level proposition) against enumeration of the states."""
+    """exact_mixture against enumeration of the states.
+
+    It has one factor Σ_h w_h m_p(h) per top-level proposition.
+    """
     from motives.exact_mixture import exact_mixture
 
     case = _mixture_case()

@@ -206,7 +206,10 @@ def test_control_network_loads_and_is_exact(tmp_path: Path) -> None:
 
 
 def test_entangled_network_is_refused_naming_the_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A plan whose largest table passes the limit is one message naming the facts that make it large."""
+    """A plan whose largest table passes the limit is one message.
+
+    It names the facts that make it large.
+    """
     import motives.exact.contract as contract
 
     monkeypatch.setattr(contract, "MAX_TABLE", 4)

@@ -16,9 +16,12 @@ from motives.testing import random_network_case
 
 @pytest.mark.parametrize("seed", range(25))
 def test_implied_parents_is_the_likelihood_of_a_finding(seed: int) -> None:
-    """P(f = s | h) from :meth:`Case.implied_parents` (a forward product of the tables) equals the engine's
-    P(E | h) when the only evidence is the finding f = s (elimination with an indicator factor): two ways that
-    share no code. Tolerance 1e-12 (float rounding)."""
+    """P(f = s | h) from :meth:`Case.implied_parents` equals the engine's P(E | h) given f = s.
+
+    :meth:`Case.implied_parents` is a forward product of the tables; the engine's P(E | h) is for
+    the finding f = s as the only evidence (elimination with an indicator factor): two ways that
+    share no code. Tolerance 1e-12 (float rounding).
+    """
     case = random_network_case(seed)
     bare = case.without_items([e.id for e in case.evidence])
     data = bare.model_dump(exclude_none=True)

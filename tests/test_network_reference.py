@@ -1,4 +1,6 @@
-"""The network references of tests/_bn_reference.py agree with each other and with known answers (issue 20).
+"""The network references of tests/_bn_reference.py agree with each other and known answers.
+
+See issue 20.
 
 Brute-force enumeration (Beta moments), pgmpy's VariableElimination and
 pyAgrum's LazyPropagation (Gauss–Jacobi nodes for the reliabilities) are three
@@ -177,7 +179,10 @@ def test_the_engine_matches_the_brute_force_on_other_shapes(shape: int) -> None:
 
 
 def test_the_engine_matches_the_brute_force_on_random_shapes() -> None:
-    """Every size and switch of the generator drawn at random (all facts observed, no items, no sources, ...)."""
+    """Every size and switch of the generator drawn at random.
+
+    All facts observed, no items, no sources, ...
+    """
     for seed in range(100):
         r = np.random.default_rng(10_000 + seed)
         nf = int(r.integers(1, 13))

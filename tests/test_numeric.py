@@ -76,7 +76,10 @@ def test_beta_moments_are_exact_or_refused(a: float, b: float) -> None:
 
 
 def test_the_red_team_betas() -> None:
-    """{beta: [1e308, 1e308]} is refused (it was read as mean 0: a hypothesis silently ruled out)."""
+    """{beta: [1e308, 1e308]} is refused.
+
+    It was read as mean 0: a hypothesis silently ruled out.
+    """
     with pytest.raises(ValueError, match="more than 1e\\+12"):
         lk.parse({"beta": [1e308, 1e308]})
     assert lk.parse({"beta": [1e-300, 1e-300]}).mean == 0.5
@@ -109,7 +112,10 @@ def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n:
 
 
 def test_beta_nodes_where_scipy_overflowed() -> None:
-    """A reliability interval [0.999999, 0.9999999] (concentration ~5e6) gave NaN weights through scipy."""
+    """A reliability interval [0.999999, 0.9999999] gave NaN weights through scipy.
+
+    Its concentration is ~5e6.
+    """
     rel = lk.parse({"interval": [0.999999, 0.9999999]})
     x, w = beta_nodes(rel.mean, rel.concentration, 40)
     assert np.isfinite(w).all() and float(w @ x) == pytest.approx(rel.mean, rel=1e-12)
@@ -120,8 +126,11 @@ def test_beta_nodes_where_scipy_overflowed() -> None:
 @pytest.mark.parametrize(("lo", "hi"), [(0.999999, 0.9999999), (1e-6, 1e-5), (0.5, 0.9), (1e-9, 1 - 1e-9),
                                         (0.45, 0.55), (0.01, 0.05)])
 def test_interval_fit_hits_its_interval(lo: float, hi: float) -> None:
-    """The fitted Beta's central 90% is the interval to 1e-6 relative on the odds scale (near 0 or 1 too: an
-    absolute 1e-6 tolerance had silently accepted [0.99999894, 0.99999981] for [0.999999, 0.9999999])."""
+    """The fitted Beta's central 90% is the interval to 1e-6 relative on the odds scale.
+
+    Near 0 or 1 too: an absolute 1e-6 tolerance had silently accepted [0.99999894, 0.99999981] for
+    [0.999999, 0.9999999].
+    """
     from scipy import stats
 
     b = lk.fit_interval(lo, hi)
@@ -326,9 +335,11 @@ def test_item_forms_through_the_cli(tmp_path_factory: pytest.TempPathFactory, fa
 
 
 def test_red_team_reliabilities_give_finite_posteriors(tmp_path: Path) -> None:
-    """Concentration 1e12 and the interval [0.999999, 0.9999999] gave NaN weights and 'the evidence rules out
-    every hypothesis'; now the posterior equals the one with the reliability's mean as a point (to the
-    spread such a Beta has: sd < 1e-3, so within 1e-3)."""
+    """Concentration 1e12 and the interval [0.999999, 0.9999999] gave NaN weights.
+
+    It also said 'the evidence rules out every hypothesis'; now the posterior equals the one with
+    the reliability's mean as a point (to the spread such a Beta has: sd < 1e-3, so within 1e-3).
+    """
     for rel in ("{mean: 0.7, concentration: 1e12}", "{interval: [0.999999, 0.9999999]}"):
         case = mv.load_case(_case(tmp_path, REPORTS, RELIABLE.format(rel=rel)))
         mean = case.source("s").reliability.mean
@@ -355,8 +366,11 @@ def test_state_row_concentration_is_bounded() -> None:
        st.booleans())
 def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: int, k: int, n_sources: int,
                                                            zeros: int, reliability: bool) -> None:
-    """The one-pass conflict of a case without propositions equals leaving each item out and recomputing
-    (the measure's definition), to 1e-9 dB: only the order of additions differs."""
+    """The one-pass conflict of a case without propositions equals leaving each item out.
+
+    Leaving each item out and recomputing is the measure's definition. Tolerance 1e-9 dB: only the
+    order of additions differs.
+    """
     from motives.exact import compiled, prior_from
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import _log_evidence, conflict
@@ -410,9 +424,11 @@ def _one_family_case() -> mv.Case:
 
 
 def test_one_family_holding_every_hypothesis() -> None:
-    """The default target of a case with one family (it holds every hypothesis, credence 1 always) is the
-    leading hypothesis; a named target holding every hypothesis is refused (sensitivity and report crashed
-    with 'max() iterable argument is empty')."""
+    """The default target of a case with one family is the leading hypothesis.
+
+    The family holds every hypothesis (credence 1 always). A named target holding every hypothesis
+    is refused (sensitivity and report crashed with 'max() iterable argument is empty').
+    """
     from motives.exact import compiled
     from motives.report.explain import explain
     from motives.sensitivity._core import scenario_posterior, setup, target_of
@@ -449,7 +465,10 @@ def test_pool_weights_refuse_silent_choices() -> None:
     ("e1,other,0.5,0.5\n", "is the id of the row on line 2 too"),
 ])
 def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) -> None:
-    """Two #prior rows (any case or spacing) and two rows with one written id were resolved silently."""
+    """Two #prior rows, or two rows with one written id, were resolved silently.
+
+    The #prior rows in any case or spacing.
+    """
     matrix = tmp_path / "m.csv"
     matrix.write_text("id,title,a,b\ne1,first,0.7,0.5\n" + rows, encoding="utf-8")
     result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
@@ -501,8 +520,11 @@ def test_export_file_name_and_format_agree(tmp_path: Path, name: str, fmt: str, 
 
 
 def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stated limits on matrices (rows, cells, cell length, bytes), refused with the file named and exit 2;
-    a cell over csv's field limit gave a raw traceback."""
+    """Stated limits on matrices, refused with the file named and exit 2.
+
+    Limits on rows, cells, cell length and bytes; a cell over csv's field limit gave a raw
+    traceback.
+    """
     import motives.ach as ach
 
     runner = CliRunner()
@@ -527,7 +549,7 @@ def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_quadrature_nodes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A source reporting thousands of items built thousands of nodes x items x hypotheses without bound."""
+    """A source of thousands of items built thousands of nodes x items x hypotheses, unbounded."""
     import motives.numeric as numeric
     from motives.exact import compile_case
 
@@ -555,7 +577,10 @@ def test_a_target_naming_a_hypothesis_and_a_group_is_refused() -> None:
 
 
 def test_tiny_unequal_likelihoods_are_not_called_equal() -> None:
-    """check said 'equal likelihoods, change nothing' of {a: 1e-300, b: 5e-324} (a ratio of 2e23)."""
+    """check said 'equal likelihoods, change nothing' of {a: 1e-300, b: 5e-324}.
+
+    The two differ by a ratio of 2e23.
+    """
     case = mv.Case.model_validate({
         "name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}],
         "evidence": [{"id": "e1", "title": "t", "likelihoods": {"a": 1e-300, "b": 5e-324}},

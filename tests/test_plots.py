@@ -1,4 +1,7 @@
-"""Figures: each returns (Figure, Axes), has the journal widths, saves as PDF and PNG, and survives greyscale."""
+"""Figures: each returns (Figure, Axes), has the journal widths, saves as PDF and PNG.
+
+Each also survives greyscale.
+"""
 
 from __future__ import annotations
 

@@ -162,7 +162,10 @@ def test_draws_zero_or_negative_is_a_clean_error(draws):
 
 
 def test_posterior_mcmc_with_few_draws_exits_3(tmp_path, mock_sample):
-    """What ``motives posterior --method mcmc`` does with a fit too short to diagnose (draws: mock_sample's)."""
+    """What ``motives posterior --method mcmc`` does with a fit too short to diagnose.
+
+    The draws are mock_sample's.
+    """
     case = _case(tmp_path)
     r = runner.invoke(app, ["posterior", str(case), "--method", "mcmc", "--draws", "3"])
     assert r.exit_code == 3, r.output

@@ -92,7 +92,10 @@ def test_failed_diagnostics_exit_3_unless_allowed(tmp_path, mock_sample):
 
 @pytest.mark.slow
 def test_baseline_spec_runs(tmp_path):
-    """``motives run models/baseline.yaml`` on the real case (skipped while evidence/ does not load)."""
+    """``motives run models/baseline.yaml`` on the real case.
+
+    Skipped while evidence/ does not load.
+    """
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]

@@ -223,7 +223,10 @@ def test_tornado_factor_one_is_the_base_and_neutral_item_has_no_bar(case):
 
 
 def test_tornado_strength_multiplies_decibans(case):
-    """At face value, strength factor f multiplies the item's weight of evidence by f (two hypotheses: exact)."""
+    """At face value, strength factor f multiplies the item's weight of evidence by f.
+
+    With two hypotheses this is exact.
+    """
     two = two_hypothesis_case()
     t = S.tornado(two, factor=2.0, target="h1")
     w = S.weight_of_evidence(two).xs(("hypothesis", "h1"), level=("level", "id"))["decibans"]

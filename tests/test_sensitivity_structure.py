@@ -25,7 +25,10 @@ TIGHT = 1e-10
 def one_prop_case(items: list[tuple[float, float]], table: tuple[float, float] = (0.8, 0.1),
                   prior: tuple[float, float] = (0.5, 0.5), direct: list[tuple[float, float]] | None = None,
                   confidence: str | None = None, table_confidence: str | None = None) -> mv.Case:
-    """Two hypotheses, one yes/no proposition with ``table`` = P(yes | h1), P(yes | h2), items P(E | yes), P(E | no)."""
+    """Two hypotheses, one yes/no proposition, items P(E | yes), P(E | no).
+
+    The proposition's ``table`` is P(yes | h1), P(yes | h2).
+    """
     tab: dict[str, Any] = {"values": {"h1": table[0], "h2": table[1]}}
     if confidence or table_confidence:
         tab["confidence"] = table_confidence or confidence
@@ -453,7 +456,10 @@ def test_tornado_and_discount_on_random_cases_with_timelines_under_propositions(
 
 
 def test_sobol_draws_a_three_state_row_from_its_dirichlet():
-    """A three-state table row judged with a confidence is one Sobol input (Dirichlet, drawn as normalised Gammas)."""
+    """A three-state table row judged with a confidence is one Sobol input.
+
+    A Dirichlet, drawn as normalised Gammas.
+    """
     case = mv.Case.model_validate({
         "name": "three", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
         "propositions": [{"id": "p", "title": "P", "states": ["lo", "mid", "hi"], "likelihoods": {"default": {

@@ -99,7 +99,10 @@ def _step_item() -> TimelineItem:
 
 
 def test_pymc_marginal_design_matches_the_exact_step() -> None:
-    """The PyTensor Woodbury form (used when σ is free) at σ = the item's σ equals the closed form."""
+    """The PyTensor Woodbury form at σ = the item's σ equals the closed form.
+
+    The Woodbury form is used when σ is free.
+    """
     pytest.importorskip("pymc")
     from motives.exact import timeline_data
     from motives.models.evidence import Timeline, _fixed_sigma_loglik, marginal_design_loglik, trend_designs
@@ -158,7 +161,10 @@ def test_exact_engine_and_marginal_model_use_the_step() -> None:
 
 @pytest.mark.slow
 def test_explicit_step_levels_match_the_closed_form() -> None:
-    """Sampling the two levels (the break summed out over its grid) gives the closed-form credence."""
+    """Sampling the two levels gives the closed-form credence.
+
+    The break is summed out over its grid.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 

@@ -277,7 +277,10 @@ def test_yaml_12_states_and_numbers(tmp_path: Path) -> None:
 
 
 def test_extended_case_amends_a_proposition(tmp_path: Path) -> None:
-    """A child case that adds a hypothesis adds its rows to the parent's propositions with amend:."""
+    """A child case that adds a hypothesis adds its rows to the parent's propositions.
+
+    The rows are added with amend:.
+    """
     parent = tmp_path / "parent"
     child = tmp_path / "child"
     parent.mkdir()

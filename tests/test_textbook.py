@@ -1,4 +1,7 @@
-"""Textbook problems reproduced exactly by the closed-form engine (tolerance 1e-12: float rounding only)."""
+"""Textbook problems reproduced exactly by the closed-form engine.
+
+Tolerance 1e-12: float rounding only.
+"""
 
 from __future__ import annotations
 

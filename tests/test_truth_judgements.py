@@ -1,4 +1,6 @@
-"""Issue 22: every judgement is an input of the sensitivity analyses (reliabilities, base rates, the prior).
+"""Issue 22: every judgement is an input of the sensitivity analyses.
+
+The judgements: reliabilities, base rates, the prior.
 
 The lab case: one lab reports a DNA match twice; its reliability is judged 0.999 with a Beta of
 concentration 50, a random-match probability of 1e-6, and a prior of 1/1000 that the suspect is the

@@ -76,7 +76,10 @@ def test_no_claim_compares_a_number_with_itself():
 
 @pytest.mark.parametrize("name", ["dice", "alarm", "witness", "burglary"])
 def test_the_nearest_flip_is_the_break_even_tables(name):
-    """The factor the text states is the break-even table's, on the same target, for its smallest |factor_db|."""
+    """The factor the text states is the break-even table's, on the same target.
+
+    Of the table's rows, the one with the smallest |factor_db|.
+    """
     case = mv.examples.load(name)
     md = explain(case).markdown
     m = re.search(r"multiplied by ([0-9.,e+-]+)", md)
@@ -96,7 +99,10 @@ def test_the_break_even_caption_blames_no_source_in_a_case_without_one():
 
 
 def test_no_single_judgement_is_said_only_when_break_even_over_all_judgements_agrees():
-    """The lab: no item can flip it at face value... but the reliability can, and the text names it."""
+    """The lab: no item can flip it at face value... but the reliability can.
+
+    The text names the reliability.
+    """
     from test_truth_judgements import lab_case
 
     md = explain(lab_case()).markdown
@@ -270,8 +276,12 @@ def test_the_generated_cases_exercise_the_claims():
 
 
 def test_the_two_caps_are_named_and_the_ledgers_is_never_larger():
-    """The structure figure's cap (any two parent values) and the ledger's (target against the prior-weighted
-    rest) are different numbers: each caption says which it is, and the claim 'never larger' holds."""
+    """The structure figure's cap and the ledger's are different numbers, each captioned.
+
+    The structure figure's cap (any two parent values) and the ledger's (target against the
+    prior-weighted rest) are different numbers: each caption says which it is, and the claim 'never
+    larger' holds.
+    """
     from motives.sensitivity import proposition_weight
 
     assert "not the ledger's cap" in caption("structure")
@@ -299,7 +309,10 @@ def test_the_reports_discount_does_not_say_a_level_is_kept_that_is_not_reached()
 
 
 def test_the_reports_evidence_table_is_for_the_target_of_its_figures():
-    """With a target that is not the leader, the evidence table's decibans are for the target, as in the figures."""
+    """With a target that is not the leader, the evidence table's decibans are for the target.
+
+    The figures do the same.
+    """
     from motives.report.document import report_markdown
 
     case = mv.examples.load("dice")

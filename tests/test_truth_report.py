@@ -1,4 +1,4 @@
-"""Issue 22: every sentence of the report that states a number or a direction comes from a claim, and holds.
+"""Issue 22: every report sentence stating a number or direction comes from a claim, and holds.
 
 :func:`motives.report.document.build_report` returns the report with the claims of its sentences (those of
 "In words", from :func:`motives.report.explain.explain`, first). A property test over generated cases (priors

@@ -1,4 +1,6 @@
-"""Issue 22: the Sobol analysis covers the reliability of sources that report facts under propositions.
+"""Issue 22: the Sobol analysis covers the reliability of sources reporting facts.
+
+The sources that report facts under propositions.
 
 A lab reports a DNA match twice; the match is a fact (a proposition) under the hypotheses, and the lab's
 reliability is a Beta. The Sobol table has the reliability as an input (kind ``source``), each of its draws is

@@ -1,4 +1,6 @@
-"""Validation reports every problem in a case at once, across files and stages, sorted by file and line.
+"""Validation reports every problem in a case at once, across files and stages.
+
+They are sorted by file and line.
 
 Files come in the order a case is read: case.yaml, then the evidence files by name.
 
@@ -75,7 +77,11 @@ EXPECT = {
 
 
 def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: Path) -> None:
-    """A bad id (a.yaml), a bad probability and an unknown hypothesis (b.yaml), priors not summing (case.yaml)."""
+    """A bad id, a bad probability, an unknown hypothesis, priors not summing.
+
+    A bad id (a.yaml), a bad probability and an unknown hypothesis (b.yaml), priors not summing
+    (case.yaml).
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.6"))
@@ -99,7 +105,10 @@ def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: 
 
 
 def test_records_depending_on_a_failed_record_are_not_reported_again(tmp_path: Path) -> None:
-    """An item given a record that failed, or amending it, is not reported as naming an unknown item."""
+    """An item given a record that failed, or amending it, is not called unknown.
+
+    It is not reported as naming an unknown item.
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.5"))
@@ -130,7 +139,10 @@ def test_a_whole_file_failing_does_not_hide_the_others(tmp_path: Path) -> None:
 
 
 def test_broken_hypotheses_still_report_every_file(tmp_path: Path) -> None:
-    """When case.yaml's hypotheses fail no cross-file check can run, but each evidence file is still checked."""
+    """When case.yaml's hypotheses fail, each evidence file is still checked.
+
+    No cross-file check can run then.
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.5").replace("{id: a, prior: 0.5}", "{id: a, prior: 2}"))

@@ -245,10 +245,7 @@ def _text_width(text: str, size: float, bold: bool) -> float:
 
 
 def _longest_prefix(text: str, fits: Any) -> int:
-    """The largest k with ``fits(text[:k])`` (0 if none), by bisection.
-
-    Bisection works because widths grow with the prefix.
-    """
+    """The largest k with ``fits(text[:k])`` (0 if none), by bisection (widths grow with k)."""
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2

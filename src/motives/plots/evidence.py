@@ -488,10 +488,7 @@ __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]
 
 
 def _wrap(text: str, width: int, lines: int) -> str:
-    """Wrap a tick label onto at most ``lines`` lines of ``width`` characters.
-
-    An ellipsis ends a cut label.
-    """
+    """Wrap a tick label onto at most ``lines`` lines of ``width`` chars (an ellipsis if cut)."""
     import textwrap
 
     parts = textwrap.wrap(text, width)

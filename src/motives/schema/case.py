@@ -1,7 +1,4 @@
-"""Files and the whole case.
-
-Evidence files, ``case.yaml``, and :class:`Case` with its cross-checks.
-"""
+"""Files and the whole case: evidence files, ``case.yaml``, :class:`Case` and its cross-checks."""
 
 from __future__ import annotations
 
@@ -366,10 +363,7 @@ class Case(Record):
         return tables.implication_table(self)
 
     def non_diagnostic(self, lens: str | None = None, tol: float = 1e-12) -> list[str]:
-        """Nodes equal across their parent's values.
-
-        See :func:`motives.schema.tables.non_diagnostic`.
-        """
+        """Nodes equal across parent values; see :func:`motives.schema.tables.non_diagnostic`."""
         return tables.non_diagnostic(self, lens, tol)
 
     def zero_cells(self, lens: str | None = None) -> list[tuple[str, str]]:
@@ -439,10 +433,7 @@ class Case(Record):
         return whatif.without_items(self, ids)
 
     def with_item(self, item: Any) -> Case:
-        """A new case with an item added or replaced.
-
-        See :func:`motives.schema.whatif.with_item`.
-        """
+        """A case with an item added or replaced; see :func:`motives.schema.whatif.with_item`."""
         return whatif.with_item(self, item)
 
     def replaced(self, **changes: Any) -> Case:
