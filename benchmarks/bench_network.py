@@ -299,7 +299,7 @@ class Net:
 
     # --- sweeps ----------------------------------------------------------------------------------------
     def perturb(self, s: int, rng: np.random.Generator) -> dict[str, Any]:
-        """S scenarios.
+        """S scenarios, each cell and table row scaled by a draw of U(0.8, 1.2).
 
         Every table row, item cell under a fact and direct item cell × U(0.8, 1.2).
         """

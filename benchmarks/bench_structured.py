@@ -116,7 +116,7 @@ def structured_case(seed: int = 2022) -> Any:
 
 
 def perturb(arr: Any, s: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """S scenarios.
+    """S scenarios, each cell and table row scaled by a draw of U(0.8, 1.2).
 
     Every direct cell, table row and item cell under propositions × U(0.8, 1.2) (rows renormalised).
     """

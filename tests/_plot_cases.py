@@ -1,6 +1,6 @@
 """Seeded generators of cases for the figure tests.
 
-sentence-long labels, many hypotheses, many items.
+Sentence-long labels, many hypotheses, many items.
 """
 
 from __future__ import annotations

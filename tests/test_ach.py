@@ -94,10 +94,10 @@ _BAD_OR_ODD = st.one_of(
 @given(col=st.sampled_from(["source", "date", "quote", "credibility", "confidence", "rationale", "title", "b"]),
        value=_BAD_OR_ODD)
 def test_any_cell_of_any_column_is_accepted_or_one_clean_located_line(tmp_path: Path, col: str, value: str) -> None:
-    """Every optional column (and a hypothesis column).
+    """Every optional column's value is imported as written or refused in one line.
 
-    A value is imported as written or refused in one line naming the matrix file, its row and the
-    column, never pydantic's text or the temporary folder's file.
+    A hypothesis column too. The line names the matrix file, its row and the column, never
+    pydantic's text or the temporary folder's file.
     """
     import csv
     import io

@@ -40,7 +40,7 @@ def family_credence(case: mv.Case, lens: str, items: list[str] | None = None) ->
 def family_log_bayes_factor(case: mv.Case, lens: str, items: list[str]) -> float:
     """log [P(E | nonsecurity) / P(E | security)] with each family's own prior weights.
 
-    prior-free evidence.
+    This is prior-free evidence.
     """
     arr = exact.compile_case(case, lens)
     arr = arr.without([e for e in arr.all_items + arr.structured_items if e not in items])

@@ -210,10 +210,10 @@ _entry = st.fixed_dictionaries(
 @given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), _entry, min_size=1, max_size=6),
        st.sampled_from(STYLES))
 def test_missing_fields_are_left_out(refs: dict[str, dict[str, str]], style: str) -> None:
-    """Whatever fields an entry lacks.
+    """References of entries lacking fields.
 
-    No empty brackets or braces, every present field printed, and each in-text label names one
-    entry.
+    Whatever fields an entry lacks: no empty brackets or braces, every present field printed, and
+    each in-text label names one entry.
     """
     bib = Bibliography(refs, style)
     labels = [bib.label(k) for k in refs]

@@ -114,7 +114,7 @@ def test_bad_case_judgements_get_one_located_message(tmp_path: Path, block: dict
 
 @needs_browser
 def test_edit_prior_and_reliability_download_add_pool(browser: Any, tmp_path: Path) -> None:  # noqa: F811
-    """In Chromium.
+    """In Chromium, a prior weight and a reliability set in the page reach the reader's lens.
 
     A prior weight and a reliability set in the page, downloaded, added with `motives add-lens`: the
     reader's lens gives what the page showed, and the pool is Python's for the same judgements.

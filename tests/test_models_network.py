@@ -256,7 +256,7 @@ def test_exact_mixture_on_a_network_matches_importance_sampling():
 def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
     """q and the item j2 (parents [hypotheses, q]) both have the hypotheses as a parent.
 
-    One located message.
+    That is one located message.
     """
     from motives.exact_mixture import exact_mixture
 

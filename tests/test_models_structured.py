@@ -225,7 +225,7 @@ def _mixture_case(*, reliability: float | None = 0.8) -> mv.Case:
 def _mixture_likelihood(case: mv.Case, w: np.ndarray) -> np.ndarray:
     """P(E | w) by enumeration.
 
-    P ~ Σ_h w_h P(p | h), q | p, items given their parent (rho fixed).
+    Here p ~ Σ_h w_h P(p | h), q | p, items given their parent (rho fixed).
     """
     H = case.hypothesis_ids
     rho = case.sources[0].reliability.mean if case.sources else 1.0

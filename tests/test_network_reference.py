@@ -203,7 +203,7 @@ def test_the_engine_on_the_known_answers() -> None:
 def test_the_engine_does_not_underflow() -> None:
     """Every cell of the items taken at face value scaled by 1e-100 (P(E | h) ~ 1e-500).
 
-    The same posterior.
+    The posterior is the same.
     """
     def scale(v: object) -> object:
         return {k: scale(c) for k, c in v.items()} if isinstance(v, dict) else v * 1e-100  # type: ignore[operator]

@@ -57,9 +57,9 @@ def _product_moment(a: float, b: float, d: int) -> float:
 
 @given(st.floats(min_value=5e-324, max_value=1e308), st.floats(min_value=5e-324, max_value=1e308))
 def test_beta_moments_are_exact_or_refused(a: float, b: float) -> None:
-    """{beta: [a, b]}.
+    """{beta: [a, b]}: the mean is a / (a + b) to 1 ulp, or a refusal.
 
-    The mean is a / (a + b) to 1 ulp (checked in rational arithmetic), or a refusal.
+    The mean is checked in rational arithmetic.
     """
     try:
         mean, conc = beta_moments(a, b)
@@ -143,10 +143,7 @@ def test_interval_fit_hits_its_interval(lo: float, hi: float) -> None:
 @settings(max_examples=60, deadline=None)
 @given(extreme, extreme)
 def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
-    """{interval: [lo, hi]} over extremes.
-
-    A Beta with a finite mean inside [lo, hi], or a ValueError.
-    """
+    """{interval: [lo, hi]} over extremes: a Beta with a finite mean inside, or a ValueError."""
     try:
         b = lk.parse({"interval": [lo, hi]})
     except ValueError:
@@ -161,10 +158,7 @@ def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
                  st.tuples(extreme, extreme).map(lambda t: {"interval": list(t)}),
                  extreme, extreme.map(lambda x: {"p": x, "confidence": "low"})))
 def test_every_form_is_a_belief_the_engine_can_use_or_a_value_error(form: dict) -> None:
-    """Any form with any float.
-
-    A Belief whose Beta shapes are finite and positive, or a ValueError.
-    """
+    """Any form with any float: a Belief with finite, positive Beta shapes, or a ValueError."""
     try:
         b = lk.parse(form)
     except ValueError:
@@ -233,7 +227,7 @@ def test_cli_prior_uses_the_same_parser(tmp_path: Path, prior: str) -> None:
 def test_matrix_cells_use_the_same_parser(tmp_path: Path, cell: str, needle: str) -> None:
     """A matrix cell that underflows, overflows or gives an unusable Beta.
 
-    Located (file, line, column).
+    It is refused with its location (file, line, column).
     """
     matrix = tmp_path / "m.csv"
     matrix.write_text(f'id,title,a,b\ne1,first,"{cell}",0.5\n', encoding="utf-8")
@@ -300,7 +294,7 @@ forms = st.one_of(
 def _check_outcome(folder: Path) -> None:
     """Exit 0 with finite credences summing to 1, or exit 2 with a located message.
 
-    Never 1 or 70.
+    Never exit 1 or 70.
     """
     result = CliRunner().invoke(app, ["posterior", str(folder)], terminal_width=300)
     assert result.exit_code in (0, 2), result.output

@@ -122,7 +122,7 @@ def test_exported_network_equals_the_exact_posterior(tmp_path: Path, seed: int, 
 def test_network_layout_and_evidence() -> None:
     """Parents in bears_on order, a root fact a root, the observed fact in the evidence.
 
-    Not vacuous.
+    The test is not vacuous.
     """
     case = network_case(1)
     net = bn.network(case)

@@ -179,7 +179,7 @@ def test_posterior_mcmc_with_few_draws_exits_3(tmp_path, mock_sample):
 def test_interrupted_run_publishes_nothing(tmp_path, how):
     """A real ``motives run`` subprocess interrupted mid-sampling.
 
-    Exit 130 (143), no output, no temp folder.
+    It exits 130 (143), with no output and no temp folder.
     """
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 200000, tune: 200, chains: 2, backend: pymc}")
     out = tmp_path / "res"

@@ -1,4 +1,4 @@
-"""``motives run``.
+"""``motives run``: outputs, existing folders, bad input and bad fits.
 
 Outputs written atomically, existing folders refused, bad input and bad fits exit non-zero.
 """

@@ -596,9 +596,9 @@ def test_run_all_on_a_network_with_warnings_as_errors(net):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_random_network_cases(seed):
-    """``motives.testing.random_network_case``.
+    """The analyses on ``motives.testing.random_network_case``'s networks.
 
-    leave-one-out of every item and fact is the edited case, the value of learning a fact sums to
+    Leave-one-out of every item and fact is the edited case, the value of learning a fact sums to
     the engine's, and every analysis runs with warnings as errors.
     """
     from motives.testing import random_network_case

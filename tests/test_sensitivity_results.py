@@ -1,6 +1,6 @@
 """Typed sensitivity results: metadata fields match what each analysis sets.
 
-save/load gives equal tables; trend bands.
+Save/load gives equal tables; trend bands.
 """
 
 from __future__ import annotations

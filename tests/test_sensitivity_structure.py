@@ -238,7 +238,7 @@ def test_cruxes_swap_tables_and_items_like_editing_the_case():
 def test_sobol_over_a_table_alone_explains_everything():
     """Only the table is uncertain (the items are points).
 
-    first-order index of the table about 1.
+    The first-order index of the table is about 1.
     """
     case = one_prop_case([(0.7, 0.2)], table=(0.7, 0.2), table_confidence="low")
     gs = S.global_sensitivity(case, target="h1", n=512, n_boot=0)

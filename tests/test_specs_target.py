@@ -1,4 +1,4 @@
-"""Issue 13 item 4.
+"""Issue 13 item 4: analysis specs, did-you-mean, targets, --prior, named groupings.
 
 Analysis specs documented, did-you-mean over every key, targets, --prior, named groupings.
 """

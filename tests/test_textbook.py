@@ -85,10 +85,9 @@ def test_dirichlet_prior_uses_its_mean() -> None:
 
 
 def test_pearl_alarm_network() -> None:
-    """Pearl (1988).
+    """Pearl (1988): P(burglary | John and Mary call) = 0.284171835..., by hand enumeration.
 
-    P(burglary | John and Mary call) = 0.284171835..., by hand enumeration over the earthquake and
-    the alarm (shares nothing with the engine).
+    The enumeration is over the earthquake and the alarm (it shares nothing with the engine).
     """
     pe, pb = 0.002, 0.001
     alarm = {(True, True): 0.95, (True, False): 0.94, (False, True): 0.29, (False, False): 0.001}
@@ -107,11 +106,10 @@ def test_pearl_alarm_network() -> None:
 
 
 def test_koller_friedman_student_explaining_away() -> None:
-    """Koller & Friedman (2009, ch. 3).
+    """Koller & Friedman (2009, ch. 3): a hard course explains the C away.
 
-    P(high intelligence | grade C) = 0.0789, and with a high SAT 0.5783: a hard course explains the
-    C away. The grade is a hard finding on a fact with two parents (intelligence and the course's
-    difficulty, a root fact).
+    P(high intelligence | grade C) = 0.0789, and with a high SAT 0.5783. The grade is a hard finding
+    on a fact with two parents (intelligence and the course's difficulty, a root fact).
     """
     case = mv.examples.load("student")
     p_c = {"high": 0.6 * 0.02 + 0.4 * 0.2, "low": 0.6 * 0.3 + 0.4 * 0.7}

@@ -22,9 +22,9 @@ from motives.testing import random_network_case, random_structured_case
 
 
 def test_the_evidence_and_the_posterior_are_not_confused_on_the_alarm():
-    """Pearl's alarm.
+    """Pearl's alarm: the evidence favours a burglary, the posterior no burglary.
 
-    The evidence favours a burglary (Bayes factor ~397), the posterior no burglary.
+    The evidence's Bayes factor for a burglary is ~397.
     """
     md = explain(mv.examples.load("alarm")).markdown
     assert "evidence favours No burglary" not in md

@@ -136,7 +136,7 @@ def _named_cases():
 
 
 def test_the_named_cases_make_every_kind_of_report_claim_and_each_holds():
-    """Not vacuous.
+    """The test of the report's own claims is not vacuous.
 
     These cases make every main kind of the report's own claims, and each is checked.
     """
