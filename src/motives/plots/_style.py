@@ -16,6 +16,8 @@ from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from motives.files import write_atomic
+
 #: Width of one journal column and of the full page, inches.
 ONE_COLUMN = 3.5
 TWO_COLUMN = 7.2
@@ -73,24 +75,14 @@ def style() -> Iterator[None]:
     ...     plt.rcParams["font.size"]
     8.0
     """
-    with mpl.rc_context(RC), _missing_glyphs_drawn_quietly():  # type: ignore[arg-type]  # RC's keys: rcParams names
+    with mpl.rc_context(RC), warnings.catch_warnings():  # type: ignore[arg-type]  # RC's keys: rcParams names
+        warnings.filterwarnings("ignore", GLYPH_WARNING, UserWarning)
         yield
 
 
-#: matplotlib's warning for a character the figure font lacks (a tab, an emoji, CJK in user text).
-_GLYPH_WARNING = r"Glyph \d+ .* missing from font"
-
-
-@contextmanager
-def _missing_glyphs_drawn_quietly() -> Iterator[None]:
-    """Draw characters the figure font lacks as its empty box, without a warning.
-
-    User text may hold characters DejaVu Sans lacks; matplotlib's UserWarning and its source line on
-    stderr would tell a reader of the command's output nothing.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_GLYPH_WARNING, category=UserWarning)
-        yield
+#: A character the figure font lacks (a tab, emoji or CJK in user text) is drawn as its empty box: matplotlib's
+#: warning, with its source line on stderr, would tell a reader of a command's output nothing.
+GLYPH_WARNING = r"Glyph \d+ .* missing from font"
 
 
 def width_of(width: str | float) -> float:
@@ -222,11 +214,7 @@ def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", 
             extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
             buf = io.BytesIO()  # drawn in memory: the PDF backend failing a write (a full disk) raised AttributeError
             fig.savefig(buf, format=fmt, **extra)
-        try:
-            p.write_bytes(buf.getvalue())
-        except OSError as exc:  # a failed write names no file: name the figure
-            raise OSError(exc.errno, exc.strerror, str(p)) from None
-        out.append(p)
+        out.append(write_atomic(p, buf.getvalue()))
     return out
 
 
@@ -263,7 +251,8 @@ def _text_width(text: str, size: float, bold: bool) -> float:
     if not _RENDERER:
         _RENDERER.append(RendererAgg(10, 10, 72))
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
-    with _missing_glyphs_drawn_quietly():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", GLYPH_WARNING, UserWarning)
         w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
     return float(w) / 72
 
