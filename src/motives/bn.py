@@ -157,7 +157,9 @@ class BayesNet:
     with_reliability: bool = True
 
     def set_tables(self, arr: CaseArrays, prior: Any = None) -> None:
-        """Replace every table with those of ``arr`` (the same case, other numbers): a sweep without rebuilding.
+        """Replace every table with those of ``arr`` (the same case, other numbers).
+
+        A sweep without rebuilding.
 
         ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace`` of its
         ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are rebuilt.
@@ -218,7 +220,10 @@ def _item_values(lam: np.ndarray, base: float, x: np.ndarray | None) -> np.ndarr
 
 
 def _other_values(ll: np.ndarray) -> tuple[np.ndarray, float]:
-    """Binary CPD whose P(observed | v) is exp(ll) scaled so the largest is 1; and the log of the factor."""
+    """Binary CPD whose P(observed | v) is exp(ll) scaled so the largest is 1.
+
+    And the log of the factor.
+    """
     top = float(np.max(ll))
     if not math.isfinite(top):
         return np.vstack([np.zeros(len(ll)), np.ones(len(ll))]), 0.0

@@ -147,7 +147,9 @@ class Imported:
         return lines
 
     def files(self) -> dict[str, str]:
-        """The case folder's files: ``case.yaml`` and (when there are items) ``evidence.yaml``, with their text.
+        """The case folder's files.
+
+        ``case.yaml`` and (when there are items) ``evidence.yaml``, with their text.
 
         Each starts with a header comment saying where it came from (the case format keeps items in
         evidence files, not in ``case.yaml``).
@@ -344,7 +346,10 @@ def _from_pyagrum(bn: Any, source: str) -> tuple[list[NetNode], str, str]:
 
 
 def _single_precision(nodes: list[NetNode], ext: str) -> tuple[list[NetNode], list[str]]:
-    """Undo the single precision of pyAgrum's text readers: every number back to its shortest float32 decimal."""
+    """Undo the single precision of pyAgrum's text readers.
+
+    Every number back to its shortest float32 decimal.
+    """
     values = np.concatenate([n.table.ravel() for n in nodes])
     if ext in (".bifxml",) or not np.array_equal(values.astype(np.float32).astype(float), values):
         return nodes, []
@@ -419,7 +424,10 @@ def parse_evidence(evidence: Mapping[str, str] | str | None) -> dict[str, str]:
 
 
 def _match(word: str, names: list[str], ids: dict[str, str]) -> str | None:
-    """The name ``word`` means: exact, else the one name equal up to letter case, else the one whose id it is."""
+    """The name ``word`` means.
+
+    Exact, else the one name equal up to letter case, else the one whose id it is.
+    """
     if word in names:
         return word
     low = [n for n in names if n.lower() == word.lower()]
@@ -433,7 +441,10 @@ def _match(word: str, names: list[str], ids: dict[str, str]) -> str | None:
 
 
 def _num(v: float) -> float | int:
-    """A probability with at most 15 significant digits (no float noise: 1 - 0.95 is 0.05); 0 and 1 as ints."""
+    """A probability with at most 15 significant digits (no float noise: 1 - 0.95 is 0.05).
+
+    0 and 1 as ints.
+    """
     r = float(f"{float(v):.15g}")
     return int(r) if r in (0.0, 1.0) else r
 
@@ -473,7 +484,10 @@ def _check_rows(n: NetNode, by_name: Mapping[str, NetNode], where: str) -> None:
 
 
 def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
-    """The table as nested mappings, first parent outermost; ``cell(vector)`` writes each innermost row."""
+    """The table as nested mappings, first parent outermost.
+
+    ``cell(vector)`` writes each innermost row.
+    """
     if not parent_keys:
         return cell(table)
     return {k: _nested(table[i], parent_keys[1:], cell) for i, k in enumerate(parent_keys[0])}
@@ -621,7 +635,10 @@ def _flow_list(xs: list[str]) -> _FlowList:
 
 
 def _dumper() -> Any:
-    """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``); tables' rows on one line."""
+    """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``).
+
+    tables' rows on one line.
+    """
     import yaml
 
     from motives.yamlfile import Loader
@@ -654,7 +671,9 @@ def _dumper() -> Any:
 
 
 def case_files(imp: Imported) -> dict[str, str]:
-    """``case.yaml`` (and ``evidence.yaml``) for an imported network: a header comment, then the case.
+    """``case.yaml`` (and ``evidence.yaml``) for an imported network.
+
+    A header comment, then the case.
 
     The header says where the network came from, what read it, how names became ids and what to know.
 

@@ -41,7 +41,9 @@ _CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
 
 
 def latex_cite(keys: Iterable[str]) -> str:
-    r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim); "" for none.
+    r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
+
+    "" for none.
 
     The paper's BibTeX (or biblatex) style formats these citations, from the case's own ``.bib`` file.
 
@@ -91,7 +93,9 @@ def _latex_text(value: str) -> str:
 
 
 def bibtex_text(value: str) -> str:
-    """A BibTeX field value as a reader sees it: LaTeX read (``--`` an en dash, accents decoded), braces dropped.
+    """A BibTeX field value as a reader sees it.
+
+    LaTeX read (``--`` an en dash, accents decoded), braces dropped.
 
     Examples
     --------
@@ -102,7 +106,10 @@ def bibtex_text(value: str) -> str:
 
 
 def _who(entry) -> str:  # noqa: ANN001 - a pybtex Entry
-    """The in-text name: last names of the authors (editors, else the organisation, else the title)."""
+    """The in-text name.
+
+    Last names of the authors (editors, else the organisation, else the title).
+    """
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     last = [" ".join(_latex_text(" ".join(p.prelast_names + p.last_names)).split()) for p in people]
     last = [n for n in last if n]
@@ -229,7 +236,9 @@ class Bibliography:
         self._bibtex_style = fmt
 
     def label(self, key: str) -> str:
-        r"""The in-text label of one key ("Hughes 2023", "1", "Hug23"); an unknown key is its own label.
+        r"""The in-text label of one key ("Hughes 2023", "1", "Hug23").
+
+        An unknown key is its own label.
 
         Examples
         --------
@@ -239,7 +248,9 @@ class Bibliography:
         return self._labels.get(key, key)
 
     def cite(self, keys: Iterable[str]) -> str:
-        """An in-text citation of several keys: "(Hughes 2023; Putin 2015)" or "[1, 3]"; "" for none.
+        """An in-text citation of several keys: "(Hughes 2023; Putin 2015)" or "[1, 3]".
+
+        "" for none.
 
         Examples
         --------
@@ -308,7 +319,9 @@ class Bibliography:
         return [(k, self.reference(k, backend=backend)) for k in known + [k for k in wanted if k not in rank]]
 
     def markdown(self, keys: Iterable[str] | None = None) -> str:
-        r"""The reference list as Markdown: one paragraph per entry (author–year), or "[label] entry".
+        r"""The reference list as Markdown.
+
+        One paragraph per entry (author–year), or "[label] entry".
 
         Examples
         --------

@@ -1,4 +1,6 @@
-"""The ``motives`` command (typer + rich): it parses, prints and maps errors to exit codes; nothing more.
+"""The ``motives`` command (typer + rich): it parses, prints and maps errors to exit codes.
+
+Nothing more.
 
 The work is done by the application layer (:mod:`motives.app`), which a notebook calls too. Every
 command is registered with :func:`command`, which puts it behind the guard
@@ -54,7 +56,9 @@ app = typer.Typer(
 
 
 def command[F: Callable[..., Any]](name: str | None = None) -> Callable[[F], F]:
-    """Register a function as a ``motives`` command behind the guard: the only way commands are registered.
+    """Register a function as a ``motives`` command behind the guard.
+
+    The only way commands are registered.
 
     Examples
     --------
@@ -323,7 +327,9 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
 @command()
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
                 scheduler: Scheduler = None, workers: Workers = None, as_json: Json = False) -> None:
-    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out.
+    """Every sensitivity analysis of a spec (exact engine).
+
+    Tables (CSV, their meaning as JSON) and figures into --out.
 
     With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
     """
@@ -363,7 +369,10 @@ def sbc_cmd(
                                               "same folder fits only what is missing.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Simulation-based calibration of a spec's exclusive model: ranks.csv, tests.csv, sbc.json into --out."""
+    """Simulation-based calibration of a spec's exclusive model.
+
+    ranks.csv, tests.csv, sbc.json into --out.
+    """
     from motives.app.workflow import sbc_outputs
 
     folder, result, lines = sbc_outputs(spec_file, out_dir, force, simulations=simulations, keep=keep, bins=bins,
@@ -381,7 +390,10 @@ def sbc_cmd(
 
 @command()
 def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False, as_json: Json = False) -> None:
-    """Write the interactive appendix: one self-contained HTML page where a reader changes the judgements."""
+    """Write the interactive appendix.
+
+    One self-contained HTML page where a reader changes the judgements.
+    """
     from motives.app.workflow import appendix_outputs
 
     page = appendix_outputs(spec_file, out_dir, force)
@@ -472,7 +484,10 @@ def add_lens_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace a folder motives wrote before.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Add a reader's lens file to a case: write a case folder that extends CASE with the reader's lens."""
+    """Add a reader's lens file to a case.
+
+    Write a case folder that extends CASE with the reader's lens.
+    """
     from motives.app.workflow import add_lens_outputs
     from motives.lensfile import case_judgement_lines, not_applied_lines
 
@@ -491,7 +506,10 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too."""
+    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3).
+
+    No Python-style warning too.
+    """
     warnings.simplefilter("ignore", FailedFitWarning)
     app()
 

@@ -77,7 +77,10 @@ class ReferenceProblems(ValueError):
 
 
 def _edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions, adjacent transpositions."""
+    """Optimal-string-alignment distance.
+
+    Insertions, deletions, substitutions, adjacent transpositions.
+    """
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):

@@ -1,4 +1,6 @@
-"""Loading a case folder: its files read, validated one by one, and assembled into a :class:`~motives.schema.Case`.
+"""Loading a case folder.
+
+Its files read, validated one by one, and assembled into a :class:`~motives.schema.Case`.
 
 Every problem found becomes a :class:`motives.errors.Problem` with the file,
 the line (where YAML gives one), the item and the field; :func:`load_case`
@@ -338,7 +340,9 @@ def _is_yaml_name(name: str) -> bool:
 
 
 def evidence_files(folder: Path) -> list[Path]:
-    """The evidence files of a case folder: every ``*.yaml`` / ``*.yml`` (any letter case) but ``case.yaml``.
+    """The evidence files of a case folder.
+
+    Every ``*.yaml`` / ``*.yml`` (any letter case) but ``case.yaml``.
 
     Hidden files (``.name.yaml``) are not read; :func:`skipped_files` lists them.
     """
@@ -499,7 +503,9 @@ def load_case(path: Path_) -> Case:
 
 
 def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
-    """Problems in reading order: by file, then line; unlocated problems first, ties in the order found.
+    """Problems in reading order: by file, then line.
+
+    Unlocated problems first, ties in the order found.
 
     Files rank as read: case.yaml, its BibTeX, then the evidence files by name (a parent case's files
     where its child's case.yaml names it).

@@ -1,4 +1,6 @@
-"""A reader's lens file: judgements made in the interactive appendix, read back as a new lens of the case.
+"""A reader's lens file.
+
+Judgements made in the interactive appendix, read back as a new lens of the case.
 
 The appendix's "Download my judgements" writes one YAML file::
 
@@ -78,7 +80,10 @@ class ChangedJudgement(Record):
 
 
 class CaseJudgements(Record):
-    """The reader's judgements that belong to the case: prior weights and source reliabilities (applied)."""
+    """The reader's judgements that belong to the case.
+
+    Prior weights and source reliabilities (applied).
+    """
 
     prior: dict[str, float] = Field(default_factory=dict, description="Hypothesis -> prior weight (the others "
                                                                       "keep the case's; then normalised).")
@@ -228,7 +233,9 @@ def _why(lf: LensFile, changed: bool, original: str = "") -> str:
 
 
 def new_judgements(case: Case, lf: LensFile) -> dict[str, Any]:
-    """The new lens's judgement of every item and proposition: the reader's where changed, else ``based_on``'s.
+    """The new lens's judgement of every item and proposition.
+
+    The reader's where changed, else ``based_on``'s.
 
     Examples
     --------
@@ -269,7 +276,9 @@ def _lens(lf: LensFile) -> Lens:
 
 
 def with_case_judgements(case: Case, lf: LensFile) -> Case:
-    """The case under the reader's prior and source reliabilities (``case_judgements``); itself if none.
+    """The case under the reader's prior and source reliabilities (``case_judgements``).
+
+    Itself if none.
 
     As :func:`motives.interactive.edited_posterior` applies them: a prior weight replaces the case's for that
     hypothesis and the prior is normalised; a reliability becomes that fixed value.

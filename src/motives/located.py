@@ -1,4 +1,7 @@
-"""Validation problems located: a pydantic error turned into file, line, item, field and what would be valid."""
+"""Validation problems located.
+
+A pydantic error turned into file, line, item, field and what would be valid.
+"""
 
 from __future__ import annotations
 
@@ -183,7 +186,9 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 def _id_like(text: Any) -> str:
-    """An id close to ``text``: lowercased, other characters as _, a leading letter if it starts otherwise.
+    """An id close to ``text``.
+
+    Lowercased, other characters as _, a leading letter if it starts otherwise.
 
     >>> _id_like("2nd Item"), _id_like("Regime-security")
     ('x2nd_item', 'regime_security')

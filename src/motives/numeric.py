@@ -1,4 +1,6 @@
-"""Numbers as the library reads and computes with them: one parser, stated bounds, safe Beta moments.
+"""Numbers as the library reads and computes with them.
+
+One parser, stated bounds, safe Beta moments.
 
 Every number a person writes (YAML, a command-line option, a matrix cell) passes :func:`read_number`, so
 underflow, overflow, NaN and infinity are refused the same way everywhere, with what was written. Every Beta
@@ -30,7 +32,9 @@ _FLOAT = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$")
 
 
 def read_number(text: Any, what: str = "") -> float:
-    """Read a number as written (text or a number): refused when it is not finite or not representable.
+    """Read a number as written (text or a number).
+
+    Refused when it is not finite or not representable.
 
     ``what`` names the place it was written (an option, a file and line, a cell) and starts the message
     (leave it empty where the caller locates the message itself).
@@ -156,7 +160,9 @@ def check_concentration(mean: float, concentration: float) -> float:
 
 
 def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Gauss quadrature for rho ~ Beta(mean * c, (1 - mean) * c): n nodes in [0, 1], weights summing to 1.
+    """Gauss quadrature for rho ~ Beta(mean * c, (1 - mean) * c).
+
+    N nodes in [0, 1], weights summing to 1.
 
     Exact for polynomials in rho of degree up to 2n - 1. :func:`scipy.special.roots_jacobi` where it can
     (it refines its nodes, so tiny high moments keep their precision); where it cannot, Golub-Welsch on the

@@ -1,4 +1,6 @@
-"""What ``motives check`` finds in a case: counts, tables and the notes and warnings a reader should see.
+"""What ``motives check`` finds in a case.
+
+Counts, tables and the notes and warnings a reader should see.
 
 :func:`case_check` loads and checks a case and returns a :class:`CaseCheck` (plain text and rows);
 the CLI prints it as tables and lines, or as JSON with ``--json``.
@@ -97,7 +99,10 @@ def _areas(case: Any) -> list[dict[str, Any]]:
 
 
 def _propositions(case: Any) -> list[dict[str, Any]]:
-    """Each proposition (parents first) with its parents, states and what bears on it; then the direct items."""
+    """Each proposition (parents first) with its parents, states and what bears on it.
+
+    Then the direct items.
+    """
     rows = []
     for pid in case.proposition_order():
         p = case.proposition(pid)

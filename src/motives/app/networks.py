@@ -1,4 +1,6 @@
-"""A case as a Bayesian network file, and a network file as a case: what ``export`` and ``import-bn`` do.
+"""A case as a Bayesian network file, and a network file as a case.
+
+What ``export`` and ``import-bn`` do.
 
 Each function writes its output atomically and returns what it wrote (a dictionary, what ``--json``
 prints) and the lines that say so; it prints nothing.
@@ -76,7 +78,10 @@ def export_network(case_dir: Path, out_file: Path, fmt: str | None = None, lens:
 
 def import_network(network_file: Path, hypothesis: str, out_dir: Path, evidence: str | None = None, *,
                    force: bool = False) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Write a network file as a case folder; return (what was written, lines that say so, notes)."""
+    """Write a network file as a case folder.
+
+    Return (what was written, lines that say so, notes).
+    """
     from motives.bn_import import read_bn, write_case
 
     imp = read_bn(network_file, hypothesis, evidence)

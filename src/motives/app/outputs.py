@@ -1,4 +1,6 @@
-"""Output folders and files: checked before any work, written into a temporary sibling, published whole.
+"""Output folders and files.
+
+Checked before any work, written into a temporary sibling, published whole.
 
 Every command that writes goes through here: :class:`OutputFolder` for a folder (``run``,
 ``sensitivity``, ``report``, ``appendix``, ``add-lens``), :func:`check_out_file` and
@@ -108,7 +110,9 @@ def check_out(out_dir: Path, force: bool, *, cases: Sequence[Path] = (), specs: 
 
 
 def check_out_file(out_file: Path, force: bool, cases: Sequence[Path]) -> Path:
-    """A file to write: its folder must exist; it may not be a folder, a case's input file, or exist without force.
+    """A file to write: its folder must exist.
+
+    It may not be a folder, a case's input file, or exist without force.
 
     Examples
     --------
@@ -138,7 +142,9 @@ def check_out_file(out_file: Path, force: bool, cases: Sequence[Path]) -> Path:
 
 @contextlib.contextmanager
 def lock(path: Path, out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created, removed afterwards); fail at once if another process holds it.
+    """Hold an exclusive lock on ``path`` (created, removed afterwards).
+
+    Fail at once if another process holds it.
 
     ``filelock`` takes the lock (``flock``, soft locks where ``flock`` is missing). One thing it does not
     do: remove its file on release (a native lock keeps its path), which would leave a hidden

@@ -1,4 +1,6 @@
-"""The numbers a command prints, assembled: a posterior's summary with priors, groupings, target, value.
+"""The numbers a command prints, assembled.
+
+A posterior's summary with priors, groupings, target, value.
 
 ``motives posterior``, ``run``, ``summary``, ``sensitivity`` and ``report`` (and a notebook) build the
 same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this module
@@ -158,7 +160,10 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
 
 
 def numeric_value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, float] | None:
-    """The value's mean, median and interval for numeric hypotheses (into ``summary["value"]`` too); else None."""
+    """The value's mean, median and interval for numeric hypotheses (into ``summary["value"]`` too).
+
+    Else None.
+    """
     if not all(h.value is not None for h in case.hypotheses):
         return None
     from motives.exact import value_summary
@@ -169,7 +174,10 @@ def numeric_value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, fl
 
 
 def case_identity(case: Any) -> dict[str, str]:
-    """What an exact-engine output was computed from: the case content's hash and the motives version."""
+    """What an exact-engine output was computed from.
+
+    The case content's hash and the motives version.
+    """
     import motives
     from motives.models.config import case_hash
 
@@ -180,7 +188,9 @@ def case_identity(case: Any) -> dict[str, str]:
 def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exact", prior: str | None = None,
                       target: str | None = None, draws: int = 1000, seed: int = 1,
                       progressbar: bool = False) -> tuple[dict[str, Any], list[str]]:
-    """What ``motives posterior`` prints: the summary (as ``--json`` gives it) and the sentences under its table.
+    """What ``motives posterior`` prints.
+
+    The summary (as ``--json`` gives it) and the sentences under its table.
 
     ``prior`` is the text of ``--prior`` (:func:`parse_prior`), ``target`` that of ``--target``;
     ``method`` is ``"exact"`` or ``"mcmc"`` (the exclusive model, sampled). A failed fit is in

@@ -1,4 +1,6 @@
-r"""The workflow the CLI and a notebook share: a spec's case, its analyses, figures, report and fit, written.
+r"""The workflow the CLI and a notebook share.
+
+A spec's case, its analyses, figures, report and fit, written.
 
 Each function here does one command's work and returns what it wrote and found; it prints nothing.
 What it has to say while it works (a phase begins, a step is done, a warning) goes to a
@@ -48,7 +50,9 @@ LARGE_FIT_CELLS = 2000
 
 
 class Progress:
-    """What a workflow says while it works; this one says nothing (a notebook, a test). The CLI subclasses it.
+    """What a workflow says while it works; this one says nothing (a notebook, a test).
+
+    The CLI subclasses it.
 
     ``phase(name, total)`` begins a phase of ``total`` steps (``None``: not known before it ends);
     ``step(description)`` marks one step of the current phase done; ``warn(text)`` is a warning the
@@ -67,7 +71,10 @@ class Progress:
 
 @dataclass
 class SensitivityOutputs:
-    """What ``sensitivity_outputs`` wrote (``out``) and found: the summary, the tables and figures, warnings."""
+    """What ``sensitivity_outputs`` wrote (``out``) and found.
+
+    The summary, the tables and figures, warnings.
+    """
 
     out: Path
     summary: dict[str, Any]
@@ -138,7 +145,10 @@ def spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> An
 
 
 def analysed_case(case: Any, tgt: Any) -> Any:
-    """The case the analyses run on: for a group target, the case with that grouping's groups as families."""
+    """The case the analyses run on.
+
+    For a group target, the case with that grouping's groups as families.
+    """
     if tgt is None or tgt.level != "group":
         return case
     if tgt.id in case.hypothesis_ids:
@@ -216,7 +226,10 @@ def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> t
 
 def _figures(acase: Any, results: dict[str, Any], lens: str, fdir: Path, formats: list[str],
              progress: Progress) -> list[str]:
-    """Draw and save the standard figures; their number is known only once drawn (no total is guessed)."""
+    """Draw and save the standard figures.
+
+    Their number is known only once drawn (no total is guessed).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -237,7 +250,10 @@ def _figures(acase: Any, results: dict[str, Any], lens: str, fdir: Path, formats
 
 def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
                          results: dict[str, Any], tgt: Any) -> dict[str, Any]:
-    """``summary.json`` of ``motives sensitivity`` and ``report``: the exact posterior and what the case adds."""
+    """``summary.json`` of ``motives sensitivity`` and ``report``.
+
+    The exact posterior and what the case adds.
+    """
     from motives.exact import exact_posterior, prior_from
     from motives.report import summary_dict
 
@@ -309,7 +325,9 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
 
 
 def appendix_outputs(spec_file: Path, out_dir: Path, force: bool) -> Path:
-    """Write a spec's interactive appendix (``index.html``) into ``out_dir``, atomically; return the page.
+    """Write a spec's interactive appendix (``index.html``) into ``out_dir``, atomically.
+
+    Return the page.
 
     The page opens on the spec's lens, prior and target, as the report's numbers do.
     """
@@ -407,7 +425,9 @@ def sbc_outputs(spec_file: Path, out_dir: Path, force: bool, *, simulations: int
 
 def add_lens_outputs(case_dir: Path, lens_file: Path, out_dir: Path | None, force: bool) -> tuple[Path, list[str],
                                                                                                  Any, Any]:
-    """Write a case folder that extends ``case_dir`` with a reader's lens file; return (folder, files, case, lens file).
+    """Write a case folder that extends ``case_dir`` with a reader's lens file.
+
+    Return (folder, files, case, lens file).
 
     The written folder is loaded back and must give the lens file's judgements (else a RuntimeError: a bug).
     Default ``out_dir``: beside the case, named ``CASE_LENSID``.

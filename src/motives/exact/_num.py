@@ -1,4 +1,7 @@
-"""Log-space helpers shared by the engine: a log that is -inf at 0 without a warning, log-sum-exp."""
+"""Log-space helpers shared by the engine.
+
+A log that is -inf at 0 without a warning, log-sum-exp.
+"""
 
 from __future__ import annotations
 

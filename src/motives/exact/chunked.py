@@ -1,4 +1,6 @@
-"""Exact sweeps larger than memory: :func:`motives.exact.posterior` over chunks of scenarios (dask arrays, xarray).
+"""Exact sweeps larger than memory.
+
+:func:`motives.exact.posterior` over chunks of scenarios (dask arrays, xarray).
 
 A likelihood sweep holds λ of scenarios × items × hypotheses; at 8 bytes a number, 10,000
 scenarios of 10,000 items and 20 hypotheses are 16 GB. :func:`chunked_posterior` takes λ (and the

@@ -127,7 +127,10 @@ class PropArrays:
 
     @property
     def parent(self) -> int:
-        """The one parent (-1 the hypotheses, else a proposition index); an error for a root or several parents."""
+        """The one parent (-1 the hypotheses, else a proposition index).
+
+        An error for a root or several parents.
+        """
         if len(self.parents) != 1:
             raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this analysis reads one "
                              "parent per proposition (use .parents)")
@@ -202,7 +205,10 @@ class CaseArrays:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items that bear on propositions: per proposition its likelihood then other items; then joint items."""
+        """Items that bear on propositions: per proposition its likelihood then other items.
+
+        Then joint items.
+        """
         return [e for p in self.propositions for e in p.items + p.other_items] + [j.id for j in self.joint]
 
     @functools.cached_property
@@ -262,7 +268,10 @@ class CaseArrays:
 
 
 def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
-    """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree with it."""
+    """:meth:`CaseArrays.without` for a structured case.
+
+    A dropped proposition takes its subtree with it.
+    """
     gone: set[int] = set()
     for i, pa in enumerate(arr.propositions):  # parents come first
         if pa.id in drop or set(pa.parents) & gone:

@@ -45,7 +45,9 @@ class _Step:
 
 @dataclass(frozen=True)
 class Plan:
-    """Variable elimination for one structure, planned once: which factors meet when each fact is summed out.
+    """Variable elimination for one structure, planned once.
+
+    Which factors meet when each fact is summed out.
 
     Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one per
     proposition (its table times what its own items say), one per item of several parents, then one per
@@ -119,7 +121,9 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
 
 def structure_plan(n_hypotheses: int, propositions: Sequence[Any], joint: Sequence[Any] = (), *,
                    hypotheses: bool = True) -> Plan:
-    """The plan of a compiled structure: one factor per fact (its parents and itself), one per item of several parents.
+    """The plan of a compiled structure.
+
+    One factor per fact (its parents and itself), one per item of several parents.
 
     ``propositions`` and ``joint`` are any records with ``parents`` (-1 the hypotheses, else a proposition's
     index), and for propositions ``states`` and ``id`` — the exact engine's and the models' inputs alike, so
@@ -147,7 +151,10 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 @functools.lru_cache(maxsize=4096)
 def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
-    """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes): inputs -> union minus last."""
+    """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes).
+
+    Inputs -> union minus last.
+    """
     return ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec) + "->..." + _LETTERS[:n - 1]
 
 
@@ -201,7 +208,9 @@ def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any
 
 
 def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any]]:
-    """The factors as :func:`contract` starts from them: probabilities scaled to a maximum of 1, and the log scales.
+    """The factors as :func:`contract` starts from them.
+
+    Probabilities scaled to a maximum of 1, and the log scales.
 
     ``contract(plan, factors, scaled=scale_factors(plan, factors))`` is ``contract(plan, factors)``; the engine
     keeps this for a case's own tables, so a repeated single query starts from it.
@@ -248,7 +257,10 @@ def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
 
 
 def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> Array:
-    """One elimination step in log space: broadcast sum over the union, log-sum-exp over its last axis."""
+    """One elimination step in log space.
+
+    Broadcast sum over the union, log-sum-exp over its last axis.
+    """
     total: Any = 0.0
     for lf, sc in zip(logs, spec, strict=True):
         nb = lf.ndim - len(sc)

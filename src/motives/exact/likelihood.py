@@ -226,7 +226,10 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
 
 def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike], plam: Mapping[str, ArrayLike],
              jlam: Mapping[str, ArrayLike], gx: Array) -> list[Any]:
-    """The log-factors of the elimination: per fact its table times what its own items say, per joint item."""
+    """The log-factors of the elimination.
+
+    Per fact its table times what its own items say, per joint item.
+    """
     props = arr.propositions
     factors: list[Any] = []
     for pa in props:
@@ -269,7 +272,9 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
 
 
 def _log_message(T: Array, msg: Array) -> Array:
-    """A proposition's message to its parent: log Σ_s T[..., v, s] exp(msg[..., g, s]), shape (..., G, V).
+    """A proposition's message to its parent.
+
+    Log Σ_s T[..., v, s] exp(msg[..., g, s]), shape (..., G, V).
 
     The log-sum-exp over the (short) state axis as one batched matrix product in probability space,
     after taking out each row's maximum (exact where ``T`` has zeros or ``msg`` has -inf).

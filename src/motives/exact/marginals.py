@@ -1,4 +1,6 @@
-"""P(parent configuration | h) of any node, without evidence: a contraction of its ancestors' tables only.
+"""P(parent configuration | h) of any node, without evidence.
+
+A contraction of its ancestors' tables only.
 
 Without evidence every fact that is not an ancestor of the node's parents sums out (its table sums to 1), so
 the prior-predictive distribution of a configuration of the parents given the hypotheses is the product of

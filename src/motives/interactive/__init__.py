@@ -1,4 +1,6 @@
-"""An interactive appendix: one self-contained HTML page a paper's reader opens to change the judgements.
+"""An interactive appendix.
+
+One self-contained HTML page a paper's reader opens to change the judgements.
 
 :func:`appendix` writes ``index.html``: the case (credences, ledger, structure,
 evidence with quotes, sources and each lens's rationale) and controls to switch
@@ -222,7 +224,9 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
 
 
 def reader_lens_id(name: str | None, taken: list[str]) -> str:
-    """The id of a reader's lens: ``reader`` or ``reader_<name>`` (lowercase, digits, _), not one already taken.
+    """The id of a reader's lens.
+
+    ``reader`` or ``reader_<name>`` (lowercase, digits, _), not one already taken.
 
     Examples
     --------
@@ -349,7 +353,9 @@ def _lens_arrays(case: Case, lens: str) -> dict[str, Any]:
 
 
 def _plan_data(plan: Any) -> dict[str, Any]:
-    """The elimination plan (:func:`motives.exact.contract.plan_elimination`) as JSON: the page runs these steps.
+    """The elimination plan (:func:`motives.exact.contract.plan_elimination`) as JSON.
+
+    The page runs these steps.
 
     Variables are 0 (the hypotheses) and ``i + 1`` for proposition ``i``; the first factor slots are the
     propositions' (scope: parents, then the fact), then the items of several parents; each step fills the next
@@ -382,7 +388,9 @@ def _sources(case: Case) -> list[dict[str, Any]]:
 
 
 def appendix_target(case: Case, target: str | None = None, lens: str | None = None) -> dict[str, Any]:
-    """The target the page's weights of evidence speak of: the spec's, else the leading family (as the report's).
+    """The target the page's weights of evidence speak of.
+
+    The spec's, else the leading family (as the report's).
 
     One sign convention across the page: a positive weight favours the target against the rest (all other
     hypotheses, weighted by the prior), the convention of the report's figures
@@ -522,7 +530,9 @@ def render(data: dict[str, Any], structure_svg: str = "") -> str:
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
-    """Each marker of ``template`` replaced by its value in one pass: a value is never scanned for markers.
+    """Each marker of ``template`` replaced by its value in one pass.
+
+    A value is never scanned for markers.
 
     Raises
     ------

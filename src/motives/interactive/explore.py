@@ -1,4 +1,6 @@
-"""``mv.explore(case)``: the appendix's what-if controls as one anywidget, computed by the appendix's own engine.
+"""``mv.explore(case)``.
+
+The appendix's what-if controls as one anywidget, computed by the appendix's own engine.
 
 The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
 Colab and marimo all render), so one front end serves every notebook. Its front end is ``widget.js`` with the
@@ -66,7 +68,9 @@ CSS = """
 
 
 def esm() -> str:
-    """The widget's front end: the appendix's ``engine.js`` followed by ``widget.js`` (one ES module).
+    """The widget's front end.
+
+    The appendix's ``engine.js`` followed by ``widget.js`` (one ES module).
 
     Examples
     --------
@@ -79,7 +83,9 @@ def esm() -> str:
 
 
 def widget_data(case: Case) -> dict[str, Any]:
-    """What the widget's engine computes with: the appendix's arrays for every lens, and the labels it shows.
+    """What the widget's engine computes with.
+
+    The appendix's arrays for every lens, and the labels it shows.
 
     The same arrays as the appendix (:func:`motives.interactive.appendix_data`), without the page's quotes,
     ledger and citations.
@@ -124,7 +130,9 @@ def _clean(edits: dict[str, Any]) -> dict[str, Any]:
 if anywidget is not None:
 
     class Explorer(anywidget.AnyWidget):
-        """The what-if widget: change the lens, prior, weights, reliabilities and tables; the credences follow.
+        """The what-if widget: change the lens, prior, weights, reliabilities and tables.
+
+        The credences follow.
 
         Build it with :func:`explore`. The controls write :attr:`edits`; the ``set_*`` methods change the same
         state from Python (each validated first). :attr:`result` holds the credences under the current edits.
@@ -155,7 +163,10 @@ if anywidget is not None:
 
         @traitlets.observe("edits")
         def _edits_changed(self, change: dict[str, Any]) -> None:
-            """Validate edits (from the front end or Python) and recompute; refuse invalid ones, saying why."""
+            """Validate edits (from the front end or Python) and recompute.
+
+            Refuse invalid ones, saying why.
+            """
             from motives.interactive import check_edits, edited_posterior
 
             try:
@@ -196,7 +207,10 @@ if anywidget is not None:
             return str(self.edits["lens"])
 
         def set_lens(self, lens: str) -> None:
-            """Switch the lens: the table edits go (they were values of the old lens), the other edits stay."""
+            """Switch the lens.
+
+            The table edits go (they were values of the old lens), the other edits stay.
+            """
             lens = self.case.resolve_lens(lens)
             self._update(lens=lens, tables={})
 
@@ -258,7 +272,10 @@ if anywidget is not None:
             return add_lens(self.case, self.lens_file(name))
 
         def to_html(self, path: str | Path) -> Path:
-            """Write a self-contained page with this widget and its current state; it recomputes offline."""
+            """Write a self-contained page with this widget and its current state.
+
+            It recomputes offline.
+            """
             return write_page(self, Path(path))
 
 else:
@@ -317,7 +334,9 @@ def write_page(ex: Any, path: Path) -> Path:
 
 
 def explore(case: Case, lens: str | None = None) -> Explorer:
-    """A what-if widget for any notebook: change the prior, weights, reliabilities and tables; the credences follow.
+    """A what-if widget for any notebook: change the prior, weights, reliabilities and tables.
+
+    The credences follow.
 
     Parameters
     ----------

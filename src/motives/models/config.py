@@ -277,7 +277,9 @@ class FitConfig(BaseModel):
 
     @classmethod
     def from_spec(cls, spec: AnalysisSpec, case: Case) -> FitConfig:
-        """The record of fitting ``spec`` to ``case``: its model, lens(es), prior, reliability and sampler.
+        """The record of fitting ``spec`` to ``case``.
+
+        Its model, lens(es), prior, reliability and sampler.
 
         A spec's name, description, ``figures`` and ``sensitivity`` are not in it.
 
@@ -332,7 +334,9 @@ class FitConfig(BaseModel):
 
     @classmethod
     def from_stored(cls, data: Any) -> FitConfig:
-        """Read a stored record back; a :class:`MotivesError` when it is not one (e.g. an older motives wrote it).
+        """Read a stored record back.
+
+        A :class:`MotivesError` when it is not one (e.g. an older motives wrote it).
 
         Examples
         --------

@@ -130,7 +130,10 @@ class PropInputs:
 
     @property
     def parent(self) -> int:
-        """The one parent (-1 the hypotheses); an error for a root fact or several parents (use ``parents``)."""
+        """The one parent (-1 the hypotheses).
+
+        An error for a root fact or several parents (use ``parents``).
+        """
         if len(self.parents) != 1:
             raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this code reads one "
                              "parent per proposition (use .parents)")
@@ -495,7 +498,9 @@ def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> An
 
 
 def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim: str) -> Any:
-    """A matrix of probabilities: Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
+    """A matrix of probabilities.
+
+    Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
 
     ``pm.Data``: ``{name}_fixed`` (the matrix, 0.5 at free cells), ``{name}_alpha`` / ``{name}_beta``
     (dims ``dim``); the random variable is ``{name}_cell``.
@@ -734,7 +739,10 @@ def marginal_design_loglik(tl: Timeline, sigma: Any) -> Any:
 
 
 def _explicit_design_loglik(tl: Timeline, sigma: Any) -> Any:
-    """Sample each hypothesis's two trend coefficients; an uncertain break is summed out (log-mean-exp)."""
+    """Sample each hypothesis's two trend coefficients.
+
+    An uncertain break is summed out (log-mean-exp).
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -1066,7 +1074,9 @@ def contract_log(plan: Any, factors: list[Any]) -> Any:
 
 
 def mix_hypotheses(factors: list[Any], scopes: Any, logw: Any) -> list[Any]:
-    """Replace the hypotheses' axis of every factor by its w-weighted mixture: log Σ_h w_h exp(f[..., h, ...]).
+    """Replace the hypotheses' axis of every factor by its w-weighted mixture.
+
+    Log Σ_h w_h exp(f[..., h, ...]).
 
     ``scopes`` are the factors' variables (0 the hypotheses); a factor without the hypotheses is unchanged.
     """

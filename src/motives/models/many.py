@@ -102,12 +102,18 @@ class FitTask:
 
     @property
     def config_hash(self) -> str:
-        """The fit's identity (:meth:`FitConfig.hash`); equal for tasks that differ only in ``data``."""
+        """The fit's identity (:meth:`FitConfig.hash`).
+
+        Equal for tasks that differ only in ``data``.
+        """
         return stable_hash(self.config)
 
     @property
     def key(self) -> str:
-        """The task's identity: the fit's record and the knob values (the file name of its saved result)."""
+        """The task's identity.
+
+        The fit's record and the knob values (the file name of its saved result).
+        """
         if not self.data:
             return self.config_hash
         return stable_hash({"config": self.config_hash, "data": self.data})
@@ -295,7 +301,10 @@ def _save(res: FitResult, folder: Path, key: str) -> None:
 
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
-    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches); their indices."""
+    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches).
+
+    Their indices.
+    """
     import xarray as xr
 
     from motives.models.result import FitResult

@@ -44,7 +44,9 @@ ALPHAS = (0.99, 1.01)
 
 
 def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
-    """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place); False when it adds none.
+    """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place).
+
+    False when it adds none.
 
     Only the exclusive model gets them: there the prior is the judgements' Betas and the
     likelihood the one ``marginal`` potential; the mixture and pooled models' potentials hold
@@ -304,7 +306,9 @@ def scaled_beta_knobs(built: BuiltModel, power: float) -> dict[str, np.ndarray]:
 
 
 def report_section(summary: dict[str, Any], *, source: str = "") -> str:
-    """A report section (Markdown) from :func:`sensitivity_summary`: the table per credence and the statement.
+    """A report section (Markdown) from :func:`sensitivity_summary`.
+
+    The table per credence and the statement.
 
     Examples
     --------

@@ -44,7 +44,9 @@ LEVELS: dict[str, list[tuple[str, str]]] = {
 
 
 class FitResult(xr.DataTree):
-    """An MCMC fit: the trace, its summary and diagnostics; to ArviZ, the DataTree of what the fit reports.
+    """An MCMC fit: the trace, its summary and diagnostics.
+
+    To ArviZ, the DataTree of what the fit reports.
 
     A ``FitResult`` is an :class:`xarray.DataTree` holding the groups ArviZ 1.x reads (:func:`arviz_groups`):
     ``posterior`` with the quantities the summary reports (the credences and family credences; shares for the
@@ -245,7 +247,9 @@ class FitResult(xr.DataTree):
 
 def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None, *,
                 case: Case | None = None) -> FitResult:
-    r"""Read a saved fit; with ``spec`` (or ``case``), refuse it unless it is the fit they ask for now.
+    r"""Read a saved fit.
+
+    With ``spec`` (or ``case``), refuse it unless it is the fit they ask for now.
 
     The fit's stored :class:`~motives.models.config.FitConfig` record is compared
     with the one the spec and the case give today: a changed case content (an
@@ -533,7 +537,10 @@ def _flat_ids(da: xr.DataArray, dims: list[str]) -> list[str]:
 
 
 def _element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """r̂, bulk ESS and MCSE of the mean for each column of x (chain, draw, n); NaN where x is constant."""
+    """r̂, bulk ESS and MCSE of the mean for each column of x (chain, draw, n).
+
+    NaN where x is constant.
+    """
     import arviz_stats as azs
 
     n = x.shape[-1]

@@ -169,7 +169,10 @@ class IncompleteSampling(MotivesError):
 
 
 def _check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
-    """Refuse sampler settings that cannot give a fit: clear messages instead of errors deep in the sampler."""
+    """Refuse sampler settings that cannot give a fit.
+
+    Clear messages instead of errors deep in the sampler.
+    """
     for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
             raise MotivesError(f"{name} must be a whole number, got {value!r}")
