@@ -552,9 +552,9 @@ def _written_by_us(folder: Path) -> bool:
 
 
 def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") -> tuple[list[list[Any]], list[str]]:  # noqa: C901 - one column per field an item may carry
-    """The matrix of a case under a lens.
+    """The matrix of a case under a lens: (rows, notes on what it leaves out).
 
-    (rows, the first being the header; notes on what it leaves out).
+    The first of the rows is the header.
 
     ``cells="ratings"`` writes a point on the ACH scale (.9 .7 .5 .3 .1) as its
     letter (CC C N I II); ``"numbers"`` writes every cell as a number.
@@ -655,9 +655,9 @@ def _number(x: float) -> str:
 
 
 def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cells: str = "ratings") -> list[str]:
-    """Write a case's likelihoods under a lens as an ACH matrix (``.csv`` or ``.xlsx``).
+    """Write a case's likelihoods under a lens as an ACH matrix; return the notes.
 
-    Return the notes.
+    The matrix is written as ``.csv`` or ``.xlsx``.
 
     Examples
     --------

@@ -220,9 +220,9 @@ def _item_values(lam: np.ndarray, base: float, x: np.ndarray | None) -> np.ndarr
 
 
 def _other_values(ll: np.ndarray) -> tuple[np.ndarray, float]:
-    """Binary CPD whose P(observed | v) is exp(ll) scaled so the largest is 1.
+    """A binary CPD from log-likelihoods ``ll``, and the log of its scale factor.
 
-    And the log of the factor.
+    P(observed | v) is exp(ll) scaled so the largest is 1.
     """
     top = float(np.max(ll))
     if not math.isfinite(top):

@@ -227,7 +227,7 @@ md_escape = markdown  # the Markdown escaper (:func:`motives.escape.markdown`), 
 def cited(bib: Bibliography, keys: list[str] | tuple[str, ...]) -> str:
     """Sources as in-text citations, each followed by its BibTeX key.
 
-    "Hughes 2023 (`hughes_article`)".
+    For example "Hughes 2023 (`hughes_article`)".
 
     Examples
     --------

@@ -41,9 +41,9 @@ _CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
 
 
 def latex_cite(keys: Iterable[str]) -> str:
-    r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
+    r"""``\cite{a,b}`` for BibTeX keys; "" for none.
 
-    "" for none.
+    The keys are not escaped: BibTeX needs them verbatim.
 
     The paper's BibTeX (or biblatex) style formats these citations, from the case's own ``.bib`` file.
 
@@ -248,9 +248,9 @@ class Bibliography:
         return self._labels.get(key, key)
 
     def cite(self, keys: Iterable[str]) -> str:
-        """An in-text citation of several keys: "(Hughes 2023; Putin 2015)" or "[1, 3]".
+        """An in-text citation of several keys; "" for none.
 
-        "" for none.
+        It reads "(Hughes 2023; Putin 2015)" or "[1, 3]".
 
         Examples
         --------

@@ -1,6 +1,6 @@
-"""The ``motives`` command (typer + rich): it parses, prints and maps errors to exit codes.
+"""The ``motives`` command (typer + rich).
 
-Nothing more.
+It parses, prints and maps errors to exit codes; nothing more.
 
 The work is done by the application layer (:mod:`motives.app`), which a notebook calls too. Every
 command is registered with :func:`command`, which puts it behind the guard
@@ -371,7 +371,7 @@ def sbc_cmd(
 ) -> None:
     """Simulation-based calibration of a spec's exclusive model.
 
-    ranks.csv, tests.csv, sbc.json into --out.
+    Writes ranks.csv, tests.csv and sbc.json into --out.
     """
     from motives.app.workflow import sbc_outputs
 
@@ -506,9 +506,9 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3).
+    """Entry point.
 
-    No Python-style warning too.
+    A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too.
     """
     warnings.simplefilter("ignore", FailedFitWarning)
     app()

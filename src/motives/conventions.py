@@ -211,7 +211,7 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
 def parents_text(parents: Any) -> str:
     """A node's parents in words.
 
-    'hypotheses', 'alarm', 'hypotheses and earthquake', 'nothing (a root fact)'.
+    For example 'hypotheses', 'alarm', 'hypotheses and earthquake' or 'nothing (a root fact)'.
 
     Examples
     --------

@@ -79,7 +79,7 @@ class ReferenceProblems(ValueError):
 def _edit_distance(a: str, b: str) -> int:
     """Optimal-string-alignment distance.
 
-    Insertions, deletions, substitutions, adjacent transpositions.
+    It counts insertions, deletions, substitutions and adjacent transpositions.
     """
     prev2: list[int] = []
     prev = list(range(len(b) + 1))

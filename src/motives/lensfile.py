@@ -276,9 +276,9 @@ def _lens(lf: LensFile) -> Lens:
 
 
 def with_case_judgements(case: Case, lf: LensFile) -> Case:
-    """The case under the reader's prior and source reliabilities (``case_judgements``).
+    """The case under the reader's prior and source reliabilities, or itself if none.
 
-    Itself if none.
+    They are the lens file's ``case_judgements``.
 
     As :func:`motives.interactive.edited_posterior` applies them: a prior weight replaces the case's for that
     hypothesis and the prior is normalised; a reliability becomes that fixed value.

@@ -114,7 +114,7 @@ def phrase_value(text: str) -> float:
 def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
     """The message for a phrase that is not on the point scale.
 
-    The nearest phrase, rating or ICD 203 term.
+    It names the nearest phrase, rating or ICD 203 term.
 
     An ICD 203 term that is not also one of the point phrases (``highly probable``, ``roughly even chance``) is
     a range, not a point, and is never read as a phrase: the message says to write it as an ICD 203 term.

@@ -162,7 +162,7 @@ def check_concentration(mean: float, concentration: float) -> float:
 def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Gauss quadrature for rho ~ Beta(mean * c, (1 - mean) * c).
 
-    N nodes in [0, 1], weights summing to 1.
+    ``n`` nodes in [0, 1], weights summing to 1.
 
     Exact for polynomials in rho of degree up to 2n - 1. :func:`scipy.special.roots_jacobi` where it can
     (it refines its nodes, so tiny high moments keep their precision); where it cannot, Golub-Welsch on the

@@ -99,9 +99,9 @@ def _areas(case: Any) -> list[dict[str, Any]]:
 
 
 def _propositions(case: Any) -> list[dict[str, Any]]:
-    """Each proposition (parents first) with its parents, states and what bears on it.
+    """Each proposition (parents first) with what bears on it, then the direct items.
 
-    Then the direct items.
+    A proposition's row holds its parents, states and what bears on it.
     """
     rows = []
     for pid in case.proposition_order():

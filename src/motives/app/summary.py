@@ -160,9 +160,9 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
 
 
 def numeric_value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, float] | None:
-    """The value's mean, median and interval for numeric hypotheses (into ``summary["value"]`` too).
+    """The value's mean, median and interval for numeric hypotheses, else None.
 
-    Else None.
+    It goes into ``summary["value"]`` too.
     """
     if not all(h.value is not None for h in case.hypotheses):
         return None

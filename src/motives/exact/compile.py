@@ -205,9 +205,9 @@ class CaseArrays:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items that bear on propositions: per proposition its likelihood then other items.
+        """Items that bear on propositions, then joint items.
 
-        Then joint items.
+        Per proposition: its likelihood items, then its other items.
         """
         return [e for p in self.propositions for e in p.items + p.other_items] + [j.id for j in self.joint]
 

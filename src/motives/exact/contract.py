@@ -153,7 +153,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
     """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes).
 
-    Inputs -> union minus last.
+    Inputs -> their union minus the last.
     """
     return ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec) + "->..." + _LETTERS[:n - 1]
 

@@ -30,9 +30,10 @@ Array = NDArray[np.float64]
 
 
 def _naming(what: str, unknown: list[str], missing: list[str]) -> str:
-    """``prior must name every hypothesis exactly: unknown 'x'.
+    """The message that a mapping does not name every hypothesis exactly.
 
-    Missing 'a', 'b'`` (only the parts that apply).
+    For example ``prior must name every hypothesis exactly: unknown 'x'; missing 'a', 'b'`` (only
+    the parts that apply).
     """
     parts = [f"{k} {', '.join(repr(i) for i in v)}" for k, v in (("unknown", unknown), ("missing", missing)) if v]
     return f"{what} must name every hypothesis exactly: " + "; ".join(parts)

@@ -1,6 +1,6 @@
-"""``mv.explore(case)``.
+"""``mv.explore(case)``: the appendix's what-if controls as one anywidget.
 
-The appendix's what-if controls as one anywidget, computed by the appendix's own engine.
+The widget is computed by the appendix's own engine.
 
 The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
 Colab and marimo all render), so one front end serves every notebook. Its front end is ``widget.js`` with the

@@ -1,6 +1,6 @@
-"""``fit`` and ``fit_spec``.
+"""``fit`` and ``fit_spec``: build a fit's record and model, sample it, wrap the trace.
 
-Build a fit's config record, build the model, sample it, wrap the trace with the record.
+The trace is wrapped with the fit's config record.
 """
 
 from __future__ import annotations

@@ -301,9 +301,9 @@ def _save(res: FitResult, folder: Path, key: str) -> None:
 
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
-    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches).
+    """Read the results already in ``folder``; return their indices.
 
-    Their indices.
+    A result is read when its ``<key>.nc`` holds a stored key that matches.
     """
     import xarray as xr
 

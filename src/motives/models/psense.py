@@ -46,7 +46,7 @@ ALPHAS = (0.99, 1.01)
 def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
     """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place).
 
-    False when it adds none.
+    Return False when it adds none.
 
     Only the exclusive model gets them: there the prior is the judgements' Betas and the
     likelihood the one ``marginal`` potential; the mixture and pooled models' potentials hold
