@@ -125,7 +125,10 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
     def renames(self) -> list[str]:
-        """One line per node whose id differs from its name, or whose states' ids differ from the states.
+        """One line per node whose ids differ from its names.
+
+        A node is listed when its id differs from its name, or its states' ids differ from the
+        states.
 
         Examples
         --------
@@ -471,7 +474,7 @@ def _topological(nodes: list[NetNode]) -> list[NetNode]:
 
 
 def _check_rows(n: NetNode, by_name: Mapping[str, NetNode], where: str) -> None:
-    """Every row of a table sums to 1 (within :data:`ROW_TOLERANCE`) and holds no negative number."""
+    """Every row of a table sums to 1 (within :data:`ROW_TOLERANCE`) and has no negative number."""
     sums = n.table.reshape(-1, n.table.shape[-1]).sum(axis=-1)
     negative = (n.table.reshape(-1, n.table.shape[-1]) < 0).any(axis=-1)
     bad = np.flatnonzero((np.abs(sums - 1) > ROW_TOLERANCE) | negative | ~np.isfinite(sums))
@@ -494,7 +497,7 @@ def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
 
 
 def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None) -> Imported:  # noqa: C901 - one branch per network file format and evidence form
-    """Read a network and lay it out as a case (nothing written, nothing validated by the schema yet).
+    """Read a network and lay it out as a case (nothing written or validated by the schema yet).
 
     See :func:`from_bn` for the parameters and the layout.
 
@@ -725,7 +728,9 @@ def _written_by_us(folder: Path) -> bool:
 
 
 def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = False, check: bool = True) -> Path:
-    """Write ``out/case.yaml`` atomically (a temporary sibling folder, checked by loading, then renamed).
+    """Write ``out/case.yaml`` atomically.
+
+    A temporary sibling folder is written, checked by loading, then renamed.
 
     An existing non-empty ``out`` is refused; with ``force`` it is replaced, but only when it holds just a
     ``case.yaml`` this module wrote. ``check``: load the written case first (its problems, if any, are
@@ -849,7 +854,9 @@ def from_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
 
 
 def example_model() -> Any:
-    """Pearl's burglary alarm network as a pgmpy model (states ``True``, ``False``), for the examples.
+    """Pearl's burglary alarm network as a pgmpy model, for the examples.
+
+    Its states are ``True`` and ``False``.
 
     Examples
     --------

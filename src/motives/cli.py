@@ -228,7 +228,9 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET) for GeNIe, Hugin, Netica, pgmpy.
+    """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET).
+
+    The file is for GeNIe, Hugin, Netica or pgmpy.
 
     Setting every item node to 'observed' gives the exact posterior on the node 'hypothesis'.
     """
@@ -243,7 +245,10 @@ def export(
 def schema(what: Annotated[SchemaPart, typer.Argument(help="case (case.yaml), evidence (an evidence file) or spec (an "
                                                       "analysis spec): a schema a validator or an editor can use; "
                                                       "all: the three side by side.")] = SchemaPart.all) -> None:
-    """Print the JSON Schema of case.yaml, evidence files and analysis specs (every key, type, default, description)."""
+    """Print the JSON Schema of case.yaml, evidence files and analysis specs.
+
+    It gives every key, type, default and description.
+    """
     from motives.schema_json import json_schema
 
     print_json(json_schema(what.value))
@@ -284,7 +289,9 @@ def summary_cmd(
     fit_dir: Annotated[Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Summarise a saved fit of a spec, once it is checked to be the fit of the spec and its case as they are now.
+    """Summarise a saved fit of a spec.
+
+    The fit is first checked to be the fit of the spec and its case as they are now.
 
     Refused (exit 2, saying what changed and the command that refits) when an evidence file,
     the spec's fit settings or the motives version changed since 'motives run'.
@@ -345,7 +352,7 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
            fit: Annotated[Path | None, typer.Option("--fit", help="Output folder of 'motives run' (or its trace.nc): "
                                                    "add the fit's power-scaling sensitivity.")] = None,
            as_json: Json = False) -> None:
-    """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
+    """A Markdown report of a spec with its figures and tables, plus LaTeX tables (tables/*.tex)."""
     res = _sensitivity(spec_file, out_dir, force, True, target, fit=fit)
     extra = ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
     if as_json:
@@ -440,7 +447,7 @@ def export_matrix_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Write a case's likelihoods under one lens as an ACH matrix (rows items, columns hypotheses)."""
+    """Write a case's likelihoods under a lens as an ACH matrix (rows items, columns hypotheses)."""
     from motives.ach import export_matrix
     from motives.app.outputs import case_folders, check_out_file
     from motives.io import load_case
@@ -464,7 +471,10 @@ def import_bn_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace a folder import-bn wrote before.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Turn a Bayesian network into a case folder (hypotheses from one node, items from the observed ones)."""
+    """Turn a Bayesian network into a case folder.
+
+    Hypotheses come from one node, items from the observed ones.
+    """
     from motives.app.networks import import_network
 
     wrote, lines, notes = import_network(network_file, hypothesis, out_dir, evidence, force=force)

@@ -187,7 +187,9 @@ def item_html(item: Any, case: Case | None = None) -> str:
 
 
 def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
-    """HTML of a credence table (exact posterior or a fit's summary), stating method, lens and interval.
+    """HTML of a credence table, stating method, lens and interval.
+
+    The table is an exact posterior or a fit's summary.
 
     Examples
     --------

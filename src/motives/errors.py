@@ -51,7 +51,10 @@ class MotivesError(Exception):
 
 
 class FailedFitWarning(UserWarning):
-    """A fit whose diagnostics failed was made, loaded or summarised (its credences should not be reported)."""
+    """A fit whose diagnostics failed was made, loaded or summarised.
+
+    Its credences should not be reported.
+    """
 
 
 class CaseError(MotivesError, ValueError):

@@ -433,7 +433,9 @@ def ratios_to_values(ratios: Any) -> dict[str, float]:
 
 
 def decibans_to_values(decibans: Any) -> dict[str, float]:
-    """Weights in decibans (10·log10 of the relative likelihood) -> P(E | h) scaled so the largest is 1.
+    """Weights in decibans -> P(E | h) scaled so the largest is 1.
+
+    A weight is 10·log10 of the relative likelihood.
 
     Examples
     --------
@@ -498,7 +500,9 @@ def is_not_applicable(value: Any) -> bool:
 
 
 def resolve_not_applicable(values: dict[str, Any]) -> dict[str, Any]:
-    """Replace ``NA`` cells by the mean of the row's other cells (so the item leaves that hypothesis be).
+    """Replace ``NA`` cells by the mean of the row's other cells.
+
+    The item then leaves that hypothesis be.
 
     Examples
     --------

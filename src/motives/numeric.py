@@ -88,7 +88,9 @@ def read_number(text: Any, what: str = "") -> float:
 
 
 def beta_moments(a: float, b: float) -> tuple[float, float]:
-    """(mean, concentration) of Beta(a, b) without overflow, or ValueError when it cannot be computed with.
+    """(mean, concentration) of Beta(a, b) without overflow.
+
+    A ValueError when it cannot be computed with.
 
     The mean is ``a / (a + b)`` computed as ``1 / (1 + b / a)`` (or its mirror), which stays exact where
     ``a + b`` overflows; the concentration must be at most :data:`MAX_CONCENTRATION`.
@@ -130,7 +132,9 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
 
 
 def check_concentration(mean: float, concentration: float) -> float:
-    """A concentration the library can compute with for a Beta of this mean, else ValueError saying why.
+    """A concentration the library can compute with for a Beta of this mean.
+
+    Else a ValueError saying why.
 
     Examples
     --------
@@ -198,7 +202,10 @@ def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.fl
 
 
 def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Gauss nodes and weights of Beta(a, b) on [0, 1] from the eigen-decomposition of its Jacobi matrix."""
+    """Gauss nodes and weights of Beta(a, b) on [0, 1].
+
+    They come from the eigen-decomposition of its Jacobi matrix.
+    """
     from scipy.linalg import eigh_tridiagonal
 
     k = np.arange(1, n, dtype=float)

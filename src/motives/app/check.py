@@ -46,7 +46,9 @@ class CaseCheck:
 
 
 def case_check(case_dir: Path) -> CaseCheck:
-    """Load a case (its problems raise :class:`motives.errors.CaseError`) and say what a reader should know.
+    """Load a case and say what a reader should know.
+
+    Its problems raise :class:`motives.errors.CaseError`.
 
     Examples
     --------
@@ -118,7 +120,10 @@ def _propositions(case: Any) -> list[dict[str, Any]]:
 
 
 def _lens_notes(case: Any, lens: str) -> list[str]:
-    """Non-diagnostic items and propositions, zero cells, defaulted base rates and fallbacks under one lens."""
+    """Non-diagnostic items and propositions, zero cells, defaulted base rates and fallbacks.
+
+    They are found under one lens.
+    """
     props = set(case.proposition_ids)
     lines = []
     nd = case.non_diagnostic(lens)

@@ -30,7 +30,9 @@ __all__ = ["export_network", "import_network"]
 
 def export_network(case_dir: Path, out_file: Path, fmt: str | None = None, lens: str | None = None, *,
                    reliability: bool = True, force: bool = False) -> tuple[dict[str, Any], list[str]]:
-    """Write a case under one lens as a network file (``fmt``: bif, xmlbif, net; default from the extension).
+    """Write a case under one lens as a network file.
+
+    ``fmt`` is bif, xmlbif or net; by default it comes from the extension.
 
     ``fmt`` is refused when the file name's extension names another format (the file would hold text
     its name does not say).

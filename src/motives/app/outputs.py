@@ -31,7 +31,9 @@ MARKER = ".motives-output"
 
 
 def case_folders(case_path: Path) -> list[Path]:
-    """A case folder and the folders it extends (best effort: a broken chain is reported when the case loads).
+    """A case folder and the folders it extends (best effort).
+
+    A broken chain is reported when the case loads.
 
     Examples
     --------
@@ -188,7 +190,9 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def publish(tmp: Path, out_dir: Path) -> None:
-    """Move a finished temporary folder into place (replacing an old one only once the new one is complete).
+    """Move a finished temporary folder into place.
+
+    An old one is replaced only once the new one is complete.
 
     Its permissions become the umask's first (a ``mkdtemp`` folder is 0700).
     """
@@ -210,7 +214,9 @@ def publish(tmp: Path, out_dir: Path) -> None:
 
 @contextlib.contextmanager
 def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
-    """A fresh temporary sibling of ``out_dir`` to write into, renamed into place when the block succeeds.
+    """A fresh temporary sibling of ``out_dir`` to write into.
+
+    It is renamed into place when the block succeeds.
 
     The temporary folder is removed on every exit (errors, Ctrl-C, SIGTERM); a second writer to the
     same folder fails at once (a lock); an existing folder is replaced only after the new one is complete.
@@ -249,7 +255,9 @@ def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
 
 
 class OutputFolder:
-    """The one way a command publishes an output folder (``run``, ``sensitivity``, ``report``, ``appendix``).
+    """The one way a command publishes an output folder.
+
+    Used by ``run``, ``sensitivity``, ``report`` and ``appendix``.
 
     Created before any work: ``--out`` is checked then (:func:`check_out`: not a case or spec folder, nor
     inside a case; an existing folder replaced only with ``--force`` and only if motives wrote it). With

@@ -21,7 +21,10 @@ __all__ = ["PRIOR_HELP", "TARGET_HELP", "add_groupings", "case_identity", "crede
 
 
 def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None) -> None:
-    """Put the prior of each hypothesis and family into an MCMC summary (its table has credences only)."""
+    """Put the prior of each hypothesis and family into an MCMC summary.
+
+    Its table has credences only.
+    """
     from motives.exact import exact_posterior
 
     for (level, i), p in exact_posterior(case, lens, prior)["prior"].items():
@@ -89,7 +92,7 @@ def resolve_target(case: Any, target: str, where: str) -> Any:
 
 
 def credence_draws(res: Any, case: Any) -> Any:
-    """Posterior draws of the hypothesis credences (S, K) of an exclusive fit, hypotheses in case order."""
+    """Posterior draws (S, K) of an exclusive fit's credences, hypotheses in case order."""
     da = res.trace.posterior["credence"]
     other = [d for d in da.dims if d not in ("chain", "draw")]
     return da.stack(sample=("chain", "draw")).transpose("sample", *other).sel(
@@ -97,7 +100,10 @@ def credence_draws(res: Any, case: Any) -> Any:
 
 
 def add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any = None) -> None:
-    """Each named grouping's marginal into ``summary["groupings"]`` (nothing for a case without groupings)."""
+    """Each named grouping's marginal into ``summary["groupings"]``.
+
+    Nothing is added for a case without groupings.
+    """
     if not case.groupings:
         return
     from motives.report.groupings import grouping_summary
@@ -109,7 +115,10 @@ def add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any
 
 def target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
                     draws: Any = None) -> dict[str, Any]:
-    """The target's credence (with the central interval of its summed draws after MCMC), prior and Bayes factor."""
+    """The target's credence, prior and Bayes factor.
+
+    After MCMC, the credence comes with the central interval of its summed draws.
+    """
     import numpy as np
 
     from motives.conventions import INTERVAL_MASS
@@ -128,7 +137,10 @@ def target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
 
 
 def if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
-    """The exact posterior as if every item bore on the hypotheses independently (for a structured case)."""
+    """The exact posterior as if every item bore on the hypotheses independently.
+
+    Computed for a structured case.
+    """
     from motives.exact import exact_posterior
 
     t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
@@ -139,7 +151,9 @@ def if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = 
 
 
 def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]:
-    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary (into ``summary`` too).
+    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary.
+
+    Both go into ``summary`` too.
 
     A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of one parameter,
     not rival explanations, and counting the items each is inconsistent with means nothing there.
@@ -249,7 +263,9 @@ def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exac
 
 
 def saved_fit_summary(spec_file: Path, fit_dir: Path) -> dict[str, Any]:
-    """The summary of a fit ``motives run`` saved (``fit_dir`` or its ``trace.nc``), as ``run`` printed it.
+    """The summary of a fit ``motives run`` saved, as ``run`` printed it.
+
+    The fit is given as ``fit_dir`` or its ``trace.nc``.
 
     The fit is checked to be the fit of the spec and its case as they are now
     (:func:`motives.models.load_result` refuses it, saying what changed, otherwise).
@@ -271,7 +287,10 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path) -> dict[str, Any]:
 
 
 def power_sensitivity(res: Any) -> dict[str, Any]:
-    """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none (a fit saved without it)."""
+    """Power-scaling sensitivity of a fit, or why there is none.
+
+    See motives.models.psense; there is none for a fit saved without it.
+    """
     import json
 
     from motives.models.psense import sensitivity_summary

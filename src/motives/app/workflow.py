@@ -88,7 +88,10 @@ class SensitivityOutputs:
 
 @dataclass
 class FitOutputs:
-    """What ``fit_outputs`` wrote (``out``, ``files``) and the fit's summary (its diagnostics say if it failed)."""
+    """What ``fit_outputs`` wrote (``out``, ``files``) and the fit's summary.
+
+    The summary's diagnostics say if the fit failed.
+    """
 
     out: Path
     summary: dict[str, Any]
@@ -128,7 +131,10 @@ def spec_case(spec_file: Path) -> tuple[Any, Any, str]:
 
 
 def spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> Any:
-    """The target of ``--target`` or else the spec's ``target:`` (None: the leading family), checked against the case."""
+    """The target of ``--target`` or else the spec's ``target:``, checked against the case.
+
+    None stands for the leading family.
+    """
     if target is not None:
         return resolve_target(case, target, "--target")
     if spec.target is None:
@@ -160,7 +166,9 @@ def analysed_case(case: Any, tgt: Any) -> Any:
 def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool = False,
                         target: str | None = None, progress: Progress | None = None, scheduler: str | None = None,
                         workers: int | None = None, fit: Path | None = None) -> SensitivityOutputs:
-    """Every sensitivity table and figure of a spec (and with ``report`` the report), published atomically.
+    """Every sensitivity table and figure of a spec, published atomically.
+
+    With ``report``, the report too.
 
     What ``motives sensitivity`` and ``motives report`` do but the printing; see the module's example.
     A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (``refits.csv``, not
@@ -211,7 +219,10 @@ def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: 
 
 
 def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Every sensitivity table, one progress step each (the total is the tables ``run_all`` computes)."""
+    """Every sensitivity table, one progress step each.
+
+    The total is the number of tables ``run_all`` computes.
+    """
     from motives.sensitivity.results import SensitivityResult
     from motives.sensitivity.run import run_all, tables_for
 
@@ -275,7 +286,9 @@ def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file:
 
 def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progress | None = None,
                 progressbar: bool = False) -> FitOutputs:
-    """Fit a spec by MCMC and write ``summary.json``, ``summary.csv``, ``trace.nc`` (and the structure figure).
+    """Fit a spec by MCMC and write ``summary.json``, ``summary.csv`` and ``trace.nc``.
+
+    It writes the structure figure too.
 
     What ``motives run`` does but the printing. Every phase is announced to ``progress`` (loading,
     building, compiling and sampling, the exact check, saving); ``progressbar`` shows the sampler's own bar.
@@ -409,7 +422,9 @@ def structure_figure(case: Any, lens: str | None, fdir: Path, formats: Sequence[
 def sbc_outputs(spec_file: Path, out_dir: Path, force: bool, *, simulations: int = 100, keep: int = 100,
                 bins: int = 10, seed: int = 2026, scheduler: str | None = None, workers: int | None = None,
                 fits: Path | None = None) -> tuple[Path, Any, list[str]]:
-    """Simulation-based calibration of a spec (:func:`motives.models.sbc.sbc_spec`), published atomically.
+    """Simulation-based calibration of a spec, published atomically.
+
+    See :func:`motives.models.sbc.sbc_spec`.
 
     Returns (folder, :class:`motives.models.sbc.SBCResult`, lines to print); ``fits`` keeps each fit
     as it finishes, so a rerun fits only what is missing.

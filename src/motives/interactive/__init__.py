@@ -243,7 +243,9 @@ def reader_lens_id(name: str | None, taken: list[str]) -> str:
 
 def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, name: str | None = None
                          ) -> dict[str, Any]:
-    """The lens file the page's "Download my judgements" writes for a set of edits (the page's Python reference).
+    """The lens file the page's "Download my judgements" writes for a set of edits.
+
+    This is the page's Python reference.
 
     What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the reader set makes
     that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a factor γ on
@@ -492,7 +494,10 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
 
 
 def _row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
-    """Readable labels of a table's rows ("Burglary, yes": hypothesis labels and states; "prior" for a root)."""
+    """Readable labels of a table's rows: hypothesis labels and states, "prior" for a root.
+
+    For example "Burglary, yes".
+    """
     if not parents:
         return ["prior"]
     import itertools
@@ -553,7 +558,10 @@ def fill_template(template: str, values: dict[str, str]) -> str:
 
 
 def structure_svg(case: Case, lens: str | None = None) -> str:
-    """The structure diagram as inline SVG (empty for a case without propositions or without the figure)."""
+    """The structure diagram as inline SVG.
+
+    It is empty for a case without propositions or without the figure.
+    """
     if not case.propositions:
         return ""
     try:

@@ -227,7 +227,10 @@ if anywidget is not None:
             self._set_in("reliability", source, reliability)
 
         def set_table(self, proposition: str, row: str, values: list[float] | None) -> None:
-            """Set one row of a proposition's table (``row``: its flat key, ``"*"`` for a root; ``None``: undo)."""
+            """Set one row of a proposition's table.
+
+            ``row`` is its flat key, ``"*"`` for a root; ``values=None`` undoes the edit.
+            """
             tables = {k: dict(v) for k, v in (self.edits.get("tables") or {}).items()}
             rows = tables.setdefault(proposition, {})
             if values is None:
@@ -252,7 +255,9 @@ if anywidget is not None:
         # ---------------------------------------------------------- the edits back in Python
 
         def lens_file(self, name: str | None = None) -> Any:
-            """The edits as a lens file (:class:`motives.lensfile.LensFile`, what the appendix downloads).
+            """The edits as a lens file, what the appendix downloads.
+
+            It is a :class:`motives.lensfile.LensFile`.
 
             The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
             :meth:`case_with_lens` (:func:`motives.lensfile.add_lens`) applies.
@@ -314,7 +319,10 @@ mod.default.render({ model, el: document.getElementById("explorer") });
 
 
 def write_page(ex: Any, path: Path) -> Path:
-    """Write ``ex`` (an :class:`Explorer`) as one offline HTML page at ``path`` (a file, or a folder for index.html)."""
+    """Write ``ex`` (an :class:`Explorer`) as one offline HTML page at ``path``.
+
+    ``path`` is a file, or a folder for index.html.
+    """
     import html
 
     if path.is_dir() or not path.suffix:

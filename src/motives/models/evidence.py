@@ -464,7 +464,10 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
 
 
 def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointInputs, ...]:
-    """Every likelihood item with several parents (the exact engine's :class:`~motives.exact.compile.JointItem`)."""
+    """Every likelihood item with several parents.
+
+    Each as the exact engine's :class:`~motives.exact.compile.JointItem`.
+    """
     order = case.proposition_order()
     out = []
     for e in case.evidence:
@@ -522,7 +525,10 @@ def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim:
 
 
 def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
-    """ρ per source of :attr:`ModelInputs.sources` (Beta where uncertain), or None when no source applies."""
+    """ρ per source of :attr:`ModelInputs.sources`, or None when no source applies.
+
+    ρ is a Beta where uncertain.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -544,7 +550,9 @@ def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
 
 
 def reliability_vector(inp: ModelInputs, *, reliability: bool, rho_src: Any | None = None) -> Any | None:
-    """ρ per direct likelihood item (1 where no source applies), or None when no item has a source below 1.
+    """ρ per direct likelihood item, or None when no item has a source below 1.
+
+    ρ is 1 where no source applies.
 
     ``rho_src`` (from :func:`source_reliability`) is created here when not given.
     """
@@ -634,7 +642,10 @@ def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", 
 
 def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: TimelineMode,
                    sigma: SigmaMode) -> Any:
-    """Log P(y | v) of each timeline item per parent value (hypotheses, dims ``dim``, or states), (T, K)."""
+    """Log P(y | v) of each timeline item per parent value, (T, K).
+
+    The parent values are the hypotheses (dims ``dim``) or states.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -788,7 +799,10 @@ def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, 
 
 
 def other_loglik_const(inp: ModelInputs) -> Array:
-    """Closed-form log densities (T + Q, K) of timeline (σ fixed, trends integrated out) and quantity items."""
+    """Closed-form log densities (T + Q, K) of timeline and quantity items.
+
+    Timelines have σ fixed and their trends integrated out.
+    """
     K = len(inp.hypotheses)
     rows = [_fixed_sigma_loglik(tl) for tl in inp.timelines]
     out = np.array(rows, dtype=float).reshape(len(rows), K)
@@ -796,7 +810,10 @@ def other_loglik_const(inp: ModelInputs) -> Array:
 
 
 def prop_other_const(p: PropInputs) -> Array:
-    """Closed-form log densities (T + Q, S) of the timeline (σ fixed) and quantity items under a proposition."""
+    """Closed-form log densities (T + Q, S) of timeline and quantity items under a proposition.
+
+    The timelines' σ is fixed.
+    """
     S = len(p.states)
     rows = [[timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
              for k in range(S)] for tl in p.timelines]
@@ -858,7 +875,10 @@ def proposition_cells(inp: ModelInputs, concentration: Any) -> Any:
 
 
 def structured_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
-    """Means and concentrations (n, S_max) of the likelihood items under propositions (padding: point 0.5)."""
+    """Means and concentrations (n, S_max) of the likelihood items under propositions.
+
+    The padding is the point 0.5.
+    """
     W = inp.state_width
     mean = np.full((0, W), 0.5)
     conc = np.full((0, W), np.nan)
@@ -927,7 +947,10 @@ def network_mixture_loglik(inp: ModelInputs, *, logw: Any, tables: list[Any], ce
 
 def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any],
                   timeline: TimelineMode, sigma: SigmaMode, other: list[Array] | None) -> list[Any]:
-    """What each proposition's own items (weighted) and its observed state say of it, log (S,) or None."""
+    """What each proposition's own items and its observed state say of it, log (S,) or None.
+
+    The items are weighted.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -983,7 +1006,9 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
 
 
 def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> Any:
-    """P(E | parent configuration) of the items of several parents, stacked (n, V_max) (padding unused).
+    """P(E | parent configuration) of the items of several parents, stacked (n, V_max).
+
+    The padding is unused.
 
     ``pm.Data`` ``jlam_fixed`` / ``jlam_alpha`` / ``jlam_beta``, random variable ``jlam_cell`` (dims ``jcell``):
     a cell the lens gives a confidence for is Beta, as every likelihood cell.
