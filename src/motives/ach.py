@@ -158,7 +158,7 @@ MAX_CELL_CHARS = 100_000
 
 
 def _within_limits(f: str, line: int, row: Any, cells: int) -> None:
-    """Refuse a matrix past the stated limits as soon as it is seen to be, before reading the rest."""
+    """Refuse a matrix past the stated limits as soon as that is seen, before reading the rest."""
     if line > MAX_MATRIX_ROWS + 1:
         raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_ROWS:,} rows (the limit): split it",
                                  file=f, line=line)])
@@ -526,7 +526,9 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
 
 
 def _dumper() -> Any:
-    """A safe YAML dumper that quotes every text the case loader would read as something else (``1e400``, ``true``).
+    """A safe YAML dumper that quotes every text the case loader would read as something else.
+
+    For example ``1e400`` or ``true``.
 
     PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io.Loader`).
     """
@@ -647,7 +649,9 @@ _RATING_OF = {v: k for k, v in _lk.ACH_SCALE.items()}
 
 
 def _number(x: float) -> str:
-    """A cell's number with 15 significant digits, what a spreadsheet shows (0.3, not 0.30000000000000004).
+    """A cell's number with 15 significant digits, what a spreadsheet shows.
+
+    For example 0.3, not 0.30000000000000004.
 
     A value changes by at most 5e-15 of itself, far below the engine's resolution.
     """

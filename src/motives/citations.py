@@ -1,4 +1,6 @@
-r"""Citations: in-text citations and reference lists from a case's BibTeX entries, formatted by pybtex.
+r"""Citations: in-text citations and reference lists from a case's BibTeX entries.
+
+They are formatted by pybtex.
 
 One formatter, :class:`Bibliography`, serves every output that names a source: the Markdown report (in-text
 citations and a reference list), the case book, the interactive appendix; the LaTeX tables cite with
@@ -62,7 +64,10 @@ def latex_cite(keys: Iterable[str]) -> str:
 
 
 def _entry(key: str, fields: Mapping[str, str]):  # noqa: ANN202 - a pybtex Entry (pybtex is imported lazily)
-    """A pybtex ``Entry`` from one ``read_bibtex`` record (people split into pybtex ``Person`` objects)."""
+    """A pybtex ``Entry`` from one ``read_bibtex`` record.
+
+    People are split into pybtex ``Person`` objects.
+    """
     from pybtex.database import Entry, Person
     from pybtex.utils import OrderedCaseInsensitiveDict
 
@@ -207,7 +212,7 @@ class Bibliography:
     # ------------------------------------------------------------------ labels
 
     def _author_year_labels(self) -> None:
-        """Who + year for each entry, with a, b, … where one author has several entries in one year."""
+        """Who + year for each entry, with a, b, … where an author has several entries in a year."""
         who = {k: _who(e) for k, e in self._entries.items()}
         year = {k: " ".join(_latex_text(e.fields.get("year", "")).split()) for k, e in self._entries.items()}
         title = {k: _latex_text(e.fields.get("title", "")).lower() for k, e in self._entries.items()}
@@ -269,7 +274,9 @@ class Bibliography:
     # ------------------------------------------------------------------ references
 
     def reference(self, key: str, *, backend: Backend = "text") -> str:
-        r"""One entry of the reference list, rendered by pybtex's ``text``, ``markdown``, ``html`` or ``latex`` backend.
+        r"""One entry of the reference list, rendered by a pybtex backend.
+
+        The backend is ``text``, ``markdown``, ``html`` or ``latex``.
 
         An unknown key is printed as itself.
 

@@ -156,7 +156,9 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
 
 def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  # noqa: C901 - one case file's records salvaged kind by kind
              depth: int = 0) -> tuple[CaseFile | None, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
-    """Read and validate every file of a case folder (and its parents), adding every problem to ``problems``.
+    """Read and validate every file of a case folder and its parents.
+
+    Every problem is added to ``problems``.
 
     Stops only where nothing further can be read; otherwise each file is validated on its own, invalid
     records are left out (and noted in ``failed``), and the rest is returned for the cross-file checks.
@@ -289,7 +291,10 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  
 
 
 def _kept_path(raw: Any, key: str, ident: str, i: int) -> tuple[str, int]:
-    """The path of the ``i``-th kept record of list ``key`` in the raw file (invalid entries before it were left out)."""
+    """The path of the ``i``-th kept record of list ``key`` in the raw file.
+
+    Invalid entries before it were left out.
+    """
     entries = raw.get(key) if isinstance(raw, dict) else None
     if isinstance(entries, list):
         at = [j for j, e in enumerate(entries) if isinstance(e, dict) and e.get("id", e.get("key")) == ident]
@@ -354,7 +359,9 @@ def evidence_files(folder: Path) -> list[Path]:
 
 
 def skipped_files(path: Path_) -> list[tuple[str, str]]:
-    """Entries of a case folder that loading it does not read, with the reason (what ``motives check`` lists).
+    """Entries of a case folder that loading it does not read, with the reason.
+
+    This is what ``motives check`` lists.
 
     Examples
     --------

@@ -365,7 +365,9 @@ def not_applied_lines(lf: LensFile) -> list[str]:
 
 
 def case_judgement_lines(case: Case, lf: LensFile) -> list[str]:
-    """What ``add-lens`` says about the reader's prior and reliabilities it applied (nothing if none).
+    """What ``add-lens`` says about the reader's prior and reliabilities it applied.
+
+    It says nothing if none were applied.
 
     Examples
     --------
@@ -404,7 +406,9 @@ def _plain(x: Any) -> Any:
 
 
 def lens_case_files(case: Case, lf: LensFile, parent: str) -> dict[str, Any]:
-    """The files of a case folder that extends the original (at relative path ``parent``) with the new lens.
+    """The files of a case folder that extends the original with the new lens.
+
+    The original is at relative path ``parent``.
 
     ``case.yaml`` names the parent, repeats its hypotheses (an extending case lists them) and adds the lens;
     ``lens_<id>.yaml`` amends every item and proposition with the new lens's judgement. Returns

@@ -77,7 +77,10 @@ def _tagged(t: Any) -> dict[str, Any]:
 
 
 def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
-    """The keys valid at a pydantic error location (its union tags pick the member), or None when unsure."""
+    """The keys valid at a pydantic error location, or None when unsure.
+
+    The location's union tags pick the member.
+    """
     t: Any = model
     for part in loc:
         t = _strip(t)
@@ -134,7 +137,10 @@ def _unwrap(t: Any, part: Any) -> Any:
 def problems_from_validation(
     exc: ValidationError, data: Any, model: type[BaseModel], f: str, lines: Lines
 ) -> list[Problem]:
-    """The problems of a pydantic error, each with file, line, item and field, and what would be valid."""
+    """The problems of a pydantic error, each located and saying what would be valid.
+
+    A problem has a file, line, item and field.
+    """
     out: list[Problem] = []
     for err in exc.errors():
         ctx_error = err.get("ctx", {}).get("error")

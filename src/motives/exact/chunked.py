@@ -91,7 +91,9 @@ def chunked_posterior(arr: CaseArrays, prior: Any = None, lam: Any = None, *, re
 
 
 def sweep_dataarray(arr: CaseArrays, lam: xr.DataArray, *, prior: Any = None, reliability: bool = True) -> xr.DataArray:
-    """The exact posterior of every scenario of ``lam`` (dims ``scenario``, ``evidence``, ``hypothesis``).
+    """The exact posterior of every scenario of ``lam``.
+
+    ``lam`` has dims ``scenario``, ``evidence`` and ``hypothesis``.
 
     Chunked along ``scenario`` (``lam.chunk({"scenario": n})``), the result is lazy and chunked the
     same way; in memory, it is computed at once. Either way the numbers are those of

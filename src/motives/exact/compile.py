@@ -43,7 +43,10 @@ class SourceGroup:
 
 @functools.lru_cache(maxsize=1024)
 def _jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
-    """Gauss–Jacobi nodes on [0, 1] for ρ ~ Beta(mean, concentration), n nodes (cached: hot in sweeps)."""
+    """Gauss–Jacobi nodes on [0, 1] for ρ ~ Beta(mean, concentration), n nodes.
+
+    Cached: they are hot in sweeps.
+    """
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
     else:
@@ -190,12 +193,15 @@ class CaseArrays:
 
     @property
     def network(self) -> bool:
-        """True when some fact has no parent or several, or some item several parents (not a tree)."""
+        """True when a fact has no parent or several, or an item several parents (not a tree)."""
         return bool(self.joint) or any(len(p.parents) != 1 for p in self.propositions)
 
     @functools.cached_property
     def plan(self) -> Plan:
-        """The elimination plan of this structure (see :func:`motives.exact.contract.structure_plan`)."""
+        """The elimination plan of this structure.
+
+        See :func:`motives.exact.contract.structure_plan`.
+        """
         return structure_plan(len(self.hypotheses), self.propositions, self.joint)
 
     @property
@@ -245,7 +251,7 @@ class CaseArrays:
         return self.items + self.other_items
 
     def without(self, drop: list[str]) -> CaseArrays:
-        """The same arrays with some items (or propositions, with everything under them) left out."""
+        """The same arrays with some items left out, or propositions with everything under them."""
         if self.propositions:
             return _without_structured(self, set(drop))
         keep = [i for i, e in enumerate(self.items) if e not in drop]
@@ -298,7 +304,10 @@ def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
 
 
 def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | None:
-    """(mean, concentration) of a source's reliability, or None when its reports are taken at face value."""
+    """(mean, concentration) of a source's reliability.
+
+    None when its reports are taken at face value.
+    """
     src = case.source(key) if key is not None else None
     rel = src.reliability if src is not None else None
     if rel is None or (rel.concentration is None and rel.mean == 1.0):
@@ -308,7 +317,7 @@ def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | No
 
 
 def _check_nodes(key: str, n_items: int, concentration: float | None) -> None:
-    """Refuse a source whose exact integration would need more quadrature nodes than the stated bound."""
+    """Refuse a source whose exact integration needs more quadrature nodes than the stated bound."""
     from motives.errors import CaseError, Problem
     from motives.numeric import MAX_NODES
 

@@ -233,7 +233,10 @@ def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any
 
 
 def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
-    """exp(f − m) and m, m the maximum over the last ``nvars`` axes (0 where every entry is −inf)."""
+    """exp(f − m) and m, m the maximum over the last ``nvars`` axes.
+
+    m is 0 where every entry is −inf.
+    """
     logf = np.asarray(logf, dtype=float)
     if nvars == 0:
         m = np.where(np.isfinite(logf), logf, 0.0)
@@ -246,7 +249,10 @@ def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
 
 
 def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
-    """Divide by the maximum over the last ``nvars`` axes, returned as a log too (a maximum of 0 stays)."""
+    """Divide by the maximum over the last ``nvars`` axes, returned as a log too.
+
+    Where the maximum is 0 the entries stay as they are.
+    """
     if nvars == 0:
         m = np.where(p > 0, p, 1.0)
         return p / m, np.log(m)  # m > 0: no warning to silence

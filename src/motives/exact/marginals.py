@@ -32,7 +32,9 @@ def _plan(card: tuple[int, ...], scopes: tuple[tuple[int, ...], ...]) -> Plan:
 
 
 def ancestor_indices(arr: CaseArrays, nodes: Sequence[int]) -> list[int]:
-    """Proposition indices of ``nodes`` (-1 the hypotheses, else a proposition) and all their ancestors, sorted.
+    """Proposition indices of ``nodes`` and all their ancestors, sorted.
+
+    An index is -1 for the hypotheses, else a proposition's.
 
     Examples
     --------
@@ -53,7 +55,9 @@ def ancestor_indices(arr: CaseArrays, nodes: Sequence[int]) -> list[int]:
 
 
 def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str, ArrayLike] | None = None) -> Array:
-    """P(configuration of ``nodes`` | h) without evidence, shape (..., K, V), V flat in nested order.
+    """P(configuration of ``nodes`` | h) without evidence, shape (..., K, V).
+
+    V is flat in nested order.
 
     Parameters
     ----------

@@ -137,7 +137,10 @@ def _trend_mixture(tr: Any, years: Array, origin: float) -> tuple[Array, Array, 
 
 
 def _mixture_quantile(w: Array, m: Array, s: Array, p: float, norm: Any) -> Array:
-    """The ``p`` quantile of sum_k w_k N(m_k, s_k) at each column, by bisection of the CDF (s_k = 0: a point mass)."""
+    """The ``p`` quantile of sum_k w_k N(m_k, s_k) at each column, by bisection of the CDF.
+
+    s_k = 0 is a point mass.
+    """
     if len(w) == 1:  # one Normal: closed form
         return m[0] + norm.ppf(p) * s[0]
 

@@ -229,16 +229,18 @@ class ModelInputs:
 
     @property
     def network(self) -> bool:
-        """True when some fact has no parent or several, or some item several parents (not a tree)."""
+        """True when a fact has no parent or several, or an item several parents (not a tree)."""
         return bool(self.joint) or any(len(p.parents) != 1 for p in self.propositions)
 
     @property
     def joint_width(self) -> int:
-        """Largest number of parent configurations of an item with several parents (0 without such items)."""
+        """Largest number of parent configurations of an item with several parents (0 if none)."""
         return max((len(j.parent_values) for j in self.joint), default=0)
 
     def plan(self, *, hypotheses: bool = True) -> Any:
-        """The elimination plan of the structure, as the exact engine's (:func:`motives.exact.contract.plan_elimination`).
+        """The elimination plan of the structure, as the exact engine's.
+
+        See :func:`motives.exact.contract.plan_elimination`.
 
         Variables: 0 the hypotheses, ``i + 1`` proposition i; factors one per proposition, then one per item
         of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out of every
@@ -255,7 +257,10 @@ class ModelInputs:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items bearing on propositions, proposition by proposition (parents first), then items of several parents."""
+        """Items bearing on propositions, proposition by proposition, then items of several parents.
+
+        The propositions come parents first.
+        """
         return [e for p in self.propositions for e in p.all_items] + [j.id for j in self.joint]
 
     @property
@@ -315,7 +320,9 @@ class ModelInputs:
         return out
 
     def structure_part(self, *, pooled: bool = False) -> dict[str, Any]:
-        """What the structured part of a model bakes into its graph (for :func:`~motives.models.sampling.structure_key`).
+        """What the structured part of a model bakes into its graph.
+
+        Used by :func:`~motives.models.sampling.structure_key`.
 
         The pooled model bakes the point tables and cells in as well (``pooled``).
         """
@@ -1065,7 +1072,9 @@ def network_factors(inp: ModelInputs, *, tables: list[Any], own: list[Any], jcel
 
 
 def contract_log(plan: Any, factors: list[Any]) -> Any:
-    """Run an elimination plan (:func:`motives.exact.contract.plan_elimination`) on PyTensor log-factors.
+    """Run an elimination plan on PyTensor log-factors.
+
+    See :func:`motives.exact.contract.plan_elimination` for the plan.
 
     The PyTensor twin of the exact engine's log-space step (``_log_step`` in :mod:`motives.exact.contract`):
     for each step the input log-factors are laid out on the step's union of variables (broadcast), added,

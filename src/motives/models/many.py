@@ -293,7 +293,10 @@ def _cpu_count() -> int:
 
 
 def _save(res: FitResult, folder: Path, key: str) -> None:
-    """Write one result whole (a temporary name, then a rename), so a killed job leaves no half file."""
+    """Write one result whole, so a killed job leaves no half file.
+
+    It is written under a temporary name, then renamed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{key}.{os.getpid()}.part"
     res.save(tmp)

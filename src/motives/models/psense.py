@@ -1,4 +1,6 @@
-"""Power-scaling sensitivity of a fit (Kallioinen et al. 2024, ``psense`` of arviz-stats), per hypothesis credence.
+"""Power-scaling sensitivity of a fit, per hypothesis credence.
+
+After Kallioinen et al. (2024), by ``psense`` of arviz-stats.
 
 A fit's *prior* here is the encoders' uncertainty about their judgements: the Beta distribution
 of every uncertain likelihood cell and of every uncertain source reliability. Its *likelihood*
@@ -89,7 +91,10 @@ def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
 
 
 def _judgement_groups(built: BuiltModel, rvs: list[Any], sizes: list[int]) -> tuple[list[str], list[np.ndarray]]:
-    """Judgement names, and per random variable a (judgements x elements) 0/1 matrix summing its elements."""
+    """Judgement names, and per random variable a 0/1 matrix summing its elements.
+
+    The matrix is (judgements x elements).
+    """
     inp = built.inputs[0] if isinstance(built.inputs, list) else built.inputs
     names: list[str] = []
     members: list[list[str]] = []
@@ -119,7 +124,10 @@ def _has_groups(trace: xr.DataTree) -> bool:
 
 
 def _psense(trace: xr.DataTree, **kw: Any) -> Any:
-    """arviz-stats' ``psense``, its warnings kept in ``_WARNINGS`` (reported with the summary) instead of raised."""
+    """arviz-stats' ``psense``, its warnings kept instead of raised.
+
+    They are kept in ``_WARNINGS`` and reported with the summary.
+    """
     import warnings
 
     from arviz_stats import psense
@@ -139,7 +147,9 @@ _WARNINGS: list[str] = []
 
 
 def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """Power-scaling sensitivity of each hypothesis credence (arviz-stats ``psense``), with a direction.
+    """Power-scaling sensitivity of each hypothesis credence, with a direction.
+
+    Computed by arviz-stats ``psense``.
 
     Returns
     -------
@@ -174,7 +184,10 @@ def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THR
 
 
 def _direction(trace: xr.DataTree, var: str, judgement: Any = None) -> xr.DataArray:
-    """The derivative d E[var] / d log2(α) of the prior power α, by importance weights at the powers :data:`ALPHAS`."""
+    """The derivative d E[var] / d log2(α) of the prior power α.
+
+    It is computed by importance weights at the powers :data:`ALPHAS`.
+    """
     lp = trace["log_prior"]["judgements"]
     if judgement is not None:
         lp = lp.sel(judgement=judgement)
@@ -219,7 +232,9 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
 
 
 def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> dict[str, Any]:
-    """Both tables as JSON-able data, with a sentence naming the judgements the credences are sensitive to.
+    """Both tables as JSON-able data, with a sentence.
+
+    The sentence names the judgements the credences are sensitive to.
 
     Keys: ``credence`` (per hypothesis), ``judgements`` (the sensitive ones, largest first, at most ten),
     ``n_judgements``, ``threshold``, ``statement``.
@@ -247,7 +262,9 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> d
 
 
 def statement(cred: pd.DataFrame, judg: pd.DataFrame, threshold: float = THRESHOLD) -> str:
-    """In words: which credences the diagnostic calls sensitive to the judgements' priors, and to which judgements.
+    """In words: which credences the diagnostic calls sensitive, and to which judgements.
+
+    The sensitivity is to the judgements' priors.
 
     Examples
     --------
@@ -284,7 +301,9 @@ def statement(cred: pd.DataFrame, judg: pd.DataFrame, threshold: float = THRESHO
 
 
 def scaled_beta_knobs(built: BuiltModel, power: float) -> dict[str, np.ndarray]:
-    """Knob values that power-scale every uncertain judgement's Beta prior by ``power`` (a refit's ``data``).
+    """Knob values that power-scale every uncertain judgement's Beta prior by ``power``.
+
+    They are a refit's ``data``.
 
     Beta(a, b) ** α ∝ Beta(α(a − 1) + 1, α(b − 1) + 1).
 

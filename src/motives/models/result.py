@@ -109,12 +109,18 @@ class FitResult(xr.DataTree):
 
     @property
     def config(self) -> dict[str, Any]:
-        """The fit's :class:`~motives.models.config.FitConfig` record, as a dict (case, case hash, settings, version)."""
+        """The fit's :class:`~motives.models.config.FitConfig` record, as a dict.
+
+        It holds the case, the case hash, the settings and the version.
+        """
         return dict(json.loads(self.trace.attrs.get("motives_config", "{}")))
 
     @property
     def config_hash(self) -> str:
-        """The fit's identity, :meth:`FitConfig.hash <motives.models.config.FitConfig.hash>` of :attr:`config`."""
+        """The fit's identity (the hash of :attr:`config`).
+
+        See :meth:`FitConfig.hash <motives.models.config.FitConfig.hash>`.
+        """
         return str(self.trace.attrs.get("motives_config_hash", ""))
 
     @property
@@ -194,7 +200,10 @@ class FitResult(xr.DataTree):
 
     @property
     def diagnostics(self) -> dict[str, Any]:
-        """``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``chains``, ``draws``, ``exact_check_ok``, ``ok``, ``problems``.
+        """The fit's diagnostics as a dict.
+
+        Its keys: ``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``chains``, ``draws``,
+        ``exact_check_ok``, ``ok``, ``problems``.
 
         A fit of a model with anything random is clean only when
 
@@ -498,7 +507,9 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
 
 
 def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
-    """The groups a :class:`FitResult` shows ArviZ, by path (``"/"``: the root, with the trace's attributes).
+    """The groups a :class:`FitResult` shows ArviZ, by path.
+
+    ``"/"`` is the root, with the trace's attributes.
 
     ``posterior`` keeps the quantities the summary reports (:data:`LEVELS` of the fit's model: credences and
     family credences, or shares; lens credences for the pooled model), so ArviZ's plots and summaries speak of

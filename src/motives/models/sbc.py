@@ -241,7 +241,10 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
 
 
 def sbc_ranks(trace: Any, truth: dict[str, Any], *, keep: int, rng: np.random.Generator) -> list[int]:
-    """Rank of each true value among ``keep`` evenly thinned posterior draws (cells, reliabilities, h)."""
+    """Rank of each true value among ``keep`` evenly thinned posterior draws.
+
+    The values are the cells, the reliabilities and h.
+    """
     post = trace.posterior
     total = post.sizes["chain"] * post.sizes["draw"]
     take = np.linspace(0, total - 1, keep).round().astype(int)
