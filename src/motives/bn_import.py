@@ -351,7 +351,7 @@ def _from_pyagrum(bn: Any, source: str) -> tuple[list[NetNode], str, str]:
 def _single_precision(nodes: list[NetNode], ext: str) -> tuple[list[NetNode], list[str]]:
     """Undo the single precision of pyAgrum's text readers.
 
-    Every number back to its shortest float32 decimal.
+    Every number goes back to its shortest float32 decimal.
     """
     values = np.concatenate([n.table.ravel() for n in nodes])
     if ext in (".bifxml",) or not np.array_equal(values.astype(np.float32).astype(float), values):
@@ -427,9 +427,9 @@ def parse_evidence(evidence: Mapping[str, str] | str | None) -> dict[str, str]:
 
 
 def _match(word: str, names: list[str], ids: dict[str, str]) -> str | None:
-    """The name ``word`` means.
+    """The name that ``word`` means.
 
-    Exact, else the one name equal up to letter case, else the one whose id it is.
+    An exact match, else the one name equal up to letter case, else the one whose id it is.
     """
     if word in names:
         return word
@@ -446,7 +446,7 @@ def _match(word: str, names: list[str], ids: dict[str, str]) -> str | None:
 def _num(v: float) -> float | int:
     """A probability with at most 15 significant digits (no float noise: 1 - 0.95 is 0.05).
 
-    0 and 1 as ints.
+    0 and 1 are written as ints.
     """
     r = float(f"{float(v):.15g}")
     return int(r) if r in (0.0, 1.0) else r
@@ -640,7 +640,7 @@ def _flow_list(xs: list[str]) -> _FlowList:
 def _dumper() -> Any:
     """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``).
 
-    tables' rows on one line.
+    Tables' rows go on one line.
     """
     import yaml
 

@@ -473,7 +473,7 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
 def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointInputs, ...]:
     """Every likelihood item with several parents.
 
-    Each as the exact engine's :class:`~motives.exact.compile.JointItem`.
+    Each is the counterpart of the exact engine's :class:`~motives.exact.compile.JointItem`.
     """
     order = case.proposition_order()
     out = []
