@@ -1,9 +1,7 @@
-"""The ``motives`` command (typer + rich).
+"""The ``motives`` command (typer + rich): it parses, prints and maps errors to exit codes.
 
-It parses, prints and maps errors to exit codes; nothing more.
-
-The work is done by the application layer (:mod:`motives.app`), which a notebook calls too. Every
-command is registered with :func:`command`, which puts it behind the guard
+Nothing more: the work is done by the application layer (:mod:`motives.app`), which a notebook calls
+too. Every command is registered with :func:`command`, which puts it behind the guard
 (:func:`motives.terminal.guarded`): a command cannot be registered without it
 (``tests/test_cli_conventions.py`` checks every one). Every expected failure (bad input, failed
 diagnostics) prints one clear message and exits non-zero, never a traceback; the exit codes are
@@ -56,9 +54,7 @@ app = typer.Typer(
 
 
 def command[F: Callable[..., Any]](name: str | None = None) -> Callable[[F], F]:
-    """Register a function as a ``motives`` command behind the guard.
-
-    The only way commands are registered.
+    """Register a ``motives`` command behind the guard: the only way commands are registered.
 
     Examples
     --------
@@ -230,9 +226,8 @@ def export(
 ) -> None:
     """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET).
 
-    The file is for GeNIe, Hugin, Netica or pgmpy.
-
-    Setting every item node to 'observed' gives the exact posterior on the node 'hypothesis'.
+    The file is for GeNIe, Hugin, Netica or pgmpy. Setting every item node to 'observed' gives the
+    exact posterior on the node 'hypothesis'.
     """
     from motives.app.networks import export_network
 
@@ -245,10 +240,7 @@ def export(
 def schema(what: Annotated[SchemaPart, typer.Argument(help="case (case.yaml), evidence (an evidence file) or spec (an "
                                                       "analysis spec): a schema a validator or an editor can use; "
                                                       "all: the three side by side.")] = SchemaPart.all) -> None:
-    """Print the JSON Schema of case.yaml, evidence files and analysis specs.
-
-    It gives every key, type, default and description.
-    """
+    """Print the JSON Schema of case.yaml, evidence files and specs, every key described."""
     from motives.schema_json import json_schema
 
     print_json(json_schema(what.value))
@@ -289,9 +281,7 @@ def summary_cmd(
     fit_dir: Annotated[Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Summarise a saved fit of a spec.
-
-    The fit is first checked to be the fit of the spec and its case as they are now.
+    """Summarise a saved fit, once checked to be the fit of the spec and its case as they are now.
 
     Refused (exit 2, saying what changed and the command that refits) when an evidence file,
     the spec's fit settings or the motives version changed since 'motives run'.
@@ -336,9 +326,8 @@ def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, targ
                 scheduler: Scheduler = None, workers: Workers = None, as_json: Json = False) -> None:
     """Every sensitivity analysis of a spec (exact engine).
 
-    Tables (CSV, their meaning as JSON) and figures into --out.
-
-    With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
+    Tables (CSV, their meaning as JSON) and figures go into --out. With ``sensitivity.refits`` also
+    MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
     """
     res = _sensitivity(spec_file, out_dir, force, False, target, scheduler=scheduler, workers=workers)
     if as_json:
@@ -376,10 +365,7 @@ def sbc_cmd(
                                               "same folder fits only what is missing.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Simulation-based calibration of a spec's exclusive model.
-
-    Writes ranks.csv, tests.csv and sbc.json into --out.
-    """
+    """Simulation-based calibration of a spec's exclusive model (ranks.csv, tests.csv, sbc.json)."""
     from motives.app.workflow import sbc_outputs
 
     folder, result, lines = sbc_outputs(spec_file, out_dir, force, simulations=simulations, keep=keep, bins=bins,
@@ -397,10 +383,7 @@ def sbc_cmd(
 
 @command()
 def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False, as_json: Json = False) -> None:
-    """Write the interactive appendix.
-
-    One self-contained HTML page where a reader changes the judgements.
-    """
+    """Write the appendix: one self-contained HTML page where a reader changes the judgements."""
     from motives.app.workflow import appendix_outputs
 
     page = appendix_outputs(spec_file, out_dir, force)
@@ -471,10 +454,7 @@ def import_bn_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace a folder import-bn wrote before.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Turn a Bayesian network into a case folder.
-
-    Hypotheses come from one node, items from the observed ones.
-    """
+    """Turn a Bayesian network into a case: hypotheses from one node, items from observed ones."""
     from motives.app.networks import import_network
 
     wrote, lines, notes = import_network(network_file, hypothesis, out_dir, evidence, force=force)
@@ -494,10 +474,7 @@ def add_lens_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace a folder motives wrote before.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Add a reader's lens file to a case.
-
-    Write a case folder that extends CASE with the reader's lens.
-    """
+    """Add a reader's lens file to a case: a new case folder that extends CASE with that lens."""
     from motives.app.workflow import add_lens_outputs
     from motives.lensfile import case_judgement_lines, not_applied_lines
 
@@ -516,10 +493,7 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point.
-
-    A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too.
-    """
+    """Entry point; the CLI states a failed fit itself (its problems, exit 3), no warning too."""
     warnings.simplefilter("ignore", FailedFitWarning)
     app()
 

@@ -43,10 +43,7 @@ class SourceGroup:
 
 @functools.lru_cache(maxsize=1024)
 def jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
-    """Gauss–Jacobi nodes on [0, 1] for ρ ~ Beta(mean, concentration), n nodes.
-
-    Cached: they are hot in sweeps.
-    """
+    """``n`` Gauss–Jacobi nodes for ρ ~ Beta(mean, concentration), cached: hot in sweeps."""
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
     else:
@@ -198,10 +195,7 @@ class CaseArrays:
 
     @functools.cached_property
     def plan(self) -> Plan:
-        """The elimination plan of this structure.
-
-        See :func:`motives.exact.contract.structure_plan`.
-        """
+        """The structure's elimination plan (:func:`motives.exact.contract.structure_plan`)."""
         return structure_plan(len(self.hypotheses), self.propositions, self.joint)
 
     @property
@@ -274,10 +268,7 @@ class CaseArrays:
 
 
 def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
-    """:meth:`CaseArrays.without` for a structured case.
-
-    A dropped proposition takes its subtree with it.
-    """
+    """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree."""
     gone: set[int] = set()
     for i, pa in enumerate(arr.propositions):  # parents come first
         if pa.id in drop or set(pa.parents) & gone:
@@ -304,10 +295,7 @@ def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
 
 
 def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | None:
-    """(mean, concentration) of a source's reliability.
-
-    None when its reports are taken at face value.
-    """
+    """(mean, concentration) of a source's reliability, None for reports taken at face value."""
     src = case.source(key) if key is not None else None
     rel = src.reliability if src is not None else None
     if rel is None or (rel.concentration is None and rel.mean == 1.0):
@@ -474,7 +462,10 @@ _CACHE: dict[int, tuple[Any, dict[Any, Any]]] = {}
 
 
 def cache_of(case: Case) -> dict[Any, Any]:
-    """The memo of results kept for ``case`` while the case object lives (dropped when it is collected)."""
+    """The memo of results kept for ``case`` while the case object lives.
+
+    It is dropped when the case is collected.
+    """
     import weakref
 
     key = id(case)

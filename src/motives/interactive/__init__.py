@@ -376,7 +376,10 @@ def _finite(a: np.ndarray) -> list[list[float | None]]:
 
 
 def source_data(case: Case) -> list[dict[str, Any]]:
-    """Each source's reliability as the engine reads it (with its Gauss-Jacobi nodes when uncertain)."""
+    """Each source's reliability as the engine reads it.
+
+    An uncertain one comes with its Gauss-Jacobi nodes.
+    """
     from motives.exact import jacobi_nodes
 
     out = []
