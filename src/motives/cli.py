@@ -226,8 +226,7 @@ def export(
 ) -> None:
     """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET).
 
-    The file is for GeNIe, Hugin, Netica or pgmpy. Setting every item node to 'observed' gives the
-    exact posterior on the node 'hypothesis'.
+    For GeNIe, Hugin, Netica, pgmpy. All items 'observed' give the exact posterior on 'hypothesis'.
     """
     from motives.app.networks import export_network
 
@@ -324,10 +323,9 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
 @command()
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
                 scheduler: Scheduler = None, workers: Workers = None, as_json: Json = False) -> None:
-    """Every sensitivity analysis of a spec (exact engine).
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, meaning as JSON), figures.
 
-    Tables (CSV, their meaning as JSON) and figures go into --out. With ``sensitivity.refits`` also
-    MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
+    With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
     """
     res = _sensitivity(spec_file, out_dir, force, False, target, scheduler=scheduler, workers=workers)
     if as_json:
