@@ -62,7 +62,8 @@ def follow_umask(path: str | os.PathLike[str]) -> None:
     >>> follow_umask(d)
     >>> oct(d.stat().st_mode & 0o777)
     '0o755'
-    >>> d.rmdir(); _ = os.umask(old)
+    >>> d.rmdir()
+    >>> _ = os.umask(old)
     """
     mask = umask()
     p = Path(path)

@@ -300,7 +300,7 @@ class FitResult(xr.DataTree):
         False
         >>> res.add_log_densities(), res.has_log_densities
         (True, True)
-        >>> list(res.trace["log_prior"]["judgement"].values)
+        >>> [str(j) for j in res.trace["log_prior"]["judgement"].values]
         ['e0', 'e1', 'reliability of s0']
         """
         from motives.models.psense import add_log_densities
