@@ -79,7 +79,7 @@ class FitTask:
         Also store every draw's log prior and log likelihood (the ``log_prior`` and
         ``log_likelihood`` groups power-scaling sensitivity reads). Off by default: a refit grid
         or a calibration run reads only the draws, and computing them compiles one more function
-        per fit (about a seventh of a small grid fit's cost, measured in ``benchmarks/bench_many.py``).
+        per fit (their cost is measured in ``benchmarks/bench_many.py``).
     """
 
     case: dict[str, Any]
