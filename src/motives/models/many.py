@@ -154,14 +154,14 @@ def run_task(task: FitTask) -> FitResult:
     >>> res.trace.attrs["motives_task_key"] == res.config_hash
     True
     """
-    from motives.models.api import _fit
+    from motives.models.api import fit_from_config
     from motives.schema import Case
 
     started, t0, cpu0 = time.time(), time.perf_counter(), time.process_time()
     case = Case.model_validate(task.case)
     config = FitConfig.from_stored(task.config)
-    res = _fit(case, config, progressbar=False, data=task.data or None, cores=1,
-               log_densities=task.log_densities, auto_backend="pymc")
+    res = fit_from_config(case, config, progressbar=False, data=task.data or None, cores=1,
+                          log_densities=task.log_densities, auto_backend="pymc")
     res.trace.attrs["motives_task_started"] = started
     res.trace.attrs["motives_task_seconds"] = time.perf_counter() - t0
     res.trace.attrs["motives_task_cpu_seconds"] = time.process_time() - cpu0
