@@ -104,6 +104,21 @@ def test_task_log_densities_opt_in_timing_attrs_and_their_own_key(tmp_path: Path
         assert abs(attrs["motives_task_started"] - time.time()) < 3600
 
 
+def test_a_result_pickles_without_its_model():
+    """A worker's result travels (pickle, cloudpickle) without the PyMC model it built, and keeps its draws."""
+    import pickle
+
+    import cloudpickle
+
+    case = _case()
+    res = run_fits([FitTask.build(case, _config(case))], scheduler="serial").results[0]
+    for dumps, loads in ((pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)):
+        back = loads(dumps(res))
+        assert back._built is None and back.config_hash == res.config_hash
+        assert back.trace.attrs["motives_task_key"] == res.trace.attrs["motives_task_key"]
+        _same([res], [back])
+
+
 def test_task_draws_do_not_depend_on_what_the_process_compiled_before(monkeypatch: pytest.MonkeyPatch):
     """``backend: auto`` means PyMC's NUTS in a task, even where a one-off fit would pick nutpie's compilation."""
     import motives.models.sampling as sampling
