@@ -109,15 +109,18 @@ class FitTask:
 
     @property
     def config_hash(self) -> str:
-        """The fit's identity (:meth:`FitConfig.hash`); equal for tasks that differ only in ``data``."""
+        """The fit's identity (:meth:`FitConfig.hash`).
+
+        Equal for tasks that differ only in ``data``.
+        """
         return stable_hash(self.config)
 
     @property
     def key(self) -> str:
-        """The task's identity: the fit's record, the knob values and whether log densities are kept.
+        """The task's identity.
 
-        The file name of its saved result: a saved fit without log densities is not the result of a
-        task that asks for them.
+        The fit's record, the knob values and whether log densities are kept: the file name of its
+        saved result (a saved fit without log densities is not the result of a task that asks for them).
         """
         if not self.data and not self.log_densities:
             return self.config_hash
@@ -317,7 +320,10 @@ def _cpu_count() -> int:
 
 
 def _save(res: FitResult, folder: Path, key: str) -> None:
-    """Write one result whole (a temporary name, then a rename), so a killed job leaves no half file."""
+    """Write one result whole, so a killed job leaves no half file.
+
+    It is written under a temporary name, then renamed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{key}.{os.getpid()}.part"
     res.save(tmp)
@@ -325,7 +331,10 @@ def _save(res: FitResult, folder: Path, key: str) -> None:
 
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
-    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches); their indices."""
+    """Read the results already in ``folder``; return their indices.
+
+    A result is read when its ``<key>.nc`` holds a stored key that matches.
+    """
     import xarray as xr
 
     from motives.models.result import FitResult
