@@ -34,6 +34,7 @@ import motives as mv
 from _structured_cases import random_structured_case
 from motives.errors import MotivesError
 from motives.interactive import edited_posterior
+from motives.interactive.explore import widget_data
 
 pytest.importorskip("anywidget")
 
@@ -65,16 +66,68 @@ def test_opening_values_are_full_precision(bundled_case: mv.Case) -> None:
 
 
 def test_lens_switch_recomputes_from_the_new_lens_only(bundled_case: mv.Case) -> None:
-    """Every lens, switched to from a state with table edits: the credences are that lens's exact ones."""
+    """Every lens, switched to from another lens with table edits: the credences are that lens's exact ones."""
     ex = mv.explore(bundled_case)
     prop = bundled_case.propositions[0]
     row = bundled_case.parent_values(prop.parents)[0]
-    for lens in bundled_case.lens_ids:
+    ids = bundled_case.lens_ids
+    start = ids.index(ex.lens)
+    for lens in ids[start + 1:] + ids[:start + 1]:  # each switch is to another lens, ending where it began
         ex.set_table(prop.id, row, [0.3] + [0.7 / (len(prop.states) - 1)] * (len(prop.states) - 1))
         assert "tables" in ex.edits
         ex.set_lens(lens)
         assert ex.edits == {"lens": lens}  # no table edit survives, none is invented
         _close(ex.result["hypotheses"], _exact(bundled_case, lens))
+
+
+def test_lens_switch_keeps_the_edits_of_no_lens(bundled_case: mv.Case) -> None:
+    """The one rule (``switch_lens``): table edits go, the prior, weights and drops stay; the credences are the
+    new lens's exact ones under the reader's prior (dropping an item is ``weights`` 0 in the exact engine's terms,
+    so the check with a drop is against the Python reference)."""
+    case = bundled_case
+    first, other = case.lens_ids[0], case.lens_ids[1]
+    ex = mv.explore(case, first)
+    h0 = case.hypothesis_ids[0]
+    ex.set_prior(h0, 0.5)
+    prop = case.propositions[0]
+    ex.set_table(prop.id, case.parent_values(prop.bears_on)[0], [0.2] + [0.8 / (len(prop.states) - 1)] *
+                 (len(prop.states) - 1))
+    ex.set_lens(other)
+    assert ex.edits == {"lens": other, "prior": {h0: 0.5}}
+    pri = dict(zip(case.hypothesis_ids, case.prior_vector(), strict=True))
+    pri[h0] = 0.5
+    _close(ex.result["hypotheses"], _exact(case, other, {k: v / sum(pri.values()) for k, v in pri.items()}))
+    ex.drop(case.evidence[0].id)
+    ex.set_table(prop.id, case.parent_values(prop.bears_on)[0], [1.0] + [0.0] * (len(prop.states) - 1))
+    ex.set_lens(other)  # the lens already shown: nothing changes, the table edit stays
+    assert set(ex.edits) == {"lens", "prior", "drop", "tables"}
+    ex.set_lens(first)
+    assert ex.edits == {"lens": first, "prior": {h0: 0.5}, "drop": [case.evidence[0].id]}
+    _close(ex.result["hypotheses"], edited_posterior(case, {"lens": first, "prior": {h0: 0.5},
+                                                            "drop": [case.evidence[0].id]})["hypotheses"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_switch_lens_rule_on_generated_edits(seed: int) -> None:
+    """On generated cases and edit sets: to another lens exactly the ``tables`` key goes; to the same lens
+    nothing changes; the edit set given is never changed in place."""
+    from motives.interactive import switch_lens
+
+    rng = random.Random(seed)
+    case = random_structured_case(seed % 40, depth=2, lenses=("a", "b", "c"))
+    e = _lens_edits(case, rng)
+    e["prior"] = {h: rng.uniform(0.1, 2) for h in case.hypothesis_ids if rng.random() < 0.5}
+    before = json.dumps(e, sort_keys=True)
+    target = rng.choice(case.lens_ids)
+    got = switch_lens(case, e, target)
+    assert json.dumps(e, sort_keys=True) == before
+    if target == e["lens"]:
+        assert got == e
+    else:
+        assert got == {k: v for k, v in e.items() if k != "tables"} | {"lens": target}
+    with pytest.raises(mv.CaseError, match="lens"):
+        switch_lens(case, e, "no_such_lens")
 
 
 def test_prior_and_table_edits_equal_the_edited_case(bundled_case: mv.Case) -> None:
@@ -232,6 +285,48 @@ def test_exported_page_recomputes_like_the_exact_engine(browser: Any, bundled_ca
     _close(computed["hypotheses"], edited_posterior(case, computed["edits"])["hypotheses"])
     assert errors == [] and outside == []
     page.screenshot(path=str(tmp_path / "explore.png"), full_page=True)
+    page.close()
+
+
+def _prior_exact(case: mv.Case, lens: str, weights: dict[str, float]) -> dict[str, float]:
+    pri = dict(zip(case.hypothesis_ids, case.prior_vector(), strict=True)) | weights
+    return _exact(case, lens, {k: v / sum(pri.values()) for k, v in pri.items()})
+
+
+@needs_browser
+def test_exported_page_lens_switch_follows_the_rule(browser: Any, bundled_case: mv.Case, tmp_path: Path) -> None:
+    """The lens menu in the widget's page: a table edit goes, the prior stays, the tables show the new lens's
+    values, a line says what was dropped, and the numbers are the new lens's exact ones under that prior
+    (the same scenario as ``test_appendix.py::test_page_lens_switch_follows_the_rule``)."""
+    case = bundled_case
+    first, other = case.lens_ids[0], case.lens_ids[1]
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(mv.explore(case, first).to_html(tmp_path).as_uri())
+    page.wait_for_selector(".mx-value[data-value]")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    h0 = case.hypothesis_ids[0]
+    page.fill(f".mx-prior-input[data-id={h0}]", "0.5")
+    page.dispatch_event(f".mx-prior-input[data-id={h0}]", "change")
+    prop = next(p for p in case.propositions if len(p.states) == 2)
+    row = case.parent_values(prop.bears_on)[0]
+    sel = f".mx-cell[data-prop={prop.id}][data-row='{row}'][data-state='{prop.states[0]}']"
+    page.fill(sel, "0.125")
+    page.dispatch_event(sel, "change")
+    assert "tables" in json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))"))
+    page.select_option(".mx-lens", other)
+    assert json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))")) == {
+        "lens": other, "prior": {h0: 0.5}}
+    _close(_shown(page), _prior_exact(case, other, {h0: 0.5}))
+    arrays = next(q for q in widget_data(case)["engine"][other]["props"] if q["id"] == prop.id)
+    assert float(page.input_value(sel)) == pytest.approx(arrays["table"][0][0], rel=1e-11)  # 12 digits shown
+    assert page.inner_text(".mx-note") == "Lens switched: 1 edited table row was dropped (table values belong " \
+                                          "to the lens they were set under)."
+    page.select_option(".mx-lens", first)  # back: no table edit to drop, nothing said
+    assert page.inner_text(".mx-note") == ""
+    _close(_shown(page), _prior_exact(case, first, {h0: 0.5}))
+    assert errors == []
     page.close()
 
 

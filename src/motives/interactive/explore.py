@@ -15,10 +15,12 @@ appendix's ``engine.js`` prepended: the page and the widget compute with one eng
 ``computed``
     What the front end's engine computed, with the edits it computed it for (empty until a front end renders).
 
-A lens switch drops the table edits (a table edit is a value of the lens it was made under) and keeps the rest
-(prior, weights, dropped items, reliabilities and the discount belong to no lens); the tables then show the new
-lens's own values. The edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the
-appendix's "Download my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
+A lens switch follows the one rule of the appendix page (:func:`motives.interactive.switch_lens`, ``switchLens``
+in ``engine.js``): it drops the table edits (a table edit is a value of the lens it was made under) and keeps
+the rest (prior, weights, dropped items, reliabilities and the discount belong to no lens); the tables then
+show the new lens's own values, and a line under the credences says how many edited rows were dropped. The
+edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the appendix's "Download
+my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
 :meth:`Explorer.to_html` writes a page that recomputes offline, with no kernel.
 
 anywidget is an optional dependency (the ``lab`` extra); without it :func:`explore` says how to install it.
@@ -62,6 +64,7 @@ CSS = """
 .motives-explorer details { margin-top: .6rem; }
 .motives-explorer .mx-prop-title { margin-top: .4rem; font-weight: 600; }
 .motives-explorer .mx-status { color: #b00020; }
+.motives-explorer .mx-note { opacity: .8; }
 """
 
 
@@ -196,9 +199,14 @@ if anywidget is not None:
             return str(self.edits["lens"])
 
         def set_lens(self, lens: str) -> None:
-            """Switch the lens: the table edits go (they were values of the old lens), the other edits stay."""
-            lens = self.case.resolve_lens(lens)
-            self._update(lens=lens, tables={})
+            """Switch the lens as the lens menu does (:func:`motives.interactive.switch_lens`).
+
+            To another lens the table edits go (they were values of the old lens) and the other edits stay.
+            """
+            from motives.interactive import switch_lens
+
+            new = switch_lens(self.case, self.edits, lens)
+            self._update(**{**new, "tables": new.get("tables")})  # None: the table edits removed
 
         def set_prior(self, hypothesis: str, weight: float | None) -> None:
             """Set a hypothesis's relative prior weight (``None``: back to the case's)."""
