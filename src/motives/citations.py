@@ -330,7 +330,7 @@ class Bibliography:
 def _markdown_backend():  # noqa: ANN202 - a pybtex Backend (pybtex is imported lazily)
     r"""Pybtex's Markdown backend with our escaping of each string (:func:`motives.escape.markdown_inline`).
 
-    Pybtex's own escapes every period, hyphen and parenthesis ("Smith\\. 2018\\."), which a reader of the
+    Pybtex's own escapes every period, hyphen and parenthesis ("Smith\. 2018\."), which a reader of the
     Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code, HTML), and the
     start of the line once (:func:`motives.escape.markdown_line_start`), as every other writer of the report
     does. The en dash is printed as itself, not as ``&ndash;``.
