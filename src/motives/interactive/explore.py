@@ -1,7 +1,8 @@
 """``mv.explore(case)``: the appendix's what-if controls as one anywidget, computed by the appendix's own engine.
 
 The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
-Colab and marimo all render), so one front end serves every notebook. Its front end is ``widget.js`` with the
+Colab and marimo all render), so one front end serves every notebook; the tests run it in Notebook 7, marimo and
+an exported page (VS Code and Colab cannot be run where it is tested). Its front end is ``widget.js`` with the
 appendix's ``engine.js`` prepended: the page and the widget compute with one engine, run on the arrays
 :func:`widget_data` exports (the appendix's, per lens, at full precision). Its state is three synced traits:
 
