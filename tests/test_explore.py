@@ -495,3 +495,12 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
         srv.terminate()
         srv.wait(timeout=30)
         log.close()
+
+
+def test_exported_page_is_filled_in_one_pass(tmp_path: Path) -> None:
+    """A title holding the page template's markers stays text: the state and module are inserted once."""
+    case = mv.examples.cookie_case()
+    case = case.model_copy(update={"title": "__STATE__ __ESM__ __CSS__"})
+    page = mv.explore(case).to_html(tmp_path).read_text(encoding="utf-8")
+    assert page.count("What if: __STATE__ __ESM__ __CSS__") == 2  # the title and the heading, as written
+    assert page.count("export default { render };") == 1

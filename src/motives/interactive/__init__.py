@@ -559,6 +559,11 @@ def render(data: dict[str, Any], structure_svg: str = "") -> str:
 def fill_template(template: str, values: dict[str, str]) -> str:
     """Each marker of ``template`` replaced by its value in one pass: a value is never scanned for markers.
 
+    Written here rather than with jinja2: the page has four markers, each filled with text already escaped for
+    where it goes (JSON inside a script by :func:`motives.escape.json_script`, the title by
+    :func:`motives.escape.html`, our own SVG), which jinja2's HTML autoescaping would escape wrongly (a script's
+    JSON is not HTML text); and jinja2 is not a dependency of the core.
+
     Raises
     ------
     ValueError

@@ -282,7 +282,7 @@ else:
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
 <style>body { margin: 1.5rem; } __CSS__</style></head>
-<body><h1 style="font: 600 16px system-ui">__TITLE__</h1><div id="explorer"></div>
+<body><h1 style="font: 600 16px system-ui">__HEADING__</h1><div id="explorer"></div>
 <script type="module">
 // A stand-in for a notebook's widget model (get/set/on/off/save_changes), holding the saved state, so the
 // widget's own module runs here unchanged and recomputes in the page.
@@ -316,9 +316,13 @@ def write_page(ex: Any, path: Path) -> Path:
     def js(x: Any) -> str:  # JSON inside a script: nothing can close the script element early
         return json.dumps(x, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
 
+    from motives.interactive import fill_template
+
     state = {"data": ex.data, "edits": ex.edits, "computed": {}, "error": ""}
-    page = (PAGE.replace("__CSS__", CSS).replace("__TITLE__", html.escape(f"What if: {ex.case.title or ex.case.name}"))
-            .replace("__STATE__", js(state)).replace("__ESM__", js(esm())))
+    # one pass over the template (fill_template), as the appendix: a title holding "__STATE__" stays text
+    title = html.escape(f"What if: {ex.case.title or ex.case.name}")
+    page = fill_template(PAGE, {"__CSS__": CSS, "__TITLE__": title, "__HEADING__": title, "__STATE__": js(state),
+                                "__ESM__": js(esm())})
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
