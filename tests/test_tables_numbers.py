@@ -1,4 +1,6 @@
-"""Tables and numbers (issue 13, item 5 and the cosmetic bullet): what printed tables show and leave out.
+"""Tables and numbers (issue 13, item 5 and the cosmetic bullet).
+
+What printed tables show and leave out.
 
 - exact results have no interval columns (an MCMC table with intervals keeps them);
 - family rows appear only when some family groups two or more hypotheses;
@@ -26,7 +28,7 @@ from typer.testing import CliRunner
 import motives as mv
 from motives import report as R
 from motives.cli import app
-from motives.conventions import DB_RESOLUTION, PROB_RESOLUTION, RESOLUTION_NOTE, _fmt, families_group, plural
+from motives.conventions import DB_RESOLUTION, PROB_RESOLUTION, RESOLUTION_NOTE, families_group, number_text, plural
 from motives.sensitivity import tornado
 
 runner = CliRunner()
@@ -35,7 +37,10 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 
 @st.composite
 def cases(draw: st.DrawFn) -> mv.Case:
-    """A flat case: 2-5 hypotheses with random priors and 2+ families, one diagnostic and one flat item."""
+    """A flat case.
+
+    2-5 hypotheses with random priors and 2+ families, one diagnostic and one flat item.
+    """
     k = draw(st.integers(2, 5))
     raw = draw(st.lists(st.floats(0.05, 1.0), min_size=k, max_size=k))
     priors = [p / sum(raw) for p in raw]
@@ -123,7 +128,10 @@ def test_json_keeps_its_shape_and_states_the_prior_and_resolution():
 
 
 def test_mcmc_summary_gets_the_prior():
-    """An MCMC summary table has credences and intervals only; the CLI puts the prior in (posterior, run)."""
+    """An MCMC summary table has credences and intervals only.
+
+    The CLI puts the prior in (posterior, run).
+    """
     from motives.app.summary import fill_prior as _fill_prior
     from motives.conventions import summary_dict
 
@@ -169,10 +177,10 @@ def test_noise_below_resolution_prints_as_zero_and_has_no_direction(case):
 @given(st.floats(-1e-9, 1e-9).filter(lambda x: x != 0), st.floats(-1e-12, 1e-12).filter(lambda x: x != 0))
 def test_fmt_resolution(db_noise, p_noise):
     if abs(db_noise) < DB_RESOLUTION:
-        assert float(_fmt(db_noise, 2, db=True)) == 0 and "-" not in _fmt(db_noise, 2, db=True)
+        assert float(number_text(db_noise, 2, db=True)) == 0 and "-" not in number_text(db_noise, 2, db=True)
     if abs(p_noise) < PROB_RESOLUTION:
-        assert _fmt(p_noise, 3) == "0.000"
-    assert _fmt(2.8e-10, 2) == "2.8e-10"  # above the resolution: still shown
+        assert number_text(p_noise, 3) == "0.000"
+    assert number_text(2.8e-10, 2) == "2.8e-10"  # above the resolution: still shown
 
 
 def test_tables_column_kinds_use_their_resolution():

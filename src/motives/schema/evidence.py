@@ -25,9 +25,9 @@ from motives.schema.forms import (
 )
 from motives.schema.structure import (
     PropositionJudgement,
-    _one_parent,
     check_parents_once,
     flatten_judgements,
+    one_parent,
     parents_tuple,
 )
 
@@ -72,7 +72,7 @@ class LensJudgement(Record):
         return data
 
     def filled(self, parent_values: list[str]) -> LensJudgement:
-        """The judgement with ``others`` written out for every parent value ``values`` does not name.
+        """The judgement with ``others`` written out for each parent value missing from ``values``.
 
         Examples
         --------
@@ -119,7 +119,7 @@ def _with_confidence(v: Any, conf: str) -> Any:
 
 
 def _row_forms(data: Any) -> Any:
-    """Rows written as ratios, decibans, a Van Evera test or with NA cells -> values (and others)."""
+    """Rows written as ratios, decibans, a Van Evera test or with NA cells -> values and others."""
     if not isinstance(data, dict):
         return data
     given = [f for f in ROW_FORMS if f in data]
@@ -249,7 +249,9 @@ _NO_PARENT = ("bears_on: [] makes an item that nothing in the case explains, so 
               "name the hypotheses or the proposition(s) it depends on")
 
 
-class _ItemBase(Record):
+class ItemBase(Record):
+    """The fields every evidence item has, whatever its kind."""
+
     id: Id
     title: str = Field(min_length=1)
     date: DateField = None
@@ -279,10 +281,10 @@ class _ItemBase(Record):
     def _one_parent(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("bears_on") == []:
             raise ValueError(_NO_PARENT)
-        return _one_parent(data)
+        return one_parent(data)
 
     @model_validator(mode="after")
-    def _parents_listed_once(self) -> _ItemBase:
+    def _parents_listed_once(self) -> ItemBase:
         if self.bears_on == []:
             raise ValueError(_NO_PARENT)
         check_parents_once(self.bears_on)
@@ -313,7 +315,7 @@ class _ItemBase(Record):
         return item_html(self)
 
 
-class LikelihoodItem(_ItemBase):
+class LikelihoodItem(ItemBase):
     """An observation with elicited likelihoods P(E | h) per lens."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
@@ -329,7 +331,10 @@ class LikelihoodItem(_ItemBase):
 
     @classmethod
     def expand_shorthand(cls, data: Any) -> Any:
-        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
+        """The raw record with shorthand likelihoods written out as the default lens's judgement.
+
+        Shorthand likelihoods are a bare row.
+        """
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
@@ -338,7 +343,7 @@ class LikelihoodItem(_ItemBase):
                 data = {**data, "likelihoods": {"__default__": {"values": lk}}}
         if isinstance(data, dict) and data.get("bears_on") == []:
             raise ValueError(_NO_PARENT)
-        return flatten_judgements(_one_parent(data), "likelihoods", {"values", "ratios", "decibans"})
+        return flatten_judgements(one_parent(data), "likelihoods", {"values", "ratios", "decibans"})
 
     def judgements(self) -> Mapping[str, LensJudgement]:
         """Lens id -> judgement."""
@@ -356,7 +361,7 @@ class TimelineObservation(Record):
     note: str = Field(default="", description="Why this code.")
 
 
-class TimelineItem(_ItemBase):
+class TimelineItem(ItemBase):
     """Dated coded observations; each hypothesis predicts a linear trend or a step."""
 
     kind: Literal["timeline"]
@@ -380,7 +385,7 @@ class TimelineItem(_ItemBase):
         return self
 
 
-class QuantityItem(_ItemBase):
+class QuantityItem(ItemBase):
     """An observed number and a predictive distribution per hypothesis."""
 
     kind: Literal["quantity"]
@@ -393,7 +398,8 @@ class QuantityItem(_ItemBase):
         return self.predictive
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """The evidence kind of a raw item (a dict) or a record; ``likelihood`` when none is given."""
     if isinstance(value, dict):
         return str(value.get("kind", "likelihood"))
     return str(getattr(value, "kind", "likelihood"))
@@ -403,7 +409,7 @@ EvidenceItem = Annotated[
     Annotated[LikelihoodItem, Tag("likelihood")]
     | Annotated[TimelineItem, Tag("timeline")]
     | Annotated[QuantityItem, Tag("quantity")],
-    Discriminator(_kind, custom_error_type="kind", custom_error_message="kind must be likelihood, timeline or quantity"),
+    Discriminator(kind_of, custom_error_type="kind", custom_error_message="kind must be likelihood, timeline or quantity"),
 ]
 
 
@@ -435,5 +441,8 @@ class Amendment(Record):
 
 
 def judgement_field(e: Any) -> str:
-    """The field that holds an item's judgements per lens: ``likelihoods``, ``trends`` or ``predictive``."""
+    """The field that holds an item's judgements per lens.
+
+    One of ``likelihoods``, ``trends`` or ``predictive``.
+    """
     return {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[e.kind]

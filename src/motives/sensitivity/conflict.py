@@ -1,4 +1,6 @@
-"""Conflict and surprise: evidence at odds with the rest, and evidence that no listed hypothesis expects.
+"""Conflict and surprise.
+
+Evidence at odds with the rest, and evidence that no listed hypothesis expects.
 
 **Conflict** is the data-conflict measure of Bayesian-network tools (Jensen,
 Chamberlain, Nordahl and Jensen 1990, "Analysis in HUGIN of data conflict";
@@ -38,10 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from motives.exact import CaseArrays, _log, _logsumexp, compiled, loglik, prior_from
-from motives.exact._num import Array
+from motives.exact import CaseArrays, compiled, loglik, logsumexp, prior_from, quiet_log
 from motives.schema import Case
-from motives.sensitivity._core import DB
+from motives.sensitivity._core import DB, Array
 from motives.sensitivity._structure import descendants
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
@@ -68,12 +69,12 @@ def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability:
     if observed is not None:
         sub = replace(sub, propositions=tuple(pa if pa.id in observed else replace(pa, observed=-1)
                                               for pa in sub.propositions))
-    return float(_logsumexp(_log(pri) + loglik(sub, reliability=reliability), axis=-1))
+    return float(logsumexp(quiet_log(pri) + loglik(sub, reliability=reliability), axis=-1))
 
 
 def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
              threshold_db: float = CONFLICT_THRESHOLD_DB) -> pd.DataFrame:
-    """Data conflict of the whole case, of each proposition's evidence and of each item against the rest.
+    """Data conflict of the case, of each proposition's evidence and of each item against the rest.
 
     Parameters
     ----------
@@ -154,7 +155,7 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     the same Gauss-Jacobi nodes (exact: leaving an item out lowers the polynomial's degree). O(items x
     nodes x hypotheses) instead of one posterior per item.
     """
-    from motives.exact.likelihood import _mix
+    from motives.exact import mix_reliability
 
     n_items, k = arr.lam.shape
     items = arr.all_items
@@ -166,15 +167,15 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
         plan = arr._group_plan
         ls = np.take(lam, plan.simple, axis=0).copy()
         if len(plan.simple_x):
-            ls[plan.n_free:] = _mix(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+            ls[plan.n_free:] = mix_reliability(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
         with np.errstate(divide="ignore"):
             ls = np.log(ls)
         own[plan.simple] = ls
         for bk in plan.buckets:
             with np.errstate(divide="ignore"):
-                m = np.log(_mix(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
+                m = np.log(mix_reliability(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
             sums = np.add.reduceat(m, bk.start, axis=1)  # (Q, G_b, K)
-            joint = _logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
+            joint = logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
             group = np.repeat(np.arange(len(bk.start)), np.diff(np.append(bk.start, len(bk.item))))
             # a node where the item itself is impossible (-inf): the sum minus it is undefined there, so the
             # rest's sum is added up without it (rare: an item that rules a hypothesis out at some reliability)
@@ -182,8 +183,8 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
                 loo_terms = sums[:, group] - m
             if np.isneginf(m).any():
                 loo_terms = _rest_sums(m, bk.start, group, loo_terms)
-            loo = _logsumexp(loo_terms + bk.logw[:, group, None], axis=0)  # (n_b, K)
-            own[bk.item] = _logsumexp(m + bk.logw[:, group, None], axis=0)
+            loo = logsumexp(loo_terms + bk.logw[:, group, None], axis=0)  # (n_b, K)
+            own[bk.item] = logsumexp(m + bk.logw[:, group, None], axis=0)
             with np.errstate(invalid="ignore"):
                 rest_adj[bk.item] = np.where(np.isneginf(joint[group]), np.nan, loo - joint[group])
             total = total + joint.sum(axis=0)
@@ -199,15 +200,15 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     own[n_items:] = other
     rest_adj[n_items:] = -other
     total = total + other.sum(axis=0)
-    logp = _log(pri)
-    log_all = float(_logsumexp(logp + total, axis=-1))
-    singles = _logsumexp(logp + own, axis=-1)
+    logp = quiet_log(pri)
+    log_all = float(logsumexp(logp + total, axis=-1))
+    singles = logsumexp(logp + own, axis=-1)
     with np.errstate(invalid="ignore"):
         rest_h = total[None, :] + rest_adj
     bad = ~np.isfinite(rest_h) & ~np.isneginf(rest_h)  # -inf - (-inf): this item alone rules h out
     if bad.any():
         rest_h = _rest_exact(arr, pri, reliability, items, rest_h, bad)
-    rest = _logsumexp(logp + rest_h, axis=-1)
+    rest = logsumexp(logp + rest_h, axis=-1)
     rows: list[tuple[Any, ...]] = [("case", "(all evidence)", DB * (float(singles.sum()) - log_all),
                                     float(singles.sum()), np.nan)]
     with np.errstate(invalid="ignore"):
@@ -217,7 +218,10 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
 
 
 def _rest_sums(m: Array, start: np.ndarray, group: np.ndarray, loo: Array) -> Array:
-    """Per item, the sum of the other items' log terms in its group (for nodes where its own term is -inf)."""
+    """Per item, the sum of the other items' log terms in its group.
+
+    Used for nodes where its own term is -inf.
+    """
     out = loo.copy()
     bounds = np.append(start, m.shape[1])
     for j in np.flatnonzero(np.isneginf(m).any(axis=(0, 2))):
@@ -229,7 +233,10 @@ def _rest_sums(m: Array, start: np.ndarray, group: np.ndarray, loo: Array) -> Ar
 
 def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list[str], rest_h: Array,
                 bad: np.ndarray) -> Array:
-    """Log P(E_rest | h) recomputed by leaving the item out, where the subtraction is undefined (rare)."""
+    """Log P(E_rest | h) recomputed by leaving the item out.
+
+    Used where the subtraction is undefined (rare).
+    """
     out = rest_h.copy()
     for i in np.flatnonzero(bad.any(axis=1)):
         sub = arr.without([items[i]])
@@ -238,7 +245,10 @@ def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list
 
 
 def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
-    """Items below a proposition (bearing on it or on a proposition below it, several parents included)."""
+    """Items below a proposition.
+
+    Items bearing on it or on a proposition below it, several parents included.
+    """
     from motives.sensitivity._structure import subtree_items
 
     return subtree_items(arr, prop_id)
@@ -246,7 +256,9 @@ def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
 
 def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
                    threshold_db: float = CONFLICT_THRESHOLD_DB) -> list[str]:
-    """Ids of the items and propositions whose conflict with the rest exceeds ``threshold_db``, worst first.
+    """Ids of items and propositions whose conflict with the rest exceeds ``threshold_db``.
+
+    Worst first.
 
     Examples
     --------
@@ -262,7 +274,9 @@ def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, re
 
 def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 0,
              level: float = SURPRISE_LEVEL) -> pd.DataFrame:
-    """How improbable the evidence is under each hypothesis, against simulated cases of the same shape.
+    """How improbable the evidence is under each hypothesis, against simulated cases.
+
+    The simulated cases have the same shape as the case.
 
     Parameters
     ----------
@@ -315,7 +329,10 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
 
 
 def _other_structured(arr: CaseArrays) -> np.ndarray:
-    """Log P(timeline and quantity items under propositions | h) alone — removed from the surprise check."""
+    """Log P(timeline and quantity items under propositions | h) alone.
+
+    Removed from the surprise check.
+    """
     if not any(len(p.other_items) for p in arr.propositions):
         return np.zeros(len(arr.hypotheses))
     only = arr.without([e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items)

@@ -45,7 +45,7 @@ class Judgement:
     apply: Callable[[float], tuple[CaseArrays, Array]]
 
 
-def _odds_times(p: float, x: float) -> float:
+def odds_times(p: float, x: float) -> float:
     """The probability whose odds are those of p times x."""
     if not np.isfinite(x):
         return 1.0 if x > 0 else 0.0
@@ -53,7 +53,7 @@ def _odds_times(p: float, x: float) -> float:
 
 
 def default_base_rates(arr: CaseArrays) -> dict[str, float]:
-    """Items reported by a source of uncertain reliability whose ``base_rate`` is not given, and its default.
+    """Items of a source of uncertain reliability with no ``base_rate`` given, and its default.
 
     The default is the row mean: the item's likelihoods averaged over the hypotheses (or over its
     proposition's states, or its parents' configurations).
@@ -117,7 +117,7 @@ def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
 
 
 def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliability: bool = True) -> list[Judgement]:
-    """The reliabilities, base rates and the target's prior of a compiled case, as movable judgements.
+    """The reliabilities, base rates and target's prior of a compiled case, as movable judgements.
 
     Parameters
     ----------
@@ -186,7 +186,7 @@ def moved(j: Judgement, x: float) -> tuple[CaseArrays, Array]:
     >>> round(a2.groups[0].mean, 4)
     0.8182
     """
-    return j.apply(_odds_times(j.value, x))
+    return j.apply(odds_times(j.value, x))
 
 
 def judgement_table(case: Any, lens: str | None = None, *, prior: Any = None, target: str | None = None,

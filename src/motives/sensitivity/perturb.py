@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from motives.conventions import DB_RESOLUTION
-from motives.exact import CaseArrays, _log, config_marginals, family_credence, normalise
+from motives.exact import CaseArrays, config_marginals, family_credence, normalise, quiet_log
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -50,7 +50,7 @@ from motives.sensitivity._core import (
     target_of,
 )
 from motives.sensitivity._structure import every_item, implied, item_props, table_logliks
-from motives.sensitivity.judgements import _odds_times, judgement_inputs, moved
+from motives.sensitivity.judgements import judgement_inputs, moved, odds_times
 
 #: Root finding gives up beyond factors of exp(+-MAX_LOG_FACTOR) (about 10**43).
 MAX_LOG_FACTOR = 100.0
@@ -103,12 +103,15 @@ def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Arr
 
 
 def favoured_states(arr: CaseArrays, mask: np.ndarray, prior: Array) -> dict[str, int]:
-    """For each proposition, the state whose implied ratio P(s | target) : P(s | rest) is largest (prior-weighted)."""
+    """For each proposition, the state whose implied ratio for the target is largest.
+
+    The ratio P(s | target) : P(s | rest), prior-weighted.
+    """
     out = {}
     w_t, w_r = _weights(mask, prior)
     for pid, m in implied(arr).items():
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = _log(w_t @ m) - _log(w_r @ m)
+            r = quiet_log(w_t @ m) - quiet_log(w_r @ m)
         out[pid] = int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if np.isfinite(r).any() or \
             np.isposinf(r).any() else 0
     return out
@@ -123,7 +126,9 @@ def _weights(mask: np.ndarray, prior: Array) -> tuple[Array, Array]:
 
 
 def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.ndarray, prior: Array) -> int:
-    """The parent configuration whose implied ratio P(v | target) : P(v | rest) is largest (prior-weighted).
+    """The parent configuration whose implied ratio for the target is largest.
+
+    The ratio P(v | target) : P(v | rest), prior-weighted.
 
     Examples
     --------
@@ -136,7 +141,7 @@ def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.n
     w_t, w_r = _weights(mask, prior)
     m = config_marginals(arr, parents)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = _log(w_t @ m) - _log(w_r @ m)
+        r = quiet_log(w_t @ m) - quiet_log(w_r @ m)
     return int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if (np.isfinite(r) | np.isposinf(r)).any() else 0
 
 
@@ -157,7 +162,7 @@ def _temper_table(T: Array, g: Array) -> Array:
     """Rows of T raised to the power g and renormalised (zeros stay zero); g (S,) -> (S, V, S_p)."""
     g = np.asarray(g, dtype=float)[:, None, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        lt = _log(T)[None]
+        lt = quiet_log(T)[None]
         P = np.where(T[None] > 0, np.exp(g * (lt - np.max(np.where(T > 0, lt, -np.inf), axis=-1, keepdims=True))),
                      0.0)
     return P / P.sum(axis=-1, keepdims=True)
@@ -232,7 +237,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             g = factor[:, None, None]
             if w_l.any():
                 if mode == "strength":
-                    ll = _log(pa.lam)[None]
+                    ll = quiet_log(pa.lam)[None]
                     new = np.where(np.isfinite(ll), np.exp(g * ll), 0.0)
                 else:
                     up = np.arange(len(pa.states)) == fav[pa.id]
@@ -253,7 +258,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             if not w_j.any():
                 continue
             if mode == "strength":
-                lj = _log(jt.lam)[None]
+                lj = quiet_log(jt.lam)[None]
                 new = np.where(np.isfinite(lj), np.exp(factor[:, None] * lj), 0.0)
             else:
                 up = np.arange(len(jt.lam)) == favoured_configuration(arr, jt.parents, tmask, pri)
@@ -298,7 +303,7 @@ def _rival(arr: CaseArrays, tgt: Target, post: Array) -> tuple[int, int, str]:
 
 
 def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array, Array]:
-    """Likelihoods with the chosen items' weight of evidence multiplied by ``gamma`` (one per scenario).
+    """Likelihoods with the chosen items' weight of evidence times ``gamma``, one per scenario.
 
     Row e becomes lam_e**gamma (still in [0, 1] for gamma > 0; zeros stay zero);
     timeline and quantity rows get gamma times their log densities. At face
@@ -458,7 +463,10 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
 
 
 def _input_kinds(arr: CaseArrays) -> tuple[list[str], list[str]]:
-    """For each input of :func:`input_names`: ``item`` or ``table``, and its proposition (``""`` if none)."""
+    """The kind and proposition of each input of :func:`input_names`.
+
+    ``item`` or ``table``, and its proposition (``""`` if none).
+    """
     n_items = len(every_item(arr))
     kinds = ["item"] * n_items + ["table"] * len(arr.propositions)
     return kinds, item_props(arr) + arr.proposition_ids
@@ -490,7 +498,10 @@ def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, 
 
 def _solve_judgement(arr: CaseArrays, pri: Array, tgt: Target, j: Any, t: int, r: int,
                      reliability: bool) -> tuple[float, bool]:
-    """The factor on judgement j's odds that ties the target with its rival (root finding on its log)."""
+    """The factor on judgement j's odds that ties the target with its rival.
+
+    Found by root finding on the factor's log.
+    """
     def g(lx: float) -> float:
         a2, p2 = moved(j, float(np.exp(lx)))
         c = _credences(a2, scenario_posterior(a2, p2, reliability=reliability), tgt.level)
@@ -525,7 +536,10 @@ def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
 
 
 def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, reliability: bool) -> float:
-    """Weight of evidence of input j (an item under a proposition, or a table) once scaled by x (ratio mode)."""
+    """Weight of evidence of input j once scaled by x (ratio mode).
+
+    Input j is an item under a proposition, or a table.
+    """
     from dataclasses import replace
 
     which = np.arange(len(input_names(arr))) == j
@@ -545,7 +559,9 @@ def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, relia
 
 def break_even(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
                reliability: bool = True) -> pd.DataFrame:
-    """For each item, the factor on its likelihood ratio that alone ties the target with its strongest rival.
+    """For each item, the factor on its ratio that alone ties the target with its strongest rival.
+
+    The factor is on the item's likelihood ratio.
 
     Returns
     -------
@@ -644,7 +660,7 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             rows.append((jd.name, x, DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf), np.nan, np.nan, ok,
                          method))
         values.append(jd.value)
-        needed_values.append(_odds_times(jd.value, x) if ok else np.nan)
+        needed_values.append(odds_times(jd.value, x) if ok else np.nan)
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
     kinds, props = _input_kinds(arr) if arr.propositions else (["item"] * E, [""] * E)
@@ -658,7 +674,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
 
 def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
                     reliability: bool = True) -> pd.DataFrame:
-    """For each lens, one factor on the ratios of every item it rates that ties the target with its rival.
+    """For each lens, one factor on its items' ratios that ties the target with its rival.
+
+    The factor is on the ratios of every item the lens rates.
 
     The target defaults to the leading family under the case's default lens
     and is the same for every lens; the posterior is each lens's own.

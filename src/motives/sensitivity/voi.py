@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from motives.errors import CaseError, Problem
-from motives.exact import CaseArrays, _log, family_credence, loglik, normalise
+from motives.exact import CaseArrays, family_credence, loglik, normalise, quiet_log
 from motives.schema import Case
 from motives.sensitivity._core import Array, check_finite, effective_lam, entropy_bits, scenario_posterior, setup
 from motives.sensitivity._structure import every_item, item_props
@@ -58,7 +58,7 @@ def expected_information(arr: CaseArrays, belief: ArrayLike, outcomes: ArrayLike
 
 def value_of_information(case: Case, candidates: Mapping[str, Any], *, lens: str | None = None,
                          prior: Any = None, reliability: bool = True) -> pd.DataFrame:
-    """Expected information (bits) from observing each candidate item, given all the evidence so far.
+    """Expected information (bits) from observing each candidate item, given all evidence so far.
 
     Parameters
     ----------
@@ -139,7 +139,9 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
 
 
 def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliability: bool) -> pd.DataFrame:
-    """:func:`item_information` of a structured case, then each proposition's :func:`proposition_information`.
+    """:func:`item_information` of a structured case, then each proposition's information.
+
+    Each proposition's by :func:`proposition_information`.
 
     Item e is a yes/no observation with P(yes | h) = P(E_e | h, the other evidence)
     = P(E | h) / P(E without e | h): the exact conditional, through its proposition
@@ -153,7 +155,7 @@ def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliab
         with np.errstate(invalid="ignore", over="ignore"):
             p_yes = np.where(np.isfinite(ll_wo), np.exp(ll - ll_wo), 0.0)
         p_yes = np.clip(p_yes, 0.0, 1.0)
-        belief = normalise(_log(pri) + ll_wo)
+        belief = normalise(quiet_log(pri) + ll_wo)
         voi, voif = expected_information(arr, belief, np.stack([p_yes, 1 - p_yes]))
         rows.append((e, entropy_bits(belief), entropy_bits(family_credence(arr, belief)), voi, voif, "item",
                      props[e]))
