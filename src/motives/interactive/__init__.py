@@ -51,6 +51,7 @@ import numpy as np
 from motives import escape
 from motives.citations import Bibliography
 from motives.errors import CaseError, Problem
+from motives.numeric import proportions
 from motives.schema import Case
 
 EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tables")
@@ -244,14 +245,14 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
         pv = case.parent_values(case.proposition(pid).bears_on)
         for v, row in rows.items():
             r = np.asarray(row, dtype=float)
-            T[pv.index(v)] = r / r.sum()
+            T[pv.index(v)] = proportions(r)
         tables[pid] = T
     pri = np.array(case.prior_vector())
     if ed["prior"]:
         pri = np.array([ed["prior"].get(h, p) for h, p in zip(case.hypothesis_ids, pri, strict=True)], dtype=float)
-        if pri.sum() <= 0:
+        if not (pri > 0).any():
             raise CaseError([Problem("the edited prior gives every hypothesis weight 0", field="edits.prior")])
-        pri = pri / pri.sum()
+        pri = proportions(pri)
     post = posterior(arr, pri, tables=tables or None)
     fam = family_credence(arr, post)
     return {"hypotheses": {h: float(x) for h, x in zip(arr.hypotheses, post, strict=True)},
@@ -331,7 +332,7 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
         table = {}
         for k, row in zip(keys, pa.table, strict=True):
             r = np.asarray(edited.get(k, row), dtype=float)
-            table[k] = {s: float(x) for s, x in zip(pa.states, r / r.sum(), strict=True)}
+            table[k] = {s: float(x) for s, x in zip(pa.states, proportions(r), strict=True)}
         changed[pid] = {"values": table}
     other = [*arr.other_items, *(i for p in arr.propositions for i in p.other_items)]
     case_judgements: dict[str, Any] = {}

@@ -405,7 +405,7 @@
 
   function syncControls() {
     document.getElementById("lens").value = lensOf();
-    const d = edits.discount === undefined ? 1 : edits.discount;
+    const d = edits.discount == null ? 1 : edits.discount;
     document.getElementById("discount").value = String(d);
     document.getElementById("discount-out").textContent = (+d).toFixed(2);
     document.querySelectorAll("input[data-h]").forEach(function (inp) {
@@ -437,7 +437,7 @@
         "or reset.");
       return;
     }
-    document.getElementById("discount-out").textContent = (+(edits.discount === undefined ? 1 : edits.discount)).toFixed(2);
+    document.getElementById("discount-out").textContent = (+(edits.discount == null ? 1 : edits.discount)).toFixed(2);
     const t = document.getElementById("credences");
     t.textContent = "";
     function row(label, p, p0, cls) {
@@ -485,7 +485,7 @@
     const lens = lensOf();
     const E = data.engine[lens];
     const w = edits.weights || {};
-    const d = edits.discount === undefined ? 1 : edits.discount;
+    const d = edits.discount == null ? 1 : edits.discount;
     const drop = new Set(edits.drop || []);
     const g = function (id) { return (w[id] === undefined ? 1 : w[id]) * d; };
     const changed = {};
