@@ -135,6 +135,41 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
             "reliability": dict(edits.get("reliability") or {}), "tables": dict(edits.get("tables") or {})}
 
 
+def switch_lens(case: Case, edits: dict[str, Any] | None, lens: str | None) -> dict[str, Any]:
+    """The edit set after the reader switches to ``lens``: the one rule of the page and the widget.
+
+    A table edit is a value of the lens it was set under, so a switch to another lens drops the table edits and
+    the tables show the new lens's own values; the other edits (prior, weights, dropped items, discount, source
+    reliabilities) belong to no lens and stay. Choosing the lens already shown changes nothing. ``switchLens``
+    in ``engine.js`` is the same rule for the appendix page and the widget (the browser tests compare the two).
+    An edit set written whole (a link, ``Explorer.edits = {...}``) is taken as written: its tables are values
+    of its own lens.
+
+    Raises
+    ------
+    motives.errors.CaseError
+        If ``edits`` or ``lens`` is not valid for the case (:func:`check_edits`).
+
+    Examples
+    --------
+    >>> from motives.testing import random_structured_case
+    >>> case = random_structured_case(7, depth=2, lenses=("a", "b"))
+    >>> e = {"prior": {"h0": 2.0}, "tables": {"p0": {"h0": [0.5, 0.5]}}}
+    >>> switch_lens(case, e, "b")
+    {'prior': {'h0': 2.0}, 'lens': 'b'}
+    >>> switch_lens(case, e, "a") == {**e, "lens": "a"}  # the lens already shown: nothing changes
+    True
+    """
+    check_edits(case, edits)
+    edits = dict(edits or {})
+    lens = case.resolve_lens(lens)
+    check_edits(case, {"lens": lens})
+    if lens != case.resolve_lens(edits.get("lens")):
+        edits.pop("tables", None)
+    edits["lens"] = lens
+    return edits
+
+
 def _shown(v: Any) -> str:
     """A value in a message as the page shows it: a string in quotes, anything else as JSON."""
     return f"'{v}'" if isinstance(v, str) else json.dumps(v)
@@ -544,6 +579,11 @@ def fill_template(template: str, values: dict[str, str]) -> str:
     """Each marker of ``template`` replaced by its value in one pass.
 
     A value is never scanned for markers.
+
+    Written here rather than with jinja2: the page has four markers, each filled with text already escaped for
+    where it goes (JSON inside a script by :func:`motives.escape.json_script`, the title by
+    :func:`motives.escape.html`, our own SVG), which jinja2's HTML autoescaping would escape wrongly (a script's
+    JSON is not HTML text); and jinja2 is not a dependency of the core.
 
     Raises
     ------

@@ -352,5 +352,19 @@
     return null;
   }
 
-  global.motivesEngine = { posterior: posterior, checkEdits: checkEdits, contract: contract, lse: lse };
+  // ------------------------------------------------------------------ a lens switch
+  // The one rule of motives.interactive.switch_lens, for the page and the widget alike: switching to another lens
+  // drops the table edits (a table row is a value of the lens it was set under; the tables then show the new
+  // lens's own values) and keeps the rest (prior, weights, dropped items, discount and reliabilities belong to no
+  // lens); choosing the lens already shown changes nothing. Returns a new edit set; the edits given are not changed.
+  function switchLens(data, edits, lens) {
+    const out = JSON.parse(JSON.stringify(edits || {}));
+    const current = out.lens === undefined || out.lens === null ? data.default_lens : out.lens;
+    if (lens !== current) delete out.tables;
+    out.lens = lens;
+    return out;
+  }
+
+  global.motivesEngine = { posterior: posterior, checkEdits: checkEdits, switchLens: switchLens, contract: contract,
+                           lse: lse };
 })(typeof window !== "undefined" ? window : globalThis);
