@@ -80,6 +80,13 @@ class FitResult(xr.DataTree):
         if isinstance(trace, xr.DataTree) and "posterior" in trace.children:
             self._warn_if_failed("made")
 
+    def __getstate__(self) -> Any:
+        """The state to pickle, without the model this process built (a PyMC model does not travel)."""
+        state = super().__getstate__()
+        if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], dict) and "_built" in state[1]:
+            return state[0], {**state[1], "_built": None}
+        return state
+
     def _warn_if_failed(self, when: str) -> None:
         d = self.diagnostics
         if not d["ok"]:

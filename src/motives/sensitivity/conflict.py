@@ -38,10 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from motives.exact import CaseArrays, _log, _logsumexp, compiled, loglik, prior_from
-from motives.exact._num import Array
+from motives.exact import CaseArrays, compiled, loglik, logsumexp, prior_from, quiet_log
 from motives.schema import Case
-from motives.sensitivity._core import DB
+from motives.sensitivity._core import DB, Array
 from motives.sensitivity._structure import descendants
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
@@ -68,7 +67,7 @@ def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability:
     if observed is not None:
         sub = replace(sub, propositions=tuple(pa if pa.id in observed else replace(pa, observed=-1)
                                               for pa in sub.propositions))
-    return float(_logsumexp(_log(pri) + loglik(sub, reliability=reliability), axis=-1))
+    return float(logsumexp(quiet_log(pri) + loglik(sub, reliability=reliability), axis=-1))
 
 
 def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
@@ -154,7 +153,7 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     the same Gauss-Jacobi nodes (exact: leaving an item out lowers the polynomial's degree). O(items x
     nodes x hypotheses) instead of one posterior per item.
     """
-    from motives.exact.likelihood import _mix
+    from motives.exact import mix_reliability
 
     n_items, k = arr.lam.shape
     items = arr.all_items
@@ -166,15 +165,15 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
         plan = arr._group_plan
         ls = np.take(lam, plan.simple, axis=0).copy()
         if len(plan.simple_x):
-            ls[plan.n_free:] = _mix(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+            ls[plan.n_free:] = mix_reliability(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
         with np.errstate(divide="ignore"):
             ls = np.log(ls)
         own[plan.simple] = ls
         for bk in plan.buckets:
             with np.errstate(divide="ignore"):
-                m = np.log(_mix(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
+                m = np.log(mix_reliability(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
             sums = np.add.reduceat(m, bk.start, axis=1)  # (Q, G_b, K)
-            joint = _logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
+            joint = logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
             group = np.repeat(np.arange(len(bk.start)), np.diff(np.append(bk.start, len(bk.item))))
             # a node where the item itself is impossible (-inf): the sum minus it is undefined there, so the
             # rest's sum is added up without it (rare: an item that rules a hypothesis out at some reliability)
@@ -182,8 +181,8 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
                 loo_terms = sums[:, group] - m
             if np.isneginf(m).any():
                 loo_terms = _rest_sums(m, bk.start, group, loo_terms)
-            loo = _logsumexp(loo_terms + bk.logw[:, group, None], axis=0)  # (n_b, K)
-            own[bk.item] = _logsumexp(m + bk.logw[:, group, None], axis=0)
+            loo = logsumexp(loo_terms + bk.logw[:, group, None], axis=0)  # (n_b, K)
+            own[bk.item] = logsumexp(m + bk.logw[:, group, None], axis=0)
             with np.errstate(invalid="ignore"):
                 rest_adj[bk.item] = np.where(np.isneginf(joint[group]), np.nan, loo - joint[group])
             total = total + joint.sum(axis=0)
@@ -199,15 +198,15 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     own[n_items:] = other
     rest_adj[n_items:] = -other
     total = total + other.sum(axis=0)
-    logp = _log(pri)
-    log_all = float(_logsumexp(logp + total, axis=-1))
-    singles = _logsumexp(logp + own, axis=-1)
+    logp = quiet_log(pri)
+    log_all = float(logsumexp(logp + total, axis=-1))
+    singles = logsumexp(logp + own, axis=-1)
     with np.errstate(invalid="ignore"):
         rest_h = total[None, :] + rest_adj
     bad = ~np.isfinite(rest_h) & ~np.isneginf(rest_h)  # -inf - (-inf): this item alone rules h out
     if bad.any():
         rest_h = _rest_exact(arr, pri, reliability, items, rest_h, bad)
-    rest = _logsumexp(logp + rest_h, axis=-1)
+    rest = logsumexp(logp + rest_h, axis=-1)
     rows: list[tuple[Any, ...]] = [("case", "(all evidence)", DB * (float(singles.sum()) - log_all),
                                     float(singles.sum()), np.nan)]
     with np.errstate(invalid="ignore"):

@@ -398,7 +398,7 @@ def _mix_structure_sources(arr: Any, lam: Array, kw: dict[str, Any], rho: Array,
     ``rho`` (S, len(drawn)) holds the drawn reliabilities of the sources ``drawn`` (indices in
     ``arr.sources_in_structure``); every other such source keeps its mean (a fixed reliability). Each item
     becomes x P(E | .) + (1 - x) b, its base rate b defaulting to the row mean, as the engine mixes it
-    (:func:`motives.exact.likelihood._mix`), so the draw is then evaluated with reliability off. Updates
+    (:func:`motives.exact.likelihood.mix_reliability`), so the draw is then evaluated with reliability off. Updates
     ``kw["plam"]`` and ``kw["jlam"]`` in place; returns the mixed direct likelihoods.
     """
     S = len(lam)
