@@ -1,4 +1,7 @@
-"""``fit`` and ``fit_spec``: build a fit's config record, build the model, sample it, wrap the trace with the record."""
+"""``fit`` and ``fit_spec``: build a fit's record and model, sample it, wrap the trace.
+
+The trace is wrapped with the fit's config record.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +127,9 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
 
 def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
              case: Case | None = None, on_phase: Callable[[str], None] | None = None) -> FitResult:
-    r"""Fit an analysis spec: :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
+    r"""Fit an analysis spec.
+
+    :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
 
     The fit's identity is the same :class:`~motives.models.config.FitConfig` record :func:`fit`
     builds (the spec's name, description, ``figures`` and ``sensitivity`` are not part of it);
@@ -170,7 +175,9 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
 def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
          data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = False,
          on_phase: Callable[[str], None] | None = None) -> FitResult:
-    """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case.
+    """Build and sample the model a :class:`FitConfig` describes.
+
+    The record is the only input besides the case.
 
     ``data`` sets ``pm.Data`` knobs before sampling (a many-fit task's values, e.g. simulated
     ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);

@@ -102,12 +102,18 @@ class FitTask:
 
     @property
     def config_hash(self) -> str:
-        """The fit's identity (:meth:`FitConfig.hash`); equal for tasks that differ only in ``data``."""
+        """The fit's identity (:meth:`FitConfig.hash`).
+
+        Equal for tasks that differ only in ``data``.
+        """
         return stable_hash(self.config)
 
     @property
     def key(self) -> str:
-        """The task's identity: the fit's record and the knob values (the file name of its saved result)."""
+        """The task's identity.
+
+        The fit's record and the knob values (the file name of its saved result).
+        """
         if not self.data:
             return self.config_hash
         return stable_hash({"config": self.config_hash, "data": self.data})
@@ -287,7 +293,10 @@ def _cpu_count() -> int:
 
 
 def _save(res: FitResult, folder: Path, key: str) -> None:
-    """Write one result whole (a temporary name, then a rename), so a killed job leaves no half file."""
+    """Write one result whole, so a killed job leaves no half file.
+
+    It is written under a temporary name, then renamed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{key}.{os.getpid()}.part"
     res.save(tmp)
@@ -295,7 +304,10 @@ def _save(res: FitResult, folder: Path, key: str) -> None:
 
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
-    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches); their indices."""
+    """Read the results already in ``folder``; return their indices.
+
+    A result is read when its ``<key>.nc`` holds a stored key that matches.
+    """
     import xarray as xr
 
     from motives.models.result import FitResult
