@@ -131,6 +131,7 @@ Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", envvar="MOTIVES_SCHEDULER",
     help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
 Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
+Psense = Annotated[bool, typer.Option("--psense", help="Compute the power-scaling sensitivity (log densities of every draw).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON (on stdout; notes stay on stderr).")]
 Lens = Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")]
 
@@ -254,8 +255,7 @@ def run(
     allow_bad: Annotated[bool, typer.Option("--allow-bad-diagnostics",
                                             help="Exit 0 even when the MCMC diagnostics fail.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    psense: Annotated[bool, typer.Option("--psense", help="Also compute the fit's power-scaling sensitivity "
-                                         "(the log densities of every draw, saved in trace.nc).")] = False,
+    psense: Psense = False,
 ) -> None:
     """Fit an analysis spec by MCMC; write summary.json, summary.csv and trace.nc into --out."""
     from motives.app.workflow import fit_outputs
@@ -279,8 +279,7 @@ def summary_cmd(
     spec_file: SpecFile,
     fit_dir: Annotated[Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    psense: Annotated[bool, typer.Option("--psense", help="Compute the fit's power-scaling sensitivity when "
-                                         "'motives run' did not save it.")] = False,
+    psense: Psense = False,
 ) -> None:
     """Summarise a saved fit, once checked to be the fit of the spec and its case as they are now.
 

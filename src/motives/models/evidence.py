@@ -498,6 +498,11 @@ def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointI
 
 # --------------------------------------------------------------------------- PyTensor builders
 
+#: Build the items under propositions as whole arrays (:func:`_own_messages_stacked`); False: one
+#: proposition at a time (the reference the tests compare it with).
+STACKED = True
+
+
 
 def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> Any:
     """λ as an (N, K) tensor: Beta random variables on free cells, the means elsewhere.
@@ -971,6 +976,9 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
         base_all = np.concatenate([p.base for p in props])
         given = (model["prop_base_rate"] if "prop_base_rate" in model.named_vars
                  else pm.Data("prop_base_rate", np.nan_to_num(base_all, nan=0.5)))
+    if STACKED and other is None and ((timeline == "marginal" and sigma == "fixed")
+                                      or not any(p.timelines for p in props)):
+        return _own_messages_stacked(inp, cells=cells, rho_src=rho_src, knobs=knobs, given=given)
     row = 0  # offset into the structured likelihood items
     ev = len(inp.direct_items)  # offset into the evidence axis
     ls_row = 0  # offset into prop_log_scale
@@ -1010,6 +1018,84 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
             msg = seen if msg is None else msg + seen
         out.append(msg)
     return out
+
+
+def _own_messages_stacked(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any],
+                          given: Any) -> list[Any]:
+    """:func:`_own_messages` as a few whole-array operations: every proposition's items at once.
+
+    The same numbers as one :func:`mixed_loglik` per proposition (the per-proposition form, kept for the
+    pooled model's replaced terms and for free timeline σ): the items' cells are the padded (n, S_max)
+    matrix, padding masked out of the row maximum, the row mean and the sum; timeline (σ fixed) and
+    quantity items are constants; each proposition's message is the weighted sum of its items' rows,
+    gathered into a (P, items, S_max) array. A graph a fraction of the size of a loop over propositions,
+    which is most of what PyTensor spends compiling a structured model.
+    """
+    import pytensor.tensor as pt
+
+    props = inp.propositions
+    W = inp.state_width
+    n_lik = sum(len(p.items) for p in props)
+    states = np.concatenate([np.full(len(p.items), len(p.states)) for p in props]).astype(int)
+    valid = np.arange(W)[None, :] < states[:, None]  # (n, W): the item's proposition has this state
+    # rows of prop_log_scale / the evidence axis of each item, in the knobs' order (per proposition:
+    # likelihood items, then timeline, then quantity items)
+    lik_rows, oth_rows, oth_vals, gather = [], [], [], []
+    row = 0
+    for p in props:
+        S, n = len(p.states), len(p.items)
+        lik_rows += range(row, row + n)
+        oth = np.concatenate([np.array([_fixed_sigma_loglik(t) for t in p.timelines]).reshape(-1, S),
+                              p.quantity_loglik], axis=0)
+        for r in range(len(oth)):
+            oth_rows.append(row + n + r)
+            oth_vals.append(np.pad(oth[r], (0, W - S)))
+        gather.append(list(range(row, row + len(p.all_items))))
+        row += len(p.all_items)
+    n_all = row
+    terms = []  # log P(E | state) of every item, in knob order once permuted
+    order = []
+    if n_lik:
+        lam = pt.switch(valid, cells[:, :W], 0.0) * pt.exp(knobs["prop_log_scale"][np.array(lik_rows)])
+        top = pt.max(lam, axis=1, keepdims=True)
+        lam = lam / pt.maximum(top, 1.0)
+        p_e = lam
+        src = np.concatenate([p.source_index for p in props]).astype(np.intp)
+        if rho_src is not None and np.any(src >= 0):
+            rho = _per_item(rho_src, src)[:, None]
+            base_nan = np.isnan(np.concatenate([p.base for p in props]))
+            mean = lam.sum(axis=1, keepdims=True) / states[:, None]
+            b = pt.where(base_nan[:, None], mean, given[:, None])
+            p_e = rho * lam + (1.0 - rho) * b
+        obs = pt.eq(knobs["prop_observed"], 1)[:, None]
+        ll = pt.switch(obs, safe_log(p_e), safe_log(1.0 - p_e))
+        terms.append(pt.switch(valid, ll, 0.0))
+        order += lik_rows
+    if oth_rows:
+        ls = knobs["prop_log_scale"][np.array(oth_rows)]
+        terms.append(np.array(oth_vals) + ls)
+        order += oth_rows
+    # each proposition's items as knob rows, padded with a last row of zeros (weight 0)
+    width = max((len(g) for g in gather), default=0)
+    knob = np.full((len(props), max(width, 1)), n_all, dtype=np.intp)
+    for i, g in enumerate(gather):
+        knob[i, :len(g)] = g
+    to_stacked = np.empty(n_all + 1, dtype=np.intp)  # knob row -> row of ``stacked``
+    to_stacked[np.array(order, dtype=np.intp)] = np.arange(n_all)
+    to_stacked[n_all] = n_all
+    stacked = pt.concatenate([*terms, pt.zeros((1, W))], axis=0)
+    ev0 = len(inp.direct_items)
+    wk = pt.concatenate([knobs["weight"][ev0:ev0 + n_all], pt.zeros(1)])[knob][:, :, None]  # (P, items, 1)
+    index = to_stacked[knob]
+    llk = stacked[index]  # (P, items, W)
+    msg = pt.switch(pt.eq(wk, 0.0), 0.0, wk * llk).sum(axis=1)  # (P, W)
+    seen = np.zeros((len(props), W))
+    for i, p in enumerate(props):
+        if p.observed >= 0:  # a hard finding: every other state is ruled out
+            seen[i, :len(p.states)] = np.where(np.arange(len(p.states)) == p.observed, 0.0, -np.inf)
+    if np.any(seen):
+        msg = msg + seen
+    return [msg[i, :len(p.states)] for i, p in enumerate(props)]
 
 
 def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> Any:
@@ -1164,3 +1250,4 @@ def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
             if jfree.any():
                 out.update({"jlam_alpha": m[jfree] * c[jfree], "jlam_beta": (1 - m[jfree]) * c[jfree]})
     return out
+
