@@ -42,7 +42,6 @@ from motives.exact import CaseArrays, _log, _logsumexp, compiled, loglik, prior_
 from motives.exact._num import Array
 from motives.schema import Case
 from motives.sensitivity._core import DB
-from motives.sensitivity._structure import descendants
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
 #: probable given the rest of the evidence than a priori (6 dB: a factor of 4).
@@ -107,32 +106,11 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     """
     arr = compiled(case, lens)
     pri = prior_from(case, prior)
-    direct = arr.all_items
-    everything = direct + arr.structured_items
     if not arr.propositions and not arr.sources_in_structure:
         return _frame(_flat_rows(arr, pri, reliability), threshold_db, arr.lens, reliability)
-    log_all = _log_evidence(arr, pri, set(everything), reliability)
-    rows = []
-    seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
-    singles = {e: _log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
-    if seen:  # the observations of facts, together, are one more finding
-        singles[OBSERVATIONS] = _log_evidence(arr, pri, set(), reliability)
-    rows.append(("case", "(all evidence)", DB * (sum(singles.values()) - log_all), sum(singles.values()), np.nan))
-    for p in arr.propositions:
-        block = set(_subtree_items(arr, p.id))
-        below = {arr.propositions[i].id for i in descendants(arr, p.id)}
-        if not block and not below & seen:
-            continue
-        alone = _log_evidence(arr, pri, block, reliability, below & seen)
-        rest = _log_evidence(arr, pri, set(everything) - block, reliability, seen - below)
-        rows.append(("proposition", p.id, DB * (alone + rest - log_all), alone, log_all - rest))
-    for e in everything:
-        rest = _log_evidence(arr, pri, set(everything) - {e}, reliability)
-        rows.append(("item", e, DB * (singles[e] + rest - log_all), singles[e], log_all - rest))
-    if seen:
-        rest = _log_evidence(arr, pri, set(everything), reliability, set())
-        rows.append(("observation", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest - log_all), singles[OBSERVATIONS],
-                     log_all - rest))
+    from motives.sensitivity.conflict_structure import structured_rows
+
+    rows = structured_rows(arr, pri, reliability)
     return _frame(rows, threshold_db, arr.lens, reliability)
 
 
@@ -145,8 +123,8 @@ def _frame(rows: list[tuple[Any, ...]], threshold_db: float, lens: str, reliabil
     return df
 
 
-def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tuple[Any, ...]]:
-    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass.
+def _flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]:
+    """Per item of a case without propositions: log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
 
     Items are independent given h except those of one source of uncertain reliability, which share its ρ.
     So log P(E_rest | h) is the total minus the item's own term for an independent item, and for an item of
@@ -199,6 +177,13 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     own[n_items:] = other
     rest_adj[n_items:] = -other
     total = total + other.sum(axis=0)
+    return own, rest_adj, total
+
+
+def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tuple[Any, ...]]:
+    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass (:func:`_flat_parts`)."""
+    items = arr.all_items
+    own, rest_adj, total = _flat_parts(arr, reliability)
     logp = _log(pri)
     log_all = float(_logsumexp(logp + total, axis=-1))
     singles = _logsumexp(logp + own, axis=-1)
