@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -153,3 +154,133 @@ def test_incremental_min_fill_is_the_plan_recomputed_every_step(structure: tuple
     card, scopes = structure
     plan = plan_elimination(card, scopes, [f"v{i}" for i in range(len(card))], max_table=1 << 60)
     assert [(s.var, s.inputs, s.union, s.spec) for s in plan.steps] == _min_fill_by_recomputing(card, scopes)
+
+
+# --------------------------------------------------------------------------- the limits, stated in one place
+
+
+def test_the_formats_page_states_every_limit_the_code_uses() -> None:
+    """docs/formats.md "Limits": each row names a constant and its value; both must be what the code holds."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Limits"):]
+    rows = re.findall(r"^\| `(motives\.[\w.]+)` \| ([\d,]+)", section, flags=re.M)
+    assert len(rows) >= 12
+    for dotted, value in rows:
+        module, name = dotted.rsplit(".", 1)
+        assert getattr(importlib.import_module(module), name) == int(value.replace(",", "")), dotted
+
+
+# --------------------------------------------------------------------------- refusals up front, before allocating
+
+
+def _case_folder(folder: Any, case: Any) -> Any:
+    """A case as a folder (JSON is YAML): ``case.yaml`` and ``evidence.yaml``."""
+    import json
+
+    data = case.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    evidence = data.pop("evidence")
+    (folder / "case.yaml").write_text(json.dumps(data), encoding="utf-8")
+    (folder / "evidence.yaml").write_text(json.dumps({"evidence": evidence}), encoding="utf-8")
+    return folder
+
+
+def _must_not_run(*_args: Any, **_kwargs: Any) -> Any:
+    raise AssertionError("the refusal came after the allocation it should have prevented")
+
+
+def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(tmp_path: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spec's own maximum (1,000,000 samples) of a case with many uncertain inputs: a located refusal,
+    exit 2, no output folder, and the sampler never called."""
+    from typer.testing import CliRunner
+
+    import motives.sensitivity.sobol as sobol
+    from motives.cli import app
+    from motives.models.testing import random_case
+
+    case_dir = _case_folder(tmp_path / "case", random_case(3, n_items=40, n_hypotheses=4, point_fraction=0.0))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"name: big\ncase: {case_dir}\nsensitivity:\n  sobol_samples: 1000000\n", encoding="utf-8")
+    monkeypatch.setattr(sobol, "sobol_indices", _must_not_run)
+    res = CliRunner().invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert f"{spec}:4: field 'sensitivity.sobol_samples'" in text
+    assert re.search(r"need about [\d.]+ GB of memory, more than the limit of 4\.0 GB: give sobol_samples at most "
+                     r"[\d,]+ for this case", text), text
+    assert not (tmp_path / "out").exists()
+    most = int(re.search(r"at most ([\d,]+)", text).group(1).replace(",", ""))
+    assert 16 <= most < 1_000_000
+
+
+def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(tmp_path: Any,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """10^6 draws x 64 chains (the spec's maxima): refused with the estimate once the model is built, before the
+    sampler allocates anything; fewer draws as the message says would fit are not refused."""
+    from typer.testing import CliRunner
+
+    import motives.models.sampling as sampling
+    from motives.cli import app
+
+    spec = tmp_path / "spec.yaml"
+    import motives as mv
+
+    spec.write_text(f"name: big\ncase: {mv.examples.path('witness')}\nsampler:\n  draws: 1000000\n  chains: 64\n",
+                    encoding="utf-8")
+    monkeypatch.setattr(sampling, "sample", _must_not_run)
+    res = CliRunner().invoke(app, ["run", str(spec), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert f"{spec}:4: field 'sampler.draws'" in text and "more than the limit of 4.0 GB" in text, text
+    assert not (tmp_path / "out").exists()
+    most = int(re.search(r"draws at most ([\d,]+) with 64 chains", text).group(1).replace(",", ""))
+    from motives.models.api import build
+
+    built = build(mv.examples.load("witness"))
+    sampling.check_trace_memory(built, draws=most, chains=64)  # what the message offers fits
+    with pytest.raises(mv.MotivesError):
+        sampling.check_trace_memory(built, draws=most + 1, chains=64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 200_000), st.integers(2, 300), st.booleans())
+def test_a_source_is_refused_exactly_when_its_nodes_exceed_a_limit(n_items: int, k: int, fixed: bool) -> None:
+    """A source of uncertain reliability reporting n items needs n // 2 + 1 nodes and about 32 x nodes x items x
+    hypotheses bytes: refused (a located problem naming the source and field) exactly past either limit, and the
+    most items the message offers fit."""
+    import motives as mv
+    from motives.exact.compile import _check_nodes
+    from motives.numeric import MAX_NODES, MAX_WORK_BYTES
+
+    q = n_items // 2 + 1
+    over = not fixed and (q > MAX_NODES or 32.0 * q * n_items * k > MAX_WORK_BYTES)
+    if not over:
+        _check_nodes("s", n_items, None if fixed else 10.0, k)
+        return
+    with pytest.raises(mv.CaseError) as err:
+        _check_nodes("s", n_items, 10.0, k)
+    p = err.value.problems[0]
+    assert (p.item, p.field) == ("s", "reliability")
+    most = re.search(r"at most (?:about )?([\d,]+) items", p.message)
+    assert most, p.message
+    m = int(most.group(1).replace(",", ""))
+    _check_nodes("s", m, 10.0, k)  # the number offered is accepted
+
+
+def test_a_source_of_five_thousand_items_is_refused_at_compile_without_its_nodes() -> None:
+    """The red team's reproducer, scaled: one source reporting 5,000 direct items (2,501 nodes) is refused when the
+    case is compiled (its nodes are never built)."""
+    import motives as mv
+    from motives.exact import compile_case
+
+    items = [{"id": f"e{i}", "title": "x", "reported_by": "s", "likelihoods": {"a": 0.6, "b": 0.4}}
+             for i in range(5000)]
+    case = mv.Case.model_validate({"name": "c", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": items,
+                                   "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}]})
+    with pytest.raises(mv.CaseError, match="2,501 quadrature nodes, more than the limit of 2,048"):
+        compile_case(case)

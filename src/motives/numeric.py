@@ -26,6 +26,44 @@ MAX_CONCENTRATION = 1e12
 #: refused with a message rather than allocating nodes x items x hypotheses arrays without bound.
 MAX_NODES = 2048
 
+#: Largest working memory a command may allocate for one analysis (Sobol samples, the draws of a fit), in
+#: bytes. A command estimates what it needs before allocating and refuses above this, with the estimate and
+#: what would fit (docs/formats.md, "Limits", lists every limit of the library in one table).
+MAX_WORK_BYTES = 4 * 2**30
+
+
+def size_text(n_bytes: float) -> str:
+    """A byte count as a person reads it (``'1.5 GB'``; powers of 1024, one decimal).
+
+    Examples
+    --------
+    >>> size_text(4 * 2**30), size_text(1536), size_text(12)
+    ('4.0 GB', '1.5 kB', '12 bytes')
+    """
+    for unit, power in (("TB", 4), ("GB", 3), ("MB", 2), ("kB", 1)):
+        if n_bytes >= 1024**power:
+            return f"{n_bytes / 1024**power:.1f} {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def memory_refusal(estimate: float, what: str, valid: str, limit: float | None = None) -> str | None:
+    """The sentence refusing ``what`` when its memory ``estimate`` (bytes) exceeds the limit, else None.
+
+    ``valid`` says what would fit; the caller locates the message (file, line, field).
+
+    Examples
+    --------
+    >>> memory_refusal(10 * 2**30, "1,048,576 Sobol samples of 400 inputs", "at most 400,000 samples")
+    '1,048,576 Sobol samples of 400 inputs need about 10.0 GB of memory, more than the limit of 4.0 GB: at most 400,000 samples'
+    >>> memory_refusal(1e6, "a few samples", "fewer") is None
+    True
+    """
+    cap = MAX_WORK_BYTES if limit is None else limit
+    if estimate <= cap:
+        return None
+    return f"{what} need about {size_text(estimate)} of memory, more than the limit of {size_text(cap)}: {valid}"
+
+
 _FLOAT = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$")
 
 

@@ -298,17 +298,44 @@ def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | No
 
 
 
-def _check_nodes(key: str, n_items: int, concentration: float | None) -> None:
-    """Refuse a source whose exact integration would need more quadrature nodes than the stated bound."""
-    from motives.errors import CaseError, Problem
-    from motives.numeric import MAX_NODES
+def _check_nodes(key: str, n_items: int, concentration: float | None, n_hyp: int = 1) -> None:
+    """Refuse a source whose exact integration would need more quadrature nodes, or memory, than the stated bounds.
 
+    The engine evaluates a source's items on all its nodes at once: nodes x items x hypotheses numbers, about
+    four such arrays at a time (the mixture, its log, the sums, the leave-one-out terms of ``check``).
+    """
+    from motives.errors import CaseError, Problem
+    from motives.numeric import MAX_NODES, MAX_WORK_BYTES, memory_refusal
+
+    q = n_items // 2 + 1
+    msg = memory_refusal(32.0 * q * n_items * n_hyp, f"{q:,} quadrature nodes x {n_items:,} items x {n_hyp} "
+                         "hypotheses", "give the reliability as a number, or split the source (a source of one "
+                         f"reliability may report at most about {_most_items(n_hyp, MAX_WORK_BYTES):,} items with "
+                         f"{n_hyp} hypotheses)") if concentration is not None and q <= MAX_NODES else None
+    if msg:
+        raise CaseError([Problem(f"reports {n_items:,} items under one uncertain reliability: {msg}", item=key,
+                                 kind="source", field="reliability")])
     if concentration is not None and n_items // 2 + 1 > MAX_NODES:
         raise CaseError([Problem(
             f"reports {n_items:,} items under one uncertain reliability: integrating it exactly needs "
             f"{n_items // 2 + 1:,} quadrature nodes, more than the limit of {MAX_NODES:,} (a source may report at "
             f"most {2 * MAX_NODES - 1:,} items with a Beta reliability). Give the reliability as a number, or split "
             "the source", item=key, kind="source", field="reliability")])
+
+
+def _most_items(n_hyp: int, limit: float) -> int:
+    """The most items one source of uncertain reliability may report within ``limit`` bytes (32 q n K <= limit)."""
+    n = 2
+    while 32.0 * ((2 * n) // 2 + 1) * (2 * n) * n_hyp <= limit and n < 1 << 20:
+        n *= 2
+    lo, hi = n // 2, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if 32.0 * (mid // 2 + 1) * mid * n_hyp <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
@@ -356,7 +383,7 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
         rel = _reliability(case, key)
         if rel is None or key in structured_sources:
             continue
-        _check_nodes(key, len(idx), rel[1])
+        _check_nodes(key, len(idx), rel[1], len(H))
         groups.append(SourceGroup(key, np.array(idx, dtype=np.intp), rel[0], rel[1]))
     fams = case.family_ids
     arr = CaseArrays(

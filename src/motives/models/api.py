@@ -178,7 +178,7 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
     (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads);
     ``on_phase`` is told each phase as it begins.
     """
-    from motives.models.sampling import _check_counts, auto_backend_for_fit, sample, set_data
+    from motives.models.sampling import _check_counts, auto_backend_for_fit, check_trace_memory, sample, set_data
 
     if config.case_hash != case_hash(case):  # a record built for another case (or an edited copy of it)
         raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
@@ -191,6 +191,7 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
                   reliability=config.reliability)
     if data:
         set_data(built, **data)
+    check_trace_memory(built, draws=config.draws, chains=config.chains, log_densities=log_densities)
     backend = config.backend
     if backend == "auto":
         backend = auto_backend_for_fit(built)
