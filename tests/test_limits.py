@@ -284,3 +284,30 @@ def test_a_source_of_five_thousand_items_is_refused_at_compile_without_its_nodes
                                    "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}]})
     with pytest.raises(mv.CaseError, match="2,501 quadrature nodes, more than the limit of 2,048"):
         compile_case(case)
+
+
+# --------------------------------------------------------------------------- report on many hypotheses
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 12), st.integers(1, 12), st.integers(0, 2))
+def test_surprise_of_a_flat_case_reads_one_column_per_hypothesis(seed: int, k: int, n_items: int, zeros: int) -> None:
+    """The flat path (only hypothesis k's column of the simulated log-likelihoods, O(n x items) per hypothesis,
+    not O(n x items x K): 300 hypotheses took minutes) gives the table of the general path, which evaluates every
+    column of every simulated case, from the same random draws (to 1e-9: sums in another order)."""
+    from motives.exact import loglik
+    from motives.models.testing import random_case
+    from motives.sensitivity.conflict import _simulate, surprise
+
+    case = random_case(seed, n_items=n_items, n_hypotheses=k, zeros=zeros)
+    got = surprise(case, n=300, seed=seed)
+    arr = compiled(case, None)
+    rng = np.random.default_rng(seed)
+    obs = loglik(arr, reliability=False) - arr.other_loglik.sum(axis=0)
+    for j, h in enumerate(arr.hypotheses):
+        lam, _, _ = _simulate(arr, j, 300, rng)
+        ll = loglik(arr, lam, reliability=False)[:, j] - arr.other_loglik.sum(axis=0)[j]
+        assert got.loc[h, "tail"] == float(np.mean(ll <= obs[j] + 1e-12))
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_allclose(got.loc[h, ["sim_mean", "sim_sd"]].to_numpy(dtype=float),
+                                       [ll.mean(), ll.std()], rtol=1e-9, atol=1e-9)
