@@ -95,7 +95,9 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     tgt = target_of(arr, target, base)
     p0 = float(pri[tgt.mask].sum())
     lbf = 0.0 if tgt.mask.all() else _log_bf(arr, pri, tgt.mask, reliability)
-    tie = float(1.0 / (1.0 + np.exp(lbf))) if np.isfinite(lbf) else (0.0 if lbf > 0 else 1.0)
+    from scipy.special import expit  # the logistic without overflow (a log Bayes factor past 709 is no warning)
+
+    tie = float(expit(-lbf)) if np.isfinite(lbf) else (0.0 if lbf > 0 else 1.0)
     if spacing not in ("auto", "linear", "logit"):
         raise ValueError(f"spacing must be 'auto', 'linear' or 'logit', got {spacing!r}")
     if spacing == "auto":
@@ -105,7 +107,7 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     elif spacing == "logit":
         ends = [np.log(x) - np.log1p(-x) for x in (p0, tie) if 0 < x < 1]
         lo, hi = min(ends) - 20 / DB, max(ends) + 20 / DB
-        g = 1.0 / (1.0 + np.exp(-np.linspace(lo, hi, points)))
+        g = expit(np.linspace(lo, hi, points))
     else:
         g = np.linspace(0.0, 1.0, points)
     priors = swept_priors(pri, tgt.mask, g)
