@@ -228,7 +228,7 @@ def run(quick: bool = False) -> BenchResult:
     res.notes.append(
         f"case: {len(arr.hypotheses)} hypotheses, {len(LENSES)} lenses, {len(arr.propositions)} propositions, "
         f"{len(arr.all_items) + len(arr.structured_items)} items ({len(arr.all_items)} direct), "
-        f"{len(arr.sources_in_structure)} sources spanning propositions (grid of {len(exact._grid(arr)[1])} nodes) "
+        f"{len(arr.sources_in_structure)} sources spanning propositions (grid of {len(exact.reliability_grid(arr)[1])} nodes) "
         f"and {len(arr.groups)} reporting direct items only; network: {len(net.model.nodes())} nodes, "
         f"{len(net.model.edges())} edges")
     return res

@@ -151,7 +151,7 @@ def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
         import pymc as pm
         import xarray as xr
 
-        sampling._check_counts(draws=draws, tune=tune, chains=chains)
+        sampling.check_counts(draws=draws, tune=tune, chains=chains)
         model = built.model
         if not model.free_RVs:  # nothing random: the real path samples nothing either
             return real(built, draws=draws, tune=tune, chains=chains, seed=seed)

@@ -203,3 +203,109 @@ def test_long_functions_have_docstrings() -> None:
                 if len(code) > 60:
                     bad.append(f"{p.relative_to(SRC)}:{node.lineno} {node.name} ({len(code)} lines)")
     assert not bad, bad
+
+
+# ----------------------------------------------------------------------------- private names stay private
+
+
+def _dotted(path: Path) -> str:
+    """The import name of a module file of the package (``motives.exact`` for ``exact/__init__.py``)."""
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _private(name: str) -> bool:
+    """A private name: one leading underscore, not a dunder (``__version__`` is public)."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _outside_private_module(importer: str, target: str) -> str | None:
+    """The private module of ``target`` (``motives.plots._style``) when ``importer`` is outside its package."""
+    parts = target.split(".")
+    for i, part in enumerate(parts):
+        if _private(part):
+            package = ".".join(parts[:i])
+            if not (importer == package or importer.startswith(package + ".")):
+                return ".".join(parts[: i + 1])
+            return None
+    return None
+
+
+def _is_module(name: str) -> bool:
+    """Whether ``motives.a.b`` names a module file or a package of the source tree (read from disk, no import)."""
+    rel = Path(*name.split(".")[1:]) if name.startswith("motives.") else None
+    return rel is not None and ((SRC / rel).with_suffix(".py").exists() or (SRC / rel / "__init__.py").exists())
+
+
+def private_imports(text: str, me: str, *, package: bool = False, where: str = "") -> list[str]:
+    """Private names the module ``me`` (source ``text``) takes from another one, each as ``where:line what``.
+
+    Three ways in: ``from motives.x import _name`` (any module but this one, even in a function body or
+    under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its package;
+    ``module._name`` on a module this file imported. ``package``: ``me`` is a package's ``__init__``.
+    """
+    home = me if package else me.rpartition(".")[0]  # what a relative import is relative to
+    tree = ast.parse(text)
+    bad: list[str] = []
+    modules: set[str] = set()  # local names bound to a module of the package
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = home.split(".")[: len(home.split(".")) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            if not target.startswith("motives"):
+                continue
+            if (hidden := _outside_private_module(me, target)) is not None:
+                bad.append(f"{where}:{node.lineno} imports the private module {hidden}")
+            for a in node.names:
+                if _is_module(full := f"{target}.{a.name}"):  # a module: private only outside its package
+                    modules.add(a.asname or a.name)
+                    if hidden is None and (inner := _outside_private_module(me, full)) is not None:
+                        bad.append(f"{where}:{node.lineno} imports the private module {inner}")
+                elif target != me and _private(a.name):
+                    bad.append(f"{where}:{node.lineno} imports {a.name} from {target}")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("motives"):
+                    if (hidden := _outside_private_module(me, a.name)) is not None:
+                        bad.append(f"{where}:{node.lineno} imports the private module {hidden}")
+                    modules.add(a.asname or a.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
+                and node.value.id in modules):
+            bad.append(f"{where}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return bad
+
+
+def test_no_private_name_crosses_a_module() -> None:
+    """A name with a leading underscore is used only in its own module, a private module only in its package.
+
+    What another module needs gets a public name (or a module named for it); an alias such as
+    ``from motives import likelihood as _lk`` is fine, since the module it names is public.
+    """
+    bad = [b for p in sorted(SRC.rglob("*.py"))
+           for b in private_imports(p.read_text(encoding="utf-8"), _dotted(p), package=p.name == "__init__.py",
+                                    where=str(p.relative_to(SRC)))]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_private_import_check_can_fail() -> None:
+    """The check above finds each way in, and lets the allowed ones pass."""
+    text = ("from motives.exact import _log\n"
+            "from motives.plots._style import style\n"
+            "from motives import likelihood as _lk\n"
+            "from motives.plots import _style\n"
+            "from motives import exact\n"
+            "from .credence import _private_helper\n"
+            "x = exact._mix\n"
+            "y = _lk.parse\n")
+    inside = private_imports(text, "motives.plots.probe")
+    assert [f.split(" ", 1)[1] for f in inside] == [
+        "imports _log from motives.exact", "imports _private_helper from motives.plots.credence", "uses exact._mix"]
+    outside = [f.split(" ", 1)[1] for f in private_imports(text, "motives.report.probe")]
+    assert outside.count("imports the private module motives.plots._style") == 2  # both spellings
+    own = private_imports("from motives.plots.probe import _mine\n", "motives.plots.probe")
+    assert own == []  # a module's own names (a doctest importing them) are its own
+    assert private_imports("from motives.plots._style import style\n", "motives.plots", package=True) == []

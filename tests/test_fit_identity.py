@@ -238,11 +238,11 @@ def test_the_hash_is_the_same_in_other_processes():
 
 
 def test_a_record_for_another_case_is_not_fitted():
-    from motives.models.api import _fit
+    from motives.models.api import fit_from_config
 
     witness = mv.examples.load("witness")
     with pytest.raises(MotivesError, match="the fit config is for case 'witness'"):
-        _fit(witness.without_items([witness.evidence[0].id]), FitConfig.build(witness), progressbar=False)
+        fit_from_config(witness.without_items([witness.evidence[0].id]), FitConfig.build(witness), progressbar=False)
 
 
 # ----------------------------------------------------------------------------- the case hash is honest

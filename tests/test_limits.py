@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from motives.exact import compiled, prior_from
 from motives.sensitivity._core import DB
-from motives.sensitivity._structure import descendants
-from motives.sensitivity.conflict import OBSERVATIONS, _log_evidence, _subtree_items, conflict
+from motives.sensitivity._structure import descendants, subtree_items
+from motives.sensitivity.conflict import OBSERVATIONS, conflict, log_evidence
 from motives.testing import random_network_case, random_structured_case
 
 # --------------------------------------------------------------------------- conflict of structured cases
@@ -29,23 +29,23 @@ def _one_posterior_per_row(case: Any, reliability: bool) -> dict[tuple[str, str]
     """The conflict rows by their definition: each item and each proposition's evidence left out and recomputed."""
     arr, pri = compiled(case, None), prior_from(case, None)
     everything = arr.all_items + arr.structured_items
-    log_all = _log_evidence(arr, pri, set(everything), reliability)
+    log_all = log_evidence(arr, pri, set(everything), reliability)
     seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
     out: dict[tuple[str, str], tuple[float, float, float]] = {}
-    singles = {e: _log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
+    singles = {e: log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
     if seen:
-        singles[OBSERVATIONS] = _log_evidence(arr, pri, set(), reliability)
+        singles[OBSERVATIONS] = log_evidence(arr, pri, set(), reliability)
     out[("case", "(all evidence)")] = (DB * (sum(singles.values()) - log_all), sum(singles.values()), math.nan)
     for p in arr.propositions:
-        block = set(_subtree_items(arr, p.id))
+        block = set(subtree_items(arr, p.id))
         below = {arr.propositions[i].id for i in descendants(arr, p.id)}
         if not block and not below & seen:
             continue
-        alone = _log_evidence(arr, pri, block, reliability, below & seen)
-        rest = _log_evidence(arr, pri, set(everything) - block, reliability, seen - below)
+        alone = log_evidence(arr, pri, block, reliability, below & seen)
+        rest = log_evidence(arr, pri, set(everything) - block, reliability, seen - below)
         out[("proposition", p.id)] = (DB * (alone + rest - log_all), alone, log_all - rest)
     for e in everything:
-        rest = _log_evidence(arr, pri, set(everything) - {e}, reliability)
+        rest = log_evidence(arr, pri, set(everything) - {e}, reliability)
         out[("item", e)] = (DB * (singles[e] + rest - log_all), singles[e], log_all - rest)
     return out
 

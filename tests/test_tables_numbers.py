@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 import motives as mv
 from motives import report as R
 from motives.cli import app
-from motives.conventions import DB_RESOLUTION, PROB_RESOLUTION, RESOLUTION_NOTE, _fmt, families_group, plural
+from motives.conventions import DB_RESOLUTION, PROB_RESOLUTION, RESOLUTION_NOTE, families_group, number_text, plural
 from motives.sensitivity import tornado
 
 runner = CliRunner()
@@ -169,10 +169,10 @@ def test_noise_below_resolution_prints_as_zero_and_has_no_direction(case):
 @given(st.floats(-1e-9, 1e-9).filter(lambda x: x != 0), st.floats(-1e-12, 1e-12).filter(lambda x: x != 0))
 def test_fmt_resolution(db_noise, p_noise):
     if abs(db_noise) < DB_RESOLUTION:
-        assert float(_fmt(db_noise, 2, db=True)) == 0 and "-" not in _fmt(db_noise, 2, db=True)
+        assert float(number_text(db_noise, 2, db=True)) == 0 and "-" not in number_text(db_noise, 2, db=True)
     if abs(p_noise) < PROB_RESOLUTION:
-        assert _fmt(p_noise, 3) == "0.000"
-    assert _fmt(2.8e-10, 2) == "2.8e-10"  # above the resolution: still shown
+        assert number_text(p_noise, 3) == "0.000"
+    assert number_text(2.8e-10, 2) == "2.8e-10"  # above the resolution: still shown
 
 
 def test_tables_column_kinds_use_their_resolution():

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import MotivesError
-from motives.exact import CaseArrays, _jacobi_nodes, compile_case, prior_from
+from motives.exact import CaseArrays, compile_case, jacobi_nodes, prior_from
 
 if TYPE_CHECKING:
     from motives.schema import Case
@@ -212,7 +212,7 @@ def _item_values(lam: np.ndarray, base: float, x: np.ndarray | None) -> np.ndarr
     if x is None:
         p = lam
     else:
-        b = (lam @ np.ones(len(lam))) / len(lam) if math.isnan(base) else base  # as exact._mix does
+        b = (lam @ np.ones(len(lam))) / len(lam) if math.isnan(base) else base  # as exact.mix_reliability does
         p = (x[None, :] * lam[:, None] + (1 - x[None, :]) * b).reshape(-1)
     return np.vstack([p, 1 - p])
 
@@ -291,7 +291,7 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
     log_scale: dict[str, float] = {}
 
     def rho_node(key: str, mean: float, conc: float | None, n_items: int) -> tuple[str | None, np.ndarray]:
-        x, w = _jacobi_nodes(mean, conc, n_items // 2 + 1)
+        x, w = jacobi_nodes(mean, conc, n_items // 2 + 1)
         if len(x) == 1:
             return None, np.asarray(x)
         rn = namer(f"reliability_{key}")
@@ -466,7 +466,7 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Any:
     """
     pg = _pgmpy()
     path = Path(path)
-    fmt = fmt or _format_of(path)
+    fmt = fmt or format_of(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         if fmt == "bif":
@@ -476,7 +476,8 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Any:
         return pg.readwrite.NETReader(str(path)).get_model()
 
 
-def _format_of(path: Path) -> str:
+def format_of(path: Path) -> str:
+    """The network format a file name's extension names (a located refusal when it names none)."""
     ext = path.suffix.lower()
     for fmt, e in FORMATS.items():
         if ext == e or ext == f".{fmt}":
@@ -499,7 +500,7 @@ def write(bn: BayesNet, path: str | os.PathLike[str], fmt: str | None = None, *,
     'witness.bif'
     """
     path = Path(path)
-    fmt = fmt or _format_of(path)
+    fmt = fmt or format_of(path)
     if path.exists() and not force:
         raise MotivesError(f"{path} already exists; pass --force to replace it")
     if path.exists() and path.is_dir():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from motives.citations import Bibliography
-from motives.conventions import _fmt, md_text, parents_text, plural
+from motives.conventions import md_text, number_text, parents_text, plural
 from motives.escape import markdown
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 
@@ -241,7 +241,7 @@ def _md_table(df: pd.DataFrame) -> str:
     cols = [*df.index.names, *map(str, df.columns)]
     out = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     for idx, row in df.iterrows():
-        cells = [str(i) for i in idx] + [_fmt(float(v), 2) for v in row.tolist()]
+        cells = [str(i) for i in idx] + [number_text(float(v), 2) for v in row.tolist()]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(out)
 
@@ -331,7 +331,7 @@ def propositions_markdown(case: Case, lens: str | None = None, *, heading: str =
             between = ("two hypotheses" if p.parents == ("hypotheses",) else
                        f"two states of `{p.parents[0]}`" if len(p.parents) == 1 else "two rows of its table")
             meta = [f"Bears on {over}", "states " + ", ".join(p.states),
-                    f"cap {_fmt(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
+                    f"cap {number_text(cap, 1)} dB under lens `{lens}` (the most it can move the odds between {between}, "
                     "however many items bear on it)"]
         if p.observed is not None:
             meta.append(f"observed: `{p.observed}` (a finding: the case conditions on it)")

@@ -108,7 +108,7 @@ def _num(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _fmt(x: Any, digits: int = 2, *, db: bool = False) -> str:
+def number_text(x: Any, digits: int = 2, *, db: bool = False) -> str:
     """A number as table text: ``digits`` decimals, tiny nonzero values in two significant digits.
 
     Values below the engine's resolution (:data:`PROB_RESOLUTION`, :data:`DB_RESOLUTION` when ``db``) print as 0.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import INTERVAL_MASS, _fmt, is_db_column, parents_text, plural
+from motives.conventions import INTERVAL_MASS, is_db_column, number_text, parents_text, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,8 +120,8 @@ def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [*df.index.names, *df.columns])
     body = []
     for idx, row in df.iterrows():
-        cells = [html.escape(_fmt(i)) for i in (idx if isinstance(idx, tuple) else (idx,))]
-        cells += [html.escape(_fmt(v, digits, db=is_db_column(c))) for c, v in zip(df.columns, row.tolist(), strict=True)]
+        cells = [html.escape(number_text(i)) for i in (idx if isinstance(idx, tuple) else (idx,))]
+        cells += [html.escape(number_text(v, digits, db=is_db_column(c))) for c, v in zip(df.columns, row.tolist(), strict=True)]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 

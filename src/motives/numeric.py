@@ -64,6 +64,84 @@ def memory_refusal(estimate: float, what: str, valid: str, limit: float | None =
     return f"{what} need about {size_text(estimate)} of memory, more than the limit of {size_text(cap)}: {valid}"
 
 
+def source_bytes(n_items: int, n_hyp: int) -> float:
+    """Memory the exact engine needs for one source of uncertain reliability: about four arrays of nodes x items x K.
+
+    Examples
+    --------
+    >>> source_bytes(4000, 4) / 2**30 < 4
+    True
+    """
+    return 32.0 * (n_items // 2 + 1) * n_items * n_hyp
+
+
+def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str | None:
+    """Why a source reporting ``n_items`` under an uncertain reliability cannot be integrated exactly, or None.
+
+    Its exact rule takes n // 2 + 1 Gauss-Jacobi nodes (at most :data:`MAX_NODES`), and the engine evaluates
+    every item on every node for every hypothesis at once (:func:`source_bytes`, at most
+    :data:`MAX_WORK_BYTES`). A fixed reliability (``concentration`` None) needs one node: never refused.
+
+    Examples
+    --------
+    >>> source_refusal(20_000, 10.0, 2)[:60]
+    'reports 20,000 items under one uncertain reliability: integr'
+    >>> source_refusal(20_000, None, 2) is None, source_refusal(400, 10.0, 4) is None
+    (True, True)
+    """
+    if concentration is None:
+        return None
+    q = n_items // 2 + 1
+    lo, hi = 1, 2 * MAX_NODES - 1  # the most items that fit both bounds
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if source_bytes(mid, n_hyp) <= MAX_WORK_BYTES else (lo, mid - 1)
+    head = f"reports {n_items:,} items under one uncertain reliability: "
+    if q > MAX_NODES:
+        return (head + f"integrating it exactly needs {q:,} quadrature nodes, more than the limit of {MAX_NODES:,} "
+                f"(a source may report at most {lo:,} items with a Beta reliability and {n_hyp} hypotheses). Give "
+                "the reliability as a number, or split the source")
+    msg = memory_refusal(source_bytes(n_items, n_hyp), f"{q:,} quadrature nodes x {n_items:,} items x {n_hyp} "
+                         "hypotheses", f"give the reliability as a number, or split the source (a source of one "
+                         f"uncertain reliability may report at most {lo:,} items with {n_hyp} hypotheses)")
+    return head + msg if msg else None
+
+
+def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
+    """Memory the Sobol analysis needs, in bytes: the samples, their outputs, the bootstrap and one engine call.
+
+    ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B and
+    one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x rows, and one
+    engine call about four arrays of ``chunk_cells``.
+
+    Examples
+    --------
+    >>> round(sobol_bytes(100, 100, 1_000_000, 1 << 16) / 2**30, 2)  # GB
+    6.27
+    """
+    rows = 2 ** max(int(np.ceil(np.log2(max(n, 2)))), 1)
+    return 8.0 * (rows * (5 * d + 3 * n_groups + 2) + 4 * chunk_cells)
+
+
+def sobol_refusal(d: int, n_groups: int, n: int, chunk_cells: int) -> str | None:
+    """Why ``n`` Sobol samples of ``d`` inputs in ``n_groups`` groups exceed the memory limit (with what fits), or None.
+
+    Examples
+    --------
+    >>> sobol_refusal(235, 235, 1_000_000, 1 << 16)[-48:]
+    'give sobol_samples at most 262,144 for this case'
+    """
+    if sobol_bytes(d, n_groups, 16, chunk_cells) > MAX_WORK_BYTES:
+        valid = "no sample size fits (the least is 16): too many uncertain inputs; fix some judgements as points"
+    else:
+        fits = 16
+        while fits * 2 <= 1_000_000 and sobol_bytes(d, n_groups, fits * 2, chunk_cells) <= MAX_WORK_BYTES:
+            fits *= 2
+        valid = f"give sobol_samples at most {fits:,} for this case"
+    return memory_refusal(sobol_bytes(d, n_groups, n, chunk_cells),
+                          f"{n:,} Sobol samples (rounded up to a power of 2) of {d:,} uncertain inputs", valid)
+
+
 _FLOAT = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$")
 
 

@@ -164,10 +164,10 @@ def _zero_cells(lens: str, cells: list[tuple[str, str]], case: Any) -> list[str]
     A zero judged for an item that a source of reliability below 1 reports rules nothing out (a wrong
     report still has its base rate): those are listed apart, saying so.
     """
-    from motives.exact.compile import _reliability
+    from motives.exact.compile import reliability_of
 
     soft = {e.id for e in case.evidence
-            if getattr(e, "reported_by", None) is not None and _reliability(case, e.reported_by) is not None}
+            if getattr(e, "reported_by", None) is not None and reliability_of(case, e.reported_by) is not None}
     hard = [(i, h) for i, h in cells if i not in soft]
     loose = [(i, h) for i, h in cells if i in soft]
     lines = []

@@ -39,13 +39,13 @@ def export_network(case_dir: Path, out_file: Path, fmt: str | None = None, lens:
 
     if fmt is not None:  # a file name whose extension names another format would hold text it does not say
         try:
-            named = bn._format_of(Path(out_file))
+            named = bn.format_of(Path(out_file))
         except MotivesError:
             named = fmt
         if named != fmt:
             raise MotivesError(f"--format {fmt} but the file name {Path(out_file).name} says {named}: give the "
                                f"file the extension of {fmt}, or leave --format out")
-    kind = fmt or bn._format_of(out_file)
+    kind = fmt or bn.format_of(out_file)
     target = check_out_file(out_file, force, case_folders(Path(case_dir)))
     case = load_case(case_dir)
     net = bn.network(case, lens, reliability=reliability)

@@ -14,13 +14,15 @@ Array = NDArray[np.float64]
 
 
 
-def _log(x: Array) -> Array:
+def quiet_log(x: Array) -> Array:
+    """The natural log, -inf at 0 without numpy's divide-by-zero warning (a likelihood of 0 is a fact here)."""
     with np.errstate(divide="ignore"):
         return np.log(x)
 
 
 
-def _logsumexp(a: Array, axis: int) -> Array:
+def logsumexp(a: Array, axis: int) -> Array:
+    """Log Σ exp(a) along ``axis``, shifted by the maximum; a slice of -inf only gives -inf, without a warning."""
     m = np.max(a, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
     with np.errstate(divide="ignore"):

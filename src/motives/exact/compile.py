@@ -18,9 +18,9 @@ from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 if TYPE_CHECKING:
     pass
 
-from motives.exact._num import _log
+from motives.exact._num import quiet_log
 from motives.exact.contract import Plan, structure_plan
-from motives.exact.kinds import _other_loglik
+from motives.exact.kinds import other_kind_loglik
 
 Array = NDArray[np.float64]
 
@@ -36,13 +36,13 @@ class SourceGroup:
 
     def nodes(self) -> tuple[Array, Array]:
         """Quadrature nodes in [0, 1] and weights summing to 1, exact for this group's degree."""
-        x, w = _jacobi_nodes(self.mean, self.concentration, len(self.index) // 2 + 1)
+        x, w = jacobi_nodes(self.mean, self.concentration, len(self.index) // 2 + 1)
         return x.copy(), w.copy()
 
 
 
 @functools.lru_cache(maxsize=1024)
-def _jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
+def jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
     """Gauss–Jacobi nodes on [0, 1] for ρ ~ Beta(mean, concentration), n nodes (cached: hot in sweeps)."""
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
@@ -215,7 +215,7 @@ class CaseArrays:
         by_q: dict[Any, Any] = {}
         for g in self.groups:
             grouped[g.index] = True
-            x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
+            x, w = jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
             if len(x) == 1:
                 single.extend(int(i) for i in g.index)
                 single_x.extend([float(x[0])] * len(g.index))
@@ -227,7 +227,7 @@ class CaseArrays:
                 item=np.concatenate([g.index for g, _, _ in gs]).astype(np.intp),
                 start=np.cumsum([0] + [len(g.index) for g, _, _ in gs[:-1]]).astype(np.intp),
                 x=np.concatenate([np.repeat(x[:, None], len(g.index), axis=1) for g, x, _ in gs], axis=1),
-                logw=np.stack([_log(w) for _, _, w in gs], axis=1),
+                logw=np.stack([quiet_log(w) for _, _, w in gs], axis=1),
             ))
         free = np.flatnonzero(~grouped)
         return _GroupPlan(simple=np.concatenate([free, np.array(single, dtype=np.intp)]).astype(np.intp),
@@ -288,7 +288,7 @@ def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
 
 
 
-def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | None:
+def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | None:
     """(mean, concentration) of a source's reliability, or None when its reports are taken at face value."""
     src = case.source(key) if key is not None else None
     rel = src.reliability if src is not None else None
@@ -299,43 +299,13 @@ def _reliability(case: Case, key: str | None) -> tuple[float, float | None] | No
 
 
 def _check_nodes(key: str, n_items: int, concentration: float | None, n_hyp: int = 1) -> None:
-    """Refuse a source whose exact integration would need more quadrature nodes, or memory, than the stated bounds.
-
-    The engine evaluates a source's items on all its nodes at once: nodes x items x hypotheses numbers, about
-    four such arrays at a time (the mixture, its log, the sums, the leave-one-out terms of ``check``).
-    """
+    """Refuse a source whose exact integration would exceed the stated node or memory bounds (a located problem)."""
     from motives.errors import CaseError, Problem
-    from motives.numeric import MAX_NODES, MAX_WORK_BYTES, memory_refusal
+    from motives.numeric import source_refusal
 
-    q = n_items // 2 + 1
-    msg = memory_refusal(32.0 * q * n_items * n_hyp, f"{q:,} quadrature nodes x {n_items:,} items x {n_hyp} "
-                         "hypotheses", "give the reliability as a number, or split the source (a source of one "
-                         f"reliability may report at most about {_most_items(n_hyp, MAX_WORK_BYTES):,} items with "
-                         f"{n_hyp} hypotheses)") if concentration is not None and q <= MAX_NODES else None
+    msg = source_refusal(n_items, concentration, n_hyp)
     if msg:
-        raise CaseError([Problem(f"reports {n_items:,} items under one uncertain reliability: {msg}", item=key,
-                                 kind="source", field="reliability")])
-    if concentration is not None and n_items // 2 + 1 > MAX_NODES:
-        raise CaseError([Problem(
-            f"reports {n_items:,} items under one uncertain reliability: integrating it exactly needs "
-            f"{n_items // 2 + 1:,} quadrature nodes, more than the limit of {MAX_NODES:,} (a source may report at "
-            f"most {2 * MAX_NODES - 1:,} items with a Beta reliability). Give the reliability as a number, or split "
-            "the source", item=key, kind="source", field="reliability")])
-
-
-def _most_items(n_hyp: int, limit: float) -> int:
-    """The most items one source of uncertain reliability may report within ``limit`` bytes (32 q n K <= limit)."""
-    n = 2
-    while 32.0 * ((2 * n) // 2 + 1) * (2 * n) * n_hyp <= limit and n < 1 << 20:
-        n *= 2
-    lo, hi = n // 2, n
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if 32.0 * (mid // 2 + 1) * mid * n_hyp <= limit:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+        raise CaseError([Problem(msg, item=key, kind="source", field="reliability")])
 
 
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
@@ -361,7 +331,7 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     by_source: dict[str, list[int]] = {}
     structured_sources: set[str] = {e.reported_by for e in case.evidence
                           if e.parents != ("hypotheses",) and isinstance(e, LikelihoodItem)
-                          and e.reported_by is not None and _reliability(case, e.reported_by) is not None}
+                          and e.reported_by is not None and reliability_of(case, e.reported_by) is not None}
     direct_source: list[int] = []
     in_structure: list[str] = sorted(structured_sources, key=lambda k: [s.key for s in case.sources].index(k))
     for e in case.evidence:
@@ -377,10 +347,10 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
             base.append(np.nan if e.base_rate is None else e.base_rate)
         elif isinstance(e, TimelineItem | QuantityItem):
             other.append(e.id)
-            other_ll.append(_other_loglik(e, j, H))
+            other_ll.append(other_kind_loglik(e, j, H))
     groups = []
     for key, idx in by_source.items():
-        rel = _reliability(case, key)
+        rel = reliability_of(case, key)
         if rel is None or key in structured_sources:
             continue
         _check_nodes(key, len(idx), rel[1], len(H))
@@ -427,7 +397,7 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
                 src.append(in_structure.index(e.reported_by) if e.reported_by in in_structure else -1)
             else:
                 oth.append(e.id)
-                oll.append(_other_loglik(e, je, prop.states))
+                oll.append(other_kind_loglik(e, je, prop.states))
         S = len(prop.states)
         parents = tuple(-1 if b == "hypotheses" else order.index(b) for b in prop.parents)
         props.append(PropArrays(
@@ -447,7 +417,7 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
         ))
     sources = []
     for key in in_structure:
-        mean, conc = _reliability(case, key)  # type: ignore[misc]
+        mean, conc = reliability_of(case, key)  # type: ignore[misc]
         n = sum(1 for e in case.evidence if e.reported_by == key and isinstance(e, LikelihoodItem))
         sources.append(SourceGroup(key, np.arange(n, dtype=np.intp), mean, conc))
     joint = []
@@ -482,7 +452,8 @@ _CACHE: dict[int, tuple[Any, dict[Any, Any]]] = {}
 
 
 
-def _cache_of(case: Case) -> dict[Any, Any]:
+def cache_of(case: Case) -> dict[Any, Any]:
+    """The memo of results kept for ``case`` while the case object lives (dropped when it is collected)."""
     import weakref
 
     key = id(case)
@@ -508,7 +479,7 @@ def compiled(case: Case, lens: str | None = None) -> CaseArrays:
     True
     """
     lens = case.resolve_lens(lens)
-    cache = _cache_of(case)
+    cache = cache_of(case)
     arr = cache.get(("arrays", lens))
     if arr is None:
         arr = cache[("arrays", lens)] = compile_case(case, lens)

@@ -24,7 +24,7 @@ from motives.errors import CaseError, Problem
 if TYPE_CHECKING:
     pass
 
-from motives.exact._num import _log, _logsumexp
+from motives.exact._num import logsumexp, quiet_log
 
 Array = NDArray[np.float64]
 
@@ -208,7 +208,7 @@ def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any
         if not out.all():
             support = np.einsum(_subscripts(st.spec, n), *[(p > 0).astype(float) for p in ps])
             if ((out == 0) & (support > 0)).any():  # underflow: this step again, in log space
-                logs = [_log(p) + s.reshape(s.shape + (1,) * (p.ndim - s.ndim)) for p, s in zip(ps, [
+                logs = [quiet_log(p) + s.reshape(s.shape + (1,) * (p.ndim - s.ndim)) for p, s in zip(ps, [
                     scales[i] for i in st.inputs], strict=True)]
                 lo = _log_step(logs, st.spec, n)
                 p, s = _scaled(lo, n - 1)
@@ -221,7 +221,7 @@ def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any
     total: Any = 0.0
     for slot, sc in zip(plan.final, plan.final_scopes, strict=True):
         s = scales[slot]
-        lp = _log(probs[slot]) + s.reshape(s.shape + (1,) * len(sc))
+        lp = quiet_log(probs[slot]) + s.reshape(s.shape + (1,) * len(sc))
         total = total + (lp if sc else lp[..., None])
     return np.broadcast_to(total, np.shape(total)[:-1] + (K,)) if np.ndim(total) else np.zeros(K) + total
 
@@ -285,5 +285,5 @@ def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> A
         for k, o in enumerate(order):
             full[sc[o]] = lf.shape[nb + k]
         total = total + lf.reshape(list(lf.shape[:nb]) + full)
-    return _logsumexp(total, axis=-1)
+    return logsumexp(total, axis=-1)
 

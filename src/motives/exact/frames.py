@@ -14,13 +14,13 @@ from motives.schema import Case, LikelihoodItem
 if TYPE_CHECKING:
     import pandas as pd
 
-from motives.exact._num import _logsumexp
+from motives.exact._num import logsumexp
 from motives.exact.compile import (
     CaseArrays,
-    _cache_of,
+    cache_of,
     compiled,
 )
-from motives.exact.kinds import _other_loglik
+from motives.exact.kinds import other_kind_loglik
 from motives.exact.likelihood import family_credence, posterior
 
 Array = NDArray[np.float64]
@@ -124,9 +124,9 @@ def independent_case(case: Case) -> Case:
             if isinstance(e, LikelihoodItem):
                 vals = m @ np.array([j.values[v].mean for v in keys])
             else:
-                ll = np.array(_other_loglik(e, j, keys))
+                ll = np.array(other_kind_loglik(e, j, keys))
                 with np.errstate(divide="ignore"):
-                    vals = np.exp(_logsumexp(np.log(m) + ll[None, :], axis=-1) - ll.max())
+                    vals = np.exp(logsumexp(np.log(m) + ll[None, :], axis=-1) - ll.max())
                 vals = vals / vals.max()
             judged[lens] = {"values": {h: float(min(max(v, 0.0), 1.0)) for h, v in zip(case.hypothesis_ids, vals,
                                                                                         strict=True)},
@@ -232,7 +232,7 @@ def _frame_parts(case: Case, arr: CaseArrays) -> tuple[Any, Any, Any]:
     """The (level, id) index, the labels and the columns of a posterior table (cached per case)."""
     import pandas as pd
 
-    cache = _cache_of(case)
+    cache = cache_of(case)
     parts = cache.get(("frame", tuple(arr.hypotheses), tuple(arr.families)))
     if parts is None:
         labels = {h.id: h.name for h in case.hypotheses}

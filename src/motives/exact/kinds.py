@@ -40,7 +40,7 @@ def timeline_loglik(t: ArrayLike, y: ArrayLike, sigma: float, a_mean: float, a_s
 
 
 
-def _mvn_marginal(X: Array, y: Array, sigma: float, m: Array, sd: Array) -> float:
+def mvn_marginal(X: Array, y: Array, sigma: float, m: Array, sd: Array) -> float:
     """Log N(y; X m, sigma^2 I + X diag(sd^2) X^T) by Cholesky."""
     cov = sigma**2 * np.eye(len(y)) + (X * sd**2) @ X.T
     L = np.linalg.cholesky(cov)
@@ -81,7 +81,7 @@ def step_loglik(t: ArrayLike, y: ArrayLike, sigma: float, before_mean: float, be
     for tb in bs:
         after = (t >= tb).astype(float)
         X = np.stack([1.0 - after, after], axis=1)
-        lls.append(_mvn_marginal(X, y, sigma, m, sd))
+        lls.append(mvn_marginal(X, y, sigma, m, sd))
     arr = np.array(lls)
     top = arr.max()
     return float(top + np.log(np.mean(np.exp(arr - top))))
@@ -150,7 +150,7 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
 
 
 
-def _other_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
+def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
     """Log-likelihoods of a timeline or quantity item per key; a located refusal where they cannot be computed.
 
     A sigma so small that sigma^2 I + X S X^T is singular in floating point (1e-8 against trend priors of sd

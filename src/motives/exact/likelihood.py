@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,10 +38,10 @@ from motives.errors import CaseError, Problem
 if TYPE_CHECKING:
     pass
 
-from motives.exact._num import _log, _logsumexp
+from motives.exact._num import logsumexp, quiet_log
 from motives.exact.compile import (
     CaseArrays,
-    _jacobi_nodes,
+    jacobi_nodes,
 )
 from motives.exact.contract import (
     contract,
@@ -54,7 +55,7 @@ MAX_GRID = 4096
 
 
 
-def _grid(arr: CaseArrays) -> tuple[Array, Array]:
+def reliability_grid(arr: CaseArrays) -> tuple[Array, Array]:
     """Reliability nodes (G, C) and log weights (G,) of the sources integrated outside the structure."""
     got = arr._memo.get("grid")
     if got is None:
@@ -75,9 +76,9 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
             "(a number instead of a distribution), split a source, or take reports at face value "
             "(reliability off)", field="sources")])
     for g in arr.sources_in_structure:
-        x, w = _jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
+        x, w = jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
         xs = np.concatenate([np.repeat(xs, len(x), axis=0), np.tile(x, len(xs))[:, None]], axis=1)
-        lw = (lw[:, None] + _log(w)[None, :]).reshape(-1)
+        lw = (lw[:, None] + quiet_log(w)[None, :]).reshape(-1)
     xs.flags.writeable = False
     lw.flags.writeable = False
     return xs, lw
@@ -88,7 +89,7 @@ def item_loglik(arr: CaseArrays, lam: ArrayLike | None = None) -> Array:
     """Per-item log P(E_e | h) ignoring reliability, shape (..., N + M, K)."""
     lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
     other = np.broadcast_to(arr.other_loglik, lam.shape[:-2] + arr.other_loglik.shape)
-    return np.concatenate([_log(lam), other], axis=-2)
+    return np.concatenate([quiet_log(lam), other], axis=-2)
 
 
 
@@ -162,7 +163,7 @@ _CHUNK = 1 << 16
 def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
     n, k = lam.shape[-2:]
     if not (reliability and (arr.groups or (arr.direct_source >= 0).any())):
-        return _sum_items(_log(lam)) + arr.other_loglik.sum(axis=0)
+        return _sum_items(quiet_log(lam)) + arr.other_loglik.sum(axis=0)
     # Items of single-node groups are ordinary items with P = x λ + (1 − x) b; groups with Q ≥ 2 nodes
     # are evaluated together per Q: mix[..., q, j, k] = x[q, j] λ[j, k] + (1 − x[q, j]) b[j], log, summed
     # within each group (reduceat: -inf safe), plus log w[q, g], then logsumexp over q.
@@ -172,13 +173,13 @@ def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
         ls = lam if len(plan.simple) == n and not len(plan.simple_x) else np.take(lam, plan.simple, axis=-2)
         if len(plan.simple_x):  # ls is a fresh copy here: mix in place
             mixed = ls[..., plan.n_free:, :]
-            mixed[...] = _mix(mixed, arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
-        total = total + _sum_items(_log(ls))
+            mixed[...] = mix_reliability(mixed, arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+        total = total + _sum_items(quiet_log(ls))
     for bk in plan.buckets:
         lg = np.take(lam, bk.item, axis=-2)  # (..., n_b, K)
-        mix = _mix(lg[..., None, :, :], arr.base[bk.item], bk.x[:, :, None], k)  # (..., Q, n_b, K)
-        terms = np.add.reduceat(_log(mix), bk.start, axis=-2) + bk.logw[:, :, None]  # (..., Q, G_b, K)
-        total = total + _sum_items(_logsumexp(terms, axis=-3))
+        mix = mix_reliability(lg[..., None, :, :], arr.base[bk.item], bk.x[:, :, None], k)  # (..., Q, n_b, K)
+        terms = np.add.reduceat(quiet_log(mix), bk.start, axis=-2) + bk.logw[:, :, None]  # (..., Q, G_b, K)
+        total = total + _sum_items(logsumexp(terms, axis=-3))
     return total + arr.other_loglik.sum(axis=0)
 
 
@@ -197,7 +198,7 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
     bad = sorted(set(jlam) - {j.id for j in arr.joint})
     if bad:
         raise ValueError(f"unknown item(s) of several parents {bad}; they are: {[j.id for j in arr.joint]}")
-    gx, glw = _grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    gx, glw = reliability_grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
     if not tables and not plam and not jlam:  # the case's own tables: their (scaled) log-factors are kept with the arrays
         scaled = arr._memo.get(("factors", reliability))
         if scaled is None:
@@ -215,13 +216,13 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         if direct is None:
             idx = np.flatnonzero(ds >= 0)
             ld = np.take(lam, idx, axis=-2)
-            m = _mix(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
-            direct = _sum_items(_log(m))
+            m = mix_reliability(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
+            direct = _sum_items(quiet_log(m))
             if lam is arr.lam:
                 direct.flags.writeable = False
                 arr._memo[("direct", reliability)] = direct
         top = top + direct
-    return _logsumexp(top + glw[:, None], axis=-2)
+    return logsumexp(top + glw[:, None], axis=-2)
 
 
 def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike], plam: Mapping[str, ArrayLike],
@@ -239,18 +240,18 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
             if reliability and src.any():
                 # only the source's items vary along the grid axis: the others are summed once, without it
                 if not src.all():
-                    msg = msg + _sum_items(_log(L[..., ~src, :]))[..., None, :]
+                    msg = msg + _sum_items(quiet_log(L[..., ~src, :]))[..., None, :]
                 idx = np.flatnonzero(src)
-                m = _mix(L[..., None, idx, :], pa.base[idx], gx[:, pa.source[idx]][:, :, None], L.shape[-1])
-                msg = msg + _sum_items(_log(m))  # (..., G, S)
+                m = mix_reliability(L[..., None, idx, :], pa.base[idx], gx[:, pa.source[idx]][:, :, None], L.shape[-1])
+                msg = msg + _sum_items(quiet_log(m))  # (..., G, S)
             else:
-                msg = msg + _sum_items(_log(L))[..., None, :]
+                msg = msg + _sum_items(quiet_log(L))[..., None, :]
         if pa.observed >= 0:
-            msg = msg + _log(np.arange(len(pa.states)) == pa.observed)
+            msg = msg + quiet_log(np.arange(len(pa.states)) == pa.observed)
         T = np.asarray(tables[pa.id], dtype=float) if pa.id in tables else pa.table
         if T.shape[-2:] != pa.table.shape:
             raise ValueError(f"tables['{pa.id}'] must end in shape {pa.table.shape}, got {T.shape}")
-        lt = _log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1, parents..., S)
+        lt = quiet_log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1, parents..., S)
         msg = np.asarray(msg)
         factors.append(lt + msg.reshape(msg.shape[:-1] + (1,) * len(pa.cards) + msg.shape[-1:]))
     for jt in arr.joint:
@@ -259,13 +260,64 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
         if J.shape[-1:] != jt.lam.shape:
             raise ValueError(f"jlam['{jt.id}'] must end in shape {jt.lam.shape}, got {J.shape}")
         if reliability and jt.source >= 0:
-            m = _mix(J[..., None, None, :], np.array([jt.base]), gx[:, [jt.source]][:, :, None], len(jt.lam))
-            lf = _log(m[..., 0, :])  # (..., G, V)
+            m = mix_reliability(J[..., None, None, :], np.array([jt.base]), gx[:, [jt.source]][:, :, None], len(jt.lam))
+            lf = quiet_log(m[..., 0, :])  # (..., G, V)
         else:
-            lf = _log(J)[..., None, :]  # (..., 1, V)
+            lf = quiet_log(J)[..., None, :]  # (..., 1, V)
         factors.append(lf.reshape(lf.shape[:-1] + cards))
     return factors
 
+
+
+@dataclass(frozen=True)
+class StructureParts:
+    """A structured case's log-factors and what is added outside them, per reliability node (one call).
+
+    ``full``: per factor slot (propositions, then items of several parents) the log-factor with its evidence,
+    shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table alone, 0 for an item
+    of several parents), shape (1, scope...); ``gx``, ``glw``: reliability nodes (G, C) and log weights (G,)
+    of the sources whose items sit under propositions; ``direct``: log P(direct items of those sources | g, h),
+    (G, K) (0 without); ``flat``: log P(the other direct items | h), (K,). Contracting ``full`` with
+    :func:`motives.exact.contract.contract`, adding ``direct``, then log-sum-exp over the nodes with ``glw``,
+    plus ``flat``, is :func:`loglik`.
+    """
+
+    full: list[Array]
+    bare: list[Array]
+    gx: Array
+    glw: Array
+    direct: Array
+    flat: Array
+
+
+def structure_parts(arr: CaseArrays, reliability: bool = True) -> StructureParts:
+    """The parts :func:`loglik` combines for a structured case, for analyses that vary factors one at a time.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.exact import compile_case
+    >>> from motives.exact.contract import contract
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> parts = structure_parts(arr)
+    >>> top = contract(arr.plan, parts.full) + parts.direct
+    >>> total = logsumexp(top + parts.glw[:, None], axis=0) + parts.flat
+    >>> bool(np.allclose(total, loglik(arr)))
+    True
+    """
+    K = len(arr.hypotheses)
+    gx, glw = reliability_grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    full = [np.asarray(f, dtype=float) for f in _factors(arr, reliability, {}, {}, {}, gx)]
+    bare: list[Array] = [quiet_log(pa.table).reshape((1, *pa.cards, len(pa.states))) for pa in arr.propositions]
+    bare += [np.zeros((1, *[K if q < 0 else len(arr.propositions[q].states) for q in jt.parents]))
+             for jt in arr.joint]
+    direct = np.zeros((len(glw), K))
+    ds = arr.direct_source
+    if reliability and len(ds) and (ds >= 0).any():
+        idx = np.flatnonzero(ds >= 0)
+        direct = _sum_items(quiet_log(mix_reliability(arr.lam[idx][None, :, :], arr.base[idx],
+                                                      gx[:, ds[idx]][:, :, None], K)))
+    return StructureParts(full, bare, gx, glw, direct, _loglik(arr, arr.lam, reliability))
 
 
 def _log_message(T: Array, msg: Array) -> Array:
@@ -277,11 +329,11 @@ def _log_message(T: Array, msg: Array) -> Array:
     m = functools.reduce(np.maximum, [msg[..., s] for s in range(1, msg.shape[-1])], msg[..., 0])
     m = np.where(np.isfinite(m), m, 0.0)
     p = np.matmul(np.exp(msg - m[..., None]), np.swapaxes(T, -1, -2))
-    return _log(p) + m[..., None]
+    return quiet_log(p) + m[..., None]
 
 
 
-def _mix(lg: Array, base: Array, x: Array, k: int) -> Array:
+def mix_reliability(lg: Array, base: Array, x: Array, k: int) -> Array:
     """X λ + (1 − x) b with b the base rate, or the row mean of λ where the base rate is NaN."""
     b = base[:, None]
     if np.isnan(base).any():
@@ -310,7 +362,7 @@ def _sum_last(a: Array) -> Array:
 
 def normalise(log_weights: Array) -> Array:
     """Softmax over the last axis, in log space; rows that are all -inf give NaN."""
-    lse = _logsumexp(log_weights, axis=-1)[..., None]
+    lse = logsumexp(log_weights, axis=-1)[..., None]
     with np.errstate(invalid="ignore"):
         return np.exp(log_weights - lse)
 
@@ -335,7 +387,7 @@ def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | 
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
     if prior.shape[-1] != len(arr.hypotheses):
         raise ValueError(f"prior must end in {len(arr.hypotheses)} hypotheses, got shape {prior.shape}")
-    return normalise(_log(prior) + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam,
+    return normalise(quiet_log(prior) + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam,
                                                  jlam=jlam))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from motives.exact._num import _log
+from motives.exact._num import quiet_log
 from motives.exact.compile import CaseArrays
 from motives.exact.contract import Plan, contract, plan_elimination
 
@@ -95,7 +95,7 @@ def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str,
         if T.shape[-2:] != pa.table.shape:
             raise ValueError(f"tables['{pa.id}'] must end in shape {pa.table.shape}, got {T.shape}")
         lead = np.broadcast_shapes(lead, T.shape[:-2])
-        lt = _log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1 (V axis), vars)
+        lt = quiet_log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1 (V axis), vars)
         scopes.append((*[q + 1 for q in pa.parents], i + 1))
         factors.append(lt)
     # the indicator: one slot per configuration along its leading axis, over the distinct variables of nodes
@@ -112,7 +112,7 @@ def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str,
         if ok:
             ind[(v, *[at[u] for u in uniq])] = 1.0
     scopes.append(tuple(uniq))
-    factors.append(_log(ind))
+    factors.append(quiet_log(ind))
     out = contract(_plan(card, tuple(scopes)), factors)  # (..., V, K)
     with np.errstate(under="ignore"):
         p = np.exp(out)

@@ -317,7 +317,8 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
 # --------------------------------------------------------------------------- what the page carries
 
 
-def _lens_arrays(case: Case, lens: str) -> dict[str, Any]:
+def lens_data(case: Case, lens: str) -> dict[str, Any]:
+    """One lens's arrays as the page's and the widget's engine reads them."""
     from motives.exact import compile_case
 
     arr = compile_case(case, lens)
@@ -366,15 +367,16 @@ def _finite(a: np.ndarray) -> list[list[float | None]]:
     return [[None if not math.isfinite(v) else float(v) for v in row] for row in a]
 
 
-def _sources(case: Case) -> list[dict[str, Any]]:
-    from motives.exact import _jacobi_nodes
+def source_data(case: Case) -> list[dict[str, Any]]:
+    """Each source's reliability as the engine reads it (with its Gauss-Jacobi nodes when uncertain)."""
+    from motives.exact import jacobi_nodes
 
     out = []
     structured = {e.reported_by for e in case.evidence if e.parents != ("hypotheses",)}
     for s in case.sources:
         n = sum(1 for e in case.evidence if e.reported_by == s.key and e.kind == "likelihood")
         rel = s.reliability
-        x, w = _jacobi_nodes(rel.mean, rel.concentration, n // 2 + 1)
+        x, w = jacobi_nodes(rel.mean, rel.concentration, n // 2 + 1)
         out.append({"key": s.key, "mean": rel.mean, "concentration": rel.concentration, "nodes": x.tolist(),
                     "weights": w.tolist(), "structured": s.key in structured, "items": n,
                     "description": s.description})
@@ -463,10 +465,10 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
         "lens_ids": case.lens_ids,
         "lenses": [{"id": ln.id, "name": ln.name or ln.id, "description": ln.description}
                    for ln in case.lenses if ln.id in lenses],
-        "sources": _sources(case),
+        "sources": source_data(case),
         "propositions": [{"id": p.id, "title": p.title, "states": p.states, "bears_on": p.bears_on,
                           "parents": list(p.parents), "parent_values": case.parent_values(p.parents),
-                          "parent_labels": _row_labels(case, p.parents), "observed": p.observed, "quote": p.quote,
+                          "parent_labels": row_labels(case, p.parents), "observed": p.observed, "quote": p.quote,
                           "footnotes": p.footnotes, "sources": cites(p.sources), "description": p.description,
                           "rationale": {ln: p.likelihoods[ln].rationale for ln in p.likelihoods if ln in lenses}}
                          for p in case.propositions],
@@ -477,13 +479,13 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
                    "reported_by": e.reported_by or "",
                    "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses}}
                   for e in case.evidence],
-        "engine": {lens: _lens_arrays(case, lens) for lens in lenses},
+        "engine": {lens: lens_data(case, lens) for lens in lenses},
         "woe": woe,
         "target": tgt,
     }
 
 
-def _row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
+def row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
     """Readable labels of a table's rows ("Burglary, yes": hypothesis labels and states; "prior" for a root)."""
     if not parents:
         return ["prior"]

@@ -214,7 +214,7 @@
           const S = p.states.length;
           const msg = others[i].slice();
           for (const it of items[i]) {
-            // every source with an item under a proposition is on the grid (see motives.interactive._sources)
+            // every source with an item under a proposition is on the grid (see motives.interactive.source_data)
             const row = it.src >= 0 ? mixed(it.row, it.base, g.x[it.src]) : it.row;
             for (let s = 0; s < S; s++) msg[s] += Math.log(row[s]);
           }

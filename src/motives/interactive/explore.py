@@ -91,7 +91,7 @@ def widget_data(case: Case) -> dict[str, Any]:
     >>> sorted(d["engine"]), d["propositions"][0]["id"], d["prior"]
     (['default'], 'at_scene', [0.1, 0.9])
     """
-    from motives.interactive import _lens_arrays, _row_labels, _sources
+    from motives.interactive import lens_data, row_labels, source_data
 
     return {
         "case": case.name,
@@ -102,12 +102,12 @@ def widget_data(case: Case) -> dict[str, Any]:
         "default_lens": case.resolve_lens(None),
         "lens_ids": case.lens_ids,  # the engine's checkEdits tells an unknown lens from one not exported
         "lenses": [{"id": ln.id, "name": ln.name or ln.id} for ln in case.lenses],
-        "sources": _sources(case),
+        "sources": source_data(case),
         "items": [{"id": e.id, "title": e.title, "kind": e.kind} for e in case.evidence],
         "propositions": [{"id": p.id, "title": p.title, "states": list(p.states),
                           "parent_values": case.parent_values(p.parents),
-                          "parent_labels": _row_labels(case, p.parents)} for p in case.propositions],
-        "engine": {ln: _lens_arrays(case, ln) for ln in case.lens_ids},
+                          "parent_labels": row_labels(case, p.parents)} for p in case.propositions],
+        "engine": {ln: lens_data(case, ln) for ln in case.lens_ids},
     }
 
 

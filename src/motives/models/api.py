@@ -119,7 +119,7 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     config = FitConfig.build(case, model=model, lens=lens, prior=prior, lenses=lenses, reliability=reliability,
                              draws=draws, tune=tune, chains=chains, seed=seed, backend=backend,
                              target_accept=target_accept)
-    return _fit(case, config, progressbar=progressbar)
+    return fit_from_config(case, config, progressbar=progressbar)
 
 
 def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
@@ -163,27 +163,28 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
 
     if case is None:
         case = load_case(spec.case_path(spec_path))
-    return _fit(case, FitConfig.from_spec(spec, case), progressbar=progressbar,
+    return fit_from_config(case, FitConfig.from_spec(spec, case), progressbar=progressbar,
                 extra={"motives_spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True)}, on_phase=on_phase)
 
 
-def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
-         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = True,
+def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
+         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = False,
          on_phase: Callable[[str], None] | None = None) -> FitResult:
     """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case.
 
     ``data`` sets ``pm.Data`` knobs before sampling (a many-fit task's values, e.g. simulated
     ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);
     ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
-    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads);
+    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads; off by
+    default: :meth:`FitResult.add_log_densities` adds them later, with the model kept on the result);
     ``on_phase`` is told each phase as it begins.
     """
-    from motives.models.sampling import _check_counts, auto_backend_for_fit, check_trace_memory, sample, set_data
+    from motives.models.sampling import auto_backend_for_fit, check_counts, check_trace_memory, sample, set_data
 
     if config.case_hash != case_hash(case):  # a record built for another case (or an edited copy of it)
         raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
                            f"but the case given hashes to {case_hash(case)}")
-    _check_counts(draws=config.draws, tune=config.tune, chains=config.chains)
+    check_counts(draws=config.draws, tune=config.tune, chains=config.chains)
     phase = on_phase or (lambda _text: None)
     phase("building the model (importing PyMC the first time)")
     built = build(case, model=config.model, lens=config.lens, prior=config.prior,
@@ -222,7 +223,9 @@ def _fit(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, s
         **(extra or {}),
     })
     trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)  # what came out
-    return FitResult(trace)
+    res = FitResult(trace)
+    res._built = built  # for log densities asked for later (FitResult.add_log_densities), without a rebuild
+    return res
 
 
 def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:

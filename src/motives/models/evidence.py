@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from motives.exact import _mvn_marginal, quantity_loglik, timeline_data, timeline_loglik
+from motives.exact import mvn_marginal, quantity_loglik, timeline_data, timeline_loglik
 from motives.schema import Case, LikelihoodItem, QuantityItem, TimelineItem
 from motives.schema.structure import HYPOTHESES
 
@@ -697,7 +697,7 @@ def _fixed_sigma_loglik(tl: Timeline) -> Array:
                          for k in range(len(tl.a_mean))])
     out = []
     for alts in tl.designs:
-        lls = np.array([_mvn_marginal(X, tl.y, tl.sigma, m, sd) for X, m, sd in alts])
+        lls = np.array([mvn_marginal(X, tl.y, tl.sigma, m, sd) for X, m, sd in alts])
         top = lls.max()
         out.append(top + np.log(np.mean(np.exp(lls - top))))
     return np.array(out)

@@ -88,7 +88,7 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
 
     inp = model_inputs(case, lens)
     kind, vec = parse_prior(case, prior)
-    with pm.Model(coords=_nonempty(inp.coords())) as model:
+    with pm.Model(coords=nonempty_coords(inp.coords())) as model:
         knobs = add_knobs(inp)
         lam = beta_cells(inp, knobs["concentration"])
         rho_src = source_reliability(inp, reliability=reliability)
@@ -103,7 +103,7 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
         pm.Potential("marginal", pm.math.logsumexp(joint))
         cred = pm.Deterministic("credence", pt.special.softmax(joint), dims="hypothesis")
         pm.Deterministic("family_credence", pt.dot(cred, inp.family_matrix), dims="family")
-    settings = {"model": "exclusive", "lens": inp.lens, "prior": _jsonable(prior), "reliability": reliability,
+    settings = {"model": "exclusive", "lens": inp.lens, "prior": jsonable(prior), "reliability": reliability,
                 "timeline": timeline, "sigma": sigma}
     return BuiltModel(kind="exclusive", model=model, inputs=inp, settings=settings)
 
@@ -131,15 +131,17 @@ def structure_inputs(inp: ModelInputs, knobs: dict[str, Any]) -> tuple[list[Any]
     return tables, cells, jcells
 
 
-def _nonempty(coords: dict[str, list[str]]) -> dict[str, list[str]]:
+def nonempty_coords(coords: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The coordinates with at least one label (PyMC refuses an empty dim)."""
     return {k: v for k, v in coords.items() if v}
 
 
-def _jsonable(x: Any) -> Any:
+def jsonable(x: Any) -> Any:
+    """Arrays, dicts and tuples as JSON-ready lists and dicts (keys as text)."""
     if isinstance(x, np.ndarray):
         return x.tolist()
     if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
+        return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
+        return [jsonable(v) for v in x]
     return x

@@ -129,12 +129,12 @@ def run_task(task: FitTask) -> FitResult:
     >>> res.trace.attrs["motives_task_key"] == res.config_hash
     True
     """
-    from motives.models.api import _fit
+    from motives.models.api import fit_from_config
     from motives.schema import Case
 
     case = Case.model_validate(task.case)
     config = FitConfig.from_stored(task.config)
-    res = _fit(case, config, progressbar=False, data=task.data or None, cores=1)
+    res = fit_from_config(case, config, progressbar=False, data=task.data or None, cores=1)
     res.trace.attrs["motives_task_key"] = task.key
     res.trace.attrs["motives_task_data"] = json.dumps(task.data, sort_keys=True)
     res.trace.attrs["motives_task_process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran

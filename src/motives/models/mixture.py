@@ -86,12 +86,12 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
     import pytensor.tensor as pt
 
     from motives.models.evidence import beta_cells, network_mixture_loglik, reliability_vector, source_reliability
-    from motives.models.exclusive import _jsonable, _nonempty, structure_inputs, structured_loglik
+    from motives.models.exclusive import jsonable, nonempty_coords, structure_inputs, structured_loglik
     from motives.models.sampling import BuiltModel
 
     inp = model_inputs(case, lens)
     a = dirichlet_concentration(case, prior)
-    with pm.Model(coords=_nonempty(inp.coords())) as model:
+    with pm.Model(coords=nonempty_coords(inp.coords())) as model:
         knobs = add_knobs(inp)
         lam = beta_cells(inp, knobs["concentration"])
         rho_src = source_reliability(inp, reliability=reliability)
@@ -117,6 +117,6 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
             pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + per_prop.sum())
         share = pm.Deterministic("share", w, dims="hypothesis")
         pm.Deterministic("family_share", pt.dot(share, inp.family_matrix), dims="family")
-    settings = {"model": "mixture", "lens": inp.lens, "prior": _jsonable(prior), "reliability": reliability,
+    settings = {"model": "mixture", "lens": inp.lens, "prior": jsonable(prior), "reliability": reliability,
                 "timeline": timeline, "sigma": sigma}
     return BuiltModel(kind="mixture", model=model, inputs=inp, settings=settings)

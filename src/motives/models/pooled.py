@@ -96,7 +96,7 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
     import pytensor.tensor as pt
 
     from motives.models.evidence import reliability_vector, source_reliability
-    from motives.models.exclusive import _jsonable, _nonempty
+    from motives.models.exclusive import jsonable, nonempty_coords
     from motives.models.sampling import BuiltModel
 
     lens_ids = [case.resolve_lens(x) for x in (lenses or case.lens_ids)]
@@ -109,10 +109,10 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
     free = own_free.any(axis=0)
     rows, cols = np.nonzero(free)
     kind, vec = parse_prior(case, prior)
-    coords = _nonempty(base.coords())
+    coords = nonempty_coords(base.coords())
     coords["lens"] = lens_ids
     coords["cell"] = [f"{base.items[i]}:{base.hypotheses[k]}" for i, k in zip(rows, cols, strict=True)]
-    coords = _nonempty(coords)
+    coords = nonempty_coords(coords)
     other = np.stack([other_loglik_const(i) for i in inps])  # (A, T+Q, K)
     with pm.Model(coords=coords) as model:
         knobs = add_knobs(base)
@@ -167,7 +167,7 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
 
         per_lens = [pt.special.softmax(lens_joint(a)) for a in range(A)]
         pm.Deterministic("lens_credence", pt.stack(per_lens), dims=("lens", "hypothesis"))
-    settings = {"model": "pooled", "lenses": lens_ids, "prior": _jsonable(prior), "reliability": reliability,
+    settings = {"model": "pooled", "lenses": lens_ids, "prior": jsonable(prior), "reliability": reliability,
                 "tau": tau}
     return BuiltModel(kind="pooled", model=model, inputs=inps, settings=settings)
 

@@ -120,7 +120,7 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
         With ``posterior`` and ``sample_stats`` groups.
     """
     model = built.model
-    _check_counts(draws=draws, tune=tune, chains=chains)
+    check_counts(draws=draws, tune=tune, chains=chains)
     if not model.free_RVs:
         trace = _constant_trace(built, draws=draws, chains=chains)
         trace.attrs["motives_deterministics"] = json.dumps([v.name for v in model.deterministics])
@@ -168,7 +168,7 @@ class IncompleteSampling(MotivesError):
     """The sampler returned fewer chains or draws than asked for (it was stopped early)."""
 
 
-def _check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
+def check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
     """Refuse sampler settings that cannot give a fit: clear messages instead of errors deep in the sampler."""
     for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from motives.citations import latex_cite
-from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, parents_text
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, number_text, parents_text
 from motives.escape import latex
-from motives.report.tables import _target_label, evidence_table, posterior_table
+from motives.report.tables import evidence_table, posterior_table, target_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,11 +127,11 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
         if structured:
             prop = [latex_escape(r["proposition"]) + (r" {\scriptsize (" + latex_escape(r["given_state"]) + ")}"
                                                       if r["given_state"] else "")]
-        rows.append([title, *prop] + [_fmt(r[h]) if not math.isnan(r[h]) else "--" for h in H]
+        rows.append([title, *prop] + [number_text(r[h]) if not math.isnan(r[h]) else "--" for h in H]
                     + [_signed(r["decibans"]), cite(r["sources"])])
     cap = (f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each hypothesis "
            f"(means; -- for timeline and quantity items, scored by their own models) and its weight of evidence "
-           f"for {latex_escape(_target_label(case, t.attrs['target']))} against the rest, in decibans "
+           f"for {latex_escape(target_label(case, t.attrs['target']))} against the rest, in decibans "
            "(rest weighted by the prior).")
     if structured:
         cap += (r" An item under a proposition is rated P(E $\mid$ state) (in brackets); its hypothesis columns give "
@@ -188,9 +188,9 @@ def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, m
     rows = []
     for (level, i), r in t.iterrows():
         name = latex_escape(names.get(i, r["label"])) + (" (family)" if level == "family" else "")
-        cells = [name, _fmt(r["prior"], 3), _fmt(r["credence"], 3)]
+        cells = [name, number_text(r["prior"], 3), number_text(r["credence"], 3)]
         if interval:
-            cells.append(f"[{_fmt(r['lower'], 3)}, {_fmt(r['upper'], 3)}]")
+            cells.append(f"[{number_text(r['lower'], 3)}, {number_text(r['upper'], 3)}]")
         rows.append(cells)
     mass = latex_escape(f"{INTERVAL_MASS:.0%}")
     cap = (f"Credence of each hypothesis{' and family' if fam else ''} ({latex_escape(method)}, lens "
@@ -236,7 +236,7 @@ def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, labe
     rows = []
     for (ln, v), r in df.iterrows():
         cells = [latex_escape(ln), latex_escape(hl.get(v, v) if p.parents == ("hypotheses",) else v)]
-        cells += [_fmt(r[s_]) for s_ in p.states]
+        cells += [number_text(r[s_]) for s_ in p.states]
         if conc:
             cells.append("--" if math.isnan(r["concentration"]) else f"{r['concentration']:g}")
         rows.append(cells)

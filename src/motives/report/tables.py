@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from motives.casebook import md_escape, proposition_frame, propositions_markdown
 from motives.citations import Bibliography
-from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, _fmt, is_db_column, md_text, most_credible, parents_text
+from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, is_db_column, md_text, most_credible, number_text, parents_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from motives.schema import Case
 
 
-def _target_label(case: Case, target: str) -> str:
+def target_label(case: Case, target: str) -> str:
     """Display label of a hypothesis or family id."""
     labels = {h.id: h.name for h in case.hypotheses} | {f.id: f.label or f.id for f in case.families}
     return labels.get(target, target)
@@ -72,12 +72,10 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
     import pandas as pd
 
     from motives.schema import LikelihoodItem
-    from motives.sensitivity import weight_of_evidence
-    from motives.sensitivity._core import scenario_posterior, setup, target_of
+    from motives.sensitivity import case_target, weight_of_evidence
 
     lens = case.resolve_lens(lens)
-    arr, pri = setup(case, lens, prior)
-    tgt = target_of(arr, target, scenario_posterior(arr, pri))
+    tgt = case_target(case, target, lens=lens, prior=prior)
     if case.structured:  # each item's weight alone: what it implies through its proposition(s)
         from motives.exact import independent_case
 
@@ -197,7 +195,7 @@ def most_credible_rows(t: pd.DataFrame, credence: pd.Series | None = None) -> tu
         rest = [k for k in range(len(at)) if k not in shown]
         keep[at[rest]] = False
         notes.append(f"Only the {len(shown)} most credible of {len(at)} {_PLURAL.get(lv, lv + 's')} are shown; the "
-                     f"other {len(rest)} (together credence {_fmt(float(np.nansum(cred[rest])), 3)}) are left out.")
+                     f"other {len(rest)} (together credence {number_text(float(np.nansum(cred[rest])), 3)}) are left out.")
     return t[keep], " ".join(notes)
 
 
@@ -231,8 +229,8 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
     """
     def cell(x: Any, db: bool = False) -> str:
         if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return _fmt(x, digits, db=db)
-        return md_text(_fmt(x, digits))  # user text: no HTML, links or emphasis reach the reader
+            return number_text(x, digits, db=db)
+        return md_text(number_text(x, digits))  # user text: no HTML, links or emphasis reach the reader
 
     cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
                                                                                                  df.columns]
@@ -271,7 +269,7 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None,
     bib = Bibliography(case.references)  # sources as in-text citations; the report lists the references
     shown["sources"] = [bib.cite(keys) for keys in shown["sources"]]
     cap = (f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
-           f"decibans = weight of evidence for {md_text(_target_label(case, t.attrs['target']))} against the rest "
+           f"decibans = weight of evidence for {md_text(target_label(case, t.attrs['target']))} against the rest "
            "(rest weighted by the prior).")
     if case.structured:
         cap += (" An item under a proposition is rated P(E | state) (`given_state`); its hypothesis columns give "

@@ -13,12 +13,12 @@ from motives.schema import checks, graph, tables, whatif
 from motives.schema.evidence import (
     Amendment,
     EvidenceItem,
+    ItemBase,
     LensJudgement,
     LikelihoodItem,
     QuantityItem,
     TimelineItem,
-    _ItemBase,
-    _kind,
+    kind_of,
 )
 from motives.schema.forms import Id, Record, unknown_message
 from motives.schema.groupings import GROUPINGS_DOC, Grouping, Target
@@ -108,7 +108,7 @@ class Case(Record):
         # Shorthand likelihoods belong to the default lens.
         items = []
         for it in data.get("evidence") or []:
-            if isinstance(it, dict) and _kind(it) == "likelihood":
+            if isinstance(it, dict) and kind_of(it) == "likelihood":
                 it = LikelihoodItem.expand_shorthand(it)
                 if isinstance(it.get("likelihoods"), dict) and "__default__" in it["likelihoods"]:
                     lk = dict(it["likelihoods"])
@@ -227,7 +227,7 @@ class Case(Record):
 
         return resolve_target(self, target)
 
-    def judgement(self, item: _ItemBase | Proposition, lens: str | None = None) -> tuple[Any, bool]:
+    def judgement(self, item: ItemBase | Proposition, lens: str | None = None) -> tuple[Any, bool]:
         """Return (judgement, fell_back): the lens's judgement, or the default lens's when it does not rate the item."""
         lens = self.resolve_lens(lens)
         j = item.judgements()

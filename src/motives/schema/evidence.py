@@ -25,9 +25,9 @@ from motives.schema.forms import (
 )
 from motives.schema.structure import (
     PropositionJudgement,
-    _one_parent,
     check_parents_once,
     flatten_judgements,
+    one_parent,
     parents_tuple,
 )
 
@@ -249,7 +249,9 @@ _NO_PARENT = ("bears_on: [] makes an item that nothing in the case explains, so 
               "name the hypotheses or the proposition(s) it depends on")
 
 
-class _ItemBase(Record):
+class ItemBase(Record):
+    """The fields every evidence item has, whatever its kind."""
+
     id: Id
     title: str = Field(min_length=1)
     date: DateField = None
@@ -279,10 +281,10 @@ class _ItemBase(Record):
     def _one_parent(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("bears_on") == []:
             raise ValueError(_NO_PARENT)
-        return _one_parent(data)
+        return one_parent(data)
 
     @model_validator(mode="after")
-    def _parents_listed_once(self) -> _ItemBase:
+    def _parents_listed_once(self) -> ItemBase:
         if self.bears_on == []:
             raise ValueError(_NO_PARENT)
         check_parents_once(self.bears_on)
@@ -313,7 +315,7 @@ class _ItemBase(Record):
         return item_html(self)
 
 
-class LikelihoodItem(_ItemBase):
+class LikelihoodItem(ItemBase):
     """An observation with elicited likelihoods P(E | h) per lens."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
@@ -338,7 +340,7 @@ class LikelihoodItem(_ItemBase):
                 data = {**data, "likelihoods": {"__default__": {"values": lk}}}
         if isinstance(data, dict) and data.get("bears_on") == []:
             raise ValueError(_NO_PARENT)
-        return flatten_judgements(_one_parent(data), "likelihoods", {"values", "ratios", "decibans"})
+        return flatten_judgements(one_parent(data), "likelihoods", {"values", "ratios", "decibans"})
 
     def judgements(self) -> Mapping[str, LensJudgement]:
         """Lens id -> judgement."""
@@ -356,7 +358,7 @@ class TimelineObservation(Record):
     note: str = Field(default="", description="Why this code.")
 
 
-class TimelineItem(_ItemBase):
+class TimelineItem(ItemBase):
     """Dated coded observations; each hypothesis predicts a linear trend or a step."""
 
     kind: Literal["timeline"]
@@ -380,7 +382,7 @@ class TimelineItem(_ItemBase):
         return self
 
 
-class QuantityItem(_ItemBase):
+class QuantityItem(ItemBase):
     """An observed number and a predictive distribution per hypothesis."""
 
     kind: Literal["quantity"]
@@ -393,7 +395,8 @@ class QuantityItem(_ItemBase):
         return self.predictive
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """The evidence kind of a raw item (a dict) or a record; ``likelihood`` when none is given."""
     if isinstance(value, dict):
         return str(value.get("kind", "likelihood"))
     return str(getattr(value, "kind", "likelihood"))
@@ -403,7 +406,7 @@ EvidenceItem = Annotated[
     Annotated[LikelihoodItem, Tag("likelihood")]
     | Annotated[TimelineItem, Tag("timeline")]
     | Annotated[QuantityItem, Tag("quantity")],
-    Discriminator(_kind, custom_error_type="kind", custom_error_message="kind must be likelihood, timeline or quantity"),
+    Discriminator(kind_of, custom_error_type="kind", custom_error_message="kind must be likelihood, timeline or quantity"),
 ]
 
 

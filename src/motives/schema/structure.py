@@ -77,7 +77,7 @@ def check_parents_once(bears_on: Any) -> None:
             raise ValueError(f"bears_on lists {dup} more than once; name each parent once")
 
 
-def _one_parent(data: Any) -> Any:
+def one_parent(data: Any) -> Any:
     """``bears_on: [x]`` is ``bears_on: x``: one parent reads exactly as before."""
     if isinstance(data, dict) and isinstance(data.get("bears_on"), list | tuple) and len(data["bears_on"]) == 1:
         return {**data, "bears_on": data["bears_on"][0]}
@@ -306,7 +306,7 @@ class Proposition(Record):
             lk = data["likelihoods"]
             if lk and not any(isinstance(v, dict) and set(v) & _ROW_KEYS for v in lk.values()):
                 data = {**data, "likelihoods": {"__default__": {"values": lk}}}
-        return flatten_judgements(_one_parent(data), "likelihoods", {"values"})
+        return flatten_judgements(one_parent(data), "likelihoods", {"values"})
 
     @model_validator(mode="after")
     def _observed_state(self) -> Proposition:

@@ -38,7 +38,7 @@ value of information also leave out / learn whole propositions.
 
 from __future__ import annotations
 
-from motives.sensitivity._core import DB, Target, scenario_loglik, scenario_posterior
+from motives.sensitivity._core import DB, Target, case_target, scenario_loglik, scenario_posterior
 from motives.sensitivity.conflict import conflict, conflict_flags, surprise
 from motives.sensitivity.discount import discount_groups, evidence_discount, group_discount
 from motives.sensitivity.influence import (
@@ -64,6 +64,7 @@ __all__ = [
     "Target",
     "bayes_factor",
     "break_even",
+    "case_target",
     "conflict",
     "conflict_flags",
     "cruxes",

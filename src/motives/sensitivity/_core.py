@@ -19,7 +19,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from motives.errors import CaseError, Problem
-from motives.exact import CaseArrays, _log, _logsumexp, compile_case, family_credence, normalise, prior_from
+from motives.exact import CaseArrays, compile_case, family_credence, logsumexp, normalise, prior_from, quiet_log
 from motives.schema import Case
 from motives.sensitivity._structure import direct_logliks_structured, every_item, structured_item_logliks, structured_loglik
 
@@ -134,10 +134,10 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
             bg = b[..., g.index][..., None, :, None]
             mix = x[:, None, None] * lg + (1 - x[:, None, None]) * bg  # (..., Q, n, K)
             kg = kl[..., g.index][..., None, :, None]
-            terms = np.where(kg, _log(mix), 0.0).sum(axis=-2) + _log(w)[:, None]
-            total = total + _logsumexp(terms, axis=-2)
+            terms = np.where(kg, quiet_log(mix), 0.0).sum(axis=-2) + quiet_log(w)[:, None]
+            total = total + logsumexp(terms, axis=-2)
     free = ~grouped
-    total = total + np.where(kl[..., free, None], _log(lam[..., free, :]), 0.0).sum(axis=-2)
+    total = total + np.where(kl[..., free, None], quiet_log(lam[..., free, :]), 0.0).sum(axis=-2)
     total = total + np.where(ko[..., None], other, 0.0).sum(axis=-2)
     return total
 
@@ -159,7 +159,7 @@ def scenario_posterior(arr: CaseArrays, prior: ArrayLike | None = None, **kw: An
            [0.    , 0.    , 0.4839, 0.3226, 0.1935]])
     """
     p = arr.prior if prior is None else np.asarray(prior, dtype=float)
-    return normalise(_log(p) + scenario_loglik(arr, **kw))
+    return normalise(quiet_log(p) + scenario_loglik(arr, **kw))
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,26 @@ def setup(case: Case, lens: str | None, prior: Any) -> tuple[CaseArrays, Array]:
     return arr, prior_from(case, prior)
 
 
+def case_target(case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None) -> Target:
+    """The target an analysis of ``case`` moves: ``target`` resolved, or by default the leading family.
+
+    The default is read off the posterior under ``lens`` and ``prior`` (the leading hypothesis when one
+    family holds them all), as every analysis of this package reads it.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.sensitivity import case_target
+    >>> t = case_target(mv.examples.cookie_case())
+    >>> t.id, t.level, t.mask.tolist()
+    ('bowl1', 'family', [True, False])
+    >>> case_target(mv.examples.cookie_case(), "bowl2").mask.tolist()
+    [False, True]
+    """
+    arr, pri = setup(case, lens, prior)
+    return target_of(arr, target, scenario_posterior(arr, pri))
+
+
 def check_finite(post: Array, what: str = "posterior") -> None:
     """Raise a clear error when the evidence rules out every hypothesis."""
     if not np.all(np.isfinite(post)):
@@ -236,11 +256,11 @@ def item_logliks(arr: CaseArrays) -> Array:
     An item under a proposition counts alone, through the chain: P(E_e | h) = sum_s P(s | h) P(E_e | s).
     """
     if not arr.propositions:
-        return np.concatenate([_log(effective_lam(arr)), arr.other_loglik], axis=0)
+        return np.concatenate([quiet_log(effective_lam(arr)), arr.other_loglik], axis=0)
     lam = effective_lam(arr)
     ds = arr.direct_source >= 0 if len(arr.direct_source) else np.zeros(len(arr.items), dtype=bool)
     lam[ds] = direct_logliks_structured(arr)[ds]
-    return np.concatenate([_log(lam), arr.other_loglik, structured_item_logliks(arr)], axis=0)
+    return np.concatenate([quiet_log(lam), arr.other_loglik, structured_item_logliks(arr)], axis=0)
 
 
 def mixture_ll(ll: Array, weights: Array, mask: NDArray[np.bool_]) -> Array:
@@ -249,7 +269,7 @@ def mixture_ll(ll: Array, weights: Array, mask: NDArray[np.bool_]) -> Array:
     if w.sum() <= 0:  # no prior mass: weigh the group's hypotheses equally
         w = mask.astype(float)
     w = w / w.sum()
-    return _logsumexp(np.where(mask, ll + _log(w), -np.inf), axis=-1)
+    return logsumexp(np.where(mask, ll + quiet_log(w), -np.inf), axis=-1)
 
 
 def entropy_bits(p: ArrayLike, axis: int = -1) -> Array:
@@ -279,7 +299,7 @@ def item_sources(case: Case) -> dict[str, list[str]]:
 def scenario_logpost(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any) -> Array:
     """Unnormalised log posterior, log prior + log-likelihood (..., K); keywords as :func:`scenario_loglik`."""
     p = arr.prior if prior is None else np.asarray(prior, dtype=float)
-    return _log(p) + scenario_loglik(arr, **kw)
+    return quiet_log(p) + scenario_loglik(arr, **kw)
 
 
 def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
@@ -289,8 +309,8 @@ def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
     """
     lp = np.asarray(logpost, dtype=float)
     with np.errstate(invalid="ignore"):
-        return DB * (_logsumexp(np.where(mask, lp, -np.inf), axis=-1)
-                     - _logsumexp(np.where(mask, -np.inf, lp), axis=-1))
+        return DB * (logsumexp(np.where(mask, lp, -np.inf), axis=-1)
+                     - logsumexp(np.where(mask, -np.inf, lp), axis=-1))
 
 
 def scenario_levels(arr: CaseArrays, post: Array, logpost: Array) -> tuple[pd.MultiIndex, Array, Array]:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from motives.exact import CaseArrays, _log, _logsumexp, config_marginals, loglik
+from motives.exact import CaseArrays, config_marginals, loglik, logsumexp, quiet_log
 
 Array = np.ndarray
 
@@ -103,11 +103,11 @@ def structured_item_logliks(arr: CaseArrays) -> Array:
         for j in range(len(pa.items)):
             if pa.source[j] >= 0:
                 lam[j] = _effective(pa.lam[j], pa.base[j], arr.sources_in_structure[pa.source[j]])
-        rows += [_log(m @ lam[j]) for j in range(len(pa.items))]
-        rows += [_logsumexp(_log(m) + pa.other_loglik[j][None, :], axis=-1) for j in range(len(pa.other_items))]
+        rows += [quiet_log(m @ lam[j]) for j in range(len(pa.items))]
+        rows += [logsumexp(quiet_log(m) + pa.other_loglik[j][None, :], axis=-1) for j in range(len(pa.other_items))]
     for jt in arr.joint:
         lam = jt.lam if jt.source < 0 else _effective(jt.lam, jt.base, arr.sources_in_structure[jt.source])
-        rows.append(_log(config_marginals(arr, jt.parents) @ lam))
+        rows.append(quiet_log(config_marginals(arr, jt.parents) @ lam))
     K = len(arr.hypotheses)
     return np.array(rows, dtype=float).reshape(len(rows), K)
 

@@ -38,10 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from motives.exact import CaseArrays, _log, _logsumexp, compiled, loglik, prior_from
-from motives.exact._num import Array
+from motives.exact import CaseArrays, compiled, loglik, logsumexp, prior_from, quiet_log
 from motives.schema import Case
-from motives.sensitivity._core import DB
+from motives.sensitivity._core import DB, Array
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
 #: probable given the rest of the evidence than a priori (6 dB: a factor of 4).
@@ -54,7 +53,7 @@ OBSERVATIONS = "(observed facts)"
 SURPRISE_LEVEL = 0.01
 
 
-def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
+def log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
                   observed: set[str] | None = None) -> float:
     """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h).
 
@@ -67,7 +66,7 @@ def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability:
     if observed is not None:
         sub = replace(sub, propositions=tuple(pa if pa.id in observed else replace(pa, observed=-1)
                                               for pa in sub.propositions))
-    return float(_logsumexp(_log(pri) + loglik(sub, reliability=reliability), axis=-1))
+    return float(logsumexp(quiet_log(pri) + loglik(sub, reliability=reliability), axis=-1))
 
 
 def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
@@ -123,7 +122,7 @@ def _frame(rows: list[tuple[Any, ...]], threshold_db: float, lens: str, reliabil
     return df
 
 
-def _flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]:
+def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]:
     """Per item of a case without propositions: log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
 
     Items are independent given h except those of one source of uncertain reliability, which share its ρ.
@@ -132,7 +131,7 @@ def _flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array
     the same Gauss-Jacobi nodes (exact: leaving an item out lowers the polynomial's degree). O(items x
     nodes x hypotheses) instead of one posterior per item.
     """
-    from motives.exact.likelihood import _mix
+    from motives.exact import mix_reliability
 
     n_items, k = arr.lam.shape
     items = arr.all_items
@@ -144,15 +143,15 @@ def _flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array
         plan = arr._group_plan
         ls = np.take(lam, plan.simple, axis=0).copy()
         if len(plan.simple_x):
-            ls[plan.n_free:] = _mix(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+            ls[plan.n_free:] = mix_reliability(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
         with np.errstate(divide="ignore"):
             ls = np.log(ls)
         own[plan.simple] = ls
         for bk in plan.buckets:
             with np.errstate(divide="ignore"):
-                m = np.log(_mix(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
+                m = np.log(mix_reliability(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
             sums = np.add.reduceat(m, bk.start, axis=1)  # (Q, G_b, K)
-            joint = _logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
+            joint = logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
             group = np.repeat(np.arange(len(bk.start)), np.diff(np.append(bk.start, len(bk.item))))
             # a node where the item itself is impossible (-inf): the sum minus it is undefined there, so the
             # rest's sum is added up without it (rare: an item that rules a hypothesis out at some reliability)
@@ -160,8 +159,8 @@ def _flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array
                 loo_terms = sums[:, group] - m
             if np.isneginf(m).any():
                 loo_terms = _rest_sums(m, bk.start, group, loo_terms)
-            loo = _logsumexp(loo_terms + bk.logw[:, group, None], axis=0)  # (n_b, K)
-            own[bk.item] = _logsumexp(m + bk.logw[:, group, None], axis=0)
+            loo = logsumexp(loo_terms + bk.logw[:, group, None], axis=0)  # (n_b, K)
+            own[bk.item] = logsumexp(m + bk.logw[:, group, None], axis=0)
             with np.errstate(invalid="ignore"):
                 rest_adj[bk.item] = np.where(np.isneginf(joint[group]), np.nan, loo - joint[group])
             total = total + joint.sum(axis=0)
@@ -181,18 +180,18 @@ def _flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array
 
 
 def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tuple[Any, ...]]:
-    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass (:func:`_flat_parts`)."""
+    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass (:func:`flat_parts`)."""
     items = arr.all_items
-    own, rest_adj, total = _flat_parts(arr, reliability)
-    logp = _log(pri)
-    log_all = float(_logsumexp(logp + total, axis=-1))
-    singles = _logsumexp(logp + own, axis=-1)
+    own, rest_adj, total = flat_parts(arr, reliability)
+    logp = quiet_log(pri)
+    log_all = float(logsumexp(logp + total, axis=-1))
+    singles = logsumexp(logp + own, axis=-1)
     with np.errstate(invalid="ignore"):
         rest_h = total[None, :] + rest_adj
     bad = ~np.isfinite(rest_h) & ~np.isneginf(rest_h)  # -inf - (-inf): this item alone rules h out
     if bad.any():
         rest_h = _rest_exact(arr, pri, reliability, items, rest_h, bad)
-    rest = _logsumexp(logp + rest_h, axis=-1)
+    rest = logsumexp(logp + rest_h, axis=-1)
     rows: list[tuple[Any, ...]] = [("case", "(all evidence)", DB * (float(singles.sum()) - log_all),
                                     float(singles.sum()), np.nan)]
     with np.errstate(invalid="ignore"):
@@ -220,13 +219,6 @@ def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list
         sub = arr.without([items[i]])
         out[i] = loglik(sub, reliability=reliability)
     return out
-
-
-def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
-    """Items below a proposition (bearing on it or on a proposition below it, several parents included)."""
-    from motives.sensitivity._structure import subtree_items
-
-    return subtree_items(arr, prop_id)
 
 
 def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
@@ -289,7 +281,7 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     for k, h in enumerate(arr.hypotheses):
         if flat:  # only hypothesis k's column is read: O(n x items) per hypothesis, not O(n x items x K)
             occurs = rng.random((n, len(arr.items))) < arr.lam[:, k]  # the draws _simulate makes for a flat case
-            ll = np.where(occurs, _log(arr.lam[:, k]), _log(1.0 - arr.lam[:, k])) @ np.ones(len(arr.items))
+            ll = np.where(occurs, quiet_log(arr.lam[:, k]), quiet_log(1.0 - arr.lam[:, k])) @ np.ones(len(arr.items))
         else:
             lam, plam, jlam = _simulate(arr, k, n, rng)
             ll = (loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k]

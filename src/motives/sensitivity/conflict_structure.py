@@ -24,57 +24,25 @@ Scenarios go through in blocks so that no block holds more than :data:`BLOCK_CEL
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from motives.exact import CaseArrays, _log, _logsumexp, loglik
-from motives.exact._num import Array
+from motives.exact import CaseArrays, StructureParts, loglik, logsumexp, mix_reliability, quiet_log, structure_parts
+from motives.sensitivity._core import Array
 
 #: Cells (scenarios x reliability nodes x factor and message tables) one block of scenarios may hold.
 BLOCK_CELLS = 1 << 23
 
 
-@dataclass(frozen=True)
-class _Net:
-    """The structure's factors and what is added outside them, per reliability node."""
-
-    full: list[Array]  # per slot: log-factor with its evidence, (G or 1, scope...)
-    bare: list[Array]  # per slot: the table alone (propositions) or 0 (items of several parents), (1, scope...)
-    gx: Array  # reliability nodes (G, C)
-    glw: Array  # log weights (G,)
-    direct: Array  # direct items of sources integrated with the structure, (G, K) (0 without)
-    flat: Array  # log P(direct items of no such source | h), (K,)
-
-
-def _net(arr: CaseArrays, reliability: bool) -> _Net:
-    from motives.exact.likelihood import _factors, _grid, _loglik, _mix, _sum_items
-
-    gx, glw = _grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
-    full = [np.asarray(f, dtype=float) for f in _factors(arr, reliability, {}, {}, {}, gx)]
-    bare: list[Array] = []
-    for pa in arr.propositions:
-        bare.append(_log(pa.table).reshape((1, *pa.cards, len(pa.states))))
-    K = len(arr.hypotheses)
-    for jt in arr.joint:
-        bare.append(np.zeros((1, *[K if q < 0 else len(arr.propositions[q].states) for q in jt.parents])))
-    direct = np.zeros((len(glw), K))
-    ds = arr.direct_source
-    if reliability and len(ds) and (ds >= 0).any():
-        idx = np.flatnonzero(ds >= 0)
-        direct = _sum_items(_log(_mix(arr.lam[idx][None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], K)))
-    return _Net(full, bare, gx, glw, direct, _loglik(arr, arr.lam, reliability))
-
-
-def _cells(arr: CaseArrays, net: _Net) -> int:
+def _cells(arr: CaseArrays, net: StructureParts) -> int:
     """Cells one scenario costs in a contraction: its factors and every step's product table, per node."""
     card = arr.plan.card
     per = sum(f.size for f in net.full) + sum(int(np.prod([card[u] for u in st.union])) for st in arr.plan.steps)
     return max(1, per * len(net.glw))
 
 
-def _blocks(n: int, arr: CaseArrays, net: _Net) -> list[range]:
+def _blocks(n: int, arr: CaseArrays, net: StructureParts) -> list[range]:
     step = max(1, BLOCK_CELLS // _cells(arr, net))
     return [range(i, min(n, i + step)) for i in range(0, n, step)]
 
@@ -84,7 +52,7 @@ def _own_cells(f: Array) -> int:
     return int(np.prod(f.shape[1:]))
 
 
-def joint_with_state(arr: CaseArrays, net: _Net, slots: list[int], factors: list[Array]) -> list[Array]:
+def joint_with_state(arr: CaseArrays, net: StructureParts, slots: list[int], factors: list[Array]) -> list[Array]:
     """Log P(evidence in ``factors``, slot = cell | g, h) for each slot in ``slots``: (cells, G, K) each.
 
     A proposition's cells are its states (the last axis of its factor); an item of several parents' cells are
@@ -131,7 +99,7 @@ def _cells_of(arr: CaseArrays, f: int) -> int:
     return int(np.prod(_own_shape(arr, f)))
 
 
-def chosen(arr: CaseArrays, net: _Net, masks: Array) -> Array:
+def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
     """Log P(evidence of the slots ``masks`` keeps | g, h): one scenario per row of ``masks`` (S, slots), (S, G, K).
 
     A slot kept contributes its factor with its evidence, a slot left out its table alone (a fact) or nothing
@@ -150,10 +118,8 @@ def chosen(arr: CaseArrays, net: _Net, masks: Array) -> Array:
     return out
 
 
-def _item_terms(arr: CaseArrays, net: _Net, reliability: bool) -> list[tuple[str, int, Array]]:
+def _item_terms(arr: CaseArrays, net: StructureParts, reliability: bool) -> list[tuple[str, int, Array]]:
     """Per item below a fact (or of several parents): its id, its slot and log m_e(cell, g), shape (cells, G)."""
-    from motives.exact.likelihood import _mix
-
     out: list[tuple[str, int, Array]] = []
     G = len(net.glw)
     for f, pa in enumerate(arr.propositions):
@@ -161,20 +127,20 @@ def _item_terms(arr: CaseArrays, net: _Net, reliability: bool) -> list[tuple[str
         for j, e in enumerate(pa.items):
             src = pa.source[j]
             if reliability and src >= 0:
-                m = _mix(pa.lam[j][None, None, :], pa.base[[j]], net.gx[:, [src]][:, :, None], S)[:, 0, :]  # (G, S)
-                out.append((e, f, _log(m).T))
+                m = mix_reliability(pa.lam[j][None, None, :], pa.base[[j]], net.gx[:, [src]][:, :, None], S)[:, 0, :]  # (G, S)
+                out.append((e, f, quiet_log(m).T))
             else:
-                out.append((e, f, np.repeat(_log(pa.lam[j])[:, None], G, axis=1)))
+                out.append((e, f, np.repeat(quiet_log(pa.lam[j])[:, None], G, axis=1)))
         for j, e in enumerate(pa.other_items):
             out.append((e, f, np.repeat(pa.other_loglik[j][:, None], G, axis=1)))
     P = len(arr.propositions)
     for i, jt in enumerate(arr.joint):
         V = len(jt.lam)
         if reliability and jt.source >= 0:
-            m = _mix(jt.lam[None, None, :], np.array([jt.base]), net.gx[:, [jt.source]][:, :, None], V)[:, 0, :]
-            out.append((jt.id, P + i, _log(m).T))
+            m = mix_reliability(jt.lam[None, None, :], np.array([jt.base]), net.gx[:, [jt.source]][:, :, None], V)[:, 0, :]
+            out.append((jt.id, P + i, quiet_log(m).T))
         else:
-            out.append((jt.id, P + i, np.repeat(_log(jt.lam)[:, None], G, axis=1)))
+            out.append((jt.id, P + i, np.repeat(quiet_log(jt.lam)[:, None], G, axis=1)))
     return out
 
 
@@ -184,17 +150,16 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     Rows as ``conflict`` builds them: (kind, id, conflict_db, log P(part), log P(part | rest)); kinds
     ``case``, ``proposition``, ``item``, ``observation``.
     """
-    from motives.exact.likelihood import _mix
     from motives.sensitivity._core import DB
-    from motives.sensitivity.conflict import OBSERVATIONS, _flat_parts, _log_evidence
+    from motives.sensitivity.conflict import OBSERVATIONS, flat_parts, log_evidence
 
-    net = _net(arr, reliability)
-    logp = _log(pri)
+    net = structure_parts(arr, reliability)
+    logp = quiet_log(pri)
     K = len(arr.hypotheses)
     n_slots = len(net.full)
     top = chosen(arr, net, np.ones((1, n_slots), dtype=bool))[0] + net.direct  # (G, K)
-    struct = _logsumexp(top + net.glw[:, None], axis=0)  # (K,)
-    log_all = float(_logsumexp(logp + struct + net.flat, axis=-1))
+    struct = logsumexp(top + net.glw[:, None], axis=0)  # (K,)
+    log_all = float(logsumexp(logp + struct + net.flat, axis=-1))
     everything = arr.all_items + arr.structured_items
     singles: dict[str, float] = {}
     given_rest: dict[str, float] = {}  # log P(E_rest) per item
@@ -202,29 +167,29 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     # direct items of no source spanning the structure: the flat engine's leave-one-out, plus the structure
     flat_arr = _flat_view(arr, reliability)
     if flat_arr.all_items:
-        own, rest_adj, total = _flat_parts(flat_arr, reliability)
+        own, rest_adj, total = flat_parts(flat_arr, reliability)
         with np.errstate(invalid="ignore"):
             rest_h = struct + total[None, :] + rest_adj
         bad = ~np.isfinite(rest_h) & ~np.isneginf(rest_h)
-        s = _logsumexp(logp + own, axis=-1)
+        s = logsumexp(logp + own, axis=-1)
         for i, e in enumerate(flat_arr.all_items):
             singles[e] = float(s[i])
             if bad[i].any():
-                given_rest[e] = float(_logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1))
+                given_rest[e] = float(logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1))
             else:
-                given_rest[e] = float(_logsumexp(logp + rest_h[i], axis=-1))
+                given_rest[e] = float(logsumexp(logp + rest_h[i], axis=-1))
     # direct items of a source spanning the structure: their term on each node comes out of ``direct``
     ds = arr.direct_source
     if reliability and len(ds) and (ds >= 0).any():
         for i in np.flatnonzero(ds >= 0):
             e = arr.items[i]
-            lm = _log(_mix(arr.lam[[i]][None, :, :], arr.base[[i]], net.gx[:, [ds[i]]][:, :, None], K)[:, 0, :])
-            singles[e] = float(_logsumexp(logp + _logsumexp(lm + net.glw[:, None], axis=0), axis=-1))
+            lm = quiet_log(mix_reliability(arr.lam[[i]][None, :, :], arr.base[[i]], net.gx[:, [ds[i]]][:, :, None], K)[:, 0, :])
+            singles[e] = float(logsumexp(logp + logsumexp(lm + net.glw[:, None], axis=0), axis=-1))
             if np.isneginf(lm).any():
-                given_rest[e] = float(_logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1))
+                given_rest[e] = float(logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1))
             else:
-                rest = _logsumexp(top - lm + net.glw[:, None], axis=0) + net.flat
-                given_rest[e] = float(_logsumexp(logp + rest, axis=-1))
+                rest = logsumexp(top - lm + net.glw[:, None], axis=0) + net.flat
+                given_rest[e] = float(logsumexp(logp + rest, axis=-1))
     # items below a fact and items of several parents: the joint with their slot's state, less their own term
     terms = _item_terms(arr, net, reliability)
     slots = sorted({f for _, f, _ in terms})
@@ -233,17 +198,17 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
         prior_of = dict(zip(slots, joint_with_state(arr, net, slots, net.bare), strict=True))  # (cells, 1, K)
         for e, f, lm in terms:
             # alone: P(cell | h) times the item's term averaged over the reliability nodes
-            avg = _logsumexp(lm + net.glw[None, :], axis=1)  # (cells,)
-            singles[e] = float(_logsumexp(logp + _logsumexp(prior_of[f][:, 0, :] + avg[:, None], axis=0), axis=-1))
+            avg = logsumexp(lm + net.glw[None, :], axis=1)  # (cells,)
+            singles[e] = float(logsumexp(logp + logsumexp(prior_of[f][:, 0, :] + avg[:, None], axis=0), axis=-1))
             if np.isneginf(lm).any():
-                given_rest[e] = float(_logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1))
+                given_rest[e] = float(logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1))
                 continue
-            rest_gh = _logsumexp(joint[f] - lm[:, :, None], axis=0) + net.direct  # (G, K)
-            rest = _logsumexp(rest_gh + net.glw[:, None], axis=0) + net.flat
-            given_rest[e] = float(_logsumexp(logp + rest, axis=-1))
+            rest_gh = logsumexp(joint[f] - lm[:, :, None], axis=0) + net.direct  # (G, K)
+            rest = logsumexp(rest_gh + net.glw[:, None], axis=0) + net.flat
+            given_rest[e] = float(logsumexp(logp + rest, axis=-1))
     seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
     if seen:  # the observations of facts, together, are one more finding
-        singles[OBSERVATIONS] = _log_evidence(arr, pri, set(), reliability)
+        singles[OBSERVATIONS] = log_evidence(arr, pri, set(), reliability)
     rows: list[tuple[Any, ...]] = [("case", "(all evidence)", DB * (sum(singles.values()) - log_all),
                                     sum(singles.values()), np.nan)]
     # propositions: their evidence alone and the rest, one scenario each
@@ -263,8 +228,8 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
         mk = np.array(masks)
         alone_gh = chosen(arr, net, mk)  # (n, G, K): the evidence below alone (nothing direct)
         rest_gh = chosen(arr, net, ~mk) + net.direct[None]  # the rest, with the direct items
-        alone = _logsumexp(logp + _logsumexp(alone_gh + net.glw[None, :, None], axis=1), axis=-1)
-        rest = _logsumexp(logp + _logsumexp(rest_gh + net.glw[None, :, None], axis=1) + net.flat, axis=-1)
+        alone = logsumexp(logp + logsumexp(alone_gh + net.glw[None, :, None], axis=1), axis=-1)
+        rest = logsumexp(logp + logsumexp(rest_gh + net.glw[None, :, None], axis=1) + net.flat, axis=-1)
         for (_, pid), a, r in zip(props, alone, rest, strict=True):
             rows.append(("proposition", pid, DB * (a + r - log_all), float(a), log_all - float(r)))
     with np.errstate(invalid="ignore"):
@@ -272,7 +237,7 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
             rows.append(("item", e, DB * (singles[e] + given_rest[e] - log_all), singles[e],
                          log_all - given_rest[e]))
     if seen:
-        rest_o = _log_evidence(arr, pri, set(everything), reliability, set())
+        rest_o = log_evidence(arr, pri, set(everything), reliability, set())
         rows.append(("observation", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest_o - log_all),
                      singles[OBSERVATIONS], log_all - rest_o))
     return rows

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from motives.exact import CaseArrays, _log, compile_case, family_credence, loglik, normalise
+from motives.exact import CaseArrays, compile_case, family_credence, loglik, normalise, quiet_log
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -123,7 +123,7 @@ def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray | list[list[str]],
     lp_full = scenario_logpost(arr, pri, reliability=reliability)
     if isinstance(keep, list):
         K = len(arr.hypotheses)
-        lp = np.array([_log(pri) + loglik(arr.without(d), reliability=reliability) for d in keep]).reshape(-1, K)
+        lp = np.array([quiet_log(pri) + loglik(arr.without(d), reliability=reliability) for d in keep]).reshape(-1, K)
         post = normalise(lp)
     else:
         lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)

@@ -45,7 +45,7 @@ class Judgement:
     apply: Callable[[float], tuple[CaseArrays, Array]]
 
 
-def _odds_times(p: float, x: float) -> float:
+def odds_times(p: float, x: float) -> float:
     """The probability whose odds are those of p times x."""
     if not np.isfinite(x):
         return 1.0 if x > 0 else 0.0
@@ -188,7 +188,7 @@ def moved(j: Judgement, x: float) -> tuple[CaseArrays, Array]:
     >>> round(a2.groups[0].mean, 4)
     0.8182
     """
-    return j.apply(_odds_times(j.value, x))
+    return j.apply(odds_times(j.value, x))
 
 
 def judgement_table(case: Any, lens: str | None = None, *, prior: Any = None, target: str | None = None,

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from motives.conventions import DB_RESOLUTION
-from motives.exact import CaseArrays, _log, config_marginals, family_credence, normalise
+from motives.exact import CaseArrays, config_marginals, family_credence, normalise, quiet_log
 from motives.schema import Case
 from motives.sensitivity._core import (
     DB,
@@ -50,7 +50,7 @@ from motives.sensitivity._core import (
     target_of,
 )
 from motives.sensitivity._structure import every_item, implied, item_props, table_logliks
-from motives.sensitivity.judgements import _odds_times, judgement_inputs, moved
+from motives.sensitivity.judgements import judgement_inputs, moved, odds_times
 
 #: Root finding gives up beyond factors of exp(+-MAX_LOG_FACTOR) (about 10**43).
 MAX_LOG_FACTOR = 100.0
@@ -108,7 +108,7 @@ def favoured_states(arr: CaseArrays, mask: np.ndarray, prior: Array) -> dict[str
     w_t, w_r = _weights(mask, prior)
     for pid, m in implied(arr).items():
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = _log(w_t @ m) - _log(w_r @ m)
+            r = quiet_log(w_t @ m) - quiet_log(w_r @ m)
         out[pid] = int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if np.isfinite(r).any() or \
             np.isposinf(r).any() else 0
     return out
@@ -136,7 +136,7 @@ def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.n
     w_t, w_r = _weights(mask, prior)
     m = config_marginals(arr, parents)
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = _log(w_t @ m) - _log(w_r @ m)
+        r = quiet_log(w_t @ m) - quiet_log(w_r @ m)
     return int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if (np.isfinite(r) | np.isposinf(r)).any() else 0
 
 
@@ -157,7 +157,7 @@ def _temper_table(T: Array, g: Array) -> Array:
     """Rows of T raised to the power g and renormalised (zeros stay zero); g (S,) -> (S, V, S_p)."""
     g = np.asarray(g, dtype=float)[:, None, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        lt = _log(T)[None]
+        lt = quiet_log(T)[None]
         P = np.where(T[None] > 0, np.exp(g * (lt - np.max(np.where(T > 0, lt, -np.inf), axis=-1, keepdims=True))),
                      0.0)
     return P / P.sum(axis=-1, keepdims=True)
@@ -232,7 +232,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             g = factor[:, None, None]
             if w_l.any():
                 if mode == "strength":
-                    ll = _log(pa.lam)[None]
+                    ll = quiet_log(pa.lam)[None]
                     new = np.where(np.isfinite(ll), np.exp(g * ll), 0.0)
                 else:
                     up = np.arange(len(pa.states)) == fav[pa.id]
@@ -253,7 +253,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             if not w_j.any():
                 continue
             if mode == "strength":
-                lj = _log(jt.lam)[None]
+                lj = quiet_log(jt.lam)[None]
                 new = np.where(np.isfinite(lj), np.exp(factor[:, None] * lj), 0.0)
             else:
                 up = np.arange(len(jt.lam)) == favoured_configuration(arr, jt.parents, tmask, pri)
@@ -644,7 +644,7 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             rows.append((jd.name, x, DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf), np.nan, np.nan, ok,
                          method))
         values.append(jd.value)
-        needed_values.append(_odds_times(jd.value, x) if ok else np.nan)
+        needed_values.append(odds_times(jd.value, x) if ok else np.nan)
     df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
                                      "method"]).set_index("evidence")
     kinds, props = _input_kinds(arr) if arr.propositions else (["item"] * E, [""] * E)

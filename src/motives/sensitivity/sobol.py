@@ -383,10 +383,13 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
         names += [f"source:{g.key}" for _, g in srcs + ssrcs]
         kinds = (["item"] * (len(order) + len(porder) + len(jorder)) + ["table"] * len(torder)
                  + ["source"] * (len(srcs) + len(ssrcs)))
-    cells = arr.lam.size + sum(pa.lam.size + pa.table.size for pa in arr.propositions) + sum(
-        jt.lam.size for jt in arr.joint)
-    chunk = int(min(8192, max(16, _CHUNK_CELLS // max(cells, 1))))  # rows per engine call: bounded memory
-    _check_memory(d, len(groups), n, chunk * cells)
+    from motives.errors import LimitError
+    from motives.numeric import sobol_refusal
+
+    cells = arr.lam.size + sum(p.lam.size + p.table.size for p in arr.propositions) + sum(j.lam.size for j in arr.joint)
+    chunk = int(min(8192, max(16, (1 << 22) // max(cells, 1))))  # rows per engine call: bounded memory
+    if msg := sobol_refusal(d, len(groups), n, chunk * cells):  # refused before any sample is drawn
+        raise LimitError(msg, field="sensitivity.sobol_samples")
     if _estimate_only:
         return pd.DataFrame()
     df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot, chunk=chunk)
@@ -398,51 +401,13 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     return df
 
 
-#: Cells of judgement arrays per call of the engine inside the Sobol analysis (rows x cells per row).
-_CHUNK_CELLS = 1 << 22
-
-
-def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
-    """Memory the Sobol analysis needs, in bytes: the samples, their outputs, the bootstrap and one engine call.
-
-    ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B and
-    one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x rows, and one
-    engine call about four arrays of ``chunk_cells``.
-
-    Examples
-    --------
-    >>> round(sobol_bytes(100, 100, 1_000_000, 1 << 16) / 2**30, 2)  # GB
-    6.27
-    """
-    rows = 2 ** max(int(np.ceil(np.log2(max(n, 2)))), 1)
-    return 8.0 * (rows * (5 * d + 3 * n_groups + 2) + 4 * chunk_cells)
-
-
-def _check_memory(d: int, n_groups: int, n: int, chunk_cells: int) -> None:
-    """Refuse (:class:`motives.errors.LimitError`) a sample size whose arrays would exceed the memory limit."""
-    from motives.errors import LimitError
-    from motives.numeric import MAX_WORK_BYTES, memory_refusal
-
-    need = sobol_bytes(d, n_groups, n, chunk_cells)
-    if sobol_bytes(d, n_groups, 16, chunk_cells) > MAX_WORK_BYTES:
-        valid = "no sample size fits (the least is 16): too many uncertain inputs; fix some judgements as points"
-    else:
-        fits = 16
-        while fits * 2 <= 1_000_000 and sobol_bytes(d, n_groups, fits * 2, chunk_cells) <= MAX_WORK_BYTES:
-            fits *= 2
-        valid = f"give sobol_samples at most {fits:,} for this case"
-    msg = memory_refusal(need, f"{n:,} Sobol samples (rounded up to a power of 2) of {d:,} uncertain inputs", valid)
-    if msg:
-        raise LimitError(msg, field="sensitivity.sobol_samples")
-
-
 def _mix_structure_sources(arr: Any, lam: Array, kw: dict[str, Any], rho: Array, drawn: list[int]) -> Array:
     """Mix the items of the sources integrated with the structure at fixed reliabilities, one per draw.
 
     ``rho`` (S, len(drawn)) holds the drawn reliabilities of the sources ``drawn`` (indices in
     ``arr.sources_in_structure``); every other such source keeps its mean (a fixed reliability). Each item
     becomes x P(E | .) + (1 - x) b, its base rate b defaulting to the row mean, as the engine mixes it
-    (:func:`motives.exact.likelihood._mix`), so the draw is then evaluated with reliability off. Updates
+    (:func:`motives.exact.likelihood.mix_reliability`), so the draw is then evaluated with reliability off. Updates
     ``kw["plam"]`` and ``kw["jlam"]`` in place; returns the mixed direct likelihoods.
     """
     S = len(lam)

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from motives.errors import CaseError, Problem
-from motives.exact import CaseArrays, _log, family_credence, loglik, normalise
+from motives.exact import CaseArrays, family_credence, loglik, normalise, quiet_log
 from motives.schema import Case
 from motives.sensitivity._core import Array, check_finite, effective_lam, entropy_bits, scenario_posterior, setup
 from motives.sensitivity._structure import every_item, item_props
@@ -153,7 +153,7 @@ def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliab
         with np.errstate(invalid="ignore", over="ignore"):
             p_yes = np.where(np.isfinite(ll_wo), np.exp(ll - ll_wo), 0.0)
         p_yes = np.clip(p_yes, 0.0, 1.0)
-        belief = normalise(_log(pri) + ll_wo)
+        belief = normalise(quiet_log(pri) + ll_wo)
         voi, voif = expected_information(arr, belief, np.stack([p_yes, 1 - p_yes]))
         rows.append((e, entropy_bits(belief), entropy_bits(family_credence(arr, belief)), voi, voif, "item",
                      props[e]))
