@@ -121,6 +121,8 @@ def _prob(x: float) -> str:
 def _odds(x: float | str) -> str:
     if isinstance(x, str):  # already words (odds past float64)
         return x
+    if 1e15 <= x < float("inf"):  # beyond the digits a double holds: the power of ten, not 300 digits
+        return f"about 10^{math.log10(x):.0f} to 1"
     if x >= 100:
         return f"{x:,.0f} to 1"
     return f"{x:.1f} to 1"
