@@ -1,4 +1,6 @@
-"""Time the baseline spec's fit in this (fresh) process: ``python benchmarks/_baseline_fit.py [SPEC]``; one JSON line.
+"""Time the baseline spec's fit in this (fresh) process.
+
+``python benchmarks/_baseline_fit.py [SPEC]``; one JSON line.
 
 Wall = load the case + ``fit_spec`` (build, compile, sample) + diagnostics, after ``import motives``
 and PyMC (imported first and timed apart, as in ``bench_mcmc``). A fit no longer computes the log

@@ -1,4 +1,6 @@
-"""Many fits through one executor (``motives.models.many``): serial, local processes, a Dask cluster.
+"""Many fits through one executor (``motives.models.many``).
+
+Serial, local processes, a Dask cluster.
 
 The cluster tests start a ``distributed.LocalCluster`` with two worker processes (one thread each)
 and check that SBC and a refit grid give the very numbers of the serial path (same seeds), and
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +85,56 @@ def test_failure_is_reported_by_task_and_others_kept(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{good.key}.nc"]
 
 
+def test_task_log_densities_opt_in_timing_attrs_and_their_own_key(tmp_path: Path):
+    """A task stores log densities only when asked; such a task has its own key, so no resume mixes them up."""
+    case = _case()
+    cfg = _config(case)
+    plain = FitTask.build(case, cfg, data={"observed": [1, 0]})
+    dense = FitTask.build(case, cfg, data={"observed": [1, 0]}, log_densities=True)
+    assert plain.key != dense.key and plain.config_hash == dense.config_hash
+    assert FitTask.build(case, cfg).key == cfg.hash() != FitTask.build(case, cfg, log_densities=True).key
+    first = run_fits([plain], scheduler="serial", results=tmp_path)
+    job = run_fits([plain, dense], scheduler="serial", results=tmp_path)
+    assert first.ok and job.ok and job.resumed == [0]  # the saved fit without log densities is not reused
+    a, b = job.results
+    assert "log_prior" not in a.trace.children and "log_prior" in b.trace.children
+    assert "log_likelihood" in b.trace.children
+    np.testing.assert_array_equal(a.trace.posterior["credence"].values, b.trace.posterior["credence"].values)
+    for r in (first.results[0], b):
+        attrs = r.trace.attrs
+        assert attrs["motives_task_seconds"] > 0 and attrs["motives_task_cpu_seconds"] > 0
+        assert abs(attrs["motives_task_started"] - time.time()) < 3600
+
+
+def test_a_result_pickles_without_its_model():
+    """A worker's result travels (pickle, cloudpickle) without the PyMC model it built, and keeps its draws."""
+    import pickle
+
+    import cloudpickle
+
+    case = _case()
+    res = run_fits([FitTask.build(case, _config(case))], scheduler="serial").results[0]
+    for dumps, loads in ((pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)):
+        back = loads(dumps(res))
+        assert back._built is None and back.config_hash == res.config_hash
+        assert back.trace.attrs["motives_task_key"] == res.trace.attrs["motives_task_key"]
+        _same([res], [back])
+
+
+def test_task_draws_do_not_depend_on_what_the_process_compiled_before(monkeypatch: pytest.MonkeyPatch):
+    """``backend: auto`` means PyMC's NUTS in a task, even where a one-off fit would pick nutpie's compilation."""
+    import motives.models.sampling as sampling
+
+    case = _case()
+    task = FitTask.build(case, _config(case, backend="auto"))
+    before = run_fits([task], scheduler="serial").results[0]
+    # a process that already holds a nutpie compilation of this structure: motives.fit would use nutpie
+    monkeypatch.setattr(sampling, "auto_backend_for_fit", lambda built: "nutpie")
+    after = run_fits([task], scheduler="serial").results[0]
+    assert before.trace.attrs["sampler"] == after.trace.attrs["sampler"] == "pymc"
+    _same([before], [after])
+
+
 def test_local_processes_equal_serial():
     case = _case()
     tasks = [FitTask.build(case, _config(case, seed=s)) for s in (1, 2, 3)]
@@ -139,3 +192,30 @@ def test_cluster_worker_killed_mid_run_loses_no_finished_task(cluster, tmp_path:
     again = run_fits(tasks, scheduler=client, results=tmp_path)  # on the worker left (and the restarted one, if up)
     assert again.ok and sorted(again.resumed) == finished  # only the failed ones were fitted again
     _same([r for r in again.results], run_fits(tasks, scheduler="serial").results)
+
+
+def test_a_task_is_checked_against_the_closed_form_of_what_it_fitted():
+    """A refit at another prior is checked against the exact answer at that prior; a fit of simulated data has none."""
+    import json
+
+    from motives.exact import exact_posterior
+    from motives.models.grid import grid_tasks
+
+    case = random_case(11, n_items=3, n_hypotheses=3, n_sources=1)
+    cfg = _config(case, draws=20, tune=10, chains=1)
+    tasks, _ = grid_tasks(case, cfg, prior_power=[0.0, 1.0], concentration=[1.0, 2.0])
+    simulated = FitTask.build(case, cfg, data={"observed": [0, 1, 0]})
+    job = run_fits([*tasks, simulated], scheduler="serial")
+    assert job.ok
+    refs = [json.loads(r.trace.attrs["motives_exact"]) for r in job.results]
+
+    def exact(prior):
+        table = exact_posterior(case, lens=cfg.lens, prior=prior, reliability=cfg.reliability)
+        return table.xs("hypothesis", level="level")["credence"].to_dict()
+
+    for ref, want in ((refs[0], exact("uniform")), (refs[2], exact(None))):  # prior^0 and prior^1, concentration 1
+        assert ref["available"] and ref["hypothesis"].keys() == want.keys()
+        np.testing.assert_allclose(list(ref["hypothesis"].values()), list(want.values()), rtol=1e-12)
+    assert exact("uniform") != exact(None)  # the check above tells the two priors apart
+    for ref, knobs in ((refs[1], "concentration, log_prior"), (refs[3], "concentration"), (refs[4], "observed")):
+        assert not ref["available"] and f"sets the model's {knobs} to values other" in ref["reason"]

@@ -1,4 +1,6 @@
-"""Analysis of Competing Hypotheses: matrices in CSV/XLSX to and from cases, and Heuer's inconsistency score.
+"""Analysis of Competing Hypotheses.
+
+Matrices in CSV/XLSX to and from cases, and Heuer's inconsistency score.
 
 An ACH matrix has one row per evidence item and one column per hypothesis;
 each cell is a rating in any form a case accepts (``CC C N I II``,
@@ -156,7 +158,7 @@ MAX_CELL_CHARS = 100_000
 
 
 def _within_limits(f: str, line: int, row: Any, cells: int) -> None:
-    """Refuse a matrix past the stated limits as soon as it is seen to be, before reading the rest."""
+    """Refuse a matrix past the stated limits as soon as that is seen, before reading the rest."""
     if line > MAX_MATRIX_ROWS + 1:
         raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_ROWS:,} rows (the limit): split it",
                                  file=f, line=line)])
@@ -264,7 +266,9 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
 
 def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None = None  # noqa: C901 - one pass over a matrix's rows and columns; to split by row kind
                    ) -> tuple[dict[str, Any], dict[str, Any]]:
-    r"""(case.yaml, evidence.yaml) contents for an ACH matrix; every bad cell is one located problem.
+    r"""(case.yaml, evidence.yaml) contents for an ACH matrix.
+
+    Every bad cell is one located problem.
 
     Examples
     --------
@@ -522,7 +526,9 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
 
 
 def _dumper() -> Any:
-    """A safe YAML dumper that quotes every text the case loader would read as something else (``1e400``, ``true``).
+    """A safe YAML dumper that quotes every text the case loader would read as something else.
+
+    For example ``1e400`` or ``true``.
 
     PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io.Loader`).
     """
@@ -548,7 +554,9 @@ def _written_by_us(folder: Path) -> bool:
 
 
 def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") -> tuple[list[list[Any]], list[str]]:  # noqa: C901 - one column per field an item may carry
-    """The matrix of a case under a lens: (rows, the first being the header; notes on what it leaves out).
+    """The matrix of a case under a lens: (rows, notes on what it leaves out).
+
+    The first of the rows is the header.
 
     ``cells="ratings"`` writes a point on the ACH scale (.9 .7 .5 .3 .1) as its
     letter (CC C N I II); ``"numbers"`` writes every cell as a number.
@@ -641,7 +649,9 @@ _RATING_OF = {v: k for k, v in _lk.ACH_SCALE.items()}
 
 
 def _number(x: float) -> str:
-    """A cell's number with 15 significant digits, what a spreadsheet shows (0.3, not 0.30000000000000004).
+    """A cell's number with 15 significant digits, what a spreadsheet shows.
+
+    For example 0.3, not 0.30000000000000004.
 
     A value changes by at most 5e-15 of itself, far below the engine's resolution.
     """
@@ -649,7 +659,9 @@ def _number(x: float) -> str:
 
 
 def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cells: str = "ratings") -> list[str]:
-    """Write a case's likelihoods under a lens as an ACH matrix (``.csv`` or ``.xlsx``); return the notes.
+    """Write a case's likelihoods under a lens as an ACH matrix; return the notes.
+
+    The matrix is written as ``.csv`` or ``.xlsx``.
 
     Examples
     --------
@@ -700,7 +712,10 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
 
 
 def _inert(c: Any) -> Any:
-    """A cell's text as no spreadsheet runs it (:func:`motives.escape.cell`); numbers stay numbers."""
+    """A cell's text as no spreadsheet runs it (:func:`motives.escape.cell`).
+
+    Numbers stay numbers.
+    """
     return escape.cell(c) if isinstance(c, str) and not _NUMBER.match(c) else c
 
 
@@ -714,7 +729,9 @@ def _xlsx_cell(c: Any) -> Any:
 
 
 def inconsistency(case: Case, lens: str | None = None) -> pd.DataFrame:
-    """Heuer's ACH inconsistency score per hypothesis: I ratings count 1, II ratings 2; lower is better.
+    """Heuer's ACH inconsistency score per hypothesis: I ratings count 1, II ratings 2.
+
+    Lower is better.
 
     A row whose cells are all on the ACH scale (.9 .7 .5 .3 .1, however they
     were written) is read as ratings: .3 is I, .1 is II. Any other row is read

@@ -1,4 +1,7 @@
-"""BibTeX files read into key -> fields, with duplicate keys, unparsable entries and bad keys located."""
+"""BibTeX files read into key -> fields, with their problems located.
+
+Duplicate keys, unparsable entries and bad keys are located.
+"""
 
 from __future__ import annotations
 

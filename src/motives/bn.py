@@ -71,7 +71,7 @@ _RESERVED = frozenset({
 
 
 def _pgmpy() -> Any:
-    """The pgmpy modules, imported quietly (pgmpy 1.x warns about its own deprecations on import)."""
+    """The pgmpy modules, imported quietly (pgmpy 1.x warns of its own deprecations on import)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
@@ -121,7 +121,9 @@ class _Node:
 
 @dataclass
 class BayesNet:
-    """A case under one lens as a discrete Bayesian network (pgmpy), with its evidence and name mapping.
+    """A case under one lens as a discrete Bayesian network (pgmpy).
+
+    It carries its evidence and name mapping.
 
     Attributes
     ----------
@@ -157,7 +159,9 @@ class BayesNet:
     with_reliability: bool = True
 
     def set_tables(self, arr: CaseArrays, prior: Any = None) -> None:
-        """Replace every table with those of ``arr`` (the same case, other numbers): a sweep without rebuilding.
+        """Replace every table with those of ``arr`` (the same case, other numbers).
+
+        A sweep without rebuilding.
 
         ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace`` of its
         ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are rebuilt.
@@ -218,7 +222,10 @@ def _item_values(lam: np.ndarray, base: float, x: np.ndarray | None) -> np.ndarr
 
 
 def _other_values(ll: np.ndarray) -> tuple[np.ndarray, float]:
-    """Binary CPD whose P(observed | v) is exp(ll) scaled so the largest is 1; and the log of the factor."""
+    """A binary CPD from log-likelihoods ``ll``, and the log of its scale factor.
+
+    P(observed | v) is exp(ll) scaled so the largest is 1.
+    """
     top = float(np.max(ll))
     if not math.isfinite(top):
         return np.vstack([np.zeros(len(ll)), np.ones(len(ll))]), 0.0
@@ -277,7 +284,10 @@ def _cpds(nodes: list[_Node]) -> list[Any]:
 
 def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node], dict[str, str],  # noqa: C901 - network layout: layers, then order within them
                                                                      dict[str, list[float]], dict[str, float]]:
-    """The nodes (names, states, parents, tables), the id -> node mapping, reliability nodes, log scales."""
+    """The nodes, the id -> node mapping, reliability nodes, log scales.
+
+    A node has a name, states, parents and a table.
+    """
     namer = _Namer()
     k = len(arr.hypotheses)
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
@@ -397,7 +407,9 @@ def network(case: Case, lens: str | None = None, prior: Any = None, *, reliabili
 
 
 def to_pgmpy(case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
-    """A case under one lens as a pgmpy ``DiscreteBayesianNetwork`` (see :func:`network` for its evidence).
+    """A case under one lens as a pgmpy ``DiscreteBayesianNetwork``.
+
+    See :func:`network` for its evidence.
 
     Examples
     --------
@@ -410,7 +422,10 @@ def to_pgmpy(case: Case, lens: str | None = None, prior: Any = None, *, reliabil
 
 
 def _net_writer(model: Any) -> Any:
-    """The pgmpy NETWriter, with probabilities written in full (pgmpy's own rounds them to 8 decimals)."""
+    """The pgmpy NETWriter, with probabilities written in full.
+
+    pgmpy's own rounds them to 8 decimals.
+    """
     pg = _pgmpy()
 
     class Writer(pg.readwrite.NETWriter):  # type: ignore[name-defined]  # pgmpy: no stubs, found at run time
@@ -421,7 +436,10 @@ def _net_writer(model: Any) -> Any:
 
 
 def _num(v: float) -> str:
-    """A probability in positional notation, shortest round-trip digits (Hugin and GeNIe read it; no 1e-05)."""
+    """A probability in positional notation, shortest round-trip digits.
+
+    Hugin and GeNIe read it; no 1e-05.
+    """
     return np.format_float_positional(float(v), unique=True, trim="0")
 
 
@@ -432,7 +450,9 @@ def _nested(a: np.ndarray) -> str:
 
 
 def network_text(bn: BayesNet, fmt: str) -> str:
-    """The network as text in one of :data:`FORMATS` (BIF, XMLBIF, Hugin NET), probabilities in full.
+    """The network as text in one of :data:`FORMATS` (BIF, XMLBIF, Hugin NET).
+
+    Probabilities are written in full.
 
     Examples
     --------
@@ -454,7 +474,9 @@ def network_text(bn: BayesNet, fmt: str) -> str:
 
 
 def read(path: str | os.PathLike[str], fmt: str | None = None) -> Any:
-    """Read a network written by :func:`write` back with pgmpy's readers (format from the extension by default).
+    """Read a network written by :func:`write` back with pgmpy's readers.
+
+    The format comes from the extension by default.
 
     Examples
     --------

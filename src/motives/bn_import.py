@@ -125,7 +125,10 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
     def renames(self) -> list[str]:
-        """One line per node whose id differs from its name, or whose states' ids differ from the states.
+        """One line per node whose ids differ from its names.
+
+        A node is listed when its id differs from its name, or its states' ids differ from the
+        states.
 
         Examples
         --------
@@ -147,7 +150,9 @@ class Imported:
         return lines
 
     def files(self) -> dict[str, str]:
-        """The case folder's files: ``case.yaml`` and (when there are items) ``evidence.yaml``, with their text.
+        """The case folder's files.
+
+        ``case.yaml`` and (when there are items) ``evidence.yaml``, with their text.
 
         Each starts with a header comment saying where it came from (the case format keeps items in
         evidence files, not in ``case.yaml``).
@@ -344,7 +349,10 @@ def _from_pyagrum(bn: Any, source: str) -> tuple[list[NetNode], str, str]:
 
 
 def _single_precision(nodes: list[NetNode], ext: str) -> tuple[list[NetNode], list[str]]:
-    """Undo the single precision of pyAgrum's text readers: every number back to its shortest float32 decimal."""
+    """Undo the single precision of pyAgrum's text readers.
+
+    Every number goes back to its shortest float32 decimal.
+    """
     values = np.concatenate([n.table.ravel() for n in nodes])
     if ext in (".bifxml",) or not np.array_equal(values.astype(np.float32).astype(float), values):
         return nodes, []
@@ -419,7 +427,10 @@ def parse_evidence(evidence: Mapping[str, str] | str | None) -> dict[str, str]:
 
 
 def _match(word: str, names: list[str], ids: dict[str, str]) -> str | None:
-    """The name ``word`` means: exact, else the one name equal up to letter case, else the one whose id it is."""
+    """The name that ``word`` means.
+
+    An exact match, else the one name equal up to letter case, else the one whose id it is.
+    """
     if word in names:
         return word
     low = [n for n in names if n.lower() == word.lower()]
@@ -433,7 +444,10 @@ def _match(word: str, names: list[str], ids: dict[str, str]) -> str | None:
 
 
 def _num(v: float) -> float | int:
-    """A probability with at most 15 significant digits (no float noise: 1 - 0.95 is 0.05); 0 and 1 as ints."""
+    """A probability with at most 15 significant digits (no float noise: 1 - 0.95 is 0.05).
+
+    0 and 1 are written as ints.
+    """
     r = float(f"{float(v):.15g}")
     return int(r) if r in (0.0, 1.0) else r
 
@@ -460,7 +474,7 @@ def _topological(nodes: list[NetNode]) -> list[NetNode]:
 
 
 def _check_rows(n: NetNode, by_name: Mapping[str, NetNode], where: str) -> None:
-    """Every row of a table sums to 1 (within :data:`ROW_TOLERANCE`) and holds no negative number."""
+    """Every row of a table sums to 1 (within :data:`ROW_TOLERANCE`) and has no negative number."""
     sums = n.table.reshape(-1, n.table.shape[-1]).sum(axis=-1)
     negative = (n.table.reshape(-1, n.table.shape[-1]) < 0).any(axis=-1)
     bad = np.flatnonzero((np.abs(sums - 1) > ROW_TOLERANCE) | negative | ~np.isfinite(sums))
@@ -473,14 +487,17 @@ def _check_rows(n: NetNode, by_name: Mapping[str, NetNode], where: str) -> None:
 
 
 def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
-    """The table as nested mappings, first parent outermost; ``cell(vector)`` writes each innermost row."""
+    """The table as nested mappings, first parent outermost.
+
+    ``cell(vector)`` writes each innermost row.
+    """
     if not parent_keys:
         return cell(table)
     return {k: _nested(table[i], parent_keys[1:], cell) for i, k in enumerate(parent_keys[0])}
 
 
 def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None) -> Imported:  # noqa: C901 - one branch per network file format and evidence form
-    """Read a network and lay it out as a case (nothing written, nothing validated by the schema yet).
+    """Read a network and lay it out as a case (nothing written or validated by the schema yet).
 
     See :func:`from_bn` for the parameters and the layout.
 
@@ -621,7 +638,10 @@ def _flow_list(xs: list[str]) -> _FlowList:
 
 
 def _dumper() -> Any:
-    """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``); tables' rows on one line."""
+    """A safe dumper quoting what the case loader would read otherwise (``true``, ``1e3``).
+
+    Tables' rows go on one line.
+    """
     import yaml
 
     from motives.yamlfile import Loader
@@ -654,7 +674,9 @@ def _dumper() -> Any:
 
 
 def case_files(imp: Imported) -> dict[str, str]:
-    """``case.yaml`` (and ``evidence.yaml``) for an imported network: a header comment, then the case.
+    """``case.yaml`` (and ``evidence.yaml``) for an imported network.
+
+    A header comment, then the case.
 
     The header says where the network came from, what read it, how names became ids and what to know.
 
@@ -706,7 +728,9 @@ def _written_by_us(folder: Path) -> bool:
 
 
 def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = False, check: bool = True) -> Path:
-    """Write ``out/case.yaml`` atomically (a temporary sibling folder, checked by loading, then renamed).
+    """Write ``out/case.yaml`` atomically.
+
+    A temporary sibling folder is written, checked by loading, then renamed.
 
     An existing non-empty ``out`` is refused; with ``force`` it is replaced, but only when it holds just a
     ``case.yaml`` this module wrote. ``check``: load the written case first (its problems, if any, are
@@ -830,7 +854,9 @@ def from_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
 
 
 def example_model() -> Any:
-    """Pearl's burglary alarm network as a pgmpy model (states ``True``, ``False``), for the examples.
+    """Pearl's burglary alarm network as a pgmpy model, for the examples.
+
+    Its states are ``True`` and ``False``.
 
     Examples
     --------

@@ -225,7 +225,9 @@ md_escape = markdown  # the Markdown escaper (:func:`motives.escape.markdown`), 
 
 
 def cited(bib: Bibliography, keys: list[str] | tuple[str, ...]) -> str:
-    """Sources as in-text citations, each followed by its BibTeX key: "Hughes 2023 (`hughes_article`)".
+    """Sources as in-text citations, each followed by its BibTeX key.
+
+    For example "Hughes 2023 (`hughes_article`)".
 
     Examples
     --------
@@ -288,7 +290,9 @@ def proposition_frame(case: Case, prop_id: str, lenses: list[str] | None = None)
 
 
 def propositions_markdown(case: Case, lens: str | None = None, *, heading: str = "###") -> str:  # noqa: C901 - one branch per kind of fact
-    """Every proposition (parents first): provenance, quote, P(state | parent value) per lens, rationales, items.
+    """Every proposition (parents first).
+
+    Provenance, quote, P(state | parent value) per lens, rationales, items.
 
     Parameters
     ----------

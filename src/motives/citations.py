@@ -1,4 +1,6 @@
-r"""Citations: in-text citations and reference lists from a case's BibTeX entries, formatted by pybtex.
+r"""Citations: in-text citations and reference lists from a case's BibTeX entries.
+
+They are formatted by pybtex.
 
 One formatter, :class:`Bibliography`, serves every output that names a source: the Markdown report (in-text
 citations and a reference list), the case book, the interactive appendix; the LaTeX tables cite with
@@ -41,7 +43,9 @@ _CITE_KEY = re.compile(r"^[A-Za-z0-9_:.\-+/]+$")
 
 
 def latex_cite(keys: Iterable[str]) -> str:
-    r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim); "" for none.
+    r"""``\cite{a,b}`` for BibTeX keys; "" for none.
+
+    The keys are not escaped: BibTeX needs them verbatim.
 
     The paper's BibTeX (or biblatex) style formats these citations, from the case's own ``.bib`` file.
 
@@ -60,7 +64,10 @@ def latex_cite(keys: Iterable[str]) -> str:
 
 
 def _entry(key: str, fields: Mapping[str, str]):  # noqa: ANN202 - a pybtex Entry (pybtex is imported lazily)
-    """A pybtex ``Entry`` from one ``read_bibtex`` record (people split into pybtex ``Person`` objects)."""
+    """A pybtex ``Entry`` from one ``read_bibtex`` record.
+
+    People are split into pybtex ``Person`` objects.
+    """
     from pybtex.database import Entry, Person
     from pybtex.utils import OrderedCaseInsensitiveDict
 
@@ -91,7 +98,9 @@ def _latex_text(value: str) -> str:
 
 
 def bibtex_text(value: str) -> str:
-    """A BibTeX field value as a reader sees it: LaTeX read (``--`` an en dash, accents decoded), braces dropped.
+    """A BibTeX field value as a reader sees it.
+
+    LaTeX read (``--`` an en dash, accents decoded), braces dropped.
 
     Examples
     --------
@@ -102,7 +111,10 @@ def bibtex_text(value: str) -> str:
 
 
 def _who(entry) -> str:  # noqa: ANN001 - a pybtex Entry
-    """The in-text name: last names of the authors (editors, else the organisation, else the title)."""
+    """The in-text name.
+
+    Last names of the authors (editors, else the organisation, else the title).
+    """
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     last = [" ".join(_latex_text(" ".join(p.prelast_names + p.last_names)).split()) for p in people]
     last = [n for n in last if n]
@@ -200,7 +212,7 @@ class Bibliography:
     # ------------------------------------------------------------------ labels
 
     def _author_year_labels(self) -> None:
-        """Who + year for each entry, with a, b, … where one author has several entries in one year."""
+        """Who + year for each entry, with a, b, … where an author has several entries in a year."""
         who = {k: _who(e) for k, e in self._entries.items()}
         year = {k: " ".join(_latex_text(e.fields.get("year", "")).split()) for k, e in self._entries.items()}
         title = {k: _latex_text(e.fields.get("title", "")).lower() for k, e in self._entries.items()}
@@ -229,7 +241,9 @@ class Bibliography:
         self._bibtex_style = fmt
 
     def label(self, key: str) -> str:
-        r"""The in-text label of one key ("Hughes 2023", "1", "Hug23"); an unknown key is its own label.
+        r"""The in-text label of one key ("Hughes 2023", "1", "Hug23").
+
+        An unknown key is its own label.
 
         Examples
         --------
@@ -239,7 +253,9 @@ class Bibliography:
         return self._labels.get(key, key)
 
     def cite(self, keys: Iterable[str]) -> str:
-        """An in-text citation of several keys: "(Hughes 2023; Putin 2015)" or "[1, 3]"; "" for none.
+        """An in-text citation of several keys; "" for none.
+
+        It reads "(Hughes 2023; Putin 2015)" or "[1, 3]".
 
         Examples
         --------
@@ -258,7 +274,9 @@ class Bibliography:
     # ------------------------------------------------------------------ references
 
     def reference(self, key: str, *, backend: Backend = "text") -> str:
-        r"""One entry of the reference list, rendered by pybtex's ``text``, ``markdown``, ``html`` or ``latex`` backend.
+        r"""One entry of the reference list, rendered by a pybtex backend.
+
+        The backend is ``text``, ``markdown``, ``html`` or ``latex``.
 
         An unknown key is printed as itself.
 
@@ -308,7 +326,9 @@ class Bibliography:
         return [(k, self.reference(k, backend=backend)) for k in known + [k for k in wanted if k not in rank]]
 
     def markdown(self, keys: Iterable[str] | None = None) -> str:
-        r"""The reference list as Markdown: one paragraph per entry (author–year), or "[label] entry".
+        r"""The reference list as Markdown.
+
+        One paragraph per entry (author–year), or "[label] entry".
 
         Examples
         --------

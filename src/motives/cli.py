@@ -1,7 +1,7 @@
-"""The ``motives`` command (typer + rich): it parses, prints and maps errors to exit codes; nothing more.
+"""The ``motives`` command (typer + rich): it parses, prints and maps errors to exit codes.
 
-The work is done by the application layer (:mod:`motives.app`), which a notebook calls too. Every
-command is registered with :func:`command`, which puts it behind the guard
+Nothing more: the work is done by the application layer (:mod:`motives.app`), which a notebook calls
+too. Every command is registered with :func:`command`, which puts it behind the guard
 (:func:`motives.terminal.guarded`): a command cannot be registered without it
 (``tests/test_cli_conventions.py`` checks every one). Every expected failure (bad input, failed
 diagnostics) prints one clear message and exits non-zero, never a traceback; the exit codes are
@@ -54,7 +54,7 @@ app = typer.Typer(
 
 
 def command[F: Callable[..., Any]](name: str | None = None) -> Callable[[F], F]:
-    """Register a function as a ``motives`` command behind the guard: the only way commands are registered.
+    """Register a ``motives`` command behind the guard: the only way commands are registered.
 
     Examples
     --------
@@ -224,9 +224,9 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET) for GeNIe, Hugin, Netica, pgmpy.
+    """Write a case under one lens as a Bayesian network file (BIF, XMLBIF, Hugin NET).
 
-    Setting every item node to 'observed' gives the exact posterior on the node 'hypothesis'.
+    For GeNIe, Hugin, Netica, pgmpy. All items 'observed' give the exact posterior on 'hypothesis'.
     """
     from motives.app.networks import export_network
 
@@ -239,7 +239,7 @@ def export(
 def schema(what: Annotated[SchemaPart, typer.Argument(help="case (case.yaml), evidence (an evidence file) or spec (an "
                                                       "analysis spec): a schema a validator or an editor can use; "
                                                       "all: the three side by side.")] = SchemaPart.all) -> None:
-    """Print the JSON Schema of case.yaml, evidence files and analysis specs (every key, type, default, description)."""
+    """Print the JSON Schema of case.yaml, evidence files and specs, every key described."""
     from motives.schema_json import json_schema
 
     print_json(json_schema(what.value))
@@ -284,7 +284,7 @@ def summary_cmd(
     psense: Annotated[bool, typer.Option("--psense", help="Compute the fit's power-scaling sensitivity when "
                                          "'motives run' did not save it.")] = False,
 ) -> None:
-    """Summarise a saved fit of a spec, once it is checked to be the fit of the spec and its case as they are now.
+    """Summarise a saved fit, once checked to be the fit of the spec and its case as they are now.
 
     Refused (exit 2, saying what changed and the command that refits) when an evidence file,
     the spec's fit settings or the motives version changed since 'motives run'.
@@ -327,7 +327,7 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
 @command()
 def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
                 scheduler: Scheduler = None, workers: Workers = None, as_json: Json = False) -> None:
-    """Every sensitivity analysis of a spec (exact engine): tables (CSV, their meaning as JSON) and figures into --out.
+    """Every sensitivity analysis of a spec (exact engine): tables (CSV, meaning as JSON), figures.
 
     With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
     """
@@ -343,7 +343,7 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
            fit: Annotated[Path | None, typer.Option("--fit", help="Output folder of 'motives run' (or its trace.nc): "
                                                    "add the fit's power-scaling sensitivity.")] = None,
            as_json: Json = False) -> None:
-    """A Markdown report of a spec with its figures and tables, plus the LaTeX tables (tables/*.tex)."""
+    """A Markdown report of a spec with its figures and tables, plus LaTeX tables (tables/*.tex)."""
     res = _sensitivity(spec_file, out_dir, force, True, target, fit=fit)
     extra = ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
     if as_json:
@@ -367,7 +367,7 @@ def sbc_cmd(
                                               "same folder fits only what is missing.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Simulation-based calibration of a spec's exclusive model: ranks.csv, tests.csv, sbc.json into --out."""
+    """Simulation-based calibration of a spec's exclusive model (ranks.csv, tests.csv, sbc.json)."""
     from motives.app.workflow import sbc_outputs
 
     folder, result, lines = sbc_outputs(spec_file, out_dir, force, simulations=simulations, keep=keep, bins=bins,
@@ -385,7 +385,7 @@ def sbc_cmd(
 
 @command()
 def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False, as_json: Json = False) -> None:
-    """Write the interactive appendix: one self-contained HTML page where a reader changes the judgements."""
+    """Write the appendix: one self-contained HTML page where a reader changes the judgements."""
     from motives.app.workflow import appendix_outputs
 
     page = appendix_outputs(spec_file, out_dir, force)
@@ -432,7 +432,7 @@ def export_matrix_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Write a case's likelihoods under one lens as an ACH matrix (rows items, columns hypotheses)."""
+    """Write a case's likelihoods under a lens as an ACH matrix (rows items, columns hypotheses)."""
     from motives.ach import export_matrix
     from motives.app.outputs import case_folders, check_out_file
     from motives.io import load_case
@@ -456,7 +456,7 @@ def import_bn_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace a folder import-bn wrote before.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Turn a Bayesian network into a case folder (hypotheses from one node, items from the observed ones)."""
+    """Turn a Bayesian network into a case: hypotheses from one node, items from observed ones."""
     from motives.app.networks import import_network
 
     wrote, lines, notes = import_network(network_file, hypothesis, out_dir, evidence, force=force)
@@ -476,7 +476,7 @@ def add_lens_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace a folder motives wrote before.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Add a reader's lens file to a case: write a case folder that extends CASE with the reader's lens."""
+    """Add a reader's lens file to a case: a new case folder that extends CASE with that lens."""
     from motives.app.workflow import add_lens_outputs
     from motives.lensfile import case_judgement_lines, not_applied_lines
 
@@ -495,7 +495,7 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point. A failed fit is stated by the CLI itself (its problems, exit 3): no Python-style warning too."""
+    """Entry point; the CLI states a failed fit itself (its problems, exit 3), no warning too."""
     warnings.simplefilter("ignore", FailedFitWarning)
     app()
 

@@ -64,7 +64,9 @@ def most_credible(credence: Any) -> list[Any]:
 
 
 def below_resolution(x: Any, *, db: bool = False) -> bool:
-    """Whether ``x`` is nonzero but smaller in magnitude than the engine's resolution (then it is printed as 0).
+    """Whether ``x`` is nonzero but smaller in magnitude than the engine's resolution.
+
+    Such a number is printed as 0.
 
     Examples
     --------
@@ -79,7 +81,9 @@ def below_resolution(x: Any, *, db: bool = False) -> bool:
 
 
 def is_db_column(name: Any) -> bool:
-    """Whether a table column holds decibans (its name is ``decibans``, ``dB`` or has ``db`` as a ``_`` part).
+    """Whether a table column holds decibans.
+
+    It does when its name is ``decibans`` or ``dB``, or has ``db`` as a ``_`` part.
 
     Examples
     --------
@@ -209,7 +213,9 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
 
 
 def parents_text(parents: Any) -> str:
-    """A node's parents in words: 'hypotheses', 'alarm', 'hypotheses and earthquake', 'nothing (a root fact)'.
+    """A node's parents in words.
+
+    For example 'hypotheses', 'alarm', 'hypotheses and earthquake' or 'nothing (a root fact)'.
 
     Examples
     --------

@@ -68,7 +68,9 @@ def case_html(case: Case) -> str:
 
 
 def proposition_html(prop: Any, case: Case | None = None) -> str:
-    """HTML card of one proposition: provenance, quote, and each lens's table P(state | parent value).
+    """HTML card of one proposition.
+
+    Provenance, quote, and each lens's table P(state | parent value).
 
     For ``Proposition._repr_html_`` (``case`` gives hypothesis labels when known).
 
@@ -127,7 +129,9 @@ def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
 
 
 def item_html(item: Any, case: Case | None = None) -> str:
-    """HTML card of one evidence item: provenance, quote, and each lens's likelihoods with its rationale.
+    """HTML card of one evidence item.
+
+    Provenance, quote, and each lens's likelihoods with its rationale.
 
     For ``EvidenceItem._repr_html_`` (``case`` gives hypothesis labels and lens names when known).
 
@@ -183,7 +187,9 @@ def item_html(item: Any, case: Case | None = None) -> str:
 
 
 def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
-    """HTML of a credence table (exact posterior or a fit's summary), stating method, lens and interval.
+    """HTML of a credence table, stating method, lens and interval.
+
+    The table is an exact posterior or a fit's summary.
 
     Examples
     --------

@@ -63,7 +63,10 @@ class LimitError(MotivesError):
 
 
 class FailedFitWarning(UserWarning):
-    """A fit whose diagnostics failed was made, loaded or summarised (its credences should not be reported)."""
+    """A fit whose diagnostics failed was made, loaded or summarised.
+
+    Its credences should not be reported.
+    """
 
 
 class CaseError(MotivesError, ValueError):
@@ -89,7 +92,10 @@ class ReferenceProblems(ValueError):
 
 
 def _edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions, adjacent transpositions."""
+    """Optimal-string-alignment distance.
+
+    It counts insertions, deletions, substitutions and adjacent transpositions.
+    """
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):

@@ -33,7 +33,9 @@ _MD_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 
 
 def markdown(text: Any) -> str:
-    r"""User text as inline Markdown that renders as typed: no HTML, links, emphasis, code, math or new blocks.
+    r"""User text as inline Markdown that renders as typed.
+
+    No HTML, links, emphasis, code, math or new blocks.
 
     HTML's ``& < >`` become entities, Markdown's active characters are backslash-escaped
     (``_`` only where it could open emphasis, so ``door_a`` stays as it is), a leading
@@ -71,7 +73,9 @@ def html(text: Any) -> str:
 
 
 def json_script(data: Any) -> str:
-    r"""Data as JSON for a ``<script type="application/json">`` block: nothing in it can end the block.
+    r"""Data as JSON for a ``<script type="application/json">`` block.
+
+    Nothing in it can end the block.
 
     ``<``, ``>`` and ``&`` are written as ``\u003c``, ``\u003e``, ``\u0026`` (so no ``</script>`` or ``<!--``
     can appear), and U+2028/U+2029 escaped; ``JSON.parse`` gives the same strings back. NaN and infinities
@@ -169,7 +173,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 
 def plain(text: Any) -> str:
-    r"""User text made safe for a terminal: control characters (ANSI escapes, bidi overrides) shown as ``\xNN``.
+    r"""User text made safe for a terminal.
+
+    Control characters (ANSI escapes, bidi overrides) shown as ``\xNN``.
 
     Examples
     --------
@@ -181,7 +187,9 @@ def plain(text: Any) -> str:
 
 
 def terminal(text: Any) -> str:
-    r"""User text for a Rich markup string: control characters shown, markup (``[bold]``, ``[link=...]``) escaped.
+    r"""User text for a Rich markup string.
+
+    Control characters shown, markup (``[bold]``, ``[link=...]``) escaped.
 
     Emoji codes (``:skull:``) are left as typed: the consoles that print them are made with ``emoji=False``.
 

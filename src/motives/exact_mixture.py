@@ -200,7 +200,9 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
 
 
 def _parts(arr: Any) -> list[set[int]]:
-    """The parts of a structure that the hypotheses bear on, as sets of proposition indices, in case order.
+    """The parts of a structure that the hypotheses bear on, in case order.
+
+    Each part is a set of proposition indices.
 
     Facts joined by a table or an item of several parents (the hypotheses aside) form one part. In the mixture
     model every node the hypotheses bear on mixes them on its own (:mod:`motives.models.mixture`), so a part with

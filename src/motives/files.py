@@ -22,7 +22,9 @@ FILE_MODE = 0o666
 
 
 def umask() -> int:
-    """The process's umask, read without changing it where the system allows (``/proc/self/status``).
+    """The process's umask, read without changing it where the system allows.
+
+    It is read from ``/proc/self/status``.
 
     Elsewhere it is read by setting and restoring it at once (the only portable way before Python 3.13's
     ``os.umask`` reader; a thread creating a file in between would use 0o077, stricter, never looser).
@@ -45,7 +47,9 @@ def umask() -> int:
 
 
 def follow_umask(path: str | os.PathLike[str]) -> None:
-    """Give a file or folder (and, for a folder, everything in it) the permissions the umask gives new ones.
+    """Give a file or folder the permissions the umask gives new ones.
+
+    For a folder, everything in it too.
 
     A symbolic link is left alone (its target is not ours to change).
 
@@ -58,7 +62,8 @@ def follow_umask(path: str | os.PathLike[str]) -> None:
     >>> follow_umask(d)
     >>> oct(d.stat().st_mode & 0o777)
     '0o755'
-    >>> d.rmdir(); _ = os.umask(old)
+    >>> d.rmdir()
+    >>> _ = os.umask(old)
     """
     mask = umask()
     p = Path(path)
@@ -90,7 +95,9 @@ def temporary_folder(parent: Path, name: str, kind: str = "tmp") -> Path:
 
 
 def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
-    """Write ``target`` whole or not at all (a temporary sibling renamed over it), with the umask's permissions.
+    """Write ``target`` whole or not at all, with the umask's permissions.
+
+    A temporary sibling is renamed over it.
 
     The temporary file is removed on every exit, a signal raised as an exception included.
 

@@ -1,4 +1,6 @@
-"""Loading a case folder: its files read, validated one by one, and assembled into a :class:`~motives.schema.Case`.
+"""Loading a case folder.
+
+Its files read, validated one by one, and assembled into a :class:`~motives.schema.Case`.
 
 Every problem found becomes a :class:`motives.errors.Problem` with the file,
 the line (where YAML gives one), the item and the field; :func:`load_case`
@@ -154,7 +156,9 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
 
 def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  # noqa: C901 - one case file's records salvaged kind by kind
              depth: int = 0) -> tuple[CaseFile | None, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
-    """Read and validate every file of a case folder (and its parents), adding every problem to ``problems``.
+    """Read and validate every file of a case folder and its parents.
+
+    Every problem is added to ``problems``.
 
     Stops only where nothing further can be read; otherwise each file is validated on its own, invalid
     records are left out (and noted in ``failed``), and the rest is returned for the cross-file checks.
@@ -287,7 +291,10 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  
 
 
 def _kept_path(raw: Any, key: str, ident: str, i: int) -> tuple[str, int]:
-    """The path of the ``i``-th kept record of list ``key`` in the raw file (invalid entries before it were left out)."""
+    """The path of the ``i``-th kept record of list ``key`` in the raw file.
+
+    Invalid entries before it were left out.
+    """
     entries = raw.get(key) if isinstance(raw, dict) else None
     if isinstance(entries, list):
         at = [j for j, e in enumerate(entries) if isinstance(e, dict) and e.get("id", e.get("key")) == ident]
@@ -338,7 +345,9 @@ def _is_yaml_name(name: str) -> bool:
 
 
 def evidence_files(folder: Path) -> list[Path]:
-    """The evidence files of a case folder: every ``*.yaml`` / ``*.yml`` (any letter case) but ``case.yaml``.
+    """The evidence files of a case folder.
+
+    Every ``*.yaml`` / ``*.yml`` (any letter case) but ``case.yaml``.
 
     Hidden files (``.name.yaml``) are not read; :func:`skipped_files` lists them.
     """
@@ -350,7 +359,9 @@ def evidence_files(folder: Path) -> list[Path]:
 
 
 def skipped_files(path: Path_) -> list[tuple[str, str]]:
-    """Entries of a case folder that loading it does not read, with the reason (what ``motives check`` lists).
+    """Entries of a case folder that loading it does not read, with the reason.
+
+    This is what ``motives check`` lists.
 
     Examples
     --------
@@ -499,7 +510,9 @@ def load_case(path: Path_) -> Case:
 
 
 def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
-    """Problems in reading order: by file, then line; unlocated problems first, ties in the order found.
+    """Problems in reading order: by file, then line.
+
+    Unlocated problems first, ties in the order found.
 
     Files rank as read: case.yaml, its BibTeX, then the evidence files by name (a parent case's files
     where its child's case.yaml names it).

@@ -1,4 +1,6 @@
-"""A reader's lens file: judgements made in the interactive appendix, read back as a new lens of the case.
+"""A reader's lens file.
+
+Judgements made in the interactive appendix, read back as a new lens of the case.
 
 The appendix's "Download my judgements" writes one YAML file::
 
@@ -78,7 +80,10 @@ class ChangedJudgement(Record):
 
 
 class CaseJudgements(Record):
-    """The reader's judgements that belong to the case: prior weights and source reliabilities (applied)."""
+    """The reader's judgements that belong to the case.
+
+    Prior weights and source reliabilities (applied).
+    """
 
     prior: dict[str, float] = Field(default_factory=dict, description="Hypothesis -> prior weight (the others "
                                                                       "keep the case's; then normalised).")
@@ -228,7 +233,9 @@ def _why(lf: LensFile, changed: bool, original: str = "") -> str:
 
 
 def new_judgements(case: Case, lf: LensFile) -> dict[str, Any]:
-    """The new lens's judgement of every item and proposition: the reader's where changed, else ``based_on``'s.
+    """The new lens's judgement of every item and proposition.
+
+    The reader's where changed, else ``based_on``'s.
 
     Examples
     --------
@@ -269,7 +276,9 @@ def _lens(lf: LensFile) -> Lens:
 
 
 def with_case_judgements(case: Case, lf: LensFile) -> Case:
-    """The case under the reader's prior and source reliabilities (``case_judgements``); itself if none.
+    """The case under the reader's prior and source reliabilities, or itself if none.
+
+    They are the lens file's ``case_judgements``.
 
     As :func:`motives.interactive.edited_posterior` applies them: a prior weight replaces the case's for that
     hypothesis and the prior is normalised; a reliability becomes that fixed value.
@@ -356,7 +365,9 @@ def not_applied_lines(lf: LensFile) -> list[str]:
 
 
 def case_judgement_lines(case: Case, lf: LensFile) -> list[str]:
-    """What ``add-lens`` says about the reader's prior and reliabilities it applied (nothing if none).
+    """What ``add-lens`` says about the reader's prior and reliabilities it applied.
+
+    It says nothing if none were applied.
 
     Examples
     --------
@@ -395,7 +406,9 @@ def _plain(x: Any) -> Any:
 
 
 def lens_case_files(case: Case, lf: LensFile, parent: str) -> dict[str, Any]:
-    """The files of a case folder that extends the original (at relative path ``parent``) with the new lens.
+    """The files of a case folder that extends the original with the new lens.
+
+    The original is at relative path ``parent``.
 
     ``case.yaml`` names the parent, repeats its hypotheses (an extending case lists them) and adds the lens;
     ``lens_<id>.yaml`` amends every item and proposition with the new lens's judgement. Returns

@@ -1,4 +1,7 @@
-"""Validation problems located: a pydantic error turned into file, line, item, field and what would be valid."""
+"""Validation problems located.
+
+A pydantic error turned into file, line, item, field and what would be valid.
+"""
 
 from __future__ import annotations
 
@@ -74,7 +77,10 @@ def _tagged(t: Any) -> dict[str, Any]:
 
 
 def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
-    """The keys valid at a pydantic error location (its union tags pick the member), or None when unsure."""
+    """The keys valid at a pydantic error location, or None when unsure.
+
+    The location's union tags pick the member.
+    """
     t: Any = model
     for part in loc:
         t = _strip(t)
@@ -131,7 +137,10 @@ def _unwrap(t: Any, part: Any) -> Any:
 def problems_from_validation(
     exc: ValidationError, data: Any, model: type[BaseModel], f: str, lines: Lines
 ) -> list[Problem]:
-    """The problems of a pydantic error, each with file, line, item and field, and what would be valid."""
+    """The problems of a pydantic error, each located and saying what would be valid.
+
+    A problem has a file, line, item and field.
+    """
     out: list[Problem] = []
     for err in exc.errors():
         ctx_error = err.get("ctx", {}).get("error")
@@ -183,7 +192,9 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 def _id_like(text: Any) -> str:
-    """An id close to ``text``: lowercased, other characters as _, a leading letter if it starts otherwise.
+    """An id close to ``text``.
+
+    Lowercased, other characters as _, a leading letter if it starts otherwise.
 
     >>> _id_like("2nd Item"), _id_like("Regime-security")
     ('x2nd_item', 'regime_security')

@@ -1,4 +1,6 @@
-"""Numbers as the library reads and computes with them: one parser, stated bounds, safe Beta moments.
+"""Numbers as the library reads and computes with them.
+
+One parser, stated bounds, safe Beta moments.
 
 Every number a person writes (YAML, a command-line option, a matrix cell) passes :func:`read_number`, so
 underflow, overflow, NaN and infinity are refused the same way everywhere, with what was written. Every Beta
@@ -146,7 +148,9 @@ _FLOAT = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$")
 
 
 def read_number(text: Any, what: str = "") -> float:
-    """Read a number as written (text or a number): refused when it is not finite or not representable.
+    """Read a number as written (text or a number).
+
+    Refused when it is not finite or not representable.
 
     ``what`` names the place it was written (an option, a file and line, a cell) and starts the message
     (leave it empty where the caller locates the message itself).
@@ -200,7 +204,9 @@ def read_number(text: Any, what: str = "") -> float:
 
 
 def beta_moments(a: float, b: float) -> tuple[float, float]:
-    """(mean, concentration) of Beta(a, b) without overflow, or ValueError when it cannot be computed with.
+    """(mean, concentration) of Beta(a, b) without overflow.
+
+    A ValueError when it cannot be computed with.
 
     The mean is ``a / (a + b)`` computed as ``1 / (1 + b / a)`` (or its mirror), which stays exact where
     ``a + b`` overflows; the concentration must be at most :data:`MAX_CONCENTRATION`.
@@ -242,7 +248,9 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
 
 
 def check_concentration(mean: float, concentration: float) -> float:
-    """A concentration the library can compute with for a Beta of this mean, else ValueError saying why.
+    """A concentration the library can compute with for a Beta of this mean.
+
+    Else a ValueError saying why.
 
     Examples
     --------
@@ -272,7 +280,9 @@ def check_concentration(mean: float, concentration: float) -> float:
 
 
 def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Gauss quadrature for rho ~ Beta(mean * c, (1 - mean) * c): n nodes in [0, 1], weights summing to 1.
+    """Gauss quadrature for rho ~ Beta(mean * c, (1 - mean) * c).
+
+    ``n`` nodes in [0, 1], weights summing to 1.
 
     Exact for polynomials in rho of degree up to 2n - 1. :func:`scipy.special.roots_jacobi` where it can
     (it refines its nodes, so tiny high moments keep their precision); where it cannot, Golub-Welsch on the
@@ -308,7 +318,10 @@ def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.fl
 
 
 def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Gauss nodes and weights of Beta(a, b) on [0, 1] from the eigen-decomposition of its Jacobi matrix."""
+    """Gauss nodes and weights of Beta(a, b) on [0, 1].
+
+    They come from the eigen-decomposition of its Jacobi matrix.
+    """
     from scipy.linalg import eigh_tridiagonal
 
     k = np.arange(1, n, dtype=float)

@@ -1,4 +1,6 @@
-"""What ``motives check`` finds in a case: counts, tables and the notes and warnings a reader should see.
+"""What ``motives check`` finds in a case.
+
+Counts, tables and the notes and warnings a reader should see.
 
 :func:`case_check` loads and checks a case and returns a :class:`CaseCheck` (plain text and rows);
 the CLI prints it as tables and lines, or as JSON with ``--json``.
@@ -44,7 +46,9 @@ class CaseCheck:
 
 
 def case_check(case_dir: Path) -> CaseCheck:
-    """Load a case (its problems raise :class:`motives.errors.CaseError`) and say what a reader should know.
+    """Load a case and say what a reader should know.
+
+    Its problems raise :class:`motives.errors.CaseError`.
 
     Examples
     --------
@@ -97,7 +101,10 @@ def _areas(case: Any) -> list[dict[str, Any]]:
 
 
 def _propositions(case: Any) -> list[dict[str, Any]]:
-    """Each proposition (parents first) with its parents, states and what bears on it; then the direct items."""
+    """Each proposition (parents first) with what bears on it, then the direct items.
+
+    A proposition's row holds its parents, states and what bears on it.
+    """
     rows = []
     for pid in case.proposition_order():
         p = case.proposition(pid)
@@ -113,7 +120,10 @@ def _propositions(case: Any) -> list[dict[str, Any]]:
 
 
 def _lens_notes(case: Any, lens: str) -> list[str]:
-    """Non-diagnostic items and propositions, zero cells, defaulted base rates and fallbacks under one lens."""
+    """Non-diagnostic items and propositions, zero cells, defaulted base rates and fallbacks.
+
+    They are found under one lens.
+    """
     props = set(case.proposition_ids)
     lines = []
     nd = case.non_diagnostic(lens)

@@ -1,4 +1,6 @@
-"""A case as a Bayesian network file, and a network file as a case: what ``export`` and ``import-bn`` do.
+"""A case as a Bayesian network file, and a network file as a case.
+
+What ``export`` and ``import-bn`` do.
 
 Each function writes its output atomically and returns what it wrote (a dictionary, what ``--json``
 prints) and the lines that say so; it prints nothing.
@@ -28,7 +30,9 @@ __all__ = ["export_network", "import_network"]
 
 def export_network(case_dir: Path, out_file: Path, fmt: str | None = None, lens: str | None = None, *,
                    reliability: bool = True, force: bool = False) -> tuple[dict[str, Any], list[str]]:
-    """Write a case under one lens as a network file (``fmt``: bif, xmlbif, net; default from the extension).
+    """Write a case under one lens as a network file.
+
+    ``fmt`` is bif, xmlbif or net; by default it comes from the extension.
 
     ``fmt`` is refused when the file name's extension names another format (the file would hold text
     its name does not say).
@@ -76,7 +80,10 @@ def export_network(case_dir: Path, out_file: Path, fmt: str | None = None, lens:
 
 def import_network(network_file: Path, hypothesis: str, out_dir: Path, evidence: str | None = None, *,
                    force: bool = False) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Write a network file as a case folder; return (what was written, lines that say so, notes)."""
+    """Write a network file as a case folder.
+
+    Return (what was written, lines that say so, notes).
+    """
     from motives.bn_import import read_bn, write_case
 
     imp = read_bn(network_file, hypothesis, evidence)

@@ -1,4 +1,6 @@
-"""Output folders and files: checked before any work, written into a temporary sibling, published whole.
+"""Output folders and files.
+
+Checked before any work, written into a temporary sibling, published whole.
 
 Every command that writes goes through here: :class:`OutputFolder` for a folder (``run``,
 ``sensitivity``, ``report``, ``appendix``, ``add-lens``), :func:`check_out_file` and
@@ -29,7 +31,9 @@ MARKER = ".motives-output"
 
 
 def case_folders(case_path: Path) -> list[Path]:
-    """A case folder and the folders it extends (best effort: a broken chain is reported when the case loads).
+    """A case folder and the folders it extends (best effort).
+
+    A broken chain is reported when the case loads.
 
     Examples
     --------
@@ -108,7 +112,9 @@ def check_out(out_dir: Path, force: bool, *, cases: Sequence[Path] = (), specs: 
 
 
 def check_out_file(out_file: Path, force: bool, cases: Sequence[Path]) -> Path:
-    """A file to write: its folder must exist; it may not be a folder, a case's input file, or exist without force.
+    """A file to write: its folder must exist.
+
+    It may not be a folder, a case's input file, or exist without force.
 
     Examples
     --------
@@ -138,7 +144,9 @@ def check_out_file(out_file: Path, force: bool, cases: Sequence[Path]) -> Path:
 
 @contextlib.contextmanager
 def lock(path: Path, out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created, removed afterwards); fail at once if another process holds it.
+    """Hold an exclusive lock on ``path`` (created, removed afterwards).
+
+    Fail at once if another process holds it.
 
     ``filelock`` takes the lock (``flock``, soft locks where ``flock`` is missing). One thing it does not
     do: remove its file on release (a native lock keeps its path), which would leave a hidden
@@ -182,7 +190,9 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def publish(tmp: Path, out_dir: Path) -> None:
-    """Move a finished temporary folder into place (replacing an old one only once the new one is complete).
+    """Move a finished temporary folder into place.
+
+    An old one is replaced only once the new one is complete.
 
     Its permissions become the umask's first (a ``mkdtemp`` folder is 0700).
     """
@@ -204,7 +214,9 @@ def publish(tmp: Path, out_dir: Path) -> None:
 
 @contextlib.contextmanager
 def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
-    """A fresh temporary sibling of ``out_dir`` to write into, renamed into place when the block succeeds.
+    """A fresh temporary sibling of ``out_dir`` to write into.
+
+    It is renamed into place when the block succeeds.
 
     The temporary folder is removed on every exit (errors, Ctrl-C, SIGTERM); a second writer to the
     same folder fails at once (a lock); an existing folder is replaced only after the new one is complete.
@@ -243,7 +255,9 @@ def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
 
 
 class OutputFolder:
-    """The one way a command publishes an output folder (``run``, ``sensitivity``, ``report``, ``appendix``).
+    """The one way a command publishes an output folder.
+
+    Used by ``run``, ``sensitivity``, ``report`` and ``appendix``.
 
     Created before any work: ``--out`` is checked then (:func:`check_out`: not a case or spec folder, nor
     inside a case; an existing folder replaced only with ``--force`` and only if motives wrote it). With

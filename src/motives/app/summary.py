@@ -1,4 +1,6 @@
-"""The numbers a command prints, assembled: a posterior's summary with priors, groupings, target, value.
+"""The numbers a command prints, assembled.
+
+A posterior's summary with priors, groupings, target, value.
 
 ``motives posterior``, ``run``, ``summary``, ``sensitivity`` and ``report`` (and a notebook) build the
 same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this module
@@ -19,7 +21,10 @@ __all__ = ["PRIOR_HELP", "TARGET_HELP", "add_groupings", "case_identity", "crede
 
 
 def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None) -> None:
-    """Put the prior of each hypothesis and family into an MCMC summary (its table has credences only)."""
+    """Put the prior of each hypothesis and family into an MCMC summary.
+
+    Its table has credences only.
+    """
     from motives.exact import exact_posterior
 
     for (level, i), p in exact_posterior(case, lens, prior)["prior"].items():
@@ -87,7 +92,7 @@ def resolve_target(case: Any, target: str, where: str) -> Any:
 
 
 def credence_draws(res: Any, case: Any) -> Any:
-    """Posterior draws of the hypothesis credences (S, K) of an exclusive fit, hypotheses in case order."""
+    """Posterior draws (S, K) of an exclusive fit's credences, hypotheses in case order."""
     da = res.trace.posterior["credence"]
     other = [d for d in da.dims if d not in ("chain", "draw")]
     return da.stack(sample=("chain", "draw")).transpose("sample", *other).sel(
@@ -95,7 +100,10 @@ def credence_draws(res: Any, case: Any) -> Any:
 
 
 def add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any = None) -> None:
-    """Each named grouping's marginal into ``summary["groupings"]`` (nothing for a case without groupings)."""
+    """Each named grouping's marginal into ``summary["groupings"]``.
+
+    Nothing is added for a case without groupings.
+    """
     if not case.groupings:
         return
     from motives.report.groupings import grouping_summary
@@ -107,7 +115,10 @@ def add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any
 
 def target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
                     draws: Any = None) -> dict[str, Any]:
-    """The target's credence (with the central interval of its summed draws after MCMC), prior and Bayes factor."""
+    """The target's credence, prior and Bayes factor.
+
+    After MCMC, the credence comes with the central interval of its summed draws.
+    """
     import numpy as np
 
     from motives.conventions import INTERVAL_MASS
@@ -126,7 +137,10 @@ def target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
 
 
 def if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
-    """The exact posterior as if every item bore on the hypotheses independently (for a structured case)."""
+    """The exact posterior as if every item bore on the hypotheses independently.
+
+    Computed for a structured case.
+    """
     from motives.exact import exact_posterior
 
     t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
@@ -137,7 +151,9 @@ def if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = 
 
 
 def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]:
-    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary (into ``summary`` too).
+    """Heuer's ACH inconsistency score and, for numeric hypotheses, the value's summary.
+
+    Both go into ``summary`` too.
 
     A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of one parameter,
     not rival explanations, and counting the items each is inconsistent with means nothing there.
@@ -158,7 +174,10 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
 
 
 def numeric_value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, float] | None:
-    """The value's mean, median and interval for numeric hypotheses (into ``summary["value"]`` too); else None."""
+    """The value's mean, median and interval for numeric hypotheses, else None.
+
+    It goes into ``summary["value"]`` too.
+    """
     if not all(h.value is not None for h in case.hypotheses):
         return None
     from motives.exact import value_summary
@@ -169,7 +188,10 @@ def numeric_value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, fl
 
 
 def case_identity(case: Any) -> dict[str, str]:
-    """What an exact-engine output was computed from: the case content's hash and the motives version."""
+    """What an exact-engine output was computed from.
+
+    The case content's hash and the motives version.
+    """
     import motives
     from motives.models.config import case_hash
 
@@ -180,7 +202,9 @@ def case_identity(case: Any) -> dict[str, str]:
 def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exact", prior: str | None = None,
                       target: str | None = None, draws: int = 1000, seed: int = 1,
                       progressbar: bool = False) -> tuple[dict[str, Any], list[str]]:
-    """What ``motives posterior`` prints: the summary (as ``--json`` gives it) and the sentences under its table.
+    """What ``motives posterior`` prints.
+
+    The summary (as ``--json`` gives it) and the sentences under its table.
 
     ``prior`` is the text of ``--prior`` (:func:`parse_prior`), ``target`` that of ``--target``;
     ``method`` is ``"exact"`` or ``"mcmc"`` (the exclusive model, sampled). A failed fit is in
@@ -239,7 +263,9 @@ def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exac
 
 
 def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -> dict[str, Any]:
-    """The summary of a fit ``motives run`` saved (``fit_dir`` or its ``trace.nc``), as ``run`` printed it.
+    """The summary of a fit ``motives run`` saved, as ``run`` printed it.
+
+    The fit is given as ``fit_dir`` or its ``trace.nc``.
 
     Its power-scaling sensitivity is read from the saved log densities, or computed when ``psense`` asks.
 
@@ -266,8 +292,8 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -
 def power_sensitivity(res: Any, case: Any = None, *, compute: bool = True) -> dict[str, Any]:
     """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none.
 
-    The fit's log densities are computed when it has none and ``compute`` is true (from ``case`` for a fit
-    loaded from a file); with ``compute`` false a fit without them says how to ask for them.
+    The fit's log densities are computed when it has none and ``compute`` is true (from ``case`` for
+    a fit loaded from a file); with ``compute`` false a fit without them says how to ask for them.
     """
     import json
 

@@ -1,4 +1,6 @@
-r"""The workflow the CLI and a notebook share: a spec's case, its analyses, figures, report and fit, written.
+r"""The workflow the CLI and a notebook share.
+
+A spec's case, its analyses, figures, report and fit, written.
 
 Each function here does one command's work and returns what it wrote and found; it prints nothing.
 What it has to say while it works (a phase begins, a step is done, a warning) goes to a
@@ -49,7 +51,9 @@ LARGE_FIT_CELLS = 2000
 
 
 class Progress:
-    """What a workflow says while it works; this one says nothing (a notebook, a test). The CLI subclasses it.
+    """What a workflow says while it works; this one says nothing (a notebook, a test).
+
+    The CLI subclasses it.
 
     ``phase(name, total)`` begins a phase of ``total`` steps (``None``: not known before it ends);
     ``step(description)`` marks one step of the current phase done; ``warn(text)`` is a warning the
@@ -68,7 +72,10 @@ class Progress:
 
 @dataclass
 class SensitivityOutputs:
-    """What ``sensitivity_outputs`` wrote (``out``) and found: the summary, the tables and figures, warnings."""
+    """What ``sensitivity_outputs`` wrote (``out``) and found.
+
+    The summary, the tables and figures, warnings.
+    """
 
     out: Path
     summary: dict[str, Any]
@@ -82,7 +89,10 @@ class SensitivityOutputs:
 
 @dataclass
 class FitOutputs:
-    """What ``fit_outputs`` wrote (``out``, ``files``) and the fit's summary (its diagnostics say if it failed)."""
+    """What ``fit_outputs`` wrote (``out``, ``files``) and the fit's summary.
+
+    The summary's diagnostics say if the fit failed.
+    """
 
     out: Path
     summary: dict[str, Any]
@@ -122,7 +132,10 @@ def spec_case(spec_file: Path) -> tuple[Any, Any, str]:
 
 
 def spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> Any:
-    """The target of ``--target`` or else the spec's ``target:`` (None: the leading family), checked against the case."""
+    """The target of ``--target`` or else the spec's ``target:``, checked against the case.
+
+    None stands for the leading family.
+    """
     if target is not None:
         return resolve_target(case, target, "--target")
     if spec.target is None:
@@ -139,7 +152,10 @@ def spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> An
 
 
 def analysed_case(case: Any, tgt: Any) -> Any:
-    """The case the analyses run on: for a group target, the case with that grouping's groups as families."""
+    """The case the analyses run on.
+
+    For a group target, the case with that grouping's groups as families.
+    """
     if tgt is None or tgt.level != "group":
         return case
     if tgt.id in case.hypothesis_ids:
@@ -151,7 +167,9 @@ def analysed_case(case: Any, tgt: Any) -> Any:
 def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool = False,
                         target: str | None = None, progress: Progress | None = None, scheduler: str | None = None,
                         workers: int | None = None, fit: Path | None = None) -> SensitivityOutputs:
-    """Every sensitivity table and figure of a spec (and with ``report`` the report), published atomically.
+    """Every sensitivity table and figure of a spec, published atomically.
+
+    With ``report``, the report too.
 
     What ``motives sensitivity`` and ``motives report`` do but the printing; see the module's example.
     A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (``refits.csv``, not
@@ -237,7 +255,10 @@ def located_limits(spec_file: Path) -> Iterator[None]:
 
 
 def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Every sensitivity table, one progress step each (the total is the tables ``run_all`` computes)."""
+    """Every sensitivity table, one progress step each.
+
+    The total is the number of tables ``run_all`` computes.
+    """
     from motives.sensitivity.results import SensitivityResult
     from motives.sensitivity.run import run_all, tables_for
 
@@ -252,7 +273,10 @@ def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> t
 
 def _figures(acase: Any, results: dict[str, Any], lens: str, fdir: Path, formats: list[str],
              progress: Progress) -> list[str]:
-    """Draw and save the standard figures; their number is known only once drawn (no total is guessed)."""
+    """Draw and save the standard figures.
+
+    Their number is known only once drawn (no total is guessed).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -273,7 +297,10 @@ def _figures(acase: Any, results: dict[str, Any], lens: str, fdir: Path, formats
 
 def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
                          results: dict[str, Any], tgt: Any) -> dict[str, Any]:
-    """``summary.json`` of ``motives sensitivity`` and ``report``: the exact posterior and what the case adds."""
+    """``summary.json`` of ``motives sensitivity`` and ``report``.
+
+    The exact posterior and what the case adds.
+    """
     from motives.exact import exact_posterior, prior_from
     from motives.report import summary_dict
 
@@ -295,7 +322,9 @@ def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file:
 
 def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progress | None = None,
                 progressbar: bool = False, psense: bool = False) -> FitOutputs:
-    """Fit a spec by MCMC and write ``summary.json``, ``summary.csv``, ``trace.nc`` (and the structure figure).
+    """Fit a spec by MCMC and write ``summary.json``, ``summary.csv`` and ``trace.nc``.
+
+    It writes the structure figure too.
 
     ``psense`` adds the fit's power-scaling sensitivity to the summary, and its log densities (the
     ``log_prior`` and ``log_likelihood`` groups it is computed from) to ``trace.nc``.
@@ -351,7 +380,9 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
 
 
 def appendix_outputs(spec_file: Path, out_dir: Path, force: bool) -> Path:
-    """Write a spec's interactive appendix (``index.html``) into ``out_dir``, atomically; return the page.
+    """Write a spec's interactive appendix (``index.html``) into ``out_dir``, atomically.
+
+    Return the page.
 
     The page opens on the spec's lens, prior and target, as the report's numbers do.
     """
@@ -433,7 +464,9 @@ def structure_figure(case: Any, lens: str | None, fdir: Path, formats: Sequence[
 def sbc_outputs(spec_file: Path, out_dir: Path, force: bool, *, simulations: int = 100, keep: int = 100,
                 bins: int = 10, seed: int = 2026, scheduler: str | None = None, workers: int | None = None,
                 fits: Path | None = None) -> tuple[Path, Any, list[str]]:
-    """Simulation-based calibration of a spec (:func:`motives.models.sbc.sbc_spec`), published atomically.
+    """Simulation-based calibration of a spec, published atomically.
+
+    See :func:`motives.models.sbc.sbc_spec`.
 
     Returns (folder, :class:`motives.models.sbc.SBCResult`, lines to print); ``fits`` keeps each fit
     as it finishes, so a rerun fits only what is missing.
@@ -449,7 +482,9 @@ def sbc_outputs(spec_file: Path, out_dir: Path, force: bool, *, simulations: int
 
 def add_lens_outputs(case_dir: Path, lens_file: Path, out_dir: Path | None, force: bool) -> tuple[Path, list[str],
                                                                                                  Any, Any]:
-    """Write a case folder that extends ``case_dir`` with a reader's lens file; return (folder, files, case, lens file).
+    """Write a case folder that extends ``case_dir`` with a reader's lens file.
+
+    Return (folder, files, case, lens file).
 
     The written folder is loaded back and must give the lens file's judgements (else a RuntimeError: a bug).
     Default ``out_dir``: beside the case, named ``CASE_LENSID``.

@@ -1,4 +1,6 @@
-"""Exact sweeps larger than memory: :func:`motives.exact.posterior` over chunks of scenarios (dask arrays, xarray).
+"""Exact sweeps larger than memory.
+
+:func:`motives.exact.posterior` over chunks of scenarios (dask arrays, xarray).
 
 A likelihood sweep holds λ of scenarios × items × hypotheses; at 8 bytes a number, 10,000
 scenarios of 10,000 items and 20 hypotheses are 16 GB. :func:`chunked_posterior` takes λ (and the
@@ -89,7 +91,9 @@ def chunked_posterior(arr: CaseArrays, prior: Any = None, lam: Any = None, *, re
 
 
 def sweep_dataarray(arr: CaseArrays, lam: xr.DataArray, *, prior: Any = None, reliability: bool = True) -> xr.DataArray:
-    """The exact posterior of every scenario of ``lam`` (dims ``scenario``, ``evidence``, ``hypothesis``).
+    """The exact posterior of every scenario of ``lam``.
+
+    ``lam`` has dims ``scenario``, ``evidence`` and ``hypothesis``.
 
     Chunked along ``scenario`` (``lam.chunk({"scenario": n})``), the result is lazy and chunked the
     same way; in memory, it is computed at once. Either way the numbers are those of

@@ -43,7 +43,7 @@ class SourceGroup:
 
 @functools.lru_cache(maxsize=1024)
 def jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
-    """Gauss–Jacobi nodes on [0, 1] for ρ ~ Beta(mean, concentration), n nodes (cached: hot in sweeps)."""
+    """``n`` Gauss–Jacobi nodes for ρ ~ Beta(mean, concentration), cached: hot in sweeps."""
     if concentration is None:
         x, w = np.array([mean]), np.array([1.0])
     else:
@@ -127,7 +127,10 @@ class PropArrays:
 
     @property
     def parent(self) -> int:
-        """The one parent (-1 the hypotheses, else a proposition index); an error for a root or several parents."""
+        """The one parent (-1 the hypotheses, else a proposition index).
+
+        An error for a root or several parents.
+        """
         if len(self.parents) != 1:
             raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this analysis reads one "
                              "parent per proposition (use .parents)")
@@ -187,12 +190,12 @@ class CaseArrays:
 
     @property
     def network(self) -> bool:
-        """True when some fact has no parent or several, or some item several parents (not a tree)."""
+        """True when a fact has no parent or several, or an item several parents (not a tree)."""
         return bool(self.joint) or any(len(p.parents) != 1 for p in self.propositions)
 
     @functools.cached_property
     def plan(self) -> Plan:
-        """The elimination plan of this structure (see :func:`motives.exact.contract.structure_plan`)."""
+        """The structure's elimination plan (:func:`motives.exact.contract.structure_plan`)."""
         return structure_plan(len(self.hypotheses), self.propositions, self.joint)
 
     @property
@@ -202,7 +205,10 @@ class CaseArrays:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items that bear on propositions: per proposition its likelihood then other items; then joint items."""
+        """Items that bear on propositions, then joint items.
+
+        Per proposition: its likelihood items, then its other items.
+        """
         return [e for p in self.propositions for e in p.items + p.other_items] + [j.id for j in self.joint]
 
     @functools.cached_property
@@ -239,7 +245,7 @@ class CaseArrays:
         return self.items + self.other_items
 
     def without(self, drop: list[str]) -> CaseArrays:
-        """The same arrays with some items (or propositions, with everything under them) left out."""
+        """The same arrays with some items left out, or propositions with everything under them."""
         if self.propositions:
             return _without_structured(self, set(drop))
         keep = [i for i, e in enumerate(self.items) if e not in drop]
@@ -262,7 +268,7 @@ class CaseArrays:
 
 
 def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
-    """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree with it."""
+    """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree."""
     gone: set[int] = set()
     for i, pa in enumerate(arr.propositions):  # parents come first
         if pa.id in drop or set(pa.parents) & gone:
@@ -289,7 +295,7 @@ def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
 
 
 def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | None:
-    """(mean, concentration) of a source's reliability, or None when its reports are taken at face value."""
+    """(mean, concentration) of a source's reliability, None for reports taken at face value."""
     src = case.source(key) if key is not None else None
     rel = src.reliability if src is not None else None
     if rel is None or (rel.concentration is None and rel.mean == 1.0):
@@ -453,7 +459,10 @@ _CACHE: dict[int, tuple[Any, dict[Any, Any]]] = {}
 
 
 def cache_of(case: Case) -> dict[Any, Any]:
-    """The memo of results kept for ``case`` while the case object lives (dropped when it is collected)."""
+    """The memo of results kept for ``case`` while the case object lives.
+
+    It is dropped when the case is collected.
+    """
     import weakref
 
     key = id(case)

@@ -46,7 +46,9 @@ class _Step:
 
 @dataclass(frozen=True)
 class Plan:
-    """Variable elimination for one structure, planned once: which factors meet when each fact is summed out.
+    """Variable elimination for one structure, planned once.
+
+    Which factors meet when each fact is summed out.
 
     Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one per
     proposition (its table times what its own items say), one per item of several parents, then one per
@@ -146,7 +148,9 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
 
 def structure_plan(n_hypotheses: int, propositions: Sequence[Any], joint: Sequence[Any] = (), *,
                    hypotheses: bool = True) -> Plan:
-    """The plan of a compiled structure: one factor per fact (its parents and itself), one per item of several parents.
+    """The plan of a compiled structure.
+
+    One factor per fact (its parents and itself), one per item of several parents.
 
     ``propositions`` and ``joint`` are any records with ``parents`` (-1 the hypotheses, else a proposition's
     index), and for propositions ``states`` and ``id`` — the exact engine's and the models' inputs alike, so
@@ -174,7 +178,10 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 @functools.lru_cache(maxsize=4096)
 def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
-    """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes): inputs -> union minus last."""
+    """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes).
+
+    Inputs -> their union minus the last.
+    """
     return ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec) + "->..." + _LETTERS[:n - 1]
 
 
@@ -228,7 +235,9 @@ def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any
 
 
 def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any]]:
-    """The factors as :func:`contract` starts from them: probabilities scaled to a maximum of 1, and the log scales.
+    """The factors as :func:`contract` starts from them.
+
+    Probabilities scaled to a maximum of 1, and the log scales.
 
     ``contract(plan, factors, scaled=scale_factors(plan, factors))`` is ``contract(plan, factors)``; the engine
     keeps this for a case's own tables, so a repeated single query starts from it.
@@ -251,7 +260,10 @@ def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any
 
 
 def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
-    """exp(f − m) and m, m the maximum over the last ``nvars`` axes (0 where every entry is −inf)."""
+    """exp(f − m) and m, m the maximum over the last ``nvars`` axes.
+
+    m is 0 where every entry is −inf.
+    """
     logf = np.asarray(logf, dtype=float)
     if nvars == 0:
         m = np.where(np.isfinite(logf), logf, 0.0)
@@ -264,7 +276,10 @@ def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
 
 
 def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
-    """Divide by the maximum over the last ``nvars`` axes, returned as a log too (a maximum of 0 stays)."""
+    """Divide by the maximum over the last ``nvars`` axes, returned as a log too.
+
+    Where the maximum is 0 the entries stay as they are.
+    """
     if nvars == 0:
         m = np.where(p > 0, p, 1.0)
         return p / m, np.log(m)  # m > 0: no warning to silence
@@ -275,7 +290,10 @@ def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
 
 
 def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> Array:
-    """One elimination step in log space: broadcast sum over the union, log-sum-exp over its last axis."""
+    """One elimination step in log space.
+
+    Broadcast sum over the union, log-sum-exp over its last axis.
+    """
     total: Any = 0.0
     for lf, sc in zip(logs, spec, strict=True):
         nb = lf.ndim - len(sc)

@@ -1,4 +1,7 @@
-"""Posterior tables: priors in every accepted form, the naive-Bayes comparison case, credences and values."""
+"""Posterior tables.
+
+Priors in every accepted form, the naive-Bayes comparison case, credences and values.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,11 @@ Array = NDArray[np.float64]
 
 
 def _naming(what: str, unknown: list[str], missing: list[str]) -> str:
-    """``prior must name every hypothesis exactly: unknown 'x'; missing 'a', 'b'`` (only the parts that apply)."""
+    """The message that a mapping does not name every hypothesis exactly.
+
+    For example ``prior must name every hypothesis exactly: unknown 'x'; missing 'a', 'b'`` (only
+    the parts that apply).
+    """
     parts = [f"{k} {', '.join(repr(i) for i in v)}" for k, v in (("unknown", unknown), ("missing", missing)) if v]
     return f"{what} must name every hypothesis exactly: " + "; ".join(parts)
 
@@ -91,7 +98,9 @@ def prior_from(case: Case, prior: Any) -> Array:
 
 
 def independent_case(case: Case) -> Case:
-    """The same evidence with the structure removed: every item bears on the hypotheses, independently.
+    """The same evidence with the structure removed.
+
+    Every item bears on the hypotheses, independently.
 
     Each item under a proposition gets, per lens, what it implies alone,
     P(E | h) = Σ_s P(s | h) P(E | s) (through every proposition above it;

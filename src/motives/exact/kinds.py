@@ -151,7 +151,9 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
 
 
 def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
-    """Log-likelihoods of a timeline or quantity item per key; a located refusal where they cannot be computed.
+    """Log-likelihoods of a timeline or quantity item per key.
+
+    A located refusal where they cannot be computed.
 
     A sigma so small that sigma^2 I + X S X^T is singular in floating point (1e-8 against trend priors of sd
     0.5), or so large that sigma^2 overflows (1e300), has no usable likelihood: it is refused with the item

@@ -56,7 +56,7 @@ MAX_GRID = 4096
 
 
 def reliability_grid(arr: CaseArrays) -> tuple[Array, Array]:
-    """Reliability nodes (G, C) and log weights (G,) of the sources integrated outside the structure."""
+    """Reliability nodes (G, C) and log weights (G,) of sources integrated outside the structure."""
     got = arr._memo.get("grid")
     if got is None:
         got = arr._memo["grid"] = _make_grid(arr)
@@ -186,7 +186,9 @@ def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
 
 def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Mapping[str, ArrayLike],
                       plam: Mapping[str, ArrayLike], jlam: Mapping[str, ArrayLike] | None = None) -> Array:
-    """Log P(everything under the propositions | h), plus direct items of sources integrated with them.
+    """Log P(everything under the propositions | h).
+
+    It includes the direct items of sources integrated with them.
 
     Messages go bottom-up with a grid axis G (reliability nodes of the sources whose items sit under
     propositions; G = 1 without such sources); the grid is integrated last, outside the whole product.
@@ -227,7 +229,10 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
 
 def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike], plam: Mapping[str, ArrayLike],
              jlam: Mapping[str, ArrayLike], gx: Array) -> list[Any]:
-    """The log-factors of the elimination: per fact its table times what its own items say, per joint item."""
+    """The log-factors of the elimination.
+
+    Per fact its table times what its own items say, per joint item.
+    """
     props = arr.propositions
     factors: list[Any] = []
     for pa in props:
@@ -321,7 +326,9 @@ def structure_parts(arr: CaseArrays, reliability: bool = True) -> StructureParts
 
 
 def _log_message(T: Array, msg: Array) -> Array:
-    """A proposition's message to its parent: log Σ_s T[..., v, s] exp(msg[..., g, s]), shape (..., G, V).
+    """A proposition's message to its parent.
+
+    Log Σ_s T[..., v, s] exp(msg[..., g, s]), shape (..., G, V).
 
     The log-sum-exp over the (short) state axis as one batched matrix product in probability space,
     after taking out each row's maximum (exact where ``T`` has zeros or ``msg`` has -inf).
@@ -355,7 +362,10 @@ def _sum_items(a: Array) -> Array:
 
 
 def _sum_last(a: Array) -> Array:
-    """Sum over a short last axis (a matrix–vector product; ``sum(axis=-1)`` is slow for small K)."""
+    """Sum over a short last axis by a matrix–vector product.
+
+    ``sum(axis=-1)`` is slow for small K.
+    """
     return a @ np.ones(a.shape[-1])
 
 

@@ -1,4 +1,6 @@
-"""P(parent configuration | h) of any node, without evidence: a contraction of its ancestors' tables only.
+"""P(parent configuration | h) of any node, without evidence.
+
+A contraction of its ancestors' tables only.
 
 Without evidence every fact that is not an ancestor of the node's parents sums out (its table sums to 1), so
 the prior-predictive distribution of a configuration of the parents given the hypotheses is the product of
@@ -30,7 +32,9 @@ def _plan(card: tuple[int, ...], scopes: tuple[tuple[int, ...], ...]) -> Plan:
 
 
 def ancestor_indices(arr: CaseArrays, nodes: Sequence[int]) -> list[int]:
-    """Proposition indices of ``nodes`` (-1 the hypotheses, else a proposition) and all their ancestors, sorted.
+    """Proposition indices of ``nodes`` and all their ancestors, sorted.
+
+    An index is -1 for the hypotheses, else a proposition's.
 
     Examples
     --------
@@ -51,7 +55,9 @@ def ancestor_indices(arr: CaseArrays, nodes: Sequence[int]) -> list[int]:
 
 
 def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str, ArrayLike] | None = None) -> Array:
-    """P(configuration of ``nodes`` | h) without evidence, shape (..., K, V), V flat in nested order.
+    """P(configuration of ``nodes`` | h) without evidence, shape (..., K, V).
+
+    V is flat in nested order.
 
     Parameters
     ----------

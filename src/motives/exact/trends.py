@@ -19,7 +19,9 @@ Array = NDArray[np.float64]
 
 def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *, years: ArrayLike | None = None,
                 points: int = 200, mass: float = INTERVAL_MASS) -> pd.DataFrame:
-    """Each predicted trend of a timeline item over the years: prior mean, sd and central ``mass`` band.
+    """Each predicted trend of a timeline item over the years.
+
+    Prior mean, sd and central ``mass`` band.
 
     A linear trend y = a + b (t - origin), a ~ N(m_a, s_a), b ~ N(m_b, s_b)
     independent, is Normal at each year: mean m_a + m_b t, variance
@@ -117,7 +119,10 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
 
 
 def _trend_mixture(tr: Any, years: Array, origin: float) -> tuple[Array, Array, Array]:
-    """(weights, means, sds), each (components, years): the trend line at ``years`` as a mixture of Normals."""
+    """(weights, means, sds), each (components, years).
+
+    The trend line at ``years`` as a mixture of Normals.
+    """
     step = getattr(tr, "step", None)
     if step is None:
         t = years - origin
@@ -132,7 +137,10 @@ def _trend_mixture(tr: Any, years: Array, origin: float) -> tuple[Array, Array, 
 
 
 def _mixture_quantile(w: Array, m: Array, s: Array, p: float, norm: Any) -> Array:
-    """The ``p`` quantile of sum_k w_k N(m_k, s_k) at each column, by bisection of the CDF (s_k = 0: a point mass)."""
+    """The ``p`` quantile of sum_k w_k N(m_k, s_k) at each column, by bisection of the CDF.
+
+    s_k = 0 is a point mass.
+    """
     if len(w) == 1:  # one Normal: closed form
         return m[0] + norm.ppf(p) * s[0]
 

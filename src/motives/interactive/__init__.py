@@ -1,4 +1,6 @@
-"""An interactive appendix: one self-contained HTML page a paper's reader opens to change the judgements.
+"""An interactive appendix.
+
+One self-contained HTML page a paper's reader opens to change the judgements.
 
 :func:`appendix` writes ``index.html``: the case (credences, ledger, structure,
 evidence with quotes, sources and each lens's rationale) and controls to switch
@@ -222,7 +224,9 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
 
 
 def reader_lens_id(name: str | None, taken: list[str]) -> str:
-    """The id of a reader's lens: ``reader`` or ``reader_<name>`` (lowercase, digits, _), not one already taken.
+    """The id of a reader's lens.
+
+    ``reader`` or ``reader_<name>`` (lowercase, digits, _), not one already taken.
 
     Examples
     --------
@@ -239,7 +243,9 @@ def reader_lens_id(name: str | None, taken: list[str]) -> str:
 
 def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, name: str | None = None
                          ) -> dict[str, Any]:
-    """The lens file the page's "Download my judgements" writes for a set of edits (the page's Python reference).
+    """The lens file the page's "Download my judgements" writes for a set of edits.
+
+    This is the page's Python reference.
 
     What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the reader set makes
     that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a factor γ on
@@ -350,7 +356,9 @@ def lens_data(case: Case, lens: str) -> dict[str, Any]:
 
 
 def _plan_data(plan: Any) -> dict[str, Any]:
-    """The elimination plan (:func:`motives.exact.contract.plan_elimination`) as JSON: the page runs these steps.
+    """The elimination plan (:func:`motives.exact.contract.plan_elimination`) as JSON.
+
+    The page runs these steps.
 
     Variables are 0 (the hypotheses) and ``i + 1`` for proposition ``i``; the first factor slots are the
     propositions' (scope: parents, then the fact), then the items of several parents; each step fills the next
@@ -368,7 +376,10 @@ def _finite(a: np.ndarray) -> list[list[float | None]]:
 
 
 def source_data(case: Case) -> list[dict[str, Any]]:
-    """Each source's reliability as the engine reads it (with its Gauss-Jacobi nodes when uncertain)."""
+    """Each source's reliability as the engine reads it.
+
+    An uncertain one comes with its Gauss-Jacobi nodes.
+    """
     from motives.exact import jacobi_nodes
 
     out = []
@@ -384,7 +395,9 @@ def source_data(case: Case) -> list[dict[str, Any]]:
 
 
 def appendix_target(case: Case, target: str | None = None, lens: str | None = None) -> dict[str, Any]:
-    """The target the page's weights of evidence speak of: the spec's, else the leading family (as the report's).
+    """The target the page's weights of evidence speak of.
+
+    The spec's, else the leading family (as the report's).
 
     One sign convention across the page: a positive weight favours the target against the rest (all other
     hypotheses, weighted by the prior), the convention of the report's figures
@@ -486,7 +499,10 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
 
 
 def row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
-    """Readable labels of a table's rows ("Burglary, yes": hypothesis labels and states; "prior" for a root)."""
+    """Readable labels of a table's rows: hypothesis labels and states, "prior" for a root.
+
+    For example "Burglary, yes".
+    """
     if not parents:
         return ["prior"]
     import itertools
@@ -524,7 +540,9 @@ def render(data: dict[str, Any], structure_svg: str = "") -> str:
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
-    """Each marker of ``template`` replaced by its value in one pass: a value is never scanned for markers.
+    """Each marker of ``template`` replaced by its value in one pass.
+
+    A value is never scanned for markers.
 
     Raises
     ------
@@ -545,7 +563,10 @@ def fill_template(template: str, values: dict[str, str]) -> str:
 
 
 def structure_svg(case: Case, lens: str | None = None) -> str:
-    """The structure diagram as inline SVG (empty for a case without propositions or without the figure)."""
+    """The structure diagram as inline SVG.
+
+    It is empty for a case without propositions or without the figure.
+    """
     if not case.propositions:
         return ""
     try:

@@ -1,4 +1,6 @@
-"""``mv.explore(case)``: the appendix's what-if controls as one anywidget, computed by the appendix's own engine.
+"""``mv.explore(case)``: the appendix's what-if controls as one anywidget.
+
+The widget is computed by the appendix's own engine.
 
 The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
 Colab and marimo all render), so one front end serves every notebook. Its front end is ``widget.js`` with the
@@ -66,7 +68,9 @@ CSS = """
 
 
 def esm() -> str:
-    """The widget's front end: the appendix's ``engine.js`` followed by ``widget.js`` (one ES module).
+    """The widget's front end.
+
+    The appendix's ``engine.js`` followed by ``widget.js`` (one ES module).
 
     Examples
     --------
@@ -79,7 +83,9 @@ def esm() -> str:
 
 
 def widget_data(case: Case) -> dict[str, Any]:
-    """What the widget's engine computes with: the appendix's arrays for every lens, and the labels it shows.
+    """What the widget's engine computes with.
+
+    The appendix's arrays for every lens, and the labels it shows.
 
     The same arrays as the appendix (:func:`motives.interactive.appendix_data`), without the page's quotes,
     ledger and citations.
@@ -124,7 +130,9 @@ def _clean(edits: dict[str, Any]) -> dict[str, Any]:
 if anywidget is not None:
 
     class Explorer(anywidget.AnyWidget):
-        """The what-if widget: change the lens, prior, weights, reliabilities and tables; the credences follow.
+        """The what-if widget: change the lens, prior, weights, reliabilities and tables.
+
+        The credences follow.
 
         Build it with :func:`explore`. The controls write :attr:`edits`; the ``set_*`` methods change the same
         state from Python (each validated first). :attr:`result` holds the credences under the current edits.
@@ -155,7 +163,10 @@ if anywidget is not None:
 
         @traitlets.observe("edits")
         def _edits_changed(self, change: dict[str, Any]) -> None:
-            """Validate edits (from the front end or Python) and recompute; refuse invalid ones, saying why."""
+            """Validate edits (from the front end or Python) and recompute.
+
+            Refuse invalid ones, saying why.
+            """
             from motives.interactive import check_edits, edited_posterior
 
             try:
@@ -196,7 +207,10 @@ if anywidget is not None:
             return str(self.edits["lens"])
 
         def set_lens(self, lens: str) -> None:
-            """Switch the lens: the table edits go (they were values of the old lens), the other edits stay."""
+            """Switch the lens.
+
+            The table edits go (they were values of the old lens), the other edits stay.
+            """
             lens = self.case.resolve_lens(lens)
             self._update(lens=lens, tables={})
 
@@ -213,7 +227,10 @@ if anywidget is not None:
             self._set_in("reliability", source, reliability)
 
         def set_table(self, proposition: str, row: str, values: list[float] | None) -> None:
-            """Set one row of a proposition's table (``row``: its flat key, ``"*"`` for a root; ``None``: undo)."""
+            """Set one row of a proposition's table.
+
+            ``row`` is its flat key, ``"*"`` for a root; ``values=None`` undoes the edit.
+            """
             tables = {k: dict(v) for k, v in (self.edits.get("tables") or {}).items()}
             rows = tables.setdefault(proposition, {})
             if values is None:
@@ -238,7 +255,9 @@ if anywidget is not None:
         # ---------------------------------------------------------- the edits back in Python
 
         def lens_file(self, name: str | None = None) -> Any:
-            """The edits as a lens file (:class:`motives.lensfile.LensFile`, what the appendix downloads).
+            """The edits as a lens file, what the appendix downloads.
+
+            It is a :class:`motives.lensfile.LensFile`.
 
             The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
             :meth:`case_with_lens` (:func:`motives.lensfile.add_lens`) applies.
@@ -258,7 +277,10 @@ if anywidget is not None:
             return add_lens(self.case, self.lens_file(name))
 
         def to_html(self, path: str | Path) -> Path:
-            """Write a self-contained page with this widget and its current state; it recomputes offline."""
+            """Write a self-contained page with this widget and its current state.
+
+            It recomputes offline.
+            """
             return write_page(self, Path(path))
 
 else:
@@ -297,7 +319,10 @@ mod.default.render({ model, el: document.getElementById("explorer") });
 
 
 def write_page(ex: Any, path: Path) -> Path:
-    """Write ``ex`` (an :class:`Explorer`) as one offline HTML page at ``path`` (a file, or a folder for index.html)."""
+    """Write ``ex`` (an :class:`Explorer`) as one offline HTML page at ``path``.
+
+    ``path`` is a file, or a folder for index.html.
+    """
     import html
 
     if path.is_dir() or not path.suffix:
@@ -317,7 +342,9 @@ def write_page(ex: Any, path: Path) -> Path:
 
 
 def explore(case: Case, lens: str | None = None) -> Explorer:
-    """A what-if widget for any notebook: change the prior, weights, reliabilities and tables; the credences follow.
+    """A what-if widget for any notebook: change the prior, weights, reliabilities and tables.
+
+    The credences follow.
 
     Parameters
     ----------

@@ -1,4 +1,7 @@
-"""``fit`` and ``fit_spec``: build a fit's config record, build the model, sample it, wrap the trace with the record."""
+"""``fit`` and ``fit_spec``: build a fit's record and model, sample it, wrap the trace.
+
+The trace is wrapped with the fit's config record.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +127,9 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
 
 def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
              case: Case | None = None, on_phase: Callable[[str], None] | None = None) -> FitResult:
-    r"""Fit an analysis spec: :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
+    r"""Fit an analysis spec.
+
+    :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
 
     The fit's identity is the same :class:`~motives.models.config.FitConfig` record :func:`fit`
     builds (the spec's name, description, ``figures`` and ``sensitivity`` are not part of it);
@@ -168,16 +173,20 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
 
 
 def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
-         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = False,
-         on_phase: Callable[[str], None] | None = None) -> FitResult:
-    """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case.
+                    data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = False,
+                    on_phase: Callable[[str], None] | None = None, auto_backend: str | None = None) -> FitResult:
+    """Build and sample the model a :class:`FitConfig` describes.
+
+    The record is the only input besides the case.
 
     ``data`` sets ``pm.Data`` knobs before sampling (a many-fit task's values, e.g. simulated
     ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);
     ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
     (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads; off by
     default: :meth:`FitResult.add_log_densities` adds them later, with the model kept on the result);
-    ``on_phase`` is told each phase as it begins.
+    ``on_phase`` is told each phase as it begins; ``auto_backend`` is what the record's backend
+    ``auto`` means here (default: :func:`~motives.models.sampling.auto_backend_for_fit`, which
+    depends on what this process compiled before; a many-fit task fixes it).
     """
     from motives.models.sampling import auto_backend_for_fit, check_counts, check_trace_memory, sample, set_data
 
@@ -190,12 +199,13 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     built = build(case, model=config.model, lens=config.lens, prior=config.prior,
                   lenses=list(config.lenses) if config.lenses is not None else None,
                   reliability=config.reliability)
+    changed = _changed_knobs(built, data or {})
     if data:
         set_data(built, **data)
     check_trace_memory(built, draws=config.draws, chains=config.chains, log_densities=log_densities)
     backend = config.backend
     if backend == "auto":
-        backend = auto_backend_for_fit(built)
+        backend = auto_backend or auto_backend_for_fit(built)
     phase(f"compiling and sampling ({backend}: {config.chains} chains x {config.tune} tuning + {config.draws} "
           "draws)")
     trace = sample(built, draws=config.draws, tune=config.tune, chains=config.chains,
@@ -212,7 +222,7 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
                         for f in i.fallbacks})
     phase("diagnostics and the check against the exact engine")
     trace.attrs.update({
-        "motives_exact": json.dumps(exact_reference(case, config.as_dict())),
+        "motives_exact": json.dumps(_exact_for(case, config.as_dict(), changed)),
         "motives_model": built.kind,
         "motives_lens": lens,
         "motives_config": config.to_json(),
@@ -226,6 +236,42 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     res = FitResult(trace)
     res._built = built  # for log densities asked for later (FitResult.add_log_densities), without a rebuild
     return res
+
+
+def _changed_knobs(built: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``pm.Data`` knobs ``data`` sets to values other than the built model's (the case's), with their values.
+
+    Equal up to rounding (relative 1e-12) counts as the same: a prior renormalised after raising
+    it to the power 1 is the case's prior.
+    """
+    import numpy as np
+
+    defaults = built.data_values()
+    out = {}
+    for k, v in data.items():
+        new, old = np.asarray(v, dtype=float), np.asarray(defaults.get(k, np.nan), dtype=float)
+        if k in defaults and not (new.shape == old.shape and np.allclose(new, old, rtol=1e-12, atol=0.0)):
+            out[k] = new
+    return out
+
+
+def _exact_for(case: Case, settings: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """:func:`exact_reference` of a fit whose knobs ``changed`` differ from the case's (a many-fit task's values).
+
+    A new fixed prior (the ``log_prior`` knob of a refit grid) has its closed form: the case's
+    with that prior. Any other knob set to other values (simulated ``observed`` items, a
+    concentration, weights) makes a fit of something the case's closed form does not describe;
+    checking it against the case's answer would call a good fit failed, so there is no reference.
+    """
+    import numpy as np
+
+    if not changed:
+        return exact_reference(case, settings)
+    if set(changed) == {"log_prior"} and settings["model"] == "exclusive":
+        p = np.exp(changed["log_prior"])
+        return exact_reference(case, {**settings, "prior": (p / p.sum()).tolist()})
+    return {"available": False, "reason": f"the fit sets the model's {', '.join(sorted(changed))} to values other "
+                                          "than the case's, which the case's closed form does not describe"}
 
 
 def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:

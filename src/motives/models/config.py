@@ -249,7 +249,9 @@ class FitConfig(BaseModel):
               lenses: list[str] | tuple[str, ...] | None = None, reliability: bool = True, draws: int = 1000,
               tune: int = 1000, chains: int = 4, seed: int = 1, backend: Backend = "auto",
               target_accept: float = 0.9) -> FitConfig:
-        """The record of a fit of ``case`` with these settings (the parameters of :func:`motives.models.fit`).
+        """The record of a fit of ``case`` with these settings.
+
+        The settings are the parameters of :func:`motives.models.fit`.
 
         Examples
         --------
@@ -277,7 +279,9 @@ class FitConfig(BaseModel):
 
     @classmethod
     def from_spec(cls, spec: AnalysisSpec, case: Case) -> FitConfig:
-        """The record of fitting ``spec`` to ``case``: its model, lens(es), prior, reliability and sampler.
+        """The record of fitting ``spec`` to ``case``.
+
+        Its model, lens(es), prior, reliability and sampler.
 
         A spec's name, description, ``figures`` and ``sensitivity`` are not in it.
 
@@ -332,7 +336,9 @@ class FitConfig(BaseModel):
 
     @classmethod
     def from_stored(cls, data: Any) -> FitConfig:
-        """Read a stored record back; a :class:`MotivesError` when it is not one (e.g. an older motives wrote it).
+        """Read a stored record back.
+
+        A :class:`MotivesError` when it is not one (e.g. an older motives wrote it).
 
         Examples
         --------
@@ -381,7 +387,9 @@ class FitConfig(BaseModel):
 
 
 def _plain(value: Any) -> Any:
-    """A prior as plain JSON data (lists, not tuples; floats, not ints or numpy scalars) so equal priors hash equally.
+    """A prior as plain JSON data, so equal priors hash equally.
+
+    Lists, not tuples; floats, not ints or numpy scalars.
 
     Examples
     --------

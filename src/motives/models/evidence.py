@@ -130,7 +130,10 @@ class PropInputs:
 
     @property
     def parent(self) -> int:
-        """The one parent (-1 the hypotheses); an error for a root fact or several parents (use ``parents``)."""
+        """The one parent (-1 the hypotheses).
+
+        An error for a root fact or several parents (use ``parents``).
+        """
         if len(self.parents) != 1:
             raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this code reads one "
                              "parent per proposition (use .parents)")
@@ -226,16 +229,18 @@ class ModelInputs:
 
     @property
     def network(self) -> bool:
-        """True when some fact has no parent or several, or some item several parents (not a tree)."""
+        """True when a fact has no parent or several, or an item several parents (not a tree)."""
         return bool(self.joint) or any(len(p.parents) != 1 for p in self.propositions)
 
     @property
     def joint_width(self) -> int:
-        """Largest number of parent configurations of an item with several parents (0 without such items)."""
+        """Largest number of parent configurations of an item with several parents (0 if none)."""
         return max((len(j.parent_values) for j in self.joint), default=0)
 
     def plan(self, *, hypotheses: bool = True) -> Any:
-        """The elimination plan of the structure, as the exact engine's (:func:`motives.exact.contract.plan_elimination`).
+        """The elimination plan of the structure, as the exact engine's.
+
+        See :func:`motives.exact.contract.plan_elimination`.
 
         Variables: 0 the hypotheses, ``i + 1`` proposition i; factors one per proposition, then one per item
         of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out of every
@@ -252,7 +257,10 @@ class ModelInputs:
 
     @property
     def structured_items(self) -> list[str]:
-        """Items bearing on propositions, proposition by proposition (parents first), then items of several parents."""
+        """Items bearing on propositions, proposition by proposition, then items of several parents.
+
+        The propositions come parents first.
+        """
         return [e for p in self.propositions for e in p.all_items] + [j.id for j in self.joint]
 
     @property
@@ -312,7 +320,9 @@ class ModelInputs:
         return out
 
     def structure_part(self, *, pooled: bool = False) -> dict[str, Any]:
-        """What the structured part of a model bakes into its graph (for :func:`~motives.models.sampling.structure_key`).
+        """What the structured part of a model bakes into its graph.
+
+        Used by :func:`~motives.models.sampling.structure_key`.
 
         The pooled model bakes the point tables and cells in as well (``pooled``).
         """
@@ -461,7 +471,10 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
 
 
 def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointInputs, ...]:
-    """Every likelihood item with several parents (the exact engine's :class:`~motives.exact.compile.JointItem`)."""
+    """Every likelihood item with several parents.
+
+    Each is the counterpart of the exact engine's :class:`~motives.exact.compile.JointItem`.
+    """
     order = case.proposition_order()
     out = []
     for e in case.evidence:
@@ -495,7 +508,9 @@ def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> An
 
 
 def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim: str) -> Any:
-    """A matrix of probabilities: Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
+    """A matrix of probabilities.
+
+    Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
 
     ``pm.Data``: ``{name}_fixed`` (the matrix, 0.5 at free cells), ``{name}_alpha`` / ``{name}_beta``
     (dims ``dim``); the random variable is ``{name}_cell``.
@@ -517,7 +532,10 @@ def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim:
 
 
 def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
-    """ρ per source of :attr:`ModelInputs.sources` (Beta where uncertain), or None when no source applies."""
+    """ρ per source of :attr:`ModelInputs.sources`, or None when no source applies.
+
+    ρ is a Beta where uncertain.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -539,7 +557,9 @@ def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
 
 
 def reliability_vector(inp: ModelInputs, *, reliability: bool, rho_src: Any | None = None) -> Any | None:
-    """ρ per direct likelihood item (1 where no source applies), or None when no item has a source below 1.
+    """ρ per direct likelihood item, or None when no item has a source below 1.
+
+    ρ is 1 where no source applies.
 
     ``rho_src`` (from :func:`source_reliability`) is created here when not given.
     """
@@ -629,7 +649,10 @@ def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", 
 
 def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: TimelineMode,
                    sigma: SigmaMode) -> Any:
-    """Log P(y | v) of each timeline item per parent value (hypotheses, dims ``dim``, or states), (T, K)."""
+    """Log P(y | v) of each timeline item per parent value, (T, K).
+
+    The parent values are the hypotheses (dims ``dim``) or states.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -734,7 +757,10 @@ def marginal_design_loglik(tl: Timeline, sigma: Any) -> Any:
 
 
 def _explicit_design_loglik(tl: Timeline, sigma: Any) -> Any:
-    """Sample each hypothesis's two trend coefficients; an uncertain break is summed out (log-mean-exp)."""
+    """Sample each hypothesis's two trend coefficients.
+
+    An uncertain break is summed out (log-mean-exp).
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -780,7 +806,10 @@ def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, 
 
 
 def other_loglik_const(inp: ModelInputs) -> Array:
-    """Closed-form log densities (T + Q, K) of timeline (σ fixed, trends integrated out) and quantity items."""
+    """Closed-form log densities (T + Q, K) of timeline and quantity items.
+
+    Timelines have σ fixed and their trends integrated out.
+    """
     K = len(inp.hypotheses)
     rows = [_fixed_sigma_loglik(tl) for tl in inp.timelines]
     out = np.array(rows, dtype=float).reshape(len(rows), K)
@@ -788,7 +817,10 @@ def other_loglik_const(inp: ModelInputs) -> Array:
 
 
 def prop_other_const(p: PropInputs) -> Array:
-    """Closed-form log densities (T + Q, S) of the timeline (σ fixed) and quantity items under a proposition."""
+    """Closed-form log densities (T + Q, S) of timeline and quantity items under a proposition.
+
+    The timelines' σ is fixed.
+    """
     S = len(p.states)
     rows = [[timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
              for k in range(S)] for tl in p.timelines]
@@ -850,7 +882,10 @@ def proposition_cells(inp: ModelInputs, concentration: Any) -> Any:
 
 
 def structured_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
-    """Means and concentrations (n, S_max) of the likelihood items under propositions (padding: point 0.5)."""
+    """Means and concentrations (n, S_max) of the likelihood items under propositions.
+
+    The padding is the point 0.5.
+    """
     W = inp.state_width
     mean = np.full((0, W), 0.5)
     conc = np.full((0, W), np.nan)
@@ -919,7 +954,10 @@ def network_mixture_loglik(inp: ModelInputs, *, logw: Any, tables: list[Any], ce
 
 def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any],
                   timeline: TimelineMode, sigma: SigmaMode, other: list[Array] | None) -> list[Any]:
-    """What each proposition's own items (weighted) and its observed state say of it, log (S,) or None."""
+    """What each proposition's own items and its observed state say of it, log (S,) or None.
+
+    The items are weighted.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -975,7 +1013,9 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
 
 
 def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> Any:
-    """P(E | parent configuration) of the items of several parents, stacked (n, V_max) (padding unused).
+    """P(E | parent configuration) of the items of several parents, stacked (n, V_max).
+
+    The padding is unused.
 
     ``pm.Data`` ``jlam_fixed`` / ``jlam_alpha`` / ``jlam_beta``, random variable ``jlam_cell`` (dims ``jcell``):
     a cell the lens gives a confidence for is Beta, as every likelihood cell.
@@ -1032,7 +1072,9 @@ def network_factors(inp: ModelInputs, *, tables: list[Any], own: list[Any], jcel
 
 
 def contract_log(plan: Any, factors: list[Any]) -> Any:
-    """Run an elimination plan (:func:`motives.exact.contract.plan_elimination`) on PyTensor log-factors.
+    """Run an elimination plan on PyTensor log-factors.
+
+    See :func:`motives.exact.contract.plan_elimination` for the plan.
 
     The PyTensor twin of the exact engine's log-space step (``_log_step`` in :mod:`motives.exact.contract`):
     for each step the input log-factors are laid out on the step's union of variables (broadcast), added,
@@ -1066,7 +1108,9 @@ def contract_log(plan: Any, factors: list[Any]) -> Any:
 
 
 def mix_hypotheses(factors: list[Any], scopes: Any, logw: Any) -> list[Any]:
-    """Replace the hypotheses' axis of every factor by its w-weighted mixture: log Σ_h w_h exp(f[..., h, ...]).
+    """Replace the hypotheses' axis of every factor by its w-weighted mixture.
+
+    Log Σ_h w_h exp(f[..., h, ...]).
 
     ``scopes`` are the factors' variables (0 the hypotheses); a factor without the hypotheses is unchanged.
     """

@@ -110,7 +110,9 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
 
 def structured_loglik(inp: ModelInputs, knobs: dict[str, Any], rho_src: Any, *, timeline: TimelineMode = "marginal",
                       sigma: SigmaMode = "fixed") -> Any:
-    """Log messages (P_top, K) of the propositions bearing on the hypotheses, tables and cells random.
+    """Log messages (P_top, K) of the propositions bearing on the hypotheses.
+
+    The tables and cells are random.
 
     For a network, the whole structure contracted by the exact engine's elimination plan, one row (1, K).
     """
@@ -122,7 +124,11 @@ def structured_loglik(inp: ModelInputs, knobs: dict[str, Any], rho_src: Any, *, 
 
 
 def structure_inputs(inp: ModelInputs, knobs: dict[str, Any]) -> tuple[list[Any], Any, Any]:
-    """The random tables, the cells of the items under one proposition, and those of the items of several parents."""
+    """The random tables and the cells of the items.
+
+    The cells are those of the items under one proposition, and those of the items of several
+    parents.
+    """
     from motives.models.evidence import joint_cells, proposition_cells, proposition_tables
 
     tables = proposition_tables(inp, knobs["concentration"])

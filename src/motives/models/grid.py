@@ -149,7 +149,10 @@ def refit_grid(case: Case, config: FitConfig, *, prior_power: Sequence[float] = 
 
 def write_refits(spec: Any, spec_file: Path, case: Case, folder: Path, *, scheduler: Any = None,
                  workers: int | None = None) -> list[str]:
-    """The refit grid a spec's ``sensitivity.refits`` asks for, as ``refits.csv`` in ``folder``; lines to print."""
+    """Write the refit grid a spec's ``sensitivity.refits`` asks for; return lines to print.
+
+    The grid is written as ``refits.csv`` in ``folder``.
+    """
     from motives.models.config import FitConfig
 
     r = spec.sensitivity.refits

@@ -75,16 +75,22 @@ class FitTask:
         Values of ``pm.Data`` knobs set before sampling (name -> nested lists), e.g. ``observed``.
     label
         Free text naming the task in messages (``prior x 0.5``, ``simulation 17``).
+    log_densities
+        Also store every draw's log prior and log likelihood (the ``log_prior`` and
+        ``log_likelihood`` groups power-scaling sensitivity reads). Off by default: a refit grid
+        or a calibration run reads only the draws, and computing them compiles one more function
+        per fit (their cost is measured in ``benchmarks/bench_many.py``).
     """
 
     case: dict[str, Any]
     config: dict[str, Any]
     data: dict[str, Any] = field(default_factory=dict)
     label: str = ""
+    log_densities: bool = False
 
     @classmethod
     def build(cls, case: Case, config: FitConfig, *, data: dict[str, Any] | None = None,
-              label: str = "") -> FitTask:
+              label: str = "", log_densities: bool = False) -> FitTask:
         """A task fitting ``case`` as ``config`` says, with knob values ``data``.
 
         Examples
@@ -98,19 +104,30 @@ class FitTask:
         from motives.models.config import case_content
 
         plain = {k: np.asarray(v, dtype=float).tolist() for k, v in (data or {}).items()}
-        return cls(case=case_content(case), config=config.as_dict(), data=plain, label=label)
+        return cls(case=case_content(case), config=config.as_dict(), data=plain, label=label,
+                   log_densities=bool(log_densities))
 
     @property
     def config_hash(self) -> str:
-        """The fit's identity (:meth:`FitConfig.hash`); equal for tasks that differ only in ``data``."""
+        """The fit's identity (:meth:`FitConfig.hash`).
+
+        Equal for tasks that differ only in ``data``.
+        """
         return stable_hash(self.config)
 
     @property
     def key(self) -> str:
-        """The task's identity: the fit's record and the knob values (the file name of its saved result)."""
-        if not self.data:
+        """The task's identity.
+
+        The fit's record, the knob values and whether log densities are kept: the file name of its
+        saved result (a saved fit without log densities is not the result of a task that asks for them).
+        """
+        if not self.data and not self.log_densities:
             return self.config_hash
-        return stable_hash({"config": self.config_hash, "data": self.data})
+        ident: dict[str, Any] = {"config": self.config_hash, "data": self.data}
+        if self.log_densities:
+            ident["log_densities"] = True
+        return stable_hash(ident)
 
     @property
     def name(self) -> str:
@@ -120,6 +137,17 @@ class FitTask:
 
 def run_task(task: FitTask) -> FitResult:
     """Build the task's model and sample it (this is what runs on a worker).
+
+    Besides the fit, the trace's attrs say where the task ran (``motives_task_process``,
+    ``host:pid``), when it started there (``motives_task_started``, seconds since the epoch), how
+    long it took there (``motives_task_seconds``) and the CPU time its process used meanwhile
+    (``motives_task_cpu_seconds``): what a many-fit job's overhead is measured against
+    (``benchmarks/bench_many.py``).
+
+    A task whose record says ``backend: auto`` is sampled with PyMC's NUTS wherever it runs. (A
+    one-off :func:`motives.fit` resolves ``auto`` to nutpie when this process already holds a
+    nutpie compilation of the model's structure; for a task that would make the draws depend on
+    which process ran it and what that process did before.)
 
     Examples
     --------
@@ -132,9 +160,14 @@ def run_task(task: FitTask) -> FitResult:
     from motives.models.api import fit_from_config
     from motives.schema import Case
 
+    started, t0, cpu0 = time.time(), time.perf_counter(), time.process_time()
     case = Case.model_validate(task.case)
     config = FitConfig.from_stored(task.config)
-    res = fit_from_config(case, config, progressbar=False, data=task.data or None, cores=1)
+    res = fit_from_config(case, config, progressbar=False, data=task.data or None, cores=1,
+                          log_densities=task.log_densities, auto_backend="pymc")
+    res.trace.attrs["motives_task_started"] = started
+    res.trace.attrs["motives_task_seconds"] = time.perf_counter() - t0
+    res.trace.attrs["motives_task_cpu_seconds"] = time.process_time() - cpu0
     res.trace.attrs["motives_task_key"] = task.key
     res.trace.attrs["motives_task_data"] = json.dumps(task.data, sort_keys=True)
     res.trace.attrs["motives_task_process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran
@@ -287,7 +320,10 @@ def _cpu_count() -> int:
 
 
 def _save(res: FitResult, folder: Path, key: str) -> None:
-    """Write one result whole (a temporary name, then a rename), so a killed job leaves no half file."""
+    """Write one result whole, so a killed job leaves no half file.
+
+    It is written under a temporary name, then renamed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{key}.{os.getpid()}.part"
     res.save(tmp)
@@ -295,7 +331,10 @@ def _save(res: FitResult, folder: Path, key: str) -> None:
 
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
-    """Read the results already in ``folder`` (``<key>.nc`` whose stored key matches); their indices."""
+    """Read the results already in ``folder``; return their indices.
+
+    A result is read when its ``<key>.nc`` holds a stored key that matches.
+    """
     import xarray as xr
 
     from motives.models.result import FitResult

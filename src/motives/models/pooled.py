@@ -174,7 +174,9 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
 
 def pool_cells(means: np.ndarray, concs: np.ndarray, tau: Any, concentration: Any, *, names: tuple[str, ...],
                dims: tuple[str, str] | None) -> tuple[Any, list[Any]]:
-    """Consensus and per-lens probability matrices from the lenses' (A, n, m) means and concentrations.
+    """Consensus and per-lens probability matrices from the lenses' means and concentrations.
+
+    The means and concentrations are (A, n, m).
 
     Cells some lens judges with a Beta get a consensus logit θ ~ Logistic(0, 1) and lens values
     σ(θ + τ z^a); the lenses' Betas enter as observations with weight 1/A (Potential ``names[4]``).
@@ -210,7 +212,10 @@ def pool_cells(means: np.ndarray, concs: np.ndarray, tau: Any, concentration: An
 
 
 def pool_prop_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any, list[Any]]:
-    """Pooled P(E | state) of the items under propositions, stacked (n, S_max) as the exclusive model's."""
+    """Pooled P(E | state) of the items under propositions, stacked (n, S_max).
+
+    The layout is the exclusive model's.
+    """
     from motives.models.evidence import structured_cell_arrays
 
     arrs = [structured_cell_arrays(i) for i in inps]
@@ -219,7 +224,10 @@ def pool_prop_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any,
 
 
 def pool_joint_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any, list[Any]]:
-    """Pooled P(E | parent configuration) of the items of several parents, (n, V_max) as the exclusive model's."""
+    """Pooled P(E | parent configuration) of the items of several parents, (n, V_max).
+
+    The layout is the exclusive model's.
+    """
     from motives.models.evidence import joint_cell_arrays
 
     arrs = [joint_cell_arrays(i) for i in inps]
@@ -228,7 +236,10 @@ def pool_joint_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any
 
 
 def pool_tables(inps: list[Any], tau: Any, concentration: Any) -> tuple[list[Any], list[list[Any]]]:
-    """Consensus and per-lens P(state | parent value) tables of every proposition (see the module docstring)."""
+    """Consensus and per-lens P(state | parent value) tables of every proposition.
+
+    See the module docstring.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 

@@ -1,4 +1,6 @@
-"""Power-scaling sensitivity of a fit (Kallioinen et al. 2024, ``psense`` of arviz-stats), per hypothesis credence.
+"""Power-scaling sensitivity of a fit, per hypothesis credence.
+
+After Kallioinen et al. (2024), by ``psense`` of arviz-stats.
 
 A fit's *prior* here is the encoders' uncertainty about their judgements: the Beta distribution
 of every uncertain likelihood cell and of every uncertain source reliability. Its *likelihood*
@@ -47,7 +49,9 @@ ALPHAS = (0.99, 1.01)
 
 
 def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
-    """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place); False when it adds none.
+    """Add ``log_prior`` and ``log_likelihood`` groups to a trace of ``built`` (in place).
+
+    Return False when it adds none.
 
     Only the exclusive model gets them: there the prior is the judgements' Betas and the
     likelihood the one ``marginal`` potential; the mixture and pooled models' potentials hold
@@ -99,7 +103,10 @@ def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
 
 
 def _judgement_groups(built: BuiltModel, rvs: list[Any], sizes: list[int]) -> tuple[list[str], list[np.ndarray]]:
-    """Judgement names, and per random variable a (judgements x elements) 0/1 matrix summing its elements."""
+    """Judgement names, and per random variable a 0/1 matrix summing its elements.
+
+    The matrix is (judgements x elements).
+    """
     inp = built.inputs[0] if isinstance(built.inputs, list) else built.inputs
     names: list[str] = []
     members: list[list[str]] = []
@@ -129,7 +136,10 @@ def _has_groups(trace: xr.DataTree) -> bool:
 
 
 def _with_groups(result: FitResult | xr.DataTree, case: Any = None) -> xr.DataTree:
-    """The trace of ``result``, its log densities computed first when it is a fit without them (kept on the fit)."""
+    """The trace of ``result``, its log densities computed first when it is a fit without them.
+
+    They are kept on the fit.
+    """
     from motives.models.result import FitResult
 
     if isinstance(result, FitResult):
@@ -140,7 +150,10 @@ def _with_groups(result: FitResult | xr.DataTree, case: Any = None) -> xr.DataTr
 
 
 def _psense(trace: xr.DataTree, **kw: Any) -> Any:
-    """arviz-stats' ``psense``, its warnings kept in ``_WARNINGS`` (reported with the summary) instead of raised."""
+    """arviz-stats' ``psense``, its warnings kept instead of raised.
+
+    They are kept in ``_WARNINGS`` and reported with the summary.
+    """
     import warnings
 
     from arviz_stats import psense
@@ -161,7 +174,9 @@ _WARNINGS: list[str] = []
 
 def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD,
                       case: Any = None) -> pd.DataFrame:
-    """Power-scaling sensitivity of each hypothesis credence (arviz-stats ``psense``), with a direction.
+    """Power-scaling sensitivity of each hypothesis credence, with a direction.
+
+    Computed by arviz-stats ``psense``.
 
     A fit without its log densities gets them first (:meth:`FitResult.add_log_densities
     <motives.models.FitResult.add_log_densities>`, kept on the fit; ``case`` is needed only for a fit
@@ -200,7 +215,10 @@ def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THR
 
 
 def _direction(trace: xr.DataTree, var: str, judgement: Any = None) -> xr.DataArray:
-    """The derivative d E[var] / d log2(α) of the prior power α, by importance weights at the powers :data:`ALPHAS`."""
+    """The derivative d E[var] / d log2(α) of the prior power α.
+
+    It is computed by importance weights at the powers :data:`ALPHAS`.
+    """
     lp = trace["log_prior"]["judgements"]
     if judgement is not None:
         lp = lp.sel(judgement=judgement)
@@ -248,7 +266,9 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
 
 
 def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD, case: Any = None) -> dict[str, Any]:
-    """Both tables as JSON-able data, with a sentence naming the judgements the credences are sensitive to.
+    """Both tables as JSON-able data, with a sentence.
+
+    The sentence names the judgements the credences are sensitive to.
 
     The fit's log densities are computed first when it has none (see :func:`power_sensitivity`).
 
@@ -279,7 +299,9 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD, case
 
 
 def statement(cred: pd.DataFrame, judg: pd.DataFrame, threshold: float = THRESHOLD) -> str:
-    """In words: which credences the diagnostic calls sensitive to the judgements' priors, and to which judgements.
+    """In words: which credences the diagnostic calls sensitive, and to which judgements.
+
+    The sensitivity is to the judgements' priors.
 
     Examples
     --------
@@ -316,7 +338,9 @@ def statement(cred: pd.DataFrame, judg: pd.DataFrame, threshold: float = THRESHO
 
 
 def scaled_beta_knobs(built: BuiltModel, power: float) -> dict[str, np.ndarray]:
-    """Knob values that power-scale every uncertain judgement's Beta prior by ``power`` (a refit's ``data``).
+    """Knob values that power-scale every uncertain judgement's Beta prior by ``power``.
+
+    They are a refit's ``data``.
 
     Beta(a, b) ** α ∝ Beta(α(a − 1) + 1, α(b − 1) + 1).
 
@@ -338,7 +362,9 @@ def scaled_beta_knobs(built: BuiltModel, power: float) -> dict[str, np.ndarray]:
 
 
 def report_section(summary: dict[str, Any], *, source: str = "") -> str:
-    """A report section (Markdown) from :func:`sensitivity_summary`: the table per credence and the statement.
+    """A report section (Markdown) from :func:`sensitivity_summary`.
+
+    The table per credence and the statement.
 
     Examples
     --------

@@ -44,7 +44,9 @@ LEVELS: dict[str, list[tuple[str, str]]] = {
 
 
 class FitResult(xr.DataTree):
-    """An MCMC fit: the trace, its summary and diagnostics; to ArviZ, the DataTree of what the fit reports.
+    """An MCMC fit: the trace, its summary and diagnostics.
+
+    To ArviZ, the DataTree of what the fit reports.
 
     A ``FitResult`` is an :class:`xarray.DataTree` holding the groups ArviZ 1.x reads (:func:`arviz_groups`):
     ``posterior`` with the quantities the summary reports (the credences and family credences; shares for the
@@ -81,7 +83,7 @@ class FitResult(xr.DataTree):
             self._warn_if_failed("made")
 
     def __getstate__(self) -> Any:
-        """The state to pickle, without the model this process built (a PyMC model does not travel)."""
+        """The state to pickle, without this process's model (a PyMC model does not travel)."""
         state = super().__getstate__()
         if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], dict) and "_built" in state[1]:
             return state[0], {**state[1], "_built": None}
@@ -115,12 +117,18 @@ class FitResult(xr.DataTree):
 
     @property
     def config(self) -> dict[str, Any]:
-        """The fit's :class:`~motives.models.config.FitConfig` record, as a dict (case, case hash, settings, version)."""
+        """The fit's :class:`~motives.models.config.FitConfig` record, as a dict.
+
+        It holds the case, the case hash, the settings and the version.
+        """
         return dict(json.loads(self.trace.attrs.get("motives_config", "{}")))
 
     @property
     def config_hash(self) -> str:
-        """The fit's identity, :meth:`FitConfig.hash <motives.models.config.FitConfig.hash>` of :attr:`config`."""
+        """The fit's identity (the hash of :attr:`config`).
+
+        See :meth:`FitConfig.hash <motives.models.config.FitConfig.hash>`.
+        """
         return str(self.trace.attrs.get("motives_config_hash", ""))
 
     @property
@@ -200,7 +208,10 @@ class FitResult(xr.DataTree):
 
     @property
     def diagnostics(self) -> dict[str, Any]:
-        """``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``chains``, ``draws``, ``exact_check_ok``, ``ok``, ``problems``.
+        """The fit's diagnostics as a dict.
+
+        Its keys: ``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``chains``, ``draws``,
+        ``exact_check_ok``, ``ok``, ``problems``.
 
         A fit of a model with anything random is clean only when
 
@@ -244,11 +255,16 @@ class FitResult(xr.DataTree):
 
     @property
     def has_log_densities(self) -> bool:
-        """True when the trace holds the ``log_prior`` and ``log_likelihood`` groups (see :meth:`add_log_densities`)."""
+        """True when the trace holds the ``log_prior`` and ``log_likelihood`` groups.
+
+        See :meth:`add_log_densities`.
+        """
         return "log_prior" in self.trace.children and "log_likelihood" in self.trace.children
 
     def add_log_densities(self, case: Case | None = None) -> bool:
-        """Compute the ``log_prior`` and ``log_likelihood`` groups of every draw, once, and keep them on the fit.
+        """Compute the ``log_prior`` and ``log_likelihood`` groups of every draw, once.
+
+        They are kept on the fit.
 
         A fit does not compute them (they cost a compilation and an evaluation over all the draws, and only
         power-scaling sensitivity reads them): :func:`motives.models.psense.power_sensitivity` and
@@ -284,7 +300,7 @@ class FitResult(xr.DataTree):
         False
         >>> res.add_log_densities(), res.has_log_densities
         (True, True)
-        >>> list(res.trace["log_prior"]["judgement"].values)
+        >>> [str(j) for j in res.trace["log_prior"]["judgement"].values]
         ['e0', 'e1', 'reliability of s0']
         """
         from motives.models.psense import add_log_densities
@@ -313,7 +329,10 @@ class FitResult(xr.DataTree):
 
 
 def _rebuild(res: FitResult, case: Case) -> Any:
-    """The model a fit was sampled from, built again from its case and its record (refused for another case)."""
+    """The model a fit was sampled from, built again from its case and its record.
+
+    It is refused for another case.
+    """
     from motives.models.api import build
     from motives.models.config import case_hash
 
@@ -328,7 +347,9 @@ def _rebuild(res: FitResult, case: Case) -> Any:
 
 def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None, *,
                 case: Case | None = None) -> FitResult:
-    r"""Read a saved fit; with ``spec`` (or ``case``), refuse it unless it is the fit they ask for now.
+    r"""Read a saved fit.
+
+    With ``spec`` (or ``case``), refuse it unless it is the fit they ask for now.
 
     The fit's stored :class:`~motives.models.config.FitConfig` record is compared
     with the one the spec and the case give today: a changed case content (an
@@ -577,7 +598,9 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
 
 
 def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
-    """The groups a :class:`FitResult` shows ArviZ, by path (``"/"``: the root, with the trace's attributes).
+    """The groups a :class:`FitResult` shows ArviZ, by path.
+
+    ``"/"`` is the root, with the trace's attributes.
 
     ``posterior`` keeps the quantities the summary reports (:data:`LEVELS` of the fit's model: credences and
     family credences, or shares; lens credences for the pooled model), so ArviZ's plots and summaries speak of
@@ -616,7 +639,10 @@ def _flat_ids(da: xr.DataArray, dims: list[str]) -> list[str]:
 
 
 def _element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """r̂, bulk ESS and MCSE of the mean for each column of x (chain, draw, n); NaN where x is constant."""
+    """r̂, bulk ESS and MCSE of the mean for each column of x (chain, draw, n).
+
+    NaN where x is constant.
+    """
     import arviz_stats as azs
 
     n = x.shape[-1]

@@ -169,7 +169,10 @@ class IncompleteSampling(MotivesError):
 
 
 def check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
-    """Refuse sampler settings that cannot give a fit: clear messages instead of errors deep in the sampler."""
+    """Refuse sampler settings that cannot give a fit.
+
+    Clear messages instead of errors deep in the sampler.
+    """
     for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
             raise MotivesError(f"{name} must be a whole number, got {value!r}")
@@ -224,7 +227,9 @@ def check_trace_memory(built: BuiltModel, *, draws: int, chains: int, log_densit
 
 @contextlib.contextmanager
 def _interrupts() -> Iterator[list[bool]]:
-    """Note whether SIGINT arrived while the block ran (the samplers swallow the KeyboardInterrupt it raises).
+    """Note whether SIGINT arrived while the block ran.
+
+    The samplers swallow the KeyboardInterrupt it raises.
 
     The yielded list is true once an interrupt was seen. Outside the main thread signals cannot be
     watched; there the block runs unchanged.
@@ -316,7 +321,9 @@ def structure_key(built: BuiltModel) -> str:
 def refit(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1,
           backend: Backend = "auto", progressbar: bool = False, target_accept: float = 0.9,
           **data: Any) -> xr.DataTree:
-    """Set knobs (``log_prior``, ``log_scale``, ``weight``, ``concentration``, ...) and sample again.
+    """Set knobs and sample again.
+
+    The knobs include ``log_prior``, ``log_scale``, ``weight`` and ``concentration``.
 
     The compiled model is re-used: only the data change.
 

@@ -103,7 +103,10 @@ def check_sbc_case(case: Case, config: FitConfig) -> ModelInputs:
 
 
 def quantity_names(inp: ModelInputs) -> list[str]:
-    """The calibrated quantities: ``lam[item|hypothesis]`` per uncertain cell, ``rho[source]``, ``h``."""
+    """The calibrated quantities.
+
+    ``lam[item|hypothesis]`` per uncertain cell, ``rho[source]``, ``h``.
+    """
     cells = [f"lam[{inp.items[e]}|{inp.hypotheses[k]}]" for e, k in zip(*np.nonzero(inp.free_cells), strict=True)]
     rhos = [f"rho[{key}]" for key, _, c in inp.sources if np.isfinite(c)]
     return [*cells, *rhos, "h"]
@@ -238,7 +241,10 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
 
 
 def sbc_ranks(trace: Any, truth: dict[str, Any], *, keep: int, rng: np.random.Generator) -> list[int]:
-    """Rank of each true value among ``keep`` evenly thinned posterior draws (cells, reliabilities, h)."""
+    """Rank of each true value among ``keep`` evenly thinned posterior draws.
+
+    The values are the cells, the reliabilities and h.
+    """
     post = trace.posterior
     total = post.sizes["chain"] * post.sizes["draw"]
     take = np.linspace(0, total - 1, keep).round().astype(int)
@@ -312,7 +318,9 @@ def write_sbc(result: SBCResult, folder: Path) -> list[str]:
 def sbc_spec(spec_file: Path, folder: Path, *, simulations: int = 100, keep: int = 100, bins: int = 10,
              seed: int = 2026, scheduler: Any = None, workers: int | None = None,
              results: Path | None = None) -> tuple[SBCResult, list[str]]:
-    """``motives sbc SPEC``: calibrate the spec's fit by simulation, write the tables into ``folder``.
+    """``motives sbc SPEC``.
+
+    Calibrate the spec's fit by simulation, write the tables into ``folder``.
 
     Every simulation uses the spec's model, lens, prior, reliability and sampler settings.
     """
