@@ -33,6 +33,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinxcontrib.autodoc_pydantic",
     "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.typer",  # the CLI page (cli.md), from the typer app itself
     "motives_docs",
 ]
 

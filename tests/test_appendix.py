@@ -238,6 +238,63 @@ def test_controls_work_as_a_person_uses_them(browser: Any, pages: dict[str, tupl
 
 
 @needs_browser
+def test_page_lens_switch_follows_the_rule(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+    """The lens menu (the rule of :func:`motives.interactive.switch_lens`, the widget's too): a table edit goes,
+    the prior stays, the tables show the new lens's values, the status line says what was dropped, and the
+    credences are the new lens's exact ones under the reader's prior (``tests/test_explore.py`` runs the same
+    scenario in the widget's page)."""
+    case, path = pages["bundled"]
+    page, requests, errors = _open(browser, path)
+    first = case.resolve_lens(None)
+    other = next(lens for lens in case.lens_ids if lens != first)
+    h0 = case.hypothesis_ids[0]
+    page.fill(f"input[data-h={json.dumps(h0)}]", "0.5")
+    page.dispatch_event(f"input[data-h={json.dumps(h0)}]", "change")
+    prop = next(p for p in case.propositions if len(p.states) == 2)
+    row = case.parent_values(prop.bears_on)[0]
+    cell = f"input[data-prop={json.dumps(prop.id)}][data-parent={json.dumps(row)}][data-state={json.dumps(prop.states[0])}]"
+    page.fill(cell, "0.125")
+    page.dispatch_event(cell, "change")
+    assert page.evaluate("window.motives.edits()")["tables"] == {prop.id: {row: [0.125, 0.875]}}
+    page.select_option("#lens", other)
+    assert page.evaluate("window.motives.edits()") == {"lens": other, "prior": {h0: 0.5}}
+    pri = dict(zip(case.hypothesis_ids, case.prior_vector(), strict=True)) | {h0: 0.5}
+    want = mv.exact_posterior(case, other, {k: v / sum(pri.values()) for k, v in pri.items()})
+    shown = page.evaluate("window.motives.last")
+    for h in case.hypothesis_ids:
+        assert shown["hypotheses"][h] == pytest.approx(float(want.loc[("hypothesis", h), "credence"]), abs=TOL)
+    table = page.evaluate("(a) => window.motives.data.engine[a[0]].props.find(p => p.id === a[1]).table[0][0]",
+                          [other, prop.id])
+    assert float(page.input_value(cell)) == table  # the new lens's own value, at full precision
+    assert page.inner_text("#status") == ("Lens switched: your 1 edited table row was dropped (table values belong "
+                                          "to the lens they were set under); the tables show this lens's values.")
+    page.select_option("#lens", first)  # no table edit to drop: nothing said, the prior still stands
+    assert page.evaluate("window.motives.edits()") == {"prior": {h0: 0.5}}
+    assert page.inner_text("#status") == ""
+    assert errors == [] and [r for r in requests if not r.startswith("file://")] == []
+    page.close()
+
+
+@needs_browser
+def test_page_switch_lens_equals_python(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+    """``switchLens`` (engine.js) and :func:`motives.interactive.switch_lens` give the same edit set on generated
+    edit sets and lenses (the page leaves the default lens implicit: compared with it filled in)."""
+    from motives.interactive import switch_lens
+
+    for name in ("bundled", "random"):
+        case, path = pages[name]
+        page, _, _ = _open(browser, path)
+        rng = random.Random(zlib.crc32(b"switch" + name.encode()))
+        sets = [(_random_edits(case, rng), rng.choice(case.lens_ids)) for _ in range(60)]
+        got = page.evaluate("s => s.map(([e, l]) => window.motivesEngine.switchLens(window.motives.data, e, l))",
+                            sets)
+        for (e, lens), js in zip(sets, got, strict=True):
+            assert js == switch_lens(case, e, lens), (e, lens)
+        assert sum("tables" in e and e.get("lens", case.resolve_lens(None)) != lens for e, lens in sets) >= 5
+        page.close()
+
+
+@needs_browser
 def test_every_control_has_a_label(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
     page, _, _ = _open(browser, pages["burglary"][1])
     unlabelled = page.evaluate("""() => Array.from(document.querySelectorAll('input, select, button'))

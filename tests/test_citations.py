@@ -229,3 +229,50 @@ def test_missing_fields_are_left_out(refs: dict[str, dict[str, str]], style: str
         if fields.get("author") and style == "author-year":
             assert text.startswith(fields["author"].split(",")[0]), text
         assert "()" not in bib.cite([key])
+
+
+# ------------------------------------------------------------------ the Markdown a reader of report.md sees
+
+
+def rendered(md: str) -> str:
+    """Markdown as a reader of the rendered report sees it (CommonMark by markdown-it-py): tags dropped."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(md))).split())
+
+
+def test_bundled_reference_list_source_is_readable(bundled_case: mv.Case) -> None:
+    """The reference list as written in report.md: no escaped period, hyphen or parenthesis (pybtex's own
+    Markdown backend wrote "Hughes, Alex\\. 2023\\."); with the title's emphasis removed, each entry holds its
+    BibTeX fields verbatim; rendered, it is the text an entry prints in the terminal."""
+    section = references_markdown(bundled_case)[3]
+    for bad in ("\\.", "\\-", "\\(", "\\)", "&ndash;"):
+        assert bad not in section, bad
+    bib = bib_entries()
+    labels = Bibliography(bundled_case.references)
+    paragraphs = section.strip().split("\n\n")
+    listed = labels.reference_list(cited_keys(bundled_case))  # the list's order (check_reference_list: its content)
+    assert len(paragraphs) == len(listed)
+    for p, (key, text) in zip(paragraphs, listed, strict=True):
+        assert p.startswith(_first_words(bib[key])) and _has_fields(re.sub(r"(?<!\\)\*", "", p), bib[key]), key
+        assert rendered(p) == text, key
+
+
+_risky = st.text(alphabet=st.sampled_from(list("ab. -()*_[]<>&#+1|`~$")), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=_risky, note=_risky, year=st.integers(1900, 2030).map(str), style=st.sampled_from(STYLES))
+def test_markdown_reference_renders_as_its_text(title: str, note: str, year: str, style: str) -> None:
+    """Any title or note, Markdown's active characters included: the Markdown entry, rendered, reads as the
+    text entry (nothing emphasised, linked or turned into a list by the user's text), and a period is never
+    escaped except a list number's at the start of a line."""
+    if not title.strip(" .") or not note.strip(" ."):
+        return
+    refs = {"k": {"ENTRYTYPE": "misc", "title": title, "note": note, "year": year}}
+    bib = Bibliography(refs, style)
+    md = bib.reference("k", backend="markdown")
+    assert rendered(md) == " ".join(bib.reference("k").split()), md
+    assert "\\." not in re.sub(r"^\s*\d+\\\.", "", md), md

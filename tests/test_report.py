@@ -152,3 +152,39 @@ def test_booleans_print_in_markdown_and_html(flags):
     assert [r.split(" | ")[0].lstrip("| ") for r in rows] == ["yes" if f else "no" for f in flags]
     html = _html_table(df)
     assert html.count(">no<") == flags.count(False) and html.count(">yes<") == flags.count(True)
+
+
+@pytest.mark.parametrize("name", ["cookies", "two_lenses", "dice", "burglary"])
+def test_report_names_hypotheses_where_families_are_single_hypotheses(name, example_case):
+    """A case whose families are one hypothesis each: the headline, every caption and table speak of
+    hypotheses ("The leading family is bowl1" named a hypothesis a family); no family row or column repeats a
+    hypothesis's."""
+    import re
+
+    from motives.conventions import one_per_family
+    from motives.plots.figures import FIGURES, caption
+    from motives.report.document import report_markdown
+
+    case = example_case(name)
+    assert one_per_family(case)
+    md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=16), {n: f"{n}.png" for n in FIGURES},
+                         spec={"name": name})
+    assert "The leading hypothesis is **" in md
+    md = re.sub(r"\]\([^)]*\)", "]", md)  # figure file names (lenses_family.png) are not sentences
+    assert not re.search(r"leading family|each family|\| family \||_family", md), \
+        re.search(r".{80}(leading family|each family|\| family \||_family).{40}", md)
+    for n in FIGURES:  # every caption, drawn or not
+        assert "family" not in caption(n, case), (n, caption(n, case))
+
+
+def test_report_names_families_where_they_group(example_case):
+    """The other side: a case whose families group hypotheses keeps "family" where it means one."""
+    from motives.conventions import one_per_family
+    from motives.report.document import report_markdown
+
+    case = mv.Case.model_validate({**example_case("dice").model_dump(), "hypotheses": [
+        {**h.model_dump(), "family": "small" if h.id in ("d4", "d6") else "large"}
+        for h in example_case("dice").hypotheses]})
+    assert not one_per_family(case)
+    md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=16), {}, spec={"name": "dice"})
+    assert "The leading family is **" in md

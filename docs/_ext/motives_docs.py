@@ -4,7 +4,6 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
 - ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.json_schema`), one table
   per record;
-- ``cli.md``: every ``motives`` command with its usage, arguments and options, read from typer's click object;
 - ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
   the weight of each fact, computed from ``evidence/``;
@@ -12,6 +11,9 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
   (``MOTIVES_DOCS_EXECUTE=0`` copies them unexecuted), so the site shows their outputs and figures.
 
 A file is rewritten only when its content changes, so incremental builds stay incremental.
+
+The CLI page (``docs/cli.md``) is sphinxcontrib-typer's ``typer`` directive, which works with typer 0.29
+(sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click refuses).
 """
 
 from __future__ import annotations
@@ -108,7 +110,14 @@ def _constraints(node: dict[str, Any]) -> str:
 
 
 def schema_markdown() -> str:
-    """The JSON Schema as Markdown: the two files, then every record they use."""
+    """The JSON Schema as Markdown: the two files, then every record they use.
+
+    Kept by hand rather than autodoc-pydantic's pages: this page documents the YAML a case author writes (the
+    JSON Schema an editor validates with and ``motives schema`` prints: YAML key names, JSON types, the
+    constraints as the schema states them), while autodoc-pydantic documents the Python records (attributes,
+    validators), which it does on the API pages (``sphinxcontrib.autodoc_pydantic`` in conf.py). A Sphinx
+    extension that renders a JSON Schema (sphinx-jsonschema) could replace this function; it has not been tried.
+    """
     from motives.schema_json import json_schema
 
     schema = json_schema()
@@ -150,87 +159,6 @@ def schema_markdown() -> str:
                        f"{_cell(default)} | {_cell(desc)} |")
         out.append("")
     out += ["## Raw schema", "", "```{code-block} json", json.dumps(schema, indent=2), "```", ""]
-    return "\n".join(out)
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def _param_type(param: Any) -> str:
-    if getattr(param, "is_flag", False):
-        return "flag"
-    choices = getattr(getattr(param, "type_descriptor", None), "choices", None) or getattr(
-        getattr(param, "type", None), "choices", None)
-    if choices:  # an Enum option: its values, as --help lists them
-        return " \\| ".join(str(getattr(c, "value", c)) for c in choices)
-    desc = getattr(param, "type_descriptor", None)
-    ann = getattr(desc, "annotation", None)
-    if ann is not None:
-        return getattr(ann, "__name__", str(ann)).lower()
-    typ = getattr(param, "type", None)
-    return str(getattr(typ, "name", typ or "")).lower()
-
-
-def _param_row(param: Any) -> str:
-    kind = param.param_type_name  # "argument" or "option"
-    if kind == "argument":
-        name = f"`{param.name.upper()}`"
-    else:
-        name = ", ".join(f"`{n}`" for n in [*param.opts, *param.secondary_opts])
-    default = param.default
-    if param.required:
-        shown = "required"
-    elif default is None or default is False or callable(default):
-        shown = ""
-    else:
-        shown = f"`{default}`"
-    return f"| {name} | {kind} | {_param_type(param)} | {shown} | {_cell(getattr(param, 'help', None) or '')} |"
-
-
-def cli_markdown() -> str:
-    """Every command of the ``motives`` CLI, from the click-style command object typer builds.
-
-    Written here rather than by sphinx-click: typer 0.29 builds its commands on its own copy of click
-    (``typer._click``), which sphinx-click 6 refuses ("is not click.Command or click.Group").
-    """
-    import typer.main
-
-    from motives.cli import app
-
-    group = typer.main.get_command(app)
-    context = type(group).context_class if hasattr(type(group), "context_class") else None
-    if context is None:  # pragma: no cover - older typer: plain click
-        import click
-
-        context = click.Context
-    root = context(group, info_name="motives")
-    out = [
-        "# Command-line reference",
-        "",
-        "Generated at build time from the `motives` command itself (`typer.main.get_command`), "
-        "so it lists exactly the commands and options the installed version has. "
-        "`motives COMMAND --help` prints the same in the terminal.",
-        "",
-        f"{_cell(group.help or '')}",
-        "",
-        "Exit codes: 0 success; 2 invalid input (the message names file, line, item and field) or a refused "
-        "output; 3 an MCMC fit whose diagnostics failed; 70 an internal error (a bug: `motives --debug` shows "
-        "the traceback); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM, SIGHUP). A command that fails or is "
-        "interrupted writes nothing and leaves no temporary file. `motives --version` prints the version; "
-        "`motives --install-completion` turns on tab completion in your shell.",
-        "",
-    ]
-    for name in group.list_commands(root):
-        cmd = group.get_command(root, name)
-        ctx = context(cmd, info_name=name, parent=root)
-        pieces = [p.upper().strip("{}") if p.startswith("{") else p for p in cmd.collect_usage_pieces(ctx)]
-        usage = " ".join(["motives", name, *pieces])
-        out += [f"(cli-{name})=", f"## `motives {name}`", "", (cmd.help or "").strip(), "", "```text", usage, "```", ""]
-        params = [p for p in cmd.get_params(ctx) if p.name != "help"]
-        if params:
-            out += ["| name | kind | type | default | help |", "| --- | --- | --- | --- | --- |"]
-            out += [_param_row(p) for p in params]
-            out.append("")
     return "\n".join(out)
 
 
@@ -414,7 +342,6 @@ def generate(app: Any) -> None:
     """Write every generated page into ``<srcdir>/_generated``."""
     out = Path(app.srcdir) / GENERATED
     _write(out / "schema.md", schema_markdown())
-    _write(out / "cli.md", cli_markdown())
     _write(out / "evidence_base.md", evidence_markdown())
     _write(out / "case_results.md", case_results_markdown())
     from motives.interactive import appendix

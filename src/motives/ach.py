@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from motives import escape
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
-from motives.files import FILE_MODE, follow_umask, umask
+from motives.files import follow_umask, temporary_folder, write_atomic
 from motives.numeric import read_number
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:  # noqa: 
     p = Path(path)
     f = str(p)
     suffix = p.suffix.lower()
-    if not p.is_file():
+    if not (p.exists() or p.is_symlink()):
         raise CaseError([Problem("no such file", file=f)])
     from motives.yamlfile import read_capped
 
@@ -323,9 +323,17 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     sources: dict[str, tuple[Any, int]] = {}
     used: dict[str, int] = {}
     specials: dict[str, int] = {}
+    title_col = next((c for c in header if role[c] == "title"), None)
     for line, r in rows:
         rid = r.get(id_col) if id_col else None
         special = rid.strip().lower() if isinstance(rid, str) and rid.strip().startswith("#") else None
+        head = r.get(title_col) if title_col and not id_col else None
+        if isinstance(head, str) and head.strip().lower() in SPECIAL_ROWS:
+            # without an id column a '#prior' title would become an item titled '#prior': never a silent choice
+            problems.append(Problem(f"'{head.strip()}' in the {title_col} column: a {head.strip().lower()} row is "
+                                    "read from an id column; add a first column headed id and write "
+                                    f"{head.strip().lower()} there (its title cell empty)", file=f, line=line))
+            continue
         if special is not None:
             if special not in SPECIAL_ROWS:
                 problems.append(Problem(f"unknown special row '{rid}'; valid: {', '.join(SPECIAL_ROWS)}", file=f,
@@ -482,7 +490,6 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
     [[0.7, 0.3], [0.9, 0.5]]
     """
     import shutil
-    import tempfile
 
     import yaml
 
@@ -498,7 +505,7 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
             raise MotivesError(f"{out} holds files motives import-matrix did not write; not replacing it")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        tmp = temporary_folder(out.parent, out.name)
     except OSError as exc:  # a read-only or full disk: name the folder asked for
         raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
@@ -681,17 +688,14 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
-    import os
-    import tempfile
-
-    tmp: Path | None = None
+    # made in memory, then written whole by write_atomic: openpyxl writing to a full disk leaves a zip file whose
+    # clean-up prints a traceback at exit ("Exception ignored in ZipFile.__del__"); openpyxl still writes each
+    # worksheet to a temporary file first, so a full temporary folder fails here too: one message either way
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        os.close(fd)
-        tmp = Path(name)
         if suffix == ".csv":
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                csv.writer(fh, lineterminator="\n").writerows(rows)
+            buf = _io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(rows)
+            data: str | bytes = buf.getvalue()
         else:
             import openpyxl
 
@@ -700,14 +704,12 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
             ws.title = "ACH matrix"
             for r in rows:
                 ws.append([_xlsx_cell(c) for c in r])
-            wb.save(tmp)
-        tmp.chmod(FILE_MODE & ~umask())  # mkstemp's file is 0600: give it what the umask gives a new file
-        tmp.replace(p)
+            raw = _io.BytesIO()
+            wb.save(raw)
+            data = raw.getvalue()
+        write_atomic(p, data)
     except OSError as exc:
         raise MotivesError(f"cannot write {p}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
     return notes
 
 

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import CaseError, MotivesError, Problem, did_you_mean
-from motives.files import follow_umask
+from motives.files import follow_umask, temporary_folder
 
 if TYPE_CHECKING:
     from motives.schema import Case
@@ -232,10 +232,9 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
         raise _problem(path, "no such file")
     if path.is_dir():
         raise _problem(path, "is a folder; give the network file (.bif, .xml, .net, ...)")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _problem(path, f"cannot read it: {exc.strerror or exc}") from None
+    from motives.yamlfile import read_capped
+
+    raw = read_capped(path)  # a regular file only (a FIFO would hang read_bytes), capped while reading
     if not raw.strip():
         raise _problem(path, "the file is empty")
     ext = path.suffix.lower()
@@ -761,15 +760,18 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
     files = imp.files()
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    tmp = temporary_folder(parent, out.name)
     try:
         for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+            try:
+                (tmp / name).write_text(text, encoding="utf-8")
+            except OSError as exc:  # a failed write (a full disk) names no file: name the one asked for
+                raise OSError(exc.errno, exc.strerror, str(out / name)) from None
         if check:
             _check_loads(tmp, out)
         follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
         if out.exists():
-            hold = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            hold = temporary_folder(parent, out.name, "old")
             try:
                 os.rename(out, hold / "old")
                 try:

@@ -30,6 +30,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
+from motives import escape
+
 __all__ = ["STYLES", "Bibliography", "latex_cite"]
 
 #: The citation styles :class:`Bibliography` takes.
@@ -287,7 +289,7 @@ class Bibliography:
         >>> print(bib.reference("b"))
         Snyder, Timothy. 2018. The Road. New York: Tim Duggan Books.
         >>> print(bib.reference("b", backend="markdown"))
-        Snyder, Timothy\. 2018\. *The Road*\. New York: Tim Duggan Books\.
+        Snyder, Timothy. 2018. *The Road*. New York: Tim Duggan Books.
         """
         entry = self._entries.get(key)
         if entry is None:
@@ -306,7 +308,11 @@ class Bibliography:
             year = self._years.get(key) or " ".join(_latex_text(entry.fields.get("year", "")).split())
             text = _author_year_template(entry, year).format_data(
                 {"entry": entry, "style": _AuthorYearNames(), "bib_data": None})
-        return " ".join(text.render_as(backend).split()) or key  # an entry with no field at all: its key
+        if backend == "markdown":
+            out = escape.markdown_line_start(" ".join(text.render(_markdown_backend()).split()))
+        else:
+            out = " ".join(text.render_as(backend).split())
+        return out or key  # an entry with no field at all: its key
 
     def reference_list(self, keys: Iterable[str] | None = None, *, backend: Backend = "text") -> list[tuple[str, str]]:
         """(key, reference) of the given keys (default every entry), in the style's order.
@@ -333,12 +339,31 @@ class Bibliography:
         Examples
         --------
         >>> print(Bibliography({"a": {"ENTRYTYPE": "misc", "author": "Waller, Julian"}}).markdown())
-        Waller, Julian\. n\.d\.
+        Waller, Julian. n.d.
         """
         lines = []
         for key, text in self.reference_list(keys, backend="markdown"):
             lines.append(text if self.style == "author-year" else f"\\[{self.label(key)}\\] {text}")
         return "\n\n".join(lines)
+
+
+def _markdown_backend():  # noqa: ANN202 - a pybtex Backend (pybtex is imported lazily)
+    r"""Pybtex's Markdown backend with our escaping of each string (:func:`motives.escape.markdown_inline`).
+
+    Pybtex's own escapes every period, hyphen and parenthesis ("Smith\. 2018\."), which a reader of the
+    Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code, HTML), and the
+    start of the line once (:func:`motives.escape.markdown_line_start`), as every other writer of the report
+    does. The en dash is printed as itself, not as ``&ndash;``.
+    """
+    from pybtex.backends.markdown import Backend
+
+    class _Markdown(Backend):
+        symbols = {**Backend.symbols, "ndash": "\u2013"}
+
+        def format_str(self, text: str) -> str:
+            return escape.markdown_inline(text)
+
+    return _Markdown()
 
 
 def _letters(i: int) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import enum
 import os
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +23,6 @@ from motives.app.check import ZERO_CELL_LINES
 from motives.app.outputs import MARKER
 from motives.app.summary import PRIOR_HELP, TARGET_HELP, parse_prior
 from motives.conventions import MANY_ROWS, SHOWN_ROWS, plural
-from motives.errors import FailedFitWarning
 from motives.terminal import (
     EXIT_DIAGNOSTICS,
     Bar,
@@ -34,6 +32,7 @@ from motives.terminal import (
     guarded,
     out,
     plain,
+    plain_warnings,
     print_check,
     print_json,
     print_summary,
@@ -41,8 +40,7 @@ from motives.terminal import (
     say,
 )
 
-__all__ = ["MANY_ROWS", "MARKER", "SHOWN_ROWS", "ZERO_CELL_LINES", "app", "command", "main", "parse_prior", "plain",
-           "safe"]
+__all__ = ["MANY_ROWS", "MARKER", "SHOWN_ROWS", "ZERO_CELL_LINES", "app", "command", "main", "parse_prior", "plain", "safe"]
 
 app = typer.Typer(
     name="motives",
@@ -347,12 +345,10 @@ def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: T
     res = _sensitivity(spec_file, out_dir, force, True, target, fit=fit)
     extra = ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
     if as_json:
-        print_json({"out": str(res.out), "report": str(res.out / "report.md"),
-               "tables": sorted(p.name for p in (res.out / "tables").iterdir()),
-               "figures": res.figures, "summary": res.summary})
+        print_json({"out": str(res.out), "report": str(res.out / "report.md"), "figures": res.figures,
+                    "tables": sorted(p.name for p in (res.out / "tables").iterdir()), "summary": res.summary})
         return
-    say(f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
-         f"{plural(len(res.figures), 'figure')}")
+    say(f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and {plural(len(res.figures), 'figure')}")
 
 
 @command("sbc")
@@ -495,8 +491,8 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point; the CLI states a failed fit itself (its problems, exit 3), no warning too."""
-    warnings.simplefilter("ignore", FailedFitWarning)
+    """Entry point: a failed fit is stated by the CLI (exit 3), other warnings as one line (``plain_warnings``)."""
+    plain_warnings()
     app()
 
 

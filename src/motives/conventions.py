@@ -152,6 +152,23 @@ def families_group(table: pd.DataFrame) -> bool:
     return 0 < int((levels == "family").sum()) < int((levels == "hypothesis").sum())
 
 
+def one_per_family(case: Any) -> bool:
+    """Whether every family of ``case`` (a :class:`motives.Case`, or ``None``) is one hypothesis.
+
+    Then "family" in a sentence or caption would name a hypothesis: reports and captions say "hypothesis".
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> one_per_family(mv.examples.load("cookies"))  # each bowl its own family
+    True
+    >>> from types import SimpleNamespace  # two families over three hypotheses
+    >>> one_per_family(SimpleNamespace(family_ids=["security", "other"], hypotheses=["a", "b", "c"]))
+    False
+    """
+    return case is not None and len(case.family_ids) == len(case.hypotheses)
+
+
 md_text = markdown  # the Markdown escaper (:func:`motives.escape.markdown`), under its older name
 
 

@@ -119,6 +119,10 @@ def proposition_html(prop: Any, case: Case | None = None) -> str:
 
 
 def _html_table(df: pd.DataFrame, digits: int = 3) -> str:
+    # Written here rather than with pandas.Styler or a jinja2 template: every cell goes through the project's one
+    # number format (conventions._fmt: the engine's resolution, decibans) and escape.html, which Styler would
+    # call per cell all the same, and Styler needs jinja2, which no core dependency brings (only the docs and
+    # lab extras do); the markup is one fixed <table> shape, tested for injection in tests/test_injection.py.
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [*df.index.names, *df.columns])
     body = []
     for idx, row in df.iterrows():

@@ -23,7 +23,8 @@ import json
 import re
 from typing import Any
 
-__all__ = ["cell", "html", "json_script", "latex", "markdown", "plain", "terminal", "uncell"]
+__all__ = ["cell", "html", "json_script", "latex", "markdown", "markdown_inline", "markdown_line_start", "plain",
+           "terminal", "uncell"]
 
 # ----------------------------------------------------------------------------------------------- Markdown
 
@@ -50,10 +51,37 @@ def markdown(text: Any) -> str:
     >>> print(markdown("# Heading [link](http://x) *em* a|b door_a _x_"))
     \# Heading \[link\](http://x) \*em\* a\|b door_a \_x\_
     """
+    return markdown_line_start(markdown_inline(text))
+
+
+def markdown_inline(text: Any) -> str:
+    r"""User text as a piece of a Markdown line: :func:`markdown` without the guard at the start of a line.
+
+    For text put together from pieces (a reference rendered by pybtex, one string at a time): each piece is
+    escaped here, and the whole line once by :func:`markdown_line_start`. A period is never escaped: only a
+    number at the start of a line could make one a list marker.
+
+    Examples
+    --------
+    >>> print(markdown_inline("Smith, J. 2018. *Title*"))
+    Smith, J. 2018. \*Title\*
+    """
     s = " ".join(str(text).split("\n")).replace("\r", " ")
     s = _MD_CONTROL.sub("\ufffd", s)  # no terminal escapes
     s = "".join(_MD_SPECIAL.get(c, c) for c in s)
-    s = re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\_", s)
+    return re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\_", s)
+
+
+def markdown_line_start(s: str) -> str:
+    r"""A Markdown line (escaped by :func:`markdown_inline`) that cannot start a block.
+
+    A leading ``#``, ``+``, ``=``, ``-`` or list number is escaped.
+
+    Examples
+    --------
+    >>> print(markdown_line_start("2018. A year"))
+    2018\. A year
+    """
     return re.sub(r"^(\s*)([#+=-]|\d+[.)])", lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
                   else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -94,6 +95,31 @@ def temporary_folder(parent: Path, name: str, kind: str = "tmp") -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{name}.{kind}-", dir=parent))
 
 
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?:(?:tmp|old)-[A-Za-z0-9_]{8}|[A-Za-z0-9_]{8}\.tmp)$")
+
+
+def published_name(path: str | os.PathLike[str]) -> str:
+    """The path a temporary sibling stands for (what a message names: the temporary one is gone by then).
+
+    Temporary siblings are named by :func:`temporary_folder` (``.NAME.tmp-XXXXXXXX``, ``.NAME.old-XXXXXXXX``)
+    and :func:`write_atomic` (``.NAME.XXXXXXXX.tmp``); a path inside one is mapped too. Any other path is
+    returned as it is.
+
+    Examples
+    --------
+    >>> published_name("/data/.out.tmp-k2j4h5g6/report.md"), published_name("/data/.m.csv.ab12cd34.tmp")
+    ('/data/out/report.md', '/data/m.csv')
+    >>> published_name("/data/.hidden/x")
+    '/data/.hidden/x'
+    """
+    parts = list(Path(path).parts)
+    for i, part in enumerate(parts):
+        m = _TEMPORARY.match(part)
+        if m:
+            parts[i] = m.group("name")
+    return str(Path(*parts)) if parts else str(path)
+
+
 def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
     """Write ``target`` whole or not at all, with the umask's permissions.
 
@@ -114,6 +140,8 @@ def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") ->
             fh.write(data.encode(encoding) if isinstance(data, str) else data)
         os.chmod(name, FILE_MODE & ~umask())
         os.replace(name, target)
+    except OSError as exc:  # a write that failed (a full disk) names no file: name the target, not the sibling
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(name)

@@ -429,7 +429,19 @@ def ratios_to_values(ratios: Any) -> dict[str, float]:
     top = max(r.values())
     if top <= 0:
         raise ValueError("at least one ratio must be positive (all zero: the evidence would be impossible)")
-    return {k: v / top for k, v in r.items()}
+    out = {k: v / top for k, v in r.items()}
+    _refuse_underflow({k: v for k, v in out.items() if r[k] > 0}, "ratio", r, top)
+    return out
+
+
+def _refuse_underflow(scaled: dict[str, float], what: str, given: dict[str, float], top: float) -> None:
+    """A judgement that is not 0 but scales to 0 (1e-320 against 1e308) would rule its hypothesis out unseen."""
+    lost = [k for k, v in scaled.items() if v == 0.0]
+    if lost:
+        k = lost[0]
+        raise ValueError(f"the {what} of '{k}' ({given[k]:g}) against the largest ({top:g}) is a relative likelihood "
+                         "too small to represent (it would be read as 0 and rule it out); write 0 if you mean that, "
+                         "or bring the numbers closer")
 
 
 def decibans_to_values(decibans: Any) -> dict[str, float]:
@@ -447,7 +459,10 @@ def decibans_to_values(decibans: Any) -> dict[str, float]:
         raise ValueError(f"decibans must be a mapping of parent value -> number, got {decibans!r}")
     d = {k: _number(v, f"decibans of '{k}'") for k, v in decibans.items()}
     top = max(d.values())
-    return {k: 10.0 ** ((v - top) / 10.0) for k, v in d.items()}
+    # (v - top) overflows for -1e308 against 1e308: then v/10 - top/10
+    out = {k: 10.0 ** ((v - top) / 10.0 if math.isfinite(v - top) else v / 10.0 - top / 10.0) for k, v in d.items()}
+    _refuse_underflow(out, "decibans", d, top)
+    return out
 
 
 def van_evera(spec: Any) -> tuple[dict[str, float], float]:

@@ -161,7 +161,7 @@ def read_number(text: Any, what: str = "") -> float:
     Examples
     --------
     >>> read_number("0.25", "--prior h1"), read_number(3, "cell B2"), read_number("-0.0", "x")
-    (0.25, 3.0, -0.0)
+    (0.25, 3.0, 0.0)
     >>> read_number("1e-400", "--prior bowl1")
     Traceback (most recent call last):
         ...
@@ -181,7 +181,7 @@ def read_number(text: Any, what: str = "") -> float:
     if isinstance(text, float):
         if not math.isfinite(text):
             raise ValueError(at + f"{text!r} is not a finite number")
-        return text
+        return text + 0.0
     if not isinstance(text, str):
         raise ValueError(at + f"expected a number, got {type(text).__name__} {text!r}"[:200])
     raw = text.strip()
@@ -200,7 +200,7 @@ def read_number(text: Any, what: str = "") -> float:
     if value == 0.0 and any(c in "123456789" for c in mantissa):
         raise ValueError(at + f"the number {raw[:60]} is too small to represent (it would be read as 0); "
                          "write 0 if you mean 0")
-    return value
+    return value + 0.0  # -0.0 is 0: a zero has no sign to print ("-0.0000")
 
 
 def beta_moments(a: float, b: float) -> tuple[float, float]:
@@ -340,3 +340,21 @@ def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDAr
     w = vecs[0] ** 2
     x = np.clip((1.0 + nodes) / 2.0, 0.0, 1.0)
     return x, w / w.sum()
+
+
+def proportions(weights: Any) -> NDArray[np.float64]:
+    """Non-negative weights divided by their sum, the largest divided out first (their sum may overflow).
+
+    Weights of 1e308 each are halves, not 0 (``w / w.sum()`` is ``1e308 / inf``); the interactive appendix's
+    engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN: callers refuse them first.
+
+    Examples
+    --------
+    >>> proportions([1e308, 1e308]).tolist(), proportions([1, 3]).tolist()
+    ([0.5, 0.5], [0.25, 0.75])
+    """
+    w = np.asarray(weights, dtype=float)
+    top = w.max() if w.size else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = w / top if top > 0 else w * np.nan
+        return w / w.sum()

@@ -32,8 +32,8 @@ from motives.conventions import RESOLUTION_NOTE, below_resolution, most_credible
 from motives.errors import MotivesError
 
 __all__ = ["EXIT_DIAGNOSTICS", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Bar",
-           "debug", "diagnostics_failed", "err", "fail", "guarded", "out", "plain", "print_json", "print_summary",
-           "safe", "say"]
+           "debug", "diagnostics_failed", "err", "fail", "guarded", "out", "plain", "plain_warnings", "print_json",
+           "print_summary", "safe", "say"]
 
 # long lines (item lists, messages) stay whole when piped; no emoji codes: ":skull:" in user text prints as typed
 out = Console(soft_wrap=True, emoji=False)
@@ -237,6 +237,31 @@ def diagnostics_failed(summary: dict[str, Any], *, allow_bad: bool) -> None:
               " Exit code 3 (pass --allow-bad-diagnostics to accept them)."), highlight=False)
 
 
+def plain_warnings() -> None:
+    """The command's warnings: a failed fit's none (the CLI states its problems, exit 3), any other as one line.
+
+    A warning motives did not turn into a message of its own (numpy's "overflow encountered", a library's
+    deprecation) would print with its file, line and source line: text for a developer, not a reader. It is
+    still said, once per place as Python's filters decide, as ``warning: <message>`` on stderr.
+    """
+    import warnings
+
+    from motives.errors import FailedFitWarning
+
+    warnings.simplefilter("ignore", FailedFitWarning)
+
+    python_way = warnings.showwarning
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        if debug["on"]:  # motives --debug: where it came from, as Python says it
+            python_way(message, category, filename, lineno, file, line)
+            return
+        err.print(plain(f"warning: {str(message).splitlines()[0] if str(message) else category.__name__}"),
+                  highlight=False, markup=False)
+
+    warnings.showwarning = show
+
+
 # --------------------------------------------------------------------------- the guard
 
 
@@ -280,9 +305,10 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         previous = {}
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        for sig, handler in ((signal.SIGTERM, _raise_terminated), (signal.SIGHUP, _raise_terminated),
+                             (signal.SIGINT, signal.default_int_handler)):  # Ctrl-C: from start-up's (motives.__main__)
             with contextlib.suppress(ValueError, OSError):  # not the main thread: leave signals alone
-                previous[sig] = signal.signal(sig, _raise_terminated)
+                previous[sig] = signal.signal(sig, handler)
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
@@ -296,7 +322,9 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
             say("terminated: nothing was written", to_err=True)
             raise typer.Exit(EXIT_TERMINATED) from None
         except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
-            where = f"{exc.filename}: " if exc.filename else ""
+            from motives.files import published_name
+
+            where = f"{published_name(exc.filename)}: " if exc.filename else ""  # never a temporary file, gone by now
             fail(MotivesError(f"{where}{exc.strerror or exc}"))
         except Exception as exc:
             import click

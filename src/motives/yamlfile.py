@@ -159,7 +159,7 @@ def _core_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
         return float("-inf") if text.startswith("-") else float("inf")
     if text == ".nan":
         return float("nan")
-    return float(text)
+    return float(text) + 0.0  # -0.0 is 0: a zero has no sign to print ("-0.0000")
 
 
 def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:

@@ -247,6 +247,10 @@ def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
                 (tmp / MARKER).write_text(json.dumps({"written_by": "motives", "command": sys.argv[1:2]}) + "\n")
                 publish(tmp, out_dir)
                 published = True
+            except OSError as exc:
+                if exc.filename is None:  # a write that failed (a full disk) names no file: name the output
+                    raise OSError(exc.errno, exc.strerror, str(out_dir)) from None
+                raise
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     finally:

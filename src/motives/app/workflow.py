@@ -116,7 +116,20 @@ def spec_case(spec_file: Path) -> tuple[Any, Any, str]:
     case = load_case(spec.case_path(spec_file))
     problems: list[Problem] = []  # the spec's lens and prior against the case, both reported, in the spec file
     lens: Any = case.default_lens
-    for key, check in (("lens", lambda: case.resolve_lens(spec.lens)), ("prior", lambda: prior_from(case, spec.prior))):
+    def pooled_lenses() -> None:  # every command reads them against the case, not only run (the pooled model)
+        seen: set[str] = set()
+        for i, name in enumerate(spec.lenses or []):
+            if name in seen:
+                raise CaseError([Problem(f"lens '{name}' is listed twice: list each pooled lens once",
+                                         field=f"lenses.{i}")])
+            seen.add(name)
+            try:
+                case.resolve_lens(name)
+            except CaseError as exc:
+                raise CaseError([Problem(pr.message, field=f"lenses.{i}") for pr in exc.problems]) from None
+
+    for key, check in (("lens", lambda: case.resolve_lens(spec.lens)), ("prior", lambda: prior_from(case, spec.prior)),
+                       ("lenses", pooled_lenses)):
         try:
             value = check()
         except CaseError as exc:

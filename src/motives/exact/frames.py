@@ -131,7 +131,13 @@ def independent_case(case: Case) -> Case:
             j, _ = case.judgement(e, lens)
             m = case.implied_parents(e.parents, lens)  # P(parent configuration | h), (K, V)
             if isinstance(e, LikelihoodItem):
-                vals = m @ np.array([j.values[v].mean for v in keys])
+                means = np.array([j.values[v].mean for v in keys])
+                vals = m @ means
+                if (vals == 0).any() and ((m @ (means / means.max())) > 0).any():  # 5e-324 x 0.2 underflows to 0
+                    raise CaseError([Problem(f"its likelihoods (as small as {means[means > 0].min():g}) times "
+                                             "P(parent | h) underflow to 0, which would rule hypotheses out; write "
+                                             "them on a larger scale (only their ratios matter)", item=e.id,
+                                             field=f"likelihoods.{lens}")])
             else:
                 ll = np.array(other_kind_loglik(e, j, keys))
                 with np.errstate(divide="ignore"):
@@ -159,6 +165,20 @@ def independent_case(case: Case) -> Case:
     data = {k: getattr(case, k) for k in type(case).model_fields if k not in ("propositions", "evidence")}
     return Case.model_validate({**data, "evidence": items})
 
+
+
+def _ruled_out_where(arr: Any, pri: Array) -> str:
+    """Where each hypothesis is ruled out: its prior, or the first item (bearing on the hypotheses) giving it 0."""
+    where = []
+    for k, h in enumerate(arr.hypotheses):
+        if pri[k] == 0:
+            where.append(f"{h} by its prior of 0")
+            continue
+        flat = [i for i, row in zip(arr.items, arr.lam, strict=True) if row[k] == 0]
+        other = [i for i, row in zip(arr.other_items, arr.other_loglik, strict=True) if row[k] == -np.inf]
+        found = (flat + other)[:1]
+        where.append(f"{h} by item '{found[0]}'" if found else f"{h} through the propositions or reliabilities")
+    return "ruled out: " + ", ".join(where)
 
 
 def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
@@ -213,7 +233,8 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
     post = posterior(arr, pri, reliability=reliability)
     if not np.all(np.isfinite(post)):
         raise CaseError([Problem("the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
-                                 "or a prior of 0): no posterior exists", field="likelihoods")])
+                                 f"or a prior of 0): no posterior exists; {_ruled_out_where(arr, pri)}",
+                                 field="likelihoods")])
     index, labels, columns = _frame_parts(case, arr)
     df = _frame([labels.copy(), np.concatenate([pri, family_credence(arr, pri)]),
                  np.concatenate([post, family_credence(arr, post)])], columns, index)

@@ -130,15 +130,36 @@ def quantity_loglik(x: float, dist: Any) -> float:
     -inf
     """
     if dist.dist == "normal":
-        return -0.5 * ((x - dist.mean) / dist.sd) ** 2 - math.log(dist.sd) - 0.5 * math.log(2 * math.pi)
+        return _gaussian_log(_standardised(x, dist.mean, dist.sd)) - math.log(dist.sd)
     if dist.dist == "lognormal":
         if x <= 0:
             return -math.inf
-        z = (math.log(x) - math.log(dist.median)) / dist.sigma
-        return -0.5 * z * z - math.log(dist.sigma * x) - 0.5 * math.log(2 * math.pi)
+        return _gaussian_log(_standardised(math.log(x), math.log(dist.median), dist.sigma)) - math.log(dist.sigma) \
+            - math.log(x)
     if dist.dist == "uniform":
-        return -math.log(dist.upper - dist.lower) if dist.lower <= x <= dist.upper else -math.inf
+        if not dist.lower <= x <= dist.upper:
+            return -math.inf
+        width = dist.upper - dist.lower  # overflows for [-1e308, 1e308] (density read as 0): then 2 (upper/2 - lower/2)
+        return -math.log(width) if math.isfinite(width) else -(math.log(dist.upper / 2 - dist.lower / 2) + math.log(2))
     raise ValueError(f"unknown predictive distribution {dist.dist!r}")
+
+
+def _standardised(x: float, loc: float, scale: float) -> float:
+    """(x - loc) / scale without overflow in the difference (1e308 against -1e308 with scale 1e308 is 2)."""
+    z = (x - loc) / scale
+    return z if math.isfinite(z) else x / scale - loc / scale
+
+
+def _gaussian_log(z: float) -> float:
+    """Log of the standard normal density at z; an OverflowError where z^2 / 2 is beyond float64.
+
+    A normal density is never 0: a log density of -inf would only be an overflow, which read as 0 would rule a
+    hypothesis out (or, for all of them, say the evidence rules out every one); the caller refuses it, located.
+    """
+    half = 0.5 * z * z
+    if not math.isfinite(half):
+        raise OverflowError(f"the observation is {abs(z):.3g} standard deviations from the prediction")
+    return -half - 0.5 * math.log(2 * math.pi)
 
 
 
@@ -148,6 +169,29 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
     y = np.array([o.code for o in item.observations])
     return t, y
 
+
+
+def _timeline_culprit(e: TimelineItem, j: Any, keys: list[str]) -> tuple[str, float]:
+    """(field, value) of the number of a timeline item furthest from ordinary magnitudes (log10 |x| from 0).
+
+    Years are compared with 2000, not 0 (an origin of 2002 is ordinary); zeros are ordinary.
+    """
+    found: list[tuple[str, float, float]] = [("sigma", e.sigma, 0.0), ("origin", e.origin, 2000.0)]
+    found += [(f"observations.{i}.code", float(o.code), 0.0) for i, o in enumerate(e.observations)]
+    for k in keys:
+        trend = j.values[k].model_dump()
+        parts = trend["step"] if "step" in trend else trend
+        for part in ("intercept", "slope", "before", "after"):
+            for name in ("mean", "sd"):
+                if isinstance(parts.get(part), dict):
+                    found.append((f"trends.{k}.{part}.{name}", float(parts[part][name]), 0.0))
+
+    def far(x: float, centre: float) -> float:
+        d = abs(x - centre) if math.isfinite(x - centre) else abs(x)
+        return abs(math.log10(d)) if d > 0 else 0.0
+
+    field, value, _ = max(found, key=lambda t: far(t[1], t[2]))
+    return field, value
 
 
 def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
@@ -169,12 +213,18 @@ def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
             else:
                 out = [quantity_loglik(e.observed, j.values[k]) for k in keys]
     except (np.linalg.LinAlgError, ArithmeticError, FloatingPointError) as exc:
-        what = (f"sigma {e.sigma:g} cannot be computed with against the trends' spreads (sigma^2 I + X S X^T is "
-                f"{'singular' if isinstance(exc, np.linalg.LinAlgError) else 'out of range'} in floating point): "
-                "give sigma on the scale of the codes (e.g. 0.1 to 10)" if isinstance(e, TimelineItem)
-                else f"the predictive distributions give no finite density at {e.observed:g}: {exc}")
-        raise CaseError([Problem(what, item=e.id, field="sigma" if isinstance(e, TimelineItem) else "predictive")]
-                        ) from None
+        singular = isinstance(exc, np.linalg.LinAlgError)
+        if not isinstance(e, TimelineItem):
+            what, field = f"the predictive distributions give no finite density at {e.observed:g}: {exc}", "predictive"
+        elif singular:  # only sigma against the trends' spreads makes the covariance singular
+            what, field = (f"sigma {e.sigma:g} cannot be computed with against the trends' spreads (sigma^2 I + "
+                           "X S X^T is singular in floating point): give sigma on the scale of the codes (e.g. 0.1 "
+                           "to 10)"), "sigma"
+        else:  # an overflow: the number furthest from the scale of codes and years is named
+            field, value = _timeline_culprit(e, j, keys)
+            what = (f"its likelihood overflows in floating point ({field} is {value:g}): give sigma, the origin, the "
+                    "codes and the trends' means and sds on the scale of the codes and years (e.g. sigma 0.1 to 10)")
+        raise CaseError([Problem(what, item=e.id, field=field)]) from None
     if any(math.isnan(v) or v == math.inf for v in out):
         raise CaseError([Problem("its likelihood is not a finite number (the numbers are too extreme to compute "
                                  "with)", item=e.id)])

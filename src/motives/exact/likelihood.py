@@ -371,10 +371,21 @@ def _sum_last(a: Array) -> Array:
 
 
 def normalise(log_weights: Array) -> Array:
-    """Softmax over the last axis, in log space; rows that are all -inf give NaN."""
-    lse = logsumexp(log_weights, axis=-1)[..., None]
-    with np.errstate(invalid="ignore"):
-        return np.exp(log_weights - lse)
+    """Softmax over the last axis; rows that are all -inf give NaN.
+
+    The largest weight is subtracted and the exponentials divided by their sum, never ``exp(w - logsumexp(w))``:
+    where the log weights are large (-5e15 from a predictive sd of 1e-308) the log of the sum is rounded to the
+    spacing of floats there (1.0), and equal weights would come out as e^-1 each instead of 1/2.
+
+    Examples
+    --------
+    >>> normalise(np.array([-5e15, -5e15])).tolist()
+    [0.5, 0.5]
+    """
+    m = np.max(log_weights, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.exp(log_weights - np.where(np.isfinite(m), m, np.nan))
+        return w / np.sum(w, axis=-1, keepdims=True)
 
 
 

@@ -51,6 +51,7 @@ import numpy as np
 from motives import escape
 from motives.citations import Bibliography
 from motives.errors import CaseError, Problem
+from motives.numeric import proportions
 from motives.schema import Case
 
 EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tables")
@@ -134,6 +135,41 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
             "reliability": dict(edits.get("reliability") or {}), "tables": dict(edits.get("tables") or {})}
 
 
+def switch_lens(case: Case, edits: dict[str, Any] | None, lens: str | None) -> dict[str, Any]:
+    """The edit set after the reader switches to ``lens``: the one rule of the page and the widget.
+
+    A table edit is a value of the lens it was set under, so a switch to another lens drops the table edits and
+    the tables show the new lens's own values; the other edits (prior, weights, dropped items, discount, source
+    reliabilities) belong to no lens and stay. Choosing the lens already shown changes nothing. ``switchLens``
+    in ``engine.js`` is the same rule for the appendix page and the widget (the browser tests compare the two).
+    An edit set written whole (a link, ``Explorer.edits = {...}``) is taken as written: its tables are values
+    of its own lens.
+
+    Raises
+    ------
+    motives.errors.CaseError
+        If ``edits`` or ``lens`` is not valid for the case (:func:`check_edits`).
+
+    Examples
+    --------
+    >>> from motives.testing import random_structured_case
+    >>> case = random_structured_case(7, depth=2, lenses=("a", "b"))
+    >>> e = {"prior": {"h0": 2.0}, "tables": {"p0": {"h0": [0.5, 0.5]}}}
+    >>> switch_lens(case, e, "b")
+    {'prior': {'h0': 2.0}, 'lens': 'b'}
+    >>> switch_lens(case, e, "a") == {**e, "lens": "a"}  # the lens already shown: nothing changes
+    True
+    """
+    check_edits(case, edits)
+    edits = dict(edits or {})
+    lens = case.resolve_lens(lens)
+    check_edits(case, {"lens": lens})
+    if lens != case.resolve_lens(edits.get("lens")):
+        edits.pop("tables", None)
+    edits["lens"] = lens
+    return edits
+
+
 def _shown(v: Any) -> str:
     """A value in a message as the page shows it: a string in quotes, anything else as JSON."""
     return f"'{v}'" if isinstance(v, str) else json.dumps(v)
@@ -209,14 +245,14 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
         pv = case.parent_values(case.proposition(pid).bears_on)
         for v, row in rows.items():
             r = np.asarray(row, dtype=float)
-            T[pv.index(v)] = r / r.sum()
+            T[pv.index(v)] = proportions(r)
         tables[pid] = T
     pri = np.array(case.prior_vector())
     if ed["prior"]:
         pri = np.array([ed["prior"].get(h, p) for h, p in zip(case.hypothesis_ids, pri, strict=True)], dtype=float)
-        if pri.sum() <= 0:
+        if not (pri > 0).any():
             raise CaseError([Problem("the edited prior gives every hypothesis weight 0", field="edits.prior")])
-        pri = pri / pri.sum()
+        pri = proportions(pri)
     post = posterior(arr, pri, tables=tables or None)
     fam = family_credence(arr, post)
     return {"hypotheses": {h: float(x) for h, x in zip(arr.hypotheses, post, strict=True)},
@@ -296,7 +332,7 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
         table = {}
         for k, row in zip(keys, pa.table, strict=True):
             r = np.asarray(edited.get(k, row), dtype=float)
-            table[k] = {s: float(x) for s, x in zip(pa.states, r / r.sum(), strict=True)}
+            table[k] = {s: float(x) for s, x in zip(pa.states, proportions(r), strict=True)}
         changed[pid] = {"values": table}
     other = [*arr.other_items, *(i for p in arr.propositions for i in p.other_items)]
     case_judgements: dict[str, Any] = {}
@@ -543,6 +579,11 @@ def fill_template(template: str, values: dict[str, str]) -> str:
     """Each marker of ``template`` replaced by its value in one pass.
 
     A value is never scanned for markers.
+
+    Written here rather than with jinja2: the page has four markers, each filled with text already escaped for
+    where it goes (JSON inside a script by :func:`motives.escape.json_script`, the title by
+    :func:`motives.escape.html`, our own SVG), which jinja2's HTML autoescaping would escape wrongly (a script's
+    JSON is not HTML text); and jinja2 is not a dependency of the core.
 
     Raises
     ------

@@ -20,6 +20,17 @@
     return m + Math.log(s);
   }
 
+  function proportions(w) {
+    // divided by the largest first, then by the sum (motives.numeric.proportions): weights of 1e308 each would
+    // overflow their sum and read as 0
+    let top = 0;
+    for (const x of w) if (x > top) top = x;
+    const v = w.map(function (x) { return top > 0 ? x / top : NaN; });
+    let s = 0;
+    for (const x of v) s += x;
+    return v.map(function (x) { return x / s; });
+  }
+
   function temper(row, g) {
     // lambda ** g, computed as exp(g log lambda); a zero stays zero (a logical exclusion, not a weight)
     return row.map(function (l) { return l > 0 ? Math.exp(g * Math.log(l)) : 0; });
@@ -41,8 +52,15 @@
   }
 
   function normalise(logw) {
-    const z = lse(logw);
-    return logw.map(function (v) { return Math.exp(v - z); });
+    // the largest subtracted and the exponentials divided by their sum, never exp(v - lse(logw)): where the
+    // log weights are large (-5e15) lse is rounded to the spacing of floats there and equal weights would not sum to 1
+    let m = -Infinity;
+    for (const v of logw) if (v > m) m = v;
+    if (!isFinite(m)) return logw.map(function () { return NaN; });
+    const w = logw.map(function (v) { return Math.exp(v - m); });
+    let s = 0;
+    for (const v of w) s += v;
+    return w.map(function (v) { return v / s; });
   }
 
   /* Variable elimination by the plan Python made (motives.exact.contract.plan_elimination), in log space.
@@ -110,7 +128,7 @@
     if (!E) throw new Error("unknown lens " + lens);
     const K = data.hypotheses.length;
     const weights = edits.weights || {};
-    const discount = edits.discount === undefined ? 1 : edits.discount;
+    const discount = edits.discount == null ? 1 : edits.discount;
     const drop = new Set(edits.drop || []);
     const gamma = function (id) { return (weights[id] === undefined ? 1 : weights[id]) * discount; };
     const rel = edits.reliability || {};
@@ -178,10 +196,7 @@
         const ed = tables[p.id] || {};
         Object.keys(ed).forEach(function (v) {
           const j = info.parent_values.indexOf(v);
-          const r = ed[v];
-          let s = 0;
-          for (const x of r) s += x;
-          rows[j] = r.map(function (x) { return x / s; });
+          rows[j] = proportions(ed[v]);
         });
         return rows.map(function (r) { return r.map(Math.log); });
       });
@@ -249,9 +264,7 @@
       prior = data.hypotheses.map(function (h, k) {
         return edits.prior[h.id] === undefined ? prior[k] : edits.prior[h.id];
       });
-      let s = 0;
-      for (const p of prior) s += p;
-      prior = prior.map(function (p) { return p / s; });
+      prior = proportions(prior);
     }
     const post = normalise(prior.map(function (p, k) { return Math.log(p) + total[k]; }));
     const hyp = {};
@@ -339,5 +352,19 @@
     return null;
   }
 
-  global.motivesEngine = { posterior: posterior, checkEdits: checkEdits, contract: contract, lse: lse };
+  // ------------------------------------------------------------------ a lens switch
+  // The one rule of motives.interactive.switch_lens, for the page and the widget alike: switching to another lens
+  // drops the table edits (a table row is a value of the lens it was set under; the tables then show the new
+  // lens's own values) and keeps the rest (prior, weights, dropped items, discount and reliabilities belong to no
+  // lens); choosing the lens already shown changes nothing. Returns a new edit set; the edits given are not changed.
+  function switchLens(data, edits, lens) {
+    const out = JSON.parse(JSON.stringify(edits || {}));
+    const current = out.lens === undefined || out.lens === null ? data.default_lens : out.lens;
+    if (lens !== current) delete out.tables;
+    out.lens = lens;
+    return out;
+  }
+
+  global.motivesEngine = { posterior: posterior, checkEdits: checkEdits, switchLens: switchLens, contract: contract,
+                           lse: lse };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -3,7 +3,8 @@
 The widget is computed by the appendix's own engine.
 
 The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
-Colab and marimo all render), so one front end serves every notebook. Its front end is ``widget.js`` with the
+Colab and marimo all render), so one front end serves every notebook; the tests run it in Notebook 7, marimo and
+an exported page (VS Code and Colab cannot be run where it is tested). Its front end is ``widget.js`` with the
 appendix's ``engine.js`` prepended: the page and the widget compute with one engine, run on the arrays
 :func:`widget_data` exports (the appendix's, per lens, at full precision). Its state is three synced traits:
 
@@ -17,10 +18,12 @@ appendix's ``engine.js`` prepended: the page and the widget compute with one eng
 ``computed``
     What the front end's engine computed, with the edits it computed it for (empty until a front end renders).
 
-A lens switch drops the table edits (a table edit is a value of the lens it was made under) and keeps the rest
-(prior, weights, dropped items, reliabilities and the discount belong to no lens); the tables then show the new
-lens's own values. The edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the
-appendix's "Download my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
+A lens switch follows the one rule of the appendix page (:func:`motives.interactive.switch_lens`, ``switchLens``
+in ``engine.js``): it drops the table edits (a table edit is a value of the lens it was made under) and keeps
+the rest (prior, weights, dropped items, reliabilities and the discount belong to no lens); the tables then
+show the new lens's own values, and a line under the credences says how many edited rows were dropped. The
+edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the appendix's "Download
+my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
 :meth:`Explorer.to_html` writes a page that recomputes offline, with no kernel.
 
 anywidget is an optional dependency (the ``lab`` extra); without it :func:`explore` says how to install it.
@@ -64,6 +67,7 @@ CSS = """
 .motives-explorer details { margin-top: .6rem; }
 .motives-explorer .mx-prop-title { margin-top: .4rem; font-weight: 600; }
 .motives-explorer .mx-status { color: #b00020; }
+.motives-explorer .mx-note { opacity: .8; }
 """
 
 
@@ -207,12 +211,14 @@ if anywidget is not None:
             return str(self.edits["lens"])
 
         def set_lens(self, lens: str) -> None:
-            """Switch the lens.
+            """Switch the lens as the lens menu does (:func:`motives.interactive.switch_lens`).
 
-            The table edits go (they were values of the old lens), the other edits stay.
+            To another lens the table edits go (they were values of the old lens) and the other edits stay.
             """
-            lens = self.case.resolve_lens(lens)
-            self._update(lens=lens, tables={})
+            from motives.interactive import switch_lens
+
+            new = switch_lens(self.case, self.edits, lens)
+            self._update(**{**new, "tables": new.get("tables")})  # None: the table edits removed
 
         def set_prior(self, hypothesis: str, weight: float | None) -> None:
             """Set a hypothesis's relative prior weight (``None``: back to the case's)."""
@@ -295,7 +301,7 @@ else:
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
 <style>body { margin: 1.5rem; } __CSS__</style></head>
-<body><h1 style="font: 600 16px system-ui">__TITLE__</h1><div id="explorer"></div>
+<body><h1 style="font: 600 16px system-ui">__HEADING__</h1><div id="explorer"></div>
 <script type="module">
 // A stand-in for a notebook's widget model (get/set/on/off/save_changes), holding the saved state, so the
 // widget's own module runs here unchanged and recomputes in the page.
@@ -332,9 +338,13 @@ def write_page(ex: Any, path: Path) -> Path:
     def js(x: Any) -> str:  # JSON inside a script: nothing can close the script element early
         return json.dumps(x, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
 
+    from motives.interactive import fill_template
+
     state = {"data": ex.data, "edits": ex.edits, "computed": {}, "error": ""}
-    page = (PAGE.replace("__CSS__", CSS).replace("__TITLE__", html.escape(f"What if: {ex.case.title or ex.case.name}"))
-            .replace("__STATE__", js(state)).replace("__ESM__", js(esm())))
+    # one pass over the template (fill_template), as the appendix: a title holding "__STATE__" stays text
+    title = html.escape(f"What if: {ex.case.title or ex.case.name}")
+    page = fill_template(PAGE, {"__CSS__": CSS, "__TITLE__": title, "__HEADING__": title, "__STATE__": js(state),
+                                "__ESM__": js(esm())})
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)

@@ -84,6 +84,9 @@
     box.hidden = false;
   }
   function status(msg) { document.getElementById("status").textContent = msg; }
+  function tableRows(e) {
+    return Object.keys(e.tables || {}).reduce(function (n, p) { return n + Object.keys(e.tables[p]).length; }, 0);
+  }
   function setEdit(path, key, value) {
     if (!path) { edits[key] = value; } else {
       edits[path] = edits[path] || {};
@@ -99,7 +102,16 @@
     document.getElementById("description").textContent = data.case.description || "";
     const lens = document.getElementById("lens");
     data.lenses.forEach(function (l) { lens.appendChild(el("option", { value: l.id }, l.name)); });
-    lens.addEventListener("change", function () { setEdit(null, "lens", lens.value); rebuildLensParts(); });
+    lens.addEventListener("change", function () {
+      // the rule of engine.switchLens (the widget's too): table edits go, the other edits stay
+      const rows = tableRows(edits);
+      edits = engine.switchLens(data, edits, lens.value);
+      save();
+      syncControls();
+      update();
+      status(rows ? "Lens switched: your " + rows + " edited table row" + (rows === 1 ? " was" : "s were") +
+        " dropped (table values belong to the lens they were set under); the tables show this lens's values." : "");
+    });
     const disc = document.getElementById("discount");
     disc.addEventListener("input", function () { setEdit(null, "discount", parseFloat(disc.value)); });
     document.getElementById("reset").addEventListener("click", function () {
@@ -244,10 +256,12 @@
     return E.props.find(function (q) { return q.id === p.id; }).table;
   }
 
+  let tablesBuilt = 0;
   function rebuildLensParts() {
     const L = data.lenses.find(function (l) { return l.id === lensOf(); });
     document.getElementById("lens-desc").textContent = L ? L.description : "";
     // proposition tables
+    const built = ++tablesBuilt;
     const box = document.getElementById("props");
     box.textContent = "";
     if (!data.propositions.length) document.getElementById("props-section").hidden = true;
@@ -287,6 +301,9 @@
                                     "data-prop": p.id, "data-parent": v, "data-state": s });
           inp.value = num(+row[si]);
           inp.addEventListener("change", function () {
+            // a field of tables since rebuilt (a lens switch while it had focus) fires "change" as it goes: its
+            // value belongs to the tables that were, not to the edits now
+            if (built !== tablesBuilt) return;
             const vals = Array.prototype.map.call(tr.querySelectorAll("input"), function (x) { return parseFloat(x.value); });
             if (vals.some(function (x) { return !(x >= 0); })) { status("Table entries must be numbers ≥ 0."); return; }
             if (p.states.length === 2 && si === 0) { vals[1] = Math.max(0, 1 - vals[0]); tr.querySelectorAll("input")[1].value = num(vals[1]); }
@@ -388,7 +405,7 @@
 
   function syncControls() {
     document.getElementById("lens").value = lensOf();
-    const d = edits.discount === undefined ? 1 : edits.discount;
+    const d = edits.discount == null ? 1 : edits.discount;
     document.getElementById("discount").value = String(d);
     document.getElementById("discount-out").textContent = (+d).toFixed(2);
     document.querySelectorAll("input[data-h]").forEach(function (inp) {
@@ -420,7 +437,7 @@
         "or reset.");
       return;
     }
-    document.getElementById("discount-out").textContent = (+(edits.discount === undefined ? 1 : edits.discount)).toFixed(2);
+    document.getElementById("discount-out").textContent = (+(edits.discount == null ? 1 : edits.discount)).toFixed(2);
     const t = document.getElementById("credences");
     t.textContent = "";
     function row(label, p, p0, cls) {
@@ -468,7 +485,7 @@
     const lens = lensOf();
     const E = data.engine[lens];
     const w = edits.weights || {};
-    const d = edits.discount === undefined ? 1 : edits.discount;
+    const d = edits.discount == null ? 1 : edits.discount;
     const drop = new Set(edits.drop || []);
     const g = function (id) { return (w[id] === undefined ? 1 : w[id]) * d; };
     const changed = {};

@@ -94,12 +94,12 @@ function render({ model, el }) {
   const lensSel = h("select", { class: "mx-lens", "aria-label": "lens" });
   data.lenses.forEach((l) => lensSel.appendChild(h("option", { value: l.id }, l.name)));
   lensSel.addEventListener("change", () => {
-    // a lens switch keeps the edits that do not belong to a lens (prior, weights, reliabilities, discount) and
-    // drops the table edits: the tables now show the new lens's own values
-    const next = clone(edits);
-    next.lens = lensSel.value;
-    delete next.tables;
-    commit(next);
+    // the rule of engine.switchLens (the appendix page's too): the table edits go (the tables now show the new
+    // lens's own values); the prior, weights, dropped items, reliabilities and discount stay
+    const rows = Object.values(edits.tables || {}).reduce((n, r) => n + Object.keys(r).length, 0);
+    commit(engine.switchLens(data, edits, lensSel.value));
+    note.textContent = rows ? "Lens switched: " + rows + " edited table row" + (rows === 1 ? " was" : "s were") +
+      " dropped (table values belong to the lens they were set under)." : "";
   });
   const lensLabel = h("label", {}, "Lens ");
   lensLabel.appendChild(lensSel);
@@ -113,7 +113,7 @@ function render({ model, el }) {
   dLabel.appendChild(discount);
   head.appendChild(dLabel);
   const reset = h("button", { type: "button", class: "mx-reset" }, "Reset");
-  reset.addEventListener("click", () => commit({ lens: lensOf() }));
+  reset.addEventListener("click", () => { note.textContent = ""; commit({ lens: lensOf() }); });
   head.appendChild(reset);
 
   const body = h("div", { class: "mx-body" });
@@ -172,6 +172,8 @@ function render({ model, el }) {
   }
   const status = h("div", { class: "mx-status", role: "status" });
   right.appendChild(status);
+  const note = h("div", { class: "mx-note", role: "status" });
+  right.appendChild(note);
 
   // item weights
   const itemsBox = h("details", { class: "mx-items" });

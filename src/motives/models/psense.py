@@ -278,8 +278,8 @@ def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD, case
     _WARNINGS.clear()
     _with_groups(result, case)
     try:
-        cred = power_sensitivity(result, threshold=threshold)
-        judg = judgement_sensitivity(result, threshold=threshold) if not cred.empty else None
+        cred = power_sensitivity(result, threshold=threshold, case=case)
+        judg = judgement_sensitivity(result, threshold=threshold, case=case) if not cred.empty else None
     except ValueError as exc:  # arviz-stats refuses draws it cannot smooth (a stuck chain: "All tail values ...")
         return {"credence": {}, "judgements": [], "n_judgements": 0, "threshold": threshold,
                 "statement": f"Power-scaling sensitivity: not computed; arviz-stats could not use these draws ({exc})."}

@@ -322,9 +322,18 @@ class FitResult(xr.DataTree):
     # ------------------------------------------------------------------ io
 
     def save(self, path: str | Path) -> Path:
-        """Write the trace (with its config) to a netCDF file through h5netcdf."""
+        """Write the trace (with its config) to a netCDF file through h5netcdf.
+
+        The file is made in memory and written by Python: HDF5 writing to a full disk itself crashes the
+        process (a segmentation fault in h5py's clean-up, leaving the temporary folder and lock behind),
+        where a Python write raises an ``OSError`` the command reports.
+        """
         p = Path(path)
-        _clean_for_netcdf(self.trace).to_netcdf(p, engine="h5netcdf")
+        data = _clean_for_netcdf(self.trace).to_netcdf(engine="h5netcdf")
+        try:
+            p.write_bytes(bytes(data))
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(p)) from None
         return p
 
 

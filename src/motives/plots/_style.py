@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -13,6 +15,8 @@ import matplotlib as mpl
 from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from motives.files import write_atomic
 
 #: Width of one journal column and of the full page, inches.
 ONE_COLUMN = 3.5
@@ -71,8 +75,14 @@ def style() -> Iterator[None]:
     ...     plt.rcParams["font.size"]
     8.0
     """
-    with mpl.rc_context(RC):  # type: ignore[arg-type]  # RC's keys are rcParams names, typed as str here
+    with mpl.rc_context(RC), warnings.catch_warnings():  # type: ignore[arg-type]  # RC's keys: rcParams names
+        warnings.filterwarnings("ignore", GLYPH_WARNING, UserWarning)
         yield
+
+
+#: A character the figure font lacks (a tab, emoji or CJK in user text) is drawn as its empty box: matplotlib's
+#: warning, with its source line on stderr, would tell a reader of a command's output nothing.
+GLYPH_WARNING = r"Glyph \d+ .* missing from font"
 
 
 def width_of(width: str | float) -> float:
@@ -202,8 +212,9 @@ def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", 
         p = stem.with_suffix(f".{fmt}")
         with style():  # PNG: light compression (zlib level 6 took most of the time of a 300 dpi figure)
             extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
-            fig.savefig(p, format=fmt, **extra)
-        out.append(p)
+            buf = io.BytesIO()  # drawn in memory: the PDF backend failing a write (a full disk) raised AttributeError
+            fig.savefig(buf, format=fmt, **extra)
+        out.append(write_atomic(p, buf.getvalue()))
     return out
 
 
@@ -240,7 +251,9 @@ def _text_width(text: str, size: float, bold: bool) -> float:
     if not _RENDERER:
         _RENDERER.append(RendererAgg(10, 10, 72))
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
-    w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", GLYPH_WARNING, UserWarning)
+        w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
     return float(w) / 72
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from motives.conventions import one_per_family
 from motives.plots.credence import plot_credences
 from motives.plots.evidence import plot_ledger, plot_timeline
 from motives.plots.sensitivity import (
@@ -223,6 +224,11 @@ def _lenses(ctx: FigureContext) -> bool:
     return len(ctx.case.lens_ids) >= 2
 
 
+def _lenses_families(ctx: FigureContext) -> bool:
+    """The lens figure of families, when families group hypotheses (else it would repeat the hypotheses')."""
+    return _lenses(ctx) and not one_per_family(ctx.case)
+
+
 def _register_builtins() -> None:  # noqa: PLR0915  (one registration per figure: the list of built-ins)
     C = _CAPTIONS
 
@@ -249,7 +255,8 @@ def _register_builtins() -> None:  # noqa: PLR0915  (one registration per figure
     reg("lenses", ("lens_comparison",),
         lambda x: plot_lenses(x.tables["lens_comparison"], level="hypothesis", labels=x.labels, **x.kw), when=_lenses)
     reg("lenses_family", ("lens_comparison",),
-        lambda x: plot_lenses(x.tables["lens_comparison"], level="family", labels=x.labels, **x.kw), when=_lenses)
+        lambda x: plot_lenses(x.tables["lens_comparison"], level="family", labels=x.labels, **x.kw),
+        when=_lenses_families)
     reg("cruxes", ("cruxes",), lambda x: plot_cruxes(x.tables["cruxes"], labels=x.labels, top=x.top, **x.kw),
         when=_lenses, target=True)
     reg("sobol", ("sobol",), lambda x: plot_sobol(x.tables["sobol"], labels=x.labels, top=x.top, **x.kw),
@@ -339,12 +346,21 @@ def caption(name: str, case: Case | None = None) -> str:
     >>> import motives as mv
     >>> caption("credences", mv.examples.load("cookies"))  # each bowl its own family: no family rows drawn
     'Credence of each hypothesis (open circles), exact engine.'
+    >>> caption("tornado", mv.examples.load("cookies")).startswith("The leading hypothesis's credence")
+    True
     >>> caption("my_figure")  # not a standard figure: the name itself
     'my_figure'
     """
+    text = _caption(name, case)
+    if one_per_family(case):  # each family is one hypothesis: the sentence says so
+        text = text.replace("leading family", "leading hypothesis").replace("each family", "each hypothesis")
+    return text
+
+
+def _caption(name: str, case: Case | None) -> str:
     if name == "ledger" and case is not None and case.propositions:
         return LEDGER_STRUCTURED
-    if name == "credences" and case is not None and case.family_ids == case.hypothesis_ids:
+    if name == "credences" and one_per_family(case):
         return "Credence of each hypothesis (open circles), exact engine."  # no family rows are drawn
     if name == "break_even" and case is not None:  # why an item may be unable to tie: only causes the case has
         why = (["its source's reliability caps it"] if any(s.reliability.concentration is not None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import RESOLUTION_NOTE, families_group, md_text, plural
+from motives.conventions import RESOLUTION_NOTE, families_group, md_text, one_per_family, plural
 from motives.report.explain import Claim
 from motives.report.tables import (
     evidence_markdown,
@@ -75,8 +75,8 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
     >>> lines = structure_comparison(mv.examples.load("burglary"))
     >>> print(lines[2])
     | level | id | label | prior | credence | if_independent | uniform_prior | uniform_if_independent |
-    >>> print(lines[6])
-    | family | suspect | suspect | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
+    >>> print(lines[4])  # each hypothesis its own family: no family rows repeat these
+    | hypothesis | suspect | The suspect did it | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
     >>> print(lines[-2][:118])
     With the structure, The suspect did it has log-odds +2.8 dB against the rest; if every item were independent
     given the
@@ -119,6 +119,8 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
                    f"for it by {abs(diff):.1f} dB (a factor of {10 ** (abs(diff) / 10):.3g} on the odds): items that "
                    "bear on one proposition share a cause, and together can move the odds no further than the "
                    "proposition itself (its cap).")
+    if one_per_family(case):  # the family rows would repeat the hypothesis rows
+        t = t[t.index.get_level_values("level") != "family"]
     lines = to_markdown(t, digits=3).rstrip("\n").splitlines()
     also = (" The last two columns give both under a uniform prior over the hypotheses (`prior=\"uniform\"`), "
             "so a reader sees how much of the answer the prior carries." if uniform else "")
@@ -292,7 +294,7 @@ def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[s
      '## Independence', '## Conflict', '## Global sensitivity', '## Value of information', '## Trajectory']
     >>> print(md.split("## Global sensitivity")[1].split("##")[0].strip()[:70])  # nothing uncertain: said so
     **Warning:** The Sobol table is empty: no judgement of this case is gi
-    >>> "The leading family is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
+    >>> "The leading hypothesis is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
     True
     >>> "](figures/credences.png)" in md
     True
@@ -359,12 +361,24 @@ class ReportContext:
             return []
         cap = caption(name, self.analysed or self.case)
         if self.spec.get("target") and name in FIGURES and FIGURES[name].target:  # these follow the tables' target
-            cap = cap.replace("The leading family", "The target").replace("the leading family", "the target")
+            for noun in ("family", "hypothesis"):
+                cap = cap.replace(f"The leading {noun}", "The target").replace(f"the leading {noun}", "the target")
         elif self.lead_level == "hypothesis" and name in FIGURES and FIGURES[name].target:
             # one family holds every hypothesis: the default target is the leading hypothesis
             cap = cap.replace("The leading family", "The leading hypothesis").replace(
                 "the leading family", "the leading hypothesis")
         return [f"![{cap}]({self.figures[name]})", "", f"*Figure: {cap}*", ""]
+
+    @property
+    def one_per_family(self) -> bool:
+        """Every family of the case analysed is one hypothesis: family rows and columns repeat the hypotheses'."""
+        return one_per_family(self.analysed or self.case)
+
+    def no_family_rows(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` without its family rows when they repeat the hypothesis rows (:attr:`one_per_family`)."""
+        if not self.one_per_family or "level" not in table.index.names:
+            return table
+        return table[table.index.get_level_values("level") != "family"]
 
     @property
     def hyp_cred(self) -> pd.Series:
@@ -492,7 +506,7 @@ def _context(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str
               | {h.id: md_text(h.name) for h in case.hypotheses} | {f.id: md_text(f.label or f.id) for f in case.families})
     kind = "group" if analysed is not None else lead_level
     what = (f"the target {kind} **{labels.get(lead, lead)}**" if spec.get("target") else
-            "the leading hypothesis" if lead_level == "hypothesis" else "the leading family")
+            "the leading hypothesis" if lead_level == "hypothesis" or one_per_family(case) else "the leading family")
     return ReportContext(case, analysed, tables, figures, spec, lens, lead, lead_level, labels, kind, what)
 
 
@@ -560,6 +574,8 @@ def _posterior(x: ReportContext) -> list[str]:
         L += [f"The leading hypothesis is **{labels.get(lead, lead)}** with {numbers}. The case's one family "
               "holds every hypothesis (its credence is 1 whatever the evidence), so the analyses below are of the "
               "leading hypothesis.", ""]
+    elif one_per_family(case):  # every family is one hypothesis: "family" would name a hypothesis
+        L += [f"The leading hypothesis is **{labels.get(lead, lead)}** with {numbers}.", ""]
     else:
         L += [f"The leading family is **{labels.get(lead, lead)}** with {numbers}.", ""]
     return L
@@ -693,12 +709,12 @@ def _conflict(x: ReportContext) -> list[str]:
          when=lambda x: len(x.case.lens_ids) > 1)
 def _lenses(x: ReportContext) -> list[str]:
     tables, labels, lead = x.tables, x.labels, x.lead
-    lc = tables["lens_comparison"]
+    lc = x.no_family_rows(tables["lens_comparison"])
     L = ["## Lenses", "", to_markdown(lc, digits=4), ""]
     L += x.fig("lenses")
     L += x.fig("lenses_family")
     L += ["Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining lens "
-          "rates are left out):", "", to_markdown(tables["leave_one_lens_out"], digits=4), ""]
+          "rates are left out):", "", to_markdown(x.no_family_rows(tables["leave_one_lens_out"]), digits=4), ""]
     lb = tables["lens_break_even"]
     L += [f"One factor on the ratios of every item a lens rates that ties {x.what} with its rival:",
           "", to_markdown(lb, digits=4), ""]
@@ -741,6 +757,8 @@ def _information(x: ReportContext) -> list[str]:
     info = x.tables["item_information"]
     if info.empty:
         return []
+    if x.one_per_family:  # the family columns would repeat the hypotheses'
+        info = info.drop(columns=[c for c in ("entropy_family", "voi_family") if c in info.columns])
     return ["## Value of information", "",
             "Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
             "(belief = posterior without it):", "",
