@@ -367,17 +367,17 @@ def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: i
     """
     from motives.exact import compiled, prior_from
     from motives.sensitivity._core import DB
-    from motives.sensitivity.conflict import _log_evidence, conflict
+    from motives.sensitivity.conflict import conflict, log_evidence
     from motives.testing import random_case
 
     case = random_case(seed, n_items=n_items, n_hypotheses=k, n_sources=n_sources, zeros=zeros)
     df = conflict(case, reliability=reliability)
     arr, pri = compiled(case, None), prior_from(case, None)
     everything = set(arr.all_items)
-    log_all = _log_evidence(arr, pri, everything, reliability)
+    log_all = log_evidence(arr, pri, everything, reliability)
     for e in arr.all_items:
-        alone = _log_evidence(arr, pri, {e}, reliability, set())
-        rest = _log_evidence(arr, pri, everything - {e}, reliability)
+        alone = log_evidence(arr, pri, {e}, reliability, set())
+        rest = log_evidence(arr, pri, everything - {e}, reliability)
         row = df.loc[("item", e)]
         assert row["log_p_alone"] == pytest.approx(alone, abs=1e-9)
         want = DB * (alone + rest - log_all)

@@ -50,6 +50,18 @@ class MotivesError(Exception):
     """Base class of every error this library raises on purpose."""
 
 
+class LimitError(MotivesError):
+    """A computation refused before it starts: it would exceed a stated limit (:data:`motives.numeric.MAX_WORK_BYTES`).
+
+    ``field`` names the setting that sets its size (``sensitivity.sobol_samples``, ``sampler.draws``), so the
+    command that read it from a file can say where.
+    """
+
+    def __init__(self, message: str, field: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class FailedFitWarning(UserWarning):
     """A fit whose diagnostics failed was made, loaded or summarised.
 

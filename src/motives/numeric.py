@@ -28,6 +28,122 @@ MAX_CONCENTRATION = 1e12
 #: refused with a message rather than allocating nodes x items x hypotheses arrays without bound.
 MAX_NODES = 2048
 
+#: Largest working memory a command may allocate for one analysis (Sobol samples, the draws of a fit), in
+#: bytes. A command estimates what it needs before allocating and refuses above this, with the estimate and
+#: what would fit (docs/formats.md, "Limits", lists every limit of the library in one table).
+MAX_WORK_BYTES = 4 * 2**30
+
+
+def size_text(n_bytes: float) -> str:
+    """A byte count as a person reads it (``'1.5 GB'``; powers of 1024, one decimal).
+
+    Examples
+    --------
+    >>> size_text(4 * 2**30), size_text(1536), size_text(12)
+    ('4.0 GB', '1.5 kB', '12 bytes')
+    """
+    for unit, power in (("TB", 4), ("GB", 3), ("MB", 2), ("kB", 1)):
+        if n_bytes >= 1024**power:
+            return f"{n_bytes / 1024**power:.1f} {unit}"
+    return f"{int(n_bytes)} bytes"
+
+
+def memory_refusal(estimate: float, what: str, valid: str, limit: float | None = None) -> str | None:
+    """The sentence refusing ``what`` when its memory ``estimate`` (bytes) exceeds the limit, else None.
+
+    ``valid`` says what would fit; the caller locates the message (file, line, field).
+
+    Examples
+    --------
+    >>> memory_refusal(10 * 2**30, "1,048,576 Sobol samples of 400 inputs", "at most 400,000 samples")
+    '1,048,576 Sobol samples of 400 inputs need about 10.0 GB of memory, more than the limit of 4.0 GB: at most 400,000 samples'
+    >>> memory_refusal(1e6, "a few samples", "fewer") is None
+    True
+    """
+    cap = MAX_WORK_BYTES if limit is None else limit
+    if estimate <= cap:
+        return None
+    return f"{what} need about {size_text(estimate)} of memory, more than the limit of {size_text(cap)}: {valid}"
+
+
+def source_bytes(n_items: int, n_hyp: int) -> float:
+    """Memory the exact engine needs for one source of uncertain reliability: about four arrays of nodes x items x K.
+
+    Examples
+    --------
+    >>> source_bytes(4000, 4) / 2**30 < 4
+    True
+    """
+    return 32.0 * (n_items // 2 + 1) * n_items * n_hyp
+
+
+def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str | None:
+    """Why a source reporting ``n_items`` under an uncertain reliability cannot be integrated exactly, or None.
+
+    Its exact rule takes n // 2 + 1 Gauss-Jacobi nodes (at most :data:`MAX_NODES`), and the engine evaluates
+    every item on every node for every hypothesis at once (:func:`source_bytes`, at most
+    :data:`MAX_WORK_BYTES`). A fixed reliability (``concentration`` None) needs one node: never refused.
+
+    Examples
+    --------
+    >>> source_refusal(20_000, 10.0, 2)[:60]
+    'reports 20,000 items under one uncertain reliability: integr'
+    >>> source_refusal(20_000, None, 2) is None, source_refusal(400, 10.0, 4) is None
+    (True, True)
+    """
+    if concentration is None:
+        return None
+    q = n_items // 2 + 1
+    lo, hi = 1, 2 * MAX_NODES - 1  # the most items that fit both bounds
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if source_bytes(mid, n_hyp) <= MAX_WORK_BYTES else (lo, mid - 1)
+    head = f"reports {n_items:,} items under one uncertain reliability: "
+    if q > MAX_NODES:
+        return (head + f"integrating it exactly needs {q:,} quadrature nodes, more than the limit of {MAX_NODES:,} "
+                f"(a source may report at most {lo:,} items with a Beta reliability and {n_hyp} hypotheses). Give "
+                "the reliability as a number, or split the source")
+    msg = memory_refusal(source_bytes(n_items, n_hyp), f"{q:,} quadrature nodes x {n_items:,} items x {n_hyp} "
+                         "hypotheses", f"give the reliability as a number, or split the source (a source of one "
+                         f"uncertain reliability may report at most {lo:,} items with {n_hyp} hypotheses)")
+    return head + msg if msg else None
+
+
+def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
+    """Memory the Sobol analysis needs, in bytes: the samples, their outputs, the bootstrap and one engine call.
+
+    ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B and
+    one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x rows, and one
+    engine call about four arrays of ``chunk_cells``.
+
+    Examples
+    --------
+    >>> round(sobol_bytes(100, 100, 1_000_000, 1 << 16) / 2**30, 2)  # GB
+    6.27
+    """
+    rows = 2 ** max(int(np.ceil(np.log2(max(n, 2)))), 1)
+    return 8.0 * (rows * (5 * d + 3 * n_groups + 2) + 4 * chunk_cells)
+
+
+def sobol_refusal(d: int, n_groups: int, n: int, chunk_cells: int) -> str | None:
+    """Why ``n`` Sobol samples of ``d`` inputs in ``n_groups`` groups exceed the memory limit (with what fits), or None.
+
+    Examples
+    --------
+    >>> sobol_refusal(235, 235, 1_000_000, 1 << 16)[-48:]
+    'give sobol_samples at most 262,144 for this case'
+    """
+    if sobol_bytes(d, n_groups, 16, chunk_cells) > MAX_WORK_BYTES:
+        valid = "no sample size fits (the least is 16): too many uncertain inputs; fix some judgements as points"
+    else:
+        fits = 16
+        while fits * 2 <= 1_000_000 and sobol_bytes(d, n_groups, fits * 2, chunk_cells) <= MAX_WORK_BYTES:
+            fits *= 2
+        valid = f"give sobol_samples at most {fits:,} for this case"
+    return memory_refusal(sobol_bytes(d, n_groups, n, chunk_cells),
+                          f"{n:,} Sobol samples (rounded up to a power of 2) of {d:,} uncertain inputs", valid)
+
+
 _FLOAT = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$")
 
 

@@ -22,8 +22,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,11 @@ def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: 
     tgt = spec_target(spec, case, spec_file, target)
     acase = analysed_case(case, tgt)
     s = spec.sensitivity
+    with located_limits(spec_file):  # the Sobol samples' memory, estimated before anything is computed
+        from motives.sensitivity import global_sensitivity
+
+        global_sensitivity(acase, lens=lens, prior=spec.prior, reliability=spec.reliability, n=s.sobol_samples,
+                           target=None if tgt is None else tgt.id, _estimate_only=True)
     formats = list(dict.fromkeys([*spec.figures, *(["png"] if report else [])]))
     res = SensitivityOutputs(out=dest.path, summary={})
     with dest as tmp:
@@ -229,6 +235,36 @@ def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: 
         res.notes.append(f"spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
                          "the exclusive model.")
     return res
+
+
+@contextlib.contextmanager
+def located_limits(spec_file: Path) -> Iterator[None]:
+    """Turn a :class:`motives.errors.LimitError` raised inside into a located message: the spec, line and field.
+
+    Examples
+    --------
+    >>> from motives.errors import CaseError, LimitError
+    >>> try:
+    ...     with located_limits(Path("spec.yaml")):
+    ...         raise LimitError("too many", field="sampler.draws")
+    ... except CaseError as err:
+    ...     print(err.problems[0].field, err.problems[0].file)
+    sampler.draws spec.yaml
+    """
+    from motives.errors import CaseError, LimitError, Problem
+    from motives.yamlfile import read_yaml
+
+    try:
+        yield
+    except LimitError as exc:
+        path = tuple(exc.field.split("."))
+        try:
+            lines = read_yaml(Path(spec_file))[1]
+        except (OSError, MotivesError):
+            lines = {}
+        line = lines.get(path) or lines.get(path[:1])  # the key itself, else its section (a default value)
+        where = "" if path in lines else f" (not set in the spec: the default; set {exc.field} to change it)"
+        raise CaseError([Problem(str(exc) + where, file=str(spec_file), line=line, field=exc.field)]) from None
 
 
 def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -330,8 +366,9 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
                           f"to sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
                           "steps of a model this size can take hours. The exact engine (motives posterior, "
                           "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing.")
-        res = fit_spec(spec, spec_file, progressbar=progressbar, case=case,
-                       on_phase=lambda text: progress.phase(text, None))
+        with located_limits(spec_file):  # draws x chains whose trace would not fit: refused before sampling
+            res = fit_spec(spec, spec_file, progressbar=progressbar, case=case,
+                           on_phase=lambda text: progress.phase(text, None))
         progress.phase("saving", 3 + case.structured)
         summary = res.summary_dict()
         if spec.model == "exclusive":

@@ -34,6 +34,7 @@ from motives.exact.kinds import (
 )
 from motives.exact.likelihood import (
     MAX_GRID,
+    StructureParts,
     family_credence,
     item_loglik,
     loglik,
@@ -41,6 +42,7 @@ from motives.exact.likelihood import (
     normalise,
     posterior,
     reliability_grid,
+    structure_parts,
 )
 from motives.exact.marginals import ancestor_indices, config_marginals, implied_tables
 from motives.exact.trends import trend_bands
@@ -53,5 +55,5 @@ __all__ = [
     'value_summary', 'value_table', 'ancestor_indices', 'config_marginals', 'implied_tables',
     # helpers the other layers use (sensitivity, bn, interactive, models, app)
     'cache_of', 'jacobi_nodes', 'logsumexp', 'mix_reliability', 'mvn_marginal', 'other_kind_loglik',
-    'quiet_log', 'reliability_grid', 'reliability_of',
+    'quiet_log', 'reliability_grid', 'reliability_of', 'StructureParts', 'structure_parts',
 ]

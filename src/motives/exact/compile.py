@@ -304,17 +304,14 @@ def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | 
 
 
 
-def _check_nodes(key: str, n_items: int, concentration: float | None) -> None:
-    """Refuse a source whose exact integration needs more quadrature nodes than the stated bound."""
+def _check_nodes(key: str, n_items: int, concentration: float | None, n_hyp: int = 1) -> None:
+    """Refuse a source whose exact integration would exceed the stated node or memory bounds (a located problem)."""
     from motives.errors import CaseError, Problem
-    from motives.numeric import MAX_NODES
+    from motives.numeric import source_refusal
 
-    if concentration is not None and n_items // 2 + 1 > MAX_NODES:
-        raise CaseError([Problem(
-            f"reports {n_items:,} items under one uncertain reliability: integrating it exactly needs "
-            f"{n_items // 2 + 1:,} quadrature nodes, more than the limit of {MAX_NODES:,} (a source may report at "
-            f"most {2 * MAX_NODES - 1:,} items with a Beta reliability). Give the reliability as a number, or split "
-            "the source", item=key, kind="source", field="reliability")])
+    msg = source_refusal(n_items, concentration, n_hyp)
+    if msg:
+        raise CaseError([Problem(msg, item=key, kind="source", field="reliability")])
 
 
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
@@ -362,7 +359,7 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
         rel = reliability_of(case, key)
         if rel is None or key in structured_sources:
             continue
-        _check_nodes(key, len(idx), rel[1])
+        _check_nodes(key, len(idx), rel[1], len(H))
         groups.append(SourceGroup(key, np.array(idx, dtype=np.intp), rel[0], rel[1]))
     fams = case.family_ids
     arr = CaseArrays(

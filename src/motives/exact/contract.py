@@ -10,6 +10,7 @@ underflows). On a tree the plan is bottom-up message passing.
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,20 +82,36 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
     """
     limit = MAX_TABLE if max_table is None else max_table
     live: dict[int, tuple[int, ...]] = dict(enumerate(scopes))
+    slots_of: dict[int, set[int]] = {}  # variable -> the live factors whose scope holds it
+    for s, sc in live.items():
+        for u in sc:
+            slots_of.setdefault(u, set()).add(s)
     nxt = len(scopes)
     todo = {v for sc in scopes for v in sc if v != 0}
     steps, largest = [], 1
-    while todo:
-        def cost(v: int) -> tuple[int, int, int]:
-            near = set().union(*[set(sc) for sc in live.values() if v in sc]) - {v}
-            size = math.prod(card[u] for u in near)
-            # fill-in: pairs of neighbours not yet sharing a factor
-            fill = sum(1 for a in near for b in near if a < b
-                       and not any(a in sc and b in sc for sc in live.values()))
-            return (fill, size, v)
 
-        v = min(todo, key=cost)
-        ins = tuple(s for s, sc in live.items() if v in sc)
+    def near(v: int) -> set[int]:
+        return set().union(*[set(live[s]) for s in slots_of[v]]) - {v}
+
+    def cost(v: int) -> tuple[int, int, int]:
+        nb = sorted(near(v))
+        size = math.prod(card[u] for u in nb)
+        # fill-in: pairs of neighbours not yet sharing a factor
+        fill = sum(1 for i, a in enumerate(nb) for b in nb[i + 1:] if not slots_of[a] & slots_of[b])
+        return (fill, size, v)
+
+    # Greedy min-fill with each variable's cost kept in a heap and recomputed only where an elimination can
+    # change it (the eliminated variable's neighbours and theirs): the same order as recomputing every cost
+    # at every step, without the cubic work (1,000 facts: 23 s of planning before).
+    current = {v: cost(v) for v in todo}
+    heap = list(current.values())
+    heapq.heapify(heap)
+    while todo:
+        c = heapq.heappop(heap)
+        v = c[2]
+        if v not in todo or current[v] != c:
+            continue  # a stale entry
+        ins = tuple(sorted(slots_of[v]))
         rest = sorted(set().union(*[set(live[s]) for s in ins]) - {v})
         union = (*rest, v)
         size = math.prod(card[u] for u in union)
@@ -109,10 +126,20 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
         spec = tuple(tuple(union.index(u) for u in live[s]) for s in ins)
         steps.append(_Step(var=v, inputs=ins, union=union, spec=spec))
         for s in ins:
+            for u in live[s]:
+                slots_of[u].discard(s)
             del live[s]
         live[nxt] = tuple(rest)
+        for u in rest:
+            slots_of[u].add(nxt)
         nxt += 1
         todo.discard(v)
+        touched = set(rest).union(*[near(u) for u in rest if u != 0]) & todo
+        for u in touched:
+            cu = cost(u)
+            if cu != current[u]:
+                current[u] = cu
+                heapq.heappush(heap, cu)
     final = tuple(sorted(live))
     return Plan(card=tuple(card), scopes=tuple(scopes), steps=tuple(steps), final=final,
                 final_scopes=tuple(live[s] for s in final), largest=largest)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -271,6 +272,57 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
         factors.append(lf.reshape(lf.shape[:-1] + cards))
     return factors
 
+
+
+@dataclass(frozen=True)
+class StructureParts:
+    """A structured case's log-factors and what is added outside them, per reliability node (one call).
+
+    ``full``: per factor slot (propositions, then items of several parents) the log-factor with its evidence,
+    shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table alone, 0 for an item
+    of several parents), shape (1, scope...); ``gx``, ``glw``: reliability nodes (G, C) and log weights (G,)
+    of the sources whose items sit under propositions; ``direct``: log P(direct items of those sources | g, h),
+    (G, K) (0 without); ``flat``: log P(the other direct items | h), (K,). Contracting ``full`` with
+    :func:`motives.exact.contract.contract`, adding ``direct``, then log-sum-exp over the nodes with ``glw``,
+    plus ``flat``, is :func:`loglik`.
+    """
+
+    full: list[Array]
+    bare: list[Array]
+    gx: Array
+    glw: Array
+    direct: Array
+    flat: Array
+
+
+def structure_parts(arr: CaseArrays, reliability: bool = True) -> StructureParts:
+    """The parts :func:`loglik` combines for a structured case, for analyses that vary factors one at a time.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.exact import compile_case
+    >>> from motives.exact.contract import contract
+    >>> arr = compile_case(mv.examples.load("burglary"))
+    >>> parts = structure_parts(arr)
+    >>> top = contract(arr.plan, parts.full) + parts.direct
+    >>> total = logsumexp(top + parts.glw[:, None], axis=0) + parts.flat
+    >>> bool(np.allclose(total, loglik(arr)))
+    True
+    """
+    K = len(arr.hypotheses)
+    gx, glw = reliability_grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    full = [np.asarray(f, dtype=float) for f in _factors(arr, reliability, {}, {}, {}, gx)]
+    bare: list[Array] = [quiet_log(pa.table).reshape((1, *pa.cards, len(pa.states))) for pa in arr.propositions]
+    bare += [np.zeros((1, *[K if q < 0 else len(arr.propositions[q].states) for q in jt.parents]))
+             for jt in arr.joint]
+    direct = np.zeros((len(glw), K))
+    ds = arr.direct_source
+    if reliability and len(ds) and (ds >= 0).any():
+        idx = np.flatnonzero(ds >= 0)
+        direct = _sum_items(quiet_log(mix_reliability(arr.lam[idx][None, :, :], arr.base[idx],
+                                                      gx[:, ds[idx]][:, :, None], K)))
+    return StructureParts(full, bare, gx, glw, direct, _loglik(arr, arr.lam, reliability))
 
 
 def _log_message(T: Array, msg: Array) -> Array:

@@ -188,7 +188,7 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     ``auto`` means here (default: :func:`~motives.models.sampling.auto_backend_for_fit`, which
     depends on what this process compiled before; a many-fit task fixes it).
     """
-    from motives.models.sampling import auto_backend_for_fit, check_counts, sample, set_data
+    from motives.models.sampling import auto_backend_for_fit, check_counts, check_trace_memory, sample, set_data
 
     if config.case_hash != case_hash(case):  # a record built for another case (or an edited copy of it)
         raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
@@ -202,6 +202,7 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     changed = _changed_knobs(built, data or {})
     if data:
         set_data(built, **data)
+    check_trace_memory(built, draws=config.draws, chains=config.chains, log_densities=log_densities)
     backend = config.backend
     if backend == "auto":
         backend = auto_backend or auto_backend_for_fit(built)

@@ -182,6 +182,49 @@ def check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
             raise MotivesError(f"{name} must be at most 10000000, got {value}")
 
 
+#: Sampler statistics a backend keeps per draw (step size, tree depth, energy, divergences, ...): an upper count.
+_STATS_PER_DRAW = 16
+
+
+def trace_bytes(built: BuiltModel, *, draws: int, chains: int, log_densities: bool = True) -> float:
+    """About how much memory the draws of a fit take, in bytes, before the sampler allocates them.
+
+    Per draw: every free parameter (its size at the model's initial point), every deterministic (the
+    credences), the sampler's statistics, and with ``log_densities`` one log density per parameter again;
+    8 bytes each, times draws times chains. A count from the model, not a measurement.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.models.api import build
+    >>> b = build(mv.examples.cookie_case())
+    >>> trace_bytes(b, draws=1_000_000, chains=64) > 4 * 2**30
+    True
+    """
+    params = sum(int(np.size(v)) for v in built.model.initial_point().values())
+    determ = 0
+    for d in built.model.deterministics:
+        shape = d.type.shape
+        determ += int(np.prod([1 if n is None else n for n in shape])) if None not in shape else params
+    per_draw = params + determ + _STATS_PER_DRAW + (params if log_densities else 0)
+    return 8.0 * per_draw * draws * chains
+
+
+def check_trace_memory(built: BuiltModel, *, draws: int, chains: int, log_densities: bool = True) -> None:
+    """Refuse (:class:`motives.errors.LimitError`) draws x chains whose trace would exceed the memory limit."""
+    from motives.errors import LimitError
+    from motives.numeric import MAX_WORK_BYTES, memory_refusal
+
+    need = trace_bytes(built, draws=draws, chains=chains, log_densities=log_densities)
+    per = need / (draws * chains)
+    most = int(MAX_WORK_BYTES // (per * chains))
+    msg = memory_refusal(need, f"{draws:,} draws x {chains} chains of a model of {per / 8:,.0f} numbers per draw",
+                         f"give sampler.draws at most {most:,} with {chains} chains" if most >= 1 else
+                         "fewer chains")
+    if msg:
+        raise LimitError(msg, field="sampler.draws")
+
+
 @contextlib.contextmanager
 def _interrupts() -> Iterator[list[bool]]:
     """Note whether SIGINT arrived while the block ran.

@@ -491,6 +491,31 @@ def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel:
     return leg
 
 
+def _finite_ends(lo: np.ndarray, hi: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Bar ends a figure can draw: an infinite end (log-odds of a ruled-out rival) at the edge of the finite ones.
+
+    Matplotlib cannot place a bar of infinite width (NaN transforms); such an end is drawn 15% of the finite
+    span beyond the farthest finite end and marked ``∞`` (``ends(y)`` yields where and what to mark). A NaN end
+    (undefined) draws no bar.
+    """
+    vals = np.concatenate([lo, hi, [base]])
+    fin = vals[np.isfinite(vals)]
+    span = float(fin.max() - fin.min()) if len(fin) > 1 and fin.max() > fin.min() else 1.0
+    top, bottom = float(fin.max()) + 0.15 * span, float(fin.min()) - 0.15 * span
+
+    def clip(a: np.ndarray) -> np.ndarray:
+        out = np.where(np.isnan(a), base, a)
+        return np.where(np.isposinf(out), top, np.where(np.isneginf(out), bottom, out))
+
+    def ends(y: Any) -> Any:
+        for arr in (lo, hi):
+            for yy, x in zip(y, arr, strict=True):
+                if np.isinf(x):
+                    yield yy, top if x > 0 else bottom, "∞" if x > 0 else "−∞"
+
+    return clip(lo), clip(hi), ends
+
+
 def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                  scale: str = "auto", ax: Axes | None = None, width: str | float = "auto",
                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
@@ -558,8 +583,15 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
     base = float(tor[base_c].iloc[0])
     with style():
         fig, ax_, d, y, W = _rows_axes(d, _input_labels(d, labels), width, ax, top, 1.0, 0.2)
-        ax_.barh(y, d[lo_c] - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
-        ax_.barh(y, d[hi_c] - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
+        lo, hi, ends = _finite_ends(d[lo_c].to_numpy(dtype=float), d[hi_c].to_numpy(dtype=float), base)
+        ax_.barh(y, lo - base, left=base, height=0.65, label=f"weakened (x 1/{f:g})", **bar_style(1))
+        ax_.barh(y, hi - base, left=base, height=0.65, label=f"strengthened (x {f:g})", **bar_style(0))
+        marks = list(ends(y))
+        if marks:
+            ax_.margins(x=0.12)  # room for the marks inside the axes
+        for yy, x, text in marks:  # a bar to an infinite log-odds (a ruled-out rival) ends at the edge, marked
+            ax_.annotate(text, (x, yy), xytext=(2 if x > base else -2, 0), textcoords="offset points",
+                         ha="left" if x > base else "right", va="center", fontsize="small")
         if v["ref_line"] is not None:
             ax_.axvline(base, **v["ref_line"])
         what = "weight of evidence" if mode == "strength" else "likelihood ratio"

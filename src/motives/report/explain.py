@@ -14,6 +14,7 @@ A claim that would say nothing (a number compared with itself) is not made.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +128,11 @@ def _prob(x: float) -> str:
     return f"{x:.3g}" if 0 < x < 1e-3 else f"{x:.6g}"
 
 
-def _odds(x: float) -> str:
+def _odds(x: float | str) -> str:
+    if isinstance(x, str):  # already words (odds past float64)
+        return x
+    if 1e15 <= x < float("inf"):  # beyond the digits a double holds: the power of ten, not 300 digits
+        return f"about 10^{math.log10(x):.0f} to 1"
     if x >= 100:
         return f"{x:,.0f} to 1"
     return f"{x:.1f} to 1"
@@ -253,7 +258,10 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     lens_name = next((ln.name or ln.id for ln in case.lenses if ln.id == lens), lens)
     under_m = f"Under the lens *{md_text(lens_name)}*, " if len(case.lens_ids) > 1 else ""
     under_t = f"Under the lens \\emph{{{esc(lens_name)}}}, " if len(case.lens_ids) > 1 else ""
-    odds = float(hyp[lead_h] / hyp[second_h]) if hyp[second_h] > 0 else float("inf")
+    odds: float | str = float("inf")
+    if hyp[second_h] > 0:  # a ratio past float64 (a runner-up below 1e-308 or so) is said as a power of ten
+        log10_odds = math.log10(float(hyp[lead_h])) - math.log10(float(hyp[second_h]))
+        odds = float(hyp[lead_h]) / float(hyp[second_h]) if log10_odds < 300 else f"about 10^{log10_odds:.0f} to 1"
     level = "family" if grouped else "hypothesis"
     cred = fam if grouped else hyp
 

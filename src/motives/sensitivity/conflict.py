@@ -43,7 +43,6 @@ import pandas as pd
 from motives.exact import CaseArrays, compiled, loglik, logsumexp, prior_from, quiet_log
 from motives.schema import Case
 from motives.sensitivity._core import DB, Array
-from motives.sensitivity._structure import descendants
 
 #: Default threshold for flagging an item or proposition, in decibans: it is at least this much less
 #: probable given the rest of the evidence than a priori (6 dB: a factor of 4).
@@ -56,7 +55,7 @@ OBSERVATIONS = "(observed facts)"
 SURPRISE_LEVEL = 0.01
 
 
-def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
+def log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
                   observed: set[str] | None = None) -> float:
     """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h).
 
@@ -108,32 +107,11 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     """
     arr = compiled(case, lens)
     pri = prior_from(case, prior)
-    direct = arr.all_items
-    everything = direct + arr.structured_items
     if not arr.propositions and not arr.sources_in_structure:
         return _frame(_flat_rows(arr, pri, reliability), threshold_db, arr.lens, reliability)
-    log_all = _log_evidence(arr, pri, set(everything), reliability)
-    rows = []
-    seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
-    singles = {e: _log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
-    if seen:  # the observations of facts, together, are one more finding
-        singles[OBSERVATIONS] = _log_evidence(arr, pri, set(), reliability)
-    rows.append(("case", "(all evidence)", DB * (sum(singles.values()) - log_all), sum(singles.values()), np.nan))
-    for p in arr.propositions:
-        block = set(_subtree_items(arr, p.id))
-        below = {arr.propositions[i].id for i in descendants(arr, p.id)}
-        if not block and not below & seen:
-            continue
-        alone = _log_evidence(arr, pri, block, reliability, below & seen)
-        rest = _log_evidence(arr, pri, set(everything) - block, reliability, seen - below)
-        rows.append(("proposition", p.id, DB * (alone + rest - log_all), alone, log_all - rest))
-    for e in everything:
-        rest = _log_evidence(arr, pri, set(everything) - {e}, reliability)
-        rows.append(("item", e, DB * (singles[e] + rest - log_all), singles[e], log_all - rest))
-    if seen:
-        rest = _log_evidence(arr, pri, set(everything), reliability, set())
-        rows.append(("observation", OBSERVATIONS, DB * (singles[OBSERVATIONS] + rest - log_all), singles[OBSERVATIONS],
-                     log_all - rest))
+    from motives.sensitivity.conflict_structure import structured_rows
+
+    rows = structured_rows(arr, pri, reliability)
     return _frame(rows, threshold_db, arr.lens, reliability)
 
 
@@ -146,8 +124,8 @@ def _frame(rows: list[tuple[Any, ...]], threshold_db: float, lens: str, reliabil
     return df
 
 
-def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tuple[Any, ...]]:
-    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass.
+def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]:
+    """Per item of a case without propositions: log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
 
     Items are independent given h except those of one source of uncertain reliability, which share its ρ.
     So log P(E_rest | h) is the total minus the item's own term for an independent item, and for an item of
@@ -200,6 +178,13 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     own[n_items:] = other
     rest_adj[n_items:] = -other
     total = total + other.sum(axis=0)
+    return own, rest_adj, total
+
+
+def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tuple[Any, ...]]:
+    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass (:func:`flat_parts`)."""
+    items = arr.all_items
+    own, rest_adj, total = flat_parts(arr, reliability)
     logp = quiet_log(pri)
     log_all = float(logsumexp(logp + total, axis=-1))
     singles = logsumexp(logp + own, axis=-1)
@@ -242,16 +227,6 @@ def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list
         sub = arr.without([items[i]])
         out[i] = loglik(sub, reliability=reliability)
     return out
-
-
-def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
-    """Items below a proposition.
-
-    Items bearing on it or on a proposition below it, several parents included.
-    """
-    from motives.sensitivity._structure import subtree_items
-
-    return subtree_items(arr, prop_id)
 
 
 def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
@@ -314,9 +289,15 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     flat_other = arr.other_loglik.sum(axis=0)
     obs = loglik(arr, reliability=False) - flat_other - _other_structured(arr)
     rows = []
+    flat = not arr.propositions and not arr.joint
     for k, h in enumerate(arr.hypotheses):
-        lam, plam, jlam = _simulate(arr, k, n, rng)
-        ll = loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k] - _other_structured(arr)[k]
+        if flat:  # only hypothesis k's column is read: O(n x items) per hypothesis, not O(n x items x K)
+            occurs = rng.random((n, len(arr.items))) < arr.lam[:, k]  # the draws _simulate makes for a flat case
+            ll = np.where(occurs, quiet_log(arr.lam[:, k]), quiet_log(1.0 - arr.lam[:, k])) @ np.ones(len(arr.items))
+        else:
+            lam, plam, jlam = _simulate(arr, k, n, rng)
+            ll = (loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k]
+                  - _other_structured(arr)[k])
         tail = float(np.mean(ll <= obs[k] + 1e-12))
         with np.errstate(invalid="ignore"):  # a hypothesis an observed fact rules out: every draw -inf, sd NaN
             mean, sd = float(ll.mean()), float(ll.std())

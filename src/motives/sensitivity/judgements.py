@@ -164,7 +164,9 @@ def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliabili
     p_t = float(pri[mask].sum() / pri.sum())
     if 0 < p_t < 1:
         def apply_prior(v: float) -> tuple[CaseArrays, Array]:
-            new = np.where(mask, pri / pri[mask].sum() * v, pri / pri[~mask].sum() * (1 - v))
+            new = np.empty_like(pri)  # each side scaled on its own (np.where would divide the other side too:
+            new[mask] = pri[mask] / pri[mask].sum() * v  # 0.5 / 5e-324 overflows)
+            new[~mask] = pri[~mask] / pri[~mask].sum() * (1 - v)
             return arr, new
 
         out.append(Judgement("prior", "prior", p_t, False, apply_prior))

@@ -163,7 +163,7 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
 
 def global_sensitivity(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,  # noqa: C901 - one block per kind of judgement Sobol samples
                        n: int = 1024, by: str = "item", scale: str = "log_odds", seed: int = 1,
-                       n_boot: int = 100, reliability: bool = True) -> pd.DataFrame:
+                       n_boot: int = 100, reliability: bool = True, _estimate_only: bool = False) -> pd.DataFrame:
     """Sobol indices of the target's credence (or its log-odds) over every uncertain judgement.
 
     The inputs are the likelihood cells judged as Beta distributions (a
@@ -383,7 +383,16 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
         names += [f"source:{g.key}" for _, g in srcs + ssrcs]
         kinds = (["item"] * (len(order) + len(porder) + len(jorder)) + ["table"] * len(torder)
                  + ["source"] * (len(srcs) + len(ssrcs)))
-    df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot)
+    from motives.errors import LimitError
+    from motives.numeric import sobol_refusal
+
+    cells = arr.lam.size + sum(p.lam.size + p.table.size for p in arr.propositions) + sum(j.lam.size for j in arr.joint)
+    chunk = int(min(8192, max(16, (1 << 22) // max(cells, 1))))  # rows per engine call: bounded memory
+    if msg := sobol_refusal(d, len(groups), n, chunk * cells):  # refused before any sample is drawn
+        raise LimitError(msg, field="sensitivity.sobol_samples")
+    if _estimate_only:
+        return pd.DataFrame()
+    df = sobol_indices(func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot, chunk=chunk)
     df["kind"] = kinds
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(meta)
