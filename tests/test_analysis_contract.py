@@ -21,28 +21,19 @@ from motives import testing  # noqa: E402
 from motives.cli import app  # noqa: E402
 from motives.sensitivity.registry import ANALYSES, reset_plugins  # noqa: E402
 
-#: Analyses no report section reports yet (the contract finds them; each is a gap, not a pass).
-NOT_REPORTED = {"sobol_credence", "proposition_information", "discount_by_proposition", "discount_by_issue_area"}
+
+def _params() -> list[object]:
+    return [pytest.param(name, kind, id=f"{name}-{kind}") for name, kind in testing.analysis_checks()]
 
 
-def _params(checks: str) -> list[object]:
-    out = []
-    for name, kind in testing.analysis_checks():
-        marks = ([pytest.mark.xfail(strict=True, reason="no report section reports it yet")]
-                 if checks == "report" and name in NOT_REPORTED and ANALYSES[name].applies(testing.contract_case(kind))
-                 else [])
-        out.append(pytest.param(name, kind, marks=marks, id=f"{name}-{kind}"))
-    return out
-
-
-@pytest.mark.parametrize(("name", "kind"), _params("compute"))
+@pytest.mark.parametrize(("name", "kind"), _params())
 def test_contract(name: str, kind: str) -> None:
     """Typed result, save/load equality, figure at both widths with warnings as errors, target honoured."""
     found = testing.check_analysis(name, testing.contract_case(kind), checks=("typed", "saved", "figure", "target"))
     assert set(found) == {"typed", "saved", "figure", "target"}
 
 
-@pytest.mark.parametrize(("name", "kind"), _params("report"))
+@pytest.mark.parametrize(("name", "kind"), _params())
 def test_contract_report(name: str, kind: str) -> None:
     """A registered report section reports every analysis and is in the report where it applies."""
     found = testing.check_analysis(name, testing.contract_case(kind), checks=("report",))
@@ -170,3 +161,4 @@ def test_a_plugin_that_fails_to_import_is_one_clear_error(plugin: Path) -> None:
     assert r.exit_code == 2, r.output
     assert "entry point toy = toy_motives_plugin" in r.output and "half-written plugin" in r.output
     assert "Traceback" not in r.output and not (plugin / "sens").exists()
+
