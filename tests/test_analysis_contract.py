@@ -162,3 +162,29 @@ def test_a_plugin_that_fails_to_import_is_one_clear_error(plugin: Path) -> None:
     assert "entry point toy = toy_motives_plugin" in r.output and "half-written plugin" in r.output
     assert "Traceback" not in r.output and not (plugin / "sens").exists()
 
+
+def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new module of ``motives.sensitivity`` that no other module imports is found by ``run_all`` (through
+    ``load_plugins``): the package's ``__init__`` need not name it (ARCHITECTURE.md, "Adding an analysis")."""
+    import motives.sensitivity as package
+    from motives.sensitivity.registry import unregister
+
+    (tmp_path / "zz_probe_analysis.py").write_text(textwrap.dedent('''
+        import pandas as pd
+        from motives.sensitivity.registry import analysis
+        from motives.sensitivity.results import NoMeta
+
+        @analysis("zz_probe", meta=NoMeta, description="the number of items")
+        def zz_probe(case, settings):
+            return pd.DataFrame({"items": [len(case.evidence)]}, index=pd.Index(["all"], name="what"))
+        '''), encoding="utf-8")
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    assert "zz_probe" not in ANALYSES
+    try:
+        tables = mv.sensitivity.run_all(mv.examples.load("dice"), sweep_points=5, sobol_samples=16)
+        assert tables["zz_probe"]["items"].tolist() == [2]
+    finally:
+        if "zz_probe" in ANALYSES:
+            unregister("zz_probe")
+        sys.modules.pop("motives.sensitivity.zz_probe_analysis", None)
