@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import CaseError, MotivesError, Problem, did_you_mean
-from motives.files import follow_umask
+from motives.files import swap_folder, temporary_folder
 
 if TYPE_CHECKING:
     from motives.schema import Case
@@ -737,26 +737,13 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
     files = imp.files()
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    tmp = temporary_folder(parent, out.name)
     try:
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
         if check:
             _check_loads(tmp, out)
-        follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
-        if out.exists():
-            hold = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            try:
-                os.rename(out, hold / "old")
-                try:
-                    os.rename(tmp, out)
-                except OSError:
-                    os.rename(hold / "old", out)
-                    raise
-            finally:
-                shutil.rmtree(hold, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
+        swap_folder(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
