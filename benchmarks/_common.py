@@ -72,7 +72,9 @@ def loadavg() -> str:
 
 
 def best_time(fn: Callable[[], Any], *, repeat: int = 5, number: int = 1, min_seconds: float = 0.0) -> float:
-    """Best wall time of ``fn`` in seconds (min over ``repeat`` rounds of ``number`` calls, per call).
+    """Best wall time of ``fn`` in seconds, per call.
+
+    The min over ``repeat`` rounds of ``number`` calls.
 
     With ``min_seconds``, ``number`` grows until one round lasts that long.
     """
@@ -156,7 +158,10 @@ def fmt(x: float | None, unit: str = "") -> str:
 
 
 def fit_exponent(ns: list[float], ts: list[float]) -> float | None:
-    """Slope of log t against log n (t ∝ n^slope) by least squares; None with fewer than two points."""
+    """Slope of log t against log n (t ∝ n^slope) by least squares.
+
+    None with fewer than two points.
+    """
     import numpy as np
 
     pts = [(n, t) for n, t in zip(ns, ts, strict=True) if t and t > 0]
@@ -167,7 +172,9 @@ def fit_exponent(ns: list[float], ts: list[float]) -> float | None:
 
 
 def synthetic_case(n_items: int, n_hyp: int, *, seed: int = 0, every: int = 3, group: int = 5) -> Any:
-    """A random case: ``n_items`` likelihood items × ``n_hyp`` hypotheses, each cell Beta(mean, κ = 20).
+    """A random case.
+
+    ``n_items`` likelihood items × ``n_hyp`` hypotheses, each cell Beta(mean, κ = 20).
 
     Every ``every``-th item is reported by a source of uncertain reliability
     (Beta(0.8, 15)), ``group`` items per source, so the number of
@@ -197,7 +204,10 @@ def synthetic_case(n_items: int, n_hyp: int, *, seed: int = 0, every: int = 3, g
 
 
 def worker(job: dict[str, Any], *, timeout: float = 900) -> dict[str, Any]:
-    """Run ``_mcmc_worker.py`` with a job in a fresh process; its JSON answer, plus the process wall time."""
+    """Run ``_mcmc_worker.py`` with a job in a fresh process.
+
+    Its JSON answer, plus the process wall time.
+    """
     import json
 
     t0 = time.perf_counter()

@@ -1,4 +1,6 @@
-"""The interactive appendix: how long the page takes to recompute the credences after an edit, in Chromium.
+"""The interactive appendix.
+
+How long the page takes to recompute the credences after an edit, in Chromium.
 
 Measured in the page itself (``performance.now()`` around ``window.motives.posterior`` on random edit sets, and
 around a whole user edit: the value set on a control, the engine, the redraw). Baseline in the same run: the

@@ -1,4 +1,6 @@
-"""A 32-fit refit grid three ways: serially in one process, in 2 local processes, on a 2-worker LocalCluster.
+"""A 32-fit refit grid three ways.
+
+Serially in one process, in 2 local processes, on a 2-worker LocalCluster.
 
 The grid is :func:`motives.models.grid.refit_grid` over 8 prior powers x 4 concentrations of a
 generated case (12 items with Beta cells, 3 hypotheses, 2 sources of uncertain reliability;

@@ -1,4 +1,6 @@
-"""Exact engine vs pyAgrum's ``LazyPropagation`` and pgmpy's ``VariableElimination`` on three networks.
+"""Exact engine vs pyAgrum's and pgmpy's inference on three networks.
+
+pyAgrum's ``LazyPropagation`` and pgmpy's ``VariableElimination``.
 
 The networks, side by side in one run:
 
@@ -141,7 +143,9 @@ OBS = ("observed", "not_observed")
 
 
 def _cpd_specs(arr: Any) -> list[tuple[str, list[str], list[str], np.ndarray]]:
-    """(node, states, parents, values (card, Π parent cards), first parent slowest) of a compiled network case.
+    """(node, states, parents, values, first parent slowest) of a compiled network case.
+
+    Values have the shape (card, Π parent cards).
 
     Only what the generated and alarm networks use: facts, items under facts, items of several parents,
     items on the hypotheses; no source of uncertain reliability, no timeline or quantity item.
@@ -175,7 +179,10 @@ def _cpds(specs: list[tuple[str, list[str], list[str], np.ndarray]]) -> list[Any
 
 
 def pgmpy_network(arr: Any) -> tuple[Any, dict[str, str]]:
-    """The compiled network case as a pgmpy ``DiscreteBayesianNetwork``, and its evidence (node -> state)."""
+    """The compiled network case as a pgmpy ``DiscreteBayesianNetwork``, and its evidence.
+
+    The evidence is node -> state.
+    """
     from pgmpy.models import DiscreteBayesianNetwork
 
     specs = _cpd_specs(arr)
@@ -191,13 +198,19 @@ def pgmpy_network(arr: Any) -> tuple[Any, dict[str, str]]:
 
 
 def set_tables(model: Any, arr: Any) -> None:
-    """Swap a scenario's tables into the pgmpy network built by :func:`pgmpy_network` (the graph is kept)."""
+    """Swap a scenario's tables into the pgmpy network built by :func:`pgmpy_network`.
+
+    The graph is kept.
+    """
     model.remove_cpds(*model.get_cpds())
     model.add_cpds(*_cpds(_cpd_specs(arr)))
 
 
 def _full_precision(gbn: Any, model: Any) -> None:
-    """Refill pyAgrum's tables with pgmpy's doubles: ``gum.loadBN`` parses BIF numbers to float32."""
+    """Refill pyAgrum's tables with pgmpy's doubles.
+
+    ``gum.loadBN`` parses BIF numbers to float32.
+    """
     import itertools
 
     for cpd in model.get_cpds():
@@ -218,7 +231,10 @@ def _full_precision(gbn: Any, model: Any) -> None:
 
 
 class Net:
-    """One network under the three engines: the case, its arrays, pgmpy's model and pyAgrum's (via BIF)."""
+    """One network under the three engines.
+
+    The case, its arrays, pgmpy's model and pyAgrum's (via BIF).
+    """
 
     def __init__(self, label: str, case: Any, lens: str | None, tmp: Path) -> None:
         import pyagrum as gum
@@ -283,7 +299,10 @@ class Net:
 
     # --- sweeps ----------------------------------------------------------------------------------------
     def perturb(self, s: int, rng: np.random.Generator) -> dict[str, Any]:
-        """S scenarios: every table row, item cell under a fact and direct item cell × U(0.8, 1.2)."""
+        """S scenarios, each cell and table row scaled by a draw of U(0.8, 1.2).
+
+        Every table row, item cell under a fact and direct item cell × U(0.8, 1.2).
+        """
         arr = self.arr
         lam = np.clip(arr.lam * rng.uniform(0.8, 1.2, size=(s,) + arr.lam.shape), 0.0, 1.0)
         tables, plam = {}, {}
@@ -299,7 +318,10 @@ class Net:
         return replace(self.arr, lam=sc["lam"][i], propositions=props)
 
     def pgmpy_sweep(self, sc: dict[str, Any], n: int) -> np.ndarray:
-        """pgmpy, one scenario at a time: its CPDs swapped into the network built once, then one query."""
+        """pgmpy, one scenario at a time.
+
+        Its CPDs swapped into the network built once, then one query.
+        """
         from pgmpy.inference import VariableElimination
 
         out = np.empty((n, len(self.hyp)))
@@ -329,7 +351,10 @@ class Net:
 
 
 def profile_public(net: Net, calls: int) -> list[dict[str, Any]]:
-    """cProfile of ``calls`` public calls: the functions with the most own time, µs per public call."""
+    """cProfile of ``calls`` public calls.
+
+    The functions with the most own time, µs per public call.
+    """
     net.public()
     pr = cProfile.Profile()
     pr.enable()

@@ -1,4 +1,7 @@
-"""Exact engine vs pgmpy: the real case (its flat copy in tests/data/flat) as a discrete Bayesian network, agreement and speed.
+"""Exact engine vs pgmpy.
+
+The real case (its flat copy in tests/data/flat) as a discrete Bayesian network, agreement and
+speed.
 
 The network: a hypothesis node H (prior π) and one binary node per likelihood
 item, P(E_e = 1 | h) = λ[e, h]; all evidence nodes observed true, query H by

@@ -29,7 +29,10 @@ TITLE = "Scale: cost as items grow (exact engine and MCMC)"
 
 
 def synthetic_arrays(n: int, k: int, *, seed: int = 0, one_source: bool = False):
-    """``CaseArrays`` of a synthetic case (see the module docstring) without going through the schema."""
+    """``CaseArrays`` of a synthetic case without going through the schema.
+
+    The synthetic case is the one the module docstring describes.
+    """
     from motives.exact import CaseArrays, SourceGroup
 
     rng = np.random.default_rng(seed)

@@ -1,4 +1,6 @@
-"""Exact engine vs pgmpy on a structured case the size of the real one: agreement and time per posterior in sweeps.
+"""Exact engine vs pgmpy on a structured case the size of the real one.
+
+Agreement and time per posterior in sweeps.
 
 The case (:func:`structured_case`, generated deterministically): 4 hypotheses,
 2 lenses, 6 propositions (two of them three-state, two of them under another
@@ -114,7 +116,10 @@ def structured_case(seed: int = 2022) -> Any:
 
 
 def perturb(arr: Any, s: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """S scenarios: every direct cell, table row and item cell under propositions × U(0.8, 1.2) (rows renormalised)."""
+    """S scenarios, each cell and table row scaled by a draw of U(0.8, 1.2).
+
+    Every direct cell, table row and item cell under propositions × U(0.8, 1.2) (rows renormalised).
+    """
     lam = np.clip(arr.lam * rng.uniform(0.8, 1.2, size=(s,) + arr.lam.shape), 0.0, 1.0)
     tables, plam = {}, {}
     for pa in arr.propositions:

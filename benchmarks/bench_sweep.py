@@ -1,4 +1,6 @@
-"""Sweep throughput of the exact engine on the real case as a flat case (its flat copy in tests/data/flat, lens hughes).
+"""Sweep throughput of the exact engine on the real case as a flat case (lens hughes).
+
+Its flat copy is in tests/data/flat.
 
 (a) prior sweeps: S Dirichlet(1) priors, one call ``posterior(arr, prior=(S, K))``;
 (b) full likelihood perturbations: every cell of λ drawn from Beta(mean·κ, (1−mean)·κ),
@@ -21,7 +23,10 @@ TARGET = 1e5
 
 
 def beta_draws(lam: np.ndarray, s: int, kappa: float, rng: np.random.Generator) -> np.ndarray:
-    """S likelihood tables, each cell Beta with the table's mean and concentration κ (0/1 cells kept)."""
+    """S likelihood tables, each cell Beta with the table's mean and concentration κ.
+
+    0/1 cells are kept.
+    """
     m = np.clip(lam, 1e-9, 1 - 1e-9)
     out = rng.beta(m * kappa, (1 - m) * kappa, size=(s,) + lam.shape)
     return np.where((lam == 0) | (lam == 1), lam, out)

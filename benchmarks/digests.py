@@ -1,4 +1,6 @@
-"""Digests of every output of the bundled case and examples: a regression check that a refactor changes nothing.
+"""Digests of every output of the bundled case and examples.
+
+A regression check that a refactor changes nothing.
 
 For the bundled Russia-Ukraine case (``models/baseline.yaml``, exact engine only: no MCMC fit) and every
 bundled example (:data:`motives.examples.NAMES`), this runs every sensitivity analysis
@@ -37,7 +39,10 @@ def _sha(data: bytes) -> str:
 
 
 def _cases() -> dict[str, tuple[object, str | None, object]]:
-    """Name -> (case, lens, prior) of the bundled case (its baseline spec) and of every bundled example."""
+    """Name -> (case, lens, prior) of the bundled case and of every bundled example.
+
+    The bundled case is taken with its baseline spec.
+    """
     from motives import examples
     from motives.io import load_case
     from motives.spec import load_spec
@@ -51,7 +56,10 @@ def _cases() -> dict[str, tuple[object, str | None, object]]:
 
 
 def digests_of(case: object, lens: str | None, prior: object, name: str) -> dict[str, str]:
-    """sha256 of every table (CSV and JSON sidecar), every figure (SVG) and the report of one case."""
+    """sha256 of every table, every figure (SVG) and the report of one case.
+
+    Each table as its CSV and JSON sidecar.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,4 +1,6 @@
-"""Run the motives benchmarks: ``python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH]``.
+"""Run the motives benchmarks.
+
+``python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH]``.
 
 Every benchmark measures its baseline in the same run and prints the ratio.
 The full run writes ``benchmarks/results.json`` (the numbers recorded in

@@ -1,4 +1,4 @@
-"""Three independent references for the posterior of a case written as a Bayesian network (issue 20).
+"""Three independent references for the posterior of a Bayesian-network case (issue 20).
 
 Each takes the case DOCUMENT (the dict read from YAML, e.g.
 :func:`motives.testing.random_network_document`), never motives' compiled
@@ -45,7 +45,10 @@ HYP = "hypotheses"
 
 @dataclass
 class Node:
-    """A fact or an item: parents in order, and its table as an array (parent axes in order, then states)."""
+    """A fact or an item.
+
+    Parents in order, and its table as an array (parent axes in order, then states).
+    """
 
     id: str
     parents: list[str]
@@ -238,7 +241,10 @@ def brute_force_posterior(doc: dict[str, Any], lens: str | None = None) -> dict[
 
 
 def jacobi_nodes(mean: float, concentration: float, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss–Jacobi nodes on [0, 1] and weights (summing to 1) for ρ ~ Beta, exact up to degree ``n_items``."""
+    """Gauss–Jacobi nodes on [0, 1] and weights (summing to 1) for ρ ~ Beta.
+
+    Exact up to degree ``n_items``.
+    """
     from scipy.special import roots_jacobi
 
     a, b = mean * concentration, (1 - mean) * concentration
@@ -341,7 +347,10 @@ def pyagrum_posterior(doc: dict[str, Any], lens: str | None = None) -> dict[str,
 
 
 def alarm_document() -> dict[str, Any]:
-    """Pearl's burglary alarm in the network format: P(burglary | John and Mary call) = 0.284171835..."""
+    """Pearl's burglary alarm in the network format.
+
+    P(burglary | John and Mary call) = 0.284171835...
+    """
     return {
         "name": "alarm",
         "hypotheses": [{"id": "burglary", "prior": 0.001}, {"id": "no_burglary", "prior": 0.999}],

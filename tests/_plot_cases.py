@@ -1,4 +1,7 @@
-"""Seeded generators of cases for the figure tests: sentence-long labels, many hypotheses, many items."""
+"""Seeded generators of cases for the figure tests.
+
+Sentence-long labels, many hypotheses, many items.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ WORDS = ("the regime sought to secure its borders against a perceived threat fro
 
 
 def sentence(rng: np.random.Generator, n: int) -> str:
-    """A label of exactly ``n`` characters (1-120) made of words, sometimes one long unbroken word."""
+    """A label of exactly ``n`` characters (1-120) made of words.
+
+    Sometimes one long unbroken word.
+    """
     if rng.random() < 0.15:
         return ("x" * n)[:n]
     s = ""
@@ -25,7 +31,10 @@ def sentence(rng: np.random.Generator, n: int) -> str:
 
 def case_data(seed: int, n_hyp: int, n_items: int, label_len: int, *, lenses: int = 1, families: int = 0,
               value: bool = False, confidence: bool = True) -> dict[str, Any]:
-    """The dict of a flat case: ``n_hyp`` hypotheses with labels ``label_len`` long, ``n_items`` rated items."""
+    """The dict of a flat case.
+
+    ``n_hyp`` hypotheses with labels ``label_len`` long, ``n_items`` rated items.
+    """
     rng = np.random.default_rng(seed)
     hyps: list[dict[str, Any]] = []
     for i in range(n_hyp):

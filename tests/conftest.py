@@ -65,7 +65,10 @@ def bundled_case() -> Iterator[mv.Case]:
 
 @pytest.fixture(scope="session")
 def example_case() -> Iterator[Callable[[str], mv.Case]]:
-    """``example_case(name)``: a bundled example case, loaded once per name. Do not change it in place."""
+    """``example_case(name)``: a bundled example case, loaded once per name.
+
+    Do not change it in place.
+    """
     cache: dict[str, mv.Case] = {}
     dumps: dict[str, str] = {}
 
@@ -81,7 +84,10 @@ def example_case() -> Iterator[Callable[[str], mv.Case]]:
 
 @pytest.fixture(scope="session")
 def synthetic_case() -> Iterator[mv.Case]:
-    """:func:`motives.testing.rich_case` with no overrides, built once. Do not change it in place."""
+    """:func:`motives.testing.rich_case` with no overrides, built once.
+
+    Do not change it in place.
+    """
     from motives.testing import rich_case
 
     case = rich_case()
@@ -100,7 +106,9 @@ def tiny_fit() -> Any:
 
 @pytest.fixture(scope="session")
 def sensitivity_tables() -> Callable[..., dict[str, Any]]:
-    """``sensitivity_tables(case, **run_all_kwargs)``: every sensitivity table, computed once per case and settings.
+    """``sensitivity_tables(case, **run_all_kwargs)``.
+
+    Every sensitivity table, computed once per case and settings.
 
     Each call returns deep copies, so a test may change what it gets.
     """
@@ -120,7 +128,10 @@ def sensitivity_tables() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def copy_case(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """``copy_case(name)``: copy a bundled example (or ``"evidence"``) into a new temporary folder; return it."""
+    """``copy_case(name)``: copy a bundled example (or ``"evidence"``) into a new temporary folder.
+
+    Return it.
+    """
 
     def copy(name: str) -> Path:
         src = EVIDENCE if name == "evidence" else mv.examples.path(name)
@@ -133,7 +144,9 @@ def copy_case(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
 
 @pytest.fixture
 def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace NUTS with draws from the model's prior (``pm.sample_prior_predictive``), like CausalPy's ``mock_sample``.
+    """Replace NUTS with draws from the model's prior, like CausalPy's ``mock_sample``.
+
+    The draws are ``pm.sample_prior_predictive``'s.
 
     ``motives.models.sampling.sample`` is patched for the test: the model is still built
     (so a model that cannot be built still fails), and the trace has the shape, the

@@ -1,4 +1,7 @@
-"""ACH matrices to and from cases (CSV and XLSX) and Heuer's inconsistency score (issue 13, item 3)."""
+"""ACH matrices to and from cases (CSV and XLSX) and Heuer's inconsistency score.
+
+See issue 13, item 3.
+"""
 
 from __future__ import annotations
 
@@ -91,8 +94,11 @@ _BAD_OR_ODD = st.one_of(
 @given(col=st.sampled_from(["source", "date", "quote", "credibility", "confidence", "rationale", "title", "b"]),
        value=_BAD_OR_ODD)
 def test_any_cell_of_any_column_is_accepted_or_one_clean_located_line(tmp_path: Path, col: str, value: str) -> None:
-    """Every optional column (and a hypothesis column): a value is imported as written or refused in one line naming
-    the matrix file, its row and the column, never pydantic's text or the temporary folder's file."""
+    """Every optional column's value is imported as written or refused in one line.
+
+    A hypothesis column too. The line names the matrix file, its row and the column, never
+    pydantic's text or the temporary folder's file.
+    """
     import csv
     import io
     import shutil
@@ -262,7 +268,10 @@ _ICD_ONLY = [t for t in [*_lk.ICD203_RANGES, *_lk.ICD203_SYNONYMS] if t not in _
 
 @pytest.mark.parametrize("term", _ICD_ONLY)
 def test_a_plain_icd203_term_in_a_cell_says_how_to_write_it(term: str) -> None:
-    """An ICD 203 term is a range, never silently read as a point phrase; the message gives the cell form."""
+    """An ICD 203 term is a range, never silently read as a point phrase.
+
+    The message gives the cell form.
+    """
     with pytest.raises(ValueError, match=f"^'{term}' is an ICD 203 term .*: write icd203: {term}$"):
         parse_cell(term)
     assert parse_cell(f"icd203: {term}") == {"icd203": term}  # the form the message names is accepted
@@ -271,8 +280,11 @@ def test_a_plain_icd203_term_in_a_cell_says_how_to_write_it(term: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(word=st.sampled_from([*_lk.VERBAL_SCALE, *_ICD_ONLY]), data=st.data())
 def test_every_hint_of_a_cell_error_is_a_cell_that_parses(word: str, data: st.DataObject) -> None:
-    """The forms a cell's error message suggests ("Did you mean ...", "ICD 203 terms as ...") are matrix cells,
-    not YAML mappings ({icd203: likely} is rejected in a cell)."""
+    """The forms a cell's error message suggests are matrix cells, not YAML mappings.
+
+    The forms are "Did you mean ...", "ICD 203 terms as ..."; {icd203: likely} is rejected in a
+    cell.
+    """
     i = data.draw(st.integers(0, len(word) - 1))
     typo = word[:i] + word[i + 1:]  # one letter dropped
     try:

@@ -1,6 +1,9 @@
-"""Every registered analysis meets the contract (:func:`motives.testing.check_analysis`) on a flat, a structured
-and a network case; an analysis registered from outside the package (entry point group ``motives.analyses``)
-appears in ``motives sensitivity``'s output and in the report."""
+"""Every registered analysis meets the contract on a flat, a structured and a network case.
+
+The contract is :func:`motives.testing.check_analysis`. An analysis registered from outside the
+package (entry point group ``motives.analyses``) appears in ``motives sensitivity``'s output and in
+the report.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,10 @@ def _params() -> list[object]:
 
 @pytest.mark.parametrize(("name", "kind"), _params())
 def test_contract(name: str, kind: str) -> None:
-    """Typed result, save/load equality, figure at both widths with warnings as errors, target honoured."""
+    """Typed result, save/load equality, figure at both widths, target honoured.
+
+    The figure is drawn with warnings as errors.
+    """
     found = testing.check_analysis(name, testing.contract_case(kind), checks=("typed", "saved", "figure", "target"))
     assert set(found) == {"typed", "saved", "figure", "target"}
 
@@ -41,7 +47,7 @@ def test_contract_report(name: str, kind: str) -> None:
 
 
 def test_the_contract_finds_a_broken_analysis() -> None:
-    """A registered analysis that ignores the target, or that no report section reports, fails the contract."""
+    """An analysis ignoring the target, or that no report section reports, fails the contract."""
     from motives.sensitivity import prior_sweep
     from motives.sensitivity.registry import analysis, unregister
     from motives.sensitivity.results import PriorSweepMeta
@@ -132,7 +138,10 @@ def _spec(folder: Path) -> Path:
 
 
 def test_a_plugin_analysis_appears_in_sensitivity_and_report(plugin: Path) -> None:
-    """Registered from outside the package: computed, saved, drawn, reported; the contract holds for it."""
+    """Registered from outside the package: computed, saved, drawn, reported.
+
+    The contract holds for it.
+    """
     runner = CliRunner()
     r = runner.invoke(app, ["sensitivity", str(_spec(plugin)), "--out", str(plugin / "sens")])
     assert r.exit_code == 0, r.output

@@ -1,4 +1,6 @@
-"""The interactive appendix in a real browser (Chromium from Debian's packages, driven by Playwright).
+"""The interactive appendix in a real browser.
+
+Chromium from Debian's packages, driven by Playwright.
 
 The page's own engine (``engine.js``) must equal the Python engine
 (:func:`motives.interactive.edited_posterior`, which applies the same edits to the
@@ -252,7 +254,10 @@ def test_cli_writes_the_appendix(tmp_path: Path) -> None:
 
 
 def test_explore_widget_follows_the_engine() -> None:
-    """Set the widget's state as its controls do: the credences are the engine's under the same edits."""
+    """Set the widget's state as its controls do.
+
+    The credences are the engine's under the same edits.
+    """
     pytest.importorskip("anywidget")
     case = mv.examples.load("burglary")
     ex = mv.explore(case)

@@ -1,4 +1,6 @@
-"""A shared link cannot fabricate the verdict: the page applies ``check_edits``'s rules to the edits in its address.
+"""A shared link cannot fabricate the verdict.
+
+The page applies ``check_edits``'s rules to the edits in its address.
 
 The page's ``checkEdits`` (``engine.js``) must agree with :func:`motives.interactive.check_edits` on every edit
 set, valid or not: the same verdict and the same message. A link whose edits break a rule is refused with a
@@ -63,7 +65,10 @@ ODD = ["1", True, None, [], {}, "x"]
 
 
 def _edit_sets(case: mv.Case) -> st.SearchStrategy[dict[str, Any]]:
-    """Edit sets near and beyond every rule's edges: valid and invalid values, known and unknown keys."""
+    """Edit sets near and beyond every rule's edges.
+
+    Valid and invalid values, known and unknown keys.
+    """
     value = st.sampled_from(NUMBERS) | st.floats(-3, 3) | st.sampled_from(ODD)
     hyps = st.sampled_from([*case.hypothesis_ids, "nobody"])
     items = st.sampled_from([*(e.id for e in case.evidence), "no_item"])

@@ -1,4 +1,6 @@
-"""The interactive appendix on networks: the page's engine, in Chromium, against the Python exact engine.
+"""The interactive appendix on networks.
+
+The page's engine, in Chromium, against the Python exact engine.
 
 A network here has root facts (``bears_on: []``), facts with two parents (nested tables), items with two
 parents, an observed fact, a source of Beta reliability whose items sit under several facts (integrated on
@@ -37,7 +39,10 @@ LENSES = ("a", "b")
 
 
 def _nest(axes: list[list[str]], cell: Any) -> Any:
-    """A table nested in the order of ``axes`` (first parent outermost); ``cell(config)`` gives each leaf."""
+    """A table nested in the order of ``axes`` (first parent outermost).
+
+    ``cell(config)`` gives each leaf.
+    """
     def go(prefix: tuple[str, ...]) -> Any:
         if len(prefix) == len(axes):
             return cell(prefix)
@@ -134,7 +139,10 @@ def with_row(data: dict[str, Any], lens: str, fact: str, key: str, row: list[flo
 
 
 def alarm_case() -> mv.Case:
-    """Pearl's burglary alarm: P(burglary | John and Mary call) = 0.2841718353 (Russell & Norvig, ch. 14)."""
+    """Pearl's burglary alarm.
+
+    P(burglary | John and Mary call) = 0.2841718353 (Russell & Norvig, ch. 14).
+    """
     return mv.Case.model_validate({
         "name": "alarm", "title": "Pearl's burglary alarm",
         "hypotheses": [{"id": "burglary", "label": "Burglary", "prior": 0.001},
@@ -167,8 +175,11 @@ def _python(case: mv.Case, lens: str) -> dict[str, float]:
 
 
 def test_generated_networks_have_every_feature() -> None:
-    """Each generated network has a root, a fact of two parents, an item of two parents, an observed fact,
-    and a Beta source whose items sit under two facts or more; the payload carries them and the plan."""
+    """Each generated network has every kind of node; the payload carries them and the plan.
+
+    A root, a fact of two parents, an item of two parents, an observed fact, and a Beta source whose
+    items sit under two facts or more.
+    """
     for seed in SEEDS:
         case = to_case(network_dict(seed))
         assert any(p.is_root for p in case.propositions)
@@ -282,8 +293,11 @@ def _random_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
 @needs_browser
 @pytest.mark.parametrize("seed", NETWORKS)
 def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dict[Any, Any], seed: Any) -> None:
-    """Random reader's edits (lens, prior, weights, drops, discount, reliability, table rows) through the page's
-    API: equal to edited_posterior (hypotheses and families) to 1e-12."""
+    """Random reader's edits through the page's API equal edited_posterior to 1e-12.
+
+    The edits: lens, prior, weights, drops, discount, reliability, table rows. Compared for
+    hypotheses and families.
+    """
     _, case, path = pages[seed]
     page, errors = _open(browser, path)
     rng = random.Random(zlib.crc32(f"net{seed}".encode()))
@@ -302,8 +316,11 @@ def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dic
 @pytest.mark.parametrize("seed", [*SEEDS, *RANDOM])
 def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(browser: Any, pages: dict[Any, Any],
                                                                            seed: Any) -> None:
-    """A row of a fact of several parents and the root's prior, typed into the page's inputs: the page's
-    posterior equals mv.exact_posterior of the case whose file says the same (1e-12), under the lens shown."""
+    """A row of a fact of several parents and the root's prior, typed into the page's inputs.
+
+    The page's posterior equals mv.exact_posterior of the case whose file says the same (1e-12),
+    under the lens shown.
+    """
     data, case, path = pages[seed]
     page, errors = _open(browser, path)
     rng = np.random.default_rng(zlib.crc32(str(seed).encode()))

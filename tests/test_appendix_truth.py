@@ -1,5 +1,7 @@
-"""The appendix tells the truth (issue 22): it never moves a judgement the reader did not move, prints small
-probabilities as they are, honours the spec's target, and sends the reader's judgements back as a lens.
+"""The appendix tells the truth (issue 22).
+
+It never moves a judgement the reader did not move, prints small probabilities as they are, honours
+the spec's target, and sends the reader's judgements back as a lens.
 
 In Chromium (Debian's package, driven by Playwright, as in tests/test_appendix.py): a source reliability of
 0.999 survives "use my value" untouched; 1e-6 prints as 1e-6; the target is the spec's; edit → download →
@@ -69,7 +71,10 @@ def _pooled(case: mv.Case, lenses: list[str]) -> dict[str, float]:
 
 
 def _lens_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
-    """Random edits a lens can hold: lens, weights, drops, discount, table rows (no prior, no reliability)."""
+    """Random edits a lens can hold.
+
+    Lens, weights, drops, discount, table rows (no prior, no reliability).
+    """
     from test_appendix import _random_edits
 
     e = _random_edits(case, rng)
@@ -111,8 +116,11 @@ def test_a_lens_made_from_edits_gives_the_posterior_of_the_edits(k: int) -> None
 
 @pytest.mark.parametrize("k", range(13))
 def test_the_folder_add_lens_writes_reads_back_as_the_lens(k: int, tmp_path: Path) -> None:
-    """lens_case_files (what `motives add-lens` writes): loaded, every judgement of the new lens equals add_lens's,
-    flat keys of several parents and a root's '*' row included; the other lenses are the original's."""
+    """lens_case_files (what `motives add-lens` writes).
+
+    Loaded, every judgement of the new lens equals add_lens's, flat keys of several parents and a
+    root's '*' row included; the other lenses are the original's.
+    """
     case = _cases()[k]
     rng = random.Random(100 + k)
     edits = _lens_edits(case, rng)
@@ -325,8 +333,10 @@ def test_small_probabilities_print_in_scientific_notation(browser: Any, tmp_path
 
 @needs_browser
 def test_the_target_is_the_specs(browser: Any, tmp_path: Path) -> None:
-    """The dice case: the spec's target d20 is not the first family; the ledger's weights are for it (positive
-    favours it), as weight_of_evidence gives them for d20."""
+    """The dice case: the spec's target d20 is not the first family.
+
+    The ledger's weights are for it (positive favours it), as weight_of_evidence gives them for d20.
+    """
     import os
 
     (tmp_path / "models").mkdir()
@@ -360,9 +370,12 @@ def test_the_target_is_the_specs(browser: Any, tmp_path: Path) -> None:
 @needs_browser
 @pytest.mark.parametrize("name", ["student", "alarm", "network1", "network2"])
 def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) -> None:
-    """Edit in the page (a table row of several parents or a root's prior, an item's weight — of several parents
-    in a generated network — and an item left out), download the lens file, `motives add-lens`, pool: the pooled
-    posterior equals Python's for the same judgements (1e-12)."""
+    """Edits in the page, through the lens file and add-lens, pool to Python's posterior (1e-12).
+
+    Edit in the page (a table row of several parents or a root's prior, an item's weight — of
+    several parents in a generated network — and an item left out), download the lens file, `motives
+    add-lens`, pool: the pooled posterior equals Python's for the same judgements (1e-12).
+    """
     if name.startswith("network"):
         _write_case(mv.Case.model_validate(random_network_document(int(name[-1]), lenses=("a", "b"))),
                     tmp_path / name)
@@ -423,7 +436,10 @@ def test_edit_download_add_lens_pool(browser: Any, tmp_path: Path, name: str) ->
 
 @needs_browser
 def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> None:
-    """The student network's appendix renders (kept as tests/data/../artifact only when MOTIVES_SCREENSHOT is set)."""
+    """The student network's appendix renders.
+
+    It is kept as tests/data/../artifact only when MOTIVES_SCREENSHOT is set.
+    """
     import os
 
     page, errors = _open(browser, appendix(mv.examples.load("student"), tmp_path))
@@ -439,7 +455,10 @@ def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> Non
 
 
 def test_the_appendix_opens_on_the_specs_prior(tmp_path: Path) -> None:
-    """A spec's prior (here uniform, where the student's case says 0.3 / 0.7) is the page's, as in the report."""
+    """A spec's prior is the page's, as in the report.
+
+    Here uniform, where the student's case says 0.3 / 0.7.
+    """
     import os
     import re
 

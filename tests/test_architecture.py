@@ -56,7 +56,10 @@ def imports(path: Path) -> list[tuple[str, int]]:
 
 
 def _in_function(path: Path, line: int) -> bool:
-    """Whether the import on ``line`` sits in a function body (so it runs only when that function is called)."""
+    """Whether the import on ``line`` sits in a function body.
+
+    Then it runs only when that function is called.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.lineno < line <= (n.end_lineno or 0)
                for n in ast.walk(tree))
@@ -141,7 +144,10 @@ def test_every_module_of_a_package_is_described() -> None:
 
 
 def test_every_name_the_prose_cites_exists() -> None:
-    """Each `motives.x.y` in ARCHITECTURE.md imports (a module) or resolves (a function, class, table)."""
+    """Each `motives.x.y` in ARCHITECTURE.md imports or resolves.
+
+    A module imports; a function, class or table resolves.
+    """
     text = ARCH.read_text(encoding="utf-8")
     names = sorted(set(re.findall(r"`(motives(?:\.\w+)+)`", text)))
     assert len(names) > 25, names  # the lifecycle and 'Adding new code' cite the code by name
@@ -183,7 +189,10 @@ def _large_modules() -> set[str]:
 
 
 def test_large_modules_are_named() -> None:
-    """Every module over 500 lines is a named exception in ARCHITECTURE.md, and every name there is still one."""
+    """Every module over 500 lines is a named exception in ARCHITECTURE.md.
+
+    And every name there is still such an exception.
+    """
     text = ARCH.read_text(encoding="utf-8").split("Modules over 500 lines", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"^- `([^`]+\.py)`", text, flags=re.M))
     assert _large_modules() == named, (f"over 500 lines but not named: {sorted(_large_modules() - named)}; "
@@ -209,7 +218,10 @@ def test_long_functions_have_docstrings() -> None:
 
 
 def _dotted(path: Path) -> str:
-    """The import name of a module file of the package (``motives.exact`` for ``exact/__init__.py``)."""
+    """The import name of a module file of the package.
+
+    For example ``motives.exact`` for ``exact/__init__.py``.
+    """
     parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
@@ -220,7 +232,10 @@ def _private(name: str) -> bool:
 
 
 def _outside_private_module(importer: str, target: str) -> str | None:
-    """The private module of ``target`` (``motives.plots._style``) when ``importer`` is outside its package."""
+    """The private module of ``target`` when ``importer`` is outside its package.
+
+    For example ``motives.plots._style``.
+    """
     parts = target.split(".")
     for i, part in enumerate(parts):
         if _private(part):
@@ -232,13 +247,18 @@ def _outside_private_module(importer: str, target: str) -> str | None:
 
 
 def _is_module(name: str) -> bool:
-    """Whether ``motives.a.b`` names a module file or a package of the source tree (read from disk, no import)."""
+    """Whether ``motives.a.b`` names a module file or a package of the source tree.
+
+    Read from disk, without importing.
+    """
     rel = Path(*name.split(".")[1:]) if name.startswith("motives.") else None
     return rel is not None and ((SRC / rel).with_suffix(".py").exists() or (SRC / rel / "__init__.py").exists())
 
 
 def private_imports(text: str, me: str, *, package: bool = False, where: str = "") -> list[str]:
-    """Private names the module ``me`` (source ``text``) takes from another one, each as ``where:line what``.
+    """Private names the module ``me`` (source ``text``) takes from another one.
+
+    Each is given as ``where:line what``.
 
     Three ways in: ``from motives.x import _name`` (any module but this one, even in a function body or
     under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its package;
@@ -280,7 +300,10 @@ def private_imports(text: str, me: str, *, package: bool = False, where: str = "
 
 
 def test_no_private_name_crosses_a_module() -> None:
-    """A name with a leading underscore is used only in its own module, a private module only in its package.
+    """A name with a leading underscore stays in its module, a private module in its package.
+
+    A name with a leading underscore is used only in its own module, a private module only in its
+    package.
 
     What another module needs gets a public name (or a module named for it); an alias such as
     ``from motives import likelihood as _lk`` is fine, since the module it names is public.

@@ -127,7 +127,10 @@ CASES = [
 
 
 def prop(ident: str = "p1", values: str = "{a: 0.8, b: 0.3}", extra: str = "", lens: str = "me") -> str:
-    """A proposition entry (7 lines with ``extra`` on one line after the title: id, title, extra, likelihoods...)."""
+    """A proposition entry of 7 lines, with ``extra`` on one line after the title.
+
+    The lines: id, title, extra, likelihoods...
+    """
     return f"""\
   - id: {ident}
     title: a fact{extra}
@@ -139,7 +142,10 @@ def prop(ident: str = "p1", values: str = "{a: 0.8, b: 0.3}", extra: str = "", l
 
 
 def sitem(ident: str = "e1", bears: str = "p1", values: str = "{yes: 0.7, no: 0.2}", lens: str = "me") -> str:
-    """An item bearing on ``bears`` (id, title, bears_on, likelihoods, lens, values, rationale: 7 lines)."""
+    """An item bearing on ``bears``, in 7 lines.
+
+    The lines: id, title, bears_on, likelihoods, lens, values, rationale.
+    """
     return f"""\
   - id: {ident}
     title: an item
@@ -262,8 +268,11 @@ def test_cli_check_exits_nonzero_without_traceback(tmp_path: Path, name: str, fi
 
 
 def test_structured_control_loads_and_check_warns_about_unused_propositions(tmp_path: Path) -> None:
-    """The scaffolding of the structured cases loads; an unused proposition is a warning (exit 0), and check lists
-    propositions, their items and what a lens falls back on."""
+    """The scaffolding of the structured cases loads.
+
+    An unused proposition is a warning (exit 0), and check lists propositions, their items and what
+    a lens falls back on.
+    """
     folder = write(tmp_path, {"case.yaml": CASE, "x.yaml": sfile([prop(), prop("p2")], [sitem()])})
     case = mv.load_case(folder)
     assert case.unused_propositions() == ["p2"] and case.fallbacks("you") == ["p1", "p2", "e1"]
@@ -282,8 +291,10 @@ def test_structured_count() -> None:
 @pytest.mark.parametrize("name", ["a two-state cell above 1 gets one message",
                                   "an item keyed by another proposition's states"])
 def test_one_defect_one_message(tmp_path: Path, name: str) -> None:
-    """A bad cell is not also reported as a bad {state: p} row; a table keyed by the wrong proposition's states
-    is one message, not one per key."""
+    """A bad cell is not also reported as a bad {state: p} row.
+
+    A table keyed by the wrong proposition's states is one message, not one per key.
+    """
     files = next(c[1] for c in STRUCTURED if c[0] == name)
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(write(tmp_path, files))
@@ -314,8 +325,11 @@ def test_unknown_lens_in_api_and_cli(tmp_path: Path) -> None:
 
 
 def test_a_comma_in_a_braced_label_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
-    """{id: a, label: Smith, Jones}: YAML reads 'Jones' as a key with no value; the message says to quote the label
-    (issue 22's smaller point), on the line, naming the hypothesis."""
+    """{id: a, label: Smith, Jones}: YAML reads 'Jones' as a key with no value.
+
+    The message says to quote the label (issue 22's smaller point), on the line, naming the
+    hypothesis.
+    """
     folder = write(tmp_path, {"case.yaml": CASE.replace("{id: a, prior: 0.5}", "{id: a, label: Smith, Jones, prior: 0.5}"),
                               "x.yaml": ITEMS})
     with pytest.raises(mv.CaseError) as info:

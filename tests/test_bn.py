@@ -1,4 +1,6 @@
-"""motives.bn: a case as a discrete Bayesian network has the exact engine's posterior, in pgmpy and in its files.
+"""motives.bn: a case as a discrete Bayesian network has the exact engine's posterior.
+
+In pgmpy and in its files.
 
 pgmpy's variable elimination on the network (and on the network read back from
 its BIF, XMLBIF and Hugin NET files) is compared with
@@ -33,7 +35,10 @@ def exact_post(case: mv.Case, lens: str | None = None, *, reliability: bool = Tr
 
 
 def _dump(case: mv.Case) -> dict[str, Any]:
-    """The case as data that validates again (a multi-state row dumps as {probs: ...}; it is read as {state: p})."""
+    """The case as data that validates again.
+
+    A multi-state row dumps as {probs: ...}; it is read as {state: p}.
+    """
     data = case.model_dump(exclude_none=True)
     for p in data.get("propositions", []):
         for j in p["likelihoods"].values():
@@ -42,7 +47,10 @@ def _dump(case: mv.Case) -> dict[str, Any]:
 
 
 def with_more_sources(case: mv.Case) -> mv.Case:
-    """A second source spanning propositions (a tensor grid) and a source reporting only direct items."""
+    """A second source spanning propositions, and a source reporting only direct items.
+
+    The first makes a tensor grid.
+    """
     data = _dump(case)
     data["sources"] = data.get("sources", []) + [
         {"key": "Smith:2020a", "reliability": {"beta": [3.0, 2.0]}},  # not an identifier: sanitised
@@ -106,7 +114,10 @@ def test_files_read_back_give_the_same_posterior(tmp_path: Path, name: str, case
 
 
 def test_net_file_keeps_full_precision(tmp_path: Path) -> None:
-    """pgmpy's own NETWriter rounds to 8 decimals; ours writes shortest round-trip digits, never 1e-05 notation."""
+    """pgmpy's own NETWriter rounds to 8 decimals.
+
+    Ours writes shortest round-trip digits, never 1e-05 notation.
+    """
     case = mv.examples.load("burglary")
     net = bn.network(case)
     text = bn.network_text(net, "net")
@@ -163,7 +174,9 @@ def test_prior_argument() -> None:
 
 
 def test_names_are_identifiers_and_unique() -> None:
-    """Reserved words of the formats and non-identifier source keys are renamed; the mapping says how.
+    """Reserved words of the formats and non-identifier source keys are renamed.
+
+    The mapping says how.
 
     (Source keys are BibTeX keys, so only ASCII letters, digits and _:.-+/ can occur.)
     """
@@ -253,7 +266,10 @@ def test_cli_export_errors(tmp_path: Path) -> None:
 
 
 def test_rescaling_keeps_tiny_likelihoods() -> None:
-    """A quantity far in the tail: the rescaled column keeps the ratios (the engine works in logs)."""
+    """A quantity far in the tail.
+
+    The rescaled column keeps the ratios (the engine works in logs).
+    """
     case = random_structured_case(5)
     data = _dump(case)
     for e in data["evidence"]:

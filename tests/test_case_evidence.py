@@ -1,4 +1,7 @@
-"""The Russia–Ukraine case (evidence/): validity, provenance and coherence of the encoding (never its verdict)."""
+"""The Russia–Ukraine case (evidence/).
+
+Validity, provenance and coherence of the encoding (never its verdict).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,10 @@ def family_credence(case: mv.Case, lens: str, items: list[str] | None = None) ->
 
 
 def family_log_bayes_factor(case: mv.Case, lens: str, items: list[str]) -> float:
-    """log [P(E | nonsecurity) / P(E | security)] with each family's own prior weights: prior-free evidence."""
+    """log [P(E | nonsecurity) / P(E | security)] with each family's own prior weights.
+
+    This is prior-free evidence.
+    """
     arr = exact.compile_case(case, lens)
     arr = arr.without([e for e in arr.all_items + arr.structured_items if e not in items])
     post = exact.family_credence(arr, exact.posterior(arr))
@@ -90,11 +96,13 @@ NONSECURITY = ["regime_security", "ideology", "leader_image"]
 
 def test_hughes_treats_the_nonsecurity_accounts_alike_except_where_the_article_names_a_difference(
         case: mv.Case) -> None:
-    """The article "does not distinguish between alternative nonsecurity accounts": every table keyed by the
-    hypotheses (propositions with the hypotheses among their parents, direct items) gives them equal values
-    under its lens, except at the places listed in HUGHES_NONSECURITY_DIFFERENCES. With several parents the rows
-    are compared at each value of the other parents. Items under propositions are keyed by states and carry no
-    hypothesis at all."""
+    """The article "does not distinguish between alternative nonsecurity accounts".
+
+    Every table keyed by the hypotheses (propositions with the hypotheses among their parents,
+    direct items) gives them equal values under its lens, except at the places listed in
+    HUGHES_NONSECURITY_DIFFERENCES. With several parents the rows are compared at each value of the
+    other parents. Items under propositions are keyed by states and carry no hypothesis at all.
+    """
     differing = set()
     for p in case.propositions:
         if "hypotheses" not in p.parents:
@@ -158,9 +166,12 @@ def reachability_violations(parent_given_h: np.ndarray, child_given_parent: np.n
 
 
 def test_reachability_check_flags_the_audited_inconsistency() -> None:
-    """The check is able to fail: the second-pass tables the audit found inconsistent (P(maximal aims | h) = 0.4,
-    P(cover | maximal) = 0.9 under the article's lens, against P(cover | national security) = 0.25; realist 0.3
-    and 0.85 against 0.15) are flagged, and a consistent table is not."""
+    """The check is able to fail.
+
+    The second-pass tables the audit found inconsistent (P(maximal aims | h) = 0.4, P(cover |
+    maximal) = 0.9 under the article's lens, against P(cover | national security) = 0.25; realist
+    0.3 and 0.85 against 0.15) are flagged, and a consistent table is not.
+    """
     parent = np.array([[0.6, 0.4]])  # national security: limited, maximal
     cond = np.array([[0.2, 0.8], [0.9, 0.1]])  # P(cover, sincere | limited), P(. | maximal)
     assert reachability_violations(parent, cond, np.array([[0.25, 0.75]]))[0][:3] == (0, 1, 0)
@@ -171,8 +182,12 @@ def test_reachability_check_flags_the_audited_inconsistency() -> None:
 
 @pytest.mark.parametrize("where", ["base", "extended"])
 def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: mv.Case, where: str) -> None:
-    """Every pair the article ties (ARTICLE_TIES) is a parent-child edge of the network, and for every edge between
-    two facts the child's table is reachable from the parent's under every lens (the check above)."""
+    """Every pair the article ties is an edge, and every edge's child table is reachable.
+
+    Every pair the article ties (ARTICLE_TIES) is a parent-child edge of the network, and for every
+    edge between two facts the child's table is reachable from the parent's under every lens (the
+    check above).
+    """
     c = case if where == "base" else mv.load_case(EXTENDED)
     props = {p.id: p for p in c.propositions}
     problems = [f"{child} does not hang under {parent} ({why})" for (parent, child), why in ARTICLE_TIES.items()
@@ -199,9 +214,12 @@ def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: m
 
 
 def test_structure_caps_what_correlated_items_can_do(case: mv.Case) -> None:
-    """However many items bear on a fact, under every lens they move each family's odds by no more than the fact's
-    cap (and no less than its floor), wherever the evidence reaches the hypotheses only through that fact. The
-    direction and size of the result are not asserted (issue 21: the verdict is an output)."""
+    """However many items bear on a fact, they move each family's odds within its cap and floor.
+
+    Under every lens, the items move each family's odds by no more than the fact's cap (and no less
+    than its floor), wherever the evidence reaches the hypotheses only through that fact. The
+    direction and size of the result are not asserted (issue 21: the verdict is an output).
+    """
     from motives.sensitivity import proposition_weight
 
     problems = []
@@ -252,9 +270,13 @@ RATIONALE_LABEL = re.compile(r"^(Reported|Encoder's)(,[^:]*| \([^)]*\))?:")
 
 
 def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
-    """Every rationale of every item and proposition under every lens opens with "Reported:" (a view the article
-    states or attributes, whose reported part cites a footnote or Table 1) or "Encoder's:" (our reasoning); each
-    lens's description states how many of each it has, so evidence/README.md counts them per lens."""
+    """Every rationale opens with "Reported:" or "Encoder's:", counted per lens.
+
+    Every rationale of every item and proposition under every lens opens with "Reported:" (a view
+    the article states or attributes, whose reported part cites a footnote or Table 1) or
+    "Encoder's:" (our reasoning); each lens's description states how many of each it has, so
+    evidence/README.md counts them per lens.
+    """
     problems = []
     counts: dict[str, dict[str, int]] = {}
     for node in [*case.propositions, *case.evidence]:
@@ -284,7 +306,10 @@ def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
 
 
 def _headline_figure(x: float) -> str:
-    """The way README.md and the case description write a credence: 2 significant digits, powers of ten below 0.001."""
+    """The way README.md and the case description write a credence.
+
+    2 significant digits, powers of ten below 0.001.
+    """
     if x >= 0.1:
         return f"{x:.2f}"
     if x >= 0.001:
@@ -295,9 +320,12 @@ def _headline_figure(x: float) -> str:
 
 
 def test_headline_figures_are_the_encodings(case: mv.Case) -> None:
-    """The security family's credence as README.md's table and the case description state it is what the encoding
-    gives now, under each lens, the case's and a uniform prior, structured and independent. A recorded digest of the
-    encoding, not a requirement of its direction: re-encoding changes these numbers and the prose with them."""
+    """The security family's credence in README.md and the case description is the encoding's.
+
+    The credence they state is what the encoding gives now, under each lens, the case's and a
+    uniform prior, structured and independent. A recorded digest of the encoding, not a requirement
+    of its direction: re-encoding changes these numbers and the prose with them.
+    """
     figures = {}
     for lens in ("hughes", "realist"):
         for prior in (None, "uniform"):
@@ -360,9 +388,11 @@ RUSSIAN_STATEMENTS = {"putin2002press", "kremlin2004eu", "putin2005interview", "
 
 
 def test_timeline_is_dated_russian_statements_each_with_its_own_footnote(case: mv.Case) -> None:
-    """Every observation is a dated Russian statement with its own footnote: no stance coded twice (the two 2002
-    press conferences are one point), no commentator's paraphrase (Mearsheimer's Bucharest description, fn 16, is
-    an item, not a point)."""
+    """Every observation is a dated Russian statement with its own footnote.
+
+    No stance coded twice (the two 2002 press conferences are one point), no commentator's
+    paraphrase (Mearsheimer's Bucharest description, fn 16, is an item, not a point).
+    """
     tl = case.item("nato_rhetoric_timeline")
     assert isinstance(tl, mv.TimelineItem)
     obs = tl.observations
@@ -386,7 +416,10 @@ def test_timeline_is_dated_russian_statements_each_with_its_own_footnote(case: m
 
 
 def test_timeline_weight_is_capped_by_its_proposition(case: mv.Case) -> None:
-    """However sigma is set, the timeline cannot move the odds by more than its proposition's table allows."""
+    """However sigma is set, the timeline moves the odds no more than its proposition allows.
+
+    The bound is what its proposition's table allows.
+    """
     from motives.schema import TimelineItem
 
     tl = case.item("nato_rhetoric_timeline")
@@ -439,7 +472,10 @@ def test_extended_case_loads_with_six_hypotheses(case: mv.Case) -> None:
 
 
 def test_quotes_are_verbatim_from_the_sources(case: mv.Case) -> None:
-    """Each quote appears in the article or opinion pieces (whitespace, hyphenation and quote marks normalised)."""
+    """Each quote appears in the article or opinion pieces.
+
+    Whitespace, hyphenation and quote marks normalised.
+    """
     seeds = ROOT.parent / "shared" / "seeds"
     if not seeds.exists():
         pytest.skip("seeds folder not beside the repository")
@@ -463,9 +499,12 @@ def test_quotes_are_verbatim_from_the_sources(case: mv.Case) -> None:
 
 
 def test_catch_all_other_is_a_real_judgement_and_can_lead() -> None:
-    """The extended case's catch-all `other` has its own rows (not the mean of the base rows, which could never
-    lead), and some combination of states of the facts keyed by the motive alone makes it the most probable
-    hypothesis under the article's lens (which combination is reported in the case study, not required here)."""
+    """The extended case's catch-all `other` has its own rows and can be the most probable.
+
+    Its rows are not the mean of the base rows, which could never lead; some combination of states
+    of the facts keyed by the motive alone makes it the most probable hypothesis under the article's
+    lens (which combination is reported in the case study, not required here).
+    """
     import itertools
 
     ext = mv.load_case(EXTENDED)
@@ -487,8 +526,11 @@ def test_catch_all_other_is_a_real_judgement_and_can_lead() -> None:
 
 
 def test_great_power_status_is_a_security_motive() -> None:
-    """Opinion piece 002's motive is survival against China ("in order to become able to deter China"): filed in
-    the security family. (How it fares against national security is an output of the case, not asserted here.)"""
+    """Opinion piece 002's motive is survival against China: filed in the security family.
+
+    The piece says "in order to become able to deter China". (How it fares against national security
+    is an output of the case, not asserted here.)
+    """
     ext = mv.load_case(EXTENDED)
     fam = {h.id: h.family_id for h in ext.hypotheses}
     assert fam["great_power_status"] == "security"

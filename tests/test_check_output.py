@@ -179,7 +179,10 @@ def test_describe_lists_groupings_and_no_empty_lens_description(tmp_path):
 
 
 def test_families_may_label_some_hypotheses_only():
-    """`families:` are optional labels: a hypothesis without `family:` is its own family; a typo is caught."""
+    """`families:` are optional labels: a hypothesis without `family:` is its own family.
+
+    A typo is caught.
+    """
     import motives as mv
 
     base = {"name": "x", "families": [{"id": "f", "label": "F"}],

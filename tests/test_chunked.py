@@ -1,4 +1,7 @@
-"""Chunked exact sweeps (``motives.exact.chunked``) give the in-memory numbers, on generated cases."""
+"""Chunked exact sweeps give the in-memory numbers, on generated cases.
+
+The sweeps of ``motives.exact.chunked``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""One citation formatter (``motives.citations``) for the report, the case book, the appendix and LaTeX.
+"""One citation formatter for the report, the case book, the appendix and LaTeX.
+
+The formatter is ``motives.citations``.
 
 The reference list of the bundled case's report is compared with its BibTeX entries (``evidence/*.bib``),
 read here independently of the formatter (bibtexparser, then LaTeX accents decoded by ``latexcodec``), and
@@ -24,7 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def plain(latex: str) -> str:
-    """A BibTeX value as a reader sees it: braces dropped, accents decoded (latexcodec, not pybtex)."""
+    """A BibTeX value as a reader sees it.
+
+    Braces dropped, accents decoded (latexcodec, not pybtex).
+    """
     import codecs
 
     import latexcodec  # noqa: F401 - registers the "ulatex" codec
@@ -53,7 +58,10 @@ def cited_keys(case: mv.Case) -> list[str]:
 
 
 def check_reference_list(section: str, case: mv.Case) -> None:
-    """Each cited key has exactly one paragraph, holding its authors' family names, year, title and outlet."""
+    """Each cited key has exactly one paragraph.
+
+    It holds its authors' family names, year, title and outlet.
+    """
     bib = bib_entries()
     paragraphs = [unmarkdown(p) for p in section.strip().split("\n\n")]
     keys = cited_keys(case)
@@ -71,8 +79,11 @@ def check_reference_list(section: str, case: mv.Case) -> None:
 
 
 def _first_words(fields: dict[str, str]) -> str:
-    """How the entry must begin: its authors as the .bib gives them ("Götz, Elias and Staun, Jørgen";
-    the bundled case has no work with more than two), else its title."""
+    """How the entry must begin.
+
+    Its authors as the .bib gives them ("Götz, Elias and Staun, Jørgen"; the bundled case has no
+    work with more than two), else its title.
+    """
     if fields.get("author"):
         assert fields["author"].count(" and ") <= 1, "three or more authors: extend this check"
         return plain(fields["author"]).rstrip(".") + "."  # "Mearsheimer, John J." ends with its initial's period
@@ -80,21 +91,27 @@ def _first_words(fields: dict[str, str]) -> str:
 
 
 def _has_fields(text: str, fields: dict[str, str]) -> bool:
-    """Every family name, the year, the title, the journal and the volume of the entry appear in ``text``."""
+    """Every family name, the year, title, journal and volume of the entry appear in ``text``."""
     names = [plain(a.split(",")[0]) for a in fields.get("author", "").split(" and ") if a.strip()]
     wanted = names + [plain(fields[f]) for f in ("year", "title", "journal", "volume", "doi") if fields.get(f)]
     return all(w in text for w in wanted)
 
 
 def test_bundled_report_references_match_the_bibtex_entries(bundled_case: mv.Case) -> None:
-    """The section "References" of the bundled case's report: one entry per cited work, as the .bib has it."""
+    """The section "References" of the bundled case's report.
+
+    One entry per cited work, as the .bib has it.
+    """
     lines = references_markdown(bundled_case)
     assert lines[:3] == ["", "## References", ""]
     check_reference_list(lines[3], bundled_case)
 
 
 def test_bundled_evidence_table_cites_in_text(bundled_case: mv.Case) -> None:
-    """The evidence table's sources are in-text citations, each one resolving to one reference-list entry."""
+    """The evidence table's sources are in-text citations.
+
+    Each one resolves to one reference-list entry.
+    """
     md = evidence_markdown(bundled_case, note=False)
     bib = Bibliography(bundled_case.references)
     listed = dict(bib.reference_list(cited_keys(bundled_case)))  # key -> its entry in the report's list
@@ -121,7 +138,10 @@ def test_bundled_report_has_citations_and_references(bundled_case: mv.Case, sens
 
 
 def test_report_of_a_small_case_lists_what_it_cites(copy_case) -> None:
-    """A case with a .bib file: the report cites in text and lists the works cited, and only those."""
+    """A case with a .bib file.
+
+    The report cites in text and lists the works cited, and only those.
+    """
     folder = copy_case("cookies")
     (folder / "references.bib").write_text(
         "@book{downey2021, author = {Downey, Allen B.}, title = {Think {Bayes}}, year = {2021}, "
@@ -190,8 +210,11 @@ _entry = st.fixed_dictionaries(
 @given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), _entry, min_size=1, max_size=6),
        st.sampled_from(STYLES))
 def test_missing_fields_are_left_out(refs: dict[str, dict[str, str]], style: str) -> None:
-    """Whatever fields an entry lacks: no empty brackets or braces, every present field printed, and each
-    in-text label names one entry."""
+    """References of entries lacking fields.
+
+    Whatever fields an entry lacks: no empty brackets or braces, every present field printed, and
+    each in-text label names one entry.
+    """
     bib = Bibliography(refs, style)
     labels = [bib.label(k) for k in refs]
     assert len(set(labels)) == len(labels), labels

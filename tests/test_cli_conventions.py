@@ -1,5 +1,8 @@
-"""The CLI's conventions: every command behind the guard, --version, completion, checked choices, --json,
-progress with true counts, outputs with the umask's permissions, and no temporary file left by any exit."""
+"""The CLI's conventions.
+
+Every command behind the guard, --version, completion, checked choices, --json, progress with true
+counts, outputs with the umask's permissions, and no temporary file left by any exit.
+"""
 
 from __future__ import annotations
 
@@ -71,7 +74,10 @@ def test_commands_are_registered_only_through_command() -> None:
 
 def test_an_internal_error_in_any_command_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyPatch,
                                                                    tmp_path: Path) -> None:
-    """import-matrix and export-matrix too (they bypassed the guard): a bug is exit 70, never a traceback."""
+    """import-matrix and export-matrix too (they bypassed the guard).
+
+    A bug is exit 70, never a traceback.
+    """
     import motives.ach as ach
 
     def boom(*a: Any, **k: Any) -> Any:
@@ -186,7 +192,10 @@ def _counts(text: str) -> list[tuple[int, int]]:
 
 
 def test_sensitivity_progress_counts_are_true(tmp_path: Path) -> None:
-    """Every 'done/total' the bars show has done <= total, and the tables' total is what run_all computes."""
+    """Every 'done/total' the bars show has done <= total.
+
+    The tables' total is what run_all computes.
+    """
     from motives.sensitivity.run import tables_for
 
     spec = _witness_spec(tmp_path)
@@ -330,7 +339,10 @@ def _env() -> dict[str, str]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_during_import_matrix_leaves_nothing(tmp_path: Path, sig: int, code: int) -> None:
-    """Signalled while its temporary folder exists, import-matrix exits 130/143 and leaves no folder behind."""
+    """Signalled while its temporary folder exists, import-matrix exits 130/143.
+
+    It leaves no folder behind.
+    """
     rows = "".join(f"Item {i},C,I,N\n" for i in range(3000))
     (tmp_path / "m.csv").write_text("title,h1,h2,h3\n" + rows)
     out = tmp_path / "c"
@@ -365,7 +377,10 @@ def test_cli_and_app_modules_are_small() -> None:
 
 
 def test_the_cli_does_no_work_of_its_own() -> None:
-    """The CLI imports the library's workflow; it opens no file, makes no folder and runs no engine itself."""
+    """The CLI imports the library's workflow.
+
+    It opens no file, makes no folder and runs no engine itself.
+    """
     text = (SRC / "cli.py").read_text(encoding="utf-8")
     for word in ("mkdtemp", "mkstemp", "write_text(", "open(", "exact_posterior(", "run_all(", "shutil"):
         assert word not in text, word
@@ -404,7 +419,10 @@ _CELL = st.text(st.characters(whitelist_categories=("L", "N", "Zs"), whitelist_c
                      unique_by=lambda r: r[0].strip().casefold()),
        end=st.sampled_from(["\r", "\r\n", "\n"]))
 def test_any_line_end_reads_as_unix_line_ends(tmp_path: Path, rows: list[tuple[str, str, str]], end: str) -> None:
-    """Old Mac (CR), Windows (CRLF) and Unix (LF) files give the same matrix, quoted cells and all."""
+    """Old Mac (CR), Windows (CRLF) and Unix (LF) files give the same matrix.
+
+    Quoted cells and all.
+    """
     import csv
     import io
 

@@ -45,7 +45,10 @@ def test_schema_is_valid_json_schema() -> None:
 
 
 def test_schema_validates_a_real_file() -> None:
-    """The exported JSON Schema accepts the bundled example (checked with the jsonschema package if present)."""
+    """The exported JSON Schema accepts the bundled example.
+
+    Checked with the jsonschema package if present.
+    """
     import pytest
 
     jsonschema = pytest.importorskip("jsonschema")
@@ -58,7 +61,10 @@ def test_schema_validates_a_real_file() -> None:
 
 
 def test_schema_parts_validate_their_files_and_refuse_typos() -> None:
-    """`motives schema case|evidence|spec` is a root schema a validator (or an editor) can use as it is."""
+    """`motives schema case|evidence|spec` is a root schema usable as it is.
+
+    A validator (or an editor) can use it as it is.
+    """
     import pytest
 
     jsonschema = pytest.importorskip("jsonschema")

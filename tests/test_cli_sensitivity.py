@@ -1,4 +1,7 @@
-"""``motives sensitivity`` and ``motives report``: outputs, atomic folders, --force, clear errors."""
+"""``motives sensitivity`` and ``motives report``.
+
+Outputs, atomic folders, --force, clear errors.
+"""
 
 from __future__ import annotations
 
@@ -258,7 +261,7 @@ def structured_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("which", ["small", "structured"])
 def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spec, tmp_path):
-    """motives sensitivity -> load each saved result -> draw each figure == the figure from the computed result.
+    """motives sensitivity -> load each saved result -> draw each figure == the computed one.
 
     Tolerance: none. The loaded tables equal the computed ones exactly (assert_frame_equal, check_exact), their
     metadata compare equal, and each figure's Agg canvas (RGBA array) and its saved PNG equal the CLI's pixel for
@@ -322,7 +325,10 @@ def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spe
 
 
 def test_a_table_without_its_metadata_is_a_clear_error(sens):
-    """A CSV read back with pandas alone has no metadata: the figure says what is missing instead of guessing."""
+    """A CSV read back with pandas alone has no metadata.
+
+    The figure says what is missing instead of guessing.
+    """
     from motives.plots import plot_discount, plot_prior_sweep, plot_tornado
 
     for name, fn in (("prior_sweep", plot_prior_sweep), ("tornado", plot_tornado),

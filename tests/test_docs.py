@@ -84,13 +84,18 @@ def text_of(page: Path) -> str:
 
 
 def squeeze(text: str) -> str:
-    """Text without any whitespace or Markdown/reST code marks, to compare source with rendered text."""
+    """Text without any whitespace or Markdown/reST code marks.
+
+    To compare source with rendered text.
+    """
     return re.sub(r"\s+|`", "", text)
 
 
 def test_notebooks_are_shown_executed(site: Path) -> None:
-    """The documentation build executes every notebook (an error in a cell fails the build): each page shows
-    its outputs, the figures as images, and no traceback."""
+    """The documentation build executes every notebook (an error in a cell fails the build).
+
+    Each page shows its outputs, the figures as images, and no traceback.
+    """
     pages = sorted((site / "_generated" / "notebooks").glob("*.html"))
     assert [p.stem for p in pages] == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     for page in pages:
@@ -225,7 +230,10 @@ FORMATS_MISTAKES: dict[str, dict[str, tuple[str, str] | str]] = {
 
 @pytest.mark.parametrize("mistake", list(FORMATS_MISTAKES))
 def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Path) -> None:
-    """Each structured-evidence mistake on the formats page prints, line for line, what the page shows."""
+    """Each structured-evidence mistake on the formats page prints what the page shows.
+
+    The output matches the page line for line.
+    """
     folder = tmp_path / "burglary"
     shutil.copytree(mv.examples.path("burglary"), folder)
     for name, edit in FORMATS_MISTAKES[mistake].items():
@@ -248,9 +256,12 @@ def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Pat
 
 
 def test_pages_show_their_figures_in_chromium(site: Path, browser: Any) -> None:
-    """Headless Chromium opens the index, the gallery, a gallery example and the plots API page: each page has
-    the theme's navigation bar, the figures it should have, and every image on it loaded (naturalWidth > 0).
-    Screenshots are written beside the site (``screenshots/``) for a person to look at."""
+    """Headless Chromium opens the index, the gallery, a gallery example and the plots API page.
+
+    Each page has the theme's navigation bar, the figures it should have, and every image on it
+    loaded (naturalWidth > 0). Screenshots are written beside the site (``screenshots/``) for a
+    person to look at.
+    """
     pages = {  # page -> the least number of figures it shows
         "index.html": 0,
         "_generated/gallery/index.html": 16,  # a thumbnail per figure kind

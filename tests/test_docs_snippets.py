@@ -1,4 +1,7 @@
-"""Every ```python block of the docs' Markdown pages runs as written (the notebooks are executed elsewhere)."""
+"""Every ```python block of the docs' Markdown pages runs as written.
+
+The notebooks are executed elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ BLOCKS = [(page.name, i, code) for page in sorted((ROOT / "docs").glob("*.md"))
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-    """A folder with the bundled case as `evidence` and `results/sens` written by the sensitivity run."""
+    """A folder with the bundled case as `evidence` and the sensitivity run's `results/sens`."""
     import motives as mv
     from motives.sensitivity import SensitivityResult
     from motives.sensitivity.run import run_all

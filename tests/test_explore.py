@@ -1,4 +1,6 @@
-"""The what-if widget (``mv.explore``, an anywidget): its state against the exact engine, in Python and in browsers.
+"""The what-if widget (``mv.explore``, an anywidget).
+
+Its state against the exact engine, in Python and in browsers.
 
 Tolerance 1e-12: the widget's result and :func:`motives.exact_posterior` are both exact computations in double
 precision (the same arrays, summed in another order), as in ``tests/test_appendix.py``.
@@ -54,7 +56,10 @@ def _close(got: dict[str, float], want: dict[str, float], tol: float = TOL) -> N
 
 
 def test_opening_values_are_full_precision(bundled_case: mv.Case) -> None:
-    """Before any click the widget shows the exact posterior; its prior is the case's, not a rounded copy."""
+    """Before any click the widget shows the exact posterior.
+
+    Its prior is the case's, not a rounded copy.
+    """
     ex = mv.explore(bundled_case)
     assert ex.edits == {"lens": bundled_case.resolve_lens(None)}
     assert ex.data["prior"] == [float(p) for p in bundled_case.prior_vector()]
@@ -62,7 +67,10 @@ def test_opening_values_are_full_precision(bundled_case: mv.Case) -> None:
 
 
 def test_lens_switch_recomputes_from_the_new_lens_only(bundled_case: mv.Case) -> None:
-    """Every lens, switched to from a state with table edits: the credences are that lens's exact ones."""
+    """Every lens, switched to from a state with table edits.
+
+    The credences are that lens's exact ones.
+    """
     ex = mv.explore(bundled_case)
     prop = bundled_case.propositions[0]
     row = bundled_case.parent_values(prop.parents)[0]
@@ -94,7 +102,10 @@ def test_prior_and_table_edits_equal_the_edited_case(bundled_case: mv.Case) -> N
 
 
 def test_edits_from_a_front_end_are_validated(example_case: Any) -> None:
-    """A front end writes the ``edits`` trait: a valid set recomputes, an invalid one is refused and says why."""
+    """A front end writes the ``edits`` trait.
+
+    A valid set recomputes, an invalid one is refused and says why.
+    """
     case = example_case("burglary")
     ex = mv.explore(case)
     ex.edits = {"lens": "default", "weights": {"fibres_match": 0.0}}
@@ -113,8 +124,11 @@ def test_edits_from_a_front_end_are_validated(example_case: Any) -> None:
 
 
 def _lens_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
-    """Random edits a lens can hold: weights of likelihood items, a discount (when every item is a likelihood
-    item: a timeline's or quantity's weight is not a lens's judgement), table rows."""
+    """Random edits a lens can hold.
+
+    Weights of likelihood items, a discount (when every item is a likelihood item: a timeline's or
+    quantity's weight is not a lens's judgement), table rows.
+    """
     items = [x.id for x in case.evidence if x.kind == "likelihood"]
     e: dict[str, Any] = {"lens": rng.choice(case.lens_ids)}
     e["weights"] = {i: round(rng.uniform(0, 2), 3) for i in rng.sample(items, min(3, len(items)))}
@@ -132,8 +146,11 @@ def _lens_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000))
 def test_edits_come_back_as_a_lens(seed: int) -> None:
-    """Generated structured cases and edits: the case with the widget's edits as a new lens gives, under that
-    lens, the widget's credences (the lens file route of the appendix's "Download my judgements")."""
+    """Generated structured cases and edits.
+
+    The case with the widget's edits as a new lens gives, under that lens, the widget's credences
+    (the lens file route of the appendix's "Download my judgements").
+    """
     rng = random.Random(seed)
     case = random_structured_case(seed % 50, depth=2, lenses=("a", "b"))
     ex = mv.explore(case)

@@ -1,5 +1,8 @@
-"""Issue 22's figure fixes, checked on the figures themselves: the prior-sweep label off the curves, the
-trajectory's data area, the information figure's two quantities named apart, even axis-label lines."""
+"""Issue 22's figure fixes, checked on the figures themselves.
+
+The prior-sweep label off the curves, the trajectory's data area, the information figure's two
+quantities named apart, even axis-label lines.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +37,10 @@ def _lines_under(ax, text) -> int:
 
 @pytest.mark.parametrize("name", ["witness", "cookies", "dice", "burglary", "alarm"])
 def test_prior_sweep_label_is_off_the_curves(name: str) -> None:
-    """On the examples no line runs under the credence-1/2 label (the witness's ran under it before)."""
+    """On the examples no line runs under the credence-1/2 label.
+
+    The witness's ran under it before.
+    """
     case = mv.examples.load(name)
     fig, ax = P.plot_prior_sweep(S.prior_sweep(case, points=41))
     texts = [t for t in ax.texts if t.get_text().startswith("credence 1/2")]
@@ -49,7 +55,10 @@ def test_prior_sweep_label_is_off_the_curves(name: str) -> None:
 @settings(max_examples=15, deadline=None)
 @given(like=st.floats(0.02, 0.98), other=st.floats(0.02, 0.98), scale=st.sampled_from(["credence", "db"]))
 def test_prior_sweep_label_is_legible_on_generated_cases(like: float, other: float, scale: str) -> None:
-    """Inside the axes, and either clear of every line or on a white box that hides what runs under it."""
+    """Inside the axes, and either clear of every line or on a white box.
+
+    The white box hides what runs under it.
+    """
     case = mv.Case.model_validate({"name": "two", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
                                    "evidence": [{"id": "e", "title": "E",
                                                  "likelihoods": {"a": like, "b": other, "c": 0.5}}]})
@@ -66,7 +75,10 @@ def test_prior_sweep_label_is_legible_on_generated_cases(like: float, other: flo
 @pytest.mark.parametrize("case", [mv.examples.load("burglary"), testing.rich_case(), testing.random_case(3)],
                          ids=["burglary", "rich", "random"])
 def test_trajectory_is_mostly_data(case: mv.Case) -> None:
-    """The axes take at least 55% of the figure's height (burglary's took 26% before: labels and white)."""
+    """The axes take at least 55% of the figure's height.
+
+    Burglary's took 26% before: labels and white.
+    """
     fig, ax = P.plot_trajectory(S.trajectory(case))
     fig.draw_without_rendering()  # the constrained layout places the axes
     share = ax.bbox.height / fig.bbox.height
@@ -78,8 +90,11 @@ def test_trajectory_is_mostly_data(case: mv.Case) -> None:
 
 
 def test_information_names_its_two_quantities_apart() -> None:
-    """Two quantities (about the hypothesis, about the family): two legend names and both in the axis label;
-    families that are the hypotheses: one bar and one quantity."""
+    """Two quantities (about the hypothesis, about the family).
+
+    Two legend names and both in the axis label; families that are the hypotheses: one bar and one
+    quantity.
+    """
     fig, ax = P.plot_information(S.item_information(testing.rich_case()))
     names = ax.get_legend_handles_labels()[1] or [t.get_text() for t in fig.legends[0].get_texts()]
     assert names == ["which hypothesis", "which family"]
@@ -97,8 +112,10 @@ def test_information_names_its_two_quantities_apart() -> None:
 
 @pytest.mark.parametrize("name", ["witness", "alarm", "rich"])
 def test_tornado_label_wraps_in_even_lines(name: str) -> None:
-    """One column: the parenthesis under "Credence of ..." is wrapped in lines of even width, "x 1/3" kept
-    together (before: a long line, then "odds x 1/3 and x 3)" on its own)."""
+    """One column: the parenthesis under "Credence of ..." is wrapped in lines of even width.
+
+    "x 1/3" is kept together (before: a long line, then "odds x 1/3 and x 3)" on its own).
+    """
     case = testing.rich_case() if name == "rich" else mv.examples.load(name)
     fig, ax = P.plot_tornado(S.tornado(case), width="one", labels=P.labels_of(case))
     first, *rest = ax.get_xlabel().split("\n")
@@ -111,7 +128,10 @@ def test_tornado_label_wraps_in_even_lines(name: str) -> None:
 
 @pytest.mark.parametrize("width", ["one", "two"])
 def test_sobol_label_is_two_lines(width: str) -> None:
-    """The Sobol label keeps its two lines (quantity, then what it is over) when they fit the figure."""
+    """The Sobol label keeps its two lines when they fit the figure.
+
+    The quantity, then what it is over.
+    """
     case = testing.rich_case()
     fig, ax = P.plot_sobol(S.global_sensitivity(case, n=32), width=width, labels=P.labels_of(case))
     assert ax.get_xlabel().split("\n") == ["Share of the variance of the log-odds of Non-security",

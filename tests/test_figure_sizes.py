@@ -46,7 +46,10 @@ def saved_size(path: Path) -> tuple[float, float]:
 
 
 def check_saved(fig, stem: Path, formats=("pdf", "png")) -> tuple[float, float]:
-    """Save as the CLI does; the saved size equals the figure size, a journal width, at most a page tall."""
+    """Save as the CLI does.
+
+    The saved size equals the figure size, a journal width, at most a page tall.
+    """
     w, h = (float(x) for x in fig.get_size_inches())
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -107,7 +110,10 @@ def test_a_thousand_hypotheses_show_the_top_rows_and_say_how_many_are_left_out(t
 
 
 def test_the_cli_writes_figures_of_the_contract_sizes(tmp_path):
-    """``motives sensitivity`` on a case with sentence-long labels: every saved figure keeps the contract."""
+    """``motives sensitivity`` on a case with sentence-long labels.
+
+    Every saved figure keeps the contract.
+    """
     from typer.testing import CliRunner
 
     from motives.cli import app

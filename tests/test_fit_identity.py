@@ -1,4 +1,6 @@
-"""A fit's identity: one FitConfig record (case content, settings, version), one hash, checked on load.
+"""A fit's identity.
+
+One FitConfig record (case content, settings, version), one hash, checked on load.
 
 The witness and cookies examples have no uncertain cell, so their "fits" are
 their exact answers and take no sampling time: the tests below fit for real.
@@ -256,7 +258,9 @@ def _all_cases():
 
 
 def test_the_case_content_determines_the_case():
-    """What is hashed is the whole case: rebuilding a case from its dump gives the same case, so no field is left out.
+    """What is hashed is the whole case.
+
+    Rebuilding a case from its dump gives the same case, so no field is left out.
 
     (The hash reads the JSON form of the same dump; JSON writes integer keys as text, which the
     strict validators refuse to read back, hence the round trip through the Python form.)
@@ -297,7 +301,10 @@ _NUMBER = re.compile(r"(?<![\w.])(0\.\d+|[1-9]\d*\.\d+)(?![\w.])")
 @given(example=st.sampled_from(["burglary", "cookies", "diagnostic_test", "dice", "monty_hall", "two_lenses",
                                 "witness"]), pick=st.integers(0, 10_000), factor=st.sampled_from([0.5, 0.9, 1.1]))
 def test_any_edit_that_moves_the_posterior_moves_the_hash(tmp_path_factory, example, pick, factor):
-    """Change one number in one file of a case: if the exact posterior (under any lens) moves, so does the hash."""
+    """Change one number in one file of a case.
+
+    If the exact posterior (under any lens) moves, so does the hash.
+    """
     root = tmp_path_factory.mktemp("edit") / example
     shutil.copytree(mv.examples.path(example), root)
     case = mv.load_case(root)
@@ -356,7 +363,10 @@ def _attrs(trace: Path) -> dict:
 
 
 def test_the_refit_hint_names_a_new_folder_for_a_trace_saved_by_hand(tmp_path) -> None:
-    """A trace saved under another name is not a motives run folder: the hint must not point at its parent."""
+    """A trace saved under another name is not a motives run folder.
+
+    The hint must not point at its parent.
+    """
     import motives as mv
 
     case = mv.examples.load("cookies")

@@ -102,7 +102,10 @@ nearly_valid_specs = st.fixed_dictionaries(
                                                                   HealthCheck.too_slow])
 @given(doc=spec_docs | nearly_valid_specs)
 def test_arbitrary_spec_documents_raise_only_library_errors(tmp_path_factory, doc) -> None:
-    """What every spec command does before its heavy work: load the spec, its case, its lens and prior."""
+    """What every spec command does before its heavy work.
+
+    Load the spec, its case, its lens and prior.
+    """
     from motives.app.workflow import spec_case as _spec_case
 
     d = tmp_path_factory.mktemp("fuzzspec")
@@ -124,7 +127,10 @@ def test_arbitrary_spec_documents_raise_only_library_errors(tmp_path_factory, do
        command=st.sampled_from(["check", "posterior", "describe"]))
 def test_cli_on_arbitrary_bytes_never_shows_a_traceback(tmp_path_factory, data: bytes, title: str,
                                                          command: str) -> None:
-    """Arbitrary bytes as an evidence file (and any title): the CLI exits 0 or 2 with its own message."""
+    """Arbitrary bytes as an evidence file (and any title).
+
+    The CLI exits 0 or 2 with its own message.
+    """
     from typer.testing import CliRunner
 
     from motives.cli import app

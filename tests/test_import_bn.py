@@ -30,7 +30,10 @@ def _credence(case: mv.Case) -> np.ndarray:
 
 
 def _pyagrum(name: str, query: str, evidence: dict[str, str], tmp_path: Path) -> np.ndarray:
-    """pyAgrum's LazyPropagation on the XMLBIF file (pyAgrum reads XMLBIF in double precision, BIF in single)."""
+    """pyAgrum's LazyPropagation on the XMLBIF file.
+
+    pyAgrum reads XMLBIF in double precision, BIF in single.
+    """
     gum = _gum()
     path = tmp_path / f"{name}.bifxml"
     shutil.copy(DATA / f"{name}.xml", path)
@@ -44,7 +47,10 @@ def _pyagrum(name: str, query: str, evidence: dict[str, str], tmp_path: Path) ->
 
 
 def _gum():  # noqa: ANN202
-    """pyAgrum, imported with warnings ignored: pyAgrum 3.3 segfaults on import under ``-W error`` (our pytest)."""
+    """pyAgrum, imported with warnings ignored.
+
+    pyAgrum 3.3 segfaults on import under ``-W error`` (our pytest).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -57,7 +57,10 @@ def hostile_strings(max_pieces: int = 3) -> st.SearchStrategy[str]:
 
 
 def hostile_case(base: mv.Case, texts: list[str]) -> tuple[mv.Case, dict[str, str]]:
-    """``base`` with every free-text field replaced by ``tN< text >tN`` (texts used in turn); returns the values."""
+    """``base`` with every free-text field replaced by ``tN< text >tN`` (texts used in turn).
+
+    Returns the values.
+    """
     values: dict[str, str] = {}
 
     def walk(x: Any, key: str | None = None) -> Any:
@@ -115,8 +118,11 @@ def _squash(s: str) -> str:
 
 
 def _shown_whole(visible: str, values: dict[str, str], must: set[str]) -> int:
-    """Every value one of whose tags is visible is visible whole; the values of ``must`` are visible. Returns
-    how many values were seen (so a test can require that some were)."""
+    """Every value one of whose tags is visible is visible whole.
+
+    The values of ``must`` are visible. Returns how many values were seen (so a test can require
+    that some were).
+    """
     visible = _squash(visible)
     seen = 0
     for tag, v in values.items():
@@ -127,7 +133,10 @@ def _shown_whole(visible: str, values: dict[str, str], must: set[str]) -> int:
 
 
 def check_markdown(md: str, values: dict[str, str], must: set[str]) -> int:
-    """Rendered as CommonMark with tables: user text is text (no element, link or emphasis from it)."""
+    """Rendered as CommonMark with tables.
+
+    User text is text (no element, link or emphasis from it).
+    """
     from markdown_it import MarkdownIt
 
     rendered = MarkdownIt("commonmark").enable("table").render(md)
@@ -326,7 +335,10 @@ def test_terminal_prints_user_text_as_typed(tmp_path: Path, command: list[str]) 
 
 
 def test_hostile_appendix_in_chromium(tmp_path: Path, browser: Any) -> None:
-    """The page of a case whose every text field is hostile opens, runs its code, and shows the text as typed."""
+    """The page of a case whose every text field is hostile opens and runs its code.
+
+    It shows the text as typed.
+    """
     from motives.interactive import appendix
 
     texts = ["/*__SCRIPT__*/ __TITLE__ <script>window.pwned = 1</script>", "<img src=x onerror=window.pwned=2>",

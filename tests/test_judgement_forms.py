@@ -1,5 +1,8 @@
-"""Judgement forms practitioners use: ratios, decibans, ICD 203 terms, Van Evera's tests, ACH symbols and NA,
-prior_normalise (issue 13, item 2)."""
+"""Judgement forms practitioners use.
+
+Ratios, decibans, ICD 203 terms, Van Evera's tests, ACH symbols and NA, prior_normalise (issue 13,
+item 2).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Issue 22: the reader's prior and source reliabilities from the appendix reach the case ``add-lens`` writes.
+"""Issue 22: the reader's prior and source reliabilities reach the case ``add-lens`` writes.
+
+The prior and reliabilities the reader sets in the appendix.
 
 They belong to the case, not to a lens: the lens file carries them under ``case_judgements``, ``add_lens``
 applies them (as :func:`motives.interactive.edited_posterior` does), ``motives add-lens`` writes them into the
@@ -112,8 +114,11 @@ def test_bad_case_judgements_get_one_located_message(tmp_path: Path, block: dict
 
 @needs_browser
 def test_edit_prior_and_reliability_download_add_pool(browser: Any, tmp_path: Path) -> None:  # noqa: F811
-    """In Chromium: a prior weight and a reliability set in the page, downloaded, added with `motives add-lens`:
-    the reader's lens gives what the page showed, and the pool is Python's for the same judgements."""
+    """In Chromium, a prior weight and a reliability set in the page reach the reader's lens.
+
+    A prior weight and a reliability set in the page, downloaded, added with `motives add-lens`: the
+    reader's lens gives what the page showed, and the pool is Python's for the same judgements.
+    """
     shutil.copytree(mv.examples.path("witness"), tmp_path / "witness")
     case = mv.load_case(tmp_path / "witness")
     page, errors = _open(browser, appendix(case, tmp_path / "page"))

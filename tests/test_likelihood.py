@@ -70,7 +70,10 @@ def test_partial_dates(text: str, year: int, decimal: float) -> None:
 
 
 def test_timeline_closed_form_matches_monte_carlo() -> None:
-    """Marginal likelihood of the trend model vs brute-force averaging over (a, b) draws (MC error ~1%)."""
+    """Marginal likelihood of the trend model vs brute-force averaging over (a, b) draws.
+
+    The Monte Carlo error is ~1%.
+    """
     import numpy as np
 
     from motives.exact import timeline_loglik

@@ -1,4 +1,6 @@
-"""Many fits through one executor (``motives.models.many``): serial, local processes, a Dask cluster.
+"""Many fits through one executor (``motives.models.many``).
+
+Serial, local processes, a Dask cluster.
 
 The cluster tests start a ``distributed.LocalCluster`` with two worker processes (one thread each)
 and check that SBC and a refit grid give the very numbers of the serial path (same seeds), and

@@ -44,7 +44,9 @@ def _check_exact(summary, exact, level="hypothesis"):
 
 
 def test_random_cases_match_exact(models_built):
-    """Cases of one structure (shared source, zero cell, base rate) re-use one compiled model via pm.Data.
+    """Cases of one structure re-use one compiled model via pm.Data.
+
+    The structure: shared source, zero cell, base rate.
 
     Three value seeds in one test, so that the model is compiled once even when xdist spreads tests.
     """
@@ -75,7 +77,10 @@ def test_dirichlet_prior_through_fit():
 
 @pytest.mark.slow
 def test_real_case_matches_exact(bundled_case):
-    """The Russia–Ukraine case under lens hughes (loaded from the repository, whatever the working folder)."""
+    """The Russia–Ukraine case under lens hughes.
+
+    Loaded from the repository, whatever the working folder.
+    """
     case = bundled_case
     res = mv.fit(case, lens="hughes", draws=1000, tune=1000, chains=2, seed=1)
     _check_exact(res.summary(), mv.exact_posterior(case, lens="hughes"))
@@ -119,7 +124,10 @@ def test_seeds_diagnostics_summary_knobs(models_built):
 
 
 def test_point_case_needs_no_sampler():
-    """Every cell a point and the prior fixed: nothing is random; the trace repeats the exact answer."""
+    """Every cell a point and the prior fixed: nothing is random.
+
+    The trace repeats the exact answer.
+    """
     res = mv.fit(mv.examples.load("dice"), draws=20, chains=2)
     np.testing.assert_allclose(res.summary()["credence"].to_numpy(),
                                mv.exact_posterior(mv.examples.load("dice"))["credence"].to_numpy(), atol=1e-12)

@@ -28,7 +28,10 @@ def test_two_hypotheses_match_quadrature():
 
 
 def test_three_hypotheses_match_importance_sampling():
-    """K = 3: self-normalised importance sampling from the Dirichlet prior (4·10^5 draws), within 4 SE."""
+    """K = 3: self-normalised importance sampling from the Dirichlet prior, within 4 SE.
+
+    The importance sampling uses 4·10^5 draws.
+    """
     rng = np.random.default_rng(5)
     L = rng.uniform(0.05, 1.0, (5, 3))
     a = np.array([1.0, 2.0, 0.5])

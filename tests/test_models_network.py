@@ -106,7 +106,9 @@ def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, 
 
 
 def _brute(case: mv.Case, lens: str | None, w: np.ndarray, *, reliability: bool = True) -> np.ndarray:
-    """P(E | w) by enumerating the states of every fact (tables and cells at their means, reliability a point).
+    """P(E | w) by enumerating the states of every fact.
+
+    Tables and cells at their means, reliability a point.
 
     ``w`` (..., K): every node whose parents include the hypotheses takes Σ_h w_h P(node | h, other parents).
     """
@@ -163,7 +165,10 @@ def _z(mean, mcse, want) -> np.ndarray:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_engine_matches_brute_force(seed):
-    """The exact engine on these networks (the reference of the sampled tests) against enumeration, to 1e-12."""
+    """The exact engine on these networks against enumeration, to 1e-12.
+
+    The engine is the reference of the sampled tests.
+    """
     for rel in (None, {"mean": 0.7}):
         case = network_case(seed, reliability=rel)
         arr = compile_case(case)
@@ -173,8 +178,11 @@ def test_engine_matches_brute_force(seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_point_network_exclusive_equals_exact(seed):
-    """Point tables and cells: the exclusive model's credence is the exact posterior (and the brute force's),
-    to 1e-10, with a fixed-reliability source on and off; nothing is random."""
+    """Point tables and cells.
+
+    The exclusive model's credence is the exact posterior (and the brute force's), to 1e-10, with a
+    fixed-reliability source on and off; nothing is random.
+    """
     from motives.models.exclusive import build_exclusive
 
     case = network_case(seed, reliability={"mean": 0.7})
@@ -188,7 +196,10 @@ def test_point_network_exclusive_equals_exact(seed):
 
 
 def test_point_network_pooled_lens_credence_equals_exact():
-    """Two lenses with different point tables and cells: each lens's credence is that lens's exact posterior."""
+    """Two lenses with different point tables and cells.
+
+    Each lens's credence is that lens's exact posterior.
+    """
     from motives.models.pooled import build_pooled
 
     case = network_case(3, lenses=("a", "b"))
@@ -204,8 +215,11 @@ def test_point_network_pooled_lens_credence_equals_exact():
 
 @pytest.mark.parametrize("mixable", [True, False])
 def test_point_network_mixture_likelihood_is_brute_force(mixable):
-    """The mixture model's evidence term at any w is log P(E | w) of the brute force (every node the hypotheses
-    bear on mixes them on its own), to 1e-10 — also where the closed form refuses (``mixable=False``)."""
+    """The mixture model's evidence term at any w is log P(E | w) of the brute force, to 1e-10.
+
+    Every node the hypotheses bear on mixes them on its own. This holds also where the closed form
+    refuses (``mixable=False``).
+    """
     import pytensor
     import pytensor.tensor as pt
     from pytensor.graph.replace import graph_replace
@@ -240,7 +254,10 @@ def test_exact_mixture_on_a_network_matches_importance_sampling():
 
 
 def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
-    """q and the item j2 (parents [hypotheses, q]) both have the hypotheses as a parent: one located message."""
+    """q and the item j2 (parents [hypotheses, q]) both have the hypotheses as a parent.
+
+    That is one located message.
+    """
     from motives.exact_mixture import exact_mixture
 
     with pytest.raises(mv.CaseError, match=r"fact 'q' and item 'j2' both have the hypotheses as a parent") as err:
@@ -250,9 +267,13 @@ def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
 
 @pytest.mark.parametrize("seed", [0, 1, 3])
 def test_point_generated_networks_equal_exact(seed):
-    """Generated networks (root facts, facts of up to three parents, items of two, an observed fact, zero cells),
-    reports at face value so that nothing is random: the exclusive credence and each lens's pooled credence are
-    the exact posterior, and the mixture's evidence term at a random w is the brute force's, to 1e-10."""
+    """Generated networks at face value: exclusive, pooled and mixture match the brute force.
+
+    Generated networks (root facts, facts of up to three parents, items of two, an observed fact,
+    zero cells), reports at face value so that nothing is random: the exclusive credence and each
+    lens's pooled credence are the exact posterior, and the mixture's evidence term at a random w is
+    the brute force's, to 1e-10.
+    """
     import pytensor
     import pytensor.tensor as pt
     from pytensor.graph.replace import graph_replace
@@ -280,8 +301,11 @@ def test_point_generated_networks_equal_exact(seed):
 
 
 def test_observed_fact_in_a_tree():
-    """A tree with an observed fact (not a network: the tree path) rules the other state out, by hand:
-    P(E | h) = Σ_f P(f | h) P(e | f) P(o = no | f) = 0.063 (a), 0.068 (b)."""
+    """A tree with an observed fact rules the other state out, by hand.
+
+    The tree path, not a network: P(E | h) = Σ_f P(f | h) P(e | f) P(o = no | f) = 0.063 (a), 0.068
+    (b).
+    """
     from motives.models.exclusive import build_exclusive
 
     case = mv.Case.model_validate({
@@ -296,7 +320,10 @@ def test_observed_fact_in_a_tree():
 
 
 def test_alarm_exclusive_is_pearl():
-    """Pearl's burglary alarm (a root fact, a fact of two parents): P(burglary | John and Mary call) = 0.2842."""
+    """Pearl's burglary alarm (a root fact, a fact of two parents).
+
+    P(burglary | John and Mary call) = 0.2842.
+    """
     from motives.models.exclusive import build_exclusive
 
     case = mv.Case.model_validate({
@@ -317,8 +344,11 @@ def test_alarm_exclusive_is_pearl():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exclusive_matches_exact_on_random_networks(seed):
-    """Beta and Dirichlet rows, Beta cells (also on the items of two parents), a Beta source reporting an item
-    under a fact, an item of two parents and a direct item: PyMC = exact within 4 MCSE."""
+    """Beta and Dirichlet rows, Beta cells, a Beta source: PyMC = exact within 4 MCSE.
+
+    Beta cells also on the items of two parents; the Beta source reports an item under a fact, an
+    item of two parents and a direct item.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 
@@ -335,8 +365,10 @@ def test_exclusive_matches_exact_on_random_networks(seed):
 
 @pytest.mark.slow
 def test_exclusive_matches_exact_on_a_generated_network():
-    """A generated network with zero cells and two sources of Beta reliability (one spanning several parents):
-    PyMC = exact within 4 MCSE."""
+    """A generated network with zero cells and two Beta sources: PyMC = exact within 4 MCSE.
+
+    The two sources have Beta reliability; one spans several parents.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 
@@ -352,7 +384,10 @@ def test_exclusive_matches_exact_on_a_generated_network():
 
 @pytest.mark.slow
 def test_mixture_matches_closed_form_on_a_random_network():
-    """Random tables and cells, a fixed-reliability source: the shares' posterior mean = exact_mixture, 4 MCSE."""
+    """Random tables and cells, a fixed-reliability source.
+
+    The shares' posterior mean = exact_mixture, 4 MCSE.
+    """
     from motives.exact_mixture import exact_mixture
 
     case = network_case(6, confidence=True, mixable=True, reliability={"mean": 0.75})
@@ -366,7 +401,10 @@ def test_mixture_matches_closed_form_on_a_random_network():
 
 @pytest.mark.slow
 def test_pooled_identical_lenses_is_single_lens_on_a_network():
-    """Two identical lenses, τ = 0: consensus and each lens's credence are the single-lens exact posterior."""
+    """Two identical lenses, τ = 0.
+
+    Consensus and each lens's credence are the single-lens exact posterior.
+    """
     from motives.models.pooled import build_pooled
     from motives.models.sampling import refit
 

@@ -1,4 +1,6 @@
-"""Propositions in the PyMC models: the exclusive model against the exact engine, table knobs, mixture, pooled.
+"""Propositions in the PyMC models.
+
+The exclusive model against the exact engine, table knobs, mixture, pooled.
 
 Why the exclusive model's posterior mean credence must equal the exact engine's
 (:func:`motives.exact.posterior`): with the hypothesis and the states summed
@@ -25,14 +27,19 @@ DRAWS, TUNE = 1000, 500
 
 
 def _fixed_reliability(case: mv.Case, mean: float = 0.7) -> mv.Case:
-    """The same case with every source's reliability a point (then nothing under the structure is random)."""
+    """The same case with every source's reliability a point.
+
+    Then nothing under the structure is random.
+    """
     src = [s.model_copy(update={"reliability": type(s.reliability).model_validate({"mean": mean})})
            for s in case.sources]
     return case.model_copy(update={"sources": src})
 
 
 def _uncertain(case: mv.Case, seed: int, *, table_zero: bool = True, same_lenses: bool = False) -> mv.Case:
-    """The case with uncertain tables (confidence medium; two-state rows a random concentration) and cells.
+    """The case with uncertain tables and cells.
+
+    Tables of confidence medium; two-state rows a random concentration.
 
     About 70% of item cells strictly inside (0, 1) become Betas. With ``table_zero`` the first row of the
     last proposition (multi-state) gets a 0 (the masked Dirichlet). ``same_lenses``: every lens gets the
@@ -80,7 +87,9 @@ def _z(credence: np.ndarray, mcse: np.ndarray, want: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize(("seed", "depth"), [(0, 2), (1, 3), (2, 2), (3, 3)])
 def test_point_structure_equals_exact(seed, depth):
-    """Point tables and cells, fixed reliabilities: the model's credence is the exact engine's, to 1e-12.
+    """Point tables and cells, fixed reliabilities.
+
+    The model's credence is the exact engine's, to 1e-12.
 
     Random structured cases: a multi-state proposition, a shared source spanning propositions, a zero
     cell, a timeline and a quantity item under propositions; with reliability on and off.
@@ -99,7 +108,9 @@ def test_point_structure_equals_exact(seed, depth):
 
 
 def test_table_knobs_change_the_answer_without_rebuilding():
-    """``table_{p}`` (means) is a ``pm.Data`` knob: one compiled function gives the exact answer for new tables.
+    """``table_{p}`` (means) is a ``pm.Data`` knob.
+
+    One compiled function gives the exact answer for new tables.
 
     The same compiled function (nutpie's ``with_data`` and PyMC re-use compiled graphs the same way)
     is called before and after ``set_data``; the structure key does not change, so the process-wide
@@ -131,7 +142,10 @@ def test_table_knobs_change_the_answer_without_rebuilding():
 
 
 def test_flat_case_model_is_unchanged():
-    """A case without propositions builds the same variables and knobs as before propositions existed."""
+    """A case without propositions builds the same variables and knobs as before.
+
+    That is, as before propositions existed.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.testing import random_case
 
@@ -147,8 +161,12 @@ def test_flat_case_model_is_unchanged():
 
 @pytest.mark.parametrize(("seed", "depth"), [(0, 2), (1, 3)])
 def test_exclusive_matches_exact_on_random_structured_cases(seed, depth):
-    """Random tables (Beta and masked Dirichlet rows, one with a zero), Beta cells, a Beta source spanning
-    two propositions and a direct item, a zero cell, timeline and quantity items under propositions."""
+    """Random tables, Beta cells, a Beta source, timeline and quantity items under propositions.
+
+    Random tables (Beta and masked Dirichlet rows, one with a zero), Beta cells, a Beta source
+    spanning two propositions and a direct item, a zero cell, timeline and quantity items under
+    propositions.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 
@@ -179,7 +197,10 @@ def test_burglary_matches_exact():
 
 
 def _mixture_case(*, reliability: float | None = 0.8) -> mv.Case:
-    """Three hypotheses; a three-state proposition with a two-state one under it; items under both and direct."""
+    """Three hypotheses; a three-state proposition with a two-state one under it.
+
+    Items under both and direct.
+    """
     return mv.Case.model_validate({
         "name": "mix", "hypotheses": [{"id": "h0"}, {"id": "h1"}, {"id": "h2"}],
         "sources": [{"key": "s", "reliability": {"mean": reliability}}] if reliability else [],
@@ -202,7 +223,10 @@ def _mixture_case(*, reliability: float | None = 0.8) -> mv.Case:
 
 
 def _mixture_likelihood(case: mv.Case, w: np.ndarray) -> np.ndarray:
-    """P(E | w) by enumeration: p ~ Σ_h w_h P(p | h), q | p, items given their parent (rho fixed)."""
+    """P(E | w) by enumeration.
+
+    Here p ~ Σ_h w_h P(p | h), q | p, items given their parent (rho fixed).
+    """
     H = case.hypothesis_ids
     rho = case.sources[0].reliability.mean if case.sources else 1.0
     jp, jq = case.judgement(case.proposition("p"))[0], case.judgement(case.proposition("q"))[0]
@@ -226,7 +250,10 @@ def _mixture_likelihood(case: mv.Case, w: np.ndarray) -> np.ndarray:
 
 
 def test_mixture_closed_form_with_a_proposition_matches_importance_sampling():
-    """exact_mixture (one factor Σ_h w_h m_p(h) per top-level proposition) against enumeration of the states."""
+    """exact_mixture against enumeration of the states.
+
+    It has one factor Σ_h w_h m_p(h) per top-level proposition.
+    """
     from motives.exact_mixture import exact_mixture
 
     case = _mixture_case()
@@ -265,7 +292,9 @@ def test_mixture_closed_form_refuses_uncertain_source_under_a_proposition():
 
 
 def test_pooled_identical_lenses_is_single_lens():
-    """Two identical lenses, τ = 0: consensus and each lens's credence are the single-lens exact credence.
+    """Two identical lenses, τ = 0.
+
+    Consensus and each lens's credence are the single-lens exact credence.
 
     Random two-state and three-state tables (Dirichlet rows pooled in softmax space), Beta cells under
     propositions, a Beta source spanning propositions.
@@ -290,7 +319,10 @@ def test_pooled_identical_lenses_is_single_lens():
 
 
 def test_timeline_under_a_proposition_explicit_and_free_sigma_build():
-    """``timeline="explicit"`` samples a trend per state, ``sigma="free"`` a σ: the graph builds (not sampled here)."""
+    """``timeline="explicit"`` samples a trend per state, ``sigma="free"`` a σ.
+
+    The graph builds (not sampled here).
+    """
     from motives.models.exclusive import build_exclusive
 
     case = _fixed_reliability(random_structured_case(0))

@@ -48,7 +48,10 @@ def test_explicit_trends_match_bayes_factor():
 
 
 def test_marginal_timeline_is_exact_and_needs_no_sampler():
-    """The default integrates the trends out: nothing random is left, the credence is the closed form."""
+    """The default integrates the trends out.
+
+    Nothing random is left, the credence is the closed form.
+    """
     res = mv.fit(timeline_case(), draws=20, chains=1)
     assert res.summary().loc[("hypothesis", "flat"), "credence"] == pytest.approx(
         _bayes_factor_credence(timeline_case()), abs=1e-12)
@@ -72,7 +75,10 @@ def test_free_sigma_marginal_matches_closed_form(sigma):
 
 @pytest.mark.slow
 def test_free_sigma_runs_and_moves_little():
-    """σ ~ HalfNormal(item σ): a model option; the data are consistent with σ, so the answer stays near."""
+    """σ ~ HalfNormal(item σ): a model option.
+
+    The data are consistent with σ, so the answer stays near.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 

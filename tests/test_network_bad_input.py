@@ -1,5 +1,8 @@
-"""Malformed networks (facts with several parents, root facts, observed facts): each is one located message
-naming file, line, item and field, a non-zero exit from the CLI, and no traceback."""
+"""Malformed networks (facts with several parents, root facts, observed facts).
+
+Each is one located message naming file, line, item and field, a non-zero exit from the CLI, and no
+traceback.
+"""
 
 from __future__ import annotations
 
@@ -189,7 +192,10 @@ def test_count() -> None:
 
 
 def test_control_network_loads_and_is_exact(tmp_path: Path) -> None:
-    """The scaffolding is valid: without a defect it loads, and its posterior is the hand enumeration."""
+    """The scaffolding is valid.
+
+    Without a defect it loads, and its posterior is the hand enumeration.
+    """
     case = mv.load_case(write(tmp_path, net()))
     post = mv.exact_posterior(case).loc[("hypothesis", "a"), "credence"]
     # P(call | h) = Σ_q P(q) Σ_s P(s | h, q) P(call | s)
@@ -200,7 +206,10 @@ def test_control_network_loads_and_is_exact(tmp_path: Path) -> None:
 
 
 def test_entangled_network_is_refused_naming_the_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A plan whose largest table passes the limit is one message naming the facts that make it large."""
+    """A plan whose largest table passes the limit is one message.
+
+    It names the facts that make it large.
+    """
     import motives.exact.contract as contract
 
     monkeypatch.setattr(contract, "MAX_TABLE", 4)

@@ -1,4 +1,7 @@
-"""The network engine's pieces beyond the posterior: the plan, P(parent configuration | h), findings."""
+"""The network engine's pieces beyond the posterior.
+
+The plan, P(parent configuration | h), findings.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,12 @@ from motives.testing import random_network_case
 
 @pytest.mark.parametrize("seed", range(25))
 def test_implied_parents_is_the_likelihood_of_a_finding(seed: int) -> None:
-    """P(f = s | h) from :meth:`Case.implied_parents` (a forward product of the tables) equals the engine's
-    P(E | h) when the only evidence is the finding f = s (elimination with an indicator factor): two ways that
-    share no code. Tolerance 1e-12 (float rounding)."""
+    """P(f = s | h) from :meth:`Case.implied_parents` equals the engine's P(E | h) given f = s.
+
+    :meth:`Case.implied_parents` is a forward product of the tables; the engine's P(E | h) is for
+    the finding f = s as the only evidence (elimination with an indicator factor): two ways that
+    share no code. Tolerance 1e-12 (float rounding).
+    """
     case = random_network_case(seed)
     bare = case.without_items([e.id for e in case.evidence])
     data = bare.model_dump(exclude_none=True)
@@ -33,7 +39,10 @@ def test_implied_parents_is_the_likelihood_of_a_finding(seed: int) -> None:
 
 
 def test_implied_parents_with_the_hypotheses_among_the_parents() -> None:
-    """A configuration whose hypothesis is not h has probability 0 given h; the rest is the other parents'."""
+    """A configuration whose hypothesis is not h has probability 0 given h.
+
+    The rest is the other parents'.
+    """
     case = mv.examples.load("alarm")
     m = case.implied_parents(("hypotheses", "earthquake"))
     np.testing.assert_allclose(m, [[0.002, 0.998, 0, 0], [0, 0, 0.002, 0.998]], atol=1e-15)
@@ -42,8 +51,10 @@ def test_implied_parents_with_the_hypotheses_among_the_parents() -> None:
 
 
 def test_plan_on_a_tree_is_leaves_first_and_on_a_loop_builds_the_joint() -> None:
-    """On a chain the plan is message passing (tables never larger than a parent x child); on a loop h -> a,
-    h -> b, (a, b) -> c, eliminating c first builds the table over h, a, b."""
+    """On a chain the plan is message passing (tables never larger than a parent x child).
+
+    On a loop h -> a, h -> b, (a, b) -> c, eliminating c first builds the table over h, a, b.
+    """
     chain = plan_elimination([3, 2, 4, 2], [(0, 1), (1, 2), (2, 3)], ["hypotheses", "a", "b", "c"])
     assert [s.var for s in chain.steps] == [3, 2, 1] and chain.largest == 8
     loop = plan_elimination([3, 2, 2, 2], [(0, 1), (0, 2), (1, 2, 3)], ["hypotheses", "a", "b", "c"])
@@ -51,8 +62,11 @@ def test_plan_on_a_tree_is_leaves_first_and_on_a_loop_builds_the_joint() -> None
 
 
 def test_underflow_is_redone_in_log_space() -> None:
-    """Three factors whose maxima sit at different states: the scaled product underflows to 0 in probability
-    space; the step is redone in log space and the result is the log-sum-exp, not -inf."""
+    """Three factors whose maxima sit at different states.
+
+    The scaled product underflows to 0 in probability space; the step is redone in log space and the
+    result is the log-sum-exp, not -inf.
+    """
     from motives.exact.contract import contract
 
     p = plan_elimination([1, 2], [(1,), (1,), (1,), (0, 1)], ["hypotheses", "a"])

@@ -1,4 +1,6 @@
-"""The network references of tests/_bn_reference.py agree with each other and with known answers (issue 20).
+"""The network references of tests/_bn_reference.py agree with each other and known answers.
+
+See issue 20.
 
 Brute-force enumeration (Beta moments), pgmpy's VariableElimination and
 pyAgrum's LazyPropagation (Gauss–Jacobi nodes for the reliabilities) are three
@@ -75,7 +77,10 @@ def test_alarm_with_the_parents_listed_the_other_way_round() -> None:
 
 
 def _student() -> dict:
-    """Koller & Friedman's student network: the hypotheses are the intelligence, the grade is observed C."""
+    """Koller & Friedman's student network.
+
+    The hypotheses are the intelligence, the grade is observed C.
+    """
     return {
         "name": "student",
         "hypotheses": [{"id": "low", "prior": 0.7}, {"id": "high", "prior": 0.3}],
@@ -93,7 +98,10 @@ def _student() -> dict:
 
 
 def test_student_network_known_answer() -> None:
-    """Koller & Friedman's student network: P(intelligence = high | grade = C) = 0.0789... (their Fig. 3.4 CPDs)."""
+    """Koller & Friedman's student network.
+
+    P(intelligence = high | grade = C) = 0.0789... (their Fig. 3.4 CPDs).
+    """
     doc = _student()
     # by hand: P(c | low) = .6 * .3 + .4 * .7 = .46, P(c | high) = .6 * .02 + .4 * .2 = .092
     want = 0.3 * 0.092 / (0.3 * 0.092 + 0.7 * 0.46)
@@ -136,8 +144,11 @@ def test_three_references_agree_on_generated_networks(seed: int, shape: int) -> 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_engine_agrees_on_tree_shaped_networks(seed: int) -> None:
-    """Trees (which the engine read before networks): the brute force and the engine mean the same model,
-    reliability, base rates and zero cells included."""
+    """Trees (which the engine read before networks).
+
+    The brute force and the engine mean the same model, reliability, base rates and zero cells
+    included.
+    """
     doc = random_network_document(seed, **TREE)
     case = mv.Case.model_validate(doc)
     for lens in ("a", "b"):
@@ -168,7 +179,10 @@ def test_the_engine_matches_the_brute_force_on_other_shapes(shape: int) -> None:
 
 
 def test_the_engine_matches_the_brute_force_on_random_shapes() -> None:
-    """Every size and switch of the generator drawn at random (all facts observed, no items, no sources, ...)."""
+    """Every size and switch of the generator drawn at random.
+
+    All facts observed, no items, no sources, ...
+    """
     for seed in range(100):
         r = np.random.default_rng(10_000 + seed)
         nf = int(r.integers(1, 13))
@@ -187,7 +201,10 @@ def test_the_engine_on_the_known_answers() -> None:
 
 
 def test_the_engine_does_not_underflow() -> None:
-    """Every cell of the items taken at face value scaled by 1e-100 (P(E | h) ~ 1e-500): the same posterior."""
+    """Every cell of the items taken at face value scaled by 1e-100 (P(E | h) ~ 1e-500).
+
+    The posterior is the same.
+    """
     def scale(v: object) -> object:
         return {k: scale(c) for k, c in v.items()} if isinstance(v, dict) else v * 1e-100  # type: ignore[operator]
 
@@ -201,8 +218,11 @@ def test_the_engine_does_not_underflow() -> None:
 
 
 def test_generated_networks_have_what_the_issue_asks_for() -> None:
-    """Over the generated networks: root facts, 1–3 parents, 2–4 states, items with 1–2 parents, observed facts,
-    Beta sources over several parents, zero cells, and evidence possible under some hypothesis."""
+    """Over the generated networks.
+
+    Root facts, 1–3 parents, 2–4 states, items with 1–2 parents, observed facts, Beta sources over
+    several parents, zero cells, and evidence possible under some hypothesis.
+    """
     seen: dict[str, set] = {"fact_parents": set(), "states": set(), "item_parents": set()}
     counts = dict.fromkeys(("root", "observed", "zero", "ruled_out", "list_single", "dict_two_state"), 0)
     for seed, shape in CASES:

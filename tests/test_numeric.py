@@ -1,7 +1,9 @@
-"""Extreme numbers never give a silent wrong answer (issue 23): every numeric field of every likelihood form,
-reliabilities included, over the extremes of float64, through loading, the engine and the CLI; one number
-parser for YAML, ``--prior`` and matrix cells; Beta quadrature without overflow; check's conflict flags in one
-vectorised pass equal to one posterior per item.
+"""Extreme numbers never give a silent wrong answer (issue 23).
+
+Every numeric field of every likelihood form, reliabilities included, over the extremes of float64,
+through loading, the engine and the CLI; one number parser for YAML, ``--prior`` and matrix cells;
+Beta quadrature without overflow; check's conflict flags in one vectorised pass equal to one
+posterior per item.
 
 The contract for any value: a correct result (finite credences summing to 1; a Beta's mean equal to a / (a + b)
 computed in exact rational arithmetic) or a located message with exit 2 — never exit 1 or 70, never a traceback.
@@ -42,7 +44,10 @@ def yaml_number(x: float) -> str:
 
 
 def _product_moment(a: float, b: float, d: int) -> float:
-    """E[rho^d] of Beta(a, b) as the product Π (a + j) / (a + b + j): no Beta function, no overflow."""
+    """E[rho^d] of Beta(a, b) as the product Π (a + j) / (a + b + j).
+
+    No Beta function, no overflow.
+    """
     j = np.arange(d)
     return float(np.prod((a + j) / (a + b + j)))
 
@@ -52,7 +57,10 @@ def _product_moment(a: float, b: float, d: int) -> float:
 
 @given(st.floats(min_value=5e-324, max_value=1e308), st.floats(min_value=5e-324, max_value=1e308))
 def test_beta_moments_are_exact_or_refused(a: float, b: float) -> None:
-    """{beta: [a, b]}: the mean is a / (a + b) to 1 ulp (checked in rational arithmetic), or a refusal."""
+    """{beta: [a, b]}: the mean is a / (a + b) to 1 ulp, or a refusal.
+
+    The mean is checked in rational arithmetic.
+    """
     try:
         mean, conc = beta_moments(a, b)
     except ValueError as exc:
@@ -68,7 +76,10 @@ def test_beta_moments_are_exact_or_refused(a: float, b: float) -> None:
 
 
 def test_the_red_team_betas() -> None:
-    """{beta: [1e308, 1e308]} is refused (it was read as mean 0: a hypothesis silently ruled out)."""
+    """{beta: [1e308, 1e308]} is refused.
+
+    It was read as mean 0: a hypothesis silently ruled out.
+    """
     with pytest.raises(ValueError, match="more than 1e\\+12"):
         lk.parse({"beta": [1e308, 1e308]})
     assert lk.parse({"beta": [1e-300, 1e-300]}).mean == 0.5
@@ -79,9 +90,11 @@ def test_the_red_team_betas() -> None:
 @given(st.floats(min_value=1e-4, max_value=1 - 1e-4), st.floats(min_value=1e-300, max_value=MAX_CONCENTRATION),
        st.integers(min_value=1, max_value=60))
 def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n: int) -> None:
-    """Gauss nodes of any representable Beta: finite, in [0, 1], weights summing to 1, and exact (to 1e-7
-    relative) for what the engine integrates — products of up to 2n - 1 mixtures ρλ + (1 - ρ)b with b ≥ 0.05
-    — checked against the same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
+    """Gauss nodes of any representable Beta.
+
+    Finite, in [0, 1], weights summing to 1, and exact (to 1e-7 relative) for what the engine
+    integrates — products of up to 2n - 1 mixtures ρλ + (1 - ρ)b with b ≥ 0.05 — checked against the
+    same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
 
     The tolerance: scipy's Gauss–Jacobi nodes lose digits for exponents near -1 with many nodes (measured
     worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the engine prints
@@ -99,7 +112,10 @@ def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n:
 
 
 def test_beta_nodes_where_scipy_overflowed() -> None:
-    """A reliability interval [0.999999, 0.9999999] (concentration ~5e6) gave NaN weights through scipy."""
+    """A reliability interval [0.999999, 0.9999999] gave NaN weights through scipy.
+
+    Its concentration is ~5e6.
+    """
     rel = lk.parse({"interval": [0.999999, 0.9999999]})
     x, w = beta_nodes(rel.mean, rel.concentration, 40)
     assert np.isfinite(w).all() and float(w @ x) == pytest.approx(rel.mean, rel=1e-12)
@@ -110,8 +126,11 @@ def test_beta_nodes_where_scipy_overflowed() -> None:
 @pytest.mark.parametrize(("lo", "hi"), [(0.999999, 0.9999999), (1e-6, 1e-5), (0.5, 0.9), (1e-9, 1 - 1e-9),
                                         (0.45, 0.55), (0.01, 0.05)])
 def test_interval_fit_hits_its_interval(lo: float, hi: float) -> None:
-    """The fitted Beta's central 90% is the interval to 1e-6 relative on the odds scale (near 0 or 1 too: an
-    absolute 1e-6 tolerance had silently accepted [0.99999894, 0.99999981] for [0.999999, 0.9999999])."""
+    """The fitted Beta's central 90% is the interval to 1e-6 relative on the odds scale.
+
+    Near 0 or 1 too: an absolute 1e-6 tolerance had silently accepted [0.99999894, 0.99999981] for
+    [0.999999, 0.9999999].
+    """
     from scipy import stats
 
     b = lk.fit_interval(lo, hi)
@@ -124,7 +143,7 @@ def test_interval_fit_hits_its_interval(lo: float, hi: float) -> None:
 @settings(max_examples=60, deadline=None)
 @given(extreme, extreme)
 def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
-    """{interval: [lo, hi]} over extremes: a Beta with a finite mean inside [lo, hi], or a ValueError."""
+    """{interval: [lo, hi]} over extremes: a Beta with a finite mean inside, or a ValueError."""
     try:
         b = lk.parse({"interval": [lo, hi]})
     except ValueError:
@@ -139,7 +158,7 @@ def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
                  st.tuples(extreme, extreme).map(lambda t: {"interval": list(t)}),
                  extreme, extreme.map(lambda x: {"p": x, "confidence": "low"})))
 def test_every_form_is_a_belief_the_engine_can_use_or_a_value_error(form: dict) -> None:
-    """Any form with any float: a Belief whose Beta shapes are finite and positive, or a ValueError."""
+    """Any form with any float: a Belief with finite, positive Beta shapes, or a ValueError."""
     try:
         b = lk.parse(form)
     except ValueError:
@@ -191,7 +210,10 @@ evidence:
 
 @pytest.mark.parametrize("prior", ["a=1e-400,b=1", "a=1e400,b=0", "a=nan,b=1", "a=inf,b=0"])
 def test_cli_prior_uses_the_same_parser(tmp_path: Path, prior: str) -> None:
-    """--prior a=1e-400 was read as 0 where YAML refused the same literal: now both refuse it, exit 2."""
+    """--prior a=1e-400 was read as 0 where YAML refused the same literal.
+
+    Now both refuse it, exit 2.
+    """
     folder = _case(tmp_path, ITEM.format(a=0.7, b=0.3))
     result = CliRunner().invoke(app, ["posterior", str(folder), "--prior", prior])
     assert result.exit_code == 2, result.output
@@ -203,7 +225,10 @@ def test_cli_prior_uses_the_same_parser(tmp_path: Path, prior: str) -> None:
                                               ("beta(1e308, 1e308)", "more than 1e+12"),
                                               ("beta(1e-400, 1)", "too small")])
 def test_matrix_cells_use_the_same_parser(tmp_path: Path, cell: str, needle: str) -> None:
-    """A matrix cell that underflows, overflows or gives an unusable Beta: located (file, line, column)."""
+    """A matrix cell that underflows, overflows or gives an unusable Beta.
+
+    It is refused with its location (file, line, column).
+    """
     matrix = tmp_path / "m.csv"
     matrix.write_text(f'id,title,a,b\ne1,first,"{cell}",0.5\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
@@ -267,7 +292,10 @@ forms = st.one_of(
 
 
 def _check_outcome(folder: Path) -> None:
-    """Exit 0 with finite credences summing to 1, or exit 2 with a located message; never 1 or 70."""
+    """Exit 0 with finite credences summing to 1, or exit 2 with a located message.
+
+    Never exit 1 or 70.
+    """
     result = CliRunner().invoke(app, ["posterior", str(folder)], terminal_width=300)
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
@@ -292,15 +320,20 @@ def test_reliability_forms_through_the_cli(tmp_path_factory: pytest.TempPathFact
 @SLOW
 @given(forms, forms)
 def test_item_forms_through_the_cli(tmp_path_factory: pytest.TempPathFactory, fa: str, fb: str) -> None:
-    """Every likelihood form in an item's cells with extreme numbers: a correct posterior or a located refusal."""
+    """Every likelihood form in an item's cells with extreme numbers.
+
+    A correct posterior or a located refusal.
+    """
     tmp = tmp_path_factory.mktemp("item")
     _check_outcome(_case(tmp, ITEM.format(a=fa, b=fb)))
 
 
 def test_red_team_reliabilities_give_finite_posteriors(tmp_path: Path) -> None:
-    """Concentration 1e12 and the interval [0.999999, 0.9999999] gave NaN weights and 'the evidence rules out
-    every hypothesis'; now the posterior equals the one with the reliability's mean as a point (to the
-    spread such a Beta has: sd < 1e-3, so within 1e-3)."""
+    """Concentration 1e12 and the interval [0.999999, 0.9999999] gave NaN weights.
+
+    It also said 'the evidence rules out every hypothesis'; now the posterior equals the one with
+    the reliability's mean as a point (to the spread such a Beta has: sd < 1e-3, so within 1e-3).
+    """
     for rel in ("{mean: 0.7, concentration: 1e12}", "{interval: [0.999999, 0.9999999]}"):
         case = mv.load_case(_case(tmp_path, REPORTS, RELIABLE.format(rel=rel)))
         mean = case.source("s").reliability.mean
@@ -327,8 +360,11 @@ def test_state_row_concentration_is_bounded() -> None:
        st.booleans())
 def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: int, k: int, n_sources: int,
                                                            zeros: int, reliability: bool) -> None:
-    """The one-pass conflict of a case without propositions equals leaving each item out and recomputing
-    (the measure's definition), to 1e-9 dB: only the order of additions differs."""
+    """The one-pass conflict of a case without propositions equals leaving each item out.
+
+    Leaving each item out and recomputing is the measure's definition. Tolerance 1e-9 dB: only the
+    order of additions differs.
+    """
     from motives.exact import compiled, prior_from
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import _log_evidence, conflict
@@ -382,9 +418,11 @@ def _one_family_case() -> mv.Case:
 
 
 def test_one_family_holding_every_hypothesis() -> None:
-    """The default target of a case with one family (it holds every hypothesis, credence 1 always) is the
-    leading hypothesis; a named target holding every hypothesis is refused (sensitivity and report crashed
-    with 'max() iterable argument is empty')."""
+    """The default target of a case with one family is the leading hypothesis.
+
+    The family holds every hypothesis (credence 1 always). A named target holding every hypothesis
+    is refused (sensitivity and report crashed with 'max() iterable argument is empty').
+    """
     from motives.exact import compiled
     from motives.report.explain import explain
     from motives.sensitivity._core import scenario_posterior, setup, target_of
@@ -421,7 +459,10 @@ def test_pool_weights_refuse_silent_choices() -> None:
     ("e1,other,0.5,0.5\n", "is the id of the row on line 2 too"),
 ])
 def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) -> None:
-    """Two #prior rows (any case or spacing) and two rows with one written id were resolved silently."""
+    """Two #prior rows, or two rows with one written id, were resolved silently.
+
+    The #prior rows in any case or spacing.
+    """
     matrix = tmp_path / "m.csv"
     matrix.write_text("id,title,a,b\ne1,first,0.7,0.5\n" + rows, encoding="utf-8")
     result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
@@ -431,8 +472,11 @@ def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) 
 
 
 def test_quote_over_forty_words_and_base_rate_without_source_are_refused(tmp_path: Path) -> None:
-    """A 300-word quote passed although docs/formats.md allows 40 words; base_rate without reported_by was
-    ignored. Both now give a located message (file, line, item, field) and exit 2."""
+    """A 300-word quote passed although docs/formats.md allows 40 words.
+
+    base_rate without reported_by was ignored. Both now give a located message (file, line, item,
+    field) and exit 2.
+    """
     long_quote = " ".join(["word"] * 41)
     for extra, needle in ((f"\n    quote: {long_quote}", "at most 40"), ("\n    base_rate: 0.3", "reported_by")):
         folder = _case(tmp_path / needle.replace(" ", "_"),
@@ -470,8 +514,11 @@ def test_export_file_name_and_format_agree(tmp_path: Path, name: str, fmt: str, 
 
 
 def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stated limits on matrices (rows, cells, cell length, bytes), refused with the file named and exit 2;
-    a cell over csv's field limit gave a raw traceback."""
+    """Stated limits on matrices, refused with the file named and exit 2.
+
+    Limits on rows, cells, cell length and bytes; a cell over csv's field limit gave a raw
+    traceback.
+    """
     import motives.ach as ach
 
     runner = CliRunner()
@@ -496,7 +543,7 @@ def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_quadrature_nodes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A source reporting thousands of items built thousands of nodes x items x hypotheses without bound."""
+    """A source of thousands of items built thousands of nodes x items x hypotheses, unbounded."""
     import motives.numeric as numeric
     from motives.exact import compile_case
 
@@ -524,7 +571,10 @@ def test_a_target_naming_a_hypothesis_and_a_group_is_refused() -> None:
 
 
 def test_tiny_unequal_likelihoods_are_not_called_equal() -> None:
-    """check said 'equal likelihoods, change nothing' of {a: 1e-300, b: 5e-324} (a ratio of 2e23)."""
+    """check said 'equal likelihoods, change nothing' of {a: 1e-300, b: 5e-324}.
+
+    The two differ by a ratio of 2e23.
+    """
     case = mv.Case.model_validate({
         "name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}],
         "evidence": [{"id": "e1", "title": "t", "likelihoods": {"a": 1e-300, "b": 5e-324}},

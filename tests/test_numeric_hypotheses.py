@@ -1,4 +1,7 @@
-"""Numeric hypotheses: posterior mean, median and credible interval of a grid parameter (issue 13, item 7)."""
+"""Numeric hypotheses.
+
+Posterior mean, median and credible interval of a grid parameter (issue 13, item 7).
+"""
 
 from __future__ import annotations
 
@@ -131,7 +134,10 @@ def test_value_figure_among_the_standard_figures(tmp_path: Path) -> None:
 
 
 def _grid_spec(tmp_path: Path, n: int = 60) -> Path:
-    """A numeric grid of ``n`` hypotheses (a proportion) with three successes and one failure, as a spec folder."""
+    """A numeric grid of ``n`` hypotheses (a proportion), as a spec folder.
+
+    It has three successes and one failure.
+    """
     (tmp_path / "case").mkdir()
     (tmp_path / "case" / "case.yaml").write_text(yaml.safe_dump({"name": "grid", "hypotheses": [
         {"id": f"p{i}", "value": i / (n - 1)} for i in range(n)]}))

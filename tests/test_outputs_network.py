@@ -32,7 +32,9 @@ SENS = "the sensitivity analyses read one parent per proposition (PropArrays.par
 
 
 def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]:
-    """A network case as data: a root fact, facts of two parents, an observed fact, items of two parents.
+    """A network case as data.
+
+    A root fact, facts of two parents, an observed fact, items of two parents.
 
     f0 is a root; f2 <- (hypotheses, f0); f3 <- f1 is observed; f4 <- (f2, f0); f5 <- (f3, hypotheses);
     three-state facts alternate with two-state ones; three items share a source of Beta reliability.
@@ -118,7 +120,10 @@ def test_exported_network_equals_the_exact_posterior(tmp_path: Path, seed: int, 
 
 
 def test_network_layout_and_evidence() -> None:
-    """Parents in bears_on order, a root fact a root, the observed fact in the evidence; not vacuous."""
+    """Parents in bears_on order, a root fact a root, the observed fact in the evidence.
+
+    The test is not vacuous.
+    """
     case = network_case(1)
     net = bn.network(case)
     m = net.model
@@ -225,8 +230,11 @@ def test_report_tables_and_latex_run_and_label_rows() -> None:
 
 
 def test_evidence_table_with_the_hypotheses_among_an_items_parents() -> None:
-    """An item whose parents include the hypotheses: its implied P(E | h) alone (the likelihood table) is
-    Σ_u P(u) P(E | h, u) with u its other parent summed out by hand."""
+    """An item whose parents include the hypotheses.
+
+    Its implied P(E | h) alone (the likelihood table) is Σ_u P(u) P(E | h, u) with u its other
+    parent summed out by hand.
+    """
     from motives.report import evidence_table
 
     case = network_case(1, True)
@@ -294,8 +302,11 @@ def test_pool_of_two_lenses_keeps_flat_keys() -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_explanation_never_prints_nan(seed: int) -> None:
-    """A fact that is not a cut has no cap of its own (proposition_weight gives NaN): the prose says so in words
-    and never prints 'nan' (the bundled case's report once said 'a cap of nan dB')."""
+    """A fact that is not a cut has no cap of its own (proposition_weight gives NaN).
+
+    The prose says so in words and never prints 'nan' (the bundled case's report once said 'a cap of
+    nan dB').
+    """
     import re
 
     from motives.report.explain import explain

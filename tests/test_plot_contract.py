@@ -1,6 +1,9 @@
-"""One plot contract (issue 16): the same keywords with the same defaults on every ``plot_*``, every parameter
-documented in a numpy-style Parameters section, ``visuals=`` to switch elements off, and property tests over
-``top``, ``width``, ``level`` and ``labels``."""
+"""One plot contract (issue 16).
+
+The same keywords with the same defaults on every ``plot_*``, every parameter documented in a
+numpy-style Parameters section, ``visuals=`` to switch elements off, and property tests over
+``top``, ``width``, ``level`` and ``labels``.
+"""
 
 from __future__ import annotations
 

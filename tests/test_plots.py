@@ -1,4 +1,7 @@
-"""Figures: each returns (Figure, Axes), has the journal widths, saves as PDF and PNG, and survives greyscale."""
+"""Figures: each returns (Figure, Axes), has the journal widths, saves as PDF and PNG.
+
+Each also survives greyscale.
+"""
 
 from __future__ import annotations
 
@@ -74,7 +77,10 @@ def test_save_pdf_and_png(case, tables, tmp_path):
 
 
 def test_lines_differ_by_more_than_colour(case, tables):
-    """Greyscale-safe: every data line of a multi-line plot has its own (line style, marker) pair."""
+    """Greyscale-safe.
+
+    Every data line of a multi-line plot has its own (line style, marker) pair.
+    """
     for _fig, ax in (P.plot_prior_sweep(tables["prior_sweep"], level="hypothesis"),
                     P.plot_trajectory(tables["trajectory"], level="hypothesis"),
                     P.plot_timeline(case), P.plot_credence_density(_trace("credence"))):
@@ -213,7 +219,10 @@ def test_credences_caption_mentions_families_only_when_they_are_drawn(families):
 
 
 def test_plots_take_a_fit_and_refuse_an_empty_table_clearly():
-    """plot_credence_density takes the FitResult itself; an empty table is one clear error, not a numpy one."""
+    """plot_credence_density takes the FitResult itself.
+
+    An empty table is one clear error, not a numpy one.
+    """
     import matplotlib.pyplot as plt
 
     import motives as mv

@@ -1,4 +1,7 @@
-"""A prior in any accepted form is checked against the case: a bad one is one clear problem, never a KeyError."""
+"""A prior in any accepted form is checked against the case.
+
+A bad one is one clear problem, never a KeyError.
+"""
 
 from __future__ import annotations
 

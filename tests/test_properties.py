@@ -100,8 +100,11 @@ def test_scenario_axis_matches_one_by_one(case: mv.Case, s: int) -> None:
 @settings(max_examples=40, deadline=None)
 @given(cases(min_items=2), st.floats(0.05, 0.95), st.floats(2.0, 50.0))
 def test_shared_source_quadrature_matches_beta_moments(case: mv.Case, m: float, k: float) -> None:
-    """Shared reliability: E_rho[prod_e (rho lam_e + (1-rho) b_e)] by quadrature equals the polynomial
-    expanded in rho with Beta raw moments E[rho^j] = prod_{i<j} (a+i)/(a+b+i)."""
+    """Shared reliability: quadrature equals the polynomial in rho with Beta raw moments.
+
+    E_rho[prod_e (rho lam_e + (1-rho) b_e)] by quadrature equals the polynomial expanded in rho with
+    Beta raw moments E[rho^j] = prod_{i<j} (a+i)/(a+b+i).
+    """
     data = case.model_dump()
     data["sources"] = [{"key": "src", "reliability": {"mean": m, "concentration": k}}]
     for it in data["evidence"]:

@@ -85,7 +85,10 @@ def _wait_for(predicate, timeout: float = 120.0, what: str = "") -> None:
 
 
 def test_stuck_sampler_fails_with_exact_check(tmp_path, monkeypatch):
-    """draws 10, tune 1, chains 1 used to exit 0 with "ok": true; now exit 3 and exact_check fails."""
+    """draws 10, tune 1, chains 1 used to exit 0 with "ok": true.
+
+    Now exit 3 and exact_check fails.
+    """
     import motives.app.workflow
 
     monkeypatch.setattr(motives.app.workflow, "LARGE_FIT_CELLS", 2)  # and a large fit is announced before it starts
@@ -121,7 +124,10 @@ def test_clean_fit_passes_exact_check_and_summary_reports_it():
 
 
 def test_few_draws_constant_and_nan_diagnostics_fail():
-    """A short fit of a random model fails on counts; a constant sampled quantity and NaN draws fail too."""
+    """A short fit of a random model fails on counts.
+
+    A constant sampled quantity and NaN draws fail too.
+    """
     import xarray as xr
 
     from motives.models.result import compute_diagnostics
@@ -156,7 +162,10 @@ def test_draws_zero_or_negative_is_a_clean_error(draws):
 
 
 def test_posterior_mcmc_with_few_draws_exits_3(tmp_path, mock_sample):
-    """What ``motives posterior --method mcmc`` does with a fit too short to diagnose (draws: mock_sample's)."""
+    """What ``motives posterior --method mcmc`` does with a fit too short to diagnose.
+
+    The draws are mock_sample's.
+    """
     case = _case(tmp_path)
     r = runner.invoke(app, ["posterior", str(case), "--method", "mcmc", "--draws", "3"])
     assert r.exit_code == 3, r.output
@@ -168,7 +177,10 @@ def test_posterior_mcmc_with_few_draws_exits_3(tmp_path, mock_sample):
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_run_publishes_nothing(tmp_path, how):
-    """A real ``motives run`` subprocess interrupted mid-sampling: exit 130 (143), no output, no temp folder."""
+    """A real ``motives run`` subprocess interrupted mid-sampling.
+
+    It exits 130 (143), with no output and no temp folder.
+    """
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 200000, tune: 200, chains: 2, backend: pymc}")
     out = tmp_path / "res"
     p = subprocess.Popen([sys.executable, "-c", CHILD, "run", str(spec), "--out", str(out)],
@@ -196,7 +208,10 @@ def test_interrupted_run_publishes_nothing(tmp_path, how):
 
 
 def test_interrupt_in_library_raises_instead_of_returning_a_short_trace(monkeypatch):
-    """PyMC swallows KeyboardInterrupt and returns the draws so far; sample() must not pass that on."""
+    """PyMC swallows KeyboardInterrupt and returns the draws so far.
+
+    sample() must not pass that on.
+    """
     import pymc as pm
 
     from motives.models import sampling
@@ -288,7 +303,10 @@ def test_describe_out_is_checked(tmp_path):
 
 
 def test_second_concurrent_writer_fails_fast(tmp_path):
-    """Two real commands to one --out: the second fails at once with a clear message; the first is unharmed."""
+    """Two real commands to one --out: the second fails at once with a clear message.
+
+    The first is unharmed.
+    """
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 200000, tune: 200, chains: 2, backend: pymc}")
     out = tmp_path / "res"
     p = subprocess.Popen([sys.executable, "-c", CHILD, "run", str(spec), "--out", str(out)],
@@ -578,7 +596,10 @@ def test_messages_name_the_right_place(tmp_path, case, items, where):
 
 
 def test_analyses_in_blocks_give_the_same_tables(monkeypatch):
-    """Scenario x item x hypothesis work arrays are computed block by block: same numbers, bounded memory."""
+    """Scenario x item x hypothesis work arrays are computed block by block.
+
+    Same numbers, bounded memory.
+    """
     from motives.models.testing import random_case
     from motives.sensitivity import _core, leave_one_out, tornado
 

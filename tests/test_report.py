@@ -1,4 +1,7 @@
-"""Tables for papers and notebooks: Markdown, LaTeX (checked structurally and, when an engine exists, compiled), HTML."""
+"""Tables for papers and notebooks.
+
+Markdown, LaTeX (checked structurally and, when an engine exists, compiled), HTML.
+"""
 
 from __future__ import annotations
 

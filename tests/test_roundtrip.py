@@ -1,4 +1,7 @@
-"""A case survives ``model_dump``/``model_validate`` and a JSON round trip unchanged, posterior included."""
+"""A case survives ``model_dump``/``model_validate`` and a JSON round trip unchanged.
+
+Its posterior is unchanged too.
+"""
 
 from __future__ import annotations
 

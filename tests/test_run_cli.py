@@ -1,4 +1,7 @@
-"""``motives run``: outputs written atomically, existing folders refused, bad input and bad fits exit non-zero."""
+"""``motives run``: outputs, existing folders, bad input and bad fits.
+
+Outputs written atomically, existing folders refused, bad input and bad fits exit non-zero.
+"""
 
 from __future__ import annotations
 
@@ -68,8 +71,11 @@ def test_bad_spec_or_case_is_one_clear_message(tmp_path):
 
 
 def test_failed_diagnostics_exit_3_unless_allowed(tmp_path, mock_sample):
-    """What the CLI does with a failed fit. The fit fails for sure under ``mock_sample`` (prior draws, marked
-    divergent); a real fit that fails is tested in test_reliability.py (a stuck sampler) and in fit's docstring."""
+    """What the CLI does with a failed fit.
+
+    The fit fails for sure under ``mock_sample`` (prior draws, marked divergent); a real fit that
+    fails is tested in test_reliability.py (a stuck sampler) and in fit's docstring.
+    """
     case = tmp_path / "case"
     case.mkdir()
     (case / "case.yaml").write_text(UNCERTAIN_CASE)
@@ -86,7 +92,10 @@ def test_failed_diagnostics_exit_3_unless_allowed(tmp_path, mock_sample):
 
 @pytest.mark.slow
 def test_baseline_spec_runs(tmp_path):
-    """``motives run models/baseline.yaml`` on the real case (skipped while evidence/ does not load)."""
+    """``motives run models/baseline.yaml`` on the real case.
+
+    Skipped while evidence/ does not load.
+    """
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]

@@ -1,4 +1,6 @@
-"""Simulation-based calibration of the exclusive model (Talts et al. 2018), through ``motives.models.sbc``.
+"""Simulation-based calibration of the exclusive model (Talts et al. 2018).
+
+It runs through ``motives.models.sbc``.
 
 The library runs it (``motives sbc SPEC`` on the command line): for each of 100 simulations, draw
 the hypothesis h from the prior, the likelihood cells λ from their Betas and the source
@@ -20,7 +22,10 @@ BINS = 10
 
 
 def _sbc_case() -> Case:
-    """Two hypotheses, six diagnostic items with Beta cells, four of them reported by one uncertain source."""
+    """Two hypotheses, six diagnostic items with Beta cells.
+
+    Four of them reported by one uncertain source.
+    """
     means = [(0.85, 0.2), (0.25, 0.75), (0.8, 0.3), (0.2, 0.7), (0.9, 0.4), (0.3, 0.8)]
     items = []
     for i, (a, b) in enumerate(means):

@@ -107,7 +107,10 @@ def test_decibans_sum_to_the_log_odds_change_two_hypotheses():
 
 
 def test_k_above_two_prior_weighted_sum_is_approximate_but_sequential_sum_is_exact():
-    """K > 2: the prior-weighted decibans need not add up; the sequential ones (trajectory) always do."""
+    """K > 2: the prior-weighted decibans need not add up.
+
+    The sequential ones (trajectory) always do.
+    """
     case = mv.examples.load("dice")
     c = mv.exact_posterior(case).loc[("hypothesis", "d12")]
     total = _logit_db(c["credence"]) - _logit_db(c["prior"])
@@ -220,7 +223,10 @@ def test_tornado_factor_one_is_the_base_and_neutral_item_has_no_bar(case):
 
 
 def test_tornado_strength_multiplies_decibans(case):
-    """At face value, strength factor f multiplies the item's weight of evidence by f (two hypotheses: exact)."""
+    """At face value, strength factor f multiplies the item's weight of evidence by f.
+
+    With two hypotheses this is exact.
+    """
     two = two_hypothesis_case()
     t = S.tornado(two, factor=2.0, target="h1")
     w = S.weight_of_evidence(two).xs(("hypothesis", "h1"), level=("level", "id"))["decibans"]
@@ -264,7 +270,10 @@ def test_break_even_factor_lands_on_the_tie(case, target):
 
 
 def test_break_even_unreachable_behind_an_unreliable_source():
-    """The witness is right with probability 0.6: no judgement can make 'green' lose to 'blue' alone."""
+    """The witness is right with probability 0.6.
+
+    No judgement can make 'green' lose to 'blue' alone.
+    """
     be = S.break_even(mv.examples.load("witness"))
     assert not be.loc["says_blue", "reachable"]
 
@@ -292,7 +301,10 @@ def test_break_even_closed_form_two_hypotheses():
 
 
 def test_sobol_estimator_on_ishigami():
-    """Saltelli/Jansen with n = 2**13 (40,960 evaluations): every index within 0.03 of the analytic value."""
+    """Saltelli/Jansen with n = 2**13 (40,960 evaluations).
+
+    Every index within 0.03 of the analytic value.
+    """
     df = S.sobol_indices(S.ishigami, lambda u: -np.pi + 2 * np.pi * u, 3, 2**13, seed=3, n_boot=50)
     ref = S.ishigami_indices()
     np.testing.assert_allclose(df["S1"], ref["S1"], atol=0.03)
@@ -401,7 +413,10 @@ def test_unknown_target_is_a_clear_error(case):
 
 
 def test_log_odds_stay_exact_when_credence_saturates():
-    """30 items of 19.5 dB each: the credence is 1.0 in floating point, the decibans are still exact (1e-9)."""
+    """30 items of 19.5 dB each.
+
+    The credence is 1.0 in floating point, the decibans are still exact (1e-9).
+    """
     case = mv.Case.model_validate({
         "name": "strong", "hypotheses": [{"id": "a"}, {"id": "b"}],
         "evidence": [{"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.01}} for i in range(30)],
@@ -438,7 +453,10 @@ def test_prior_sweep_in_log_odds_for_a_strong_case():
 
 
 def test_discount_is_linear_in_log_odds_and_spans_prior_to_posterior():
-    """Two hypotheses, point likelihoods, no sources: log-odds(gamma) = prior log-odds + gamma * total decibans."""
+    """Two hypotheses, point likelihoods, no sources.
+
+    log-odds(gamma) = prior log-odds + gamma * total decibans.
+    """
     case = two_hypothesis_case()
     post = mv.exact_posterior(case).loc[("hypothesis", "h1")]
     d = S.evidence_discount(case, "h1", reliability=False, grid=[0.0, 0.25, 0.5, 1.0])

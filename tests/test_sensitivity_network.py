@@ -1,4 +1,6 @@
-"""Sensitivity analyses on networks (root facts, facts and items of several parents, observed facts).
+"""Sensitivity analyses on networks.
+
+Root facts, facts and items of several parents, observed facts.
 
 Each analysis is checked against editing the case and recomputing with :func:`motives.exact_posterior`
 (or the engine's log-likelihood of the edited case) on generated networks, to 1e-10; the marginals
@@ -121,7 +123,10 @@ def _find(data: dict[str, Any], node_id: str) -> dict[str, Any]:
 
 
 def edit_values(data: dict[str, Any], node_id: str, fn: Any, lens: str = "a") -> dict[str, Any]:
-    """A copy of the case with the node's leaves (item likelihoods, or table rows as arrays) mapped by ``fn``."""
+    """A copy of the case with the node's leaves mapped by ``fn``.
+
+    The leaves are item likelihoods, or table rows as arrays.
+    """
     out = copy.deepcopy(data)
     x = _find(out, node_id)
     depth = len(x["bears_on"])
@@ -139,7 +144,10 @@ def edit_values(data: dict[str, Any], node_id: str, fn: Any, lens: str = "a") ->
 
 
 def drop_nodes(data: dict[str, Any], ids: set[str], *, unobserve: set[str] = frozenset()) -> dict[str, Any]:
-    """A copy without these items and facts (a fact takes everything below it), some facts no longer observed."""
+    """A copy without these items and facts, some facts no longer observed.
+
+    A fact takes everything below it.
+    """
     out = copy.deepcopy(data)
     gone = {p["id"] for p in out["propositions"] if p["id"] in ids}
     changed = True
@@ -303,7 +311,10 @@ def test_weight_per_fact_is_the_edited_case(net):
 
 
 def _below_given_parents(arr: Any, pid: str) -> np.ndarray:
-    """P(evidence below a cut fact | its parents' configuration), by enumerating the facts below it (face value)."""
+    """P(evidence below a cut fact | its parents' configuration), by enumeration.
+
+    By enumerating the facts below it, at face value.
+    """
     i0 = arr.proposition_ids.index(pid)
     pa0 = arr.propositions[i0]
     sub = sorted(descendants(arr, pid))
@@ -334,7 +345,7 @@ def _below_given_parents(arr: Any, pid: str) -> np.ndarray:
 
 
 def test_the_items_below_a_fact_never_pass_its_configuration_cap():
-    """Below a cut fact, the odds between two configurations of its parents move by at most the cap."""
+    """Below a cut fact, the odds between two parent configurations move by at most the cap."""
     from motives.sensitivity.propositions import configuration_cap, is_cut
 
     checked = 0
@@ -448,7 +459,10 @@ def test_break_even_lands_on_the_tie(net):
 
 
 def test_ratio_perturbation_is_the_edited_case(net):
-    """The ratio mode's scenario of an item of several parents and of a table is the case with those values."""
+    """The ratio mode's scenario of a table or an item of several parents has those values.
+
+    The scenario is the case with those values.
+    """
     data, case = net
     arr = compile_case(case)
     from motives.sensitivity._core import scenario_posterior
@@ -582,8 +596,11 @@ def test_run_all_on_a_network_with_warnings_as_errors(net):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_random_network_cases(seed):
-    """``motives.testing.random_network_case``: leave-one-out of every item and fact is the edited case, the
-    value of learning a fact sums to the engine's, and every analysis runs with warnings as errors."""
+    """The analyses on ``motives.testing.random_network_case``'s networks.
+
+    Leave-one-out of every item and fact is the edited case, the value of learning a fact sums to
+    the engine's, and every analysis runs with warnings as errors.
+    """
     from motives.testing import random_network_case
 
     case = random_network_case(seed)

@@ -1,4 +1,7 @@
-"""Typed sensitivity results: metadata fields match what each analysis sets; save/load gives equal tables; trend bands."""
+"""Typed sensitivity results: metadata fields match what each analysis sets.
+
+Save/load gives equal tables; trend bands.
+"""
 
 from __future__ import annotations
 
@@ -120,7 +123,10 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
     PriorSweepMeta, lens=_text, target=_text, target_level=st.sampled_from(["hypothesis", "family"]),
     spacing=st.sampled_from(["linear", "logit"]), case_prior=_floats, tie_prior=st.one_of(st.none(), _floats)))
 def test_generated_tables_and_metadata_round_trip(df, meta, tmp_path_factory):
-    """Text with commas, quotes, newlines and "nan"; missing text; NaN, -0.0, infinities, subnormals; int levels."""
+    """Text with commas, quotes, newlines and "nan"; missing text.
+
+    NaN, -0.0, infinities, subnormals; int levels.
+    """
     folder = tmp_path_factory.mktemp("gen")
     r = SensitivityResult("prior_sweep", df, meta)
     r.save(folder, "t")
@@ -264,7 +270,10 @@ def trend_rows(case: mv.Case, years: list[float], h: str) -> pd.Series:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_step_band_holds_the_mass_by_brute_force(seed):
-    """Sample break date and levels; the band's ends are the sample's 5% and 95% quantiles, the mean its mean."""
+    """Sample break date and levels.
+
+    The band's ends are the sample's 5% and 95% quantiles, the mean its mean.
+    """
     from motives.exact import trend_bands
 
     rng = np.random.default_rng(seed)
@@ -331,7 +340,10 @@ def test_trend_bands_refuse_what_is_not_a_timeline():
 @given(mu=st.floats(-5, 5), sd=st.floats(1e-3, 3), k=st.integers(1, 3))
 @settings(max_examples=40, deadline=None)
 def test_bisection_of_a_step_with_equal_levels_finds_the_normal_quantiles(mu, sd, k):
-    """A step whose two levels have one distribution is a single Normal: the mixture's bisection must find mu -/+ z sd."""
+    """A step whose two levels have one distribution is a single Normal.
+
+    The mixture's bisection must find mu -/+ z sd.
+    """
     from scipy.stats import norm
 
     from motives.exact import trend_bands

@@ -1,4 +1,7 @@
-"""Sensitivity analyses on structured cases (propositions): known answers and agreement with brute force."""
+"""Sensitivity analyses on structured cases (propositions).
+
+Known answers and agreement with brute force.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,10 @@ TIGHT = 1e-10
 def one_prop_case(items: list[tuple[float, float]], table: tuple[float, float] = (0.8, 0.1),
                   prior: tuple[float, float] = (0.5, 0.5), direct: list[tuple[float, float]] | None = None,
                   confidence: str | None = None, table_confidence: str | None = None) -> mv.Case:
-    """Two hypotheses, one yes/no proposition with ``table`` = P(yes | h1), P(yes | h2), items P(E | yes), P(E | no)."""
+    """Two hypotheses, one yes/no proposition, items P(E | yes), P(E | no).
+
+    The proposition's ``table`` is P(yes | h1), P(yes | h2).
+    """
     tab: dict[str, Any] = {"values": {"h1": table[0], "h2": table[1]}}
     if confidence or table_confidence:
         tab["confidence"] = table_confidence or confidence
@@ -173,8 +179,11 @@ def test_tornado_over_tables_at_factor_one_is_the_base(burglary):
 
 
 def test_tornado_ratio_on_a_lone_table_moves_the_odds_by_the_factor():
-    """A proposition with a perfect item: its state is known, so scaling the odds of P(yes | h1) by f moves the
-    posterior odds by f x (1 - P(yes|h1)) / (1 - P(yes|h1) f ...) -- checked against editing the case."""
+    """A proposition with a perfect item.
+
+    Its state is known, so scaling the odds of P(yes | h1) by f moves the posterior odds by f x (1 -
+    P(yes|h1)) / (1 - P(yes|h1) f ...) -- checked against editing the case.
+    """
     case = one_prop_case([(1.0, 0.0)], table=(0.5, 0.2))
     t = S.tornado(case, factor=3.0, mode="ratio", target="h1")
     # scaled table: P(yes | h1) odds 1 -> 3: 0.75
@@ -197,8 +206,11 @@ def test_break_even_over_tables_and_items_lands_on_the_tie(burglary):
 
 
 def test_break_even_of_an_item_is_capped_by_its_proposition():
-    """A direct item against h1 leaves h1 below the tie; an item under a proposition whose cap is smaller than
-    what is needed cannot reach the tie, however strong."""
+    """A direct item against h1 leaves h1 below the tie.
+
+    An item under a proposition whose cap is smaller than what is needed cannot reach the tie,
+    however strong.
+    """
     case = one_prop_case([(0.6, 0.5)], table=(0.6, 0.4), direct=[(0.05, 0.9)])
     be = S.break_even(case, target="h1")
     assert not be.loc["e0", "reachable"]
@@ -224,7 +236,10 @@ def test_cruxes_swap_tables_and_items_like_editing_the_case():
 
 
 def test_sobol_over_a_table_alone_explains_everything():
-    """Only the table is uncertain (the items are points): first-order index of the table about 1."""
+    """Only the table is uncertain (the items are points).
+
+    The first-order index of the table is about 1.
+    """
     case = one_prop_case([(0.7, 0.2)], table=(0.7, 0.2), table_confidence="low")
     gs = S.global_sensitivity(case, target="h1", n=512, n_boot=0)
     assert list(gs.index) == ["p"] and gs["kind"].tolist() == ["table"]
@@ -273,8 +288,11 @@ def test_sobol_over_tables_and_items_matches_brute_force():
 
 
 def test_group_discount_per_proposition_known_answer():
-    """Two hypotheses, one proposition whose item is perfect: its weight is the cap (9.03 dB); the discount that
-    keeps h1 at 0.9 solves gamma ... on the engine, checked by evaluating at the gamma found."""
+    """Two hypotheses, one proposition whose item is perfect: its weight is the cap (9.03 dB).
+
+    The discount that keeps h1 at 0.9 solves gamma ... on the engine, checked by evaluating at the
+    gamma found.
+    """
     case = one_prop_case([(0.9, 0.1)], direct=[(0.8, 0.4)])
     gd = S.group_discount(case, by="proposition", target="h1", levels=[0.8])
     g = gd.loc["p", "gamma_0.8"]
@@ -438,7 +456,10 @@ def test_tornado_and_discount_on_random_cases_with_timelines_under_propositions(
 
 
 def test_sobol_draws_a_three_state_row_from_its_dirichlet():
-    """A three-state table row judged with a confidence is one Sobol input (Dirichlet, drawn as normalised Gammas)."""
+    """A three-state table row judged with a confidence is one Sobol input.
+
+    A Dirichlet, drawn as normalised Gammas.
+    """
     case = mv.Case.model_validate({
         "name": "three", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
         "propositions": [{"id": "p", "title": "P", "states": ["lo", "mid", "hi"], "likelihoods": {"default": {

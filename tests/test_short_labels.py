@@ -1,4 +1,7 @@
-"""``short:`` labels on hypotheses, families, lenses and propositions: validated, used by figures and LaTeX headers."""
+"""``short:`` labels on hypotheses, families, lenses and propositions.
+
+Validated, used by figures and LaTeX headers.
+"""
 
 from __future__ import annotations
 

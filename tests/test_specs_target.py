@@ -1,4 +1,7 @@
-"""Issue 13 item 4: analysis specs documented, did-you-mean over every key, targets, --prior, named groupings."""
+"""Issue 13 item 4: analysis specs, did-you-mean, targets, --prior, named groupings.
+
+Analysis specs documented, did-you-mean over every key, targets, --prior, named groupings.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,10 @@ TOP = {"spec": AnalysisSpec, "case": CaseFile, "evidence": EvidenceFile}
 
 @st.composite
 def typos(draw: st.DrawFn) -> tuple[str, str, str]:
-    """A level, one of its keys, and the key with one random edit (never itself a key of that level)."""
+    """A level, one of its keys, and the key with one random edit.
+
+    The edited key is never itself a key of that level.
+    """
     level = draw(st.sampled_from(sorted(LEVELS)))
     keys = list(LEVELS[level][0].model_fields)
     key = draw(st.sampled_from(keys))
@@ -97,7 +103,10 @@ def test_a_one_edit_typo_suggests_the_key_and_every_key_as_close(t: tuple[str, s
 
 
 def _osa(a: str, b: str) -> int:
-    """Independent reference: edit distance with adjacent swaps, by brute-force recursion on short words."""
+    """Independent reference.
+
+    Edit distance with adjacent swaps, by brute-force recursion on short words.
+    """
     import functools
 
     @functools.cache
@@ -137,7 +146,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_spec_key_is_on_the_api_page_with_type_default_and_description() -> None:
-    """docs/api.md holds spec_markdown()'s table row for row (regenerate it with motives.spec.spec_markdown())."""
+    """docs/api.md holds spec_markdown()'s table row for row.
+
+    Regenerate it with motives.spec.spec_markdown().
+    """
     from motives.spec import spec_fields, spec_markdown
 
     page = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
@@ -462,7 +474,7 @@ def test_run_refuses_a_spec_whose_target_the_case_lacks(tmp_path: Path) -> None:
 
 
 def test_the_ledger_follows_the_target() -> None:
-    """The ledger figure, like the other target-centred figures, is drawn for the analyses' target."""
+    """The ledger figure, like other target-centred figures, is drawn for the analyses' target."""
     import matplotlib.pyplot as plt
 
     from motives.plots import standard_figures
@@ -481,7 +493,10 @@ def test_the_ledger_follows_the_target() -> None:
 
 @pytest.mark.parametrize("name", ["dice", "monty_hall", "burglary", "witness", "two_lenses"])
 def test_every_target_runs_every_analysis_and_draws_every_figure(name) -> None:
-    """Any hypothesis or family may be the target, even one the evidence rules out (warnings are errors here)."""
+    """Any hypothesis or family may be the target, even one the evidence rules out.
+
+    Warnings are errors here.
+    """
     import matplotlib.pyplot as plt
 
     from motives.exact import exact_posterior

@@ -1,4 +1,7 @@
-"""The step trend of the timeline kind: closed form against numerical integration, the grid, PyMC's version."""
+"""The step trend of the timeline kind.
+
+Closed form against numerical integration, the grid, PyMC's version.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +55,10 @@ def test_uncertain_break_is_the_mean_of_the_grid_likelihoods() -> None:
 
 
 def test_a_break_outside_the_data_is_one_level() -> None:
-    """All observations before the break: the after level drops out, and the step is a flat linear trend."""
+    """All observations before the break.
+
+    The after level drops out, and the step is a flat linear trend.
+    """
     flat = timeline_loglik(T, Y, 1.25, 1.0, 0.75, 0.0, 1e-12)
     assert step_loglik(T, Y, 1.25, 1.0, 0.75, 3.5, 0.5, [99.0]) == pytest.approx(flat, abs=1e-9)
 
@@ -93,7 +99,10 @@ def _step_item() -> TimelineItem:
 
 
 def test_pymc_marginal_design_matches_the_exact_step() -> None:
-    """The PyTensor Woodbury form (used when σ is free) at σ = the item's σ equals the closed form."""
+    """The PyTensor Woodbury form at σ = the item's σ equals the closed form.
+
+    The Woodbury form is used when σ is free.
+    """
     pytest.importorskip("pymc")
     from motives.exact import timeline_data
     from motives.models.evidence import Timeline, _fixed_sigma_loglik, marginal_design_loglik, trend_designs
@@ -152,7 +161,10 @@ def test_exact_engine_and_marginal_model_use_the_step() -> None:
 
 @pytest.mark.slow
 def test_explicit_step_levels_match_the_closed_form() -> None:
-    """Sampling the two levels (the break summed out over its grid) gives the closed-form credence."""
+    """Sampling the two levels gives the closed-form credence.
+
+    The break is summed out over its grid.
+    """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
 

@@ -129,7 +129,10 @@ def test_copies_never_exceed_the_cap(t: tuple[float, float], lam: tuple[float, f
 
 
 def test_many_copies_approach_the_cap() -> None:
-    """A perfectly diagnostic item (P(E | no) = 0) reaches the cap exactly; copies of a weak one approach it."""
+    """A perfectly diagnostic item (P(E | no) = 0) reaches the cap exactly.
+
+    Copies of a weak one approach it.
+    """
     def odds(items: list[tuple[float, float]]) -> float:
         case = mv.Case.model_validate({
             "name": "cap", "hypotheses": [{"id": "h"}, {"id": "g"}],
@@ -274,7 +277,10 @@ def test_yaml_12_states_and_numbers(tmp_path: Path) -> None:
 
 
 def test_extended_case_amends_a_proposition(tmp_path: Path) -> None:
-    """A child case that adds a hypothesis adds its rows to the parent's propositions with amend:."""
+    """A child case that adds a hypothesis adds its rows to the parent's propositions.
+
+    The rows are added with amend:.
+    """
     parent = tmp_path / "parent"
     child = tmp_path / "child"
     parent.mkdir()

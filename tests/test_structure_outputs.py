@@ -1,4 +1,4 @@
-"""Structured cases (propositions) in the figures, tables, reports, notebook HTML and the CLI's outputs."""
+"""Structured cases (propositions) in figures, tables, reports, notebook HTML and CLI outputs."""
 
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ def burglary(example_case) -> mv.Case:
 
 
 def special_case(p1_b: float = 0.3) -> mv.Case:
-    """A structured case whose user text has every character LaTeX, Markdown, HTML and mathtext treat specially."""
+    """A structured case whose user text has every character a markup treats specially.
+
+    The characters LaTeX, Markdown, HTML and mathtext treat specially.
+    """
     nasty = r"50% of R&D_costs ~ $5 {sic} #1 ^ | <b>*x*</b> [a](b) `c` \ end"
     return mv.Case.model_validate({
         "name": "special",
@@ -263,7 +266,10 @@ def test_report_writes_structure_figure_and_proposition_tables(burglary_dir, tmp
 
 
 def test_run_writes_the_structure_figure(burglary_dir, tmp_path, mock_sample):
-    """The files ``motives run`` writes for a structured case (the model is built; its draws are mock_sample's)."""
+    """The files ``motives run`` writes for a structured case.
+
+    The model is built; its draws are mock_sample's.
+    """
     try:
         mv.fit(mv.load_case(burglary_dir), draws=20, tune=20, chains=1, seed=1)
     except Exception as exc:  # noqa: BLE001 - the models branch brings propositions to PyMC

@@ -1,4 +1,6 @@
-"""Tables and numbers (issue 13, item 5 and the cosmetic bullet): what printed tables show and leave out.
+"""Tables and numbers (issue 13, item 5 and the cosmetic bullet).
+
+What printed tables show and leave out.
 
 - exact results have no interval columns (an MCMC table with intervals keeps them);
 - family rows appear only when some family groups two or more hypotheses;
@@ -35,7 +37,10 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 
 @st.composite
 def cases(draw: st.DrawFn) -> mv.Case:
-    """A flat case: 2-5 hypotheses with random priors and 2+ families, one diagnostic and one flat item."""
+    """A flat case.
+
+    2-5 hypotheses with random priors and 2+ families, one diagnostic and one flat item.
+    """
     k = draw(st.integers(2, 5))
     raw = draw(st.lists(st.floats(0.05, 1.0), min_size=k, max_size=k))
     priors = [p / sum(raw) for p in raw]
@@ -123,7 +128,10 @@ def test_json_keeps_its_shape_and_states_the_prior_and_resolution():
 
 
 def test_mcmc_summary_gets_the_prior():
-    """An MCMC summary table has credences and intervals only; the CLI puts the prior in (posterior, run)."""
+    """An MCMC summary table has credences and intervals only.
+
+    The CLI puts the prior in (posterior, run).
+    """
     from motives.app.summary import fill_prior as _fill_prior
     from motives.conventions import summary_dict
 

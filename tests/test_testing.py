@@ -1,4 +1,7 @@
-"""motives.testing and tests/conftest.py: seeded factories are deterministic, fakes are what they claim to be."""
+"""motives.testing and tests/conftest.py.
+
+Seeded factories are deterministic, fakes are what they claim to be.
+"""
 
 from __future__ import annotations
 

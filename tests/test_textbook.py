@@ -1,4 +1,7 @@
-"""Textbook problems reproduced exactly by the closed-form engine (tolerance 1e-12: float rounding only)."""
+"""Textbook problems reproduced exactly by the closed-form engine.
+
+Tolerance 1e-12: float rounding only.
+"""
 
 from __future__ import annotations
 
@@ -52,8 +55,11 @@ def test_witness_of_known_reliability() -> None:
 
 
 def test_witness_with_uncertain_reliability_is_exact() -> None:
-    """Reliability rho ~ Beta(a, b): P(says blue | h) = E[rho] * lam + (1 - E[rho]) * b for one item,
-    so the answer depends only on E[rho]; with two reports it depends on E[rho^2] too."""
+    """Reliability rho ~ Beta(a, b).
+
+    P(says blue | h) = E[rho] * lam + (1 - E[rho]) * b for one item, so the answer depends only on
+    E[rho]; with two reports it depends on E[rho^2] too.
+    """
     case = mv.examples.load("witness")
     a, b = 3.0, 2.0  # mean 0.6
     src = case.sources[0].model_copy(update={"reliability": mv.schema.Likelihood(mean=0.6, concentration=a + b)})
@@ -79,8 +85,10 @@ def test_dirichlet_prior_uses_its_mean() -> None:
 
 
 def test_pearl_alarm_network() -> None:
-    """Pearl (1988): P(burglary | John and Mary call) = 0.284171835..., by hand enumeration over the earthquake and
-    the alarm (shares nothing with the engine)."""
+    """Pearl (1988): P(burglary | John and Mary call) = 0.284171835..., by hand enumeration.
+
+    The enumeration is over the earthquake and the alarm (it shares nothing with the engine).
+    """
     pe, pb = 0.002, 0.001
     alarm = {(True, True): 0.95, (True, False): 0.94, (False, True): 0.29, (False, False): 0.001}
 
@@ -98,9 +106,11 @@ def test_pearl_alarm_network() -> None:
 
 
 def test_koller_friedman_student_explaining_away() -> None:
-    """Koller & Friedman (2009, ch. 3): P(high intelligence | grade C) = 0.0789, and with a high SAT 0.5783: a
-    hard course explains the C away. The grade is a hard finding on a fact with two parents (intelligence and
-    the course's difficulty, a root fact)."""
+    """Koller & Friedman (2009, ch. 3): a hard course explains the C away.
+
+    P(high intelligence | grade C) = 0.0789, and with a high SAT 0.5783. The grade is a hard finding
+    on a fact with two parents (intelligence and the course's difficulty, a root fact).
+    """
     case = mv.examples.load("student")
     p_c = {"high": 0.6 * 0.02 + 0.4 * 0.2, "low": 0.6 * 0.3 + 0.4 * 0.7}
     grade_only = case.without_items(["sat_high"])

@@ -1,4 +1,7 @@
-"""Issue 22, in ``motives check``: zeros under an unreliable source rule nothing out; defaulted base rates are named."""
+"""Issue 22, in ``motives check``: zeros under an unreliable source rule nothing out.
+
+Defaulted base rates are named.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ EXAMPLES = Path(mv.__file__).parent / "data" / "examples"
 
 
 def test_a_zero_under_an_unreliable_source_is_not_said_to_rule_out():
-    """The taxicab witness (reliability 0.6) says P(blue report | green) = 0: green is not ruled out."""
+    """The taxicab witness (reliability 0.6) says P(blue report | green) = 0.
+
+    Green is not ruled out.
+    """
     assert mv.exact_posterior(mv.examples.load("witness")).loc[("hypothesis", "green"), "credence"] > 0.5
     res = CliRunner().invoke(app, ["check", str(EXAMPLES / "witness")])
     assert res.exit_code == 0, res.output

@@ -1,4 +1,6 @@
-"""Issue 22: every judgement is an input of the sensitivity analyses (reliabilities, base rates, the prior).
+"""Issue 22: every judgement is an input of the sensitivity analyses.
+
+The judgements: reliabilities, base rates, the prior.
 
 The lab case: one lab reports a DNA match twice; its reliability is judged 0.999 with a Beta of
 concentration 50, a random-match probability of 1e-6, and a prior of 1/1000 that the suspect is the
@@ -75,7 +77,10 @@ def test_sobol_names_the_reliability():
 
 
 def test_an_empty_sobol_table_says_why():
-    """A fixed reliability is no distribution: the table is empty, and says so, naming what it leaves out."""
+    """A fixed reliability is no distribution.
+
+    The table is empty, and says so, naming what it leaves out.
+    """
     gs = S.global_sensitivity(lab_case(0.999), target="source", n=64)
     assert gs.empty
     assert "empty" in gs.attrs["warning"] and "source:lab (0.999)" in gs.attrs["warning"]

@@ -22,7 +22,10 @@ from motives.testing import random_network_case, random_structured_case
 
 
 def test_the_evidence_and_the_posterior_are_not_confused_on_the_alarm():
-    """Pearl's alarm: the evidence favours a burglary (Bayes factor ~397), the posterior no burglary."""
+    """Pearl's alarm: the evidence favours a burglary, the posterior no burglary.
+
+    The evidence's Bayes factor for a burglary is ~397.
+    """
     md = explain(mv.examples.load("alarm")).markdown
     assert "evidence favours No burglary" not in md
     assert re.search(r"The evidence favours Burglary: a Bayes factor of 397 against the rest", md)
@@ -73,7 +76,10 @@ def test_no_claim_compares_a_number_with_itself():
 
 @pytest.mark.parametrize("name", ["dice", "alarm", "witness", "burglary"])
 def test_the_nearest_flip_is_the_break_even_tables(name):
-    """The factor the text states is the break-even table's, on the same target, for its smallest |factor_db|."""
+    """The factor the text states is the break-even table's, on the same target.
+
+    Of the table's rows, the one with the smallest |factor_db|.
+    """
     case = mv.examples.load(name)
     md = explain(case).markdown
     m = re.search(r"multiplied by ([0-9.,e+-]+)", md)
@@ -93,7 +99,10 @@ def test_the_break_even_caption_blames_no_source_in_a_case_without_one():
 
 
 def test_no_single_judgement_is_said_only_when_break_even_over_all_judgements_agrees():
-    """The lab: no item can flip it at face value... but the reliability can, and the text names it."""
+    """The lab: no item can flip it at face value... but the reliability can.
+
+    The text names the reliability.
+    """
     from test_truth_judgements import lab_case
 
     md = explain(lab_case()).markdown
@@ -248,8 +257,11 @@ def check_explain_claims(case, claims, markdown):
 
 
 def test_the_generated_cases_exercise_the_claims():
-    """The property test is not vacuous: the cases make every main kind of claim, and the evidence and the
-    posterior part ways in some of them."""
+    """The property test is not vacuous.
+
+    The cases make every main kind of claim, and the evidence and the posterior part ways in some of
+    them.
+    """
     kinds, parted = set(), 0
     for kind, seed, kw in CASES:
         try:
@@ -264,8 +276,12 @@ def test_the_generated_cases_exercise_the_claims():
 
 
 def test_the_two_caps_are_named_and_the_ledgers_is_never_larger():
-    """The structure figure's cap (any two parent values) and the ledger's (target against the prior-weighted
-    rest) are different numbers: each caption says which it is, and the claim 'never larger' holds."""
+    """The structure figure's cap and the ledger's are different numbers, each captioned.
+
+    The structure figure's cap (any two parent values) and the ledger's (target against the
+    prior-weighted rest) are different numbers: each caption says which it is, and the claim 'never
+    larger' holds.
+    """
     from motives.sensitivity import proposition_weight
 
     assert "not the ledger's cap" in caption("structure")
@@ -280,8 +296,11 @@ def test_the_two_caps_are_named_and_the_ledgers_is_never_larger():
 
 
 def test_the_reports_discount_does_not_say_a_level_is_kept_that_is_not_reached():
-    """The alarm's leader is at 71.6%: the smallest gamma reaching 0.95 is 0 (the prior alone), which the
-    report must not present as 'still reaches 0.95 from gamma 0'."""
+    """The alarm's leader is at 71.6%.
+
+    The smallest gamma reaching 0.95 is 0 (the prior alone), which the report must not present as
+    'still reaches 0.95 from gamma 0'.
+    """
     from motives.report.document import _discount_sentence
 
     text = _discount_sentence(S.evidence_discount(mv.examples.load("alarm")), {})
@@ -290,7 +309,10 @@ def test_the_reports_discount_does_not_say_a_level_is_kept_that_is_not_reached()
 
 
 def test_the_reports_evidence_table_is_for_the_target_of_its_figures():
-    """With a target that is not the leader, the evidence table's decibans are for the target, as in the figures."""
+    """With a target that is not the leader, the evidence table's decibans are for the target.
+
+    The figures do the same.
+    """
     from motives.report.document import report_markdown
 
     case = mv.examples.load("dice")

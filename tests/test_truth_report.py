@@ -1,4 +1,4 @@
-"""Issue 22: every sentence of the report that states a number or a direction comes from a claim, and holds.
+"""Issue 22: every report sentence stating a number or direction comes from a claim, and holds.
 
 :func:`motives.report.document.build_report` returns the report with the claims of its sentences (those of
 "In words", from :func:`motives.report.explain.explain`, first). A property test over generated cases (priors
@@ -191,7 +191,10 @@ def _named_cases():
 
 
 def test_the_named_cases_make_every_kind_of_report_claim_and_each_holds():
-    """Not vacuous: these cases make every main kind of the report's own claims, and each is checked."""
+    """The test of the report's own claims is not vacuous.
+
+    These cases make every main kind of the report's own claims, and each is checked.
+    """
     kinds = set()
     for case in _named_cases():
         tables, rep = _report(case)
@@ -205,7 +208,10 @@ def test_the_named_cases_make_every_kind_of_report_claim_and_each_holds():
 
 
 def test_the_report_names_what_speaks_against_the_leader_on_the_student():
-    """The student's grade (a C) speaks against high intelligence, the leader; the report used to say nothing."""
+    """The student's grade (a C) speaks against high intelligence, the leader.
+
+    The report used to say nothing.
+    """
     case = mv.examples.load("student")
     _, rep = _report(case)
     words = rep.markdown.split("## In words")[1].split("\n## ")[0]
@@ -216,8 +222,10 @@ def test_the_report_names_what_speaks_against_the_leader_on_the_student():
 
 
 def test_a_level_the_prior_alone_keeps_is_not_given_as_gamma_0():
-    """A prior of 0.95 on the target and weak evidence: 0.9 is kept at every gamma. The report used to print
-    '0.9: gamma >= 0.00 (0.0 items)', a scale of 0.00 that says nothing."""
+    """A prior of 0.95 on the target and weak evidence: 0.9 is kept at every gamma.
+
+    The report used to print '0.9: gamma >= 0.00 (0.0 items)', a scale of 0.00 that says nothing.
+    """
     case = mv.Case.model_validate({
         "name": "strong_prior", "hypotheses": [{"id": "h1", "prior": 0.95}, {"id": "h2", "prior": 0.05}],
         "evidence": [{"id": "e", "title": "E", "likelihoods": {"h1": 0.6, "h2": 0.5}}]})

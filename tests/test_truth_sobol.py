@@ -1,4 +1,6 @@
-"""Issue 22: the Sobol analysis covers the reliability of sources that report facts under propositions.
+"""Issue 22: the Sobol analysis covers the reliability of sources reporting facts.
+
+The sources that report facts under propositions.
 
 A lab reports a DNA match twice; the match is a fact (a proposition) under the hypotheses, and the lab's
 reliability is a Beta. The Sobol table has the reliability as an input (kind ``source``), each of its draws is
@@ -49,8 +51,11 @@ def test_sobol_has_the_reliability_of_a_source_under_a_proposition():
 
 @pytest.mark.parametrize("base_rate", [None, 0.2])
 def test_each_draw_is_the_posterior_at_the_drawn_reliability(base_rate):
-    """The only input is the reliability: the Sobol variance is the variance, over the estimator's own draws,
-    of the exact log-odds with the reliability fixed at each draw (recomputed here case by case)."""
+    """The only input is the reliability.
+
+    The Sobol variance is the variance, over the estimator's own draws, of the exact log-odds with
+    the reliability fixed at each draw (recomputed here case by case).
+    """
     n = 8
     case = structured_lab(base_rate=base_rate)
     gs = S.global_sensitivity(case, target="source", n=n, n_boot=0, seed=3)

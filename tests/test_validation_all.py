@@ -1,4 +1,6 @@
-"""Validation reports every problem in a case at once, across files and stages, sorted by file and line.
+"""Validation reports every problem in a case at once, across files and stages.
+
+They are sorted by file and line.
 
 Files come in the order a case is read: case.yaml, then the evidence files by name.
 
@@ -45,7 +47,10 @@ def _item(i: int, fault: str | None) -> str:
 
 def _write(folder: Path, faults: list[str | None], priors_bad: bool,
            n_files: int) -> tuple[dict[int, str], dict[int, range]]:
-    """A case whose item i carries ``faults[i]``; returns item index -> file name, and -> its lines there."""
+    """A case whose item i carries ``faults[i]``.
+
+    Returns item index -> file name, and -> its lines there.
+    """
     folder.mkdir(parents=True)
     (folder / "case.yaml").write_text(CASE.format(pb="0.6" if priors_bad else "0.5"))
     where = {i: f"f{i % n_files}.yaml" for i in range(len(faults))}
@@ -72,7 +77,11 @@ EXPECT = {
 
 
 def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: Path) -> None:
-    """A bad id (a.yaml), a bad probability and an unknown hypothesis (b.yaml), priors not summing (case.yaml)."""
+    """A bad id, a bad probability, an unknown hypothesis, priors not summing.
+
+    A bad id (a.yaml), a bad probability and an unknown hypothesis (b.yaml), priors not summing
+    (case.yaml).
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.6"))
@@ -96,7 +105,10 @@ def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: 
 
 
 def test_records_depending_on_a_failed_record_are_not_reported_again(tmp_path: Path) -> None:
-    """An item given a record that failed, or amending it, is not reported as naming an unknown item."""
+    """An item given a record that failed, or amending it, is not called unknown.
+
+    It is not reported as naming an unknown item.
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.5"))
@@ -109,8 +121,11 @@ def test_records_depending_on_a_failed_record_are_not_reported_again(tmp_path: P
 
 
 def test_a_whole_file_failing_does_not_hide_the_others(tmp_path: Path) -> None:
-    """Malformed YAML in one file; the cross-file checks still run on the rest (but do not call references
-    to ids that file might define unknown)."""
+    """Malformed YAML in one file.
+
+    The cross-file checks still run on the rest (but do not call references to ids that file might
+    define unknown).
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.6"))
@@ -124,7 +139,10 @@ def test_a_whole_file_failing_does_not_hide_the_others(tmp_path: Path) -> None:
 
 
 def test_broken_hypotheses_still_report_every_file(tmp_path: Path) -> None:
-    """When case.yaml's hypotheses fail no cross-file check can run, but each evidence file is still checked."""
+    """When case.yaml's hypotheses fail, each evidence file is still checked.
+
+    No cross-file check can run then.
+    """
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.5").replace("{id: a, prior: 0.5}", "{id: a, prior: 2}"))

@@ -1,5 +1,8 @@
-"""What-if API: new cases with one judgement, prior, reliability or item changed, each validated again (issue 13,
-item 8)."""
+"""What-if API.
+
+New cases with one judgement, prior, reliability or item changed, each validated again (issue 13,
+item 8).
+"""
 
 from __future__ import annotations
 

@@ -288,8 +288,11 @@ def case_results_markdown() -> str:
 
 
 def fact_weights(case: Any) -> list[tuple[str, list[str], dict[str, float]]]:
-    """(top-level node, its items, {lens: Bayes factor of the mean non-security account against the first
-    security account}) for each proposition bearing on the hypotheses and each direct item."""
+    """(top-level node, its items, {lens: Bayes factor}) per top-level proposition or direct item.
+
+    The Bayes factor is the mean non-security account's against the first security account; the
+    nodes are each proposition bearing on the hypotheses and each direct item.
+    """
     import numpy as np
 
     from motives import exact
@@ -355,7 +358,10 @@ SAMPLER_NOISE = re.compile(r"Auto-assigning NUTS|Initializing NUTS|Multiprocess 
 
 
 def _executed(path: Path) -> str:
-    """The notebook executed in this interpreter (small draw counts), as JSON text; an error fails the build."""
+    """The notebook executed in this interpreter (small draw counts), as JSON text.
+
+    An error fails the build.
+    """
     import sys
     import tempfile
 

@@ -1,4 +1,6 @@
-"""Write the intersphinx inventories of numpy, xarray, ArviZ and PyMC that ``docs/conf.py`` reads offline.
+"""Write the intersphinx inventories ``docs/conf.py`` reads offline.
+
+Those of numpy, xarray, ArviZ and PyMC.
 
 The documentation builds without network (CI reaches package registries only), so intersphinx cannot download
 ``objects.inv`` at build time. The inventories are bundled here instead:

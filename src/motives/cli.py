@@ -256,12 +256,14 @@ def run(
     allow_bad: Annotated[bool, typer.Option("--allow-bad-diagnostics",
                                             help="Exit 0 even when the MCMC diagnostics fail.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    psense: Annotated[bool, typer.Option("--psense", help="Also compute the fit's power-scaling sensitivity "
+                                         "(the log densities of every draw, saved in trace.nc).")] = False,
 ) -> None:
     """Fit an analysis spec by MCMC; write summary.json, summary.csv and trace.nc into --out."""
     from motives.app.workflow import fit_outputs
 
     with Bar() as bar:
-        res = fit_outputs(spec_file, out_dir, force, progress=bar, progressbar=True)
+        res = fit_outputs(spec_file, out_dir, force, progress=bar, progressbar=True, psense=psense)
     if as_json:
         print_json({**res.summary, "wrote": [str(res.out / f) for f in res.files]})
     else:
@@ -279,6 +281,8 @@ def summary_cmd(
     spec_file: SpecFile,
     fit_dir: Annotated[Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    psense: Annotated[bool, typer.Option("--psense", help="Compute the fit's power-scaling sensitivity when "
+                                         "'motives run' did not save it.")] = False,
 ) -> None:
     """Summarise a saved fit of a spec, once it is checked to be the fit of the spec and its case as they are now.
 
@@ -287,7 +291,7 @@ def summary_cmd(
     """
     from motives.app.summary import saved_fit_summary
 
-    summary = saved_fit_summary(spec_file, fit_dir)
+    summary = saved_fit_summary(spec_file, fit_dir, psense=psense)
     print_summary(summary, as_json)
     if not as_json:
         say(summary["power_sensitivity"]["statement"])

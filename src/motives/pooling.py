@@ -1,4 +1,6 @@
-"""Pooling analysts' judgements the standard ways: linear and logarithmic opinion pools, with weights.
+"""Pooling analysts' judgements the standard ways.
+
+Linear and logarithmic opinion pools, with weights.
 
 :func:`pool` returns the case with one more lens whose every judgement — item
 cells, proposition rows, trend and predictive priors — pools the chosen

@@ -1,4 +1,7 @@
-"""JSON Schema of the formats: ``case.yaml``, evidence files and analysis specs (above :mod:`motives.spec`)."""
+"""JSON Schema of the formats.
+
+``case.yaml``, evidence files and analysis specs (above :mod:`motives.spec`).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Analysis specs: which case, lens, model, priors, sampler settings and outputs (``models/*.yaml``)."""
+"""Analysis specs.
+
+Which case, lens, model, priors, sampler settings and outputs (``models/*.yaml``).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,10 @@ class SamplerSettings(Record):
 
 
 class RefitSettings(Record):
-    """A grid of full MCMC refits (``motives sensitivity`` writes ``refits.csv``; :mod:`motives.models.grid`)."""
+    """A grid of full MCMC refits (:mod:`motives.models.grid`).
+
+    ``motives sensitivity`` writes ``refits.csv``.
+    """
 
     prior_power: list[Number] = Field(default_factory=lambda: [0.0, 0.5, 1.0, 2.0], min_length=1, max_length=100,
                                       description="Powers of the hypothesis prior (0 uniform, 1 as written).")
@@ -147,7 +153,9 @@ def _type_text(node: dict[str, Any], defs: dict[str, Any]) -> str:
 
 
 def spec_fields() -> list[dict[str, str]]:
-    """Every key of an analysis spec, sub-keys dotted (``sampler.draws``): ``key``, ``type``, ``default``, ``description``.
+    """Every key of an analysis spec, sub-keys dotted (``sampler.draws``).
+
+    Each with ``key``, ``type``, ``default`` and ``description``.
 
     What the API page's table of spec keys lists (a test compares the two).
 

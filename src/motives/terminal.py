@@ -1,4 +1,6 @@
-"""What reaches the terminal from ``motives``: the guard, user text made safe, a summary's table, progress bars.
+"""What reaches the terminal from ``motives``.
+
+The guard, user text made safe, a summary's table, progress bars.
 
 The CLI layer's second module (beside :mod:`motives.cli`, which parses): the guard (:func:`guarded`)
 turns every failure into one message and an exit code; the text, tables and bars go to stdout
@@ -50,7 +52,10 @@ def plain(text: Any) -> str:
 
 
 def safe(text: Any) -> str:
-    """User text for a Rich markup string: control characters shown, markup escaped (:func:`motives.escape.terminal`)."""
+    """User text for a Rich markup string.
+
+    Control characters shown, markup escaped (:func:`motives.escape.terminal`).
+    """
     return _escape.terminal(text)
 
 
@@ -65,7 +70,9 @@ def print_json(obj: Any) -> None:
 
 
 class Bar(Progress):
-    """The CLI's :class:`motives.app.Progress`: one rich line per phase on stderr, with its count and time.
+    """The CLI's :class:`motives.app.Progress`.
+
+    One rich line per phase on stderr, with its count and time.
 
     A phase of known size shows ``done/total``. One whose size is known only at its end (the figures)
     shows the steps done so far, and ``n/n`` once it has ended; a phase that is one indivisible piece of
@@ -124,7 +131,10 @@ class Bar(Progress):
 
 
 def print_check(res: Any) -> None:
-    """Print what ``motives check`` found (a :class:`motives.app.check.CaseCheck`) as tables and lines."""
+    """Print what ``motives check`` found as tables and lines.
+
+    The finding is a :class:`motives.app.check.CaseCheck`.
+    """
     case = res.case
     out.print(f"[bold]{safe(case.name)}[/]" + (f": {safe(case.title)}" if case.title.strip() else ""), highlight=False)
     c = res.counts
@@ -248,7 +258,10 @@ def fail(exc: Exception) -> None:
 
 
 class _Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised in the main thread so that every ``finally`` (temporary folders) runs."""
+    """SIGTERM or SIGHUP, raised in the main thread.
+
+    Raised there so that every ``finally`` (temporary folders) runs.
+    """
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:

@@ -50,7 +50,9 @@ H4 = ["nat", "reg", "ide", "lea"]
 
 
 def rich_case(**overrides: Any) -> Case:
-    """Four hypotheses in two families, two lenses, a shared unreliable source, a timeline and a quantity item.
+    """Four hypotheses in two families, two lenses, a shared unreliable source.
+
+    It also has a timeline and a quantity item.
 
     A small case with every kind of item, for the sensitivity, plot, report and CLI tests.
 
@@ -177,7 +179,9 @@ def _row(rng: np.random.Generator, states: list[str]) -> Any:
 def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth: int = 2, multi_state: bool = True,
                            shared_source: bool = True, zero_cell: bool = True, kinds: bool = True,
                            n_items: int = 7, lenses: tuple[str, ...] = ("a",)) -> Case:
-    """A random case: ``n_props`` propositions up to ``depth`` levels, items under them and on the hypotheses.
+    """A random case.
+
+    ``n_props`` propositions up to ``depth`` levels, items under them and on the hypotheses.
 
     Parameters
     ----------
@@ -276,7 +280,10 @@ def _net_row(rng: np.random.Generator, n: int) -> list[float]:
 
 
 def _nest(parents: list[list[str]], cells: dict[tuple[str, ...], Any]) -> Any:
-    """Flat cells keyed by parent-value tuples -> nested dicts, first parent outermost (a root: its one row)."""
+    """Flat cells keyed by parent-value tuples -> nested dicts, first parent outermost.
+
+    A root gives its one row.
+    """
     if not parents:
         return cells[()]
     return {v: _nest(parents[1:], {k[1:]: c for k, c in cells.items() if k[0] == v}) for v in parents[0]}
@@ -287,7 +294,9 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
                             n_observed: int = 1, n_sources: int = 1, fixed_source: bool = True,
                             zero_cells: int = 3, lenses: tuple[str, ...] = ("a",), list_single: bool = True,
                             max_joint: int = 50_000) -> dict[str, Any]:
-    """The document (a dict, as read from YAML) of a random case whose structure is a Bayesian network.
+    """The document of a random case whose structure is a Bayesian network.
+
+    A dict, as read from YAML.
 
     Facts ``f0``, ``f1``, ... come in an order in which every parent precedes its children. ``n_roots``
     of them are root facts (``bears_on: []``, one row: their prior); each other fact has 1 to
@@ -538,7 +547,9 @@ def random_network_case(seed: int, **kwargs: Any) -> Case:
 
 def fake_trace(var: str = "credence", hypotheses: Sequence[str] = tuple(H4), *, seed: int = 3, chains: int = 2,
                draws: int = 100, alpha: Sequence[float] | None = None) -> xr.Dataset:
-    """Independent Dirichlet draws shaped like a posterior group: ``var`` over (chain, draw, hypothesis).
+    """Independent Dirichlet draws shaped like a posterior group.
+
+    ``var`` over (chain, draw, hypothesis).
 
     For figures that draw a posterior (:func:`motives.plots.plot_credence_density`,
     :func:`motives.plots.plot_shares`) without fitting anything.
@@ -664,7 +675,9 @@ CHECKS = ("typed", "saved", "figure", "report", "target")
 
 
 def contract_case(kind: str) -> Case:
-    """The case of :data:`CONTRACT_CASES` named ``kind``: :func:`rich_case`, a seeded structured case, ``alarm``.
+    """The case of :data:`CONTRACT_CASES` named ``kind``.
+
+    One of :func:`rich_case`, a seeded structured case, ``alarm``.
 
     Examples
     --------
@@ -680,7 +693,9 @@ def contract_case(kind: str) -> Case:
 
 
 def analysis_checks() -> list[tuple[str, str]]:
-    """``(analysis, case kind)`` for every registered analysis and every contract case: the parameters of a test.
+    """``(analysis, case kind)`` for every registered analysis and every contract case.
+
+    The parameters of a test.
 
     In the style of scikit-learn's ``parametrize_with_checks``: a test parametrised over this list and
     calling :func:`check_analysis` covers every analysis registered when it is collected, a user's own too.
@@ -703,7 +718,10 @@ _REPORTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, list[str]
 
 
 def _tables(case: Case, target: str | None = None) -> dict[str, Any]:
-    """``run_all`` of a contract case, computed once per process (the figures and report read it)."""
+    """``run_all`` of a contract case, computed once per process.
+
+    The figures and report read it.
+    """
     from motives.sensitivity import run_all
     from motives.sensitivity.registry import ANALYSES
 
@@ -714,7 +732,9 @@ def _tables(case: Case, target: str | None = None) -> dict[str, Any]:
 
 
 def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dict[str, str]:
-    """Check one registered analysis on one case; what each check found (``"ok"`` or why it does not apply).
+    """Check one registered analysis on one case.
+
+    What each check found (``"ok"`` or why it does not apply).
 
     - ``typed``: it returns a DataFrame whose ``attrs`` validate as its registered metadata class.
     - ``saved``: :meth:`~motives.sensitivity.SensitivityResult.save` then ``load`` gives an equal result.

@@ -76,7 +76,9 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
 
 
 def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`CaseError`.
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Anything else is a :class:`CaseError`.
 
     FIFOs, devices (``/dev/zero``) and folders are refused before reading (a FIFO is opened
     without blocking), and the cap is applied while reading, so neither a hang nor an
@@ -240,7 +242,10 @@ def _alias_lines(problems: list[Problem], text: str) -> list[Problem]:
 
 
 def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
-    """The earlier key that reads as the same value as ``k`` (``0`` and ``0x0``, ``1`` and ``true``), else None."""
+    """The earlier key that reads as the same value as ``k``, else None.
+
+    For example ``0`` and ``0x0``, ``1`` and ``true``.
+    """
     try:
         value = loader.construct_object(k)
         hash(value)

@@ -238,8 +238,10 @@ def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exac
     return summary, lines
 
 
-def saved_fit_summary(spec_file: Path, fit_dir: Path) -> dict[str, Any]:
+def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -> dict[str, Any]:
     """The summary of a fit ``motives run`` saved (``fit_dir`` or its ``trace.nc``), as ``run`` printed it.
+
+    Its power-scaling sensitivity is read from the saved log densities, or computed when ``psense`` asks.
 
     The fit is checked to be the fit of the spec and its case as they are now
     (:func:`motives.models.load_result` refuses it, saying what changed, otherwise).
@@ -251,23 +253,30 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path) -> dict[str, Any]:
     trace = fit_dir / "trace.nc" if fit_dir.is_dir() else fit_dir
     res = load_result(trace, spec_file)
     spec = load_spec(spec_file)
+    case = load_case(spec.case_path(spec_file))
     summary = res.summary_dict()
     if spec.model == "exclusive":  # as 'run' wrote it
-        fill_prior(summary, load_case(spec.case_path(spec_file)), summary["lens"], spec.prior)
+        fill_prior(summary, case, summary["lens"], spec.prior)
     summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                        "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
-    summary["power_sensitivity"] = power_sensitivity(res)
+    summary["power_sensitivity"] = power_sensitivity(res, case, compute=psense)
     return summary
 
 
-def power_sensitivity(res: Any) -> dict[str, Any]:
-    """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none (a fit saved without it)."""
+def power_sensitivity(res: Any, case: Any = None, *, compute: bool = True) -> dict[str, Any]:
+    """Power-scaling sensitivity of a fit (motives.models.psense), or why there is none.
+
+    The fit's log densities are computed when it has none and ``compute`` is true (from ``case`` for a fit
+    loaded from a file); with ``compute`` false a fit without them says how to ask for them.
+    """
     import json
 
     from motives.models.psense import sensitivity_summary
 
     fixed = set(json.loads(res.trace.attrs.get("motives_deterministics", "[]")))
-    if res.model == "exclusive" and "log_prior" not in res.trace.children and set(res.trace.posterior.data_vars) - fixed:
-        return {"statement": "Power-scaling sensitivity: not available (this fit was saved without its log_prior "
-                             "and log_likelihood groups; refit with motives run)"}
-    return sensitivity_summary(res)
+    if (not compute and res.model == "exclusive" and not res.has_log_densities
+            and set(res.trace.posterior.data_vars) - fixed):
+        return {"statement": "Power-scaling sensitivity: not computed (it needs the log densities of every draw, "
+                             "which cost a few seconds: motives run --psense or motives summary --psense computes "
+                             "it)"}
+    return sensitivity_summary(res, case=case)

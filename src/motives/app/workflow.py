@@ -258,8 +258,11 @@ def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file:
 
 
 def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progress | None = None,
-                progressbar: bool = False) -> FitOutputs:
+                progressbar: bool = False, psense: bool = False) -> FitOutputs:
     """Fit a spec by MCMC and write ``summary.json``, ``summary.csv``, ``trace.nc`` (and the structure figure).
+
+    ``psense`` adds the fit's power-scaling sensitivity to the summary, and its log densities (the
+    ``log_prior`` and ``log_likelihood`` groups it is computed from) to ``trace.nc``.
 
     What ``motives run`` does but the printing. Every phase is announced to ``progress`` (loading,
     building, compiling and sampling, the exact check, saving); ``progressbar`` shows the sampler's own bar.
@@ -293,7 +296,9 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
             fill_prior(summary, case, summary["lens"], spec.prior)
         summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
                            "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
-        summary["power_sensitivity"] = power_sensitivity(res)
+        if psense:
+            progress.phase("power-scaling sensitivity (the log densities of every draw)", None)
+        summary["power_sensitivity"] = power_sensitivity(res, case, compute=psense)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         progress.step("summary.json")
         res.summary().to_csv(tmp / "summary.csv")
@@ -368,7 +373,7 @@ def write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, ta
         from motives.models.psense import report_section
 
         trace = fit / "trace.nc" if fit.is_dir() else fit
-        text = text.rstrip("\n") + "\n\n" + report_section(power_sensitivity(load_result(trace, spec_file)),
+        text = text.rstrip("\n") + "\n\n" + report_section(power_sensitivity(load_result(trace, spec_file), case),
                                                             source=str(trace))
     (tmp / "report.md").write_text(text)
 

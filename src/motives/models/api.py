@@ -168,14 +168,15 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
 
 
 def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
-         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = True,
+         data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = False,
          on_phase: Callable[[str], None] | None = None) -> FitResult:
     """Build and sample the model a :class:`FitConfig` describes: the record is the only input besides the case.
 
     ``data`` sets ``pm.Data`` knobs before sampling (a many-fit task's values, e.g. simulated
     ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);
     ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
-    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads);
+    (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads; off by
+    default: :meth:`FitResult.add_log_densities` adds them later, with the model kept on the result);
     ``on_phase`` is told each phase as it begins.
     """
     from motives.models.sampling import auto_backend_for_fit, check_counts, sample, set_data
@@ -221,7 +222,9 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
         **(extra or {}),
     })
     trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)  # what came out
-    return FitResult(trace)
+    res = FitResult(trace)
+    res._built = built  # for log densities asked for later (FitResult.add_log_densities), without a rebuild
+    return res
 
 
 def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:

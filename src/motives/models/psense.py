@@ -6,7 +6,10 @@ is what the evidence says given those judgements (the model's ``marginal`` poten
 the hypothesis prior, summed over the hypotheses). :func:`add_log_densities` stores both for
 every draw in the trace, as the DataTree groups ``log_prior`` (variable ``judgements`` over the dimension ``judgement``, one entry
 per item with uncertain cells and per uncertain source, the log densities of its cells summed)
-and ``log_likelihood`` (variable ``evidence``), which is what arviz-stats' ``psense`` reads.
+and ``log_likelihood`` (variable ``evidence``), which is what arviz-stats' ``psense`` reads. A fit
+does not compute them: they are computed on demand (one vectorised evaluation over all the draws)
+when power-scaling sensitivity is asked for, and kept on the fit
+(:meth:`motives.models.FitResult.add_log_densities`).
 
 :func:`power_sensitivity` then gives, per hypothesis credence, arviz-stats' diagnostic for the
 prior and the likelihood (how far the posterior moves, in cumulative Jensen-Shannon distance, as
@@ -52,31 +55,40 @@ def add_log_densities(built: BuiltModel, trace: xr.DataTree) -> bool:
 
     The log prior is evaluated per judgement (an item's uncertain cells summed; a source's
     reliability; any other random variable, such as a proposition's table, under its own name),
-    the log likelihood as the model's potentials summed, both at every draw.
+    the log likelihood as the model's potentials summed. Both come from one call of one compiled
+    function on all the draws at once: the model's graph with a leading draw axis added to every
+    value (PyTensor's ``vectorize_graph``), not a loop over draws. A fit does not compute them;
+    :meth:`motives.models.FitResult.add_log_densities` (or :func:`power_sensitivity` and
+    ``motives run --psense``) asks for them.
     """
+    import pytensor
+    import pytensor.tensor as pt
     import xarray as xr
     from pymc.model.transform.conditioning import remove_value_transforms
+    from pytensor.compile.mode import Mode
+    from pytensor.graph.replace import vectorize_graph
 
     model = built.model
     if built.kind != "exclusive" or not model.free_RVs or not model.potentials or "posterior" not in trace.children:
         return False  # the mixture and pooled models' potentials mix prior and evidence terms: no clean split
     plain = remove_value_transforms(model)
     rvs = list(plain.free_RVs)
+    values = [plain.rvs_to_values[rv] for rv in rvs]
     logps = plain.logp(vars=rvs, sum=False, jacobian=False)
-    pots = plain.replace_rvs_by_values([p for p in plain.potentials])
-    fn = plain.compile_fn([*logps, *pots], inputs=plain.value_vars, on_unused_input="ignore", point_fn=False)
+    pots = [pt.sum(p) for p in plain.replace_rvs_by_values(list(plain.potentials))]
     post = trace.posterior
     nc, nd = post.sizes["chain"], post.sizes["draw"]
-    draws = [post[rv.name].values.reshape(nc * nd, *post[rv.name].shape[2:]) for rv in rvs]
-    first = fn(*[d[0] for d in draws])  # the sizes of the log densities (a Dirichlet row gives one number)
-    names, groups = _judgement_groups(built, rvs, [int(np.size(v)) for v in first[:len(rvs)]])
-    lp = np.zeros((nc * nd, len(names)))
-    ll = np.zeros(nc * nd)
-    for s in range(nc * nd):
-        out = fn(*[d[s] for d in draws])
-        for v, val in enumerate(out[:len(rvs)]):
-            lp[s] += groups[v] @ np.ravel(val)
-        ll[s] = sum(float(np.sum(x)) for x in out[len(rvs):])
+    draws = [np.asarray(post[rv.name].values, dtype=float).reshape(nc * nd, *post[rv.name].shape[2:]) for rv in rvs]
+    batched = [pt.tensor(f"{v.name}_draws", shape=(None, *v.type.shape), dtype=v.dtype) for v in values]
+    outs = vectorize_graph([*logps, pt.add(*pots)], replace=dict(zip(values, batched, strict=True)))
+    # one call on every draw: the Python linker and light rewrites (nothing to compile to C, no per-op cost
+    # worth optimising away when each op runs once on whole arrays)
+    fn = pytensor.function(batched, outs, on_unused_input="ignore", mode=Mode(linker="py", optimizer="fast_compile"))
+    out = fn(*[d.astype(v.dtype) for d, v in zip(draws, values, strict=True)])
+    per_rv = [np.asarray(o).reshape(nc * nd, -1) for o in out[:len(rvs)]]
+    names, groups = _judgement_groups(built, rvs, [x.shape[1] for x in per_rv])
+    lp = sum((x @ g.T for x, g in zip(per_rv, groups, strict=True)), np.zeros((nc * nd, len(names))))
+    ll = np.broadcast_to(np.asarray(out[len(rvs)], dtype=float), (nc * nd,))
     coords = {"chain": post["chain"].values, "draw": post["draw"].values}
     trace["log_prior"] = xr.DataTree(xr.Dataset(
         {"judgements": (("chain", "draw", "judgement"), lp.reshape(nc, nd, -1))},
@@ -116,6 +128,17 @@ def _has_groups(trace: xr.DataTree) -> bool:
     return "log_prior" in trace.children and "log_likelihood" in trace.children
 
 
+def _with_groups(result: FitResult | xr.DataTree, case: Any = None) -> xr.DataTree:
+    """The trace of ``result``, its log densities computed first when it is a fit without them (kept on the fit)."""
+    from motives.models.result import FitResult
+
+    if isinstance(result, FitResult):
+        if not result.has_log_densities:
+            result.add_log_densities(case)
+        return result.trace
+    return result
+
+
 def _psense(trace: xr.DataTree, **kw: Any) -> Any:
     """arviz-stats' ``psense``, its warnings kept in ``_WARNINGS`` (reported with the summary) instead of raised."""
     import warnings
@@ -136,8 +159,13 @@ def _psense(trace: xr.DataTree, **kw: Any) -> Any:
 _WARNINGS: list[str] = []
 
 
-def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD) -> pd.DataFrame:
+def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD,
+                      case: Any = None) -> pd.DataFrame:
     """Power-scaling sensitivity of each hypothesis credence (arviz-stats ``psense``), with a direction.
+
+    A fit without its log densities gets them first (:meth:`FitResult.add_log_densities
+    <motives.models.FitResult.add_log_densities>`, kept on the fit; ``case`` is needed only for a fit
+    loaded from a file).
 
     Returns
     -------
@@ -149,7 +177,7 @@ def power_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THR
     """
     import pandas as pd
 
-    trace = getattr(result, "trace", result)
+    trace = _with_groups(result, case)
     cols = ["prior", "likelihood", "direction", "diagnosis"]
     if not _has_groups(trace):
         return pd.DataFrame(columns=cols)
@@ -187,8 +215,11 @@ def _direction(trace: xr.DataTree, var: str, judgement: Any = None) -> xr.DataAr
     return (means[1] - means[0]) / (np.log2(ALPHAS[1]) - np.log2(ALPHAS[0]))
 
 
-def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD) -> pd.DataFrame:
+def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float = THRESHOLD,
+                          case: Any = None) -> pd.DataFrame:
     """The prior diagnostic with one judgement's prior power-scaled at a time, per judgement.
+
+    A fit without its log densities gets them first, as in :func:`power_sensitivity`.
 
     Returns
     -------
@@ -200,7 +231,7 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
     """
     import pandas as pd
 
-    trace = getattr(result, "trace", result)
+    trace = _with_groups(result, case)
     if not _has_groups(trace):
         return pd.DataFrame(columns=["largest", "hypothesis", "direction", "sensitive"])
     var = "credence" if "credence" in trace.posterior else "share"
@@ -216,13 +247,16 @@ def judgement_sensitivity(result: FitResult | xr.DataTree, *, threshold: float =
     return pd.DataFrame(rows).set_index("judgement").sort_values("largest", ascending=False)
 
 
-def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD) -> dict[str, Any]:
+def sensitivity_summary(result: FitResult, *, threshold: float = THRESHOLD, case: Any = None) -> dict[str, Any]:
     """Both tables as JSON-able data, with a sentence naming the judgements the credences are sensitive to.
+
+    The fit's log densities are computed first when it has none (see :func:`power_sensitivity`).
 
     Keys: ``credence`` (per hypothesis), ``judgements`` (the sensitive ones, largest first, at most ten),
     ``n_judgements``, ``threshold``, ``statement``.
     """
     _WARNINGS.clear()
+    _with_groups(result, case)
     try:
         cred = power_sensitivity(result, threshold=threshold)
         judg = judgement_sensitivity(result, threshold=threshold) if not cred.empty else None

@@ -62,7 +62,7 @@ class FitResult(xr.DataTree):
         The DataTree returned by sampling, with ``motives_*`` attrs (set by :func:`motives.models.fit`).
     """
 
-    __slots__ = ("trace", "_diagnostics", "_exact")
+    __slots__ = ("trace", "_diagnostics", "_exact", "_built")
     trace: xr.DataTree  # the sampler's whole tree (the FitResult itself for a node xarray made)
 
     def __init__(self, trace: xr.DataTree | None = None, children: Any = None, name: str | None = None) -> None:
@@ -76,8 +76,16 @@ class FitResult(xr.DataTree):
             self.trace = trace
         self._diagnostics: dict[str, Any] | None = None
         self._exact: dict[str, Any] | None = None
+        self._built: Any = None  # the model this process built and sampled (kept by motives.models.fit)
         if isinstance(trace, xr.DataTree) and "posterior" in trace.children:
             self._warn_if_failed("made")
+
+    def __getstate__(self) -> Any:
+        """The state to pickle, without the model this process built (a PyMC model does not travel)."""
+        state = super().__getstate__()
+        if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], dict) and "_built" in state[1]:
+            return state[0], {**state[1], "_built": None}
+        return state
 
     def _warn_if_failed(self, when: str) -> None:
         d = self.diagnostics
@@ -234,6 +242,67 @@ class FitResult(xr.DataTree):
         return summary_dict(table, method="mcmc", lens=self.lens, diagnostics=self.diagnostics,
                             fallbacks=self.fallbacks, extra=extra)
 
+    @property
+    def has_log_densities(self) -> bool:
+        """True when the trace holds the ``log_prior`` and ``log_likelihood`` groups (see :meth:`add_log_densities`)."""
+        return "log_prior" in self.trace.children and "log_likelihood" in self.trace.children
+
+    def add_log_densities(self, case: Case | None = None) -> bool:
+        """Compute the ``log_prior`` and ``log_likelihood`` groups of every draw, once, and keep them on the fit.
+
+        A fit does not compute them (they cost a compilation and an evaluation over all the draws, and only
+        power-scaling sensitivity reads them): :func:`motives.models.psense.power_sensitivity` and
+        ``motives run --psense`` ask for them. ``log_prior`` holds, per draw, the log density of each
+        judgement's prior (its uncertain cells' Betas summed; a source's reliability; a proposition's table
+        rows); ``log_likelihood`` (variable ``evidence``) the log density of all the evidence given the
+        judgements, summed over the hypotheses: one joint term per draw, which is what arviz-stats' ``psense``
+        reads, not one term per observation (ArviZ's ``loo`` and ``waic`` have nothing to leave out).
+
+        The fit's identity (:attr:`config_hash`) and the digest of its draws cover neither group, so a fit
+        is the same fit with or without them. Saved with :meth:`save`, they are read back by
+        :func:`load_result`.
+
+        Parameters
+        ----------
+        case
+            The case the fit was made of, needed only when this result was not made in this process
+            (a loaded fit): the model is rebuilt from it and the fit's record, and refused when the case's
+            content is not the fit's.
+
+        Returns
+        -------
+        bool
+            True when the groups are there (added now or before); False for a model that has none (nothing
+            random, or the mixture and pooled models, whose potentials mix prior and evidence terms).
+
+        Examples
+        --------
+        >>> import motives as mv
+        >>> from motives.models.testing import random_case
+        >>> res = mv.fit(random_case(11, n_items=2, n_hypotheses=2, n_sources=1), draws=100, tune=100, chains=2)
+        >>> res.has_log_densities
+        False
+        >>> res.add_log_densities(), res.has_log_densities
+        (True, True)
+        >>> list(res.trace["log_prior"]["judgement"].values)
+        ['e0', 'e1', 'reliability of s0']
+        """
+        from motives.models.psense import add_log_densities
+
+        if self.has_log_densities:
+            return True
+        built = self._built
+        if built is None:
+            if case is None:
+                raise MotivesError("this fit has no log densities and was not made in this process: pass the case "
+                                   "it was made of (res.add_log_densities(case)) to rebuild its model")
+            built = _rebuild(self, case)
+        added = add_log_densities(built, self.trace)
+        if added:
+            for group in ("log_prior", "log_likelihood"):
+                self[group] = xr.DataTree(self.trace[group].to_dataset())
+        return added
+
     # ------------------------------------------------------------------ io
 
     def save(self, path: str | Path) -> Path:
@@ -241,6 +310,20 @@ class FitResult(xr.DataTree):
         p = Path(path)
         _clean_for_netcdf(self.trace).to_netcdf(p, engine="h5netcdf")
         return p
+
+
+def _rebuild(res: FitResult, case: Case) -> Any:
+    """The model a fit was sampled from, built again from its case and its record (refused for another case)."""
+    from motives.models.api import build
+    from motives.models.config import case_hash
+
+    cfg = res.config
+    if cfg.get("case_hash") != case_hash(case):
+        raise MotivesError(f"the fit is of case '{cfg.get('case')}' with content hash {cfg.get('case_hash')}, but "
+                           f"the case given hashes to {case_hash(case)}: its model cannot be rebuilt from it")
+    lenses = cfg.get("lenses")
+    return build(case, model=cfg["model"], lens=cfg.get("lens"), prior=cfg.get("prior"),
+                 lenses=list(lenses) if lenses is not None else None, reliability=cfg.get("reliability", True))
 
 
 def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None, *,

@@ -245,7 +245,7 @@ def _text_width(text: str, size: float, bold: bool) -> float:
 
 
 def _longest_prefix(text: str, fits: Any) -> int:
-    """The largest k with ``fits(text[:k])`` (0 if none), by bisection (widths grow with the prefix)."""
+    """The largest k with ``fits(text[:k])`` (0 if none), by bisection (widths grow with k)."""
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -257,7 +257,10 @@ def _longest_prefix(text: str, fits: Any) -> int:
 
 
 def wrap_lines(text: str, width: float, size: float, lines: int, bold: bool = False) -> list[str]:
-    """Greedy word wrap into lines at most ``width`` inches wide; at most ``lines`` lines, an ellipsis ends a cut text."""
+    """Greedy word wrap into lines at most ``width`` inches wide.
+
+    At most ``lines`` lines, an ellipsis ends a cut text.
+    """
     words = [w for w in re.split(r"[ \t\r\n]+", str(text)) if w]  # a no-break space (\xa0) binds its words
     out: list[str] = []
     cur = ""
@@ -299,7 +302,10 @@ def fit_labels(names: Sequence[str], width: float, size: float = TICK_SIZE,
 
 
 def axes_width(ax: Axes) -> float:
-    """Inches a given axes may use, labels included: its share of its figure's width (a subplot's cell)."""
+    """Inches a given axes may use, labels included.
+
+    Its share of its figure's width (a subplot's cell).
+    """
     figure: Any = ax.figure  # a Figure here (a SubFigure has no width of its own)
     fig_w = float(figure.get_figwidth())
     return max(1.0, min(fig_w, ax.get_position().width * fig_w / 0.8))
@@ -324,7 +330,10 @@ def row_height(wrapped: Sequence[str], per_row: float, size: float = TICK_SIZE) 
 
 
 def plan_rows(n: int, top: int | None, base: float, per_row: float) -> tuple[int, float]:
-    """How many of ``n`` rows to draw and the figure height: at most ``top`` rows, at most a page tall."""
+    """How many of ``n`` rows to draw and the figure height.
+
+    At most ``top`` rows, at most a page tall.
+    """
     check_top(top)
     fit = max(1, int((MAX_HEIGHT - base) // per_row))
     k = min(n, fit if top is None else min(top, fit))
@@ -332,7 +341,10 @@ def plan_rows(n: int, top: int | None, base: float, per_row: float) -> tuple[int
 
 
 def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] | None, extra: str = "") -> None:
-    """Say in the figure how many rows or lines were left out (right-hand title; ``visuals={"omitted": False}``)."""
+    """Say in the figure how many rows or lines were left out.
+
+    In a right-hand title; ``visuals={"omitted": False}`` turns it off.
+    """
     if v is None or shown >= total:
         return
     fig_w = axes_width(ax)
@@ -344,7 +356,10 @@ def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] 
 
 def legend_plan(names: Sequence[str], width: float, size: float = 7.0,
                 max_cols: int = 4) -> tuple[list[str], int, float]:
-    """Legend labels wrapped to fit a legend above the axes ``width`` inches wide: (labels, columns, height in)."""
+    """Legend labels wrapped to fit a legend above the axes ``width`` inches wide.
+
+    Returns (labels, columns, height in inches).
+    """
     if not names:
         return [], 1, 0.0
     handle = 0.45  # handle, its padding and the column gap, inches
@@ -359,7 +374,9 @@ def legend_plan(names: Sequence[str], width: float, size: float = 7.0,
 
 def add_legend(ax: Axes, owned: bool, v: dict[str, Any] | None, *, handles: Sequence[Any] | None = None,
                names: Sequence[str] | None = None, max_cols: int = 4, **kw: Any) -> Any:
-    """A legend that never covers the data: above the axes (a new figure) or to its right (a given axes).
+    """A legend that never covers the data.
+
+    Above the axes (a new figure) or to its right (a given axes).
 
     ``v`` is the ``legend`` entry of :func:`visuals_of` (None: no legend).
     """
@@ -413,13 +430,18 @@ def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any
 
 
 def wrap_text(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
-    """Each line of ``text`` wrapped to ``width`` inches (at most ``lines`` lines each): axis labels with user text."""
+    """Each line of ``text`` wrapped to ``width`` inches (at most ``lines`` lines each).
+
+    For axis labels with user text.
+    """
     return "\n".join("\n".join(wrap_lines(part, width, size, lines)) if part.strip() else part
                      for part in str(text).split("\n"))
 
 
 def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
-    """Each line of ``text`` wrapped into as few lines as greedy wrapping needs, of even length (no orphan word).
+    """Each line of ``text`` wrapped into lines of even length.
+
+    As few lines as greedy wrapping needs, of even length (no orphan word).
 
     Greedy wrapping to ``width`` fills the first lines and leaves a word or two on the last; this keeps
     the number of lines and narrows the width until one more line would be needed. Each explicit line

@@ -175,7 +175,10 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
 
 
 def _draws(trace: Any, var: str) -> Any:
-    """The variable's draws as an xarray DataArray from a fit, a DataTree, Dataset or InferenceData-like object."""
+    """The variable's draws as an xarray DataArray.
+
+    From a fit, a DataTree, Dataset or InferenceData-like object.
+    """
     from motives.models.result import FitResult
 
     obj = trace.trace if isinstance(trace, FitResult) else trace  # a FitResult: its trace
@@ -202,7 +205,9 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
                           labels: dict[str, str] | None = None, ax: Axes | None = None,
                           width: str | float = "auto", top: int | None = None,
                           visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Posterior density of each credence from an MCMC trace (DataTree or Dataset with ``var`` over ``dim``).
+    """Posterior density of each credence from an MCMC trace.
+
+    The trace is a DataTree or Dataset with ``var`` over ``dim``.
 
     The spread says how far each credence would move if the likelihoods were
     pinned down; densities are Gaussian KDEs reflected at 0 and 1.
@@ -291,7 +296,9 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
 def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Explanatory shares of the mixture model: posterior median and central interval per hypothesis.
+    """Explanatory shares of the mixture model.
+
+    Posterior median and central interval per hypothesis.
 
     Parameters
     ----------

@@ -1,4 +1,7 @@
-"""The evidence: a ledger of decibans per item, and a timeline item with each hypothesis's predicted trend."""
+"""The evidence.
+
+A ledger of decibans per item, and a timeline item with each hypothesis's predicted trend.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +60,9 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
                 labels: dict[str, str] | None = None, use_titles: bool = False, ax: Axes | None = None,
                 width: str | float = "auto", top: int | None = None, propositions: pd.DataFrame | None = None,
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """The evidence ledger: each item's weight of evidence for a target, in decibans, grouped by issue area.
+    """The evidence ledger.
+
+    Each item's weight of evidence for a target, in decibans, grouped by issue area.
 
     With ``propositions`` (:func:`motives.sensitivity.proposition_weight` of a
     structured case) the items under propositions are grouped under their
@@ -210,7 +215,9 @@ def _db_text(v: float) -> str:
 
 def _bar(ax: Axes, y: float, v: float, lim: float, *, height: float = 0.62, strong: bool = False,
          alone: float | None = None) -> None:
-    """One ledger bar: dark for the target, white and hatched against it; the value written beside it.
+    """One ledger bar: dark for the target, white and hatched against it.
+
+    The value is written beside it.
 
     With ``alone`` an open circle marks the item's weight on its own, and the value is written past it.
     """
@@ -481,7 +488,7 @@ __all__ = ["TWO_COLUMN", "plot_ledger", "plot_timeline"]
 
 
 def _wrap(text: str, width: int, lines: int) -> str:
-    """Wrap a tick label onto at most ``lines`` lines of ``width`` characters (an ellipsis if cut)."""
+    """Wrap a tick label onto at most ``lines`` lines of ``width`` chars (an ellipsis if cut)."""
     import textwrap
 
     parts = textwrap.wrap(text, width)

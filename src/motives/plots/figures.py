@@ -1,4 +1,7 @@
-"""The standard set of figures for one analysis (what ``motives sensitivity`` and ``motives report`` draw)."""
+"""The standard set of figures for one analysis.
+
+What ``motives sensitivity`` and ``motives report`` draw.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,10 @@ GRID_ROWS = 40
 
 
 def labels_of(case: Case) -> dict[str, str]:
-    """Display labels: hypotheses, families and lenses (their ``short`` label where given), propositions' ``short``.
+    """Display labels of hypotheses, families, lenses and propositions.
+
+    Hypotheses, families and lenses get their ``short`` label where given; propositions their
+    ``short``.
 
     Examples
     --------
@@ -111,7 +117,9 @@ def labels_of(case: Case) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class FigureContext:
-    """What a registered figure draws from: the case, the tables of :func:`motives.sensitivity.run_all`, labels.
+    """What a registered figure draws from.
+
+    The case, the tables of :func:`motives.sensitivity.run_all`, labels.
 
     ``width`` is passed to the plot function when given (``"one"``, ``"two"``, inches); ``None`` keeps the
     function's own default (``"auto"``).
@@ -131,7 +139,10 @@ class FigureContext:
         return {} if self.width is None else {"width": self.width}
 
     def frame(self, name: str) -> pd.DataFrame:
-        """The table ``name`` as a DataFrame with its metadata in ``attrs`` (from a result or a DataFrame)."""
+        """The table ``name`` as a DataFrame with its metadata in ``attrs``.
+
+        From a result or a DataFrame.
+        """
         t = self.tables[name]
         return t.frame() if isinstance(t, SensitivityResult) else t
 
@@ -163,7 +174,9 @@ FIGURES: dict[str, FigureSpec] = {}
 def figure(name: str, *, caption: str, needs: tuple[str, ...] = (), when: Callable[[FigureContext], bool] | None = None,
            target: bool = False) -> Callable[[Callable[[FigureContext], tuple[Figure, Axes]]],
                                             Callable[[FigureContext], tuple[Figure, Axes]]]:
-    """Register ``draw(ctx) -> (Figure, Axes)`` as the standard figure ``name`` (a decorator; returns ``draw``).
+    """Register ``draw(ctx) -> (Figure, Axes)`` as the standard figure ``name``.
+
+    A decorator; returns ``draw``.
 
     Parameters
     ----------
@@ -261,7 +274,9 @@ def _value_posterior(ctx: FigureContext) -> tuple[Figure, Axes]:
 
 def standard_figures(case: Case, tables: dict[str, SensitivityResult | pd.DataFrame], *,
                      lens: str | None = None, width: str | float | None = None) -> Iterator[tuple[str, Figure, Axes]]:
-    """Yield (name, Figure, Axes) for every figure the tables support, one at a time (close each after saving).
+    """Yield (name, Figure, Axes) for every figure the tables support, one at a time.
+
+    Close each after saving.
 
     ``tables`` is the output of :func:`motives.sensitivity.run_all` (DataFrames), or the same tables as
     :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results` of what

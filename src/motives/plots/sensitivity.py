@@ -43,7 +43,10 @@ from motives.sensitivity.results import table_of, unpack
 
 
 def _pick_lines(ids: list[str], score: pd.Series, top: int | None, always: str | None = None) -> list[str]:
-    """At most ``top`` ids (default :data:`MAX_LINES`), the highest ``score`` first chosen, kept in table order."""
+    """At most ``top`` ids, the highest ``score`` first chosen, kept in table order.
+
+    ``top`` defaults to :data:`MAX_LINES`.
+    """
     check_top(top)
     k = MAX_LINES if top is None else top
     if len(ids) <= k:
@@ -195,7 +198,9 @@ def plot_trajectory(traj: pd.DataFrame, *, level: str = "family", ids: list[str]
 
 
 def _break_id(text: str, width: float, size: float, lines: int = 2) -> str | None:
-    """``text`` on at most ``lines`` lines no wider than ``width`` inches, broken after underscores or spaces.
+    """``text`` on at most ``lines`` lines no wider than ``width`` inches.
+
+    Broken after underscores or spaces.
 
     None when it does not fit (a word wider than ``width``, or more lines needed). Matplotlib does not wrap
     tick labels, and :func:`~motives.plots._style.wrap_lines` breaks at spaces only (an id has none).
@@ -436,7 +441,10 @@ def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
 
 def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | None, base: float,
               per_row: float, natural: str = "labels") -> tuple[float, int, float]:
-    """(figure width, rows to draw, height) of a plot with one row per name (names in drawing order)."""
+    """(figure width, rows to draw, height) of a plot with one row per name.
+
+    The names are in drawing order.
+    """
     check_top(top)
     head = names[: (top or 200)]
     W = width_of(auto_width(width, head, natural) if ax is None else axes_width(ax))
@@ -446,7 +454,9 @@ def _row_plan(names: list[str], width: str | float, ax: Axes | None, top: int | 
 
 def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Axes | None, top: int | None,
                base: float, per_row: float) -> tuple[Figure, Axes, pd.DataFrame, np.ndarray, float]:
-    """The ranked-row template's first half: (Figure, Axes, rows drawn, their y, width) of one row per name.
+    """The ranked-row template's first half.
+
+    Returns (Figure, Axes, rows drawn, their y, width) of one row per name.
 
     Call inside :func:`~motives.plots._style.style`; the first row is at the top. Every ranked-bar figure
     (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls :func:`_rows_done`.
@@ -460,7 +470,9 @@ def _rows_axes(d: pd.DataFrame, names_all: list[str], width: str | float, ax: Ax
 def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel: str, total: int,
                v: dict[str, Any], *, owned: bool, ylim: bool = True, legend: bool = True, wrap: bool = True,
                empty: str | None = None, what: str = "items") -> Any:
-    """The ranked-row template's second half: row labels, limits, x label, legend, the rows left out.
+    """The ranked-row template's second half.
+
+    Row labels, limits, x label, legend, the rows left out.
 
     ``empty`` is said in the axes when no row is drawn; ``what`` names the rows left out; ``wrap`` wraps the x label to the figure
     (:func:`~motives.plots._style.row_xlabel`). Returns the legend (or None).
@@ -482,7 +494,9 @@ def _rows_done(ax_: Axes, y: np.ndarray, names_all: list[str], W: float, xlabel:
 def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                  scale: str = "auto", ax: Axes | None = None, width: str | float = "auto",
                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Tornado of :func:`motives.sensitivity.tornado`: the target's credence with each item weakened and strengthened.
+    """Tornado of :func:`motives.sensitivity.tornado`.
+
+    The target's credence with each item weakened and strengthened.
 
     Hatched bars: the item weakened (factor 1/f); dark bars: strengthened
     (factor f). ``scale="db"`` draws the target's log-odds in decibans;
@@ -561,7 +575,9 @@ def plot_tornado(tor: pd.DataFrame, *, top: int | None = None, labels: dict[str,
 def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Credences under each lens (:func:`motives.sensitivity.lens_comparison`), one hatching per lens.
+    """Credences under each lens, one hatching per lens.
+
+    See :func:`motives.sensitivity.lens_comparison`.
 
     Parameters
     ----------
@@ -642,7 +658,9 @@ def plot_lenses(lenses: pd.DataFrame, *, level: str = "family", labels: dict[str
 def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                 ax: Axes | None = None, width: str | float = "auto",
                 visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Cruxes (:func:`motives.sensitivity.cruxes`): change of the target's log-odds when one item is read by another lens.
+    """Cruxes (:func:`motives.sensitivity.cruxes`).
+
+    Change of the target's log-odds when one item is read by another lens.
 
     Parameters
     ----------
@@ -702,7 +720,9 @@ def plot_cruxes(cr: pd.DataFrame, *, top: int | None = None, labels: dict[str, s
 def plot_sobol(sob: pd.DataFrame, *, top: int | None = None, labels: dict[str, str] | None = None,
                ax: Axes | None = None, width: str | float = "auto",
                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Sobol indices (:func:`motives.sensitivity.global_sensitivity`): first order (dark) and total (hatched).
+    """Sobol indices (:func:`motives.sensitivity.global_sensitivity`).
+
+    First order (dark) and total (hatched).
 
     Parameters
     ----------
@@ -934,7 +954,9 @@ def plot_information(info: pd.DataFrame, *, top: int | None = None, labels: dict
 def plot_discount(discount: pd.DataFrame, *, level: str = "family", labels: dict[str, str] | None = None,
                   ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
                   visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Credences against a common discount on every item's weight (:func:`motives.sensitivity.evidence_discount`).
+    """Credences against a common discount on every item's weight.
+
+    See :func:`motives.sensitivity.evidence_discount`.
 
     The bottom axis is the discount factor gamma (1: the items as independent
     as the engine takes them; 0: no evidence), the top axis the number of

@@ -37,7 +37,9 @@ CAP_FULL_WIDTH_DB = 20.0
 
 
 def proposition_cap_db(case: Case, prop_id: str, lens: str | None = None) -> float:
-    """The proposition's cap in decibans (:meth:`motives.Case.proposition_cap_db`), for the edge widths.
+    """The proposition's cap in decibans, for the edge widths.
+
+    See :meth:`motives.Case.proposition_cap_db`.
 
     Examples
     --------
@@ -63,7 +65,10 @@ def _prob(p: float, digits: int) -> str:
 
 
 def _canvas(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure of ``width`` x ``height`` inches whose one axes spans it in inches, y downwards (or ``ax``'s, resized)."""
+    """A figure of ``width`` x ``height`` inches whose one axes spans it in inches, y downwards.
+
+    Or ``ax``'s figure, resized.
+    """
     if ax is None:
         fig = Figure(figsize=(width, height))
         ax = fig.add_axes((0, 0, 1, 1))
@@ -103,7 +108,9 @@ def _text_h(size: float) -> float:
 def plot_structure(case: Case, lens: str | None = None, *, width: str | float = "auto",  # noqa: C901 - tree layout of the structure diagram; to split into layout and drawing
                    labels: dict[str, str] | None = None, item_labels: str = "title",
                    ax: Axes | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    r"""The case's structure: hypotheses -> propositions -> items, with each proposition's cap under a lens.
+    r"""The case's structure: hypotheses -> propositions -> items.
+
+    The figure gives each proposition's cap under a lens.
 
     Parameters
     ----------
@@ -197,7 +204,10 @@ def plot_structure(case: Case, lens: str | None = None, *, width: str | float = 
     Layout = tuple[dict[str, _Node], list[tuple[float, list[str]]], float, dict[str, float]]
 
     def layout(item_lines: int, max_items: int | None) -> Layout:  # noqa: C901 - the tree layout's boxes and rows
-        """Boxes and rows for items wrapped on ``item_lines`` lines, at most ``max_items`` per group."""
+        """Boxes and rows for items wrapped on ``item_lines`` lines.
+
+        At most ``max_items`` per group.
+        """
         # --- boxes
         nodes: dict[str, _Node] = {}
         hl = [("Hypotheses", fs_box, True)]
@@ -369,14 +379,20 @@ def _layers(case: Case) -> dict[str, int]:
 
 
 def _home(case: Case, item: Any, layer: dict[str, int]) -> str:
-    """The parent an item is listed under: its deepest parent (the last listed among the deepest)."""
+    """The parent an item is listed under.
+
+    Its deepest parent (the last listed among the deepest).
+    """
     best = max(layer[b] for b in item.parents)
     return [b for b in item.parents if layer[b] == best][-1]
 
 
 def _plot_network(case: Case, lens: str, *, width: str | float, labels: dict[str, str] | None, item_labels: str,  # noqa: C901 - layered network drawing; to split into layout and drawing
                   ax: Axes | None, vis: dict[str, Any]) -> tuple[Figure, Axes]:  # noqa: C901 - one layout
-    """:func:`plot_structure` of a network: facts in layers, an arrow from each parent, items in the last column."""
+    """:func:`plot_structure` of a network.
+
+    Facts in layers, an arrow from each parent, items in the last column.
+    """
     from matplotlib.patches import FancyArrowPatch
 
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})

@@ -19,7 +19,9 @@ def _fmt(x: float) -> str:
 def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None = None, *,
                          xlabel: str = "Value", ax: Axes | None = None, width: str | float = "auto",
                          title: str | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
-    """Posterior density over the hypotheses' values, as steps, with the mean, median and credible interval.
+    """Posterior density over the hypotheses' values, as steps.
+
+    It shows the mean, median and credible interval.
 
     Each hypothesis's credence is spread over its cell of the grid (halfway to
     its neighbours), so the steps are a density whatever the spacing; the

@@ -1,4 +1,6 @@
-r"""Tables and summaries: DataFrames, JSON summaries, Markdown and LaTeX tables, HTML reprs, the analysis report.
+r"""Tables and summaries.
+
+DataFrames, JSON summaries, Markdown and LaTeX tables, HTML reprs, the analysis report.
 
 - :mod:`motives.report.tables` -- evidence and posterior tables as DataFrames and Markdown;
 - :mod:`motives.report.latex` -- the same tables in LaTeX (booktabs, ``\cite``), escaping, a structural checker;

@@ -50,14 +50,19 @@ def _top(df: pd.DataFrame, col: str, n: int = 10) -> pd.DataFrame:
 
 
 def _shown(t: pd.DataFrame, credence: pd.Series | None = None, *, digits: int) -> list[str]:
-    """Report lines of a table with a row per hypothesis (or family): the most credible rows, then what is left out."""
+    """Report lines of a table with a row per hypothesis (or family).
+
+    The most credible rows, then what is left out.
+    """
     t, note = most_credible_rows(t, credence)
     return [to_markdown(t, digits=digits), *([note, ""] if note else [])]
 
 
 def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,
                          target: str | None = None, claims: list[Claim] | None = None) -> list[str]:
-    """Markdown lines: the structured posterior beside the posterior as if every item were independent.
+    """Markdown lines comparing the structured posterior with the independent one.
+
+    The structured posterior beside the posterior as if every item were independent.
 
     The second is :func:`motives.exact.exact_posterior` with ``structure=False``
     (each item under a proposition replaced by what it implies alone, then
@@ -126,7 +131,9 @@ def structure_comparison(case: Case, lens: str | None = None, *, prior: Any = No
 
 
 def _discount_sentence(disc: pd.DataFrame, labels: dict[str, str], claims: list[Claim] | None = None) -> str:
-    """The evidence discount in words: for each level, the smallest gamma from which the target keeps it.
+    """The evidence discount in words.
+
+    For each level, the smallest gamma from which the target keeps it.
 
     A level the target does not reach with the evidence at full weight, or reaches at the smallest gamma
     but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
@@ -175,7 +182,10 @@ def _discount_part(c: Claim) -> str:
 
 
 def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The break-even table of the report: the items with the largest weights, then every other judgement."""
+    """The break-even table of the report.
+
+    The items with the largest weights, then every other judgement.
+    """
     import pandas as pd
 
     if "kind" not in be:
@@ -188,7 +198,9 @@ def _break_even_rows(be: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = None, target: str | None = None,
                         reliability: bool = True, claims: list[Claim] | None = None) -> list[str]:
-    r"""Markdown lines: the judgements other than likelihoods the verdict rests on, and every defaulted base rate.
+    r"""Markdown lines on the judgements other than likelihoods.
+
+    The judgements other than likelihoods the verdict rests on, and every defaulted base rate.
 
     The source reliabilities, the base rates of the items such sources report and the target's prior
     (:func:`motives.sensitivity.judgements.judgement_table`); a base rate the case does not give is named
@@ -232,7 +244,9 @@ def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = Non
 
 def report_markdown(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
                     spec: dict[str, Any] | None = None, analysed: Case | None = None) -> str:
-    """The Markdown report of one analysis: posterior, evidence, every sensitivity analysis, with figures.
+    """The Markdown report of one analysis.
+
+    Posterior, evidence, every sensitivity analysis, with figures.
 
     A structured case (with propositions) gets, beside the posterior, the
     posterior as if every item bore on the hypotheses independently
@@ -316,7 +330,10 @@ def build_report(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str,
 
 @dataclass
 class ReportContext:
-    """What a report section writes from: the case, the tables, the figures drawn, the spec, the target."""
+    """What a report section writes from.
+
+    The case, the tables, the figures drawn, the spec, the target.
+    """
 
     case: Case
     analysed: Case | None
@@ -332,7 +349,10 @@ class ReportContext:
     claims: list[Claim] = field(default_factory=list)
 
     def fig(self, name: str) -> list[str]:
-        """Markdown lines of the figure ``name`` with its caption (nothing when it was not drawn)."""
+        """Markdown lines of the figure ``name`` with its caption.
+
+        Nothing when it was not drawn.
+        """
         from motives.plots.figures import FIGURES, caption
 
         if name not in self.figures:
@@ -354,7 +374,10 @@ class ReportContext:
 
 @dataclass(frozen=True)
 class Section:
-    """One registered report section: its name, the analyses it reports, when it applies, how it is written."""
+    """One registered report section.
+
+    Its name, the analyses it reports, when it applies, how it is written.
+    """
 
     name: str
     uses: tuple[str, ...]
@@ -381,7 +404,9 @@ _Render = Callable[["ReportContext"], list[str]]
 
 def section(name: str, *, uses: tuple[str, ...] = (), when: Callable[[ReportContext], bool] | None = None,
             optional: tuple[str, ...] = ()) -> Callable[[_Render], _Render]:
-    """Register ``render(ctx) -> list of Markdown lines`` as the report section ``name`` (a decorator).
+    """Register ``render(ctx) -> list of Markdown lines`` as the report section ``name``.
+
+    A decorator.
 
     Parameters
     ----------
@@ -421,7 +446,9 @@ def unregister_section(name: str) -> None:
 def report_sections(case: Case, tables: dict[str, pd.DataFrame], figures: dict[str, str], *,
                     spec: dict[str, Any] | None = None, analysed: Case | None = None,
                     claims: list[Claim] | None = None) -> dict[str, list[str]]:
-    """Each section of :func:`report_markdown` by name (its Markdown lines); ``"__all__"``: the whole report's lines.
+    """Each section of :func:`report_markdown` by name, as its Markdown lines.
+
+    The key ``"__all__"`` holds the whole report's lines.
 
     ``claims``, when given, receives the claim of every sentence that states a number or a direction.
 
@@ -846,7 +873,9 @@ def _timelines(x: ReportContext) -> list[str]:
 
 
 def references_markdown(case: Case) -> list[str]:
-    """The section "References": every work the report cites, formatted by :class:`motives.citations.Bibliography`.
+    """The section "References".
+
+    Every work the report cites, formatted by :class:`motives.citations.Bibliography`.
 
     The works are the items' and propositions' sources and the sources that report items; a case that cites
     none gets no section.

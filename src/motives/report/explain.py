@@ -1,4 +1,6 @@
-"""The verdict in words: a short paragraph generated from the analyses, for a brief or a results section.
+"""The verdict in words.
+
+A short paragraph generated from the analyses, for a brief or a results section.
 
 Every sentence that states a number or a direction is generated from a
 :class:`Claim` (what, of which, which number, compared with what), read from
@@ -22,7 +24,9 @@ from motives.schema import Case
 
 @dataclass(frozen=True)
 class Claim:
-    """One statement of the text about a number: what is claimed, of which, the number, compared with what.
+    """One statement of the text about a number.
+
+    What is claimed, of which, the number, compared with what.
 
     Attributes
     ----------
@@ -89,7 +93,10 @@ class Explanation:
 
 
 def _slice(df: Any, level: str, target: str, column: str) -> Any:
-    """One target's column of a (evidence, level, id)-indexed analysis table; empty when it has no rows."""
+    """One target's column of a (evidence, level, id)-indexed analysis table.
+
+    Empty when it has no rows.
+    """
     import pandas as pd
 
     if not len(df) or column not in df:
@@ -104,7 +111,10 @@ def _pct(x: float) -> str:
 
 
 def _num(x: float) -> str:
-    """A positive number for prose: three significant digits, scientific notation when very small or large."""
+    """A positive number for prose.
+
+    Three significant digits, scientific notation when very small or large.
+    """
     if not np.isfinite(x):
         return "infinite" if x > 0 else "undefined"
     if x != 0 and (abs(x) < 1e-3 or abs(x) >= 1e5):
@@ -124,7 +134,9 @@ def _odds(x: float) -> str:
 
 
 def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -> list[Claim]:
-    """Claims ``against``: the items and observed or reported facts of most negative weight for the target.
+    """Claims ``against``.
+
+    The items and observed or reported facts of most negative weight for the target.
 
     An item's weight is :func:`motives.sensitivity.weight_of_evidence`'s; a fact's (observed, or with items
     bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact whose weight only passes on what lies
@@ -163,7 +175,9 @@ def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -
 
 def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,  # noqa: C901 - the verdict's claims in reading order; to split per claim
             top: int = 3, target: str | None = None) -> Explanation:
-    """A paragraph of plain English on what the verdict rests on, generated from claims on the analyses.
+    """A paragraph of plain English on what the verdict rests on.
+
+    It is generated from claims on the analyses.
 
     It says which family and hypothesis the posterior favours and by how much;
     which account the evidence favours (the largest Bayes factor against the

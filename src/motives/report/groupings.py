@@ -1,4 +1,7 @@
-"""The marginal of each named grouping of a case (``groupings:`` in ``case.yaml``): summary JSON and Markdown."""
+"""The marginal of each named grouping of a case (``groupings:`` in ``case.yaml``).
+
+Summary JSON and Markdown.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ if TYPE_CHECKING:
 
 def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[str, float] | None = None,
                      draws: np.ndarray | None = None) -> dict[str, dict[str, dict[str, Any]]]:
-    """Grouping id -> group id -> ``credence``, ``lower``, ``upper`` (and ``prior``, ``hypotheses``).
+    """Grouping id -> group id -> ``credence``, ``lower``, ``upper``.
+
+    Also ``prior`` and ``hypotheses``.
 
     ``draws`` (shape (S, K), hypotheses in case order), when given, gives the
     central interval of each group's summed credence; without them (the exact
@@ -53,7 +58,9 @@ def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[s
 
 
 def groupings_markdown(case: Case, credence: Mapping[str, float], prior: Mapping[str, float]) -> str:
-    """One Markdown table per grouping: group, label, hypotheses, prior, credence, Bayes factor against the rest.
+    """One Markdown table per grouping.
+
+    Group, label, hypotheses, prior, credence, Bayes factor against the rest.
 
     Examples
     --------

@@ -1,4 +1,7 @@
-r"""LaTeX tables (booktabs, ``\cite`` keys), escaping and a structural checker that needs no LaTeX."""
+r"""LaTeX tables, escaping and a structural checker that needs no LaTeX.
+
+Tables are booktabs, with ``\cite`` keys.
+"""
 
 from __future__ import annotations
 
@@ -71,7 +74,10 @@ def column_headers(case: Case, headers: Mapping[str, str] | None = None) -> dict
 
 def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
                  size: str = r"\small", env: str = "table") -> str:
-    """A booktabs table: a ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages."""
+    """A booktabs table.
+
+    A ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages.
+    """
     body = [" & ".join(header) + r" \\", r"\midrule"] + [" & ".join(r) + r" \\" for r in rows]
     if env == "longtable":
         return "\n".join([
@@ -363,7 +369,9 @@ def check_latex(text: str) -> list[str]:
 
 
 def standalone_latex(*tables_tex: str) -> str:
-    r"""A compilable LaTeX document holding the given tables (for checking them; references need BibTeX).
+    r"""A compilable LaTeX document holding the given tables.
+
+    For checking them; references need BibTeX.
 
     Examples
     --------

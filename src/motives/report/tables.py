@@ -113,7 +113,9 @@ def evidence_table(case: Case, lens: str | None = None, *, prior: Any = None,
 
 def posterior_table(case: Case, lens: str | None = None, *, prior: Any = None,
                     table: pd.DataFrame | None = None, families: bool | None = None) -> pd.DataFrame:
-    """Credence per hypothesis (and family) with its prior, and its interval where the method gives one.
+    """Credence per hypothesis (and family) with its prior.
+
+    Also its interval, where the method gives one.
 
     ``table`` may be a fit's summary indexed by (level, id) with ``credence``,
     ``lower``, ``upper``; by default the exact posterior is used, which has no
@@ -285,7 +287,9 @@ def evidence_markdown(case: Case, lens: str | None = None, *, prior: Any = None,
 def posterior_markdown(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
                        table: pd.DataFrame | None = None, families: bool | None = None, note: bool = True,
                        all_rows: bool = True) -> str:
-    """The posterior table as Markdown, stating method, lens and interval mass (where there are intervals).
+    """The posterior table as Markdown, stating method, lens and interval mass.
+
+    The interval mass is stated where there are intervals.
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's resolution.
     ``all_rows=False`` keeps, at a level with many rows, only the most credible (:func:`most_credible_rows`)

@@ -1,4 +1,6 @@
-"""Pydantic records of a case: hypotheses, lenses, sources, propositions, evidence items, the case itself.
+"""Pydantic records of a case.
+
+Hypotheses, lenses, sources, propositions, evidence items, the case itself.
 
 Records are frozen and forbid unknown keys. Validation of single values lives
 in field validators; cross-references (unknown hypotheses, missing likelihoods,

@@ -1,4 +1,4 @@
-"""Files and the whole case: evidence files, ``case.yaml``, and :class:`Case` with its cross-checks."""
+"""Files and the whole case: evidence files, ``case.yaml``, :class:`Case` and its cross-checks."""
 
 from __future__ import annotations
 
@@ -213,7 +213,9 @@ class Case(Record):
         return lens
 
     def resolve_target(self, target: str) -> Target:
-        """A hypothesis, family or group (``group`` or ``grouping.group``), checked against the case.
+        """A hypothesis, family or group, checked against the case.
+
+        A group is written ``group`` or ``grouping.group``.
 
         See :func:`motives.schema.groupings.resolve_target`.
 
@@ -228,7 +230,10 @@ class Case(Record):
         return resolve_target(self, target)
 
     def judgement(self, item: ItemBase | Proposition, lens: str | None = None) -> tuple[Any, bool]:
-        """Return (judgement, fell_back): the lens's judgement, or the default lens's when it does not rate the item."""
+        """Return (judgement, fell_back).
+
+        The lens's judgement, or the default lens's when it does not rate the item.
+        """
         lens = self.resolve_lens(lens)
         j = item.judgements()
         if lens in j:
@@ -306,7 +311,10 @@ class Case(Record):
         return graph.parent_values(self, parent)
 
     def children(self, parent: str | None = HYPOTHESES) -> tuple[list[str], list[str]]:
-        """(propositions, items) bearing directly on ``parent``; see :func:`motives.schema.graph.children`."""
+        """(propositions, items) bearing directly on ``parent``.
+
+        See :func:`motives.schema.graph.children`.
+        """
         return graph.children(self, parent)
 
     def proposition_order(self) -> list[str]:
@@ -314,7 +322,10 @@ class Case(Record):
         return graph.proposition_order(self)
 
     def path_to_hypotheses(self, node_id: str) -> list[str]:
-        """Propositions from the top down to a node; see :func:`motives.schema.graph.path_to_hypotheses`."""
+        """Propositions from the top down to a node.
+
+        See :func:`motives.schema.graph.path_to_hypotheses`.
+        """
         return graph.path_to_hypotheses(self, node_id)
 
     def unused_propositions(self) -> list[str]:
@@ -322,7 +333,10 @@ class Case(Record):
         return graph.unused_propositions(self)
 
     def proposition_table(self, prop_id: str, lens: str | None = None) -> pd.DataFrame:
-        """P(state | parent value) of a proposition; see :func:`motives.schema.tables.proposition_table`."""
+        """P(state | parent value) of a proposition.
+
+        See :func:`motives.schema.tables.proposition_table`.
+        """
         return tables.proposition_table(self, prop_id, lens)
 
     def likelihood_table(self, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean") -> pd.DataFrame:
@@ -338,7 +352,10 @@ class Case(Record):
         return tables.implied_parents(self, parents, lens)
 
     def proposition_cap_db(self, prop_id: str, lens: str | None = None) -> float:
-        """The most a proposition can move the odds, in decibans; see :func:`motives.schema.tables.proposition_cap_db`."""
+        """The most a proposition can move the odds, in decibans.
+
+        See :func:`motives.schema.tables.proposition_cap_db`.
+        """
         return tables.proposition_cap_db(self, prop_id, lens)
 
     def implication_table(self) -> pd.DataFrame:
@@ -346,15 +363,20 @@ class Case(Record):
         return tables.implication_table(self)
 
     def non_diagnostic(self, lens: str | None = None, tol: float = 1e-12) -> list[str]:
-        """Nodes equal across their parent's values; see :func:`motives.schema.tables.non_diagnostic`."""
+        """Nodes equal across parent values; see :func:`motives.schema.tables.non_diagnostic`."""
         return tables.non_diagnostic(self, lens, tol)
 
     def zero_cells(self, lens: str | None = None) -> list[tuple[str, str]]:
-        """(item, parent value) pairs with likelihood 0; see :func:`motives.schema.tables.zero_cells`."""
+        """(item, parent value) pairs with likelihood 0.
+
+        See :func:`motives.schema.tables.zero_cells`.
+        """
         return tables.zero_cells(self, lens)
 
     def to_pgmpy(self, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
-        """The case under one lens as a pgmpy ``DiscreteBayesianNetwork`` with the exact engine's posterior.
+        """The case under one lens as a pgmpy ``DiscreteBayesianNetwork``.
+
+        Its posterior is the exact engine's.
 
         A ``hypothesis`` node, one node per proposition and one binary node per item (evidence: every item
         node in its first state, ``observed``); sources of uncertain reliability become discrete nodes over
@@ -378,14 +400,20 @@ class Case(Record):
     # "What if" copies live in motives.schema.whatif; these methods delegate.
 
     def regrouped(self, grouping: str) -> Case:
-        """The case with a grouping's groups as its families; see :func:`motives.schema.whatif.regrouped`."""
+        """The case with a grouping's groups as its families.
+
+        See :func:`motives.schema.whatif.regrouped`.
+        """
         return whatif.regrouped(self, grouping)
 
     def with_judgement(self, node: str, lens: str | None = None, values: Mapping[str, Any] | None = None, *,
                        ratios: Mapping[str, float] | None = None, decibans: Mapping[str, float] | None = None,
                        van_evera: Mapping[str, Any] | None = None, confidence: str | None = None,
                        rationale: str | None = None) -> Case:
-        """A new case in which ``lens`` judges one node differently; see :func:`motives.schema.whatif.with_judgement`."""
+        """A new case in which ``lens`` judges one node differently.
+
+        See :func:`motives.schema.whatif.with_judgement`.
+        """
         return whatif.with_judgement(self, node, lens, values, ratios=ratios, decibans=decibans, van_evera=van_evera,
                                      confidence=confidence, rationale=rationale)
 
@@ -394,7 +422,10 @@ class Case(Record):
         return whatif.with_prior(self, prior, normalise=normalise)
 
     def with_reliability(self, source: str, value: Any) -> Case:
-        """A new case with a source's reliability changed; see :func:`motives.schema.whatif.with_reliability`."""
+        """A new case with a source's reliability changed.
+
+        See :func:`motives.schema.whatif.with_reliability`.
+        """
         return whatif.with_reliability(self, source, value)
 
     def without_items(self, ids: list[str] | tuple[str, ...] | set[str]) -> Case:
@@ -402,11 +433,14 @@ class Case(Record):
         return whatif.without_items(self, ids)
 
     def with_item(self, item: Any) -> Case:
-        """A new case with an item added or replaced; see :func:`motives.schema.whatif.with_item`."""
+        """A case with an item added or replaced; see :func:`motives.schema.whatif.with_item`."""
         return whatif.with_item(self, item)
 
     def replaced(self, **changes: Any) -> Case:
-        """The case with some fields replaced, validated again; see :func:`motives.schema.whatif.replaced`."""
+        """The case with some fields replaced, validated again.
+
+        See :func:`motives.schema.whatif.replaced`.
+        """
         return whatif.replaced(self, **changes)
 
     def _repr_html_(self) -> str:
@@ -416,7 +450,10 @@ class Case(Record):
 
 
 def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
-    """Write out ``others`` (a Van Evera template's rest) for every parent value a judgement does not name."""
+    """Write out ``others`` for every parent value a judgement does not name.
+
+    ``others`` is a Van Evera template's rest.
+    """
     def ident(x: Any, key: str = "id") -> Any:
         return x.get(key) if isinstance(x, dict) else getattr(x, key, None)
 

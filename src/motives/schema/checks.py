@@ -59,7 +59,10 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
 
 
 def case_problems(case: Case) -> list[Problem]:
-    """Every problem of a case, in reading order: hypotheses, declarations, facts, items, cycles, BibTeX keys."""
+    """Every problem of a case, in reading order.
+
+    Hypotheses, declarations, facts, items, cycles, BibTeX keys.
+    """
     out = hypothesis_problems(case) + declaration_problems(case)
     lens_ids = [ln.id for ln in case.lenses]
     area_ids = {a.id for a in case.issue_areas}
@@ -91,7 +94,11 @@ def case_problems(case: Case) -> list[Problem]:
 
 
 def hypothesis_problems(case: Case) -> list[Problem]:
-    """Duplicate hypothesis ids; priors given for some only, not summing to 1, or all zero; values for some only."""
+    """Problems of the hypotheses: duplicate ids, priors and values.
+
+    Duplicate hypothesis ids; priors given for some only, not summing to 1, or all zero; values
+    given for some only.
+    """
     P = Problem
     out: list[Problem] = []
     for d in _dupes([h.id for h in case.hypotheses]):
@@ -117,7 +124,10 @@ def hypothesis_problems(case: Case) -> list[Problem]:
 
 
 def declaration_problems(case: Case) -> list[Problem]:
-    """Families, groupings, lenses, sources and implications: duplicates, unknown names, clashing ids."""
+    """Families, groupings, lenses, sources and implications.
+
+    Duplicates, unknown names, clashing ids.
+    """
     P = Problem
     out: list[Problem] = []
     hyp_ids = [h.id for h in case.hypotheses]
@@ -148,7 +158,10 @@ def declaration_problems(case: Case) -> list[Problem]:
 
 
 def item_problems(case: Case, e: Any, lens_ids: list[str], known: set[str]) -> list[Problem]:
-    """One evidence item: its parents, its tables' keys per lens, the default lens, ``given``, its source."""
+    """One evidence item.
+
+    Its parents, its tables' keys per lens, the default lens, ``given``, its source.
+    """
     P = Problem
     out: list[Problem] = []
     props = {p.id: p for p in case.propositions}
@@ -187,7 +200,10 @@ def item_problems(case: Case, e: Any, lens_ids: list[str], known: set[str]) -> l
 
 def structure_problems(case: Case, lens_ids: list[str], item_ids: set[str], area_ids: set[str],
                         impl_ids: set[str]) -> list[Problem]:
-    """Problems of the propositions: ids, parents, cycles, tables keyed by the parent's values, rows."""
+    """Problems of the propositions.
+
+    Ids, parents, cycles, tables keyed by the parent's values, rows.
+    """
     P = Problem
     out: list[Problem] = []
     props = {p.id: p for p in case.propositions}
@@ -245,7 +261,9 @@ def provenance_problems(case: Case, node: Any, area_ids: set[str], impl_ids: set
 
 def parent_keys_match(case: Case, values: Mapping[str, Any], parent: Any, item: str,
                        field: str) -> list[Problem]:
-    """A judgement table must be keyed by its parent's values: hypothesis ids, or the parent's states.
+    """A judgement table must be keyed by its parent's values.
+
+    Hypothesis ids, or the parent's states.
 
     With several parents (or none), by every combination of their values, nested in the listed order.
     """

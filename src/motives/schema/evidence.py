@@ -72,7 +72,7 @@ class LensJudgement(Record):
         return data
 
     def filled(self, parent_values: list[str]) -> LensJudgement:
-        """The judgement with ``others`` written out for every parent value ``values`` does not name.
+        """The judgement with ``others`` written out for each parent value missing from ``values``.
 
         Examples
         --------
@@ -119,7 +119,7 @@ def _with_confidence(v: Any, conf: str) -> Any:
 
 
 def _row_forms(data: Any) -> Any:
-    """Rows written as ratios, decibans, a Van Evera test or with NA cells -> values (and others)."""
+    """Rows written as ratios, decibans, a Van Evera test or with NA cells -> values and others."""
     if not isinstance(data, dict):
         return data
     given = [f for f in ROW_FORMS if f in data]
@@ -331,7 +331,10 @@ class LikelihoodItem(ItemBase):
 
     @classmethod
     def expand_shorthand(cls, data: Any) -> Any:
-        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
+        """The raw record with shorthand likelihoods written out as the default lens's judgement.
+
+        Shorthand likelihoods are a bare row.
+        """
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
@@ -438,5 +441,8 @@ class Amendment(Record):
 
 
 def judgement_field(e: Any) -> str:
-    """The field that holds an item's judgements per lens: ``likelihoods``, ``trends`` or ``predictive``."""
+    """The field that holds an item's judgements per lens.
+
+    One of ``likelihoods``, ``trends`` or ``predictive``.
+    """
     return {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[e.kind]

@@ -76,7 +76,9 @@ def strict_int(value: Any) -> Any:
 
 
 def int_key(value: Any, info: ValidationInfo) -> Any:
-    """A whole-number mapping key: strict in YAML and Python; in JSON (whose keys are always text), digits.
+    """A whole-number mapping key: strict in YAML and Python.
+
+    In JSON (whose keys are always text), a string of digits.
 
     A case written with ``model_dump_json`` reads back with ``model_validate_json``.
     """
@@ -86,7 +88,10 @@ def int_key(value: Any, info: ValidationInfo) -> Any:
 
 
 def strict_bool(value: Any) -> Any:
-    """A boolean as written (``true``/``false``): ``"no"``, ``"yes"``, 0 or 1 are errors, never coerced."""
+    """A boolean as written (``true``/``false``).
+
+    ``"no"``, ``"yes"``, 0 or 1 are errors, never coerced.
+    """
     if not isinstance(value, bool):
         raise ValueError(f"expected true or false, got {_shown(value)}")
     return value
@@ -106,7 +111,10 @@ CITE_KEY_PATTERN = r"^[A-Za-z0-9_:.\-+/]+$"
 
 
 def cite_key(value: Any) -> Any:
-    r"""A BibTeX key as ``\cite`` takes it: ASCII letters, digits and ``_:.-+/`` (checked when the case loads)."""
+    r"""A BibTeX key as ``\cite`` takes it.
+
+    ASCII letters, digits and ``_:.-+/`` (checked when the case loads).
+    """
     value = exact_text(value)
     if not re.match(CITE_KEY_PATTERN, value):
         raise ValueError(f"BibTeX key {value!r} has characters \\cite cannot take (use ASCII letters, digits "
@@ -181,7 +189,9 @@ LIKELIHOOD_AS_WRITTEN = ({"type": "number", "minimum": 0, "maximum": 1}, {"type"
 
 
 def _likelihood_as_written(schema: dict[str, Any]) -> None:
-    """The JSON Schema of a likelihood as written: a number, a phrase or percentage, or a mapping form.
+    """The JSON Schema of a likelihood as written.
+
+    A number, a phrase or percentage, or a mapping form.
 
     The record itself ({mean, concentration}) is one of the mapping forms; :func:`motives.likelihood.parse`
     checks each form, so the schema only says which shapes a cell may take.
@@ -196,7 +206,10 @@ def _likelihood_as_written(schema: dict[str, Any]) -> None:
 
 
 def shorthand_schema(schema: dict[str, Any]) -> None:
-    """``likelihoods:`` as written: lens -> judgement, or the default lens's row {key: likelihood} directly."""
+    """``likelihoods:`` as written.
+
+    Lens -> judgement, or the default lens's row {key: likelihood} directly.
+    """
     field = schema.get("properties", {}).get("likelihoods")
     if field is None:
         return
@@ -236,7 +249,10 @@ class Likelihood(Record):
 
 
 def _date_as_written(schema: dict[str, Any]) -> None:
-    """The JSON Schema of a date as written: a year, or text YYYY, YYYY-MM or YYYY-MM-DD (or the record)."""
+    """The JSON Schema of a date as written.
+
+    A year, or text YYYY, YYYY-MM or YYYY-MM-DD (or the record).
+    """
     record = dict(schema)
     schema.clear()
     schema.update({"title": "PartialDate", "description": "YYYY, YYYY-MM or YYYY-MM-DD.",
@@ -312,7 +328,10 @@ DateField = Annotated[
 
 
 def unknown_message(what: str, value: str, valid: list[str]) -> str:
-    """An unknown name: what it is, what would be valid (the first twelve) and the nearest valid one."""
+    """The message for an unknown name.
+
+    What it is, what would be valid (the first twelve) and the nearest valid one.
+    """
     hint = did_you_mean(value, valid)
     shown = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
     return f"unknown {what} '{value}'.{hint} Valid: {shown}" if valid else f"unknown {what} '{value}' (none declared)"

@@ -45,7 +45,9 @@ def parents_of(case: Case, node_id: str) -> tuple[str, ...]:
 
 
 def parent_labels(case: Case, parent: Any) -> list[str]:
-    """Readable labels of the rows :meth:`parent_values` gives ("burglary, yes"; "prior" for a root fact).
+    """Readable labels of the rows :meth:`parent_values` gives.
+
+    For example "burglary, yes"; "prior" for a root fact.
 
     Examples
     --------

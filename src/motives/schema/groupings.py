@@ -33,7 +33,10 @@ class Group(Record):
 
 
 class Grouping(Record):
-    """A named partition of the hypotheses (e.g. by region, by actor): every hypothesis in exactly one group."""
+    """A named partition of the hypotheses (e.g. by region, by actor).
+
+    Every hypothesis in exactly one group.
+    """
 
     id: Id
     label: str | None = Field(default=None, description="Human-readable name.")
@@ -42,7 +45,9 @@ class Grouping(Record):
 
 
 def grouping_problems(groupings: Sequence[Grouping], hypotheses: Sequence[str]) -> list[Problem]:
-    """Every problem of a case's groupings: duplicate ids, unknown hypotheses, a hypothesis in no or two groups.
+    """Every problem of a case's groupings.
+
+    Duplicate ids, unknown hypotheses, a hypothesis in no or two groups.
 
     Fields are located as ``groupings.<i>.groups.<j>.hypotheses`` (the positions in ``case.yaml``).
 
@@ -102,7 +107,10 @@ def group_credence(grouping: Grouping, credence: Mapping[str, float]) -> dict[st
 
 
 class Target(NamedTuple):
-    """A resolved analysis target: its id, its level, the grouping of a group, and its hypotheses."""
+    """A resolved analysis target.
+
+    Its id, its level, the grouping of a group, and its hypotheses.
+    """
 
     id: str
     level: Literal["hypothesis", "family", "group"]
@@ -130,7 +138,9 @@ def valid_targets(case: Case) -> list[str]:
 
 
 def resolve_target(case: Case, target: str) -> Target:
-    """A hypothesis id, a family id, a group id (unique across groupings) or ``grouping.group``, checked.
+    """A hypothesis id, a family id, a group id or ``grouping.group``, checked.
+
+    A group id must be unique across groupings.
 
     A bare id is a hypothesis first, then a family, then a group.
 

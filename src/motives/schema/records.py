@@ -88,7 +88,9 @@ class Implication(Record):
 
 
 class SeedQuestion(Record):
-    """A quantity with a known answer that each lens estimated: scores lenses for calibration weights.
+    """A quantity with a known answer that each lens estimated.
+
+    It scores lenses for calibration weights.
 
     Used by :func:`motives.pooling.pool` with ``weights="calibration"`` (Cooke's classical model).
     """

@@ -47,7 +47,9 @@ JOIN = "."
 
 
 def parents_tuple(bears_on: Any) -> tuple[str, ...]:
-    """The parents of a node as a tuple: ``('hypotheses',)`` for the default, ``()`` for a root fact.
+    """The parents of a node as a tuple.
+
+    ``('hypotheses',)`` for the default, ``()`` for a root fact.
 
     Examples
     --------
@@ -62,7 +64,9 @@ def parents_tuple(bears_on: Any) -> tuple[str, ...]:
 
 
 def check_parents_once(bears_on: Any) -> None:
-    """Raise ``ValueError`` when a list of parents names one twice (a string, one parent, always passes).
+    """Raise ``ValueError`` when a list of parents names one twice.
+
+    A string, one parent, always passes.
 
     Examples
     --------
@@ -134,7 +138,9 @@ def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] 
 
 
 def nest_table(values: Mapping[str, Any], depth: int) -> Any:
-    """The inverse of :func:`flatten_table`: flat keys back into nested mappings (for writing a case).
+    """The inverse of :func:`flatten_table`.
+
+    Flat keys back into nested mappings (for writing a case).
 
     Examples
     --------
@@ -209,7 +215,10 @@ class StateRow(Record):
 
 
 def _cell_kind(cell: Any) -> str:
-    """A row written state by state, or any likelihood form (so a bad number gets one message, not two)."""
+    """A row written state by state, or any likelihood form.
+
+    So a bad number gets one message, not two.
+    """
     if isinstance(cell, StateRow) or (isinstance(cell, dict) and "probs" in cell):
         return "state_row"
     return "likelihood"
@@ -300,7 +309,10 @@ class Proposition(Record):
 
     @classmethod
     def expand_shorthand(cls, data: Any) -> Any:
-        """The raw record with shorthand likelihoods (a bare row) written out as the default lens's judgement."""
+        """The raw record with shorthand likelihoods written out as the default lens's judgement.
+
+        Shorthand likelihoods are a bare row.
+        """
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's table, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
@@ -355,7 +367,7 @@ class Proposition(Record):
         return self.likelihoods
 
     def row(self, judgement: PropositionJudgement, parent_value: str) -> tuple[list[float], float | None]:
-        """(P(state | parent value) for each state, Dirichlet concentration or None) of one table row.
+        """(P(state | parent value) for each state, Dirichlet concentration or None) of a table row.
 
         Examples
         --------

@@ -109,7 +109,9 @@ def implied_matrix(case: Case, prop_id: str, lens: str | None = None) -> Any:
 
 
 def implied_parents(case: Case, parents: Any, lens: str | None = None) -> Any:
-    """P(parent configuration | h) for a node with these parents, (K, V) in :meth:`parent_values` order.
+    """P(parent configuration | h) for a node with these parents.
+
+    Shape (K, V), in :meth:`parent_values` order.
 
     Without evidence every other fact sums out: the joint of the hypotheses and the parents' ancestors is
     built parents first (root facts with their prior) and marginalised onto the parents.
@@ -191,7 +193,9 @@ def proposition_cap_db(case: Case, prop_id: str, lens: str | None = None) -> flo
 
 
 def implication_table(case: Case) -> pd.DataFrame:
-    """Table 1 from the data: each implication's prediction per hypothesis, and the items that test it.
+    """Table 1 from the data.
+
+    Each implication's prediction per hypothesis, and the items that test it.
 
     Examples
     --------
@@ -212,7 +216,7 @@ def implication_table(case: Case) -> pd.DataFrame:
 
 
 def non_diagnostic(case: Case, lens: str | None = None, tol: float = 1e-12) -> list[str]:
-    """Ids of likelihood items (and propositions) whose means are equal across their parent's values.
+    """Ids of likelihood items and propositions whose means are equal across their parent's values.
 
     Such a node changes nothing, whatever bears on it. Equal means equal to ``tol`` relative to the largest.
     """

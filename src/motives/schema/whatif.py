@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def regrouped(case: Case, grouping: str) -> Case:
-    """The same case with the groups of ``grouping`` as its families (to analyse a group as a family).
+    """The same case with the groups of ``grouping`` as its families.
+
+    To analyse a group as a family.
 
     Examples
     --------
@@ -206,7 +208,9 @@ def without_items(case: Case, ids: list[str] | tuple[str, ...] | set[str]) -> Ca
 
 
 def with_item(case: Case, item: Any) -> Case:
-    """A new case with this evidence item added (or replacing the item with its id); a dict or a record.
+    """A new case with this evidence item added (or replacing the item with its id).
+
+    The item is a dict or a record.
 
     Examples
     --------
@@ -228,7 +232,10 @@ def with_item(case: Case, item: Any) -> Case:
 
 
 def replaced(case: Case, **changes: Any) -> Case:
-    """The case with some fields replaced, validated again; problems raise :class:`motives.CaseError`."""
+    """The case with some fields replaced, validated again.
+
+    Problems raise :class:`motives.CaseError`.
+    """
     from pydantic import ValidationError
 
     data = {name: getattr(case, name) for name in type(case).model_fields}

@@ -35,7 +35,9 @@ BLOCK_BYTES = 128 * 2**20
 
 
 def scenario_blocks(n: int, bytes_per_scenario: float) -> list[slice]:
-    """Slices of ``range(n)`` whose work arrays (``bytes_per_scenario`` each) fit in :data:`BLOCK_BYTES`.
+    """Slices of ``range(n)`` whose work arrays fit in :data:`BLOCK_BYTES`.
+
+    Each scenario's work arrays take ``bytes_per_scenario``.
 
     Examples
     --------
@@ -215,7 +217,9 @@ def setup(case: Case, lens: str | None, prior: Any) -> tuple[CaseArrays, Array]:
 
 
 def case_target(case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None) -> Target:
-    """The target an analysis of ``case`` moves: ``target`` resolved, or by default the leading family.
+    """The target an analysis of ``case`` moves.
+
+    It is ``target`` resolved, or by default the leading family.
 
     The default is read off the posterior under ``lens`` and ``prior`` (the leading hypothesis when one
     family holds them all), as every analysis of this package reads it.
@@ -242,7 +246,10 @@ def check_finite(post: Array, what: str = "posterior") -> None:
 
 
 def effective_lam(arr: CaseArrays) -> Array:
-    """Per-item marginal likelihoods (N, K): E_rho[rho lam + (1 - rho) b] = rho_bar lam + (1 - rho_bar) b."""
+    """Per-item marginal likelihoods (N, K).
+
+    E_rho[rho lam + (1 - rho) b] = rho_bar lam + (1 - rho_bar) b.
+    """
     lam = arr.lam.copy()
     for g in arr.groups:
         b = np.where(np.isnan(arr.base[g.index]), arr.lam[g.index].mean(axis=-1), arr.base[g.index])
@@ -281,7 +288,10 @@ def entropy_bits(p: ArrayLike, axis: int = -1) -> Array:
 
 
 def all_items(arr: CaseArrays) -> list[str]:
-    """Every item of the compiled case (direct, then under each proposition); ``arr.all_items`` when flat."""
+    """Every item of the compiled case (direct, then under each proposition).
+
+    ``arr.all_items`` when flat.
+    """
     return every_item(arr)
 
 
@@ -297,13 +307,18 @@ def item_sources(case: Case) -> dict[str, list[str]]:
 
 
 def scenario_logpost(arr: CaseArrays, prior: ArrayLike | None = None, **kw: Any) -> Array:
-    """Unnormalised log posterior, log prior + log-likelihood (..., K); keywords as :func:`scenario_loglik`."""
+    """Unnormalised log posterior, log prior + log-likelihood (..., K).
+
+    Keywords as :func:`scenario_loglik`.
+    """
     p = arr.prior if prior is None else np.asarray(prior, dtype=float)
     return quiet_log(p) + scenario_loglik(arr, **kw)
 
 
 def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
-    """Log-odds of the hypotheses in ``mask`` against the rest, in decibans, from unnormalised log posteriors.
+    """Log-odds of the hypotheses in ``mask`` against the rest, in decibans.
+
+    Computed from unnormalised log posteriors.
 
     Computed from the log weights directly, so it stays exact when a credence is within 1e-16 of 0 or 1.
     """

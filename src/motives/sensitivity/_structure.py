@@ -1,4 +1,6 @@
-"""Structured cases in the scenario machinery: every item (direct or under a proposition) and every table.
+"""Structured cases in the scenario machinery.
+
+Every item (direct or under a proposition) and every table.
 
 A flat case's items are ``arr.all_items`` (likelihood items, then timeline
 and quantity items). A structured case adds, proposition by proposition
@@ -36,7 +38,9 @@ Array = np.ndarray
 
 
 def every_item(arr: CaseArrays) -> list[str]:
-    """Every item of the case: ``arr.all_items``, then the items under each proposition (parents first).
+    """Every item of the case.
+
+    ``arr.all_items``, then the items under each proposition (parents first).
 
     Examples
     --------
@@ -49,7 +53,10 @@ def every_item(arr: CaseArrays) -> list[str]:
 
 
 def node_name(arr: CaseArrays, q: int) -> str:
-    """The id of variable ``q`` of a parents tuple: ``hypotheses`` for -1, else the proposition's id."""
+    """The id of variable ``q`` of a parents tuple.
+
+    ``hypotheses`` for -1, else the proposition's id.
+    """
     return "hypotheses" if q < 0 else arr.propositions[q].id
 
 
@@ -89,7 +96,9 @@ def _effective(lam: Array, base: float, g: Any) -> Array:
 
 
 def structured_item_logliks(arr: CaseArrays) -> Array:
-    """Log P(E_e | h) of each item under a proposition alone, through the chain (reliability at its mean), (n, K).
+    """Log P(E_e | h) of each item under a proposition alone, through the chain, (n, K).
+
+    The reliability is taken at its mean.
 
     An item alone sees its parents' prior-predictive distribution given h: P(E_e | h) =
     sum over its parents' configurations v of P(v | h) P(E_e | v); the observations of facts are
@@ -113,7 +122,10 @@ def structured_item_logliks(arr: CaseArrays) -> Array:
 
 
 def direct_logliks_structured(arr: CaseArrays) -> Array:
-    """Log P(E_e | h) of the direct items of a structured case whose source is integrated with the structure."""
+    """Log P(E_e | h) of the direct items of a structured case with an integrated source.
+
+    Their source is integrated with the structure.
+    """
     out = []
     for i in range(len(arr.items)):
         s = arr.direct_source[i] if len(arr.direct_source) else -1
@@ -194,7 +206,9 @@ def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Ar
 
 
 def descendants(arr: CaseArrays, pid: str) -> set[int]:
-    """Indices of proposition ``pid`` and every proposition below it (a child of it, of a child, ...).
+    """Indices of proposition ``pid`` and every proposition below it.
+
+    Below it: a child of it, a child of a child, and so on.
 
     Examples
     --------
@@ -247,7 +261,10 @@ def subtree_only(arr: CaseArrays, pid: str) -> CaseArrays:
 
 
 def table_logliks(arr: CaseArrays, reliability: bool = True) -> Array:
-    """Log P(evidence in proposition p's subtree | h) for each proposition (P, K): what p's evidence says alone."""
+    """Log P(evidence in proposition p's subtree | h) for each proposition (P, K).
+
+    What p's evidence says alone.
+    """
     K = len(arr.hypotheses)
     rows = [loglik(subtree_only(arr, pid), reliability=reliability) for pid in arr.proposition_ids]
     return np.array(rows, dtype=float).reshape(len(rows), K)
@@ -281,7 +298,10 @@ def slot_value(arr: CaseArrays, slot: tuple[str, int, int]) -> Array:
 
 
 def swap_scenarios(arr: CaseArrays, swaps: list[tuple[tuple[str, int, int], Array]]) -> dict[str, Any]:
-    """Scenario keywords, one scenario per (slot, value): that input set to the value, the rest as judged."""
+    """Scenario keywords, one scenario per (slot, value).
+
+    That input set to the value, the rest as judged.
+    """
     S = len(swaps)
     lam = np.repeat(arr.lam[None], S, axis=0)
     other = np.repeat(arr.other_loglik[None], S, axis=0)

@@ -1,4 +1,6 @@
-"""Conflict and surprise: evidence at odds with the rest, and evidence that no listed hypothesis expects.
+"""Conflict and surprise.
+
+Evidence at odds with the rest, and evidence that no listed hypothesis expects.
 
 **Conflict** is the data-conflict measure of Bayesian-network tools (Jensen,
 Chamberlain, Nordahl and Jensen 1990, "Analysis in HUGIN of data conflict";
@@ -72,7 +74,7 @@ def _log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability:
 
 def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
              threshold_db: float = CONFLICT_THRESHOLD_DB) -> pd.DataFrame:
-    """Data conflict of the whole case, of each proposition's evidence and of each item against the rest.
+    """Data conflict of the case, of each proposition's evidence and of each item against the rest.
 
     Parameters
     ----------
@@ -216,7 +218,10 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
 
 
 def _rest_sums(m: Array, start: np.ndarray, group: np.ndarray, loo: Array) -> Array:
-    """Per item, the sum of the other items' log terms in its group (for nodes where its own term is -inf)."""
+    """Per item, the sum of the other items' log terms in its group.
+
+    Used for nodes where its own term is -inf.
+    """
     out = loo.copy()
     bounds = np.append(start, m.shape[1])
     for j in np.flatnonzero(np.isneginf(m).any(axis=(0, 2))):
@@ -228,7 +233,10 @@ def _rest_sums(m: Array, start: np.ndarray, group: np.ndarray, loo: Array) -> Ar
 
 def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list[str], rest_h: Array,
                 bad: np.ndarray) -> Array:
-    """Log P(E_rest | h) recomputed by leaving the item out, where the subtraction is undefined (rare)."""
+    """Log P(E_rest | h) recomputed by leaving the item out.
+
+    Used where the subtraction is undefined (rare).
+    """
     out = rest_h.copy()
     for i in np.flatnonzero(bad.any(axis=1)):
         sub = arr.without([items[i]])
@@ -237,7 +245,10 @@ def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list
 
 
 def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
-    """Items below a proposition (bearing on it or on a proposition below it, several parents included)."""
+    """Items below a proposition.
+
+    Items bearing on it or on a proposition below it, several parents included.
+    """
     from motives.sensitivity._structure import subtree_items
 
     return subtree_items(arr, prop_id)
@@ -245,7 +256,9 @@ def _subtree_items(arr: CaseArrays, prop_id: str) -> list[str]:
 
 def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
                    threshold_db: float = CONFLICT_THRESHOLD_DB) -> list[str]:
-    """Ids of the items and propositions whose conflict with the rest exceeds ``threshold_db``, worst first.
+    """Ids of items and propositions whose conflict with the rest exceeds ``threshold_db``.
+
+    Worst first.
 
     Examples
     --------
@@ -261,7 +274,9 @@ def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, re
 
 def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 0,
              level: float = SURPRISE_LEVEL) -> pd.DataFrame:
-    """How improbable the evidence is under each hypothesis, against simulated cases of the same shape.
+    """How improbable the evidence is under each hypothesis, against simulated cases.
+
+    The simulated cases have the same shape as the case.
 
     Parameters
     ----------
@@ -314,7 +329,10 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
 
 
 def _other_structured(arr: CaseArrays) -> np.ndarray:
-    """Log P(timeline and quantity items under propositions | h) alone — removed from the surprise check."""
+    """Log P(timeline and quantity items under propositions | h) alone.
+
+    Removed from the surprise check.
+    """
     if not any(len(p.other_items) for p in arr.propositions):
         return np.zeros(len(arr.hypotheses))
     only = arr.without([e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items)

@@ -133,7 +133,10 @@ def evidence_discount(case: Case, target: str | None = None, *, lens: str | None
 
 
 def _diagnostic_items(arr: Any) -> int:
-    """Items whose likelihoods (or log densities) differ across hypotheses (or, under a proposition, its states)."""
+    """Items whose likelihoods (or log densities) differ across hypotheses.
+
+    Or, under a proposition, across its states.
+    """
     n = 0
     parts = [(arr.lam, arr.other_loglik)] + [(pa.lam, pa.other_loglik) for pa in arr.propositions]
     parts += [(jt.lam[None], np.zeros((0, len(jt.lam)))) for jt in arr.joint]
@@ -192,7 +195,9 @@ def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]
 def group_discount(case: Case, by: str = "proposition", target: str | None = None, *, lens: str | None = None,
                    prior: Any = None, levels: ArrayLike = (0.9, 0.95, 0.99), points: int = 101,
                    reliability: bool = True) -> pd.DataFrame:
-    """Evidence discount of one group of items at a time: the items of one proposition, or of one issue area.
+    """Evidence discount of one group of items at a time.
+
+    The items of one proposition, or of one issue area.
 
     The weights of evidence of the group's items (their log-likelihood
     contributions: each likelihood row raised to ``gamma``, timeline and

@@ -62,7 +62,10 @@ def _targets(arr: CaseArrays) -> list[tuple[str, str, np.ndarray]]:
 
 
 def _item_meta(case: Case) -> pd.DataFrame:
-    """Kind, issue area, title and date of each item; in a structured case also the proposition it bears on."""
+    """Kind, issue area, title and date of each item.
+
+    In a structured case also the proposition it bears on.
+    """
     rows = {e.id: {"kind": e.kind, "issue_area": e.issue_area or "", "title": e.title,
                    "date": str(e.date) if e.date else ""} for e in case.evidence}
     if case.propositions:
@@ -73,7 +76,7 @@ def _item_meta(case: Case) -> pd.DataFrame:
 
 
 def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None) -> pd.DataFrame:
-    """Weight of evidence of every item for every hypothesis and family against the rest, in decibans.
+    """Weight of evidence in decibans of each item for each hypothesis and family against the rest.
 
     See the module docstring for the definition (the rest is weighted by the prior).
 
@@ -209,7 +212,9 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
 
 def leave_one_source_out(case: Case, *, lens: str | None = None, prior: Any = None,
                          reliability: bool = True) -> pd.DataFrame:
-    """Credences with all items resting on one source (BibTeX ``sources`` or ``reported_by``) left out.
+    """Credences with all items resting on one source left out.
+
+    A source is BibTeX ``sources`` or ``reported_by``.
 
     Returns
     -------
@@ -244,7 +249,9 @@ def leave_one_source_out(case: Case, *, lens: str | None = None, prior: Any = No
 
 
 def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) -> pd.DataFrame:
-    """Credence of every hypothesis and family under each lens (items a lens does not rate use the default lens).
+    """Credence of every hypothesis and family under each lens.
+
+    Items a lens does not rate use the default lens.
 
     Returns
     -------
@@ -282,7 +289,10 @@ def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) 
 
 
 def _lens_arrays(case: Case) -> tuple[dict[str, CaseArrays], dict[str, np.ndarray]]:
-    """Arrays per lens, and for each lens which inputs (every item, then every table) it rates itself."""
+    """Arrays per lens, and for each lens which inputs it rates itself.
+
+    The inputs are every item, then every table.
+    """
     arrs = {lens: compile_case(case, lens) for lens in case.lens_ids}
     rated = {lens: np.array([e not in a.fallbacks for e in every_item(a) + a.proposition_ids], dtype=bool)
              for lens, a in arrs.items()}

@@ -53,7 +53,7 @@ def odds_times(p: float, x: float) -> float:
 
 
 def default_base_rates(arr: CaseArrays) -> dict[str, float]:
-    """Items reported by a source of uncertain reliability whose ``base_rate`` is not given, and its default.
+    """Items of a source of uncertain reliability with no ``base_rate`` given, and its default.
 
     The default is the row mean: the item's likelihoods averaged over the hypotheses (or over its
     proposition's states, or its parents' configurations).
@@ -117,7 +117,7 @@ def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
 
 
 def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliability: bool = True) -> list[Judgement]:
-    """The reliabilities, base rates and the target's prior of a compiled case, as movable judgements.
+    """The reliabilities, base rates and target's prior of a compiled case, as movable judgements.
 
     Parameters
     ----------

@@ -103,7 +103,10 @@ def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Arr
 
 
 def favoured_states(arr: CaseArrays, mask: np.ndarray, prior: Array) -> dict[str, int]:
-    """For each proposition, the state whose implied ratio P(s | target) : P(s | rest) is largest (prior-weighted)."""
+    """For each proposition, the state whose implied ratio for the target is largest.
+
+    The ratio P(s | target) : P(s | rest), prior-weighted.
+    """
     out = {}
     w_t, w_r = _weights(mask, prior)
     for pid, m in implied(arr).items():
@@ -123,7 +126,9 @@ def _weights(mask: np.ndarray, prior: Array) -> tuple[Array, Array]:
 
 
 def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.ndarray, prior: Array) -> int:
-    """The parent configuration whose implied ratio P(v | target) : P(v | rest) is largest (prior-weighted).
+    """The parent configuration whose implied ratio for the target is largest.
+
+    The ratio P(v | target) : P(v | rest), prior-weighted.
 
     Examples
     --------
@@ -298,7 +303,7 @@ def _rival(arr: CaseArrays, tgt: Target, post: Array) -> tuple[int, int, str]:
 
 
 def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array, Array]:
-    """Likelihoods with the chosen items' weight of evidence multiplied by ``gamma`` (one per scenario).
+    """Likelihoods with the chosen items' weight of evidence times ``gamma``, one per scenario.
 
     Row e becomes lam_e**gamma (still in [0, 1] for gamma > 0; zeros stay zero);
     timeline and quantity rows get gamma times their log densities. At face
@@ -458,7 +463,10 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
 
 
 def _input_kinds(arr: CaseArrays) -> tuple[list[str], list[str]]:
-    """For each input of :func:`input_names`: ``item`` or ``table``, and its proposition (``""`` if none)."""
+    """The kind and proposition of each input of :func:`input_names`.
+
+    ``item`` or ``table``, and its proposition (``""`` if none).
+    """
     n_items = len(every_item(arr))
     kinds = ["item"] * n_items + ["table"] * len(arr.propositions)
     return kinds, item_props(arr) + arr.proposition_ids
@@ -490,7 +498,10 @@ def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, 
 
 def _solve_judgement(arr: CaseArrays, pri: Array, tgt: Target, j: Any, t: int, r: int,
                      reliability: bool) -> tuple[float, bool]:
-    """The factor on judgement j's odds that ties the target with its rival (root finding on its log)."""
+    """The factor on judgement j's odds that ties the target with its rival.
+
+    Found by root finding on the factor's log.
+    """
     def g(lx: float) -> float:
         a2, p2 = moved(j, float(np.exp(lx)))
         c = _credences(a2, scenario_posterior(a2, p2, reliability=reliability), tgt.level)
@@ -525,7 +536,10 @@ def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
 
 
 def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, reliability: bool) -> float:
-    """Weight of evidence of input j (an item under a proposition, or a table) once scaled by x (ratio mode)."""
+    """Weight of evidence of input j once scaled by x (ratio mode).
+
+    Input j is an item under a proposition, or a table.
+    """
     from dataclasses import replace
 
     which = np.arange(len(input_names(arr))) == j
@@ -545,7 +559,9 @@ def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, relia
 
 def break_even(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
                reliability: bool = True) -> pd.DataFrame:
-    """For each item, the factor on its likelihood ratio that alone ties the target with its strongest rival.
+    """For each item, the factor on its ratio that alone ties the target with its strongest rival.
+
+    The factor is on the item's likelihood ratio.
 
     Returns
     -------
@@ -658,7 +674,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
 
 def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
                     reliability: bool = True) -> pd.DataFrame:
-    """For each lens, one factor on the ratios of every item it rates that ties the target with its rival.
+    """For each lens, one factor on its items' ratios that ties the target with its rival.
+
+    The factor is on the ratios of every item the lens rates.
 
     The target defaults to the leading family under the case's default lens
     and is the same for every lens; the posterior is each lens's own.

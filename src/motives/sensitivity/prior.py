@@ -24,7 +24,9 @@ from motives.sensitivity._core import (
 
 
 def swept_priors(prior: Array, mask: np.ndarray, p: ArrayLike) -> Array:
-    """Priors (P, K) giving the target (``mask``) mass ``p``; within each side the proportions of ``prior`` are kept.
+    """Priors (P, K) giving the target (``mask``) mass ``p``.
+
+    Within each side the proportions of ``prior`` are kept.
 
     A side with no prior mass is split equally among its hypotheses.
 
@@ -126,7 +128,9 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
 
 def bayes_factor(case: Case, target: str, *, lens: str | None = None, prior: Any = None,
                  reliability: bool = True) -> float:
-    """P(E | target) / P(E | not target), each side's likelihood averaged with its prior proportions.
+    """P(E | target) / P(E | not target), with prior-weighted likelihoods.
+
+    Each side's likelihood averaged with its prior proportions.
 
     Examples
     --------
@@ -156,7 +160,10 @@ def _log_bf(arr: Any, pri: Array, mask: np.ndarray, reliability: bool) -> float:
 
 def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
                     reliability: bool = True) -> pd.DataFrame:
-    """For every hypothesis and family: its Bayes factor against the rest and the prior that makes it a tie.
+    """Each hypothesis's and family's Bayes factor against the rest and its tying prior.
+
+    For every hypothesis and family: its Bayes factor against the rest and the prior that makes it a
+    tie.
 
     In odds form, posterior odds = prior odds x BF with
     BF = P(E | T) / P(E | not T), each side averaging its hypotheses'

@@ -65,7 +65,9 @@ def _mean_rows(m: Array, weights: Array, mask: np.ndarray) -> Array:
 
 
 def proposition_cap(m: Array, weights: Array, mask: np.ndarray) -> tuple[float, float]:
-    """(cap, floor) in decibans of a proposition with implied P(s | h) = m (K, S), target ``mask`` against the rest.
+    """(cap, floor) in decibans of a proposition with implied P(s | h) = m (K, S).
+
+    For the target ``mask`` against the rest.
 
     Examples
     --------
@@ -85,7 +87,9 @@ def proposition_cap(m: Array, weights: Array, mask: np.ndarray) -> tuple[float, 
 
 
 def configuration_cap(table: Array) -> float:
-    """10 log10 max over parent configurations v, v' and states s of P(s | v) / P(s | v'), in decibans.
+    """10 log10 max over v, v' and s of P(s | v) / P(s | v'), in decibans.
+
+    v and v' are parent configurations and s a state.
 
     What the items below a fact can do to the odds between two configurations of its parents
     (:meth:`motives.Case.proposition_cap_db` on compiled means): 0 for one row (a root fact), ``inf`` when a
@@ -136,7 +140,9 @@ def _share(db: float, cap: float, floor: float) -> float:
 
 def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None,
                        reliability: bool = True) -> pd.DataFrame:
-    """Each proposition's weight of evidence, its cap and the share used, and each item's share inside it.
+    """Each proposition's weight of evidence, its cap and the share used.
+
+    Also each item's share inside its proposition.
 
     See the module docstring for the definitions. Rows, per target (every
     hypothesis and family against the rest), come proposition by proposition

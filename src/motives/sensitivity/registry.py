@@ -1,4 +1,6 @@
-"""The registry of sensitivity analyses: each one registered once, under the name of the table it computes.
+"""The registry of sensitivity analyses.
+
+Each one registered once, under the name of the table it computes.
 
 An analysis is a function ``fn(case, settings) -> DataFrame`` decorated with :func:`analysis`, which
 records its name (the table name ``motives sensitivity`` writes, ``<name>.csv``), its typed metadata class
@@ -79,7 +81,10 @@ class Settings:
 
 @dataclass(frozen=True)
 class Analysis:
-    """One registered analysis: its table name, metadata class, computation and what the table holds."""
+    """One registered analysis.
+
+    Its table name, metadata class, computation and what the table holds.
+    """
 
     name: str
     meta: type[Meta]
@@ -94,7 +99,10 @@ class Analysis:
         return "target" in self.meta.model_fields
 
     def applies(self, case: Case) -> bool:
-        """Whether :func:`~motives.sensitivity.run_all` computes it for this case (structured ones need propositions)."""
+        """Whether :func:`~motives.sensitivity.run_all` computes it for this case.
+
+        Structured ones need propositions.
+        """
         return bool(case.propositions) or not self.structured
 
 
@@ -105,7 +113,9 @@ ANALYSES: dict[str, Analysis] = {}
 def analysis(name: str, *, meta: type[Meta], description: str, kind: str | None = None,
              structured: bool = False) -> Callable[[Callable[[Case, Settings], pd.DataFrame]],
                                                    Callable[[Case, Settings], pd.DataFrame]]:
-    """Register ``fn(case, settings) -> DataFrame`` as the analysis ``name`` (a decorator; returns ``fn``).
+    """Register ``fn(case, settings) -> DataFrame`` as the analysis ``name``.
+
+    A decorator; returns ``fn``.
 
     Parameters
     ----------

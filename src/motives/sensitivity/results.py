@@ -56,7 +56,11 @@ class PosteriorMeta(LensMeta):
 
 
 class WeightMeta(LensMeta):
-    """:func:`~motives.sensitivity.weight_of_evidence`, :func:`~motives.sensitivity.proposition_weight`."""
+    """Weight of evidence and proposition weight.
+
+    :func:`~motives.sensitivity.weight_of_evidence`,
+    :func:`~motives.sensitivity.proposition_weight`.
+    """
 
     unit: str
     rest_weighted_by: str
@@ -88,7 +92,10 @@ class LensTargetMeta(TargetMeta):
 
 
 class PriorSweepMeta(LensTargetMeta):
-    """:func:`~motives.sensitivity.prior_sweep`: the spacing, the case's prior of the target and the tie."""
+    """:func:`~motives.sensitivity.prior_sweep`.
+
+    The spacing, the case's prior of the target and the tie.
+    """
 
     spacing: Literal["linear", "logit"]
     case_prior: float
@@ -109,7 +116,10 @@ class TornadoMeta(LensTargetMeta):
 
 
 class DiscountMeta(LensTargetMeta):
-    """:func:`~motives.sensitivity.evidence_discount`: the diagnostic items and the smallest gamma per level."""
+    """:func:`~motives.sensitivity.evidence_discount`.
+
+    The diagnostic items and the smallest gamma per level.
+    """
 
     diagnostic_items: int
     gamma_for: dict[float, float | None]
@@ -212,7 +222,9 @@ def _plain(v: Any) -> Any:
 
 
 def meta_of(kind: str, attrs: dict[str, Any]) -> Meta:
-    """The typed metadata of a table of ``kind`` from its ``attrs``; a clear error when a field is missing or wrong.
+    """The typed metadata of a table of ``kind`` from its ``attrs``.
+
+    A clear error when a field is missing or wrong.
 
     Examples
     --------
@@ -334,7 +346,9 @@ class SensitivityResult:
         return True
 
     def save(self, folder: str | Path, name: str | None = None) -> Path:
-        """Write ``<folder>/<name>.csv`` (the table) and ``<name>.json`` (kind, metadata, dtypes, index).
+        """Write ``<folder>/<name>.csv`` (the table) and ``<name>.json``.
+
+        The JSON holds kind, metadata, dtypes, index.
 
         ``name`` defaults to the kind; the folder is created if it does not exist. Returns the CSV's path.
 
@@ -377,7 +391,9 @@ class SensitivityResult:
 
     @classmethod
     def load(cls, folder: str | Path, name: str) -> SensitivityResult:
-        """Read a result :meth:`save` wrote: an equal table (dtypes, index, NaN and infinities) and equal metadata.
+        """Read a result :meth:`save` wrote.
+
+        An equal table (dtypes, index, NaN and infinities) and equal metadata.
 
         A missing, foreign or edited file raises :class:`~motives.errors.MotivesError` naming the file and what is wrong.
 
@@ -416,7 +432,9 @@ class SensitivityResult:
 
 
 def load_results(folder: str | Path) -> dict[str, SensitivityResult]:
-    """Every result saved in ``folder`` (each ``<name>.json`` sidecar and its CSV), by name, in name order.
+    """Every result saved in ``folder``, by name, in name order.
+
+    Each is a ``<name>.json`` sidecar and its CSV.
 
     Examples
     --------
@@ -444,7 +462,9 @@ def load_results(folder: str | Path) -> dict[str, SensitivityResult]:
 
 
 def unpack(obj: SensitivityResult | pd.DataFrame, kind: str) -> tuple[pd.DataFrame, Any]:
-    """``(table, meta)`` of a result or of a DataFrame carrying its ``attrs``; the plot functions' intake.
+    """``(table, meta)`` of a result or of a DataFrame carrying its ``attrs``.
+
+    The plot functions' intake.
 
     A DataFrame without the metadata a figure needs, or with a value of the wrong type, raises
     ``ValueError`` naming the field (never a silent default); other ``attrs`` keys are left aside; a
@@ -515,7 +535,10 @@ def _missing(v: Any) -> bool:
 
 
 def _na_rows(values: pd.Index | pd.Series) -> list[int]:
-    """Rows holding a missing value in a text column (a float NaN is written as ``nan`` and needs no list)."""
+    """Rows holding a missing value in a text column.
+
+    A float NaN is written as ``nan`` and needs no list.
+    """
     if str(values.dtype) not in ("str", "object"):
         return []
     return [i for i, v in enumerate(values) if _missing(v) or v is pd.NA]

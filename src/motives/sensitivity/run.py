@@ -1,4 +1,6 @@
-"""Every sensitivity analysis for one case and analysis settings (what ``motives sensitivity`` writes).
+"""Every sensitivity analysis for one case and analysis settings.
+
+What ``motives sensitivity`` writes.
 
 The built-in analyses are registered here (:func:`motives.sensitivity.registry.analysis`), each under the
 name of its table, in the order :func:`run_all` computes them; an analysis of one's own registers itself
@@ -94,7 +96,9 @@ STRUCTURED_TABLES: dict[str, str] = {n: a.description for n, a in ANALYSES.items
 
 
 def tables_for(case: Case) -> dict[str, str]:
-    """The tables :func:`run_all` computes for this case: every registered analysis that applies to it.
+    """The tables :func:`run_all` computes for this case.
+
+    Every registered analysis that applies to it.
 
     The built-in ones are :data:`TABLES`, plus :data:`STRUCTURED_TABLES` if the case is structured; then
     every analysis registered outside the package (:func:`~motives.sensitivity.registry.load_plugins`).
@@ -114,7 +118,9 @@ def tables_for(case: Case) -> dict[str, str]:
 def run_all(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
             tornado_factor: float = 3.0, sweep_points: int = 101, sobol_samples: int = 1024, seed: int = 1,
             target: str | None = None, on_step: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
-    """Compute every table of :func:`tables_for` the case; ``on_step(name)`` is called after each one.
+    """Compute every table of :func:`tables_for` the case.
+
+    ``on_step(name)`` is called after each one.
 
     ``target`` (a hypothesis or family id) is what the target-centred tables (prior sweep, cruxes, tornado,
     break-even, discounts, Sobol indices) analyse; default the leading family. (To analyse a group of a named

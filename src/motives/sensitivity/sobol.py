@@ -393,7 +393,7 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
 
 
 def _mix_structure_sources(arr: Any, lam: Array, kw: dict[str, Any], rho: Array, drawn: list[int]) -> Array:
-    """Mix the items of the sources integrated with the structure at fixed reliabilities, one per draw.
+    """Mix the items of sources integrated with the structure at fixed reliabilities, one per draw.
 
     ``rho`` (S, len(drawn)) holds the drawn reliabilities of the sources ``drawn`` (indices in
     ``arr.sources_in_structure``); every other such source keeps its mean (a fixed reliability). Each item
@@ -425,7 +425,9 @@ def _mix_structure_sources(arr: Any, lam: Array, kw: dict[str, Any], rho: Array,
 
 
 def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
-    """What a reader of the Sobol table must be told: empty, degenerate, or judgements it leaves out ("" if none).
+    """What a reader of the Sobol table must be told.
+
+    Empty, degenerate, or judgements it leaves out ("" if none).
 
     Examples
     --------
@@ -454,7 +456,10 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
 
 
 def _configurations(arr: Any, parents: tuple[int, ...]) -> list[str]:
-    """Labels of a node's parent configurations, flat in nested order: values joined by ``.`` (``*`` for a root)."""
+    """Labels of a node's parent configurations, flat in nested order.
+
+    Values joined by ``.`` (``*`` for a root).
+    """
     import itertools
 
     vals = [arr.hypotheses if q < 0 else arr.propositions[q].states for q in parents]

@@ -58,7 +58,7 @@ def expected_information(arr: CaseArrays, belief: ArrayLike, outcomes: ArrayLike
 
 def value_of_information(case: Case, candidates: Mapping[str, Any], *, lens: str | None = None,
                          prior: Any = None, reliability: bool = True) -> pd.DataFrame:
-    """Expected information (bits) from observing each candidate item, given all the evidence so far.
+    """Expected information (bits) from observing each candidate item, given all evidence so far.
 
     Parameters
     ----------
@@ -139,7 +139,9 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
 
 
 def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliability: bool) -> pd.DataFrame:
-    """:func:`item_information` of a structured case, then each proposition's :func:`proposition_information`.
+    """:func:`item_information` of a structured case, then each proposition's information.
+
+    Each proposition's by :func:`proposition_information`.
 
     Item e is a yes/no observation with P(yes | h) = P(E_e | h, the other evidence)
     = P(E | h) / P(E without e | h): the exact conditional, through its proposition

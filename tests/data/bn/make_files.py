@@ -1,4 +1,6 @@
-"""Write the test networks of ``tests/test_import_bn.py`` with pyAgrum (another tool than the reader under test).
+"""Write the test networks of ``tests/test_import_bn.py`` with pyAgrum.
+
+pyAgrum is another tool than the reader under test.
 
 Run from the repository root: ``python tests/data/bn/make_files.py``. It writes, beside this script,
 
