@@ -1,4 +1,4 @@
-"""Chromium for the tests that open pages (Playwright drives it): where it is, and the mark that skips without it.
+"""Chromium for the tests that open pages: where it is, and the mark that skips without it.
 
 The browser itself is the session fixture ``browser`` of ``conftest.py``: one headless Chromium per test process.
 """

@@ -194,7 +194,7 @@ def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium (Playwright) for every test of the process that opens a page; skipped without one."""
+    """One headless Chromium (Playwright) for every test of the process; skipped without one."""
     from _browser import CHROMIUM
 
     if CHROMIUM is None:

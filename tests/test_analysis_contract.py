@@ -174,8 +174,11 @@ def test_a_plugin_that_fails_to_import_is_one_clear_error(plugin: Path) -> None:
 
 def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A new module of ``motives.sensitivity`` that no other module imports is found by ``run_all`` (through
-    ``load_plugins``): the package's ``__init__`` need not name it (ARCHITECTURE.md, "Adding an analysis")."""
+    """A module of ``motives.sensitivity`` that nothing imports is found by ``run_all``.
+
+    ``load_plugins`` imports it: the package's ``__init__`` need not name it (ARCHITECTURE.md, "Adding an
+    analysis").
+    """
     import motives.sensitivity as package
     from motives.sensitivity.registry import unregister
 

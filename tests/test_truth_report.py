@@ -100,7 +100,7 @@ def check_report_claims(case, tables, rep):
 
 
 def _check_group_discount(case, tables, c, md):
-    """The sentence under a group discount table: its level, its group and its gamma, against the table."""
+    """The sentence under a group discount table: its level, group and gamma, against the table."""
     gd = tables[c.table]
     full = float(gd["credence"].iloc[0])
     levels = [float(v) for v in gd.attrs["levels"]]
@@ -127,7 +127,7 @@ def _check_group_discount(case, tables, c, md):
 
 
 def _check_proposition_voi(case, tables, c, md):
-    """The proposition most worth learning: the table's largest value of information, against the entropy now."""
+    """The proposition most worth learning: the table's largest value, against the entropy now."""
     pi = tables["proposition_information"]
     assert c.value == pi["voi"].astype(float).max() and c.subject == str(pi["voi"].astype(float).idxmax())
     hyp = exact_posterior(case).xs("hypothesis", level="level")["credence"].astype(float).to_numpy()
@@ -138,7 +138,7 @@ def _check_proposition_voi(case, tables, c, md):
 
 
 def _check_sobol_largest(case, tables, c, md):
-    """The largest total index on the credence scale and on the log-odds scale, from their tables."""
+    """The largest total index on the credence and on the log-odds scale, from their tables."""
     sc, sob = tables["sobol_credence"]["ST"].astype(float), tables["sobol"]["ST"].astype(float)
     assert (c.subject, c.value) == (str(sc.idxmax()), sc.max())
     assert (c.compared_with, c.other) == (str(sob.idxmax()), sob.max())
@@ -242,8 +242,11 @@ def test_one_item_is_not_said_to_be_several():
 
 
 def test_the_report_names_the_proposition_the_credence_needs_most():
-    """Burglary under an even prior: the suspect has 0.945; to stay at 0.9 it needs the scene's three items
-    weighed at gamma 0.435 or more and the motive's two at 0.208 or more, so the sentence names the scene."""
+    """Burglary under an even prior: the sentence names the scene, the proposition 0.9 needs most.
+
+    The suspect has 0.945; to stay at 0.9 it needs the scene's three items weighed at gamma 0.435 or
+    more and the motive's two at 0.208 or more.
+    """
     case = mv.examples.load("burglary").with_prior({"suspect": 0.5, "someone_else": 0.5})
     tables, rep = _report(case)
     check_report_claims(case, tables, rep)

@@ -833,7 +833,7 @@ def _information(x: ReportContext) -> list[str]:
 
 
 def _proposition_information_lines(x: ReportContext) -> list[str]:
-    """What learning each proposition's state would be worth (``proposition_information``), and the most."""
+    """What learning each proposition's state is worth (``proposition_information``)."""
     pi = x.tables.get("proposition_information")
     if pi is None or pi.empty or not pi["voi"].notna().any():
         return []

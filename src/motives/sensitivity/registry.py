@@ -190,7 +190,7 @@ def _import_package_modules() -> None:
 
 
 def load_plugins() -> list[str]:
-    """Import every module of this package and of the entry point group :data:`ENTRY_POINTS` once; the latter's names.
+    """Import every module of this package and of :data:`ENTRY_POINTS` once; the latter's names.
 
     A module of the package registers its analyses when it is imported (:func:`analysis`), whether or not
     ``motives.sensitivity`` exports it. A module of the entry point group that fails to import raises
