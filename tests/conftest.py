@@ -190,3 +190,18 @@ def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real = sampling.sample
     monkeypatch.setattr(sampling, "sample", prior_draws)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Playwright) for every test of the process; skipped without one."""
+    from _browser import CHROMIUM
+
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()

@@ -24,21 +24,12 @@ from motives import testing  # noqa: E402
 from motives.cli import app  # noqa: E402
 from motives.sensitivity.registry import ANALYSES, reset_plugins  # noqa: E402
 
-#: Analyses no report section reports yet (the contract finds them; each is a gap, not a pass).
-NOT_REPORTED = {"sobol_credence", "proposition_information", "discount_by_proposition", "discount_by_issue_area"}
+
+def _params() -> list[object]:
+    return [pytest.param(name, kind, id=f"{name}-{kind}") for name, kind in testing.analysis_checks()]
 
 
-def _params(checks: str) -> list[object]:
-    out = []
-    for name, kind in testing.analysis_checks():
-        marks = ([pytest.mark.xfail(strict=True, reason="no report section reports it yet")]
-                 if checks == "report" and name in NOT_REPORTED and ANALYSES[name].applies(testing.contract_case(kind))
-                 else [])
-        out.append(pytest.param(name, kind, marks=marks, id=f"{name}-{kind}"))
-    return out
-
-
-@pytest.mark.parametrize(("name", "kind"), _params("compute"))
+@pytest.mark.parametrize(("name", "kind"), _params())
 def test_contract(name: str, kind: str) -> None:
     """Typed result, save/load equality, figure at both widths, target honoured.
 
@@ -48,7 +39,7 @@ def test_contract(name: str, kind: str) -> None:
     assert set(found) == {"typed", "saved", "figure", "target"}
 
 
-@pytest.mark.parametrize(("name", "kind"), _params("report"))
+@pytest.mark.parametrize(("name", "kind"), _params())
 def test_contract_report(name: str, kind: str) -> None:
     """A registered report section reports every analysis and is in the report where it applies."""
     found = testing.check_analysis(name, testing.contract_case(kind), checks=("report",))
@@ -179,3 +170,33 @@ def test_a_plugin_that_fails_to_import_is_one_clear_error(plugin: Path) -> None:
     assert r.exit_code == 2, r.output
     assert "entry point toy = toy_motives_plugin" in r.output and "half-written plugin" in r.output
     assert "Traceback" not in r.output and not (plugin / "sens").exists()
+
+
+def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module of ``motives.sensitivity`` that nothing imports is found by ``run_all``.
+
+    ``load_plugins`` imports it: the package's ``__init__`` need not name it (ARCHITECTURE.md, "Adding an
+    analysis").
+    """
+    import motives.sensitivity as package
+    from motives.sensitivity.registry import unregister
+
+    (tmp_path / "zz_probe_analysis.py").write_text(textwrap.dedent('''
+        import pandas as pd
+        from motives.sensitivity.registry import analysis
+        from motives.sensitivity.results import NoMeta
+
+        @analysis("zz_probe", meta=NoMeta, description="the number of items")
+        def zz_probe(case, settings):
+            return pd.DataFrame({"items": [len(case.evidence)]}, index=pd.Index(["all"], name="what"))
+        '''), encoding="utf-8")
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    assert "zz_probe" not in ANALYSES
+    try:
+        tables = mv.sensitivity.run_all(mv.examples.load("dice"), sweep_points=5, sobol_samples=16)
+        assert tables["zz_probe"]["items"].tolist() == [2]
+    finally:
+        if "zz_probe" in ANALYSES:
+            unregister("zz_probe")
+        sys.modules.pop("motives.sensitivity.zz_probe_analysis", None)

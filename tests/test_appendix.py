@@ -13,17 +13,16 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import motives as mv
+from _browser import CHROMIUM, needs_browser  # noqa: F401  (CHROMIUM: other test files import it here)
 from _structured_cases import random_structured_case
 from motives.interactive import appendix, check_edits, edited_posterior
 
@@ -31,27 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TOL = 1e-12
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-CHROMIUM = _chromium()
-needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (.ci/run installs Debian's "
-                                                            "chromium package; apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def _random_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:

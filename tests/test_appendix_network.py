@@ -17,9 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import shutil
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ import numpy as np
 import pytest
 
 import motives as mv
+from _browser import CHROMIUM, needs_browser  # noqa: F401  (CHROMIUM: other test files import it here)
 from motives.interactive import appendix, appendix_data, edited_posterior
 from motives.testing import random_network_document
 
@@ -34,17 +33,6 @@ TOL = 1e-12
 LENSES = ("a", "b")
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-CHROMIUM = _chromium()
-needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (.ci/run installs Debian's "
-                                                            "chromium package; apt-get install chromium)")
 
 
 # --------------------------------------------------------------------------- small networks, built here
@@ -210,16 +198,6 @@ def test_alarm_closed_form_in_python() -> None:
 
 
 # --------------------------------------------------------------------------- in Chromium
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

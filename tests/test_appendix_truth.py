@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 import motives as mv
+from _browser import CHROMIUM, needs_browser  # noqa: F401
 from _structured_cases import random_structured_case
 from motives.cli import app
 from motives.interactive import appendix, edited_posterior, lens_file_from_edits
@@ -32,9 +32,6 @@ from motives.pooling import pool
 from motives.testing import random_network_document
 
 TOL = 1e-12
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "chrome")
-                 if shutil.which(n)), None)
-needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (apt-get install chromium)")
 runner = CliRunner()
 
 LAB = {
@@ -259,16 +256,6 @@ def test_a_lens_file_that_is_not_yaml_or_not_a_mapping(student: Path, tmp_path: 
 
 
 # --------------------------------------------------------------------------- Chromium
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -254,20 +255,13 @@ def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Pat
         assert line in page, line
 
 
-def _chromium() -> str | None:
-    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
-
-
-@pytest.mark.skipif(_chromium() is None, reason="no Chromium on this machine (.ci/run installs Debian's chromium)")
-def test_pages_show_their_figures_in_chromium(site: Path) -> None:
+def test_pages_show_their_figures_in_chromium(site: Path, browser: Any) -> None:
     """Headless Chromium opens the index, the gallery, a gallery example and the plots API page.
 
     Each page has the theme's navigation bar, the figures it should have, and every image on it
     loaded (naturalWidth > 0). Screenshots are written beside the site (``screenshots/``) for a
     person to look at.
     """
-    from playwright.sync_api import sync_playwright
-
     pages = {  # page -> the least number of figures it shows
         "index.html": 0,
         "_generated/gallery/index.html": 16,  # a thumbnail per figure kind
@@ -276,19 +270,17 @@ def test_pages_show_their_figures_in_chromium(site: Path) -> None:
     }
     shots = site.parent / "screenshots"
     shots.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            for name, least in pages.items():
-                page.goto((site / name).as_uri(), wait_until="load")
-                assert page.locator("nav.bd-header, header.bd-header").count() >= 1, f"{name}: no theme navbar"
-                images = page.evaluate("""() => Array.from(document.images).map(i => ({
-                    src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth}))""")
-                figures = [i for i in images if "_images/" in (i["src"] or "")]
-                assert len(figures) >= least, f"{name}: {len(figures)} figures, expected at least {least}"
-                broken = [i["src"] for i in images if not i["complete"] or i["width"] == 0]
-                assert not broken, f"{name}: images not loaded: {broken}"
-                page.screenshot(path=str(shots / (name.replace("/", "_") + ".png")), full_page=False)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for name, least in pages.items():
+            page.goto((site / name).as_uri(), wait_until="load")
+            assert page.locator("nav.bd-header, header.bd-header").count() >= 1, f"{name}: no theme navbar"
+            images = page.evaluate("""() => Array.from(document.images).map(i => ({
+                src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth}))""")
+            figures = [i for i in images if "_images/" in (i["src"] or "")]
+            assert len(figures) >= least, f"{name}: {len(figures)} figures, expected at least {least}"
+            broken = [i["src"] for i in images if not i["complete"] or i["width"] == 0]
+            assert not broken, f"{name}: images not loaded: {broken}"
+            page.screenshot(path=str(shots / (name.replace("/", "_") + ".png")), full_page=False)
+    finally:
+        page.close()

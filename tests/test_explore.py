@@ -23,12 +23,10 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import motives as mv
+from _browser import CHROMIUM, needs_browser  # noqa: F401
 from _structured_cases import random_structured_case
 from motives.errors import MotivesError
 from motives.interactive import edited_posterior
@@ -45,8 +44,6 @@ from motives.interactive.explore import widget_data
 pytest.importorskip("anywidget")
 
 TOL = 1e-12
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (apt-get install chromium)")
 
 
 def _exact(case: mv.Case, lens: str | None = None, prior: Any = None) -> dict[str, float]:
@@ -244,16 +241,6 @@ def test_missing_anywidget_message_is_a_motives_error() -> None:
 
 
 # --------------------------------------------------------------------------- Chromium: the exported page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def _shown(page: Any) -> dict[str, float]:

@@ -334,39 +334,31 @@ def test_terminal_prints_user_text_as_typed(tmp_path: Path, command: list[str]) 
         assert escape.plain(case.title) in r.output, r.output
 
 
-def test_hostile_appendix_in_chromium(tmp_path: Path) -> None:
+def test_hostile_appendix_in_chromium(tmp_path: Path, browser: Any) -> None:
     """The page of a case whose every text field is hostile opens and runs its code.
 
     It shows the text as typed.
     """
-    from test_appendix import CHROMIUM
-
-    if CHROMIUM is None:
-        pytest.skip("no Chromium on this machine")
-    from playwright.sync_api import sync_playwright
-
     from motives.interactive import appendix
 
     texts = ["/*__SCRIPT__*/ __TITLE__ <script>window.pwned = 1</script>", "<img src=x onerror=window.pwned=2>",
              "</script><!-- <!--__STRUCTURE__--> /*__DATA__*/null", ":skull: =HYPERLINK(\"http://x\")"]
     case, values = hostile_case(BASES["burglary"], texts)
     path = appendix(case, tmp_path)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = b.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        dialogs: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(path.as_uri())
-        assert errors == [] and dialogs == []
-        assert page.evaluate("window.pwned") is None
-        assert page.title() == f"{case.title} — interactive appendix"
-        assert page.locator("#title").inner_text() == case.title
-        assert _squash(page.locator("#description").inner_text()) == _squash(case.description)
-        body = page.locator("body").inner_text()
-        for e in case.evidence:  # every item's title in the ledger, as typed
-            assert _squash(e.title) in _squash(body), e.title
-        assert page.evaluate("window.motives.last") is not None  # the engine ran: credences are shown
-        page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
-        b.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    assert errors == [] and dialogs == []
+    assert page.evaluate("window.pwned") is None
+    assert page.title() == f"{case.title} — interactive appendix"
+    assert page.locator("#title").inner_text() == case.title
+    assert _squash(page.locator("#description").inner_text()) == _squash(case.description)
+    body = page.locator("body").inner_text()
+    for e in case.evidence:  # every item's title in the ledger, as typed
+        assert _squash(e.title) in _squash(body), e.title
+    assert page.evaluate("window.motives.last") is not None  # the engine ran: credences are shown
+    page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+    page.close()

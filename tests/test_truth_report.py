@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import motives as mv
 from motives import sensitivity as S
+from motives.conventions import number_text
 from motives.exact import compile_case, exact_posterior
 from motives.report.document import build_report
 from motives.sensitivity.judgements import default_base_rates
@@ -35,7 +36,8 @@ def check_report_claims(case, tables, rep):
     md = rep.markdown
     words = md.split("## In words")[1].split("\n## ")[0]
     explain_claims = [c for c in rep.claims if c.table not in ("judgements", "conflict", "surprise", "sobol")
-                      and c.what not in ("headline", "value_summary", "structure_effect", "discount_level")]
+                      and c.what not in ("headline", "value_summary", "structure_effect", "discount_level",
+                                         *REPORT_ONLY)]
     check_explain_claims(case, explain_claims, words)
     post = exact_posterior(case)
     fam = post.xs("family", level="level")["credence"].astype(float)
@@ -85,7 +87,9 @@ def check_report_claims(case, tables, rep):
         elif c.what == "defaulted_base_rate":
             assert c.value == pytest.approx(default_base_rates(compile_case(case))[c.subject], rel=1e-12)
         elif c.what == "sobol_noisy":
-            assert c.subject in tables["sobol"].attrs["noisy"]
+            assert c.subject in tables[c.table or "sobol"].attrs["noisy"]
+        elif c.what in REPORT_ONLY:
+            REPORT_ONLY[c.what](case, tables, c, md)
         elif c.what == "all_surprising":
             from motives.sensitivity.conflict import surprise
 
@@ -93,6 +97,57 @@ def check_report_claims(case, tables, rep):
     # nothing trivial is printed
     assert not re.search(r"(\d+(\.\d+)?%) instead of \1\b", md)
     assert "gamma >= 0.00" not in md and "a factor of 1.00 on the odds" not in md
+
+
+def _check_group_discount(case, tables, c, md):
+    """The sentence under a group discount table: its level, group and gamma, against the table."""
+    gd = tables[c.table]
+    full = float(gd["credence"].iloc[0])
+    levels = [float(v) for v in gd.attrs["levels"]]
+    reached = [v for v in levels if full >= v]
+    assert c.compared_with == gd.attrs["target"] and c.other == (min(reached) if reached else min(levels))
+    assert c.detail["credence"] == full == pytest.approx(float(exact_posterior(case).xs(
+        (gd.attrs["target_level"], gd.attrs["target"]), level=("level", "id"))["credence"].iloc[0]), abs=1e-12)
+    col = gd[f"gamma_{c.other:g}"].astype(float)
+    status = c.detail["status"]
+    if status == "not_reached":
+        assert not reached and col.isna().all() and f"{full:.4g} with every item at full weight, under every" in md
+        return
+    assert c.value == float(col[c.subject]) and c.detail["without"] == float(gd.loc[c.subject, "credence_without"])
+    if status in ("needed", "none_needed"):  # the group the target needs most at that level
+        assert reached and c.value == col.max() and (c.value > 0) == (status == "needed")
+    if status == "needed":  # gamma 0 (the group left out) does not reach the level, or its gamma would be 0
+        assert c.detail["without"] < c.other
+        assert f"weighed at less than gamma = {number_text(c.value, 2)}, its credence is under {c.other:g}" in md
+    if status == "none_needed":
+        assert (col == 0).all() and (gd["credence_without"].astype(float) >= c.other).all()
+    if status == "raised_by":  # at full weight under the level, discounted at or over it: they pull it down
+        assert not reached and col.notna().any() and c.detail["without"] == gd.loc[col.notna(), "credence_without"].max()
+        assert full < c.other
+
+
+def _check_proposition_voi(case, tables, c, md):
+    """The proposition most worth learning: the table's largest value, against the entropy now."""
+    pi = tables["proposition_information"]
+    assert c.value == pi["voi"].astype(float).max() and c.subject == str(pi["voi"].astype(float).idxmax())
+    hyp = exact_posterior(case).xs("hypothesis", level="level")["credence"].astype(float).to_numpy()
+    hyp = hyp[hyp > 0]
+    assert c.other == pytest.approx(float(-(hyp * np.log2(hyp)).sum()), abs=1e-9)  # H(h | E), recomputed here
+    assert -1e-12 <= c.value <= c.other + 1e-9  # learning a state can remove at most the uncertainty there is
+    assert f"`{c.subject}`, {number_text(c.value, 3)} of the {number_text(c.other, 3)} bits" in md
+
+
+def _check_sobol_largest(case, tables, c, md):
+    """The largest total index on the credence and on the log-odds scale, from their tables."""
+    sc, sob = tables["sobol_credence"]["ST"].astype(float), tables["sobol"]["ST"].astype(float)
+    assert (c.subject, c.value) == (str(sc.idxmax()), sc.max())
+    assert (c.compared_with, c.other) == (str(sob.idxmax()), sob.max())
+    assert f"`{c.subject}`" in md and f"{c.value:.3f}" in md and f"{c.other:.3f}" in md
+
+
+#: The report's own claims on the tables of the analyses it reported last (issue 24), each with its check.
+REPORT_ONLY = {"group_discount": _check_group_discount, "proposition_voi": _check_proposition_voi,
+               "sobol_largest": _check_sobol_largest}
 
 
 def _report(case):
@@ -146,7 +201,7 @@ def test_the_named_cases_make_every_kind_of_report_claim_and_each_holds():
         check_report_claims(case, tables, rep)
         kinds |= {c.what for c in rep.claims}
     assert {"headline", "structure_effect", "discount_level", "case_conflict", "against",
-            "defaulted_base_rate", "evidence_favours", "nearest_flip"} <= kinds, kinds
+            "defaulted_base_rate", "evidence_favours", "nearest_flip", *REPORT_ONLY} <= kinds, kinds
 
 
 # --------------------------------------------------------------------------- falsehoods and silences, one by one
@@ -184,3 +239,18 @@ def test_a_level_the_prior_alone_keeps_is_not_given_as_gamma_0():
 def test_one_item_is_not_said_to_be_several():
     _, rep = _report(mv.examples.load("student"))
     assert "the heaviest for High intelligence is The SAT score was high" in rep.markdown
+
+
+def test_the_report_names_the_proposition_the_credence_needs_most():
+    """Burglary under an even prior: the sentence names the scene, the proposition 0.9 needs most.
+
+    The suspect has 0.945; to stay at 0.9 it needs the scene's three items weighed at gamma 0.435 or
+    more and the motive's two at 0.208 or more.
+    """
+    case = mv.examples.load("burglary").with_prior({"suspect": 0.5, "someone_else": 0.5})
+    tables, rep = _report(case)
+    check_report_claims(case, tables, rep)
+    c = next(c for c in rep.claims if c.what == "group_discount" and c.table == "discount_by_proposition")
+    assert (c.subject, c.other, c.detail["status"]) == ("at_scene", 0.9, "needed")
+    assert c.value == pytest.approx(0.435, abs=5e-4)
+    assert "rests most for credence 0.9 on `at_scene` (3 items)" in rep.markdown

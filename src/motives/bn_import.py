@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import CaseError, MotivesError, Problem, did_you_mean
-from motives.files import follow_umask, temporary_folder
+from motives.files import swap_folder, temporary_folder
 
 if TYPE_CHECKING:
     from motives.schema import Case
@@ -769,20 +769,7 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
                 raise OSError(exc.errno, exc.strerror, str(out / name)) from None
         if check:
             _check_loads(tmp, out)
-        follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
-        if out.exists():
-            hold = temporary_folder(parent, out.name, "old")
-            try:
-                os.rename(out, hold / "old")
-                try:
-                    os.rename(tmp, out)
-                except OSError:
-                    os.rename(hold / "old", out)
-                    raise
-            finally:
-                shutil.rmtree(hold, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
+        swap_folder(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out

@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["FILE_MODE", "FOLDER_MODE", "follow_umask", "temporary_folder", "umask", "write_atomic"]
+__all__ = ["FILE_MODE", "FOLDER_MODE", "follow_umask", "swap_folder", "temporary_folder", "umask", "write_atomic"]
 
 #: What ``mkdir`` asks for before the umask takes its bits away.
 FOLDER_MODE = 0o777
@@ -118,6 +119,41 @@ def published_name(path: str | os.PathLike[str]) -> str:
         if m:
             parts[i] = m.group("name")
     return str(Path(*parts)) if parts else str(path)
+
+
+def swap_folder(tmp: Path, out: Path) -> Path:
+    """Put the finished folder ``tmp`` in place of ``out``, with the umask's permissions; ``out``.
+
+    An existing ``out`` is moved aside first (into a hidden sibling ``.out.old-XXXX``) and removed only once
+    ``tmp`` is in its place; if that rename fails, the old folder is put back, so ``out`` is always either
+    the old folder or the new one, whole. Both folders are siblings, so each move is one ``rename``.
+
+    Examples
+    --------
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> out = parent / "out"
+    >>> for text in ("old", "new"):
+    ...     tmp = temporary_folder(parent, "out")
+    ...     _ = (tmp / "a.txt").write_text(text)
+    ...     _ = swap_folder(tmp, out)
+    >>> (out / "a.txt").read_text(), sorted(p.name for p in parent.iterdir())
+    ('new', ['out'])
+    """
+    follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
+    if not out.exists():
+        os.rename(tmp, out)
+        return out
+    hold = temporary_folder(out.parent, out.name, "old")
+    try:
+        os.rename(out, hold / "old")
+        try:
+            os.rename(tmp, out)
+        except OSError:
+            os.rename(hold / "old", out)
+            raise
+    finally:
+        shutil.rmtree(hold, ignore_errors=True)
+    return out
 
 
 def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:

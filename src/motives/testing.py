@@ -761,9 +761,10 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     from motives.exact import exact_posterior
     from motives.plots.figures import FIGURES, FigureContext, labels_of
     from motives.report.document import SECTIONS, report_sections
-    from motives.sensitivity.registry import ANALYSES, Settings
+    from motives.sensitivity.registry import ANALYSES, Settings, load_plugins
     from motives.sensitivity.results import SensitivityResult
 
+    load_plugins()  # every module of motives.sensitivity and every plugin: each registers its analyses
     unknown = sorted(set(checks) - set(CHECKS))
     if unknown:
         raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECKS)}")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from motives.errors import MotivesError
-from motives.files import follow_umask, temporary_folder
+from motives.files import swap_folder, temporary_folder
 
 __all__ = ["MARKER", "OutputFolder", "case_folders", "check_out", "check_out_file", "lock", "publish"]
 
@@ -194,22 +194,9 @@ def publish(tmp: Path, out_dir: Path) -> None:
 
     An old one is replaced only once the new one is complete.
 
-    Its permissions become the umask's first (a ``mkdtemp`` folder is 0700).
+    Its permissions become the umask's first (a ``mkdtemp`` folder is 0700): :func:`motives.files.swap_folder`.
     """
-    follow_umask(tmp)
-    if not out_dir.exists():
-        os.rename(tmp, out_dir)
-        return
-    hold = temporary_folder(out_dir.parent, out_dir.name, "old")
-    try:
-        os.rename(out_dir, hold / "old")
-        try:
-            os.rename(tmp, out_dir)
-        except OSError:
-            os.rename(hold / "old", out_dir)
-            raise
-    finally:
-        shutil.rmtree(hold, ignore_errors=True)
+    swap_folder(tmp, out_dir)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from motives.conventions import RESOLUTION_NOTE, families_group, md_text, one_per_family, plural
+from motives.conventions import RESOLUTION_NOTE, families_group, md_text, number_text, one_per_family, plural
 from motives.report.explain import Claim
 from motives.report.tables import (
     evidence_markdown,
@@ -669,10 +669,68 @@ def _influence(x: ReportContext) -> list[str]:
     return L
 
 
-@section("independence", uses=("evidence_discount",))
+@section("independence", uses=("evidence_discount",), optional=("discount_by_proposition", "discount_by_issue_area"))
 def _independence(x: ReportContext) -> list[str]:
-    return ["## Independence", "", _discount_sentence(x.tables["evidence_discount"], x.labels, x.claims), "",
-            *x.fig("discount")]
+    L = ["## Independence", "", _discount_sentence(x.tables["evidence_discount"], x.labels, x.claims), "",
+         *x.fig("discount")]
+    for name in ("discount_by_proposition", "discount_by_issue_area"):
+        if name in x.tables:
+            L += _group_discount_lines(x.tables[name], name, x.labels, x.claims)
+    return L
+
+
+def _group_discount_lines(gd: pd.DataFrame, table: str, labels: dict[str, str], claims: list[Claim]) -> list[str]:
+    """One group discount table (by proposition or by issue area) and its sentence, from its claim.
+
+    The sentence is at the lowest level of the table the target reaches with every item at full weight: the
+    group whose items it needs most (the largest of the smallest gammas), or that it needs none of them. When
+    it reaches no level, the sentence says so, and names a group whose items, weighed down, would bring it to
+    the lowest level (the one left out that leaves the highest credence), if any does.
+    """
+    if gd.empty:
+        return []
+    tgt = str(gd.attrs["target"])
+    kind = "proposition" if gd.attrs["by"] == "proposition" else "issue area"
+    levels = [float(v) for v in gd.attrs["levels"]]
+    full = float(gd["credence"].iloc[0])  # gamma = 1 leaves every item as judged: the same for every group
+    name = labels.get(tgt, tgt)
+    reached = [v for v in levels if full >= v]
+    level = min(reached) if reached else min(levels)
+    col = gd[f"gamma_{level:g}"].astype(float)
+    if reached:
+        group = str(col.idxmax())
+        status = "needed" if col[group] > 0 else "none_needed"
+    elif col.notna().any():  # discounting a group's items raises the target to the level
+        group, status = str(gd.loc[col.notna(), "credence_without"].astype(float).idxmax()), "raised_by"
+    else:
+        group, status = "", "not_reached"
+    row = gd.loc[group] if group else None
+    c = Claim("group_discount", group, float(col[group]) if group else float("nan"), tgt, level, table,
+              {"status": status, "credence": full, "items": int(row["items"]) if row is not None else 0,
+               "without": float(row["credence_without"]) if row is not None else float("nan")})
+    claims.append(c)
+    who = "the items with no issue area" if group == "(none)" else f"`{group}`"
+    if status == "none_needed":
+        said = (f"{name} keeps credence {level:g} with the items of any one {kind} left out (gamma 0 for every "
+                f"{kind}): no single {kind} carries it there.")
+    elif status == "needed":
+        said = (f"Of the {kind}s, {name} rests most for credence {level:g} on {who} "
+                f"({plural(c.detail['items'], 'item')}): with their weight of evidence weighed at less than "
+                f"gamma = {number_text(c.value, 2)}, its credence is under {level:g} (with them left out, "
+                f"{c.detail['without']:.4g}).")
+    else:
+        said = f"{name} has credence {full:.4g} with every item at full weight, under every level of the table."
+        items = "the items with no issue area" if group == "(none)" else f"the items of {who}"
+        if status == "raised_by" and c.value == 0:
+            said += (f" With {items} left out it would be {c.detail['without']:.4g}, at least {level:g}: at full "
+                     "weight they pull it down.")
+        elif status == "raised_by":
+            said += (f" Weighed at gamma = {number_text(c.value, 2)}, {items} would bring it to {level:g} or more "
+                     f"(with them left out, {c.detail['without']:.4g}): at full weight they pull it down.")
+    return [f"Discount by {kind}: the items of one {kind} at a time weighed at gamma (their weight of evidence times "
+            "gamma), every other item at full weight; `credence` at gamma = 1, `credence_without` at gamma = 0 (the "
+            f"{kind}'s items left out), and per level the smallest gamma at which the credence of {name} is at least "
+            "that level (empty where no gamma in [0, 1] reaches it).", "", to_markdown(gd, digits=4), "", said, ""]
 
 
 @section("conflict")
@@ -726,7 +784,7 @@ def _lenses(x: ReportContext) -> list[str]:
     return L
 
 
-@section("global_sensitivity", uses=("sobol",))
+@section("global_sensitivity", uses=("sobol",), optional=("sobol_credence",))
 def _global(x: ReportContext) -> list[str]:
     sob = x.tables["sobol"]
     labels, lead = x.labels, x.lead
@@ -748,21 +806,67 @@ def _global(x: ReportContext) -> list[str]:
             L += [f"**Warning: these estimates are too noisy to trust.** For {named} the "
                   "bootstrap standard error exceeds 0.05 or the first-order index exceeds the total index beyond "
                   "its sampling error (which no true index does); raise `sensitivity.sobol_samples` in the spec.", ""]
+        L += _sobol_credence_lines(x)
         L += x.fig("sobol")
     return L
 
 
-@section("information", uses=("item_information",))
+def _sobol_credence_lines(x: ReportContext) -> list[str]:
+    """The Sobol indices of the target's credence (``sobol_credence``) beside those of its log-odds."""
+    sc, sob = x.tables.get("sobol_credence"), x.tables["sobol"]
+    if sc is None or sc.empty or not sc["ST"].notna().any() or not sob["ST"].notna().any():
+        return []
+    top, top_lo = str(sc["ST"].astype(float).idxmax()), str(sob["ST"].astype(float).idxmax())
+    c = Claim("sobol_largest", top, float(sc.loc[top, "ST"]), top_lo, float(sob.loc[top_lo, "ST"]), "sobol_credence")
+    x.claims.append(c)
+    name = x.labels.get(x.lead, x.lead)
+    L = [f"The same indices for the credence of {name} itself (n = {sc.attrs.get('n')}, "
+         f"{sc.attrs.get('evaluations')} engine evaluations): a bounded scale, on which what moves odds that are "
+         "already near certainty counts for little.", "", to_markdown(sc.head(15), digits=3), "",
+         (f"The largest total index is that of `{top}` on both scales ({c.value:.3f} for the credence, "
+          f"{c.other:.3f} for the log-odds)." if top == top_lo else
+          f"The largest total index for the credence is that of `{top}` ({c.value:.3f}); for the log-odds, that of "
+          f"`{top_lo}` ({c.other:.3f})."), ""]
+    noisy = sc.attrs.get("noisy") or []
+    if noisy:
+        x.claims.extend(Claim("sobol_noisy", str(i), table="sobol_credence") for i in noisy)
+        named = ", ".join(noisy[:5]) + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "")
+        L += [f"**Warning: on the credence scale, the estimates for {named} are too noisy to trust** (the same test "
+              "as for the log-odds).", ""]
+    return L
+
+
+@section("information", uses=("item_information",), optional=("proposition_information",))
 def _information(x: ReportContext) -> list[str]:
     info = x.tables["item_information"]
-    if info.empty:
+    L: list[str] = []
+    if not info.empty:
+        if x.one_per_family:  # the family columns would repeat the hypotheses'
+            info = info.drop(columns=[c for c in ("entropy_family", "voi_family") if c in info.columns])
+        L += ["Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
+              "(belief = posterior without it):", "",
+              to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4), "", *x.fig("information")]
+    L += _proposition_information_lines(x)
+    return ["## Value of information", "", *L] if L else []
+
+
+def _proposition_information_lines(x: ReportContext) -> list[str]:
+    """What learning each proposition's state is worth (``proposition_information``)."""
+    pi = x.tables.get("proposition_information")
+    if pi is None or pi.empty or not pi["voi"].notna().any():
         return []
-    if x.one_per_family:  # the family columns would repeat the hypotheses'
-        info = info.drop(columns=[c for c in ("entropy_family", "voi_family") if c in info.columns])
-    return ["## Value of information", "",
-            "Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet "
-            "(belief = posterior without it):", "",
-            to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4), "", *x.fig("information")]
+    top = str(pi["voi"].astype(float).idxmax())
+    r = pi.loc[top]
+    c = Claim("proposition_voi", top, float(r["voi"]), "", float(r["entropy"]), "proposition_information",
+              {"likeliest": str(r["likeliest"]), "p_likeliest": float(r["p_likeliest"])})
+    x.claims.append(c)
+    return ["Expected reduction of entropy (bits) about the hypotheses from learning each proposition's state, given "
+            "all the evidence (`entropy`: the uncertainty now; `likeliest`: its most probable state given the "
+            "evidence, with `p_likeliest` its probability):", "",
+            to_markdown(pi.sort_values("voi", ascending=False), digits=4), "",
+            f"Most worth learning: `{top}`, {number_text(c.value, 3)} of the {number_text(c.other, 3)} bits of "
+            f"uncertainty about the hypotheses now (its likeliest state, {md_text(c.detail['likeliest'])}, has "
+            f"probability {c.detail['p_likeliest']:.3g}).", ""]
 
 
 @section("trajectory", uses=("trajectory",))

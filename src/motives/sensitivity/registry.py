@@ -174,15 +174,33 @@ _BUILTIN_KINDS = frozenset(META)
 _loaded: list[str] = []
 
 
-def load_plugins() -> list[str]:
-    """Import every module of the entry point group :data:`ENTRY_POINTS` once; their names.
+def _import_package_modules() -> None:
+    """Import every module of :mod:`motives.sensitivity` (once each: Python keeps them imported).
 
-    A module that fails to import raises :class:`~motives.errors.MotivesError` naming the entry point.
+    So a module of the package that registers an analysis needs no line anywhere else:
+    ``sensitivity/__init__.py`` imports only what it exports.
+    """
+    import importlib
+    import pkgutil
+
+    import motives.sensitivity as package
+
+    for m in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{m.name}")
+
+
+def load_plugins() -> list[str]:
+    """Import every module of this package and of :data:`ENTRY_POINTS` once; the latter's names.
+
+    A module of the package registers its analyses when it is imported (:func:`analysis`), whether or not
+    ``motives.sensitivity`` exports it. A module of the entry point group that fails to import raises
+    :class:`~motives.errors.MotivesError` naming the entry point.
     """
     from importlib.metadata import entry_points
 
     from motives.errors import MotivesError
 
+    _import_package_modules()
     for ep in entry_points(group=ENTRY_POINTS):
         if ep.value in _loaded:
             continue
