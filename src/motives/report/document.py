@@ -857,13 +857,14 @@ def _proposition_information_lines(x: ReportContext) -> list[str]:
         return []
     top = str(pi["voi"].astype(float).idxmax())
     r = pi.loc[top]
+    shown = pi.drop(columns=[c for c in ("entropy_family", "voi_family") if c in pi.columns]) if x.one_per_family else pi
     c = Claim("proposition_voi", top, float(r["voi"]), "", float(r["entropy"]), "proposition_information",
               {"likeliest": str(r["likeliest"]), "p_likeliest": float(r["p_likeliest"])})
     x.claims.append(c)
     return ["Expected reduction of entropy (bits) about the hypotheses from learning each proposition's state, given "
             "all the evidence (`entropy`: the uncertainty now; `likeliest`: its most probable state given the "
             "evidence, with `p_likeliest` its probability):", "",
-            to_markdown(pi.sort_values("voi", ascending=False), digits=4), "",
+            to_markdown(shown.sort_values("voi", ascending=False), digits=4), "",
             f"Most worth learning: `{top}`, {number_text(c.value, 3)} of the {number_text(c.other, 3)} bits of "
             f"uncertainty about the hypotheses now (its likeliest state, {md_text(c.detail['likeliest'])}, has "
             f"probability {c.detail['p_likeliest']:.3g}).", ""]
