@@ -21,10 +21,11 @@ import pytest
 import yaml
 
 import motives as mv
+from _browser import needs_browser
 from motives.cli import app
 from motives.interactive import appendix, edited_posterior, lens_file_from_edits
 from motives.lensfile import LensFile, add_lens, read_lens_file, with_case_judgements
-from test_appendix_truth import TOL, _open, _pooled, _worst, browser, lab_case, needs_browser, runner  # noqa: F401
+from test_appendix_truth import TOL, _open, _pooled, _worst, lab_case, runner
 
 
 def _edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:

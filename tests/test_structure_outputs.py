@@ -192,10 +192,12 @@ def test_report_markdown_puts_the_structured_posterior_first(burglary, sensitivi
     md = R.report_markdown(burglary, tables, {"structure": "figures/structure.png"}, spec={"name": "b"})
     heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
     assert heads[:4] == ["## In words", "## Posterior", "## Structure", "## Evidence"]
-    s = exact_posterior(burglary)["credence"]["family", "suspect"]
-    i = exact_posterior(burglary, structure=False)["credence"]["family", "suspect"]
+    s = exact_posterior(burglary)["credence"]["hypothesis", "suspect"]
+    i = exact_posterior(burglary, structure=False)["credence"]["hypothesis", "suspect"]
     assert md.index("| credence |") < md.index("if_independent")
-    assert f"| family | suspect | suspect | 0.100 | {s:.3f} | {i:.3f} |" in md
+    # each family is one hypothesis here: the family rows, which would repeat these, are left out
+    assert f"| hypothesis | suspect | The suspect did it | 0.100 | {s:.3f} | {i:.3f} |" in md
+    assert "| family |" not in md
     assert "would overstate the case for it by 5.0 dB" in md
     assert "](figures/structure.png)" in md and "### `had_motive`" in md
     flat = mv.examples.load("cookies")

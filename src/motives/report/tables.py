@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from motives.casebook import md_escape, proposition_frame, propositions_markdown
 from motives.citations import Bibliography
 from motives.conventions import INTERVAL_MASS, RESOLUTION_NOTE, is_db_column, md_text, most_credible, number_text, parents_text
+from motives.escape import markdown_inline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -232,12 +233,14 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
     def cell(x: Any, db: bool = False) -> str:
         if isinstance(x, numbers.Real) and not isinstance(x, bool):
             return number_text(x, digits, db=db)
-        return md_text(number_text(x, digits))  # user text: no HTML, links or emphasis reach the reader
+        # user text: no HTML, links or emphasis reach the reader; a table cell holds inline content only, so a
+        # leading number or # cannot start a block there and is left as typed ("0.8", not "0\\.8")
+        return markdown_inline(number_text(x, digits))
 
     cols = ([*(df.index.names if df.index.names != [None] else ["index"])] if index else []) + [str(c) for c in
                                                                                                  df.columns]
     dbs = [is_db_column(c) for c in df.columns]
-    lines = ["| " + " | ".join(md_text(c) for c in cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    lines = ["| " + " | ".join(markdown_inline(c) for c in cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     for idx, row in df.iterrows():
         head = [cell(i) for i in (idx if isinstance(idx, tuple) else (idx,))] if index else []
         lines.append("| " + " | ".join(head + [cell(v, db) for v, db in zip(row.tolist(), dbs, strict=True)]) + " |")
