@@ -241,9 +241,10 @@ def to_markdown(df: pd.DataFrame, *, digits: int = 2, index: bool = True) -> str
                                                                                                  df.columns]
     dbs = [is_db_column(c) for c in df.columns]
     lines = ["| " + " | ".join(markdown_inline(c) for c in cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
-    for idx, row in df.iterrows():
+    # itertuples keeps each column's type (iterrows makes a row of ints and floats all floats: a count read "3.0000")
+    for idx, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
         head = [cell(i) for i in (idx if isinstance(idx, tuple) else (idx,))] if index else []
-        lines.append("| " + " | ".join(head + [cell(v, db) for v, db in zip(row.tolist(), dbs, strict=True)]) + " |")
+        lines.append("| " + " | ".join(head + [cell(v, db) for v, db in zip(row, dbs, strict=True)]) + " |")
     return "\n".join(lines) + "\n"
 
 
