@@ -184,7 +184,9 @@ def test_uniform_wider_than_float64_is_not_density_zero(tmp_path: Path) -> None:
                   b: {dist: uniform, lower: -1.7e308, upper: 1.7e308}
         """)
     code, output, cred = _posterior(_case(tmp_path, ev))
-    assert code == 0 and cred == {"a": 0.5, "b": 0.5}, output
+    # to the engine's resolution (1e-12): at log weights near -710 the softmax is exp(w - logsumexp(w)), whose
+    # error is the spacing of floats there (1.1e-13; exact.likelihood.normalise)
+    assert code == 0 and cred == {"a": pytest.approx(0.5, abs=1e-12), "b": pytest.approx(0.5, abs=1e-12)}, output
 
 
 # --------------------------------------------------------------------------- timeline, ratios, decibans, priors
@@ -394,7 +396,10 @@ def test_ctrl_c_during_start_up_is_one_line() -> None:
         out, err = p.communicate(timeout=120)
         if p.returncode == 0:  # the machine was fast enough to finish first: nothing to check
             continue
-        assert p.returncode == 130 and err.strip() == "interrupted: nothing was written", (p.returncode, err)
+        # 130, or death by SIGINT itself (-2 here; a shell shows it as 130 too): seen on a loaded machine when the
+        # signal lands as the interpreter exits; what matters to the user is one line and no traceback
+        assert p.returncode in (130, -signal.SIGINT) and err.strip() == "interrupted: nothing was written", (
+            p.returncode, err)
 
 
 def _limited(limit: int) -> Callable[[], None]:

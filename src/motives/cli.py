@@ -363,7 +363,7 @@ def sbc_cmd(
     as_json: Json = False,
 ) -> None:
     """Simulation-based calibration of a spec's exclusive model (ranks.csv, tests.csv, sbc.json)."""
-    from motives.app.workflow import sbc_outputs
+    from motives.app.jobs import sbc_outputs
 
     folder, result, lines = sbc_outputs(spec_file, out_dir, force, simulations=simulations, keep=keep, bins=bins,
                                         seed=seed, scheduler=scheduler, workers=workers, fits=fits)
@@ -472,7 +472,7 @@ def add_lens_cmd(
     as_json: Json = False,
 ) -> None:
     """Add a reader's lens file to a case: a new case folder that extends CASE with that lens."""
-    from motives.app.workflow import add_lens_outputs
+    from motives.app.jobs import add_lens_outputs
     from motives.lensfile import case_judgement_lines, not_applied_lines
 
     folder, files, case, lf = add_lens_outputs(case_dir, lens_file, out_dir, force)

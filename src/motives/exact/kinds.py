@@ -130,12 +130,18 @@ def quantity_loglik(x: float, dist: Any) -> float:
     -inf
     """
     if dist.dist == "normal":
-        return _gaussian_log(_standardised(x, dist.mean, dist.sd)) - math.log(dist.sd)
+        z = _standardised(x, dist.mean, dist.sd)
+        _gaussian_log(z)  # refuses a z whose square overflows
+        # the same operations in the same order as before the overflow checks (the flat references are bit for bit)
+        return -0.5 * z**2 - math.log(dist.sd) - 0.5 * math.log(2 * math.pi)
     if dist.dist == "lognormal":
         if x <= 0:
             return -math.inf
-        return _gaussian_log(_standardised(math.log(x), math.log(dist.median), dist.sigma)) - math.log(dist.sigma) \
-            - math.log(x)
+        z = _standardised(math.log(x), math.log(dist.median), dist.sigma)
+        _gaussian_log(z)  # refuses a z whose square overflows
+        scale = dist.sigma * x  # as before the overflow checks where it is finite (bit for bit), else in logs
+        log_scale = math.log(scale) if math.isfinite(scale) and scale > 0 else math.log(dist.sigma) + math.log(x)
+        return -0.5 * z * z - log_scale - 0.5 * math.log(2 * math.pi)
     if dist.dist == "uniform":
         if not dist.lower <= x <= dist.upper:
             return -math.inf

@@ -118,8 +118,8 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
         return (labels or {}).get(i, by_level.get((lv, i), i))
     hyp = list(table.xs("hypothesis", level="level").index)
     fam = list(table.xs("family", level="level").index) if "family" in table.index.get_level_values("level") else []
-    if fam == hyp:  # every hypothesis its own family: the family rows would repeat the hypothesis rows
-        fam = []
+    if len(fam) == len(hyp):  # each family one hypothesis (a hypothesis has one family): the rows would repeat
+        fam = []  # the hypotheses' under other names; conventions.one_per_family, the captions' rule, is the same
     rows = [("hypothesis", i) for i in hyp] + [("family", i) for i in fam]
     n_all = len(rows)
 
