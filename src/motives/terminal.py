@@ -304,7 +304,7 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        previous = {}
+        previous: dict[signal.Signals, Any] = {}
         for sig, handler in ((signal.SIGTERM, _raise_terminated), (signal.SIGHUP, _raise_terminated),
                              (signal.SIGINT, signal.default_int_handler)):  # Ctrl-C: from start-up's (motives.__main__)
             with contextlib.suppress(ValueError, OSError):  # not the main thread: leave signals alone

@@ -203,7 +203,7 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     if data:
         set_data(built, **data)
     check_trace_memory(built, draws=config.draws, chains=config.chains, log_densities=log_densities)
-    backend = config.backend
+    backend: Any = config.backend  # "auto" resolved to the backend this fit uses
     if backend == "auto":
         backend = auto_backend or auto_backend_for_fit(built)
     phase(f"compiling and sampling ({backend}: {config.chains} chains x {config.tune} tuning + {config.draws} "

@@ -1040,7 +1040,10 @@ def _own_messages_stacked(inp: ModelInputs, *, cells: Any, rho_src: Any | None, 
     valid = np.arange(W)[None, :] < states[:, None]  # (n, W): the item's proposition has this state
     # rows of prop_log_scale / the evidence axis of each item, in the knobs' order (per proposition:
     # likelihood items, then timeline, then quantity items)
-    lik_rows, oth_rows, oth_vals, gather = [], [], [], []
+    lik_rows: list[int] = []
+    oth_rows: list[int] = []
+    oth_vals: list[Any] = []
+    gather: list[Any] = []
     row = 0
     for p in props:
         S, n = len(p.states), len(p.items)

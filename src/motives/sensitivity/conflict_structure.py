@@ -181,7 +181,7 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     # direct items of a source spanning the structure: their term on each node comes out of ``direct``
     ds = arr.direct_source
     if reliability and len(ds) and (ds >= 0).any():
-        for i in np.flatnonzero(ds >= 0):
+        for i in map(int, np.flatnonzero(ds >= 0)):
             e = arr.items[i]
             lm = quiet_log(mix_reliability(arr.lam[[i]][None, :, :], arr.base[[i]], net.gx[:, [ds[i]]][:, :, None], K)[:, 0, :])
             singles[e] = float(logsumexp(logp + logsumexp(lm + net.glw[:, None], axis=0), axis=-1))

@@ -386,9 +386,10 @@ def global_sensitivity(case: Case, *, lens: str | None = None, target: str | Non
     from motives.errors import LimitError
     from motives.numeric import sobol_refusal
 
-    cells = arr.lam.size + sum(p.lam.size + p.table.size for p in arr.propositions) + sum(j.lam.size for j in arr.joint)
-    chunk = int(min(8192, max(16, (1 << 22) // max(cells, 1))))  # rows per engine call: bounded memory
-    if msg := sobol_refusal(d, len(groups), n, chunk * cells):  # refused before any sample is drawn
+    n_cells = (arr.lam.size + sum(p.lam.size + p.table.size for p in arr.propositions)
+               + sum(j.lam.size for j in arr.joint))
+    chunk = int(min(8192, max(16, (1 << 22) // max(n_cells, 1))))  # rows per engine call: bounded memory
+    if msg := sobol_refusal(d, len(groups), n, chunk * n_cells):  # refused before any sample is drawn
         raise LimitError(msg, field="sensitivity.sobol_samples")
     if _estimate_only:
         return pd.DataFrame()
