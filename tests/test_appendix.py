@@ -333,3 +333,18 @@ def test_explore_widget_follows_the_engine() -> None:
     ex2 = mv.explore(case2)
     ex2.set_lens("b")
     assert ex2.result["hypotheses"]["h1"] == pytest.approx(0.5, abs=1e-15)
+
+
+@needs_browser
+def test_credence_note_names_family_bars_only_when_drawn(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+    """The note under the bars spoke of hatched family bars on a page that drew none (each family one hypothesis)."""
+    for name in ("bundled", "burglary"):
+        case, path = pages[name]
+        page, _, errors = _open(browser, path)
+        page.wait_for_function("document.querySelectorAll('#credences tr').length > 0")
+        drawn = page.evaluate("document.querySelectorAll('#credences tr').length") > len(case.hypotheses)
+        note = page.inner_text("#cred-note")
+        page.close()
+        assert not errors, errors
+        assert drawn == (len(case.family_ids) < len(case.hypotheses)), name
+        assert ("hatched bars: families" in note) == drawn, (name, note)

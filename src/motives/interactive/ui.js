@@ -455,9 +455,12 @@
       return tr;
     }
     hyp.forEach(function (h) { t.appendChild(row(h.label, res.hypotheses[h.id], base.hypotheses[h.id], "hyp")); });
-    if (data.families.length < hyp.length) {
+    const withFamilies = data.families.length < hyp.length;  // each family one hypothesis: no family rows
+    if (withFamilies) {
       data.families.forEach(function (f) { t.appendChild(row(f.label, res.families[f.id], base.families[f.id], "family")); });
     }
+    document.getElementById("cred-note").textContent = (withFamilies ? "Dark bars: hypotheses; hatched bars: " +
+      "families. " : "") + "The thin grey bar is the case's own answer under this lens, before your edits.";
     const tp = data.target.hypotheses.reduce(function (a, h) { return a + res.hypotheses[h]; }, 0);
     const tl = document.getElementById("target-line");
     tl.textContent = "Target" + (data.target.from_spec ? " (the analysis spec's)" : " (the leading " + data.target.level +
