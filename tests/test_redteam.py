@@ -553,21 +553,14 @@ def _valid_sets(case: mv.Case) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def link_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[mv.Case, Path, Any]]:
-    from test_appendix import CHROMIUM
-
-    if CHROMIUM is None:
-        pytest.skip("no Chromium on this machine")
-    from playwright.sync_api import sync_playwright
-
+def link_page(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> tuple[mv.Case, Path, Any]:
+    """The burglary appendix and the session's one Chromium (tests/conftest.py: a second Playwright in the
+    same process fails, "Sync API inside the asyncio loop")."""
     from motives.interactive import appendix
 
     case = mv.examples.load("burglary")  # a prior, sources, propositions: every kind of edit
     path = appendix(case, tmp_path_factory.mktemp("links"))
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield case, path, b
-        b.close()
+    return case, path, browser
 
 
 def test_extreme_valid_edits_give_pythons_numbers_in_the_page(link_page: tuple[mv.Case, Path, Any]) -> None:

@@ -214,12 +214,12 @@ def judgements_markdown(case: Case, lens: str | None = None, *, prior: Any = Non
     >>> lines = judgements_markdown(mv.examples.load("witness"), target="blue")
     >>> print(lines[0][:70])
     The verdict also rests on these judgements, which the tornado and brea
-    >>> print(lines[2])  # the values to six significant digits (Markdown escapes the points)
+    >>> print(lines[2])  # the values to six significant digits
     | judgement | kind | value | defaulted |
     | --- | --- | --- | --- |
-    | source:witness | source | 0\.6 | no |
-    | base_rate:says_blue | base_rate | 0\.5 | no |
-    | prior | prior | 0\.15 | no |
+    | source:witness | source | 0.6 | no |
+    | base_rate:says_blue | base_rate | 0.5 | no |
+    | prior | prior | 0.15 | no |
     <BLANKLINE>
     """
     from motives.sensitivity.judgements import judgement_table
