@@ -379,7 +379,9 @@ def test_ctrl_c_at_any_moment(fitted: Path, tmp_path: Path, name: str, delay: fl
     time.sleep(delay)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=900)
-    assert p.returncode in (0, 130), (p.returncode, err)
+    # -SIGINT: the signal landed while the interpreter was finishing, after the command had completed (Python puts
+    # the default handler back during finalisation, so the process ends by the signal; a shell shows 130)
+    assert p.returncode in (0, 130, -signal.SIGINT), (p.returncode, err)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     if p.returncode == 130:
         assert err.strip().splitlines()[-1] == "interrupted: nothing was written", err
