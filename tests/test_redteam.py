@@ -411,7 +411,21 @@ def _limited(limit: int) -> Callable[[], None]:
     return set_limit
 
 
-@pytest.mark.parametrize("name", [c for c in _commands(slow=False) if getattr(c, "values", [c])[0] not in READ_ONLY])
+def _full_disk_params() -> list[Any]:
+    """The commands that write; ``sbc`` is a known failure (strict: the test fails once it is fixed)."""
+    out = []
+    for c in _commands(slow=False):
+        v = getattr(c, "values", [c])[0]
+        if v in READ_ONLY:
+            continue
+        if v == "sbc":  # its fits report the worker's write error as failed tasks (exit 3, no file named)
+            c = pytest.param(v, marks=[*getattr(c, "marks", []), pytest.mark.xfail(
+                strict=True, reason="known defect: a many-fit job turns a full disk into failed tasks (exit 3)")])
+        out.append(c)
+    return out
+
+
+@pytest.mark.parametrize("name", _full_disk_params())
 def test_a_full_disk_is_one_message_naming_the_output(workspace: Path, tmp_path: Path, name: str) -> None:
     """Every command that writes, with at most 1 KiB per file: exit 2 (or 0 if its files were that small), the
     message names what the user asked for (never a temporary sibling), and nothing is left."""
