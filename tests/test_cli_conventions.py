@@ -93,6 +93,50 @@ def test_an_internal_error_in_any_command_is_one_line_and_exit_70(monkeypatch: p
         assert "internal error" in r.output and "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("signal_", [KeyboardInterrupt, "terminated"])
+def test_a_signal_after_the_output_is_in_place_says_what_was_written(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path, signal_: Any) -> None:
+    """A signal that lands after the command has put its output in place never says "nothing was written".
+
+    Any command, any output: here import-matrix, stopped while it reads back the folder it has just
+    published, and export, stopped after its file is in place; before any output, "nothing was written".
+    """
+    import motives.io as io
+    from motives import terminal
+
+    exc = KeyboardInterrupt if signal_ is KeyboardInterrupt else terminal._Terminated
+    word = "interrupted" if signal_ is KeyboardInterrupt else "terminated"
+
+    def stop(*a: Any, **k: Any) -> Any:
+        raise exc()
+
+    (tmp_path / "m.csv").write_text("title,h1,h2\nA,C,I\n")
+    out = tmp_path / "c"
+    real = io.load_case
+    calls = {"n": 0}
+
+    def load_then_stop(folder: Any, *a: Any, **k: Any) -> Any:
+        calls["n"] += 1
+        if Path(folder) == out:  # the CLI's read-back of the published folder
+            stop()
+        return real(folder, *a, **k)
+
+    monkeypatch.setattr(io, "load_case", load_then_stop)
+    r = runner.invoke(app, ["import-matrix", str(tmp_path / "m.csv"), "--out", str(out)])
+    assert r.exit_code == (130 if word == "interrupted" else 143), r.output
+    assert r.output.strip().splitlines()[-1] == (
+        f"{word}: {out} had been written, whole, when the signal came; the command stopped there")
+    assert sorted(p.name for p in out.iterdir()) == ["case.yaml", "evidence.yaml"]
+    monkeypatch.setattr(io, "load_case", real)
+    # before anything is in place: the same command says nothing was written, and nothing is
+    import motives.ach as ach
+
+    monkeypatch.setattr(ach, "matrix_to_case", stop)
+    r = runner.invoke(app, ["import-matrix", str(tmp_path / "m.csv"), "--out", str(tmp_path / "d")])
+    assert r.output.strip().splitlines()[-1] == f"{word}: nothing was written"
+    assert not (tmp_path / "d").exists()
+
+
 # --------------------------------------------------------------------------- --version, completion
 
 

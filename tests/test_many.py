@@ -166,6 +166,29 @@ def test_cluster_sbc_and_refit_grid_equal_serial(cluster):
 
 
 @pytest.mark.slow
+def test_saving_a_fit_with_a_client_open_takes_no_cluster_lock(cluster, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    """With a Client open, xarray would take a cluster-wide lock for each netCDF write.
+
+    Such a lock can be forgotten by the scheduler when a worker dies ("Semaphore or Lock ... not known",
+    which once failed a job in CI). A fit's file is written and read under this process's own locks.
+    """
+    import distributed
+
+    from motives.models.result import load_result
+
+    case = _case()
+    res = run_fits([FitTask.build(case, _config(case))], scheduler="serial").results[0]
+
+    def refuse(*a, **k):
+        raise AssertionError("a cluster lock was taken for a local file")
+
+    monkeypatch.setattr(distributed.Lock, "acquire", refuse)
+    back = load_result(res.save(tmp_path / "fit.nc"))
+    np.testing.assert_array_equal(back.trace.posterior["credence"].values, res.trace.posterior["credence"].values)
+
+
+@pytest.mark.slow
 def test_cluster_worker_killed_mid_run_loses_no_finished_task(cluster, tmp_path: Path):
     lc, client = cluster
     case = _case()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from motives import escape
 from motives import likelihood as _lk
 from motives.errors import CaseError, MotivesError, Problem
-from motives.files import follow_umask, temporary_folder, write_atomic
+from motives.files import swap_folder, temporary_folder, write_atomic
 from motives.numeric import read_number
 
 if TYPE_CHECKING:
@@ -521,10 +521,7 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
 
             raise CaseError([dataclasses.replace(p, file=p.file.replace(str(tmp), str(out)) if p.file else p.file)
                              for p in exc.problems]) from None
-        follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        swap_folder(tmp, out)  # the old folder (--force) or the new one, whole, at every moment
     except OSError as exc:  # a full disk while writing: the message names the folder asked for, not tmp
         raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:

@@ -52,6 +52,7 @@ import numpy as np
 
 from motives.errors import MotivesError
 from motives.exact import CaseArrays, compile_case, jacobi_nodes, prior_from
+from motives.files import note_published
 
 if TYPE_CHECKING:
     from motives.schema import Case
@@ -534,6 +535,7 @@ def write(bn: BayesNet, path: str | os.PathLike[str], fmt: str | None = None, *,
         with open(tmp, "x", encoding="utf-8") as fh:  # the usual permissions (umask), unlike mkstemp's 0600
             fh.write(text)
         os.replace(tmp, path)
+        note_published(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

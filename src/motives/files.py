@@ -121,6 +121,38 @@ def published_name(path: str | os.PathLike[str]) -> str:
     return str(Path(*parts)) if parts else str(path)
 
 
+_PUBLISHED: list[str] = []
+
+
+def note_published(path: str | os.PathLike[str]) -> None:
+    """Record that ``path`` now stands whole where the user asked for it (a temporary sibling is not).
+
+    A command's guard (:func:`motives.terminal.guarded`) reads the record when a signal stops the
+    command, so that its message says what had been written rather than "nothing was written".
+    """
+    if published_name(path) == str(path):
+        _PUBLISHED.append(str(path))
+
+
+def published() -> list[str]:
+    """The paths recorded by :func:`note_published` since :func:`forget_published`, in order.
+
+    Examples
+    --------
+    >>> forget_published()
+    >>> note_published("/data/out"); note_published("/data/.out.tmp-k2j4h5g6/a.txt")
+    >>> published()
+    ['/data/out']
+    >>> forget_published()
+    """
+    return list(_PUBLISHED)
+
+
+def forget_published() -> None:
+    """Start a new record (a command's guard does, before the command runs)."""
+    _PUBLISHED.clear()
+
+
 def swap_folder(tmp: Path, out: Path) -> Path:
     """Put the finished folder ``tmp`` in place of ``out``, with the umask's permissions; ``out``.
 
@@ -142,6 +174,7 @@ def swap_folder(tmp: Path, out: Path) -> Path:
     follow_umask(tmp)  # mkdtemp's folder is 0700: give it what the umask gives a new folder
     if not out.exists():
         os.rename(tmp, out)
+        note_published(out)
         return out
     hold = temporary_folder(out.parent, out.name, "old")
     try:
@@ -151,6 +184,7 @@ def swap_folder(tmp: Path, out: Path) -> Path:
         except OSError:
             os.rename(hold / "old", out)
             raise
+        note_published(out)
     finally:
         shutil.rmtree(hold, ignore_errors=True)
     return out
@@ -176,6 +210,7 @@ def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") ->
             fh.write(data.encode(encoding) if isinstance(data, str) else data)
         os.chmod(name, FILE_MODE & ~umask())
         os.replace(name, target)
+        note_published(target)
     except OSError as exc:  # a write that failed (a full disk) names no file: name the target, not the sibling
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     finally:

@@ -30,6 +30,7 @@ from motives import escape as _escape
 from motives.app.workflow import Progress
 from motives.conventions import RESOLUTION_NOTE, below_resolution, most_credible, plural
 from motives.errors import MotivesError
+from motives.files import forget_published, published
 
 __all__ = ["EXIT_DIAGNOSTICS", "EXIT_INPUT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "Bar",
            "debug", "diagnostics_failed", "err", "fail", "guarded", "out", "plain", "plain_warnings", "print_json",
@@ -293,6 +294,14 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise _Terminated(signum)
 
 
+def _what_was_written() -> str:
+    """What a command stopped by a signal leaves behind: nothing, or the outputs already in place, each whole."""
+    done = published()
+    if not done:
+        return "nothing was written"
+    return f"{', '.join(done)} had been written, whole, when the signal came; the command stopped there"
+
+
 def guarded[F: Callable[..., Any]](fn: F) -> F:
     """Run a command so that no traceback reaches the user.
 
@@ -304,6 +313,7 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        forget_published()
         previous: dict[signal.Signals, Any] = {}
         for sig, handler in ((signal.SIGTERM, _raise_terminated), (signal.SIGHUP, _raise_terminated),
                              (signal.SIGINT, signal.default_int_handler)):  # Ctrl-C: from start-up's (motives.__main__)
@@ -316,10 +326,10 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
         except MotivesError as exc:
             fail(exc)
         except KeyboardInterrupt:
-            say("interrupted: nothing was written", to_err=True)
+            say(f"interrupted: {_what_was_written()}", to_err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except _Terminated:
-            say("terminated: nothing was written", to_err=True)
+            say(f"terminated: {_what_was_written()}", to_err=True)
             raise typer.Exit(EXIT_TERMINATED) from None
         except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
             from motives.files import published_name

@@ -337,7 +337,7 @@ def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
     """
     import xarray as xr
 
-    from motives.models.result import FitResult
+    from motives.models.result import FitResult, local_file_locks
 
     found = []
     for i, t in enumerate(tasks):
@@ -345,7 +345,7 @@ def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
         if not path.is_file():
             continue
         try:
-            with xr.open_datatree(path, engine="h5netcdf") as tree:
+            with local_file_locks(), xr.open_datatree(path, engine="h5netcdf") as tree:
                 trace = tree.load()
         except (OSError, ValueError) as exc:
             raise MotivesError(f"{path}: cannot read this saved fit ({exc}); delete it to run the task again") from None

@@ -329,12 +329,37 @@ class FitResult(xr.DataTree):
         where a Python write raises an ``OSError`` the command reports.
         """
         p = Path(path)
-        data = _clean_for_netcdf(self.trace).to_netcdf(engine="h5netcdf")
+        with local_file_locks():
+            data = _clean_for_netcdf(self.trace).to_netcdf(engine="h5netcdf")
         try:
             p.write_bytes(bytes(data))
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, str(p)) from None
         return p
+
+
+def local_file_locks() -> Any:
+    """A context in which xarray reads and writes a file under this process's own locks.
+
+    With a ``dask.distributed.Client`` open in the process (``run_fits`` on a cluster), xarray takes a
+    cluster-wide lock for every netCDF write, named after the target; for an in-memory target that name is
+    an object's address, and after a worker dies the scheduler may have forgotten the lock ("Semaphore or
+    Lock ... not known"). A fit's data is in memory, so the file is written and read here, under dask's
+    synchronous scheduler, with a local lock. Without dask imported, nothing to do.
+
+    Examples
+    --------
+    >>> with local_file_locks():
+    ...     pass
+    """
+    import contextlib
+    import sys
+
+    if "dask" not in sys.modules:
+        return contextlib.nullcontext()
+    import dask
+
+    return dask.config.set(scheduler="synchronous")
 
 
 def _rebuild(res: FitResult, case: Case) -> Any:
@@ -433,7 +458,7 @@ def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None,
     if not p.is_file():
         raise MotivesError(f"{p}: no such result file")
     try:
-        with xr.open_datatree(p, engine="h5netcdf") as dt:
+        with local_file_locks(), xr.open_datatree(p, engine="h5netcdf") as dt:
             trace = dt.load()
     except Exception as exc:  # h5py/netCDF raise many kinds on a damaged file
         raise MotivesError(f"{p}: not a readable result file ({type(exc).__name__}: {exc})") from None
