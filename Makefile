@@ -61,9 +61,11 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-# ruff (the rules in pyproject.toml, complexity included) and mypy on the package; make test runs it first.
+# ruff (the rules in pyproject.toml, complexity included; the formatter at 100 columns) and mypy on the
+# package; make test runs it first.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks docs
+	$(VENV)/bin/ruff format --check src tests benchmarks docs
 	$(VENV)/bin/mypy
 
 clean:

@@ -4,8 +4,10 @@
 
 Wall = load the case + ``fit_spec`` (build, compile, sample) + diagnostics, after ``import motives``
 and PyMC (imported first and timed apart, as in ``bench_mcmc``). A fit no longer computes the log
-densities power-scaling sensitivity reads; ``log_densities`` is the time of asking for them afterwards
-(``res.add_log_densities()``, what ``motives run --psense`` adds), reported apart and not in ``fit``.
+densities power-scaling sensitivity reads; ``log_densities`` is the time of asking for them
+afterwards
+(``res.add_log_densities()``, what ``motives run --psense`` adds), reported apart and not in
+``fit``.
 """
 
 from __future__ import annotations
@@ -38,10 +40,22 @@ def main() -> None:
     t2 = time.perf_counter()
     res.add_log_densities()
     t_ld = time.perf_counter() - t2
-    print(json.dumps({"fit": wall, "import": t_import, "log_densities": t_ld, "load": load,
-                      "ess_bulk_min": d["ess_bulk_min"], "r_hat_max": d["r_hat_max"],
-                      "divergences": d["divergences"], "exact_check_ok": d["exact_check_ok"], "ok": d["ok"],
-                      "sampler": res.trace.attrs.get("sampler")}))
+    print(
+        json.dumps(
+            {
+                "fit": wall,
+                "import": t_import,
+                "log_densities": t_ld,
+                "load": load,
+                "ess_bulk_min": d["ess_bulk_min"],
+                "r_hat_max": d["r_hat_max"],
+                "divergences": d["divergences"],
+                "exact_check_ok": d["exact_check_ok"],
+                "ok": d["ok"],
+                "sampler": res.trace.attrs.get("sampler"),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "evidence"
-#: The flat (pre-proposition) copy of the bundled case, kept in the tests: the benchmarks that compare the
-#: flat engine against an older engine or against a flat Bayesian network (pgmpy) measure on it.
+#: The flat (pre-proposition) copy of the bundled case, kept in the tests: the benchmarks that
+#: compare the flat engine against an older engine or against a flat Bayesian network (pgmpy)
+#: measure on it.
 FLAT_CASE = ROOT / "tests" / "data" / "flat" / "evidence"
 SPEC = ROOT / "models" / "baseline.yaml"
 
@@ -71,7 +72,9 @@ def loadavg() -> str:
         return ""
 
 
-def best_time(fn: Callable[[], Any], *, repeat: int = 5, number: int = 1, min_seconds: float = 0.0) -> float:
+def best_time(
+    fn: Callable[[], Any], *, repeat: int = 5, number: int = 1, min_seconds: float = 0.0
+) -> float:
     """Best wall time of ``fn`` in seconds, per call.
 
     The min over ``repeat`` rounds of ``number`` calls.
@@ -96,7 +99,9 @@ def best_time(fn: Callable[[], Any], *, repeat: int = 5, number: int = 1, min_se
     return best
 
 
-def subprocess_times(code: str | list[str], *, runs: int, env: dict[str, str] | None = None) -> list[float]:
+def subprocess_times(
+    code: str | list[str], *, runs: int, env: dict[str, str] | None = None
+) -> list[float]:
     """Wall times of fresh processes: ``python -c code`` or a command line (list)."""
     cmd = [sys.executable, "-c", code] if isinstance(code, str) else code
     out = []
@@ -120,13 +125,19 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
     }
     try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines()
+        lscpu = subprocess.run(
+            ["lscpu"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
         info["lscpu"] = [line.strip() for line in lscpu[:12]]
-        info["cpu"] = next((line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), "")
+        info["cpu"] = next(
+            (line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), ""
+        )
     except (OSError, subprocess.CalledProcessError):
         info["cpu"] = platform.processor()
     try:
-        info["mem_total_gb"] = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+        info["mem_total_gb"] = round(
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+        )
     except (ValueError, OSError):
         pass
     from importlib.metadata import PackageNotFoundError, version
@@ -171,7 +182,9 @@ def fit_exponent(ns: list[float], ts: list[float]) -> float | None:
     return float(np.polyfit(x, y, 1)[0])
 
 
-def synthetic_case(n_items: int, n_hyp: int, *, seed: int = 0, every: int = 3, group: int = 5) -> Any:
+def synthetic_case(
+    n_items: int, n_hyp: int, *, seed: int = 0, every: int = 3, group: int = 5
+) -> Any:
     """A random case.
 
     ``n_items`` likelihood items × ``n_hyp`` hypotheses, each cell Beta(mean, κ = 20).
@@ -190,17 +203,27 @@ def synthetic_case(n_items: int, n_hyp: int, *, seed: int = 0, every: int = 3, g
     evidence = []
     for e in range(n_items):
         means = rng.uniform(0.05, 0.95, n_hyp).round(4)
-        item: dict[str, Any] = {"id": f"e{e}", "title": f"item {e}",
-                                "likelihoods": {h: {"mean": float(m), "concentration": 20} for h, m in zip(hyps, means,
-                                                                                                         strict=True)}}
+        item: dict[str, Any] = {
+            "id": f"e{e}",
+            "title": f"item {e}",
+            "likelihoods": {
+                h: {"mean": float(m), "concentration": 20} for h, m in zip(hyps, means, strict=True)
+            },
+        }
         if e % every == 0:
             key = f"s{(e // every) // group}"
             item["reported_by"] = key
             if not sources or sources[-1]["key"] != key:
                 sources.append({"key": key, "reliability": {"mean": 0.8, "concentration": 15}})
         evidence.append(item)
-    return mv.Case.model_validate({"name": f"synthetic_{n_items}x{n_hyp}", "hypotheses": [{"id": h} for h in hyps],
-                                   "sources": sources, "evidence": evidence})
+    return mv.Case.model_validate(
+        {
+            "name": f"synthetic_{n_items}x{n_hyp}",
+            "hypotheses": [{"id": h} for h in hyps],
+            "sources": sources,
+            "evidence": evidence,
+        }
+    )
 
 
 def worker(job: dict[str, Any], *, timeout: float = 900) -> dict[str, Any]:
@@ -211,8 +234,13 @@ def worker(job: dict[str, Any], *, timeout: float = 900) -> dict[str, Any]:
     import json
 
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "_mcmc_worker.py"), json.dumps(job)],
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "_mcmc_worker.py"), json.dumps(job)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"MCMC worker failed on {job}: {proc.stderr.strip().splitlines()[-1:]}")

@@ -33,7 +33,9 @@ def _nodes(g) -> tuple[np.ndarray, np.ndarray]:
     return (1 + x) / 2, w / w.sum()
 
 
-def loglik(arr: CaseArrays, lam: np.ndarray | None = None, *, reliability: bool = True) -> np.ndarray:
+def loglik(
+    arr: CaseArrays, lam: np.ndarray | None = None, *, reliability: bool = True
+) -> np.ndarray:
     lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
     grouped = np.zeros(lam.shape[-2], dtype=bool)
     total = np.zeros(lam.shape[:-2] + lam.shape[-1:])
@@ -45,14 +47,22 @@ def loglik(arr: CaseArrays, lam: np.ndarray | None = None, *, reliability: bool 
             x, w = _nodes(g)
             lg = lam[..., g.index, :]
             bg = base[..., g.index][..., None]
-            mix = x[:, None, None] * lg[..., None, :, :] + (1 - x[:, None, None]) * bg[..., None, :, :]
+            mix = (
+                x[:, None, None] * lg[..., None, :, :]
+                + (1 - x[:, None, None]) * bg[..., None, :, :]
+            )
             terms = _log(mix).sum(axis=-2) + _log(w)[:, None]
             total = total + _logsumexp(terms, axis=-2)
     total = total + _log(lam[..., ~grouped, :]).sum(axis=-2)
     return total + arr.other_loglik.sum(axis=0)
 
 
-def posterior(arr: CaseArrays, prior: np.ndarray | None = None, lam: np.ndarray | None = None, *,
-              reliability: bool = True) -> np.ndarray:
+def posterior(
+    arr: CaseArrays,
+    prior: np.ndarray | None = None,
+    lam: np.ndarray | None = None,
+    *,
+    reliability: bool = True,
+) -> np.ndarray:
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
     return normalise(_log(prior) + loglik(arr, lam, reliability=reliability))

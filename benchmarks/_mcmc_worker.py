@@ -57,11 +57,17 @@ def diagnostics(trace: Any) -> dict[str, Any]:
         if name in stats:
             steps = int(np.asarray(stats[name]).sum())
             break
-    return {"ess_bulk_min": d["ess_bulk_min"], "r_hat_max": d["r_hat_max"], "divergences": d["divergences"],
-            "grad_evals": steps}
+    return {
+        "ess_bulk_min": d["ess_bulk_min"],
+        "r_hat_max": d["r_hat_max"],
+        "divergences": d["divergences"],
+        "grad_evals": steps,
+    }
 
 
-def exact_gap(case: Any, trace: Any, lens: str | None, prior: Any = None, log_scale: Any = None) -> float:
+def exact_gap(
+    case: Any, trace: Any, lens: str | None, prior: Any = None, log_scale: Any = None
+) -> float:
     from motives import exact
 
     arr = exact.compile_case(case, lens)
@@ -109,7 +115,9 @@ def job_fit(job: dict[str, Any]) -> dict[str, Any]:
     t4 = T()
     out.update(diagnostics(trace))
     out["diagnostics_time"] = T() - t4
-    out["n_params"] = int(sum(np.prod(v.shape.eval()) if v.ndim else 1 for v in built.model.free_RVs))
+    out["n_params"] = int(
+        sum(np.prod(v.shape.eval()) if v.ndim else 1 for v in built.model.free_RVs)
+    )
     out["max_abs_credence_minus_exact"] = exact_gap(case, trace, lens, job.get("prior"))
     return out
 
@@ -126,7 +134,13 @@ def job_refit(job: dict[str, Any]) -> dict[str, Any]:
 
     case = load(job)
     lens = job.get("lens")
-    kw = {"draws": job["draws"], "tune": job["tune"], "chains": job["chains"], "seed": 1, "backend": "nutpie"}
+    kw = {
+        "draws": job["draws"],
+        "tune": job["tune"],
+        "chains": job["chains"],
+        "seed": 1,
+        "backend": "nutpie",
+    }
     t1 = T()
     built = build_exclusive(case, lens=lens)
     sample(built, **kw)  # compiles with nutpie, kept in the process-wide cache (sampling._COMPILED)
@@ -156,9 +170,15 @@ def job_refit(job: dict[str, Any]) -> dict[str, Any]:
     t_fresh = T() - t3
     a = tr_refit.posterior["credence"].mean(dim=("chain", "draw")).values
     b = tr_fresh.posterior["credence"].mean(dim=("chain", "draw")).values
-    return {"import": t_import, "first_fit": t_first, "refit": t_refit, "fresh": t_fresh, "cached_build": t_cached,
-            "max_abs_refit_minus_fresh": float(np.abs(a - b).max()),
-            "ess_refit": diagnostics(tr_refit)["ess_bulk_min"]}
+    return {
+        "import": t_import,
+        "first_fit": t_first,
+        "refit": t_refit,
+        "fresh": t_fresh,
+        "cached_build": t_cached,
+        "max_abs_refit_minus_fresh": float(np.abs(a - b).max()),
+        "ess_refit": diagnostics(tr_refit)["ess_bulk_min"],
+    }
 
 
 def main() -> None:

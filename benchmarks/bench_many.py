@@ -80,7 +80,9 @@ def run(quick: bool = False) -> BenchResult:
     from motives.models.many import run_fits, run_task
     from motives.models.testing import random_case
 
-    warnings.simplefilter("ignore", FailedFitWarning)  # counted below (fits failing their diagnostics)
+    warnings.simplefilter(
+        "ignore", FailedFitWarning
+    )  # counted below (fits failing their diagnostics)
     res = BenchResult(NAME, TITLE)
     case = random_case(21, n_items=4 if quick else 8, n_hypotheses=3, n_sources=2)
     tune, draws = (60, 60) if quick else (300, 400)
@@ -124,8 +126,9 @@ def run(quick: bool = False) -> BenchResult:
     sampling = [float(r.trace.posterior.attrs.get("sampling_time", np.nan)) for r in serial.results]
     t_sampling = float(np.nanmean(sampling))
 
-    # the same grid with nutpie, serially: nutpie compiles a model structure once per process (numba) and
-    # then only sets each task's data (motives.models.sampling), so its later fits skip the compilation
+    # the same grid with nutpie, serially: nutpie compiles a model structure once per process
+    # (numba) and then only sets each task's data (motives.models.sampling), so its later fits skip
+    # the compilation
     _say("serial, backend nutpie")
     cfg_np = FitConfig.build(case, draws=draws, tune=tune, chains=2, backend="nutpie", seed=3)
     tasks_np, _ = grid_tasks(case, cfg_np, prior_power=powers, concentration=conc)
@@ -147,38 +150,74 @@ def run(quick: bool = False) -> BenchResult:
     cpu0, self0 = _cpu(resource.RUSAGE_CHILDREN), _cpu(resource.RUSAGE_SELF)
     with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
         t_start = time.perf_counter()
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=50) as lc, Client(lc) as client:
+        with (
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=50,
+            ) as lc,
+            Client(lc) as client,
+        ):
             cluster_up = time.perf_counter() - t_start
             dist, w_dist, first_dist = job(client, t_start=t_start)
     cpu_dist = _cpu(resource.RUSAGE_CHILDREN) - cpu0
-    cpu_dist_self = _cpu(resource.RUSAGE_SELF) - self0  # the client, and the scheduler (it runs in this process)
+    cpu_dist_self = (
+        _cpu(resource.RUSAGE_SELF) - self0
+    )  # the client, and the scheduler (it runs in this process)
 
     for other in (procs, dist):  # the same fits: same identities, same draws, in the same order
         for x, y in zip(serial.results, other.results, strict=True):
             assert x.trace.attrs["motives_task_key"] == y.trace.attrs["motives_task_key"]
             for name in ("credence", "lam_cell", "rho"):
                 if name in x.trace.posterior:
-                    np.testing.assert_array_equal(x.trace.posterior[name].values, y.trace.posterior[name].values)
+                    np.testing.assert_array_equal(
+                        x.trace.posterior[name].values, y.trace.posterior[name].values
+                    )
     passed = sum(bool(r.diagnostics["ok"]) for r in serial.results)
 
     t_cpu = cpu_serial / n_tasks
-    res.add(f"serial (1 process): {n_tasks} fits", w_serial, "s",
-            note=f"{t_task:.2f} s per fit after a warm-up fit (import + first compilation: {first:.1f} s); "
-                 f"CPU used / wall = {cpu_serial / w_serial:.2f}")
-    res.add("per-task cost t (serial, after warm-up)", t_task, "s",
-            note=f"of which PyMC's sampling {t_sampling:.2f} s (mean sampling_time); the rest ({t_task - t_sampling:.2f} s)"
-                 " builds and compiles the model and checks the fit")
-    res.add("per-task cost in CPU seconds, t_cpu (serial)", t_cpu, "s", note="CPU time of the serial run / N")
-    res.add(f"serial with nutpie: {n_tasks} fits", w_np, "s", baseline=w_serial,
-            baseline_label="the serial run with PyMC's NUTS", ratio=w_serial / w_np,
-            note=f"{w_np / n_tasks:.2f} s ({cpu_np / n_tasks:.2f} CPU s) per fit after its first fit, which "
-                 f"compiled the model with numba: {np_first['motives_task_seconds']:.1f} s "
-                 f"({np_first['motives_task_cpu_seconds']:.1f} CPU s); other draws than PyMC's (another sampler)")
+    res.add(
+        f"serial (1 process): {n_tasks} fits",
+        w_serial,
+        "s",
+        note=f"{t_task:.2f} s per fit after a warm-up fit (import + first compilation: "
+        f"{first:.1f} s); "
+        f"CPU used / wall = {cpu_serial / w_serial:.2f}",
+    )
+    res.add(
+        "per-task cost t (serial, after warm-up)",
+        t_task,
+        "s",
+        note=f"of which PyMC's sampling {t_sampling:.2f} s (mean sampling_time); the rest "
+        f"({t_task - t_sampling:.2f} s)"
+        " builds and compiles the model and checks the fit",
+    )
+    res.add(
+        "per-task cost in CPU seconds, t_cpu (serial)",
+        t_cpu,
+        "s",
+        note="CPU time of the serial run / N",
+    )
+    res.add(
+        f"serial with nutpie: {n_tasks} fits",
+        w_np,
+        "s",
+        baseline=w_serial,
+        baseline_label="the serial run with PyMC's NUTS",
+        ratio=w_serial / w_np,
+        note=f"{w_np / n_tasks:.2f} s ({cpu_np / n_tasks:.2f} CPU s) per fit after its first fit, "
+        "which "
+        f"compiled the model with numba: {np_first['motives_task_seconds']:.1f} s "
+        f"({np_first['motives_task_cpu_seconds']:.1f} CPU s); other draws than PyMC's (another "
+        "sampler)",
+    )
     predicted = {}
     for label, w, n, first_at, cpu, job_ in (
-            ("2 local processes", w_procs, 2, first_procs, cpu_procs, procs),
-            ("2-worker LocalCluster", w_dist, 2, first_dist, cpu_dist + cpu_dist_self, dist)):
+        ("2 local processes", w_procs, 2, first_procs, cpu_procs, procs),
+        ("2-worker LocalCluster", w_dist, 2, first_dist, cpu_dist + cpu_dist_self, dist),
+    ):
         waves = math.ceil(n_tasks / n)
         s = first_at - t_task
         o = (w - s) / waves - t_task
@@ -187,60 +226,107 @@ def run(quick: bool = False) -> BenchResult:
         by_worker: dict[str, list[float]] = {}
         for r, c in zip(job_.results, task_cpu, strict=True):
             by_worker.setdefault(r.trace.attrs["motives_task_process"], []).append(
-                (float(r.trace.attrs["motives_task_started"]), c))
+                (float(r.trace.attrs["motives_task_started"]), c)
+            )
         firsts = [min(v)[1] for v in by_worker.values()]
         rest = [c for v in by_worker.values() for _, c in sorted(v)[1:]]
-        outside = (cpu - sum(task_cpu)) / len(by_worker)  # per worker: start-up, messages, the scheduler
+        outside = (cpu - sum(task_cpu)) / len(
+            by_worker
+        )  # per worker: start-up, messages, the scheduler
         s_cpu = outside + statistics.mean(firsts) - t_cpu
         o_cpu = statistics.mean(rest) - t_cpu
         predicted[label] = (s, o, s_cpu, o_cpu)
-        res.add(f"{label}: {n_tasks} fits", w, "s", baseline=w_serial, baseline_label="the serial run above",
-                ratio=w_serial / w,
-                note=f"speed-up {w_serial / w:.2f}, efficiency {w_serial / w / n:.0%} of {n} workers; "
-                     f"{len(by_worker)} worker processes ran the fits, {waves} waves; CPU used / wall = "
-                     f"{cpu / w:.2f}" + ("; W counts from LocalCluster() on" if job_ is dist else ""))
-        res.add(f"{label}: start-up s", s, "s",
-                note=f"first result after {first_at:.1f} s, minus t" + (
-                    f" (the cluster itself was up after {cluster_up:.1f} s)" if job_ is dist else ""))
+        res.add(
+            f"{label}: {n_tasks} fits",
+            w,
+            "s",
+            baseline=w_serial,
+            baseline_label="the serial run above",
+            ratio=w_serial / w,
+            note=f"speed-up {w_serial / w:.2f}, efficiency {w_serial / w / n:.0%} of {n} workers; "
+            f"{len(by_worker)} worker processes ran the fits, {waves} waves; CPU used / wall = "
+            f"{cpu / w:.2f}" + ("; W counts from LocalCluster() on" if job_ is dist else ""),
+        )
+        res.add(
+            f"{label}: start-up s",
+            s,
+            "s",
+            note=f"first result after {first_at:.1f} s, minus t"
+            + (f" (the cluster itself was up after {cluster_up:.1f} s)" if job_ is dist else ""),
+        )
         res.add(f"{label}: per-task overhead o", o, "s", note=f"(W - s) / {waves} - t")
-        res.add(f"{label}: start-up in CPU seconds, s_cpu", s_cpu, "s",
-                note=f"per worker: CPU outside the tasks {outside:.2f} s (spawning, importing, messages"
-                     + (", the scheduler" if job_ is dist else "") + f") + its first task's CPU "
-                     f"{statistics.mean(firsts):.2f} s - t_cpu")
-        res.add(f"{label}: per-task overhead in CPU seconds, o_cpu", o_cpu, "s",
-                note="mean CPU of a worker's later tasks - t_cpu")
-    res.add("the same task storing its log densities (CPU s)", statistics.median(ld_with), "s",
-            baseline=statistics.median(ld_without), baseline_label="the task without them (CPU s, medians of 3)",
-            ratio=statistics.median(ld_without) / statistics.median(ld_with))
+        res.add(
+            f"{label}: start-up in CPU seconds, s_cpu",
+            s_cpu,
+            "s",
+            note=f"per worker: CPU outside the tasks {outside:.2f} s (spawning, importing, messages"
+            + (", the scheduler" if job_ is dist else "")
+            + f") + its first task's CPU "
+            f"{statistics.mean(firsts):.2f} s - t_cpu",
+        )
+        res.add(
+            f"{label}: per-task overhead in CPU seconds, o_cpu",
+            o_cpu,
+            "s",
+            note="mean CPU of a worker's later tasks - t_cpu",
+        )
+    res.add(
+        "the same task storing its log densities (CPU s)",
+        statistics.median(ld_with),
+        "s",
+        baseline=statistics.median(ld_without),
+        baseline_label="the task without them (CPU s, medians of 3)",
+        ratio=statistics.median(ld_without) / statistics.median(ld_with),
+    )
     s, o, s_cpu, o_cpu = predicted["2-worker LocalCluster"]
     for n_fit in (n_tasks, 1024):
         waves = math.ceil(n_fit / 64)
         w64 = s + waves * (t_task + o)
-        res.add(f"predicted wall of {n_fit} such fits on 64 cluster workers, as loaded as here", w64, "s",
-                baseline=n_fit * t_task, baseline_label=f"{n_fit} x t serially", ratio=n_fit * t_task / w64,
-                note=f"W64 = s + ceil({n_fit}/64) (t + o) = {s:.1f} + {waves} x ({t_task:.2f} + {o:.2f}), "
-                     "with the cluster's s and o")
+        res.add(
+            f"predicted wall of {n_fit} such fits on 64 cluster workers, as loaded as here",
+            w64,
+            "s",
+            baseline=n_fit * t_task,
+            baseline_label=f"{n_fit} x t serially",
+            ratio=n_fit * t_task / w64,
+            note=f"W64 = s + ceil({n_fit}/64) (t + o) = {s:.1f} + {waves} x ({t_task:.2f} + "
+            f"{o:.2f}), "
+            "with the cluster's s and o",
+        )
         w64c = s_cpu + waves * (t_cpu + o_cpu)
-        res.add(f"predicted wall of {n_fit} such fits on 64 cluster workers, a free core each", w64c, "s",
-                baseline=n_fit * t_cpu, baseline_label=f"{n_fit} x t_cpu serially on a free core",
-                ratio=n_fit * t_cpu / w64c,
-                note=f"the same formula in CPU seconds: {s_cpu:.1f} + {waves} x ({t_cpu:.2f} + {o_cpu:.2f}); "
-                     "ignores the waits that use no CPU (the cluster's start, messages' latency)")
-    res.tables["fits"] = [{
-        "fits passing their diagnostics (PyMC's NUTS / nutpie)": f"{passed} / {passed_np} of {n_tasks}",
-        "task sent (pickled)": f"{len(pickle.dumps(tasks[0])) / 1e3:.0f} kB",
-        "result returned (pickled)": f"{len(pickle.dumps(warm)) / 1e3:.0f} kB",
-    }]
-    res.notes.append(f"machine: {os.cpu_count()} CPUs shared with other sessions (load average in the header): "
-                     "the 2-worker ways cannot beat 2x, and get less where other work takes the cores")
+        res.add(
+            f"predicted wall of {n_fit} such fits on 64 cluster workers, a free core each",
+            w64c,
+            "s",
+            baseline=n_fit * t_cpu,
+            baseline_label=f"{n_fit} x t_cpu serially on a free core",
+            ratio=n_fit * t_cpu / w64c,
+            note=f"the same formula in CPU seconds: {s_cpu:.1f} + {waves} x ({t_cpu:.2f} + "
+            f"{o_cpu:.2f}); "
+            "ignores the waits that use no CPU (the cluster's start, messages' latency)",
+        )
+    res.tables["fits"] = [
+        {
+            "fits passing their diagnostics (PyMC's NUTS / nutpie)": f"{passed} / {passed_np} of {n_tasks}",
+            "task sent (pickled)": f"{len(pickle.dumps(tasks[0])) / 1e3:.0f} kB",
+            "result returned (pickled)": f"{len(pickle.dumps(warm)) / 1e3:.0f} kB",
+        }
+    ]
+    res.notes.append(
+        f"machine: {os.cpu_count()} CPUs shared with other sessions (load average in the header): "
+        "the 2-worker ways cannot beat 2x, and get less where other work takes the cores"
+    )
     try:
         autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
     except OSError:
         autogroup = False
     if autogroup:
-        res.notes.append("Linux's scheduler shares CPU time between sessions (sched_autogroup_enabled = 1), not "
-                         "between processes: this benchmark's worker processes share its session's part of the "
-                         "machine, so while other sessions are busy two workers get no more CPU than one process "
-                         "(compare 'CPU used / wall' of the ways); the CPU-second figures are the ones the load "
-                         "does not distort")
+        res.notes.append(
+            "Linux's scheduler shares CPU time between sessions (sched_autogroup_enabled = 1), not "
+            "between processes: this benchmark's worker processes share its session's part of the "
+            "machine, so while other sessions are busy two workers get no more CPU than one "
+            "process "
+            "(compare 'CPU used / wall' of the ways); the CPU-second figures are the ones the load "
+            "does not distort"
+        )
     return res

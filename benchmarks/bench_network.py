@@ -4,32 +4,40 @@ pyAgrum's ``LazyPropagation`` and pgmpy's ``VariableElimination``.
 
 The networks, side by side in one run:
 
-(a) the bundled case (``evidence/``, lens hughes) as ``motives.bn.network`` exports it (reliability nodes
+(a) the bundled case (``evidence/``, lens hughes) as ``motives.bn.network`` exports it (reliability
+nodes
     over the engine's quadrature points for the 12 sources whose reports sit under propositions;
     timeline/quantity items as binary nodes with scaled likelihoods);
 (b) Pearl's burglary alarm (:data:`ALARM`: a root fact, a fact with two parents, two calls);
 (c) a generated network of 60 nodes (:func:`generated_case`: 4 hypotheses at the root, 30 facts with
-    1–3 parents drawn from the hypotheses and the few facts before them (two root facts, two observed
+    1–3 parents drawn from the hypotheses and the few facts before them (two root facts, two
+    observed
     facts), 29 observed items with 1–2 parents; deterministic in its seed).
 
-pgmpy gets the network from :func:`pgmpy_network` ((b), (c): every fact, item and observed fact as a node;
+pgmpy gets the network from :func:`pgmpy_network` ((b), (c): every fact, item and observed fact as a
+node;
 ``motives.bn.network`` for (a)); pyAgrum reads the same network from the BIF file pgmpy writes
 (``gum.loadBN``). Agreement: max |Δ| of P(hypothesis | evidence) between the three.
 
 Timings:
 
-1. one query: the public call ``mv.exact_posterior(case, lens)`` on the same case object (what a user
+1. one query: the public call ``mv.exact_posterior(case, lens)`` on the same case object (what a
+user
    repeats; the engine keeps the compiled arrays per case object) and the engine alone
-   (``exact.posterior(arr)``), against pyAgrum (one ``LazyPropagation`` object reused: erase and set the
+   (``exact.posterior(arr)``), against pyAgrum (one ``LazyPropagation`` object reused: erase and set
+   the
    evidence, ``makeInference``, ``posterior``; and one built fresh per query) and pgmpy (one
    ``VariableElimination`` object reused, ``query``). Targets: ≥ 5× faster than pyAgrum (reused) per
    query, ≤ 0.3 ms per public call on the bundled case.
-2. sweeps of perturbed tables: every proposition table row, every item cell under a proposition and every
+2. sweeps of perturbed tables: every proposition table row, every item cell under a proposition and
+every
    direct item cell × U(0.8, 1.2) (rows renormalised); the engine takes S scenarios in one call
-   (``exact.posterior(arr, lam=..., tables=..., plam=...)``), pgmpy gets each scenario's CPDs in the network
+   (``exact.posterior(arr, lam=..., tables=..., plam=...)``), pgmpy gets each scenario's CPDs in the
+   network
    built once and queries it. Target ≥ 1000× faster per posterior.
 
-A cProfile of the public call on the bundled case is recorded with the results (where the time goes).
+A cProfile of the public call on the bundled case is recorded with the results (where the time
+goes).
 """
 
 from __future__ import annotations
@@ -52,29 +60,58 @@ TITLE = "Networks: exact engine vs pyAgrum LazyPropagation and pgmpy VariableEli
 
 #: Pearl's burglary alarm (P(burglary | John and Mary call) = 0.2841718353).
 ALARM: dict[str, Any] = {
-    "name": "alarm", "title": "Pearl's burglary alarm",
-    "hypotheses": [{"id": "burglary", "label": "Burglary", "prior": 0.001},
-                   {"id": "no_burglary", "label": "No burglary", "prior": 0.999}],
+    "name": "alarm",
+    "title": "Pearl's burglary alarm",
+    "hypotheses": [
+        {"id": "burglary", "label": "Burglary", "prior": 0.001},
+        {"id": "no_burglary", "label": "No burglary", "prior": 0.999},
+    ],
     "propositions": [
-        {"id": "earthquake", "title": "An earthquake happened", "bears_on": [],
-         "likelihoods": {"yes": 0.002, "no": 0.998}},
-        {"id": "alarm", "title": "The alarm rang", "bears_on": ["hypotheses", "earthquake"],
-         "likelihoods": {"burglary": {"yes": 0.95, "no": 0.94}, "no_burglary": {"yes": 0.29, "no": 0.001}}},
+        {
+            "id": "earthquake",
+            "title": "An earthquake happened",
+            "bears_on": [],
+            "likelihoods": {"yes": 0.002, "no": 0.998},
+        },
+        {
+            "id": "alarm",
+            "title": "The alarm rang",
+            "bears_on": ["hypotheses", "earthquake"],
+            "likelihoods": {
+                "burglary": {"yes": 0.95, "no": 0.94},
+                "no_burglary": {"yes": 0.29, "no": 0.001},
+            },
+        },
     ],
     "evidence": [
-        {"id": "john_calls", "title": "John calls", "bears_on": "alarm", "likelihoods": {"yes": 0.9, "no": 0.05}},
-        {"id": "mary_calls", "title": "Mary calls", "bears_on": "alarm", "likelihoods": {"yes": 0.7, "no": 0.01}},
+        {
+            "id": "john_calls",
+            "title": "John calls",
+            "bears_on": "alarm",
+            "likelihoods": {"yes": 0.9, "no": 0.05},
+        },
+        {
+            "id": "mary_calls",
+            "title": "Mary calls",
+            "bears_on": "alarm",
+            "likelihoods": {"yes": 0.7, "no": 0.01},
+        },
     ],
 }
 ALARM_BURGLARY = 0.2841718353
 
 
-def generated_case(seed: int = 60, *, n_facts: int = 30, n_items: int = 29, n_hyp: int = 4, window: int = 6) -> Any:
+def generated_case(
+    seed: int = 60, *, n_facts: int = 30, n_items: int = 29, n_hyp: int = 4, window: int = 6
+) -> Any:
     """A random network of 1 + ``n_facts`` + ``n_items`` nodes, deterministic in ``seed``.
 
-    Fact i has 1–3 parents (P = 0.45, 0.4, 0.15) drawn from the hypotheses and the ``window`` facts before it
-    (so the treewidth stays moderate), except facts 5 and 17, which are roots; 30 % of facts have three
-    states. Items (binary, observed) bear on one fact (80 %) or on two nearby facts. Facts 8 and 22 are
+    Fact i has 1–3 parents (P = 0.45, 0.4, 0.15) drawn from the hypotheses and the ``window`` facts
+    before it
+    (so the treewidth stays moderate), except facts 5 and 17, which are roots; 30 % of facts have
+    three
+    states. Items (binary, observed) bear on one fact (80 %) or on two nearby facts. Facts 8 and 22
+    are
     observed in their first state. Table rows: Dirichlet(2, …) or P(first state) ~ U(0.05, 0.95).
     """
     import motives as mv
@@ -98,6 +135,7 @@ def generated_case(seed: int = 60, *, n_facts: int = 30, n_items: int = 29, n_hy
             w = np.round(rng.dirichlet(np.full(len(st), 2.0)), 3)
             w[-1] = round(1 - w[:-1].sum(), 3)
             return {s: float(v) for s, v in zip(st, w, strict=True)}
+
         return row
 
     props = []
@@ -116,7 +154,12 @@ def generated_case(seed: int = 60, *, n_facts: int = 30, n_items: int = 29, n_hy
         else:
             w = row_for(st)()
             lik = {"yes": w, "no": round(1 - w, 3)} if len(st) == 2 else w
-        prop: dict[str, Any] = {"id": fid, "title": f"fact {i}", "bears_on": parents, "likelihoods": lik}
+        prop: dict[str, Any] = {
+            "id": fid,
+            "title": f"fact {i}",
+            "bears_on": parents,
+            "likelihoods": lik,
+        }
         if len(st) == 3:
             prop["states"] = st
         if i in (8, 22):
@@ -131,12 +174,23 @@ def generated_case(seed: int = 60, *, n_facts: int = 30, n_items: int = 29, n_hy
             if g != f:
                 parents.append(f"f{g}")
         lik = table(parents, lambda: float(np.round(rng.uniform(0.05, 0.95), 3)))
-        items.append({"id": f"e{e}", "title": f"item {e}", "bears_on": parents if len(parents) > 1 else parents[0],
-                      "likelihoods": lik})
-    return mv.Case.model_validate({"name": f"generated_{seed}", "title": "generated network",
-                                   "hypotheses": [{"id": h, "prior": float(p)} for h, p in zip(hyps, prior,
-                                                                                                strict=True)],
-                                   "propositions": props, "evidence": items})
+        items.append(
+            {
+                "id": f"e{e}",
+                "title": f"item {e}",
+                "bears_on": parents if len(parents) > 1 else parents[0],
+                "likelihoods": lik,
+            }
+        )
+    return mv.Case.model_validate(
+        {
+            "name": f"generated_{seed}",
+            "title": "generated network",
+            "hypotheses": [{"id": h, "prior": float(p)} for h, p in zip(hyps, prior, strict=True)],
+            "propositions": props,
+            "evidence": items,
+        }
+    )
 
 
 OBS = ("observed", "not_observed")
@@ -147,26 +201,42 @@ def _cpd_specs(arr: Any) -> list[tuple[str, list[str], list[str], np.ndarray]]:
 
     Values have the shape (card, Π parent cards).
 
-    Only what the generated and alarm networks use: facts, items under facts, items of several parents,
+    Only what the generated and alarm networks use: facts, items under facts, items of several
+    parents,
     items on the hypotheses; no source of uncertain reliability, no timeline or quantity item.
     """
-    if arr.groups or arr.sources_in_structure or len(arr.other_items) or any(
-            len(p.other_items) for p in arr.propositions):
+    if (
+        arr.groups
+        or arr.sources_in_structure
+        or len(arr.other_items)
+        or any(len(p.other_items) for p in arr.propositions)
+    ):
         raise ValueError("pgmpy_network covers facts and likelihood items only")
     names = ["hypothesis"] + [p.id for p in arr.propositions]
 
     def node(q: int) -> str:
         return names[q + 1]
 
-    specs = [("hypothesis", list(arr.hypotheses), [], np.asarray(arr.prior, dtype=float).reshape(-1, 1))]
+    specs = [
+        ("hypothesis", list(arr.hypotheses), [], np.asarray(arr.prior, dtype=float).reshape(-1, 1))
+    ]
     for i, e in enumerate(arr.items):
         specs.append((e, list(OBS), ["hypothesis"], np.vstack([arr.lam[i], 1 - arr.lam[i]])))
     for pa in arr.propositions:
-        specs.append((pa.id, list(pa.states), [node(q) for q in pa.parents], np.asarray(pa.table, dtype=float).T))
+        specs.append(
+            (
+                pa.id,
+                list(pa.states),
+                [node(q) for q in pa.parents],
+                np.asarray(pa.table, dtype=float).T,
+            )
+        )
         for j, e in enumerate(pa.items):
             specs.append((e, list(OBS), [pa.id], np.vstack([pa.lam[j], 1 - pa.lam[j]])))
     for jt in arr.joint:
-        specs.append((jt.id, list(OBS), [node(q) for q in jt.parents], np.vstack([jt.lam, 1 - jt.lam])))
+        specs.append(
+            (jt.id, list(OBS), [node(q) for q in jt.parents], np.vstack([jt.lam, 1 - jt.lam]))
+        )
     return specs
 
 
@@ -174,8 +244,17 @@ def _cpds(specs: list[tuple[str, list[str], list[str], np.ndarray]]) -> list[Any
     from pgmpy.factors.discrete import TabularCPD
 
     states = {n: st for n, st, _, _ in specs}
-    return [TabularCPD(n, len(st), v, evidence=par or None, evidence_card=[len(states[p]) for p in par] or None,
-                       state_names={n: st, **{p: states[p] for p in par}}) for n, st, par, v in specs]
+    return [
+        TabularCPD(
+            n,
+            len(st),
+            v,
+            evidence=par or None,
+            evidence_card=[len(states[p]) for p in par] or None,
+            state_names={n: st, **{p: states[p] for p in par}},
+        )
+        for n, st, par, v in specs
+    ]
 
 
 def pgmpy_network(arr: Any) -> tuple[Any, dict[str, str]]:
@@ -191,8 +270,12 @@ def pgmpy_network(arr: Any) -> tuple[Any, dict[str, str]]:
     model.add_edges_from([(p, s[0]) for s in specs for p in s[2]])
     model.add_cpds(*_cpds(specs))
     model.check_model()
-    evidence = {e: OBS[0] for e in arr.items + [e for p in arr.propositions for e in p.items]
-                + [j.id for j in arr.joint]}
+    evidence = {
+        e: OBS[0]
+        for e in arr.items
+        + [e for p in arr.propositions for e in p.items]
+        + [j.id for j in arr.joint]
+    }
     evidence |= {p.id: p.states[p.observed] for p in arr.propositions if p.observed >= 0}
     return model, evidence
 
@@ -216,7 +299,9 @@ def _full_precision(gbn: Any, model: Any) -> None:
     for cpd in model.get_cpds():
         var = cpd.variable
         parents = cpd.variables[1:]
-        vals = np.asarray(cpd.get_values(), dtype=float)  # (card, Π parent cards), last parent fastest
+        vals = np.asarray(
+            cpd.get_values(), dtype=float
+        )  # (card, Π parent cards), last parent fastest
         configs = itertools.product(*[cpd.state_names[p] for p in parents])
         cpt = gbn.cpt(var)
         labels = list(gbn.variable(var).labels())
@@ -290,14 +375,15 @@ class Net:
     def public(self) -> np.ndarray:
         import motives as mv
 
-        return mv.exact_posterior(self.case, self.lens)["credence"].to_numpy()[:len(self.hyp)]
+        return mv.exact_posterior(self.case, self.lens)["credence"].to_numpy()[: len(self.hyp)]
 
     def engine(self) -> np.ndarray:
         from motives import exact
 
         return exact.posterior(self.arr)
 
-    # --- sweeps ----------------------------------------------------------------------------------------
+    # --- sweeps
+    # ----------------------------------------------------------------------------------------
     def perturb(self, s: int, rng: np.random.Generator) -> dict[str, Any]:
         """S scenarios, each cell and table row scaled by a draw of U(0.8, 1.2).
 
@@ -309,12 +395,16 @@ class Net:
         for pa in arr.propositions:
             t = pa.table * rng.uniform(0.8, 1.2, size=(s,) + pa.table.shape)
             tables[pa.id] = t / t.sum(axis=-1, keepdims=True)
-            plam[pa.id] = np.clip(pa.lam * rng.uniform(0.8, 1.2, size=(s,) + pa.lam.shape), 0.0, 1.0)
+            plam[pa.id] = np.clip(
+                pa.lam * rng.uniform(0.8, 1.2, size=(s,) + pa.lam.shape), 0.0, 1.0
+            )
         return {"lam": lam, "tables": tables, "plam": plam}
 
     def scenario(self, sc: dict[str, Any], i: int) -> Any:
-        props = tuple(replace(pa, table=sc["tables"][pa.id][i], lam=sc["plam"][pa.id][i])
-                      for pa in self.arr.propositions)
+        props = tuple(
+            replace(pa, table=sc["tables"][pa.id][i], lam=sc["plam"][pa.id][i])
+            for pa in self.arr.propositions
+        )
         return replace(self.arr, lam=sc["lam"][i], propositions=props)
 
     def pgmpy_sweep(self, sc: dict[str, Any], n: int) -> np.ndarray:
@@ -343,11 +433,15 @@ class Net:
         arr = self.arr
         m = self.model
         n_items = len(arr.items) + len(arr.other_items) + len(arr.structured_items)
-        return (f"{self.label}: {len(m.nodes())} nodes, {len(m.edges())} edges in the pgmpy/pyAgrum network "
-                f"({len(arr.hypotheses)} hypotheses, {len(arr.propositions)} facts, {n_items} items, "
-                f"{sum(len(p.parents) != 1 for p in arr.propositions)} facts with 0 or ≥ 2 parents, "
-                f"{len(arr.joint)} items with 2 parents); engine's largest elimination table {arr.plan.largest} "
-                "cells")
+        return (
+            f"{self.label}: {len(m.nodes())} nodes, {len(m.edges())} edges in the pgmpy/pyAgrum "
+            "network "
+            f"({len(arr.hypotheses)} hypotheses, {len(arr.propositions)} facts, {n_items} items, "
+            f"{sum(len(p.parents) != 1 for p in arr.propositions)} facts with 0 or ≥ 2 parents, "
+            f"{len(arr.joint)} items with 2 parents); engine's largest elimination table "
+            f"{arr.plan.largest} "
+            "cells"
+        )
 
 
 def profile_public(net: Net, calls: int) -> list[dict[str, Any]]:
@@ -366,11 +460,23 @@ def profile_public(net: Net, calls: int) -> list[dict[str, Any]]:
     rows = []
     for (fn, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
         short = fn.split("/src/")[-1].split("site-packages/")[-1]
-        rows.append({"function": f"{short}:{line}({func})" if line else func, "calls_per_query": nc / calls,
-                     "own_us": tt / calls * 1e6, "cum_us": ct / calls * 1e6})
+        rows.append(
+            {
+                "function": f"{short}:{line}({func})" if line else func,
+                "calls_per_query": nc / calls,
+                "own_us": tt / calls * 1e6,
+                "cum_us": ct / calls * 1e6,
+            }
+        )
     rows.sort(key=lambda r: -r["own_us"])
-    out = [{"function": "total (under the profiler)", "calls_per_query": float("nan"), "own_us": total / calls * 1e6,
-            "cum_us": total / calls * 1e6}]
+    out = [
+        {
+            "function": "total (under the profiler)",
+            "calls_per_query": float("nan"),
+            "own_us": total / calls * 1e6,
+            "cum_us": total / calls * 1e6,
+        }
+    ]
     out += [r for r in rows[:14]]
     for r in out:
         for k in ("calls_per_query", "own_us", "cum_us"):
@@ -393,18 +499,22 @@ def run(quick: bool = False) -> BenchResult:
     min_s = 0.02 if quick else 0.3
     rng = np.random.default_rng(20)
     with tempfile.TemporaryDirectory() as tmp:
-        nets = [Net("bundled", mv.load_case(CASE), "hughes", Path(tmp)),
-                Net("alarm", mv.Case.model_validate(ALARM), None, Path(tmp)),
-                Net("generated", generated_case(), None, Path(tmp))]
+        nets = [
+            Net("bundled", mv.load_case(CASE), "hughes", Path(tmp)),
+            Net("alarm", mv.Case.model_validate(ALARM), None, Path(tmp)),
+            Net("generated", generated_case(), None, Path(tmp)),
+        ]
         worst: dict[str, float] = {}
         rows = []
         closed = float("nan")
         for net in nets:
             ref = net.public()
-            d = {"pgmpy": float(np.abs(net.pgmpy() - ref).max()),
-                 "pyagrum": float(np.abs(net.agrum() - ref).max()),
-                 "pyagrum (fresh)": float(np.abs(net.agrum_fresh() - ref).max()),
-                 "engine": float(np.abs(net.engine() - ref).max())}
+            d = {
+                "pgmpy": float(np.abs(net.pgmpy() - ref).max()),
+                "pyagrum": float(np.abs(net.agrum() - ref).max()),
+                "pyagrum (fresh)": float(np.abs(net.agrum_fresh() - ref).max()),
+                "engine": float(np.abs(net.engine() - ref).max()),
+            }
             if net.label == "alarm":
                 closed = abs(float(ref[0]) - ALARM_BURGLARY)
             sc = net.perturb(s_exact, rng)
@@ -420,42 +530,99 @@ def run(quick: bool = False) -> BenchResult:
                 "agrum": best_time(net.agrum, repeat=rep, min_seconds=min_s),
                 "agrum_fresh": best_time(net.agrum_fresh, repeat=rep, min_seconds=min_s),
                 "pgmpy": best_time(net.pgmpy, repeat=3 if quick else 5, min_seconds=min_s / 3),
-                "sweep": best_time(lambda net=net, sc=sc: net.engine_sweep(sc), repeat=3 if quick else 5) / s_exact,
+                "sweep": best_time(
+                    lambda net=net, sc=sc: net.engine_sweep(sc), repeat=3 if quick else 5
+                )
+                / s_exact,
                 "pg_sweep": t_pg_sweep,
             }
-            rows.append({"network": net.label, **{k: round(v * 1e6, 3) for k, v in t.items()},
-                         **{f"Δ {k}": float(f"{v:.2g}") for k, v in d.items()}})
+            rows.append(
+                {
+                    "network": net.label,
+                    **{k: round(v * 1e6, 3) for k, v in t.items()},
+                    **{f"Δ {k}": float(f"{v:.2g}") for k, v in d.items()},
+                }
+            )
             lab = net.label
             r = t["agrum"] / t["public"]
-            res.add(f"one query, public call mv.exact_posterior ({lab})", t["public"] * 1e6, "µs",
-                    baseline=t["agrum"] * 1e6, baseline_label="pyAgrum LazyPropagation reused (erase + set evidence, "
-                    "makeInference, posterior)", ratio=r, target="≥ 5× faster", ok=r >= 5,
-                    note=f"pyAgrum with a fresh LazyPropagation per query: {t['agrum_fresh'] * 1e6:,.0f} µs "
-                    f"({t['agrum_fresh'] / t['public']:.1f}×); pgmpy VE (object reused): {t['pgmpy'] * 1e6:,.0f} µs "
-                    f"({t['pgmpy'] / t['public']:.1f}×)")
+            res.add(
+                f"one query, public call mv.exact_posterior ({lab})",
+                t["public"] * 1e6,
+                "µs",
+                baseline=t["agrum"] * 1e6,
+                baseline_label="pyAgrum LazyPropagation reused (erase + set evidence, "
+                "makeInference, posterior)",
+                ratio=r,
+                target="≥ 5× faster",
+                ok=r >= 5,
+                note="pyAgrum with a fresh LazyPropagation per query: "
+                f"{t['agrum_fresh'] * 1e6:,.0f} µs "
+                f"({t['agrum_fresh'] / t['public']:.1f}×); pgmpy VE (object reused): "
+                f"{t['pgmpy'] * 1e6:,.0f} µs "
+                f"({t['pgmpy'] / t['public']:.1f}×)",
+            )
             if lab == "bundled":
-                res.add(f"one query, public call mv.exact_posterior ({lab}): absolute", t["public"] * 1e3, "ms",
-                        target="≤ 0.3 ms", ok=t["public"] <= 0.3e-3,
-                        note="the same case object called repeatedly (compiled arrays cached per case object)")
-            res.add(f"one query, engine alone exact.posterior(arr) ({lab})", t["engine"] * 1e6, "µs",
-                    baseline=t["agrum"] * 1e6, baseline_label="pyAgrum LazyPropagation reused", ratio=r * t["public"]
-                    / t["engine"], note="without prior parsing and the DataFrame of the public call")
+                res.add(
+                    f"one query, public call mv.exact_posterior ({lab}): absolute",
+                    t["public"] * 1e3,
+                    "ms",
+                    target="≤ 0.3 ms",
+                    ok=t["public"] <= 0.3e-3,
+                    note="the same case object called repeatedly (compiled arrays cached per case "
+                    "object)",
+                )
+            res.add(
+                f"one query, engine alone exact.posterior(arr) ({lab})",
+                t["engine"] * 1e6,
+                "µs",
+                baseline=t["agrum"] * 1e6,
+                baseline_label="pyAgrum LazyPropagation reused",
+                ratio=r * t["public"] / t["engine"],
+                note="without prior parsing and the DataFrame of the public call",
+            )
             r = t["pg_sweep"] / t["sweep"]
-            res.add(f"per posterior in a sweep of every table ({lab})", t["sweep"] * 1e6, "µs",
-                    baseline=t["pg_sweep"] * 1e6, baseline_label=f"pgmpy, the scenario's CPDs swapped in + one VE "
-                    f"query per scenario ({s_pg})", ratio=r, target="≥ 1000× faster", ok=r >= 1000,
-                    note=f"exact: one call over S = {s_exact:,} scenarios (tables, item cells × U(0.8, 1.2)): "
-                    f"{t['sweep'] * s_exact * 1e3:.1f} ms, {1 / t['sweep']:,.0f} posteriors/s")
+            res.add(
+                f"per posterior in a sweep of every table ({lab})",
+                t["sweep"] * 1e6,
+                "µs",
+                baseline=t["pg_sweep"] * 1e6,
+                baseline_label=f"pgmpy, the scenario's CPDs swapped in + one VE "
+                f"query per scenario ({s_pg})",
+                ratio=r,
+                target="≥ 1000× faster",
+                ok=r >= 1000,
+                note=f"exact: one call over S = {s_exact:,} scenarios (tables, item cells × "
+                "U(0.8, 1.2)): "
+                f"{t['sweep'] * s_exact * 1e3:.1f} ms, {1 / t['sweep']:,.0f} posteriors/s",
+            )
         agree = max(worst.values())
-        res.metrics.insert(0, res.metrics[0].__class__(
-            "max |Δ P(hypothesis | evidence)| engine vs pyAgrum vs pgmpy (3 networks; single queries and swept "
-            "scenarios)", agree, "", target="≤ 1e-12", ok=agree <= 1e-12,
-            note="; ".join(f"{k}: {v:.1e}" for k, v in worst.items())))
-        res.add("alarm: |P(burglary | John and Mary call) − 0.2841718353| (public call)", closed, "",
-                target="≤ 1e-10 (the constant's 10 digits)", ok=closed <= 1e-10)
-        res.tables["times in µs per posterior, and agreement (max |Δ| against the public call)"] = rows
+        res.metrics.insert(
+            0,
+            res.metrics[0].__class__(
+                "max |Δ P(hypothesis | evidence)| engine vs pyAgrum vs pgmpy (3 networks; single "
+                "queries and swept "
+                "scenarios)",
+                agree,
+                "",
+                target="≤ 1e-12",
+                ok=agree <= 1e-12,
+                note="; ".join(f"{k}: {v:.1e}" for k, v in worst.items()),
+            ),
+        )
+        res.add(
+            "alarm: |P(burglary | John and Mary call) − 0.2841718353| (public call)",
+            closed,
+            "",
+            target="≤ 1e-10 (the constant's 10 digits)",
+            ok=closed <= 1e-10,
+        )
+        res.tables["times in µs per posterior, and agreement (max |Δ| against the public call)"] = (
+            rows
+        )
         for net in nets:
             res.notes.append(net.describe())
-        res.tables["cProfile of mv.exact_posterior on the bundled case (µs per call, profiler overhead included)"] = \
-            profile_public(nets[0], 50 if quick else 1000)
+        res.tables[
+            "cProfile of mv.exact_posterior on the bundled case (µs per call, profiler overhead "
+            "included)"
+        ] = profile_public(nets[0], 50 if quick else 1000)
     return res

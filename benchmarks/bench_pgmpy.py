@@ -49,12 +49,21 @@ def build_network(arr: Any, prior: np.ndarray, *, reliability: bool) -> Any:
             gi, x = group_of[e]
             p = x[:, None] * arr.lam[e][None, :] + (1 - x[:, None]) * base[e]  # (Q, K)
             p1 = p.T.reshape(-1)  # columns: H slowest, R fastest
-            cpds.append(TabularCPD(f"E{e}", 2, np.vstack([1 - p1, p1]), evidence=["H", f"R{gi}"],
-                                   evidence_card=[k, len(x)]))
+            cpds.append(
+                TabularCPD(
+                    f"E{e}",
+                    2,
+                    np.vstack([1 - p1, p1]),
+                    evidence=["H", f"R{gi}"],
+                    evidence_card=[k, len(x)],
+                )
+            )
             edges += [("H", f"E{e}"), (f"R{gi}", f"E{e}")]
         else:
             p1 = arr.lam[e]
-            cpds.append(TabularCPD(f"E{e}", 2, np.vstack([1 - p1, p1]), evidence=["H"], evidence_card=[k]))
+            cpds.append(
+                TabularCPD(f"E{e}", 2, np.vstack([1 - p1, p1]), evidence=["H"], evidence_card=[k])
+            )
             edges.append(("H", f"E{e}"))
     net = DiscreteBayesianNetwork(edges)
     net.add_cpds(*cpds)
@@ -119,15 +128,21 @@ def run(quick: bool = False) -> BenchResult:
             from pgmpy.inference import VariableElimination
 
             ve = VariableElimination(net)
-            d_single = float(np.abs(query(net, n, ve) - exact.posterior(arr, reliability=rel)).max())
+            d_single = float(
+                np.abs(query(net, n, ve) - exact.posterior(arr, reliability=rel)).max()
+            )
             t0 = time.perf_counter()
             swept = pgmpy_sweep(net, n, priors)
             t_pg_sweep = (time.perf_counter() - t0) / s_pgmpy
-            d_sweep = float(np.abs(swept - exact.posterior(arr, prior=priors, reliability=rel)).max())
+            d_sweep = float(
+                np.abs(swept - exact.posterior(arr, prior=priors, reliability=rel)).max()
+            )
             key = f"{lens}, reliability {'on' if rel else 'off'}"
             worst[key] = max(d_single, d_sweep)
             # likelihood sweep: every cell perturbed (the network must be rebuilt per scenario)
-            lams = np.clip(arr.lam * rng.uniform(0.8, 1.2, size=(s_pgmpy_lam,) + arr.lam.shape), 0.0, 1.0)
+            lams = np.clip(
+                arr.lam * rng.uniform(0.8, 1.2, size=(s_pgmpy_lam,) + arr.lam.shape), 0.0, 1.0
+            )
             t0 = time.perf_counter()
             swept = pgmpy_lam_sweep(arr, lams, reliability=rel)
             t_pg_lam = (time.perf_counter() - t0) / s_pgmpy_lam
@@ -137,40 +152,87 @@ def run(quick: bool = False) -> BenchResult:
                 net = build_network(arr, arr.prior, reliability=rel)
                 ve = VariableElimination(net)
                 big = rng.dirichlet(np.ones(k), size=s_exact)
-                big_lam = np.clip(arr.lam * rng.uniform(0.8, 1.2, size=(s_exact // 5,) + arr.lam.shape), 0.0, 1.0)
+                big_lam = np.clip(
+                    arr.lam * rng.uniform(0.8, 1.2, size=(s_exact // 5,) + arr.lam.shape), 0.0, 1.0
+                )
                 timings[key] = {
-                    "pgmpy_query": best_time(lambda net=net, ve=ve, n=n: query(net, n, ve), repeat=3 if quick else 7),
-                    "exact_single": best_time(lambda arr=arr, rel=rel: exact.posterior(arr, reliability=rel),
-                                              repeat=5, min_seconds=0.02 if quick else 0.2),
+                    "pgmpy_query": best_time(
+                        lambda net=net, ve=ve, n=n: query(net, n, ve), repeat=3 if quick else 7
+                    ),
+                    "exact_single": best_time(
+                        lambda arr=arr, rel=rel: exact.posterior(arr, reliability=rel),
+                        repeat=5,
+                        min_seconds=0.02 if quick else 0.2,
+                    ),
                     "pgmpy_sweep": t_pg_sweep,
-                    "exact_sweep": best_time(lambda arr=arr, big=big, rel=rel: exact.posterior(
-                        arr, prior=big, reliability=rel), repeat=3 if quick else 5) / s_exact,
+                    "exact_sweep": best_time(
+                        lambda arr=arr, big=big, rel=rel: exact.posterior(
+                            arr, prior=big, reliability=rel
+                        ),
+                        repeat=3 if quick else 5,
+                    )
+                    / s_exact,
                     "pgmpy_lam": t_pg_lam,
-                    "exact_lam": best_time(lambda arr=arr, bl=big_lam, rel=rel: exact.posterior(
-                        arr, lam=bl, reliability=rel), repeat=3 if quick else 5) / len(big_lam),
+                    "exact_lam": best_time(
+                        lambda arr=arr, bl=big_lam, rel=rel: exact.posterior(
+                            arr, lam=bl, reliability=rel
+                        ),
+                        repeat=3 if quick else 5,
+                    )
+                    / len(big_lam),
                 }
     agree = max(worst.values())
-    res.add("max |Δ credence| vs pgmpy (2 lenses × reliability off/on; single, prior-sweep and likelihood-sweep "
-            "queries)", agree, "",
-            target="≤ 1e-12", ok=agree <= 1e-12,
-            note="; ".join(f"{k}: {v:.1e}" for k, v in worst.items()))
+    res.add(
+        "max |Δ credence| vs pgmpy (2 lenses × reliability off/on; single, prior-sweep and "
+        "likelihood-sweep "
+        "queries)",
+        agree,
+        "",
+        target="≤ 1e-12",
+        ok=agree <= 1e-12,
+        note="; ".join(f"{k}: {v:.1e}" for k, v in worst.items()),
+    )
     for key, t in timings.items():
         r1 = t["pgmpy_query"] / t["exact_single"]
-        res.add(f"one posterior, one query ({key})", t["exact_single"] * 1e6, "µs",
-                baseline=t["pgmpy_query"] * 1e6, baseline_label="pgmpy VE query (network built)", ratio=r1,
-                note="ratio = pgmpy time / exact time")
+        res.add(
+            f"one posterior, one query ({key})",
+            t["exact_single"] * 1e6,
+            "µs",
+            baseline=t["pgmpy_query"] * 1e6,
+            baseline_label="pgmpy VE query (network built)",
+            ratio=r1,
+            note="ratio = pgmpy time / exact time",
+        )
         r2 = t["pgmpy_sweep"] / t["exact_sweep"]
-        res.add(f"per posterior in a sweep of priors ({key})", t["exact_sweep"] * 1e6, "µs",
-                baseline=t["pgmpy_sweep"] * 1e6, baseline_label=f"pgmpy, one query per scenario ({s_pgmpy})",
-                ratio=r2, target="≥ 1000× faster", ok=r2 >= 1000,
-                note=f"exact: one vectorised call over S = {s_exact:,} priors (the likelihood is computed once)")
+        res.add(
+            f"per posterior in a sweep of priors ({key})",
+            t["exact_sweep"] * 1e6,
+            "µs",
+            baseline=t["pgmpy_sweep"] * 1e6,
+            baseline_label=f"pgmpy, one query per scenario ({s_pgmpy})",
+            ratio=r2,
+            target="≥ 1000× faster",
+            ok=r2 >= 1000,
+            note=f"exact: one vectorised call over S = {s_exact:,} priors (the likelihood is "
+            "computed once)",
+        )
         r3 = t["pgmpy_lam"] / t["exact_lam"]
-        res.add(f"per posterior in a sweep of likelihood tables ({key})", t["exact_lam"] * 1e6, "µs",
-                baseline=t["pgmpy_lam"] * 1e6, baseline_label=f"pgmpy, network rebuilt + one query per scenario "
-                f"({s_pgmpy_lam})", ratio=r3, target="≥ 1000× faster", ok=r3 >= 1000,
-                note=f"exact: one vectorised call over S = {s_exact // 5:,} tables λ × U(0.8, 1.2) per cell")
+        res.add(
+            f"per posterior in a sweep of likelihood tables ({key})",
+            t["exact_lam"] * 1e6,
+            "µs",
+            baseline=t["pgmpy_lam"] * 1e6,
+            baseline_label=f"pgmpy, network rebuilt + one query per scenario ({s_pgmpy_lam})",
+            ratio=r3,
+            target="≥ 1000× faster",
+            ok=r3 >= 1000,
+            note=f"exact: one vectorised call over S = {s_exact // 5:,} tables λ × U(0.8, 1.2) "
+            "per cell",
+        )
     arr = exact.compile_case(case, "hughes").without(exact.compile_case(case, "hughes").other_items)
-    res.notes.append(f"case: {len(arr.items)} likelihood items × {len(arr.hypotheses)} hypotheses, "
-                     f"{len(arr.groups)} shared-reliability sources as latent nodes with "
-                     f"{sum(len(g.nodes()[0]) for g in arr.groups)} states in all")
+    res.notes.append(
+        f"case: {len(arr.items)} likelihood items × {len(arr.hypotheses)} hypotheses, "
+        f"{len(arr.groups)} shared-reliability sources as latent nodes with "
+        f"{sum(len(g.nodes()[0]) for g in arr.groups)} states in all"
+    )
     return res

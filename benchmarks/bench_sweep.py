@@ -42,12 +42,18 @@ def run(quick: bool = False) -> BenchResult:
     rng = np.random.default_rng(11)
     sizes = {"prior": 1_000 if quick else 100_000, "lam": 200 if quick else 20_000}
     n_loop = 20 if quick else 300
-    scen = {"prior": rng.dirichlet(np.ones(k), size=sizes["prior"]),
-            "lam": beta_draws(arr.lam, sizes["lam"], 20.0, rng)}
-    for kind, label in (("prior", "(a) prior sweep"), ("lam", "(b) likelihood perturbation (S, N, K)")):
+    scen = {
+        "prior": rng.dirichlet(np.ones(k), size=sizes["prior"]),
+        "lam": beta_draws(arr.lam, sizes["lam"], 20.0, rng),
+    }
+    for kind, label in (
+        ("prior", "(a) prior sweep"),
+        ("lam", "(b) likelihood perturbation (S, N, K)"),
+    ):
         x = scen[kind]
         s = len(x)
         for rel in (True, False):
+
             def vec(x: np.ndarray = x, rel: bool = rel, kind: str = kind) -> np.ndarray:
                 return exact.posterior(arr, **{kind: x}, reliability=rel)
 
@@ -65,16 +71,34 @@ def run(quick: bool = False) -> BenchResult:
             post = vec()
             assert np.all(np.isfinite(post)) and np.allclose(post.sum(axis=-1), 1.0)
             assert np.allclose(post, before(), rtol=0, atol=1e-12)
-            res.add(f"{label}, reliability {'on' if rel else 'off'}", rate, "scen/s", baseline=1 / t_loop,
-                    baseline_label=f"Python loop of single posterior() calls ({n_loop} scenarios)",
-                    ratio=rate * t_loop, target="≥ 1e5 scen/s", ok=rate >= TARGET,
-                    note=f"S = {s:,} in one call: {t * 1e3:.1f} ms")
-            res.add(f"{label}, reliability {'on' if rel else 'off'}: vs the engine before optimisation", rate,
-                    "scen/s", baseline=s / t_before, baseline_label="exact.loglik as of c0364d8 (benchmarks/"
-                    "_exact_before.py), same call", ratio=t_before / t, note="the same results to 1e-12 (checked)")
-    res.notes.append(f"real case (its flat copy, tests/data/flat/evidence), lens hughes: N = {n} likelihood "
-                     f"items + {len(arr.other_items)} timeline/quantity "
-                     f"items, K = {k}; {len(arr.groups)} shared-reliability sources "
-                     f"(largest has {max(len(g.index) for g in arr.groups)} items)")
-    res.notes.append("single-threaded numpy: one core does the work; the 2nd core is free for a 2nd sweep")
+            res.add(
+                f"{label}, reliability {'on' if rel else 'off'}",
+                rate,
+                "scen/s",
+                baseline=1 / t_loop,
+                baseline_label=f"Python loop of single posterior() calls ({n_loop} scenarios)",
+                ratio=rate * t_loop,
+                target="≥ 1e5 scen/s",
+                ok=rate >= TARGET,
+                note=f"S = {s:,} in one call: {t * 1e3:.1f} ms",
+            )
+            res.add(
+                f"{label}, reliability {'on' if rel else 'off'}: vs the engine before optimisation",
+                rate,
+                "scen/s",
+                baseline=s / t_before,
+                baseline_label="exact.loglik as of c0364d8 (benchmarks/"
+                "_exact_before.py), same call",
+                ratio=t_before / t,
+                note="the same results to 1e-12 (checked)",
+            )
+    res.notes.append(
+        f"real case (its flat copy, tests/data/flat/evidence), lens hughes: N = {n} likelihood "
+        f"items + {len(arr.other_items)} timeline/quantity "
+        f"items, K = {k}; {len(arr.groups)} shared-reliability sources "
+        f"(largest has {max(len(g.index) for g in arr.groups)} items)"
+    )
+    res.notes.append(
+        "single-threaded numpy: one core does the work; the 2nd core is free for a 2nd sweep"
+    )
     return res

@@ -2,20 +2,27 @@
 
 A regression check that a refactor changes nothing.
 
-For the bundled Russia-Ukraine case (``models/baseline.yaml``, exact engine only: no MCMC fit) and every
+For the bundled Russia-Ukraine case (``models/baseline.yaml``, exact engine only: no MCMC fit) and
+every
 bundled example (:data:`motives.examples.NAMES`), this runs every sensitivity analysis
-(:func:`motives.sensitivity.run_all`), saves each table as ``motives sensitivity`` does (CSV + JSON sidecar),
-draws every standard figure as SVG (no date, a fixed hash salt: the same drawing gives the same bytes) and
+(:func:`motives.sensitivity.run_all`), saves each table as ``motives sensitivity`` does (CSV + JSON
+sidecar),
+draws every standard figure as SVG (no date, a fixed hash salt: the same drawing gives the same
+bytes) and
 writes the Markdown report, and records the sha256 of each in ``benchmarks/digests.json``.
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/digests.py            # check: print every output that changed, exit 1 if any
-    .venv/bin/python benchmarks/digests.py --write    # regenerate digests.json (after a change made on purpose)
+    .venv/bin/python benchmarks/digests.py            # check: print every output that changed, exit
+    1 if any
+    .venv/bin/python benchmarks/digests.py --write    # regenerate digests.json (after a change made
+    on purpose)
     .venv/bin/python benchmarks/digests.py --only cookies alarm   # a subset (check or write)
 
-A branch that changes an output on purpose regenerates the file with ``--write`` and says so in its commit.
-The digests depend on the installed matplotlib and pandas (SVG and CSV bytes): compare on one environment.
+A branch that changes an output on purpose regenerates the file with ``--write`` and says so in its
+commit.
+The digests depend on the installed matplotlib and pandas (SVG and CSV bytes): compare on one
+environment.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = Path(__file__).with_name("digests.json")
-#: Settings of the analyses (fixed here so that the digests do not depend on a spec's heavier defaults).
+#: Settings of the analyses (fixed here so that the digests do not depend on a spec's heavier
+#: defaults).
 SETTINGS = {"tornado_factor": 3.0, "sweep_points": 41, "sobol_samples": 128, "seed": 1}
 
 
@@ -49,7 +57,12 @@ def _cases() -> dict[str, tuple[object, str | None, object]]:
 
     spec = load_spec(ROOT / "models" / "baseline.yaml")
     out: dict[str, tuple[object, str | None, object]] = {
-        "baseline": (load_case(spec.case_path(ROOT / "models" / "baseline.yaml")), spec.lens, spec.prior)}
+        "baseline": (
+            load_case(spec.case_path(ROOT / "models" / "baseline.yaml")),
+            spec.lens,
+            spec.prior,
+        )
+    }
     for name in examples.NAMES:
         out[name] = (examples.load(name), None, None)
     return out
@@ -76,7 +89,9 @@ def digests_of(case: object, lens: str | None, prior: object, name: str) -> dict
     with tempfile.TemporaryDirectory() as d:
         for t, df in tables.items():
             SensitivityResult.of(t, df).save(d, t)
-            out[f"table:{t}"] = _sha(Path(d, f"{t}.csv").read_bytes() + Path(d, f"{t}.json").read_bytes())
+            out[f"table:{t}"] = _sha(
+                Path(d, f"{t}.csv").read_bytes() + Path(d, f"{t}.json").read_bytes()
+            )
     results = {t: SensitivityResult.of(t, df) for t, df in tables.items()}
     figures = []
     for fname, fig, _ax in standard_figures(case, results, lens=lens):  # type: ignore[arg-type]
@@ -85,8 +100,12 @@ def digests_of(case: object, lens: str | None, prior: object, name: str) -> dict
         plt.close(fig)
         out[f"figure:{fname}"] = _sha(buf.getvalue())
         figures.append(fname)
-    md = report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures},  # type: ignore[arg-type]
-                         spec={"name": name, "file": f"{name}.yaml", "prior": prior, **SETTINGS})
+    md = report_markdown(
+        case,
+        tables,
+        {f: f"figures/{f}.png" for f in figures},  # type: ignore[arg-type]
+        spec={"name": name, "file": f"{name}.yaml", "prior": prior, **SETTINGS},
+    )
     out["report"] = _sha(md.encode())
     return out
 
@@ -94,7 +113,9 @@ def digests_of(case: object, lens: str | None, prior: object, name: str) -> dict
 def main(argv: list[str] | None = None) -> int:
     """Check (default) or ``--write`` the digests; the exit code is 1 when an output changed."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help="regenerate digests.json instead of checking it")
+    ap.add_argument(
+        "--write", action="store_true", help="regenerate digests.json instead of checking it"
+    )
     ap.add_argument("--only", nargs="*", help="only these cases (baseline or example names)")
     args = ap.parse_args(argv)
     known = json.loads(FILE.read_text()) if FILE.exists() else {}

@@ -67,7 +67,9 @@ class Network:
     prior: np.ndarray
     facts: list[Node]
     items: list[Node]
-    sources: dict[str, tuple[float, float | None]]  # key -> (mean, concentration or None for a point)
+    sources: dict[
+        str, tuple[float, float | None]
+    ]  # key -> (mean, concentration or None for a point)
 
     def values(self, node: str) -> list[str]:
         """The values of a parent: the hypothesis ids or a fact's states."""
@@ -134,7 +136,11 @@ def parse(doc: dict[str, Any], lens: str | None = None) -> Network:
     lens = lens or default
     H = [h["id"] for h in doc["hypotheses"]]
     given = [h.get("prior") for h in doc["hypotheses"]]
-    prior = np.full(len(H), 1.0 / len(H)) if all(p is None for p in given) else np.array(given, dtype=float)
+    prior = (
+        np.full(len(H), 1.0 / len(H))
+        if all(p is None for p in given)
+        else np.array(given, dtype=float)
+    )
     facts: list[Node] = []
     net = Network(H, prior, facts, [], {})
 
@@ -179,8 +185,15 @@ def parse(doc: dict[str, Any], lens: str | None = None) -> Network:
         t = table(_values(e["likelihoods"], lens, default), parents, _mean)
         src = e.get("reported_by") if e.get("reported_by") in net.sources else None
         base = e.get("base_rate")
-        net.items.append(Node(e["id"], parents, t, source=src,
-                              base=float(t.mean()) if base is None else float(base)))
+        net.items.append(
+            Node(
+                e["id"],
+                parents,
+                t,
+                source=src,
+                base=float(t.mean()) if base is None else float(base),
+            )
+        )
     return net
 
 
@@ -225,7 +238,7 @@ def brute_force_joint(doc: dict[str, Any], lens: str | None = None) -> np.ndarra
         poly[0] = 1.0
         for n, e in enumerate(its, start=1):
             d = at(e) - e.base  # b + ρ d
-            poly[1:n + 1] = poly[1:n + 1] * e.base + poly[:n] * d
+            poly[1 : n + 1] = poly[1 : n + 1] * e.base + poly[:n] * d
             poly[0] = poly[0] * e.base
         w *= beta_moments(*net.sources[key], len(its)) @ poly  # type: ignore[arg-type]
     return np.bincount(grid[0], weights=w, minlength=len(net.hypotheses))
@@ -249,17 +262,22 @@ def jacobi_nodes(mean: float, concentration: float, n_items: int) -> tuple[np.nd
 
     a, b = mean * concentration, (1 - mean) * concentration
     n = max(2, n_items // 2 + 1)  # 2n - 1 >= n_items
-    x, w = roots_jacobi(n, b - 1, a - 1)  # weight (1 - x)^(b-1) (1 + x)^(a-1) on [-1, 1]; ρ = (1 + x) / 2
+    x, w = roots_jacobi(
+        n, b - 1, a - 1
+    )  # weight (1 - x)^(b-1) (1 + x)^(a-1) on [-1, 1]; ρ = (1 + x) / 2
     return (1 + x) / 2, w / w.sum()
 
 
 ITEM = ("present", "absent")
 
 
-def _cpds(net: Network) -> tuple[dict[str, list[str]], list[tuple[str, list[str], np.ndarray]], dict[str, str]]:
+def _cpds(
+    net: Network,
+) -> tuple[dict[str, list[str]], list[tuple[str, list[str], np.ndarray]], dict[str, str]]:
     """States of every node; (node, parents, table (*parent cards, S)) of every node; the evidence.
 
-    The same network for both libraries: the hypotheses, the facts, a node ``rho__<key>`` per source of
+    The same network for both libraries: the hypotheses, the facts, a node ``rho__<key>`` per source
+    of
     uncertain reliability (states the Gauss–Jacobi nodes), one binary node per item.
     """
     states: dict[str, list[str]] = {HYP: list(net.hypotheses)}
@@ -312,13 +330,23 @@ def pgmpy_posterior(doc: dict[str, Any], lens: str | None = None) -> dict[str, f
         model.add_nodes_from(states)
         for node, parents, t in cpds:
             S = t.shape[-1]
-            # pgmpy: rows are the node's states, columns the parent configurations with the last parent fastest
+            # pgmpy: rows are the node's states, columns the parent configurations with the last
+            # parent fastest
             values = t.reshape(-1, S).T
-            model.add_cpds(TabularCPD(node, S, values, evidence=parents or None,
-                                      evidence_card=[len(states[p]) for p in parents] or None,
-                                      state_names={q: states[q] for q in [node, *parents]}))
+            model.add_cpds(
+                TabularCPD(
+                    node,
+                    S,
+                    values,
+                    evidence=parents or None,
+                    evidence_card=[len(states[p]) for p in parents] or None,
+                    state_names={q: states[q] for q in [node, *parents]},
+                )
+            )
         q = VariableElimination(model).query([HYP], evidence=evidence, show_progress=False)
-    p = np.asarray(q.values, dtype=float)  # (VariableElimination runs model.check_model(): the CPDs sum to 1)
+    p = np.asarray(
+        q.values, dtype=float
+    )  # (VariableElimination runs model.check_model(): the CPDs sum to 1)
     return {h: float(v) for h, v in zip(q.state_names[HYP], p / p.sum(), strict=True)}
 
 
@@ -355,20 +383,42 @@ def alarm_document() -> dict[str, Any]:
         "name": "alarm",
         "hypotheses": [{"id": "burglary", "prior": 0.001}, {"id": "no_burglary", "prior": 0.999}],
         "propositions": [
-            {"id": "earthquake", "title": "An earthquake happened", "bears_on": [],
-             "likelihoods": {"yes": 0.002, "no": 0.998}},
-            {"id": "alarm", "title": "The alarm rang", "bears_on": ["hypotheses", "earthquake"],
-             "likelihoods": {"burglary": {"yes": 0.95, "no": 0.94}, "no_burglary": {"yes": 0.29, "no": 0.001}}},
+            {
+                "id": "earthquake",
+                "title": "An earthquake happened",
+                "bears_on": [],
+                "likelihoods": {"yes": 0.002, "no": 0.998},
+            },
+            {
+                "id": "alarm",
+                "title": "The alarm rang",
+                "bears_on": ["hypotheses", "earthquake"],
+                "likelihoods": {
+                    "burglary": {"yes": 0.95, "no": 0.94},
+                    "no_burglary": {"yes": 0.29, "no": 0.001},
+                },
+            },
         ],
         "evidence": [
-            {"id": "john_calls", "title": "John calls", "bears_on": "alarm", "likelihoods": {"yes": 0.9, "no": 0.05}},
-            {"id": "mary_calls", "title": "Mary calls", "bears_on": "alarm", "likelihoods": {"yes": 0.7, "no": 0.01}},
+            {
+                "id": "john_calls",
+                "title": "John calls",
+                "bears_on": "alarm",
+                "likelihoods": {"yes": 0.9, "no": 0.05},
+            },
+            {
+                "id": "mary_calls",
+                "title": "Mary calls",
+                "bears_on": "alarm",
+                "likelihoods": {"yes": 0.7, "no": 0.01},
+            },
         ],
     }
 
 
 def alarm_answer() -> float:
     """P(burglary | John and Mary call) for :func:`alarm_document`, written out by hand."""
+
     def calls(a: bool) -> float:
         return (0.9 if a else 0.05) * (0.7 if a else 0.01)
 
@@ -377,7 +427,12 @@ def alarm_answer() -> float:
         total = 0.0
         for e in (True, False):
             pe = 0.002 if e else 0.998
-            pa = {(True, True): 0.95, (True, False): 0.94, (False, True): 0.29, (False, False): 0.001}[(b, e)]
+            pa = {
+                (True, True): 0.95,
+                (True, False): 0.94,
+                (False, True): 0.29,
+                (False, False): 0.001,
+            }[(b, e)]
             total += pe * (pa * calls(True) + (1 - pa) * calls(False))
         return pb * total
 

@@ -12,8 +12,11 @@ import numpy as np
 
 import motives as mv
 
-WORDS = ("the regime sought to secure its borders against a perceived threat from western alliance expansion "
-         "while domestic legitimacy mattered more than anything Überlegung naïve").split()
+WORDS = (
+    "the regime sought to secure its borders against a perceived threat from western alliance "
+    "expansion "
+    "while domestic legitimacy mattered more than anything Überlegung naïve"
+).split()
 
 
 def sentence(rng: np.random.Generator, n: int) -> str:
@@ -29,8 +32,17 @@ def sentence(rng: np.random.Generator, n: int) -> str:
     return s[:n].strip() or "x"
 
 
-def case_data(seed: int, n_hyp: int, n_items: int, label_len: int, *, lenses: int = 1, families: int = 0,
-              value: bool = False, confidence: bool = True) -> dict[str, Any]:
+def case_data(
+    seed: int,
+    n_hyp: int,
+    n_items: int,
+    label_len: int,
+    *,
+    lenses: int = 1,
+    families: int = 0,
+    value: bool = False,
+    confidence: bool = True,
+) -> dict[str, Any]:
     """The dict of a flat case.
 
     ``n_hyp`` hypotheses with labels ``label_len`` long, ``n_items`` rated items.
@@ -53,15 +65,25 @@ def case_data(seed: int, n_hyp: int, n_items: int, label_len: int, *, lenses: in
                 continue
             vals = {h["id"]: round(float(rng.uniform(0.05, 0.95)), 3) for h in hyps}
             lk[lens] = {"values": vals, **({"confidence": "medium"} if confidence else {})}
-        tail = re.sub(r"[^a-z0-9_]", "", sentence(rng, int(rng.integers(1, 30))).lower().replace(" ", "_"))
-        ev.append({"id": f"item_{k}_{tail}",
-                   "title": sentence(rng, label_len), "date": f"{2000 + k % 20}", "likelihoods": lk})
+        tail = re.sub(
+            r"[^a-z0-9_]", "", sentence(rng, int(rng.integers(1, 30))).lower().replace(" ", "_")
+        )
+        ev.append(
+            {
+                "id": f"item_{k}_{tail}",
+                "title": sentence(rng, label_len),
+                "date": f"{2000 + k % 20}",
+                "likelihoods": lk,
+            }
+        )
     data: dict[str, Any] = {"name": "generated", "hypotheses": hyps, "evidence": ev}
     if lenses > 1:
         data["lenses"] = [{"id": lens, "name": sentence(rng, label_len)} for lens in lens_ids]
         data["default_lens"] = lens_ids[0]
     if families:
-        data["families"] = [{"id": f"f{j}", "label": sentence(rng, label_len)} for j in range(families)]
+        data["families"] = [
+            {"id": f"f{j}", "label": sentence(rng, label_len)} for j in range(families)
+        ]
     return data
 
 

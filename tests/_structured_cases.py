@@ -27,15 +27,25 @@ from motives.testing import random_structured_case
 __all__ = ["brute_force_joint", "brute_force_posterior", "random_structured_case"]
 
 
-def brute_force_posterior(case: mv.Case, lens: str | None = None, *, reliability: bool = True,
-                          prior: np.ndarray | None = None) -> np.ndarray:
+def brute_force_posterior(
+    case: mv.Case,
+    lens: str | None = None,
+    *,
+    reliability: bool = True,
+    prior: np.ndarray | None = None,
+) -> np.ndarray:
     """P(h | E) by enumerating the joint distribution (see the module docstring)."""
     joint = brute_force_joint(case, lens, reliability=reliability, prior=prior)
     return joint / joint.sum()
 
 
-def brute_force_joint(case: mv.Case, lens: str | None = None, *, reliability: bool = True,
-                      prior: np.ndarray | None = None) -> np.ndarray:
+def brute_force_joint(
+    case: mv.Case,
+    lens: str | None = None,
+    *,
+    reliability: bool = True,
+    prior: np.ndarray | None = None,
+) -> np.ndarray:
     """P(h, E) for each h by enumerating the joint distribution; its sum is P(E)."""
     H = case.hypothesis_ids
     props = case.propositions
@@ -43,12 +53,19 @@ def brute_force_joint(case: mv.Case, lens: str | None = None, *, reliability: bo
     tables = {}
     for p in props:
         j, _ = case.judgement(p, lens)
-        tables[p.id] = {v: dict(zip(p.states, p.row(j, v)[0], strict=True)) for v in case.parent_values(p.bears_on)}
+        tables[p.id] = {
+            v: dict(zip(p.states, p.row(j, v)[0], strict=True))
+            for v in case.parent_values(p.bears_on)
+        }
     beta_items: dict[str, list[str]] = {}
     point: dict[str, float] = {}
     for s in case.sources:
         if s.reliability.concentration is not None:
-            beta_items[s.key] = [e.id for e in case.evidence if e.reported_by == s.key and isinstance(e, LikelihoodItem)]
+            beta_items[s.key] = [
+                e.id
+                for e in case.evidence
+                if e.reported_by == s.key and isinstance(e, LikelihoodItem)
+            ]
         elif s.reliability.mean != 1.0:
             point[s.key] = s.reliability.mean
     zitems = [i for key in beta_items for i in beta_items[key]] if reliability else []
@@ -73,8 +90,12 @@ def brute_force_joint(case: mv.Case, lens: str | None = None, *, reliability: bo
                     rel = next(s for s in case.sources if s.key == key).reliability
                     a, b = rel.mean * rel.concentration, (1 - rel.mean) * rel.concentration
                     ones = sum(zmap[i] for i in its)
-                    w *= math.exp(math.lgamma(a + ones) + math.lgamma(b + len(its) - ones) - math.lgamma(a + b + len(its))
-                                  - (math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)))
+                    w *= math.exp(
+                        math.lgamma(a + ones)
+                        + math.lgamma(b + len(its) - ones)
+                        - math.lgamma(a + b + len(its))
+                        - (math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b))
+                    )
                 f = 1.0
                 for e in case.evidence:
                     je, _ = case.judgement(e, lens)
@@ -82,7 +103,11 @@ def brute_force_joint(case: mv.Case, lens: str | None = None, *, reliability: bo
                     keys = case.parent_values(e.bears_on)
                     if isinstance(e, LikelihoodItem):
                         lam = je.values[v].mean
-                        b = e.base_rate if e.base_rate is not None else sum(je.values[x].mean for x in keys) / len(keys)
+                        b = (
+                            e.base_rate
+                            if e.base_rate is not None
+                            else sum(je.values[x].mean for x in keys) / len(keys)
+                        )
                         if reliability and e.id in zmap:
                             f *= lam if zmap[e.id] else b
                         elif reliability and e.reported_by in point:
@@ -92,8 +117,17 @@ def brute_force_joint(case: mv.Case, lens: str | None = None, *, reliability: bo
                     elif isinstance(e, TimelineItem):
                         t, y = timeline_data(e)
                         tr = je.values[v]
-                        f *= math.exp(timeline_loglik(t, y, e.sigma, tr.intercept.mean, tr.intercept.sd,
-                                                      tr.slope.mean, tr.slope.sd))
+                        f *= math.exp(
+                            timeline_loglik(
+                                t,
+                                y,
+                                e.sigma,
+                                tr.intercept.mean,
+                                tr.intercept.sd,
+                                tr.slope.mean,
+                                tr.slope.sd,
+                            )
+                        )
                     elif isinstance(e, QuantityItem):
                         f *= math.exp(quantity_loglik(e.observed, je.values[v]))
                 total += p_struct * w * f

@@ -11,9 +11,11 @@ Tables are handed out as copies.
 - ``synthetic_case``: :func:`motives.testing.rich_case` (every kind of item, two lenses).
 - ``tiny_fit``: :func:`motives.testing.fake_fit` of :func:`motives.testing.two_hypothesis_case` — a
   FitResult made without PyMC, for code that reads a fit.
-- ``sensitivity_tables(case, **kw)``: :func:`motives.sensitivity.run_all`, computed once per (case, settings);
+- ``sensitivity_tables(case, **kw)``: :func:`motives.sensitivity.run_all`, computed once per (case,
+settings);
   every call returns fresh copies of the tables.
-- ``copy_case(name)``: a fresh copy of a bundled example (or ``"evidence"``) in its own temporary folder;
+- ``copy_case(name)``: a fresh copy of a bundled example (or ``"evidence"``) in its own temporary
+folder;
   returns the case folder. Session-scoped, so module fixtures can use it too.
 - ``mock_sample``: opt-in; see its docstring.
 """
@@ -33,8 +35,9 @@ import pytest
 
 import motives as mv
 
-# Property tests explore new examples on every local run; in CI (CI set, as .ci/run does) they run a fixed
-# sequence, so a run on a fresh clone is reproducible and a failure there is the code's, not the draw's.
+# Property tests explore new examples on every local run; in CI (CI set, as .ci/run does) they run a
+# fixed sequence, so a run on a fresh clone is reproducible and a failure there is the code's, not
+# the draw's.
 if os.environ.get("CI"):
     from hypothesis import settings as _hyp_settings
 
@@ -47,10 +50,13 @@ EVIDENCE = ROOT / "evidence"
 
 def _unchanged(cases: dict[Any, mv.Case], dumps: dict[Any, str]) -> None:
     changed = [str(k) for k, c in cases.items() if c.model_dump_json() != dumps[k]]
-    assert not changed, f"a test changed a shared session case in place: {changed}; copy it first (model_copy)"
+    assert not changed, (
+        f"a test changed a shared session case in place: {changed}; copy it first (model_copy)"
+    )
 
 
-#: Scripts that write test data are run by hand, not collected (``--doctest-modules`` would import them).
+#: Scripts that write test data are run by hand, not collected (``--doctest-modules`` would import
+#: them).
 collect_ignore_glob = ["data/*"]
 
 
@@ -159,8 +165,9 @@ def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     import motives.models.sampling as sampling
 
-    def prior_draws(built: Any, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1,
-                    **_: Any) -> Any:
+    def prior_draws(
+        built: Any, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1, **_: Any
+    ) -> Any:
         import pymc as pm
         import xarray as xr
 
@@ -168,10 +175,18 @@ def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
         model = built.model
         if not model.free_RVs:  # nothing random: the real path samples nothing either
             return real(built, draws=draws, tune=tune, chains=chains, seed=seed)
-        with warnings.catch_warnings():  # the evidence enters as Potentials: ignoring them is the point
-            warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
-            prior = pm.sample_prior_predictive(draws=chains * draws, model=model, random_seed=seed,
-                                               var_names=[v.name for v in model.free_RVs + model.deterministics])
+        with (
+            warnings.catch_warnings()
+        ):  # the evidence enters as Potentials: ignoring them is the point
+            warnings.filterwarnings(
+                "ignore", message="The effect of Potentials", category=UserWarning
+            )
+            prior = pm.sample_prior_predictive(
+                draws=chains * draws,
+                model=model,
+                random_seed=seed,
+                var_names=[v.name for v in model.free_RVs + model.deterministics],
+            )
         group = prior["prior"] if "prior" in getattr(prior, "children", {}) else prior.prior
         ds = group.to_dataset() if hasattr(group, "to_dataset") else group
         data = {}
@@ -180,9 +195,13 @@ def mock_sample(monkeypatch: pytest.MonkeyPatch) -> None:
             x = da.transpose("chain", "draw", *rest).values.reshape(chains, draws, *da.shape[2:])
             data[name] = (("chain", "draw", *rest), x)
         coords = {k: v for k, v in ds.coords.items() if k not in ("chain", "draw")}
-        post = xr.Dataset(data, coords={"chain": np.arange(chains), "draw": np.arange(draws), **coords})
-        stats = xr.Dataset({"diverging": (("chain", "draw"), np.ones((chains, draws), dtype=bool))},
-                           coords={"chain": np.arange(chains), "draw": np.arange(draws)})
+        post = xr.Dataset(
+            data, coords={"chain": np.arange(chains), "draw": np.arange(draws), **coords}
+        )
+        stats = xr.Dataset(
+            {"diverging": (("chain", "draw"), np.ones((chains, draws), dtype=bool))},
+            coords={"chain": np.arange(chains), "draw": np.arange(draws)},
+        )
         trace = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
         trace.attrs["sampler"] = "mock: prior draws (tests/conftest.py mock_sample), not NUTS"
         trace.attrs["motives_deterministics"] = json.dumps([v.name for v in model.deterministics])

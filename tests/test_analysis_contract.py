@@ -26,7 +26,9 @@ from motives.sensitivity.registry import ANALYSES, reset_plugins  # noqa: E402
 
 
 def _params() -> list[object]:
-    return [pytest.param(name, kind, id=f"{name}-{kind}") for name, kind in testing.analysis_checks()]
+    return [
+        pytest.param(name, kind, id=f"{name}-{kind}") for name, kind in testing.analysis_checks()
+    ]
 
 
 @pytest.mark.parametrize(("name", "kind"), _params())
@@ -35,7 +37,9 @@ def test_contract(name: str, kind: str) -> None:
 
     The figure is drawn with warnings as errors.
     """
-    found = testing.check_analysis(name, testing.contract_case(kind), checks=("typed", "saved", "figure", "target"))
+    found = testing.check_analysis(
+        name, testing.contract_case(kind), checks=("typed", "saved", "figure", "target")
+    )
     assert set(found) == {"typed", "saved", "figure", "target"}
 
 
@@ -58,7 +62,9 @@ def test_the_contract_finds_a_broken_analysis() -> None:
 
     try:
         case = testing.contract_case("flat")
-        with pytest.raises(AssertionError, match="run for target 'security' \\(family\\) it is about 'nonsecurity'"):
+        with pytest.raises(
+            AssertionError, match="run for target 'security' \\(family\\) it is about 'nonsecurity'"
+        ):
             testing.check_analysis("broken_target", case, checks=("target",))
         with pytest.raises(AssertionError, match="no report section reports it"):
             testing.check_analysis("broken_target", case, checks=("report",))
@@ -115,15 +121,20 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "toy_motives_plugin.py").write_text(textwrap.dedent(PLUGIN))
     dist = tmp_path / "toy_motives_plugin-0.1.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-motives-plugin\nVersion: 0.1\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: toy-motives-plugin\nVersion: 0.1\n"
+    )
     (dist / "entry_points.txt").write_text("[motives.analyses]\ntoy = toy_motives_plugin\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     reset_plugins()
     try:
         yield tmp_path
     finally:
-        for name, registry, drop in (("toy_items", ANALYSES, unregister), ("toy_items", FIGURES, unregister_figure),
-                                     ("toy_items", SECTIONS, unregister_section)):
+        for name, registry, drop in (
+            ("toy_items", ANALYSES, unregister),
+            ("toy_items", FIGURES, unregister_figure),
+            ("toy_items", SECTIONS, unregister_section),
+        ):
             if name in registry:
                 drop(name)
         sys.modules.pop("toy_motives_plugin", None)
@@ -132,8 +143,10 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _spec(folder: Path) -> Path:
     spec = folder / "toy.yaml"
-    spec.write_text(f"name: toy\ncase: {mv.examples.path('dice')}\n"
-                    "sensitivity: {sweep_points: 5, sobol_samples: 16}\nfigures: [png]\n")
+    spec.write_text(
+        f"name: toy\ncase: {mv.examples.path('dice')}\n"
+        "sensitivity: {sweep_points: 5, sobol_samples: 16}\nfigures: [png]\n"
+    )
     return spec
 
 
@@ -146,7 +159,10 @@ def test_a_plugin_analysis_appears_in_sensitivity_and_report(plugin: Path) -> No
     r = runner.invoke(app, ["sensitivity", str(_spec(plugin)), "--out", str(plugin / "sens")])
     assert r.exit_code == 0, r.output
     assert "toy_items" in r.output  # the figure's name in the list of figures written
-    assert (plugin / "sens" / "toy_items.csv").read_text().splitlines()[1].split(",") == ["default", "2"]
+    assert (plugin / "sens" / "toy_items.csv").read_text().splitlines()[1].split(",") == [
+        "default",
+        "2",
+    ]
     assert (plugin / "sens" / "figures" / "toy_items.png").exists()
     back = mv.sensitivity.load_results(plugin / "sens")["toy_items"]
     assert type(back.meta).__name__ == "ToyMeta" and back.meta.lens == "default"
@@ -172,17 +188,20 @@ def test_a_plugin_that_fails_to_import_is_one_clear_error(plugin: Path) -> None:
     assert "Traceback" not in r.output and not (plugin / "sens").exists()
 
 
-def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A module of ``motives.sensitivity`` that nothing imports is found by ``run_all``.
 
-    ``load_plugins`` imports it: the package's ``__init__`` need not name it (ARCHITECTURE.md, "Adding an
+    ``load_plugins`` imports it: the package's ``__init__`` need not name it (ARCHITECTURE.md,
+    "Adding an
     analysis").
     """
     import motives.sensitivity as package
     from motives.sensitivity.registry import unregister
 
-    (tmp_path / "zz_probe_analysis.py").write_text(textwrap.dedent('''
+    (tmp_path / "zz_probe_analysis.py").write_text(
+        textwrap.dedent("""
         import pandas as pd
         from motives.sensitivity.registry import analysis
         from motives.sensitivity.results import NoMeta
@@ -190,7 +209,9 @@ def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(t
         @analysis("zz_probe", meta=NoMeta, description="the number of items")
         def zz_probe(case, settings):
             return pd.DataFrame({"items": [len(case.evidence)]}, index=pd.Index(["all"], name="what"))
-        '''), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
     assert "zz_probe" not in ANALYSES
     try:

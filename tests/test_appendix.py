@@ -30,39 +30,51 @@ ROOT = Path(__file__).resolve().parents[1]
 TOL = 1e-12
 
 
-
-
 def _random_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
     e: dict[str, Any] = {}
     if rng.random() < 0.6:
         e["lens"] = rng.choice(case.lens_ids)
     if rng.random() < 0.5:
-        e["prior"] = {h: round(rng.uniform(0, 1), 4) + 0.001 for h in case.hypothesis_ids if rng.random() < 0.7}
+        e["prior"] = {
+            h: round(rng.uniform(0, 1), 4) + 0.001
+            for h in case.hypothesis_ids
+            if rng.random() < 0.7
+        }
     items = [x.id for x in case.evidence]
     if rng.random() < 0.7:
-        e["weights"] = {i: round(rng.uniform(0, 2), 3) for i in rng.sample(items, min(6, len(items)))}
+        e["weights"] = {
+            i: round(rng.uniform(0, 2), 3) for i in rng.sample(items, min(6, len(items)))
+        }
     if rng.random() < 0.4:
         e["drop"] = rng.sample(items, min(3, len(items)))
     if rng.random() < 0.4:
         e["discount"] = round(rng.random(), 3)
     if case.sources and rng.random() < 0.5:
-        e["reliability"] = {s.key: round(rng.random(), 3) for s in case.sources if rng.random() < 0.6}
+        e["reliability"] = {
+            s.key: round(rng.random(), 3) for s in case.sources if rng.random() < 0.6
+        }
     if case.propositions and rng.random() < 0.7:
         tables = {}
         for p in case.propositions:
             if rng.random() < 0.6:
                 pv = case.parent_values(p.bears_on)
-                tables[p.id] = {v: [round(rng.random(), 3) + 0.01 for _ in p.states]
-                                for v in rng.sample(pv, max(1, len(pv) // 2))}
+                tables[p.id] = {
+                    v: [round(rng.random(), 3) + 0.01 for _ in p.states]
+                    for v in rng.sample(pv, max(1, len(pv) // 2))
+                }
         e["tables"] = tables
     return e
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory, bundled_case: mv.Case,
-          example_case: Any) -> dict[str, tuple[mv.Case, Path]]:
-    cases = {"bundled": bundled_case, "burglary": example_case("burglary"),
-             "random": random_structured_case(7, depth=3, lenses=("a", "b"))}
+def pages(
+    tmp_path_factory: pytest.TempPathFactory, bundled_case: mv.Case, example_case: Any
+) -> dict[str, tuple[mv.Case, Path]]:
+    cases = {
+        "bundled": bundled_case,
+        "burglary": example_case("burglary"),
+        "random": random_structured_case(7, depth=3, lenses=("a", "b")),
+    }
     out = {}
     for name, case in cases.items():
         out[name] = (case, appendix(case, tmp_path_factory.mktemp(name)))
@@ -117,11 +129,14 @@ def test_no_request_leaves_the_page(browser: Any, pages: dict[str, tuple[mv.Case
 
 @needs_browser
 @pytest.mark.parametrize("name,n", [("bundled", 200), ("burglary", 60), ("random", 150)])
-def test_page_engine_equals_python_on_random_edits(browser: Any, pages: dict[str, tuple[mv.Case, Path]],
-                                                    name: str, n: int) -> None:
+def test_page_engine_equals_python_on_random_edits(
+    browser: Any, pages: dict[str, tuple[mv.Case, Path]], name: str, n: int
+) -> None:
     case, path = pages[name]
     page, _, _ = _open(browser, path)
-    rng = random.Random(zlib.crc32(name.encode()))  # the same edits in every process (str hashes are salted)
+    rng = random.Random(
+        zlib.crc32(name.encode())
+    )  # the same edits in every process (str hashes are salted)
     edit_sets = [_random_edits(case, rng) for _ in range(n)]
     got = page.evaluate("sets => sets.map(e => window.motives.posterior(e))", edit_sets)
     worst = 0.0
@@ -137,14 +152,22 @@ def test_page_engine_equals_python_on_random_edits(browser: Any, pages: dict[str
 def test_python_reference_against_the_engine_and_known_edits() -> None:
     case = mv.examples.load("burglary")
     assert edited_posterior(case)["hypotheses"]["suspect"] == pytest.approx(
-        float(mv.exact_posterior(case).loc[("hypothesis", "suspect"), "credence"]), abs=1e-15)
+        float(mv.exact_posterior(case).loc[("hypothesis", "suspect"), "credence"]), abs=1e-15
+    )
     nothing = edited_posterior(case, {"discount": 0})["hypotheses"]
     assert nothing["suspect"] == pytest.approx(0.1, abs=1e-15)  # no evidence counts: the prior
     dropped = edited_posterior(case, {"drop": [e.id for e in case.evidence]})["hypotheses"]
     assert dropped["suspect"] == pytest.approx(0.1, abs=1e-15)
-    flat = edited_posterior(case, {"tables": {"at_scene": {"suspect": [1, 1], "someone_else": [1, 1]},
-                                              "had_motive": {"suspect": [1, 1], "someone_else": [1, 1]}},
-                                   "reliability": {"neighbour": 1.0}})["hypotheses"]
+    flat = edited_posterior(
+        case,
+        {
+            "tables": {
+                "at_scene": {"suspect": [1, 1], "someone_else": [1, 1]},
+                "had_motive": {"suspect": [1, 1], "someone_else": [1, 1]},
+            },
+            "reliability": {"neighbour": 1.0},
+        },
+    )["hypotheses"]
     assert flat["suspect"] == pytest.approx(0.1, abs=1e-15)  # non-diagnostic tables
     with pytest.raises(mv.CaseError, match="weights"):
         check_edits(case, {"weights": {"fibres_match": 3}})
@@ -171,7 +194,9 @@ def _credence_text(page: Any, label: str) -> str:
 
 
 @needs_browser
-def test_controls_work_as_a_person_uses_them(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+def test_controls_work_as_a_person_uses_them(
+    browser: Any, pages: dict[str, tuple[mv.Case, Path]]
+) -> None:
     case, path = pages["bundled"]
     page, requests, errors = _open(browser, path)
     # switch the lens
@@ -193,7 +218,9 @@ def test_controls_work_as_a_person_uses_them(browser: Any, pages: dict[str, tupl
     if case.propositions:
         p = case.propositions[0]
         v = case.parent_values(p.bears_on)[0]
-        box = page.locator(f"input[data-prop={json.dumps(p.id)}][data-parent={json.dumps(v)}]").first
+        box = page.locator(
+            f"input[data-prop={json.dumps(p.id)}][data-parent={json.dumps(v)}]"
+        ).first
         box.fill("0.5")
         box.press("Tab")
     edits = page.evaluate("window.motives.edits()")
@@ -216,10 +243,14 @@ def test_controls_work_as_a_person_uses_them(browser: Any, pages: dict[str, tupl
 
 
 @needs_browser
-def test_page_lens_switch_follows_the_rule(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+def test_page_lens_switch_follows_the_rule(
+    browser: Any, pages: dict[str, tuple[mv.Case, Path]]
+) -> None:
     """The lens menu (the rule of :func:`motives.interactive.switch_lens`, the widget's too): a table edit goes,
-    the prior stays, the tables show the new lens's values, the status line says what was dropped, and the
-    credences are the new lens's exact ones under the reader's prior (``tests/test_explore.py`` runs the same
+    the prior stays, the tables show the new lens's values, the status line says what was dropped,
+    and the
+    credences are the new lens's exact ones under the reader's prior (``tests/test_explore.py`` runs
+    the same
     scenario in the widget's page)."""
     case, path = pages["bundled"]
     page, requests, errors = _open(browser, path)
@@ -240,13 +271,21 @@ def test_page_lens_switch_follows_the_rule(browser: Any, pages: dict[str, tuple[
     want = mv.exact_posterior(case, other, {k: v / sum(pri.values()) for k, v in pri.items()})
     shown = page.evaluate("window.motives.last")
     for h in case.hypothesis_ids:
-        assert shown["hypotheses"][h] == pytest.approx(float(want.loc[("hypothesis", h), "credence"]), abs=TOL)
-    table = page.evaluate("(a) => window.motives.data.engine[a[0]].props.find(p => p.id === a[1]).table[0][0]",
-                          [other, prop.id])
+        assert shown["hypotheses"][h] == pytest.approx(
+            float(want.loc[("hypothesis", h), "credence"]), abs=TOL
+        )
+    table = page.evaluate(
+        "(a) => window.motives.data.engine[a[0]].props.find(p => p.id === a[1]).table[0][0]",
+        [other, prop.id],
+    )
     assert float(page.input_value(cell)) == table  # the new lens's own value, at full precision
-    assert page.inner_text("#status") == ("Lens switched: your 1 edited table row was dropped (table values belong "
-                                          "to the lens they were set under); the tables show this lens's values.")
-    page.select_option("#lens", first)  # no table edit to drop: nothing said, the prior still stands
+    assert page.inner_text("#status") == (
+        "Lens switched: your 1 edited table row was dropped (table values belong "
+        "to the lens they were set under); the tables show this lens's values."
+    )
+    page.select_option(
+        "#lens", first
+    )  # no table edit to drop: nothing said, the prior still stands
     assert page.evaluate("window.motives.edits()") == {"prior": {h0: 0.5}}
     assert page.inner_text("#status") == ""
     assert errors == [] and [r for r in requests if not r.startswith("file://")] == []
@@ -254,7 +293,9 @@ def test_page_lens_switch_follows_the_rule(browser: Any, pages: dict[str, tuple[
 
 
 @needs_browser
-def test_page_switch_lens_equals_python(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+def test_page_switch_lens_equals_python(
+    browser: Any, pages: dict[str, tuple[mv.Case, Path]]
+) -> None:
     """``switchLens`` (engine.js) and :func:`motives.interactive.switch_lens` give the same edit set on generated
     edit sets and lenses (the page leaves the default lens implicit: compared with it filled in)."""
     from motives.interactive import switch_lens
@@ -264,11 +305,18 @@ def test_page_switch_lens_equals_python(browser: Any, pages: dict[str, tuple[mv.
         page, _, _ = _open(browser, path)
         rng = random.Random(zlib.crc32(b"switch" + name.encode()))
         sets = [(_random_edits(case, rng), rng.choice(case.lens_ids)) for _ in range(60)]
-        got = page.evaluate("s => s.map(([e, l]) => window.motivesEngine.switchLens(window.motives.data, e, l))",
-                            sets)
+        got = page.evaluate(
+            "s => s.map(([e, l]) => window.motivesEngine.switchLens(window.motives.data, e, l))",
+            sets,
+        )
         for (e, lens), js in zip(sets, got, strict=True):
             assert js == switch_lens(case, e, lens), (e, lens)
-        assert sum("tables" in e and e.get("lens", case.resolve_lens(None)) != lens for e, lens in sets) >= 5
+        assert (
+            sum(
+                "tables" in e and e.get("lens", case.resolve_lens(None)) != lens for e, lens in sets
+            )
+            >= 5
+        )
         page.close()
 
 
@@ -285,8 +333,9 @@ def test_every_control_has_a_label(browser: Any, pages: dict[str, tuple[mv.Case,
 
 @needs_browser
 @pytest.mark.parametrize("width", [1280, 390])
-def test_screenshots_at_desktop_and_phone_widths(browser: Any, pages: dict[str, tuple[mv.Case, Path]], width: int,
-                                                 tmp_path: Path) -> None:
+def test_screenshots_at_desktop_and_phone_widths(
+    browser: Any, pages: dict[str, tuple[mv.Case, Path]], width: int, tmp_path: Path
+) -> None:
     page, _, errors = _open(browser, pages["bundled"][1], width=width)
     shot = tmp_path / f"appendix_{width}.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -298,12 +347,36 @@ def test_screenshots_at_desktop_and_phone_widths(browser: Any, pages: dict[str, 
 
 def test_cli_writes_the_appendix(tmp_path: Path) -> None:
     out = tmp_path / "appendix"
-    res = subprocess.run([sys.executable, "-m", "motives.cli", "appendix", str(ROOT / "models" / "baseline.yaml"),
-                          "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "motives.cli",
+            "appendix",
+            str(ROOT / "models" / "baseline.yaml"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert res.returncode == 0, res.stderr
     assert (out / "index.html").is_file() and "wrote" in res.stdout
-    again = subprocess.run([sys.executable, "-m", "motives.cli", "appendix", str(ROOT / "models" / "baseline.yaml"),
-                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "motives.cli",
+            "appendix",
+            str(ROOT / "models" / "baseline.yaml"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert again.returncode != 0 and "--force" in again.stderr and "Traceback" not in again.stderr
 
 
@@ -323,9 +396,15 @@ def test_explore_widget_follows_the_engine() -> None:
     ex.set_reliability("neighbour", 0.3)
     ex.set_table("had_motive", "suspect", [0.5, 0.5])
     ex.set_prior("suspect", 0.5)
-    want = edited_posterior(case, {"weights": {"fibres_match": 0.0}, "reliability": {"neighbour": 0.3},
-                                   "tables": {"had_motive": {"suspect": [0.5, 0.5]}},
-                                   "prior": {"suspect": 0.5}})
+    want = edited_posterior(
+        case,
+        {
+            "weights": {"fibres_match": 0.0},
+            "reliability": {"neighbour": 0.3},
+            "tables": {"had_motive": {"suspect": [0.5, 0.5]}},
+            "prior": {"suspect": 0.5},
+        },
+    )
     for h, x in want["hypotheses"].items():
         assert ex.result["hypotheses"][h] == pytest.approx(x, abs=1e-15)
     assert ex.edits["weights"] == {"fibres_match": 0.0}
@@ -336,13 +415,17 @@ def test_explore_widget_follows_the_engine() -> None:
 
 
 @needs_browser
-def test_credence_note_names_family_bars_only_when_drawn(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
+def test_credence_note_names_family_bars_only_when_drawn(
+    browser: Any, pages: dict[str, tuple[mv.Case, Path]]
+) -> None:
     """The note under the bars spoke of hatched family bars on a page that drew none (each family one hypothesis)."""
     for name in ("bundled", "burglary"):
         case, path = pages[name]
         page, _, errors = _open(browser, path)
         page.wait_for_function("document.querySelectorAll('#credences tr').length > 0")
-        drawn = page.evaluate("document.querySelectorAll('#credences tr').length") > len(case.hypotheses)
+        drawn = page.evaluate("document.querySelectorAll('#credences tr').length") > len(
+            case.hypotheses
+        )
         note = page.inner_text("#cred-note")
         page.close()
         assert not errors, errors

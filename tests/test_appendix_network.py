@@ -2,13 +2,19 @@
 
 The page's engine, in Chromium, against the Python exact engine.
 
-A network here has root facts (``bears_on: []``), facts with two parents (nested tables), items with two
-parents, an observed fact, a source of Beta reliability whose items sit under several facts (integrated on
-the Gauss–Jacobi grid outside the whole network), a source of fixed reliability, a quantity item under a
-fact, and two lenses. The page runs the elimination plan Python made (``arr.plan``) in log space; Python runs it in
-scaled probability space. Both are exact in double precision and differ only in rounding, so they must agree
+A network here has root facts (``bears_on: []``), facts with two parents (nested tables), items with
+two
+parents, an observed fact, a source of Beta reliability whose items sit under several facts
+(integrated on
+the Gauss–Jacobi grid outside the whole network), a source of fixed reliability, a quantity item
+under a
+fact, and two lenses. The page runs the elimination plan Python made (``arr.plan``) in log space;
+Python runs it in
+scaled probability space. Both are exact in double precision and differ only in rounding, so they
+must agree
 to 1e-12 — before any edit, after random reader's edits (compared with
-:func:`motives.interactive.edited_posterior`) and after a table row is changed through the page's own inputs
+:func:`motives.interactive.edited_posterior`) and after a table row is changed through the page's
+own inputs
 (compared with :func:`motives.exact_posterior` of the case with that row changed in its file).
 """
 
@@ -33,9 +39,7 @@ TOL = 1e-12
 LENSES = ("a", "b")
 
 
-
-
-# --------------------------------------------------------------------------- small networks, built here
+# ----------------------------------------------------------------------- small networks, built here
 
 
 def _nest(axes: list[list[str]], cell: Any) -> Any:
@@ -43,10 +47,12 @@ def _nest(axes: list[list[str]], cell: Any) -> Any:
 
     ``cell(config)`` gives each leaf.
     """
+
     def go(prefix: tuple[str, ...]) -> Any:
         if len(prefix) == len(axes):
             return cell(prefix)
         return {v: go((*prefix, v)) for v in axes[len(prefix)]}
+
     return go(())
 
 
@@ -60,15 +66,20 @@ def _row(rng: np.random.Generator, states: list[str]) -> dict[str, float]:
 def network_dict(seed: int) -> dict[str, Any]:
     """A small random network as a case file's data.
 
-    f0 is a root fact; f1 has two parents (the hypotheses and f0); the rest have one or two parents among
-    the hypotheses and earlier facts; one fact is observed; items bear on every fact, one on the hypotheses,
-    one on two facts; a Beta source reports items under two facts, the item of two parents and a direct item.
+    f0 is a root fact; f1 has two parents (the hypotheses and f0); the rest have one or two parents
+    among
+    the hypotheses and earlier facts; one fact is observed; items bear on every fact, one on the
+    hypotheses,
+    one on two facts; a Beta source reports items under two facts, the item of two parents and a
+    direct item.
     """
     rng = np.random.default_rng(seed)
     K = int(rng.integers(2, 4))
     H = [f"h{k}" for k in range(K)]
     n = int(rng.integers(3, 6))
-    states = {f"f{i}": (["yes", "no"] if rng.random() < 0.6 else ["lo", "mid", "hi"]) for i in range(n)}
+    states = {
+        f"f{i}": (["yes", "no"] if rng.random() < 0.6 else ["lo", "mid", "hi"]) for i in range(n)
+    }
     axis = {"hypotheses": H, **states}
     parents: dict[str, list[str]] = {"f0": [], "f1": ["hypotheses", "f0"]}
     for i in range(2, n):
@@ -80,40 +91,96 @@ def network_dict(seed: int) -> dict[str, Any]:
     props = []
     for f, st in states.items():
         ax = [axis[b] for b in parents[f]]
-        tables = {lens: {c if c else ("*",): _row(rng, st) for c in itertools.product(*ax)} for lens in LENSES}
+        tables = {
+            lens: {c if c else ("*",): _row(rng, st) for c in itertools.product(*ax)}
+            for lens in LENSES
+        }
         if not ax:
             lk = {lens: {"values": tables[lens][("*",)]} for lens in LENSES}
         else:
             lk = {lens: {"values": _nest(ax, lambda c, t=tables[lens]: t[c])} for lens in LENSES}
-        props.append({"id": f, "title": f"Fact {f}", "states": st, "bears_on": parents[f], "likelihoods": lk})
+        props.append(
+            {"id": f, "title": f"Fact {f}", "states": st, "bears_on": parents[f], "likelihoods": lk}
+        )
     observed = f"f{int(rng.integers(1, n))}"
-    props[int(observed[1:])]["observed"] = states[observed][int(rng.integers(0, len(states[observed])))]
-    sources = [{"key": "wire", "reliability": {"mean": float(rng.uniform(0.5, 0.9)),
-                                               "concentration": float(rng.uniform(3, 12))}},
-               {"key": "clerk", "reliability": {"mean": float(rng.uniform(0.6, 0.95))}}]
+    props[int(observed[1:])]["observed"] = states[observed][
+        int(rng.integers(0, len(states[observed])))
+    ]
+    sources = [
+        {
+            "key": "wire",
+            "reliability": {
+                "mean": float(rng.uniform(0.5, 0.9)),
+                "concentration": float(rng.uniform(3, 12)),
+            },
+        },
+        {"key": "clerk", "reliability": {"mean": float(rng.uniform(0.6, 0.95))}},
+    ]
 
     def item(i: int, bears_on: list[str], **kw: Any) -> dict[str, Any]:
         ax = [axis[b] for b in bears_on]
-        return {"id": f"e{i}", "title": f"Item {i} on {', '.join(bears_on)}", "bears_on": bears_on,
-                "likelihoods": {lens: {"values": _nest(ax, lambda c: float(rng.uniform(0.05, 0.95)))}
-                                for lens in LENSES}, **kw}
+        return {
+            "id": f"e{i}",
+            "title": f"Item {i} on {', '.join(bears_on)}",
+            "bears_on": bears_on,
+            "likelihoods": {
+                lens: {"values": _nest(ax, lambda c: float(rng.uniform(0.05, 0.95)))}
+                for lens in LENSES
+            },
+            **kw,
+        }
 
     items = [item(0, ["hypotheses"], reported_by="wire")]
     for i, f in enumerate(states):
-        items.append(item(len(items), [f], **({"reported_by": "wire"} if i in (0, 1) else
-                                              {"reported_by": "clerk"} if i == 2 else {})))
+        items.append(
+            item(
+                len(items),
+                [f],
+                **(
+                    {"reported_by": "wire"}
+                    if i in (0, 1)
+                    else {"reported_by": "clerk"}
+                    if i == 2
+                    else {}
+                ),
+            )
+        )
         if rng.random() < 0.5:
-            items.append(item(len(items), [f], base_rate=float(rng.uniform(0.1, 0.5)), reported_by="wire"))
+            items.append(
+                item(len(items), [f], base_rate=float(rng.uniform(0.1, 0.5)), reported_by="wire")
+            )
     pair = [f"f{int(rng.integers(1, n))}", "f0"] if rng.random() < 0.5 else ["f0", "hypotheses"]
     items.append(item(len(items), pair, reported_by="wire"))
     items.append(item(len(items), ["hypotheses", f"f{n - 1}"]))
-    items.append({"id": "qty", "title": "A count", "kind": "quantity", "bears_on": "f1", "observed": 3.0,
-                  "predictive": {lens: {"values": {s: {"dist": "normal", "mean": float(rng.uniform(0, 6)), "sd": 2.0}
-                                                   for s in states["f1"]}} for lens in LENSES}})
-    return {"name": f"net{seed}", "hypotheses": [{"id": h, "prior": float(p)} for h, p in
-                                                 zip(H, rng.dirichlet(np.ones(K) * 2), strict=True)],
-            "lenses": [{"id": lens} for lens in LENSES], "sources": sources, "propositions": props,
-            "evidence": items}
+    items.append(
+        {
+            "id": "qty",
+            "title": "A count",
+            "kind": "quantity",
+            "bears_on": "f1",
+            "observed": 3.0,
+            "predictive": {
+                lens: {
+                    "values": {
+                        s: {"dist": "normal", "mean": float(rng.uniform(0, 6)), "sd": 2.0}
+                        for s in states["f1"]
+                    }
+                }
+                for lens in LENSES
+            },
+        }
+    )
+    return {
+        "name": f"net{seed}",
+        "hypotheses": [
+            {"id": h, "prior": float(p)}
+            for h, p in zip(H, rng.dirichlet(np.ones(K) * 2), strict=True)
+        ],
+        "lenses": [{"id": lens} for lens in LENSES],
+        "sources": sources,
+        "propositions": props,
+        "evidence": items,
+    }
 
 
 def to_case(data: dict[str, Any]) -> mv.Case:
@@ -121,7 +188,9 @@ def to_case(data: dict[str, Any]) -> mv.Case:
     return mv.Case.model_validate(data)
 
 
-def with_row(data: dict[str, Any], lens: str, fact: str, key: str, row: list[float]) -> dict[str, Any]:
+def with_row(
+    data: dict[str, Any], lens: str, fact: str, key: str, row: list[float]
+) -> dict[str, Any]:
     """The data with one table row replaced (``key`` the flat key, '.'-joined, '*' for a root)."""
     out = json.loads(json.dumps(data))
     src = next(p for p in data["propositions"] if p["id"] == fact)
@@ -143,25 +212,53 @@ def alarm_case() -> mv.Case:
 
     P(burglary | John and Mary call) = 0.2841718353 (Russell & Norvig, ch. 14).
     """
-    return mv.Case.model_validate({
-        "name": "alarm", "title": "Pearl's burglary alarm",
-        "hypotheses": [{"id": "burglary", "label": "Burglary", "prior": 0.001},
-                       {"id": "no_burglary", "label": "No burglary", "prior": 0.999}],
-        "propositions": [
-            {"id": "earthquake", "title": "An earthquake happened", "bears_on": [],
-             "likelihoods": {"yes": 0.002, "no": 0.998}},
-            {"id": "alarm", "title": "The alarm rang", "bears_on": ["hypotheses", "earthquake"],
-             "likelihoods": {"burglary": {"yes": 0.95, "no": 0.94}, "no_burglary": {"yes": 0.29, "no": 0.001}}}],
-        "evidence": [
-            {"id": "john_calls", "title": "John calls", "bears_on": "alarm", "likelihoods": {"yes": 0.9, "no": 0.05}},
-            {"id": "mary_calls", "title": "Mary calls", "bears_on": "alarm", "likelihoods": {"yes": 0.7, "no": 0.01}}],
-    })
+    return mv.Case.model_validate(
+        {
+            "name": "alarm",
+            "title": "Pearl's burglary alarm",
+            "hypotheses": [
+                {"id": "burglary", "label": "Burglary", "prior": 0.001},
+                {"id": "no_burglary", "label": "No burglary", "prior": 0.999},
+            ],
+            "propositions": [
+                {
+                    "id": "earthquake",
+                    "title": "An earthquake happened",
+                    "bears_on": [],
+                    "likelihoods": {"yes": 0.002, "no": 0.998},
+                },
+                {
+                    "id": "alarm",
+                    "title": "The alarm rang",
+                    "bears_on": ["hypotheses", "earthquake"],
+                    "likelihoods": {
+                        "burglary": {"yes": 0.95, "no": 0.94},
+                        "no_burglary": {"yes": 0.29, "no": 0.001},
+                    },
+                },
+            ],
+            "evidence": [
+                {
+                    "id": "john_calls",
+                    "title": "John calls",
+                    "bears_on": "alarm",
+                    "likelihoods": {"yes": 0.9, "no": 0.05},
+                },
+                {
+                    "id": "mary_calls",
+                    "title": "Mary calls",
+                    "bears_on": "alarm",
+                    "likelihoods": {"yes": 0.7, "no": 0.01},
+                },
+            ],
+        }
+    )
 
 
 SEEDS = list(range(8))
-#: The generated networks and the bundled networks (alarm: a root and a fact of two causes; student: a root
-#: nuisance fact and a hard finding on a fact of two parents).
-#: Random networks of motives.testing (zero cells, facts of three parents, up to four states, two lenses).
+#: The generated networks and the bundled networks (alarm: a root and a fact of two causes; student:
+#: a root nuisance fact and a hard finding on a fact of two parents). Random networks of
+#: motives.testing (zero cells, facts of three parents, up to four states, two lenses).
 RANDOM = [f"random:{k}" for k in range(6)]
 NETWORKS: list[Any] = [*SEEDS, *RANDOM, "example:alarm", "example:student"]
 
@@ -171,7 +268,7 @@ def _python(case: mv.Case, lens: str) -> dict[str, float]:
     return {str(k): float(v) for k, v in t.items()}
 
 
-# --------------------------------------------------------------------------- the networks are what they claim
+# ----------------------------------------------------------------- the networks are what they claim
 
 
 def test_generated_networks_have_every_feature() -> None:
@@ -190,18 +287,24 @@ def test_generated_networks_have_every_feature() -> None:
         assert len(under) >= 2
         eng = appendix_data(case)["engine"]["a"]
         assert [p["parents"] for p in eng["props"]][0] == [] and len(eng["joint"]) >= 2
-        assert eng["plan"]["steps"] and all(s["union"][-1] == s["var"] for s in eng["plan"]["steps"])
+        assert eng["plan"]["steps"] and all(
+            s["union"][-1] == s["var"] for s in eng["plan"]["steps"]
+        )
 
 
 def test_alarm_closed_form_in_python() -> None:
-    assert edited_posterior(alarm_case())["hypotheses"]["burglary"] == pytest.approx(0.2841718353, abs=1e-10)
+    assert edited_posterior(alarm_case())["hypotheses"]["burglary"] == pytest.approx(
+        0.2841718353, abs=1e-10
+    )
 
 
 # --------------------------------------------------------------------------- in Chromium
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, tuple[dict[str, Any] | None, mv.Case, Path]]:
+def pages(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[Any, tuple[dict[str, Any] | None, mv.Case, Path]]:
     out: dict[Any, tuple[dict[str, Any] | None, mv.Case, Path]] = {}
     for seed in SEEDS:
         data = network_dict(seed)
@@ -242,17 +345,27 @@ def test_alarm_in_the_page(browser: Any, pages: dict[Any, Any]) -> None:
     assert _worst(js, _python(case, "default")) <= TOL
     # the rows are labelled readably; the root's one row is its prior
     heads = page.locator("#props th[scope=row]").all_inner_texts()
-    assert heads == ["prior", "Burglary, yes", "Burglary, no", "No burglary, yes", "No burglary, no"]
+    assert heads == [
+        "prior",
+        "Burglary, yes",
+        "Burglary, no",
+        "No burglary, yes",
+        "No burglary, no",
+    ]
     # the ledger gives each item's weight in decibans, or says that it cannot (never a silent dash)
     weights = page.locator("#ledger td.num").all_inner_texts()
-    assert len(weights) == 2 and (all(w != "—" for w in weights) or page.locator("#woe-missing").is_visible())
+    assert len(weights) == 2 and (
+        all(w != "—" for w in weights) or page.locator("#woe-missing").is_visible()
+    )
     assert errors == []
     page.close()
 
 
 @needs_browser
 @pytest.mark.parametrize("seed", NETWORKS)
-def test_page_equals_exact_posterior_on_networks(browser: Any, pages: dict[Any, Any], seed: Any) -> None:
+def test_page_equals_exact_posterior_on_networks(
+    browser: Any, pages: dict[Any, Any], seed: Any
+) -> None:
     """Before any edit, under each lens: the page's posterior is mv.exact_posterior's to 1e-12."""
     _, case, path = pages[seed]
     page, errors = _open(browser, path)
@@ -260,7 +373,9 @@ def test_page_equals_exact_posterior_on_networks(browser: Any, pages: dict[Any, 
         js = page.evaluate("lens => window.motives.posterior({lens: lens})", lens)["hypotheses"]
         assert _worst(js, _python(case, lens)) <= TOL, lens
     # every item, also one of several parents, has its row in the ledger with its own controls
-    rows = page.evaluate("Array.from(document.querySelectorAll('#ledger tr[data-item]')).map(r => r.dataset.item)")
+    rows = page.evaluate(
+        "Array.from(document.querySelectorAll('#ledger tr[data-item]')).map(r => r.dataset.item)"
+    )
     assert sorted(rows) == sorted(e.id for e in case.evidence)
     assert page.locator("input[data-weight]").count() == len(case.evidence)
     assert errors == []
@@ -271,28 +386,40 @@ def _random_edits(case: mv.Case, rng: random.Random) -> dict[str, Any]:
     e: dict[str, Any] = {"lens": rng.choice(case.lens_ids)}
     items = [x.id for x in case.evidence]
     if rng.random() < 0.5:
-        e["prior"] = {h: round(rng.uniform(0, 1), 4) + 0.001 for h in case.hypothesis_ids if rng.random() < 0.7}
+        e["prior"] = {
+            h: round(rng.uniform(0, 1), 4) + 0.001
+            for h in case.hypothesis_ids
+            if rng.random() < 0.7
+        }
     if rng.random() < 0.6:
-        e["weights"] = {i: round(rng.uniform(0, 2), 3) for i in rng.sample(items, min(5, len(items)))}
+        e["weights"] = {
+            i: round(rng.uniform(0, 2), 3) for i in rng.sample(items, min(5, len(items)))
+        }
     if rng.random() < 0.4:
         e["drop"] = rng.sample(items, min(2, len(items) - 1))
     if rng.random() < 0.3:
         e["discount"] = round(rng.random(), 3)
     if rng.random() < 0.4:
-        e["reliability"] = {s.key: round(rng.random(), 3) for s in case.sources if rng.random() < 0.6}
+        e["reliability"] = {
+            s.key: round(rng.random(), 3) for s in case.sources if rng.random() < 0.6
+        }
     tables = {}
     for p in case.propositions:
         if rng.random() < 0.5:
             pv = case.parent_values(p.parents)
-            tables[p.id] = {v: [round(rng.random(), 3) + 0.01 for _ in p.states]
-                            for v in rng.sample(pv, max(1, len(pv) // 2))}
+            tables[p.id] = {
+                v: [round(rng.random(), 3) + 0.01 for _ in p.states]
+                for v in rng.sample(pv, max(1, len(pv) // 2))
+            }
     e["tables"] = tables
     return e
 
 
 @needs_browser
 @pytest.mark.parametrize("seed", NETWORKS)
-def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dict[Any, Any], seed: Any) -> None:
+def test_page_equals_python_on_random_edits_of_networks(
+    browser: Any, pages: dict[Any, Any], seed: Any
+) -> None:
     """Random reader's edits through the page's API equal edited_posterior to 1e-12.
 
     The edits: lens, prior, weights, drops, discount, reliability, table rows. Compared for
@@ -306,7 +433,11 @@ def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dic
     worst = 0.0
     for e, js in zip(sets, got, strict=True):
         py = edited_posterior(case, e)
-        worst = max(worst, _worst(js["hypotheses"], py["hypotheses"]), _worst(js["families"], py["families"]))
+        worst = max(
+            worst,
+            _worst(js["hypotheses"], py["hypotheses"]),
+            _worst(js["families"], py["families"]),
+        )
     assert worst <= TOL, f"largest difference {worst:.2e}"
     assert errors == []
     page.close()
@@ -314,8 +445,9 @@ def test_page_equals_python_on_random_edits_of_networks(browser: Any, pages: dic
 
 @needs_browser
 @pytest.mark.parametrize("seed", [*SEEDS, *RANDOM])
-def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(browser: Any, pages: dict[Any, Any],
-                                                                           seed: Any) -> None:
+def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(
+    browser: Any, pages: dict[Any, Any], seed: Any
+) -> None:
     """A row of a fact of several parents and the root's prior, typed into the page's inputs.
 
     The page's posterior equals mv.exact_posterior of the case whose file says the same (1e-12),
@@ -331,7 +463,9 @@ def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(brows
         p = case.proposition(fact)
         key = str(rng.choice(case.parent_values(p.parents)))
         first = round(float(rng.uniform(0.05, 0.9)), 2)
-        box = page.locator(f"input[data-prop={json.dumps(fact)}][data-parent={json.dumps(key)}]").first
+        box = page.locator(
+            f"input[data-prop={json.dumps(fact)}][data-parent={json.dumps(key)}]"
+        ).first
         box.fill(str(first))
         box.press("Tab")
         row = page.evaluate("([f, k]) => window.motives.edits().tables[f][k]", [fact, key])
@@ -342,10 +476,14 @@ def test_table_rows_changed_in_the_page_equal_the_case_changed_in_its_file(brows
     js = page.evaluate("window.motives.last")["hypotheses"]
     want = _python(mv.Case.model_validate(edited), "a")
     assert _worst(js, want) <= TOL
-    assert _worst(js, edited_posterior(case, page.evaluate("window.motives.edits()"))["hypotheses"]) <= TOL
-    # in the networks built here (items under f1 and f0, f1 a child of the hypotheses) the changed rows move
-    # the answer, so the comparison above is not of two unchanged pages; in a random network the facts edited
-    # may have nothing observed below them, and then the answer rightly stays
+    assert (
+        _worst(js, edited_posterior(case, page.evaluate("window.motives.edits()"))["hypotheses"])
+        <= TOL
+    )
+    # in the networks built here (items under f1 and f0, f1 a child of the hypotheses) the changed
+    # rows move the answer, so the comparison above is not of two unchanged pages; in a random
+    # network the facts edited may have nothing observed below them, and then the answer rightly
+    # stays
     if isinstance(seed, int):
         assert _worst(want, _python(case, "a")) > 1e-9
     assert errors == []

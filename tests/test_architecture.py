@@ -10,7 +10,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "motives"
 ARCH = Path(__file__).resolve().parents[1] / "ARCHITECTURE.md"
 HEAVY = ("pymc", "pytensor", "nutpie")
-#: Upward imports allowed, each in a function body only and named in ARCHITECTURE.md: (module, target).
+#: Upward imports allowed, each in a function body only and named in ARCHITECTURE.md: (module,
+#: target).
 UPWARD = {("schema", "bn")}  # Case.to_pgmpy delegates to motives.bn
 
 
@@ -61,20 +62,27 @@ def _in_function(path: Path, line: int) -> bool:
     Then it runs only when that function is called.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.lineno < line <= (n.end_lineno or 0)
-               for n in ast.walk(tree))
+    return any(
+        isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        and n.lineno < line <= (n.end_lineno or 0)
+        for n in ast.walk(tree)
+    )
 
 
 def test_upward_exceptions_are_documented() -> None:
     text = ARCH.read_text(encoding="utf-8")
     for mod, target in UPWARD:
-        assert f"`{mod}` → `{target}`" in text, f"ARCHITECTURE.md must name the exception {mod} -> {target}"
+        assert f"`{mod}` → `{target}`" in text, (
+            f"ARCHITECTURE.md must name the exception {mod} -> {target}"
+        )
 
 
 def test_every_module_has_a_layer() -> None:
     known = layers()
     mods = {module_of(p) for p in SRC.rglob("*.py") if module_of(p) not in ("__init__", "__main__")}
-    assert mods - set(known) == set(), f"modules missing from ARCHITECTURE.md: {sorted(mods - set(known))}"
+    assert mods - set(known) == set(), (
+        f"modules missing from ARCHITECTURE.md: {sorted(mods - set(known))}"
+    )
 
 
 def test_no_module_imports_one_above_it() -> None:
@@ -91,7 +99,10 @@ def test_no_module_imports_one_above_it() -> None:
             if (mod, target) in UPWARD and _in_function(p, line):
                 continue
             if target in known and target != mod and known[target] > known[mod]:
-                bad.append(f"{p.relative_to(SRC)}:{line} ({mod}, layer {known[mod]}) imports {name} (layer {known[target]})")
+                bad.append(
+                    f"{p.relative_to(SRC)}:{line} ({mod}, layer {known[mod]}) imports {name} "
+                    f"(layer {known[target]})"
+                )
     assert not bad, "\n".join(bad)
 
 
@@ -135,12 +146,19 @@ def _section(title: str) -> str:
 
 
 def test_every_module_of_a_package_is_described() -> None:
-    listed = {p for p in re.findall(r"`(\w+/\w+\.py)`", _section("Inside the packages"))
-              if not p.startswith("tests/")}
+    listed = {
+        p
+        for p in re.findall(r"`(\w+/\w+\.py)`", _section("Inside the packages"))
+        if not p.startswith("tests/")
+    }
     have = {str(p.relative_to(SRC)) for p in SRC.glob("*/*.py") if p.name != "__main__.py"}
     have -= {f"{pkg}/__init__.py" for pkg in ("schema", "models", "sensitivity", "plots", "report")}
-    assert have - listed == set(), f"modules missing from 'Inside the packages': {sorted(have - listed)}"
-    assert listed - have == set(), f"'Inside the packages' names modules that do not exist: {sorted(listed - have)}"
+    assert have - listed == set(), (
+        f"modules missing from 'Inside the packages': {sorted(have - listed)}"
+    )
+    assert listed - have == set(), (
+        f"'Inside the packages' names modules that do not exist: {sorted(listed - have)}"
+    )
 
 
 def test_every_name_the_prose_cites_exists() -> None:
@@ -168,8 +186,11 @@ def test_every_file_the_prose_cites_exists() -> None:
 
 
 def test_lifecycle_names_every_step_in_order_with_code_at_each() -> None:
-    steps = re.findall(r"^\d+\. \*\*(\w+)\.\*\*(.*?)(?=^\d+\. |\Z)", _section("Lifecycle of an analysis"),
-                       flags=re.M | re.S)
+    steps = re.findall(
+        r"^\d+\. \*\*(\w+)\.\*\*(.*?)(?=^\d+\. |\Z)",
+        _section("Lifecycle of an analysis"),
+        flags=re.M | re.S,
+    )
     assert [s for s, _ in steps] == LIFECYCLE
     for step, body in steps:
         assert re.search(r"`motives\.\w+\.\w+", body), f"step {step} names no function"
@@ -177,15 +198,24 @@ def test_lifecycle_names_every_step_in_order_with_code_at_each() -> None:
 
 def test_adding_new_code_covers_each_kind_of_addition() -> None:
     text = _section("Adding new code")
-    for kind in ("A judgement form", "A sensitivity analysis", "A figure", "A CLI command", "A new module"):
+    for kind in (
+        "A judgement form",
+        "A sensitivity analysis",
+        "A figure",
+        "A CLI command",
+        "A new module",
+    ):
         assert f"**{kind}**" in text, kind
     assert "Examples" in text and "layer" in text
 
 
 def _large_modules() -> set[str]:
     """Modules of the package over 500 lines, as paths relative to src/motives."""
-    return {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")
-            if len(p.read_text(encoding="utf-8").splitlines()) > 500}
+    return {
+        p.relative_to(SRC).as_posix()
+        for p in SRC.rglob("*.py")
+        if len(p.read_text(encoding="utf-8").splitlines()) > 500
+    }
 
 
 def test_large_modules_are_named() -> None:
@@ -193,10 +223,14 @@ def test_large_modules_are_named() -> None:
 
     And every name there is still such an exception.
     """
-    text = ARCH.read_text(encoding="utf-8").split("Modules over 500 lines", 1)[1].split("\n\n", 1)[0]
+    text = (
+        ARCH.read_text(encoding="utf-8").split("Modules over 500 lines", 1)[1].split("\n\n", 1)[0]
+    )
     named = set(re.findall(r"^- `([^`]+\.py)`", text, flags=re.M))
-    assert _large_modules() == named, (f"over 500 lines but not named: {sorted(_large_modules() - named)}; "
-                                       f"named but no longer over: {sorted(named - _large_modules())}")
+    assert _large_modules() == named, (
+        f"over 500 lines but not named: {sorted(_large_modules() - named)}; "
+        f"named but no longer over: {sorted(named - _large_modules())}"
+    )
 
 
 def test_long_functions_have_docstrings() -> None:
@@ -206,15 +240,23 @@ def test_long_functions_have_docstrings() -> None:
         text = p.read_text(encoding="utf-8")
         lines = text.splitlines()
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and ast.get_docstring(node) is None:
-                code = [ln for ln in lines[node.body[0].lineno - 1: node.end_lineno]
-                        if ln.strip() and not ln.strip().startswith("#")]
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and ast.get_docstring(node) is None
+            ):
+                code = [
+                    ln
+                    for ln in lines[node.body[0].lineno - 1 : node.end_lineno]
+                    if ln.strip() and not ln.strip().startswith("#")
+                ]
                 if len(code) > 60:
-                    bad.append(f"{p.relative_to(SRC)}:{node.lineno} {node.name} ({len(code)} lines)")
+                    bad.append(
+                        f"{p.relative_to(SRC)}:{node.lineno} {node.name} ({len(code)} lines)"
+                    )
     assert not bad, bad
 
 
-# ----------------------------------------------------------------------------- private names stay private
+# ----------------------------------------------------------------------- private names stay private
 
 
 def _dotted(path: Path) -> str:
@@ -252,7 +294,9 @@ def _is_module(name: str) -> bool:
     Read from disk, without importing.
     """
     rel = Path(*name.split(".")[1:]) if name.startswith("motives.") else None
-    return rel is not None and ((SRC / rel).with_suffix(".py").exists() or (SRC / rel / "__init__.py").exists())
+    return rel is not None and (
+        (SRC / rel).with_suffix(".py").exists() or (SRC / rel / "__init__.py").exists()
+    )
 
 
 def private_imports(text: str, me: str, *, package: bool = False, where: str = "") -> list[str]:
@@ -260,9 +304,12 @@ def private_imports(text: str, me: str, *, package: bool = False, where: str = "
 
     Each is given as ``where:line what``.
 
-    Three ways in: ``from motives.x import _name`` (any module but this one, even in a function body or
-    under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its package;
-    ``module._name`` on a module this file imported. ``package``: ``me`` is a package's ``__init__``.
+    Three ways in: ``from motives.x import _name`` (any module but this one, even in a function body
+    or
+    under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its
+    package;
+    ``module._name`` on a module this file imported. ``package``: ``me`` is a package's
+    ``__init__``.
     """
     home = me if package else me.rpartition(".")[0]  # what a relative import is relative to
     tree = ast.parse(text)
@@ -280,7 +327,9 @@ def private_imports(text: str, me: str, *, package: bool = False, where: str = "
             if (hidden := _outside_private_module(me, target)) is not None:
                 bad.append(f"{where}:{node.lineno} imports the private module {hidden}")
             for a in node.names:
-                if _is_module(full := f"{target}.{a.name}"):  # a module: private only outside its package
+                if _is_module(
+                    full := f"{target}.{a.name}"
+                ):  # a module: private only outside its package
                     modules.add(a.asname or a.name)
                     if hidden is None and (inner := _outside_private_module(me, full)) is not None:
                         bad.append(f"{where}:{node.lineno} imports the private module {inner}")
@@ -293,8 +342,12 @@ def private_imports(text: str, me: str, *, package: bool = False, where: str = "
                         bad.append(f"{where}:{node.lineno} imports the private module {hidden}")
                     modules.add(a.asname or a.name.split(".")[0])
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
-                and node.value.id in modules):
+        if (
+            isinstance(node, ast.Attribute)
+            and _private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
             bad.append(f"{where}:{node.lineno} uses {node.value.id}.{node.attr}")
     return bad
 
@@ -308,27 +361,42 @@ def test_no_private_name_crosses_a_module() -> None:
     What another module needs gets a public name (or a module named for it); an alias such as
     ``from motives import likelihood as _lk`` is fine, since the module it names is public.
     """
-    bad = [b for p in sorted(SRC.rglob("*.py"))
-           for b in private_imports(p.read_text(encoding="utf-8"), _dotted(p), package=p.name == "__init__.py",
-                                    where=str(p.relative_to(SRC)))]
+    bad = [
+        b
+        for p in sorted(SRC.rglob("*.py"))
+        for b in private_imports(
+            p.read_text(encoding="utf-8"),
+            _dotted(p),
+            package=p.name == "__init__.py",
+            where=str(p.relative_to(SRC)),
+        )
+    ]
     assert not bad, "\n".join(bad)
 
 
 def test_the_private_import_check_can_fail() -> None:
     """The check above finds each way in, and lets the allowed ones pass."""
-    text = ("from motives.exact import _log\n"
-            "from motives.plots._style import style\n"
-            "from motives import likelihood as _lk\n"
-            "from motives.plots import _style\n"
-            "from motives import exact\n"
-            "from .credence import _private_helper\n"
-            "x = exact._mix\n"
-            "y = _lk.parse\n")
+    text = (
+        "from motives.exact import _log\n"
+        "from motives.plots._style import style\n"
+        "from motives import likelihood as _lk\n"
+        "from motives.plots import _style\n"
+        "from motives import exact\n"
+        "from .credence import _private_helper\n"
+        "x = exact._mix\n"
+        "y = _lk.parse\n"
+    )
     inside = private_imports(text, "motives.plots.probe")
     assert [f.split(" ", 1)[1] for f in inside] == [
-        "imports _log from motives.exact", "imports _private_helper from motives.plots.credence", "uses exact._mix"]
+        "imports _log from motives.exact",
+        "imports _private_helper from motives.plots.credence",
+        "uses exact._mix",
+    ]
     outside = [f.split(" ", 1)[1] for f in private_imports(text, "motives.report.probe")]
     assert outside.count("imports the private module motives.plots._style") == 2  # both spellings
     own = private_imports("from motives.plots.probe import _mine\n", "motives.plots.probe")
     assert own == []  # a module's own names (a doctest importing them) are its own
-    assert private_imports("from motives.plots._style import style\n", "motives.plots", package=True) == []
+    assert (
+        private_imports("from motives.plots._style import style\n", "motives.plots", package=True)
+        == []
+    )

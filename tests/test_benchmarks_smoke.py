@@ -32,7 +32,10 @@ def quick(tmp_path: Path, *names: str) -> dict[str, dict]:
     for r in results.values():
         assert r["error"] is None, r["error"]
         assert r["metrics"], r["name"]
-    return {name: {m["name"]: m for m in r["metrics"]} | {"_tables": r["tables"]} for name, r in results.items()}
+    return {
+        name: {m["name"]: m for m in r["metrics"]} | {"_tables": r["tables"]}
+        for name, r in results.items()
+    }
 
 
 def test_exact_engine_benchmarks(tmp_path: Path) -> None:
@@ -42,7 +45,10 @@ def test_exact_engine_benchmarks(tmp_path: Path) -> None:
     assert agree and all(0 <= m["value"] <= 1e-12 for m in agree)
     timed = [(k, m) for k, m in net.items() if k.startswith(("one query", "per posterior"))]
     assert timed
-    for name, m in timed:  # no ratio asserted: pyAgrum wins on the small alarm network (benchmarks/README.md)
+    for (
+        name,
+        m,
+    ) in timed:  # no ratio asserted: pyAgrum wins on the small alarm network (benchmarks/README.md)
         assert m["value"] > 0 and (m.get("baseline") is None or m["baseline"] > 0), name
     for pg in (res["pgmpy"], res["structured"]):
         agree = next(m for k, m in pg.items() if k.startswith("max |Δ credence|"))
@@ -58,7 +64,9 @@ def test_exact_engine_benchmarks(tmp_path: Path) -> None:
     assert 0 < m["value"] < 10 and "pymc" not in m["note"].split("imported:")[1]
     assert all(v["value"] > 0 for k, v in imp.items() if not k.startswith("_"))
     table = res["scale"]["_tables"]["exact engine (reliability on unless 'norel')"]
-    assert len(table) == 4 and all(r["single_ms"] > 0 and r["lam_sweep_scen_per_s"] > 0 for r in table)
+    assert len(table) == 4 and all(
+        r["single_ms"] > 0 and r["lam_sweep_scen_per_s"] > 0 for r in table
+    )
 
 
 @pytest.mark.slow
@@ -73,7 +81,9 @@ def test_mcmc_benchmarks(tmp_path: Path) -> None:
     pm_fit = res["mcmc"]["pymc-nuts: fit wall (build + compile + sample)"]
     assert pm_fit["value"] > 0 and res["mcmc"]["pymc-nuts: min bulk ESS"]["value"] > 10
     refit = res["refit"]["second fit via refit (set_data + sample)"]
-    assert refit["value"] > 0 and refit["ratio"] > 1  # re-using the compiled model beats a fresh build
+    assert (
+        refit["value"] > 0 and refit["ratio"] > 1
+    )  # re-using the compiled model beats a fresh build
     assert res["refit"]["max |mean credence refit − fresh|"]["value"] < 0.05
 
 

@@ -42,7 +42,10 @@ def _dump(case: mv.Case) -> dict[str, Any]:
     data = case.model_dump(exclude_none=True)
     for p in data.get("propositions", []):
         for j in p["likelihoods"].values():
-            j["values"] = {v: c["probs"] if isinstance(c, dict) and "probs" in c else c for v, c in j["values"].items()}
+            j["values"] = {
+                v: c["probs"] if isinstance(c, dict) and "probs" in c else c
+                for v, c in j["values"].items()
+            }
     return data
 
 
@@ -59,21 +62,44 @@ def with_more_sources(case: mv.Case) -> mv.Case:
     hyps = [h["id"] for h in data["hypotheses"]]
     for i in range(3):  # direct items of the flat source (3 items: 2 quadrature nodes)
         vals = {h: round(0.2 + 0.6 * ((i + 1) * (k + 2) % 7) / 7, 3) for k, h in enumerate(hyps)}
-        data["evidence"].append({"id": f"direct{i}", "title": "direct", "reported_by": "flat", "base_rate": 0.3,
-                                 "likelihoods": {lens["id"]: {"values": vals} for lens in data["lenses"]}})
-    structured = [e for e in data["evidence"] if e.get("kind", "likelihood") == "likelihood"
-                  and e.get("bears_on") not in (None, "hypotheses") and "reported_by" not in e]
+        data["evidence"].append(
+            {
+                "id": f"direct{i}",
+                "title": "direct",
+                "reported_by": "flat",
+                "base_rate": 0.3,
+                "likelihoods": {lens["id"]: {"values": vals} for lens in data["lenses"]},
+            }
+        )
+    structured = [
+        e
+        for e in data["evidence"]
+        if e.get("kind", "likelihood") == "likelihood"
+        and e.get("bears_on") not in (None, "hypotheses")
+        and "reported_by" not in e
+    ]
     for e in structured[:3]:
         e["reported_by"] = "Smith:2020a"
     return mv.Case.model_validate(data)
 
 
 def cases() -> list[tuple[str, mv.Case]]:
-    out = [(f"random{s}", random_structured_case(s, depth=2 + s % 2, n_hyp=3 + s % 2, n_items=9)) for s in range(4)]
-    out += [(f"sources{s}", with_more_sources(random_structured_case(10 + s, depth=3, n_items=9))) for s in range(2)]
+    out = [
+        (f"random{s}", random_structured_case(s, depth=2 + s % 2, n_hyp=3 + s % 2, n_items=9))
+        for s in range(4)
+    ]
+    out += [
+        (f"sources{s}", with_more_sources(random_structured_case(10 + s, depth=3, n_items=9)))
+        for s in range(2)
+    ]
     out += [("no_source", random_structured_case(20, shared_source=False, zero_cell=False))]
-    out += [(name, mv.examples.load(name)) for name in ("witness", "two_lenses", "burglary", "cookies", "monty_hall")]
-    out += [("real_case", mv.load_case(Path(__file__).resolve().parents[1] / "evidence"))]  # timeline, quantity items
+    out += [
+        (name, mv.examples.load(name))
+        for name in ("witness", "two_lenses", "burglary", "cookies", "monty_hall")
+    ]
+    out += [
+        ("real_case", mv.load_case(Path(__file__).resolve().parents[1] / "evidence"))
+    ]  # timeline, quantity items
     return out
 
 
@@ -95,22 +121,32 @@ def test_the_comparison_is_not_vacuous() -> None:
     case = with_more_sources(random_structured_case(10, depth=3, n_items=9))
     assert np.abs(exact_post(case) - exact_post(case, reliability=False)).max() > 1e-3
     net = bn.network(case)
-    assert {"reliability_src", "reliability_Smith_2020a", "reliability_flat"} <= set(net.reliability)
+    assert {"reliability_src", "reliability_Smith_2020a", "reliability_flat"} <= set(
+        net.reliability
+    )
     assert net.names["source:Smith:2020a"] == "reliability_Smith_2020a"
     flat = exact.posterior(exact.compile_case(exact.independent_case(case)))
     assert np.abs(net.posterior() - flat).max() > 1e-3
 
 
 @pytest.mark.parametrize("fmt", list(bn.FORMATS))
-@pytest.mark.parametrize(("name", "case"), [CASES[1], CASES[4], CASES[-3]], ids=[CASES[i][0] for i in (1, 4, -3)])
-def test_files_read_back_give_the_same_posterior(tmp_path: Path, name: str, case: mv.Case, fmt: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "case"), [CASES[1], CASES[4], CASES[-3]], ids=[CASES[i][0] for i in (1, 4, -3)]
+)
+def test_files_read_back_give_the_same_posterior(
+    tmp_path: Path, name: str, case: mv.Case, fmt: str
+) -> None:
     for reliability in (True, False):
         net = bn.network(case, reliability=reliability)
         path = bn.write(net, tmp_path / f"{name}_{reliability}{bn.FORMATS[fmt]}")
         model = bn.read(path)
         assert set(model.nodes()) == set(net.model.nodes())
         got = net.posterior(model)
-        assert np.abs(got - exact_post(case, reliability=reliability)).max() <= TOL, (name, fmt, reliability)
+        assert np.abs(got - exact_post(case, reliability=reliability)).max() <= TOL, (
+            name,
+            fmt,
+            reliability,
+        )
 
 
 def test_net_file_keeps_full_precision(tmp_path: Path) -> None:
@@ -134,12 +170,19 @@ def test_layout_of_the_network() -> None:
     assert type(m).__name__ == "DiscreteBayesianNetwork"
     assert net.query == "hypothesis" and net.hypotheses == case.hypothesis_ids
     assert sorted(m.get_children("hypothesis")) == ["at_scene", "had_motive"]
-    assert set(net.evidence) == {e.id for e in case.evidence} and set(net.evidence.values()) == {"observed"}
-    cpd = m.get_cpds("fibres_match")  # P(observed | at_scene) is the cell, the complement for not_observed
+    assert set(net.evidence) == {e.id for e in case.evidence} and set(net.evidence.values()) == {
+        "observed"
+    }
+    cpd = m.get_cpds(
+        "fibres_match"
+    )  # P(observed | at_scene) is the cell, the complement for not_observed
     j, _ = case.judgement(case.item("fibres_match"))
-    np.testing.assert_allclose(cpd.get_values()[0], [j.values[s].mean for s in ("yes", "no")], rtol=0, atol=0)
+    np.testing.assert_allclose(
+        cpd.get_values()[0], [j.values[s].mean for s in ("yes", "no")], rtol=0, atol=0
+    )
     np.testing.assert_allclose(cpd.get_values().sum(axis=0), 1.0)
-    # the reliability node: states are the exact engine's quadrature points, probabilities their weights
+    # the reliability node: states are the exact engine's quadrature points, probabilities their
+    # weights
     g = exact.compile_case(case).sources_in_structure[0]
     x, w = g.nodes()
     assert net.reliability["reliability_neighbour"] == list(x)
@@ -161,7 +204,9 @@ def test_timeline_and_quantity_items_are_rescaled_likelihoods() -> None:
         for j, e in enumerate(pa.other_items):
             p = net.model.get_cpds(e).get_values()[0]
             assert p.max() == 1.0
-            np.testing.assert_allclose(np.log(p) - net.log_scale[e], pa.other_loglik[j], rtol=0, atol=1e-12)
+            np.testing.assert_allclose(
+                np.log(p) - net.log_scale[e], pa.other_loglik[j], rtol=0, atol=1e-12
+            )
 
 
 def test_prior_argument() -> None:
@@ -181,19 +226,36 @@ def test_names_are_identifiers_and_unique() -> None:
     (Source keys are BibTeX keys, so only ASCII letters, digits and _:.-+/ can occur.)
     """
     data: dict[str, Any] = {
-        "name": "names", "hypotheses": [{"id": "network"}, {"id": "h2"}],
+        "name": "names",
+        "hypotheses": [{"id": "network"}, {"id": "h2"}],
         "sources": [{"key": "doe+roe:1999/a", "reliability": {"beta": [2.0, 2.0]}}],
-        "evidence": [{"id": "table", "title": "t", "reported_by": "doe+roe:1999/a",
-                      "likelihoods": {"default": {"values": {"network": 0.7, "h2": 0.2}}}},
-                     {"id": "hypothesis", "title": "h", "reported_by": "doe+roe:1999/a",
-                      "likelihoods": {"default": {"values": {"network": 0.4, "h2": 0.5}}}},
-                     {"id": "node", "title": "n",
-                      "likelihoods": {"default": {"values": {"network": 0.4, "h2": 0.9}}}}],
+        "evidence": [
+            {
+                "id": "table",
+                "title": "t",
+                "reported_by": "doe+roe:1999/a",
+                "likelihoods": {"default": {"values": {"network": 0.7, "h2": 0.2}}},
+            },
+            {
+                "id": "hypothesis",
+                "title": "h",
+                "reported_by": "doe+roe:1999/a",
+                "likelihoods": {"default": {"values": {"network": 0.4, "h2": 0.5}}},
+            },
+            {
+                "id": "node",
+                "title": "n",
+                "likelihoods": {"default": {"values": {"network": 0.4, "h2": 0.9}}},
+            },
+        ],
     }
     case = mv.Case.model_validate(data)
     net = bn.network(case)
     assert net.names["table"] == "table_" and net.names["hypothesis"] == "hypothesis_2"
-    assert net.names["node"] == "node_" and net.names["source:doe+roe:1999/a"] == "reliability_doe_roe_1999_a"
+    assert (
+        net.names["node"] == "node_"
+        and net.names["source:doe+roe:1999/a"] == "reliability_doe_roe_1999_a"
+    )
     assert net.names_of_states == {"network": "network_", "h2": "h2"}
     for name in net.model.nodes():
         assert name[0].isalpha() and name.replace("_", "").isalnum()
@@ -235,11 +297,18 @@ runner = CliRunner()
 @pytest.mark.parametrize("fmt", list(bn.FORMATS))
 def test_cli_export_writes_each_format(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"b.{fmt}"
-    r = runner.invoke(app, ["export", str(mv.examples.path("burglary")), "--format", fmt, "--out", str(out)])
+    r = runner.invoke(
+        app, ["export", str(mv.examples.path("burglary")), "--format", fmt, "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
-    assert "9 nodes" in r.output and "'observed'" in r.output and "reliability_neighbour" in r.output
+    assert (
+        "9 nodes" in r.output and "'observed'" in r.output and "reliability_neighbour" in r.output
+    )
     net = bn.network(mv.examples.load("burglary"))
-    assert abs(net.posterior(bn.read(out, fmt)) - exact_post(mv.examples.load("burglary"))).max() <= TOL
+    assert (
+        abs(net.posterior(bn.read(out, fmt)) - exact_post(mv.examples.load("burglary"))).max()
+        <= TOL
+    )
 
 
 def test_cli_export_errors(tmp_path: Path) -> None:
@@ -252,7 +321,10 @@ def test_cli_export_errors(tmp_path: Path) -> None:
     for args, msg in [
         (["--out", str(out)], "already exists; pass --force"),
         (["--out", str(tmp_path / "x.txt")], "cannot tell the format"),
-        (["--out", str(tmp_path / "y.net"), "--format", "dot"], "'xmlbif'"),  # an Enum: its choices listed
+        (
+            ["--out", str(tmp_path / "y.net"), "--format", "dot"],
+            "'xmlbif'",
+        ),  # an Enum: its choices listed
         (["--out", str(tmp_path / "y.net"), "--lens", "nobody"], "unknown lens 'nobody'"),
     ]:
         r = runner.invoke(app, ["export", case, *args])

@@ -74,28 +74,38 @@ def test_nato_opposition_is_non_diagnostic_under_every_lens(case: mv.Case) -> No
         assert len({v.mean for v in j.values.values()}) == 1
 
 
-ARTICLE_AREAS = ["nuclear_rationale", "prewar_diplomacy", "force_size", "war_aims", "rhetoric", "decision_process"]
+ARTICLE_AREAS = [
+    "nuclear_rationale",
+    "prewar_diplomacy",
+    "force_size",
+    "war_aims",
+    "rhetoric",
+    "decision_process",
+]
 
 
 def test_issue_areas_cover_the_case(case: mv.Case) -> None:
     assert {a.id for a in case.issue_areas} == set(ARTICLE_AREAS) | {"literature_survey"}
 
 
-#: Where the article's lens may separate the non-security accounts: Table 1's minimum-political-aims row
-#: (regime security: regime change; ideology and leader image: regime change plus annexation or a union
-#: state) and the RAND 2019 report, which the article itself cites for the regime-security account.
-# The places where the article's lens separates the non-security accounts, each with the article's line that
-# separates them (quoted in the place's rationale).
+#: Where the article's lens may separate the non-security accounts: Table 1's minimum-political-aims
+#: row (regime security: regime change; ideology and leader image: regime change plus annexation or
+#: a union state) and the RAND 2019 report, which the article itself cites for the regime-security
+#: account.
+# The places where the article's lens separates the non-security accounts, each with the article's
+# line that separates them (quoted in the place's rationale).
 HUGHES_NONSECURITY_DIFFERENCES = {
     "political_aims": "regime change plus formal annexation or union state relationship",  # Table 1
-    "rand2019_domestic_instability": "driven primarily by the desire to increase or maintain the security of its "
-                                     "regime from internal threats",  # survey, before fn 64
+    "rand2019_domestic_instability": "driven primarily by the desire to increase or maintain the "
+    "security of its "
+    "regime from internal threats",  # survey, before fn 64
 }
 NONSECURITY = ["regime_security", "ideology", "leader_image"]
 
 
 def test_hughes_treats_the_nonsecurity_accounts_alike_except_where_the_article_names_a_difference(
-        case: mv.Case) -> None:
+    case: mv.Case,
+) -> None:
     """The article "does not distinguish between alternative nonsecurity accounts".
 
     Every table keyed by the hypotheses (propositions with the hypotheses among their parents,
@@ -114,7 +124,7 @@ def test_hughes_treats_the_nonsecurity_accounts_alike_except_where_the_article_n
             parts = key.split(".") if len(p.parents) > 1 else [key]
             if parts[at] not in NONSECURITY:
                 continue
-            rest = tuple(parts[:at] + parts[at + 1:])
+            rest = tuple(parts[:at] + parts[at + 1 :])
             groups.setdefault(rest, set()).add(tuple(p.row(j, key)[0]))
         if any(len(rows) > 1 for rows in groups.values()):
             differing.add(p.id)
@@ -132,29 +142,53 @@ def test_hughes_treats_the_nonsecurity_accounts_alike_except_where_the_article_n
     assert post["ideology"] == pytest.approx(post["leader_image"], rel=1e-12)
 
 
-# Pairs of facts the article ties (parent, child, where it ties them). The child hangs under the parent, and its
-# table must be reachable from the parent's: P(t | h) >= P(s | h) * P(t | s, h) for every motive h, parent state
-# s and child state t (issue 21: with P(maximal aims | national security) = 0.4 and P(cover | maximal) = 0.9, a
-# table giving P(cover | national security) = 0.25 was not).
+# Pairs of facts the article ties (parent, child, where it ties them). The child hangs under the
+# parent, and its table must be reachable from the parent's: P(t | h) >= P(s | h) * P(t | s, h) for
+# every motive h, parent state s and child state t (issue 21: with P(maximal aims | national
+# security) = 0.4 and P(cover | maximal) = 0.9, a table giving P(cover | national security) = 0.25
+# was not).
 ARTICLE_TIES = {
-    ("political_aims", "diplomacy_was_cover"): "Table 1: neutrality sought by diplomacy is the minimum political aim",
-    ("political_aims", "military_aims"): "Table 1: minimum military aims follow the minimum political aims",
-    ("military_aims", "requisite_capability"): "Table 1: requisite capability follows the military aims",
-    ("political_aims", "military_confidence"): "Table 1 capability row; fn 168 ties confidence to the plan",
-    ("political_aims", "revisionist_zeal"): "fn 138: Ukraine 'wrested back', the aim the zeal serves",
+    (
+        "political_aims",
+        "diplomacy_was_cover",
+    ): "Table 1: neutrality sought by diplomacy is the minimum political aim",
+    (
+        "political_aims",
+        "military_aims",
+    ): "Table 1: minimum military aims follow the minimum political aims",
+    (
+        "military_aims",
+        "requisite_capability",
+    ): "Table 1: requisite capability follows the military aims",
+    (
+        "political_aims",
+        "military_confidence",
+    ): "Table 1 capability row; fn 168 ties confidence to the plan",
+    (
+        "political_aims",
+        "revisionist_zeal",
+    ): "fn 138: Ukraine 'wrested back', the aim the zeal serves",
 }
 
 
-def reachability_violations(parent_given_h: np.ndarray, child_given_parent: np.ndarray,
-                            child_given_h: np.ndarray, tol: float = 1e-9) -> list[tuple[int, int, int, float, float]]:
+def reachability_violations(
+    parent_given_h: np.ndarray,
+    child_given_parent: np.ndarray,
+    child_given_h: np.ndarray,
+    tol: float = 1e-9,
+) -> list[tuple[int, int, int, float, float]]:
     """(h, s, t, bound, value) wherever P(t | h) < P(s | h) * P(t | s, h).
 
-    ``parent_given_h`` is (K, S); ``child_given_parent`` is (S, T), or (K, S, T) when the motive is a parent of the
+    ``parent_given_h`` is (K, S); ``child_given_parent`` is (S, T), or (K, S, T) when the motive is
+    a parent of the
     child too; ``child_given_h`` is (K, T).
     """
     k, n_s = parent_given_h.shape
-    cond = child_given_parent if child_given_parent.ndim == 3 else np.broadcast_to(
-        child_given_parent, (k, *child_given_parent.shape))
+    cond = (
+        child_given_parent
+        if child_given_parent.ndim == 3
+        else np.broadcast_to(child_given_parent, (k, *child_given_parent.shape))
+    )
     out = []
     for h in range(k):
         for s in range(n_s):
@@ -175,13 +209,16 @@ def test_reachability_check_flags_the_audited_inconsistency() -> None:
     parent = np.array([[0.6, 0.4]])  # national security: limited, maximal
     cond = np.array([[0.2, 0.8], [0.9, 0.1]])  # P(cover, sincere | limited), P(. | maximal)
     assert reachability_violations(parent, cond, np.array([[0.25, 0.75]]))[0][:3] == (0, 1, 0)
-    assert reachability_violations(np.array([[0.7, 0.3]]), np.array([[0.1, 0.9], [0.85, 0.15]]),
-                                   np.array([[0.15, 0.85]]))
+    assert reachability_violations(
+        np.array([[0.7, 0.3]]), np.array([[0.1, 0.9], [0.85, 0.15]]), np.array([[0.15, 0.85]])
+    )
     assert not reachability_violations(parent, cond, parent @ cond)
 
 
 @pytest.mark.parametrize("where", ["base", "extended"])
-def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: mv.Case, where: str) -> None:
+def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(
+    case: mv.Case, where: str
+) -> None:
     """Every pair the article ties is an edge, and every edge's child table is reachable.
 
     Every pair the article ties (ARTICLE_TIES) is a parent-child edge of the network, and for every
@@ -190,8 +227,11 @@ def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: m
     """
     c = case if where == "base" else mv.load_case(EXTENDED)
     props = {p.id: p for p in c.propositions}
-    problems = [f"{child} does not hang under {parent} ({why})" for (parent, child), why in ARTICLE_TIES.items()
-                if parent not in props[child].parents]
+    problems = [
+        f"{child} does not hang under {parent} ({why})"
+        for (parent, child), why in ARTICLE_TIES.items()
+        if parent not in props[child].parents
+    ]
     edges = [(b, p.id) for p in c.propositions for b in p.parents if b != "hypotheses"]
     for parent, child in edges:
         pp, cp = props[parent], props[child]
@@ -207,9 +247,12 @@ def test_tied_facts_hang_under_each_other_and_their_tables_are_reachable(case: m
                 problems.append(f"{child}: parents {cp.parents} are not covered by this check")
                 continue
             for h, s, t, bound, value in reachability_violations(
-                    c.implied_matrix(parent, lens), cond, c.implied_matrix(child, lens)):
-                problems.append(f"{lens}: P({cp.states[t]} | {c.hypothesis_ids[h]}) = {value:.3f} < "
-                                f"P({pp.states[s]} | h) x P({cp.states[t]} | {pp.states[s]}) = {bound:.3f}")
+                c.implied_matrix(parent, lens), cond, c.implied_matrix(child, lens)
+            ):
+                problems.append(
+                    f"{lens}: P({cp.states[t]} | {c.hypothesis_ids[h]}) = {value:.3f} < "
+                    f"P({pp.states[s]} | h) x P({cp.states[t]} | {pp.states[s]}) = {bound:.3f}"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -229,8 +272,10 @@ def test_structure_caps_what_correlated_items_can_do(case: mv.Case) -> None:
         assert len(props) >= 5
         for (node, fam), row in props.iterrows():
             if not row["floor_db"] - 1e-6 <= row["decibans"] <= row["cap_db"] + 1e-6:
-                problems.append(f"{lens} {node} {fam}: {row['decibans']:.2f} dB outside "
-                                f"[{row['floor_db']:.2f}, {row['cap_db']:.2f}]")
+                problems.append(
+                    f"{lens} {node} {fam}: {row['decibans']:.2f} dB outside "
+                    f"[{row['floor_db']:.2f}, {row['cap_db']:.2f}]"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -254,11 +299,18 @@ def test_every_fact_has_provenance_and_a_rationale_per_lens(case: mv.Case) -> No
 def test_posterior_json_shape() -> None:
     import json
 
-    result = CliRunner().invoke(app, ["posterior", str(EVIDENCE), "--lens", "hughes", "--method", "exact", "--json"])
+    result = CliRunner().invoke(
+        app, ["posterior", str(EVIDENCE), "--lens", "hughes", "--method", "exact", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["method"] == "exact" and data["lens"] == "hughes"
-    assert set(data["hypotheses"]) == {"national_security", "regime_security", "ideology", "leader_image"}
+    assert set(data["hypotheses"]) == {
+        "national_security",
+        "regime_security",
+        "ideology",
+        "leader_image",
+    }
     assert set(data["families"]) == {"security", "nonsecurity"}
     assert data["families"]["nonsecurity"]["credence"] > data["families"]["security"]["credence"]
     for v in data["hypotheses"].values():
@@ -280,8 +332,12 @@ def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
     problems = []
     counts: dict[str, dict[str, int]] = {}
     for node in [*case.propositions, *case.evidence]:
-        judgements = (getattr(node, "likelihoods", None) or getattr(node, "trends", None)
-                      or getattr(node, "predictive", None) or {})
+        judgements = (
+            getattr(node, "likelihoods", None)
+            or getattr(node, "trends", None)
+            or getattr(node, "predictive", None)
+            or {}
+        )
         for lens, j in judgements.items():
             text = " ".join((j.rationale or "").split())
             m = RATIONALE_LABEL.match(text)
@@ -294,14 +350,21 @@ def test_every_rationale_says_whose_judgement_it_is(case: mv.Case) -> None:
             if m.group(1) == "Reported" and not re.search(r"\bfn \d|Table 1", reported_part):
                 problems.append(f"{node.id} ({lens}): reported without a footnote")
     for lens in case.lenses:
-        stated = re.search(r"of its (\d+) judgements, (\d+) are reported.*? and (\d+) the encoder's",
-                           " ".join((lens.description or "").split()))
+        stated = re.search(
+            r"of its (\d+) judgements, (\d+) are reported.*? and (\d+) the encoder's",
+            " ".join((lens.description or "").split()),
+        )
         got = counts.get(lens.id, {})
         if stated is None:
             problems.append(f"lens {lens.id}: description does not count its judgements")
-        elif tuple(map(int, stated.groups())) != (sum(got.values()), got.get("Reported", 0),
-                                                   got.get("Encoder's", 0)):
-            problems.append(f"lens {lens.id}: description says {stated.groups()}, the case has {got}")
+        elif tuple(map(int, stated.groups())) != (
+            sum(got.values()),
+            got.get("Reported", 0),
+            got.get("Encoder's", 0),
+        ):
+            problems.append(
+                f"lens {lens.id}: description says {stated.groups()}, the case has {got}"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -331,20 +394,32 @@ def test_headline_figures_are_the_encodings(case: mv.Case) -> None:
         for prior in (None, "uniform"):
             for structure in (True, False):
                 df = mv.exact_posterior(case, lens, prior=prior, structure=structure)
-                figures[lens, prior, structure] = _headline_figure(float(df.loc[("family", "security"), "credence"]))
+                figures[lens, prior, structure] = _headline_figure(
+                    float(df.loc[("family", "security"), "credence"])
+                )
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = {"hughes": "| the article's |", "realist": "| the realists' |"}
     for lens, head in rows.items():
         line = next(ln for ln in readme.splitlines() if ln.startswith(head))
         cells = [c.strip().strip("*") for c in line.split("|")[2:-1]]
-        assert cells == [figures[lens, None, True], figures[lens, "uniform", True],
-                         figures[lens, None, False], figures[lens, "uniform", False]], (lens, cells)
+        assert cells == [
+            figures[lens, None, True],
+            figures[lens, "uniform", True],
+            figures[lens, None, False],
+            figures[lens, "uniform", False],
+        ], (lens, cells)
     desc = " ".join(case.description.split())
-    expected = (f"is {figures['hughes', None, True]} under the article's lens and {figures['realist', None, True]} "
-                f"under the realists' with the case's prior, and {figures['hughes', 'uniform', True]} and "
-                f"{figures['realist', 'uniform', True]} with a uniform prior; with every item multiplied as if "
-                f"independent, {figures['hughes', None, False]} and {figures['realist', None, False]} (case prior), "
-                f"{figures['hughes', 'uniform', False]} and {figures['realist', 'uniform', False]} (uniform)")
+    expected = (
+        f"is {figures['hughes', None, True]} under the article's lens and "
+        f"{figures['realist', None, True]} "
+        f"under the realists' with the case's prior, and {figures['hughes', 'uniform', True]} and "
+        f"{figures['realist', 'uniform', True]} with a uniform prior; with every item multiplied "
+        "as if "
+        f"independent, {figures['hughes', None, False]} and {figures['realist', None, False]} "
+        "(case prior), "
+        f"{figures['hughes', 'uniform', False]} and {figures['realist', 'uniform', False]} "
+        "(uniform)"
+    )
     assert expected in desc, expected
 
 
@@ -373,7 +448,7 @@ def test_every_item_is_rated_by_both_lenses(case: mv.Case) -> None:
 
 
 def test_footnotes_are_article_footnotes(case: mv.Case) -> None:
-    article = (ROOT.parent / "shared" / "seeds" / "000_27aeebc5d54a2a50.txt")
+    article = ROOT.parent / "shared" / "seeds" / "000_27aeebc5d54a2a50.txt"
     for e in case.evidence:
         if any(s not in OPINION_PIECES for s in e.sources):
             for f in e.footnotes:
@@ -382,9 +457,18 @@ def test_footnotes_are_article_footnotes(case: mv.Case) -> None:
         assert article.stat().st_size > 0
 
 
-#: Sources of the timeline's points: each a Russian statement (the 2008 point is Lavrov's, as Burns quotes it).
-RUSSIAN_STATEMENTS = {"putin2002press", "kremlin2004eu", "putin2005interview", "putin2007munich", "burns_lavrov",
-                      "russia2021demands", "lavrov_boilingpoint", "putin2022address"}
+#: Sources of the timeline's points: each a Russian statement (the 2008 point is Lavrov's, as Burns
+#: quotes it).
+RUSSIAN_STATEMENTS = {
+    "putin2002press",
+    "kremlin2004eu",
+    "putin2005interview",
+    "putin2007munich",
+    "burns_lavrov",
+    "russia2021demands",
+    "lavrov_boilingpoint",
+    "putin2022address",
+}
 
 
 def test_timeline_is_dated_russian_statements_each_with_its_own_footnote(case: mv.Case) -> None:
@@ -424,8 +508,14 @@ def test_timeline_weight_is_capped_by_its_proposition(case: mv.Case) -> None:
 
     tl = case.item("nato_rhetoric_timeline")
     for sigma in (0.75, 1.25, 2.0):
-        c = case.model_copy(update={"evidence": [e.model_copy(update={"sigma": sigma}) if isinstance(e, TimelineItem)
-                                                 else e for e in case.evidence]})
+        c = case.model_copy(
+            update={
+                "evidence": [
+                    e.model_copy(update={"sigma": sigma}) if isinstance(e, TimelineItem) else e
+                    for e in case.evidence
+                ]
+            }
+        )
         arr = exact.compile_case(c, "hughes")
         arr = arr.without([e for e in arr.all_items + arr.structured_items if e != tl.id])
         ll = exact.loglik(arr)
@@ -434,15 +524,29 @@ def test_timeline_weight_is_capped_by_its_proposition(case: mv.Case) -> None:
 
 def test_table1_prints_back_from_data(case: mv.Case) -> None:
     t = case.implication_table()
-    assert {"prewar_diplomacy_purpose", "requisite_military_capability", "minimum_political_aims",
-            "minimum_military_aims"} <= set(t.index)
+    assert {
+        "prewar_diplomacy_purpose",
+        "requisite_military_capability",
+        "minimum_political_aims",
+        "minimum_military_aims",
+    } <= set(t.index)
     assert t.loc["minimum_political_aims", "national_security"] == "Block Ukrainian NATO membership"
-    for imp in ["prewar_diplomacy_purpose", "requisite_military_capability", "minimum_political_aims",
-                "minimum_military_aims", "nato_rhetoric_trajectory"]:
+    for imp in [
+        "prewar_diplomacy_purpose",
+        "requisite_military_capability",
+        "minimum_political_aims",
+        "minimum_military_aims",
+        "nato_rhetoric_trajectory",
+    ]:
         assert t.loc[imp, "items"], f"no proposition or item tests {imp}"
     props = {p.implication for p in case.propositions}
-    assert {"prewar_diplomacy_purpose", "requisite_military_capability", "minimum_political_aims",
-            "minimum_military_aims", "nato_rhetoric_trajectory"} <= props
+    assert {
+        "prewar_diplomacy_purpose",
+        "requisite_military_capability",
+        "minimum_political_aims",
+        "minimum_military_aims",
+        "nato_rhetoric_trajectory",
+    } <= props
 
 
 def test_opinion_pieces_have_lower_reliability(case: mv.Case) -> None:
@@ -458,13 +562,21 @@ def test_opinion_pieces_have_lower_reliability(case: mv.Case) -> None:
 def test_evidence_readme_is_current(case: mv.Case) -> None:
     """evidence/README.md is generated: `motives describe evidence --out evidence/README.md`."""
     current = (EVIDENCE / "README.md").read_text(encoding="utf-8")
-    assert current == case_markdown(case), "evidence/README.md is stale: run motives describe evidence --out evidence/README.md"
+    assert current == case_markdown(case), (
+        "evidence/README.md is stale: run motives describe evidence --out evidence/README.md"
+    )
 
 
 def test_extended_case_loads_with_six_hypotheses(case: mv.Case) -> None:
     ext = mv.load_case(EXTENDED)
-    assert set(ext.hypothesis_ids) == {"national_security", "regime_security", "ideology", "leader_image",
-                                       "great_power_status", "other"}
+    assert set(ext.hypothesis_ids) == {
+        "national_security",
+        "regime_security",
+        "ideology",
+        "leader_image",
+        "great_power_status",
+        "other",
+    }
     base = case
     assert {e.id for e in base.evidence} <= {e.id for e in ext.evidence}
     post = mv.exact_posterior(ext, lens="hughes")
@@ -489,7 +601,9 @@ def test_quotes_are_verbatim_from_the_sources(case: mv.Case) -> None:
     text = norm(" ".join(p.read_text(encoding="utf-8") for p in seeds.glob("*.txt")))
     missing = []
     for e in [*case.propositions, *case.evidence]:
-        quotes = [e.quote] + ([o.quote for o in e.observations] if isinstance(e, mv.TimelineItem) else [])
+        quotes = [e.quote] + (
+            [o.quote for o in e.observations] if isinstance(e, mv.TimelineItem) else []
+        )
         for q in quotes:
             parts = [p for p in re.split(r"\.\.\.|…|\[[^\]]*\]", q) if len(norm(p).split()) >= 3]
             for p in parts:
@@ -518,10 +632,23 @@ def test_catch_all_other_is_a_real_judgement_and_can_lead() -> None:
             mean = np.mean([p.row(j, h)[0] for h in base], axis=0)
             own += not np.allclose(p.row(j, "other")[0], mean, atol=0.051)
     assert own >= 4
-    rows = [np.log([ext.proposition(p.id).row(p.likelihoods["hughes"], h)[0] for h in H]) for p in direct]
-    leads = [combo for combo in itertools.product(*(range(r.shape[1]) for r in rows))
-             if H[int(np.argmax(np.log(ext.prior_vector()) + sum(r[:, s] for r, s in zip(rows, combo, strict=True))))]
-             == "other"]
+    rows = [
+        np.log([ext.proposition(p.id).row(p.likelihoods["hughes"], h)[0] for h in H])
+        for p in direct
+    ]
+    leads = [
+        combo
+        for combo in itertools.product(*(range(r.shape[1]) for r in rows))
+        if H[
+            int(
+                np.argmax(
+                    np.log(ext.prior_vector())
+                    + sum(r[:, s] for r, s in zip(rows, combo, strict=True))
+                )
+            )
+        ]
+        == "other"
+    ]
     assert leads
 
 

@@ -19,12 +19,18 @@ def _write_case(root, n_hyp: int, n_items: int, seed: int):
     lines = ["evidence:"]
     zeros = 0
     for j in range(n_items):
-        vals = {f"h{i}": (0 if rng.random() < 0.4 else round(rng.uniform(0.1, 0.9), 3)) for i in range(n_hyp)}
+        vals = {
+            f"h{i}": (0 if rng.random() < 0.4 else round(rng.uniform(0.1, 0.9), 3))
+            for i in range(n_hyp)
+        }
         vals["h0"] = 0.5  # some hypothesis survives
         if j == 0:
             vals["h1"] = 0  # at least one zero cell
         zeros += sum(v == 0 for v in vals.values())
-        lines.append(f"  - id: e{j}\n    title: item {j}\n    likelihoods: {{{', '.join(f'{k}: {v}' for k, v in vals.items())}}}")
+        lines.append(
+            f"  - id: e{j}\n    title: item {j}\n    likelihoods: "
+            f"{{{', '.join(f'{k}: {v}' for k, v in vals.items())}}}"
+        )
     (root / "items.yaml").write_text("\n".join(lines) + "\n")
     return zeros
 
@@ -49,14 +55,26 @@ def test_zero_cells_one_item_a_line_capped(tmp_path, n_hyp, n_items, seed):
         assert len(listed) == ZERO_CELL_LINES
 
 
-@pytest.mark.parametrize(("old", "new", "expect"), [
-    ("likelihoods: {suspect: 0.7, someone_else: 0.2}", "likelihoods: {suspect: 1.7, someone_else: 0.2}",
-     "case.yaml:22: proposition 'had_motive', field 'likelihoods.suspect'"),
-    ("likelihoods: {suspect: 0.7, someone_else: 0.2}", "likelihoods: {suspect: 0.7, someone_els: 0.2}",
-     "case.yaml:22: proposition 'had_motive'"),
-    ("{id: suspect, label: The suspect did it, prior: 0.1}", "{id: suspect, label: The suspect did it, prior: 1.1}",
-     "case.yaml:11: hypothesis 'suspect', field 'prior'"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        (
+            "likelihoods: {suspect: 0.7, someone_else: 0.2}",
+            "likelihoods: {suspect: 1.7, someone_else: 0.2}",
+            "case.yaml:22: proposition 'had_motive', field 'likelihoods.suspect'",
+        ),
+        (
+            "likelihoods: {suspect: 0.7, someone_else: 0.2}",
+            "likelihoods: {suspect: 0.7, someone_els: 0.2}",
+            "case.yaml:22: proposition 'had_motive'",
+        ),
+        (
+            "{id: suspect, label: The suspect did it, prior: 0.1}",
+            "{id: suspect, label: The suspect did it, prior: 1.1}",
+            "case.yaml:11: hypothesis 'suspect', field 'prior'",
+        ),
+    ],
+)
 def test_problems_name_the_kind_of_record(tmp_path, old, new, expect):
     """A problem in a proposition or hypothesis says so (it used to say "item 'had_motive'")."""
     import shutil
@@ -84,7 +102,9 @@ def test_posterior_shows_the_most_credible_rows_of_a_large_case(tmp_path, n_hyp,
     runner = CliRunner()
     res = runner.invoke(app, ["posterior", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    rows = [ln.split("│")[2].strip() for ln in res.output.splitlines() if ln.startswith("│ hypothesis")]
+    rows = [
+        ln.split("│")[2].strip() for ln in res.output.splitlines() if ln.startswith("│ hypothesis")
+    ]
     post = exact_posterior(load_case(tmp_path)).xs("hypothesis")["credence"]
     if n_hyp <= MANY_ROWS:
         assert rows == list(post.index) and "not shown" not in res.output
@@ -94,8 +114,11 @@ def test_posterior_shows_the_most_credible_rows_of_a_large_case(tmp_path, n_hyp,
         assert rows == [h for h in post.index if h in set(rows)]  # in case order
         assert f"{n_hyp - SHOWN_ROWS} hypotheses with lower credence not shown" in res.output
     every = runner.invoke(app, ["posterior", str(tmp_path), "--all"])
-    assert [ln.split("│")[2].strip() for ln in every.output.splitlines() if ln.startswith("│ hypothesis")] \
-        == list(post.index)
+    assert [
+        ln.split("│")[2].strip()
+        for ln in every.output.splitlines()
+        if ln.startswith("│ hypothesis")
+    ] == list(post.index)
 
 
 @pytest.mark.parametrize("typo", ["titel: x", "default_lense: default", "hypothesis: []"])
@@ -110,21 +133,34 @@ def test_an_unknown_top_level_key_does_not_hide_the_other_problems(tmp_path, typ
     case_yaml = folder / "case.yaml"
     case_yaml.write_text(case_yaml.read_text().replace("prior: 0.1}", "prior: 0.2}") + typo + "\n")
     reports = folder / "reports.yaml"
-    reports.write_text(reports.read_text().replace("bears_on: had_motive", "bears_on: had_motiv", 1))
+    reports.write_text(
+        reports.read_text().replace("bears_on: had_motive", "bears_on: had_motiv", 1)
+    )
     res = CliRunner().invoke(app, ["check", str(folder)])
     assert res.exit_code == 2
     key = typo.split(":")[0]
     assert f"unknown key '{key}'" in res.output
-    assert "priors must sum to 1, they sum to 1.1" in res.output  # cross-file and cross-record checks ran
+    assert (
+        "priors must sum to 1, they sum to 1.1" in res.output
+    )  # cross-file and cross-record checks ran
     assert "unknown proposition 'had_motiv'" in res.output
 
 
-@pytest.mark.parametrize(("extra", "kind"), [
-    ("evidence:\n  - id: fibres_match\n    title: again\n    likelihoods: {suspect: 0.5, someone_else: 0.5}\n",
-     "item"),
-    ("propositions:\n  - id: at_scene\n    title: again\n    likelihoods: {suspect: 0.5, someone_else: 0.5}\n",
-     "proposition"),
-])
+@pytest.mark.parametrize(
+    ("extra", "kind"),
+    [
+        (
+            "evidence:\n  - id: fibres_match\n    title: again\n    likelihoods: {suspect: 0.5, "
+            "someone_else: 0.5}\n",
+            "item",
+        ),
+        (
+            "propositions:\n  - id: at_scene\n    title: again\n    likelihoods: {suspect: 0.5, "
+            "someone_else: 0.5}\n",
+            "proposition",
+        ),
+    ],
+)
 def test_a_duplicate_id_names_both_places(tmp_path, extra, kind):
     import shutil
 
@@ -152,7 +188,7 @@ def test_a_bad_id_says_what_an_id_is_and_suggests_one(tmp_path, bad):
     folder = tmp_path / "b"
     shutil.copytree(mv.examples.path("burglary"), folder)
     reports = folder / "reports.yaml"
-    reports.write_text(reports.read_text().replace("- id: fibres_match", f"- id: \"{bad}\""))
+    reports.write_text(reports.read_text().replace("- id: fibres_match", f'- id: "{bad}"'))
     res = CliRunner().invoke(app, ["check", str(folder)])
     assert res.exit_code == 2
     line = next(ln for ln in res.output.splitlines() if "field 'id'" in ln)
@@ -170,9 +206,15 @@ def test_describe_lists_groupings_and_no_empty_lens_description(tmp_path):
 
     d = tmp_path / "dice"
     shutil.copytree(mv.examples.path("dice"), d)
-    (d / "case.yaml").write_text((d / "case.yaml").read_text() + (
-        "groupings:\n  - id: size\n    label: Size\n    groups:\n      - {id: small, hypotheses: [d4, d6, d8]}\n"
-        "      - {id: large, label: Large dice, hypotheses: [d12, d20]}\nlenses:\n  - {id: default, name: Red team}\n"))
+    (d / "case.yaml").write_text(
+        (d / "case.yaml").read_text()
+        + (
+            "groupings:\n  - id: size\n    label: Size\n    groups:\n      - {id: small, "
+            "hypotheses: [d4, d6, d8]}\n"
+            "      - {id: large, label: Large dice, hypotheses: [d12, d20]}\nlenses:\n  - {id: "
+            "default, name: Red team}\n"
+        )
+    )
     md = case_markdown(mv.load_case(d))
     assert "## Groupings" in md and "- `large` Large dice: `d12`, `d20`" in md
     assert "- **default** — Red team\n" in md  # no trailing colon without a description
@@ -185,9 +227,14 @@ def test_families_may_label_some_hypotheses_only():
     """
     import motives as mv
 
-    base = {"name": "x", "families": [{"id": "f", "label": "F"}],
-            "evidence": [{"id": "e", "title": "E", "likelihoods": {"a": 0.6, "b": 0.3}}]}
+    base = {
+        "name": "x",
+        "families": [{"id": "f", "label": "F"}],
+        "evidence": [{"id": "e", "title": "E", "likelihoods": {"a": 0.6, "b": 0.3}}],
+    }
     case = mv.Case.model_validate(base | {"hypotheses": [{"id": "a", "family": "f"}, {"id": "b"}]})
     assert case.family_ids == ["f", "b"]
-    with pytest.raises(ValueError, match=r"hypothesis 'a', field 'family': unknown family 'ff'.*Did you mean 'f'"):
+    with pytest.raises(
+        ValueError, match=r"hypothesis 'a', field 'family': unknown family 'ff'.*Did you mean 'f'"
+    ):
         mv.Case.model_validate(base | {"hypotheses": [{"id": "a", "family": "ff"}, {"id": "b"}]})

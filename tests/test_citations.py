@@ -2,8 +2,10 @@
 
 The formatter is ``motives.citations``.
 
-The reference list of the bundled case's report is compared with its BibTeX entries (``evidence/*.bib``),
-read here independently of the formatter (bibtexparser, then LaTeX accents decoded by ``latexcodec``), and
+The reference list of the bundled case's report is compared with its BibTeX entries
+(``evidence/*.bib``),
+read here independently of the formatter (bibtexparser, then LaTeX accents decoded by
+``latexcodec``), and
 generated entries check the rule "missing fields are left out": no "()", no braces, no empty parts.
 """
 
@@ -71,11 +73,18 @@ def check_reference_list(section: str, case: mv.Case) -> None:
     for key in keys:
         fields = bib[key]
         year = labels.label(key).rsplit(" ", 1)[1].rstrip(".")  # "2023", "2022a", "n.d", "n.d.-b"
-        hits = [p for p in paragraphs if p.startswith(_first_words(fields)) and _has_fields(p, fields)
-                and f" {year}. " in f" {p} "]
+        hits = [
+            p
+            for p in paragraphs
+            if p.startswith(_first_words(fields))
+            and _has_fields(p, fields)
+            and f" {year}. " in f" {p} "
+        ]
         assert len(hits) == 1, (key, fields, hits)
     for p in paragraphs:
-        assert "()" not in p and "{" not in p and "}" not in p and ". ." not in p and ",," not in p, p
+        assert (
+            "()" not in p and "{" not in p and "}" not in p and ". ." not in p and ",," not in p
+        ), p
 
 
 def _first_words(fields: dict[str, str]) -> str:
@@ -86,14 +95,18 @@ def _first_words(fields: dict[str, str]) -> str:
     """
     if fields.get("author"):
         assert fields["author"].count(" and ") <= 1, "three or more authors: extend this check"
-        return plain(fields["author"]).rstrip(".") + "."  # "Mearsheimer, John J." ends with its initial's period
+        return (
+            plain(fields["author"]).rstrip(".") + "."
+        )  # "Mearsheimer, John J." ends with its initial's period
     return plain(fields["title"])[:20]
 
 
 def _has_fields(text: str, fields: dict[str, str]) -> bool:
     """Every family name, the year, title, journal and volume of the entry appear in ``text``."""
     names = [plain(a.split(",")[0]) for a in fields.get("author", "").split(" and ") if a.strip()]
-    wanted = names + [plain(fields[f]) for f in ("year", "title", "journal", "volume", "doi") if fields.get(f)]
+    wanted = names + [
+        plain(fields[f]) for f in ("year", "title", "journal", "volume", "doi") if fields.get(f)
+    ]
     return all(w in text for w in wanted)
 
 
@@ -114,7 +127,9 @@ def test_bundled_evidence_table_cites_in_text(bundled_case: mv.Case) -> None:
     """
     md = evidence_markdown(bundled_case, note=False)
     bib = Bibliography(bundled_case.references)
-    listed = dict(bib.reference_list(cited_keys(bundled_case)))  # key -> its entry in the report's list
+    listed = dict(
+        bib.reference_list(cited_keys(bundled_case))
+    )  # key -> its entry in the report's list
     cells = re.findall(r"\| \(([^|]*?)\) \|", md)
     assert len(cells) >= len([e for e in bundled_case.evidence if e.sources])
     for cell in cells:
@@ -124,14 +139,21 @@ def test_bundled_evidence_table_cites_in_text(bundled_case: mv.Case) -> None:
             assert keys[0] in listed, label  # and that work is in the reference list
             who, year = label.rsplit(" ", 1)
             first = who.split(" and ")[0].removesuffix(" et al.")
-            assert listed[keys[0]].startswith(first) and f" {year.rstrip('.')}. " in f" {listed[keys[0]]} ", label
+            assert (
+                listed[keys[0]].startswith(first)
+                and f" {year.rstrip('.')}. " in f" {listed[keys[0]]} "
+            ), label
     assert "{" not in md and "()" not in md
 
 
 @pytest.mark.slow
-def test_bundled_report_has_citations_and_references(bundled_case: mv.Case, sensitivity_tables) -> None:
+def test_bundled_report_has_citations_and_references(
+    bundled_case: mv.Case, sensitivity_tables
+) -> None:
     """The whole report of the bundled case: in-text citations, and a reference list ending it."""
-    md = report_markdown(bundled_case, sensitivity_tables(bundled_case, sobol_samples=64), {}, spec={"name": "b"})
+    md = report_markdown(
+        bundled_case, sensitivity_tables(bundled_case, sobol_samples=64), {}, spec={"name": "b"}
+    )
     head, refs = md.split("\n## References\n")
     assert "(Hughes 2023" in head
     check_reference_list(refs, bundled_case)
@@ -145,12 +167,20 @@ def test_report_of_a_small_case_lists_what_it_cites(copy_case) -> None:
     folder = copy_case("cookies")
     (folder / "references.bib").write_text(
         "@book{downey2021, author = {Downey, Allen B.}, title = {Think {Bayes}}, year = {2021}, "
-        "publisher = {O'Reilly}}\n@misc{unused, author = {Nobody, A.}}\n", encoding="utf-8")
+        "publisher = {O'Reilly}}\n@misc{unused, author = {Nobody, A.}}\n",
+        encoding="utf-8",
+    )
     draws = folder / "draws.yaml"
-    draws.write_text(draws.read_text(encoding="utf-8").replace(
-        "    title: A vanilla", "    sources: [downey2021]\n    title: A vanilla"), encoding="utf-8")
+    draws.write_text(
+        draws.read_text(encoding="utf-8").replace(
+            "    title: A vanilla", "    sources: [downey2021]\n    title: A vanilla"
+        ),
+        encoding="utf-8",
+    )
     case = mv.load_case(folder)
-    md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=16), {}, spec={"name": "c"})
+    md = report_markdown(
+        case, mv.sensitivity.run_all(case, sobol_samples=16), {}, spec={"name": "c"}
+    )
     assert "(Downey 2021)" in md
     refs = md.split("\n## References\n")[1].strip()
     assert unmarkdown(refs) == "Downey, Allen B. 2021. Think Bayes. O'Reilly."
@@ -182,9 +212,16 @@ def test_latex_cites_keys() -> None:
 
 
 def test_styles() -> None:
-    refs = {"h": {"ENTRYTYPE": "article", "author": "Hughes, Alex", "year": "2023", "title": "Plan Z",
-                  "journal": "JAMS"},
-            "t": {"ENTRYTYPE": "article", "author": "Trenin, Dmitri", "journal": "Foreign Affairs"}}  # no title
+    refs = {
+        "h": {
+            "ENTRYTYPE": "article",
+            "author": "Hughes, Alex",
+            "year": "2023",
+            "title": "Plan Z",
+            "journal": "JAMS",
+        },
+        "t": {"ENTRYTYPE": "article", "author": "Trenin, Dmitri", "journal": "Foreign Affairs"},
+    }  # no title
     assert Bibliography(refs, "alpha").cite(["h"]) == "[Hug23]"
     assert Bibliography(refs, "plain").cite(["h", "t"]) == "[1, 2]"
     # pybtex's plain style requires an article's title: the sparse entry is printed with what it has
@@ -199,16 +236,27 @@ _word = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll")), min_s
 _person = st.builds(lambda last, first: f"{last}, {first}", _word, _word)
 _entry = st.fixed_dictionaries(
     {"ENTRYTYPE": st.sampled_from(["article", "book", "misc", "techreport", "inproceedings"])},
-    optional={"author": st.lists(_person, min_size=1, max_size=4).map(" and ".join),
-              "year": st.integers(1900, 2030).map(str),
-              "title": st.lists(_word, min_size=1, max_size=5).map(" ".join),
-              "journal": _word, "volume": st.integers(1, 99).map(str), "number": st.integers(1, 9).map(str),
-              "publisher": _word, "booktitle": _word, "pages": st.just("1--9")})
+    optional={
+        "author": st.lists(_person, min_size=1, max_size=4).map(" and ".join),
+        "year": st.integers(1900, 2030).map(str),
+        "title": st.lists(_word, min_size=1, max_size=5).map(" ".join),
+        "journal": _word,
+        "volume": st.integers(1, 99).map(str),
+        "number": st.integers(1, 9).map(str),
+        "publisher": _word,
+        "booktitle": _word,
+        "pages": st.just("1--9"),
+    },
+)
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), _entry, min_size=1, max_size=6),
-       st.sampled_from(STYLES))
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), _entry, min_size=1, max_size=6
+    ),
+    st.sampled_from(STYLES),
+)
 def test_missing_fields_are_left_out(refs: dict[str, dict[str, str]], style: str) -> None:
     """References of entries lacking fields.
 
@@ -231,7 +279,7 @@ def test_missing_fields_are_left_out(refs: dict[str, dict[str, str]], style: str
         assert "()" not in bib.cite([key])
 
 
-# ------------------------------------------------------------------ the Markdown a reader of report.md sees
+# ---------------------------------------------------------- the Markdown a reader of report.md sees
 
 
 def rendered(md: str) -> str:
@@ -240,12 +288,15 @@ def rendered(md: str) -> str:
 
     from markdown_it import MarkdownIt
 
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(md))).split())
+    return " ".join(
+        html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(md))).split()
+    )
 
 
 def test_bundled_reference_list_source_is_readable(bundled_case: mv.Case) -> None:
     """The reference list as written in report.md: no escaped period, hyphen or parenthesis (pybtex's own
-    Markdown backend wrote "Hughes, Alex\\. 2023\\."); with the title's emphasis removed, each entry holds its
+    Markdown backend wrote "Hughes, Alex\\. 2023\\."); with the title's emphasis removed, each entry
+    holds its
     BibTeX fields verbatim; rendered, it is the text an entry prints in the terminal."""
     section = references_markdown(bundled_case)[3]
     for bad in ("\\.", "\\-", "\\(", "\\)", "&ndash;"):
@@ -253,10 +304,14 @@ def test_bundled_reference_list_source_is_readable(bundled_case: mv.Case) -> Non
     bib = bib_entries()
     labels = Bibliography(bundled_case.references)
     paragraphs = section.strip().split("\n\n")
-    listed = labels.reference_list(cited_keys(bundled_case))  # the list's order (check_reference_list: its content)
+    listed = labels.reference_list(
+        cited_keys(bundled_case)
+    )  # the list's order (check_reference_list: its content)
     assert len(paragraphs) == len(listed)
     for p, (key, text) in zip(paragraphs, listed, strict=True):
-        assert p.startswith(_first_words(bib[key])) and _has_fields(re.sub(r"(?<!\\)\*", "", p), bib[key]), key
+        assert p.startswith(_first_words(bib[key])) and _has_fields(
+            re.sub(r"(?<!\\)\*", "", p), bib[key]
+        ), key
         assert rendered(p) == text, key
 
 
@@ -264,10 +319,15 @@ _risky = st.text(alphabet=st.sampled_from(list("ab. -()*_[]<>&#+1|`~$")), min_si
 
 
 @settings(max_examples=40, deadline=None)
-@given(title=_risky, note=_risky, year=st.integers(1900, 2030).map(str), style=st.sampled_from(STYLES))
-def test_markdown_reference_renders_as_its_text(title: str, note: str, year: str, style: str) -> None:
+@given(
+    title=_risky, note=_risky, year=st.integers(1900, 2030).map(str), style=st.sampled_from(STYLES)
+)
+def test_markdown_reference_renders_as_its_text(
+    title: str, note: str, year: str, style: str
+) -> None:
     """Any title or note, Markdown's active characters included: the Markdown entry, rendered, reads as the
-    text entry (nothing emphasised, linked or turned into a list by the user's text), and a period is never
+    text entry (nothing emphasised, linked or turned into a list by the user's text), and a period
+    is never
     escaped except a list number's at the start of a line."""
     if not title.strip(" .") or not note.strip(" ."):
         return

@@ -48,8 +48,10 @@ def _hidden(folder: Path) -> list[str]:
 def _witness_spec(tmp_path: Path) -> Path:
     shutil.copytree(mv.examples.path("witness"), tmp_path / "witness")
     spec = tmp_path / "w.yaml"
-    spec.write_text("name: w\ncase: witness\nsampler: {draws: 20, tune: 20, chains: 1}\n"
-                    "sensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: [png]\n")
+    spec.write_text(
+        "name: w\ncase: witness\nsampler: {draws: 20, tune: 20, chains: 1}\n"
+        "sensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: [png]\n"
+    )
     return spec
 
 
@@ -57,9 +59,13 @@ def _witness_spec(tmp_path: Path) -> Path:
 
 
 def test_every_registered_command_is_guarded() -> None:
-    assert len(app.registered_commands) >= 14  # every command motives had before the guard was enforced
+    assert (
+        len(app.registered_commands) >= 14
+    )  # every command motives had before the guard was enforced
     for c in app.registered_commands:
-        assert getattr(c.callback, "motives_guarded", False), f"{c.name}: registered without the guard"
+        assert getattr(c.callback, "motives_guarded", False), (
+            f"{c.name}: registered without the guard"
+        )
 
 
 def test_commands_are_registered_only_through_command() -> None:
@@ -68,12 +74,15 @@ def test_commands_are_registered_only_through_command() -> None:
     for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
         for dec in fn.decorator_list:
             text = ast.unparse(dec)
-            assert not text.startswith("app.command"), f"{fn.name} is registered with @{text}, not @command()"
+            assert not text.startswith("app.command"), (
+                f"{fn.name} is registered with @{text}, not @command()"
+            )
     assert "app.command(name)" in inspect.getsource(mv.cli.command)
 
 
-def test_an_internal_error_in_any_command_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyPatch,
-                                                                   tmp_path: Path) -> None:
+def test_an_internal_error_in_any_command_is_one_line_and_exit_70(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """import-matrix and export-matrix too (they bypassed the guard).
 
     A bug is exit 70, never a traceback.
@@ -86,20 +95,24 @@ def test_an_internal_error_in_any_command_is_one_line_and_exit_70(monkeypatch: p
     monkeypatch.setattr(ach, "import_matrix", boom)
     monkeypatch.setattr(ach, "export_matrix", boom)
     (tmp_path / "m.csv").write_text("title,h1,h2\nA,C,I\n")
-    for args in (["import-matrix", str(tmp_path / "m.csv"), "--out", str(tmp_path / "c")],
-                 ["export-matrix", str(mv.examples.path("cookies")), "--out", str(tmp_path / "m2.csv")]):
+    for args in (
+        ["import-matrix", str(tmp_path / "m.csv"), "--out", str(tmp_path / "c")],
+        ["export-matrix", str(mv.examples.path("cookies")), "--out", str(tmp_path / "m2.csv")],
+    ):
         r = runner.invoke(app, args)
         assert r.exit_code == 70, r.output
         assert "internal error" in r.output and "Traceback" not in r.output
 
 
 @pytest.mark.parametrize("signal_", [KeyboardInterrupt, "terminated"])
-def test_a_signal_after_the_output_is_in_place_says_what_was_written(monkeypatch: pytest.MonkeyPatch,
-                                                                     tmp_path: Path, signal_: Any) -> None:
+def test_a_signal_after_the_output_is_in_place_says_what_was_written(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, signal_: Any
+) -> None:
     """A signal that lands after the command has put its output in place never says "nothing was written".
 
     Any command, any output: here import-matrix, stopped while it reads back the folder it has just
-    published, and export, stopped after its file is in place; before any output, "nothing was written".
+    published, and export, stopped after its file is in place; before any output, "nothing was
+    written".
     """
     import motives.io as io
     from motives import terminal
@@ -125,7 +138,8 @@ def test_a_signal_after_the_output_is_in_place_says_what_was_written(monkeypatch
     r = runner.invoke(app, ["import-matrix", str(tmp_path / "m.csv"), "--out", str(out)])
     assert r.exit_code == (130 if word == "interrupted" else 143), r.output
     assert r.output.strip().splitlines()[-1] == (
-        f"{word}: {out} had been written, whole, when the signal came; the command stopped there")
+        f"{word}: {out} had been written, whole, when the signal came; the command stopped there"
+    )
     assert sorted(p.name for p in out.iterdir()) == ["case.yaml", "evidence.yaml"]
     monkeypatch.setattr(io, "load_case", real)
     # before anything is in place: the same command says nothing was written, and nothing is
@@ -157,9 +171,15 @@ def test_completion_completes_commands_and_choices() -> None:
         pytest.skip("the motives script is not installed beside this Python")
 
     def complete(words: str) -> list[str]:
-        env = {**os.environ, "_MOTIVES_COMPLETE": "complete_bash", "COMP_WORDS": words,
-               "COMP_CWORD": str(len(words.split(" ")) - 1)}
-        return subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=120).stdout.split()
+        env = {
+            **os.environ,
+            "_MOTIVES_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split(" ")) - 1),
+        }
+        return subprocess.run(
+            [str(exe)], env=env, capture_output=True, text=True, timeout=120
+        ).stdout.split()
 
     assert complete("motives po") == ["posterior"]
     assert complete("motives posterior case --method ") == ["exact", "mcmc"]
@@ -168,12 +188,18 @@ def test_completion_completes_commands_and_choices() -> None:
 # --------------------------------------------------------------------------- choices
 
 
-CHOICES = [(["posterior", "CASE"], "--method", Method), (["export", "CASE", "--out", "x.bif"], "--format", NetFormat),
-           (["export-matrix", "CASE", "--out", "x.csv"], "--cells", Cells), (["schema"], None, SchemaPart)]
+CHOICES = [
+    (["posterior", "CASE"], "--method", Method),
+    (["export", "CASE", "--out", "x.bif"], "--format", NetFormat),
+    (["export-matrix", "CASE", "--out", "x.csv"], "--cells", Cells),
+    (["schema"], None, SchemaPart),
+]
 
 
 @pytest.mark.parametrize(("args", "option", "enum"), CHOICES, ids=[c[0][0] for c in CHOICES])
-def test_fixed_choices_are_listed_and_checked(args: list[str], option: str | None, enum: Any) -> None:
+def test_fixed_choices_are_listed_and_checked(
+    args: list[str], option: str | None, enum: Any
+) -> None:
     case = str(mv.examples.path("cookies"))
     args = [case if a == "CASE" else a for a in args]
     helptext = runner.invoke(app, [args[0], "--help"], env={"COLUMNS": "200"}).output
@@ -203,7 +229,12 @@ def test_json_outputs_parse_and_say_what_was_written(tmp_path: Path) -> None:
         "describe": ["describe", cookies, "--out", str(tmp_path / "c.md")],
         "export": ["export", cookies, "--out", str(tmp_path / "c.bif")],
         "export-matrix": ["export-matrix", cookies, "--out", str(tmp_path / "c.csv")],
-        "import-matrix": ["import-matrix", str(tmp_path / "c.csv"), "--out", str(tmp_path / "imported")],
+        "import-matrix": [
+            "import-matrix",
+            str(tmp_path / "c.csv"),
+            "--out",
+            str(tmp_path / "imported"),
+        ],
     }.items():
         r = runner.invoke(app, [*args, "--json"])
         assert r.exit_code == 0, (name, r.output)
@@ -212,7 +243,9 @@ def test_json_outputs_parse_and_say_what_was_written(tmp_path: Path) -> None:
     assert set(out["posterior"]["hypotheses"]) == {"bowl1", "bowl2"}
     for name in ("describe", "export", "export-matrix"):
         assert Path(out[name]["wrote"]).is_file()
-    assert out["import-matrix"]["hypotheses"] == 2 and all(Path(p).is_file() for p in out["import-matrix"]["wrote"])
+    assert out["import-matrix"]["hypotheses"] == 2 and all(
+        Path(p).is_file() for p in out["import-matrix"]["wrote"]
+    )
 
 
 def test_sensitivity_and_appendix_json(tmp_path: Path) -> None:
@@ -243,7 +276,9 @@ def test_sensitivity_progress_counts_are_true(tmp_path: Path) -> None:
     from motives.sensitivity.run import tables_for
 
     spec = _witness_spec(tmp_path)
-    r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "r")], env={"COLUMNS": "200"})
+    r = runner.invoke(
+        app, ["report", str(spec), "--out", str(tmp_path / "r")], env={"COLUMNS": "200"}
+    )
     assert r.exit_code == 0, r.output
     counts = _counts(r.stderr)
     assert counts and all(a <= b for a, b in counts), counts
@@ -255,17 +290,26 @@ def test_sensitivity_progress_counts_are_true(tmp_path: Path) -> None:
 
 def test_run_announces_every_phase(tmp_path: Path, mock_sample: None) -> None:
     spec = _witness_spec(tmp_path)
-    r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "f"), "--allow-bad-diagnostics"],
-                      env={"COLUMNS": "200"})
+    r = runner.invoke(
+        app,
+        ["run", str(spec), "--out", str(tmp_path / "f"), "--allow-bad-diagnostics"],
+        env={"COLUMNS": "200"},
+    )
     assert r.exit_code == 0, r.output
     said = r.stderr
-    phases = ["loading the case", "building the model", "compiling and sampling", "exact engine", "saving"]
+    phases = [
+        "loading the case",
+        "building the model",
+        "compiling and sampling",
+        "exact engine",
+        "saving",
+    ]
     at = [said.find(p) for p in phases]
     assert all(i >= 0 for i in at) and at == sorted(at), said
     assert all(a <= b for a, b in _counts(said)), said
 
 
-# --------------------------------------------------------------------------- permissions follow the umask
+# --------------------------------------------------------------------- permissions follow the umask
 
 
 @pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
@@ -290,22 +334,42 @@ def test_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None:
         "appendix": (["appendix", str(spec), "--out", str(tmp_path / "a")], tmp_path / "a"),
         "describe": (["describe", cookies, "--out", str(tmp_path / "c.md")], tmp_path / "c.md"),
         "export": (["export", cookies, "--out", str(tmp_path / "c.net")], tmp_path / "c.net"),
-        "export-matrix csv": (["export-matrix", cookies, "--out", str(tmp_path / "c.csv")], tmp_path / "c.csv"),
-        "export-matrix xlsx": (["export-matrix", cookies, "--out", str(tmp_path / "c.xlsx")], tmp_path / "c.xlsx"),
-        "import-matrix": (["import-matrix", str(tmp_path / "c.csv"), "--out", str(tmp_path / "m")], tmp_path / "m"),
-        "import-bn": (["import-bn", str(tmp_path / "c.net"), "--hypothesis", "hypothesis", "--out",
-                       str(tmp_path / "bn")], tmp_path / "bn"),
+        "export-matrix csv": (
+            ["export-matrix", cookies, "--out", str(tmp_path / "c.csv")],
+            tmp_path / "c.csv",
+        ),
+        "export-matrix xlsx": (
+            ["export-matrix", cookies, "--out", str(tmp_path / "c.xlsx")],
+            tmp_path / "c.xlsx",
+        ),
+        "import-matrix": (
+            ["import-matrix", str(tmp_path / "c.csv"), "--out", str(tmp_path / "m")],
+            tmp_path / "m",
+        ),
+        "import-bn": (
+            [
+                "import-bn",
+                str(tmp_path / "c.net"),
+                "--hypothesis",
+                "hypothesis",
+                "--out",
+                str(tmp_path / "bn"),
+            ],
+            tmp_path / "bn",
+        ),
     }
     want = {"dir": 0o777 & ~umask, "file": 0o666 & ~umask}
     for name, (args, path) in runs.items():
         r = runner.invoke(app, args)
         assert r.exit_code == 0, (name, r.output)
         for kind, mode in _modes(path):
-            assert mode == want[kind], f"{name}: a {kind} is {oct(mode)}, the umask {oct(umask)} gives {oct(want[kind])}"
+            assert mode == want[kind], (
+                f"{name}: a {kind} is {oct(mode)}, the umask {oct(umask)} gives {oct(want[kind])}"
+            )
     assert _hidden(tmp_path) == []
 
 
-# --------------------------------------------------------------------------- import-matrix's bad files
+# ------------------------------------------------------------------------ import-matrix's bad files
 
 
 def test_old_mac_line_endings_import(tmp_path: Path) -> None:
@@ -319,7 +383,9 @@ def test_a_cell_over_the_csv_limit_is_a_located_message(tmp_path: Path) -> None:
     (tmp_path / "m.csv").write_text("title,h1,h2\nA,C,I\nB," + "x" * 131_073 + ",I\n")
     r = runner.invoke(app, ["import-matrix", str(tmp_path / "m.csv"), "--out", str(tmp_path / "c")])
     assert r.exit_code == 2, r.output
-    assert "m.csv:3:" in r.output and "131,072 characters" in r.output and "Traceback" not in r.output
+    assert (
+        "m.csv:3:" in r.output and "131,072 characters" in r.output and "Traceback" not in r.output
+    )
     assert not (tmp_path / "c").exists() and _hidden(tmp_path) == []
 
 
@@ -337,7 +403,9 @@ def test_a_read_only_folder_is_one_message(tmp_path: Path) -> None:
     assert list(ro.iterdir()) == []
 
 
-def test_a_full_disk_names_the_output_not_a_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_names_the_output_not_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "m.csv").write_text("title,h1,h2\nA,C,I\n")
     real = Path.write_text
 
@@ -354,8 +422,9 @@ def test_a_full_disk_names_the_output_not_a_temporary_file(tmp_path: Path, monke
     assert not (tmp_path / "c").exists() and _hidden(tmp_path) == []
 
 
-def test_a_problem_in_the_written_case_names_the_output_folder(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_problem_in_the_written_case_names_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import motives.io
 
     real = motives.io.load_case
@@ -381,7 +450,9 @@ def _env() -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
 def test_a_signal_during_import_matrix_leaves_nothing(tmp_path: Path, sig: int, code: int) -> None:
     """Signalled while its temporary folder exists, import-matrix exits 130/143.
 
@@ -390,9 +461,21 @@ def test_a_signal_during_import_matrix_leaves_nothing(tmp_path: Path, sig: int, 
     rows = "".join(f"Item {i},C,I,N\n" for i in range(3000))
     (tmp_path / "m.csv").write_text("title,h1,h2,h3\n" + rows)
     out = tmp_path / "c"
-    p = subprocess.Popen([sys.executable, "-c", "import sys; from motives.cli import main; sys.argv[0] = 'motives'; "
-                          "main()", "import-matrix", str(tmp_path / "m.csv"), "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from motives.cli import main; sys.argv[0] = 'motives'; main()",
+            "import-matrix",
+            str(tmp_path / "m.csv"),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     seen = False
     deadline = time.monotonic() + 240
     while p.poll() is None and time.monotonic() < deadline:
@@ -415,7 +498,12 @@ def test_a_signal_during_import_matrix_leaves_nothing(tmp_path: Path, sig: int, 
 
 
 def test_cli_and_app_modules_are_small() -> None:
-    for p in [SRC / "cli.py", SRC / "terminal.py", SRC / "files.py", *sorted((SRC / "app").glob("*.py"))]:
+    for p in [
+        SRC / "cli.py",
+        SRC / "terminal.py",
+        SRC / "files.py",
+        *sorted((SRC / "app").glob("*.py")),
+    ]:
         n = len(p.read_text(encoding="utf-8").splitlines())
         assert n <= 500, f"{p.name}: {n} lines"
 
@@ -426,14 +514,24 @@ def test_the_cli_does_no_work_of_its_own() -> None:
     It opens no file, makes no folder and runs no engine itself.
     """
     text = (SRC / "cli.py").read_text(encoding="utf-8")
-    for word in ("mkdtemp", "mkstemp", "write_text(", "open(", "exact_posterior(", "run_all(", "shutil"):
+    for word in (
+        "mkdtemp",
+        "mkstemp",
+        "write_text(",
+        "open(",
+        "exact_posterior(",
+        "run_all(",
+        "shutil",
+    ):
         assert word not in text, word
 
 
 # --------------------------------------------------------------------------- generated cases
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mask=st.integers(0, 0o777))
 def test_written_files_and_published_folders_follow_any_umask(tmp_path: Path, mask: int) -> None:
     from motives.files import follow_umask, temporary_folder, write_atomic
@@ -450,19 +548,37 @@ def test_written_files_and_published_folders_follow_any_umask(tmp_path: Path, ma
     assert stat.S_IMODE(d.stat().st_mode) == 0o777 & ~mask
     d.chmod(0o700)  # a umask may leave the folder unreadable even to us
     assert stat.S_IMODE((d / "inner.txt").stat().st_mode) == 0o666 & ~mask
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".f")] == []  # no temporary file left
+    assert [
+        p.name for p in tmp_path.iterdir() if p.name.startswith(".f")
+    ] == []  # no temporary file left
 
 
-_CELL = st.text(st.characters(whitelist_categories=("L", "N", "Zs"), whitelist_characters=",;'\"-()"),
-                min_size=1, max_size=30).filter(lambda t: t.strip() and not t.strip().startswith("#"))
+_CELL = st.text(
+    st.characters(whitelist_categories=("L", "N", "Zs"), whitelist_characters=",;'\"-()"),
+    min_size=1,
+    max_size=30,
+).filter(lambda t: t.strip() and not t.strip().startswith("#"))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(_CELL, st.sampled_from(["CC", "C", "N", "I", "II"]),
-                               st.sampled_from(["CC", "C", "N", "I", "II"])), min_size=1, max_size=6,
-                     unique_by=lambda r: r[0].strip().casefold()),
-       end=st.sampled_from(["\r", "\r\n", "\n"]))
-def test_any_line_end_reads_as_unix_line_ends(tmp_path: Path, rows: list[tuple[str, str, str]], end: str) -> None:
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            _CELL,
+            st.sampled_from(["CC", "C", "N", "I", "II"]),
+            st.sampled_from(["CC", "C", "N", "I", "II"]),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda r: r[0].strip().casefold(),
+    ),
+    end=st.sampled_from(["\r", "\r\n", "\n"]),
+)
+def test_any_line_end_reads_as_unix_line_ends(
+    tmp_path: Path, rows: list[tuple[str, str, str]], end: str
+) -> None:
     """Old Mac (CR), Windows (CRLF) and Unix (LF) files give the same matrix.
 
     Quoted cells and all.

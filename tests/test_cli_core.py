@@ -72,9 +72,16 @@ def test_schema_parts_validate_their_files_and_refuse_typos() -> None:
     root = Path(__file__).resolve().parents[1]
     from motives.io import read_yaml
 
-    cases = [root / "evidence", root / "evidence_extended", *(mv.examples.path(n) for n in mv.examples.NAMES)]
-    files = {"case": [c / "case.yaml" for c in cases], "spec": sorted((root / "models").glob("*.yaml")),
-             "evidence": [f for c in cases for f in sorted(c.glob("*.yaml")) if f.name != "case.yaml"]}
+    cases = [
+        root / "evidence",
+        root / "evidence_extended",
+        *(mv.examples.path(n) for n in mv.examples.NAMES),
+    ]
+    files = {
+        "case": [c / "case.yaml" for c in cases],
+        "spec": sorted((root / "models").glob("*.yaml")),
+        "evidence": [f for c in cases for f in sorted(c.glob("*.yaml")) if f.name != "case.yaml"],
+    }
     for part, paths in files.items():
         r = runner.invoke(app, ["schema", part])
         assert r.exit_code == 0, r.output
@@ -83,7 +90,9 @@ def test_schema_parts_validate_their_files_and_refuse_typos() -> None:
             data = read_yaml(path)[0]
             assert not list(validator.iter_errors(data)), (part, path)
         typo = dict(data) | {"titel" if part != "spec" else "targte": "x"}
-        assert list(validator.iter_errors(typo)), part  # an unknown key is an error, as in motives check
+        assert list(validator.iter_errors(typo)), (
+            part
+        )  # an unknown key is an error, as in motives check
         if part == "evidence":  # also inside an item
             item = dict(data["evidence"][0]) | {"likelihods": {}}
             assert list(validator.iter_errors({"evidence": [item]}))
@@ -100,7 +109,9 @@ def test_describe_writes_markdown(tmp_path: Path) -> None:
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     """End to end through a real process: a bad case exits 2 with the message on stderr."""
     (tmp_path / "case.yaml").write_text("name: x\nhypotheses: [{id: a}, {id: b}]\n")
-    (tmp_path / "e.yaml").write_text("evidence:\n  - {id: e1, title: t, likelihoods: {a: 2, b: 0.5}}\n")
+    (tmp_path / "e.yaml").write_text(
+        "evidence:\n  - {id: e1, title: t, likelihoods: {a: 2, b: 0.5}}\n"
+    )
     exe = Path(sys.executable).with_name("motives")
     p = subprocess.run([str(exe), "check", str(tmp_path)], capture_output=True, text=True)
     assert p.returncode == 2

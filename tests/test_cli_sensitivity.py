@@ -94,14 +94,16 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (case / "items.yaml").write_text(ITEMS)
     (case / "references.bib").write_text(BIB)
     s = tmp_path / "spec.yaml"
-    s.write_text(textwrap.dedent("""\
+    s.write_text(
+        textwrap.dedent("""\
         name: small
         case: case
         lens: a
         prior: uniform
         sensitivity: {sobol_samples: 64, sweep_points: 21}
         figures: [pdf, png]
-    """))
+    """)
+    )
     return s
 
 
@@ -132,20 +134,43 @@ def test_sensitivity_writes_every_table_and_figure(sens):
     out = sens
     assert {p.stem for p in out.glob("*.csv")} == set(TABLES)
     figs = _figures(out)
-    assert {"credences", "ledger", "trajectory", "prior_sweep", "tornado", "lenses", "cruxes", "sobol",
-            "break_even", "information", "timeline_statements"} <= set(figs)
+    assert {
+        "credences",
+        "ledger",
+        "trajectory",
+        "prior_sweep",
+        "tornado",
+        "lenses",
+        "cruxes",
+        "sobol",
+        "break_even",
+        "information",
+        "timeline_statements",
+    } <= set(figs)
     assert all(v == {".pdf", ".png"} for v in figs.values())
     tor = pd.read_csv(out / "tornado.csv", index_col="evidence")
     assert set(tor[tor["kind"] == "item"].index) == {"talks_failed", "wire_report", "statements"}
     # and every other judgement: the wire's reliability, the base rate of its report, the prior
-    assert set(tor[tor["kind"] != "item"].index) == {"source:wire", "base_rate:wire_report", "prior"}
+    assert set(tor[tor["kind"] != "item"].index) == {
+        "source:wire",
+        "base_rate:wire_report",
+        "prior",
+    }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == "exact" and summary["lens"] == "a"
-    assert summary["spec"]["name"] == "small" and summary["leading_family"] in ("security", "nonsecurity")
-    from motives.models.config import case_hash  # what the outputs were computed from: the case content, the version
+    assert summary["spec"]["name"] == "small" and summary["leading_family"] in (
+        "security",
+        "nonsecurity",
+    )
+    from motives.models.config import (
+        case_hash,
+    )  # what the outputs were computed from: the case content, the version
 
     case = mv.load_case(mv.load_spec(out.parent / "spec.yaml").case_path(out.parent / "spec.yaml"))
-    assert summary["spec"]["case_hash"] == case_hash(case) and summary["spec"]["motives_version"] == mv.__version__
+    assert (
+        summary["spec"]["case_hash"] == case_hash(case)
+        and summary["spec"]["motives_version"] == mv.__version__
+    )
     side = json.loads((out / "tornado.json").read_text())
     assert side["kind"] == "tornado" and side["meta"]["factor"] == 3.0 and side["meta"]["target"]
     assert {p.stem for p in out.glob("*.json")} == set(TABLES) | {"summary"}
@@ -172,7 +197,9 @@ def test_bad_input_is_one_clear_message(spec, tmp_path):
     assert res.exit_code == 2
     assert "unknown lens 'nobody'" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "o").exists()
-    res = runner.invoke(app, ["report", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "o")])
+    res = runner.invoke(
+        app, ["report", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 2 and "Traceback" not in res.output
     bad.write_text("name: bad\ncase: case\nprior: {sec: 0.9, reg: 0.9, ide: 0.9}\n")
     res = runner.invoke(app, ["report", str(bad), "--out", str(tmp_path / "o")])
@@ -182,9 +209,19 @@ def test_bad_input_is_one_clear_message(spec, tmp_path):
 def test_report_writes_markdown_and_latex(rep):
     out = rep
     md = (out / "report.md").read_text()
-    for section in ("## Posterior", "## Evidence", "## Prior", "## Lenses", "## Global sensitivity", "## Trajectory"):
+    for section in (
+        "## Posterior",
+        "## Evidence",
+        "## Prior",
+        "## Lenses",
+        "## Global sensitivity",
+        "## Trajectory",
+    ):
         assert section in md
-    assert f"case content {json.loads((out / 'summary.json').read_text())['spec']['case_hash']}, motives " in md
+    assert (
+        f"case content {json.loads((out / 'summary.json').read_text())['spec']['case_hash']}, "
+        "motives " in md
+    )
     for link in [ln.split("](")[1].rstrip(")") for ln in md.splitlines() if ln.startswith("![")]:
         assert (out / link).exists(), link
     for name in ("evidence.tex", "posterior.tex"):
@@ -197,8 +234,13 @@ def test_report_writes_markdown_and_latex(rep):
 @pytest.mark.skipif(LATEX is None, reason="no LaTeX engine (pdflatex or lualatex) installed")
 def test_report_latex_compiles(rep, tmp_path):
     shutil.copytree(rep / "tables", tmp_path / "tables")
-    run = subprocess.run([LATEX, "-interaction=nonstopmode", "-halt-on-error", "tables.tex"], cwd=tmp_path / "tables",
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [LATEX, "-interaction=nonstopmode", "-halt-on-error", "tables.tex"],
+        cwd=tmp_path / "tables",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
 
 
@@ -218,19 +260,36 @@ def test_baseline_spec_end_to_end(tmp_path):
     assert len(figs) >= 11 and all(v == {".pdf", ".png"} for v in figs.values())
 
 
-# --------------------------------------------------------------------------- saved results redraw the same figures
+# ------------------------------------------------------------ saved results redraw the same figures
 
-#: Table -> the figures drawn from it (standard figures by name, or an extra plot function of the table alone).
+#: Table -> the figures drawn from it (standard figures by name, or an extra plot function of the
+#: table alone).
 FIGURE_TABLES: dict[str, list[str]] = {
-    "posterior": ["credences"], "weight_of_evidence": ["ledger"], "proposition_weight": ["ledger"],
-    "trajectory": ["trajectory"], "prior_sweep": ["prior_sweep"], "tornado": ["tornado"],
-    "evidence_discount": ["discount"], "lens_comparison": ["lenses", "lenses_family"], "cruxes": ["cruxes"],
-    "sobol": ["sobol"], "sobol_credence": ["plot_sobol"], "break_even": ["break_even"],
+    "posterior": ["credences"],
+    "weight_of_evidence": ["ledger"],
+    "proposition_weight": ["ledger"],
+    "trajectory": ["trajectory"],
+    "prior_sweep": ["prior_sweep"],
+    "tornado": ["tornado"],
+    "evidence_discount": ["discount"],
+    "lens_comparison": ["lenses", "lenses_family"],
+    "cruxes": ["cruxes"],
+    "sobol": ["sobol"],
+    "sobol_credence": ["plot_sobol"],
+    "break_even": ["break_even"],
     "item_information": ["information"],
 }
 #: Tables no figure draws: a loaded one must still equal the computed one (table and metadata).
-TABLE_ONLY = {"reversal_priors", "leave_one_out", "leave_one_source_out", "leave_one_lens_out", "lens_break_even",
-              "proposition_information", "discount_by_proposition", "discount_by_issue_area"}
+TABLE_ONLY = {
+    "reversal_priors",
+    "leave_one_out",
+    "leave_one_source_out",
+    "leave_one_lens_out",
+    "lens_break_even",
+    "proposition_information",
+    "discount_by_proposition",
+    "discount_by_issue_area",
+}
 
 
 def _pixels(fig) -> np.ndarray:
@@ -255,7 +314,10 @@ def structured_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("structured")
     shutil.copytree(mv.examples.path("burglary"), tmp / "case")
     s = tmp / "spec.yaml"
-    s.write_text("name: burglary\ncase: case\nsensitivity: {sobol_samples: 32, sweep_points: 11}\nfigures: [png]\n")
+    s.write_text(
+        "name: burglary\ncase: case\nsensitivity: {sobol_samples: 32, sweep_points: 11}\nfigures: "
+        "[png]\n"
+    )
     return s
 
 
@@ -263,8 +325,10 @@ def structured_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spec, tmp_path):
     """motives sensitivity -> load each saved result -> draw each figure == the computed one.
 
-    Tolerance: none. The loaded tables equal the computed ones exactly (assert_frame_equal, check_exact), their
-    metadata compare equal, and each figure's Agg canvas (RGBA array) and its saved PNG equal the CLI's pixel for
+    Tolerance: none. The loaded tables equal the computed ones exactly (assert_frame_equal,
+    check_exact), their
+    metadata compare equal, and each figure's Agg canvas (RGBA array) and its saved PNG equal the
+    CLI's pixel for
     pixel. Every table the CLI saved is either drawn (FIGURE_TABLES) or listed in TABLE_ONLY.
     """
     from motives.io import load_case
@@ -283,20 +347,36 @@ def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spe
     case = load_case(sp.case_path(spec_file))
     lens = case.resolve_lens(sp.lens)
     s = sp.sensitivity
-    tables = run_all(case, lens=lens, prior=sp.prior, reliability=sp.reliability, tornado_factor=s.tornado_factor,
-                     sweep_points=s.sweep_points, sobol_samples=s.sobol_samples, seed=s.seed)
+    tables = run_all(
+        case,
+        lens=lens,
+        prior=sp.prior,
+        reliability=sp.reliability,
+        tornado_factor=s.tornado_factor,
+        sweep_points=s.sweep_points,
+        sobol_samples=s.sobol_samples,
+        seed=s.seed,
+    )
     computed = {n: SensitivityResult.of(n, t) for n, t in tables.items()}
     loaded = load_results(out)
     assert set(loaded) == set(tables_for(case)) == set(computed)
-    assert set(loaded) <= set(FIGURE_TABLES) | TABLE_ONLY, "classify the new table in FIGURE_TABLES or TABLE_ONLY"
+    assert set(loaded) <= set(FIGURE_TABLES) | TABLE_ONLY, (
+        "classify the new table in FIGURE_TABLES or TABLE_ONLY"
+    )
     for name, r in loaded.items():
         pd.testing.assert_frame_equal(r.table, computed[name].table, check_exact=True)
         assert r.meta.model_dump_json() == computed[name].meta.model_dump_json(), name  # NaN == NaN
         assert r.equals(computed[name])
     drawn: set[str] = set()
-    pairs = zip(standard_figures(case, loaded, lens=lens), standard_figures(case, computed, lens=lens),
-                standard_figures(case, tables, lens=lens), strict=True)
-    again = standard_figures(case, load_results(out), lens=lens)  # fresh figures for the PNG comparison
+    pairs = zip(
+        standard_figures(case, loaded, lens=lens),
+        standard_figures(case, computed, lens=lens),
+        standard_figures(case, tables, lens=lens),
+        strict=True,
+    )
+    again = standard_figures(
+        case, load_results(out), lens=lens
+    )  # fresh figures for the PNG comparison
     for (name, f_load, _), (name2, f_comp, _), (name3, f_df, _) in pairs:
         assert name == name2 == name3
         a = _pixels(f_load)
@@ -313,9 +393,16 @@ def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spe
         for f in (f_load, f_comp, f_df):
             plt.close(f)
     assert drawn == {p.stem for p in (out / "figures").glob("*.png")}
-    figs_of_tables = {f for n in loaded for f in FIGURE_TABLES.get(n, []) if not f.startswith("plot_")}
-    assert figs_of_tables - {"lenses", "lenses_family", "cruxes", "sobol", "tornado", "break_even"} <= drawn
-    if "sobol_credence" in loaded and not loaded["sobol_credence"].table.empty:  # no standard figure: draw it
+    figs_of_tables = {
+        f for n in loaded for f in FIGURE_TABLES.get(n, []) if not f.startswith("plot_")
+    }
+    assert (
+        figs_of_tables - {"lenses", "lenses_family", "cruxes", "sobol", "tornado", "break_even"}
+        <= drawn
+    )
+    if (
+        "sobol_credence" in loaded and not loaded["sobol_credence"].table.empty
+    ):  # no standard figure: draw it
         f1, _ = plot_sobol(loaded["sobol_credence"])
         f2, _ = plot_sobol(computed["sobol_credence"])
         assert np.array_equal(_pixels(f1), _pixels(f2))
@@ -331,8 +418,13 @@ def test_a_table_without_its_metadata_is_a_clear_error(sens):
     """
     from motives.plots import plot_discount, plot_prior_sweep, plot_tornado
 
-    for name, fn in (("prior_sweep", plot_prior_sweep), ("tornado", plot_tornado),
-                     ("evidence_discount", plot_discount)):
+    for name, fn in (
+        ("prior_sweep", plot_prior_sweep),
+        ("tornado", plot_tornado),
+        ("evidence_discount", plot_discount),
+    ):
         bare = pd.read_csv(sens / f"{name}.csv", index_col=[0] if name == "tornado" else [0, 1, 2])
-        with pytest.raises(ValueError, match=r"needs .*target.* in its metadata \(missing: .*SensitivityResult"):
+        with pytest.raises(
+            ValueError, match=r"needs .*target.* in its metadata \(missing: .*SensitivityResult"
+        ):
             fn(bare)

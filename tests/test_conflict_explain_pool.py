@@ -21,14 +21,18 @@ from motives.report.explain import explain
 from motives.schema import Likelihood
 
 
-def _case(items: dict[str, tuple[float, float]], lenses: dict[str, dict[str, tuple[float, float]]] | None = None
-          ) -> mv.Case:
+def _case(
+    items: dict[str, tuple[float, float]],
+    lenses: dict[str, dict[str, tuple[float, float]]] | None = None,
+) -> mv.Case:
     ev = []
     for i, (a, b) in items.items():
         lk: dict = {"h": a, "g": b}
         if lenses:
-            lk = {ln: {"values": {"h": v[i][0], "g": v[i][1]} if i in v else {"h": a, "g": b}}
-                  for ln, v in lenses.items()}
+            lk = {
+                ln: {"values": {"h": v[i][0], "g": v[i][1]} if i in v else {"h": a, "g": b}}
+                for ln, v in lenses.items()
+            }
         ev.append({"id": i, "title": f"Item {i}", "likelihoods": lk})
     data = {"name": "k", "hypotheses": [{"id": "h"}, {"id": "g"}], "evidence": ev}
     if lenses:
@@ -44,11 +48,14 @@ def test_conflict_by_hand() -> None:
     df = S.conflict(_case({"a": (0.9, 0.1), "b": (0.1, 0.9)}))
     want = 10 * math.log10(0.25 / 0.09)
     assert df.loc[("case", "(all evidence)"), "conflict_db"] == pytest.approx(want, abs=1e-12)
-    assert df.loc[("item", "a"), "conflict_db"] == pytest.approx(want, abs=1e-12)  # 0.5 / P(e1 | e2) = 0.5 / 0.18
+    assert df.loc[("item", "a"), "conflict_db"] == pytest.approx(
+        want, abs=1e-12
+    )  # 0.5 / P(e1 | e2) = 0.5 / 0.18
     assert bool(df.loc[("case", "(all evidence)"), "flag"])
     agree = S.conflict(_case({"a": (0.9, 0.1), "b": (0.9, 0.1)}))
-    assert agree.loc[("case", "(all evidence)"), "conflict_db"] == pytest.approx(10 * math.log10(0.25 / 0.41),
-                                                                                abs=1e-12)
+    assert agree.loc[("case", "(all evidence)"), "conflict_db"] == pytest.approx(
+        10 * math.log10(0.25 / 0.41), abs=1e-12
+    )
     assert not agree["flag"].any()
 
 
@@ -74,8 +81,9 @@ def test_structured_conflict_equals_brute_force(seed: int) -> None:
         want = 10 / math.log(10) * (log_ev({e}) + log_ev(ids - {e}) - full)
         assert df.loc[("item", e), "conflict_db"] == pytest.approx(want, abs=1e-9)
     singles = sum(log_ev({e}) for e in ids)
-    assert df.loc[("case", "(all evidence)"), "conflict_db"] == pytest.approx(10 / math.log(10) * (singles - full),
-                                                                             abs=1e-9)
+    assert df.loc[("case", "(all evidence)"), "conflict_db"] == pytest.approx(
+        10 / math.log(10) * (singles - full), abs=1e-9
+    )
 
 
 def test_surprise_flags_evidence_no_hypothesis_expects() -> None:
@@ -92,7 +100,9 @@ def test_surprise_flags_evidence_no_hypothesis_expects() -> None:
 
 
 def test_explanation_names_the_items_that_carry_the_verdict() -> None:
-    case = _case({"big": (0.9, 0.1), "small1": (0.6, 0.5), "small2": (0.55, 0.5), "against": (0.3, 0.5)})
+    case = _case(
+        {"big": (0.9, 0.1), "small1": (0.6, 0.5), "small2": (0.55, 0.5), "against": (0.3, 0.5)}
+    )
     ex = explain(case)
     assert ex.facts["leader"] == "h"
     assert ex.facts["carriers"][0] == "big"
@@ -103,7 +113,9 @@ def test_explanation_names_the_items_that_carry_the_verdict() -> None:
     assert ex.facts["single_item_flips"] == ["big"]
     assert "Leaving out big alone would change the leader" in ex.markdown
     # change the case: the text follows
-    other = _case({"big": (0.1, 0.9), "small1": (0.6, 0.5), "small2": (0.55, 0.5), "against": (0.3, 0.5)})
+    other = _case(
+        {"big": (0.1, 0.9), "small1": (0.6, 0.5), "small2": (0.55, 0.5), "against": (0.3, 0.5)}
+    )
     ex2 = explain(other)
     assert ex2.facts["leader"] == "g" and ex2.facts["carriers"][0] == "big"
     assert ex2.markdown != ex.markdown
@@ -204,10 +216,17 @@ def test_pool_of_a_structured_case_pools_the_tables() -> None:
     case = random_structured_case(1, lenses=("a", "b"))
     pooled = pool(case, method="log")
     for p in case.propositions:
-        ta, tb = case.proposition_table(p.id, "a").to_numpy(), case.proposition_table(p.id, "b").to_numpy()
+        ta, tb = (
+            case.proposition_table(p.id, "a").to_numpy(),
+            case.proposition_table(p.id, "b").to_numpy(),
+        )
         g = np.sqrt(ta * tb)
-        np.testing.assert_allclose(pooled.proposition_table(p.id, "pool").to_numpy(), g / g.sum(axis=1, keepdims=True),
-                                   rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            pooled.proposition_table(p.id, "pool").to_numpy(),
+            g / g.sum(axis=1, keepdims=True),
+            rtol=0,
+            atol=1e-12,
+        )
 
 
 def test_calibration_weights_from_seed_questions() -> None:
@@ -216,11 +235,15 @@ def test_calibration_weights_from_seed_questions() -> None:
     cal = 1 - stats.chi2.cdf(2 * math.log(1 / 0.45), df=3)
     assert df.loc["a", "calibration"] == pytest.approx(cal, abs=1e-12)
     # intrinsic range [0, 10] widened by 10%: [-1, 11]; a's bins have widths 5, 1.5, 1.5, 4
-    info_a = math.log(12) + sum(p * math.log(p / wd) for p, wd in zip((0.05, 0.45, 0.45, 0.05), (5, 1.5, 1.5, 4),
-                                                                         strict=True))
+    info_a = math.log(12) + sum(
+        p * math.log(p / wd)
+        for p, wd in zip((0.05, 0.45, 0.45, 0.05), (5, 1.5, 1.5, 4), strict=True)
+    )
     assert df.loc["a", "information"] == pytest.approx(info_a, abs=1e-12)
     case = mv.examples.load("two_lenses").model_dump()
-    case["seed_questions"] = [{"id": "q1", "answer": 5.0, "quantiles": {"a": [4, 5.5, 7], "b": [0, 8, 10]}}]
+    case["seed_questions"] = [
+        {"id": "q1", "answer": 5.0, "quantiles": {"a": [4, 5.5, 7], "b": [0, 8, 10]}}
+    ]
     pooled = pool(mv.Case.model_validate(case), weights="calibration")
     assert "Cooke" in pooled.lenses[-1].description and "a 0.813" in pooled.lenses[-1].description
 
@@ -244,11 +267,17 @@ def test_check_and_report_show_conflict(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "case.yaml").write_text("name: c\nhypotheses: [{id: h}, {id: g}]\n", encoding="utf-8")
-    items = "".join(f"  - {{id: e{i}, title: agrees, likelihoods: {{h: 0.8, g: 0.3}}}}\n" for i in range(6))
+    items = "".join(
+        f"  - {{id: e{i}, title: agrees, likelihoods: {{h: 0.8, g: 0.3}}}}\n" for i in range(6)
+    )
     items += "  - {id: liar, title: contradicts, likelihoods: {h: 0.02, g: 0.9}}\n"
     (folder / "ev.yaml").write_text("evidence:\n" + items, encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "motives.cli", "check", str(folder)], capture_output=True, text=True)
-    assert res.returncode == 0 and "conflict under default: liar is more than 6 dB" in " ".join(res.stderr.split())
+    res = subprocess.run(
+        [sys.executable, "-m", "motives.cli", "check", str(folder)], capture_output=True, text=True
+    )
+    assert res.returncode == 0 and "conflict under default: liar is more than 6 dB" in " ".join(
+        res.stderr.split()
+    )
     case = mv.load_case(folder)
     from motives.report.document import report_markdown
 
@@ -258,10 +287,19 @@ def test_check_and_report_show_conflict(tmp_path: Path) -> None:
 
 def test_explanation_names_the_leader_within_the_leading_family() -> None:
     """Family b leads (0.6) though the single most credible hypothesis, a1, is in family a."""
-    case = mv.Case.model_validate({
-        "name": "f", "hypotheses": [{"id": "a1", "family": "a", "prior": 0.4}, {"id": "b1", "family": "b", "prior": 0.3},
-                                    {"id": "b2", "family": "b", "prior": 0.3}],
-        "evidence": [{"id": "e", "title": "E", "likelihoods": {"a1": 0.5, "b1": 0.5, "b2": 0.5}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "f",
+            "hypotheses": [
+                {"id": "a1", "family": "a", "prior": 0.4},
+                {"id": "b1", "family": "b", "prior": 0.3},
+                {"id": "b2", "family": "b", "prior": 0.3},
+            ],
+            "evidence": [
+                {"id": "e", "title": "E", "likelihoods": {"a1": 0.5, "b1": 0.5, "b2": 0.5}}
+            ],
+        }
+    )
     ex = explain(case)
     assert ex.facts["leading_family"] == "b" and ex.facts["leader"] in ("b1", "b2")
     assert "share the lead" in ex.markdown and "outside it: a1 (40.0%)" in ex.markdown

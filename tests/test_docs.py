@@ -31,9 +31,24 @@ DOCS = ROOT / "docs"
 def build(out: Path) -> tuple[int, str]:
     """Run sphinx-build -W into ``out``; return its exit code and messages."""
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-         "-d", str(out / "doctrees"), str(DOCS), str(out / "html")],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(out / "doctrees"),
+            str(DOCS),
+            str(out / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
     )
     return proc.returncode, proc.stderr + proc.stdout
 
@@ -79,7 +94,9 @@ def inventory(site: Path) -> dict[str, str]:
 
 def text_of(page: Path) -> str:
     """Visible text of an HTML page, whitespace collapsed."""
-    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    body = re.sub(
+        r"<script.*?</script>|<style.*?</style>", " ", page.read_text(encoding="utf-8"), flags=re.S
+    )
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
@@ -102,7 +119,9 @@ def test_notebooks_are_shown_executed(site: Path) -> None:
         html = page.read_text(encoding="utf-8")
         assert "cell_output" in html, f"{page.name} shows no outputs"
         assert "Traceback (most recent call last)" not in html, page.name
-        noise = re.findall(r"Auto-assigning NUTS|Initializing NUTS|Multiprocess sampling|Sampling \d+ chains", html)
+        noise = re.findall(
+            r"Auto-assigning NUTS|Initializing NUTS|Multiprocess sampling|Sampling \d+ chains", html
+        )
         assert not noise, f"{page.name} shows the sampler's log lines: {noise}"
     for name in ("02_russia_ukraine", "03_sensitivity"):
         html = (site / "_generated" / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
@@ -117,11 +136,24 @@ def test_case_study_links_the_interactive_appendix(site: Path) -> None:
 
 
 def test_site_builds_with_every_page(site: Path) -> None:
-    for page in ["index", "getting_started", "formats", "_generated/schema", "citing", "mathematics",
-                 "sensitivity", "case_study", "_generated/evidence_base", "notebooks", "cli", "api",
-                 "_generated/gallery/index", *[f"api/{p.stem}" for p in sorted((DOCS / "api").glob("*.md"))],
-                 *[f"_generated/gallery/{p.stem}" for p in sorted((DOCS / "gallery").glob("plot_*.py"))],
-                 *[f"_generated/notebooks/{nb.stem}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))]]:
+    for page in [
+        "index",
+        "getting_started",
+        "formats",
+        "_generated/schema",
+        "citing",
+        "mathematics",
+        "sensitivity",
+        "case_study",
+        "_generated/evidence_base",
+        "notebooks",
+        "cli",
+        "api",
+        "_generated/gallery/index",
+        *[f"api/{p.stem}" for p in sorted((DOCS / "api").glob("*.md"))],
+        *[f"_generated/gallery/{p.stem}" for p in sorted((DOCS / "gallery").glob("plot_*.py"))],
+        *[f"_generated/notebooks/{nb.stem}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))],
+    ]:
         assert (site / f"{page}.html").is_file(), page
 
 
@@ -129,11 +161,15 @@ def test_every_public_name_is_in_the_api_reference(site: Path) -> None:
     inv = inventory(site)
     missing = [name for name in mv.__all__ if f"motives.{name}" not in inv]
     assert not missing, f"not documented in docs/api.md: {missing}"
-    # and each one is rendered on the API page itself, or (a module with a page of its own) linked from it
+    # and each one is rendered on the API page itself, or (a module with a page of its own) linked
+    # from it
     api = (site / "api.html").read_text(encoding="utf-8")
     for name in mv.__all__:
-        assert (f'id="motives.{name}"' in api or f'id="module-motives.{name}"' in api
-                or f'href="api/motives.{name}.html"' in api), name
+        assert (
+            f'id="motives.{name}"' in api
+            or f'id="module-motives.{name}"' in api
+            or f'href="api/motives.{name}.html"' in api
+        ), name
 
 
 def test_public_functions_show_their_docstrings(site: Path) -> None:
@@ -144,12 +180,16 @@ def test_public_functions_show_their_docstrings(site: Path) -> None:
         if callable(obj) and doc:
             first = " ".join(doc.splitlines()[0].split())
             first = re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", "")
-            assert squeeze(first[:40]) in squeeze(api), f"{name}: first docstring line not on the API page: {first!r}"
+            assert squeeze(first[:40]) in squeeze(api), (
+                f"{name}: first docstring line not on the API page: {first!r}"
+            )
 
 
 def test_formats_page_is_the_lead_s_file(site: Path) -> None:
     page = squeeze(text_of(site / "formats.html"))
-    for heading in re.findall(r"^#+ (.+)$", (DOCS / "formats.md").read_text(encoding="utf-8"), flags=re.M):
+    for heading in re.findall(
+        r"^#+ (.+)$", (DOCS / "formats.md").read_text(encoding="utf-8"), flags=re.M
+    ):
         assert squeeze(heading) in page, heading
 
 
@@ -201,9 +241,15 @@ def test_getting_started_error_message_is_what_check_prints(tmp_path: Path) -> N
     shutil.copy(mv.examples.path("cookies") / "case.yaml", folder / "case.yaml")
     (folder / "draws.yaml").write_text(
         "evidence:\n  - id: vanilla\n    title: A vanilla cookie was drawn\n"
-        "    likelihoods: {bowl1: 1.75, bowl2: 0.5}\n", encoding="utf-8")
-    proc = subprocess.run([motives, "check", str(folder)], capture_output=True, text=True,
-                          env={"COLUMNS": "200", "PATH": str(Path(sys.executable).parent)})
+        "    likelihoods: {bowl1: 1.75, bowl2: 0.5}\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [motives, "check", str(folder)],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": str(Path(sys.executable).parent)},
+    )
     assert proc.returncode == 2
     message = " ".join(proc.stderr.split()).replace(str(tmp_path) + "/", "")
     page = " ".join((DOCS / "getting_started.md").read_text(encoding="utf-8").split())
@@ -214,17 +260,30 @@ def test_getting_started_error_message_is_what_check_prints(tmp_path: Path) -> N
 #: file -> (old, new) replacements (first occurrence), or text appended to the file.
 FORMATS_MISTAKES: dict[str, dict[str, tuple[str, str] | str]] = {
     "unknown parent": {"reports.yaml": ("bears_on: at_scene", "bears_on: at_the_scene")},
-    "cycle": {"case.yaml": "  - id: planned\n    title: The break-in was planned\n    bears_on: knew_layout\n"
-                           "    likelihoods: {yes: 0.9, no: 0.3}\n  - id: knew_layout\n"
-                           "    title: The burglar knew the house\n    bears_on: planned\n"
-                           "    likelihoods: {yes: 0.8, no: 0.4}\n"},
-    "rows": {"case.yaml": "  - id: gain\n    title: What the suspect stood to gain\n"
-                          "    states: [money, revenge, nothing]\n    likelihoods:\n"
-                          "      suspect: {money: 0.5, revenge: 0.3, nothing: 0.3}\n      someone_else: 0.1\n"},
-    "keyed by hypotheses": {"reports.yaml": ("likelihoods: {yes: 0.5, no: 0.1}",
-                                             "likelihoods: {suspect: 0.5, someone_else: 0.1}")},
-    "keyed by states": {"reports.yaml": ("    bears_on: at_scene\n    likelihoods: {yes: 0.9, no: 0.3}",
-                                         "    likelihoods: {yes: 0.9, no: 0.3}")},
+    "cycle": {
+        "case.yaml": "  - id: planned\n    title: The break-in was planned\n    bears_on: "
+        "knew_layout\n"
+        "    likelihoods: {yes: 0.9, no: 0.3}\n  - id: knew_layout\n"
+        "    title: The burglar knew the house\n    bears_on: planned\n"
+        "    likelihoods: {yes: 0.8, no: 0.4}\n"
+    },
+    "rows": {
+        "case.yaml": "  - id: gain\n    title: What the suspect stood to gain\n"
+        "    states: [money, revenge, nothing]\n    likelihoods:\n"
+        "      suspect: {money: 0.5, revenge: 0.3, nothing: 0.3}\n      someone_else: 0.1\n"
+    },
+    "keyed by hypotheses": {
+        "reports.yaml": (
+            "likelihoods: {yes: 0.5, no: 0.1}",
+            "likelihoods: {suspect: 0.5, someone_else: 0.1}",
+        )
+    },
+    "keyed by states": {
+        "reports.yaml": (
+            "    bears_on: at_scene\n    likelihoods: {yes: 0.9, no: 0.3}",
+            "    likelihoods: {yes: 0.9, no: 0.3}",
+        )
+    },
 }
 
 
@@ -245,10 +304,17 @@ def test_formats_page_messages_are_what_check_prints(mistake: str, tmp_path: Pat
             assert edit[0] in text, edit[0]
             text = text.replace(edit[0], edit[1], 1)
         (folder / name).write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "motives.cli", "check", str(folder)], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "motives.cli", "check", str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    lines = [" ".join(line.split()).replace(str(tmp_path) + "/", "") for line in proc.stderr.splitlines()[1:]]
+    lines = [
+        " ".join(line.split()).replace(str(tmp_path) + "/", "")
+        for line in proc.stderr.splitlines()[1:]
+    ]
     page = " ".join((DOCS / "formats.md").read_text(encoding="utf-8").split())
     assert lines
     for line in lines:
@@ -274,11 +340,15 @@ def test_pages_show_their_figures_in_chromium(site: Path, browser: Any) -> None:
     try:
         for name, least in pages.items():
             page.goto((site / name).as_uri(), wait_until="load")
-            assert page.locator("nav.bd-header, header.bd-header").count() >= 1, f"{name}: no theme navbar"
+            assert page.locator("nav.bd-header, header.bd-header").count() >= 1, (
+                f"{name}: no theme navbar"
+            )
             images = page.evaluate("""() => Array.from(document.images).map(i => ({
                 src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth}))""")
             figures = [i for i in images if "_images/" in (i["src"] or "")]
-            assert len(figures) >= least, f"{name}: {len(figures)} figures, expected at least {least}"
+            assert len(figures) >= least, (
+                f"{name}: {len(figures)} figures, expected at least {least}"
+            )
             broken = [i["src"] for i in images if not i["complete"] or i["width"] == 0]
             assert not broken, f"{name}: images not loaded: {broken}"
             page.screenshot(path=str(shots / (name.replace("/", "_") + ".png")), full_page=False)

@@ -13,9 +13,13 @@ import matplotlib
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOCKS = [(page.name, i, code) for page in sorted((ROOT / "docs").glob("*.md"))
-          for i, code in enumerate(re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"),
-                                              re.S | re.M))]
+BLOCKS = [
+    (page.name, i, code)
+    for page in sorted((ROOT / "docs").glob("*.md"))
+    for i, code in enumerate(
+        re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"), re.S | re.M)
+    )
+]
 
 
 @pytest.fixture(scope="module")

@@ -48,32 +48,52 @@ def test_prior_sweep_label_is_off_the_curves(name: str) -> None:
         assert _lines_under(ax, t) == 0, (name, t.get_text())
         frame = ax.get_window_extent()
         box = t.get_window_extent()
-        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        assert (
+            frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        )
     plt.close(fig)
 
 
 @settings(max_examples=15, deadline=None)
-@given(like=st.floats(0.02, 0.98), other=st.floats(0.02, 0.98), scale=st.sampled_from(["credence", "db"]))
-def test_prior_sweep_label_is_legible_on_generated_cases(like: float, other: float, scale: str) -> None:
+@given(
+    like=st.floats(0.02, 0.98),
+    other=st.floats(0.02, 0.98),
+    scale=st.sampled_from(["credence", "db"]),
+)
+def test_prior_sweep_label_is_legible_on_generated_cases(
+    like: float, other: float, scale: str
+) -> None:
     """Inside the axes, and either clear of every line or on a white box.
 
     The white box hides what runs under it.
     """
-    case = mv.Case.model_validate({"name": "two", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
-                                   "evidence": [{"id": "e", "title": "E",
-                                                 "likelihoods": {"a": like, "b": other, "c": 0.5}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "two",
+            "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+            "evidence": [
+                {"id": "e", "title": "E", "likelihoods": {"a": like, "b": other, "c": 0.5}}
+            ],
+        }
+    )
     fig, ax = P.plot_prior_sweep(S.prior_sweep(case, "a", points=21), scale=scale)
     for t in ax.texts:
         under = _lines_under(ax, t)
         box = t.get_bbox_patch()
-        assert under == 0 or (box is not None and box.get_facecolor()[:3] == (1.0, 1.0, 1.0)), (like, other)
+        assert under == 0 or (box is not None and box.get_facecolor()[:3] == (1.0, 1.0, 1.0)), (
+            like,
+            other,
+        )
         frame, tb = ax.get_window_extent(), t.get_window_extent()
         assert frame.x0 - 1 <= tb.x0 and tb.x1 <= frame.x1 + 1, (like, other, tb, frame)
     plt.close(fig)
 
 
-@pytest.mark.parametrize("case", [mv.examples.load("burglary"), testing.rich_case(), testing.random_case(3)],
-                         ids=["burglary", "rich", "random"])
+@pytest.mark.parametrize(
+    "case",
+    [mv.examples.load("burglary"), testing.rich_case(), testing.random_case(3)],
+    ids=["burglary", "rich", "random"],
+)
 def test_trajectory_is_mostly_data(case: mv.Case) -> None:
     """The axes take at least 55% of the figure's height.
 
@@ -84,7 +104,9 @@ def test_trajectory_is_mostly_data(case: mv.Case) -> None:
     share = ax.bbox.height / fig.bbox.height
     assert share >= 0.55, share
     labels = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
-    for a, b in zip(labels, labels[1:], strict=False):  # level or rotated, the tick labels never overlap
+    for a, b in zip(
+        labels, labels[1:], strict=False
+    ):  # level or rotated, the tick labels never overlap
         assert a.x1 <= b.x0 + 0.5, (a, b)
     plt.close(fig)
 
@@ -134,6 +156,8 @@ def test_sobol_label_is_two_lines(width: str) -> None:
     """
     case = testing.rich_case()
     fig, ax = P.plot_sobol(S.global_sensitivity(case, n=32), width=width, labels=P.labels_of(case))
-    assert ax.get_xlabel().split("\n") == ["Share of the variance of the log-odds of Non-security",
-                                            "(over the elicited Beta distributions)"]
+    assert ax.get_xlabel().split("\n") == [
+        "Share of the variance of the log-odds of Non-security",
+        "(over the elicited Beta distributions)",
+    ]
     plt.close(fig)

@@ -78,7 +78,9 @@ def test_standard_figures_keep_their_size(name, tmp_path):
     tables = S.run_all(case, sweep_points=5, sobol_samples=16)
     drawn = []
     for fig_name, fig, _ax in P.standard_figures(case, tables):
-        check_saved(fig, tmp_path / fig_name, ("pdf", "png") if fig_name == "credences" else ("pdf",))
+        check_saved(
+            fig, tmp_path / fig_name, ("pdf", "png") if fig_name == "credences" else ("pdf",)
+        )
         plt.close(fig)
         drawn.append(fig_name)
     assert {"ledger", "trajectory", "prior_sweep"} <= set(drawn)
@@ -95,12 +97,17 @@ def test_a_thousand_hypotheses_show_the_top_rows_and_say_how_many_are_left_out(t
     w, h = check_saved(fig, tmp_path / "credences")
     shown = len(ax.get_yticklabels())
     assert 10 < shown < 1000 and h > 8  # a page of rows, not 1,000
-    assert f"{shown} of 1000 rows shown; {1000 - shown} left out" in ax.get_title(loc="right").replace("\n", " ")
+    assert f"{shown} of 1000 rows shown; {1000 - shown} left out" in ax.get_title(
+        loc="right"
+    ).replace("\n", " ")
     plt.close(fig)
     from motives.exact import value_table
 
     fig, ax = P.plot_value_posterior(value_table(case, credence=post))
-    assert check_saved(fig, tmp_path / "value") == (P.ONE_COLUMN, 2.4)  # a density, whatever the grid
+    assert check_saved(fig, tmp_path / "value") == (
+        P.ONE_COLUMN,
+        2.4,
+    )  # a density, whatever the grid
     plt.close(fig)
     fig, ax = P.plot_trajectory(S.trajectory(case), level="hypothesis")
     check_saved(fig, tmp_path / "trajectory", ("pdf",))
@@ -121,16 +128,20 @@ def test_the_cli_writes_figures_of_the_contract_sizes(tmp_path):
     data = case_data(7, 5, 6, 110, lenses=2, families=2)
     folder = tmp_path / "case"
     folder.mkdir()
-    (folder / "case.yaml").write_text(yaml.safe_dump({k: v for k, v in data.items() if k != "evidence"}))
+    (folder / "case.yaml").write_text(
+        yaml.safe_dump({k: v for k, v in data.items() if k != "evidence"})
+    )
     (folder / "items.yaml").write_text(yaml.safe_dump({"evidence": data["evidence"]}))
     spec = tmp_path / "spec.yaml"
-    spec.write_text(textwrap.dedent("""\
+    spec.write_text(
+        textwrap.dedent("""\
         name: long_labels
         case: case
         prior: uniform
         sensitivity: {sobol_samples: 16, sweep_points: 5}
         figures: [pdf, png]
-    """))
+    """)
+    )
     res = CliRunner().invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert "constrained_layout" not in res.output
@@ -148,8 +159,16 @@ def test_the_structure_diagram_stays_within_a_page(tmp_path, n_items, n_hyp, lab
     from _structured_cases import random_structured_case
 
     case = random_structured_case(1, n_items=n_items, n_props=8, n_hyp=n_hyp)
-    hyps = [h.model_copy(update={"label": (f"hypothesis {i} " + "with a long sentence for its label " * 4)[:label_len]})
-            for i, h in enumerate(case.hypotheses)]
+    hyps = [
+        h.model_copy(
+            update={
+                "label": (f"hypothesis {i} " + "with a long sentence for its label " * 4)[
+                    :label_len
+                ]
+            }
+        )
+        for i, h in enumerate(case.hypotheses)
+    ]
     case = case.model_copy(update={"hypotheses": hyps})
     fig, ax = P.plot_structure(case)
     check_saved(fig, tmp_path / "structure")

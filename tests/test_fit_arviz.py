@@ -1,8 +1,11 @@
 """A fit is a DataTree ArviZ 1.x takes as it is, and a failed fit is loud wherever it is shown.
 
-One small real fit (a seeded random case with Beta judgements and a source, 2 chains of 200 draws) serves the
-ArviZ checks. The failure checks use its trace with one transition marked divergent, as a sampler that hit a
-divergence writes it (a fit that fails its diagnostics for a stated reason, without a second compile).
+One small real fit (a seeded random case with Beta judgements and a source, 2 chains of 200 draws)
+serves the
+ArviZ checks. The failure checks use its trace with one transition marked divergent, as a sampler
+that hit a
+divergence writes it (a fit that fails its diagnostics for a stated reason, without a second
+compile).
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ def real_fit() -> mv.FitResult:
     from motives.models.testing import random_case
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FailedFitWarning)  # whether it passes is not what these tests check
+        warnings.simplefilter(
+            "ignore", FailedFitWarning
+        )  # whether it passes is not what these tests check
         return mv.fit(random_case(1), draws=200, tune=200, chains=2, seed=3)
 
 
@@ -39,8 +44,8 @@ def _diverged(res: mv.FitResult) -> Any:
     div[0, 5] = True
     stats["diverging"] = stats["diverging"].copy(data=div)
     trace["sample_stats"] = xr.DataTree(stats)
-    # a fit made to fail on purpose, as a sampler would have made it: its draws' digest is made anew (an edited
-    # file keeps the old digest and is refused on load, tests/test_fit_digest.py)
+    # a fit made to fail on purpose, as a sampler would have made it: its draws' digest is made anew
+    # (an edited file keeps the old digest and is refused on load, tests/test_fit_digest.py)
     import json
 
     from motives.models.config import draws_digest
@@ -70,10 +75,21 @@ def test_az_summary_takes_the_fit(real_fit: mv.FitResult) -> None:
     for h in real_fit.trace.posterior["credence"]["hypothesis"].values:
         # the same draws: ArviZ's mean is the summary's credence to rounding
         assert float(table.loc[f"credence[{h}]", "mean"]) == pytest.approx(
-            float(ours.loc[("hypothesis", str(h)), "credence"]), abs=1e-12)
+            float(ours.loc[("hypothesis", str(h)), "credence"]), abs=1e-12
+        )
     # only the reported quantities, one row per element
-    n = sum(int(np.prod([real_fit.posterior[v].sizes[d] for d in real_fit.posterior[v].dims
-                         if d not in ("chain", "draw")])) for v in _reported(real_fit))
+    n = sum(
+        int(
+            np.prod(
+                [
+                    real_fit.posterior[v].sizes[d]
+                    for d in real_fit.posterior[v].dims
+                    if d not in ("chain", "draw")
+                ]
+            )
+        )
+        for v in _reported(real_fit)
+    )
     assert len(table) == n
 
 
@@ -82,11 +98,23 @@ def test_plots_draw_the_credences_by_default(real_fit: mv.FitResult, tmp_path: A
     import matplotlib.pyplot as plt
 
     azp.plot_dist(real_fit, backend="matplotlib")
-    n_cells = sum(int(np.prod([real_fit.posterior[v].sizes[d] for d in real_fit.posterior[v].dims
-                               if d not in ("chain", "draw")])) for v in _reported(real_fit))
+    n_cells = sum(
+        int(
+            np.prod(
+                [
+                    real_fit.posterior[v].sizes[d]
+                    for d in real_fit.posterior[v].dims
+                    if d not in ("chain", "draw")
+                ]
+            )
+        )
+        for v in _reported(real_fit)
+    )
     fig = plt.gcf()
     drawn = [ax for ax in fig.axes if ax.has_data()]
-    assert len(drawn) == n_cells  # one panel per credence and family credence, not one per latent cell
+    assert (
+        len(drawn) == n_cells
+    )  # one panel per credence and family credence, not one per latent cell
     titles = " ".join(ax.get_title() for ax in drawn)
     assert "credence" in titles and "lam" not in titles
     fig.savefig(Path(tmp_path) / "plot_dist.png")
@@ -105,13 +133,21 @@ def test_the_full_trace_is_kept(real_fit: mv.FitResult) -> None:
     groups = arviz_groups(real_fit.trace)
     assert set(real_fit.children) == set(groups) - {"/"}
     assert set(real_fit.posterior.data_vars) == set(_reported(real_fit))
-    assert set(real_fit.trace.posterior.data_vars) > set(real_fit.posterior.data_vars)  # latent cells stay in .trace
+    assert set(real_fit.trace.posterior.data_vars) > set(
+        real_fit.posterior.data_vars
+    )  # latent cells stay in .trace
     assert "sample_stats" in real_fit.children
-    np.testing.assert_array_equal(real_fit.posterior["credence"].values, real_fit.trace.posterior["credence"].values)
+    np.testing.assert_array_equal(
+        real_fit.posterior["credence"].values, real_fit.trace.posterior["credence"].values
+    )
 
 
 def test_copies_and_pickles_keep_the_fit(real_fit: mv.FitResult) -> None:
-    for other in (pickle.loads(pickle.dumps(real_fit)), copy.deepcopy(real_fit), copy.copy(real_fit)):
+    for other in (
+        pickle.loads(pickle.dumps(real_fit)),
+        copy.deepcopy(real_fit),
+        copy.copy(real_fit),
+    ):
         assert isinstance(other, mv.FitResult)
         assert other.model == real_fit.model and other.config_hash == real_fit.config_hash
         assert other.summary()["credence"].equals(real_fit.summary()["credence"])

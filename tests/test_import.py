@@ -7,16 +7,23 @@ import sys
 
 
 def run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_import_does_not_import_pymc() -> None:
-    assert run("import sys, motives; print('pymc' in sys.modules, 'pytensor' in sys.modules)") == "False False"
+    assert (
+        run("import sys, motives; print('pymc' in sys.modules, 'pytensor' in sys.modules)")
+        == "False False"
+    )
 
 
 def test_loading_and_exact_posterior_do_not_import_pymc() -> None:
-    code = ("import sys, motives as mv; c = mv.examples.load('witness'); mv.exact_posterior(c); "
-            "print('pymc' in sys.modules)")
+    code = (
+        "import sys, motives as mv; c = mv.examples.load('witness'); mv.exact_posterior(c); "
+        "print('pymc' in sys.modules)"
+    )
     assert run(code) == "False"
 
 

@@ -1,14 +1,23 @@
 """User text arrives literally and inert in every output (issue 23, injection).
 
-Generated strings hold HTML and Markdown markup, the appendix template's own markers, spreadsheet formula
-prefixes, Rich markup and emoji codes. They replace every free-text field of a case (hypothesis and family
-labels, titles, descriptions, quotes, rationales, notes, footnotes, units, source descriptions, BibTeX
-fields); ids stay ids (the schema allows only ``[a-z][a-z0-9_]*`` there, so they cannot carry markup). Each
-value is ``"tN< {hostile} >tN"`` with a tag ``tN`` of its own: in each output, a value of which any tag shows
-must show whole, as typed once the output is rendered (Markdown through markdown-it, HTML through the HTML
-parser, LaTeX escaped, spreadsheets read back), and nothing the user typed may become markup: no element,
-link, formula, emphasis, template marker replaced, or emoji. The outputs: ``report.md`` and the Markdown
-tables, ``describe``, the LaTeX tables, the appendix page (and in Chromium), the ACH matrix as CSV and XLSX,
+Generated strings hold HTML and Markdown markup, the appendix template's own markers, spreadsheet
+formula
+prefixes, Rich markup and emoji codes. They replace every free-text field of a case (hypothesis and
+family
+labels, titles, descriptions, quotes, rationales, notes, footnotes, units, source descriptions,
+BibTeX
+fields); ids stay ids (the schema allows only ``[a-z][a-z0-9_]*`` there, so they cannot carry
+markup). Each
+value is ``"tN< {hostile} >tN"`` with a tag ``tN`` of its own: in each output, a value of which any
+tag shows
+must show whole, as typed once the output is rendered (Markdown through markdown-it, HTML through
+the HTML
+parser, LaTeX escaped, spreadsheets read back), and nothing the user typed may become markup: no
+element,
+link, formula, emphasis, template marker replaced, or emoji. The outputs: ``report.md`` and the
+Markdown
+tables, ``describe``, the LaTeX tables, the appendix page (and in Chromium), the ACH matrix as CSV
+and XLSX,
 and the terminal.
 """
 
@@ -36,24 +45,77 @@ from motives.testing import rich_case
 
 runner = CliRunner()
 
-PIECES = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "<iframe src=javascript:alert(1)>",
-          "[link](javascript:alert(1))", "<a href='http://x'>x</a>", "*em*", "_u_", "**b**", "`code`", "# head",
-          "a | b", "$x^2$", "\\input{/etc/passwd}", "%c", "&amp;", "&lt;", "/*__SCRIPT__*/", "__TITLE__",
-          "/*__DATA__*/null", "<!--__STRUCTURE__-->", "</script>", "<!--", "-->", "]]>",
-          '=HYPERLINK("http://x"&A1)', "+1+1", "-2+3", "@SUM(A1)", ":skull:", ":x:", "[bold red]x[/]",
-          "{", "}", "~", "^", "\\", "'", '"', "- item", "1. one", "> q", "---"]
+PIECES = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "<iframe src=javascript:alert(1)>",
+    "[link](javascript:alert(1))",
+    "<a href='http://x'>x</a>",
+    "*em*",
+    "_u_",
+    "**b**",
+    "`code`",
+    "# head",
+    "a | b",
+    "$x^2$",
+    "\\input{/etc/passwd}",
+    "%c",
+    "&amp;",
+    "&lt;",
+    "/*__SCRIPT__*/",
+    "__TITLE__",
+    "/*__DATA__*/null",
+    "<!--__STRUCTURE__-->",
+    "</script>",
+    "<!--",
+    "-->",
+    "]]>",
+    '=HYPERLINK("http://x"&A1)',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    ":skull:",
+    ":x:",
+    "[bold red]x[/]",
+    "{",
+    "}",
+    "~",
+    "^",
+    "\\",
+    "'",
+    '"',
+    "- item",
+    "1. one",
+    "> q",
+    "---",
+]
 FORMULA_PIECES = ['=HYPERLINK("http://x"&A1)', "+1+1", "-2+3", "@SUM(A1)", "\tx", "'quoted", "=1"]
 
 #: Fields of free text (the rest are ids, numbers, dates or enumerations).
-TEXT_KEYS = {"title", "name", "label", "description", "quote", "rationale", "note", "unit", "author", "journal",
-             "howpublished", "institution"}
+TEXT_KEYS = {
+    "title",
+    "name",
+    "label",
+    "description",
+    "quote",
+    "rationale",
+    "note",
+    "unit",
+    "author",
+    "journal",
+    "howpublished",
+    "institution",
+}
 #: Fields limited to one short line by the schema (labels).
 SHORT_KEYS = {"label"}
 
 
 def hostile_strings(max_pieces: int = 3) -> st.SearchStrategy[str]:
-    return st.lists(st.sampled_from(PIECES) | st.text(alphabet="ab ", min_size=1, max_size=3),
-                    min_size=1, max_size=max_pieces).map(lambda xs: " ".join(x.strip() or "x" for x in xs))
+    return st.lists(
+        st.sampled_from(PIECES) | st.text(alphabet="ab ", min_size=1, max_size=3),
+        min_size=1,
+        max_size=max_pieces,
+    ).map(lambda xs: " ".join(x.strip() or "x" for x in xs))
 
 
 def hostile_case(base: mv.Case, texts: list[str]) -> tuple[mv.Case, dict[str, str]]:
@@ -73,7 +135,11 @@ def hostile_case(base: mv.Case, texts: list[str]) -> tuple[mv.Case, dict[str, st
         if isinstance(x, str) and key in TEXT_KEYS:
             n = len(values)
             t = texts[n % len(texts)]
-            v = f"t{n}< {t} >t{n}" if key not in SHORT_KEYS else f"t{n}< {t[:20].strip() or 'x'} >t{n}"
+            v = (
+                f"t{n}< {t} >t{n}"
+                if key not in SHORT_KEYS
+                else f"t{n}< {t[:20].strip() or 'x'} >t{n}"
+            )
             values[f"t{n}"] = v
             return v
         return x
@@ -86,9 +152,9 @@ def hostile_case(base: mv.Case, texts: list[str]) -> tuple[mv.Case, dict[str, st
         for k in ("title", "author", "journal", "note"):
             if k in ref:
                 n = len(values)
-                # a BibTeX field is LaTeX text ("--" is an en dash); unbalanced braces cannot come from a .bib
-                # file (the loader refuses it), so they are left out here; what a reader must see literally
-                # is the field as BibTeX reads it
+                # a BibTeX field is LaTeX text ("--" is an en dash); unbalanced braces cannot come
+                # from a .bib file (the loader refuses it), so they are left out here; what a reader
+                # must see literally is the field as BibTeX reads it
                 raw = f"t{n}< {texts[n % len(texts)].replace('{', '(').replace('}', ')')} >t{n}"
                 ref[k] = raw
                 values[f"t{n}"] = bibtex_text(raw)
@@ -142,12 +208,18 @@ def check_markdown(md: str, values: dict[str, str], must: set[str]) -> int:
     rendered = MarkdownIt("commonmark").enable("table").render(md)
     p = _Text()
     p.feed(rendered)
-    for tag, attrs in p.tags:  # (emphasis, code or a link made of user text fails _shown_whole: not as typed)
+    for (
+        tag,
+        attrs,
+    ) in p.tags:  # (emphasis, code or a link made of user text fails _shown_whole: not as typed)
         assert tag not in ("script", "iframe", "object", "embed", "svg"), (tag, attrs)
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
         assert not (attrs.get("href") or "").lower().startswith("javascript"), (tag, attrs)
         if tag == "img":  # only the report's own figures
-            assert (attrs.get("src") or "").startswith("figures/") and set(attrs) <= {"src", "alt"}, attrs
+            assert (attrs.get("src") or "").startswith("figures/") and set(attrs) <= {
+                "src",
+                "alt",
+            }, attrs
     return _shown_whole("".join(p.text), values, must)
 
 
@@ -159,10 +231,15 @@ def check_html_page(page: str, values: dict[str, str], data: dict[str, Any]) -> 
     assert not any(t in ("img", "iframe", "a") for t, _ in p.tags if t != "svg")
     m = re.search(r'<script id="motives-data" type="application/json">(.*?)</script>', page, re.S)
     assert m is not None
-    assert json.loads(m.group(1)) == json.loads(json.dumps(data))  # the data block holds the data, whole
+    assert json.loads(m.group(1)) == json.loads(
+        json.dumps(data)
+    )  # the data block holds the data, whole
     title = re.search(r"<title>(.*?)</title>", page, re.S)
-    assert title is not None and html.unescape(title.group(1)) == f"{data['case']['title']} — interactive appendix"
-    code = page[m.end():]  # the page's code follows the data block, intact
+    assert (
+        title is not None
+        and html.unescape(title.group(1)) == f"{data['case']['title']} — interactive appendix"
+    )
+    code = page[m.end() :]  # the page's code follows the data block, intact
     assert "function checkEdits(" in code and "/*__SCRIPT__*/" not in code
 
 
@@ -173,9 +250,17 @@ def _with_grouping(case: mv.Case) -> mv.Case:
     """``case`` with a named grouping (labels and a description of free text) of its hypotheses."""
     h = case.hypothesis_ids
     data = case.model_dump(exclude_none=True)
-    data["groupings"] = [{"id": "size", "label": "Size", "description": "By size.",
-                          "groups": [{"id": "first", "label": "First", "hypotheses": h[:1]},
-                                     {"id": "others", "label": "Others", "hypotheses": h[1:]}]}]
+    data["groupings"] = [
+        {
+            "id": "size",
+            "label": "Size",
+            "description": "By size.",
+            "groups": [
+                {"id": "first", "label": "First", "hypotheses": h[:1]},
+                {"id": "others", "label": "Others", "hypotheses": h[1:]},
+            ],
+        }
+    ]
     return mv.Case.model_validate(data)
 
 
@@ -188,7 +273,9 @@ def _hyp_tags(case: mv.Case, values: dict[str, str]) -> set[str]:
 
 
 @settings(max_examples=12, deadline=None)
-@given(texts=st.lists(hostile_strings(), min_size=1, max_size=5), which=st.sampled_from(sorted(BASES)))
+@given(
+    texts=st.lists(hostile_strings(), min_size=1, max_size=5), which=st.sampled_from(sorted(BASES))
+)
 def test_describe_markdown_shows_user_text_literally(texts: list[str], which: str) -> None:
     case, values = hostile_case(BASES[which], texts)
     md = case_markdown(case)
@@ -197,7 +284,9 @@ def test_describe_markdown_shows_user_text_literally(texts: list[str], which: st
 
 
 @settings(max_examples=12, deadline=None)
-@given(texts=st.lists(hostile_strings(), min_size=1, max_size=5), which=st.sampled_from(sorted(BASES)))
+@given(
+    texts=st.lists(hostile_strings(), min_size=1, max_size=5), which=st.sampled_from(sorted(BASES))
+)
 def test_markdown_and_latex_tables_show_user_text_literally(texts: list[str], which: str) -> None:
     from motives import report as R
 
@@ -219,13 +308,17 @@ def test_markdown_and_latex_tables_show_user_text_literally(texts: list[str], wh
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-@given(texts=st.lists(hostile_strings(), min_size=2, max_size=4), which=st.sampled_from(sorted(BASES)))
+@given(
+    texts=st.lists(hostile_strings(), min_size=2, max_size=4), which=st.sampled_from(sorted(BASES))
+)
 def test_report_shows_user_text_literally(texts: list[str], which: str) -> None:
     from motives.report import report_markdown
 
     case, values = hostile_case(BASES[which], texts)
     tables = mv.sensitivity.run_all(case, sobol_samples=32, sweep_points=11)
-    md = report_markdown(case, tables, {"posterior": "figures/posterior.png"}, spec={"name": "hostile"})
+    md = report_markdown(
+        case, tables, {"posterior": "figures/posterior.png"}, spec={"name": "hostile"}
+    )
     assert check_markdown(md, values, _hyp_tags(case, values)) >= len(case.hypotheses)
     assert "against the rest" in md
 
@@ -238,14 +331,19 @@ def test_groupings_table_shows_user_text_literally(texts: list[str]) -> None:
     case, values = hostile_case(BASES["rich"], texts)
     share = {h: 1 / len(case.hypothesis_ids) for h in case.hypothesis_ids}
     md = groupings_markdown(case, share, share)
-    labels = {g.label for gg in case.groupings for g in gg.groups} | {gg.label for gg in case.groupings}
+    labels = {g.label for gg in case.groupings for g in gg.groups} | {
+        gg.label for gg in case.groupings
+    }
     assert check_markdown(md, values, {t for t, v in values.items() if v in labels}) >= 3
 
 
 @settings(max_examples=10, deadline=None)
-@given(texts=st.lists(hostile_strings(), min_size=1, max_size=5), which=st.sampled_from(sorted(BASES)))
-def test_appendix_page_keeps_user_text_in_its_data(tmp_path_factory: pytest.TempPathFactory, texts: list[str],
-                                                   which: str) -> None:
+@given(
+    texts=st.lists(hostile_strings(), min_size=1, max_size=5), which=st.sampled_from(sorted(BASES))
+)
+def test_appendix_page_keeps_user_text_in_its_data(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], which: str
+) -> None:
     from motives.interactive import appendix_data, render
 
     case, values = hostile_case(BASES[which], texts)
@@ -254,10 +352,13 @@ def test_appendix_page_keeps_user_text_in_its_data(tmp_path_factory: pytest.Temp
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-@given(titles=st.lists(st.sampled_from(FORMULA_PIECES + PIECES), min_size=5, max_size=5),
-       suffix=st.sampled_from([".csv", ".xlsx"]))
-def test_matrix_cells_are_never_formulas_and_read_back_as_written(tmp_path_factory: pytest.TempPathFactory,
-                                                                  titles: list[str], suffix: str) -> None:
+@given(
+    titles=st.lists(st.sampled_from(FORMULA_PIECES + PIECES), min_size=5, max_size=5),
+    suffix=st.sampled_from([".csv", ".xlsx"]),
+)
+def test_matrix_cells_are_never_formulas_and_read_back_as_written(
+    tmp_path_factory: pytest.TempPathFactory, titles: list[str], suffix: str
+) -> None:
     from motives.ach import export_matrix, read_matrix
 
     base = mv.examples.load("burglary")
@@ -293,13 +394,18 @@ def _write_folder(case: mv.Case, folder: Path) -> Path:
     ev = d.pop("evidence")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
-    (folder / "evidence.yaml").write_text(yaml.safe_dump({"evidence": ev}, allow_unicode=True), encoding="utf-8")
+    (folder / "evidence.yaml").write_text(
+        yaml.safe_dump({"evidence": ev}, allow_unicode=True), encoding="utf-8"
+    )
     assert mv.load_case(folder).model_dump() == case.model_dump()
     return folder
 
 
 def test_describe_command_escapes_a_hostile_description(tmp_path: Path) -> None:
-    texts = ["<script>alert(1)</script> <iframe src=javascript:alert(1)>", "# not a heading [x](javascript:y)"]
+    texts = [
+        "<script>alert(1)</script> <iframe src=javascript:alert(1)>",
+        "# not a heading [x](javascript:y)",
+    ]
     case, values = hostile_case(BASES["burglary"], texts)
     folder = _write_folder(case, tmp_path / "case")
     r = runner.invoke(app, ["describe", str(folder)])
@@ -330,7 +436,9 @@ def test_terminal_prints_user_text_as_typed(tmp_path: Path, command: list[str]) 
     assert r.exit_code == 0, r.output
     assert "💀" not in r.output and "❌" not in r.output  # no emoji made from the user's text
     assert "\x1b[31m red" not in r.output  # the user's escape sequence is shown, not obeyed
-    if command == ["check"]:  # check prints the case's title: as typed, the escape sequence shown as \\x1b
+    if command == [
+        "check"
+    ]:  # check prints the case's title: as typed, the escape sequence shown as \\x1b
         assert escape.plain(case.title) in r.output, r.output
 
 
@@ -341,8 +449,12 @@ def test_hostile_appendix_in_chromium(tmp_path: Path, browser: Any) -> None:
     """
     from motives.interactive import appendix
 
-    texts = ["/*__SCRIPT__*/ __TITLE__ <script>window.pwned = 1</script>", "<img src=x onerror=window.pwned=2>",
-             "</script><!-- <!--__STRUCTURE__--> /*__DATA__*/null", ":skull: =HYPERLINK(\"http://x\")"]
+    texts = [
+        "/*__SCRIPT__*/ __TITLE__ <script>window.pwned = 1</script>",
+        "<img src=x onerror=window.pwned=2>",
+        "</script><!-- <!--__STRUCTURE__--> /*__DATA__*/null",
+        ':skull: =HYPERLINK("http://x")',
+    ]
     case, values = hostile_case(BASES["burglary"], texts)
     path = appendix(case, tmp_path)
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -22,7 +22,12 @@ from motives.schema import LensJudgement, Likelihood, PartialDate
         ("II", "low", 0.10, 5.0),
         ({"mean": 0.4, "concentration": 10}, None, 0.4, 10.0),
         ({"beta": [2, 6]}, None, 0.25, 8.0),
-        ({"p": "unlikely", "confidence": "high"}, "low", 0.30, 80.0),  # cell confidence beats lens confidence
+        (
+            {"p": "unlikely", "confidence": "high"},
+            "low",
+            0.30,
+            80.0,
+        ),  # cell confidence beats lens confidence
         ({"p": 0.2}, "medium", 0.2, 20.0),
     ],
 )
@@ -39,15 +44,33 @@ def test_interval_fit_reproduces_the_interval() -> None:
     assert hi == pytest.approx(0.6, abs=1e-6)
 
 
-@pytest.mark.parametrize("bad", [1.5, -0.1, float("nan"), float("inf"), True, "probable", {"interval": [0.5, 0.5]},
-                                 {"beta": [0, 1]}, {"beta": [1]}, {"mean": 0.5}, {"interval": [0, 0.5]}, [0.5], None])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        1.5,
+        -0.1,
+        float("nan"),
+        float("inf"),
+        True,
+        "probable",
+        {"interval": [0.5, 0.5]},
+        {"beta": [0, 1]},
+        {"beta": [1]},
+        {"mean": 0.5},
+        {"interval": [0, 0.5]},
+        [0.5],
+        None,
+    ],
+)
 def test_bad_forms_raise_value_error(bad) -> None:
     with pytest.raises(ValueError):
         lk.parse(bad)
 
 
 def test_lens_confidence_applies_to_points_only() -> None:
-    j = LensJudgement.model_validate({"values": {"a": "likely", "b": {"beta": [1, 1]}}, "confidence": "low"})
+    j = LensJudgement.model_validate(
+        {"values": {"a": "likely", "b": {"beta": [1, 1]}}, "confidence": "low"}
+    )
     assert j.values["a"] == Likelihood(mean=0.7, concentration=5.0)
     assert j.values["b"] == Likelihood(mean=0.5, concentration=2.0)
 
@@ -58,11 +81,14 @@ def test_belief_moments() -> None:
     assert b.sd == pytest.approx(stats.beta(2, 6).std(), rel=1e-12)
 
 
-@pytest.mark.parametrize(("text", "year", "decimal"), [
-    ("2002", 2002, 2002.5),
-    ("2002-01", 2002, 2002 + 15.5 / 365),
-    ("2022-02-24", 2022, 2022 + 54.5 / 365),
-])
+@pytest.mark.parametrize(
+    ("text", "year", "decimal"),
+    [
+        ("2002", 2002, 2002.5),
+        ("2002-01", 2002, 2002 + 15.5 / 365),
+        ("2022-02-24", 2022, 2022 + 54.5 / 365),
+    ],
+)
 def test_partial_dates(text: str, year: int, decimal: float) -> None:
     d = PartialDate.model_validate(text)
     assert d.year == year and str(d) == text

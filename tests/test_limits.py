@@ -22,10 +22,12 @@ from motives.sensitivity._structure import descendants, subtree_items
 from motives.sensitivity.conflict import OBSERVATIONS, conflict, log_evidence
 from motives.testing import random_network_case, random_structured_case
 
-# --------------------------------------------------------------------------- conflict of structured cases
+# --------------------------------------------------------------------- conflict of structured cases
 
 
-def _one_posterior_per_row(case: Any, reliability: bool) -> dict[tuple[str, str], tuple[float, float, float]]:
+def _one_posterior_per_row(
+    case: Any, reliability: bool
+) -> dict[tuple[str, str], tuple[float, float, float]]:
     """The conflict rows by their definition: each item and each proposition's evidence left out and recomputed."""
     arr, pri = compiled(case, None), prior_from(case, None)
     everything = arr.all_items + arr.structured_items
@@ -35,7 +37,11 @@ def _one_posterior_per_row(case: Any, reliability: bool) -> dict[tuple[str, str]
     singles = {e: log_evidence(arr, pri, {e}, reliability, set()) for e in everything}
     if seen:
         singles[OBSERVATIONS] = log_evidence(arr, pri, set(), reliability)
-    out[("case", "(all evidence)")] = (DB * (sum(singles.values()) - log_all), sum(singles.values()), math.nan)
+    out[("case", "(all evidence)")] = (
+        DB * (sum(singles.values()) - log_all),
+        sum(singles.values()),
+        math.nan,
+    )
     for p in arr.propositions:
         block = set(subtree_items(arr, p.id))
         below = {arr.propositions[i].id for i in descendants(arr, p.id)}
@@ -53,9 +59,12 @@ def _one_posterior_per_row(case: Any, reliability: bool) -> dict[tuple[str, str]
 def _assert_rows_equal(case: Any, reliability: bool) -> None:
     """Every row of the vectorised conflict equals the definition to 1e-8 (log scale) and 1e-8 dB.
 
-    Tolerance: both are sums of the same log terms in another order (logsumexp over states, nodes and
-    hypotheses; a subtraction of the item's own term instead of leaving it out), so they agree to a few
-    hundred ulps of the largest log term (|log P| < 1e3 here): 1e-8 leaves room and still catches any
+    Tolerance: both are sums of the same log terms in another order (logsumexp over states, nodes
+    and
+    hypotheses; a subtraction of the item's own term instead of leaving it out), so they agree to a
+    few
+    hundred ulps of the largest log term (|log P| < 1e3 here): 1e-8 leaves room and still catches
+    any
     missing or double-counted term (the smallest term here is > 1e-4 in log).
     """
     df = conflict(case, reliability=reliability, threshold_db=1e9)
@@ -63,7 +72,11 @@ def _assert_rows_equal(case: Any, reliability: bool) -> None:
     assert set(want) == set(df.index) - {("observation", OBSERVATIONS)}
     for key, (db, alone, given_rest) in want.items():
         row = df.loc[key]
-        for got, exp in ((row["conflict_db"], db), (row["log_p_alone"], alone), (row["log_p_given_rest"], given_rest)):
+        for got, exp in (
+            (row["conflict_db"], db),
+            (row["log_p_alone"], alone),
+            (row["log_p_given_rest"], given_rest),
+        ):
             if math.isnan(exp):
                 assert math.isnan(got), key
             else:
@@ -71,24 +84,60 @@ def _assert_rows_equal(case: Any, reliability: bool) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.integers(1, 6), st.integers(1, 3), st.integers(2, 14), st.booleans(),
-       st.booleans(), st.booleans())
-def test_structured_conflict_equals_one_posterior_per_row(seed: int, n_props: int, depth: int, n_items: int,
-                                                         shared: bool, zero: bool, reliability: bool) -> None:
+@given(
+    st.integers(0, 10_000),
+    st.integers(1, 6),
+    st.integers(1, 3),
+    st.integers(2, 14),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_structured_conflict_equals_one_posterior_per_row(
+    seed: int, n_props: int, depth: int, n_items: int, shared: bool, zero: bool, reliability: bool
+) -> None:
     """Propositions in a tree (up to three deep), a source spanning them, zero cells, timeline and quantity items."""
-    case = random_structured_case(seed, n_props=n_props, depth=depth, n_items=n_items, shared_source=shared,
-                                  zero_cell=zero, n_hyp=2 + seed % 3)
+    case = random_structured_case(
+        seed,
+        n_props=n_props,
+        depth=depth,
+        n_items=n_items,
+        shared_source=shared,
+        zero_cell=zero,
+        n_hyp=2 + seed % 3,
+    )
     _assert_rows_equal(case, reliability)
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(0, 10_000), st.integers(2, 7), st.integers(1, 2), st.integers(1, 9), st.integers(0, 2),
-       st.integers(0, 2), st.booleans())
-def test_network_conflict_equals_one_posterior_per_row(seed: int, n_facts: int, n_roots: int, n_items: int,
-                                                       n_observed: int, n_sources: int, reliability: bool) -> None:
+@given(
+    st.integers(0, 10_000),
+    st.integers(2, 7),
+    st.integers(1, 2),
+    st.integers(1, 9),
+    st.integers(0, 2),
+    st.integers(0, 2),
+    st.booleans(),
+)
+def test_network_conflict_equals_one_posterior_per_row(
+    seed: int,
+    n_facts: int,
+    n_roots: int,
+    n_items: int,
+    n_observed: int,
+    n_sources: int,
+    reliability: bool,
+) -> None:
     """Facts of several parents, root facts, observed facts, items of several parents, sources spanning facts."""
-    case = random_network_case(seed, n_facts=n_facts, n_roots=min(n_roots, n_facts - 1), n_items=n_items,
-                               n_observed=min(n_observed, n_facts), n_sources=n_sources, max_states=3)
+    case = random_network_case(
+        seed,
+        n_facts=n_facts,
+        n_roots=min(n_roots, n_facts - 1),
+        n_items=n_items,
+        n_observed=min(n_observed, n_facts),
+        n_sources=n_sources,
+        max_states=3,
+    )
     _assert_rows_equal(case, reliability)
 
 
@@ -99,23 +148,32 @@ def test_blocks_of_scenarios_give_the_same_rows(monkeypatch: pytest.MonkeyPatch)
     case = random_network_case(3, n_facts=6, n_items=9, n_observed=1, n_sources=1)
     whole = conflict(case, threshold_db=1e9)
     monkeypatch.setattr(cs, "BLOCK_CELLS", 1)
-    np.testing.assert_allclose(conflict(case, threshold_db=1e9)["conflict_db"], whole["conflict_db"], rtol=0,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        conflict(case, threshold_db=1e9)["conflict_db"], whole["conflict_db"], rtol=0, atol=1e-12
+    )
 
 
-# --------------------------------------------------------------------------- the elimination plan without cubic work
+# ---------------------------------------------------------- the elimination plan without cubic work
 
 
-def _min_fill_by_recomputing(card: list[int], scopes: list[tuple[int, ...]]) -> list[tuple[Any, ...]]:
+def _min_fill_by_recomputing(
+    card: list[int], scopes: list[tuple[int, ...]]
+) -> list[tuple[Any, ...]]:
     """Greedy min-fill as first written: every variable's cost recomputed from every live factor at every step."""
     live = dict(enumerate(scopes))
     nxt = len(scopes)
     todo = {v for sc in scopes for v in sc if v != 0}
     steps = []
     while todo:
+
         def cost(v: int) -> tuple[int, int, int]:
             near = set().union(*[set(sc) for sc in live.values() if v in sc]) - {v}
-            fill = sum(1 for a in near for b in near if a < b and not any(a in sc and b in sc for sc in live.values()))
+            fill = sum(
+                1
+                for a in near
+                for b in near
+                if a < b and not any(a in sc and b in sc for sc in live.values())
+            )
             return (fill, math.prod(card[u] for u in near), v)
 
         v = min(todo, key=cost)
@@ -136,27 +194,37 @@ def _structures(draw: Any) -> tuple[list[int], list[tuple[int, ...]]]:
     """A hypotheses variable 0, facts with 1-3 earlier parents, and a few extra factors over any variables."""
     n = draw(st.integers(2, 18))
     card = [draw(st.integers(2, 4)) for _ in range(n)]
-    scopes = [(*draw(st.lists(st.integers(0, i - 1), min_size=1, max_size=min(i, 3), unique=True)), i)
-              for i in range(1, n)]
-    scopes += draw(st.lists(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True).map(tuple),
-                            max_size=4))
+    scopes = [
+        (*draw(st.lists(st.integers(0, i - 1), min_size=1, max_size=min(i, 3), unique=True)), i)
+        for i in range(1, n)
+    ]
+    scopes += draw(
+        st.lists(
+            st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True).map(tuple),
+            max_size=4,
+        )
+    )
     return card, scopes
 
 
 @settings(max_examples=100, deadline=None)
 @given(_structures())
-def test_incremental_min_fill_is_the_plan_recomputed_every_step(structure: tuple[list[int], list[tuple[int, ...]]]
-                                                               ) -> None:
+def test_incremental_min_fill_is_the_plan_recomputed_every_step(
+    structure: tuple[list[int], list[tuple[int, ...]]],
+) -> None:
     """The planner keeps costs in a heap and updates only the neighbourhood of what it eliminates (1,000 facts
-    took 23 s to plan); the plan is step for step the one of recomputing every cost at every step."""
+    took 23 s to plan); the plan is step for step the one of recomputing every cost at every step.
+    """
     from motives.exact.contract import plan_elimination
 
     card, scopes = structure
     plan = plan_elimination(card, scopes, [f"v{i}" for i in range(len(card))], max_table=1 << 60)
-    assert [(s.var, s.inputs, s.union, s.spec) for s in plan.steps] == _min_fill_by_recomputing(card, scopes)
+    assert [(s.var, s.inputs, s.union, s.spec) for s in plan.steps] == _min_fill_by_recomputing(
+        card, scopes
+    )
 
 
-# --------------------------------------------------------------------------- the limits, stated in one place
+# ------------------------------------------------------------------ the limits, stated in one place
 
 
 def test_the_formats_page_states_every_limit_the_code_uses() -> None:
@@ -165,8 +233,10 @@ def test_the_formats_page_states_every_limit_the_code_uses() -> None:
     import re
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
-    section = text[text.index("\n## Limits"):]
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(
+        encoding="utf-8"
+    )
+    section = text[text.index("\n## Limits") :]
     rows = re.findall(r"^\| `(motives\.[\w.]+)` \| ([\d,]+)", section, flags=re.M)
     assert len(rows) >= 12
     for dotted, value in rows:
@@ -174,7 +244,7 @@ def test_the_formats_page_states_every_limit_the_code_uses() -> None:
         assert getattr(importlib.import_module(module), name) == int(value.replace(",", "")), dotted
 
 
-# --------------------------------------------------------------------------- refusals up front, before allocating
+# ------------------------------------------------------------- refusals up front, before allocating
 
 
 def _case_folder(folder: Any, case: Any) -> Any:
@@ -193,8 +263,9 @@ def _must_not_run(*_args: Any, **_kwargs: Any) -> Any:
     raise AssertionError("the refusal came after the allocation it should have prevented")
 
 
-def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(tmp_path: Any,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The spec's own maximum (1,000,000 samples) of a case with many uncertain inputs: a located refusal,
     exit 2, no output folder, and the sampler never called."""
     from typer.testing import CliRunner
@@ -203,23 +274,32 @@ def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(tmp_pat
     from motives.cli import app
     from motives.models.testing import random_case
 
-    case_dir = _case_folder(tmp_path / "case", random_case(3, n_items=40, n_hypotheses=4, point_fraction=0.0))
+    case_dir = _case_folder(
+        tmp_path / "case", random_case(3, n_items=40, n_hypotheses=4, point_fraction=0.0)
+    )
     spec = tmp_path / "spec.yaml"
-    spec.write_text(f"name: big\ncase: {case_dir}\nsensitivity:\n  sobol_samples: 1000000\n", encoding="utf-8")
+    spec.write_text(
+        f"name: big\ncase: {case_dir}\nsensitivity:\n  sobol_samples: 1000000\n", encoding="utf-8"
+    )
     monkeypatch.setattr(sobol, "sobol_indices", _must_not_run)
     res = CliRunner().invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2, res.output
     text = " ".join(res.output.split())
     assert f"{spec}:4: field 'sensitivity.sobol_samples'" in text
-    assert re.search(r"need about [\d.]+ GB of memory, more than the limit of 4\.0 GB: give sobol_samples at most "
-                     r"[\d,]+ for this case", text), text
+    assert re.search(
+        r"need about [\d.]+ GB of memory, more than the limit of 4\.0 GB: give sobol_samples at "
+        r"most "
+        r"[\d,]+ for this case",
+        text,
+    ), text
     assert not (tmp_path / "out").exists()
     most = int(re.search(r"at most ([\d,]+)", text).group(1).replace(",", ""))
     assert 16 <= most < 1_000_000
 
 
-def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(tmp_path: Any,
-                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """10^6 draws x 64 chains (the spec's maxima): refused with the estimate once the model is built, before the
     sampler allocates anything; fewer draws as the message says would fit are not refused."""
     from typer.testing import CliRunner
@@ -230,13 +310,18 @@ def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(tm
     spec = tmp_path / "spec.yaml"
     import motives as mv
 
-    spec.write_text(f"name: big\ncase: {mv.examples.path('witness')}\nsampler:\n  draws: 1000000\n  chains: 64\n",
-                    encoding="utf-8")
+    spec.write_text(
+        f"name: big\ncase: {mv.examples.path('witness')}\nsampler:\n  draws: 1000000\n  chains: "
+        "64\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(sampling, "sample", _must_not_run)
     res = CliRunner().invoke(app, ["run", str(spec), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2, res.output
     text = " ".join(res.output.split())
-    assert f"{spec}:4: field 'sampler.draws'" in text and "more than the limit of 4.0 GB" in text, text
+    assert f"{spec}:4: field 'sampler.draws'" in text and "more than the limit of 4.0 GB" in text, (
+        text
+    )
     assert not (tmp_path / "out").exists()
     most = int(re.search(r"draws at most ([\d,]+) with 64 chains", text).group(1).replace(",", ""))
     from motives.models.api import build
@@ -249,9 +334,12 @@ def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(tm
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 200_000), st.integers(2, 300), st.booleans())
-def test_a_source_is_refused_exactly_when_its_nodes_exceed_a_limit(n_items: int, k: int, fixed: bool) -> None:
+def test_a_source_is_refused_exactly_when_its_nodes_exceed_a_limit(
+    n_items: int, k: int, fixed: bool
+) -> None:
     """A source of uncertain reliability reporting n items needs n // 2 + 1 nodes and about 32 x nodes x items x
-    hypotheses bytes: refused (a located problem naming the source and field) exactly past either limit, and the
+    hypotheses bytes: refused (a located problem naming the source and field) exactly past either
+    limit, and the
     most items the message offers fit."""
     import motives as mv
     from motives.exact.compile import _check_nodes
@@ -278,22 +366,33 @@ def test_a_source_of_five_thousand_items_is_refused_at_compile_without_its_nodes
     import motives as mv
     from motives.exact import compile_case
 
-    items = [{"id": f"e{i}", "title": "x", "reported_by": "s", "likelihoods": {"a": 0.6, "b": 0.4}}
-             for i in range(5000)]
-    case = mv.Case.model_validate({"name": "c", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": items,
-                                   "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}]})
+    items = [
+        {"id": f"e{i}", "title": "x", "reported_by": "s", "likelihoods": {"a": 0.6, "b": 0.4}}
+        for i in range(5000)
+    ]
+    case = mv.Case.model_validate(
+        {
+            "name": "c",
+            "hypotheses": [{"id": "a"}, {"id": "b"}],
+            "evidence": items,
+            "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}],
+        }
+    )
     with pytest.raises(mv.CaseError, match="2,501 quadrature nodes, more than the limit of 2,048"):
         compile_case(case)
 
 
-# --------------------------------------------------------------------------- report on many hypotheses
+# ------------------------------------------------------------------------ report on many hypotheses
 
 
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 10_000), st.integers(2, 12), st.integers(1, 12), st.integers(0, 2))
-def test_surprise_of_a_flat_case_reads_one_column_per_hypothesis(seed: int, k: int, n_items: int, zeros: int) -> None:
+def test_surprise_of_a_flat_case_reads_one_column_per_hypothesis(
+    seed: int, k: int, n_items: int, zeros: int
+) -> None:
     """The flat path (only hypothesis k's column of the simulated log-likelihoods, O(n x items) per hypothesis,
-    not O(n x items x K): 300 hypotheses took minutes) gives the table of the general path, which evaluates every
+    not O(n x items x K): 300 hypotheses took minutes) gives the table of the general path, which
+    evaluates every
     column of every simulated case, from the same random draws (to 1e-9: sums in another order)."""
     from motives.exact import loglik
     from motives.models.testing import random_case
@@ -309,11 +408,15 @@ def test_surprise_of_a_flat_case_reads_one_column_per_hypothesis(seed: int, k: i
         ll = loglik(arr, lam, reliability=False)[:, j] - arr.other_loglik.sum(axis=0)[j]
         assert got.loc[h, "tail"] == float(np.mean(ll <= obs[j] + 1e-12))
         with np.errstate(invalid="ignore"):
-            np.testing.assert_allclose(got.loc[h, ["sim_mean", "sim_sd"]].to_numpy(dtype=float),
-                                       [ll.mean(), ll.std()], rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(
+                got.loc[h, ["sim_mean", "sim_sd"]].to_numpy(dtype=float),
+                [ll.mean(), ll.std()],
+                rtol=1e-9,
+                atol=1e-9,
+            )
 
 
-# --------------------------------------------------------------------------- no RuntimeWarning on stderr
+# ---------------------------------------------------------------------- no RuntimeWarning on stderr
 
 #: Probabilities at the edges of float64 (and ordinary ones): what a likelihood cell may hold.
 _EDGE_P = [0.0, -0.0, 1.0, 1e-308, 5e-324, 1e-300, 1e-16, 0.5, 1 - 1e-16, 0.999999]
@@ -323,10 +426,18 @@ _EDGE_P = [0.0, -0.0, 1.0, 1e-308, 5e-324, 1e-300, 1e-16, 0.5, 1 - 1e-16, 0.9999
 def _extreme_case(draw: Any) -> dict[str, Any]:
     """A case of 3 hypotheses whose priors, cells, Beta forms and reliabilities sit at the extremes of float64."""
     p = st.sampled_from(_EDGE_P)
-    form = (p | st.sampled_from([{"mean": 0.5, "concentration": 1e-300}, {"mean": 0.999999, "concentration": 1e12},
-                                 {"mean": 1e-6, "concentration": 1e12}, {"beta": [1e-300, 1e-300]},
-                                 {"beta": [1.0, 1e6]}, {"beta": [1e6, 1.0]}, {"interval": [0.999999, 0.9999999]},
-                                 {"interval": [1e-12, 1e-11]}]))
+    form = p | st.sampled_from(
+        [
+            {"mean": 0.5, "concentration": 1e-300},
+            {"mean": 0.999999, "concentration": 1e12},
+            {"mean": 1e-6, "concentration": 1e12},
+            {"beta": [1e-300, 1e-300]},
+            {"beta": [1.0, 1e6]},
+            {"beta": [1e6, 1.0]},
+            {"interval": [0.999999, 0.9999999]},
+            {"interval": [1e-12, 1e-11]},
+        ]
+    )
     hyps = ["a", "b", "c"]
     tiny = draw(st.sampled_from([0.0, 5e-324, 1e-300, 1e-10, 1 / 3]))
     priors = [tiny, (1 - tiny) / 2, (1 - tiny) / 2]
@@ -334,25 +445,43 @@ def _extreme_case(draw: Any) -> dict[str, Any]:
     for i in range(draw(st.integers(2, 5))):
         vals = {h: draw(form) for h in hyps}
         if all(isinstance(v, float) and v == 0 for v in vals.values()):
-            vals["a"] = 0.5  # an item impossible under every hypothesis is refused; not the point here
+            vals["a"] = (
+                0.5  # an item impossible under every hypothesis is refused; not the point here
+            )
         it = {"id": f"e{i}", "title": f"item {i}", "likelihoods": vals}
         if draw(st.booleans()):
             it["reported_by"] = "s"
         items.append(it)
-    rel = draw(st.sampled_from([{"mean": 0.999999, "concentration": 1e12}, {"beta": [1e-300, 1e-300]},
-                                {"interval": [0.999999, 0.9999999]}, 0.9]))
-    return {"case": {"name": "extreme", "hypotheses": [{"id": h, "prior": q} for h, q in zip(hyps, priors,
-                                                                                                 strict=True)],
-                     "sources": [{"key": "s", "reliability": rel}]},
-            "evidence": {"evidence": items}}
+    rel = draw(
+        st.sampled_from(
+            [
+                {"mean": 0.999999, "concentration": 1e12},
+                {"beta": [1e-300, 1e-300]},
+                {"interval": [0.999999, 0.9999999]},
+                0.9,
+            ]
+        )
+    )
+    return {
+        "case": {
+            "name": "extreme",
+            "hypotheses": [{"id": h, "prior": q} for h, q in zip(hyps, priors, strict=True)],
+            "sources": [{"key": "s", "reliability": rel}],
+        },
+        "evidence": {"evidence": items},
+    }
 
 
 @settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_extreme_case())
-def test_commands_print_no_runtime_warning_on_extreme_cases(tmp_path_factory: Any, doc: dict[str, Any]) -> None:
+def test_commands_print_no_runtime_warning_on_extreme_cases(
+    tmp_path_factory: Any, doc: dict[str, Any]
+) -> None:
     """check, posterior and report (every sensitivity table, Sobol included, and every figure) on a case at the
-    extremes of float64: exit 0, or 2 with a located message; never a numpy, scipy or matplotlib warning
-    with its source line on stderr (the cause fixed, not silenced: the test runs the real command)."""
+    extremes of float64: exit 0, or 2 with a located message; never a numpy, scipy or matplotlib
+    warning
+    with its source line on stderr (the cause fixed, not silenced: the test runs the real command).
+    """
     import json
     import os
     import subprocess
@@ -363,12 +492,16 @@ def test_commands_print_no_runtime_warning_on_extreme_cases(tmp_path_factory: An
     (tmp / "case").mkdir()
     (tmp / "case" / "case.yaml").write_text(json.dumps(doc["case"]), encoding="utf-8")
     (tmp / "case" / "evidence.yaml").write_text(json.dumps(doc["evidence"]), encoding="utf-8")
-    (tmp / "spec.yaml").write_text(f"name: x\ncase: {tmp / 'case'}\nsensitivity:\n  sobol_samples: 64\n",
-                                   encoding="utf-8")
+    (tmp / "spec.yaml").write_text(
+        f"name: x\ncase: {tmp / 'case'}\nsensitivity:\n  sobol_samples: 64\n", encoding="utf-8"
+    )
     exe = str(Path(sys.executable).with_name("motives"))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default"}
-    for args in (["check", str(tmp / "case")], ["posterior", str(tmp / "case")],
-                 ["report", str(tmp / "spec.yaml"), "--out", str(tmp / "out")]):
+    for args in (
+        ["check", str(tmp / "case")],
+        ["posterior", str(tmp / "case")],
+        ["report", str(tmp / "spec.yaml"), "--out", str(tmp / "out")],
+    ):
         proc = subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=600)
         assert proc.returncode in (0, 2), (args, proc.returncode, proc.stderr[-2000:])
         if proc.returncode == 2:

@@ -38,10 +38,14 @@ def _config(case, **kw):
 def _same(a, b) -> None:
     """Two lists of results are the same fits: same identities, same draws."""
     assert [r.config_hash for r in a] == [r.config_hash for r in b]
-    assert [r.trace.attrs["motives_task_key"] for r in a] == [r.trace.attrs["motives_task_key"] for r in b]
+    assert [r.trace.attrs["motives_task_key"] for r in a] == [
+        r.trace.attrs["motives_task_key"] for r in b
+    ]
     for x, y in zip(a, b, strict=True):
         for name in ("credence", "lam_cell"):
-            np.testing.assert_array_equal(x.trace.posterior[name].values, y.trace.posterior[name].values)
+            np.testing.assert_array_equal(
+                x.trace.posterior[name].values, y.trace.posterior[name].values
+            )
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +55,22 @@ def cluster():
 
     # a task whose worker dies is reported at once (not retried on another worker), and each worker
     # holds one task at a time: what the kill test counts on
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                          "distributed.scheduler.worker-saturation": 1.0}):
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=50) as lc, Client(lc) as client:
+    with dask.config.set(
+        {
+            "distributed.scheduler.allowed-failures": 0,
+            "distributed.scheduler.worker-saturation": 1.0,
+        }
+    ):
+        with (
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=50,
+            ) as lc,
+            Client(lc) as client,
+        ):
             yield lc, client
 
 
@@ -75,7 +91,9 @@ def test_failure_is_reported_by_task_and_others_kept(tmp_path: Path):
     case = _case()
     cfg = _config(case)
     good = FitTask.build(case, cfg, label="good")
-    bad = FitTask.build(case, cfg, data={"observed": [1, 0, 1]}, label="wrong shape")  # 2 items, 3 values
+    bad = FitTask.build(
+        case, cfg, data={"observed": [1, 0, 1]}, label="wrong shape"
+    )  # 2 items, 3 values
     job = run_fits([good, bad, good], scheduler="serial", results=tmp_path)
     assert not job.ok and sorted(job.failures) == [1]
     assert job.results[0] is not None and job.results[2] is not None and job.results[1] is None
@@ -92,14 +110,22 @@ def test_task_log_densities_opt_in_timing_attrs_and_their_own_key(tmp_path: Path
     plain = FitTask.build(case, cfg, data={"observed": [1, 0]})
     dense = FitTask.build(case, cfg, data={"observed": [1, 0]}, log_densities=True)
     assert plain.key != dense.key and plain.config_hash == dense.config_hash
-    assert FitTask.build(case, cfg).key == cfg.hash() != FitTask.build(case, cfg, log_densities=True).key
+    assert (
+        FitTask.build(case, cfg).key
+        == cfg.hash()
+        != FitTask.build(case, cfg, log_densities=True).key
+    )
     first = run_fits([plain], scheduler="serial", results=tmp_path)
     job = run_fits([plain, dense], scheduler="serial", results=tmp_path)
-    assert first.ok and job.ok and job.resumed == [0]  # the saved fit without log densities is not reused
+    assert (
+        first.ok and job.ok and job.resumed == [0]
+    )  # the saved fit without log densities is not reused
     a, b = job.results
     assert "log_prior" not in a.trace.children and "log_prior" in b.trace.children
     assert "log_likelihood" in b.trace.children
-    np.testing.assert_array_equal(a.trace.posterior["credence"].values, b.trace.posterior["credence"].values)
+    np.testing.assert_array_equal(
+        a.trace.posterior["credence"].values, b.trace.posterior["credence"].values
+    )
     for r in (first.results[0], b):
         attrs = r.trace.attrs
         assert attrs["motives_task_seconds"] > 0 and attrs["motives_task_cpu_seconds"] > 0
@@ -121,14 +147,17 @@ def test_a_result_pickles_without_its_model():
         _same([res], [back])
 
 
-def test_task_draws_do_not_depend_on_what_the_process_compiled_before(monkeypatch: pytest.MonkeyPatch):
+def test_task_draws_do_not_depend_on_what_the_process_compiled_before(
+    monkeypatch: pytest.MonkeyPatch,
+):
     """``backend: auto`` means PyMC's NUTS in a task, even where a one-off fit would pick nutpie's compilation."""
     import motives.models.sampling as sampling
 
     case = _case()
     task = FitTask.build(case, _config(case, backend="auto"))
     before = run_fits([task], scheduler="serial").results[0]
-    # a process that already holds a nutpie compilation of this structure: motives.fit would use nutpie
+    # a process that already holds a nutpie compilation of this structure: motives.fit would use
+    # nutpie
     monkeypatch.setattr(sampling, "auto_backend_for_fit", lambda built: "nutpie")
     after = run_fits([task], scheduler="serial").results[0]
     assert before.trace.attrs["sampler"] == after.trace.attrs["sampler"] == "pymc"
@@ -160,17 +189,21 @@ def test_cluster_sbc_and_refit_grid_equal_serial(cluster):
     _same(local.job.results, dist.job.results)
     grid = {"prior_power": [0.0, 1.0, 2.0], "concentration": [0.5, 1.0]}
     g_local = refit_grid(case, cfg, scheduler="serial", **grid)
-    g_dist = refit_grid(case, cfg, scheduler=client.scheduler.address, **grid)  # by address, as --scheduler
+    g_dist = refit_grid(
+        case, cfg, scheduler=client.scheduler.address, **grid
+    )  # by address, as --scheduler
     assert g_local.table.equals(g_dist.table) and len(g_dist.table) == 12
     _same(g_local.job.results, g_dist.job.results)
 
 
 @pytest.mark.slow
-def test_saving_a_fit_with_a_client_open_takes_no_cluster_lock(cluster, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch):
+def test_saving_a_fit_with_a_client_open_takes_no_cluster_lock(
+    cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """With a Client open, xarray would take a cluster-wide lock for each netCDF write.
 
-    Such a lock can be forgotten by the scheduler when a worker dies ("Semaphore or Lock ... not known",
+    Such a lock can be forgotten by the scheduler when a worker dies ("Semaphore or Lock ... not
+    known",
     which once failed a job in CI). A fit's file is written and read under this process's own locks.
     """
     import distributed
@@ -185,7 +218,9 @@ def test_saving_a_fit_with_a_client_open_takes_no_cluster_lock(cluster, tmp_path
 
     monkeypatch.setattr(distributed.Lock, "acquire", refuse)
     back = load_result(res.save(tmp_path / "fit.nc"))
-    np.testing.assert_array_equal(back.trace.posterior["credence"].values, res.trace.posterior["credence"].values)
+    np.testing.assert_array_equal(
+        back.trace.posterior["credence"].values, res.trace.posterior["credence"].values
+    )
 
 
 @pytest.mark.slow
@@ -212,7 +247,9 @@ def test_cluster_worker_killed_mid_run_loses_no_finished_task(cluster, tmp_path:
     for line, i in zip(job.failure_lines(), sorted(job.failures), strict=True):
         assert line.startswith(f"task {i + 1} ") and tasks[i].key in line
     assert sorted(p.stem for p in tmp_path.glob("*.nc")) == sorted(tasks[i].key for i in finished)
-    again = run_fits(tasks, scheduler=client, results=tmp_path)  # on the worker left (and the restarted one, if up)
+    again = run_fits(
+        tasks, scheduler=client, results=tmp_path
+    )  # on the worker left (and the restarted one, if up)
     assert again.ok and sorted(again.resumed) == finished  # only the failed ones were fitted again
     _same([r for r in again.results], run_fits(tasks, scheduler="serial").results)
 
@@ -236,9 +273,18 @@ def test_a_task_is_checked_against_the_closed_form_of_what_it_fitted():
         table = exact_posterior(case, lens=cfg.lens, prior=prior, reliability=cfg.reliability)
         return table.xs("hypothesis", level="level")["credence"].to_dict()
 
-    for ref, want in ((refs[0], exact("uniform")), (refs[2], exact(None))):  # prior^0 and prior^1, concentration 1
+    for ref, want in (
+        (refs[0], exact("uniform")),
+        (refs[2], exact(None)),
+    ):  # prior^0 and prior^1, concentration 1
         assert ref["available"] and ref["hypothesis"].keys() == want.keys()
-        np.testing.assert_allclose(list(ref["hypothesis"].values()), list(want.values()), rtol=1e-12)
+        np.testing.assert_allclose(
+            list(ref["hypothesis"].values()), list(want.values()), rtol=1e-12
+        )
     assert exact("uniform") != exact(None)  # the check above tells the two priors apart
-    for ref, knobs in ((refs[1], "concentration, log_prior"), (refs[3], "concentration"), (refs[4], "observed")):
+    for ref, knobs in (
+        (refs[1], "concentration, log_prior"),
+        (refs[3], "concentration"),
+        (refs[4], "observed"),
+    ):
         assert not ref["available"] and f"sets the model's {knobs} to values other" in ref["reason"]

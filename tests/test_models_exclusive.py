@@ -109,7 +109,16 @@ def test_seeds_diagnostics_summary_knobs(models_built):
     # summary shape
     res = mv.FitResult(sample(models_built, draws=100, tune=100, chains=2, seed=1))
     df = res.summary()
-    assert list(df.columns) == ["credence", "lower", "upper", "mcse", "r_hat", "ess_bulk", "exact", "z"]
+    assert list(df.columns) == [
+        "credence",
+        "lower",
+        "upper",
+        "mcse",
+        "r_hat",
+        "ess_bulk",
+        "exact",
+        "z",
+    ]
     assert df.index.names == ["level", "id"]
     assert (df["lower"] <= df["credence"]).all() and (df["credence"] <= df["upper"]).all()
     j = res.summary_dict()
@@ -129,19 +138,28 @@ def test_point_case_needs_no_sampler():
     The trace repeats the exact answer.
     """
     res = mv.fit(mv.examples.load("dice"), draws=20, chains=2)
-    np.testing.assert_allclose(res.summary()["credence"].to_numpy(),
-                               mv.exact_posterior(mv.examples.load("dice"))["credence"].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        res.summary()["credence"].to_numpy(),
+        mv.exact_posterior(mv.examples.load("dice"))["credence"].to_numpy(),
+        atol=1e-12,
+    )
     assert res.diagnostics["ok"]
 
 
 def test_save_load_and_config_hash(tmp_path):
     spec_file = tmp_path / "cookies.yaml"
-    spec_file.write_text(f"name: cookies\ncase: {mv.examples.path('cookies')}\nsampler: {{draws: 20, chains: 2}}\n")
+    spec_file.write_text(
+        f"name: cookies\ncase: {mv.examples.path('cookies')}\nsampler: {{draws: 20, chains: 2}}\n"
+    )
     spec = mv.load_spec(spec_file)
     res = mv.models.fit_spec(spec, spec_file)
     path = res.save(tmp_path / "trace.nc")
     back = mv.load_result(path, spec_file)
-    assert back.config_hash == res.config_hash == mv.models.FitConfig.from_spec(spec, mv.examples.load("cookies")).hash()
+    assert (
+        back.config_hash
+        == res.config_hash
+        == mv.models.FitConfig.from_spec(spec, mv.examples.load("cookies")).hash()
+    )
     assert json.loads(back.trace.attrs["motives_spec"])["name"] == "cookies"
     np.testing.assert_allclose(back.summary()["credence"], res.summary()["credence"])
     changed = spec.model_copy(update={"sampler": spec.sampler.model_copy(update={"seed": 2})})
@@ -153,5 +171,7 @@ def test_save_load_and_config_hash(tmp_path):
 
 def test_import_models_does_not_import_pymc():
     code = "import sys, motives.models; print('pymc' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "False"

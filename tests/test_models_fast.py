@@ -2,7 +2,8 @@
 
 The items under propositions are built as whole arrays (``_own_messages_stacked``, issue 25) instead
 of one proposition at a time: a model's log density and its gradient must be the same at random
-points, with random knob values (weights of 0 and 0.5, items not observed, likelihood scale factors),
+points, with random knob values (weights of 0 and 0.5, items not observed, likelihood scale
+factors),
 on generated tree-shaped and network cases.
 
 Tolerance: relative 1e-9 (the same sums in another order; float64 rounding is ~1e-15 per term).
@@ -39,19 +40,25 @@ def _logp_and_grad(case, *, stacked: bool, monkeypatch):
         knobs["prop_log_scale"] = rng.normal(0.0, 0.3, vals["prop_log_scale"].shape)
     set_data(built, **knobs)
     m = built.model
-    # the graph's arithmetic, evaluated by PyTensor's Python linker: three points need no compiled backend
+    # the graph's arithmetic, evaluated by PyTensor's Python linker: three points need no compiled
+    # backend
     from pytensor.compile.mode import Mode
 
     f = m.logp_dlogp_function(ravel_inputs=True, mode=Mode(linker="py", optimizer="fast_compile"))
     f.set_extra_values({})
     ip = m.initial_point()
     x0 = np.concatenate([np.ravel(ip[v.name]) for v in m.value_vars])
-    return [np.concatenate([[lp], g]) for lp, g in (f._pytensor_function(x0 + rng.normal(0.0, 0.5, x0.shape))
-                                                    for _ in range(3))]
+    return [
+        np.concatenate([[lp], g])
+        for lp, g in (f._pytensor_function(x0 + rng.normal(0.0, 0.5, x0.shape)) for _ in range(3))
+    ]
 
 
-@pytest.mark.parametrize("make", [lambda s: random_structured_case(s), lambda s: random_network_case(s)],
-                         ids=["tree", "network"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda s: random_structured_case(s), lambda s: random_network_case(s)],
+    ids=["tree", "network"],
+)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_cheaper_model_graph_has_the_same_log_density_and_gradient(make, seed, monkeypatch):
     case = make(seed)

@@ -63,12 +63,17 @@ def test_mcmc_shares_match_exact_fixed_lambda():
     res = mv.fit(case, model="mixture", prior=prior, draws=1000, tune=500, chains=2, seed=2)
     want = exact_mixture(case, prior=prior)
     got = res.summary().xs("hypothesis", level="level")
-    assert (np.abs(got["credence"].to_numpy() - want) <= 4 * got["mcse"].to_numpy()).all(), (got, want)
+    assert (np.abs(got["credence"].to_numpy() - want) <= 4 * got["mcse"].to_numpy()).all(), (
+        got,
+        want,
+    )
     j = res.summary_dict()
     assert j["model"] == "mixture" and "share" in j["quantity"]
     # the same comparison, made by every fit: exact_check against the closed form
     assert j["exact_check"]["available"] and j["exact_check"]["ok"], j["exact_check"]
-    np.testing.assert_allclose([j["exact_check"]["hypotheses"][h]["exact"] for h in case.hypothesis_ids], want)
+    np.testing.assert_allclose(
+        [j["exact_check"]["hypotheses"][h]["exact"] for h in case.hypothesis_ids], want
+    )
     fam = res.summary().xs("family", level="level")["credence"].sum()
     assert fam == pytest.approx(1.0)
 
@@ -85,5 +90,7 @@ def test_uncertain_source_is_refused_by_closed_form():
     ref = exact_reference(case, settings)
     assert ref["available"] is False and "uncertain reliability" in ref["reason"]
     assert exact_reference(case, {**settings, "model": "pooled"}) == {
-        "available": False, "reason": "the pooled model has no closed form"}
+        "available": False,
+        "reason": "the pooled model has no closed form",
+    }
     assert exact_reference(case, {**settings, "model": "exclusive"})["available"] is True

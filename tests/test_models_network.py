@@ -38,15 +38,27 @@ H = ["h0", "h1", "h2"]
 F = ["lo", "mid", "hi"]
 
 
-def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, reliability: dict | None = None,
-                 lenses: tuple[str, ...] = ("default",), same_lenses: bool = False) -> mv.Case:
+def network_case(
+    seed: int,
+    *,
+    confidence: bool = False,
+    mixable: bool = False,
+    reliability: dict | None = None,
+    lenses: tuple[str, ...] = ("default",),
+    same_lenses: bool = False,
+) -> mv.Case:
     """A small random network over three hypotheses.
 
-    Facts: ``r`` a root fact; ``f`` (three states) with parents [hypotheses, r]; ``o`` under f, observed
-    ``yes``; ``q`` under the hypotheses. Items: ``e1`` on f, ``e2`` on r, ``j1`` with parents [f, r], ``d1``
-    on the hypotheses, and ``j2`` with parents [hypotheses, q] (``mixable``: on q alone, so that every part
-    of the structure hangs from the hypotheses by one node, as the mixture's closed form needs). With
-    ``confidence`` every table has confidence medium (Beta and Dirichlet rows) and every cell a Beta; with
+    Facts: ``r`` a root fact; ``f`` (three states) with parents [hypotheses, r]; ``o`` under f,
+    observed
+    ``yes``; ``q`` under the hypotheses. Items: ``e1`` on f, ``e2`` on r, ``j1`` with parents [f,
+    r], ``d1``
+    on the hypotheses, and ``j2`` with parents [hypotheses, q] (``mixable``: on q alone, so that
+    every part
+    of the structure hangs from the hypotheses by one node, as the mixture's closed form needs).
+    With
+    ``confidence`` every table has confidence medium (Beta and Dirichlet rows) and every cell a
+    Beta; with
     ``reliability`` a source reports e1, j1 and d1.
     """
     rng = np.random.default_rng(seed)
@@ -61,12 +73,21 @@ def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, 
 
     def cell() -> float | dict[str, float]:
         m = two()
-        return {"mean": m, "concentration": float(np.round(rng.uniform(5, 30), 1))} if confidence else m
+        return (
+            {"mean": m, "concentration": float(np.round(rng.uniform(5, 30), 1))}
+            if confidence
+            else m
+        )
 
     def lensed(make, table: bool = False) -> dict:
         first = make()
-        return {lens: {"values": first if same_lenses or i == 0 else make(),
-                       **({"confidence": "medium"} if confidence and table else {})} for i, lens in enumerate(lenses)}
+        return {
+            lens: {
+                "values": first if same_lenses or i == 0 else make(),
+                **({"confidence": "medium"} if confidence and table else {}),
+            }
+            for i, lens in enumerate(lenses)
+        }
 
     def root() -> dict[str, float]:
         x = two()
@@ -74,26 +95,69 @@ def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, 
 
     props = [
         {"id": "r", "title": "R", "bears_on": [], "likelihoods": lensed(root, True)},
-        {"id": "f", "title": "F", "states": F, "bears_on": ["hypotheses", "r"],
-         "likelihoods": lensed(lambda: {h: {s: three() for s in ("yes", "no")} for h in H}, True)},
-        {"id": "o", "title": "O", "bears_on": "f", "observed": "yes",
-         "likelihoods": lensed(lambda: {s: two() for s in F}, True)},
+        {
+            "id": "f",
+            "title": "F",
+            "states": F,
+            "bears_on": ["hypotheses", "r"],
+            "likelihoods": lensed(
+                lambda: {h: {s: three() for s in ("yes", "no")} for h in H}, True
+            ),
+        },
+        {
+            "id": "o",
+            "title": "O",
+            "bears_on": "f",
+            "observed": "yes",
+            "likelihoods": lensed(lambda: {s: two() for s in F}, True),
+        },
         {"id": "q", "title": "Q", "likelihoods": lensed(lambda: {h: two() for h in H}, True)},
     ]
     ev = [
-        {"id": "e1", "title": "e1", "bears_on": "f", "likelihoods": lensed(lambda: {s: cell() for s in F})},
-        {"id": "e2", "title": "e2", "bears_on": "r", "likelihoods": lensed(lambda: {"yes": cell(), "no": cell()})},
-        {"id": "j1", "title": "j1", "bears_on": ["f", "r"],
-         "likelihoods": lensed(lambda: {s: {"yes": cell(), "no": cell()} for s in F})},
+        {
+            "id": "e1",
+            "title": "e1",
+            "bears_on": "f",
+            "likelihoods": lensed(lambda: {s: cell() for s in F}),
+        },
+        {
+            "id": "e2",
+            "title": "e2",
+            "bears_on": "r",
+            "likelihoods": lensed(lambda: {"yes": cell(), "no": cell()}),
+        },
+        {
+            "id": "j1",
+            "title": "j1",
+            "bears_on": ["f", "r"],
+            "likelihoods": lensed(lambda: {s: {"yes": cell(), "no": cell()} for s in F}),
+        },
         {"id": "d1", "title": "d1", "likelihoods": lensed(lambda: {h: cell() for h in H})},
     ]
     if mixable:
-        ev.append({"id": "j2", "title": "j2", "bears_on": "q",
-                   "likelihoods": lensed(lambda: {"yes": cell(), "no": cell()})})
+        ev.append(
+            {
+                "id": "j2",
+                "title": "j2",
+                "bears_on": "q",
+                "likelihoods": lensed(lambda: {"yes": cell(), "no": cell()}),
+            }
+        )
     else:
-        ev.append({"id": "j2", "title": "j2", "bears_on": ["hypotheses", "q"],
-                   "likelihoods": lensed(lambda: {h: {"yes": cell(), "no": cell()} for h in H})})
-    d: dict = {"name": f"net{seed}", "hypotheses": [{"id": h} for h in H], "propositions": props, "evidence": ev}
+        ev.append(
+            {
+                "id": "j2",
+                "title": "j2",
+                "bears_on": ["hypotheses", "q"],
+                "likelihoods": lensed(lambda: {h: {"yes": cell(), "no": cell()} for h in H}),
+            }
+        )
+    d: dict = {
+        "name": f"net{seed}",
+        "hypotheses": [{"id": h} for h in H],
+        "propositions": props,
+        "evidence": ev,
+    }
     if lenses != ("default",):
         d["lenses"] = [{"id": x} for x in lenses]
         d["default_lens"] = lenses[0]
@@ -105,23 +169,30 @@ def network_case(seed: int, *, confidence: bool = False, mixable: bool = False, 
     return mv.Case.model_validate(d)
 
 
-def _brute(case: mv.Case, lens: str | None, w: np.ndarray, *, reliability: bool = True) -> np.ndarray:
+def _brute(
+    case: mv.Case, lens: str | None, w: np.ndarray, *, reliability: bool = True
+) -> np.ndarray:
     """P(E | w) by enumerating the states of every fact.
 
     Tables and cells at their means, reliability a point.
 
-    ``w`` (..., K): every node whose parents include the hypotheses takes Σ_h w_h P(node | h, other parents).
+    ``w`` (..., K): every node whose parents include the hypotheses takes Σ_h w_h P(node | h, other
+    parents).
     """
     w = np.asarray(w, dtype=float)
     rho = {s.key: s.reliability.mean for s in case.sources} if reliability else {}
     props = case.propositions
 
     def key(parents: tuple[str, ...], sigma: dict[str, str], h: str | None) -> str:
-        return "*" if not parents else ".".join(h if b == "hypotheses" else sigma[b] for b in parents)
+        return (
+            "*" if not parents else ".".join(h if b == "hypotheses" else sigma[b] for b in parents)
+        )
 
     def mixed(parents: tuple[str, ...], f, sigma: dict[str, str]):
         if "hypotheses" in parents:
-            return sum(w[..., k] * f(key(parents, sigma, h)) for k, h in enumerate(case.hypothesis_ids))
+            return sum(
+                w[..., k] * f(key(parents, sigma, h)) for k, h in enumerate(case.hypothesis_ids)
+            )
         return f(key(parents, sigma, None))
 
     total = np.zeros(w.shape[:-1])
@@ -132,14 +203,19 @@ def _brute(case: mv.Case, lens: str | None, w: np.ndarray, *, reliability: bool 
         term = np.ones(w.shape[:-1])
         for p in props:
             j, _ = case.judgement(p, lens)
-            term = term * mixed(p.parents, lambda v, p=p, j=j, sigma=sigma:
-                                p.row(j, v)[0][p.states.index(sigma[p.id])], sigma)
+            term = term * mixed(
+                p.parents,
+                lambda v, p=p, j=j, sigma=sigma: p.row(j, v)[0][p.states.index(sigma[p.id])],
+                sigma,
+            )
         for e in case.evidence:
             je, _ = case.judgement(e, lens)
             vals = {k: v.mean for k, v in je.values.items()}
             r = rho.get(e.reported_by, 1.0)
             b = e.base_rate if e.base_rate is not None else float(np.mean(list(vals.values())))
-            term = term * mixed(e.parents, lambda v, vals=vals, r=r, b=b: r * vals[v] + (1 - r) * b, sigma)
+            term = term * mixed(
+                e.parents, lambda v, vals=vals, r=r, b=b: r * vals[v] + (1 - r) * b, sigma
+            )
         total = total + term
     return total
 
@@ -150,8 +226,13 @@ def _brute_posterior(case: mv.Case, lens: str | None = None) -> np.ndarray:
 
 
 def _credence_fn(built):
-    return built.model.compile_fn(built.model["credence"], inputs=[], on_unused_input="ignore", point_fn=False,
-                                  mode="FAST_COMPILE")
+    return built.model.compile_fn(
+        built.model["credence"],
+        inputs=[],
+        on_unused_input="ignore",
+        point_fn=False,
+        mode="FAST_COMPILE",
+    )
 
 
 def _z(mean, mcse, want) -> np.ndarray:
@@ -160,7 +241,7 @@ def _z(mean, mcse, want) -> np.ndarray:
     return z
 
 
-# --------------------------------------------------------------------------- deterministic: point tables
+# ---------------------------------------------------------------------- deterministic: point tables
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -192,7 +273,9 @@ def test_point_network_exclusive_equals_exact(seed):
         assert not built.model.free_RVs and built.inputs.network
         got = _credence_fn(built)()
         np.testing.assert_allclose(got, posterior(arr, reliability=reliability), atol=1e-10)
-    np.testing.assert_allclose(_credence_fn(build_exclusive(case))(), _brute_posterior(case), atol=1e-10)
+    np.testing.assert_allclose(
+        _credence_fn(build_exclusive(case))(), _brute_posterior(case), atol=1e-10
+    )
 
 
 def test_point_network_pooled_lens_credence_equals_exact():
@@ -205,8 +288,13 @@ def test_point_network_pooled_lens_credence_equals_exact():
     case = network_case(3, lenses=("a", "b"))
     built = build_pooled(case)
     assert not built.model.free_RVs
-    fn = built.model.compile_fn(built.model["lens_credence"], inputs=[], on_unused_input="ignore",
-                                point_fn=False, mode="FAST_COMPILE")
+    fn = built.model.compile_fn(
+        built.model["lens_credence"],
+        inputs=[],
+        on_unused_input="ignore",
+        point_fn=False,
+        mode="FAST_COMPILE",
+    )
     got = fn()
     want = np.stack([posterior(compile_case(case, lens)) for lens in ("a", "b")])
     assert np.abs(want[0] - want[1]).max() > 1e-3  # the lenses differ
@@ -239,7 +327,8 @@ def test_point_network_mixture_likelihood_is_brute_force(mixable):
 
 def test_exact_mixture_on_a_network_matches_importance_sampling():
     """The closed form on a network (each part hangs from the hypotheses by one node) against
-    self-normalised importance sampling from the Dirichlet prior with the brute-force likelihood, within 4 SE."""
+    self-normalised importance sampling from the Dirichlet prior with the brute-force likelihood,
+    within 4 SE."""
     from motives.exact_mixture import exact_mixture
 
     case = network_case(5, mixable=True, reliability={"mean": 0.8})
@@ -260,7 +349,9 @@ def test_exact_mixture_refuses_a_part_hanging_by_two_nodes():
     """
     from motives.exact_mixture import exact_mixture
 
-    with pytest.raises(mv.CaseError, match=r"fact 'q' and item 'j2' both have the hypotheses as a parent") as err:
+    with pytest.raises(
+        mv.CaseError, match=r"fact 'q' and item 'j2' both have the hypotheses as a parent"
+    ) as err:
         exact_mixture(network_case(0))
     assert "model='mixture'" in str(err.value)
 
@@ -288,14 +379,22 @@ def test_point_generated_networks_equal_exact(seed):
     got = _credence_fn(build_exclusive(case, lens="a", reliability=False))()
     np.testing.assert_allclose(got, posterior(arr, reliability=False), atol=1e-10)
     pooled = build_pooled(case, reliability=False)
-    fn = pooled.model.compile_fn(pooled.model["lens_credence"], inputs=[], on_unused_input="ignore",
-                                 point_fn=False, mode="FAST_COMPILE")
+    fn = pooled.model.compile_fn(
+        pooled.model["lens_credence"],
+        inputs=[],
+        on_unused_input="ignore",
+        point_fn=False,
+        mode="FAST_COMPILE",
+    )
     want = np.stack([posterior(compile_case(case, lens), reliability=False) for lens in ("a", "b")])
     np.testing.assert_allclose(fn(), want, atol=1e-10)
     mix = build_mixture(case, lens="a", reliability=False)
     wv = pt.vector("wv")
-    pot = pytensor.function([wv], graph_replace(mix.model["mixture_evidence"], {mix.model["w"]: wv}, strict=False),
-                            mode="FAST_COMPILE")
+    pot = pytensor.function(
+        [wv],
+        graph_replace(mix.model["mixture_evidence"], {mix.model["w"]: wv}, strict=False),
+        mode="FAST_COMPILE",
+    )
     for w in np.random.default_rng(seed).dirichlet(np.ones(len(case.hypothesis_ids)), 3):
         assert pot(w) == pytest.approx(np.log(_brute(case, "a", w, reliability=False)), abs=1e-10)
 
@@ -308,12 +407,25 @@ def test_observed_fact_in_a_tree():
     """
     from motives.models.exclusive import build_exclusive
 
-    case = mv.Case.model_validate({
-        "name": "t", "hypotheses": [{"id": "a"}, {"id": "b"}],
-        "propositions": [{"id": "f", "title": "F", "likelihoods": {"a": 0.7, "b": 0.2}},
-                         {"id": "o", "title": "O", "bears_on": "f", "observed": "no",
-                          "likelihoods": {"yes": 0.9, "no": 0.3}}],
-        "evidence": [{"id": "e", "title": "e", "bears_on": "f", "likelihoods": {"yes": 0.6, "no": 0.1}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "t",
+            "hypotheses": [{"id": "a"}, {"id": "b"}],
+            "propositions": [
+                {"id": "f", "title": "F", "likelihoods": {"a": 0.7, "b": 0.2}},
+                {
+                    "id": "o",
+                    "title": "O",
+                    "bears_on": "f",
+                    "observed": "no",
+                    "likelihoods": {"yes": 0.9, "no": 0.3},
+                },
+            ],
+            "evidence": [
+                {"id": "e", "title": "e", "bears_on": "f", "likelihoods": {"yes": 0.6, "no": 0.1}}
+            ],
+        }
+    )
     built = build_exclusive(case)
     assert not built.inputs.network
     np.testing.assert_allclose(_credence_fn(built)(), np.array([0.063, 0.068]) / 0.131, atol=1e-12)
@@ -326,19 +438,47 @@ def test_alarm_exclusive_is_pearl():
     """
     from motives.models.exclusive import build_exclusive
 
-    case = mv.Case.model_validate({
-        "name": "alarm", "hypotheses": [{"id": "burglary", "prior": 0.001}, {"id": "none", "prior": 0.999}],
-        "propositions": [
-            {"id": "quake", "title": "Quake", "bears_on": [], "likelihoods": {"yes": 0.002, "no": 0.998}},
-            {"id": "alarm", "title": "Alarm", "bears_on": ["hypotheses", "quake"],
-             "likelihoods": {"burglary": {"yes": 0.95, "no": 0.94}, "none": {"yes": 0.29, "no": 0.001}}}],
-        "evidence": [
-            {"id": "john", "title": "John calls", "bears_on": "alarm", "likelihoods": {"yes": 0.9, "no": 0.05}},
-            {"id": "mary", "title": "Mary calls", "bears_on": "alarm", "likelihoods": {"yes": 0.7, "no": 0.01}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "alarm",
+            "hypotheses": [{"id": "burglary", "prior": 0.001}, {"id": "none", "prior": 0.999}],
+            "propositions": [
+                {
+                    "id": "quake",
+                    "title": "Quake",
+                    "bears_on": [],
+                    "likelihoods": {"yes": 0.002, "no": 0.998},
+                },
+                {
+                    "id": "alarm",
+                    "title": "Alarm",
+                    "bears_on": ["hypotheses", "quake"],
+                    "likelihoods": {
+                        "burglary": {"yes": 0.95, "no": 0.94},
+                        "none": {"yes": 0.29, "no": 0.001},
+                    },
+                },
+            ],
+            "evidence": [
+                {
+                    "id": "john",
+                    "title": "John calls",
+                    "bears_on": "alarm",
+                    "likelihoods": {"yes": 0.9, "no": 0.05},
+                },
+                {
+                    "id": "mary",
+                    "title": "Mary calls",
+                    "bears_on": "alarm",
+                    "likelihoods": {"yes": 0.7, "no": 0.01},
+                },
+            ],
+        }
+    )
     assert _credence_fn(build_exclusive(case))()[0] == pytest.approx(0.2841718353, abs=1e-9)
 
 
-# --------------------------------------------------------------------------- sampled: random tables and cells
+# ----------------------------------------------------------------- sampled: random tables and cells
 
 
 @pytest.mark.slow
@@ -392,7 +532,9 @@ def test_mixture_matches_closed_form_on_a_random_network():
 
     case = network_case(6, confidence=True, mixable=True, reliability={"mean": 0.75})
     prior = {"dirichlet": [2.0, 1.0, 1.0]}
-    res = mv.fit(case, model="mixture", prior=prior, draws=DRAWS, tune=TUNE, chains=2, seed=2, backend="pymc")
+    res = mv.fit(
+        case, model="mixture", prior=prior, draws=DRAWS, tune=TUNE, chains=2, seed=2, backend="pymc"
+    )
     s = res.summary().xs("hypothesis", level="level")
     want = exact_mixture(case, prior=prior)
     z = _z(s["credence"], s["mcse"], want)
@@ -416,7 +558,13 @@ def test_pooled_identical_lenses_is_single_lens_on_a_network():
     tr.attrs["motives_model"] = "pooled"
     s = mv.FitResult(tr).summary()
     want = posterior(compile_case(case, "a"))
-    zs = [_z(s.xs("hypothesis", level="level")["credence"], s.xs("hypothesis", level="level")["mcse"], want)]
+    zs = [
+        _z(
+            s.xs("hypothesis", level="level")["credence"],
+            s.xs("hypothesis", level="level")["mcse"],
+            want,
+        )
+    ]
     for lens in ("a", "b"):
         got = s.xs("lens", level="level").loc[[f"{lens}/{h}" for h in case.hypothesis_ids]]
         zs.append(_z(got["credence"], got["mcse"], want))

@@ -22,7 +22,9 @@ from motives.models.testing import random_case
 def models_pooled():
     from motives.models.pooled import build_pooled
 
-    case = random_case(4, n_items=4, n_hypotheses=3, n_sources=1, lenses=("a", "b"), identical_lenses=True)
+    case = random_case(
+        4, n_items=4, n_hypotheses=3, n_sources=1, lenses=("a", "b"), identical_lenses=True
+    )
     return case, build_pooled(case)
 
 
@@ -38,9 +40,16 @@ def test_identical_lenses_tau_zero_is_single_lens(models_pooled):
     want = mv.exact_posterior(case, lens="a").xs("hypothesis", level="level")["credence"].to_numpy()
     s = _result(refit(built, tau=0.0, draws=1000, tune=500, chains=2, seed=1)).summary()
     for lens in (None, "a", "b"):
-        got = (s.xs("hypothesis", level="level") if lens is None else
-               s.xs("lens", level="level").loc[[f"{lens}/{h}" for h in case.hypothesis_ids]])
-        assert (np.abs(got["credence"].to_numpy() - want) <= 4 * got["mcse"].to_numpy()).all(), (lens, got, want)
+        got = (
+            s.xs("hypothesis", level="level")
+            if lens is None
+            else s.xs("lens", level="level").loc[[f"{lens}/{h}" for h in case.hypothesis_ids]]
+        )
+        assert (np.abs(got["credence"].to_numpy() - want) <= 4 * got["mcse"].to_numpy()).all(), (
+            lens,
+            got,
+            want,
+        )
 
 
 def test_identical_lenses_default_tau_is_close(models_pooled):

@@ -31,18 +31,24 @@ def _fixed_reliability(case: mv.Case, mean: float = 0.7) -> mv.Case:
 
     Then nothing under the structure is random.
     """
-    src = [s.model_copy(update={"reliability": type(s.reliability).model_validate({"mean": mean})})
-           for s in case.sources]
+    src = [
+        s.model_copy(update={"reliability": type(s.reliability).model_validate({"mean": mean})})
+        for s in case.sources
+    ]
     return case.model_copy(update={"sources": src})
 
 
-def _uncertain(case: mv.Case, seed: int, *, table_zero: bool = True, same_lenses: bool = False) -> mv.Case:
+def _uncertain(
+    case: mv.Case, seed: int, *, table_zero: bool = True, same_lenses: bool = False
+) -> mv.Case:
     """The case with uncertain tables and cells.
 
     Tables of confidence medium; two-state rows a random concentration.
 
-    About 70% of item cells strictly inside (0, 1) become Betas. With ``table_zero`` the first row of the
-    last proposition (multi-state) gets a 0 (the masked Dirichlet). ``same_lenses``: every lens gets the
+    About 70% of item cells strictly inside (0, 1) become Betas. With ``table_zero`` the first row
+    of the
+    last proposition (multi-state) gets a 0 (the masked Dirichlet). ``same_lenses``: every lens gets
+    the
     first lens's judgements.
     """
     rng = np.random.default_rng(seed + 500)
@@ -53,12 +59,19 @@ def _uncertain(case: mv.Case, seed: int, *, table_zero: bool = True, same_lenses
             for v, cell in j["values"].items():
                 if "probs" in cell:
                     probs = dict(cell["probs"])
-                    if table_zero and i == len(d["propositions"]) - 1 and v == next(iter(j["values"])):
+                    if (
+                        table_zero
+                        and i == len(d["propositions"]) - 1
+                        and v == next(iter(j["values"]))
+                    ):
                         s0, s1 = list(probs)[:2]
                         probs[s1], probs[s0] = round(probs[s1] + probs[s0], 3), 0.0
                     vals[v] = probs
                 else:
-                    vals[v] = {"mean": cell["mean"], "concentration": float(np.round(rng.uniform(5, 30), 1))}
+                    vals[v] = {
+                        "mean": cell["mean"],
+                        "concentration": float(np.round(rng.uniform(5, 30), 1)),
+                    }
             j["values"] = vals
             j["confidence"] = "medium"
     for e in d["evidence"]:
@@ -67,7 +80,10 @@ def _uncertain(case: mv.Case, seed: int, *, table_zero: bool = True, same_lenses
         for j in e["likelihoods"].values():
             for k, cell in j["values"].items():
                 if 0 < cell["mean"] < 1 and rng.random() < 0.7:
-                    j["values"][k] = {"mean": cell["mean"], "concentration": float(np.round(rng.uniform(5, 30), 1))}
+                    j["values"][k] = {
+                        "mean": cell["mean"],
+                        "concentration": float(np.round(rng.uniform(5, 30), 1)),
+                    }
     if same_lenses:
         for node in d["propositions"] + d["evidence"]:
             key = next(k for k in ("likelihoods", "trends", "predictive") if k in node)
@@ -82,7 +98,7 @@ def _z(credence: np.ndarray, mcse: np.ndarray, want: np.ndarray) -> np.ndarray:
     return z
 
 
-# --------------------------------------------------------------------------- deterministic: nothing random
+# -------------------------------------------------------------------- deterministic: nothing random
 
 
 @pytest.mark.parametrize(("seed", "depth"), [(0, 2), (1, 3), (2, 2), (3, 3)])
@@ -91,7 +107,8 @@ def test_point_structure_equals_exact(seed, depth):
 
     The model's credence is the exact engine's, to 1e-12.
 
-    Random structured cases: a multi-state proposition, a shared source spanning propositions, a zero
+    Random structured cases: a multi-state proposition, a shared source spanning propositions, a
+    zero
     cell, a timeline and a quantity item under propositions; with reliability on and off.
     """
     from motives.models.exclusive import build_exclusive
@@ -122,12 +139,19 @@ def test_table_knobs_change_the_answer_without_rebuilding():
 
     case = _fixed_reliability(random_structured_case(5, depth=3))
     built = build_exclusive(case, lens="a")
-    fn = built.model.compile_fn(built.model["credence"], inputs=[], on_unused_input="ignore", point_fn=False,
-                                mode="FAST_COMPILE")
+    fn = built.model.compile_fn(
+        built.model["credence"],
+        inputs=[],
+        on_unused_input="ignore",
+        point_fn=False,
+        mode="FAST_COMPILE",
+    )
     arr = compile_case(case, "a")
     np.testing.assert_allclose(fn(), posterior(arr), atol=1e-12)
     rng = np.random.default_rng(1)
-    tables = {p.id: rng.dirichlet(np.ones(len(p.states)), size=len(p.table)) for p in arr.propositions}
+    tables = {
+        p.id: rng.dirichlet(np.ones(len(p.states)), size=len(p.table)) for p in arr.propositions
+    }
     key = structure_key(built)
     set_data(built, **{f"table_{pid}": t for pid, t in tables.items()})
     assert structure_key(built) == key
@@ -149,14 +173,28 @@ def test_flat_case_model_is_unchanged():
     from motives.models.exclusive import build_exclusive
     from motives.models.testing import random_case
 
-    built = build_exclusive(random_case(0, n_items=5, n_hypotheses=3, n_sources=1, structure_seed=100, zeros=1))
+    built = build_exclusive(
+        random_case(0, n_items=5, n_hypotheses=3, n_sources=1, structure_seed=100, zeros=1)
+    )
     assert [v.name for v in built.model.free_RVs] == ["lam_cell", "rho"]
     assert sorted(v.name for v in built.model.data_vars) == sorted(
-        ["concentration", "log_scale", "weight", "observed", "lam_fixed", "lam_alpha", "lam_beta", "rho_alpha",
-         "rho_beta", "base_rate", "log_prior"])
+        [
+            "concentration",
+            "log_scale",
+            "weight",
+            "observed",
+            "lam_fixed",
+            "lam_alpha",
+            "lam_beta",
+            "rho_alpha",
+            "rho_beta",
+            "base_rate",
+            "log_prior",
+        ]
+    )
 
 
-# --------------------------------------------------------------------------- exclusive model, sampled
+# ------------------------------------------------------------------------- exclusive model, sampled
 
 
 @pytest.mark.parametrize(("seed", "depth"), [(0, 2), (1, 3)])
@@ -173,7 +211,9 @@ def test_exclusive_matches_exact_on_random_structured_cases(seed, depth):
     case = _uncertain(random_structured_case(seed, depth=depth), seed)
     arr = compile_case(case, "a")
     src = arr.sources_in_structure[0].key
-    spanned = {p.id for p in arr.propositions for e, s in zip(p.items, p.source, strict=True) if s >= 0}
+    spanned = {
+        p.id for p in arr.propositions for e, s in zip(p.items, p.source, strict=True) if s >= 0
+    }
     assert len(spanned) >= 2 and src == "src"
     built = build_exclusive(case, lens="a")
     names = {v.name for v in built.model.free_RVs}
@@ -201,25 +241,59 @@ def _mixture_case(*, reliability: float | None = 0.8) -> mv.Case:
 
     Items under both and direct.
     """
-    return mv.Case.model_validate({
-        "name": "mix", "hypotheses": [{"id": "h0"}, {"id": "h1"}, {"id": "h2"}],
-        "sources": [{"key": "s", "reliability": {"mean": reliability}}] if reliability else [],
-        "propositions": [
-            {"id": "p", "title": "P", "states": ["low", "mid", "high"],
-             "likelihoods": {"h0": {"low": 0.7, "mid": 0.2, "high": 0.1}, "h1": {"low": 0.1, "mid": 0.3, "high": 0.6},
-                             "h2": {"low": 0.3, "mid": 0.4, "high": 0.3}}},
-            {"id": "q", "title": "Q", "bears_on": "p", "likelihoods": {"low": 0.2, "mid": 0.5, "high": 0.9}},
-        ],
-        "evidence": [
-            {"id": "a1", "title": "a1", "bears_on": "p", "likelihoods": {"low": 0.8, "mid": 0.4, "high": 0.1},
-             **({"reported_by": "s"} if reliability else {})},
-            {"id": "a2", "title": "a2", "bears_on": "p", "likelihoods": {"low": 0.6, "mid": 0.5, "high": 0.2}},
-            {"id": "b1", "title": "b1", "bears_on": "q", "likelihoods": {"yes": 0.7, "no": 0.2}},
-            {"id": "d1", "title": "d1", "likelihoods": {"h0": 0.3, "h1": 0.8, "h2": 0.5}},
-            {"id": "d2", "title": "d2", "likelihoods": {"h0": 0.6, "h1": 0.2, "h2": 0.5},
-             **({"reported_by": "s"} if reliability else {})},
-        ],
-    })
+    return mv.Case.model_validate(
+        {
+            "name": "mix",
+            "hypotheses": [{"id": "h0"}, {"id": "h1"}, {"id": "h2"}],
+            "sources": [{"key": "s", "reliability": {"mean": reliability}}] if reliability else [],
+            "propositions": [
+                {
+                    "id": "p",
+                    "title": "P",
+                    "states": ["low", "mid", "high"],
+                    "likelihoods": {
+                        "h0": {"low": 0.7, "mid": 0.2, "high": 0.1},
+                        "h1": {"low": 0.1, "mid": 0.3, "high": 0.6},
+                        "h2": {"low": 0.3, "mid": 0.4, "high": 0.3},
+                    },
+                },
+                {
+                    "id": "q",
+                    "title": "Q",
+                    "bears_on": "p",
+                    "likelihoods": {"low": 0.2, "mid": 0.5, "high": 0.9},
+                },
+            ],
+            "evidence": [
+                {
+                    "id": "a1",
+                    "title": "a1",
+                    "bears_on": "p",
+                    "likelihoods": {"low": 0.8, "mid": 0.4, "high": 0.1},
+                    **({"reported_by": "s"} if reliability else {}),
+                },
+                {
+                    "id": "a2",
+                    "title": "a2",
+                    "bears_on": "p",
+                    "likelihoods": {"low": 0.6, "mid": 0.5, "high": 0.2},
+                },
+                {
+                    "id": "b1",
+                    "title": "b1",
+                    "bears_on": "q",
+                    "likelihoods": {"yes": 0.7, "no": 0.2},
+                },
+                {"id": "d1", "title": "d1", "likelihoods": {"h0": 0.3, "h1": 0.8, "h2": 0.5}},
+                {
+                    "id": "d2",
+                    "title": "d2",
+                    "likelihoods": {"h0": 0.6, "h1": 0.2, "h2": 0.5},
+                    **({"reported_by": "s"} if reliability else {}),
+                },
+            ],
+        }
+    )
 
 
 def _mixture_likelihood(case: mv.Case, w: np.ndarray) -> np.ndarray:
@@ -273,7 +347,9 @@ def test_mixture_mcmc_matches_closed_form_with_a_proposition():
 
     case = _mixture_case()
     prior = {"dirichlet": [2.0, 1.0, 1.0]}
-    res = mv.fit(case, model="mixture", prior=prior, draws=DRAWS, tune=TUNE, chains=2, seed=2, backend="pymc")
+    res = mv.fit(
+        case, model="mixture", prior=prior, draws=DRAWS, tune=TUNE, chains=2, seed=2, backend="pymc"
+    )
     s = res.summary().xs("hypothesis", level="level")
     z = _z(s["credence"], s["mcse"], exact_mixture(case, prior=prior))
     assert np.abs(z).max() <= 4, (s, exact_mixture(case, prior=prior))
@@ -296,14 +372,21 @@ def test_pooled_identical_lenses_is_single_lens():
 
     Consensus and each lens's credence are the single-lens exact credence.
 
-    Random two-state and three-state tables (Dirichlet rows pooled in softmax space), Beta cells under
+    Random two-state and three-state tables (Dirichlet rows pooled in softmax space), Beta cells
+    under
     propositions, a Beta source spanning propositions.
     """
     from motives.models.pooled import build_pooled
     from motives.models.sampling import refit
 
-    case = _uncertain(random_structured_case(4, n_hyp=2, n_props=2, n_items=4, kinds=False, zero_cell=False,
-                                             lenses=("a", "b")), 4, table_zero=False, same_lenses=True)
+    case = _uncertain(
+        random_structured_case(
+            4, n_hyp=2, n_props=2, n_items=4, kinds=False, zero_cell=False, lenses=("a", "b")
+        ),
+        4,
+        table_zero=False,
+        same_lenses=True,
+    )
     built = build_pooled(case, tau=0.0)
     names = {v.name for v in built.model.free_RVs}
     assert "pcell_logit" in names and any(n.endswith("_row") for n in names)
@@ -311,7 +394,13 @@ def test_pooled_identical_lenses_is_single_lens():
     tr.attrs["motives_model"] = "pooled"
     s = mv.FitResult(tr).summary()
     want = posterior(compile_case(case, "a"))
-    zs = [_z(s.xs("hypothesis", level="level")["credence"], s.xs("hypothesis", level="level")["mcse"], want)]
+    zs = [
+        _z(
+            s.xs("hypothesis", level="level")["credence"],
+            s.xs("hypothesis", level="level")["mcse"],
+            want,
+        )
+    ]
     for lens in ("a", "b"):
         got = s.xs("lens", level="level").loc[[f"{lens}/{h}" for h in case.hypothesis_ids]]
         zs.append(_z(got["credence"], got["mcse"], want))

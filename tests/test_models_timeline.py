@@ -22,8 +22,12 @@ def _bayes_factor_credence(case):
     item = case.evidence[0]
     t, y = timeline_data(item)
     j = item.trends["default"].values
-    ll = [timeline_loglik(t, y, item.sigma, j[h].intercept.mean, j[h].intercept.sd, j[h].slope.mean, j[h].slope.sd)
-          for h in ("flat", "rising")]
+    ll = [
+        timeline_loglik(
+            t, y, item.sigma, j[h].intercept.mean, j[h].intercept.sd, j[h].slope.mean, j[h].slope.sd
+        )
+        for h in ("flat", "rising")
+    ]
     bf = np.exp(ll[0] - ll[1])
     return bf / (1 + bf)
 
@@ -54,7 +58,8 @@ def test_marginal_timeline_is_exact_and_needs_no_sampler():
     """
     res = mv.fit(timeline_case(), draws=20, chains=1)
     assert res.summary().loc[("hypothesis", "flat"), "credence"] == pytest.approx(
-        _bayes_factor_credence(timeline_case()), abs=1e-12)
+        _bayes_factor_credence(timeline_case()), abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("sigma", [0.5, 0.75, 1.3])
@@ -69,7 +74,10 @@ def test_free_sigma_marginal_matches_closed_form(sigma):
 
     tl = model_inputs(timeline_case()).timelines[0]
     got = marginal_trend_loglik(tl, pt.as_tensor_variable(sigma)).eval()
-    want = [timeline_loglik(tl.t, tl.y, sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k]) for k in range(2)]
+    want = [
+        timeline_loglik(tl.t, tl.y, sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
+        for k in range(2)
+    ]
     np.testing.assert_allclose(got, want, rtol=1e-7)
 
 
@@ -86,4 +94,5 @@ def test_free_sigma_runs_and_moves_little():
     res = mv.FitResult(sample(built, draws=500, tune=500, chains=2, seed=1))
     assert "rhetoric_sigma" in res.trace.posterior
     assert res.summary().loc[("hypothesis", "flat"), "credence"] == pytest.approx(
-        _bayes_factor_credence(timeline_case()), abs=0.15)
+        _bayes_factor_credence(timeline_case()), abs=0.15
+    )

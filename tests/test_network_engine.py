@@ -32,8 +32,19 @@ def test_implied_parents_is_the_likelihood_of_a_finding(seed: int) -> None:
         for s, state in enumerate(p.states):
             props = [dict(q, observed=None) for q in data["propositions"]]
             props[i]["observed"] = state
-            one = mv.Case.model_validate({**data, "propositions": props, "evidence": [
-                {"id": "dummy", "title": "non-diagnostic", "likelihoods": dict.fromkeys(case.hypothesis_ids, 1.0)}]})
+            one = mv.Case.model_validate(
+                {
+                    **data,
+                    "propositions": props,
+                    "evidence": [
+                        {
+                            "id": "dummy",
+                            "title": "non-diagnostic",
+                            "likelihoods": dict.fromkeys(case.hypothesis_ids, 1.0),
+                        }
+                    ],
+                }
+            )
             like = np.exp(loglik(compile_case(one), reliability=False))
             np.testing.assert_allclose(like, m[:, s], atol=1e-12, rtol=0)
 
@@ -57,7 +68,9 @@ def test_plan_on_a_tree_is_leaves_first_and_on_a_loop_builds_the_joint() -> None
     """
     chain = plan_elimination([3, 2, 4, 2], [(0, 1), (1, 2), (2, 3)], ["hypotheses", "a", "b", "c"])
     assert [s.var for s in chain.steps] == [3, 2, 1] and chain.largest == 8
-    loop = plan_elimination([3, 2, 2, 2], [(0, 1), (0, 2), (1, 2, 3)], ["hypotheses", "a", "b", "c"])
+    loop = plan_elimination(
+        [3, 2, 2, 2], [(0, 1), (0, 2), (1, 2, 3)], ["hypotheses", "a", "b", "c"]
+    )
     assert loop.largest == 12  # h x a x b, never h x a x b x c
 
 

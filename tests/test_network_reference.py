@@ -30,16 +30,30 @@ TOL = 1e-12
 #: a tiny one, many hypotheses with at most two parents per fact.
 SHAPES = [
     {},
-    {"n_facts": 12, "n_roots": 2, "n_items": 10, "n_sources": 2, "n_observed": 2, "lenses": ("a", "b"),
-     "zero_cells": 5},
+    {
+        "n_facts": 12,
+        "n_roots": 2,
+        "n_items": 10,
+        "n_sources": 2,
+        "n_observed": 2,
+        "lenses": ("a", "b"),
+        "zero_cells": 5,
+    },
     {"n_hyp": 2, "n_facts": 3, "n_items": 4},
     {"n_hyp": 5, "n_facts": 9, "max_parents": 2, "n_items": 8, "n_sources": 2},
 ]
 #: (seed, shape) pairs: 210 networks.
 CASES = [(seed, k) for k, n in enumerate((100, 20, 50, 40)) for seed in range(n)]
-#: Tree-shaped networks (one parent each, no roots or findings) that the schema read before issue 20.
-TREE = {"max_parents": 1, "n_roots": 0, "n_observed": 0, "max_item_parents": 1, "list_single": False,
-        "lenses": ("a", "b")}
+#: Tree-shaped networks (one parent each, no roots or findings) that the schema read before issue
+#: 20.
+TREE = {
+    "max_parents": 1,
+    "n_roots": 0,
+    "n_observed": 0,
+    "max_item_parents": 1,
+    "list_single": False,
+    "lenses": ("a", "b"),
+}
 
 
 def _diff(a: dict[str, float], b: dict[str, float]) -> float:
@@ -56,8 +70,11 @@ def _cells(values: object, depth: int):
             yield from _cells(v, depth - 1)
 
 
-@pytest.mark.parametrize("ref", [R.brute_force_posterior, R.pgmpy_posterior, R.pyagrum_posterior],
-                         ids=["brute", "pgmpy", "pyagrum"])
+@pytest.mark.parametrize(
+    "ref",
+    [R.brute_force_posterior, R.pgmpy_posterior, R.pyagrum_posterior],
+    ids=["brute", "pgmpy", "pyagrum"],
+)
 def test_pearl_alarm_known_answer(ref) -> None:
     post = ref(R.alarm_document())
     assert abs(post["burglary"] - 0.284171835364393) < TOL
@@ -85,13 +102,30 @@ def _student() -> dict:
         "name": "student",
         "hypotheses": [{"id": "low", "prior": 0.7}, {"id": "high", "prior": 0.3}],
         "propositions": [
-            {"id": "difficulty", "title": "Hard course", "states": ["easy", "hard"], "bears_on": [],
-             "likelihoods": {"easy": 0.6, "hard": 0.4}},
-            {"id": "grade", "title": "Grade", "states": ["a", "b", "c"], "bears_on": ["hypotheses", "difficulty"],
-             "likelihoods": {"low": {"easy": {"a": 0.3, "b": 0.4, "c": 0.3}, "hard": {"a": 0.05, "b": 0.25, "c": 0.7}},
-                             "high": {"easy": {"a": 0.9, "b": 0.08, "c": 0.02},
-                                      "hard": {"a": 0.5, "b": 0.3, "c": 0.2}}},
-             "observed": "c"},
+            {
+                "id": "difficulty",
+                "title": "Hard course",
+                "states": ["easy", "hard"],
+                "bears_on": [],
+                "likelihoods": {"easy": 0.6, "hard": 0.4},
+            },
+            {
+                "id": "grade",
+                "title": "Grade",
+                "states": ["a", "b", "c"],
+                "bears_on": ["hypotheses", "difficulty"],
+                "likelihoods": {
+                    "low": {
+                        "easy": {"a": 0.3, "b": 0.4, "c": 0.3},
+                        "hard": {"a": 0.05, "b": 0.25, "c": 0.7},
+                    },
+                    "high": {
+                        "easy": {"a": 0.9, "b": 0.08, "c": 0.02},
+                        "hard": {"a": 0.5, "b": 0.3, "c": 0.2},
+                    },
+                },
+                "observed": "c",
+            },
         ],
         "evidence": [],
     }
@@ -113,10 +147,18 @@ def test_student_network_known_answer() -> None:
 def test_a_beta_source_is_integrated_exactly() -> None:
     """One item from a Beta source: P(E | h) = E[ρ] λ_h + (1 − E[ρ]) b, whatever the quadrature."""
     doc = {
-        "name": "witness", "hypotheses": [{"id": "blue", "prior": 0.15}, {"id": "green", "prior": 0.85}],
+        "name": "witness",
+        "hypotheses": [{"id": "blue", "prior": 0.15}, {"id": "green", "prior": 0.85}],
         "sources": [{"key": "w", "reliability": {"mean": 0.8, "concentration": 5}}],
-        "evidence": [{"id": "says_blue", "title": "Says blue", "bears_on": "hypotheses", "reported_by": "w",
-                      "likelihoods": {"blue": 1.0, "green": 0.0}}],
+        "evidence": [
+            {
+                "id": "says_blue",
+                "title": "Says blue",
+                "bears_on": "hypotheses",
+                "reported_by": "w",
+                "likelihoods": {"blue": 1.0, "green": 0.0},
+            }
+        ],
     }
     like = np.array([0.8 * 1 + 0.2 * 0.5, 0.8 * 0 + 0.2 * 0.5])
     want = 0.15 * like[0] / (0.15 * like[0] + 0.85 * like[1])
@@ -153,7 +195,12 @@ def test_the_engine_agrees_on_tree_shaped_networks(seed: int) -> None:
     case = mv.Case.model_validate(doc)
     for lens in ("a", "b"):
         got = mv.exact_posterior(case, lens).xs("hypothesis", level="level")["credence"]
-        assert _diff(R.brute_force_posterior(doc, lens), {h: float(got[h]) for h in case.hypothesis_ids}) < TOL
+        assert (
+            _diff(
+                R.brute_force_posterior(doc, lens), {h: float(got[h]) for h in case.hypothesis_ids}
+            )
+            < TOL
+        )
 
 
 def _engine(doc: dict, lens: str | None = None) -> dict[str, float]:
@@ -186,11 +233,19 @@ def test_the_engine_matches_the_brute_force_on_random_shapes() -> None:
     for seed in range(100):
         r = np.random.default_rng(10_000 + seed)
         nf = int(r.integers(1, 13))
-        shape = {"n_hyp": int(r.integers(2, 6)), "n_facts": nf, "n_roots": int(r.integers(0, nf)),
-                 "n_items": int(r.integers(0, 13)), "max_parents": int(r.integers(1, 4)),
-                 "max_item_parents": int(r.integers(1, 3)), "max_states": int(r.integers(2, 5)),
-                 "n_observed": int(r.integers(0, nf + 1)), "n_sources": int(r.integers(0, 4)),
-                 "fixed_source": bool(r.random() < 0.5), "zero_cells": int(r.integers(0, 8))}
+        shape = {
+            "n_hyp": int(r.integers(2, 6)),
+            "n_facts": nf,
+            "n_roots": int(r.integers(0, nf)),
+            "n_items": int(r.integers(0, 13)),
+            "max_parents": int(r.integers(1, 4)),
+            "max_item_parents": int(r.integers(1, 3)),
+            "max_states": int(r.integers(2, 5)),
+            "n_observed": int(r.integers(0, nf + 1)),
+            "n_sources": int(r.integers(0, 4)),
+            "fixed_source": bool(r.random() < 0.5),
+            "zero_cells": int(r.integers(0, 8)),
+        }
         doc = random_network_document(seed, **shape)
         assert _diff(R.brute_force_posterior(doc), _engine(doc)) < TOL, (seed, shape)
 
@@ -205,6 +260,7 @@ def test_the_engine_does_not_underflow() -> None:
 
     The posterior is the same.
     """
+
     def scale(v: object) -> object:
         return {k: scale(c) for k, c in v.items()} if isinstance(v, dict) else v * 1e-100  # type: ignore[operator]
 
@@ -224,7 +280,9 @@ def test_generated_networks_have_what_the_issue_asks_for() -> None:
     several parents, zero cells, and evidence possible under some hypothesis.
     """
     seen: dict[str, set] = {"fact_parents": set(), "states": set(), "item_parents": set()}
-    counts = dict.fromkeys(("root", "observed", "zero", "ruled_out", "list_single", "dict_two_state"), 0)
+    counts = dict.fromkeys(
+        ("root", "observed", "zero", "ruled_out", "list_single", "dict_two_state"), 0
+    )
     for seed, shape in CASES:
         doc = random_network_document(seed, **SHAPES[shape])
         assert doc == random_network_document(seed, **SHAPES[shape])
@@ -236,7 +294,9 @@ def test_generated_networks_have_what_the_issue_asks_for() -> None:
             counts["root"] += not f.parents
             counts["observed"] += f.observed is not None
             counts["zero"] += int((f.table == 0).sum())
-            assert all(p == "hypotheses" or ids.index(p) < ids.index(f.id) for p in f.parents)  # a DAG in order
+            assert all(
+                p == "hypotheses" or ids.index(p) < ids.index(f.id) for p in f.parents
+            )  # a DAG in order
             assert np.allclose(f.table.sum(axis=-1), 1, atol=1e-9) and (f.table >= 0).all()
         for e in net.items:
             seen["item_parents"].add(len(e.parents))
@@ -250,7 +310,9 @@ def test_generated_networks_have_what_the_issue_asks_for() -> None:
             counts["list_single"] += isinstance(p["bears_on"], list) and len(p["bears_on"]) == 1
         for p, f in zip(doc["propositions"], net.facts, strict=True):
             cells = list(_cells(p["likelihoods"]["a"]["values"], len(f.parents)))
-            counts["dict_two_state"] += len(f.states) == 2 and bool(f.parents) and isinstance(cells[0], dict)
+            counts["dict_two_state"] += (
+                len(f.states) == 2 and bool(f.parents) and isinstance(cells[0], dict)
+            )
         joint = R.brute_force_joint(doc)
         assert joint.sum() > 0
         counts["ruled_out"] += int((joint == 0).sum())

@@ -14,8 +14,14 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ["01_quickstart", "02_russia_ukraine", "03_sensitivity", "04_your_own_case", "05_structured_evidence",
-             "06_networks"]
+NOTEBOOKS = [
+    "01_quickstart",
+    "02_russia_ukraine",
+    "03_sensitivity",
+    "04_your_own_case",
+    "05_structured_evidence",
+    "06_networks",
+]
 
 
 def load(name: str) -> nbformat.NotebookNode:

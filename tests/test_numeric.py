@@ -5,8 +5,10 @@ through loading, the engine and the CLI; one number parser for YAML, ``--prior``
 Beta quadrature without overflow; check's conflict flags in one vectorised pass equal to one
 posterior per item.
 
-The contract for any value: a correct result (finite credences summing to 1; a Beta's mean equal to a / (a + b)
-computed in exact rational arithmetic) or a located message with exit 2 — never exit 1 or 70, never a traceback.
+The contract for any value: a correct result (finite credences summing to 1; a Beta's mean equal to
+a / (a + b)
+computed in exact rational arithmetic) or a located message with exit 2 — never exit 1 or 70, never
+a traceback.
 """
 
 from __future__ import annotations
@@ -28,10 +30,28 @@ from motives.cli import app
 from motives.numeric import MAX_CONCENTRATION, beta_moments, beta_nodes, read_number
 
 #: The extremes of float64 the red team used, and ordinary values beside them.
-EXTREMES = [1e-308, 5e-324, 1e308, math.inf, -math.inf, math.nan, -0.0, 0.0, 1e-300, 1e300, 1e12, 1e13]
-extreme = st.sampled_from(EXTREMES) | st.floats(min_value=1e-6, max_value=1e6) | st.floats(allow_nan=True,
-                                                                                             allow_infinity=True)
-SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXTREMES = [
+    1e-308,
+    5e-324,
+    1e308,
+    math.inf,
+    -math.inf,
+    math.nan,
+    -0.0,
+    0.0,
+    1e-300,
+    1e300,
+    1e12,
+    1e13,
+]
+extreme = (
+    st.sampled_from(EXTREMES)
+    | st.floats(min_value=1e-6, max_value=1e6)
+    | st.floats(allow_nan=True, allow_infinity=True)
+)
+SLOW = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def yaml_number(x: float) -> str:
@@ -52,7 +72,7 @@ def _product_moment(a: float, b: float, d: int) -> float:
     return float(np.prod((a + j) / (a + b + j)))
 
 
-# --------------------------------------------------------------------------- Beta moments and quadrature
+# ---------------------------------------------------------------------- Beta moments and quadrature
 
 
 @given(st.floats(min_value=5e-324, max_value=1e308), st.floats(min_value=5e-324, max_value=1e308))
@@ -67,8 +87,12 @@ def test_beta_moments_are_exact_or_refused(a: float, b: float) -> None:
         assert "beta [" in str(exc)
         exact_conc = Fraction(a) + Fraction(b)
         exact_mean = Fraction(a) / exact_conc
-        assert exact_conc > MAX_CONCENTRATION or float(exact_mean) in (0.0, 1.0) or exact_mean < 1e-300 \
+        assert (
+            exact_conc > MAX_CONCENTRATION
+            or float(exact_mean) in (0.0, 1.0)
+            or exact_mean < 1e-300
             or 1 - exact_mean < 1e-16
+        )
         return
     exact = Fraction(a) / (Fraction(a) + Fraction(b))
     assert 0.0 < mean < 1.0 and conc <= MAX_CONCENTRATION
@@ -87,8 +111,11 @@ def test_the_red_team_betas() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.floats(min_value=1e-4, max_value=1 - 1e-4), st.floats(min_value=1e-300, max_value=MAX_CONCENTRATION),
-       st.integers(min_value=1, max_value=60))
+@given(
+    st.floats(min_value=1e-4, max_value=1 - 1e-4),
+    st.floats(min_value=1e-300, max_value=MAX_CONCENTRATION),
+    st.integers(min_value=1, max_value=60),
+)
 def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n: int) -> None:
     """Gauss nodes of any representable Beta.
 
@@ -96,9 +123,12 @@ def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n:
     integrates — products of up to 2n - 1 mixtures ρλ + (1 - ρ)b with b ≥ 0.05 — checked against the
     same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
 
-    The tolerance: scipy's Gauss–Jacobi nodes lose digits for exponents near -1 with many nodes (measured
-    worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the engine prints
-    credences to four significant figures, so 1e-7 leaves a margin without hiding an error that shows."""
+    The tolerance: scipy's Gauss–Jacobi nodes lose digits for exponents near -1 with many nodes
+    (measured
+    worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the engine
+    prints
+    credences to four significant figures, so 1e-7 leaves a margin without hiding an error that
+    shows."""
     x, w = beta_nodes(mean, conc, n)
     assert np.isfinite(x).all() and np.isfinite(w).all() and (x >= 0).all() and (x <= 1).all()
     assert w.sum() == pytest.approx(1.0, abs=1e-12) and (w >= 0).all()
@@ -106,8 +136,10 @@ def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n:
     assert float(w @ x) == pytest.approx(mean, rel=1e-7)
     lam, base = 0.9, 0.3  # integrand (ρ(λ - b) + b)^d = Σ C(d, i) (λ - b)^i b^(d - i) ρ^i
     for d in {d for d in (1, 2, n, 2 * n - 1) if d <= 2 * n - 1}:
-        exact = sum(math.comb(d, i) * (lam - base) ** i * base ** (d - i) * _product_moment(a, b, i)
-                    for i in range(d + 1))
+        exact = sum(
+            math.comb(d, i) * (lam - base) ** i * base ** (d - i) * _product_moment(a, b, i)
+            for i in range(d + 1)
+        )
         assert float(w @ (x * (lam - base) + base) ** d) == pytest.approx(exact, rel=1e-7)
 
 
@@ -123,8 +155,10 @@ def test_beta_nodes_where_scipy_overflowed() -> None:
     assert np.isfinite(w).all() and float(w @ x) == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize(("lo", "hi"), [(0.999999, 0.9999999), (1e-6, 1e-5), (0.5, 0.9), (1e-9, 1 - 1e-9),
-                                        (0.45, 0.55), (0.01, 0.05)])
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(0.999999, 0.9999999), (1e-6, 1e-5), (0.5, 0.9), (1e-9, 1 - 1e-9), (0.45, 0.55), (0.01, 0.05)],
+)
 def test_interval_fit_hits_its_interval(lo: float, hi: float) -> None:
     """The fitted Beta's central 90% is the interval to 1e-6 relative on the odds scale.
 
@@ -152,11 +186,17 @@ def test_interval_form_is_right_or_refused(lo: float, hi: float) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(extreme.map(lambda x: {"beta": [x, 1.0]}), extreme.map(lambda x: {"beta": [2.0, x]}),
-                 st.tuples(extreme, extreme).map(lambda t: {"beta": list(t)}),
-                 st.tuples(extreme, extreme).map(lambda t: {"mean": t[0], "concentration": t[1]}),
-                 st.tuples(extreme, extreme).map(lambda t: {"interval": list(t)}),
-                 extreme, extreme.map(lambda x: {"p": x, "confidence": "low"})))
+@given(
+    st.one_of(
+        extreme.map(lambda x: {"beta": [x, 1.0]}),
+        extreme.map(lambda x: {"beta": [2.0, x]}),
+        st.tuples(extreme, extreme).map(lambda t: {"beta": list(t)}),
+        st.tuples(extreme, extreme).map(lambda t: {"mean": t[0], "concentration": t[1]}),
+        st.tuples(extreme, extreme).map(lambda t: {"interval": list(t)}),
+        extreme,
+        extreme.map(lambda x: {"p": x, "confidence": "low"}),
+    )
+)
 def test_every_form_is_a_belief_the_engine_can_use_or_a_value_error(form: dict) -> None:
     """Any form with any float: a Belief with finite, positive Beta shapes, or a ValueError."""
     try:
@@ -172,8 +212,24 @@ def test_every_form_is_a_belief_the_engine_can_use_or_a_value_error(form: dict) 
 # --------------------------------------------------------------------------- one number parser
 
 
-@pytest.mark.parametrize("text", ["1e-400", "-1e-400", "1e400", "-1e999", "nan", "NaN", "inf", "-Infinity",
-                                  ".inf", ".nan", "0x10", "1,5", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e-400",
+        "-1e-400",
+        "1e400",
+        "-1e999",
+        "nan",
+        "NaN",
+        "inf",
+        "-Infinity",
+        ".inf",
+        ".nan",
+        "0x10",
+        "1,5",
+        "",
+    ],
+)
 def test_read_number_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="where"):
         read_number(text, "where")
@@ -221,9 +277,15 @@ def test_cli_prior_uses_the_same_parser(tmp_path: Path, prior: str) -> None:
     assert "number" in result.output
 
 
-@pytest.mark.parametrize(("cell", "needle"), [("1e-400", "too small"), ("1e400", "too large"),
-                                              ("beta(1e308, 1e308)", "more than 1e+12"),
-                                              ("beta(1e-400, 1)", "too small")])
+@pytest.mark.parametrize(
+    ("cell", "needle"),
+    [
+        ("1e-400", "too small"),
+        ("1e400", "too large"),
+        ("beta(1e308, 1e308)", "more than 1e+12"),
+        ("beta(1e-400, 1)", "too small"),
+    ],
+)
 def test_matrix_cells_use_the_same_parser(tmp_path: Path, cell: str, needle: str) -> None:
     """A matrix cell that underflows, overflows or gives an unusable Beta.
 
@@ -231,8 +293,9 @@ def test_matrix_cells_use_the_same_parser(tmp_path: Path, cell: str, needle: str
     """
     matrix = tmp_path / "m.csv"
     matrix.write_text(f'id,title,a,b\ne1,first,"{cell}",0.5\n', encoding="utf-8")
-    result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
-                                terminal_width=300)
+    result = CliRunner().invoke(
+        app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")], terminal_width=300
+    )
     assert result.exit_code == 2, result.output
     text = " ".join(result.output.split())
     assert needle in text and "m.csv:2" in text and "'a'" in text, text
@@ -242,13 +305,14 @@ def test_matrix_cells_use_the_same_parser(tmp_path: Path, cell: str, needle: str
 def test_matrix_prior_row_uses_the_same_parser(tmp_path: Path) -> None:
     matrix = tmp_path / "m.csv"
     matrix.write_text("id,title,a,b\n#prior,,1e-400,1\ne1,first,0.7,0.5\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
-                                terminal_width=300)
+    result = CliRunner().invoke(
+        app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")], terminal_width=300
+    )
     assert result.exit_code == 2, result.output
     assert "too small" in " ".join(result.output.split())
 
 
-# --------------------------------------------------------------------------- through loading and the CLI
+# ---------------------------------------------------------------------- through loading and the CLI
 
 RELIABLE = """\
 name: tiny
@@ -280,14 +344,32 @@ evidence:
 """
 
 forms = st.one_of(
-    st.tuples(extreme, extreme).map(lambda t: f"{{beta: [{yaml_number(t[0])}, {yaml_number(t[1])}]}}"),
-    st.tuples(extreme, extreme).map(lambda t: f"{{mean: {yaml_number(t[0])}, concentration: {yaml_number(t[1])}}}"),
-    st.tuples(extreme, extreme).map(lambda t: f"{{interval: [{yaml_number(t[0])}, {yaml_number(t[1])}]}}"),
+    st.tuples(extreme, extreme).map(
+        lambda t: f"{{beta: [{yaml_number(t[0])}, {yaml_number(t[1])}]}}"
+    ),
+    st.tuples(extreme, extreme).map(
+        lambda t: f"{{mean: {yaml_number(t[0])}, concentration: {yaml_number(t[1])}}}"
+    ),
+    st.tuples(extreme, extreme).map(
+        lambda t: f"{{interval: [{yaml_number(t[0])}, {yaml_number(t[1])}]}}"
+    ),
     extreme.map(yaml_number),
-    st.sampled_from(["{interval: [0.999999, 0.9999999]}", "{mean: 0.5, concentration: 1e12}",
-                     "{beta: [1e-300, 1e-300]}", "{beta: [1e308, 1e308]}", "1e-400", "{beta: [1e400, 1]}",
-                     f"{{mean: 0.5, concentration: {10**400}}}", f"{{beta: [2, -{10**400}]}}", str(10**400),
-                     "{interval: [5e-324, 1e-300]}", "{p: 5e-324, confidence: low}", "-0.0"]),
+    st.sampled_from(
+        [
+            "{interval: [0.999999, 0.9999999]}",
+            "{mean: 0.5, concentration: 1e12}",
+            "{beta: [1e-300, 1e-300]}",
+            "{beta: [1e308, 1e308]}",
+            "1e-400",
+            "{beta: [1e400, 1]}",
+            f"{{mean: 0.5, concentration: {10**400}}}",
+            f"{{beta: [2, -{10**400}]}}",
+            str(10**400),
+            "{interval: [5e-324, 1e-300]}",
+            "{p: 5e-324, confidence: low}",
+            "-0.0",
+        ]
+    ),
 )
 
 
@@ -311,7 +393,9 @@ def _check_outcome(folder: Path) -> None:
 
 @SLOW
 @given(forms)
-def test_reliability_forms_through_the_cli(tmp_path_factory: pytest.TempPathFactory, form: str) -> None:
+def test_reliability_forms_through_the_cli(
+    tmp_path_factory: pytest.TempPathFactory, form: str
+) -> None:
     """Every reliability form with extreme numbers: a correct posterior or a located refusal."""
     tmp = tmp_path_factory.mktemp("rel")
     _check_outcome(_case(tmp, REPORTS, RELIABLE.format(rel=form)))
@@ -319,7 +403,9 @@ def test_reliability_forms_through_the_cli(tmp_path_factory: pytest.TempPathFact
 
 @SLOW
 @given(forms, forms)
-def test_item_forms_through_the_cli(tmp_path_factory: pytest.TempPathFactory, fa: str, fb: str) -> None:
+def test_item_forms_through_the_cli(
+    tmp_path_factory: pytest.TempPathFactory, fa: str, fb: str
+) -> None:
     """Every likelihood form in an item's cells with extreme numbers.
 
     A correct posterior or a located refusal.
@@ -352,14 +438,21 @@ def test_state_row_concentration_is_bounded() -> None:
         StateRow(probs={"x": 0.5, "y": 0.5}, concentration=1e308)
 
 
-# --------------------------------------------------------------------------- conflict flags in one pass
+# ----------------------------------------------------------------------- conflict flags in one pass
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10_000), st.integers(2, 9), st.integers(2, 4), st.integers(0, 3), st.integers(0, 2),
-       st.booleans())
-def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: int, k: int, n_sources: int,
-                                                           zeros: int, reliability: bool) -> None:
+@given(
+    st.integers(0, 10_000),
+    st.integers(2, 9),
+    st.integers(2, 4),
+    st.integers(0, 3),
+    st.integers(0, 2),
+    st.booleans(),
+)
+def test_vectorised_conflict_equals_one_posterior_per_item(
+    seed: int, n_items: int, k: int, n_sources: int, zeros: int, reliability: bool
+) -> None:
     """The one-pass conflict of a case without propositions equals leaving each item out.
 
     Leaving each item out and recomputing is the measure's definition. Tolerance 1e-9 dB: only the
@@ -387,11 +480,13 @@ def test_vectorised_conflict_equals_one_posterior_per_item(seed: int, n_items: i
             assert row["conflict_db"] == pytest.approx(want, abs=1e-9)
 
 
-# --------------------------------------------------------------------------- internal errors -> located messages
+# -------------------------------------------------------------- internal errors -> located messages
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.sampled_from([1e300, 1e-300, 1e-20, 1e-8, 1e154, 5e-324, 1e308]) | st.floats(1e-320, 1e308))
+@given(
+    st.sampled_from([1e300, 1e-300, 1e-20, 1e-8, 1e154, 5e-324, 1e308]) | st.floats(1e-320, 1e308)
+)
 def test_timeline_sigma_is_a_result_or_a_located_refusal(sigma: float) -> None:
     """Timeline sigma of 1e300 or 1e-300 escaped as OverflowError or LinAlgError (exit 70)."""
     from motives.testing import timeline_case
@@ -410,11 +505,19 @@ def test_timeline_sigma_is_a_result_or_a_located_refusal(sigma: float) -> None:
 
 
 def _one_family_case() -> mv.Case:
-    return mv.Case.model_validate({
-        "name": "fam", "hypotheses": [{"id": "a", "prior": 0.5, "family": "f"}, {"id": "b", "prior": 0.5,
-                                                                                 "family": "f"}],
-        "evidence": [{"id": "e1", "title": "first", "likelihoods": {"a": 0.7, "b": 0.3}},
-                     {"id": "e2", "title": "second", "likelihoods": {"a": 0.4, "b": 0.6}}]})
+    return mv.Case.model_validate(
+        {
+            "name": "fam",
+            "hypotheses": [
+                {"id": "a", "prior": 0.5, "family": "f"},
+                {"id": "b", "prior": 0.5, "family": "f"},
+            ],
+            "evidence": [
+                {"id": "e1", "title": "first", "likelihoods": {"a": 0.7, "b": 0.3}},
+                {"id": "e2", "title": "second", "likelihoods": {"a": 0.4, "b": 0.6}},
+            ],
+        }
+    )
 
 
 def test_one_family_holding_every_hypothesis() -> None:
@@ -447,17 +550,23 @@ def test_pool_weights_refuse_silent_choices() -> None:
         pool(case, weights={"a": 1.0})
     big = pool(case, weights={"a": 1e308, "b": 1e308})
     even = pool(case, weights={"a": 1.0, "b": 1.0})
-    assert np.allclose(mv.exact_posterior(big, lens="pool")["credence"], mv.exact_posterior(even, lens="pool")["credence"])
+    assert np.allclose(
+        mv.exact_posterior(big, lens="pool")["credence"],
+        mv.exact_posterior(even, lens="pool")["credence"],
+    )
     for w in ([math.nan, 1.0], [True, 1.0], [0.0, 0.0], [-1.0, 2.0], [math.inf, 1.0]):
         with pytest.raises(mv.CaseError, match="non-negative finite"):
             pool(case, weights=w)
 
 
-@pytest.mark.parametrize(("rows", "needle"), [
-    ("#prior,,0.5,0.5\n#PRIOR,,0.4,0.6\n", "a second #prior row"),
-    ("#prior,,0.5,0.5\n #prior ,,0.4,0.6\n", "a second #prior row"),
-    ("e1,other,0.5,0.5\n", "is the id of the row on line 2 too"),
-])
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        ("#prior,,0.5,0.5\n#PRIOR,,0.4,0.6\n", "a second #prior row"),
+        ("#prior,,0.5,0.5\n #prior ,,0.4,0.6\n", "a second #prior row"),
+        ("e1,other,0.5,0.5\n", "is the id of the row on line 2 too"),
+    ],
+)
 def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) -> None:
     """Two #prior rows, or two rows with one written id, were resolved silently.
 
@@ -465,8 +574,9 @@ def test_matrix_ambiguities_are_refused(tmp_path: Path, rows: str, needle: str) 
     """
     matrix = tmp_path / "m.csv"
     matrix.write_text("id,title,a,b\ne1,first,0.7,0.5\n" + rows, encoding="utf-8")
-    result = CliRunner().invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")],
-                                terminal_width=300)
+    result = CliRunner().invoke(
+        app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")], terminal_width=300
+    )
     assert result.exit_code == 2, result.output
     assert needle in " ".join(result.output.split()) and "m.csv:" in result.output
 
@@ -478,15 +588,24 @@ def test_quote_over_forty_words_and_base_rate_without_source_are_refused(tmp_pat
     field) and exit 2.
     """
     long_quote = " ".join(["word"] * 41)
-    for extra, needle in ((f"\n    quote: {long_quote}", "at most 40"), ("\n    base_rate: 0.3", "reported_by")):
-        folder = _case(tmp_path / needle.replace(" ", "_"),
-                       f"evidence:\n  - id: e1\n    title: an item{extra}\n    likelihoods: {{a: 0.7, b: 0.3}}\n")
+    for extra, needle in (
+        (f"\n    quote: {long_quote}", "at most 40"),
+        ("\n    base_rate: 0.3", "reported_by"),
+    ):
+        folder = _case(
+            tmp_path / needle.replace(" ", "_"),
+            f"evidence:\n  - id: e1\n    title: an item{extra}\n    likelihoods: {{a: 0.7, b: "
+            "0.3}\n",
+        )
         result = CliRunner().invoke(app, ["check", str(folder)], terminal_width=300)
         assert result.exit_code == 2, result.output
         text = " ".join(result.output.split())
         assert needle in text and "evidence.yaml:" in text and "'e1'" in text, text
-    ok = _case(tmp_path / "ok", f"evidence:\n  - id: e1\n    title: x\n    quote: {' '.join(['w'] * 40)}\n"
-                                "    likelihoods: {a: 0.7, b: 0.3}\n")
+    ok = _case(
+        tmp_path / "ok",
+        f"evidence:\n  - id: e1\n    title: x\n    quote: {' '.join(['w'] * 40)}\n"
+        "    likelihoods: {a: 0.7, b: 0.3}\n",
+    )
     assert CliRunner().invoke(app, ["check", str(ok)]).exit_code == 0
 
 
@@ -498,17 +617,29 @@ def test_lenses_in_a_spec_of_another_model_are_refused() -> None:
     for model in ("exclusive", "mixture"):
         with pytest.raises(ValidationError, match="pooled model only"):
             AnalysisSpec.model_validate({"name": "s", "case": "c", "model": model, "lenses": ["a"]})
-    assert AnalysisSpec.model_validate({"name": "s", "case": "c", "model": "pooled", "lenses": ["a"]}).lenses == ["a"]
+    assert AnalysisSpec.model_validate(
+        {"name": "s", "case": "c", "model": "pooled", "lenses": ["a"]}
+    ).lenses == ["a"]
 
 
-@pytest.mark.parametrize(("name", "fmt", "code"), [("w.bif", "net", 2), ("w.net", "bif", 2), ("w.xml", "net", 2),
-                                                   ("w.net", "net", 0), ("w.txt", "net", 0)])
+@pytest.mark.parametrize(
+    ("name", "fmt", "code"),
+    [
+        ("w.bif", "net", 2),
+        ("w.net", "bif", 2),
+        ("w.xml", "net", 2),
+        ("w.net", "net", 0),
+        ("w.txt", "net", 0),
+    ],
+)
 def test_export_file_name_and_format_agree(tmp_path: Path, name: str, fmt: str, code: int) -> None:
     """A .bif file name with --format net wrote NET text under a BIF name."""
     from motives.examples import path as example_path
 
-    result = CliRunner().invoke(app, ["export", str(example_path("witness")), "--out", str(tmp_path / name),
-                                      "--format", fmt])
+    result = CliRunner().invoke(
+        app,
+        ["export", str(example_path("witness")), "--out", str(tmp_path / name), "--format", fmt],
+    )
     assert result.exit_code == code, result.output
     assert (tmp_path / name).exists() == (code == 0)
 
@@ -526,17 +657,23 @@ def test_matrix_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     def run(text: str) -> str:
         matrix = tmp_path / "m.csv"
         matrix.write_text(text, encoding="utf-8")
-        result = runner.invoke(app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")], terminal_width=300)
+        result = runner.invoke(
+            app, ["import-matrix", str(matrix), "--out", str(tmp_path / "out")], terminal_width=300
+        )
         assert result.exit_code == 2, result.output
         assert not (tmp_path / "out").exists()
         return " ".join(result.output.split())
 
     assert "characters" in run("id,title,a,b\ne1," + "x" * 140_000 + ",0.5,0.5\n")
     monkeypatch.setattr(ach, "MAX_MATRIX_ROWS", 3)
-    assert "more than 3 rows" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(5)))
+    assert "more than 3 rows" in run(
+        "id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(5))
+    )
     monkeypatch.setattr(ach, "MAX_MATRIX_ROWS", 10_000)
     monkeypatch.setattr(ach, "MAX_MATRIX_CELLS", 10)
-    assert "more than 10 cells" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(5)))
+    assert "more than 10 cells" in run(
+        "id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(5))
+    )
     monkeypatch.setattr(ach, "MAX_MATRIX_CELLS", 1_000_000)
     monkeypatch.setattr(ach, "MAX_MATRIX_BYTES", 100)
     assert "m.csv" in run("id,title,a,b\n" + "".join(f"e{i},t,0.5,0.5\n" for i in range(20)))
@@ -548,10 +685,22 @@ def test_quadrature_nodes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from motives.exact import compile_case
 
     monkeypatch.setattr(numeric, "MAX_NODES", 4)
-    items = [{"id": f"e{i}", "title": "t", "reported_by": "s", "base_rate": 0.5,
-              "likelihoods": {"a": 0.6, "b": 0.4}} for i in range(8)]
-    data = {"name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": items,
-            "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}]}
+    items = [
+        {
+            "id": f"e{i}",
+            "title": "t",
+            "reported_by": "s",
+            "base_rate": 0.5,
+            "likelihoods": {"a": 0.6, "b": 0.4},
+        }
+        for i in range(8)
+    ]
+    data = {
+        "name": "x",
+        "hypotheses": [{"id": "a"}, {"id": "b"}],
+        "evidence": items,
+        "sources": [{"key": "s", "reliability": {"mean": 0.7, "concentration": 10}}],
+    }
     with pytest.raises(mv.CaseError, match="more than the limit of 4") as info:
         compile_case(mv.Case.model_validate(data))
     assert info.value.problems[0].item == "s" and info.value.problems[0].field == "reliability"
@@ -561,13 +710,28 @@ def test_quadrature_nodes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_target_naming_a_hypothesis_and_a_group_is_refused() -> None:
     """A bare id naming a hypothesis and a group silently picked the hypothesis."""
-    case = mv.Case.model_validate({
-        "name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
-        "groupings": [{"id": "g", "groups": [{"id": "a", "hypotheses": ["a", "b"]}, {"id": "z", "hypotheses": ["c"]}]}],
-        "evidence": [{"id": "e", "title": "t", "likelihoods": {"a": 0.5, "b": 0.4, "c": 0.3}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "x",
+            "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+            "groupings": [
+                {
+                    "id": "g",
+                    "groups": [
+                        {"id": "a", "hypotheses": ["a", "b"]},
+                        {"id": "z", "hypotheses": ["c"]},
+                    ],
+                }
+            ],
+            "evidence": [{"id": "e", "title": "t", "likelihoods": {"a": 0.5, "b": 0.4, "c": 0.3}}],
+        }
+    )
     with pytest.raises(mv.CaseError, match="names both the hypothesis 'a' and the group 'g.a'"):
         case.resolve_target("a")
-    assert case.resolve_target("g.a").level == "group" and case.resolve_target("b").level == "hypothesis"
+    assert (
+        case.resolve_target("g.a").level == "group"
+        and case.resolve_target("b").level == "hypothesis"
+    )
 
 
 def test_tiny_unequal_likelihoods_are_not_called_equal() -> None:
@@ -575,10 +739,16 @@ def test_tiny_unequal_likelihoods_are_not_called_equal() -> None:
 
     The two differ by a ratio of 2e23.
     """
-    case = mv.Case.model_validate({
-        "name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}],
-        "evidence": [{"id": "e1", "title": "t", "likelihoods": {"a": 1e-300, "b": 5e-324}},
-                     {"id": "e2", "title": "t", "likelihoods": {"a": 1e-300, "b": 1e-300}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "x",
+            "hypotheses": [{"id": "a"}, {"id": "b"}],
+            "evidence": [
+                {"id": "e1", "title": "t", "likelihoods": {"a": 1e-300, "b": 5e-324}},
+                {"id": "e2", "title": "t", "likelihoods": {"a": 1e-300, "b": 1e-300}},
+            ],
+        }
+    )
     assert case.non_diagnostic() == ["e2"]
 
 
@@ -590,4 +760,6 @@ def test_huge_integers_are_located(tmp_path: Path, value: int) -> None:
         result = CliRunner().invoke(app, ["check", str(folder)], terminal_width=300)
         assert result.exit_code == 2, result.output
         text = " ".join(result.output.split())
-        assert "evidence.yaml:4" in text and "likelihoods.a" in text and "int too large" not in text, text
+        assert (
+            "evidence.yaml:4" in text and "likelihoods.a" in text and "int too large" not in text
+        ), text

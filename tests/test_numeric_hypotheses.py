@@ -25,10 +25,19 @@ N_MAX, SEEN = 1000, 60
 
 def locomotive() -> mv.Case:
     N = range(1, N_MAX + 1)
-    return mv.Case.model_validate({
-        "name": "locomotive", "hypotheses": [{"id": f"n{n}", "value": n} for n in N],
-        "evidence": [{"id": "saw_60", "title": "Locomotive number 60",
-                      "likelihoods": {f"n{n}": (1 / n if n >= SEEN else 0) for n in N}}]})
+    return mv.Case.model_validate(
+        {
+            "name": "locomotive",
+            "hypotheses": [{"id": f"n{n}", "value": n} for n in N],
+            "evidence": [
+                {
+                    "id": "saw_60",
+                    "title": "Locomotive number 60",
+                    "likelihoods": {f"n{n}": (1 / n if n >= SEEN else 0) for n in N},
+                }
+            ],
+        }
+    )
 
 
 def _discrete_quantile(values: list[int], probs: list[Fraction], q: Fraction) -> int:
@@ -60,23 +69,46 @@ def test_proportion_on_a_grid_against_the_beta_posterior() -> None:
 
     grid = [i / 200 for i in range(201)]
     k, n = 7, 10
-    case = mv.Case.model_validate({
-        "name": "proportion", "hypotheses": [{"id": f"p{i}", "value": p} for i, p in enumerate(grid)],
-        "evidence": [{"id": f"trial_{t}", "title": f"Trial {t}",
-                      "likelihoods": {f"p{i}": (p if t < k else 1 - p) for i, p in enumerate(grid)}}
-                     for t in range(n)]})
+    case = mv.Case.model_validate(
+        {
+            "name": "proportion",
+            "hypotheses": [{"id": f"p{i}", "value": p} for i, p in enumerate(grid)],
+            "evidence": [
+                {
+                    "id": f"trial_{t}",
+                    "title": f"Trial {t}",
+                    "likelihoods": {f"p{i}": (p if t < k else 1 - p) for i, p in enumerate(grid)},
+                }
+                for t in range(n)
+            ],
+        }
+    )
     s = value_summary(case)
     post = stats.beta(k + 1, n - k + 1)  # uniform prior
-    assert s["mean"] == pytest.approx(post.mean(), abs=1e-6)  # the grid sum is very accurate for a smooth density
+    assert s["mean"] == pytest.approx(
+        post.mean(), abs=1e-6
+    )  # the grid sum is very accurate for a smooth density
     assert abs(s["median"] - post.median()) <= 1 / 200
-    assert abs(s["lower"] - post.ppf(0.05)) <= 1 / 200 and abs(s["upper"] - post.ppf(0.95)) <= 1 / 200
+    assert (
+        abs(s["lower"] - post.ppf(0.05)) <= 1 / 200 and abs(s["upper"] - post.ppf(0.95)) <= 1 / 200
+    )
 
 
 def test_value_table_orders_by_value_and_accepts_credences() -> None:
-    case = mv.Case.model_validate({"name": "v", "hypotheses": [{"id": "hi", "value": 3}, {"id": "lo", "value": 1},
-                                                               {"id": "mid", "value": 2}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "v",
+            "hypotheses": [
+                {"id": "hi", "value": 3},
+                {"id": "lo", "value": 1},
+                {"id": "mid", "value": 2},
+            ],
+        }
+    )
     t = value_table(case)
-    assert t.index.tolist() == ["lo", "mid", "hi"] and t["cdf"].tolist() == pytest.approx([1 / 3, 2 / 3, 1])
+    assert t.index.tolist() == ["lo", "mid", "hi"] and t["cdf"].tolist() == pytest.approx(
+        [1 / 3, 2 / 3, 1]
+    )
     s = value_summary(case, credence={"hi": 0.1, "lo": 0.6, "mid": 0.3})
     assert s == pytest.approx({"mean": 1.5, "median": 1, "lower": 1, "upper": 3, "mass": 0.9})
 
@@ -85,24 +117,50 @@ def test_values_all_or_none() -> None:
     with pytest.raises(Exception, match="give a value for every hypothesis or for none"):
         mv.Case.model_validate({"name": "v", "hypotheses": [{"id": "a", "value": 1}, {"id": "b"}]})
     with pytest.raises(Exception, match="Input should be a valid number"):
-        mv.Case.model_validate({"name": "v", "hypotheses": [{"id": "a", "value": "1"}, {"id": "b", "value": 2}]})
+        mv.Case.model_validate(
+            {"name": "v", "hypotheses": [{"id": "a", "value": "1"}, {"id": "b", "value": 2}]}
+        )
     with pytest.raises(CaseError, match="hypotheses without a value"):
         value_summary(mv.examples.cookie_case())
 
 
 def test_posterior_cli_prints_and_reports_the_value(tmp_path: Path) -> None:
     case = locomotive()
-    (tmp_path / "case.yaml").write_text(yaml.safe_dump({"name": "locomotive", "hypotheses": [
-        {"id": h.id, "value": int(h.value)} for h in case.hypotheses]}))
-    (tmp_path / "ev.yaml").write_text(yaml.safe_dump({"evidence": [
-        {"id": "saw_60", "title": "Locomotive number 60",
-         "likelihoods": {h: v.mean for h, v in case.item("saw_60").likelihoods["default"].values.items()}}]}))
+    (tmp_path / "case.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "locomotive",
+                "hypotheses": [{"id": h.id, "value": int(h.value)} for h in case.hypotheses],
+            }
+        )
+    )
+    (tmp_path / "ev.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "evidence": [
+                    {
+                        "id": "saw_60",
+                        "title": "Locomotive number 60",
+                        "likelihoods": {
+                            h: v.mean
+                            for h, v in case.item("saw_60").likelihoods["default"].values.items()
+                        },
+                    }
+                ]
+            }
+        )
+    )
     res = CliRunner().invoke(app, ["posterior", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "value: mean 333.42, median 244, 90% credible interval [69, 869]" in res.output
     res = CliRunner().invoke(app, ["posterior", str(tmp_path), "--json"])
     v = json.loads(res.output)["value"]
-    assert v["median"] == 244 and v["lower"] == 69 and v["upper"] == 869 and v["mean"] == pytest.approx(333.42, abs=5e-3)
+    assert (
+        v["median"] == 244
+        and v["lower"] == 69
+        and v["upper"] == 869
+        and v["mean"] == pytest.approx(333.42, abs=5e-3)
+    )
 
 
 def test_value_figure_among_the_standard_figures(tmp_path: Path) -> None:
@@ -111,9 +169,15 @@ def test_value_figure_among_the_standard_figures(tmp_path: Path) -> None:
     from motives.plots import save_figure, standard_figures
     from motives.sensitivity import run_all
 
-    case = mv.Case.model_validate({
-        "name": "grid", "hypotheses": [{"id": f"p{i}", "value": i / 10} for i in range(11)],
-        "evidence": [{"id": "hit", "title": "A hit", "likelihoods": {f"p{i}": i / 10 for i in range(11)}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "grid",
+            "hypotheses": [{"id": f"p{i}", "value": i / 10} for i in range(11)],
+            "evidence": [
+                {"id": "hit", "title": "A hit", "likelihoods": {f"p{i}": i / 10 for i in range(11)}}
+            ],
+        }
+    )
     tables = run_all(case, sweep_points=11, sobol_samples=64)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -127,7 +191,9 @@ def test_value_figure_among_the_standard_figures(tmp_path: Path) -> None:
     assert (tmp_path / "value_posterior.pdf").stat().st_size > 1000
     cookies = mv.examples.cookie_case()
     names = []
-    for name, f, _ in standard_figures(cookies, run_all(cookies, sweep_points=11, sobol_samples=64)):
+    for name, f, _ in standard_figures(
+        cookies, run_all(cookies, sweep_points=11, sobol_samples=64)
+    ):
         names.append(name)
         plt.close(f)
     assert "value_posterior" not in names
@@ -139,14 +205,37 @@ def _grid_spec(tmp_path: Path, n: int = 60) -> Path:
     It has three successes and one failure.
     """
     (tmp_path / "case").mkdir()
-    (tmp_path / "case" / "case.yaml").write_text(yaml.safe_dump({"name": "grid", "hypotheses": [
-        {"id": f"p{i}", "value": i / (n - 1)} for i in range(n)]}))
-    (tmp_path / "case" / "ev.yaml").write_text(yaml.safe_dump({"evidence": [
-        {"id": f"t{t}", "title": f"Trial {t}",
-         "likelihoods": {f"p{i}": round(min(max(i / (n - 1) if t < 3 else 1 - i / (n - 1), 0.001), 0.999), 4)
-                         for i in range(n)}} for t in range(4)]}))
+    (tmp_path / "case" / "case.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "grid",
+                "hypotheses": [{"id": f"p{i}", "value": i / (n - 1)} for i in range(n)],
+            }
+        )
+    )
+    (tmp_path / "case" / "ev.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "evidence": [
+                    {
+                        "id": f"t{t}",
+                        "title": f"Trial {t}",
+                        "likelihoods": {
+                            f"p{i}": round(
+                                min(max(i / (n - 1) if t < 3 else 1 - i / (n - 1), 0.001), 0.999), 4
+                            )
+                            for i in range(n)
+                        },
+                    }
+                    for t in range(4)
+                ]
+            }
+        )
+    )
     spec = tmp_path / "spec.yaml"
-    spec.write_text("name: g\ncase: case\nsensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: [png]\n")
+    spec.write_text(
+        "name: g\ncase: case\nsensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: [png]\n"
+    )
     return spec
 
 
@@ -157,21 +246,32 @@ def test_report_of_a_grid_shows_the_value_and_the_most_credible_rows(tmp_path: P
     res = CliRunner().invoke(app, ["report", str(spec), "--out", str(tmp_path / "rep")])
     assert res.exit_code == 0, res.output
     md = (tmp_path / "rep" / "report.md").read_text()
-    want = json.loads(CliRunner().invoke(app, ["posterior", str(tmp_path / "case"), "--json"]).output)["value"]
-    assert json.loads((tmp_path / "rep" / "summary.json").read_text())["value"] == pytest.approx(want)
+    want = json.loads(
+        CliRunner().invoke(app, ["posterior", str(tmp_path / "case"), "--json"]).output
+    )["value"]
+    assert json.loads((tmp_path / "rep" / "summary.json").read_text())["value"] == pytest.approx(
+        want
+    )
     assert "](figures/value_posterior.png)" in md
-    assert (f"posterior mean is {want['mean']:.6g}, its median {want['median']:.6g}, and its 90% credible "
-            f"interval [{want['lower']:.6g}, {want['upper']:.6g}]") in md
+    assert (
+        f"posterior mean is {want['mean']:.6g}, its median {want['median']:.6g}, and its 90% "
+        "credible "
+        f"interval [{want['lower']:.6g}, {want['upper']:.6g}]"
+    ) in md
     posterior = md.split("## Posterior")[1].split("\n## ")[0]
     assert sum(line.startswith("| hypothesis |") for line in posterior.splitlines()) == SHOWN_ROWS
-    assert f"Only the {SHOWN_ROWS} most credible of 60 hypotheses are shown; the other 40" in posterior
+    assert (
+        f"Only the {SHOWN_ROWS} most credible of 60 hypotheses are shown; the other 40" in posterior
+    )
     for section in ("## Prior", "## Conflict"):  # the other tables with a row per hypothesis
         text = md.split(section)[1].split("\n## ")[0]
         assert len(re.findall(r"^\| (?:hypothesis \| )?p\d+ \|", text, flags=re.M)) == SHOWN_ROWS
         assert "most credible of 60 hypotheses are shown" in text
     res = CliRunner().invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "sens")])
     assert res.exit_code == 0, res.output
-    assert json.loads((tmp_path / "sens" / "summary.json").read_text())["value"] == pytest.approx(want)
+    assert json.loads((tmp_path / "sens" / "summary.json").read_text())["value"] == pytest.approx(
+        want
+    )
 
 
 def test_posterior_of_a_grid_prints_no_ach_score(tmp_path: Path) -> None:
@@ -180,4 +280,5 @@ def test_posterior_of_a_grid_prints_no_ach_score(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "value: mean" in res.output and "ACH" not in res.output
     assert "ach_inconsistency" not in json.loads(
-        CliRunner().invoke(app, ["posterior", str(tmp_path / "case"), "--json"]).output)
+        CliRunner().invoke(app, ["posterior", str(tmp_path / "case"), "--json"]).output
+    )

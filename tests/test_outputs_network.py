@@ -28,7 +28,10 @@ from motives.cli import app
 pytestmark = pytest.mark.filterwarnings("error")
 TOL = 1e-12
 runner = CliRunner()
-SENS = "the sensitivity analyses read one parent per proposition (PropArrays.parent); generalised on branch sens"
+SENS = (
+    "the sensitivity analyses read one parent per proposition (PropArrays.parent); generalised "
+    "on branch sens"
+)
 
 
 def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]:
@@ -36,7 +39,8 @@ def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]
 
     A root fact, facts of two parents, an observed fact, items of two parents.
 
-    f0 is a root; f2 <- (hypotheses, f0); f3 <- f1 is observed; f4 <- (f2, f0); f5 <- (f3, hypotheses);
+    f0 is a root; f2 <- (hypotheses, f0); f3 <- f1 is observed; f4 <- (f2, f0); f5 <- (f3,
+    hypotheses);
     three-state facts alternate with two-state ones; three items share a source of Beta reliability.
     """
     rng = np.random.default_rng(seed)
@@ -45,9 +49,16 @@ def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]
     pri = np.round(rng.dirichlet(np.ones(k) * 3), 4)
     pri[-1] = round(1 - pri[:-1].sum(), 4)
     data: dict[str, Any] = {
-        "name": f"net{seed}", "title": "A generated network",
-        "hypotheses": [{"id": h, "label": f"Hypothesis {h}", "prior": float(p)} for h, p in zip(hyps, pri, strict=True)],
-        "sources": [{"key": "witness", "reliability": {"beta": [4.0, 2.0]}}], "propositions": [], "evidence": []}
+        "name": f"net{seed}",
+        "title": "A generated network",
+        "hypotheses": [
+            {"id": h, "label": f"Hypothesis {h}", "prior": float(p)}
+            for h, p in zip(hyps, pri, strict=True)
+        ],
+        "sources": [{"key": "witness", "reliability": {"beta": [4.0, 2.0]}}],
+        "propositions": [],
+        "evidence": [],
+    }
     states_of: dict[str, list[str]] = {}
 
     def nest(parents: list[str], leaf: Any) -> Any:
@@ -55,6 +66,7 @@ def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]
 
         def rec(i: int) -> Any:
             return leaf() if i == len(axes) else {v: rec(i + 1) for v in axes[i]}
+
         return rec(0)
 
     plans = [[], ["hypotheses"], ["hypotheses", "f0"], ["f1"], ["f2", "f0"], ["f3", "hypotheses"]]
@@ -68,18 +80,42 @@ def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]
             p = np.round(rng.dirichlet(np.ones(len(states)) * 2), 3)
             p[-1] = round(1 - p[:-1].sum(), 3)
             return {s: float(v) for s, v in zip(states, p, strict=True)}
-        vals = nest(parents, row) if parents else {"yes": (y := round(float(rng.uniform(0.1, 0.9)), 3)),
-                                                    "no": round(1 - y, 3)}
-        d = {"id": f"f{i}", "title": f"Fact f{i}", "states": states, "bears_on": parents,
-             "likelihoods": {"default": {"values": vals, "rationale": "generated"}}}
+
+        vals = (
+            nest(parents, row)
+            if parents
+            else {"yes": (y := round(float(rng.uniform(0.1, 0.9)), 3)), "no": round(1 - y, 3)}
+        )
+        d = {
+            "id": f"f{i}",
+            "title": f"Fact f{i}",
+            "states": states,
+            "bears_on": parents,
+            "likelihoods": {"default": {"values": vals, "rationale": "generated"}},
+        }
         if i == 3:
             d["observed"] = "mid"
         data["propositions"].append(d)
-    items = [["hypotheses"], ["f2"], ["f4", "hypotheses" if hypotheses_in_joint else "f1"], ["f5"], ["f1", "f2"],
-             ["f5"], ["f0", "f4"]]
+    items = [
+        ["hypotheses"],
+        ["f2"],
+        ["f4", "hypotheses" if hypotheses_in_joint else "f1"],
+        ["f5"],
+        ["f1", "f2"],
+        ["f5"],
+        ["f0", "f4"],
+    ]
     for j, parents in enumerate(items):
-        e = {"id": f"e{j}", "title": f"Item e{j}", "bears_on": parents if len(parents) > 1 else parents[0],
-             "likelihoods": {"default": {"values": nest(parents, lambda: round(float(rng.uniform(0.05, 0.95)), 3))}}}
+        e = {
+            "id": f"e{j}",
+            "title": f"Item e{j}",
+            "bears_on": parents if len(parents) > 1 else parents[0],
+            "likelihoods": {
+                "default": {
+                    "values": nest(parents, lambda: round(float(rng.uniform(0.05, 0.95)), 3))
+                }
+            },
+        }
         if j in (1, 3, 4):
             e["reported_by"] = "witness"
         data["evidence"].append(e)
@@ -93,7 +129,9 @@ def network_case(seed: int, hypotheses_in_joint: bool = False) -> mv.Case:
 def write_folder(data: dict[str, Any], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     d = dict(data)
-    (folder / "evidence.yaml").write_text(yaml.safe_dump({"evidence": d.pop("evidence")}, sort_keys=False))
+    (folder / "evidence.yaml").write_text(
+        yaml.safe_dump({"evidence": d.pop("evidence")}, sort_keys=False)
+    )
     (folder / "case.yaml").write_text(yaml.safe_dump(d, sort_keys=False))
     return folder
 
@@ -108,7 +146,9 @@ SEEDS = [0, 1, 2, 3]
 
 @pytest.mark.parametrize("joint_h", [False, True], ids=["facts", "with_h"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_exported_network_equals_the_exact_posterior(tmp_path: Path, seed: int, joint_h: bool) -> None:
+def test_exported_network_equals_the_exact_posterior(
+    tmp_path: Path, seed: int, joint_h: bool
+) -> None:
     case = network_case(seed, joint_h)
     for reliability in (True, False):
         net = bn.network(case, reliability=reliability)
@@ -127,7 +167,10 @@ def test_network_layout_and_evidence() -> None:
     case = network_case(1)
     net = bn.network(case)
     m = net.model
-    assert m.get_parents("f0") == [] and list(m.get_cpds("f2").variables[1:]) == ["hypothesis", "f0"]
+    assert m.get_parents("f0") == [] and list(m.get_cpds("f2").variables[1:]) == [
+        "hypothesis",
+        "f0",
+    ]
     assert list(m.get_cpds("f5").variables[1:]) == ["f3", "hypothesis"]
     assert set(m.get_parents("e4")) == {"f1", "f2", "reliability_witness"}
     assert net.evidence["f3"] == "mid" and net.evidence["e6"] == "observed"
@@ -147,7 +190,10 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("netspec")
     write_folder(network_data(1), root / "case")
     s = root / "spec.yaml"
-    s.write_text("name: net\ncase: case\nsensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: [png]\n")
+    s.write_text(
+        "name: net\ncase: case\nsensitivity: {sobol_samples: 64, sweep_points: 11}\nfigures: "
+        "[png]\n"
+    )
     return s
 
 
@@ -157,7 +203,10 @@ def test_cli_posterior_prints_the_exact_posterior(spec: Path) -> None:
     assert res.exit_code == 0, res.output
     got = json.loads(res.output)["hypotheses"]
     want = exact(case)
-    assert max(abs(got[h]["credence"] - w) for h, w in zip(case.hypothesis_ids, want, strict=True)) <= TOL
+    assert (
+        max(abs(got[h]["credence"] - w) for h, w in zip(case.hypothesis_ids, want, strict=True))
+        <= TOL
+    )
 
 
 def test_cli_export_writes_a_network_with_the_exact_posterior(spec: Path, tmp_path: Path) -> None:
@@ -197,7 +246,13 @@ def test_standard_figures(tmp_path: Path) -> None:
     for name, fig, _ax in standard_figures(case, run_all(case, sweep_points=11, sobol_samples=64)):
         names.append(name)
         plt.close(fig)
-    assert names[0] == "structure" and {"credences", "ledger", "tornado", "break_even", "information"} <= set(names)
+    assert names[0] == "structure" and {
+        "credences",
+        "ledger",
+        "tornado",
+        "break_even",
+        "information",
+    } <= set(names)
 
 
 def test_casebook_labels_rows_by_parent_configuration() -> None:
@@ -215,7 +270,12 @@ def test_casebook_labels_rows_by_parent_configuration() -> None:
 
 
 def test_report_tables_and_latex_run_and_label_rows() -> None:
-    from motives.report import evidence_table, posterior_markdown, proposition_latex, propositions_latex
+    from motives.report import (
+        evidence_table,
+        posterior_markdown,
+        proposition_latex,
+        propositions_latex,
+    )
 
     case = network_case(1)
     t = evidence_table(case)
@@ -223,7 +283,9 @@ def test_report_tables_and_latex_run_and_label_rows() -> None:
     assert row["proposition"] == "f1 and f2"
     e4 = case.item("e4").likelihoods["default"].values
     assert row["given_state"].startswith(f"low, yes {e4['low.yes'].mean:.2f}")
-    assert "root fact" in proposition_latex(case, "f0") and "Observed: mid" in proposition_latex(case, "f3")
+    assert "root fact" in proposition_latex(case, "f0") and "Observed: mid" in proposition_latex(
+        case, "f3"
+    )
     assert "h1, yes" in propositions_latex(case)
     want = exact(case)
     assert f"{want[1]:.3f}"[:4] in posterior_markdown(case)
@@ -246,8 +308,10 @@ def test_evidence_table_with_the_hypotheses_among_an_items_parents() -> None:
             pu = case.implied_parents((other,))  # (K, S_u)
             vals = e.likelihoods["default"].values
             for k, h in enumerate(case.hypothesis_ids):
-                keys = [".".join(h if b == "hypotheses" else s for b in e.parents) for s in
-                        case.proposition(other).states]
+                keys = [
+                    ".".join(h if b == "hypotheses" else s for b in e.parents)
+                    for s in case.proposition(other).states
+                ]
                 want = sum(pu[k, i] * vals[key].mean for i, key in enumerate(keys))
                 assert lt.loc[e.id, h] == pytest.approx(want, abs=1e-12)
             break
@@ -264,7 +328,9 @@ def test_structure_diagram_draws_every_parent(tmp_path: Path) -> None:
     case = network_case(1)
     fig, ax = plot_structure(case, width="two")
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-    edges = sum(len(p.parents) for p in case.propositions) + sum(len(e.parents) for e in case.evidence)
+    edges = sum(len(p.parents) for p in case.propositions) + sum(
+        len(e.parents) for e in case.evidence
+    )
     assert len(arrows) == edges
     texts = [t.get_text() for t in ax.texts]
     assert "root fact (no parent)" in texts and "observed: mid" in texts
@@ -312,8 +378,11 @@ def test_explanation_never_prints_nan(seed: int) -> None:
     from motives.report.explain import explain
     from motives.testing import random_network_case
 
-    cases = [random_network_case(seed)] + ([mv.load_case(Path(__file__).resolve().parents[1] / "evidence"),
-                                            mv.examples.load("alarm")] if seed == 0 else [])
+    cases = [random_network_case(seed)] + (
+        [mv.load_case(Path(__file__).resolve().parents[1] / "evidence"), mv.examples.load("alarm")]
+        if seed == 0
+        else []
+    )
     for case in cases:
         for lens in case.lens_ids:
             text = str(explain(case, lens))

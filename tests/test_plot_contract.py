@@ -31,7 +31,14 @@ from motives import sensitivity as S  # noqa: E402
 PLOTS = {name: getattr(P, name) for name in P.__all__ if name.startswith("plot_")}
 
 #: keyword -> its one default
-SHARED = {"labels": None, "ax": None, "width": "auto", "top": None, "level": "family", "visuals": None}
+SHARED = {
+    "labels": None,
+    "ax": None,
+    "width": "auto",
+    "top": None,
+    "level": "family",
+    "visuals": None,
+}
 #: which shared keywords do not apply, and why
 NOT_APPLICABLE = {
     "plot_credences": {"level"},  # draws both levels
@@ -71,7 +78,9 @@ def test_every_plot_has_the_shared_keywords_with_the_shared_defaults(name):
         assert kw in sig.parameters, f"{name} lacks {kw}="
         p = sig.parameters[kw]
         assert p.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}: {kw} must be keyword-only"
-        assert p.default == default, f"{name}: {kw} defaults to {p.default!r}, the contract says {default!r}"
+        assert p.default == default, (
+            f"{name}: {kw} defaults to {p.default!r}, the contract says {default!r}"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(PLOTS))
@@ -79,8 +88,10 @@ def test_every_parameter_is_documented_and_nothing_else(name):
     fn = PLOTS[name]
     params = list(inspect.signature(fn).parameters)
     docs = documented(fn)
-    assert sorted(docs) == sorted(params), (f"{name}: undocumented {sorted(set(params) - set(docs))}, "
-                                           f"documented but absent {sorted(set(docs) - set(params))}")
+    assert sorted(docs) == sorted(params), (
+        f"{name}: undocumented {sorted(set(params) - set(docs))}, "
+        f"documented but absent {sorted(set(docs) - set(params))}"
+    )
     assert docs == params, f"{name}: document the parameters in signature order"
 
 
@@ -101,7 +112,9 @@ def test_the_parser_sees_a_missing_parameter():
     assert documented(plot_x) == ["table"]
 
 
-# --- visuals ---------------------------------------------------------------------------------------------------
+# --- visuals
+# ---------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def case():
@@ -115,25 +128,46 @@ def tables(case):
 
 def _trace(var):
     x = np.random.default_rng(0).dirichlet([8, 4, 2, 1], size=(2, 50))
-    return xr.Dataset({var: (("chain", "draw", "hypothesis"), x)}, coords={"hypothesis": ["nat", "reg", "ide", "lea"]})
+    return xr.Dataset(
+        {var: (("chain", "draw", "hypothesis"), x)},
+        coords={"hypothesis": ["nat", "reg", "ide", "lea"]},
+    )
 
 
 def calls(case, tables):
     """name -> (function, first arguments) for every plot."""
     from motives.exact import value_table
 
-    grid = mv.Case.model_validate({"name": "g", "hypotheses": [{"id": f"p{i}", "value": i / 10} for i in range(11)],
-                                   "evidence": [{"id": "e", "title": "E",
-                                                 "likelihoods": {f"p{i}": 0.05 + i / 12 for i in range(11)}}]})
+    grid = mv.Case.model_validate(
+        {
+            "name": "g",
+            "hypotheses": [{"id": f"p{i}", "value": i / 10} for i in range(11)],
+            "evidence": [
+                {
+                    "id": "e",
+                    "title": "E",
+                    "likelihoods": {f"p{i}": 0.05 + i / 12 for i in range(11)},
+                }
+            ],
+        }
+    )
     return {
-        "plot_credences": (tables["posterior"],), "plot_ledger": (tables["weight_of_evidence"],),
-        "plot_trajectory": (tables["trajectory"],), "plot_prior_sweep": (tables["prior_sweep"],),
-        "plot_tornado": (tables["tornado"],), "plot_lenses": (tables["lens_comparison"],),
-        "plot_cruxes": (tables["cruxes"],), "plot_sobol": (tables["sobol"],),
-        "plot_break_even": (tables["break_even"],), "plot_information": (tables["item_information"],),
-        "plot_discount": (tables["evidence_discount"],), "plot_timeline": (case,),
-        "plot_credence_density": (_trace("credence"),), "plot_shares": (_trace("share"),),
-        "plot_structure": (mv.examples.load("burglary"),), "plot_value_posterior": (value_table(grid),),
+        "plot_credences": (tables["posterior"],),
+        "plot_ledger": (tables["weight_of_evidence"],),
+        "plot_trajectory": (tables["trajectory"],),
+        "plot_prior_sweep": (tables["prior_sweep"],),
+        "plot_tornado": (tables["tornado"],),
+        "plot_lenses": (tables["lens_comparison"],),
+        "plot_cruxes": (tables["cruxes"],),
+        "plot_sobol": (tables["sobol"],),
+        "plot_break_even": (tables["break_even"],),
+        "plot_information": (tables["item_information"],),
+        "plot_discount": (tables["evidence_discount"],),
+        "plot_timeline": (case,),
+        "plot_credence_density": (_trace("credence"),),
+        "plot_shares": (_trace("share"),),
+        "plot_structure": (mv.examples.load("burglary"),),
+        "plot_value_posterior": (value_table(grid),),
     }
 
 
@@ -146,8 +180,16 @@ def _elements(fn) -> list[str]:
 
 def _artists(ax) -> int:
     fig = ax.figure
-    return (len(ax.lines) + len(ax.patches) + len(ax.texts) + len(ax.collections) + len(fig.legends)
-            + (ax.get_legend() is not None) + len(ax.child_axes) + bool(ax.get_title(loc="right")))
+    return (
+        len(ax.lines)
+        + len(ax.patches)
+        + len(ax.texts)
+        + len(ax.collections)
+        + len(fig.legends)
+        + (ax.get_legend() is not None)
+        + len(ax.child_axes)
+        + bool(ax.get_title(loc="right"))
+    )
 
 
 def test_every_plot_is_covered(case, tables):
@@ -174,28 +216,57 @@ def test_visuals_switch_elements_off_and_refuse_unknown_ones(name, case, tables)
 
 
 def test_a_dict_adjusts_an_element(tables):
-    fig, ax = P.plot_tornado(tables["tornado"], visuals={"ref_line": {"color": "red", "linewidth": 2}})
+    fig, ax = P.plot_tornado(
+        tables["tornado"], visuals={"ref_line": {"color": "red", "linewidth": 2}}
+    )
     assert any(ln.get_color() == "red" and ln.get_linewidth() == 2 for ln in ax.lines)
     plt.close(fig)
 
 
-# --- property tests over the shared arguments ------------------------------------------------------------------
+# --- property tests over the shared arguments
+# ------------------------------------------------------------------
 
 LEVELED = [n for n in sorted(PLOTS) if "level" not in NOT_APPLICABLE.get(n, set())]
 TOPPED = [n for n in sorted(PLOTS) if "top" not in NOT_APPLICABLE.get(n, set())]
-# Latin (to Latin Extended-B): the figure font (DejaVu Sans) has every glyph; it lacks some of other scripts.
-label_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F,
-                                            exclude_categories=("Cs", "Cc", "Cf", "Mn", "Co", "Cn")),
-                     min_size=1, max_size=120)
+# Latin (to Latin Extended-B): the figure font (DejaVu Sans) has every glyph; it lacks some of other
+# scripts.
+label_text = st.text(
+    alphabet=st.characters(
+        min_codepoint=32,
+        max_codepoint=0x24F,
+        exclude_categories=("Cs", "Cc", "Cf", "Mn", "Co", "Cn"),
+    ),
+    min_size=1,
+    max_size=120,
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(TOPPED), top=st.one_of(st.none(), st.integers(1, 30)),
-       width=st.sampled_from(["auto", "one", "two", 3.5, 7.2]),
-       level=st.sampled_from(["family", "hypothesis"]), words=st.lists(label_text, min_size=1, max_size=12))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(TOPPED),
+    top=st.one_of(st.none(), st.integers(1, 30)),
+    width=st.sampled_from(["auto", "one", "two", 3.5, 7.2]),
+    level=st.sampled_from(["family", "hypothesis"]),
+    words=st.lists(label_text, min_size=1, max_size=12),
+)
 def test_any_shared_arguments_keep_the_contract(case, tables, name, top, width, level, words):
     fn, args = PLOTS[name], calls(case, tables)[name]
-    ids = ["nat", "reg", "ide", "lea", "security", "nonsecurity", "a", "b", "orders", "talks", "report1", "neutral"]
+    ids = [
+        "nat",
+        "reg",
+        "ide",
+        "lea",
+        "security",
+        "nonsecurity",
+        "a",
+        "b",
+        "orders",
+        "talks",
+        "report1",
+        "neutral",
+    ]
     labels = dict(zip(ids, words, strict=False))
     kw = {"top": top, "width": width, "labels": labels}
     if name in LEVELED:
@@ -203,13 +274,21 @@ def test_any_shared_arguments_keep_the_contract(case, tables, name, top, width, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig, ax = fn(*args, **kw)
-        FigureCanvasAgg(fig).draw()  # constrained layout runs here: no "axes sizes collapsed" warning
+        FigureCanvasAgg(
+            fig
+        ).draw()  # constrained layout runs here: no "axes sizes collapsed" warning
     assert fig.get_figwidth() == (P.width_of(width) if width != "auto" else fig.get_figwidth())
     assert fig.get_figwidth() in (P.ONE_COLUMN, P.TWO_COLUMN)
     assert fig.get_figheight() <= 9.0
     n_rows = len([t for t in ax.get_yticklabels() if t.get_text()])
-    if top is not None and name in ("plot_tornado", "plot_sobol", "plot_break_even", "plot_information",
-                                    "plot_cruxes", "plot_shares"):
+    if top is not None and name in (
+        "plot_tornado",
+        "plot_sobol",
+        "plot_break_even",
+        "plot_information",
+        "plot_cruxes",
+        "plot_shares",
+    ):
         assert n_rows <= top
     plt.close(fig)
 

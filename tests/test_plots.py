@@ -34,7 +34,9 @@ def tables(case):
 
 
 def _trace(var: str, seed: int = 3) -> xr.Dataset:
-    return fake_trace(var, ["nat", "reg", "ide", "lea"], seed=seed)  # Dirichlet(8, 4, 2, 1) draws, 2 x 100
+    return fake_trace(
+        var, ["nat", "reg", "ide", "lea"], seed=seed
+    )  # Dirichlet(8, 4, 2, 1) draws, 2 x 100
 
 
 def _all(case, tables):
@@ -72,7 +74,9 @@ def test_save_pdf_and_png(case, tables, tmp_path):
     assert paths[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from PIL import Image
 
-    with Image.open(paths[1]) as im:  # 300 dpi at two columns: about 2160 px wide (tight bbox trims)
+    with Image.open(
+        paths[1]
+    ) as im:  # 300 dpi at two columns: about 2160 px wide (tight bbox trims)
         assert 1800 < im.width < 2300
 
 
@@ -81,12 +85,19 @@ def test_lines_differ_by_more_than_colour(case, tables):
 
     Every data line of a multi-line plot has its own (line style, marker) pair.
     """
-    for _fig, ax in (P.plot_prior_sweep(tables["prior_sweep"], level="hypothesis"),
-                    P.plot_trajectory(tables["trajectory"], level="hypothesis"),
-                    P.plot_timeline(case), P.plot_credence_density(_trace("credence"))):
-        lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")
-                 and ln.get_label() not in ("Prior = credence", "Observed (coded)")
-                 and ln.get_linestyle() not in ("None", "")]
+    for _fig, ax in (
+        P.plot_prior_sweep(tables["prior_sweep"], level="hypothesis"),
+        P.plot_trajectory(tables["trajectory"], level="hypothesis"),
+        P.plot_timeline(case),
+        P.plot_credence_density(_trace("credence")),
+    ):
+        lines = [
+            ln
+            for ln in ax.get_lines()
+            if not ln.get_label().startswith("_")
+            and ln.get_label() not in ("Prior = credence", "Observed (coded)")
+            and ln.get_linestyle() not in ("None", "")
+        ]
         styles = {(ln.get_linestyle(), str(ln._dash_pattern)) for ln in lines}
         assert len(lines) >= 2
         assert len(styles) == len(lines), [ln.get_label() for ln in lines]
@@ -97,7 +108,9 @@ def test_bars_differ_by_hatching_or_fill(case, tables):
     looks = {(p.get_hatch(), to_rgb(p.get_facecolor())) for p in ax.patches}
     assert len(looks) == len(case.lens_ids)
     _, ax = P.plot_tornado(tables["tornado"])
-    assert {p.get_hatch() for p in ax.patches} == {None, "////"} or len({p.get_hatch() for p in ax.patches}) == 2
+    assert {p.get_hatch() for p in ax.patches} == {None, "////"} or len(
+        {p.get_hatch() for p in ax.patches}
+    ) == 2
 
 
 def test_style_is_a_context_manager_that_restores_rcparams():
@@ -155,8 +168,9 @@ def test_timeline_needs_a_timeline_item():
 
 def test_credences_show_hypothesis_labels_when_each_is_its_own_family():
     """The family rows (one per hypothesis, labelled by id) must not hide the hypotheses' labels."""
-    case = mv.Case.model_validate({"name": "own", "hypotheses": [{"id": "a", "label": "Alpha"}, {"id": "b"}],
-                                   "evidence": []})
+    case = mv.Case.model_validate(
+        {"name": "own", "hypotheses": [{"id": "a", "label": "Alpha"}, {"id": "b"}], "evidence": []}
+    )
     _, ax = P.plot_credences(mv.exact_posterior(case))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b"]
     plt.close("all")
@@ -166,14 +180,21 @@ def test_credences_show_hypothesis_labels_when_each_is_its_own_family():
 @pytest.mark.parametrize("scale", ["credence", "db"])
 def test_prior_sweep_names_its_circle_credence_one_half_and_keeps_it_inside(like, scale):
     # "tie at prior 0.878" read as the reversal point (break-even's tie is with the strongest rival)
-    case = mv.Case.model_validate({"name": "three", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
-                                   "evidence": [{"id": "e", "title": "E",
-                                                 "likelihoods": {"a": like, "b": 0.6, "c": 0.7}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "three",
+            "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+            "evidence": [{"id": "e", "title": "E", "likelihoods": {"a": like, "b": 0.6, "c": 0.7}}],
+        }
+    )
     sweep = S.prior_sweep(case, "a", points=11)
     fig, ax = P.plot_prior_sweep(sweep, scale=scale)
     tie = sweep.attrs["tie_prior"]
     [text] = [t for t in ax.texts]
-    assert text.get_text().startswith("credence 1/2 (even odds)\nat prior ") and "tie" not in text.get_text()
+    assert (
+        text.get_text().startswith("credence 1/2 (even odds)\nat prior ")
+        and "tie" not in text.get_text()
+    )
     assert abs(float(text.get_text().rsplit(" ", 1)[1]) - tie) <= 0.01 * max(tie, 1e-9)
     fig.canvas.draw()
     box, frame = text.get_window_extent(), fig.bbox
@@ -187,18 +208,33 @@ def test_prior_sweep_names_its_circle_credence_one_half_and_keeps_it_inside(like
 def test_omitted_notes_call_single_hypothesis_families_hypotheses(grouped):
     # "8 of 200 families shown" on a grid whose every family is one hypothesis
     n = 12
-    case = mv.Case.model_validate({
-        "name": "grid", "hypotheses": [{"id": f"p{i}", **({"family": f"f{i // 2}"} if grouped else {})}
-                                       for i in range(n)],
-        "evidence": [{"id": "e", "title": "E", "date": "2020-01-01",
-                      "likelihoods": {f"p{i}": (i + 1) / (n + 1) for i in range(n)}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "grid",
+            "hypotheses": [
+                {"id": f"p{i}", **({"family": f"f{i // 2}"} if grouped else {})} for i in range(n)
+            ],
+            "evidence": [
+                {
+                    "id": "e",
+                    "title": "E",
+                    "date": "2020-01-01",
+                    "likelihoods": {f"p{i}": (i + 1) / (n + 1) for i in range(n)},
+                }
+            ],
+        }
+    )
     word = "families" if grouped else "hypotheses"
     total = n // 2 if grouped else n
     tgt = "f5" if grouped else "p11"
-    for fig, ax in (P.plot_prior_sweep(S.prior_sweep(case, tgt, points=5), top=3),
-                    P.plot_trajectory(S.trajectory(case), top=3),
-                    P.plot_discount(S.evidence_discount(case, target=tgt, points=5), top=3)):
-        assert ax.get_title(loc="right").startswith(f"3 of {total} {word} shown"), ax.get_title(loc="right")
+    for fig, ax in (
+        P.plot_prior_sweep(S.prior_sweep(case, tgt, points=5), top=3),
+        P.plot_trajectory(S.trajectory(case), top=3),
+        P.plot_discount(S.evidence_discount(case, target=tgt, points=5), top=3),
+    ):
+        assert ax.get_title(loc="right").startswith(f"3 of {total} {word} shown"), ax.get_title(
+            loc="right"
+        )
         plt.close(fig)
 
 
@@ -207,15 +243,29 @@ def test_credences_caption_mentions_families_only_when_they_are_drawn(families):
     # the report's caption spoke of "family (filled squares)" over a figure without family rows
     from matplotlib.colors import to_rgba
 
-    fam = {"none": lambda i: {}, "own_ids": lambda i: {"family": f"h{i}"},
-           "grouped": lambda i: {"family": f"f{i // 2}"}, "single_named": lambda i: {"family": f"f{i}"}}[families]
-    case = mv.Case.model_validate({"name": "c", "hypotheses": [{"id": f"h{i}", **fam(i)} for i in range(4)],
-                                   "evidence": [{"id": "e", "title": "E",
-                                                 "likelihoods": {f"h{i}": (i + 1) / 5 for i in range(4)}}]})
+    fam = {
+        "none": lambda i: {},
+        "own_ids": lambda i: {"family": f"h{i}"},
+        "grouped": lambda i: {"family": f"f{i // 2}"},
+        "single_named": lambda i: {"family": f"f{i}"},
+    }[families]
+    case = mv.Case.model_validate(
+        {
+            "name": "c",
+            "hypotheses": [{"id": f"h{i}", **fam(i)} for i in range(4)],
+            "evidence": [
+                {"id": "e", "title": "E", "likelihoods": {f"h{i}": (i + 1) / 5 for i in range(4)}}
+            ],
+        }
+    )
     fig, ax = P.plot_credences(mv.exact_posterior(case))
     filled = any(to_rgba(ln.get_markerfacecolor()) == to_rgba("black") for ln in ax.get_lines())
     plt.close(fig)
-    assert filled == ("filled squares" in P.caption("credences", case)) == ("family" in P.caption("credences", case))
+    assert (
+        filled
+        == ("filled squares" in P.caption("credences", case))
+        == ("family" in P.caption("credences", case))
+    )
 
 
 def test_plots_take_a_fit_and_refuse_an_empty_table_clearly():
@@ -234,8 +284,14 @@ def test_plots_take_a_fit_and_refuse_an_empty_table_clearly():
     fig, ax = plot_credence_density(fit)
     assert len(ax.get_yticklabels()) or ax.lines
     plt.close(fig)
-    empty = mv.Case.model_validate({"name": "e", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": []})
-    # a case without items still has its prior as a judgement: the empty tornado is the table without rows
-    for fn, table in ((plot_tornado, S.tornado(empty).iloc[:0]), (plot_ledger, S.weight_of_evidence(empty))):
+    empty = mv.Case.model_validate(
+        {"name": "e", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": []}
+    )
+    # a case without items still has its prior as a judgement: the empty tornado is the table
+    # without rows
+    for fn, table in (
+        (plot_tornado, S.tornado(empty).iloc[:0]),
+        (plot_ledger, S.weight_of_evidence(empty)),
+    ):
         with pytest.raises(ValueError, match="nothing to draw"):
             fn(table)

@@ -21,8 +21,11 @@ def cases(draw: st.DrawFn, min_items: int = 1) -> mv.Case:
     prior[-1] = 1.0 - sum(prior[:-1])
     hyps = [{"id": f"h{i}", "prior": prior[i]} for i in range(k)]
     items = [
-        {"id": f"e{j}", "title": f"item {j}",
-         "likelihoods": {f"h{i}": draw(probs) for i in range(k)}}
+        {
+            "id": f"e{j}",
+            "title": f"item {j}",
+            "likelihoods": {f"h{i}": draw(probs) for i in range(k)},
+        }
         for j in range(n)
     ]
     return mv.Case.model_validate({"name": "random", "hypotheses": hyps, "evidence": items})
@@ -56,8 +59,15 @@ def test_invariant_to_evidence_order(case: mv.Case, rnd) -> None:
 @given(cases(), st.floats(0.01, 1.0))
 def test_equal_likelihoods_change_nothing(case: mv.Case, p: float) -> None:
     flat = mv.LikelihoodItem.model_validate(
-        {"id": "flat", "title": "non-diagnostic", "likelihoods": {h: p for h in case.hypothesis_ids}})
-    more = mv.Case.model_validate({**case.model_dump(), "evidence": [*case.model_dump()["evidence"], flat.model_dump()]})
+        {
+            "id": "flat",
+            "title": "non-diagnostic",
+            "likelihoods": {h: p for h in case.hypothesis_ids},
+        }
+    )
+    more = mv.Case.model_validate(
+        {**case.model_dump(), "evidence": [*case.model_dump()["evidence"], flat.model_dump()]}
+    )
     assert "flat" in more.non_diagnostic()
     np.testing.assert_allclose(credences(more), credences(case), atol=1e-12)
 

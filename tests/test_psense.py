@@ -17,7 +17,13 @@ from motives.errors import MotivesError
 from motives.models import fit, load_result
 from motives.models.exclusive import build_exclusive
 from motives.models.many import FitTask, run_fits
-from motives.models.psense import THRESHOLD, judgement_sensitivity, power_sensitivity, scaled_beta_knobs, statement
+from motives.models.psense import (
+    THRESHOLD,
+    judgement_sensitivity,
+    power_sensitivity,
+    scaled_beta_knobs,
+    statement,
+)
 from motives.models.testing import random_case
 from motives.schema import Case
 
@@ -26,14 +32,25 @@ def _case() -> Case:
     """Two hypotheses; the items' cells loosely held (concentration 6), so their priors matter."""
     items = []
     for i, (a, b) in enumerate([(0.8, 0.3), (0.35, 0.7), (0.75, 0.4)]):
-        item = {"id": f"e{i}", "title": f"item {i}",
-                "likelihoods": {"a": {"mean": a, "concentration": 6}, "b": {"mean": b, "concentration": 6}}}
+        item = {
+            "id": f"e{i}",
+            "title": f"item {i}",
+            "likelihoods": {
+                "a": {"mean": a, "concentration": 6},
+                "b": {"mean": b, "concentration": 6},
+            },
+        }
         if i < 2:
             item["reported_by"] = "s"
         items.append(item)
-    return Case.model_validate({
-        "name": "ps", "hypotheses": [{"id": "a", "prior": 0.3}, {"id": "b", "prior": 0.7}],
-        "sources": [{"key": "s", "reliability": {"mean": 0.8, "concentration": 6}}], "evidence": items})
+    return Case.model_validate(
+        {
+            "name": "ps",
+            "hypotheses": [{"id": "a", "prior": 0.3}, {"id": "b", "prior": 0.7}],
+            "sources": [{"key": "s", "reliability": {"mean": 0.8, "concentration": 6}}],
+            "evidence": items,
+        }
+    )
 
 
 def test_log_densities_on_demand_per_judgement(tmp_path):
@@ -43,14 +60,20 @@ def test_log_densities_on_demand_per_judgement(tmp_path):
     assert not res.has_log_densities and "log_prior" not in res.trace.children
     identity = (res.config_hash, res.trace.attrs["motives_draws_digest"])
     table = power_sensitivity(res)
-    assert res.has_log_densities and "log_likelihood" in res.children  # ArviZ sees them on the FitResult too
+    assert (
+        res.has_log_densities and "log_likelihood" in res.children
+    )  # ArviZ sees them on the FitResult too
     lp = res.trace["log_prior"]["judgements"]
     assert list(lp["judgement"].values) == ["e0", "e1", "reliability of s0"]
-    assert np.isfinite(lp.values).all() and np.isfinite(res.trace["log_likelihood"]["evidence"].values).all()
+    assert (
+        np.isfinite(lp.values).all()
+        and np.isfinite(res.trace["log_likelihood"]["evidence"].values).all()
+    )
     assert list(table.index) == ["h0", "h1"] and (table[["prior", "likelihood"]] >= 0).all().all()
     # two hypotheses: the credences sum to 1, so they move by opposite amounts
     assert table["direction"].sum() == pytest.approx(0.0, abs=1e-12)
-    # the fit's identity and its draws' digest do not depend on whether the log densities were computed
+    # the fit's identity and its draws' digest do not depend on whether the log densities were
+    # computed
     assert (res.config_hash, res.trace.attrs["motives_draws_digest"]) == identity
     loaded = load_result(res.save(tmp_path / "t.nc"), case=case)
     assert loaded.has_log_densities
@@ -68,7 +91,9 @@ def test_log_densities_of_a_loaded_fit_need_its_case(tmp_path):
     assert loaded.add_log_densities(case) and not res.has_log_densities
     res.add_log_densities()  # the model kept from the fit and the one rebuilt from the case agree
     for g, v in (("log_prior", "judgements"), ("log_likelihood", "evidence")):
-        np.testing.assert_allclose(loaded.trace[g][v].values, res.trace[g][v].values, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            loaded.trace[g][v].values, res.trace[g][v].values, rtol=1e-12, atol=1e-12
+        )
 
 
 def test_log_densities_equal_the_model_at_each_draw():
@@ -85,10 +110,12 @@ def test_log_densities_equal_the_model_at_each_draw():
     post = res.trace.posterior
     for c, d in [(0, 0), (1, 57), (0, 99)]:
         point = {plain.rvs_to_values[rv].name: post[rv.name].values[c, d] for rv in rvs}
-        assert float(res.trace["log_prior"]["judgements"].values[c, d].sum()) == pytest.approx(float(f_lp(point)),
-                                                                                              rel=1e-10)
-        assert float(res.trace["log_likelihood"]["evidence"].values[c, d]) == pytest.approx(float(f_ll(point)),
-                                                                                          rel=1e-10)
+        assert float(res.trace["log_prior"]["judgements"].values[c, d].sum()) == pytest.approx(
+            float(f_lp(point)), rel=1e-10
+        )
+        assert float(res.trace["log_likelihood"]["evidence"].values[c, d]) == pytest.approx(
+            float(f_ll(point)), rel=1e-10
+        )
 
 
 def test_fit_with_nothing_random_has_no_sensitivity(example_case):
@@ -107,7 +134,10 @@ def test_psense_direction_agrees_with_refits_at_scaled_priors():
     from motives.models.config import FitConfig
 
     cfg = FitConfig.build(case, **kw)
-    tasks = [FitTask.build(case, cfg, data=scaled_beta_knobs(built, a), label=f"alpha {a}") for a in (0.5, 2.0)]
+    tasks = [
+        FitTask.build(case, cfg, data=scaled_beta_knobs(built, a), label=f"alpha {a}")
+        for a in (0.5, 2.0)
+    ]
     lo, hi = run_fits(tasks, scheduler="serial").raise_on_failure()
     clear = 0
     for h in ("a", "b"):
@@ -118,7 +148,9 @@ def test_psense_direction_agrees_with_refits_at_scaled_priors():
         if abs(diff) > 4 * se:
             clear += 1
             assert np.sign(diff) == np.sign(sens.loc[h, "direction"]), (h, diff, sens)
-    assert clear >= 1, "no refit moved a credence clear of Monte Carlo error: the case tests nothing"
+    assert clear >= 1, (
+        "no refit moved a credence clear of Monte Carlo error: the case tests nothing"
+    )
     judg = judgement_sensitivity(base)
     assert set(judg.index) == {"e0", "e1", "e2", "reliability of s"}
     text = statement(sens, judg, THRESHOLD)

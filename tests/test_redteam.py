@@ -1,17 +1,25 @@
 """The red team's classes, re-run against the CLI as a user runs it (issue 23, third round).
 
-Each attack is generated (hypothesis) or runs over every registered command (enumerated from the typer app,
-so a new command is covered, or this file fails until it says how to run it). The contract for any input: a
-correct result, or one located message and exit 2 — never exit 1 or 70, never a traceback or a Python
+Each attack is generated (hypothesis) or runs over every registered command (enumerated from the
+typer app,
+so a new command is covered, or this file fails until it says how to run it). The contract for any
+input: a
+correct result, or one located message and exit 2 — never exit 1 or 70, never a traceback or a
+Python
 warning with its source line, never a silent change, never a temporary file named or left behind.
 
-- extreme numbers in the fields the earlier tests did not reach: quantity predictive distributions, timeline
-  trends, codes and origin, ratios and decibans, priors (``-0.0``), and the normalisation of the posterior
+- extreme numbers in the fields the earlier tests did not reach: quantity predictive distributions,
+timeline
+  trends, codes and origin, ratios and decibans, priors (``-0.0``), and the normalisation of the
+  posterior
   itself (log weights of -5e15);
-- commands outside the guard: Ctrl-C at any moment (start-up included), a full disk (``RLIMIT_FSIZE``), a
+- commands outside the guard: Ctrl-C at any moment (start-up included), a full disk
+(``RLIMIT_FSIZE``), a
   read-only disk (a read-only tmpfs, where the machine allows mounting one);
-- injection: no spreadsheet formula made of user text in any CSV a command writes, no warning from user text;
-- shared appendix links: every editable field kind, extreme values, the page's numbers equal Python's;
+- injection: no spreadsheet formula made of user text in any CSV a command writes, no warning from
+user text;
+- shared appendix links: every editable field kind, extreme values, the page's numbers equal
+Python's;
 - silent choices: special rows of a matrix without an id column, a pooled spec's lenses.
 """
 
@@ -80,10 +88,12 @@ def _posterior(folder: Path, *extra: str) -> tuple[int, str, dict[str, float] | 
 
 def _sound(cred: dict[str, float]) -> None:
     x = np.array(list(cred.values()))
-    assert np.isfinite(x).all() and (x >= 0).all() and x.sum() == pytest.approx(1.0, abs=1e-12), cred
+    assert np.isfinite(x).all() and (x >= 0).all() and x.sum() == pytest.approx(1.0, abs=1e-12), (
+        cred
+    )
 
 
-# --------------------------------------------------------------------------- extreme numbers: quantity items
+# ------------------------------------------------------------------ extreme numbers: quantity items
 
 
 def _normal_log(x: float, mean: float, sd: float) -> Fraction | None:
@@ -108,32 +118,49 @@ def _log_of(dist: dict[str, Any], x: float) -> Fraction | None | str:
     if not lo <= Fraction(x) <= hi:
         return "zero"
     width = hi - lo
-    return -Fraction(math.log(float(width))) if float(width) < math.inf else -Fraction(math.log(float(width / 2)) +
-                                                                                    math.log(2))
+    return (
+        -Fraction(math.log(float(width)))
+        if float(width) < math.inf
+        else -Fraction(math.log(float(width / 2)) + math.log(2))
+    )
 
 
 def _dists() -> st.SearchStrategy[dict[str, Any]]:
     normal = st.fixed_dictionaries({"dist": st.just("normal"), "mean": signed, "sd": positive})
-    lognormal = st.fixed_dictionaries({"dist": st.just("lognormal"), "median": positive, "sigma": positive})
-    uniform = st.tuples(signed, signed).filter(lambda t: t[0] < t[1]).map(
-        lambda t: {"dist": "uniform", "lower": t[0], "upper": t[1]})
+    lognormal = st.fixed_dictionaries(
+        {"dist": st.just("lognormal"), "median": positive, "sigma": positive}
+    )
+    uniform = (
+        st.tuples(signed, signed)
+        .filter(lambda t: t[0] < t[1])
+        .map(lambda t: {"dist": "uniform", "lower": t[0], "upper": t[1]})
+    )
     return normal | lognormal | uniform
 
 
 def _flow(d: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {v if isinstance(v, str) else yaml_float(v)}" for k, v in d.items()) + "}"
+    return (
+        "{"
+        + ", ".join(f"{k}: {v if isinstance(v, str) else yaml_float(v)}" for k, v in d.items())
+        + "}"
+    )
 
 
 @SLOW
 @given(da=_dists(), db=_dists(), x=signed)
-def test_quantity_items_with_extreme_numbers(tmp_path_factory: pytest.TempPathFactory, da: dict[str, Any],
-                                             db: dict[str, Any], x: float) -> None:
+def test_quantity_items_with_extreme_numbers(
+    tmp_path_factory: pytest.TempPathFactory, da: dict[str, Any], db: dict[str, Any], x: float
+) -> None:
     """A quantity item's densities over float64's extremes: the exact posterior, or a located refusal.
 
-    The reference is the log density in exact rational arithmetic (only the logs of the scales are floats).
-    Tolerance: the engine rounds each log density to float64, an absolute error of a few ulp of its size, so
-    the credences may differ by up to 8 eps x max |log density| (plus 1e-12); no larger error is allowed, and
-    a hypothesis whose density is positive is never ruled out (credence exactly 0 needs a zero density or a
+    The reference is the log density in exact rational arithmetic (only the logs of the scales are
+    floats).
+    Tolerance: the engine rounds each log density to float64, an absolute error of a few ulp of its
+    size, so
+    the credences may differ by up to 8 eps x max |log density| (plus 1e-12); no larger error is
+    allowed, and
+    a hypothesis whose density is positive is never ruled out (credence exactly 0 needs a zero
+    density or a
     log-ratio beyond float64).
     """
     ev = textwrap.dedent(f"""\
@@ -152,7 +179,8 @@ def test_quantity_items_with_extreme_numbers(tmp_path_factory: pytest.TempPathFa
     la, lb = _log_of(da, x), _log_of(db, x)
     if code == 2:
         assert "item 'q1'" in output or "ev.yaml" in output, output
-        # refused only where the reference cannot be held in float64 (or no hypothesis has a density there)
+        # refused only where the reference cannot be held in float64 (or no hypothesis has a density
+        # there)
         assert la is None or lb is None or la == lb == "zero", (la, lb, output)
         return
     assert cred is not None
@@ -184,12 +212,16 @@ def test_uniform_wider_than_float64_is_not_density_zero(tmp_path: Path) -> None:
                   b: {dist: uniform, lower: -1.7e308, upper: 1.7e308}
         """)
     code, output, cred = _posterior(_case(tmp_path, ev))
-    # to the engine's resolution (1e-12): at log weights near -710 the softmax is exp(w - logsumexp(w)), whose
-    # error is the spacing of floats there (1.1e-13; exact.likelihood.normalise)
-    assert code == 0 and cred == {"a": pytest.approx(0.5, abs=1e-12), "b": pytest.approx(0.5, abs=1e-12)}, output
+    # to the engine's resolution (1e-12): at log weights near -710 the softmax is exp(w -
+    # logsumexp(w)), whose error is the spacing of floats there (1.1e-13;
+    # exact.likelihood.normalise)
+    assert code == 0 and cred == {
+        "a": pytest.approx(0.5, abs=1e-12),
+        "b": pytest.approx(0.5, abs=1e-12),
+    }, output
 
 
-# --------------------------------------------------------------------------- timeline, ratios, decibans, priors
+# --------------------------------------------------------------- timeline, ratios, decibans, priors
 
 
 TIMELINE = """\
@@ -211,28 +243,72 @@ evidence:
 
 
 @SLOW
-@given(origin=signed, sigma=positive, code=signed, im=signed, isd=positive, sm=signed, ssd=positive,
-       which=st.sampled_from(["origin", "sigma", "code", "im", "isd", "sm", "ssd"]))
-def test_timeline_numbers_give_a_result_or_name_the_field(tmp_path_factory: pytest.TempPathFactory, origin: float,
-                                                          sigma: float, code: float, im: float, isd: float,
-                                                          sm: float, ssd: float, which: str) -> None:
+@given(
+    origin=signed,
+    sigma=positive,
+    code=signed,
+    im=signed,
+    isd=positive,
+    sm=signed,
+    ssd=positive,
+    which=st.sampled_from(["origin", "sigma", "code", "im", "isd", "sm", "ssd"]),
+)
+def test_timeline_numbers_give_a_result_or_name_the_field(
+    tmp_path_factory: pytest.TempPathFactory,
+    origin: float,
+    sigma: float,
+    code: float,
+    im: float,
+    isd: float,
+    sm: float,
+    ssd: float,
+    which: str,
+) -> None:
     """One field of a timeline at an extreme (the others ordinary): credences, or a refusal naming a field.
 
-    The message must name a field of the item, and, where it names a number, that number must be the one
+    The message must name a field of the item, and, where it names a number, that number must be the
+    one
     written there (the old message blamed sigma for an origin of 1e308).
     """
-    values = {"origin": 2002.0, "sigma": 0.75, "code": 1.0, "im": 0.0, "isd": 0.5, "sm": 0.0, "ssd": 0.1}
-    values[which] = {"origin": origin, "sigma": sigma, "code": code, "im": im, "isd": isd, "sm": sm, "ssd": ssd}[which]
-    code_, output, cred = _posterior(_case(tmp_path_factory.mktemp("t"),
-                                           TIMELINE.format(**{k: yaml_float(v) for k, v in values.items()})))
+    values = {
+        "origin": 2002.0,
+        "sigma": 0.75,
+        "code": 1.0,
+        "im": 0.0,
+        "isd": 0.5,
+        "sm": 0.0,
+        "ssd": 0.1,
+    }
+    values[which] = {
+        "origin": origin,
+        "sigma": sigma,
+        "code": code,
+        "im": im,
+        "isd": isd,
+        "sm": sm,
+        "ssd": ssd,
+    }[which]
+    code_, output, cred = _posterior(
+        _case(
+            tmp_path_factory.mktemp("t"),
+            TIMELINE.format(**{k: yaml_float(v) for k, v in values.items()}),
+        )
+    )
     if code_ == 0:
         assert cred is not None
         _sound(cred)
         return
     flat = " ".join(output.split())
     assert "item 't1'" in flat, output
-    fields = {"origin": "origin", "sigma": "sigma", "code": "observations.0.code", "im": "intercept.mean",
-              "isd": "intercept.sd", "sm": "slope.mean", "ssd": "slope.sd"}
+    fields = {
+        "origin": "origin",
+        "sigma": "sigma",
+        "code": "observations.0.code",
+        "im": "intercept.mean",
+        "isd": "intercept.sd",
+        "sm": "slope.mean",
+        "ssd": "slope.sd",
+    }
     m = re.search(r"field '([^']+)'", flat)
     assert m is not None, output
     if "overflows" in flat:  # the number named is the one that is out of scale
@@ -241,14 +317,17 @@ def test_timeline_numbers_give_a_result_or_name_the_field(tmp_path_factory: pyte
 
 @SLOW
 @given(form=st.sampled_from(["ratios", "decibans"]), a=signed, b=signed)
-def test_ratios_and_decibans_never_underflow_to_a_ruled_out_hypothesis(tmp_path_factory: pytest.TempPathFactory,
-                                                                       form: str, a: float, b: float) -> None:
+def test_ratios_and_decibans_never_underflow_to_a_ruled_out_hypothesis(
+    tmp_path_factory: pytest.TempPathFactory, form: str, a: float, b: float
+) -> None:
     """A ratio or deciban that is not 0 gives a credence above 0, or the row is refused as beyond float64."""
     if form == "ratios":
         a, b = abs(a), abs(b)
         assume(a > 0 or b > 0)
-    ev = (f"evidence:\n  - id: e1\n    title: x\n    likelihoods:\n      default: {{{form}: "
-          f"{{a: {yaml_float(a)}, b: {yaml_float(b)}}}}}\n")
+    ev = (
+        f"evidence:\n  - id: e1\n    title: x\n    likelihoods:\n      default: {{{form}: "
+        f"{{a: {yaml_float(a)}, b: {yaml_float(b)}}}}}\n"
+    )
     code, output, cred = _posterior(_case(tmp_path_factory.mktemp("r"), ev))
     if code == 2:
         assert "too small to represent" in " ".join(output.split()) and "ev.yaml:" in output, output
@@ -258,24 +337,40 @@ def test_ratios_and_decibans_never_underflow_to_a_ruled_out_hypothesis(tmp_path_
     if form == "ratios":
         ref = Fraction(a) / (Fraction(a) + Fraction(b))
     else:
-        ref = Fraction(1) / (1 + Fraction(10.0 ** ((b - a) / 10))) if abs(b - a) < 3000 else Fraction(int(a > b))
+        ref = (
+            Fraction(1) / (1 + Fraction(10.0 ** ((b - a) / 10)))
+            if abs(b - a) < 3000
+            else Fraction(int(a > b))
+        )
     assert cred["a"] == pytest.approx(float(ref), abs=1e-12)
-    if float(ref) > 1e-300 and float(1 - ref) > 1e-300:  # neither likelihood is near float64's floor:
-        assert cred["a"] > 0 and cred["b"] > 0, cred  # a ratio or deciban that is not 0 rules nothing out
+    if (
+        float(ref) > 1e-300 and float(1 - ref) > 1e-300
+    ):  # neither likelihood is near float64's floor:
+        assert cred["a"] > 0 and cred["b"] > 0, (
+            cred
+        )  # a ratio or deciban that is not 0 rules nothing out
 
 
 @pytest.mark.parametrize("prior", ["a=-0.0,b=1", "a=0,b=1"])
 def test_a_zero_prints_without_a_sign(tmp_path: Path, prior: str) -> None:
     """-0.0 is 0: no '-0.0000' in the table (YAML and --prior read it through the one number parser)."""
-    folder = _case(tmp_path, "evidence:\n  - id: e1\n    title: x\n    likelihoods: {a: 0.6, b: 0.3}\n",
-                   "  - {id: a, prior: -0.0}\n  - {id: b, prior: 1.0}\n")
+    folder = _case(
+        tmp_path,
+        "evidence:\n  - id: e1\n    title: x\n    likelihoods: {a: 0.6, b: 0.3}\n",
+        "  - {id: a, prior: -0.0}\n  - {id: b, prior: 1.0}\n",
+    )
     for extra in ([], ["--prior", prior]):
         r = runner.invoke(app, ["posterior", str(folder), *extra], terminal_width=200)
         assert r.exit_code == 0 and "-0.0" not in r.output, r.output
 
 
-@given(st.lists(st.sampled_from([-5e15, -1e300, -1e16, -745.0, 0.0]) | st.floats(-1e300, 0), min_size=2,
-                max_size=6))
+@given(
+    st.lists(
+        st.sampled_from([-5e15, -1e300, -1e16, -745.0, 0.0]) | st.floats(-1e300, 0),
+        min_size=2,
+        max_size=6,
+    )
+)
 def test_softmax_is_exact_where_log_weights_are_huge(logw: list[float]) -> None:
     """Posterior normalisation against exact rational arithmetic: equal log weights of -5e15 are halves."""
     from motives.exact.likelihood import normalise
@@ -288,7 +383,7 @@ def test_softmax_is_exact_where_log_weights_are_huge(logw: list[float]) -> None:
     assert math.fsum(got) == pytest.approx(1.0, abs=1e-12)
 
 
-# --------------------------------------------------------------------------- every command outside the guard
+# ------------------------------------------------------------------ every command outside the guard
 
 
 def _env() -> dict[str, str]:
@@ -300,9 +395,13 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A case, a spec (small sampler and analyses), a matrix, a network file and a lens file to run commands on."""
     root = tmp_path_factory.mktemp("commands")
     shutil.copytree(mv.examples.path("two_lenses"), root / "case")
-    (root / "spec.yaml").write_text("name: s\ncase: case\nmodel: exclusive\nsampler: {draws: 100, tune: 100, "
-                                    "chains: 2, seed: 1}\nsensitivity: {sobol_samples: 64, sweep_points: 11}\n")
-    (root / "m.csv").write_text("title,h1,h2,h3\n" + "".join(f"Item {i},C,I,N\n" for i in range(300)))
+    (root / "spec.yaml").write_text(
+        "name: s\ncase: case\nmodel: exclusive\nsampler: {draws: 100, tune: 100, "
+        "chains: 2, seed: 1}\nsensitivity: {sobol_samples: 64, sweep_points: 11}\n"
+    )
+    (root / "m.csv").write_text(
+        "title,h1,h2,h3\n" + "".join(f"Item {i},C,I,N\n" for i in range(300))
+    )
     r = runner.invoke(app, ["export", str(root / "case"), "--out", str(root / "n.bif")])
     assert r.exit_code == 0, r.output
     import yaml
@@ -318,11 +417,27 @@ def _command_args(root: Path, out: Path) -> dict[str, list[str]]:
     """How each registered command is run; ``out`` is where it writes (a folder or a file inside it)."""
     case, spec = str(root / "case"), str(root / "spec.yaml")
     return {
-        "check": [case], "posterior": [case], "schema": [], "describe": [case, "--out", str(out / "d.md")],
-        "export": [case, "--out", str(out / "n.bif")], "run": [spec, "--out", str(out / "fit")],
-        "summary": [spec, str(root / "fit")], "sensitivity": [spec, "--out", str(out / "s")],
-        "report": [spec, "--out", str(out / "r")], "appendix": [spec, "--out", str(out / "a")],
-        "sbc": [spec, "--out", str(out / "sbc"), "--simulations", "2", "--keep", "10", "--scheduler", "serial"],
+        "check": [case],
+        "posterior": [case],
+        "schema": [],
+        "describe": [case, "--out", str(out / "d.md")],
+        "export": [case, "--out", str(out / "n.bif")],
+        "run": [spec, "--out", str(out / "fit")],
+        "summary": [spec, str(root / "fit")],
+        "sensitivity": [spec, "--out", str(out / "s")],
+        "report": [spec, "--out", str(out / "r")],
+        "appendix": [spec, "--out", str(out / "a")],
+        "sbc": [
+            spec,
+            "--out",
+            str(out / "sbc"),
+            "--simulations",
+            "2",
+            "--keep",
+            "10",
+            "--scheduler",
+            "serial",
+        ],
         "import-matrix": [str(root / "m.csv"), "--out", str(out / "c")],
         "export-matrix": [case, "--out", str(out / "m.xlsx")],
         "import-bn": [str(root / "n.bif"), "--hypothesis", "hypothesis", "--out", str(out / "bn")],
@@ -330,7 +445,8 @@ def _command_args(root: Path, out: Path) -> dict[str, list[str]]:
     }
 
 
-#: Commands that take MCMC draws (minutes on a loaded machine): their signal and disk checks are slow tests.
+#: Commands that take MCMC draws (minutes on a loaded machine): their signal and disk checks are
+#: slow tests.
 MCMC = {"run", "summary", "sbc"}
 #: Commands that write nothing.
 READ_ONLY = {"check", "posterior", "schema", "summary"}
@@ -342,27 +458,47 @@ def _registered() -> list[str]:
 
 def test_every_registered_command_is_attacked(tmp_path: Path) -> None:
     """A command added to the app must say here how it is run, so the attacks below reach it."""
-    assert sorted(_registered()) == sorted(_command_args(tmp_path, tmp_path)), "add the new command to _command_args"
+    assert sorted(_registered()) == sorted(_command_args(tmp_path, tmp_path)), (
+        "add the new command to _command_args"
+    )
 
 
 def _motives(args: list[str], **kw: Any) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "motives", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=_env(), **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "motives", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        **kw,
+    )
 
 
 def _hidden(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob(".*") if p.name != ".motives-output")
+    return sorted(
+        str(p.relative_to(folder)) for p in folder.rglob(".*") if p.name != ".motives-output"
+    )
 
 
 def _commands(slow: bool) -> list[Any]:
-    return [pytest.param(c, marks=pytest.mark.slow) if (c in MCMC or slow) else c for c in _registered()]
+    return [
+        pytest.param(c, marks=pytest.mark.slow) if (c in MCMC or slow) else c for c in _registered()
+    ]
 
 
 @pytest.fixture(scope="module")
 def fitted(workspace: Path) -> Path:
     """``workspace`` with a saved fit (for ``summary``), made once, by the command."""
     if not (workspace / "fit").exists():
-        p = _motives(["run", str(workspace / "spec.yaml"), "--out", str(workspace / "fit"), "--allow-bad-diagnostics"])
+        p = _motives(
+            [
+                "run",
+                str(workspace / "spec.yaml"),
+                "--out",
+                str(workspace / "fit"),
+                "--allow-bad-diagnostics",
+            ]
+        )
         _, err = p.communicate(timeout=900)
         assert p.returncode == 0, err
     return workspace
@@ -379,18 +515,25 @@ def test_ctrl_c_at_any_moment(fitted: Path, tmp_path: Path, name: str, delay: fl
     time.sleep(delay)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=900)
-    # -SIGINT: the signal landed while the interpreter was finishing, after the command had completed (Python puts
-    # the default handler back during finalisation, so the process ends by the signal; a shell shows 130)
+    # -SIGINT: the signal landed while the interpreter was finishing, after the command had
+    # completed (Python puts the default handler back during finalisation, so the process ends by
+    # the signal; a shell shows 130)
     assert p.returncode in (0, 130, -signal.SIGINT), (p.returncode, err)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     if p.returncode == 130:
         last = err.strip().splitlines()[-1]
         if last == "interrupted: nothing was written":
             assert list(out.iterdir()) == [], list(out.iterdir())
-        else:  # the signal came after the output was in place: the message names exactly what is there
-            assert last.endswith("had been written, whole, when the signal came; the command stopped there"), err
+        # the signal came after the output was in place: the message names exactly what is there
+        else:
+            assert last.endswith(
+                "had been written, whole, when the signal came; the command stopped there"
+            ), err
             named = last.removeprefix("interrupted: ").split(" had been written")[0].split(", ")
-            assert sorted(named) == sorted(str(q) for q in out.iterdir()), (named, list(out.iterdir()))
+            assert sorted(named) == sorted(str(q) for q in out.iterdir()), (
+                named,
+                list(out.iterdir()),
+            )
     assert _hidden(out) == []
 
 
@@ -403,14 +546,19 @@ def test_ctrl_c_during_start_up_is_one_line() -> None:
         out, err = p.communicate(timeout=120)
         if p.returncode == 0:  # the machine was fast enough to finish first: nothing to check
             continue
-        # 130, or death by SIGINT itself (-2 here; a shell shows it as 130 too): seen on a loaded machine when the
-        # signal lands as the interpreter exits; what matters to the user is one line and no traceback
-        assert p.returncode in (130, -signal.SIGINT) and err.strip() == "interrupted: nothing was written", (
-            p.returncode, err)
+        # 130, or death by SIGINT itself (-2 here; a shell shows it as 130 too): seen on a loaded
+        # machine when the signal lands as the interpreter exits; what matters to the user is one
+        # line and no traceback
+        assert (
+            p.returncode in (130, -signal.SIGINT)
+            and err.strip() == "interrupted: nothing was written"
+        ), (p.returncode, err)
 
 
 def _limited(limit: int) -> Callable[[], None]:
-    def set_limit() -> None:  # a full disk as a process meets it: writes past the limit fail with EFBIG
+    def set_limit() -> (
+        None
+    ):  # a full disk as a process meets it: writes past the limit fail with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     return set_limit
@@ -423,15 +571,28 @@ def _full_disk_params() -> list[Any]:
         v = getattr(c, "values", [c])[0]
         if v in READ_ONLY:
             continue
-        if v == "sbc":  # its fits report the worker's write error as failed tasks (exit 3, no file named)
-            c = pytest.param(v, marks=[*getattr(c, "marks", []), pytest.mark.xfail(
-                strict=True, reason="known defect: a many-fit job turns a full disk into failed tasks (exit 3)")])
+        if (
+            v == "sbc"
+        ):  # its fits report the worker's write error as failed tasks (exit 3, no file named)
+            c = pytest.param(
+                v,
+                marks=[
+                    *getattr(c, "marks", []),
+                    pytest.mark.xfail(
+                        strict=True,
+                        reason="known defect: a many-fit job turns a full disk into failed tasks "
+                        "(exit 3)",
+                    ),
+                ],
+            )
         out.append(c)
     return out
 
 
 @pytest.mark.parametrize("name", _full_disk_params())
-def test_a_full_disk_is_one_message_naming_the_output(workspace: Path, tmp_path: Path, name: str) -> None:
+def test_a_full_disk_is_one_message_naming_the_output(
+    workspace: Path, tmp_path: Path, name: str
+) -> None:
     """Every command that writes, with at most 1 KiB per file: exit 2 (or 0 if its files were that small), the
     message names what the user asked for (never a temporary sibling), and nothing is left."""
     out = tmp_path / "out"
@@ -452,7 +613,9 @@ def _read_only_disk(tmp_path: Path) -> Iterator[Path]:
     ro.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a read-only tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(ro)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(ro)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode()[:200]}")
     try:
@@ -472,8 +635,11 @@ def test_a_read_only_disk_is_one_message(workspace: Path, tmp_path: Path, name: 
         assert not re.search(r"\.(tmp|old)-\w{8}", flat), r.output
 
 
-@given(st.sampled_from(["out", "report.md", "m.csv", "a b", ".x"]), st.sampled_from(["tmp", "old"]),
-       st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=8, max_size=8))
+@given(
+    st.sampled_from(["out", "report.md", "m.csv", "a b", ".x"]),
+    st.sampled_from(["tmp", "old"]),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=8, max_size=8),
+)
 def test_published_name_maps_every_temporary_sibling(name: str, kind: str, tag: str) -> None:
     """The names files.temporary_folder and files.write_atomic give map back to the name they stand for."""
     assert published_name(f"/d/.{name}.{kind}-{tag}") == f"/d/{name}"
@@ -482,9 +648,16 @@ def test_published_name_maps_every_temporary_sibling(name: str, kind: str, tag: 
     assert published_name(f"/d/{name}") == f"/d/{name}"
 
 
-# --------------------------------------------------------------------------- injection through the CSV outputs
+# ---------------------------------------------------------------- injection through the CSV outputs
 
-FORMULAS = ['=HYPERLINK("http://x"&A1)', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=1 :skull: [bold]b[/]"]
+FORMULAS = [
+    '=HYPERLINK("http://x"&A1)',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "=1 :skull: [bold]b[/]",
+]
 
 
 def test_no_csv_a_command_writes_holds_a_formula_of_user_text(tmp_path: Path) -> None:
@@ -494,10 +667,16 @@ def test_no_csv_a_command_writes_holds_a_formula_of_user_text(tmp_path: Path) ->
 
     case, values = hostile_case(BASES["burglary"], FORMULAS)
     folder = _write_folder(case, tmp_path / "case")
-    (tmp_path / "s.yaml").write_text("name: s\ncase: case\nmodel: exclusive\nsensitivity: {sobol_samples: 64, "
-                                     "sweep_points: 11}\n")
-    r = runner.invoke(app, ["report", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "r")], terminal_width=300)
-    assert r.exit_code == 0 and "Warning" not in r.output, r.output  # no glyph warning from a tab in a title
+    (tmp_path / "s.yaml").write_text(
+        "name: s\ncase: case\nmodel: exclusive\nsensitivity: {sobol_samples: 64, "
+        "sweep_points: 11}\n"
+    )
+    r = runner.invoke(
+        app, ["report", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "r")], terminal_width=300
+    )
+    assert r.exit_code == 0 and "Warning" not in r.output, (
+        r.output
+    )  # no glyph warning from a tab in a title
     r = runner.invoke(app, ["export-matrix", str(folder), "--out", str(tmp_path / "m.csv")])
     assert r.exit_code == 0, r.output
     seen = 0
@@ -515,12 +694,15 @@ def test_no_csv_a_command_writes_holds_a_formula_of_user_text(tmp_path: Path) ->
 
 @given(special=st.sampled_from(["#prior", "#PRIOR", " #prior ", "#Label", "#value"]))
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
-def test_a_special_row_without_an_id_column_is_refused(tmp_path_factory: pytest.TempPathFactory,
-                                                       special: str) -> None:
+def test_a_special_row_without_an_id_column_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, special: str
+) -> None:
     """Without an id column, '#prior' in the title column became an item titled '#prior' (exit 0)."""
     tmp = tmp_path_factory.mktemp("m")
     (tmp / "m.csv").write_text(f"title,h1,h2\n{special},0.5,0.5\nA,C,I\n", encoding="utf-8")
-    r = runner.invoke(app, ["import-matrix", str(tmp / "m.csv"), "--out", str(tmp / "c")], terminal_width=300)
+    r = runner.invoke(
+        app, ["import-matrix", str(tmp / "m.csv"), "--out", str(tmp / "c")], terminal_width=300
+    )
     assert r.exit_code == 2, r.output
     assert "m.csv:2" in r.output and "id column" in r.output and not (tmp / "c").exists(), r.output
 
@@ -529,10 +711,12 @@ SPEC_COMMANDS = [c for c in _registered() if c in {"sensitivity", "report", "app
 
 
 @pytest.mark.parametrize("name", SPEC_COMMANDS)
-@pytest.mark.parametrize(("lenses", "needle"), [("[a, nolens]", "unknown lens 'nolens'"),
-                                                ("[a, a]", "listed twice")])
-def test_a_pooled_specs_lenses_are_checked_by_every_command(workspace: Path, tmp_path: Path, name: str,
-                                                            lenses: str, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("lenses", "needle"), [("[a, nolens]", "unknown lens 'nolens'"), ("[a, a]", "listed twice")]
+)
+def test_a_pooled_specs_lenses_are_checked_by_every_command(
+    workspace: Path, tmp_path: Path, name: str, lenses: str, needle: str
+) -> None:
     """sensitivity, report and appendix accepted a pooled spec naming a lens the case lacks (run refused it)."""
     spec = tmp_path / "p.yaml"
     spec.write_text(f"name: p\ncase: {workspace / 'case'}\nmodel: pooled\nlenses: {lenses}\n")
@@ -545,32 +729,62 @@ def test_spec_commands_are_the_ones_taking_a_spec() -> None:
     """The list above is every command whose first argument is a spec and that writes without MCMC."""
     import inspect
 
-    taking = {name for name, c in zip(_registered(), app.registered_commands, strict=True)
-              if "spec_file" in inspect.signature(c.callback).parameters}  # type: ignore[arg-type]
+    taking = {
+        name
+        for name, c in zip(_registered(), app.registered_commands, strict=True)
+        if "spec_file" in inspect.signature(c.callback).parameters
+    }  # type: ignore[arg-type]
     assert taking - MCMC == set(SPEC_COMMANDS)
 
 
-# --------------------------------------------------------------------------- shared appendix links (Chromium)
+# ----------------------------------------------------------------- shared appendix links (Chromium)
 
-NUMBERS = [0.0, -0.0, 5e-324, 1e-308, 0.5, 1.0, 2.0, 1e308, 1.7e308, -1.0, -50.0, math.inf, math.nan]
+NUMBERS = [
+    0.0,
+    -0.0,
+    5e-324,
+    1e-308,
+    0.5,
+    1.0,
+    2.0,
+    1e308,
+    1.7e308,
+    -1.0,
+    -50.0,
+    math.inf,
+    math.nan,
+]
 
 
 def _valid_sets(case: mv.Case) -> st.SearchStrategy[dict[str, Any]]:
     """Edit sets of every kind (prior, table cell, weight, discount, reliability, lens) at float64's extremes."""
     prob = st.sampled_from([0.0, 5e-324, 1e-300, 0.5, 1.0]) | st.floats(0, 1)
     weight = st.sampled_from([0.0, 5e-324, 1e308, 1.7e308, 1.0]) | st.floats(0, 1e308)
-    tables = {p.id: st.dictionaries(st.sampled_from(case.parent_values(p.bears_on)),
-                                    st.lists(weight, min_size=len(p.states), max_size=len(p.states))
-                                    .filter(lambda r: any(x > 0 for x in r)), max_size=2)
-              for p in case.propositions}
-    return st.fixed_dictionaries({}, optional={
-        "lens": st.sampled_from(case.lens_ids),
-        "prior": st.dictionaries(st.sampled_from(case.hypothesis_ids), weight, min_size=1).filter(
-            lambda d: any(v > 0 for v in d.values()) or len(d) < len(case.hypothesis_ids)),
-        "weights": st.dictionaries(st.sampled_from([e.id for e in case.evidence]), st.floats(0, 2), max_size=3),
-        "discount": prob, "reliability": st.dictionaries(st.sampled_from([s.key for s in case.sources]), prob),
-        "tables": st.fixed_dictionaries({}, optional=tables),
-    })
+    tables = {
+        p.id: st.dictionaries(
+            st.sampled_from(case.parent_values(p.bears_on)),
+            st.lists(weight, min_size=len(p.states), max_size=len(p.states)).filter(
+                lambda r: any(x > 0 for x in r)
+            ),
+            max_size=2,
+        )
+        for p in case.propositions
+    }
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "lens": st.sampled_from(case.lens_ids),
+            "prior": st.dictionaries(
+                st.sampled_from(case.hypothesis_ids), weight, min_size=1
+            ).filter(lambda d: any(v > 0 for v in d.values()) or len(d) < len(case.hypothesis_ids)),
+            "weights": st.dictionaries(
+                st.sampled_from([e.id for e in case.evidence]), st.floats(0, 2), max_size=3
+            ),
+            "discount": prob,
+            "reliability": st.dictionaries(st.sampled_from([s.key for s in case.sources]), prob),
+            "tables": st.fixed_dictionaries({}, optional=tables),
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -584,9 +798,12 @@ def link_page(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> tuple[m
     return case, path, browser
 
 
-def test_extreme_valid_edits_give_pythons_numbers_in_the_page(link_page: tuple[mv.Case, Path, Any]) -> None:
+def test_extreme_valid_edits_give_pythons_numbers_in_the_page(
+    link_page: tuple[mv.Case, Path, Any],
+) -> None:
     """Valid edits of every kind at float64's extremes: the page's credences equal Python's to 1e-12 (the
-    tolerance of the page's engine against Python's, tests/test_appendix.py), finite and summing to 1."""
+    tolerance of the page's engine against Python's, tests/test_appendix.py), finite and summing to
+    1."""
     from motives.interactive import check_edits, edited_posterior
 
     case, path, browser = link_page
@@ -604,7 +821,9 @@ def test_extreme_valid_edits_give_pythons_numbers_in_the_page(link_page: tuple[m
             assume(False)
         py = edited_posterior(case, edits)["hypotheses"]
         js = page.evaluate("e => window.motives.posterior(e)", edits)["hypotheses"]
-        assert all(math.isfinite(v) for v in py.values()) and math.fsum(py.values()) == pytest.approx(1, abs=1e-12)
+        assert all(math.isfinite(v) for v in py.values()) and math.fsum(
+            py.values()
+        ) == pytest.approx(1, abs=1e-12)
         for h in py:
             assert js[h] == pytest.approx(py[h], abs=1e-12), (edits, py, js)
 
@@ -614,12 +833,16 @@ def test_extreme_valid_edits_give_pythons_numbers_in_the_page(link_page: tuple[m
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(kind=st.sampled_from(["prior", "weights", "discount", "reliability", "tables", "lens"]),
-       value=st.sampled_from(NUMBERS + ["1", None, [], "x"]))
-def test_a_link_breaking_any_rule_shows_the_authors_numbers(link_page: tuple[mv.Case, Path, Any], kind: str,
-                                                            value: Any) -> None:
+@given(
+    kind=st.sampled_from(["prior", "weights", "discount", "reliability", "tables", "lens"]),
+    value=st.sampled_from(NUMBERS + ["1", None, [], "x"]),
+)
+def test_a_link_breaking_any_rule_shows_the_authors_numbers(
+    link_page: tuple[mv.Case, Path, Any], kind: str, value: Any
+) -> None:
     """One edit of each kind with a value from the extremes (or of the wrong type), received as a link: when
-    Python's check_edits refuses it the page shows the refusal and the author's numbers; otherwise Python's."""
+    Python's check_edits refuses it the page shows the refusal and the author's numbers; otherwise
+    Python's."""
     from motives.interactive import check_edits, edited_posterior
     from test_appendix import _credence_text, _fmt
 
@@ -632,7 +855,9 @@ def test_a_link_breaking_any_rule_shows_the_authors_numbers(link_page: tuple[mv.
         "tables": {"tables": {"at_scene": {"suspect": [value, 0.5]}}},
         "lens": {"lens": value if isinstance(value, str) else "no_such_lens"},
     }[kind]
-    text = json.dumps(edits)  # NaN and Infinity as JavaScript's JSON.parse refuses them: an unreadable link
+    text = json.dumps(
+        edits
+    )  # NaN and Infinity as JavaScript's JSON.parse refuses them: an unreadable link
     try:
         check_edits(case, json.loads(text))
         refused = False

@@ -42,11 +42,15 @@ evidence:
     likelihoods: {a: {mean: 0.3, concentration: 6}, b: 0.5, c: {mean: 0.4, concentration: 3}}
 """
 
-CHILD = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-         "from motives.cli import main; sys.argv[0] = 'motives'; main()")
+CHILD = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from motives.cli import main; sys.argv[0] = 'motives'; main()"
+)
 
 
-def _case(root: Path, name: str = "case", *, case: str = UNCERTAIN_CASE, items: str = UNCERTAIN_ITEMS) -> Path:
+def _case(
+    root: Path, name: str = "case", *, case: str = UNCERTAIN_CASE, items: str = UNCERTAIN_ITEMS
+) -> Path:
     d = root / name
     d.mkdir(parents=True)
     (d / "case.yaml").write_text(case)
@@ -58,8 +62,10 @@ def _spec(root: Path, case: Path, sampler: str, name: str = "spec") -> Path:
     folder = root / "models"
     folder.mkdir(exist_ok=True)
     p = folder / f"{name}.yaml"
-    p.write_text(f"name: {name}\ncase: {case}\nsampler: {sampler}\nsensitivity: {{sobol_samples: 16, "
-                 "sweep_points: 5}\nfigures: [png]\n")
+    p.write_text(
+        f"name: {name}\ncase: {case}\nsampler: {sampler}\nsensitivity: {{sobol_samples: 16, "
+        "sweep_points: 5}\nfigures: [png]\n"
+    )
     return p
 
 
@@ -69,7 +75,11 @@ def _hidden(folder: Path) -> list[str]:
 
 def _env() -> dict[str, str]:
     src = str(Path(mv.__file__).resolve().parents[1])
-    return {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg"}
+    return {
+        **os.environ,
+        "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "MPLBACKEND": "Agg",
+    }
 
 
 def _wait_for(predicate, timeout: float = 120.0, what: str = "") -> None:
@@ -81,7 +91,7 @@ def _wait_for(predicate, timeout: float = 120.0, what: str = "") -> None:
         time.sleep(0.05)
 
 
-# --------------------------------------------------------------------------- 1. a stuck sampler is not fine
+# ------------------------------------------------------------------- 1. a stuck sampler is not fine
 
 
 def test_stuck_sampler_fails_with_exact_check(tmp_path, monkeypatch):
@@ -91,7 +101,9 @@ def test_stuck_sampler_fails_with_exact_check(tmp_path, monkeypatch):
     """
     import motives.app.workflow
 
-    monkeypatch.setattr(motives.app.workflow, "LARGE_FIT_CELLS", 2)  # and a large fit is announced before it starts
+    monkeypatch.setattr(
+        motives.app.workflow, "LARGE_FIT_CELLS", 2
+    )  # and a large fit is announced before it starts
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 10, tune: 1, chains: 1, backend: pymc}")
     r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "out")])
     assert r.exit_code == 3, r.output
@@ -102,10 +114,14 @@ def test_stuck_sampler_fails_with_exact_check(tmp_path, monkeypatch):
     assert ec["available"] is True and ec["ok"] is False
     exact = mv.exact_posterior(mv.load_case(tmp_path / "case"))
     for h in ("a", "b", "c"):
-        assert ec["hypotheses"][h]["exact"] == pytest.approx(exact.loc[("hypothesis", h), "credence"])
+        assert ec["hypotheses"][h]["exact"] == pytest.approx(
+            exact.loc[("hypothesis", h), "credence"]
+        )
         assert set(ec["hypotheses"][h]) == {"exact", "mean", "mcse", "z", "ok"}
     problems = " ".join(d["problems"])
-    assert "1 chain(s)" in problems and "10 draws per chain" in problems and "exact answer" in problems
+    assert (
+        "1 chain(s)" in problems and "10 draws per chain" in problems and "exact answer" in problems
+    )
     assert "exact check" in r.output and "FAILED" in r.output
 
 
@@ -120,7 +136,9 @@ def test_clean_fit_passes_exact_check_and_summary_reports_it():
     np.testing.assert_allclose(df["exact"].to_numpy(), exact.to_numpy())
     assert (df["z"].abs() <= 4).all()
     assert df.attrs["exact_check"]["ok"] is True
-    assert res.summary_dict()["exact_check"]["hypotheses"]["h0"]["z"] == pytest.approx(df.loc[("hypothesis", "h0"), "z"])
+    assert res.summary_dict()["exact_check"]["hypotheses"]["h0"]["z"] == pytest.approx(
+        df.loc[("hypothesis", "h0"), "z"]
+    )
 
 
 def test_few_draws_constant_and_nan_diagnostics_fail():
@@ -134,18 +152,28 @@ def test_few_draws_constant_and_nan_diagnostics_fail():
 
     rng = np.random.default_rng(0)
     x = rng.dirichlet([2, 2], size=(2, 200))
+
     def trace(post):
         t = xr.DataTree.from_dict({"posterior": xr.Dataset(post)})
         t.attrs["motives_deterministics"] = json.dumps(["credence"])
         return t
-    good = {"credence": (("chain", "draw", "hypothesis"), x),
-            "lam_cell": (("chain", "draw", "cell"), rng.uniform(size=(2, 200, 1)))}
+
+    good = {
+        "credence": (("chain", "draw", "hypothesis"), x),
+        "lam_cell": (("chain", "draw", "cell"), rng.uniform(size=(2, 200, 1))),
+    }
     assert compute_diagnostics(trace(good))["problems"] == [] or "ESS" in " ".join(
-        compute_diagnostics(trace(good))["problems"])
+        compute_diagnostics(trace(good))["problems"]
+    )
     stuck = {**good, "lam_cell": (("chain", "draw", "cell"), np.full((2, 200, 1), 0.3))}
     assert any("never moved" in p for p in compute_diagnostics(trace(stuck))["problems"])
-    nan = {**good, "lam_cell": (("chain", "draw", "cell"), np.where(np.arange(200) < 100, 0.2, np.nan)[None, :, None]
-                                * np.ones((2, 1, 1)))}
+    nan = {
+        **good,
+        "lam_cell": (
+            ("chain", "draw", "cell"),
+            np.where(np.arange(200) < 100, 0.2, np.nan)[None, :, None] * np.ones((2, 1, 1)),
+        ),
+    }
     assert any("not numbers" in p for p in compute_diagnostics(trace(nan))["problems"])
     short = {k: (v[0], v[1][:, :3]) for k, v in good.items()}
     d = compute_diagnostics(trace(short))
@@ -154,7 +182,9 @@ def test_few_draws_constant_and_nan_diagnostics_fail():
 
 @pytest.mark.parametrize("draws", ["0", "-5"])
 def test_draws_zero_or_negative_is_a_clean_error(draws):
-    r = runner.invoke(app, ["posterior", str(mv.examples.path("witness")), "--method", "mcmc", "--draws", draws])
+    r = runner.invoke(
+        app, ["posterior", str(mv.examples.path("witness")), "--method", "mcmc", "--draws", draws]
+    )
     assert r.exit_code == 2
     assert "Traceback" not in r.output and "draws" in r.output
     with pytest.raises(mv.MotivesError, match="draws must be at least 1"):
@@ -172,7 +202,7 @@ def test_posterior_mcmc_with_few_draws_exits_3(tmp_path, mock_sample):
     assert "DIAGNOSTICS FAILED" in r.output and "3 draws per chain" in r.output
 
 
-# --------------------------------------------------------------------------- 2. an interrupted run publishes nothing
+# ---------------------------------------------------------- 2. an interrupted run publishes nothing
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
@@ -183,8 +213,13 @@ def test_interrupted_run_publishes_nothing(tmp_path, how):
     """
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 200000, tune: 200, chains: 2, backend: pymc}")
     out = tmp_path / "res"
-    p = subprocess.Popen([sys.executable, "-c", CHILD, "run", str(spec), "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    p = subprocess.Popen(
+        [sys.executable, "-c", CHILD, "run", str(spec), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     seen: list[str] = []
 
     def sampling() -> bool:  # PyMC logs "NUTS: [...]" just before it samples
@@ -194,7 +229,9 @@ def test_interrupted_run_publishes_nothing(tmp_path, how):
 
     _wait_for(sampling, what="sampling to start")
     assert p.poll() is None, "".join(seen)
-    assert _hidden(tmp_path) and any(n.startswith(".res.tmp-") for n in _hidden(tmp_path))  # mid-run: staged
+    assert _hidden(tmp_path) and any(
+        n.startswith(".res.tmp-") for n in _hidden(tmp_path)
+    )  # mid-run: staged
     p.send_signal(how)
     try:
         rest_out, rest_err = p.communicate(timeout=120)
@@ -233,7 +270,7 @@ def test_interrupt_in_library_raises_instead_of_returning_a_short_trace(monkeypa
         sampling.sample(built, draws=50, tune=5, chains=2, backend="pymc")
 
 
-# --------------------------------------------------------------------------- 3. --force destroys nothing it did not write
+# ----------------------------------------------------- 3. --force destroys nothing it did not write
 
 
 def test_force_refused_on_case_folder_and_foreign_folders(tmp_path):
@@ -258,7 +295,9 @@ def test_force_refused_on_case_folder_and_foreign_folders(tmp_path):
     assert (foreign / "notes.txt").read_text() == "keep me"
     # a folder motives wrote is replaced, and an unrelated sibling named .NAME.old survives
     out = tmp_path / "out"
-    quick = _spec(tmp_path, mv.examples.path("cookies"), "{draws: 100, chains: 2}", name="quick")  # nothing random
+    quick = _spec(
+        tmp_path, mv.examples.path("cookies"), "{draws: 100, chains: 2}", name="quick"
+    )  # nothing random
     assert runner.invoke(app, ["run", str(quick), "--out", str(out)]).exit_code == 0
     (tmp_path / ".out.old").mkdir()
     r = runner.invoke(app, ["run", str(quick), "--out", str(out), "--force"])
@@ -274,8 +313,12 @@ def test_out_problems_are_found_before_any_work(tmp_path):
     ro.mkdir()
     ro.chmod(0o500)
     try:
-        for target, msg in ((tmp_path / "file" / "res", "is a file"), (tmp_path / "file", "not a folder"),
-                            (Path("/"), "root"), (ro / "res", "permission")):
+        for target, msg in (
+            (tmp_path / "file" / "res", "is a file"),
+            (tmp_path / "file", "not a folder"),
+            (Path("/"), "root"),
+            (ro / "res", "permission"),
+        ):
             if msg == "permission" and os.access(ro, os.W_OK):
                 continue  # running as root: permissions do not bind
             r = runner.invoke(app, ["run", str(spec), "--out", str(target)])
@@ -286,8 +329,11 @@ def test_out_problems_are_found_before_any_work(tmp_path):
 
 def test_describe_out_is_checked(tmp_path):
     case = mv.examples.path("witness")
-    for target, msg in ((tmp_path / "missing" / "c.md", "does not exist"), (tmp_path, "is a folder"),
-                        (Path("/"), "is a folder")):
+    for target, msg in (
+        (tmp_path / "missing" / "c.md", "does not exist"),
+        (tmp_path, "is a folder"),
+        (Path("/"), "is a folder"),
+    ):
         r = runner.invoke(app, ["describe", str(case), "--out", str(target)])
         assert r.exit_code == 2 and msg in r.output, r.output
     f = tmp_path / "c.md"
@@ -309,10 +355,18 @@ def test_second_concurrent_writer_fails_fast(tmp_path):
     """
     spec = _spec(tmp_path, _case(tmp_path), "{draws: 200000, tune: 200, chains: 2, backend: pymc}")
     out = tmp_path / "res"
-    p = subprocess.Popen([sys.executable, "-c", CHILD, "run", str(spec), "--out", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env())
+    p = subprocess.Popen(
+        [sys.executable, "-c", CHILD, "run", str(spec), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(),
+    )
     try:
-        _wait_for(lambda: (tmp_path / ".res.lock").exists() or p.poll() is not None, what="the first writer's lock")
+        _wait_for(
+            lambda: (tmp_path / ".res.lock").exists() or p.poll() is not None,
+            what="the first writer's lock",
+        )
         assert p.poll() is None
         t0 = time.monotonic()
         r = runner.invoke(app, ["sensitivity", str(spec), "--out", str(out)])
@@ -344,29 +398,59 @@ GOOD_CASE = "name: s\nhypotheses:\n  - {id: h1, prior: 0.5}\n  - {id: h2, prior:
 
 
 def _item(extra: str = "", values: str = "{h1: 0.7, h2: 0.4}") -> str:
-    return f"evidence:\n  - id: e1\n    title: t\n{extra}    likelihoods: {{default: {{values: {values}}}}}\n"
+    return (
+        f"evidence:\n  - id: e1\n    title: t\n{extra}    likelihoods: {{default: {{values: "
+        f"{values}}}}}\n"
+    )
 
 
-@pytest.mark.parametrize("case, items, where, words", [
-    (GOOD_CASE.replace("prior: 0.5}\n  - {id: h2", "prior: true}\n  - {id: h2"), _item(), "case.yaml:3",
-     "boolean true"),
-    (GOOD_CASE.replace("prior: 0.5}\n  - {id: h2", "prior: \"0.5\"}\n  - {id: h2"), _item(), "case.yaml:3",
-     "without quotes"),
-    (GOOD_CASE, _item("    base_rate: true\n"), "ev.yaml:4", "base_rate"),
-    (GOOD_CASE, _item("    footnotes: [true]\n"), "ev.yaml:4", "footnotes.0"),
-    (GOOD_CASE, _item(values="{h1: {mean: true}, h2: 0.4}"), "ev.yaml:4", "boolean true"),
-    (GOOD_CASE, _item(values="{h1: {mean: 0.5, concentration: true}, h2: 0.4}"), "ev.yaml:4", "concentration"),
-    (GOOD_CASE, _item(values="{h1: 1.0e-400, h2: 0.4}"), "ev.yaml:4", "too small"),
-    (GOOD_CASE, _item(values="{h1: 0.7, 'h1 ': 0.1, h2: 0.4}"), "ev.yaml:4", "whitespace"),
-    (GOOD_CASE, _item(values="{h1: 0.7, \"h1\\n\": 0.1, h2: 0.4}"), "ev.yaml:4", "whitespace"),
-    (GOOD_CASE.replace("id: h1", "id: ' h1 '"), _item(), "case.yaml:3", "whitespace"),
-    (GOOD_CASE, _item(values="{h1: !!binary aGVsbG8=, h2: 0.4}"), "ev.yaml:4", "!!binary"),
-    (GOOD_CASE, _item("    footnotes: !!set {1, 2}\n"), "ev.yaml:4", "!!set"),
-    (GOOD_CASE, _item(values="{h1: 0.7, h2: 0.4, 0: 0.1, 0x0: 0.2}"), "ev.yaml:4", "same key"),
-    (GOOD_CASE, "evidence:\n  - id: t1\n    kind: timeline\n    title: t\n    origin: \"2000\"\n    sigma: true\n"
-     "    observations: [{date: 2001, code: \"3\"}]\n    trends: {}\n", "ev.yaml", "number"),
-    (GOOD_CASE.replace("lenses", "x") + "lenses: [{id: a}, {id: 'a '}]\n", _item(), "case.yaml", "whitespace"),
-])
+@pytest.mark.parametrize(
+    "case, items, where, words",
+    [
+        (
+            GOOD_CASE.replace("prior: 0.5}\n  - {id: h2", "prior: true}\n  - {id: h2"),
+            _item(),
+            "case.yaml:3",
+            "boolean true",
+        ),
+        (
+            GOOD_CASE.replace("prior: 0.5}\n  - {id: h2", 'prior: "0.5"}\n  - {id: h2'),
+            _item(),
+            "case.yaml:3",
+            "without quotes",
+        ),
+        (GOOD_CASE, _item("    base_rate: true\n"), "ev.yaml:4", "base_rate"),
+        (GOOD_CASE, _item("    footnotes: [true]\n"), "ev.yaml:4", "footnotes.0"),
+        (GOOD_CASE, _item(values="{h1: {mean: true}, h2: 0.4}"), "ev.yaml:4", "boolean true"),
+        (
+            GOOD_CASE,
+            _item(values="{h1: {mean: 0.5, concentration: true}, h2: 0.4}"),
+            "ev.yaml:4",
+            "concentration",
+        ),
+        (GOOD_CASE, _item(values="{h1: 1.0e-400, h2: 0.4}"), "ev.yaml:4", "too small"),
+        (GOOD_CASE, _item(values="{h1: 0.7, 'h1 ': 0.1, h2: 0.4}"), "ev.yaml:4", "whitespace"),
+        (GOOD_CASE, _item(values='{h1: 0.7, "h1\\n": 0.1, h2: 0.4}'), "ev.yaml:4", "whitespace"),
+        (GOOD_CASE.replace("id: h1", "id: ' h1 '"), _item(), "case.yaml:3", "whitespace"),
+        (GOOD_CASE, _item(values="{h1: !!binary aGVsbG8=, h2: 0.4}"), "ev.yaml:4", "!!binary"),
+        (GOOD_CASE, _item("    footnotes: !!set {1, 2}\n"), "ev.yaml:4", "!!set"),
+        (GOOD_CASE, _item(values="{h1: 0.7, h2: 0.4, 0: 0.1, 0x0: 0.2}"), "ev.yaml:4", "same key"),
+        (
+            GOOD_CASE,
+            'evidence:\n  - id: t1\n    kind: timeline\n    title: t\n    origin: "2000"\n    '
+            "sigma: true\n"
+            '    observations: [{date: 2001, code: "3"}]\n    trends: {}\n',
+            "ev.yaml",
+            "number",
+        ),
+        (
+            GOOD_CASE.replace("lenses", "x") + "lenses: [{id: a}, {id: 'a '}]\n",
+            _item(),
+            "case.yaml",
+            "whitespace",
+        ),
+    ],
+)
 def test_no_silent_coercion(tmp_path, case, items, where, words):
     d = tmp_path / "c"
     d.mkdir()
@@ -377,15 +461,18 @@ def test_no_silent_coercion(tmp_path, case, items, where, words):
     assert where in str(err.value) and words in str(err.value), str(err.value)
 
 
-@pytest.mark.parametrize("line, words", [
-    ("reliability: \"no\"", "true or false"),
-    ("reliability: 0", "true or false"),
-    ("sampler: {draws: \"200\"}", "without quotes"),
-    ("sampler: {chains: true}", "boolean"),
-    ("sensitivity: {tornado_factor: .inf}", "tornado_factor"),
-    ("prior: {a: true, b: 0.5}", "boolean"),
-    ("prior: {dirichlet: {a: \"1\"}}", "without quotes"),
-])
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ('reliability: "no"', "true or false"),
+        ("reliability: 0", "true or false"),
+        ('sampler: {draws: "200"}', "without quotes"),
+        ("sampler: {chains: true}", "boolean"),
+        ("sensitivity: {tornado_factor: .inf}", "tornado_factor"),
+        ("prior: {a: true, b: 0.5}", "boolean"),
+        ('prior: {dirichlet: {a: "1"}}', "without quotes"),
+    ],
+)
 def test_spec_is_strict_too(tmp_path, line, words):
     p = tmp_path / "s.yaml"
     p.write_text(f"name: s\ncase: c\n{line}\n")
@@ -394,7 +481,7 @@ def test_spec_is_strict_too(tmp_path, line, words):
     assert "s.yaml:3" in str(err.value) and words in str(err.value), str(err.value)
 
 
-# --------------------------------------------------------------------------- 6. and 7. reading files
+# -------------------------------------------------------------------------- 6. and 7. reading files
 
 
 def test_only_regular_files_are_read_with_the_cap_applied_while_reading(tmp_path):
@@ -404,8 +491,13 @@ def test_only_regular_files_are_read_with_the_cap_applied_while_reading(tmp_path
     d.mkdir()
     (d / "case.yaml").write_text(GOOD_CASE)
     os.mkfifo(d / "ev.yaml")
-    code = f"import motives as mv\ntry:\n    mv.load_case({str(d)!r})\nexcept mv.CaseError as e:\n    print(e)\n"
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=_env())
+    code = (
+        f"import motives as mv\ntry:\n    mv.load_case({str(d)!r})\nexcept mv.CaseError as "
+        "e:\n    print(e)\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=_env()
+    )
     assert "FIFO" in p.stdout and "ev.yaml" in p.stdout, p.stdout + p.stderr
     (d / "ev.yaml").unlink()
     (d / "ev.yaml").symlink_to("/dev/zero")
@@ -453,9 +545,13 @@ NASTY = "Evil <script>alert(1)</script> [/] [link=http://x]click[/link] \x1b[31m
 
 
 def test_user_text_is_escaped_for_every_medium(tmp_path):
-    case = _case(tmp_path, case=UNCERTAIN_CASE.replace("title: Three accounts", f"title: {json.dumps(NASTY)}")
-                 .replace("{id: a, prior: 0.3}", "{id: a, prior: 0.3, label: \"# heading $5_$\"}"),
-                 items=UNCERTAIN_ITEMS.replace("title: first", "title: \"# Not a heading <b>bold</b>\""))
+    case = _case(
+        tmp_path,
+        case=UNCERTAIN_CASE.replace("title: Three accounts", f"title: {json.dumps(NASTY)}").replace(
+            "{id: a, prior: 0.3}", '{id: a, prior: 0.3, label: "# heading $5_$"}'
+        ),
+        items=UNCERTAIN_ITEMS.replace("title: first", 'title: "# Not a heading <b>bold</b>"'),
+    )
     r = runner.invoke(app, ["check", str(case)], color=True)
     assert r.exit_code == 0, r.output
     assert "\x1b[31mred" not in r.output and "\\x1b[31mred" in r.output
@@ -469,13 +565,15 @@ def test_user_text_is_escaped_for_every_medium(tmp_path):
     report = (tmp_path / "rep" / "report.md").read_text()
     assert "<script>" not in report and "&lt;script&gt;" in report and "<b>" not in report
     assert not any(line.startswith("# heading") for line in report.splitlines())
-    assert (tmp_path / "rep" / "figures" / "credences.png").is_file()  # "$5_$" did not crash mathtext
+    assert (
+        tmp_path / "rep" / "figures" / "credences.png"
+    ).is_file()  # "$5_$" did not crash mathtext
 
 
 def test_error_messages_reach_the_terminal_without_control_characters(tmp_path):
     d = tmp_path / "c"
     d.mkdir()
-    (d / "case.yaml").write_text("name: s\nhypotheses:\n  - {id: \"h\\e[31m1\"}\n  - {id: h2}\n")
+    (d / "case.yaml").write_text('name: s\nhypotheses:\n  - {id: "h\\e[31m1"}\n  - {id: h2}\n')
     r = runner.invoke(app, ["check", str(d)])
     assert r.exit_code == 2 and "\x1b" not in r.output and "\\x1b" in r.output
 
@@ -492,7 +590,11 @@ def test_internal_error_is_one_line_exit_70_and_debug_shows_it(monkeypatch):
     monkeypatch.setattr(motives.io, "load_case", boom)
     r = runner.invoke(app, ["check", str(mv.examples.path("cookies"))])
     assert r.exit_code == 70
-    assert "internal error" in r.output and "ZeroDivisionError: synthetic bug" in r.output and "--debug" in r.output
+    assert (
+        "internal error" in r.output
+        and "ZeroDivisionError: synthetic bug" in r.output
+        and "--debug" in r.output
+    )
     assert "Traceback" not in r.output
     r = runner.invoke(app, ["--debug", "check", str(mv.examples.path("cookies"))])
     assert isinstance(r.exception, ZeroDivisionError)
@@ -524,8 +626,9 @@ def test_tampered_traces_are_refused(tmp_path):
         "not valid JSON": lambda t: t.attrs.update(motives_config="{not json"),
         "motives_fallbacks is missing": lambda t: t.attrs.pop("motives_fallbacks"),
         "motives_model": lambda t: t.attrs.update(motives_model="magic"),
-        "asked for": lambda t: t.attrs.update(motives_config=json.dumps({**json.loads(t.attrs["motives_config"]),
-                                                                         "draws": 1000})),
+        "asked for": lambda t: t.attrs.update(
+            motives_config=json.dumps({**json.loads(t.attrs["motives_config"]), "draws": 1000})
+        ),
     }
     for words, edit in cases.items():
         with pytest.raises(mv.MotivesError, match=words):
@@ -540,8 +643,12 @@ C3 = "name: x\nhypotheses: [{id: a}, {id: b}, {id: c}]\n"
 
 
 def test_items_that_rule_out_all_but_one_hypothesis_give_a_report(tmp_path):
-    case = _case(tmp_path, case=C3, items="evidence:\n  - {id: e1, title: t, likelihoods: {a: 0.5, b: 0, c: 0}}\n"
-                 "  - {id: e2, title: u, likelihoods: {a: 0.4, b: 0, c: 0}}\n")
+    case = _case(
+        tmp_path,
+        case=C3,
+        items="evidence:\n  - {id: e1, title: t, likelihoods: {a: 0.5, b: 0, c: 0}}\n"
+        "  - {id: e2, title: u, likelihoods: {a: 0.4, b: 0, c: 0}}\n",
+    )
     spec = _spec(tmp_path, case, "{draws: 100, chains: 2}")
     r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "rep")])
     assert r.exit_code == 0, r.output
@@ -550,8 +657,11 @@ def test_items_that_rule_out_all_but_one_hypothesis_give_a_report(tmp_path):
 
 def test_long_given_cycle_is_a_located_error(tmp_path):
     n = 3000
-    items = "evidence:\n" + "".join(f"  - {{id: e{i}, title: t, likelihoods: {{a: 0.5, b: 0.4, c: 0.3}}, "
-                                    f"given: [e{(i + 1) % n}]}}\n" for i in range(n))
+    items = "evidence:\n" + "".join(
+        f"  - {{id: e{i}, title: t, likelihoods: {{a: 0.5, b: 0.4, c: 0.3}}, "
+        f"given: [e{(i + 1) % n}]}}\n"
+        for i in range(n)
+    )
     case = _case(tmp_path, case=C3, items=items)
     with pytest.raises(mv.CaseError) as err:
         mv.load_case(case)
@@ -559,35 +669,63 @@ def test_long_given_cycle_is_a_located_error(tmp_path):
     assert "items.yaml:2" in msg and "forms a cycle" in msg and "more" in msg and len(msg) < 500
 
 
-@pytest.mark.parametrize("bib, words", [
-    ("@misc{müller2020, title = {T}}\n", "müller2020"),
-    ("@misc{a b, title = {T}}\n", "'a b'"),
-    ("@misc{k1, title = {T}, title = {U}}\n", "entry 'k1' gives the field(s) title twice"),
-])
+@pytest.mark.parametrize(
+    "bib, words",
+    [
+        ("@misc{müller2020, title = {T}}\n", "müller2020"),
+        ("@misc{a b, title = {T}}\n", "'a b'"),
+        ("@misc{k1, title = {T}, title = {U}}\n", "entry 'k1' gives the field(s) title twice"),
+    ],
+)
 def test_bibtex_problems_are_found_by_check(tmp_path, bib, words):
-    case = _case(tmp_path, case=C3, items="evidence:\n  - {id: e1, title: t, likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n")
+    case = _case(
+        tmp_path,
+        case=C3,
+        items="evidence:\n  - {id: e1, title: t, likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n",
+    )
     (case / "references.bib").write_text(bib)
     r = runner.invoke(app, ["check", str(case)])
     assert r.exit_code == 2 and "references.bib:1" in r.output and words in r.output, r.output
 
 
 def test_source_keys_cite_cannot_take_are_refused(tmp_path):
-    case = _case(tmp_path, case=C3, items="evidence:\n  - {id: e1, title: t, sources: ['a b'], "
-                 "likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n")
+    case = _case(
+        tmp_path,
+        case=C3,
+        items="evidence:\n  - {id: e1, title: t, sources: ['a b'], "
+        "likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n",
+    )
     with pytest.raises(mv.CaseError, match=r"items.yaml:2: item 'e1', field 'sources.0'.*cite"):
         mv.load_case(case)
 
 
-@pytest.mark.parametrize("case, items, where", [
-    ("name: x\nhypotheses:\n  - {id: a}\n  - {id: b}\n  - {id: a}\n", "evidence: []\n",
-     "case.yaml:5: hypothesis 'a', field 'id'"),
-    (C3, "x: &a [1, 2]\ny:\n  - *a\nevidence: []\n", "items.yaml:3: field 'y.0'"),
-    (C3, "evidence:\n  - id: q1\n    kind: quantity\n    title: t\n    observed: 3\n    predictive:\n      default:\n"
-     "        values:\n          a: {dist: normal, mean: 1, sd: -1}\n          b: {dist: normal, mean: 1, sd: 1}\n"
-     "          c: {dist: normal, mean: 1, sd: 1}\n", "items.yaml:9: item 'q1', field 'predictive.default.values.a.sd'"),
-    (C3, "evidence:\n  - {id: e1, title: t, footnotes: [" + "9" * 400 + "], likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n",
-     "items.yaml:2: item 'e1', field 'footnotes.0'"),
-])
+@pytest.mark.parametrize(
+    "case, items, where",
+    [
+        (
+            "name: x\nhypotheses:\n  - {id: a}\n  - {id: b}\n  - {id: a}\n",
+            "evidence: []\n",
+            "case.yaml:5: hypothesis 'a', field 'id'",
+        ),
+        (C3, "x: &a [1, 2]\ny:\n  - *a\nevidence: []\n", "items.yaml:3: field 'y.0'"),
+        (
+            C3,
+            "evidence:\n  - id: q1\n    kind: quantity\n    title: t\n    observed: 3\n    "
+            "predictive:\n      default:\n"
+            "        values:\n          a: {dist: normal, mean: 1, sd: -1}\n          b: {dist: "
+            "normal, mean: 1, sd: 1}\n"
+            "          c: {dist: normal, mean: 1, sd: 1}\n",
+            "items.yaml:9: item 'q1', field 'predictive.default.values.a.sd'",
+        ),
+        (
+            C3,
+            "evidence:\n  - {id: e1, title: t, footnotes: ["
+            + "9" * 400
+            + "], likelihoods: {a: 0.5, b: 0.4, c: 0.3}}\n",
+            "items.yaml:2: item 'e1', field 'footnotes.0'",
+        ),
+    ],
+)
 def test_messages_name_the_right_place(tmp_path, case, items, where):
     d = _case(tmp_path, case=case, items=items)
     with pytest.raises(mv.CaseError) as err:
@@ -609,7 +747,9 @@ def test_analyses_in_blocks_give_the_same_tables(monkeypatch):
     assert len(_core.scenario_blocks(24, 8.0 * 8 * 12 * 4)) > 4
     blocked = tornado(case), leave_one_out(case)
     for a, b in zip(whole, blocked, strict=True):
-        np.testing.assert_allclose(a.select_dtypes("number").to_numpy(), b.select_dtypes("number").to_numpy())
+        np.testing.assert_allclose(
+            a.select_dtypes("number").to_numpy(), b.select_dtypes("number").to_numpy()
+        )
 
 
 def test_an_os_error_is_a_message_not_an_internal_error(monkeypatch):
@@ -620,4 +760,8 @@ def test_an_os_error_is_a_message_not_an_internal_error(monkeypatch):
 
     monkeypatch.setattr(motives.io, "load_case", full)
     r = runner.invoke(app, ["check", str(mv.examples.path("cookies"))])
-    assert r.exit_code == 2 and "/some/file: No space left on device" in r.output and "internal" not in r.output
+    assert (
+        r.exit_code == 2
+        and "/some/file: No space left on device" in r.output
+        and "internal" not in r.output
+    )

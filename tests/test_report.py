@@ -28,8 +28,12 @@ def case(synthetic_case):
 def test_summary_dict_unchanged_shape():
     case = mv.examples.cookie_case()
     d = R.summary_dict(mv.exact_posterior(case), method="exact", lens="default")
-    assert d["hypotheses"]["bowl1"] == {"prior": 0.5, "credence": pytest.approx(0.6), "lower": pytest.approx(0.6),
-                                        "upper": pytest.approx(0.6)}
+    assert d["hypotheses"]["bowl1"] == {
+        "prior": 0.5,
+        "credence": pytest.approx(0.6),
+        "lower": pytest.approx(0.6),
+        "upper": pytest.approx(0.6),
+    }
     assert d["interval"]["mass"] == R.INTERVAL_MASS
 
 
@@ -62,11 +66,22 @@ def test_markdown_escapes_pipes():
     assert "x \\| y" in md
 
 
-@pytest.mark.parametrize("text,want", [
-    ("R&D", r"R\&D"), ("50%", r"50\%"), ("a_b", r"a\_b"), ("#1", r"\#1"), ("$x$", r"\$x\$"),
-    ("{}", r"\{\}"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"), ("\\", r"\textbackslash{}"),
-    ("a\u2013b", "a--b"), ("\u201cq\u201d", "``q''"),
-])
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("R&D", r"R\&D"),
+        ("50%", r"50\%"),
+        ("a_b", r"a\_b"),
+        ("#1", r"\#1"),
+        ("$x$", r"\$x\$"),
+        ("{}", r"\{\}"),
+        ("~", r"\textasciitilde{}"),
+        ("^", r"\textasciicircum{}"),
+        ("\\", r"\textbackslash{}"),
+        ("a\u2013b", "a--b"),
+        ("\u201cq\u201d", "``q''"),
+    ],
+)
 def test_latex_escape(text, want):
     assert R.latex_escape(text) == want
 
@@ -80,18 +95,25 @@ def test_cite_refuses_keys_latex_cannot_take():
 
 def _special_case():
     """Titles and labels full of LaTeX specials."""
-    return rich_case(hypotheses=[
-        {"id": "nat", "label": "Security & 100% threat", "family": "security", "prior": 0.4},
-        {"id": "reg", "label": "Regime_security", "family": "nonsecurity", "prior": 0.2},
-        {"id": "ide", "label": "Ideology #1", "family": "nonsecurity", "prior": 0.2},
-        {"id": "lea", "label": "Leader {image} ~ $", "family": "nonsecurity", "prior": 0.2},
-    ])
+    return rich_case(
+        hypotheses=[
+            {"id": "nat", "label": "Security & 100% threat", "family": "security", "prior": 0.4},
+            {"id": "reg", "label": "Regime_security", "family": "nonsecurity", "prior": 0.2},
+            {"id": "ide", "label": "Ideology #1", "family": "nonsecurity", "prior": 0.2},
+            {"id": "lea", "label": "Leader {image} ~ $", "family": "nonsecurity", "prior": 0.2},
+        ]
+    )
 
 
 def test_latex_tables_are_well_formed_without_latex(case):
-    for text in (R.evidence_latex(case), R.evidence_latex(case, "b"), R.posterior_latex(case),
-                 R.evidence_latex(case, env="longtable"),
-                 R.evidence_latex(_special_case()), R.posterior_latex(_special_case())):
+    for text in (
+        R.evidence_latex(case),
+        R.evidence_latex(case, "b"),
+        R.posterior_latex(case),
+        R.evidence_latex(case, env="longtable"),
+        R.evidence_latex(_special_case()),
+        R.posterior_latex(_special_case()),
+    ):
         assert R.check_latex(text) == [], text
         assert text.count(r"\toprule") == text.count(r"\midrule") == text.count(r"\bottomrule") == 1
     ev = R.evidence_latex(case)
@@ -103,8 +125,13 @@ def test_latex_tables_are_well_formed_without_latex(case):
 def test_check_latex_catches_what_it_should():
     good = R.posterior_latex(mv.examples.cookie_case())
     assert R.check_latex(good) == []
-    assert any("unescaped '%'" in p for p in R.check_latex(good.replace(r"Credence \\", r"Credence 90% \\")))
-    assert any("cells" in p for p in R.check_latex(good.replace(r"0.500 & 0.600", r"0.500 & 0.600 & 1")))
+    assert any(
+        "unescaped '%'" in p
+        for p in R.check_latex(good.replace(r"Credence \\", r"Credence 90% \\"))
+    )
+    assert any(
+        "cells" in p for p in R.check_latex(good.replace(r"0.500 & 0.600", r"0.500 & 0.600 & 1"))
+    )
     assert any("unclosed" in p for p in R.check_latex(good.replace(r"\caption{", r"\caption{{")))
     assert any(r"\midrule" in p for p in R.check_latex(good.replace(r"\midrule", "")))
 
@@ -112,18 +139,39 @@ def test_check_latex_catches_what_it_should():
 @pytest.mark.skipif(LATEX is None, reason="no LaTeX engine (pdflatex or lualatex) installed")
 def test_latex_tables_compile(case, tmp_path):
     special = _special_case()
-    body = "\n".join([R.evidence_latex(case), R.posterior_latex(case), R.evidence_latex(special, label="tab:s"),
-                      R.evidence_latex(case, env="longtable", label="tab:long"),
-                      R.posterior_latex(special, label="tab:sp")])
+    body = "\n".join(
+        [
+            R.evidence_latex(case),
+            R.posterior_latex(case),
+            R.evidence_latex(special, label="tab:s"),
+            R.evidence_latex(case, env="longtable", label="tab:long"),
+            R.posterior_latex(special, label="tab:sp"),
+        ]
+    )
     bib = "\n".join(f"@misc{{{k},\n  title = {{{k}}}\n}}" for k in ("doc1", "doc_2", "wire"))
     (tmp_path / "refs.bib").write_text(bib)
-    doc = "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
-                     r"\usepackage{array}", r"\usepackage{longtable}",
-                     r"\begin{document}", body, r"\bibliographystyle{plain}", r"\bibliography{refs}",
-                     r"\end{document}"])
+    doc = "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage[T1]{fontenc}",
+            r"\usepackage{booktabs}",
+            r"\usepackage{array}",
+            r"\usepackage{longtable}",
+            r"\begin{document}",
+            body,
+            r"\bibliographystyle{plain}",
+            r"\bibliography{refs}",
+            r"\end{document}",
+        ]
+    )
     (tmp_path / "t.tex").write_text(doc)
-    run = subprocess.run([LATEX, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [LATEX, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "t.pdf").exists()
     assert "Undefined control sequence" not in run.stdout
@@ -157,7 +205,8 @@ def test_booleans_print_in_markdown_and_html(flags):
 @pytest.mark.parametrize("name", ["cookies", "two_lenses", "dice", "burglary"])
 def test_report_names_hypotheses_where_families_are_single_hypotheses(name, example_case):
     """A case whose families are one hypothesis each: the headline, every caption and table speak of
-    hypotheses ("The leading family is bowl1" named a hypothesis a family); no family row or column repeats a
+    hypotheses ("The leading family is bowl1" named a hypothesis a family); no family row or column
+    repeats a
     hypothesis's."""
     import re
 
@@ -167,12 +216,17 @@ def test_report_names_hypotheses_where_families_are_single_hypotheses(name, exam
 
     case = example_case(name)
     assert one_per_family(case)
-    md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=16), {n: f"{n}.png" for n in FIGURES},
-                         spec={"name": name})
+    md = report_markdown(
+        case,
+        mv.sensitivity.run_all(case, sobol_samples=16),
+        {n: f"{n}.png" for n in FIGURES},
+        spec={"name": name},
+    )
     assert "The leading hypothesis is **" in md
     md = re.sub(r"\]\([^)]*\)", "]", md)  # figure file names (lenses_family.png) are not sentences
-    assert not re.search(r"leading family|each family|\| family \||_family", md), \
-        re.search(r".{80}(leading family|each family|\| family \||_family).{40}", md)
+    assert not re.search(r"leading family|each family|\| family \||_family", md), re.search(
+        r".{80}(leading family|each family|\| family \||_family).{40}", md
+    )
     for n in FIGURES:  # every caption, drawn or not
         assert "family" not in caption(n, case), (n, caption(n, case))
 
@@ -182,9 +236,17 @@ def test_report_names_families_where_they_group(example_case):
     from motives.conventions import one_per_family
     from motives.report.document import report_markdown
 
-    case = mv.Case.model_validate({**example_case("dice").model_dump(), "hypotheses": [
-        {**h.model_dump(), "family": "small" if h.id in ("d4", "d6") else "large"}
-        for h in example_case("dice").hypotheses]})
+    case = mv.Case.model_validate(
+        {
+            **example_case("dice").model_dump(),
+            "hypotheses": [
+                {**h.model_dump(), "family": "small" if h.id in ("d4", "d6") else "large"}
+                for h in example_case("dice").hypotheses
+            ],
+        }
+    )
     assert not one_per_family(case)
-    md = report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=16), {}, spec={"name": "dice"})
+    md = report_markdown(
+        case, mv.sensitivity.run_all(case, sobol_samples=16), {}, spec={"name": "dice"}
+    )
     assert "The leading family is **" in md

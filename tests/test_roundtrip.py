@@ -27,7 +27,9 @@ def _cases():
         yield f"random{seed}", random_structured_case(seed, multi_state=True)
 
 
-@pytest.mark.parametrize(("name", "case"), list(_cases()), ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    ("name", "case"), list(_cases()), ids=lambda x: x if isinstance(x, str) else ""
+)
 def test_round_trips(name, case):
     again = mv.Case.model_validate(case.model_dump())
     from_json = mv.Case.model_validate_json(case.model_dump_json())

@@ -35,7 +35,9 @@ evidence:
 
 def _spec(tmp_path, case, *, name="t", sampler="{draws: 20, chains: 2}"):
     p = tmp_path / f"{name}.yaml"
-    p.write_text(f"name: {name}\ncase: {case}\nmodel: exclusive\nprior: uniform\nsampler: {sampler}\n")
+    p.write_text(
+        f"name: {name}\ncase: {case}\nmodel: exclusive\nprior: uniform\nsampler: {sampler}\n"
+    )
     return p
 
 
@@ -44,7 +46,12 @@ def test_run_writes_outputs_and_refuses_existing(tmp_path):
     out = tmp_path / "res"
     r = runner.invoke(app, ["run", str(spec), "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in out.iterdir()) == [".motives-output", "summary.csv", "summary.json", "trace.nc"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".motives-output",
+        "summary.csv",
+        "summary.json",
+        "trace.nc",
+    ]
     s = json.loads((out / "summary.json").read_text())
     assert s["method"] == "mcmc" and s["interval"]["mass"] == 0.9
     assert s["hypotheses"]["bowl1"]["credence"] == pytest.approx(0.6)
@@ -85,7 +92,10 @@ def test_failed_diagnostics_exit_3_unless_allowed(tmp_path, mock_sample):
     assert r.exit_code == 3, r.output
     assert "DIAGNOSTICS FAILED" in r.output
     assert json.loads((tmp_path / "bad" / "summary.json").read_text())["diagnostics"]["ok"] is False
-    r = runner.invoke(app, ["run", str(spec), "--out", str(tmp_path / "bad"), "--force", "--allow-bad-diagnostics"])
+    r = runner.invoke(
+        app,
+        ["run", str(spec), "--out", str(tmp_path / "bad"), "--force", "--allow-bad-diagnostics"],
+    )
     assert r.exit_code == 0, r.output
     assert "DIAGNOSTICS FAILED" in r.output
 
@@ -103,7 +113,12 @@ def test_baseline_spec_runs(tmp_path):
         mv.load_case(root / "evidence")
     except mv.MotivesError as exc:
         pytest.skip(f"evidence/ does not load: {exc}")
-    r = runner.invoke(app, ["run", str(root / "models" / "baseline.yaml"), "--out", str(tmp_path / "baseline")])
+    r = runner.invoke(
+        app, ["run", str(root / "models" / "baseline.yaml"), "--out", str(tmp_path / "baseline")]
+    )
     assert r.exit_code == 0, r.output
     s = json.loads((tmp_path / "baseline" / "summary.json").read_text())
-    assert s["diagnostics"]["ok"] and abs(sum(v["credence"] for v in s["hypotheses"].values()) - 1) < 1e-9
+    assert (
+        s["diagnostics"]["ok"]
+        and abs(sum(v["credence"] for v in s["hypotheses"].values()) - 1) < 1e-9
+    )

@@ -30,19 +30,33 @@ def _logit_db(p: float) -> float:
 
 def test_scenario_loglik_is_the_engine(case):
     arr = compile_case(case)
-    every = np.ones(len(arr.all_items), dtype=bool)  # an explicit mask takes the masked path, not the engine's
-    np.testing.assert_allclose(scenario_loglik(arr, keep=every), loglik(arr), rtol=TIGHT, atol=TIGHT)
-    np.testing.assert_allclose(scenario_loglik(arr, keep=every, reliability=False), loglik(arr, reliability=False),
-                               rtol=TIGHT, atol=TIGHT)
-    lam = np.stack([arr.lam, arr.lam ** 0.5])
-    np.testing.assert_allclose(scenario_loglik(arr, lam=lam, keep=every), loglik(arr, lam), rtol=TIGHT, atol=TIGHT)
+    every = np.ones(
+        len(arr.all_items), dtype=bool
+    )  # an explicit mask takes the masked path, not the engine's
+    np.testing.assert_allclose(
+        scenario_loglik(arr, keep=every), loglik(arr), rtol=TIGHT, atol=TIGHT
+    )
+    np.testing.assert_allclose(
+        scenario_loglik(arr, keep=every, reliability=False),
+        loglik(arr, reliability=False),
+        rtol=TIGHT,
+        atol=TIGHT,
+    )
+    lam = np.stack([arr.lam, arr.lam**0.5])
+    np.testing.assert_allclose(
+        scenario_loglik(arr, lam=lam, keep=every), loglik(arr, lam), rtol=TIGHT, atol=TIGHT
+    )
 
 
-@pytest.mark.parametrize("drop", [["orders"], ["report1"], ["report2", "rhetoric"], ["report1", "report2"]])
+@pytest.mark.parametrize(
+    "drop", [["orders"], ["report1"], ["report2", "rhetoric"], ["report1", "report2"]]
+)
 def test_keep_mask_equals_dropping_items(case, drop):
     arr = compile_case(case)
     keep = np.array([e not in drop for e in arr.all_items])
-    np.testing.assert_allclose(scenario_posterior(arr, keep=keep), posterior(arr.without(drop)), rtol=TIGHT)
+    np.testing.assert_allclose(
+        scenario_posterior(arr, keep=keep), posterior(arr.without(drop)), rtol=TIGHT
+    )
 
 
 def test_ten_thousand_scenarios_in_one_call(case):
@@ -91,8 +105,9 @@ def test_reversal_prior_lands_on_the_tie(case):
         assert df.loc[(0, level, t), "credence"] == pytest.approx(0.5, abs=TIE)
     # BF in odds form: posterior odds / prior odds
     r = rev.loc[("family", "nonsecurity")]
-    assert r["credence"] / (1 - r["credence"]) == pytest.approx(r["prior"] / (1 - r["prior"]) * r["bayes_factor"],
-                                                              rel=1e-10)
+    assert r["credence"] / (1 - r["credence"]) == pytest.approx(
+        r["prior"] / (1 - r["prior"]) * r["bayes_factor"], rel=1e-10
+    )
 
 
 # ------------------------------------------------------------------ weight of evidence
@@ -102,7 +117,9 @@ def test_decibans_sum_to_the_log_odds_change_two_hypotheses():
     case = two_hypothesis_case()
     w = S.weight_of_evidence(case).xs(("hypothesis", "h1"), level=("level", "id"))["decibans"]
     post = mv.exact_posterior(case).loc[("hypothesis", "h1")]
-    assert w.sum() == pytest.approx(_logit_db(post["credence"]) - _logit_db(post["prior"]), abs=1e-9)
+    assert w.sum() == pytest.approx(
+        _logit_db(post["credence"]) - _logit_db(post["prior"]), abs=1e-9
+    )
     assert w["e1"] == pytest.approx(10 * np.log10(0.8 / 0.3), abs=TIGHT)
 
 
@@ -126,7 +143,9 @@ def test_sequential_decibans_sum_with_sources_and_timeline(case):
     for level, t in [("family", "nonsecurity"), ("hypothesis", "reg")]:
         sub = tr.xs((level, t), level=("level", "id"))
         c = post.loc[(level, t)]
-        assert sub["step_db"].sum() == pytest.approx(_logit_db(c["credence"]) - _logit_db(c["prior"]), abs=1e-9)
+        assert sub["step_db"].sum() == pytest.approx(
+            _logit_db(c["credence"]) - _logit_db(c["prior"]), abs=1e-9
+        )
         assert sub["credence"].iloc[-1] == pytest.approx(c["credence"], abs=TIGHT)
 
 
@@ -175,7 +194,9 @@ def test_leave_one_source_out_drops_all_its_items(case):
 def test_leave_one_lens_out_with_two_lenses_is_the_other_lens(case):
     df = S.leave_one_lens_out(case)
     without_b = df.xs(("b", "hypothesis"), level=("lens", "level"))["credence"].to_numpy()
-    np.testing.assert_allclose(without_b, mv.exact_posterior(case, "a").xs("hypothesis")["credence"], rtol=1e-12)
+    np.testing.assert_allclose(
+        without_b, mv.exact_posterior(case, "a").xs("hypothesis")["credence"], rtol=1e-12
+    )
     # without a: only b's items count, read through b
     arr_b = compile_case(case, "b")
     rated = [e for e in arr_b.all_items if e not in arr_b.fallbacks]
@@ -188,9 +209,14 @@ def test_leave_one_lens_out_with_two_lenses_is_the_other_lens(case):
 def test_lens_comparison_is_exact_posterior_per_lens(case):
     df = S.lens_comparison(case)
     for lens in case.lens_ids:
-        np.testing.assert_allclose(df.xs(lens, level="lens")["credence"].to_numpy(),
-                                   mv.exact_posterior(case, lens)["credence"].to_numpy(), rtol=TIGHT)
-    assert df.loc[("b", "family", "security"), "fallbacks"] == len(compile_case(case, "b").fallbacks)
+        np.testing.assert_allclose(
+            df.xs(lens, level="lens")["credence"].to_numpy(),
+            mv.exact_posterior(case, lens)["credence"].to_numpy(),
+            rtol=TIGHT,
+        )
+    assert df.loc[("b", "family", "security"), "fallbacks"] == len(
+        compile_case(case, "b").fallbacks
+    )
 
 
 def test_cruxes_equal_editing_the_case(case):
@@ -207,7 +233,9 @@ def test_cruxes_equal_editing_the_case(case):
     c = mv.exact_posterior(edited).loc[("family", cr.attrs["target"]), "credence"]
     assert cr.loc[("b", "orders"), "credence_swapped"] == pytest.approx(c, abs=1e-12)
     c0 = cr.attrs["credence"]
-    assert cr.loc[("b", "orders"), "delta_db"] == pytest.approx(_logit_db(c) - _logit_db(c0), abs=1e-9)
+    assert cr.loc[("b", "orders"), "delta_db"] == pytest.approx(
+        _logit_db(c) - _logit_db(c0), abs=1e-9
+    )
     assert list(cr["delta_db"].abs()) == sorted(cr["delta_db"].abs(), reverse=True)
 
 
@@ -240,14 +268,19 @@ def test_tornado_ratio_mode_moves_odds_by_the_factor_at_face_value():
     two = two_hypothesis_case()
     t = S.tornado(two, factor=3.0, mode="ratio", target="h1")
     post = mv.exact_posterior(two).loc[("hypothesis", "h1"), "credence"]
-    np.testing.assert_allclose(_logit_db(t["high"].to_numpy()) - _logit_db(post), 10 * np.log10(3), atol=1e-9)
+    np.testing.assert_allclose(
+        _logit_db(t["high"].to_numpy()) - _logit_db(post), 10 * np.log10(3), atol=1e-9
+    )
 
 
 def _apply(case, target_level, target, which, factor):
     arr = compile_case(case)
     pri = np.array(case.prior_vector())
-    mask = (arr.family_index == arr.families.index(target)) if target_level == "family" else \
-        np.array([h == target for h in arr.hypotheses])
+    mask = (
+        (arr.family_index == arr.families.index(target))
+        if target_level == "family"
+        else np.array([h == target for h in arr.hypotheses])
+    )
     lam, other = S.scale_rows(arr, mask, np.asarray(which)[None], np.array([factor]))
     post = scenario_posterior(arr, pri, lam=lam, other=other)[0]
     return family_credence(arr, post) if target_level == "family" else post, arr
@@ -259,14 +292,18 @@ def test_break_even_factor_lands_on_the_tie(case, target):
     level, tgt, rival = be.attrs["target_level"], be.attrs["target"], be.attrs["rival"]
     assert be["method"].eq("closed form").any() and be["method"].eq("root").any()
     for e, row in be.iterrows():
-        if not row["reachable"] or row["kind"] != "item":  # reliabilities, base rates, prior: test_truth_judgements
+        if (
+            not row["reachable"] or row["kind"] != "item"
+        ):  # reliabilities, base rates, prior: test_truth_judgements
             continue
         arr = compile_case(case)
         which = np.array([x == e for x in arr.all_items])
         c, arr = _apply(case, level, tgt, which, row["factor"])
         ids = arr.families if level == "family" else arr.hypotheses
         assert c[ids.index(tgt)] == pytest.approx(c[ids.index(rival)], abs=TIE), e
-        assert row["db_needed"] == pytest.approx(row["db_item"] + 10 * np.log10(row["factor"]), abs=1e-9)
+        assert row["db_needed"] == pytest.approx(
+            row["db_item"] + 10 * np.log10(row["factor"]), abs=1e-9
+        )
 
 
 def test_break_even_unreachable_behind_an_unreliable_source():
@@ -283,9 +320,15 @@ def test_lens_break_even_lands_on_the_tie(case):
     for lens, row in lb.iterrows():
         arr = compile_case(case, lens)
         which = np.array([e not in arr.fallbacks for e in arr.all_items])
-        lam, other = S.scale_rows(arr, arr.family_index == arr.families.index(lb.attrs["target"]), which[None],
-                                  np.array([row["factor"]]))
-        c = family_credence(arr, scenario_posterior(arr, np.array(case.prior_vector()), lam=lam, other=other)[0])
+        lam, other = S.scale_rows(
+            arr,
+            arr.family_index == arr.families.index(lb.attrs["target"]),
+            which[None],
+            np.array([row["factor"]]),
+        )
+        c = family_credence(
+            arr, scenario_posterior(arr, np.array(case.prior_vector()), lam=lam, other=other)[0]
+        )
         assert c[0] == pytest.approx(c[1], abs=TIE), lens
 
 
@@ -328,15 +371,20 @@ def test_sobol_estimator_agrees_with_salib():
 
 def test_global_sensitivity_single_uncertain_item_explains_everything():
     """Only one cell uncertain: it carries all the variance (S1 = ST = 1 within 0.02)."""
-    case = mv.Case.model_validate({
-        "name": "one",
-        "hypotheses": [{"id": "h1"}, {"id": "h2"}, {"id": "h3"}],
-        "evidence": [
-            {"id": "a", "title": "a", "likelihoods": {"h1": {"mean": 0.6, "concentration": 10}, "h2": 0.3,
-                                                      "h3": 0.2}},
-            {"id": "b", "title": "b", "likelihoods": {"h1": 0.5, "h2": 0.7, "h3": 0.4}},
-        ],
-    })
+    case = mv.Case.model_validate(
+        {
+            "name": "one",
+            "hypotheses": [{"id": "h1"}, {"id": "h2"}, {"id": "h3"}],
+            "evidence": [
+                {
+                    "id": "a",
+                    "title": "a",
+                    "likelihoods": {"h1": {"mean": 0.6, "concentration": 10}, "h2": 0.3, "h3": 0.2},
+                },
+                {"id": "b", "title": "b", "likelihoods": {"h1": 0.5, "h2": 0.7, "h3": 0.4}},
+            ],
+        }
+    )
     df = S.global_sensitivity(case, n=1024, n_boot=0)
     assert list(df.index) == ["a"]
     assert df.loc["a", "S1"] == pytest.approx(1.0, abs=0.02)
@@ -358,23 +406,32 @@ def test_global_sensitivity_ranks_and_bounds(case):
 
 def test_voi_of_a_perfectly_diagnostic_item_is_the_entropy(case):
     K = len(case.hypotheses)
-    v = S.value_of_information(case, {"oracle": np.eye(K),
-                                      "useless": {h: 0.4 for h in case.hypothesis_ids},
-                                      "family_oracle": {"nat": 1.0, "reg": 0.0, "ide": 0.0, "lea": 0.0}})
+    v = S.value_of_information(
+        case,
+        {
+            "oracle": np.eye(K),
+            "useless": {h: 0.4 for h in case.hypothesis_ids},
+            "family_oracle": {"nat": 1.0, "reg": 0.0, "ide": 0.0, "lea": 0.0},
+        },
+    )
     post = mv.exact_posterior(case)
     h = -(post.xs("hypothesis")["credence"] * np.log2(post.xs("hypothesis")["credence"])).sum()
     assert v.loc["oracle", "entropy"] == pytest.approx(h, abs=TIGHT)
     assert v.loc["oracle", "voi"] == pytest.approx(h, abs=TIGHT)
-    assert v.loc["oracle", "voi_family"] == pytest.approx(v.loc["oracle", "entropy_family"], abs=TIGHT)
+    assert v.loc["oracle", "voi_family"] == pytest.approx(
+        v.loc["oracle", "entropy_family"], abs=TIGHT
+    )
     assert v.loc["useless", "voi"] == pytest.approx(0.0, abs=TIGHT)
-    assert v.loc["family_oracle", "voi_family"] == pytest.approx(v.loc["family_oracle", "entropy_family"],
-                                                                 abs=TIGHT)
+    assert v.loc["family_oracle", "voi_family"] == pytest.approx(
+        v.loc["family_oracle", "entropy_family"], abs=TIGHT
+    )
     assert 0 < v.loc["family_oracle", "voi"] < h
 
 
 def test_voi_of_the_prior_with_no_evidence():
-    case = mv.Case.model_validate({"name": "empty", "hypotheses": [{"id": "a", "prior": 0.25},
-                                                                   {"id": "b", "prior": 0.75}]})
+    case = mv.Case.model_validate(
+        {"name": "empty", "hypotheses": [{"id": "a", "prior": 0.25}, {"id": "b", "prior": 0.75}]}
+    )
     v = S.value_of_information(case, {"perfect": np.eye(2)})
     prior_entropy = -(0.25 * np.log2(0.25) + 0.75 * np.log2(0.75))
     assert v.loc["perfect", "voi"] == pytest.approx(prior_entropy, abs=TIGHT)
@@ -417,10 +474,16 @@ def test_log_odds_stay_exact_when_credence_saturates():
 
     The credence is 1.0 in floating point, the decibans are still exact (1e-9).
     """
-    case = mv.Case.model_validate({
-        "name": "strong", "hypotheses": [{"id": "a"}, {"id": "b"}],
-        "evidence": [{"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.01}} for i in range(30)],
-    })
+    case = mv.Case.model_validate(
+        {
+            "name": "strong",
+            "hypotheses": [{"id": "a"}, {"id": "b"}],
+            "evidence": [
+                {"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.01}}
+                for i in range(30)
+            ],
+        }
+    )
     assert mv.exact_posterior(case).loc[("hypothesis", "a"), "credence"] == 1.0
     one = 10 * np.log10(90)
     loo = S.leave_one_out(case).xs(("e0", "hypothesis", "a"))
@@ -434,11 +497,16 @@ def test_log_odds_stay_exact_when_credence_saturates():
 
 def test_prior_sweep_in_log_odds_for_a_strong_case():
     """A tie prior near 0 switches the sweep to log-odds spacing; Bayes' rule holds in dB (1e-9)."""
-    case = mv.Case.model_validate({
-        "name": "strong", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
-        "evidence": [{"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.05, "c": 0.1}}
-                     for i in range(8)],
-    })
+    case = mv.Case.model_validate(
+        {
+            "name": "strong",
+            "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+            "evidence": [
+                {"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.9, "b": 0.05, "c": 0.1}}
+                for i in range(8)
+            ],
+        }
+    )
     df = S.prior_sweep(case, "a", points=51)
     assert df.attrs["spacing"] == "logit" and df.attrs["tie_prior"] < 1e-6
     sub = df.xs(("hypothesis", "a"), level=("level", "id"))
@@ -471,7 +539,9 @@ def test_discount_at_one_is_the_engine_and_gamma_for_is_the_first_crossing(case)
     d = S.evidence_discount(case, points=51)
     tgt = d.attrs["target"]
     full = d.xs((50, "family", tgt), level=("scenario", "level", "id"))["credence"].iloc[0]
-    assert full == pytest.approx(mv.exact_posterior(case).loc[("family", tgt), "credence"], abs=TIGHT)
+    assert full == pytest.approx(
+        mv.exact_posterior(case).loc[("family", tgt), "credence"], abs=TIGHT
+    )
     cred = d.xs(("family", tgt), level=("level", "id"))
     for level, g in d.attrs["gamma_for"].items():
         reached = cred[cred["credence"] >= level]
@@ -479,7 +549,9 @@ def test_discount_at_one_is_the_engine_and_gamma_for_is_the_first_crossing(case)
             assert reached.empty
         else:
             assert reached["gamma"].min() == pytest.approx(g) and g > 0
-    assert d.attrs["diagnostic_items"] == sum(1 for i in case.evidence if i.id not in case.non_diagnostic())
+    assert d.attrs["diagnostic_items"] == sum(
+        1 for i in case.evidence if i.id not in case.non_diagnostic()
+    )
 
 
 def test_discount_rejects_bad_grids(case):

@@ -2,7 +2,8 @@
 
 Root facts, facts and items of several parents, observed facts.
 
-Each analysis is checked against editing the case and recomputing with :func:`motives.exact_posterior`
+Each analysis is checked against editing the case and recomputing with
+:func:`motives.exact_posterior`
 (or the engine's log-likelihood of the edited case) on generated networks, to 1e-10; the marginals
 P(parent configuration | h) against brute-force enumeration.
 """
@@ -42,12 +43,17 @@ def _nest(values: list[list[str]], leaf: Any) -> Any:
     return leaf() if not values else {v: _nest(values[1:], leaf) for v in values[0]}
 
 
-def network_data(seed: int, *, lenses: tuple[str, ...] = ("a", "b"), source: bool = True) -> dict[str, Any]:
+def network_data(
+    seed: int, *, lenses: tuple[str, ...] = ("a", "b"), source: bool = True
+) -> dict[str, Any]:
     """A small random network as a case dict.
 
-    Fact f0 is a root, f1 has the hypotheses and f0 as parents, later facts one or two random parents; the
-    last fact is observed. Items: one on the hypotheses, some on single facts (one behind a source of Beta
-    reliability), two of several parents (one behind the source). Lens b differs from lens a on some inputs.
+    Fact f0 is a root, f1 has the hypotheses and f0 as parents, later facts one or two random
+    parents; the
+    last fact is observed. Items: one on the hypotheses, some on single facts (one behind a source
+    of Beta
+    reliability), two of several parents (one behind the source). Lens b differs from lens a on some
+    inputs.
     """
     rng = np.random.default_rng(seed)
     H = [f"h{i}" for i in range(3)]
@@ -62,24 +68,43 @@ def network_data(seed: int, *, lenses: tuple[str, ...] = ("a", "b"), source: boo
             parents = ["hypotheses", "f0"]
         else:
             n = int(rng.integers(1, 3))
-            parents = [pool[j] for j in sorted(rng.choice(len(pool), size=min(n, len(pool)), replace=False))]
+            parents = [
+                pool[j]
+                for j in sorted(rng.choice(len(pool), size=min(n, len(pool)), replace=False))
+            ]
         lik = {}
         for k, lens in enumerate(lenses):
             r = np.random.default_rng(seed * 100 + i * 10 + (k if i % 2 else 0))
-            lik[lens] = {"values": _nest([states[p] for p in parents], lambda r=r, st=st: _row(r, st))}
+            lik[lens] = {
+                "values": _nest([states[p] for p in parents], lambda r=r, st=st: _row(r, st))
+            }
             if i == 2:
                 lik[lens]["confidence"] = "medium"
-        props.append({"id": f"f{i}", "title": f"Fact {i}", "states": st, "bears_on": parents, "likelihoods": lik})
+        props.append(
+            {
+                "id": f"f{i}",
+                "title": f"Fact {i}",
+                "states": st,
+                "bears_on": parents,
+                "likelihoods": lik,
+            }
+        )
         states[f"f{i}"] = st
     props[-1]["observed"] = states["f3"][0]
     items: list[dict[str, Any]] = []
 
-    def item(iid: str, parents: list[str], *, src: bool = False, conf: bool = False, differ: bool = False) -> None:
+    def item(
+        iid: str, parents: list[str], *, src: bool = False, conf: bool = False, differ: bool = False
+    ) -> None:
         lik = {}
         for k, lens in enumerate(lenses):
             r = np.random.default_rng(seed * 1000 + len(items) * 10 + (k if differ else 0))
-            lik[lens] = {"values": _nest([states[p] for p in parents],
-                                         lambda r=r: float(np.round(r.uniform(0.05, 0.95), 3)))}
+            lik[lens] = {
+                "values": _nest(
+                    [states[p] for p in parents],
+                    lambda r=r: float(np.round(r.uniform(0.05, 0.95), 3)),
+                )
+            }
             if conf:
                 lik[lens]["confidence"] = "low"
         it: dict[str, Any] = {"id": iid, "title": iid, "bears_on": parents, "likelihoods": lik}
@@ -94,8 +119,13 @@ def network_data(seed: int, *, lenses: tuple[str, ...] = ("a", "b"), source: boo
     item("e3", ["f1"])
     item("j0", ["hypotheses", "f2"], differ=True, conf=True)
     item("j1", ["f0", "f1"], src=True)
-    data: dict[str, Any] = {"name": f"net{seed}", "hypotheses": [{"id": h} for h in H], "propositions": props,
-                            "evidence": items, "lenses": [{"id": x} for x in lenses]}
+    data: dict[str, Any] = {
+        "name": f"net{seed}",
+        "hypotheses": [{"id": h} for h in H],
+        "propositions": props,
+        "evidence": items,
+        "lenses": [{"id": x} for x in lenses],
+    }
     if source:
         data["sources"] = [{"key": "src", "reliability": {"beta": [4.0, 2.0]}}]
     return data
@@ -143,7 +173,9 @@ def edit_values(data: dict[str, Any], node_id: str, fn: Any, lens: str = "a") ->
     return out
 
 
-def drop_nodes(data: dict[str, Any], ids: set[str], *, unobserve: set[str] = frozenset()) -> dict[str, Any]:
+def drop_nodes(
+    data: dict[str, Any], ids: set[str], *, unobserve: set[str] = frozenset()
+) -> dict[str, Any]:
     """A copy without these items and facts, some facts no longer observed.
 
     A fact takes everything below it.
@@ -161,7 +193,9 @@ def drop_nodes(data: dict[str, Any], ids: set[str], *, unobserve: set[str] = fro
     for p in out["propositions"]:
         if p["id"] in unobserve:
             p.pop("observed", None)
-    out["evidence"] = [e for e in out["evidence"] if e["id"] not in ids and not set(e["bears_on"]) & gone]
+    out["evidence"] = [
+        e for e in out["evidence"] if e["id"] not in ids and not set(e["bears_on"]) & gone
+    ]
     return out
 
 
@@ -184,7 +218,9 @@ def _brute_marginals(case: mv.Case, nodes: list[str]) -> np.ndarray:
     props = arr.propositions
     K = len(arr.hypotheses)
     cards = [len(p.states) for p in props]
-    V = int(np.prod([K if n == "hypotheses" else cards[arr.proposition_ids.index(n)] for n in nodes]))
+    V = int(
+        np.prod([K if n == "hypotheses" else cards[arr.proposition_ids.index(n)] for n in nodes])
+    )
     out = np.zeros((K, V))
     for k in range(K):
         for st in itertools.product(*[range(c) for c in cards]):
@@ -206,23 +242,31 @@ def test_config_marginals_are_brute_force(net):
     _, case = net
     arr = compile_case(case)
     names = ["hypotheses", *arr.proposition_ids]
-    for nodes in [[p] for p in arr.proposition_ids] + [list(c) for c in itertools.combinations(names, 2)]:
+    for nodes in [[p] for p in arr.proposition_ids] + [
+        list(c) for c in itertools.combinations(names, 2)
+    ]:
         q = [-1 if n == "hypotheses" else arr.proposition_ids.index(n) for n in nodes]
-        np.testing.assert_allclose(config_marginals(arr, q), _brute_marginals(case, nodes), rtol=0, atol=1e-13)
+        np.testing.assert_allclose(
+            config_marginals(arr, q), _brute_marginals(case, nodes), rtol=0, atol=1e-13
+        )
 
 
 def test_jlam_is_editing_the_item(net):
     data, case = net
     arr = compile_case(case)
     for jt in arr.joint:
-        new = np.round(jt.lam ** 1.7, 6)
+        new = np.round(jt.lam**1.7, 6)
         edited = compile_case(case_of(edit_values(data, jt.id, lambda x, n=new: n)))
         two = np.stack([jt.lam, new])  # two scenarios in one call
         got = loglik(arr, jlam={jt.id: two})
         np.testing.assert_allclose(got[0], loglik(arr), rtol=0, atol=TOL)
         np.testing.assert_allclose(got[1], loglik(edited), rtol=0, atol=TOL)
-        np.testing.assert_allclose(loglik(arr, jlam={jt.id: two}, reliability=False)[1],
-                                   loglik(edited, reliability=False), rtol=0, atol=TOL)
+        np.testing.assert_allclose(
+            loglik(arr, jlam={jt.id: two}, reliability=False)[1],
+            loglik(edited, reliability=False),
+            rtol=0,
+            atol=TOL,
+        )
 
 
 # ------------------------------------------------------------------ what is below a fact
@@ -237,7 +281,9 @@ def test_below_a_fact_is_its_descendants(net):
         assert set(S.discount_groups(case)[pid]) == want
 
 
-def _only(data: dict[str, Any], case: mv.Case, keep_items: set[str], keep_observed: set[str]) -> dict[str, Any]:
+def _only(
+    data: dict[str, Any], case: mv.Case, keep_items: set[str], keep_observed: set[str]
+) -> dict[str, Any]:
     items = {e["id"] for e in data["evidence"]} - keep_items
     obs = {p["id"] for p in data["propositions"] if "observed" in p} - keep_observed
     return drop_nodes(data, items, unobserve=obs)
@@ -250,8 +296,12 @@ def test_subtree_only_is_the_edited_case(net):
         below = {pid} | {p for p in arr.proposition_ids if pid in case.ancestors(p)}
         edited = compile_case(case_of(_only(data, case, set(subtree_items(arr, pid)), below)))
         for rel in (True, False):
-            np.testing.assert_allclose(loglik(subtree_only(arr, pid), reliability=rel),
-                                       loglik(edited, reliability=rel), rtol=0, atol=TOL)
+            np.testing.assert_allclose(
+                loglik(subtree_only(arr, pid), reliability=rel),
+                loglik(edited, reliability=rel),
+                rtol=0,
+                atol=TOL,
+            )
 
 
 def test_items_alone_are_the_edited_case(net):
@@ -260,10 +310,12 @@ def test_items_alone_are_the_edited_case(net):
     ll = item_logliks(arr)
     for e, row in zip(every_item(arr), ll, strict=True):
         alone = compile_case(case_of(_only(data, case, {e}, set())))
-        np.testing.assert_allclose(row, loglik(alone), rtol=0, atol=TOL)  # one item: ρ at its mean is exact
+        np.testing.assert_allclose(
+            row, loglik(alone), rtol=0, atol=TOL
+        )  # one item: ρ at its mean is exact
 
 
-# ------------------------------------------------------------------ leave-one-out, weight per fact, cap
+# -------------------------------------------------------------- leave-one-out, weight per fact, cap
 
 
 def test_leave_one_out_is_the_edited_case(net):
@@ -271,7 +323,9 @@ def test_leave_one_out_is_the_edited_case(net):
     loo = S.leave_one_out(case)
     for node in loo.index.get_level_values("evidence").unique():
         want = credence(case_of(drop_nodes(data, {node})))
-        got = loo.xs((node, "hypothesis"), level=("evidence", "level"))["credence_without"].to_numpy()
+        got = loo.xs((node, "hypothesis"), level=("evidence", "level"))[
+            "credence_without"
+        ].to_numpy()
         np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
 
 
@@ -305,9 +359,12 @@ def test_weight_per_fact_is_the_edited_case(net):
             for k, h in enumerate(arr.hypotheses):
                 mask = np.arange(3) == k
                 assert pw.loc[(e, "hypothesis", h), "decibans"] == pytest.approx(
-                    _w(ll_p, pri, mask) - _w(ll_wo, pri, mask), abs=TOL)
+                    _w(ll_p, pri, mask) - _w(ll_wo, pri, mask), abs=TOL
+                )
     listed = set(pw.index.get_level_values("node"))
-    assert set(every_item(arr)) - set(arr.all_items) <= listed  # items of several parents are listed too
+    assert (
+        set(every_item(arr)) - set(arr.all_items) <= listed
+    )  # items of several parents are listed too
 
 
 def _below_given_parents(arr: Any, pid: str) -> np.ndarray:
@@ -352,8 +409,14 @@ def test_the_items_below_a_fact_never_pass_its_configuration_cap():
     for seed in range(12):
         data = network_data(seed, source=False)
         for x in data["evidence"]:  # sharpen every item so the bound is tested near where it binds
-            x["likelihoods"]["a"]["values"] = _set_leaves(x["likelihoods"]["a"]["values"], len(x["bears_on"]), [
-                float(v) ** 3 for v in _leaves(x["likelihoods"]["a"]["values"], len(x["bears_on"]))])
+            x["likelihoods"]["a"]["values"] = _set_leaves(
+                x["likelihoods"]["a"]["values"],
+                len(x["bears_on"]),
+                [
+                    float(v) ** 3
+                    for v in _leaves(x["likelihoods"]["a"]["values"], len(x["bears_on"]))
+                ],
+            )
         arr = compile_case(case_of(data), "a")
         for pa in arr.propositions:
             if not is_cut(arr, pa.id):
@@ -425,16 +488,22 @@ def test_tornado_is_the_edited_case(net):
     data, case = net
     t = S.tornado(case, target="h0", factor=2.0)
     for name, r in t.iterrows():
-        if r["kind"] not in ("item", "table"):  # reliabilities, base rates, prior: tests/test_truth_judgements.py
+        if r["kind"] not in (
+            "item",
+            "table",
+        ):  # reliabilities, base rates, prior: tests/test_truth_judgements.py
             continue
         for col, g in (("low", 0.5), ("high", 2.0)):
             if r["input"] == "table":
+
                 def fn(T: np.ndarray, g: float = g) -> np.ndarray:
-                    P = np.where(T > 0, T ** g, 0.0)
+                    P = np.where(T > 0, T**g, 0.0)
                     return P / P.sum(axis=1, keepdims=True)
             else:
+
                 def fn(x: np.ndarray, g: float = g) -> np.ndarray:
-                    return x ** g
+                    return x**g
+
             want = credence(case_of(edit_values(data, str(name), fn)), "a")[0]
             assert r[col] == pytest.approx(want, abs=TOL), (name, col)
 
@@ -450,10 +519,15 @@ def test_break_even_lands_on_the_tie(net):
     mask = np.arange(3) == 0
     rival = arr.hypotheses.index(be.attrs["rival"])
     for name, r in be.iterrows():
-        if not r["reachable"] or r["kind"] not in ("item", "table"):  # the others: tests/test_truth_judgements.py
+        if not r["reachable"] or r["kind"] not in (
+            "item",
+            "table",
+        ):  # the others: tests/test_truth_judgements.py
             continue
         which = np.array([[n == name for n in names]])
-        kw = perturb_inputs(arr, which, np.array([r["factor"]]), mode="ratio", mask=mask, prior=arr.prior)
+        kw = perturb_inputs(
+            arr, which, np.array([r["factor"]]), mode="ratio", mask=mask, prior=arr.prior
+        )
         post = scenario_posterior(arr, arr.prior, **kw)[0]
         assert post[0] == pytest.approx(post[rival], rel=TIE, abs=TIE), name
 
@@ -475,7 +549,9 @@ def test_ratio_perturbation_is_the_edited_case(net):
         kw = perturb_inputs(arr, which, np.array([2.5]), mode="ratio", mask=mask, prior=arr.prior)
         new = kw["jlam"][name][0] if name in kw["jlam"] else kw["tables"][name][0]
         want = credence(case_of(edit_values(data, name, lambda x, n=new: n)), "a")
-        np.testing.assert_allclose(scenario_posterior(arr, arr.prior, **kw)[0], want, rtol=0, atol=TOL)
+        np.testing.assert_allclose(
+            scenario_posterior(arr, arr.prior, **kw)[0], want, rtol=0, atol=TOL
+        )
 
 
 def test_cruxes_are_the_edited_case(net):
@@ -490,7 +566,7 @@ def test_cruxes_are_the_edited_case(net):
         assert r["credence_swapped"] == pytest.approx(want, abs=TOL), name
 
 
-# ------------------------------------------------------------------ discounts, trajectory, conflict, prior
+# ----------------------------------------------------------- discounts, trajectory, conflict, prior
 
 
 def test_discounts_are_the_edited_case(net):
@@ -499,7 +575,7 @@ def test_discounts_are_the_edited_case(net):
     d = S.evidence_discount(case, "h0", grid=[g])
     ed = data
     for x in data["evidence"]:
-        ed = edit_values(ed, x["id"], lambda v: v ** g)
+        ed = edit_values(ed, x["id"], lambda v: v**g)
     want = credence(case_of(ed), "a")
     got = d.xs("hypothesis", level="level")["credence"].to_numpy()
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
@@ -515,12 +591,17 @@ def test_trajectory_is_the_edited_case(net):
     data, case = net
     tr = S.trajectory(case)
     steps = tr.xs("hypothesis", level="level")
-    order = [steps.loc[(s, "h0"), "evidence"] for s in range(1, steps.index.get_level_values("step").max() + 1)]
+    order = [
+        steps.loc[(s, "h0"), "evidence"]
+        for s in range(1, steps.index.get_level_values("step").max() + 1)
+    ]
     all_items = {x["id"] for x in data["evidence"]}
     for s in range(len(order) + 1):
         seen = set(order[:s])
         obs = {p["id"] for p in data["propositions"] if "observed" in p}
-        ed = drop_nodes(data, all_items - seen, unobserve=set() if "(observed facts)" in seen else obs)
+        ed = drop_nodes(
+            data, all_items - seen, unobserve=set() if "(observed facts)" in seen else obs
+        )
         got = steps.xs(s, level="step")["credence"].to_numpy()
         np.testing.assert_allclose(got, credence(case_of(ed)), rtol=0, atol=TOL)
 
@@ -544,8 +625,12 @@ def test_conflict_is_the_edited_case(net):
         assert df.loc[("item", e), "log_p_given_rest"] == pytest.approx(log_all - rest, abs=TOL)
     obs_alone = log_ev(drop_nodes(data, everything))
     obs_rest = log_ev(drop_nodes(data, set(), unobserve={"f3"}))
-    assert df.loc[("observation", "(observed facts)"), "log_p_alone"] == pytest.approx(obs_alone, abs=TOL)
-    assert df.loc[("observation", "(observed facts)"), "log_p_given_rest"] == pytest.approx(log_all - obs_rest, abs=TOL)
+    assert df.loc[("observation", "(observed facts)"), "log_p_alone"] == pytest.approx(
+        obs_alone, abs=TOL
+    )
+    assert df.loc[("observation", "(observed facts)"), "log_p_given_rest"] == pytest.approx(
+        log_all - obs_rest, abs=TOL
+    )
     arr = compile_case(case)
     for pid in df.xs("proposition", level="kind").index:
         below = {pid} | {p for p in arr.proposition_ids if pid in case.ancestors(p)}
@@ -553,7 +638,9 @@ def test_conflict_is_the_edited_case(net):
         alone = log_ev(_only(data, case, block, below))
         rest = log_ev(_only(data, case, everything - block, {"f3"} - below))
         assert df.loc[("proposition", pid), "log_p_alone"] == pytest.approx(alone, abs=TOL)
-        assert df.loc[("proposition", pid), "log_p_given_rest"] == pytest.approx(log_all - rest, abs=TOL)
+        assert df.loc[("proposition", pid), "log_p_given_rest"] == pytest.approx(
+            log_all - rest, abs=TOL
+        )
 
 
 def test_prior_sweep_is_the_edited_case(net):
@@ -591,7 +678,7 @@ def test_run_all_on_a_network_with_warnings_as_errors(net):
     assert set(out) == set(S.run.tables_for(case))
 
 
-# ------------------------------------------------------------------ the library's generator of networks
+# -------------------------------------------------------------- the library's generator of networks
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -608,16 +695,25 @@ def test_random_network_cases(seed):
     for node in loo.index.get_level_values("evidence").unique():
         if node in case.proposition_ids:
             gone = {node} | {p for p in case.proposition_ids if node in case.ancestors(p)}
-            edited = case.model_copy(update={
-                "propositions": [p for p in case.propositions if p.id not in gone],
-                "evidence": [e for e in case.evidence if not set(e.parents) & gone]})
+            edited = case.model_copy(
+                update={
+                    "propositions": [p for p in case.propositions if p.id not in gone],
+                    "evidence": [e for e in case.evidence if not set(e.parents) & gone],
+                }
+            )
         else:
-            edited = case.model_copy(update={"evidence": [e for e in case.evidence if e.id != node]})
+            edited = case.model_copy(
+                update={"evidence": [e for e in case.evidence if e.id != node]}
+            )
         want = mv.exact_posterior(edited).xs("hypothesis", level="level")["credence"]
         got = loo.xs((node, "hypothesis"), level=("evidence", "level"))["credence_without"]
-        np.testing.assert_allclose(got.to_numpy(), want.reindex(got.index).to_numpy(), rtol=0, atol=TOL)
+        np.testing.assert_allclose(
+            got.to_numpy(), want.reindex(got.index).to_numpy(), rtol=0, atol=TOL
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = S.run_all(case, sobol_samples=64, sweep_points=11)
     assert set(out) == set(S.run.tables_for(case))
-    assert all(len(df) for name, df in out.items() if name not in ("cruxes", "sobol", "sobol_credence"))
+    assert all(
+        len(df) for name, df in out.items() if name not in ("cruxes", "sobol", "sobol_credence")
+    )

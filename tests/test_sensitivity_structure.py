@@ -22,9 +22,14 @@ from motives.sensitivity._structure import every_item
 TIGHT = 1e-10
 
 
-def one_prop_case(items: list[tuple[float, float]], table: tuple[float, float] = (0.8, 0.1),
-                  prior: tuple[float, float] = (0.5, 0.5), direct: list[tuple[float, float]] | None = None,
-                  confidence: str | None = None, table_confidence: str | None = None) -> mv.Case:
+def one_prop_case(
+    items: list[tuple[float, float]],
+    table: tuple[float, float] = (0.8, 0.1),
+    prior: tuple[float, float] = (0.5, 0.5),
+    direct: list[tuple[float, float]] | None = None,
+    confidence: str | None = None,
+    table_confidence: str | None = None,
+) -> mv.Case:
     """Two hypotheses, one yes/no proposition, items P(E | yes), P(E | no).
 
     The proposition's ``table`` is P(yes | h1), P(yes | h2).
@@ -32,15 +37,32 @@ def one_prop_case(items: list[tuple[float, float]], table: tuple[float, float] =
     tab: dict[str, Any] = {"values": {"h1": table[0], "h2": table[1]}}
     if confidence or table_confidence:
         tab["confidence"] = table_confidence or confidence
-    ev = [{"id": f"e{i}", "title": f"item {i}", "bears_on": "p",
-           "likelihoods": {"default": {"values": {"yes": a, "no": b}, **({"confidence": confidence}
-                                                                          if confidence else {})}}}
-          for i, (a, b) in enumerate(items)]
-    ev += [{"id": f"d{i}", "title": f"direct {i}", "likelihoods": {"h1": a, "h2": b}}
-           for i, (a, b) in enumerate(direct or [])]
-    return mv.Case.model_validate({
-        "name": "one_prop", "hypotheses": [{"id": "h1", "prior": prior[0]}, {"id": "h2", "prior": prior[1]}],
-        "propositions": [{"id": "p", "title": "P", "likelihoods": {"default": tab}}], "evidence": ev})
+    ev = [
+        {
+            "id": f"e{i}",
+            "title": f"item {i}",
+            "bears_on": "p",
+            "likelihoods": {
+                "default": {
+                    "values": {"yes": a, "no": b},
+                    **({"confidence": confidence} if confidence else {}),
+                }
+            },
+        }
+        for i, (a, b) in enumerate(items)
+    ]
+    ev += [
+        {"id": f"d{i}", "title": f"direct {i}", "likelihoods": {"h1": a, "h2": b}}
+        for i, (a, b) in enumerate(direct or [])
+    ]
+    return mv.Case.model_validate(
+        {
+            "name": "one_prop",
+            "hypotheses": [{"id": "h1", "prior": prior[0]}, {"id": "h2", "prior": prior[1]}],
+            "propositions": [{"id": "p", "title": "P", "likelihoods": {"default": tab}}],
+            "evidence": ev,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +74,7 @@ def _wl(df, node: str, tgt: str = "h1", level: str = "hypothesis") -> Any:
     return df.loc[(node, level, tgt)]
 
 
-# ------------------------------------------------------------------ weight of evidence per proposition
+# --------------------------------------------------------------- weight of evidence per proposition
 
 
 def test_one_perfect_item_reaches_the_cap():
@@ -63,7 +85,11 @@ def test_one_perfect_item_reaches_the_cap():
     assert r["share_of_cap"] == pytest.approx(1.0, abs=TIGHT)
     # the perfect item against the proposition reaches the floor
     r = _wl(S.proposition_weight(one_prop_case([(0.0, 1.0)])), "p")
-    assert r["decibans"] == pytest.approx(DB * np.log(0.2 / 0.9), abs=TIGHT) == pytest.approx(r["floor_db"])
+    assert (
+        r["decibans"]
+        == pytest.approx(DB * np.log(0.2 / 0.9), abs=TIGHT)
+        == pytest.approx(r["floor_db"])
+    )
     assert r["share_of_cap"] == pytest.approx(-1.0, abs=TIGHT)
 
 
@@ -87,12 +113,20 @@ def test_items_share_inside_is_the_conditional_weight_given_the_others():
     assert _wl(pw, "e0")["decibans"] == pytest.approx(full - without_e0, abs=TIGHT)
     # with two hypotheses it is also the change of the posterior log-odds when e0 is left out
     loo = S.leave_one_out(case)
-    assert loo.loc[("e0", "hypothesis", "h1"), "delta_db"] == pytest.approx(full - without_e0, abs=1e-9)
+    assert loo.loc[("e0", "hypothesis", "h1"), "delta_db"] == pytest.approx(
+        full - without_e0, abs=1e-9
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(a=st.floats(0.01, 1.0), b=st.floats(0.0, 1.0), n=st.integers(1, 25),
-       t1=st.floats(0.01, 0.99), t2=st.floats(0.01, 0.99), p1=st.floats(0.05, 0.95))
+@given(
+    a=st.floats(0.01, 1.0),
+    b=st.floats(0.0, 1.0),
+    n=st.integers(1, 25),
+    t1=st.floats(0.01, 0.99),
+    t2=st.floats(0.01, 0.99),
+    p1=st.floats(0.05, 0.95),
+)
 def test_copies_of_an_item_never_exceed_the_cap(a, b, n, t1, t2, p1):
     pw = S.proposition_weight(one_prop_case([(a, b)] * n, table=(t1, t2), prior=(p1, 1 - p1)))
     for tgt in ("h1", "h2"):
@@ -115,7 +149,7 @@ def test_proposition_weight_of_a_flat_case_is_empty():
     assert S.proposition_weight(mv.examples.cookie_case()).empty
 
 
-# ------------------------------------------------------------------ leave-one-out and value of information
+# ----------------------------------------------------------- leave-one-out and value of information
 
 
 def test_leave_one_proposition_out_is_recompiling_without_it(burglary):
@@ -123,7 +157,9 @@ def test_leave_one_proposition_out_is_recompiling_without_it(burglary):
     arr = compile_case(burglary)
     for pid in ("at_scene", "had_motive"):
         want = posterior(arr.without([pid]))
-        got = loo.xs((pid, "hypothesis"), level=("evidence", "level"))["credence_without"].to_numpy()
+        got = loo.xs((pid, "hypothesis"), level=("evidence", "level"))[
+            "credence_without"
+        ].to_numpy()
         np.testing.assert_allclose(got, want, rtol=TIGHT)
         assert loo.loc[(pid, "hypothesis", "suspect"), "kind"] == "proposition"
     for e in every_item(arr):  # items: each left out, through its proposition and the shared source
@@ -135,7 +171,9 @@ def test_leave_one_source_out_in_a_structured_case(burglary):
     lso = S.leave_one_source_out(burglary)
     arr = compile_case(burglary)
     want = posterior(arr.without(["neighbour_saw_suspect", "dispute_with_owner"]))
-    got = lso.xs(("neighbour", "hypothesis"), level=("source", "level"))["credence_without"].to_numpy()
+    got = lso.xs(("neighbour", "hypothesis"), level=("source", "level"))[
+        "credence_without"
+    ].to_numpy()
     np.testing.assert_allclose(got, want, rtol=TIGHT)
 
 
@@ -150,7 +188,8 @@ def test_voi_of_a_permutation_table_is_the_entropy():
 def test_voi_of_a_flat_table_is_zero_and_matches_a_candidate():
     case = one_prop_case([(0.7, 0.4)], table=(0.3, 0.3), direct=[(0.6, 0.3)])
     assert S.proposition_information(case).loc["p", "voi"] == pytest.approx(0.0, abs=TIGHT)
-    # with no items under it, learning the proposition is observing a candidate with P(yes | h) its table
+    # with no items under it, learning the proposition is observing a candidate with P(yes | h) its
+    # table
     case = one_prop_case([], table=(0.8, 0.1), direct=[(0.6, 0.3)])
     pi = S.proposition_information(case)
     v = S.value_of_information(case, {"p": {"h1": 0.8, "h2": 0.1}})
@@ -166,7 +205,7 @@ def test_item_information_in_a_structured_case_lists_items_then_propositions(bur
     assert info.loc["e1", "voi"] == pytest.approx(0.0, abs=1e-12)
 
 
-# ------------------------------------------------------------------ tornado, break-even, cruxes, Sobol over tables
+# --------------------------------------------------- tornado, break-even, cruxes, Sobol over tables
 
 
 def test_tornado_over_tables_at_factor_one_is_the_base(burglary):
@@ -174,7 +213,11 @@ def test_tornado_over_tables_at_factor_one_is_the_base(burglary):
     np.testing.assert_allclose(t["low"], t["credence"], rtol=TIGHT)
     np.testing.assert_allclose(t["high"], t["credence"], rtol=TIGHT)
     assert set(t.index) == set(every_item(compile_case(burglary))) | {"at_scene", "had_motive"} | {
-        "source:neighbour", "base_rate:neighbour_saw_suspect", "base_rate:dispute_with_owner", "prior"}
+        "source:neighbour",
+        "base_rate:neighbour_saw_suspect",
+        "base_rate:dispute_with_owner",
+        "prior",
+    }
     assert t.loc["at_scene", "input"] == "table"
 
 
@@ -199,8 +242,14 @@ def test_break_even_over_tables_and_items_lands_on_the_tie(burglary):
         if not be.loc[name, "reachable"]:
             continue
         which = np.arange(len(names)) == j
-        kw = S.perturb_inputs(arr, which[None], np.array([be.loc[name, "factor"]]), mode="ratio",
-                              mask=np.array([True, False]), prior=arr.prior)
+        kw = S.perturb_inputs(
+            arr,
+            which[None],
+            np.array([be.loc[name, "factor"]]),
+            mode="ratio",
+            mask=np.array([True, False]),
+            prior=arr.prior,
+        )
         post = scenario_posterior(arr, **kw)[0]
         assert post[0] == pytest.approx(post[1], abs=1e-9), name
 
@@ -221,17 +270,30 @@ def test_cruxes_swap_tables_and_items_like_editing_the_case():
     data = one_prop_case([(0.6, 0.2)]).model_dump(exclude_none=True)
     data["lenses"] = [{"id": "a"}, {"id": "b"}]
     data["default_lens"] = "a"
-    data["propositions"][0]["likelihoods"] = {"a": {"values": {"h1": 0.8, "h2": 0.1}},
-                                              "b": {"values": {"h1": 0.5, "h2": 0.4}}}
-    data["evidence"][0]["likelihoods"] = {"a": {"values": {"yes": 0.6, "no": 0.2}},
-                                          "b": {"values": {"yes": 0.9, "no": 0.2}}}
+    data["propositions"][0]["likelihoods"] = {
+        "a": {"values": {"h1": 0.8, "h2": 0.1}},
+        "b": {"values": {"h1": 0.5, "h2": 0.4}},
+    }
+    data["evidence"][0]["likelihoods"] = {
+        "a": {"values": {"yes": 0.6, "no": 0.2}},
+        "b": {"values": {"yes": 0.9, "no": 0.2}},
+    }
     case = mv.Case.model_validate(data)
     cr = S.cruxes(case, target="h1")
     assert set(cr.index.get_level_values("evidence")) == {"p", "e0"}
     edited = {k: v for k, v in data.items()}
-    edited["propositions"] = [dict(data["propositions"][0], likelihoods={"a": data["propositions"][0]["likelihoods"]["b"],
-                                                                          "b": data["propositions"][0]["likelihoods"]["b"]})]
-    want = mv.exact_posterior(mv.Case.model_validate(edited), "a").loc[("hypothesis", "h1"), "credence"]
+    edited["propositions"] = [
+        dict(
+            data["propositions"][0],
+            likelihoods={
+                "a": data["propositions"][0]["likelihoods"]["b"],
+                "b": data["propositions"][0]["likelihoods"]["b"],
+            },
+        )
+    ]
+    want = mv.exact_posterior(mv.Case.model_validate(edited), "a").loc[
+        ("hypothesis", "h1"), "credence"
+    ]
     assert cr.loc[("b", "p"), "credence_swapped"] == pytest.approx(want, abs=TIGHT)
 
 
@@ -253,21 +315,30 @@ def test_sobol_over_tables_and_items_matches_brute_force():
     gs = S.global_sensitivity(case, target="h1", n=4096, n_boot=0, by="cell")
     arr = compile_case(case)
     assert set(gs.index) == {"p|h1", "p|h2", "e0:yes", "e0:no"}
-    # brute force: draw each input from its Beta, the output the log-odds; S1_j = Var(E[f | x_j]) / Var f
+    # brute force: draw each input from its Beta, the output the log-odds; S1_j = Var(E[f | x_j]) /
+    # Var f
     rng = np.random.default_rng(3)
     pa = arr.propositions[0]
     c_t, c_i = pa.concentration[0], None
     j, _ = case.judgement(case.item("e0"), "default")
-    ab = {"yes": (j.values["yes"].belief.alpha, j.values["yes"].belief.beta),
-          "no": (j.values["no"].belief.alpha, j.values["no"].belief.beta)}
+    ab = {
+        "yes": (j.values["yes"].belief.alpha, j.values["yes"].belief.beta),
+        "no": (j.values["no"].belief.alpha, j.values["no"].belief.beta),
+    }
     del c_i
 
     def draw(n: int) -> dict[str, np.ndarray]:
-        return {"p|h1": rng.beta(c_t * 0.7, c_t * 0.3, n), "p|h2": rng.beta(c_t * 0.2, c_t * 0.8, n),
-                "e0:yes": rng.beta(*ab["yes"], n), "e0:no": rng.beta(*ab["no"], n)}
+        return {
+            "p|h1": rng.beta(c_t * 0.7, c_t * 0.3, n),
+            "p|h2": rng.beta(c_t * 0.2, c_t * 0.8, n),
+            "e0:yes": rng.beta(*ab["yes"], n),
+            "e0:no": rng.beta(*ab["no"], n),
+        }
 
     def f(x: dict[str, np.ndarray]) -> np.ndarray:
-        t = np.stack([np.stack([x["p|h1"], 1 - x["p|h1"]], -1), np.stack([x["p|h2"], 1 - x["p|h2"]], -1)], -2)
+        t = np.stack(
+            [np.stack([x["p|h1"], 1 - x["p|h1"]], -1), np.stack([x["p|h2"], 1 - x["p|h2"]], -1)], -2
+        )
         lam = np.stack([x["e0:yes"], x["e0:no"]], -1)[:, None, :]
         ll = loglik(arr, np.broadcast_to(arr.lam, (len(t), 0, 2)), tables={"p": t}, plam={"p": lam})
         return DB * (ll[:, 0] - ll[:, 1])
@@ -301,14 +372,23 @@ def test_group_discount_per_proposition_known_answer():
     which = np.array([n == "e0" for n in names])
     kw = S.perturb_inputs(arr, which[None], np.array([g]))
     assert scenario_posterior(arr, **kw)[0, 0] == pytest.approx(0.8, abs=1e-9)
-    assert gd.loc["p", "credence_without"] == pytest.approx(posterior(arr.without(["e0"]))[0], abs=TIGHT)
+    assert gd.loc["p", "credence_without"] == pytest.approx(
+        posterior(arr.without(["e0"]))[0], abs=TIGHT
+    )
 
 
 def test_group_discount_by_issue_area_is_linear_in_log_odds_for_flat_items():
-    case = mv.Case.model_validate({
-        "name": "areas", "hypotheses": [{"id": "h1"}, {"id": "h2"}], "issue_areas": [{"id": "x"}, {"id": "y"}],
-        "evidence": [{"id": "a", "title": "A", "issue_area": "x", "likelihoods": {"h1": 0.9, "h2": 0.1}},
-                     {"id": "b", "title": "B", "issue_area": "y", "likelihoods": {"h1": 0.8, "h2": 0.4}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "areas",
+            "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+            "issue_areas": [{"id": "x"}, {"id": "y"}],
+            "evidence": [
+                {"id": "a", "title": "A", "issue_area": "x", "likelihoods": {"h1": 0.9, "h2": 0.1}},
+                {"id": "b", "title": "B", "issue_area": "y", "likelihoods": {"h1": 0.8, "h2": 0.4}},
+            ],
+        }
+    )
     gd = S.group_discount(case, by="issue_area", target="h1", levels=[0.9, 0.95, 0.99])
     assert gd.loc["x", "gamma_0.9"] == pytest.approx((np.log(9) - np.log(2)) / np.log(9), abs=1e-9)
     assert np.isnan(gd.loc["x", "gamma_0.99"])  # even the full weight does not reach 0.99
@@ -318,17 +398,21 @@ def test_global_discount_in_a_structured_case_spans_prior_to_posterior(burglary)
     d = S.evidence_discount(burglary, "suspect", grid=[0.0, 1.0])
     c = d.xs(("hypothesis", "suspect"), level=("level", "id"))["credence"].to_numpy()
     assert c[0] == pytest.approx(0.1, abs=TIGHT)
-    assert c[1] == pytest.approx(mv.exact_posterior(burglary).loc[("hypothesis", "suspect"), "credence"], abs=TIGHT)
+    assert c[1] == pytest.approx(
+        mv.exact_posterior(burglary).loc[("hypothesis", "suspect"), "credence"], abs=TIGHT
+    )
     assert d.attrs["diagnostic_items"] == 5
 
 
-# ------------------------------------------------------------------ every analysis runs on structured cases
+# ---------------------------------------------------------- every analysis runs on structured cases
 
 
 def test_trajectory_ends_at_the_posterior(burglary):
     tr = S.trajectory(burglary)
     last = tr.xs("hypothesis", level="level").groupby(level="id")["credence"].last()
-    assert last["suspect"] == pytest.approx(mv.exact_posterior(burglary).loc[("hypothesis", "suspect"), "credence"])
+    assert last["suspect"] == pytest.approx(
+        mv.exact_posterior(burglary).loc[("hypothesis", "suspect"), "credence"]
+    )
     assert tr.index.get_level_values("step").max() == 5
 
 
@@ -336,8 +420,12 @@ def test_trajectory_ends_at_the_posterior(burglary):
 def test_run_all_on_random_structured_cases(seed):
     case = random_structured_case(seed, lenses=("a", "b"))
     tables = S.run_all(case, sweep_points=5, sobol_samples=32)
-    for name in ("proposition_weight", "proposition_information", "discount_by_proposition",
-                 "discount_by_issue_area"):
+    for name in (
+        "proposition_weight",
+        "proposition_information",
+        "discount_by_proposition",
+        "discount_by_issue_area",
+    ):
         assert name in tables
     assert not tables["proposition_weight"].empty
 
@@ -352,7 +440,7 @@ def test_scenario_keep_matches_without_on_random_cases():
         np.testing.assert_allclose(got[i], posterior(arr.without([e])), rtol=1e-12, atol=1e-15)
 
 
-# ------------------------------------------------------------------ the ledger grouped by proposition
+# ---------------------------------------------------------------- the ledger grouped by proposition
 
 
 @pytest.mark.parametrize("width", ["one", "two"])
@@ -362,10 +450,16 @@ def test_ledger_grouped_by_proposition_fits_the_journal_width(burglary, width, t
 
     from motives import plots as P
 
-    fig, ax = P.plot_ledger(S.weight_of_evidence(burglary), case=burglary,
-                            propositions=S.proposition_weight(burglary), width=width)
+    fig, ax = P.plot_ledger(
+        S.weight_of_evidence(burglary),
+        case=burglary,
+        propositions=S.proposition_weight(burglary),
+        width=width,
+    )
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert " ".join(labels[0].split()) == "The suspect was at the scene that night"  # whole, wrapped if narrow
+    assert (
+        " ".join(labels[0].split()) == "The suspect was at the scene that night"
+    )  # whole, wrapped if narrow
     assert "at_scene: all 3 items" in labels and "had_motive: all 2 items" in labels
     bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
     assert len(bold) == 2  # the two propositions' headings
@@ -391,7 +485,9 @@ def test_standard_figures_draw_the_grouped_ledger(burglary):
 
 
 def test_sobol_indices_sum_sanity_on_a_structured_case():
-    case = one_prop_case([(0.7, 0.2), (0.6, 0.5)], table=(0.7, 0.2), confidence="medium", direct=[(0.6, 0.4)])
+    case = one_prop_case(
+        [(0.7, 0.2), (0.6, 0.5)], table=(0.7, 0.2), confidence="medium", direct=[(0.6, 0.4)]
+    )
     gs = S.global_sensitivity(case, target="h1", n=2048, n_boot=0)
     assert set(gs["kind"]) == {"item", "table"}
     assert gs["S1"].sum() <= 1 + 0.05
@@ -418,9 +514,14 @@ def test_lens_break_even_lands_on_the_tie_in_a_structured_case():
         names = every_item(arr) + arr.proposition_ids
         which = np.array([n not in arr.fallbacks for n in names])
         tgt = lbe.attrs["target"]
-        mask = np.array([h == tgt for h in arr.hypotheses]) if tgt in arr.hypotheses else \
-            arr.family_index == arr.families.index(tgt)
-        kw = S.perturb_inputs(arr, which[None], np.array([r["factor"]]), mode="ratio", mask=mask, prior=arr.prior)
+        mask = (
+            np.array([h == tgt for h in arr.hypotheses])
+            if tgt in arr.hypotheses
+            else arr.family_index == arr.families.index(tgt)
+        )
+        kw = S.perturb_inputs(
+            arr, which[None], np.array([r["factor"]]), mode="ratio", mask=mask, prior=arr.prior
+        )
         post = scenario_posterior(arr, **kw)[0]
         c = post if tgt in arr.hypotheses else np.bincount(arr.family_index, post)
         ids = arr.hypotheses if tgt in arr.hypotheses else arr.families
@@ -434,7 +535,8 @@ def test_tornado_and_discount_on_random_cases_with_timelines_under_propositions(
     np.testing.assert_allclose(t["high"], t["credence"], rtol=1e-10)
     arr = compile_case(case)
     assert any(pa.other_items for pa in arr.propositions)
-    # strength 0 on an item equals leaving it out; on a table, a flat table (its proposition says nothing)
+    # strength 0 on an item equals leaving it out; on a table, a flat table (its proposition says
+    # nothing)
     names = every_item(arr) + arr.proposition_ids
     which = np.eye(len(names), dtype=bool)
     kw = S.perturb_inputs(arr, which, np.zeros(len(names)))
@@ -447,7 +549,9 @@ def test_tornado_and_discount_on_random_cases_with_timelines_under_propositions(
         else:
             want = posterior(arr.without([name]))
             lam_row = None
-            for pa in arr.propositions:  # an item with a zero cell keeps its zero (a logical exclusion)
+            for (
+                pa
+            ) in arr.propositions:  # an item with a zero cell keeps its zero (a logical exclusion)
                 if name in pa.items and (pa.lam[pa.items.index(name)] == 0).any():
                     lam_row = True
             if lam_row or (name in arr.items and (arr.lam[arr.items.index(name)] == 0).any()):
@@ -460,12 +564,38 @@ def test_sobol_draws_a_three_state_row_from_its_dirichlet():
 
     A Dirichlet, drawn as normalised Gammas.
     """
-    case = mv.Case.model_validate({
-        "name": "three", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-        "propositions": [{"id": "p", "title": "P", "states": ["lo", "mid", "hi"], "likelihoods": {"default": {
-            "values": {"h1": {"lo": 0.2, "mid": 0.3, "hi": 0.5}, "h2": {"lo": 0.6, "mid": 0.3, "hi": 0.1}},
-            "confidence": "low"}}}],
-        "evidence": [{"id": "e", "title": "E", "bears_on": "p", "likelihoods": {"lo": 0.1, "mid": 0.5, "hi": 0.9}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "three",
+            "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+            "propositions": [
+                {
+                    "id": "p",
+                    "title": "P",
+                    "states": ["lo", "mid", "hi"],
+                    "likelihoods": {
+                        "default": {
+                            "values": {
+                                "h1": {"lo": 0.2, "mid": 0.3, "hi": 0.5},
+                                "h2": {"lo": 0.6, "mid": 0.3, "hi": 0.1},
+                            },
+                            "confidence": "low",
+                        }
+                    },
+                }
+            ],
+            "evidence": [
+                {
+                    "id": "e",
+                    "title": "E",
+                    "bears_on": "p",
+                    "likelihoods": {"lo": 0.1, "mid": 0.5, "hi": 0.9},
+                }
+            ],
+        }
+    )
     gs = S.global_sensitivity(case, target="h1", n=1024, n_boot=0, by="cell")
     assert set(gs.index) == {"p|h1", "p|h2"} and set(gs["kind"]) == {"table"}
-    assert gs["S1"].sum() == pytest.approx(1.0, abs=0.1)  # two rows, nearly additive on the log-odds scale
+    assert gs["S1"].sum() == pytest.approx(
+        1.0, abs=0.1
+    )  # two rows, nearly additive on the log-odds scale

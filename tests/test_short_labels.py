@@ -20,14 +20,20 @@ from motives.plots.figures import labels_of
 LONG = "The suspect, acting alone and for money, broke in through the back door that night"
 
 
-def _case(tmp_path, hyp_extra: str = ", short: Suspect", prop_extra: str = "\n    short: At the scene"):
+def _case(
+    tmp_path, hyp_extra: str = ", short: Suspect", prop_extra: str = "\n    short: At the scene"
+):
     folder = tmp_path / "b"
     shutil.copytree(mv.examples.path("burglary"), folder)
     text = (folder / "case.yaml").read_text()
-    text = text.replace("{id: suspect, label: The suspect did it, prior: 0.1}",
-                        f"{{id: suspect, label: \"{LONG}\", prior: 0.1{hyp_extra}}}")
-    text = text.replace("    title: The suspect was at the scene that night",
-                        "    title: The suspect was at the scene that night" + prop_extra)
+    text = text.replace(
+        "{id: suspect, label: The suspect did it, prior: 0.1}",
+        f'{{id: suspect, label: "{LONG}", prior: 0.1{hyp_extra}}}',
+    )
+    text = text.replace(
+        "    title: The suspect was at the scene that night",
+        "    title: The suspect was at the scene that night" + prop_extra,
+    )
     (folder / "case.yaml").write_text(text)
     return folder
 
@@ -41,8 +47,12 @@ def test_short_labels_reach_figures_and_latex(tmp_path):
     tex = R.evidence_latex(case)  # hypotheses are its column headers
     header = next(line for line in tex.splitlines() if "Suspect" in line)
     assert "&" in header and LONG not in header  # the caption may name it in full
-    fig, ax = P.plot_ledger(S.weight_of_evidence(case), case=case, propositions=S.proposition_weight(case),
-                            labels=labels)
+    fig, ax = P.plot_ledger(
+        S.weight_of_evidence(case),
+        case=case,
+        propositions=S.proposition_weight(case),
+        labels=labels,
+    )
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks[0] == "At the scene"
     plt.close(fig)
@@ -58,16 +68,24 @@ def test_without_short_labels_nothing_changes(tmp_path):
     assert labels["suspect"] == LONG and "at_scene" not in labels
 
 
-@pytest.mark.parametrize(("extra", "needle"), [
-    (", short: " + "x" * 33, "at most 32 characters"),
-    (", short: ''", "at least 1 character"),
-    (', short: "two\\nlines"', "match pattern"),
-    (", short: 3", "valid string"),
-])
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (", short: " + "x" * 33, "at most 32 characters"),
+        (", short: ''", "at least 1 character"),
+        (', short: "two\\nlines"', "match pattern"),
+        (", short: 3", "valid string"),
+    ],
+)
 def test_bad_short_labels_are_located_problems(tmp_path, extra, needle):
     folder = _case(tmp_path, hyp_extra=extra, prop_extra="")
     with pytest.raises(mv.CaseError) as info:
         load_case(folder)
     p = info.value.problems[0]
-    assert p.file.endswith("case.yaml") and p.line == 11 and p.field == "short" and p.kind == "hypothesis"
+    assert (
+        p.file.endswith("case.yaml")
+        and p.line == 11
+        and p.field == "short"
+        and p.kind == "hypothesis"
+    )
     assert needle in p.message

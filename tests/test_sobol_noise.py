@@ -34,7 +34,9 @@ def test_the_bundled_case_warns_at_small_n_only():
     for name in small.attrs["noisy"]:  # each flagged input is imprecise or has S1 above ST
         r = small.loc[name]
         assert max(r["S1_se"], r["ST_se"]) > SE_LIMIT or r["S1"] > r["ST"]
-    assert global_sensitivity(case, lens="hughes", n=1024).attrs["noisy"] == []  # the spec default: no warning
+    assert (
+        global_sensitivity(case, lens="hughes", n=1024).attrs["noisy"] == []
+    )  # the spec default: no warning
 
 
 def test_the_report_says_so():

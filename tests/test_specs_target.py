@@ -33,15 +33,44 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz_"
 LEVELS = {
     "spec": (AnalysisSpec, {"name": "x", "case": "c"}, ()),
     "spec.sampler": (SamplerSettings, {"name": "x", "case": "c", "sampler": {}}, ("sampler",)),
-    "spec.sensitivity": (SensitivitySettings, {"name": "x", "case": "c", "sensitivity": {}}, ("sensitivity",)),
+    "spec.sensitivity": (
+        SensitivitySettings,
+        {"name": "x", "case": "c", "sensitivity": {}},
+        ("sensitivity",),
+    ),
     "case": (CaseFile, {"name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}]}, ()),
-    "case.hypothesis": (Hypothesis, {"name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}]}, ("hypotheses", 0)),
+    "case.hypothesis": (
+        Hypothesis,
+        {"name": "x", "hypotheses": [{"id": "a"}, {"id": "b"}]},
+        ("hypotheses", 0),
+    ),
     "evidence": (EvidenceFile, {"evidence": []}, ()),
-    "evidence.likelihood": (LikelihoodItem, {"evidence": [{"id": "e", "title": "t", "likelihoods": {
-        "me": {"values": {"a": 0.5, "b": 0.4}}}}]}, ("evidence", 0)),
-    "evidence.timeline": (TimelineItem, {"evidence": [{"id": "e", "kind": "timeline", "title": "t", "origin": 2000,
-                                                       "sigma": 1.0, "observations": [{"date": 2001, "value": 1}],
-                                                       "trends": {"a": {"slope": 0}}}]}, ("evidence", 0)),
+    "evidence.likelihood": (
+        LikelihoodItem,
+        {
+            "evidence": [
+                {"id": "e", "title": "t", "likelihoods": {"me": {"values": {"a": 0.5, "b": 0.4}}}}
+            ]
+        },
+        ("evidence", 0),
+    ),
+    "evidence.timeline": (
+        TimelineItem,
+        {
+            "evidence": [
+                {
+                    "id": "e",
+                    "kind": "timeline",
+                    "title": "t",
+                    "origin": 2000,
+                    "sigma": 1.0,
+                    "observations": [{"date": 2001, "value": 1}],
+                    "trends": {"a": {"slope": 0}},
+                }
+            ]
+        },
+        ("evidence", 0),
+    ),
 }
 TOP = {"spec": AnalysisSpec, "case": CaseFile, "evidence": EvidenceFile}
 
@@ -55,12 +84,17 @@ def typos(draw: st.DrawFn) -> tuple[str, str, str]:
     level = draw(st.sampled_from(sorted(LEVELS)))
     keys = list(LEVELS[level][0].model_fields)
     key = draw(st.sampled_from(keys))
-    op = draw(st.sampled_from(["delete", "insert", "substitute", "swap"] if len(key) > 1 else ["insert"]))
+    op = draw(
+        st.sampled_from(["delete", "insert", "substitute", "swap"] if len(key) > 1 else ["insert"])
+    )
     i = draw(st.integers(0, len(key) - 1))
     c = draw(st.sampled_from(LETTERS))
-    typo = {"delete": key[:i] + key[i + 1:], "insert": key[:i] + c + key[i:],
-            "substitute": key[:i] + c + key[i + 1:],
-            "swap": key[:i] + key[i + 1:i + 2] + key[i:i + 1] + key[i + 2:]}[op]
+    typo = {
+        "delete": key[:i] + key[i + 1 :],
+        "insert": key[:i] + c + key[i:],
+        "substitute": key[:i] + c + key[i + 1 :],
+        "swap": key[:i] + key[i + 1 : i + 2] + key[i : i + 1] + key[i + 2 :],
+    }[op]
     from hypothesis import assume
 
     assume(typo and typo not in keys and typo != key)
@@ -88,7 +122,11 @@ def _suggested(message: str) -> list[str]:
     return re.findall(r"'([^']*)'", m.group(1)) if m else []
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(t=typos())
 def test_a_one_edit_typo_suggests_the_key_and_every_key_as_close(t: tuple[str, str, str]) -> None:
     level, key, typo = t
@@ -121,15 +159,18 @@ def _osa(a: str, b: str) -> int:
     return d(len(a), len(b))
 
 
-@pytest.mark.parametrize(("level", "typo", "expected"), [
-    ("spec", "lense", {"lens", "lenses"}),
-    ("spec", "Lens", {"lens"}),
-    ("spec.sampler", "draw", {"draws"}),
-    ("spec.sensitivity", "seeds", {"seed"}),
-    ("case.hypothesis", "priro", {"prior"}),
-    ("evidence.timeline", "observationz", {"observations"}),
-    ("evidence.likelihood", "footnote", {"footnotes"}),
-])
+@pytest.mark.parametrize(
+    ("level", "typo", "expected"),
+    [
+        ("spec", "lense", {"lens", "lenses"}),
+        ("spec", "Lens", {"lens"}),
+        ("spec.sampler", "draw", {"draws"}),
+        ("spec.sensitivity", "seeds", {"seed"}),
+        ("case.hypothesis", "priro", {"prior"}),
+        ("evidence.timeline", "observationz", {"observations"}),
+        ("evidence.likelihood", "footnote", {"footnotes"}),
+    ],
+)
 def test_named_typos(level: str, typo: str, expected: set[str]) -> None:
     assert expected <= set(_suggested(_error(level, typo)))
 
@@ -156,8 +197,11 @@ def test_every_spec_key_is_on_the_api_page_with_type_default_and_description() -
     for line in spec_markdown().splitlines():
         assert line in page, f"docs/api.md lacks or has an outdated row: {line}"
     keys = {r["key"] for r in spec_fields()}
-    walk = {k for k in AnalysisSpec.model_fields} | {f"sampler.{k}" for k in SamplerSettings.model_fields} \
+    walk = (
+        {k for k in AnalysisSpec.model_fields}
+        | {f"sampler.{k}" for k in SamplerSettings.model_fields}
         | {f"sensitivity.{k}" for k in SensitivitySettings.model_fields}
+    )
     assert keys == walk
     assert all(r["description"] for r in spec_fields()), "every spec key has a description"
 
@@ -174,8 +218,12 @@ def test_schema_spec_lists_every_key() -> None:
     whole = json.loads(runner.invoke(app, ["schema"]).output)
     assert {"AnalysisSpec", "CaseFile", "EvidenceFile", "Grouping", "Group"} <= set(whole["$defs"])
     bad = runner.invoke(app, ["schema", "specs"])
-    assert bad.exit_code == 2 and "Traceback" not in bad.output  # the choices are listed (an Enum argument)
-    assert all(f"'{part}'" in bad.output for part in ("all", "case", "evidence", "spec")), bad.output
+    assert (
+        bad.exit_code == 2 and "Traceback" not in bad.output
+    )  # the choices are listed (an Enum argument)
+    assert all(f"'{part}'" in bad.output for part in ("all", "case", "evidence", "spec")), (
+        bad.output
+    )
 
 
 # --------------------------------------------------------------------------- groupings
@@ -216,17 +264,26 @@ def partitions(draw: st.DrawFn) -> list[list[str]]:
 
 
 def _case(groupings: list[dict]) -> mv.Case:
-    return validate(mv.schema.Case, {"name": "x", "hypotheses": [{"id": h} for h in HYPS], "groupings": groupings},
-                    "case.yaml", {})
+    return validate(
+        mv.schema.Case,
+        {"name": "x", "hypotheses": [{"id": h} for h in HYPS], "groupings": groupings},
+        "case.yaml",
+        {},
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(parts=partitions(), credence=st.lists(st.floats(0, 1), min_size=len(HYPS), max_size=len(HYPS)))
-def test_a_partition_is_accepted_and_its_marginal_sums_the_hypotheses(parts: list[list[str]],
-                                                                       credence: list[float]) -> None:
+@given(
+    parts=partitions(), credence=st.lists(st.floats(0, 1), min_size=len(HYPS), max_size=len(HYPS))
+)
+def test_a_partition_is_accepted_and_its_marginal_sums_the_hypotheses(
+    parts: list[list[str]], credence: list[float]
+) -> None:
     from motives.report.groupings import grouping_summary
 
-    case = _case([{"id": "g", "groups": [{"id": f"k{i}", "hypotheses": p} for i, p in enumerate(parts)]}])
+    case = _case(
+        [{"id": "g", "groups": [{"id": f"k{i}", "hypotheses": p} for i, p in enumerate(parts)]}]
+    )
     c = dict(zip(HYPS, credence, strict=True))
     s = grouping_summary(case, c)["g"]
     assert sum(v["credence"] for v in s.values()) == pytest.approx(sum(credence))
@@ -236,8 +293,12 @@ def test_a_partition_is_accepted_and_its_marginal_sums_the_hypotheses(parts: lis
 
 
 @settings(max_examples=80, deadline=None)
-@given(parts=partitions(), how=st.sampled_from(["drop", "twice", "typo", "unknown"]), data=st.data())
-def test_a_broken_partition_is_one_clear_problem(parts: list[list[str]], how: str, data: st.DataObject) -> None:
+@given(
+    parts=partitions(), how=st.sampled_from(["drop", "twice", "typo", "unknown"]), data=st.data()
+)
+def test_a_broken_partition_is_one_clear_problem(
+    parts: list[list[str]], how: str, data: st.DataObject
+) -> None:
     i = data.draw(st.integers(0, len(parts) - 1))
     h = data.draw(st.sampled_from(parts[i]))
     groups = [list(p) for p in parts]
@@ -256,22 +317,37 @@ def test_a_broken_partition_is_one_clear_problem(parts: list[list[str]], how: st
         groups[i].append("zz")
         expect = "unknown hypothesis 'zz'"
     with pytest.raises(mv.CaseError) as exc:
-        _case([{"id": "g", "groups": [{"id": f"k{j}", "hypotheses": p} for j, p in enumerate(groups)]}])
+        _case(
+            [
+                {
+                    "id": "g",
+                    "groups": [{"id": f"k{j}", "hypotheses": p} for j, p in enumerate(groups)],
+                }
+            ]
+        )
     msgs = [p.message for p in exc.value.problems]
     assert any(expect in m for m in msgs), msgs
-    assert all(p.field and p.field.startswith("groupings.0") for p in exc.value.problems), exc.value.problems
+    assert all(p.field and p.field.startswith("groupings.0") for p in exc.value.problems), (
+        exc.value.problems
+    )
 
 
 def test_grouping_problems_in_a_file_carry_file_and_line(tmp_path: Path) -> None:
     folder = _dice(tmp_path, DICE_GROUPINGS.replace("[d12, d20]", "[d12, d02]"))
     r = runner.invoke(app, ["check", str(folder)])
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert "case.yaml:17" in r.output and "unknown hypothesis 'd02'. Did you mean 'd12' or 'd20'?" in r.output
+    assert (
+        "case.yaml:17" in r.output
+        and "unknown hypothesis 'd02'. Did you mean 'd12' or 'd20'?" in r.output
+    )
     assert "hypotheses in no group: d20" in r.output
 
 
 def test_duplicate_grouping_and_group_ids() -> None:
-    g = {"id": "g", "groups": [{"id": "a", "hypotheses": HYPS[:3]}, {"id": "a", "hypotheses": HYPS[3:]}]}
+    g = {
+        "id": "g",
+        "groups": [{"id": "a", "hypotheses": HYPS[:3]}, {"id": "a", "hypotheses": HYPS[3:]}],
+    }
     with pytest.raises(mv.CaseError) as exc:
         _case([g, g])
     msgs = " | ".join(p.message for p in exc.value.problems)
@@ -286,7 +362,9 @@ def test_posterior_shows_each_grouping_and_keeps_the_families(tmp_path: Path) ->
     h = {k: v["credence"] for k, v in d["hypotheses"].items()}
     assert set(d["families"]) == set(h)  # families unchanged: each hypothesis its own
     assert d["groupings"]["size"]["large"]["credence"] == pytest.approx(h["d12"] + h["d20"])
-    assert d["groupings"]["faces"]["triangles"]["credence"] == pytest.approx(h["d4"] + h["d8"] + h["d20"])
+    assert d["groupings"]["faces"]["triangles"]["credence"] == pytest.approx(
+        h["d4"] + h["d8"] + h["d20"]
+    )
     assert d["groupings"]["size"]["small"]["prior"] == pytest.approx(0.6)
     text = runner.invoke(app, ["posterior", str(folder)]).output
     assert "grouping size" in text and "pentagons" in text
@@ -296,10 +374,12 @@ def test_extended_case_inherits_and_overrides_groupings(tmp_path: Path) -> None:
     _dice(tmp_path)
     child = tmp_path / "child"
     child.mkdir()
-    (child / "case.yaml").write_text("name: child\nextends: ../dice\nhypotheses: [{id: d4}, {id: d6}, {id: d8}, "
-                                     "{id: d12}, {id: d20}]\ngroupings:\n  - id: size\n    groups:\n"
-                                     "      - {id: tiny, hypotheses: [d4]}\n"
-                                     "      - {id: rest, hypotheses: [d6, d8, d12, d20]}\n")
+    (child / "case.yaml").write_text(
+        "name: child\nextends: ../dice\nhypotheses: [{id: d4}, {id: d6}, {id: d8}, "
+        "{id: d12}, {id: d20}]\ngroupings:\n  - id: size\n    groups:\n"
+        "      - {id: tiny, hypotheses: [d4]}\n"
+        "      - {id: rest, hypotheses: [d6, d8, d12, d20]}\n"
+    )
     case = mv.load_case(child)
     grouping = {g.id: g for g in case.groupings}
     assert set(grouping) == {"size", "faces"}
@@ -315,18 +395,41 @@ def test_resolve_target_every_form(tmp_path: Path) -> None:
     t = case.resolve_target("large")
     assert (t.level, t.grouping, t.hypotheses) == ("group", "size", ("d12", "d20"))
     assert case.resolve_target("faces.squares").hypotheses == ("d6",)
-    fam = mv.schema.Case.model_validate({"name": "x", "hypotheses": [{"id": "a", "family": "f"}, {"id": "b"}]})
+    fam = mv.schema.Case.model_validate(
+        {"name": "x", "hypotheses": [{"id": "a", "family": "f"}, {"id": "b"}]}
+    )
     assert fam.resolve_target("f").level == "family"
     for bad, hint in (("larg", "'large'"), ("size.larg", "'size.large'"), ("d7", "'d4'")):
         with pytest.raises(mv.CaseError) as exc:
             case.resolve_target(bad)
         msg = exc.value.problems[0].message
-        assert f"unknown target '{bad}'" in msg and hint in msg and "size.small" in msg and "d20" in msg
+        assert (
+            f"unknown target '{bad}'" in msg
+            and hint in msg
+            and "size.small" in msg
+            and "d20" in msg
+        )
 
 
 def test_a_group_id_in_two_groupings_must_be_qualified() -> None:
-    case = _case([{"id": "g1", "groups": [{"id": "a", "hypotheses": HYPS[:3]}, {"id": "b", "hypotheses": HYPS[3:]}]},
-                  {"id": "g2", "groups": [{"id": "a", "hypotheses": HYPS[:1]}, {"id": "c", "hypotheses": HYPS[1:]}]}])
+    case = _case(
+        [
+            {
+                "id": "g1",
+                "groups": [
+                    {"id": "a", "hypotheses": HYPS[:3]},
+                    {"id": "b", "hypotheses": HYPS[3:]},
+                ],
+            },
+            {
+                "id": "g2",
+                "groups": [
+                    {"id": "a", "hypotheses": HYPS[:1]},
+                    {"id": "c", "hypotheses": HYPS[1:]},
+                ],
+            },
+        ]
+    )
     with pytest.raises(mv.CaseError, match="'g1.a', 'g2.a'"):
         case.resolve_target("a")
     assert case.resolve_target("g2.a").hypotheses == ("h0",)
@@ -334,7 +437,12 @@ def test_a_group_id_in_two_groupings_must_be_qualified() -> None:
 
 def test_run_all_follows_the_target() -> None:
     case = mv.examples.load("dice")
-    centred = ("prior_sweep", "tornado", "evidence_discount", "break_even")  # sobol: empty, nothing uncertain
+    centred = (
+        "prior_sweep",
+        "tornado",
+        "evidence_discount",
+        "break_even",
+    )  # sobol: empty, nothing uncertain
     default = mv.sensitivity.run_all(case, sweep_points=5, sobol_samples=16)
     assert {default[n].attrs["target"] for n in centred} == {"d8"}  # the leading family
     tables = mv.sensitivity.run_all(case, sweep_points=5, sobol_samples=16, target="d12")
@@ -346,12 +454,16 @@ def test_run_all_follows_the_target() -> None:
 
 def test_posterior_target_and_prior_on_a_bundled_example() -> None:
     path = str(mv.examples.path("cookies"))
-    r = runner.invoke(app, ["posterior", path, "--target", "bowl2", "--prior", "bowl1=0.2,bowl2=0.8", "--json"])
+    r = runner.invoke(
+        app, ["posterior", path, "--target", "bowl2", "--prior", "bowl1=0.2,bowl2=0.8", "--json"]
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     # P(bowl2 | vanilla) = 0.8 * 0.5 / (0.8 * 0.5 + 0.2 * 0.75)
     assert d["hypotheses"]["bowl2"]["credence"] == pytest.approx(0.4 / 0.55)
-    assert d["target"]["credence"] == pytest.approx(0.4 / 0.55) and d["target"]["prior"] == pytest.approx(0.8)
+    assert d["target"]["credence"] == pytest.approx(0.4 / 0.55) and d["target"][
+        "prior"
+    ] == pytest.approx(0.8)
     assert d["target"]["bayes_factor"] == pytest.approx(0.5 / 0.75)
     assert d["prior"] == {"bowl1": 0.2, "bowl2": 0.8}
     u = json.loads(runner.invoke(app, ["posterior", path, "--prior", "uniform", "--json"]).output)
@@ -360,15 +472,18 @@ def test_posterior_target_and_prior_on_a_bundled_example() -> None:
     assert "target hypothesis bowl2: credence 0.4" in text
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--target", "bowl3"], "unknown target 'bowl3'. Did you mean 'bowl1' or 'bowl2'?"),
-    (["--prior", "bowl1=0.5"], "--prior 'bowl1=0.5': prior must name every hypothesis exactly"),
-    (["--prior", "bowl1=0.5,bowl2=0.6"], "prior must sum to 1"),
-    (["--prior", "bowl1=half,bowl2=0.5"], "'half' is not a number"),
-    (["--prior", "bowl1:0.5"], "is not id=probability; write 'uniform'"),
-    (["--prior", "bowl1=1.5,bowl2=0"], "a probability is a number in [0, 1]"),
-    (["--prior", "{bowl1: 0.5}"], "is not id=probability"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--target", "bowl3"], "unknown target 'bowl3'. Did you mean 'bowl1' or 'bowl2'?"),
+        (["--prior", "bowl1=0.5"], "--prior 'bowl1=0.5': prior must name every hypothesis exactly"),
+        (["--prior", "bowl1=0.5,bowl2=0.6"], "prior must sum to 1"),
+        (["--prior", "bowl1=half,bowl2=0.5"], "'half' is not a number"),
+        (["--prior", "bowl1:0.5"], "is not id=probability; write 'uniform'"),
+        (["--prior", "bowl1=1.5,bowl2=0"], "a probability is a number in [0, 1]"),
+        (["--prior", "{bowl1: 0.5}"], "is not id=probability"),
+    ],
+)
 def test_bad_target_or_prior_is_one_message(args: list[str], needle: str) -> None:
     r = runner.invoke(app, ["posterior", str(mv.examples.path("cookies")), *args])
     assert r.exit_code == 2, r.output
@@ -378,18 +493,29 @@ def test_bad_target_or_prior_is_one_message(args: list[str], needle: str) -> Non
 def _spec(tmp: Path, case: Path, extra: str = "") -> Path:
     (tmp / "models").mkdir(exist_ok=True)
     f = tmp / "models" / "a.yaml"
-    f.write_text(f"name: a\ncase: {os.path.relpath(case, tmp / 'models')}\n"
-                 "sensitivity: {sweep_points: 5, sobol_samples: 16}\nfigures: [png]\n" + extra)
+    f.write_text(
+        f"name: a\ncase: {os.path.relpath(case, tmp / 'models')}\n"
+        "sensitivity: {sweep_points: 5, sobol_samples: 16}\nfigures: [png]\n" + extra
+    )
     return f
 
 
 def test_sensitivity_with_target_on_a_bundled_example(tmp_path: Path) -> None:
     spec = _spec(tmp_path, mv.examples.path("dice"))
-    r = runner.invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "o"), "--target", "d20"])
+    r = runner.invoke(
+        app, ["sensitivity", str(spec), "--out", str(tmp_path / "o"), "--target", "d20"]
+    )
     assert r.exit_code == 0, r.output
-    meta = {n: json.loads((tmp_path / "o" / f"{n}.json").read_text())["meta"]
-            for n in ("prior_sweep", "tornado", "break_even")}
-    assert meta["prior_sweep"]["target"] == meta["tornado"]["target"] == meta["break_even"]["target"] == "d20"
+    meta = {
+        n: json.loads((tmp_path / "o" / f"{n}.json").read_text())["meta"]
+        for n in ("prior_sweep", "tornado", "break_even")
+    }
+    assert (
+        meta["prior_sweep"]["target"]
+        == meta["tornado"]["target"]
+        == meta["break_even"]["target"]
+        == "d20"
+    )
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["target"]["id"] == "d20" and "leading_family" not in summary
 
@@ -397,7 +523,10 @@ def test_sensitivity_with_target_on_a_bundled_example(tmp_path: Path) -> None:
 def test_bad_target_on_the_command_line_or_in_the_spec(tmp_path: Path) -> None:
     spec = _spec(tmp_path, mv.examples.path("dice"))
     r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "o"), "--target", "d21"])
-    assert r.exit_code == 2 and "--target: unknown target 'd21'. Did you mean 'd12' or 'd20'?" in r.output
+    assert (
+        r.exit_code == 2
+        and "--target: unknown target 'd21'. Did you mean 'd12' or 'd20'?" in r.output
+    )
     assert "Traceback" not in r.output and not (tmp_path / "o").exists()
     spec = _spec(tmp_path, mv.examples.path("dice"), "target: d21\n")
     r = runner.invoke(app, ["sensitivity", str(spec), "--out", str(tmp_path / "o")])
@@ -413,13 +542,23 @@ def test_report_for_a_group_target_with_grouping_sections(tmp_path: Path) -> Non
     r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "o")])
     assert r.exit_code == 0, r.output
     md = (tmp_path / "o" / "report.md").read_text()
-    assert "## Groupings" in md and "### Grouping `size`: Size" in md and "### Grouping `faces`" in md
+    assert (
+        "## Groupings" in md and "### Grouping `size`: Size" in md and "### Grouping `faces`" in md
+    )
     assert "Target `size.large`: group **Large dice** has credence 0.3767" in md
     assert "ties the target group **Large dice** with small" in md
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
-    assert set(summary["families"]) == {"d4", "d6", "d8", "d12", "d20"}  # the case's families, not the groups
+    assert set(summary["families"]) == {
+        "d4",
+        "d6",
+        "d8",
+        "d12",
+        "d20",
+    }  # the case's families, not the groups
     assert summary["target"]["name"] == "size.large"
-    assert summary["groupings"]["size"]["large"]["credence"] == pytest.approx(summary["target"]["credence"])
+    assert summary["groupings"]["size"]["large"]["credence"] == pytest.approx(
+        summary["target"]["credence"]
+    )
     # --target overrides the spec's target
     r = runner.invoke(app, ["report", str(spec), "--out", str(tmp_path / "o2"), "--target", "d8"])
     assert r.exit_code == 0, r.output
@@ -431,27 +570,53 @@ def test_mcmc_posterior_gives_each_group_the_interval_of_its_summed_draws(tmp_pa
     folder.mkdir()
     (folder / "case.yaml").write_text(
         "name: c\nhypotheses: [{id: a}, {id: b}, {id: c}]\n"
-        "groupings:\n  - id: g\n    groups:\n      - {id: ab, hypotheses: [a, b]}\n      - {id: rest, hypotheses: [c]}\n")
+        "groupings:\n  - id: g\n    groups:\n      - {id: ab, hypotheses: [a, b]}\n      - {id: "
+        "rest, hypotheses: [c]}\n"
+    )
     (folder / "items.yaml").write_text(
         "evidence:\n  - id: e\n    title: e\n    likelihoods:\n"
         "      a: {mean: 0.6, concentration: 8}\n      b: {mean: 0.5, concentration: 8}\n"
-        "      c: {mean: 0.3, concentration: 8}\n")
-    r = runner.invoke(app, ["posterior", str(folder), "--method", "mcmc", "--draws", "200", "--json",
-                            "--target", "ab"])
+        "      c: {mean: 0.3, concentration: 8}\n"
+    )
+    r = runner.invoke(
+        app,
+        [
+            "posterior",
+            str(folder),
+            "--method",
+            "mcmc",
+            "--draws",
+            "200",
+            "--json",
+            "--target",
+            "ab",
+        ],
+    )
     assert r.exit_code in (0, 3), r.output
     d = json.loads(r.output)
     g = d["groupings"]["g"]["ab"]
-    assert g["credence"] == pytest.approx(d["hypotheses"]["a"]["credence"] + d["hypotheses"]["b"]["credence"])
+    assert g["credence"] == pytest.approx(
+        d["hypotheses"]["a"]["credence"] + d["hypotheses"]["b"]["credence"]
+    )
     assert g["lower"] < g["credence"] < g["upper"]  # uncertain likelihoods: a real interval
     assert d["target"]["credence"] == pytest.approx(g["credence"])
     assert (d["target"]["lower"], d["target"]["upper"]) == pytest.approx((g["lower"], g["upper"]))
 
 
-@pytest.mark.parametrize(("form", "needle"), [
-    ({"mean": 0.5, "concentraton": 10}, "Unknown key 'concentraton'. Did you mean 'concentration'?"),
-    ({"intervl": [0.2, 0.4]}, "Unknown key 'intervl'. Did you mean 'interval'?"),
-    ({"van_evera": {"tset": "hoop", "for": "a"}}, "unknown key(s) ['tset']. Did you mean 'test'?"),
-])
+@pytest.mark.parametrize(
+    ("form", "needle"),
+    [
+        (
+            {"mean": 0.5, "concentraton": 10},
+            "Unknown key 'concentraton'. Did you mean 'concentration'?",
+        ),
+        ({"intervl": [0.2, 0.4]}, "Unknown key 'intervl'. Did you mean 'interval'?"),
+        (
+            {"van_evera": {"tset": "hoop", "for": "a"}},
+            "unknown key(s) ['tset']. Did you mean 'test'?",
+        ),
+    ],
+)
 def test_likelihood_form_keys_get_a_suggestion_too(form: dict, needle: str) -> None:
     doc = {"evidence": [{"id": "e", "title": "t", "likelihoods": {"a": form, "b": 0.5}}]}
     with pytest.raises(CaseError) as exc:
@@ -487,7 +652,10 @@ def test_the_ledger_follows_the_target() -> None:
         tables = run_all(case, sweep_points=5, sobol_samples=16, target=tgt)
         for name, fig, ax in standard_figures(case, tables):
             if name == "ledger":
-                assert f"Weight of evidence for {shown} against the rest" in ax.get_xlabel().replace("\n", " ")
+                assert (
+                    f"Weight of evidence for {shown} against the rest"
+                    in ax.get_xlabel().replace("\n", " ")
+                )
             plt.close(fig)
 
 

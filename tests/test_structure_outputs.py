@@ -41,27 +41,65 @@ def special_case(p1_b: float = 0.3) -> mv.Case:
     The characters LaTeX, Markdown, HTML and mathtext treat specially.
     """
     nasty = r"50% of R&D_costs ~ $5 {sic} #1 ^ | <b>*x*</b> [a](b) `c` \ end"
-    return mv.Case.model_validate({
-        "name": "special",
-        "lenses": [{"id": "me"}, {"id": "you"}],
-        "hypotheses": [{"id": "a", "label": "A & co", "prior": 0.5}, {"id": "b", "label": "B_2", "prior": 0.5}],
-        "propositions": [
-            {"id": "p1", "title": "Fact " + nasty, "quote": "quoted " + nasty, "footnotes": [3, 4],
-             "description": "about " + nasty,
-             "likelihoods": {"me": {"values": {"a": 0.8, "b": p1_b}, "confidence": "medium", "rationale": nasty},
-                             "you": {"values": {"a": 0.6, "b": 0.4}, "rationale": "theirs " + nasty}}},
-            {"id": "p2", "title": "Three states " + nasty, "bears_on": "p1", "states": ["hi", "mid", "lo"],
-             "likelihoods": {"me": {"values": {"yes": {"hi": 0.5, "mid": 0.3, "lo": 0.2},
-                                               "no": {"hi": 0.2, "mid": 0.3, "lo": 0.5}}}}},
-        ],
-        "evidence": [
-            {"id": "e1", "title": "Item " + nasty, "bears_on": "p1", "likelihoods": {"yes": 0.7, "no": 0.2}},
-            {"id": "e2", "title": "Another", "bears_on": "p2", "likelihoods": {"hi": 0.6, "mid": 0.3, "lo": 0.1}},
-            {"id": "e3", "title": "Direct", "likelihoods": {"a": 0.6, "b": 0.5}},
-        ]})
+    return mv.Case.model_validate(
+        {
+            "name": "special",
+            "lenses": [{"id": "me"}, {"id": "you"}],
+            "hypotheses": [
+                {"id": "a", "label": "A & co", "prior": 0.5},
+                {"id": "b", "label": "B_2", "prior": 0.5},
+            ],
+            "propositions": [
+                {
+                    "id": "p1",
+                    "title": "Fact " + nasty,
+                    "quote": "quoted " + nasty,
+                    "footnotes": [3, 4],
+                    "description": "about " + nasty,
+                    "likelihoods": {
+                        "me": {
+                            "values": {"a": 0.8, "b": p1_b},
+                            "confidence": "medium",
+                            "rationale": nasty,
+                        },
+                        "you": {"values": {"a": 0.6, "b": 0.4}, "rationale": "theirs " + nasty},
+                    },
+                },
+                {
+                    "id": "p2",
+                    "title": "Three states " + nasty,
+                    "bears_on": "p1",
+                    "states": ["hi", "mid", "lo"],
+                    "likelihoods": {
+                        "me": {
+                            "values": {
+                                "yes": {"hi": 0.5, "mid": 0.3, "lo": 0.2},
+                                "no": {"hi": 0.2, "mid": 0.3, "lo": 0.5},
+                            }
+                        }
+                    },
+                },
+            ],
+            "evidence": [
+                {
+                    "id": "e1",
+                    "title": "Item " + nasty,
+                    "bears_on": "p1",
+                    "likelihoods": {"yes": 0.7, "no": 0.2},
+                },
+                {
+                    "id": "e2",
+                    "title": "Another",
+                    "bears_on": "p2",
+                    "likelihoods": {"hi": 0.6, "mid": 0.3, "lo": 0.1},
+                },
+                {"id": "e3", "title": "Direct", "likelihoods": {"a": 0.6, "b": 0.5}},
+            ],
+        }
+    )
 
 
-# ----------------------------------------------------------------------------- the structure diagram
+# ---------------------------------------------------------------------------- the structure diagram
 
 
 def _boxes(ax):
@@ -79,8 +117,14 @@ def _check_layout(fig, ax, width):
         assert bb.x1 <= W + 1, (t.get_text(), bb.x1, W)
     boxes = [b.get_window_extent(r) for b in _boxes(ax)]
     for i, a in enumerate(boxes):  # boxes never overlap
-        for b in boxes[i + 1:]:
-            assert not a.overlaps(b) or a.x1 <= b.x0 + 1 or b.x1 <= a.x0 + 1 or a.y1 <= b.y0 + 1 or b.y1 <= a.y0 + 1
+        for b in boxes[i + 1 :]:
+            assert (
+                not a.overlaps(b)
+                or a.x1 <= b.x0 + 1
+                or b.x1 <= a.x0 + 1
+                or a.y1 <= b.y0 + 1
+                or b.y1 <= a.y0 + 1
+            )
     for line in ax.lines:  # greyscale
         c = to_rgb(line.get_color())
         assert max(c) - min(c) < 1e-9
@@ -92,10 +136,25 @@ def test_structure_small_case_one_column(burglary, tmp_path):
     assert len(_boxes(ax)) == 3  # the hypotheses and two propositions
     texts = [t.get_text() for t in ax.texts]
     assert "cap 9.0 dB" in texts and "cap 5.4 dB" in texts
-    assert sum(t.startswith(("A neighbour", "The suspect's phone", "Fibres", "The suspect had a dispute",
-                             "The suspect was in debt")) for t in texts) == 5
+    assert (
+        sum(
+            t.startswith(
+                (
+                    "A neighbour",
+                    "The suspect's phone",
+                    "Fibres",
+                    "The suspect had a dispute",
+                    "The suspect was in debt",
+                )
+            )
+            for t in texts
+        )
+        == 5
+    )
     paths = P.save_figure(fig, tmp_path / "structure")
-    assert [p.suffix for p in paths] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in paths)
+    assert [p.suffix for p in paths] == [".pdf", ".png"] and all(
+        p.stat().st_size > 1000 for p in paths
+    )
     plt.close(fig)
 
 
@@ -111,7 +170,9 @@ def test_structure_case_of_our_size_two_columns():
 def test_structure_edges_follow_the_caps(burglary):
     fig, ax = P.plot_structure(burglary)
     widths = sorted(ln.get_linewidth() for ln in ax.lines if ln.get_color() == "black")
-    assert widths[-1] > widths[-2] > 0.6  # at_scene's cap (9.0 dB) is wider than had_motive's (5.4 dB)
+    assert (
+        widths[-1] > widths[-2] > 0.6
+    )  # at_scene's cap (9.0 dB) is wider than had_motive's (5.4 dB)
     plt.close(fig)
     assert P.proposition_cap_db(burglary, "at_scene") == pytest.approx(10 * np.log10(8))
 
@@ -121,7 +182,9 @@ def test_structure_non_diagnostic_proposition_is_dashed_and_text_is_mathtext_saf
     assert "p1" in flat.non_diagnostic("me")
     fig, ax = P.plot_structure(flat, "me", width="two")
     FigureCanvasAgg(fig).draw()  # mathtext would fail on unescaped dollar signs
-    assert any(isinstance(ln.get_linestyle(), str) and ln.get_linestyle() == "--" for ln in ax.lines)
+    assert any(
+        isinstance(ln.get_linestyle(), str) and ln.get_linestyle() == "--" for ln in ax.lines
+    )
     plt.close(fig)
 
 
@@ -143,7 +206,9 @@ def test_evidence_table_of_a_structured_case(burglary):
     assert list(t.columns)[:4] == ["title", "kind", "proposition", "given_state"]
     assert set(t["proposition"]) == {"at_scene", "had_motive"}
     implied = burglary.likelihood_table()
-    assert np.allclose(t[["suspect", "someone_else"]].to_numpy(float), implied[["suspect", "someone_else"]])
+    assert np.allclose(
+        t[["suspect", "someone_else"]].to_numpy(float), implied[["suspect", "someone_else"]]
+    )
     flat = R.evidence_table(mv.examples.load("cookies"))
     assert "proposition" not in flat.columns  # flat cases keep their columns
     md = R.evidence_markdown(burglary)
@@ -178,18 +243,29 @@ def test_proposition_latex_is_escaped_and_well_formed():
 @pytest.mark.skipif(LATEX is None, reason="no LaTeX engine (pdflatex or lualatex) installed")
 def test_structured_latex_compiles(burglary, tmp_path):
     case = special_case()
-    doc = R.standalone_latex(R.evidence_latex(case, "me"), R.propositions_latex(case, "me"),
-                             R.propositions_latex(burglary), R.evidence_latex(burglary))
+    doc = R.standalone_latex(
+        R.evidence_latex(case, "me"),
+        R.propositions_latex(case, "me"),
+        R.propositions_latex(burglary),
+        R.evidence_latex(burglary),
+    )
     (tmp_path / "t.tex").write_text(doc)
-    run = subprocess.run([LATEX, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [LATEX, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-2000:]
     assert "Undefined control sequence" not in run.stdout
 
 
 def test_report_markdown_puts_the_structured_posterior_first(burglary, sensitivity_tables):
     tables = sensitivity_tables(burglary, sobol_samples=64, sweep_points=11)
-    md = R.report_markdown(burglary, tables, {"structure": "figures/structure.png"}, spec={"name": "b"})
+    md = R.report_markdown(
+        burglary, tables, {"structure": "figures/structure.png"}, spec={"name": "b"}
+    )
     heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
     assert heads[:4] == ["## In words", "## Posterior", "## Structure", "## Evidence"]
     s = exact_posterior(burglary)["credence"]["hypothesis", "suspect"]
@@ -211,7 +287,11 @@ def test_casebook_and_html():
     md = case_markdown(case)
     assert "## Propositions" in md and "Items under proposition `p2`: P(E | state) per lens." in md
     h = case.proposition("p1")._repr_html_()
-    assert h.startswith("<div><strong>p1</strong> (proposition)") and "&lt;b&gt;" in h and "<b>" not in h
+    assert (
+        h.startswith("<div><strong>p1</strong> (proposition)")
+        and "&lt;b&gt;" in h
+        and "<b>" not in h
+    )
     assert "(confidence medium)" in h
     c = case._repr_html_()
     assert "2 propositions (parents first)" in c and "<td>p2</td>" in c
@@ -233,7 +313,15 @@ def test_posterior_prints_the_independent_figure_beside(burglary_dir):
     assert "if independent" in r.output and "0.8577" in r.output and "0.6578" in r.output
     j = runner.invoke(app, ["posterior", str(burglary_dir), "--json"])
     d = json.loads(j.output)
-    assert list(d)[:7] == ["method", "lens", "interval", "hypotheses", "families", "diagnostics", "fallbacks"]
+    assert list(d)[:7] == [
+        "method",
+        "lens",
+        "interval",
+        "hypotheses",
+        "families",
+        "diagnostics",
+        "fallbacks",
+    ]
     assert d["hypotheses"]["suspect"]["credence"] == pytest.approx(0.657793, abs=1e-6)
     assert d["if_independent"]["families"]["suspect"] == pytest.approx(0.857680, abs=1e-6)
     flat = runner.invoke(app, ["posterior", str(mv.examples.path("cookies")), "--json"])
@@ -250,20 +338,32 @@ def test_check_lists_propositions(burglary_dir):
 
 def test_report_writes_structure_figure_and_proposition_tables(burglary_dir, tmp_path):
     spec = tmp_path / "spec.yaml"
-    spec.write_text(f"name: b\ncase: {burglary_dir}\nsensitivity: {{sobol_samples: 64, sweep_points: 11}}\n")
+    spec.write_text(
+        f"name: b\ncase: {burglary_dir}\nsensitivity: {{sobol_samples: 64, sweep_points: 11}}\n"
+    )
     out = tmp_path / "rep"
     r = runner.invoke(app, ["report", str(spec), "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert (out / "figures" / "structure.png").exists() and (out / "figures" / "structure.pdf").exists()
+    assert (out / "figures" / "structure.png").exists() and (
+        out / "figures" / "structure.pdf"
+    ).exists()
     assert (out / "tables" / "propositions.tex").exists() and r"\input{propositions}" in (
-        out / "tables" / "tables.tex").read_text()
+        out / "tables" / "tables.tex"
+    ).read_text()
     md = (out / "report.md").read_text()
     assert "](figures/structure.png)" in md and "if_independent" in md
     s = json.loads((out / "summary.json").read_text())
-    assert "if_independent" in s and s["hypotheses"]["suspect"]["credence"] == pytest.approx(0.657793, abs=1e-6)
+    assert "if_independent" in s and s["hypotheses"]["suspect"]["credence"] == pytest.approx(
+        0.657793, abs=1e-6
+    )
     if LATEX:
-        run = subprocess.run([LATEX, "-interaction=nonstopmode", "-halt-on-error", "tables.tex"],
-                             cwd=out / "tables", capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [LATEX, "-interaction=nonstopmode", "-halt-on-error", "tables.tex"],
+            cwd=out / "tables",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stdout[-2000:]
 
 
@@ -275,7 +375,10 @@ def test_run_writes_the_structure_figure(burglary_dir, tmp_path, mock_sample):
     try:
         mv.fit(mv.load_case(burglary_dir), draws=20, tune=20, chains=1, seed=1)
     except Exception as exc:  # noqa: BLE001 - the models branch brings propositions to PyMC
-        pytest.skip(f"the PyMC models do not take propositions in this checkout ({type(exc).__name__}: {exc})")
+        pytest.skip(
+            f"the PyMC models do not take propositions in this checkout ({type(exc).__name__}: "
+            f"{exc})"
+        )
     spec = tmp_path / "spec.yaml"
     spec.write_text(f"name: b\ncase: {burglary_dir}\nsampler: {{draws: 50, tune: 50, chains: 2}}\n")
     out = tmp_path / "run"
@@ -287,12 +390,16 @@ def test_run_writes_the_structure_figure(burglary_dir, tmp_path, mock_sample):
 def test_check_names_non_diagnostic_propositions(tmp_path):
     d = tmp_path / "nd"
     d.mkdir()
-    (d / "case.yaml").write_text("name: nd\nhypotheses:\n  - {id: a, prior: 0.5}\n  - {id: b, prior: 0.5}\n"
-                                 "lenses:\n  - {id: me}\n  - {id: you}\n")
-    (d / "x.yaml").write_text("propositions:\n  - id: p1\n    title: flat\n    likelihoods:\n"
-                              "      me: {values: {a: 0.5, b: 0.5}}\n"
-                              "evidence:\n  - id: e1\n    title: under it\n    bears_on: p1\n"
-                              "    likelihoods: {me: {values: {yes: 0.9, no: 0.1}}}\n")
+    (d / "case.yaml").write_text(
+        "name: nd\nhypotheses:\n  - {id: a, prior: 0.5}\n  - {id: b, prior: 0.5}\n"
+        "lenses:\n  - {id: me}\n  - {id: you}\n"
+    )
+    (d / "x.yaml").write_text(
+        "propositions:\n  - id: p1\n    title: flat\n    likelihoods:\n"
+        "      me: {values: {a: 0.5, b: 0.5}}\n"
+        "evidence:\n  - id: e1\n    title: under it\n    bears_on: p1\n"
+        "    likelihoods: {me: {values: {yes: 0.9, no: 0.1}}}\n"
+    )
     r = runner.invoke(app, ["check", str(d)])
     assert r.exit_code == 0, r.output
     assert "non-diagnostic propositions under me" in r.output and "p1" in r.output

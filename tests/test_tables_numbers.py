@@ -28,7 +28,14 @@ from typer.testing import CliRunner
 import motives as mv
 from motives import report as R
 from motives.cli import app
-from motives.conventions import DB_RESOLUTION, PROB_RESOLUTION, RESOLUTION_NOTE, families_group, number_text, plural
+from motives.conventions import (
+    DB_RESOLUTION,
+    PROB_RESOLUTION,
+    RESOLUTION_NOTE,
+    families_group,
+    number_text,
+    plural,
+)
 from motives.sensitivity import tornado
 
 runner = CliRunner()
@@ -45,16 +52,32 @@ def cases(draw: st.DrawFn) -> mv.Case:
     raw = draw(st.lists(st.floats(0.05, 1.0), min_size=k, max_size=k))
     priors = [p / sum(raw) for p in raw]
     priors[-1] = 1.0 - sum(priors[:-1])
-    fams = draw(st.lists(st.sampled_from(["f1", "f2", "f3", "f4", "f5"]), min_size=k, max_size=k).filter(
-        lambda f: len(set(f)) > 1) if draw(st.booleans()) else st.just([f"h{i}" for i in range(k)]))
+    fams = draw(
+        st.lists(st.sampled_from(["f1", "f2", "f3", "f4", "f5"]), min_size=k, max_size=k).filter(
+            lambda f: len(set(f)) > 1
+        )
+        if draw(st.booleans())
+        else st.just([f"h{i}" for i in range(k)])
+    )
     flat = draw(st.floats(0.05, 0.95))
-    diag = draw(st.lists(st.floats(0.05, 0.95), min_size=k, max_size=k).filter(lambda v: max(v) - min(v) > 0.1))
+    diag = draw(
+        st.lists(st.floats(0.05, 0.95), min_size=k, max_size=k).filter(
+            lambda v: max(v) - min(v) > 0.1
+        )
+    )
     hs = [f"h{i}" for i in range(k)]
-    return mv.Case.model_validate({
-        "name": "gen", "hypotheses": [{"id": h, "prior": p, "family": f} for h, p, f in zip(hs, priors, fams,
-                                                                                           strict=True)],
-        "evidence": [{"id": "flat", "title": "Flat", "likelihoods": dict.fromkeys(hs, flat)},
-                     {"id": "real", "title": "Real", "likelihoods": dict(zip(hs, diag, strict=True))}]})
+    return mv.Case.model_validate(
+        {
+            "name": "gen",
+            "hypotheses": [
+                {"id": h, "prior": p, "family": f} for h, p, f in zip(hs, priors, fams, strict=True)
+            ],
+            "evidence": [
+                {"id": "flat", "title": "Flat", "likelihoods": dict.fromkeys(hs, flat)},
+                {"id": "real", "title": "Real", "likelihoods": dict(zip(hs, diag, strict=True))},
+            ],
+        }
+    )
 
 
 def _grouped(case: mv.Case) -> bool:
@@ -62,7 +85,7 @@ def _grouped(case: mv.Case) -> bool:
 
 
 def _rows(tex: str) -> list[str]:
-    body = tex[tex.index(r"\midrule"):tex.index(r"\bottomrule")]
+    body = tex[tex.index(r"\midrule") : tex.index(r"\bottomrule")]
     return [ln for ln in body.splitlines() if ln.endswith("\\\\")]
 
 
@@ -83,7 +106,9 @@ def test_exact_tables_have_no_interval_columns(case):
 def test_mcmc_tables_keep_their_intervals():
     case = mv.examples.load("diagnostic_test")
     ex = mv.exact_posterior(case)
-    fit = ex[["credence"]].assign(lower=ex["credence"] - 0.02, upper=ex["credence"] + 0.03, prior=ex["prior"])
+    fit = ex[["credence"]].assign(
+        lower=ex["credence"] - 0.02, upper=ex["credence"] + 0.03, prior=ex["prior"]
+    )
     tex = R.posterior_latex(case, method="mcmc", table=fit)
     assert R.check_latex(tex) == [] and r"90\% interval" in tex
     assert "condition & 0.010 & 0.092 & [0.072, 0.122]" in tex
@@ -111,7 +136,9 @@ def test_family_rows_only_when_families_group_hypotheses(case):
 
 def test_report_leaves_out_family_rows_that_repeat_hypotheses():
     case = mv.examples.load("monty_hall")  # three hypotheses, each its own family
-    md = R.report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=32), {}, spec={"name": "m"})
+    md = R.report_markdown(
+        case, mv.sensitivity.run_all(case, sobol_samples=32), {}, spec={"name": "m"}
+    )
     assert not re.search(r"^\| family \|", md, flags=re.M)
     assert md.count(RESOLUTION_NOTE) == 1  # the resolution is stated once in the document
 
@@ -122,9 +149,15 @@ def test_json_keeps_its_shape_and_states_the_prior_and_resolution():
     d = json.loads(r.stdout)
     assert d["hypotheses"]["condition"]["prior"] == pytest.approx(0.01)
     assert d["hypotheses"]["healthy"]["prior"] == pytest.approx(0.99)
-    assert set(d["families"]) == {"condition", "healthy"}  # stable shape for programs (see summary_dict)
-    assert d["resolution"] == {"probability": PROB_RESOLUTION, "decibans": DB_RESOLUTION,
-                               "note": d["resolution"]["note"]}
+    assert set(d["families"]) == {
+        "condition",
+        "healthy",
+    }  # stable shape for programs (see summary_dict)
+    assert d["resolution"] == {
+        "probability": PROB_RESOLUTION,
+        "decibans": DB_RESOLUTION,
+        "note": d["resolution"]["note"],
+    }
 
 
 def test_mcmc_summary_gets_the_prior():
@@ -174,17 +207,25 @@ def test_noise_below_resolution_prints_as_zero_and_has_no_direction(case):
     assert not re.search(r"\de-\d", ev.replace(RESOLUTION_NOTE, "") + tex)  # no 4.8e-16 anywhere
 
 
-@given(st.floats(-1e-9, 1e-9).filter(lambda x: x != 0), st.floats(-1e-12, 1e-12).filter(lambda x: x != 0))
+@given(
+    st.floats(-1e-9, 1e-9).filter(lambda x: x != 0),
+    st.floats(-1e-12, 1e-12).filter(lambda x: x != 0),
+)
 def test_fmt_resolution(db_noise, p_noise):
     if abs(db_noise) < DB_RESOLUTION:
-        assert float(number_text(db_noise, 2, db=True)) == 0 and "-" not in number_text(db_noise, 2, db=True)
+        assert float(number_text(db_noise, 2, db=True)) == 0 and "-" not in number_text(
+            db_noise, 2, db=True
+        )
     if abs(p_noise) < PROB_RESOLUTION:
         assert number_text(p_noise, 3) == "0.000"
     assert number_text(2.8e-10, 2) == "2.8e-10"  # above the resolution: still shown
 
 
 def test_tables_column_kinds_use_their_resolution():
-    df = pd.DataFrame({"decibans": [4.8e-16, 5e-9], "credence": [5e-13, 5e-9]}, index=pd.Index(["a", "b"], name="x"))
+    df = pd.DataFrame(
+        {"decibans": [4.8e-16, 5e-9], "credence": [5e-13, 5e-9]},
+        index=pd.Index(["a", "b"], name="x"),
+    )
     md = R.to_markdown(df, digits=2)
     assert "| a | 0.00 | 0.00 |" in md and "| b | 5e-09 | 5e-09 |" in md
 
@@ -209,9 +250,15 @@ def test_latex_short_headers_by_mapping_and_by_attribute():
 # ----------------------------------------------------------------------------- cosmetics
 
 
-@pytest.mark.parametrize("n,word,many,want", [(1, "lens", "lenses", "1 lens"), (3, "lens", "lenses", "3 lenses"),
-                                              (1, "evidence item", None, "1 evidence item"),
-                                              (0, "reference", None, "0 references")])
+@pytest.mark.parametrize(
+    "n,word,many,want",
+    [
+        (1, "lens", "lenses", "1 lens"),
+        (3, "lens", "lenses", "3 lenses"),
+        (1, "evidence item", None, "1 evidence item"),
+        (0, "reference", None, "0 references"),
+    ],
+)
 def test_plural(n, word, many, want):
     assert plural(n, word, many) == want
 
@@ -219,18 +266,22 @@ def test_plural(n, word, many, want):
 def test_check_pluralises_and_hides_an_empty_title(tmp_path: Path):
     d = tmp_path / "case"
     d.mkdir()
-    (d / "case.yaml").write_text(textwrap.dedent("""\
+    (d / "case.yaml").write_text(
+        textwrap.dedent("""\
         name: tiny
         hypotheses:
           - {id: a, prior: 0.5}
           - {id: b, prior: 0.5}
-        """))
-    (d / "ev.yaml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (d / "ev.yaml").write_text(
+        textwrap.dedent("""\
         evidence:
           - id: e1
             title: first
             likelihoods: {a: 0.7, b: 0.3}
-        """))
+        """)
+    )
     r = runner.invoke(app, ["check", str(d)])
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
@@ -242,24 +293,49 @@ def test_check_pluralises_and_hides_an_empty_title(tmp_path: Path):
 
 
 def test_report_pluralises_one_proposition():
-    case = mv.Case.model_validate({
-        "name": "one_prop", "hypotheses": [{"id": "a"}, {"id": "b"}],
-        "propositions": [{"id": "p", "title": "P", "states": ["yes", "no"],
-                          "likelihoods": {"a": {"yes": 0.8, "no": 0.2}, "b": {"yes": 0.3, "no": 0.7}}}],
-        "evidence": [{"id": "e", "title": "E", "bears_on": "p", "likelihoods": {"yes": 0.9, "no": 0.2}}]})
-    md = R.report_markdown(case, mv.sensitivity.run_all(case, sobol_samples=32), {}, spec={"name": "x"})
+    case = mv.Case.model_validate(
+        {
+            "name": "one_prop",
+            "hypotheses": [{"id": "a"}, {"id": "b"}],
+            "propositions": [
+                {
+                    "id": "p",
+                    "title": "P",
+                    "states": ["yes", "no"],
+                    "likelihoods": {"a": {"yes": 0.8, "no": 0.2}, "b": {"yes": 0.3, "no": 0.7}},
+                }
+            ],
+            "evidence": [
+                {"id": "e", "title": "E", "bears_on": "p", "likelihoods": {"yes": 0.9, "no": 0.2}}
+            ],
+        }
+    )
+    md = R.report_markdown(
+        case, mv.sensitivity.run_all(case, sobol_samples=32), {}, spec={"name": "x"}
+    )
     assert "1 proposition stands between" in md and "1 propositions" not in md
 
 
 def test_tornado_frame_keeps_raw_noise_but_gives_no_direction():
-    # the DataFrame keeps raw numbers (they agree with the engine); only printing applies the resolution
-    case = mv.Case.model_validate({"name": "nd", "hypotheses": [{"id": "a", "prior": 0.2}, {"id": "b", "prior": 0.7},
-                                                                  {"id": "c", "prior": 0.1}],
-                                   "evidence": [{"id": "flat", "title": "Flat",
-                                                 "likelihoods": {"a": 0.3, "b": 0.3, "c": 0.3}},
-                                                {"id": "real", "title": "Real",
-                                                 "likelihoods": {"a": 0.9, "b": 0.2, "c": 0.1}}]})
+    # the DataFrame keeps raw numbers (they agree with the engine); only printing applies the
+    # resolution
+    case = mv.Case.model_validate(
+        {
+            "name": "nd",
+            "hypotheses": [
+                {"id": "a", "prior": 0.2},
+                {"id": "b", "prior": 0.7},
+                {"id": "c", "prior": 0.1},
+            ],
+            "evidence": [
+                {"id": "flat", "title": "Flat", "likelihoods": {"a": 0.3, "b": 0.3, "c": 0.3}},
+                {"id": "real", "title": "Real", "likelihoods": {"a": 0.9, "b": 0.2, "c": 0.1}},
+            ],
+        }
+    )
     tor = tornado(case)
-    assert abs(tor.loc["flat", "swing_db"]) < DB_RESOLUTION  # float64 noise (1.9e-15 dB here), kept raw
+    assert (
+        abs(tor.loc["flat", "swing_db"]) < DB_RESOLUTION
+    )  # float64 noise (1.9e-15 dB here), kept raw
     assert tor.loc["flat", "direction"] == 0 and tor.loc["real", "direction"] == 1
     assert np.isfinite(tor.loc["flat", "swing_db"])

@@ -30,7 +30,9 @@ def test_same_seed_same_case_other_seed_other_case(a: int, b: int) -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(SEEDS, st.integers(2, 5), st.sampled_from([50, 200]))
-def test_fake_fit_centres_on_the_exact_posterior_and_passes_check_trace(seed: int, n_hyp: int, draws: int) -> None:
+def test_fake_fit_centres_on_the_exact_posterior_and_passes_check_trace(
+    seed: int, n_hyp: int, draws: int
+) -> None:
     case = T.random_case(seed, n_hypotheses=n_hyp, n_items=3)
     res = T.fake_fit(case, seed=seed, draws=draws, chains=2)
     assert check_trace(res.trace) == []
@@ -38,14 +40,18 @@ def test_fake_fit_centres_on_the_exact_posterior_and_passes_check_trace(seed: in
     assert dict(post["credence"].sizes) == {"chain": 2, "draw": draws, "hypothesis": n_hyp}
     exact = mv.exact_posterior(case).xs("hypothesis", level="level")["credence"].to_numpy()
     mean = post["credence"].mean(("chain", "draw")).to_numpy()
-    assert np.abs(mean - exact).max() < 0.05  # concentration 400: sd per credence <= 0.025, mean of >= 100 draws
+    assert (
+        np.abs(mean - exact).max() < 0.05
+    )  # concentration 400: sd per credence <= 0.025, mean of >= 100 draws
     np.testing.assert_allclose(post["family_credence"].sum("family"), 1.0)
     again = T.fake_fit(case, seed=seed, draws=draws, chains=2)
     np.testing.assert_array_equal(again.trace.posterior["credence"], post["credence"])
 
 
 def test_fake_fit_keeps_a_ruled_out_hypothesis_at_zero() -> None:
-    case = T.random_case(1, n_items=3, zeros=1, n_sources=0)  # the first item rules out h0 (a point 0)
+    case = T.random_case(
+        1, n_items=3, zeros=1, n_sources=0
+    )  # the first item rules out h0 (a point 0)
     res = T.fake_fit(case, seed=2)
     assert float(res.trace.posterior["credence"].sel(hypothesis="h0").max()) == 0.0
 
@@ -77,7 +83,9 @@ def test_session_cases_equal_fresh_loads(bundled_case, example_case, synthetic_c
     assert synthetic_case == T.rich_case()
 
 
-def test_sensitivity_tables_are_cached_but_handed_out_as_copies(example_case, sensitivity_tables) -> None:
+def test_sensitivity_tables_are_cached_but_handed_out_as_copies(
+    example_case, sensitivity_tables
+) -> None:
     case = example_case("cookies")
     first = sensitivity_tables(case, sobol_samples=16, sweep_points=5)
     row = first["posterior"].index[0]
@@ -105,7 +113,9 @@ def test_mock_sample_draws_from_the_prior_and_the_fit_says_it_failed(mock_sample
     assert res.diagnostics["ok"] is False and res.diagnostics["divergences"] == 200
     assert any("diverg" in p for p in res.diagnostics["problems"])
     cells = [v for v in res.trace.posterior.data_vars if v not in ("credence", "family_credence")]
-    assert cells and all(float(res.trace.posterior[v].std()) > 0 for v in cells)  # the free variables vary
+    assert cells and all(
+        float(res.trace.posterior[v].std()) > 0 for v in cells
+    )  # the free variables vary
 
 
 def _root():

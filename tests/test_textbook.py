@@ -62,19 +62,31 @@ def test_witness_with_uncertain_reliability_is_exact() -> None:
     """
     case = mv.examples.load("witness")
     a, b = 3.0, 2.0  # mean 0.6
-    src = case.sources[0].model_copy(update={"reliability": mv.schema.Likelihood(mean=0.6, concentration=a + b)})
+    src = case.sources[0].model_copy(
+        update={"reliability": mv.schema.Likelihood(mean=0.6, concentration=a + b)}
+    )
     one = case.model_copy(update={"sources": [src]})
-    assert mv.exact_posterior(one).loc[("hypothesis", "blue"), "credence"] == pytest.approx(12 / 29, abs=TOL)
-    # Two reports by the same witness: E[(0.5 + 0.5 rho)^2] vs E[(0.5 - 0.5 rho)^2] with Beta moments.
+    assert mv.exact_posterior(one).loc[("hypothesis", "blue"), "credence"] == pytest.approx(
+        12 / 29, abs=TOL
+    )
+    # Two reports by the same witness: E[(0.5 + 0.5 rho)^2] vs E[(0.5 - 0.5 rho)^2] with Beta
+    # moments.
     item = case.evidence[0]
-    two = case.model_copy(update={"sources": [src], "evidence": [item, item.model_copy(update={"id": "says_blue_again"})]})
+    two = case.model_copy(
+        update={
+            "sources": [src],
+            "evidence": [item, item.model_copy(update={"id": "says_blue_again"})],
+        }
+    )
     two = mv.schema.Case.model_validate(two.model_dump())
     m1 = a / (a + b)
     m2 = a * (a + 1) / ((a + b) * (a + b + 1))
     p_blue = 0.25 * (1 + 2 * m1 + m2)
     p_green = 0.25 * (1 - 2 * m1 + m2)
     expected = 0.15 * p_blue / (0.15 * p_blue + 0.85 * p_green)
-    assert mv.exact_posterior(two).loc[("hypothesis", "blue"), "credence"] == pytest.approx(expected, abs=TOL)
+    assert mv.exact_posterior(two).loc[("hypothesis", "blue"), "credence"] == pytest.approx(
+        expected, abs=TOL
+    )
 
 
 def test_dirichlet_prior_uses_its_mean() -> None:

@@ -20,14 +20,29 @@ from motives.sensitivity.judgements import default_base_rates, judgement_table
 
 def lab_case(reliability=None, base_rate=None, prior=0.001):
     rel = {"mean": 0.999, "concentration": 50} if reliability is None else reliability
-    items = [{"id": f"match_{i}", "title": f"The lab reports a match ({i})", "reported_by": "lab",
-              "likelihoods": {"source": 1.0, "not_source": 1e-6}} for i in (1, 2)]
+    items = [
+        {
+            "id": f"match_{i}",
+            "title": f"The lab reports a match ({i})",
+            "reported_by": "lab",
+            "likelihoods": {"source": 1.0, "not_source": 1e-6},
+        }
+        for i in (1, 2)
+    ]
     if base_rate is not None:
         for e in items:
             e["base_rate"] = base_rate
-    return mv.Case.model_validate({
-        "name": "lab", "hypotheses": [{"id": "source", "prior": prior}, {"id": "not_source", "prior": 1 - prior}],
-        "sources": [{"key": "lab", "reliability": rel}], "evidence": items})
+    return mv.Case.model_validate(
+        {
+            "name": "lab",
+            "hypotheses": [
+                {"id": "source", "prior": prior},
+                {"id": "not_source", "prior": 1 - prior},
+            ],
+            "sources": [{"key": "lab", "reliability": rel}],
+            "evidence": items,
+        }
+    )
 
 
 def credence(case, prior=None):
@@ -37,7 +52,9 @@ def credence(case, prior=None):
 def test_the_reliability_is_the_largest_bar_of_the_tornado():
     t = S.tornado(lab_case(), target="source")
     assert t.index[0] == "source:lab"
-    assert t.loc["source:lab", "kind"] == "source" and t.loc["source:lab", "value"] == pytest.approx(0.999)
+    assert t.loc["source:lab", "kind"] == "source" and t.loc[
+        "source:lab", "value"
+    ] == pytest.approx(0.999)
     # the bar is the case with the reliability's odds times 1/3 and 3, the Beta's concentration kept
     for col, x in (("low", 1 / 3), ("high", 3.0)):
         v = 0.999 * x / (0.999 * x + 0.001)

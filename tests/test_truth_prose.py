@@ -1,7 +1,9 @@
 """Issue 22: the prose of `explain` and the report tells the truth about its numbers.
 
-One test per falsehood the issue lists (each failed on the code before the change), then a property test:
-over generated cases every claim of the text holds against the tables it was read from, recomputed here.
+One test per falsehood the issue lists (each failed on the code before the change), then a property
+test:
+over generated cases every claim of the text holds against the tables it was read from, recomputed
+here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from motives.plots.figures import caption
 from motives.report.explain import _pct, explain
 from motives.testing import random_network_case, random_structured_case
 
-# --------------------------------------------------------------------------- the falsehoods, one by one
+# ----------------------------------------------------------------------- the falsehoods, one by one
 
 
 def test_the_evidence_and_the_posterior_are_not_confused_on_the_alarm():
@@ -34,12 +36,25 @@ def test_the_evidence_and_the_posterior_are_not_confused_on_the_alarm():
 
 def grouped_case():
     """Two families; the prior favours 'innocent', the evidence 'guilty' (Bayes factor 4)."""
-    return mv.Case.model_validate({
-        "name": "grouped", "families": [{"id": "guilty"}, {"id": "innocent"}],
-        "hypotheses": [{"id": "g1", "family": "guilty", "prior": 0.05}, {"id": "g2", "family": "guilty", "prior": 0.05},
-                       {"id": "i1", "family": "innocent", "prior": 0.5}, {"id": "i2", "family": "innocent",
-                                                                          "prior": 0.4}],
-        "evidence": [{"id": "e", "title": "E", "likelihoods": {"g1": 0.8, "g2": 0.8, "i1": 0.2, "i2": 0.2}}]})
+    return mv.Case.model_validate(
+        {
+            "name": "grouped",
+            "families": [{"id": "guilty"}, {"id": "innocent"}],
+            "hypotheses": [
+                {"id": "g1", "family": "guilty", "prior": 0.05},
+                {"id": "g2", "family": "guilty", "prior": 0.05},
+                {"id": "i1", "family": "innocent", "prior": 0.5},
+                {"id": "i2", "family": "innocent", "prior": 0.4},
+            ],
+            "evidence": [
+                {
+                    "id": "e",
+                    "title": "E",
+                    "likelihoods": {"g1": 0.8, "g2": 0.8, "i1": 0.2, "i2": 0.2},
+                }
+            ],
+        }
+    )
 
 
 def test_a_family_the_posterior_favours_is_not_said_to_be_favoured_by_the_evidence():
@@ -58,10 +73,16 @@ def test_no_95_percent_claim_for_a_leader_below_95_percent():
 
 def one_item_per_proposition():
     """Each proposition has one item: the structured and the independent posterior are the same."""
-    return mv.Case.model_validate({
-        "name": "flat_enough", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-        "propositions": [{"id": "p", "title": "P", "likelihoods": {"h1": 0.7, "h2": 0.4}}],
-        "evidence": [{"id": "e", "title": "E", "bears_on": "p", "likelihoods": {"yes": 0.9, "no": 0.2}}]})
+    return mv.Case.model_validate(
+        {
+            "name": "flat_enough",
+            "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+            "propositions": [{"id": "p", "title": "P", "likelihoods": {"h1": 0.7, "h2": 0.4}}],
+            "evidence": [
+                {"id": "e", "title": "E", "bears_on": "p", "likelihoods": {"yes": 0.9, "no": 0.2}}
+            ],
+        }
+    )
 
 
 def test_no_claim_compares_a_number_with_itself():
@@ -110,7 +131,7 @@ def test_no_single_judgement_is_said_only_when_break_even_over_all_judgements_ag
     assert "the reliability of source lab would have to be" in md
 
 
-# --------------------------------------------------------------------------- property test over generated cases
+# --------------------------------------------------------------- property test over generated cases
 
 
 def _flat(seed: int, *, sources: bool, ruled_out: bool, n_items: int, oppose: bool, near_tie: bool):
@@ -129,22 +150,43 @@ def _flat(seed: int, *, sources: bool, ruled_out: bool, n_items: int, oppose: bo
             e["reported_by"] = "src"
         items.append(e)
     # a prior that opposes the evidence: most mass on the hypothesis the evidence likes least
-    score = np.sum([np.log(np.maximum([e["likelihoods"][h] for h in hyps], 1e-9)) for e in items], axis=0)
+    score = np.sum(
+        [np.log(np.maximum([e["likelihoods"][h] for h in hyps], 1e-9)) for e in items], axis=0
+    )
     prior = rng.dirichlet(np.ones(K))
     if oppose:
         prior = np.full(K, 0.02 / (K - 1))
         prior[int(np.argmin(score))] = 0.98
-    doc = {"name": f"g{seed}", "hypotheses": [{"id": h, "prior": float(p)} for h, p in zip(hyps, prior, strict=True)],
-           "evidence": items}
+    doc = {
+        "name": f"g{seed}",
+        "hypotheses": [{"id": h, "prior": float(p)} for h, p in zip(hyps, prior, strict=True)],
+        "evidence": items,
+    }
     if sources:
-        doc["sources"] = [{"key": "src", "reliability": {"mean": float(rng.uniform(0.6, 0.99)),
-                                                         "concentration": 30}}]
+        doc["sources"] = [
+            {
+                "key": "src",
+                "reliability": {"mean": float(rng.uniform(0.6, 0.99)), "concentration": 30},
+            }
+        ]
     return mv.Case.model_validate(doc)
 
 
 CASES = (
-    [("flat", s, dict(sources=s % 2 == 0, ruled_out=s % 3 == 0, n_items=1 + s % 4, oppose=s % 2 == 1,
-                      near_tie=s % 5 == 4)) for s in range(10)]
+    [
+        (
+            "flat",
+            s,
+            dict(
+                sources=s % 2 == 0,
+                ruled_out=s % 3 == 0,
+                n_items=1 + s % 4,
+                oppose=s % 2 == 1,
+                near_tie=s % 5 == 4,
+            ),
+        )
+        for s in range(10)
+    ]
     + [("structured", s, {}) for s in range(3)]
     + [("network", s, dict(n_facts=4, n_items=4)) for s in range(3)]
     + [("named", 0, {"which": w}) for w in ("lab", "two_lenses", "certain_prior", "burglary")]
@@ -157,9 +199,13 @@ def _named(which):
     if which == "lab":
         return lab_case()
     if which == "certain_prior":  # the prior rules the rival out: no judgement can tie them
-        return mv.Case.model_validate({
-            "name": "certain", "hypotheses": [{"id": "h1", "prior": 1.0}, {"id": "h2", "prior": 0.0}],
-            "evidence": [{"id": "e", "title": "E", "likelihoods": {"h1": 0.3, "h2": 0.9}}]})
+        return mv.Case.model_validate(
+            {
+                "name": "certain",
+                "hypotheses": [{"id": "h1", "prior": 1.0}, {"id": "h2", "prior": 0.0}],
+                "evidence": [{"id": "e", "title": "E", "likelihoods": {"h1": 0.3, "h2": 0.9}}],
+            }
+        )
     return mv.examples.load(which)
 
 
@@ -217,7 +263,9 @@ def check_explain_claims(case, claims, markdown):
                 pw = S.proposition_weight(case)
                 tab = pw[pw["kind"] == "proposition"].xs(c.subject, level="node")
             w = tab["decibans"].astype(float)
-            assert c.value == pytest.approx(float(w[(lvl, c.compared_with)]), abs=1e-9) and c.value < 0
+            assert (
+                c.value == pytest.approx(float(w[(lvl, c.compared_with)]), abs=1e-9) and c.value < 0
+            )
             rivals = w.xs(lvl, level="level").drop(c.compared_with)
             if c.detail["favours"]:
                 assert c.detail["favours"] == str(rivals.idxmax()) and rivals.max() > 0
@@ -227,12 +275,16 @@ def check_explain_claims(case, claims, markdown):
         elif c.what == "nearest_flip":
             be = S.break_even(case, target=c.detail["target"])
             reach = be[be["reachable"].astype(bool) & np.isfinite(be["factor_db"].astype(float))]
-            assert abs(c.other) == pytest.approx(reach["factor_db"].astype(float).abs().min(), abs=1e-9)
+            assert abs(c.other) == pytest.approx(
+                reach["factor_db"].astype(float).abs().min(), abs=1e-9
+            )
             assert c.value == pytest.approx(float(be.loc[c.subject, "factor"]), rel=1e-9)
             assert be.attrs["rival"] == c.compared_with
         elif c.what == "no_flip":
             be = S.break_even(case, target=c.subject)
-            assert not (be["reachable"].astype(bool) & np.isfinite(be["factor_db"].astype(float))).any()
+            assert not (
+                be["reachable"].astype(bool) & np.isfinite(be["factor_db"].astype(float))
+            ).any()
         elif c.what == "discount":
             level = c.other
             assert cred[c.subject] >= level  # the target reaches the level now
@@ -244,12 +296,20 @@ def check_explain_claims(case, claims, markdown):
             assert c.other == pytest.approx(float(cred[c.subject]), abs=1e-12)
             assert _pct(c.value) != _pct(c.other)
         elif c.what == "lens_disagrees":
-            lc = S.lens_comparison(case).xs((c.subject, lvl), level=["lens", "level"])["credence"].astype(float)
+            lc = (
+                S.lens_comparison(case)
+                .xs((c.subject, lvl), level=["lens", "level"])["credence"]
+                .astype(float)
+            )
             if c.detail["leader"] is not None:
                 assert str(lc.idxmax()) == c.detail["leader"] != str(cred.idxmax())
         elif c.what == "loo_flips":
             loo = S.leave_one_out(case)
-            without = loo.xs(c.subject, level="evidence").xs(lvl, level="level")["credence_without"].astype(float)
+            without = (
+                loo.xs(c.subject, level="evidence")
+                .xs(lvl, level="level")["credence_without"]
+                .astype(float)
+            )
             assert str(without.idxmax()) != c.compared_with
     # no sentence compares a number with itself
     assert not re.search(r"(\d+(\.\d+)?%) instead of \1\b", markdown)
@@ -269,9 +329,24 @@ def test_the_generated_cases_exercise_the_claims():
         except mv.CaseError:
             continue
         kinds |= {c.what for c in ex.claims}
-        parted += any(c.what == "evidence_favours" and c.subject != c.detail["posterior_leader"] for c in ex.claims)
-    assert {"posterior_leader", "evidence_favours", "carries", "against", "nearest_flip", "no_flip", "discount",
-            "independent", "loo_flips", "no_loo_flip", "lens_disagrees", "proposition_carries"} <= kinds, kinds
+        parted += any(
+            c.what == "evidence_favours" and c.subject != c.detail["posterior_leader"]
+            for c in ex.claims
+        )
+    assert {
+        "posterior_leader",
+        "evidence_favours",
+        "carries",
+        "against",
+        "nearest_flip",
+        "no_flip",
+        "discount",
+        "independent",
+        "loo_flips",
+        "no_loo_flip",
+        "lens_disagrees",
+        "proposition_carries",
+    } <= kinds, kinds
     assert parted >= 1
 
 

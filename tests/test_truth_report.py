@@ -1,9 +1,13 @@
 """Issue 22: every report sentence stating a number or direction comes from a claim, and holds.
 
-:func:`motives.report.document.build_report` returns the report with the claims of its sentences (those of
-"In words", from :func:`motives.report.explain.explain`, first). A property test over generated cases (priors
-that oppose the evidence, near-ties, single items, a hypothesis ruled out, with and without sources, structured
-cases and networks) checks every claim against the tables, recomputed here; then one test per falsehood the
+:func:`motives.report.document.build_report` returns the report with the claims of its sentences
+(those of
+"In words", from :func:`motives.report.explain.explain`, first). A property test over generated
+cases (priors
+that oppose the evidence, near-ties, single items, a hypothesis ruled out, with and without sources,
+structured
+cases and networks) checks every claim against the tables, recomputed here; then one test per
+falsehood the
 report used to print.
 """
 
@@ -35,9 +39,13 @@ def check_report_claims(case, tables, rep):
     """Every claim of the report against the tables (and the engine), recomputed here."""
     md = rep.markdown
     words = md.split("## In words")[1].split("\n## ")[0]
-    explain_claims = [c for c in rep.claims if c.table not in ("judgements", "conflict", "surprise", "sobol")
-                      and c.what not in ("headline", "value_summary", "structure_effect", "discount_level",
-                                         *REPORT_ONLY)]
+    explain_claims = [
+        c
+        for c in rep.claims
+        if c.table not in ("judgements", "conflict", "surprise", "sobol")
+        and c.what
+        not in ("headline", "value_summary", "structure_effect", "discount_level", *REPORT_ONLY)
+    ]
     check_explain_claims(case, explain_claims, words)
     post = exact_posterior(case)
     fam = post.xs("family", level="level")["credence"].astype(float)
@@ -52,18 +60,27 @@ def check_report_claims(case, tables, rep):
                 assert c.value == pytest.approx(float(fam.max()), abs=1e-12)
             assert f"credence {c.value:.4g} (Bayes factor against the rest {c.other:.4g}" in md
         elif c.what == "structure_effect":
-            flat = exact_posterior(case, structure=False).xs("family", level="level")["credence"].astype(float)
+            flat = (
+                exact_posterior(case, structure=False)
+                .xs("family", level="level")["credence"]
+                .astype(float)
+            )
             assert c.value == pytest.approx(_db(float(fam[c.subject])), abs=1e-9)
             assert c.other == pytest.approx(_db(float(flat[c.subject])), abs=1e-9)
             diff = c.other - c.value
             if abs(diff) < 0.05:
                 assert "the two agree" in md
             else:
-                assert f"would {'overstate' if diff > 0 else 'understate'} the case for it by {abs(diff):.1f} dB" in md
+                assert (
+                    f"would {'overstate' if diff > 0 else 'understate'} the case for it by "
+                    f"{abs(diff):.1f} dB" in md
+                )
         elif c.what == "discount_level":
             d = tables["evidence_discount"]
             g = d.attrs["gamma_for"][c.other]
-            curve = d.xs((c.detail["level"], c.subject), level=["level", "id"])[["gamma", "credence"]].astype(float)
+            curve = d.xs((c.detail["level"], c.subject), level=["level", "id"])[
+                ["gamma", "credence"]
+            ].astype(float)
             curve = curve.sort_values("gamma")
             st_ = c.detail["status"]
             if st_ == "never":
@@ -79,13 +96,21 @@ def check_report_claims(case, tables, rep):
                 from motives.sensitivity.conflict import conflict
 
                 conf = conflict(case)
-            assert c.value == pytest.approx(float(conf.loc[("case", "(all evidence)"), "conflict_db"]), abs=1e-9)
-            said = "the items fit together" if c.value <= 0 else "the items are less probable together than apart"
+            assert c.value == pytest.approx(
+                float(conf.loc[("case", "(all evidence)"), "conflict_db"]), abs=1e-9
+            )
+            said = (
+                "the items fit together"
+                if c.value <= 0
+                else "the items are less probable together than apart"
+            )
             assert said in md
         elif c.what == "conflict":
             assert c.value >= c.other
         elif c.what == "defaulted_base_rate":
-            assert c.value == pytest.approx(default_base_rates(compile_case(case))[c.subject], rel=1e-12)
+            assert c.value == pytest.approx(
+                default_base_rates(compile_case(case))[c.subject], rel=1e-12
+            )
         elif c.what == "sobol_noisy":
             assert c.subject in tables[c.table or "sobol"].attrs["noisy"]
         elif c.what in REPORT_ONLY:
@@ -105,35 +130,72 @@ def _check_group_discount(case, tables, c, md):
     full = float(gd["credence"].iloc[0])
     levels = [float(v) for v in gd.attrs["levels"]]
     reached = [v for v in levels if full >= v]
-    assert c.compared_with == gd.attrs["target"] and c.other == (min(reached) if reached else min(levels))
-    assert c.detail["credence"] == full == pytest.approx(float(exact_posterior(case).xs(
-        (gd.attrs["target_level"], gd.attrs["target"]), level=("level", "id"))["credence"].iloc[0]), abs=1e-12)
+    assert c.compared_with == gd.attrs["target"] and c.other == (
+        min(reached) if reached else min(levels)
+    )
+    assert (
+        c.detail["credence"]
+        == full
+        == pytest.approx(
+            float(
+                exact_posterior(case)
+                .xs((gd.attrs["target_level"], gd.attrs["target"]), level=("level", "id"))[
+                    "credence"
+                ]
+                .iloc[0]
+            ),
+            abs=1e-12,
+        )
+    )
     col = gd[f"gamma_{c.other:g}"].astype(float)
     status = c.detail["status"]
     if status == "not_reached":
-        assert not reached and col.isna().all() and f"{full:.4g} with every item at full weight, under every" in md
+        assert (
+            not reached
+            and col.isna().all()
+            and f"{full:.4g} with every item at full weight, under every" in md
+        )
         return
-    assert c.value == float(col[c.subject]) and c.detail["without"] == float(gd.loc[c.subject, "credence_without"])
+    assert c.value == float(col[c.subject]) and c.detail["without"] == float(
+        gd.loc[c.subject, "credence_without"]
+    )
     if status in ("needed", "none_needed"):  # the group the target needs most at that level
         assert reached and c.value == col.max() and (c.value > 0) == (status == "needed")
-    if status == "needed":  # gamma 0 (the group left out) does not reach the level, or its gamma would be 0
+    if (
+        status == "needed"
+    ):  # gamma 0 (the group left out) does not reach the level, or its gamma would be 0
         assert c.detail["without"] < c.other
-        assert f"weighed at less than gamma = {number_text(c.value, 2)}, its credence is under {c.other:g}" in md
+        assert (
+            f"weighed at less than gamma = {number_text(c.value, 2)}, its credence is under "
+            f"{c.other:g}" in md
+        )
     if status == "none_needed":
         assert (col == 0).all() and (gd["credence_without"].astype(float) >= c.other).all()
-    if status == "raised_by":  # at full weight under the level, discounted at or over it: they pull it down
-        assert not reached and col.notna().any() and c.detail["without"] == gd.loc[col.notna(), "credence_without"].max()
+    if (
+        status == "raised_by"
+    ):  # at full weight under the level, discounted at or over it: they pull it down
+        assert (
+            not reached
+            and col.notna().any()
+            and c.detail["without"] == gd.loc[col.notna(), "credence_without"].max()
+        )
         assert full < c.other
 
 
 def _check_proposition_voi(case, tables, c, md):
     """The proposition most worth learning: the table's largest value, against the entropy now."""
     pi = tables["proposition_information"]
-    assert c.value == pi["voi"].astype(float).max() and c.subject == str(pi["voi"].astype(float).idxmax())
+    assert c.value == pi["voi"].astype(float).max() and c.subject == str(
+        pi["voi"].astype(float).idxmax()
+    )
     hyp = exact_posterior(case).xs("hypothesis", level="level")["credence"].astype(float).to_numpy()
     hyp = hyp[hyp > 0]
-    assert c.other == pytest.approx(float(-(hyp * np.log2(hyp)).sum()), abs=1e-9)  # H(h | E), recomputed here
-    assert -1e-12 <= c.value <= c.other + 1e-9  # learning a state can remove at most the uncertainty there is
+    assert c.other == pytest.approx(
+        float(-(hyp * np.log2(hyp)).sum()), abs=1e-9
+    )  # H(h | E), recomputed here
+    assert (
+        -1e-12 <= c.value <= c.other + 1e-9
+    )  # learning a state can remove at most the uncertainty there is
     assert f"`{c.subject}`, {number_text(c.value, 3)} of the {number_text(c.other, 3)} bits" in md
 
 
@@ -145,9 +207,13 @@ def _check_sobol_largest(case, tables, c, md):
     assert f"`{c.subject}`" in md and f"{c.value:.3f}" in md and f"{c.other:.3f}" in md
 
 
-#: The report's own claims on the tables of the analyses it reported last (issue 24), each with its check.
-REPORT_ONLY = {"group_discount": _check_group_discount, "proposition_voi": _check_proposition_voi,
-               "sobol_largest": _check_sobol_largest}
+#: The report's own claims on the tables of the analyses it reported last (issue 24), each with its
+#: check.
+REPORT_ONLY = {
+    "group_discount": _check_group_discount,
+    "proposition_voi": _check_proposition_voi,
+    "sobol_largest": _check_sobol_largest,
+}
 
 
 def _report(case):
@@ -156,18 +222,35 @@ def _report(case):
 
 
 flat_cases = st.builds(
-    lambda seed, sources, ruled_out, n, oppose, tie: _flat(seed, sources=sources, ruled_out=ruled_out, n_items=n,
-                                                           oppose=oppose, near_tie=tie),
-    st.integers(0, 10_000), st.booleans(), st.booleans(), st.integers(1, 4), st.booleans(), st.booleans())
-structured_cases = st.builds(lambda seed, k: random_structured_case(seed, n_hyp=k, n_props=2, n_items=4),
-                             st.integers(0, 10_000), st.integers(2, 3))
-network_cases = st.builds(lambda seed, k: random_network_case(seed, n_hyp=k, n_facts=3, n_items=3),
-                          st.integers(0, 10_000), st.integers(2, 3))
+    lambda seed, sources, ruled_out, n, oppose, tie: _flat(
+        seed, sources=sources, ruled_out=ruled_out, n_items=n, oppose=oppose, near_tie=tie
+    ),
+    st.integers(0, 10_000),
+    st.booleans(),
+    st.booleans(),
+    st.integers(1, 4),
+    st.booleans(),
+    st.booleans(),
+)
+structured_cases = st.builds(
+    lambda seed, k: random_structured_case(seed, n_hyp=k, n_props=2, n_items=4),
+    st.integers(0, 10_000),
+    st.integers(2, 3),
+)
+network_cases = st.builds(
+    lambda seed, k: random_network_case(seed, n_hyp=k, n_facts=3, n_items=3),
+    st.integers(0, 10_000),
+    st.integers(2, 3),
+)
 
 
 # no shrinking: each example runs every analysis (seconds); a failure prints its case as drawn
-@settings(max_examples=14, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(
+    max_examples=14,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(st.one_of(flat_cases, structured_cases, network_cases))
 def test_every_claim_of_the_report_holds_against_the_tables(case):
     try:
@@ -185,9 +268,11 @@ def _named_cases():
     from test_truth_judgements import lab_case
     from test_truth_sobol import structured_lab
 
-    return [mv.examples.load(n) for n in NAMED] + [lab_case(), structured_lab(),
-                                                   _flat(7, sources=True, ruled_out=True, n_items=1, oppose=True,
-                                                         near_tie=False)]
+    return [mv.examples.load(n) for n in NAMED] + [
+        lab_case(),
+        structured_lab(),
+        _flat(7, sources=True, ruled_out=True, n_items=1, oppose=True, near_tie=False),
+    ]
 
 
 def test_the_named_cases_make_every_kind_of_report_claim_and_each_holds():
@@ -200,11 +285,20 @@ def test_the_named_cases_make_every_kind_of_report_claim_and_each_holds():
         tables, rep = _report(case)
         check_report_claims(case, tables, rep)
         kinds |= {c.what for c in rep.claims}
-    assert {"headline", "structure_effect", "discount_level", "case_conflict", "against",
-            "defaulted_base_rate", "evidence_favours", "nearest_flip", *REPORT_ONLY} <= kinds, kinds
+    assert {
+        "headline",
+        "structure_effect",
+        "discount_level",
+        "case_conflict",
+        "against",
+        "defaulted_base_rate",
+        "evidence_favours",
+        "nearest_flip",
+        *REPORT_ONLY,
+    } <= kinds, kinds
 
 
-# --------------------------------------------------------------------------- falsehoods and silences, one by one
+# -------------------------------------------------------------- falsehoods and silences, one by one
 
 
 def test_the_report_names_what_speaks_against_the_leader_on_the_student():
@@ -215,8 +309,11 @@ def test_the_report_names_what_speaks_against_the_leader_on_the_student():
     case = mv.examples.load("student")
     _, rep = _report(case)
     words = rep.markdown.split("## In words")[1].split("\n## ")[0]
-    assert "What speaks most against High intelligence: The student's grade (grade = c, -7.0 dB, favouring " \
-           "Ordinary intelligence)" in words
+    assert (
+        "What speaks most against High intelligence: The student's grade (grade = c, -7.0 dB, "
+        "favouring "
+        "Ordinary intelligence)" in words
+    )
     c = next(c for c in rep.claims if c.what == "against")
     assert c.subject == "grade" and c.detail["favours"] == "low"
 
@@ -226,9 +323,13 @@ def test_a_level_the_prior_alone_keeps_is_not_given_as_gamma_0():
 
     The report used to print '0.9: gamma >= 0.00 (0.0 items)', a scale of 0.00 that says nothing.
     """
-    case = mv.Case.model_validate({
-        "name": "strong_prior", "hypotheses": [{"id": "h1", "prior": 0.95}, {"id": "h2", "prior": 0.05}],
-        "evidence": [{"id": "e", "title": "E", "likelihoods": {"h1": 0.6, "h2": 0.5}}]})
+    case = mv.Case.model_validate(
+        {
+            "name": "strong_prior",
+            "hypotheses": [{"id": "h1", "prior": 0.95}, {"id": "h2", "prior": 0.05}],
+            "evidence": [{"id": "e", "title": "E", "likelihoods": {"h1": 0.6, "h2": 0.5}}],
+        }
+    )
     _, rep = _report(case)
     assert "gamma >= 0.00" not in rep.markdown
     assert "0.9: at every gamma, even with the evidence weighed at nothing" in rep.markdown
@@ -250,7 +351,9 @@ def test_the_report_names_the_proposition_the_credence_needs_most():
     case = mv.examples.load("burglary").with_prior({"suspect": 0.5, "someone_else": 0.5})
     tables, rep = _report(case)
     check_report_claims(case, tables, rep)
-    c = next(c for c in rep.claims if c.what == "group_discount" and c.table == "discount_by_proposition")
+    c = next(
+        c for c in rep.claims if c.what == "group_discount" and c.table == "discount_by_proposition"
+    )
     assert (c.subject, c.other, c.detail["status"]) == ("at_scene", 0.9, "needed")
     assert c.value == pytest.approx(0.435, abs=5e-4)
     assert "rests most for credence 0.9 on `at_scene` (3 items)" in rep.markdown

@@ -2,9 +2,12 @@
 
 The sources that report facts under propositions.
 
-A lab reports a DNA match twice; the match is a fact (a proposition) under the hypotheses, and the lab's
-reliability is a Beta. The Sobol table has the reliability as an input (kind ``source``), each of its draws is
-the exact posterior with the reliability fixed at the drawn value (checked here draw by draw), and on this case
+A lab reports a DNA match twice; the match is a fact (a proposition) under the hypotheses, and the
+lab's
+reliability is a Beta. The Sobol table has the reliability as an input (kind ``source``), each of
+its draws is
+the exact posterior with the reliability fixed at the drawn value (checked here draw by draw), and
+on this case
 tornado, break-even and Sobol all show it as decisive.
 """
 
@@ -23,17 +26,37 @@ from motives.testing import random_network_case
 
 def structured_lab(reliability=None, prior=0.001, base_rate=None):
     rel = {"mean": 0.999, "concentration": 50} if reliability is None else reliability
-    items = [{"id": f"report_{i}", "title": f"The lab reports a match ({i})", "bears_on": "dna_match",
-              "reported_by": "lab", "likelihoods": {"yes": 1.0, "no": 0.0}} for i in (1, 2)]
+    items = [
+        {
+            "id": f"report_{i}",
+            "title": f"The lab reports a match ({i})",
+            "bears_on": "dna_match",
+            "reported_by": "lab",
+            "likelihoods": {"yes": 1.0, "no": 0.0},
+        }
+        for i in (1, 2)
+    ]
     if base_rate is not None:
         for e in items:
             e["base_rate"] = base_rate
-    return mv.Case.model_validate({
-        "name": "slab", "hypotheses": [{"id": "source", "prior": prior}, {"id": "not_source", "prior": 1 - prior}],
-        "sources": [{"key": "lab", "reliability": rel}],
-        "propositions": [{"id": "dna_match", "title": "The DNA matches",
-                          "likelihoods": {"source": 1.0, "not_source": 1e-6}}],
-        "evidence": items})
+    return mv.Case.model_validate(
+        {
+            "name": "slab",
+            "hypotheses": [
+                {"id": "source", "prior": prior},
+                {"id": "not_source", "prior": 1 - prior},
+            ],
+            "sources": [{"key": "lab", "reliability": rel}],
+            "propositions": [
+                {
+                    "id": "dna_match",
+                    "title": "The DNA matches",
+                    "likelihoods": {"source": 1.0, "not_source": 1e-6},
+                }
+            ],
+            "evidence": items,
+        }
+    )
 
 
 def log_odds_db(case):
@@ -69,8 +92,8 @@ def test_each_draw_is_the_posterior_at_the_drawn_reliability(base_rate):
 def test_the_reliability_is_decisive_in_tornado_break_even_and_sobol_and_the_report_says_so():
     case = structured_lab()
     t = S.tornado(case, target="source")
-    # among the largest bars (the fact's own table, its match probability 1e-6, is the other one), and larger
-    # than any item's
+    # among the largest bars (the fact's own table, its match probability 1e-6, is the other one),
+    # and larger than any item's
     assert "source:lab" in t.index[:3] and t.loc["source:lab", "swing_db"] > 5
     assert t.loc["source:lab", "swing_db"] > t.loc[t["kind"] == "item", "swing_db"].max()
     be = S.break_even(case, target="source")
@@ -78,7 +101,9 @@ def test_the_reliability_is_decisive_in_tornado_break_even_and_sobol_and_the_rep
     assert reach["factor_db"].abs().idxmin() == "source:lab"
     v = float(be.loc["source:lab", "value_needed"])
     fixed = structured_lab({"mean": v, "concentration": 50})
-    assert float(exact_posterior(fixed).loc[("hypothesis", "source"), "credence"]) == pytest.approx(0.5, abs=1e-6)
+    assert float(exact_posterior(fixed).loc[("hypothesis", "source"), "credence"]) == pytest.approx(
+        0.5, abs=1e-6
+    )
     tables = S.run_all(case, target="source", sobol_samples=64, sweep_points=5)
     assert tables["sobol"].index[0] == "source:lab"
     from motives.report.document import report_markdown
@@ -87,8 +112,14 @@ def test_the_reliability_is_decisive_in_tornado_break_even_and_sobol_and_the_rep
     words = md.split("## In words")[1].split("## ")[0]
     assert "the reliability of source lab would have to be" in words
     glob = md.split("## Global sensitivity")[1].split("## ")[0]
-    first = next(ln for ln in glob.splitlines() if ln.startswith("| source:lab") or ln.startswith("| ") and
-                 "input" not in ln and "---" not in ln)
+    first = next(
+        ln
+        for ln in glob.splitlines()
+        if ln.startswith("| source:lab")
+        or ln.startswith("| ")
+        and "input" not in ln
+        and "---" not in ln
+    )
     assert first.startswith("| source:lab")
 
 
@@ -98,7 +129,10 @@ def test_networks_with_sources_have_every_beta_reliability_as_an_input(seed):
     data = case.model_dump(exclude_none=True)
     for s in data.get("sources", []):
         s["reliability"] = {"mean": 0.7, "concentration": 10}
-    data["sources"] = [*data.get("sources", []), {"key": "src", "reliability": {"mean": 0.8, "concentration": 20}}]
+    data["sources"] = [
+        *data.get("sources", []),
+        {"key": "src", "reliability": {"mean": 0.8, "concentration": 20}},
+    ]
     for e in data["evidence"][:2]:
         e["reported_by"] = "src"
     case = mv.Case.model_validate(data)

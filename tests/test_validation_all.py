@@ -33,7 +33,9 @@ lenses:
 
 def _item(i: int, fault: str | None) -> str:
     ident = f"E{i} bad!" if fault == "bad_id" else f"e{i}"
-    values = {"prob": "{a: 1.5, b: 0.3}", "unknown_h": "{a: 0.5, b: 0.3, z: 0.2}"}.get(fault or "", "{a: 0.6, b: 0.3}")
+    values = {"prob": "{a: 1.5, b: 0.3}", "unknown_h": "{a: 0.5, b: 0.3, z: 0.2}"}.get(
+        fault or "", "{a: 0.6, b: 0.3}"
+    )
     lines = [f"  - id: {ident}", f"    title: item {i}"]
     if fault == "given":
         lines.append(f"    given: [nope{i}]")
@@ -45,8 +47,9 @@ def _item(i: int, fault: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write(folder: Path, faults: list[str | None], priors_bad: bool,
-           n_files: int) -> tuple[dict[int, str], dict[int, range]]:
+def _write(
+    folder: Path, faults: list[str | None], priors_bad: bool, n_files: int
+) -> tuple[dict[int, str], dict[int, range]]:
     """A case whose item i carries ``faults[i]``.
 
     Returns item index -> file name, and -> its lines there.
@@ -86,8 +89,11 @@ def test_errors_in_three_files_and_two_stages_are_all_reported_sorted(tmp_path: 
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.6"))
     (folder / "a.yaml").write_text("evidence:\n" + _item(0, None) + _item(1, "bad_id"))
-    # the bad probability comes first in b.yaml: the unknown hypothesis after it must still get its own line
-    (folder / "b.yaml").write_text("evidence:\n" + _item(3, "prob") + _item(2, "unknown_h") + _item(4, None))
+    # the bad probability comes first in b.yaml: the unknown hypothesis after it must still get its
+    # own line
+    (folder / "b.yaml").write_text(
+        "evidence:\n" + _item(3, "prob") + _item(2, "unknown_h") + _item(4, None)
+    )
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(folder)
     probs = info.value.problems
@@ -112,9 +118,14 @@ def test_records_depending_on_a_failed_record_are_not_reported_again(tmp_path: P
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "case.yaml").write_text(CASE.format(pb="0.5"))
-    (folder / "a.yaml").write_text("evidence:\n" + _item(0, "prob") + _item(1, None).replace(
-        "    title: item 1\n", "    title: item 1\n    given: [e0]\n"))
-    (folder / "b.yaml").write_text("amend:\n  - id: e0\n    likelihoods:\n      me:\n        values: {c: 0.2}\n")
+    (folder / "a.yaml").write_text(
+        "evidence:\n"
+        + _item(0, "prob")
+        + _item(1, None).replace("    title: item 1\n", "    title: item 1\n    given: [e0]\n")
+    )
+    (folder / "b.yaml").write_text(
+        "amend:\n  - id: e0\n    likelihoods:\n      me:\n        values: {c: 0.2}\n"
+    )
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(folder)
     assert len(info.value.problems) == 1 and "[0, 1]" in str(info.value), str(info.value)
@@ -145,21 +156,34 @@ def test_broken_hypotheses_still_report_every_file(tmp_path: Path) -> None:
     """
     folder = tmp_path / "case"
     folder.mkdir()
-    (folder / "case.yaml").write_text(CASE.format(pb="0.5").replace("{id: a, prior: 0.5}", "{id: a, prior: 2}"))
+    (folder / "case.yaml").write_text(
+        CASE.format(pb="0.5").replace("{id: a, prior: 0.5}", "{id: a, prior: 2}")
+    )
     (folder / "a.yaml").write_text("evidence:\n" + _item(0, "prob"))
     (folder / "b.yaml").write_text("evidence:\n" + _item(1, "extra_key"))
     with pytest.raises(mv.CaseError) as info:
         mv.load_case(folder)
-    assert [Path(p.file).name for p in info.value.problems] == ["case.yaml", "a.yaml", "b.yaml"], str(info.value)
+    assert [Path(p.file).name for p in info.value.problems] == ["case.yaml", "a.yaml", "b.yaml"], (
+        str(info.value)
+    )
 
 
 FAULTS = st.lists(st.sampled_from(sorted(EXPECT)), min_size=0, max_size=6)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(faults=FAULTS, priors_bad=st.booleans(), clean=st.integers(1, 3), n_files=st.integers(1, 3),
-       seed=st.randoms(use_true_random=False))
-def test_k_independent_faults_give_k_located_problems(tmp_path_factory, faults, priors_bad, clean, n_files, seed):
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    faults=FAULTS,
+    priors_bad=st.booleans(),
+    clean=st.integers(1, 3),
+    n_files=st.integers(1, 3),
+    seed=st.randoms(use_true_random=False),
+)
+def test_k_independent_faults_give_k_located_problems(
+    tmp_path_factory, faults, priors_bad, clean, n_files, seed
+):
     k = len(faults) + priors_bad
     if k == 0:
         faults = ["prob"]
@@ -182,7 +206,15 @@ def test_k_independent_faults_give_k_located_problems(tmp_path_factory, faults, 
             continue
         word, field = EXPECT[fault]
         ident = f"E{i} bad!" if fault == "bad_id" else f"e{i}"
-        hits = [p for p in probs if Path(p.file).name == where[i] and p.item == ident and word in str(p)
-                and (field is None or p.field == field)]
+        hits = [
+            p
+            for p in probs
+            if Path(p.file).name == where[i]
+            and p.item == ident
+            and word in str(p)
+            and (field is None or p.field == field)
+        ]
         assert len(hits) == 1, f"{fault} in item {i} ({where[i]}): {msg}"
-        assert hits[0].line in span[i], f"{fault} in item {i} at line {hits[0].line}, not in {span[i]}: {msg}"
+        assert hits[0].line in span[i], (
+            f"{fault} in item {i} at line {hits[0].line}, not in {span[i]}: {msg}"
+        )

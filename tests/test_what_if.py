@@ -35,13 +35,20 @@ def test_with_judgement_changes_one_cell_and_keeps_the_rest() -> None:
     new_j = new.item(item.id).likelihoods[lens]
     assert new_j.values[h0].mean == 0.123
     assert all(new_j.values[h] == old_j.values[h] for h in case.hypothesis_ids[1:])
-    assert case.item(item.id).likelihoods[lens].values[h0].mean != 0.123  # the original is untouched
+    assert (
+        case.item(item.id).likelihoods[lens].values[h0].mean != 0.123
+    )  # the original is untouched
 
     def edit(d: dict) -> None:
-        d["evidence"][0]["likelihoods"][lens]["values"][h0] = {"mean": 0.123, "concentration": None} \
-            if new_j.values[h0].concentration is None else {"mean": 0.123,
-                                                            "concentration": new_j.values[h0].concentration}
-    assert _credence(new, lens=lens) == pytest.approx(_credence(_by_dump(case, edit), lens=lens), abs=1e-15)
+        d["evidence"][0]["likelihoods"][lens]["values"][h0] = (
+            {"mean": 0.123, "concentration": None}
+            if new_j.values[h0].concentration is None
+            else {"mean": 0.123, "concentration": new_j.values[h0].concentration}
+        )
+
+    assert _credence(new, lens=lens) == pytest.approx(
+        _credence(_by_dump(case, edit), lens=lens), abs=1e-15
+    )
 
 
 def test_with_judgement_on_a_proposition_and_in_other_forms() -> None:
@@ -52,13 +59,17 @@ def test_with_judgement_on_a_proposition_and_in_other_forms() -> None:
     def edit(d: dict) -> None:
         p = next(p for p in d["propositions"] if p["id"] == "at_scene")
         p["likelihoods"][case.default_lens]["values"]["suspect"] = 0.6
+
     assert _credence(new) == pytest.approx(_credence(_by_dump(case, edit)), abs=1e-15)
     flat = mv.examples.cookie_case()
-    assert flat.with_judgement("vanilla", decibans={"bowl1": 0, "bowl2": -3}).likelihood_table()["bowl2"].iloc[0] \
-        == pytest.approx(10 ** -0.3)
+    assert flat.with_judgement("vanilla", decibans={"bowl1": 0, "bowl2": -3}).likelihood_table()[
+        "bowl2"
+    ].iloc[0] == pytest.approx(10**-0.3)
     with pytest.raises(CaseError, match="unknown hypothesis 'bowl3'"):
         flat.with_judgement("vanilla", values={"bowl3": 0.5})
-    with pytest.raises(CaseError, match="field 'likelihoods.default.values.bowl1': likelihood must be a number in"):
+    with pytest.raises(
+        CaseError, match="field 'likelihoods.default.values.bowl1': likelihood must be a number in"
+    ):
         flat.with_judgement("vanilla", values={"bowl1": 1.5})
     with pytest.raises(TypeError, match="exactly one of"):
         flat.with_judgement("vanilla", values={"bowl1": 0.5}, ratios={"bowl1": 1, "bowl2": 1})
@@ -84,6 +95,7 @@ def test_with_reliability_matches_the_long_way() -> None:
 
     def edit(d: dict) -> None:
         d["sources"][0]["reliability"] = {"mean": 0.4, "concentration": 10}
+
     assert _credence(new) == pytest.approx(_credence(_by_dump(case, edit)), abs=1e-15)
     assert not np.allclose(_credence(new), _credence(case))
     with pytest.raises(KeyError, match="unknown source 'neighbor'"):
@@ -94,10 +106,19 @@ def test_without_items_matches_the_engine_dropping_them() -> None:
     case = mv.examples.load("burglary")
     for ids in (["fibres_match"], ["had_motive"], ["at_scene", "suspect_in_debt"]):
         arr = compiled(case, None).without(ids)
-        assert _credence(case.without_items(ids)) == pytest.approx(posterior(arr, arr.prior), abs=1e-14)
-    given = mv.Case.model_validate({"name": "g", "hypotheses": [{"id": "a"}, {"id": "b"}], "evidence": [
-        {"id": "x", "title": "X", "likelihoods": {"a": 0.5, "b": 0.2}},
-        {"id": "y", "title": "Y", "given": ["x"], "likelihoods": {"a": 0.5, "b": 0.4}}]})
+        assert _credence(case.without_items(ids)) == pytest.approx(
+            posterior(arr, arr.prior), abs=1e-14
+        )
+    given = mv.Case.model_validate(
+        {
+            "name": "g",
+            "hypotheses": [{"id": "a"}, {"id": "b"}],
+            "evidence": [
+                {"id": "x", "title": "X", "likelihoods": {"a": 0.5, "b": 0.2}},
+                {"id": "y", "title": "Y", "given": ["x"], "likelihoods": {"a": 0.5, "b": 0.4}},
+            ],
+        }
+    )
     with pytest.raises(CaseError, match="unknown item 'x'"):
         given.without_items(["x"])
     assert given.without_items(["x", "y"]).evidence == []
@@ -105,10 +126,17 @@ def test_without_items_matches_the_engine_dropping_them() -> None:
 
 def test_with_item_adds_or_replaces_and_validates() -> None:
     case = mv.examples.cookie_case()
-    more = case.with_item({"id": "chocolate", "title": "A chocolate cookie", "likelihoods": {"bowl1": 0.25,
-                                                                                            "bowl2": 0.5}})
+    more = case.with_item(
+        {
+            "id": "chocolate",
+            "title": "A chocolate cookie",
+            "likelihoods": {"bowl1": 0.25, "bowl2": 0.5},
+        }
+    )
     assert [e.id for e in more.evidence] == ["vanilla", "chocolate"]
-    assert _credence(more)[0] == pytest.approx(3 / 7)  # vanilla then chocolate: 0.75*0.25 vs 0.5*0.5
+    assert _credence(more)[0] == pytest.approx(
+        3 / 7
+    )  # vanilla then chocolate: 0.75*0.25 vs 0.5*0.5
     again = more.with_item(more.item("chocolate").model_copy(update={"title": "Choc"}))
     assert [e.title for e in again.evidence][1] == "Choc" and len(again.evidence) == 2
     with pytest.raises(CaseError, match="missing hypothesis 'bowl2'"):

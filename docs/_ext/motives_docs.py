@@ -2,9 +2,11 @@
 
 On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
-- ``schema.md``: the JSON Schema of the YAML formats and analysis specs (:func:`motives.json_schema`), one table
+- ``schema.md``: the JSON Schema of the YAML formats and analysis specs
+(:func:`motives.json_schema`), one table
   per record;
-- ``evidence_base.md``: the Russia–Ukraine case item by item (:func:`motives.casebook.case_markdown`);
+- ``evidence_base.md``: the Russia–Ukraine case item by item
+(:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
   the weight of each fact, computed from ``evidence/``;
 - ``notebooks/*.ipynb``: the notebooks of ``notebooks/``, executed here with small draw counts
@@ -12,8 +14,10 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
 A file is rewritten only when its content changes, so incremental builds stay incremental.
 
-The CLI page (``docs/cli.md``) is sphinxcontrib-typer's ``typer`` directive, which works with typer 0.29
-(sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click refuses).
+The CLI page (``docs/cli.md``) is sphinxcontrib-typer's ``typer`` directive, which works with typer
+0.29
+(sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click
+refuses).
 """
 
 from __future__ import annotations
@@ -76,7 +80,12 @@ def _type(node: dict[str, Any]) -> str:
         return "any"
     text = str(t)
     bounds = []
-    for key, sym in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+    for key, sym in (
+        ("minimum", "≥"),
+        ("exclusiveMinimum", ">"),
+        ("maximum", "≤"),
+        ("exclusiveMaximum", "<"),
+    ):
         if key in node:
             bounds.append(f"{sym} {node[key]:g}")
     if "minLength" in node:
@@ -90,10 +99,13 @@ def _type(node: dict[str, Any]) -> str:
 
 #: Records whose YAML input is wider than their JSON Schema (pydantic "before" validators parse it).
 WRITTEN_AS = {
-    "Likelihood": "In YAML, write any likelihood form: a number in [0, 1], a verbal phrase (`likely`), an ACH "
-                  "rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, hi]}` or "
-                  "`{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the record below.",
-    "PartialDate": "In YAML, write `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the loader turns it into the record below.",
+    "Likelihood": "In YAML, write any likelihood form: a number in [0, 1], a verbal phrase "
+    "(`likely`), an ACH "
+    "rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, hi]}` or "
+    "`{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the record "
+    "below.",
+    "PartialDate": "In YAML, write `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the loader turns it into "
+    "the record below.",
 }
 
 
@@ -112,11 +124,16 @@ def _constraints(node: dict[str, Any]) -> str:
 def schema_markdown() -> str:
     """The JSON Schema as Markdown: the two files, then every record they use.
 
-    Kept by hand rather than autodoc-pydantic's pages: this page documents the YAML a case author writes (the
-    JSON Schema an editor validates with and ``motives schema`` prints: YAML key names, JSON types, the
-    constraints as the schema states them), while autodoc-pydantic documents the Python records (attributes,
-    validators), which it does on the API pages (``sphinxcontrib.autodoc_pydantic`` in conf.py). A Sphinx
-    extension that renders a JSON Schema (sphinx-jsonschema) could replace this function; it has not been tried.
+    Kept by hand rather than autodoc-pydantic's pages: this page documents the YAML a case author
+    writes (the
+    JSON Schema an editor validates with and ``motives schema`` prints: YAML key names, JSON types,
+    the
+    constraints as the schema states them), while autodoc-pydantic documents the Python records
+    (attributes,
+    validators), which it does on the API pages (``sphinxcontrib.autodoc_pydantic`` in conf.py). A
+    Sphinx
+    extension that renders a JSON Schema (sphinx-jsonschema) could replace this function; it has not
+    been tried.
     """
     from motives.schema_json import json_schema
 
@@ -125,7 +142,8 @@ def schema_markdown() -> str:
     out = [
         "# Schema reference",
         "",
-        "Generated at build time from {func}`motives.json_schema` (the same schema `motives schema` prints), "
+        "Generated at build time from {func}`motives.json_schema` (the same schema `motives "
+        "schema` prints), "
         "so it always matches the code. The prose guide is {doc}`formats <../formats>`. "
         "Every record forbids unknown keys.",
         "",
@@ -148,15 +166,20 @@ def schema_markdown() -> str:
             out += [f"Type: {_type(d)}.", ""]
             continue
         required = set(d.get("required", []))
-        out += ["| key | type | required | default | description |", "| --- | --- | --- | --- | --- |"]
+        out += [
+            "| key | type | required | default | description |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for key, p in props.items():
             default = "" if "default" not in p else f"`{json.dumps(p['default'])}`"
             desc = _rst_roles_to_myst(p.get("description", ""))
             cons = _constraints(p)
             if cons:
                 desc = f"{desc} ({cons})" if desc else cons
-            out.append(f"| `{key}` | {_cell(_type(p))} | {'yes' if key in required else ''} | "
-                       f"{_cell(default)} | {_cell(desc)} |")
+            out.append(
+                f"| `{key}` | {_cell(_type(p))} | {'yes' if key in required else ''} | "
+                f"{_cell(default)} | {_cell(desc)} |"
+            )
         out.append("")
     out += ["## Raw schema", "", "```{code-block} json", json.dumps(schema, indent=2), "```", ""]
     return "\n".join(out)
@@ -173,45 +196,91 @@ def case_results_markdown() -> str:
     H = case.hypothesis_ids
     labels = {h.id: h.name for h in case.hypotheses}
     table = case.implication_table()
-    out = ["(table-1)=", "### Table 1: what each account predicts", "",
-           "Built from the `implications:` of `evidence/case.yaml` by `case.implication_table()`.", "",
-           "| implication | " + " | ".join(_cell(labels[h]) for h in H) + " |",
-           "| --- " * (len(H) + 1) + "|"]
+    out = [
+        "(table-1)=",
+        "### Table 1: what each account predicts",
+        "",
+        "Built from the `implications:` of `evidence/case.yaml` by `case.implication_table()`.",
+        "",
+        "| implication | " + " | ".join(_cell(labels[h]) for h in H) + " |",
+        "| --- " * (len(H) + 1) + "|",
+    ]
     for _, r in table.iterrows():
         out.append(f"| {_cell(r['implication'])} | " + " | ".join(_cell(r[h]) for h in H) + " |")
     out += ["", "The items that test each row:", ""]
     for _, r in table.iterrows():
-        out.append(f"- **{_cell(r['implication'])}**: " + (", ".join(f"`{i}`" for i in r["items"]) or "none") + ".")
-    out += ["", "### Exact credences under each lens", "",
-            f"Computed from `evidence/` at build time ({len(case.propositions)} propositions, {len(case.evidence)} "
-            "items) with `mv.exact_posterior(case, lens=...)` and the case's prior (the two families even). "
-            "**Structured** is the headline: items that bear on one fact are counted through that fact. "
-            "**Independent** (`structure=False`) multiplies every item as if each were a separate "
-            "observation of the motive, for comparison.", "",
-            "| | prior | " + " | ".join(f"`{lens}` structured | `{lens}` independent" for lens in case.lens_ids)
-            + " |", "| --- " * (2 * len(case.lens_ids) + 2) + "|"]
-    tables = {(lens, st): mv.exact_posterior(case, lens=lens, structure=st)
-              for lens in case.lens_ids for st in (True, False)}
+        out.append(
+            f"- **{_cell(r['implication'])}**: "
+            + (", ".join(f"`{i}`" for i in r["items"]) or "none")
+            + "."
+        )
+    out += [
+        "",
+        "### Exact credences under each lens",
+        "",
+        f"Computed from `evidence/` at build time ({len(case.propositions)} propositions, "
+        f"{len(case.evidence)} "
+        "items) with `mv.exact_posterior(case, lens=...)` and the case's prior (the two families "
+        "even). "
+        "**Structured** is the headline: items that bear on one fact are counted through that "
+        "fact. "
+        "**Independent** (`structure=False`) multiplies every item as if each were a separate "
+        "observation of the motive, for comparison.",
+        "",
+        "| | prior | "
+        + " | ".join(f"`{lens}` structured | `{lens}` independent" for lens in case.lens_ids)
+        + " |",
+        "| --- " * (2 * len(case.lens_ids) + 2) + "|",
+    ]
+    tables = {
+        (lens, st): mv.exact_posterior(case, lens=lens, structure=st)
+        for lens in case.lens_ids
+        for st in (True, False)
+    }
     first = tables[(case.lens_ids[0], True)]
     for (level, key), row in first.iterrows():
         name = f"**{_cell(row['label'])}** (family)" if level == "family" else _cell(row["label"])
-        out.append(f"| {name} | {row['prior']:.3f} | " + " | ".join(
-            f"{tables[(lens, st)].loc[(level, key), 'credence']:.3g}" for lens in case.lens_ids for st in (True, False))
-            + " |")
-    out += ["", "(which-facts)=", "### Which facts carry the verdict", "",
-            "The weight of each fact (a proposition with every item under it, or an item that bears on the "
-            "hypotheses directly): its Bayes factor for the mean of the non-security accounts against national "
-            "security, each fact alone. Values above 1 favour the non-security accounts.", "",
-            "| fact | items | " + " | ".join(f"`{lens}`" for lens in case.lens_ids) + " |",
-            "| --- " * (len(case.lens_ids) + 2) + "|"]
+        out.append(
+            f"| {name} | {row['prior']:.3f} | "
+            + " | ".join(
+                f"{tables[(lens, st)].loc[(level, key), 'credence']:.3g}"
+                for lens in case.lens_ids
+                for st in (True, False)
+            )
+            + " |"
+        )
+    out += [
+        "",
+        "(which-facts)=",
+        "### Which facts carry the verdict",
+        "",
+        "The weight of each fact (a proposition with every item under it, or an item that bears "
+        "on the "
+        "hypotheses directly): its Bayes factor for the mean of the non-security accounts against "
+        "national "
+        "security, each fact alone. Values above 1 favour the non-security accounts.",
+        "",
+        "| fact | items | " + " | ".join(f"`{lens}`" for lens in case.lens_ids) + " |",
+        "| --- " * (len(case.lens_ids) + 2) + "|",
+    ]
     for key, items, factors in fact_weights(case):
         if all(abs(f - 1) < 1e-9 for f in factors.values()):
             continue
-        out.append(f"| `{key}` | {len(items)} | " + " | ".join(f"{factors[lens]:.3g}" for lens in case.lens_ids)
-                   + " |")
+        out.append(
+            f"| `{key}` | {len(items)} | "
+            + " | ".join(f"{factors[lens]:.3g}" for lens in case.lens_ids)
+            + " |"
+        )
     nd = {lens: case.non_diagnostic(lens) for lens in case.lens_ids}
-    out += ["", "Non-diagnostic items (equal likelihood under every parent value): "
-            + "; ".join(f"`{lens}`: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids) + ".", ""]
+    out += [
+        "",
+        "Non-diagnostic items (equal likelihood under every parent value): "
+        + "; ".join(
+            f"`{lens}`: " + ", ".join(f"`{i}`" for i in ids) for lens, ids in nd.items() if ids
+        )
+        + ".",
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -227,11 +296,15 @@ def fact_weights(case: Any) -> list[tuple[str, list[str], dict[str, float]]]:
 
     props = {p.id: p for p in case.propositions}
 
-    def up(node: Any) -> list[str]:  # the proposition parents of a node (a network node may have several)
+    def up(
+        node: Any,
+    ) -> list[str]:  # the proposition parents of a node (a network node may have several)
         b = node.bears_on
         return [p for p in (b if isinstance(b, list) else [b]) if p not in (None, "hypotheses")]
 
-    def root(pid: str) -> str:  # the fact on the hypotheses a proposition hangs under (its first parent's line)
+    def root(
+        pid: str,
+    ) -> str:  # the fact on the hypotheses a proposition hangs under (its first parent's line)
         while up(props[pid]):
             pid = up(props[pid])[0]
         return pid
@@ -262,27 +335,44 @@ def evidence_markdown() -> str:
 
     text = case_markdown(load_case(ROOT / "evidence"))
     lines = text.splitlines()  # the first line is the case's title; the page gets its own
-    head = ["# The evidence base, item by item", "",
-            "Generated at build time from `evidence/` by {func}`motives.casebook.case_markdown` "
-            "(the same text `motives describe evidence` prints).", ""]
+    head = [
+        "# The evidence base, item by item",
+        "",
+        "Generated at build time from `evidence/` by {func}`motives.casebook.case_markdown` "
+        "(the same text `motives describe evidence` prints).",
+        "",
+    ]
     return "\n".join(head + lines[1:]) + "\n"
 
 
 # --------------------------------------------------------------------------- hook
 
 
-#: MCMC settings of the notebooks in the documentation build (small, as in the tests; the environment overrides).
-DOCS_NOTEBOOK_ENV = {"MOTIVES_DRAWS": "200", "MOTIVES_TUNE": "200", "MOTIVES_CHAINS": "2", "MOTIVES_SOBOL_N": "128"}
+#: MCMC settings of the notebooks in the documentation build (small, as in the tests; the
+#: environment overrides).
+DOCS_NOTEBOOK_ENV = {
+    "MOTIVES_DRAWS": "200",
+    "MOTIVES_TUNE": "200",
+    "MOTIVES_CHAINS": "2",
+    "MOTIVES_SOBOL_N": "128",
+}
 
 
-#: Run in the documentation kernel before the notebook: loggers of the samplers at ERROR, no progress bars.
-SILENCE_SAMPLERS = ["import logging",
-                    "[logging.getLogger(n).setLevel(logging.ERROR) for n in ('pymc', 'pytensor', 'nutpie', 'arviz')]"]
+#: Run in the documentation kernel before the notebook: loggers of the samplers at ERROR, no
+#: progress bars.
+SILENCE_SAMPLERS = [
+    "import logging",
+    "[logging.getLogger(n).setLevel(logging.ERROR) for n in ('pymc', 'pytensor', 'nutpie', "
+    "'arviz')]",
+]
 
 
-#: The sampler's log lines, removed from a notebook page's stderr (tests/test_docs.py looks for them).
-SAMPLER_NOISE = re.compile(r"Auto-assigning NUTS|Initializing NUTS|Multiprocess sampling|Sequential sampling|"
-                           r"Sampling \d+ chains?|NUTS: \[|Sampling: \[")
+#: The sampler's log lines, removed from a notebook page's stderr (tests/test_docs.py looks for
+#: them).
+SAMPLER_NOISE = re.compile(
+    r"Auto-assigning NUTS|Initializing NUTS|Multiprocess sampling|Sequential sampling|"
+    r"Sampling \d+ chains?|NUTS: \[|Sampling: \["
+)
 
 
 def _executed(path: Path) -> str:
@@ -301,34 +391,60 @@ def _executed(path: Path) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "kernels" / "motives-docs"
         spec.mkdir(parents=True)
-        (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                     "--IPKernelApp.log_level=ERROR",
-                     # the sampler's log lines ("Auto-assigning NUTS sampler...", "Sampling 2 chains...") are
-                     # noise on a documentation page: silenced at their source, PyMC's and PyTensor's loggers
-                     f"--IPKernelApp.exec_lines={SILENCE_SAMPLERS!r}"],
-            "display_name": "motives (docs)", "language": "python"}), encoding="utf-8")
+        (spec / "kernel.json").write_text(
+            json.dumps(
+                {
+                    "argv": [
+                        sys.executable,
+                        "-m",
+                        "ipykernel_launcher",
+                        "-f",
+                        "{connection_file}",
+                        "--IPKernelApp.log_level=ERROR",
+                        # the sampler's log lines ("Auto-assigning NUTS sampler...", "Sampling 2
+                        # chains...") are noise on a documentation page: silenced at their source,
+                        # PyMC's and PyTensor's loggers
+                        f"--IPKernelApp.exec_lines={SILENCE_SAMPLERS!r}",
+                    ],
+                    "display_name": "motives (docs)",
+                    "language": "python",
+                }
+            ),
+            encoding="utf-8",
+        )
         try:
             os.environ["JUPYTER_PATH"] = tmp + os.pathsep + os.environ.get("JUPYTER_PATH", "")
             for key, value in DOCS_NOTEBOOK_ENV.items():
                 os.environ.setdefault(key, value)
             os.environ.pop("MPLBACKEND", None)  # the kernel's inline backend, as for a reader
-            NotebookClient(nb, kernel_name="motives-docs", timeout=900, allow_errors=False,
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb,
+                kernel_name="motives-docs",
+                timeout=900,
+                allow_errors=False,
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
         finally:
             os.environ.clear()
             os.environ.update(saved)
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr" and "Traceback" in out.get("text", ""):
+            if (
+                out.get("output_type") == "stream"
+                and out.get("name") == "stderr"
+                and "Traceback" in out.get("text", "")
+            ):
                 raise RuntimeError(f"{path.name} cell {i} printed a traceback:\n{out['text']}")
-        # what the loggers' levels do not reach (PyMC's sampling processes log on their own): the sampler's
-        # progress lines taken out of stderr, everything else kept
+        # what the loggers' levels do not reach (PyMC's sampling processes log on their own): the
+        # sampler's progress lines taken out of stderr, everything else kept
         kept = []
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                text = "".join(ln for ln in out.get("text", "").splitlines(keepends=True)
-                               if not SAMPLER_NOISE.search(ln))
+                text = "".join(
+                    ln
+                    for ln in out.get("text", "").splitlines(keepends=True)
+                    if not SAMPLER_NOISE.search(ln)
+                )
                 if not text.strip():
                     continue
                 out["text"] = text
@@ -350,8 +466,12 @@ def generate(app: Any) -> None:
 
     spec_file = ROOT / "models" / "baseline.yaml"
     spec = load_spec(spec_file)
-    appendix(load_case(spec.case_path(spec_file)), out / "extra" / "appendix", lens=spec.lens,
-             spec_name=spec_file.name)
+    appendix(
+        load_case(spec.case_path(spec_file)),
+        out / "extra" / "appendix",
+        lens=spec.lens,
+        spec_name=spec_file.name,
+    )
     nb_out = out / "notebooks"
     nb_out.mkdir(parents=True, exist_ok=True)
     wanted = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -366,7 +486,9 @@ def generate(app: Any) -> None:
 # --------------------------------------------------------------------------- gallery
 
 
-def figure_scraper(block: Any, block_vars: dict[str, Any], gallery_conf: dict[str, Any], **kwargs: Any) -> str:
+def figure_scraper(
+    block: Any, block_vars: dict[str, Any], gallery_conf: dict[str, Any], **kwargs: Any
+) -> str:
     """sphinx-gallery image scraper for motives' figures.
 
     motives' plot functions return a ``Figure`` without touching pyplot's state, so sphinx-gallery's
@@ -377,7 +499,11 @@ def figure_scraper(block: Any, block_vars: dict[str, Any], gallery_conf: dict[st
     from sphinx_gallery.scrapers import figure_rst
 
     seen = block_vars.setdefault("motives_saved_figures", set())
-    figures = [v for v in block_vars["example_globals"].values() if isinstance(v, Figure) and id(v) not in seen]
+    figures = [
+        v
+        for v in block_vars["example_globals"].values()
+        if isinstance(v, Figure) and id(v) not in seen
+    ]
     paths = []
     for fig, path in zip(figures, block_vars["image_path_iterator"], strict=False):
         fig.savefig(path, dpi=150)

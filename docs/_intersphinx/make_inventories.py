@@ -2,20 +2,29 @@
 
 Those of numpy, xarray, ArviZ and PyMC.
 
-The documentation builds without network (CI reaches package registries only), so intersphinx cannot download
+The documentation builds without network (CI reaches package registries only), so intersphinx cannot
+download
 ``objects.inv`` at build time. The inventories are bundled here instead:
 
-- ``pandas.inv`` is pandas' own inventory, taken from Debian's ``python-pandas-doc`` package (pandas 1.5.3;
-  ``/usr/share/doc/python-pandas-doc/html/objects.inv``). The API pages kept their addresses since, so the links
+- ``pandas.inv`` is pandas' own inventory, taken from Debian's ``python-pandas-doc`` package (pandas
+1.5.3;
+  ``/usr/share/doc/python-pandas-doc/html/objects.inv``). The API pages kept their addresses since,
+  so the links
   resolve on the current pandas site.
-- ``numpy.inv``, ``xarray.inv``, ``arviz_base.inv``, ``arviz_stats.inv``, ``arviz_plots.inv`` and ``pymc.inv``
-  are written by this script, because no registry ships those projects' inventories: one entry per public
-  top-level name of the installed package (its ``__all__``, or its public callables), at the address the
-  project's own autosummary pages give it (``<prefix><module>.<name>.html``). They cover top-level names only
-  (``numpy.ndarray``, ``xarray.DataTree``, ``arviz_base.from_dict``, ``pymc.sample``); a method or a submodule
+- ``numpy.inv``, ``xarray.inv``, ``arviz_base.inv``, ``arviz_stats.inv``, ``arviz_plots.inv`` and
+``pymc.inv``
+  are written by this script, because no registry ships those projects' inventories: one entry per
+  public
+  top-level name of the installed package (its ``__all__``, or its public callables), at the address
+  the
+  project's own autosummary pages give it (``<prefix><module>.<name>.html``). They cover top-level
+  names only
+  (``numpy.ndarray``, ``xarray.DataTree``, ``arviz_base.from_dict``, ``pymc.sample``); a method or a
+  submodule
   name is not linked.
 
-Run ``python docs/_intersphinx/make_inventories.py`` after upgrading one of these packages. Sphinx has no public
+Run ``python docs/_intersphinx/make_inventories.py`` after upgrading one of these packages. Sphinx
+has no public
 writer of inventories, so the (four header lines and a zlib body) format is written here.
 """
 
@@ -43,7 +52,9 @@ def public_names(module: object) -> list[str]:
     """The module's ``__all__`` when it has a useful one, else its public callables."""
     names = list(getattr(module, "__all__", []))
     if len(names) < 5:
-        names = [n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n, None))]
+        names = [
+            n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n, None))
+        ]
     return sorted(set(names))
 
 
@@ -68,8 +79,10 @@ def write(module_name: str) -> Path:
             continue
         full = f"{module_name}.{name}"
         lines.append(f"{full} {role(obj)} 1 {page.format(name=name)}#$ -")
-    header = (f"# Sphinx inventory version 2\n# Project: {module_name}\n# Version: {version}\n"
-              "# The remainder of this file is compressed using zlib.\n")
+    header = (
+        f"# Sphinx inventory version 2\n# Project: {module_name}\n# Version: {version}\n"
+        "# The remainder of this file is compressed using zlib.\n"
+    )
     path = HERE / out
     path.write_bytes(header.encode() + zlib.compress(("\n".join(lines) + "\n").encode()))
     return path

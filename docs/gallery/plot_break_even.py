@@ -2,7 +2,8 @@
 Break-even weights
 ==================
 
-For each item, the weight it would need to bring the leading hypothesis level with the runner-up. Drawn by
+For each item, the weight it would need to bring the leading hypothesis level with the runner-up.
+Drawn by
 :func:`motives.plots.plot_break_even`.
 """
 

@@ -2,7 +2,8 @@
 Cruxes
 ======
 
-The items on which two lenses disagree most, by the difference of their weights of evidence. Drawn by
+The items on which two lenses disagree most, by the difference of their weights of evidence. Drawn
+by
 :func:`motives.plots.plot_cruxes`.
 """
 

@@ -2,7 +2,8 @@
 Value of information
 ====================
 
-Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet. Drawn by
+Expected reduction of entropy (bits) from each item, judged as if it had not been observed yet.
+Drawn by
 :func:`motives.plots.plot_information`.
 """
 

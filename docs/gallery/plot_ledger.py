@@ -2,7 +2,8 @@
 Evidence ledger
 ===============
 
-The weight of each item of evidence, in decibans, for a target against the rest; a structured case shows each
+The weight of each item of evidence, in decibans, for a target against the rest; a structured case
+shows each
 proposition above its items. Drawn by :func:`motives.plots.plot_ledger`.
 """
 

@@ -2,7 +2,8 @@
 Lenses side by side
 ===================
 
-The credences under each lens (each analyst's set of judgements). Drawn by :func:`motives.plots.plot_lenses`.
+The credences under each lens (each analyst's set of judgements). Drawn by
+:func:`motives.plots.plot_lenses`.
 """
 
 import motives as mv

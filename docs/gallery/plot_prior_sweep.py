@@ -10,4 +10,6 @@ import motives as mv
 from motives.plots import plot_prior_sweep
 from motives.sensitivity import prior_sweep
 
-fig, ax = plot_prior_sweep(prior_sweep(mv.examples.load("diagnostic_test"), "condition", spacing="logit", points=41))
+fig, ax = plot_prior_sweep(
+    prior_sweep(mv.examples.load("diagnostic_test"), "condition", spacing="logit", points=41)
+)

@@ -2,7 +2,8 @@
 Structure of a case
 ===================
 
-The hypotheses, the propositions between them and the items, with each proposition's cap in decibans. Drawn by
+The hypotheses, the propositions between them and the items, with each proposition's cap in
+decibans. Drawn by
 :func:`motives.plots.plot_structure`.
 """
 

@@ -2,7 +2,8 @@
 Trajectory
 ==========
 
-How the credences moved as the items came in, in date order. Drawn by :func:`motives.plots.plot_trajectory`.
+How the credences moved as the items came in, in date order. Drawn by
+:func:`motives.plots.plot_trajectory`.
 """
 
 import motives as mv

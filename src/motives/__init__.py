@@ -45,8 +45,21 @@ _NAMES: dict[str, str] = {
     "SensitivityResult": "motives.sensitivity",
     "load_results": "motives.sensitivity",
 }
-_MODULES = {"examples", "exact", "io", "schema", "spec", "likelihood", "errors", "models", "sensitivity", "plots", "report",
-            "ach", "pooling"}
+_MODULES = {
+    "examples",
+    "exact",
+    "io",
+    "schema",
+    "spec",
+    "likelihood",
+    "errors",
+    "models",
+    "sensitivity",
+    "plots",
+    "report",
+    "ach",
+    "pooling",
+}
 
 __all__ = sorted(_NAMES) + ["examples", "__version__"]
 
@@ -61,7 +74,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from motives.models import FitResult, fit, load_result
     from motives.pooling import pool
     from motives.report.explain import explain
-    from motives.schema import Case, Hypothesis, LikelihoodItem, Proposition, QuantityItem, TimelineItem
+    from motives.schema import (
+        Case,
+        Hypothesis,
+        LikelihoodItem,
+        Proposition,
+        QuantityItem,
+        TimelineItem,
+    )
     from motives.schema_json import json_schema
     from motives.sensitivity import SensitivityResult, load_results
 

@@ -43,15 +43,16 @@ TITLE_ALIASES = ("evidence", "item", "description")
 #: Rows (by their ``id`` cell) that describe the hypotheses rather than an item.
 SPECIAL_ROWS = ("#label", "#prior", "#value")
 
-#: ``credibility`` words -> source reliability (a point). The project's convention: PARC ACH rates credibility
-#: High / Medium / Low without numbers. Any likelihood form (a number, a phrase, ``beta(a, b)``) is also accepted.
+#: ``credibility`` words -> source reliability (a point). The project's convention: PARC ACH rates
+#: credibility High / Medium / Low without numbers. Any likelihood form (a number, a phrase,
+#: ``beta(a, b)``) is also accepted.
 CREDIBILITY: dict[str, float] = {"high": 0.9, "medium": 0.75, "low": 0.5}
 
 #: Heuer's weights of the inconsistency score.
 INCONSISTENCY_WEIGHTS: dict[str, int] = {"I": 1, "II": 2}
 
-#: Without ratings, a cell counts as I when its likelihood is at most this fraction of the row's largest
-#: (-3 dB), as II when at most :data:`II_RATIO` (-7 dB).
+#: Without ratings, a cell counts as I when its likelihood is at most this fraction of the row's
+#: largest (-3 dB), as II when at most :data:`II_RATIO` (-7 dB).
 I_RATIO = 0.5
 II_RATIO = 0.2
 
@@ -87,23 +88,34 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:  # noqa: 
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CaseError([Problem(f"file is not UTF-8 (offset {exc.start}); save it as UTF-8 CSV",
-                                     file=f)]) from None
-        try:  # only the delimiter is guessed: the quote is always '"' (a cell 'like this' keeps its quotes)
+            raise CaseError(
+                [Problem(f"file is not UTF-8 (offset {exc.start}); save it as UTF-8 CSV", file=f)]
+            ) from None
+        # only the delimiter is guessed: the quote is always '"' (a cell 'like this' keeps its
+        # quotes)
+        try:
             delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
         raw, cells = [], 0
-        # newline="": old Mac (CR), Unix and Windows line ends all end a row; a CR or LF inside quotes stays
+        # newline="": old Mac (CR), Unix and Windows line ends all end a row; a CR or LF inside
+        # quotes stays
         reader = csv.reader(_io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
         try:
             for i, row in enumerate(reader):
                 cells += len(row)
                 _within_limits(f, i + 1, row, cells)
                 raw.append((i + 1, row))
-        except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a stray NUL, ...
-            why = (f"a cell has more than {csv.field_size_limit():,} characters (the limit for a cell is "
-                   f"{MAX_CELL_CHARS:,})" if "field limit" in str(exc) else f"not a readable CSV matrix: {exc}")
+        except (
+            csv.Error
+        ) as exc:  # a cell over csv's field limit (131,072 characters), a stray NUL, ...
+            why = (
+                f"a cell has more than {csv.field_size_limit():,} characters (the limit for a "
+                "cell is "
+                f"{MAX_CELL_CHARS:,})"
+                if "field limit" in str(exc)
+                else f"not a readable CSV matrix: {exc}"
+            )
             raise CaseError([Problem(why, file=f, line=reader.line_num or None)]) from None
     elif suffix == ".xlsx":
         import openpyxl
@@ -122,7 +134,9 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:  # noqa: 
         finally:
             wb.close()
     else:
-        raise CaseError([Problem(f"a matrix must be a .csv or .xlsx file, got '{p.suffix}'", file=f)])
+        raise CaseError(
+            [Problem(f"a matrix must be a .csv or .xlsx file, got '{p.suffix}'", file=f)]
+        )
     raw = [(n, row) for n, row in raw if any(_blank(c) is False for c in row)]
     if not raw:
         raise CaseError([Problem("the matrix is empty", file=f)])
@@ -131,27 +145,46 @@ def read_matrix(path: str | Path) -> list[tuple[int, dict[str, Any]]]:  # noqa: 
     problems = []
     for j, name in enumerate(names):
         if not name and any(len(r) > j and not _blank(r[j]) for _, r in raw[1:]):
-            problems.append(Problem(f"column {j + 1} has cells but no header", file=f, line=head_line))
+            problems.append(
+                Problem(f"column {j + 1} has cells but no header", file=f, line=head_line)
+            )
     seen: dict[str, int] = {}
     for j, name in enumerate(names):
         if name and name.lower() in seen:
-            problems.append(Problem(f"column '{name}' appears twice (columns {seen[name.lower()] + 1} and {j + 1})",
-                                    file=f, line=head_line))
+            problems.append(
+                Problem(
+                    f"column '{name}' appears twice (columns {seen[name.lower()] + 1} and {j + 1})",
+                    file=f,
+                    line=head_line,
+                )
+            )
         seen.setdefault(name.lower(), j)
     if problems:
         raise CaseError(problems)
     out = []
     for n, row in raw[1:]:
-        # a text cell written by export_matrix with an apostrophe before a formula character: as it was
-        out.append((n, {names[j]: escape.uncell(row[j]) for j in range(min(len(names), len(row))) if names[j]}))
+        # a text cell written by export_matrix with an apostrophe before a formula character: as it
+        # was
+        out.append(
+            (
+                n,
+                {
+                    names[j]: escape.uncell(row[j])
+                    for j in range(min(len(names), len(row)))
+                    if names[j]
+                },
+            )
+        )
     return out
 
 
 #: Largest matrix file read (bytes), checked before and while reading.
 MAX_MATRIX_BYTES = 10 * 2**20
-#: Most rows a matrix may have (its items; the exact engine and check stay within seconds at this size).
+#: Most rows a matrix may have (its items; the exact engine and check stay within seconds at this
+#: size).
 MAX_MATRIX_ROWS = 10_000
-#: Most cells a matrix may have (a row's columns; in a workbook, every cell read, blank ones included).
+#: Most cells a matrix may have (a row's columns; in a workbook, every cell read, blank ones
+#: included).
 MAX_MATRIX_CELLS = 1_000_000
 #: Most characters in one cell.
 MAX_CELL_CHARS = 100_000
@@ -160,16 +193,40 @@ MAX_CELL_CHARS = 100_000
 def _within_limits(f: str, line: int, row: Any, cells: int) -> None:
     """Refuse a matrix past the stated limits as soon as that is seen, before reading the rest."""
     if line > MAX_MATRIX_ROWS + 1:
-        raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_ROWS:,} rows (the limit): split it",
-                                 file=f, line=line)])
-    long = next((j for j, c in enumerate(row) if isinstance(c, str) and len(c) > MAX_CELL_CHARS), None)
+        raise CaseError(
+            [
+                Problem(
+                    f"the matrix has more than {MAX_MATRIX_ROWS:,} rows (the limit): split it",
+                    file=f,
+                    line=line,
+                )
+            ]
+        )
+    long = next(
+        (j for j, c in enumerate(row) if isinstance(c, str) and len(c) > MAX_CELL_CHARS), None
+    )
     if long is not None:
-        raise CaseError([Problem(f"column {long + 1} has a cell of {len(row[long]):,} characters, more than the "
-                                 f"limit of {MAX_CELL_CHARS:,}", file=f, line=line)])
+        raise CaseError(
+            [
+                Problem(
+                    f"column {long + 1} has a cell of {len(row[long]):,} characters, more than the "
+                    f"limit of {MAX_CELL_CHARS:,}",
+                    file=f,
+                    line=line,
+                )
+            ]
+        )
     if cells > MAX_MATRIX_CELLS:
-        raise CaseError([Problem(f"the matrix has more than {MAX_MATRIX_CELLS:,} cells (the limit; in a "
-                                 "workbook blank cells count): remove empty rows and columns or split it",
-                                 file=f, line=line)])
+        raise CaseError(
+            [
+                Problem(
+                    f"the matrix has more than {MAX_MATRIX_CELLS:,} cells (the limit; in a "
+                    "workbook blank cells count): remove empty rows and columns or split it",
+                    file=f,
+                    line=line,
+                )
+            ]
+        )
 
 
 def _blank(c: Any) -> bool:
@@ -183,7 +240,8 @@ SLUG_LENGTH = 60
 def slug(text: str, fallback: str = "h") -> str:
     """An id from free text: lowercase letters, digits and underscores, starting with a letter.
 
-    Ids longer than :data:`SLUG_LENGTH` characters are cut after the last whole word that fits (a single
+    Ids longer than :data:`SLUG_LENGTH` characters are cut after the last whole word that fits (a
+    single
     word longer than that is cut at the limit).
 
     Examples
@@ -195,7 +253,7 @@ def slug(text: str, fallback: str = "h") -> str:
     """
     s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
     if len(s) > SLUG_LENGTH:
-        cut = s[:SLUG_LENGTH + 1].rfind("_")
+        cut = s[: SLUG_LENGTH + 1].rfind("_")
         s = s[:cut] if cut > 0 else s[:SLUG_LENGTH]
     if not s:
         return fallback
@@ -209,11 +267,19 @@ _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?: ?%)?$")
 def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
     """A matrix cell as the YAML value it stands for (a number, a rating, ``NA`` or a form mapping).
 
-    ``zero_is_neutral``: read ``0`` as the ACH symbol for neutral (a matrix written in ``++ + 0 - --``).
+    ``zero_is_neutral``: read ``0`` as the ACH symbol for neutral (a matrix written in ``++ + 0 -
+    --``).
 
     Examples
     --------
-    >>> parse_cell("CC"), parse_cell("--"), parse_cell(" 0.25 "), parse_cell("60%"), parse_cell("30 %"), parse_cell(0.5)
+    >>> (
+    ...     parse_cell("CC"),
+    ...     parse_cell("--"),
+    ...     parse_cell(" 0.25 "),
+    ...     parse_cell("60%"),
+    ...     parse_cell("30 %"),
+    ...     parse_cell(0.5),
+    ... )
     ('CC', '--', 0.25, 0.6, 0.3, 0.5)
     >>> parse_cell("0"), parse_cell("0", zero_is_neutral=True)
     (0.0, 'N')
@@ -250,7 +316,9 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
         elif _lk.is_not_applicable(text):
             return _lk.NOT_APPLICABLE
         elif text.startswith("{"):
-            raise ValueError(f"a matrix cell is written without braces: icd203: likely, beta(7, 3); got {text!r}")
+            raise ValueError(
+                f"a matrix cell is written without braces: icd203: likely, beta(7, 3); got {text!r}"
+            )
         else:
             value = text
             try:
@@ -264,8 +332,13 @@ def parse_cell(cell: Any, *, zero_is_neutral: bool = False) -> Any:
 # --------------------------------------------------------------------------- import
 
 
-def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None = None  # noqa: C901 - one pass over a matrix's rows and columns; to split by row kind
-                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+# C901: one pass over a matrix's rows and columns; to split by row kind
+def matrix_to_case(  # noqa: C901
+    path: str | Path,
+    *,
+    lens: str = "default",
+    name: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     r"""(case.yaml, evidence.yaml) contents for an ACH matrix.
 
     Every bad cell is one located problem.
@@ -277,7 +350,8 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     >>> _ = p.write_text("title,National security,Regime security\nTroops massed,C,I\n")
     >>> case, ev = matrix_to_case(p)
     >>> [h["id"] for h in case["hypotheses"]], ev["evidence"][0]["likelihoods"]
-    (['national_security', 'regime_security'], {'default': {'values': {'national_security': 'C', 'regime_security': 'I'}}})
+    (['national_security', 'regime_security'], {'default': {'values': {'national_security': 'C',
+    'regime_security': 'I'}}})
     """
     from motives.schema import PartialDate
     from motives.schema.forms import cite_key
@@ -299,22 +373,40 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     problems: list[Problem] = []
     hyp_cols = [c for c in header if role[c] == "hypothesis"]
     if len(hyp_cols) < 2:
-        problems.append(Problem(f"an ACH matrix needs at least two hypothesis columns; found {hyp_cols} (optional "
-                                f"columns: {', '.join(COLUMNS)})", file=f, line=1))
+        problems.append(
+            Problem(
+                f"an ACH matrix needs at least two hypothesis columns; found {hyp_cols} (optional "
+                f"columns: {', '.join(COLUMNS)})",
+                file=f,
+                line=1,
+            )
+        )
         raise CaseError(problems)
     hyp_ids: dict[str, str] = {}
     for c in hyp_cols:
         hid = slug(c)
         if hid in hyp_ids.values():
             other = next(k for k, v in hyp_ids.items() if v == hid)
-            problems.append(Problem(f"columns '{other}' and '{c}' give the same hypothesis id '{hid}' (an id is the "
-                                    f"header lowercased, other characters as _, cut to {SLUG_LENGTH} characters at a "
-                                    "word): give the columns short distinct headers and put the full names in a "
-                                    "#label row", file=f, line=1))
+            problems.append(
+                Problem(
+                    f"columns '{other}' and '{c}' give the same hypothesis id '{hid}' (an id is "
+                    "the "
+                    f"header lowercased, other characters as _, cut to {SLUG_LENGTH} characters "
+                    "at a "
+                    "word): give the columns short distinct headers and put the full names in a "
+                    "#label row",
+                    file=f,
+                    line=1,
+                )
+            )
         hyp_ids[c] = hid
     id_col = next((c for c in header if role[c] == "id"), None)
-    symbols = any(isinstance(v, str) and v.strip() in _SYMBOLS for _, r in rows for c, v in r.items()
-                  if role.get(c) == "hypothesis")
+    symbols = any(
+        isinstance(v, str) and v.strip() in _SYMBOLS
+        for _, r in rows
+        for c, v in r.items()
+        if role.get(c) == "hypothesis"
+    )
     hypotheses: list[dict[str, Any]] = [{"id": hyp_ids[c]} for c in hyp_cols]
     for c, h in zip(hyp_cols, hypotheses, strict=True):
         if h["id"] != c:
@@ -326,22 +418,45 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
     title_col = next((c for c in header if role[c] == "title"), None)
     for line, r in rows:
         rid = r.get(id_col) if id_col else None
-        special = rid.strip().lower() if isinstance(rid, str) and rid.strip().startswith("#") else None
+        special = (
+            rid.strip().lower() if isinstance(rid, str) and rid.strip().startswith("#") else None
+        )
         head = r.get(title_col) if title_col and not id_col else None
         if isinstance(head, str) and head.strip().lower() in SPECIAL_ROWS:
-            # without an id column a '#prior' title would become an item titled '#prior': never a silent choice
-            problems.append(Problem(f"'{head.strip()}' in the {title_col} column: a {head.strip().lower()} row is "
-                                    "read from an id column; add a first column headed id and write "
-                                    f"{head.strip().lower()} there (its title cell empty)", file=f, line=line))
+            # without an id column a '#prior' title would become an item titled '#prior': never a
+            # silent choice
+            problems.append(
+                Problem(
+                    f"'{head.strip()}' in the {title_col} column: a {head.strip().lower()} row is "
+                    "read from an id column; add a first column headed id and write "
+                    f"{head.strip().lower()} there (its title cell empty)",
+                    file=f,
+                    line=line,
+                )
+            )
             continue
         if special is not None:
             if special not in SPECIAL_ROWS:
-                problems.append(Problem(f"unknown special row '{rid}'; valid: {', '.join(SPECIAL_ROWS)}", file=f,
-                                        line=line))
+                problems.append(
+                    Problem(
+                        f"unknown special row '{rid}'; valid: {', '.join(SPECIAL_ROWS)}",
+                        file=f,
+                        line=line,
+                    )
+                )
                 continue
-            if special in specials:  # '#PRIOR' and ' #prior' are the same row: the last would silently win
-                problems.append(Problem(f"a second {special} row ('{rid}'; the first is on line {specials[special]}): "
-                                        "keep one", file=f, line=line))
+            if (
+                special in specials
+            ):  # '#PRIOR' and ' #prior' are the same row: the last would silently win
+                problems.append(
+                    Problem(
+                        f"a second {special} row ('{rid}'; the first is on line "
+                        f"{specials[special]}): "
+                        "keep one",
+                        file=f,
+                        line=line,
+                    )
+                )
                 continue
             specials[special] = line
             key = special[1:]
@@ -355,7 +470,9 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                     try:
                         x = read_number(v.strip() if isinstance(v, str) else v)
                     except ValueError as exc:
-                        problems.append(Problem(f"{key} must be a number: {exc}", file=f, line=line, field=c))
+                        problems.append(
+                            Problem(f"{key} must be a number: {exc}", file=f, line=line, field=c)
+                        )
                         continue
                     h[key] = x
             continue
@@ -364,10 +481,19 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
         item_id = str(rid).strip() if not _blank(rid) else slug(title, "e") if title else f"e{line}"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", item_id):
             item_id = slug(item_id, "e")
-        if not _blank(rid) and item_id in used:  # a written id is never renamed: two rows with one id are refused
-            problems.append(Problem(f"id '{str(rid).strip()}' is the id of the row on line {used[item_id]} too"
-                                    + (f" (both read as '{item_id}')" if item_id != str(rid).strip() else "")
-                                    + ": give each row its own id", file=f, line=line, field=id_col))
+        if (
+            not _blank(rid) and item_id in used
+        ):  # a written id is never renamed: two rows with one id are refused
+            problems.append(
+                Problem(
+                    f"id '{str(rid).strip()}' is the id of the row on line {used[item_id]} too"
+                    + (f" (both read as '{item_id}')" if item_id != str(rid).strip() else "")
+                    + ": give each row its own id",
+                    file=f,
+                    line=line,
+                    field=id_col,
+                )
+            )
             continue
         base, k = item_id, 2
         while item_id in used:  # ids made from titles (no id written) are numbered apart
@@ -381,8 +507,14 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             except ValueError as exc:
                 problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=c))
         if values and all(v == _lk.NOT_APPLICABLE for v in values.values()):
-            problems.append(Problem("every cell is NA; such an item says nothing, leave it out",
-                                    file=f, line=line, item=item_id))
+            problems.append(
+                Problem(
+                    "every cell is NA; such an item says nothing, leave it out",
+                    file=f,
+                    line=line,
+                    item=item_id,
+                )
+            )
         judgement: dict[str, Any] = {"values": values}
         for c in header:
             v = r.get(c)
@@ -402,15 +534,26 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
                 judgement["rationale"] = text
             elif role[c] == "confidence":
                 if text.lower() not in _lk.CONFIDENCE:
-                    problems.append(Problem(f"confidence must be low, medium or high, got {text!r}", file=f,
-                                            line=line, item=item_id, field=c))
+                    problems.append(
+                        Problem(
+                            f"confidence must be low, medium or high, got {text!r}",
+                            file=f,
+                            line=line,
+                            item=item_id,
+                            field=c,
+                        )
+                    )
                     continue
                 judgement["confidence"] = text.lower()
             elif role[c] == "source":
                 try:
                     cite_key(text)
                 except ValueError as exc:
-                    problems.append(Problem(f"source key: {_reason(exc)}", file=f, line=line, item=item_id, field=c))
+                    problems.append(
+                        Problem(
+                            f"source key: {_reason(exc)}", file=f, line=line, item=item_id, field=c
+                        )
+                    )
                     continue
                 item["sources"] = [text]
         cred_col = next((c for c in header if role[c] == "credibility"), None)
@@ -419,22 +562,36 @@ def matrix_to_case(path: str | Path, *, lens: str = "default", name: str | None 
             try:
                 rel = _credibility(cred)
             except ValueError as exc:
-                problems.append(Problem(_reason(exc), file=f, line=line, item=item_id, field=cred_col))
+                problems.append(
+                    Problem(_reason(exc), file=f, line=line, item=item_id, field=cred_col)
+                )
             else:
                 key = item["sources"][0] if "sources" in item else f"{item_id}_source"
                 if key in sources and sources[key][0] != rel:
-                    problems.append(Problem(f"source '{key}' has credibility "
-                                            f"{cred!r} here but {sources[key][0]!r} on line {sources[key][1]}; one "
-                                            "source, one reliability", file=f, line=line, item=item_id,
-                                            field=cred_col))
+                    problems.append(
+                        Problem(
+                            f"source '{key}' has credibility "
+                            f"{cred!r} here but {sources[key][0]!r} on line {sources[key][1]}; one "
+                            "source, one reliability",
+                            file=f,
+                            line=line,
+                            item=item_id,
+                            field=cred_col,
+                        )
+                    )
                 sources.setdefault(key, (rel, line))
                 item["reported_by"] = key
         item["likelihoods"] = {lens: judgement}
         evidence.append(item)
     if problems:
         raise CaseError(problems)
-    case: dict[str, Any] = {"name": slug(name or p.stem, "case"), "title": p.stem, "default_lens": lens, "lenses": [{"id": lens}],
-            "hypotheses": hypotheses}
+    case: dict[str, Any] = {
+        "name": slug(name or p.stem, "case"),
+        "title": p.stem,
+        "default_lens": lens,
+        "lenses": [{"id": lens}],
+        "hypotheses": hypotheses,
+    }
     if any("prior" in h for h in hypotheses):
         total = sum(h.get("prior", 0.0) for h in hypotheses)
         if abs(total - 1) > 1e-9:
@@ -452,8 +609,11 @@ def _credibility(cell: Any) -> Any:
     except ValueError as exc:
         raise ValueError(f"credibility must be high, medium, low or a probability: {exc}") from None
     if value == _lk.NOT_APPLICABLE:
-        raise ValueError(f"credibility must be high, medium, low or a probability, got {cell!r} (NA stands only in "
-                         "a hypothesis column)")
+        raise ValueError(
+            f"credibility must be high, medium, low or a probability, got {cell!r} (NA stands "
+            "only in "
+            "a hypothesis column)"
+        )
     return value
 
 
@@ -471,8 +631,14 @@ def _reason(exc: Exception) -> str:
     return "; ".join(msgs)
 
 
-def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", name: str | None = None,
-                  force: bool = False) -> Path:
+def import_matrix(
+    path: str | Path,
+    out: str | Path,
+    *,
+    lens: str = "default",
+    name: str | None = None,
+    force: bool = False,
+) -> Path:
     r"""Turn an ACH matrix (CSV or XLSX) into a case folder ``out`` (case.yaml and evidence.yaml).
 
     The folder is written whole or not at all, and checked by loading it. An
@@ -502,7 +668,9 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
         if not force:
             raise MotivesError(f"{out} already exists; pass --force to replace it")
         if not _written_by_us(out):
-            raise MotivesError(f"{out} holds files motives import-matrix did not write; not replacing it")
+            raise MotivesError(
+                f"{out} holds files motives import-matrix did not write; not replacing it"
+            )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = temporary_folder(out.parent, out.name)
@@ -510,19 +678,32 @@ def import_matrix(path: str | Path, out: str | Path, *, lens: str = "default", n
         raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        head = f"{MARKER} from {src.name} on {when}.\n# Edit freely; re-importing with --force replaces it.\n"
+        head = (
+            f"{MARKER} from {src.name} on {when}.\n# Edit freely; re-importing with --force "
+            "replaces it.\n"
+        )
         dump = {"sort_keys": False, "allow_unicode": True, "width": 100, "Dumper": _dumper()}
         (tmp / "case.yaml").write_text(head + yaml.dump(case, **dump), encoding="utf-8")
         (tmp / "evidence.yaml").write_text(head + yaml.dump(ev, **dump), encoding="utf-8")
         try:
             load_case(tmp)  # what we wrote must load
-        except CaseError as exc:  # name the folder the user asked for, not the temporary one (gone by then)
+        except (
+            CaseError
+        ) as exc:  # name the folder the user asked for, not the temporary one (gone by then)
             import dataclasses
 
-            raise CaseError([dataclasses.replace(p, file=p.file.replace(str(tmp), str(out)) if p.file else p.file)
-                             for p in exc.problems]) from None
+            raise CaseError(
+                [
+                    dataclasses.replace(
+                        p, file=p.file.replace(str(tmp), str(out)) if p.file else p.file
+                    )
+                    for p in exc.problems
+                ]
+            ) from None
         swap_folder(tmp, out)  # the old folder (--force) or the new one, whole, at every moment
-    except OSError as exc:  # a full disk while writing: the message names the folder asked for, not tmp
+    except (
+        OSError
+    ) as exc:  # a full disk while writing: the message names the folder asked for, not tmp
         raise MotivesError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -534,7 +715,8 @@ def _dumper() -> Any:
 
     For example ``1e400`` or ``true``.
 
-    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema (:class:`motives.io.Loader`).
+    PyYAML quotes by YAML 1.1's rules; the loader follows YAML 1.2's core schema
+    (:class:`motives.io.Loader`).
     """
     import yaml
 
@@ -550,14 +732,21 @@ def _written_by_us(folder: Path) -> bool:
     if not folder.is_dir():
         return False
     files = list(folder.iterdir())
-    return all(p.is_file() and p.name in ("case.yaml", "evidence.yaml")
-               and p.read_text(encoding="utf-8", errors="replace").startswith(MARKER) for p in files)
+    return all(
+        p.is_file()
+        and p.name in ("case.yaml", "evidence.yaml")
+        and p.read_text(encoding="utf-8", errors="replace").startswith(MARKER)
+        for p in files
+    )
 
 
 # --------------------------------------------------------------------------- export
 
 
-def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") -> tuple[list[list[Any]], list[str]]:  # noqa: C901 - one column per field an item may carry
+# C901: one column per field an item may carry
+def matrix_rows(  # noqa: C901
+    case: Case, lens: str | None = None, *, cells: str = "ratings"
+) -> tuple[list[list[Any]], list[str]]:
     """The matrix of a case under a lens: (rows, notes on what it leaves out).
 
     The first of the rows is the header.
@@ -570,7 +759,8 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     >>> import motives as mv
     >>> rows, notes = matrix_rows(mv.examples.cookie_case())
     >>> rows  # the cookie case states its prior: a #prior row
-    [['id', 'title', 'bowl1', 'bowl2'], ['#prior', '', '0.5', '0.5'], ['vanilla', 'A vanilla cookie was drawn', '0.75', 'N']]
+    [['id', 'title', 'bowl1', 'bowl2'], ['#prior', '', '0.5', '0.5'], ['vanilla', 'A vanilla cookie
+    was drawn', '0.75', 'N']]
     """
     from motives.schema import LikelihoodItem
     from motives.schema.structure import HYPOTHESES
@@ -582,22 +772,35 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     notes: list[str] = []
     skipped = [e.id for e in case.evidence if not isinstance(e, LikelihoodItem)]
     if skipped:
-        notes.append(f"timeline and quantity items have no cells and are left out: {', '.join(skipped)}")
-    structured = [e.id for e in case.evidence if isinstance(e, LikelihoodItem) and e.parents != (HYPOTHESES,)]
+        notes.append(
+            f"timeline and quantity items have no cells and are left out: {', '.join(skipped)}"
+        )
+    structured = [
+        e.id for e in case.evidence if isinstance(e, LikelihoodItem) and e.parents != (HYPOTHESES,)
+    ]
     if structured:
-        notes.append("items under propositions are written with the P(E | h) each implies alone; a matrix has no "
-                     f"structure, so importing it treats them as independent: {', '.join(structured)}")
+        notes.append(
+            "items under propositions are written with the P(E | h) each implies alone; a matrix "
+            "has no "
+            f"structure, so importing it treats them as independent: {', '.join(structured)}"
+        )
     if lens != case.default_lens:
         fallen = [i for i in case.fallbacks(lens) if i not in skipped]
         if fallen:
-            notes.append(f"lens '{lens}' does not rate {', '.join(fallen)}: their cells are the default lens "
-                         f"'{case.default_lens}''s judgements (importing the matrix makes them '{lens}''s own)")
+            notes.append(
+                f"lens '{lens}' does not rate {', '.join(fallen)}: their cells are the default "
+                "lens "
+                f"'{case.default_lens}''s judgements (importing the matrix makes them '{lens}''s "
+                "own)"
+            )
     given = [e.id for e in case.evidence if e.given]
     if given:
         notes.append(f"'given' links are not written: {', '.join(given)}")
     implied = case.likelihood_table(lens) if structured else None
     body: list[dict[str, Any]] = []
-    extra = {c: False for c in ("source", "date", "quote", "credibility", "confidence", "rationale")}
+    extra = {
+        c: False for c in ("source", "date", "quote", "credibility", "confidence", "rationale")
+    }
     for e in case.evidence:
         if not isinstance(e, LikelihoodItem):
             continue
@@ -624,8 +827,11 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
             s = case.source(e.reported_by)
             rel = s.reliability if s is not None else None
             if rel is not None:
-                row["credibility"] = (_number(rel.mean) if rel.concentration is None
-                                      else f"beta({_number(rel.belief.alpha)}, {_number(rel.belief.beta)})")
+                row["credibility"] = (
+                    _number(rel.mean)
+                    if rel.concentration is None
+                    else f"beta({_number(rel.belief.alpha)}, {_number(rel.belief.beta)})"
+                )
         if e.date is not None:
             row["date"] = str(e.date)
         if e.quote:
@@ -643,8 +849,10 @@ def matrix_rows(case: Case, lens: str | None = None, *, cells: str = "ratings") 
     for key in ("prior", "value"):
         vals = [getattr(h, key) for h in case.hypotheses]
         if any(v is not None for v in vals):
-            rows.append([f"#{key}", "", *["" if v is None else _number(v) for v in vals]]
-                        + [""] * (len(columns) - 2 - len(hyp)))
+            rows.append(
+                [f"#{key}", "", *["" if v is None else _number(v) for v in vals]]
+                + [""] * (len(columns) - 2 - len(hyp))
+            )
     rows += [[r.get(c, "") for c in columns] for r in body]
     return rows, notes
 
@@ -662,7 +870,9 @@ def _number(x: float) -> str:
     return format(float(x), ".15g") if not float(x).is_integer() else str(int(x))
 
 
-def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cells: str = "ratings") -> list[str]:
+def export_matrix(
+    case: Case, path: str | Path, lens: str | None = None, *, cells: str = "ratings"
+) -> list[str]:
     """Write a case's likelihoods under a lens as an ACH matrix; return the notes.
 
     The matrix is written as ``.csv`` or ``.xlsx``.
@@ -685,9 +895,10 @@ def export_matrix(case: Case, path: str | Path, lens: str | None = None, *, cell
     suffix = p.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise MotivesError(f"the matrix file must end in .csv or .xlsx, got '{p.name}'")
-    # made in memory, then written whole by write_atomic: openpyxl writing to a full disk leaves a zip file whose
-    # clean-up prints a traceback at exit ("Exception ignored in ZipFile.__del__"); openpyxl still writes each
-    # worksheet to a temporary file first, so a full temporary folder fails here too: one message either way
+    # made in memory, then written whole by write_atomic: openpyxl writing to a full disk leaves a
+    # zip file whose clean-up prints a traceback at exit ("Exception ignored in ZipFile.__del__");
+    # openpyxl still writes each worksheet to a temporary file first, so a full temporary folder
+    # fails here too: one message either way
     try:
         if suffix == ".csv":
             buf = _io.StringIO()
@@ -724,7 +935,7 @@ def _xlsx_cell(c: Any) -> Any:
     return c if c != "" else None
 
 
-# --------------------------------------------------------------------------- Heuer's inconsistency score
+# ---------------------------------------------------------------------- Heuer's inconsistency score
 
 
 def inconsistency(case: Case, lens: str | None = None) -> pd.DataFrame:
@@ -747,10 +958,17 @@ def inconsistency(case: Case, lens: str | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({"name": "ach", "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
-    ...     "evidence": [{"id": "e1", "title": "E1", "likelihoods": {"a": "C", "b": "I", "c": "II"}},
-    ...                  {"id": "e2", "title": "E2", "likelihoods": {"a": "--", "b": "N", "c": "+"}},
-    ...                  {"id": "e3", "title": "E3", "likelihoods": {"a": 0.4, "b": 0.1, "c": 0.02}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "ach",
+    ...         "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+    ...         "evidence": [
+    ...             {"id": "e1", "title": "E1", "likelihoods": {"a": "C", "b": "I", "c": "II"}},
+    ...             {"id": "e2", "title": "E2", "likelihoods": {"a": "--", "b": "N", "c": "+"}},
+    ...             {"id": "e3", "title": "E3", "likelihoods": {"a": 0.4, "b": 0.1, "c": 0.02}},
+    ...         ],
+    ...     }
+    ... )
     >>> inconsistency(case)
        I  II  score
     a  0   1      2

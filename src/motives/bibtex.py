@@ -33,9 +33,13 @@ def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
         if kind == "DuplicateFieldKeyBlock":
             entry = getattr(getattr(block, "ignore_error_block", None), "key", None)
             fields = ", ".join(sorted(getattr(block, "duplicate_keys", None) or [])) or "?"
-            msg = (f"BibTeX entry '{entry}'" if entry else "a BibTeX entry") + f" gives the field(s) {fields} twice"
+            msg = (
+                f"BibTeX entry '{entry}'" if entry else "a BibTeX entry"
+            ) + f" gives the field(s) {fields} twice"
         elif "Duplicate" in kind:
-            key = getattr(block, "key", None) or getattr(getattr(block, "ignore_error_block", None), "key", "?")
+            key = getattr(block, "key", None) or getattr(
+                getattr(block, "ignore_error_block", None), "key", "?"
+            )
             msg = f"duplicate BibTeX key '{key}'"
         else:
             msg = f"cannot parse this BibTeX entry ({kind})"
@@ -45,8 +49,14 @@ def read_bibtex(path: Path) -> dict[str, dict[str, str]]:
     for e in lib.entries:
         if not re.match(CITE_KEY_PATTERN, e.key):
             start = getattr(e, "start_line", None)
-            problems.append(Problem(f"BibTeX key {e.key!r} has characters \\cite cannot take (use ASCII letters, "
-                                    "digits and _:.-+/)", file=f, line=start + 1 if isinstance(start, int) else None))
+            problems.append(
+                Problem(
+                    f"BibTeX key {e.key!r} has characters \\cite cannot take (use ASCII letters, "
+                    "digits and _:.-+/)",
+                    file=f,
+                    line=start + 1 if isinstance(start, int) else None,
+                )
+            )
     if problems:
         raise CaseError(problems)
     out: dict[str, dict[str, str]] = {}

@@ -63,12 +63,37 @@ FORMATS = {"bif": ".bif", "xmlbif": ".xml", "net": ".net"}
 #: State names of an item node; the first is the evidence.
 ITEM_STATES = ("observed", "not_observed")
 
-#: Keywords of BIF, XMLBIF and Hugin NET that a node or state name must not be (compared case-insensitively).
-_RESERVED = frozenset({
-    "network", "variable", "probability", "property", "type", "discrete", "table", "default",  # BIF
-    "net", "node", "potential", "states", "data", "label", "position", "class", "decision", "utility",  # NET
-    "continuous", "function", "instance", "temporal", "normal", "true", "false",
-})
+#: Keywords of BIF, XMLBIF and Hugin NET that a node or state name must not be (compared
+#: case-insensitively).
+_RESERVED = frozenset(
+    {
+        "network",
+        "variable",
+        "probability",
+        "property",
+        "type",
+        "discrete",
+        "table",
+        "default",  # BIF
+        "net",
+        "node",
+        "potential",
+        "states",
+        "data",
+        "label",
+        "position",
+        "class",
+        "decision",
+        "utility",  # NET
+        "continuous",
+        "function",
+        "instance",
+        "temporal",
+        "normal",
+        "true",
+        "false",
+    }
+)
 
 
 def _pgmpy() -> Any:
@@ -83,8 +108,10 @@ def _pgmpy() -> Any:
             import pgmpy.models
             import pgmpy.readwrite
     except ImportError as exc:  # pragma: no cover - pgmpy is installed with motives[export]
-        raise MotivesError("exporting a Bayesian network needs pgmpy: pip install 'motives[export]' "
-                           f"(or pip install pgmpy); import failed: {exc}") from exc
+        raise MotivesError(
+            "exporting a Bayesian network needs pgmpy: pip install 'motives[export]' "
+            f"(or pip install pgmpy); import failed: {exc}"
+        ) from exc
     return pgmpy
 
 
@@ -131,7 +158,8 @@ class BayesNet:
     model
         The ``pgmpy.models.DiscreteBayesianNetwork``.
     evidence
-        Node -> observed state: every item node, ``"observed"``; every observed fact, its observed state.
+        Node -> observed state: every item node, ``"observed"``; every observed fact, its observed
+        state.
     query
         The hypothesis node's name (``"hypothesis"``).
     hypotheses
@@ -142,7 +170,8 @@ class BayesNet:
     reliability
         Reliability node -> the ρ value of each of its states.
     log_scale
-        Timeline/quantity item id -> the natural log of the factor its marginal likelihoods were multiplied by.
+        Timeline/quantity item id -> the natural log of the factor its marginal likelihoods were
+        multiplied by.
     lens
         The lens.
     with_reliability
@@ -164,8 +193,10 @@ class BayesNet:
 
         A sweep without rebuilding.
 
-        ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace`` of its
-        ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are rebuilt.
+        ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace``
+        of its
+        ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are
+        rebuilt.
         ``prior``: a vector over the hypotheses; default ``arr.prior``.
 
         Examples
@@ -181,14 +212,17 @@ class BayesNet:
         nodes, names, _, log_scale = _layout(arr, prior, self.with_reliability)
         if names != self.names:
             raise ValueError("set_tables needs arrays of the same structure as the network's")
-        self.model.remove_cpds(*self.model.get_cpds())  # first: add_cpds would log a warning for each replaced CPD
+        self.model.remove_cpds(
+            *self.model.get_cpds()
+        )  # first: add_cpds would log a warning for each replaced CPD
         self.model.add_cpds(*_cpds(nodes))
         self.log_scale = log_scale
 
     def posterior(self, model: Any = None) -> np.ndarray:
         """P(hypothesis | evidence) by pgmpy's variable elimination, in hypothesis order.
 
-        ``model`` defaults to :attr:`model`; pass a network read back from a file to query that instead
+        ``model`` defaults to :attr:`model`; pass a network read back from a file to query that
+        instead
         (same node and state names).
 
         Examples
@@ -200,7 +234,9 @@ class BayesNet:
         """
         pg = _pgmpy()
         model = self.model if model is None else model
-        q = pg.inference.VariableElimination(model).query([self.query], evidence=self.evidence, show_progress=False)
+        q = pg.inference.VariableElimination(model).query(
+            [self.query], evidence=self.evidence, show_progress=False
+        )
         order = [str(s) for s in q.state_names[self.query]]
         vals = np.asarray(q.values, dtype=float)
         return np.array([vals[order.index(self.names_of_states[h])] for h in self.hypotheses])
@@ -209,7 +245,9 @@ class BayesNet:
     def names_of_states(self) -> dict[str, str]:
         """Hypothesis id -> its state name in the hypothesis node."""
         cpd = self.model.get_cpds(self.query)
-        return dict(zip(self.hypotheses, [str(s) for s in cpd.state_names[self.query]], strict=True))
+        return dict(
+            zip(self.hypotheses, [str(s) for s in cpd.state_names[self.query]], strict=True)
+        )
 
 
 def _item_values(lam: np.ndarray, base: float, x: np.ndarray | None) -> np.ndarray:
@@ -217,7 +255,9 @@ def _item_values(lam: np.ndarray, base: float, x: np.ndarray | None) -> np.ndarr
     if x is None:
         p = lam
     else:
-        b = (lam @ np.ones(len(lam))) / len(lam) if math.isnan(base) else base  # as exact.mix_reliability does
+        b = (
+            (lam @ np.ones(len(lam))) / len(lam) if math.isnan(base) else base
+        )  # as exact.mix_reliability does
         p = (x[None, :] * lam[:, None] + (1 - x[None, :]) * b).reshape(-1)
     return np.vstack([p, 1 - p])
 
@@ -234,11 +274,13 @@ def _other_values(ll: np.ndarray) -> tuple[np.ndarray, float]:
     return np.vstack([p, 1 - p]), -top
 
 
-def network_from_arrays(arr: CaseArrays, prior: Any = None, *, reliability: bool = True,
-                        name: str = "motives") -> BayesNet:
+def network_from_arrays(
+    arr: CaseArrays, prior: Any = None, *, reliability: bool = True, name: str = "motives"
+) -> BayesNet:
     """The Bayesian network of a compiled case (:func:`motives.exact.compile_case`).
 
-    Perturbed arrays (``dataclasses.replace`` of ``lam``, a proposition's ``table`` or ``lam``) give the
+    Perturbed arrays (``dataclasses.replace`` of ``lam``, a proposition's ``table`` or ``lam``) give
+    the
     network of that scenario (or :meth:`BayesNet.set_tables` swaps them into an existing network).
     See :func:`network` for the layout.
 
@@ -259,14 +301,24 @@ def network_from_arrays(arr: CaseArrays, prior: Any = None, *, reliability: bool
     model.add_cpds(*_cpds(nodes))
     model.check_model()
     evidence = _evidence(arr, names)
-    return BayesNet(model=model, evidence=evidence, query=names["hypotheses"], hypotheses=list(arr.hypotheses),
-                    names=names, reliability=rel_nodes, log_scale=log_scale, lens=arr.lens,
-                    with_reliability=reliability)
+    return BayesNet(
+        model=model,
+        evidence=evidence,
+        query=names["hypotheses"],
+        hypotheses=list(arr.hypotheses),
+        names=names,
+        reliability=rel_nodes,
+        log_scale=log_scale,
+        lens=arr.lens,
+        with_reliability=reliability,
+    )
 
 
 def _evidence(arr: CaseArrays, names: dict[str, str]) -> dict[str, str]:
     """Every item node in ``observed``; every observed fact in its observed state."""
-    evidence = {names[e]: ITEM_STATES[0] for e in arr.items + arr.other_items + arr.structured_items}
+    evidence = {
+        names[e]: ITEM_STATES[0] for e in arr.items + arr.other_items + arr.structured_items
+    }
     for pa in arr.propositions:
         if pa.observed >= 0:
             evidence[names[pa.id]] = _states(pa.states)[pa.observed]
@@ -277,14 +329,28 @@ def _cpds(nodes: list[_Node]) -> list[Any]:
     pg = _pgmpy()
     card = {n.name: len(n.states) for n in nodes}
     states_of = {n.name: n.states for n in nodes}
-    return [pg.factors.discrete.TabularCPD(
-        n.name, len(n.states), n.values,
-        evidence=n.parents or None, evidence_card=[card[p] for p in n.parents] or None,
-        state_names={n.name: n.states, **{p: states_of[p] for p in n.parents}}) for n in nodes]
+    return [
+        pg.factors.discrete.TabularCPD(
+            n.name,
+            len(n.states),
+            n.values,
+            evidence=n.parents or None,
+            evidence_card=[card[p] for p in n.parents] or None,
+            state_names={n.name: n.states, **{p: states_of[p] for p in n.parents}},
+        )
+        for n in nodes
+    ]
 
 
-def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node], dict[str, str],  # noqa: C901 - network layout: layers, then order within them
-                                                                     dict[str, list[float]], dict[str, float]]:
+# C901: network layout: layers, then order within them
+def _layout(  # noqa: C901
+    arr: CaseArrays, prior: Any, reliability: bool
+) -> tuple[
+    list[_Node],
+    dict[str, str],
+    dict[str, list[float]],
+    dict[str, float],
+]:
     """The nodes, the id -> node mapping, reliability nodes, log scales.
 
     A node has a name, states, parents and a table.
@@ -301,13 +367,17 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
     rel_nodes: dict[str, list[float]] = {}
     log_scale: dict[str, float] = {}
 
-    def rho_node(key: str, mean: float, conc: float | None, n_items: int) -> tuple[str | None, np.ndarray]:
+    def rho_node(
+        key: str, mean: float, conc: float | None, n_items: int
+    ) -> tuple[str | None, np.ndarray]:
         x, w = jacobi_nodes(mean, conc, n_items // 2 + 1)
         if len(x) == 1:
             return None, np.asarray(x)
         rn = namer(f"reliability_{key}")
         names[f"source:{key}"] = rn
-        nodes.append(_Node(rn, [f"q{i + 1}" for i in range(len(x))], [], np.asarray(w).reshape(-1, 1)))
+        nodes.append(
+            _Node(rn, [f"q{i + 1}" for i in range(len(x))], [], np.asarray(w).reshape(-1, 1))
+        )
         rel_nodes[rn] = [float(v) for v in x]
         return rn, np.asarray(x)
 
@@ -324,8 +394,13 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
             if s >= 0:
                 direct_rho[i] = struct_rho[s]
 
-    def add_item(item: str, parents: list[str], lam: np.ndarray, base: float,
-                 rho: tuple[str | None, np.ndarray] | None) -> None:
+    def add_item(
+        item: str,
+        parents: list[str],
+        lam: np.ndarray,
+        base: float,
+        rho: tuple[str | None, np.ndarray] | None,
+    ) -> None:
         nn = namer(item)
         names[item] = nn
         if rho is None:
@@ -333,7 +408,9 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
         elif rho[0] is None:  # a single node: folded in
             nodes.append(_Node(nn, list(ITEM_STATES), parents, _item_values(lam, base, rho[1])))
         else:
-            nodes.append(_Node(nn, list(ITEM_STATES), [*parents, rho[0]], _item_values(lam, base, rho[1])))
+            nodes.append(
+                _Node(nn, list(ITEM_STATES), [*parents, rho[0]], _item_values(lam, base, rho[1]))
+            )
 
     def add_other(item: str, parent: str, ll: np.ndarray) -> None:
         nn = namer(item)
@@ -346,24 +423,46 @@ def _layout(arr: CaseArrays, prior: Any, reliability: bool) -> tuple[list[_Node]
     for j, e in enumerate(arr.other_items):
         add_other(e, H, arr.other_loglik[j])
 
-    def node_of(q: int) -> str:  # a parent index of the compiled arrays: -1 the hypotheses, else a proposition
+    def node_of(
+        q: int,
+    ) -> str:  # a parent index of the compiled arrays: -1 the hypotheses, else a proposition
         return H if q < 0 else names[arr.propositions[q].id]
 
     for pa in arr.propositions:  # parents first
         pn = namer(pa.id)
         names[pa.id] = pn
-        # the table's rows are the parent configurations in nested order (first parent outermost), which is
-        # pgmpy's column order (first evidence variable slowest); a root fact has one row and no parents
-        nodes.append(_Node(pn, _states(pa.states), [node_of(q) for q in pa.parents],
-                           np.asarray(pa.table, dtype=float).T))
+        # the table's rows are the parent configurations in nested order (first parent outermost),
+        # which is pgmpy's column order (first evidence variable slowest); a root fact has one row
+        # and no parents
+        nodes.append(
+            _Node(
+                pn,
+                _states(pa.states),
+                [node_of(q) for q in pa.parents],
+                np.asarray(pa.table, dtype=float).T,
+            )
+        )
         for j, e in enumerate(pa.items):
             src = int(pa.source[j])
-            add_item(e, [pn], pa.lam[j], float(pa.base[j]), struct_rho[src] if reliability and src >= 0 else None)
+            add_item(
+                e,
+                [pn],
+                pa.lam[j],
+                float(pa.base[j]),
+                struct_rho[src] if reliability and src >= 0 else None,
+            )
         for j, e in enumerate(pa.other_items):
             add_other(e, pn, pa.other_loglik[j])
-    for jt in arr.joint:  # items of several parents: P(observed | configuration), configurations in nested order
-        add_item(jt.id, [node_of(q) for q in jt.parents], jt.lam, jt.base,
-                 struct_rho[jt.source] if reliability and jt.source >= 0 else None)
+    for jt in (
+        arr.joint
+    ):  # items of several parents: P(observed | configuration), configurations in nested order
+        add_item(
+            jt.id,
+            [node_of(q) for q in jt.parents],
+            jt.lam,
+            jt.base,
+            struct_rho[jt.source] if reliability and jt.source >= 0 else None,
+        )
     return nodes, names, rel_nodes, log_scale
 
 
@@ -372,7 +471,9 @@ def _states(ids: list[str]) -> list[str]:
     return [namer(s) for s in ids]
 
 
-def network(case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> BayesNet:
+def network(
+    case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True
+) -> BayesNet:
     """A case under one lens as a discrete Bayesian network, with the evidence to set.
 
     Parameters
@@ -384,13 +485,15 @@ def network(case: Case, lens: str | None = None, prior: Any = None, *, reliabili
     prior
         None (the case's), ``"uniform"``, a mapping, a list, or ``{"dirichlet": ...}``.
     reliability
-        Model sources of uncertain reliability (as discrete ρ nodes over the exact engine's quadrature
+        Model sources of uncertain reliability (as discrete ρ nodes over the exact engine's
+        quadrature
         points), or take every report at face value.
 
     Returns
     -------
     BayesNet
-        ``.model`` (pgmpy ``DiscreteBayesianNetwork``), ``.evidence`` (every item node ``"observed"``),
+        ``.model`` (pgmpy ``DiscreteBayesianNetwork``), ``.evidence`` (every item node
+        ``"observed"``),
         ``.query`` (``"hypothesis"``) and the name mapping. Its posterior is the exact engine's.
 
     Examples
@@ -404,10 +507,14 @@ def network(case: Case, lens: str | None = None, prior: Any = None, *, reliabili
     True
     """
     arr = compile_case(case, lens)
-    return network_from_arrays(arr, prior_from(case, prior), reliability=reliability, name=case.name)
+    return network_from_arrays(
+        arr, prior_from(case, prior), reliability=reliability, name=case.name
+    )
 
 
-def to_pgmpy(case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
+def to_pgmpy(
+    case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True
+) -> Any:
     """A case under one lens as a pgmpy ``DiscreteBayesianNetwork``.
 
     See :func:`network` for its evidence.
@@ -505,15 +612,21 @@ def format_of(path: Path) -> str:
     for fmt, e in FORMATS.items():
         if ext == e or ext == f".{fmt}":
             return fmt
-    raise MotivesError(f"cannot tell the format of {path} from its extension; use one of "
-                       + ", ".join(f"{e} ({f})" for f, e in FORMATS.items()))
+    raise MotivesError(
+        f"cannot tell the format of {path} from its extension; use one of "
+        + ", ".join(f"{e} ({f})" for f, e in FORMATS.items())
+    )
 
 
-def write(bn: BayesNet, path: str | os.PathLike[str], fmt: str | None = None, *, force: bool = False) -> Path:
+def write(
+    bn: BayesNet, path: str | os.PathLike[str], fmt: str | None = None, *, force: bool = False
+) -> Path:
     """Write the network to ``path`` atomically (a temporary file renamed into place).
 
-    ``fmt``: ``"bif"``, ``"xmlbif"`` or ``"net"`` (Hugin NET, read by Hugin, GeNIe and Netica); default from
-    the extension (``.bif``, ``.xml``/``.xmlbif``, ``.net``). An existing file is replaced only with ``force``.
+    ``fmt``: ``"bif"``, ``"xmlbif"`` or ``"net"`` (Hugin NET, read by Hugin, GeNIe and Netica);
+    default from
+    the extension (``.bif``, ``.xml``/``.xmlbif``, ``.net``). An existing file is replaced only with
+    ``force``.
 
     Examples
     --------
@@ -532,7 +645,9 @@ def write(bn: BayesNet, path: str | os.PathLike[str], fmt: str | None = None, *,
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename is atomic
     try:
-        with open(tmp, "x", encoding="utf-8") as fh:  # the usual permissions (umask), unlike mkstemp's 0600
+        with open(
+            tmp, "x", encoding="utf-8"
+        ) as fh:  # the usual permissions (umask), unlike mkstemp's 0600
             fh.write(text)
         os.replace(tmp, path)
         note_published(path)

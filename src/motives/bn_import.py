@@ -61,17 +61,42 @@ PGMPY_FORMATS = {
 }
 
 #: Extensions pyAgrum's ``loadBN`` reads (tried for a file pgmpy cannot parse, and for the others).
-PYAGRUM_FORMATS = {".bif": "BIF", ".bifxml": "XMLBIF", ".net": "Hugin NET", ".dsl": "GeNIe DSL",
-                   ".xdsl": "XDSL", ".uai": "UAI", ".o3prm": "O3PRM"}
+PYAGRUM_FORMATS = {
+    ".bif": "BIF",
+    ".bifxml": "XMLBIF",
+    ".net": "Hugin NET",
+    ".dsl": "GeNIe DSL",
+    ".xdsl": "XDSL",
+    ".uai": "UAI",
+    ".o3prm": "O3PRM",
+}
 
 #: The first line of a case.yaml this module wrote; ``force`` replaces only folders that start so.
 HEADER = "# Imported by motives import-bn"
 
-#: Ids a state or hypothesis may not take: words the case format reads as a likelihood form or a lens,
-#: and the reserved parent name.
-RESERVED = frozenset({"hypotheses", "default", "values", "ratios", "decibans", "van_evera", "rationale",
-                      "confidence", "probs", "p", "mean", "concentration", "beta", "interval", "icd203",
-                      "base_rate", "sd"})
+#: Ids a state or hypothesis may not take: words the case format reads as a likelihood form or a
+#: lens, and the reserved parent name.
+RESERVED = frozenset(
+    {
+        "hypotheses",
+        "default",
+        "values",
+        "ratios",
+        "decibans",
+        "van_evera",
+        "rationale",
+        "confidence",
+        "probs",
+        "p",
+        "mean",
+        "concentration",
+        "beta",
+        "interval",
+        "icd203",
+        "base_rate",
+        "sd",
+    }
+)
 
 #: Row sums may differ from 1 by this much (the case format's tolerance).
 ROW_TOLERANCE = 1e-6
@@ -98,7 +123,8 @@ class Imported:
     Attributes
     ----------
     data
-        The case: ``case.yaml``'s content, and the items under ``"evidence"`` (see :func:`case_files`).
+        The case: ``case.yaml``'s content, and the items under ``"evidence"`` (see
+        :func:`case_files`).
     node_ids
         Node name -> id (the hypothesis node -> ``"hypotheses"``).
     state_ids
@@ -133,7 +159,9 @@ class Imported:
         Examples
         --------
         >>> imp = read_bn(example_model(), "Burglary", "JohnCalls=True")
-        >>> [line for line in imp.renames() if line.startswith(("Burglary", "JohnCalls"))]  # doctest: +NORMALIZE_WHITESPACE
+        >>> [
+        ...     line for line in imp.renames() if line.startswith(("Burglary", "JohnCalls"))
+        ... ]  # doctest: +NORMALIZE_WHITESPACE
         ['Burglary -> hypotheses; states True -> true, False -> false',
          'JohnCalls -> john_calls; states True -> true, False -> false']
         """
@@ -194,13 +222,17 @@ def _reason(exc: BaseException) -> tuple[str, int | None]:
         line = exc.position[0]  # type: ignore[attr-defined]
     text = str(exc).strip().splitlines()
     msg = text[0] if text else type(exc).__name__
-    if isinstance(exc, KeyError | IndexError | ValueError | TypeError | AttributeError) and not text:
+    if (
+        isinstance(exc, KeyError | IndexError | ValueError | TypeError | AttributeError)
+        and not text
+    ):
         msg = type(exc).__name__
     msg = re.sub(r"\s+", " ", msg)
     if len(msg) > 200:
         msg = msg[:197] + "..."
-    return f"{type(exc).__name__}: {msg}" if type(exc).__name__ not in msg else msg, \
-        (int(line) if isinstance(line, int) and line > 0 else None)
+    return f"{type(exc).__name__}: {msg}" if type(exc).__name__ not in msg else msg, (
+        int(line) if isinstance(line, int) and line > 0 else None
+    )
 
 
 def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list[str]]:  # noqa: C901 - one branch per network file format
@@ -215,7 +247,7 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
     >>> alarm = next(n for n in nodes if n.name == "Alarm")
     >>> alarm.parents, alarm.states
     (('Burglary', 'Earthquake'), ('True', 'False'))
-    >>> float(alarm.table[0, 1, 0])   # P(Alarm=True | Burglary=True, Earthquake=False)
+    >>> float(alarm.table[0, 1, 0])  # P(Alarm=True | Burglary=True, Earthquake=False)
     0.94
     """
     if hasattr(path_or_model, "get_cpds"):
@@ -225,8 +257,10 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
             nodes, name, src = _from_pyagrum(path_or_model, "a pyAgrum model")
         return nodes, name, src, "pyAgrum", []
     if not isinstance(path_or_model, str | os.PathLike):
-        raise MotivesError(f"from_bn reads a file path, a pgmpy model or a pyAgrum BayesNet, not a "
-                           f"{type(path_or_model).__name__}")
+        raise MotivesError(
+            f"from_bn reads a file path, a pgmpy model or a pyAgrum BayesNet, not a "
+            f"{type(path_or_model).__name__}"
+        )
     path = Path(path_or_model)
     if not path.exists():
         raise _problem(path, "no such file")
@@ -234,14 +268,19 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
         raise _problem(path, "is a folder; give the network file (.bif, .xml, .net, ...)")
     from motives.yamlfile import read_capped
 
-    raw = read_capped(path)  # a regular file only (a FIFO would hang read_bytes), capped while reading
+    raw = read_capped(
+        path
+    )  # a regular file only (a FIFO would hang read_bytes), capped while reading
     if not raw.strip():
         raise _problem(path, "the file is empty")
     ext = path.suffix.lower()
     if ext not in PGMPY_FORMATS and ext not in PYAGRUM_FORMATS:
         known = sorted(set(PGMPY_FORMATS) | set(PYAGRUM_FORMATS))
-        raise _problem(path, f"cannot tell the network format from the extension '{ext or '(none)'}'; "
-                             f"known: {', '.join(known)}")
+        raise _problem(
+            path,
+            f"cannot tell the network format from the extension '{ext or '(none)'}'; "
+            f"known: {', '.join(known)}",
+        )
     fmt = PGMPY_FORMATS[ext][0] if ext in PGMPY_FORMATS else PYAGRUM_FORMATS[ext]
     failed: list[tuple[str, str, int | None]] = []  # (reader, why, line)
     if ext in PGMPY_FORMATS:
@@ -256,7 +295,9 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
                 return nodes, name, src, f"pgmpy {cls}", []
             failed.append((f"pgmpy {cls}", "found no nodes", None))
     if ext in PYAGRUM_FORMATS:
-        try:  # quietly: pyAgrum 3.3 crashes (SIGSEGV) when it is imported with warnings turned into errors
+        # quietly: pyAgrum 3.3 crashes (SIGSEGV) when it is imported with warnings turned into
+        # errors
+        try:
             with _quiet():
                 import pyagrum as gum
         except ImportError:
@@ -271,18 +312,26 @@ def read_network(path_or_model: Any) -> tuple[list[NetNode], str, str, str, list
                 failed.append(("pyAgrum loadBN", *_pyagrum_reason(exc)))
             else:
                 if bn.size():
-                    with _quiet():  # pyAgrum's toarray warns under NumPy 2.5 (it sets an array's shape)
+                    with (
+                        _quiet()
+                    ):  # pyAgrum's toarray warns under NumPy 2.5 (it sets an array's shape)
                         nodes, name, src = _from_pyagrum(bn, path.name)
                     nodes, notes = _single_precision(nodes, ext)
                     if failed:
-                        notes.insert(0, f"{failed[0][0]} could not read the file ({failed[0][1]}); pyAgrum did")
+                        notes.insert(
+                            0,
+                            f"{failed[0][0]} could not read the file ({failed[0][1]}); pyAgrum did",
+                        )
                     return nodes, name, src, "pyAgrum loadBN", notes
                 failed.append(("pyAgrum loadBN", "found no nodes", None))
     located = [f for f in failed if f[2] is not None]
     best = located[-1] if located else failed[-1]
     others = "; ".join(f"{r}: {w}" for r, w, _ in failed if (r, w) != best[:2])
-    raise _problem(path, f"cannot read it as {fmt} ({best[0]}: {best[1]})" + (f"; {others}" if others else ""),
-                   best[2])
+    raise _problem(
+        path,
+        f"cannot read it as {fmt} ({best[0]}: {best[1]})" + (f"; {others}" if others else ""),
+        best[2],
+    )
 
 
 def _pyagrum_reason(exc: BaseException) -> tuple[str, int | None]:
@@ -291,7 +340,9 @@ def _pyagrum_reason(exc: BaseException) -> tuple[str, int | None]:
     m = re.search(r":(\d+):\s*\d+\s*:\s*error\s*:\s*(.+)", text)
     if m:
         return re.sub(r"\s+", " ", m.group(2)).strip(), int(m.group(1))
-    text = re.sub(r"^\[pyAgrum\]\s*", "", text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+    text = re.sub(
+        r"^\[pyAgrum\]\s*", "", text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    )
     return text[:200], None
 
 
@@ -314,15 +365,21 @@ def _from_pgmpy(model: Any, path: Path, source: str) -> tuple[list[NetNode], str
         states = tuple(str(s) for s in cpd.state_names[cpd.variables[0]])
         parents = tuple(variables[1:])
         if set(parents) != {str(p) for p in model.get_parents(name)}:
-            raise _problem(path, f"node '{name}': its table's parents {list(parents)} are not its parents in the "
-                                 f"graph {sorted(str(p) for p in model.get_parents(name))}")
+            raise _problem(
+                path,
+                f"node '{name}': its table's parents {list(parents)} are not its parents in the "
+                f"graph {sorted(str(p) for p in model.get_parents(name))}",
+            )
         nodes.append(NetNode(str(name), states, parents, np.moveaxis(values, 0, -1)))
     for n in nodes:
         for p, k in zip(n.parents, n.table.shape[:-1], strict=True):
             other = next(m for m in nodes if m.name == p)
             if len(other.states) != k:
-                raise _problem(path, f"node '{n.name}': its table has {k} columns for parent '{p}', which has "
-                                     f"{len(other.states)} states")
+                raise _problem(
+                    path,
+                    f"node '{n.name}': its table has {k} columns for parent '{p}', which has "
+                    f"{len(other.states)} states",
+                )
     return nodes, str(getattr(model, "name", "") or ""), source
 
 
@@ -336,7 +393,9 @@ def _from_pyagrum(bn: Any, source: str) -> tuple[list[NetNode], str, str]:
     for i in sorted(bn.nodes()):
         var = bn.variable(i)
         cpt = bn.cpt(i)
-        names = list(cpt.names)  # the node, then its parents; toarray's axes are in the reverse order
+        names = list(
+            cpt.names
+        )  # the node, then its parents; toarray's axes are in the reverse order
         arr = np.asarray(cpt.toarray(), dtype=float)
         arr = np.moveaxis(np.transpose(arr), 0, -1)  # parents in names[1:] order, the node last
         parents = names[1:]
@@ -355,11 +414,23 @@ def _single_precision(nodes: list[NetNode], ext: str) -> tuple[list[NetNode], li
     values = np.concatenate([n.table.ravel() for n in nodes])
     if ext in (".bifxml",) or not np.array_equal(values.astype(np.float32).astype(float), values):
         return nodes, []
-    out = [NetNode(n.name, n.states, n.parents,
-                   np.vectorize(lambda v: float(repr(np.float32(v)).removeprefix("np.float32(").rstrip(")")))(
-                       n.table).astype(float).reshape(n.table.shape)) for n in nodes]
-    return out, ["pyAgrum read the numbers in single precision; each was taken back to the shortest decimal "
-                 "with the same single-precision value (exact for numbers of at most 7 significant digits)"]
+    out = [
+        NetNode(
+            n.name,
+            n.states,
+            n.parents,
+            np.vectorize(
+                lambda v: float(repr(np.float32(v)).removeprefix("np.float32(").rstrip(")"))
+            )(n.table)
+            .astype(float)
+            .reshape(n.table.shape),
+        )
+        for n in nodes
+    ]
+    return out, [
+        "pyAgrum read the numbers in single precision; each was taken back to the shortest decimal "
+        "with the same single-precision value (exact for numbers of at most 7 significant digits)"
+    ]
 
 
 # --------------------------------------------------------------------------- ids
@@ -402,7 +473,8 @@ def parse_evidence(evidence: Mapping[str, str] | str | None) -> dict[str, str]:
     >>> parse_evidence("JohnCalls")
     Traceback (most recent call last):
     ...
-    motives.errors.MotivesError: evidence 'JohnCalls': write NODE=STATE (several separated by commas), e.g. JohnCalls=True
+    motives.errors.MotivesError: evidence 'JohnCalls': write NODE=STATE (several separated by
+    commas), e.g. JohnCalls=True
     """
     if evidence is None:
         return {}
@@ -415,12 +487,17 @@ def parse_evidence(evidence: Mapping[str, str] | str | None) -> dict[str, str]:
             continue
         node, eq, state = (s.strip() for s in part.partition("="))
         if not eq or not node or not state or "=" in state:
-            raise MotivesError(f"evidence '{part}': write NODE=STATE (several separated by commas), "
-                               f"e.g. {node or 'NODE'}=True" if node and not eq else
-                               f"evidence '{part}': write NODE=STATE (several separated by commas)")
+            raise MotivesError(
+                f"evidence '{part}': write NODE=STATE (several separated by commas), "
+                f"e.g. {node or 'NODE'}=True"
+                if node and not eq
+                else f"evidence '{part}': write NODE=STATE (several separated by commas)"
+            )
         if node in out and out[node] != state:
-            raise MotivesError(f"evidence names node '{node}' twice ({out[node]} and {state}); observe a node in "
-                               "one state")
+            raise MotivesError(
+                f"evidence names node '{node}' twice ({out[node]} and {state}); observe a node in "
+                "one state"
+            )
         out[node] = state
     return out
 
@@ -479,10 +556,18 @@ def _check_rows(n: NetNode, by_name: Mapping[str, NetNode], where: str) -> None:
     bad = np.flatnonzero((np.abs(sums - 1) > ROW_TOLERANCE) | negative | ~np.isfinite(sums))
     if bad.size:
         idx = np.unravel_index(int(bad[0]), n.table.shape[:-1]) if n.parents else ()
-        cond = ", ".join(f"{p}={by_name[p].states[int(i)]}" for p, i in zip(n.parents, idx, strict=True))
-        what = "holds a negative number" if negative[bad[0]] else f"sums to {float(sums[bad[0]]):.10g}, not 1"
-        raise MotivesError(f"{where}: node '{n.name}': {'the row given ' + cond if cond else 'its table'} {what}; "
-                           "fix the table in the network's tool")
+        cond = ", ".join(
+            f"{p}={by_name[p].states[int(i)]}" for p, i in zip(n.parents, idx, strict=True)
+        )
+        what = (
+            "holds a negative number"
+            if negative[bad[0]]
+            else f"sums to {float(sums[bad[0]]):.10g}, not 1"
+        )
+        raise MotivesError(
+            f"{where}: node '{n.name}': {'the row given ' + cond if cond else 'its table'} {what}; "
+            "fix the table in the network's tool"
+        )
 
 
 def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
@@ -495,7 +580,10 @@ def _nested(table: np.ndarray, parent_keys: list[list[str]], cell: Any) -> Any:
     return {k: _nested(table[i], parent_keys[1:], cell) for i, k in enumerate(parent_keys[0])}
 
 
-def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None) -> Imported:  # noqa: C901 - one branch per network file format and evidence form
+# C901: one branch per network file format and evidence form
+def read_bn(  # noqa: C901
+    path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None
+) -> Imported:
     """Read a network and lay it out as a case (nothing written or validated by the schema yet).
 
     See :func:`from_bn` for the parameters and the layout.
@@ -504,7 +592,8 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
     --------
     >>> imp = read_bn(example_model(), "Burglary", "JohnCalls=True,MaryCalls=True")
     >>> imp.data["hypotheses"]
-    [{'id': 'true', 'label': 'Burglary = True', 'prior': 0.001}, {'id': 'false', 'label': 'Burglary = False', 'prior': 0.999}]
+    [{'id': 'true', 'label': 'Burglary = True', 'prior': 0.001}, {'id': 'false', 'label': 'Burglary
+    = False', 'prior': 0.999}]
     >>> imp.data["propositions"][1]["likelihoods"]
     {'true': {'true': 0.95, 'false': 0.94}, 'false': {'true': 0.29, 'false': 0.001}}
     >>> imp.data["evidence"][0]["bears_on"], imp.data["evidence"][0]["likelihoods"]
@@ -516,17 +605,22 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
     by_name = {n.name: n for n in nodes}
     observed_in = parse_evidence(evidence)
 
-    # ids first (so that messages can accept them too): hypothesis states, then nodes in topological order
+    # ids first (so that messages can accept them too): hypothesis states, then nodes in topological
+    # order
     order = _topological(nodes)
     hyp_name = _match(hypothesis, names, {n: _clean(n, "n") for n in names})
     if hyp_name is None:
-        raise MotivesError(f"hypothesis node '{hypothesis}' is not in {where}; its nodes: {', '.join(names)}."
-                           + did_you_mean(hypothesis, names))
+        raise MotivesError(
+            f"hypothesis node '{hypothesis}' is not in {where}; its nodes: {', '.join(names)}."
+            + did_you_mean(hypothesis, names)
+        )
     H = by_name[hyp_name]
     if H.parents:
         arcs = ", ".join(f"{p} -> {H.name}" for p in H.parents)
-        raise MotivesError(f"hypothesis node '{H.name}' has parents ({arcs}); the hypotheses must be a root of "
-                           "the network. Choose a root node, or remove the arcs into it in your tool first")
+        raise MotivesError(
+            f"hypothesis node '{H.name}' has parents ({arcs}); the hypotheses must be a root of "
+            "the network. Choose a root node, or remove the arcs into it in your tool first"
+        )
     hyp_ids = _Ids(set(RESERVED), "h")
     state_ids: dict[str, dict[str, str]] = {H.name: {s: hyp_ids(s) for s in H.states}}
     node_ids: dict[str, str] = {H.name: "hypotheses"}
@@ -545,19 +639,28 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
     for word, state_word in observed_in.items():
         node = _match(word, names, node_ids)
         if node is None:
-            raise MotivesError(f"evidence '{word}={state_word}': no node '{word}' in {where}; its nodes: "
-                               f"{', '.join(names)}." + did_you_mean(word, names))
+            raise MotivesError(
+                f"evidence '{word}={state_word}': no node '{word}' in {where}; its nodes: "
+                f"{', '.join(names)}." + did_you_mean(word, names)
+            )
         if node == H.name:
-            raise MotivesError(f"evidence '{word}={state_word}': '{node}' is the hypothesis node; its states are "
-                               "what the case weighs, so it cannot also be observed")
+            raise MotivesError(
+                f"evidence '{word}={state_word}': '{node}' is the hypothesis node; its states are "
+                "what the case weighs, so it cannot also be observed"
+            )
         states = list(by_name[node].states)
         state = _match(state_word, states, state_ids[node])
         if state is None:
-            raise MotivesError(f"evidence '{word}={state_word}': node '{node}' has no state '{state_word}'; its "
-                               f"states: {', '.join(states)}." + did_you_mean(state_word, states))
+            raise MotivesError(
+                f"evidence '{word}={state_word}': node '{node}' has no state '{state_word}'; its "
+                f"states: {', '.join(states)}." + did_you_mean(state_word, states)
+            )
         if node in observed and observed[node] != state:
-            raise MotivesError(f"evidence names node '{node}' twice ({observed[node]} and {state}); observe a node "
-                               "in one state")
+            raise MotivesError(
+                f"evidence names node '{node}' twice ({observed[node]} and {state}); observe a "
+                "node "
+                "in one state"
+            )
         observed[node] = state
 
     for n in nodes:
@@ -572,7 +675,9 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
 
     def bears(n: NetNode) -> str | _FlowList:
         ids = [node_ids[p] for p in n.parents]
-        return ids[0] if len(ids) == 1 else _FlowList(ids)  # one parent: a string, as every case file has it
+        return (
+            ids[0] if len(ids) == 1 else _FlowList(ids)
+        )  # one parent: a string, as every case file has it
 
     def row(n: NetNode) -> Any:
         sid = list(state_ids[n.name].values())
@@ -589,9 +694,16 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
         sid = list(state_ids[n.name].values())
         state = observed.get(n.name)
         if state is not None and n.parents and not children[n.name]:
-            items.append({"id": nid, "title": f"{n.name} = {state}", "bears_on": bears(n),
-                          "likelihoods": _nested(n.table[..., n.states.index(state)], keys(n),
-                                                 lambda v: _num(v))})
+            items.append(
+                {
+                    "id": nid,
+                    "title": f"{n.name} = {state}",
+                    "bears_on": bears(n),
+                    "likelihoods": _nested(
+                        n.table[..., n.states.index(state)], keys(n), lambda v: _num(v)
+                    ),
+                }
+            )
             continue
         rec: dict[str, Any] = {"id": nid, "title": n.name}
         if sid != ["yes", "no"]:
@@ -605,15 +717,21 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
             rec["observed"] = state_ids[n.name][state]
         props.append(rec)
 
-    case_name = _clean(net_name or (Path(source).stem if source != "a pgmpy model" else "network"), "network")
-    hyps = [{"id": state_ids[H.name][s], "label": f"{H.name} = {s}", "prior": _num(p)}
-            for s, p in zip(H.states, H.table, strict=True)]
+    case_name = _clean(
+        net_name or (Path(source).stem if source != "a pgmpy model" else "network"), "network"
+    )
+    hyps = [
+        {"id": state_ids[H.name][s], "label": f"{H.name} = {s}", "prior": _num(p)}
+        for s, p in zip(H.states, H.table, strict=True)
+    ]
     ev_text = ", ".join(f"{k}={v}" for k, v in observed.items()) or "none"
     data: dict[str, Any] = {
         "name": case_name,
         "title": f"{net_name or Path(source).stem}: the states of {H.name}, given {ev_text}",
-        "description": (f"Imported from {source} ({reader}). The hypotheses are the states of node '{H.name}' "
-                        f"(its table is the prior); evidence: {ev_text}. Every table is the network's."),
+        "description": (
+            f"Imported from {source} ({reader}). The hypotheses are the states of node '{H.name}' "
+            f"(its table is the prior); evidence: {ev_text}. Every table is the network's."
+        ),
         "lenses": [{"id": "default", "name": f"The tables of {source}"}],
         "hypotheses": hyps,
     }
@@ -621,8 +739,16 @@ def read_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | s
         data["propositions"] = props
     if items:
         data["evidence"] = items
-    return Imported(data=data, node_ids=node_ids, state_ids=state_ids, source=source, reader=reader,
-                    hypothesis=H.name, evidence=observed, notes=notes)
+    return Imported(
+        data=data,
+        node_ids=node_ids,
+        state_ids=state_ids,
+        source=source,
+        reader=reader,
+        hypothesis=H.name,
+        evidence=observed,
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- YAML
@@ -649,11 +775,14 @@ def _dumper() -> Any:
         yaml_implicit_resolvers = {k: list(v) for k, v in Loader.yaml_implicit_resolvers.items()}
 
         def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
-            return super().increase_indent(flow, False)  # lists indented under their key, as the examples are
+            return super().increase_indent(
+                flow, False
+            )  # lists indented under their key, as the examples are
 
     def mapping(dumper: Any, data: dict[str, Any]) -> Any:
         flow = all(not isinstance(v, dict | list) for v in data.values()) and not any(
-            isinstance(v, str) and len(v) > 40 for v in data.values())
+            isinstance(v, str) and len(v) > 40 for v in data.values()
+        )
         return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
     def flow_list(dumper: Any, data: list[Any]) -> Any:
@@ -662,8 +791,13 @@ def _dumper() -> Any:
     def number(dumper: Any, data: float) -> Any:
         text = repr(float(data))
         if "e" in text:
-            text = np.format_float_positional(data, trim="-") if abs(data) >= 1e-6 else text.replace("e", ".0e", 1) \
-                if "." not in text else text
+            text = (
+                np.format_float_positional(data, trim="-")
+                if abs(data) >= 1e-6
+                else text.replace("e", ".0e", 1)
+                if "." not in text
+                else text
+            )
         return dumper.represent_scalar("tag:yaml.org,2002:float", text)
 
     Dumper.add_representer(dict, mapping)
@@ -677,13 +811,14 @@ def case_files(imp: Imported) -> dict[str, str]:
 
     A header comment, then the case.
 
-    The header says where the network came from, what read it, how names became ids and what to know.
+    The header says where the network came from, what read it, how names became ids and what to
+    know.
 
     Examples
     --------
     >>> text = case_files(read_bn(example_model(), "Burglary", "JohnCalls=True"))["case.yaml"]
     >>> start = text.index("  - id: alarm")
-    >>> print(text[start:text.index("  - id:", start + 1)].rstrip())
+    >>> print(text[start : text.index("  - id:", start + 1)].rstrip())
       - id: alarm
         title: Alarm
         states: ['true', 'false']
@@ -695,25 +830,36 @@ def case_files(imp: Imported) -> dict[str, str]:
     import yaml
 
     ev = ", ".join(f"{k}={v}" for k, v in imp.evidence.items()) or "none"
-    head = [f"{HEADER} from {imp.source} (read by {imp.reader}).",
-            f"# Hypotheses: the states of node '{imp.hypothesis}' (its table is the prior). Evidence: {ev}.",
-            "# Every table is the network's, nested in the order of bears_on (first parent outermost); two states:",
-            "# P(first state | parents). Numbers have at most 15 significant digits."]
+    head = [
+        f"{HEADER} from {imp.source} (read by {imp.reader}).",
+        f"# Hypotheses: the states of node '{imp.hypothesis}' (its table is the prior). Evidence: "
+        f"{ev}.",
+        "# Every table is the network's, nested in the order of bears_on (first parent "
+        "outermost); two states:",
+        "# P(first state | parents). Numbers have at most 15 significant digits.",
+    ]
     renames = imp.renames()
     if renames:
         head.append("# Names made ids (network name -> id):")
         head += [f"#   {line}" for line in renames]
     head += [f"# Note: {n}" for n in imp.notes]
     head.append("# Edit freely; importing again with --force replaces this folder.")
-    dump = {"Dumper": _dumper(), "sort_keys": False, "allow_unicode": True, "width": 110,
-            "default_flow_style": False}
+    dump = {
+        "Dumper": _dumper(),
+        "sort_keys": False,
+        "allow_unicode": True,
+        "width": 110,
+        "default_flow_style": False,
+    }
     case = {k: v for k, v in imp.data.items() if k != "evidence"}
     body = re.sub(r"\n(propositions):", r"\n\n\1:", yaml.dump(case, **dump))
     files = {"case.yaml": "\n".join(head) + "\n" + body}
     if imp.data.get("evidence"):
-        files["evidence.yaml"] = (f"{HEADER} from {imp.source}: the observed nodes with no children, as items.\n"
-                                  "# P(the observed state | parents), nested as in case.yaml.\n"
-                                  + yaml.dump({"evidence": imp.data["evidence"]}, **dump))
+        files["evidence.yaml"] = (
+            f"{HEADER} from {imp.source}: the observed nodes with no children, as items.\n"
+            "# P(the observed state | parents), nested as in case.yaml.\n"
+            + yaml.dump({"evidence": imp.data["evidence"]}, **dump)
+        )
     return files
 
 
@@ -722,17 +868,25 @@ def case_files(imp: Imported) -> dict[str, str]:
 
 def _written_by_us(folder: Path) -> bool:
     files = list(folder.iterdir())
-    return all(p.is_file() and p.name in ("case.yaml", "evidence.yaml")
-               and p.read_text(encoding="utf-8", errors="replace").startswith(HEADER) for p in files)
+    return all(
+        p.is_file()
+        and p.name in ("case.yaml", "evidence.yaml")
+        and p.read_text(encoding="utf-8", errors="replace").startswith(HEADER)
+        for p in files
+    )
 
 
-def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = False, check: bool = True) -> Path:
+def write_case(
+    imp: Imported, out: str | os.PathLike[str], *, force: bool = False, check: bool = True
+) -> Path:
     """Write ``out/case.yaml`` atomically.
 
     A temporary sibling folder is written, checked by loading, then renamed.
 
-    An existing non-empty ``out`` is refused; with ``force`` it is replaced, but only when it holds just a
-    ``case.yaml`` this module wrote. ``check``: load the written case first (its problems, if any, are
+    An existing non-empty ``out`` is refused; with ``force`` it is replaced, but only when it holds
+    just a
+    ``case.yaml`` this module wrote. ``check``: load the written case first (its problems, if any,
+    are
     reported against ``out``, and nothing is written).
 
     Examples
@@ -745,7 +899,8 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
     >>> write_case(imp, d / "alarm", check=False)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    motives.errors.MotivesError: ... already exists and is not empty; pass --force (force=True) to replace it
+    motives.errors.MotivesError: ... already exists and is not empty; pass --force (force=True) to
+    replace it
     """
     out = Path(out)
     if out.exists() or out.is_symlink():
@@ -753,10 +908,15 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
             raise MotivesError(f"{out} exists and is not a folder")
         if any(out.iterdir()):
             if not force:
-                raise MotivesError(f"{out} already exists and is not empty; pass --force (force=True) to replace it")
+                raise MotivesError(
+                    f"{out} already exists and is not empty; pass --force (force=True) to replace "
+                    "it"
+                )
             if not _written_by_us(out):
-                raise MotivesError(f"{out} holds files import-bn did not write; --force replaces only a folder "
-                                   "import-bn wrote. Remove it yourself or choose another folder")
+                raise MotivesError(
+                    f"{out} holds files import-bn did not write; --force replaces only a folder "
+                    "import-bn wrote. Remove it yourself or choose another folder"
+                )
     files = imp.files()
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -765,7 +925,9 @@ def write_case(imp: Imported, out: str | os.PathLike[str], *, force: bool = Fals
         for name, text in files.items():
             try:
                 (tmp / name).write_text(text, encoding="utf-8")
-            except OSError as exc:  # a failed write (a full disk) names no file: name the one asked for
+            except (
+                OSError
+            ) as exc:  # a failed write (a full disk) names no file: name the one asked for
                 raise OSError(exc.errno, exc.strerror, str(out / name)) from None
         if check:
             _check_loads(tmp, out)
@@ -784,47 +946,68 @@ def _check_loads(tmp: Path, out: Path) -> Case:
         import dataclasses
 
         t = str(tmp)
-        raise CaseError([dataclasses.replace(p, file=p.file.replace(t, str(out)) if p.file else p.file)
-                         for p in exc.problems]) from None
+        raise CaseError(
+            [
+                dataclasses.replace(p, file=p.file.replace(t, str(out)) if p.file else p.file)
+                for p in exc.problems
+            ]
+        ) from None
 
 
-def from_bn(path_or_model: Any, hypothesis: str, evidence: Mapping[str, str] | str | None = None, *,
-            out: str | os.PathLike[str] | None = None, force: bool = False) -> Case:
+def from_bn(
+    path_or_model: Any,
+    hypothesis: str,
+    evidence: Mapping[str, str] | str | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    force: bool = False,
+) -> Case:
     """A Bayesian network (a BIF, XMLBIF or Hugin NET file, or a pgmpy model) as a case.
 
     Parameters
     ----------
     path_or_model
-        A network file (``.bif``, ``.xml``/``.xmlbif``/``.bifxml``, ``.net``, ``.uai``, ``.xdsl`` through pgmpy;
-        ``.dsl`` and the others pyAgrum reads through pyAgrum), a pgmpy ``DiscreteBayesianNetwork`` or a
+        A network file (``.bif``, ``.xml``/``.xmlbif``/``.bifxml``, ``.net``, ``.uai``, ``.xdsl``
+        through pgmpy;
+        ``.dsl`` and the others pyAgrum reads through pyAgrum), a pgmpy ``DiscreteBayesianNetwork``
+        or a
         pyAgrum ``BayesNet``.
     hypothesis
         The node whose states are the hypotheses (a root: its table is the prior).
     evidence
-        The observed nodes: ``{"JohnCalls": "True"}`` or ``"JohnCalls=True,MaryCalls=True"``. Node and state
+        The observed nodes: ``{"JohnCalls": "True"}`` or ``"JohnCalls=True,MaryCalls=True"``. Node
+        and state
         names as in the network (any letter case) or as their ids.
     out
-        A folder to write the case to (``case.yaml``; atomically). Default: none (a temporary folder, removed).
+        A folder to write the case to (``case.yaml``; atomically). Default: none (a temporary
+        folder, removed).
     force
         Replace ``out`` if it exists (only a folder this function wrote).
 
     Returns
     -------
     Case
-        The case, loaded and validated. Its posterior is the network's P(hypothesis | evidence). The ids the
-        network's names became are in the case's header comment; :func:`read_bn` returns them as data.
+        The case, loaded and validated. Its posterior is the network's P(hypothesis | evidence). The
+        ids the
+        network's names became are in the case's header comment; :func:`read_bn` returns them as
+        data.
 
     Raises
     ------
     MotivesError
-        An unreadable file (located), a hypothesis node with parents (naming the arcs), evidence naming an
+        An unreadable file (located), a hypothesis node with parents (naming the arcs), evidence
+        naming an
         unknown node or state (naming the valid ones), an existing ``out``.
 
     Examples
     --------
     >>> import tempfile
-    >>> case = from_bn(example_model(), "Burglary", "JohnCalls=True,MaryCalls=True",
-    ...                out=Path(tempfile.mkdtemp()) / "alarm")
+    >>> case = from_bn(
+    ...     example_model(),
+    ...     "Burglary",
+    ...     "JohnCalls=True,MaryCalls=True",
+    ...     out=Path(tempfile.mkdtemp()) / "alarm",
+    ... )
     >>> case.hypothesis_ids
     ['true', 'false']
     """
@@ -856,20 +1039,44 @@ def example_model() -> Any:
         from pgmpy.factors.discrete import TabularCPD
         from pgmpy.models import DiscreteBayesianNetwork
 
-        m = DiscreteBayesianNetwork([("Burglary", "Alarm"), ("Earthquake", "Alarm"), ("Alarm", "JohnCalls"),
-                                     ("Alarm", "MaryCalls")])
+        m = DiscreteBayesianNetwork(
+            [
+                ("Burglary", "Alarm"),
+                ("Earthquake", "Alarm"),
+                ("Alarm", "JohnCalls"),
+                ("Alarm", "MaryCalls"),
+            ]
+        )
         tf = ["True", "False"]
 
         def cpd(v: str, p: list[float], parents: list[str] = ()) -> Any:  # type: ignore[assignment]
-            return TabularCPD(v, 2, [p, [1 - x for x in p]], evidence=list(parents) or None,
-                              evidence_card=[2] * len(parents) or None,
-                              state_names={v: tf, **{q: tf for q in parents}})
+            return TabularCPD(
+                v,
+                2,
+                [p, [1 - x for x in p]],
+                evidence=list(parents) or None,
+                evidence_card=[2] * len(parents) or None,
+                state_names={v: tf, **{q: tf for q in parents}},
+            )
 
-        m.add_cpds(cpd("Burglary", [0.001]), cpd("Earthquake", [0.002]),
-                   cpd("Alarm", [0.95, 0.94, 0.29, 0.001], ["Burglary", "Earthquake"]),
-                   cpd("JohnCalls", [0.9, 0.05], ["Alarm"]), cpd("MaryCalls", [0.7, 0.01], ["Alarm"]))
+        m.add_cpds(
+            cpd("Burglary", [0.001]),
+            cpd("Earthquake", [0.002]),
+            cpd("Alarm", [0.95, 0.94, 0.29, 0.001], ["Burglary", "Earthquake"]),
+            cpd("JohnCalls", [0.9, 0.05], ["Alarm"]),
+            cpd("MaryCalls", [0.7, 0.01], ["Alarm"]),
+        )
     return m
 
 
-__all__ = ["Imported", "NetNode", "case_files", "example_model", "from_bn", "parse_evidence", "read_bn",
-           "read_network", "write_case"]
+__all__ = [
+    "Imported",
+    "NetNode",
+    "case_files",
+    "example_model",
+    "from_bn",
+    "parse_evidence",
+    "read_bn",
+    "read_network",
+    "write_case",
+]

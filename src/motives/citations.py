@@ -2,25 +2,35 @@ r"""Citations: in-text citations and reference lists from a case's BibTeX entrie
 
 They are formatted by pybtex.
 
-One formatter, :class:`Bibliography`, serves every output that names a source: the Markdown report (in-text
+One formatter, :class:`Bibliography`, serves every output that names a source: the Markdown report
+(in-text
 citations and a reference list), the case book, the interactive appendix; the LaTeX tables cite with
-:func:`latex_cite` (``\cite{key}``) and leave the formatting to the paper's own BibTeX or biblatex style.
+:func:`latex_cite` (``\cite{key}``) and leave the formatting to the paper's own BibTeX or biblatex
+style.
 
 Styles (``style=``):
 
-- ``"author-year"`` (the default): in-text "(Hughes 2023; Putin 2015a)", a reference list sorted by author
-  and year, "Hughes, Alex. 2023. Plan Z: … *Journal of Advanced Military Studies* 14(2). doi:…". Works by the
-  same author in the same year (or undated, "n.d.", as author–date styles print them) get a, b, … so that
+- ``"author-year"`` (the default): in-text "(Hughes 2023; Putin 2015a)", a reference list sorted by
+author
+  and year, "Hughes, Alex. 2023. Plan Z: … *Journal of Advanced Military Studies* 14(2). doi:…".
+  Works by the
+  same author in the same year (or undated, "n.d.", as author–date styles print them) get a, b, … so
+  that
   each in-text citation points at one entry.
-- ``"plain"``, ``"unsrt"``, ``"alpha"``, ``"unsrtalpha"``: pybtex's versions of the BibTeX styles of the
+- ``"plain"``, ``"unsrt"``, ``"alpha"``, ``"unsrtalpha"``: pybtex's versions of the BibTeX styles of
+the
   same name (numeric or alphabetic labels, "[1]", "[Hug23]").
 
-Missing fields are left out, never printed empty ("()", "{}"), and BibTeX markup is read as LaTeX (braces
-protect case, ``{\"o}`` is "ö"), all by pybtex's rich text. pybtex's own BibTeX styles require some fields
-(a title for an article); an entry lacking one is formatted with the author–year template instead, so that a
+Missing fields are left out, never printed empty ("()", "{}"), and BibTeX markup is read as LaTeX
+(braces
+protect case, ``{\"o}`` is "ö"), all by pybtex's rich text. pybtex's own BibTeX styles require some
+fields
+(a title for an article); an entry lacking one is formatted with the author–year template instead,
+so that a
 sparse entry is printed with what it has rather than refused.
 
-The parsing of the ``.bib`` file stays in :func:`motives.bibtex.read_bibtex` (bibtexparser, with located errors);
+The parsing of the ``.bib`` file stays in :func:`motives.bibtex.read_bibtex` (bibtexparser, with
+located errors);
 this module takes its output, key -> fields.
 """
 
@@ -49,7 +59,8 @@ def latex_cite(keys: Iterable[str]) -> str:
 
     The keys are not escaped: BibTeX needs them verbatim.
 
-    The paper's BibTeX (or biblatex) style formats these citations, from the case's own ``.bib`` file.
+    The paper's BibTeX (or biblatex) style formats these citations, from the case's own ``.bib``
+    file.
 
     Examples
     --------
@@ -61,7 +72,9 @@ def latex_cite(keys: Iterable[str]) -> str:
     keys = list(keys)
     bad = [k for k in keys if not _CITE_KEY.match(k)]
     if bad:
-        raise ValueError(f"BibTeX keys {bad} have characters \\cite cannot take (use letters, digits, _:.-+/)")
+        raise ValueError(
+            f"BibTeX keys {bad} have characters \\cite cannot take (use letters, digits, _:.-+/)"
+        )
     return "\\cite{" + ",".join(keys) + "}" if keys else ""
 
 
@@ -140,26 +153,60 @@ def _author_year_template(entry, year: str):  # noqa: ANN001, ANN202 - pybtex En
     from pybtex.style.formatting import toplevel
     from pybtex.style.template import field, first_of, join, names, optional, sentence, tag, words
 
-    italic_title = entry.type in {"book", "techreport", "phdthesis", "mastersthesis", "manual", "proceedings"}
+    italic_title = entry.type in {
+        "book",
+        "techreport",
+        "phdthesis",
+        "mastersthesis",
+        "manual",
+        "proceedings",
+    }
     title = tag("em")[field("title")] if italic_title else field("title")
-    # A work with nobody named is listed under its title, as author-date styles do (the in-text label too).
-    anonymous = not (entry.persons.get("author") or entry.persons.get("editor") or entry.fields.get("organization"))
+    # A work with nobody named is listed under its title, as author-date styles do (the in-text
+    # label too).
+    anonymous = not (
+        entry.persons.get("author")
+        or entry.persons.get("editor")
+        or entry.fields.get("organization")
+    )
     return toplevel[
         optional[sentence[title]] if anonymous else "",
-        optional[sentence[first_of[optional[names("author", sep=", ", sep2=" and ", last_sep=", and ")],
-                                   optional[words[names("editor", sep=", ", sep2=" and ", last_sep=", and "),
-                                                  "(ed.)"]],
-                                   optional[field("organization")]]]],
+        optional[
+            sentence[
+                first_of[
+                    optional[names("author", sep=", ", sep2=" and ", last_sep=", and ")],
+                    optional[
+                        words[names("editor", sep=", ", sep2=" and ", last_sep=", and "), "(ed.)"]
+                    ],
+                    optional[field("organization")],
+                ]
+            ]
+        ],
         sentence[year] if year else "",
         "" if anonymous else optional[sentence[title]],
-        optional[sentence[words[optional[words["In", tag("em")[field("booktitle")]]],
-                                optional[tag("em")[field("journal")]],
-                                optional[join[field("volume"), optional[join["(", field("number"), ")"]]]]]]],
+        optional[
+            sentence[
+                words[
+                    optional[words["In", tag("em")[field("booktitle")]]],
+                    optional[tag("em")[field("journal")]],
+                    optional[join[field("volume"), optional[join["(", field("number"), ")"]]]],
+                ]
+            ]
+        ],
         optional[sentence[join[optional[field("pages")]]]],
         optional[sentence[first_of[optional[field("howpublished")], optional[field("type")]]]],
-        optional[sentence[join(sep=": ")[optional[field("address")],
-                                         first_of[optional[field("publisher")], optional[field("institution")],
-                                                  optional[field("school")]]]]],
+        optional[
+            sentence[
+                join(sep=": ")[
+                    optional[field("address")],
+                    first_of[
+                        optional[field("publisher")],
+                        optional[field("institution")],
+                        optional[field("school")],
+                    ],
+                ]
+            ]
+        ],
         optional[sentence[join["doi:", field("doi", raw=True)]]],
         optional[sentence[field("url", raw=True)]],
         optional[sentence[field("note")]],
@@ -172,8 +219,10 @@ class Bibliography:
     Parameters
     ----------
     references
-        BibTeX key -> fields (lower-case names and ``ENTRYTYPE``), as :func:`motives.bibtex.read_bibtex` reads
-        them and :attr:`motives.Case.references` holds them; ``None`` (a case without a ``.bib`` file)
+        BibTeX key -> fields (lower-case names and ``ENTRYTYPE``), as
+        :func:`motives.bibtex.read_bibtex` reads
+        them and :attr:`motives.Case.references` holds them; ``None`` (a case without a ``.bib``
+        file)
         cites every key as itself.
     style
         One of :data:`STYLES`; default ``"author-year"``.
@@ -181,8 +230,15 @@ class Bibliography:
     Examples
     --------
     >>> refs = {
-    ...     "hughes": {"ENTRYTYPE": "article", "author": "Hughes, Alex", "year": "2023", "title": "Plan Z",
-    ...                "journal": "Journal of Advanced Military Studies", "volume": "14", "number": "2"},
+    ...     "hughes": {
+    ...         "ENTRYTYPE": "article",
+    ...         "author": "Hughes, Alex",
+    ...         "year": "2023",
+    ...         "title": "Plan Z",
+    ...         "journal": "Journal of Advanced Military Studies",
+    ...         "volume": "14",
+    ...         "number": "2",
+    ...     },
     ...     "nyt": {"ENTRYTYPE": "misc", "author": "{The New York Times}"},
     ...     "waller": {"ENTRYTYPE": "misc", "author": "Waller, Julian"},
     ... }
@@ -197,7 +253,9 @@ class Bibliography:
     '[3, 1]'
     """
 
-    def __init__(self, references: Mapping[str, Mapping[str, str]] | None, style: str = "author-year") -> None:
+    def __init__(
+        self, references: Mapping[str, Mapping[str, str]] | None, style: str = "author-year"
+    ) -> None:
         if style not in STYLES:
             raise ValueError(f"unknown citation style {style!r}; valid: {', '.join(STYLES)}")
         self.style = style
@@ -216,9 +274,16 @@ class Bibliography:
     def _author_year_labels(self) -> None:
         """Who + year for each entry, with a, b, … where an author has several entries in a year."""
         who = {k: _who(e) for k, e in self._entries.items()}
-        year = {k: " ".join(_latex_text(e.fields.get("year", "")).split()) for k, e in self._entries.items()}
-        title = {k: _latex_text(e.fields.get("title", "")).lower() for k, e in self._entries.items()}
-        self._order = sorted(self._entries, key=lambda k: (who[k].lower() or k.lower(), year[k] or "~", title[k], k))
+        year = {
+            k: " ".join(_latex_text(e.fields.get("year", "")).split())
+            for k, e in self._entries.items()
+        }
+        title = {
+            k: _latex_text(e.fields.get("title", "")).lower() for k, e in self._entries.items()
+        }
+        self._order = sorted(
+            self._entries, key=lambda k: (who[k].lower() or k.lower(), year[k] or "~", title[k], k)
+        )
         groups: dict[tuple[str, str], list[str]] = {}
         for k in self._order:
             groups.setdefault((who[k].lower(), year[k]), []).append(k)
@@ -249,7 +314,9 @@ class Bibliography:
 
         Examples
         --------
-        >>> Bibliography({"k": {"ENTRYTYPE": "book", "author": r'G{\"o}tz, Elias and Staun, J{\o}rgen'}}).label("k")
+        >>> Bibliography(
+        ...     {"k": {"ENTRYTYPE": "book", "author": r"G{\"o}tz, Elias and Staun, J{\o}rgen"}}
+        ... ).label("k")
         'Götz and Staun n.d.'
         """
         return self._labels.get(key, key)
@@ -284,8 +351,18 @@ class Bibliography:
 
         Examples
         --------
-        >>> bib = Bibliography({"b": {"ENTRYTYPE": "book", "author": "Snyder, Timothy", "title": "The Road",
-        ...                           "year": "2018", "publisher": "Tim Duggan Books", "address": "New York"}})
+        >>> bib = Bibliography(
+        ...     {
+        ...         "b": {
+        ...             "ENTRYTYPE": "book",
+        ...             "author": "Snyder, Timothy",
+        ...             "title": "The Road",
+        ...             "year": "2018",
+        ...             "publisher": "Tim Duggan Books",
+        ...             "address": "New York",
+        ...         }
+        ...     }
+        ... )
         >>> print(bib.reference("b"))
         Snyder, Timothy. 2018. The Road. New York: Tim Duggan Books.
         >>> print(bib.reference("b", backend="markdown"))
@@ -302,34 +379,47 @@ class Bibliography:
                 text = self._bibtex_style.format_entry(self._labels[key], entry).text
             except FieldIsMissing:  # a sparse entry: printed with what it has (module docstring)
                 text = None
-            if text is not None and not text.render_as("text").strip():  # the style printed nothing of it
+            if (
+                text is not None and not text.render_as("text").strip()
+            ):  # the style printed nothing of it
                 text = None
         if text is None:
-            year = self._years.get(key) or " ".join(_latex_text(entry.fields.get("year", "")).split())
+            year = self._years.get(key) or " ".join(
+                _latex_text(entry.fields.get("year", "")).split()
+            )
             text = _author_year_template(entry, year).format_data(
-                {"entry": entry, "style": _AuthorYearNames(), "bib_data": None})
+                {"entry": entry, "style": _AuthorYearNames(), "bib_data": None}
+            )
         if backend == "markdown":
             out = escape.markdown_line_start(" ".join(text.render(_markdown_backend()).split()))
         else:
             out = " ".join(text.render_as(backend).split())
         return out or key  # an entry with no field at all: its key
 
-    def reference_list(self, keys: Iterable[str] | None = None, *, backend: Backend = "text") -> list[tuple[str, str]]:
+    def reference_list(
+        self, keys: Iterable[str] | None = None, *, backend: Backend = "text"
+    ) -> list[tuple[str, str]]:
         """(key, reference) of the given keys (default every entry), in the style's order.
 
-        By author and year for author–year, the style's own order otherwise. Unknown keys come last, as themselves.
+        By author and year for author–year, the style's own order otherwise. Unknown keys come last,
+        as themselves.
 
         Examples
         --------
-        >>> refs = {"b": {"ENTRYTYPE": "misc", "author": "Putin, Vladimir", "year": "2018"},
-        ...         "a": {"ENTRYTYPE": "misc", "author": "Putin, Vladimir", "year": "2015"}}
+        >>> refs = {
+        ...     "b": {"ENTRYTYPE": "misc", "author": "Putin, Vladimir", "year": "2018"},
+        ...     "a": {"ENTRYTYPE": "misc", "author": "Putin, Vladimir", "year": "2015"},
+        ... }
         >>> Bibliography(refs).reference_list()
         [('a', 'Putin, Vladimir. 2015.'), ('b', 'Putin, Vladimir. 2018.')]
         """
         wanted = list(dict.fromkeys(self._order if keys is None else keys))
         rank = {k: i for i, k in enumerate(self._order)}
         known = sorted((k for k in wanted if k in rank), key=rank.__getitem__)
-        return [(k, self.reference(k, backend=backend)) for k in known + [k for k in wanted if k not in rank]]
+        return [
+            (k, self.reference(k, backend=backend))
+            for k in known + [k for k in wanted if k not in rank]
+        ]
 
     def markdown(self, keys: Iterable[str] | None = None) -> str:
         r"""The reference list as Markdown.
@@ -350,9 +440,12 @@ class Bibliography:
 def _markdown_backend():  # noqa: ANN202 - a pybtex Backend (pybtex is imported lazily)
     r"""Pybtex's Markdown backend with our escaping of each string (:func:`motives.escape.markdown_inline`).
 
-    Pybtex's own escapes every period, hyphen and parenthesis ("Smith\. 2018\."), which a reader of the
-    Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code, HTML), and the
-    start of the line once (:func:`motives.escape.markdown_line_start`), as every other writer of the report
+    Pybtex's own escapes every period, hyphen and parenthesis ("Smith\. 2018\."), which a reader of
+    the
+    Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code,
+    HTML), and the
+    start of the line once (:func:`motives.escape.markdown_line_start`), as every other writer of
+    the report
     does. The en dash is printed as itself, not as ``&ndash;``.
     """
     from pybtex.backends.markdown import Backend

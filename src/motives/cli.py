@@ -40,7 +40,18 @@ from motives.terminal import (
     say,
 )
 
-__all__ = ["MANY_ROWS", "MARKER", "SHOWN_ROWS", "ZERO_CELL_LINES", "app", "command", "main", "parse_prior", "plain", "safe"]
+__all__ = [
+    "MANY_ROWS",
+    "MARKER",
+    "SHOWN_ROWS",
+    "ZERO_CELL_LINES",
+    "app",
+    "command",
+    "main",
+    "parse_prior",
+    "plain",
+    "safe",
+]
 
 app = typer.Typer(
     name="motives",
@@ -81,9 +92,20 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(debug_on: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
-          version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Print the version of motives and exit.")] = False) -> None:
+def _main(
+    debug_on: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version of motives and exit.",
+        ),
+    ] = False,
+) -> None:
     """Bayesian evaluation of rival hypotheses."""
     debug["on"] = debug_on or bool(os.environ.get("MOTIVES_DEBUG"))
 
@@ -124,15 +146,34 @@ class SchemaPart(enum.StrEnum):
 
 CaseDir = Annotated[Path, typer.Argument(help="Case folder (or its case.yaml).")]
 SpecFile = Annotated[Path, typer.Argument(help="Analysis spec (models/*.yaml).")]
-OutDir = Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace an output motives wrote before.")]
-Target = Annotated[str | None, typer.Option("--target", help=TARGET_HELP + " Overrides the spec's target.")]
-Scheduler = Annotated[str | None, typer.Option(
-    "--scheduler", envvar="MOTIVES_SCHEDULER",
-    help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler tcp://HOST:PORT.")]
-Workers = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")]
-Psense = Annotated[bool, typer.Option("--psense", help="Compute the power-scaling sensitivity (log densities of every draw).")]
-Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON (on stdout; notes stay on stderr).")]
+Target = Annotated[
+    str | None, typer.Option("--target", help=TARGET_HELP + " Overrides the spec's target.")
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="MOTIVES_SCHEDULER",
+        help="Where the fits run: 'processes' (local, the default), 'serial', or a Dask scheduler "
+        "tcp://HOST:PORT.",
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Local processes (default: one per CPU).")
+]
+Psense = Annotated[
+    bool,
+    typer.Option(
+        "--psense", help="Compute the power-scaling sensitivity (log densities of every draw)."
+    ),
+]
+Json = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON (on stdout; notes stay on stderr).")
+]
 Lens = Annotated[str | None, typer.Option(help="Lens id (default: the case's default lens).")]
 
 
@@ -157,23 +198,37 @@ def check(case_dir: CaseDir, as_json: Json = False) -> None:
 def posterior(
     case_dir: CaseDir,
     lens: Lens = None,
-    method: Annotated[Method, typer.Option(help="exact (closed form) or mcmc (PyMC exclusive model).")]
-    = Method.exact,
+    method: Annotated[
+        Method, typer.Option(help="exact (closed form) or mcmc (PyMC exclusive model).")
+    ] = Method.exact,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     draws: Annotated[int, typer.Option(min=1, max=1_000_000, help="MCMC draws per chain.")] = 1000,
     seed: Annotated[int, typer.Option(min=0, help="Random seed for MCMC.")] = 1,
     prior: Annotated[str | None, typer.Option(help=PRIOR_HELP)] = None,
     target: Annotated[str | None, typer.Option(help=TARGET_HELP)] = None,
-    show_all: Annotated[bool, typer.Option("--all", help=f"Every row, also when a level has more than {MANY_ROWS} "
-                                           f"(by default: the top {SHOWN_ROWS} by credence).")] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"Every row, also when a level has more than {MANY_ROWS} "
+            f"(by default: the top {SHOWN_ROWS} by credence).",
+        ),
+    ] = False,
 ) -> None:
     """Credence of each hypothesis, family and group given all the evidence."""
     from motives.app.summary import posterior_summary
     from motives.io import load_case
 
     parse_prior(prior)  # a malformed --prior is refused before the case is read
-    summary, lines = posterior_summary(load_case(case_dir), lens, method=method.value, prior=prior, target=target,
-                                       draws=draws, seed=seed)
+    summary, lines = posterior_summary(
+        load_case(case_dir),
+        lens,
+        method=method.value,
+        prior=prior,
+        target=target,
+        draws=draws,
+        seed=seed,
+    )
     print_summary(summary, as_json, show_all)
     if not as_json:
         for line in lines:
@@ -187,10 +242,14 @@ def posterior(
 @command()
 def describe(
     case_dir: CaseDir,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write the Markdown here (atomically).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the Markdown here (atomically).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print {case, markdown} (or, with --out, {wrote}) as "
-                                          "JSON.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print {case, markdown} (or, with --out, {wrote}) as JSON."),
+    ] = False,
 ) -> None:
     """Write a case as Markdown: hypotheses, Table 1, likelihood table, every item."""
     from motives.app.outputs import case_folders, check_out_file
@@ -198,7 +257,9 @@ def describe(
     from motives.files import write_atomic
     from motives.io import load_case
 
-    target = None if out_file is None else check_out_file(out_file, force, case_folders(Path(case_dir)))
+    target = (
+        None if out_file is None else check_out_file(out_file, force, case_folders(Path(case_dir)))
+    )
     case = load_case(case_dir)
     text = case_markdown(case)
     if target is None:
@@ -214,12 +275,26 @@ def describe(
 @command()
 def export(
     case_dir: CaseDir,
-    out_file: Annotated[Path, typer.Option("--out", help="File to write (atomically; not replaced without --force).")],
-    fmt: Annotated[NetFormat | None, typer.Option("--format", help="bif, xmlbif or net (Hugin NET, also read by GeNIe "
-                                                  "and Netica); default from the extension of --out.")] = None,
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", help="File to write (atomically; not replaced without --force)."),
+    ],
+    fmt: Annotated[
+        NetFormat | None,
+        typer.Option(
+            "--format",
+            help="bif, xmlbif or net (Hugin NET, also read by GeNIe "
+            "and Netica); default from the extension of --out.",
+        ),
+    ] = None,
     lens: Lens = None,
-    reliability: Annotated[bool, typer.Option(help="Model uncertain sources as reliability nodes "
-                                              "(--no-reliability: take every report at face value).")] = True,
+    reliability: Annotated[
+        bool,
+        typer.Option(
+            help="Model uncertain sources as reliability nodes "
+            "(--no-reliability: take every report at face value)."
+        ),
+    ] = True,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     as_json: Json = False,
 ) -> None:
@@ -229,15 +304,28 @@ def export(
     """
     from motives.app.networks import export_network
 
-    wrote, lines = export_network(case_dir, out_file, None if fmt is None else fmt.value, lens,
-                                  reliability=reliability, force=force)
+    wrote, lines = export_network(
+        case_dir,
+        out_file,
+        None if fmt is None else fmt.value,
+        lens,
+        reliability=reliability,
+        force=force,
+    )
     print_json(wrote) if as_json else say("\n".join(lines))
 
 
 @command()
-def schema(what: Annotated[SchemaPart, typer.Argument(help="case (case.yaml), evidence (an evidence file) or spec (an "
-                                                      "analysis spec): a schema a validator or an editor can use; "
-                                                      "all: the three side by side.")] = SchemaPart.all) -> None:
+def schema(
+    what: Annotated[
+        SchemaPart,
+        typer.Argument(
+            help="case (case.yaml), evidence (an evidence file) or spec (an "
+            "analysis spec): a schema a validator or an editor can use; "
+            "all: the three side by side."
+        ),
+    ] = SchemaPart.all,
+) -> None:
     """Print the JSON Schema of case.yaml, evidence files and specs, every key described."""
     from motives.schema_json import json_schema
 
@@ -252,8 +340,10 @@ def run(
     spec_file: SpecFile,
     out_dir: OutDir,
     force: Force = False,
-    allow_bad: Annotated[bool, typer.Option("--allow-bad-diagnostics",
-                                            help="Exit 0 even when the MCMC diagnostics fail.")] = False,
+    allow_bad: Annotated[
+        bool,
+        typer.Option("--allow-bad-diagnostics", help="Exit 0 even when the MCMC diagnostics fail."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     psense: Psense = False,
 ) -> None:
@@ -277,7 +367,9 @@ def run(
 @command("summary")
 def summary_cmd(
     spec_file: SpecFile,
-    fit_dir: Annotated[Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")],
+    fit_dir: Annotated[
+        Path, typer.Argument(help="Output folder of 'motives run' (or its trace.nc).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     psense: Psense = False,
 ) -> None:
@@ -298,11 +390,20 @@ def summary_cmd(
         raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
-# --------------------------------------------------------------------------- sensitivity, report, appendix
+# -------------------------------------------------------------------- sensitivity, report, appendix
 
 
-def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, target: str | None, *,
-                 scheduler: str | None = None, workers: int | None = None, fit: Path | None = None) -> Any:
+def _sensitivity(
+    spec_file: Path,
+    out_dir: Path,
+    force: bool,
+    report: bool,
+    target: str | None,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    fit: Path | None = None,
+) -> Any:
     """The sensitivity workflow with its progress on stderr, then its warnings and notes.
 
     One function, for the registry of analyses to loop over.
@@ -310,8 +411,17 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
     from motives.app.workflow import sensitivity_outputs
 
     with Bar() as bar:
-        res = sensitivity_outputs(spec_file, out_dir, force, report=report, target=target, progress=bar,
-                                  scheduler=scheduler, workers=workers, fit=fit)
+        res = sensitivity_outputs(
+            spec_file,
+            out_dir,
+            force,
+            report=report,
+            target=target,
+            progress=bar,
+            scheduler=scheduler,
+            workers=workers,
+            fit=fit,
+        )
     for line in res.messages:
         say(line, to_err=True)
     for line in res.warnings:
@@ -322,54 +432,124 @@ def _sensitivity(spec_file: Path, out_dir: Path, force: bool, report: bool, targ
 
 
 @command()
-def sensitivity(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
-                scheduler: Scheduler = None, workers: Workers = None, as_json: Json = False) -> None:
+def sensitivity(
+    spec_file: SpecFile,
+    out_dir: OutDir,
+    force: Force = False,
+    target: Target = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    as_json: Json = False,
+) -> None:
     """Every sensitivity analysis of a spec (exact engine): tables (CSV, meaning as JSON), figures.
 
-    With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or on --scheduler.
+    With ``sensitivity.refits`` also MCMC refits over that grid (refits.csv), in local processes or
+    on --scheduler.
     """
-    res = _sensitivity(spec_file, out_dir, force, False, target, scheduler=scheduler, workers=workers)
+    res = _sensitivity(
+        spec_file, out_dir, force, False, target, scheduler=scheduler, workers=workers
+    )
     if as_json:
-        print_json({"out": str(res.out), "tables": res.tables, "figures": res.figures, "summary": res.summary})
+        print_json(
+            {
+                "out": str(res.out),
+                "tables": res.tables,
+                "figures": res.figures,
+                "summary": res.summary,
+            }
+        )
         return
-    say(f"wrote {len(res.tables)} tables and {len(res.figures)} figures ({', '.join(res.figures)}) to {res.out}")
+    say(
+        f"wrote {len(res.tables)} tables and {len(res.figures)} figures "
+        f"({', '.join(res.figures)}) to {res.out}"
+    )
 
 
 @command()
-def report(spec_file: SpecFile, out_dir: OutDir, force: Force = False, target: Target = None,
-           fit: Annotated[Path | None, typer.Option("--fit", help="Output folder of 'motives run' (or its trace.nc): "
-                                                   "add the fit's power-scaling sensitivity.")] = None,
-           as_json: Json = False) -> None:
+def report(
+    spec_file: SpecFile,
+    out_dir: OutDir,
+    force: Force = False,
+    target: Target = None,
+    fit: Annotated[
+        Path | None,
+        typer.Option(
+            "--fit",
+            help="Output folder of 'motives run' (or its trace.nc): "
+            "add the fit's power-scaling sensitivity.",
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
     """A Markdown report of a spec with its figures and tables, plus LaTeX tables (tables/*.tex)."""
     res = _sensitivity(spec_file, out_dir, force, True, target, fit=fit)
-    extra = ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
+    extra = (
+        ", tables/propositions.tex" if (res.out / "tables" / "propositions.tex").exists() else ""
+    )
     if as_json:
-        print_json({"out": str(res.out), "report": str(res.out / "report.md"), "figures": res.figures,
-                    "tables": sorted(p.name for p in (res.out / "tables").iterdir()), "summary": res.summary})
+        print_json(
+            {
+                "out": str(res.out),
+                "report": str(res.out / "report.md"),
+                "figures": res.figures,
+                "tables": sorted(p.name for p in (res.out / "tables").iterdir()),
+                "summary": res.summary,
+            }
+        )
         return
-    say(f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and {plural(len(res.figures), 'figure')}")
+    say(
+        f"wrote {res.out}/report.md, tables/evidence.tex, tables/posterior.tex{extra} and "
+        f"{plural(len(res.figures), 'figure')}"
+    )
 
 
 @command("sbc")
 def sbc_cmd(
-    spec_file: SpecFile, out_dir: OutDir, force: Force = False,
-    simulations: Annotated[int, typer.Option("--simulations", min=1, help="Simulated data sets (one fit each).")] = 100,
-    keep: Annotated[int, typer.Option("--keep", min=1, help="Posterior draws each rank is taken among.")] = 100,
-    bins: Annotated[int, typer.Option("--bins", min=2, help="Bins of the chi-square test of uniform ranks.")] = 10,
+    spec_file: SpecFile,
+    out_dir: OutDir,
+    force: Force = False,
+    simulations: Annotated[
+        int, typer.Option("--simulations", min=1, help="Simulated data sets (one fit each).")
+    ] = 100,
+    keep: Annotated[
+        int, typer.Option("--keep", min=1, help="Posterior draws each rank is taken among.")
+    ] = 100,
+    bins: Annotated[
+        int, typer.Option("--bins", min=2, help="Bins of the chi-square test of uniform ranks.")
+    ] = 10,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulations.")] = 2026,
-    scheduler: Scheduler = None, workers: Workers = None,
-    fits: Annotated[Path | None, typer.Option("--fits", help="Keep each fit here as it finishes; a rerun with the "
-                                              "same folder fits only what is missing.")] = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    fits: Annotated[
+        Path | None,
+        typer.Option(
+            "--fits",
+            help="Keep each fit here as it finishes; a rerun with the "
+            "same folder fits only what is missing.",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Simulation-based calibration of a spec's exclusive model (ranks.csv, tests.csv, sbc.json)."""
     from motives.app.jobs import sbc_outputs
 
-    folder, result, lines = sbc_outputs(spec_file, out_dir, force, simulations=simulations, keep=keep, bins=bins,
-                                        seed=seed, scheduler=scheduler, workers=workers, fits=fits)
+    folder, result, lines = sbc_outputs(
+        spec_file,
+        out_dir,
+        force,
+        simulations=simulations,
+        keep=keep,
+        bins=bins,
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        fits=fits,
+    )
     files = ["ranks.csv", "tests.csv", "sbc.json"]
     if as_json:
-        print_json({"wrote": [str(folder / f) for f in files], "ok": bool(result.ok), "lines": lines})
+        print_json(
+            {"wrote": [str(folder / f) for f in files], "ok": bool(result.ok), "lines": lines}
+        )
     else:
         for line in lines:
             say(line)
@@ -379,7 +559,9 @@ def sbc_cmd(
 
 
 @command()
-def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False, as_json: Json = False) -> None:
+def appendix(
+    spec_file: SpecFile, out_dir: OutDir, force: Force = False, as_json: Json = False
+) -> None:
     """Write the appendix: one self-contained HTML page where a reader changes the judgements."""
     from motives.app.workflow import appendix_outputs
 
@@ -391,16 +573,24 @@ def appendix(spec_file: SpecFile, out_dir: OutDir, force: Force = False, as_json
     say(f"wrote {page} ({size / 1024:.0f} KiB): open it in a browser")
 
 
-# --------------------------------------------------------------------------- ACH matrices, networks, lenses in
+# ---------------------------------------------------------------- ACH matrices, networks, lenses in
 
 
 @command("import-matrix")
 def import_matrix_cmd(
-    matrix: Annotated[Path, typer.Argument(help="ACH matrix: .csv or .xlsx (rows items, columns hypotheses).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")],
+    matrix: Annotated[
+        Path, typer.Argument(help="ACH matrix: .csv or .xlsx (rows items, columns hypotheses).")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")
+    ],
     lens: Annotated[str, typer.Option(help="Lens id the ratings belong to.")] = "default",
-    name: Annotated[str | None, typer.Option(help="Case name (default: from the file name).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace a folder import-matrix wrote before.")] = False,
+    name: Annotated[
+        str | None, typer.Option(help="Case name (default: from the file name).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a folder import-matrix wrote before.")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Turn an ACH matrix into a case folder (case.yaml and evidence.yaml) that check accepts."""
@@ -410,11 +600,19 @@ def import_matrix_cmd(
     folder = import_matrix(matrix, out_dir, lens=lens, name=name, force=force)
     case = load_case(folder)
     if as_json:
-        print_json({"wrote": [str(folder / "case.yaml"), str(folder / "evidence.yaml")],
-               "hypotheses": len(case.hypotheses), "items": len(case.evidence)})
+        print_json(
+            {
+                "wrote": [str(folder / "case.yaml"), str(folder / "evidence.yaml")],
+                "hypotheses": len(case.hypotheses),
+                "items": len(case.evidence),
+            }
+        )
         return
-    say(f"wrote {folder}/case.yaml and evidence.yaml: {plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
-         f"{plural(len(case.evidence), 'item')}")
+    say(
+        f"wrote {folder}/case.yaml and evidence.yaml: "
+        f"{plural(len(case.hypotheses), 'hypothesis', 'hypotheses')}, "
+        f"{plural(len(case.evidence), 'item')}"
+    )
 
 
 @command("export-matrix")
@@ -422,8 +620,9 @@ def export_matrix_cmd(
     case_dir: CaseDir,
     out_file: Annotated[Path, typer.Option("--out", help="Matrix file to write: .csv or .xlsx.")],
     lens: Lens = None,
-    cells: Annotated[Cells, typer.Option(help="ratings (ACH letters where a cell is on the scale) or numbers.")]
-    = Cells.ratings,
+    cells: Annotated[
+        Cells, typer.Option(help="ratings (ACH letters where a cell is on the scale) or numbers.")
+    ] = Cells.ratings,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     as_json: Json = False,
 ) -> None:
@@ -442,13 +641,25 @@ def export_matrix_cmd(
 
 @command("import-bn")
 def import_bn_cmd(
-    network_file: Annotated[Path, typer.Argument(help="Network file: .bif, .xml (XMLBIF), .net (Hugin); .dsl, .uai "
-                                                      "and the others pyAgrum reads.")],
-    hypothesis: Annotated[str, typer.Option("--hypothesis", help="The root node whose states are the hypotheses.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")],
-    evidence: Annotated[str | None, typer.Option("--evidence", help="Observed nodes: NODE=STATE[,NODE=STATE...].")]
-    = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace a folder import-bn wrote before.")] = False,
+    network_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Network file: .bif, .xml (XMLBIF), .net (Hugin); .dsl, .uai "
+            "and the others pyAgrum reads."
+        ),
+    ],
+    hypothesis: Annotated[
+        str, typer.Option("--hypothesis", help="The root node whose states are the hypotheses.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Case folder to write (must not exist unless --force).")
+    ],
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="Observed nodes: NODE=STATE[,NODE=STATE...].")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a folder import-bn wrote before.")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Turn a Bayesian network into a case: hypotheses from one node, items from observed ones."""
@@ -463,12 +674,24 @@ def import_bn_cmd(
 @command("add-lens")
 def add_lens_cmd(
     case_dir: CaseDir,
-    lens_file: Annotated[Path, typer.Argument(help="A reader's lens file (YAML), from the interactive appendix's "
-                                                   "'Download my judgements'.")],
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Case folder to write, extending CASE with the new "
-                                                               "lens (default: beside CASE, named CASE_LENSID).")]
-    = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace a folder motives wrote before.")] = False,
+    lens_file: Annotated[
+        Path,
+        typer.Argument(
+            help="A reader's lens file (YAML), from the interactive appendix's "
+            "'Download my judgements'."
+        ),
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Case folder to write, extending CASE with the new "
+            "lens (default: beside CASE, named CASE_LENSID).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a folder motives wrote before.")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Add a reader's lens file to a case: a new case folder that extends CASE with that lens."""
@@ -479,12 +702,22 @@ def add_lens_cmd(
     for line in not_applied_lines(lf):
         say(f"note: {line}", to_err=True)
     if as_json:
-        print_json({"wrote": [str(folder / f) for f in files], "case": case.name, "lens": lf.lens.id,
-               "changed": len(lf.changed), "based_on": lf.based_on})
+        print_json(
+            {
+                "wrote": [str(folder / f) for f in files],
+                "case": case.name,
+                "lens": lf.lens.id,
+                "changed": len(lf.changed),
+                "based_on": lf.based_on,
+            }
+        )
         return
-    say(f"wrote {folder}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
-         f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(len(lf.changed), 'judgement')} changed, the rest "
-         f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{folder}'))")
+    say(
+        f"wrote {folder}/ ({', '.join(files)}): case '{case.name}' with lens '{lf.lens.id}'"
+        f"{f' ({lf.lens.name})' if lf.lens.name else ''}: {plural(len(lf.changed), 'judgement')} "
+        "changed, the rest "
+        f"as lens '{lf.based_on}'. Pool the lenses: mv.pool(mv.load_case('{folder}'))"
+    )
     for line in case_judgement_lines(case, lf):
         say(line)
 

@@ -17,26 +17,32 @@ if TYPE_CHECKING:
 #: Mass of every central credible interval this library reports.
 INTERVAL_MASS = 0.90
 
-#: Smallest magnitude a printed probability (or other quantity of order 1: a credence, a change of credence,
-#: a Sobol index, bits) is told apart from 0. The engine works in float64 (machine epsilon 2.2e-16) and sums
-#: log-likelihoods with log-sum-exp; each operation adds at most one epsilon of relative error, so a value
-#: of order 1 that should be 0 (a change no item makes, 1 minus a credence that is 1) comes out within a few
-#: hundred epsilon of 0 (~1e-14) even over thousands of terms. 1e-12 keeps two orders of margin above that
-#: and lies far below any digit a table shows.
+#: Smallest magnitude a printed probability (or other quantity of order 1: a credence, a change of
+#: credence, a Sobol index, bits) is told apart from 0. The engine works in float64 (machine epsilon
+#: 2.2e-16) and sums log-likelihoods with log-sum-exp; each operation adds at most one epsilon of
+#: relative error, so a value of order 1 that should be 0 (a change no item makes, 1 minus a
+#: credence that is 1) comes out within a few hundred epsilon of 0 (~1e-14) even over thousands of
+#: terms. 1e-12 keeps two orders of margin above that and lies far below any digit a table shows.
 PROB_RESOLUTION = 1e-12
 
-#: Smallest magnitude a printed weight of evidence or log-odds (decibans) is told apart from 0. Log-odds
-#: are sums of up to a few thousand log-probabilities of magnitude up to ~700 nats (the float64 range),
-#: each with error epsilon relative to itself: 1e3 x 700 x 2.2e-16 x 10 / ln 10 ~ 7e-10 dB, so 1e-9 dB.
+#: Smallest magnitude a printed weight of evidence or log-odds (decibans) is told apart from 0.
+#: Log-odds are sums of up to a few thousand log-probabilities of magnitude up to ~700 nats (the
+#: float64 range), each with error epsilon relative to itself: 1e3 x 700 x 2.2e-16 x 10 / ln 10 ~
+#: 7e-10 dB, so 1e-9 dB.
 DB_RESOLUTION = 1e-9
 
-#: One sentence stating the resolution, for a footnote of every printed table (Markdown report, LaTeX).
-RESOLUTION_NOTE = (f"Values smaller in magnitude than the engine's resolution ({PROB_RESOLUTION:g} for probabilities, "
-                   f"{DB_RESOLUTION:g} dB for weights of evidence and log-odds) are printed as 0.").replace("e-0", "e-")
+#: One sentence stating the resolution, for a footnote of every printed table (Markdown report,
+#: LaTeX).
+RESOLUTION_NOTE = (
+    f"Values smaller in magnitude than the engine's resolution ({PROB_RESOLUTION:g} for "
+    "probabilities, "
+    f"{DB_RESOLUTION:g} dB for weights of evidence and log-odds) are printed as 0."
+).replace("e-0", "e-")
 
 
-#: More rows than this at one level of a credence table (hypotheses, families): the terminal table and the
-#: report show the ``SHOWN_ROWS`` most credible and say how many are left out (``posterior --all``: every row).
+#: More rows than this at one level of a credence table (hypotheses, families): the terminal table
+#: and the report show the ``SHOWN_ROWS`` most credible and say how many are left out (``posterior
+#: --all``: every row).
 MANY_ROWS = 40
 SHOWN_ROWS = 20
 
@@ -99,7 +105,12 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
     Examples
     --------
-    >>> plural(1, "lens"), plural(2, "lens", "lenses"), plural(0, "evidence item"), plural(1, "hypothesis")
+    >>> (
+    ...     plural(1, "lens"),
+    ...     plural(2, "lens", "lenses"),
+    ...     plural(0, "evidence item"),
+    ...     plural(1, "hypothesis"),
+    ... )
     ('1 lens', '2 lenses', '0 evidence items', '1 hypothesis')
     """
     return f"{n} {word if n == 1 else (many or word + 's')}"
@@ -115,7 +126,8 @@ def _num(x: Any) -> float | None:
 def number_text(x: Any, digits: int = 2, *, db: bool = False) -> str:
     """A number as table text: ``digits`` decimals, tiny nonzero values in two significant digits.
 
-    Values below the engine's resolution (:data:`PROB_RESOLUTION`, :data:`DB_RESOLUTION` when ``db``) print as 0.
+    Values below the engine's resolution (:data:`PROB_RESOLUTION`, :data:`DB_RESOLUTION` when
+    ``db``) print as 0.
     """
     if below_resolution(x, db=db):
         x = 0.0
@@ -136,6 +148,7 @@ def number_text(x: Any, digits: int = 2, *, db: bool = False) -> str:
         return ", ".join(str(v) for v in x)
     return str(x)
 
+
 def families_group(table: pd.DataFrame) -> bool:
     """Whether a credence table's families group hypotheses (some family holds two or more).
 
@@ -155,7 +168,8 @@ def families_group(table: pd.DataFrame) -> bool:
 def one_per_family(case: Any) -> bool:
     """Whether every family of ``case`` (a :class:`motives.Case`, or ``None``) is one hypothesis.
 
-    Then "family" in a sentence or caption would name a hypothesis: reports and captions say "hypothesis".
+    Then "family" in a sentence or caption would name a hypothesis: reports and captions say
+    "hypothesis".
 
     Examples
     --------
@@ -163,7 +177,9 @@ def one_per_family(case: Any) -> bool:
     >>> one_per_family(mv.examples.load("cookies"))  # each bowl its own family
     True
     >>> from types import SimpleNamespace  # two families over three hypotheses
-    >>> one_per_family(SimpleNamespace(family_ids=["security", "other"], hypotheses=["a", "b", "c"]))
+    >>> one_per_family(
+    ...     SimpleNamespace(family_ids=["security", "other"], hypotheses=["a", "b", "c"])
+    ... )
     False
     """
     return case is not None and len(case.family_ids) == len(case.hypotheses)
@@ -172,9 +188,16 @@ def one_per_family(case: Any) -> bool:
 md_text = markdown  # the Markdown escaper (:func:`motives.escape.markdown`), under its older name
 
 
-def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: dict[str, Any] | None = None,
-                 fallbacks: list[str] | None = None, extra: dict[str, Any] | None = None,
-                 prior: dict[str, float] | None = None) -> dict[str, Any]:
+def summary_dict(
+    table: pd.DataFrame,
+    *,
+    method: str,
+    lens: str,
+    diagnostics: dict[str, Any] | None = None,
+    fallbacks: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+    prior: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """The summary JSON (DESIGN.md shape) from a credence table.
 
     ``table`` is indexed by (level, id) with a ``credence`` column, a ``prior``
@@ -192,20 +215,28 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
     Examples
     --------
     >>> import motives as mv
-    >>> d = summary_dict(mv.exact_posterior(mv.examples.load("cookies")), method="exact", lens="default")
+    >>> d = summary_dict(
+    ...     mv.exact_posterior(mv.examples.load("cookies")), method="exact", lens="default"
+    ... )
     >>> sorted(d)
-    ['diagnostics', 'fallbacks', 'families', 'hypotheses', 'interval', 'lens', 'method', 'resolution']
+    ['diagnostics', 'fallbacks', 'families', 'hypotheses', 'interval', 'lens', 'method',
+    'resolution']
     >>> {h: round(v["credence"], 4) for h, v in d["hypotheses"].items()}
     {'bowl1': 0.6, 'bowl2': 0.4}
     >>> d["hypotheses"]["bowl1"]["prior"]
     0.5
-    >>> d["hypotheses"]["bowl1"]["lower"] == d["hypotheses"]["bowl1"]["credence"]  # exact: no interval
+    >>> d["hypotheses"]["bowl1"]["lower"] == d["hypotheses"]["bowl1"][
+    ...     "credence"
+    ... ]  # exact: no interval
     True
     >>> d["interval"], d["resolution"]["probability"], d["resolution"]["decibans"]
     ({'kind': 'central', 'mass': 0.9}, 1e-12, 1e-09)
     """
-    out: dict[str, Any] = {"method": method, "lens": lens,
-                           "interval": {"kind": "central", "mass": INTERVAL_MASS}}
+    out: dict[str, Any] = {
+        "method": method,
+        "lens": lens,
+        "interval": {"kind": "central", "mass": INTERVAL_MASS},
+    }
     priors = dict(prior or {})
     for level, key in (("hypothesis", "hypotheses"), ("family", "families")):
         sub = table.xs(level, level="level")
@@ -222,8 +253,11 @@ def summary_dict(table: pd.DataFrame, *, method: str, lens: str, diagnostics: di
     diag.update(diagnostics or {})
     out["diagnostics"] = diag
     out["fallbacks"] = list(fallbacks or [])
-    out["resolution"] = {"probability": PROB_RESOLUTION, "decibans": DB_RESOLUTION,
-                         "note": "values are raw float64; printed tables show magnitudes below these as 0"}
+    out["resolution"] = {
+        "probability": PROB_RESOLUTION,
+        "decibans": DB_RESOLUTION,
+        "note": "values are raw float64; printed tables show magnitudes below these as 0",
+    }
     if extra:
         out.update(extra)
     return out
@@ -236,7 +270,12 @@ def parents_text(parents: Any) -> str:
 
     Examples
     --------
-    >>> parents_text(("hypotheses", "earthquake")), parents_text(()), parents_text("alarm"), parents_text(None)
+    >>> (
+    ...     parents_text(("hypotheses", "earthquake")),
+    ...     parents_text(()),
+    ...     parents_text("alarm"),
+    ...     parents_text(None),
+    ... )
     ('hypotheses and earthquake', 'nothing (a root fact)', 'alarm', 'hypotheses')
     """
     if parents is None:

@@ -22,7 +22,8 @@ class Problem:
     field
         Dotted path of the offending field inside the file or item.
     kind
-        What ``item`` names: ``item`` (an evidence item), ``proposition``, ``hypothesis`` or ``source``.
+        What ``item`` names: ``item`` (an evidence item), ``proposition``, ``hypothesis`` or
+        ``source``.
     """
 
     message: str
@@ -53,7 +54,8 @@ class MotivesError(Exception):
 class LimitError(MotivesError):
     """A computation refused before it starts: it would exceed a stated limit (:data:`motives.numeric.MAX_WORK_BYTES`).
 
-    ``field`` names the setting that sets its size (``sensitivity.sobol_samples``, ``sampler.draws``), so the
+    ``field`` names the setting that sets its size (``sensitivity.sobol_samples``,
+    ``sampler.draws``), so the
     command that read it from a file can say where.
     """
 
@@ -111,8 +113,10 @@ def _edit_distance(a: str, b: str) -> int:
 def close_matches(word: str, valid: list[str], limit: int = 4) -> list[str]:
     """Every entry of ``valid`` close to ``word``, nearest first.
 
-    Close: one edit (insert, delete, substitute, swap two neighbours) or a letter case apart, two edits for
-    words of six letters or more, a prefix of three letters or more, or a difflib ratio of 0.6 or more.
+    Close: one edit (insert, delete, substitute, swap two neighbours) or a letter case apart, two
+    edits for
+    words of six letters or more, a prefix of three letters or more, or a difflib ratio of 0.6 or
+    more.
     Every entry one edit away is kept; the others fill up to ``limit``.
 
     Examples
@@ -153,4 +157,8 @@ def did_you_mean(word: str, valid: list[str]) -> str:
     close = [f"'{c}'" for c in close_matches(word, valid)]
     if not close:
         return ""
-    return " Did you mean " + (close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]) + "?"
+    return (
+        " Did you mean "
+        + (close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1])
+        + "?"
+    )

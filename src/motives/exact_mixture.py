@@ -85,7 +85,9 @@ def mixture_posterior_mean(L: ArrayLike, a: ArrayLike) -> Array:
         return conc / conc.sum()
     top = lik.max(axis=1, keepdims=True)
     if np.any(top == 0):
-        raise ValueError("a row of zero likelihoods: the evidence is impossible under every mixture")
+        raise ValueError(
+            "a row of zero likelihoods: the evidence is impossible under every mixture"
+        )
     lik = lik / top
     radix = N + 1
     unit = radix ** np.arange(K - 1, -1, -1, dtype=np.int64)  # exponent vector -> integer key
@@ -102,7 +104,9 @@ def mixture_posterior_mean(L: ArrayLike, a: ArrayLike) -> Array:
         coef = coef / m
         log_scale += np.log(m)
         if len(keys) > MAX_TERMS:
-            raise ValueError(f"the expansion has more than {MAX_TERMS} terms; too many items or hypotheses")
+            raise ValueError(
+                f"the expansion has more than {MAX_TERMS} terms; too many items or hypotheses"
+            )
     k = (keys[:, None] // unit[None, :]) % radix  # (S, K) exponents
     with np.errstate(divide="ignore"):
         logc = np.log(coef)
@@ -130,13 +134,21 @@ def dirichlet_concentration(case: Case, prior: Any) -> Array:
         return np.array([a[h] for h in H] if isinstance(a, dict) else a, dtype=float)
     vec = prior_from(case, prior)
     if np.any(vec <= 0):
-        raise CaseError([Problem("the mixture model needs every prior share positive (a Dirichlet concentration "
-                                 f"K * prior); got {vec.tolist()}. Give prior: {{dirichlet: ...}} instead",
-                                 field="prior")])
+        raise CaseError(
+            [
+                Problem(
+                    "the mixture model needs every prior share positive (a Dirichlet concentration "
+                    f"K * prior); got {vec.tolist()}. Give prior: {{dirichlet: ...}} instead",
+                    field="prior",
+                )
+            ]
+        )
     return len(vec) * vec
 
 
-def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Array:
+def exact_mixture(
+    case: Case, lens: str | None = None, prior: Any = None, *, reliability: bool = True
+) -> Array:
     """Posterior mean of the mixture model's shares of a case (likelihoods at their means).
 
     Parameters
@@ -157,14 +169,37 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
     hypotheses and the earthquake) hang from the hypotheses by the alarm alone.
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "alarm", "hypotheses": [{"id": "burglary"}, {"id": "none"}],
-    ...     "propositions": [
-    ...         {"id": "quake", "title": "Quake", "bears_on": [], "likelihoods": {"yes": 0.002, "no": 0.998}},
-    ...         {"id": "alarm", "title": "Alarm", "bears_on": ["hypotheses", "quake"],
-    ...          "likelihoods": {"burglary": {"yes": 0.95, "no": 0.94}, "none": {"yes": 0.29, "no": 0.001}}}],
-    ...     "evidence": [{"id": "john", "title": "John calls", "bears_on": "alarm",
-    ...                   "likelihoods": {"yes": 0.9, "no": 0.05}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "alarm",
+    ...         "hypotheses": [{"id": "burglary"}, {"id": "none"}],
+    ...         "propositions": [
+    ...             {
+    ...                 "id": "quake",
+    ...                 "title": "Quake",
+    ...                 "bears_on": [],
+    ...                 "likelihoods": {"yes": 0.002, "no": 0.998},
+    ...             },
+    ...             {
+    ...                 "id": "alarm",
+    ...                 "title": "Alarm",
+    ...                 "bears_on": ["hypotheses", "quake"],
+    ...                 "likelihoods": {
+    ...                     "burglary": {"yes": 0.95, "no": 0.94},
+    ...                     "none": {"yes": 0.29, "no": 0.001},
+    ...                 },
+    ...             },
+    ...         ],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "john",
+    ...                 "title": "John calls",
+    ...                 "bears_on": "alarm",
+    ...                 "likelihoods": {"yes": 0.9, "no": 0.05},
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> exact_mixture(case).round(4)
     array([0.6477, 0.3523])
     """
@@ -175,11 +210,23 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
     if reliability:
         for g in arr.groups + arr.sources_in_structure:
             if g.concentration is not None:
-                raise CaseError([Problem(f"items reported by '{g.key}' share an uncertain reliability; the closed "
-                                         "form covers fixed reliabilities only", field="sources")])
+                raise CaseError(
+                    [
+                        Problem(
+                            f"items reported by '{g.key}' share an uncertain reliability; the "
+                            "closed "
+                            "form covers fixed reliabilities only",
+                            field="sources",
+                        )
+                    ]
+                )
         mixes = [(g.index, g.mean) for g in arr.groups]
         ds = arr.direct_source
-        mixes += [(np.flatnonzero(ds == c), g.mean) for c, g in enumerate(arr.sources_in_structure)] if len(ds) else []
+        mixes += (
+            [(np.flatnonzero(ds == c), g.mean) for c, g in enumerate(arr.sources_in_structure)]
+            if len(ds)
+            else []
+        )
         for idx, x in mixes:
             row_mean = arr.lam[idx].mean(axis=1)
             b = np.where(np.isnan(arr.base[idx]), row_mean, arr.base[idx])
@@ -188,7 +235,9 @@ def exact_mixture(case: Case, lens: str | None = None, prior: Any = None, *, rel
     if len(other):
         other = np.exp(other - other.max(axis=1, keepdims=True))
         lam = np.concatenate([lam, other], axis=0)
-    if arr.structured:  # one row per part of the structure (one node bearing on the hypotheses): m_p(h)
+    if (
+        arr.structured
+    ):  # one row per part of the structure (one node bearing on the hypotheses): m_p(h)
         rows = []
         for props in _parts(arr):
             drop = [p.id for i, p in enumerate(arr.propositions) if i not in props]
@@ -204,10 +253,14 @@ def _parts(arr: Any) -> list[set[int]]:
 
     Each part is a set of proposition indices.
 
-    Facts joined by a table or an item of several parents (the hypotheses aside) form one part. In the mixture
-    model every node the hypotheses bear on mixes them on its own (:mod:`motives.models.mixture`), so a part with
-    one such node gives one linear form Σ_h w_h P(part | h); a part with none is constant in w (left out); a part
-    with several is a sum of products of linear forms, which the closed form does not cover (refused).
+    Facts joined by a table or an item of several parents (the hypotheses aside) form one part. In
+    the mixture
+    model every node the hypotheses bear on mixes them on its own (:mod:`motives.models.mixture`),
+    so a part with
+    one such node gives one linear form Σ_h w_h P(part | h); a part with none is constant in w (left
+    out); a part
+    with several is a sum of products of linear forms, which the closed form does not cover
+    (refused).
     """
     n = len(arr.propositions)
     root = list(range(n))
@@ -232,16 +285,29 @@ def _parts(arr: Any) -> list[set[int]]:
             bearers.setdefault(find(i), []).append(f"fact '{p.id}'")
     for j in arr.joint:
         if -1 in j.parents:
-            bearers.setdefault(find(next(q for q in j.parents if q >= 0)), []).append(f"item '{j.id}'")
+            bearers.setdefault(find(next(q for q in j.parents if q >= 0)), []).append(
+                f"item '{j.id}'"
+            )
     parts = []
     for r in sorted(bearers, key=lambda r: min(i for i in range(n) if find(i) == r)):
         if len(bearers[r]) > 1:
             names = [arr.propositions[i].id for i in range(n) if find(i) == r]
-            raise CaseError([Problem(
-                "the closed form of the mixture model covers structures in which each group of connected facts "
-                "hangs from the hypotheses by one node; here " + " and ".join(bearers[r]) + " both have the "
-                "hypotheses as a parent and are joined through the facts " + ", ".join(f"'{x}'" for x in names)
-                + ", so the likelihood is no longer a product of linear forms in the shares. Fit the PyMC "
-                "mixture model (mv.fit(case, model='mixture')) instead", field="propositions")])
+            raise CaseError(
+                [
+                    Problem(
+                        "the closed form of the mixture model covers structures in which each "
+                        "group of connected facts "
+                        "hangs from the hypotheses by one node; here "
+                        + " and ".join(bearers[r])
+                        + " both have the "
+                        "hypotheses as a parent and are joined through the facts "
+                        + ", ".join(f"'{x}'" for x in names)
+                        + ", so the likelihood is no longer a product of linear forms in the "
+                        "shares. Fit the PyMC "
+                        "mixture model (mv.fit(case, model='mixture')) instead",
+                        field="propositions",
+                    )
+                ]
+            )
         parts.append({i for i in range(n) if find(i) == r})
     return parts

@@ -7,7 +7,17 @@ from pathlib import Path
 
 from motives.schema import Case
 
-NAMES = ("cookies", "dice", "monty_hall", "diagnostic_test", "witness", "two_lenses", "burglary", "alarm", "student")
+NAMES = (
+    "cookies",
+    "dice",
+    "monty_hall",
+    "diagnostic_test",
+    "witness",
+    "two_lenses",
+    "burglary",
+    "alarm",
+    "student",
+)
 
 
 def path(name: str) -> Path:
@@ -39,7 +49,8 @@ def load(name: str) -> Case:
     >>> load("coins")
     Traceback (most recent call last):
         ...
-    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test, witness, two_lenses,
+    KeyError: "unknown example 'coins'; examples: cookies, dice, monty_hall, diagnostic_test,
+    witness, two_lenses,
     burglary, alarm, student"
     """
     from motives.io import load_case
@@ -55,9 +66,16 @@ def cookie_case() -> Case:
     >>> cookie_case().hypothesis_ids
     ['bowl1', 'bowl2']
     """
-    return Case.model_validate({
-        "name": "cookies",
-        "hypotheses": [{"id": "bowl1", "prior": 0.5}, {"id": "bowl2", "prior": 0.5}],
-        "evidence": [{"id": "vanilla", "title": "A vanilla cookie was drawn",
-                      "likelihoods": {"bowl1": 0.75, "bowl2": 0.5}}],
-    })
+    return Case.model_validate(
+        {
+            "name": "cookies",
+            "hypotheses": [{"id": "bowl1", "prior": 0.5}, {"id": "bowl2", "prior": 0.5}],
+            "evidence": [
+                {
+                    "id": "vanilla",
+                    "title": "A vanilla cookie was drawn",
+                    "likelihoods": {"bowl1": 0.75, "bowl2": 0.5},
+                }
+            ],
+        }
+    )

@@ -15,7 +15,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["FILE_MODE", "FOLDER_MODE", "follow_umask", "swap_folder", "temporary_folder", "umask", "write_atomic"]
+__all__ = [
+    "FILE_MODE",
+    "FOLDER_MODE",
+    "follow_umask",
+    "swap_folder",
+    "temporary_folder",
+    "umask",
+    "write_atomic",
+]
 
 #: What ``mkdir`` asks for before the umask takes its bits away.
 FOLDER_MODE = 0o777
@@ -28,8 +36,10 @@ def umask() -> int:
 
     It is read from ``/proc/self/status``.
 
-    Elsewhere it is read by setting and restoring it at once (the only portable way before Python 3.13's
-    ``os.umask`` reader; a thread creating a file in between would use 0o077, stricter, never looser).
+    Elsewhere it is read by setting and restoring it at once (the only portable way before Python
+    3.13's
+    ``os.umask`` reader; a thread creating a file in between would use 0o077, stricter, never
+    looser).
 
     Examples
     --------
@@ -102,13 +112,18 @@ _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?:(?:tmp|old)-[A-Za-z0-9_]{8}|[A-Za-
 def published_name(path: str | os.PathLike[str]) -> str:
     """The path a temporary sibling stands for (what a message names: the temporary one is gone by then).
 
-    Temporary siblings are named by :func:`temporary_folder` (``.NAME.tmp-XXXXXXXX``, ``.NAME.old-XXXXXXXX``)
-    and :func:`write_atomic` (``.NAME.XXXXXXXX.tmp``); a path inside one is mapped too. Any other path is
+    Temporary siblings are named by :func:`temporary_folder` (``.NAME.tmp-XXXXXXXX``,
+    ``.NAME.old-XXXXXXXX``)
+    and :func:`write_atomic` (``.NAME.XXXXXXXX.tmp``); a path inside one is mapped too. Any other
+    path is
     returned as it is.
 
     Examples
     --------
-    >>> published_name("/data/.out.tmp-k2j4h5g6/report.md"), published_name("/data/.m.csv.ab12cd34.tmp")
+    >>> (
+    ...     published_name("/data/.out.tmp-k2j4h5g6/report.md"),
+    ...     published_name("/data/.m.csv.ab12cd34.tmp"),
+    ... )
     ('/data/out/report.md', '/data/m.csv')
     >>> published_name("/data/.hidden/x")
     '/data/.hidden/x'
@@ -140,7 +155,8 @@ def published() -> list[str]:
     Examples
     --------
     >>> forget_published()
-    >>> note_published("/data/out"); note_published("/data/.out.tmp-k2j4h5g6/a.txt")
+    >>> note_published("/data/out")
+    ... note_published("/data/.out.tmp-k2j4h5g6/a.txt")
     >>> published()
     ['/data/out']
     >>> forget_published()
@@ -156,8 +172,10 @@ def forget_published() -> None:
 def swap_folder(tmp: Path, out: Path) -> Path:
     """Put the finished folder ``tmp`` in place of ``out``, with the umask's permissions; ``out``.
 
-    An existing ``out`` is moved aside first (into a hidden sibling ``.out.old-XXXX``) and removed only once
-    ``tmp`` is in its place; if that rename fails, the old folder is put back, so ``out`` is always either
+    An existing ``out`` is moved aside first (into a hidden sibling ``.out.old-XXXX``) and removed
+    only once
+    ``tmp`` is in its place; if that rename fails, the old folder is put back, so ``out`` is always
+    either
     the old folder or the new one, whole. Both folders are siblings, so each move is one ``rename``.
 
     Examples
@@ -211,7 +229,9 @@ def write_atomic(target: Path, data: str | bytes, *, encoding: str = "utf-8") ->
         os.chmod(name, FILE_MODE & ~umask())
         os.replace(name, target)
         note_published(target)
-    except OSError as exc:  # a write that failed (a full disk) names no file: name the target, not the sibling
+    except (
+        OSError
+    ) as exc:  # a write that failed (a full disk) names no file: name the target, not the sibling
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     finally:
         with contextlib.suppress(OSError):

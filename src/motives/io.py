@@ -41,7 +41,9 @@ class _Loc:
         self.case_file: tuple[str, Lines] | None = None
         self.hypotheses: dict[str, int] = {}
         self.files: list[str] = []  # in the order read: problems are sorted by it
-        self.repeats: dict[str, list[tuple[str, Lines, tuple[Any, ...]]]] = {}  # an id's later records
+        self.repeats: dict[
+            str, list[tuple[str, Lines, tuple[Any, ...]]]
+        ] = {}  # an id's later records
 
     def add(self, ident: str, where: tuple[str, Lines, tuple[Any, ...]]) -> None:
         """Note where a record is; a repeated id keeps its first place and notes the others."""
@@ -54,19 +56,36 @@ class _Loc:
         if p.file:
             return p
         field = tuple(int(x) if x.isdigit() else x for x in (p.field or "").split(".") if x)
-        if p.item and p.item in self.items and p.message.startswith("duplicate") and p.item in self.repeats:
+        if (
+            p.item
+            and p.item in self.items
+            and p.message.startswith("duplicate")
+            and p.item in self.repeats
+        ):
             # a duplicate is located where it repeats, and says where the id was first used
             f0, lines0, prefix0 = self.items[p.item]
             f, lines, prefix = self.repeats[p.item][0]
             kind = RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
             first = f"{f0}:{line_of(lines0, prefix0 + field) or '?'}"
-            return Problem(f"{p.message} (first used at {first})", file=f, line=line_of(lines, prefix + field),
-                           item=p.item, field=p.field, kind=kind)
+            return Problem(
+                f"{p.message} (first used at {first})",
+                file=f,
+                line=line_of(lines, prefix + field),
+                item=p.item,
+                field=p.field,
+                kind=kind,
+            )
         if p.item and p.item in self.items:
             f, lines, prefix = self.items[p.item]
             kind = RECORD_KIND.get(prefix[0], p.kind) if prefix else p.kind
-            return Problem(p.message, file=f, line=line_of(lines, prefix + field), item=p.item, field=p.field,
-                           kind=kind)
+            return Problem(
+                p.message,
+                file=f,
+                line=line_of(lines, prefix + field),
+                item=p.item,
+                field=p.field,
+                kind=kind,
+            )
         if self.case_file:
             f, lines = self.case_file
             kind = p.kind
@@ -75,7 +94,9 @@ class _Loc:
                 kind = "hypothesis"
             else:
                 path = field
-            return Problem(p.message, file=f, line=line_of(lines, path), item=p.item, field=p.field, kind=kind)
+            return Problem(
+                p.message, file=f, line=line_of(lines, path), item=p.item, field=p.field, kind=kind
+            )
         return p
 
 
@@ -91,9 +112,12 @@ def _case_path(path: Path_) -> tuple[Path, Path]:
 class _Failed:
     """What failed per-file validation, so the cross-file checks skip exactly what depends on it.
 
-    ``ids``: ids (or keys) of records that failed; ``unknown``: a whole evidence file failed, so any id
-    not loaded may be one of its records; ``foundation``: case.yaml (or its hypotheses, lenses, families,
-    default lens, parent or prior switch) failed, on which every cross-file check rests; ``bib``: a BibTeX
+    ``ids``: ids (or keys) of records that failed; ``unknown``: a whole evidence file failed, so any
+    id
+    not loaded may be one of its records; ``foundation``: case.yaml (or its hypotheses, lenses,
+    families,
+    default lens, parent or prior switch) failed, on which every cross-file check rests; ``bib``: a
+    BibTeX
     file failed, so BibTeX keys are not checked.
     """
 
@@ -104,13 +128,16 @@ class _Failed:
         self.bib = False
 
 
-#: case.yaml fields every cross-file check rests on: when one is invalid, only per-file problems are reported.
+#: case.yaml fields every cross-file check rests on: when one is invalid, only per-file problems are
+#: reported.
 _FOUNDATION = ("hypotheses", "lenses", "families", "default_lens", "extends", "prior_normalise")
 #: Top-level fields no cross-file check needs: when one is invalid it is reported and left out.
 _SPARE = ("title", "description", "references", "issue_area", "name")
 
 
-def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _Failed) -> tuple[Any, list[Problem]]:
+def _salvage(
+    model: type[Record], data: Any, file: str, lines: Lines, failed: _Failed
+) -> tuple[Any, list[Problem]]:
     """Validate one file; on failure report every problem and keep the records that are valid.
 
     Returns the record (the file without its invalid list entries and spare fields) or None when
@@ -129,11 +156,17 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
         loc = tuple(err["loc"])
         if whole or not loc:
             whole = True
-        elif (loc[0] not in _FOUNDATION and len(loc) >= 2 and isinstance(data.get(loc[0]), list)
-              and isinstance(loc[1], int)):
+        elif (
+            loc[0] not in _FOUNDATION
+            and len(loc) >= 2
+            and isinstance(data.get(loc[0]), list)
+            and isinstance(loc[1], int)
+        ):
             drop.setdefault(loc[0], set()).add(loc[1])
         elif loc[0] in _SPARE or (len(loc) == 1 and err["type"] == "extra_forbidden"):
-            spare.add(str(loc[0]))  # a spare field, or an unknown top-level key (a typo): reported and left out
+            spare.add(
+                str(loc[0])
+            )  # a spare field, or an unknown top-level key (a typo): reported and left out
         else:
             whole = True
     if whole:
@@ -154,14 +187,22 @@ def _salvage(model: type[Record], data: Any, file: str, lines: Lines, failed: _F
         return None, problems
 
 
-def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  # noqa: C901 - one case file's records salvaged kind by kind
-             depth: int = 0) -> tuple[CaseFile | None, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
+# C901: one case file's records salvaged kind by kind
+def _collect(  # noqa: C901
+    path: Path_,
+    loc: _Loc,
+    problems: list[Problem],
+    failed: _Failed,
+    depth: int = 0,
+) -> tuple[CaseFile | None, list[dict[str, Any]], dict[str, dict[str, str]] | None]:
     """Read and validate every file of a case folder and its parents.
 
     Every problem is added to ``problems``.
 
-    Stops only where nothing further can be read; otherwise each file is validated on its own, invalid
-    records are left out (and noted in ``failed``), and the rest is returned for the cross-file checks.
+    Stops only where nothing further can be read; otherwise each file is validated on its own,
+    invalid
+    records are left out (and noted in ``failed``), and the rest is returned for the cross-file
+    checks.
     """
     folder, case_path = _case_path(path)
     if not case_path.is_file():
@@ -187,22 +228,37 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  
     if cf is not None and cf.extends:
         parent_dir = (folder / cf.extends).resolve()
         if depth > 8:
-            problems.append(Problem("'extends' chain is too long (a cycle?)", file=str(case_path), field="extends"))
+            problems.append(
+                Problem(
+                    "'extends' chain is too long (a cycle?)", file=str(case_path), field="extends"
+                )
+            )
             failed.foundation = True
         elif not parent_dir.exists():
-            problems.append(Problem(f"extends: no case at {parent_dir}", file=str(case_path),
-                                    line=lines.get(("extends",)), field="extends"))
+            problems.append(
+                Problem(
+                    f"extends: no case at {parent_dir}",
+                    file=str(case_path),
+                    line=lines.get(("extends",)),
+                    field="extends",
+                )
+            )
             failed.foundation = True
         else:
             parent, parent_items, bib = _collect(parent_dir, loc, problems, failed, depth + 1)
             items = [d for d in parent_items if not isinstance(d["item"], Proposition)]
             props = [d for d in parent_items if isinstance(d["item"], Proposition)]
-            # a source the extending case declares again replaces the parent's (its reliability, say)
+            # a source the extending case declares again replaces the parent's (its reliability,
+            # say)
             own_keys = {getattr(x, "key", None) for x in sources}
-            sources = [x for x in (parent.sources if parent else []) if x.key not in own_keys] + sources
+            sources = [
+                x for x in (parent.sources if parent else []) if x.key not in own_keys
+            ] + sources
     loc.case_file = (str(case_path), lines)
     loc.hypotheses = {h.id: i for i, h in enumerate(cf.hypotheses)} if cf else {}
-    refs = cf.references if cf else data.get("references") if isinstance(data, dict) else None  # BibTeX: checked
+    refs = (
+        cf.references if cf else data.get("references") if isinstance(data, dict) else None
+    )  # BibTeX: checked
     refs = refs if isinstance(refs, str | list) else None  # even when case.yaml failed
     ref_names = refs or (["references.bib"] if (folder / "references.bib").is_file() else [])
     for ref_name in [ref_names] if isinstance(ref_names, str) else ref_names:
@@ -210,9 +266,15 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  
             continue
         ref_path = (folder / ref_name).resolve()
         if not ref_path.is_relative_to(folder.resolve()):
-            problems.append(Problem(f"references: '{ref_name}' lies outside the case folder {folder}; keep "
-                                    "BibTeX files inside it", file=str(case_path),
-                                    line=line_of(lines, ("references",)), field="references"))
+            problems.append(
+                Problem(
+                    f"references: '{ref_name}' lies outside the case folder {folder}; keep "
+                    "BibTeX files inside it",
+                    file=str(case_path),
+                    line=line_of(lines, ("references",)),
+                    field="references",
+                )
+            )
             failed.bib = True
             continue
         loc.files.append(str(folder / ref_name))
@@ -224,8 +286,12 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  
             continue
         clash = sorted(k for k in set(bib or {}) & set(own) if (bib or {})[k] != own[k])
         if clash and not (cf and cf.extends):
-            problems.append(Problem(f"BibTeX key(s) {clash} defined differently in two files",
-                                    file=str(folder / ref_name)))
+            problems.append(
+                Problem(
+                    f"BibTeX key(s) {clash} defined differently in two files",
+                    file=str(folder / ref_name),
+                )
+            )
             failed.bib = True
         bib = {**own, **(bib or {})}
     for i, prop in enumerate(cf.propositions if cf else []):
@@ -263,30 +329,47 @@ def _collect(path: Path_, loc: _Loc, problems: list[Problem], failed: _Failed,  
         return None, props + items, bib
     if amendments:  # shorthand judgements belong to the default lens: name it before amending
         lenses = _merge_by_id(parent.lenses if parent else [], cf.lenses)
-        default = cf.default_lens or (parent.default_lens if parent else None) or (lenses[0].id if lenses else "default")
+        default = (
+            cf.default_lens
+            or (parent.default_lens if parent else None)
+            or (lenses[0].id if lenses else "default")
+        )
         for d in items + props:
             d["item"] = _name_default_lens(d["item"], default)
     for am, f, elines, i in amendments:
         target = next((d for d in items + props if d["item"].id == am.id), None)
         if target is None:
-            if am.id not in failed.ids and not failed.unknown:  # else it may be a record that failed
-                problems.append(Problem(f"amend: no item or proposition '{am.id}' in this case or its parent", file=f,
-                                        line=line_of(elines, ("amend", i, "id")), item=am.id, field="id"))
+            if (
+                am.id not in failed.ids and not failed.unknown
+            ):  # else it may be a record that failed
+                problems.append(
+                    Problem(
+                        f"amend: no item or proposition '{am.id}' in this case or its parent",
+                        file=f,
+                        line=line_of(elines, ("amend", i, "id")),
+                        item=am.id,
+                        field="id",
+                    )
+                )
             continue
         try:
             target["item"] = _amend(target["item"], am)
         except ValueError as exc:
-            problems.append(Problem(str(exc), file=f, line=line_of(elines, ("amend", i)), item=am.id))
+            problems.append(
+                Problem(str(exc), file=f, line=line_of(elines, ("amend", i)), item=am.id)
+            )
             failed.ids.add(am.id)  # the item without its amendment would be checked as incomplete
-    merged = cf.model_copy(update={
-        "lenses": _merge_by_id(parent.lenses if parent else [], cf.lenses),
-        "issue_areas": _merge_by_id(parent.issue_areas if parent else [], cf.issue_areas),
-        "implications": _merge_by_id(parent.implications if parent else [], cf.implications),
-        "families": _merge_by_id(parent.families if parent else [], cf.families),
-        "groupings": _merge_by_id(parent.groupings if parent else [], cf.groupings),
-        "sources": sources,
-        "default_lens": cf.default_lens or (parent.default_lens if parent else None),
-    })
+    merged = cf.model_copy(
+        update={
+            "lenses": _merge_by_id(parent.lenses if parent else [], cf.lenses),
+            "issue_areas": _merge_by_id(parent.issue_areas if parent else [], cf.issue_areas),
+            "implications": _merge_by_id(parent.implications if parent else [], cf.implications),
+            "families": _merge_by_id(parent.families if parent else [], cf.families),
+            "groupings": _merge_by_id(parent.groupings if parent else [], cf.groupings),
+            "sources": sources,
+            "default_lens": cf.default_lens or (parent.default_lens if parent else None),
+        }
+    )
     return merged.model_copy(update={"propositions": []}), props + items, bib
 
 
@@ -297,7 +380,11 @@ def _kept_path(raw: Any, key: str, ident: str, i: int) -> tuple[str, int]:
     """
     entries = raw.get(key) if isinstance(raw, dict) else None
     if isinstance(entries, list):
-        at = [j for j, e in enumerate(entries) if isinstance(e, dict) and e.get("id", e.get("key")) == ident]
+        at = [
+            j
+            for j, e in enumerate(entries)
+            if isinstance(e, dict) and e.get("id", e.get("key")) == ident
+        ]
         if at:
             return (key, at[0] if len(at) == 1 else min(at, key=lambda j: abs(j - i)))
     return (key, i)
@@ -307,20 +394,27 @@ def _prune(nodes: list[Any], failed: _Failed, source_keys: set[str]) -> list[Any
     """Leave out what depends on records that failed, so the cross-file checks skip only that.
 
     Items and propositions whose own record (or amendment) failed go; so do those bearing on a
-    proposition that went, and so on up; ``given`` and ``reported_by`` references to failed records are
-    dropped. After a whole evidence file failed, any reference to an id not loaded may be to one of its
+    proposition that went, and so on up; ``given`` and ``reported_by`` references to failed records
+    are
+    dropped. After a whole evidence file failed, any reference to an id not loaded may be to one of
+    its
     records, so it is dropped too rather than reported as unknown.
     """
     known = {n.id for n in nodes}
 
     def gone(ref: str | None, ids: set[str], pool: set[str]) -> bool:
-        return ref is not None and (ref in failed.ids or (ref in pool and ref not in ids)
-                                    or (failed.unknown and ref not in pool))
+        return ref is not None and (
+            ref in failed.ids
+            or (ref in pool and ref not in ids)
+            or (failed.unknown and ref not in pool)
+        )
 
     out = [n for n in nodes if n.id not in failed.ids]
     while True:
         ids = {n.id for n in out}
-        keep = [n for n in out if not any(gone(b, ids, known) for b in n.parents if b != HYPOTHESES)]
+        keep = [
+            n for n in out if not any(gone(b, ids, known) for b in n.parents if b != HYPOTHESES)
+        ]
         if len(keep) == len(out):
             break
         out = keep
@@ -354,8 +448,14 @@ def evidence_files(folder: Path) -> list[Path]:
     try:
         entries = list(folder.iterdir())
     except OSError as exc:
-        raise CaseError([Problem(f"cannot list the case folder: {exc.strerror or exc}", file=str(folder))]) from None
-    return sorted(p for p in entries if _is_yaml_name(p.name) and p.name.lower() not in ("case.yaml", "case.yml"))
+        raise CaseError(
+            [Problem(f"cannot list the case folder: {exc.strerror or exc}", file=str(folder))]
+        ) from None
+    return sorted(
+        p
+        for p in entries
+        if _is_yaml_name(p.name) and p.name.lower() not in ("case.yaml", "case.yml")
+    )
 
 
 def skipped_files(path: Path_) -> list[tuple[str, str]]:
@@ -380,7 +480,13 @@ def skipped_files(path: Path_) -> list[tuple[str, str]]:
     try:
         data, _ = read_yaml(folder / "case.yaml")
         r = data.get("references")
-        refs |= {r} if isinstance(r, str) else {x for x in r if isinstance(x, str)} if isinstance(r, list) else set()
+        refs |= (
+            {r}
+            if isinstance(r, str)
+            else {x for x in r if isinstance(x, str)}
+            if isinstance(r, list)
+            else set()
+        )
     except CaseError:
         pass
     out = []
@@ -411,7 +517,9 @@ def _amend(item: Any, am: Amendment) -> Any:
     given = {"likelihoods": am.likelihoods, "trends": am.trends, "predictive": am.predictive}
     for name, value in given.items():
         if value is not None and name != field:
-            raise ValueError(f"item '{item.id}' is a {item.kind} item: amend its '{field}', not '{name}'")
+            raise ValueError(
+                f"item '{item.id}' is a {item.kind} item: amend its '{field}', not '{name}'"
+            )
     extra = given[field] or {}
     current = dict(getattr(item, field))
     for lens, j in extra.items():
@@ -419,19 +527,29 @@ def _amend(item: Any, am: Amendment) -> Any:
             old = current[lens]
             clash = sorted(set(old.values) & set(j.values))
             if clash:
-                raise ValueError(f"amend would replace existing values for {clash} under lens '{lens}'; "
-                                 "amendments only add hypotheses")
+                raise ValueError(
+                    f"amend would replace existing values for {clash} under lens '{lens}'; "
+                    "amendments only add hypotheses"
+                )
             rationale = " ".join(r for r in (old.rationale, j.rationale) if r)
-            # values are already Beta/point records, so each keeps the confidence it was written with
-            current[lens] = old.model_copy(update={"values": {**old.values, **j.values}, "rationale": rationale})
+            # values are already Beta/point records, so each keeps the confidence it was written
+            # with
+            current[lens] = old.model_copy(
+                update={"values": {**old.values, **j.values}, "rationale": rationale}
+            )
         else:
             current[lens] = j
     return item.model_copy(update={field: current})
 
 
 def _name_default_lens(node: Any, default: str) -> Any:
-    field = "likelihoods" if isinstance(node, Proposition) else {
-        "likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[node.kind]
+    field = (
+        "likelihoods"
+        if isinstance(node, Proposition)
+        else {"likelihood": "likelihoods", "timeline": "trends", "quantity": "predictive"}[
+            node.kind
+        ]
+    )
     judged = getattr(node, field)
     if "__default__" not in judged:
         return node
@@ -451,10 +569,14 @@ def _amend_proposition(prop: Proposition, am: Amendment) -> Proposition:
             old = current[lens]
             clash = sorted(set(old.values) & set(j.values))
             if clash:
-                raise ValueError(f"amend would replace existing rows for {clash} under lens '{lens}'; "
-                                 "amendments only add hypotheses")
+                raise ValueError(
+                    f"amend would replace existing rows for {clash} under lens '{lens}'; "
+                    "amendments only add hypotheses"
+                )
             rationale = " ".join(r for r in (old.rationale, j.rationale) if r)
-            current[lens] = old.model_copy(update={"values": {**old.values, **j.values}, "rationale": rationale})
+            current[lens] = old.model_copy(
+                update={"values": {**old.values, **j.values}, "rationale": rationale}
+            )
         else:
             current[lens] = j
     return prop.model_copy(update={"likelihoods": current})
@@ -490,7 +612,9 @@ def load_case(path: Path_) -> Case:
     problems: list[Problem] = []
     failed = _Failed()
     cf, items, bib = _collect(path, loc, problems, failed)
-    if cf is None or failed.foundation:  # every cross-file check rests on case.yaml: report what was found
+    if (
+        cf is None or failed.foundation
+    ):  # every cross-file check rests on case.yaml: report what was found
         raise CaseError(_sorted(problems, loc.files))
     nodes = _prune([d["item"] for d in items], failed, {s.key for s in cf.sources})
     data = cf.model_dump(exclude={"extends", "references"}, exclude_none=True)
@@ -502,7 +626,10 @@ def load_case(path: Path_) -> Case:
         case = Case.model_validate(data)
     except ValidationError as exc:
         found = problems_from_validation(exc, data, Case, "", {})
-        problems += [loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field)) for p in found]
+        problems += [
+            loc.locate(p if p.file else Problem(p.message, item=p.item, field=p.field))
+            for p in found
+        ]
         raise CaseError(_sorted(problems, loc.files)) from None
     if problems:
         raise CaseError(_sorted(problems, loc.files))
@@ -514,9 +641,16 @@ def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
 
     Unlocated problems first, ties in the order found.
 
-    Files rank as read: case.yaml, its BibTeX, then the evidence files by name (a parent case's files
+    Files rank as read: case.yaml, its BibTeX, then the evidence files by name (a parent case's
+    files
     where its child's case.yaml names it).
     """
     rank = {f: i for i, f in reversed(list(enumerate(files)))}
-    return sorted(problems, key=lambda p: (-1 if p.file is None else rank.get(p.file, len(files)), p.file or "",
-                                           p.line or 0))
+    return sorted(
+        problems,
+        key=lambda p: (
+            -1 if p.file is None else rank.get(p.file, len(files)),
+            p.file or "",
+            p.line or 0,
+        ),
+    )

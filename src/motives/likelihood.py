@@ -79,8 +79,13 @@ class Belief:
 def _probability(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{what} must be a number in [0, 1], got {value!r}")
-    if isinstance(value, int) and abs(value) > 1:  # never float() an int past float's range (OverflowError)
-        raise ValueError(f"{what} must be a number in [0, 1], got {str(value)[:20]}{'...' if len(str(value)) > 20 else ''}")
+    if (
+        isinstance(value, int) and abs(value) > 1
+    ):  # never float() an int past float's range (OverflowError)
+        raise ValueError(
+            f"{what} must be a number in [0, 1], got "
+            f"{str(value)[:20]}{'...' if len(str(value)) > 20 else ''}"
+        )
     x = float(value)
     if not math.isfinite(x) or not 0.0 <= x <= 1.0:
         raise ValueError(f"{what} must be a number in [0, 1], got {value!r}")
@@ -104,8 +109,10 @@ def phrase_value(text: str) -> float:
     if key in ACH_SCALE:
         return ACH_SCALE[key]
     if key.upper() == NOT_APPLICABLE:
-        raise ValueError("NA (not applicable) stands only in an item's values, where it takes the mean of the "
-                         "row's other cells")
+        raise ValueError(
+            "NA (not applicable) stands only in an item's values, where it takes the mean of the "
+            "row's other cells"
+        )
     if key.lower() in VERBAL_SCALE:
         return VERBAL_SCALE[key.lower()]
     raise ValueError(unknown_phrase(text))
@@ -116,8 +123,10 @@ def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
 
     It names the nearest phrase, rating or ICD 203 term.
 
-    An ICD 203 term that is not also one of the point phrases (``highly probable``, ``roughly even chance``) is
-    a range, not a point, and is never read as a phrase: the message says to write it as an ICD 203 term.
+    An ICD 203 term that is not also one of the point phrases (``highly probable``, ``roughly even
+    chance``) is
+    a range, not a point, and is never read as a phrase: the message says to write it as an ICD 203
+    term.
     ``icd203_form`` is how that is written where the message is read (``{icd203: ...}`` in YAML,
     ``icd203: ...`` in a matrix cell).
 
@@ -132,7 +141,9 @@ def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
 
     key = " ".join(text.strip().split()).lower()
     if key in ICD203_RANGES or key in ICD203_SYNONYMS:
-        return f"{text!r} is an ICD 203 term (a range, not a point): write {icd203_form.format(key)}"
+        return (
+            f"{text!r} is an ICD 203 term (a range, not a point): write {icd203_form.format(key)}"
+        )
     icd = [t for t in [*ICD203_RANGES, *ICD203_SYNONYMS] if t not in VERBAL_SCALE]
     options = list(VERBAL_SCALE) + list(ACH_SCALE) + icd
     close = difflib.get_close_matches(key, options, n=1)
@@ -145,7 +156,10 @@ def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
         + ", ".join(f"'{p}'" for p in VERBAL_SCALE)
         + "; ACH ratings: "
         + ", ".join(ACH_SCALE)
-        + " (or " + " ".join(ACH_SYMBOLS) + "); ICD 203 terms as " + icd203_form.format("likely")
+        + " (or "
+        + " ".join(ACH_SYMBOLS)
+        + "); ICD 203 terms as "
+        + icd203_form.format("likely")
     )
 
 
@@ -171,7 +185,11 @@ def confidence_concentration(confidence: str) -> float:
 
     Examples
     --------
-    >>> confidence_concentration("low"), confidence_concentration("medium"), confidence_concentration("high")
+    >>> (
+    ...     confidence_concentration("low"),
+    ...     confidence_concentration("medium"),
+    ...     confidence_concentration("high"),
+    ... )
     (5.0, 20.0, 80.0)
     >>> confidence_concentration("very high")
     Traceback (most recent call last):
@@ -226,8 +244,9 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
     target = np.array([logit(lo), logit(hi)])
 
     def resid(x: Any) -> Any:
-        # on the log-odds scale, each quantile's complement from the mirrored Beta: an interval near 0 or 1
-        # ([0.999999, 0.9999999]) is matched to its own precision, not to an absolute 1e-6 (which it is inside)
+        # on the log-odds scale, each quantile's complement from the mirrored Beta: an interval near
+        # 0 or 1 ([0.999999, 0.9999999]) is matched to its own precision, not to an absolute 1e-6
+        # (which it is inside)
         a, b = math.exp(x[0]), math.exp(x[1])
         q = [stats.beta.ppf(tail, a, b), stats.beta.ppf(1 - tail, a, b)]
         c = [stats.beta.ppf(1 - tail, b, a), stats.beta.ppf(tail, b, a)]
@@ -235,10 +254,17 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
 
     mid = (lo + hi) / 2
     sd = (hi - lo) / (2 * float(stats.norm.ppf(1 - tail)))
-    k0 = MAX_CONCENTRATION if sd < 1e-150 else min(max(mid * (1 - mid) / sd / sd - 1, 1.0), MAX_CONCENTRATION)
-    refusal = (f"no Beta distribution the engine can compute with has [{lo!r}, {hi!r}] as its central {mass:.0%} "
-               f"interval (an interval this narrow, or this close to 0 or 1, needs a concentration above "
-               f"{MAX_CONCENTRATION:g}); write the probability as a number")
+    k0 = (
+        MAX_CONCENTRATION
+        if sd < 1e-150
+        else min(max(mid * (1 - mid) / sd / sd - 1, 1.0), MAX_CONCENTRATION)
+    )
+    refusal = (
+        f"no Beta distribution the engine can compute with has [{lo!r}, {hi!r}] as its central "
+        f"{mass:.0%} "
+        f"interval (an interval this narrow, or this close to 0 or 1, needs a concentration above "
+        f"{MAX_CONCENTRATION:g}); write the probability as a number"
+    )
     try:
         with np.errstate(all="ignore"):
             sol = optimize.least_squares(resid, [math.log(mid * k0), math.log((1 - mid) * k0)])
@@ -285,20 +311,28 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
     if isinstance(value, dict):
         keys = set(value)
         if keys <= {"p", "confidence"} and "p" in keys:
-            k = confidence_concentration(value["confidence"]) if "confidence" in value else default_k
+            k = (
+                confidence_concentration(value["confidence"])
+                if "confidence" in value
+                else default_k
+            )
             return with_concentration(point_value(value["p"]), k)
         if keys == {"mean", "concentration"}:
             return with_concentration(_probability(value["mean"], "mean"), value["concentration"])
         if keys == {"beta"}:
             ab = value["beta"]
             if not (isinstance(ab, list) and len(ab) == 2):
-                raise ValueError(f"beta must be a list [alpha, beta] of two positive numbers, got {ab!r}")
+                raise ValueError(
+                    f"beta must be a list [alpha, beta] of two positive numbers, got {ab!r}"
+                )
             from motives.numeric import beta_moments
 
             return Belief(*beta_moments(*ab))
         if keys == {"icd203"}:
             if not isinstance(value["icd203"], str):
-                raise ValueError(f"icd203 must be an ICD 203 term such as 'likely', got {value['icd203']!r}")
+                raise ValueError(
+                    f"icd203 must be an ICD 203 term such as 'likely', got {value['icd203']!r}"
+                )
             return icd203(value["icd203"])
         if keys == {"interval"}:
             iv = value["interval"]
@@ -313,18 +347,22 @@ def parse(value: Any, confidence: str | None = None) -> Belief:
         from motives.errors import did_you_mean
 
         forms = ["p", "confidence", "mean", "concentration", "beta", "icd203", "interval"]
-        hint = "".join(f" Unknown key '{k}'.{did_you_mean(str(k), forms)}" for k in value if k not in forms)
+        hint = "".join(
+            f" Unknown key '{k}'.{did_you_mean(str(k), forms)}" for k in value if k not in forms
+        )
     raise ValueError(
         f"not a likelihood form: {value!r}.{hint} Valid: a number in [0, 1]; a phrase "
         "('likely', ...); an ACH rating (CC, C, N, I, II); {mean, concentration}; "
-        "{beta: [a, b]}; {interval: [lo, hi]}; {icd203: term}; {p: ..., confidence: low|medium|high}"
+        "{beta: [a, b]}; {interval: [lo, hi]}; {icd203: term}; {p: ..., confidence: "
+        "low|medium|high}"
     )
 
 
-# --------------------------------------------------------------------------- judgement forms practitioners use
+# ---------------------------------------------------------------- judgement forms practitioners use
 
-#: ICD 203 (Analytic Standards, 2015, D.6.e(2)(a)) expressions of likelihood -> their probability ranges.
-#: Written ``{icd203: likely}``; each becomes the Beta whose central 90% interval is the range.
+#: ICD 203 (Analytic Standards, 2015, D.6.e(2)(a)) expressions of likelihood -> their probability
+#: ranges. Written ``{icd203: likely}``; each becomes the Beta whose central 90% interval is the
+#: range.
 ICD203_RANGES: dict[str, tuple[float, float]] = {
     "almost no chance": (0.01, 0.05),
     "very unlikely": (0.05, 0.20),
@@ -352,15 +390,16 @@ ICD203_SYNONYMS: dict[str, str] = {
 #: ACH symbol notation -> Heuer's letter ratings (PARC ACH writes both).
 ACH_SYMBOLS: dict[str, str] = {"++": "CC", "+": "C", "0": "N", "-": "I", "--": "II"}
 
-#: ACH "not applicable": in an item's values, the mean of the row's other cells (non-diagnostic for that cell).
+#: ACH "not applicable": in an item's values, the mean of the row's other cells (non-diagnostic for
+#: that cell).
 NOT_APPLICABLE = "NA"
 
-#: Van Evera's (1997) four tests -> (P(E | h named), P(E | any other)) when the evidence is found (the test is
-#: passed); a failed test is the evidence not found: (1 - each). The project's numbers, chosen to give the
-#: qualitative reading of Collier (2011, Table 1) and Bennett (2008; 2015): a hoop test passed barely
-#: confirms (LR 1.9) and failed all but eliminates (LR 0.1); a smoking gun passed confirms (LR 10) and failed
-#: barely disconfirms (LR 0.53); doubly decisive does both (LR 19 and 1/19); a straw in the wind is weak either
-#: way (LR 1.5 and 0.67).
+#: Van Evera's (1997) four tests -> (P(E | h named), P(E | any other)) when the evidence is found
+#: (the test is passed); a failed test is the evidence not found: (1 - each). The project's numbers,
+#: chosen to give the qualitative reading of Collier (2011, Table 1) and Bennett (2008; 2015): a
+#: hoop test passed barely confirms (LR 1.9) and failed all but eliminates (LR 0.1); a smoking gun
+#: passed confirms (LR 10) and failed barely disconfirms (LR 0.53); doubly decisive does both (LR 19
+#: and 1/19); a straw in the wind is weak either way (LR 1.5 and 0.67).
 VAN_EVERA: dict[str, tuple[float, float]] = {
     "hoop": (0.95, 0.50),
     "smoking_gun": (0.50, 0.05),
@@ -388,7 +427,9 @@ def icd203(phrase: str) -> Belief:
         options = list(ICD203_RANGES) + list(ICD203_SYNONYMS)
         close = difflib.get_close_matches(key, options, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"unknown ICD 203 term {phrase!r}.{hint} Valid: " + ", ".join(f"'{p}'" for p in options))
+        raise ValueError(
+            f"unknown ICD 203 term {phrase!r}.{hint} Valid: " + ", ".join(f"'{p}'" for p in options)
+        )
     return _icd203_fit(key)
 
 
@@ -421,27 +462,37 @@ def ratios_to_values(ratios: Any) -> dict[str, float]:
     {'a': 1.0, 'b': 0.5, 'c': 0.0}
     """
     if not isinstance(ratios, dict) or not ratios:
-        raise ValueError(f"ratios must be a mapping of parent value -> non-negative number, got {ratios!r}")
+        raise ValueError(
+            f"ratios must be a mapping of parent value -> non-negative number, got {ratios!r}"
+        )
     r = {k: _number(v, f"ratio of '{k}'") for k, v in ratios.items()}
     neg = [k for k, v in r.items() if v < 0]
     if neg:
         raise ValueError(f"ratios must be non-negative; negative for {neg}")
     top = max(r.values())
     if top <= 0:
-        raise ValueError("at least one ratio must be positive (all zero: the evidence would be impossible)")
+        raise ValueError(
+            "at least one ratio must be positive (all zero: the evidence would be impossible)"
+        )
     out = {k: v / top for k, v in r.items()}
     _refuse_underflow({k: v for k, v in out.items() if r[k] > 0}, "ratio", r, top)
     return out
 
 
-def _refuse_underflow(scaled: dict[str, float], what: str, given: dict[str, float], top: float) -> None:
+def _refuse_underflow(
+    scaled: dict[str, float], what: str, given: dict[str, float], top: float
+) -> None:
     """A judgement that is not 0 but scales to 0 (1e-320 against 1e308) would rule its hypothesis out unseen."""
     lost = [k for k, v in scaled.items() if v == 0.0]
     if lost:
         k = lost[0]
-        raise ValueError(f"the {what} of '{k}' ({given[k]:g}) against the largest ({top:g}) is a relative likelihood "
-                         "too small to represent (it would be read as 0 and rule it out); write 0 if you mean that, "
-                         "or bring the numbers closer")
+        raise ValueError(
+            f"the {what} of '{k}' ({given[k]:g}) against the largest ({top:g}) is a relative "
+            "likelihood "
+            "too small to represent (it would be read as 0 and rule it out); write 0 if you mean "
+            "that, "
+            "or bring the numbers closer"
+        )
 
 
 def decibans_to_values(decibans: Any) -> dict[str, float]:
@@ -460,7 +511,10 @@ def decibans_to_values(decibans: Any) -> dict[str, float]:
     d = {k: _number(v, f"decibans of '{k}'") for k, v in decibans.items()}
     top = max(d.values())
     # (v - top) overflows for -1e308 against 1e308: then v/10 - top/10
-    out = {k: 10.0 ** ((v - top) / 10.0 if math.isfinite(v - top) else v / 10.0 - top / 10.0) for k, v in d.items()}
+    out = {
+        k: 10.0 ** ((v - top) / 10.0 if math.isfinite(v - top) else v / 10.0 - top / 10.0)
+        for k, v in d.items()
+    }
     _refuse_underflow(out, "decibans", d, top)
     return out
 
@@ -484,16 +538,25 @@ def van_evera(spec: Any) -> tuple[dict[str, float], float]:
     if unknown:
         from motives.errors import did_you_mean
 
-        raise ValueError(f"van_evera: unknown key(s) {unknown}.{did_you_mean(str(unknown[0]), ['test', 'for', 'result'])}"
-                         " Valid: test, for, result")
+        raise ValueError(
+            "van_evera: unknown key(s) "
+            f"{unknown}.{did_you_mean(str(unknown[0]), ['test', 'for', 'result'])}"
+            " Valid: test, for, result"
+        )
     test = spec.get("test")
-    key = "_".join(str(test).strip().lower().replace("-", " ").split()) if isinstance(test, str) else None
+    key = (
+        "_".join(str(test).strip().lower().replace("-", " ").split())
+        if isinstance(test, str)
+        else None
+    )
     if key not in VAN_EVERA:
         raise ValueError(f"van_evera test must be one of {', '.join(VAN_EVERA)}, got {test!r}")
     named = spec.get("for")
     names = [named] if isinstance(named, str) else named
     if not (isinstance(names, list) and names and all(isinstance(n, str) and n for n in names)):
-        raise ValueError(f"van_evera needs 'for': the hypothesis (or state) id(s) the test is for, got {named!r}")
+        raise ValueError(
+            f"van_evera needs 'for': the hypothesis (or state) id(s) the test is for, got {named!r}"
+        )
     result = spec.get("result", "pass")
     if result not in ("pass", "fail"):
         raise ValueError(f"van_evera result must be 'pass' or 'fail', got {result!r}")
@@ -527,8 +590,12 @@ def resolve_not_applicable(values: dict[str, Any]) -> dict[str, Any]:
     na = [k for k, v in values.items() if is_not_applicable(v)]
     if not na:
         return values
-    rest = [v.mean if hasattr(v, "mean") else parse(v).mean for k, v in values.items() if k not in na]
+    rest = [
+        v.mean if hasattr(v, "mean") else parse(v).mean for k, v in values.items() if k not in na
+    ]
     if not rest:
-        raise ValueError("every cell is NA (not applicable): such an item says nothing; leave it out")
+        raise ValueError(
+            "every cell is NA (not applicable): such an item says nothing; leave it out"
+        )
     mean = sum(rest) / len(rest)
     return {k: (mean if k in na else v) for k, v in values.items()}

@@ -33,11 +33,18 @@ def _raw_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             cur = cur[part]
         elif isinstance(cur, dict) and part == "__default__":
             continue
-        elif isinstance(cur, dict) and part in ("state_row", "probs"):  # a table row written {state: p}
+        elif isinstance(cur, dict) and part in (
+            "state_row",
+            "probs",
+        ):  # a table row written {state: p}
             continue
-        elif isinstance(part, str) and part in ("likelihood", "timeline", "quantity") or not isinstance(cur, dict | list):
+        elif (
+            isinstance(part, str)
+            and part in ("likelihood", "timeline", "quantity")
+            or not isinstance(cur, dict | list)
+        ):
             continue
-        elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1:]):
+        elif isinstance(cur, dict) and any(isinstance(p, str) and p in cur for p in loc[i + 1 :]):
             continue  # a union's tag (e.g. a predictive's 'normal'): the field is further on
         else:
             out.append(part)  # a missing field: name it
@@ -52,7 +59,12 @@ def _field_names(model: type[BaseModel], path: tuple[Any, ...]) -> list[str] | N
         t = _unwrap(t, part)
         if t is None:
             return None
-        if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str) and part in t.model_fields:
+        if (
+            isinstance(t, type)
+            and issubclass(t, BaseModel)
+            and isinstance(part, str)
+            and part in t.model_fields
+        ):
             t = t.model_fields[part].annotation
         elif isinstance(part, str) and typing.get_origin(_strip(t)) is dict:
             t = typing.get_args(_strip(t))[1]
@@ -154,7 +166,9 @@ def problems_from_validation(
         lists = ("evidence", "amend", "hypotheses", "sources", "propositions")
         kind = RECORD_KIND.get(path[0], "item") if path else "item"
         if len(path) >= 2 and path[0] in lists and isinstance(path[1], int):
-            entry = data.get(path[0], [None])[path[1]] if isinstance(data.get(path[0]), list) else None
+            entry = (
+                data.get(path[0], [None])[path[1]] if isinstance(data.get(path[0]), list) else None
+            )
             if isinstance(entry, dict) and isinstance(entry.get("id", entry.get("key")), str):
                 item = entry.get("id", entry.get("key"))
                 field_path = path[2:]
@@ -162,28 +176,44 @@ def problems_from_validation(
         if isinstance(ctx_error, Exception):
             msg = str(ctx_error)
         if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         if err["type"] == "extra_forbidden":
             valid = _keys_at(model, loc[:-1]) or _field_names(model, path[:-1]) or []
             msg = f"unknown key '{path[-1]}'." + did_you_mean(str(path[-1]), valid)
             if valid:
                 msg += " Valid keys: " + ", ".join(valid)
             if err.get("input", "") is None and isinstance(path[-1], str):
-                # {id: a, label: Smith, Jones}: in braces a comma ends the value, and 'Jones' becomes a key
+                # {id: a, label: Smith, Jones}: in braces a comma ends the value, and 'Jones'
+                # becomes a key
                 msg += ("" if msg.endswith(".") else ".") + (
-                    " A key with no value often comes from a comma inside a value written in braces: quote that "
-                    f"value (e.g. label: \"Smith, {path[-1]}\")")
+                    " A key with no value often comes from a comma inside a value written in "
+                    "braces: quote that "
+                    f'value (e.g. label: "Smith, {path[-1]}")'
+                )
 
         elif err["type"] == "missing":
             msg = "required field is missing"
-        elif err["type"] == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == ID_PATTERN:
-            msg = (f"an id is lowercase letters, digits and underscores, starting with a letter (e.g. "
-                   f"{_id_like(err.get('input'))!r}), got {err.get('input')!r}")
+        elif (
+            err["type"] == "string_pattern_mismatch"
+            and (err.get("ctx") or {}).get("pattern") == ID_PATTERN
+        ):
+            msg = (
+                f"an id is lowercase letters, digits and underscores, starting with a letter (e.g. "
+                f"{_id_like(err.get('input'))!r}), got {err.get('input')!r}"
+            )
         elif "input" in err and err["type"] not in ("value_error", "assertion_error"):
             shown = repr(err["input"])
             msg = f"{msg}, got {shown[:80] + '...' if len(shown) > 80 else shown}"
-        out.append(Problem(msg, file=f, line=line_of(lines, path), item=item, field=dotted(field_path) or None,
-                           kind=kind))
+        out.append(
+            Problem(
+                msg,
+                file=f,
+                line=line_of(lines, path),
+                item=item,
+                field=dotted(field_path) or None,
+                kind=kind,
+            )
+        )
     return out
 
 
@@ -204,8 +234,13 @@ def _id_like(text: Any) -> str:
 
 
 #: What a record in each list of a case or evidence file is called in messages.
-RECORD_KIND = {"evidence": "item", "amend": "item", "hypotheses": "hypothesis", "sources": "source",
-                "propositions": "proposition"}
+RECORD_KIND = {
+    "evidence": "item",
+    "amend": "item",
+    "hypotheses": "hypothesis",
+    "sources": "source",
+    "propositions": "proposition",
+}
 
 
 def validate(model: type[Record], data: Any, file: str, lines: Lines) -> Any:

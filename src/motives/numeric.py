@@ -2,11 +2,16 @@
 
 One parser, stated bounds, safe Beta moments.
 
-Every number a person writes (YAML, a command-line option, a matrix cell) passes :func:`read_number`, so
-underflow, overflow, NaN and infinity are refused the same way everywhere, with what was written. Every Beta
-(likelihood forms, reliabilities, proposition rows) becomes its moments through :func:`beta_moments`, which
-never forms ``a + b`` where it could overflow, and its quadrature nodes through :func:`beta_nodes`, which never
-forms the Beta function's normalising constant (so a concentration of 10^6 does not give NaN weights).
+Every number a person writes (YAML, a command-line option, a matrix cell) passes
+:func:`read_number`, so
+underflow, overflow, NaN and infinity are refused the same way everywhere, with what was written.
+Every Beta
+(likelihood forms, reliabilities, proposition rows) becomes its moments through
+:func:`beta_moments`, which
+never forms ``a + b`` where it could overflow, and its quadrature nodes through :func:`beta_nodes`,
+which never
+forms the Beta function's normalising constant (so a concentration of 10^6 does not give NaN
+weights).
 """
 
 from __future__ import annotations
@@ -18,19 +23,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-#: Largest Beta or Dirichlet concentration (alpha + beta) the library computes with. A Beta this concentrated
-#: has a standard deviation below 5e-7, beyond any judgement a person can make; above it the samplers and the
-#: quadrature lose precision, so a larger one is refused (write the number itself, a point, instead).
+#: Largest Beta or Dirichlet concentration (alpha + beta) the library computes with. A Beta this
+#: concentrated has a standard deviation below 5e-7, beyond any judgement a person can make; above
+#: it the samplers and the quadrature lose precision, so a larger one is refused (write the number
+#: itself, a point, instead).
 MAX_CONCENTRATION = 1e12
 
-#: Largest number of Gauss-Jacobi nodes for one source of uncertain reliability (the exact rule for a source
-#: reporting n items takes n // 2 + 1 of them). A source reporting more items than ``2 * MAX_NODES - 2`` is
-#: refused with a message rather than allocating nodes x items x hypotheses arrays without bound.
+#: Largest number of Gauss-Jacobi nodes for one source of uncertain reliability (the exact rule for
+#: a source reporting n items takes n // 2 + 1 of them). A source reporting more items than ``2 *
+#: MAX_NODES - 2`` is refused with a message rather than allocating nodes x items x hypotheses
+#: arrays without bound.
 MAX_NODES = 2048
 
-#: Largest working memory a command may allocate for one analysis (Sobol samples, the draws of a fit), in
-#: bytes. A command estimates what it needs before allocating and refuses above this, with the estimate and
-#: what would fit (docs/formats.md, "Limits", lists every limit of the library in one table).
+#: Largest working memory a command may allocate for one analysis (Sobol samples, the draws of a
+#: fit), in bytes. A command estimates what it needs before allocating and refuses above this, with
+#: the estimate and what would fit (docs/formats.md, "Limits", lists every limit of the library in
+#: one table).
 MAX_WORK_BYTES = 4 * 2**30
 
 
@@ -48,22 +56,30 @@ def size_text(n_bytes: float) -> str:
     return f"{int(n_bytes)} bytes"
 
 
-def memory_refusal(estimate: float, what: str, valid: str, limit: float | None = None) -> str | None:
+def memory_refusal(
+    estimate: float, what: str, valid: str, limit: float | None = None
+) -> str | None:
     """The sentence refusing ``what`` when its memory ``estimate`` (bytes) exceeds the limit, else None.
 
     ``valid`` says what would fit; the caller locates the message (file, line, field).
 
     Examples
     --------
-    >>> memory_refusal(10 * 2**30, "1,048,576 Sobol samples of 400 inputs", "at most 400,000 samples")
-    '1,048,576 Sobol samples of 400 inputs need about 10.0 GB of memory, more than the limit of 4.0 GB: at most 400,000 samples'
+    >>> memory_refusal(
+    ...     10 * 2**30, "1,048,576 Sobol samples of 400 inputs", "at most 400,000 samples"
+    ... )
+    '1,048,576 Sobol samples of 400 inputs need about 10.0 GB of memory, more than the limit of 4.0
+    GB: at most 400,000 samples'
     >>> memory_refusal(1e6, "a few samples", "fewer") is None
     True
     """
     cap = MAX_WORK_BYTES if limit is None else limit
     if estimate <= cap:
         return None
-    return f"{what} need about {size_text(estimate)} of memory, more than the limit of {size_text(cap)}: {valid}"
+    return (
+        f"{what} need about {size_text(estimate)} of memory, more than the limit of "
+        f"{size_text(cap)}: {valid}"
+    )
 
 
 def source_bytes(n_items: int, n_hyp: int) -> float:
@@ -80,9 +96,11 @@ def source_bytes(n_items: int, n_hyp: int) -> float:
 def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str | None:
     """Why a source reporting ``n_items`` under an uncertain reliability cannot be integrated exactly, or None.
 
-    Its exact rule takes n // 2 + 1 Gauss-Jacobi nodes (at most :data:`MAX_NODES`), and the engine evaluates
+    Its exact rule takes n // 2 + 1 Gauss-Jacobi nodes (at most :data:`MAX_NODES`), and the engine
+    evaluates
     every item on every node for every hypothesis at once (:func:`source_bytes`, at most
-    :data:`MAX_WORK_BYTES`). A fixed reliability (``concentration`` None) needs one node: never refused.
+    :data:`MAX_WORK_BYTES`). A fixed reliability (``concentration`` None) needs one node: never
+    refused.
 
     Examples
     --------
@@ -100,20 +118,29 @@ def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str
         lo, hi = (mid, hi) if source_bytes(mid, n_hyp) <= MAX_WORK_BYTES else (lo, mid - 1)
     head = f"reports {n_items:,} items under one uncertain reliability: "
     if q > MAX_NODES:
-        return (head + f"integrating it exactly needs {q:,} quadrature nodes, more than the limit of {MAX_NODES:,} "
-                f"(a source may report at most {lo:,} items with a Beta reliability and {n_hyp} hypotheses). Give "
-                "the reliability as a number, or split the source")
-    msg = memory_refusal(source_bytes(n_items, n_hyp), f"{q:,} quadrature nodes x {n_items:,} items x {n_hyp} "
-                         "hypotheses", f"give the reliability as a number, or split the source (a source of one "
-                         f"uncertain reliability may report at most {lo:,} items with {n_hyp} hypotheses)")
+        return (
+            head + f"integrating it exactly needs {q:,} quadrature nodes, more than the limit of "
+            f"{MAX_NODES:,} "
+            f"(a source may report at most {lo:,} items with a Beta reliability and {n_hyp} "
+            "hypotheses). Give "
+            "the reliability as a number, or split the source"
+        )
+    msg = memory_refusal(
+        source_bytes(n_items, n_hyp),
+        f"{q:,} quadrature nodes x {n_items:,} items x {n_hyp} hypotheses",
+        f"give the reliability as a number, or split the source (a source of one "
+        f"uncertain reliability may report at most {lo:,} items with {n_hyp} hypotheses)",
+    )
     return head + msg if msg else None
 
 
 def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
     """Memory the Sobol analysis needs, in bytes: the samples, their outputs, the bootstrap and one engine call.
 
-    ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B and
-    one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x rows, and one
+    ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B
+    and
+    one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x
+    rows, and one
     engine call about four arrays of ``chunk_cells``.
 
     Examples
@@ -134,14 +161,23 @@ def sobol_refusal(d: int, n_groups: int, n: int, chunk_cells: int) -> str | None
     'give sobol_samples at most 262,144 for this case'
     """
     if sobol_bytes(d, n_groups, 16, chunk_cells) > MAX_WORK_BYTES:
-        valid = "no sample size fits (the least is 16): too many uncertain inputs; fix some judgements as points"
+        valid = (
+            "no sample size fits (the least is 16): too many uncertain inputs; fix some "
+            "judgements as points"
+        )
     else:
         fits = 16
-        while fits * 2 <= 1_000_000 and sobol_bytes(d, n_groups, fits * 2, chunk_cells) <= MAX_WORK_BYTES:
+        while (
+            fits * 2 <= 1_000_000
+            and sobol_bytes(d, n_groups, fits * 2, chunk_cells) <= MAX_WORK_BYTES
+        ):
             fits *= 2
         valid = f"give sobol_samples at most {fits:,} for this case"
-    return memory_refusal(sobol_bytes(d, n_groups, n, chunk_cells),
-                          f"{n:,} Sobol samples (rounded up to a power of 2) of {d:,} uncertain inputs", valid)
+    return memory_refusal(
+        sobol_bytes(d, n_groups, n, chunk_cells),
+        f"{n:,} Sobol samples (rounded up to a power of 2) of {d:,} uncertain inputs",
+        valid,
+    )
 
 
 _FLOAT = re.compile(r"^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$")
@@ -152,10 +188,13 @@ def read_number(text: Any, what: str = "") -> float:
 
     Refused when it is not finite or not representable.
 
-    ``what`` names the place it was written (an option, a file and line, a cell) and starts the message
+    ``what`` names the place it was written (an option, a file and line, a cell) and starts the
+    message
     (leave it empty where the caller locates the message itself).
-    A literal with a non-zero digit that would read as 0 (``1e-400``) and one that would read as infinity
-    (``1e400``) are refused, as are ``nan`` and ``inf`` in any spelling, booleans and integers too large for
+    A literal with a non-zero digit that would read as 0 (``1e-400``) and one that would read as
+    infinity
+    (``1e400``) are refused, as are ``nan`` and ``inf`` in any spelling, booleans and integers too
+    large for
     a float.
 
     Examples
@@ -165,7 +204,8 @@ def read_number(text: Any, what: str = "") -> float:
     >>> read_number("1e-400", "--prior bowl1")
     Traceback (most recent call last):
         ...
-    ValueError: --prior bowl1: the number 1e-400 is too small to represent (it would be read as 0); write 0 if you mean 0
+    ValueError: --prior bowl1: the number 1e-400 is too small to represent (it would be read as 0);
+    write 0 if you mean 0
     >>> read_number("nan", "cell C4")
     Traceback (most recent call last):
         ...
@@ -195,11 +235,15 @@ def read_number(text: Any, what: str = "") -> float:
         raise ValueError(at + f"{raw[:60]!r} is not a finite number")
     value = float(raw.replace("_", ""))
     if math.isinf(value):
-        raise ValueError(at + f"the number {raw[:60]} is too large to represent (it would be read as infinity)")
+        raise ValueError(
+            at + f"the number {raw[:60]} is too large to represent (it would be read as infinity)"
+        )
     mantissa = raw.lower().split("e")[0]
     if value == 0.0 and any(c in "123456789" for c in mantissa):
-        raise ValueError(at + f"the number {raw[:60]} is too small to represent (it would be read as 0); "
-                         "write 0 if you mean 0")
+        raise ValueError(
+            at + f"the number {raw[:60]} is too small to represent (it would be read as 0); "
+            "write 0 if you mean 0"
+        )
     return value + 0.0  # -0.0 is 0: a zero has no sign to print ("-0.0000")
 
 
@@ -208,7 +252,8 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
 
     A ValueError when it cannot be computed with.
 
-    The mean is ``a / (a + b)`` computed as ``1 / (1 + b / a)`` (or its mirror), which stays exact where
+    The mean is ``a / (a + b)`` computed as ``1 / (1 + b / a)`` (or its mirror), which stays exact
+    where
     ``a + b`` overflows; the concentration must be at most :data:`MAX_CONCENTRATION`.
 
     Examples
@@ -221,29 +266,49 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
     ...     beta_moments(1e308, 1e308)
     ... except ValueError as exc:
     ...     print(str(exc)[:69], "...", str(exc)[-38:])
-    beta [1e+308, 1e+308] has concentration a + b = 1e+308 + 1e+308, more ... write the mean 0.5 as a number instead
+    beta [1e+308, 1e+308] has concentration a + b = 1e+308 + 1e+308, more ... write the mean 0.5 as
+    a number instead
     """
     for v in (a, b):
         if isinstance(v, int) and not isinstance(v, bool) and v > 10**300:
-            raise ValueError(f"beta: {str(v)[:20]}... is too large to compute with (the concentration a + b may be "
-                             f"at most {MAX_CONCENTRATION:g})")
-        if isinstance(v, bool) or not isinstance(v, int | float) or (isinstance(v, int) and abs(v) > 10**300) \
-                or not math.isfinite(v) or v <= 0:
+            raise ValueError(
+                f"beta: {str(v)[:20]}... is too large to compute with (the concentration a + b "
+                "may be "
+                f"at most {MAX_CONCENTRATION:g})"
+            )
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or (isinstance(v, int) and abs(v) > 10**300)
+            or not math.isfinite(v)
+            or v <= 0
+        ):
             shown = ", ".join(str(x)[:20] for x in (a, b))
-            raise ValueError(f"beta must be a list [alpha, beta] of two positive finite numbers, got [{shown}]")
+            raise ValueError(
+                f"beta must be a list [alpha, beta] of two positive finite numbers, got [{shown}]"
+            )
     a, b = float(a), float(b)
-    # a / (a + b) written with the ratio of the smaller to the larger (at most 1): no overflow, no cancellation
+    # a / (a + b) written with the ratio of the smaller to the larger (at most 1): no overflow, no
+    # cancellation
     mean = 1.0 / (1.0 + b / a) if a >= b else (a / b) / (1.0 + a / b)
     if mean == 0.0 or mean == 1.0:
-        raise ValueError(f"beta [{a:g}, {b:g}] has a mean too close to {mean:g} to represent; write {mean:g} if you "
-                         "mean it")
-    # halves never overflow, but a subnormal halved is 0: add the halves only where a + b itself would overflow
+        raise ValueError(
+            f"beta [{a:g}, {b:g}] has a mean too close to {mean:g} to represent; write {mean:g} "
+            "if you "
+            "mean it"
+        )
+    # halves never overflow, but a subnormal halved is 0: add the halves only where a + b itself
+    # would overflow
     total = (a + b) / 2 if max(a, b) < 8e307 else a / 2 + b / 2
     if total > MAX_CONCENTRATION / 2:
         shown = f"{2 * total:g}" if total < 8e307 else f"{a:g} + {b:g}"
-        raise ValueError(f"beta [{a:g}, {b:g}] has concentration a + b = {shown}, more than {MAX_CONCENTRATION:g}, "
-                         "the largest the engine computes with (its spread is below any judgement): write the mean "
-                         f"{mean:.6g} as a number instead")
+        raise ValueError(
+            f"beta [{a:g}, {b:g}] has concentration a + b = {shown}, more than "
+            f"{MAX_CONCENTRATION:g}, "
+            "the largest the engine computes with (its spread is below any judgement): write the "
+            "mean "
+            f"{mean:.6g} as a number instead"
+        )
     return mean, 2 * total
 
 
@@ -262,34 +327,61 @@ def check_concentration(mean: float, concentration: float) -> float:
     ...     print(str(exc)[:48])
     concentration 1e+300 is more than 1e+12, the lar
     """
-    if isinstance(concentration, int) and not isinstance(concentration, bool) and concentration > 10**300:
-        raise ValueError(f"concentration {str(concentration)[:20]}... is more than {MAX_CONCENTRATION:g}, the largest "
-                         "the engine computes with")
-    if isinstance(concentration, bool) or not isinstance(concentration, int | float) \
-            or (isinstance(concentration, int) and concentration < -(10**300)) \
-            or not math.isfinite(concentration) or concentration <= 0:
-        raise ValueError(f"concentration must be a positive finite number, got {str(concentration)[:20]}")
+    if (
+        isinstance(concentration, int)
+        and not isinstance(concentration, bool)
+        and concentration > 10**300
+    ):
+        raise ValueError(
+            f"concentration {str(concentration)[:20]}... is more than {MAX_CONCENTRATION:g}, the "
+            "largest "
+            "the engine computes with"
+        )
+    if (
+        isinstance(concentration, bool)
+        or not isinstance(concentration, int | float)
+        or (isinstance(concentration, int) and concentration < -(10**300))
+        or not math.isfinite(concentration)
+        or concentration <= 0
+    ):
+        raise ValueError(
+            f"concentration must be a positive finite number, got {str(concentration)[:20]}"
+        )
     c = float(concentration)
     if c > MAX_CONCENTRATION:
-        raise ValueError(f"concentration {c:g} is more than {MAX_CONCENTRATION:g}, the largest the engine computes "
-                         f"with (its spread is below any judgement): write the mean {mean:.6g} as a number instead")
+        raise ValueError(
+            f"concentration {c:g} is more than {MAX_CONCENTRATION:g}, the largest the engine "
+            "computes "
+            f"with (its spread is below any judgement): write the mean {mean:.6g} as a number "
+            "instead"
+        )
     if 0.0 < mean < 1.0 and (mean * c == 0.0 or (1.0 - mean) * c == 0.0):
-        raise ValueError(f"a Beta of mean {mean:g} and concentration {c:g} has a shape parameter that underflows "
-                         "to 0: raise the concentration or write the mean as a number")
+        raise ValueError(
+            f"a Beta of mean {mean:g} and concentration {c:g} has a shape parameter that "
+            "underflows "
+            "to 0: raise the concentration or write the mean as a number"
+        )
     return c
 
 
-def beta_nodes(mean: float, concentration: float, n: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def beta_nodes(
+    mean: float, concentration: float, n: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Gauss quadrature for rho ~ Beta(mean * c, (1 - mean) * c).
 
     ``n`` nodes in [0, 1], weights summing to 1.
 
-    Exact for polynomials in rho of degree up to 2n - 1. :func:`scipy.special.roots_jacobi` where it can
-    (it refines its nodes, so tiny high moments keep their precision); where it cannot, Golub-Welsch on the
-    Jacobi matrix of the Beta distribution itself, written out here because ``roots_jacobi`` multiplies its
+    Exact for polynomials in rho of degree up to 2n - 1. :func:`scipy.special.roots_jacobi` where it
+    can
+    (it refines its nodes, so tiny high moments keep their precision); where it cannot, Golub-Welsch
+    on the
+    Jacobi matrix of the Beta distribution itself, written out here because ``roots_jacobi``
+    multiplies its
     weights by 2^(a+b+1) B(a, b), which overflows for a + b past about 1,000 (a reliability interval
-    [0.999999, 0.9999999] gave NaN weights), and takes alpha - 1, which is -1 in floating point for a shape
-    of 1e-300. The recurrence below is written in a and b, so neither happens; both agree to 1e-14 on the
+    [0.999999, 0.9999999] gave NaN weights), and takes alpha - 1, which is -1 in floating point for
+    a shape
+    of 1e-300. The recurrence below is written in a and b, so neither happens; both agree to 1e-14
+    on the
     integrands the engine forms (tests/test_numeric.py).
 
     Examples
@@ -325,17 +417,29 @@ def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDAr
     from scipy.linalg import eigh_tridiagonal
 
     k = np.arange(1, n, dtype=float)
-    # Jacobi polynomials P_k^(alpha, beta) on [-1, 1] with alpha = b - 1, beta = a - 1 (weight (1-x)^(b-1)
-    # (1+x)^(a-1)), every factor written with a and b so that nothing cancels: s = alpha + beta = a + b - 2.
+    # Jacobi polynomials P_k^(alpha, beta) on [-1, 1] with alpha = b - 1, beta = a - 1 (weight
+    # (1-x)^(b-1) (1+x)^(a-1)), every factor written with a and b so that nothing cancels: s = alpha
+    # + beta = a + b - 2.
     lo = 2 * (k - 1) + (a + b)  # 2k + s, written so that 2k - 2 + a + b keeps a + b when k = 1
     diag = np.empty(n)
     diag[0] = (a - b) / (a + b)
     diag[1:] = (a - b) * ((a + b - 2) / (lo * (lo + 2)))
     off = np.empty(n - 1)
-    off[0] = 2.0 * math.sqrt(a / (a + b) * b / (a + b) / (a + b + 1.0))  # k = 1, its 0/0 factor cancelled
+    off[0] = 2.0 * math.sqrt(
+        a / (a + b) * b / (a + b) / (a + b + 1.0)
+    )  # k = 1, its 0/0 factor cancelled
     if n > 2:
         kk, tt = k[1:], lo[1:]
-        off[1:] = np.sqrt(4 * kk * (kk + b - 1) / (tt * tt) * (kk + a - 1) / (tt + 1) * (kk + a + b - 2) / (tt - 1))
+        off[1:] = np.sqrt(
+            4
+            * kk
+            * (kk + b - 1)
+            / (tt * tt)
+            * (kk + a - 1)
+            / (tt + 1)
+            * (kk + a + b - 2)
+            / (tt - 1)
+        )
     nodes, vecs = eigh_tridiagonal(diag, off)
     w = vecs[0] ** 2
     x = np.clip((1.0 + nodes) / 2.0, 0.0, 1.0)
@@ -345,8 +449,10 @@ def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDAr
 def proportions(weights: Any) -> NDArray[np.float64]:
     """Non-negative weights divided by their sum, the largest divided out first (their sum may overflow).
 
-    Weights of 1e308 each are halves, not 0 (``w / w.sum()`` is ``1e308 / inf``); the interactive appendix's
-    engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN: callers refuse them first.
+    Weights of 1e308 each are halves, not 0 (``w / w.sum()`` is ``1e308 / inf``); the interactive
+    appendix's
+    engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN: callers
+    refuse them first.
 
     Examples
     --------

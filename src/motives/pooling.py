@@ -48,7 +48,8 @@ from motives.schema.structure import PropositionJudgement, StateRow
 
 METHODS = ("linear", "log")
 
-#: Quantile probabilities of a seed-question judgement and the probabilities of the four bins they make.
+#: Quantile probabilities of a seed-question judgement and the probabilities of the four bins they
+#: make.
 SEED_QUANTILES = (0.05, 0.5, 0.95)
 SEED_BINS = (0.05, 0.45, 0.45, 0.05)
 
@@ -62,7 +63,9 @@ def _beta_moments(cell: Likelihood) -> tuple[float, float]:
     return m, var
 
 
-def pool_beta(cells: Sequence[Likelihood], weights: Sequence[float] | np.ndarray, method: str) -> Likelihood:
+def pool_beta(
+    cells: Sequence[Likelihood], weights: Sequence[float] | np.ndarray, method: str
+) -> Likelihood:
     """Pool Beta (or point) judgements of one probability.
 
     Examples
@@ -76,8 +79,11 @@ def pool_beta(cells: Sequence[Likelihood], weights: Sequence[float] | np.ndarray
     Likelihood(mean=0.4, concentration=5.0)
     >>> round(pool_beta([a, b], [0.5, 0.5], "log").mean, 6)  # sqrt(.12) / (sqrt(.12) + sqrt(.32))
     0.379796
-    >>> pool_beta([Likelihood(mean=0.25, concentration=8), Likelihood(mean=0.5, concentration=4)],
-    ...           [0.5, 0.5], "log")  # Beta(2, 6) and Beta(2, 2): Beta(2, 4)
+    >>> pool_beta(
+    ...     [Likelihood(mean=0.25, concentration=8), Likelihood(mean=0.5, concentration=4)],
+    ...     [0.5, 0.5],
+    ...     "log",
+    ... )  # Beta(2, 6) and Beta(2, 2): Beta(2, 4)
     Likelihood(mean=0.3333333333333333, concentration=6.0)
     """
     w = np.asarray(weights, dtype=float)
@@ -93,7 +99,12 @@ def pool_beta(cells: Sequence[Likelihood], weights: Sequence[float] | np.ndarray
         if all(c.concentration is not None for c in cells):
             ks = [float(c.concentration or 0.0) for c in cells]  # all given (checked above)
             a = float(sum(wi * (c.mean * k - 1) for wi, c, k in zip(w, cells, ks, strict=True))) + 1
-            b = float(sum(wi * ((1 - c.mean) * k - 1) for wi, c, k in zip(w, cells, ks, strict=True))) + 1
+            b = (
+                float(
+                    sum(wi * ((1 - c.mean) * k - 1) for wi, c, k in zip(w, cells, ks, strict=True))
+                )
+                + 1
+            )
             return Likelihood(mean=a / (a + b), concentration=a + b)
         p = _geometric([c.mean for c in cells], w)
         q = _geometric([1 - c.mean for c in cells], w)
@@ -107,8 +118,11 @@ def _geometric(values: Sequence[float], w: np.ndarray) -> float:
     return math.exp(sum(wi * math.log(v) for v, wi in zip(values, w, strict=True) if wi > 0))
 
 
-def pool_row(rows: Sequence[tuple[list[float], float | None]], weights: Sequence[float] | np.ndarray, method: str
-             ) -> tuple[list[float], float | None]:
+def pool_row(
+    rows: Sequence[tuple[list[float], float | None]],
+    weights: Sequence[float] | np.ndarray,
+    method: str,
+) -> tuple[list[float], float | None]:
     """Pool Dirichlet (or point) rows over the same states: (means, concentration or None).
 
     Examples
@@ -120,8 +134,12 @@ def pool_row(rows: Sequence[tuple[list[float], float | None]], weights: Sequence
     M = np.array([r[0] for r in rows], dtype=float)
     if method == "linear":
         m = w @ M
-        var_each = np.array([mm * (1 - mm) / (k + 1) if k is not None else np.zeros_like(mm)
-                             for mm, k in zip(M, [r[1] for r in rows], strict=True)])
+        var_each = np.array(
+            [
+                mm * (1 - mm) / (k + 1) if k is not None else np.zeros_like(mm)
+                for mm, k in zip(M, [r[1] for r in rows], strict=True)
+            ]
+        )
         var = w @ (var_each + M * M) - m * m
         tot = float(var.sum())
         if tot <= 1e-15:
@@ -134,13 +152,17 @@ def pool_row(rows: Sequence[tuple[list[float], float | None]], weights: Sequence
             return [float(x) for x in alpha / alpha.sum()], float(alpha.sum())
         g = np.array([_geometric(list(M[:, s]), w) for s in range(M.shape[1])])
         if g.sum() == 0:
-            raise ValueError("the logarithmic pool of these rows is 0 for every state (each state is ruled out "
-                             "by some analyst)")
+            raise ValueError(
+                "the logarithmic pool of these rows is 0 for every state (each state is ruled out "
+                "by some analyst)"
+            )
         return [float(x) for x in g / g.sum()], None
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
-def pool_normal(params: Sequence[tuple[float, float]], weights: Sequence[float] | np.ndarray, method: str) -> tuple[float, float]:
+def pool_normal(
+    params: Sequence[tuple[float, float]], weights: Sequence[float] | np.ndarray, method: str
+) -> tuple[float, float]:
     """Pool Normal(mean, sd) judgements: linear = moment-matched mixture, log = precision-weighted.
 
     Examples
@@ -162,11 +184,16 @@ def pool_normal(params: Sequence[tuple[float, float]], weights: Sequence[float] 
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
-# --------------------------------------------------------------------------- Cooke's classical model
+# -------------------------------------------------------------------------- Cooke's classical model
 
 
-def cooke_weights(answers: Sequence[float], quantiles: Mapping[str, Sequence[Sequence[float]]], *,
-                  alpha: float = 0.0, overshoot: float = 0.1) -> Any:
+def cooke_weights(
+    answers: Sequence[float],
+    quantiles: Mapping[str, Sequence[Sequence[float]]],
+    *,
+    alpha: float = 0.0,
+    overshoot: float = 0.1,
+) -> Any:
     """Cooke's classical-model scores and weights from seed questions.
 
     Parameters
@@ -183,7 +210,8 @@ def cooke_weights(answers: Sequence[float], quantiles: Mapping[str, Sequence[Seq
     Returns
     -------
     pandas.DataFrame
-        Per lens: ``calibration`` (the p-value 1 − F_χ²₃(2N·I(s, p)) of the hits per inter-quantile bin),
+        Per lens: ``calibration`` (the p-value 1 − F_χ²₃(2N·I(s, p)) of the hits per inter-quantile
+        bin),
         ``information`` (mean relative information against the uniform on the intrinsic range),
         ``weight`` (∝ calibration × information, cut at ``alpha``, normalised).
 
@@ -215,7 +243,9 @@ def cooke_weights(answers: Sequence[float], quantiles: Mapping[str, Sequence[Seq
     for a in lenses:
         qs = Q[a]
         if qs.shape != (n, 3) or np.any(np.diff(qs, axis=1) <= 0):
-            raise ValueError(f"lens '{a}': give three increasing quantiles (5%, 50%, 95%) for each of {n} seeds")
+            raise ValueError(
+                f"lens '{a}': give three increasing quantiles (5%, 50%, 95%) for each of {n} seeds"
+            )
         hits = np.array([np.searchsorted(qs[i], ans[i], side="right") for i in range(n)])
         s = np.bincount(hits, minlength=4) / n
         kl = float(sum(si * math.log(si / pi) for si, pi in zip(s, p, strict=True) if si > 0))
@@ -225,7 +255,10 @@ def cooke_weights(answers: Sequence[float], quantiles: Mapping[str, Sequence[Seq
             lo, hi = rows[i]
             edges = np.concatenate([[lo], qs[i], [hi]])
             widths = np.diff(edges)
-            info.append(math.log(hi - lo) + float(sum(pi * math.log(pi / wi) for pi, wi in zip(p, widths, strict=True))))
+            info.append(
+                math.log(hi - lo)
+                + float(sum(pi * math.log(pi / wi) for pi, wi in zip(p, widths, strict=True)))
+            )
         out.append((a, cal, float(np.mean(info))))
     df = pd.DataFrame(out, columns=["lens", "calibration", "information"]).set_index("lens")
     raw = df["calibration"] * df["information"] * (df["calibration"] >= alpha)
@@ -239,41 +272,103 @@ def cooke_weights(answers: Sequence[float], quantiles: Mapping[str, Sequence[Seq
 
 
 def _weights(case: Case, lenses: list[str], weights: Any) -> np.ndarray:
+    """The lenses' pooling weights as proportions.
+
+    Equal, by calibration on seed questions, a mapping by lens or a list; each refusal located at
+    ``weights`` or ``seed_questions``.
+    """
     if weights is None:
         return np.full(len(lenses), 1.0 / len(lenses))
     if isinstance(weights, str) and weights == "calibration":
         seeds = case.seed_questions
         if not seeds:
-            raise CaseError([Problem("weights='calibration' needs seed_questions in case.yaml (known answers and "
-                                     "each lens's 5%, 50%, 95% quantiles)", field="seed_questions")])
+            raise CaseError(
+                [
+                    Problem(
+                        "weights='calibration' needs seed_questions in case.yaml (known answers "
+                        "and "
+                        "each lens's 5%, 50%, 95% quantiles)",
+                        field="seed_questions",
+                    )
+                ]
+            )
         missing = [a for a in lenses if any(a not in s.quantiles for s in seeds)]
         if missing:
-            raise CaseError([Problem(f"lens(es) {missing} do not answer every seed question", field="seed_questions")])
-        df = cooke_weights([s.answer for s in seeds], {a: [s.quantiles[a] for s in seeds] for a in lenses})
+            raise CaseError(
+                [
+                    Problem(
+                        f"lens(es) {missing} do not answer every seed question",
+                        field="seed_questions",
+                    )
+                ]
+            )
+        df = cooke_weights(
+            [s.answer for s in seeds], {a: [s.quantiles[a] for s in seeds] for a in lenses}
+        )
         return df["weight"].to_numpy()
     if isinstance(weights, Mapping):
         unknown = sorted(set(weights) - set(lenses))
         if unknown:
-            raise CaseError([Problem(f"weights for lenses not pooled: {unknown}; pooled: {lenses}", field="weights")])
+            raise CaseError(
+                [
+                    Problem(
+                        f"weights for lenses not pooled: {unknown}; pooled: {lenses}",
+                        field="weights",
+                    )
+                ]
+            )
         missing = [a for a in lenses if a not in weights]
         if missing:  # a lens left out of the mapping would silently get weight 0
-            raise CaseError([Problem(f"weights name some pooled lenses but not {missing}: give every pooled lens a "
-                                     f"weight (0 to leave one out); pooled: {lenses}", field="weights")])
+            raise CaseError(
+                [
+                    Problem(
+                        f"weights name some pooled lenses but not {missing}: give every pooled "
+                        "lens a "
+                        f"weight (0 to leave one out); pooled: {lenses}",
+                        field="weights",
+                    )
+                ]
+            )
         raw = [weights[a] for a in lenses]
     else:
-        raw = list(weights) if isinstance(weights, Sequence) and not isinstance(weights, str) else [weights]
-    bad = [x for x in raw if isinstance(x, bool) or not isinstance(x, int | float) or not np.isfinite(float(x))
-           or x < 0 or (isinstance(x, int) and x > 1e300)]
+        raw = (
+            list(weights)
+            if isinstance(weights, Sequence) and not isinstance(weights, str)
+            else [weights]
+        )
+    bad = [
+        x
+        for x in raw
+        if isinstance(x, bool)
+        or not isinstance(x, int | float)
+        or not np.isfinite(float(x))
+        or x < 0
+        or (isinstance(x, int) and x > 1e300)
+    ]
     if len(raw) != len(lenses) or bad or not any(x > 0 for x in raw):
-        raise CaseError([Problem(f"weights must be {len(lenses)} non-negative finite numbers, not all 0; got "
-                                 f"{weights!r}"[:300], field="weights")])
+        raise CaseError(
+            [
+                Problem(
+                    f"weights must be {len(lenses)} non-negative finite numbers, not all 0; got "
+                    f"{weights!r}"[:300],
+                    field="weights",
+                )
+            ]
+        )
     w = np.asarray(raw, dtype=float)
     w = w / w.max()  # scaled first: weights of 1e308 would overflow their sum
     return w / w.sum()
 
 
-def pool(case: Case, lenses: Sequence[str] | None = None, *, method: str = "linear", weights: Any = None,
-         id: str = "pool", name: str | None = None) -> Case:
+def pool(
+    case: Case,
+    lenses: Sequence[str] | None = None,
+    *,
+    method: str = "linear",
+    weights: Any = None,
+    id: str = "pool",
+    name: str | None = None,
+) -> Case:
     """The case with one more lens, ``id``, that pools the judgements of ``lenses``.
 
     Parameters
@@ -302,26 +397,39 @@ def pool(case: Case, lenses: Sequence[str] | None = None, *, method: str = "line
     >>> case = pool(mv.examples.load("two_lenses"), method="log")
     >>> case.lens_ids
     ['a', 'b', 'pool']
-    >>> mv.exact_posterior(case, lens="pool")["credence"].round(4).tolist()[:2]  # the disputed item cancels
+    >>> mv.exact_posterior(case, lens="pool")["credence"].round(4).tolist()[
+    ...     :2
+    ... ]  # the disputed item cancels
     [0.6667, 0.3333]
     """
     if method not in METHODS:
-        raise CaseError([Problem(f"method must be one of {', '.join(METHODS)}, got {method!r}", field="method")])
+        raise CaseError(
+            [Problem(f"method must be one of {', '.join(METHODS)}, got {method!r}", field="method")]
+        )
     lenses = list(lenses) if lenses is not None else list(case.lens_ids)
     if len(lenses) < 1:
         raise CaseError([Problem("pool at least one lens", field="lenses")])
     for a in lenses:
         case.resolve_lens(a)
     if id in case.lens_ids:
-        raise CaseError([Problem(f"lens '{id}' exists already: choose another id for the pool", field="id")])
+        raise CaseError(
+            [Problem(f"lens '{id}' exists already: choose another id for the pool", field="id")]
+        )
     w = _weights(case, lenses, weights)
     wl = ", ".join(f"{a} {x:.3g}" for a, x in zip(lenses, w, strict=True))
-    desc = f"{method} pool of {wl}" + (" (Cooke calibration weights)" if weights == "calibration" else "")
+    desc = f"{method} pool of {wl}" + (
+        " (Cooke calibration weights)" if weights == "calibration" else ""
+    )
     data = {k: getattr(case, k) for k in type(case).model_fields}
     try:
-        data["propositions"] = [p.model_copy(update={"likelihoods": {**p.likelihoods, id: _pool_table(case, p, lenses,
-                                                                                                      w, method)}})
-                                for p in case.propositions]
+        data["propositions"] = [
+            p.model_copy(
+                update={
+                    "likelihoods": {**p.likelihoods, id: _pool_table(case, p, lenses, w, method)}
+                }
+            )
+            for p in case.propositions
+        ]
         data["evidence"] = [_pool_item(case, e, lenses, w, method, id) for e in case.evidence]
     except ValueError as exc:
         raise CaseError([Problem(str(exc), field="lenses")]) from None
@@ -329,7 +437,9 @@ def pool(case: Case, lenses: Sequence[str] | None = None, *, method: str = "line
     return Case.model_validate(data)
 
 
-def _pool_table(case: Case, prop: Any, lenses: list[str], w: np.ndarray, method: str) -> PropositionJudgement:
+def _pool_table(
+    case: Case, prop: Any, lenses: list[str], w: np.ndarray, method: str
+) -> PropositionJudgement:
     judged = [case.judgement(prop, a)[0] for a in lenses]
     values: dict[str, Any] = {}
     for v in case.parent_values(prop.parents):
@@ -343,8 +453,10 @@ def _pool_item(case: Case, e: Any, lenses: list[str], w: np.ndarray, method: str
     keys = case.parent_values(e.parents)
     why = f"{method} pool of {', '.join(lenses)}"
     if e.kind == "likelihood":
-        new = LensJudgement(values={k: pool_beta([j.values[k] for j in judged], w, method) for k in keys},
-                            rationale=why)
+        new = LensJudgement(
+            values={k: pool_beta([j.values[k] for j in judged], w, method) for k in keys},
+            rationale=why,
+        )
         return e.model_copy(update={"likelihoods": {**e.likelihoods, id: new}})
     if e.kind == "timeline":
         vals = {}
@@ -357,7 +469,9 @@ def _pool_item(case: Case, e: Any, lenses: list[str], w: np.ndarray, method: str
                 raise ValueError(f"item '{e.id}': only linear trends pool when the lenses differ")
             parts = {}
             for part in ("intercept", "slope"):
-                m, s = pool_normal([(getattr(tr, part).mean, getattr(tr, part).sd) for tr in trs], w, method)
+                m, s = pool_normal(
+                    [(getattr(tr, part).mean, getattr(tr, part).sd) for tr in trs], w, method
+                )
                 parts[part] = {"mean": m, "sd": s}
             vals[k] = type(trs[0]).model_validate(parts)
         new = type(judged[0]).model_validate({"values": vals, "rationale": why})
@@ -374,7 +488,9 @@ def _pool_item(case: Case, e: Any, lenses: list[str], w: np.ndarray, method: str
             m, s = pool_normal([(math.log(d.median), d.sigma) for d in ds], w, method)
             vals[k] = {"dist": "lognormal", "median": math.exp(m), "sigma": s}
         else:
-            raise ValueError(f"item '{e.id}': predictive distributions for '{k}' differ in form across lenses "
-                             f"({sorted({d.dist for d in ds})}); only normal or log-normal ones pool")
+            raise ValueError(
+                f"item '{e.id}': predictive distributions for '{k}' differ in form across lenses "
+                f"({sorted({d.dist for d in ds})}); only normal or log-normal ones pool"
+            )
     new = type(judged[0]).model_validate({"values": vals, "rationale": why})
     return e.model_copy(update={"predictive": {**e.predictive, id: new}})

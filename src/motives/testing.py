@@ -38,9 +38,23 @@ if TYPE_CHECKING:
 
     from motives.models.result import FitResult
 
-__all__ = ["CHECKS", "CONTRACT_CASES", "H4", "analysis_checks", "check_analysis", "contract_case",
-           "fake_fit", "fake_trace", "random_case", "random_network_case", "random_network_document",
-           "random_structured_case", "rich_case", "timeline_case", "two_hypothesis_case"]
+__all__ = [
+    "CHECKS",
+    "CONTRACT_CASES",
+    "H4",
+    "analysis_checks",
+    "check_analysis",
+    "contract_case",
+    "fake_fit",
+    "fake_trace",
+    "random_case",
+    "random_network_case",
+    "random_network_document",
+    "random_structured_case",
+    "rich_case",
+    "timeline_case",
+    "two_hypothesis_case",
+]
 
 #: The hypotheses of :func:`rich_case` (and the default of :func:`fake_trace`).
 H4 = ["nat", "reg", "ide", "lea"]
@@ -81,53 +95,147 @@ def rich_case(**overrides: Any) -> Case:
             {"id": "ide", "label": "Ideology", "family": "nonsecurity", "prior": 0.2},
             {"id": "lea", "label": "Leader image", "family": "nonsecurity", "prior": 0.2},
         ],
-        "families": [{"id": "security", "label": "Security"}, {"id": "nonsecurity", "label": "Non-security"}],
+        "families": [
+            {"id": "security", "label": "Security"},
+            {"id": "nonsecurity", "label": "Non-security"},
+        ],
         "lenses": [{"id": "a", "name": "Lens A"}, {"id": "b", "name": "Lens B"}],
         "sources": [{"key": "wire", "reliability": {"mean": 0.7, "concentration": 10}}],
-        "issue_areas": [{"id": "diplomacy", "title": "Diplomacy"}, {"id": "force", "title": "Force & size"}],
-        "references": {"doc1": {"title": "One"}, "wire": {"title": "Wire report"}, "doc_2": {"title": "Two"}},
+        "issue_areas": [
+            {"id": "diplomacy", "title": "Diplomacy"},
+            {"id": "force", "title": "Force & size"},
+        ],
+        "references": {
+            "doc1": {"title": "One"},
+            "wire": {"title": "Wire report"},
+            "doc_2": {"title": "Two"},
+        },
         "evidence": [
-            {"id": "orders", "title": "Orders to seize the capital", "date": "2022-02-24", "issue_area": "force",
-             "sources": ["doc1"], "footnotes": [175], "quote": "liquidate the executive & more",
-             "likelihoods": {
-                 "a": {"values": {"nat": 0.3, "reg": 0.85, "ide": 0.85, "lea": 0.8}, "confidence": "medium"},
-                 "b": {"values": {"nat": 0.6, "reg": 0.7, "ide": 0.7, "lea": 0.7}, "confidence": "low"}}},
-            {"id": "talks", "title": "Talks held in good faith?", "date": "2021-12", "issue_area": "diplomacy",
-             "sources": ["doc_2"],
-             "likelihoods": {"a": {"values": {"nat": 0.6, "reg": 0.3, "ide": 0.35, "lea": 0.3}}}},
-            {"id": "report1", "title": "Wire report one", "date": "2022-01-10", "issue_area": "diplomacy",
-             "sources": ["wire"], "reported_by": "wire",
-             "likelihoods": {"a": {"values": {"nat": 0.2, "reg": 0.6, "ide": 0.6, "lea": 0.7}},
-                             "b": {"values": {"nat": 0.5, "reg": 0.5, "ide": 0.5, "lea": 0.6}}}},
-            {"id": "report2", "title": "Wire report two", "issue_area": "diplomacy",
-             "sources": ["wire"], "reported_by": "wire", "base_rate": 0.3,
-             "likelihoods": {"a": {"values": {"nat": 0.4, "reg": 0.7, "ide": 0.5, "lea": 0.6},
-                                   "confidence": "high"}}},
-            {"id": "neutral", "title": "Opposes NATO membership", "issue_area": "diplomacy", "sources": ["doc1"],
-             "likelihoods": {"a": {"values": {"nat": 0.9, "reg": 0.9, "ide": 0.9, "lea": 0.9}}}},
-            {"id": "force_size", "kind": "quantity", "title": "Size of the force", "observed": 190000,
-             "issue_area": "force", "date": "2022-02",
-             "predictive": {"a": {"values": {
-                 "nat": {"dist": "lognormal", "median": 150000, "sigma": 0.4},
-                 "reg": {"dist": "normal", "mean": 200000, "sd": 50000},
-                 "ide": {"dist": "normal", "mean": 220000, "sd": 60000},
-                 "lea": {"dist": "normal", "mean": 200000, "sd": 60000}}},
-                 "b": {"values": {
-                     "nat": {"dist": "lognormal", "median": 190000, "sigma": 0.4},
-                     "reg": {"dist": "normal", "mean": 200000, "sd": 50000},
-                     "ide": {"dist": "normal", "mean": 220000, "sd": 60000},
-                     "lea": {"dist": "normal", "mean": 200000, "sd": 60000}}}}},
-            {"id": "rhetoric", "kind": "timeline", "title": "Statements on NATO", "origin": 2002, "sigma": 1.2,
-             "issue_area": "diplomacy", "sources": ["doc1"],
-             "scale": {0: "none", 1: "mild", 2: "objection", 3: "strong", 4: "red line"},
-             "observations": [{"date": "2002-05", "code": 0}, {"date": "2004", "code": 1},
-                              {"date": "2008-04", "code": 3}, {"date": "2014", "code": 3},
-                              {"date": "2021-12", "code": 4}],
-             "trends": {"a": {"values": {
-                 "nat": {"intercept": {"mean": 1.5, "sd": 1.0}, "slope": {"mean": 0.08, "sd": 0.06}},
-                 "reg": {"intercept": {"mean": 1.0, "sd": 0.5}, "slope": {"mean": 0.12, "sd": 0.04}},
-                 "ide": {"intercept": {"mean": 1.0, "sd": 0.5}, "slope": {"mean": 0.12, "sd": 0.04}},
-                 "lea": {"intercept": {"mean": 0.8, "sd": 0.5}, "slope": {"mean": 0.14, "sd": 0.04}}}}}},
+            {
+                "id": "orders",
+                "title": "Orders to seize the capital",
+                "date": "2022-02-24",
+                "issue_area": "force",
+                "sources": ["doc1"],
+                "footnotes": [175],
+                "quote": "liquidate the executive & more",
+                "likelihoods": {
+                    "a": {
+                        "values": {"nat": 0.3, "reg": 0.85, "ide": 0.85, "lea": 0.8},
+                        "confidence": "medium",
+                    },
+                    "b": {
+                        "values": {"nat": 0.6, "reg": 0.7, "ide": 0.7, "lea": 0.7},
+                        "confidence": "low",
+                    },
+                },
+            },
+            {
+                "id": "talks",
+                "title": "Talks held in good faith?",
+                "date": "2021-12",
+                "issue_area": "diplomacy",
+                "sources": ["doc_2"],
+                "likelihoods": {"a": {"values": {"nat": 0.6, "reg": 0.3, "ide": 0.35, "lea": 0.3}}},
+            },
+            {
+                "id": "report1",
+                "title": "Wire report one",
+                "date": "2022-01-10",
+                "issue_area": "diplomacy",
+                "sources": ["wire"],
+                "reported_by": "wire",
+                "likelihoods": {
+                    "a": {"values": {"nat": 0.2, "reg": 0.6, "ide": 0.6, "lea": 0.7}},
+                    "b": {"values": {"nat": 0.5, "reg": 0.5, "ide": 0.5, "lea": 0.6}},
+                },
+            },
+            {
+                "id": "report2",
+                "title": "Wire report two",
+                "issue_area": "diplomacy",
+                "sources": ["wire"],
+                "reported_by": "wire",
+                "base_rate": 0.3,
+                "likelihoods": {
+                    "a": {
+                        "values": {"nat": 0.4, "reg": 0.7, "ide": 0.5, "lea": 0.6},
+                        "confidence": "high",
+                    }
+                },
+            },
+            {
+                "id": "neutral",
+                "title": "Opposes NATO membership",
+                "issue_area": "diplomacy",
+                "sources": ["doc1"],
+                "likelihoods": {"a": {"values": {"nat": 0.9, "reg": 0.9, "ide": 0.9, "lea": 0.9}}},
+            },
+            {
+                "id": "force_size",
+                "kind": "quantity",
+                "title": "Size of the force",
+                "observed": 190000,
+                "issue_area": "force",
+                "date": "2022-02",
+                "predictive": {
+                    "a": {
+                        "values": {
+                            "nat": {"dist": "lognormal", "median": 150000, "sigma": 0.4},
+                            "reg": {"dist": "normal", "mean": 200000, "sd": 50000},
+                            "ide": {"dist": "normal", "mean": 220000, "sd": 60000},
+                            "lea": {"dist": "normal", "mean": 200000, "sd": 60000},
+                        }
+                    },
+                    "b": {
+                        "values": {
+                            "nat": {"dist": "lognormal", "median": 190000, "sigma": 0.4},
+                            "reg": {"dist": "normal", "mean": 200000, "sd": 50000},
+                            "ide": {"dist": "normal", "mean": 220000, "sd": 60000},
+                            "lea": {"dist": "normal", "mean": 200000, "sd": 60000},
+                        }
+                    },
+                },
+            },
+            {
+                "id": "rhetoric",
+                "kind": "timeline",
+                "title": "Statements on NATO",
+                "origin": 2002,
+                "sigma": 1.2,
+                "issue_area": "diplomacy",
+                "sources": ["doc1"],
+                "scale": {0: "none", 1: "mild", 2: "objection", 3: "strong", 4: "red line"},
+                "observations": [
+                    {"date": "2002-05", "code": 0},
+                    {"date": "2004", "code": 1},
+                    {"date": "2008-04", "code": 3},
+                    {"date": "2014", "code": 3},
+                    {"date": "2021-12", "code": 4},
+                ],
+                "trends": {
+                    "a": {
+                        "values": {
+                            "nat": {
+                                "intercept": {"mean": 1.5, "sd": 1.0},
+                                "slope": {"mean": 0.08, "sd": 0.06},
+                            },
+                            "reg": {
+                                "intercept": {"mean": 1.0, "sd": 0.5},
+                                "slope": {"mean": 0.12, "sd": 0.04},
+                            },
+                            "ide": {
+                                "intercept": {"mean": 1.0, "sd": 0.5},
+                                "slope": {"mean": 0.12, "sd": 0.04},
+                            },
+                            "lea": {
+                                "intercept": {"mean": 0.8, "sd": 0.5},
+                                "slope": {"mean": 0.14, "sd": 0.04},
+                            },
+                        }
+                    }
+                },
+            },
         ],
     }
     data.update(overrides)
@@ -143,21 +251,25 @@ def two_hypothesis_case() -> Case:
     >>> case = two_hypothesis_case()
     >>> case.hypothesis_ids, len(case.evidence)
     (['h1', 'h2'], 3)
-    >>> round(float(mv.exact_posterior(case).loc[("hypothesis", "h1"), "credence"]), 4)  # 0.3*.288 / (...+0.7*.03)
+    >>> round(
+    ...     float(mv.exact_posterior(case).loc[("hypothesis", "h1"), "credence"]), 4
+    ... )  # 0.3*.288 / (...+0.7*.03)
     0.8045
     """
-    return Case.model_validate({
-        "name": "two",
-        "hypotheses": [{"id": "h1", "prior": 0.3}, {"id": "h2", "prior": 0.7}],
-        "evidence": [
-            {"id": "e1", "title": "one", "likelihoods": {"h1": 0.8, "h2": 0.3}},
-            {"id": "e2", "title": "two", "likelihoods": {"h1": 0.4, "h2": 0.5}},
-            {"id": "e3", "title": "three", "likelihoods": {"h1": 0.9, "h2": 0.2}},
-        ],
-    })
+    return Case.model_validate(
+        {
+            "name": "two",
+            "hypotheses": [{"id": "h1", "prior": 0.3}, {"id": "h2", "prior": 0.7}],
+            "evidence": [
+                {"id": "e1", "title": "one", "likelihoods": {"h1": 0.8, "h2": 0.3}},
+                {"id": "e2", "title": "two", "likelihoods": {"h1": 0.4, "h2": 0.5}},
+                {"id": "e3", "title": "three", "likelihoods": {"h1": 0.9, "h2": 0.2}},
+            ],
+        }
+    )
 
 
-# --------------------------------------------------------------------------- random structured cases
+# -------------------------------------------------------------------------- random structured cases
 
 
 def _p(rng: np.random.Generator, lo: float = 0.02, hi: float = 0.98) -> float:
@@ -176,9 +288,19 @@ def _row(rng: np.random.Generator, states: list[str]) -> Any:
     return {s: float(v) for s, v in zip(states, w, strict=True)}
 
 
-def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth: int = 2, multi_state: bool = True,
-                           shared_source: bool = True, zero_cell: bool = True, kinds: bool = True,
-                           n_items: int = 7, lenses: tuple[str, ...] = ("a",)) -> Case:
+def random_structured_case(
+    seed: int,
+    *,
+    n_hyp: int = 3,
+    n_props: int = 3,
+    depth: int = 2,
+    multi_state: bool = True,
+    shared_source: bool = True,
+    zero_cell: bool = True,
+    kinds: bool = True,
+    n_items: int = 7,
+    lenses: tuple[str, ...] = ("a",),
+) -> Case:
     """A random case.
 
     ``n_props`` propositions up to ``depth`` levels, items under them and on the hypotheses.
@@ -195,7 +317,8 @@ def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth
     multi_state
         Give the last proposition three states (``low``, ``mid``, ``high``).
     shared_source
-        A source of Beta reliability reports items under two different propositions (and one direct item).
+        A source of Beta reliability reports items under two different propositions (and one direct
+        item).
     zero_cell
         Put a 0 in one item row.
     kinds
@@ -219,50 +342,110 @@ def random_structured_case(seed: int, *, n_hyp: int = 3, n_props: int = 3, depth
         parent = "hypotheses"
         if i > 0 and depth > 1 and rng.random() < 0.6:
             parent = props[int(rng.integers(0, i))]["id"]
-        parent_values = H if parent == "hypotheses" else next(p for p in props if p["id"] == parent)["states"]
-        props.append({
-            "id": f"p{i}", "title": f"Proposition {i}", "states": states, "bears_on": parent,
-            "likelihoods": {lens: {"values": {v: _row(rng, states) for v in parent_values}} for lens in lenses},
-        })
+        parent_values = (
+            H if parent == "hypotheses" else next(p for p in props if p["id"] == parent)["states"]
+        )
+        props.append(
+            {
+                "id": f"p{i}",
+                "title": f"Proposition {i}",
+                "states": states,
+                "bears_on": parent,
+                "likelihoods": {
+                    lens: {"values": {v: _row(rng, states) for v in parent_values}}
+                    for lens in lenses
+                },
+            }
+        )
     if depth > 2 and n_props >= 3:  # force a chain of three levels: p2 -> p1 -> p0 -> hypotheses
         props[1]["bears_on"], props[2]["bears_on"] = "p0", "p1"
         for k in (1, 2):
             pv = next(p for p in props if p["id"] == props[k]["bears_on"])["states"]
-            props[k]["likelihoods"] = {lens: {"values": {v: _row(rng, props[k]["states"]) for v in pv}}
-                                       for lens in lenses}
+            props[k]["likelihoods"] = {
+                lens: {"values": {v: _row(rng, props[k]["states"]) for v in pv}} for lens in lenses
+            }
     items: list[dict[str, Any]] = []
     sources = []
     if shared_source:
-        sources.append({"key": "src", "reliability": {"beta": [float(rng.uniform(1.5, 6)), float(rng.uniform(1, 3))]}})
+        sources.append(
+            {
+                "key": "src",
+                "reliability": {"beta": [float(rng.uniform(1.5, 6)), float(rng.uniform(1, 3))]},
+            }
+        )
     for i in range(n_items):
         target = "hypotheses" if i == 0 else props[i % n_props]["id"]
-        keys = H if target == "hypotheses" else next(p for p in props if p["id"] == target)["states"]
+        keys = (
+            H if target == "hypotheses" else next(p for p in props if p["id"] == target)["states"]
+        )
         vals = {k: _p(rng) for k in keys}
         if zero_cell and i == 2:
             vals[keys[-1]] = 0.0
-        it: dict[str, Any] = {"id": f"e{i}", "title": f"Item {i}", "bears_on": target,
-                              "likelihoods": {lens: {"values": dict(vals)} for lens in lenses}}
+        it: dict[str, Any] = {
+            "id": f"e{i}",
+            "title": f"Item {i}",
+            "bears_on": target,
+            "likelihoods": {lens: {"values": dict(vals)} for lens in lenses},
+        }
         if shared_source and i in (0, 1, 2, 3):
             it["reported_by"] = "src"
         items.append(it)
     if kinds:
         p = props[0]
-        items.append({"id": "tl", "title": "A timeline", "kind": "timeline", "bears_on": p["id"], "sigma": 1.0,
-                      "observations": [{"date": 2000 + k, "code": float(np.round(rng.normal(1, 1), 2))}
-                                       for k in range(4)],
-                      "origin": 2000,
-                      "trends": {lens: {"values": {s: {"intercept": {"mean": float(j), "sd": 1.0},
-                                                       "slope": {"mean": 0.1 * j, "sd": 0.2}}
-                                                   for j, s in enumerate(p["states"])}} for lens in lenses}})
-        items.append({"id": "qty", "title": "A quantity", "kind": "quantity", "bears_on": props[-1]["id"],
-                      "observed": 3.0,
-                      "predictive": {lens: {"values": {s: {"dist": "normal", "mean": float(j), "sd": 2.0}
-                                                       for j, s in enumerate(props[-1]["states"])}}
-                                     for lens in lenses}})
-    return Case.model_validate({
-        "name": "random", "hypotheses": [{"id": h} for h in H],
-        "lenses": [{"id": lens} for lens in lenses], "sources": sources, "propositions": props, "evidence": items,
-    })
+        items.append(
+            {
+                "id": "tl",
+                "title": "A timeline",
+                "kind": "timeline",
+                "bears_on": p["id"],
+                "sigma": 1.0,
+                "observations": [
+                    {"date": 2000 + k, "code": float(np.round(rng.normal(1, 1), 2))}
+                    for k in range(4)
+                ],
+                "origin": 2000,
+                "trends": {
+                    lens: {
+                        "values": {
+                            s: {
+                                "intercept": {"mean": float(j), "sd": 1.0},
+                                "slope": {"mean": 0.1 * j, "sd": 0.2},
+                            }
+                            for j, s in enumerate(p["states"])
+                        }
+                    }
+                    for lens in lenses
+                },
+            }
+        )
+        items.append(
+            {
+                "id": "qty",
+                "title": "A quantity",
+                "kind": "quantity",
+                "bears_on": props[-1]["id"],
+                "observed": 3.0,
+                "predictive": {
+                    lens: {
+                        "values": {
+                            s: {"dist": "normal", "mean": float(j), "sd": 2.0}
+                            for j, s in enumerate(props[-1]["states"])
+                        }
+                    }
+                    for lens in lenses
+                },
+            }
+        )
+    return Case.model_validate(
+        {
+            "name": "random",
+            "hypotheses": [{"id": h} for h in H],
+            "lenses": [{"id": lens} for lens in lenses],
+            "sources": sources,
+            "propositions": props,
+            "evidence": items,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- random networks
@@ -286,19 +469,36 @@ def _nest(parents: list[list[str]], cells: dict[tuple[str, ...], Any]) -> Any:
     """
     if not parents:
         return cells[()]
-    return {v: _nest(parents[1:], {k[1:]: c for k, c in cells.items() if k[0] == v}) for v in parents[0]}
+    return {
+        v: _nest(parents[1:], {k[1:]: c for k, c in cells.items() if k[0] == v}) for v in parents[0]
+    }
 
 
-def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_roots: int = 1, n_items: int = 7,  # noqa: C901 - a generator of random networks, one branch per node kind
-                            max_parents: int = 3, max_item_parents: int = 2, max_states: int = 4,
-                            n_observed: int = 1, n_sources: int = 1, fixed_source: bool = True,
-                            zero_cells: int = 3, lenses: tuple[str, ...] = ("a",), list_single: bool = True,
-                            max_joint: int = 50_000) -> dict[str, Any]:
+# C901: a generator of random networks, one branch per node kind
+def random_network_document(  # noqa: C901
+    seed: int,
+    *,
+    n_hyp: int = 3,
+    n_facts: int = 6,
+    n_roots: int = 1,
+    n_items: int = 7,
+    max_parents: int = 3,
+    max_item_parents: int = 2,
+    max_states: int = 4,
+    n_observed: int = 1,
+    n_sources: int = 1,
+    fixed_source: bool = True,
+    zero_cells: int = 3,
+    lenses: tuple[str, ...] = ("a",),
+    list_single: bool = True,
+    max_joint: int = 50_000,
+) -> dict[str, Any]:
     """The document of a random case whose structure is a Bayesian network.
 
     A dict, as read from YAML.
 
-    Facts ``f0``, ``f1``, ... come in an order in which every parent precedes its children. ``n_roots``
+    Facts ``f0``, ``f1``, ... come in an order in which every parent precedes its children.
+    ``n_roots``
     of them are root facts (``bears_on: []``, one row: their prior); each other fact has 1 to
     ``max_parents`` parents drawn from the hypotheses and the earlier facts, in a random order (so
     its table is nested in that order). The first fact that has parents bears on the hypotheses,
@@ -313,7 +513,8 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
     and reports two or more items bearing on different parents (about one in three of them with a
     ``base_rate``); with ``fixed_source`` a source ``fixed`` of point reliability reports one more.
 
-    ``zero_cells`` cells are set to exactly 0 (a state of a fact's row, or an item's P(E | parents)),
+    ``zero_cells`` cells are set to exactly 0 (a state of a fact's row, or an item's P(E |
+    parents)),
     never a whole row, and never on a chosen *witness* configuration: one hypothesis and one state
     per fact (the observed state for an observed fact) under which every table cell and every item
     is positive, so the evidence is possible under at least that hypothesis.
@@ -362,9 +563,13 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
     >>> doc == random_network_document(4), doc == random_network_document(5)
     (True, False)
     >>> [(f["id"], f["bears_on"]) for f in doc["propositions"]][:4]
-    [('f0', 'hypotheses'), ('f1', ['f0', 'hypotheses']), ('f2', ['f1', 'hypotheses', 'f0']), ('f3', [])]
+    [('f0', 'hypotheses'), ('f1', ['f0', 'hypotheses']), ('f2', ['f1', 'hypotheses', 'f0']), ('f3',
+    [])]
     >>> f2 = doc["propositions"][2]
-    >>> f2["states"], f2["likelihoods"]["a"]["values"]["yes"]["h0"]["s2"]  # P(f2 | f1 = yes, h0, f0 = s2)
+    >>> (
+    ...     f2["states"],
+    ...     f2["likelihoods"]["a"]["values"]["yes"]["h0"]["s2"],
+    ... )  # P(f2 | f1 = yes, h0, f0 = s2)
     (['low', 'mid', 'high'], {'low': 0.54, 'mid': 0.163, 'high': 0.297})
     >>> doc["propositions"][3]["likelihoods"]  # a root fact: one row
     {'a': {'values': {'s1': 0.513, 's2': 0.116, 's3': 0.246, 's4': 0.125}}}
@@ -373,7 +578,8 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
     >>> [(e["id"], e["bears_on"]) for e in doc["evidence"] if e.get("reported_by") == "src0"]
     [('e3', ['hypotheses', 'f2']), ('e4', ['hypotheses', 'f4']), ('e6', 'f2')]
     >>> doc["sources"]
-    [{'key': 'src0', 'reliability': {'mean': 0.933, 'concentration': 17.9}}, {'key': 'fixed', 'reliability': 0.8}]
+    [{'key': 'src0', 'reliability': {'mean': 0.933, 'concentration': 17.9}}, {'key': 'fixed',
+    'reliability': 0.8}]
     """
     rng = np.random.default_rng(seed)
     H = [f"h{i}" for i in range(n_hyp)]
@@ -401,17 +607,26 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
     multi = [f for f in facts if len(parents[f]) >= 2]
     if max_parents >= 2 and not multi:  # the last fact that can have two parents gets a second one
         for f in reversed(facts):
-            cand = ["hypotheses", *facts[:facts.index(f)]]
+            cand = ["hypotheses", *facts[: facts.index(f)]]
             if parents[f] and len(cand) >= 2:
                 extra = [c for c in cand if c not in parents[f]]
                 parents[f].insert(int(rng.integers(0, 2)), extra[int(rng.integers(0, len(extra)))])
                 break
-    states = {f: _NET_STATES[2 if max_states <= 2 or rng.random() < 0.55 else int(rng.integers(3, max_states + 1))]
-              for f in facts}
-    obs_ids = [facts[j] for j in sorted(rng.choice(n_facts, min(n_observed, n_facts), replace=False).tolist())]
+    states = {
+        f: _NET_STATES[
+            2 if max_states <= 2 or rng.random() < 0.55 else int(rng.integers(3, max_states + 1))
+        ]
+        for f in facts
+    }
+    obs_ids = [
+        facts[j]
+        for j in sorted(rng.choice(n_facts, min(n_observed, n_facts), replace=False).tolist())
+    ]
     observed = {f: states[f][int(rng.integers(0, len(states[f])))] for f in obs_ids}
     while math.prod(len(states[f]) for f in facts if f not in observed) > max_joint:
-        big = max((f for f in facts if f not in observed), key=lambda f: (len(states[f]), facts.index(f)))
+        big = max(
+            (f for f in facts if f not in observed), key=lambda f: (len(states[f]), facts.index(f))
+        )
         states[big] = _NET_STATES[len(states[big]) - 1]
         if len(states[big]) == 2 and all(len(states[f]) == 2 for f in facts if f not in observed):
             break
@@ -425,11 +640,13 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
     nodes = ["hypotheses", *facts]
     for i in range(n_items):
         k = int(rng.integers(1, min(max_item_parents, len(nodes)) + 1))
-        items.append({"id": f"e{i}", "parents": [nodes[j] for j in rng.choice(len(nodes), k, replace=False)]})
+        items.append(
+            {"id": f"e{i}", "parents": [nodes[j] for j in rng.choice(len(nodes), k, replace=False)]}
+        )
     order = rng.permutation(n_items).tolist()
     sources: list[dict[str, Any]] = []
     for s in range(n_sources):
-        mine = [items[j] for j in order[3 * s:3 * s + 3]]
+        mine = [items[j] for j in order[3 * s : 3 * s + 3]]
         if len(mine) < 2:
             break
         for it in mine:
@@ -439,31 +656,49 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
         if len({tuple(it["parents"]) for it in mine}) == 1:  # span at least two parents
             it = mine[-1]
             it["parents"] = [next(n for n in nodes[1:] + nodes[:1] if [n] != it["parents"])]
-        sources.append({"key": f"src{s}", "reliability": {"mean": _p(rng, 0.5, 0.95),
-                                                          "concentration": float(np.round(rng.uniform(2, 20), 1))}})
+        sources.append(
+            {
+                "key": f"src{s}",
+                "reliability": {
+                    "mean": _p(rng, 0.5, 0.95),
+                    "concentration": float(np.round(rng.uniform(2, 20), 1)),
+                },
+            }
+        )
     if fixed_source and len(order) > 3 * len(sources):
         items[order[3 * len(sources)]]["reported_by"] = "fixed"
         sources.append({"key": "fixed", "reliability": 0.8})
+
     # --- tables: flat, {parent-value tuple: row} per lens
     def configs(ps: list[str]) -> list[tuple[str, ...]]:
         return list(itertools.product(*[values[p] for p in ps]))
 
-    fact_rows = {lens: {f: {c: _net_row(rng, len(states[f])) for c in configs(parents[f])} for f in facts}
-                 for lens in lenses}
-    item_cells = {lens: {it["id"]: {c: _p(rng) for c in configs(it["parents"])} for it in items} for lens in lenses}
+    fact_rows = {
+        lens: {f: {c: _net_row(rng, len(states[f])) for c in configs(parents[f])} for f in facts}
+        for lens in lenses
+    }
+    item_cells = {
+        lens: {it["id"]: {c: _p(rng) for c in configs(it["parents"])} for it in items}
+        for lens in lenses
+    }
     zeros: list[tuple[str, tuple[str, ...], int]] = []
     for _ in range(50 * zero_cells):
         if len(zeros) >= zero_cells or not (facts or items):
             break
         j = int(rng.integers(0, len(facts) + len(items)))
-        node, ps = (facts[j], parents[facts[j]]) if j < len(facts) else (items[j - len(facts)]["id"],
-                                                                        items[j - len(facts)]["parents"])
+        node, ps = (
+            (facts[j], parents[facts[j]])
+            if j < len(facts)
+            else (items[j - len(facts)]["id"], items[j - len(facts)]["parents"])
+        )
         cs = configs(ps)
         c = cs[int(rng.integers(0, len(cs)))]
         on_witness = all(witness[p] == v for p, v in zip(ps, c, strict=True))
         if j < len(facts):
             s = int(rng.integers(0, len(states[node])))
-            if (on_witness and states[node][s] == witness[node]) or any(z[:2] == (node, c) for z in zeros):
+            if (on_witness and states[node][s] == witness[node]) or any(
+                z[:2] == (node, c) for z in zeros
+            ):
                 continue
         else:
             s = 0
@@ -481,6 +716,7 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
                 fact_rows[lens][node][c] = [0.0 if t == s else next(it_) for t in range(len(row))]
             else:
                 item_cells[lens][node][c] = 0.0
+
     # --- the document
     def bears(ps: list[str]) -> Any:
         if len(ps) == 1 and not (list_single and rng.random() < 0.25):
@@ -493,27 +729,47 @@ def random_network_document(seed: int, *, n_hyp: int = 3, n_facts: int = 6, n_ro
         tables = {}
         for lens in lenses:
             rows = fact_rows[lens][f]
-            cells = {c: (dict(zip(states[f], r, strict=True)) if as_dict else r[0]) for c, r in rows.items()}
+            cells = {
+                c: (dict(zip(states[f], r, strict=True)) if as_dict else r[0])
+                for c, r in rows.items()
+            }
             tables[lens] = {"values": _nest([values[p] for p in parents[f]], cells)}
-        prop: dict[str, Any] = {"id": f, "title": f"Fact {f[1:]}", "states": list(states[f]),
-                                "bears_on": bears(parents[f]), "likelihoods": tables}
+        prop: dict[str, Any] = {
+            "id": f,
+            "title": f"Fact {f[1:]}",
+            "states": list(states[f]),
+            "bears_on": bears(parents[f]),
+            "likelihoods": tables,
+        }
         if f in observed:
             prop["observed"] = observed[f]
         props.append(prop)
     evidence = []
     for it in items:
-        e: dict[str, Any] = {"id": it["id"], "title": f"Item {it['id'][1:]}", "bears_on": bears(it["parents"]),
-                             "likelihoods": {lens: {"values": _nest([values[p] for p in it["parents"]],
-                                                                    item_cells[lens][it["id"]])}
-                                             for lens in lenses}}
+        e: dict[str, Any] = {
+            "id": it["id"],
+            "title": f"Item {it['id'][1:]}",
+            "bears_on": bears(it["parents"]),
+            "likelihoods": {
+                lens: {
+                    "values": _nest([values[p] for p in it["parents"]], item_cells[lens][it["id"]])
+                }
+                for lens in lenses
+            },
+        }
         for key in ("reported_by", "base_rate"):
             if key in it:
                 e[key] = it[key]
         evidence.append(e)
     return {
-        "name": f"network_{seed}", "title": f"A random network (seed {seed})", "default_lens": lenses[0],
+        "name": f"network_{seed}",
+        "title": f"A random network (seed {seed})",
+        "default_lens": lenses[0],
         "hypotheses": [{"id": h, "prior": p} for h, p in zip(H, priors, strict=True)],
-        "lenses": [{"id": lens} for lens in lenses], "sources": sources, "propositions": props, "evidence": evidence,
+        "lenses": [{"id": lens} for lens in lenses],
+        "sources": sources,
+        "propositions": props,
+        "evidence": evidence,
     }
 
 
@@ -532,7 +788,8 @@ def random_network_case(seed: int, **kwargs: Any) -> Case:
     >>> import motives as mv
     >>> case = random_network_case(7, n_facts=4, n_items=3, lenses=("a", "b"))
     >>> [(p.id, p.parents) for p in case.propositions]
-    [('f0', ('hypotheses',)), ('f1', ('hypotheses',)), ('f2', ('f0', 'f1', 'hypotheses')), ('f3', ())]
+    [('f0', ('hypotheses',)), ('f1', ('hypotheses',)), ('f2', ('f0', 'f1', 'hypotheses')), ('f3',
+    ())]
     >>> post = mv.exact_posterior(case, "b").xs("hypothesis", level="level")["credence"]
     >>> post.round(4).to_dict()
     {'h0': 0.2223, 'h1': 0.4869, 'h2': 0.2908}
@@ -545,8 +802,15 @@ def random_network_case(seed: int, **kwargs: Any) -> Case:
 # --------------------------------------------------------------------------- fake draws and fits
 
 
-def fake_trace(var: str = "credence", hypotheses: Sequence[str] = tuple(H4), *, seed: int = 3, chains: int = 2,
-               draws: int = 100, alpha: Sequence[float] | None = None) -> xr.Dataset:
+def fake_trace(
+    var: str = "credence",
+    hypotheses: Sequence[str] = tuple(H4),
+    *,
+    seed: int = 3,
+    chains: int = 2,
+    draws: int = 100,
+    alpha: Sequence[float] | None = None,
+) -> xr.Dataset:
     """Independent Dirichlet draws shaped like a posterior group.
 
     ``var`` over (chain, draw, hypothesis).
@@ -572,19 +836,31 @@ def fake_trace(var: str = "credence", hypotheses: Sequence[str] = tuple(H4), *, 
     >>> ds = fake_trace("share", seed=1)
     >>> dict(ds["share"].sizes)
     {'chain': 2, 'draw': 100, 'hypothesis': 4}
-    >>> bool(abs(ds["share"].sum("hypothesis") - 1).max() < 1e-12), ds.equals(fake_trace("share", seed=1))
+    >>> (
+    ...     bool(abs(ds["share"].sum("hypothesis") - 1).max() < 1e-12),
+    ...     ds.equals(fake_trace("share", seed=1)),
+    ... )
     (True, True)
     """
     import xarray as xr
 
     hyps = list(hypotheses)
-    a = np.asarray(alpha if alpha is not None else [8.0 / 2**k for k in range(len(hyps))], dtype=float)
+    a = np.asarray(
+        alpha if alpha is not None else [8.0 / 2**k for k in range(len(hyps))], dtype=float
+    )
     x = np.random.default_rng(seed).dirichlet(a, size=(chains, draws))
     return xr.Dataset({var: (("chain", "draw", "hypothesis"), x)}, coords={"hypothesis": hyps})
 
 
-def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int = 500, chains: int = 2,
-             concentration: float = 400.0) -> FitResult:
+def fake_fit(
+    case: Case,
+    *,
+    lens: str | None = None,
+    seed: int = 0,
+    draws: int = 500,
+    chains: int = 2,
+    concentration: float = 400.0,
+) -> FitResult:
     """A :class:`~motives.models.FitResult` of the exclusive model made without PyMC.
 
     The credences are independent Dirichlet draws whose mean is the exact
@@ -614,13 +890,20 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
     >>> res.model, res.lens, res.diagnostics["ok"]
     ('exclusive', 'default', True)
     >>> s = res.summary()
-    >>> bool(abs(s.loc[("hypothesis", "h1"), "credence"] - s.loc[("hypothesis", "h1"), "exact"]) < 0.01)
+    >>> bool(
+    ...     abs(s.loc[("hypothesis", "h1"), "credence"] - s.loc[("hypothesis", "h1"), "exact"])
+    ...     < 0.01
+    ... )
     True
     >>> from motives.models.result import check_trace
     >>> check_trace(res.trace), res.trace.attrs["sampler"].split(":")[0]
     ([], 'fake')
-    >>> bool((res.trace.posterior["credence"] == fake_fit(two_hypothesis_case(), seed=1)
-    ...       .trace.posterior["credence"]).all())
+    >>> bool(
+    ...     (
+    ...         res.trace.posterior["credence"]
+    ...         == fake_fit(two_hypothesis_case(), seed=1).trace.posterior["credence"]
+    ...     ).all()
+    ... )
     True
     """
     import xarray as xr
@@ -631,11 +914,26 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
     from motives.models.result import FitResult
 
     settings: dict[str, Any] = {
-        "case": case.name, "case_hash": case_hash(case), "model": "exclusive", "lens": lens, "prior": None,
-        "lenses": None, "reliability": True, "draws": draws, "tune": 0, "chains": chains, "seed": seed,
-        "backend": "fake", "target_accept": None}
+        "case": case.name,
+        "case_hash": case_hash(case),
+        "model": "exclusive",
+        "lens": lens,
+        "prior": None,
+        "lenses": None,
+        "reliability": True,
+        "draws": draws,
+        "tune": 0,
+        "chains": chains,
+        "seed": seed,
+        "backend": "fake",
+        "target_accept": None,
+    }
     table = exact_posterior(case, lens=lens)
-    p = table.xs("hypothesis", level="level")["credence"].reindex(case.hypothesis_ids).to_numpy(dtype=float)
+    p = (
+        table.xs("hypothesis", level="level")["credence"]
+        .reindex(case.hypothesis_ids)
+        .to_numpy(dtype=float)
+    )
     rng = np.random.default_rng(seed)
     x = np.zeros((chains, draws, len(p)))
     pos = p > 0
@@ -643,32 +941,47 @@ def fake_fit(case: Case, *, lens: str | None = None, seed: int = 0, draws: int =
     fams = case.family_ids
     member = np.zeros((len(p), len(fams)))
     member[np.arange(len(p)), [fams.index(h.family_id) for h in case.hypotheses]] = 1.0
-    coords = {"chain": np.arange(chains), "draw": np.arange(draws), "hypothesis": case.hypothesis_ids,
-              "family": fams}
-    post = xr.Dataset({"credence": (("chain", "draw", "hypothesis"), x),
-                       "family_credence": (("chain", "draw", "family"), x @ member)}, coords=coords)
-    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((chains, draws), dtype=bool))},
-                       coords={"chain": coords["chain"], "draw": coords["draw"]})
+    coords = {
+        "chain": np.arange(chains),
+        "draw": np.arange(draws),
+        "hypothesis": case.hypothesis_ids,
+        "family": fams,
+    }
+    post = xr.Dataset(
+        {
+            "credence": (("chain", "draw", "hypothesis"), x),
+            "family_credence": (("chain", "draw", "family"), x @ member),
+        },
+        coords=coords,
+    )
+    stats = xr.Dataset(
+        {"diverging": (("chain", "draw"), np.zeros((chains, draws), dtype=bool))},
+        coords={"chain": coords["chain"], "draw": coords["draw"]},
+    )
     trace = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
     config = json.dumps(settings, sort_keys=True, default=str)
-    trace.attrs.update({
-        "sampler": "fake: independent Dirichlet draws around the exact posterior (motives.testing.fake_fit), not MCMC",
-        "motives_deterministics": json.dumps(["credence", "family_credence"]),
-        "motives_exact": json.dumps(exact_reference(case, settings)),
-        "motives_model": "exclusive",
-        "motives_lens": str(table.attrs.get("lens") or lens or case.default_lens),
-        "motives_config": config,
-        "motives_config_hash": hashlib.sha256(config.encode()).hexdigest()[:16],
-        "motives_fallbacks": json.dumps(sorted(table.attrs.get("fallbacks", []))),
-    })
+    trace.attrs.update(
+        {
+            "sampler": "fake: independent Dirichlet draws around the exact posterior "
+            "(motives.testing.fake_fit), not MCMC",
+            "motives_deterministics": json.dumps(["credence", "family_credence"]),
+            "motives_exact": json.dumps(exact_reference(case, settings)),
+            "motives_model": "exclusive",
+            "motives_lens": str(table.attrs.get("lens") or lens or case.default_lens),
+            "motives_config": config,
+            "motives_config_hash": hashlib.sha256(config.encode()).hexdigest()[:16],
+            "motives_fallbacks": json.dumps(sorted(table.attrs.get("fallbacks", []))),
+        }
+    )
     trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)
     return FitResult(trace)
 
 
 # --------------------------------------------------------------------------- the analyses' contract
 
-#: The cases every registered analysis is checked on (:func:`contract_case`): flat (every kind of item, two
-#: lenses, an unreliable source), structured (propositions) and a network (facts with several parents).
+#: The cases every registered analysis is checked on (:func:`contract_case`): flat (every kind of
+#: item, two lenses, an unreliable source), structured (propositions) and a network (facts with
+#: several parents).
 CONTRACT_CASES = ("flat", "structured", "network")
 #: The checks of :func:`check_analysis`.
 CHECKS = ("typed", "saved", "figure", "report", "target")
@@ -686,7 +999,11 @@ def contract_case(kind: str) -> Case:
     """
     from motives import examples
 
-    cases = {"flat": rich_case, "structured": lambda: random_structured_case(3), "network": lambda: examples.load("alarm")}
+    cases = {
+        "flat": rich_case,
+        "structured": lambda: random_structured_case(3),
+        "network": lambda: examples.load("alarm"),
+    }
     if kind not in cases:
         raise ValueError(f"unknown contract case {kind!r}; known: {', '.join(CONTRACT_CASES)}")
     return cases[kind]()
@@ -697,8 +1014,10 @@ def analysis_checks() -> list[tuple[str, str]]:
 
     The parameters of a test.
 
-    In the style of scikit-learn's ``parametrize_with_checks``: a test parametrised over this list and
-    calling :func:`check_analysis` covers every analysis registered when it is collected, a user's own too.
+    In the style of scikit-learn's ``parametrize_with_checks``: a test parametrised over this list
+    and
+    calling :func:`check_analysis` covers every analysis registered when it is collected, a user's
+    own too.
 
     Examples
     --------
@@ -737,12 +1056,16 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     What each check found (``"ok"`` or why it does not apply).
 
     - ``typed``: it returns a DataFrame whose ``attrs`` validate as its registered metadata class.
-    - ``saved``: :meth:`~motives.sensitivity.SensitivityResult.save` then ``load`` gives an equal result.
-    - ``figure``: every registered figure that draws it, drawn at one and two columns with warnings as
+    - ``saved``: :meth:`~motives.sensitivity.SensitivityResult.save` then ``load`` gives an equal
+    result.
+    - ``figure``: every registered figure that draws it, drawn at one and two columns with warnings
+    as
       errors, has the width asked for.
-    - ``report``: a registered report section reports it and appears in the report (unless it does not
+    - ``report``: a registered report section reports it and appears in the report (unless it does
+    not
       apply to this case, e.g. the lenses section of a case with one lens).
-    - ``target``: a target-centred analysis run for a family other than the leading one is about that family.
+    - ``target``: a target-centred analysis run for a family other than the leading one is about
+    that family.
 
     A failure raises ``AssertionError`` naming the analysis, the case and the check.
 
@@ -764,7 +1087,8 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     from motives.sensitivity.registry import ANALYSES, Settings, load_plugins
     from motives.sensitivity.results import SensitivityResult
 
-    load_plugins()  # every module of motives.sensitivity and every plugin: each registers its analyses
+    # every module of motives.sensitivity and every plugin: each registers its analyses
+    load_plugins()
     unknown = sorted(set(checks) - set(CHECKS))
     if unknown:
         raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECKS)}")
@@ -777,7 +1101,9 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     assert isinstance(df, pd.DataFrame), f"{where}: returned {type(df).__name__}, not a DataFrame"
     r = SensitivityResult.of(name, df)
     if "typed" in checks:
-        assert type(r.meta) is a.meta, f"{where}: metadata {type(r.meta).__name__}, registered {a.meta.__name__}"
+        assert type(r.meta) is a.meta, (
+            f"{where}: metadata {type(r.meta).__name__}, registered {a.meta.__name__}"
+        )
         found["typed"] = "ok"
     if "saved" in checks:
         with tempfile.TemporaryDirectory() as d:
@@ -788,7 +1114,9 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
     tables = _tables(case)
     if "figure" in checks:
         drawn = []
-        target = str(getattr(SensitivityResult.of("prior_sweep", tables["prior_sweep"]).meta, "target", ""))
+        target = str(
+            getattr(SensitivityResult.of("prior_sweep", tables["prior_sweep"]).meta, "target", "")
+        )
         for fname, spec in FIGURES.items():
             if name not in spec.needs:
                 continue
@@ -803,19 +1131,31 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
                     got = float(fig.get_figwidth())
                 finally:
                     plt.close(fig)
-                assert abs(got - inches) < 1e-9, f"{where}: figure {fname} at width {width!r} is {got} in wide"
+                assert abs(got - inches) < 1e-9, (
+                    f"{where}: figure {fname} at width {width!r} is {got} in wide"
+                )
                 drawn.append(fname)
-        found["figure"] = f"ok ({', '.join(dict.fromkeys(drawn))})" if drawn else "n/a (no figure drawn)"
+        found["figure"] = (
+            f"ok ({', '.join(dict.fromkeys(drawn))})" if drawn else "n/a (no figure drawn)"
+        )
     if "report" in checks:
         users = [s for s in SECTIONS.values() if name in s.reports]
-        assert users, f"{where}: no report section reports it (register one with motives.report.section)"
-        key = (hashlib.sha256(case.model_dump_json().encode()).hexdigest(), tuple(SECTIONS), tuple(tables))
+        assert users, (
+            f"{where}: no report section reports it (register one with motives.report.section)"
+        )
+        key = (
+            hashlib.sha256(case.model_dump_json().encode()).hexdigest(),
+            tuple(SECTIONS),
+            tuple(tables),
+        )
         if key not in _REPORTS:
             _REPORTS[key] = report_sections(case, tables, {})
         parts = _REPORTS[key]
         shown = [s.name for s in users if s.name in parts]
         applies = [s.name for s in users if s.when is None and set(s.uses) <= set(tables)]
-        assert shown or not applies, f"{where}: report sections {applies} report it but are not in the report"
+        assert shown or not applies, (
+            f"{where}: report sections {applies} report it but are not in the report"
+        )
         found["report"] = f"ok ({', '.join(shown)})" if shown else "n/a (its sections do not apply)"
     if "target" in checks:
         if not a.targeted:
@@ -825,9 +1165,12 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
             other = str(fam.drop(fam.idxmax()).idxmax()) if len(fam) > 1 else str(fam.idxmax())
             got = a.compute(case, Settings(target=other, **_CONTRACT_SETTINGS))
             meta = SensitivityResult.of(name, got).meta
-            level = "hypothesis" if other in case.hypothesis_ids else "family"  # a family of one is its hypothesis
+            level = (
+                "hypothesis" if other in case.hypothesis_ids else "family"
+            )  # a family of one is its hypothesis
             assert (meta.target, meta.target_level) == (other, level), (  # type: ignore[attr-defined]
-                f"{where}: run for target {other!r} ({level}) it is about {meta.target!r} "  # type: ignore[attr-defined]
-                f"({meta.target_level})")  # type: ignore[attr-defined]
+                f"{where}: run for target {other!r} ({level}) it is about "
+                f"{meta.target!r} ({meta.target_level})"  # type: ignore[attr-defined]
+            )
             found["target"] = "ok"
     return found

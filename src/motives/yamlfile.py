@@ -1,9 +1,13 @@
 """The YAML reader: safe, capped, YAML 1.2's plain scalars, and the line of every key and value.
 
-PyYAML parses. ruamel.yaml reads YAML 1.2 natively and keeps line numbers, but a loader is not where the work
-is: what this module adds, and would add on top of either parser, is the refusal of tags, anchors and aliases,
-duplicate keys and numbers that underflow, each with its line, and the map of key paths to lines that every
-located message uses. It is written against PyYAML's node API and held by the fuzz and bad-input suites, so
+PyYAML parses. ruamel.yaml reads YAML 1.2 natively and keeps line numbers, but a loader is not where
+the work
+is: what this module adds, and would add on top of either parser, is the refusal of tags, anchors
+and aliases,
+duplicate keys and numbers that underflow, each with its line, and the map of key paths to lines
+that every
+located message uses. It is written against PyYAML's node API and held by the fuzz and bad-input
+suites, so
 the parser stays PyYAML with the 1.2 core schema's resolvers below.
 """
 
@@ -34,8 +38,16 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CaseError([Problem(f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                                 "save it as UTF-8", file=f, line=line)]) from None
+        raise CaseError(
+            [
+                Problem(
+                    f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                    "save it as UTF-8",
+                    file=f,
+                    line=line,
+                )
+            ]
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -62,7 +74,15 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         raise CaseError([Problem(msg, file=f, line=mark.line + 1 if mark else None)]) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        raise CaseError([Problem(f"character U+{int(exc.character):04X} is not allowed in YAML", file=f, line=line)]) from None
+        raise CaseError(
+            [
+                Problem(
+                    f"character U+{int(exc.character):04X} is not allowed in YAML",
+                    file=f,
+                    line=line,
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise CaseError([Problem(f"invalid YAML: {exc}", file=f)]) from None
     except RecursionError:
@@ -71,7 +91,13 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         if loader is not None:
             loader.dispose()
     if not isinstance(data, dict):
-        raise CaseError([Problem(f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1)])
+        raise CaseError(
+            [
+                Problem(
+                    f"expected a YAML mapping at the top, got {type(data).__name__}", file=f, line=1
+                )
+            ]
+        )
     return data, lines
 
 
@@ -95,10 +121,20 @@ def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            what = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
-                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-                    else "not a regular file")
-            raise CaseError([Problem(f"cannot read file: it is {what}; only regular files are read", file=f)])
+            what = (
+                "a folder"
+                if stat.S_ISDIR(mode)
+                else "a FIFO (named pipe)"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else "not a regular file"
+            )
+            raise CaseError(
+                [Problem(f"cannot read file: it is {what}; only regular files are read", file=f)]
+            )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         chunks: list[bytes] = []
@@ -135,9 +171,11 @@ class Loader(yaml.SafeLoader):
 _CORE_12 = [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+.0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
 ]
 for _tag, _regexp, _first in _CORE_12:
@@ -172,27 +210,57 @@ Loader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
 Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 
 
-_REFUSED_TAGS = {"tag:yaml.org,2002:binary": "!!binary", "tag:yaml.org,2002:set": "!!set",
-                 "tag:yaml.org,2002:omap": "!!omap", "tag:yaml.org,2002:pairs": "!!pairs"}
+_REFUSED_TAGS = {
+    "tag:yaml.org,2002:binary": "!!binary",
+    "tag:yaml.org,2002:set": "!!set",
+    "tag:yaml.org,2002:omap": "!!omap",
+    "tag:yaml.org,2002:pairs": "!!pairs",
+}
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[Problem], f: str, seen: set[int],
-          loader: yaml.SafeLoader | None = None) -> None:
+def _walk(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    lines: Lines,
+    problems: list[Problem],
+    f: str,
+    seen: set[int],
+    loader: yaml.SafeLoader | None = None,
+) -> None:
+    """Collect the problems of one YAML node and its children.
+
+    Aliases, refused tags and floats out of range, each with its file, line and field.
+    """
     if id(node) in seen:  # an alias: say where it is used (the key's line), not where its anchor is
-        problems.append(Problem(f"{_ALIAS} (the value on line "
-                                f"{node.start_mark.line + 1} is reused here); write the value out", file=f,
-                                line=line_of(lines, path), field=dotted(path)))
+        problems.append(
+            Problem(
+                f"{_ALIAS} (the value on line "
+                f"{node.start_mark.line + 1} is reused here); write the value out",
+                file=f,
+                line=line_of(lines, path),
+                field=dotted(path),
+            )
+        )
         return
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
     line = node.start_mark.line + 1
     if node.tag in _REFUSED_TAGS:
-        problems.append(Problem(f"YAML tag {_REFUSED_TAGS[node.tag]} is not supported: plain text, numbers, "
-                                "lists and mappings only", file=f, line=line, field=dotted(path) or None))
+        problems.append(
+            Problem(
+                f"YAML tag {_REFUSED_TAGS[node.tag]} is not supported: plain text, numbers, "
+                "lists and mappings only",
+                file=f,
+                line=line,
+                field=dotted(path) or None,
+            )
+        )
         return
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float":
         try:
-            read_number(node.value)  # the one number parser: underflow, overflow, NaN and infinity refused alike
+            read_number(
+                node.value
+            )  # the one number parser: underflow, overflow, NaN and infinity refused alike
         except ValueError as exc:
             problems.append(Problem(str(exc), file=f, line=line, field=dotted(path) or None))
     if isinstance(node, yaml.MappingNode):
@@ -200,18 +268,35 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: Lines, problems: list[P
         values: dict[Any, tuple[str, int]] = {}
         for k, v in node.value:
             if k.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem("YAML merge keys (<<) are not supported", file=f, line=k.start_mark.line + 1))
+                problems.append(
+                    Problem(
+                        "YAML merge keys (<<) are not supported", file=f, line=k.start_mark.line + 1
+                    )
+                )
                 continue
             key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
             if key in keys:
-                problems.append(Problem(f"duplicate key '{key}' (first on line {keys[key]})", file=f,
-                                        line=k.start_mark.line + 1, field=dotted(path + (key,))))
+                problems.append(
+                    Problem(
+                        f"duplicate key '{key}' (first on line {keys[key]})",
+                        file=f,
+                        line=k.start_mark.line + 1,
+                        field=dotted(path + (key,)),
+                    )
+                )
             elif loader is not None and isinstance(k, yaml.ScalarNode):
                 same = _same_key(loader, k, values)
                 if same is not None:
-                    problems.append(Problem(f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once read "
-                                            "(they would overwrite each other); write distinct keys", file=f,
-                                            line=k.start_mark.line + 1, field=dotted(path + (key,))))
+                    problems.append(
+                        Problem(
+                            f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once "
+                            "read "
+                            "(they would overwrite each other); write distinct keys",
+                            file=f,
+                            line=k.start_mark.line + 1,
+                            field=dotted(path + (key,)),
+                        )
+                    )
             keys[key] = k.start_mark.line + 1
             lines[path + (key,)] = k.start_mark.line + 1
             _walk(v, path + (key,), lines, problems, f, seen, loader)
@@ -234,14 +319,24 @@ def _alias_lines(problems: list[Problem], text: str) -> list[Problem]:
     if not any(p.message.startswith(_ALIAS) for p in problems):
         return problems
     try:
-        where = iter([t.start_mark.line + 1 for t in yaml.scan(text, Loader=yaml.SafeLoader)
-                      if isinstance(t, yaml.AliasToken)])
+        where = iter(
+            [
+                t.start_mark.line + 1
+                for t in yaml.scan(text, Loader=yaml.SafeLoader)
+                if isinstance(t, yaml.AliasToken)
+            ]
+        )
     except yaml.YAMLError:
         return problems
-    return [dataclasses.replace(p, line=next(where, p.line)) if p.message.startswith(_ALIAS) else p for p in problems]
+    return [
+        dataclasses.replace(p, line=next(where, p.line)) if p.message.startswith(_ALIAS) else p
+        for p in problems
+    ]
 
 
-def _same_key(loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]) -> tuple[str, int] | None:
+def _same_key(
+    loader: yaml.SafeLoader, k: yaml.ScalarNode, values: dict[Any, tuple[str, int]]
+) -> tuple[str, int] | None:
     """The earlier key that reads as the same value as ``k``, else None.
 
     For example ``0`` and ``0x0``, ``1`` and ``true``.

@@ -24,7 +24,15 @@ from typing import Any
 from motives.errors import MotivesError
 from motives.files import swap_folder, temporary_folder
 
-__all__ = ["MARKER", "OutputFolder", "case_folders", "check_out", "check_out_file", "lock", "publish"]
+__all__ = [
+    "MARKER",
+    "OutputFolder",
+    "case_folders",
+    "check_out",
+    "check_out_file",
+    "lock",
+    "publish",
+]
 
 #: A file in every output folder motives writes: ``--force`` replaces only folders that hold it.
 MARKER = ".motives-output"
@@ -60,11 +68,14 @@ def case_folders(case_path: Path) -> list[Path]:
     return found
 
 
-def check_out(out_dir: Path, force: bool, *, cases: Sequence[Path] = (), specs: Sequence[Path] = ()) -> Path:
+def check_out(
+    out_dir: Path, force: bool, *, cases: Sequence[Path] = (), specs: Sequence[Path] = ()
+) -> Path:
     """Refuse an output folder before any work is done; return it resolved.
 
     ``--out`` may not be, contain or lie inside a case folder, nor be or contain the spec's folder;
-    an existing folder is replaced only with ``force`` and only when motives wrote it (:data:`MARKER`);
+    an existing folder is replaced only with ``force`` and only when motives wrote it
+    (:data:`MARKER`);
     the nearest existing ancestor must be a folder this process may write in.
 
     Examples
@@ -86,12 +97,18 @@ def check_out(out_dir: Path, force: bool, *, cases: Sequence[Path] = (), specs: 
         for f in folders:
             f = Path(f).resolve()
             if out_dir == f:
-                raise MotivesError(f"--out {out_dir} is the {kind} folder; outputs go in a folder of their own")
+                raise MotivesError(
+                    f"--out {out_dir} is the {kind} folder; outputs go in a folder of their own"
+                )
             if f.is_relative_to(out_dir):
-                raise MotivesError(f"--out {out_dir} contains the {kind} folder {f}; outputs go in a folder of "
-                                   "their own")
+                raise MotivesError(
+                    f"--out {out_dir} contains the {kind} folder {f}; outputs go in a folder of "
+                    "their own"
+                )
             if kind == "case" and out_dir.is_relative_to(f):
-                raise MotivesError(f"--out {out_dir} lies inside the case folder {f}; outputs go outside it")
+                raise MotivesError(
+                    f"--out {out_dir} lies inside the case folder {f}; outputs go outside it"
+                )
     if out_dir.exists() or out_dir.is_symlink():
         if not out_dir.is_dir():
             raise MotivesError(f"{out_dir} exists and is not a folder")
@@ -99,8 +116,10 @@ def check_out(out_dir: Path, force: bool, *, cases: Sequence[Path] = (), specs: 
             raise MotivesError(f"{out_dir} already exists; pass --force to replace it")
         marker = out_dir / MARKER
         if not (marker.is_file() and not marker.is_symlink()):
-            raise MotivesError(f"{out_dir} was not written by motives (it holds no {MARKER} file); --force "
-                               "replaces only folders motives wrote. Remove it yourself or choose another --out")
+            raise MotivesError(
+                f"{out_dir} was not written by motives (it holds no {MARKER} file); --force "
+                "replaces only folders motives wrote. Remove it yourself or choose another --out"
+            )
     ancestor = out_dir.parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -125,15 +144,23 @@ def check_out_file(out_file: Path, force: bool, cases: Sequence[Path]) -> Path:
     """
     target = Path(os.path.abspath(out_file))
     if target.is_dir() or str(out_file).endswith(("/", os.sep)):
-        raise MotivesError(f"--out {out_file} is a folder; name a file, e.g. {Path(out_file) / 'case.md'}")
+        raise MotivesError(
+            f"--out {out_file} is a folder; name a file, e.g. {Path(out_file) / 'case.md'}"
+        )
     parent = target.parent.resolve()
     if not parent.is_dir():
         raise MotivesError(f"--out {out_file}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise MotivesError(f"--out {out_file}: no permission to write in {parent}")
     target = parent / target.name
-    if any(parent == c.resolve() for c in cases) and target.suffix.lower() in (".yaml", ".yml", ".bib"):
-        raise MotivesError(f"--out {target} would overwrite (or add) an input file of the case; choose a .md file")
+    if any(parent == c.resolve() for c in cases) and target.suffix.lower() in (
+        ".yaml",
+        ".yml",
+        ".bib",
+    ):
+        raise MotivesError(
+            f"--out {target} would overwrite (or add) an input file of the case; choose a .md file"
+        )
     if target.exists() or target.is_symlink():
         if not target.is_file():
             raise MotivesError(f"--out {target} exists and is not a regular file")
@@ -148,7 +175,8 @@ def lock(path: Path, out_dir: Path) -> Iterator[None]:
 
     Fail at once if another process holds it.
 
-    ``filelock`` takes the lock (``flock``, soft locks where ``flock`` is missing). One thing it does not
+    ``filelock`` takes the lock (``flock``, soft locks where ``flock`` is missing). One thing it
+    does not
     do: remove its file on release (a native lock keeps its path), which would leave a hidden
     ``.out.lock`` beside every output. So the file is unlinked here while the lock is still held;
     a process that opened it before the unlink finds, once it gets the ``flock``, an unlinked file,
@@ -166,15 +194,19 @@ def lock(path: Path, out_dir: Path) -> Iterator[None]:
     """
     import filelock
 
-    busy = MotivesError(f"another motives command is writing {out_dir} right now (it holds the lock {path}); "
-                        "wait for it to finish or choose another --out")
+    busy = MotivesError(
+        f"another motives command is writing {out_dir} right now (it holds the lock {path}); "
+        "wait for it to finish or choose another --out"
+    )
     held = filelock.FileLock(path, blocking=False, thread_local=False)
     try:
         held.acquire()
     except filelock.Timeout:
         raise busy from None
     except OSError as exc:
-        raise MotivesError(f"--out {out_dir}: cannot create the lock {path}: {exc.strerror or exc}") from None
+        raise MotivesError(
+            f"--out {out_dir}: cannot create the lock {path}: {exc.strerror or exc}"
+        ) from None
     try:
         yield
     finally:
@@ -194,7 +226,8 @@ def publish(tmp: Path, out_dir: Path) -> None:
 
     An old one is replaced only once the new one is complete.
 
-    Its permissions become the umask's first (a ``mkdtemp`` folder is 0700): :func:`motives.files.swap_folder`.
+    Its permissions become the umask's first (a ``mkdtemp`` folder is 0700):
+    :func:`motives.files.swap_folder`.
     """
     swap_folder(tmp, out_dir)
 
@@ -206,7 +239,8 @@ def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
     It is renamed into place when the block succeeds.
 
     The temporary folder is removed on every exit (errors, Ctrl-C, SIGTERM); a second writer to the
-    same folder fails at once (a lock); an existing folder is replaced only after the new one is complete.
+    same folder fails at once (a lock); an existing folder is replaced only after the new one is
+    complete.
     """
     parent = out_dir.parent
     created: list[Path] = []
@@ -219,7 +253,9 @@ def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
             d.mkdir()
     except OSError as exc:
         _remove_empty(created)
-        raise MotivesError(f"--out {out_dir}: cannot create {parent}: {exc.strerror or exc}") from None
+        raise MotivesError(
+            f"--out {out_dir}: cannot create {parent}: {exc.strerror or exc}"
+        ) from None
     published = False
     try:
         with lock(parent / f".{out_dir.name}.lock", out_dir):
@@ -228,14 +264,20 @@ def _staged(out_dir: Path, force: bool) -> Iterator[Path]:
             try:
                 tmp = temporary_folder(parent, out_dir.name)
             except OSError as exc:
-                raise MotivesError(f"--out {out_dir}: cannot write in {parent}: {exc.strerror or exc}") from None
+                raise MotivesError(
+                    f"--out {out_dir}: cannot write in {parent}: {exc.strerror or exc}"
+                ) from None
             try:
                 yield tmp
-                (tmp / MARKER).write_text(json.dumps({"written_by": "motives", "command": sys.argv[1:2]}) + "\n")
+                (tmp / MARKER).write_text(
+                    json.dumps({"written_by": "motives", "command": sys.argv[1:2]}) + "\n"
+                )
                 publish(tmp, out_dir)
                 published = True
             except OSError as exc:
-                if exc.filename is None:  # a write that failed (a full disk) names no file: name the output
+                if (
+                    exc.filename is None
+                ):  # a write that failed (a full disk) names no file: name the output
                     raise OSError(exc.errno, exc.strerror, str(out_dir)) from None
                 raise
             finally:
@@ -250,11 +292,16 @@ class OutputFolder:
 
     Used by ``run``, ``sensitivity``, ``report`` and ``appendix``.
 
-    Created before any work: ``--out`` is checked then (:func:`check_out`: not a case or spec folder, nor
-    inside a case; an existing folder replaced only with ``--force`` and only if motives wrote it). With
-    ``spec_file`` the spec's folder and its case's folders (and those it extends) are protected. ``with`` it
-    to write: the block gets a temporary sibling folder (locked, the :data:`MARKER` written, moved into
-    place with the umask's permissions only when the block succeeds, removed on any error, Ctrl-C or SIGTERM).
+    Created before any work: ``--out`` is checked then (:func:`check_out`: not a case or spec
+    folder, nor
+    inside a case; an existing folder replaced only with ``--force`` and only if motives wrote it).
+    With
+    ``spec_file`` the spec's folder and its case's folders (and those it extends) are protected.
+    ``with`` it
+    to write: the block gets a temporary sibling folder (locked, the :data:`MARKER` written, moved
+    into
+    place with the umask's permissions only when the block succeeds, removed on any error, Ctrl-C or
+    SIGTERM).
 
     Examples
     --------
@@ -267,8 +314,15 @@ class OutputFolder:
     ['.motives-output', 'a.txt']
     """
 
-    def __init__(self, out_dir: Path, force: bool, *, spec_file: Path | None = None,
-                 cases: Sequence[Path] | None = None, specs: Sequence[Path] | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        force: bool,
+        *,
+        spec_file: Path | None = None,
+        cases: Sequence[Path] | None = None,
+        specs: Sequence[Path] | None = None,
+    ) -> None:
         cases, specs = list(cases or []), list(specs or [])
         if spec_file is not None:
             from motives.spec import load_spec

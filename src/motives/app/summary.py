@@ -2,9 +2,11 @@
 
 A posterior's summary with priors, groupings, target, value.
 
-``motives posterior``, ``run``, ``summary``, ``sensitivity`` and ``report`` (and a notebook) build the
+``motives posterior``, ``run``, ``summary``, ``sensitivity`` and ``report`` (and a notebook) build
+the
 same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this module
-adds each part once. :func:`posterior_summary` is the whole of ``motives posterior`` but the printing.
+adds each part once. :func:`posterior_summary` is the whole of ``motives posterior`` but the
+printing.
 """
 
 from __future__ import annotations
@@ -15,9 +17,23 @@ from typing import Any
 from motives.errors import MotivesError
 from motives.numeric import read_number
 
-__all__ = ["PRIOR_HELP", "TARGET_HELP", "add_groupings", "case_identity", "credence_draws", "fill_prior",
-           "if_independent", "parse_prior", "posterior_extras", "power_sensitivity", "posterior_summary",
-           "resolve_target", "saved_fit_summary", "target_summary", "numeric_value"]
+__all__ = [
+    "PRIOR_HELP",
+    "TARGET_HELP",
+    "add_groupings",
+    "case_identity",
+    "credence_draws",
+    "fill_prior",
+    "if_independent",
+    "parse_prior",
+    "posterior_extras",
+    "power_sensitivity",
+    "posterior_summary",
+    "resolve_target",
+    "saved_fit_summary",
+    "target_summary",
+    "numeric_value",
+]
 
 
 def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None) -> None:
@@ -33,11 +49,16 @@ def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None)
             entry["prior"] = float(p)
 
 
-
-PRIOR_HELP = ("Prior instead of the case's: 'uniform', or every hypothesis as id=probability separated by commas "
-              "(e.g. h1=0.7,h2=0.3; the probabilities sum to 1).")
-TARGET_HELP = ("What to report on: a hypothesis id, a family id, or a group of a grouping (group, or grouping.group); "
-               "default the leading family.")
+PRIOR_HELP = (
+    "Prior instead of the case's: 'uniform', or every hypothesis as id=probability separated by "
+    "commas "
+    "(e.g. h1=0.7,h2=0.3; the probabilities sum to 1)."
+)
+TARGET_HELP = (
+    "What to report on: a hypothesis id, a family id, or a group of a grouping (group, or "
+    "grouping.group); "
+    "default the leading family."
+)
 
 
 def parse_prior(text: str | None) -> Any:
@@ -62,7 +83,10 @@ def parse_prior(text: str | None) -> Any:
     raw = text.strip()
     if raw == "uniform":
         return "uniform"
-    form = "write 'uniform' or every hypothesis as id=probability separated by commas, e.g. h1=0.7,h2=0.3"
+    form = (
+        "write 'uniform' or every hypothesis as id=probability separated by commas, e.g. "
+        "h1=0.7,h2=0.3"
+    )
     out: dict[str, float] = {}
     for part in raw.split(","):
         key, eq, value = part.partition("=")
@@ -76,7 +100,9 @@ def parse_prior(text: str | None) -> Any:
         except ValueError as exc:
             raise MotivesError(f"--prior {text!r}: '{key}={value}': {exc}; {form}") from None
         if not (0.0 <= p <= 1.0):
-            raise MotivesError(f"--prior {text!r}: '{key}={value}': a probability is a number in [0, 1]")
+            raise MotivesError(
+                f"--prior {text!r}: '{key}={value}': a probability is a number in [0, 1]"
+            )
         out[key] = p
     return out
 
@@ -95,8 +121,12 @@ def credence_draws(res: Any, case: Any) -> Any:
     """Posterior draws (S, K) of an exclusive fit's credences, hypotheses in case order."""
     da = res.trace.posterior["credence"]
     other = [d for d in da.dims if d not in ("chain", "draw")]
-    return da.stack(sample=("chain", "draw")).transpose("sample", *other).sel(
-        {other[0]: case.hypothesis_ids}).values
+    return (
+        da.stack(sample=("chain", "draw"))
+        .transpose("sample", *other)
+        .sel({other[0]: case.hypothesis_ids})
+        .values
+    )
 
 
 def add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any = None) -> None:
@@ -113,8 +143,9 @@ def add_groupings(summary: dict[str, Any], case: Any, prior_vec: Any, draws: Any
     summary["groupings"] = grouping_summary(case, credence, prior, draws)
 
 
-def target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
-                    draws: Any = None) -> dict[str, Any]:
+def target_summary(
+    case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any, draws: Any = None
+) -> dict[str, Any]:
     """The target's credence, prior and Bayes factor.
 
     After MCMC, the credence comes with the central interval of its summed draws.
@@ -128,15 +159,28 @@ def target_summary(case: Any, tgt: Any, summary: dict[str, Any], prior_vec: Any,
     lo = hi = c
     if draws is not None:
         tail = (1 - INTERVAL_MASS) / 2
-        lo, hi = (float(x) for x in np.quantile(np.asarray(draws)[:, idx].sum(axis=1), [tail, 1 - tail]))
+        lo, hi = (
+            float(x) for x in np.quantile(np.asarray(draws)[:, idx].sum(axis=1), [tail, 1 - tail])
+        )
     p = float(sum(prior_vec[i] for i in idx))
     bf = (c / (1 - c)) / (p / (1 - p)) if 0 < c < 1 and 0 < p < 1 else None
-    return {"id": tgt.id, "name": tgt.name, "level": tgt.level, "grouping": tgt.grouping,
-            "hypotheses": list(tgt.hypotheses), "credence": c, "lower": lo, "upper": hi, "prior": p,
-            "bayes_factor": bf}
+    return {
+        "id": tgt.id,
+        "name": tgt.name,
+        "level": tgt.level,
+        "grouping": tgt.grouping,
+        "hypotheses": list(tgt.hypotheses),
+        "credence": c,
+        "lower": lo,
+        "upper": hi,
+        "prior": p,
+        "bayes_factor": bf,
+    }
 
 
-def if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = True) -> dict[str, Any]:
+def if_independent(
+    case: Any, lens: str, prior: Any = None, reliability: bool = True
+) -> dict[str, Any]:
     """The exact posterior as if every item bore on the hypotheses independently.
 
     Computed for a structured case.
@@ -144,10 +188,17 @@ def if_independent(case: Any, lens: str, prior: Any = None, reliability: bool = 
     from motives.exact import exact_posterior
 
     t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
-    return {"note": "exact posterior as if every item bore on the hypotheses independently (structure=False): "
-                    "the naive-Bayes figure the propositions correct; not the result",
-            "hypotheses": {str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()},
-            "families": {str(i): float(c) for i, c in t.xs("family", level="level")["credence"].items()}}
+    return {
+        "note": "exact posterior as if every item bore on the hypotheses independently "
+        "(structure=False): "
+        "the naive-Bayes figure the propositions correct; not the result",
+        "hypotheses": {
+            str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()
+        },
+        "families": {
+            str(i): float(c) for i, c in t.xs("family", level="level")["credence"].items()
+        },
+    }
 
 
 def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]:
@@ -155,7 +206,8 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
 
     Both go into ``summary`` too.
 
-    A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of one parameter,
+    A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of
+    one parameter,
     not rival explanations, and counting the items each is inconsistent with means nothing there.
     """
     from motives.ach import inconsistency, inconsistency_line
@@ -168,8 +220,11 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
         summary["ach_inconsistency"] = {h: int(v) for h, v in scores["score"].items()}
         lines.append(inconsistency_line(scores))
     if v is not None:
-        lines.append(f"value: mean {v['mean']:.6g}, median {v['median']:.6g}, {v['mass']:.0%} credible interval "
-                     f"[{v['lower']:.6g}, {v['upper']:.6g}]")
+        lines.append(
+            f"value: mean {v['mean']:.6g}, median {v['median']:.6g}, {v['mass']:.0%} credible "
+            "interval "
+            f"[{v['lower']:.6g}, {v['upper']:.6g}]"
+        )
     return lines
 
 
@@ -182,9 +237,10 @@ def numeric_value(case: Any, lens: str, summary: dict[str, Any]) -> dict[str, fl
         return None
     from motives.exact import value_summary
 
-    summary["value"] = value_summary(case, lens, credence={h: v["credence"] for h, v in summary["hypotheses"].items()})
+    summary["value"] = value_summary(
+        case, lens, credence={h: v["credence"] for h, v in summary["hypotheses"].items()}
+    )
     return summary["value"]
-
 
 
 def case_identity(case: Any) -> dict[str, str]:
@@ -198,10 +254,17 @@ def case_identity(case: Any) -> dict[str, str]:
     return {"case_hash": case_hash(case), "motives_version": motives.__version__}
 
 
-
-def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exact", prior: str | None = None,
-                      target: str | None = None, draws: int = 1000, seed: int = 1,
-                      progressbar: bool = False) -> tuple[dict[str, Any], list[str]]:
+def posterior_summary(
+    case: Any,
+    lens: str | None = None,
+    *,
+    method: str = "exact",
+    prior: str | None = None,
+    target: str | None = None,
+    draws: int = 1000,
+    seed: int = 1,
+    progressbar: bool = False,
+) -> tuple[dict[str, Any], list[str]]:
     """What ``motives posterior`` prints.
 
     The summary (as ``--json`` gives it) and the sentences under its table.
@@ -236,12 +299,21 @@ def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exac
         from motives.report import summary_dict
 
         table = exact_posterior(case, lens_id, prior_value)
-        summary = summary_dict(table, method="exact", lens=lens_id, fallbacks=table.attrs["fallbacks"])
+        summary = summary_dict(
+            table, method="exact", lens=lens_id, fallbacks=table.attrs["fallbacks"]
+        )
     else:
         from motives.models import fit
 
-        res = fit(case, model="exclusive", lens=lens_id, prior=prior_value, draws=draws, seed=seed,
-                  progressbar=progressbar)
+        res = fit(
+            case,
+            model="exclusive",
+            lens=lens_id,
+            prior=prior_value,
+            draws=draws,
+            seed=seed,
+            progressbar=progressbar,
+        )
         summary = res.summary_dict()
         fill_prior(summary, case, lens_id, prior_value)
         draws_kh = credence_draws(res, case) if case.groupings or tgt else None
@@ -255,10 +327,17 @@ def posterior_summary(case: Any, lens: str | None = None, *, method: str = "exac
     lines = posterior_extras(case, lens_id, summary)
     if tgt is not None:
         t = summary["target"]
-        ci = "" if t["lower"] == t["upper"] else f", {INTERVAL_MASS:.0%} interval [{t['lower']:.4g}, {t['upper']:.4g}]"
-        lines.insert(0, f"target {t['level']} {t['name']}: credence {t['credence']:.4g}{ci} (prior "
-                        f"{t['prior']:.4g}); Bayes factor against the rest "
-                        + ("n/a" if t["bayes_factor"] is None else f"{t['bayes_factor']:.4g}"))
+        ci = (
+            ""
+            if t["lower"] == t["upper"]
+            else f", {INTERVAL_MASS:.0%} interval [{t['lower']:.4g}, {t['upper']:.4g}]"
+        )
+        lines.insert(
+            0,
+            f"target {t['level']} {t['name']}: credence {t['credence']:.4g}{ci} (prior "
+            f"{t['prior']:.4g}); Bayes factor against the rest "
+            + ("n/a" if t["bayes_factor"] is None else f"{t['bayes_factor']:.4g}"),
+        )
     return summary, lines
 
 
@@ -267,7 +346,8 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -
 
     The fit is given as ``fit_dir`` or its ``trace.nc``.
 
-    Its power-scaling sensitivity is read from the saved log densities, or computed when ``psense`` asks.
+    Its power-scaling sensitivity is read from the saved log densities, or computed when ``psense``
+    asks.
 
     The fit is checked to be the fit of the spec and its case as they are now
     (:func:`motives.models.load_result` refuses it, saying what changed, otherwise).
@@ -283,8 +363,13 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -
     summary = res.summary_dict()
     if spec.model == "exclusive":  # as 'run' wrote it
         fill_prior(summary, case, summary["lens"], spec.prior)
-    summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
-                       "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+    summary["spec"] = {
+        "name": spec.name,
+        "file": str(spec_file),
+        "config_hash": res.config_hash,
+        "case_hash": res.config["case_hash"],
+        "motives_version": res.config["motives_version"],
+    }
     summary["power_sensitivity"] = power_sensitivity(res, case, compute=psense)
     return summary
 
@@ -300,9 +385,16 @@ def power_sensitivity(res: Any, case: Any = None, *, compute: bool = True) -> di
     from motives.models.psense import sensitivity_summary
 
     fixed = set(json.loads(res.trace.attrs.get("motives_deterministics", "[]")))
-    if (not compute and res.model == "exclusive" and not res.has_log_densities
-            and set(res.trace.posterior.data_vars) - fixed):
-        return {"statement": "Power-scaling sensitivity: not computed (it needs the log densities of every draw, "
-                             "which cost a few seconds: motives run --psense or motives summary --psense computes "
-                             "it)"}
+    if (
+        not compute
+        and res.model == "exclusive"
+        and not res.has_log_densities
+        and set(res.trace.posterior.data_vars) - fixed
+    ):
+        return {
+            "statement": "Power-scaling sensitivity: not computed (it needs the log densities of "
+            "every draw, "
+            "which cost a few seconds: motives run --psense or motives summary --psense computes "
+            "it)"
+        }
     return sensitivity_summary(res, case=case)

@@ -14,7 +14,9 @@ Examples
 >>> from motives.app import sensitivity_outputs
 >>> root = Path(tempfile.mkdtemp())
 >>> _ = shutil.copytree(mv.examples.path("witness"), root / "witness")
->>> _ = (root / "w.yaml").write_text("name: w\ncase: witness\nsensitivity: {sobol_samples: 64, sweep_points: 11}\n")
+>>> _ = (root / "w.yaml").write_text(
+...     "name: w\ncase: witness\nsensitivity: {sobol_samples: 64, sweep_points: 11}\n"
+... )
 >>> res = sensitivity_outputs(root / "w.yaml", root / "out", force=False)
 >>> (root / "out" / "summary.json").exists(), len(res.tables) > 10
 (True, True)
@@ -42,9 +44,20 @@ from motives.app.summary import (
 )
 from motives.errors import MotivesError
 
-__all__ = ["LARGE_FIT_CELLS", "FitOutputs", "Progress", "SensitivityOutputs", "analysed_case",
-           "appendix_outputs", "fit_outputs", "sensitivity_outputs", "spec_case", "spec_target",
-           "structure_figure", "write_report"]
+__all__ = [
+    "LARGE_FIT_CELLS",
+    "FitOutputs",
+    "Progress",
+    "SensitivityOutputs",
+    "analysed_case",
+    "appendix_outputs",
+    "fit_outputs",
+    "sensitivity_outputs",
+    "spec_case",
+    "spec_target",
+    "structure_figure",
+    "write_report",
+]
 
 #: ``motives run`` warns before sampling a model with more uncertain likelihoods than this.
 LARGE_FIT_CELLS = 2000
@@ -114,29 +127,51 @@ def spec_case(spec_file: Path) -> tuple[Any, Any, str]:
 
     spec = load_spec(spec_file)
     case = load_case(spec.case_path(spec_file))
-    problems: list[Problem] = []  # the spec's lens and prior against the case, both reported, in the spec file
+    problems: list[
+        Problem
+    ] = []  # the spec's lens and prior against the case, both reported, in the spec file
     lens: Any = case.default_lens
-    def pooled_lenses() -> None:  # every command reads them against the case, not only run (the pooled model)
+
+    def pooled_lenses() -> (
+        None
+    ):  # every command reads them against the case, not only run (the pooled model)
         seen: set[str] = set()
         for i, name in enumerate(spec.lenses or []):
             if name in seen:
-                raise CaseError([Problem(f"lens '{name}' is listed twice: list each pooled lens once",
-                                         field=f"lenses.{i}")])
+                raise CaseError(
+                    [
+                        Problem(
+                            f"lens '{name}' is listed twice: list each pooled lens once",
+                            field=f"lenses.{i}",
+                        )
+                    ]
+                )
             seen.add(name)
             try:
                 case.resolve_lens(name)
             except CaseError as exc:
-                raise CaseError([Problem(pr.message, field=f"lenses.{i}") for pr in exc.problems]) from None
+                raise CaseError(
+                    [Problem(pr.message, field=f"lenses.{i}") for pr in exc.problems]
+                ) from None
 
-    for key, check in (("lens", lambda: case.resolve_lens(spec.lens)), ("prior", lambda: prior_from(case, spec.prior)),
-                       ("lenses", pooled_lenses)):
+    for key, check in (
+        ("lens", lambda: case.resolve_lens(spec.lens)),
+        ("prior", lambda: prior_from(case, spec.prior)),
+        ("lenses", pooled_lenses),
+    ):
         try:
             value = check()
         except CaseError as exc:
             lines = read_yaml(Path(spec_file))[1]
-            problems += [Problem(pr.message, file=str(spec_file), line=lines.get((key,)),
-                                 field=pr.field if pr.field and pr.field.startswith(key) else key)
-                         for pr in exc.problems]
+            problems += [
+                Problem(
+                    pr.message,
+                    file=str(spec_file),
+                    line=lines.get((key,)),
+                    field=pr.field if pr.field and pr.field.startswith(key) else key,
+                )
+                for pr in exc.problems
+            ]
         else:
             lens = value if key == "lens" else lens
     if problems:
@@ -160,8 +195,12 @@ def spec_target(spec: Any, case: Any, spec_file: Path, target: str | None) -> An
         return case.resolve_target(spec.target)
     except CaseError as exc:
         line = read_yaml(Path(spec_file))[1].get(("target",))
-        raise CaseError([Problem(p.message, file=str(spec_file), line=line, field="target")
-                         for p in exc.problems]) from None
+        raise CaseError(
+            [
+                Problem(p.message, file=str(spec_file), line=line, field="target")
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def analysed_case(case: Any, tgt: Any) -> Any:
@@ -172,22 +211,36 @@ def analysed_case(case: Any, tgt: Any) -> Any:
     if tgt is None or tgt.level != "group":
         return case
     if tgt.id in case.hypothesis_ids:
-        raise MotivesError(f"target {tgt.name}: group '{tgt.id}' of grouping '{tgt.grouping}' has the id of a "
-                           "hypothesis; as a target a group needs an id of its own (rename it in case.yaml)")
+        raise MotivesError(
+            f"target {tgt.name}: group '{tgt.id}' of grouping '{tgt.grouping}' has the id of a "
+            "hypothesis; as a target a group needs an id of its own (rename it in case.yaml)"
+        )
     return case.regrouped(tgt.grouping)
 
 
-def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: bool = False,
-                        target: str | None = None, progress: Progress | None = None, scheduler: str | None = None,
-                        workers: int | None = None, fit: Path | None = None) -> SensitivityOutputs:
+def sensitivity_outputs(
+    spec_file: Path,
+    out_dir: Path,
+    force: bool,
+    *,
+    report: bool = False,
+    target: str | None = None,
+    progress: Progress | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    fit: Path | None = None,
+) -> SensitivityOutputs:
     """Every sensitivity table and figure of a spec, published atomically.
 
     With ``report``, the report too.
 
-    What ``motives sensitivity`` and ``motives report`` do but the printing; see the module's example.
-    A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (``refits.csv``, not
+    What ``motives sensitivity`` and ``motives report`` do but the printing; see the module's
+    example.
+    A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (``refits.csv``,
+    not
     with ``report``), in local processes (``workers``) or on the Dask cluster ``scheduler`` names
-    (:func:`motives.models.grid.write_refits`). ``fit`` (a ``motives run`` folder or its ``trace.nc``)
+    (:func:`motives.models.grid.write_refits`). ``fit`` (a ``motives run`` folder or its
+    ``trace.nc``)
     adds that fit's power-scaling sensitivity to the report.
     """
     progress = progress or Progress()
@@ -196,16 +249,27 @@ def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: 
     tgt = spec_target(spec, case, spec_file, target)
     acase = analysed_case(case, tgt)
     s = spec.sensitivity
-    with located_limits(spec_file):  # the Sobol samples' memory, estimated before anything is computed
+    with located_limits(
+        spec_file
+    ):  # the Sobol samples' memory, estimated before anything is computed
         from motives.sensitivity import global_sensitivity
 
-        global_sensitivity(acase, lens=lens, prior=spec.prior, reliability=spec.reliability, n=s.sobol_samples,
-                           target=None if tgt is None else tgt.id, _estimate_only=True)
+        global_sensitivity(
+            acase,
+            lens=lens,
+            prior=spec.prior,
+            reliability=spec.reliability,
+            n=s.sobol_samples,
+            target=None if tgt is None else tgt.id,
+            _estimate_only=True,
+        )
     formats = list(dict.fromkeys([*spec.figures, *(["png"] if report else [])]))
     res = SensitivityOutputs(out=dest.path, summary={})
     with dest as tmp:
         tables, results = _tables(acase, lens, spec, tgt, progress)
-        if not report:  # each table as <name>.csv, its meaning (target, spacing, ...) as <name>.json
+        if (
+            not report
+        ):  # each table as <name>.csv, its meaning (target, spacing, ...) as <name>.json
             for name, r in results.items():
                 r.save(tmp, name)
             res.tables = [f"{n}.csv" for n in results]
@@ -217,23 +281,42 @@ def sensitivity_outputs(spec_file: Path, out_dir: Path, force: bool, *, report: 
         if s.refits is not None and not report:  # the spec asks for full refits: a many-fit job
             from motives.models.grid import write_refits
 
-            res.messages = write_refits(spec, spec_file, case, tmp, scheduler=scheduler, workers=workers)
+            res.messages = write_refits(
+                spec, spec_file, case, tmp, scheduler=scheduler, workers=workers
+            )
             res.tables.append("refits.csv")
         (tmp / "summary.json").write_text(json.dumps(res.summary, indent=2) + "\n")
         progress.step("summary.json")
         if report:
-            write_report(tmp, case, lens, spec, spec_file, tables, res.figures, tgt=tgt, analysed=acase, fit=fit)
+            write_report(
+                tmp,
+                case,
+                lens,
+                spec,
+                spec_file,
+                tables,
+                res.figures,
+                tgt=tgt,
+                analysed=acase,
+                fit=fit,
+            )
             progress.step("report.md")
     noisy = tables["sobol"].attrs.get("noisy") or []
     if noisy:
         res.warnings.append(
-            f"Sobol indices too noisy to trust at sobol_samples {s.sobol_samples}: for {', '.join(noisy[:5])}"
-            + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "") + " the "
-            "bootstrap standard error exceeds 0.05, or the first-order index exceeds the total index beyond its "
-            "sampling error (no true index does); raise sensitivity.sobol_samples in the spec")
+            f"Sobol indices too noisy to trust at sobol_samples {s.sobol_samples}: for "
+            f"{', '.join(noisy[:5])}"
+            + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "")
+            + " the "
+            "bootstrap standard error exceeds 0.05, or the first-order index exceeds the total "
+            "index beyond its "
+            "sampling error (no true index does); raise sensitivity.sobol_samples in the spec"
+        )
     if spec.model != "exclusive":
-        res.notes.append(f"spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
-                         "the exclusive model.")
+        res.notes.append(
+            f"spec model is {spec.model!r}; the sensitivity analyses use the exact posterior of "
+            "the exclusive model."
+        )
     return res
 
 
@@ -262,12 +345,22 @@ def located_limits(spec_file: Path) -> Iterator[None]:
             lines = read_yaml(Path(spec_file))[1]
         except (OSError, MotivesError):
             lines = {}
-        line = lines.get(path) or lines.get(path[:1])  # the key itself, else its section (a default value)
-        where = "" if path in lines else f" (not set in the spec: the default; set {exc.field} to change it)"
-        raise CaseError([Problem(str(exc) + where, file=str(spec_file), line=line, field=exc.field)]) from None
+        line = lines.get(path) or lines.get(
+            path[:1]
+        )  # the key itself, else its section (a default value)
+        where = (
+            ""
+            if path in lines
+            else f" (not set in the spec: the default; set {exc.field} to change it)"
+        )
+        raise CaseError(
+            [Problem(str(exc) + where, file=str(spec_file), line=line, field=exc.field)]
+        ) from None
 
 
-def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
+def _tables(
+    acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every sensitivity table, one progress step each.
 
     The total is the number of tables ``run_all`` computes.
@@ -277,15 +370,29 @@ def _tables(acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress) -> t
 
     s = spec.sensitivity
     progress.phase("sensitivity tables", len(tables_for(acase)))
-    tables = run_all(acase, lens=lens, prior=spec.prior, reliability=spec.reliability,
-                     tornado_factor=s.tornado_factor, sweep_points=s.sweep_points,
-                     sobol_samples=s.sobol_samples, seed=s.seed, target=None if tgt is None else tgt.id,
-                     on_step=lambda name: progress.step(f"table {name}"))
+    tables = run_all(
+        acase,
+        lens=lens,
+        prior=spec.prior,
+        reliability=spec.reliability,
+        tornado_factor=s.tornado_factor,
+        sweep_points=s.sweep_points,
+        sobol_samples=s.sobol_samples,
+        seed=s.seed,
+        target=None if tgt is None else tgt.id,
+        on_step=lambda name: progress.step(f"table {name}"),
+    )
     return tables, {name: SensitivityResult.of(name, df) for name, df in tables.items()}
 
 
-def _figures(acase: Any, results: dict[str, Any], lens: str, fdir: Path, formats: list[str],
-             progress: Progress) -> list[str]:
+def _figures(
+    acase: Any,
+    results: dict[str, Any],
+    lens: str,
+    fdir: Path,
+    formats: list[str],
+    progress: Progress,
+) -> list[str]:
     """Draw and save the standard figures.
 
     Their number is known only once drawn (no total is guessed).
@@ -308,8 +415,16 @@ def _figures(acase: Any, results: dict[str, Any], lens: str, fdir: Path, formats
     return names
 
 
-def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
-                         results: dict[str, Any], tgt: Any) -> dict[str, Any]:
+def _sensitivity_summary(
+    case: Any,
+    acase: Any,
+    lens: str,
+    spec: Any,
+    spec_file: Path,
+    tables: dict[str, Any],
+    results: dict[str, Any],
+    tgt: Any,
+) -> dict[str, Any]:
     """``summary.json`` of ``motives sensitivity`` and ``report``.
 
     The exact posterior and what the case adds.
@@ -317,11 +432,21 @@ def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file:
     from motives.exact import exact_posterior, prior_from
     from motives.report import summary_dict
 
-    post = tables["posterior"] if acase is case else exact_posterior(case, lens, spec.prior,
-                                                                     reliability=spec.reliability)
-    summary = summary_dict(post, method="exact", lens=lens, fallbacks=results["posterior"].meta.fallbacks,
-                           extra={"spec": {"name": spec.name, "file": str(spec_file), **case_identity(case)},
-                                  "leading_family": results["prior_sweep"].meta.target})
+    post = (
+        tables["posterior"]
+        if acase is case
+        else exact_posterior(case, lens, spec.prior, reliability=spec.reliability)
+    )
+    summary = summary_dict(
+        post,
+        method="exact",
+        lens=lens,
+        fallbacks=results["posterior"].meta.fallbacks,
+        extra={
+            "spec": {"name": spec.name, "file": str(spec_file), **case_identity(case)},
+            "leading_family": results["prior_sweep"].meta.target,
+        },
+    )
     if case.structured:
         summary["if_independent"] = if_independent(case, lens, spec.prior, spec.reliability)
     prior_vec = prior_from(case, spec.prior)
@@ -333,8 +458,15 @@ def _sensitivity_summary(case: Any, acase: Any, lens: str, spec: Any, spec_file:
     return summary
 
 
-def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progress | None = None,
-                progressbar: bool = False, psense: bool = False) -> FitOutputs:
+def fit_outputs(
+    spec_file: Path,
+    out_dir: Path,
+    force: bool,
+    *,
+    progress: Progress | None = None,
+    progressbar: bool = False,
+    psense: bool = False,
+) -> FitOutputs:
     """Fit a spec by MCMC and write ``summary.json``, ``summary.csv`` and ``trace.nc``.
 
     It writes the structure figure too.
@@ -343,7 +475,8 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
     ``log_prior`` and ``log_likelihood`` groups it is computed from) to ``trace.nc``.
 
     What ``motives run`` does but the printing. Every phase is announced to ``progress`` (loading,
-    building, compiling and sampling, the exact check, saving); ``progressbar`` shows the sampler's own bar.
+    building, compiling and sampling, the exact check, saving); ``progressbar`` shows the sampler's
+    own bar.
     A fit whose diagnostics fail is written all the same (``FitOutputs.ok`` says so).
     """
     from motives.spec import load_spec
@@ -358,23 +491,45 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
 
         progress.phase("loading the case", None)
         case = load_case(case_path)
-        spec_target(spec, case, spec_file, None)  # a target the case does not have is an error here too
-        cells = sum(1 for e in case.evidence for j in e.judgements().values()
-                    for v in (getattr(j, "values", None) or {}).values() if getattr(v, "concentration", None))
+        spec_target(
+            spec, case, spec_file, None
+        )  # a target the case does not have is an error here too
+        cells = sum(
+            1
+            for e in case.evidence
+            for j in e.judgements().values()
+            for v in (getattr(j, "values", None) or {}).values()
+            if getattr(v, "concentration", None)
+        )
         if cells > LARGE_FIT_CELLS:
-            progress.warn(f"this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
-                          f"to sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
-                          "steps of a model this size can take hours. The exact engine (motives posterior, "
-                          "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing.")
-        with located_limits(spec_file):  # draws x chains whose trace would not fit: refused before sampling
-            res = fit_spec(spec, spec_file, progressbar=progressbar, case=case,
-                           on_phase=lambda text: progress.phase(text, None))
+            progress.warn(
+                f"this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
+                f"to sample; {spec.sampler.chains} chains x "
+                f"{spec.sampler.tune + spec.sampler.draws} "
+                "steps of a model this size can take hours. The exact engine (motives posterior, "
+                "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing."
+            )
+        with located_limits(
+            spec_file
+        ):  # draws x chains whose trace would not fit: refused before sampling
+            res = fit_spec(
+                spec,
+                spec_file,
+                progressbar=progressbar,
+                case=case,
+                on_phase=lambda text: progress.phase(text, None),
+            )
         progress.phase("saving", 3 + case.structured)
         summary = res.summary_dict()
         if spec.model == "exclusive":
             fill_prior(summary, case, summary["lens"], spec.prior)
-        summary["spec"] = {"name": spec.name, "file": str(spec_file), "config_hash": res.config_hash,
-                           "case_hash": res.config["case_hash"], "motives_version": res.config["motives_version"]}
+        summary["spec"] = {
+            "name": spec.name,
+            "file": str(spec_file),
+            "config_hash": res.config_hash,
+            "case_hash": res.config["case_hash"],
+            "motives_version": res.config["motives_version"],
+        }
         if psense:
             progress.phase("power-scaling sensitivity (the log densities of every draw)", None)
         summary["power_sensitivity"] = power_sensitivity(res, case, compute=psense)
@@ -385,7 +540,9 @@ def fit_outputs(spec_file: Path, out_dir: Path, force: bool, *, progress: Progre
         res.save(tmp / "trace.nc")
         progress.step("trace.nc")
         files = ["summary.json", "summary.csv", "trace.nc"]
-        if case.structured:  # the structure diagram (the sensitivity and report commands draw the rest)
+        if (
+            case.structured
+        ):  # the structure diagram (the sensitivity and report commands draw the rest)
             structure_figure(case, summary.get("lens"), tmp / "figures", spec.figures)
             progress.step("figures/structure")
             files.append("figures/structure.*")
@@ -403,21 +560,37 @@ def appendix_outputs(spec_file: Path, out_dir: Path, force: bool) -> Path:
 
     dest = OutputFolder(out_dir, force, spec_file=spec_file)
     spec, case, lens = spec_case(spec_file)
-    tgt = spec_target(spec, case, spec_file, None)  # the spec's target (located if the case lacks it)
+    tgt = spec_target(
+        spec, case, spec_file, None
+    )  # the spec's target (located if the case lacks it)
     if spec.prior is not None:
         from motives.exact import prior_from
 
         case = case.with_prior([float(x) for x in prior_from(case, spec.prior)], normalise=True)
     with dest as tmp:
-        write_appendix(case, tmp, lens=lens, spec_name=Path(spec_file).name, target=tgt.name if tgt else None)
+        write_appendix(
+            case, tmp, lens=lens, spec_name=Path(spec_file).name, target=tgt.name if tgt else None
+        )
     return dest.path / "index.html"
 
 
-def write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, tables: dict[str, Any],
-                 figures: list[str], *, tgt: Any = None, analysed: Any = None, fit: Path | None = None) -> None:
+def write_report(
+    tmp: Path,
+    case: Any,
+    lens: str,
+    spec: Any,
+    spec_file: Path,
+    tables: dict[str, Any],
+    figures: list[str],
+    *,
+    tgt: Any = None,
+    analysed: Any = None,
+    fit: Path | None = None,
+) -> None:
     """Write ``report.md`` and the tables (Markdown and checked LaTeX) of a spec into ``tmp``.
 
-    ``fit`` (a ``motives run`` folder or its ``trace.nc``): the fit's power-scaling sensitivity as a section.
+    ``fit`` (a ``motives run`` folder or its ``trace.nc``): the fit's power-scaling sensitivity as a
+    section.
     """
     from motives import report as R
 
@@ -435,27 +608,49 @@ def write_report(tmp: Path, case: Any, lens: str, spec: Any, spec_file: Path, ta
         for pid in case.proposition_order():
             problems = R.check_latex(R.proposition_latex(case, pid, lens))
             if problems:
-                raise RuntimeError(f"generated LaTeX table of proposition {pid} is malformed: " + "; ".join(problems))
+                raise RuntimeError(
+                    f"generated LaTeX table of proposition {pid} is malformed: "
+                    + "; ".join(problems)
+                )
         (tdir / "propositions.tex").write_text(R.propositions_latex(case, lens))
         (tdir / "propositions.md").write_text(R.propositions_markdown(case, lens, heading="##"))
         inputs.append(r"\input{propositions}")
     (tdir / "tables.tex").write_text(R.standalone_latex(*inputs))
     (tdir / "evidence.md").write_text(R.evidence_markdown(case, lens, prior=spec.prior))
     (tdir / "posterior.md").write_text(R.posterior_markdown(case, lens, prior=spec.prior))
-    info = {"name": spec.name, "file": str(spec_file), "lens": lens, "prior": spec.prior, "model": spec.model,
-            **case_identity(case), "tornado_factor": spec.sensitivity.tornado_factor,
-            "reliability": spec.reliability}
+    info = {
+        "name": spec.name,
+        "file": str(spec_file),
+        "lens": lens,
+        "prior": spec.prior,
+        "model": spec.model,
+        **case_identity(case),
+        "tornado_factor": spec.sensitivity.tornado_factor,
+        "reliability": spec.reliability,
+    }
     if tgt is not None:
         info |= {"target": tgt.name, "grouping": tgt.grouping}
-    text = R.report_markdown(case, tables, {f: f"figures/{f}.png" for f in figures}, spec=info,
-                             analysed=None if analysed is case else analysed)
-    if fit is not None:  # the fit's power-scaling sensitivity (motives.models.psense), as its own section
+    text = R.report_markdown(
+        case,
+        tables,
+        {f: f"figures/{f}.png" for f in figures},
+        spec=info,
+        analysed=None if analysed is case else analysed,
+    )
+    if (
+        fit is not None
+    ):  # the fit's power-scaling sensitivity (motives.models.psense), as its own section
         from motives.models import load_result
         from motives.models.psense import report_section
 
         trace = fit / "trace.nc" if fit.is_dir() else fit
-        text = text.rstrip("\n") + "\n\n" + report_section(power_sensitivity(load_result(trace, spec_file), case),
-                                                            source=str(trace))
+        text = (
+            text.rstrip("\n")
+            + "\n\n"
+            + report_section(
+                power_sensitivity(load_result(trace, spec_file), case), source=str(trace)
+            )
+        )
     (tmp / "report.md").write_text(text)
 
 

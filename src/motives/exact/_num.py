@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 Array = NDArray[np.float64]
 
 
-
 def quiet_log(x: Array) -> Array:
     """The natural log, -inf at 0 without numpy's divide-by-zero warning.
 
@@ -24,7 +23,6 @@ def quiet_log(x: Array) -> Array:
     """
     with np.errstate(divide="ignore"):
         return np.log(x)
-
 
 
 def logsumexp(a: Array, axis: int) -> Array:
@@ -36,4 +34,3 @@ def logsumexp(a: Array, axis: int) -> Array:
     m = np.where(np.isfinite(m), m, 0.0)
     with np.errstate(divide="ignore"):
         return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(a - m), axis=axis))
-

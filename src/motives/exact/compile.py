@@ -40,7 +40,6 @@ class SourceGroup:
         return x.copy(), w.copy()
 
 
-
 @functools.lru_cache(maxsize=1024)
 def jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Array, Array]:
     """``n`` Gauss–Jacobi nodes for ρ ~ Beta(mean, concentration), cached: hot in sweeps."""
@@ -55,7 +54,6 @@ def jacobi_nodes(mean: float, concentration: float | None, n: int) -> tuple[Arra
     return x, w
 
 
-
 @dataclass(frozen=True)
 class _Bucket:
     """Reliability groups with the same number Q ≥ 2 of quadrature nodes, laid out for one pass."""
@@ -64,7 +62,6 @@ class _Bucket:
     start: NDArray[np.intp]  # offset of each group in ``item`` (G_b,)
     x: Array  # node per (slot, item) (Q, n_b)
     logw: Array  # log weight per (slot, group) (Q, G_b)
-
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,6 @@ class _GroupPlan:
     buckets: tuple[_Bucket, ...]
 
 
-
 @dataclass(frozen=True)
 class PropArrays:
     """One proposition under one lens, compiled: its table and the items that bear on it.
@@ -92,14 +88,17 @@ class PropArrays:
     id, states
         The proposition and its states (the columns of ``table`` and ``lam``).
     parents
-        For each parent in order, the index of the parent proposition in :attr:`CaseArrays.propositions`, or
-        -1 for the hypotheses; empty for a root fact. (:attr:`parent` is the one parent of a tree's node.)
+        For each parent in order, the index of the parent proposition in
+        :attr:`CaseArrays.propositions`, or
+        -1 for the hypotheses; empty for a root fact. (:attr:`parent` is the one parent of a tree's
+        node.)
     cards
         The number of values of each parent.
     observed
         The index of the observed state, or -1.
     table
-        P(state | parent configuration) means, shape (V, S): V the parent configurations, nested in order (the
+        P(state | parent configuration) means, shape (V, S): V the parent configurations, nested in
+        order (the
         first parent's value outermost); one row for a root fact.
     concentration
         Dirichlet concentration of each row, shape (V,); NaN for a point.
@@ -132,10 +131,11 @@ class PropArrays:
         An error for a root or several parents.
         """
         if len(self.parents) != 1:
-            raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this analysis reads one "
-                             "parent per proposition (use .parents)")
+            raise ValueError(
+                f"proposition '{self.id}' has {len(self.parents)} parents; this analysis reads one "
+                "parent per proposition (use .parents)"
+            )
         return self.parents[0]
-
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,10 @@ class CaseArrays:
     sources_in_structure: tuple[SourceGroup, ...] = ()
     direct_source: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     joint: tuple[JointItem, ...] = ()
-    #: What the engine derives from these (immutable) arrays alone, kept for the next call: the reliability
-    #: grid and the log-factors of the case's own tables (``likelihood._structure_loglik``). Not copied by
-    #: ``dataclasses.replace``: other numbers start an empty memo.
+    #: What the engine derives from these (immutable) arrays alone, kept for the next call: the
+    #: reliability grid and the log-factors of the case's own tables
+    #: (``likelihood._structure_loglik``). Not copied by ``dataclasses.replace``: other numbers
+    #: start an empty memo.
     _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -209,12 +210,16 @@ class CaseArrays:
 
         Per proposition: its likelihood items, then its other items.
         """
-        return [e for p in self.propositions for e in p.items + p.other_items] + [j.id for j in self.joint]
+        return [e for p in self.propositions for e in p.items + p.other_items] + [
+            j.id for j in self.joint
+        ]
 
     @functools.cached_property
     def _group_plan(self) -> _GroupPlan:
         grouped = np.zeros(self.lam.shape[0], dtype=bool)
-        if len(self.direct_source):  # direct items of sources integrated with the structure: not here
+        if len(
+            self.direct_source
+        ):  # direct items of sources integrated with the structure: not here
             grouped[self.direct_source >= 0] = True
         single: list[Any] = []
         single_x: list[Any] = []
@@ -229,15 +234,23 @@ class CaseArrays:
                 by_q.setdefault(len(x), []).append((g, x, w))
         buckets = []
         for _q, gs in sorted(by_q.items()):
-            buckets.append(_Bucket(
-                item=np.concatenate([g.index for g, _, _ in gs]).astype(np.intp),
-                start=np.cumsum([0] + [len(g.index) for g, _, _ in gs[:-1]]).astype(np.intp),
-                x=np.concatenate([np.repeat(x[:, None], len(g.index), axis=1) for g, x, _ in gs], axis=1),
-                logw=np.stack([quiet_log(w) for _, _, w in gs], axis=1),
-            ))
+            buckets.append(
+                _Bucket(
+                    item=np.concatenate([g.index for g, _, _ in gs]).astype(np.intp),
+                    start=np.cumsum([0] + [len(g.index) for g, _, _ in gs[:-1]]).astype(np.intp),
+                    x=np.concatenate(
+                        [np.repeat(x[:, None], len(g.index), axis=1) for g, x, _ in gs], axis=1
+                    ),
+                    logw=np.stack([quiet_log(w) for _, _, w in gs], axis=1),
+                )
+            )
         free = np.flatnonzero(~grouped)
-        return _GroupPlan(simple=np.concatenate([free, np.array(single, dtype=np.intp)]).astype(np.intp),
-                          n_free=len(free), simple_x=np.array(single_x, dtype=float), buckets=tuple(buckets))
+        return _GroupPlan(
+            simple=np.concatenate([free, np.array(single, dtype=np.intp)]).astype(np.intp),
+            n_free=len(free),
+            simple_x=np.array(single_x, dtype=float),
+            buckets=tuple(buckets),
+        )
 
     @property
     def all_items(self) -> list[str]:
@@ -266,7 +279,6 @@ class CaseArrays:
         )
 
 
-
 def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
     """:meth:`CaseArrays.without` for a structured case: a dropped proposition takes its subtree."""
     gone: set[int] = set()
@@ -281,17 +293,34 @@ def _without_structured(arr: CaseArrays, drop: set[str]) -> CaseArrays:
         pa = arr.propositions[i]
         ki = [j for j, e in enumerate(pa.items) if e not in drop]
         ko = [j for j, e in enumerate(pa.other_items) if e not in drop]
-        props.append(replace(pa, parents=tuple(remap[q] for q in pa.parents), items=[pa.items[j] for j in ki],
-                             lam=pa.lam[ki],
-                             base=pa.base[ki], source=pa.source[ki], other_items=[pa.other_items[j] for j in ko],
-                             other_loglik=pa.other_loglik[ko]))
-    flat = replace(arr, propositions=(), direct_source=np.zeros(0, dtype=np.intp)).without(sorted(drop))
+        props.append(
+            replace(
+                pa,
+                parents=tuple(remap[q] for q in pa.parents),
+                items=[pa.items[j] for j in ki],
+                lam=pa.lam[ki],
+                base=pa.base[ki],
+                source=pa.source[ki],
+                other_items=[pa.other_items[j] for j in ko],
+                other_loglik=pa.other_loglik[ko],
+            )
+        )
+    flat = replace(arr, propositions=(), direct_source=np.zeros(0, dtype=np.intp)).without(
+        sorted(drop)
+    )
     keep_d = [i for i, e in enumerate(arr.items) if e not in drop]
-    joint = tuple(replace(j, parents=tuple(remap[q] for q in j.parents)) for j in arr.joint
-                  if j.id not in drop and not set(j.parents) & gone)
-    return replace(flat, propositions=tuple(props), sources_in_structure=arr.sources_in_structure,
-                   direct_source=arr.direct_source[keep_d], joint=joint)
-
+    joint = tuple(
+        replace(j, parents=tuple(remap[q] for q in j.parents))
+        for j in arr.joint
+        if j.id not in drop and not set(j.parents) & gone
+    )
+    return replace(
+        flat,
+        propositions=tuple(props),
+        sources_in_structure=arr.sources_in_structure,
+        direct_source=arr.direct_source[keep_d],
+        joint=joint,
+    )
 
 
 def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | None:
@@ -301,7 +330,6 @@ def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | 
     if rel is None or (rel.concentration is None and rel.mean == 1.0):
         return None
     return rel.mean, rel.concentration
-
 
 
 def _check_nodes(key: str, n_items: int, concentration: float | None, n_hyp: int = 1) -> None:
@@ -335,11 +363,18 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     other: list[Any] = []
     other_ll: list[Any] = []
     by_source: dict[str, list[int]] = {}
-    structured_sources: set[str] = {e.reported_by for e in case.evidence
-                          if e.parents != ("hypotheses",) and isinstance(e, LikelihoodItem)
-                          and e.reported_by is not None and reliability_of(case, e.reported_by) is not None}
+    structured_sources: set[str] = {
+        e.reported_by
+        for e in case.evidence
+        if e.parents != ("hypotheses",)
+        and isinstance(e, LikelihoodItem)
+        and e.reported_by is not None
+        and reliability_of(case, e.reported_by) is not None
+    }
     direct_source: list[int] = []
-    in_structure: list[str] = sorted(structured_sources, key=lambda k: [s.key for s in case.sources].index(k))
+    in_structure: list[str] = sorted(
+        structured_sources, key=lambda k: [s.key for s in case.sources].index(k)
+    )
     for e in case.evidence:
         if e.parents != ("hypotheses",):
             continue
@@ -347,7 +382,9 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
         if isinstance(e, LikelihoodItem):
             if e.reported_by is not None:
                 by_source.setdefault(e.reported_by, []).append(len(items))
-            direct_source.append(in_structure.index(e.reported_by) if e.reported_by in structured_sources else -1)
+            direct_source.append(
+                in_structure.index(e.reported_by) if e.reported_by in structured_sources else -1
+            )
             items.append(e.id)
             rows.append([j.values[h].mean for h in H])
             base.append(np.nan if e.base_rate is None else e.base_rate)
@@ -381,9 +418,10 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     return _compile_structure(case, arr, lens, in_structure, np.array(direct_source, dtype=np.intp))
 
 
-
-def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: list[str],
-                       direct_source: NDArray[np.intp]) -> CaseArrays:
+def _compile_structure(
+    case: Case, arr: CaseArrays, lens: str, in_structure: list[str], direct_source: NDArray[np.intp]
+) -> CaseArrays:
+    """Add the propositions, their in-structure sources and the joint items to ``arr``."""
     order = case.proposition_order()
     props = []
     for pid in order:
@@ -400,27 +438,36 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
                 its.append(e.id)
                 lam.append([je.values[st].mean for st in prop.states])
                 base.append(np.nan if e.base_rate is None else e.base_rate)
-                src.append(in_structure.index(e.reported_by) if e.reported_by in in_structure else -1)
+                src.append(
+                    in_structure.index(e.reported_by) if e.reported_by in in_structure else -1
+                )
             else:
                 oth.append(e.id)
                 oll.append(other_kind_loglik(e, je, prop.states))
         S = len(prop.states)
         parents = tuple(-1 if b == "hypotheses" else order.index(b) for b in prop.parents)
-        props.append(PropArrays(
-            id=pid,
-            parents=parents,
-            cards=tuple(len(arr.hypotheses) if q < 0 else len(case.proposition(order[q]).states) for q in parents),
-            observed=-1 if prop.observed is None else prop.states.index(prop.observed),
-            states=list(prop.states),
-            table=np.array([r[0] for r in rows], dtype=float),
-            concentration=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
-            items=its,
-            lam=np.array(lam, dtype=float).reshape(len(its), S),
-            base=np.array(base, dtype=float),
-            source=np.array(src, dtype=np.intp),
-            other_items=oth,
-            other_loglik=np.array(oll, dtype=float).reshape(len(oth), S),
-        ))
+        props.append(
+            PropArrays(
+                id=pid,
+                parents=parents,
+                cards=tuple(
+                    len(arr.hypotheses) if q < 0 else len(case.proposition(order[q]).states)
+                    for q in parents
+                ),
+                observed=-1 if prop.observed is None else prop.states.index(prop.observed),
+                states=list(prop.states),
+                table=np.array([r[0] for r in rows], dtype=float),
+                concentration=np.array(
+                    [np.nan if r[1] is None else r[1] for r in rows], dtype=float
+                ),
+                items=its,
+                lam=np.array(lam, dtype=float).reshape(len(its), S),
+                base=np.array(base, dtype=float),
+                source=np.array(src, dtype=np.intp),
+                other_items=oth,
+                other_loglik=np.array(oll, dtype=float).reshape(len(oth), S),
+            )
+        )
     sources = []
     for key in in_structure:
         mean, conc = reliability_of(case, key)  # type: ignore[misc]
@@ -430,14 +477,26 @@ def _compile_structure(case: Case, arr: CaseArrays, lens: str, in_structure: lis
     for e in case.evidence:
         if len(e.parents) > 1 and isinstance(e, LikelihoodItem):
             je, _ = case.judgement(e, lens)
-            joint.append(JointItem(
-                id=e.id, parents=tuple(-1 if b == "hypotheses" else order.index(b) for b in e.parents),
-                lam=np.array([je.values[v].mean for v in case.parent_values(e.parents)], dtype=float),
-                base=np.nan if e.base_rate is None else float(e.base_rate),
-                source=in_structure.index(e.reported_by) if e.reported_by in in_structure else -1))
-    return replace(arr, propositions=tuple(props), sources_in_structure=tuple(sources), direct_source=direct_source,
-                   joint=tuple(joint))
-
+            joint.append(
+                JointItem(
+                    id=e.id,
+                    parents=tuple(-1 if b == "hypotheses" else order.index(b) for b in e.parents),
+                    lam=np.array(
+                        [je.values[v].mean for v in case.parent_values(e.parents)], dtype=float
+                    ),
+                    base=np.nan if e.base_rate is None else float(e.base_rate),
+                    source=in_structure.index(e.reported_by)
+                    if e.reported_by in in_structure
+                    else -1,
+                )
+            )
+    return replace(
+        arr,
+        propositions=tuple(props),
+        sources_in_structure=tuple(sources),
+        direct_source=direct_source,
+        joint=tuple(joint),
+    )
 
 
 @dataclass(frozen=True)
@@ -451,11 +510,10 @@ class JointItem:
     source: int  # index in CaseArrays.sources_in_structure, or -1
 
 
-
-# One entry per live case object: its compiled arrays per lens and the index of its posterior tables.
-# A Case is frozen, so what it compiles to cannot change while it lives; entries go with the case.
+# One entry per live case object: its compiled arrays per lens and the index of its posterior
+# tables. A Case is frozen, so what it compiles to cannot change while it lives; entries go with the
+# case.
 _CACHE: dict[int, tuple[Any, dict[Any, Any]]] = {}
-
 
 
 def cache_of(case: Case) -> dict[Any, Any]:
@@ -468,13 +526,13 @@ def cache_of(case: Case) -> dict[Any, Any]:
     key = id(case)
     entry: Any = _CACHE.get(key)
     if entry is None or entry[0]() is not case:
+
         def forget(_ref: Any, key: int = key) -> None:
             _CACHE.pop(key, None)
 
         entry = (weakref.ref(case, forget), {})
         _CACHE[key] = entry
     return entry[1]
-
 
 
 def compiled(case: Case, lens: str | None = None) -> CaseArrays:
@@ -493,4 +551,3 @@ def compiled(case: Case, lens: str | None = None) -> CaseArrays:
     if arr is None:
         arr = cache[("arrays", lens)] = compile_case(case, lens)
     return arr
-

@@ -1,8 +1,10 @@
 """Variable elimination planned once per structure: the contraction every network goes through.
 
-A case is a discrete Bayesian network with the hypotheses at its root. :func:`plan_elimination` picks
+A case is a discrete Bayesian network with the hypotheses at its root. :func:`plan_elimination`
+picks
 an order (greedy min-fill) and records, per step, which factors meet and what is summed out;
-:func:`contract` runs the plan on log-factors with any leading scenario axes (one ``einsum`` per step, in
+:func:`contract` runs the plan on log-factors with any leading scenario axes (one ``einsum`` per
+step, in
 probability space with every factor scaled to a maximum of 1, redone in log space where a product
 underflows). On a tree the plan is bottom-up message passing.
 """
@@ -32,7 +34,6 @@ Array = NDArray[np.float64]
 MAX_TABLE = 1 << 22
 
 
-
 @dataclass(frozen=True)
 class _Step:
     """Eliminate one variable: multiply the factors in ``inputs`` and sum ``var`` out."""
@@ -40,8 +41,9 @@ class _Step:
     var: int
     inputs: tuple[int, ...]  # factor slots
     union: tuple[int, ...]  # variables of the product, ``var`` last
-    spec: tuple[tuple[int, ...], ...]  # for each input, its variables' positions in ``union`` (einsum subscripts)
-
+    spec: tuple[
+        tuple[int, ...], ...
+    ]  # for each input, its variables' positions in ``union`` (einsum subscripts)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,10 @@ class Plan:
 
     Which factors meet when each fact is summed out.
 
-    Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one per
-    proposition (its table times what its own items say), one per item of several parents, then one per
+    Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one
+    per
+    proposition (its table times what its own items say), one per item of several parents, then one
+    per
     step's result. ``order`` is a greedy min-fill order (on a tree: leaves first, so the plan is the
     bottom-up message passing of a tree). ``largest`` is the biggest product table a step builds.
     """
@@ -64,12 +68,13 @@ class Plan:
     largest: int
 
 
-
-def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list[str],
-                     max_table: int | None = None) -> Plan:
+def plan_elimination(
+    card: list[int], scopes: list[tuple[int, ...]], names: list[str], max_table: int | None = None
+) -> Plan:
     """Plan the elimination of every variable but 0 from factors with these scopes.
 
-    Raises :class:`~motives.errors.CaseError` naming the facts of the largest table when a step would build
+    Raises :class:`~motives.errors.CaseError` naming the facts of the largest table when a step
+    would build
     a table of more than ``max_table`` cells (default :data:`MAX_TABLE`).
 
     Examples
@@ -97,12 +102,15 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
         nb = sorted(near(v))
         size = math.prod(card[u] for u in nb)
         # fill-in: pairs of neighbours not yet sharing a factor
-        fill = sum(1 for i, a in enumerate(nb) for b in nb[i + 1:] if not slots_of[a] & slots_of[b])
+        fill = sum(
+            1 for i, a in enumerate(nb) for b in nb[i + 1 :] if not slots_of[a] & slots_of[b]
+        )
         return (fill, size, v)
 
-    # Greedy min-fill with each variable's cost kept in a heap and recomputed only where an elimination can
-    # change it (the eliminated variable's neighbours and theirs): the same order as recomputing every cost
-    # at every step, without the cubic work (1,000 facts: 23 s of planning before).
+    # Greedy min-fill with each variable's cost kept in a heap and recomputed only where an
+    # elimination can change it (the eliminated variable's neighbours and theirs): the same order as
+    # recomputing every cost at every step, without the cubic work (1,000 facts: 23 s of planning
+    # before).
     current = {v: cost(v) for v in todo}
     heap = list(current.values())
     heapq.heapify(heap)
@@ -117,11 +125,20 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
         size = math.prod(card[u] for u in union)
         if size > limit:
             big = sorted((card[u], names[u]) for u in union)[::-1]
-            raise CaseError([Problem(
-                f"the network is too entangled to evaluate exactly: summing out '{names[v]}' needs a table over "
-                + ", ".join(f"'{n}' ({c} values)" for c, n in big[:12]) + (" ..." if len(big) > 12 else "")
-                + f" = {size:,} cells, more than the limit of {limit:,}. Give these facts fewer parents or "
-                "states, or split the argument into parts that share fewer facts", field="propositions")])
+            raise CaseError(
+                [
+                    Problem(
+                        "the network is too entangled to evaluate exactly: summing out "
+                        f"'{names[v]}' needs a table over "
+                        + ", ".join(f"'{n}' ({c} values)" for c, n in big[:12])
+                        + (" ..." if len(big) > 12 else "")
+                        + f" = {size:,} cells, more than the limit of {limit:,}. Give these facts "
+                        "fewer parents or "
+                        "states, or split the argument into parts that share fewer facts",
+                        field="propositions",
+                    )
+                ]
+            )
         largest = max(largest, size)
         spec = tuple(tuple(union.index(u) for u in live[s]) for s in ins)
         steps.append(_Step(var=v, inputs=ins, union=union, spec=spec))
@@ -141,26 +158,42 @@ def plan_elimination(card: list[int], scopes: list[tuple[int, ...]], names: list
                 current[u] = cu
                 heapq.heappush(heap, cu)
     final = tuple(sorted(live))
-    return Plan(card=tuple(card), scopes=tuple(scopes), steps=tuple(steps), final=final,
-                final_scopes=tuple(live[s] for s in final), largest=largest)
+    return Plan(
+        card=tuple(card),
+        scopes=tuple(scopes),
+        steps=tuple(steps),
+        final=final,
+        final_scopes=tuple(live[s] for s in final),
+        largest=largest,
+    )
 
 
-
-def structure_plan(n_hypotheses: int, propositions: Sequence[Any], joint: Sequence[Any] = (), *,
-                   hypotheses: bool = True) -> Plan:
+def structure_plan(
+    n_hypotheses: int,
+    propositions: Sequence[Any],
+    joint: Sequence[Any] = (),
+    *,
+    hypotheses: bool = True,
+) -> Plan:
     """The plan of a compiled structure.
 
     One factor per fact (its parents and itself), one per item of several parents.
 
-    ``propositions`` and ``joint`` are any records with ``parents`` (-1 the hypotheses, else a proposition's
-    index), and for propositions ``states`` and ``id`` — the exact engine's and the models' inputs alike, so
-    both eliminate in one order. ``hypotheses=False`` leaves the hypotheses out of every scope (the mixture
+    ``propositions`` and ``joint`` are any records with ``parents`` (-1 the hypotheses, else a
+    proposition's
+    index), and for propositions ``states`` and ``id`` — the exact engine's and the models' inputs
+    alike, so
+    both eliminate in one order. ``hypotheses=False`` leaves the hypotheses out of every scope (the
+    mixture
     model, whose tables are mixed over the hypotheses first).
 
     Examples
     --------
     >>> from types import SimpleNamespace as N
-    >>> facts = [N(id="quake", parents=(), states=["y", "n"]), N(id="alarm", parents=(-1, 0), states=["y", "n"])]
+    >>> facts = [
+    ...     N(id="quake", parents=(), states=["y", "n"]),
+    ...     N(id="alarm", parents=(-1, 0), states=["y", "n"]),
+    ... ]
     >>> [s.var for s in structure_plan(2, facts).steps]
     [1, 2]
     """
@@ -175,33 +208,41 @@ def structure_plan(n_hypotheses: int, propositions: Sequence[Any], joint: Sequen
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-
 @functools.lru_cache(maxsize=4096)
 def _subscripts(spec: tuple[tuple[int, ...], ...], n: int) -> str:
     """Einsum subscripts with a leading ellipsis (scenarios, reliability nodes).
 
     Inputs -> their union minus the last.
     """
-    return ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec) + "->..." + _LETTERS[:n - 1]
+    return (
+        ",".join("..." + "".join(_LETTERS[i] for i in sc) for sc in spec)
+        + "->..."
+        + _LETTERS[: n - 1]
+    )
 
 
-
-def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any]] | None = None) -> Array:
+def contract(
+    plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any]] | None = None
+) -> Array:
     """Run a plan on log-factors (batch axes first, then one axis per variable of the scope).
 
-    Each step works in probability space with every input scaled to a maximum of 1 (its log scale carried
-    beside it), one ``einsum`` per step; where a step's result has a 0 that the supports of its inputs do not
-    explain (underflow of a product of very small numbers), the step is redone in log space. Returns log of
-    the product of what is left, over the hypotheses (batch axes, then K; constant over K if the hypotheses
+    Each step works in probability space with every input scaled to a maximum of 1 (its log scale
+    carried
+    beside it), one ``einsum`` per step; where a step's result has a 0 that the supports of its
+    inputs do not
+    explain (underflow of a product of very small numbers), the step is redone in log space. Returns
+    log of
+    the product of what is left, over the hypotheses (batch axes, then K; constant over K if the
+    hypotheses
     never enter).
 
     Examples
     --------
     >>> import numpy as np
     >>> p = plan_elimination([2, 2], [(0, 1), (1,)], ["hypotheses", "a"])
-    >>> T = np.log([[0.9, 0.1], [0.2, 0.8]])       # P(a | h)
-    >>> m = np.log([0.5, 0.01])                     # P(E | a)
-    >>> np.exp(contract(p, [T, m])).round(4)        # Σ_a P(a | h) P(E | a)
+    >>> T = np.log([[0.9, 0.1], [0.2, 0.8]])  # P(a | h)
+    >>> m = np.log([0.5, 0.01])  # P(E | a)
+    >>> np.exp(contract(p, [T, m])).round(4)  # Σ_a P(a | h) P(E | a)
     array([0.451, 0.108])
     """
     K = plan.card[0]
@@ -215,8 +256,10 @@ def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any
         if not out.all():
             support = np.einsum(_subscripts(st.spec, n), *[(p > 0).astype(float) for p in ps])
             if ((out == 0) & (support > 0)).any():  # underflow: this step again, in log space
-                logs = [quiet_log(p) + s.reshape(s.shape + (1,) * (p.ndim - s.ndim)) for p, s in zip(ps, [
-                    scales[i] for i in st.inputs], strict=True)]
+                logs = [
+                    quiet_log(p) + s.reshape(s.shape + (1,) * (p.ndim - s.ndim))
+                    for p, s in zip(ps, [scales[i] for i in st.inputs], strict=True)
+                ]
                 lo = _log_step(logs, st.spec, n)
                 p, s = _scaled(lo, n - 1)
                 probs.append(p)
@@ -230,8 +273,11 @@ def contract(plan: Plan, factors: list[Array], scaled: tuple[list[Any], list[Any
         s = scales[slot]
         lp = quiet_log(probs[slot]) + s.reshape(s.shape + (1,) * len(sc))
         total = total + (lp if sc else lp[..., None])
-    return np.broadcast_to(total, np.shape(total)[:-1] + (K,)) if np.ndim(total) else np.zeros(K) + total
-
+    return (
+        np.broadcast_to(total, np.shape(total)[:-1] + (K,))
+        if np.ndim(total)
+        else np.zeros(K) + total
+    )
 
 
 def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any]]:
@@ -239,7 +285,8 @@ def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any
 
     Probabilities scaled to a maximum of 1, and the log scales.
 
-    ``contract(plan, factors, scaled=scale_factors(plan, factors))`` is ``contract(plan, factors)``; the engine
+    ``contract(plan, factors, scaled=scale_factors(plan, factors))`` is ``contract(plan, factors)``;
+    the engine
     keeps this for a case's own tables, so a repeated single query starts from it.
 
     Examples
@@ -274,7 +321,6 @@ def _scaled(logf: Array, nvars: int) -> tuple[Array, Array]:
     return np.exp(logf - m.reshape(m.shape + (1,) * nvars)), m
 
 
-
 def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
     """Divide by the maximum over the last ``nvars`` axes, returned as a log too.
 
@@ -286,7 +332,6 @@ def _scaled_prob(p: Array, nvars: int) -> tuple[Array, Array]:
     m = p.max(axis=tuple(range(-nvars, 0)))
     m = np.where(m > 0, m, 1.0)
     return p / m.reshape(m.shape + (1,) * nvars), np.log(m)
-
 
 
 def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> Array:
@@ -304,4 +349,3 @@ def _log_step(logs: list[Array], spec: tuple[tuple[int, ...], ...], n: int) -> A
             full[sc[o]] = lf.shape[nb + k]
         total = total + lf.reshape(list(lf.shape[:nb]) + full)
     return logsumexp(total, axis=-1)
-

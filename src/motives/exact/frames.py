@@ -35,9 +35,12 @@ def _naming(what: str, unknown: list[str], missing: list[str]) -> str:
     For example ``prior must name every hypothesis exactly: unknown 'x'; missing 'a', 'b'`` (only
     the parts that apply).
     """
-    parts = [f"{k} {', '.join(repr(i) for i in v)}" for k, v in (("unknown", unknown), ("missing", missing)) if v]
+    parts = [
+        f"{k} {', '.join(repr(i) for i in v)}"
+        for k, v in (("unknown", unknown), ("missing", missing))
+        if v
+    ]
     return f"{what} must name every hypothesis exactly: " + "; ".join(parts)
-
 
 
 def prior_from(case: Case, prior: Any) -> Array:
@@ -70,16 +73,27 @@ def prior_from(case: Case, prior: Any) -> Array:
     if isinstance(prior, str):
         if prior == "uniform":
             return np.full(len(H), 1.0 / len(H))
-        raise CaseError([Problem(f"prior must be 'uniform', a mapping or a list, got {prior!r}", field="prior")])
+        raise CaseError(
+            [Problem(f"prior must be 'uniform', a mapping or a list, got {prior!r}", field="prior")]
+        )
     if isinstance(prior, dict) and set(prior) == {"dirichlet"}:
         a = prior["dirichlet"]
         if isinstance(a, dict):
             unknown, missing = sorted(set(a) - set(H)), sorted(set(H) - set(a))
             if unknown or missing:
-                raise CaseError([Problem(_naming("dirichlet", unknown, missing), field="prior.dirichlet")])
+                raise CaseError(
+                    [Problem(_naming("dirichlet", unknown, missing), field="prior.dirichlet")]
+                )
         vec = np.array([a[h] for h in H] if isinstance(a, dict) else a, dtype=float)
         if vec.shape != (len(H),) or np.any(~np.isfinite(vec)) or np.any(vec <= 0):
-            raise CaseError([Problem(f"dirichlet needs {len(H)} positive concentrations, got {a!r}", field="prior")])
+            raise CaseError(
+                [
+                    Problem(
+                        f"dirichlet needs {len(H)} positive concentrations, got {a!r}",
+                        field="prior",
+                    )
+                ]
+            )
         return vec / vec.sum()
     if isinstance(prior, dict):
         unknown = sorted(set(prior) - set(H))
@@ -89,12 +103,24 @@ def prior_from(case: Case, prior: Any) -> Array:
         vec = np.array([prior[h] for h in H], dtype=float)
     else:
         vec = np.asarray(prior, dtype=float)
-    if vec.shape[-1:] != (len(H),) or np.any(~np.isfinite(vec)) or np.any(vec < 0) or np.any(vec > 1):
-        raise CaseError([Problem(f"prior must be {len(H)} probabilities in [0, 1], got {prior!r}", field="prior")])
+    if (
+        vec.shape[-1:] != (len(H),)
+        or np.any(~np.isfinite(vec))
+        or np.any(vec < 0)
+        or np.any(vec > 1)
+    ):
+        raise CaseError(
+            [
+                Problem(
+                    f"prior must be {len(H)} probabilities in [0, 1], got {prior!r}", field="prior"
+                )
+            ]
+        )
     if np.any(np.abs(vec.sum(axis=-1) - 1) > 1e-6):
-        raise CaseError([Problem(f"prior must sum to 1, sums to {vec.sum(axis=-1)}", field="prior")])
+        raise CaseError(
+            [Problem(f"prior must sum to 1, sums to {vec.sum(axis=-1)}", field="prior")]
+        )
     return vec
-
 
 
 def independent_case(case: Case) -> Case:
@@ -133,38 +159,85 @@ def independent_case(case: Case) -> Case:
             if isinstance(e, LikelihoodItem):
                 means = np.array([j.values[v].mean for v in keys])
                 vals = m @ means
-                if (vals == 0).any() and ((m @ (means / means.max())) > 0).any():  # 5e-324 x 0.2 underflows to 0
-                    raise CaseError([Problem(f"its likelihoods (as small as {means[means > 0].min():g}) times "
-                                             "P(parent | h) underflow to 0, which would rule hypotheses out; write "
-                                             "them on a larger scale (only their ratios matter)", item=e.id,
-                                             field=f"likelihoods.{lens}")])
+                if (vals == 0).any() and (
+                    (m @ (means / means.max())) > 0
+                ).any():  # 5e-324 x 0.2 underflows to 0
+                    raise CaseError(
+                        [
+                            Problem(
+                                f"its likelihoods (as small as {means[means > 0].min():g}) times "
+                                "P(parent | h) underflow to 0, which would rule hypotheses out; "
+                                "write "
+                                "them on a larger scale (only their ratios matter)",
+                                item=e.id,
+                                field=f"likelihoods.{lens}",
+                            )
+                        ]
+                    )
             else:
                 ll = np.array(other_kind_loglik(e, j, keys))
                 with np.errstate(divide="ignore"):
                     vals = np.exp(logsumexp(np.log(m) + ll[None, :], axis=-1) - ll.max())
                 vals = vals / vals.max()
-            judged[lens] = {"values": {h: float(min(max(v, 0.0), 1.0)) for h, v in zip(case.hypothesis_ids, vals,
-                                                                                        strict=True)},
-                            "rationale": f"implied through {' > '.join(via)}"}
-        data = e.model_dump(exclude={"kind", "likelihoods", "trends", "predictive", "bears_on", "observations",
-                                     "origin", "sigma", "scale", "observed", "unit"}, exclude_none=True)
-        items.append(LikelihoodItem.model_validate({**data, "kind": "likelihood", "likelihoods": judged}))
-    for p in case.propositions:  # a hard finding on a fact is evidence too: P(observed state | h) alone
+            judged[lens] = {
+                "values": {
+                    h: float(min(max(v, 0.0), 1.0))
+                    for h, v in zip(case.hypothesis_ids, vals, strict=True)
+                },
+                "rationale": f"implied through {' > '.join(via)}",
+            }
+        data = e.model_dump(
+            exclude={
+                "kind",
+                "likelihoods",
+                "trends",
+                "predictive",
+                "bears_on",
+                "observations",
+                "origin",
+                "sigma",
+                "scale",
+                "observed",
+                "unit",
+            },
+            exclude_none=True,
+        )
+        items.append(
+            LikelihoodItem.model_validate({**data, "kind": "likelihood", "likelihoods": judged})
+        )
+    for (
+        p
+    ) in case.propositions:  # a hard finding on a fact is evidence too: P(observed state | h) alone
         if p.observed is None:
             continue
         s = p.states.index(p.observed)
         judged = {}
         for lens in case.lens_ids:
             vals = case.implied_parents((p.id,), lens)[:, s]
-            judged[lens] = {"values": {h: float(min(max(v, 0.0), 1.0)) for h, v in zip(case.hypothesis_ids, vals,
-                                                                                        strict=True)},
-                            "rationale": f"the finding {p.id} = {p.observed}, implied through its ancestors"}
-        items.append(LikelihoodItem.model_validate({
-            "id": f"{p.id}_observed" if f"{p.id}_observed" not in {e.id for e in case.evidence} else f"{p.id}_finding",
-            "title": f"{p.title}: {p.observed} (observed)", "likelihoods": judged}))
-    data = {k: getattr(case, k) for k in type(case).model_fields if k not in ("propositions", "evidence")}
+            judged[lens] = {
+                "values": {
+                    h: float(min(max(v, 0.0), 1.0))
+                    for h, v in zip(case.hypothesis_ids, vals, strict=True)
+                },
+                "rationale": f"the finding {p.id} = {p.observed}, implied through its ancestors",
+            }
+        items.append(
+            LikelihoodItem.model_validate(
+                {
+                    "id": f"{p.id}_observed"
+                    if f"{p.id}_observed" not in {e.id for e in case.evidence}
+                    else f"{p.id}_finding",
+                    "title": f"{p.title}: {p.observed} (observed)",
+                    "likelihoods": judged,
+                }
+            )
+        )
+    data = {
+        k: getattr(case, k)
+        for k in type(case).model_fields
+        if k not in ("propositions", "evidence")
+    }
     return Case.model_validate({**data, "evidence": items})
-
 
 
 def _ruled_out_where(arr: Any, pri: Array) -> str:
@@ -175,14 +248,26 @@ def _ruled_out_where(arr: Any, pri: Array) -> str:
             where.append(f"{h} by its prior of 0")
             continue
         flat = [i for i, row in zip(arr.items, arr.lam, strict=True) if row[k] == 0]
-        other = [i for i, row in zip(arr.other_items, arr.other_loglik, strict=True) if row[k] == -np.inf]
+        other = [
+            i for i, row in zip(arr.other_items, arr.other_loglik, strict=True) if row[k] == -np.inf
+        ]
         found = (flat + other)[:1]
-        where.append(f"{h} by item '{found[0]}'" if found else f"{h} through the propositions or reliabilities")
+        where.append(
+            f"{h} by item '{found[0]}'"
+            if found
+            else f"{h} through the propositions or reliabilities"
+        )
     return "ruled out: " + ", ".join(where)
 
 
-def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
-                    reliability: bool = True, structure: bool = True) -> pd.DataFrame:
+def exact_posterior(
+    case: Case,
+    lens: str | None = None,
+    prior: Any = None,
+    *,
+    reliability: bool = True,
+    structure: bool = True,
+) -> pd.DataFrame:
     """Exact credence of each hypothesis and family.
 
     Parameters
@@ -222,8 +307,17 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
     A case with propositions, with the structure and as if every item were independent:
 
     >>> burglary = mv.examples.load("burglary")
-    >>> [round(float(mv.exact_posterior(burglary, structure=s).loc[("hypothesis", "suspect"), "credence"]), 3)
-    ...  for s in (True, False)]
+    >>> [
+    ...     round(
+    ...         float(
+    ...             mv.exact_posterior(burglary, structure=s).loc[
+    ...                 ("hypothesis", "suspect"), "credence"
+    ...             ]
+    ...         ),
+    ...         3,
+    ...     )
+    ...     for s in (True, False)
+    ... ]
     [0.658, 0.858]
     """
     if not structure:
@@ -232,15 +326,27 @@ def exact_posterior(case: Case, lens: str | None = None, prior: Any = None, *,
     pri = prior_from(case, prior)
     post = posterior(arr, pri, reliability=reliability)
     if not np.all(np.isfinite(post)):
-        raise CaseError([Problem("the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
-                                 f"or a prior of 0): no posterior exists; {_ruled_out_where(arr, pri)}",
-                                 field="likelihoods")])
+        raise CaseError(
+            [
+                Problem(
+                    "the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
+                    f"or a prior of 0): no posterior exists; {_ruled_out_where(arr, pri)}",
+                    field="likelihoods",
+                )
+            ]
+        )
     index, labels, columns = _frame_parts(case, arr)
-    df = _frame([labels.copy(), np.concatenate([pri, family_credence(arr, pri)]),
-                 np.concatenate([post, family_credence(arr, post)])], columns, index)
+    df = _frame(
+        [
+            labels.copy(),
+            np.concatenate([pri, family_credence(arr, pri)]),
+            np.concatenate([post, family_credence(arr, post)]),
+        ],
+        columns,
+        index,
+    )
     df.attrs.update({"method": "exact", "lens": arr.lens, "fallbacks": list(arr.fallbacks)})
     return df
-
 
 
 def _frame(arrays: list[Any], columns: Any, index: Any) -> pd.DataFrame:
@@ -252,10 +358,11 @@ def _frame(arrays: list[Any], columns: Any, index: Any) -> pd.DataFrame:
     import pandas as pd
 
     try:
-        return pd.DataFrame._from_arrays(arrays, columns=columns, index=index, verify_integrity=False)
+        return pd.DataFrame._from_arrays(
+            arrays, columns=columns, index=index, verify_integrity=False
+        )
     except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
         return pd.DataFrame(dict(zip(columns, arrays, strict=True)), index=index)
-
 
 
 def _frame_parts(case: Case, arr: CaseArrays) -> tuple[Any, Any, Any]:
@@ -268,18 +375,33 @@ def _frame_parts(case: Case, arr: CaseArrays) -> tuple[Any, Any, Any]:
         labels = {h.id: h.name for h in case.hypotheses}
         flabels = {f.id: f.label or f.id for f in case.families}
         index = pd.MultiIndex.from_arrays(
-            [["hypothesis"] * len(arr.hypotheses) + ["family"] * len(arr.families), arr.hypotheses + arr.families],
-            names=["level", "id"])
-        names = pd.array([labels[h] for h in arr.hypotheses] + [flabels.get(f, f) for f in arr.families],
-                         dtype="str")
+            [
+                ["hypothesis"] * len(arr.hypotheses) + ["family"] * len(arr.families),
+                arr.hypotheses + arr.families,
+            ],
+            names=["level", "id"],
+        )
+        names = pd.array(
+            [labels[h] for h in arr.hypotheses] + [flabels.get(f, f) for f in arr.families],
+            dtype="str",
+        )
         columns = pd.Index(["label", "prior", "credence"])
-        parts = cache[("frame", tuple(arr.hypotheses), tuple(arr.families))] = (index, names, columns)
+        parts = cache[("frame", tuple(arr.hypotheses), tuple(arr.families))] = (
+            index,
+            names,
+            columns,
+        )
     return parts
 
 
-
-def value_table(case: Case, lens: str | None = None, prior: Any = None, *, credence: Any = None,
-                reliability: bool = True) -> pd.DataFrame:
+def value_table(
+    case: Case,
+    lens: str | None = None,
+    prior: Any = None,
+    *,
+    credence: Any = None,
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Posterior over the hypotheses' ``value``: one row per hypothesis, in order of value.
 
     Parameters
@@ -302,8 +424,13 @@ def value_table(case: Case, lens: str | None = None, prior: Any = None, *, crede
     --------
     >>> import motives as mv
     >>> case = mv.examples.load("dice")
-    >>> case = case.model_copy(update={"hypotheses": [h.model_copy(update={"value": float(h.id[1:])})
-    ...                                               for h in case.hypotheses]})
+    >>> case = case.model_copy(
+    ...     update={
+    ...         "hypotheses": [
+    ...             h.model_copy(update={"value": float(h.id[1:])}) for h in case.hypotheses
+    ...         ]
+    ...     }
+    ... )
     >>> t = value_table(case)
     >>> t.index.tolist(), t["value"].tolist()
     (['d4', 'd6', 'd8', 'd12', 'd20'], [4.0, 6.0, 8.0, 12.0, 20.0])
@@ -315,9 +442,16 @@ def value_table(case: Case, lens: str | None = None, prior: Any = None, *, crede
     ids = case.hypothesis_ids
     missing = [h.id for h in case.hypotheses if h.value is None]
     if missing:
-        raise CaseError([Problem(f"hypotheses without a value: {', '.join(missing[:5])}"
-                                 + (" ..." if len(missing) > 5 else "")
-                                 + "; a value summary needs every hypothesis to carry one", field="value")])
+        raise CaseError(
+            [
+                Problem(
+                    f"hypotheses without a value: {', '.join(missing[:5])}"
+                    + (" ..." if len(missing) > 5 else "")
+                    + "; a value summary needs every hypothesis to carry one",
+                    field="value",
+                )
+            ]
+        )
     if credence is None:
         credence = exact_posterior(case, lens, prior, reliability=reliability)
     if isinstance(credence, pd.DataFrame):
@@ -326,14 +460,22 @@ def value_table(case: Case, lens: str | None = None, prior: Any = None, *, crede
     v = np.array([float(h.value) for h in case.hypotheses])  # type: ignore[arg-type]
     order = np.argsort(v, kind="stable")
     c = c[order] / c.sum()
-    df = pd.DataFrame({"value": v[order], "credence": c, "cdf": np.minimum(np.cumsum(c), 1.0)},
-                      index=pd.Index([ids[i] for i in order], name="id"))
+    df = pd.DataFrame(
+        {"value": v[order], "credence": c, "cdf": np.minimum(np.cumsum(c), 1.0)},
+        index=pd.Index([ids[i] for i in order], name="id"),
+    )
     return df
 
 
-
-def value_summary(case: Case, lens: str | None = None, prior: Any = None, *, credence: Any = None,
-                  mass: float = INTERVAL_MASS, reliability: bool = True) -> dict[str, float]:
+def value_summary(
+    case: Case,
+    lens: str | None = None,
+    prior: Any = None,
+    *,
+    credence: Any = None,
+    mass: float = INTERVAL_MASS,
+    reliability: bool = True,
+) -> dict[str, float]:
     """Posterior mean, median and central credible interval of the hypotheses' ``value``.
 
     The posterior is discrete (one mass per hypothesis): the median is the
@@ -355,11 +497,19 @@ def value_summary(case: Case, lens: str | None = None, prior: Any = None, *, cre
 
     >>> import motives as mv
     >>> N = range(1, 1001)
-    >>> case = mv.Case.model_validate({
-    ...     "name": "locomotive",
-    ...     "hypotheses": [{"id": f"n{n}", "value": n} for n in N],
-    ...     "evidence": [{"id": "saw_60", "title": "Locomotive number 60",
-    ...                   "likelihoods": {f"n{n}": (1 / n if n >= 60 else 0) for n in N}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "locomotive",
+    ...         "hypotheses": [{"id": f"n{n}", "value": n} for n in N],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "saw_60",
+    ...                 "title": "Locomotive number 60",
+    ...                 "likelihoods": {f"n{n}": (1 / n if n >= 60 else 0) for n in N},
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> s = value_summary(case)
     >>> round(s["mean"], 2), s["median"], (s["lower"], s["upper"])
     (333.42, 244.0, (69.0, 869.0))
@@ -371,6 +521,10 @@ def value_summary(case: Case, lens: str | None = None, prior: Any = None, *, cre
         return float(v[min(int(np.searchsorted(cdf, q - 1e-12, side="left")), len(v) - 1)])
 
     tail = (1.0 - mass) / 2.0
-    return {"mean": float(np.dot(v, c)), "median": quantile(0.5), "lower": quantile(tail),
-            "upper": quantile(1.0 - tail), "mass": float(mass)}
-
+    return {
+        "mean": float(np.dot(v, c)),
+        "median": quantile(0.5),
+        "lower": quantile(tail),
+        "upper": quantile(1.0 - tail),
+        "mass": float(mass),
+    }

@@ -50,9 +50,9 @@ from motives.exact.contract import (
 
 Array = NDArray[np.float64]
 
-#: Largest tensor grid of reliability nodes the exact engine integrates over (sources spanning propositions).
+#: Largest tensor grid of reliability nodes the exact engine integrates over (sources spanning
+#: propositions).
 MAX_GRID = 4096
-
 
 
 def reliability_grid(arr: CaseArrays) -> tuple[Array, Array]:
@@ -70,11 +70,20 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
         size *= len(g.index) // 2 + 1
     if size > MAX_GRID:
         keys = ", ".join(f"'{g.key}' ({len(g.index)} items)" for g in arr.sources_in_structure)
-        raise CaseError([Problem(
-            f"sources of uncertain reliability whose items sit under propositions ({keys}) need a tensor grid "
-            f"of {size:,} nodes to integrate exactly, more than the limit of {MAX_GRID:,}. Fix a reliability "
-            "(a number instead of a distribution), split a source, or take reports at face value "
-            "(reliability off)", field="sources")])
+        raise CaseError(
+            [
+                Problem(
+                    "sources of uncertain reliability whose items sit under propositions "
+                    f"({keys}) need a tensor grid "
+                    f"of {size:,} nodes to integrate exactly, more than the limit of "
+                    f"{MAX_GRID:,}. Fix a reliability "
+                    "(a number instead of a distribution), split a source, or take reports at "
+                    "face value "
+                    "(reliability off)",
+                    field="sources",
+                )
+            ]
+        )
     for g in arr.sources_in_structure:
         x, w = jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
         xs = np.concatenate([np.repeat(xs, len(x), axis=0), np.tile(x, len(xs))[:, None]], axis=1)
@@ -84,7 +93,6 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
     return xs, lw
 
 
-
 def item_loglik(arr: CaseArrays, lam: ArrayLike | None = None) -> Array:
     """Per-item log P(E_e | h) ignoring reliability, shape (..., N + M, K)."""
     lam = arr.lam if lam is None else np.asarray(lam, dtype=float)
@@ -92,10 +100,15 @@ def item_loglik(arr: CaseArrays, lam: ArrayLike | None = None) -> Array:
     return np.concatenate([quiet_log(lam), other], axis=-2)
 
 
-
-def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool = True,
-           tables: Mapping[str, ArrayLike] | None = None, plam: Mapping[str, ArrayLike] | None = None,
-           jlam: Mapping[str, ArrayLike] | None = None) -> Array:
+def loglik(
+    arr: CaseArrays,
+    lam: ArrayLike | None = None,
+    *,
+    reliability: bool = True,
+    tables: Mapping[str, ArrayLike] | None = None,
+    plam: Mapping[str, ArrayLike] | None = None,
+    jlam: Mapping[str, ArrayLike] | None = None,
+) -> Array:
     """Total log-likelihood of all evidence per hypothesis, shape (..., K).
 
     Parameters
@@ -108,11 +121,13 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
     reliability
         Mix in source reliability (the default) or take every report at face value.
     tables
-        Proposition id -> P(state | parent value), shape (..., V, S); default each proposition's own.
+        Proposition id -> P(state | parent value), shape (..., V, S); default each proposition's
+        own.
     plam
         Proposition id -> P(E | state) of the likelihood items bearing on it, shape (..., n, S).
     jlam
-        Item id -> P(E | parent configuration) of an item with several parents (:attr:`CaseArrays.joint`),
+        Item id -> P(E | parent configuration) of an item with several parents
+        (:attr:`CaseArrays.joint`),
         shape (..., V), configurations flat in nested order.
 
     Examples
@@ -138,8 +153,9 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
         raise ValueError(f"lam must end in shape {arr.lam.shape}, got {lam.shape}")
     n, k = lam.shape[-2:]
     if arr.propositions or len(arr.sources_in_structure):
-        return _loglik(arr, lam, reliability) + _structure_loglik(arr, lam, reliability, tables or {}, plam or {},
-                                                                  jlam or {})
+        return _loglik(arr, lam, reliability) + _structure_loglik(
+            arr, lam, reliability, tables or {}, plam or {}, jlam or {}
+        )
     if tables or plam or jlam:
         raise ValueError("tables, plam and jlam need a case with propositions")
     if lam.ndim > 2 and lam.size > 2 * _CHUNK:
@@ -149,59 +165,84 @@ def loglik(arr: CaseArrays, lam: ArrayLike | None = None, *, reliability: bool =
         step = max(1, _CHUNK // (n * k))
         out = np.empty((flat.shape[0], k))
         for i in range(0, flat.shape[0], step):
-            out[i:i + step] = _loglik(arr, flat[i:i + step], reliability)
+            out[i : i + step] = _loglik(arr, flat[i : i + step], reliability)
         return out.reshape(lam.shape[:-2] + (k,))
     return _loglik(arr, lam, reliability)
 
 
-
-#: Cells of λ per block when :func:`loglik` evaluates many scenarios (512 kB of float64: fits in L2).
+#: Cells of λ per block when :func:`loglik` evaluates many scenarios (512 kB of float64: fits in
+#: L2).
 _CHUNK = 1 << 16
-
 
 
 def _loglik(arr: CaseArrays, lam: Array, reliability: bool) -> Array:
     n, k = lam.shape[-2:]
     if not (reliability and (arr.groups or (arr.direct_source >= 0).any())):
         return _sum_items(quiet_log(lam)) + arr.other_loglik.sum(axis=0)
-    # Items of single-node groups are ordinary items with P = x λ + (1 − x) b; groups with Q ≥ 2 nodes
-    # are evaluated together per Q: mix[..., q, j, k] = x[q, j] λ[j, k] + (1 − x[q, j]) b[j], log, summed
-    # within each group (reduceat: -inf safe), plus log w[q, g], then logsumexp over q.
+    # Items of single-node groups are ordinary items with P = x λ + (1 − x) b; groups with Q ≥ 2
+    # nodes are evaluated together per Q: mix[..., q, j, k] = x[q, j] λ[j, k] + (1 − x[q, j]) b[j],
+    # log, summed within each group (reduceat: -inf safe), plus log w[q, g], then logsumexp over q.
     plan = arr._group_plan
     total = np.zeros(lam.shape[:-2] + (k,))
     if len(plan.simple):
-        ls = lam if len(plan.simple) == n and not len(plan.simple_x) else np.take(lam, plan.simple, axis=-2)
+        ls = (
+            lam
+            if len(plan.simple) == n and not len(plan.simple_x)
+            else np.take(lam, plan.simple, axis=-2)
+        )
         if len(plan.simple_x):  # ls is a fresh copy here: mix in place
-            mixed = ls[..., plan.n_free:, :]
-            mixed[...] = mix_reliability(mixed, arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+            mixed = ls[..., plan.n_free :, :]
+            mixed[...] = mix_reliability(
+                mixed, arr.base[plan.simple[plan.n_free :]], plan.simple_x[:, None], k
+            )
         total = total + _sum_items(quiet_log(ls))
     for bk in plan.buckets:
         lg = np.take(lam, bk.item, axis=-2)  # (..., n_b, K)
-        mix = mix_reliability(lg[..., None, :, :], arr.base[bk.item], bk.x[:, :, None], k)  # (..., Q, n_b, K)
-        terms = np.add.reduceat(quiet_log(mix), bk.start, axis=-2) + bk.logw[:, :, None]  # (..., Q, G_b, K)
+        mix = mix_reliability(
+            lg[..., None, :, :], arr.base[bk.item], bk.x[:, :, None], k
+        )  # (..., Q, n_b, K)
+        terms = (
+            np.add.reduceat(quiet_log(mix), bk.start, axis=-2) + bk.logw[:, :, None]
+        )  # (..., Q, G_b, K)
         total = total + _sum_items(logsumexp(terms, axis=-3))
     return total + arr.other_loglik.sum(axis=0)
 
 
-
-def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Mapping[str, ArrayLike],
-                      plam: Mapping[str, ArrayLike], jlam: Mapping[str, ArrayLike] | None = None) -> Array:
+def _structure_loglik(
+    arr: CaseArrays,
+    lam: Array,
+    reliability: bool,
+    tables: Mapping[str, ArrayLike],
+    plam: Mapping[str, ArrayLike],
+    jlam: Mapping[str, ArrayLike] | None = None,
+) -> Array:
     """Log P(everything under the propositions | h).
 
     It includes the direct items of sources integrated with them.
 
     Messages go bottom-up with a grid axis G (reliability nodes of the sources whose items sit under
-    propositions; G = 1 without such sources); the grid is integrated last, outside the whole product.
+    propositions; G = 1 without such sources); the grid is integrated last, outside the whole
+    product.
     """
-    unknown = sorted(set(tables) - set(arr.proposition_ids)) + sorted(set(plam) - set(arr.proposition_ids))
+    unknown = sorted(set(tables) - set(arr.proposition_ids)) + sorted(
+        set(plam) - set(arr.proposition_ids)
+    )
     if unknown:
         raise ValueError(f"unknown proposition(s) {unknown}; propositions: {arr.proposition_ids}")
     jlam = jlam or {}
     bad = sorted(set(jlam) - {j.id for j in arr.joint})
     if bad:
-        raise ValueError(f"unknown item(s) of several parents {bad}; they are: {[j.id for j in arr.joint]}")
-    gx, glw = reliability_grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
-    if not tables and not plam and not jlam:  # the case's own tables: their (scaled) log-factors are kept with the arrays
+        raise ValueError(
+            f"unknown item(s) of several parents {bad}; they are: {[j.id for j in arr.joint]}"
+        )
+    gx, glw = (
+        reliability_grid(arr)
+        if reliability and arr.sources_in_structure
+        else (np.ones((1, 0)), np.zeros(1))
+    )
+    if (
+        not tables and not plam and not jlam
+    ):  # the case's own tables: their (scaled) log-factors are kept with the arrays
         scaled = arr._memo.get(("factors", reliability))
         if scaled is None:
             scaled = scale_factors(arr.plan, _factors(arr, reliability, tables, plam, jlam, gx))
@@ -218,7 +259,9 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
         if direct is None:
             idx = np.flatnonzero(ds >= 0)
             ld = np.take(lam, idx, axis=-2)
-            m = mix_reliability(ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1])
+            m = mix_reliability(
+                ld[..., None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], lam.shape[-1]
+            )
             direct = _sum_items(quiet_log(m))
             if lam is arr.lam:
                 direct.flags.writeable = False
@@ -227,8 +270,14 @@ def _structure_loglik(arr: CaseArrays, lam: Array, reliability: bool, tables: Ma
     return logsumexp(top + glw[:, None], axis=-2)
 
 
-def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike], plam: Mapping[str, ArrayLike],
-             jlam: Mapping[str, ArrayLike], gx: Array) -> list[Any]:
+def _factors(
+    arr: CaseArrays,
+    reliability: bool,
+    tables: Mapping[str, ArrayLike],
+    plam: Mapping[str, ArrayLike],
+    jlam: Mapping[str, ArrayLike],
+    gx: Array,
+) -> list[Any]:
     """The log-factors of the elimination.
 
     Per fact its table times what its own items say, per joint item.
@@ -243,11 +292,17 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
         if len(pa.items):
             src = pa.source >= 0
             if reliability and src.any():
-                # only the source's items vary along the grid axis: the others are summed once, without it
+                # only the source's items vary along the grid axis: the others are summed once,
+                # without it
                 if not src.all():
                     msg = msg + _sum_items(quiet_log(L[..., ~src, :]))[..., None, :]
                 idx = np.flatnonzero(src)
-                m = mix_reliability(L[..., None, idx, :], pa.base[idx], gx[:, pa.source[idx]][:, :, None], L.shape[-1])
+                m = mix_reliability(
+                    L[..., None, idx, :],
+                    pa.base[idx],
+                    gx[:, pa.source[idx]][:, :, None],
+                    L.shape[-1],
+                )
                 msg = msg + _sum_items(quiet_log(m))  # (..., G, S)
             else:
                 msg = msg + _sum_items(quiet_log(L))[..., None, :]
@@ -256,7 +311,9 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
         T = np.asarray(tables[pa.id], dtype=float) if pa.id in tables else pa.table
         if T.shape[-2:] != pa.table.shape:
             raise ValueError(f"tables['{pa.id}'] must end in shape {pa.table.shape}, got {T.shape}")
-        lt = quiet_log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1, parents..., S)
+        lt = quiet_log(T).reshape(
+            T.shape[:-2] + (1,) + pa.cards + (len(pa.states),)
+        )  # (..., 1, parents..., S)
         msg = np.asarray(msg)
         factors.append(lt + msg.reshape(msg.shape[:-1] + (1,) * len(pa.cards) + msg.shape[-1:]))
     for jt in arr.joint:
@@ -265,7 +322,12 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
         if J.shape[-1:] != jt.lam.shape:
             raise ValueError(f"jlam['{jt.id}'] must end in shape {jt.lam.shape}, got {J.shape}")
         if reliability and jt.source >= 0:
-            m = mix_reliability(J[..., None, None, :], np.array([jt.base]), gx[:, [jt.source]][:, :, None], len(jt.lam))
+            m = mix_reliability(
+                J[..., None, None, :],
+                np.array([jt.base]),
+                gx[:, [jt.source]][:, :, None],
+                len(jt.lam),
+            )
             lf = quiet_log(m[..., 0, :])  # (..., G, V)
         else:
             lf = quiet_log(J)[..., None, :]  # (..., 1, V)
@@ -273,17 +335,21 @@ def _factors(arr: CaseArrays, reliability: bool, tables: Mapping[str, ArrayLike]
     return factors
 
 
-
 @dataclass(frozen=True)
 class StructureParts:
     """A structured case's log-factors and what is added outside them, per reliability node (one call).
 
-    ``full``: per factor slot (propositions, then items of several parents) the log-factor with its evidence,
-    shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table alone, 0 for an item
-    of several parents), shape (1, scope...); ``gx``, ``glw``: reliability nodes (G, C) and log weights (G,)
-    of the sources whose items sit under propositions; ``direct``: log P(direct items of those sources | g, h),
+    ``full``: per factor slot (propositions, then items of several parents) the log-factor with its
+    evidence,
+    shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table alone, 0 for
+    an item
+    of several parents), shape (1, scope...); ``gx``, ``glw``: reliability nodes (G, C) and log
+    weights (G,)
+    of the sources whose items sit under propositions; ``direct``: log P(direct items of those
+    sources | g, h),
     (G, K) (0 without); ``flat``: log P(the other direct items | h), (K,). Contracting ``full`` with
-    :func:`motives.exact.contract.contract`, adding ``direct``, then log-sum-exp over the nodes with ``glw``,
+    :func:`motives.exact.contract.contract`, adding ``direct``, then log-sum-exp over the nodes with
+    ``glw``,
     plus ``flat``, is :func:`loglik`.
     """
 
@@ -311,17 +377,30 @@ def structure_parts(arr: CaseArrays, reliability: bool = True) -> StructureParts
     True
     """
     K = len(arr.hypotheses)
-    gx, glw = reliability_grid(arr) if reliability and arr.sources_in_structure else (np.ones((1, 0)), np.zeros(1))
+    gx, glw = (
+        reliability_grid(arr)
+        if reliability and arr.sources_in_structure
+        else (np.ones((1, 0)), np.zeros(1))
+    )
     full = [np.asarray(f, dtype=float) for f in _factors(arr, reliability, {}, {}, {}, gx)]
-    bare: list[Array] = [quiet_log(pa.table).reshape((1, *pa.cards, len(pa.states))) for pa in arr.propositions]
-    bare += [np.zeros((1, *[K if q < 0 else len(arr.propositions[q].states) for q in jt.parents]))
-             for jt in arr.joint]
+    bare: list[Array] = [
+        quiet_log(pa.table).reshape((1, *pa.cards, len(pa.states))) for pa in arr.propositions
+    ]
+    bare += [
+        np.zeros((1, *[K if q < 0 else len(arr.propositions[q].states) for q in jt.parents]))
+        for jt in arr.joint
+    ]
     direct = np.zeros((len(glw), K))
     ds = arr.direct_source
     if reliability and len(ds) and (ds >= 0).any():
         idx = np.flatnonzero(ds >= 0)
-        direct = _sum_items(quiet_log(mix_reliability(arr.lam[idx][None, :, :], arr.base[idx],
-                                                      gx[:, ds[idx]][:, :, None], K)))
+        direct = _sum_items(
+            quiet_log(
+                mix_reliability(
+                    arr.lam[idx][None, :, :], arr.base[idx], gx[:, ds[idx]][:, :, None], K
+                )
+            )
+        )
     return StructureParts(full, bare, gx, glw, direct, _loglik(arr, arr.lam, reliability))
 
 
@@ -339,14 +418,12 @@ def _log_message(T: Array, msg: Array) -> Array:
     return quiet_log(p) + m[..., None]
 
 
-
 def mix_reliability(lg: Array, base: Array, x: Array, k: int) -> Array:
     """X λ + (1 − x) b with b the base rate, or the row mean of λ where the base rate is NaN."""
     b = base[:, None]
     if np.isnan(base).any():
         b = np.where(np.isnan(b), _sum_last(lg)[..., None] / k, b)
     return x * lg + (1 - x) * b
-
 
 
 def _sum_items(a: Array) -> Array:
@@ -360,7 +437,6 @@ def _sum_items(a: Array) -> Array:
     return np.matmul(np.ones(a.shape[-2]), a)
 
 
-
 def _sum_last(a: Array) -> Array:
     """Sum over a short last axis by a matrix–vector product.
 
@@ -369,15 +445,19 @@ def _sum_last(a: Array) -> Array:
     return a @ np.ones(a.shape[-1])
 
 
-
 def normalise(log_weights: Array) -> Array:
     """Softmax over the last axis; rows that are all -inf give NaN.
 
-    Where the largest log weight is within +-1024, ``exp(w - logsumexp(w))`` (relative error at most the
-    spacing of floats at 1024, 2.3e-13, below the engine's resolution; the form the flat cases' reference
-    digests were computed with, so they stay bit for bit). Beyond it the largest weight is subtracted and the
-    exponentials divided by their sum: there the log of the sum is rounded to the spacing of floats (1.0 at
-    -5e15, from a predictive sd of 1e-308), and equal weights would come out as e^-1 each instead of 1/2.
+    Where the largest log weight is within +-1024, ``exp(w - logsumexp(w))`` (relative error at most
+    the
+    spacing of floats at 1024, 2.3e-13, below the engine's resolution; the form the flat cases'
+    reference
+    digests were computed with, so they stay bit for bit). Beyond it the largest weight is
+    subtracted and the
+    exponentials divided by their sum: there the log of the sum is rounded to the spacing of floats
+    (1.0 at
+    -5e15, from a predictive sd of 1e-308), and equal weights would come out as e^-1 each instead of
+    1/2.
 
     Examples
     --------
@@ -398,9 +478,16 @@ def normalise(log_weights: Array) -> Array:
     return out
 
 
-def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | None = None,
-              *, reliability: bool = True, tables: Mapping[str, ArrayLike] | None = None,
-              plam: Mapping[str, ArrayLike] | None = None, jlam: Mapping[str, ArrayLike] | None = None) -> Array:
+def posterior(
+    arr: CaseArrays,
+    prior: ArrayLike | None = None,
+    lam: ArrayLike | None = None,
+    *,
+    reliability: bool = True,
+    tables: Mapping[str, ArrayLike] | None = None,
+    plam: Mapping[str, ArrayLike] | None = None,
+    jlam: Mapping[str, ArrayLike] | None = None,
+) -> Array:
     """Posterior credences, shape (..., K); leading axes of ``prior`` and ``lam`` broadcast.
 
     Examples
@@ -416,10 +503,13 @@ def posterior(arr: CaseArrays, prior: ArrayLike | None = None, lam: ArrayLike | 
     """
     prior = arr.prior if prior is None else np.asarray(prior, dtype=float)
     if prior.shape[-1] != len(arr.hypotheses):
-        raise ValueError(f"prior must end in {len(arr.hypotheses)} hypotheses, got shape {prior.shape}")
-    return normalise(quiet_log(prior) + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam,
-                                                 jlam=jlam))
-
+        raise ValueError(
+            f"prior must end in {len(arr.hypotheses)} hypotheses, got shape {prior.shape}"
+        )
+    return normalise(
+        quiet_log(prior)
+        + loglik(arr, lam, reliability=reliability, tables=tables, plam=plam, jlam=jlam)
+    )
 
 
 def family_credence(arr: CaseArrays, credence: ArrayLike) -> Array:
@@ -447,4 +537,3 @@ def family_credence(arr: CaseArrays, credence: ArrayLike) -> Array:
     for k, f in enumerate(arr.family_index):
         out[..., f] += c[..., k]
     return out
-

@@ -2,10 +2,14 @@
 
 A contraction of its ancestors' tables only.
 
-Without evidence every fact that is not an ancestor of the node's parents sums out (its table sums to 1), so
-the prior-predictive distribution of a configuration of the parents given the hypotheses is the product of
-the ancestors' tables times an indicator of that configuration, contracted with the elimination machinery of
-:mod:`motives.exact.contract`. The indicator carries a leading axis, one slot per configuration, so every
+Without evidence every fact that is not an ancestor of the node's parents sums out (its table sums
+to 1), so
+the prior-predictive distribution of a configuration of the parents given the hypotheses is the
+product of
+the ancestors' tables times an indicator of that configuration, contracted with the elimination
+machinery of
+:mod:`motives.exact.contract`. The indicator carries a leading axis, one slot per configuration, so
+every
 configuration comes out of one contraction; proposition tables may carry leading scenario axes too.
 """
 
@@ -54,7 +58,9 @@ def ancestor_indices(arr: CaseArrays, nodes: Sequence[int]) -> list[int]:
     return sorted(seen)
 
 
-def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str, ArrayLike] | None = None) -> Array:
+def config_marginals(
+    arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str, ArrayLike] | None = None
+) -> Array:
     """P(configuration of ``nodes`` | h) without evidence, shape (..., K, V).
 
     V is flat in nested order.
@@ -64,8 +70,10 @@ def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str,
     arr
         The compiled case.
     nodes
-        Variables in order: -1 the hypotheses, ``i`` proposition ``i`` of :attr:`CaseArrays.propositions`
-        (as :attr:`PropArrays.parents`); the configurations are flat with the first node outermost, as a
+        Variables in order: -1 the hypotheses, ``i`` proposition ``i`` of
+        :attr:`CaseArrays.propositions`
+        (as :attr:`PropArrays.parents`); the configurations are flat with the first node outermost,
+        as a
         table's rows.
     tables
         Proposition id -> P(state | parent value), shape (..., V_p, S); leading axes are scenarios.
@@ -101,10 +109,13 @@ def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str,
         if T.shape[-2:] != pa.table.shape:
             raise ValueError(f"tables['{pa.id}'] must end in shape {pa.table.shape}, got {T.shape}")
         lead = np.broadcast_shapes(lead, T.shape[:-2])
-        lt = quiet_log(T).reshape(T.shape[:-2] + (1,) + pa.cards + (len(pa.states),))  # (..., 1 (V axis), vars)
+        lt = quiet_log(T).reshape(
+            T.shape[:-2] + (1,) + pa.cards + (len(pa.states),)
+        )  # (..., 1 (V axis), vars)
         scopes.append((*[q + 1 for q in pa.parents], i + 1))
         factors.append(lt)
-    # the indicator: one slot per configuration along its leading axis, over the distinct variables of nodes
+    # the indicator: one slot per configuration along its leading axis, over the distinct variables
+    # of nodes
     var = [q + 1 for q in nodes]
     uniq = sorted(set(var))
     ind = np.zeros((V,) + tuple(card[u] for u in uniq))
@@ -126,7 +137,9 @@ def config_marginals(arr: CaseArrays, nodes: Sequence[int], tables: Mapping[str,
     return np.swapaxes(p, -1, -2)
 
 
-def implied_tables(arr: CaseArrays, tables: Mapping[str, ArrayLike] | None = None) -> dict[str, Array]:
+def implied_tables(
+    arr: CaseArrays, tables: Mapping[str, ArrayLike] | None = None
+) -> dict[str, Array]:
     """P(state | h) of every proposition without evidence, {id: (..., K, S)}.
 
     Examples

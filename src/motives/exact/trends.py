@@ -16,16 +16,23 @@ if TYPE_CHECKING:
 Array = NDArray[np.float64]
 
 
-
-def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *, years: ArrayLike | None = None,
-                points: int = 200, mass: float = INTERVAL_MASS) -> pd.DataFrame:
+def trend_bands(
+    case: Case,
+    item: str | None = None,
+    lens: str | None = None,
+    *,
+    years: ArrayLike | None = None,
+    points: int = 200,
+    mass: float = INTERVAL_MASS,
+) -> pd.DataFrame:
     """Each predicted trend of a timeline item over the years.
 
     Prior mean, sd and central ``mass`` band.
 
     A linear trend y = a + b (t - origin), a ~ N(m_a, s_a), b ~ N(m_b, s_b)
     independent, is Normal at each year: mean m_a + m_b t, variance
-    s_a^2 + s_b^2 t^2, band mean -/+ z sd (z the Normal quantile). A step trend whose break is one of
+    s_a^2 + s_b^2 t^2, band mean -/+ z sd (z the Normal quantile). A step trend whose break is one
+    of
     several dates (uniform) is at each year a mixture of N(before) and
     N(after), weighted by the share of break dates at or before that year; its
     band holds the mixture's quantiles (1 -/+ mass)/2, found by bisection of its
@@ -40,7 +47,8 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
     item
         Id of a timeline item; default the case's first.
     lens
-        Whose trend priors; default the case's default lens (an item the lens does not rate uses it too).
+        Whose trend priors; default the case's default lens (an item the lens does not rate uses it
+        too).
     years
         Decimal years to evaluate; default ``points`` from the earlier of the
         item's origin and first observation to half a year past the last.
@@ -60,13 +68,27 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
     One hypothesis predicts a rise from 0 by 0.2 a year, the other a flat line at 1:
 
     >>> import motives as mv
-    >>> trend = {"rising": {"intercept": {"mean": 0, "sd": 0.5}, "slope": {"mean": 0.2, "sd": 0.05}},
-    ...          "flat": {"intercept": {"mean": 1, "sd": 0.5}, "slope": {"mean": 0, "sd": 0.05}}}
-    >>> case = mv.Case.model_validate({
-    ...     "name": "trend", "hypotheses": [{"id": "rising"}, {"id": "flat"}],
-    ...     "evidence": [{"id": "rhetoric", "kind": "timeline", "title": "Statements", "origin": 2000,
-    ...                   "sigma": 0.8, "observations": [{"date": "2000", "code": 0}, {"date": "2010", "code": 2}],
-    ...                   "trends": {"default": {"values": trend}}}]})
+    >>> trend = {
+    ...     "rising": {"intercept": {"mean": 0, "sd": 0.5}, "slope": {"mean": 0.2, "sd": 0.05}},
+    ...     "flat": {"intercept": {"mean": 1, "sd": 0.5}, "slope": {"mean": 0, "sd": 0.05}},
+    ... }
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "trend",
+    ...         "hypotheses": [{"id": "rising"}, {"id": "flat"}],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "rhetoric",
+    ...                 "kind": "timeline",
+    ...                 "title": "Statements",
+    ...                 "origin": 2000,
+    ...                 "sigma": 0.8,
+    ...                 "observations": [{"date": "2000", "code": 0}, {"date": "2010", "code": 2}],
+    ...                 "trends": {"default": {"values": trend}},
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> b = trend_bands(case, "rhetoric", years=[2000, 2010])
     >>> b[["ids", "year", "mean", "sd"]].round(3)
                     ids    year  mean     sd
@@ -96,7 +118,9 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
         grid = np.linspace(min(t_obs.min(), it.origin), t_obs.max() + 0.5, points)
     else:
         grid = np.atleast_1d(np.asarray(years, dtype=float))
-    keys = case.parent_values(it.parents)  # a timeline item has one parent: the hypotheses or a proposition
+    keys = case.parent_values(
+        it.parents
+    )  # a timeline item has one parent: the hypotheses or a proposition
     groups: dict[str, list[str]] = {}
     for h in keys:
         groups.setdefault(j.values[h].model_dump_json(), []).append(h)
@@ -107,15 +131,32 @@ def trend_bands(case: Case, item: str | None = None, lens: str | None = None, *,
         mean = (w * m).sum(axis=0)
         sd = np.sqrt(np.maximum((w * (s**2 + m**2)).sum(axis=0) - mean**2, 0.0))
         lo, hi = (_mixture_quantile(w, m, s, p, norm) for p in q)
-        frames.append(pd.DataFrame({"ids": ",".join(hs), "year": grid, "mean": mean, "sd": sd, "lower": lo,
-                                    "upper": hi},
-                                   index=pd.MultiIndex.from_arrays([np.full(len(grid), k), np.arange(len(grid))],
-                                                                   names=["trend", "point"])))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "ids": ",".join(hs),
+                    "year": grid,
+                    "mean": mean,
+                    "sd": sd,
+                    "lower": lo,
+                    "upper": hi,
+                },
+                index=pd.MultiIndex.from_arrays(
+                    [np.full(len(grid), k), np.arange(len(grid))], names=["trend", "point"]
+                ),
+            )
+        )
     df = pd.concat(frames)
-    df.attrs.update({"item": it.id, "lens": lens_id, "mass": float(mass), "sigma": float(it.sigma),
-                     "origin": float(it.origin)})
+    df.attrs.update(
+        {
+            "item": it.id,
+            "lens": lens_id,
+            "mass": float(mass),
+            "sigma": float(it.sigma),
+            "origin": float(it.origin),
+        }
+    )
     return df
-
 
 
 def _trend_mixture(tr: Any, years: Array, origin: float) -> tuple[Array, Array, Array]:
@@ -126,14 +167,21 @@ def _trend_mixture(tr: Any, years: Array, origin: float) -> tuple[Array, Array, 
     step = getattr(tr, "step", None)
     if step is None:
         t = years - origin
-        return (np.ones((1, len(years))), (tr.intercept.mean + tr.slope.mean * t)[None],
-                np.sqrt(tr.intercept.sd**2 + (tr.slope.sd * t) ** 2)[None])
+        return (
+            np.ones((1, len(years))),
+            (tr.intercept.mean + tr.slope.mean * t)[None],
+            np.sqrt(tr.intercept.sd**2 + (tr.slope.sd * t) ** 2)[None],
+        )
     breaks = [d.decimal_year for d in step.break_dates]
-    after = np.mean([(years >= b).astype(float) for b in breaks], axis=0)  # share of breaks at or before each year
+    after = np.mean(
+        [(years >= b).astype(float) for b in breaks], axis=0
+    )  # share of breaks at or before each year
     ones = np.ones_like(years)
-    return (np.stack([1 - after, after]), np.stack([step.before.mean * ones, step.after.mean * ones]),
-            np.stack([step.before.sd * ones, step.after.sd * ones]))
-
+    return (
+        np.stack([1 - after, after]),
+        np.stack([step.before.mean * ones, step.after.mean * ones]),
+        np.stack([step.before.sd * ones, step.after.sd * ones]),
+    )
 
 
 def _mixture_quantile(w: Array, m: Array, s: Array, p: float, norm: Any) -> Array:
@@ -159,4 +207,3 @@ def _mixture_quantile(w: Array, m: Array, s: Array, p: float, norm: Any) -> Arra
         if np.all(hi - lo <= 1e-10 * np.maximum(1.0, np.abs(hi))):
             break
     return hi
-

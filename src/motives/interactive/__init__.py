@@ -27,12 +27,16 @@ The edits have one meaning, shared by the page and by :func:`edited_posterior`
 ``reliability``
     Source key -> a fixed reliability ρ in [0, 1] (replacing the case's judgement).
 ``tables``
-    Proposition id -> {parent value: P(state) for each state} (rows normalised). With several parents the
-    parent value is the flat key of the row (the parents' values joined by ``.`` in the listed order,
+    Proposition id -> {parent value: P(state) for each state} (rows normalised). With several
+    parents the
+    parent value is the flat key of the row (the parents' values joined by ``.`` in the listed
+    order,
     ``"burglary.yes"``); a root fact's one row is ``"*"``.
 
-On a network (root facts, facts or items with several parents, observed facts) the page runs the elimination
-plan the exact engine made for the structure (:attr:`motives.exact.CaseArrays.plan`), exported with the arrays,
+On a network (root facts, facts or items with several parents, observed facts) the page runs the
+elimination
+plan the exact engine made for the structure (:attr:`motives.exact.CaseArrays.plan`), exported with
+the arrays,
 so the page and Python sum the facts out in the same order.
 """
 
@@ -63,8 +67,10 @@ EDIT_KEYS = ("lens", "prior", "weights", "drop", "discount", "reliability", "tab
 def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # noqa: C901 - one check per kind of edit, mirrored in the appendix's JavaScript
     """Validate an edit set against the case; return it with defaults filled in.
 
-    The page applies the same rules, message for message, to the edits in its address (``checkEdits`` in
-    ``engine.js``; the browser tests compare the two on generated edit sets): a link whose edits break one is
+    The page applies the same rules, message for message, to the edits in its address
+    (``checkEdits`` in
+    ``engine.js``; the browser tests compare the two on generated edit sets): a link whose edits
+    break one is
     refused with this message and the page shows the author's numbers.
 
     Raises
@@ -78,6 +84,7 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
     >>> check_edits(mv.examples.cookie_case(), {"weights": {"vanilla": 2}})["lens"]
     'default'
     """
+
     def bad(msg: str, field: str) -> CaseError:
         return CaseError([Problem(msg, field=f"edits.{field}" if field else "edits")])
 
@@ -106,8 +113,10 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
     for h, v in prior.items():
         if h not in case.hypothesis_ids or not _num(v) or v < 0:
             raise bad(f"prior: '{h}' must be a hypothesis with a non-negative weight", "prior")
-    if prior and not any(prior.get(h, share) > 0 for h, share in zip(case.hypothesis_ids, case.prior_vector(),
-                                                                      strict=True)):
+    if prior and not any(
+        prior.get(h, share) > 0
+        for h, share in zip(case.hypothesis_ids, case.prior_vector(), strict=True)
+    ):
         raise bad("prior: the weights must not all be 0", "prior")
     for e, v in (edits.get("weights") or {}).items():
         if e not in items or not _num(v) or not 0 <= v <= 2:
@@ -120,29 +129,52 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
         raise bad("discount must be a number in [0, 1]", "discount")
     for s, v in (edits.get("reliability") or {}).items():
         if s not in sources or not _num(v) or not 0 <= v <= 1:
-            raise bad(f"reliability: '{s}' must be a declared source with a value in [0, 1]", "reliability")
+            raise bad(
+                f"reliability: '{s}' must be a declared source with a value in [0, 1]",
+                "reliability",
+            )
     for p, rows in (edits.get("tables") or {}).items():
         if p not in props or not isinstance(rows, dict):
             raise bad(f"tables: no proposition '{p}'", "tables")
         pv = case.parent_values(props[p].bears_on)
         for v, row in rows.items():
-            if v not in pv or not isinstance(row, list | tuple) or len(row) != len(props[p].states) \
-                    or not all(_num(x) and x >= 0 for x in row) or sum(row) <= 0:
-                raise bad(f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative numbers, "
-                          "not all 0", "tables")
-    return {"lens": lens, "prior": dict(prior), "weights": dict(edits.get("weights") or {}),
-            "drop": list(edits.get("drop") or []), "discount": float(d),
-            "reliability": dict(edits.get("reliability") or {}), "tables": dict(edits.get("tables") or {})}
+            if (
+                v not in pv
+                or not isinstance(row, list | tuple)
+                or len(row) != len(props[p].states)
+                or not all(_num(x) and x >= 0 for x in row)
+                or sum(row) <= 0
+            ):
+                raise bad(
+                    f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative "
+                    "numbers, "
+                    "not all 0",
+                    "tables",
+                )
+    return {
+        "lens": lens,
+        "prior": dict(prior),
+        "weights": dict(edits.get("weights") or {}),
+        "drop": list(edits.get("drop") or []),
+        "discount": float(d),
+        "reliability": dict(edits.get("reliability") or {}),
+        "tables": dict(edits.get("tables") or {}),
+    }
 
 
 def switch_lens(case: Case, edits: dict[str, Any] | None, lens: str | None) -> dict[str, Any]:
     """The edit set after the reader switches to ``lens``: the one rule of the page and the widget.
 
-    A table edit is a value of the lens it was set under, so a switch to another lens drops the table edits and
-    the tables show the new lens's own values; the other edits (prior, weights, dropped items, discount, source
-    reliabilities) belong to no lens and stay. Choosing the lens already shown changes nothing. ``switchLens``
-    in ``engine.js`` is the same rule for the appendix page and the widget (the browser tests compare the two).
-    An edit set written whole (a link, ``Explorer.edits = {...}``) is taken as written: its tables are values
+    A table edit is a value of the lens it was set under, so a switch to another lens drops the
+    table edits and
+    the tables show the new lens's own values; the other edits (prior, weights, dropped items,
+    discount, source
+    reliabilities) belong to no lens and stay. Choosing the lens already shown changes nothing.
+    ``switchLens``
+    in ``engine.js`` is the same rule for the appendix page and the widget (the browser tests
+    compare the two).
+    An edit set written whole (a link, ``Explorer.edits = {...}``) is taken as written: its tables
+    are values
     of its own lens.
 
     Raises
@@ -180,7 +212,9 @@ def _num(v: Any) -> bool:
 
 
 def _temper(lam: np.ndarray, g: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):  # a zero stays zero, also at g = 0 (0 * -inf unused)
+    with np.errstate(
+        divide="ignore", invalid="ignore"
+    ):  # a zero stays zero, also at g = 0 (0 * -inf unused)
         ll = np.log(lam)
         return np.where(np.isfinite(ll), np.exp(g[:, None] * ll), 0.0)
 
@@ -191,7 +225,9 @@ def _temper_log(ll: np.ndarray, g: np.ndarray) -> np.ndarray:
         return np.where(np.isfinite(ll), g[:, None] * ll, ll)
 
 
-def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[str, dict[str, float]]:
+def edited_posterior(
+    case: Case, edits: dict[str, Any] | None = None
+) -> dict[str, dict[str, float]]:
     """Credences under a set of reader's edits — the Python reference of the page's engine.
 
     Parameters
@@ -219,10 +255,25 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
 
     ed = check_edits(case, edits)
     if ed["reliability"]:
-        case = case.model_copy(update={"sources": [
-            s.model_copy(update={"reliability": s.reliability.model_copy(update={"mean": float(ed["reliability"][s.key]),
-                                                                                  "concentration": None})})
-            if s.key in ed["reliability"] else s for s in case.sources]})
+        case = case.model_copy(
+            update={
+                "sources": [
+                    s.model_copy(
+                        update={
+                            "reliability": s.reliability.model_copy(
+                                update={
+                                    "mean": float(ed["reliability"][s.key]),
+                                    "concentration": None,
+                                }
+                            )
+                        }
+                    )
+                    if s.key in ed["reliability"]
+                    else s
+                    for s in case.sources
+                ]
+            }
+        )
         from motives.exact import compile_case
 
         arr = compile_case(case, ed["lens"])
@@ -230,12 +281,20 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
         arr = compiled(case, ed["lens"])
     w, d = ed["weights"], ed["discount"]
     gam = lambda ids: np.array([w.get(e, 1.0) * d for e in ids], dtype=float)  # noqa: E731
-    arr = replace(arr, lam=_temper(arr.lam, gam(arr.items)) if len(arr.items) else arr.lam,
-                  other_loglik=_temper_log(arr.other_loglik, gam(arr.other_items)),
-                  propositions=tuple(replace(p, lam=_temper(p.lam, gam(p.items)) if len(p.items) else p.lam,
-                                             other_loglik=_temper_log(p.other_loglik, gam(p.other_items)))
-                                     for p in arr.propositions),
-                  joint=tuple(replace(j, lam=_temper(j.lam[None, :], gam([j.id]))[0]) for j in arr.joint))
+    arr = replace(
+        arr,
+        lam=_temper(arr.lam, gam(arr.items)) if len(arr.items) else arr.lam,
+        other_loglik=_temper_log(arr.other_loglik, gam(arr.other_items)),
+        propositions=tuple(
+            replace(
+                p,
+                lam=_temper(p.lam, gam(p.items)) if len(p.items) else p.lam,
+                other_loglik=_temper_log(p.other_loglik, gam(p.other_items)),
+            )
+            for p in arr.propositions
+        ),
+        joint=tuple(replace(j, lam=_temper(j.lam[None, :], gam([j.id]))[0]) for j in arr.joint),
+    )
     if ed["drop"]:
         arr = arr.without(ed["drop"])
     tables = {}
@@ -249,14 +308,21 @@ def edited_posterior(case: Case, edits: dict[str, Any] | None = None) -> dict[st
         tables[pid] = T
     pri = np.array(case.prior_vector())
     if ed["prior"]:
-        pri = np.array([ed["prior"].get(h, p) for h, p in zip(case.hypothesis_ids, pri, strict=True)], dtype=float)
+        pri = np.array(
+            [ed["prior"].get(h, p) for h, p in zip(case.hypothesis_ids, pri, strict=True)],
+            dtype=float,
+        )
         if not (pri > 0).any():
-            raise CaseError([Problem("the edited prior gives every hypothesis weight 0", field="edits.prior")])
+            raise CaseError(
+                [Problem("the edited prior gives every hypothesis weight 0", field="edits.prior")]
+            )
         pri = proportions(pri)
     post = posterior(arr, pri, tables=tables or None)
     fam = family_credence(arr, post)
-    return {"hypotheses": {h: float(x) for h, x in zip(arr.hypotheses, post, strict=True)},
-            "families": {f: float(x) for f, x in zip(arr.families, fam, strict=True)}}
+    return {
+        "hypotheses": {h: float(x) for h, x in zip(arr.hypotheses, post, strict=True)},
+        "families": {f: float(x) for f, x in zip(arr.families, fam, strict=True)},
+    }
 
 
 def reader_lens_id(name: str | None, taken: list[str]) -> str:
@@ -277,26 +343,35 @@ def reader_lens_id(name: str | None, taken: list[str]) -> str:
     return lens
 
 
-def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, name: str | None = None
-                         ) -> dict[str, Any]:
+def lens_file_from_edits(
+    case: Case, edits: dict[str, Any] | None = None, *, name: str | None = None
+) -> dict[str, Any]:
     """The lens file the page's "Download my judgements" writes for a set of edits.
 
     This is the page's Python reference.
 
-    What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the reader set makes
-    that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a factor γ on
-    a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero staying zero;
-    an item left out gets the same likelihood for every parent value, its base rate if it has one, else 1 (it
+    What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the
+    reader set makes
+    that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a
+    factor γ on
+    a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero
+    staying zero;
+    an item left out gets the same likelihood for every parent value, its base rate if it has one,
+    else 1 (it
     then says nothing, also through its source's uncertain reliability).
     The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
-    :func:`motives.lensfile.add_lens` applies to the case. The posterior under the new lens of that case
-    equals :func:`edited_posterior` with those edits. Edits of timeline or quantity items are no judgement a
+    :func:`motives.lensfile.add_lens` applies to the case. The posterior under the new lens of that
+    case
+    equals :func:`edited_posterior` with those edits. Edits of timeline or quantity items are no
+    judgement a
     lens can hold: they go under ``not_applied``.
 
     Examples
     --------
     >>> import motives as mv
-    >>> lf = lens_file_from_edits(mv.examples.load("student"), {"weights": {"sat_high": 0.5}}, name="Ann")
+    >>> lf = lens_file_from_edits(
+    ...     mv.examples.load("student"), {"weights": {"sat_high": 0.5}}, name="Ann"
+    ... )
     >>> lf["lens"]["id"], [round(x, 6) for x in lf["changed"]["sat_high"]["values"].values()]
     ('reader_ann', [0.894427, 0.223607])
     """
@@ -351,9 +426,16 @@ def lens_file_from_edits(case: Case, edits: dict[str, Any] | None = None, *, nam
     lens: dict[str, Any] = {"id": reader_lens_id(name, case.lens_ids)}
     if name:
         lens["name"] = name
-    return {"motives": "lens file", "case": case.name, "based_on": base, "lens": lens, "changed": changed,
-            "unchanged": [i for i in ids if i not in changed], "case_judgements": case_judgements,
-            "not_applied": not_applied}
+    return {
+        "motives": "lens file",
+        "case": case.name,
+        "based_on": base,
+        "lens": lens,
+        "changed": changed,
+        "unchanged": [i for i in ids if i not in changed],
+        "case_judgements": case_judgements,
+        "not_applied": not_applied,
+    }
 
 
 # --------------------------------------------------------------------------- what the page carries
@@ -376,15 +458,40 @@ def lens_data(case: Case, lens: str) -> dict[str, Any]:
 
     props = arr.propositions
     out: dict[str, Any] = {
-        "direct": {"items": arr.items, "lam": arr.lam.tolist(), "base": nan(arr.base),
-                   "src": [src(e) for e in arr.items]},
+        "direct": {
+            "items": arr.items,
+            "lam": arr.lam.tolist(),
+            "base": nan(arr.base),
+            "src": [src(e) for e in arr.items],
+        },
         "other": {"items": arr.other_items, "ll": _finite(arr.other_loglik)},
-        "props": [{"id": p.id, "parents": list(p.parents), "cards": list(p.cards), "states": p.states,
-                   "table": p.table.tolist(), "observed": p.observed,
-                   "items": p.items, "lam": p.lam.tolist(), "base": nan(p.base), "src": [src(e) for e in p.items],
-                   "other_items": p.other_items, "other_ll": _finite(p.other_loglik)} for p in props],
-        "joint": [{"id": j.id, "parents": list(j.parents), "lam": j.lam.tolist(),
-                   "base": None if math.isnan(j.base) else float(j.base), "src": src(j.id)} for j in arr.joint],
+        "props": [
+            {
+                "id": p.id,
+                "parents": list(p.parents),
+                "cards": list(p.cards),
+                "states": p.states,
+                "table": p.table.tolist(),
+                "observed": p.observed,
+                "items": p.items,
+                "lam": p.lam.tolist(),
+                "base": nan(p.base),
+                "src": [src(e) for e in p.items],
+                "other_items": p.other_items,
+                "other_ll": _finite(p.other_loglik),
+            }
+            for p in props
+        ],
+        "joint": [
+            {
+                "id": j.id,
+                "parents": list(j.parents),
+                "lam": j.lam.tolist(),
+                "base": None if math.isnan(j.base) else float(j.base),
+                "src": src(j.id),
+            }
+            for j in arr.joint
+        ],
     }
     if props:
         out["plan"] = _plan_data(arr.plan)
@@ -396,14 +503,27 @@ def _plan_data(plan: Any) -> dict[str, Any]:
 
     The page runs these steps.
 
-    Variables are 0 (the hypotheses) and ``i + 1`` for proposition ``i``; the first factor slots are the
-    propositions' (scope: parents, then the fact), then the items of several parents; each step fills the next
+    Variables are 0 (the hypotheses) and ``i + 1`` for proposition ``i``; the first factor slots are
+    the
+    propositions' (scope: parents, then the fact), then the items of several parents; each step
+    fills the next
     slot with its inputs' product summed over ``var`` (the last variable of ``union``).
     """
-    return {"card": list(plan.card), "scopes": [list(sc) for sc in plan.scopes],
-            "steps": [{"var": st.var, "inputs": list(st.inputs), "union": list(st.union),
-                       "spec": [list(sp) for sp in st.spec]} for st in plan.steps],
-            "final": list(plan.final), "final_scopes": [list(sc) for sc in plan.final_scopes]}
+    return {
+        "card": list(plan.card),
+        "scopes": [list(sc) for sc in plan.scopes],
+        "steps": [
+            {
+                "var": st.var,
+                "inputs": list(st.inputs),
+                "union": list(st.union),
+                "spec": [list(sp) for sp in st.spec],
+            }
+            for st in plan.steps
+        ],
+        "final": list(plan.final),
+        "final_scopes": [list(sc) for sc in plan.final_scopes],
+    }
 
 
 def _finite(a: np.ndarray) -> list[list[float | None]]:
@@ -424,18 +544,30 @@ def source_data(case: Case) -> list[dict[str, Any]]:
         n = sum(1 for e in case.evidence if e.reported_by == s.key and e.kind == "likelihood")
         rel = s.reliability
         x, w = jacobi_nodes(rel.mean, rel.concentration, n // 2 + 1)
-        out.append({"key": s.key, "mean": rel.mean, "concentration": rel.concentration, "nodes": x.tolist(),
-                    "weights": w.tolist(), "structured": s.key in structured, "items": n,
-                    "description": s.description})
+        out.append(
+            {
+                "key": s.key,
+                "mean": rel.mean,
+                "concentration": rel.concentration,
+                "nodes": x.tolist(),
+                "weights": w.tolist(),
+                "structured": s.key in structured,
+                "items": n,
+                "description": s.description,
+            }
+        )
     return out
 
 
-def appendix_target(case: Case, target: str | None = None, lens: str | None = None) -> dict[str, Any]:
+def appendix_target(
+    case: Case, target: str | None = None, lens: str | None = None
+) -> dict[str, Any]:
     """The target the page's weights of evidence speak of.
 
     The spec's, else the leading family (as the report's).
 
-    One sign convention across the page: a positive weight favours the target against the rest (all other
+    One sign convention across the page: a positive weight favours the target against the rest (all
+    other
     hypotheses, weighted by the prior), the convention of the report's figures
     (:func:`motives.sensitivity.weight_of_evidence` for the target).
 
@@ -444,7 +576,9 @@ def appendix_target(case: Case, target: str | None = None, lens: str | None = No
     >>> import motives as mv
     >>> appendix_target(mv.examples.load("student"), "low")["hypotheses"]
     ['low']
-    >>> appendix_target(mv.examples.load("student"))["from_spec"]  # the leading family under the default lens
+    >>> appendix_target(mv.examples.load("student"))[
+    ...     "from_spec"
+    ... ]  # the leading family under the default lens
     False
     """
     if target is None:
@@ -458,17 +592,33 @@ def appendix_target(case: Case, target: str | None = None, lens: str | None = No
     elif t.level == "family":
         label = next((f.label or f.id for f in case.families if f.id == t.id), t.id)
     else:
-        grp = next(g for gg in case.groupings if gg.id == t.grouping for g in gg.groups if g.id == t.id)
+        grp = next(
+            g for gg in case.groupings if gg.id == t.grouping for g in gg.groups if g.id == t.id
+        )
         label = grp.label or grp.id
-    return {"id": t.id, "name": t.name, "level": t.level, "grouping": t.grouping, "label": label,
-            "hypotheses": list(t.hypotheses), "from_spec": from_spec}
+    return {
+        "id": t.id,
+        "name": t.name,
+        "level": t.level,
+        "grouping": t.grouping,
+        "label": label,
+        "hypotheses": list(t.hypotheses),
+        "from_spec": from_spec,
+    }
 
 
-def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | None = None,
-                  spec_name: str = "", target: str | None = None) -> dict[str, Any]:
+def appendix_data(
+    case: Case,
+    *,
+    lenses: list[str] | None = None,
+    lens: str | None = None,
+    spec_name: str = "",
+    target: str | None = None,
+) -> dict[str, Any]:
     """Everything the page shows and computes with, as JSON-ready data.
 
-    ``target`` (a hypothesis, family or group, as in a spec) is what the ledger's weights of evidence are for;
+    ``target`` (a hypothesis, family or group, as in a spec) is what the ledger's weights of
+    evidence are for;
     default: the leading family under the opening lens, as in the report.
 
     Examples
@@ -484,13 +634,19 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
     start = case.resolve_lens(lens)
     if start not in lenses:
         lenses = [start, *lenses]
-    bib = Bibliography(case.references)  # the one citation formatter (author-year; missing fields left out)
+    bib = Bibliography(
+        case.references
+    )  # the one citation formatter (author-year; missing fields left out)
 
     def cites(keys: list[str]) -> list[dict[str, str]]:
         return [{"key": k, "text": bib.reference(k)} for k in keys]
 
     tgt = appendix_target(case, target, start)
-    woe_case, lvl = (case.regrouped(tgt["grouping"]), "family") if tgt["level"] == "group" else (case, tgt["level"])
+    woe_case, lvl = (
+        (case.regrouped(tgt["grouping"]), "family")
+        if tgt["level"] == "group"
+        else (case, tgt["level"])
+    )
     woe = {}
     for lens in lenses:
         try:
@@ -499,35 +655,74 @@ def appendix_data(case: Case, *, lenses: list[str] | None = None, lens: str | No
             woe[lens] = {"__unavailable__": True}  # the page says the weights are not shown
             continue
         col = df.xs((lvl, tgt["id"]), level=["level", "id"])["decibans"] if len(df) else None
-        weights: dict[str, Any] = ({str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()}
-                                   if col is not None else {})
+        weights: dict[str, Any] = (
+            {str(k): (float(v) if math.isfinite(v) else None) for k, v in col.items()}
+            if col is not None
+            else {}
+        )
         woe[lens] = weights
         woe[lens]["__target__"] = tgt["id"]
     return {
-        "case": {"name": case.name, "title": case.title or case.name, "description": case.description,
-                 "spec": spec_name},
-        "hypotheses": [{"id": h.id, "label": h.name, "family": h.family_id} for h in case.hypotheses],
-        "families": [{"id": f, "label": next((x.label or x.id for x in case.families if x.id == f), f)}
-                     for f in case.family_ids],
+        "case": {
+            "name": case.name,
+            "title": case.title or case.name,
+            "description": case.description,
+            "spec": spec_name,
+        },
+        "hypotheses": [
+            {"id": h.id, "label": h.name, "family": h.family_id} for h in case.hypotheses
+        ],
+        "families": [
+            {"id": f, "label": next((x.label or x.id for x in case.families if x.id == f), f)}
+            for f in case.family_ids
+        ],
         "prior": case.prior_vector(),
         "default_lens": start,
         "lens_ids": case.lens_ids,
-        "lenses": [{"id": ln.id, "name": ln.name or ln.id, "description": ln.description}
-                   for ln in case.lenses if ln.id in lenses],
+        "lenses": [
+            {"id": ln.id, "name": ln.name or ln.id, "description": ln.description}
+            for ln in case.lenses
+            if ln.id in lenses
+        ],
         "sources": source_data(case),
-        "propositions": [{"id": p.id, "title": p.title, "states": p.states, "bears_on": p.bears_on,
-                          "parents": list(p.parents), "parent_values": case.parent_values(p.parents),
-                          "parent_labels": row_labels(case, p.parents), "observed": p.observed, "quote": p.quote,
-                          "footnotes": p.footnotes, "sources": cites(p.sources), "description": p.description,
-                          "rationale": {ln: p.likelihoods[ln].rationale for ln in p.likelihoods if ln in lenses}}
-                         for p in case.propositions],
-        "items": [{"id": e.id, "title": e.title, "kind": e.kind, "quote": e.quote, "footnotes": e.footnotes,
-                   "sources": cites(e.sources), "date": str(e.date) if e.date else "", "issue_area": e.issue_area or "",
-                   "bears_on": e.bears_on or "hypotheses", "parents": list(e.parents),
-                   "parent_values": case.parent_values(e.parents),
-                   "reported_by": e.reported_by or "",
-                   "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses}}
-                  for e in case.evidence],
+        "propositions": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "states": p.states,
+                "bears_on": p.bears_on,
+                "parents": list(p.parents),
+                "parent_values": case.parent_values(p.parents),
+                "parent_labels": row_labels(case, p.parents),
+                "observed": p.observed,
+                "quote": p.quote,
+                "footnotes": p.footnotes,
+                "sources": cites(p.sources),
+                "description": p.description,
+                "rationale": {
+                    ln: p.likelihoods[ln].rationale for ln in p.likelihoods if ln in lenses
+                },
+            }
+            for p in case.propositions
+        ],
+        "items": [
+            {
+                "id": e.id,
+                "title": e.title,
+                "kind": e.kind,
+                "quote": e.quote,
+                "footnotes": e.footnotes,
+                "sources": cites(e.sources),
+                "date": str(e.date) if e.date else "",
+                "issue_area": e.issue_area or "",
+                "bears_on": e.bears_on or "hypotheses",
+                "parents": list(e.parents),
+                "parent_values": case.parent_values(e.parents),
+                "reported_by": e.reported_by or "",
+                "rationale": {ln: j.rationale for ln, j in e.judgements().items() if ln in lenses},
+            }
+            for e in case.evidence
+        ],
         "engine": {lens: lens_data(case, lens) for lens in lenses},
         "woe": woe,
         "target": tgt,
@@ -544,35 +739,48 @@ def row_labels(case: Case, parents: tuple[str, ...]) -> list[str]:
     import itertools
 
     names = {h.id: h.name for h in case.hypotheses}
-    axes = [[names[h] for h in case.hypothesis_ids] if b == "hypotheses" else case.proposition(b).states
-            for b in parents]
+    axes = [
+        [names[h] for h in case.hypothesis_ids] if b == "hypotheses" else case.proposition(b).states
+        for b in parents
+    ]
     return [", ".join(c) for c in itertools.product(*axes)]
 
 
 def render(data: dict[str, Any], structure_svg: str = "") -> str:
     """The page: the template with the data, the engine and the structure diagram inlined.
 
-    The markers are replaced in one pass over the template (:func:`fill_template`), so nothing inserted (user
-    text in the data, the title or the diagram) is ever scanned for markers again; the data is JSON in which
+    The markers are replaced in one pass over the template (:func:`fill_template`), so nothing
+    inserted (user
+    text in the data, the title or the diagram) is ever scanned for markers again; the data is JSON
+    in which
     no ``</script>`` or ``<!--`` can appear (:func:`motives.escape.json_script`).
 
     Examples
     --------
     >>> page = render({"case": {"title": "__TITLE__ /*__SCRIPT__*/"}})
-    >>> page.count("/*__SCRIPT__*/")  # in the title and in the data, never replaced by the page's code
+    >>> page.count(
+    ...     "/*__SCRIPT__*/"
+    ... )  # in the title and in the data, never replaced by the page's code
     2
     >>> "<title>__TITLE__ /*__SCRIPT__*/ — interactive appendix</title>" in page
     True
     """
     pkg = resources.files("motives.interactive")
     template = (pkg / "page.html").read_text(encoding="utf-8")
-    js = (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "ui.js").read_text(encoding="utf-8")
-    return fill_template(template, {
-        "/*__DATA__*/null": escape.json_script(data),
-        "/*__SCRIPT__*/": js.replace("</", "<\\/"),
-        "<!--__STRUCTURE__-->": structure_svg,
-        "__TITLE__": escape.html(data["case"]["title"]),
-    })
+    js = (
+        (pkg / "engine.js").read_text(encoding="utf-8")
+        + "\n"
+        + (pkg / "ui.js").read_text(encoding="utf-8")
+    )
+    return fill_template(
+        template,
+        {
+            "/*__DATA__*/null": escape.json_script(data),
+            "/*__SCRIPT__*/": js.replace("</", "<\\/"),
+            "<!--__STRUCTURE__-->": structure_svg,
+            "__TITLE__": escape.html(data["case"]["title"]),
+        },
+    )
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
@@ -580,9 +788,11 @@ def fill_template(template: str, values: dict[str, str]) -> str:
 
     A value is never scanned for markers.
 
-    Written here rather than with jinja2: the page has four markers, each filled with text already escaped for
+    Written here rather than with jinja2: the page has four markers, each filled with text already
+    escaped for
     where it goes (JSON inside a script by :func:`motives.escape.json_script`, the title by
-    :func:`motives.escape.html`, our own SVG), which jinja2's HTML autoescaping would escape wrongly (a script's
+    :func:`motives.escape.html`, our own SVG), which jinja2's HTML autoescaping would escape wrongly
+    (a script's
     JSON is not HTML text); and jinja2 is not a dependency of the core.
 
     Raises
@@ -621,20 +831,31 @@ def structure_svg(case: Case, lens: str | None = None) -> str:
         from motives import plots
 
         fig, _ax = plots.plot_structure(case, lens=lens)
-    except (ImportError, AttributeError, ValueError):  # no figure (e.g. one that cannot draw this structure):
-        return ""                                       # the page lists the structure as text instead
+    except (
+        ImportError,
+        AttributeError,
+        ValueError,
+    ):  # no figure (e.g. one that cannot draw this structure):
+        return ""  # the page lists the structure as text instead
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     # the RDF metadata block names the creator's web site and namespaces: nothing the page needs
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     return re.sub(r'\s+xmlns:(?:dc|cc|rdf)="[^"]*"', "", svg)
 
 
-def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: list[str] | None = None,
-             spec_name: str = "", target: str | None = None) -> Path:
+def appendix(
+    case: Case,
+    out: str | Path,
+    *,
+    lens: str | None = None,
+    lenses: list[str] | None = None,
+    spec_name: str = "",
+    target: str | None = None,
+) -> Path:
     """Write the interactive appendix ``out/index.html`` for a case; return its path.
 
     Parameters
@@ -650,8 +871,10 @@ def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: li
     spec_name
         Name of the analysis spec, shown on the page.
     target
-        What the ledger's weights of evidence are for (a hypothesis, family or group; a spec's ``target``);
-        default: the leading family under the opening lens, as in the report. A positive weight favours it.
+        What the ledger's weights of evidence are for (a hypothesis, family or group; a spec's
+        ``target``);
+        default: the leading family under the opening lens, as in the report. A positive weight
+        favours it.
 
     Examples
     --------
@@ -662,8 +885,10 @@ def appendix(case: Case, out: str | Path, *, lens: str | None = None, lenses: li
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    page = render(appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name, target=target),
-                  structure_svg(case, lens))
+    page = render(
+        appendix_data(case, lenses=lenses, lens=lens, spec_name=spec_name, target=target),
+        structure_svg(case, lens),
+    )
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")

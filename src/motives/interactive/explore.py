@@ -3,30 +3,43 @@
 The widget is computed by the appendix's own engine.
 
 The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
-Colab and marimo all render), so one front end serves every notebook; the tests run it in Notebook 7, marimo and
-an exported page (VS Code and Colab cannot be run where it is tested). Its front end is ``widget.js`` with the
-appendix's ``engine.js`` prepended: the page and the widget compute with one engine, run on the arrays
-:func:`widget_data` exports (the appendix's, per lens, at full precision). Its state is three synced traits:
+Colab and marimo all render), so one front end serves every notebook; the tests run it in Notebook
+7, marimo and
+an exported page (VS Code and Colab cannot be run where it is tested). Its front end is
+``widget.js`` with the
+appendix's ``engine.js`` prepended: the page and the widget compute with one engine, run on the
+arrays
+:func:`widget_data` exports (the appendix's, per lens, at full precision). Its state is three synced
+traits:
 
 ``data``
     The case's arrays (read only).
 ``edits``
-    The reader's edit set, with the keys and meaning of :mod:`motives.interactive` (``lens``, ``prior``,
-    ``weights``, ``drop``, ``discount``, ``reliability``, ``tables``). The controls write it; Python validates it
+    The reader's edit set, with the keys and meaning of :mod:`motives.interactive` (``lens``,
+    ``prior``,
+    ``weights``, ``drop``, ``discount``, ``reliability``, ``tables``). The controls write it; Python
+    validates it
     (:func:`motives.interactive.check_edits`) and recomputes :attr:`Explorer.result` with
     :func:`motives.interactive.edited_posterior`, the Python reference of the engine.
 ``computed``
-    What the front end's engine computed, with the edits it computed it for (empty until a front end renders).
+    What the front end's engine computed, with the edits it computed it for (empty until a front end
+    renders).
 
-A lens switch follows the one rule of the appendix page (:func:`motives.interactive.switch_lens`, ``switchLens``
-in ``engine.js``): it drops the table edits (a table edit is a value of the lens it was made under) and keeps
-the rest (prior, weights, dropped items, reliabilities and the discount belong to no lens); the tables then
-show the new lens's own values, and a line under the credences says how many edited rows were dropped. The
-edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the appendix's "Download
+A lens switch follows the one rule of the appendix page (:func:`motives.interactive.switch_lens`,
+``switchLens``
+in ``engine.js``): it drops the table edits (a table edit is a value of the lens it was made under)
+and keeps
+the rest (prior, weights, dropped items, reliabilities and the discount belong to no lens); the
+tables then
+show the new lens's own values, and a line under the credences says how many edited rows were
+dropped. The
+edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the appendix's
+"Download
 my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
 :meth:`Explorer.to_html` writes a page that recomputes offline, with no kernel.
 
-anywidget is an optional dependency (the ``lab`` extra); without it :func:`explore` says how to install it.
+anywidget is an optional dependency (the ``lab`` extra); without it :func:`explore` says how to
+install it.
 """
 
 from __future__ import annotations
@@ -39,8 +52,10 @@ from typing import Any
 from motives.errors import CaseError, MotivesError
 from motives.schema import Case
 
-MISSING = ("mv.explore needs the anywidget package, which is not installed: pip install 'motives[lab]' "
-           "(or pip install anywidget)")
+MISSING = (
+    "mv.explore needs the anywidget package, which is not installed: pip install 'motives[lab]' "
+    "(or pip install anywidget)"
+)
 
 try:  # optional: the lab extra
     import anywidget
@@ -83,7 +98,11 @@ def esm() -> str:
     True
     """
     pkg = resources.files("motives.interactive")
-    return (pkg / "engine.js").read_text(encoding="utf-8") + "\n" + (pkg / "widget.js").read_text(encoding="utf-8")
+    return (
+        (pkg / "engine.js").read_text(encoding="utf-8")
+        + "\n"
+        + (pkg / "widget.js").read_text(encoding="utf-8")
+    )
 
 
 def widget_data(case: Case) -> dict[str, Any]:
@@ -91,7 +110,8 @@ def widget_data(case: Case) -> dict[str, Any]:
 
     The appendix's arrays for every lens, and the labels it shows.
 
-    The same arrays as the appendix (:func:`motives.interactive.appendix_data`), without the page's quotes,
+    The same arrays as the appendix (:func:`motives.interactive.appendix_data`), without the page's
+    quotes,
     ledger and citations.
 
     Examples
@@ -105,18 +125,30 @@ def widget_data(case: Case) -> dict[str, Any]:
 
     return {
         "case": case.name,
-        "hypotheses": [{"id": h.id, "label": h.name, "family": h.family_id} for h in case.hypotheses],
-        "families": [{"id": f, "label": next((x.label or x.id for x in case.families if x.id == f), f)}
-                     for f in case.family_ids],
+        "hypotheses": [
+            {"id": h.id, "label": h.name, "family": h.family_id} for h in case.hypotheses
+        ],
+        "families": [
+            {"id": f, "label": next((x.label or x.id for x in case.families if x.id == f), f)}
+            for f in case.family_ids
+        ],
         "prior": [float(p) for p in case.prior_vector()],
         "default_lens": case.resolve_lens(None),
-        "lens_ids": case.lens_ids,  # the engine's checkEdits tells an unknown lens from one not exported
+        # the engine's checkEdits tells an unknown lens from one not exported
+        "lens_ids": case.lens_ids,
         "lenses": [{"id": ln.id, "name": ln.name or ln.id} for ln in case.lenses],
         "sources": source_data(case),
         "items": [{"id": e.id, "title": e.title, "kind": e.kind} for e in case.evidence],
-        "propositions": [{"id": p.id, "title": p.title, "states": list(p.states),
-                          "parent_values": case.parent_values(p.parents),
-                          "parent_labels": row_labels(case, p.parents)} for p in case.propositions],
+        "propositions": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "states": list(p.states),
+                "parent_values": case.parent_values(p.parents),
+                "parent_labels": row_labels(case, p.parents),
+            }
+            for p in case.propositions
+        ],
         "engine": {ln: lens_data(case, ln) for ln in case.lens_ids},
     }
 
@@ -138,8 +170,10 @@ if anywidget is not None:
 
         The credences follow.
 
-        Build it with :func:`explore`. The controls write :attr:`edits`; the ``set_*`` methods change the same
-        state from Python (each validated first). :attr:`result` holds the credences under the current edits.
+        Build it with :func:`explore`. The controls write :attr:`edits`; the ``set_*`` methods
+        change the same
+        state from Python (each validated first). :attr:`result` holds the credences under the
+        current edits.
 
         Examples
         --------
@@ -194,7 +228,8 @@ if anywidget is not None:
             ed = {**self.edits, **changes}
             check_edits(self.case, ed)  # raises CaseError naming the edit before anything changes
             self.edits = _clean({k: v for k, v in ed.items() if v is not None})
-            if self.error:  # valid edits the engine still refuses (a prior of weight 0 everywhere): refused, said
+            # valid edits the engine still refuses (a prior of weight 0 everywhere): refused, said
+            if self.error:
                 raise MotivesError(self.error)
 
         def _set_in(self, key: str, name: str, value: Any) -> None:
@@ -213,7 +248,8 @@ if anywidget is not None:
         def set_lens(self, lens: str) -> None:
             """Switch the lens as the lens menu does (:func:`motives.interactive.switch_lens`).
 
-            To another lens the table edits go (they were values of the old lens) and the other edits stay.
+            To another lens the table edits go (they were values of the old lens) and the other
+            edits stay.
             """
             from motives.interactive import switch_lens
 
@@ -251,7 +287,9 @@ if anywidget is not None:
 
         def drop(self, item: str, dropped: bool = True) -> None:
             """Leave an item out entirely (or put it back)."""
-            items = [i for i in self.edits.get("drop") or [] if i != item] + ([item] if dropped else [])
+            items = [i for i in self.edits.get("drop") or [] if i != item] + (
+                [item] if dropped else []
+            )
             self._update(drop=items)
 
         def reset(self) -> None:
@@ -265,7 +303,8 @@ if anywidget is not None:
 
             It is a :class:`motives.lensfile.LensFile`.
 
-            The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
+            The prior and source reliabilities belong to the case: they go under
+            ``case_judgements``, which
             :meth:`case_with_lens` (:func:`motives.lensfile.add_lens`) applies.
             """
             from motives.interactive import lens_file_from_edits
@@ -276,7 +315,8 @@ if anywidget is not None:
         def case_with_lens(self, name: str | None = None) -> Case:
             """The case with the edits added as a new lens, and the prior and reliabilities set.
 
-            See :func:`motives.lensfile.add_lens`. The new lens's id is the lens file's (``reader`` or ``reader_<name>``).
+            See :func:`motives.lensfile.add_lens`. The new lens's id is the lens file's (``reader``
+            or ``reader_<name>``).
             """
             from motives.lensfile import add_lens
 
@@ -341,10 +381,19 @@ def write_page(ex: Any, path: Path) -> Path:
     from motives.interactive import fill_template
 
     state = {"data": ex.data, "edits": ex.edits, "computed": {}, "error": ""}
-    # one pass over the template (fill_template), as the appendix: a title holding "__STATE__" stays text
+    # one pass over the template (fill_template), as the appendix: a title holding "__STATE__" stays
+    # text
     title = html.escape(f"What if: {ex.case.title or ex.case.name}")
-    page = fill_template(PAGE, {"__CSS__": CSS, "__TITLE__": title, "__HEADING__": title, "__STATE__": js(state),
-                                "__ESM__": js(esm())})
+    page = fill_template(
+        PAGE,
+        {
+            "__CSS__": CSS,
+            "__TITLE__": title,
+            "__HEADING__": title,
+            "__STATE__": js(state),
+            "__ESM__": js(esm()),
+        },
+    )
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
@@ -378,7 +427,9 @@ def explore(case: Case, lens: str | None = None) -> Explorer:
     --------
     >>> import motives as mv
     >>> ex = explore(mv.examples.load("burglary"))
-    >>> ex.set_table("at_scene", "suspect", [0.1, 0.9])  # being at the scene no longer points to the suspect
+    >>> ex.set_table(
+    ...     "at_scene", "suspect", [0.1, 0.9]
+    ... )  # being at the scene no longer points to the suspect
     >>> round(ex.result["hypotheses"]["suspect"], 4) < 0.66
     True
     """

@@ -22,8 +22,15 @@ if TYPE_CHECKING:
 ModelKind = Literal["exclusive", "mixture", "pooled"]
 
 
-def build(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, prior: Any = None,
-          lenses: list[str] | None = None, reliability: bool = True) -> BuiltModel:
+def build(
+    case: Case,
+    *,
+    model: ModelKind = "exclusive",
+    lens: str | None = None,
+    prior: Any = None,
+    lenses: list[str] | None = None,
+    reliability: bool = True,
+) -> BuiltModel:
     """Build (but do not sample) one of the models of a case.
 
     Parameters are those of :func:`fit`.
@@ -43,10 +50,22 @@ def build(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None
     raise MotivesError(f"model must be 'exclusive', 'mixture' or 'pooled', got {model!r}")
 
 
-def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, prior: Any = None,
-        draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1, backend: Backend = "auto",
-        lenses: list[str] | None = None, reliability: bool = True, progressbar: bool = False,
-        target_accept: float = 0.9) -> FitResult:
+def fit(
+    case: Case,
+    *,
+    model: ModelKind = "exclusive",
+    lens: str | None = None,
+    prior: Any = None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 1,
+    backend: Backend = "auto",
+    lenses: list[str] | None = None,
+    reliability: bool = True,
+    progressbar: bool = False,
+    target_accept: float = 0.9,
+) -> FitResult:
     """Fit a PyMC model of a case by MCMC.
 
     Parameters
@@ -103,14 +122,22 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     >>> exact = mv.exact_posterior(case).loc[("hypothesis", "blue"), "credence"]  # 0.4138
     >>> bool(abs(s.loc[("hypothesis", "blue"), "credence"] - exact) < 0.05)
     True
-    >>> float(s.loc[("hypothesis", "blue"), "exact"]) == float(exact)  # the exact cross-check, on every fit
+    >>> float(s.loc[("hypothesis", "blue"), "exact"]) == float(
+    ...     exact
+    ... )  # the exact cross-check, on every fit
     True
     >>> sorted(res.diagnostics)
-    ['chains', 'divergences', 'draws', 'ess_bulk_min', 'exact_check_ok', 'ok', 'problems', 'r_hat_max']
-    >>> res.diagnostics["ok"], res.exact_check["ok"]  # nothing random here: the "fit" is the exact answer
+    ['chains', 'divergences', 'draws', 'ess_bulk_min', 'exact_check_ok', 'ok', 'problems',
+    'r_hat_max']
+    >>> (
+    ...     res.diagnostics["ok"],
+    ...     res.exact_check["ok"],
+    ... )  # nothing random here: the "fit" is the exact answer
     (True, True)
     >>> from motives.models.testing import random_case
-    >>> uncertain = random_case(7, n_items=3, n_hypotheses=3, n_sources=1)  # Beta judgements: sampled
+    >>> uncertain = random_case(
+    ...     7, n_items=3, n_hypotheses=3, n_sources=1
+    ... )  # Beta judgements: sampled
     >>> bad = mv.fit(uncertain, draws=50, tune=50, chains=1, seed=1)
     >>> bad.diagnostics["ok"]
     False
@@ -119,14 +146,31 @@ def fit(case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, 
     1 chain(s): at least 2 are needed to tell whether they agree
     50 draws per chain: at least 100 are needed to diagnose a fit
     """
-    config = FitConfig.build(case, model=model, lens=lens, prior=prior, lenses=lenses, reliability=reliability,
-                             draws=draws, tune=tune, chains=chains, seed=seed, backend=backend,
-                             target_accept=target_accept)
+    config = FitConfig.build(
+        case,
+        model=model,
+        lens=lens,
+        prior=prior,
+        lenses=lenses,
+        reliability=reliability,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        backend=backend,
+        target_accept=target_accept,
+    )
     return fit_from_config(case, config, progressbar=progressbar)
 
 
-def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = False,
-             case: Case | None = None, on_phase: Callable[[str], None] | None = None) -> FitResult:
+def fit_spec(
+    spec: AnalysisSpec,
+    spec_path: str | Path,
+    *,
+    progressbar: bool = False,
+    case: Case | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> FitResult:
     r"""Fit an analysis spec.
 
     :func:`fit` with the spec's model, lens, prior, reliability and sampler settings.
@@ -158,7 +202,9 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
     >>> root = Path(tmp.name)
     >>> _ = shutil.copytree(mv.examples.path("witness"), root / "witness")
     >>> spec_file = root / "witness.yaml"
-    >>> _ = spec_file.write_text("name: w\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n")
+    >>> _ = spec_file.write_text(
+    ...     "name: w\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n"
+    ... )
     >>> res = fit_spec(mv.load_spec(spec_file), spec_file)
     >>> res.config_hash == fit(mv.examples.load("witness"), draws=50, tune=50, chains=1).config_hash
     True
@@ -168,13 +214,27 @@ def fit_spec(spec: AnalysisSpec, spec_path: str | Path, *, progressbar: bool = F
 
     if case is None:
         case = load_case(spec.case_path(spec_path))
-    return fit_from_config(case, FitConfig.from_spec(spec, case), progressbar=progressbar,
-                extra={"motives_spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True)}, on_phase=on_phase)
+    return fit_from_config(
+        case,
+        FitConfig.from_spec(spec, case),
+        progressbar=progressbar,
+        extra={"motives_spec": json.dumps(spec.model_dump(mode="json"), sort_keys=True)},
+        on_phase=on_phase,
+    )
 
 
-def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: dict[str, str] | None = None,
-                    data: dict[str, Any] | None = None, cores: int | None = None, log_densities: bool = False,
-                    on_phase: Callable[[str], None] | None = None, auto_backend: str | None = None) -> FitResult:
+def fit_from_config(
+    case: Case,
+    config: FitConfig,
+    *,
+    progressbar: bool,
+    extra: dict[str, str] | None = None,
+    data: dict[str, Any] | None = None,
+    cores: int | None = None,
+    log_densities: bool = False,
+    on_phase: Callable[[str], None] | None = None,
+    auto_backend: str | None = None,
+) -> FitResult:
     """Build and sample the model a :class:`FitConfig` describes.
 
     The record is the only input besides the case.
@@ -183,22 +243,38 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     ``observed`` items); ``cores`` caps the processes sampling the chains (1 in a many-fit worker);
     ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
     (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads; off by
-    default: :meth:`FitResult.add_log_densities` adds them later, with the model kept on the result);
+    default: :meth:`FitResult.add_log_densities` adds them later, with the model kept on the
+    result);
     ``on_phase`` is told each phase as it begins; ``auto_backend`` is what the record's backend
     ``auto`` means here (default: :func:`~motives.models.sampling.auto_backend_for_fit`, which
     depends on what this process compiled before; a many-fit task fixes it).
     """
-    from motives.models.sampling import auto_backend_for_fit, check_counts, check_trace_memory, sample, set_data
+    from motives.models.sampling import (
+        auto_backend_for_fit,
+        check_counts,
+        check_trace_memory,
+        sample,
+        set_data,
+    )
 
-    if config.case_hash != case_hash(case):  # a record built for another case (or an edited copy of it)
-        raise MotivesError(f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
-                           f"but the case given hashes to {case_hash(case)}")
+    if config.case_hash != case_hash(
+        case
+    ):  # a record built for another case (or an edited copy of it)
+        raise MotivesError(
+            f"the fit config is for case '{config.case}' with content hash {config.case_hash}, "
+            f"but the case given hashes to {case_hash(case)}"
+        )
     check_counts(draws=config.draws, tune=config.tune, chains=config.chains)
     phase = on_phase or (lambda _text: None)
     phase("building the model (importing PyMC the first time)")
-    built = build(case, model=config.model, lens=config.lens, prior=config.prior,
-                  lenses=list(config.lenses) if config.lenses is not None else None,
-                  reliability=config.reliability)
+    built = build(
+        case,
+        model=config.model,
+        lens=config.lens,
+        prior=config.prior,
+        lenses=list(config.lenses) if config.lenses is not None else None,
+        reliability=config.reliability,
+    )
     changed = _changed_knobs(built, data or {})
     if data:
         set_data(built, **data)
@@ -206,11 +282,22 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     backend: Any = config.backend  # "auto" resolved to the backend this fit uses
     if backend == "auto":
         backend = auto_backend or auto_backend_for_fit(built)
-    phase(f"compiling and sampling ({backend}: {config.chains} chains x {config.tune} tuning + {config.draws} "
-          "draws)")
-    trace = sample(built, draws=config.draws, tune=config.tune, chains=config.chains,
-                   seed=config.seed, backend=backend, progressbar=progressbar,
-                   target_accept=config.target_accept, cores=cores)
+    phase(
+        f"compiling and sampling ({backend}: {config.chains} chains x {config.tune} tuning + "
+        f"{config.draws} "
+        "draws)"
+    )
+    trace = sample(
+        built,
+        draws=config.draws,
+        tune=config.tune,
+        chains=config.chains,
+        seed=config.seed,
+        backend=backend,
+        progressbar=progressbar,
+        target_accept=config.target_accept,
+        cores=cores,
+    )
     if log_densities:  # the log_prior and log_likelihood groups power-scaling sensitivity reads
         from motives.models.psense import add_log_densities
 
@@ -218,23 +305,34 @@ def fit_from_config(case: Case, config: FitConfig, *, progressbar: bool, extra: 
     lens = built.settings.get("lens") or ""
     if isinstance(built.inputs, list):
         lens = "+".join(i.lens for i in built.inputs)
-    fallbacks = sorted({f for i in (built.inputs if isinstance(built.inputs, list) else [built.inputs])
-                        for f in i.fallbacks})
+    fallbacks = sorted(
+        {
+            f
+            for i in (built.inputs if isinstance(built.inputs, list) else [built.inputs])
+            for f in i.fallbacks
+        }
+    )
     phase("diagnostics and the check against the exact engine")
-    trace.attrs.update({
-        "motives_exact": json.dumps(_exact_for(case, config.as_dict(), changed)),
-        "motives_model": built.kind,
-        "motives_lens": lens,
-        "motives_config": config.to_json(),
-        "motives_config_hash": config.hash(),
-        "motives_case_parts": json.dumps(case_parts(case), sort_keys=True),
-        "motives_built": json.dumps(built.settings, sort_keys=True, default=str),
-        "motives_fallbacks": json.dumps(fallbacks),
-        **(extra or {}),
-    })
-    trace.attrs["motives_draws_digest"] = json.dumps(draws_digest(trace), sort_keys=True)  # what came out
+    trace.attrs.update(
+        {
+            "motives_exact": json.dumps(_exact_for(case, config.as_dict(), changed)),
+            "motives_model": built.kind,
+            "motives_lens": lens,
+            "motives_config": config.to_json(),
+            "motives_config_hash": config.hash(),
+            "motives_case_parts": json.dumps(case_parts(case), sort_keys=True),
+            "motives_built": json.dumps(built.settings, sort_keys=True, default=str),
+            "motives_fallbacks": json.dumps(fallbacks),
+            **(extra or {}),
+        }
+    )
+    trace.attrs["motives_draws_digest"] = json.dumps(
+        draws_digest(trace), sort_keys=True
+    )  # what came out
     res = FitResult(trace)
-    res._built = built  # for log densities asked for later (FitResult.add_log_densities), without a rebuild
+    res._built = (
+        built  # for log densities asked for later (FitResult.add_log_densities), without a rebuild
+    )
     return res
 
 
@@ -250,7 +348,9 @@ def _changed_knobs(built: Any, data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in data.items():
         new, old = np.asarray(v, dtype=float), np.asarray(defaults.get(k, np.nan), dtype=float)
-        if k in defaults and not (new.shape == old.shape and np.allclose(new, old, rtol=1e-12, atol=0.0)):
+        if k in defaults and not (
+            new.shape == old.shape and np.allclose(new, old, rtol=1e-12, atol=0.0)
+        ):
             out[k] = new
     return out
 
@@ -270,8 +370,11 @@ def _exact_for(case: Case, settings: dict[str, Any], changed: dict[str, Any]) ->
     if set(changed) == {"log_prior"} and settings["model"] == "exclusive":
         p = np.exp(changed["log_prior"])
         return exact_reference(case, {**settings, "prior": (p / p.sum()).tolist()})
-    return {"available": False, "reason": f"the fit sets the model's {', '.join(sorted(changed))} to values other "
-                                          "than the case's, which the case's closed form does not describe"}
+    return {
+        "available": False,
+        "reason": f"the fit sets the model's {', '.join(sorted(changed))} to values other "
+        "than the case's, which the case's closed form does not describe",
+    }
 
 
 def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:
@@ -298,15 +401,28 @@ def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:
         if kind == "exclusive":
             from motives.exact import exact_posterior
 
-            table = exact_posterior(case, lens=settings["lens"], prior=settings["prior"],
-                                    reliability=settings["reliability"])
-            hyp = {str(k): float(v) for k, v in table.xs("hypothesis", level="level")["credence"].items()}
-            fam = {str(k): float(v) for k, v in table.xs("family", level="level")["credence"].items()}
+            table = exact_posterior(
+                case,
+                lens=settings["lens"],
+                prior=settings["prior"],
+                reliability=settings["reliability"],
+            )
+            hyp = {
+                str(k): float(v)
+                for k, v in table.xs("hypothesis", level="level")["credence"].items()
+            }
+            fam = {
+                str(k): float(v) for k, v in table.xs("family", level="level")["credence"].items()
+            }
         elif kind == "mixture":
             from motives.exact_mixture import exact_mixture
 
-            shares = exact_mixture(case, lens=settings["lens"], prior=settings["prior"],
-                                   reliability=settings["reliability"])
+            shares = exact_mixture(
+                case,
+                lens=settings["lens"],
+                prior=settings["prior"],
+                reliability=settings["reliability"],
+            )
             hyp = {h.id: float(v) for h, v in zip(case.hypotheses, shares, strict=True)}
             fam = {}
             for h in case.hypotheses:
@@ -314,7 +430,10 @@ def exact_reference(case: Case, settings: dict[str, Any]) -> dict[str, Any]:
         else:
             return {"available": False, "reason": f"the {kind} model has no closed form"}
     except MotivesError as exc:
-        return {"available": False, "reason": f"no closed form for this case: {str(exc).splitlines()[0]}"}
+        return {
+            "available": False,
+            "reason": f"no closed form for this case: {str(exc).splitlines()[0]}",
+        }
     if not all(np.isfinite(v) for v in [*hyp.values(), *fam.values()]):
         return {"available": False, "reason": "the closed form is not finite for this case"}
     return {"available": True, "hypothesis": hyp, "family": fam}

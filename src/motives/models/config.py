@@ -56,7 +56,8 @@ if TYPE_CHECKING:
 ModelKind = Literal["exclusive", "mixture", "pooled"]
 Backend = Literal["auto", "nutpie", "pymc"]
 
-#: Record fields that come from a spec's ``sampler:`` section (named ``sampler.<field>`` in messages).
+#: Record fields that come from a spec's ``sampler:`` section (named ``sampler.<field>`` in
+#: messages).
 SAMPLER_FIELDS = ("draws", "tune", "chains", "seed", "backend", "target_accept")
 
 
@@ -81,9 +82,12 @@ DIGEST_GROUPS = ("posterior", "sample_stats")
 def draws_digest(trace: Any) -> dict[str, str]:
     """A digest per numeric variable of a fit's draws: ``{"posterior/credence": "3f...", ...}``.
 
-    Each digest covers the variable's dimensions, its coordinates (the hypothesis ids in their order) and
-    its values as little-endian float64, so a swap of two hypotheses' draws, a changed value or relabelled
-    coordinates each change it; saving to netCDF and reading back does not (variables netCDF cannot store,
+    Each digest covers the variable's dimensions, its coordinates (the hypothesis ids in their
+    order) and
+    its values as little-endian float64, so a swap of two hypotheses' draws, a changed value or
+    relabelled
+    coordinates each change it; saving to netCDF and reading back does not (variables netCDF cannot
+    store,
     such as text, are left out, as the save leaves them out).
 
     Examples
@@ -109,9 +113,17 @@ def draws_digest(trace: Any) -> dict[str, str]:
             v = ds[name]
             if v.dtype.kind not in "biuf":
                 continue
-            coords = {str(d): [str(c) for c in np.asarray(ds[d].values).ravel()] for d in v.dims if d in ds.coords}
-            h = hashlib.sha256(json.dumps({"dims": [str(d) for d in v.dims], "shape": list(v.shape),
-                                           "coords": coords}, sort_keys=True).encode("utf-8"))
+            coords = {
+                str(d): [str(c) for c in np.asarray(ds[d].values).ravel()]
+                for d in v.dims
+                if d in ds.coords
+            }
+            h = hashlib.sha256(
+                json.dumps(
+                    {"dims": [str(d) for d in v.dims], "shape": list(v.shape), "coords": coords},
+                    sort_keys=True,
+                ).encode("utf-8")
+            )
             h.update(np.ascontiguousarray(np.asarray(v.values), dtype="<f8").tobytes())
             out[f"{group}/{name}"] = h.hexdigest()[:16]
     return out
@@ -123,7 +135,8 @@ def draws_changed(stored: dict[str, str], now: dict[str, str]) -> list[str]:
     Examples
     --------
     >>> draws_changed({"posterior/credence": "a", "posterior/x": "b"}, {"posterior/credence": "c"})
-    ["the draws of 'posterior/credence' differ from those recorded when the fit was made", "'posterior/x' is gone"]
+    ["the draws of 'posterior/credence' differ from those recorded when the fit was made",
+    "'posterior/x' is gone"]
     """
     out = []
     for key, digest in stored.items():
@@ -189,8 +202,10 @@ def parts_changed(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
     Examples
     --------
-    >>> parts_changed({"hypotheses": "1", "evidence/e1": "2"}, {"hypotheses": "1", "evidence/e1": "3",
-    ...                                                         "evidence/e2": "4"})
+    >>> parts_changed(
+    ...     {"hypotheses": "1", "evidence/e1": "2"},
+    ...     {"hypotheses": "1", "evidence/e1": "3", "evidence/e2": "4"},
+    ... )
     ["evidence item 'e1' edited", "evidence item 'e2' added"]
     """
     out = []
@@ -221,7 +236,10 @@ class FitConfig(BaseModel):
     >>> import motives as mv
     >>> case = mv.examples.load("two_lenses")
     >>> pooled = FitConfig.build(case, model="pooled", lens="ignored")
-    >>> pooled.lens is None, pooled.lenses == tuple(case.lens_ids)  # the pooled model pools every lens by default
+    >>> (
+    ...     pooled.lens is None,
+    ...     pooled.lenses == tuple(case.lens_ids),
+    ... )  # the pooled model pools every lens by default
     (True, True)
     >>> FitConfig.build(case).lens == case.default_lens  # None means the case's default lens
     True
@@ -245,10 +263,22 @@ class FitConfig(BaseModel):
     motives_version: str
 
     @classmethod
-    def build(cls, case: Case, *, model: ModelKind = "exclusive", lens: str | None = None, prior: Any = None,
-              lenses: list[str] | tuple[str, ...] | None = None, reliability: bool = True, draws: int = 1000,
-              tune: int = 1000, chains: int = 4, seed: int = 1, backend: Backend = "auto",
-              target_accept: float = 0.9) -> FitConfig:
+    def build(
+        cls,
+        case: Case,
+        *,
+        model: ModelKind = "exclusive",
+        lens: str | None = None,
+        prior: Any = None,
+        lenses: list[str] | tuple[str, ...] | None = None,
+        reliability: bool = True,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 4,
+        seed: int = 1,
+        backend: Backend = "auto",
+        target_accept: float = 0.9,
+    ) -> FitConfig:
         """The record of a fit of ``case`` with these settings.
 
         The settings are the parameters of :func:`motives.models.fit`.
@@ -263,19 +293,35 @@ class FitConfig(BaseModel):
 
         if model not in ("exclusive", "mixture", "pooled"):
             raise MotivesError(f"model must be 'exclusive', 'mixture' or 'pooled', got {model!r}")
-        if model == "pooled":  # None (or none given) pools every lens of the case, as the pooled model does
+        if (
+            model == "pooled"
+        ):  # None (or none given) pools every lens of the case, as the pooled model does
             lens, lenses = None, tuple(case.resolve_lens(x) for x in (lenses or case.lens_ids))
         else:
             lens, lenses = case.resolve_lens(lens), None
         try:
-            return cls(case=case.name, case_hash=case_hash(case), model=model, lens=lens, lenses=lenses,
-                       prior=_plain(prior), reliability=reliability, draws=draws, tune=tune, chains=chains,
-                       seed=seed, backend=backend, target_accept=target_accept,
-                       motives_version=motives.__version__)
+            return cls(
+                case=case.name,
+                case_hash=case_hash(case),
+                model=model,
+                lens=lens,
+                lenses=lenses,
+                prior=_plain(prior),
+                reliability=reliability,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                seed=seed,
+                backend=backend,
+                target_accept=target_accept,
+                motives_version=motives.__version__,
+            )
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
-            raise MotivesError(f"fit setting {where}: {first['msg']} (got {first.get('input')!r})") from None
+            raise MotivesError(
+                f"fit setting {where}: {first['msg']} (got {first.get('input')!r})"
+            ) from None
 
     @classmethod
     def from_spec(cls, spec: AnalysisSpec, case: Case) -> FitConfig:
@@ -295,9 +341,20 @@ class FitConfig(BaseModel):
         True
         """
         s = spec.sampler
-        return cls.build(case, model=spec.model, lens=spec.lens, prior=spec.prior, lenses=spec.lenses,
-                         reliability=spec.reliability, draws=s.draws, tune=s.tune, chains=s.chains, seed=s.seed,
-                         backend=s.backend, target_accept=s.target_accept)
+        return cls.build(
+            case,
+            model=spec.model,
+            lens=spec.lens,
+            prior=spec.prior,
+            lenses=spec.lenses,
+            reliability=spec.reliability,
+            draws=s.draws,
+            tune=s.tune,
+            chains=s.chains,
+            seed=s.seed,
+            backend=s.backend,
+            target_accept=s.target_accept,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-able data (what is hashed and stored).
@@ -329,7 +386,10 @@ class FitConfig(BaseModel):
         --------
         >>> import motives as mv
         >>> cfg = FitConfig.build(mv.examples.load("cookies"))
-        >>> cfg.hash() == stable_hash(cfg.as_dict()), cfg.hash() == cfg.model_copy(update={"seed": 2}).hash()
+        >>> (
+        ...     cfg.hash() == stable_hash(cfg.as_dict()),
+        ...     cfg.hash() == cfg.model_copy(update={"seed": 2}).hash(),
+        ... )
         (True, False)
         """
         return stable_hash(self.as_dict())
@@ -377,7 +437,9 @@ class FitConfig(BaseModel):
             if a == b:
                 continue
             if name == "case_hash":
-                out.append(f"case content changed (hash {a} -> {b}): the evidence was edited since the fit")
+                out.append(
+                    f"case content changed (hash {a} -> {b}): the evidence was edited since the fit"
+                )
             elif name == "motives_version":
                 out.append(f"motives version {a} -> {b}: a fit is not carried across versions")
             else:
@@ -397,10 +459,13 @@ def _plain(value: Any) -> Any:
     >>> _plain({"dirichlet": {"a": 1, "b": np.float64(2)}}), _plain((1, 0.5)), _plain("uniform")
     ({'dirichlet': {'a': 1.0, 'b': 2.0}}, [1.0, 0.5], 'uniform')
     """
+
     def convert(x: Any) -> Any:
         if hasattr(x, "tolist"):  # numpy scalars and arrays
             return x.tolist()
-        raise MotivesError(f"prior: cannot store {type(x).__name__} {x!r}; give numbers, a list or a mapping")
+        raise MotivesError(
+            f"prior: cannot store {type(x).__name__} {x!r}; give numbers, a list or a mapping"
+        )
 
     def floats(x: Any) -> Any:  # a prior's numbers are weights: 1 and 1.0 are the same prior
         if isinstance(x, dict):

@@ -13,7 +13,8 @@ log P(E_e | h), shape (items, hypotheses), inside an open ``pm.Model``:
   exceeds 1 (the convention of :mod:`motives.sensitivity.perturb`).
 - ``timeline`` items: y_i ~ Normal(a_h + b_h t_i, σ) with the item's Normal
   priors on (a_h, b_h), or a step (one level before a break date, another
-  from it on; an uncertain break is averaged over its grid). ``timeline="marginal"`` integrates (a_h, b_h) out in
+  from it on; an uncertain break is averaged over its grid). ``timeline="marginal"`` integrates
+  (a_h, b_h) out in
   closed form (y ~ MVN(X m_h, σ²I + X S_h Xᵀ)); ``"explicit"`` samples them.
   σ is fixed at the item's value, or free (``sigma="free"``: σ ~ HalfNormal with
   the item's σ as its scale).
@@ -70,8 +71,12 @@ class Timeline:
 
     def key(self) -> list[Any]:
         """A JSON-able description of the data and trends (for model caching)."""
-        return [self.t.tolist(), self.y.tolist(), self.sigma,
-                [[[X.tolist(), m.tolist(), sd.tolist()] for X, m, sd in alts] for alts in self.designs]]
+        return [
+            self.t.tolist(),
+            self.y.tolist(),
+            self.sigma,
+            [[[X.tolist(), m.tolist(), sd.tolist()] for X, m, sd in alts] for alts in self.designs],
+        ]
 
 
 def trend_designs(t: Array, trend: Any, origin: float) -> tuple[tuple[Array, Array, Array], ...]:
@@ -79,8 +84,13 @@ def trend_designs(t: Array, trend: Any, origin: float) -> tuple[tuple[Array, Arr
     step = getattr(trend, "step", None)
     if step is None:
         X = np.stack([np.ones_like(t), t], axis=1)
-        return ((X, np.array([trend.intercept.mean, trend.slope.mean]),
-                 np.array([trend.intercept.sd, trend.slope.sd])),)
+        return (
+            (
+                X,
+                np.array([trend.intercept.mean, trend.slope.mean]),
+                np.array([trend.intercept.sd, trend.slope.sd]),
+            ),
+        )
     m = np.array([step.before.mean, step.after.mean])
     sd = np.array([step.before.sd, step.after.sd])
     out = []
@@ -135,8 +145,10 @@ class PropInputs:
         An error for a root fact or several parents (use ``parents``).
         """
         if len(self.parents) != 1:
-            raise ValueError(f"proposition '{self.id}' has {len(self.parents)} parents; this code reads one "
-                             "parent per proposition (use .parents)")
+            raise ValueError(
+                f"proposition '{self.id}' has {len(self.parents)} parents; this code reads one "
+                "parent per proposition (use .parents)"
+            )
         return self.parents[0]
 
     @property
@@ -242,13 +254,17 @@ class ModelInputs:
 
         See :func:`motives.exact.contract.plan_elimination`.
 
-        Variables: 0 the hypotheses, ``i + 1`` proposition i; factors one per proposition, then one per item
-        of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out of every
+        Variables: 0 the hypotheses, ``i + 1`` proposition i; factors one per proposition, then one
+        per item
+        of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out
+        of every
         scope (the mixture model, whose tables are mixed over the hypotheses first).
         """
         from motives.exact.contract import structure_plan
 
-        return structure_plan(len(self.hypotheses), self.propositions, self.joint, hypotheses=hypotheses)
+        return structure_plan(
+            len(self.hypotheses), self.propositions, self.joint, hypotheses=hypotheses
+        )
 
     @property
     def direct_items(self) -> list[str]:
@@ -307,16 +323,24 @@ class ModelInputs:
         }
         if self.structured:
             out["direct"] = self.direct_items
-            out["pcell"] = [f"{p.items[i]}:{p.states[s]}" for p in self.propositions
-                            for i, s in np.argwhere(p.free_cells)]
+            out["pcell"] = [
+                f"{p.items[i]}:{p.states[s]}"
+                for p in self.propositions
+                for i, s in np.argwhere(p.free_cells)
+            ]
             for p in self.propositions:
                 rnd = p.random_rows
                 if rnd.any():
-                    out[f"{p.id}_parent"] = [v for v, r in zip(p.parent_values, rnd, strict=True) if r]
+                    out[f"{p.id}_parent"] = [
+                        v for v, r in zip(p.parent_values, rnd, strict=True) if r
+                    ]
                     out[f"{p.id}_state"] = list(p.states)
             if self.joint:
-                out["jcell"] = [f"{j.id}:{j.parent_values[v]}" for j in self.joint
-                                for v in np.flatnonzero(np.isfinite(j.lam_conc))]
+                out["jcell"] = [
+                    f"{j.id}:{j.parent_values[v]}"
+                    for j in self.joint
+                    for v in np.flatnonzero(np.isfinite(j.lam_conc))
+                ]
         return out
 
     def structure_part(self, *, pooled: bool = False) -> dict[str, Any]:
@@ -326,20 +350,48 @@ class ModelInputs:
 
         The pooled model bakes the point tables and cells in as well (``pooled``).
         """
-        out: dict[str, Any] = {"propositions": [{
-            **({"table": p.table.tolist(), "lam": p.lam_mean.tolist()} if pooled else {}),
-            "id": p.id, "parent": p.parents[0] if len(p.parents) == 1 else list(p.parents), "states": p.states,
-            **({"observed": p.observed} if p.observed >= 0 else {}), "random_rows": p.random_rows.tolist(),
-            "items": p.all_items, "free": p.free_cells.tolist(), "base_given": np.isfinite(p.base).tolist(),
-            "source_index": p.source_index.tolist(), "quantity": p.quantity_loglik.tolist(),
-            "timelines": [[t.t.tolist(), t.y.tolist(), t.sigma, t.a_mean.tolist(), t.a_sd.tolist(),
-                           t.b_mean.tolist(), t.b_sd.tolist()] for t in p.timelines],
-        } for p in self.propositions]}
+        out: dict[str, Any] = {
+            "propositions": [
+                {
+                    **({"table": p.table.tolist(), "lam": p.lam_mean.tolist()} if pooled else {}),
+                    "id": p.id,
+                    "parent": p.parents[0] if len(p.parents) == 1 else list(p.parents),
+                    "states": p.states,
+                    **({"observed": p.observed} if p.observed >= 0 else {}),
+                    "random_rows": p.random_rows.tolist(),
+                    "items": p.all_items,
+                    "free": p.free_cells.tolist(),
+                    "base_given": np.isfinite(p.base).tolist(),
+                    "source_index": p.source_index.tolist(),
+                    "quantity": p.quantity_loglik.tolist(),
+                    "timelines": [
+                        [
+                            t.t.tolist(),
+                            t.y.tolist(),
+                            t.sigma,
+                            t.a_mean.tolist(),
+                            t.a_sd.tolist(),
+                            t.b_mean.tolist(),
+                            t.b_sd.tolist(),
+                        ]
+                        for t in p.timelines
+                    ],
+                }
+                for p in self.propositions
+            ]
+        }
         if self.joint:
-            out["joint"] = [{**({"lam": j.lam_mean.tolist()} if pooled else {}), "id": j.id,
-                             "parents": list(j.parents), "free": np.isfinite(j.lam_conc).tolist(),
-                             "base_given": bool(np.isfinite(j.base)), "source_index": j.source_index}
-                            for j in self.joint]
+            out["joint"] = [
+                {
+                    **({"lam": j.lam_mean.tolist()} if pooled else {}),
+                    "id": j.id,
+                    "parents": list(j.parents),
+                    "free": np.isfinite(j.lam_conc).tolist(),
+                    "base_given": bool(np.isfinite(j.base)),
+                    "source_index": j.source_index,
+                }
+                for j in self.joint
+            ]
         return out
 
 
@@ -374,7 +426,12 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
         if isinstance(e, LikelihoodItem):
             items.append(e.id)
             means.append([j.values[h].mean for h in H])
-            concs.append([np.nan if j.values[h].concentration is None else j.values[h].concentration for h in H])
+            concs.append(
+                [
+                    np.nan if j.values[h].concentration is None else j.values[h].concentration
+                    for h in H
+                ]
+            )
             base.append(np.nan if e.base_rate is None else e.base_rate)
             src_of.append(e.reported_by)
             direct_src.append(e.reported_by)
@@ -404,7 +461,9 @@ def model_inputs(case: Case, lens: str | None = None) -> ModelInputs:
         lam_mean=np.array(means, dtype=float).reshape(len(items), len(H)),
         lam_conc=np.array(concs, dtype=float).reshape(len(items), len(H)),
         base=np.array(base, dtype=float),
-        source_index=np.array([keys.index(s) if s in keys else -1 for s in direct_src], dtype=np.intp),
+        source_index=np.array(
+            [keys.index(s) if s in keys else -1 for s in direct_src], dtype=np.intp
+        ),
         sources=sources,
         timelines=timelines,
         quantities=qids,
@@ -420,10 +479,18 @@ def _timeline(e: TimelineItem, j: Any, keys: list[str]) -> Timeline:
     t, y = timeline_data(e)
     v = [j.values[k] for k in keys]
     designs = tuple(trend_designs(t, x, e.origin) for x in v)
-    return Timeline(e.id, t, y, e.sigma,
-                    np.array([d[0][1][0] for d in designs]), np.array([d[0][2][0] for d in designs]),
-                    np.array([d[0][1][1] for d in designs]), np.array([d[0][2][1] for d in designs]),
-                    designs=designs, steps=tuple(getattr(x, "step", None) is not None for x in v))
+    return Timeline(
+        e.id,
+        t,
+        y,
+        e.sigma,
+        np.array([d[0][1][0] for d in designs]),
+        np.array([d[0][2][0] for d in designs]),
+        np.array([d[0][1][1] for d in designs]),
+        np.array([d[0][2][1] for d in designs]),
+        designs=designs,
+        steps=tuple(getattr(x, "step", None) is not None for x in v),
+    )
 
 
 def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[PropInputs, ...]:
@@ -444,8 +511,12 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
             if isinstance(e, LikelihoodItem):
                 its.append(e.id)
                 means.append([je.values[s].mean for s in S])
-                concs.append([np.nan if je.values[s].concentration is None else je.values[s].concentration
-                              for s in S])
+                concs.append(
+                    [
+                        np.nan if je.values[s].concentration is None else je.values[s].concentration
+                        for s in S
+                    ]
+                )
                 base.append(np.nan if e.base_rate is None else e.base_rate)
                 src.append(source_keys.index(e.reported_by) if e.reported_by in source_keys else -1)
             elif isinstance(e, TimelineItem):
@@ -454,19 +525,29 @@ def _proposition_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[
                 qids.append(e.id)
                 qll.append([quantity_loglik(e.observed, je.values[s]) for s in S])
         parents = tuple(-1 if b == HYPOTHESES else order.index(b) for b in prop.parents)
-        out.append(PropInputs(
-            id=pid, parents=parents,
-            cards=tuple(len(case.hypothesis_ids) if q < 0 else len(case.proposition(order[q]).states)
-                        for q in parents),
-            observed=-1 if prop.observed is None else prop.states.index(prop.observed),
-            parent_values=list(pv), states=list(S),
-            table=np.array([r[0] for r in rows], dtype=float),
-            table_conc=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
-            items=its, lam_mean=np.array(means, dtype=float).reshape(len(its), len(S)),
-            lam_conc=np.array(concs, dtype=float).reshape(len(its), len(S)), base=np.array(base, dtype=float),
-            source_index=np.array(src, dtype=np.intp), timelines=tls, quantities=qids,
-            quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(S)),
-        ))
+        out.append(
+            PropInputs(
+                id=pid,
+                parents=parents,
+                cards=tuple(
+                    len(case.hypothesis_ids) if q < 0 else len(case.proposition(order[q]).states)
+                    for q in parents
+                ),
+                observed=-1 if prop.observed is None else prop.states.index(prop.observed),
+                parent_values=list(pv),
+                states=list(S),
+                table=np.array([r[0] for r in rows], dtype=float),
+                table_conc=np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float),
+                items=its,
+                lam_mean=np.array(means, dtype=float).reshape(len(its), len(S)),
+                lam_conc=np.array(concs, dtype=float).reshape(len(its), len(S)),
+                base=np.array(base, dtype=float),
+                source_index=np.array(src, dtype=np.intp),
+                timelines=tls,
+                quantities=qids,
+                quantity_loglik=np.array(qll, dtype=float).reshape(len(qids), len(S)),
+            )
+        )
     return tuple(out)
 
 
@@ -483,16 +564,29 @@ def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointI
         je, _ = case.judgement(e, lens)
         parents = tuple(-1 if b == HYPOTHESES else order.index(b) for b in e.parents)
         pv = case.parent_values(e.parents)
-        out.append(JointInputs(
-            id=e.id, parents=parents,
-            cards=tuple(len(case.hypothesis_ids) if q < 0 else len(case.proposition(order[q]).states)
-                        for q in parents),
-            parent_values=list(pv),
-            lam_mean=np.array([je.values[v].mean for v in pv], dtype=float),
-            lam_conc=np.array([np.nan if je.values[v].concentration is None else je.values[v].concentration
-                               for v in pv], dtype=float),
-            base=np.nan if e.base_rate is None else float(e.base_rate),
-            source_index=source_keys.index(e.reported_by) if e.reported_by in source_keys else -1))
+        out.append(
+            JointInputs(
+                id=e.id,
+                parents=parents,
+                cards=tuple(
+                    len(case.hypothesis_ids) if q < 0 else len(case.proposition(order[q]).states)
+                    for q in parents
+                ),
+                parent_values=list(pv),
+                lam_mean=np.array([je.values[v].mean for v in pv], dtype=float),
+                lam_conc=np.array(
+                    [
+                        np.nan if je.values[v].concentration is None else je.values[v].concentration
+                        for v in pv
+                    ],
+                    dtype=float,
+                ),
+                base=np.nan if e.base_rate is None else float(e.base_rate),
+                source_index=source_keys.index(e.reported_by)
+                if e.reported_by in source_keys
+                else -1,
+            )
+        )
     return tuple(out)
 
 
@@ -501,7 +595,6 @@ def _joint_inputs(case: Case, lens: str, source_keys: list[str]) -> tuple[JointI
 #: Build the items under propositions as whole arrays (:func:`_own_messages_stacked`); False: one
 #: proposition at a time (the reference the tests compare it with).
 STACKED = True
-
 
 
 def beta_cells(inp: ModelInputs, concentration: Any, *, name: str = "lam") -> Any:
@@ -517,7 +610,8 @@ def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim:
 
     Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
 
-    ``pm.Data``: ``{name}_fixed`` (the matrix, 0.5 at free cells), ``{name}_alpha`` / ``{name}_beta``
+    ``pm.Data``: ``{name}_fixed`` (the matrix, 0.5 at free cells), ``{name}_alpha`` /
+    ``{name}_beta``
     (dims ``dim``); the random variable is ``{name}_cell``.
     """
     import pymc as pm
@@ -531,7 +625,9 @@ def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim:
     k = conc[free]
     alpha = pm.Data(f"{name}_alpha", m * k, dims=dim)
     beta = pm.Data(f"{name}_beta", (1 - m) * k, dims=dim)
-    cells = pm.Beta(f"{name}_cell", alpha=alpha * concentration, beta=beta * concentration, dims=dim)
+    cells = pm.Beta(
+        f"{name}_cell", alpha=alpha * concentration, beta=beta * concentration, dims=dim
+    )
     rows, cols = np.nonzero(free)
     return pt.set_subtensor(lam[rows, cols], cells)
 
@@ -544,8 +640,11 @@ def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
     import pymc as pm
     import pytensor.tensor as pt
 
-    used = (np.any(inp.source_index >= 0) or any(np.any(p.source_index >= 0) for p in inp.propositions)
-            or any(j.source_index >= 0 for j in inp.joint))
+    used = (
+        np.any(inp.source_index >= 0)
+        or any(np.any(p.source_index >= 0) for p in inp.propositions)
+        or any(j.source_index >= 0 for j in inp.joint)
+    )
     if not reliability or not inp.sources or not used:
         return None
     rho_fixed = np.array([s[1] for s in inp.sources])
@@ -561,7 +660,9 @@ def source_reliability(inp: ModelInputs, *, reliability: bool) -> Any | None:
     return rho_src
 
 
-def reliability_vector(inp: ModelInputs, *, reliability: bool, rho_src: Any | None = None) -> Any | None:
+def reliability_vector(
+    inp: ModelInputs, *, reliability: bool, rho_src: Any | None = None
+) -> Any | None:
     """ρ per direct likelihood item, or None when no item has a source below 1.
 
     ρ is 1 where no source applies.
@@ -583,7 +684,9 @@ def _per_item(rho_src: Any, source_index: NDArray[np.intp]) -> Any:
     return has * rho_src[idx] + (1.0 - has)
 
 
-def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: Any, observed: Any) -> Any:
+def likelihood_loglik(
+    inp: ModelInputs, lam: Any, rho: Any | None, log_scale: Any, observed: Any
+) -> Any:
     """Log P(E_e | h) of likelihood items, shape (N, K).
 
     ``log_scale`` (N, K) multiplies λ by exp(log_scale) (row capped at 1);
@@ -595,12 +698,17 @@ def likelihood_loglik(inp: ModelInputs, lam: Any, rho: Any | None, log_scale: An
     given = None
     if rho is not None:
         model = pm.modelcontext(None)
-        given = (model["base_rate"] if "base_rate" in model.named_vars
-                 else pm.Data("base_rate", np.nan_to_num(inp.base, nan=0.5)))
+        given = (
+            model["base_rate"]
+            if "base_rate" in model.named_vars
+            else pm.Data("base_rate", np.nan_to_num(inp.base, nan=0.5))
+        )
     return mixed_loglik(lam, rho, log_scale, observed, given, np.isnan(inp.base))
 
 
-def mixed_loglik(lam: Any, rho: Any | None, log_scale: Any, observed: Any, given: Any, base_nan: np.ndarray) -> Any:
+def mixed_loglik(
+    lam: Any, rho: Any | None, log_scale: Any, observed: Any, given: Any, base_nan: np.ndarray
+) -> Any:
     """Log P(E_e | v) with P = ρ λ' + (1 − ρ) b per parent value v, λ' the scaled row (capped at 1).
 
     ``given`` (n,) are the base rates (a tensor), ``base_nan`` (n,) marks items whose
@@ -647,13 +755,16 @@ def safe_logsumexp(x: Any, axis: int) -> Any:
     return pt.switch(pos, pt.squeeze(m, axis=axis) + pt.log(pt.switch(pos, total, 1.0)), -np.inf)
 
 
-def timeline_loglik_terms(inp: ModelInputs, *, mode: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
+def timeline_loglik_terms(
+    inp: ModelInputs, *, mode: TimelineMode = "marginal", sigma: SigmaMode = "fixed"
+) -> Any:
     """Log P(y | h) of each timeline item, shape (T, K) (an empty (0, K) tensor when none)."""
     return _timeline_rows(inp.timelines, len(inp.hypotheses), "hypothesis", mode=mode, sigma=sigma)
 
 
-def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: TimelineMode,
-                   sigma: SigmaMode) -> Any:
+def _timeline_rows(
+    timelines: list[Timeline], K: int, dim: str | None, *, mode: TimelineMode, sigma: SigmaMode
+) -> Any:
     """Log P(y | v) of each timeline item per parent value, (T, K).
 
     The parent values are the hypotheses (dims ``dim``) or states.
@@ -669,15 +780,21 @@ def _timeline_rows(timelines: list[Timeline], K: int, dim: str | None, *, mode: 
             sig = pm.HalfNormal(f"{tl.id}_sigma", sigma=tl.sigma)
         if mode == "explicit" and not tl.linear:
             if dim not in (None, "hypothesis"):
-                raise NotImplementedError("sampled step trends (timeline='explicit') are available for timelines "
-                                          "that bear on the hypotheses; use the closed form for one under a "
-                                          "proposition")
+                raise NotImplementedError(
+                    "sampled step trends (timeline='explicit') are available for timelines "
+                    "that bear on the hypotheses; use the closed form for one under a "
+                    "proposition"
+                )
             ll = _explicit_design_loglik(tl, sig)
         elif mode == "explicit":
             za = pm.Normal(f"{tl.id}_intercept_z", 0.0, 1.0, **size)
             zb = pm.Normal(f"{tl.id}_slope_z", 0.0, 1.0, **size)
-            a = pm.Deterministic(f"{tl.id}_intercept", tl.a_mean + tl.a_sd * za, **({"dims": dim} if dim else {}))
-            b = pm.Deterministic(f"{tl.id}_slope", tl.b_mean + tl.b_sd * zb, **({"dims": dim} if dim else {}))
+            a = pm.Deterministic(
+                f"{tl.id}_intercept", tl.a_mean + tl.a_sd * za, **({"dims": dim} if dim else {})
+            )
+            b = pm.Deterministic(
+                f"{tl.id}_slope", tl.b_mean + tl.b_sd * zb, **({"dims": dim} if dim else {})
+            )
             mu = a[None, :] + b[None, :] * tl.t[:, None]  # (n, K)
             resid = (tl.y[:, None] - mu) / sig
             ll = (-0.5 * resid**2 - pt.log(sig) - 0.5 * np.log(2 * np.pi)).sum(axis=0)
@@ -721,8 +838,14 @@ def marginal_trend_loglik(tl: Timeline, sigma: Any) -> Any:
 def _fixed_sigma_loglik(tl: Timeline) -> Array:
     """Closed-form log P(y | h) per hypothesis with σ fixed (linear or step trends)."""
     if tl.linear or not tl.designs:
-        return np.array([timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
-                         for k in range(len(tl.a_mean))])
+        return np.array(
+            [
+                timeline_loglik(
+                    tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k]
+                )
+                for k in range(len(tl.a_mean))
+            ]
+        )
     out = []
     for alts in tl.designs:
         lls = np.array([mvn_marginal(X, tl.y, tl.sigma, m, sd) for X, m, sd in alts])
@@ -753,7 +876,9 @@ def marginal_design_loglik(tl: Timeline, sigma: Any) -> Any:
             q = G[0, 1] / s2
             s = 1.0 / sd[1] ** 2 + G[1, 1] / s2
             det = p * s - q**2
-            quad = (r @ r) / s2 - (s * u[0] ** 2 - 2 * q * u[0] * u[1] + p * u[1] ** 2) / (det * s2**2)
+            quad = (r @ r) / s2 - (s * u[0] ** 2 - 2 * q * u[0] * u[1] + p * u[1] ** 2) / (
+                det * s2**2
+            )
             logdet = n * pt.log(s2) + pt.log(det) + np.log(sd[0] ** 2 * sd[1] ** 2)
             terms.append(-0.5 * (quad + logdet + n * np.log(2 * np.pi)))
         stacked = pt.stack(terms)
@@ -785,8 +910,16 @@ def _explicit_design_loglik(tl: Timeline, sigma: Any) -> Any:
     return pt.stack(out)
 
 
-def item_loglik(inp: ModelInputs, *, lam: Any, rho: Any | None, log_scale: Any, observed: Any,
-                timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> Any:
+def item_loglik(
+    inp: ModelInputs,
+    *,
+    lam: Any,
+    rho: Any | None,
+    log_scale: Any,
+    observed: Any,
+    timeline: TimelineMode = "marginal",
+    sigma: SigmaMode = "fixed",
+) -> Any:
     """Log P(E_e | h) of every direct item (likelihood, timeline, quantity), shape (E, K).
 
     ``log_scale`` has shape (E, K): for timeline and quantity items it is added
@@ -827,8 +960,15 @@ def prop_other_const(p: PropInputs) -> Array:
     The timelines' σ is fixed.
     """
     S = len(p.states)
-    rows = [[timeline_loglik(tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k])
-             for k in range(S)] for tl in p.timelines]
+    rows = [
+        [
+            timeline_loglik(
+                tl.t, tl.y, tl.sigma, tl.a_mean[k], tl.a_sd[k], tl.b_mean[k], tl.b_sd[k]
+            )
+            for k in range(S)
+        ]
+        for tl in p.timelines
+    ]
     out = np.array(rows, dtype=float).reshape(len(rows), S)
     return np.concatenate([out, p.quantity_loglik], axis=0)
 
@@ -863,14 +1003,21 @@ def proposition_tables(inp: ModelInputs, concentration: Any) -> list[Any]:
         if len(p.states) == 2:
             m = M[:, 0]
             ok = pt.and_(pt.gt(m, 0.0), pt.lt(m, 1.0))
-            x = pm.Beta(f"table_{p.id}_p", alpha=pt.switch(ok, m * k, 1.0), beta=pt.switch(ok, (1 - m) * k, 1.0),
-                        dims=f"{p.id}_parent")
+            x = pm.Beta(
+                f"table_{p.id}_p",
+                alpha=pt.switch(ok, m * k, 1.0),
+                beta=pt.switch(ok, (1 - m) * k, 1.0),
+                dims=f"{p.id}_parent",
+            )
             first = pt.switch(ok, x, m)
             R = pt.stack([first, 1.0 - first], axis=1)
         else:
             pos = pt.gt(M, 0.0)
-            x = pm.Dirichlet(f"table_{p.id}_row", a=pt.switch(pos, M * k[:, None], 1.0),
-                             dims=(f"{p.id}_parent", f"{p.id}_state"))
+            x = pm.Dirichlet(
+                f"table_{p.id}_row",
+                a=pt.switch(pos, M * k[:, None], 1.0),
+                dims=(f"{p.id}_parent", f"{p.id}_state"),
+            )
             xm = pt.switch(pos, x, 0.0)
             R = xm / xm.sum(axis=1, keepdims=True)
         out.append(pt.set_subtensor(T[rows], R))
@@ -880,7 +1027,8 @@ def proposition_tables(inp: ModelInputs, concentration: Any) -> list[Any]:
 def proposition_cells(inp: ModelInputs, concentration: Any) -> Any:
     """P(E | state) of the likelihood items under propositions, stacked (n, S_max) (padding unused).
 
-    ``pm.Data`` ``plam_fixed`` / ``plam_alpha`` / ``plam_beta``, random variable ``plam_cell`` (dims ``pcell``).
+    ``pm.Data`` ``plam_fixed`` / ``plam_alpha`` / ``plam_beta``, random variable ``plam_cell`` (dims
+    ``pcell``).
     """
     mean, conc = structured_cell_arrays(inp)
     return beta_matrix(mean, conc, concentration, name="plam", dim="pcell")
@@ -897,15 +1045,24 @@ def structured_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
     for p in inp.propositions:
         m = np.full((len(p.items), W), 0.5)
         c = np.full((len(p.items), W), np.nan)
-        m[:, :len(p.states)] = p.lam_mean
-        c[:, :len(p.states)] = p.lam_conc
+        m[:, : len(p.states)] = p.lam_mean
+        c[:, : len(p.states)] = p.lam_conc
         mean, conc = np.concatenate([mean, m]), np.concatenate([conc, c])
     return mean, conc
 
 
-def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_src: Any | None,
-                       knobs: dict[str, Any], timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed",
-                       other: list[Array] | None = None, jcells: Any = None) -> Any:
+def structure_messages(
+    inp: ModelInputs,
+    *,
+    tables: list[Any],
+    cells: Any,
+    rho_src: Any | None,
+    knobs: dict[str, Any],
+    timeline: TimelineMode = "marginal",
+    sigma: SigmaMode = "fixed",
+    other: list[Array] | None = None,
+    jcells: Any = None,
+) -> Any:
     """Log messages the propositions bearing on the hypotheses send them, shape (P_top, K).
 
     Bottom-up, as the exact engine: an item sends log P(E_e | s) (times its weight), a
@@ -915,17 +1072,23 @@ def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_s
     constants (the pooled model's mean over lenses).
 
     A network (a root fact, a fact or an item of several parents, see :attr:`ModelInputs.network`)
-    has no messages per top-level proposition: it is contracted whole by the exact engine's elimination
-    plan (:func:`network_loglik`) and the result, log P(everything under the propositions | h), comes
+    has no messages per top-level proposition: it is contracted whole by the exact engine's
+    elimination
+    plan (:func:`network_loglik`) and the result, log P(everything under the propositions | h),
+    comes
     back as one row, shape (1, K). ``jcells`` are the cells of the items of several parents
     (:func:`joint_cells`).
     """
     import pytensor.tensor as pt
 
     props = inp.propositions
-    own = _own_messages(inp, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma, other=other)
+    own = _own_messages(
+        inp, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma, other=other
+    )
     if inp.network:
-        factors = network_factors(inp, tables=tables, own=own, jcells=jcells, rho_src=rho_src, knobs=knobs)
+        factors = network_factors(
+            inp, tables=tables, own=own, jcells=jcells, rho_src=rho_src, knobs=knobs
+        )
         return (contract_log(inp.plan(), factors) + pt.zeros(len(inp.hypotheses)))[None, :]
     msg: list[Any] = [pt.zeros(len(p.states)) for p in props]
     top = []
@@ -941,24 +1104,48 @@ def structure_messages(inp: ModelInputs, *, tables: list[Any], cells: Any, rho_s
     return pt.stack(top[::-1])
 
 
-def network_mixture_loglik(inp: ModelInputs, *, logw: Any, tables: list[Any], cells: Any, jcells: Any,
-                           rho_src: Any | None, knobs: dict[str, Any], timeline: TimelineMode = "marginal",
-                           sigma: SigmaMode = "fixed") -> Any:
+def network_mixture_loglik(
+    inp: ModelInputs,
+    *,
+    logw: Any,
+    tables: list[Any],
+    cells: Any,
+    jcells: Any,
+    rho_src: Any | None,
+    knobs: dict[str, Any],
+    timeline: TimelineMode = "marginal",
+    sigma: SigmaMode = "fixed",
+) -> Any:
     """Log P(everything under the propositions | w) of a network in the mixture model, a scalar.
 
-    Every factor that holds the hypotheses (a fact or an item of which they are a parent) has them replaced
+    Every factor that holds the hypotheses (a fact or an item of which they are a parent) has them
+    replaced
     by the w-weighted mixture, P(x | other parents, w) = Σ_h w_h P(x | h, other parents)
-    (:func:`mix_hypotheses`); the factors, free of the hypotheses, are then contracted by the elimination plan
-    planned without them (:meth:`ModelInputs.plan` with ``hypotheses=False``). See :mod:`motives.models.mixture`.
+    (:func:`mix_hypotheses`); the factors, free of the hypotheses, are then contracted by the
+    elimination plan
+    planned without them (:meth:`ModelInputs.plan` with ``hypotheses=False``). See
+    :mod:`motives.models.mixture`.
     """
-    own = _own_messages(inp, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma, other=None)
-    factors = network_factors(inp, tables=tables, own=own, jcells=jcells, rho_src=rho_src, knobs=knobs)
+    own = _own_messages(
+        inp, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma, other=None
+    )
+    factors = network_factors(
+        inp, tables=tables, own=own, jcells=jcells, rho_src=rho_src, knobs=knobs
+    )
     mixed = mix_hypotheses(factors, inp.plan().scopes, logw)
     return contract_log(inp.plan(hypotheses=False), mixed)
 
 
-def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any],
-                  timeline: TimelineMode, sigma: SigmaMode, other: list[Array] | None) -> list[Any]:
+def _own_messages(
+    inp: ModelInputs,
+    *,
+    cells: Any,
+    rho_src: Any | None,
+    knobs: dict[str, Any],
+    timeline: TimelineMode,
+    sigma: SigmaMode,
+    other: list[Array] | None,
+) -> list[Any]:
     """What each proposition's own items and its observed state say of it, log (S,) or None.
 
     The items are weighted.
@@ -974,10 +1161,16 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
     given = None
     if rho_src is not None:
         base_all = np.concatenate([p.base for p in props])
-        given = (model["prop_base_rate"] if "prop_base_rate" in model.named_vars
-                 else pm.Data("prop_base_rate", np.nan_to_num(base_all, nan=0.5)))
-    if STACKED and other is None and ((timeline == "marginal" and sigma == "fixed")
-                                      or not any(p.timelines for p in props)):
+        given = (
+            model["prop_base_rate"]
+            if "prop_base_rate" in model.named_vars
+            else pm.Data("prop_base_rate", np.nan_to_num(base_all, nan=0.5))
+        )
+    if (
+        STACKED
+        and other is None
+        and ((timeline == "marginal" and sigma == "fixed") or not any(p.timelines for p in props))
+    ):
         return _own_messages_stacked(inp, cells=cells, rho_src=rho_src, knobs=knobs, given=given)
     row = 0  # offset into the structured likelihood items
     ev = len(inp.direct_items)  # offset into the evidence axis
@@ -994,9 +1187,17 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
             rho = None
             if rho_src is not None and np.any(p.source_index >= 0):
                 rho = _per_item(rho_src, p.source_index)
-            lam = cells[r0:r0 + n, :S]
-            terms.append(mixed_loglik(lam, rho, ls_all[l0:l0 + n, :S], obs_all[r0:r0 + n],
-                                      None if given is None else given[r0:r0 + n], np.isnan(p.base)))
+            lam = cells[r0 : r0 + n, :S]
+            terms.append(
+                mixed_loglik(
+                    lam,
+                    rho,
+                    ls_all[l0 : l0 + n, :S],
+                    obs_all[r0 : r0 + n],
+                    None if given is None else given[r0 : r0 + n],
+                    np.isnan(p.base),
+                )
+            )
         m_other = len(p.timelines) + len(p.quantities)
         if m_other:
             if other is not None:
@@ -1007,11 +1208,11 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
                     oth = pt.concatenate([oth, pt.as_tensor_variable(p.quantity_loglik)], axis=0)
             else:
                 oth = pt.as_tensor_variable(p.quantity_loglik)
-            terms.append(oth + ls_all[l0 + n:l0 + n + m_other, :S])
+            terms.append(oth + ls_all[l0 + n : l0 + n + m_other, :S])
         msg: Any = None
         if terms:
             ll = pt.concatenate(terms, axis=0) if len(terms) > 1 else terms[0]
-            w = weight[e0:e0 + n + m_other][:, None]
+            w = weight[e0 : e0 + n + m_other][:, None]
             msg = pt.switch(pt.eq(w, 0.0), 0.0, w * ll).sum(axis=0)
         if p.observed >= 0:  # a hard finding: every other state is ruled out
             seen = np.where(np.arange(S) == p.observed, 0.0, -np.inf)
@@ -1020,15 +1221,19 @@ def _own_messages(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: d
     return out
 
 
-def _own_messages_stacked(inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any],
-                          given: Any) -> list[Any]:
+def _own_messages_stacked(
+    inp: ModelInputs, *, cells: Any, rho_src: Any | None, knobs: dict[str, Any], given: Any
+) -> list[Any]:
     """:func:`_own_messages` as a few whole-array operations: every proposition's items at once.
 
-    The same numbers as one :func:`mixed_loglik` per proposition (the per-proposition form, kept for the
-    pooled model's replaced terms and for free timeline σ): the items' cells are the padded (n, S_max)
+    The same numbers as one :func:`mixed_loglik` per proposition (the per-proposition form, kept for
+    the
+    pooled model's replaced terms and for free timeline σ): the items' cells are the padded (n,
+    S_max)
     matrix, padding masked out of the row maximum, the row mean and the sum; timeline (σ fixed) and
     quantity items are constants; each proposition's message is the weighted sum of its items' rows,
-    gathered into a (P, items, S_max) array. A graph a fraction of the size of a loop over propositions,
+    gathered into a (P, items, S_max) array. A graph a fraction of the size of a loop over
+    propositions,
     which is most of what PyTensor spends compiling a structured model.
     """
     import pytensor.tensor as pt
@@ -1048,8 +1253,13 @@ def _own_messages_stacked(inp: ModelInputs, *, cells: Any, rho_src: Any | None, 
     for p in props:
         S, n = len(p.states), len(p.items)
         lik_rows += range(row, row + n)
-        oth = np.concatenate([np.array([_fixed_sigma_loglik(t) for t in p.timelines]).reshape(-1, S),
-                              p.quantity_loglik], axis=0)
+        oth = np.concatenate(
+            [
+                np.array([_fixed_sigma_loglik(t) for t in p.timelines]).reshape(-1, S),
+                p.quantity_loglik,
+            ],
+            axis=0,
+        )
         for r in range(len(oth)):
             oth_rows.append(row + n + r)
             oth_vals.append(np.pad(oth[r], (0, W - S)))
@@ -1059,7 +1269,9 @@ def _own_messages_stacked(inp: ModelInputs, *, cells: Any, rho_src: Any | None, 
     terms = []  # log P(E | state) of every item, in knob order once permuted
     order = []
     if n_lik:
-        lam = pt.switch(valid, cells[:, :W], 0.0) * pt.exp(knobs["prop_log_scale"][np.array(lik_rows)])
+        lam = pt.switch(valid, cells[:, :W], 0.0) * pt.exp(
+            knobs["prop_log_scale"][np.array(lik_rows)]
+        )
         top = pt.max(lam, axis=1, keepdims=True)
         lam = lam / pt.maximum(top, 1.0)
         p_e = lam
@@ -1082,23 +1294,27 @@ def _own_messages_stacked(inp: ModelInputs, *, cells: Any, rho_src: Any | None, 
     width = max((len(g) for g in gather), default=0)
     knob = np.full((len(props), max(width, 1)), n_all, dtype=np.intp)
     for i, g in enumerate(gather):
-        knob[i, :len(g)] = g
+        knob[i, : len(g)] = g
     to_stacked = np.empty(n_all + 1, dtype=np.intp)  # knob row -> row of ``stacked``
     to_stacked[np.array(order, dtype=np.intp)] = np.arange(n_all)
     to_stacked[n_all] = n_all
     stacked = pt.concatenate([*terms, pt.zeros((1, W))], axis=0)
     ev0 = len(inp.direct_items)
-    wk = pt.concatenate([knobs["weight"][ev0:ev0 + n_all], pt.zeros(1)])[knob][:, :, None]  # (P, items, 1)
+    wk = pt.concatenate([knobs["weight"][ev0 : ev0 + n_all], pt.zeros(1)])[knob][
+        :, :, None
+    ]  # (P, items, 1)
     index = to_stacked[knob]
     llk = stacked[index]  # (P, items, W)
     msg = pt.switch(pt.eq(wk, 0.0), 0.0, wk * llk).sum(axis=1)  # (P, W)
     seen = np.zeros((len(props), W))
     for i, p in enumerate(props):
         if p.observed >= 0:  # a hard finding: every other state is ruled out
-            seen[i, :len(p.states)] = np.where(np.arange(len(p.states)) == p.observed, 0.0, -np.inf)
+            seen[i, : len(p.states)] = np.where(
+                np.arange(len(p.states)) == p.observed, 0.0, -np.inf
+            )
     if np.any(seen):
         msg = msg + seen
-    return [msg[i, :len(p.states)] for i, p in enumerate(props)]
+    return [msg[i, : len(p.states)] for i, p in enumerate(props)]
 
 
 def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> Any:
@@ -1106,7 +1322,8 @@ def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> 
 
     The padding is unused.
 
-    ``pm.Data`` ``jlam_fixed`` / ``jlam_alpha`` / ``jlam_beta``, random variable ``jlam_cell`` (dims ``jcell``):
+    ``pm.Data`` ``jlam_fixed`` / ``jlam_alpha`` / ``jlam_beta``, random variable ``jlam_cell`` (dims
+    ``jcell``):
     a cell the lens gives a confidence for is Beta, as every likelihood cell.
     """
     mean, conc = joint_cell_arrays(inp)
@@ -1119,17 +1336,26 @@ def joint_cell_arrays(inp: ModelInputs) -> tuple[Array, Array]:
     mean = np.full((len(inp.joint), V), 0.5)
     conc = np.full((len(inp.joint), V), np.nan)
     for r, j in enumerate(inp.joint):
-        mean[r, :len(j.lam_mean)] = j.lam_mean
-        conc[r, :len(j.lam_mean)] = j.lam_conc
+        mean[r, : len(j.lam_mean)] = j.lam_mean
+        conc[r, : len(j.lam_mean)] = j.lam_conc
     return mean, conc
 
 
-def network_factors(inp: ModelInputs, *, tables: list[Any], own: list[Any], jcells: Any, rho_src: Any | None,
-                    knobs: dict[str, Any]) -> list[Any]:
+def network_factors(
+    inp: ModelInputs,
+    *,
+    tables: list[Any],
+    own: list[Any],
+    jcells: Any,
+    rho_src: Any | None,
+    knobs: dict[str, Any],
+) -> list[Any]:
     """The log-factors of the structure in the order of :meth:`ModelInputs.plan`'s scopes.
 
-    Proposition i: log P(s_i | parents) + what its own items and its observed state say of s_i, laid out
-    (parent values ..., S); an item of several parents: its weighted log P(E | parents), laid out (parent
+    Proposition i: log P(s_i | parents) + what its own items and its observed state say of s_i, laid
+    out
+    (parent values ..., S); an item of several parents: its weighted log P(E | parents), laid out
+    (parent
     values ...). The same factors the exact engine builds (:func:`motives.exact.likelihood.loglik`).
     """
     import pymc as pm
@@ -1144,17 +1370,25 @@ def network_factors(inp: ModelInputs, *, tables: list[Any], own: list[Any], jcel
     given = None
     if rho_src is not None:
         model = pm.modelcontext(None)
-        given = (model["joint_base_rate"] if "joint_base_rate" in model.named_vars
-                 else pm.Data("joint_base_rate", np.nan_to_num([j.base for j in inp.joint], nan=0.5)))
+        given = (
+            model["joint_base_rate"]
+            if "joint_base_rate" in model.named_vars
+            else pm.Data("joint_base_rate", np.nan_to_num([j.base for j in inp.joint], nan=0.5))
+        )
     ev = len(inp.direct_items) + len(inp.proposition_items)
     for r, j in enumerate(inp.joint):
         V = len(j.parent_values)
         rho = None
         if rho_src is not None and j.source_index >= 0:
             rho = _per_item(rho_src, np.array([j.source_index], dtype=np.intp))
-        ll = mixed_loglik(jcells[r:r + 1, :V], rho, knobs["joint_log_scale"][r:r + 1, :V],
-                          knobs["joint_observed"][r:r + 1], None if given is None else given[r:r + 1],
-                          np.array([np.isnan(j.base)]))[0]
+        ll = mixed_loglik(
+            jcells[r : r + 1, :V],
+            rho,
+            knobs["joint_log_scale"][r : r + 1, :V],
+            knobs["joint_observed"][r : r + 1],
+            None if given is None else given[r : r + 1],
+            np.array([np.isnan(j.base)]),
+        )[0]
         w = knobs["weight"][ev + r]
         out.append(pt.switch(pt.eq(w, 0.0), 0.0, w * ll).reshape(j.cards))
     return out
@@ -1165,9 +1399,12 @@ def contract_log(plan: Any, factors: list[Any]) -> Any:
 
     See :func:`motives.exact.contract.plan_elimination` for the plan.
 
-    The PyTensor twin of the exact engine's log-space step (``_log_step`` in :mod:`motives.exact.contract`):
-    for each step the input log-factors are laid out on the step's union of variables (broadcast), added,
-    and the last variable summed out by a log-sum-exp; what is left at the end is added. Returns a tensor
+    The PyTensor twin of the exact engine's log-space step (``_log_step`` in
+    :mod:`motives.exact.contract`):
+    for each step the input log-factors are laid out on the step's union of variables (broadcast),
+    added,
+    and the last variable summed out by a log-sum-exp; what is left at the end is added. Returns a
+    tensor
     over the kept variable 0 (the hypotheses), or a scalar when no factor left holds it.
 
     Examples
@@ -1201,7 +1438,8 @@ def mix_hypotheses(factors: list[Any], scopes: Any, logw: Any) -> list[Any]:
 
     Log Σ_h w_h exp(f[..., h, ...]).
 
-    ``scopes`` are the factors' variables (0 the hypotheses); a factor without the hypotheses is unchanged.
+    ``scopes`` are the factors' variables (0 the hypotheses); a factor without the hypotheses is
+    unchanged.
     """
     out = []
     for f, sc in zip(factors, scopes, strict=True):
@@ -1209,7 +1447,11 @@ def mix_hypotheses(factors: list[Any], scopes: Any, logw: Any) -> list[Any]:
             out.append(f)
             continue
         a = sc.index(0)
-        out.append(safe_logsumexp(f + logw.dimshuffle([0 if k == a else "x" for k in range(len(sc))]), axis=a))
+        out.append(
+            safe_logsumexp(
+                f + logw.dimshuffle([0 if k == a else "x" for k in range(len(sc))]), axis=a
+            )
+        )
     return out
 
 
@@ -1223,10 +1465,12 @@ def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
     recompiling. Proposition tables are ``table_{id}`` (means) and ``table_conc_{id}``.
     """
     free = inp.free_cells
-    out = {"lam_fixed": np.where(free, 0.5, inp.lam_mean),
-           "lam_alpha": inp.lam_mean[free] * inp.lam_conc[free],
-           "lam_beta": (1 - inp.lam_mean[free]) * inp.lam_conc[free],
-           "base_rate": np.nan_to_num(inp.base, nan=0.5)}
+    out = {
+        "lam_fixed": np.where(free, 0.5, inp.lam_mean),
+        "lam_alpha": inp.lam_mean[free] * inp.lam_conc[free],
+        "lam_beta": (1 - inp.lam_mean[free]) * inp.lam_conc[free],
+        "base_rate": np.nan_to_num(inp.base, nan=0.5),
+    }
     if not free.any():  # no Beta cells: the model has no such inputs
         del out["lam_alpha"], out["lam_beta"]
     random = np.array([np.isfinite(s[2]) for s in inp.sources], dtype=bool)
@@ -1237,8 +1481,14 @@ def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
     if inp.structured:
         m, c = structured_cell_arrays(inp)
         pfree = np.isfinite(c)
-        out.update({"plam_fixed": np.where(pfree, 0.5, m),
-                    "prop_base_rate": np.nan_to_num(np.concatenate([p.base for p in inp.propositions]), nan=0.5)})
+        out.update(
+            {
+                "plam_fixed": np.where(pfree, 0.5, m),
+                "prop_base_rate": np.nan_to_num(
+                    np.concatenate([p.base for p in inp.propositions]), nan=0.5
+                ),
+            }
+        )
         if pfree.any():
             out.update({"plam_alpha": m[pfree] * c[pfree], "plam_beta": (1 - m[pfree]) * c[pfree]})
         for p in inp.propositions:
@@ -1248,9 +1498,14 @@ def data_for(inp: ModelInputs) -> dict[str, np.ndarray]:
         if inp.joint:
             m, c = joint_cell_arrays(inp)
             jfree = np.isfinite(c)
-            out.update({"jlam_fixed": np.where(jfree, 0.5, m),
-                        "joint_base_rate": np.nan_to_num([j.base for j in inp.joint], nan=0.5)})
+            out.update(
+                {
+                    "jlam_fixed": np.where(jfree, 0.5, m),
+                    "joint_base_rate": np.nan_to_num([j.base for j in inp.joint], nan=0.5),
+                }
+            )
             if jfree.any():
-                out.update({"jlam_alpha": m[jfree] * c[jfree], "jlam_beta": (1 - m[jfree]) * c[jfree]})
+                out.update(
+                    {"jlam_alpha": m[jfree] * c[jfree], "jlam_beta": (1 - m[jfree]) * c[jfree]}
+                )
     return out
-

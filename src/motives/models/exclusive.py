@@ -48,8 +48,15 @@ if TYPE_CHECKING:
     from motives.models.sampling import BuiltModel
 
 
-def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
-                    timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> BuiltModel:
+def build_exclusive(
+    case: Case,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+    timeline: TimelineMode = "marginal",
+    sigma: SigmaMode = "fixed",
+) -> BuiltModel:
     """Build the exclusive model of a case under one lens (no sampling).
 
     Parameters
@@ -93,34 +100,65 @@ def build_exclusive(case: Case, *, lens: str | None = None, prior: Any = None, r
         lam = beta_cells(inp, knobs["concentration"])
         rho_src = source_reliability(inp, reliability=reliability)
         rho = reliability_vector(inp, reliability=reliability, rho_src=rho_src)
-        ll = item_loglik(inp, lam=lam, rho=rho, log_scale=knobs["log_scale"], observed=knobs["observed"],
-                         timeline=timeline, sigma=sigma)
+        ll = item_loglik(
+            inp,
+            lam=lam,
+            rho=rho,
+            log_scale=knobs["log_scale"],
+            observed=knobs["observed"],
+            timeline=timeline,
+            sigma=sigma,
+        )
         if not inp.structured:
             joint = hypothesis_prior(kind, vec) + weighted_total(ll, knobs["weight"])
         else:
-            joint = (hypothesis_prior(kind, vec) + weighted_total(ll, knobs["weight"][:len(inp.direct_items)])
-                     + structured_loglik(inp, knobs, rho_src, timeline=timeline, sigma=sigma).sum(axis=0))
+            joint = (
+                hypothesis_prior(kind, vec)
+                + weighted_total(ll, knobs["weight"][: len(inp.direct_items)])
+                + structured_loglik(inp, knobs, rho_src, timeline=timeline, sigma=sigma).sum(axis=0)
+            )
         pm.Potential("marginal", pm.math.logsumexp(joint))
         cred = pm.Deterministic("credence", pt.special.softmax(joint), dims="hypothesis")
         pm.Deterministic("family_credence", pt.dot(cred, inp.family_matrix), dims="family")
-    settings = {"model": "exclusive", "lens": inp.lens, "prior": jsonable(prior), "reliability": reliability,
-                "timeline": timeline, "sigma": sigma}
+    settings = {
+        "model": "exclusive",
+        "lens": inp.lens,
+        "prior": jsonable(prior),
+        "reliability": reliability,
+        "timeline": timeline,
+        "sigma": sigma,
+    }
     return BuiltModel(kind="exclusive", model=model, inputs=inp, settings=settings)
 
 
-def structured_loglik(inp: ModelInputs, knobs: dict[str, Any], rho_src: Any, *, timeline: TimelineMode = "marginal",
-                      sigma: SigmaMode = "fixed") -> Any:
+def structured_loglik(
+    inp: ModelInputs,
+    knobs: dict[str, Any],
+    rho_src: Any,
+    *,
+    timeline: TimelineMode = "marginal",
+    sigma: SigmaMode = "fixed",
+) -> Any:
     """Log messages (P_top, K) of the propositions bearing on the hypotheses.
 
     The tables and cells are random.
 
-    For a network, the whole structure contracted by the exact engine's elimination plan, one row (1, K).
+    For a network, the whole structure contracted by the exact engine's elimination plan, one row
+    (1, K).
     """
     from motives.models.evidence import structure_messages
 
     tables, cells, jcells = structure_inputs(inp, knobs)
-    return structure_messages(inp, tables=tables, cells=cells, rho_src=rho_src, knobs=knobs, timeline=timeline,
-                              sigma=sigma, jcells=jcells)
+    return structure_messages(
+        inp,
+        tables=tables,
+        cells=cells,
+        rho_src=rho_src,
+        knobs=knobs,
+        timeline=timeline,
+        sigma=sigma,
+        jcells=jcells,
+    )
 
 
 def structure_inputs(inp: ModelInputs, knobs: dict[str, Any]) -> tuple[list[Any], Any, Any]:

@@ -43,7 +43,8 @@ class RefitGrid:
     table
         One row per grid point and hypothesis: ``prior_power``, ``concentration``, ``hypothesis``,
         ``prior`` (the scaled prior), ``credence`` (posterior mean), ``lower``, ``upper`` (90%
-        interval), ``exact`` (NaN where the exact engine has no answer), ``ok`` (the fit's diagnostics).
+        interval), ``exact`` (NaN where the exact engine has no answer), ``ok`` (the fit's
+        diagnostics).
     job
         The many-fit job (where it ran, failures by grid point, what was resumed).
     """
@@ -57,7 +58,10 @@ def scaled_prior(prior: np.ndarray, power: float) -> np.ndarray:
 
     Examples
     --------
-    >>> scaled_prior(np.array([0.2, 0.8]), 0.0).tolist(), scaled_prior(np.array([0.2, 0.8]), 1.0).tolist()
+    >>> (
+    ...     scaled_prior(np.array([0.2, 0.8]), 0.0).tolist(),
+    ...     scaled_prior(np.array([0.2, 0.8]), 1.0).tolist(),
+    ... )
     ([0.5, 0.5], [0.2, 0.8])
     """
     p = np.asarray(prior, dtype=float)
@@ -65,46 +69,75 @@ def scaled_prior(prior: np.ndarray, power: float) -> np.ndarray:
     return out / out.sum()
 
 
-def grid_tasks(case: Case, config: FitConfig, *, prior_power: Sequence[float] = (1.0,),
-               concentration: Sequence[float] = (1.0,)) -> tuple[list[FitTask], list[tuple[float, float]]]:
+def grid_tasks(
+    case: Case,
+    config: FitConfig,
+    *,
+    prior_power: Sequence[float] = (1.0,),
+    concentration: Sequence[float] = (1.0,),
+) -> tuple[list[FitTask], list[tuple[float, float]]]:
     """One task per (prior_power, concentration), in that order, every one with the config's seed.
 
     Examples
     --------
     >>> import motives as mv
     >>> case = mv.examples.load("witness")
-    >>> tasks, points = grid_tasks(case, FitConfig.build(case), prior_power=[0.5, 1], concentration=[1])
+    >>> tasks, points = grid_tasks(
+    ...     case, FitConfig.build(case), prior_power=[0.5, 1], concentration=[1]
+    ... )
     >>> points, [t.label for t in tasks]
     ([(0.5, 1.0), (1.0, 1.0)], ['prior^0.5, concentration x1', 'prior^1, concentration x1'])
     """
     from motives.exact import prior_from
 
     if config.model != "exclusive":
-        raise MotivesError(f"refit grid: only the exclusive model is refitted over a grid here, not {config.model}")
+        raise MotivesError(
+            f"refit grid: only the exclusive model is refitted over a grid here, not {config.model}"
+        )
     if isinstance(config.prior, dict) and "dirichlet" in config.prior:
-        raise MotivesError("refit grid: the prior must be fixed to be power-scaled (not a Dirichlet prior)")
-    for name, values, least in (("prior_power", prior_power, 0.0), ("concentration", concentration, None)):
+        raise MotivesError(
+            "refit grid: the prior must be fixed to be power-scaled (not a Dirichlet prior)"
+        )
+    for name, values, least in (
+        ("prior_power", prior_power, 0.0),
+        ("concentration", concentration, None),
+    ):
         if not len(values):
             raise MotivesError(f"refit grid: {name} needs at least one value")
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) \
-                    or (v < least if least is not None else v <= 0):
-                raise MotivesError(f"refit grid: {name} values must be finite numbers "
-                                   f"{'>= 0' if least is not None else '> 0'}, got {v!r}")
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, int | float)
+                or not np.isfinite(v)
+                or (v < least if least is not None else v <= 0)
+            ):
+                raise MotivesError(
+                    f"refit grid: {name} values must be finite numbers "
+                    f"{'>= 0' if least is not None else '> 0'}, got {v!r}"
+                )
     prior = np.asarray(prior_from(case, config.prior), dtype=float)
     tasks, points = [], []
     for a, c in itertools.product(prior_power, concentration):
         p = scaled_prior(prior, float(a))
         with np.errstate(divide="ignore"):
             data = {"log_prior": np.log(p), "concentration": np.asarray(float(c))}
-        tasks.append(FitTask.build(case, config, data=data, label=f"prior^{a:g}, concentration x{c:g}"))
+        tasks.append(
+            FitTask.build(case, config, data=data, label=f"prior^{a:g}, concentration x{c:g}")
+        )
         points.append((float(a), float(c)))
     return tasks, points
 
 
-def refit_grid(case: Case, config: FitConfig, *, prior_power: Sequence[float] = (1.0,),
-               concentration: Sequence[float] = (1.0,), scheduler: Any = None, workers: int | None = None,
-               results: str | Path | None = None) -> RefitGrid:
+def refit_grid(
+    case: Case,
+    config: FitConfig,
+    *,
+    prior_power: Sequence[float] = (1.0,),
+    concentration: Sequence[float] = (1.0,),
+    scheduler: Any = None,
+    workers: int | None = None,
+    results: str | Path | None = None,
+) -> RefitGrid:
     """Refit ``case`` at every (prior power, concentration) of the grid.
 
     Examples
@@ -115,7 +148,9 @@ def refit_grid(case: Case, config: FitConfig, *, prior_power: Sequence[float] = 
     >>> grid = refit_grid(case, cfg, prior_power=[0, 1], scheduler="serial")
     >>> grid.table[["prior_power", "hypothesis", "prior"]].round(2).values.tolist()
     [[0.0, 'blue', 0.5], [0.0, 'green', 0.5], [1.0, 'blue', 0.15], [1.0, 'green', 0.85]]
-    >>> bool((grid.table["credence"] - grid.table["exact"]).abs().max() < 1e-9)  # nothing random in this case
+    >>> bool(
+    ...     (grid.table["credence"] - grid.table["exact"]).abs().max() < 1e-9
+    ... )  # nothing random in this case
     True
     """
     import pandas as pd
@@ -130,7 +165,11 @@ def refit_grid(case: Case, config: FitConfig, *, prior_power: Sequence[float] = 
     rows = []
     for t, (a, c), res in zip(tasks, points, job.results, strict=True):
         p = np.exp(np.asarray(t.data["log_prior"], dtype=float))
-        exact = posterior(arr, p, reliability=config.reliability) if c == 1.0 else np.full(len(p), np.nan)
+        exact = (
+            posterior(arr, p, reliability=config.reliability)
+            if c == 1.0
+            else np.full(len(p), np.nan)
+        )
         hyps = [h.id for h in case.hypotheses]
         if res is None:
             mean = lo = hi = np.full(len(hyps), np.nan)
@@ -141,14 +180,31 @@ def refit_grid(case: Case, config: FitConfig, *, prior_power: Sequence[float] = 
             mean, (lo, hi) = x.mean(axis=0), np.quantile(x, [tail, 1 - tail], axis=0)
             ok = bool(res.diagnostics["ok"])
         for k, h in enumerate(hyps):
-            rows.append({"prior_power": a, "concentration": c, "hypothesis": h, "prior": p[k],
-                         "credence": mean[k], "lower": lo[k], "upper": hi[k], "exact": exact[k], "ok": ok})
+            rows.append(
+                {
+                    "prior_power": a,
+                    "concentration": c,
+                    "hypothesis": h,
+                    "prior": p[k],
+                    "credence": mean[k],
+                    "lower": lo[k],
+                    "upper": hi[k],
+                    "exact": exact[k],
+                    "ok": ok,
+                }
+            )
     return RefitGrid(pd.DataFrame(rows), job)
 
 
-
-def write_refits(spec: Any, spec_file: Path, case: Case, folder: Path, *, scheduler: Any = None,
-                 workers: int | None = None) -> list[str]:
+def write_refits(
+    spec: Any,
+    spec_file: Path,
+    case: Case,
+    folder: Path,
+    *,
+    scheduler: Any = None,
+    workers: int | None = None,
+) -> list[str]:
     """Write the refit grid a spec's ``sensitivity.refits`` asks for; return lines to print.
 
     The grid is written as ``refits.csv`` in ``folder``.
@@ -157,11 +213,20 @@ def write_refits(spec: Any, spec_file: Path, case: Case, folder: Path, *, schedu
 
     r = spec.sensitivity.refits
     config = FitConfig.from_spec(spec, case)
-    grid = refit_grid(case, config, prior_power=[float(x) for x in r.prior_power],
-                      concentration=[float(x) for x in r.concentration], scheduler=scheduler, workers=workers)
+    grid = refit_grid(
+        case,
+        config,
+        prior_power=[float(x) for x in r.prior_power],
+        concentration=[float(x) for x in r.concentration],
+        scheduler=scheduler,
+        workers=workers,
+    )
     grid.table.to_csv(folder / "refits.csv", index=False)
     job = grid.job
-    lines = [f"refits: {len(job.tasks) - len(job.failures)} of {len(job.tasks)} fits ({job.where}, {job.seconds:.1f} s)"]
+    lines = [
+        f"refits: {len(job.tasks) - len(job.failures)} of {len(job.tasks)} fits ({job.where}, "
+        f"{job.seconds:.1f} s)"
+    ]
     bad = int((~grid.table.drop_duplicates(["prior_power", "concentration"])["ok"]).sum())
     if bad:
         lines.append(f"refits: {bad} fit(s) failed their diagnostics (column ok in refits.csv)")

@@ -71,14 +71,18 @@ def add_knobs(inp: ModelInputs) -> dict[str, Any]:
     n_s = sum(len(p.items) for p in inp.propositions)
     out = {
         "concentration": pm.Data("concentration", 1.0),
-        "log_scale": pm.Data("log_scale", np.zeros((E_d, K)), dims=("direct", "hypothesis") if E_d else None),
+        "log_scale": pm.Data(
+            "log_scale", np.zeros((E_d, K)), dims=("direct", "hypothesis") if E_d else None
+        ),
         "weight": pm.Data("weight", np.ones(E), dims="evidence" if E else None),
         "observed": pm.Data("observed", np.ones(N)),
         "prop_log_scale": pm.Data("prop_log_scale", np.zeros((len(inp.proposition_items), W))),
         "prop_observed": pm.Data("prop_observed", np.ones(n_s)),
     }
     if inp.joint:
-        out["joint_log_scale"] = pm.Data("joint_log_scale", np.zeros((len(inp.joint), inp.joint_width)))
+        out["joint_log_scale"] = pm.Data(
+            "joint_log_scale", np.zeros((len(inp.joint), inp.joint_width))
+        )
         out["joint_observed"] = pm.Data("joint_observed", np.ones(len(inp.joint)))
     return out
 
@@ -107,5 +111,12 @@ def weighted_total(ll: Any, weight: Any) -> Any:
 def check_posterior_exists(joint_values: np.ndarray) -> None:
     """Raise when every hypothesis has log weight −inf (the evidence rules out all of them)."""
     if not np.any(np.isfinite(joint_values)):
-        raise CaseError([Problem("the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
-                                 "or a prior of 0): no posterior exists", field="likelihoods")])
+        raise CaseError(
+            [
+                Problem(
+                    "the evidence rules out every hypothesis (each has a likelihood of 0 somewhere "
+                    "or a prior of 0): no posterior exists",
+                    field="likelihoods",
+                )
+            ]
+        )

@@ -10,7 +10,8 @@ the task runs (:func:`run_task`), so a worker needs only motives installed.
 :func:`run_fits` sends the tasks to
 
 - ``"serial"``: this process, one after another;
-- ``"processes"`` (the default): a pool of local worker processes (``spawn``), one task at a time each;
+- ``"processes"`` (the default): a pool of local worker processes (``spawn``), one task at a time
+each;
 - a Dask scheduler address (``tcp://HOST:PORT``), or a ``dask.distributed.Client``;
   ``scheduler=None`` reads the address from the environment variable ``MOTIVES_SCHEDULER``
   and falls back to local processes.
@@ -31,7 +32,10 @@ Examples
 >>> import motives as mv
 >>> from motives.models.config import FitConfig
 >>> case = mv.examples.load("witness")
->>> tasks = [FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1, seed=s)) for s in (1, 2)]
+>>> tasks = [
+...     FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1, seed=s))
+...     for s in (1, 2)
+... ]
 >>> job = run_fits(tasks, scheduler="serial")
 >>> job.ok, len(job.results), [r.config_hash for r in job.results] == [t.config_hash for t in tasks]
 (True, 2, True)
@@ -89,8 +93,15 @@ class FitTask:
     log_densities: bool = False
 
     @classmethod
-    def build(cls, case: Case, config: FitConfig, *, data: dict[str, Any] | None = None,
-              label: str = "", log_densities: bool = False) -> FitTask:
+    def build(
+        cls,
+        case: Case,
+        config: FitConfig,
+        *,
+        data: dict[str, Any] | None = None,
+        label: str = "",
+        log_densities: bool = False,
+    ) -> FitTask:
         """A task fitting ``case`` as ``config`` says, with knob values ``data``.
 
         Examples
@@ -104,8 +115,13 @@ class FitTask:
         from motives.models.config import case_content
 
         plain = {k: np.asarray(v, dtype=float).tolist() for k, v in (data or {}).items()}
-        return cls(case=case_content(case), config=config.as_dict(), data=plain, label=label,
-                   log_densities=bool(log_densities))
+        return cls(
+            case=case_content(case),
+            config=config.as_dict(),
+            data=plain,
+            label=label,
+            log_densities=bool(log_densities),
+        )
 
     @property
     def config_hash(self) -> str:
@@ -120,7 +136,8 @@ class FitTask:
         """The task's identity.
 
         The fit's record, the knob values and whether log densities are kept: the file name of its
-        saved result (a saved fit without log densities is not the result of a task that asks for them).
+        saved result (a saved fit without log densities is not the result of a task that asks for
+        them).
         """
         if not self.data and not self.log_densities:
             return self.config_hash
@@ -163,14 +180,23 @@ def run_task(task: FitTask) -> FitResult:
     started, t0, cpu0 = time.time(), time.perf_counter(), time.process_time()
     case = Case.model_validate(task.case)
     config = FitConfig.from_stored(task.config)
-    res = fit_from_config(case, config, progressbar=False, data=task.data or None, cores=1,
-                          log_densities=task.log_densities, auto_backend="pymc")
+    res = fit_from_config(
+        case,
+        config,
+        progressbar=False,
+        data=task.data or None,
+        cores=1,
+        log_densities=task.log_densities,
+        auto_backend="pymc",
+    )
     res.trace.attrs["motives_task_started"] = started
     res.trace.attrs["motives_task_seconds"] = time.perf_counter() - t0
     res.trace.attrs["motives_task_cpu_seconds"] = time.process_time() - cpu0
     res.trace.attrs["motives_task_key"] = task.key
     res.trace.attrs["motives_task_data"] = json.dumps(task.data, sort_keys=True)
-    res.trace.attrs["motives_task_process"] = f"{socket.gethostname()}:{os.getpid()}"  # where it ran
+    res.trace.attrs["motives_task_process"] = (
+        f"{socket.gethostname()}:{os.getpid()}"  # where it ran
+    )
     if task.label:
         res.trace.attrs["motives_task_label"] = task.label
     return res
@@ -213,27 +239,38 @@ class ManyFits:
 
         Examples
         --------
-        >>> ManyFits([FitTask({}, {"a": 1}, label="x")], [None], {0: "boom"}, [], "serial", 0.0).failure_lines()
+        >>> ManyFits(
+        ...     [FitTask({}, {"a": 1}, label="x")], [None], {0: "boom"}, [], "serial", 0.0
+        ... ).failure_lines()
         ['task 1 (x, key 015abd7f5cc57a2d) failed: boom']
         """
         out = []
         for i, why in sorted(self.failures.items()):
             t = self.tasks[i]
-            out.append(f"task {i + 1} ({t.label + ', ' if t.label else ''}key {t.key}) failed: {why}")
+            out.append(
+                f"task {i + 1} ({t.label + ', ' if t.label else ''}key {t.key}) failed: {why}"
+            )
         return out
 
     def raise_on_failure(self) -> list[FitResult]:
         """The results, or a :class:`MotivesError` naming every failed task."""
         if self.failures:
-            raise MotivesError(f"{len(self.failures)} of {len(self.tasks)} fits failed "
-                               f"(the {len(self.tasks) - len(self.failures)} others are kept):\n"
-                               + "\n".join(self.failure_lines()))
+            raise MotivesError(
+                f"{len(self.failures)} of {len(self.tasks)} fits failed "
+                f"(the {len(self.tasks) - len(self.failures)} others are kept):\n"
+                + "\n".join(self.failure_lines())
+            )
         return [r for r in self.results if r is not None]
 
 
-def run_fits(tasks: Sequence[FitTask], *, scheduler: Any = None, workers: int | None = None,
-             results: str | Path | None = None,
-             on_result: Callable[[int, FitResult | None, str | None], None] | None = None) -> ManyFits:
+def run_fits(
+    tasks: Sequence[FitTask],
+    *,
+    scheduler: Any = None,
+    workers: int | None = None,
+    results: str | Path | None = None,
+    on_result: Callable[[int, FitResult | None, str | None], None] | None = None,
+) -> ManyFits:
     """Run independent fits; results in task order, failures by task, resumable through a folder.
 
     Parameters
@@ -260,7 +297,10 @@ def run_fits(tasks: Sequence[FitTask], *, scheduler: Any = None, workers: int | 
     --------
     >>> import tempfile, motives as mv
     >>> case = mv.examples.load("witness")
-    >>> tasks = [FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1, seed=s)) for s in (1, 2)]
+    >>> tasks = [
+    ...     FitTask.build(case, FitConfig.build(case, draws=20, tune=0, chains=1, seed=s))
+    ...     for s in (1, 2)
+    ... ]
     >>> folder = tempfile.TemporaryDirectory()
     >>> first = run_fits(tasks, scheduler="serial", results=folder.name)
     >>> again = run_fits(tasks, scheduler="serial", results=folder.name)
@@ -316,7 +356,9 @@ def _why(exc: BaseException) -> str:
 
 
 def _cpu_count() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
 
 
 def _save(res: FitResult, folder: Path, key: str) -> None:
@@ -348,18 +390,26 @@ def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
             with local_file_locks(), xr.open_datatree(path, engine="h5netcdf") as tree:
                 trace = tree.load()
         except (OSError, ValueError) as exc:
-            raise MotivesError(f"{path}: cannot read this saved fit ({exc}); delete it to run the task again") from None
+            raise MotivesError(
+                f"{path}: cannot read this saved fit ({exc}); delete it to run the task again"
+            ) from None
         if trace.attrs.get("motives_task_key") != t.key:
-            raise MotivesError(f"{path}: the file is not the result of task {i + 1} (stored key "
-                               f"{trace.attrs.get('motives_task_key')!r}, expected {t.key}); delete it to run "
-                               "the task again")
+            raise MotivesError(
+                f"{path}: the file is not the result of task {i + 1} (stored key "
+                f"{trace.attrs.get('motives_task_key')!r}, expected {t.key}); delete it to run "
+                "the task again"
+            )
         out[i] = FitResult(trace)
         found.append(i)
     return found
 
 
-def _run_processes(tasks: list[FitTask], todo: list[int], n: int,
-                   done: Callable[[int, FitResult | None, str | None], None]) -> None:
+def _run_processes(
+    tasks: list[FitTask],
+    todo: list[int],
+    n: int,
+    done: Callable[[int, FitResult | None, str | None], None],
+) -> None:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -374,36 +424,52 @@ def _run_processes(tasks: list[FitTask], todo: list[int], n: int,
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
-                    done(i, None, "a worker process died (killed, or out of memory) before the task finished")
+                    done(
+                        i,
+                        None,
+                        "a worker process died (killed, or out of memory) before the task finished",
+                    )
                 except Exception as exc:  # noqa: BLE001
                     done(i, None, _why(exc))
                 else:
                     done(i, res, None)
 
 
-def _run_dask(tasks: list[FitTask], todo: list[int], scheduler: Any,
-              done: Callable[[int, FitResult | None, str | None], None]) -> str:
+def _run_dask(
+    tasks: list[FitTask],
+    todo: list[int],
+    scheduler: Any,
+    done: Callable[[int, FitResult | None, str | None], None],
+) -> str:
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise MotivesError("a Dask scheduler was named but dask.distributed is not installed "
-                           "(pip install 'motives[dask]')") from None
+        raise MotivesError(
+            "a Dask scheduler was named but dask.distributed is not installed "
+            "(pip install 'motives[dask]')"
+        ) from None
     if isinstance(scheduler, Client):
         client, own = scheduler, False
-    elif isinstance(scheduler, str) and scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+    elif isinstance(scheduler, str) and scheduler.startswith(
+        ("tcp://", "tls://", "inproc://", "ucx://")
+    ):
         try:
             client, own = Client(scheduler, timeout="30s"), True
         except OSError as exc:
             raise MotivesError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     else:
-        raise MotivesError(f"scheduler must be 'serial', 'processes', a Dask address tcp://HOST:PORT or a "
-                           f"dask.distributed.Client, got {scheduler!r}")
+        raise MotivesError(
+            f"scheduler must be 'serial', 'processes', a Dask address tcp://HOST:PORT or a "
+            f"dask.distributed.Client, got {scheduler!r}"
+        )
     where = f"dask {client.scheduler.address}"
     try:
         if not todo:
             return where
-        futures = {client.submit(run_task, tasks[i], key=f"motives-fit-{tasks[i].key}-{i}", pure=False): i
-                   for i in todo}
+        futures = {
+            client.submit(run_task, tasks[i], key=f"motives-fit-{tasks[i].key}-{i}", pure=False): i
+            for i in todo
+        }
         for fut in as_completed(list(futures)):
             i = futures[fut]
             try:

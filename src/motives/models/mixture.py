@@ -66,8 +66,15 @@ if TYPE_CHECKING:
     from motives.models.sampling import BuiltModel
 
 
-def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
-                  timeline: TimelineMode = "marginal", sigma: SigmaMode = "fixed") -> BuiltModel:
+def build_mixture(
+    case: Case,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+    timeline: TimelineMode = "marginal",
+    sigma: SigmaMode = "fixed",
+) -> BuiltModel:
     """Build the mixture model of a case under one lens (no sampling).
 
     Parameters
@@ -85,8 +92,18 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
     import pymc as pm
     import pytensor.tensor as pt
 
-    from motives.models.evidence import beta_cells, network_mixture_loglik, reliability_vector, source_reliability
-    from motives.models.exclusive import jsonable, nonempty_coords, structure_inputs, structured_loglik
+    from motives.models.evidence import (
+        beta_cells,
+        network_mixture_loglik,
+        reliability_vector,
+        source_reliability,
+    )
+    from motives.models.exclusive import (
+        jsonable,
+        nonempty_coords,
+        structure_inputs,
+        structured_loglik,
+    )
     from motives.models.sampling import BuiltModel
 
     inp = model_inputs(case, lens)
@@ -96,27 +113,60 @@ def build_mixture(case: Case, *, lens: str | None = None, prior: Any = None, rel
         lam = beta_cells(inp, knobs["concentration"])
         rho_src = source_reliability(inp, reliability=reliability)
         rho = reliability_vector(inp, reliability=reliability, rho_src=rho_src)
-        ll = item_loglik(inp, lam=lam, rho=rho, log_scale=knobs["log_scale"], observed=knobs["observed"],
-                         timeline=timeline, sigma=sigma)
+        ll = item_loglik(
+            inp,
+            lam=lam,
+            rho=rho,
+            log_scale=knobs["log_scale"],
+            observed=knobs["observed"],
+            timeline=timeline,
+            sigma=sigma,
+        )
         conc = pm.Data("share_concentration", a, dims="hypothesis")
         w = pm.Dirichlet("w", a=conc, dims="hypothesis")
-        per_item = pm.math.logsumexp(pt.log(w)[None, :] + ll, axis=1).ravel()  # log Σ_h w_h P(E_e | h)
+        per_item = pm.math.logsumexp(
+            pt.log(w)[None, :] + ll, axis=1
+        ).ravel()  # log Σ_h w_h P(E_e | h)
         wt = knobs["weight"]
         if not inp.structured:
             pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum())
         elif inp.network:
-            wt = wt[:len(inp.direct_items)]
+            wt = wt[: len(inp.direct_items)]
             tables, cells, jcells = structure_inputs(inp, knobs)
-            struct = network_mixture_loglik(inp, logw=pt.log(w), tables=tables, cells=cells, jcells=jcells,
-                                            rho_src=rho_src, knobs=knobs, timeline=timeline, sigma=sigma)
-            pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + struct)
+            struct = network_mixture_loglik(
+                inp,
+                logw=pt.log(w),
+                tables=tables,
+                cells=cells,
+                jcells=jcells,
+                rho_src=rho_src,
+                knobs=knobs,
+                timeline=timeline,
+                sigma=sigma,
+            )
+            pm.Potential(
+                "mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + struct
+            )
         else:
-            wt = wt[:len(inp.direct_items)]
-            tops = structured_loglik(inp, knobs, rho_src, timeline=timeline, sigma=sigma)  # (P_top, K)
-            per_prop = pm.math.logsumexp(pt.log(w)[None, :] + tops, axis=1).ravel()  # log Σ_h w_h m_p(h)
-            pm.Potential("mixture_evidence", pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + per_prop.sum())
+            wt = wt[: len(inp.direct_items)]
+            tops = structured_loglik(
+                inp, knobs, rho_src, timeline=timeline, sigma=sigma
+            )  # (P_top, K)
+            per_prop = pm.math.logsumexp(
+                pt.log(w)[None, :] + tops, axis=1
+            ).ravel()  # log Σ_h w_h m_p(h)
+            pm.Potential(
+                "mixture_evidence",
+                pt.switch(pt.eq(wt, 0.0), 0.0, wt * per_item).sum() + per_prop.sum(),
+            )
         share = pm.Deterministic("share", w, dims="hypothesis")
         pm.Deterministic("family_share", pt.dot(share, inp.family_matrix), dims="family")
-    settings = {"model": "mixture", "lens": inp.lens, "prior": jsonable(prior), "reliability": reliability,
-                "timeline": timeline, "sigma": sigma}
+    settings = {
+        "model": "mixture",
+        "lens": inp.lens,
+        "prior": jsonable(prior),
+        "reliability": reliability,
+        "timeline": timeline,
+        "sigma": sigma,
+    }
     return BuiltModel(kind="mixture", model=model, inputs=inp, settings=settings)

@@ -71,8 +71,14 @@ POINT_CONCENTRATION = 200.0
 TAU = 0.3
 
 
-def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = None, reliability: bool = True,
-                 tau: float = TAU) -> BuiltModel:
+def build_pooled(
+    case: Case,
+    *,
+    lenses: list[str] | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+    tau: float = TAU,
+) -> BuiltModel:
     """Build the pooled model over several lenses (no sampling).
 
     Parameters
@@ -111,7 +117,9 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
     kind, vec = parse_prior(case, prior)
     coords = nonempty_coords(base.coords())
     coords["lens"] = lens_ids
-    coords["cell"] = [f"{base.items[i]}:{base.hypotheses[k]}" for i, k in zip(rows, cols, strict=True)]
+    coords["cell"] = [
+        f"{base.items[i]}:{base.hypotheses[k]}" for i, k in zip(rows, cols, strict=True)
+    ]
     coords = nonempty_coords(coords)
     other = np.stack([other_loglik_const(i) for i in inps])  # (A, T+Q, K)
     with pm.Model(coords=coords) as model:
@@ -120,9 +128,14 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
         lam_c = pt.as_tensor_variable(means.mean(axis=0))
         lam_a = [pt.as_tensor_variable(m) for m in means]
         if free.any():
-            lam_c, lam_a = pool_cells(means, concs, tau_d, knobs["concentration"],
-                                      names=("pool_alpha", "pool_beta", "consensus_logit", "lens_z", "judgements"),
-                                      dims=("lens", "cell"))
+            lam_c, lam_a = pool_cells(
+                means,
+                concs,
+                tau_d,
+                knobs["concentration"],
+                names=("pool_alpha", "pool_beta", "consensus_logit", "lens_z", "judgements"),
+                dims=("lens", "cell"),
+            )
         rho_src = source_reliability(base, reliability=reliability)
         rho = reliability_vector(base, reliability=reliability, rho_src=rho_src)
         logpi = hypothesis_prior(kind, vec)
@@ -138,16 +151,39 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
             cell_c, cell_a = pool_prop_cells(inps, tau_d, knobs["concentration"])
             oth = [[prop_other_const(p) for p in i.propositions] for i in inps]
             oth_c = [np.mean([o[j] for o in oth], axis=0) for j in range(len(base.propositions))]
-            jc, ja = pool_joint_cells(inps, tau_d, knobs["concentration"]) if base.joint else (None, [None] * A)
-            top_c = structure_messages(base, tables=tab_c, cells=cell_c, rho_src=rho_src, knobs=knobs,
-                                       other=oth_c, jcells=jc).sum(axis=0)
-            top_a = [structure_messages(inps[a], tables=tab_a[a], cells=cell_a[a], rho_src=rho_src, knobs=knobs,
-                                        other=oth[a], jcells=ja[a]).sum(axis=0) for a in range(A)]
+            jc, ja = (
+                pool_joint_cells(inps, tau_d, knobs["concentration"])
+                if base.joint
+                else (None, [None] * A)
+            )
+            top_c = structure_messages(
+                base,
+                tables=tab_c,
+                cells=cell_c,
+                rho_src=rho_src,
+                knobs=knobs,
+                other=oth_c,
+                jcells=jc,
+            ).sum(axis=0)
+            top_a = [
+                structure_messages(
+                    inps[a],
+                    tables=tab_a[a],
+                    cells=cell_a[a],
+                    rho_src=rho_src,
+                    knobs=knobs,
+                    other=oth[a],
+                    jcells=ja[a],
+                ).sum(axis=0)
+                for a in range(A)
+            ]
 
         def loglik(inp: Any, lam: Any, oth: np.ndarray) -> Any:
             parts = []
             if N:
-                parts.append(likelihood_loglik(inp, lam, rho, knobs["log_scale"][:N], knobs["observed"]))
+                parts.append(
+                    likelihood_loglik(inp, lam, rho, knobs["log_scale"][:N], knobs["observed"])
+                )
             if oth.shape[0]:
                 parts.append(pt.as_tensor_variable(oth) + knobs["log_scale"][N:])
             if not parts:
@@ -167,20 +203,33 @@ def build_pooled(case: Case, *, lenses: list[str] | None = None, prior: Any = No
 
         per_lens = [pt.special.softmax(lens_joint(a)) for a in range(A)]
         pm.Deterministic("lens_credence", pt.stack(per_lens), dims=("lens", "hypothesis"))
-    settings = {"model": "pooled", "lenses": lens_ids, "prior": jsonable(prior), "reliability": reliability,
-                "tau": tau}
+    settings = {
+        "model": "pooled",
+        "lenses": lens_ids,
+        "prior": jsonable(prior),
+        "reliability": reliability,
+        "tau": tau,
+    }
     return BuiltModel(kind="pooled", model=model, inputs=inps, settings=settings)
 
 
-def pool_cells(means: np.ndarray, concs: np.ndarray, tau: Any, concentration: Any, *, names: tuple[str, ...],
-               dims: tuple[str, str] | None) -> tuple[Any, list[Any]]:
+def pool_cells(
+    means: np.ndarray,
+    concs: np.ndarray,
+    tau: Any,
+    concentration: Any,
+    *,
+    names: tuple[str, ...],
+    dims: tuple[str, str] | None,
+) -> tuple[Any, list[Any]]:
     """Consensus and per-lens probability matrices from the lenses' means and concentrations.
 
     The means and concentrations are (A, n, m).
 
     Cells some lens judges with a Beta get a consensus logit θ ~ Logistic(0, 1) and lens values
     σ(θ + τ z^a); the lenses' Betas enter as observations with weight 1/A (Potential ``names[4]``).
-    ``names``: the alpha and beta ``pm.Data``, θ, z and the Potential. Other cells: the lenses' mean.
+    ``names``: the alpha and beta ``pm.Data``, θ, z and the Potential. Other cells: the lenses'
+    mean.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -207,7 +256,9 @@ def pool_cells(means: np.ndarray, concs: np.ndarray, tau: Any, concentration: An
     lam_c = pt.set_subtensor(lam_c[rows, cols], pt.sigmoid(theta))
     for a in range(A):
         keep = own_free[a, rows, cols]
-        lam_a[a] = pt.set_subtensor(lam_a[a][rows[keep], cols[keep]], cells_a[a][np.flatnonzero(keep)])
+        lam_a[a] = pt.set_subtensor(
+            lam_a[a][rows[keep], cols[keep]], cells_a[a][np.flatnonzero(keep)]
+        )
     return lam_c, lam_a
 
 
@@ -219,8 +270,14 @@ def pool_prop_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any,
     from motives.models.evidence import structured_cell_arrays
 
     arrs = [structured_cell_arrays(i) for i in inps]
-    return pool_cells(np.stack([a[0] for a in arrs]), np.stack([a[1] for a in arrs]), tau, concentration,
-                      names=("pcell_alpha", "pcell_beta", "pcell_logit", "pcell_z", "pcell_judgements"), dims=None)
+    return pool_cells(
+        np.stack([a[0] for a in arrs]),
+        np.stack([a[1] for a in arrs]),
+        tau,
+        concentration,
+        names=("pcell_alpha", "pcell_beta", "pcell_logit", "pcell_z", "pcell_judgements"),
+        dims=None,
+    )
 
 
 def pool_joint_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any, list[Any]]:
@@ -231,8 +288,14 @@ def pool_joint_cells(inps: list[Any], tau: Any, concentration: Any) -> tuple[Any
     from motives.models.evidence import joint_cell_arrays
 
     arrs = [joint_cell_arrays(i) for i in inps]
-    return pool_cells(np.stack([a[0] for a in arrs]), np.stack([a[1] for a in arrs]), tau, concentration,
-                      names=("jcell_alpha", "jcell_beta", "jcell_logit", "jcell_z", "jcell_judgements"), dims=None)
+    return pool_cells(
+        np.stack([a[0] for a in arrs]),
+        np.stack([a[1] for a in arrs]),
+        tau,
+        concentration,
+        names=("jcell_alpha", "jcell_beta", "jcell_logit", "jcell_z", "jcell_judgements"),
+        dims=None,
+    )
 
 
 def pool_tables(inps: list[Any], tau: Any, concentration: Any) -> tuple[list[Any], list[list[Any]]]:
@@ -250,9 +313,20 @@ def pool_tables(inps: list[Any], tau: Any, concentration: Any) -> tuple[list[Any
         T = np.stack([i.propositions[j].table for i in inps])  # (A, V, S)
         K = np.stack([i.propositions[j].table_conc for i in inps])  # (A, V)
         if len(p.states) == 2:
-            c, per = pool_cells(T[:, :, :1], K[:, :, None], tau, concentration,
-                                names=(f"table_{p.id}_alpha", f"table_{p.id}_beta", f"table_{p.id}_logit",
-                                       f"table_{p.id}_z", f"table_{p.id}_judgements"), dims=None)
+            c, per = pool_cells(
+                T[:, :, :1],
+                K[:, :, None],
+                tau,
+                concentration,
+                names=(
+                    f"table_{p.id}_alpha",
+                    f"table_{p.id}_beta",
+                    f"table_{p.id}_logit",
+                    f"table_{p.id}_z",
+                    f"table_{p.id}_judgements",
+                ),
+                dims=None,
+            )
             cons.append(pt.concatenate([c, 1.0 - c], axis=1))
             for a in range(A):
                 lens[a].append(pt.concatenate([per[a], 1.0 - per[a]], axis=1))

@@ -32,14 +32,19 @@ ESS_BULK_MIN = 400
 #: A fit of a model with anything random needs this many chains and draws per chain to be diagnosed.
 MIN_CHAINS = 2
 MIN_DRAWS = 100
-#: The exact cross-check fails when a posterior mean is more than this many MCSEs from the exact answer.
+#: The exact cross-check fails when a posterior mean is more than this many MCSEs from the exact
+#: answer.
 EXACT_Z_MAX = 4.0
 
 #: Which posterior variable is summarised at which level, per model.
 LEVELS: dict[str, list[tuple[str, str]]] = {
     "exclusive": [("hypothesis", "credence"), ("family", "family_credence")],
     "mixture": [("hypothesis", "share"), ("family", "family_share")],
-    "pooled": [("hypothesis", "credence"), ("family", "family_credence"), ("lens", "lens_credence")],
+    "pooled": [
+        ("hypothesis", "credence"),
+        ("family", "family_credence"),
+        ("lens", "lens_credence"),
+    ],
 }
 
 
@@ -48,59 +53,89 @@ class FitResult(xr.DataTree):
 
     To ArviZ, the DataTree of what the fit reports.
 
-    A ``FitResult`` is an :class:`xarray.DataTree` holding the groups ArviZ 1.x reads (:func:`arviz_groups`):
-    ``posterior`` with the quantities the summary reports (the credences and family credences; shares for the
-    mixture model, and the lens credences for the pooled one), ``sample_stats``, and the other groups of the
+    A ``FitResult`` is an :class:`xarray.DataTree` holding the groups ArviZ 1.x reads
+    (:func:`arviz_groups`):
+    ``posterior`` with the quantities the summary reports (the credences and family credences;
+    shares for the
+    mixture model, and the lens credences for the pooled one), ``sample_stats``, and the other
+    groups of the
     trace except the model's internals. So ``az.summary(res)``, ``azp.plot_forest(res)`` and
-    ``azp.plot_dist(res)`` take it as it is and draw the credences. Every variable the sampler drew is in
+    ``azp.plot_dist(res)`` take it as it is and draw the credences. Every variable the sampler drew
+    is in
     :attr:`trace` (``az.summary(res.trace)`` summarises them all).
 
-    A fit whose diagnostics fail says so wherever it is shown: a :class:`~motives.errors.FailedFitWarning`
-    when it is made (or loaded) and when it is summarised, ``FAILED`` in its text and in its notebook display.
+    A fit whose diagnostics fail says so wherever it is shown: a
+    :class:`~motives.errors.FailedFitWarning`
+    when it is made (or loaded) and when it is summarised, ``FAILED`` in its text and in its
+    notebook display.
 
     Parameters
     ----------
     trace
-        The DataTree returned by sampling, with ``motives_*`` attrs (set by :func:`motives.models.fit`).
+        The DataTree returned by sampling, with ``motives_*`` attrs (set by
+        :func:`motives.models.fit`).
     """
 
     __slots__ = ("trace", "_diagnostics", "_exact", "_built")
     trace: xr.DataTree  # the sampler's whole tree (the FitResult itself for a node xarray made)
 
-    def __init__(self, trace: xr.DataTree | None = None, children: Any = None, name: str | None = None) -> None:
+    def __init__(
+        self, trace: xr.DataTree | None = None, children: Any = None, name: str | None = None
+    ) -> None:
         if not isinstance(trace, xr.DataTree):
-            # xarray itself makes nodes of a tree's own class (copies, deep copies): such a node is its own trace
+            # xarray itself makes nodes of a tree's own class (copies, deep copies): such a node is
+            # its own trace
             super().__init__(trace, children, name)
             self.trace = self
         else:
             groups = arviz_groups(trace)
-            super().__init__(groups.pop("/"), children={k: xr.DataTree(v) for k, v in groups.items()})
+            super().__init__(
+                groups.pop("/"), children={k: xr.DataTree(v) for k, v in groups.items()}
+            )
             self.trace = trace
         self._diagnostics: dict[str, Any] | None = None
         self._exact: dict[str, Any] | None = None
-        self._built: Any = None  # the model this process built and sampled (kept by motives.models.fit)
+        self._built: Any = (
+            None  # the model this process built and sampled (kept by motives.models.fit)
+        )
         if isinstance(trace, xr.DataTree) and "posterior" in trace.children:
             self._warn_if_failed("made")
 
     def __getstate__(self) -> Any:
         """The state to pickle, without this process's model (a PyMC model does not travel)."""
         state = super().__getstate__()
-        if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], dict) and "_built" in state[1]:
+        if (
+            isinstance(state, tuple)
+            and len(state) == 2
+            and isinstance(state[1], dict)
+            and "_built" in state[1]
+        ):
             return state[0], {**state[1], "_built": None}
         return state
 
     def _warn_if_failed(self, when: str) -> None:
         d = self.diagnostics
         if not d["ok"]:
-            warnings.warn(f"this fit's diagnostics FAILED ({when} here): " + "; ".join(d["problems"])
-                          + ". Do not report its credences; refit with more draws or chains.",
-                          FailedFitWarning, stacklevel=3)
+            warnings.warn(
+                f"this fit's diagnostics FAILED ({when} here): "
+                + "; ".join(d["problems"])
+                + ". Do not report its credences; refit with more draws or chains.",
+                FailedFitWarning,
+                stacklevel=3,
+            )
 
     def __repr__(self) -> str:  # type: ignore[override]  # DataTree's takes no arguments either, typed loosely
         d = self.diagnostics
-        verdict = "ok" if d["ok"] else f"FAILED: {len(d['problems'])} problem(s), see .diagnostics['problems']"
-        return (f"FitResult(model={self.model!r}, lens={self.lens!r}, draws={self.trace.posterior.sizes['draw']}, "
-                f"chains={self.trace.posterior.sizes['chain']}, diagnostics {verdict})")
+        verdict = (
+            "ok"
+            if d["ok"]
+            else f"FAILED: {len(d['problems'])} problem(s), see .diagnostics['problems']"
+        )
+        return (
+            f"FitResult(model={self.model!r}, lens={self.lens!r}, "
+            f"draws={self.trace.posterior.sizes['draw']}, "
+            f"chains={self.trace.posterior.sizes['chain']}, diagnostics {verdict})"
+        )
 
     def __str__(self) -> str:
         return repr(self)
@@ -146,9 +181,12 @@ class FitResult(xr.DataTree):
             head = "<p><strong>Diagnostics ok</strong></p>"
         else:
             items = "".join(f"<li>{html.escape(p)}</li>" for p in d["problems"])
-            head = ("<div style='border:2px solid #b00020;padding:4px 8px;margin-bottom:4px'>"
-                    "<strong style='color:#b00020'>Diagnostics FAILED: do not report these credences.</strong>"
-                    f"<ul style='margin:2px 0'>{items}</ul></div>")
+            head = (
+                "<div style='border:2px solid #b00020;padding:4px 8px;margin-bottom:4px'>"
+                "<strong style='color:#b00020'>Diagnostics FAILED: do not report these "
+                "credences.</strong>"
+                f"<ul style='margin:2px 0'>{items}</ul></div>"
+            )
         return head + result_html(self._summary())
 
     # ------------------------------------------------------------------ summaries
@@ -156,7 +194,8 @@ class FitResult(xr.DataTree):
     def summary(self) -> pd.DataFrame:
         """Posterior credences (or shares) with a 90% central interval and diagnostics.
 
-        A fit whose diagnostics failed warns (:class:`~motives.errors.FailedFitWarning`) and its table says
+        A fit whose diagnostics failed warns (:class:`~motives.errors.FailedFitWarning`) and its
+        table says
         so in ``df.attrs["diagnostics"]``.
 
         Returns
@@ -175,6 +214,7 @@ class FitResult(xr.DataTree):
         return self._summary()
 
     def _summary(self) -> pd.DataFrame:
+        """The summary table, unchecked: one row per level and id (mean, sd, interval, ESS, R-hat)."""
         import pandas as pd
 
         rows = []
@@ -186,7 +226,9 @@ class FitResult(xr.DataTree):
                 continue
             da = post[var]
             other = [d for d in da.dims if d not in ("chain", "draw")]
-            x = da.transpose("chain", "draw", *other).values.reshape(da.sizes["chain"], da.sizes["draw"], -1)
+            x = da.transpose("chain", "draw", *other).values.reshape(
+                da.sizes["chain"], da.sizes["draw"], -1
+            )
             ids = _flat_ids(da, other)
             mean = x.mean(axis=(0, 1))
             lo, hi = np.quantile(x, [tail, 1 - tail], axis=(0, 1))
@@ -197,13 +239,47 @@ class FitResult(xr.DataTree):
                 z = e.get("z")
                 if e and z is None and e.get("mean") is not None:  # mcse 0 and a different value
                     z = float("inf")
-                rows.append((level, i, mean[j], lo[j], hi[j], mcse[j], rhat[j], ess[j],
-                             e.get("exact", np.nan), np.nan if z is None else z))
-        df = pd.DataFrame(rows, columns=["level", "id", "credence", "lower", "upper", "mcse", "r_hat", "ess_bulk",
-                                         "exact", "z"])
+                rows.append(
+                    (
+                        level,
+                        i,
+                        mean[j],
+                        lo[j],
+                        hi[j],
+                        mcse[j],
+                        rhat[j],
+                        ess[j],
+                        e.get("exact", np.nan),
+                        np.nan if z is None else z,
+                    )
+                )
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "level",
+                "id",
+                "credence",
+                "lower",
+                "upper",
+                "mcse",
+                "r_hat",
+                "ess_bulk",
+                "exact",
+                "z",
+            ],
+        )
         df = df.set_index(["level", "id"])
-        df.attrs.update({"method": "mcmc", "model": self.model, "lens": self.lens, "interval_mass": INTERVAL_MASS,
-                         "diagnostics": self.diagnostics, "exact_check": check, "fallbacks": self.fallbacks})
+        df.attrs.update(
+            {
+                "method": "mcmc",
+                "model": self.model,
+                "lens": self.lens,
+                "interval_mass": INTERVAL_MASS,
+                "diagnostics": self.diagnostics,
+                "exact_check": check,
+                "fallbacks": self.fallbacks,
+            }
+        )
         return df
 
     @property
@@ -244,14 +320,28 @@ class FitResult(xr.DataTree):
 
         extra: dict[str, Any] = {"model": self.model, "exact_check": self.exact_check}
         if self.model == "mixture":
-            extra["quantity"] = "share: posterior mean of the Dirichlet weights w (motives need not be exclusive)"
+            extra["quantity"] = (
+                "share: posterior mean of the Dirichlet weights w (motives need not be exclusive)"
+            )
         table = self._summary()
         if self.model == "pooled":
             lens_rows = table.xs("lens", level="level")
-            extra["lenses"] = {i: {"credence": float(r["credence"]), "lower": float(r["lower"]),
-                                   "upper": float(r["upper"])} for i, r in lens_rows.iterrows()}
-        return summary_dict(table, method="mcmc", lens=self.lens, diagnostics=self.diagnostics,
-                            fallbacks=self.fallbacks, extra=extra)
+            extra["lenses"] = {
+                i: {
+                    "credence": float(r["credence"]),
+                    "lower": float(r["lower"]),
+                    "upper": float(r["upper"]),
+                }
+                for i, r in lens_rows.iterrows()
+            }
+        return summary_dict(
+            table,
+            method="mcmc",
+            lens=self.lens,
+            diagnostics=self.diagnostics,
+            fallbacks=self.fallbacks,
+            extra=extra,
+        )
 
     @property
     def has_log_densities(self) -> bool:
@@ -266,15 +356,22 @@ class FitResult(xr.DataTree):
 
         They are kept on the fit.
 
-        A fit does not compute them (they cost a compilation and an evaluation over all the draws, and only
+        A fit does not compute them (they cost a compilation and an evaluation over all the draws,
+        and only
         power-scaling sensitivity reads them): :func:`motives.models.psense.power_sensitivity` and
-        ``motives run --psense`` ask for them. ``log_prior`` holds, per draw, the log density of each
-        judgement's prior (its uncertain cells' Betas summed; a source's reliability; a proposition's table
-        rows); ``log_likelihood`` (variable ``evidence``) the log density of all the evidence given the
-        judgements, summed over the hypotheses: one joint term per draw, which is what arviz-stats' ``psense``
-        reads, not one term per observation (ArviZ's ``loo`` and ``waic`` have nothing to leave out).
+        ``motives run --psense`` ask for them. ``log_prior`` holds, per draw, the log density of
+        each
+        judgement's prior (its uncertain cells' Betas summed; a source's reliability; a
+        proposition's table
+        rows); ``log_likelihood`` (variable ``evidence``) the log density of all the evidence given
+        the
+        judgements, summed over the hypotheses: one joint term per draw, which is what arviz-stats'
+        ``psense``
+        reads, not one term per observation (ArviZ's ``loo`` and ``waic`` have nothing to leave
+        out).
 
-        The fit's identity (:attr:`config_hash`) and the digest of its draws cover neither group, so a fit
+        The fit's identity (:attr:`config_hash`) and the digest of its draws cover neither group, so
+        a fit
         is the same fit with or without them. Saved with :meth:`save`, they are read back by
         :func:`load_result`.
 
@@ -282,20 +379,28 @@ class FitResult(xr.DataTree):
         ----------
         case
             The case the fit was made of, needed only when this result was not made in this process
-            (a loaded fit): the model is rebuilt from it and the fit's record, and refused when the case's
+            (a loaded fit): the model is rebuilt from it and the fit's record, and refused when the
+            case's
             content is not the fit's.
 
         Returns
         -------
         bool
-            True when the groups are there (added now or before); False for a model that has none (nothing
-            random, or the mixture and pooled models, whose potentials mix prior and evidence terms).
+            True when the groups are there (added now or before); False for a model that has none
+            (nothing
+            random, or the mixture and pooled models, whose potentials mix prior and evidence
+            terms).
 
         Examples
         --------
         >>> import motives as mv
         >>> from motives.models.testing import random_case
-        >>> res = mv.fit(random_case(11, n_items=2, n_hypotheses=2, n_sources=1), draws=100, tune=100, chains=2)
+        >>> res = mv.fit(
+        ...     random_case(11, n_items=2, n_hypotheses=2, n_sources=1),
+        ...     draws=100,
+        ...     tune=100,
+        ...     chains=2,
+        ... )
         >>> res.has_log_densities
         False
         >>> res.add_log_densities(), res.has_log_densities
@@ -310,8 +415,10 @@ class FitResult(xr.DataTree):
         built = self._built
         if built is None:
             if case is None:
-                raise MotivesError("this fit has no log densities and was not made in this process: pass the case "
-                                   "it was made of (res.add_log_densities(case)) to rebuild its model")
+                raise MotivesError(
+                    "this fit has no log densities and was not made in this process: pass the case "
+                    "it was made of (res.add_log_densities(case)) to rebuild its model"
+                )
             built = _rebuild(self, case)
         added = add_log_densities(built, self.trace)
         if added:
@@ -324,8 +431,10 @@ class FitResult(xr.DataTree):
     def save(self, path: str | Path) -> Path:
         """Write the trace (with its config) to a netCDF file through h5netcdf.
 
-        The file is made in memory and written by Python: HDF5 writing to a full disk itself crashes the
-        process (a segmentation fault in h5py's clean-up, leaving the temporary folder and lock behind),
+        The file is made in memory and written by Python: HDF5 writing to a full disk itself crashes
+        the
+        process (a segmentation fault in h5py's clean-up, leaving the temporary folder and lock
+        behind),
         where a Python write raises an ``OSError`` the command reports.
         """
         p = Path(path)
@@ -341,10 +450,14 @@ class FitResult(xr.DataTree):
 def local_file_locks() -> Any:
     """A context in which xarray reads and writes a file under this process's own locks.
 
-    With a ``dask.distributed.Client`` open in the process (``run_fits`` on a cluster), xarray takes a
-    cluster-wide lock for every netCDF write, named after the target; for an in-memory target that name is
-    an object's address, and after a worker dies the scheduler may have forgotten the lock ("Semaphore or
-    Lock ... not known"). A fit's data is in memory, so the file is written and read here, under dask's
+    With a ``dask.distributed.Client`` open in the process (``run_fits`` on a cluster), xarray takes
+    a
+    cluster-wide lock for every netCDF write, named after the target; for an in-memory target that
+    name is
+    an object's address, and after a worker dies the scheduler may have forgotten the lock
+    ("Semaphore or
+    Lock ... not known"). A fit's data is in memory, so the file is written and read here, under
+    dask's
     synchronous scheduler, with a local lock. Without dask imported, nothing to do.
 
     Examples
@@ -372,15 +485,24 @@ def _rebuild(res: FitResult, case: Case) -> Any:
 
     cfg = res.config
     if cfg.get("case_hash") != case_hash(case):
-        raise MotivesError(f"the fit is of case '{cfg.get('case')}' with content hash {cfg.get('case_hash')}, but "
-                           f"the case given hashes to {case_hash(case)}: its model cannot be rebuilt from it")
+        raise MotivesError(
+            f"the fit is of case '{cfg.get('case')}' with content hash {cfg.get('case_hash')}, but "
+            f"the case given hashes to {case_hash(case)}: its model cannot be rebuilt from it"
+        )
     lenses = cfg.get("lenses")
-    return build(case, model=cfg["model"], lens=cfg.get("lens"), prior=cfg.get("prior"),
-                 lenses=list(lenses) if lenses is not None else None, reliability=cfg.get("reliability", True))
+    return build(
+        case,
+        model=cfg["model"],
+        lens=cfg.get("lens"),
+        prior=cfg.get("prior"),
+        lenses=list(lenses) if lenses is not None else None,
+        reliability=cfg.get("reliability", True),
+    )
 
 
-def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None, *,
-                case: Case | None = None) -> FitResult:
+def load_result(
+    path: str | Path, spec: AnalysisSpec | str | Path | None = None, *, case: Case | None = None
+) -> FitResult:
     r"""Read a saved fit.
 
     With ``spec`` (or ``case``), refuse it unless it is the fit they ask for now.
@@ -424,16 +546,22 @@ def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None,
     >>> root = Path(tmp.name)
     >>> _ = shutil.copytree(mv.examples.path("witness"), root / "witness")
     >>> spec_file = root / "witness.yaml"
-    >>> _ = spec_file.write_text("name: witness\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n")
+    >>> _ = spec_file.write_text(
+    ...     "name: witness\ncase: witness\nsampler: {draws: 50, tune: 50, chains: 1}\n"
+    ... )
     >>> spec = mv.load_spec(spec_file)
     >>> saved = fit_spec(spec, spec_file).save(root / "trace.nc")
     >>> res = load_result(saved, spec_file)
     >>> res.model, res.config["draws"], res.trace.posterior.sizes["draw"]
     ('exclusive', 50, 50)
-    >>> bool(abs(res.summary().loc[("hypothesis", "blue"), "credence"] - 0.4138) < 0.05)  # exact: 0.4138
+    >>> bool(
+    ...     abs(res.summary().loc[("hypothesis", "blue"), "credence"] - 0.4138) < 0.05
+    ... )  # exact: 0.4138
     True
     >>> case = mv.load_case(root / "witness")
-    >>> load_result(saved, spec.model_copy(update={"figures": ["svg"]}), case=case).config_hash == res.config_hash
+    >>> load_result(
+    ...     saved, spec.model_copy(update={"figures": ["svg"]}), case=case
+    ... ).config_hash == res.config_hash
     True
     >>> try:
     ...     load_result(saved, spec.model_copy(update={"prior": "uniform"}), case=case)
@@ -446,7 +574,12 @@ def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None,
     ...     load_result(saved, spec_file)
     ... except MotivesError as err:
     ...     lines = str(err).splitlines()
-    ...     print(lines[1][:29], lines[2], lines[-1].startswith(f"Refit: motives run {spec_file} --out "), sep="\n")
+    ...     print(
+    ...         lines[1][:29],
+    ...         lines[2],
+    ...         lines[-1].startswith(f"Refit: motives run {spec_file} --out "),
+    ...         sep="\n",
+    ...     )
     - case content changed (hash
       (evidence item 'says_blue' edited)
     True
@@ -461,18 +594,24 @@ def load_result(path: str | Path, spec: AnalysisSpec | str | Path | None = None,
         with local_file_locks(), xr.open_datatree(p, engine="h5netcdf") as dt:
             trace = dt.load()
     except Exception as exc:  # h5py/netCDF raise many kinds on a damaged file
-        raise MotivesError(f"{p}: not a readable result file ({type(exc).__name__}: {exc})") from None
+        raise MotivesError(
+            f"{p}: not a readable result file ({type(exc).__name__}: {exc})"
+        ) from None
     problems = check_trace(trace)
     if problems:
-        raise MotivesError(f"{p}: not a consistent motives result (was it edited or cut short?): "
-                           + "; ".join(problems))
+        raise MotivesError(
+            f"{p}: not a consistent motives result (was it edited or cut short?): "
+            + "; ".join(problems)
+        )
     res = FitResult(trace)
     if spec is not None or case is not None:
         check_identity(res, p, spec, case)
     return res
 
 
-def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path | None, case: Case | None) -> None:
+def check_identity(
+    res: FitResult, path: Path, spec: AnalysisSpec | str | Path | None, case: Case | None
+) -> None:
     """Refuse ``res`` unless its stored fit record equals the one ``spec`` and ``case`` give now.
 
     See :func:`load_result` (which calls it after reading ``path``); raises
@@ -483,7 +622,9 @@ def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path |
     >>> import motives as mv
     >>> from pathlib import Path
     >>> res = mv.fit(mv.examples.load("cookies"), draws=20, chains=2)
-    >>> check_identity(res, Path("trace.nc"), None, mv.examples.load("cookies"))  # the same case: no error
+    >>> check_identity(
+    ...     res, Path("trace.nc"), None, mv.examples.load("cookies")
+    ... )  # the same case: no error
     >>> try:
     ...     check_identity(res, Path("trace.nc"), None, mv.examples.load("dice"))
     ... except MotivesError as err:
@@ -503,36 +644,53 @@ def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path |
 
             case = load_case(spec.case_path(spec_file))
     if spec is not None and case is None:
-        raise MotivesError(f"{path}: to check a saved fit against spec '{spec.name}', pass its case too "
-                           "(load_result(path, spec, case=...)) or pass the spec file instead of the spec")
+        raise MotivesError(
+            f"{path}: to check a saved fit against spec '{spec.name}', pass its case too "
+            "(load_result(path, spec, case=...)) or pass the spec file instead of the spec"
+        )
     assert case is not None
     import shlex
 
-    # a trace motives run wrote sits in its output folder; one saved by hand elsewhere is not replaced
+    # a trace motives run wrote sits in its output folder; one saved by hand elsewhere is not
+    # replaced
     out = f"{shlex.quote(str(path.parent))} --force" if path.name == "trace.nc" else "NEW_FOLDER"
     if spec_file is not None:
         refit = f"Refit: motives run {shlex.quote(str(spec_file))} --out {out}"
     else:
-        refit = (f"Refit: motives run SPEC --out {out}"
-                 + (f" (SPEC: the file of spec '{spec.name}')" if spec is not None else ""))
+        refit = f"Refit: motives run SPEC --out {out}" + (
+            f" (SPEC: the file of spec '{spec.name}')" if spec is not None else ""
+        )
     try:
         stored = FitConfig.from_stored(res.config)
     except MotivesError as exc:
         written = res.config.get("motives_version")
-        who = (f"motives {written} (this is {_version()}), whose fit record this version cannot read"
-               if isinstance(written, str) and written != _version() else
-               "an older motives, from before fits recorded their case content and version")
-        raise MotivesError(f"{path}: this result was written by {who}, so it cannot be checked against the "
-                           f"case ({exc}); refit it.\n{refit}") from None
+        who = (
+            f"motives {written} (this is {_version()}), whose fit record this version cannot read"
+            if isinstance(written, str) and written != _version()
+            else "an older motives, from before fits recorded their case content and version"
+        )
+        raise MotivesError(
+            f"{path}: this result was written by {who}, so it cannot be checked against the "
+            f"case ({exc}); refit it.\n{refit}"
+        ) from None
     if res.config_hash != stored.hash():
-        raise MotivesError(f"{path}: the stored fit record does not match its hash {res.config_hash} "
-                           f"(the file was edited); refit it.\n{refit}")
+        raise MotivesError(
+            f"{path}: the stored fit record does not match its hash {res.config_hash} "
+            f"(the file was edited); refit it.\n{refit}"
+        )
     if spec is not None:
         now = FitConfig.from_spec(spec, case)
         changes = stored.differences(now)
     else:  # the case alone: its content, and the version
-        changes = stored.differences(stored.model_copy(update={"case": case.name, "case_hash": case_hash(case),
-                                                               "motives_version": _version()}))
+        changes = stored.differences(
+            stored.model_copy(
+                update={
+                    "case": case.name,
+                    "case_hash": case_hash(case),
+                    "motives_version": _version(),
+                }
+            )
+        )
     if not changes:
         return
     details = []
@@ -541,15 +699,21 @@ def check_identity(res: FitResult, path: Path, spec: AnalysisSpec | str | Path |
         if line.startswith("case content changed"):
             old = res.trace.attrs.get("motives_case_parts")
             try:
-                parts = parts_changed(json.loads(old), case_parts(case)) if isinstance(old, str) else []
+                parts = (
+                    parts_changed(json.loads(old), case_parts(case)) if isinstance(old, str) else []
+                )
             except (TypeError, ValueError, AttributeError):
                 parts = []
             if parts:
                 shown = parts[:8] + ([f"and {len(parts) - 8} more"] if len(parts) > 8 else [])
                 details.append("  (" + "; ".join(shown) + ")")
-    raise MotivesError(f"{path}: this saved fit no longer matches "
-                       + (f"spec '{spec.name}' and its case" if spec is not None else f"case '{case.name}'")
-                       + ":\n" + "\n".join(details) + f"\n{refit}")
+    raise MotivesError(
+        f"{path}: this saved fit no longer matches "
+        + (f"spec '{spec.name}' and its case" if spec is not None else f"case '{case.name}'")
+        + ":\n"
+        + "\n".join(details)
+        + f"\n{refit}"
+    )
 
 
 def _version() -> str:
@@ -574,13 +738,21 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
         problems.append(f"attribute motives_model is {model!r}, not one of {', '.join(LEVELS)}")
         model = "exclusive"
     parsed: dict[str, Any] = {}
-    for name, kind in (("motives_config", dict), ("motives_fallbacks", list), ("motives_exact", dict),
-                       ("motives_deterministics", list), ("motives_draws_digest", dict)):
+    for name, kind in (
+        ("motives_config", dict),
+        ("motives_fallbacks", list),
+        ("motives_exact", dict),
+        ("motives_deterministics", list),
+        ("motives_draws_digest", dict),
+    ):
         raw = attrs.get(name)
         if raw is None:
             if name == "motives_draws_digest":
-                problems.append("attribute motives_draws_digest is missing (a fit of a motives from before fits "
-                                "recorded a digest of their draws, or an edited file): refit it")
+                problems.append(
+                    "attribute motives_draws_digest is missing (a fit of a motives from before "
+                    "fits "
+                    "recorded a digest of their draws, or an edited file): refit it"
+                )
             elif name in ("motives_config", "motives_fallbacks"):
                 problems.append(f"attribute {name} is missing")
             continue
@@ -603,8 +775,11 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
     if not all(isinstance(w, int) for w in want):
         problems.append("the config does not say how many chains and draws were asked for")
     elif want != sizes:
-        problems.append(f"the posterior holds {sizes[0]} chain(s) x {sizes[1]} draws, but {want[0]} x {want[1]} "
-                        "were asked for")
+        problems.append(
+            f"the posterior holds {sizes[0]} chain(s) x {sizes[1]} draws, but {want[0]} x "
+            f"{want[1]} "
+            "were asked for"
+        )
     for _level, var in LEVELS[model]:
         if var not in post:
             problems.append(f"the posterior has no '{var}'")
@@ -613,18 +788,23 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
             continue
         x = np.asarray(post[var].values, dtype=float)
         if x.ndim != 3:
-            problems.append(f"'{var}' has dimensions {post[var].dims}, expected (chain, draw, one more)")
+            problems.append(
+                f"'{var}' has dimensions {post[var].dims}, expected (chain, draw, one more)"
+            )
             continue
         if not np.isfinite(x).all() or (x < -1e-9).any() or (x > 1 + 1e-9).any():
             problems.append(f"'{var}' has values outside [0, 1]")
         elif not np.allclose(x.sum(axis=-1), 1.0, atol=1e-6):
             bad = int((np.abs(x.sum(axis=-1) - 1.0) > 1e-6).sum())
             problems.append(f"'{var}' does not sum to 1 in {bad} draw(s)")
-    if "motives_draws_digest" in parsed:  # last: a draw edited within the rules above is caught here
+    if (
+        "motives_draws_digest" in parsed
+    ):  # last: a draw edited within the rules above is caught here
         from motives.models.config import draws_changed, draws_digest
 
-        problems += draws_changed({str(k): str(v) for k, v in parsed["motives_draws_digest"].items()},
-                                  draws_digest(trace))
+        problems += draws_changed(
+            {str(k): str(v) for k, v in parsed["motives_draws_digest"].items()}, draws_digest(trace)
+        )
     return problems
 
 
@@ -636,9 +816,12 @@ def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
 
     ``"/"`` is the root, with the trace's attributes.
 
-    ``posterior`` keeps the quantities the summary reports (:data:`LEVELS` of the fit's model: credences and
-    family credences, or shares; lens credences for the pooled model), so ArviZ's plots and summaries speak of
-    them by default; every other group of the trace (``sample_stats``, and ``log_likelihood`` or ``log_prior``
+    ``posterior`` keeps the quantities the summary reports (:data:`LEVELS` of the fit's model:
+    credences and
+    family credences, or shares; lens credences for the pooled model), so ArviZ's plots and
+    summaries speak of
+    them by default; every other group of the trace (``sample_stats``, and ``log_likelihood`` or
+    ``log_prior``
     where the model records them) is passed on as it is.
 
     Examples
@@ -654,7 +837,9 @@ def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
     for name, node in trace.children.items():
         ds = node.to_dataset()
         if name == "posterior":
-            keep = [var for _level, var in LEVELS.get(model, LEVELS["exclusive"]) if var in ds.data_vars]
+            keep = [
+                var for _level, var in LEVELS.get(model, LEVELS["exclusive"]) if var in ds.data_vars
+            ]
             ds = ds[keep] if keep else ds
         out[str(name)] = ds
     return out
@@ -685,7 +870,9 @@ def _element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if varying.any():
         xv = x[..., varying]
         with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")  # NaN for constant columns, "chain longer than draw" for tiny fits
+            warnings.simplefilter(
+                "ignore"
+            )  # NaN for constant columns, "chain longer than draw" for tiny fits
             rhat[varying] = _stat(azs.rhat, xv)
             ess[varying] = _stat(azs.ess, xv, method="bulk")
             mcse[varying] = _stat(azs.mcse, xv, method="mean")
@@ -709,19 +896,28 @@ def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:  # noqa: C901 - o
     problems: list[str] = []
     if random:
         if n_chains < MIN_CHAINS:
-            problems.append(f"{n_chains} chain(s): at least {MIN_CHAINS} are needed to tell whether they agree")
+            problems.append(
+                f"{n_chains} chain(s): at least {MIN_CHAINS} are needed to tell whether they agree"
+            )
         if n_draws < MIN_DRAWS:
-            problems.append(f"{n_draws} draws per chain: at least {MIN_DRAWS} are needed to diagnose a fit")
+            problems.append(
+                f"{n_draws} draws per chain: at least {MIN_DRAWS} are needed to diagnose a fit"
+            )
     config = _json_attr(trace, "motives_config", {})
     want = (config.get("chains"), config.get("draws")) if isinstance(config, dict) else (None, None)
     if all(isinstance(w, int) for w in want) and want != (n_chains, n_draws):
-        problems.append(f"incomplete: {n_chains} chain(s) x {n_draws} draws of the {want[0]} x {want[1]} asked for")
+        problems.append(
+            f"incomplete: {n_chains} chain(s) x {n_draws} draws of the {want[0]} x {want[1]} "
+            "asked for"
+        )
     rh, es, stuck, nan_stat, nonfinite = [], [], [], [], []
     for name, da in post.data_vars.items():
         if not np.issubdtype(da.dtype, np.floating):
             continue
         other = [d for d in da.dims if d not in ("chain", "draw")]
-        x = da.transpose("chain", "draw", *other).values.reshape(da.sizes["chain"], da.sizes["draw"], -1)
+        x = da.transpose("chain", "draw", *other).values.reshape(
+            da.sizes["chain"], da.sizes["draw"], -1
+        )
         if x.size == 0:
             continue
         if not np.isfinite(x).all():
@@ -733,11 +929,16 @@ def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:  # noqa: C901 - o
         if not random:
             continue
         varying = np.ptp(x.reshape(-1, x.shape[-1]), axis=0) > 0
-        if not deterministic or name not in deterministic:  # a sampled quantity: it must move in every chain
+        if (
+            not deterministic or name not in deterministic
+        ):  # a sampled quantity: it must move in every chain
             if x.shape[1] > 1 and (np.ptp(x, axis=1) == 0).any():
                 stuck.append(str(name))
-        if varying.any() and x.shape[0] * x.shape[1] >= 4 and not (np.isfinite(r[varying]).all()
-                                                                   and np.isfinite(e[varying]).all()):
+        if (
+            varying.any()
+            and x.shape[0] * x.shape[1] >= 4
+            and not (np.isfinite(r[varying]).all() and np.isfinite(e[varying]).all())
+        ):
             nan_stat.append(str(name))
     r_all = np.concatenate(rh) if rh else np.array([])
     e_all = np.concatenate(es) if es else np.array([])
@@ -752,23 +953,45 @@ def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:  # noqa: C901 - o
     if stuck:
         problems.append(f"a chain never moved for {', '.join(stuck)} (the sampler is stuck)")
     if nan_stat:
-        problems.append(f"r_hat or ESS is not a number for {', '.join(nan_stat)} (too few draws to diagnose)")
+        problems.append(
+            f"r_hat or ESS is not a number for {', '.join(nan_stat)} (too few draws to diagnose)"
+        )
     if r_max is not None and r_max > RHAT_MAX:
-        problems.append(f"r_hat max {r_max:.3f} > {RHAT_MAX} (chains disagree: run longer or reparametrise)")
+        problems.append(
+            f"r_hat max {r_max:.3f} > {RHAT_MAX} (chains disagree: run longer or reparametrise)"
+        )
     if e_min is not None and e_min < ESS_BULK_MIN:
-        problems.append(f"bulk ESS min {e_min:.0f} < {ESS_BULK_MIN} (too few effective draws: raise draws)")
+        problems.append(
+            f"bulk ESS min {e_min:.0f} < {ESS_BULK_MIN} (too few effective draws: raise draws)"
+        )
     if divergences:
-        problems.append(f"{divergences} divergent transition(s) (the sampler missed part of the posterior; "
-                        "raise target_accept or reparametrise)")
+        problems.append(
+            f"{divergences} divergent transition(s) (the sampler missed part of the posterior; "
+            "raise target_accept or reparametrise)"
+        )
     check = exact_check(trace)
     if check["available"] and not check["ok"]:
-        bad = [f"{lvl} {i} {_mean_text(v)}" for lvl, key in (("hypothesis", "hypotheses"), ("family", "families"))
-               for i, v in check[key].items() if not v["ok"]]
-        problems.append(f"posterior means disagree with the exact answer by more than {EXACT_Z_MAX:g} Monte Carlo "
-                        f"standard errors: {', '.join(bad)} (the sampler has not explored the posterior)")
-    return {"r_hat_max": r_max, "ess_bulk_min": e_min, "divergences": divergences, "chains": n_chains,
-            "draws": n_draws, "exact_check_ok": check["ok"] if check["available"] else None,
-            "ok": not problems, "problems": problems}
+        bad = [
+            f"{lvl} {i} {_mean_text(v)}"
+            for lvl, key in (("hypothesis", "hypotheses"), ("family", "families"))
+            for i, v in check[key].items()
+            if not v["ok"]
+        ]
+        problems.append(
+            f"posterior means disagree with the exact answer by more than {EXACT_Z_MAX:g} Monte "
+            "Carlo "
+            f"standard errors: {', '.join(bad)} (the sampler has not explored the posterior)"
+        )
+    return {
+        "r_hat_max": r_max,
+        "ess_bulk_min": e_min,
+        "divergences": divergences,
+        "chains": n_chains,
+        "draws": n_draws,
+        "exact_check_ok": check["ok"] if check["available"] else None,
+        "ok": not problems,
+        "problems": problems,
+    }
 
 
 def _mean_text(row: dict[str, Any]) -> str:
@@ -802,13 +1025,18 @@ def exact_check(trace: xr.DataTree) -> dict[str, Any]:
     """
     ref = _json_attr(trace, "motives_exact", None)
     if not isinstance(ref, dict) or not ref.get("available"):
-        reason = ref.get("reason") if isinstance(ref, dict) else "no exact answer was stored with this fit"
+        reason = (
+            ref.get("reason")
+            if isinstance(ref, dict)
+            else "no exact answer was stored with this fit"
+        )
         return {"available": False, "reason": str(reason), "ok": None, "z_max": EXACT_Z_MAX}
     model = str(trace.attrs.get("motives_model", "exclusive"))
     post = trace.posterior
     out: dict[str, Any] = {"available": True, "ok": True, "z_max": EXACT_Z_MAX}
-    for (level, var), key in zip(LEVELS.get(model, LEVELS["exclusive"])[:2], ("hypotheses", "families"),
-                                 strict=True):
+    for (level, var), key in zip(
+        LEVELS.get(model, LEVELS["exclusive"])[:2], ("hypotheses", "families"), strict=True
+    ):
         want = ref.get(level) or {}
         rows: dict[str, Any] = {}
         if var in post:
@@ -816,7 +1044,9 @@ def exact_check(trace: xr.DataTree) -> dict[str, Any]:
             dim = next((d for d in da.dims if d not in ("chain", "draw")), None)
             if dim is not None:
                 labels = [str(v) for v in da[dim].values]
-                x = da.transpose("chain", "draw", dim).values.reshape(da.sizes["chain"], da.sizes["draw"], -1)
+                x = da.transpose("chain", "draw", dim).values.reshape(
+                    da.sizes["chain"], da.sizes["draw"], -1
+                )
                 _, _, mcse = _element_stats(x)
                 mean = x.mean(axis=(0, 1))
                 for j, i in enumerate(labels):
@@ -841,8 +1071,13 @@ def _z_row(exact: float, mean: float, mcse: float) -> dict[str, Any]:
         z = 0.0 if abs(diff) <= 1e-9 else (float("inf") if diff > 0 else float("-inf"))
     ok = z is not None and abs(z) <= EXACT_Z_MAX
     zs = None if z is None or not np.isfinite(z) else float(z)
-    return {"exact": exact, "mean": mean if np.isfinite(mean) else None,
-            "mcse": mcse if np.isfinite(mcse) else None, "z": zs, "ok": bool(ok)}
+    return {
+        "exact": exact,
+        "mean": mean if np.isfinite(mean) else None,
+        "mcse": mcse if np.isfinite(mcse) else None,
+        "z": zs,
+        "ok": bool(ok),
+    }
 
 
 def _clean_for_netcdf(trace: xr.DataTree) -> xr.DataTree:

@@ -69,7 +69,9 @@ def choose_backend(backend: Backend = "auto") -> Literal["nutpie", "pymc"]:
         raise MotivesError(f"backend must be 'auto', 'nutpie' or 'pymc', got {backend!r}")
     has_nutpie = importlib.util.find_spec("nutpie") is not None
     if backend == "nutpie" and not has_nutpie:
-        raise MotivesError("backend 'nutpie' was asked for but nutpie is not installed (pip install nutpie)")
+        raise MotivesError(
+            "backend 'nutpie' was asked for but nutpie is not installed (pip install nutpie)"
+        )
     if backend == "auto":
         return "nutpie" if has_nutpie else "pymc"
     return backend
@@ -87,13 +89,24 @@ def set_data(built: BuiltModel, **values: Any) -> None:
         new = np.asarray(value, dtype=old.dtype)
         if new.shape != old.shape:
             raise MotivesError(f"model input {name!r} must have shape {old.shape}, got {new.shape}")
-    pm.set_data({k: np.asarray(v, dtype=np.asarray(known[k].get_value()).dtype) for k, v in values.items()},
-                model=built.model)
+    pm.set_data(
+        {k: np.asarray(v, dtype=np.asarray(known[k].get_value()).dtype) for k, v in values.items()},
+        model=built.model,
+    )
 
 
-def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1,
-           backend: Backend = "auto", progressbar: bool = False, target_accept: float = 0.9,
-           cores: int | None = None) -> xr.DataTree:
+def sample(
+    built: BuiltModel,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 1,
+    backend: Backend = "auto",
+    progressbar: bool = False,
+    target_accept: float = 0.9,
+    cores: int | None = None,
+) -> xr.DataTree:
     """Sample the posterior of a built model.
 
     Parameters
@@ -128,37 +141,62 @@ def sample(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: in
     which = choose_backend(backend)
     if which == "nutpie" and tune < 1:
         if backend == "nutpie":
-            raise MotivesError("nutpie needs at least one tuning step (tune >= 1); use backend='pymc' for tune=0")
+            raise MotivesError(
+                "nutpie needs at least one tuning step (tune >= 1); use backend='pymc' for tune=0"
+            )
         which = "pymc"
     if which == "nutpie":
         import nutpie
 
         compiled = _nutpie_compiled(built)
         shared = {v.name for v in compiled.shared_var_keys}
-        data = {k: v for k, v in built.data_values().items() if k in shared}  # unused knobs are compiled away
+        data = {
+            k: v for k, v in built.data_values().items() if k in shared
+        }  # unused knobs are compiled away
         if data:
             compiled = compiled.with_data(**data)
         with _interrupts() as interrupted:
-            trace = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, seed=seed,
-                                  progress_bar=progressbar, target_accept=target_accept, save_warmup=False,
-                                  cores=_cores(chains, cores))
+            trace = nutpie.sample(
+                compiled,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                seed=seed,
+                progress_bar=progressbar,
+                target_accept=target_accept,
+                save_warmup=False,
+                cores=_cores(chains, cores),
+            )
     else:
         import pymc as pm
 
         with _interrupts() as interrupted, warnings.catch_warnings():
             # more chains than draws is a (failed) fit the diagnostics report, not a naming mistake
-            warnings.filterwarnings("ignore", message="Found chain dimension to be longer than draw")
-            trace = pm.sample(model=model, draws=draws, tune=tune, chains=chains, random_seed=seed,
-                              progressbar=progressbar, target_accept=target_accept, nuts_sampler="pymc",
-                              cores=_cores(chains, cores), compute_convergence_checks=False)
+            warnings.filterwarnings(
+                "ignore", message="Found chain dimension to be longer than draw"
+            )
+            trace = pm.sample(
+                model=model,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                random_seed=seed,
+                progressbar=progressbar,
+                target_accept=target_accept,
+                nuts_sampler="pymc",
+                cores=_cores(chains, cores),
+                compute_convergence_checks=False,
+            )
     if interrupted:
         # PyMC and nutpie catch KeyboardInterrupt and return the draws made so far: a fit that was
         # interrupted must not look like a (short) result, so the interrupt goes on to the caller.
         raise KeyboardInterrupt("sampling was interrupted")
     got = (trace.posterior.sizes.get("chain", 0), trace.posterior.sizes.get("draw", 0))
     if got != (chains, draws):
-        raise IncompleteSampling(f"the sampler returned {got[0]} chain(s) x {got[1]} draws of the {chains} x "
-                                 f"{draws} asked for; nothing of this fit is usable")
+        raise IncompleteSampling(
+            f"the sampler returned {got[0]} chain(s) x {got[1]} draws of the {chains} x "
+            f"{draws} asked for; nothing of this fit is usable"
+        )
     trace.attrs["sampler"] = which
     trace.attrs["motives_deterministics"] = json.dumps([v.name for v in model.deterministics])
     return trace
@@ -182,7 +220,8 @@ def check_counts(*, draws: Any, tune: Any, chains: Any) -> None:
             raise MotivesError(f"{name} must be at most 10000000, got {value}")
 
 
-#: Sampler statistics a backend keeps per draw (step size, tree depth, energy, divergences, ...): an upper count.
+#: Sampler statistics a backend keeps per draw (step size, tree depth, energy, divergences, ...): an
+#: upper count.
 _STATS_PER_DRAW = 16
 
 
@@ -190,7 +229,8 @@ def trace_bytes(built: BuiltModel, *, draws: int, chains: int, log_densities: bo
     """About how much memory the draws of a fit take, in bytes, before the sampler allocates them.
 
     Per draw: every free parameter (its size at the model's initial point), every deterministic (the
-    credences), the sampler's statistics, and with ``log_densities`` one log density per parameter again;
+    credences), the sampler's statistics, and with ``log_densities`` one log density per parameter
+    again;
     8 bytes each, times draws times chains. A count from the model, not a measurement.
 
     Examples
@@ -205,12 +245,16 @@ def trace_bytes(built: BuiltModel, *, draws: int, chains: int, log_densities: bo
     determ = 0
     for d in built.model.deterministics:
         shape = d.type.shape
-        determ += int(np.prod([1 if n is None else n for n in shape])) if None not in shape else params
+        determ += (
+            int(np.prod([1 if n is None else n for n in shape])) if None not in shape else params
+        )
     per_draw = params + determ + _STATS_PER_DRAW + (params if log_densities else 0)
     return 8.0 * per_draw * draws * chains
 
 
-def check_trace_memory(built: BuiltModel, *, draws: int, chains: int, log_densities: bool = True) -> None:
+def check_trace_memory(
+    built: BuiltModel, *, draws: int, chains: int, log_densities: bool = True
+) -> None:
     """Refuse (:class:`motives.errors.LimitError`) draws x chains whose trace would exceed the memory limit."""
     from motives.errors import LimitError
     from motives.numeric import MAX_WORK_BYTES, memory_refusal
@@ -218,9 +262,13 @@ def check_trace_memory(built: BuiltModel, *, draws: int, chains: int, log_densit
     need = trace_bytes(built, draws=draws, chains=chains, log_densities=log_densities)
     per = need / (draws * chains)
     most = int(MAX_WORK_BYTES // (per * chains))
-    msg = memory_refusal(need, f"{draws:,} draws x {chains} chains of a model of {per / 8:,.0f} numbers per draw",
-                         f"give sampler.draws at most {most:,} with {chains} chains" if most >= 1 else
-                         "fewer chains")
+    msg = memory_refusal(
+        need,
+        f"{draws:,} draws x {chains} chains of a model of {per / 8:,.0f} numbers per draw",
+        f"give sampler.draws at most {most:,} with {chains} chains"
+        if most >= 1
+        else "fewer chains",
+    )
     if msg:
         raise LimitError(msg, field="sampler.draws")
 
@@ -282,7 +330,9 @@ def _nutpie_compiled(built: BuiltModel) -> Any:
 
 def auto_backend_for_fit(built: BuiltModel) -> Literal["nutpie", "pymc"]:
     """Backend ``auto`` resolves to for a one-off fit (see the module docstring)."""
-    if choose_backend("auto") == "nutpie" and ("nutpie" in built.compiled or structure_key(built) in _COMPILED):
+    if choose_backend("auto") == "nutpie" and (
+        "nutpie" in built.compiled or structure_key(built) in _COMPILED
+    ):
         return "nutpie"
     return "pymc"
 
@@ -300,27 +350,58 @@ def structure_key(built: BuiltModel) -> str:
 
     def part(inp: ModelInputs) -> dict[str, Any]:
         return {
-            "ids": [inp.hypotheses, inp.families, inp.items, inp.quantities, [t.id for t in inp.timelines]],
-            "family_index": inp.family_index.tolist(), "free": inp.free_cells.tolist(),
-            "base_given": np.isfinite(inp.base).tolist(), "source_index": inp.source_index.tolist(),
-            "sources": [(k, bool(np.isfinite(c)), None if np.isfinite(c) else m) for k, m, c in inp.sources],
+            "ids": [
+                inp.hypotheses,
+                inp.families,
+                inp.items,
+                inp.quantities,
+                [t.id for t in inp.timelines],
+            ],
+            "family_index": inp.family_index.tolist(),
+            "free": inp.free_cells.tolist(),
+            "base_given": np.isfinite(inp.base).tolist(),
+            "source_index": inp.source_index.tolist(),
+            "sources": [
+                (k, bool(np.isfinite(c)), None if np.isfinite(c) else m) for k, m, c in inp.sources
+            ],
             "timelines": [t.key() for t in inp.timelines],
             "quantity": inp.quantity_loglik.tolist(),
             "pooled_means": inp.lam_mean.tolist() if built.kind == "pooled" else None,
-            **({"structure": inp.structure_part(pooled=built.kind == "pooled")} if inp.structured else {}),
+            **(
+                {"structure": inp.structure_part(pooled=built.kind == "pooled")}
+                if inp.structured
+                else {}
+            ),
         }
 
     inps = built.inputs if isinstance(built.inputs, list) else [built.inputs]
     data_shapes = {k: list(v.shape) for k, v in built.data_values().items()}
-    blob = json.dumps({"kind": built.kind, "settings": {k: v for k, v in built.settings.items() if k != "prior"},
-                       "prior_kind": "prior" in built.model.named_vars, "data": data_shapes,
-                       "inputs": [part(i) for i in inps]}, sort_keys=True, default=str)
+    blob = json.dumps(
+        {
+            "kind": built.kind,
+            "settings": {k: v for k, v in built.settings.items() if k != "prior"},
+            "prior_kind": "prior" in built.model.named_vars,
+            "data": data_shapes,
+            "inputs": [part(i) for i in inps],
+        },
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def refit(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1,
-          backend: Backend = "auto", progressbar: bool = False, target_accept: float = 0.9,
-          **data: Any) -> xr.DataTree:
+def refit(
+    built: BuiltModel,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 1,
+    backend: Backend = "auto",
+    progressbar: bool = False,
+    target_accept: float = 0.9,
+    **data: Any,
+) -> xr.DataTree:
     """Set knobs and sample again.
 
     The knobs include ``log_prior``, ``log_scale``, ``weight`` and ``concentration``.
@@ -337,8 +418,16 @@ def refit(built: BuiltModel, *, draws: int = 1000, tune: int = 1000, chains: int
     0.2727
     """
     set_data(built, **data)
-    return sample(built, draws=draws, tune=tune, chains=chains, seed=seed, backend=backend,
-                  progressbar=progressbar, target_accept=target_accept)
+    return sample(
+        built,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        backend=backend,
+        progressbar=progressbar,
+        target_accept=target_accept,
+    )
 
 
 def _cores(chains: int, cores: int | None) -> int:
@@ -348,7 +437,9 @@ def _cores(chains: int, cores: int | None) -> int:
 def _cpu_count() -> int:
     import os
 
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
 
 
 def _constant_trace(built: BuiltModel, *, draws: int, chains: int) -> xr.DataTree:
@@ -357,8 +448,13 @@ def _constant_trace(built: BuiltModel, *, draws: int, chains: int) -> xr.DataTre
 
     model = built.model
     # Nothing to differentiate or repeat: the quick-to-compile Python linker is enough.
-    fn = model.compile_fn(model.deterministics, inputs=[], on_unused_input="ignore", point_fn=False,
-                          mode="FAST_COMPILE")
+    fn = model.compile_fn(
+        model.deterministics,
+        inputs=[],
+        on_unused_input="ignore",
+        point_fn=False,
+        mode="FAST_COMPILE",
+    )
     values = fn()
     coords = {k: list(v) for k, v in model.coords.items()}
     data = {}
@@ -366,10 +462,18 @@ def _constant_trace(built: BuiltModel, *, draws: int, chains: int) -> xr.DataTre
         dims = ("chain", "draw") + tuple(model.named_vars_to_dims.get(var.name, ()))
         arr = np.broadcast_to(np.asarray(val, dtype=float), (chains, draws) + np.shape(val))
         data[var.name] = (dims, np.array(arr))
-    post = xr.Dataset(data, coords={"chain": np.arange(chains), "draw": np.arange(draws),
-                                    **{k: v for k, v in coords.items() if any(k in d[0] for d in data.values())}})
-    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((chains, draws), dtype=bool))},
-                       coords={"chain": np.arange(chains), "draw": np.arange(draws)})
+    post = xr.Dataset(
+        data,
+        coords={
+            "chain": np.arange(chains),
+            "draw": np.arange(draws),
+            **{k: v for k, v in coords.items() if any(k in d[0] for d in data.values())},
+        },
+    )
+    stats = xr.Dataset(
+        {"diverging": (("chain", "draw"), np.zeros((chains, draws), dtype=bool))},
+        coords={"chain": np.arange(chains), "draw": np.arange(draws)},
+    )
     trace = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
     trace.attrs["sampler"] = "none (nothing random: the posterior is a point)"
     return trace

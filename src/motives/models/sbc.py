@@ -51,7 +51,8 @@ class SBCResult:
     ranks
         One row per finished simulation (index: simulation number from 1), one column per quantity.
     tests
-        One row per quantity: ``chi2``, ``p`` (chi-square test of uniform ranks, ``bins - 1`` degrees
+        One row per quantity: ``chi2``, ``p`` (chi-square test of uniform ranks, ``bins - 1``
+        degrees
         of freedom), ``ok`` (p > :data:`P_MIN`), and ``counts`` (ranks per bin).
     job
         The many-fit job (where it ran, its failures by simulation, what was resumed).
@@ -84,19 +85,27 @@ def check_sbc_case(case: Case, config: FitConfig) -> ModelInputs:
     ...     check_sbc_case(case, FitConfig.build(case, model="mixture"))
     ... except MotivesError as err:
     ...     print(err)
-    sbc: only the exclusive model is calibrated by simulation here; the spec asks for the mixture model
+    sbc: only the exclusive model is calibrated by simulation here; the spec asks for the mixture
+    model
     """
     from motives.models.evidence import model_inputs
 
     if config.model != "exclusive":
-        raise MotivesError(f"sbc: only the exclusive model is calibrated by simulation here; the spec asks for "
-                           f"the {config.model} model")
+        raise MotivesError(
+            f"sbc: only the exclusive model is calibrated by simulation here; the spec asks for "
+            f"the {config.model} model"
+        )
     if isinstance(config.prior, dict) and "dirichlet" in config.prior:
-        raise MotivesError("sbc: the prior must be fixed (a Dirichlet prior over the credences is not simulated)")
+        raise MotivesError(
+            "sbc: the prior must be fixed (a Dirichlet prior over the credences is not simulated)"
+        )
     inp = model_inputs(case, config.lens)
     if inp.structured or inp.timelines or inp.quantities:
-        raise MotivesError(f"sbc: case '{case.name}' has propositions, timeline or quantity items; simulation-based "
-                           "calibration here simulates likelihood items bearing on the hypotheses only")
+        raise MotivesError(
+            f"sbc: case '{case.name}' has propositions, timeline or quantity items; "
+            "simulation-based "
+            "calibration here simulates likelihood items bearing on the hypotheses only"
+        )
     if not inp.items:
         raise MotivesError(f"sbc: case '{case.name}' has no likelihood items to simulate")
     return inp
@@ -107,13 +116,17 @@ def quantity_names(inp: ModelInputs) -> list[str]:
 
     ``lam[item|hypothesis]`` per uncertain cell, ``rho[source]``, ``h``.
     """
-    cells = [f"lam[{inp.items[e]}|{inp.hypotheses[k]}]" for e, k in zip(*np.nonzero(inp.free_cells), strict=True)]
+    cells = [
+        f"lam[{inp.items[e]}|{inp.hypotheses[k]}]"
+        for e, k in zip(*np.nonzero(inp.free_cells), strict=True)
+    ]
     rhos = [f"rho[{key}]" for key, _, c in inp.sources if np.isfinite(c)]
     return [*cells, *rhos, "h"]
 
 
-def simulate(inp: ModelInputs, prior: np.ndarray, rng: np.random.Generator,
-             reliability: bool = True) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+def simulate(
+    inp: ModelInputs, prior: np.ndarray, rng: np.random.Generator, reliability: bool = True
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """One draw from the model's prior predictive: (h, free λ cells, uncertain ρ's, observed items).
 
     Examples
@@ -129,8 +142,12 @@ def simulate(inp: ModelInputs, prior: np.ndarray, rng: np.random.Generator,
     h = int(rng.choice(K, p=prior))
     free = inp.free_cells
     lam = inp.lam_mean.copy()
-    lam[free] = rng.beta(inp.lam_mean[free] * inp.lam_conc[free], (1 - inp.lam_mean[free]) * inp.lam_conc[free])
-    rho_src = np.array([rng.beta(m * c, (1 - m) * c) if np.isfinite(c) else m for _, m, c in inp.sources])
+    lam[free] = rng.beta(
+        inp.lam_mean[free] * inp.lam_conc[free], (1 - inp.lam_mean[free]) * inp.lam_conc[free]
+    )
+    rho_src = np.array(
+        [rng.beta(m * c, (1 - m) * c) if np.isfinite(c) else m for _, m, c in inp.sources]
+    )
     uncertain = np.array([np.isfinite(c) for _, _, c in inp.sources], dtype=bool)
     base = np.where(np.isnan(inp.base), lam.mean(axis=1), inp.base)
     if reliability and len(rho_src):
@@ -142,8 +159,9 @@ def simulate(inp: ModelInputs, prior: np.ndarray, rng: np.random.Generator,
     return h, lam[free], rho_src[uncertain] if reliability else np.array([]), obs
 
 
-def sbc_tasks(case: Case, config: FitConfig, *, simulations: int = 100,
-              seed: int = 2026) -> tuple[list[FitTask], list[dict[str, Any]]]:
+def sbc_tasks(
+    case: Case, config: FitConfig, *, simulations: int = 100, seed: int = 2026
+) -> tuple[list[FitTask], list[dict[str, Any]]]:
     """The fits of an SBC run and each simulation's true values (``h``, ``lam``, ``rho``).
 
     Simulation i fits with sampler seed ``config.seed + i`` and draws its truth from the stream
@@ -173,9 +191,18 @@ def sbc_tasks(case: Case, config: FitConfig, *, simulations: int = 100,
     return tasks, truths
 
 
-def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 100, bins: int = 10,
-        seed: int = 2026, scheduler: Any = None, workers: int | None = None,
-        results: str | Path | None = None) -> SBCResult:
+def sbc(
+    case: Case,
+    config: FitConfig,
+    *,
+    simulations: int = 100,
+    keep: int = 100,
+    bins: int = 10,
+    seed: int = 2026,
+    scheduler: Any = None,
+    workers: int | None = None,
+    results: str | Path | None = None,
+) -> SBCResult:
     """Simulation-based calibration of the exclusive model of ``case`` fitted as ``config`` says.
 
     Parameters
@@ -192,7 +219,8 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
     seed
         Seed of the simulations (the truths and the tie-breaking of h).
     scheduler, workers, results
-        Where the fits run and the folder that makes the run resumable (:func:`motives.models.many.run_fits`).
+        Where the fits run and the folder that makes the run resumable
+        (:func:`motives.models.many.run_fits`).
 
     Returns
     -------
@@ -213,8 +241,10 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
 
     inp = check_sbc_case(case, config)
     if not isinstance(keep, int) or keep < 1 or keep > config.draws * config.chains:
-        raise MotivesError(f"sbc: keep must be between 1 and chains x draws = {config.draws * config.chains}, "
-                           f"got {keep!r}")
+        raise MotivesError(
+            f"sbc: keep must be between 1 and chains x draws = {config.draws * config.chains}, "
+            f"got {keep!r}"
+        )
     if not isinstance(bins, int) or bins < 2 or bins > keep + 1:
         raise MotivesError(f"sbc: bins must be between 2 and keep + 1 = {keep + 1}, got {bins!r}")
     names = quantity_names(inp)
@@ -224,7 +254,9 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
     for i, res in enumerate(job.results):
         if res is None:
             continue
-        rows[i + 1] = sbc_ranks(res.trace, truths[i], keep=keep, rng=np.random.default_rng([seed, i, 1]))
+        rows[i + 1] = sbc_ranks(
+            res.trace, truths[i], keep=keep, rng=np.random.default_rng([seed, i, 1])
+        )
     ranks = pd.DataFrame.from_dict(rows, orient="index", columns=names)
     ranks.index.name = "simulation"
     tests = []
@@ -235,12 +267,23 @@ def sbc(case: Case, config: FitConfig, *, simulations: int = 100, keep: int = 10
             chi2, p = stats.chisquare(counts)
         else:
             chi2, p = np.nan, np.nan
-        tests.append({"quantity": name, "chi2": float(chi2), "p": float(p), "ok": bool(p > P_MIN),
-                      "counts": counts.tolist()})
-    return SBCResult(ranks=ranks, tests=pd.DataFrame(tests).set_index("quantity"), job=job, keep=keep, bins=bins)
+        tests.append(
+            {
+                "quantity": name,
+                "chi2": float(chi2),
+                "p": float(p),
+                "ok": bool(p > P_MIN),
+                "counts": counts.tolist(),
+            }
+        )
+    return SBCResult(
+        ranks=ranks, tests=pd.DataFrame(tests).set_index("quantity"), job=job, keep=keep, bins=bins
+    )
 
 
-def sbc_ranks(trace: Any, truth: dict[str, Any], *, keep: int, rng: np.random.Generator) -> list[int]:
+def sbc_ranks(
+    trace: Any, truth: dict[str, Any], *, keep: int, rng: np.random.Generator
+) -> list[int]:
     """Rank of each true value among ``keep`` evenly thinned posterior draws.
 
     The values are the cells, the reliabilities and h.
@@ -277,8 +320,10 @@ def write_sbc(result: SBCResult, folder: Path) -> list[str]:
     >>> from pathlib import Path
     >>> import pandas as pd
     >>> job = ManyFits([], [], {}, [], "serial (this process)", 1.0)
-    >>> tests = pd.DataFrame({"chi2": [3.0], "p": [0.5], "ok": [True], "counts": [[5, 5]]},
-    ...                      index=pd.Index(["h"], name="quantity"))
+    >>> tests = pd.DataFrame(
+    ...     {"chi2": [3.0], "p": [0.5], "ok": [True], "counts": [[5, 5]]},
+    ...     index=pd.Index(["h"], name="quantity"),
+    ... )
     >>> res = SBCResult(pd.DataFrame({"h": [1] * 10}), tests, job, keep=10, bins=2)
     >>> with tempfile.TemporaryDirectory() as d:
     ...     lines = write_sbc(res, Path(d))
@@ -295,29 +340,56 @@ def write_sbc(result: SBCResult, folder: Path) -> list[str]:
     tests.to_csv(folder / "tests.csv")
     job = result.job
     summary = {
-        "simulations": len(job.tasks), "finished": len(result.ranks), "keep": result.keep, "bins": result.bins,
-        "p_min": P_MIN, "ok": result.ok, "where": job.where, "seconds": round(job.seconds, 3),
-        "resumed": len(job.resumed), "failures": job.failure_lines(),
-        "tests": {q: {"chi2": r["chi2"], "p": r["p"], "ok": bool(r["ok"]), "counts": list(r["counts"])}
-                  for q, r in result.tests.iterrows()},
+        "simulations": len(job.tasks),
+        "finished": len(result.ranks),
+        "keep": result.keep,
+        "bins": result.bins,
+        "p_min": P_MIN,
+        "ok": result.ok,
+        "where": job.where,
+        "seconds": round(job.seconds, 3),
+        "resumed": len(job.resumed),
+        "failures": job.failure_lines(),
+        "tests": {
+            q: {"chi2": r["chi2"], "p": r["p"], "ok": bool(r["ok"]), "counts": list(r["counts"])}
+            for q, r in result.tests.iterrows()
+        },
     }
     (folder / "sbc.json").write_text(json.dumps(summary, indent=2) + "\n")
     dof = result.bins - 1
-    lines = [f"{len(result.ranks)} of {len(job.tasks)} simulations fitted ({job.where}, {job.seconds:.1f} s"
-             + (f"; {len(job.resumed)} read back from earlier runs" if job.resumed else "") + ")"]
+    lines = [
+        f"{len(result.ranks)} of {len(job.tasks)} simulations fitted ({job.where}, "
+        f"{job.seconds:.1f} s"
+        + (f"; {len(job.resumed)} read back from earlier runs" if job.resumed else "")
+        + ")"
+    ]
     lines += job.failure_lines()
     bad = result.tests[~result.tests["ok"]]
     for q, r in bad.iterrows():
-        lines.append(f"{q}: ranks not uniform (chi-square p = {r['p']:.2g}); counts per bin {list(r['counts'])}")
+        lines.append(
+            f"{q}: ranks not uniform (chi-square p = {r['p']:.2g}); counts per bin "
+            f"{list(r['counts'])}"
+        )
     if len(result.ranks) and bad.empty:
-        lines.append(f"every quantity's ranks are uniform at p > {P_MIN:g} (chi-square, {dof} degree"
-                     f"{'s' if dof != 1 else ''} of freedom)")
+        lines.append(
+            f"every quantity's ranks are uniform at p > {P_MIN:g} (chi-square, {dof} degree"
+            f"{'s' if dof != 1 else ''} of freedom)"
+        )
     return lines
 
 
-def sbc_spec(spec_file: Path, folder: Path, *, simulations: int = 100, keep: int = 100, bins: int = 10,
-             seed: int = 2026, scheduler: Any = None, workers: int | None = None,
-             results: Path | None = None) -> tuple[SBCResult, list[str]]:
+def sbc_spec(
+    spec_file: Path,
+    folder: Path,
+    *,
+    simulations: int = 100,
+    keep: int = 100,
+    bins: int = 10,
+    seed: int = 2026,
+    scheduler: Any = None,
+    workers: int | None = None,
+    results: Path | None = None,
+) -> tuple[SBCResult, list[str]]:
     """``motives sbc SPEC``.
 
     Calibrate the spec's fit by simulation, write the tables into ``folder``.
@@ -330,6 +402,15 @@ def sbc_spec(spec_file: Path, folder: Path, *, simulations: int = 100, keep: int
     spec = load_spec(spec_file)
     case = load_case(spec.case_path(spec_file))
     config = FitConfig.from_spec(spec, case)
-    result = sbc(case, config, simulations=simulations, keep=keep, bins=bins, seed=seed, scheduler=scheduler,
-                 workers=workers, results=results)
+    result = sbc(
+        case,
+        config,
+        simulations=simulations,
+        keep=keep,
+        bins=bins,
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        results=results,
+    )
     return result, write_sbc(result, folder)

@@ -22,9 +22,19 @@ from motives.files import write_atomic
 ONE_COLUMN = 3.5
 TWO_COLUMN = 7.2
 
-#: Greys from black to light: distinguishable in greyscale print, paired with line styles and markers.
+#: Greys from black to light: distinguishable in greyscale print, paired with line styles and
+#: markers.
 GREYS = ["0.0", "0.45", "0.25", "0.6", "0.1", "0.35", "0.7", "0.5"]
-LINESTYLES: list[Any] = ["-", "--", ":", "-.", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2)), (0, (8, 2, 2, 2))]
+LINESTYLES: list[Any] = [
+    "-",
+    "--",
+    ":",
+    "-.",
+    (0, (5, 1)),
+    (0, (3, 1, 1, 1, 1, 1)),
+    (0, (1, 2)),
+    (0, (8, 2, 2, 2)),
+]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 HATCHES = ["", "////", "....", "xxxx", "\\\\\\\\", "++++", "oo", "--"]
 FILLS = ["0.15", "white", "0.6", "white", "0.85", "white", "0.4", "white"]
@@ -51,14 +61,15 @@ RC: dict[str, Any] = {
     "axes.grid": False,
     "figure.dpi": 100,
     "savefig.dpi": 300,
-    # The saved size is the figure size (the contract: 3.5 or 7.2 in wide); constrained layout keeps every label
-    # inside it. A tight bounding box would change the saved size with the labels.
+    # The saved size is the figure size (the contract: 3.5 or 7.2 in wide); constrained layout keeps
+    # every label inside it. A tight bounding box would change the saved size with the labels.
     "savefig.bbox": None,
     "savefig.pad_inches": 0.02,
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
-    # User text (titles, labels, ids) is drawn as typed: "$5_$" must not reach mathtext, where it is an
-    # error. The library's own formulas turn math back on for their Text objects (plot_sobol's legend).
+    # User text (titles, labels, ids) is drawn as typed: "$5_$" must not reach mathtext, where it is
+    # an error. The library's own formulas turn math back on for their Text objects (plot_sobol's
+    # legend).
     "text.parse_math": False,
     "axes.prop_cycle": cycler(color=GREYS) + cycler(linestyle=LINESTYLES) + cycler(marker=MARKERS),
 }
@@ -80,8 +91,9 @@ def style() -> Iterator[None]:
         yield
 
 
-#: A character the figure font lacks (a tab, emoji or CJK in user text) is drawn as its empty box: matplotlib's
-#: warning, with its source line on stderr, would tell a reader of a command's output nothing.
+#: A character the figure font lacks (a tab, emoji or CJK in user text) is drawn as its empty box:
+#: matplotlib's warning, with its source line on stderr, would tell a reader of a command's output
+#: nothing.
 GLYPH_WARNING = r"Glyph \d+ .* missing from font"
 
 
@@ -124,7 +136,8 @@ def auto_width(width: str | float, labels: Sequence[str], natural: str = "labels
 def new_axes(ax: Axes | None, width: str | float, height: float) -> tuple[Figure, Axes]:
     """The given axes and its figure, or a new figure of the given width and height (inches).
 
-    The height is capped at :data:`MAX_HEIGHT` (a page); callers plan their rows with :func:`plan_rows`.
+    The height is capped at :data:`MAX_HEIGHT` (a page); callers plan their rows with
+    :func:`plan_rows`.
     """
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
@@ -154,8 +167,11 @@ def style_of(i: int) -> dict[str, Any]:
     ('0.45', '--', 's')
     >>> plt.close(fig)
     """
-    return {"color": GREYS[i % len(GREYS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
-            "marker": MARKERS[i % len(MARKERS)]}
+    return {
+        "color": GREYS[i % len(GREYS)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
 
 
 def bar_style(i: int) -> dict[str, Any]:
@@ -176,8 +192,12 @@ def bar_style(i: int) -> dict[str, Any]:
     (['////', '////'], (1.0, 1.0, 1.0, 1.0))
     >>> plt.close(fig)
     """
-    return {"facecolor": FILLS[i % len(FILLS)], "hatch": HATCHES[i % len(HATCHES)], "edgecolor": "black",
-            "linewidth": 0.6}
+    return {
+        "facecolor": FILLS[i % len(FILLS)],
+        "hatch": HATCHES[i % len(HATCHES)],
+        "edgecolor": "black",
+        "linewidth": 0.6,
+    }
 
 
 def label_for(labels: dict[str, str] | None, key: str) -> str:
@@ -185,7 +205,9 @@ def label_for(labels: dict[str, str] | None, key: str) -> str:
     return (labels or {}).get(key, key)
 
 
-def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", "png")) -> list[Path]:
+def save_figure(
+    fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", "png")
+) -> list[Path]:
     """Write ``stem.<fmt>`` for every format; returns the paths.
 
     The saved size is the figure's size (no tight bounding box): what
@@ -210,9 +232,12 @@ def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("pdf", 
     out = []
     for fmt in formats:
         p = stem.with_suffix(f".{fmt}")
-        with style():  # PNG: light compression (zlib level 6 took most of the time of a 300 dpi figure)
+        with (
+            style()
+        ):  # PNG: light compression (zlib level 6 took most of the time of a 300 dpi figure)
             extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
-            buf = io.BytesIO()  # drawn in memory: the PDF backend failing a write (a full disk) raised AttributeError
+            # drawn in memory: the PDF backend failing a write (a full disk) raised AttributeError
+            buf = io.BytesIO()
             fig.savefig(buf, format=fmt, **extra)
         out.append(write_atomic(p, buf.getvalue()))
     return out
@@ -223,13 +248,17 @@ def shorten(text: str, n: int = 38) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
-# --- the plot contract: sizes, labels, rows, legends, visuals -------------------------------------------------
+# --- the plot contract: sizes, labels, rows, legends, visuals
+# -------------------------------------------------
 
-#: The tallest figure, inches (a page less its margins); longer lists show their top rows and say how many are left out.
+#: The tallest figure, inches (a page less its margins); longer lists show their top rows and say
+#: how many are left out.
 MAX_HEIGHT = 9.0
-#: Distinct (colour, line style, marker) triples: line plots draw at most this many lines by default.
+#: Distinct (colour, line style, marker) triples: line plots draw at most this many lines by
+#: default.
 MAX_LINES = len(LINESTYLES)
-#: Share of the figure width the row labels may take; longer labels wrap onto :data:`LABEL_LINES` lines.
+#: Share of the figure width the row labels may take; longer labels wrap onto :data:`LABEL_LINES`
+#: lines.
 LABEL_SHARE = 0.4
 LABEL_LINES = 2
 #: Tick label size (points), as in :data:`RC`.
@@ -253,7 +282,9 @@ def _text_width(text: str, size: float, bold: bool) -> float:
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", GLYPH_WARNING, UserWarning)
-        w, _, _ = _RENDERER[0].get_text_width_height_descent(text.replace("$", r"\$"), prop, ismath=False)
+        w, _, _ = _RENDERER[0].get_text_width_height_descent(
+            text.replace("$", r"\$"), prop, ismath=False
+        )
     return float(w) / 72
 
 
@@ -274,7 +305,9 @@ def wrap_lines(text: str, width: float, size: float, lines: int, bold: bool = Fa
 
     At most ``lines`` lines, an ellipsis ends a cut text.
     """
-    words = [w for w in re.split(r"[ \t\r\n]+", str(text)) if w]  # a no-break space (\xa0) binds its words
+    words = [
+        w for w in re.split(r"[ \t\r\n]+", str(text)) if w
+    ]  # a no-break space (\xa0) binds its words
     out: list[str] = []
     cur = ""
     for w in words:
@@ -284,7 +317,9 @@ def wrap_lines(text: str, width: float, size: float, lines: int, bold: bool = Fa
             continue
         if cur:
             out.append(cur)
-        while text_width(w, size, bold) > width and len(w) > 3:  # a word longer than the line: hyphenate it
+        while (
+            text_width(w, size, bold) > width and len(w) > 3
+        ):  # a word longer than the line: hyphenate it
             k = max(2, _longest_prefix(w[:-1], lambda t: text_width(t + "-", size, bold) <= width))
             out.append(w[:k] + "-")
             w = w[k:]
@@ -308,8 +343,9 @@ def _cut(line: str, width: float, size: float, bold: bool, force: bool = False) 
     return base.rstrip() + "\u2026"
 
 
-def fit_labels(names: Sequence[str], width: float, size: float = TICK_SIZE,
-               lines: int = LABEL_LINES) -> list[str]:
+def fit_labels(
+    names: Sequence[str], width: float, size: float = TICK_SIZE, lines: int = LABEL_LINES
+) -> list[str]:
     """Labels wrapped to ``width`` inches on at most ``lines`` lines (an ellipsis where cut)."""
     return ["\n".join(wrap_lines(str(n), width, size, lines)) for n in names]
 
@@ -353,7 +389,9 @@ def plan_rows(n: int, top: int | None, base: float, per_row: float) -> tuple[int
     return k, min(MAX_HEIGHT, base + per_row * max(k, 1))
 
 
-def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] | None, extra: str = "") -> None:
+def omitted_note(
+    ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] | None, extra: str = ""
+) -> None:
     """Say in the figure how many rows or lines were left out.
 
     In a right-hand title; ``visuals={"omitted": False}`` turns it off.
@@ -363,12 +401,18 @@ def omitted_note(ax: Axes, shown: int, total: int, what: str, v: dict[str, Any] 
     fig_w = axes_width(ax)
     text = f"{shown} of {total} {what} shown; {total - shown} left out{extra}"
     text = "\n".join(wrap_lines(text, 0.5 * fig_w, 6, 3))
-    title: dict[str, Any] = {"loc": "right", "fontsize": 6, "fontstyle": "italic", "color": "0.25"} | v
+    title: dict[str, Any] = {
+        "loc": "right",
+        "fontsize": 6,
+        "fontstyle": "italic",
+        "color": "0.25",
+    } | v
     ax.set_title(text, **title)
 
 
-def legend_plan(names: Sequence[str], width: float, size: float = 7.0,
-                max_cols: int = 4) -> tuple[list[str], int, float]:
+def legend_plan(
+    names: Sequence[str], width: float, size: float = 7.0, max_cols: int = 4
+) -> tuple[list[str], int, float]:
     """Legend labels wrapped to fit a legend above the axes ``width`` inches wide.
 
     Returns (labels, columns, height in inches).
@@ -385,8 +429,16 @@ def legend_plan(names: Sequence[str], width: float, size: float = 7.0,
     return wrapped, ncols, rows * (lines * size * 1.3 / 72 + 0.03) + 0.1
 
 
-def add_legend(ax: Axes, owned: bool, v: dict[str, Any] | None, *, handles: Sequence[Any] | None = None,
-               names: Sequence[str] | None = None, max_cols: int = 4, **kw: Any) -> Any:
+def add_legend(
+    ax: Axes,
+    owned: bool,
+    v: dict[str, Any] | None,
+    *,
+    handles: Sequence[Any] | None = None,
+    names: Sequence[str] | None = None,
+    max_cols: int = 4,
+    **kw: Any,
+) -> Any:
     """A legend that never covers the data.
 
     Above the axes (a new figure) or to its right (a given axes).
@@ -403,13 +455,19 @@ def add_legend(ax: Axes, owned: bool, v: dict[str, Any] | None, *, handles: Sequ
     fig: Any = ax.figure
     if owned:
         wrapped, ncols, _ = legend_plan(names, fig.get_figwidth(), max_cols=max_cols)
-        return fig.legend(handles, wrapped, **({"loc": "outside upper center", "ncols": ncols} | kw | v))
+        return fig.legend(
+            handles, wrapped, **({"loc": "outside upper center", "ncols": ncols} | kw | v)
+        )
     width = max(1.0, 0.4 * axes_width(ax))
     wrapped = fit_labels(names, width - 0.45, 7.0)
-    return ax.legend(handles, wrapped, **({"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} | kw | v))
+    return ax.legend(
+        handles, wrapped, **({"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} | kw | v)
+    )
 
 
-def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+def visuals_of(
+    visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any] | None]:
     """Merge a ``visuals=`` mapping into a plot's element defaults.
 
     Each element (reference lines, annotations, the legend, ...) is drawn with
@@ -418,8 +476,10 @@ def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any
 
     Examples
     --------
-    >>> v = visuals_of({"ref_line": {"color": "red"}, "legend": False},
-    ...                {"ref_line": {"color": "0.6", "linewidth": 0.6}, "legend": {}})
+    >>> v = visuals_of(
+    ...     {"ref_line": {"color": "red"}, "legend": False},
+    ...     {"ref_line": {"color": "0.6", "linewidth": 0.6}, "legend": {}},
+    ... )
     >>> v["ref_line"], v["legend"]
     ({'color': 'red', 'linewidth': 0.6}, None)
     >>> visuals_of({"ref_lines": False}, {"ref_line": {}})
@@ -430,7 +490,9 @@ def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any
     out: dict[str, dict[str, Any] | None] = {k: dict(d) for k, d in defaults.items()}
     for k, val in (visuals or {}).items():
         if k not in defaults:
-            raise ValueError(f"visuals: unknown element {k!r}; this plot has: {', '.join(sorted(defaults))}")
+            raise ValueError(
+                f"visuals: unknown element {k!r}; this plot has: {', '.join(sorted(defaults))}"
+            )
         if val is False or val is None:
             out[k] = None
         elif val is True:
@@ -438,7 +500,9 @@ def visuals_of(visuals: dict[str, Any] | None, defaults: dict[str, dict[str, Any
         elif isinstance(val, dict):
             out[k] = {**defaults[k], **val}
         else:
-            raise ValueError(f"visuals[{k!r}] must be False, True or a dict of keyword arguments, got {val!r}")
+            raise ValueError(
+                f"visuals[{k!r}] must be False, True or a dict of keyword arguments, got {val!r}"
+            )
     return out
 
 
@@ -447,8 +511,10 @@ def wrap_text(text: str, width: float, size: float = 8.0, lines: int = 3) -> str
 
     For axis labels with user text.
     """
-    return "\n".join("\n".join(wrap_lines(part, width, size, lines)) if part.strip() else part
-                     for part in str(text).split("\n"))
+    return "\n".join(
+        "\n".join(wrap_lines(part, width, size, lines)) if part.strip() else part
+        for part in str(text).split("\n")
+    )
 
 
 def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) -> str:
@@ -456,8 +522,10 @@ def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) ->
 
     As few lines as greedy wrapping needs, of even length (no orphan word).
 
-    Greedy wrapping to ``width`` fills the first lines and leaves a word or two on the last; this keeps
-    the number of lines and narrows the width until one more line would be needed. Each explicit line
+    Greedy wrapping to ``width`` fills the first lines and leaves a word or two on the last; this
+    keeps
+    the number of lines and narrows the width until one more line would be needed. Each explicit
+    line
     (a line break) is a paragraph of its own; at most ``lines`` lines each (an ellipsis where cut).
 
     Examples
@@ -491,9 +559,12 @@ def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) ->
 def row_xlabel(ax: Axes, text: str, width: float) -> None:
     """The x label of a plot with a row-label column, wrapped to the figure in even lines.
 
-    A label whose lines fit under the data area is centred there; one whose lines fit the figure is aligned
-    to the axes' right edge, so it runs leftwards under the row labels instead of off the figure. A longer
-    one is wrapped evenly (:func:`balanced_wrap`, no word left on a line of its own): centred under the
+    A label whose lines fit under the data area is centred there; one whose lines fit the figure is
+    aligned
+    to the axes' right edge, so it runs leftwards under the row labels instead of off the figure. A
+    longer
+    one is wrapped evenly (:func:`balanced_wrap`, no word left on a line of its own): centred under
+    the
     data area if that takes at most one line more, else across the figure, aligned right.
     """
     data, full = 0.9 * (1 - LABEL_SHARE) * width, 0.92 * width
@@ -505,7 +576,10 @@ def row_xlabel(ax: Axes, text: str, width: float) -> None:
         ax.set_xlabel(text)
     elif fits(text, full):
         ax.set_xlabel(text, loc="right")
-    elif fits(wrapped := balanced_wrap(text, data), data) and wrapped.count("\n") <= text.count("\n") + 1:
+    elif (
+        fits(wrapped := balanced_wrap(text, data), data)
+        and wrapped.count("\n") <= text.count("\n") + 1
+    ):
         ax.set_xlabel(wrapped)
     else:
         ax.set_xlabel(balanced_wrap(text, full), loc="right")

@@ -34,9 +34,16 @@ from motives.plots._style import (
 )
 
 
-def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None, ax: Axes | None = None,
-                   width: str | float = "auto", top: int | None = None, title: str | None = None,
-                   visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
+def plot_credences(
+    table: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    ax: Axes | None = None,
+    width: str | float = "auto",
+    top: int | None = None,
+    title: str | None = None,
+    visuals: dict[str, Any] | None = None,
+) -> tuple[Figure, Axes]:
     """Credence of every hypothesis and family, with its central interval when the table has one.
 
     Parameters
@@ -46,7 +53,8 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
         ``lower``/``upper`` (e.g. :func:`motives.exact_posterior`, or a fit's summary);
         a ``label`` column gives display names.
     labels
-        Id -> display label (overrides the table's ``label`` column); long labels wrap onto two lines.
+        Id -> display label (overrides the table's ``label`` column); long labels wrap onto two
+        lines.
     ax
         Axes to draw on (default: a new figure).
     width
@@ -105,29 +113,50 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
     from motives.sensitivity.results import table_of
 
     table = table_of(table)
-    v = visuals_of(visuals, {"interval": {"color": "black", "linewidth": 1.2, "linestyle": "-", "marker": ""},
-                             "annotations": {"xytext": (5, 3), "textcoords": "offset points", "fontsize": 6},
-                             "separator": {"color": "0.7", "linewidth": 0.5},
-                             "omitted": {}})
+    v = visuals_of(
+        visuals,
+        {
+            "interval": {"color": "black", "linewidth": 1.2, "linestyle": "-", "marker": ""},
+            "annotations": {"xytext": (5, 3), "textcoords": "offset points", "fontsize": 6},
+            "separator": {"color": "0.7", "linewidth": 0.5},
+            "omitted": {},
+        },
+    )
     check_top(top)
-    col = table["label"] if "label" in table else pd.Series(table.index.get_level_values("id"), index=table.index)
-    by_level = {key: str(v) for key, v in col.items()}  # (level, id) -> label: a family's own id must not hide
+    col = (
+        table["label"]
+        if "label" in table
+        else pd.Series(table.index.get_level_values("id"), index=table.index)
+    )
+    by_level = {
+        key: str(v) for key, v in col.items()
+    }  # (level, id) -> label: a family's own id must not hide
     # the label of the hypothesis it is named after
 
     def lab(lv: str, i: str) -> str:
         return (labels or {}).get(i, by_level.get((lv, i), i))
+
     hyp = list(table.xs("hypothesis", level="level").index)
-    fam = list(table.xs("family", level="level").index) if "family" in table.index.get_level_values("level") else []
-    if len(fam) == len(hyp):  # each family one hypothesis (a hypothesis has one family): the rows would repeat
-        fam = []  # the hypotheses' under other names; conventions.one_per_family, the captions' rule, is the same
+    fam = (
+        list(table.xs("family", level="level").index)
+        if "family" in table.index.get_level_values("level")
+        else []
+    )
+    if len(fam) == len(
+        hyp
+    ):  # each family one hypothesis (a hypothesis has one family): the rows would repeat
+        # the hypotheses' under other names; conventions.one_per_family, the captions' rule, is the
+        # same
+        fam = []
     rows = [("hypothesis", i) for i in hyp] + [("family", i) for i in fam]
     n_all = len(rows)
 
     def name(lv: str, i: str) -> str:
         return lab(lv, i) + (" (family)" if lv == "family" else "")
 
-    W = width_of(auto_width(width, [name(lv, i) for lv, i in rows[:200]]) if ax is None
-                 else axes_width(ax))
+    W = width_of(
+        auto_width(width, [name(lv, i) for lv, i in rows[:200]]) if ax is None else axes_width(ax)
+    )
     per = row_height(fit_labels([name(lv, i) for lv, i in rows[:200]], LABEL_SHARE * W), 0.2)
     k, height = plan_rows(n_all + (1 if fam else 0), top, 0.7, per)
     left_out = 0.0
@@ -135,7 +164,7 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
         cred = table["credence"]
         k_f = min(len(fam), k // 3)
         fam_k = sorted(fam, key=lambda i: -cred[("family", i)])[:k_f]
-        hyp_k = sorted(hyp, key=lambda i: -cred[("hypothesis", i)])[:k - k_f]
+        hyp_k = sorted(hyp, key=lambda i: -cred[("hypothesis", i)])[: k - k_f]
         left_out = float(sum(cred[("hypothesis", i)] for i in hyp if i not in set(hyp_k)))
         rows = [("hypothesis", i) for i in hyp_k] + [("family", i) for i in fam_k]
     n = len(rows)
@@ -152,25 +181,52 @@ def plot_credences(table: pd.DataFrame, *, labels: dict[str, str] | None = None,
                     ax.axhline(y + 0.3, **v["separator"])
             r = table.loc[(lv, i)]
             marker = "o" if lv == "hypothesis" else "s"
-            if v["interval"] is not None and has_int and np.isfinite(r["lower"]) and r["upper"] > r["lower"]:
+            if (
+                v["interval"] is not None
+                and has_int
+                and np.isfinite(r["lower"])
+                and r["upper"] > r["lower"]
+            ):
                 ax.plot([r["lower"], r["upper"]], [y, y], **v["interval"])
-            ax.plot([r["credence"]], [y], marker=marker, color="black",
-                    markerfacecolor="black" if lv == "family" else "white", linestyle="", markersize=5)
+            ax.plot(
+                [r["credence"]],
+                [y],
+                marker=marker,
+                color="black",
+                markerfacecolor="black" if lv == "family" else "white",
+                linestyle="",
+                markersize=5,
+            )
             if v["annotations"] is not None:
                 ax.annotate(f"{r['credence']:.2f}", (r["credence"], y), **v["annotations"])
             ticks.append(y)
             names.append(name(lv, i))
             y -= 1
-        fam_w = text_width(" (family)", TICK_SIZE)  # the suffix stays whole however the label is cut
-        ax.set_yticks(ticks, [fit_labels([lab(lv, i)], LABEL_SHARE * W - fam_w)[0] + " (family)"
-                              if lv == "family" else fit_labels([lab(lv, i)], LABEL_SHARE * W)[0]
-                              for lv, i in rows])
+        fam_w = text_width(
+            " (family)", TICK_SIZE
+        )  # the suffix stays whole however the label is cut
+        ax.set_yticks(
+            ticks,
+            [
+                fit_labels([lab(lv, i)], LABEL_SHARE * W - fam_w)[0] + " (family)"
+                if lv == "family"
+                else fit_labels([lab(lv, i)], LABEL_SHARE * W)[0]
+                for lv, i in rows
+            ],
+        )
         ax.set_ylim(y + 0.5, n + 0.5)
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("Credence" + (f" ({INTERVAL_MASS:.0%} central interval)" if has_int else ""))
         if title:
             ax.set_title(title)
-        omitted_note(ax, n, n_all, "rows", v["omitted"], f" (credence {left_out:.2f} in all)" if left_out else "")
+        omitted_note(
+            ax,
+            n,
+            n_all,
+            "rows",
+            v["omitted"],
+            f" (credence {left_out:.2f} in all)" if left_out else "",
+        )
     return fig, ax
 
 
@@ -191,7 +247,9 @@ def _draws(trace: Any, var: str) -> Any:
         break
     ds = obj.to_dataset() if hasattr(obj, "to_dataset") else obj
     if var not in ds:
-        raise ValueError(f"the trace has no variable {var!r}; it has {sorted(map(str, ds.data_vars))}")
+        raise ValueError(
+            f"the trace has no variable {var!r}; it has {sorted(map(str, ds.data_vars))}"
+        )
     return ds[var]
 
 
@@ -201,10 +259,17 @@ def _flat(da: Any, dim: str) -> tuple[list[str], np.ndarray]:
     return [str(v) for v in da[dim].values], np.asarray(da.values)
 
 
-def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypothesis",
-                          labels: dict[str, str] | None = None, ax: Axes | None = None,
-                          width: str | float = "auto", top: int | None = None,
-                          visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
+def plot_credence_density(
+    trace: Any,
+    *,
+    var: str = "credence",
+    dim: str = "hypothesis",
+    labels: dict[str, str] | None = None,
+    ax: Axes | None = None,
+    width: str | float = "auto",
+    top: int | None = None,
+    visuals: dict[str, Any] | None = None,
+) -> tuple[Figure, Axes]:
     """Posterior density of each credence from an MCMC trace.
 
     The trace is a DataTree or Dataset with ``var`` over ``dim``.
@@ -215,7 +280,8 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
     Parameters
     ----------
     trace
-        A fit (:class:`~motives.models.result.FitResult`) or its trace: DataTree, InferenceData-like or Dataset
+        A fit (:class:`~motives.models.result.FitResult`) or its trace: DataTree, InferenceData-like
+        or Dataset
         with ``var`` over ``dim``.
     var
         The variable to draw.
@@ -247,10 +313,17 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
     >>> import xarray as xr
     >>> import matplotlib.pyplot as plt
     >>> draws = np.random.default_rng(0).dirichlet([12, 6, 2], size=(2, 100))
-    >>> trace = xr.Dataset({"credence": (("chain", "draw", "hypothesis"), draws)},
-    ...                    coords={"hypothesis": ["d8", "d12", "d20"]})
+    >>> trace = xr.Dataset(
+    ...     {"credence": (("chain", "draw", "hypothesis"), draws)},
+    ...     coords={"hypothesis": ["d8", "d12", "d20"]},
+    ... )
     >>> fig, ax = plot_credence_density(trace, labels={"d8": "Eight-sided"})
-    >>> float(fig.get_figwidth()), ax.get_xlabel(), ax.get_ylabel(), tuple(map(float, ax.get_xlim()))
+    >>> (
+    ...     float(fig.get_figwidth()),
+    ...     ax.get_xlabel(),
+    ...     ax.get_ylabel(),
+    ...     tuple(map(float, ax.get_xlim())),
+    ... )
     (3.5, 'Posterior credence', 'Density', (0.0, 1.0))
     >>> ax.get_legend_handles_labels()[1]
     ['Eight-sided', 'd12', 'd20']
@@ -274,28 +347,55 @@ def plot_credence_density(trace: Any, *, var: str = "credence", dim: str = "hypo
             i, xs = ids[j], x[j]
             st = style_of(kk)
             if np.ptp(xs) < 1e-9:
-                ax_.axvline(float(xs.mean()), color=st["color"], linestyle=st["linestyle"], label=label_for(labels, i))
+                ax_.axvline(
+                    float(xs.mean()),
+                    color=st["color"],
+                    linestyle=st["linestyle"],
+                    label=label_for(labels, i),
+                )
                 continue
-            refl = np.concatenate([xs, -xs, 2 - xs])  # reflect at 0 and 1; bandwidth of the original sample
+            refl = np.concatenate(
+                [xs, -xs, 2 - xs]
+            )  # reflect at 0 and 1; bandwidth of the original sample
             bw = gaussian_kde(xs).factor * xs.std(ddof=1) / refl.std(ddof=1)
             dens = 3 * gaussian_kde(refl, bw_method=bw)(grid)
-            ax_.plot(grid, dens, color=st["color"], linestyle=st["linestyle"], marker="",
-                     label=label_for(labels, i))
+            ax_.plot(
+                grid,
+                dens,
+                color=st["color"],
+                linestyle=st["linestyle"],
+                marker="",
+                label=label_for(labels, i),
+            )
             if v["mode"] is not None:
                 jj = int(np.argmax(dens))
-                ax_.plot(grid[jj], dens[jj], **({"marker": st["marker"], "color": st["color"]} | v["mode"]))
+                ax_.plot(
+                    grid[jj],
+                    dens[jj],
+                    **({"marker": st["marker"], "color": st["color"]} | v["mode"]),
+                )
         ax_.set_xlim(0, 1)
         ax_.set_ylim(bottom=0)
         ax_.set_xlabel(f"Posterior {var}")
         ax_.set_ylabel("Density")
         add_legend(ax_, ax is None, v["legend"])
-        omitted_note(ax_, len(keep), n_all, dim + "s" if not dim.endswith("s") else dim, v["omitted"])
+        omitted_note(
+            ax_, len(keep), n_all, dim + "s" if not dim.endswith("s") else dim, v["omitted"]
+        )
     return fig, ax_
 
 
-def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labels: dict[str, str] | None = None,
-                ax: Axes | None = None, width: str | float = "auto", top: int | None = None,
-                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
+def plot_shares(
+    trace: Any,
+    *,
+    var: str = "share",
+    dim: str = "hypothesis",
+    labels: dict[str, str] | None = None,
+    ax: Axes | None = None,
+    width: str | float = "auto",
+    top: int | None = None,
+    visuals: dict[str, Any] | None = None,
+) -> tuple[Figure, Axes]:
     """Explanatory shares of the mixture model.
 
     Posterior median and central interval per hypothesis.
@@ -303,7 +403,8 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     Parameters
     ----------
     trace
-        A mixture fit or its trace: DataTree, InferenceData-like or Dataset with ``var`` over ``dim``.
+        A mixture fit or its trace: DataTree, InferenceData-like or Dataset with ``var`` over
+        ``dim``.
     var
         The variable to draw.
     dim
@@ -335,8 +436,10 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     >>> import xarray as xr
     >>> import matplotlib.pyplot as plt
     >>> draws = np.random.default_rng(0).dirichlet([12, 6, 2], size=(2, 100))
-    >>> trace = xr.Dataset({"share": (("chain", "draw", "hypothesis"), draws)},
-    ...                    coords={"hypothesis": ["security", "regime", "ideology"]})
+    >>> trace = xr.Dataset(
+    ...     {"share": (("chain", "draw", "hypothesis"), draws)},
+    ...     coords={"hypothesis": ["security", "regime", "ideology"]},
+    ... )
     >>> fig, ax = plot_shares(trace)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['security', 'regime', 'ideology']
@@ -346,9 +449,14 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     (3.5, 'Explanatory share (median, 90% central interval)')
     >>> plt.close(fig)
     """
-    v = visuals_of(visuals, {"interval": {"color": "black", "linestyle": "-", "marker": ""},
-                             "annotations": {"xytext": (4, 3), "textcoords": "offset points", "fontsize": 6},
-                             "omitted": {}})
+    v = visuals_of(
+        visuals,
+        {
+            "interval": {"color": "black", "linestyle": "-", "marker": ""},
+            "annotations": {"xytext": (4, 3), "textcoords": "offset points", "fontsize": 6},
+            "omitted": {},
+        },
+    )
     check_top(top)
     ids, x = _flat(_draws(trace, var), dim)
     lo_q, hi_q = (1 - INTERVAL_MASS) / 2, 1 - (1 - INTERVAL_MASS) / 2
@@ -356,7 +464,11 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
     W = width_of(auto_width(width, all_names[:200]) if ax is None else axes_width(ax))
     per = row_height(fit_labels(all_names[:200], LABEL_SHARE * W), 0.25)
     k, height = plan_rows(len(ids), top, 0.6, per)
-    keep = list(range(len(ids))) if k >= len(ids) else list(np.argsort(-np.median(x, axis=1), kind="stable")[:k])
+    keep = (
+        list(range(len(ids)))
+        if k >= len(ids)
+        else list(np.argsort(-np.median(x, axis=1), kind="stable")[:k])
+    )
     with style():
         fig, ax_ = new_axes(ax, W, height)
         for kk, j in enumerate(keep):
@@ -367,7 +479,9 @@ def plot_shares(trace: Any, *, var: str = "share", dim: str = "hypothesis", labe
             ax_.plot([med], [y], marker="o", color="black", markerfacecolor="white", linestyle="")
             if v["annotations"] is not None:
                 ax_.annotate(f"{med:.2f}", (med, y), **v["annotations"])
-        ax_.set_yticks(range(len(keep), 0, -1), fit_labels([all_names[j] for j in keep], LABEL_SHARE * W))
+        ax_.set_yticks(
+            range(len(keep), 0, -1), fit_labels([all_names[j] for j in keep], LABEL_SHARE * W)
+        )
         ax_.set_ylim(0.5, len(keep) + 0.5)
         ax_.set_xlim(0, 1)
         ax_.set_xlabel(f"Explanatory share (median, {INTERVAL_MASS:.0%} central interval)")

@@ -56,10 +56,19 @@ def _pick_target(woe: pd.DataFrame, target: str | None) -> tuple[str, str]:
     raise ValueError(f"unknown target {target!r}; ids: {sorted(set(ids))}")
 
 
-def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | None = None,
-                labels: dict[str, str] | None = None, use_titles: bool = False, ax: Axes | None = None,
-                width: str | float = "auto", top: int | None = None, propositions: pd.DataFrame | None = None,
-                visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
+def plot_ledger(
+    woe: pd.DataFrame,
+    *,
+    target: str | None = None,
+    case: Case | None = None,
+    labels: dict[str, str] | None = None,
+    use_titles: bool = False,
+    ax: Axes | None = None,
+    width: str | float = "auto",
+    top: int | None = None,
+    propositions: pd.DataFrame | None = None,
+    visuals: dict[str, Any] | None = None,
+) -> tuple[Figure, Axes]:
     """The evidence ledger.
 
     Each item's weight of evidence for a target, in decibans, grouped by issue area.
@@ -132,9 +141,12 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
 
     >>> from motives.sensitivity import proposition_weight
     >>> case = mv.examples.load("burglary")
-    >>> fig, ax = plot_ledger(weight_of_evidence(case), case=case, propositions=proposition_weight(case))
+    >>> fig, ax = plot_ledger(
+    ...     weight_of_evidence(case), case=case, propositions=proposition_weight(case)
+    ... )
     >>> [t.get_text() for t in ax.get_yticklabels()][:4]  # the heading, the proposition, its items
-    ['The suspect was at the scene that night', 'at_scene: all 3 items', 'neighbour_saw_suspect', 'fibres_match']
+    ['The suspect was at the scene that night', 'at_scene: all 3 items', 'neighbour_saw_suspect',
+    'fibres_match']
     >>> [t.get_text() for t in ax.texts][0]
     'cap +9.0 dB, 95% used'
 
@@ -142,25 +154,47 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
     """
     woe = table_of(woe)
     if woe.empty:
-        raise ValueError("nothing to draw: the weight-of-evidence table is empty (a case without evidence items)")
+        raise ValueError(
+            "nothing to draw: the weight-of-evidence table is empty (a case without evidence items)"
+        )
     propositions = None if propositions is None else table_of(propositions)
-    v = visuals_of(visuals, {"ref_line": {"color": "black", "linewidth": 0.6},
-                             "annotations": {"textcoords": "offset points", "va": "center", "fontsize": 6},
-                             "headings": {"fontweight": "bold", "fontsize": 7, "va": "center"},
-                             "band": {"color": "0.88", "linewidth": 0, "zorder": 1}, "legend": {}, "omitted": {}})
+    v = visuals_of(
+        visuals,
+        {
+            "ref_line": {"color": "black", "linewidth": 0.6},
+            "annotations": {"textcoords": "offset points", "va": "center", "fontsize": 6},
+            "headings": {"fontweight": "bold", "fontsize": 7, "va": "center"},
+            "band": {"color": "0.88", "linewidth": 0, "zorder": 1},
+            "legend": {},
+            "omitted": {},
+        },
+    )
     check_top(top)
     level, tgt = _pick_target(woe, target)
     W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
     if propositions is not None and not propositions.empty:
-        return _plot_grouped_ledger(woe, propositions, level, tgt, case=case, labels=labels, use_titles=use_titles,
-                                    ax=ax, width=W, top=top, v=v)
+        return _plot_grouped_ledger(
+            woe,
+            propositions,
+            level,
+            tgt,
+            case=case,
+            labels=labels,
+            use_titles=use_titles,
+            ax=ax,
+            width=W,
+            top=top,
+            v=v,
+        )
     d = woe.xs((level, tgt), level=("level", "id")).copy()
     area_order = [a.id for a in case.issue_areas] if case is not None else []
     area_title = {a.id: a.title or a.id for a in case.issue_areas} if case is not None else {}
     d["area"] = d["issue_area"].replace("", "(no issue area)")
     n_all = len(d)
     key = (lambda e, r: str(r["title"])) if use_titles else (lambda e, r: str(e))
-    per = row_height(fit_labels([key(e, r) for e, r in d.head(200).iterrows()], LABEL_SHARE * W), 0.17)
+    per = row_height(
+        fit_labels([key(e, r) for e, r in d.head(200).iterrows()], LABEL_SHARE * W), 0.17
+    )
     k, height = plan_rows(len(d) + len(set(d["area"])), top, 0.9, per)
     if k < len(d) + len(set(d["area"])):  # the strongest items; room for their headings
         strongest = d["decibans"].abs().sort_values(ascending=False, kind="stable").index
@@ -183,14 +217,31 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
             for e, r in sub.iterrows():
                 val = float(np.clip(r["decibans"], -lim, lim))
                 pos = val >= 0
-                ax_.barh(y, val, height=0.7, facecolor="0.25" if pos else "white", edgecolor="black",
-                         hatch="" if pos else "////", linewidth=0.6)
-                text = f"{r['decibans']:+.1f}" if np.isfinite(r["decibans"]) else ("+inf" if pos else "-inf")
+                ax_.barh(
+                    y,
+                    val,
+                    height=0.7,
+                    facecolor="0.25" if pos else "white",
+                    edgecolor="black",
+                    hatch="" if pos else "////",
+                    linewidth=0.6,
+                )
+                text = (
+                    f"{r['decibans']:+.1f}"
+                    if np.isfinite(r["decibans"])
+                    else ("+inf" if pos else "-inf")
+                )
                 if abs(r["decibans"]) < 0.05:
                     text = "0"
                 if v["annotations"] is not None:
-                    ax_.annotate(text, (val, y), **({"xytext": (3 if pos else -3, 0),
-                                                     "ha": "left" if pos else "right"} | v["annotations"]))
+                    ax_.annotate(
+                        text,
+                        (val, y),
+                        **(
+                            {"xytext": (3 if pos else -3, 0), "ha": "left" if pos else "right"}
+                            | v["annotations"]
+                        ),
+                    )
                 ticks.append(y)
                 names.append(key(e, r))
                 y -= 1
@@ -199,8 +250,12 @@ def plot_ledger(woe: pd.DataFrame, *, target: str | None = None, case: Case | No
         ax_.set_yticks(ticks, fit_labels(names, LABEL_SHARE * W))
         ax_.set_ylim(y + 0.4, 0.8)
         ax_.set_xlim(-lim, lim)
-        row_xlabel(ax_, f"Weight of evidence for {label_for(labels, tgt)} against the rest "
-                        "(decibans; rest weighted by the prior)", W)
+        row_xlabel(
+            ax_,
+            f"Weight of evidence for {label_for(labels, tgt)} against the rest "
+            "(decibans; rest weighted by the prior)",
+            W,
+        )
         ax_.spines["left"].set_visible(False)
         ax_.tick_params(axis="y", length=0)
         omitted_note(ax_, len(d), n_all, "items", v["omitted"])
@@ -213,44 +268,104 @@ def _db_text(v: float) -> str:
     return "0" if abs(v) < 0.05 else f"{v:+.1f}"
 
 
-def _bar(ax: Axes, y: float, v: float, lim: float, *, height: float = 0.62, strong: bool = False,
-         alone: float | None = None) -> None:
+def _bar(
+    ax: Axes,
+    y: float,
+    v: float,
+    lim: float,
+    *,
+    height: float = 0.62,
+    strong: bool = False,
+    alone: float | None = None,
+) -> None:
     """One ledger bar: dark for the target, white and hatched against it.
 
     The value is written beside it.
 
-    With ``alone`` an open circle marks the item's weight on its own, and the value is written past it.
+    With ``alone`` an open circle marks the item's weight on its own, and the value is written past
+    it.
     """
+
     def clip(x: float) -> float:
         return float(np.clip(x, -lim, lim)) if np.isfinite(x) else (lim if x > 0 else -lim)
 
     vv = clip(v)
     pos = vv >= 0
-    ax.barh(y, vv, height=height, facecolor=("0.05" if strong else "0.35") if pos else "white", edgecolor="black",
-            hatch="" if pos else "////", linewidth=0.8 if strong else 0.6, zorder=3)
+    ax.barh(
+        y,
+        vv,
+        height=height,
+        facecolor=("0.05" if strong else "0.35") if pos else "white",
+        edgecolor="black",
+        hatch="" if pos else "////",
+        linewidth=0.8 if strong else 0.6,
+        zorder=3,
+    )
     at = vv
-    if strong and pos and vv > 0.3 * lim:  # the proposition's value inside its bar, clear of the cap line
-        ax.annotate(_db_text(v), (vv, y), xytext=(-3, 0), textcoords="offset points", ha="right", va="center",
-                    fontsize=6, zorder=4, fontweight="bold", color="white")
+    if (
+        strong and pos and vv > 0.3 * lim
+    ):  # the proposition's value inside its bar, clear of the cap line
+        ax.annotate(
+            _db_text(v),
+            (vv, y),
+            xytext=(-3, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=6,
+            zorder=4,
+            fontweight="bold",
+            color="white",
+        )
         return
     if alone is not None:
         a = clip(alone)
-        ax.plot([a], [y], marker="o", markersize=3.5, markerfacecolor="white", markeredgecolor="black",
-                markeredgewidth=0.7, linestyle="none", zorder=5)
+        ax.plot(
+            [a],
+            [y],
+            marker="o",
+            markersize=3.5,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=0.7,
+            linestyle="none",
+            zorder=5,
+        )
         at = max(vv, a) if pos else min(vv, a)
-    ax.annotate(_db_text(v), (at, y), xytext=(4 if pos else -4, 0), textcoords="offset points",
-                ha="left" if pos else "right", va="center", fontsize=6, zorder=4,
-                fontweight="bold" if strong else "normal")
+    ax.annotate(
+        _db_text(v),
+        (at, y),
+        xytext=(4 if pos else -4, 0),
+        textcoords="offset points",
+        ha="left" if pos else "right",
+        va="center",
+        fontsize=6,
+        zorder=4,
+        fontweight="bold" if strong else "normal",
+    )
 
 
-def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt: str, *, case: Case | None,
-                         labels: dict[str, str] | None, use_titles: bool, ax: Axes | None,
-                         width: float, top: int | None, v: dict[str, Any]) -> tuple[Figure, Axes]:
+def _plot_grouped_ledger(
+    woe: pd.DataFrame,
+    props: pd.DataFrame,
+    level: str,
+    tgt: str,
+    *,
+    case: Case | None,
+    labels: dict[str, str] | None,
+    use_titles: bool,
+    ax: Axes | None,
+    width: float,
+    top: int | None,
+    v: dict[str, Any],
+) -> tuple[Figure, Axes]:
     """The ledger grouped by proposition (see :func:`plot_ledger`).
 
-    Each group: a heading (the proposition's title, bold, in the label column; the cap or floor and the
+    Each group: a heading (the proposition's title, bold, in the label column; the cap or floor and
+    the
     share used at the right), a grey band from floor to cap behind the group with dotted edges, the
-    proposition's bar (all its evidence, black), and its items' bars (each given the others) with an open
+    proposition's bar (all its evidence, black), and its items' bars (each given the others) with an
+    open
     circle for the item alone. Direct items follow, by issue area.
     """
     from matplotlib.lines import Line2D
@@ -264,14 +379,29 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
     area_order = [a.id for a in case.issue_areas] if case is not None else []
     area_title = {a.id: a.title or a.id for a in case.issue_areas} if case is not None else {}
     direct = direct.assign(area=direct["issue_area"].replace("", "(no issue area)"))
-    areas = [a for a in area_order + sorted(set(direct["area"]) - set(area_order)) if (direct["area"] == a).any()]
+    areas = [
+        a
+        for a in area_order + sorted(set(direct["area"]) - set(area_order))
+        if (direct["area"] == a).any()
+    ]
     n_items = len(item_rows) + len(direct)
     narrow = width < 5
-    legend_names = ["what the proposition can say (floor to cap)", "proposition: all its evidence",
-                    "item, given its proposition's other items", "item alone", "against the target"]
-    leg_h = legend_plan(legend_names, width, 6, max_cols=1 if narrow else 3)[2] if v["legend"] is not None else 0
+    legend_names = [
+        "what the proposition can say (floor to cap)",
+        "proposition: all its evidence",
+        "item, given its proposition's other items",
+        "item alone",
+        "against the target",
+    ]
+    leg_h = (
+        legend_plan(legend_names, width, 6, max_cols=1 if narrow else 3)[2]
+        if v["legend"] is not None
+        else 0
+    )
     k, _ = plan_rows(len(prop_rows) * 2 + n_items + len(areas), top, 1.0 + leg_h, 0.17)
-    if k < len(prop_rows) * 2 + n_items + len(areas):  # keep the strongest items (every proposition stays)
+    if k < len(prop_rows) * 2 + n_items + len(
+        areas
+    ):  # keep the strongest items (every proposition stays)
         k_items = max(0, k - len(prop_rows) * 2 - len(areas))
         strength = pd.concat([item_rows["decibans"], direct["decibans"]]).abs()
         kept = set(strength.sort_values(ascending=False, kind="stable").index[:k_items])
@@ -280,16 +410,26 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
         areas = [a for a in areas if (direct["area"] == a).any()]
     n_title = 80
 
-    def heading(text: str) -> str:  # a bold heading wraps onto two lines of the label column (then an ellipsis)
+    def heading(
+        text: str,
+    ) -> str:  # a bold heading wraps onto two lines of the label column (then an ellipsis)
         return "\n".join(wrap_lines(text, LABEL_SHARE * width, TICK_SIZE, 2, bold=True))
 
-    prop_heads = {pid: heading(shorten((labels or {}).get(pid) or str(pr["title"]), n_title)
-                               + ("" if pr["parent"] == "hypotheses" else f" (on {pr['parent']})"))
-                  for pid, pr in prop_rows.iterrows()}
+    prop_heads = {
+        pid: heading(
+            shorten((labels or {}).get(pid) or str(pr["title"]), n_title)
+            + ("" if pr["parent"] == "hypotheses" else f" (on {pr['parent']})")
+        )
+        for pid, pr in prop_rows.iterrows()
+    }
     area_heads = {a: heading("Direct: " + shorten(area_title.get(a, a), n_title)) for a in areas}
-    extra = 0.6 * sum(h.count("\n") for h in [*prop_heads.values(), *area_heads.values()])  # rows the 2nd lines take
+    extra = 0.6 * sum(
+        h.count("\n") for h in [*prop_heads.values(), *area_heads.values()]
+    )  # rows the 2nd lines take
     n = len(prop_rows) * 2 + len(item_rows) + len(direct) + len(areas) + extra
-    vals = np.concatenate([pw["decibans"], pw["alone_db"], pw["cap_db"], pw["floor_db"], direct["decibans"]])
+    vals = np.concatenate(
+        [pw["decibans"], pw["alone_db"], pw["cap_db"], pw["floor_db"], direct["decibans"]]
+    )
     finite = vals[np.isfinite(vals)]
     lim = max(1.0, float(np.abs(finite).max()) if finite.size else 1.0) * 1.25
     owned = ax is None
@@ -298,22 +438,40 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
         y, ticks, names, heads = 0.0, [], [], []
         for pid, pr in prop_rows.iterrows():
             head = prop_heads[pid]
-            y -= 0.3 * head.count("\n")  # a two-line heading sits half a row lower and takes more room
+            y -= 0.3 * head.count(
+                "\n"
+            )  # a two-line heading sits half a row lower and takes more room
             share = pr["share_of_cap"]
             uncapped = bool(np.isnan(float(pr["cap_db"])) or np.isnan(float(pr["floor_db"])))
-            bound = ("no cap of its own: a fact below it has other parents" if uncapped
-                     else f"cap {_db_text(pr['cap_db'])} dB" if pr["decibans"] >= 0
-                     else f"floor {_db_text(pr['floor_db'])} dB")
+            bound = (
+                "no cap of its own: a fact below it has other parents"
+                if uncapped
+                else f"cap {_db_text(pr['cap_db'])} dB"
+                if pr["decibans"] >= 0
+                else f"floor {_db_text(pr['floor_db'])} dB"
+            )
             used = f", {abs(share):.0%} used" if np.isfinite(share) else ""
             ticks.append(y)
             names.append(head)
             heads.append(len(names) - 1)
             if v["headings"] is not None:
-                ax.text(lim, y, f"{bound}{used}", **({"fontsize": 6, "va": "center", "ha": "right"}
-                                                     | {kk: vv for kk, vv in v["headings"].items()
-                                                        if kk not in ("fontsize", "fontweight")}))
+                ax.text(
+                    lim,
+                    y,
+                    f"{bound}{used}",
+                    **(
+                        {"fontsize": 6, "va": "center", "ha": "right"}
+                        | {
+                            kk: vv
+                            for kk, vv in v["headings"].items()
+                            if kk not in ("fontsize", "fontweight")
+                        }
+                    ),
+                )
             y -= 1 + 0.3 * head.count("\n")
-            sub = item_rows[item_rows["proposition"] == pid].sort_values("decibans", ascending=False)
+            sub = item_rows[item_rows["proposition"] == pid].sort_values(
+                "decibans", ascending=False
+            )
             y_top, bottom = y + 0.45, y - len(sub) - 0.45
             lo, hi = float(pr["floor_db"]), float(pr["cap_db"])
             lo_c = float(np.clip(lo, -lim, lim)) if np.isfinite(lo) else -lim
@@ -321,8 +479,15 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
             if v["band"] is not None and not uncapped:
                 ax.fill_betweenx([bottom, y_top], lo_c, hi_c, **v["band"])
                 for xv in (lo_c, hi_c):
-                    ax.plot([xv, xv], [bottom, y_top], color="black", linewidth=0.8, linestyle=(0, (2, 1.5)),
-                            marker="none", zorder=2)
+                    ax.plot(
+                        [xv, xv],
+                        [bottom, y_top],
+                        color="black",
+                        linewidth=0.8,
+                        linestyle=(0, (2, 1.5)),
+                        marker="none",
+                        zorder=2,
+                    )
             _bar(ax, y, float(pr["decibans"]), lim, strong=True)
             ticks.append(y)
             k = int(pr["items"])
@@ -349,36 +514,81 @@ def _plot_grouped_ledger(woe: pd.DataFrame, props: pd.DataFrame, level: str, tgt
                 y -= 1
         if v["ref_line"] is not None:
             ax.axvline(0, **({"zorder": 2} | v["ref_line"]))
-        ax.set_yticks(ticks, [nm if i in heads else fit_labels([nm], LABEL_SHARE * width, lines=1)[0]
-                              for i, nm in enumerate(names)])  # headings are wrapped already
+        ax.set_yticks(
+            ticks,
+            [
+                nm if i in heads else fit_labels([nm], LABEL_SHARE * width, lines=1)[0]
+                for i, nm in enumerate(names)
+            ],
+        )  # headings are wrapped already
         for i in heads:
             ax.get_yticklabels()[i].set_fontweight("bold")
         ax.set_ylim(y + 0.4, 0.8)
         ax.set_xlim(-lim, lim)
         if narrow:
-            ax.set_xlabel(f"Decibans for {shorten(label_for(labels, tgt), 24)}\n"
-                          "against the (prior-weighted) rest")
+            ax.set_xlabel(
+                f"Decibans for {shorten(label_for(labels, tgt), 24)}\n"
+                "against the (prior-weighted) rest"
+            )
         else:
-            row_xlabel(ax, f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
-                           "(decibans; rest weighted by the prior)", width)
+            row_xlabel(
+                ax,
+                f"Weight of evidence for {label_for(labels, tgt)} against the rest\n"
+                "(decibans; rest weighted by the prior)",
+                width,
+            )
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        handles = [Patch(facecolor="0.88", edgecolor="none", label="what the proposition can say (floor to cap)"),
-                   Patch(facecolor="0.05", edgecolor="black", label="proposition: all its evidence"),
-                   Patch(facecolor="0.35", edgecolor="black", label="item, given its proposition's other items"),
-                   Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="black", linestyle="none",
-                          markersize=3.5, label="item alone"),
-                   Patch(facecolor="white", edgecolor="black", hatch="////", label="against the target")]
-        add_legend(ax, owned, v["legend"], handles=handles, names=[str(h.get_label()) for h in handles],
-                   max_cols=1 if narrow else 3, fontsize=6, handlelength=1.6, columnspacing=1.0)
+        handles = [
+            Patch(
+                facecolor="0.88",
+                edgecolor="none",
+                label="what the proposition can say (floor to cap)",
+            ),
+            Patch(facecolor="0.05", edgecolor="black", label="proposition: all its evidence"),
+            Patch(
+                facecolor="0.35",
+                edgecolor="black",
+                label="item, given its proposition's other items",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor="black",
+                linestyle="none",
+                markersize=3.5,
+                label="item alone",
+            ),
+            Patch(facecolor="white", edgecolor="black", hatch="////", label="against the target"),
+        ]
+        add_legend(
+            ax,
+            owned,
+            v["legend"],
+            handles=handles,
+            names=[str(h.get_label()) for h in handles],
+            max_cols=1 if narrow else 3,
+            fontsize=6,
+            handlelength=1.6,
+            columnspacing=1.0,
+        )
         omitted_note(ax, len(item_rows) + len(direct), n_items, "items", v["omitted"])
     return fig, ax
 
 
-def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = None,
-                  labels: dict[str, str] | None = None, ax: Axes | None = None,
-                  width: str | float = "auto", top: int | None = None,
-                  visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
+def plot_timeline(
+    case: Case,
+    item: str | None = None,
+    *,
+    lens: str | None = None,
+    labels: dict[str, str] | None = None,
+    ax: Axes | None = None,
+    width: str | float = "auto",
+    top: int | None = None,
+    visuals: dict[str, Any] | None = None,
+) -> tuple[Figure, Axes]:
     """A timeline item: the coded observations and each hypothesis's predicted trend.
 
     Each hypothesis predicts y = a + b (t - origin) with Normal priors on a
@@ -421,16 +631,32 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
 
     >>> import matplotlib.pyplot as plt
     >>> import motives as mv
-    >>> trend = {"rising": {"intercept": {"mean": 0, "sd": 0.5}, "slope": {"mean": 0.2, "sd": 0.05}},
-    ...          "flat": {"intercept": {"mean": 1, "sd": 0.5}, "slope": {"mean": 0, "sd": 0.05}}}
-    >>> case = mv.Case.model_validate({
-    ...     "name": "trend",
-    ...     "hypotheses": [{"id": "rising"}, {"id": "flat"}],
-    ...     "evidence": [{"id": "rhetoric", "kind": "timeline", "title": "Statements on the dispute",
-    ...                   "origin": 2000, "sigma": 0.8, "scale": {0: "none", 1: "mild", 2: "strong"},
-    ...                   "observations": [{"date": "2000", "code": 0}, {"date": "2005", "code": 1},
-    ...                                    {"date": "2010", "code": 2}],
-    ...                   "trends": {"default": {"values": trend}}}]})
+    >>> trend = {
+    ...     "rising": {"intercept": {"mean": 0, "sd": 0.5}, "slope": {"mean": 0.2, "sd": 0.05}},
+    ...     "flat": {"intercept": {"mean": 1, "sd": 0.5}, "slope": {"mean": 0, "sd": 0.05}},
+    ... }
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "trend",
+    ...         "hypotheses": [{"id": "rising"}, {"id": "flat"}],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "rhetoric",
+    ...                 "kind": "timeline",
+    ...                 "title": "Statements on the dispute",
+    ...                 "origin": 2000,
+    ...                 "sigma": 0.8,
+    ...                 "scale": {0: "none", 1: "mild", 2: "strong"},
+    ...                 "observations": [
+    ...                     {"date": "2000", "code": 0},
+    ...                     {"date": "2005", "code": 1},
+    ...                     {"date": "2010", "code": 2},
+    ...                 ],
+    ...                 "trends": {"default": {"values": trend}},
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> fig, ax = plot_timeline(case, "rhetoric")
     >>> float(fig.get_figwidth()), ax.get_title()
     (7.2, 'Statements on the dispute')
@@ -444,17 +670,33 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
     """
     from motives.exact import trend_bands
 
-    bands = trend_bands(case, item, lens, mass=INTERVAL_MASS)  # the exact layer computes; this draws
+    bands = trend_bands(
+        case, item, lens, mass=INTERVAL_MASS
+    )  # the exact layer computes; this draws
     it: Any = case.item(bands.attrs["item"])  # a timeline item (trend_bands refuses other kinds)
     t_obs = np.array([o.date.decimal_year for o in it.observations])
     y_obs = np.array([o.code for o in it.observations])
     labs = {h.id: h.name for h in case.hypotheses} | (labels or {})
-    v = visuals_of(visuals, {"band": {"alpha": 0.10, "linewidth": 0},
-                             "observed": {"linestyle": "", "marker": "o", "markerfacecolor": "white",
-                                          "markeredgecolor": "black", "markersize": 5, "zorder": 5},
-                             "legend": {}, "omitted": {}})
+    v = visuals_of(
+        visuals,
+        {
+            "band": {"alpha": 0.10, "linewidth": 0},
+            "observed": {
+                "linestyle": "",
+                "marker": "o",
+                "markerfacecolor": "white",
+                "markeredgecolor": "black",
+                "markersize": 5,
+                "zorder": 5,
+            },
+            "legend": {},
+            "omitted": {},
+        },
+    )
     check_top(top)
-    groups = list(bands.groupby(level="trend", sort=True))  # parent values with identical trends share one line
+    groups = list(
+        bands.groupby(level="trend", sort=True)
+    )  # parent values with identical trends share one line
     n_all = len(groups)
     shown = groups[: MAX_LINES if top is None else top]
     W = width_of(auto_width(width, [], natural="two") if ax is None else axes_width(ax))
@@ -467,16 +709,34 @@ def plot_timeline(case: Case, item: str | None = None, *, lens: str | None = Non
             st = style_of(int(k))
             grid = b["year"].to_numpy()
             if v["band"] is not None:
-                ax_.fill_between(grid, b["lower"].to_numpy(), b["upper"].to_numpy(),
-                                 **({"color": st["color"]} | v["band"]))
-            ax_.plot(grid, b["mean"].to_numpy(), color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
-                     markevery=[-1], label=names[n])
+                ax_.fill_between(
+                    grid,
+                    b["lower"].to_numpy(),
+                    b["upper"].to_numpy(),
+                    **({"color": st["color"]} | v["band"]),
+                )
+            ax_.plot(
+                grid,
+                b["mean"].to_numpy(),
+                color=st["color"],
+                linestyle=st["linestyle"],
+                marker=st["marker"],
+                markevery=[-1],
+                label=names[n],
+            )
         if v["observed"] is not None:
             ax_.plot(t_obs, y_obs, **({"label": "Observed (coded)"} | v["observed"]))
         if it.scale:
-            ax_.set_yticks(sorted(it.scale), [_wrap(f"{c} {it.scale[c]}", 24, 2) for c in sorted(it.scale)])
-        ax_.set_xlabel(wrap_text(f"Year (bands: {INTERVAL_MASS:.0%} interval of each predicted trend; "
-                                 f"noise sd {it.sigma:g})", 0.8 * W))
+            ax_.set_yticks(
+                sorted(it.scale), [_wrap(f"{c} {it.scale[c]}", 24, 2) for c in sorted(it.scale)]
+            )
+        ax_.set_xlabel(
+            wrap_text(
+                f"Year (bands: {INTERVAL_MASS:.0%} interval of each predicted trend; "
+                f"noise sd {it.sigma:g})",
+                0.8 * W,
+            )
+        )
         ax_.set_ylabel("Code")
         ax_.set_title(wrap_text(it.title, 0.6 * W, 8, 2))
         add_legend(ax_, ax is None, v["legend"], max_cols=2)

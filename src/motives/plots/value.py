@@ -9,16 +9,31 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from motives.plots._style import auto_width, axes_width, new_axes, style, visuals_of, width_of, wrap_text
+from motives.plots._style import (
+    auto_width,
+    axes_width,
+    new_axes,
+    style,
+    visuals_of,
+    width_of,
+    wrap_text,
+)
 
 
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None = None, *,
-                         xlabel: str = "Value", ax: Axes | None = None, width: str | float = "auto",
-                         title: str | None = None, visuals: dict[str, Any] | None = None) -> tuple[Figure, Axes]:
+def plot_value_posterior(
+    table: pd.DataFrame,
+    summary: dict[str, float] | None = None,
+    *,
+    xlabel: str = "Value",
+    ax: Axes | None = None,
+    width: str | float = "auto",
+    title: str | None = None,
+    visuals: dict[str, Any] | None = None,
+) -> tuple[Figure, Axes]:
     """Posterior density over the hypotheses' values, as steps.
 
     It shows the mean, median and credible interval.
@@ -57,10 +72,19 @@ def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None =
     >>> import motives as mv
     >>> from motives.exact import value_summary, value_table
     >>> grid = [i / 100 for i in range(101)]
-    >>> case = mv.Case.model_validate({
-    ...     "name": "proportion", "hypotheses": [{"id": f"p{i}", "value": p} for i, p in enumerate(grid)],
-    ...     "evidence": [{"id": "seven_of_ten", "title": "7 successes in 10 trials",
-    ...                   "likelihoods": {f"p{i}": p**7 * (1 - p) ** 3 for i, p in enumerate(grid)}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "proportion",
+    ...         "hypotheses": [{"id": f"p{i}", "value": p} for i, p in enumerate(grid)],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "seven_of_ten",
+    ...                 "title": "7 successes in 10 trials",
+    ...                 "likelihoods": {f"p{i}": p**7 * (1 - p) ** 3 for i, p in enumerate(grid)},
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> fig, ax = plot_value_posterior(value_table(case), value_summary(case), xlabel="Proportion")
     >>> float(fig.get_figwidth()), float(fig.get_figheight()), ax.get_xlabel()
     (3.5, 2.4, 'Proportion')
@@ -80,17 +104,27 @@ def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None =
         def q(p: float) -> float:
             return float(v[min(int(np.searchsorted(cdf, p - 1e-12)), len(v) - 1)])
 
-        summary = {"mean": float(np.dot(v, c)), "median": q(0.5), "lower": q(tail), "upper": q(1 - tail),
-                   "mass": INTERVAL_MASS}
+        summary = {
+            "mean": float(np.dot(v, c)),
+            "median": q(0.5),
+            "lower": q(tail),
+            "upper": q(1 - tail),
+            "mass": INTERVAL_MASS,
+        }
     if len(v) > 1:
         mids = (v[1:] + v[:-1]) / 2
         edges = np.concatenate([[v[0] - (mids[0] - v[0])], mids, [v[-1] + (v[-1] - mids[-1])]])
     else:
         edges = np.array([v[0] - 0.5, v[0] + 0.5])
     dens = c / np.diff(edges)
-    vis = visuals_of(visuals, {"interval": {"color": "0.85", "linewidth": 0},
-                               "mean": {"colors": "black", "linestyles": "--", "linewidth": 0.8},
-                               "median": {"colors": "0.4", "linestyles": ":", "linewidth": 1.0}})
+    vis = visuals_of(
+        visuals,
+        {
+            "interval": {"color": "0.85", "linewidth": 0},
+            "mean": {"colors": "black", "linestyles": "--", "linewidth": 0.8},
+            "median": {"colors": "0.4", "linestyles": ":", "linewidth": 1.0},
+        },
+    )
     W = width_of(auto_width(width, [], natural="one") if ax is None else axes_width(ax))
     with style():
         fig, ax = new_axes(ax, W, 2.4)
@@ -107,7 +141,13 @@ def plot_value_posterior(table: pd.DataFrame, summary: dict[str, float] | None =
         ax.set_ylim(0, top * 1.08)
         ax.set_xlabel(wrap_text(xlabel, 0.8 * W))
         ax.set_ylabel("Posterior density")
-        ax.set_title(title or (f"mean {_fmt(summary['mean'])} (dashed), median {_fmt(summary['median'])} "
-                               f"(dotted)\n{summary['mass']:.0%} interval [{_fmt(summary['lower'])}, "
-                               f"{_fmt(summary['upper'])}] (shaded)"), fontsize="small")
+        ax.set_title(
+            title
+            or (
+                f"mean {_fmt(summary['mean'])} (dashed), median {_fmt(summary['median'])} "
+                f"(dotted)\n{summary['mass']:.0%} interval [{_fmt(summary['lower'])}, "
+                f"{_fmt(summary['upper'])}] (shaded)"
+            ),
+            fontsize="small",
+        )
     return fig, ax

@@ -3,14 +3,21 @@ r"""Tables and summaries.
 DataFrames, JSON summaries, Markdown and LaTeX tables, HTML reprs, the analysis report.
 
 - :mod:`motives.report.tables` -- evidence and posterior tables as DataFrames and Markdown;
-- :mod:`motives.report.latex` -- the same tables in LaTeX (booktabs, ``\cite``), escaping, a structural checker;
+- :mod:`motives.report.latex` -- the same tables in LaTeX (booktabs, ``\cite``), escaping, a
+structural checker;
 - HTML for notebooks (cases, items, results) lives in :mod:`motives.display`, re-exported here;
 - :mod:`motives.report.document` -- the Markdown report of ``motives report``.
 """
 
 from __future__ import annotations
 
-from motives.conventions import DB_RESOLUTION, INTERVAL_MASS, PROB_RESOLUTION, RESOLUTION_NOTE, summary_dict
+from motives.conventions import (
+    DB_RESOLUTION,
+    INTERVAL_MASS,
+    PROB_RESOLUTION,
+    RESOLUTION_NOTE,
+    summary_dict,
+)
 from motives.display import case_html, item_html, proposition_html, result_html, table_html
 from motives.report.document import Report, build_report, report_markdown
 from motives.report.latex import (

@@ -32,8 +32,10 @@ class Claim:
     Attributes
     ----------
     what
-        The kind of claim: ``posterior_leader``, ``leader_within``, ``evidence_favours``, ``carries``,
-        ``against``, ``proposition_carries``, ``loo_flips``, ``no_loo_flip``, ``nearest_flip``, ``no_flip``,
+        The kind of claim: ``posterior_leader``, ``leader_within``, ``evidence_favours``,
+        ``carries``,
+        ``against``, ``proposition_carries``, ``loo_flips``, ``no_loo_flip``, ``nearest_flip``,
+        ``no_flip``,
         ``lens_disagrees``, ``lenses_agree``, ``conflict``, ``discount``, ``independent``.
     subject
         The id it is about (hypothesis, family, item, proposition, judgement, lens).
@@ -65,7 +67,8 @@ class Explanation:
     Attributes
     ----------
     facts
-        The values the text is built from (leader, credences, top items, flips, lenses, conflicts, discount).
+        The values the text is built from (leader, credences, top items, flips, lenses, conflicts,
+        discount).
     claims
         Every statement of the text about a number or a direction, as :class:`Claim`.
     sentences
@@ -131,7 +134,9 @@ def _prob(x: float) -> str:
 def _odds(x: float | str) -> str:
     if isinstance(x, str):  # already words (odds past float64)
         return x
-    if 1e15 <= x < float("inf"):  # beyond the digits a double holds: the power of ten, not 300 digits
+    if (
+        1e15 <= x < float("inf")
+    ):  # beyond the digits a double holds: the power of ten, not 300 digits
         return f"about 10^{math.log10(x):.0f} to 1"
     if x >= 100:
         return f"{x:,.0f} to 1"
@@ -143,10 +148,14 @@ def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -
 
     The items and observed or reported facts of most negative weight for the target.
 
-    An item's weight is :func:`motives.sensitivity.weight_of_evidence`'s; a fact's (observed, or with items
-    bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact whose weight only passes on what lies
-    below it (neither observed nor reported) is not named: the finding below it is. ``favours`` is the rival
-    with the largest weight of that finding against its own rest, named only when that weight is positive.
+    An item's weight is :func:`motives.sensitivity.weight_of_evidence`'s; a fact's (observed, or
+    with items
+    bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact whose weight
+    only passes on what lies
+    below it (neither observed nor reported) is not named: the finding below it is. ``favours`` is
+    the rival
+    with the largest weight of that finding against its own rest, named only when that weight is
+    positive.
     """
     rows: list[tuple[float, str, str, Any]] = []
     col = _slice(woe, level, tgt, "decibans")
@@ -172,14 +181,33 @@ def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -
         others = sub.xs(level, level="level")["decibans"].astype(float).drop(tgt, errors="ignore")
         others = others[np.isfinite(others)]
         fav = str(others.idxmax()) if len(others) and float(others.max()) > 0 else ""
-        obs = next((p.observed for p in case.propositions if p.id == i and p.observed is not None), None)
-        out.append(Claim("against", i, v, tgt, float(others.max()) if fav else float("nan"), table,
-                         {"level": level, "favours": fav, **({"observed": obs} if obs is not None else {})}))
+        obs = next(
+            (p.observed for p in case.propositions if p.id == i and p.observed is not None), None
+        )
+        out.append(
+            Claim(
+                "against",
+                i,
+                v,
+                tgt,
+                float(others.max()) if fav else float("nan"),
+                table,
+                {"level": level, "favours": fav, **({"observed": obs} if obs is not None else {})},
+            )
+        )
     return out
 
 
-def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliability: bool = True,  # noqa: C901 - the verdict's claims in reading order; to split per claim
-            top: int = 3, target: str | None = None) -> Explanation:
+# C901: the verdict's claims in reading order; to split per claim
+def explain(  # noqa: C901
+    case: Case,
+    lens: str | None = None,
+    *,
+    prior: Any = None,
+    reliability: bool = True,
+    top: int = 3,
+    target: str | None = None,
+) -> Explanation:
     """A paragraph of plain English on what the verdict rests on.
 
     It is generated from claims on the analyses.
@@ -203,13 +231,15 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     top
         How many items to name as carrying the weight.
     target
-        The hypothesis or family the target-centred claims are about (weights, flips, discount); default the
+        The hypothesis or family the target-centred claims are about (weights, flips, discount);
+        default the
         leading family, as in :func:`motives.sensitivity.run_all`.
 
     Returns
     -------
     Explanation
-        ``.markdown`` and ``.latex`` hold the paragraph, ``.claims`` its claims, ``.facts`` the values it states.
+        ``.markdown`` and ``.latex`` hold the paragraph, ``.claims`` its claims, ``.facts`` the
+        values it states.
 
     Examples
     --------
@@ -241,27 +271,46 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     post = exact_posterior(case, lens, prior, reliability=reliability)
     hyp = post.xs("hypothesis")["credence"]
     fam = post.xs("family")["credence"]
-    grouped = 1 < len(fam) < len(hyp)  # one family holding every hypothesis says nothing: read as ungrouped
-    names = ({f: f for f in case.family_ids} | {h.id: h.name for h in case.hypotheses}
-             | {f.id: f.label or f.id for f in case.families})
+    grouped = (
+        1 < len(fam) < len(hyp)
+    )  # one family holding every hypothesis says nothing: read as ungrouped
+    names = (
+        {f: f for f in case.family_ids}
+        | {h.id: h.name for h in case.hypotheses}
+        | {f.id: f.label or f.id for f in case.families}
+    )
     mn = {k: md_text(v) for k, v in names.items()}  # user text as Markdown that renders as typed
     lead_h = str(hyp.idxmax())
     if grouped:  # the leading hypothesis within the leading family
         lead_f0 = str(fam.idxmax())
         inside = [h.id for h in case.hypotheses if h.family_id == lead_f0]
         lead_h = str(hyp[inside].idxmax())
-    pool_ids = ([h.id for h in case.hypotheses if h.family_id == str(fam.idxmax())] if grouped else list(hyp.index))
+    pool_ids = (
+        [h.id for h in case.hypotheses if h.family_id == str(fam.idxmax())]
+        if grouped
+        else list(hyp.index)
+    )
     rest = hyp[[h for h in pool_ids if h != lead_h]] if len(pool_ids) > 1 else hyp.drop(lead_h)
     second_h = str(rest.idxmax())
-    ex.facts.update(leader=lead_h, leader_credence=float(hyp[lead_h]), runner_up=second_h,
-                    runner_up_credence=float(hyp[second_h]))
+    ex.facts.update(
+        leader=lead_h,
+        leader_credence=float(hyp[lead_h]),
+        runner_up=second_h,
+        runner_up_credence=float(hyp[second_h]),
+    )
     lens_name = next((ln.name or ln.id for ln in case.lenses if ln.id == lens), lens)
     under_m = f"Under the lens *{md_text(lens_name)}*, " if len(case.lens_ids) > 1 else ""
     under_t = f"Under the lens \\emph{{{esc(lens_name)}}}, " if len(case.lens_ids) > 1 else ""
     odds: float | str = float("inf")
-    if hyp[second_h] > 0:  # a ratio past float64 (a runner-up below 1e-308 or so) is said as a power of ten
+    if (
+        hyp[second_h] > 0
+    ):  # a ratio past float64 (a runner-up below 1e-308 or so) is said as a power of ten
         log10_odds = math.log10(float(hyp[lead_h])) - math.log10(float(hyp[second_h]))
-        odds = float(hyp[lead_h]) / float(hyp[second_h]) if log10_odds < 300 else f"about 10^{log10_odds:.0f} to 1"
+        odds = (
+            float(hyp[lead_h]) / float(hyp[second_h])
+            if log10_odds < 300
+            else f"about 10^{log10_odds:.0f} to 1"
+        )
     level = "family" if grouped else "hypothesis"
     cred = fam if grouped else hyp
 
@@ -270,32 +319,82 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         lead_f = str(fam.idxmax())
         others_f = fam.drop(lead_f)
         ex.facts.update(leading_family=lead_f, family_credence=float(fam[lead_f]))
-        ex.claims.append(Claim("posterior_leader", lead_f, float(fam[lead_f]), str(others_f.idxmax()),
-                               float(others_f.max()), "posterior", {"level": "family"}))
-        ex.claims.append(Claim("leader_within", lead_h, float(hyp[lead_h]), second_h, float(hyp[second_h]),
-                               "posterior", {"level": "hypothesis", "family": lead_f}))
+        ex.claims.append(
+            Claim(
+                "posterior_leader",
+                lead_f,
+                float(fam[lead_f]),
+                str(others_f.idxmax()),
+                float(others_f.max()),
+                "posterior",
+                {"level": "family"},
+            )
+        )
+        ex.claims.append(
+            Claim(
+                "leader_within",
+                lead_h,
+                float(hyp[lead_h]),
+                second_h,
+                float(hyp[second_h]),
+                "posterior",
+                {"level": "hypothesis", "family": lead_f},
+            )
+        )
         tied = abs(float(hyp[lead_h]) - float(hyp[second_h])) <= 1e-9
-        within_m = (f"{mn[lead_h]} and {mn[second_h]} share the lead ({_pct(hyp[lead_h])} each)" if tied else
-                    f"{mn[lead_h]} leads ({_pct(hyp[lead_h])}), {_odds(odds)} against the runner-up, "
-                    f"{mn[second_h]}")
-        within_t = (f"{esc(names[lead_h])} and {esc(names[second_h])} share the lead ({esc(_pct(hyp[lead_h]))} each)"
-                    if tied else f"{esc(names[lead_h])} leads ({esc(_pct(hyp[lead_h]))}), {esc(_odds(odds))} against "
-                    f"the runner-up, {esc(names[second_h])}")
+        within_m = (
+            f"{mn[lead_h]} and {mn[second_h]} share the lead ({_pct(hyp[lead_h])} each)"
+            if tied
+            else f"{mn[lead_h]} leads ({_pct(hyp[lead_h])}), {_odds(odds)} against the runner-up, "
+            f"{mn[second_h]}"
+        )
+        within_t = (
+            f"{esc(names[lead_h])} and {esc(names[second_h])} share the lead "
+            f"({esc(_pct(hyp[lead_h]))} each)"
+            if tied
+            else f"{esc(names[lead_h])} leads ({esc(_pct(hyp[lead_h]))}), {esc(_odds(odds))} "
+            "against "
+            f"the runner-up, {esc(names[second_h])}"
+        )
         top_h = str(hyp.idxmax())
         if top_h not in [h.id for h in case.hypotheses if h.family_id == lead_f]:
-            within_m += f"; the single most credible account is outside it: {mn[top_h]} ({_pct(hyp[top_h])})"
-            within_t += f"; the single most credible account is outside it: {esc(names[top_h])} ({esc(_pct(hyp[top_h]))})"
-        m = (f"{under_m}the posterior favours the {mn[lead_f]} family (credence "
-             f"{_pct(fam[lead_f])}); within it, {within_m}.")
-        t = (f"{under_t}the posterior favours the {esc(names[lead_f])} family "
-             f"(credence {esc(_pct(fam[lead_f]))}); within it, {within_t}.")
+            within_m += (
+                f"; the single most credible account is outside it: {mn[top_h]} "
+                f"({_pct(hyp[top_h])})"
+            )
+            within_t += (
+                f"; the single most credible account is outside it: {esc(names[top_h])} "
+                f"({esc(_pct(hyp[top_h]))})"
+            )
+        m = (
+            f"{under_m}the posterior favours the {mn[lead_f]} family (credence "
+            f"{_pct(fam[lead_f])}); within it, {within_m}."
+        )
+        t = (
+            f"{under_t}the posterior favours the {esc(names[lead_f])} family "
+            f"(credence {esc(_pct(fam[lead_f]))}); within it, {within_t}."
+        )
     else:
-        ex.claims.append(Claim("posterior_leader", lead_h, float(hyp[lead_h]), second_h, float(hyp[second_h]),
-                               "posterior", {"level": "hypothesis"}))
-        m = (f"{under_m}{mn[lead_h]} leads with credence {_pct(hyp[lead_h])}, "
-             f"{_odds(odds)} against the runner-up, {mn[second_h]}.")
-        t = (f"{under_t}{esc(names[lead_h])} leads with credence "
-             f"{esc(_pct(hyp[lead_h]))}, {esc(_odds(odds))} against the runner-up, {esc(names[second_h])}.")
+        ex.claims.append(
+            Claim(
+                "posterior_leader",
+                lead_h,
+                float(hyp[lead_h]),
+                second_h,
+                float(hyp[second_h]),
+                "posterior",
+                {"level": "hypothesis"},
+            )
+        )
+        m = (
+            f"{under_m}{mn[lead_h]} leads with credence {_pct(hyp[lead_h])}, "
+            f"{_odds(odds)} against the runner-up, {mn[second_h]}."
+        )
+        t = (
+            f"{under_t}{esc(names[lead_h])} leads with credence "
+            f"{esc(_pct(hyp[lead_h]))}, {esc(_odds(odds))} against the runner-up, "
+            f"{esc(names[second_h])}."
+        )
     if m.startswith("the posterior"):
         m, t = "T" + m[1:], "T" + t[1:]
     say(m, t)
@@ -309,13 +408,28 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         fav = str(bf.idxmax())
         b = float(bf[fav])
         if b > 1 and _num(b) != "1":
-            ex.claims.append(Claim("evidence_favours", fav, b, "rest", float("nan"), "reversal_priors",
-                                   {"level": level, "posterior_leader": lead_id}))
+            ex.claims.append(
+                Claim(
+                    "evidence_favours",
+                    fav,
+                    b,
+                    "rest",
+                    float("nan"),
+                    "reversal_priors",
+                    {"level": level, "posterior_leader": lead_id},
+                )
+            )
             db = 10 * np.log10(b) if np.isfinite(b) else np.inf
             what_m = f"the {mn[fav]} family" if grouped else mn[fav]
             what_t = f"the {esc(names[fav])} family" if grouped else esc(names[fav])
-            m = f"The evidence favours {what_m}: a Bayes factor of {_num(b)} against the rest ({db:+.1f} dB)"
-            t = f"The evidence favours {what_t}: a Bayes factor of {esc(_num(b))} against the rest ({db:+.1f}\\,dB)"
+            m = (
+                f"The evidence favours {what_m}: a Bayes factor of {_num(b)} against the rest "
+                f"({db:+.1f} dB)"
+            )
+            t = (
+                f"The evidence favours {what_t}: a Bayes factor of {esc(_num(b))} against the "
+                f"rest ({db:+.1f}\\,dB)"
+            )
             if fav != lead_id:
                 lm = f"the {mn[lead_id]} family" if grouped else mn[lead_id]
                 lt = f"the {esc(names[lead_id])} family" if grouped else esc(names[lead_id])
@@ -329,8 +443,11 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     if target is None:
         target_level, tgt = ("family", lead_id) if grouped else ("hypothesis", lead_h)
     else:
-        target_level = "family" if target in set(fam.index) and (grouped or target not in set(hyp.index)) \
+        target_level = (
+            "family"
+            if target in set(fam.index) and (grouped or target not in set(hyp.index))
             else "hypothesis"
+        )
         tgt = target
     tcred = float((fam if target_level == "family" else hyp)[tgt])
     woe = S.weight_of_evidence(case, lens=lens, prior=prior)
@@ -346,60 +463,116 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         pw = S.proposition_weight(case, lens=lens, prior=prior)
         pw = pw[pw["kind"] == "proposition"]
         props = pw.xs((target_level, tgt), level=["level", "id"]) if len(pw) else pw
-        props = props[props["decibans"].astype(float).round(1) > 0].sort_values("decibans", ascending=False).head(top)
+        props = (
+            props[props["decibans"].astype(float).round(1) > 0]
+            .sort_values("decibans", ascending=False)
+            .head(top)
+        )
         ex.facts["carrying_propositions"] = list(props.index)
         for i, r in props.iterrows():
-            ex.claims.append(Claim("proposition_carries", str(i), float(r["decibans"]), tgt, float(r["cap_db"]),
-                                   "proposition_weight", {"level": target_level}))
+            ex.claims.append(
+                Claim(
+                    "proposition_carries",
+                    str(i),
+                    float(r["decibans"]),
+                    tgt,
+                    float(r["cap_db"]),
+                    "proposition_weight",
+                    {"level": target_level},
+                )
+            )
         if len(props):
+
             def cap(r: Any, unit: str) -> str:
-                # a fact whose descendants also hang from other parents is not capped by its own table alone
-                # (proposition_weight gives no cap then): say so, never 'a cap of nan dB'
+                # a fact whose descendants also hang from other parents is not capped by its own
+                # table alone (proposition_weight gives no cap then): say so, never 'a cap of nan
+                # dB'
                 c = float(r["cap_db"])
                 if np.isnan(c):
-                    return "; not capped by its own table: a fact below it also depends on other parents"
+                    return (
+                        "; not capped by its own table: a fact below it also depends on other "
+                        "parents"
+                    )
                 if np.isinf(c):
-                    return " of an unbounded cap: a state its table rules out under some parent value"
+                    return (
+                        " of an unbounded cap: a state its table rules out under some parent value"
+                    )
                 return f" of a cap of {c:.1f}{unit}dB"
 
-            lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {r['decibans']:+.1f} dB{cap(r, ' ')})" for i, r in props.iterrows())
-            lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {r['decibans']:+.1f}\\,dB{cap(r, chr(92) + ',')})"
-                              for i, r in props.iterrows())
-            say(f"Among the facts the items bear on, the case for {tname_m} rests most on {lst_m}.",
-                f"Among the facts the items bear on, the case for {tname_t} rests most on {lst_t}.")
+            lst_m = "; ".join(
+                f"{mt.get(i, i)} ({i}, {r['decibans']:+.1f} dB{cap(r, ' ')})"
+                for i, r in props.iterrows()
+            )
+            lst_t = "; ".join(
+                f"{esc(titles.get(i, i))} ({esc(i)}, "
+                f"{r['decibans']:+.1f}\\,dB{cap(r, chr(92) + ',')})"
+                for i, r in props.iterrows()
+            )
+            say(
+                f"Among the facts the items bear on, the case for {tname_m} rests most on {lst_m}.",
+                f"Among the facts the items bear on, the case for {tname_t} rests most on {lst_t}.",
+            )
     pos = pos[pos.round(1) > 0]
     for i, v in pos.items():
-        ex.claims.append(Claim("carries", str(i), float(v), tgt, float("nan"), "weight_of_evidence",
-                               {"level": target_level}))
+        ex.claims.append(
+            Claim(
+                "carries",
+                str(i),
+                float(v),
+                tgt,
+                float("nan"),
+                "weight_of_evidence",
+                {"level": target_level},
+            )
+        )
     if len(pos):
         lst_m = "; ".join(f"{mt.get(i, i)} ({i}, {v:+.1f} dB)" for i, v in pos.items())
-        lst_t = "; ".join(f"{esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)" for i, v in pos.items())
+        lst_t = "; ".join(
+            f"{esc(titles.get(i, i))} ({esc(i)}, {v:+.1f}\\,dB)" for i, v in pos.items()
+        )
         one = len(pos) == 1
-        lead_in = (f"Of the items, the heaviest for {tname_m} {'is' if one else 'are'}" if case.propositions
-                   else f"The case for {tname_m} rests most on")
-        lead_t = (f"Of the items, the heaviest for {tname_t} {'is' if one else 'are'}" if case.propositions
-                  else f"The case for {tname_t} rests most on")
+        lead_in = (
+            f"Of the items, the heaviest for {tname_m} {'is' if one else 'are'}"
+            if case.propositions
+            else f"The case for {tname_m} rests most on"
+        )
+        lead_t = (
+            f"Of the items, the heaviest for {tname_t} {'is' if one else 'are'}"
+            if case.propositions
+            else f"The case for {tname_t} rests most on"
+        )
         say(f"{lead_in} {lst_m}.", f"{lead_t} {lst_t}.")
-    # what speaks against the target: the items and observed facts of most negative weight, each with the rival
-    # it favours most (the largest weight of that finding for another hypothesis or family against its rest)
+    # what speaks against the target: the items and observed facts of most negative weight, each
+    # with the rival it favours most (the largest weight of that finding for another hypothesis or
+    # family against its rest)
     against = _against(case, woe, pw if case.propositions else None, target_level, tgt, top=2)
     ex.facts["strongest_against"] = [c.subject for c in against]
     ex.claims.extend(against)
     if against:
+
         def one_m(c: Claim) -> str:
             fav = c.detail.get("favours")
             seen = f" = {c.detail['observed']}" if "observed" in c.detail else ""
-            return (f"{mt.get(c.subject, c.subject)} ({c.subject}{seen}, {c.value:+.1f} dB"
-                    + (f", favouring {mn.get(fav, fav)}" if fav else "") + ")")
+            return (
+                f"{mt.get(c.subject, c.subject)} ({c.subject}{seen}, {c.value:+.1f} dB"
+                + (f", favouring {mn.get(fav, fav)}" if fav else "")
+                + ")"
+            )
 
         def one_t(c: Claim) -> str:
             fav = c.detail.get("favours")
             seen = f" = {esc(str(c.detail['observed']))}" if "observed" in c.detail else ""
-            return (f"{esc(titles.get(c.subject, c.subject))} ({esc(c.subject)}{seen}, {c.value:+.1f}\\,dB"
-                    + (f", favouring {esc(names.get(fav, fav))}" if fav else "") + ")")
+            return (
+                f"{esc(titles.get(c.subject, c.subject))} ({esc(c.subject)}{seen}, "
+                f"{c.value:+.1f}\\,dB"
+                + (f", favouring {esc(names.get(fav, fav))}" if fav else "")
+                + ")"
+            )
 
-        say(f"What speaks most against {tname_m}: {'; '.join(one_m(c) for c in against)}.",
-            f"What speaks most against {tname_t}: {'; '.join(one_t(c) for c in against)}.")
+        say(
+            f"What speaks most against {tname_m}: {'; '.join(one_m(c) for c in against)}.",
+            f"What speaks most against {tname_t}: {'; '.join(one_t(c) for c in against)}.",
+        )
 
     # what it would take to flip: leave one out, then break-even over every judgement
     loo = S.leave_one_out(case, lens=lens, prior=prior, reliability=reliability)
@@ -408,24 +581,55 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     others = [x for x in ids_lvl if x != tgt]
     flips = []
     for item in without.index:
-        rival = max(float(loo.loc[(item, target_level, o), "credence_without"]) for o in others) if others else 0.0
-        leads_now = tcred >= max(float((fam if target_level == "family" else hyp)[o]) for o in others) \
-            if others else True
+        rival = (
+            max(float(loo.loc[(item, target_level, o), "credence_without"]) for o in others)
+            if others
+            else 0.0
+        )
+        leads_now = (
+            tcred >= max(float((fam if target_level == "family" else hyp)[o]) for o in others)
+            if others
+            else True
+        )
         if leads_now and float(without[item]) < rival:
             flips.append(item)
     ex.facts["single_item_flips"] = flips
-    leads = bool(others) and tcred >= max(float((fam if target_level == "family" else hyp)[o]) for o in others)
+    leads = bool(others) and tcred >= max(
+        float((fam if target_level == "family" else hyp)[o]) for o in others
+    )
     m = t = ""
     if len(without) and leads:
         if flips:
-            ex.claims.extend(Claim("loo_flips", str(i), float(without[i]), tgt, float("nan"), "leave_one_out",
-                                   {"level": target_level}) for i in flips)
+            ex.claims.extend(
+                Claim(
+                    "loo_flips",
+                    str(i),
+                    float(without[i]),
+                    tgt,
+                    float("nan"),
+                    "leave_one_out",
+                    {"level": target_level},
+                )
+                for i in flips
+            )
             which = "any one of " if len(flips) > 1 else ""
             m = f"Leaving out {which}{', '.join(flips)} alone would change the leader."
-            t = f"Leaving out {which}{', '.join(esc(f) for f in flips)} alone would change the leader."
+            t = (
+                f"Leaving out {which}{', '.join(esc(f) for f in flips)} alone would change the "
+                "leader."
+            )
         else:
-            ex.claims.append(Claim("no_loo_flip", tgt, tcred, "", float("nan"), "leave_one_out",
-                                   {"level": target_level}))
+            ex.claims.append(
+                Claim(
+                    "no_loo_flip",
+                    tgt,
+                    tcred,
+                    "",
+                    float("nan"),
+                    "leave_one_out",
+                    {"level": target_level},
+                )
+            )
             m = t = "No single item, left out, changes the leader."
     be = S.break_even(case, lens=lens, target=tgt, prior=prior, reliability=reliability)
     fdb = be["factor_db"].astype(float) if len(be) else be
@@ -436,35 +640,83 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
         f, f_db, kind = float(r["factor"]), float(r["factor_db"]), str(r.get("kind", "item"))
         ex.facts.update(easiest_flip=easiest, easiest_flip_db=f_db)
         if abs(f_db) >= 0.05:  # a factor that rounds to 1 says nothing: the target already ties
-            ex.claims.append(Claim("nearest_flip", easiest, f, be.attrs["rival"], f_db, "break_even",
-                                   {"kind": kind, "target": tgt, "value": float(r.get("value", np.nan)),
-                                    "value_needed": float(r.get("value_needed", np.nan))}))
-            riv_m, riv_t = mn.get(be.attrs["rival"], be.attrs["rival"]), esc(names.get(be.attrs["rival"],
-                                                                                          be.attrs["rival"]))
+            ex.claims.append(
+                Claim(
+                    "nearest_flip",
+                    easiest,
+                    f,
+                    be.attrs["rival"],
+                    f_db,
+                    "break_even",
+                    {
+                        "kind": kind,
+                        "target": tgt,
+                        "value": float(r.get("value", np.nan)),
+                        "value_needed": float(r.get("value_needed", np.nan)),
+                    },
+                )
+            )
+            riv_m, riv_t = (
+                mn.get(be.attrs["rival"], be.attrs["rival"]),
+                esc(names.get(be.attrs["rival"], be.attrs["rival"])),
+            )
             if kind in ("source", "base_rate", "prior"):
                 key = easiest.split(":", 1)[-1]
-                what = {"source": f"the reliability of source {key}",
-                        "base_rate": f"the base rate of {key} (P(report | source wrong))",
-                        "prior": f"the prior of {names.get(tgt, tgt)}"}[kind]
+                what = {
+                    "source": f"the reliability of source {key}",
+                    "base_rate": f"the base rate of {key} (P(report | source wrong))",
+                    "prior": f"the prior of {names.get(tgt, tgt)}",
+                }[kind]
                 v0, v1 = _prob(float(r["value"])), _prob(float(r["value_needed"]))
-                m2 = (f"The nearest flip by one judgement: {md_text(what)} would have to be {v1} instead of {v0} "
-                      f"(its odds multiplied by {_num(f)}, {f_db:+.1f} dB) to tie {tname_m} with {riv_m}.")
-                t2 = (f"The nearest flip by one judgement: {esc(what)} would have to be {esc(v1)} instead of "
-                      f"{esc(v0)} (its odds multiplied by {esc(_num(f))}, {f_db:+.1f}\\,dB) to tie {tname_t} with "
-                      f"{riv_t}.")
+                m2 = (
+                    f"The nearest flip by one judgement: {md_text(what)} would have to be {v1} "
+                    f"instead of {v0} "
+                    f"(its odds multiplied by {_num(f)}, {f_db:+.1f} dB) to tie {tname_m} with "
+                    f"{riv_m}."
+                )
+                t2 = (
+                    f"The nearest flip by one judgement: {esc(what)} would have to be {esc(v1)} "
+                    "instead of "
+                    f"{esc(v0)} (its odds multiplied by {esc(_num(f))}, {f_db:+.1f}\\,dB) to tie "
+                    f"{tname_t} with "
+                    f"{riv_t}."
+                )
             else:
-                noun = "the odds of its favoured state" if kind == "table" else "its likelihood ratio"
-                m2 = (f"The nearest flip by one judgement: {mt.get(easiest, easiest)} ({easiest}) would have to have "
-                      f"{noun} multiplied by {_num(f)} ({f_db:+.1f} dB) to tie {tname_m} with {riv_m}.")
-                t2 = (f"The nearest flip by one judgement: {esc(titles.get(easiest, easiest))} ({esc(easiest)}) "
-                      f"would have to have {noun} multiplied by {esc(_num(f))} ({f_db:+.1f}\\,dB) to tie "
-                      f"{tname_t} with {riv_t}.")
+                noun = (
+                    "the odds of its favoured state" if kind == "table" else "its likelihood ratio"
+                )
+                m2 = (
+                    f"The nearest flip by one judgement: {mt.get(easiest, easiest)} ({easiest}) "
+                    "would have to have "
+                    f"{noun} multiplied by {_num(f)} ({f_db:+.1f} dB) to tie {tname_m} with "
+                    f"{riv_m}."
+                )
+                t2 = (
+                    f"The nearest flip by one judgement: {esc(titles.get(easiest, easiest))} "
+                    f"({esc(easiest)}) "
+                    f"would have to have {noun} multiplied by {esc(_num(f))} ({f_db:+.1f}\\,dB) "
+                    "to tie "
+                    f"{tname_t} with {riv_t}."
+                )
             m, t = (m + " " + m2).strip(), (t + " " + t2).strip()
     elif len(be):
-        ex.claims.append(Claim("no_flip", tgt, float("nan"), be.attrs["rival"], float("nan"), "break_even",
-                               {"inputs": len(be)}))
-        m2 = (f"No single judgement can flip it: break-even over all {len(be)} judgements (items, tables, "
-              "source reliabilities, base rates, the prior) finds none that alone ties it with its rival.")
+        ex.claims.append(
+            Claim(
+                "no_flip",
+                tgt,
+                float("nan"),
+                be.attrs["rival"],
+                float("nan"),
+                "break_even",
+                {"inputs": len(be)},
+            )
+        )
+        m2 = (
+            f"No single judgement can flip it: break-even over all {len(be)} judgements (items, "
+            "tables, "
+            "source reliabilities, base rates, the prior) finds none that alone ties it with its "
+            "rival."
+        )
         m, t = (m + " " + m2).strip(), (t + " " + m2).strip()
     if m:
         say(m, t)
@@ -486,20 +738,43 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
             a0 = next(iter(dissent))
             crux_items = [i for (ln, i) in order.index if ln == a0][:2]
             ex.facts["cruxes"] = crux_items
-            ex.claims.append(Claim("lens_disagrees", a0, float("nan"), lens, float("nan"), "lens_comparison",
-                                   {"leader": dissent[a0], "level": lvl, "cruxes": crux_items}))
+            ex.claims.append(
+                Claim(
+                    "lens_disagrees",
+                    a0,
+                    float("nan"),
+                    lens,
+                    float("nan"),
+                    "lens_comparison",
+                    {"leader": dissent[a0], "level": lvl, "cruxes": crux_items},
+                )
+            )
             lname = next((ln.name or ln.id for ln in case.lenses if ln.id == a0), a0)
             d0 = dissent[a0]
             verdict = f"it favours {mn[d0]}" if d0 else "it leaves the leading hypotheses tied"
-            verdict_t = f"it favours {esc(names[d0])}" if d0 else \
-                "it leaves the leading hypotheses tied"
-            m = (f"The lens *{md_text(lname)}* disagrees: {verdict}, mainly because it reads "
-                 f"{' and '.join(crux_items)} differently.")
-            t = (f"The lens \\emph{{{esc(lname)}}} disagrees: {verdict_t}, mainly because it "
-                 f"reads {' and '.join(esc(c) for c in crux_items)} differently.")
+            verdict_t = (
+                f"it favours {esc(names[d0])}" if d0 else "it leaves the leading hypotheses tied"
+            )
+            m = (
+                f"The lens *{md_text(lname)}* disagrees: {verdict}, mainly because it reads "
+                f"{' and '.join(crux_items)} differently."
+            )
+            t = (
+                f"The lens \\emph{{{esc(lname)}}} disagrees: {verdict_t}, mainly because it "
+                f"reads {' and '.join(esc(c) for c in crux_items)} differently."
+            )
         else:
-            ex.claims.append(Claim("lenses_agree", leaders[lens] or "", float(len(case.lens_ids)), "",
-                                   float("nan"), "lens_comparison", {"level": lvl}))
+            ex.claims.append(
+                Claim(
+                    "lenses_agree",
+                    leaders[lens] or "",
+                    float(len(case.lens_ids)),
+                    "",
+                    float("nan"),
+                    "lens_comparison",
+                    {"level": lvl},
+                )
+            )
             m = t = f"All {len(case.lens_ids)} lenses agree on the leader."
         say(m, t)
 
@@ -509,20 +784,32 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
     flagged = flagged.sort_values("conflict_db", ascending=False)
     ex.facts["conflicts"] = [i for _, i in flagged.index]
     for (_, i), v in flagged["conflict_db"].items():
-        ex.claims.append(Claim("conflict", str(i), float(v), "", float(conf.attrs["threshold_db"]), "conflict"))
+        ex.claims.append(
+            Claim("conflict", str(i), float(v), "", float(conf.attrs["threshold_db"]), "conflict")
+        )
     if len(flagged):
         lst = ", ".join(f"{i} ({v:.1f} dB)" for (_, i), v in flagged["conflict_db"].items())
-        m = (f"Conflict check: {lst} {'is' if len(flagged) == 1 else 'are'} much less probable given the rest of "
-             "the evidence than a priori — check the encoding, or whether a hypothesis is missing.")
-        t = (f"Conflict check: {esc(lst)} {'is' if len(flagged) == 1 else 'are'} much less probable given the rest "
-             "of the evidence than a priori --- check the encoding, or whether a hypothesis is missing.")
+        m = (
+            f"Conflict check: {lst} {'is' if len(flagged) == 1 else 'are'} much less probable "
+            "given the rest of "
+            "the evidence than a priori — check the encoding, or whether a hypothesis is missing."
+        )
+        t = (
+            f"Conflict check: {esc(lst)} {'is' if len(flagged) == 1 else 'are'} much less "
+            "probable given the rest "
+            "of the evidence than a priori --- check the encoding, or whether a hypothesis is "
+            "missing."
+        )
         say(m, t)
 
-    # independence: the highest level the target reaches now and keeps for every discount down to gamma
+    # independence: the highest level the target reaches now and keeps for every discount down to
+    # gamma
     disc = S.evidence_discount(case, tgt, lens=lens, prior=prior, reliability=reliability)
     n_diag = disc.attrs.get("diagnostic_items")
     if n_diag and len(disc):
-        curve = disc.xs((target_level, tgt), level=["level", "id"])[["gamma", "credence"]].astype(float)
+        curve = disc.xs((target_level, tgt), level=["level", "id"])[["gamma", "credence"]].astype(
+            float
+        )
         curve = curve.sort_values("gamma")
         for lv in sorted(disc.attrs.get("gamma_for", {}), reverse=True):
             g = disc.attrs["gamma_for"][lv]
@@ -530,29 +817,68 @@ def explain(case: Case, lens: str | None = None, *, prior: Any = None, reliabili
                 continue
             if not (curve.loc[curve["gamma"] >= g, "credence"] >= lv).all():
                 continue  # not kept over the whole range [g, 1]: no "as long as"
-            ex.facts.update(discount_level=float(lv), discount_gamma=float(g), discount_items=float(g * n_diag))
+            ex.facts.update(
+                discount_level=float(lv), discount_gamma=float(g), discount_items=float(g * n_diag)
+            )
             if lv == 0.95:
                 ex.facts.update(discount_gamma_95=float(g))
-            ex.claims.append(Claim("discount", tgt, float(g), "", float(lv), "evidence_discount",
-                                   {"items": n_diag, "level": target_level}))
-            m = (f"{tname_m} keeps a credence of at least {lv:.0%} as long as the {n_diag} diagnostic items are "
-                 f"worth at least {g * n_diag:.1f} independent ones (every weight scaled by {g:.2f}).")
+            ex.claims.append(
+                Claim(
+                    "discount",
+                    tgt,
+                    float(g),
+                    "",
+                    float(lv),
+                    "evidence_discount",
+                    {"items": n_diag, "level": target_level},
+                )
+            )
+            m = (
+                f"{tname_m} keeps a credence of at least {lv:.0%} as long as the {n_diag} "
+                "diagnostic items are "
+                f"worth at least {g * n_diag:.1f} independent ones (every weight scaled by "
+                f"{g:.2f})."
+            )
             pct_t = f"{lv:.0%}".replace("%", "\\%")
-            t = (f"{tname_t} keeps a credence of at least {pct_t} as long as the {n_diag} diagnostic items are "
-                 f"worth at least {g * n_diag:.1f} independent ones (every weight scaled by {g:.2f}).")
+            t = (
+                f"{tname_t} keeps a credence of at least {pct_t} as long as the {n_diag} "
+                "diagnostic items are "
+                f"worth at least {g * n_diag:.1f} independent ones (every weight scaled by "
+                f"{g:.2f})."
+            )
             say(m, t)
             break
     if case.propositions:
         flat = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
-        fc = float((flat.xs("family") if target_level == "family" else flat.xs("hypothesis"))["credence"][tgt])
+        fc = float(
+            (flat.xs("family") if target_level == "family" else flat.xs("hypothesis"))["credence"][
+                tgt
+            ]
+        )
         ex.facts.update(independent_credence=fc, structured_credence=tcred)
         if _pct(fc) != _pct(tcred):  # the same number twice says nothing
-            ex.claims.append(Claim("independent", tgt, fc, "structured", tcred, "posterior",
-                                   {"level": target_level}))
-            m = (f"Counting every item as independent would give {tname_m} {_pct(fc)} instead of {_pct(tcred)}: "
-                 "the propositions keep items that share a cause from counting more than that cause.")
-            t = (f"Counting every item as independent would give {tname_t} {esc(_pct(fc))} instead of "
-                 f"{esc(_pct(tcred))}: the propositions keep items that share a cause from counting more than that "
-                 "cause.")
+            ex.claims.append(
+                Claim(
+                    "independent",
+                    tgt,
+                    fc,
+                    "structured",
+                    tcred,
+                    "posterior",
+                    {"level": target_level},
+                )
+            )
+            m = (
+                f"Counting every item as independent would give {tname_m} {_pct(fc)} instead of "
+                f"{_pct(tcred)}: "
+                "the propositions keep items that share a cause from counting more than that cause."
+            )
+            t = (
+                f"Counting every item as independent would give {tname_t} {esc(_pct(fc))} instead "
+                "of "
+                f"{esc(_pct(tcred))}: the propositions keep items that share a cause from "
+                "counting more than that "
+                "cause."
+            )
             say(m, t)
     return ex

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from motives.schema import Case
 
 
-def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[str, float] | None = None,
-                     draws: np.ndarray | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+def grouping_summary(
+    case: Case,
+    credence: Mapping[str, float],
+    prior: Mapping[str, float] | None = None,
+    draws: np.ndarray | None = None,
+) -> dict[str, dict[str, dict[str, Any]]]:
     """Grouping id -> group id -> ``credence``, ``lower``, ``upper``.
 
     Also ``prior`` and ``hypotheses``.
@@ -29,9 +33,20 @@ def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[s
     Examples
     --------
     >>> import motives as mv
-    >>> case = mv.schema.Case.model_validate({**mv.examples.load("dice").model_dump(), "groupings": [
-    ...     {"id": "size", "groups": [{"id": "small", "hypotheses": ["d4", "d6", "d8"]},
-    ...                               {"id": "large", "hypotheses": ["d12", "d20"]}]}]})
+    >>> case = mv.schema.Case.model_validate(
+    ...     {
+    ...         **mv.examples.load("dice").model_dump(),
+    ...         "groupings": [
+    ...             {
+    ...                 "id": "size",
+    ...                 "groups": [
+    ...                     {"id": "small", "hypotheses": ["d4", "d6", "d8"]},
+    ...                     {"id": "large", "hypotheses": ["d12", "d20"]},
+    ...                 ],
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> c = {h: 0.2 for h in case.hypothesis_ids}
     >>> s = grouping_summary(case, c)
     >>> round(s["size"]["small"]["credence"], 6), s["size"]["large"]["hypotheses"]
@@ -50,14 +65,21 @@ def grouping_summary(case: Case, credence: Mapping[str, float], prior: Mapping[s
                 idx = [case.hypothesis_ids.index(h) for h in grp.hypotheses]
                 s = np.asarray(draws)[:, idx].sum(axis=1)
                 lo, hi = (float(x) for x in np.quantile(s, [tail, 1 - tail]))
-            rows[grp.id] = {"credence": c, "lower": lo, "upper": hi, "hypotheses": list(grp.hypotheses)}
+            rows[grp.id] = {
+                "credence": c,
+                "lower": lo,
+                "upper": hi,
+                "hypotheses": list(grp.hypotheses),
+            }
             if prior is not None:
                 rows[grp.id]["prior"] = float(sum(prior[h] for h in grp.hypotheses))
         out[g.id] = rows
     return out
 
 
-def groupings_markdown(case: Case, credence: Mapping[str, float], prior: Mapping[str, float]) -> str:
+def groupings_markdown(
+    case: Case, credence: Mapping[str, float], prior: Mapping[str, float]
+) -> str:
     """One Markdown table per grouping.
 
     Group, label, hypotheses, prior, credence, Bayes factor against the rest.
@@ -65,9 +87,21 @@ def groupings_markdown(case: Case, credence: Mapping[str, float], prior: Mapping
     Examples
     --------
     >>> import motives as mv
-    >>> case = mv.schema.Case.model_validate({**mv.examples.load("dice").model_dump(), "groupings": [
-    ...     {"id": "size", "label": "Size", "groups": [{"id": "small", "hypotheses": ["d4", "d6", "d8"]},
-    ...                                                {"id": "large", "hypotheses": ["d12", "d20"]}]}]})
+    >>> case = mv.schema.Case.model_validate(
+    ...     {
+    ...         **mv.examples.load("dice").model_dump(),
+    ...         "groupings": [
+    ...             {
+    ...                 "id": "size",
+    ...                 "label": "Size",
+    ...                 "groups": [
+    ...                     {"id": "small", "hypotheses": ["d4", "d6", "d8"]},
+    ...                     {"id": "large", "hypotheses": ["d12", "d20"]},
+    ...                 ],
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> t = mv.exact_posterior(case).xs("hypothesis", level="level")
     >>> md = groupings_markdown(case, t["credence"].to_dict(), t["prior"].to_dict())
     >>> print(md.splitlines()[0])
@@ -87,10 +121,21 @@ def groupings_markdown(case: Case, credence: Mapping[str, float], prior: Mapping
         for gid, r in summary[g.id].items():
             p, c = r["prior"], r["credence"]
             with_odds = 0 < p < 1 and 0 < c < 1
-            rows.append({"group": gid, "label": labels[gid], "hypotheses": ", ".join(r["hypotheses"]),
-                         "prior": p, "credence": c,
-                         "bayes_factor": (c / (1 - c)) / (p / (1 - p)) if with_odds else float("nan")})
+            rows.append(
+                {
+                    "group": gid,
+                    "label": labels[gid],
+                    "hypotheses": ", ".join(r["hypotheses"]),
+                    "prior": p,
+                    "credence": c,
+                    "bayes_factor": (c / (1 - c)) / (p / (1 - p)) if with_odds else float("nan"),
+                }
+            )
         df = pd.DataFrame(rows).set_index("group")
         head = f"### Grouping `{g.id}`" + (f": {md_text(g.label)}" if g.label else "")
-        parts += [head, ""] + ([md_text(g.description), ""] if g.description else []) + [to_markdown(df, digits=4)]
+        parts += (
+            [head, ""]
+            + ([md_text(g.description), ""] if g.description else [])
+            + [to_markdown(df, digits=4)]
+        )
     return "\n".join(parts)

@@ -28,7 +28,8 @@ latex_escape = latex  # the LaTeX escaper (:func:`motives.escape.latex`), under 
 def cite(keys: list[str]) -> str:
     r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
 
-    The one citation formatter's LaTeX form (:func:`motives.citations.latex_cite`): the paper's BibTeX or
+    The one citation formatter's LaTeX form (:func:`motives.citations.latex_cite`): the paper's
+    BibTeX or
     biblatex style formats the citation from the case's own ``.bib`` file.
 
     Raises
@@ -54,7 +55,8 @@ def _signed(x: float) -> str:
 def column_headers(case: Case, headers: Mapping[str, str] | None = None) -> dict[str, str]:
     """Column header text of each hypothesis, escaped for LaTeX.
 
-    ``headers[id]`` where given, else the hypothesis's ``short`` label if the schema has one, else its name.
+    ``headers[id]`` where given, else the hypothesis's ``short`` label if the schema has one, else
+    its name.
 
     Examples
     --------
@@ -68,33 +70,76 @@ def column_headers(case: Case, headers: Mapping[str, str] | None = None) -> dict
     given = dict(headers or {})
     unknown = sorted(set(given) - set(case.hypothesis_ids))
     if unknown:
-        raise ValueError(f"headers names unknown hypotheses {unknown}; hypotheses: {case.hypothesis_ids}")
-    return {h.id: latex_escape(given.get(h.id) or getattr(h, "short", None) or h.name) for h in case.hypotheses}
+        raise ValueError(
+            f"headers names unknown hypotheses {unknown}; hypotheses: {case.hypothesis_ids}"
+        )
+    return {
+        h.id: latex_escape(given.get(h.id) or getattr(h, "short", None) or h.name)
+        for h in case.hypotheses
+    }
 
 
-def _latex_table(header: list[str], rows: list[list[str]], *, colspec: str, caption: str, label: str,
-                 size: str = r"\small", env: str = "table") -> str:
+def _latex_table(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    colspec: str,
+    caption: str,
+    label: str,
+    size: str = r"\small",
+    env: str = "table",
+) -> str:
     """A booktabs table.
 
     A ``table`` float holding a ``tabular``, or a ``longtable`` that breaks across pages.
     """
     body = [" & ".join(header) + r" \\", r"\midrule"] + [" & ".join(r) + r" \\" for r in rows]
     if env == "longtable":
-        return "\n".join([
-            "{" + size, r"\setlength{\tabcolsep}{3pt}", rf"\begin{{longtable}}{{{colspec}}}",
-            rf"\caption{{{caption}}}\label{{{label}}} \\", r"\toprule", *body[:2], r"\endhead", *body[2:],
-            r"\bottomrule", r"\end{longtable}", "}", "",
-        ])
-    return "\n".join([
-        r"\begin{table}[htbp]", r"\centering", size, r"\setlength{\tabcolsep}{3pt}",
-        rf"\caption{{{caption}}}", rf"\label{{{label}}}",
-        rf"\begin{{tabular}}{{{colspec}}}", r"\toprule", *body, r"\bottomrule", r"\end{tabular}",
-        r"\end{table}", "",
-    ])
+        return "\n".join(
+            [
+                "{" + size,
+                r"\setlength{\tabcolsep}{3pt}",
+                rf"\begin{{longtable}}{{{colspec}}}",
+                rf"\caption{{{caption}}}\label{{{label}}} \\",
+                r"\toprule",
+                *body[:2],
+                r"\endhead",
+                *body[2:],
+                r"\bottomrule",
+                r"\end{longtable}",
+                "}",
+                "",
+            ]
+        )
+    return "\n".join(
+        [
+            r"\begin{table}[htbp]",
+            r"\centering",
+            size,
+            r"\setlength{\tabcolsep}{3pt}",
+            rf"\caption{{{caption}}}",
+            rf"\label{{{label}}}",
+            rf"\begin{{tabular}}{{{colspec}}}",
+            r"\toprule",
+            *body,
+            r"\bottomrule",
+            r"\end{tabular}",
+            r"\end{table}",
+            "",
+        ]
+    )
 
 
-def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, label: str = "tab:evidence",
-                   env: str = "auto", headers: Mapping[str, str] | None = None, note: bool = True) -> str:
+def evidence_latex(
+    case: Case,
+    lens: str | None = None,
+    *,
+    prior: Any = None,
+    label: str = "tab:evidence",
+    env: str = "auto",
+    headers: Mapping[str, str] | None = None,
+    note: bool = True,
+) -> str:
     r"""The evidence table in LaTeX (booktabs; ``\cite`` keys from each item's sources).
 
     Needs ``\usepackage{booktabs}`` and ``\usepackage{array}`` (ragged-right
@@ -125,24 +170,46 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
     H = case.hypothesis_ids
     labels = column_headers(case, headers)
     structured = "proposition" in t.columns
-    header = ["Item"] + (["Proposition"] if structured else []) + [labels[h] for h in H] + ["dB", "Sources"]
+    header = (
+        ["Item"]
+        + (["Proposition"] if structured else [])
+        + [labels[h] for h in H]
+        + ["dB", "Sources"]
+    )
     rows = []
     for _, r in t.iterrows():
         title = latex_escape(r["title"]) + (r"$^{\dagger}$" if r["fallback"] else "")
         prop = []
         if structured:
-            prop = [latex_escape(r["proposition"]) + (r" {\scriptsize (" + latex_escape(r["given_state"]) + ")}"
-                                                      if r["given_state"] else "")]
-        rows.append([title, *prop] + [number_text(r[h]) if not math.isnan(r[h]) else "--" for h in H]
-                    + [_signed(r["decibans"]), cite(r["sources"])])
-    cap = (f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each hypothesis "
-           f"(means; -- for timeline and quantity items, scored by their own models) and its weight of evidence "
-           f"for {latex_escape(target_label(case, t.attrs['target']))} against the rest, in decibans "
-           "(rest weighted by the prior).")
+            prop = [
+                latex_escape(r["proposition"])
+                + (
+                    r" {\scriptsize (" + latex_escape(r["given_state"]) + ")}"
+                    if r["given_state"]
+                    else ""
+                )
+            ]
+        rows.append(
+            [title, *prop]
+            + [number_text(r[h]) if not math.isnan(r[h]) else "--" for h in H]
+            + [_signed(r["decibans"]), cite(r["sources"])]
+        )
+    cap = (
+        f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each "
+        "hypothesis "
+        "(means; -- for timeline and quantity items, scored by their own models) and its weight "
+        "of evidence "
+        f"for {latex_escape(target_label(case, t.attrs['target']))} against the rest, in decibans "
+        "(rest weighted by the prior)."
+    )
     if structured:
-        cap += (r" An item under a proposition is rated P(E $\mid$ state) (in brackets); its hypothesis columns give "
-                "what it implies alone through the proposition and its dB its weight alone: items under one "
-                "proposition are not independent given the hypothesis, so their dB do not add up.")
+        cap += (
+            r" An item under a proposition is rated P(E $\mid$ state) (in brackets); its "
+            r"hypothesis columns give "
+            "what it implies alone through the proposition and its dB its weight alone: items "
+            "under one "
+            "proposition are not independent given the hypothesis, so their dB do not add up."
+        )
     if t["fallback"].any():
         cap += r" $^{\dagger}$Judgement borrowed from the default lens."
     if note:
@@ -153,15 +220,36 @@ def evidence_latex(case: Case, lens: str | None = None, *, prior: Any = None, la
         raise ValueError(f"env must be 'auto', 'table' or 'longtable', got {env!r}")
     num = min(0.09, 0.34 / len(H))
     rag = r">{\raggedright\arraybackslash}"
-    colspec = (rag + (r"p{0.22\linewidth}" + rag + r"p{0.14\linewidth}" if structured else r"p{0.27\linewidth}")
-               + (rag + rf"p{{{num:.3f}\linewidth}}") * len(H)
-               + rag + r"p{0.05\linewidth}" + rag + (r"p{0.12\linewidth}" if structured else r"p{0.20\linewidth}"))
-    return _latex_table(header, rows, colspec=colspec, caption=cap, label=label, size=r"\footnotesize", env=env)
+    colspec = (
+        rag
+        + (
+            r"p{0.22\linewidth}" + rag + r"p{0.14\linewidth}"
+            if structured
+            else r"p{0.27\linewidth}"
+        )
+        + (rag + rf"p{{{num:.3f}\linewidth}}") * len(H)
+        + rag
+        + r"p{0.05\linewidth}"
+        + rag
+        + (r"p{0.12\linewidth}" if structured else r"p{0.20\linewidth}")
+    )
+    return _latex_table(
+        header, rows, colspec=colspec, caption=cap, label=label, size=r"\footnotesize", env=env
+    )
 
 
-def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, method: str = "exact",
-                    table: pd.DataFrame | None = None, label: str = "tab:posterior",
-                    labels: Mapping[str, str] | None = None, families: bool | None = None, note: bool = True) -> str:
+def posterior_latex(
+    case: Case,
+    lens: str | None = None,
+    *,
+    prior: Any = None,
+    method: str = "exact",
+    table: pd.DataFrame | None = None,
+    label: str = "tab:posterior",
+    labels: Mapping[str, str] | None = None,
+    families: bool | None = None,
+    note: bool = True,
+) -> str:
     r"""The posterior table as a LaTeX ``table`` (booktabs), stating method, lens and interval mass.
 
     The interval column appears only for a ``table`` that has intervals (an
@@ -199,15 +287,22 @@ def posterior_latex(case: Case, lens: str | None = None, *, prior: Any = None, m
             cells.append(f"[{number_text(r['lower'], 3)}, {number_text(r['upper'], 3)}]")
         rows.append(cells)
     mass = latex_escape(f"{INTERVAL_MASS:.0%}")
-    cap = (f"Credence of each hypothesis{' and family' if fam else ''} ({latex_escape(method)}, lens "
-           f"{latex_escape(case.resolve_lens(lens))})" + (f"; {mass} central interval." if interval else "."))
+    cap = (
+        f"Credence of each hypothesis{' and family' if fam else ''} ({latex_escape(method)}, lens "
+        f"{latex_escape(case.resolve_lens(lens))})"
+        + (f"; {mass} central interval." if interval else ".")
+    )
     if note:
         cap += " " + latex_escape(RESOLUTION_NOTE)
     header = ["", "Prior", "Credence"] + ([f"{mass} interval"] if interval else [])
-    return _latex_table(header, rows, colspec="lrr" + ("r" if interval else ""), caption=cap, label=label)
+    return _latex_table(
+        header, rows, colspec="lrr" + ("r" if interval else ""), caption=cap, label=label
+    )
 
 
-def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, label: str | None = None) -> str:
+def proposition_latex(
+    case: Case, prop_id: str, lens: str | None = None, *, label: str | None = None
+) -> str:
     r"""One proposition's tables P(state | parent value) per lens as a LaTeX ``table`` (booktabs).
 
     The caption gives the title, what it bears on, its cap under ``lens``,
@@ -241,23 +336,39 @@ def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, labe
     hl = {h.id: h.name for h in case.hypotheses}
     rows = []
     for (ln, v), r in df.iterrows():
-        cells = [latex_escape(ln), latex_escape(hl.get(v, v) if p.parents == ("hypotheses",) else v)]
+        cells = [
+            latex_escape(ln),
+            latex_escape(hl.get(v, v) if p.parents == ("hypotheses",) else v),
+        ]
         cells += [number_text(r[s_]) for s_ in p.states]
         if conc:
             cells.append("--" if math.isnan(r["concentration"]) else f"{r['concentration']:g}")
         rows.append(cells)
-    header = ["Lens", "Parent"] + [latex_escape(s_) for s_ in p.states] + ([r"$\kappa$"] if conc else [])
+    header = (
+        ["Lens", "Parent"] + [latex_escape(s_) for s_ in p.states] + ([r"$\kappa$"] if conc else [])
+    )
     cap_db = proposition_cap_db(case, prop_id, lens)
     if not p.parents:
-        cap = [f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. A root fact (nothing in the case "
-               "causes it): its one row, per lens, is its prior."]
+        cap = [
+            f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. A root fact (nothing "
+            "in the case "
+            "causes it): its one row, per lens, is its prior."
+        ]
     else:
-        over = ("the hypotheses" if p.parents == ("hypotheses",) else
-                f"proposition {latex_escape(p.parents[0])}" if len(p.parents) == 1 else
-                latex_escape(parents_text(p.parents)))
-        cap = [f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. P(state $\\mid$ parent value) per "
-               f"lens (means); it bears on {over}; cap {_signed(cap_db)} dB under lens {latex_escape(lens)} (the "
-               "most it can move the odds between two parent values, however many items bear on it)."]
+        over = (
+            "the hypotheses"
+            if p.parents == ("hypotheses",)
+            else f"proposition {latex_escape(p.parents[0])}"
+            if len(p.parents) == 1
+            else latex_escape(parents_text(p.parents))
+        )
+        cap = [
+            f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. P(state $\\mid$ "
+            "parent value) per "
+            f"lens (means); it bears on {over}; cap {_signed(cap_db)} dB under lens "
+            f"{latex_escape(lens)} (the "
+            "most it can move the odds between two parent values, however many items bear on it)."
+        ]
     if p.observed is not None:
         cap.append(f"Observed: {latex_escape(p.observed)} (the case conditions on it).")
     if p.implication:
@@ -267,8 +378,10 @@ def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, labe
         if j.rationale or j.confidence:
             conf = f" (confidence {latex_escape(j.confidence)})" if j.confidence else ""
             why = j.rationale.strip()
-            cap.append(f"Lens {latex_escape(ln)}{conf}: {latex_escape(why)}"
-                       + ("" if not why or why.endswith((".", "!", "?")) else "."))
+            cap.append(
+                f"Lens {latex_escape(ln)}{conf}: {latex_escape(why)}"
+                + ("" if not why or why.endswith((".", "!", "?")) else ".")
+            )
     if lens not in rated:
         cap.append(f"Lens {latex_escape(lens)} does not rate it and uses the default lens.")
     if p.quote:
@@ -278,8 +391,14 @@ def proposition_latex(case: Case, prop_id: str, lens: str | None = None, *, labe
     if p.sources:
         cap.append(cite(list(p.sources)))
     colspec = "ll" + "r" * (len(p.states) + conc)
-    return _latex_table(header, rows, colspec=colspec, caption=" ".join(cap),
-                        label=label or f"tab:prop:{prop_id}", size=r"\footnotesize")
+    return _latex_table(
+        header,
+        rows,
+        colspec=colspec,
+        caption=" ".join(cap),
+        label=label or f"tab:prop:{prop_id}",
+        size=r"\footnotesize",
+    )
 
 
 def propositions_latex(case: Case, lens: str | None = None) -> str:
@@ -316,7 +435,8 @@ def _tabular_columns(text: str) -> int:
 def check_latex(text: str) -> list[str]:
     r"""Structural problems of a LaTeX table (no LaTeX needed).
 
-    Checks for unbalanced braces or environments, missing booktabs rules, unescaped specials, rows with the wrong number of cells.
+    Checks for unbalanced braces or environments, missing booktabs rules, unescaped specials, rows
+    with the wrong number of cells.
 
     Returns
     -------
@@ -353,7 +473,7 @@ def check_latex(text: str) -> list[str]:
         if text.count(rule) != 1:
             problems.append(f"expected one {rule}, found {text.count(rule)}")
     ncols = _tabular_columns(text)
-    body = text[text.find(r"\toprule") + 8: text.find(r"\bottomrule")]
+    body = text[text.find(r"\toprule") + 8 : text.find(r"\bottomrule")]
     for line in body.splitlines():
         line = line.strip()
         if not line.endswith(r"\\"):
@@ -363,7 +483,9 @@ def check_latex(text: str) -> list[str]:
             problems.append(f"row has {cells} cells, the tabular has {ncols}: {line[:60]}")
         stripped = re.sub(r"\\cite\{[^}]*\}|\\label\{[^}]*\}|\$[^$]*\$", "", line)
         for ch in "%#_&^~":
-            if re.search(rf"(?<!\\){re.escape(ch)}", stripped.replace("&", "") if ch != "&" else ""):
+            if re.search(
+                rf"(?<!\\){re.escape(ch)}", stripped.replace("&", "") if ch != "&" else ""
+            ):
                 problems.append(f"unescaped '{ch}' in: {line[:60]}")
     return problems
 
@@ -388,6 +510,16 @@ def standalone_latex(*tables_tex: str) -> str:
     >>> doc.count(r"\begin{table}"), doc.rstrip().endswith(r"\end{document}")
     (2, True)
     """
-    return "\n".join([r"\documentclass{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{booktabs}",
-                      r"\usepackage{array}", r"\usepackage{longtable}",
-                      r"\begin{document}", *tables_tex, r"\end{document}", ""])
+    return "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage[T1]{fontenc}",
+            r"\usepackage{booktabs}",
+            r"\usepackage{array}",
+            r"\usepackage{longtable}",
+            r"\begin{document}",
+            *tables_tex,
+            r"\end{document}",
+            "",
+        ]
+    )

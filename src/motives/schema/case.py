@@ -22,22 +22,36 @@ from motives.schema.evidence import (
 )
 from motives.schema.forms import Id, Record, unknown_message
 from motives.schema.groupings import GROUPINGS_DOC, Grouping, Target
-from motives.schema.records import Family, Hypothesis, Implication, IssueArea, Lens, SeedQuestion, Source
+from motives.schema.records import (
+    Family,
+    Hypothesis,
+    Implication,
+    IssueArea,
+    Lens,
+    SeedQuestion,
+    Source,
+)
 from motives.schema.structure import HYPOTHESES, JOIN, Proposition
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PRIOR_NORMALISE_DOC = ("Divide the priors by their sum (for priors written to limited precision, e.g. 0.333 for "
-                       "thirds); motives check reports the sum.")
+PRIOR_NORMALISE_DOC = (
+    "Divide the priors by their sum (for priors written to limited precision, e.g. 0.333 for "
+    "thirds); motives check reports the sum."
+)
 
 
 class EvidenceFile(Record):
     """One evidence YAML file."""
 
-    issue_area: Id | None = Field(default=None, description="Default issue area of the items below.")
+    issue_area: Id | None = Field(
+        default=None, description="Default issue area of the items below."
+    )
     sources: list[Source] = Field(default_factory=list)
-    propositions: list[Proposition] = Field(default_factory=list, description="Unobserved facts items bear on.")
+    propositions: list[Proposition] = Field(
+        default_factory=list, description="Unobserved facts items bear on."
+    )
     evidence: list[EvidenceItem] = Field(default_factory=list)
     amend: list[Amendment] = Field(default_factory=list)
 
@@ -51,7 +65,9 @@ class CaseFile(Record):
     extends: str | None = Field(default=None, description="Path of a parent case folder.")
     default_lens: Id | None = None
     references: str | list[str] | None = Field(
-        default=None, description="BibTeX file(s), relative to the case folder; default references.bib if present."
+        default=None,
+        description="BibTeX file(s), relative to the case folder; default references.bib if "
+        "present.",
     )
     hypotheses: list[Hypothesis] = Field(min_length=2)
     prior_normalise: StrictBool = Field(default=False, description=PRIOR_NORMALISE_DOC)
@@ -61,9 +77,12 @@ class CaseFile(Record):
     sources: list[Source] = Field(default_factory=list)
     issue_areas: list[IssueArea] = Field(default_factory=list)
     implications: list[Implication] = Field(default_factory=list)
-    propositions: list[Proposition] = Field(default_factory=list, description="Unobserved facts items bear on.")
-    seed_questions: list[SeedQuestion] = Field(default_factory=list,
-                                               description="Known quantities each lens estimated (calibration).")
+    propositions: list[Proposition] = Field(
+        default_factory=list, description="Unobserved facts items bear on."
+    )
+    seed_questions: list[SeedQuestion] = Field(
+        default_factory=list, description="Known quantities each lens estimated (calibration)."
+    )
 
 
 class Case(Record):
@@ -128,7 +147,11 @@ class Case(Record):
             if isinstance(plk, dict) and "__default__" in plk:
                 plk = dict(plk)
                 plk[data["default_lens"]] = plk.pop("__default__")
-                pr = {**pr, "likelihoods": plk} if isinstance(pr, dict) else pr.model_copy(update={"likelihoods": plk})
+                pr = (
+                    {**pr, "likelihoods": plk}
+                    if isinstance(pr, dict)
+                    else pr.model_copy(update={"likelihoods": plk})
+                )
             props.append(pr)
         data["propositions"] = props
         return _fill_others(data)
@@ -188,8 +211,17 @@ class Case(Record):
         Examples
         --------
         >>> import motives as mv
-        >>> case = mv.Case.model_validate({"name": "thirds", "prior_normalise": True, "hypotheses": [
-        ...     {"id": "a", "prior": 0.333}, {"id": "b", "prior": 0.333}, {"id": "c", "prior": 0.333}]})
+        >>> case = mv.Case.model_validate(
+        ...     {
+        ...         "name": "thirds",
+        ...         "prior_normalise": True,
+        ...         "hypotheses": [
+        ...             {"id": "a", "prior": 0.333},
+        ...             {"id": "b", "prior": 0.333},
+        ...             {"id": "c", "prior": 0.333},
+        ...         ],
+        ...     }
+        ... )
         >>> case.prior_note()
         'priors normalised (prior_normalise: true): they summed to 0.999, each divided by that sum'
         >>> [round(p, 4) for p in case.prior_vector()]
@@ -198,7 +230,10 @@ class Case(Record):
         if not self.prior_normalise or all(h.prior is None for h in self.hypotheses):
             return None
         total = sum(float(h.prior or 0.0) for h in self.hypotheses)
-        note = f"priors normalised (prior_normalise: true): they summed to {total:.6g}, each divided by that sum"
+        note = (
+            f"priors normalised (prior_normalise: true): they summed to {total:.6g}, each "
+            "divided by that sum"
+        )
         if abs(total - 1.0) > 0.01:
             note += " -- more than rounding: is a hypothesis or a prior missing?"
         return note
@@ -243,8 +278,9 @@ class Case(Record):
     def fallbacks(self, lens: str | None = None) -> list[str]:
         """Ids of the items and propositions ``lens`` does not rate (they use the default lens)."""
         lens = self.resolve_lens(lens)
-        return ([p.id for p in self.propositions if lens not in p.likelihoods]
-                + [e.id for e in self.evidence if lens not in e.judgements()])
+        return [p.id for p in self.propositions if lens not in p.likelihoods] + [
+            e.id for e in self.evidence if lens not in e.judgements()
+        ]
 
     # ----------------------------------------------------------------- structure
 
@@ -287,8 +323,8 @@ class Case(Record):
                 return p
         raise KeyError(unknown_message("proposition", prop_id, self.proposition_ids))
 
-    # The queries below live in motives.schema.graph and motives.schema.tables (functions of a case); these
-    # methods are the short spellings notebooks and scripts use, and only delegate.
+    # The queries below live in motives.schema.graph and motives.schema.tables (functions of a
+    # case); these methods are the short spellings notebooks and scripts use, and only delegate.
 
     def parent_of(self, node_id: str) -> str:
         """The parent of an item or proposition; see :func:`motives.schema.graph.parent_of`."""
@@ -339,7 +375,9 @@ class Case(Record):
         """
         return tables.proposition_table(self, prop_id, lens)
 
-    def likelihood_table(self, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean") -> pd.DataFrame:
+    def likelihood_table(
+        self, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean"
+    ) -> pd.DataFrame:
         """Items x hypotheses likelihoods; see :func:`motives.schema.tables.likelihood_table`."""
         return tables.likelihood_table(self, lens, stat=stat)
 
@@ -373,14 +411,19 @@ class Case(Record):
         """
         return tables.zero_cells(self, lens)
 
-    def to_pgmpy(self, lens: str | None = None, prior: Any = None, *, reliability: bool = True) -> Any:
+    def to_pgmpy(
+        self, lens: str | None = None, prior: Any = None, *, reliability: bool = True
+    ) -> Any:
         """The case under one lens as a pgmpy ``DiscreteBayesianNetwork``.
 
         Its posterior is the exact engine's.
 
-        A ``hypothesis`` node, one node per proposition and one binary node per item (evidence: every item
-        node in its first state, ``observed``); sources of uncertain reliability become discrete nodes over
-        the exact engine's quadrature points. :func:`motives.bn.network` returns the evidence and the name
+        A ``hypothesis`` node, one node per proposition and one binary node per item (evidence:
+        every item
+        node in its first state, ``observed``); sources of uncertain reliability become discrete
+        nodes over
+        the exact engine's quadrature points. :func:`motives.bn.network` returns the evidence and
+        the name
         mapping too; ``motives export`` writes the network as BIF, XMLBIF or Hugin NET. Needs pgmpy
         (``pip install 'motives[export]'``).
 
@@ -391,11 +434,13 @@ class Case(Record):
         >>> type(model).__name__, sorted(model.get_children("hypothesis"))
         ('DiscreteBayesianNetwork', ['at_scene', 'had_motive'])
         """
-        from motives.bn import to_pgmpy  # layer 3, imported lazily: the one sanctioned upward call (ARCHITECTURE.md)
+        from motives.bn import (
+            to_pgmpy,
+        )  # layer 3, imported lazily: the one sanctioned upward call (ARCHITECTURE.md)
 
         return to_pgmpy(self, lens, prior, reliability=reliability)
 
-    # ----------------------------------------------------------------- what if: a new case with one thing changed
+    # --------------------------------------------------- what if: a new case with one thing changed
 
     # "What if" copies live in motives.schema.whatif; these methods delegate.
 
@@ -406,18 +451,37 @@ class Case(Record):
         """
         return whatif.regrouped(self, grouping)
 
-    def with_judgement(self, node: str, lens: str | None = None, values: Mapping[str, Any] | None = None, *,
-                       ratios: Mapping[str, float] | None = None, decibans: Mapping[str, float] | None = None,
-                       van_evera: Mapping[str, Any] | None = None, confidence: str | None = None,
-                       rationale: str | None = None) -> Case:
+    def with_judgement(
+        self,
+        node: str,
+        lens: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        *,
+        ratios: Mapping[str, float] | None = None,
+        decibans: Mapping[str, float] | None = None,
+        van_evera: Mapping[str, Any] | None = None,
+        confidence: str | None = None,
+        rationale: str | None = None,
+    ) -> Case:
         """A new case in which ``lens`` judges one node differently.
 
         See :func:`motives.schema.whatif.with_judgement`.
         """
-        return whatif.with_judgement(self, node, lens, values, ratios=ratios, decibans=decibans, van_evera=van_evera,
-                                     confidence=confidence, rationale=rationale)
+        return whatif.with_judgement(
+            self,
+            node,
+            lens,
+            values,
+            ratios=ratios,
+            decibans=decibans,
+            van_evera=van_evera,
+            confidence=confidence,
+            rationale=rationale,
+        )
 
-    def with_prior(self, prior: Mapping[str, float] | list[float] | str | None, *, normalise: bool = False) -> Case:
+    def with_prior(
+        self, prior: Mapping[str, float] | list[float] | str | None, *, normalise: bool = False
+    ) -> Case:
         """A new case with another prior; see :func:`motives.schema.whatif.with_prior`."""
         return whatif.with_prior(self, prior, normalise=normalise)
 
@@ -454,6 +518,7 @@ def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
 
     ``others`` is a Van Evera template's rest.
     """
+
     def ident(x: Any, key: str = "id") -> Any:
         return x.get(key) if isinstance(x, dict) else getattr(x, key, None)
 
@@ -468,8 +533,10 @@ def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(lk, dict) and any(_has_others(j) for j in lk.values()):
             parent = ident(it, "bears_on")
             parents = parent if isinstance(parent, list | tuple) else [parent]
-            axes: list[Any] = [hyp if b in (None, HYPOTHESES) else states.get(b) if isinstance(b, str) else None
-                               for b in parents]
+            axes: list[Any] = [
+                hyp if b in (None, HYPOTHESES) else states.get(b) if isinstance(b, str) else None
+                for b in parents
+            ]
             pv = None
             if parents and all(isinstance(ax, list) for ax in axes):
                 import itertools
@@ -485,7 +552,11 @@ def _fill_others(data: dict[str, Any]) -> dict[str, Any]:
                             new[lens] = j  # reported where it stands by the normal validation
                             continue
                     new[lens] = j.filled(pv) if isinstance(j, LensJudgement) else j
-                it = {**it, "likelihoods": new} if isinstance(it, dict) else it.model_copy(update={"likelihoods": new})
+                it = (
+                    {**it, "likelihoods": new}
+                    if isinstance(it, dict)
+                    else it.model_copy(update={"likelihoods": new})
+                )
         items.append(it)
     return {**data, "evidence": items}
 

@@ -45,14 +45,20 @@ class LensJudgement(Record):
 
     model_config = ConfigDict(json_schema_extra=lambda schema: _row_forms_schema(schema))
 
-    values: dict[Key, Likelihood] = Field(description="Hypothesis id -> P(E | h), any likelihood form.")
+    values: dict[Key, Likelihood] = Field(
+        description="Hypothesis id -> P(E | h), any likelihood form."
+    )
     others: Likelihood | None = Field(
-        default=None, description="P(E | h) for every parent value not named in values (filled in by the case)."
+        default=None,
+        description="P(E | h) for every parent value not named in values (filled in by the case).",
     )
     confidence: Confidence | None = Field(
-        default=None, description="low | medium | high: Beta concentration 5 | 20 | 80 around each point."
+        default=None,
+        description="low | medium | high: Beta concentration 5 | 20 | 80 around each point.",
     )
-    rationale: str = Field(default="", description="Why these likelihoods, judged for each hypothesis.")
+    rationale: str = Field(
+        default="", description="Why these likelihoods, judged for each hypothesis."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -83,7 +89,10 @@ class LensJudgement(Record):
         if self.others is None:
             return self
         values = {**{v: self.others for v in parent_values if v not in self.values}, **self.values}
-        values = {v: values[v] for v in [*parent_values, *[k for k in self.values if k not in parent_values]]}
+        values = {
+            v: values[v]
+            for v in [*parent_values, *[k for k in self.values if k not in parent_values]]
+        }
         return self.model_copy(update={"values": values, "others": None})
 
 
@@ -94,17 +103,31 @@ ROW_FORMS = ("values", "ratios", "decibans", "van_evera")
 def _row_forms_schema(schema: dict[str, Any]) -> None:
     """The JSON Schema of a judgement as written: one of values, ratios, decibans, van_evera."""
     props = schema.setdefault("properties", {})
-    props["ratios"] = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
-                       "description": "Instead of values: relative likelihoods (only ratios matter; stored scaled so "
-                                      "the largest is 1)."}
-    props["decibans"] = {"type": "object", "additionalProperties": {"type": "number"},
-                         "description": "Instead of values: 10·log10 of the relative likelihood (0 for the reference)."}
+    props["ratios"] = {
+        "type": "object",
+        "additionalProperties": {"type": "number", "minimum": 0},
+        "description": "Instead of values: relative likelihoods (only ratios matter; stored "
+        "scaled so "
+        "the largest is 1).",
+    }
+    props["decibans"] = {
+        "type": "object",
+        "additionalProperties": {"type": "number"},
+        "description": "Instead of values: 10·log10 of the relative likelihood (0 for the "
+        "reference).",
+    }
     props["van_evera"] = {
-        "type": "object", "additionalProperties": False, "required": ["test", "for"],
-        "description": "Instead of values: one of Van Evera's tests for the named hypothesis (or hypotheses).",
-        "properties": {"test": {"enum": sorted(_lk.VAN_EVERA)},
-                       "for": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                       "result": {"enum": ["pass", "fail"], "default": "pass"}}}
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["test", "for"],
+        "description": "Instead of values: one of Van Evera's tests for the named hypothesis (or "
+        "hypotheses).",
+        "properties": {
+            "test": {"enum": sorted(_lk.VAN_EVERA)},
+            "for": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            "result": {"enum": ["pass", "fail"], "default": "pass"},
+        },
+    }
     schema["required"] = [r for r in schema.get("required", []) if r != "values"]
     schema["type"] = "object"
     schema["oneOf"] = [{"required": [f]} for f in ROW_FORMS]
@@ -135,7 +158,9 @@ def _row_forms(data: Any) -> Any:
         return {**rest, "values": _lk.decibans_to_values(data["decibans"])}
     if form == "van_evera":
         if "others" in data:
-            raise ValueError("van_evera sets the value of the other hypotheses itself; drop 'others'")
+            raise ValueError(
+                "van_evera sets the value of the other hypotheses itself; drop 'others'"
+            )
         named, other = _lk.van_evera(data["van_evera"])
         return {**rest, "values": named, "others": other}
     if isinstance(data["values"], dict):
@@ -160,7 +185,9 @@ class TrendPrior(Record):
 class BreakGrid(Record):
     """An uncertain break date: uniform over a stated grid of dates."""
 
-    grid: list[PartialDate] = Field(min_length=1, description="Candidate break dates, equally likely.")
+    grid: list[PartialDate] = Field(
+        min_length=1, description="Candidate break dates, equally likely."
+    )
 
 
 class StepSpec(Record):
@@ -169,7 +196,8 @@ class StepSpec(Record):
     before: NormalPrior = Field(description="Level before the break: Normal(mean, sd).")
     after: NormalPrior = Field(description="Level from the break on: Normal(mean, sd).")
     at: PartialDate | BreakGrid = Field(
-        description="Break date (YYYY, YYYY-MM or YYYY-MM-DD), or {grid: [dates]} when it is uncertain."
+        description="Break date (YYYY, YYYY-MM or YYYY-MM-DD), or {grid: [dates]} when it is "
+        "uncertain."
     )
 
     @property
@@ -245,8 +273,11 @@ class PredictiveJudgement(Record):
     rationale: str = ""
 
 
-_NO_PARENT = ("bears_on: [] makes an item that nothing in the case explains, so it cannot bear on any hypothesis; "
-              "name the hypotheses or the proposition(s) it depends on")
+_NO_PARENT = (
+    "bears_on: [] makes an item that nothing in the case explains, so it cannot bear on any "
+    "hypothesis; "
+    "name the hypotheses or the proposition(s) it depends on"
+)
 
 
 class ItemBase(Record):
@@ -259,15 +290,19 @@ class ItemBase(Record):
     implication: Id | None = Field(default=None, description="Table 1 row this item tests.")
     bears_on: Id | list[Id] | None = Field(
         default=None,
-        description="The id of the proposition this item bears on (its likelihoods are then keyed by that "
-        "proposition's states); default, or 'hypotheses': the hypotheses themselves; or a list of parents in "
+        description="The id of the proposition this item bears on (its likelihoods are then keyed "
+        "by that "
+        "proposition's states); default, or 'hypotheses': the hypotheses themselves; or a list of "
+        "parents in "
         "order (the table is nested in that order).",
     )
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
     reported_by: CiteKey | None = Field(
         default=None, description="Source key whose reliability governs this item."
     )
-    footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
+    footnotes: list[Integer] = Field(
+        default_factory=list, description="Footnote numbers in the source."
+    )
     quote: Quote = Field(default="", description="Short quote, at most 40 words.")
     given: list[Id] = Field(
         default_factory=list, description="Items these likelihoods are conditional on."
@@ -289,8 +324,11 @@ class ItemBase(Record):
             raise ValueError(_NO_PARENT)
         check_parents_once(self.bears_on)
         if self.base_rate is not None and self.reported_by is None:  # it would be silently ignored
-            raise ValueError("base_rate (P(report | source wrong)) applies only to an item reported_by a source of "
-                             "uncertain reliability: add reported_by or remove base_rate")
+            raise ValueError(
+                "base_rate (P(report | source wrong)) applies only to an item reported_by a "
+                "source of "
+                "uncertain reliability: add reported_by or remove base_rate"
+            )
         return self
 
     @property
@@ -318,8 +356,9 @@ class ItemBase(Record):
 class LikelihoodItem(ItemBase):
     """An observation with elicited likelihoods P(E | h) per lens."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
-                              json_schema_extra=shorthand_schema)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, json_schema_extra=shorthand_schema
+    )
 
     kind: Literal["likelihood"] = "likelihood"
     likelihoods: dict[Key, LensJudgement] = Field(description="Lens id -> judgement.")
@@ -338,8 +377,10 @@ class LikelihoodItem(ItemBase):
         # {likelihoods: {h1: 0.7, h2: 0.3}}: the default lens's values, no rationale.
         if isinstance(data, dict) and isinstance(data.get("likelihoods"), dict):
             lk = data["likelihoods"]
-            if lk and not any(isinstance(v, LensJudgement) or isinstance(v, dict) and set(v) & set(ROW_FORMS)
-                              for v in lk.values()):
+            if lk and not any(
+                isinstance(v, LensJudgement) or isinstance(v, dict) and set(v) & set(ROW_FORMS)
+                for v in lk.values()
+            ):
                 data = {**data, "likelihoods": {"__default__": {"values": lk}}}
         if isinstance(data, dict) and data.get("bears_on") == []:
             raise ValueError(_NO_PARENT)
@@ -365,9 +406,13 @@ class TimelineItem(ItemBase):
     """Dated coded observations; each hypothesis predicts a linear trend or a step."""
 
     kind: Literal["timeline"]
-    origin: Number = Field(default=0.0, allow_inf_nan=False, description="t = decimal year - origin.")
+    origin: Number = Field(
+        default=0.0, allow_inf_nan=False, description="t = decimal year - origin."
+    )
     sigma: Number = Field(gt=0, allow_inf_nan=False, description="Observation noise sd (fixed).")
-    scale: dict[IntegerKey, str] = Field(default_factory=dict, description="Coding rule: code -> meaning.")
+    scale: dict[IntegerKey, str] = Field(
+        default_factory=dict, description="Coding rule: code -> meaning."
+    )
     observations: list[TimelineObservation] = Field(min_length=1)
     trends: dict[Key, TrendJudgement]
 
@@ -381,7 +426,9 @@ class TimelineItem(ItemBase):
             lo, hi = min(self.scale), max(self.scale)
             for i, o in enumerate(self.observations):
                 if not lo <= o.code <= hi:
-                    raise ValueError(f"observation {i} has code {o.code}, outside the scale [{lo}, {hi}]")
+                    raise ValueError(
+                        f"observation {i} has code {o.code}, outside the scale [{lo}, {hi}]"
+                    )
         return self
 
 
@@ -409,7 +456,11 @@ EvidenceItem = Annotated[
     Annotated[LikelihoodItem, Tag("likelihood")]
     | Annotated[TimelineItem, Tag("timeline")]
     | Annotated[QuantityItem, Tag("quantity")],
-    Discriminator(kind_of, custom_error_type="kind", custom_error_message="kind must be likelihood, timeline or quantity"),
+    Discriminator(
+        kind_of,
+        custom_error_type="kind",
+        custom_error_message="kind must be likelihood, timeline or quantity",
+    ),
 ]
 
 
@@ -428,15 +479,22 @@ class Amendment(Record):
     @model_validator(mode="before")
     @classmethod
     def _values_only(cls, data: Any) -> Any:
-        # An amendment adds cells to a row judged on an existing scale: ratios, decibans, a Van Evera template
-        # or 'others' would be scaled (or filled) on their own.
+        # An amendment adds cells to a row judged on an existing scale: ratios, decibans, a Van
+        # Evera template or 'others' would be scaled (or filled) on their own.
         lk = data.get("likelihoods") if isinstance(data, dict) else None
         if isinstance(lk, dict):
             for lens, j in lk.items():
-                bad = sorted(set(j) & {"ratios", "decibans", "van_evera", "others"}) if isinstance(j, dict) else []
+                bad = (
+                    sorted(set(j) & {"ratios", "decibans", "van_evera", "others"})
+                    if isinstance(j, dict)
+                    else []
+                )
                 if bad:
-                    raise ValueError(f"amend: lens '{lens}' uses {', '.join(bad)}; an amendment adds cells to an "
-                                     "existing row, so write them as values on that row's scale")
+                    raise ValueError(
+                        f"amend: lens '{lens}' uses {', '.join(bad)}; an amendment adds cells to "
+                        "an "
+                        "existing row, so write them as values on that row's scale"
+                    )
         return data
 
 

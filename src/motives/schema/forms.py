@@ -102,7 +102,9 @@ def exact_text(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {_shown(value)}")
     if value != value.strip():
-        raise ValueError(f"{value!r} has leading or trailing whitespace; ids and keys are compared exactly")
+        raise ValueError(
+            f"{value!r} has leading or trailing whitespace; ids and keys are compared exactly"
+        )
     return value
 
 
@@ -117,8 +119,10 @@ def cite_key(value: Any) -> Any:
     """
     value = exact_text(value)
     if not re.match(CITE_KEY_PATTERN, value):
-        raise ValueError(f"BibTeX key {value!r} has characters \\cite cannot take (use ASCII letters, digits "
-                         "and _:.-+/)")
+        raise ValueError(
+            f"BibTeX key {value!r} has characters \\cite cannot take (use ASCII letters, digits "
+            "and _:.-+/)"
+        )
     return value
 
 
@@ -136,12 +140,16 @@ def short_quote(value: str) -> str:
     >>> short_quote("word " * 41)
     Traceback (most recent call last):
         ...
-    ValueError: a quote of 41 words; the formats allow at most 40: quote the key words and cite the rest
+    ValueError: a quote of 41 words; the formats allow at most 40: quote the key words and cite the
+    rest
     """
     n = len(value.split())
     if n > MAX_QUOTE_WORDS:
-        raise ValueError(f"a quote of {n} words; the formats allow at most {MAX_QUOTE_WORDS}: quote the key words "
-                         "and cite the rest")
+        raise ValueError(
+            f"a quote of {n} words; the formats allow at most {MAX_QUOTE_WORDS}: quote the key "
+            "words "
+            "and cite the rest"
+        )
     return value
 
 
@@ -164,15 +172,19 @@ CiteKey = Annotated[str, BeforeValidator(cite_key)]
 ShortLabel = Annotated[
     str,
     StringConstraints(min_length=1, max_length=32, pattern=r"^[^\n\r]+$"),
-    Field(description="Short label for figures and table headers (one line, at most 32 characters); "
-                      "default: the full label."),
+    Field(
+        description="Short label for figures and table headers (one line, at most 32 characters); "
+        "default: the full label."
+    ),
 ]
 
 Id = Annotated[
     str,
     BeforeValidator(exact_text),
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80),
-    Field(description="Identifier: lowercase letters, digits and underscores, starting with a letter."),
+    Field(
+        description="Identifier: lowercase letters, digits and underscores, starting with a letter."
+    ),
 ]
 Confidence = Literal["low", "medium", "high"]
 PRIOR_TOLERANCE = 1e-6
@@ -184,8 +196,13 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-#: The shapes a likelihood cell may take as written (:func:`motives.likelihood.parse` checks each form).
-LIKELIHOOD_AS_WRITTEN = ({"type": "number", "minimum": 0, "maximum": 1}, {"type": "string"}, {"type": "object"})
+#: The shapes a likelihood cell may take as written (:func:`motives.likelihood.parse` checks each
+#: form).
+LIKELIHOOD_AS_WRITTEN = (
+    {"type": "number", "minimum": 0, "maximum": 1},
+    {"type": "string"},
+    {"type": "object"},
+)
 
 
 def _likelihood_as_written(schema: dict[str, Any]) -> None:
@@ -193,16 +210,21 @@ def _likelihood_as_written(schema: dict[str, Any]) -> None:
 
     A number, a phrase or percentage, or a mapping form.
 
-    The record itself ({mean, concentration}) is one of the mapping forms; :func:`motives.likelihood.parse`
+    The record itself ({mean, concentration}) is one of the mapping forms;
+    :func:`motives.likelihood.parse`
     checks each form, so the schema only says which shapes a cell may take.
     """
     description = schema.get("description", "")
     schema.clear()
-    schema.update({"description": description + " A number in [0, 1], a phrase, percentage or ACH rating "
-                                                "(text), or a mapping form ({mean, concentration}, {low, high}, "
-                                                "{icd203: ...}, ...).",
-                   "anyOf": list(LIKELIHOOD_AS_WRITTEN),
-                   "title": "Likelihood"})
+    schema.update(
+        {
+            "description": description + " A number in [0, 1], a phrase, percentage or ACH rating "
+            "(text), or a mapping form ({mean, concentration}, {low, high}, "
+            "{icd203: ...}, ...).",
+            "anyOf": list(LIKELIHOOD_AS_WRITTEN),
+            "title": "Likelihood",
+        }
+    )
 
 
 def shorthand_schema(schema: dict[str, Any]) -> None:
@@ -213,9 +235,15 @@ def shorthand_schema(schema: dict[str, Any]) -> None:
     field = schema.get("properties", {}).get("likelihoods")
     if field is None:
         return
-    row = {"type": "object", "additionalProperties": {"anyOf": [*LIKELIHOOD_AS_WRITTEN, {"type": "object"}]},
-           "description": "Shorthand: the default lens's row, {hypothesis or state: likelihood}."}
-    schema["properties"]["likelihoods"] = {"anyOf": [field, row], "description": field.get("description", "")}
+    row = {
+        "type": "object",
+        "additionalProperties": {"anyOf": [*LIKELIHOOD_AS_WRITTEN, {"type": "object"}]},
+        "description": "Shorthand: the default lens's row, {hypothesis or state: likelihood}.",
+    }
+    schema["properties"]["likelihoods"] = {
+        "anyOf": [field, row],
+        "description": field.get("description", ""),
+    }
 
 
 class Likelihood(Record):
@@ -224,12 +252,19 @@ class Likelihood(Record):
     Written in YAML as any form of :func:`motives.likelihood.parse`.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
-                              json_schema_extra=_likelihood_as_written)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra=_likelihood_as_written,
+    )
 
     mean: Number = Field(ge=0.0, le=1.0, description="Mean of the judged probability.")
     concentration: Number | None = Field(
-        default=None, gt=0, le=MAX_CONCENTRATION, description="Beta concentration alpha + beta; null for a point."
+        default=None,
+        gt=0,
+        le=MAX_CONCENTRATION,
+        description="Beta concentration alpha + beta; null for a point.",
     )
 
     @model_validator(mode="before")
@@ -237,7 +272,11 @@ class Likelihood(Record):
     def _parse_form(cls, value: Any) -> Any:
         if isinstance(value, Likelihood):
             return value
-        if isinstance(value, dict) and set(value) <= {"mean", "concentration"} and "concentration" not in value:
+        if (
+            isinstance(value, dict)
+            and set(value) <= {"mean", "concentration"}
+            and "concentration" not in value
+        ):
             return value
         b = _lk.parse(value)
         return {"mean": b.mean, "concentration": b.concentration}
@@ -255,17 +294,25 @@ def _date_as_written(schema: dict[str, Any]) -> None:
     """
     record = dict(schema)
     schema.clear()
-    schema.update({"title": "PartialDate", "description": "YYYY, YYYY-MM or YYYY-MM-DD.",
-                   "anyOf": [{"type": "integer", "minimum": 1, "maximum": 9999},
-                             {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
-                             {k: v for k, v in record.items() if k not in ("title", "description")}]})
+    schema.update(
+        {
+            "title": "PartialDate",
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD.",
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
+                {k: v for k, v in record.items() if k not in ("title", "description")},
+            ],
+        }
+    )
 
 
 class PartialDate(Record):
     """A date known to the year, month or day."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
-                              json_schema_extra=_date_as_written)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, json_schema_extra=_date_as_written
+    )
 
     year: Integer = Field(ge=1, le=9999)
     month: Integer | None = Field(default=None, ge=1, le=12)
@@ -289,7 +336,9 @@ class PartialDate(Record):
                 try:  # an impossible month or day: the calendar's reason, with the value
                     _dt.date(max(y or 1, 1), mo or 1, d or 1)
                 except ValueError as exc:
-                    raise ValueError(f"{exc}, got {value.strip()!r} (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+                    raise ValueError(
+                        f"{exc}, got {value.strip()!r} (YYYY, YYYY-MM or YYYY-MM-DD)"
+                    ) from None
                 return {"year": y, "month": mo, "day": d}
         raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
 
@@ -334,7 +383,11 @@ def unknown_message(what: str, value: str, valid: list[str]) -> str:
     """
     hint = did_you_mean(value, valid)
     shown = ", ".join(valid[:12]) + (", ..." if len(valid) > 12 else "")
-    return f"unknown {what} '{value}'.{hint} Valid: {shown}" if valid else f"unknown {what} '{value}' (none declared)"
+    return (
+        f"unknown {what} '{value}'.{hint} Valid: {shown}"
+        if valid
+        else f"unknown {what} '{value}' (none declared)"
+    )
 
 
 def finite(x: float) -> bool:

@@ -26,7 +26,9 @@ def parent_of(case: Case, node_id: str) -> str:
     node = next((p for p in case.propositions if p.id == node_id), None) or case.item(node_id)
     parents = node.parents
     if len(parents) != 1:
-        raise ValueError(f"'{node_id}' has {len(parents)} parents {list(parents)}: use Case.parents_of")
+        raise ValueError(
+            f"'{node_id}' has {len(parents)} parents {list(parents)}: use Case.parents_of"
+        )
     return parents[0]
 
 
@@ -55,7 +57,9 @@ def parent_labels(case: Case, parent: Any) -> list[str]:
     >>> mv.examples.load("burglary").parent_labels("at_scene")
     ['yes', 'no']
     """
-    return ["prior" if v == ROOT_KEY else ", ".join(v.split(JOIN)) for v in case.parent_values(parent)]
+    return [
+        "prior" if v == ROOT_KEY else ", ".join(v.split(JOIN)) for v in case.parent_values(parent)
+    ]
 
 
 def ancestors(case: Case, node_id: str) -> list[str]:
@@ -80,7 +84,8 @@ def ancestors(case: Case, node_id: str) -> list[str]:
 def parent_values(case: Case, parent: Any) -> list[str]:
     """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states.
 
-    ``parent`` may be a tuple of parents (a node's :attr:`~motives.schema.Proposition.parents`): with
+    ``parent`` may be a tuple of parents (a node's :attr:`~motives.schema.Proposition.parents`):
+    with
     several, every combination of their values joined with ``.`` in nested order (the first parent
     outermost); for a root fact, the one key ``'*'``.
 
@@ -115,8 +120,10 @@ def children(case: Case, parent: str | None = HYPOTHESES) -> tuple[list[str], li
     ([], ['dispute_with_owner', 'suspect_in_debt'])
     """
     parent = parent or HYPOTHESES
-    return ([p.id for p in case.propositions if parent in p.parents],
-            [e.id for e in case.evidence if parent in e.parents])
+    return (
+        [p.id for p in case.propositions if parent in p.parents],
+        [e.id for e in case.evidence if parent in e.parents],
+    )
 
 
 def proposition_order(case: Case) -> list[str]:

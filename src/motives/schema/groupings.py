@@ -20,8 +20,12 @@ from motives.schema.forms import Id, Record, unknown_message
 if TYPE_CHECKING:
     from motives.schema.case import Case
 
-GROUPINGS_DOC = ("Named partitions of the hypotheses beside the families (e.g. by region): each a list of groups "
-                 "that together hold every hypothesis exactly once; posterior and report show each one's marginal.")
+GROUPINGS_DOC = (
+    "Named partitions of the hypotheses beside the families (e.g. by region): each a list of "
+    "groups "
+    "that together hold every hypothesis exactly once; posterior and report show each one's "
+    "marginal."
+)
 
 
 class Group(Record):
@@ -41,7 +45,9 @@ class Grouping(Record):
     id: Id
     label: str | None = Field(default=None, description="Human-readable name.")
     description: str = ""
-    groups: list[Group] = Field(min_length=1, description="The groups; together they hold every hypothesis once.")
+    groups: list[Group] = Field(
+        min_length=1, description="The groups; together they hold every hypothesis once."
+    )
 
 
 def grouping_problems(groupings: Sequence[Grouping], hypotheses: Sequence[str]) -> list[Problem]:
@@ -53,10 +59,14 @@ def grouping_problems(groupings: Sequence[Grouping], hypotheses: Sequence[str]) 
 
     Examples
     --------
-    >>> g = Grouping(id="side", groups=[Group(id="left", hypotheses=["a", "bb"]), Group(id="right", hypotheses=["a"])])
+    >>> g = Grouping(
+    ...     id="side",
+    ...     groups=[Group(id="left", hypotheses=["a", "bb"]), Group(id="right", hypotheses=["a"])],
+    ... )
     >>> for p in grouping_problems([g], ["a", "b", "c"]):
     ...     print(p.field, "|", p.message.split(";")[0].split(" (")[0])
-    groupings.0.groups.0.hypotheses | grouping 'side', group 'left': unknown hypothesis 'bb'. Did you mean 'b'? Valid: a, b, c
+    groupings.0.groups.0.hypotheses | grouping 'side', group 'left': unknown hypothesis 'bb'. Did
+    you mean 'b'? Valid: a, b, c
     groupings.0.groups.1.hypotheses | grouping 'side': hypothesis 'a' is in two groups
     groupings.0.groups | grouping 'side': hypotheses in no group: b, c
     """
@@ -73,24 +83,48 @@ def grouping_problems(groupings: Sequence[Grouping], hypotheses: Sequence[str]) 
         for j, grp in enumerate(g.groups):
             gw = f"{where}.groups.{j}"
             if grp.id in seen:
-                out.append(Problem(f"grouping '{g.id}': duplicate group id '{grp.id}'", field=f"{gw}.id"))
+                out.append(
+                    Problem(f"grouping '{g.id}': duplicate group id '{grp.id}'", field=f"{gw}.id")
+                )
             seen.add(grp.id)
             for h in grp.hypotheses:
                 if h not in hset:
-                    out.append(Problem(f"grouping '{g.id}', group '{grp.id}': {unknown_message('hypothesis', h, hset)}",
-                                       field=f"{gw}.hypotheses"))
+                    out.append(
+                        Problem(
+                            f"grouping '{g.id}', group '{grp.id}': "
+                            f"{unknown_message('hypothesis', h, hset)}",
+                            field=f"{gw}.hypotheses",
+                        )
+                    )
                 elif h in home and home[h] != grp.id:
-                    out.append(Problem(f"grouping '{g.id}': hypothesis '{h}' is in two groups ({home[h]}, {grp.id}); "
-                                       "each hypothesis belongs to exactly one", field=f"{gw}.hypotheses"))
+                    out.append(
+                        Problem(
+                            f"grouping '{g.id}': hypothesis '{h}' is in two groups ({home[h]}, "
+                            f"{grp.id}); "
+                            "each hypothesis belongs to exactly one",
+                            field=f"{gw}.hypotheses",
+                        )
+                    )
                 elif h in home:
-                    out.append(Problem(f"grouping '{g.id}', group '{grp.id}': hypothesis '{h}' is listed twice",
-                                       field=f"{gw}.hypotheses"))
+                    out.append(
+                        Problem(
+                            f"grouping '{g.id}', group '{grp.id}': hypothesis '{h}' is listed "
+                            "twice",
+                            field=f"{gw}.hypotheses",
+                        )
+                    )
                 else:
                     home[h] = grp.id
         missing = [h for h in hset if h not in home]
         if missing:
-            out.append(Problem(f"grouping '{g.id}': hypotheses in no group: {', '.join(missing)} (every hypothesis "
-                               "belongs to exactly one group)", field=f"{where}.groups"))
+            out.append(
+                Problem(
+                    f"grouping '{g.id}': hypotheses in no group: {', '.join(missing)} (every "
+                    "hypothesis "
+                    "belongs to exactly one group)",
+                    field=f"{where}.groups",
+                )
+            )
     return out
 
 
@@ -99,7 +133,10 @@ def group_credence(grouping: Grouping, credence: Mapping[str, float]) -> dict[st
 
     Examples
     --------
-    >>> g = Grouping(id="side", groups=[Group(id="left", hypotheses=["a", "b"]), Group(id="right", hypotheses=["c"])])
+    >>> g = Grouping(
+    ...     id="side",
+    ...     groups=[Group(id="left", hypotheses=["a", "b"]), Group(id="right", hypotheses=["c"])],
+    ... )
     >>> group_credence(g, {"a": 0.25, "b": 0.25, "c": 0.5})
     {'left': 0.5, 'right': 0.5}
     """
@@ -165,11 +202,21 @@ def resolve_target(case: Case, target: str) -> Target:
 
     t = str(target)
     clash = [f"{g.id}.{grp.id}" for g in case.groupings for grp in g.groups if grp.id == t]
-    if clash and (t in case.hypothesis_ids or t in case.family_ids):  # a bare id naming two things: never pick one
+    if clash and (
+        t in case.hypothesis_ids or t in case.family_ids
+    ):  # a bare id naming two things: never pick one
         what = "hypothesis" if t in case.hypothesis_ids else "family"
-        raise CaseError([Problem(f"target '{t}' names both the {what} '{t}' and the group "
-                                 + " and ".join(f"'{c}'" for c in clash) + f": write '{clash[0]}' for the group; "
-                                 f"to target the {what}, give the group another id", field="target")])
+        raise CaseError(
+            [
+                Problem(
+                    f"target '{t}' names both the {what} '{t}' and the group "
+                    + " and ".join(f"'{c}'" for c in clash)
+                    + f": write '{clash[0]}' for the group; "
+                    f"to target the {what}, give the group another id",
+                    field="target",
+                )
+            ]
+        )
     if t in case.hypothesis_ids:
         return Target(t, "hypothesis", None, (t,))
     if t in case.family_ids:
@@ -183,10 +230,14 @@ def resolve_target(case: Case, target: str) -> Target:
         return found[0]
     valid = valid_targets(case)
     if found:
-        msg = (f"target '{t}' is a group of {len(found)} groupings; write one of "
-               + ", ".join(f"'{f.name}'" for f in found))
+        msg = f"target '{t}' is a group of {len(found)} groupings; write one of " + ", ".join(
+            f"'{f.name}'" for f in found
+        )
     else:
         shown = ", ".join(valid[:30]) + (", ..." if len(valid) > 30 else "")
-        msg = (f"unknown target '{t}'.{did_you_mean(t, valid + [grp.id for g in case.groupings for grp in g.groups])}"
-               f" Valid targets: a hypothesis, a family or a group (grouping.group): {shown}")
+        msg = (
+            "unknown target "
+            f"'{t}'.{did_you_mean(t, valid + [grp.id for g in case.groupings for grp in g.groups])}"
+            f" Valid targets: a hypothesis, a family or a group (grouping.group): {shown}"
+        )
     raise CaseError([Problem(msg, field="target")])

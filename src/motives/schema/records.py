@@ -15,16 +15,25 @@ class Hypothesis(Record):
     id: Id
     label: str | None = Field(default=None, description="Human-readable name.")
     short: ShortLabel | None = None
-    family: Id | None = Field(default=None, description="Family id (e.g. security); default: the id itself.")
+    family: Id | None = Field(
+        default=None, description="Family id (e.g. security); default: the id itself."
+    )
     prior: Number | None = Field(
-        default=None, ge=0.0, le=1.0, description="Prior probability; give all or none (none = uniform)."
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Prior probability; give all or none (none = uniform).",
     )
     description: str = ""
     value: float | None = Field(
-        default=None, strict=True, allow_inf_nan=False,
-        description="A number the hypothesis stands for (a point of a parameter grid); give all or none. When every "
-                    "hypothesis has one, the posterior mean, median and 90% credible interval of the value are "
-                    "reported.")
+        default=None,
+        strict=True,
+        allow_inf_nan=False,
+        description="A number the hypothesis stands for (a point of a parameter grid); give all "
+        "or none. When every "
+        "hypothesis has one, the posterior mean, median and 90% credible interval of the value are "
+        "reported.",
+    )
 
     @property
     def family_id(self) -> str:
@@ -66,7 +75,8 @@ class Source(Record):
     key: CiteKey = Field(min_length=1, description="BibTeX key of the source.")
     reliability: Likelihood = Field(
         default_factory=lambda: Likelihood(mean=1.0),
-        description="Probability that a report of this source is true: any likelihood form; default 1.",
+        description="Probability that a report of this source is true: any likelihood form; "
+        "default 1.",
     )
     description: str = ""
 
@@ -76,7 +86,9 @@ class IssueArea(Record):
 
     id: Id
     title: str = ""
-    footnotes: str | None = Field(default=None, description="Footnote range in the source, e.g. '101-122'.")
+    footnotes: str | None = Field(
+        default=None, description="Footnote range in the source, e.g. '101-122'."
+    )
 
 
 class Implication(Record):
@@ -97,7 +109,9 @@ class SeedQuestion(Record):
 
     id: Id
     title: str = ""
-    answer: Number = Field(allow_inf_nan=False, description="The true value, known to the analyst of the case.")
+    answer: Number = Field(
+        allow_inf_nan=False, description="The true value, known to the analyst of the case."
+    )
     quantiles: dict[Key, list[Number]] = Field(
         description="Lens id -> its 5%, 50% and 95% quantiles for the quantity, increasing."
     )
@@ -107,6 +121,8 @@ class SeedQuestion(Record):
     def _three_increasing(self) -> SeedQuestion:
         for lens, q in self.quantiles.items():
             if len(q) != 3 or not (q[0] < q[1] < q[2]) or not all(math.isfinite(x) for x in q):
-                raise ValueError(f"quantiles of lens '{lens}' must be three increasing numbers [q05, q50, q95], "
-                                 f"got {q}")
+                raise ValueError(
+                    f"quantiles of lens '{lens}' must be three increasing numbers [q05, q50, q95], "
+                    f"got {q}"
+                )
         return self

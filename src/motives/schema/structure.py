@@ -42,7 +42,8 @@ HYPOTHESES = "hypotheses"
 #: The key of a root fact's one row (``bears_on: []``): it has no parent values.
 ROOT_KEY = "*"
 
-#: Joins the values of several parents into one flat table key, in the listed order ("burglary.yes").
+#: Joins the values of several parents into one flat table key, in the listed order
+#: ("burglary.yes").
 JOIN = "."
 
 
@@ -53,7 +54,12 @@ def parents_tuple(bears_on: Any) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> parents_tuple(None), parents_tuple("alarm"), parents_tuple(["hypotheses", "quake"]), parents_tuple([])
+    >>> (
+    ...     parents_tuple(None),
+    ...     parents_tuple("alarm"),
+    ...     parents_tuple(["hypotheses", "quake"]),
+    ...     parents_tuple([]),
+    ... )
     (('hypotheses',), ('alarm',), ('hypotheses', 'quake'), ())
     """
     if bears_on is None:
@@ -83,7 +89,11 @@ def check_parents_once(bears_on: Any) -> None:
 
 def one_parent(data: Any) -> Any:
     """``bears_on: [x]`` is ``bears_on: x``: one parent reads exactly as before."""
-    if isinstance(data, dict) and isinstance(data.get("bears_on"), list | tuple) and len(data["bears_on"]) == 1:
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("bears_on"), list | tuple)
+        and len(data["bears_on"]) == 1
+    ):
         return {**data, "bears_on": data["bears_on"][0]}
     return data
 
@@ -91,9 +101,12 @@ def one_parent(data: Any) -> Any:
 def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] = ()) -> Any:
     """A table nested ``depth`` levels (one per parent, in order) as one flat mapping.
 
-    Keys become the parent values joined with ``.`` (``{burglary: {yes: 0.95}}`` → ``{'burglary.yes': 0.95}``);
-    a root fact's one row (``depth == 0``) sits under :data:`ROOT_KEY`. A table already flat (as a dumped
-    case writes it) is returned as it is. A level that is not a mapping raises ``ValueError`` naming where.
+    Keys become the parent values joined with ``.`` (``{burglary: {yes: 0.95}}`` →
+    ``{'burglary.yes': 0.95}``);
+    a root fact's one row (``depth == 0``) sits under :data:`ROOT_KEY`. A table already flat (as a
+    dumped
+    case writes it) is returned as it is. A level that is not a mapping raises ``ValueError`` naming
+    where.
 
     Examples
     --------
@@ -109,9 +122,11 @@ def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] 
             return values
         nested = sorted(str(k) for k, v in values.items() if isinstance(v, dict))
         if nested:
-            raise ValueError(f"{where}: a root fact (bears_on: []) has one row {{state: probability, ...}}, but "
-                             f"this is a table keyed by {nested}: give bears_on the parents it is keyed by, or "
-                             "write the one row")
+            raise ValueError(
+                f"{where}: a root fact (bears_on: []) has one row {{state: probability, ...}}, but "
+                f"this is a table keyed by {nested}: give bears_on the parents it is keyed by, or "
+                "write the one row"
+            )
         return {ROOT_KEY: values}
     if depth == 1:
         return values
@@ -126,8 +141,10 @@ def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] 
         path = ".".join([where, *prefix])
         name = f"'{parents[level]}'" if level < len(parents) else f"parent {level + 1}"
         if not isinstance(node, dict) or not node:
-            raise ValueError(f"{path}: expected a table keyed by the values of {name} (parent {level + 1} of "
-                             f"{depth}, nested in the order of bears_on), got {_shown_cell(node)}")
+            raise ValueError(
+                f"{path}: expected a table keyed by the values of {name} (parent {level + 1} of "
+                f"{depth}, nested in the order of bears_on), got {_shown_cell(node)}"
+            )
         for k, v in node.items():
             if not isinstance(k, str):
                 raise ValueError(f"{path}: key {k!r} must be text (a hypothesis id or a state id)")
@@ -189,6 +206,7 @@ def flatten_judgements(data: Any, field: str, row_keys: set[str]) -> Any:
         new[lens] = j
     return {**data, field: new}
 
+
 _FORM_KEYS = {"p", "confidence", "mean", "concentration", "beta", "interval", "icd203"}
 
 #: Keys that mark a lens's judgement (not a shorthand table); all but values are refused in a table.
@@ -201,9 +219,15 @@ class StateRow(Record):
     With a lens ``confidence`` the row is Dirichlet(concentration × probabilities).
     """
 
-    probs: dict[Key, Number] = Field(description="State id -> P(state | parent value); the row sums to 1.")
-    concentration: Number | None = Field(default=None, gt=0, le=MAX_CONCENTRATION,
-                                         description="Dirichlet concentration; null for a point.")
+    probs: dict[Key, Number] = Field(
+        description="State id -> P(state | parent value); the row sums to 1."
+    )
+    concentration: Number | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_CONCENTRATION,
+        description="Dirichlet concentration; null for a point.",
+    )
 
     @field_validator("probs")
     @classmethod
@@ -224,8 +248,10 @@ def _cell_kind(cell: Any) -> str:
     return "likelihood"
 
 
-TableCell = Annotated[Annotated[Likelihood, Tag("likelihood")] | Annotated[StateRow, Tag("state_row")],
-                      Discriminator(_cell_kind)]
+TableCell = Annotated[
+    Annotated[Likelihood, Tag("likelihood")] | Annotated[StateRow, Tag("state_row")],
+    Discriminator(_cell_kind),
+]
 
 
 class PropositionJudgement(Record):
@@ -237,34 +263,52 @@ class PropositionJudgement(Record):
     """
 
     values: dict[Key, TableCell] = Field(
-        description="Parent value (hypothesis id or parent state) -> P(first state) or {state: probability}."
+        description="Parent value (hypothesis id or parent state) -> P(first state) or {state: "
+        "probability}."
     )
     confidence: Confidence | None = Field(
-        default=None, description="low | medium | high: Beta/Dirichlet concentration 5 | 20 | 80 around each row."
+        default=None,
+        description="low | medium | high: Beta/Dirichlet concentration 5 | 20 | 80 around each "
+        "row.",
     )
-    rationale: str = Field(default="", description="Why these probabilities, judged for each parent value.")
+    rationale: str = Field(
+        default="", description="Why these probabilities, judged for each parent value."
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _cells(cls, data: Any) -> Any:
         row_forms = sorted(set(data) & (_ROW_KEYS - {"values"})) if isinstance(data, dict) else []
         if row_forms:
-            raise ValueError(f"a proposition's table takes values, not {', '.join(row_forms)}: each row is a "
-                             "probability distribution over the proposition's states, and ratios across parent "
-                             "values do not determine it (write P(first state | parent value) or {state: p})")
+            raise ValueError(
+                f"a proposition's table takes values, not {', '.join(row_forms)}: each row is a "
+                "probability distribution over the proposition's states, and ratios across parent "
+                "values do not determine it (write P(first state | parent value) or {state: p})"
+            )
         if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
             return data
         conf = data.get("confidence")
         k = _lk.CONFIDENCE.get(conf) if isinstance(conf, str) else None
         values = {}
         for v, cell in data["values"].items():
-            if isinstance(cell, dict) and isinstance(cell.get("probs"), dict) and set(cell) <= {"probs", "concentration"}:
+            if (
+                isinstance(cell, dict)
+                and isinstance(cell.get("probs"), dict)
+                and set(cell) <= {"probs", "concentration"}
+            ):
                 pass  # a row as a dumped case writes it: {probs: {...}, concentration: ...}
             elif isinstance(cell, dict) and cell and not (set(cell) & _FORM_KEYS):
                 cell = {"probs": cell, "concentration": k}
-            elif k is not None and isinstance(cell, str | int | float) and not isinstance(cell, bool):
+            elif (
+                k is not None and isinstance(cell, str | int | float) and not isinstance(cell, bool)
+            ):
                 cell = {"p": cell, "confidence": conf}
-            elif k is not None and isinstance(cell, dict) and "p" in cell and "confidence" not in cell:
+            elif (
+                k is not None
+                and isinstance(cell, dict)
+                and "p" in cell
+                and "confidence" not in cell
+            ):
                 cell = {**cell, "confidence": conf}
             values[v] = cell
         return {**data, "values": values}
@@ -278,25 +322,36 @@ class Proposition(Record):
     hypotheses by more than the proposition itself could (its *cap*).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
-                              json_schema_extra=shorthand_schema)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, json_schema_extra=shorthand_schema
+    )
 
     id: Id
     title: str = Field(min_length=1)
     short: ShortLabel | None = None
     description: str = ""
-    states: list[Id] = Field(default_factory=lambda: ["yes", "no"], min_length=2,
-                             description="The proposition's states; default [yes, no].")
+    states: list[Id] = Field(
+        default_factory=lambda: ["yes", "no"],
+        min_length=2,
+        description="The proposition's states; default [yes, no].",
+    )
     bears_on: Id | list[Id] = Field(
         default=HYPOTHESES,
-        description="'hypotheses' (default), the id of another proposition, a list of parents in order (the table "
-        "is nested in that order), or [] for a root fact nothing in the case causes (one row: P(state)).")
-    observed: Id | None = Field(default=None, description="A state observed for certain (a hard finding); default none.")
+        description="'hypotheses' (default), the id of another proposition, a list of parents in "
+        "order (the table "
+        "is nested in that order), or [] for a root fact nothing in the case causes (one row: "
+        "P(state)).",
+    )
+    observed: Id | None = Field(
+        default=None, description="A state observed for certain (a hard finding); default none."
+    )
     implication: Id | None = Field(default=None, description="Table 1 row this proposition is.")
     issue_area: Id | None = None
     date: DateField = None
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
-    footnotes: list[Integer] = Field(default_factory=list, description="Footnote numbers in the source.")
+    footnotes: list[Integer] = Field(
+        default_factory=list, description="Footnote numbers in the source."
+    )
     quote: Quote = Field(default="", description="Short quote, at most 40 words.")
     likelihoods: dict[Key, PropositionJudgement] = Field(
         description="Lens id -> table P(state | parent value)."
@@ -325,8 +380,10 @@ class Proposition(Record):
         if self.observed is not None and self.observed not in self.states:
             from motives.errors import did_you_mean
 
-            raise ValueError(f"observed names an unknown state '{self.observed}'; states: {self.states}."
-                             + did_you_mean(self.observed, self.states))
+            raise ValueError(
+                f"observed names an unknown state '{self.observed}'; states: {self.states}."
+                + did_you_mean(self.observed, self.states)
+            )
         check_parents_once(self.bears_on)
         return self
 
@@ -366,17 +423,30 @@ class Proposition(Record):
         """
         return self.likelihoods
 
-    def row(self, judgement: PropositionJudgement, parent_value: str) -> tuple[list[float], float | None]:
+    def row(
+        self, judgement: PropositionJudgement, parent_value: str
+    ) -> tuple[list[float], float | None]:
         """(P(state | parent value) for each state, Dirichlet concentration or None) of a table row.
 
         Examples
         --------
         >>> from motives.schema import Proposition
-        >>> prop = Proposition.model_validate({
-        ...     "id": "motive", "title": "The suspect's motive", "states": ["money", "revenge", "none"],
-        ...     "likelihoods": {"default": {"confidence": "low", "values": {
-        ...         "suspect": {"money": 0.5, "revenge": 0.3, "none": 0.2},
-        ...         "someone_else": {"money": 0.1, "revenge": 0.1, "none": 0.8}}}}})
+        >>> prop = Proposition.model_validate(
+        ...     {
+        ...         "id": "motive",
+        ...         "title": "The suspect's motive",
+        ...         "states": ["money", "revenge", "none"],
+        ...         "likelihoods": {
+        ...             "default": {
+        ...                 "confidence": "low",
+        ...                 "values": {
+        ...                     "suspect": {"money": 0.5, "revenge": 0.3, "none": 0.2},
+        ...                     "someone_else": {"money": 0.1, "revenge": 0.1, "none": 0.8},
+        ...                 },
+        ...             }
+        ...         },
+        ...     }
+        ... )
         >>> prop.row(prop.likelihoods["default"], "suspect")  # Dirichlet(5 x [0.5, 0.3, 0.2])
         ([0.5, 0.3, 0.2], 5.0)
         """
@@ -391,11 +461,21 @@ class Proposition(Record):
         Examples
         --------
         >>> from motives.schema import Proposition
-        >>> prop = Proposition.model_validate({
-        ...     "id": "motive", "title": "The suspect's motive", "states": ["money", "none"],
-        ...     "likelihoods": {"default": {"values": {"suspect": {"money": 0.5, "none": 0.6}, "someone_else": 0.1}}}})
+        >>> prop = Proposition.model_validate(
+        ...     {
+        ...         "id": "motive",
+        ...         "title": "The suspect's motive",
+        ...         "states": ["money", "none"],
+        ...         "likelihoods": {
+        ...             "default": {
+        ...                 "values": {"suspect": {"money": 0.5, "none": 0.6}, "someone_else": 0.1}
+        ...             }
+        ...         },
+        ...     }
+        ... )
         >>> prop.row_problems("default", prop.likelihoods["default"])
-        [("row must sum to 1 over the states ['money', 'none'], it sums to 1.1", 'likelihoods.default.values.suspect')]
+        [("row must sum to 1 over the states ['money', 'none'], it sums to 1.1",
+        'likelihoods.default.values.suspect')]
         """
         out = []
         states = self.states
@@ -406,17 +486,32 @@ class Proposition(Record):
                 unknown = [k for k in keys if k not in states]
                 missing = [s for s in states if s not in cell.probs]
                 if unknown or missing:
-                    out.append((f"row must name every state {states} exactly"
-                                + (f"; unknown {unknown}" if unknown else "")
-                                + (f"; missing {missing}" if missing else ""), field))
+                    out.append(
+                        (
+                            f"row must name every state {states} exactly"
+                            + (f"; unknown {unknown}" if unknown else "")
+                            + (f"; missing {missing}" if missing else ""),
+                            field,
+                        )
+                    )
                     continue
                 total = sum(cell.probs.values())
                 if abs(total - 1.0) > ROW_TOLERANCE:
-                    out.append((f"row must sum to 1 over the states {states}, it sums to {total:.6g}", field))
+                    out.append(
+                        (
+                            f"row must sum to 1 over the states {states}, it sums to {total:.6g}",
+                            field,
+                        )
+                    )
             elif len(states) != 2:
-                out.append((f"this proposition has {len(states)} states {states}: give the row as "
-                            "{state: probability, ...} summing to 1 (a single number is P(first state) "
-                            "only for two states)", field))
+                out.append(
+                    (
+                        f"this proposition has {len(states)} states {states}: give the row as "
+                        "{state: probability, ...} summing to 1 (a single number is P(first state) "
+                        "only for two states)",
+                        field,
+                    )
+                )
         return out
 
     def _repr_html_(self) -> str:

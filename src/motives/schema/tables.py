@@ -36,11 +36,18 @@ def proposition_table(case: Case, prop_id: str, lens: str | None = None) -> pd.D
     prop = case.proposition(prop_id)
     j, _ = case.judgement(prop, lens)
     rows = [prop.row(j, v)[0] for v in case.parent_values(prop.parents)]
-    df = pd.DataFrame(rows, index=pd.Index(case.parent_labels(prop.parents), name="parent"), columns=prop.states, dtype=float)
+    df = pd.DataFrame(
+        rows,
+        index=pd.Index(case.parent_labels(prop.parents), name="parent"),
+        columns=prop.states,
+        dtype=float,
+    )
     return df
 
 
-def likelihood_table(case: Case, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean") -> pd.DataFrame:
+def likelihood_table(
+    case: Case, lens: str | None = None, *, stat: Literal["mean", "sd"] = "mean"
+) -> pd.DataFrame:
     """Items x hypotheses table of likelihood means (or sds) under a lens.
 
     Only ``likelihood`` items have cells; timeline and quantity items are
@@ -68,18 +75,25 @@ def likelihood_table(case: Case, lens: str | None = None, *, stat: Literal["mean
             continue
         j, fell = case.judgement(e, lens)
         if e.parents == (HYPOTHESES,):
-            vals = [j.values[h].mean if stat == "mean" else j.values[h].belief.sd for h in case.hypothesis_ids]
+            vals = [
+                j.values[h].mean if stat == "mean" else j.values[h].belief.sd
+                for h in case.hypothesis_ids
+            ]
         else:
             import numpy as np
 
-            col = [j.values[s].mean if stat == "mean" else j.values[s].belief.sd
-                   for s in case.parent_values(e.parents)]
+            col = [
+                j.values[s].mean if stat == "mean" else j.values[s].belief.sd
+                for s in case.parent_values(e.parents)
+            ]
             m = case.implied_parents(e.parents, lens)
             vals = list(m @ np.array(col) if stat == "mean" else np.sqrt((m**2) @ np.square(col)))
         rows.append(vals)
         index.append(e.id)
         fb.append(fell)
-    df = pd.DataFrame(rows, index=pd.Index(index, name="evidence"), columns=case.hypothesis_ids, dtype=float)
+    df = pd.DataFrame(
+        rows, index=pd.Index(index, name="evidence"), columns=case.hypothesis_ids, dtype=float
+    )
     df.columns.name = None
     df["fallback"] = fb
     return df
@@ -103,7 +117,9 @@ def implied_matrix(case: Case, prop_id: str, lens: str | None = None) -> Any:
         for pid in chain:
             prop = case.proposition(pid)
             j, _ = case.judgement(prop, lens)
-            m = m @ np.array([prop.row(j, v)[0] for v in case.parent_values(prop.parents)], dtype=float)
+            m = m @ np.array(
+                [prop.row(j, v)[0] for v in case.parent_values(prop.parents)], dtype=float
+            )
         return m
     return case.implied_parents((prop_id,), lens)
 
@@ -113,7 +129,8 @@ def implied_parents(case: Case, parents: Any, lens: str | None = None) -> Any:
 
     Shape (K, V), in :meth:`parent_values` order.
 
-    Without evidence every other fact sums out: the joint of the hypotheses and the parents' ancestors is
+    Without evidence every other fact sums out: the joint of the hypotheses and the parents'
+    ancestors is
     built parents first (root facts with their prior) and marginalised onto the parents.
 
     Examples
@@ -147,7 +164,9 @@ def implied_parents(case: Case, parents: Any, lens: str | None = None) -> Any:
     keep = [axes.index(b) for b in parents]
     facts_kept = [k for k in keep if k != 0]
     out = np.einsum(joint, list(range(len(axes))), [0, *facts_kept])  # (K, the other parents...)
-    if 0 in keep:  # the hypotheses are a parent: P(config | h) is 0 unless the config's hypothesis is h
+    if (
+        0 in keep
+    ):  # the hypotheses are a parent: P(config | h) is 0 unless the config's hypothesis is h
         K = card[0]
         shape = [K] + [card[k] if k else K for k in keep]
         full = np.zeros(shape)
@@ -207,18 +226,23 @@ def implication_table(case: Case) -> pd.DataFrame:
 
     rows = []
     for imp in case.implications:
-        tested = ([p.id for p in case.propositions if p.implication == imp.id]
-                  + [e.id for e in case.evidence if e.implication == imp.id])
+        tested = [p.id for p in case.propositions if p.implication == imp.id] + [
+            e.id for e in case.evidence if e.implication == imp.id
+        ]
         rows.append([imp.title, *[imp.predictions.get(h, "") for h in case.hypothesis_ids], tested])
-    df = pd.DataFrame(rows, columns=["implication", *case.hypothesis_ids, "items"],
-                      index=pd.Index([i.id for i in case.implications], name="implication_id"))
+    df = pd.DataFrame(
+        rows,
+        columns=["implication", *case.hypothesis_ids, "items"],
+        index=pd.Index([i.id for i in case.implications], name="implication_id"),
+    )
     return df if rows else df.loc[:, ["implication", *case.hypothesis_ids[:1], "items"]]
 
 
 def non_diagnostic(case: Case, lens: str | None = None, tol: float = 1e-12) -> list[str]:
     """Ids of likelihood items and propositions whose means are equal across their parent's values.
 
-    Such a node changes nothing, whatever bears on it. Equal means equal to ``tol`` relative to the largest.
+    Such a node changes nothing, whatever bears on it. Equal means equal to ``tol`` relative to the
+    largest.
     """
     out = []
     for p in case.propositions:
@@ -226,13 +250,16 @@ def non_diagnostic(case: Case, lens: str | None = None, tol: float = 1e-12) -> l
             continue
         j, _ = case.judgement(p, lens)
         rows = [p.row(j, v)[0] for v in case.parent_values(p.parents)]
-        if all(max(c) - min(c) <= tol * max(c) for c in zip(*rows, strict=True)):  # relative: see below
+        if all(
+            max(c) - min(c) <= tol * max(c) for c in zip(*rows, strict=True)
+        ):  # relative: see below
             out.append(p.id)
     for e in case.evidence:
         if isinstance(e, LikelihoodItem):
             j, _ = case.judgement(e, lens)
             m = [j.values[h].mean for h in case.parent_values(e.parents)]
-            # relative to the largest: only ratios matter, and 1e-300 against 5e-324 is a ratio of 2e23, not equal
+            # relative to the largest: only ratios matter, and 1e-300 against 5e-324 is a ratio of
+            # 2e23, not equal
             if max(m) - min(m) <= tol * max(m):
                 out.append(e.id)
     return out

@@ -1,6 +1,7 @@
 """What-if copies of a case: one judgement, the prior, a reliability, an item or a grouping changed.
 
-Each returns a new case validated again, like a loaded one; the case's methods of the same names delegate here.
+Each returns a new case validated again, like a loaded one; the case's methods of the same names
+delegate here.
 """
 
 from __future__ import annotations
@@ -27,8 +28,18 @@ def regrouped(case: Case, grouping: str) -> Case:
     --------
     >>> import motives as mv
     >>> case = mv.examples.load("dice")
-    >>> data = {**case.model_dump(), "groupings": [{"id": "size", "groups": [
-    ...     {"id": "small", "hypotheses": ["d4", "d6", "d8"]}, {"id": "large", "hypotheses": ["d12", "d20"]}]}]}
+    >>> data = {
+    ...     **case.model_dump(),
+    ...     "groupings": [
+    ...         {
+    ...             "id": "size",
+    ...             "groups": [
+    ...                 {"id": "small", "hypotheses": ["d4", "d6", "d8"]},
+    ...                 {"id": "large", "hypotheses": ["d12", "d20"]},
+    ...             ],
+    ...         }
+    ...     ],
+    ... }
     >>> mv.schema.Case.model_validate(data).regrouped("size").family_ids
     ['small', 'large']
     """
@@ -36,20 +47,36 @@ def regrouped(case: Case, grouping: str) -> Case:
     if g is None:
         from motives.errors import CaseError
 
-        raise CaseError([Problem(unknown_message("grouping", grouping, [x.id for x in case.groupings]),
-                                 field="groupings")])
+        raise CaseError(
+            [
+                Problem(
+                    unknown_message("grouping", grouping, [x.id for x in case.groupings]),
+                    field="groupings",
+                )
+            ]
+        )
     home = {h: grp.id for grp in g.groups for h in grp.hypotheses}
-    return type(case).model_validate({
-        **{k: getattr(case, k) for k in type(case).model_fields},
-        "hypotheses": [h.model_copy(update={"family": home[h.id]}) for h in case.hypotheses],
-        "families": [Family(id=grp.id, label=grp.label) for grp in g.groups],
-    })
+    return type(case).model_validate(
+        {
+            **{k: getattr(case, k) for k in type(case).model_fields},
+            "hypotheses": [h.model_copy(update={"family": home[h.id]}) for h in case.hypotheses],
+            "families": [Family(id=grp.id, label=grp.label) for grp in g.groups],
+        }
+    )
 
 
-def with_judgement(case: Case, node: str, lens: str | None = None, values: Mapping[str, Any] | None = None, *,
-                   ratios: Mapping[str, float] | None = None, decibans: Mapping[str, float] | None = None,
-                   van_evera: Mapping[str, Any] | None = None, confidence: str | None = None,
-                   rationale: str | None = None) -> Case:
+def with_judgement(
+    case: Case,
+    node: str,
+    lens: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    *,
+    ratios: Mapping[str, float] | None = None,
+    decibans: Mapping[str, float] | None = None,
+    van_evera: Mapping[str, Any] | None = None,
+    confidence: str | None = None,
+    rationale: str | None = None,
+) -> Case:
     """A new case in which ``lens`` judges one item or proposition differently.
 
     Parameters
@@ -84,11 +111,21 @@ def with_judgement(case: Case, node: str, lens: str | None = None, values: Mappi
     >>> what_if = case.with_judgement("vanilla", values={"bowl2": 0.25})
     >>> float(mv.exact_posterior(what_if).loc[("hypothesis", "bowl1"), "credence"])
     0.75
-    >>> case.with_judgement("vanilla", ratios={"bowl1": 1, "bowl2": 1}).likelihood_table()["bowl2"].tolist()
+    >>> case.with_judgement("vanilla", ratios={"bowl1": 1, "bowl2": 1}).likelihood_table()[
+    ...     "bowl2"
+    ... ].tolist()
     [1.0]
     """
-    forms = {k: v for k, v in (("values", values), ("ratios", ratios), ("decibans", decibans),
-                               ("van_evera", van_evera)) if v is not None}
+    forms = {
+        k: v
+        for k, v in (
+            ("values", values),
+            ("ratios", ratios),
+            ("decibans", decibans),
+            ("van_evera", van_evera),
+        )
+        if v is not None
+    }
     if len(forms) != 1:
         raise TypeError("give exactly one of values, ratios, decibans, van_evera")
     lens = case.resolve_lens(lens)
@@ -117,7 +154,9 @@ def with_judgement(case: Case, node: str, lens: str | None = None, values: Mappi
     return replaced(case, evidence=[new if e.id == node else e for e in case.evidence])
 
 
-def with_prior(case: Case, prior: Mapping[str, float] | list[float] | str | None, *, normalise: bool = False) -> Case:
+def with_prior(
+    case: Case, prior: Mapping[str, float] | list[float] | str | None, *, normalise: bool = False
+) -> Case:
     """A new case with another prior.
 
     ``prior`` is a mapping id -> probability, a list in hypothesis order, or
@@ -153,10 +192,16 @@ def with_prior(case: Case, prior: Mapping[str, float] | list[float] | str | None
         vec = [None if p is None else float(p) for p in vec]
         given = [p for p in vec if p is not None]
         top = max(given) if given else 1.0
-        vec = [None if p is None else p / top for p in vec]  # within [0, 1]; prior_normalise does the rest
-    hyps = [h.model_copy(update={"prior": None if p is None else float(p)}) for h, p in
-            zip(case.hypotheses, vec, strict=True)]
-    hyps = [Hypothesis.model_validate(h.model_dump()) for h in hyps]  # the field checks (0 <= p <= 1)
+        vec = [
+            None if p is None else p / top for p in vec
+        ]  # within [0, 1]; prior_normalise does the rest
+    hyps = [
+        h.model_copy(update={"prior": None if p is None else float(p)})
+        for h, p in zip(case.hypotheses, vec, strict=True)
+    ]
+    hyps = [
+        Hypothesis.model_validate(h.model_dump()) for h in hyps
+    ]  # the field checks (0 <= p <= 1)
     return replaced(case, hypotheses=hyps, prior_normalise=normalise or case.prior_normalise)
 
 
@@ -172,8 +217,12 @@ def with_reliability(case: Case, source: str, value: Any) -> Case:
     """
     if case.source(source) is None:
         raise KeyError(unknown_message("source", source, [s.key for s in case.sources]))
-    sources = [s.model_copy(update={"reliability": Likelihood.model_validate(value)}) if s.key == source else s
-               for s in case.sources]
+    sources = [
+        s.model_copy(update={"reliability": Likelihood.model_validate(value)})
+        if s.key == source
+        else s
+        for s in case.sources
+    ]
     return replaced(case, sources=sources)
 
 
@@ -187,7 +236,9 @@ def without_items(case: Case, ids: list[str] | tuple[str, ...] | set[str]) -> Ca
     --------
     >>> import motives as mv
     >>> case = mv.examples.load("burglary")
-    >>> fewer = case.without_items(["had_motive", "fibres_match"])  # a proposition goes with its items
+    >>> fewer = case.without_items(
+    ...     ["had_motive", "fibres_match"]
+    ... )  # a proposition goes with its items
     >>> fewer.proposition_ids, [e.id for e in fewer.evidence]
     (['at_scene'], ['neighbour_saw_suspect', 'phone_near_scene'])
     """
@@ -203,8 +254,11 @@ def without_items(case: Case, ids: list[str] | tuple[str, ...] | set[str]) -> Ca
         under |= {e.id for e in case.evidence if set(e.parents) & drop}
         changed = not under <= drop
         drop |= under
-    return replaced(case, propositions=[p for p in case.propositions if p.id not in drop],
-                          evidence=[e for e in case.evidence if e.id not in drop])
+    return replaced(
+        case,
+        propositions=[p for p in case.propositions if p.id not in drop],
+        evidence=[e for e in case.evidence if e.id not in drop],
+    )
 
 
 def with_item(case: Case, item: Any) -> Case:
@@ -216,8 +270,13 @@ def with_item(case: Case, item: Any) -> Case:
     --------
     >>> import motives as mv
     >>> case = mv.examples.cookie_case()
-    >>> more = case.with_item({"id": "second_vanilla", "title": "Another vanilla cookie",
-    ...                        "likelihoods": {"bowl1": 0.75, "bowl2": 0.5}})
+    >>> more = case.with_item(
+    ...     {
+    ...         "id": "second_vanilla",
+    ...         "title": "Another vanilla cookie",
+    ...         "likelihoods": {"bowl1": 0.75, "bowl2": 0.5},
+    ...     }
+    ... )
     >>> round(float(mv.exact_posterior(more).loc[("hypothesis", "bowl1"), "credence"]), 4)
     0.6923
     """

@@ -8,7 +8,8 @@ and returns a pandas DataFrame indexed by named dims (``scenario``,
 families). The *target* of an analysis is a hypothesis or a family; by
 default the leading family (highest posterior credence).
 
-- :func:`prior_sweep`, :func:`reversal_priors` -- credence against one prior; the prior that reverses the conclusion.
+- :func:`prior_sweep`, :func:`reversal_priors` -- credence against one prior; the prior that
+reverses the conclusion.
 - :func:`weight_of_evidence` -- decibans per item; :func:`leave_one_out`,
   :func:`leave_one_source_out`, :func:`leave_one_lens_out`.
 - :func:`tornado`, :func:`break_even`, :func:`lens_break_even` -- likelihood ratios scaled.
@@ -20,10 +21,13 @@ default the leading family (highest posterior credence).
 - :func:`trajectory` -- belief as of each date.
 - :func:`proposition_weight`, :func:`proposition_cap` -- weight of evidence per proposition, its cap
   and the share used, and each item's share inside it; :func:`proposition_information` -- value of
-  learning a proposition's state; :func:`group_discount` -- the evidence discount of one proposition's
-  or one issue area's items; :func:`perturb_inputs` -- the perturbations behind tornado and break-even,
+  learning a proposition's state; :func:`group_discount` -- the evidence discount of one
+  proposition's
+  or one issue area's items; :func:`perturb_inputs` -- the perturbations behind tornado and
+  break-even,
   over items and proposition tables.
-- :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest (Hugin's
+- :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest
+(Hugin's
   data-conflict measure); evidence no listed hypothesis expects.
 - :func:`run_all` -- everything above for one analysis spec.
 - :class:`SensitivityResult` -- a table with its typed metadata (target, spacing, tie prior, ...);
@@ -49,7 +53,14 @@ from motives.sensitivity.influence import (
     lens_comparison,
     weight_of_evidence,
 )
-from motives.sensitivity.perturb import break_even, lens_break_even, perturb_inputs, scale_rows, temper_rows, tornado
+from motives.sensitivity.perturb import (
+    break_even,
+    lens_break_even,
+    perturb_inputs,
+    scale_rows,
+    temper_rows,
+    tornado,
+)
 from motives.sensitivity.prior import bayes_factor, prior_sweep, reversal_priors, swept_priors
 from motives.sensitivity.propositions import proposition_cap, proposition_weight
 from motives.sensitivity.results import SensitivityResult, load_results

@@ -19,9 +19,22 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from motives.errors import CaseError, Problem
-from motives.exact import CaseArrays, compile_case, family_credence, logsumexp, normalise, prior_from, quiet_log
+from motives.exact import (
+    CaseArrays,
+    compile_case,
+    family_credence,
+    logsumexp,
+    normalise,
+    prior_from,
+    quiet_log,
+)
 from motives.schema import Case
-from motives.sensitivity._structure import direct_logliks_structured, every_item, structured_item_logliks, structured_loglik
+from motives.sensitivity._structure import (
+    direct_logliks_structured,
+    every_item,
+    structured_item_logliks,
+    structured_loglik,
+)
 
 Array = NDArray[np.float64]
 
@@ -48,12 +61,19 @@ def scenario_blocks(n: int, bytes_per_scenario: float) -> list[slice]:
     return [slice(i, min(n, i + size)) for i in range(0, n, size)]
 
 
-def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: ArrayLike | None = None,
-                    other: ArrayLike | None = None, base: ArrayLike | None = None,
-                    reliability: bool = True, tables: Mapping[str, ArrayLike] | None = None,
-                    plam: Mapping[str, ArrayLike] | None = None,
-                    pother: Mapping[str, ArrayLike] | None = None,
-                    jlam: Mapping[str, ArrayLike] | None = None) -> Array:
+def scenario_loglik(
+    arr: CaseArrays,
+    *,
+    lam: ArrayLike | None = None,
+    keep: ArrayLike | None = None,
+    other: ArrayLike | None = None,
+    base: ArrayLike | None = None,
+    reliability: bool = True,
+    tables: Mapping[str, ArrayLike] | None = None,
+    plam: Mapping[str, ArrayLike] | None = None,
+    pother: Mapping[str, ArrayLike] | None = None,
+    jlam: Mapping[str, ArrayLike] | None = None,
+) -> Array:
     """Total log-likelihood per hypothesis for many scenarios at once, shape (..., K).
 
     Parameters
@@ -87,15 +107,28 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
     >>> arr = compile_case(mv.examples.cookie_case())
     >>> np.exp(scenario_loglik(arr))  # P(vanilla | bowl)
     array([0.75, 0.5 ])
-    >>> np.exp(scenario_loglik(arr, keep=[[True], [False]]))  # two scenarios; the second leaves the item out
+    >>> np.exp(
+    ...     scenario_loglik(arr, keep=[[True], [False]])
+    ... )  # two scenarios; the second leaves the item out
     array([[0.75, 0.5 ],
            [1.  , 1.  ]])
     """
     if arr.propositions:
         if base is not None:
-            raise ValueError("base rates per scenario are not supported for a case with propositions")
-        return structured_loglik(arr, lam=lam, keep=keep, other=other, reliability=reliability, tables=tables,
-                                 plam=plam, pother=pother, jlam=jlam)
+            raise ValueError(
+                "base rates per scenario are not supported for a case with propositions"
+            )
+        return structured_loglik(
+            arr,
+            lam=lam,
+            keep=keep,
+            other=other,
+            reliability=reliability,
+            tables=tables,
+            plam=plam,
+            pother=pother,
+            jlam=jlam,
+        )
     if tables or plam or pother or jlam:
         raise ValueError("tables, plam, pother and jlam need a case with propositions")
     if keep is None and other is None and base is None:
@@ -107,10 +140,15 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
     other = arr.other_loglik if other is None else np.asarray(other, dtype=float)
     keep_a = np.ones(N + M, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     if lam.shape[-2:] != (N, K) or other.shape[-2:] != (M, K) or keep_a.shape[-1] != N + M:
-        raise ValueError(f"shapes do not match the case: lam {lam.shape}, other {other.shape}, keep {keep_a.shape}")
+        raise ValueError(
+            f"shapes do not match the case: lam {lam.shape}, other {other.shape}, keep "
+            f"{keep_a.shape}"
+        )
     kl, ko = keep_a[..., :N], keep_a[..., N:]
     shape = np.broadcast_shapes(lam.shape[:-2], other.shape[:-2], kl.shape[:-1])
-    per = 8.0 * 6 * (N + M) * K * max(1, len(arr.groups) and 8)  # temporaries of one scenario (x nodes if grouped)
+    per = (
+        8.0 * 6 * (N + M) * K * max(1, len(arr.groups) and 8)
+    )  # temporaries of one scenario (x nodes if grouped)
     if shape and shape[0] > 1 and float(np.prod(shape)) * per > BLOCK_BYTES:
         lead = len(shape)
 
@@ -120,10 +158,20 @@ def scenario_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Arra
             return x[sl]
 
         b0 = None if base is None else np.asarray(base, dtype=float)
-        return np.concatenate([
-            scenario_loglik(arr, lam=part(lam, 2, sl), keep=part(keep_a, 1, sl), other=part(other, 2, sl),
-                            base=part(b0, 1, sl), reliability=reliability)
-            for sl in scenario_blocks(shape[0], per * float(np.prod(shape[1:])))], axis=0)
+        return np.concatenate(
+            [
+                scenario_loglik(
+                    arr,
+                    lam=part(lam, 2, sl),
+                    keep=part(keep_a, 1, sl),
+                    other=part(other, 2, sl),
+                    base=part(b0, 1, sl),
+                    reliability=reliability,
+                )
+                for sl in scenario_blocks(shape[0], per * float(np.prod(shape[1:])))
+            ],
+            axis=0,
+        )
     total = np.zeros(shape + (K,))
     grouped = np.zeros(N, dtype=bool)
     if reliability and arr.groups:
@@ -176,9 +224,12 @@ class Target:
 def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None) -> Target:
     """Resolve a hypothesis or family id; ``None`` gives the leading family under ``credence``.
 
-    A target must leave some hypothesis out: one that holds them all has credence 1 whatever the evidence, so
-    nothing can move it. When the default (the leading family) would be such a family — a case with one
-    family — the default is the leading hypothesis instead; a named target holding every hypothesis is refused.
+    A target must leave some hypothesis out: one that holds them all has credence 1 whatever the
+    evidence, so
+    nothing can move it. When the default (the leading family) would be such a family — a case with
+    one
+    family — the default is the leading hypothesis instead; a named target holding every hypothesis
+    is refused.
     """
     if target is None:
         if credence is None:
@@ -187,7 +238,9 @@ def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None
         np.add.at(fam, arr.family_index, credence)
         target = arr.families[int(np.argmax(fam))]
         level = "family"
-        if len(arr.families) == 1:  # one family holds every hypothesis: the leading hypothesis instead
+        if (
+            len(arr.families) == 1
+        ):  # one family holds every hypothesis: the leading hypothesis instead
             target = arr.hypotheses[int(np.argmax(credence))]
             level = "hypothesis"
     elif target in arr.families and target not in arr.hypotheses:
@@ -197,16 +250,31 @@ def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None
     elif target in arr.families:
         level = "family"
     else:
-        raise CaseError([Problem(f"unknown target '{target}': give a hypothesis ({', '.join(arr.hypotheses)}) "
-                                 f"or a family ({', '.join(arr.families)})", field="target")])
+        raise CaseError(
+            [
+                Problem(
+                    f"unknown target '{target}': give a hypothesis ({', '.join(arr.hypotheses)}) "
+                    f"or a family ({', '.join(arr.families)})",
+                    field="target",
+                )
+            ]
+        )
     if level == "family":
         mask = arr.family_index == arr.families.index(target)
     else:
         mask = np.array([h == target for h in arr.hypotheses])
     if mask.all():
-        raise CaseError([Problem(f"target '{target}' holds every hypothesis, so its credence is 1 whatever the "
-                                 "evidence and no analysis can move it: name a hypothesis or a family that leaves "
-                                 f"some hypothesis out ({', '.join(arr.hypotheses)})", field="target")])
+        raise CaseError(
+            [
+                Problem(
+                    f"target '{target}' holds every hypothesis, so its credence is 1 whatever the "
+                    "evidence and no analysis can move it: name a hypothesis or a family that "
+                    "leaves "
+                    f"some hypothesis out ({', '.join(arr.hypotheses)})",
+                    field="target",
+                )
+            ]
+        )
     return Target(target, level, mask)
 
 
@@ -216,12 +284,15 @@ def setup(case: Case, lens: str | None, prior: Any) -> tuple[CaseArrays, Array]:
     return arr, prior_from(case, prior)
 
 
-def case_target(case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None) -> Target:
+def case_target(
+    case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None
+) -> Target:
     """The target an analysis of ``case`` moves.
 
     It is ``target`` resolved, or by default the leading family.
 
-    The default is read off the posterior under ``lens`` and ``prior`` (the leading hypothesis when one
+    The default is read off the posterior under ``lens`` and ``prior`` (the leading hypothesis when
+    one
     family holds them all), as every analysis of this package reads it.
 
     Examples
@@ -241,8 +312,15 @@ def case_target(case: Case, target: str | None = None, *, lens: str | None = Non
 def check_finite(post: Array, what: str = "posterior") -> None:
     """Raise a clear error when the evidence rules out every hypothesis."""
     if not np.all(np.isfinite(post)):
-        raise CaseError([Problem(f"the {what} does not exist: the evidence rules out every hypothesis "
-                                 "(each has a likelihood of 0 somewhere or a prior of 0)", field="likelihoods")])
+        raise CaseError(
+            [
+                Problem(
+                    f"the {what} does not exist: the evidence rules out every hypothesis "
+                    "(each has a likelihood of 0 somewhere or a prior of 0)",
+                    field="likelihoods",
+                )
+            ]
+        )
 
 
 def effective_lam(arr: CaseArrays) -> Array:
@@ -260,7 +338,8 @@ def effective_lam(arr: CaseArrays) -> Array:
 def item_logliks(arr: CaseArrays) -> Array:
     """Per-item log P(E_e | h), every item (E, K); source reliability at its mean.
 
-    An item under a proposition counts alone, through the chain: P(E_e | h) = sum_s P(s | h) P(E_e | s).
+    An item under a proposition counts alone, through the chain: P(E_e | h) = sum_s P(s | h) P(E_e |
+    s).
     """
     if not arr.propositions:
         return np.concatenate([quiet_log(effective_lam(arr)), arr.other_loglik], axis=0)
@@ -320,25 +399,33 @@ def log_odds_db(logpost: ArrayLike, mask: NDArray[np.bool_]) -> Array:
 
     Computed from unnormalised log posteriors.
 
-    Computed from the log weights directly, so it stays exact when a credence is within 1e-16 of 0 or 1.
+    Computed from the log weights directly, so it stays exact when a credence is within 1e-16 of 0
+    or 1.
     """
     lp = np.asarray(logpost, dtype=float)
     with np.errstate(invalid="ignore"):
-        return DB * (logsumexp(np.where(mask, lp, -np.inf), axis=-1)
-                     - logsumexp(np.where(mask, -np.inf, lp), axis=-1))
+        return DB * (
+            logsumexp(np.where(mask, lp, -np.inf), axis=-1)
+            - logsumexp(np.where(mask, -np.inf, lp), axis=-1)
+        )
 
 
-def scenario_levels(arr: CaseArrays, post: Array, logpost: Array) -> tuple[pd.MultiIndex, Array, Array]:
+def scenario_levels(
+    arr: CaseArrays, post: Array, logpost: Array
+) -> tuple[pd.MultiIndex, Array, Array]:
     """Long-form rows for S scenarios: every hypothesis, then every family, per scenario.
 
     Returns the (``scenario``, ``level``, ``id``) index, the credences and the log-odds
     against the rest in decibans (from the log weights), each flattened in index order.
     """
     K = len(arr.hypotheses)
-    masks = [np.arange(K) == k for k in range(K)] + [arr.family_index == i for i in range(len(arr.families))]
+    masks = [np.arange(K) == k for k in range(K)] + [
+        arr.family_index == i for i in range(len(arr.families))
+    ]
     lo_db = np.stack([log_odds_db(logpost, m) for m in masks], axis=1)  # (S, K + F)
     ids = [("hypothesis", h) for h in arr.hypotheses] + [("family", f) for f in arr.families]
-    idx = pd.MultiIndex.from_tuples([(s, lv, i) for s in range(len(post)) for lv, i in ids],
-                                    names=["scenario", "level", "id"])
+    idx = pd.MultiIndex.from_tuples(
+        [(s, lv, i) for s in range(len(post)) for lv, i in ids], names=["scenario", "level", "id"]
+    )
     cred = np.concatenate([post, family_credence(arr, post)], axis=1)
     return idx, cred.ravel(), lo_db.ravel()

@@ -70,8 +70,11 @@ def item_props(arr: CaseArrays) -> list[str]:
 
     An item of several parents gets its parents joined by ``+`` (:func:`joint_label`).
     """
-    return ([""] * len(arr.all_items) + [p.id for p in arr.propositions for _ in p.items + p.other_items]
-            + [joint_label(arr, j.parents) for j in arr.joint])
+    return (
+        [""] * len(arr.all_items)
+        + [p.id for p in arr.propositions for _ in p.items + p.other_items]
+        + [joint_label(arr, j.parents) for j in arr.joint]
+    )
 
 
 def implied(arr: CaseArrays, tables: Mapping[str, Array] | None = None) -> dict[str, Array]:
@@ -113,9 +116,16 @@ def structured_item_logliks(arr: CaseArrays) -> Array:
             if pa.source[j] >= 0:
                 lam[j] = _effective(pa.lam[j], pa.base[j], arr.sources_in_structure[pa.source[j]])
         rows += [quiet_log(m @ lam[j]) for j in range(len(pa.items))]
-        rows += [logsumexp(quiet_log(m) + pa.other_loglik[j][None, :], axis=-1) for j in range(len(pa.other_items))]
+        rows += [
+            logsumexp(quiet_log(m) + pa.other_loglik[j][None, :], axis=-1)
+            for j in range(len(pa.other_items))
+        ]
     for jt in arr.joint:
-        lam = jt.lam if jt.source < 0 else _effective(jt.lam, jt.base, arr.sources_in_structure[jt.source])
+        lam = (
+            jt.lam
+            if jt.source < 0
+            else _effective(jt.lam, jt.base, arr.sources_in_structure[jt.source])
+        )
         rows.append(quiet_log(config_marginals(arr, jt.parents) @ lam))
     K = len(arr.hypotheses)
     return np.array(rows, dtype=float).reshape(len(rows), K)
@@ -139,19 +149,26 @@ def direct_logliks_structured(arr: CaseArrays) -> Array:
 
 
 def _lead(x: Any, core: int) -> tuple[int, ...]:
-    return () if x is None else np.shape(x)[:max(np.ndim(x) - core, 0)]
+    return () if x is None else np.shape(x)[: max(np.ndim(x) - core, 0)]
 
 
 def _at(x: Any, shape: tuple[int, ...], idx: tuple[int, ...], core: int) -> Array:
     x = np.asarray(x, dtype=float) if not isinstance(x, np.ndarray) or x.dtype != bool else x
-    return np.broadcast_to(x, shape + x.shape[x.ndim - core:])[idx]
+    return np.broadcast_to(x, shape + x.shape[x.ndim - core :])[idx]
 
 
-def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: ArrayLike | None = None,
-                      other: ArrayLike | None = None, reliability: bool = True,
-                      tables: Mapping[str, ArrayLike] | None = None, plam: Mapping[str, ArrayLike] | None = None,
-                      pother: Mapping[str, ArrayLike] | None = None,
-                      jlam: Mapping[str, ArrayLike] | None = None) -> Array:
+def structured_loglik(
+    arr: CaseArrays,
+    *,
+    lam: ArrayLike | None = None,
+    keep: ArrayLike | None = None,
+    other: ArrayLike | None = None,
+    reliability: bool = True,
+    tables: Mapping[str, ArrayLike] | None = None,
+    plam: Mapping[str, ArrayLike] | None = None,
+    pother: Mapping[str, ArrayLike] | None = None,
+    jlam: Mapping[str, ArrayLike] | None = None,
+) -> Array:
     """Log-likelihood per hypothesis (..., K) of a structured case for many scenarios.
 
     ``keep`` (..., E) masks :func:`every_item`; ``other`` (..., M, K) replaces the
@@ -173,16 +190,24 @@ def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Ar
     keep_a = np.ones(len(items), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     if keep_a.shape[-1] != len(items):
         raise ValueError(f"keep must end in {len(items)} items, got shape {keep_a.shape}")
-    shape = np.broadcast_shapes(_lead(lam, 2), _lead(other, 2), keep_a.shape[:-1],
-                                *[_lead(v, 2) for v in tables.values()], *[_lead(v, 2) for v in plam.values()],
-                                *[_lead(v, 2) for v in pother.values()], *[_lead(v, 1) for v in jlam.values()])
+    shape = np.broadcast_shapes(
+        _lead(lam, 2),
+        _lead(other, 2),
+        keep_a.shape[:-1],
+        *[_lead(v, 2) for v in tables.values()],
+        *[_lead(v, 2) for v in plam.values()],
+        *[_lead(v, 2) for v in pother.values()],
+        *[_lead(v, 1) for v in jlam.values()],
+    )
     out = np.empty(shape + (K,))
     N = len(arr.items)
     for idx in np.ndindex(*shape):
         k = np.broadcast_to(keep_a, shape + keep_a.shape[-1:])[idx]
         drop = [e for e, kk in zip(items, k, strict=True) if not kk]
-        props = tuple(replace(pa, other_loglik=_at(pother[pa.id], shape, idx, 2)) if pa.id in pother else pa
-                      for pa in arr.propositions)
+        props = tuple(
+            replace(pa, other_loglik=_at(pother[pa.id], shape, idx, 2)) if pa.id in pother else pa
+            for pa in arr.propositions
+        )
         a = replace(arr, propositions=props)
         lam_s = arr.lam if lam is None else _at(lam, shape, idx, 2)
         oth_s = arr.other_loglik if other is None else _at(other, shape, idx, 2)
@@ -193,15 +218,24 @@ def structured_loglik(arr: CaseArrays, *, lam: ArrayLike | None = None, keep: Ar
             ds = set(drop)
             kd = [i for i, e in enumerate(arr.items) if e not in ds]
             ko = [i for i, e in enumerate(arr.other_items) if e not in ds]
-            plam_s = {p: v[[j for j, e in enumerate(arr.propositions[arr.proposition_ids.index(p)].items)
-                            if e not in ds]] for p, v in plam_s.items()}
+            plam_s = {
+                p: v[
+                    [
+                        j
+                        for j, e in enumerate(arr.propositions[arr.proposition_ids.index(p)].items)
+                        if e not in ds
+                    ]
+                ]
+                for p, v in plam_s.items()
+            }
             jlam_s = {j: v for j, v in jlam_s.items() if j not in ds}
             lam_s, oth_s = lam_s[kd], oth_s[ko]
             a = a.without(drop)
         a = replace(a, other_loglik=np.zeros((0, K)), other_items=[])
         assert lam_s.shape[0] == len(a.items) <= N
-        out[idx] = loglik(a, lam_s, reliability=reliability, tables=tab_s, plam=plam_s, jlam=jlam_s) \
-            + oth_s.sum(axis=0)
+        out[idx] = loglik(
+            a, lam_s, reliability=reliability, tables=tab_s, plam=plam_s, jlam=jlam_s
+        ) + oth_s.sum(axis=0)
     return out
 
 
@@ -228,11 +262,14 @@ def descendants(arr: CaseArrays, pid: str) -> set[int]:
 def subtree_items(arr: CaseArrays, pid: str) -> list[str]:
     """Items below proposition ``pid``, in :func:`every_item` order.
 
-    An item is below ``pid`` when it bears on it or on a proposition below it (an item of several parents
+    An item is below ``pid`` when it bears on it or on a proposition below it (an item of several
+    parents
     as soon as one of them is).
     """
     sub = descendants(arr, pid)
-    out = [e for i, pa in enumerate(arr.propositions) if i in sub for e in pa.items + pa.other_items]
+    out = [
+        e for i, pa in enumerate(arr.propositions) if i in sub for e in pa.items + pa.other_items
+    ]
     return out + [j.id for j in arr.joint if set(j.parents) & sub]
 
 
@@ -254,8 +291,12 @@ def subtree_only(arr: CaseArrays, pid: str) -> CaseArrays:
     drop += [pa.id for i, pa in enumerate(arr.propositions) if i not in need]
     gone_ids = {pa.id for i, pa in enumerate(arr.propositions) if i not in need}
     out = arr.without(drop)
-    props = tuple(replace(pa, observed=-1) if pa.observed >= 0 and arr.proposition_ids.index(pa.id) not in sub
-                  else pa for pa in out.propositions)
+    props = tuple(
+        replace(pa, observed=-1)
+        if pa.observed >= 0 and arr.proposition_ids.index(pa.id) not in sub
+        else pa
+        for pa in out.propositions
+    )
     assert not gone_ids & {pa.id for pa in props}
     return replace(out, propositions=props)
 
@@ -274,12 +315,17 @@ def input_slots(arr: CaseArrays) -> list[tuple[str, int, int]]:
     """Where each input (every item, then every table) lives: (array, proposition index, row).
 
     The array is ``lam`` / ``other`` (direct items, proposition index -1), ``plam`` /
-    ``pother`` (items under proposition i), ``jlam`` (item j of several parents, proposition index -1)
+    ``pother`` (items under proposition i), ``jlam`` (item j of several parents, proposition index
+    -1)
     or ``table`` (row -1).
     """
-    out = [("lam", -1, i) for i in range(len(arr.items))] + [("other", -1, i) for i in range(len(arr.other_items))]
+    out = [("lam", -1, i) for i in range(len(arr.items))] + [
+        ("other", -1, i) for i in range(len(arr.other_items))
+    ]
     for i, pa in enumerate(arr.propositions):
-        out += [("plam", i, j) for j in range(len(pa.items))] + [("pother", i, j) for j in range(len(pa.other_items))]
+        out += [("plam", i, j) for j in range(len(pa.items))] + [
+            ("pother", i, j) for j in range(len(pa.other_items))
+        ]
     out += [("jlam", -1, j) for j in range(len(arr.joint))]
     return out + [("table", i, -1) for i in range(len(arr.propositions))]
 
@@ -294,10 +340,16 @@ def slot_value(arr: CaseArrays, slot: tuple[str, int, int]) -> Array:
     if kind == "jlam":
         return arr.joint[j].lam
     pa = arr.propositions[p]
-    return {"plam": lambda: pa.lam[j], "pother": lambda: pa.other_loglik[j], "table": lambda: pa.table}[kind]()
+    return {
+        "plam": lambda: pa.lam[j],
+        "pother": lambda: pa.other_loglik[j],
+        "table": lambda: pa.table,
+    }[kind]()
 
 
-def swap_scenarios(arr: CaseArrays, swaps: list[tuple[tuple[str, int, int], Array]]) -> dict[str, Any]:
+def swap_scenarios(
+    arr: CaseArrays, swaps: list[tuple[tuple[str, int, int], Array]]
+) -> dict[str, Any]:
     """Scenario keywords, one scenario per (slot, value).
 
     That input set to the value, the rest as judged.
@@ -325,7 +377,11 @@ def swap_scenarios(arr: CaseArrays, swaps: list[tuple[tuple[str, int, int], Arra
             jlam[jt.id][s] = v
             continue
         pa = arr.propositions[p]
-        store, base = {"plam": (plam, pa.lam), "pother": (pother, pa.other_loglik), "table": (tables, pa.table)}[kind]
+        store, base = {
+            "plam": (plam, pa.lam),
+            "pother": (pother, pa.other_loglik),
+            "table": (tables, pa.table),
+        }[kind]
         if pa.id not in store:
             store[pa.id] = np.repeat(base[None], S, axis=0)
         if kind == "table":

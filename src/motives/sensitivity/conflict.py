@@ -17,7 +17,8 @@ proposition's whole subtree) against the rest of the evidence the same
 measure is conf(e_i, e_rest) = log [P(e_i) / P(e_i | e_rest)]: how much less
 probable the rest of the evidence makes this item than it was a priori.
 Values are reported in decibans (10·log10), like every weight in motives.
-On a network "a proposition's evidence" is the evidence below it (items on it or on a proposition below
+On a network "a proposition's evidence" is the evidence below it (items on it or on a proposition
+below
 it, several parents included, and the observations of those propositions); the observations of facts
 together are one more finding, the row ``(observed facts)``.
 
@@ -30,7 +31,8 @@ evidence is unusual under all of them — consider a hypothesis you have not
 listed. The simulation covers likelihood items and takes reports at face
 value (timeline and quantity items are left out of both sides; source
 reliability is not simulated). On a network every fact is drawn from its table given its drawn
-parents, items of several parents included; an observation of a fact stays as observed on both sides.
+parents, items of several parents included; an observation of a fact stays as observed on both
+sides.
 """
 
 from __future__ import annotations
@@ -55,24 +57,40 @@ OBSERVATIONS = "(observed facts)"
 SURPRISE_LEVEL = 0.01
 
 
-def log_evidence(arr: CaseArrays, pri: np.ndarray, keep: set[str], reliability: bool,
-                  observed: set[str] | None = None) -> float:
+def log_evidence(
+    arr: CaseArrays,
+    pri: np.ndarray,
+    keep: set[str],
+    reliability: bool,
+    observed: set[str] | None = None,
+) -> float:
     """Log P(the evidence in ``keep``) = log Σ_h π_h P(E_keep | h).
 
-    ``observed``: the propositions whose observations count (default all; an observation is a finding).
+    ``observed``: the propositions whose observations count (default all; an observation is a
+    finding).
     """
     from dataclasses import replace
 
     everything = arr.all_items + arr.structured_items
     sub = arr.without([e for e in everything if e not in keep])
     if observed is not None:
-        sub = replace(sub, propositions=tuple(pa if pa.id in observed else replace(pa, observed=-1)
-                                              for pa in sub.propositions))
+        sub = replace(
+            sub,
+            propositions=tuple(
+                pa if pa.id in observed else replace(pa, observed=-1) for pa in sub.propositions
+            ),
+        )
     return float(logsumexp(quiet_log(pri) + loglik(sub, reliability=reliability), axis=-1))
 
 
-def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
-             threshold_db: float = CONFLICT_THRESHOLD_DB) -> pd.DataFrame:
+def conflict(
+    case: Case,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+    threshold_db: float = CONFLICT_THRESHOLD_DB,
+) -> pd.DataFrame:
     """Data conflict of the case, of each proposition's evidence and of each item against the rest.
 
     Parameters
@@ -85,9 +103,11 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``kind``, ``id``) with kind ``case``, ``proposition``, ``item`` or ``observation`` (the
+        Indexed by (``kind``, ``id``) with kind ``case``, ``proposition``, ``item`` or
+        ``observation`` (the
         observations of facts, together); columns
-        ``conflict_db`` (10·log10 of Π P(e_i) / P(e) for the case; of P(e_i) / P(e_i | rest) for a part),
+        ``conflict_db`` (10·log10 of Π P(e_i) / P(e) for the case; of P(e_i) / P(e_i | rest) for a
+        part),
         ``log_p_alone`` (natural log of P(part)), ``log_p_given_rest`` and ``flag``.
         ``attrs["threshold_db"]`` holds the threshold.
 
@@ -96,9 +116,14 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     Five reports agree, a sixth contradicts them all:
 
     >>> import motives as mv
-    >>> items = [{"id": f"agree{i}", "title": "agrees", "likelihoods": {"h": 0.8, "g": 0.2}} for i in range(5)]
+    >>> items = [
+    ...     {"id": f"agree{i}", "title": "agrees", "likelihoods": {"h": 0.8, "g": 0.2}}
+    ...     for i in range(5)
+    ... ]
     >>> items.append({"id": "odd", "title": "contradicts", "likelihoods": {"h": 0.05, "g": 1.0}})
-    >>> case = mv.Case.model_validate({"name": "c", "hypotheses": [{"id": "h"}, {"id": "g"}], "evidence": items})
+    >>> case = mv.Case.model_validate(
+    ...     {"name": "c", "hypotheses": [{"id": "h"}, {"id": "g"}], "evidence": items}
+    ... )
     >>> df = conflict(case)
     >>> df.loc[df["flag"]].index.tolist()  # the whole case conflicts (conf > 0), and this is why
     [('case', '(all evidence)'), ('item', 'odd')]
@@ -115,11 +140,17 @@ def conflict(case: Case, *, lens: str | None = None, prior: Any = None, reliabil
     return _frame(rows, threshold_db, arr.lens, reliability)
 
 
-def _frame(rows: list[tuple[Any, ...]], threshold_db: float, lens: str, reliability: bool) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["kind", "id", "conflict_db", "log_p_alone", "log_p_given_rest"])
+def _frame(
+    rows: list[tuple[Any, ...]], threshold_db: float, lens: str, reliability: bool
+) -> pd.DataFrame:
+    df = pd.DataFrame(
+        rows, columns=["kind", "id", "conflict_db", "log_p_alone", "log_p_given_rest"]
+    )
     df = df.set_index(["kind", "id"])
     df["flag"] = (df.index.get_level_values("kind") != "case") & (df["conflict_db"] > threshold_db)
-    df.loc[("case", "(all evidence)"), "flag"] = bool(df.loc[("case", "(all evidence)"), "conflict_db"] > 0)
+    df.loc[("case", "(all evidence)"), "flag"] = bool(
+        df.loc[("case", "(all evidence)"), "conflict_db"] > 0
+    )
     df.attrs.update({"threshold_db": threshold_db, "lens": lens, "reliability": reliability})
     return df
 
@@ -127,10 +158,14 @@ def _frame(rows: list[tuple[Any, ...]], threshold_db: float, lens: str, reliabil
 def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]:
     """Per item of a case without propositions: log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
 
-    Items are independent given h except those of one source of uncertain reliability, which share its ρ.
-    So log P(E_rest | h) is the total minus the item's own term for an independent item, and for an item of
-    a source, the total minus the source's joint term plus that term with the item left out, evaluated on
-    the same Gauss-Jacobi nodes (exact: leaving an item out lowers the polynomial's degree). O(items x
+    Items are independent given h except those of one source of uncertain reliability, which share
+    its ρ.
+    So log P(E_rest | h) is the total minus the item's own term for an independent item, and for an
+    item of
+    a source, the total minus the source's joint term plus that term with the item left out,
+    evaluated on
+    the same Gauss-Jacobi nodes (exact: leaving an item out lowers the polynomial's degree). O(items
+    x
     nodes x hypotheses) instead of one posterior per item.
     """
     from motives.exact import mix_reliability
@@ -145,18 +180,25 @@ def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]
         plan = arr._group_plan
         ls = np.take(lam, plan.simple, axis=0).copy()
         if len(plan.simple_x):
-            ls[plan.n_free:] = mix_reliability(ls[plan.n_free:], arr.base[plan.simple[plan.n_free:]], plan.simple_x[:, None], k)
+            ls[plan.n_free :] = mix_reliability(
+                ls[plan.n_free :], arr.base[plan.simple[plan.n_free :]], plan.simple_x[:, None], k
+            )
         with np.errstate(divide="ignore"):
             ls = np.log(ls)
         own[plan.simple] = ls
         for bk in plan.buckets:
             with np.errstate(divide="ignore"):
-                m = np.log(mix_reliability(lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k))  # (Q, n_b, K)
+                m = np.log(
+                    mix_reliability(
+                        lam[bk.item][None, :, :], arr.base[bk.item], bk.x[:, :, None], k
+                    )
+                )  # (Q, n_b, K)
             sums = np.add.reduceat(m, bk.start, axis=1)  # (Q, G_b, K)
             joint = logsumexp(sums + bk.logw[:, :, None], axis=0)  # (G_b, K)
             group = np.repeat(np.arange(len(bk.start)), np.diff(np.append(bk.start, len(bk.item))))
-            # a node where the item itself is impossible (-inf): the sum minus it is undefined there, so the
-            # rest's sum is added up without it (rare: an item that rules a hypothesis out at some reliability)
+            # a node where the item itself is impossible (-inf): the sum minus it is undefined
+            # there, so the rest's sum is added up without it (rare: an item that rules a hypothesis
+            # out at some reliability)
             with np.errstate(invalid="ignore"):
                 loo_terms = sums[:, group] - m
             if np.isneginf(m).any():
@@ -194,11 +236,20 @@ def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tupl
     if bad.any():
         rest_h = _rest_exact(arr, pri, reliability, items, rest_h, bad)
     rest = logsumexp(logp + rest_h, axis=-1)
-    rows: list[tuple[Any, ...]] = [("case", "(all evidence)", DB * (float(singles.sum()) - log_all),
-                                    float(singles.sum()), np.nan)]
+    rows: list[tuple[Any, ...]] = [
+        (
+            "case",
+            "(all evidence)",
+            DB * (float(singles.sum()) - log_all),
+            float(singles.sum()),
+            np.nan,
+        )
+    ]
     with np.errstate(invalid="ignore"):
-        rows += [("item", e, DB * (singles[i] + rest[i] - log_all), singles[i], log_all - rest[i])
-                 for i, e in enumerate(items)]
+        rows += [
+            ("item", e, DB * (singles[i] + rest[i] - log_all), singles[i], log_all - rest[i])
+            for i, e in enumerate(items)
+        ]
     return rows
 
 
@@ -216,8 +267,14 @@ def _rest_sums(m: Array, start: np.ndarray, group: np.ndarray, loo: Array) -> Ar
     return out
 
 
-def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list[str], rest_h: Array,
-                bad: np.ndarray) -> Array:
+def _rest_exact(
+    arr: CaseArrays,
+    pri: np.ndarray,
+    reliability: bool,
+    items: list[str],
+    rest_h: Array,
+    bad: np.ndarray,
+) -> Array:
     """Log P(E_rest | h) recomputed by leaving the item out.
 
     Used where the subtraction is undefined (rare).
@@ -229,8 +286,14 @@ def _rest_exact(arr: CaseArrays, pri: np.ndarray, reliability: bool, items: list
     return out
 
 
-def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
-                   threshold_db: float = CONFLICT_THRESHOLD_DB) -> list[str]:
+def conflict_flags(
+    case: Case,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+    threshold_db: float = CONFLICT_THRESHOLD_DB,
+) -> list[str]:
     """Ids of items and propositions whose conflict with the rest exceeds ``threshold_db``.
 
     Worst first.
@@ -242,13 +305,20 @@ def conflict_flags(case: Case, *, lens: str | None = None, prior: Any = None, re
     []
     """
     df = conflict(case, lens=lens, prior=prior, reliability=reliability, threshold_db=threshold_db)
-    flagged = df[df["flag"] & (df.index.get_level_values("kind") != "case")].sort_values("conflict_db",
-                                                                                        ascending=False)
+    flagged = df[df["flag"] & (df.index.get_level_values("kind") != "case")].sort_values(
+        "conflict_db", ascending=False
+    )
     return [i for _, i in flagged.index]
 
 
-def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 0,
-             level: float = SURPRISE_LEVEL) -> pd.DataFrame:
+def surprise(
+    case: Case,
+    *,
+    lens: str | None = None,
+    n: int = 4000,
+    seed: int = 0,
+    level: float = SURPRISE_LEVEL,
+) -> pd.DataFrame:
     """How improbable the evidence is under each hypothesis, against simulated cases.
 
     The simulated cases have the same shape as the case.
@@ -267,8 +337,10 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     Returns
     -------
     pandas.DataFrame
-        One row per hypothesis: ``loglik`` (observed log P(E | h) of the likelihood items, face value),
-        ``sim_mean`` and ``sim_sd`` of the simulated log-likelihoods, ``tail`` (the fraction of simulated
+        One row per hypothesis: ``loglik`` (observed log P(E | h) of the likelihood items, face
+        value),
+        ``sim_mean`` and ``sim_sd`` of the simulated log-likelihoods, ``tail`` (the fraction of
+        simulated
         cases at most as probable as the observed one) and ``surprising`` (tail < level).
         ``attrs["all_surprising"]`` is True when the evidence surprises every hypothesis.
 
@@ -277,8 +349,12 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     Ten reports each unlikely under both hypotheses fit neither:
 
     >>> import motives as mv
-    >>> items = [{"id": f"e{i}", "title": "odd", "likelihoods": {"h": 0.1, "g": 0.05}} for i in range(10)]
-    >>> case = mv.Case.model_validate({"name": "s", "hypotheses": [{"id": "h"}, {"id": "g"}], "evidence": items})
+    >>> items = [
+    ...     {"id": f"e{i}", "title": "odd", "likelihoods": {"h": 0.1, "g": 0.05}} for i in range(10)
+    ... ]
+    >>> case = mv.Case.model_validate(
+    ...     {"name": "s", "hypotheses": [{"id": "h"}, {"id": "g"}], "evidence": items}
+    ... )
     >>> df = surprise(case, n=2000)
     >>> df["surprising"].tolist(), df.attrs["all_surprising"]
     ([True, True], True)
@@ -291,21 +367,40 @@ def surprise(case: Case, *, lens: str | None = None, n: int = 4000, seed: int = 
     rows = []
     flat = not arr.propositions and not arr.joint
     for k, h in enumerate(arr.hypotheses):
-        if flat:  # only hypothesis k's column is read: O(n x items) per hypothesis, not O(n x items x K)
-            occurs = rng.random((n, len(arr.items))) < arr.lam[:, k]  # the draws _simulate makes for a flat case
-            ll = np.where(occurs, quiet_log(arr.lam[:, k]), quiet_log(1.0 - arr.lam[:, k])) @ np.ones(len(arr.items))
+        if (
+            flat
+        ):  # only hypothesis k's column is read: O(n x items) per hypothesis, not O(n x items x K)
+            occurs = (
+                rng.random((n, len(arr.items))) < arr.lam[:, k]
+            )  # the draws _simulate makes for a flat case
+            ll = np.where(
+                occurs, quiet_log(arr.lam[:, k]), quiet_log(1.0 - arr.lam[:, k])
+            ) @ np.ones(len(arr.items))
         else:
             lam, plam, jlam = _simulate(arr, k, n, rng)
-            ll = (loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k] - flat_other[k]
-                  - _other_structured(arr)[k])
+            ll = (
+                loglik(arr, lam, reliability=False, plam=plam, jlam=jlam)[:, k]
+                - flat_other[k]
+                - _other_structured(arr)[k]
+            )
         tail = float(np.mean(ll <= obs[k] + 1e-12))
-        with np.errstate(invalid="ignore"):  # a hypothesis an observed fact rules out: every draw -inf, sd NaN
+        with np.errstate(
+            invalid="ignore"
+        ):  # a hypothesis an observed fact rules out: every draw -inf, sd NaN
             mean, sd = float(ll.mean()), float(ll.std())
         rows.append((h, float(obs[k]), mean, sd, tail, tail < level))
-    df = pd.DataFrame(rows, columns=["hypothesis", "loglik", "sim_mean", "sim_sd", "tail", "surprising"])
+    df = pd.DataFrame(
+        rows, columns=["hypothesis", "loglik", "sim_mean", "sim_sd", "tail", "surprising"]
+    )
     df = df.set_index("hypothesis")
-    df.attrs.update({"all_surprising": bool(df["surprising"].all()) and K > 0, "level": level, "n": n,
-                     "lens": arr.lens})
+    df.attrs.update(
+        {
+            "all_surprising": bool(df["surprising"].all()) and K > 0,
+            "level": level,
+            "n": n,
+            "lens": arr.lens,
+        }
+    )
     return df
 
 
@@ -316,15 +411,19 @@ def _other_structured(arr: CaseArrays) -> np.ndarray:
     """
     if not any(len(p.other_items) for p in arr.propositions):
         return np.zeros(len(arr.hypotheses))
-    only = arr.without([e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items)
+    only = arr.without(
+        [e for p in arr.propositions for e in p.items] + [j.id for j in arr.joint] + arr.all_items
+    )
     return loglik(only, reliability=False)
 
 
-def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator
-              ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _simulate(
+    arr: CaseArrays, k: int, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Likelihood tables that score ``n`` simulated outcome patterns drawn under hypothesis ``k``.
 
-    An item that occurs keeps its row λ; one that does not gets 1 − λ (the probability of its absence).
+    An item that occurs keeps its row λ; one that does not gets 1 − λ (the probability of its
+    absence).
     """
     occurs = rng.random((n, len(arr.items))) < arr.lam[:, k]
     lam = np.where(occurs[:, :, None], arr.lam, 1.0 - arr.lam)
@@ -340,11 +439,17 @@ def _simulate(arr: CaseArrays, k: int, n: int, rng: np.random.Generator
             idx = idx * card + (np.full(n, k) if q < 0 else states[q])
         return idx
 
-    for p in arr.propositions:  # parents first; an observed fact is drawn too (its observation stays as it is)
+    for p in (
+        arr.propositions
+    ):  # parents first; an observed fact is drawn too (its observation stays as it is)
         cum = np.cumsum(p.table[config(p.parents)], axis=1)
         s = np.minimum((rng.random((n, 1)) > cum).sum(axis=1), p.table.shape[1] - 1)
         states.append(s)
-        occ = rng.random((n, len(p.items))) < p.lam[:, s].T if len(p.items) else np.zeros((n, 0), dtype=bool)
+        occ = (
+            rng.random((n, len(p.items))) < p.lam[:, s].T
+            if len(p.items)
+            else np.zeros((n, 0), dtype=bool)
+        )
         plam[p.id] = np.where(occ[:, :, None], p.lam, 1.0 - p.lam)
     for jt in arr.joint:
         occ1 = rng.random(n) < jt.lam[config(jt.parents)]

@@ -6,7 +6,8 @@ one underlying decision are rarely quite that, and many mildly diagnostic
 items multiplied together can give a near-certain answer. A common discount
 ``gamma`` in [0, 1] on every item's weight of evidence (each row of
 likelihoods raised to ``gamma``, timeline and quantity log densities times
-``gamma``; a zero likelihood stays a zero, a logical exclusion) asks what the evidence implies if it is worth only ``gamma`` times
+``gamma``; a zero likelihood stays a zero, a logical exclusion) asks what the evidence implies if it
+is worth only ``gamma`` times
 as much -- as if the N diagnostic items were worth ``gamma * N`` independent
 ones. At face value every log-odds is then linear in ``gamma``.
 
@@ -39,9 +40,17 @@ from motives.sensitivity._structure import every_item
 from motives.sensitivity.perturb import perturb_inputs
 
 
-def evidence_discount(case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None,
-                      points: int = 101, grid: ArrayLike | None = None, levels: ArrayLike = (0.9, 0.95, 0.99),
-                      reliability: bool = True) -> pd.DataFrame:
+def evidence_discount(
+    case: Case,
+    target: str | None = None,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    points: int = 101,
+    grid: ArrayLike | None = None,
+    levels: ArrayLike = (0.9, 0.95, 0.99),
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Credences with every item's weight of evidence discounted by a common factor ``gamma``.
 
     Parameters
@@ -98,7 +107,10 @@ def evidence_discount(case: Case, target: str | None = None, *, lens: str | None
     if grid is not None:
         g = np.asarray(grid, dtype=float)
         if g.ndim != 1 or g.size == 0 or not np.all(np.isfinite(g)) or np.any(g < 0):
-            raise ValueError(f"grid must be a non-empty list of finite numbers >= 0, got {np.asarray(grid).tolist()}")
+            raise ValueError(
+                "grid must be a non-empty list of finite numbers >= 0, got "
+                f"{np.asarray(grid).tolist()}"
+            )
     else:
         if points < 2:
             raise ValueError(f"points must be at least 2, got {points}")
@@ -114,21 +126,31 @@ def evidence_discount(case: Case, target: str | None = None, *, lens: str | None
     idx, cred, lo_db = scenario_levels(arr, post, lp)
     rows = len(idx) // len(g)
     n_diag = _diagnostic_items(arr)
-    df = pd.DataFrame({
-        "target": tgt.id,
-        "gamma": np.repeat(g, rows),
-        "effective_items": np.repeat(g * n_diag, rows),
-        "credence": cred,
-        "log_odds_db": lo_db,
-    }, index=idx)
+    df = pd.DataFrame(
+        {
+            "target": tgt.id,
+            "gamma": np.repeat(g, rows),
+            "effective_items": np.repeat(g * n_diag, rows),
+            "credence": cred,
+            "log_odds_db": lo_db,
+        },
+        index=idx,
+    )
     t_cred = post[:, tgt.mask].sum(axis=1)
     order = np.argsort(g)
     gamma_for = {}
     for level in np.atleast_1d(np.asarray(levels, dtype=float)):
         hit = order[t_cred[order] >= level]
         gamma_for[float(level)] = float(g[hit[0]]) if hit.size else None
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level,
-                     "diagnostic_items": n_diag, "gamma_for": gamma_for})
+    df.attrs.update(
+        {
+            "lens": arr.lens,
+            "target": tgt.id,
+            "target_level": tgt.level,
+            "diagnostic_items": n_diag,
+            "gamma_for": gamma_for,
+        }
+    )
     return df
 
 
@@ -153,8 +175,10 @@ def _diagnostic_items(arr: Any) -> int:
 def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]:
     """Items per group of :func:`group_discount`.
 
-    ``by="proposition"``: every item below a proposition (bearing on it or on a proposition below it,
-    through any of its parents); ``by="issue_area"``: the items of each issue area (an item without one
+    ``by="proposition"``: every item below a proposition (bearing on it or on a proposition below
+    it,
+    through any of its parents); ``by="issue_area"``: the items of each issue area (an item without
+    one
     takes that of the nearest proposition above it that has one, nearest first and, at one distance,
     the first listed parent first; ``(none)`` collects the rest).
 
@@ -167,7 +191,9 @@ def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]
     if by == "proposition":
         out: dict[str, list[str]] = {p: [] for p in case.proposition_ids}
         for e in case.evidence:
-            for p in case.ancestors(e.id):  # every proposition above the item, through any of its parents
+            for p in case.ancestors(
+                e.id
+            ):  # every proposition above the item, through any of its parents
                 out[p].append(e.id)
         return out
     if by == "issue_area":
@@ -176,7 +202,9 @@ def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]
             area = e.issue_area
             frontier = [q for q in case.parents_of(e.id) if q != "hypotheses"]
             seen: set[str] = set()
-            while area is None and frontier:  # nearest first: parents, then theirs (first listed first)
+            while (
+                area is None and frontier
+            ):  # nearest first: parents, then theirs (first listed first)
                 nxt = []
                 for q in frontier:
                     if q in seen:
@@ -192,9 +220,17 @@ def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]
     raise ValueError(f"by must be 'proposition' or 'issue_area', got {by!r}")
 
 
-def group_discount(case: Case, by: str = "proposition", target: str | None = None, *, lens: str | None = None,
-                   prior: Any = None, levels: ArrayLike = (0.9, 0.95, 0.99), points: int = 101,
-                   reliability: bool = True) -> pd.DataFrame:
+def group_discount(
+    case: Case,
+    by: str = "proposition",
+    target: str | None = None,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    levels: ArrayLike = (0.9, 0.95, 0.99),
+    points: int = 101,
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Evidence discount of one group of items at a time.
 
     The items of one proposition, or of one issue area.
@@ -229,11 +265,27 @@ def group_discount(case: Case, by: str = "proposition", target: str | None = Non
     gamma that keeps h1 at 0.9 solves 10 log10 9 = prior + gamma x group + rest (decibans).
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "areas", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "issue_areas": [{"id": "x"}, {"id": "y"}],
-    ...     "evidence": [{"id": "a", "title": "A", "issue_area": "x", "likelihoods": {"h1": 0.9, "h2": 0.1}},
-    ...                  {"id": "b", "title": "B", "issue_area": "y", "likelihoods": {"h1": 0.8, "h2": 0.4}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "areas",
+    ...         "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+    ...         "issue_areas": [{"id": "x"}, {"id": "y"}],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "a",
+    ...                 "title": "A",
+    ...                 "issue_area": "x",
+    ...                 "likelihoods": {"h1": 0.9, "h2": 0.1},
+    ...             },
+    ...             {
+    ...                 "id": "b",
+    ...                 "title": "B",
+    ...                 "issue_area": "y",
+    ...                 "likelihoods": {"h1": 0.8, "h2": 0.4},
+    ...             },
+    ...         ],
+    ...     }
+    ... )
     >>> gd = group_discount(case, by="issue_area", target="h1", levels=[0.9])
     >>> gd.round(4)
            items  credence  credence_without  gamma_0.9
@@ -259,7 +311,12 @@ def group_discount(case: Case, by: str = "proposition", target: str | None = Non
         which = np.zeros(n_in, dtype=bool)
         which[[items.index(e) for e in members if e in items]] = True
         c = credence(which, g)
-        row: dict[str, Any] = {"group": name, "items": int(which.sum()), "credence": c[-1], "credence_without": c[0]}
+        row: dict[str, Any] = {
+            "group": name,
+            "items": int(which.sum()),
+            "credence": c[-1],
+            "credence_without": c[0],
+        }
         for level in lv:
             hit = np.flatnonzero(c >= level)
             if not hit.size:
@@ -268,11 +325,25 @@ def group_discount(case: Case, by: str = "proposition", target: str | None = Non
                 gam = 0.0
             else:
                 a, b = g[hit[0] - 1], g[hit[0]]
-                gam = float(brentq(lambda x, w=which, t=level: float(credence(w, np.array([x]))[0]) - t, a, b,
-                                   xtol=1e-13))
+                gam = float(
+                    brentq(
+                        lambda x, w=which, t=level: float(credence(w, np.array([x]))[0]) - t,
+                        a,
+                        b,
+                        xtol=1e-13,
+                    )
+                )
             row[f"gamma_{level:g}"] = gam
         rows.append(row)
-    df = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame(
-        columns=["items", "credence", "credence_without", *[f"gamma_{x:g}" for x in lv]], index=pd.Index([], name="group"))
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "by": by, "levels": lv})
+    df = (
+        pd.DataFrame(rows).set_index("group")
+        if rows
+        else pd.DataFrame(
+            columns=["items", "credence", "credence_without", *[f"gamma_{x:g}" for x in lv]],
+            index=pd.Index([], name="group"),
+        )
+    )
+    df.attrs.update(
+        {"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "by": by, "levels": lv}
+    )
     return df

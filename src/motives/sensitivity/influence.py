@@ -66,8 +66,15 @@ def _item_meta(case: Case) -> pd.DataFrame:
 
     In a structured case also the proposition it bears on.
     """
-    rows = {e.id: {"kind": e.kind, "issue_area": e.issue_area or "", "title": e.title,
-                   "date": str(e.date) if e.date else ""} for e in case.evidence}
+    rows = {
+        e.id: {
+            "kind": e.kind,
+            "issue_area": e.issue_area or "",
+            "title": e.title,
+            "date": str(e.date) if e.date else "",
+        }
+        for e in case.evidence
+    }
     if case.propositions:
         for e in case.evidence:
             ps = case.parents_of(e.id)
@@ -109,24 +116,35 @@ def weight_of_evidence(case: Case, *, lens: str | None = None, prior: Any = None
             with np.errstate(invalid="ignore"):
                 db = DB * (mixture_ll(ll, pri, mask) - mixture_ll(ll, pri, ~mask))
         rows += [(e, level, t, d) for e, d in zip(every_item(arr), db, strict=True)]
-    df = pd.DataFrame(rows, columns=["evidence", "level", "id", "decibans"]).set_index(["evidence", *LEVEL_ID])
+    df = pd.DataFrame(rows, columns=["evidence", "level", "id", "decibans"]).set_index(
+        ["evidence", *LEVEL_ID]
+    )
     df = df.join(_item_meta(case), on="evidence")
     df.attrs.update({"lens": arr.lens, "unit": "decibans", "rest_weighted_by": "prior"})
     return df
 
 
-def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray | list[list[str]], labels: list[str], name: str,
-                reliability: bool) -> pd.DataFrame:
+def _drop_table(
+    arr: CaseArrays,
+    pri: Array,
+    keep: np.ndarray | list[list[str]],
+    labels: list[str],
+    name: str,
+    reliability: bool,
+) -> pd.DataFrame:
     """Credences with each row of ``keep`` (S, E) as the items kept, against all items kept.
 
-    In a structured case ``keep`` may instead be a list of id lists (items or propositions) to leave out.
+    In a structured case ``keep`` may instead be a list of id lists (items or propositions) to leave
+    out.
     """
     full = scenario_posterior(arr, pri, reliability=reliability)
     check_finite(full)
     lp_full = scenario_logpost(arr, pri, reliability=reliability)
     if isinstance(keep, list):
         K = len(arr.hypotheses)
-        lp = np.array([quiet_log(pri) + loglik(arr.without(d), reliability=reliability) for d in keep]).reshape(-1, K)
+        lp = np.array(
+            [quiet_log(pri) + loglik(arr.without(d), reliability=reliability) for d in keep]
+        ).reshape(-1, K)
         post = normalise(lp)
     else:
         lp = scenario_logpost(arr, pri, keep=keep, reliability=reliability)  # (S, K)
@@ -137,18 +155,23 @@ def _drop_table(arr: CaseArrays, pri: Array, keep: np.ndarray | list[list[str]],
     lo = {(lv, t): log_odds_db(lp, m) for lv, t, m in targets}
     rows = []
     for s, lab in enumerate(labels):
-        for level, vals, allv, ids in (("hypothesis", post[s], full, arr.hypotheses),
-                                       ("family", pf[s], cf, arr.families)):
+        for level, vals, allv, ids in (
+            ("hypothesis", post[s], full, arr.hypotheses),
+            ("family", pf[s], cf, arr.families),
+        ):
             for i, t in enumerate(ids):
                 a, b = lo_full[(level, t)], lo[(level, t)][s]
                 d = 0.0 if a == b else a - b  # equal infinities: no change
                 rows.append((lab, level, t, allv[i], vals[i], allv[i] - vals[i], d))
-    df = pd.DataFrame(rows, columns=[name, "level", "id", "credence", "credence_without", "delta", "delta_db"])
+    df = pd.DataFrame(
+        rows, columns=[name, "level", "id", "credence", "credence_without", "delta", "delta_db"]
+    )
     return df.set_index([name, *LEVEL_ID])
 
 
-def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
-                  reliability: bool = True) -> pd.DataFrame:
+def leave_one_out(
+    case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """Credence of every hypothesis and family with each item left out (one vectorised call).
 
     In a structured case each proposition is also left out whole, with every
@@ -182,15 +205,25 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
 
     An item every hypothesis predicts equally well changes nothing when left out.
 
-    >>> case = mv.Case.model_validate({
-    ...     "name": "neutral", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "evidence": [{"id": "telling", "title": "Telling", "likelihoods": {"h1": 0.8, "h2": 0.2}},
-    ...                  {"id": "neutral", "title": "Neutral", "likelihoods": {"h1": 0.5, "h2": 0.5}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "neutral",
+    ...         "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+    ...         "evidence": [
+    ...             {"id": "telling", "title": "Telling", "likelihoods": {"h1": 0.8, "h2": 0.2}},
+    ...             {"id": "neutral", "title": "Neutral", "likelihoods": {"h1": 0.5, "h2": 0.5}},
+    ...         ],
+    ...     }
+    ... )
     >>> loo = leave_one_out(case)
     >>> import numpy as np
-    >>> bool(np.allclose(loo.xs("neutral", level="evidence")[["delta", "delta_db"]], 0.0, atol=1e-12))
+    >>> bool(
+    ...     np.allclose(loo.xs("neutral", level="evidence")[["delta", "delta_db"]], 0.0, atol=1e-12)
+    ... )
     True
-    >>> round(float(loo.loc[("telling", "hypothesis", "h1"), "delta"]), 4)  # 0.8 against 0.5 without it
+    >>> round(
+    ...     float(loo.loc[("telling", "hypothesis", "h1"), "delta"]), 4
+    ... )  # 0.8 against 0.5 without it
     0.3
     """
     arr, pri = setup(case, lens, prior)
@@ -210,8 +243,9 @@ def leave_one_out(case: Case, *, lens: str | None = None, prior: Any = None,
     return df
 
 
-def leave_one_source_out(case: Case, *, lens: str | None = None, prior: Any = None,
-                         reliability: bool = True) -> pd.DataFrame:
+def leave_one_source_out(
+    case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """Credences with all items resting on one source left out.
 
     A source is BibTeX ``sources`` or ``reported_by``.
@@ -224,7 +258,8 @@ def leave_one_source_out(case: Case, *, lens: str | None = None, prior: Any = No
 
     Examples
     --------
-    The taxicab witness: without the witness's report the credence falls back to the base rate of blue cabs.
+    The taxicab witness: without the witness's report the credence falls back to the base rate of
+    blue cabs.
 
     >>> import motives as mv
     >>> lso = leave_one_source_out(mv.examples.load("witness"))
@@ -261,12 +296,15 @@ def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) 
 
     Examples
     --------
-    Two lenses that agree on one item and read the other the opposite way (likelihood ratio 2 against 1/2):
+    Two lenses that agree on one item and read the other the opposite way (likelihood ratio 2
+    against 1/2):
 
     >>> import motives as mv
     >>> case = mv.examples.load("two_lenses")
     >>> lc = lens_comparison(case)
-    >>> lc.xs("hypothesis", level="level")["credence"].unstack("id")  # posterior odds 4 : 1 and 1 : 1
+    >>> lc.xs("hypothesis", level="level")["credence"].unstack(
+    ...     "id"
+    ... )  # posterior odds 4 : 1 and 1 : 1
     id     h1   h2
     lens
     a     0.8  0.2
@@ -281,7 +319,10 @@ def lens_comparison(case: Case, *, prior: Any = None, reliability: bool = True) 
         check_finite(post, f"posterior under lens {lens}")
         fp, fc = family_credence(arr, pri), family_credence(arr, post)
         n_fb = len(set(arr.fallbacks) - set(arr.proposition_ids))
-        for level, ids, pr, cr in (("hypothesis", arr.hypotheses, pri, post), ("family", arr.families, fp, fc)):
+        for level, ids, pr, cr in (
+            ("hypothesis", arr.hypotheses, pri, post),
+            ("family", arr.families, fp, fc),
+        ):
             for i, t in enumerate(ids):
                 rows.append((lens, level, t, pr[i], cr[i], len(case.evidence) - n_fb, n_fb))
     df = pd.DataFrame(rows, columns=["lens", *LEVEL_ID, "prior", "credence", "rated", "fallbacks"])
@@ -294,8 +335,12 @@ def _lens_arrays(case: Case) -> tuple[dict[str, CaseArrays], dict[str, np.ndarra
     The inputs are every item, then every table.
     """
     arrs = {lens: compile_case(case, lens) for lens in case.lens_ids}
-    rated = {lens: np.array([e not in a.fallbacks for e in every_item(a) + a.proposition_ids], dtype=bool)
-             for lens, a in arrs.items()}
+    rated = {
+        lens: np.array(
+            [e not in a.fallbacks for e in every_item(a) + a.proposition_ids], dtype=bool
+        )
+        for lens, a in arrs.items()
+    }
     return arrs, rated
 
 
@@ -310,31 +355,51 @@ def _pool_logs(stack: list[Array], wn: Array) -> Array:
         return m + np.log(np.exp(other - m).sum(axis=0))
 
 
-def _pool_structure(ref: CaseArrays, arrs: dict[str, CaseArrays], rated: dict[str, np.ndarray], use: list[str],
-                    wn: Array, E: int) -> dict[str, Any]:
+def _pool_structure(
+    ref: CaseArrays,
+    arrs: dict[str, CaseArrays],
+    rated: dict[str, np.ndarray],
+    use: list[str],
+    wn: Array,
+    E: int,
+) -> dict[str, Any]:
     """Pooled item means, log densities and tables under the propositions (the lenses in ``use``).
 
-    A table no lens in ``use`` rates is the mean of what those lenses read (each falls back to the default lens).
+    A table no lens in ``use`` rates is the mean of what those lenses read (each falls back to the
+    default lens).
     """
     plam, pother, tables = {}, {}, {}
     j = len(ref.all_items)
     for i, pa in enumerate(ref.propositions):
         n, m = len(pa.items), len(pa.other_items)
         if n:
-            pl = sum(wn[k, j:j + n, None] * arrs[ln].propositions[i].lam for k, ln in enumerate(use)) if use \
+            pl = (
+                sum(
+                    wn[k, j : j + n, None] * arrs[ln].propositions[i].lam
+                    for k, ln in enumerate(use)
+                )
+                if use
                 else pa.lam
-            plam[pa.id] = np.where(wn[:, j:j + n].sum(axis=0)[:, None] > 0, pl, 1.0)
+            )
+            plam[pa.id] = np.where(wn[:, j : j + n].sum(axis=0)[:, None] > 0, pl, 1.0)
         if m:
-            po = (_pool_logs([arrs[ln].propositions[i].other_loglik for ln in use], wn[:, j + n:j + n + m]) if use
-                  else np.zeros_like(pa.other_loglik))  # no lens left: nothing read, the item drops out
-            pother[pa.id] = np.where(wn[:, j + n:j + n + m].sum(axis=0)[:, None] > 0, po, 0.0)
+            po = (
+                _pool_logs(
+                    [arrs[ln].propositions[i].other_loglik for ln in use], wn[:, j + n : j + n + m]
+                )
+                if use
+                else np.zeros_like(pa.other_loglik)
+            )  # no lens left: nothing read, the item drops out
+            pother[pa.id] = np.where(wn[:, j + n : j + n + m].sum(axis=0)[:, None] > 0, po, 0.0)
         j += n + m
         if use:
             tw = np.array([float(rated[ln][E + i]) for ln in use])
             tw = tw / tw.sum() if tw.sum() > 0 else np.full(len(use), 1.0 / len(use))
             tables[pa.id] = sum(tw[k] * arrs[ln].propositions[i].table for k, ln in enumerate(use))
     jlam = {}
-    for jj, jt in enumerate(ref.joint):  # items of several parents come after the items under propositions
+    for jj, jt in enumerate(
+        ref.joint
+    ):  # items of several parents come after the items under propositions
         c = j + jj
         pl = sum(wn[k, c] * arrs[ln].joint[jj].lam for k, ln in enumerate(use)) if use else jt.lam
         jlam[jt.id] = pl if wn[:, c].sum() > 0 else np.ones_like(jt.lam)
@@ -376,7 +441,11 @@ def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = Tru
 
     >>> import numpy as np
     >>> without_b = lolo.xs("b", level="lens")["credence"]
-    >>> bool(np.allclose(without_b, mv.exact_posterior(case, "a")["credence"].reindex(without_b.index)))
+    >>> bool(
+    ...     np.allclose(
+    ...         without_b, mv.exact_posterior(case, "a")["credence"].reindex(without_b.index)
+    ...     )
+    ... )
     True
     """
     arrs, rated = _lens_arrays(case)
@@ -394,26 +463,36 @@ def leave_one_lens_out(case: Case, *, prior: Any = None, reliability: bool = Tru
         lam = sum(wn[i, :N, None] * arrs[ln].lam for i, ln in enumerate(use)) if use else ref.lam
         lam = np.where(keep[:N, None], lam, 1.0)
         if ref.other_items:
-            other = _pool_logs([arrs[ln].other_loglik for ln in use], wn[:, N:N + M])
-            other = np.where(keep[N:N + M, None], other, 0.0)
+            other = _pool_logs([arrs[ln].other_loglik for ln in use], wn[:, N : N + M])
+            other = np.where(keep[N : N + M, None], other, 0.0)
         else:
             other = ref.other_loglik
         kw: dict[str, Any] = {}
         if ref.propositions:
             kw = _pool_structure(ref, arrs, rated, use, wn, E)
-        post = scenario_posterior(ref, pri, lam=lam, other=other, keep=keep, reliability=reliability, **kw)
+        post = scenario_posterior(
+            ref, pri, lam=lam, other=other, keep=keep, reliability=reliability, **kw
+        )
         check_finite(post, f"posterior without lens {drop}")
         left_out[drop] = [e for e, k in zip(every_item(ref), keep, strict=True) if not k]
         fc = family_credence(ref, post)
         for level, ids, cr in (("hypothesis", ref.hypotheses, post), ("family", ref.families, fc)):
             rows += [(drop, level, t, cr[i], int(keep.sum())) for i, t in enumerate(ids)]
-    df = pd.DataFrame(rows, columns=["lens", *LEVEL_ID, "credence", "items"]).set_index(["lens", *LEVEL_ID])
+    df = pd.DataFrame(rows, columns=["lens", *LEVEL_ID, "credence", "items"]).set_index(
+        ["lens", *LEVEL_ID]
+    )
     df.attrs["left_out"] = left_out
     return df
 
 
-def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
-           reliability: bool = True) -> pd.DataFrame:
+def cruxes(
+    case: Case,
+    *,
+    lens: str | None = None,
+    target: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Items whose judgement, swapped from the analysis lens to another lens, moves the result most.
 
     For each other lens B and each item B rates itself, the item's judgement
@@ -435,7 +514,8 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
 
     Examples
     --------
-    Two lenses that agree on one item and read the other the opposite way. Only the disputed item is a
+    Two lenses that agree on one item and read the other the opposite way. Only the disputed item is
+    a
     crux: taking lens b's reading of it turns h1's +3 dB into -3 dB, a tie.
 
     >>> import motives as mv
@@ -469,8 +549,12 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
     for b_id, B in arrs.items():
         if b_id == a_id:
             continue
-        items = [j for j in range(len(names)) if rated[b_id][j]
-                 and not np.array_equal(slot_value(A, slots[j]), slot_value(B, slots[j]))]
+        items = [
+            j
+            for j in range(len(names))
+            if rated[b_id][j]
+            and not np.array_equal(slot_value(A, slots[j]), slot_value(B, slots[j]))
+        ]
         if not items:
             continue
         kw = swap_scenarios(A, [(slots[j], slot_value(B, slots[j])) for j in items])
@@ -482,8 +566,22 @@ def cruxes(case: Case, *, lens: str | None = None, target: str | None = None, pr
             delta = lo - lo0
         for s, j in enumerate(items):
             rows.append((b_id, names[j], dbA[j], dbB[j], dbB[j] - dbA[j], c[s], delta[s]))
-    df = pd.DataFrame(rows, columns=["lens", "evidence", "db_analysis", "db_lens", "disagreement",
-                                     "credence_swapped", "delta_db"])
-    df = df.reindex(df["delta_db"].abs().sort_values(ascending=False).index).set_index(["lens", "evidence"])
-    df.attrs.update({"lens": a_id, "target": tgt.id, "target_level": tgt.level, "credence": float(c0)})
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "lens",
+            "evidence",
+            "db_analysis",
+            "db_lens",
+            "disagreement",
+            "credence_swapped",
+            "delta_db",
+        ],
+    )
+    df = df.reindex(df["delta_db"].abs().sort_values(ascending=False).index).set_index(
+        ["lens", "evidence"]
+    )
+    df.attrs.update(
+        {"lens": a_id, "target": tgt.id, "target_level": tgt.level, "credence": float(c0)}
+    )
     return df

@@ -62,15 +62,29 @@ def default_base_rates(arr: CaseArrays) -> dict[str, float]:
     --------
     >>> import motives as mv
     >>> from motives.exact import compile_case
-    >>> case = mv.Case.model_validate({
-    ...     "name": "lab", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "sources": [{"key": "lab", "reliability": 0.9}],
-    ...     "evidence": [{"id": "match", "title": "Match", "reported_by": "lab",
-    ...                   "likelihoods": {"h1": 1.0, "h2": 0.01}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "lab",
+    ...         "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+    ...         "sources": [{"key": "lab", "reliability": 0.9}],
+    ...         "evidence": [
+    ...             {
+    ...                 "id": "match",
+    ...                 "title": "Match",
+    ...                 "reported_by": "lab",
+    ...                 "likelihoods": {"h1": 1.0, "h2": 0.01},
+    ...             }
+    ...         ],
+    ...     }
+    ... )
     >>> default_base_rates(compile_case(case))
     {'match': 0.505}
     """
-    return {j.name.split(":", 1)[1]: j.value for j in _base_rates(arr, np.asarray(arr.prior)) if j.defaulted}
+    return {
+        j.name.split(":", 1)[1]: j.value
+        for j in _base_rates(arr, np.asarray(arr.prior))
+        if j.defaulted
+    }
 
 
 def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
@@ -89,7 +103,9 @@ def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
             base[i] = v
             return replace(arr, base=base), pri
 
-        out.append(Judgement(f"base_rate:{arr.items[i]}", "base_rate", val, bool(np.isnan(b)), apply))
+        out.append(
+            Judgement(f"base_rate:{arr.items[i]}", "base_rate", val, bool(np.isnan(b)), apply)
+        )
     for q, pa in enumerate(arr.propositions):
         for j in np.flatnonzero(np.asarray(pa.source) >= 0):
             b = pa.base[j]
@@ -99,10 +115,16 @@ def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
                 p0 = arr.propositions[q]
                 base = p0.base.copy()
                 base[j] = v
-                props = tuple(replace(p, base=base) if k == q else p for k, p in enumerate(arr.propositions))
+                props = tuple(
+                    replace(p, base=base) if k == q else p for k, p in enumerate(arr.propositions)
+                )
                 return replace(arr, propositions=props), pri
 
-            out.append(Judgement(f"base_rate:{pa.items[j]}", "base_rate", val, bool(np.isnan(b)), apply_base))
+            out.append(
+                Judgement(
+                    f"base_rate:{pa.items[j]}", "base_rate", val, bool(np.isnan(b)), apply_base
+                )
+            )
     for q, jt in enumerate(arr.joint):
         if jt.source < 0:
             continue
@@ -112,11 +134,15 @@ def _base_rates(arr: CaseArrays, pri: Array) -> list[Judgement]:
             joint = tuple(replace(t, base=v) if k == q else t for k, t in enumerate(arr.joint))
             return replace(arr, joint=joint), pri
 
-        out.append(Judgement(f"base_rate:{jt.id}", "base_rate", val, bool(np.isnan(jt.base)), apply_joint))
+        out.append(
+            Judgement(f"base_rate:{jt.id}", "base_rate", val, bool(np.isnan(jt.base)), apply_joint)
+        )
     return out
 
 
-def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliability: bool = True) -> list[Judgement]:
+def judgement_inputs(
+    arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliability: bool = True
+) -> list[Judgement]:
     """The reliabilities, base rates and target's prior of a compiled case, as movable judgements.
 
     Parameters
@@ -128,21 +154,27 @@ def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliabili
     mask
         The target's hypotheses (its prior is the ``prior`` judgement).
     reliability
-        Whether source reliability is mixed in; without it sources and base rates change nothing and are
+        Whether source reliability is mixed in; without it sources and base rates change nothing and
+        are
         left out.
 
     Returns
     -------
     list of Judgement
-        Sources first, then base rates, then the prior; each with ``apply(value) -> (arrays, prior)``.
+        Sources first, then base rates, then the prior; each with ``apply(value) -> (arrays,
+        prior)``.
 
     Examples
     --------
     >>> import numpy as np, motives as mv
     >>> from motives.exact import compile_case
     >>> arr = compile_case(mv.examples.load("witness"))
-    >>> [(j.name, j.kind, round(j.value, 3)) for j in judgement_inputs(arr, arr.prior, np.array([True, False]))]
-    [('source:witness', 'source', 0.6), ('base_rate:says_blue', 'base_rate', 0.5), ('prior', 'prior', 0.15)]
+    >>> [
+    ...     (j.name, j.kind, round(j.value, 3))
+    ...     for j in judgement_inputs(arr, arr.prior, np.array([True, False]))
+    ... ]
+    [('source:witness', 'source', 0.6), ('base_rate:says_blue', 'base_rate', 0.5), ('prior',
+    'prior', 0.15)]
     """
     out: list[Judgement] = []
     if reliability:
@@ -153,8 +185,10 @@ def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliabili
                     continue
 
                 def apply(v: float, which: str = which, k: int = k) -> tuple[CaseArrays, Array]:
-                    gs = tuple(replace(h, mean=float(np.clip(v, 1e-15, 1 - 1e-15))) if i == k else h
-                               for i, h in enumerate(getattr(arr, which)))
+                    gs = tuple(
+                        replace(h, mean=float(np.clip(v, 1e-15, 1 - 1e-15))) if i == k else h
+                        for i, h in enumerate(getattr(arr, which))
+                    )
                     changed: dict[str, Any] = {which: gs}
                     return replace(arr, **changed), pri
 
@@ -163,8 +197,11 @@ def judgement_inputs(arr: CaseArrays, pri: Array, mask: np.ndarray, *, reliabili
     mask = np.asarray(mask, dtype=bool)
     p_t = float(pri[mask].sum() / pri.sum())
     if 0 < p_t < 1:
+
         def apply_prior(v: float) -> tuple[CaseArrays, Array]:
-            new = np.empty_like(pri)  # each side scaled on its own (np.where would divide the other side too:
+            new = np.empty_like(
+                pri
+            )  # each side scaled on its own (np.where would divide the other side too:
             new[mask] = pri[mask] / pri[mask].sum() * v  # 0.5 / 5e-324 overflows)
             new[~mask] = pri[~mask] / pri[~mask].sum() * (1 - v)
             return arr, new
@@ -191,14 +228,21 @@ def moved(j: Judgement, x: float) -> tuple[CaseArrays, Array]:
     return j.apply(odds_times(j.value, x))
 
 
-def judgement_table(case: Any, lens: str | None = None, *, prior: Any = None, target: str | None = None,
-                    reliability: bool = True) -> Any:
+def judgement_table(
+    case: Any,
+    lens: str | None = None,
+    *,
+    prior: Any = None,
+    target: str | None = None,
+    reliability: bool = True,
+) -> Any:
     """The judgements other than likelihoods that the analyses move, with their values.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``judgement``: ``kind`` (``source``, ``base_rate``, ``prior``), ``value`` and ``defaulted``
+        Indexed by ``judgement``: ``kind`` (``source``, ``base_rate``, ``prior``), ``value`` and
+        ``defaulted``
         (True for a base rate not given in the case: the value is the row mean it defaults to).
 
     Examples
@@ -218,6 +262,11 @@ def judgement_table(case: Any, lens: str | None = None, *, prior: Any = None, ta
     arr, pri = setup(case, lens, prior)
     tgt = target_of(arr, target, scenario_posterior(arr, pri, reliability=reliability))
     js = judgement_inputs(arr, pri, tgt.mask, reliability=reliability)
-    return pd.DataFrame({"kind": [j.kind for j in js], "value": [j.value for j in js],
-                         "defaulted": [j.defaulted for j in js]},
-                        index=pd.Index([j.name for j in js], name="judgement"))
+    return pd.DataFrame(
+        {
+            "kind": [j.kind for j in js],
+            "value": [j.value for j in js],
+            "defaulted": [j.defaulted for j in js],
+        },
+        index=pd.Index([j.name for j in js], name="judgement"),
+    )

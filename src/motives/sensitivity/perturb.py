@@ -56,7 +56,9 @@ from motives.sensitivity.judgements import judgement_inputs, moved, odds_times
 MAX_LOG_FACTOR = 100.0
 
 
-def scale_rows(arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Array) -> tuple[Array, Array]:
+def scale_rows(
+    arr: CaseArrays, mask: np.ndarray, which: np.ndarray, factor: Array
+) -> tuple[Array, Array]:
     """Scaled likelihoods for many scenarios.
 
     Parameters
@@ -112,8 +114,11 @@ def favoured_states(arr: CaseArrays, mask: np.ndarray, prior: Array) -> dict[str
     for pid, m in implied(arr).items():
         with np.errstate(divide="ignore", invalid="ignore"):
             r = quiet_log(w_t @ m) - quiet_log(w_r @ m)
-        out[pid] = int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if np.isfinite(r).any() or \
-            np.isposinf(r).any() else 0
+        out[pid] = (
+            int(np.nanargmax(np.where(np.isnan(r), -np.inf, r)))
+            if np.isfinite(r).any() or np.isposinf(r).any()
+            else 0
+        )
     return out
 
 
@@ -125,7 +130,9 @@ def _weights(mask: np.ndarray, prior: Array) -> tuple[Array, Array]:
     return w_t, w_r
 
 
-def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.ndarray, prior: Array) -> int:
+def favoured_configuration(
+    arr: CaseArrays, parents: tuple[int, ...], mask: np.ndarray, prior: Array
+) -> int:
     """The parent configuration whose implied ratio for the target is largest.
 
     The ratio P(v | target) : P(v | rest), prior-weighted.
@@ -142,7 +149,11 @@ def favoured_configuration(arr: CaseArrays, parents: tuple[int, ...], mask: np.n
     m = config_marginals(arr, parents)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = quiet_log(w_t @ m) - quiet_log(w_r @ m)
-    return int(np.nanargmax(np.where(np.isnan(r), -np.inf, r))) if (np.isfinite(r) | np.isposinf(r)).any() else 0
+    return (
+        int(np.nanargmax(np.where(np.isnan(r), -np.inf, r)))
+        if (np.isfinite(r) | np.isposinf(r)).any()
+        else 0
+    )
 
 
 def _favouring_rows(arr: CaseArrays, pa: Any, mask: np.ndarray, fav: dict[str, int]) -> np.ndarray:
@@ -152,8 +163,11 @@ def _favouring_rows(arr: CaseArrays, pa: Any, mask: np.ndarray, fav: dict[str, i
     """
     rows = np.ones(1, dtype=bool)
     for q in pa.parents:
-        ok = np.asarray(mask, dtype=bool) if q < 0 else np.arange(len(arr.propositions[q].states)) == \
-            fav[arr.propositions[q].id]
+        ok = (
+            np.asarray(mask, dtype=bool)
+            if q < 0
+            else np.arange(len(arr.propositions[q].states)) == fav[arr.propositions[q].id]
+        )
         rows = (rows[:, None] & ok[None, :]).reshape(-1)
     return rows
 
@@ -163,31 +177,50 @@ def _temper_table(T: Array, g: Array) -> Array:
     g = np.asarray(g, dtype=float)[:, None, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lt = quiet_log(T)[None]
-        P = np.where(T[None] > 0, np.exp(g * (lt - np.max(np.where(T > 0, lt, -np.inf), axis=-1, keepdims=True))),
-                     0.0)
+        P = np.where(
+            T[None] > 0,
+            np.exp(g * (lt - np.max(np.where(T > 0, lt, -np.inf), axis=-1, keepdims=True))),
+            0.0,
+        )
     return P / P.sum(axis=-1, keepdims=True)
 
 
-def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: str = "strength",  # noqa: C901 - one branch per kind of input and mode
-                   mask: np.ndarray | None = None, prior: Array | None = None) -> dict[str, Any]:
+# C901: one branch per kind of input and mode
+def perturb_inputs(  # noqa: C901
+    arr: CaseArrays,
+    which: np.ndarray,
+    factor: Array,
+    *,
+    mode: str = "strength",
+    mask: np.ndarray | None = None,
+    prior: Array | None = None,
+) -> dict[str, Any]:
     """Scenario keywords of :func:`motives.sensitivity.scenario_loglik` with some inputs perturbed.
 
     The inputs are the items of :func:`motives.sensitivity._structure.every_item` (items of several
-    parents among them, as ``jlam``), then (in a structured case) the propositions' tables. ``which``
+    parents among them, as ``jlam``), then (in a structured case) the propositions' tables.
+    ``which``
     (S, inputs) says which inputs scenario s
     perturbs by ``factor[s]``:
 
-    - ``mode="strength"``: an item's weight of evidence times the factor (:func:`temper_rows`; under a
-      proposition its P(E | state) row raised to the factor); a table's rows raised to the factor and
-      renormalised (zeros stay zero): at 0 every row is flat and the proposition says nothing, above 1
+    - ``mode="strength"``: an item's weight of evidence times the factor (:func:`temper_rows`; under
+    a
+      proposition its P(E | state) row raised to the factor); a table's rows raised to the factor
+      and
+      renormalised (zeros stay zero): at 0 every row is flat and the proposition says nothing, above
+      1
       the rows sharpen towards their modes.
-    - ``mode="ratio"``: in favour of the target ``mask`` (with ``prior`` weighting the implied ratios): a
+    - ``mode="ratio"``: in favour of the target ``mask`` (with ``prior`` weighting the implied
+    ratios): a
       direct item's ratio target : rest times the factor (:func:`scale_rows`); an item under a
       proposition has its likelihood of the proposition's favoured state (largest implied ratio
-      P(s | target) : P(s | rest)) times the factor, the row then divided by its largest value if that
+      P(s | target) : P(s | rest)) times the factor, the row then divided by its largest value if
+      that
       exceeds 1 (an item of several parents: its likelihood of the favoured parent configuration,
-      :func:`favoured_configuration`); a table has, in the rows of the parent values favouring the target
-      (every parent a target hypothesis or at its favoured state; a root fact's one row), the odds of the
+      :func:`favoured_configuration`); a table has, in the rows of the parent values favouring the
+      target
+      (every parent a target hypothesis or at its favoured state; a root fact's one row), the odds
+      of the
       favoured state against every other state times the factor.
 
     A flat case gives exactly :func:`temper_rows` / :func:`scale_rows` as ``lam`` and ``other``.
@@ -202,7 +235,9 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
     >>> from motives.sensitivity._structure import every_item
     >>> arr = compile_case(mv.examples.load("burglary"))
     >>> names = every_item(arr) + arr.proposition_ids
-    >>> which = np.array([[n == "phone_near_scene" for n in names], [n == "at_scene" for n in names]])
+    >>> which = np.array(
+    ...     [[n == "phone_near_scene" for n in names], [n == "at_scene" for n in names]]
+    ... )
     >>> kw = perturb_inputs(arr, which, np.array([0.0, 0.0]))
     >>> kw["plam"]["at_scene"][0, 1], kw["tables"]["at_scene"][1]
     (array([1., 1.]), array([[0.5, 0.5],
@@ -232,7 +267,7 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for pa in arr.propositions:
             n, m = len(pa.items), len(pa.other_items)
-            w_l, w_o = which[:, j:j + n], which[:, j + n:j + n + m]
+            w_l, w_o = which[:, j : j + n], which[:, j + n : j + n + m]
             j += n + m
             g = factor[:, None, None]
             if w_l.any():
@@ -275,8 +310,11 @@ def perturb_inputs(arr: CaseArrays, which: np.ndarray, factor: Array, *, mode: s
             else:
                 rows = _favouring_rows(arr, pa, tmask, fav)
                 up = np.arange(len(pa.states)) == fav[pa.id]
-                new = np.where(rows[None, :, None] & up[None, None, :], pa.table[None] * factor[:, None, None],
-                               pa.table[None])
+                new = np.where(
+                    rows[None, :, None] & up[None, None, :],
+                    pa.table[None] * factor[:, None, None],
+                    pa.table[None],
+                )
                 new = new / new.sum(axis=-1, keepdims=True)
             tables[pa.id] = np.where(w_t[:, None, None], new, pa.table[None])
     del imp
@@ -338,8 +376,16 @@ def temper_rows(arr: CaseArrays, which: np.ndarray, gamma: Array) -> tuple[Array
     return lam, other
 
 
-def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: str | None = None,
-            target: str | None = None, prior: Any = None, reliability: bool = True) -> pd.DataFrame:
+def tornado(
+    case: Case,
+    *,
+    factor: float = 3.0,
+    mode: str = "strength",
+    lens: str | None = None,
+    target: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Target credence with each item perturbed down and up by ``factor``, one item at a time.
 
     Two perturbations, both applied with 1/factor (``low``) and factor (``high``):
@@ -361,7 +407,8 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     renormalised, or its favoured state's odds scaled); ``input`` says which.
 
     The other judgements are bars too (:mod:`motives.sensitivity.judgements`): the reliability of
-    each source of uncertain reliability (``source:<key>``, the mean of its Beta or its fixed value),
+    each source of uncertain reliability (``source:<key>``, the mean of its Beta or its fixed
+    value),
     the base rate of each item such a source reports (``base_rate:<item>``, the row mean when not
     given) and the target's prior (``prior``), each with its odds multiplied by 1/factor and factor.
     ``kind`` says which kind of judgement a row is (``item``, ``table``, ``source``, ``base_rate``,
@@ -382,24 +429,35 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     A weak item (ratio 1.25) and a strong one (ratio 4.5), each weighted by 1/3 and by 3:
 
     >>> import motives as mv
-    >>> case = mv.Case.model_validate({
-    ...     "name": "two_items", "hypotheses": [{"id": "h1"}, {"id": "h2"}],
-    ...     "evidence": [{"id": "weak", "title": "Weak", "likelihoods": {"h1": 0.5, "h2": 0.4}},
-    ...                  {"id": "strong", "title": "Strong", "likelihoods": {"h1": 0.9, "h2": 0.2}}]})
+    >>> case = mv.Case.model_validate(
+    ...     {
+    ...         "name": "two_items",
+    ...         "hypotheses": [{"id": "h1"}, {"id": "h2"}],
+    ...         "evidence": [
+    ...             {"id": "weak", "title": "Weak", "likelihoods": {"h1": 0.5, "h2": 0.4}},
+    ...             {"id": "strong", "title": "Strong", "likelihoods": {"h1": 0.9, "h2": 0.2}},
+    ...         ],
+    ...     }
+    ... )
     >>> t = tornado(case, target="h1")
-    >>> t[["low", "high", "swing_db", "kind"]].round(4)  # the strong item first; swing = (3 - 1/3) x its dB
+    >>> t[["low", "high", "swing_db", "kind"]].round(
+    ...     4
+    ... )  # the strong item first; swing = (3 - 1/3) x its dB
               low    high  swing_db   kind
     evidence
     strong    0.6736  0.9913   17.4190   item
     prior     0.6522  0.9441    9.5424  prior
     weak      0.8290  0.8978    2.5843   item
 
-    (The prior of h1 is a judgement too: its odds times 1/3 and 3 move the posterior odds by exactly that.)
+    (The prior of h1 is a judgement too: its odds times 1/3 and 3 move the posterior odds by exactly
+    that.)
 
     Scaling the ratios instead moves the posterior odds by 1/3 and 3 whatever the item: equal bars
     of 20 log10(3) dB.
 
-    >>> tornado(case, target="h1", mode="ratio")["swing_db"].round(4).tolist()  # and the prior's odds
+    >>> tornado(case, target="h1", mode="ratio")["swing_db"].round(
+    ...     4
+    ... ).tolist()  # and the prior's odds
     [9.5424, 9.5424, 9.5424]
     """
     arr, pri = setup(case, lens, prior)
@@ -422,7 +480,9 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
         fac = np.concatenate([np.full(E, 1.0 / factor), np.full(E, factor)])
         c, lo = np.empty(2 * E), np.empty(2 * E)
         per = 8.0 * 8 * E * len(arr.hypotheses)  # lam, other and temporaries of one scenario
-        for sl in scenario_blocks(2 * E, per):  # 2E scenarios of E x K each: in blocks, not all at once
+        for sl in scenario_blocks(
+            2 * E, per
+        ):  # 2E scenarios of E x K each: in blocks, not all at once
             which = np.eye(E, dtype=bool)[np.arange(2 * E)[sl] % E]
             if mode == "strength":
                 lam, other = temper_rows(arr, which, fac[sl])
@@ -436,20 +496,30 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     props = _input_kinds(arr)[1] if arr.propositions else [""] * E
     js = judgement_inputs(arr, pri, tgt.mask, reliability=reliability)
     jc, jl = np.empty(2 * len(js)), np.empty(2 * len(js))
-    for n, j in enumerate(js):  # reliabilities, base rates, the prior: odds times 1/factor and factor
+    for n, j in enumerate(
+        js
+    ):  # reliabilities, base rates, the prior: odds times 1/factor and factor
         for s, x in enumerate((1.0 / factor, factor)):
             a2, p2 = moved(j, x)
             lp = scenario_logpost(a2, p2, reliability=reliability)
             jc[2 * n + s] = float(normalise(lp)[tgt.mask].sum())
             jl[2 * n + s] = float(log_odds_db(lp, tgt.mask))
-    df = pd.DataFrame({"credence": base[tgt.mask].sum(), "low": np.concatenate([c[:E], jc[0::2]]),
-                       "high": np.concatenate([c[E:], jc[1::2]]), "log_odds_db": lo0,
-                       "low_db": np.concatenate([lo[:E], jl[0::2]]), "high_db": np.concatenate([lo[E:], jl[1::2]])},
-                      index=pd.Index(names + [j.name for j in js], name="evidence"))
+    df = pd.DataFrame(
+        {
+            "credence": base[tgt.mask].sum(),
+            "low": np.concatenate([c[:E], jc[0::2]]),
+            "high": np.concatenate([c[E:], jc[1::2]]),
+            "log_odds_db": lo0,
+            "low_db": np.concatenate([lo[:E], jl[0::2]]),
+            "high_db": np.concatenate([lo[E:], jl[1::2]]),
+        },
+        index=pd.Index(names + [j.name for j in js], name="evidence"),
+    )
     df["swing"] = (df["high"] - df["low"]).abs()
     df["swing_db"] = (df["high_db"] - df["low_db"]).abs()
-    # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no direction; a change
-    # below the engine's resolution is no change either (a non-diagnostic item), so also 0
+    # NaN where the log-odds are infinite at both ends (an item cannot move a certainty): no
+    # direction; a change below the engine's resolution is no change either (a non-diagnostic item),
+    # so also 0
     move = np.nan_to_num(df["high_db"] - df["low_db"], nan=0.0)
     df["direction"] = np.where(np.abs(move) < DB_RESOLUTION, 0, np.sign(move)).astype(int)
     df.insert(df.columns.get_loc("direction"), "kind", kinds + [j.kind for j in js])
@@ -457,8 +527,15 @@ def tornado(case: Case, *, factor: float = 3.0, mode: str = "strength", lens: st
     if arr.propositions:
         df["input"], df["proposition"] = df["kind"].tolist(), props + [""] * len(js)
     df = df.sort_values("swing_db", ascending=False, kind="stable")
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "factor": factor,
-                     "mode": mode})
+    df.attrs.update(
+        {
+            "lens": arr.lens,
+            "target": tgt.id,
+            "target_level": tgt.level,
+            "factor": factor,
+            "mode": mode,
+        }
+    )
     return df
 
 
@@ -472,17 +549,35 @@ def _input_kinds(arr: CaseArrays) -> tuple[list[str], list[str]]:
     return kinds, item_props(arr) + arr.proposition_ids
 
 
-def _gap(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, r: int, reliability: bool,
-         logx: float) -> float:
-    kw = perturb_inputs(arr, which[None], np.array([np.exp(logx)]), mode="ratio", mask=tgt.mask, prior=pri)
+def _gap(
+    arr: CaseArrays,
+    pri: Array,
+    tgt: Target,
+    which: np.ndarray,
+    t: int,
+    r: int,
+    reliability: bool,
+    logx: float,
+) -> float:
+    kw = perturb_inputs(
+        arr, which[None], np.array([np.exp(logx)]), mode="ratio", mask=tgt.mask, prior=pri
+    )
     post = scenario_posterior(arr, pri, reliability=reliability, **kw)[0]
     c = _credences(arr, post, tgt.level)
     with np.errstate(divide="ignore"):
         return float(np.log(c[t]) - np.log(c[r]))
 
 
-def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, r: int, reliability: bool,
-           guess: float) -> tuple[float, bool]:
+def _solve(
+    arr: CaseArrays,
+    pri: Array,
+    tgt: Target,
+    which: np.ndarray,
+    t: int,
+    r: int,
+    reliability: bool,
+    guess: float,
+) -> tuple[float, bool]:
     def g(lx: float) -> float:
         return _gap(arr, pri, tgt, which, t, r, reliability, lx)
 
@@ -496,12 +591,14 @@ def _solve(arr: CaseArrays, pri: Array, tgt: Target, which: np.ndarray, t: int, 
     return (0.0 if guess < 0 else np.inf), False
 
 
-def _solve_judgement(arr: CaseArrays, pri: Array, tgt: Target, j: Any, t: int, r: int,
-                     reliability: bool) -> tuple[float, bool]:
+def _solve_judgement(
+    arr: CaseArrays, pri: Array, tgt: Target, j: Any, t: int, r: int, reliability: bool
+) -> tuple[float, bool]:
     """The factor on judgement j's odds that ties the target with its rival.
 
     Found by root finding on the factor's log.
     """
+
     def g(lx: float) -> float:
         a2, p2 = moved(j, float(np.exp(lx)))
         c = _credences(a2, scenario_posterior(a2, p2, reliability=reliability), tgt.level)
@@ -515,7 +612,9 @@ def _solve_judgement(arr: CaseArrays, pri: Array, tgt: Target, j: Any, t: int, r
                 gx = g(lx)
                 if np.isfinite(g0) and np.isfinite(gx) and g0 * gx <= 0:
                     lo, hi = sorted((0.0, lx))
-                    return float(np.exp(brentq(g, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=200))), True
+                    return float(
+                        np.exp(brentq(g, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=200))
+                    ), True
     return (np.inf if g0 < 0 else 0.0), False
 
 
@@ -530,12 +629,14 @@ def _grouped(arr: CaseArrays, reliability: bool) -> np.ndarray:
         for g in arr.groups:
             out[g.index] = True
         if len(arr.direct_source):
-            out[:len(arr.items)] |= arr.direct_source >= 0
+            out[: len(arr.items)] |= arr.direct_source >= 0
     out[E:] = True
     return out
 
 
-def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, reliability: bool) -> float:
+def _scaled_db(
+    arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, reliability: bool
+) -> float:
     """Weight of evidence of input j once scaled by x (ratio mode).
 
     Input j is an item under a proposition, or a table.
@@ -544,8 +645,14 @@ def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, relia
 
     which = np.arange(len(input_names(arr))) == j
     kw = perturb_inputs(arr, which[None], np.array([x]), mode="ratio", mask=tgt.mask, prior=pri)
-    props = tuple(replace(pa, lam=kw["plam"].get(pa.id, pa.lam[None])[0],
-                          table=kw["tables"].get(pa.id, pa.table[None])[0]) for pa in arr.propositions)
+    props = tuple(
+        replace(
+            pa,
+            lam=kw["plam"].get(pa.id, pa.lam[None])[0],
+            table=kw["tables"].get(pa.id, pa.table[None])[0],
+        )
+        for pa in arr.propositions
+    )
     joint = tuple(replace(jt, lam=kw["jlam"].get(jt.id, jt.lam[None])[0]) for jt in arr.joint)
     scaled = replace(arr, propositions=props, joint=joint)
     n_items = len(every_item(arr))
@@ -557,8 +664,14 @@ def _scaled_db(arr: CaseArrays, pri: Array, tgt: Target, j: int, x: float, relia
         return float(DB * (mixture_ll(ll, pri, tgt.mask) - mixture_ll(ll, pri, ~tgt.mask)))
 
 
-def break_even(case: Case, *, lens: str | None = None, target: str | None = None, prior: Any = None,
-               reliability: bool = True) -> pd.DataFrame:
+def break_even(
+    case: Case,
+    *,
+    lens: str | None = None,
+    target: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+) -> pd.DataFrame:
     """For each item, the factor on its ratio that alone ties the target with its strongest rival.
 
     The factor is on the item's likelihood ratio.
@@ -590,7 +703,8 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
 
     Examples
     --------
-    A positive test (ratio 10) with a base rate of 1%: for the condition to tie with health, the test's
+    A positive test (ratio 10) with a base rate of 1%: for the condition to tie with health, the
+    test's
     ratio would have to be 99 (the prior odds against), i.e. 9.9 times what it is.
 
     >>> import numpy as np, motives as mv
@@ -610,7 +724,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     Applying the factor lands on the tie:
 
     >>> arr = compile_case(case)
-    >>> lam, other = scale_rows(arr, np.array([True, False]), np.array([[True]]), be["factor"].to_numpy()[:1])
+    >>> lam, other = scale_rows(
+    ...     arr, np.array([True, False]), np.array([[True]]), be["factor"].to_numpy()[:1]
+    ... )
     >>> scenario_posterior(arr, lam=lam, other=other).round(12)
     array([[0.5, 0.5]])
     """
@@ -620,7 +736,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     tgt = target_of(arr, target, base)
     t, r, rival = _rival(arr, tgt, base)
     c = _credences(arr, base, tgt.level)
-    ruled_out = not c[t] > 0  # a zero likelihood rules the target out: scaling any one ratio keeps it at 0
+    ruled_out = (
+        not c[t] > 0
+    )  # a zero likelihood rules the target out: scaling any one ratio keeps it at 0
     x0 = np.inf if ruled_out else c[r] / c[t]
     names = input_names(arr)
     E = len(names)
@@ -640,10 +758,14 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             method = "root"
         else:
             x, ok, method = x0, True, "closed form"
-        with np.errstate(divide="ignore", invalid="ignore"):  # an item that rules out: inf + -inf is NaN
+        with np.errstate(
+            divide="ignore", invalid="ignore"
+        ):  # an item that rules out: inf + -inf is NaN
             fdb = DB * np.log(x)
             needed = db_item[j] + fdb
-            if j >= len(arr.all_items) and ok:  # through a proposition: the input's own weight once scaled
+            if (
+                j >= len(arr.all_items) and ok
+            ):  # through a proposition: the input's own weight once scaled
                 needed = _scaled_db(arr, pri, tgt, j, x, reliability)
             rows.append((e, x, fdb, db_item[j], needed, ok, method))
     js = judgement_inputs(arr, pri, tgt.mask, reliability=reliability)
@@ -657,12 +779,23 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
             x, ok = _solve_judgement(arr, pri, tgt, jd, t, r, reliability)
             method = "root"
         with np.errstate(divide="ignore"):
-            rows.append((jd.name, x, DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf), np.nan, np.nan, ok,
-                         method))
+            rows.append(
+                (
+                    jd.name,
+                    x,
+                    DB * np.log(x) if ok else (np.inf if x > 1 else -np.inf),
+                    np.nan,
+                    np.nan,
+                    ok,
+                    method,
+                )
+            )
         values.append(jd.value)
         needed_values.append(odds_times(jd.value, x) if ok else np.nan)
-    df = pd.DataFrame(rows, columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable",
-                                     "method"]).set_index("evidence")
+    df = pd.DataFrame(
+        rows,
+        columns=["evidence", "factor", "factor_db", "db_item", "db_needed", "reachable", "method"],
+    ).set_index("evidence")
     kinds, props = _input_kinds(arr) if arr.propositions else (["item"] * E, [""] * E)
     df["kind"] = kinds + [j.kind for j in js]
     df["value"], df["value_needed"] = values, needed_values
@@ -672,8 +805,9 @@ def break_even(case: Case, *, lens: str | None = None, target: str | None = None
     return df
 
 
-def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
-                    reliability: bool = True) -> pd.DataFrame:
+def lens_break_even(
+    case: Case, *, target: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """For each lens, one factor on its items' ratios that ties the target with its rival.
 
     The factor is on the ratios of every item the lens rates.
@@ -689,7 +823,8 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
 
     Examples
     --------
-    Two lenses that agree on one item and read the other the opposite way. Lens a puts the odds of h1 at
+    Two lenses that agree on one item and read the other the opposite way. Lens a puts the odds of
+    h1 at
     4 : 1 over two items, so halving both ratios ties it; under lens b it is already a tie.
 
     >>> import motives as mv
@@ -727,7 +862,18 @@ def lens_break_even(case: Case, *, target: str | None = None, prior: Any = None,
         with np.errstate(divide="ignore", invalid="ignore"):
             fdb = DB * np.log(x)
         rows.append((lens, c[t], rival, n, x, fdb, ok, method))
-    df = pd.DataFrame(rows, columns=["lens", "credence", "rival", "items", "factor", "factor_db", "reachable",
-                                     "method"]).set_index("lens")
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "lens",
+            "credence",
+            "rival",
+            "items",
+            "factor",
+            "factor_db",
+            "reachable",
+            "method",
+        ],
+    ).set_index("lens")
     df.attrs.update({"target": tgt0.id, "target_level": tgt0.level})
     return df

@@ -47,9 +47,17 @@ def swept_priors(prior: Array, mask: np.ndarray, p: ArrayLike) -> Array:
     return p * inside + (1 - p) * outside
 
 
-def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = None, prior: Any = None,
-                points: int = 101, grid: ArrayLike | None = None, spacing: str = "auto",
-                reliability: bool = True) -> pd.DataFrame:
+def prior_sweep(
+    case: Case,
+    target: str | None = None,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    points: int = 101,
+    grid: ArrayLike | None = None,
+    spacing: str = "auto",
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Credence of every hypothesis and family as the prior of one target sweeps [0, 1].
 
     The target (a hypothesis or a family; default the leading family) gets
@@ -97,8 +105,9 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     tgt = target_of(arr, target, base)
     p0 = float(pri[tgt.mask].sum())
     lbf = 0.0 if tgt.mask.all() else _log_bf(arr, pri, tgt.mask, reliability)
-    # exp past 709 overflows to inf and 1 / (1 + inf) is the exact 0: that one overflow is expected, said here
-    # (the formula kept as it was: the flat cases' outputs stay bit for bit those of tests/data/flat_reference.json)
+    # exp past 709 overflows to inf and 1 / (1 + inf) is the exact 0: that one overflow is expected,
+    # said here (the formula kept as it was: the flat cases' outputs stay bit for bit those of
+    # tests/data/flat_reference.json)
     with np.errstate(over="ignore"):
         tie = float(1.0 / (1.0 + np.exp(lbf))) if np.isfinite(lbf) else (0.0 if lbf > 0 else 1.0)
     if spacing not in ("auto", "linear", "logit"):
@@ -110,7 +119,9 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     elif spacing == "logit":
         ends = [np.log(x) - np.log1p(-x) for x in (p0, tie) if 0 < x < 1]
         lo, hi = min(ends) - 20 / DB, max(ends) + 20 / DB
-        with np.errstate(over="ignore"):  # as for ``tie`` above: an overflow to inf gives the exact 0
+        with np.errstate(
+            over="ignore"
+        ):  # as for ``tie`` above: an overflow to inf gives the exact 0
             g = 1.0 / (1.0 + np.exp(-np.linspace(lo, hi, points)))
     else:
         g = np.linspace(0.0, 1.0, points)
@@ -118,20 +129,32 @@ def prior_sweep(case: Case, target: str | None = None, *, lens: str | None = Non
     post = scenario_posterior(arr, priors, reliability=reliability)  # (P, K): one call
     lp = scenario_logpost(arr, priors, reliability=reliability)
     idx, cred, lo_db = scenario_levels(arr, post, lp)
-    df = pd.DataFrame({
-        "target": tgt.id,
-        "target_prior": np.repeat(g, len(idx) // len(g)),
-        "prior": np.concatenate([priors, family_credence(arr, priors)], axis=1).ravel(),
-        "credence": cred,
-        "log_odds_db": lo_db,
-    }, index=idx)
-    df.attrs.update({"lens": arr.lens, "target": tgt.id, "target_level": tgt.level, "spacing": spacing,
-                     "case_prior": p0, "tie_prior": tie})
+    df = pd.DataFrame(
+        {
+            "target": tgt.id,
+            "target_prior": np.repeat(g, len(idx) // len(g)),
+            "prior": np.concatenate([priors, family_credence(arr, priors)], axis=1).ravel(),
+            "credence": cred,
+            "log_odds_db": lo_db,
+        },
+        index=idx,
+    )
+    df.attrs.update(
+        {
+            "lens": arr.lens,
+            "target": tgt.id,
+            "target_level": tgt.level,
+            "spacing": spacing,
+            "case_prior": p0,
+            "tie_prior": tie,
+        }
+    )
     return df
 
 
-def bayes_factor(case: Case, target: str, *, lens: str | None = None, prior: Any = None,
-                 reliability: bool = True) -> float:
+def bayes_factor(
+    case: Case, target: str, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> float:
     """P(E | target) / P(E | not target), with prior-weighted likelihoods.
 
     Each side's likelihood averaged with its prior proportions.
@@ -147,7 +170,9 @@ def bayes_factor(case: Case, target: str, *, lens: str | None = None, prior: Any
     With more than two hypotheses the rest is averaged with the prior's weights: after a 6 and an 8,
     the d8 against the d4, d6, d12 and d20 (each 1/4 of the rest's prior).
 
-    >>> round(bayes_factor(mv.examples.load("dice"), "d8"), 4)  # (1/8)**2 / mean(0, 0, 1/144, 1/400)
+    >>> round(
+    ...     bayes_factor(mv.examples.load("dice"), "d8"), 4
+    ... )  # (1/8)**2 / mean(0, 0, 1/144, 1/400)
     6.6176
     """
     arr, pri = setup(case, lens, prior)
@@ -162,8 +187,9 @@ def _log_bf(arr: Any, pri: Array, mask: np.ndarray, reliability: bool) -> float:
     return float(mixture_ll(ll, pri, mask) - mixture_ll(ll, pri, ~mask))
 
 
-def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
-                    reliability: bool = True) -> pd.DataFrame:
+def reversal_priors(
+    case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """Each hypothesis's and family's Bayes factor against the rest and its tying prior.
 
     For every hypothesis and family: its Bayes factor against the rest and the prior that makes it a
@@ -184,7 +210,8 @@ def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
 
     Examples
     --------
-    A positive test (Bayes factor 10) with a base rate of 1%: the condition would be a tie at a prior of 1/11.
+    A positive test (Bayes factor 10) with a base rate of 1%: the condition would be a tie at a
+    prior of 1/11.
 
     >>> import motives as mv
     >>> case = mv.examples.load("diagnostic_test")
@@ -204,7 +231,10 @@ def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
     check_finite(post)
     fp, fc = family_credence(arr, pri), family_credence(arr, post)
     rows = []
-    for level, ids, pr, cr in (("hypothesis", arr.hypotheses, pri, post), ("family", arr.families, fp, fc)):
+    for level, ids, pr, cr in (
+        ("hypothesis", arr.hypotheses, pri, post),
+        ("family", arr.families, fp, fc),
+    ):
         for i, t in enumerate(ids):
             mask = np.arange(len(pri)) == i if level == "hypothesis" else arr.family_index == i
             if mask.all():
@@ -214,7 +244,9 @@ def reversal_priors(case: Case, *, lens: str | None = None, prior: Any = None,
             with np.errstate(over="ignore"):
                 bf = float(np.exp(lbf))
             rows.append((level, t, pr[i], cr[i], bf, DB * lbf, 1.0 / (1.0 + bf)))
-    df = pd.DataFrame(rows, columns=["level", "id", "prior", "credence", "bayes_factor", "decibans",
-                                     "prior_for_tie"]).set_index(["level", "id"])
+    df = pd.DataFrame(
+        rows,
+        columns=["level", "id", "prior", "credence", "bayes_factor", "decibans", "prior_for_tie"],
+    ).set_index(["level", "id"])
     df.attrs["lens"] = arr.lens
     return df

@@ -19,10 +19,12 @@ above it for a deeper p):
   definition, the same reading of "the rest" as the items' weight of evidence;
 - on a network "p's subtree" is the evidence below p: the items bearing on p or on a proposition
   below it (an item of several parents as soon as one of them is; it is listed under the last of its
-  parent propositions) and the observations of those propositions; the propositions they need above are
+  parent propositions) and the observations of those propositions; the propositions they need above
+  are
   kept bare. The cap and floor bound W_p when that evidence reaches the hypotheses only through p (a
   *cut*, always so on a tree); otherwise they are NaN. ``config_cap_db``, reported for every p, is
-  max over parent configurations v, v' and states s of 10 log10 P(s | v) / P(s | v'): the items below a
+  max over parent configurations v, v' and states s of 10 log10 P(s | v) / P(s | v'): the items
+  below a
   cut p never move the odds between two configurations of p's parents by more;
 - **share of the cap** W_p / C_p (or W_p / |F_p| when W_p < 0, a negative share):
   how much of what the proposition could say its evidence says;
@@ -45,7 +47,14 @@ import pandas as pd
 from motives.exact import loglik
 from motives.schema import Case
 from motives.sensitivity._core import DB, Array, item_logliks, mixture_ll, setup
-from motives.sensitivity._structure import descendants, every_item, implied, joint_label, node_name, subtree_only
+from motives.sensitivity._structure import (
+    descendants,
+    every_item,
+    implied,
+    joint_label,
+    node_name,
+    subtree_only,
+)
 
 LEVEL_ID = ["level", "id"]
 
@@ -75,7 +84,9 @@ def proposition_cap(m: Array, weights: Array, mask: np.ndarray) -> tuple[float, 
 
     >>> import numpy as np
     >>> m = np.array([[0.8, 0.2], [0.1, 0.9]])
-    >>> [round(x, 4) for x in proposition_cap(m, np.array([0.1, 0.9]), np.array([True, False]))]  # 10 log10 8, 10 log10 2/9
+    >>> [
+    ...     round(x, 4) for x in proposition_cap(m, np.array([0.1, 0.9]), np.array([True, False]))
+    ... ]  # 10 log10 8, 10 log10 2/9
     [9.0309, -6.5321]
     """
     if mask.all() or not mask.any():
@@ -92,13 +103,16 @@ def configuration_cap(table: Array) -> float:
     v and v' are parent configurations and s a state.
 
     What the items below a fact can do to the odds between two configurations of its parents
-    (:meth:`motives.Case.proposition_cap_db` on compiled means): 0 for one row (a root fact), ``inf`` when a
+    (:meth:`motives.Case.proposition_cap_db` on compiled means): 0 for one row (a root fact),
+    ``inf`` when a
     state impossible under one configuration is possible under another.
 
     Examples
     --------
     >>> import numpy as np
-    >>> round(configuration_cap(np.array([[0.95, 0.05], [0.29, 0.71], [0.001, 0.999]])), 4)  # 950 : 1
+    >>> round(
+    ...     configuration_cap(np.array([[0.95, 0.05], [0.29, 0.71], [0.001, 0.999]])), 4
+    ... )  # 950 : 1
     29.7772
     """
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -111,8 +125,10 @@ def configuration_cap(table: Array) -> float:
 def is_cut(arr: Any, pid: str) -> bool:
     """True when the evidence below ``pid`` reaches the rest of the case only through ``pid``.
 
-    Every proposition below it and every item below it has all its parents among ``pid`` and the propositions
-    below it. Then P(E_p | h) = sum_s P(s | h) m_p(s), and the cap and floor bound p's weight; on a tree every
+    Every proposition below it and every item below it has all its parents among ``pid`` and the
+    propositions
+    below it. Then P(E_p | h) = sum_s P(s | h) m_p(s), and the cap and floor bound p's weight; on a
+    tree every
     proposition is a cut.
 
     Examples
@@ -138,8 +154,9 @@ def _share(db: float, cap: float, floor: float) -> float:
     return db / -floor if floor < 0 else np.nan
 
 
-def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None,
-                       reliability: bool = True) -> pd.DataFrame:
+def proposition_weight(
+    case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """Each proposition's weight of evidence, its cap and the share used.
 
     Also each item's share inside its proposition.
@@ -157,10 +174,13 @@ def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None
         ``parent``, ``decibans`` (a proposition: W_p; an item: its weight inside
         p given p's other evidence), ``alone_db`` (the node's weight on its
         own), ``cap_db``, ``floor_db`` (the proposition's), ``share_of_cap``,
-        ``items`` (items below the proposition; 1 for an item), ``title``, ``config_cap_db`` (the most
+        ``items`` (items below the proposition; 1 for an item), ``title``, ``config_cap_db`` (the
+        most
         the items below the proposition can move the odds between two configurations of its parents,
-        :func:`configuration_cap`) and ``cut`` (whether the evidence below the proposition reaches the
-        hypotheses only through it, :func:`is_cut`). Where it does not (a proposition below it has another
+        :func:`configuration_cap`) and ``cut`` (whether the evidence below the proposition reaches
+        the
+        hypotheses only through it, :func:`is_cut`). Where it does not (a proposition below it has
+        another
         parent, or an item below it has), its weight is not bounded by its table alone: ``cap_db``,
         ``floor_db`` and ``share_of_cap`` are NaN. Empty for a case without propositions.
 
@@ -173,8 +193,10 @@ def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None
     >>> import motives as mv
     >>> pw = proposition_weight(mv.examples.load("burglary"))
     >>> t = pw.xs(("hypothesis", "suspect"), level=("level", "id"))
-    >>> t.loc[["at_scene", "neighbour_saw_suspect", "phone_near_scene", "fibres_match"],
-    ...       ["decibans", "alone_db", "cap_db", "share_of_cap"]].round(2)
+    >>> t.loc[
+    ...     ["at_scene", "neighbour_saw_suspect", "phone_near_scene", "fibres_match"],
+    ...     ["decibans", "alone_db", "cap_db", "share_of_cap"],
+    ... ].round(2)
                            decibans  alone_db  cap_db  share_of_cap
     node
     at_scene                   8.57      8.57    9.03          0.95
@@ -183,10 +205,24 @@ def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None
     fibres_match               1.45      4.77    9.03          0.16
     """
     arr, pri = setup(case, lens, prior)
-    cols = ["kind", "proposition", "parent", "decibans", "alone_db", "cap_db", "floor_db", "share_of_cap",
-            "items", "title", "config_cap_db", "cut"]
+    cols = [
+        "kind",
+        "proposition",
+        "parent",
+        "decibans",
+        "alone_db",
+        "cap_db",
+        "floor_db",
+        "share_of_cap",
+        "items",
+        "title",
+        "config_cap_db",
+        "cut",
+    ]
     if not arr.propositions:
-        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["node", *LEVEL_ID]))
+        return pd.DataFrame(
+            columns=cols, index=pd.MultiIndex.from_tuples([], names=["node", *LEVEL_ID])
+        )
     titles = {e.id: e.title for e in case.evidence} | {p.id: p.title for p in case.propositions}
     alone = dict(zip(every_item(arr), item_logliks(arr), strict=True))
     imp = implied(arr)
@@ -194,19 +230,26 @@ def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None
     last_parent = {jt.id: max(q for q in jt.parents if q >= 0) for jt in arr.joint}
     cuts = {pid: is_cut(arr, pid) for pid in ids}
     config_caps = {pa.id: configuration_cap(pa.table) for pa in arr.propositions}
-    nodes: list[tuple[Any, ...]] = []  # (node, kind, prop, parent, ll_node (K,), ll_alone (K,), n_items)
+    nodes: list[
+        tuple[Any, ...]
+    ] = []  # (node, kind, prop, parent, ll_node (K,), ll_alone (K,), n_items)
     for i, pa in enumerate(arr.propositions):
         sub = subtree_only(arr, pa.id)
         ll_p = loglik(sub, reliability=reliability)
         n_sub = len(every_item(sub))
-        parent = node_name(arr, pa.parents[0]) if len(pa.parents) == 1 else joint_label(arr, pa.parents)
+        parent = (
+            node_name(arr, pa.parents[0]) if len(pa.parents) == 1 else joint_label(arr, pa.parents)
+        )
         nodes.append((pa.id, "proposition", pa.id, parent, ll_p, None, n_sub))
         for e in pa.items + pa.other_items + [jt.id for jt in arr.joint if last_parent[jt.id] == i]:
             ll_wo = loglik(sub.without([e]), reliability=reliability)
             nodes.append((e, "item", pa.id, pa.id, ll_p, ll_wo, 1))
     rows = []
     for level, t, mask in _targets(arr):
-        caps = {pid: proposition_cap(imp[pid], pri, mask) if cuts[pid] else (np.nan, np.nan) for pid in ids}
+        caps = {
+            pid: proposition_cap(imp[pid], pri, mask) if cuts[pid] else (np.nan, np.nan)
+            for pid in ids
+        }
         for node, kind, pid, parent, ll_p, ll_wo, n in nodes:
             if mask.all():
                 db = a_db = 0.0
@@ -216,14 +259,33 @@ def proposition_weight(case: Case, *, lens: str | None = None, prior: Any = None
                     if kind == "proposition":
                         db = a_db = w_p
                     else:
-                        w_wo = DB * float(mixture_ll(ll_wo, pri, mask) - mixture_ll(ll_wo, pri, ~mask))
+                        w_wo = DB * float(
+                            mixture_ll(ll_wo, pri, mask) - mixture_ll(ll_wo, pri, ~mask)
+                        )
                         db = 0.0 if w_p == w_wo else w_p - w_wo
                         la = alone[node]
                         a_db = DB * float(mixture_ll(la, pri, mask) - mixture_ll(la, pri, ~mask))
             cap, floor = caps[pid]
             share = _share(db, cap, floor) if cuts[pid] else np.nan
-            rows.append((node, level, t, kind, pid, parent, db, a_db, cap, floor, share, n,
-                         titles.get(node, node), config_caps[pid], cuts[pid]))
+            rows.append(
+                (
+                    node,
+                    level,
+                    t,
+                    kind,
+                    pid,
+                    parent,
+                    db,
+                    a_db,
+                    cap,
+                    floor,
+                    share,
+                    n,
+                    titles.get(node, node),
+                    config_caps[pid],
+                    cuts[pid],
+                )
+            )
     df = pd.DataFrame(rows, columns=["node", *LEVEL_ID, *cols]).set_index(["node", *LEVEL_ID])
     df.attrs.update({"lens": arr.lens, "unit": "decibans", "rest_weighted_by": "prior"})
     return df

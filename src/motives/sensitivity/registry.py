@@ -3,15 +3,21 @@
 Each one registered once, under the name of the table it computes.
 
 An analysis is a function ``fn(case, settings) -> DataFrame`` decorated with :func:`analysis`, which
-records its name (the table name ``motives sensitivity`` writes, ``<name>.csv``), its typed metadata class
-(:class:`~motives.sensitivity.results.Meta`; :class:`~motives.sensitivity.SensitivityResult` validates the
+records its name (the table name ``motives sensitivity`` writes, ``<name>.csv``), its typed metadata
+class
+(:class:`~motives.sensitivity.results.Meta`; :class:`~motives.sensitivity.SensitivityResult`
+validates the
 table's ``attrs`` against it, saves and loads it) and a line on what the table holds.
-:func:`motives.sensitivity.run_all` loops over :data:`ANALYSES` in registration order; the standard figures
-(:func:`motives.plots.figure`) and the report's sections (:func:`motives.report.section`) name the analyses
+:func:`motives.sensitivity.run_all` loops over :data:`ANALYSES` in registration order; the standard
+figures
+(:func:`motives.plots.figure`) and the report's sections (:func:`motives.report.section`) name the
+analyses
 they draw on, each in its own layer.
 
-A user's own analysis, outside the package, registers itself the same way when its module is imported; to
-have ``motives sensitivity`` and ``motives report`` import it, declare the module in the entry point group
+A user's own analysis, outside the package, registers itself the same way when its module is
+imported; to
+have ``motives sensitivity`` and ``motives report`` import it, declare the module in the entry point
+group
 ``motives.analyses`` of a package's metadata (:data:`ENTRY_POINTS`; ``pyproject.toml``:
 ``[project.entry-points."motives.analyses"] my_analysis = "my_package.my_analysis"``).
 :func:`load_plugins` imports every such module once.
@@ -50,7 +56,8 @@ ENTRY_POINTS = "motives.analyses"
 class Settings:
     """The settings every analysis reads (those of an analysis spec, ``motives sensitivity``).
 
-    ``target`` is a hypothesis or family id (default: the leading family); ``lens`` and ``prior`` as in
+    ``target`` is a hypothesis or family id (default: the leading family); ``lens`` and ``prior`` as
+    in
     :func:`motives.exact.exact_posterior`.
     """
 
@@ -106,13 +113,19 @@ class Analysis:
         return bool(case.propositions) or not self.structured
 
 
-#: Name -> analysis, in registration order (the order of :func:`motives.sensitivity.run_all`'s tables).
+#: Name -> analysis, in registration order (the order of :func:`motives.sensitivity.run_all`'s
+#: tables).
 ANALYSES: dict[str, Analysis] = {}
 
 
-def analysis(name: str, *, meta: type[Meta], description: str, kind: str | None = None,
-             structured: bool = False) -> Callable[[Callable[[Case, Settings], pd.DataFrame]],
-                                                   Callable[[Case, Settings], pd.DataFrame]]:
+def analysis(
+    name: str,
+    *,
+    meta: type[Meta],
+    description: str,
+    kind: str | None = None,
+    structured: bool = False,
+) -> Callable[[Callable[[Case, Settings], pd.DataFrame]], Callable[[Case, Settings], pd.DataFrame]]:
     """Register ``fn(case, settings) -> DataFrame`` as the analysis ``name``.
 
     A decorator; returns ``fn``.
@@ -144,13 +157,22 @@ def analysis(name: str, *, meta: type[Meta], description: str, kind: str | None 
 
     kind = kind or name
 
-    def register(fn: Callable[[Case, Settings], pd.DataFrame]) -> Callable[[Case, Settings], pd.DataFrame]:
+    def register(
+        fn: Callable[[Case, Settings], pd.DataFrame],
+    ) -> Callable[[Case, Settings], pd.DataFrame]:
         if name in ANALYSES:
-            raise ValueError(f"an analysis named {name!r} is registered already (unregister it first to replace it)")
+            raise ValueError(
+                f"an analysis named {name!r} is registered already (unregister it first to "
+                "replace it)"
+            )
         if kind in META and META[kind] is not meta:
-            raise ValueError(f"kind {kind!r} has metadata {META[kind].__name__} already, not {meta.__name__}")
+            raise ValueError(
+                f"kind {kind!r} has metadata {META[kind].__name__} already, not {meta.__name__}"
+            )
         if not (isinstance(meta, type) and issubclass(meta, Meta)):
-            raise TypeError(f"meta of analysis {name!r} must be a subclass of motives.sensitivity.results.Meta")
+            raise TypeError(
+                f"meta of analysis {name!r} must be a subclass of motives.sensitivity.results.Meta"
+            )
         META[kind] = meta
         KIND_OF[name] = kind
         ANALYSES[name] = Analysis(name, meta, fn, description, kind, structured)
@@ -192,8 +214,10 @@ def _import_package_modules() -> None:
 def load_plugins() -> list[str]:
     """Import every module of this package and of :data:`ENTRY_POINTS` once; the latter's names.
 
-    A module of the package registers its analyses when it is imported (:func:`analysis`), whether or not
-    ``motives.sensitivity`` exports it. A module of the entry point group that fails to import raises
+    A module of the package registers its analyses when it is imported (:func:`analysis`), whether
+    or not
+    ``motives.sensitivity`` exports it. A module of the entry point group that fails to import
+    raises
     :class:`~motives.errors.MotivesError` naming the entry point.
     """
     from importlib.metadata import entry_points
@@ -207,8 +231,10 @@ def load_plugins() -> list[str]:
         try:
             ep.load()
         except Exception as exc:  # a user's module: any failure, said in one line
-            raise MotivesError(f"entry point {ep.name} = {ep.value} (group {ENTRY_POINTS}) failed to import: "
-                               f"{type(exc).__name__}: {exc}") from None
+            raise MotivesError(
+                f"entry point {ep.name} = {ep.value} (group {ENTRY_POINTS}) failed to import: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
         _loaded.append(ep.value)
     return list(_loaded)
 
@@ -218,5 +244,13 @@ def reset_plugins() -> None:
     _loaded.clear()
 
 
-__all__ = ["ANALYSES", "ENTRY_POINTS", "Analysis", "Settings", "analysis", "load_plugins", "reset_plugins",
-           "unregister"]
+__all__ = [
+    "ANALYSES",
+    "ENTRY_POINTS",
+    "Analysis",
+    "Settings",
+    "analysis",
+    "load_plugins",
+    "reset_plugins",
+    "unregister",
+]

@@ -139,9 +139,14 @@ class SobolMeta(LensTargetMeta):
     variance: float
     scale: Literal["log_odds", "credence"]
     credence: float
-    noisy: list[str] = []  # inputs whose S1 exceeds ST beyond sampling error: n too small (older files: none)
-    warning: str = ""  # an empty or degenerate table, or judgements it leaves out, in words (older files: none)
-    not_inputs: list[str] = []  # judgements the indices leave out: fixed or integrated reliabilities
+    noisy: list[
+        str
+    ] = []  # inputs whose S1 exceeds ST beyond sampling error: n too small (older files: none)
+    # an empty or degenerate table, or judgements it leaves out, in words (older files: none)
+    warning: str = ""
+    not_inputs: list[
+        str
+    ] = []  # judgements the indices leave out: fixed or integrated reliabilities
 
 
 class TrajectoryMeta(LensMeta):
@@ -228,13 +233,23 @@ def meta_of(kind: str, attrs: dict[str, Any]) -> Meta:
 
     Examples
     --------
-    >>> meta_of("tornado", {"lens": "a", "target": "h1", "target_level": "family", "factor": 3, "mode": "strength"})
+    >>> meta_of(
+    ...     "tornado",
+    ...     {
+    ...         "lens": "a",
+    ...         "target": "h1",
+    ...         "target_level": "family",
+    ...         "factor": 3,
+    ...         "mode": "strength",
+    ...     },
+    ... )
     TornadoMeta(target='h1', target_level='family', lens='a', factor=3.0, mode='strength')
     >>> try:
     ...     meta_of("tornado", {"lens": "a"})
     ... except ValueError as exc:
     ...     print(str(exc).split(" (")[0], "|", str(exc).split("missing: ")[1].split(")")[0])
-    a tornado table needs target, target_level, lens, factor, mode in its metadata | target, target_level, factor, mode
+    a tornado table needs target, target_level, lens, factor, mode in its metadata | target,
+    target_level, factor, mode
     """
     if kind not in META:
         raise ValueError(f"unknown kind of sensitivity table {kind!r}; known: {', '.join(META)}")
@@ -243,13 +258,19 @@ def meta_of(kind: str, attrs: dict[str, Any]) -> Meta:
         return cls.model_validate(_plain(dict(attrs)))
     except ValidationError as exc:
         missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing"]
-        wrong = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors() if e["type"] != "missing"]
+        wrong = [
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+            for e in exc.errors()
+            if e["type"] != "missing"
+        ]
         raise ValueError(
             f"a {kind} table needs {', '.join(cls.model_fields)} in its metadata"
             + (f" (missing: {', '.join(missing)})" if missing else "")
             + (f" ({'; '.join(wrong)})" if wrong else "")
-            + f". Pass the result of motives.sensitivity.{kind} (its DataFrame keeps them in .attrs) or a "
-            "SensitivityResult (SensitivityResult.load reads a saved one)") from None
+            + f". Pass the result of motives.sensitivity.{kind} (its DataFrame keeps them in "
+            ".attrs) or a "
+            "SensitivityResult (SensitivityResult.load reads a saved one)"
+        ) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,7 +291,9 @@ class SensitivityResult:
     >>> import tempfile
     >>> import motives as mv
     >>> from motives.sensitivity import SensitivityResult, prior_sweep
-    >>> r = SensitivityResult.of("prior_sweep", prior_sweep(mv.examples.load("cookies"), "bowl1", points=11))
+    >>> r = SensitivityResult.of(
+    ...     "prior_sweep", prior_sweep(mv.examples.load("cookies"), "bowl1", points=11)
+    ... )
     >>> r.meta.target, r.meta.spacing, round(r.meta.tie_prior, 6)
     ('bowl1', 'linear', 0.4)
     >>> with tempfile.TemporaryDirectory() as d:
@@ -286,18 +309,23 @@ class SensitivityResult:
 
     def __post_init__(self) -> None:
         if self.kind not in META:
-            raise ValueError(f"unknown kind of sensitivity table {self.kind!r}; known: {', '.join(META)}")
+            raise ValueError(
+                f"unknown kind of sensitivity table {self.kind!r}; known: {', '.join(META)}"
+            )
         if not isinstance(self.table, pd.DataFrame):
             raise TypeError(f"table must be a DataFrame, got {type(self.table).__name__}")
         if type(self.meta) is not META[self.kind]:
-            raise TypeError(f"a {self.kind} result needs meta of type {META[self.kind].__name__}, "
-                            f"got {type(self.meta).__name__}")
+            raise TypeError(
+                f"a {self.kind} result needs meta of type {META[self.kind].__name__}, "
+                f"got {type(self.meta).__name__}"
+            )
 
     @classmethod
     def of(cls, kind: str, table: pd.DataFrame) -> SensitivityResult:
         """Wrap a table a sensitivity function returned (its ``attrs`` become the typed ``meta``).
 
-        ``kind`` may also be a table name of :func:`motives.sensitivity.run_all` (``"sobol"``, ``"posterior"``).
+        ``kind`` may also be a table name of :func:`motives.sensitivity.run_all` (``"sobol"``,
+        ``"posterior"``).
 
         Examples
         --------
@@ -332,7 +360,12 @@ class SensitivityResult:
         >>> import motives as mv
         >>> from motives.sensitivity import tornado
         >>> a = SensitivityResult.of("tornado", tornado(mv.examples.load("dice")))
-        >>> a.equals(a), a.equals(SensitivityResult.of("tornado", tornado(mv.examples.load("dice"), factor=2)))
+        >>> (
+        ...     a.equals(a),
+        ...     a.equals(
+        ...         SensitivityResult.of("tornado", tornado(mv.examples.load("dice"), factor=2))
+        ...     ),
+        ... )
         (True, False)
         """
         if not isinstance(other, SensitivityResult) or other.kind != self.kind:
@@ -350,14 +383,17 @@ class SensitivityResult:
 
         The JSON holds kind, metadata, dtypes, index.
 
-        ``name`` defaults to the kind; the folder is created if it does not exist. Returns the CSV's path.
+        ``name`` defaults to the kind; the folder is created if it does not exist. Returns the CSV's
+        path.
 
         Examples
         --------
         >>> import tempfile
         >>> import motives as mv
         >>> from motives.sensitivity import evidence_discount
-        >>> r = SensitivityResult.of("evidence_discount", evidence_discount(mv.examples.load("dice"), points=5))
+        >>> r = SensitivityResult.of(
+        ...     "evidence_discount", evidence_discount(mv.examples.load("dice"), points=5)
+        ... )
         >>> with tempfile.TemporaryDirectory() as d:
         ...     print(r.save(d, "discount").name, sorted(p.name for p in Path(d).iterdir()))
         discount.csv ['discount.csv', 'discount.json']
@@ -368,25 +404,43 @@ class SensitivityResult:
         t = self.table
         cols = [str(c) for c in t.columns]
         if len(set(cols)) != len(cols) or isinstance(t.columns, pd.MultiIndex):
-            raise ValueError(f"cannot save {name}: its columns must be distinct single names, got {list(t.columns)}")
+            raise ValueError(
+                f"cannot save {name}: its columns must be distinct single names, got "
+                f"{list(t.columns)}"
+            )
         levels = [t.index.get_level_values(i) for i in range(t.index.nlevels)]
         side = {
-            "format": FORMAT, "version": VERSION, "kind": self.kind, "name": name,
+            "format": FORMAT,
+            "version": VERSION,
+            "kind": self.kind,
+            "name": name,
             "meta": json.loads(self.meta.model_dump_json()),
-            "index": {"names": list(t.index.names), "dtypes": [_dtype(v, f"index level {v.name}") for v in levels],
-                      "na": [_na_rows(v) for v in levels]},
-            "columns": {"names": cols, "dtype": str(t.columns.dtype),
-                        "dtypes": [_dtype(t[c], f"column {c}") for c in t.columns],
-                        "na": [_na_rows(t[c]) for c in t.columns]},
+            "index": {
+                "names": list(t.index.names),
+                "dtypes": [_dtype(v, f"index level {v.name}") for v in levels],
+                "na": [_na_rows(v) for v in levels],
+            },
+            "columns": {
+                "names": cols,
+                "dtype": str(t.columns.dtype),
+                "dtypes": [_dtype(t[c], f"column {c}") for c in t.columns],
+                "na": [_na_rows(t[c]) for c in t.columns],
+            },
         }
         path = folder / f"{name}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; a lone \r or \n in a cell is quoted too
+            w = csv.writer(
+                fh, lineterminator="\r\n"
+            )  # RFC 4180; a lone \r or \n in a cell is quoted too
             w.writerow([("" if n is None else str(n)) for n in t.index.names] + cols)
-            arrays = [list(map(_cell, v)) for v in levels] + [list(map(_cell, t[c])) for c in t.columns]
+            arrays = [list(map(_cell, v)) for v in levels] + [
+                list(map(_cell, t[c])) for c in t.columns
+            ]
             for row in zip(*arrays, strict=True):
                 w.writerow(row)
-        (folder / f"{name}.json").write_text(json.dumps(side, indent=2, allow_nan=True) + "\n", encoding="utf-8")
+        (folder / f"{name}.json").write_text(
+            json.dumps(side, indent=2, allow_nan=True) + "\n", encoding="utf-8"
+        )
         return path
 
     @classmethod
@@ -395,7 +449,8 @@ class SensitivityResult:
 
         An equal table (dtypes, index, NaN and infinities) and equal metadata.
 
-        A missing, foreign or edited file raises :class:`~motives.errors.MotivesError` naming the file and what is wrong.
+        A missing, foreign or edited file raises :class:`~motives.errors.MotivesError` naming the
+        file and what is wrong.
 
         Examples
         --------
@@ -414,14 +469,20 @@ class SensitivityResult:
         try:
             side = json.loads(jpath.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise MotivesError(f"{jpath}: no such file (a saved sensitivity result is <name>.csv and "
-                               "<name>.json)") from None
+            raise MotivesError(
+                f"{jpath}: no such file (a saved sensitivity result is <name>.csv and <name>.json)"
+            ) from None
         except json.JSONDecodeError as exc:
             raise MotivesError(f"{jpath}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(side, dict) or side.get("format") != FORMAT:
-            raise MotivesError(f"{jpath}: not a motives sensitivity result (no \"format\": \"{FORMAT}\")")
+            raise MotivesError(
+                f'{jpath}: not a motives sensitivity result (no "format": "{FORMAT}")'
+            )
         if side.get("version") != VERSION:
-            raise MotivesError(f"{jpath}: version {side.get('version')!r} of the format; this motives reads {VERSION}")
+            raise MotivesError(
+                f"{jpath}: version {side.get('version')!r} of the format; this motives reads "
+                f"{VERSION}"
+            )
         try:
             kind = side["kind"]
             meta = meta_of(kind, side["meta"])
@@ -491,10 +552,14 @@ def unpack(obj: SensitivityResult | pd.DataFrame, kind: str) -> tuple[pd.DataFra
         if obj.kind != kind:
             raise ValueError(f"expected a {kind} result, got a {obj.kind} result")
         return obj.table, obj.meta
-    if isinstance(obj, pd.DataFrame):  # keys of the user's own beside the metadata change no figure: left aside
+    if isinstance(
+        obj, pd.DataFrame
+    ):  # keys of the user's own beside the metadata change no figure: left aside
         known = META[kind].model_fields if kind in META else {}
         return obj, meta_of(kind, {k: v for k, v in obj.attrs.items() if k in known})
-    raise TypeError(f"expected a SensitivityResult or a DataFrame of {kind}, got {type(obj).__name__}")
+    raise TypeError(
+        f"expected a SensitivityResult or a DataFrame of {kind}, got {type(obj).__name__}"
+    )
 
 
 def table_of(obj: SensitivityResult | pd.DataFrame) -> pd.DataFrame:
@@ -525,8 +590,10 @@ def _dtype(values: pd.Index | pd.Series, what: str) -> str:
     if d == "object":
         bad = {type(v).__name__ for v in values if not (isinstance(v, str) or _missing(v))}
         if bad:
-            raise ValueError(f"cannot save {what}: an object column of {', '.join(sorted(bad))} values "
-                             "(saved: text, or a float/int/bool dtype)")
+            raise ValueError(
+                f"cannot save {what}: an object column of {', '.join(sorted(bad))} values "
+                "(saved: text, or a float/int/bool dtype)"
+            )
     return d
 
 
@@ -548,7 +615,9 @@ def _cell(v: Any) -> str:
     if isinstance(v, bool | np.bool_):
         return "True" if v else "False"
     if isinstance(v, float | np.floating):
-        return repr(float(v))  # shortest text that reads back as the same double (nan, inf, -inf too)
+        return repr(
+            float(v)
+        )  # shortest text that reads back as the same double (nan, inf, -inf too)
     if _missing(v) or v is pd.NA:
         return ""
     return str(v)
@@ -589,23 +658,41 @@ def _read_table(path: Path, index: dict[str, Any], columns: dict[str, Any]) -> p
     nl = len(names)
     header = [("" if n is None else str(n)) for n in names] + cols
     if not rows or rows[0] != header:
-        raise ValueError(f"{path.name}, line 1: header {rows[0] if rows else []} is not the saved one {header}")
+        raise ValueError(
+            f"{path.name}, line 1: header {rows[0] if rows else []} is not the saved one {header}"
+        )
     body = rows[1:]
     for k, r in enumerate(body, start=2):
         if len(r) != len(header):
             raise ValueError(f"{path.name}, line {k}: {len(r)} cells, expected {len(header)}")
     by_col = list(zip(*body, strict=True)) if body else [()] * len(header)
-    arrays = [_parse(list(by_col[i]), dtypes[i], index["na"][i], f"{path.name}, index level {names[i]}")
-              for i in range(nl)]
-    idx_parts = [pd.Index(a, dtype=d, name=n) for a, d, n in zip(arrays, dtypes, names, strict=True)]
-    idx = (pd.MultiIndex.from_arrays(idx_parts, names=names) if nl > 1 else idx_parts[0])
+    arrays = [
+        _parse(list(by_col[i]), dtypes[i], index["na"][i], f"{path.name}, index level {names[i]}")
+        for i in range(nl)
+    ]
+    idx_parts = [
+        pd.Index(a, dtype=d, name=n) for a, d, n in zip(arrays, dtypes, names, strict=True)
+    ]
+    idx = pd.MultiIndex.from_arrays(idx_parts, names=names) if nl > 1 else idx_parts[0]
     data = {}
     for j, (c, d) in enumerate(zip(cols, cdt, strict=True)):
-        data[c] = pd.Series(_parse(list(by_col[nl + j]), d, columns["na"][j], f"{path.name}, column {c}"),
-                            dtype=d, index=idx)
+        data[c] = pd.Series(
+            _parse(list(by_col[nl + j]), d, columns["na"][j], f"{path.name}, column {c}"),
+            dtype=d,
+            index=idx,
+        )
     df = pd.DataFrame(data, index=idx)
     df.columns = pd.Index(cols, dtype=columns["dtype"])
     return df
 
 
-__all__ = ["META", "KIND_OF", "Meta", "SensitivityResult", "load_results", "meta_of", "table_of", "unpack"]
+__all__ = [
+    "META",
+    "KIND_OF",
+    "Meta",
+    "SensitivityResult",
+    "load_results",
+    "meta_of",
+    "table_of",
+    "unpack",
+]

@@ -26,8 +26,14 @@ def item_date(item: Any) -> Any:
     return None
 
 
-def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True,
-               undated: str = "first") -> pd.DataFrame:
+def trajectory(
+    case: Case,
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+    undated: str = "first",
+) -> pd.DataFrame:
     """Credence of every hypothesis and family after each item, items in date order.
 
     Step 0 is the prior. Items are ordered by date (a partial date counts as
@@ -61,7 +67,9 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     dated = sorted((e for e in items if dates[e] is not None), key=lambda e: dates[e].decimal_year)
     und = [e for e in items if dates[e] is None]
     observed = [pa.id for pa in arr.propositions if pa.observed >= 0]
-    if observed:  # the observations of facts are undated evidence: one step, before the undated items
+    if (
+        observed
+    ):  # the observations of facts are undated evidence: one step, before the undated items
         und = [OBSERVED] + und
     order = {"first": und + dated, "last": dated + und, "drop": dated}[undated]
     pos = {e: i for i, e in enumerate(items)}
@@ -77,15 +85,20 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
     blind = replace(arr, propositions=tuple(replace(pa, observed=-1) for pa in arr.propositions))
     for a, picked in ((arr, seen), (blind, ~seen)):
         if picked.any():
-            lp[picked] = scenario_logpost(a, pri, keep=keep[picked], reliability=reliability)  # (S, K)
+            lp[picked] = scenario_logpost(
+                a, pri, keep=keep[picked], reliability=reliability
+            )  # (S, K)
     post = normalise(lp)
     check_finite(post)
     fam = family_credence(arr, post)
     levels = []
     K = len(arr.hypotheses)
     for level, ids, c in (("hypothesis", arr.hypotheses, post), ("family", arr.families, fam)):
-        masks = [np.arange(K) == i for i in range(K)] if level == "hypothesis" else \
-            [arr.family_index == i for i in range(len(ids))]
+        masks = (
+            [np.arange(K) == i for i in range(K)]
+            if level == "hypothesis"
+            else [arr.family_index == i for i in range(len(ids))]
+        )
         lo = np.stack([log_odds_db(lp, m) for m in masks], axis=1)  # (S, ids)
         with np.errstate(invalid="ignore"):
             step = np.vstack([np.zeros((1, c.shape[1])), np.diff(lo, axis=0)])
@@ -98,9 +111,34 @@ def trajectory(case: Case, *, lens: str | None = None, prior: Any = None, reliab
         d = None if s == 0 else dates.get(e)
         for level, ids, c, step, lo in levels:
             for i, t in enumerate(ids):
-                rows.append((s, level, t, e, str(d) if d else "", d.decimal_year if d else np.nan,
-                             d is not None, c[s, i], lo[s, i], step[s, i]))
-    df = pd.DataFrame(rows, columns=["step", "level", "id", "evidence", "date", "year", "dated", "credence",
-                                     "log_odds_db", "step_db"]).set_index(["step", "level", "id"])
+                rows.append(
+                    (
+                        s,
+                        level,
+                        t,
+                        e,
+                        str(d) if d else "",
+                        d.decimal_year if d else np.nan,
+                        d is not None,
+                        c[s, i],
+                        lo[s, i],
+                        step[s, i],
+                    )
+                )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "step",
+            "level",
+            "id",
+            "evidence",
+            "date",
+            "year",
+            "dated",
+            "credence",
+            "log_odds_db",
+            "step_db",
+        ],
+    ).set_index(["step", "level", "id"])
     df.attrs.update({"lens": arr.lens, "undated": undated, "undated_items": und})
     return df

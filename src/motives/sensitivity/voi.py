@@ -12,7 +12,14 @@ from numpy.typing import ArrayLike
 from motives.errors import CaseError, Problem
 from motives.exact import CaseArrays, family_credence, loglik, normalise, quiet_log
 from motives.schema import Case
-from motives.sensitivity._core import Array, check_finite, effective_lam, entropy_bits, scenario_posterior, setup
+from motives.sensitivity._core import (
+    Array,
+    check_finite,
+    effective_lam,
+    entropy_bits,
+    scenario_posterior,
+    setup,
+)
 from motives.sensitivity._structure import every_item, item_props
 
 
@@ -32,15 +39,30 @@ def _outcomes(arr: CaseArrays, name: str, spec: Any) -> Array:
                 L = np.stack([L, 1 - L])
     except (TypeError, KeyError, ValueError):
         L = np.full((0, 0), np.nan)
-    if L.ndim != 2 or L.shape[1] != len(H) or np.any(L < 0) or np.any(L > 1) \
-            or np.any(np.abs(L.sum(axis=0) - 1) > 1e-9):
-        raise CaseError([Problem(
-            f"candidate '{name}': give P(observed | h) for every hypothesis ({', '.join(H)}), or a table of "
-            "outcomes x hypotheses whose columns sum to 1", item=name, field="likelihoods")])
+    if (
+        L.ndim != 2
+        or L.shape[1] != len(H)
+        or np.any(L < 0)
+        or np.any(L > 1)
+        or np.any(np.abs(L.sum(axis=0) - 1) > 1e-9)
+    ):
+        raise CaseError(
+            [
+                Problem(
+                    f"candidate '{name}': give P(observed | h) for every hypothesis "
+                    f"({', '.join(H)}), or a table of "
+                    "outcomes x hypotheses whose columns sum to 1",
+                    item=name,
+                    field="likelihoods",
+                )
+            ]
+        )
     return L
 
 
-def expected_information(arr: CaseArrays, belief: ArrayLike, outcomes: ArrayLike) -> tuple[float, float]:
+def expected_information(
+    arr: CaseArrays, belief: ArrayLike, outcomes: ArrayLike
+) -> tuple[float, float]:
     """Expected entropy reduction (bits) of the hypothesis and family distributions.
 
     ``belief`` (K,) is the current credence; ``outcomes`` (O, K) holds P(outcome | h).
@@ -56,8 +78,14 @@ def expected_information(arr: CaseArrays, belief: ArrayLike, outcomes: ArrayLike
     return float(h_now - h_after), float(f_now - f_after)
 
 
-def value_of_information(case: Case, candidates: Mapping[str, Any], *, lens: str | None = None,
-                         prior: Any = None, reliability: bool = True) -> pd.DataFrame:
+def value_of_information(
+    case: Case,
+    candidates: Mapping[str, Any],
+    *,
+    lens: str | None = None,
+    prior: Any = None,
+    reliability: bool = True,
+) -> pd.DataFrame:
     """Expected information (bits) from observing each candidate item, given all evidence so far.
 
     Parameters
@@ -88,12 +116,14 @@ def value_of_information(case: Case, candidates: Mapping[str, Any], *, lens: str
     for name, spec in candidates.items():
         voi, voif = expected_information(arr, c, _outcomes(arr, name, spec))
         rows.append((name, entropy_bits(c), entropy_bits(family_credence(arr, c)), voi, voif))
-    return pd.DataFrame(rows, columns=["candidate", "entropy", "entropy_family", "voi", "voi_family"]
-                        ).set_index("candidate")
+    return pd.DataFrame(
+        rows, columns=["candidate", "entropy", "entropy_family", "voi", "voi_family"]
+    ).set_index("candidate")
 
 
-def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
-                     reliability: bool = True) -> pd.DataFrame:
+def item_information(
+    case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """Expected information of each likelihood item, as if it were not yet observed.
 
     The belief is the posterior without the item; the item is a yes/no
@@ -113,7 +143,8 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
 
     Examples
     --------
-    The cookie problem: before the draw the bowls are 50 : 50 (1 bit); the draw (vanilla with probability
+    The cookie problem: before the draw the bowls are 50 : 50 (1 bit); the draw (vanilla with
+    probability
     0.75 or 0.5) is expected to remove H(0.625) - (H(0.75) + H(0.5)) / 2 = 0.0488 bits of it.
 
     >>> import motives as mv
@@ -132,13 +163,18 @@ def item_information(case: Case, *, lens: str | None = None, prior: Any = None,
     rows = []
     for i, e in enumerate(arr.items):
         voi, voif = expected_information(arr, post[i], np.stack([lam[i], 1 - lam[i]]))
-        rows.append((e, entropy_bits(post[i]), entropy_bits(family_credence(arr, post[i])), voi, voif))
-    df = pd.DataFrame(rows, columns=["evidence", "entropy", "entropy_family", "voi", "voi_family"]
-                      ).set_index("evidence")
+        rows.append(
+            (e, entropy_bits(post[i]), entropy_bits(family_credence(arr, post[i])), voi, voif)
+        )
+    df = pd.DataFrame(
+        rows, columns=["evidence", "entropy", "entropy_family", "voi", "voi_family"]
+    ).set_index("evidence")
     return df
 
 
-def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliability: bool) -> pd.DataFrame:
+def _structured_item_information(
+    case: Case, arr: CaseArrays, pri: Array, reliability: bool
+) -> pd.DataFrame:
     """:func:`item_information` of a structured case, then each proposition's information.
 
     Each proposition's by :func:`proposition_information`.
@@ -150,24 +186,48 @@ def _structured_item_information(case: Case, arr: CaseArrays, pri: Array, reliab
     ll = loglik(arr, reliability=reliability)
     rows = []
     props = dict(zip(every_item(arr), item_props(arr), strict=True))
-    for e in arr.items + [x for pa in arr.propositions for x in pa.items] + [jt.id for jt in arr.joint]:
+    for e in (
+        arr.items + [x for pa in arr.propositions for x in pa.items] + [jt.id for jt in arr.joint]
+    ):
         ll_wo = loglik(arr.without([e]), reliability=reliability)
         with np.errstate(invalid="ignore", over="ignore"):
             p_yes = np.where(np.isfinite(ll_wo), np.exp(ll - ll_wo), 0.0)
         p_yes = np.clip(p_yes, 0.0, 1.0)
         belief = normalise(quiet_log(pri) + ll_wo)
         voi, voif = expected_information(arr, belief, np.stack([p_yes, 1 - p_yes]))
-        rows.append((e, entropy_bits(belief), entropy_bits(family_credence(arr, belief)), voi, voif, "item",
-                     props[e]))
+        rows.append(
+            (
+                e,
+                entropy_bits(belief),
+                entropy_bits(family_credence(arr, belief)),
+                voi,
+                voif,
+                "item",
+                props[e],
+            )
+        )
     pi = proposition_information(case, lens=arr.lens, prior=pri, reliability=reliability)
     for pid, r in pi.iterrows():
-        rows.append((pid, r["entropy"], r["entropy_family"], r["voi"], r["voi_family"], "proposition", pid))
-    return pd.DataFrame(rows, columns=["evidence", "entropy", "entropy_family", "voi", "voi_family", "kind",
-                                       "proposition"]).set_index("evidence")
+        rows.append(
+            (pid, r["entropy"], r["entropy_family"], r["voi"], r["voi_family"], "proposition", pid)
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "evidence",
+            "entropy",
+            "entropy_family",
+            "voi",
+            "voi_family",
+            "kind",
+            "proposition",
+        ],
+    ).set_index("evidence")
 
 
-def proposition_information(case: Case, *, lens: str | None = None, prior: Any = None,
-                            reliability: bool = True) -> pd.DataFrame:
+def proposition_information(
+    case: Case, *, lens: str | None = None, prior: Any = None, reliability: bool = True
+) -> pd.DataFrame:
     """Expected information (bits) about the hypotheses from learning each proposition's state.
 
     Given all the evidence E, learning that proposition p is in state s has
@@ -177,7 +237,8 @@ def proposition_information(case: Case, *, lens: str | None = None, prior: Any =
     column s (all S states in one call), so the items already under p, a
     shared source's reliability and the propositions above and below p are
     all accounted for, on a network too (root facts, several parents, items of several parents). A
-    proposition whose state reveals the hypothesis (a permutation-matrix table) is worth the whole current
+    proposition whose state reveals the hypothesis (a permutation-matrix table) is worth the whole
+    current
     entropy; an observed fact is worth nothing (its state is known).
 
     Returns
@@ -207,13 +268,34 @@ def proposition_information(case: Case, *, lens: str | None = None, prior: Any =
     rows = []
     for pa in arr.propositions:
         S = len(pa.states)
-        T = pa.table[None] * np.eye(S)[:, None, :]  # (S, V, S): the table restricted to one state per scenario
+        T = (
+            pa.table[None] * np.eye(S)[:, None, :]
+        )  # (S, V, S): the table restricted to one state per scenario
         lls = loglik(arr, reliability=reliability, tables={pa.id: T})  # (S, K): log P(E, p = s | h)
         with np.errstate(invalid="ignore", over="ignore"):
             L = np.where(np.isfinite(ll)[None, :], np.exp(lls - ll[None, :]), 0.0)  # P(s | h, E)
         voi, voif = expected_information(arr, c, L)
         p_s = L @ c
-        rows.append((pa.id, entropy_bits(c), entropy_bits(family_credence(arr, c)), voi, voif,
-                     pa.states[int(np.argmax(p_s))], float(p_s.max())))
-    return pd.DataFrame(rows, columns=["proposition", "entropy", "entropy_family", "voi", "voi_family", "likeliest",
-                                       "p_likeliest"]).set_index("proposition")
+        rows.append(
+            (
+                pa.id,
+                entropy_bits(c),
+                entropy_bits(family_credence(arr, c)),
+                voi,
+                voif,
+                pa.states[int(np.argmax(p_s))],
+                float(p_s.max()),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "proposition",
+            "entropy",
+            "entropy_family",
+            "voi",
+            "voi_family",
+            "likeliest",
+            "p_likeliest",
+        ],
+    ).set_index("proposition")

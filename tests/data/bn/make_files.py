@@ -4,11 +4,14 @@ pyAgrum is another tool than the reader under test.
 
 Run from the repository root: ``python tests/data/bn/make_files.py``. It writes, beside this script,
 
-- ``alarm.{bif,xml,net,dsl}``: Pearl's burglary alarm network (Pearl 1988; Russell & Norvig, fig. 14.2):
+- ``alarm.{bif,xml,net,dsl}``: Pearl's burglary alarm network (Pearl 1988; Russell & Norvig, fig.
+14.2):
   P(Burglary) = .001, P(Earthquake) = .002, P(Alarm | B, E) = .95 / .94 / .29 / .001,
   P(JohnCalls | Alarm) = .90 / .05, P(MaryCalls | Alarm) = .70 / .01; states True, False.
-- ``student.{bif,xml,net}``: Koller & Friedman's student network (Probabilistic Graphical Models, fig. 3.4):
-  Difficulty (d0 easy .6, d1 hard .4), Intelligence (i0 .7, i1 .3), Grade | I, D (g1, g2, g3), SAT | I,
+- ``student.{bif,xml,net}``: Koller & Friedman's student network (Probabilistic Graphical Models,
+fig. 3.4):
+  Difficulty (d0 easy .6, d1 hard .4), Intelligence (i0 .7, i1 .3), Grade | I, D (g1, g2, g3), SAT |
+  I,
   Letter | Grade.
 
 ``.xml`` is XMLBIF, ``.net`` Hugin NET, ``.dsl`` GeNIe's old format (read through pyAgrum only).
@@ -20,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-gum: Any = None  # pyAgrum, imported when the script runs (never at test collection: it crashes the process on
+# pyAgrum, imported when the script runs (never at test collection: it crashes the process on
+gum: Any = None
 #                  import when warnings are errors, as this project's pytest settings make them)
 
 
@@ -34,8 +38,12 @@ def alarm() -> gum.BayesNet:
     bn.addArc("Alarm", "MaryCalls")
     bn.cpt("Burglary").fillWith([0.001, 0.999])
     bn.cpt("Earthquake").fillWith([0.002, 0.998])
-    for b, e, p in (("True", "True", 0.95), ("True", "False", 0.94), ("False", "True", 0.29),
-                    ("False", "False", 0.001)):
+    for b, e, p in (
+        ("True", "True", 0.95),
+        ("True", "False", 0.94),
+        ("False", "True", 0.29),
+        ("False", "False", 0.001),
+    ):
         bn.cpt("Alarm")[{"Burglary": b, "Earthquake": e}] = [p, 1 - p]
     for node, (pt, pf) in (("JohnCalls", (0.90, 0.05)), ("MaryCalls", (0.70, 0.01))):
         bn.cpt(node)[{"Alarm": "True"}] = [pt, 1 - pt]
@@ -56,8 +64,12 @@ def student() -> gum.BayesNet:
     bn.addArc("Grade", "Letter")
     bn.cpt("Difficulty").fillWith([0.6, 0.4])
     bn.cpt("Intelligence").fillWith([0.7, 0.3])
-    grade = {("i0", "d0"): [0.3, 0.4, 0.3], ("i0", "d1"): [0.05, 0.25, 0.7],
-             ("i1", "d0"): [0.9, 0.08, 0.02], ("i1", "d1"): [0.5, 0.3, 0.2]}
+    grade = {
+        ("i0", "d0"): [0.3, 0.4, 0.3],
+        ("i0", "d1"): [0.05, 0.25, 0.7],
+        ("i1", "d0"): [0.9, 0.08, 0.02],
+        ("i1", "d1"): [0.5, 0.3, 0.2],
+    }
     for (i, d), row in grade.items():
         bn.cpt("Grade")[{"Intelligence": i, "Difficulty": d}] = row
     bn.cpt("SAT")[{"Intelligence": "i0"}] = [0.95, 0.05]
