@@ -580,6 +580,33 @@ def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> Non
     page.close()
 
 
+@needs_browser
+def test_the_target_line_says_which_credence_is_with_the_edits(
+    browser: Any, tmp_path: Path
+) -> None:
+    """After an edit that moves the target, the line gives both credences and says which is which.
+
+    It once read "the leading hypothesis before your edits ...: credence X" with X the edited one.
+    """
+    case = mv.examples.load("student")
+    page, errors = _open(browser, appendix(case, tmp_path))
+    target = page.locator("#target-line").get_attribute("data-target")
+    item = next(e.id for e in case.evidence if e.kind == "likelihood")
+    page.locator(f"input[data-weight={json.dumps(item)}]").evaluate(
+        "s => { s.value = '0'; s.dispatchEvent(new Event('input')); }"
+    )
+    edits = page.evaluate("window.motives.edits()")
+    now = edited_posterior(case, edits)["hypotheses"][target]
+    before = edited_posterior(case)["hypotheses"][target]
+    assert f"{100 * now:.1f}" != f"{100 * before:.1f}"  # the edit moved it: the test can tell
+    line = page.locator("#target-line").inner_text()
+    assert line.endswith(
+        f"credence {100 * now:.1f}% with your edits ({100 * before:.1f}% before them)."
+    ), line
+    assert errors == []
+    page.close()
+
+
 def test_the_appendix_opens_on_the_specs_prior(tmp_path: Path) -> None:
     """A spec's prior is the page's, as in the report.
 

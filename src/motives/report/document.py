@@ -1300,10 +1300,17 @@ def _information(x: ReportContext) -> list[str]:
             info = info.drop(
                 columns=[c for c in ("entropy_family", "voi_family") if c in info.columns]
             )
+        props = "kind" in info.columns and bool((info["kind"] == "proposition").any())
+        what = (
+            "from each item (kind `item`: judged as if it had not been observed yet, the belief "
+            "being the posterior without it) and from learning the state of each proposition "
+            "(kind `proposition`)"
+            if props
+            else "from each item, judged as if it had not been observed yet (belief = posterior "
+            "without it)"
+        )
         L += [
-            "Expected reduction of entropy (bits) from each item, judged as if it had not been "
-            "observed yet "
-            "(belief = posterior without it):",
+            f"Expected reduction of entropy (bits) {what}:",
             "",
             to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4),
             "",
