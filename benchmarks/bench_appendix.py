@@ -105,7 +105,6 @@ def run(quick: bool = False) -> BenchResult:
     )
     res.notes.append(
         f"{len(edits)} random edit sets (lens, prior, weights, drops, discount, reliability, "
-        "tables); "
-        "best of several rounds; browser timer resolution about 0.1 ms per round"
+        "tables); best of several rounds; browser timer resolution about 0.1 ms per round"
     )
     return res

@@ -600,8 +600,7 @@ def run(quick: bool = False) -> BenchResult:
             0,
             res.metrics[0].__class__(
                 "max |Δ P(hypothesis | evidence)| engine vs pyAgrum vs pgmpy (3 networks; single "
-                "queries and swept "
-                "scenarios)",
+                "queries and swept scenarios)",
                 agree,
                 "",
                 target="≤ 1e-12",

@@ -377,14 +377,9 @@ def test_no_private_name_crosses_a_module() -> None:
 def test_the_private_import_check_can_fail() -> None:
     """The check above finds each way in, and lets the allowed ones pass."""
     text = (
-        "from motives.exact import _log\n"
-        "from motives.plots._style import style\n"
-        "from motives import likelihood as _lk\n"
-        "from motives.plots import _style\n"
-        "from motives import exact\n"
-        "from .credence import _private_helper\n"
-        "x = exact._mix\n"
-        "y = _lk.parse\n"
+        "from motives.exact import _log\nfrom motives.plots._style import style\nfrom motives "
+        "import likelihood as _lk\nfrom motives.plots import _style\nfrom motives import "
+        "exact\nfrom .credence import _private_helper\nx = exact._mix\ny = _lk.parse\n"
     )
     inside = private_imports(text, "motives.plots.probe")
     assert [f.split(" ", 1)[1] for f in inside] == [

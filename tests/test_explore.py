@@ -267,8 +267,7 @@ def test_edits_come_back_as_a_lens(seed: int) -> None:
 def test_without_anywidget_a_clear_message() -> None:
     code = (
         "import sys; sys.modules['anywidget'] = None\n"
-        "import motives as mv\n"
-        "try:\n    mv.explore(mv.examples.cookie_case())\n"
+        "import motives as mv\ntry:\n    mv.explore(mv.examples.cookie_case())\n"
         "except mv.MotivesError as e:\n    print('MSG', e)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

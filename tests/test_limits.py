@@ -288,8 +288,7 @@ def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(
     assert f"{spec}:4: field 'sensitivity.sobol_samples'" in text
     assert re.search(
         r"need about [\d.]+ GB of memory, more than the limit of 4\.0 GB: give sobol_samples at "
-        r"most "
-        r"[\d,]+ for this case",
+        r"most [\d,]+ for this case",
         text,
     ), text
     assert not (tmp_path / "out").exists()

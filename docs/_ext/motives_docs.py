@@ -100,10 +100,9 @@ def _type(node: dict[str, Any]) -> str:
 #: Records whose YAML input is wider than their JSON Schema (pydantic "before" validators parse it).
 WRITTEN_AS = {
     "Likelihood": "In YAML, write any likelihood form: a number in [0, 1], a verbal phrase "
-    "(`likely`), an ACH "
-    "rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, hi]}` or "
-    "`{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the record "
-    "below.",
+    "(`likely`), an ACH rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, "
+    "hi]}` or `{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the "
+    "record below.",
     "PartialDate": "In YAML, write `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the loader turns it into "
     "the record below.",
 }
@@ -143,9 +142,8 @@ def schema_markdown() -> str:
         "# Schema reference",
         "",
         "Generated at build time from {func}`motives.json_schema` (the same schema `motives "
-        "schema` prints), "
-        "so it always matches the code. The prose guide is {doc}`formats <../formats>`. "
-        "Every record forbids unknown keys.",
+        "schema` prints), so it always matches the code. The prose guide is {doc}`formats "
+        "<../formats>`. Every record forbids unknown keys.",
         "",
         "Top level: `case.yaml` is a {ref}`CaseFile <schema-casefile>`; each evidence file is an "
         "{ref}`EvidenceFile <schema-evidencefile>`; an analysis spec (`models/*.yaml`) is an "
@@ -221,11 +219,9 @@ def case_results_markdown() -> str:
         f"Computed from `evidence/` at build time ({len(case.propositions)} propositions, "
         f"{len(case.evidence)} "
         "items) with `mv.exact_posterior(case, lens=...)` and the case's prior (the two families "
-        "even). "
-        "**Structured** is the headline: items that bear on one fact are counted through that "
-        "fact. "
-        "**Independent** (`structure=False`) multiplies every item as if each were a separate "
-        "observation of the motive, for comparison.",
+        "even). **Structured** is the headline: items that bear on one fact are counted through "
+        "that fact. **Independent** (`structure=False`) multiplies every item as if each were a "
+        "separate observation of the motive, for comparison.",
         "",
         "| | prior | "
         + " | ".join(f"`{lens}` structured | `{lens}` independent" for lens in case.lens_ids)
@@ -254,11 +250,10 @@ def case_results_markdown() -> str:
         "(which-facts)=",
         "### Which facts carry the verdict",
         "",
-        "The weight of each fact (a proposition with every item under it, or an item that bears "
-        "on the "
-        "hypotheses directly): its Bayes factor for the mean of the non-security accounts against "
-        "national "
-        "security, each fact alone. Values above 1 favour the non-security accounts.",
+        "The weight of each fact (a proposition with every item under it, or an item that bears on "
+        "the hypotheses directly): its Bayes factor for the mean of the non-security accounts "
+        "against national security, each fact alone. Values above 1 favour the non-security "
+        "accounts.",
         "",
         "| fact | items | " + " | ".join(f"`{lens}`" for lens in case.lens_ids) + " |",
         "| --- " * (len(case.lens_ids) + 2) + "|",

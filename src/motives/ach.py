@@ -392,9 +392,8 @@ def matrix_to_case(  # noqa: C901
                     f"columns '{other}' and '{c}' give the same hypothesis id '{hid}' (an id is "
                     "the "
                     f"header lowercased, other characters as _, cut to {SLUG_LENGTH} characters "
-                    "at a "
-                    "word): give the columns short distinct headers and put the full names in a "
-                    "#label row",
+                    "at a word): give the columns short distinct headers and put the full names in "
+                    "a #label row",
                     file=f,
                     line=1,
                 )
@@ -611,8 +610,7 @@ def _credibility(cell: Any) -> Any:
     if value == _lk.NOT_APPLICABLE:
         raise ValueError(
             f"credibility must be high, medium, low or a probability, got {cell!r} (NA stands "
-            "only in "
-            "a hypothesis column)"
+            "only in a hypothesis column)"
         )
     return value
 

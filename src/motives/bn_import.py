@@ -658,8 +658,7 @@ def read_bn(  # noqa: C901
         if node in observed and observed[node] != state:
             raise MotivesError(
                 f"evidence names node '{node}' twice ({observed[node]} and {state}); observe a "
-                "node "
-                "in one state"
+                "node in one state"
             )
         observed[node] = state
 

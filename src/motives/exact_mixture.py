@@ -214,8 +214,7 @@ def exact_mixture(
                     [
                         Problem(
                             f"items reported by '{g.key}' share an uncertain reliability; the "
-                            "closed "
-                            "form covers fixed reliabilities only",
+                            "closed form covers fixed reliabilities only",
                             field="sources",
                         )
                     ]
@@ -296,8 +295,7 @@ def _parts(arr: Any) -> list[set[int]]:
                 [
                     Problem(
                         "the closed form of the mixture model covers structures in which each "
-                        "group of connected facts "
-                        "hangs from the hypotheses by one node; here "
+                        "group of connected facts hangs from the hypotheses by one node; here "
                         + " and ".join(bearers[r])
                         + " both have the "
                         "hypotheses as a parent and are joined through the facts "

@@ -493,8 +493,7 @@ def not_applied_lines(lf: LensFile) -> list[str]:
     if na.prior:
         out.append(
             f"not applied: the reader's prior weights {na.prior} (under not_applied; apply it "
-            "under "
-            "case_judgements)"
+            "under case_judgements)"
         )
     if na.reliability:
         out.append(
@@ -504,14 +503,12 @@ def not_applied_lines(lf: LensFile) -> list[str]:
     if na.weights:
         out.append(
             f"not applied: factors on the weight of timeline or quantity items {na.weights} (not "
-            "a table "
-            "of probabilities a lens can hold)"
+            "a table of probabilities a lens can hold)"
         )
     if na.drop:
         out.append(
             f"not applied: items left out {na.drop} (timeline or quantity items, or a base rate "
-            "of 0: a "
-            "lens cannot leave them out)"
+            "of 0: a lens cannot leave them out)"
         )
     return out
 
@@ -559,8 +556,7 @@ def case_judgement_lines(case: Case, lf: LensFile) -> list[str]:
     if out:
         out.append(
             "they belong to the case, not to a lens: every lens of the new folder, and a pool of "
-            "them, is "
-            "analysed under them"
+            "them, is analysed under them"
         )
     return out
 

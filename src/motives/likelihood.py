@@ -261,9 +261,8 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
     )
     refusal = (
         f"no Beta distribution the engine can compute with has [{lo!r}, {hi!r}] as its central "
-        f"{mass:.0%} "
-        f"interval (an interval this narrow, or this close to 0 or 1, needs a concentration above "
-        f"{MAX_CONCENTRATION:g}); write the probability as a number"
+        f"{mass:.0%} interval (an interval this narrow, or this close to 0 or 1, needs a "
+        f"concentration above {MAX_CONCENTRATION:g}); write the probability as a number"
     )
     try:
         with np.errstate(all="ignore"):
@@ -488,10 +487,8 @@ def _refuse_underflow(
         k = lost[0]
         raise ValueError(
             f"the {what} of '{k}' ({given[k]:g}) against the largest ({top:g}) is a relative "
-            "likelihood "
-            "too small to represent (it would be read as 0 and rule it out); write 0 if you mean "
-            "that, "
-            "or bring the numbers closer"
+            "likelihood too small to represent (it would be read as 0 and rule it out); write 0 if "
+            "you mean that, or bring the numbers closer"
         )
 
 

@@ -122,8 +122,7 @@ def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str
             head + f"integrating it exactly needs {q:,} quadrature nodes, more than the limit of "
             f"{MAX_NODES:,} "
             f"(a source may report at most {lo:,} items with a Beta reliability and {n_hyp} "
-            "hypotheses). Give "
-            "the reliability as a number, or split the source"
+            "hypotheses). Give the reliability as a number, or split the source"
         )
     msg = memory_refusal(
         source_bytes(n_items, n_hyp),
@@ -294,8 +293,7 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
     if mean == 0.0 or mean == 1.0:
         raise ValueError(
             f"beta [{a:g}, {b:g}] has a mean too close to {mean:g} to represent; write {mean:g} "
-            "if you "
-            "mean it"
+            "if you mean it"
         )
     # halves never overflow, but a subnormal halved is 0: add the halves only where a + b itself
     # would overflow
@@ -334,8 +332,7 @@ def check_concentration(mean: float, concentration: float) -> float:
     ):
         raise ValueError(
             f"concentration {str(concentration)[:20]}... is more than {MAX_CONCENTRATION:g}, the "
-            "largest "
-            "the engine computes with"
+            "largest the engine computes with"
         )
     if (
         isinstance(concentration, bool)
@@ -358,8 +355,7 @@ def check_concentration(mean: float, concentration: float) -> float:
     if 0.0 < mean < 1.0 and (mean * c == 0.0 or (1.0 - mean) * c == 0.0):
         raise ValueError(
             f"a Beta of mean {mean:g} and concentration {c:g} has a shape parameter that "
-            "underflows "
-            "to 0: raise the concentration or write the mean as a number"
+            "underflows to 0: raise the concentration or write the mean as a number"
         )
     return c
 

@@ -290,8 +290,7 @@ def _walk(
                     problems.append(
                         Problem(
                             f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once "
-                            "read "
-                            "(they would overwrite each other); write distinct keys",
+                            "read (they would overwrite each other); write distinct keys",
                             file=f,
                             line=k.start_mark.line + 1,
                             field=dotted(path + (key,)),

@@ -283,7 +283,6 @@ def _conflicts(case: Any) -> list[str]:
                 f"conflict under {lens}: {', '.join(flags)} {'is' if len(flags) == 1 else 'are'} "
                 "more than "
                 f"{CONFLICT_THRESHOLD_DB:g} dB less probable given the rest of the evidence than "
-                "a priori "
-                "(an encoding error, a deception, or a hypothesis missing from the set?)"
+                "a priori (an encoding error, a deception, or a hypothesis missing from the set?)"
             )
     return lines

@@ -51,13 +51,11 @@ def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None)
 
 PRIOR_HELP = (
     "Prior instead of the case's: 'uniform', or every hypothesis as id=probability separated by "
-    "commas "
-    "(e.g. h1=0.7,h2=0.3; the probabilities sum to 1)."
+    "commas (e.g. h1=0.7,h2=0.3; the probabilities sum to 1)."
 )
 TARGET_HELP = (
     "What to report on: a hypothesis id, a family id, or a group of a grouping (group, or "
-    "grouping.group); "
-    "default the leading family."
+    "grouping.group); default the leading family."
 )
 
 
@@ -190,8 +188,7 @@ def if_independent(
     t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
     return {
         "note": "exact posterior as if every item bore on the hypotheses independently "
-        "(structure=False): "
-        "the naive-Bayes figure the propositions correct; not the result",
+        "(structure=False): the naive-Bayes figure the propositions correct; not the result",
         "hypotheses": {
             str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()
         },
@@ -393,8 +390,7 @@ def power_sensitivity(res: Any, case: Any = None, *, compute: bool = True) -> di
     ):
         return {
             "statement": "Power-scaling sensitivity: not computed (it needs the log densities of "
-            "every draw, "
-            "which cost a few seconds: motives run --psense or motives summary --psense computes "
-            "it)"
+            "every draw, which cost a few seconds: motives run --psense or motives summary "
+            "--psense computes it)"
         }
     return sensitivity_summary(res, case=case)

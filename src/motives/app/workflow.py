@@ -503,9 +503,8 @@ def fit_outputs(
         )
         if cells > LARGE_FIT_CELLS:
             progress.warn(
-                f"this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
-                f"to sample; {spec.sampler.chains} chains x "
-                f"{spec.sampler.tune + spec.sampler.draws} "
+                f"this case has {cells} uncertain likelihoods (Beta cells), each a parameter to "
+                f"sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
                 "steps of a model this size can take hours. The exact engine (motives posterior, "
                 "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing."
             )

@@ -277,10 +277,8 @@ def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
             what, field = (
                 (
                     f"sigma {e.sigma:g} cannot be computed with against the trends' spreads "
-                    "(sigma^2 I + "
-                    "X S X^T is singular in floating point): give sigma on the scale of the codes "
-                    "(e.g. 0.1 "
-                    "to 10)"
+                    "(sigma^2 I + X S X^T is singular in floating point): give sigma on the scale "
+                    "of the codes (e.g. 0.1 to 10)"
                 ),
                 "sigma",
             )

@@ -74,12 +74,10 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
             [
                 Problem(
                     "sources of uncertain reliability whose items sit under propositions "
-                    f"({keys}) need a tensor grid "
-                    f"of {size:,} nodes to integrate exactly, more than the limit of "
-                    f"{MAX_GRID:,}. Fix a reliability "
-                    "(a number instead of a distribution), split a source, or take reports at "
-                    "face value "
-                    "(reliability off)",
+                    f"({keys}) need a tensor grid of {size:,} nodes to integrate exactly, more "
+                    f"than the limit of {MAX_GRID:,}. Fix a reliability "
+                    "(a number instead of a distribution), split a source, or take reports at face "
+                    "value (reliability off)",
                     field="sources",
                 )
             ]

@@ -147,8 +147,7 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
             ):
                 raise bad(
                     f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative "
-                    "numbers, "
-                    "not all 0",
+                    "numbers, not all 0",
                     "tables",
                 )
     return {

@@ -782,8 +782,7 @@ def _timeline_rows(
             if dim not in (None, "hypothesis"):
                 raise NotImplementedError(
                     "sampled step trends (timeline='explicit') are available for timelines "
-                    "that bear on the hypotheses; use the closed form for one under a "
-                    "proposition"
+                    "that bear on the hypotheses; use the closed form for one under a proposition"
                 )
             ll = _explicit_design_loglik(tl, sig)
         elif mode == "explicit":

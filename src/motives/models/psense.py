@@ -519,8 +519,7 @@ def report_section(summary: dict[str, Any], *, source: str = "") -> str:
         f"distance per doubling; above {summary.get('threshold', THRESHOLD):g} is sensitive), and "
         "the change "
         "of its mean per doubling of the judgements' power (direction). Estimated from the draws "
-        "by "
-        "importance weighting, without refitting."
+        "by importance weighting, without refitting."
     )
     lines.append("")
     cred = summary.get("credence") or {}

@@ -750,8 +750,7 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
             if name == "motives_draws_digest":
                 problems.append(
                     "attribute motives_draws_digest is missing (a fit of a motives from before "
-                    "fits "
-                    "recorded a digest of their draws, or an edited file): refit it"
+                    "fits recorded a digest of their draws, or an edited file): refit it"
                 )
             elif name in ("motives_config", "motives_fallbacks"):
                 problems.append(f"attribute {name} is missing")

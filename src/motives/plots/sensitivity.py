@@ -1345,8 +1345,7 @@ def plot_information(
             ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="which family", **bar_style(1))
             xlabel = (
                 "Expected reduction of entropy (bits), as if not yet observed:\nabout which "
-                "hypothesis "
-                "(dark) and which family (hatched) is true"
+                "hypothesis (dark) and which family (hatched) is true"
             )
         _rows_done(
             ax_, y, names_all, W, xlabel, len(info), v, owned=ax is None, ylim=False, legend=not one

@@ -367,18 +367,15 @@ def evidence_markdown(
     cap = (
         f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
         f"decibans = weight of evidence for {md_text(target_label(case, t.attrs['target']))} "
-        "against the rest "
-        "(rest weighted by the prior)."
+        "against the rest (rest weighted by the prior)."
     )
     if case.structured:
         cap += (
             " An item under a proposition is rated P(E | state) (`given_state`); its hypothesis "
-            "columns give "
-            "what it implies alone through its proposition, and its decibans its weight alone. "
-            "Items under one "
-            "proposition are not independent given h, so their decibans do not add up: the "
-            "structured "
-            "posterior combines them through the proposition."
+            "columns give what it implies alone through its proposition, and its decibans its "
+            "weight alone. Items under one proposition are not independent given h, so their "
+            "decibans do not add up: the structured posterior combines them through the "
+            "proposition."
         )
     fb = [i for i, f in t["fallback"].items() if f]
     if fb:

@@ -338,9 +338,8 @@ class Proposition(Record):
     bears_on: Id | list[Id] = Field(
         default=HYPOTHESES,
         description="'hypotheses' (default), the id of another proposition, a list of parents in "
-        "order (the table "
-        "is nested in that order), or [] for a root fact nothing in the case causes (one row: "
-        "P(state)).",
+        "order (the table is nested in that order), or [] for a root fact nothing in the case "
+        "causes (one row: P(state)).",
     )
     observed: Id | None = Field(
         default=None, description="A state observed for certain (a hard finding); default none."

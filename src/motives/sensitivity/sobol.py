@@ -588,9 +588,8 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
         parts.append(
             "The Sobol table is empty: no judgement of this case is given as a distribution (a "
             "confidence, a Beta or an interval), so there is no uncertainty to attribute. It does "
-            "not "
-            "mean that the conclusion is robust: the tornado and break-even tables move the point "
-            "judgements."
+            "not mean that the conclusion is robust: the tornado and break-even tables move the "
+            "point judgements."
         )
     elif not np.isfinite(df.attrs.get("variance", 0.0)):
         parts.append(
