@@ -4,15 +4,11 @@ It never moves a judgement the reader did not move, prints small probabilities a
 the spec's target, and sends the reader's judgements back as a lens.
 
 In Chromium (Debian's package, driven by Playwright, as in tests/test_appendix.py): a source
-reliability of
-0.999 survives "use my value" untouched; 1e-6 prints as 1e-6; the target is the spec's; edit →
-download →
-``motives add-lens`` → pool gives the pooled posterior Python gives for the same judgements (1e-12).
-In Python:
-a lens file made from any set of lens-level edits gives, as a new lens, the posterior of the edits;
-the case
-folder ``add-lens`` writes reads back as the same lens; every bad lens file gets one located
-message.
+reliability of 0.999 survives "use my value" untouched; 1e-6 prints as 1e-6; the target is the
+spec's; edit → download → ``motives add-lens`` → pool gives the pooled posterior Python gives for
+the same judgements (1e-12). In Python: a lens file made from any set of lens-level edits gives, as
+a new lens, the posterior of the edits; the case folder ``add-lens`` writes reads back as the same
+lens; every bad lens file gets one located message.
 """
 
 from __future__ import annotations

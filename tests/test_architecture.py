@@ -305,10 +305,8 @@ def private_imports(text: str, me: str, *, package: bool = False, where: str = "
     Each is given as ``where:line what``.
 
     Three ways in: ``from motives.x import _name`` (any module but this one, even in a function body
-    or
-    under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its
-    package;
-    ``module._name`` on a module this file imported. ``package``: ``me`` is a package's
+    or under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its
+    package; ``module._name`` on a module this file imported. ``package``: ``me`` is a package's
     ``__init__``.
     """
     home = me if package else me.rpartition(".")[0]  # what a relative import is relative to

@@ -15,8 +15,7 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 A file is rewritten only when its content changes, so incremental builds stay incremental.
 
 The CLI page (``docs/cli.md``) is sphinxcontrib-typer's ``typer`` directive, which works with typer
-0.29
-(sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click
+0.29 (sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click
 refuses).
 """
 
@@ -124,15 +123,11 @@ def schema_markdown() -> str:
     """The JSON Schema as Markdown: the two files, then every record they use.
 
     Kept by hand rather than autodoc-pydantic's pages: this page documents the YAML a case author
-    writes (the
-    JSON Schema an editor validates with and ``motives schema`` prints: YAML key names, JSON types,
-    the
-    constraints as the schema states them), while autodoc-pydantic documents the Python records
-    (attributes,
-    validators), which it does on the API pages (``sphinxcontrib.autodoc_pydantic`` in conf.py). A
-    Sphinx
-    extension that renders a JSON Schema (sphinx-jsonschema) could replace this function; it has not
-    been tried.
+    writes (the JSON Schema an editor validates with and ``motives schema`` prints: YAML key names,
+    JSON types, the constraints as the schema states them), while autodoc-pydantic documents the
+    Python records (attributes, validators), which it does on the API pages
+    (``sphinxcontrib.autodoc_pydantic`` in conf.py). A Sphinx extension that renders a JSON Schema
+    (sphinx-jsonschema) could replace this function; it has not been tried.
     """
     from motives.schema_json import json_schema
 

@@ -241,8 +241,7 @@ def slug(text: str, fallback: str = "h") -> str:
     """An id from free text: lowercase letters, digits and underscores, starting with a letter.
 
     Ids longer than :data:`SLUG_LENGTH` characters are cut after the last whole word that fits (a
-    single
-    word longer than that is cut at the limit).
+    single word longer than that is cut at the limit).
 
     Examples
     --------

@@ -124,11 +124,9 @@ def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
     It names the nearest phrase, rating or ICD 203 term.
 
     An ICD 203 term that is not also one of the point phrases (``highly probable``, ``roughly even
-    chance``) is
-    a range, not a point, and is never read as a phrase: the message says to write it as an ICD 203
-    term.
-    ``icd203_form`` is how that is written where the message is read (``{icd203: ...}`` in YAML,
-    ``icd203: ...`` in a matrix cell).
+    chance``) is a range, not a point, and is never read as a phrase: the message says to write it
+    as an ICD 203 term. ``icd203_form`` is how that is written where the message is read (``{icd203:
+    ...}`` in YAML, ``icd203: ...`` in a matrix cell).
 
     Examples
     --------

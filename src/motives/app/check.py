@@ -226,8 +226,7 @@ def _zero_cells(lens: str, cells: list[tuple[str, str]], case: Any) -> list[str]
     """The zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count).
 
     A zero judged for an item that a source of reliability below 1 reports rules nothing out (a
-    wrong
-    report still has its base rate): those are listed apart, saying so.
+    wrong report still has its base rate): those are listed apart, saying so.
     """
     from motives.exact.compile import reliability_of
 

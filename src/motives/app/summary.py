@@ -3,9 +3,8 @@
 A posterior's summary with priors, groupings, target, value.
 
 ``motives posterior``, ``run``, ``summary``, ``sensitivity`` and ``report`` (and a notebook) build
-the
-same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this module
-adds each part once. :func:`posterior_summary` is the whole of ``motives posterior`` but the
+the same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this
+module adds each part once. :func:`posterior_summary` is the whole of ``motives posterior`` but the
 printing.
 """
 
@@ -204,8 +203,8 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
     Both go into ``summary`` too.
 
     A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of
-    one parameter,
-    not rival explanations, and counting the items each is inconsistent with means nothing there.
+    one parameter, not rival explanations, and counting the items each is inconsistent with means
+    nothing there.
     """
     from motives.ach import inconsistency, inconsistency_line
     from motives.schema import LikelihoodItem

@@ -151,8 +151,7 @@ class FigureContext:
     The case, the tables of :func:`motives.sensitivity.run_all`, labels.
 
     ``width`` is passed to the plot function when given (``"one"``, ``"two"``, inches); ``None``
-    keeps the
-    function's own default (``"auto"``).
+    keeps the function's own default (``"auto"``).
     """
 
     case: Case
@@ -225,8 +224,7 @@ def figure(
         Its caption in the report.
     needs
         The analyses (table names of :mod:`motives.sensitivity.registry`) it draws; it is drawn when
-        all are
-        present.
+        all are present.
     when
         Drawn only when this is true of the :class:`FigureContext` (e.g. the table is not empty).
     target
@@ -405,15 +403,12 @@ def standard_figures(
     ``tables`` is the output of :func:`motives.sensitivity.run_all` (DataFrames), or the same tables
     as
     :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results`
-    of what
-    ``motives sensitivity`` wrote: the same figures). The figures are those of :data:`FIGURES`
-    (registered
-    with :func:`figure`, a user's own too) whose tables are present, in registration order; timeline
-    items each get a figure ``timeline_<id>``; a structured case (with
-    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`);
-    numeric hypotheses (a grid: every hypothesis has a ``value``) get
-    ``value_posterior``, which replaces ``credences`` beyond :data:`GRID_ROWS`
-    hypotheses. The item-ranked figures show the strongest
+    of what ``motives sensitivity`` wrote: the same figures). The figures are those of
+    :data:`FIGURES` (registered with :func:`figure`, a user's own too) whose tables are present, in
+    registration order; timeline items each get a figure ``timeline_<id>``; a structured case (with
+    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`); numeric
+    hypotheses (a grid: every hypothesis has a ``value``) get ``value_posterior``, which replaces
+    ``credences`` beyond :data:`GRID_ROWS` hypotheses. The item-ranked figures show the strongest
     :data:`STANDARD_TOP` rows. ``width`` (``"one"``, ``"two"``, inches) overrides each figure's own
     choice.
 

@@ -3,10 +3,8 @@
 Every sentence of the report that states a number or a direction is rendered from a
 :class:`motives.report.explain.Claim` read from the tables the figures use (``run_all``'s), and
 :func:`build_report` returns the claims beside the text, so a test can check each against the
-tables.
-A claim that would say nothing (a level reached at a scale of 0, a number compared with itself) is
-not
-printed.
+tables. A claim that would say nothing (a level reached at a scale of 0, a number compared with
+itself) is not printed.
 """
 
 from __future__ import annotations
@@ -192,8 +190,7 @@ def _discount_sentence(
     For each level, the smallest gamma from which the target keeps it.
 
     A level the target does not reach with the evidence at full weight, or reaches at the smallest
-    gamma
-    but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
+    gamma but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
     """
     n = disc.attrs["diagnostic_items"]
     tgt = disc.attrs["target"]
@@ -288,8 +285,7 @@ def judgements_markdown(
 
     The source reliabilities, the base rates of the items such sources report and the target's prior
     (:func:`motives.sensitivity.judgements.judgement_table`); a base rate the case does not give is
-    named
-    with the value it defaulted to (the row mean). Nothing when the case has only its prior.
+    named with the value it defaulted to (the row mean). Nothing when the case has only its prior.
 
     Examples
     --------
@@ -368,8 +364,7 @@ def report_markdown(
     spec
         ``name``, ``file``, ``lens``, ``prior``, ``model``, ``case_hash`` (of the case content),
         ``motives_version``, ``tornado_factor``, ``reliability``, and ``target`` (as written) when
-        the
-        analyses were run for a target.
+        the analyses were run for a target.
     analysed
         The case the tables were computed on when it is not ``case``: for a group target,
         :meth:`motives.Case.regrouped` (the grouping's groups as families).
@@ -377,10 +372,9 @@ def report_markdown(
     Notes
     -----
     The target-centred sections (prior, leave-one-out, break-even, discount, cruxes, Sobol) follow
-    the
-    target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless a
-    target
-    was given. A case with named groupings gets a section "Groupings": each grouping's marginal.
+    the target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless
+    a target was given. A case with named groupings gets a section "Groupings": each grouping's
+    marginal.
 
     The sections are those registered with :func:`section` (a user's own too), in registration
     order;
@@ -411,8 +405,7 @@ def report_markdown(
     True
 
     A structured case puts the independent-items posterior beside the structured one and adds a
-    section
-    "Structure":
+    section "Structure":
 
     >>> case = mv.examples.load("burglary")
     >>> md = report_markdown(
@@ -560,8 +553,7 @@ def section(
         The section's name (unique); its heading is its own to write.
     uses
         The analyses (table names of :mod:`motives.sensitivity.registry`) it reports; it is written
-        only when
-        all their tables are there.
+        only when all their tables are there.
     when
         Written only when this is true of the :class:`ReportContext`.
     optional
@@ -610,8 +602,7 @@ def report_sections(
     direction.
 
     The head (title, analysis, lens) is ``"__head__"``; a section that does not apply (its ``when``)
-    or writes
-    nothing is left out.
+    or writes nothing is left out.
 
     Examples
     --------
@@ -995,12 +986,10 @@ def _group_discount_lines(
     """One group discount table (by proposition or by issue area) and its sentence, from its claim.
 
     The sentence is at the lowest level of the table the target reaches with every item at full
-    weight: the
-    group whose items it needs most (the largest of the smallest gammas), or that it needs none of
-    them. When
-    it reaches no level, the sentence says so, and names a group whose items, weighed down, would
-    bring it to
-    the lowest level (the one left out that leaves the highest credence), if any does.
+    weight: the group whose items it needs most (the largest of the smallest gammas), or that it
+    needs none of them. When it reaches no level, the sentence says so, and names a group whose
+    items, weighed down, would bring it to the lowest level (the one left out that leaves the
+    highest credence), if any does.
     """
     if gd.empty:
         return []
@@ -1360,8 +1349,7 @@ def references_markdown(case: Case) -> list[str]:
     Every work the report cites, formatted by :class:`motives.citations.Bibliography`.
 
     The works are the items' and propositions' sources and the sources that report items; a case
-    that cites
-    none gets no section.
+    that cites none gets no section.
 
     Examples
     --------

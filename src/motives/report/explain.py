@@ -33,10 +33,9 @@ class Claim:
     ----------
     what
         The kind of claim: ``posterior_leader``, ``leader_within``, ``evidence_favours``,
-        ``carries``,
-        ``against``, ``proposition_carries``, ``loo_flips``, ``no_loo_flip``, ``nearest_flip``,
-        ``no_flip``,
-        ``lens_disagrees``, ``lenses_agree``, ``conflict``, ``discount``, ``independent``.
+        ``carries``, ``against``, ``proposition_carries``, ``loo_flips``, ``no_loo_flip``,
+        ``nearest_flip``, ``no_flip``, ``lens_disagrees``, ``lenses_agree``, ``conflict``,
+        ``discount``, ``independent``.
     subject
         The id it is about (hypothesis, family, item, proposition, judgement, lens).
     value
@@ -149,13 +148,10 @@ def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -
     The items and observed or reported facts of most negative weight for the target.
 
     An item's weight is :func:`motives.sensitivity.weight_of_evidence`'s; a fact's (observed, or
-    with items
-    bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact whose weight
-    only passes on what lies
-    below it (neither observed nor reported) is not named: the finding below it is. ``favours`` is
-    the rival
-    with the largest weight of that finding against its own rest, named only when that weight is
-    positive.
+    with items bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact
+    whose weight only passes on what lies below it (neither observed nor reported) is not named: the
+    finding below it is. ``favours`` is the rival with the largest weight of that finding against
+    its own rest, named only when that weight is positive.
     """
     rows: list[tuple[float, str, str, Any]] = []
     col = _slice(woe, level, tgt, "decibans")
@@ -232,8 +228,7 @@ def explain(  # noqa: C901
         How many items to name as carrying the weight.
     target
         The hypothesis or family the target-centred claims are about (weights, flips, discount);
-        default the
-        leading family, as in :func:`motives.sensitivity.run_all`.
+        default the leading family, as in :func:`motives.sensitivity.run_all`.
 
     Returns
     -------

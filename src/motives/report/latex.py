@@ -29,8 +29,7 @@ def cite(keys: list[str]) -> str:
     r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
 
     The one citation formatter's LaTeX form (:func:`motives.citations.latex_cite`): the paper's
-    BibTeX or
-    biblatex style formats the citation from the case's own ``.bib`` file.
+    BibTeX or biblatex style formats the citation from the case's own ``.bib`` file.
 
     Raises
     ------

@@ -210,12 +210,10 @@ def most_credible_rows(
     """The rows of a table a report shows, and a sentence on those left out ("" when none are).
 
     At each level (the index level ``level`` if there is one; else the whole index) every row, or,
-    when there
-    are more than :data:`motives.conventions.MANY_ROWS`, the :data:`motives.conventions.SHOWN_ROWS`
-    most
-    credible, in their own order: the rule of ``motives posterior``. ``credence`` is indexed like
-    the rows'
-    ids (default: the table's own ``credence`` column).
+    when there are more than :data:`motives.conventions.MANY_ROWS`, the
+    :data:`motives.conventions.SHOWN_ROWS` most credible, in their own order: the rule of ``motives
+    posterior``. ``credence`` is indexed like the rows' ids (default: the table's own ``credence``
+    column).
 
     Examples
     --------
@@ -337,10 +335,9 @@ def evidence_markdown(
     """The evidence table as Markdown, with a caption line stating the lens and the unit.
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's
-    resolution.
-    ``target`` (a hypothesis or family) is what the decibans are for, default the leading family: a
-    report
-    analysed for a target passes it, so that the table and the figures give each item the same sign.
+    resolution. ``target`` (a hypothesis or family) is what the decibans are for, default the
+    leading family: a report analysed for a target passes it, so that the table and the figures give
+    each item the same sign.
 
     Examples
     --------
@@ -399,10 +396,8 @@ def posterior_markdown(
     The interval mass is stated where there are intervals.
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's
-    resolution.
-    ``all_rows=False`` keeps, at a level with many rows, only the most credible
-    (:func:`most_credible_rows`)
-    and says how many are left out.
+    resolution. ``all_rows=False`` keeps, at a level with many rows, only the most credible
+    (:func:`most_credible_rows`) and says how many are left out.
 
     Examples
     --------
