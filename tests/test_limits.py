@@ -504,3 +504,152 @@ def test_commands_print_no_runtime_warning_on_extreme_cases(
             assert "error:" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
             break
         assert "Warning" not in proc.stderr, (args, doc, proc.stderr[-3000:])
+
+
+# ------------------------------------------------- a source's items counted before they are checked
+
+
+def _write_source_case(
+    root: Any,
+    n_direct: int,
+    n_structured: int,
+    concentration: float | None,
+    in_case_yaml: bool,
+    files: int,
+) -> Any:
+    """A case folder: one source ``s`` reporting ``n_direct`` items on the hypotheses and
+    ``n_structured`` under a proposition, its items spread over ``files`` evidence files; ``s``
+    declared in case.yaml or in the first evidence file, with a Beta reliability or a fixed one."""
+    import yaml
+
+    root.mkdir(parents=True, exist_ok=True)
+    rel = {"mean": 0.7} | ({"concentration": concentration} if concentration else {})
+    source = {"key": "s", "reliability": rel}
+    case: dict[str, Any] = {
+        "name": "sized",
+        "hypotheses": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+        "propositions": [{"id": "p", "title": "p", "likelihoods": {"a": 0.7, "b": 0.4, "c": 0.2}}],
+    }
+    if in_case_yaml:
+        case["sources"] = [source]
+    (root / "case.yaml").write_text(yaml.safe_dump(case, sort_keys=False), encoding="utf-8")
+    items = [
+        {
+            "id": f"d{i}",
+            "title": "x",
+            "reported_by": "s",
+            "likelihoods": {"a": 0.6, "b": 0.4, "c": 0.5},
+        }
+        for i in range(n_direct)
+    ] + [
+        {
+            "id": f"u{i}",
+            "title": "x",
+            "bears_on": "p",
+            "reported_by": "s",
+            "likelihoods": {"yes": 0.6, "no": 0.3},
+        }
+        for i in range(n_structured)
+    ]
+    for f in range(files):
+        part: dict[str, Any] = {"evidence": items[f::files]}
+        if f == 0 and not in_case_yaml:
+            part["sources"] = [source]
+        (root / f"ev{f}.yaml").write_text(yaml.safe_dump(part, sort_keys=False), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("in_case_yaml", [True, False], ids=["case.yaml", "evidence file"])
+def test_a_source_past_the_limit_is_refused_before_any_item_is_validated(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, in_case_yaml: bool
+) -> None:
+    """The red team's reproducer, scaled to 5,000 items (20,000 took minutes to load before the
+    engine refused them): ``check`` refuses the case from the counts in the parsed YAML, before a
+    single evidence file is validated (the validator fails if reached), with one located message:
+    the file and line where the source's reliability is declared, the source, the field, how many
+    items, the limit and what would fit; exit 2."""
+    from typer.testing import CliRunner
+
+    import motives.io as io
+    from motives.cli import app
+
+    folder = _write_source_case(tmp_path / "case", 5000, 0, 10.0, in_case_yaml, files=2)
+    real = io._salvage
+
+    def salvage(model: Any, *a: Any, **kw: Any) -> Any:
+        assert model is not io.EvidenceFile, "an evidence file was validated before the refusal"
+        return real(model, *a, **kw)
+
+    monkeypatch.setattr(io, "_salvage", salvage)
+    res = CliRunner().invoke(app, ["check", str(folder)], terminal_width=400)
+    text = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    declared = folder / ("case.yaml" if in_case_yaml else "ev0.yaml")
+    line = next(
+        i + 1
+        for i, t in enumerate(declared.read_text().splitlines())
+        if t.strip().startswith("reliability")
+    )
+    assert f"{declared}:{line}: source 's', field 'reliability': reports 5,000 items" in text, text
+    assert "2,501 quadrature nodes, more than the limit of 2,048" in text, text
+    assert (
+        "a source may report at most 4,095 items with a Beta reliability and 3 hypotheses" in text
+    )
+    assert f"counted in {folder / 'ev0.yaml'}, {folder / 'ev1.yaml'} before the items" in text
+    assert text.count("error:") == 1 and "Traceback" not in res.output
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(0, 12),
+    st.integers(0, 2),
+    st.sampled_from([None, 0.5, 10.0, 1e6]),
+    st.booleans(),
+    st.integers(1, 3),
+)
+def test_the_early_count_refuses_exactly_what_the_engine_would(
+    tmp_path_factory: pytest.TempPathFactory,
+    n_direct: int,
+    n_structured: int,
+    concentration: float | None,
+    in_case_yaml: bool,
+    files: int,
+) -> None:
+    """With the node limit lowered to 4 (a source may report at most 7 items): a generated case is
+    refused while loading exactly when, loaded without that check, the engine refuses it when it
+    compiles the case (the same rule, :func:`motives.numeric.source_refusal`), with the same
+    sentence; items under a proposition and fixed reliabilities are not counted against it."""
+    import motives as mv
+    import motives.io as io
+    import motives.numeric as numeric
+    from motives.exact import compile_case
+
+    folder = _write_source_case(
+        tmp_path_factory.mktemp("c") / "case",
+        n_direct,
+        n_structured,
+        concentration,
+        in_case_yaml,
+        files,
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(numeric, "MAX_NODES", 4)
+        try:
+            mv.load_case(folder)
+            early = None
+        except mv.CaseError as exc:
+            early = exc.problems
+        mp.setattr(io.SourceSizes, "refuse", lambda self, n_hyp: None)
+        case = mv.load_case(folder)
+        try:
+            compile_case(case)
+            late = None
+        except mv.CaseError as exc:
+            late = exc.problems
+    assert (early is None) == (late is None), (early, late)
+    if early is not None and late is not None:
+        assert len(early) == len(late) == 1
+        assert (early[0].item, early[0].kind, early[0].field) == ("s", "source", "reliability")
+        assert early[0].message.startswith(late[0].message) and early[0].file and early[0].line

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from motives.errors import MotivesError
+from motives.files import MACHINE_ERRNOS
 from motives.models.config import FitConfig
 from motives.models.many import FitTask, run_fits
 from motives.models.testing import random_case
@@ -288,3 +291,200 @@ def test_a_task_is_checked_against_the_closed_form_of_what_it_fitted():
         (refs[4], "observed"),
     ):
         assert not ref["available"] and f"sets the model's {knobs} to values other" in ref["reason"]
+
+
+# ------------------------------------------------------------- the machine refusing a write (issue 23)
+
+
+def _fake_runner(fail_at: int, error: BaseException, ran: list[int], tasks: list[FitTask]):
+    """A ``run_task`` that gives a fake fit for each task and raises ``error`` at task ``fail_at``."""
+    from motives.testing import fake_fit
+
+    case = _case()
+
+    def run(task: FitTask):
+        i = tasks.index(task)
+        ran.append(i)
+        if i == fail_at:
+            raise error
+        res = fake_fit(case, seed=i, draws=5, chains=2)
+        res.trace.attrs["motives_task_key"] = task.key
+        return res
+
+    return run
+
+
+def _tasks(n: int) -> list[FitTask]:
+    case = _case()
+    cfg = _config(case)
+    return [FitTask.build(case, cfg, data={"observed": [i, 0]}, label=f"t{i}") for i in range(n)]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(sorted(MACHINE_ERRNOS)),
+    st.integers(1, 5),
+    st.data(),
+    st.booleans(),
+)
+def test_a_machine_refusal_in_a_task_ends_the_job_and_keeps_what_finished(
+    code: int, n: int, data: st.DataObject, with_folder: bool
+) -> None:
+    """A full disk (or a file-size limit, a read-only disk, a quota, a permission) in task k is not
+    task k's failure: no task after it runs, run_fits raises one OSError (same errno, no file name:
+    the command names its output) saying which task and what was kept; the k fits before it are in
+    the results folder, whole, and a rerun reads them back and runs only the rest."""
+    import errno as errno_
+    import tempfile
+
+    import motives.models.many as many
+
+    k = data.draw(st.integers(0, n - 1))
+    tasks = _tasks(n)
+    ran: list[int] = []
+    strerror = os.strerror(code)
+    with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as mp:
+        folder = Path(d) / "fits" if with_folder else None
+        mp.setattr(many, "run_task", _fake_runner(k, OSError(code, strerror), ran, tasks))
+        with pytest.raises(OSError) as err:
+            run_fits(tasks, scheduler="serial", results=folder)
+        exc = err.value
+        assert (exc.errno, exc.filename) == (code, None) and ran == list(range(k + 1))
+        text = exc.strerror
+        assert text.startswith(strerror) and f"stopped at task {k + 1} of {n} (t{k}," in text
+        if folder is not None and k:
+            assert f"the {k} finished fit{'s are' if k > 1 else ' is'} kept in {folder}" in text
+            assert sorted(p.name for p in folder.iterdir()) == sorted(
+                f"{t.key}.nc" for t in tasks[:k]
+            )
+        else:
+            assert "no fit is kept" in text
+        if folder is None:
+            return
+        ran.clear()  # the disk has room again: the rerun fits only what had not finished
+        mp.setattr(many, "run_task", _fake_runner(-1, OSError(errno_.EIO, "unused"), ran, tasks))
+        job = run_fits(tasks, scheduler="serial", results=folder)
+        assert job.ok and job.resumed == list(range(k)) and ran == list(range(k, n))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FileNotFoundError(2, "No such file or directory", "/gone"),
+        OSError(5, "Input/output error"),
+        ValueError("a bad knob"),
+    ],
+    ids=["ENOENT", "EIO", "ValueError"],
+)
+def test_any_other_error_is_the_task_s_failure_and_the_job_goes_on(
+    monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    """Only the machine refusing a write ends the job; a missing file, an I/O error or a bug is one
+    task's failure, reported by task, and the others run."""
+    import motives.models.many as many
+
+    tasks = _tasks(3)
+    ran: list[int] = []
+    monkeypatch.setattr(many, "run_task", _fake_runner(1, error, ran, tasks))
+    job = run_fits(tasks, scheduler="serial")
+    assert ran == [0, 1, 2] and sorted(job.failures) == [1]
+    assert type(error).__name__ in job.failures[1]
+
+
+@pytest.mark.parametrize("code", sorted(MACHINE_ERRNOS))
+def test_a_results_folder_the_disk_refuses_names_the_file_and_leaves_no_part(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, code: int
+) -> None:
+    """Saving a finished fit into the results folder fails half-way: no ``.part`` file stays, the
+    error names the file the user's folder was to hold, and nothing after it runs."""
+    import motives.models.many as many
+    from motives.models.result import FitResult
+
+    tasks = _tasks(3)
+    ran: list[int] = []
+    monkeypatch.setattr(many, "run_task", _fake_runner(-1, ValueError(), ran, tasks))
+    real = FitResult.save
+    calls = []
+
+    def save(self, path, *a, **kw):
+        calls.append(path)
+        if len(calls) == 2:  # the second fit: half a file, then the disk is full
+            Path(path).write_bytes(b"half")
+            raise OSError(code, os.strerror(code))
+        return real(self, path, *a, **kw)
+
+    monkeypatch.setattr(FitResult, "save", save)
+    folder = tmp_path / "fits"
+    with pytest.raises(OSError) as err:
+        run_fits(tasks, scheduler="serial", results=folder)
+    assert err.value.errno == code and err.value.filename == str(folder / f"{tasks[1].key}.nc")
+    assert "stopped at task 2 of 3" in err.value.strerror
+    assert "the 1 finished fit is kept" in err.value.strerror
+    assert ran == [0, 1]
+    assert sorted(p.name for p in folder.iterdir()) == [f"{tasks[0].key}.nc"]
+
+
+def test_a_compile_cache_the_disk_refuses_is_named_as_outside_the_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A refused write inside PyTensor (its compile cache: the error names no file) says where it
+    went and that it is outside the command's output; PyTensor's own log record of it is dropped,
+    its other records are not."""
+    import errno as errno_
+    import logging
+
+    import pytensor
+
+    from motives.models.scratch import scratch_writes
+
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(str(record.msg))
+
+    log = logging.getLogger("pytensor.link.c.cmodule")
+    handler = Keep()
+    log.addHandler(handler)
+    try:
+        code = compile("raise OSError(errno_.EFBIG, 'File too large')", "/x/pytensor/c.py", "exec")
+        with pytest.raises(OSError) as err, scratch_writes():
+            log.error(OSError(errno_.EFBIG, "File too large"))
+            log.error("another record")
+            exec(code, {"errno_": errno_})
+    finally:
+        log.removeHandler(handler)
+    assert records == ["another record"]
+    assert err.value.filename is None and err.value.errno == errno_.EFBIG
+    assert err.value.strerror == (
+        f"File too large (writing PyTensor's compile cache {pytensor.config.compiledir}, outside "
+        "this command's output: free space there, or set PYTENSOR_FLAGS=base_compiledir=FOLDER to "
+        "a disk with room)"
+    )
+    with pytest.raises(ValueError, match="not the machine"), scratch_writes():
+        raise ValueError("not the machine")
+
+
+def test_a_calibration_with_no_finished_fit_says_so_and_no_p_value(tmp_path: Path) -> None:
+    """Every fit failed: no ranks, so no sentence about uniformity (a chi-square of no ranks has p =
+    NaN: 'ranks not uniform' would be false), and sbc.json says no test passed."""
+    import json
+
+    import pandas as pd
+
+    from motives.models.many import ManyFits
+    from motives.models.sbc import SBCResult, write_sbc
+
+    tasks = _tasks(2)
+    job = ManyFits(tasks, [None, None], {0: "boom", 1: "boom"}, [], "serial (this process)", 1.0)
+    tests = pd.DataFrame(
+        {"chi2": [np.nan], "p": [np.nan], "ok": [False], "counts": [[0, 0]]},
+        index=pd.Index(["h"], name="quantity"),
+    )
+    ranks = pd.DataFrame({"h": pd.Series([], dtype=int)})
+    lines = write_sbc(SBCResult(ranks, tests, job, keep=10, bins=2), tmp_path)
+    assert lines[0].startswith("0 of 2 simulations fitted")
+    assert lines[-1] == "no simulation finished: there are no ranks to test"
+    assert not any("uniform" in line for line in lines)
+    doc = json.loads((tmp_path / "sbc.json").read_text())
+    assert doc["finished"] == 0 and doc["ok"] is False

@@ -557,28 +557,8 @@ def _limited(limit: int) -> Callable[[], None]:
 
 
 def _full_disk_params() -> list[Any]:
-    """The commands that write; ``sbc`` is a known failure (strict: the test fails once it is fixed)."""
-    out = []
-    for c in _commands(slow=False):
-        v = getattr(c, "values", [c])[0]
-        if v in READ_ONLY:
-            continue
-        if (
-            v == "sbc"
-        ):  # its fits report the worker's write error as failed tasks (exit 3, no file named)
-            c = pytest.param(
-                v,
-                marks=[
-                    *getattr(c, "marks", []),
-                    pytest.mark.xfail(
-                        strict=True,
-                        reason="known defect: a many-fit job turns a full disk into failed tasks "
-                        "(exit 3)",
-                    ),
-                ],
-            )
-        out.append(c)
-    return out
+    """The commands that write."""
+    return [c for c in _commands(slow=False) if getattr(c, "values", [c])[0] not in READ_ONLY]
 
 
 @pytest.mark.parametrize("name", _full_disk_params())
@@ -597,6 +577,44 @@ def test_a_full_disk_is_one_message_naming_the_output(
         assert "File too large" in err and str(out) in " ".join(err.split()), err
         assert not re.search(r"\.(tmp|old)-\w{8}|\.\w{8}\.tmp", err), err  # no temporary name
         assert list(out.iterdir()) == [], list(out.iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheduler", ["serial", "processes"])
+def test_a_full_disk_under_the_compile_cache_ends_a_many_fit_job(
+    workspace: Path, tmp_path: Path, scheduler: str
+) -> None:
+    """``sbc`` with a compile cache of its own (cold: the first module PyTensor compiles is written
+    there) and 1 KiB per file: the first fit meets the full disk in the cache, outside the output.
+    The job ends there (exit 2, not 3 with every task 'failed'), the message names the output asked
+    for, says the write went to PyTensor's compile cache outside it and which task stopped the job,
+    and nothing is left: no output, no partial fit in ``--fits``, no temporary name."""
+    out, fits = tmp_path / "out", tmp_path / "fits"
+    out.mkdir()
+    args = _command_args(workspace, out)["sbc"]
+    args[args.index("serial")] = scheduler
+    p = subprocess.Popen(
+        [sys.executable, "-m", "motives", "sbc", *args, "--fits", str(fits), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**_env(), "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'cache'}"},
+        preexec_fn=_limited(1024),
+    )
+    _, err = p.communicate(timeout=900)
+    flat = " ".join(err.split())
+    assert p.returncode == 2, (p.returncode, err)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert (
+        f"{out / 'sbc'}: File too large (writing PyTensor's compile cache {tmp_path / 'cache'}"
+        in (flat)
+    ), flat
+    assert "outside this command's output" in flat and "the job stopped at task" in flat, flat
+    assert "no fit is kept" in flat and "failed:" not in flat, flat
+    assert err.count("File too large") == 1, err  # PyTensor's own log line of it is not repeated
+    assert not re.search(r"\.(tmp|old)-\w{8}|\.\w{8}\.tmp", err), err
+    assert list(out.iterdir()) == []
+    assert not fits.exists() or [q.name for q in fits.iterdir()] == []
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ motives writes through a temporary name is given, once complete, the permissions
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -18,7 +19,9 @@ from pathlib import Path
 __all__ = [
     "FILE_MODE",
     "FOLDER_MODE",
+    "MACHINE_ERRNOS",
     "follow_umask",
+    "machine_error",
     "swap_folder",
     "temporary_folder",
     "umask",
@@ -29,6 +32,25 @@ __all__ = [
 FOLDER_MODE = 0o777
 #: What ``open(..., "w")`` asks for before the umask takes its bits away.
 FILE_MODE = 0o666
+
+#: ``errno`` values of a machine refusing a write: no space, a file past the size limit, a read-only
+#: file system, a quota, a permission. A many-fit job meeting one ends
+#: (:func:`motives.models.many.run_fits`) instead of counting it as one task's failure: the next
+#: task would write to the same disk.
+MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT, errno.EACCES})
+
+
+def machine_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the machine refusing a write (:data:`MACHINE_ERRNOS`).
+
+    Examples
+    --------
+    >>> machine_error(OSError(errno.ENOSPC, "No space left on device")), machine_error(ValueError())
+    (True, False)
+    >>> machine_error(FileNotFoundError(errno.ENOENT, "No such file or directory"))
+    False
+    """
+    return isinstance(exc, OSError) and exc.errno in MACHINE_ERRNOS
 
 
 def umask() -> int:

@@ -23,6 +23,7 @@ from motives.errors import CaseError, Problem
 from motives.located import RECORD_KIND, problems_from_validation, validate
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
 from motives.schema.structure import HYPOTHESES, Proposition, PropositionJudgement
+from motives.sizes import SourceSizes, positions
 from motives.yamlfile import Lines, line_of, read_yaml
 
 __all__ = ["load_case", "evidence_files", "skipped_files", "read_yaml", "read_bibtex", "validate"]
@@ -44,6 +45,7 @@ class _Loc:
         self.repeats: dict[
             str, list[tuple[str, Lines, tuple[Any, ...]]]
         ] = {}  # an id's later records
+        self.sizes = SourceSizes()
 
     def add(self, ident: str, where: tuple[str, Lines, tuple[Any, ...]]) -> None:
         """Note where a record is; a repeated id keeps its first place and notes the others."""
@@ -294,8 +296,10 @@ def _collect(  # noqa: C901
         loc.add(prop.id, (str(case_path), lines, ("propositions", i)))
         props.append({"item": prop})
     amendments: list[tuple[Amendment, str, Lines, int]] = []
-    files = evidence_files(folder)
-    for ef_path in files:
+    if cf is not None:
+        loc.sizes.declare(str(case_path), lines, data, cf.sources)
+    read: list[tuple[Path, Any, Lines]] = []
+    for ef_path in evidence_files(folder):
         loc.files.append(str(ef_path))
         try:
             raw, elines = read_yaml(ef_path)
@@ -303,24 +307,31 @@ def _collect(  # noqa: C901
             problems += exc.problems
             failed.unknown = True
             continue
+        loc.sizes.count(str(ef_path), raw, elines)
+        read.append((ef_path, raw, elines))
+    if depth == 0:  # every file read, none validated yet: a source past the limits is refused now
+        hyps = cf.hypotheses if cf else []
+        loc.sizes.refuse(len(hyps or (parent.hypotheses if parent else [])) or 1)
+    for ef_path, raw, elines in read:
         ef, found = _salvage(EvidenceFile, raw, str(ef_path), elines, failed)
         problems += found
         if ef is None:
             failed.unknown = True
             continue
         sources += list(ef.sources)
+        where = positions(raw)
         for i, prop in enumerate(ef.propositions):
             if prop.issue_area is None and ef.issue_area is not None:
                 prop = prop.model_copy(update={"issue_area": ef.issue_area})
-            loc.add(prop.id, (str(ef_path), elines, _kept_path(raw, "propositions", prop.id, i)))
+            loc.add(prop.id, (str(ef_path), elines, _kept_path(where, "propositions", prop.id, i)))
             props.append({"item": prop})
         for i, item in enumerate(ef.evidence):
             if item.issue_area is None and ef.issue_area is not None:
                 item = item.model_copy(update={"issue_area": ef.issue_area})
-            loc.add(item.id, (str(ef_path), elines, _kept_path(raw, "evidence", item.id, i)))
+            loc.add(item.id, (str(ef_path), elines, _kept_path(where, "evidence", item.id, i)))
             items.append({"item": item})
         for i, am in enumerate(ef.amend):
-            amendments.append((am, str(ef_path), elines, _kept_path(raw, "amend", am.id, i)[1]))
+            amendments.append((am, str(ef_path), elines, _kept_path(where, "amend", am.id, i)[1]))
     if cf is None:
         return None, props + items, bib
     if amendments:  # shorthand judgements belong to the default lens: name it before amending
@@ -369,20 +380,16 @@ def _collect(  # noqa: C901
     return merged.model_copy(update={"propositions": []}), props + items, bib
 
 
-def _kept_path(raw: Any, key: str, ident: str, i: int) -> tuple[str, int]:
-    """The path of the ``i``-th kept record of list ``key`` in the raw file.
+def _kept_path(
+    positions: dict[str, dict[Any, list[int]]], key: str, ident: str, i: int
+) -> tuple[str, int]:
+    """The path of the ``i``-th kept record of list ``key`` in the raw file (:func:`positions`).
 
     Invalid entries before it were left out.
     """
-    entries = raw.get(key) if isinstance(raw, dict) else None
-    if isinstance(entries, list):
-        at = [
-            j
-            for j, e in enumerate(entries)
-            if isinstance(e, dict) and e.get("id", e.get("key")) == ident
-        ]
-        if at:
-            return (key, at[0] if len(at) == 1 else min(at, key=lambda j: abs(j - i)))
+    at = positions.get(key, {}).get(ident)
+    if at:
+        return (key, at[0] if len(at) == 1 else min(at, key=lambda j: abs(j - i)))
     return (key, i)
 
 

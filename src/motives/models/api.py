@@ -247,7 +247,39 @@ def fit_from_config(
     result); ``on_phase`` is told each phase as it begins; ``auto_backend`` is what the record's
     backend ``auto`` means here (default: :func:`~motives.models.sampling.auto_backend_for_fit`,
     which depends on what this process compiled before; a many-fit task fixes it).
+
+    A write the machine refuses meanwhile (a full disk under PyTensor's compile cache) is an
+    ``OSError`` saying where it went (:func:`motives.models.scratch.scratch_writes`).
     """
+    from motives.models.scratch import scratch_writes
+
+    with scratch_writes():
+        return _fit_from_config(
+            case,
+            config,
+            progressbar=progressbar,
+            extra=extra,
+            data=data,
+            cores=cores,
+            log_densities=log_densities,
+            on_phase=on_phase,
+            auto_backend=auto_backend,
+        )
+
+
+def _fit_from_config(
+    case: Case,
+    config: FitConfig,
+    *,
+    progressbar: bool,
+    extra: dict[str, str] | None = None,
+    data: dict[str, Any] | None = None,
+    cores: int | None = None,
+    log_densities: bool = False,
+    on_phase: Callable[[str], None] | None = None,
+    auto_backend: str | None = None,
+) -> FitResult:
+    """:func:`fit_from_config`'s work."""
     from motives.models.sampling import (
         auto_backend_for_fit,
         check_counts,

@@ -20,7 +20,11 @@ Whatever finished first, the results come back in the order of the tasks, as the
 :class:`~motives.models.result.FitResult`\\ s the serial path gives (same seeds, same numbers,
 same :attr:`~motives.models.result.FitResult.config_hash`), each also carrying its task's
 :attr:`FitTask.key` (trace attr ``motives_task_key``). A task that fails or whose worker dies is
-reported by task (:attr:`ManyFits.failures`) and the others are kept. With ``results=FOLDER``
+reported by task (:attr:`ManyFits.failures`) and the others are kept. A machine that refuses a write
+(a full disk, a file-size or quota limit, a read-only disk, a permission: :data:`motives.files.MACHINE_ERRNOS`) is
+not one task's failure, since every task after it would meet the same disk: it ends the job with one
+:class:`OSError` saying what could not be written and where (the worker's compile cache is outside
+the command's output, and the message says so). With ``results=FOLDER``
 each finished fit is written at once to ``FOLDER/<key>.nc``; running the same job again loads
 those files and runs only what is missing, so an interrupted job resumes without redoing
 finished tasks.
@@ -55,6 +59,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from motives.errors import MotivesError
+from motives.files import machine_error
 from motives.models.config import FitConfig, stable_hash
 
 if TYPE_CHECKING:
@@ -180,15 +185,21 @@ def run_task(task: FitTask) -> FitResult:
     started, t0, cpu0 = time.time(), time.perf_counter(), time.process_time()
     case = Case.model_validate(task.case)
     config = FitConfig.from_stored(task.config)
-    res = fit_from_config(
-        case,
-        config,
-        progressbar=False,
-        data=task.data or None,
-        cores=1,
-        log_densities=task.log_densities,
-        auto_backend="pymc",
-    )
+    try:
+        res = fit_from_config(
+            case,
+            config,
+            progressbar=False,
+            data=task.data or None,
+            cores=1,
+            log_densities=task.log_densities,
+            auto_backend="pymc",
+        )
+    except OSError as exc:
+        if not machine_error(exc):
+            raise
+        # a plain OSError (PyTensor appends hints to the one it raises): what the parent unpickles
+        raise OSError(exc.errno, exc.strerror or str(exc), exc.filename) from None
     res.trace.attrs["motives_task_started"] = started
     res.trace.attrs["motives_task_seconds"] = time.perf_counter() - t0
     res.trace.attrs["motives_task_cpu_seconds"] = time.process_time() - cpu0
@@ -293,6 +304,15 @@ def run_fits(
     -------
     ManyFits
 
+    Raises
+    ------
+    OSError
+        The machine refused a write (:func:`motives.files.machine_error`: a full disk, a file-size limit, a
+        read-only disk) in a task or in the results folder. Nothing more is started; results that
+        finished are kept in ``results`` (a rerun resumes from them); the message says which task
+        stopped the job and where the write went (PyTensor's compile cache is outside the command's
+        output). Its file name is the results file that could not be written, or none.
+
     Examples
     --------
     >>> import tempfile, motives as mv
@@ -319,57 +339,38 @@ def run_fits(
     resumed = _resume(tasks, out, folder) if folder is not None else []
     todo = [i for i in range(len(tasks)) if out[i] is None]
 
-    def done(i: int, res: FitResult | None, error: str | None) -> None:
-        if res is not None:
-            out[i] = res
-            if folder is not None:
-                _save(res, folder, tasks[i].key)
-        else:
-            failures[i] = error or "failed"
-        if on_result is not None:
-            on_result(i, res, error)
+    from motives.models.executors import (
+        Collector,
+        job_stopped,
+        run_dask,
+        run_processes,
+        run_serial,
+    )
 
+    done = Collector(tasks, out, failures, folder, on_result)
     if scheduler is None:
         scheduler = os.environ.get(SCHEDULER_ENV) or "processes"
     if scheduler == "serial":
         where = "serial (this process)"
-        for i in todo:
-            try:
-                res = run_task(tasks[i])
-            except Exception as exc:  # noqa: BLE001  (a failed task is reported by task; the others go on)
-                done(i, None, _why(exc))
-            else:
-                done(i, res, None)
+        run_serial(tasks, todo, done)
     elif scheduler == "processes":
         n = max(1, min(workers or _cpu_count(), len(todo) or 1))
         where = f"{n} local process{'es' if n > 1 else ''}"
         if todo:
-            _run_processes(tasks, todo, n, done)
+            run_processes(tasks, todo, n, done)
     else:
-        where = _run_dask(tasks, todo, scheduler, done)
+        where = run_dask(tasks, todo, scheduler, done)
+    if done.stop:  # the first refusal ends the job
+        i, exc = done.stop[0]
+        kept = sum(r is not None for r in out) if folder is not None else 0
+        raise job_stopped(exc, i, tasks, folder, kept)
     return ManyFits(tasks, out, failures, resumed, where, time.perf_counter() - t0)
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
 def _cpu_count() -> int:
     return max(
         1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
-
-
-def _save(res: FitResult, folder: Path, key: str) -> None:
-    """Write one result whole, so a killed job leaves no half file.
-
-    It is written under a temporary name, then renamed.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}.part"
-    res.save(tmp)
-    os.replace(tmp, folder / f"{key}.nc")
 
 
 def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
@@ -402,87 +403,3 @@ def _resume(tasks: list[FitTask], out: list[Any], folder: Path) -> list[int]:
         out[i] = FitResult(trace)
         found.append(i)
     return found
-
-
-def _run_processes(
-    tasks: list[FitTask],
-    todo: list[int],
-    n: int,
-    done: Callable[[int, FitResult | None, str | None], None],
-) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    # spawn, not fork: a forked copy of a process that already runs PyTensor/numba threads can hang.
-    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn")) as pool:
-        pending = {pool.submit(run_task, tasks[i]): i for i in todo}
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                i = pending.pop(fut)
-                try:
-                    res = fut.result()
-                except BrokenProcessPool:
-                    done(
-                        i,
-                        None,
-                        "a worker process died (killed, or out of memory) before the task finished",
-                    )
-                except Exception as exc:  # noqa: BLE001
-                    done(i, None, _why(exc))
-                else:
-                    done(i, res, None)
-
-
-def _run_dask(
-    tasks: list[FitTask],
-    todo: list[int],
-    scheduler: Any,
-    done: Callable[[int, FitResult | None, str | None], None],
-) -> str:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise MotivesError(
-            "a Dask scheduler was named but dask.distributed is not installed "
-            "(pip install 'motives[dask]')"
-        ) from None
-    if isinstance(scheduler, Client):
-        client, own = scheduler, False
-    elif isinstance(scheduler, str) and scheduler.startswith(
-        ("tcp://", "tls://", "inproc://", "ucx://")
-    ):
-        try:
-            client, own = Client(scheduler, timeout="30s"), True
-        except OSError as exc:
-            raise MotivesError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    else:
-        raise MotivesError(
-            f"scheduler must be 'serial', 'processes', a Dask address tcp://HOST:PORT or a "
-            f"dask.distributed.Client, got {scheduler!r}"
-        )
-    where = f"dask {client.scheduler.address}"
-    try:
-        if not todo:
-            return where
-        futures = {
-            client.submit(run_task, tasks[i], key=f"motives-fit-{tasks[i].key}-{i}", pure=False): i
-            for i in todo
-        }
-        for fut in as_completed(list(futures)):
-            i = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # noqa: BLE001  (the task failed, or its worker died)
-                why = _why(exc)
-                if type(exc).__name__ == "KilledWorker":
-                    why = f"its worker died while running it ({why})"
-                done(i, None, why)
-            else:
-                done(i, res, None)
-            fut.release()
-    finally:
-        if own:
-            client.close()
-    return where

@@ -363,13 +363,15 @@ def write_sbc(result: SBCResult, folder: Path) -> list[str]:
         + ")"
     ]
     lines += job.failure_lines()
+    if not len(result.ranks):  # no p-value: saying the ranks are not uniform would be false
+        return [*lines, "no simulation finished: there are no ranks to test"]
     bad = result.tests[~result.tests["ok"]]
     for q, r in bad.iterrows():
         lines.append(
             f"{q}: ranks not uniform (chi-square p = {r['p']:.2g}); counts per bin "
             f"{list(r['counts'])}"
         )
-    if len(result.ranks) and bad.empty:
+    if bad.empty:
         lines.append(
             f"every quantity's ranks are uniform at p > {P_MIN:g} (chi-square, {dof} degree"
             f"{'s' if dof != 1 else ''} of freedom)"
