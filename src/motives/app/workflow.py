@@ -246,20 +246,10 @@ def sensitivity_outputs(
     tgt = spec_target(spec, case, spec_file, target)
     acase = analysed_case(case, tgt)
     s = spec.sensitivity
-    with located_limits(
-        spec_file
-    ):  # the Sobol samples' memory, estimated before anything is computed
-        from motives.sensitivity import global_sensitivity
+    with located_limits(spec_file):  # the Sobol samples' memory, checked before any computing
+        from motives.sensitivity import sobol_cost
 
-        global_sensitivity(
-            acase,
-            lens=lens,
-            prior=spec.prior,
-            reliability=spec.reliability,
-            n=s.sobol_samples,
-            target=None if tgt is None else tgt.id,
-            _estimate_only=True,
-        )
+        sobol_cost(acase, _settings(spec, lens, tgt)).check()
     formats = list(dict.fromkeys([*spec.figures, *(["png"] if report else [])]))
     res = SensitivityOutputs(out=dest.path, summary={})
     with dest as tmp:
@@ -355,6 +345,23 @@ def located_limits(spec_file: Path) -> Iterator[None]:
         ) from None
 
 
+def _settings(spec: Any, lens: str, tgt: Any) -> Any:
+    """The analysis settings of a spec: what the Sobol cost is checked for and every table uses."""
+    from motives.sensitivity.registry import Settings
+
+    s = spec.sensitivity
+    return Settings(
+        lens=lens,
+        prior=spec.prior,
+        reliability=spec.reliability,
+        target=None if tgt is None else tgt.id,
+        tornado_factor=s.tornado_factor,
+        sweep_points=s.sweep_points,
+        sobol_samples=s.sobol_samples,
+        seed=s.seed,
+    )
+
+
 def _tables(
     acase: Any, lens: str, spec: Any, tgt: Any, progress: Progress
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -362,21 +369,16 @@ def _tables(
 
     The total is the number of tables ``run_all`` computes.
     """
+    import dataclasses
+
     from motives.sensitivity.results import SensitivityResult
     from motives.sensitivity.run import run_all, tables_for
 
-    s = spec.sensitivity
+    settings = _settings(spec, lens, tgt)
     progress.phase("sensitivity tables", len(tables_for(acase)))
     tables = run_all(
         acase,
-        lens=lens,
-        prior=spec.prior,
-        reliability=spec.reliability,
-        tornado_factor=s.tornado_factor,
-        sweep_points=s.sweep_points,
-        sobol_samples=s.sobol_samples,
-        seed=s.seed,
-        target=None if tgt is None else tgt.id,
+        **{f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)},
         on_step=lambda name: progress.step(f"table {name}"),
     )
     return tables, {name: SensitivityResult.of(name, df) for name, df in tables.items()}

@@ -38,6 +38,7 @@ from motives.plots._style import (
     wrap_lines,
     wrap_text,
 )
+from motives.plots.registry import FigureContext, figure
 from motives.schema import Case
 from motives.sensitivity.results import table_of
 
@@ -754,3 +755,31 @@ def _wrap(text: str, width: int, lines: int) -> str:
         parts = parts[:lines]
         parts[-1] = shorten(parts[-1] + " \u2026", width)
     return "\n".join(parts)
+
+
+# The standard figures of this module (motives.plots.registry): name, caption, the tables drawn,
+# when, and the place in the report (order).
+
+
+@figure(
+    "ledger",
+    caption=(
+        "Evidence ledger: each item's weight of evidence for the leading family against the "
+        "rest, in "
+        "decibans, grouped by issue area (the rest weighted by the prior)."
+    ),
+    needs=("weight_of_evidence",),
+    when=lambda x: not x.empty("weight_of_evidence"),
+    target=True,
+    order=30,
+)
+def _figure_ledger(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``ledger``."""
+    return plot_ledger(
+        x.tables["weight_of_evidence"],
+        target=x.target,
+        case=x.case,
+        labels=x.labels,
+        propositions=x.tables.get("proposition_weight"),
+        **x.kw,
+    )

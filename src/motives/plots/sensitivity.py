@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from motives.conventions import one_per_family
 from motives.plots._style import (
     LABEL_SHARE,
     MAX_LINES,
@@ -41,6 +42,7 @@ from motives.plots._style import (
     width_of,
     wrap_text,
 )
+from motives.plots.registry import FigureContext, figure
 from motives.sensitivity.results import table_of, unpack
 
 
@@ -1452,3 +1454,174 @@ def plot_discount(
             sec = ax_.secondary_xaxis("top", functions=(lambda g: g * n, lambda e: e / n))
             sec.set_xlabel(f"Worth this many independent items (of {n})")
         return fig, ax_
+
+
+def _lenses(ctx: FigureContext) -> bool:
+    return len(ctx.case.lens_ids) >= 2
+
+
+def _lenses_families(ctx: FigureContext) -> bool:
+    """The lens figure of families, when families group hypotheses (else it would repeat the hypotheses')."""
+    return _lenses(ctx) and not one_per_family(ctx.case)
+
+
+# The standard figures of this module (motives.plots.registry): name, caption, the tables drawn,
+# when, and the place in the report (order).
+
+
+@figure(
+    "trajectory",
+    caption=(
+        "Credence of each family as the items come in, in date order (undated items "
+        "first, shaded); "
+        "when the credences end within 0.01 of 0 or 1, their log-odds against the rest in decibans."
+    ),
+    needs=("trajectory",),
+    order=40,
+)
+def _figure_trajectory(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``trajectory``."""
+    return plot_trajectory(x.tables["trajectory"], labels=x.labels, **x.kw)
+
+
+@figure(
+    "prior_sweep",
+    caption=(
+        "Posterior credence against the prior of the leading family (the rest of the "
+        "prior kept in "
+        "proportion); the open circle marks the prior at which its credence would be 1/2 (even odds "
+        "against all the rest together, not a tie with its strongest rival), the vertical line the "
+        "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
+        "decibans, a line the Bayes factor above the diagonal."
+    ),
+    needs=("prior_sweep",),
+    target=True,
+    order=50,
+)
+def _figure_prior_sweep(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``prior_sweep``."""
+    return plot_prior_sweep(x.tables["prior_sweep"], labels=x.labels, **x.kw)
+
+
+@figure(
+    "tornado",
+    caption=(
+        "The leading family's credence (log-odds in decibans when the credence is within "
+        "0.01 of 0 or 1) "
+        "with each item's weight of evidence scaled by 1/f and f, one item at a time, and each other "
+        "judgement (a source's reliability, a base rate, the prior) with its odds scaled by 1/f and f."
+    ),
+    needs=("tornado",),
+    when=lambda x: not x.empty("tornado"),
+    target=True,
+    order=60,
+)
+def _figure_tornado(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``tornado``."""
+    return plot_tornado(x.tables["tornado"], labels=x.labels, top=x.top, **x.kw)
+
+
+@figure(
+    "discount",
+    caption=(
+        "Evidence discount: credence of each family when every item's weight of evidence "
+        "is multiplied by a "
+        "common factor (bottom axis), i.e. as if the diagnostic items were worth that many independent "
+        "ones (top axis); the independence the engine assumes is the right-hand end."
+    ),
+    needs=("evidence_discount",),
+    target=True,
+    order=70,
+)
+def _figure_discount(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``discount``."""
+    return plot_discount(x.tables["evidence_discount"], labels=x.labels, **x.kw)
+
+
+@figure(
+    "lenses",
+    caption=(
+        "Credence of each hypothesis under each lens (items a lens does not rate use the "
+        "default lens)."
+    ),
+    needs=("lens_comparison",),
+    when=_lenses,
+    order=80,
+)
+def _figure_lenses(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``lenses``."""
+    return plot_lenses(x.tables["lens_comparison"], level="hypothesis", labels=x.labels, **x.kw)
+
+
+@figure(
+    "lenses_family",
+    caption=("Credence of each family under each lens."),
+    needs=("lens_comparison",),
+    when=_lenses_families,
+    order=90,
+)
+def _figure_lenses_family(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``lenses_family``."""
+    return plot_lenses(x.tables["lens_comparison"], level="family", labels=x.labels, **x.kw)
+
+
+@figure(
+    "cruxes",
+    caption=(
+        "Cruxes: change of the leading family's log-odds when one item is read through "
+        "another lens."
+    ),
+    needs=("cruxes",),
+    when=_lenses,
+    target=True,
+    order=100,
+)
+def _figure_cruxes(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``cruxes``."""
+    return plot_cruxes(x.tables["cruxes"], labels=x.labels, top=x.top, **x.kw)
+
+
+@figure(
+    "sobol",
+    caption=(
+        "Sobol indices of the leading family's log-odds over the elicited Beta distributions "
+        "(first order and total, with bootstrap standard errors)."
+    ),
+    needs=("sobol",),
+    when=lambda x: not x.empty("sobol"),
+    target=True,
+    order=110,
+)
+def _figure_sobol(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``sobol``."""
+    return plot_sobol(x.tables["sobol"], labels=x.labels, top=x.top, **x.kw)
+
+
+@figure(
+    "break_even",
+    caption=(
+        "Break-even: each item's weight of evidence now and the weight that alone would "
+        "tie the leading "
+        "family with its rival (dotted: cannot reach the tie alone). The other judgements "
+        "(reliabilities, base rates, the prior) are not weights: their break-even is in the table."
+    ),
+    needs=("break_even",),
+    when=lambda x: not x.empty("break_even"),
+    target=True,
+    order=120,
+)
+def _figure_break_even(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``break_even``."""
+    return plot_break_even(x.tables["break_even"], labels=x.labels, top=x.top, **x.kw)
+
+
+@figure(
+    "information",
+    caption=("Expected information of each item, as if not yet observed (bits)."),
+    needs=("item_information",),
+    when=lambda x: not x.empty("item_information"),
+    order=130,
+)
+def _figure_information(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``information``."""
+    return plot_information(x.tables["item_information"], labels=x.labels, top=x.top, **x.kw)

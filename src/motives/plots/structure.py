@@ -35,6 +35,7 @@ from motives.plots._style import (
 )
 from motives.plots._style import text_width as _width_in
 from motives.plots._style import wrap_lines as _wrap
+from motives.plots.registry import FigureContext, figure
 from motives.schema import Case
 from motives.schema.structure import HYPOTHESES
 
@@ -797,3 +798,31 @@ def _plot_network(  # noqa: C901
 
 
 __all__ = ["is_network", "plot_structure", "proposition_cap_db"]
+
+
+# The standard figures of this module (motives.plots.registry): name, caption, the tables drawn,
+# when, and the place in the report (order).
+
+
+@figure(
+    "structure",
+    caption=(
+        "Structure of the case: the hypotheses (left), the propositions that bear on "
+        "them or on another "
+        "proposition, and the items that bear on each (right). A proposition's cap is the most it can "
+        "move "
+        "the odds between two values of its parent, however many items bear on it (decibans, under the "
+        "analysis lens; \u221e when a state is impossible under one value); the wider the edge into "
+        "it, the "
+        "larger its cap (dashed: cap 0). This is the cap between any two parent values, not the "
+        "ledger's "
+        "cap, which is for the leading family against the rest weighted by the prior and is never "
+        "larger."
+    ),
+    needs=(),
+    when=lambda x: bool(x.case.structured),
+    order=10,
+)
+def _figure_structure(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``structure``."""
+    return plot_structure(x.case, x.lens, labels=x.labels, **x.kw)

@@ -18,6 +18,9 @@ from motives.plots._style import (
     width_of,
     wrap_text,
 )
+from motives.plots.credence import plot_credences
+from motives.plots.registry import GRID_ROWS, FigureContext, figure, numeric_hypotheses
+from motives.sensitivity.results import table_of
 
 
 def _fmt(x: float) -> str:
@@ -151,3 +154,43 @@ def plot_value_posterior(
             fontsize="small",
         )
     return fig, ax
+
+
+# The standard figures of this module (motives.plots.registry): name, caption, the tables drawn,
+# when, and the place in the report (order). The credences figure (motives.plots.credence) is
+# registered here too, beside the value posterior that replaces it beyond GRID_ROWS numeric
+# hypotheses: one rule chooses between the two (and credence.py is at its 500 lines).
+
+
+@figure(
+    "credences",
+    caption=(
+        "Credence of each hypothesis (open circles) and family (filled squares), exact engine."
+    ),
+    needs=("posterior",),
+    when=lambda x: not (numeric_hypotheses(x.case) and len(x.case.hypotheses) > GRID_ROWS),
+    order=20,
+)
+def _figure_credences(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``credences``."""
+    return plot_credences(x.tables["posterior"], labels=x.labels, **x.kw)
+
+
+@figure(
+    "value_posterior",
+    caption=(
+        "Posterior density over the hypotheses' values (each credence spread over "
+        "its grid cell), "
+        "with the mean (dashed), the median (dotted) and the 90% credible interval (shaded)."
+    ),
+    needs=("posterior",),
+    when=lambda x: numeric_hypotheses(x.case),
+    order=140,
+)
+def _figure_value_posterior(x: FigureContext) -> tuple[Figure, Axes]:
+    """The standard figure ``value_posterior``."""
+    from motives.exact import value_table
+
+    return plot_value_posterior(
+        value_table(x.case, credence=table_of(x.tables["posterior"])), **x.kw
+    )

@@ -16,7 +16,8 @@ reverses the conclusion.
 - :func:`evidence_discount` -- every item's weight discounted at once: how far the answer rests on
   treating the items as independent.
 - :func:`lens_comparison`, :func:`cruxes` -- posterior per lens; items whose disagreement matters.
-- :func:`global_sensitivity`, :func:`sobol_indices` -- Sobol indices over the elicitation Betas.
+- :func:`global_sensitivity`, :func:`sobol_indices` -- Sobol indices over the elicitation Betas;
+  :func:`sobol_cost` -- what they cost (rows, evaluations, memory), known before sampling.
 - :func:`value_of_information`, :func:`item_information` -- expected entropy reduction.
 - :func:`trajectory` -- belief as of each date.
 - :func:`proposition_weight`, :func:`proposition_cap` -- weight of evidence per proposition, its cap
@@ -63,13 +64,21 @@ from motives.sensitivity.prior import bayes_factor, prior_sweep, reversal_priors
 from motives.sensitivity.propositions import proposition_cap, proposition_weight
 from motives.sensitivity.results import SensitivityResult, load_results
 from motives.sensitivity.run import run_all
-from motives.sensitivity.sobol import global_sensitivity, ishigami, ishigami_indices, sobol_indices
+from motives.sensitivity.sobol import (
+    SobolCost,
+    global_sensitivity,
+    ishigami,
+    ishigami_indices,
+    sobol_cost,
+    sobol_indices,
+)
 from motives.sensitivity.trajectory import trajectory
 from motives.sensitivity.voi import item_information, proposition_information, value_of_information
 
 __all__ = [
     "DB",
     "SensitivityResult",
+    "SobolCost",
     "Target",
     "bayes_factor",
     "break_even",
@@ -100,6 +109,7 @@ __all__ = [
     "scale_rows",
     "scenario_loglik",
     "scenario_posterior",
+    "sobol_cost",
     "sobol_indices",
     "surprise",
     "swept_priors",

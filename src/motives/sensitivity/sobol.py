@@ -17,7 +17,7 @@ are assembled from the transformed columns.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 from scipy import stats
 from scipy.stats import qmc
 
+from motives.errors import LimitError
+from motives.numeric import sobol_bytes, sobol_refusal
 from motives.schema import Case, LikelihoodItem
 from motives.sensitivity._core import (
     Array,
@@ -36,6 +38,7 @@ from motives.sensitivity._core import (
     setup,
     target_of,
 )
+from motives.sensitivity.registry import Settings
 
 
 def sobol_indices(
@@ -88,7 +91,7 @@ def sobol_indices(
     """
     groups = [[i] for i in range(d)] if groups is None else [list(g) for g in groups]
     names = [f"x{i + 1}" for i in range(len(groups))] if names is None else list(names)
-    m = max(int(np.ceil(np.log2(max(n, 2)))), 1)
+    m = _rows(n).bit_length() - 1  # 2**m rows
     u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(m)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     XA, XB = ppf(u[:, :d]), ppf(u[:, d:])
@@ -181,8 +184,7 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
     )
 
 
-# C901: one block per kind of judgement Sobol samples
-def global_sensitivity(  # noqa: C901
+def global_sensitivity(
     case: Case,
     *,
     lens: str | None = None,
@@ -194,7 +196,6 @@ def global_sensitivity(  # noqa: C901
     seed: int = 1,
     n_boot: int = 100,
     reliability: bool = True,
-    _estimate_only: bool = False,
 ) -> pd.DataFrame:
     """Sobol indices of the target's credence (or its log-odds) over every uncertain judgement.
 
@@ -271,6 +272,175 @@ def global_sensitivity(  # noqa: C901
     [1.0, 0.0]
     >>> gs.attrs["evaluations"]  # n x (2 groups + 2)
     4096
+    """
+    plan = _plan(case, lens, target, prior, by, scale, reliability)
+    cost = plan.cost(n)
+    cost.check()  # refused before any sample is drawn
+    if plan.d == 0:  # nothing uncertain: no samples drawn, nothing varies
+        df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
+        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **plan.meta, "noisy": []})
+        df.attrs["warning"] = _sobol_warning(df, plan.fixed)
+        return df
+    assert plan.func is not None and plan.ppf is not None
+    df = sobol_indices(
+        plan.func,
+        plan.ppf,
+        plan.d,
+        n,
+        groups=plan.groups,
+        names=plan.names,
+        seed=seed,
+        n_boot=n_boot,
+        chunk=cost.chunk,
+    )
+    df["kind"] = plan.kinds
+    df = df.sort_values("ST", ascending=False)
+    df.attrs.update(plan.meta)
+    df.attrs["noisy"] = noisy_inputs(df)
+    df.attrs["warning"] = _sobol_warning(df, plan.fixed)
+    return df
+
+
+@dataclass(frozen=True)
+class SobolCost:
+    """What a Sobol run costs, known before any sample is drawn (:func:`sobol_cost`).
+
+    :func:`global_sensitivity` computes this record and runs with it: the same rows, groups and rows
+    per engine call, refused with the same message.
+
+    Attributes
+    ----------
+    inputs
+        Uncertain inputs (columns of the samples); 0 when nothing is uncertain.
+    groups
+        Input groups: the rows of the table.
+    rows
+        Base sample rows: ``n`` rounded up to a power of 2 (0 when nothing is uncertain).
+    evaluations
+        Engine evaluations, ``rows * (groups + 2)``.
+    chunk
+        Sample rows per engine call (bounds the memory of one call).
+    bytes
+        Memory the run needs (:func:`motives.numeric.sobol_bytes`); 0 when nothing is uncertain.
+    refusal
+        Why the run is refused (over the memory limit, with what sample size fits), or None.
+    """
+
+    inputs: int
+    groups: int
+    rows: int
+    evaluations: int
+    chunk: int
+    bytes: float
+    refusal: str | None
+
+    def check(self) -> None:
+        """Raise the refusal, if any, as a :class:`motives.errors.LimitError` on ``sobol_samples``.
+
+        Examples
+        --------
+        >>> SobolCost(0, 0, 0, 0, 16, 0.0, None).check()  # nothing refused: returns None
+        """
+        if self.refusal:
+            raise LimitError(self.refusal, field="sensitivity.sobol_samples")
+
+
+def sobol_cost(case: Case, settings: Settings | None = None, *, by: str = "item") -> SobolCost:
+    """What the Sobol analysis of ``case`` under ``settings`` costs, before anything is sampled.
+
+    The registered ``sobol`` and ``sobol_credence`` tables (and :func:`global_sensitivity` with the
+    same lens, target, prior, reliability and ``n = settings.sobol_samples``) run with exactly this
+    cost; a run over the memory limit has its :attr:`SobolCost.refusal`, which
+    :meth:`SobolCost.check` raises. The application layer checks it before computing any table.
+
+    Parameters
+    ----------
+    case
+        The case.
+    settings
+        The analysis settings (lens, prior, reliability, target, ``sobol_samples``); default
+        :class:`motives.sensitivity.registry.Settings`'s.
+    by
+        ``"item"`` or ``"cell"``, as in :func:`global_sensitivity`.
+
+    Returns
+    -------
+    SobolCost
+        Inputs, groups, rows, evaluations, rows per engine call, bytes and the refusal.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> from motives.sensitivity.registry import Settings
+    >>> case = mv.examples.load("burglary")  # one uncertain judgement
+    >>> cost = sobol_cost(case, Settings(sobol_samples=100))
+    >>> cost.inputs, cost.groups, cost.rows, cost.evaluations, cost.refusal  # 128 x (1 + 2)
+    (1, 1, 128, 384, None)
+    >>> gs = global_sensitivity(case, n=100, n_boot=0)
+    >>> (gs.attrs["n"], gs.attrs["evaluations"], len(gs)) == (
+    ...     cost.rows,
+    ...     cost.evaluations,
+    ...     cost.groups,
+    ... )
+    True
+    >>> sobol_cost(case, Settings(sobol_samples=10**9)).refusal is not None  # beyond the memory
+    True
+    """
+    s = settings if settings is not None else Settings()
+    plan = _plan(case, s.lens, s.target, s.prior, by, "log_odds", s.reliability)
+    return plan.cost(s.sobol_samples)
+
+
+def _rows(n: int) -> int:
+    """Rows of the Sobol sequence for a base sample size ``n``: a power of 2, at least 2."""
+    return int(2 ** max(int(np.ceil(np.log2(max(n, 2)))), 1))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A Sobol analysis of one case laid out: its inputs, groups and the functions it samples."""
+
+    meta: dict[str, Any]
+    fixed: list[str]
+    d: int
+    groups: list[list[int]]
+    names: list[str]
+    kinds: list[str]
+    n_cells: int
+    ppf: Callable[[Array], Array] | None
+    func: Callable[[Array], Array] | None
+
+    def cost(self, n: int) -> SobolCost:
+        """What ``n`` base samples cost (the run's rows, evaluations, chunk, memory, refusal)."""
+        chunk = int(min(8192, max(16, (1 << 22) // max(self.n_cells, 1))))  # bounded memory
+        if self.d == 0:
+            return SobolCost(0, 0, 0, 0, chunk, 0.0, None)
+        g = len(self.groups)
+        rows = _rows(n)
+        return SobolCost(
+            inputs=self.d,
+            groups=g,
+            rows=rows,
+            evaluations=rows * (g + 2),
+            chunk=chunk,
+            bytes=sobol_bytes(self.d, g, n, chunk * self.n_cells),
+            refusal=sobol_refusal(self.d, g, n, chunk * self.n_cells),
+        )
+
+
+# C901: one block per kind of judgement Sobol samples
+def _plan(  # noqa: C901
+    case: Case,
+    lens: str | None,
+    target: str | None,
+    prior: Any,
+    by: str,
+    scale: str,
+    reliability: bool,
+) -> _Plan:
+    """Lay out the Sobol analysis of ``case``: its inputs, their groups and distributions, the output.
+
+    See :func:`global_sensitivity` for the inputs and the scales.
     """
     arr, pri = setup(case, lens, prior)
     base = scenario_posterior(arr, pri, reliability=reliability)
@@ -349,11 +519,13 @@ def global_sensitivity(  # noqa: C901
         if reliability and g.concentration is None and 0 < g.mean < 1
     ]
     meta["not_inputs"] = fixed
-    if d == 0:  # nothing uncertain: no samples drawn, nothing varies
-        df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
-        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **meta, "noisy": []})
-        df.attrs["warning"] = _sobol_warning(df, fixed)
-        return df
+    n_cells = (
+        arr.lam.size
+        + sum(p.lam.size + p.table.size for p in arr.propositions)
+        + sum(j.lam.size for j in arr.joint)
+    )
+    if d == 0:  # nothing uncertain: nothing to sample
+        return _Plan(meta, fixed, 0, [], [], [], n_cells, None, None)
     t_alpha = [
         arr.propositions[pi].concentration[v] * arr.propositions[pi].table[v, s]
         for pi, v, live in trows
@@ -499,32 +671,7 @@ def global_sensitivity(  # noqa: C901
             + ["table"] * len(torder)
             + ["source"] * (len(srcs) + len(ssrcs))
         )
-    from motives.errors import LimitError
-    from motives.numeric import sobol_refusal
-
-    n_cells = (
-        arr.lam.size
-        + sum(p.lam.size + p.table.size for p in arr.propositions)
-        + sum(j.lam.size for j in arr.joint)
-    )
-    chunk = int(
-        min(8192, max(16, (1 << 22) // max(n_cells, 1)))
-    )  # rows per engine call: bounded memory
-    if msg := sobol_refusal(
-        d, len(groups), n, chunk * n_cells
-    ):  # refused before any sample is drawn
-        raise LimitError(msg, field="sensitivity.sobol_samples")
-    if _estimate_only:
-        return pd.DataFrame()
-    df = sobol_indices(
-        func, ppf, d, n, groups=groups, names=names, seed=seed, n_boot=n_boot, chunk=chunk
-    )
-    df["kind"] = kinds
-    df = df.sort_values("ST", ascending=False)
-    df.attrs.update(meta)
-    df.attrs["noisy"] = noisy_inputs(df)
-    df.attrs["warning"] = _sobol_warning(df, fixed)
-    return df
+    return _Plan(meta, fixed, d, groups, names, kinds, n_cells, ppf, func)
 
 
 def _mix_structure_sources(
