@@ -765,8 +765,7 @@ def _wrap(text: str, width: int, lines: int) -> str:
     "ledger",
     caption=(
         "Evidence ledger: each item's weight of evidence for the leading family against the "
-        "rest, in "
-        "decibans, grouped by issue area (the rest weighted by the prior)."
+        "rest, in decibans, grouped by issue area (the rest weighted by the prior)."
     ),
     needs=("weight_of_evidence",),
     when=lambda x: not x.empty("weight_of_evidence"),

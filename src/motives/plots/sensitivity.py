@@ -1487,12 +1487,11 @@ def _figure_trajectory(x: FigureContext) -> tuple[Figure, Axes]:
 @figure(
     "prior_sweep",
     caption=(
-        "Posterior credence against the prior of the leading family (the rest of the "
-        "prior kept in "
-        "proportion); the open circle marks the prior at which its credence would be 1/2 (even odds "
-        "against all the rest together, not a tie with its strongest rival), the vertical line the "
-        "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
-        "decibans, a line the Bayes factor above the diagonal."
+        "Posterior credence against the prior of the leading family (the rest of the prior kept in "
+        "proportion); the open circle marks the prior at which its credence would be 1/2 (even "
+        "odds against all the rest together, not a tie with its strongest rival), the vertical "
+        "line the prior used. When that prior is within 0.02 of 0 or 1: posterior against prior "
+        "log-odds in decibans, a line the Bayes factor above the diagonal."
     ),
     needs=("prior_sweep",),
     target=True,
