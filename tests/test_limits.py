@@ -653,3 +653,115 @@ def test_the_early_count_refuses_exactly_what_the_engine_would(
         assert len(early) == len(late) == 1
         assert (early[0].item, early[0].kind, early[0].field) == ("s", "source", "reliability")
         assert early[0].message.startswith(late[0].message) and early[0].file and early[0].line
+
+
+# ---------------------------------------------------------- the engine's refusals name file and line
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from([("origin", "1e308"), ("sigma", "1e300"), ("sigma", "1.0e+301")]),
+    st.integers(0, 4),
+    st.integers(1, 3),
+    st.integers(0, 2),
+)
+def test_an_engine_refusal_of_an_item_names_its_file_and_line(
+    tmp_path_factory: pytest.TempPathFactory,
+    culprit: tuple[str, str],
+    before: int,
+    files: int,
+    where: int,
+) -> None:
+    """A timeline item whose likelihood overflows passes loading (each number is a float) and is
+    refused by the exact engine when it compiles the case: the message names the evidence file and
+    the line of the field at fault (generated: items before it, several files, the item in any of
+    them), as loading's own problems do; exit 2. The loaded case still equals the same records
+    built in memory (the locations are kept beside it, not on it), and a case built in memory is
+    refused without a file."""
+    from typer.testing import CliRunner
+
+    import motives as mv
+    from motives.cli import app
+
+    field, value = culprit
+    root = tmp_path_factory.mktemp("loc") / "case"
+    root.mkdir()
+    (root / "case.yaml").write_text(
+        "name: t\nhypotheses:\n  - id: a\n  - id: b\n", encoding="utf-8"
+    )
+    plain = [
+        f"  - {{id: e{i}, title: x, likelihoods: {{a: 0.6, b: 0.4}}}}\n" for i in range(before)
+    ]
+    where = where % files
+    for f in range(files):
+        body = "evidence:\n" + "".join(plain[f::files])
+        if f == where:
+            item = TIMELINE_ITEM.replace(f"{field}: X", f"{field}: {value}")
+            body += item.replace("origin: X", "origin: 2002").replace("sigma: X", "sigma: 0.75")
+        elif not plain[f::files]:
+            body = "evidence: []\n"
+        (root / f"ev{f}.yaml").write_text(body, encoding="utf-8")
+    text = (root / f"ev{where}.yaml").read_text().splitlines()
+    line = next(i + 1 for i, t in enumerate(text) if t.strip().startswith(f"{field}: {value}"))
+    res = CliRunner().invoke(app, ["posterior", str(root)], terminal_width=400)
+    flat = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert (
+        f"{root / f'ev{where}.yaml'}:{line}: item 'tl', field '{field}': its likelihood overflows"
+        in (flat)
+    ), flat
+    case = mv.load_case(root)
+    built = mv.Case.model_validate(case.model_dump())
+    assert built == case
+    with pytest.raises(mv.CaseError) as err:
+        mv.exact_posterior(built)
+    assert err.value.problems[0].file is None and err.value.problems[0].item == "tl"
+
+
+TIMELINE_ITEM = """\
+  - id: tl
+    kind: timeline
+    title: x
+    origin: X
+    sigma: X
+    observations:
+      - {date: 2003-01-01, code: 1}
+      - {date: 2005-06-01, code: 2}
+    trends:
+      default:
+        values:
+          a: {intercept: {mean: 0, sd: 0.5}, slope: {mean: 0, sd: 0.1}}
+          b: {intercept: {mean: 1, sd: 0.5}, slope: {mean: 0.1, sd: 0.1}}
+"""
+
+
+@pytest.mark.parametrize("in_case_yaml", [True, False], ids=["case.yaml", "evidence file"])
+def test_a_refusal_of_a_source_names_where_it_is_declared(
+    tmp_path: Any, in_case_yaml: bool
+) -> None:
+    """A problem the engine raises about a source (kind 'source', its field) is located at the
+    source's declaration, in case.yaml or in the evidence file that declares it; an item's problem at
+    the item; a setting's (no record named) is left as it is (a prior may come from the command
+    line)."""
+    import motives as mv
+    from motives.errors import Problem
+    from motives.located import where_defined
+
+    folder = _write_source_case(tmp_path / "case", 3, 0, 10.0, in_case_yaml, files=2)
+    case = mv.load_case(folder)
+    declared = folder / ("case.yaml" if in_case_yaml else "ev0.yaml")
+    lines = declared.read_text().splitlines()
+    rel = next(i + 1 for i, t in enumerate(lines) if t.strip().startswith("reliability"))
+    src, item, setting = where_defined(
+        case,
+        [
+            Problem("too many", item="s", kind="source", field="reliability"),
+            Problem("overflows", item="d1", field="likelihoods"),
+            Problem("must sum to 1", field="prior"),
+        ],
+    )
+    assert (src.file, src.line, src.kind) == (str(declared), rel, "source")
+    assert item.file == str(folder / "ev1.yaml") and item.line is not None
+    assert setting == Problem("must sum to 1", field="prior")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from motives.bibtex import read_bibtex
 from motives.errors import CaseError, Problem
-from motives.located import RECORD_KIND, problems_from_validation, validate
+from motives.located import RECORD_KIND, problems_from_validation, remember_where, validate
 from motives.schema import Amendment, Case, CaseFile, EvidenceFile, Record
 from motives.schema.structure import HYPOTHESES, Proposition, PropositionJudgement
 from motives.sizes import SourceSizes, positions
@@ -46,6 +46,7 @@ class _Loc:
             str, list[tuple[str, Lines, tuple[Any, ...]]]
         ] = {}  # an id's later records
         self.sizes = SourceSizes()
+        self.sources: dict[str, tuple[str, Lines, tuple[Any, ...]]] = {}  # the last declaration
 
     def add(self, ident: str, where: tuple[str, Lines, tuple[Any, ...]]) -> None:
         """Note where a record is; a repeated id keeps its first place and notes the others."""
@@ -58,6 +59,16 @@ class _Loc:
         if p.file:
             return p
         field = tuple(int(x) if x.isdigit() else x for x in (p.field or "").split(".") if x)
+        if p.kind == "source" and p.item in self.sources:
+            f, lines, prefix = self.sources[p.item]
+            return Problem(
+                p.message,
+                file=f,
+                line=line_of(lines, prefix + field) or line_of(lines, prefix),
+                item=p.item,
+                field=p.field,
+                kind="source",
+            )
         if (
             p.item
             and p.item in self.items
@@ -298,6 +309,9 @@ def _collect(  # noqa: C901
     amendments: list[tuple[Amendment, str, Lines, int]] = []
     if cf is not None:
         loc.sizes.declare(str(case_path), lines, data, cf.sources)
+        at = positions(data).get("sources", {})
+        for i, src in enumerate(cf.sources):
+            loc.sources[src.key] = (str(case_path), lines, ("sources", (at.get(src.key) or [i])[0]))
     read: list[tuple[Path, Any, Lines]] = []
     for ef_path in evidence_files(folder):
         loc.files.append(str(ef_path))
@@ -320,6 +334,12 @@ def _collect(  # noqa: C901
             continue
         sources += list(ef.sources)
         where = positions(raw)
+        for i, src in enumerate(ef.sources):
+            loc.sources[src.key] = (
+                str(ef_path),
+                elines,
+                ("sources", (where["sources"].get(src.key) or [i])[0]),
+            )
         for i, prop in enumerate(ef.propositions):
             if prop.issue_area is None and ef.issue_area is not None:
                 prop = prop.model_copy(update={"issue_area": ef.issue_area})
@@ -634,6 +654,7 @@ def load_case(path: Path_) -> Case:
         raise CaseError(_sorted(problems, loc.files)) from None
     if problems:
         raise CaseError(_sorted(problems, loc.files))
+    remember_where(case, loc.locate)  # the engine's refusals of a record name its file and line
     return case
 
 

@@ -5,8 +5,11 @@ A pydantic error turned into file, line, item, field and what would be valid.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import typing
+import weakref
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -251,3 +254,68 @@ def validate(model: type[Record], data: Any, file: str, lines: Lines) -> Any:
         raise CaseError(problems_from_validation(exc, data, model, file, lines)) from None
     except (OverflowError, RecursionError, TypeError, ArithmeticError) as exc:
         raise CaseError([Problem(f"invalid value: {exc}", file=file)]) from None
+
+
+# ------------------------------------------------------------------ where a loaded case's records are
+
+#: id(case) -> how to locate a problem about one of its records (set by :func:`motives.io.load_case`).
+#: Kept beside the case, not on it: a pydantic private attribute would take part in ``==``, and two
+#: cases with the same content are equal wherever they were read from.
+_WHERE: dict[int, Callable[[Problem], Problem]] = {}
+
+
+def remember_where(case: Any, locate: Callable[[Problem], Problem]) -> None:
+    """Note how to locate problems about ``case``'s records (forgotten when the case is).
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.cookie_case()
+    >>> remember_where(case, lambda p: Problem(p.message, file="case.yaml", line=3, item=p.item))
+    >>> str(where_defined(case, [Problem("too many", item="x")])[0])
+    "case.yaml:3: item 'x': too many"
+    """
+    key = id(case)
+    _WHERE[key] = locate
+    weakref.finalize(case, _WHERE.pop, key, None)
+
+
+def where_defined(case: Any, problems: list[Problem]) -> list[Problem]:
+    """``problems`` with the file and line of the record each names, where ``case`` was loaded from files.
+
+    A problem that already has a file, names no record (a setting such as the prior may come from
+    the command line), or is about a case built in memory (or a what-if copy: its records were not
+    read from a file) is returned as it is.
+    """
+    locate = _WHERE.get(id(case))
+    if locate is None:
+        return list(problems)
+    return [p if p.file or not p.item else locate(p) for p in problems]
+
+
+@contextlib.contextmanager
+def refusals_located(case: Any) -> Iterator[None]:
+    """Raise a :class:`CaseError` escaping the block again with its problems located (:func:`where_defined`).
+
+    The exact engine refuses a record (a source past a limit, an item whose likelihood overflows)
+    by id and field; this puts the file and line where the record is written on the message.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.cookie_case()
+    >>> remember_where(case, lambda p: Problem(p.message, file="e.yaml", line=9, item=p.item))
+    >>> try:
+    ...     with refusals_located(case):
+    ...         raise CaseError([Problem("overflows", item="cookie")])
+    ... except CaseError as exc:
+    ...     print(exc)
+    e.yaml:9: item 'cookie': overflows
+    """
+    try:
+        yield
+    except CaseError as exc:
+        located = where_defined(case, exc.problems)
+        if located == exc.problems:
+            raise
+        raise CaseError(located) from None

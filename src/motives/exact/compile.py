@@ -344,6 +344,10 @@ def _check_nodes(key: str, n_items: int, concentration: float | None, n_hyp: int
 def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     """Compile a case under a lens into :class:`CaseArrays`.
 
+    A refusal of one of its records (a source past the node limit, an item whose likelihood
+    overflows) names the file and line of the record when the case was loaded from files
+    (:func:`motives.located.refusals_located`).
+
     Examples
     --------
     >>> import motives as mv
@@ -354,6 +358,14 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     >>> arr.proposition_ids, arr.propositions[0].items
     (['at_scene', 'had_motive'], ['neighbour_saw_suspect', 'phone_near_scene', 'fibres_match'])
     """
+    from motives.located import refusals_located
+
+    with refusals_located(case):
+        return _compile(case, lens)
+
+
+def _compile(case: Case, lens: str | None) -> CaseArrays:
+    """:func:`compile_case`'s work."""
     lens = case.resolve_lens(lens)
     H = case.hypothesis_ids
     items: list[str] = []
