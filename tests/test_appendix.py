@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import motives as mv
-from _browser import CHROMIUM, needs_browser  # noqa: F401  (CHROMIUM: other test files import it here)
+from _browser import CHROMIUM, change, lens_switch_edits, needs_browser  # noqa: F401  (CHROMIUM: other test files import it here)
 from _structured_cases import random_structured_case
 from motives.interactive import appendix, check_edits, edited_posterior
 
@@ -256,14 +256,10 @@ def test_page_lens_switch_follows_the_rule(
     page, requests, errors = _open(browser, path)
     first = case.resolve_lens(None)
     other = next(lens for lens in case.lens_ids if lens != first)
-    h0 = case.hypothesis_ids[0]
-    page.fill(f"input[data-h={json.dumps(h0)}]", "0.5")
-    page.dispatch_event(f"input[data-h={json.dumps(h0)}]", "change")
-    prop = next(p for p in case.propositions if len(p.states) == 2)
-    row = case.parent_values(prop.bears_on)[0]
+    h0, prop, row = lens_switch_edits(case)
+    change(page, f"input[data-h={json.dumps(h0)}]", "0.5")
     cell = f"input[data-prop={json.dumps(prop.id)}][data-parent={json.dumps(row)}][data-state={json.dumps(prop.states[0])}]"
-    page.fill(cell, "0.125")
-    page.dispatch_event(cell, "change")
+    change(page, cell, "0.125")
     assert page.evaluate("window.motives.edits()")["tables"] == {prop.id: {row: [0.125, 0.875]}}
     page.select_option("#lens", other)
     assert page.evaluate("window.motives.edits()") == {"lens": other, "prior": {h0: 0.5}}

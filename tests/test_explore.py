@@ -30,6 +30,7 @@ reaches the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -37,6 +38,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import motives as mv
-from _browser import CHROMIUM, needs_browser  # noqa: F401
+from _browser import CHROMIUM, change, lens_switch_edits, needs_browser  # noqa: F401
 from _structured_cases import random_structured_case
 from motives.errors import MotivesError
 from motives.interactive import edited_posterior
@@ -375,14 +377,10 @@ def test_exported_page_lens_switch_follows_the_rule(
     page.goto(mv.explore(case, first).to_html(tmp_path).as_uri())
     page.wait_for_selector(".mx-value[data-value]")
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    h0 = case.hypothesis_ids[0]
-    page.fill(f".mx-prior-input[data-id={h0}]", "0.5")
-    page.dispatch_event(f".mx-prior-input[data-id={h0}]", "change")
-    prop = next(p for p in case.propositions if len(p.states) == 2)
-    row = case.parent_values(prop.bears_on)[0]
+    h0, prop, row = lens_switch_edits(case)
+    change(page, f".mx-prior-input[data-id={h0}]", "0.5")
     sel = f".mx-cell[data-prop={prop.id}][data-row='{row}'][data-state='{prop.states[0]}']"
-    page.fill(sel, "0.125")
-    page.dispatch_event(sel, "change")
+    change(page, sel, "0.125")
     assert "tables" in json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))"))
     page.select_option(".mx-lens", other)
     assert json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))")) == {
@@ -463,6 +461,43 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_for_port(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"no server on port {port} after {seconds} s")
+
+
+@contextlib.contextmanager
+def _server(
+    cmd: list[str], log_path: Path, port: int, seconds: float, **popen: Any
+) -> Iterator[None]:
+    """A server run from ``cmd`` (its output in ``log_path``), up on ``port`` within ``seconds``.
+
+    Stopped when the block ends.
+    """
+    log = log_path.open("w")
+    srv = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **popen)
+    try:
+        _wait_for_port(port, seconds)
+        yield
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+        log.close()
+
+
+def _finish(page: Any, errors: list[str], shot: Path) -> None:
+    """A screenshot of the page, no page error, the page closed."""
+    page.screenshot(path=str(shot), full_page=True)
+    assert errors == []
+    page.close()
+
+
 @needs_browser
 @pytest.mark.slow
 def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_path: Path) -> None:
@@ -483,18 +518,9 @@ def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_pat
         str(port),
         "--no-token",
     ]
-    log = (tmp_path / "marimo.log").open("w")
-    srv = subprocess.Popen(
-        marimo, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MPLBACKEND": "Agg"}
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+    with _server(
+        marimo, tmp_path / "marimo.log", port, 90, env={**os.environ, "MPLBACKEND": "Agg"}
+    ):
         page = browser.new_page(viewport={"width": 1000, "height": 700})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -510,27 +536,10 @@ def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_pat
             timeout=60_000
         )  # the edit reached Python and back
         _close(_shown(page), _exact(case, other))
-        page.screenshot(path=str(tmp_path / "marimo.png"), full_page=True)
-        assert errors == []
-        page.close()
-    finally:
-        srv.terminate()
-        srv.wait(timeout=30)
-        log.close()
+        _finish(page, errors, tmp_path / "marimo.png")
 
 
 # --------------------------------------------------------------------------- Jupyter Notebook 7
-
-
-def _wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"no server on port {port} after {seconds} s")
 
 
 @needs_browser
@@ -575,16 +584,14 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
         hasattr(os, "geteuid") and os.geteuid() == 0
     ):  # CI runs as root; the server refuses root without it
         cmd.append("--allow-root")
-    log = (tmp_path / "notebook.log").open("w")
-    srv = subprocess.Popen(
+    with _server(
         cmd,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        tmp_path / "notebook.log",
+        port,
+        120,
         cwd=tmp_path,
         env={**os.environ, "MPLBACKEND": "Agg", "JUPYTER_PLATFORM_DIRS": "1"},
-    )
-    try:
-        _wait_for_port(port, 120)
+    ):
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         errors: list[str] = []
         # Notebook 7.6's own start-up throws "Cannot read properties of undefined (reading
@@ -632,13 +639,7 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
         page.get_by_text(f"kernel lens: {other}").wait_for(
             timeout=60_000
         )  # the edit reached Python
-        page.screenshot(path=str(tmp_path / "notebook7.png"), full_page=True)
-        assert errors == []
-        page.close()
-    finally:
-        srv.terminate()
-        srv.wait(timeout=30)
-        log.close()
+        _finish(page, errors, tmp_path / "notebook7.png")
 
 
 def test_exported_page_is_filled_in_one_pass(tmp_path: Path) -> None:
