@@ -33,17 +33,14 @@ from motives.sensitivity.results import SensitivityResult, unpack
 #: Caption of the ledger of a structured case (items grouped by proposition).
 LEDGER_STRUCTURED = (
     "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence "
-    "for the leading "
-    "family against the rest (black bar), the range it can move those odds at most (grey band "
-    "from floor to cap, "
-    "with the share of the cap used; this cap is for the leading family against the "
-    "prior-weighted rest, not the "
+    "for the leading family against the rest (black bar), the range it can move those odds at most "
+    "(grey band from floor to cap, with the share of the cap used; this cap is for the leading "
+    "family against the prior-weighted rest, not the "
     "structure figure's cap between any two parent values, which can be larger), and each item's "
     "weight given "
     "the proposition's other items (grey bars; an "
-    "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue "
-    "area. Decibans; the "
-    "rest weighted by the prior."
+    "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. "
+    "Decibans; the rest weighted by the prior."
 )
 
 
@@ -101,15 +98,12 @@ def standard_figures(
     ``tables`` is the output of :func:`motives.sensitivity.run_all` (DataFrames), or the same tables
     as
     :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results`
-    of what
-    ``motives sensitivity`` wrote: the same figures). The figures are those of :data:`FIGURES`
-    (registered
-    with :func:`figure`, a user's own too) whose tables are present, in registration order; timeline
-    items each get a figure ``timeline_<id>``; a structured case (with
-    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`);
-    numeric hypotheses (a grid: every hypothesis has a ``value``) get
-    ``value_posterior``, which replaces ``credences`` beyond :data:`GRID_ROWS`
-    hypotheses. The item-ranked figures show the strongest
+    of what ``motives sensitivity`` wrote: the same figures). The figures are those of
+    :data:`FIGURES` (registered with :func:`figure`, a user's own too) whose tables are present, in
+    registration order; timeline items each get a figure ``timeline_<id>``; a structured case (with
+    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`); numeric
+    hypotheses (a grid: every hypothesis has a ``value``) get ``value_posterior``, which replaces
+    ``credences`` beyond :data:`GRID_ROWS` hypotheses. The item-ranked figures show the strongest
     :data:`STANDARD_TOP` rows. ``width`` (``"one"``, ``"two"``, inches) overrides each figure's own
     choice.
 
@@ -209,8 +203,7 @@ def _caption(name: str, case: Case | None) -> str:
         item = name.removeprefix("timeline_")
         return (
             f"Timeline item {item}: coded observations (open circles) and each hypothesis's "
-            "predicted trend "
-            "(prior mean line and 90% band of the trend line)."
+            "predicted trend (prior mean line and 90% band of the trend line)."
         )
     return FIGURES[name].caption if name in FIGURES else name
 
