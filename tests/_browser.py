@@ -31,7 +31,10 @@ needs_browser = pytest.mark.skipif(
 
 
 def change(page: Any, selector: str, value: str) -> None:
-    """Type ``value`` into the input ``selector`` and fire its ``change`` event, as a reader does."""
+    """Type ``value`` into the input ``selector`` and fire its ``change`` event.
+
+    As a reader does.
+    """
     page.fill(selector, value)
     page.dispatch_event(selector, "change")
 

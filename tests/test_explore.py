@@ -101,7 +101,9 @@ def test_lens_switch_recomputes_from_the_new_lens_only(bundled_case: mv.Case) ->
 
 
 def test_lens_switch_keeps_the_edits_of_no_lens(bundled_case: mv.Case) -> None:
-    """The one rule (``switch_lens``): table edits go, the prior, weights and drops stay; the credences are the
+    """The one rule (``switch_lens``).
+
+    Table edits go, the prior, weights and drops stay; the credences are the
     new lens's exact ones under the reader's prior (dropping an item is ``weights`` 0 in the exact
     engine's terms,
     so the check with a drop is against the Python reference)."""
@@ -143,7 +145,9 @@ def test_lens_switch_keeps_the_edits_of_no_lens(bundled_case: mv.Case) -> None:
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_switch_lens_rule_on_generated_edits(seed: int) -> None:
-    """On generated cases and edit sets: to another lens exactly the ``tables`` key goes; to the same lens
+    """On generated cases and edit sets.
+
+    To another lens exactly the ``tables`` key goes; to the same lens
     nothing changes; the edit set given is never changed in place."""
     from motives.interactive import switch_lens
 
@@ -361,7 +365,9 @@ def _prior_exact(case: mv.Case, lens: str, weights: dict[str, float]) -> dict[st
 def test_exported_page_lens_switch_follows_the_rule(
     browser: Any, bundled_case: mv.Case, tmp_path: Path
 ) -> None:
-    """The lens menu in the widget's page: a table edit goes, the prior stays, the tables show the new lens's
+    """The lens menu in the widget's page.
+
+    A table edit goes, the prior stays, the tables show the new lens's
     values, a line says what was dropped, and the numbers are the new lens's exact ones under that
     prior
     (the same scenario as ``test_appendix.py::test_page_lens_switch_follows_the_rule``)."""
@@ -541,7 +547,9 @@ def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_pat
 @needs_browser
 @pytest.mark.slow
 def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_path: Path) -> None:
-    """Notebook 7 (``jupyter notebook``, headless): a notebook calling ``mv.explore(case)`` shows the widget with
+    """Notebook 7 (``jupyter notebook``, headless).
+
+    A notebook calling ``mv.explore(case)`` shows the widget with
     the exact credences; a lens switch in the browser changes them to the new lens's exact ones and
     reaches the
     kernel (a second cell, run after the switch, prints the lens the kernel holds)."""
@@ -639,7 +647,10 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
 
 
 def test_exported_page_is_filled_in_one_pass(tmp_path: Path) -> None:
-    """A title holding the page template's markers stays text: the state and module are inserted once."""
+    """A title holding the page template's markers stays text.
+
+    The state and module are inserted once.
+    """
     case = mv.examples.cookie_case()
     case = case.model_copy(update={"title": "__STATE__ __ESM__ __CSS__"})
     page = mv.explore(case).to_html(tmp_path).read_text(encoding="utf-8")

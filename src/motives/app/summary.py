@@ -338,7 +338,9 @@ def posterior_summary(
 
 
 def fit_summary(res: Any, case: Any, spec: Any, spec_file: Path) -> dict[str, Any]:
-    """The summary of a fit of a spec: its diagnostics and credences, the prior, the spec's identity.
+    """The summary of a fit of a spec.
+
+    Its diagnostics and credences, the prior, the spec's identity.
 
     What ``motives run`` writes to ``summary.json`` before the power-scaling sensitivity, and what
     :func:`saved_fit_summary` reads back.

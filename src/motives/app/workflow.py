@@ -309,7 +309,9 @@ def sensitivity_outputs(
 
 @contextlib.contextmanager
 def located_limits(spec_file: Path) -> Iterator[None]:
-    """Turn a :class:`motives.errors.LimitError` raised inside into a located message: the spec, line and field.
+    """Turn a :class:`motives.errors.LimitError` raised inside into a located message.
+
+    The spec, line and field.
 
     Examples
     --------

@@ -141,7 +141,8 @@ def _register_builtins() -> None:
         (
             "sobol",
             R.SobolMeta,
-            "Sobol first-order and total indices of the target's log-odds over the elicitation Betas",
+            "Sobol first-order and total indices of the target's log-odds over the elicitation "
+            "Betas",
             lambda c, s: S.global_sensitivity(c, n=s.sobol_samples, seed=s.seed, **s.targeted),
             "global_sensitivity",
             False,
@@ -175,7 +176,8 @@ def _register_builtins() -> None:
         (
             "proposition_weight",
             R.WeightMeta,
-            "weight of evidence of each proposition for each hypothesis and family against the rest, "
+            "weight of evidence of each proposition for each hypothesis and family against the "
+            "rest, "
             "its cap and floor, the share of the cap used, and each item's weight inside it",
             lambda c, s: S.proposition_weight(c, **s.lensed),
             None,
@@ -192,7 +194,8 @@ def _register_builtins() -> None:
         (
             "discount_by_proposition",
             R.GroupDiscountMeta,
-            "smallest discount of one proposition's items that keeps the target at 0.9 / 0.95 / 0.99",
+            "smallest discount of one proposition's items that keeps the target at 0.9 / 0.95 / "
+            "0.99",
             lambda c, s: S.group_discount(c, "proposition", **s.targeted),
             "group_discount",
             True,
@@ -200,7 +203,8 @@ def _register_builtins() -> None:
         (
             "discount_by_issue_area",
             R.GroupDiscountMeta,
-            "smallest discount of one issue area's items that keeps the target at 0.9 / 0.95 / 0.99",
+            "smallest discount of one issue area's items that keeps the target at "
+            "0.9 / 0.95 / 0.99",
             lambda c, s: S.group_discount(c, "issue_area", **s.targeted),
             "group_discount",
             True,
