@@ -74,10 +74,12 @@ def run(quick: bool = False) -> BenchResult:
         )
         item = case.evidence[0].id
         t_ui = page.evaluate(
-            """([item, reps]) => { const inp = document.querySelector('input[data-weight="' + item + '"]');
+            """([item, reps]) => {\
+ const inp = document.querySelector('input[data-weight="' + item + '"]');
             let best = Infinity;
             for (let r = 0; r < reps; r++) { const t0 = performance.now();
-              for (let k = 0; k < 20; k++) { inp.value = String((k % 40) * 0.05); inp.dispatchEvent(new Event('input')); }
+              for (let k = 0; k < 20; k++) { inp.value = String((k % 40) * 0.05);\
+ inp.dispatchEvent(new Event('input')); }
               best = Math.min(best, (performance.now() - t0) / 20); }
             return best; }""",
             [item, reps],

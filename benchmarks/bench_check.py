@@ -1,4 +1,6 @@
-"""``motives check`` against ``motives posterior`` on the same 5,000-item case (fresh processes), flat and structured.
+"""``motives check`` against ``motives posterior`` on the same 5,000-item case (fresh processes).
+
+Flat and structured.
 
 ``check`` flags items at odds with the rest (data conflict: one leave-one-out term per item and per
 proposition). It used to compute one exact posterior per item (2,000 items: 115 s; 1,000
@@ -63,7 +65,10 @@ def write_case(folder: Path, n_items: int, seed: int = 5) -> Path:
 
 
 def structured_case(n_items: int, n_props: int, seed: int = 5):  # noqa: ANN201 - a motives.Case
-    """The structured bench case: generated propositions and items, one source reporting 60 items."""
+    """The structured bench case.
+
+    Generated propositions and items, one source reporting 60 items.
+    """
     import motives as mv
     from motives.testing import random_structured_case
 

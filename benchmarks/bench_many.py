@@ -306,7 +306,9 @@ def run(quick: bool = False) -> BenchResult:
         )
     res.tables["fits"] = [
         {
-            "fits passing their diagnostics (PyMC's NUTS / nutpie)": f"{passed} / {passed_np} of {n_tasks}",
+            "fits passing their diagnostics (PyMC's NUTS / nutpie)": (
+                f"{passed} / {passed_np} of {n_tasks}"
+            ),
             "task sent (pickled)": f"{len(pickle.dumps(tasks[0])) / 1e3:.0f} kB",
             "result returned (pickled)": f"{len(pickle.dumps(warm)) / 1e3:.0f} kB",
         }

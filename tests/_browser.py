@@ -7,6 +7,7 @@ test process.
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 
@@ -27,3 +28,22 @@ needs_browser = pytest.mark.skipif(
     reason="no Chromium on this machine (.ci/run installs Debian's "
     "chromium package; apt-get install chromium)",
 )
+
+
+def change(page: Any, selector: str, value: str) -> None:
+    """Type ``value`` into the input ``selector`` and fire its ``change`` event.
+
+    As a reader does.
+    """
+    page.fill(selector, value)
+    page.dispatch_event(selector, "change")
+
+
+def lens_switch_edits(case: Any) -> tuple[str, Any, str]:
+    """What the lens-switch scenario edits (the appendix page and the widget run the same one).
+
+    The first hypothesis (its prior is set), the first proposition of two states and the first
+    value of its parents (a cell of its table is set).
+    """
+    prop = next(p for p in case.propositions if len(p.states) == 2)
+    return case.hypothesis_ids[0], prop, case.parent_values(prop.bears_on)[0]

@@ -74,7 +74,10 @@ def test_the_contract_finds_a_broken_analysis() -> None:
 
 
 PLUGIN = '''
-"""A user's own analysis: the number of items and their mean weight, with a figure and a report section."""
+"""A user's own analysis.
+
+The number of items and their mean weight, with a figure and a report section.
+"""
 import pandas as pd
 
 from motives.plots.figures import figure
@@ -107,7 +110,9 @@ def toy_figure(ctx):
 @section("toy_items", uses=("toy_items",))
 def toy_section(ctx):
     n = int(ctx.tables["toy_items"]["items"].iloc[0])
-    return ["## Toy items", "", f"The case has {n} items (a toy section).", "", *ctx.fig("toy_items")]
+    return [
+        "## Toy items", "", f"The case has {n} items (a toy section).", "", *ctx.fig("toy_items")
+    ]
 '''
 
 
@@ -207,7 +212,8 @@ def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(
 
         @analysis("zz_probe", meta=NoMeta, description="the number of items")
         def zz_probe(case, settings):
-            return pd.DataFrame({"items": [len(case.evidence)]}, index=pd.Index(["all"], name="what"))
+            index = pd.Index(["all"], name="what")
+            return pd.DataFrame({"items": [len(case.evidence)]}, index=index)
         """),
         encoding="utf-8",
     )

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import motives as mv
-from _browser import CHROMIUM, needs_browser  # noqa: F401  (CHROMIUM: other test files import it here)
+from _browser import CHROMIUM, change, lens_switch_edits, needs_browser  # noqa: F401  (CHROMIUM: other test files import it here)
 from _structured_cases import random_structured_case
 from motives.interactive import appendix, check_edits, edited_posterior
 
@@ -246,7 +246,9 @@ def test_controls_work_as_a_person_uses_them(
 def test_page_lens_switch_follows_the_rule(
     browser: Any, pages: dict[str, tuple[mv.Case, Path]]
 ) -> None:
-    """The lens menu (the rule of :func:`motives.interactive.switch_lens`, the widget's too): a table edit goes,
+    """The lens menu (the rule of :func:`motives.interactive.switch_lens`, the widget's too).
+
+    A table edit goes,
     the prior stays, the tables show the new lens's values, the status line says what was dropped,
     and the credences are the new lens's exact ones under the reader's prior
     (``tests/test_explore.py`` runs the same
@@ -255,14 +257,13 @@ def test_page_lens_switch_follows_the_rule(
     page, requests, errors = _open(browser, path)
     first = case.resolve_lens(None)
     other = next(lens for lens in case.lens_ids if lens != first)
-    h0 = case.hypothesis_ids[0]
-    page.fill(f"input[data-h={json.dumps(h0)}]", "0.5")
-    page.dispatch_event(f"input[data-h={json.dumps(h0)}]", "change")
-    prop = next(p for p in case.propositions if len(p.states) == 2)
-    row = case.parent_values(prop.bears_on)[0]
-    cell = f"input[data-prop={json.dumps(prop.id)}][data-parent={json.dumps(row)}][data-state={json.dumps(prop.states[0])}]"
-    page.fill(cell, "0.125")
-    page.dispatch_event(cell, "change")
+    h0, prop, row = lens_switch_edits(case)
+    change(page, f"input[data-h={json.dumps(h0)}]", "0.5")
+    cell = (
+        f"input[data-prop={json.dumps(prop.id)}][data-parent={json.dumps(row)}]"
+        f"[data-state={json.dumps(prop.states[0])}]"
+    )
+    change(page, cell, "0.125")
     assert page.evaluate("window.motives.edits()")["tables"] == {prop.id: {row: [0.125, 0.875]}}
     page.select_option("#lens", other)
     assert page.evaluate("window.motives.edits()") == {"lens": other, "prior": {h0: 0.5}}
@@ -295,8 +296,11 @@ def test_page_lens_switch_follows_the_rule(
 def test_page_switch_lens_equals_python(
     browser: Any, pages: dict[str, tuple[mv.Case, Path]]
 ) -> None:
-    """``switchLens`` (engine.js) and :func:`motives.interactive.switch_lens` give the same edit set on generated
-    edit sets and lenses (the page leaves the default lens implicit: compared with it filled in)."""
+    """``switchLens`` (engine.js) and :func:`motives.interactive.switch_lens` give one edit set.
+
+    On generated edit sets and lenses (the page leaves the default lens implicit: compared with it
+    filled in).
+    """
     from motives.interactive import switch_lens
 
     for name in ("bundled", "random"):
@@ -322,8 +326,10 @@ def test_page_switch_lens_equals_python(
 @needs_browser
 def test_every_control_has_a_label(browser: Any, pages: dict[str, tuple[mv.Case, Path]]) -> None:
     page, _, _ = _open(browser, pages["burglary"][1])
-    unlabelled = page.evaluate("""() => Array.from(document.querySelectorAll('input, select, button'))
-        .filter(e => !(e.getAttribute('aria-label') || (e.id && document.querySelector('label[for="' + e.id + '"]'))
+    unlabelled = page.evaluate("""() => \
+Array.from(document.querySelectorAll('input, select, button'))
+        .filter(e => !(e.getAttribute('aria-label') || \
+(e.id && document.querySelector('label[for="' + e.id + '"]'))
                        || e.closest('label') || (e.tagName === 'BUTTON' && e.textContent.trim())))
         .map(e => e.outerHTML)""")
     assert unlabelled == []
@@ -417,7 +423,10 @@ def test_explore_widget_follows_the_engine() -> None:
 def test_credence_note_names_family_bars_only_when_drawn(
     browser: Any, pages: dict[str, tuple[mv.Case, Path]]
 ) -> None:
-    """The note under the bars spoke of hatched family bars on a page that drew none (each family one hypothesis)."""
+    """The note under the bars spoke of hatched family bars on a page that drew none.
+
+    Each family was one hypothesis.
+    """
     for name in ("bundled", "burglary"):
         case, path = pages[name]
         page, _, errors = _open(browser, path)

@@ -282,7 +282,10 @@ def test_missing_fields_are_left_out(refs: dict[str, dict[str, str]], style: str
 
 
 def rendered(md: str) -> str:
-    """Markdown as a reader of the rendered report sees it (CommonMark by markdown-it-py): tags dropped."""
+    """Markdown as a reader of the rendered report sees it (CommonMark by markdown-it-py).
+
+    Tags dropped.
+    """
     import html
 
     from markdown_it import MarkdownIt
@@ -293,7 +296,9 @@ def rendered(md: str) -> str:
 
 
 def test_bundled_reference_list_source_is_readable(bundled_case: mv.Case) -> None:
-    """The reference list as written in report.md: no escaped period, hyphen or parenthesis (pybtex's own
+    """The reference list as written in report.md.
+
+    No escaped period, hyphen or parenthesis (pybtex's own
     Markdown backend wrote "Hughes, Alex\\. 2023\\."); with the title's emphasis removed, each entry
     holds its
     BibTeX fields verbatim; rendered, it is the text an entry prints in the terminal."""
@@ -324,7 +329,9 @@ _risky = st.text(alphabet=st.sampled_from(list("ab. -()*_[]<>&#+1|`~$")), min_si
 def test_markdown_reference_renders_as_its_text(
     title: str, note: str, year: str, style: str
 ) -> None:
-    """Any title or note, Markdown's active characters included: the Markdown entry, rendered, reads as the
+    """Any title or note, Markdown's active characters included.
+
+    The Markdown entry, rendered, reads as the
     text entry (nothing emphasised, linked or turned into a list by the user's text), and a period
     is never
     escaped except a list number's at the start of a line."""

@@ -108,7 +108,7 @@ def test_an_internal_error_in_any_command_is_one_line_and_exit_70(
 def test_a_signal_after_the_output_is_in_place_says_what_was_written(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, signal_: Any
 ) -> None:
-    """A signal that lands after the command has put its output in place never says "nothing was written".
+    """A signal after the command has put its output in place never says "nothing was written".
 
     Any command, any output: here import-matrix, stopped while it reads back the folder it has just
     published, and export, stopped after its file is in place; before any output, "nothing was

@@ -27,6 +27,7 @@ reaches the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -34,6 +35,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import motives as mv
-from _browser import CHROMIUM, needs_browser  # noqa: F401
+from _browser import CHROMIUM, change, lens_switch_edits, needs_browser  # noqa: F401
 from _structured_cases import random_structured_case
 from motives.errors import MotivesError
 from motives.interactive import edited_posterior
@@ -99,7 +101,9 @@ def test_lens_switch_recomputes_from_the_new_lens_only(bundled_case: mv.Case) ->
 
 
 def test_lens_switch_keeps_the_edits_of_no_lens(bundled_case: mv.Case) -> None:
-    """The one rule (``switch_lens``): table edits go, the prior, weights and drops stay; the credences are the
+    """The one rule (``switch_lens``).
+
+    Table edits go, the prior, weights and drops stay; the credences are the
     new lens's exact ones under the reader's prior (dropping an item is ``weights`` 0 in the exact
     engine's terms,
     so the check with a drop is against the Python reference)."""
@@ -141,7 +145,9 @@ def test_lens_switch_keeps_the_edits_of_no_lens(bundled_case: mv.Case) -> None:
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_switch_lens_rule_on_generated_edits(seed: int) -> None:
-    """On generated cases and edit sets: to another lens exactly the ``tables`` key goes; to the same lens
+    """On generated cases and edit sets.
+
+    To another lens exactly the ``tables`` key goes; to the same lens
     nothing changes; the edit set given is never changed in place."""
     from motives.interactive import switch_lens
 
@@ -359,7 +365,9 @@ def _prior_exact(case: mv.Case, lens: str, weights: dict[str, float]) -> dict[st
 def test_exported_page_lens_switch_follows_the_rule(
     browser: Any, bundled_case: mv.Case, tmp_path: Path
 ) -> None:
-    """The lens menu in the widget's page: a table edit goes, the prior stays, the tables show the new lens's
+    """The lens menu in the widget's page.
+
+    A table edit goes, the prior stays, the tables show the new lens's
     values, a line says what was dropped, and the numbers are the new lens's exact ones under that
     prior
     (the same scenario as ``test_appendix.py::test_page_lens_switch_follows_the_rule``)."""
@@ -371,14 +379,10 @@ def test_exported_page_lens_switch_follows_the_rule(
     page.goto(mv.explore(case, first).to_html(tmp_path).as_uri())
     page.wait_for_selector(".mx-value[data-value]")
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    h0 = case.hypothesis_ids[0]
-    page.fill(f".mx-prior-input[data-id={h0}]", "0.5")
-    page.dispatch_event(f".mx-prior-input[data-id={h0}]", "change")
-    prop = next(p for p in case.propositions if len(p.states) == 2)
-    row = case.parent_values(prop.bears_on)[0]
+    h0, prop, row = lens_switch_edits(case)
+    change(page, f".mx-prior-input[data-id={h0}]", "0.5")
     sel = f".mx-cell[data-prop={prop.id}][data-row='{row}'][data-state='{prop.states[0]}']"
-    page.fill(sel, "0.125")
-    page.dispatch_event(sel, "change")
+    change(page, sel, "0.125")
     assert "tables" in json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))"))
     page.select_option(".mx-lens", other)
     assert json.loads(page.evaluate("JSON.stringify(window.motivesModel.get('edits'))")) == {
@@ -459,6 +463,43 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_for_port(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"no server on port {port} after {seconds} s")
+
+
+@contextlib.contextmanager
+def _server(
+    cmd: list[str], log_path: Path, port: int, seconds: float, **popen: Any
+) -> Iterator[None]:
+    """A server run from ``cmd`` (its output in ``log_path``), up on ``port`` within ``seconds``.
+
+    Stopped when the block ends.
+    """
+    log = log_path.open("w")
+    srv = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **popen)
+    try:
+        _wait_for_port(port, seconds)
+        yield
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+        log.close()
+
+
+def _finish(page: Any, errors: list[str], shot: Path) -> None:
+    """A screenshot of the page, no page error, the page closed."""
+    page.screenshot(path=str(shot), full_page=True)
+    assert errors == []
+    page.close()
+
+
 @needs_browser
 @pytest.mark.slow
 def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_path: Path) -> None:
@@ -479,18 +520,9 @@ def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_pat
         str(port),
         "--no-token",
     ]
-    log = (tmp_path / "marimo.log").open("w")
-    srv = subprocess.Popen(
-        marimo, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MPLBACKEND": "Agg"}
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+    with _server(
+        marimo, tmp_path / "marimo.log", port, 90, env={**os.environ, "MPLBACKEND": "Agg"}
+    ):
         page = browser.new_page(viewport={"width": 1000, "height": 700})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -506,33 +538,18 @@ def test_marimo_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_pat
             timeout=60_000
         )  # the edit reached Python and back
         _close(_shown(page), _exact(case, other))
-        page.screenshot(path=str(tmp_path / "marimo.png"), full_page=True)
-        assert errors == []
-        page.close()
-    finally:
-        srv.terminate()
-        srv.wait(timeout=30)
-        log.close()
+        _finish(page, errors, tmp_path / "marimo.png")
 
 
 # --------------------------------------------------------------------------- Jupyter Notebook 7
 
 
-def _wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"no server on port {port} after {seconds} s")
-
-
 @needs_browser
 @pytest.mark.slow
 def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_path: Path) -> None:
-    """Notebook 7 (``jupyter notebook``, headless): a notebook calling ``mv.explore(case)`` shows the widget with
+    """Notebook 7 (``jupyter notebook``, headless).
+
+    A notebook calling ``mv.explore(case)`` shows the widget with
     the exact credences; a lens switch in the browser changes them to the new lens's exact ones and
     reaches the
     kernel (a second cell, run after the switch, prints the lens the kernel holds)."""
@@ -571,16 +588,14 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
         hasattr(os, "geteuid") and os.geteuid() == 0
     ):  # CI runs as root; the server refuses root without it
         cmd.append("--allow-root")
-    log = (tmp_path / "notebook.log").open("w")
-    srv = subprocess.Popen(
+    with _server(
         cmd,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        tmp_path / "notebook.log",
+        port,
+        120,
         cwd=tmp_path,
         env={**os.environ, "MPLBACKEND": "Agg", "JUPYTER_PLATFORM_DIRS": "1"},
-    )
-    try:
-        _wait_for_port(port, 120)
+    ):
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         errors: list[str] = []
         # Notebook 7.6's own start-up throws "Cannot read properties of undefined (reading
@@ -628,17 +643,14 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
         page.get_by_text(f"kernel lens: {other}").wait_for(
             timeout=60_000
         )  # the edit reached Python
-        page.screenshot(path=str(tmp_path / "notebook7.png"), full_page=True)
-        assert errors == []
-        page.close()
-    finally:
-        srv.terminate()
-        srv.wait(timeout=30)
-        log.close()
+        _finish(page, errors, tmp_path / "notebook7.png")
 
 
 def test_exported_page_is_filled_in_one_pass(tmp_path: Path) -> None:
-    """A title holding the page template's markers stays text: the state and module are inserted once."""
+    """A title holding the page template's markers stays text.
+
+    The state and module are inserted once.
+    """
     case = mv.examples.cookie_case()
     case = case.model_copy(update={"title": "__STATE__ __ESM__ __CSS__"})
     page = mv.explore(case).to_html(tmp_path).read_text(encoding="utf-8")

@@ -28,7 +28,10 @@ from motives.testing import random_network_case, random_structured_case
 def _one_posterior_per_row(
     case: Any, reliability: bool
 ) -> dict[tuple[str, str], tuple[float, float, float]]:
-    """The conflict rows by their definition: each item and each proposition's evidence left out and recomputed."""
+    """The conflict rows by their definition.
+
+    Each item and each proposition's evidence left out and recomputed.
+    """
     arr, pri = compiled(case, None), prior_from(case, None)
     everything = arr.all_items + arr.structured_items
     log_all = log_evidence(arr, pri, set(everything), reliability)
@@ -93,7 +96,10 @@ def _assert_rows_equal(case: Any, reliability: bool) -> None:
 def test_structured_conflict_equals_one_posterior_per_row(
     seed: int, n_props: int, depth: int, n_items: int, shared: bool, zero: bool, reliability: bool
 ) -> None:
-    """Propositions in a tree (up to three deep), a source spanning them, zero cells, timeline and quantity items."""
+    """Propositions in a tree (up to three deep), a source spanning them, zero cells.
+
+    Timeline and quantity items.
+    """
     case = random_structured_case(
         seed,
         n_props=n_props,
@@ -125,7 +131,10 @@ def test_network_conflict_equals_one_posterior_per_row(
     n_sources: int,
     reliability: bool,
 ) -> None:
-    """Facts of several parents, root facts, observed facts, items of several parents, sources spanning facts."""
+    """Facts of several parents, root facts, observed facts, items of several parents.
+
+    Sources spanning facts.
+    """
     case = random_network_case(
         seed,
         n_facts=n_facts,
@@ -139,7 +148,10 @@ def test_network_conflict_equals_one_posterior_per_row(
 
 
 def test_blocks_of_scenarios_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a block budget so small that every scenario goes alone, the rows do not change (blocks are exact)."""
+    """With a block budget so small that every scenario goes alone.
+
+    The rows do not change (blocks are exact).
+    """
     import motives.sensitivity.conflict_structure as cs
 
     case = random_network_case(3, n_facts=6, n_items=9, n_observed=1, n_sources=1)
@@ -156,7 +168,10 @@ def test_blocks_of_scenarios_give_the_same_rows(monkeypatch: pytest.MonkeyPatch)
 def _min_fill_by_recomputing(
     card: list[int], scopes: list[tuple[int, ...]]
 ) -> list[tuple[Any, ...]]:
-    """Greedy min-fill as first written: every variable's cost recomputed from every live factor at every step."""
+    """Greedy min-fill as first written.
+
+    Every variable's cost recomputed from every live factor at every step.
+    """
     live = dict(enumerate(scopes))
     nxt = len(scopes)
     todo = {v for sc in scopes for v in sc if v != 0}
@@ -188,7 +203,10 @@ def _min_fill_by_recomputing(
 
 @st.composite
 def _structures(draw: Any) -> tuple[list[int], list[tuple[int, ...]]]:
-    """A hypotheses variable 0, facts with 1-3 earlier parents, and a few extra factors over any variables."""
+    """A hypotheses variable 0, facts with 1-3 earlier parents.
+
+    And a few extra factors over any variables.
+    """
     n = draw(st.integers(2, 18))
     card = [draw(st.integers(2, 4)) for _ in range(n)]
     scopes = [
@@ -209,8 +227,10 @@ def _structures(draw: Any) -> tuple[list[int], list[tuple[int, ...]]]:
 def test_incremental_min_fill_is_the_plan_recomputed_every_step(
     structure: tuple[list[int], list[tuple[int, ...]]],
 ) -> None:
-    """The planner keeps costs in a heap and updates only the neighbourhood of what it eliminates (1,000 facts
-    took 23 s to plan); the plan is step for step the one of recomputing every cost at every step.
+    """The planner keeps costs in a heap and updates only the neighbourhood of what it eliminates.
+
+    Before, 1,000 facts took 23 s to plan. The plan is step for step the one of recomputing every
+    cost at every step.
     """
     from motives.exact.contract import plan_elimination
 
@@ -225,7 +245,10 @@ def test_incremental_min_fill_is_the_plan_recomputed_every_step(
 
 
 def test_the_formats_page_states_every_limit_the_code_uses() -> None:
-    """docs/formats.md "Limits": each row names a constant and its value; both must be what the code holds."""
+    """docs/formats.md "Limits".
+
+    Each row names a constant and its value; both must be what the code holds.
+    """
     import importlib
     import re
     from pathlib import Path
@@ -263,7 +286,9 @@ def _must_not_run(*_args: Any, **_kwargs: Any) -> Any:
 def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The spec's own maximum (1,000,000 samples) of a case with many uncertain inputs: a located refusal,
+    """The spec's own maximum (1,000,000 samples) of a case with many uncertain inputs.
+
+    A located refusal,
     exit 2, no output folder, and the sampler never called."""
     from typer.testing import CliRunner
 
@@ -296,7 +321,9 @@ def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(
 def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """10^6 draws x 64 chains (the spec's maxima): refused with the estimate once the model is built, before the
+    """10^6 draws x 64 chains (the spec's maxima).
+
+    Refused with the estimate once the model is built, before the
     sampler allocates anything; fewer draws as the message says would fit are not refused."""
     from typer.testing import CliRunner
 
@@ -333,10 +360,12 @@ def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(
 def test_a_source_is_refused_exactly_when_its_nodes_exceed_a_limit(
     n_items: int, k: int, fixed: bool
 ) -> None:
-    """A source of uncertain reliability reporting n items needs n // 2 + 1 nodes and about 32 x nodes x items x
-    hypotheses bytes: refused (a located problem naming the source and field) exactly past either
-    limit, and the
-    most items the message offers fit."""
+    """A source of uncertain reliability reporting n items: refused exactly past either limit.
+
+    It needs n // 2 + 1 nodes and about 32 x nodes x items x hypotheses bytes: refused (a located
+    problem naming the source and field) exactly past either limit, and the most items the message
+    offers fit.
+    """
     import motives as mv
     from motives.exact.compile import _check_nodes
     from motives.numeric import MAX_NODES, MAX_WORK_BYTES
@@ -357,7 +386,9 @@ def test_a_source_is_refused_exactly_when_its_nodes_exceed_a_limit(
 
 
 def test_a_source_of_five_thousand_items_is_refused_at_compile_without_its_nodes() -> None:
-    """The red team's reproducer, scaled: one source reporting 5,000 direct items (2,501 nodes) is refused when the
+    """The red team's reproducer, scaled.
+
+    One source reporting 5,000 direct items (2,501 nodes) is refused when the
     case is compiled (its nodes are never built)."""
     import motives as mv
     from motives.exact import compile_case
@@ -386,10 +417,13 @@ def test_a_source_of_five_thousand_items_is_refused_at_compile_without_its_nodes
 def test_surprise_of_a_flat_case_reads_one_column_per_hypothesis(
     seed: int, k: int, n_items: int, zeros: int
 ) -> None:
-    """The flat path (only hypothesis k's column of the simulated log-likelihoods, O(n x items) per hypothesis,
-    not O(n x items x K): 300 hypotheses took minutes) gives the table of the general path, which
-    evaluates every
-    column of every simulated case, from the same random draws (to 1e-9: sums in another order)."""
+    """The flat path gives the table of the general path.
+
+    The flat path takes only hypothesis k's column of the simulated log-likelihoods, O(n x items)
+    per hypothesis, not O(n x items x K) (300 hypotheses took minutes); the general path evaluates
+    every column of every simulated case. The same random draws; equal to 1e-9 (sums in another
+    order).
+    """
     from motives.exact import loglik
     from motives.models.testing import random_case
     from motives.sensitivity.conflict import _simulate, surprise
@@ -420,7 +454,10 @@ _EDGE_P = [0.0, -0.0, 1.0, 1e-308, 5e-324, 1e-300, 1e-16, 0.5, 1 - 1e-16, 0.9999
 
 @st.composite
 def _extreme_case(draw: Any) -> dict[str, Any]:
-    """A case of 3 hypotheses whose priors, cells, Beta forms and reliabilities sit at the extremes of float64."""
+    """A case of 3 hypotheses whose judgements sit at the extremes of float64.
+
+    Its priors, cells, Beta forms and reliabilities sit at the extremes of float64.
+    """
     p = st.sampled_from(_EDGE_P)
     form = p | st.sampled_from(
         [
@@ -473,10 +510,11 @@ def _extreme_case(draw: Any) -> dict[str, Any]:
 def test_commands_print_no_runtime_warning_on_extreme_cases(
     tmp_path_factory: Any, doc: dict[str, Any]
 ) -> None:
-    """check, posterior and report (every sensitivity table, Sobol included, and every figure) on a case at the
-    extremes of float64: exit 0, or 2 with a located message; never a numpy, scipy or matplotlib
-    warning with its source line on stderr (the cause fixed, not silenced: the test runs the real
-    command).
+    """Check, posterior and report on a case at the extremes of float64.
+
+    Every sensitivity table, Sobol included, and every figure: exit 0, or 2 with a located message;
+    never a numpy, scipy or matplotlib warning with its source line on stderr (the cause fixed, not
+    silenced: the test runs the real command).
     """
     import json
     import os

@@ -107,7 +107,10 @@ def test_failure_is_reported_by_task_and_others_kept(tmp_path: Path):
 
 
 def test_task_log_densities_opt_in_timing_attrs_and_their_own_key(tmp_path: Path):
-    """A task stores log densities only when asked; such a task has its own key, so no resume mixes them up."""
+    """A task stores log densities only when asked.
+
+    Such a task has its own key, so no resume mixes them up.
+    """
     case = _case()
     cfg = _config(case)
     plain = FitTask.build(case, cfg, data={"observed": [1, 0]})
@@ -136,7 +139,10 @@ def test_task_log_densities_opt_in_timing_attrs_and_their_own_key(tmp_path: Path
 
 
 def test_a_result_pickles_without_its_model():
-    """A worker's result travels (pickle, cloudpickle) without the PyMC model it built, and keeps its draws."""
+    """A worker's result travels (pickle, cloudpickle) without the PyMC model it built.
+
+    And keeps its draws.
+    """
     import pickle
 
     import cloudpickle
@@ -153,7 +159,10 @@ def test_a_result_pickles_without_its_model():
 def test_task_draws_do_not_depend_on_what_the_process_compiled_before(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """``backend: auto`` means PyMC's NUTS in a task, even where a one-off fit would pick nutpie's compilation."""
+    """``backend: auto`` means PyMC's NUTS in a task.
+
+    Even where a one-off fit would pick nutpie's compilation.
+    """
     import motives.models.sampling as sampling
 
     case = _case()
@@ -258,7 +267,10 @@ def test_cluster_worker_killed_mid_run_loses_no_finished_task(cluster, tmp_path:
 
 
 def test_a_task_is_checked_against_the_closed_form_of_what_it_fitted():
-    """A refit at another prior is checked against the exact answer at that prior; a fit of simulated data has none."""
+    """A refit at another prior is checked against the exact answer at that prior.
+
+    A fit of simulated data has none.
+    """
     import json
 
     from motives.exact import exact_posterior

@@ -103,7 +103,10 @@ def _normal_log(x: float, mean: float, sd: float) -> Fraction | None:
 
 
 def _log_of(dist: dict[str, Any], x: float) -> Fraction | None | str:
-    """The reference log density (exact rationals where floats overflow); "zero" outside a uniform's support."""
+    """The reference log density (exact rationals where floats overflow).
+
+    "zero" outside a uniform's support.
+    """
     if dist["dist"] == "normal":
         return _normal_log(x, dist["mean"], dist["sd"])
     if dist["dist"] == "lognormal":
@@ -148,7 +151,9 @@ def _flow(d: dict[str, Any]) -> str:
 def test_quantity_items_with_extreme_numbers(
     tmp_path_factory: pytest.TempPathFactory, da: dict[str, Any], db: dict[str, Any], x: float
 ) -> None:
-    """A quantity item's densities over float64's extremes: the exact posterior, or a located refusal.
+    """A quantity item's densities over float64's extremes.
+
+    The exact posterior, or a located refusal.
 
     The reference is the log density in exact rational arithmetic (only the logs of the scales are
     floats). Tolerance: the engine rounds each log density to float64, an absolute error of a few
@@ -191,7 +196,10 @@ def test_quantity_items_with_extreme_numbers(
 
 
 def test_uniform_wider_than_float64_is_not_density_zero(tmp_path: Path) -> None:
-    """[-1.7e308, 1.7e308] has a width of 3.4e308 (inf in float64): read as density 0 it ruled both out."""
+    """[-1.7e308, 1.7e308] has a width of 3.4e308 (inf in float64).
+
+    Read as density 0 it ruled both out.
+    """
     ev = textwrap.dedent("""\
         evidence:
           - id: q1
@@ -257,7 +265,9 @@ def test_timeline_numbers_give_a_result_or_name_the_field(
     ssd: float,
     which: str,
 ) -> None:
-    """One field of a timeline at an extreme (the others ordinary): credences, or a refusal naming a field.
+    """One field of a timeline at an extreme (the others ordinary).
+
+    Credences, or a refusal naming a field.
 
     The message must name a field of the item, and, where it names a number, that number must be the
     one written there (the old message blamed sigma for an origin of 1e308).
@@ -312,7 +322,10 @@ def test_timeline_numbers_give_a_result_or_name_the_field(
 def test_ratios_and_decibans_never_underflow_to_a_ruled_out_hypothesis(
     tmp_path_factory: pytest.TempPathFactory, form: str, a: float, b: float
 ) -> None:
-    """A ratio or deciban that is not 0 gives a credence above 0, or the row is refused as beyond float64."""
+    """A ratio or deciban that is not 0 gives a credence above 0.
+
+    Or the row is refused as beyond float64.
+    """
     if form == "ratios":
         a, b = abs(a), abs(b)
         assume(a > 0 or b > 0)
@@ -345,7 +358,10 @@ def test_ratios_and_decibans_never_underflow_to_a_ruled_out_hypothesis(
 
 @pytest.mark.parametrize("prior", ["a=-0.0,b=1", "a=0,b=1"])
 def test_a_zero_prints_without_a_sign(tmp_path: Path, prior: str) -> None:
-    """-0.0 is 0: no '-0.0000' in the table (YAML and --prior read it through the one number parser)."""
+    """-0.0 is 0: no '-0.0000' in the table.
+
+    YAML and --prior read it through the one number parser.
+    """
     folder = _case(
         tmp_path,
         "evidence:\n  - id: e1\n    title: x\n    likelihoods: {a: 0.6, b: 0.3}\n",
@@ -364,7 +380,10 @@ def test_a_zero_prints_without_a_sign(tmp_path: Path, prior: str) -> None:
     )
 )
 def test_softmax_is_exact_where_log_weights_are_huge(logw: list[float]) -> None:
-    """Posterior normalisation against exact rational arithmetic: equal log weights of -5e15 are halves."""
+    """Posterior normalisation against exact rational arithmetic.
+
+    Equal log weights of -5e15 are halves.
+    """
     from motives.exact.likelihood import normalise
 
     got = normalise(np.array(logw))
@@ -384,7 +403,10 @@ def _env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A case, a spec (small sampler and analyses), a matrix, a network file and a lens file to run commands on."""
+    """A case, a spec (small sampler and analyses), a matrix.
+
+    A network file and a lens file to run commands on.
+    """
     root = tmp_path_factory.mktemp("commands")
     shutil.copytree(mv.examples.path("two_lenses"), root / "case")
     (root / "spec.yaml").write_text(
@@ -406,7 +428,10 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _command_args(root: Path, out: Path) -> dict[str, list[str]]:
-    """How each registered command is run; ``out`` is where it writes (a folder or a file inside it)."""
+    """How each registered command is run.
+
+    ``out`` is where it writes (a folder or a file inside it).
+    """
     case, spec = str(root / "case"), str(root / "spec.yaml")
     return {
         "check": [case],
@@ -500,7 +525,10 @@ def fitted(workspace: Path) -> Path:
 @pytest.mark.parametrize("name", _registered())
 @pytest.mark.parametrize("delay", [0.15, 0.6, 1.5, 4.0])
 def test_ctrl_c_at_any_moment(fitted: Path, tmp_path: Path, name: str, delay: float) -> None:
-    """SIGINT during start-up, parsing or work: exit 130 with one line (or 0 when it had finished), nothing left."""
+    """SIGINT during start-up, parsing or work.
+
+    Exit 130 with one line (or 0 when it had finished), nothing left.
+    """
     out = tmp_path / "out"
     out.mkdir()
     p = _motives([name, *_command_args(fitted, out)[name]])
@@ -530,7 +558,10 @@ def test_ctrl_c_at_any_moment(fitted: Path, tmp_path: Path, name: str, delay: fl
 
 
 def test_ctrl_c_during_start_up_is_one_line() -> None:
-    """Before the guard exists (importing the program, about a second): exit 130, one line, no traceback."""
+    """Before the guard exists (importing the program, about a second).
+
+    Exit 130, one line, no traceback.
+    """
     for delay in (0.4, 0.8):
         p = _motives(["posterior", str(mv.examples.path("burglary"))])
         time.sleep(delay)
@@ -565,7 +596,9 @@ def _full_disk_params() -> list[Any]:
 def test_a_full_disk_is_one_message_naming_the_output(
     workspace: Path, tmp_path: Path, name: str
 ) -> None:
-    """Every command that writes, with at most 1 KiB per file: exit 2 (or 0 if its files were that small), the
+    """Every command that writes, with at most 1 KiB per file.
+
+    Exit 2 (or 0 if its files were that small), the
     message names what the user asked for (never a temporary sibling), and nothing is left."""
     out = tmp_path / "out"
     out.mkdir()
@@ -636,7 +669,10 @@ def _read_only_disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.parametrize("name", [c for c in _registered() if c not in READ_ONLY | MCMC])
 def test_a_read_only_disk_is_one_message(workspace: Path, tmp_path: Path, name: str) -> None:
-    """Root ignores file permissions: a read-only file system is what refuses root. One message, exit 2."""
+    """Root ignores file permissions.
+
+    A read-only file system is what refuses root. One message, exit 2.
+    """
     with _read_only_disk(tmp_path) as ro:
         r = runner.invoke(app, [name, *_command_args(workspace, ro)[name]], terminal_width=300)
         assert r.exit_code == 2, r.output
@@ -651,7 +687,7 @@ def test_a_read_only_disk_is_one_message(workspace: Path, tmp_path: Path, name: 
     st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=8, max_size=8),
 )
 def test_published_name_maps_every_temporary_sibling(name: str, kind: str, tag: str) -> None:
-    """The names files.temporary_folder and files.write_atomic give map back to the name they stand for."""
+    """The names files.temporary_folder and files.write_atomic give map back to their names."""
     assert published_name(f"/d/.{name}.{kind}-{tag}") == f"/d/{name}"
     assert published_name(f"/d/.{name}.{kind}-{tag}/figures/f.png") == f"/d/{name}/figures/f.png"
     assert published_name(f"/d/.{name}.{tag}.tmp") == f"/d/{name}"
@@ -671,7 +707,10 @@ FORMULAS = [
 
 
 def test_no_csv_a_command_writes_holds_a_formula_of_user_text(tmp_path: Path) -> None:
-    """report's tables and export-matrix: every free-text field starts with a formula prefix; no cell does."""
+    """Report's tables and export-matrix.
+
+    Every free-text field starts with a formula prefix; no cell does.
+    """
     sys.path.insert(0, str(Path(__file__).parent))
     from test_injection import BASES, _write_folder, hostile_case
 
@@ -707,7 +746,10 @@ def test_no_csv_a_command_writes_holds_a_formula_of_user_text(tmp_path: Path) ->
 def test_a_special_row_without_an_id_column_is_refused(
     tmp_path_factory: pytest.TempPathFactory, special: str
 ) -> None:
-    """Without an id column, '#prior' in the title column became an item titled '#prior' (exit 0)."""
+    """A matrix without an id column.
+
+    '#prior' in the title column became an item titled '#prior' (exit 0).
+    """
     tmp = tmp_path_factory.mktemp("m")
     (tmp / "m.csv").write_text(f"title,h1,h2\n{special},0.5,0.5\nA,C,I\n", encoding="utf-8")
     r = runner.invoke(
@@ -727,7 +769,10 @@ SPEC_COMMANDS = [c for c in _registered() if c in {"sensitivity", "report", "app
 def test_a_pooled_specs_lenses_are_checked_by_every_command(
     workspace: Path, tmp_path: Path, name: str, lenses: str, needle: str
 ) -> None:
-    """sensitivity, report and appendix accepted a pooled spec naming a lens the case lacks (run refused it)."""
+    """sensitivity, report and appendix accepted a pooled spec naming a lens the case lacks.
+
+    Run refused it.
+    """
     spec = tmp_path / "p.yaml"
     spec.write_text(f"name: p\ncase: {workspace / 'case'}\nmodel: pooled\nlenses: {lenses}\n")
     r = runner.invoke(app, [name, str(spec), "--out", str(tmp_path / "o")], terminal_width=300)
@@ -736,7 +781,7 @@ def test_a_pooled_specs_lenses_are_checked_by_every_command(
 
 
 def test_spec_commands_are_the_ones_taking_a_spec() -> None:
-    """The list above is every command whose first argument is a spec and that writes without MCMC."""
+    """The list above: every command whose first argument is a spec and that writes without MCMC."""
     import inspect
 
     taking = {
@@ -767,7 +812,10 @@ NUMBERS = [
 
 
 def _valid_sets(case: mv.Case) -> st.SearchStrategy[dict[str, Any]]:
-    """Edit sets of every kind (prior, table cell, weight, discount, reliability, lens) at float64's extremes."""
+    """Edit sets of every kind at float64's extremes.
+
+    Prior, table cell, weight, discount, reliability, lens.
+    """
     prob = st.sampled_from([0.0, 5e-324, 1e-300, 0.5, 1.0]) | st.floats(0, 1)
     weight = st.sampled_from([0.0, 5e-324, 1e308, 1.7e308, 1.0]) | st.floats(0, 1e308)
     tables = {
@@ -799,8 +847,11 @@ def _valid_sets(case: mv.Case) -> st.SearchStrategy[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def link_page(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> tuple[mv.Case, Path, Any]:
-    """The burglary appendix and the session's one Chromium (tests/conftest.py: a second Playwright in the
-    same process fails, "Sync API inside the asyncio loop")."""
+    """The burglary appendix and the session's one Chromium.
+
+    The one of tests/conftest.py: a second Playwright in the same process fails, "Sync API inside
+    the asyncio loop".
+    """
     from motives.interactive import appendix
 
     case = mv.examples.load("burglary")  # a prior, sources, propositions: every kind of edit
@@ -811,7 +862,9 @@ def link_page(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> tuple[m
 def test_extreme_valid_edits_give_pythons_numbers_in_the_page(
     link_page: tuple[mv.Case, Path, Any],
 ) -> None:
-    """Valid edits of every kind at float64's extremes: the page's credences equal Python's to 1e-12 (the
+    """Valid edits of every kind at float64's extremes.
+
+    The page's credences equal Python's to 1e-12 (the
     tolerance of the page's engine against Python's, tests/test_appendix.py), finite and summing to
     1."""
     from motives.interactive import check_edits, edited_posterior
@@ -850,7 +903,9 @@ def test_extreme_valid_edits_give_pythons_numbers_in_the_page(
 def test_a_link_breaking_any_rule_shows_the_authors_numbers(
     link_page: tuple[mv.Case, Path, Any], kind: str, value: Any
 ) -> None:
-    """One edit of each kind with a value from the extremes (or of the wrong type), received as a link: when
+    """One edit of each kind with a value from the extremes (or of the wrong type).
+
+    Received as a link: when
     Python's check_edits refuses it the page shows the refusal and the author's numbers; otherwise
     Python's."""
     from motives.interactive import check_edits, edited_posterior

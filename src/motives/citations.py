@@ -431,7 +431,9 @@ class Bibliography:
 
 
 def _markdown_backend():  # noqa: ANN202 - a pybtex Backend (pybtex is imported lazily)
-    r"""Pybtex's Markdown backend with our escaping of each string (:func:`motives.escape.markdown_inline`).
+    r"""Pybtex's Markdown backend with our escaping of each string.
+
+    The escaping is :func:`motives.escape.markdown_inline`'s.
 
     Pybtex's own escapes every period, hyphen and parenthesis ("Smith\. 2018\."), which a reader of
     the Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code,

@@ -723,7 +723,10 @@ def add_lens_cmd(
 
 
 def main() -> None:
-    """Entry point: a failed fit is stated by the CLI (exit 3), other warnings as one line (``plain_warnings``)."""
+    """Entry point: a failed fit is stated by the CLI (exit 3).
+
+    Other warnings as one line (``plain_warnings``).
+    """
     plain_warnings()
     app()
 

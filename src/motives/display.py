@@ -24,7 +24,8 @@ def case_html(case: Case) -> str:
     True
     >>> "1 evidence item (1 likelihood); lenses: default" in h
     True
-    >>> "<tr><td>blue</td><td>blue</td><td>blue</td><td>0.15</td></tr>" in h  # id, label, family, prior
+    >>> # id, label, family, prior
+    >>> "<tr><td>blue</td><td>blue</td><td>blue</td><td>0.15</td></tr>" in h
     True
 
     A structured case lists its propositions and what bears on each:
@@ -32,7 +33,10 @@ def case_html(case: Case) -> str:
     >>> h = case_html(mv.examples.load("burglary"))
     >>> "2 propositions (parents first)" in h
     True
-    >>> "<td>had_motive</td><td>The suspect had a motive</td><td>hypotheses</td><td>yes | no</td>" in h
+    >>> (
+    ...     "<td>had_motive</td><td>The suspect had a motive</td>"
+    ...     "<td>hypotheses</td><td>yes | no</td>" in h
+    ... )
     True
     """
     rows = "".join(
@@ -53,7 +57,8 @@ def case_html(case: Case) -> str:
             below = ", ".join([*items, *(f"{k} (proposition)" for k in kids)]) or "(nothing)"
             prow.append(
                 f"<tr><td>{html.escape(pid)}</td><td>{html.escape(p.title)}</td>"
-                f"<td>{html.escape(parents_text(p.parents))}</td><td>{html.escape(' | '.join(p.states))}</td>"
+                f"<td>{html.escape(parents_text(p.parents))}</td>"
+                f"<td>{html.escape(' | '.join(p.states))}</td>"
                 f"<td>{html.escape(below)}</td></tr>"
             )
         props = (
@@ -91,7 +96,10 @@ def proposition_html(prop: Any, case: Case | None = None) -> str:
     True
     >>> "bears on hypotheses; states yes | no" in h
     True
-    >>> "<tr><td>default</td><td>The suspect did it</td><td>0.80</td><td>0.20</td><td></td></tr>" in h
+    >>> (
+    ...     "<tr><td>default</td><td>The suspect did it</td>"
+    ...     "<td>0.80</td><td>0.20</td><td></td></tr>" in h
+    ... )
     True
     """
     labels = {h.id: h.name for h in case.hypotheses} if case is not None else {}
@@ -127,7 +135,8 @@ def proposition_html(prop: Any, case: Case | None = None) -> str:
                 f" (confidence {html.escape(j.confidence)})" if j.confidence else ""
             )
             rows.append(
-                f"<tr><td>{html.escape(lens) if k == 0 else ''}</td><td>{html.escape(labels.get(v, v))}</td>"
+                f"<tr><td>{html.escape(lens) if k == 0 else ''}</td>"
+                f"<td>{html.escape(labels.get(v, v))}</td>"
                 f"{cells}<td>{note if k == 0 else ''}</td></tr>"
             )
     parts.append(
@@ -244,7 +253,10 @@ def result_html(table: pd.DataFrame, *, title: str | None = None) -> str:
     >>> h = result_html(mv.exact_posterior(mv.examples.load("diagnostic_test")))
     >>> h.startswith("<div><strong>Credences (exact, lens default)</strong><table>")
     True
-    >>> "<tr><td>hypothesis</td><td>condition</td><td>condition</td><td>0.010</td><td>0.092</td></tr>" in h
+    >>> (
+    ...     "<tr><td>hypothesis</td><td>condition</td><td>condition</td>"
+    ...     "<td>0.010</td><td>0.092</td></tr>" in h
+    ... )
     True
     >>> "<strong>Base rate 1%</strong>" in result_html(
     ...     mv.exact_posterior(mv.examples.load("diagnostic_test")), title="Base rate 1%"
@@ -268,10 +280,12 @@ def table_html(df: pd.DataFrame, *, caption: str = "") -> str:
     ...     mv.sensitivity.reversal_priors(mv.examples.load("cookies")), caption="Bayes factors"
     ... )
     >>> h.startswith(
-    ...     "<div><strong>Bayes factors</strong><table><thead><tr><th>level</th><th>id</th><th>prior</th>"
+    ...     "<div><strong>Bayes factors</strong><table><thead>"
+    ...     "<tr><th>level</th><th>id</th><th>prior</th>"
     ... )
     True
-    >>> "<td>hypothesis</td><td>bowl1</td><td>0.500</td><td>0.600</td><td>1.500</td>" in h  # prior, credence, BF
+    >>> # prior, credence, Bayes factor
+    >>> "<td>hypothesis</td><td>bowl1</td><td>0.500</td><td>0.600</td><td>1.500</td>" in h
     True
     """
     return f"<div><strong>{html.escape(caption)}</strong>{_html_table(df)}</div>"

@@ -52,7 +52,9 @@ class MotivesError(Exception):
 
 
 class LimitError(MotivesError):
-    """A computation refused before it starts: it would exceed a stated limit (:data:`motives.numeric.MAX_WORK_BYTES`).
+    """A computation refused before it starts.
+
+    It would exceed a stated limit (:data:`motives.numeric.MAX_WORK_BYTES`).
 
     ``field`` names the setting that sets its size (``sensitivity.sobol_samples``,
     ``sampler.draws``), so the

@@ -83,7 +83,9 @@ def markdown(text: Any) -> str:
 
 
 def markdown_inline(text: Any) -> str:
-    r"""User text as a piece of a Markdown line: :func:`markdown` without the guard at the start of a line.
+    r"""User text as a piece of a Markdown line.
+
+    :func:`markdown` without the guard at the start of a line.
 
     For text put together from pieces (a reference rendered by pybtex, one string at a time): each
     piece is escaped here, and the whole line once by :func:`markdown_line_start`. A period is never

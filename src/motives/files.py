@@ -131,7 +131,9 @@ _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?:(?:tmp|old)-[A-Za-z0-9_]{8}|[A-Za-
 
 
 def published_name(path: str | os.PathLike[str]) -> str:
-    """The path a temporary sibling stands for (what a message names: the temporary one is gone by then).
+    """The path a temporary sibling stands for.
+
+    It is what a message names: the temporary one is gone by then.
 
     Temporary siblings are named by :func:`temporary_folder` (``.NAME.tmp-XXXXXXXX``,
     ``.NAME.old-XXXXXXXX``) and :func:`write_atomic` (``.NAME.XXXXXXXX.tmp``); a path inside one is
@@ -159,7 +161,9 @@ _PUBLISHED: list[str] = []
 
 
 def note_published(path: str | os.PathLike[str]) -> None:
-    """Record that ``path`` now stands whole where the user asked for it (a temporary sibling is not).
+    """Record that ``path`` now stands whole where the user asked for it.
+
+    A temporary sibling is not recorded.
 
     A command's guard (:func:`motives.terminal.guarded`) reads the record when a signal stops the
     command, so that its message says what had been written rather than "nothing was written".

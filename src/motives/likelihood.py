@@ -479,7 +479,10 @@ def ratios_to_values(ratios: Any) -> dict[str, float]:
 def _refuse_underflow(
     scaled: dict[str, float], what: str, given: dict[str, float], top: float
 ) -> None:
-    """A judgement that is not 0 but scales to 0 (1e-320 against 1e308) would rule its hypothesis out unseen."""
+    """A judgement that is not 0 but scales to 0 would rule its hypothesis out unseen.
+
+    For example 1e-320 against 1e308.
+    """
     lost = [k for k, v in scaled.items() if v == 0.0]
     if lost:
         k = lost[0]

@@ -57,7 +57,9 @@ def size_text(n_bytes: float) -> str:
 def memory_refusal(
     estimate: float, what: str, valid: str, limit: float | None = None
 ) -> str | None:
-    """The sentence refusing ``what`` when its memory ``estimate`` (bytes) exceeds the limit, else None.
+    """The sentence refusing ``what`` when its memory ``estimate`` (bytes) exceeds the limit.
+
+    Else None.
 
     ``valid`` says what would fit; the caller locates the message (file, line, field).
 
@@ -81,7 +83,9 @@ def memory_refusal(
 
 
 def source_bytes(n_items: int, n_hyp: int) -> float:
-    """Memory the exact engine needs for one source of uncertain reliability: about four arrays of nodes x items x K.
+    """Memory the exact engine needs for one source of uncertain reliability.
+
+    About four arrays of nodes x items x K.
 
     Examples
     --------
@@ -92,7 +96,9 @@ def source_bytes(n_items: int, n_hyp: int) -> float:
 
 
 def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str | None:
-    """Why a source reporting ``n_items`` under an uncertain reliability cannot be integrated exactly, or None.
+    """Why a source of ``n_items`` under an uncertain reliability cannot be integrated exactly.
+
+    None when it can.
 
     Its exact rule takes n // 2 + 1 Gauss-Jacobi nodes (at most :data:`MAX_NODES`), and the engine
     evaluates every item on every node for every hypothesis at once (:func:`source_bytes`, at most
@@ -131,7 +137,9 @@ def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str
 
 
 def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
-    """Memory the Sobol analysis needs, in bytes: the samples, their outputs, the bootstrap and one engine call.
+    """Memory the Sobol analysis needs, in bytes.
+
+    The samples, their outputs, the bootstrap and one engine call.
 
     ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B
     and one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x
@@ -147,7 +155,9 @@ def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
 
 
 def sobol_refusal(d: int, n_groups: int, n: int, chunk_cells: int) -> str | None:
-    """Why ``n`` Sobol samples of ``d`` inputs in ``n_groups`` groups exceed the memory limit (with what fits), or None.
+    """Why ``n`` Sobol samples of ``d`` inputs in ``n_groups`` groups exceed the memory limit.
+
+    The sentence says what fits; None when it is within the limit.
 
     Examples
     --------
@@ -430,7 +440,9 @@ def _golub_welsch(a: float, b: float, n: int) -> tuple[NDArray[np.float64], NDAr
 
 
 def proportions(weights: Any) -> NDArray[np.float64]:
-    """Non-negative weights divided by their sum, the largest divided out first (their sum may overflow).
+    """Non-negative weights divided by their sum.
+
+    The largest divided out first (their sum may overflow).
 
     Weights of 1e308 each are halves, not 0 (``w / w.sum()`` is ``1e308 / inf``); the interactive
     appendix's engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN:

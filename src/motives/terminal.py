@@ -335,7 +335,9 @@ def diagnostics_failed(summary: dict[str, Any], *, allow_bad: bool) -> None:
 
 
 def plain_warnings() -> None:
-    """The command's warnings: a failed fit's none (the CLI states its problems, exit 3), any other as one line.
+    """The command's warnings.
+
+    A failed fit's none (the CLI states its problems, exit 3), any other as one line.
 
     A warning motives did not turn into a message of its own (numpy's "overflow encountered", a
     library's deprecation) would print with its file, line and source line: text for a developer,
@@ -403,7 +405,10 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 
 def _what_was_written() -> str:
-    """What a command stopped by a signal leaves behind: nothing, or the outputs already in place, each whole."""
+    """What a command stopped by a signal leaves behind.
+
+    Nothing, or the outputs already in place, each whole.
+    """
     done = published()
     if not done:
         return "nothing was written"

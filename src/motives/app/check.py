@@ -159,6 +159,11 @@ def _propositions(case: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _split(ids: list[str], props: set[str]) -> tuple[list[str], list[str]]:
+    """The ids that are propositions and the ids that are items, each in its order."""
+    return [i for i in ids if i in props], [i for i in ids if i not in props]
+
+
 def _lens_notes(case: Any, lens: str) -> list[str]:
     """Non-diagnostic items and propositions, zero cells, defaulted base rates and fallbacks.
 
@@ -166,9 +171,7 @@ def _lens_notes(case: Any, lens: str) -> list[str]:
     """
     props = set(case.proposition_ids)
     lines = []
-    nd = case.non_diagnostic(lens)
-    nd_props = [i for i in nd if i in props]
-    nd_items = [i for i in nd if i not in props]
+    nd_props, nd_items = _split(case.non_diagnostic(lens), props)
     if nd_props:
         lines.append(
             f"non-diagnostic propositions under {lens} (equal tables for every parent value: "
@@ -186,8 +189,7 @@ def _lens_notes(case: Any, lens: str) -> list[str]:
     lines += _default_base_rates(case, lens)
     fb = case.fallbacks(lens)
     if fb and lens != case.default_lens:
-        fb_props = [i for i in fb if i in props]
-        fb_items = [i for i in fb if i not in props]
+        fb_props, fb_items = _split(fb, props)
         if fb_props:
             lines.append(
                 f"lens {lens} does not rate {plural(len(fb_props), 'proposition')}; they use "

@@ -1,4 +1,6 @@
-"""Workflows of the commands beside a spec's analyses: a calibration run and a reader's lens added to a case.
+"""Workflows of the commands beside a spec's analyses.
+
+A calibration run and a reader's lens added to a case.
 
 Each publishes its output folder whole (:class:`motives.app.outputs.OutputFolder`), as the workflows
 of

@@ -337,6 +337,27 @@ def posterior_summary(
     return summary, lines
 
 
+def fit_summary(res: Any, case: Any, spec: Any, spec_file: Path) -> dict[str, Any]:
+    """The summary of a fit of a spec.
+
+    Its diagnostics and credences, the prior, the spec's identity.
+
+    What ``motives run`` writes to ``summary.json`` before the power-scaling sensitivity, and what
+    :func:`saved_fit_summary` reads back.
+    """
+    summary = res.summary_dict()
+    if spec.model == "exclusive":
+        fill_prior(summary, case, summary["lens"], spec.prior)
+    summary["spec"] = {
+        "name": spec.name,
+        "file": str(spec_file),
+        "config_hash": res.config_hash,
+        "case_hash": res.config["case_hash"],
+        "motives_version": res.config["motives_version"],
+    }
+    return summary
+
+
 def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -> dict[str, Any]:
     """The summary of a fit ``motives run`` saved, as ``run`` printed it.
 
@@ -356,16 +377,7 @@ def saved_fit_summary(spec_file: Path, fit_dir: Path, *, psense: bool = False) -
     res = load_result(trace, spec_file)
     spec = load_spec(spec_file)
     case = load_case(spec.case_path(spec_file))
-    summary = res.summary_dict()
-    if spec.model == "exclusive":  # as 'run' wrote it
-        fill_prior(summary, case, summary["lens"], spec.prior)
-    summary["spec"] = {
-        "name": spec.name,
-        "file": str(spec_file),
-        "config_hash": res.config_hash,
-        "case_hash": res.config["case_hash"],
-        "motives_version": res.config["motives_version"],
-    }
+    summary = fit_summary(res, case, spec, spec_file)  # as 'run' wrote it
     summary["power_sensitivity"] = power_sensitivity(res, case, compute=psense)
     return summary
 

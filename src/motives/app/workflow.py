@@ -35,7 +35,7 @@ from motives.app.outputs import OutputFolder
 from motives.app.summary import (
     add_groupings,
     case_identity,
-    fill_prior,
+    fit_summary,
     if_independent,
     numeric_value,
     power_sensitivity,
@@ -309,7 +309,9 @@ def sensitivity_outputs(
 
 @contextlib.contextmanager
 def located_limits(spec_file: Path) -> Iterator[None]:
-    """Turn a :class:`motives.errors.LimitError` raised inside into a located message: the spec, line and field.
+    """Turn a :class:`motives.errors.LimitError` raised inside into a located message.
+
+    The spec, line and field.
 
     Examples
     --------
@@ -517,16 +519,7 @@ def fit_outputs(
                 on_phase=lambda text: progress.phase(text, None),
             )
         progress.phase("saving", 3 + case.structured)
-        summary = res.summary_dict()
-        if spec.model == "exclusive":
-            fill_prior(summary, case, summary["lens"], spec.prior)
-        summary["spec"] = {
-            "name": spec.name,
-            "file": str(spec_file),
-            "config_hash": res.config_hash,
-            "case_hash": res.config["case_hash"],
-            "motives_version": res.config["motives_version"],
-        }
+        summary = fit_summary(res, case, spec, spec_file)
         if psense:
             progress.phase("power-scaling sensitivity (the log densities of every draw)", None)
         summary["power_sensitivity"] = power_sensitivity(res, case, compute=psense)

@@ -332,7 +332,10 @@ def reliability_of(case: Case, key: str | None) -> tuple[float, float | None] | 
 
 
 def _check_nodes(key: str, n_items: int, concentration: float | None, n_hyp: int = 1) -> None:
-    """Refuse a source whose exact integration would exceed the stated node or memory bounds (a located problem)."""
+    """Refuse a source whose exact integration would exceed the stated node or memory bounds.
+
+    The refusal is a located problem.
+    """
     from motives.errors import CaseError, Problem
     from motives.numeric import source_refusal
 

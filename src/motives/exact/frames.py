@@ -240,7 +240,10 @@ def independent_case(case: Case) -> Case:
 
 
 def _ruled_out_where(arr: Any, pri: Array) -> str:
-    """Where each hypothesis is ruled out: its prior, or the first item (bearing on the hypotheses) giving it 0."""
+    """Where each hypothesis is ruled out.
+
+    Its prior, or the first item (bearing on the hypotheses) giving it 0.
+    """
     where = []
     for k, h in enumerate(arr.hypotheses):
         if pri[k] == 0:

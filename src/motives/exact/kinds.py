@@ -195,7 +195,10 @@ def quantity_loglik(x: float, dist: Any) -> float:
 
 
 def _standardised(x: float, loc: float, scale: float) -> float:
-    """(x - loc) / scale without overflow in the difference (1e308 against -1e308 with scale 1e308 is 2)."""
+    """(x - loc) / scale without overflow in the difference.
+
+    For example 1e308 against -1e308 with scale 1e308 is 2.
+    """
     z = (x - loc) / scale
     return z if math.isfinite(z) else x / scale - loc / scale
 
@@ -223,7 +226,9 @@ def timeline_data(item: TimelineItem) -> tuple[Array, Array]:
 
 
 def _timeline_culprit(e: TimelineItem, j: Any, keys: list[str]) -> tuple[str, float]:
-    """(field, value) of the number of a timeline item furthest from ordinary magnitudes (log10 |x| from 0).
+    """(field, value) of the number of a timeline item furthest from ordinary magnitudes.
+
+    The distance is log10 |x| from 0.
 
     Years are compared with 2000, not 0 (an origin of 2002 is ordinary); zeros are ordinary.
     """

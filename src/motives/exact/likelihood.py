@@ -335,7 +335,9 @@ def _factors(
 
 @dataclass(frozen=True)
 class StructureParts:
-    """A structured case's log-factors and what is added outside them, per reliability node (one call).
+    """A structured case's log-factors and what is added outside them.
+
+    Per reliability node (one call).
 
     ``full``: per factor slot (propositions, then items of several parents) the log-factor with its
     evidence, shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table
@@ -357,7 +359,9 @@ class StructureParts:
 
 
 def structure_parts(arr: CaseArrays, reliability: bool = True) -> StructureParts:
-    """The parts :func:`loglik` combines for a structured case, for analyses that vary factors one at a time.
+    """The parts :func:`loglik` combines for a structured case.
+
+    For analyses that vary factors one at a time.
 
     Examples
     --------

@@ -59,15 +59,18 @@ except ImportError:  # pragma: no cover - exercised by a test that hides the mod
 
 CSS = """
 .motives-explorer { font: 13px/1.4 system-ui, sans-serif; color: inherit; max-width: 60rem; }
-.motives-explorer .mx-head { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: .5rem; }
+.motives-explorer .mx-head { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; \
+margin-bottom: .5rem; }
 .motives-explorer .mx-body { display: flex; gap: 2rem; flex-wrap: wrap; }
 .motives-explorer .mx-col { flex: 1 1 20rem; }
 .motives-explorer h4 { margin: .4rem 0; font-size: 13px; }
 .motives-explorer table { border-collapse: collapse; }
-.motives-explorer td, .motives-explorer th { padding: 1px 6px; text-align: left; vertical-align: middle; }
+.motives-explorer td, .motives-explorer th { padding: 1px 6px; text-align: left; \
+vertical-align: middle; }
 .motives-explorer input[type=number] { width: 9em; }
 .motives-explorer input, .motives-explorer select, .motives-explorer button {
-  border: 1px solid rgba(128, 128, 128, .6); border-radius: 3px; padding: 1px 4px; font: inherit; color: inherit;
+  border: 1px solid rgba(128, 128, 128, .6); border-radius: 3px; padding: 1px 4px; font: inherit; \
+color: inherit;
   background: transparent; }
 .motives-explorer .mx-bar-cell { width: 12rem; }
 .motives-explorer .mx-bar { height: .8em; background: currentColor; opacity: .7; }
@@ -334,7 +337,8 @@ PAGE = """<!doctype html>
 <style>body { margin: 1.5rem; } __CSS__</style></head>
 <body><h1 style="font: 600 16px system-ui">__HEADING__</h1><div id="explorer"></div>
 <script type="module">
-// A stand-in for a notebook's widget model (get/set/on/off/save_changes), holding the saved state, so the
+// A stand-in for a notebook's widget model (get/set/on/off/save_changes), holding the saved \
+state, so the
 // widget's own module runs here unchanged and recomputes in the page.
 const state = __STATE__;
 const esm = __ESM__;

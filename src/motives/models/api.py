@@ -368,7 +368,9 @@ def _fit_from_config(
 
 
 def _changed_knobs(built: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """The ``pm.Data`` knobs ``data`` sets to values other than the built model's (the case's), with their values.
+    """The ``pm.Data`` knobs ``data`` sets to values other than the built model's (the case's).
+
+    With their values.
 
     Equal up to rounding (relative 1e-12) counts as the same: a prior renormalised after raising
     it to the power 1 is the case's prior.
@@ -387,7 +389,9 @@ def _changed_knobs(built: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _exact_for(case: Case, settings: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
-    """:func:`exact_reference` of a fit whose knobs ``changed`` differ from the case's (a many-fit task's values).
+    """:func:`exact_reference` of a fit whose knobs ``changed`` differ from the case's.
+
+    For example a many-fit task's values.
 
     A new fixed prior (the ``log_prior`` knob of a refit grid) has its closed form: the case's
     with that prior. Any other knob set to other values (simulated ``observed`` items, a

@@ -210,7 +210,10 @@ class FitResult(xr.DataTree):
         return self._summary()
 
     def _summary(self) -> pd.DataFrame:
-        """The summary table, unchecked: one row per level and id (mean, sd, interval, ESS, R-hat)."""
+        """The summary table, unchecked.
+
+        One row per level and id (mean, sd, interval, ESS, R-hat).
+        """
         import pandas as pd
 
         rows = []

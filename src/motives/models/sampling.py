@@ -254,7 +254,10 @@ def trace_bytes(built: BuiltModel, *, draws: int, chains: int, log_densities: bo
 def check_trace_memory(
     built: BuiltModel, *, draws: int, chains: int, log_densities: bool = True
 ) -> None:
-    """Refuse (:class:`motives.errors.LimitError`) draws x chains whose trace would exceed the memory limit."""
+    """Refuse draws x chains whose trace would exceed the memory limit.
+
+    The refusal is a :class:`motives.errors.LimitError`.
+    """
     from motives.errors import LimitError
     from motives.numeric import MAX_WORK_BYTES, memory_refusal
 

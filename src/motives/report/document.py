@@ -88,8 +88,9 @@ def structure_comparison(
     --------
     >>> import motives as mv
     >>> lines = structure_comparison(mv.examples.load("burglary"))
-    >>> print(lines[2])
-    | level | id | label | prior | credence | if_independent | uniform_prior | uniform_if_independent |
+    >>> print(lines[2])  # doctest: +NORMALIZE_WHITESPACE
+    | level | id | label | prior | credence | if_independent | uniform_prior |
+    uniform_if_independent |
     >>> print(lines[4])  # each hypothesis its own family: no family rows repeat these
     | hypothesis | suspect | The suspect did it | 0.100 | 0.658 | 0.858 | 0.945 | 0.982 |
     >>> print(lines[-2][:118])
@@ -399,7 +400,10 @@ def report_markdown(
     ...     md.split("## Global sensitivity")[1].split("##")[0].strip()[:70]
     ... )  # nothing uncertain: said so
     **Warning:** The Sobol table is empty: no judgement of this case is gi
-    >>> "The leading hypothesis is **bowl1** with credence 0.6 (Bayes factor against the rest 1.5, 1.8 dB)." in md
+    >>> (
+    ...     "The leading hypothesis is **bowl1** with credence 0.6 "
+    ...     "(Bayes factor against the rest 1.5, 1.8 dB)." in md
+    ... )
     True
     >>> "](figures/credences.png)" in md
     True
@@ -489,11 +493,17 @@ class ReportContext:
 
     @property
     def one_per_family(self) -> bool:
-        """Every family of the case analysed is one hypothesis: family rows and columns repeat the hypotheses'."""
+        """Every family of the case analysed is one hypothesis.
+
+        Family rows and columns repeat the hypotheses'.
+        """
         return one_per_family(self.analysed or self.case)
 
     def no_family_rows(self, table: pd.DataFrame) -> pd.DataFrame:
-        """``table`` without its family rows when they repeat the hypothesis rows (:attr:`one_per_family`)."""
+        """``table`` without its family rows when they repeat the hypothesis rows.
+
+        That is when :attr:`one_per_family` holds.
+        """
         if not self.one_per_family or "level" not in table.index.names:
             return table
         return table[table.index.get_level_values("level") != "family"]
@@ -1105,14 +1115,18 @@ def _conflict(x: ReportContext) -> list[str]:
     ]
     x.claims.extend([whole, *found])
     sur = surprise(x.case, lens=x.lens)
+    fit = (
+        "the items fit together"
+        if whole.value <= 0
+        else "the items are less probable together than apart"
+    )
     L = [
         "## Conflict",
         "",
         "Data conflict of the whole case (Jensen et al. 1990; 10 log10 of the product of each "
         "item's prior "
         f"probability over the probability of all of them together): {whole.value:+.1f} dB "
-        f"({'the items fit together' if whole.value <= 0 else 'the items are less probable together than apart'}). "
-        f"Items and propositions at least {thr:g} dB less probable given the rest of the "
+        f"({fit}). Items and propositions at least {thr:g} dB less probable given the rest of the "
         "evidence than a priori: "
         + (", ".join(f"`{c.subject}` ({c.value:+.1f} dB)" for c in found) or "none")
         + ".",
@@ -1209,7 +1223,10 @@ def _global(x: ReportContext) -> list[str]:
 
 
 def _sobol_credence_lines(x: ReportContext) -> list[str]:
-    """The Sobol indices of the target's credence (``sobol_credence``) beside those of its log-odds."""
+    """The Sobol indices of the target's credence beside those of its log-odds.
+
+    The first are the table ``sobol_credence``.
+    """
     sc, sob = x.tables.get("sobol_credence"), x.tables["sobol"]
     if sc is None or sc.empty or not sc["ST"].notna().any() or not sob["ST"].notna().any():
         return []

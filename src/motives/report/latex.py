@@ -162,7 +162,8 @@ def evidence_latex(
     ...         print(line)
     Item & bowl1 & bowl2 & dB & Sources \\
     A vanilla cookie was drawn & 0.75 & 0.50 & $+1.8$ & \\
-    >>> "B1 & B2 & dB" in evidence_latex(mv.examples.load("cookies"), headers={"bowl1": "B1", "bowl2": "B2"})
+    >>> headers = {"bowl1": "B1", "bowl2": "B2"}
+    >>> "B1 & B2 & dB" in evidence_latex(mv.examples.load("cookies"), headers=headers)
     True
     """
     t = evidence_table(case, lens, prior=prior)

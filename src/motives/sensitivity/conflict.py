@@ -151,7 +151,9 @@ def _frame(
 
 
 def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]:
-    """Per item of a case without propositions: log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
+    """Per item of a case without propositions.
+
+    Log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
 
     Items are independent given h except those of one source of uncertain reliability, which share
     its ρ. So log P(E_rest | h) is the total minus the item's own term for an independent item, and
@@ -215,7 +217,10 @@ def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]
 
 
 def _flat_rows(arr: CaseArrays, pri: np.ndarray, reliability: bool) -> list[tuple[Any, ...]]:
-    """The rows of :func:`conflict` for a case without propositions, in one vectorised pass (:func:`flat_parts`)."""
+    """The rows of :func:`conflict` for a case without propositions.
+
+    In one vectorised pass (:func:`flat_parts`).
+    """
     items = arr.all_items
     own, rest_adj, total = flat_parts(arr, reliability)
     logp = quiet_log(pri)

@@ -1,4 +1,6 @@
-"""The rows of :func:`motives.sensitivity.conflict` for a structured case or a network, in a few vectorised passes.
+"""The rows of :func:`motives.sensitivity.conflict` for a structured case or a network.
+
+In a few vectorised passes.
 
 Leaving one item out and recomputing the posterior for each item (and each proposition) costs one
 elimination per row: 1,000 propositions took 156 s. Here every row comes from a handful of
@@ -49,7 +51,10 @@ BLOCK_CELLS = 1 << 23
 
 
 def _cells(arr: CaseArrays, net: StructureParts) -> int:
-    """Cells one scenario costs in a contraction: its factors and every step's product table, per node."""
+    """Cells one scenario costs in a contraction.
+
+    Its factors and every step's product table, per node.
+    """
     card = arr.plan.card
     per = sum(f.size for f in net.full) + sum(
         int(np.prod([card[u] for u in st.union])) for st in arr.plan.steps
@@ -63,14 +68,19 @@ def _blocks(n: int, arr: CaseArrays, net: StructureParts) -> list[range]:
 
 
 def _own_cells(f: Array) -> int:
-    """Cells of a slot's own indicator: its state (a fact) or its parents' configuration (an item of several)."""
+    """Cells of a slot's own indicator.
+
+    Its state (a fact) or its parents' configuration (an item of several).
+    """
     return int(np.prod(f.shape[1:]))
 
 
 def joint_with_state(
     arr: CaseArrays, net: StructureParts, slots: list[int], factors: list[Array]
 ) -> list[Array]:
-    """Log P(evidence in ``factors``, slot = cell | g, h) for each slot in ``slots``: (cells, G, K) each.
+    """Log P(evidence in ``factors``, slot = cell | g, h) for each slot in ``slots``.
+
+    Each of shape (cells, G, K).
 
     A proposition's cells are its states (the last axis of its factor); an item of several parents'
     cells are its parents' configurations, flat in nested order.
@@ -107,7 +117,10 @@ def joint_with_state(
 
 
 def _own_shape(arr: CaseArrays, f: int) -> tuple[int, ...]:
-    """The axes of slot ``f``'s factor its indicator runs over (a fact: its states; an item: every axis)."""
+    """The axes of slot ``f``'s factor its indicator runs over.
+
+    A fact: its states; an item: every axis.
+    """
     P = len(arr.propositions)
     if f < P:
         return (len(arr.propositions[f].states),)
@@ -120,7 +133,9 @@ def _cells_of(arr: CaseArrays, f: int) -> int:
 
 
 def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
-    """Log P(evidence of the slots ``masks`` keeps | g, h): one scenario per row of ``masks`` (S, slots), (S, G, K).
+    """Log P(evidence of the slots ``masks`` keeps | g, h).
+
+    One scenario per row of ``masks`` (S, slots), (S, G, K).
 
     A slot kept contributes its factor with its evidence, a slot left out its table alone (a fact)
     or nothing (an item of several parents).
@@ -141,7 +156,10 @@ def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
 def _item_terms(
     arr: CaseArrays, net: StructureParts, reliability: bool
 ) -> list[tuple[str, int, Array]]:
-    """Per item below a fact (or of several parents): its id, its slot and log m_e(cell, g), shape (cells, G)."""
+    """Per item below a fact (or of several parents).
+
+    Its id, its slot and log m_e(cell, g), shape (cells, G).
+    """
     out: list[tuple[str, int, Array]] = []
     G = len(net.glw)
     for f, pa in enumerate(arr.propositions):
@@ -171,7 +189,9 @@ def _item_terms(
 
 
 def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tuple[Any, ...]]:  # noqa: C901 - one pass per kind of row, in the order conflict reports them
-    """The rows of :func:`motives.sensitivity.conflict` for a case with propositions (or sources spanning them).
+    """The rows of :func:`motives.sensitivity.conflict` for a case with propositions.
+
+    Or with sources spanning them.
 
     Rows as ``conflict`` builds them: (kind, id, conflict_db, log P(part), log P(part | rest));
     kinds ``case``, ``proposition``, ``item``, ``observation``.
@@ -314,7 +334,10 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
 
 
 def _all_descendants(arr: CaseArrays) -> list[set[int]]:
-    """For each proposition, its index and those of every proposition below it (one pass, children first)."""
+    """Each proposition's index and those of every proposition below it.
+
+    One pass, children first.
+    """
     below = [{i} for i in range(len(arr.propositions))]
     for i in range(
         len(arr.propositions) - 1, -1, -1
@@ -326,7 +349,10 @@ def _all_descendants(arr: CaseArrays) -> list[set[int]]:
 
 
 def _flat_view(arr: CaseArrays, reliability: bool) -> CaseArrays:
-    """The direct items of no source spanning the structure (all of them at face value), as a flat case."""
+    """The direct items of no source spanning the structure (all of them at face value).
+
+    As a flat case.
+    """
     from dataclasses import replace
 
     ds = arr.direct_source

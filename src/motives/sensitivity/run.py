@@ -20,162 +20,198 @@ from motives.sensitivity import results as R
 from motives.sensitivity.registry import ANALYSES, Settings, analysis, load_plugins
 
 
-def _builtin(
-    name: str,
-    meta: type[R.Meta],
-    description: str,
-    fn: Callable[[Case, Settings], pd.DataFrame],
-    *,
-    kind: str | None = None,
-    structured: bool = False,
-) -> None:
-    analysis(name, meta=meta, description=description, kind=kind, structured=structured)(fn)
+def _register_builtins() -> None:
+    """Register the built-in analyses, in the order :func:`run_all` computes them.
 
-
-def _register_builtins() -> None:  # noqa: PLR0915  (one line per analysis: the list of built-ins)
-    """Register the built-in analyses, one ``_builtin`` call each with its meta, description and kind."""
+    One row each: name, metadata class, description, computation, metadata kind (default the name),
+    and whether only a structured case gets it.
+    """
     import motives.sensitivity as S
     from motives.exact import exact_posterior
 
-    _builtin(
-        "posterior",
-        R.PosteriorMeta,
-        "credence of each hypothesis and family (exact engine)",
-        lambda c, s: exact_posterior(c, s.lens, s.prior, reliability=s.reliability),
-        kind="exact_posterior",
-    )
-    _builtin(
-        "reversal_priors",
-        R.LensMeta,
-        "Bayes factor of each hypothesis/family against the rest and the prior that ties it",
-        lambda c, s: S.reversal_priors(c, **s.lensed),
-    )
-    _builtin(
-        "prior_sweep",
-        R.PriorSweepMeta,
-        "credences as the target's prior sweeps [0, 1]",
-        lambda c, s: S.prior_sweep(c, points=s.sweep_points, **s.targeted),
-    )
-    _builtin(
-        "weight_of_evidence",
-        R.WeightMeta,
-        "decibans per item for each hypothesis and family against the rest (prior-weighted)",
-        lambda c, s: S.weight_of_evidence(c, lens=s.lens, prior=s.prior),
-    )
-    _builtin(
-        "leave_one_out",
-        R.LensMeta,
-        "credences with each item left out",
-        lambda c, s: S.leave_one_out(c, **s.lensed),
-    )
-    _builtin(
-        "leave_one_source_out",
-        R.SourceOutMeta,
-        "credences with each source's items left out",
-        lambda c, s: S.leave_one_source_out(c, **s.lensed),
-    )
-    _builtin(
-        "lens_comparison",
-        R.NoMeta,
-        "credences under each lens",
-        lambda c, s: S.lens_comparison(c, **s.common),
-    )
-    _builtin(
-        "leave_one_lens_out",
-        R.LensOutMeta,
-        "credences of the pooled lenses with one lens left out",
-        lambda c, s: S.leave_one_lens_out(c, **s.common),
-    )
-    _builtin(
-        "cruxes",
-        R.CruxesMeta,
-        "change of the target's log-odds when one item's judgement is swapped to another lens",
-        lambda c, s: S.cruxes(c, **s.targeted),
-    )
-    _builtin(
-        "tornado",
-        R.TornadoMeta,
-        "the target's credence with each item's likelihood ratio scaled by 1/f and f",
-        lambda c, s: S.tornado(c, factor=s.tornado_factor, **s.targeted),
-    )
-    _builtin(
-        "evidence_discount",
-        R.DiscountMeta,
-        "credences with every item's weight of evidence discounted by a common factor gamma in "
-        "[0, 1]",
-        lambda c, s: S.evidence_discount(c, **s.targeted),
-    )
-    _builtin(
-        "break_even",
-        R.BreakEvenMeta,
-        "factor on each item's likelihood ratio that alone ties the target with its rival",
-        lambda c, s: S.break_even(c, **s.targeted),
-    )
-    _builtin(
-        "lens_break_even",
-        R.TargetMeta,
-        "one factor on all of a lens's ratios that ties the target with its rival",
-        lambda c, s: S.lens_break_even(c, target=s.target, **s.common),
-    )
-    _builtin(
-        "sobol",
-        R.SobolMeta,
-        "Sobol first-order and total indices of the target's log-odds over the elicitation Betas",
-        lambda c, s: S.global_sensitivity(c, n=s.sobol_samples, seed=s.seed, **s.targeted),
-        kind="global_sensitivity",
-    )
-    _builtin(
-        "sobol_credence",
-        R.SobolMeta,
-        "the same indices for the target's credence",
-        lambda c, s: S.global_sensitivity(
-            c, n=s.sobol_samples, seed=s.seed, scale="credence", **s.targeted
+    rows: tuple[
+        tuple[str, type[R.Meta], str, Callable[[Case, Settings], pd.DataFrame], str | None, bool],
+        ...,
+    ] = (
+        (
+            "posterior",
+            R.PosteriorMeta,
+            "credence of each hypothesis and family (exact engine)",
+            lambda c, s: exact_posterior(c, s.lens, s.prior, reliability=s.reliability),
+            "exact_posterior",
+            False,
         ),
-        kind="global_sensitivity",
+        (
+            "reversal_priors",
+            R.LensMeta,
+            "Bayes factor of each hypothesis/family against the rest and the prior that ties it",
+            lambda c, s: S.reversal_priors(c, **s.lensed),
+            None,
+            False,
+        ),
+        (
+            "prior_sweep",
+            R.PriorSweepMeta,
+            "credences as the target's prior sweeps [0, 1]",
+            lambda c, s: S.prior_sweep(c, points=s.sweep_points, **s.targeted),
+            None,
+            False,
+        ),
+        (
+            "weight_of_evidence",
+            R.WeightMeta,
+            "decibans per item for each hypothesis and family against the rest (prior-weighted)",
+            lambda c, s: S.weight_of_evidence(c, lens=s.lens, prior=s.prior),
+            None,
+            False,
+        ),
+        (
+            "leave_one_out",
+            R.LensMeta,
+            "credences with each item left out",
+            lambda c, s: S.leave_one_out(c, **s.lensed),
+            None,
+            False,
+        ),
+        (
+            "leave_one_source_out",
+            R.SourceOutMeta,
+            "credences with each source's items left out",
+            lambda c, s: S.leave_one_source_out(c, **s.lensed),
+            None,
+            False,
+        ),
+        (
+            "lens_comparison",
+            R.NoMeta,
+            "credences under each lens",
+            lambda c, s: S.lens_comparison(c, **s.common),
+            None,
+            False,
+        ),
+        (
+            "leave_one_lens_out",
+            R.LensOutMeta,
+            "credences of the pooled lenses with one lens left out",
+            lambda c, s: S.leave_one_lens_out(c, **s.common),
+            None,
+            False,
+        ),
+        (
+            "cruxes",
+            R.CruxesMeta,
+            "change of the target's log-odds when one item's judgement is swapped to another lens",
+            lambda c, s: S.cruxes(c, **s.targeted),
+            None,
+            False,
+        ),
+        (
+            "tornado",
+            R.TornadoMeta,
+            "the target's credence with each item's likelihood ratio scaled by 1/f and f",
+            lambda c, s: S.tornado(c, factor=s.tornado_factor, **s.targeted),
+            None,
+            False,
+        ),
+        (
+            "evidence_discount",
+            R.DiscountMeta,
+            "credences with every item's weight of evidence discounted by a common factor gamma in "
+            "[0, 1]",
+            lambda c, s: S.evidence_discount(c, **s.targeted),
+            None,
+            False,
+        ),
+        (
+            "break_even",
+            R.BreakEvenMeta,
+            "factor on each item's likelihood ratio that alone ties the target with its rival",
+            lambda c, s: S.break_even(c, **s.targeted),
+            None,
+            False,
+        ),
+        (
+            "lens_break_even",
+            R.TargetMeta,
+            "one factor on all of a lens's ratios that ties the target with its rival",
+            lambda c, s: S.lens_break_even(c, target=s.target, **s.common),
+            None,
+            False,
+        ),
+        (
+            "sobol",
+            R.SobolMeta,
+            "Sobol first-order and total indices of the target's log-odds over the elicitation "
+            "Betas",
+            lambda c, s: S.global_sensitivity(c, n=s.sobol_samples, seed=s.seed, **s.targeted),
+            "global_sensitivity",
+            False,
+        ),
+        (
+            "sobol_credence",
+            R.SobolMeta,
+            "the same indices for the target's credence",
+            lambda c, s: S.global_sensitivity(
+                c, n=s.sobol_samples, seed=s.seed, scale="credence", **s.targeted
+            ),
+            "global_sensitivity",
+            False,
+        ),
+        (
+            "item_information",
+            R.NoMeta,
+            "expected information (bits) of each item, as if not yet observed",
+            lambda c, s: S.item_information(c, **s.lensed),
+            None,
+            False,
+        ),
+        (
+            "trajectory",
+            R.TrajectoryMeta,
+            "credences after each item, items in date order",
+            lambda c, s: S.trajectory(c, **s.lensed),
+            None,
+            False,
+        ),
+        (
+            "proposition_weight",
+            R.WeightMeta,
+            "weight of evidence of each proposition for each hypothesis and family against the "
+            "rest, "
+            "its cap and floor, the share of the cap used, and each item's weight inside it",
+            lambda c, s: S.proposition_weight(c, **s.lensed),
+            None,
+            True,
+        ),
+        (
+            "proposition_information",
+            R.NoMeta,
+            "expected information (bits) of learning each proposition's state",
+            lambda c, s: S.proposition_information(c, **s.lensed),
+            None,
+            True,
+        ),
+        (
+            "discount_by_proposition",
+            R.GroupDiscountMeta,
+            "smallest discount of one proposition's items that keeps the target at 0.9 / 0.95 / "
+            "0.99",
+            lambda c, s: S.group_discount(c, "proposition", **s.targeted),
+            "group_discount",
+            True,
+        ),
+        (
+            "discount_by_issue_area",
+            R.GroupDiscountMeta,
+            "smallest discount of one issue area's items that keeps the target at "
+            "0.9 / 0.95 / 0.99",
+            lambda c, s: S.group_discount(c, "issue_area", **s.targeted),
+            "group_discount",
+            True,
+        ),
     )
-    _builtin(
-        "item_information",
-        R.NoMeta,
-        "expected information (bits) of each item, as if not yet observed",
-        lambda c, s: S.item_information(c, **s.lensed),
-    )
-    _builtin(
-        "trajectory",
-        R.TrajectoryMeta,
-        "credences after each item, items in date order",
-        lambda c, s: S.trajectory(c, **s.lensed),
-    )
-    _builtin(
-        "proposition_weight",
-        R.WeightMeta,
-        "weight of evidence of each proposition for each hypothesis and family against the rest, "
-        "its cap and floor, the share of the cap used, and each item's weight inside it",
-        lambda c, s: S.proposition_weight(c, **s.lensed),
-        structured=True,
-    )
-    _builtin(
-        "proposition_information",
-        R.NoMeta,
-        "expected information (bits) of learning each proposition's state",
-        lambda c, s: S.proposition_information(c, **s.lensed),
-        structured=True,
-    )
-    _builtin(
-        "discount_by_proposition",
-        R.GroupDiscountMeta,
-        "smallest discount of one proposition's items that keeps the target at 0.9 / 0.95 / 0.99",
-        lambda c, s: S.group_discount(c, "proposition", **s.targeted),
-        kind="group_discount",
-        structured=True,
-    )
-    _builtin(
-        "discount_by_issue_area",
-        R.GroupDiscountMeta,
-        "smallest discount of one issue area's items that keeps the target at 0.9 / 0.95 / 0.99",
-        lambda c, s: S.group_discount(c, "issue_area", **s.targeted),
-        kind="group_discount",
-        structured=True,
-    )
+    for name, meta, description, fn, kind, structured in rows:
+        analysis(name, meta=meta, description=description, kind=kind, structured=structured)(fn)
 
 
 if "posterior" not in ANALYSES:

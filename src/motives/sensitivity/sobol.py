@@ -438,7 +438,9 @@ def _plan(  # noqa: C901
     scale: str,
     reliability: bool,
 ) -> _Plan:
-    """Lay out the Sobol analysis of ``case``: its inputs, their groups and distributions, the output.
+    """Lay out the Sobol analysis of ``case``.
+
+    Its inputs, their groups and distributions, the output.
 
     See :func:`global_sensitivity` for the inputs and the scales.
     """
