@@ -693,7 +693,8 @@ def test_the_early_count_refuses_exactly_what_the_engine_would(
         assert early[0].message.startswith(late[0].message) and early[0].file and early[0].line
 
 
-# ---------------------------------------------------------- the engine's refusals name file and line
+# ---------------------------------------------------------- the engine's refusals name file and
+# line
 
 
 @settings(
@@ -780,8 +781,8 @@ def test_a_refusal_of_a_source_names_where_it_is_declared(
     tmp_path: Any, in_case_yaml: bool
 ) -> None:
     """A problem the engine raises about a source (kind 'source', its field) is located at the
-    source's declaration, in case.yaml or in the evidence file that declares it; an item's problem at
-    the item; a setting's (no record named) is left as it is (a prior may come from the command
+    source's declaration, in case.yaml or in the evidence file that declares it; an item's problem
+    at the item; a setting's (no record named) is left as it is (a prior may come from the command
     line)."""
     import motives as mv
     from motives.errors import Problem

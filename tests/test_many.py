@@ -305,11 +305,12 @@ def test_a_task_is_checked_against_the_closed_form_of_what_it_fitted():
         assert not ref["available"] and f"sets the model's {knobs} to values other" in ref["reason"]
 
 
-# ------------------------------------------------------------- the machine refusing a write (issue 23)
+# ------------------------------------------------------------- the machine refusing a write (issue
+# 23)
 
 
 def _fake_runner(fail_at: int, error: BaseException, ran: list[int], tasks: list[FitTask]):
-    """A ``run_task`` that gives a fake fit for each task and raises ``error`` at task ``fail_at``."""
+    """A ``run_task`` giving a fake fit for each task and raising ``error`` at task ``fail_at``."""
     from motives.testing import fake_fit
 
     case = _case()

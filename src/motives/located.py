@@ -256,9 +256,11 @@ def validate(model: type[Record], data: Any, file: str, lines: Lines) -> Any:
         raise CaseError([Problem(f"invalid value: {exc}", file=file)]) from None
 
 
-# ------------------------------------------------------------------ where a loaded case's records are
+# ------------------------------------------------------------------ where a loaded case's records
+# are
 
-#: id(case) -> how to locate a problem about one of its records (set by :func:`motives.io.load_case`).
+#: id(case) -> how to locate a problem about one of its records (set by
+#: :func:`motives.io.load_case`).
 #: Kept beside the case, not on it: a pydantic private attribute would take part in ``==``, and two
 #: cases with the same content are equal wherever they were read from.
 _WHERE: dict[int, Callable[[Problem], Problem]] = {}
@@ -281,7 +283,9 @@ def remember_where(case: Any, locate: Callable[[Problem], Problem]) -> None:
 
 
 def where_defined(case: Any, problems: list[Problem]) -> list[Problem]:
-    """``problems`` with the file and line of the record each names, where ``case`` was loaded from files.
+    """``problems`` with the file and line of the record each names.
+
+    Where ``case`` was loaded from files.
 
     A problem that already has a file, names no record (a setting such as the prior may come from
     the command line), or is about a case built in memory (or a what-if copy: its records were not
@@ -295,7 +299,9 @@ def where_defined(case: Any, problems: list[Problem]) -> list[Problem]:
 
 @contextlib.contextmanager
 def refusals_located(case: Any) -> Iterator[None]:
-    """Raise a :class:`CaseError` escaping the block again with its problems located (:func:`where_defined`).
+    """Raise a :class:`CaseError` escaping the block again with its problems located.
+
+    Located by :func:`where_defined`.
 
     The exact engine refuses a record (a source past a limit, an item whose likelihood overflows)
     by id and field; this puts the file and line where the record is written on the message.

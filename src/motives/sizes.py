@@ -21,7 +21,9 @@ __all__ = ["SourceSizes", "positions"]
 
 
 def positions(raw: Any) -> dict[str, dict[Any, list[int]]]:
-    """Where each id sits in each list of a raw file: list -> id -> its indices (built once per file).
+    """Where each id sits in each list of a raw file.
+
+    List -> id -> its indices (built once per file).
 
     One pass per file, so locating n records costs O(n), not O(n^2) (20,000 items took minutes).
 

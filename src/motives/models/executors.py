@@ -1,4 +1,6 @@
-"""The executors of a many-fit job (:func:`motives.models.many.run_fits`) and what they do as a task ends.
+"""The executors of a many-fit job and what they do as a task ends.
+
+The job is :func:`motives.models.many.run_fits`'s.
 
 Serial (this process), local processes (``spawn``), a Dask cluster: each runs
 :func:`motives.models.many.run_task` for the tasks still to do and hands every outcome to one
@@ -31,6 +33,9 @@ __all__ = [
     "save_result",
     "failure_text",
 ]
+
+#: What a job without a results folder adds when it stops (how to keep finished fits next time).
+_RESUME_HINT = " (--fits FOLDER keeps each fit as it finishes, for a resume)"
 
 
 class Collector:
@@ -77,7 +82,7 @@ class Collector:
 
 
 def run_serial(tasks: list[FitTask], todo: list[int], done: Collector) -> None:
-    """Run the tasks ``todo`` in this process, one after another, until the machine stops the job."""
+    """Run the tasks ``todo`` in this process, in turn, until the machine stops the job."""
     for i in todo:
         if done.stop:
             return
@@ -102,7 +107,7 @@ def job_stopped(
         f"the {n_done} finished fit{'s are' if n_done != 1 else ' is'} kept in {folder}: the same "
         "command fits only the rest"
         if folder is not None and n_done
-        else f"no fit is kept{'' if folder is not None else ' (--fits FOLDER keeps each fit as it finishes, for a resume)'}"
+        else f"no fit is kept{'' if folder is not None else _RESUME_HINT}"
     )
     return OSError(
         exc.errno,
@@ -141,7 +146,7 @@ def run_processes(
     n: int,
     done: Collector,
 ) -> None:
-    """Run the tasks ``todo`` in ``n`` local worker processes (``spawn``), one task at a time each."""
+    """Run the tasks ``todo`` in ``n`` local worker processes, one task each at a time."""
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -176,7 +181,10 @@ def run_dask(
     scheduler: Any,
     done: Collector,
 ) -> str:
-    """Run the tasks ``todo`` on a Dask cluster (an address or a ``Client``); return where they ran."""
+    """Run the tasks ``todo`` on a Dask cluster (an address or a ``Client``).
+
+    Return where they ran.
+    """
     try:
         from distributed import Client, as_completed
     except ImportError:

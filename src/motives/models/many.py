@@ -21,7 +21,8 @@ Whatever finished first, the results come back in the order of the tasks, as the
 same :attr:`~motives.models.result.FitResult.config_hash`), each also carrying its task's
 :attr:`FitTask.key` (trace attr ``motives_task_key``). A task that fails or whose worker dies is
 reported by task (:attr:`ManyFits.failures`) and the others are kept. A machine that refuses a write
-(a full disk, a file-size or quota limit, a read-only disk, a permission: :data:`motives.files.MACHINE_ERRNOS`) is
+(a full disk, a file-size or quota limit, a read-only disk, a permission:
+:data:`motives.files.MACHINE_ERRNOS`) is
 not one task's failure, since every task after it would meet the same disk: it ends the job with one
 :class:`OSError` saying what could not be written and where (the worker's compile cache is outside
 the command's output, and the message says so). With ``results=FOLDER``
@@ -307,11 +308,11 @@ def run_fits(
     Raises
     ------
     OSError
-        The machine refused a write (:func:`motives.files.machine_error`: a full disk, a file-size limit, a
-        read-only disk) in a task or in the results folder. Nothing more is started; results that
-        finished are kept in ``results`` (a rerun resumes from them); the message says which task
-        stopped the job and where the write went (PyTensor's compile cache is outside the command's
-        output). Its file name is the results file that could not be written, or none.
+        The machine refused a write (:func:`motives.files.machine_error`: a full disk, a file-size
+        limit, a read-only disk) in a task or in the results folder. Nothing more is started;
+        results that finished are kept in ``results`` (a rerun resumes from them); the message says
+        which task stopped the job and where the write went (PyTensor's compile cache is outside the
+        command's output). Its file name is the results file that could not be written, or none.
 
     Examples
     --------

@@ -18,13 +18,16 @@ __all__ = ["scratch_writes"]
 
 
 def _drop_machine_record(record: Any) -> bool:
-    """A logging filter: False for a record that is only the machine's refusal (an OSError as it is)."""
+    """A logging filter.
+
+    False for a record that is only the machine's refusal (an OSError as it is).
+    """
     return not (isinstance(record.msg, BaseException) and machine_error(record.msg))
 
 
 @contextlib.contextmanager
 def scratch_writes() -> Iterator[None]:
-    """Name where a write went that the machine refused while a model was built, compiled or sampled.
+    """Name where a write went that the machine refused while a model was built, compiled, sampled.
 
     A fit writes nothing of a command's output: what it writes is compiled code, in PyTensor's
     compile cache (or numba's), and PyTensor's error names no file. Such an error
@@ -59,7 +62,10 @@ def scratch_writes() -> Iterator[None]:
 
 
 def _written_where(exc: OSError) -> str:
-    """Where a fit's refused write went, as a message says it (the error itself may name no file)."""
+    """Where a fit's refused write went, as a message says it.
+
+    The error itself may name no file.
+    """
     import traceback
 
     if exc.filename:

@@ -650,7 +650,9 @@ def _rows_done(
 
 
 def _finite_ends(lo: np.ndarray, hi: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray, Any]:
-    """Bar ends a figure can draw: an infinite end (log-odds of a ruled-out rival) at the edge of the finite ones.
+    """Bar ends a figure can draw.
+
+    An infinite end (log-odds of a ruled-out rival) at the edge of the finite ones.
 
     Matplotlib cannot place a bar of infinite width (NaN transforms); such an end is drawn 15% of
     the finite span beyond the farthest finite end and marked ``∞`` (``ends(y)`` yields where and
@@ -1183,7 +1185,8 @@ def plot_break_even(
     be, meta = unpack(be, "break_even")
     if (
         "kind" in be
-        # weights of evidence: the items and tables (reliabilities, base rates, the prior: the table)
+        # weights of evidence: the items and tables (reliabilities, base rates, the prior: the
+        # table)
     ):
         be = be[be["kind"].isin(["item", "table"])]
     v = visuals_of(
@@ -1461,7 +1464,10 @@ def _lenses(ctx: FigureContext) -> bool:
 
 
 def _lenses_families(ctx: FigureContext) -> bool:
-    """The lens figure of families, when families group hypotheses (else it would repeat the hypotheses')."""
+    """The lens figure of families, when families group hypotheses.
+
+    Else it would repeat the hypotheses'.
+    """
     return _lenses(ctx) and not one_per_family(ctx.case)
 
 
@@ -1507,8 +1513,10 @@ def _figure_prior_sweep(x: FigureContext) -> tuple[Figure, Axes]:
     caption=(
         "The leading family's credence (log-odds in decibans when the credence is within "
         "0.01 of 0 or 1) "
-        "with each item's weight of evidence scaled by 1/f and f, one item at a time, and each other "
-        "judgement (a source's reliability, a base rate, the prior) with its odds scaled by 1/f and f."
+        "with each item's weight of evidence scaled by 1/f and f, one item at a time, and each "
+        "other "
+        "judgement (a source's reliability, a base rate, the prior) with its odds scaled by 1/f "
+        "and f."
     ),
     needs=("tornado",),
     when=lambda x: not x.empty("tornado"),
@@ -1524,9 +1532,9 @@ def _figure_tornado(x: FigureContext) -> tuple[Figure, Axes]:
     "discount",
     caption=(
         "Evidence discount: credence of each family when every item's weight of evidence "
-        "is multiplied by a "
-        "common factor (bottom axis), i.e. as if the diagnostic items were worth that many independent "
-        "ones (top axis); the independence the engine assumes is the right-hand end."
+        "is multiplied by a common factor (bottom axis), i.e. as if the diagnostic items were "
+        "worth that many independent ones (top axis); the independence the engine assumes is the "
+        "right-hand end."
     ),
     needs=("evidence_discount",),
     target=True,
