@@ -10,8 +10,7 @@ Target: ``check`` within 3x of ``posterior`` on the same case. The cases are gen
 deterministically:
 
 * flat: 4 hypotheses, 5,000 likelihood items, three sources of Beta reliability reporting 400 items
-each
-  (so the leave-one-out runs on Gauss-Jacobi nodes too), the rest at face value;
+  each (so the leave-one-out runs on Gauss-Jacobi nodes too), the rest at face value;
 * structured: ``motives.testing.random_structured_case(5, n_props=100, n_items=5000, n_hyp=4)`` (100
   propositions up to two levels deep, one of three states, a timeline and a quantity item, a zero
   cell) with one Beta-reliability source reporting 60 items under many propositions (a grid of 31

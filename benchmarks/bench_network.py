@@ -20,17 +20,15 @@ node; ``motives.bn.network`` for (a)); pyAgrum reads the same network from the B
 Timings:
 
 1. one query: the public call ``mv.exact_posterior(case, lens)`` on the same case object (what a
-user
-   repeats; the engine keeps the compiled arrays per case object) and the engine alone
+   user repeats; the engine keeps the compiled arrays per case object) and the engine alone
    (``exact.posterior(arr)``), against pyAgrum (one ``LazyPropagation`` object reused: erase and set
    the evidence, ``makeInference``, ``posterior``; and one built fresh per query) and pgmpy (one
    ``VariableElimination`` object reused, ``query``). Targets: ≥ 5× faster than pyAgrum (reused) per
    query, ≤ 0.3 ms per public call on the bundled case.
 2. sweeps of perturbed tables: every proposition table row, every item cell under a proposition and
-every
-   direct item cell × U(0.8, 1.2) (rows renormalised); the engine takes S scenarios in one call
-   (``exact.posterior(arr, lam=..., tables=..., plam=...)``), pgmpy gets each scenario's CPDs in the
-   network built once and queries it. Target ≥ 1000× faster per posterior.
+   every direct item cell × U(0.8, 1.2) (rows renormalised); the engine takes S scenarios in one
+   call (``exact.posterior(arr, lam=..., tables=..., plam=...)``), pgmpy gets each scenario's CPDs
+   in the network built once and queries it. Target ≥ 1000× faster per posterior.
 
 A cProfile of the public call on the bundled case is recorded with the results (where the time
 goes).

@@ -12,11 +12,9 @@ Tables are handed out as copies.
 - ``tiny_fit``: :func:`motives.testing.fake_fit` of :func:`motives.testing.two_hypothesis_case` — a
   FitResult made without PyMC, for code that reads a fit.
 - ``sensitivity_tables(case, **kw)``: :func:`motives.sensitivity.run_all`, computed once per (case,
-settings);
-  every call returns fresh copies of the tables.
+  settings); every call returns fresh copies of the tables.
 - ``copy_case(name)``: a fresh copy of a bundled example (or ``"evidence"``) in its own temporary
-folder;
-  returns the case folder. Session-scoped, so module fixtures can use it too.
+  folder; returns the case folder. Session-scoped, so module fixtures can use it too.
 - ``mock_sample``: opt-in; see its docstring.
 """
 

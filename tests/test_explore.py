@@ -6,23 +6,20 @@ Tolerance 1e-12: the widget's result and :func:`motives.exact_posterior` are bot
 in double precision (the same arrays, summed in another order), as in ``tests/test_appendix.py``.
 
 - In Python: the synced ``edits`` trait is what a front end writes; :attr:`Explorer.result` (the
-Python
-  reference) after a lens switch, a prior edit or a table edit must equal ``exact_posterior`` of the
-  case so edited (``with_prior``, ``with_judgement``) and of the case with the edits added as a
-  lens.
+  Python reference) after a lens switch, a prior edit or a table edit must equal ``exact_posterior``
+  of the case so edited (``with_prior``, ``with_judgement``) and of the case with the edits added as
+  a lens.
 - In headless Chromium: the page :meth:`Explorer.to_html` exports (the widget's own module, its
-state embedded)
-  computes with the appendix's engine; its numbers after the same clicks must equal
+  state embedded) computes with the appendix's engine; its numbers after the same clicks must equal
   ``exact_posterior``.
 - In Notebook 7: a notebook served by a headless ``jupyter notebook`` renders the widget; a lens
-switch in the
-  browser gives the new lens's exact numbers and reaches the kernel (a second cell prints the
-  kernel's lens). VS Code and Colab cannot be run here (no network); the exported page above is what
-  can be tested of them: the widget's own ES module, loaded with no Jupyter, recomputing exactly.
+  switch in the browser gives the new lens's exact numbers and reaches the kernel (a second cell
+  prints the kernel's lens). VS Code and Colab cannot be run here (no network); the exported page
+  above is what can be tested of them: the widget's own ES module, loaded with no Jupyter,
+  recomputing exactly.
 - In marimo: a notebook served by ``marimo run`` renders the widget; a lens switch in the browser
-reaches the
-  Python kernel (a second cell shows the lens the kernel holds) and the browser's numbers equal the
-  exact ones.
+  reaches the Python kernel (a second cell shows the lens the kernel holds) and the browser's
+  numbers equal the exact ones.
 """
 
 from __future__ import annotations

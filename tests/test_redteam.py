@@ -7,16 +7,14 @@ never a traceback or a Python warning with its source line, never a silent chang
 file named or left behind.
 
 - extreme numbers in the fields the earlier tests did not reach: quantity predictive distributions,
-timeline
-  trends, codes and origin, ratios and decibans, priors (``-0.0``), and the normalisation of the
-  posterior itself (log weights of -5e15);
+  timeline trends, codes and origin, ratios and decibans, priors (``-0.0``), and the normalisation
+  of the posterior itself (log weights of -5e15);
 - commands outside the guard: Ctrl-C at any moment (start-up included), a full disk
-(``RLIMIT_FSIZE``), a
-  read-only disk (a read-only tmpfs, where the machine allows mounting one);
+  (``RLIMIT_FSIZE``), a read-only disk (a read-only tmpfs, where the machine allows mounting one);
 - injection: no spreadsheet formula made of user text in any CSV a command writes, no warning from
-user text;
+  user text;
 - shared appendix links: every editable field kind, extreme values, the page's numbers equal
-Python's;
+  Python's;
 - silent choices: special rows of a matrix without an id column, a pooled spec's lenses.
 """
 

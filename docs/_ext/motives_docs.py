@@ -3,10 +3,9 @@
 On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 
 - ``schema.md``: the JSON Schema of the YAML formats and analysis specs
-(:func:`motives.json_schema`), one table
-  per record;
+  (:func:`motives.json_schema`), one table per record;
 - ``evidence_base.md``: the Russia–Ukraine case item by item
-(:func:`motives.casebook.case_markdown`);
+  (:func:`motives.casebook.case_markdown`);
 - ``case_results.md``: Table 1, the exact credences under each lens (structured and independent) and
   the weight of each fact, computed from ``evidence/``;
 - ``notebooks/*.ipynb``: the notebooks of ``notebooks/``, executed here with small draw counts

@@ -11,13 +11,11 @@ style.
 Styles (``style=``):
 
 - ``"author-year"`` (the default): in-text "(Hughes 2023; Putin 2015a)", a reference list sorted by
-author
-  and year, "Hughes, Alex. 2023. Plan Z: … *Journal of Advanced Military Studies* 14(2). doi:…".
-  Works by the same author in the same year (or undated, "n.d.", as author–date styles print them)
-  get a, b, … so that each in-text citation points at one entry.
+  author and year, "Hughes, Alex. 2023. Plan Z: … *Journal of Advanced Military Studies* 14(2).
+  doi:…". Works by the same author in the same year (or undated, "n.d.", as author–date styles print
+  them) get a, b, … so that each in-text citation points at one entry.
 - ``"plain"``, ``"unsrt"``, ``"alpha"``, ``"unsrtalpha"``: pybtex's versions of the BibTeX styles of
-the
-  same name (numeric or alphabetic labels, "[1]", "[Hug23]").
+  the same name (numeric or alphabetic labels, "[1]", "[Hug23]").
 
 Missing fields are left out, never printed empty ("()", "{}"), and BibTeX markup is read as LaTeX
 (braces protect case, ``{\"o}`` is "ö"), all by pybtex's rich text. pybtex's own BibTeX styles

@@ -5,18 +5,15 @@ Every writer calls the function of its format at the point of output, on each pi
 composed itself:
 
 - :func:`markdown` for ``report.md``, ``describe`` and the Markdown tables (no HTML, links,
-emphasis, code,
-  math or new blocks; one line);
+  emphasis, code, math or new blocks; one line);
 - :func:`html` for HTML text and attribute values, :func:`json_script` for data inlined in a
-``<script>``;
+  ``<script>``;
 - :func:`latex` for LaTeX tables and captions;
 - :func:`cell` for spreadsheet cells (CSV and XLSX), after OWASP's advice on CSV injection: a cell
-that a
-  spreadsheet would read as a formula gets a leading apostrophe, which :func:`uncell` removes on
-  import;
+  that a spreadsheet would read as a formula gets a leading apostrophe, which :func:`uncell` removes
+  on import;
 - :func:`terminal` for a Rich markup string (control characters shown as ``\\xNN``, markup escaped;
-the
-  consoles are made with ``emoji=False`` so that ``:skull:`` in user text prints as typed).
+  the consoles are made with ``emoji=False`` so that ``:skull:`` in user text prints as typed).
 
 The escapers are written here rather than taken from a library because each format's rules are a few
 lines and the libraries that have them (``html``, ``rich.markup``) are used where they exist.

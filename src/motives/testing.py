@@ -1054,15 +1054,13 @@ def check_analysis(name: str, case: Case, checks: Sequence[str] = CHECKS) -> dic
 
     - ``typed``: it returns a DataFrame whose ``attrs`` validate as its registered metadata class.
     - ``saved``: :meth:`~motives.sensitivity.SensitivityResult.save` then ``load`` gives an equal
-    result.
+      result.
     - ``figure``: every registered figure that draws it, drawn at one and two columns with warnings
-    as
-      errors, has the width asked for.
+      as errors, has the width asked for.
     - ``report``: a registered report section reports it and appears in the report (unless it does
-    not
-      apply to this case, e.g. the lenses section of a case with one lens).
+      not apply to this case, e.g. the lenses section of a case with one lens).
     - ``target``: a target-centred analysis run for a family other than the leading one is about
-    that family.
+      that family.
 
     A failure raises ``AssertionError`` naming the analysis, the case and the check.
 

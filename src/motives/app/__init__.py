@@ -8,7 +8,7 @@ work, writes its outputs atomically and returns what it wrote and found; none pr
   temporary sibling, published whole with the umask's permissions; :class:`OutputFolder`).
 - :mod:`motives.app.summary`: the summary a command prints (:func:`posterior_summary`).
 - :mod:`motives.app.networks`: a case as a Bayesian network file and back (``export``,
-``import-bn``).
+  ``import-bn``).
 - :mod:`motives.app.workflow`: a spec's analyses, figures, report, appendix and fit
   (:func:`sensitivity_outputs`, :func:`fit_outputs`, :func:`appendix_outputs`) and the
   :class:`Progress` they report to.

@@ -11,7 +11,7 @@ the task runs (:func:`run_task`), so a worker needs only motives installed.
 
 - ``"serial"``: this process, one after another;
 - ``"processes"`` (the default): a pool of local worker processes (``spawn``), one task at a time
-each;
+  each;
 - a Dask scheduler address (``tcp://HOST:PORT``), or a ``dask.distributed.Client``;
   ``scheduler=None`` reads the address from the environment variable ``MOTIVES_SCHEDULER``
   and falls back to local processes.

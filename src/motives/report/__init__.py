@@ -4,7 +4,7 @@ DataFrames, JSON summaries, Markdown and LaTeX tables, HTML reprs, the analysis 
 
 - :mod:`motives.report.tables` -- evidence and posterior tables as DataFrames and Markdown;
 - :mod:`motives.report.latex` -- the same tables in LaTeX (booktabs, ``\cite``), escaping, a
-structural checker;
+  structural checker;
 - HTML for notebooks (cases, items, results) lives in :mod:`motives.display`, re-exported here;
 - :mod:`motives.report.document` -- the Markdown report of ``motives report``.
 """

@@ -9,7 +9,7 @@ families). The *target* of an analysis is a hypothesis or a family; by
 default the leading family (highest posterior credence).
 
 - :func:`prior_sweep`, :func:`reversal_priors` -- credence against one prior; the prior that
-reverses the conclusion.
+  reverses the conclusion.
 - :func:`weight_of_evidence` -- decibans per item; :func:`leave_one_out`,
   :func:`leave_one_source_out`, :func:`leave_one_lens_out`.
 - :func:`tornado`, :func:`break_even`, :func:`lens_break_even` -- likelihood ratios scaled.
@@ -26,8 +26,7 @@ reverses the conclusion.
   proposition's or one issue area's items; :func:`perturb_inputs` -- the perturbations behind
   tornado and break-even, over items and proposition tables.
 - :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest
-(Hugin's
-  data-conflict measure); evidence no listed hypothesis expects.
+  (Hugin's data-conflict measure); evidence no listed hypothesis expects.
 - :func:`run_all` -- everything above for one analysis spec.
 - :class:`SensitivityResult` -- a table with its typed metadata (target, spacing, tie prior, ...);
   ``save``/``load`` it as CSV plus a JSON sidecar, :func:`load_results` reads a folder of them.

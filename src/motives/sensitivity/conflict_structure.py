@@ -8,21 +8,18 @@ contractions with a leading scenario axis (:func:`motives.exact.contract.contrac
 stacked factors):
 
 * **Items.** An item below a fact ``f`` (or an item of several parents, whose own factor is ``f``)
-enters
-  the network only as a factor m_e(s) on ``f``'s state (on its parents' configuration). So with J(s,
-  g, h) = log P(E, f = s | ρ_g, h), the joint of all the evidence and one state of ``f`` on
-  reliability node g, the evidence without the item is log P(E_rest | ρ_g, h) = log Σ_s exp(J(s, g,
-  h) − log m_e(s, g)). One scenario per (fact, state) gives every J at once (an indicator of the
+  enters the network only as a factor m_e(s) on ``f``'s state (on its parents' configuration). So
+  with J(s, g, h) = log P(E, f = s | ρ_g, h), the joint of all the evidence and one state of ``f``
+  on reliability node g, the evidence without the item is log P(E_rest | ρ_g, h) = log Σ_s exp(J(s,
+  g, h) − log m_e(s, g)). One scenario per (fact, state) gives every J at once (an indicator of the
   state on ``f``'s factor). The reliability nodes are those of the whole source, still exact without
   one item (the integrand's degree drops). Where m_e(s, g) = 0 the subtraction is undefined and that
   item alone is recomputed by leaving it out (rare: a zero likelihood judged for an item).
 * **An item alone.** log P(e) = log Σ_h π_h Σ_s P(f = s | h) E_ρ[m_e(s, ρ)], with P(f = s | h) from
-the
-  same indicator scenarios on the tables without any evidence.
+  the same indicator scenarios on the tables without any evidence.
 * **Propositions.** The evidence below a proposition, and the rest: one scenario each, the facts
-below
-  it (or the others) taken bare (their table without their items and observation; a bare subtree
-  sums to 1), the items of several parents below it (or the others) left out.
+  below it (or the others) taken bare (their table without their items and observation; a bare
+  subtree sums to 1), the items of several parents below it (or the others) left out.
 
 Scenarios go through in blocks so that no block holds more than :data:`BLOCK_CELLS` cells; the work
 is (facts' states + propositions) contractions' worth of cells, not one posterior per item.

@@ -202,20 +202,17 @@ def perturb_inputs(  # noqa: C901
     ``which`` (S, inputs) says which inputs scenario s perturbs by ``factor[s]``:
 
     - ``mode="strength"``: an item's weight of evidence times the factor (:func:`temper_rows`; under
-    a
-      proposition its P(E | state) row raised to the factor); a table's rows raised to the factor
+      a proposition its P(E | state) row raised to the factor); a table's rows raised to the factor
       and renormalised (zeros stay zero): at 0 every row is flat and the proposition says nothing,
       above 1 the rows sharpen towards their modes.
     - ``mode="ratio"``: in favour of the target ``mask`` (with ``prior`` weighting the implied
-    ratios): a
-      direct item's ratio target : rest times the factor (:func:`scale_rows`); an item under a
-      proposition has its likelihood of the proposition's favoured state (largest implied ratio
-      P(s | target) : P(s | rest)) times the factor, the row then divided by its largest value if
-      that
-      exceeds 1 (an item of several parents: its likelihood of the favoured parent configuration,
-      :func:`favoured_configuration`); a table has, in the rows of the parent values favouring the
-      target (every parent a target hypothesis or at its favoured state; a root fact's one row), the
-      odds of the favoured state against every other state times the factor.
+      ratios): a direct item's ratio target : rest times the factor (:func:`scale_rows`); an item
+      under a proposition has its likelihood of the proposition's favoured state (largest implied
+      ratio P(s | target) : P(s | rest)) times the factor, the row then divided by its largest value
+      if that exceeds 1 (an item of several parents: its likelihood of the favoured parent
+      configuration, :func:`favoured_configuration`); a table has, in the rows of the parent values
+      favouring the target (every parent a target hypothesis or at its favoured state; a root fact's
+      one row), the odds of the favoured state against every other state times the factor.
 
     A flat case gives exactly :func:`temper_rows` / :func:`scale_rows` as ``lam`` and ``other``.
 

@@ -5,13 +5,11 @@ pyAgrum is another tool than the reader under test.
 Run from the repository root: ``python tests/data/bn/make_files.py``. It writes, beside this script,
 
 - ``alarm.{bif,xml,net,dsl}``: Pearl's burglary alarm network (Pearl 1988; Russell & Norvig, fig.
-14.2):
-  P(Burglary) = .001, P(Earthquake) = .002, P(Alarm | B, E) = .95 / .94 / .29 / .001,
+  14.2): P(Burglary) = .001, P(Earthquake) = .002, P(Alarm | B, E) = .95 / .94 / .29 / .001,
   P(JohnCalls | Alarm) = .90 / .05, P(MaryCalls | Alarm) = .70 / .01; states True, False.
 - ``student.{bif,xml,net}``: Koller & Friedman's student network (Probabilistic Graphical Models,
-fig. 3.4):
-  Difficulty (d0 easy .6, d1 hard .4), Intelligence (i0 .7, i1 .3), Grade | I, D (g1, g2, g3), SAT |
-  I, Letter | Grade.
+  fig. 3.4): Difficulty (d0 easy .6, d1 hard .4), Intelligence (i0 .7, i1 .3), Grade | I, D (g1, g2,
+  g3), SAT | I, Letter | Grade.
 
 ``.xml`` is XMLBIF, ``.net`` Hugin NET, ``.dsl`` GeNIe's old format (read through pyAgrum only).
 """
