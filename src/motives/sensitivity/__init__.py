@@ -63,14 +63,8 @@ from motives.sensitivity.prior import bayes_factor, prior_sweep, reversal_priors
 from motives.sensitivity.propositions import proposition_cap, proposition_weight
 from motives.sensitivity.results import SensitivityResult, load_results
 from motives.sensitivity.run import run_all
-from motives.sensitivity.sobol import (
-    SobolCost,
-    global_sensitivity,
-    ishigami,
-    ishigami_indices,
-    sobol_cost,
-    sobol_indices,
-)
+from motives.sensitivity.sobol import global_sensitivity, ishigami, ishigami_indices, sobol_indices
+from motives.sensitivity.sobol_inputs import SobolCost, sobol_cost
 from motives.sensitivity.trajectory import trajectory
 from motives.sensitivity.voi import item_information, proposition_information, value_of_information
 
