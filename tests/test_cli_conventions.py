@@ -501,8 +501,7 @@ def test_cli_and_app_modules_are_small() -> None:
     """At most 500 lines each, or named in ARCHITECTURE.md's list of exceptions with the reason.
 
     ``cli.py`` and ``app/workflow.py`` are named there: they crossed 500 lines only when the
-    formatter
-    put each argument of a long call on its own line (their code did not grow).
+    formatter put each argument of a long call on its own line (their code did not grow).
     """
     text = (SRC.parent.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
     block = text.split("Modules over 500 lines", 1)[1].split("\n\n", 1)[0]
