@@ -170,7 +170,13 @@ def sample(
     else:
         import pymc as pm
 
-        with _interrupts() as interrupted, warnings.catch_warnings():
+        from motives.models.compiled import using_nuts_functions
+
+        with (
+            using_nuts_functions(built),
+            _interrupts() as interrupted,
+            warnings.catch_warnings(),
+        ):
             # more chains than draws is a (failed) fit the diagnostics report, not a naming mistake
             warnings.filterwarnings(
                 "ignore", message="Found chain dimension to be longer than draw"
