@@ -231,6 +231,9 @@ def using_nuts_functions(built: BuiltModel, *, use_disk: bool = True) -> Iterato
     import pytensor
 
     model = built.model
+    if any(v.type.dtype not in ("float32", "float64") for v in model.value_vars):
+        yield  # a discrete variable: PyMC does not use NUTS alone, nothing to serve
+        return
     vgf, point = nuts_functions(built, use_disk=use_disk)
     point_outs, point_ins = _point_outputs(model)
     orig_logp, orig_compile = model.logp_dlogp_function, model.compile_fn
@@ -258,10 +261,16 @@ def using_nuts_functions(built: BuiltModel, *, use_disk: bool = True) -> Iterato
             return point
         return orig_compile(outs, inputs=inputs, mode=mode, **kwargs)
 
+    # instance attributes over the class's methods, put back as they were afterwards
+    names = ("logp_dlogp_function", "compile_fn")
+    saved = {n: vars(model)[n] for n in names if n in vars(model)}
     model.logp_dlogp_function = logp_dlogp_function
     model.compile_fn = compile_fn
     try:
         yield
     finally:
-        del model.logp_dlogp_function
-        del model.compile_fn
+        for n in names:
+            if n in saved:
+                setattr(model, n, saved[n])
+            else:
+                delattr(model, n)
