@@ -13,6 +13,10 @@ Hence ``backend="auto"``:
   (``CompiledPyMCModel.with_data``);
 - a one-off :func:`motives.fit` uses PyMC's NUTS, unless nutpie already holds
   a compilation of the same structure in this process.
+
+PyMC's NUTS gets its two compiled functions (log density + gradient, the trace's point function)
+from :mod:`motives.models.compiled`: compiled once for all chains and kept on disk across
+processes.
 """
 
 from __future__ import annotations
