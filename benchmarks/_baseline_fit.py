@@ -5,9 +5,8 @@
 Wall = load the case + ``fit_spec`` (build, compile, sample) + diagnostics, after ``import motives``
 and PyMC (imported first and timed apart, as in ``bench_mcmc``). A fit no longer computes the log
 densities power-scaling sensitivity reads; ``log_densities`` is the time of asking for them
-afterwards
-(``res.add_log_densities()``, what ``motives run --psense`` adds), reported apart and not in
-``fit``.
+afterwards (``res.add_log_densities()``, what ``motives run --psense`` adds), reported apart and not
+in ``fit``.
 """
 
 from __future__ import annotations

@@ -3,11 +3,9 @@
 How long the page takes to recompute the credences after an edit, in Chromium.
 
 Measured in the page itself (``performance.now()`` around ``window.motives.posterior`` on random
-edit sets, and
-around a whole user edit: the value set on a control, the engine, the redraw). Baseline in the same
-run: the
-Python reference of the same edits (:func:`motives.interactive.edited_posterior`). Also the page's
-size.
+edit sets, and around a whole user edit: the value set on a control, the engine, the redraw).
+Baseline in the same run: the Python reference of the same edits
+(:func:`motives.interactive.edited_posterior`). Also the page's size.
 """
 
 from __future__ import annotations
@@ -105,7 +103,6 @@ def run(quick: bool = False) -> BenchResult:
     )
     res.notes.append(
         f"{len(edits)} random edit sets (lens, prior, weights, drops, discount, reliability, "
-        "tables); "
-        "best of several rounds; browser timer resolution about 0.1 ms per round"
+        "tables); best of several rounds; browser timer resolution about 0.1 ms per round"
     )
     return res

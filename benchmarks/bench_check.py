@@ -2,24 +2,22 @@
 
 ``check`` flags items at odds with the rest (data conflict: one leave-one-out term per item and per
 proposition). It used to compute one exact posterior per item (2,000 items: 115 s; 1,000
-propositions:
-156 s); the flags now come from one vectorised pass for a flat case and from a few contractions with
-a
-scenario axis for a structured one (``motives.sensitivity.conflict_structure``). Target: ``check``
-within 3x
-of ``posterior`` on the same case. The cases are generated deterministically:
+propositions: 156 s); the flags now come from one vectorised pass for a flat case and from a few
+contractions with a scenario axis for a structured one (``motives.sensitivity.conflict_structure``).
+Target: ``check`` within 3x of ``posterior`` on the same case. The cases are generated
+deterministically:
 
 * flat: 4 hypotheses, 5,000 likelihood items, three sources of Beta reliability reporting 400 items
 each
   (so the leave-one-out runs on Gauss-Jacobi nodes too), the rest at face value;
 * structured: ``motives.testing.random_structured_case(5, n_props=100, n_items=5000, n_hyp=4)`` (100
   propositions up to two levels deep, one of three states, a timeline and a quantity item, a zero
-  cell)
-  with one Beta-reliability source reporting 60 items under many propositions (a grid of 31 nodes).
+  cell) with one Beta-reliability source reporting 60 items under many propositions (a grid of 31
+  nodes).
 
 Also, in one process: the conflict flags alone against the first exact posterior on the
-1,000-proposition
-reproducer of the red team (``random_structured_case(5, n_props=1000, n_items=3000, n_hyp=4)``).
+1,000-proposition reproducer of the red team (``random_structured_case(5, n_props=1000,
+n_items=3000, n_hyp=4)``).
 """
 
 from __future__ import annotations

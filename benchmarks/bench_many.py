@@ -183,8 +183,7 @@ def run(quick: bool = False) -> BenchResult:
         w_serial,
         "s",
         note=f"{t_task:.2f} s per fit after a warm-up fit (import + first compilation: "
-        f"{first:.1f} s); "
-        f"CPU used / wall = {cpu_serial / w_serial:.2f}",
+        f"{first:.1f} s); CPU used / wall = {cpu_serial / w_serial:.2f}",
     )
     res.add(
         "per-task cost t (serial, after warm-up)",

@@ -11,12 +11,10 @@ nodes
 (b) Pearl's burglary alarm (:data:`ALARM`: a root fact, a fact with two parents, two calls);
 (c) a generated network of 60 nodes (:func:`generated_case`: 4 hypotheses at the root, 30 facts with
     1–3 parents drawn from the hypotheses and the few facts before them (two root facts, two
-    observed
-    facts), 29 observed items with 1–2 parents; deterministic in its seed).
+    observed facts), 29 observed items with 1–2 parents; deterministic in its seed).
 
 pgmpy gets the network from :func:`pgmpy_network` ((b), (c): every fact, item and observed fact as a
-node;
-``motives.bn.network`` for (a)); pyAgrum reads the same network from the BIF file pgmpy writes
+node; ``motives.bn.network`` for (a)); pyAgrum reads the same network from the BIF file pgmpy writes
 (``gum.loadBN``). Agreement: max |Δ| of P(hypothesis | evidence) between the three.
 
 Timings:
@@ -25,16 +23,14 @@ Timings:
 user
    repeats; the engine keeps the compiled arrays per case object) and the engine alone
    (``exact.posterior(arr)``), against pyAgrum (one ``LazyPropagation`` object reused: erase and set
-   the
-   evidence, ``makeInference``, ``posterior``; and one built fresh per query) and pgmpy (one
+   the evidence, ``makeInference``, ``posterior``; and one built fresh per query) and pgmpy (one
    ``VariableElimination`` object reused, ``query``). Targets: ≥ 5× faster than pyAgrum (reused) per
    query, ≤ 0.3 ms per public call on the bundled case.
 2. sweeps of perturbed tables: every proposition table row, every item cell under a proposition and
 every
    direct item cell × U(0.8, 1.2) (rows renormalised); the engine takes S scenarios in one call
    (``exact.posterior(arr, lam=..., tables=..., plam=...)``), pgmpy gets each scenario's CPDs in the
-   network
-   built once and queries it. Target ≥ 1000× faster per posterior.
+   network built once and queries it. Target ≥ 1000× faster per posterior.
 
 A cProfile of the public call on the bundled case is recorded with the results (where the time
 goes).
@@ -107,12 +103,10 @@ def generated_case(
     """A random network of 1 + ``n_facts`` + ``n_items`` nodes, deterministic in ``seed``.
 
     Fact i has 1–3 parents (P = 0.45, 0.4, 0.15) drawn from the hypotheses and the ``window`` facts
-    before it
-    (so the treewidth stays moderate), except facts 5 and 17, which are roots; 30 % of facts have
-    three
-    states. Items (binary, observed) bear on one fact (80 %) or on two nearby facts. Facts 8 and 22
-    are
-    observed in their first state. Table rows: Dirichlet(2, …) or P(first state) ~ U(0.05, 0.95).
+    before it (so the treewidth stays moderate), except facts 5 and 17, which are roots; 30 % of
+    facts have three states. Items (binary, observed) bear on one fact (80 %) or on two nearby
+    facts. Facts 8 and 22 are observed in their first state. Table rows: Dirichlet(2, …) or P(first
+    state) ~ U(0.05, 0.95).
     """
     import motives as mv
 
@@ -202,8 +196,8 @@ def _cpd_specs(arr: Any) -> list[tuple[str, list[str], list[str], np.ndarray]]:
     Values have the shape (card, Π parent cards).
 
     Only what the generated and alarm networks use: facts, items under facts, items of several
-    parents,
-    items on the hypotheses; no source of uncertain reliability, no timeline or quantity item.
+    parents, items on the hypotheses; no source of uncertain reliability, no timeline or quantity
+    item.
     """
     if (
         arr.groups
@@ -600,8 +594,7 @@ def run(quick: bool = False) -> BenchResult:
             0,
             res.metrics[0].__class__(
                 "max |Δ P(hypothesis | evidence)| engine vs pyAgrum vs pgmpy (3 networks; single "
-                "queries and swept "
-                "scenarios)",
+                "queries and swept scenarios)",
                 agree,
                 "",
                 target="≤ 1e-12",

@@ -184,8 +184,7 @@ def run(quick: bool = False) -> BenchResult:
     agree = max(worst.values())
     res.add(
         "max |Δ credence| vs pgmpy (2 lenses × reliability off/on; single, prior-sweep and "
-        "likelihood-sweep "
-        "queries)",
+        "likelihood-sweep queries)",
         agree,
         "",
         target="≤ 1e-12",

@@ -312,8 +312,7 @@ def run(quick: bool = False) -> BenchResult:
     agree = max(worst.values())
     res.add(
         "max |Δ credence| vs pgmpy (2 lenses × reliability off/on; single, prior-sweep and "
-        "judgement-sweep "
-        "queries)",
+        "judgement-sweep queries)",
         agree,
         "",
         target="≤ 1e-12",
@@ -354,8 +353,7 @@ def run(quick: bool = False) -> BenchResult:
             target="≥ 1000× faster",
             ok=r >= 1000,
             note=f"exact: one vectorised call over S = {s_exact_tab:,} scenarios of direct cells, "
-            "proposition "
-            "tables and item cells × U(0.8, 1.2)",
+            "proposition tables and item cells × U(0.8, 1.2)",
         )
         r = t["pg_rebuild"] / t["exact_tab"]
         res.add(

@@ -94,9 +94,8 @@ def run(quick: bool = False) -> BenchResult:
             )
     res.notes.append(
         f"real case (its flat copy, tests/data/flat/evidence), lens hughes: N = {n} likelihood "
-        f"items + {len(arr.other_items)} timeline/quantity "
-        f"items, K = {k}; {len(arr.groups)} shared-reliability sources "
-        f"(largest has {max(len(g.index) for g in arr.groups)} items)"
+        f"items + {len(arr.other_items)} timeline/quantity items, K = {k}; {len(arr.groups)} "
+        f"shared-reliability sources (largest has {max(len(g.index) for g in arr.groups)} items)"
     )
     res.notes.append(
         "single-threaded numpy: one core does the work; the 2nd core is free for a 2nd sweep"

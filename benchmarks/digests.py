@@ -3,26 +3,22 @@
 A regression check that a refactor changes nothing.
 
 For the bundled Russia-Ukraine case (``models/baseline.yaml``, exact engine only: no MCMC fit) and
-every
-bundled example (:data:`motives.examples.NAMES`), this runs every sensitivity analysis
+every bundled example (:data:`motives.examples.NAMES`), this runs every sensitivity analysis
 (:func:`motives.sensitivity.run_all`), saves each table as ``motives sensitivity`` does (CSV + JSON
-sidecar),
-draws every standard figure as SVG (no date, a fixed hash salt: the same drawing gives the same
-bytes) and
-writes the Markdown report, and records the sha256 of each in ``benchmarks/digests.json``.
+sidecar), draws every standard figure as SVG (no date, a fixed hash salt: the same drawing gives the
+same bytes) and writes the Markdown report, and records the sha256 of each in
+``benchmarks/digests.json``.
 
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/digests.py            # check: print every output that changed, exit
-    1 if any
-    .venv/bin/python benchmarks/digests.py --write    # regenerate digests.json (after a change made
-    on purpose)
-    .venv/bin/python benchmarks/digests.py --only cookies alarm   # a subset (check or write)
+    1 if any .venv/bin/python benchmarks/digests.py --write    # regenerate digests.json (after a
+    change made on purpose) .venv/bin/python benchmarks/digests.py --only cookies alarm   # a subset
+    (check or write)
 
 A branch that changes an output on purpose regenerates the file with ``--write`` and says so in its
-commit.
-The digests depend on the installed matplotlib and pandas (SVG and CSV bytes): compare on one
-environment.
+commit. The digests depend on the installed matplotlib and pandas (SVG and CSV bytes): compare on
+one environment.
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 
 Notebooks are executed by ``_ext/motives_docs.py`` when it copies them into ``_generated/notebooks``
 (small draw counts, in this interpreter; an error fails the build), and myst-nb renders them with
-those
-outputs (``nb_execution_mode = "off"``: it does not execute them a second time). Pages generated
-from the code (schema, CLI,
-the case's evidence and credences) are written by ``_ext/motives_docs.py`` at build time.
+those outputs (``nb_execution_mode = "off"``: it does not execute them a second time). Pages
+generated from the code (schema, CLI, the case's evidence and credences) are written by
+``_ext/motives_docs.py`` at build time.
 """
 
 from __future__ import annotations

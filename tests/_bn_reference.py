@@ -277,8 +277,7 @@ def _cpds(
     """States of every node; (node, parents, table (*parent cards, S)) of every node; the evidence.
 
     The same network for both libraries: the hypotheses, the facts, a node ``rho__<key>`` per source
-    of
-    uncertain reliability (states the Gauss–Jacobi nodes), one binary node per item.
+    of uncertain reliability (states the Gauss–Jacobi nodes), one binary node per item.
     """
     states: dict[str, list[str]] = {HYP: list(net.hypotheses)}
     cpds: list[tuple[str, list[str], np.ndarray]] = [(HYP, [], np.asarray(net.prior, dtype=float))]

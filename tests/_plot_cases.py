@@ -14,8 +14,7 @@ import motives as mv
 
 WORDS = (
     "the regime sought to secure its borders against a perceived threat from western alliance "
-    "expansion "
-    "while domestic legitimacy mattered more than anything Überlegung naïve"
+    "expansion while domestic legitimacy mattered more than anything Überlegung naïve"
 ).split()
 
 

@@ -24,13 +24,10 @@ from motives.errors import CaseError, MotivesError
 
 MATRIX = (
     "id,title,National security,Regime "
-    "security,Ideology,source,date,quote,credibility,confidence,rationale\n"
-    "#label,,National security,Regime security,Ideology,,,,,,\n"
-    "#prior,,0.5,0.25,0.25,,,,,,\n"
+    "security,Ideology,source,date,quote,credibility,confidence,rationale\n#label,,National "
+    "security,Regime security,Ideology,,,,,,\n#prior,,0.5,0.25,0.25,,,,,,\n"
     'kozak,Kozak deal rejected,I,C,C,reuters,2022-02,"a deal, then no deal",0.75,,Deception fits '
-    "it\n"
-    "troops,Troops massed,CC,C,0.45,,,,,medium,\n"
-    "nato,NATO rhetoric,C,N,II,tass,2021,,0.5,,\n"
+    "it\ntroops,Troops massed,CC,C,0.45,,,,,medium,\nnato,NATO rhetoric,C,N,II,tass,2021,,0.5,,\n"
 )
 
 
@@ -329,8 +326,7 @@ def test_posterior_reports_the_inconsistency(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert (
         "ACH inconsistency (Heuer; I = 1, II = 2; lower is better): regime_security 0, "
-        "national_security 1, "
-        "ideology 3"
+        "national_security 1, ideology 3"
     ) in res.output  # troops: 0.45 is half of CC (a ratio row): I
     res = CliRunner().invoke(app, ["posterior", str(tmp_path / "c"), "--json"])
     assert json.loads(res.output)["ach_inconsistency"] == {
@@ -450,10 +446,9 @@ def _two_lens_case(tmp_path: Path) -> Path:
         "hypotheses: [{id: a}, {id: b}]\n"
     )
     (d / "evidence.yaml").write_text(
-        "evidence:\n"
-        "  - {id: rated, title: Rated by both, likelihoods: {default: {values: {a: C, b: I}},"
-        " skeptic: {values: {a: N, b: N}}}}\n"
-        "  - {id: unrated, title: Default only, likelihoods: {default: {values: {a: CC, b: II}}}}\n"
+        "evidence:\n  - {id: rated, title: Rated by both, likelihoods: {default: {values: {a: C, "
+        "b: I}}, skeptic: {values: {a: N, b: N}}}}\n  - {id: unrated, title: Default only, "
+        "likelihoods: {default: {values: {a: CC, b: II}}}}\n"
     )
     return d
 

@@ -194,8 +194,7 @@ def test_a_module_of_the_package_registers_its_analysis_without_an_import_line(
     """A module of ``motives.sensitivity`` that nothing imports is found by ``run_all``.
 
     ``load_plugins`` imports it: the package's ``__init__`` need not name it (ARCHITECTURE.md,
-    "Adding an
-    analysis").
+    "Adding an analysis").
     """
     import motives.sensitivity as package
     from motives.sensitivity.registry import unregister

@@ -248,9 +248,8 @@ def test_page_lens_switch_follows_the_rule(
 ) -> None:
     """The lens menu (the rule of :func:`motives.interactive.switch_lens`, the widget's too): a table edit goes,
     the prior stays, the tables show the new lens's values, the status line says what was dropped,
-    and the
-    credences are the new lens's exact ones under the reader's prior (``tests/test_explore.py`` runs
-    the same
+    and the credences are the new lens's exact ones under the reader's prior
+    (``tests/test_explore.py`` runs the same
     scenario in the widget's page)."""
     case, path = pages["bundled"]
     page, requests, errors = _open(browser, path)

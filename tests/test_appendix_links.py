@@ -3,12 +3,10 @@
 The page applies ``check_edits``'s rules to the edits in its address.
 
 The page's ``checkEdits`` (``engine.js``) must agree with :func:`motives.interactive.check_edits` on
-every edit
-set, valid or not: the same verdict and the same message. A link whose edits break a rule is refused
-with a
-visible message and the page shows the author's numbers (the exact engine's credences); a valid link
-is used.
-Tested in headless Chromium (Playwright), as the other appendix tests.
+every edit set, valid or not: the same verdict and the same message. A link whose edits break a rule
+is refused with a visible message and the page shows the author's numbers (the exact engine's
+credences); a valid link is used. Tested in headless Chromium (Playwright), as the other appendix
+tests.
 """
 
 from __future__ import annotations

@@ -3,16 +3,12 @@
 The page's engine, in Chromium, against the Python exact engine.
 
 A network here has root facts (``bears_on: []``), facts with two parents (nested tables), items with
-two
-parents, an observed fact, a source of Beta reliability whose items sit under several facts
-(integrated on
-the Gauss–Jacobi grid outside the whole network), a source of fixed reliability, a quantity item
-under a
-fact, and two lenses. The page runs the elimination plan Python made (``arr.plan``) in log space;
-Python runs it in
-scaled probability space. Both are exact in double precision and differ only in rounding, so they
-must agree
-to 1e-12 — before any edit, after random reader's edits (compared with
+two parents, an observed fact, a source of Beta reliability whose items sit under several facts
+(integrated on the Gauss–Jacobi grid outside the whole network), a source of fixed reliability, a
+quantity item under a fact, and two lenses. The page runs the elimination plan Python made
+(``arr.plan``) in log space; Python runs it in scaled probability space. Both are exact in double
+precision and differ only in rounding, so they must agree to 1e-12 — before any edit, after random
+reader's edits (compared with
 :func:`motives.interactive.edited_posterior`) and after a table row is changed through the page's
 own inputs
 (compared with :func:`motives.exact_posterior` of the case with that row changed in its file).
@@ -67,11 +63,9 @@ def network_dict(seed: int) -> dict[str, Any]:
     """A small random network as a case file's data.
 
     f0 is a root fact; f1 has two parents (the hypotheses and f0); the rest have one or two parents
-    among
-    the hypotheses and earlier facts; one fact is observed; items bear on every fact, one on the
-    hypotheses,
-    one on two facts; a Beta source reports items under two facts, the item of two parents and a
-    direct item.
+    among the hypotheses and earlier facts; one fact is observed; items bear on every fact, one on
+    the hypotheses, one on two facts; a Beta source reports items under two facts, the item of two
+    parents and a direct item.
     """
     rng = np.random.default_rng(seed)
     K = int(rng.integers(2, 4))

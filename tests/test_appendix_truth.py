@@ -4,15 +4,11 @@ It never moves a judgement the reader did not move, prints small probabilities a
 the spec's target, and sends the reader's judgements back as a lens.
 
 In Chromium (Debian's package, driven by Playwright, as in tests/test_appendix.py): a source
-reliability of
-0.999 survives "use my value" untouched; 1e-6 prints as 1e-6; the target is the spec's; edit →
-download →
-``motives add-lens`` → pool gives the pooled posterior Python gives for the same judgements (1e-12).
-In Python:
-a lens file made from any set of lens-level edits gives, as a new lens, the posterior of the edits;
-the case
-folder ``add-lens`` writes reads back as the same lens; every bad lens file gets one located
-message.
+reliability of 0.999 survives "use my value" untouched; 1e-6 prints as 1e-6; the target is the
+spec's; edit → download → ``motives add-lens`` → pool gives the pooled posterior Python gives for
+the same judgements (1e-12). In Python: a lens file made from any set of lens-level edits gives, as
+a new lens, the posterior of the edits; the case folder ``add-lens`` writes reads back as the same
+lens; every bad lens file gets one located message.
 """
 
 from __future__ import annotations
@@ -576,6 +572,33 @@ def test_screenshot_of_the_student_appendix(browser: Any, tmp_path: Path) -> Non
         "credence "
         f"{100 * edited_posterior(case)['hypotheses']['high']:.1f}%."
     )
+    assert errors == []
+    page.close()
+
+
+@needs_browser
+def test_the_target_line_says_which_credence_is_with_the_edits(
+    browser: Any, tmp_path: Path
+) -> None:
+    """After an edit that moves the target, the line gives both credences and says which is which.
+
+    It once read "the leading hypothesis before your edits ...: credence X" with X the edited one.
+    """
+    case = mv.examples.load("student")
+    page, errors = _open(browser, appendix(case, tmp_path))
+    target = page.locator("#target-line").get_attribute("data-target")
+    item = next(e.id for e in case.evidence if e.kind == "likelihood")
+    page.locator(f"input[data-weight={json.dumps(item)}]").evaluate(
+        "s => { s.value = '0'; s.dispatchEvent(new Event('input')); }"
+    )
+    edits = page.evaluate("window.motives.edits()")
+    now = edited_posterior(case, edits)["hypotheses"][target]
+    before = edited_posterior(case)["hypotheses"][target]
+    assert f"{100 * now:.1f}" != f"{100 * before:.1f}"  # the edit moved it: the test can tell
+    line = page.locator("#target-line").inner_text()
+    assert line.endswith(
+        f"credence {100 * now:.1f}% with your edits ({100 * before:.1f}% before them)."
+    ), line
     assert errors == []
     page.close()
 

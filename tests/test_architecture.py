@@ -305,10 +305,8 @@ def private_imports(text: str, me: str, *, package: bool = False, where: str = "
     Each is given as ``where:line what``.
 
     Three ways in: ``from motives.x import _name`` (any module but this one, even in a function body
-    or
-    under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its
-    package;
-    ``module._name`` on a module this file imported. ``package``: ``me`` is a package's
+    or under TYPE_CHECKING); a private module (``motives.plots._style``) imported from outside its
+    package; ``module._name`` on a module this file imported. ``package``: ``me`` is a package's
     ``__init__``.
     """
     home = me if package else me.rpartition(".")[0]  # what a relative import is relative to
@@ -377,14 +375,9 @@ def test_no_private_name_crosses_a_module() -> None:
 def test_the_private_import_check_can_fail() -> None:
     """The check above finds each way in, and lets the allowed ones pass."""
     text = (
-        "from motives.exact import _log\n"
-        "from motives.plots._style import style\n"
-        "from motives import likelihood as _lk\n"
-        "from motives.plots import _style\n"
-        "from motives import exact\n"
-        "from .credence import _private_helper\n"
-        "x = exact._mix\n"
-        "y = _lk.parse\n"
+        "from motives.exact import _log\nfrom motives.plots._style import style\nfrom motives "
+        "import likelihood as _lk\nfrom motives.plots import _style\nfrom motives import "
+        "exact\nfrom .credence import _private_helper\nx = exact._mix\ny = _lk.parse\n"
     )
     inside = private_imports(text, "motives.plots.probe")
     assert [f.split(" ", 1)[1] for f in inside] == [

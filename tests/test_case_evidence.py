@@ -180,8 +180,7 @@ def reachability_violations(
     """(h, s, t, bound, value) wherever P(t | h) < P(s | h) * P(t | s, h).
 
     ``parent_given_h`` is (K, S); ``child_given_parent`` is (S, T), or (K, S, T) when the motive is
-    a parent of the
-    child too; ``child_given_h`` is (K, T).
+    a parent of the child too; ``child_given_h`` is (K, T).
     """
     k, n_s = parent_given_h.shape
     cond = (

@@ -210,9 +210,8 @@ def test_describe_lists_groupings_and_no_empty_lens_description(tmp_path):
         (d / "case.yaml").read_text()
         + (
             "groupings:\n  - id: size\n    label: Size\n    groups:\n      - {id: small, "
-            "hypotheses: [d4, d6, d8]}\n"
-            "      - {id: large, label: Large dice, hypotheses: [d12, d20]}\nlenses:\n  - {id: "
-            "default, name: Red team}\n"
+            "hypotheses: [d4, d6, d8]}\n      - {id: large, label: Large dice, hypotheses: [d12, "
+            "d20]}\nlenses:\n  - {id: default, name: Red team}\n"
         )
     )
     md = case_markdown(mv.load_case(d))

@@ -3,10 +3,9 @@
 The formatter is ``motives.citations``.
 
 The reference list of the bundled case's report is compared with its BibTeX entries
-(``evidence/*.bib``),
-read here independently of the formatter (bibtexparser, then LaTeX accents decoded by
-``latexcodec``), and
-generated entries check the rule "missing fields are left out": no "()", no braces, no empty parts.
+(``evidence/*.bib``), read here independently of the formatter (bibtexparser, then LaTeX accents
+decoded by ``latexcodec``), and generated entries check the rule "missing fields are left out": no
+"()", no braces, no empty parts.
 """
 
 from __future__ import annotations

@@ -326,10 +326,9 @@ def test_saved_results_redraw_the_same_figures(which, spec, sens, structured_spe
     """motives sensitivity -> load each saved result -> draw each figure == the computed one.
 
     Tolerance: none. The loaded tables equal the computed ones exactly (assert_frame_equal,
-    check_exact), their
-    metadata compare equal, and each figure's Agg canvas (RGBA array) and its saved PNG equal the
-    CLI's pixel for
-    pixel. Every table the CLI saved is either drawn (FIGURE_TABLES) or listed in TABLE_ONLY.
+    check_exact), their metadata compare equal, and each figure's Agg canvas (RGBA array) and its
+    saved PNG equal the CLI's pixel for pixel. Every table the CLI saved is either drawn
+    (FIGURE_TABLES) or listed in TABLE_ONLY.
     """
     from motives.io import load_case
     from motives.plots import plot_sobol, standard_figures

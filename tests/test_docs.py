@@ -262,10 +262,8 @@ FORMATS_MISTAKES: dict[str, dict[str, tuple[str, str] | str]] = {
     "unknown parent": {"reports.yaml": ("bears_on: at_scene", "bears_on: at_the_scene")},
     "cycle": {
         "case.yaml": "  - id: planned\n    title: The break-in was planned\n    bears_on: "
-        "knew_layout\n"
-        "    likelihoods: {yes: 0.9, no: 0.3}\n  - id: knew_layout\n"
-        "    title: The burglar knew the house\n    bears_on: planned\n"
-        "    likelihoods: {yes: 0.8, no: 0.4}\n"
+        "knew_layout\n    likelihoods: {yes: 0.9, no: 0.3}\n  - id: knew_layout\n    title: The "
+        "burglar knew the house\n    bears_on: planned\n    likelihoods: {yes: 0.8, no: 0.4}\n"
     },
     "rows": {
         "case.yaml": "  - id: gain\n    title: What the suspect stood to gain\n"

@@ -3,14 +3,13 @@
 Its state against the exact engine, in Python and in browsers.
 
 Tolerance 1e-12: the widget's result and :func:`motives.exact_posterior` are both exact computations
-in double
-precision (the same arrays, summed in another order), as in ``tests/test_appendix.py``.
+in double precision (the same arrays, summed in another order), as in ``tests/test_appendix.py``.
 
 - In Python: the synced ``edits`` trait is what a front end writes; :attr:`Explorer.result` (the
 Python
   reference) after a lens switch, a prior edit or a table edit must equal ``exact_posterior`` of the
-  case so
-  edited (``with_prior``, ``with_judgement``) and of the case with the edits added as a lens.
+  case so edited (``with_prior``, ``with_judgement``) and of the case with the edits added as a
+  lens.
 - In headless Chromium: the page :meth:`Explorer.to_html` exports (the widget's own module, its
 state embedded)
   computes with the appendix's engine; its numbers after the same clicks must equal
@@ -18,10 +17,8 @@ state embedded)
 - In Notebook 7: a notebook served by a headless ``jupyter notebook`` renders the widget; a lens
 switch in the
   browser gives the new lens's exact numbers and reaches the kernel (a second cell prints the
-  kernel's lens).
-  VS Code and Colab cannot be run here (no network); the exported page above is what can be tested
-  of them:
-  the widget's own ES module, loaded with no Jupyter, recomputing exactly.
+  kernel's lens). VS Code and Colab cannot be run here (no network); the exported page above is what
+  can be tested of them: the widget's own ES module, loaded with no Jupyter, recomputing exactly.
 - In marimo: a notebook served by ``marimo run`` renders the widget; a lens switch in the browser
 reaches the
   Python kernel (a second cell shows the lens the kernel holds) and the browser's numbers equal the
@@ -267,8 +264,7 @@ def test_edits_come_back_as_a_lens(seed: int) -> None:
 def test_without_anywidget_a_clear_message() -> None:
     code = (
         "import sys; sys.modules['anywidget'] = None\n"
-        "import motives as mv\n"
-        "try:\n    mv.explore(mv.examples.cookie_case())\n"
+        "import motives as mv\ntry:\n    mv.explore(mv.examples.cookie_case())\n"
         "except mv.MotivesError as e:\n    print('MSG', e)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

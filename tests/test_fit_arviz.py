@@ -1,11 +1,9 @@
 """A fit is a DataTree ArviZ 1.x takes as it is, and a failed fit is loud wherever it is shown.
 
 One small real fit (a seeded random case with Beta judgements and a source, 2 chains of 200 draws)
-serves the
-ArviZ checks. The failure checks use its trace with one transition marked divergent, as a sampler
-that hit a
-divergence writes it (a fit that fails its diagnostics for a stated reason, without a second
-compile).
+serves the ArviZ checks. The failure checks use its trace with one transition marked divergent, as a
+sampler that hit a divergence writes it (a fit that fails its diagnostics for a stated reason,
+without a second compile).
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """A tampered fit is refused: the draws' digest recorded at the fit is checked on every load.
 
 A saved fit whose draws were edited (two hypotheses' draws swapped, one draw changed, chains
-reordered,
-hypothesis labels swapped) is refused by :func:`motives.models.load_result` naming the variable, and
-``motives summary`` exits 2 with that message; an untouched fit saved and read back passes (no false
-alarm).
+reordered, hypothesis labels swapped) is refused by :func:`motives.models.load_result` naming the
+variable, and ``motives summary`` exits 2 with that message; an untouched fit saved and read back
+passes (no false alarm).
 """
 
 from __future__ import annotations

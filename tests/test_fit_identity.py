@@ -319,8 +319,7 @@ def test_the_hash_is_the_same_in_other_processes():
         "import case_hash;"
         "c = mv.load_case(mv.examples.path('two_lenses'));"
         "print(case_hash(c), FitConfig.build(c, model='pooled', prior={'dirichlet': {h.id: 1 for "
-        "h in "
-        "c.hypotheses}}).hash())"
+        "h in c.hypotheses}}).hash())"
     )
     case = mv.load_case(mv.examples.path("two_lenses"))
     here = (

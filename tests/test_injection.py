@@ -1,24 +1,15 @@
 """User text arrives literally and inert in every output (issue 23, injection).
 
 Generated strings hold HTML and Markdown markup, the appendix template's own markers, spreadsheet
-formula
-prefixes, Rich markup and emoji codes. They replace every free-text field of a case (hypothesis and
-family
-labels, titles, descriptions, quotes, rationales, notes, footnotes, units, source descriptions,
-BibTeX
-fields); ids stay ids (the schema allows only ``[a-z][a-z0-9_]*`` there, so they cannot carry
-markup). Each
-value is ``"tN< {hostile} >tN"`` with a tag ``tN`` of its own: in each output, a value of which any
-tag shows
-must show whole, as typed once the output is rendered (Markdown through markdown-it, HTML through
-the HTML
-parser, LaTeX escaped, spreadsheets read back), and nothing the user typed may become markup: no
-element,
-link, formula, emphasis, template marker replaced, or emoji. The outputs: ``report.md`` and the
-Markdown
-tables, ``describe``, the LaTeX tables, the appendix page (and in Chromium), the ACH matrix as CSV
-and XLSX,
-and the terminal.
+formula prefixes, Rich markup and emoji codes. They replace every free-text field of a case
+(hypothesis and family labels, titles, descriptions, quotes, rationales, notes, footnotes, units,
+source descriptions, BibTeX fields); ids stay ids (the schema allows only ``[a-z][a-z0-9_]*`` there,
+so they cannot carry markup). Each value is ``"tN< {hostile} >tN"`` with a tag ``tN`` of its own: in
+each output, a value of which any tag shows must show whole, as typed once the output is rendered
+(Markdown through markdown-it, HTML through the HTML parser, LaTeX escaped, spreadsheets read back),
+and nothing the user typed may become markup: no element, link, formula, emphasis, template marker
+replaced, or emoji. The outputs: ``report.md`` and the Markdown tables, ``describe``, the LaTeX
+tables, the appendix page (and in Chromium), the ACH matrix as CSV and XLSX, and the terminal.
 """
 
 from __future__ import annotations

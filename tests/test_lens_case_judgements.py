@@ -3,14 +3,10 @@
 The prior and reliabilities the reader sets in the appendix.
 
 They belong to the case, not to a lens: the lens file carries them under ``case_judgements``,
-``add_lens``
-applies them (as :func:`motives.interactive.edited_posterior` does), ``motives add-lens`` writes
-them into the
-extending folder and says so. The reader's lens then gives the posterior the reader saw, and the
-pool of the
-lenses is what Python gives for the same judgements (1e-12) -- in Python, through the CLI, and end
-to end in
-Chromium.
+``add_lens`` applies them (as :func:`motives.interactive.edited_posterior` does), ``motives
+add-lens`` writes them into the extending folder and says so. The reader's lens then gives the
+posterior the reader saw, and the pool of the lenses is what Python gives for the same judgements
+(1e-12) -- in Python, through the CLI, and end to end in Chromium.
 """
 
 from __future__ import annotations

@@ -60,12 +60,9 @@ def _assert_rows_equal(case: Any, reliability: bool) -> None:
     """Every row of the vectorised conflict equals the definition to 1e-8 (log scale) and 1e-8 dB.
 
     Tolerance: both are sums of the same log terms in another order (logsumexp over states, nodes
-    and
-    hypotheses; a subtraction of the item's own term instead of leaving it out), so they agree to a
-    few
-    hundred ulps of the largest log term (|log P| < 1e3 here): 1e-8 leaves room and still catches
-    any
-    missing or double-counted term (the smallest term here is > 1e-4 in log).
+    and hypotheses; a subtraction of the item's own term instead of leaving it out), so they agree
+    to a few hundred ulps of the largest log term (|log P| < 1e3 here): 1e-8 leaves room and still
+    catches any missing or double-counted term (the smallest term here is > 1e-4 in log).
     """
     df = conflict(case, reliability=reliability, threshold_db=1e9)
     want = _one_posterior_per_row(case, reliability)
@@ -288,8 +285,7 @@ def test_sobol_samples_past_the_memory_limit_are_refused_before_sampling(
     assert f"{spec}:4: field 'sensitivity.sobol_samples'" in text
     assert re.search(
         r"need about [\d.]+ GB of memory, more than the limit of 4\.0 GB: give sobol_samples at "
-        r"most "
-        r"[\d,]+ for this case",
+        r"most [\d,]+ for this case",
         text,
     ), text
     assert not (tmp_path / "out").exists()
@@ -479,8 +475,8 @@ def test_commands_print_no_runtime_warning_on_extreme_cases(
 ) -> None:
     """check, posterior and report (every sensitivity table, Sobol included, and every figure) on a case at the
     extremes of float64: exit 0, or 2 with a located message; never a numpy, scipy or matplotlib
-    warning
-    with its source line on stderr (the cause fixed, not silenced: the test runs the real command).
+    warning with its source line on stderr (the cause fixed, not silenced: the test runs the real
+    command).
     """
     import json
     import os

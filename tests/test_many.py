@@ -203,8 +203,8 @@ def test_saving_a_fit_with_a_client_open_takes_no_cluster_lock(
     """With a Client open, xarray would take a cluster-wide lock for each netCDF write.
 
     Such a lock can be forgotten by the scheduler when a worker dies ("Semaphore or Lock ... not
-    known",
-    which once failed a job in CI). A fit's file is written and read under this process's own locks.
+    known", which once failed a job in CI). A fit's file is written and read under this process's
+    own locks.
     """
     import distributed
 

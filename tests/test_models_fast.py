@@ -3,8 +3,7 @@
 The items under propositions are built as whole arrays (``_own_messages_stacked``, issue 25) instead
 of one proposition at a time: a model's log density and its gradient must be the same at random
 points, with random knob values (weights of 0 and 0.5, items not observed, likelihood scale
-factors),
-on generated tree-shaped and network cases.
+factors), on generated tree-shaped and network cases.
 
 Tolerance: relative 1e-9 (the same sums in another order; float64 rounding is ~1e-15 per term).
 """

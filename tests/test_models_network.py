@@ -50,16 +50,11 @@ def network_case(
     """A small random network over three hypotheses.
 
     Facts: ``r`` a root fact; ``f`` (three states) with parents [hypotheses, r]; ``o`` under f,
-    observed
-    ``yes``; ``q`` under the hypotheses. Items: ``e1`` on f, ``e2`` on r, ``j1`` with parents [f,
-    r], ``d1``
-    on the hypotheses, and ``j2`` with parents [hypotheses, q] (``mixable``: on q alone, so that
-    every part
-    of the structure hangs from the hypotheses by one node, as the mixture's closed form needs).
-    With
-    ``confidence`` every table has confidence medium (Beta and Dirichlet rows) and every cell a
-    Beta; with
-    ``reliability`` a source reports e1, j1 and d1.
+    observed ``yes``; ``q`` under the hypotheses. Items: ``e1`` on f, ``e2`` on r, ``j1`` with
+    parents [f, r], ``d1`` on the hypotheses, and ``j2`` with parents [hypotheses, q] (``mixable``:
+    on q alone, so that every part of the structure hangs from the hypotheses by one node, as the
+    mixture's closed form needs). With ``confidence`` every table has confidence medium (Beta and
+    Dirichlet rows) and every cell a Beta; with ``reliability`` a source reports e1, j1 and d1.
     """
     rng = np.random.default_rng(seed)
 

@@ -46,10 +46,8 @@ def _uncertain(
     Tables of confidence medium; two-state rows a random concentration.
 
     About 70% of item cells strictly inside (0, 1) become Betas. With ``table_zero`` the first row
-    of the
-    last proposition (multi-state) gets a 0 (the masked Dirichlet). ``same_lenses``: every lens gets
-    the
-    first lens's judgements.
+    of the last proposition (multi-state) gets a 0 (the masked Dirichlet). ``same_lenses``: every
+    lens gets the first lens's judgements.
     """
     rng = np.random.default_rng(seed + 500)
     d = case.model_dump(exclude_none=True)
@@ -108,8 +106,7 @@ def test_point_structure_equals_exact(seed, depth):
     The model's credence is the exact engine's, to 1e-12.
 
     Random structured cases: a multi-state proposition, a shared source spanning propositions, a
-    zero
-    cell, a timeline and a quantity item under propositions; with reliability on and off.
+    zero cell, a timeline and a quantity item under propositions; with reliability on and off.
     """
     from motives.models.exclusive import build_exclusive
     from motives.models.sampling import sample
@@ -373,8 +370,7 @@ def test_pooled_identical_lenses_is_single_lens():
     Consensus and each lens's credence are the single-lens exact credence.
 
     Random two-state and three-state tables (Dirichlet rows pooled in softmax space), Beta cells
-    under
-    propositions, a Beta source spanning propositions.
+    under propositions, a Beta source spanning propositions.
     """
     from motives.models.pooled import build_pooled
     from motives.models.sampling import refit

@@ -6,9 +6,8 @@ Beta quadrature without overflow; check's conflict flags in one vectorised pass 
 posterior per item.
 
 The contract for any value: a correct result (finite credences summing to 1; a Beta's mean equal to
-a / (a + b)
-computed in exact rational arithmetic) or a located message with exit 2 — never exit 1 or 70, never
-a traceback.
+a / (a + b) computed in exact rational arithmetic) or a located message with exit 2 — never exit 1
+or 70, never a traceback.
 """
 
 from __future__ import annotations
@@ -124,10 +123,9 @@ def test_beta_nodes_integrate_the_engine_integrands(mean: float, conc: float, n:
     same integral from the moments Π (a + j) / (a + b + j) (binomial expansion).
 
     The tolerance: scipy's Gauss–Jacobi nodes lose digits for exponents near -1 with many nodes
-    (measured
-    worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the engine
-    prints
-    credences to four significant figures, so 1e-7 leaves a margin without hiding an error that
+    (measured worst 1.3e-8 relative on the mean, at mean 0.03, concentration 0.04, 60 nodes); the
+    engine prints credences to four significant figures, so 1e-7 leaves a margin without hiding an
+    error that
     shows."""
     x, w = beta_nodes(mean, conc, n)
     assert np.isfinite(x).all() and np.isfinite(w).all() and (x >= 0).all() and (x <= 1).all()

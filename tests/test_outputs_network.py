@@ -40,8 +40,8 @@ def network_data(seed: int, hypotheses_in_joint: bool = False) -> dict[str, Any]
     A root fact, facts of two parents, an observed fact, items of two parents.
 
     f0 is a root; f2 <- (hypotheses, f0); f3 <- f1 is observed; f4 <- (f2, f0); f5 <- (f3,
-    hypotheses);
-    three-state facts alternate with two-state ones; three items share a source of Beta reliability.
+    hypotheses); three-state facts alternate with two-state ones; three items share a source of Beta
+    reliability.
     """
     rng = np.random.default_rng(seed)
     k = 2 + seed % 2

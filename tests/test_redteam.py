@@ -1,18 +1,15 @@
 """The red team's classes, re-run against the CLI as a user runs it (issue 23, third round).
 
 Each attack is generated (hypothesis) or runs over every registered command (enumerated from the
-typer app,
-so a new command is covered, or this file fails until it says how to run it). The contract for any
-input: a
-correct result, or one located message and exit 2 — never exit 1 or 70, never a traceback or a
-Python
-warning with its source line, never a silent change, never a temporary file named or left behind.
+typer app, so a new command is covered, or this file fails until it says how to run it). The
+contract for any input: a correct result, or one located message and exit 2 — never exit 1 or 70,
+never a traceback or a Python warning with its source line, never a silent change, never a temporary
+file named or left behind.
 
 - extreme numbers in the fields the earlier tests did not reach: quantity predictive distributions,
 timeline
   trends, codes and origin, ratios and decibans, priors (``-0.0``), and the normalisation of the
-  posterior
-  itself (log weights of -5e15);
+  posterior itself (log weights of -5e15);
 - commands outside the guard: Ctrl-C at any moment (start-up included), a full disk
 (``RLIMIT_FSIZE``), a
   read-only disk (a read-only tmpfs, where the machine allows mounting one);
@@ -154,14 +151,10 @@ def test_quantity_items_with_extreme_numbers(
     """A quantity item's densities over float64's extremes: the exact posterior, or a located refusal.
 
     The reference is the log density in exact rational arithmetic (only the logs of the scales are
-    floats).
-    Tolerance: the engine rounds each log density to float64, an absolute error of a few ulp of its
-    size, so
-    the credences may differ by up to 8 eps x max |log density| (plus 1e-12); no larger error is
-    allowed, and
-    a hypothesis whose density is positive is never ruled out (credence exactly 0 needs a zero
-    density or a
-    log-ratio beyond float64).
+    floats). Tolerance: the engine rounds each log density to float64, an absolute error of a few
+    ulp of its size, so the credences may differ by up to 8 eps x max |log density| (plus 1e-12); no
+    larger error is allowed, and a hypothesis whose density is positive is never ruled out (credence
+    exactly 0 needs a zero density or a log-ratio beyond float64).
     """
     ev = textwrap.dedent(f"""\
         evidence:
@@ -267,8 +260,7 @@ def test_timeline_numbers_give_a_result_or_name_the_field(
     """One field of a timeline at an extreme (the others ordinary): credences, or a refusal naming a field.
 
     The message must name a field of the item, and, where it names a number, that number must be the
-    one
-    written there (the old message blamed sigma for an origin of 1e308).
+    one written there (the old message blamed sigma for an origin of 1e308).
     """
     values = {
         "origin": 2002.0,

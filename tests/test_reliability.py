@@ -711,10 +711,9 @@ def test_source_keys_cite_cannot_take_are_refused(tmp_path):
         (
             C3,
             "evidence:\n  - id: q1\n    kind: quantity\n    title: t\n    observed: 3\n    "
-            "predictive:\n      default:\n"
-            "        values:\n          a: {dist: normal, mean: 1, sd: -1}\n          b: {dist: "
-            "normal, mean: 1, sd: 1}\n"
-            "          c: {dist: normal, mean: 1, sd: 1}\n",
+            "predictive:\n      default:\n        values:\n          a: {dist: normal, mean: 1, "
+            "sd: -1}\n          b: {dist: normal, mean: 1, sd: 1}\n          c: {dist: normal, "
+            "mean: 1, sd: 1}\n",
             "items.yaml:9: item 'q1', field 'predictive.default.values.a.sd'",
         ),
         (

@@ -49,11 +49,9 @@ def network_data(
     """A small random network as a case dict.
 
     Fact f0 is a root, f1 has the hypotheses and f0 as parents, later facts one or two random
-    parents; the
-    last fact is observed. Items: one on the hypotheses, some on single facts (one behind a source
-    of Beta
-    reliability), two of several parents (one behind the source). Lens b differs from lens a on some
-    inputs.
+    parents; the last fact is observed. Items: one on the hypotheses, some on single facts (one
+    behind a source of Beta reliability), two of several parents (one behind the source). Lens b
+    differs from lens a on some inputs.
     """
     rng = np.random.default_rng(seed)
     H = [f"h{i}" for i in range(3)]

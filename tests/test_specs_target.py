@@ -375,10 +375,9 @@ def test_extended_case_inherits_and_overrides_groupings(tmp_path: Path) -> None:
     child = tmp_path / "child"
     child.mkdir()
     (child / "case.yaml").write_text(
-        "name: child\nextends: ../dice\nhypotheses: [{id: d4}, {id: d6}, {id: d8}, "
-        "{id: d12}, {id: d20}]\ngroupings:\n  - id: size\n    groups:\n"
-        "      - {id: tiny, hypotheses: [d4]}\n"
-        "      - {id: rest, hypotheses: [d6, d8, d12, d20]}\n"
+        "name: child\nextends: ../dice\nhypotheses: [{id: d4}, {id: d6}, {id: d8}, {id: d12}, {id: "
+        "d20}]\ngroupings:\n  - id: size\n    groups:\n      - {id: tiny, hypotheses: [d4]}\n      "
+        "- {id: rest, hypotheses: [d6, d8, d12, d20]}\n"
     )
     case = mv.load_case(child)
     grouping = {g.id: g for g in case.groupings}
@@ -569,14 +568,12 @@ def test_mcmc_posterior_gives_each_group_the_interval_of_its_summed_draws(tmp_pa
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "case.yaml").write_text(
-        "name: c\nhypotheses: [{id: a}, {id: b}, {id: c}]\n"
-        "groupings:\n  - id: g\n    groups:\n      - {id: ab, hypotheses: [a, b]}\n      - {id: "
-        "rest, hypotheses: [c]}\n"
+        "name: c\nhypotheses: [{id: a}, {id: b}, {id: c}]\ngroupings:\n  - id: g\n    groups:\n    "
+        "  - {id: ab, hypotheses: [a, b]}\n      - {id: rest, hypotheses: [c]}\n"
     )
     (folder / "items.yaml").write_text(
-        "evidence:\n  - id: e\n    title: e\n    likelihoods:\n"
-        "      a: {mean: 0.6, concentration: 8}\n      b: {mean: 0.5, concentration: 8}\n"
-        "      c: {mean: 0.3, concentration: 8}\n"
+        "evidence:\n  - id: e\n    title: e\n    likelihoods:\n      a: {mean: 0.6, concentration: "
+        "8}\n      b: {mean: 0.5, concentration: 8}\n      c: {mean: 0.3, concentration: 8}\n"
     )
     r = runner.invoke(
         app,

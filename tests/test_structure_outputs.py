@@ -395,10 +395,9 @@ def test_check_names_non_diagnostic_propositions(tmp_path):
         "lenses:\n  - {id: me}\n  - {id: you}\n"
     )
     (d / "x.yaml").write_text(
-        "propositions:\n  - id: p1\n    title: flat\n    likelihoods:\n"
-        "      me: {values: {a: 0.5, b: 0.5}}\n"
-        "evidence:\n  - id: e1\n    title: under it\n    bears_on: p1\n"
-        "    likelihoods: {me: {values: {yes: 0.9, no: 0.1}}}\n"
+        "propositions:\n  - id: p1\n    title: flat\n    likelihoods:\n      me: {values: {a: 0.5, "
+        "b: 0.5}}\nevidence:\n  - id: e1\n    title: under it\n    bears_on: p1\n    likelihoods: "
+        "{me: {values: {yes: 0.9, no: 0.1}}}\n"
     )
     r = runner.invoke(app, ["check", str(d)])
     assert r.exit_code == 0, r.output

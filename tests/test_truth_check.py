@@ -37,8 +37,7 @@ def test_a_defaulted_base_rate_is_named_with_its_value(tmp_path):
     case.mkdir()
     (case / "case.yaml").write_text(
         "name: lab\nhypotheses:\n  - {id: source, prior: 0.001}\n  - {id: not_source, prior: "
-        "0.999}\n"
-        "sources:\n  - key: lab\n    reliability: {mean: 0.999, concentration: 50}\n"
+        "0.999}\nsources:\n  - key: lab\n    reliability: {mean: 0.999, concentration: 50}\n"
     )
     (case / "evidence.yaml").write_text(
         "evidence:\n  - id: match\n    title: The lab reports a match\n    reported_by: lab\n"

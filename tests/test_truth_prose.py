@@ -1,9 +1,8 @@
 """Issue 22: the prose of `explain` and the report tells the truth about its numbers.
 
 One test per falsehood the issue lists (each failed on the code before the change), then a property
-test:
-over generated cases every claim of the text holds against the tables it was read from, recomputed
-here.
+test: over generated cases every claim of the text holds against the tables it was read from,
+recomputed here.
 """
 
 from __future__ import annotations

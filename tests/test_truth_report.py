@@ -1,14 +1,10 @@
 """Issue 22: every report sentence stating a number or direction comes from a claim, and holds.
 
 :func:`motives.report.document.build_report` returns the report with the claims of its sentences
-(those of
-"In words", from :func:`motives.report.explain.explain`, first). A property test over generated
-cases (priors
-that oppose the evidence, near-ties, single items, a hypothesis ruled out, with and without sources,
-structured
-cases and networks) checks every claim against the tables, recomputed here; then one test per
-falsehood the
-report used to print.
+(those of "In words", from :func:`motives.report.explain.explain`, first). A property test over
+generated cases (priors that oppose the evidence, near-ties, single items, a hypothesis ruled out,
+with and without sources, structured cases and networks) checks every claim against the tables,
+recomputed here; then one test per falsehood the report used to print.
 """
 
 from __future__ import annotations

@@ -3,12 +3,9 @@
 The sources that report facts under propositions.
 
 A lab reports a DNA match twice; the match is a fact (a proposition) under the hypotheses, and the
-lab's
-reliability is a Beta. The Sobol table has the reliability as an input (kind ``source``), each of
-its draws is
-the exact posterior with the reliability fixed at the drawn value (checked here draw by draw), and
-on this case
-tornado, break-even and Sobol all show it as decisive.
+lab's reliability is a Beta. The Sobol table has the reliability as an input (kind ``source``), each
+of its draws is the exact posterior with the reliability fixed at the drawn value (checked here draw
+by draw), and on this case tornado, break-even and Sobol all show it as decisive.
 """
 
 from __future__ import annotations

@@ -15,8 +15,7 @@ On ``builder-inited`` this writes into ``docs/_generated/`` (git-ignored):
 A file is rewritten only when its content changes, so incremental builds stay incremental.
 
 The CLI page (``docs/cli.md``) is sphinxcontrib-typer's ``typer`` directive, which works with typer
-0.29
-(sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click
+0.29 (sphinx-click does not: typer builds its commands on its own copy of click, which sphinx-click
 refuses).
 """
 
@@ -100,10 +99,9 @@ def _type(node: dict[str, Any]) -> str:
 #: Records whose YAML input is wider than their JSON Schema (pydantic "before" validators parse it).
 WRITTEN_AS = {
     "Likelihood": "In YAML, write any likelihood form: a number in [0, 1], a verbal phrase "
-    "(`likely`), an ACH "
-    "rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, hi]}` or "
-    "`{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the record "
-    "below.",
+    "(`likely`), an ACH rating (`C`), `{mean, concentration}`, `{beta: [a, b]}`, `{interval: [lo, "
+    "hi]}` or `{p, confidence}` (see {doc}`formats <../formats>`); the loader reduces it to the "
+    "record below.",
     "PartialDate": "In YAML, write `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the loader turns it into "
     "the record below.",
 }
@@ -125,15 +123,11 @@ def schema_markdown() -> str:
     """The JSON Schema as Markdown: the two files, then every record they use.
 
     Kept by hand rather than autodoc-pydantic's pages: this page documents the YAML a case author
-    writes (the
-    JSON Schema an editor validates with and ``motives schema`` prints: YAML key names, JSON types,
-    the
-    constraints as the schema states them), while autodoc-pydantic documents the Python records
-    (attributes,
-    validators), which it does on the API pages (``sphinxcontrib.autodoc_pydantic`` in conf.py). A
-    Sphinx
-    extension that renders a JSON Schema (sphinx-jsonschema) could replace this function; it has not
-    been tried.
+    writes (the JSON Schema an editor validates with and ``motives schema`` prints: YAML key names,
+    JSON types, the constraints as the schema states them), while autodoc-pydantic documents the
+    Python records (attributes, validators), which it does on the API pages
+    (``sphinxcontrib.autodoc_pydantic`` in conf.py). A Sphinx extension that renders a JSON Schema
+    (sphinx-jsonschema) could replace this function; it has not been tried.
     """
     from motives.schema_json import json_schema
 
@@ -143,9 +137,8 @@ def schema_markdown() -> str:
         "# Schema reference",
         "",
         "Generated at build time from {func}`motives.json_schema` (the same schema `motives "
-        "schema` prints), "
-        "so it always matches the code. The prose guide is {doc}`formats <../formats>`. "
-        "Every record forbids unknown keys.",
+        "schema` prints), so it always matches the code. The prose guide is {doc}`formats "
+        "<../formats>`. Every record forbids unknown keys.",
         "",
         "Top level: `case.yaml` is a {ref}`CaseFile <schema-casefile>`; each evidence file is an "
         "{ref}`EvidenceFile <schema-evidencefile>`; an analysis spec (`models/*.yaml`) is an "
@@ -221,11 +214,9 @@ def case_results_markdown() -> str:
         f"Computed from `evidence/` at build time ({len(case.propositions)} propositions, "
         f"{len(case.evidence)} "
         "items) with `mv.exact_posterior(case, lens=...)` and the case's prior (the two families "
-        "even). "
-        "**Structured** is the headline: items that bear on one fact are counted through that "
-        "fact. "
-        "**Independent** (`structure=False`) multiplies every item as if each were a separate "
-        "observation of the motive, for comparison.",
+        "even). **Structured** is the headline: items that bear on one fact are counted through "
+        "that fact. **Independent** (`structure=False`) multiplies every item as if each were a "
+        "separate observation of the motive, for comparison.",
         "",
         "| | prior | "
         + " | ".join(f"`{lens}` structured | `{lens}` independent" for lens in case.lens_ids)
@@ -254,11 +245,10 @@ def case_results_markdown() -> str:
         "(which-facts)=",
         "### Which facts carry the verdict",
         "",
-        "The weight of each fact (a proposition with every item under it, or an item that bears "
-        "on the "
-        "hypotheses directly): its Bayes factor for the mean of the non-security accounts against "
-        "national "
-        "security, each fact alone. Values above 1 favour the non-security accounts.",
+        "The weight of each fact (a proposition with every item under it, or an item that bears on "
+        "the hypotheses directly): its Bayes factor for the mean of the non-security accounts "
+        "against national security, each fact alone. Values above 1 favour the non-security "
+        "accounts.",
         "",
         "| fact | items | " + " | ".join(f"`{lens}`" for lens in case.lens_ids) + " |",
         "| --- " * (len(case.lens_ids) + 2) + "|",

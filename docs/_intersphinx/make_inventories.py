@@ -3,29 +3,23 @@
 Those of numpy, xarray, ArviZ and PyMC.
 
 The documentation builds without network (CI reaches package registries only), so intersphinx cannot
-download
-``objects.inv`` at build time. The inventories are bundled here instead:
+download ``objects.inv`` at build time. The inventories are bundled here instead:
 
 - ``pandas.inv`` is pandas' own inventory, taken from Debian's ``python-pandas-doc`` package (pandas
 1.5.3;
   ``/usr/share/doc/python-pandas-doc/html/objects.inv``). The API pages kept their addresses since,
-  so the links
-  resolve on the current pandas site.
+  so the links resolve on the current pandas site.
 - ``numpy.inv``, ``xarray.inv``, ``arviz_base.inv``, ``arviz_stats.inv``, ``arviz_plots.inv`` and
 ``pymc.inv``
   are written by this script, because no registry ships those projects' inventories: one entry per
-  public
-  top-level name of the installed package (its ``__all__``, or its public callables), at the address
-  the
-  project's own autosummary pages give it (``<prefix><module>.<name>.html``). They cover top-level
-  names only
-  (``numpy.ndarray``, ``xarray.DataTree``, ``arviz_base.from_dict``, ``pymc.sample``); a method or a
-  submodule
-  name is not linked.
+  public top-level name of the installed package (its ``__all__``, or its public callables), at the
+  address the project's own autosummary pages give it (``<prefix><module>.<name>.html``). They cover
+  top-level names only (``numpy.ndarray``, ``xarray.DataTree``, ``arviz_base.from_dict``,
+  ``pymc.sample``); a method or a submodule name is not linked.
 
 Run ``python docs/_intersphinx/make_inventories.py`` after upgrading one of these packages. Sphinx
-has no public
-writer of inventories, so the (four header lines and a zlib body) format is written here.
+has no public writer of inventories, so the (four header lines and a zlib body) format is written
+here.
 """
 
 from __future__ import annotations

@@ -3,10 +3,8 @@ Credence densities (a fit)
 ==========================
 
 The posterior density of each hypothesis's credence from MCMC draws. Here the draws are a seeded
-fake fit
-(:func:`motives.testing.fake_fit`), so the page builds without sampling; a real fit's ``res.trace``
-is drawn
-the same way. Drawn by :func:`motives.plots.plot_credence_density`.
+fake fit (:func:`motives.testing.fake_fit`), so the page builds without sampling; a real fit's
+``res.trace`` is drawn the same way. Drawn by :func:`motives.plots.plot_credence_density`.
 """
 
 from motives.plots import plot_credence_density

@@ -3,8 +3,7 @@ Evidence ledger
 ===============
 
 The weight of each item of evidence, in decibans, for a target against the rest; a structured case
-shows each
-proposition above its items. Drawn by :func:`motives.plots.plot_ledger`.
+shows each proposition above its items. Drawn by :func:`motives.plots.plot_ledger`.
 """
 
 import motives as mv

@@ -3,8 +3,7 @@ Sobol indices
 =============
 
 The share of the variance of the target's log-odds owed to each uncertain judgement, over the
-elicited Beta
-distributions. Drawn by :func:`motives.plots.plot_sobol`.
+elicited Beta distributions. Drawn by :func:`motives.plots.plot_sobol`.
 """
 
 import motives as mv

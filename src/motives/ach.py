@@ -241,8 +241,7 @@ def slug(text: str, fallback: str = "h") -> str:
     """An id from free text: lowercase letters, digits and underscores, starting with a letter.
 
     Ids longer than :data:`SLUG_LENGTH` characters are cut after the last whole word that fits (a
-    single
-    word longer than that is cut at the limit).
+    single word longer than that is cut at the limit).
 
     Examples
     --------
@@ -392,9 +391,8 @@ def matrix_to_case(  # noqa: C901
                     f"columns '{other}' and '{c}' give the same hypothesis id '{hid}' (an id is "
                     "the "
                     f"header lowercased, other characters as _, cut to {SLUG_LENGTH} characters "
-                    "at a "
-                    "word): give the columns short distinct headers and put the full names in a "
-                    "#label row",
+                    "at a word): give the columns short distinct headers and put the full names in "
+                    "a #label row",
                     file=f,
                     line=1,
                 )
@@ -611,8 +609,7 @@ def _credibility(cell: Any) -> Any:
     if value == _lk.NOT_APPLICABLE:
         raise ValueError(
             f"credibility must be high, medium, low or a probability, got {cell!r} (NA stands "
-            "only in "
-            "a hypothesis column)"
+            "only in a hypothesis column)"
         )
     return value
 

@@ -194,10 +194,8 @@ class BayesNet:
         A sweep without rebuilding.
 
         ``arr`` must have the structure the network was built from (e.g. a ``dataclasses.replace``
-        of its
-        ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are
-        rebuilt.
-        ``prior``: a vector over the hypotheses; default ``arr.prior``.
+        of its ``lam``, or of a proposition's ``table`` or ``lam``); the graph is kept, the CPDs are
+        rebuilt. ``prior``: a vector over the hypotheses; default ``arr.prior``.
 
         Examples
         --------
@@ -222,8 +220,7 @@ class BayesNet:
         """P(hypothesis | evidence) by pgmpy's variable elimination, in hypothesis order.
 
         ``model`` defaults to :attr:`model`; pass a network read back from a file to query that
-        instead
-        (same node and state names).
+        instead (same node and state names).
 
         Examples
         --------
@@ -280,9 +277,8 @@ def network_from_arrays(
     """The Bayesian network of a compiled case (:func:`motives.exact.compile_case`).
 
     Perturbed arrays (``dataclasses.replace`` of ``lam``, a proposition's ``table`` or ``lam``) give
-    the
-    network of that scenario (or :meth:`BayesNet.set_tables` swaps them into an existing network).
-    See :func:`network` for the layout.
+    the network of that scenario (or :meth:`BayesNet.set_tables` swaps them into an existing
+    network). See :func:`network` for the layout.
 
     Examples
     --------
@@ -486,15 +482,14 @@ def network(
         None (the case's), ``"uniform"``, a mapping, a list, or ``{"dirichlet": ...}``.
     reliability
         Model sources of uncertain reliability (as discrete ρ nodes over the exact engine's
-        quadrature
-        points), or take every report at face value.
+        quadrature points), or take every report at face value.
 
     Returns
     -------
     BayesNet
         ``.model`` (pgmpy ``DiscreteBayesianNetwork``), ``.evidence`` (every item node
-        ``"observed"``),
-        ``.query`` (``"hypothesis"``) and the name mapping. Its posterior is the exact engine's.
+        ``"observed"``), ``.query`` (``"hypothesis"``) and the name mapping. Its posterior is the
+        exact engine's.
 
     Examples
     --------
@@ -624,9 +619,8 @@ def write(
     """Write the network to ``path`` atomically (a temporary file renamed into place).
 
     ``fmt``: ``"bif"``, ``"xmlbif"`` or ``"net"`` (Hugin NET, read by Hugin, GeNIe and Netica);
-    default from
-    the extension (``.bif``, ``.xml``/``.xmlbif``, ``.net``). An existing file is replaced only with
-    ``force``.
+    default from the extension (``.bif``, ``.xml``/``.xmlbif``, ``.net``). An existing file is
+    replaced only with ``force``.
 
     Examples
     --------

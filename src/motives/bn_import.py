@@ -658,8 +658,7 @@ def read_bn(  # noqa: C901
         if node in observed and observed[node] != state:
             raise MotivesError(
                 f"evidence names node '{node}' twice ({observed[node]} and {state}); observe a "
-                "node "
-                "in one state"
+                "node in one state"
             )
         observed[node] = state
 
@@ -884,10 +883,8 @@ def write_case(
     A temporary sibling folder is written, checked by loading, then renamed.
 
     An existing non-empty ``out`` is refused; with ``force`` it is replaced, but only when it holds
-    just a
-    ``case.yaml`` this module wrote. ``check``: load the written case first (its problems, if any,
-    are
-    reported against ``out``, and nothing is written).
+    just a ``case.yaml`` this module wrote. ``check``: load the written case first (its problems, if
+    any, are reported against ``out``, and nothing is written).
 
     Examples
     --------
@@ -968,16 +965,13 @@ def from_bn(
     ----------
     path_or_model
         A network file (``.bif``, ``.xml``/``.xmlbif``/``.bifxml``, ``.net``, ``.uai``, ``.xdsl``
-        through pgmpy;
-        ``.dsl`` and the others pyAgrum reads through pyAgrum), a pgmpy ``DiscreteBayesianNetwork``
-        or a
-        pyAgrum ``BayesNet``.
+        through pgmpy; ``.dsl`` and the others pyAgrum reads through pyAgrum), a pgmpy
+        ``DiscreteBayesianNetwork`` or a pyAgrum ``BayesNet``.
     hypothesis
         The node whose states are the hypotheses (a root: its table is the prior).
     evidence
         The observed nodes: ``{"JohnCalls": "True"}`` or ``"JohnCalls=True,MaryCalls=True"``. Node
-        and state
-        names as in the network (any letter case) or as their ids.
+        and state names as in the network (any letter case) or as their ids.
     out
         A folder to write the case to (``case.yaml``; atomically). Default: none (a temporary
         folder, removed).
@@ -988,16 +982,14 @@ def from_bn(
     -------
     Case
         The case, loaded and validated. Its posterior is the network's P(hypothesis | evidence). The
-        ids the
-        network's names became are in the case's header comment; :func:`read_bn` returns them as
-        data.
+        ids the network's names became are in the case's header comment; :func:`read_bn` returns
+        them as data.
 
     Raises
     ------
     MotivesError
         An unreadable file (located), a hypothesis node with parents (naming the arcs), evidence
-        naming an
-        unknown node or state (naming the valid ones), an existing ``out``.
+        naming an unknown node or state (naming the valid ones), an existing ``out``.
 
     Examples
     --------

@@ -284,9 +284,8 @@ def case_markdown(case: Case) -> str:  # noqa: C901 - the case book's sections i
         if isinstance(e, TimelineItem):
             lines += [
                 f"Timeline: y ~ Normal(trend(t), σ = {e.sigma:g}), t in years from {e.origin:g}; "
-                "each parent "
-                "value predicts a linear trend a + b t or a step (a level before a break date, "
-                "another after).",
+                "each parent value predicts a linear trend a + b t or a step (a level before a "
+                "break date, another after).",
                 "",
                 "| date | code | quote | note |",
                 "| --- | --- | --- | --- |",

@@ -3,8 +3,8 @@ r"""Citations: in-text citations and reference lists from a case's BibTeX entrie
 They are formatted by pybtex.
 
 One formatter, :class:`Bibliography`, serves every output that names a source: the Markdown report
-(in-text
-citations and a reference list), the case book, the interactive appendix; the LaTeX tables cite with
+(in-text citations and a reference list), the case book, the interactive appendix; the LaTeX tables
+cite with
 :func:`latex_cite` (``\cite{key}``) and leave the formatting to the paper's own BibTeX or biblatex
 style.
 
@@ -13,25 +13,19 @@ Styles (``style=``):
 - ``"author-year"`` (the default): in-text "(Hughes 2023; Putin 2015a)", a reference list sorted by
 author
   and year, "Hughes, Alex. 2023. Plan Z: … *Journal of Advanced Military Studies* 14(2). doi:…".
-  Works by the
-  same author in the same year (or undated, "n.d.", as author–date styles print them) get a, b, … so
-  that
-  each in-text citation points at one entry.
+  Works by the same author in the same year (or undated, "n.d.", as author–date styles print them)
+  get a, b, … so that each in-text citation points at one entry.
 - ``"plain"``, ``"unsrt"``, ``"alpha"``, ``"unsrtalpha"``: pybtex's versions of the BibTeX styles of
 the
   same name (numeric or alphabetic labels, "[1]", "[Hug23]").
 
 Missing fields are left out, never printed empty ("()", "{}"), and BibTeX markup is read as LaTeX
-(braces
-protect case, ``{\"o}`` is "ö"), all by pybtex's rich text. pybtex's own BibTeX styles require some
-fields
-(a title for an article); an entry lacking one is formatted with the author–year template instead,
-so that a
-sparse entry is printed with what it has rather than refused.
+(braces protect case, ``{\"o}`` is "ö"), all by pybtex's rich text. pybtex's own BibTeX styles
+require some fields (a title for an article); an entry lacking one is formatted with the author–year
+template instead, so that a sparse entry is printed with what it has rather than refused.
 
 The parsing of the ``.bib`` file stays in :func:`motives.bibtex.read_bibtex` (bibtexparser, with
-located errors);
-this module takes its output, key -> fields.
+located errors); this module takes its output, key -> fields.
 """
 
 from __future__ import annotations
@@ -222,8 +216,7 @@ class Bibliography:
         BibTeX key -> fields (lower-case names and ``ENTRYTYPE``), as
         :func:`motives.bibtex.read_bibtex` reads
         them and :attr:`motives.Case.references` holds them; ``None`` (a case without a ``.bib``
-        file)
-        cites every key as itself.
+        file) cites every key as itself.
     style
         One of :data:`STYLES`; default ``"author-year"``.
 
@@ -441,12 +434,9 @@ def _markdown_backend():  # noqa: ANN202 - a pybtex Backend (pybtex is imported 
     r"""Pybtex's Markdown backend with our escaping of each string (:func:`motives.escape.markdown_inline`).
 
     Pybtex's own escapes every period, hyphen and parenthesis ("Smith\. 2018\."), which a reader of
-    the
-    Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code,
-    HTML), and the
-    start of the line once (:func:`motives.escape.markdown_line_start`), as every other writer of
-    the report
-    does. The en dash is printed as itself, not as ``&ndash;``.
+    the Markdown source sees; ours escapes only what Markdown would act on (emphasis, links, code,
+    HTML), and the start of the line once (:func:`motives.escape.markdown_line_start`), as every
+    other writer of the report does. The en dash is printed as itself, not as ``&ndash;``.
     """
     from pybtex.backends.markdown import Backend
 

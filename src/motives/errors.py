@@ -114,10 +114,8 @@ def close_matches(word: str, valid: list[str], limit: int = 4) -> list[str]:
     """Every entry of ``valid`` close to ``word``, nearest first.
 
     Close: one edit (insert, delete, substitute, swap two neighbours) or a letter case apart, two
-    edits for
-    words of six letters or more, a prefix of three letters or more, or a difflib ratio of 0.6 or
-    more.
-    Every entry one edit away is kept; the others fill up to ``limit``.
+    edits for words of six letters or more, a prefix of three letters or more, or a difflib ratio of
+    0.6 or more. Every entry one edit away is kept; the others fill up to ``limit``.
 
     Examples
     --------

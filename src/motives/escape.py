@@ -1,9 +1,8 @@
 r"""User text made literal and inert for each medium it reaches: one function per output format.
 
 Every writer calls the function of its format at the point of output, on each piece of user text
-(labels,
-titles, descriptions, quotes, rationales, source names, BibTeX fields), never on text it composed
-itself:
+(labels, titles, descriptions, quotes, rationales, source names, BibTeX fields), never on text it
+composed itself:
 
 - :func:`markdown` for ``report.md``, ``describe`` and the Markdown tables (no HTML, links,
 emphasis, code,
@@ -87,10 +86,8 @@ def markdown_inline(text: Any) -> str:
     r"""User text as a piece of a Markdown line: :func:`markdown` without the guard at the start of a line.
 
     For text put together from pieces (a reference rendered by pybtex, one string at a time): each
-    piece is
-    escaped here, and the whole line once by :func:`markdown_line_start`. A period is never escaped:
-    only a
-    number at the start of a line could make one a list marker.
+    piece is escaped here, and the whole line once by :func:`markdown_line_start`. A period is never
+    escaped: only a number at the start of a line could make one a list marker.
 
     Examples
     --------
@@ -145,10 +142,8 @@ def json_script(data: Any) -> str:
     Nothing in it can end the block.
 
     ``<``, ``>`` and ``&`` are written as ``\u003c``, ``\u003e``, ``\u0026`` (so no ``</script>`` or
-    ``<!--``
-    can appear), and U+2028/U+2029 escaped; ``JSON.parse`` gives the same strings back. NaN and
-    infinities
-    are refused (JSON has none).
+    ``<!--`` can appear), and U+2028/U+2029 escaped; ``JSON.parse`` gives the same strings back. NaN
+    and infinities are refused (JSON has none).
 
     Examples
     --------
@@ -235,10 +230,9 @@ def cell(text: Any) -> str:
     r"""User text for a spreadsheet cell (CSV or XLSX) that no spreadsheet reads as a formula.
 
     A text beginning with ``= + - @``, a tab, a line break or an apostrophe gets a leading
-    apostrophe (the
-    spreadsheet convention for "this is text"); :func:`uncell` takes it off when the matrix is read
-    back.
-    Numbers written as text (``-0.5``) are the caller's to leave out: they are not formulas.
+    apostrophe (the spreadsheet convention for "this is text"); :func:`uncell` takes it off when the
+    matrix is read back. Numbers written as text (``-0.5``) are the caller's to leave out: they are
+    not formulas.
 
     Examples
     --------
@@ -255,8 +249,7 @@ def uncell(text: Any) -> Any:
     """The text :func:`cell` escaped, as it was (anything else unchanged).
 
     Only an apostrophe followed by one of :data:`FORMULA_START` is taken off, so a hand-written
-    ``'tis``
-    stays as typed.
+    ``'tis`` stays as typed.
 
     Examples
     --------

@@ -214,8 +214,7 @@ def exact_mixture(
                     [
                         Problem(
                             f"items reported by '{g.key}' share an uncertain reliability; the "
-                            "closed "
-                            "form covers fixed reliabilities only",
+                            "closed form covers fixed reliabilities only",
                             field="sources",
                         )
                     ]
@@ -254,13 +253,10 @@ def _parts(arr: Any) -> list[set[int]]:
     Each part is a set of proposition indices.
 
     Facts joined by a table or an item of several parents (the hypotheses aside) form one part. In
-    the mixture
-    model every node the hypotheses bear on mixes them on its own (:mod:`motives.models.mixture`),
-    so a part with
-    one such node gives one linear form Σ_h w_h P(part | h); a part with none is constant in w (left
-    out); a part
-    with several is a sum of products of linear forms, which the closed form does not cover
-    (refused).
+    the mixture model every node the hypotheses bear on mixes them on its own
+    (:mod:`motives.models.mixture`), so a part with one such node gives one linear form Σ_h w_h
+    P(part | h); a part with none is constant in w (left out); a part with several is a sum of
+    products of linear forms, which the closed form does not cover (refused).
     """
     n = len(arr.propositions)
     root = list(range(n))
@@ -296,8 +292,7 @@ def _parts(arr: Any) -> list[set[int]]:
                 [
                     Problem(
                         "the closed form of the mixture model covers structures in which each "
-                        "group of connected facts "
-                        "hangs from the hypotheses by one node; here "
+                        "group of connected facts hangs from the hypotheses by one node; here "
                         + " and ".join(bearers[r])
                         + " both have the "
                         "hypotheses as a parent and are joined through the facts "

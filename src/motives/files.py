@@ -37,8 +37,7 @@ def umask() -> int:
     It is read from ``/proc/self/status``.
 
     Elsewhere it is read by setting and restoring it at once (the only portable way before Python
-    3.13's
-    ``os.umask`` reader; a thread creating a file in between would use 0o077, stricter, never
+    3.13's ``os.umask`` reader; a thread creating a file in between would use 0o077, stricter, never
     looser).
 
     Examples
@@ -113,10 +112,8 @@ def published_name(path: str | os.PathLike[str]) -> str:
     """The path a temporary sibling stands for (what a message names: the temporary one is gone by then).
 
     Temporary siblings are named by :func:`temporary_folder` (``.NAME.tmp-XXXXXXXX``,
-    ``.NAME.old-XXXXXXXX``)
-    and :func:`write_atomic` (``.NAME.XXXXXXXX.tmp``); a path inside one is mapped too. Any other
-    path is
-    returned as it is.
+    ``.NAME.old-XXXXXXXX``) and :func:`write_atomic` (``.NAME.XXXXXXXX.tmp``); a path inside one is
+    mapped too. Any other path is returned as it is.
 
     Examples
     --------
@@ -156,7 +153,7 @@ def published() -> list[str]:
     --------
     >>> forget_published()
     >>> note_published("/data/out")
-    ... note_published("/data/.out.tmp-k2j4h5g6/a.txt")
+    >>> note_published("/data/.out.tmp-k2j4h5g6/a.txt")
     >>> published()
     ['/data/out']
     >>> forget_published()
@@ -173,10 +170,9 @@ def swap_folder(tmp: Path, out: Path) -> Path:
     """Put the finished folder ``tmp`` in place of ``out``, with the umask's permissions; ``out``.
 
     An existing ``out`` is moved aside first (into a hidden sibling ``.out.old-XXXX``) and removed
-    only once
-    ``tmp`` is in its place; if that rename fails, the old folder is put back, so ``out`` is always
-    either
-    the old folder or the new one, whole. Both folders are siblings, so each move is one ``rename``.
+    only once ``tmp`` is in its place; if that rename fails, the old folder is put back, so ``out``
+    is always either the old folder or the new one, whole. Both folders are siblings, so each move
+    is one ``rename``.
 
     Examples
     --------

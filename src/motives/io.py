@@ -113,12 +113,9 @@ class _Failed:
     """What failed per-file validation, so the cross-file checks skip exactly what depends on it.
 
     ``ids``: ids (or keys) of records that failed; ``unknown``: a whole evidence file failed, so any
-    id
-    not loaded may be one of its records; ``foundation``: case.yaml (or its hypotheses, lenses,
-    families,
-    default lens, parent or prior switch) failed, on which every cross-file check rests; ``bib``: a
-    BibTeX
-    file failed, so BibTeX keys are not checked.
+    id not loaded may be one of its records; ``foundation``: case.yaml (or its hypotheses, lenses,
+    families, default lens, parent or prior switch) failed, on which every cross-file check rests;
+    ``bib``: a BibTeX file failed, so BibTeX keys are not checked.
     """
 
     def __init__(self) -> None:
@@ -200,9 +197,8 @@ def _collect(  # noqa: C901
     Every problem is added to ``problems``.
 
     Stops only where nothing further can be read; otherwise each file is validated on its own,
-    invalid
-    records are left out (and noted in ``failed``), and the rest is returned for the cross-file
-    checks.
+    invalid records are left out (and noted in ``failed``), and the rest is returned for the
+    cross-file checks.
     """
     folder, case_path = _case_path(path)
     if not case_path.is_file():
@@ -395,10 +391,8 @@ def _prune(nodes: list[Any], failed: _Failed, source_keys: set[str]) -> list[Any
 
     Items and propositions whose own record (or amendment) failed go; so do those bearing on a
     proposition that went, and so on up; ``given`` and ``reported_by`` references to failed records
-    are
-    dropped. After a whole evidence file failed, any reference to an id not loaded may be to one of
-    its
-    records, so it is dropped too rather than reported as unknown.
+    are dropped. After a whole evidence file failed, any reference to an id not loaded may be to one
+    of its records, so it is dropped too rather than reported as unknown.
     """
     known = {n.id for n in nodes}
 
@@ -642,8 +636,7 @@ def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
     Unlocated problems first, ties in the order found.
 
     Files rank as read: case.yaml, its BibTeX, then the evidence files by name (a parent case's
-    files
-    where its child's case.yaml names it).
+    files where its child's case.yaml names it).
     """
     rank = {f: i for i, f in reversed(list(enumerate(files)))}
     return sorted(

@@ -29,38 +29,27 @@ The appendix's "Download my judgements" writes one YAML file::
       weights: {trend: 0.5}
 
 Item tables are keyed as the case stores them: by hypothesis for an item on the hypotheses, by state
-for an
-item under a proposition, by the flat key of the parents' values (``"burglary.yes"``) for an item of
-several
-parents. A proposition's rows are ``{state: probability}``, summing to 1.
+for an item under a proposition, by the flat key of the parents' values (``"burglary.yes"``) for an
+item of several parents. A proposition's rows are ``{state: probability}``, summing to 1.
 
 :func:`read_lens_file` reads and checks such a file against the case (one located message per
 problem);
 :func:`add_lens` returns the case with the new lens, whose every judgement is the reader's where
-changed and a
-copy of lens ``based_on``'s otherwise, so that pooling (:func:`motives.pooling.pool`), cruxes and
-every other
-analysis work on it; :func:`lens_case_files` gives the files of a case folder that ``extends:`` the
-original
-and adds the lens by amendments (what ``motives add-lens`` writes).
+changed and a copy of lens ``based_on``'s otherwise, so that pooling (:func:`motives.pooling.pool`),
+cruxes and every other analysis work on it; :func:`lens_case_files` gives the files of a case folder
+that ``extends:`` the original and adds the lens by amendments (what ``motives add-lens`` writes).
 
 The prior over the hypotheses and a source's reliability belong to the case, not to a lens (every
-lens of a
-case, and a pool of its lenses, is analysed under one prior and one reliability per source). The
-appendix
-writes the reader's under ``case_judgements``, and :func:`add_lens` applies them to the case it
-returns, as
+lens of a case, and a pool of its lenses, is analysed under one prior and one reliability per
+source). The appendix writes the reader's under ``case_judgements``, and :func:`add_lens` applies
+them to the case it returns, as
 :func:`motives.interactive.edited_posterior` does (a prior weight replaces the case's for that
-hypothesis and
-the prior is normalised; a reliability becomes a fixed value): the reader's lens then gives the
-posterior the
-reader saw, and the pool of lenses is computed under the reader's prior and reliabilities --
-``add-lens`` says
-so. A weight on a timeline or quantity item is not a table of probabilities; such edits are recorded
-under
-``not_applied`` and reported, never applied (as are a prior or reliabilities under ``not_applied``,
-where an
-appendix made before ``case_judgements`` wrote them).
+hypothesis and the prior is normalised; a reliability becomes a fixed value): the reader's lens then
+gives the posterior the reader saw, and the pool of lenses is computed under the reader's prior and
+reliabilities -- ``add-lens`` says so. A weight on a timeline or quantity item is not a table of
+probabilities; such edits are recorded under ``not_applied`` and reported, never applied (as are a
+prior or reliabilities under ``not_applied``, where an appendix made before ``case_judgements``
+wrote them).
 """
 
 from __future__ import annotations
@@ -154,10 +143,8 @@ def read_lens_file(path: str | Path, case: Case) -> LensFile:  # noqa: C901 - on
     ------
     CaseError
         Naming the file, line and field of each problem (a key the format does not have, another
-        case, an
-        unknown lens, item or proposition, a lens id the case already has, a missing or extra row or
-        state,
-        a probability outside [0, 1], a row that does not sum to 1).
+        case, an unknown lens, item or proposition, a lens id the case already has, a missing or
+        extra row or state, a probability outside [0, 1], a row that does not sum to 1).
 
     Examples
     --------
@@ -394,8 +381,7 @@ def with_case_judgements(case: Case, lf: LensFile) -> Case:
     They are the lens file's ``case_judgements``.
 
     As :func:`motives.interactive.edited_posterior` applies them: a prior weight replaces the case's
-    for that
-    hypothesis and the prior is normalised; a reliability becomes that fixed value.
+    for that hypothesis and the prior is normalised; a reliability becomes that fixed value.
 
     Examples
     --------
@@ -436,8 +422,7 @@ def add_lens(case: Case, lens_file: LensFile | str | Path) -> Case:
 
     The judgements of every item and proposition: :func:`new_judgements`; the prior and the source
     reliabilities: :func:`with_case_judgements` (they belong to the case, so every lens of the
-    returned case,
-    and a pool of its lenses, is analysed under them).
+    returned case, and a pool of its lenses, is analysed under them).
 
     Parameters
     ----------
@@ -493,8 +478,7 @@ def not_applied_lines(lf: LensFile) -> list[str]:
     if na.prior:
         out.append(
             f"not applied: the reader's prior weights {na.prior} (under not_applied; apply it "
-            "under "
-            "case_judgements)"
+            "under case_judgements)"
         )
     if na.reliability:
         out.append(
@@ -504,14 +488,12 @@ def not_applied_lines(lf: LensFile) -> list[str]:
     if na.weights:
         out.append(
             f"not applied: factors on the weight of timeline or quantity items {na.weights} (not "
-            "a table "
-            "of probabilities a lens can hold)"
+            "a table of probabilities a lens can hold)"
         )
     if na.drop:
         out.append(
             f"not applied: items left out {na.drop} (timeline or quantity items, or a base rate "
-            "of 0: a "
-            "lens cannot leave them out)"
+            "of 0: a lens cannot leave them out)"
         )
     return out
 
@@ -559,8 +541,7 @@ def case_judgement_lines(case: Case, lf: LensFile) -> list[str]:
     if out:
         out.append(
             "they belong to the case, not to a lens: every lens of the new folder, and a pool of "
-            "them, is "
-            "analysed under them"
+            "them, is analysed under them"
         )
     return out
 
@@ -590,9 +571,8 @@ def lens_case_files(case: Case, lf: LensFile, parent: str) -> dict[str, Any]:
     The original is at relative path ``parent``.
 
     ``case.yaml`` names the parent, repeats its hypotheses (an extending case lists them) and adds
-    the lens;
-    ``lens_<id>.yaml`` amends every item and proposition with the new lens's judgement. Returns
-    ``{file name: YAML data}``.
+    the lens; ``lens_<id>.yaml`` amends every item and proposition with the new lens's judgement.
+    Returns ``{file name: YAML data}``.
 
     Examples
     --------

@@ -124,11 +124,9 @@ def unknown_phrase(text: str, icd203_form: str = "{{icd203: {}}}") -> str:
     It names the nearest phrase, rating or ICD 203 term.
 
     An ICD 203 term that is not also one of the point phrases (``highly probable``, ``roughly even
-    chance``) is
-    a range, not a point, and is never read as a phrase: the message says to write it as an ICD 203
-    term.
-    ``icd203_form`` is how that is written where the message is read (``{icd203: ...}`` in YAML,
-    ``icd203: ...`` in a matrix cell).
+    chance``) is a range, not a point, and is never read as a phrase: the message says to write it
+    as an ICD 203 term. ``icd203_form`` is how that is written where the message is read (``{icd203:
+    ...}`` in YAML, ``icd203: ...`` in a matrix cell).
 
     Examples
     --------
@@ -261,9 +259,8 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
     )
     refusal = (
         f"no Beta distribution the engine can compute with has [{lo!r}, {hi!r}] as its central "
-        f"{mass:.0%} "
-        f"interval (an interval this narrow, or this close to 0 or 1, needs a concentration above "
-        f"{MAX_CONCENTRATION:g}); write the probability as a number"
+        f"{mass:.0%} interval (an interval this narrow, or this close to 0 or 1, needs a "
+        f"concentration above {MAX_CONCENTRATION:g}); write the probability as a number"
     )
     try:
         with np.errstate(all="ignore"):
@@ -488,10 +485,8 @@ def _refuse_underflow(
         k = lost[0]
         raise ValueError(
             f"the {what} of '{k}' ({given[k]:g}) against the largest ({top:g}) is a relative "
-            "likelihood "
-            "too small to represent (it would be read as 0 and rule it out); write 0 if you mean "
-            "that, "
-            "or bring the numbers closer"
+            "likelihood too small to represent (it would be read as 0 and rule it out); write 0 if "
+            "you mean that, or bring the numbers closer"
         )
 
 

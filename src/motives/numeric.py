@@ -5,13 +5,11 @@ One parser, stated bounds, safe Beta moments.
 Every number a person writes (YAML, a command-line option, a matrix cell) passes
 :func:`read_number`, so
 underflow, overflow, NaN and infinity are refused the same way everywhere, with what was written.
-Every Beta
-(likelihood forms, reliabilities, proposition rows) becomes its moments through
+Every Beta (likelihood forms, reliabilities, proposition rows) becomes its moments through
 :func:`beta_moments`, which
 never forms ``a + b`` where it could overflow, and its quadrature nodes through :func:`beta_nodes`,
-which never
-forms the Beta function's normalising constant (so a concentration of 10^6 does not give NaN
-weights).
+which never forms the Beta function's normalising constant (so a concentration of 10^6 does not give
+NaN weights).
 """
 
 from __future__ import annotations
@@ -97,8 +95,7 @@ def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str
     """Why a source reporting ``n_items`` under an uncertain reliability cannot be integrated exactly, or None.
 
     Its exact rule takes n // 2 + 1 Gauss-Jacobi nodes (at most :data:`MAX_NODES`), and the engine
-    evaluates
-    every item on every node for every hypothesis at once (:func:`source_bytes`, at most
+    evaluates every item on every node for every hypothesis at once (:func:`source_bytes`, at most
     :data:`MAX_WORK_BYTES`). A fixed reliability (``concentration`` None) needs one node: never
     refused.
 
@@ -122,8 +119,7 @@ def source_refusal(n_items: int, concentration: float | None, n_hyp: int) -> str
             head + f"integrating it exactly needs {q:,} quadrature nodes, more than the limit of "
             f"{MAX_NODES:,} "
             f"(a source may report at most {lo:,} items with a Beta reliability and {n_hyp} "
-            "hypotheses). Give "
-            "the reliability as a number, or split the source"
+            "hypotheses). Give the reliability as a number, or split the source"
         )
     msg = memory_refusal(
         source_bytes(n_items, n_hyp),
@@ -138,10 +134,8 @@ def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
     """Memory the Sobol analysis needs, in bytes: the samples, their outputs, the bootstrap and one engine call.
 
     ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B
-    and
-    one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x
-    rows, and one
-    engine call about four arrays of ``chunk_cells``.
+    and one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x
+    rows, and one engine call about four arrays of ``chunk_cells``.
 
     Examples
     --------
@@ -189,13 +183,10 @@ def read_number(text: Any, what: str = "") -> float:
     Refused when it is not finite or not representable.
 
     ``what`` names the place it was written (an option, a file and line, a cell) and starts the
-    message
-    (leave it empty where the caller locates the message itself).
-    A literal with a non-zero digit that would read as 0 (``1e-400``) and one that would read as
-    infinity
-    (``1e400``) are refused, as are ``nan`` and ``inf`` in any spelling, booleans and integers too
-    large for
-    a float.
+    message (leave it empty where the caller locates the message itself). A literal with a non-zero
+    digit that would read as 0 (``1e-400``) and one that would read as infinity (``1e400``) are
+    refused, as are ``nan`` and ``inf`` in any spelling, booleans and integers too large for a
+    float.
 
     Examples
     --------
@@ -253,8 +244,7 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
     A ValueError when it cannot be computed with.
 
     The mean is ``a / (a + b)`` computed as ``1 / (1 + b / a)`` (or its mirror), which stays exact
-    where
-    ``a + b`` overflows; the concentration must be at most :data:`MAX_CONCENTRATION`.
+    where ``a + b`` overflows; the concentration must be at most :data:`MAX_CONCENTRATION`.
 
     Examples
     --------
@@ -294,8 +284,7 @@ def beta_moments(a: float, b: float) -> tuple[float, float]:
     if mean == 0.0 or mean == 1.0:
         raise ValueError(
             f"beta [{a:g}, {b:g}] has a mean too close to {mean:g} to represent; write {mean:g} "
-            "if you "
-            "mean it"
+            "if you mean it"
         )
     # halves never overflow, but a subnormal halved is 0: add the halves only where a + b itself
     # would overflow
@@ -334,8 +323,7 @@ def check_concentration(mean: float, concentration: float) -> float:
     ):
         raise ValueError(
             f"concentration {str(concentration)[:20]}... is more than {MAX_CONCENTRATION:g}, the "
-            "largest "
-            "the engine computes with"
+            "largest the engine computes with"
         )
     if (
         isinstance(concentration, bool)
@@ -358,8 +346,7 @@ def check_concentration(mean: float, concentration: float) -> float:
     if 0.0 < mean < 1.0 and (mean * c == 0.0 or (1.0 - mean) * c == 0.0):
         raise ValueError(
             f"a Beta of mean {mean:g} and concentration {c:g} has a shape parameter that "
-            "underflows "
-            "to 0: raise the concentration or write the mean as a number"
+            "underflows to 0: raise the concentration or write the mean as a number"
         )
     return c
 
@@ -372,17 +359,13 @@ def beta_nodes(
     ``n`` nodes in [0, 1], weights summing to 1.
 
     Exact for polynomials in rho of degree up to 2n - 1. :func:`scipy.special.roots_jacobi` where it
-    can
-    (it refines its nodes, so tiny high moments keep their precision); where it cannot, Golub-Welsch
-    on the
-    Jacobi matrix of the Beta distribution itself, written out here because ``roots_jacobi``
-    multiplies its
-    weights by 2^(a+b+1) B(a, b), which overflows for a + b past about 1,000 (a reliability interval
-    [0.999999, 0.9999999] gave NaN weights), and takes alpha - 1, which is -1 in floating point for
-    a shape
-    of 1e-300. The recurrence below is written in a and b, so neither happens; both agree to 1e-14
-    on the
-    integrands the engine forms (tests/test_numeric.py).
+    can (it refines its nodes, so tiny high moments keep their precision); where it cannot,
+    Golub-Welsch on the Jacobi matrix of the Beta distribution itself, written out here because
+    ``roots_jacobi`` multiplies its weights by 2^(a+b+1) B(a, b), which overflows for a + b past
+    about 1,000 (a reliability interval [0.999999, 0.9999999] gave NaN weights), and takes alpha -
+    1, which is -1 in floating point for a shape of 1e-300. The recurrence below is written in a and
+    b, so neither happens; both agree to 1e-14 on the integrands the engine forms
+    (tests/test_numeric.py).
 
     Examples
     --------
@@ -450,9 +433,8 @@ def proportions(weights: Any) -> NDArray[np.float64]:
     """Non-negative weights divided by their sum, the largest divided out first (their sum may overflow).
 
     Weights of 1e308 each are halves, not 0 (``w / w.sum()`` is ``1e308 / inf``); the interactive
-    appendix's
-    engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN: callers
-    refuse them first.
+    appendix's engine divides the same way (``proportions`` in ``engine.js``). All zeros give NaN:
+    callers refuse them first.
 
     Examples
     --------

@@ -211,9 +211,8 @@ def cooke_weights(
     -------
     pandas.DataFrame
         Per lens: ``calibration`` (the p-value 1 − F_χ²₃(2N·I(s, p)) of the hits per inter-quantile
-        bin),
-        ``information`` (mean relative information against the uniform on the intrinsic range),
-        ``weight`` (∝ calibration × information, cut at ``alpha``, normalised).
+        bin), ``information`` (mean relative information against the uniform on the intrinsic
+        range), ``weight`` (∝ calibration × information, cut at ``alpha``, normalised).
 
     Examples
     --------

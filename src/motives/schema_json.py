@@ -17,10 +17,8 @@ def json_schema(what: str = "all") -> dict[str, Any]:
     """JSON Schema of ``case.yaml``, of evidence files or of analysis specs.
 
     ``what``: ``"case"`` (``case.yaml``), ``"evidence"`` (an evidence file) or ``"spec"`` (an
-    analysis spec)
-    give a schema whose root is that file, for a validator or an editor; ``"all"`` gives the three
-    side by
-    side (``$defs`` shared), for reading.
+    analysis spec) give a schema whose root is that file, for a validator or an editor; ``"all"``
+    gives the three side by side (``$defs`` shared), for reading.
 
     Examples
     --------

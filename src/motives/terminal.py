@@ -94,11 +94,9 @@ class Bar(Progress):
     One rich line per phase on stderr, with its count and time.
 
     A phase of known size shows ``done/total``. One whose size is known only at its end (the
-    figures)
-    shows the steps done so far, and ``n/n`` once it has ended; a phase that is one indivisible
-    piece of
-    work (building a model, sampling: the sampler draws its own bar) shows no count, only its time.
-    An interrupted phase keeps the count it reached.
+    figures) shows the steps done so far, and ``n/n`` once it has ended; a phase that is one
+    indivisible piece of work (building a model, sampling: the sampler draws its own bar) shows no
+    count, only its time. An interrupted phase keeps the count it reached.
     """
 
     def __init__(self) -> None:
@@ -340,10 +338,9 @@ def plain_warnings() -> None:
     """The command's warnings: a failed fit's none (the CLI states its problems, exit 3), any other as one line.
 
     A warning motives did not turn into a message of its own (numpy's "overflow encountered", a
-    library's
-    deprecation) would print with its file, line and source line: text for a developer, not a
-    reader. It is
-    still said, once per place as Python's filters decide, as ``warning: <message>`` on stderr.
+    library's deprecation) would print with its file, line and source line: text for a developer,
+    not a reader. It is still said, once per place as Python's filters decide, as ``warning:
+    <message>`` on stderr.
     """
     import warnings
 
@@ -420,12 +417,10 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
     """Run a command so that no traceback reaches the user.
 
     A :class:`MotivesError` is bad input (exit 2), and so is an ``OSError`` (a full disk, a
-    read-only
-    disk, a file removed underfoot: the message names the file); Ctrl-C exits 130 and SIGTERM or
-    SIGHUP
-    143 (raised as exceptions, so every ``finally`` removes its temporary files before the exit);
-    anything
-    else is a bug in motives: one line, exit 70, and the traceback with ``motives --debug``.
+    read-only disk, a file removed underfoot: the message names the file); Ctrl-C exits 130 and
+    SIGTERM or SIGHUP 143 (raised as exceptions, so every ``finally`` removes its temporary files
+    before the exit); anything else is a bug in motives: one line, exit 70, and the traceback with
+    ``motives --debug``.
     """
 
     @functools.wraps(fn)

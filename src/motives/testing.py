@@ -498,10 +498,9 @@ def random_network_document(  # noqa: C901
     A dict, as read from YAML.
 
     Facts ``f0``, ``f1``, ... come in an order in which every parent precedes its children.
-    ``n_roots``
-    of them are root facts (``bears_on: []``, one row: their prior); each other fact has 1 to
-    ``max_parents`` parents drawn from the hypotheses and the earlier facts, in a random order (so
-    its table is nested in that order). The first fact that has parents bears on the hypotheses,
+    ``n_roots`` of them are root facts (``bears_on: []``, one row: their prior); each other fact has
+    1 to ``max_parents`` parents drawn from the hypotheses and the earlier facts, in a random order
+    (so its table is nested in that order). The first fact that has parents bears on the hypotheses,
     and at least one fact has two parents when ``max_parents`` allows it, so the network is a DAG
     with undirected loops, not a tree. A fact has 2 to ``max_states`` states; ``n_observed`` facts
     carry ``observed: STATE``, and while the unobserved facts' joint state space would exceed
@@ -514,10 +513,9 @@ def random_network_document(  # noqa: C901
     ``base_rate``); with ``fixed_source`` a source ``fixed`` of point reliability reports one more.
 
     ``zero_cells`` cells are set to exactly 0 (a state of a fact's row, or an item's P(E |
-    parents)),
-    never a whole row, and never on a chosen *witness* configuration: one hypothesis and one state
-    per fact (the observed state for an observed fact) under which every table cell and every item
-    is positive, so the evidence is possible under at least that hypothesis.
+    parents)), never a whole row, and never on a chosen *witness* configuration: one hypothesis and
+    one state per fact (the observed state for an observed fact) under which every table cell and
+    every item is positive, so the evidence is possible under at least that hypothesis.
 
     Two-state rows are written as P(first state) (sometimes as ``{state: p}``), more states as
     ``{state: p}``; one parent as a string (with ``list_single``, sometimes a one-element list).
@@ -1015,9 +1013,8 @@ def analysis_checks() -> list[tuple[str, str]]:
     The parameters of a test.
 
     In the style of scikit-learn's ``parametrize_with_checks``: a test parametrised over this list
-    and
-    calling :func:`check_analysis` covers every analysis registered when it is collected, a user's
-    own too.
+    and calling :func:`check_analysis` covers every analysis registered when it is collected, a
+    user's own too.
 
     Examples
     --------

@@ -1,14 +1,11 @@
 """The YAML reader: safe, capped, YAML 1.2's plain scalars, and the line of every key and value.
 
 PyYAML parses. ruamel.yaml reads YAML 1.2 natively and keeps line numbers, but a loader is not where
-the work
-is: what this module adds, and would add on top of either parser, is the refusal of tags, anchors
-and aliases,
-duplicate keys and numbers that underflow, each with its line, and the map of key paths to lines
-that every
-located message uses. It is written against PyYAML's node API and held by the fuzz and bad-input
-suites, so
-the parser stays PyYAML with the 1.2 core schema's resolvers below.
+the work is: what this module adds, and would add on top of either parser, is the refusal of tags,
+anchors and aliases, duplicate keys and numbers that underflow, each with its line, and the map of
+key paths to lines that every located message uses. It is written against PyYAML's node API and held
+by the fuzz and bad-input suites, so the parser stays PyYAML with the 1.2 core schema's resolvers
+below.
 """
 
 from __future__ import annotations
@@ -290,8 +287,7 @@ def _walk(
                     problems.append(
                         Problem(
                             f"key '{key}' is the same key as '{same[0]}' on line {same[1]} once "
-                            "read "
-                            "(they would overwrite each other); write distinct keys",
+                            "read (they would overwrite each other); write distinct keys",
                             file=f,
                             line=k.start_mark.line + 1,
                             field=dotted(path + (key,)),

@@ -226,8 +226,7 @@ def _zero_cells(lens: str, cells: list[tuple[str, str]], case: Any) -> list[str]
     """The zero likelihoods, one line per item (at most ``ZERO_CELL_LINES``, then a count).
 
     A zero judged for an item that a source of reliability below 1 reports rules nothing out (a
-    wrong
-    report still has its base rate): those are listed apart, saying so.
+    wrong report still has its base rate): those are listed apart, saying so.
     """
     from motives.exact.compile import reliability_of
 
@@ -283,7 +282,6 @@ def _conflicts(case: Any) -> list[str]:
                 f"conflict under {lens}: {', '.join(flags)} {'is' if len(flags) == 1 else 'are'} "
                 "more than "
                 f"{CONFLICT_THRESHOLD_DB:g} dB less probable given the rest of the evidence than "
-                "a priori "
-                "(an encoding error, a deception, or a hypothesis missing from the set?)"
+                "a priori (an encoding error, a deception, or a hypothesis missing from the set?)"
             )
     return lines

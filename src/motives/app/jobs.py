@@ -61,8 +61,7 @@ def add_lens_outputs(
     Return (folder, files, case, lens file).
 
     The written folder is loaded back and must give the lens file's judgements (else a RuntimeError:
-    a bug).
-    Default ``out_dir``: beside the case, named ``CASE_LENSID``.
+    a bug). Default ``out_dir``: beside the case, named ``CASE_LENSID``.
     """
     import os
 

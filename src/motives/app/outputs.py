@@ -75,8 +75,7 @@ def check_out(
 
     ``--out`` may not be, contain or lie inside a case folder, nor be or contain the spec's folder;
     an existing folder is replaced only with ``force`` and only when motives wrote it
-    (:data:`MARKER`);
-    the nearest existing ancestor must be a folder this process may write in.
+    (:data:`MARKER`); the nearest existing ancestor must be a folder this process may write in.
 
     Examples
     --------
@@ -176,11 +175,10 @@ def lock(path: Path, out_dir: Path) -> Iterator[None]:
     Fail at once if another process holds it.
 
     ``filelock`` takes the lock (``flock``, soft locks where ``flock`` is missing). One thing it
-    does not
-    do: remove its file on release (a native lock keeps its path), which would leave a hidden
-    ``.out.lock`` beside every output. So the file is unlinked here while the lock is still held;
-    a process that opened it before the unlink finds, once it gets the ``flock``, an unlinked file,
-    which ``filelock`` refuses to count as acquired (its ``st_nlink == 0`` check).
+    does not do: remove its file on release (a native lock keeps its path), which would leave a
+    hidden ``.out.lock`` beside every output. So the file is unlinked here while the lock is still
+    held; a process that opened it before the unlink finds, once it gets the ``flock``, an unlinked
+    file, which ``filelock`` refuses to count as acquired (its ``st_nlink == 0`` check).
 
     Examples
     --------
@@ -293,15 +291,11 @@ class OutputFolder:
     Used by ``run``, ``sensitivity``, ``report`` and ``appendix``.
 
     Created before any work: ``--out`` is checked then (:func:`check_out`: not a case or spec
-    folder, nor
-    inside a case; an existing folder replaced only with ``--force`` and only if motives wrote it).
-    With
-    ``spec_file`` the spec's folder and its case's folders (and those it extends) are protected.
-    ``with`` it
-    to write: the block gets a temporary sibling folder (locked, the :data:`MARKER` written, moved
-    into
-    place with the umask's permissions only when the block succeeds, removed on any error, Ctrl-C or
-    SIGTERM).
+    folder, nor inside a case; an existing folder replaced only with ``--force`` and only if motives
+    wrote it). With ``spec_file`` the spec's folder and its case's folders (and those it extends)
+    are protected. ``with`` it to write: the block gets a temporary sibling folder (locked, the
+    :data:`MARKER` written, moved into place with the umask's permissions only when the block
+    succeeds, removed on any error, Ctrl-C or SIGTERM).
 
     Examples
     --------

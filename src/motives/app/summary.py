@@ -3,9 +3,8 @@
 A posterior's summary with priors, groupings, target, value.
 
 ``motives posterior``, ``run``, ``summary``, ``sensitivity`` and ``report`` (and a notebook) build
-the
-same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this module
-adds each part once. :func:`posterior_summary` is the whole of ``motives posterior`` but the
+the same summary dictionary (:func:`motives.report.summary_dict` plus what the case adds); this
+module adds each part once. :func:`posterior_summary` is the whole of ``motives posterior`` but the
 printing.
 """
 
@@ -51,13 +50,11 @@ def fill_prior(summary: dict[str, Any], case: Any, lens: str, prior: Any = None)
 
 PRIOR_HELP = (
     "Prior instead of the case's: 'uniform', or every hypothesis as id=probability separated by "
-    "commas "
-    "(e.g. h1=0.7,h2=0.3; the probabilities sum to 1)."
+    "commas (e.g. h1=0.7,h2=0.3; the probabilities sum to 1)."
 )
 TARGET_HELP = (
     "What to report on: a hypothesis id, a family id, or a group of a grouping (group, or "
-    "grouping.group); "
-    "default the leading family."
+    "grouping.group); default the leading family."
 )
 
 
@@ -190,8 +187,7 @@ def if_independent(
     t = exact_posterior(case, lens, prior, reliability=reliability, structure=False)
     return {
         "note": "exact posterior as if every item bore on the hypotheses independently "
-        "(structure=False): "
-        "the naive-Bayes figure the propositions correct; not the result",
+        "(structure=False): the naive-Bayes figure the propositions correct; not the result",
         "hypotheses": {
             str(i): float(c) for i, c in t.xs("hypothesis", level="level")["credence"].items()
         },
@@ -207,8 +203,8 @@ def posterior_extras(case: Any, lens: str, summary: dict[str, Any]) -> list[str]
     Both go into ``summary`` too.
 
     A numeric grid (every hypothesis has a value) gets no ACH score: its hypotheses are points of
-    one parameter,
-    not rival explanations, and counting the items each is inconsistent with means nothing there.
+    one parameter, not rival explanations, and counting the items each is inconsistent with means
+    nothing there.
     """
     from motives.ach import inconsistency, inconsistency_line
     from motives.schema import LikelihoodItem
@@ -393,8 +389,7 @@ def power_sensitivity(res: Any, case: Any = None, *, compute: bool = True) -> di
     ):
         return {
             "statement": "Power-scaling sensitivity: not computed (it needs the log densities of "
-            "every draw, "
-            "which cost a few seconds: motives run --psense or motives summary --psense computes "
-            "it)"
+            "every draw, which cost a few seconds: motives run --psense or motives summary "
+            "--psense computes it)"
         }
     return sensitivity_summary(res, case=case)

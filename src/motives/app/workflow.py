@@ -235,13 +235,10 @@ def sensitivity_outputs(
     With ``report``, the report too.
 
     What ``motives sensitivity`` and ``motives report`` do but the printing; see the module's
-    example.
-    A spec with ``sensitivity.refits`` also refits the MCMC model over that grid (``refits.csv``,
-    not
-    with ``report``), in local processes (``workers``) or on the Dask cluster ``scheduler`` names
-    (:func:`motives.models.grid.write_refits`). ``fit`` (a ``motives run`` folder or its
-    ``trace.nc``)
-    adds that fit's power-scaling sensitivity to the report.
+    example. A spec with ``sensitivity.refits`` also refits the MCMC model over that grid
+    (``refits.csv``, not with ``report``), in local processes (``workers``) or on the Dask cluster
+    ``scheduler`` names (:func:`motives.models.grid.write_refits`). ``fit`` (a ``motives run``
+    folder or its ``trace.nc``) adds that fit's power-scaling sensitivity to the report.
     """
     progress = progress or Progress()
     dest = OutputFolder(out_dir, force, spec_file=spec_file)
@@ -476,8 +473,7 @@ def fit_outputs(
 
     What ``motives run`` does but the printing. Every phase is announced to ``progress`` (loading,
     building, compiling and sampling, the exact check, saving); ``progressbar`` shows the sampler's
-    own bar.
-    A fit whose diagnostics fail is written all the same (``FitOutputs.ok`` says so).
+    own bar. A fit whose diagnostics fail is written all the same (``FitOutputs.ok`` says so).
     """
     from motives.spec import load_spec
 
@@ -503,9 +499,8 @@ def fit_outputs(
         )
         if cells > LARGE_FIT_CELLS:
             progress.warn(
-                f"this case has {cells} uncertain likelihoods (Beta cells), each a parameter "
-                f"to sample; {spec.sampler.chains} chains x "
-                f"{spec.sampler.tune + spec.sampler.draws} "
+                f"this case has {cells} uncertain likelihoods (Beta cells), each a parameter to "
+                f"sample; {spec.sampler.chains} chains x {spec.sampler.tune + spec.sampler.draws} "
                 "steps of a model this size can take hours. The exact engine (motives posterior, "
                 "motives sensitivity) answers in seconds; Ctrl-C stops the fit and writes nothing."
             )

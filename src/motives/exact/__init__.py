@@ -1,14 +1,12 @@
 """The exact engine: closed-form posteriors over exclusive hypotheses, vectorised over scenarios.
 
 One job per module: ``compile`` (a case and a lens to arrays), ``kinds`` (each evidence kind's
-closed-form
-likelihood), ``contract`` (variable elimination planned once per structure), ``likelihood`` (the
-likelihood of all the evidence per hypothesis, reliability mixed in, and the posterior), ``frames``
-(priors, posterior and value tables), ``trends`` (trend bands), ``marginals`` (P(parent
-configuration | h)
-without evidence). Every public name, and the helpers other layers use, is importable from
-``motives.exact``
-(the function ``contract`` from ``motives.exact.contract``, the module of that name).
+closed-form likelihood), ``contract`` (variable elimination planned once per structure),
+``likelihood`` (the likelihood of all the evidence per hypothesis, reliability mixed in, and the
+posterior), ``frames`` (priors, posterior and value tables), ``trends`` (trend bands), ``marginals``
+(P(parent configuration | h) without evidence). Every public name, and the helpers other layers use,
+is importable from ``motives.exact`` (the function ``contract`` from ``motives.exact.contract``, the
+module of that name).
 """
 
 from motives.conventions import INTERVAL_MASS

@@ -98,8 +98,7 @@ class PropArrays:
         The index of the observed state, or -1.
     table
         P(state | parent configuration) means, shape (V, S): V the parent configurations, nested in
-        order (the
-        first parent's value outermost); one row for a root fact.
+        order (the first parent's value outermost); one row for a root fact.
     concentration
         Dirichlet concentration of each row, shape (V,); NaN for a point.
     items, lam, base

@@ -1,8 +1,7 @@
 """Variable elimination planned once per structure: the contraction every network goes through.
 
 A case is a discrete Bayesian network with the hypotheses at its root. :func:`plan_elimination`
-picks
-an order (greedy min-fill) and records, per step, which factors meet and what is summed out;
+picks an order (greedy min-fill) and records, per step, which factors meet and what is summed out;
 :func:`contract` runs the plan on log-factors with any leading scenario axes (one ``einsum`` per
 step, in
 probability space with every factor scaled to a maximum of 1, redone in log space where a product
@@ -53,11 +52,10 @@ class Plan:
     Which factors meet when each fact is summed out.
 
     Variables are 0 (the hypotheses, kept) and ``i + 1`` for proposition ``i``. Factor slots are one
-    per
-    proposition (its table times what its own items say), one per item of several parents, then one
-    per
-    step's result. ``order`` is a greedy min-fill order (on a tree: leaves first, so the plan is the
-    bottom-up message passing of a tree). ``largest`` is the biggest product table a step builds.
+    per proposition (its table times what its own items say), one per item of several parents, then
+    one per step's result. ``order`` is a greedy min-fill order (on a tree: leaves first, so the
+    plan is the bottom-up message passing of a tree). ``largest`` is the biggest product table a
+    step builds.
     """
 
     card: tuple[int, ...]
@@ -74,8 +72,7 @@ def plan_elimination(
     """Plan the elimination of every variable but 0 from factors with these scopes.
 
     Raises :class:`~motives.errors.CaseError` naming the facts of the largest table when a step
-    would build
-    a table of more than ``max_table`` cells (default :data:`MAX_TABLE`).
+    would build a table of more than ``max_table`` cells (default :data:`MAX_TABLE`).
 
     Examples
     --------
@@ -180,12 +177,9 @@ def structure_plan(
     One factor per fact (its parents and itself), one per item of several parents.
 
     ``propositions`` and ``joint`` are any records with ``parents`` (-1 the hypotheses, else a
-    proposition's
-    index), and for propositions ``states`` and ``id`` — the exact engine's and the models' inputs
-    alike, so
-    both eliminate in one order. ``hypotheses=False`` leaves the hypotheses out of every scope (the
-    mixture
-    model, whose tables are mixed over the hypotheses first).
+    proposition's index), and for propositions ``states`` and ``id`` — the exact engine's and the
+    models' inputs alike, so both eliminate in one order. ``hypotheses=False`` leaves the hypotheses
+    out of every scope (the mixture model, whose tables are mixed over the hypotheses first).
 
     Examples
     --------
@@ -227,14 +221,10 @@ def contract(
     """Run a plan on log-factors (batch axes first, then one axis per variable of the scope).
 
     Each step works in probability space with every input scaled to a maximum of 1 (its log scale
-    carried
-    beside it), one ``einsum`` per step; where a step's result has a 0 that the supports of its
-    inputs do not
-    explain (underflow of a product of very small numbers), the step is redone in log space. Returns
-    log of
-    the product of what is left, over the hypotheses (batch axes, then K; constant over K if the
-    hypotheses
-    never enter).
+    carried beside it), one ``einsum`` per step; where a step's result has a 0 that the supports of
+    its inputs do not explain (underflow of a product of very small numbers), the step is redone in
+    log space. Returns log of the product of what is left, over the hypotheses (batch axes, then K;
+    constant over K if the hypotheses never enter).
 
     Examples
     --------
@@ -286,8 +276,7 @@ def scale_factors(plan: Plan, factors: list[Array]) -> tuple[list[Any], list[Any
     Probabilities scaled to a maximum of 1, and the log scales.
 
     ``contract(plan, factors, scaled=scale_factors(plan, factors))`` is ``contract(plan, factors)``;
-    the engine
-    keeps this for a case's own tables, so a repeated single query starts from it.
+    the engine keeps this for a case's own tables, so a repeated single query starts from it.
 
     Examples
     --------

@@ -167,8 +167,7 @@ def independent_case(case: Case) -> Case:
                             Problem(
                                 f"its likelihoods (as small as {means[means > 0].min():g}) times "
                                 "P(parent | h) underflow to 0, which would rule hypotheses out; "
-                                "write "
-                                "them on a larger scale (only their ratios matter)",
+                                "write them on a larger scale (only their ratios matter)",
                                 item=e.id,
                                 field=f"likelihoods.{lens}",
                             )

@@ -204,9 +204,8 @@ def _gaussian_log(z: float) -> float:
     """Log of the standard normal density at z; an OverflowError where z^2 / 2 is beyond float64.
 
     A normal density is never 0: a log density of -inf would only be an overflow, which read as 0
-    would rule a
-    hypothesis out (or, for all of them, say the evidence rules out every one); the caller refuses
-    it, located.
+    would rule a hypothesis out (or, for all of them, say the evidence rules out every one); the
+    caller refuses it, located.
     """
     half = 0.5 * z * z
     if not math.isfinite(half):
@@ -252,10 +251,8 @@ def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
     A located refusal where they cannot be computed.
 
     A sigma so small that sigma^2 I + X S X^T is singular in floating point (1e-8 against trend
-    priors of sd
-    0.5), or so large that sigma^2 overflows (1e300), has no usable likelihood: it is refused with
-    the item
-    and field named, rather than escaping as LinAlgError or OverflowError.
+    priors of sd 0.5), or so large that sigma^2 overflows (1e300), has no usable likelihood: it is
+    refused with the item and field named, rather than escaping as LinAlgError or OverflowError.
     """
     from motives.errors import CaseError, Problem
 
@@ -277,10 +274,8 @@ def other_kind_loglik(e: Any, j: Any, keys: list[str]) -> list[float]:
             what, field = (
                 (
                     f"sigma {e.sigma:g} cannot be computed with against the trends' spreads "
-                    "(sigma^2 I + "
-                    "X S X^T is singular in floating point): give sigma on the scale of the codes "
-                    "(e.g. 0.1 "
-                    "to 10)"
+                    "(sigma^2 I + X S X^T is singular in floating point): give sigma on the scale "
+                    "of the codes (e.g. 0.1 to 10)"
                 ),
                 "sigma",
             )

@@ -74,12 +74,10 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
             [
                 Problem(
                     "sources of uncertain reliability whose items sit under propositions "
-                    f"({keys}) need a tensor grid "
-                    f"of {size:,} nodes to integrate exactly, more than the limit of "
-                    f"{MAX_GRID:,}. Fix a reliability "
-                    "(a number instead of a distribution), split a source, or take reports at "
-                    "face value "
-                    "(reliability off)",
+                    f"({keys}) need a tensor grid of {size:,} nodes to integrate exactly, more "
+                    f"than the limit of {MAX_GRID:,}. Fix a reliability "
+                    "(a number instead of a distribution), split a source, or take reports at face "
+                    "value (reliability off)",
                     field="sources",
                 )
             ]
@@ -340,14 +338,11 @@ class StructureParts:
     """A structured case's log-factors and what is added outside them, per reliability node (one call).
 
     ``full``: per factor slot (propositions, then items of several parents) the log-factor with its
-    evidence,
-    shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table alone, 0 for
-    an item
-    of several parents), shape (1, scope...); ``gx``, ``glw``: reliability nodes (G, C) and log
-    weights (G,)
-    of the sources whose items sit under propositions; ``direct``: log P(direct items of those
-    sources | g, h),
-    (G, K) (0 without); ``flat``: log P(the other direct items | h), (K,). Contracting ``full`` with
+    evidence, shape (G or 1, scope...); ``bare``: the same slots without evidence (a fact's table
+    alone, 0 for an item of several parents), shape (1, scope...); ``gx``, ``glw``: reliability
+    nodes (G, C) and log weights (G,) of the sources whose items sit under propositions; ``direct``:
+    log P(direct items of those sources | g, h), (G, K) (0 without); ``flat``: log P(the other
+    direct items | h), (K,). Contracting ``full`` with
     :func:`motives.exact.contract.contract`, adding ``direct``, then log-sum-exp over the nodes with
     ``glw``,
     plus ``flat``, is :func:`loglik`.
@@ -449,15 +444,11 @@ def normalise(log_weights: Array) -> Array:
     """Softmax over the last axis; rows that are all -inf give NaN.
 
     Where the largest log weight is within +-1024, ``exp(w - logsumexp(w))`` (relative error at most
-    the
-    spacing of floats at 1024, 2.3e-13, below the engine's resolution; the form the flat cases'
-    reference
-    digests were computed with, so they stay bit for bit). Beyond it the largest weight is
-    subtracted and the
-    exponentials divided by their sum: there the log of the sum is rounded to the spacing of floats
-    (1.0 at
-    -5e15, from a predictive sd of 1e-308), and equal weights would come out as e^-1 each instead of
-    1/2.
+    the spacing of floats at 1024, 2.3e-13, below the engine's resolution; the form the flat cases'
+    reference digests were computed with, so they stay bit for bit). Beyond it the largest weight is
+    subtracted and the exponentials divided by their sum: there the log of the sum is rounded to the
+    spacing of floats (1.0 at -5e15, from a predictive sd of 1e-308), and equal weights would come
+    out as e^-1 each instead of 1/2.
 
     Examples
     --------

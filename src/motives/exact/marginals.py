@@ -3,11 +3,9 @@
 A contraction of its ancestors' tables only.
 
 Without evidence every fact that is not an ancestor of the node's parents sums out (its table sums
-to 1), so
-the prior-predictive distribution of a configuration of the parents given the hypotheses is the
-product of
-the ancestors' tables times an indicator of that configuration, contracted with the elimination
-machinery of
+to 1), so the prior-predictive distribution of a configuration of the parents given the hypotheses
+is the product of the ancestors' tables times an indicator of that configuration, contracted with
+the elimination machinery of
 :mod:`motives.exact.contract`. The indicator carries a leading axis, one slot per configuration, so
 every
 configuration comes out of one contraction; proposition tables may carry leading scenario axes too.
@@ -73,8 +71,7 @@ def config_marginals(
         Variables in order: -1 the hypotheses, ``i`` proposition ``i`` of
         :attr:`CaseArrays.propositions`
         (as :attr:`PropArrays.parents`); the configurations are flat with the first node outermost,
-        as a
-        table's rows.
+        as a table's rows.
     tables
         Proposition id -> P(state | parent value), shape (..., V_p, S); leading axes are scenarios.
 

@@ -29,15 +29,13 @@ def trend_bands(
 
     Prior mean, sd and central ``mass`` band.
 
-    A linear trend y = a + b (t - origin), a ~ N(m_a, s_a), b ~ N(m_b, s_b)
-    independent, is Normal at each year: mean m_a + m_b t, variance
-    s_a^2 + s_b^2 t^2, band mean -/+ z sd (z the Normal quantile). A step trend whose break is one
-    of
-    several dates (uniform) is at each year a mixture of N(before) and
-    N(after), weighted by the share of break dates at or before that year; its
-    band holds the mixture's quantiles (1 -/+ mass)/2, found by bisection of its
-    CDF (exact to 1e-10 of the code scale). The band is of the trend line, not
-    of one observation (without the noise ``sigma``).
+    A linear trend y = a + b (t - origin), a ~ N(m_a, s_a), b ~ N(m_b, s_b) independent, is Normal
+    at each year: mean m_a + m_b t, variance s_a^2 + s_b^2 t^2, band mean -/+ z sd (z the Normal
+    quantile). A step trend whose break is one of several dates (uniform) is at each year a mixture
+    of N(before) and N(after), weighted by the share of break dates at or before that year; its band
+    holds the mixture's quantiles (1 -/+ mass)/2, found by bisection of its CDF (exact to 1e-10 of
+    the code scale). The band is of the trend line, not of one observation (without the noise
+    ``sigma``).
 
     Hypotheses (or, for an item under a proposition, the proposition's states)
     whose trend records are identical share one trend.

@@ -28,16 +28,12 @@ The edits have one meaning, shared by the page and by :func:`edited_posterior`
     Source key -> a fixed reliability ρ in [0, 1] (replacing the case's judgement).
 ``tables``
     Proposition id -> {parent value: P(state) for each state} (rows normalised). With several
-    parents the
-    parent value is the flat key of the row (the parents' values joined by ``.`` in the listed
-    order,
-    ``"burglary.yes"``); a root fact's one row is ``"*"``.
+    parents the parent value is the flat key of the row (the parents' values joined by ``.`` in the
+    listed order, ``"burglary.yes"``); a root fact's one row is ``"*"``.
 
 On a network (root facts, facts or items with several parents, observed facts) the page runs the
-elimination
-plan the exact engine made for the structure (:attr:`motives.exact.CaseArrays.plan`), exported with
-the arrays,
-so the page and Python sum the facts out in the same order.
+elimination plan the exact engine made for the structure (:attr:`motives.exact.CaseArrays.plan`),
+exported with the arrays, so the page and Python sum the facts out in the same order.
 """
 
 from __future__ import annotations
@@ -68,10 +64,8 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
     """Validate an edit set against the case; return it with defaults filled in.
 
     The page applies the same rules, message for message, to the edits in its address
-    (``checkEdits`` in
-    ``engine.js``; the browser tests compare the two on generated edit sets): a link whose edits
-    break one is
-    refused with this message and the page shows the author's numbers.
+    (``checkEdits`` in ``engine.js``; the browser tests compare the two on generated edit sets): a
+    link whose edits break one is refused with this message and the page shows the author's numbers.
 
     Raises
     ------
@@ -147,8 +141,7 @@ def check_edits(case: Case, edits: dict[str, Any] | None) -> dict[str, Any]:  # 
             ):
                 raise bad(
                     f"tables: '{p}' row '{v}' must give {len(props[p].states)} non-negative "
-                    "numbers, "
-                    "not all 0",
+                    "numbers, not all 0",
                     "tables",
                 )
     return {
@@ -166,16 +159,11 @@ def switch_lens(case: Case, edits: dict[str, Any] | None, lens: str | None) -> d
     """The edit set after the reader switches to ``lens``: the one rule of the page and the widget.
 
     A table edit is a value of the lens it was set under, so a switch to another lens drops the
-    table edits and
-    the tables show the new lens's own values; the other edits (prior, weights, dropped items,
-    discount, source
-    reliabilities) belong to no lens and stay. Choosing the lens already shown changes nothing.
-    ``switchLens``
-    in ``engine.js`` is the same rule for the appendix page and the widget (the browser tests
-    compare the two).
-    An edit set written whole (a link, ``Explorer.edits = {...}``) is taken as written: its tables
-    are values
-    of its own lens.
+    table edits and the tables show the new lens's own values; the other edits (prior, weights,
+    dropped items, discount, source reliabilities) belong to no lens and stay. Choosing the lens
+    already shown changes nothing. ``switchLens`` in ``engine.js`` is the same rule for the appendix
+    page and the widget (the browser tests compare the two). An edit set written whole (a link,
+    ``Explorer.edits = {...}``) is taken as written: its tables are values of its own lens.
 
     Raises
     ------
@@ -351,20 +339,15 @@ def lens_file_from_edits(
     This is the page's Python reference.
 
     What each edit becomes (see :mod:`motives.lensfile` for the format): a proposition row the
-    reader set makes
-    that proposition's table (every row: the lens's, the reader's where set) a changed judgement; a
-    factor γ on
-    a likelihood item's weight (its own times the discount) makes its likelihoods λ^γ, a zero
-    staying zero;
-    an item left out gets the same likelihood for every parent value, its base rate if it has one,
-    else 1 (it
-    then says nothing, also through its source's uncertain reliability).
-    The prior and source reliabilities belong to the case: they go under ``case_judgements``, which
+    reader set makes that proposition's table (every row: the lens's, the reader's where set) a
+    changed judgement; a factor γ on a likelihood item's weight (its own times the discount) makes
+    its likelihoods λ^γ, a zero staying zero; an item left out gets the same likelihood for every
+    parent value, its base rate if it has one, else 1 (it then says nothing, also through its
+    source's uncertain reliability). The prior and source reliabilities belong to the case: they go
+    under ``case_judgements``, which
     :func:`motives.lensfile.add_lens` applies to the case. The posterior under the new lens of that
-    case
-    equals :func:`edited_posterior` with those edits. Edits of timeline or quantity items are no
-    judgement a
-    lens can hold: they go under ``not_applied``.
+    case equals :func:`edited_posterior` with those edits. Edits of timeline or quantity items are
+    no judgement a lens can hold: they go under ``not_applied``.
 
     Examples
     --------
@@ -504,10 +487,9 @@ def _plan_data(plan: Any) -> dict[str, Any]:
     The page runs these steps.
 
     Variables are 0 (the hypotheses) and ``i + 1`` for proposition ``i``; the first factor slots are
-    the
-    propositions' (scope: parents, then the fact), then the items of several parents; each step
-    fills the next
-    slot with its inputs' product summed over ``var`` (the last variable of ``union``).
+    the propositions' (scope: parents, then the fact), then the items of several parents; each step
+    fills the next slot with its inputs' product summed over ``var`` (the last variable of
+    ``union``).
     """
     return {
         "card": list(plan.card),
@@ -567,8 +549,7 @@ def appendix_target(
     The spec's, else the leading family (as the report's).
 
     One sign convention across the page: a positive weight favours the target against the rest (all
-    other
-    hypotheses, weighted by the prior), the convention of the report's figures
+    other hypotheses, weighted by the prior), the convention of the report's figures
     (:func:`motives.sensitivity.weight_of_evidence` for the target).
 
     Examples
@@ -618,8 +599,7 @@ def appendix_data(
     """Everything the page shows and computes with, as JSON-ready data.
 
     ``target`` (a hypothesis, family or group, as in a spec) is what the ledger's weights of
-    evidence are for;
-    default: the leading family under the opening lens, as in the report.
+    evidence are for; default: the leading family under the opening lens, as in the report.
 
     Examples
     --------
@@ -750,10 +730,9 @@ def render(data: dict[str, Any], structure_svg: str = "") -> str:
     """The page: the template with the data, the engine and the structure diagram inlined.
 
     The markers are replaced in one pass over the template (:func:`fill_template`), so nothing
-    inserted (user
-    text in the data, the title or the diagram) is ever scanned for markers again; the data is JSON
-    in which
-    no ``</script>`` or ``<!--`` can appear (:func:`motives.escape.json_script`).
+    inserted (user text in the data, the title or the diagram) is ever scanned for markers again;
+    the data is JSON in which no ``</script>`` or ``<!--`` can appear
+    (:func:`motives.escape.json_script`).
 
     Examples
     --------
@@ -789,8 +768,8 @@ def fill_template(template: str, values: dict[str, str]) -> str:
     A value is never scanned for markers.
 
     Written here rather than with jinja2: the page has four markers, each filled with text already
-    escaped for
-    where it goes (JSON inside a script by :func:`motives.escape.json_script`, the title by
+    escaped for where it goes (JSON inside a script by :func:`motives.escape.json_script`, the title
+    by
     :func:`motives.escape.html`, our own SVG), which jinja2's HTML autoescaping would escape wrongly
     (a script's
     JSON is not HTML text); and jinja2 is not a dependency of the core.
@@ -872,9 +851,8 @@ def appendix(
         Name of the analysis spec, shown on the page.
     target
         What the ledger's weights of evidence are for (a hypothesis, family or group; a spec's
-        ``target``);
-        default: the leading family under the opening lens, as in the report. A positive weight
-        favours it.
+        ``target``); default: the leading family under the opening lens, as in the report. A
+        positive weight favours it.
 
     Examples
     --------

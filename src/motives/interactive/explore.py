@@ -2,13 +2,11 @@
 
 The widget is computed by the appendix's own engine.
 
-The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook 7, VS Code,
-Colab and marimo all render), so one front end serves every notebook; the tests run it in Notebook
-7, marimo and
-an exported page (VS Code and Colab cannot be run where it is tested). Its front end is
-``widget.js`` with the
-appendix's ``engine.js`` prepended: the page and the widget compute with one engine, run on the
-arrays
+The widget is an `anywidget <https://anywidget.dev>`_ (the widget standard that JupyterLab, Notebook
+7, VS Code, Colab and marimo all render), so one front end serves every notebook; the tests run it
+in Notebook 7, marimo and an exported page (VS Code and Colab cannot be run where it is tested). Its
+front end is ``widget.js`` with the appendix's ``engine.js`` prepended: the page and the widget
+compute with one engine, run on the arrays
 :func:`widget_data` exports (the appendix's, per lens, at full precision). Its state is three synced
 traits:
 
@@ -16,26 +14,21 @@ traits:
     The case's arrays (read only).
 ``edits``
     The reader's edit set, with the keys and meaning of :mod:`motives.interactive` (``lens``,
-    ``prior``,
-    ``weights``, ``drop``, ``discount``, ``reliability``, ``tables``). The controls write it; Python
-    validates it
-    (:func:`motives.interactive.check_edits`) and recomputes :attr:`Explorer.result` with
+    ``prior``, ``weights``, ``drop``, ``discount``, ``reliability``, ``tables``). The controls write
+    it; Python validates it (:func:`motives.interactive.check_edits`) and recomputes
+    :attr:`Explorer.result` with
     :func:`motives.interactive.edited_posterior`, the Python reference of the engine.
 ``computed``
     What the front end's engine computed, with the edits it computed it for (empty until a front end
     renders).
 
 A lens switch follows the one rule of the appendix page (:func:`motives.interactive.switch_lens`,
-``switchLens``
-in ``engine.js``): it drops the table edits (a table edit is a value of the lens it was made under)
-and keeps
-the rest (prior, weights, dropped items, reliabilities and the discount belong to no lens); the
-tables then
-show the new lens's own values, and a line under the credences says how many edited rows were
-dropped. The
-edits come back to Python as a lens file (:meth:`Explorer.lens_file`, the format of the appendix's
-"Download
-my judgements") or as the case with that lens added (:meth:`Explorer.case_with_lens`).
+``switchLens`` in ``engine.js``): it drops the table edits (a table edit is a value of the lens it
+was made under) and keeps the rest (prior, weights, dropped items, reliabilities and the discount
+belong to no lens); the tables then show the new lens's own values, and a line under the credences
+says how many edited rows were dropped. The edits come back to Python as a lens file
+(:meth:`Explorer.lens_file`, the format of the appendix's "Download my judgements") or as the case
+with that lens added (:meth:`Explorer.case_with_lens`).
 :meth:`Explorer.to_html` writes a page that recomputes offline, with no kernel.
 
 anywidget is an optional dependency (the ``lab`` extra); without it :func:`explore` says how to
@@ -111,8 +104,7 @@ def widget_data(case: Case) -> dict[str, Any]:
     The appendix's arrays for every lens, and the labels it shows.
 
     The same arrays as the appendix (:func:`motives.interactive.appendix_data`), without the page's
-    quotes,
-    ledger and citations.
+    quotes, ledger and citations.
 
     Examples
     --------
@@ -171,9 +163,8 @@ if anywidget is not None:
         The credences follow.
 
         Build it with :func:`explore`. The controls write :attr:`edits`; the ``set_*`` methods
-        change the same
-        state from Python (each validated first). :attr:`result` holds the credences under the
-        current edits.
+        change the same state from Python (each validated first). :attr:`result` holds the credences
+        under the current edits.
 
         Examples
         --------

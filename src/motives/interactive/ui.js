@@ -462,9 +462,12 @@
     document.getElementById("cred-note").textContent = (withFamilies ? "Dark bars: hypotheses; hatched bars: " +
       "families. " : "") + "The thin grey bar is the case's own answer under this lens, before your edits.";
     const tp = data.target.hypotheses.reduce(function (a, h) { return a + res.hypotheses[h]; }, 0);
+    const tp0 = data.target.hypotheses.reduce(function (a, h) { return a + base.hypotheses[h]; }, 0);
     const tl = document.getElementById("target-line");
+    // the credence shown is the one with the reader's edits; the case's own is named beside it when they differ
     tl.textContent = "Target" + (data.target.from_spec ? " (the analysis spec's)" : " (the leading " + data.target.level +
-      " before your edits, as in the report)") + ": " + data.target.label + ", credence " + fmt(tp) + ".";
+      " before your edits, as in the report)") + ": " + data.target.label + ", credence " + fmt(tp) +
+      (fmt(tp) === fmt(tp0) ? "" : " with your edits (" + fmt(tp0) + " before them)") + ".";
     tl.setAttribute("data-target", data.target.name);
     tl.title = "P(" + data.target.label + ") = " + num(tp);
     // every number field wide enough to show its value whole (0.3333333333333333 is not cut to 0.3333)

@@ -244,10 +244,9 @@ def fit_from_config(
     ``log_densities`` adds the ``log_prior`` and ``log_likelihood`` groups of every draw
     (:func:`motives.models.psense.add_log_densities`; what power-scaling sensitivity reads; off by
     default: :meth:`FitResult.add_log_densities` adds them later, with the model kept on the
-    result);
-    ``on_phase`` is told each phase as it begins; ``auto_backend`` is what the record's backend
-    ``auto`` means here (default: :func:`~motives.models.sampling.auto_backend_for_fit`, which
-    depends on what this process compiled before; a many-fit task fixes it).
+    result); ``on_phase`` is told each phase as it begins; ``auto_backend`` is what the record's
+    backend ``auto`` means here (default: :func:`~motives.models.sampling.auto_backend_for_fit`,
+    which depends on what this process compiled before; a many-fit task fixes it).
     """
     from motives.models.sampling import (
         auto_backend_for_fit,

@@ -83,12 +83,9 @@ def draws_digest(trace: Any) -> dict[str, str]:
     """A digest per numeric variable of a fit's draws: ``{"posterior/credence": "3f...", ...}``.
 
     Each digest covers the variable's dimensions, its coordinates (the hypothesis ids in their
-    order) and
-    its values as little-endian float64, so a swap of two hypotheses' draws, a changed value or
-    relabelled
-    coordinates each change it; saving to netCDF and reading back does not (variables netCDF cannot
-    store,
-    such as text, are left out, as the save leaves them out).
+    order) and its values as little-endian float64, so a swap of two hypotheses' draws, a changed
+    value or relabelled coordinates each change it; saving to netCDF and reading back does not
+    (variables netCDF cannot store, such as text, are left out, as the save leaves them out).
 
     Examples
     --------

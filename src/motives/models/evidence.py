@@ -12,12 +12,10 @@ log P(E_e | h), shape (items, hypotheses), inside an open ``pm.Model``:
   before the mixture, then the row is divided by its largest value if that
   exceeds 1 (the convention of :mod:`motives.sensitivity.perturb`).
 - ``timeline`` items: y_i ~ Normal(a_h + b_h t_i, σ) with the item's Normal
-  priors on (a_h, b_h), or a step (one level before a break date, another
-  from it on; an uncertain break is averaged over its grid). ``timeline="marginal"`` integrates
-  (a_h, b_h) out in
-  closed form (y ~ MVN(X m_h, σ²I + X S_h Xᵀ)); ``"explicit"`` samples them.
-  σ is fixed at the item's value, or free (``sigma="free"``: σ ~ HalfNormal with
-  the item's σ as its scale).
+  priors on (a_h, b_h), or a step (one level before a break date, another from it on; an uncertain
+  break is averaged over its grid). ``timeline="marginal"`` integrates (a_h, b_h) out in closed form
+  (y ~ MVN(X m_h, σ²I + X S_h Xᵀ)); ``"explicit"`` samples them. σ is fixed at the item's value, or
+  free (``sigma="free"``: σ ~ HalfNormal with the item's σ as its scale).
 - ``quantity`` items: log density of the observed value under each
   hypothesis's predictive distribution (a constant).
 
@@ -255,10 +253,9 @@ class ModelInputs:
         See :func:`motives.exact.contract.plan_elimination`.
 
         Variables: 0 the hypotheses, ``i + 1`` proposition i; factors one per proposition, then one
-        per item
-        of several parents. ``hypotheses=False`` plans the same factors with the hypotheses left out
-        of every
-        scope (the mixture model, whose tables are mixed over the hypotheses first).
+        per item of several parents. ``hypotheses=False`` plans the same factors with the hypotheses
+        left out of every scope (the mixture model, whose tables are mixed over the hypotheses
+        first).
         """
         from motives.exact.contract import structure_plan
 
@@ -611,8 +608,7 @@ def beta_matrix(mean: Array, conc: Array, concentration: Any, *, name: str, dim:
     Beta(mean·κ·c, (1 − mean)·κ·c) where κ is finite, the mean elsewhere.
 
     ``pm.Data``: ``{name}_fixed`` (the matrix, 0.5 at free cells), ``{name}_alpha`` /
-    ``{name}_beta``
-    (dims ``dim``); the random variable is ``{name}_cell``.
+    ``{name}_beta`` (dims ``dim``); the random variable is ``{name}_cell``.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -782,8 +778,7 @@ def _timeline_rows(
             if dim not in (None, "hypothesis"):
                 raise NotImplementedError(
                     "sampled step trends (timeline='explicit') are available for timelines "
-                    "that bear on the hypotheses; use the closed form for one under a "
-                    "proposition"
+                    "that bear on the hypotheses; use the closed form for one under a proposition"
                 )
             ll = _explicit_design_loglik(tl, sig)
         elif mode == "explicit":
@@ -1073,11 +1068,9 @@ def structure_messages(
 
     A network (a root fact, a fact or an item of several parents, see :attr:`ModelInputs.network`)
     has no messages per top-level proposition: it is contracted whole by the exact engine's
-    elimination
-    plan (:func:`network_loglik`) and the result, log P(everything under the propositions | h),
-    comes
-    back as one row, shape (1, K). ``jcells`` are the cells of the items of several parents
-    (:func:`joint_cells`).
+    elimination plan (:func:`network_loglik`) and the result, log P(everything under the
+    propositions | h), comes back as one row, shape (1, K). ``jcells`` are the cells of the items of
+    several parents (:func:`joint_cells`).
     """
     import pytensor.tensor as pt
 
@@ -1119,11 +1112,9 @@ def network_mixture_loglik(
     """Log P(everything under the propositions | w) of a network in the mixture model, a scalar.
 
     Every factor that holds the hypotheses (a fact or an item of which they are a parent) has them
-    replaced
-    by the w-weighted mixture, P(x | other parents, w) = Σ_h w_h P(x | h, other parents)
+    replaced by the w-weighted mixture, P(x | other parents, w) = Σ_h w_h P(x | h, other parents)
     (:func:`mix_hypotheses`); the factors, free of the hypotheses, are then contracted by the
-    elimination plan
-    planned without them (:meth:`ModelInputs.plan` with ``hypotheses=False``). See
+    elimination plan planned without them (:meth:`ModelInputs.plan` with ``hypotheses=False``). See
     :mod:`motives.models.mixture`.
     """
     own = _own_messages(
@@ -1227,14 +1218,11 @@ def _own_messages_stacked(
     """:func:`_own_messages` as a few whole-array operations: every proposition's items at once.
 
     The same numbers as one :func:`mixed_loglik` per proposition (the per-proposition form, kept for
-    the
-    pooled model's replaced terms and for free timeline σ): the items' cells are the padded (n,
-    S_max)
-    matrix, padding masked out of the row maximum, the row mean and the sum; timeline (σ fixed) and
-    quantity items are constants; each proposition's message is the weighted sum of its items' rows,
-    gathered into a (P, items, S_max) array. A graph a fraction of the size of a loop over
-    propositions,
-    which is most of what PyTensor spends compiling a structured model.
+    the pooled model's replaced terms and for free timeline σ): the items' cells are the padded (n,
+    S_max) matrix, padding masked out of the row maximum, the row mean and the sum; timeline (σ
+    fixed) and quantity items are constants; each proposition's message is the weighted sum of its
+    items' rows, gathered into a (P, items, S_max) array. A graph a fraction of the size of a loop
+    over propositions, which is most of what PyTensor spends compiling a structured model.
     """
     import pytensor.tensor as pt
 
@@ -1323,8 +1311,7 @@ def joint_cells(inp: ModelInputs, concentration: Any, *, name: str = "jlam") -> 
     The padding is unused.
 
     ``pm.Data`` ``jlam_fixed`` / ``jlam_alpha`` / ``jlam_beta``, random variable ``jlam_cell`` (dims
-    ``jcell``):
-    a cell the lens gives a confidence for is Beta, as every likelihood cell.
+    ``jcell``): a cell the lens gives a confidence for is Beta, as every likelihood cell.
     """
     mean, conc = joint_cell_arrays(inp)
     return beta_matrix(mean, conc, concentration, name=name, dim="jcell")
@@ -1353,10 +1340,9 @@ def network_factors(
     """The log-factors of the structure in the order of :meth:`ModelInputs.plan`'s scopes.
 
     Proposition i: log P(s_i | parents) + what its own items and its observed state say of s_i, laid
-    out
-    (parent values ..., S); an item of several parents: its weighted log P(E | parents), laid out
-    (parent
-    values ...). The same factors the exact engine builds (:func:`motives.exact.likelihood.loglik`).
+    out (parent values ..., S); an item of several parents: its weighted log P(E | parents), laid
+    out (parent values ...). The same factors the exact engine builds
+    (:func:`motives.exact.likelihood.loglik`).
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -1402,10 +1388,9 @@ def contract_log(plan: Any, factors: list[Any]) -> Any:
     The PyTensor twin of the exact engine's log-space step (``_log_step`` in
     :mod:`motives.exact.contract`):
     for each step the input log-factors are laid out on the step's union of variables (broadcast),
-    added,
-    and the last variable summed out by a log-sum-exp; what is left at the end is added. Returns a
-    tensor
-    over the kept variable 0 (the hypotheses), or a scalar when no factor left holds it.
+    added, and the last variable summed out by a log-sum-exp; what is left at the end is added.
+    Returns a tensor over the kept variable 0 (the hypotheses), or a scalar when no factor left
+    holds it.
 
     Examples
     --------

@@ -205,19 +205,15 @@ def power_sensitivity(
 
     A fit without its log densities gets them first (:meth:`FitResult.add_log_densities
     <motives.models.FitResult.add_log_densities>`, kept on the fit; ``case`` is needed only for a
-    fit
-    loaded from a file).
+    fit loaded from a file).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by hypothesis: ``prior`` and ``likelihood`` (the diagnostic), ``direction`` (change
-        of the
-        posterior mean credence per doubling of the prior's power), ``diagnosis`` (arviz-stats'
-        words:
-        ``prior-data conflict``, ``strong prior / weak likelihood``, or ``-``). Empty when the fit
-        has no
-        ``log_prior`` group (nothing random).
+        of the posterior mean credence per doubling of the prior's power), ``diagnosis``
+        (arviz-stats' words: ``prior-data conflict``, ``strong prior / weak likelihood``, or ``-``).
+        Empty when the fit has no ``log_prior`` group (nothing random).
     """
     import pandas as pd
 
@@ -280,11 +276,10 @@ def judgement_sensitivity(
     -------
     pandas.DataFrame
         Indexed by judgement (an item id, ``reliability of <source>``, ...), one column per
-        hypothesis
-        (the diagnostic of its credence), ``largest`` (over the hypotheses), ``hypothesis`` (where
-        it is
-        largest), ``direction`` (there: change of the mean credence per doubling of that judgement's
-        prior's power) and ``sensitive`` (``largest`` >= ``threshold``), sorted by ``largest``.
+        hypothesis (the diagnostic of its credence), ``largest`` (over the hypotheses),
+        ``hypothesis`` (where it is largest), ``direction`` (there: change of the mean credence per
+        doubling of that judgement's prior's power) and ``sensitive`` (``largest`` >=
+        ``threshold``), sorted by ``largest``.
     """
     import pandas as pd
 
@@ -324,8 +319,7 @@ def sensitivity_summary(
     The fit's log densities are computed first when it has none (see :func:`power_sensitivity`).
 
     Keys: ``credence`` (per hypothesis), ``judgements`` (the sensitive ones, largest first, at most
-    ten),
-    ``n_judgements``, ``threshold``, ``statement``.
+    ten), ``n_judgements``, ``threshold``, ``statement``.
     """
     _WARNINGS.clear()
     _with_groups(result, case)
@@ -519,8 +513,7 @@ def report_section(summary: dict[str, Any], *, source: str = "") -> str:
         f"distance per doubling; above {summary.get('threshold', THRESHOLD):g} is sensitive), and "
         "the change "
         "of its mean per doubling of the judgements' power (direction). Estimated from the draws "
-        "by "
-        "importance weighting, without refitting."
+        "by importance weighting, without refitting."
     )
     lines.append("")
     cred = summary.get("credence") or {}

@@ -54,14 +54,11 @@ class FitResult(xr.DataTree):
     To ArviZ, the DataTree of what the fit reports.
 
     A ``FitResult`` is an :class:`xarray.DataTree` holding the groups ArviZ 1.x reads
-    (:func:`arviz_groups`):
-    ``posterior`` with the quantities the summary reports (the credences and family credences;
-    shares for the
-    mixture model, and the lens credences for the pooled one), ``sample_stats``, and the other
-    groups of the
-    trace except the model's internals. So ``az.summary(res)``, ``azp.plot_forest(res)`` and
-    ``azp.plot_dist(res)`` take it as it is and draw the credences. Every variable the sampler drew
-    is in
+    (:func:`arviz_groups`): ``posterior`` with the quantities the summary reports (the credences and
+    family credences; shares for the mixture model, and the lens credences for the pooled one),
+    ``sample_stats``, and the other groups of the trace except the model's internals. So
+    ``az.summary(res)``, ``azp.plot_forest(res)`` and ``azp.plot_dist(res)`` take it as it is and
+    draw the credences. Every variable the sampler drew is in
     :attr:`trace` (``az.summary(res.trace)`` summarises them all).
 
     A fit whose diagnostics fail says so wherever it is shown: a
@@ -195,8 +192,7 @@ class FitResult(xr.DataTree):
         """Posterior credences (or shares) with a 90% central interval and diagnostics.
 
         A fit whose diagnostics failed warns (:class:`~motives.errors.FailedFitWarning`) and its
-        table says
-        so in ``df.attrs["diagnostics"]``.
+        table says so in ``df.attrs["diagnostics"]``.
 
         Returns
         -------
@@ -357,22 +353,16 @@ class FitResult(xr.DataTree):
         They are kept on the fit.
 
         A fit does not compute them (they cost a compilation and an evaluation over all the draws,
-        and only
-        power-scaling sensitivity reads them): :func:`motives.models.psense.power_sensitivity` and
-        ``motives run --psense`` ask for them. ``log_prior`` holds, per draw, the log density of
-        each
-        judgement's prior (its uncertain cells' Betas summed; a source's reliability; a
-        proposition's table
-        rows); ``log_likelihood`` (variable ``evidence``) the log density of all the evidence given
-        the
-        judgements, summed over the hypotheses: one joint term per draw, which is what arviz-stats'
-        ``psense``
-        reads, not one term per observation (ArviZ's ``loo`` and ``waic`` have nothing to leave
-        out).
+        and only power-scaling sensitivity reads them):
+        :func:`motives.models.psense.power_sensitivity` and ``motives run --psense`` ask for them.
+        ``log_prior`` holds, per draw, the log density of each judgement's prior (its uncertain
+        cells' Betas summed; a source's reliability; a proposition's table rows); ``log_likelihood``
+        (variable ``evidence``) the log density of all the evidence given the judgements, summed
+        over the hypotheses: one joint term per draw, which is what arviz-stats' ``psense`` reads,
+        not one term per observation (ArviZ's ``loo`` and ``waic`` have nothing to leave out).
 
         The fit's identity (:attr:`config_hash`) and the digest of its draws cover neither group, so
-        a fit
-        is the same fit with or without them. Saved with :meth:`save`, they are read back by
+        a fit is the same fit with or without them. Saved with :meth:`save`, they are read back by
         :func:`load_result`.
 
         Parameters
@@ -380,16 +370,14 @@ class FitResult(xr.DataTree):
         case
             The case the fit was made of, needed only when this result was not made in this process
             (a loaded fit): the model is rebuilt from it and the fit's record, and refused when the
-            case's
-            content is not the fit's.
+            case's content is not the fit's.
 
         Returns
         -------
         bool
             True when the groups are there (added now or before); False for a model that has none
-            (nothing
-            random, or the mixture and pooled models, whose potentials mix prior and evidence
-            terms).
+            (nothing random, or the mixture and pooled models, whose potentials mix prior and
+            evidence terms).
 
         Examples
         --------
@@ -432,10 +420,8 @@ class FitResult(xr.DataTree):
         """Write the trace (with its config) to a netCDF file through h5netcdf.
 
         The file is made in memory and written by Python: HDF5 writing to a full disk itself crashes
-        the
-        process (a segmentation fault in h5py's clean-up, leaving the temporary folder and lock
-        behind),
-        where a Python write raises an ``OSError`` the command reports.
+        the process (a segmentation fault in h5py's clean-up, leaving the temporary folder and lock
+        behind), where a Python write raises an ``OSError`` the command reports.
         """
         p = Path(path)
         with local_file_locks():
@@ -451,14 +437,11 @@ def local_file_locks() -> Any:
     """A context in which xarray reads and writes a file under this process's own locks.
 
     With a ``dask.distributed.Client`` open in the process (``run_fits`` on a cluster), xarray takes
-    a
-    cluster-wide lock for every netCDF write, named after the target; for an in-memory target that
-    name is
-    an object's address, and after a worker dies the scheduler may have forgotten the lock
-    ("Semaphore or
-    Lock ... not known"). A fit's data is in memory, so the file is written and read here, under
-    dask's
-    synchronous scheduler, with a local lock. Without dask imported, nothing to do.
+    a cluster-wide lock for every netCDF write, named after the target; for an in-memory target that
+    name is an object's address, and after a worker dies the scheduler may have forgotten the lock
+    ("Semaphore or Lock ... not known"). A fit's data is in memory, so the file is written and read
+    here, under dask's synchronous scheduler, with a local lock. Without dask imported, nothing to
+    do.
 
     Examples
     --------
@@ -750,8 +733,7 @@ def check_trace(trace: xr.DataTree) -> list[str]:  # noqa: C901 - one check per 
             if name == "motives_draws_digest":
                 problems.append(
                     "attribute motives_draws_digest is missing (a fit of a motives from before "
-                    "fits "
-                    "recorded a digest of their draws, or an edited file): refit it"
+                    "fits recorded a digest of their draws, or an edited file): refit it"
                 )
             elif name in ("motives_config", "motives_fallbacks"):
                 problems.append(f"attribute {name} is missing")
@@ -817,12 +799,9 @@ def arviz_groups(trace: xr.DataTree) -> dict[str, xr.Dataset]:
     ``"/"`` is the root, with the trace's attributes.
 
     ``posterior`` keeps the quantities the summary reports (:data:`LEVELS` of the fit's model:
-    credences and
-    family credences, or shares; lens credences for the pooled model), so ArviZ's plots and
-    summaries speak of
-    them by default; every other group of the trace (``sample_stats``, and ``log_likelihood`` or
-    ``log_prior``
-    where the model records them) is passed on as it is.
+    credences and family credences, or shares; lens credences for the pooled model), so ArviZ's
+    plots and summaries speak of them by default; every other group of the trace (``sample_stats``,
+    and ``log_likelihood`` or ``log_prior`` where the model records them) is passed on as it is.
 
     Examples
     --------

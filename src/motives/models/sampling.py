@@ -240,8 +240,7 @@ def trace_bytes(built: BuiltModel, *, draws: int, chains: int, log_densities: bo
 
     Per draw: every free parameter (its size at the model's initial point), every deterministic (the
     credences), the sampler's statistics, and with ``log_densities`` one log density per parameter
-    again;
-    8 bytes each, times draws times chains. A count from the model, not a measurement.
+    again; 8 bytes each, times draws times chains. A count from the model, not a measurement.
 
     Examples
     --------

@@ -52,8 +52,7 @@ class SBCResult:
         One row per finished simulation (index: simulation number from 1), one column per quantity.
     tests
         One row per quantity: ``chi2``, ``p`` (chi-square test of uniform ranks, ``bins - 1``
-        degrees
-        of freedom), ``ok`` (p > :data:`P_MIN`), and ``counts`` (ranks per bin).
+        degrees of freedom), ``ok`` (p > :data:`P_MIN`), and ``counts`` (ranks per bin).
     job
         The many-fit job (where it ran, its failures by simulation, what was resumed).
     keep, bins

@@ -523,10 +523,9 @@ def balanced_wrap(text: str, width: float, size: float = 8.0, lines: int = 3) ->
     As few lines as greedy wrapping needs, of even length (no orphan word).
 
     Greedy wrapping to ``width`` fills the first lines and leaves a word or two on the last; this
-    keeps
-    the number of lines and narrows the width until one more line would be needed. Each explicit
-    line
-    (a line break) is a paragraph of its own; at most ``lines`` lines each (an ellipsis where cut).
+    keeps the number of lines and narrows the width until one more line would be needed. Each
+    explicit line (a line break) is a paragraph of its own; at most ``lines`` lines each (an
+    ellipsis where cut).
 
     Examples
     --------
@@ -560,12 +559,10 @@ def row_xlabel(ax: Axes, text: str, width: float) -> None:
     """The x label of a plot with a row-label column, wrapped to the figure in even lines.
 
     A label whose lines fit under the data area is centred there; one whose lines fit the figure is
-    aligned
-    to the axes' right edge, so it runs leftwards under the row labels instead of off the figure. A
-    longer
-    one is wrapped evenly (:func:`balanced_wrap`, no word left on a line of its own): centred under
-    the
-    data area if that takes at most one line more, else across the figure, aligned right.
+    aligned to the axes' right edge, so it runs leftwards under the row labels instead of off the
+    figure. A longer one is wrapped evenly (:func:`balanced_wrap`, no word left on a line of its
+    own): centred under the data area if that takes at most one line more, else across the figure,
+    aligned right.
     """
     data, full = 0.9 * (1 - LABEL_SHARE) * width, 0.92 * width
 

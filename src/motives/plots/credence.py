@@ -281,8 +281,7 @@ def plot_credence_density(
     ----------
     trace
         A fit (:class:`~motives.models.result.FitResult`) or its trace: DataTree, InferenceData-like
-        or Dataset
-        with ``var`` over ``dim``.
+        or Dataset with ``var`` over ``dim``.
     var
         The variable to draw.
     dim

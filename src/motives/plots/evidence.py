@@ -362,11 +362,9 @@ def _plot_grouped_ledger(
     """The ledger grouped by proposition (see :func:`plot_ledger`).
 
     Each group: a heading (the proposition's title, bold, in the label column; the cap or floor and
-    the
-    share used at the right), a grey band from floor to cap behind the group with dotted edges, the
-    proposition's bar (all its evidence, black), and its items' bars (each given the others) with an
-    open
-    circle for the item alone. Direct items follow, by issue area.
+    the share used at the right), a grey band from floor to cap behind the group with dotted edges,
+    the proposition's bar (all its evidence, black), and its items' bars (each given the others)
+    with an open circle for the item alone. Direct items follow, by issue area.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch

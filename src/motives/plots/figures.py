@@ -35,17 +35,15 @@ _CAPTIONS: dict[str, str] = {
     "credences": "Credence of each hypothesis (open circles) and family (filled squares), exact "
     "engine.",
     "ledger": "Evidence ledger: each item's weight of evidence for the leading family against the "
-    "rest, in "
-    "decibans, grouped by issue area (the rest weighted by the prior).",
+    "rest, in decibans, grouped by issue area (the rest weighted by the prior).",
     "trajectory": "Credence of each family as the items come in, in date order (undated items "
     "first, shaded); "
     "when the credences end within 0.01 of 0 or 1, their log-odds against the rest in decibans.",
     "prior_sweep": "Posterior credence against the prior of the leading family (the rest of the "
-    "prior kept in "
-    "proportion); the open circle marks the prior at which its credence would be 1/2 (even odds "
-    "against all the rest together, not a tie with its strongest rival), the vertical line the "
-    "prior used. When that prior is within 0.02 of 0 or 1: posterior against prior log-odds in "
-    "decibans, a line the Bayes factor above the diagonal.",
+    "prior kept in proportion); the open circle marks the prior at which its credence would be 1/2 "
+    "(even odds against all the rest together, not a tie with its strongest rival), the vertical "
+    "line the prior used. When that prior is within 0.02 of 0 or 1: posterior against prior "
+    "log-odds in decibans, a line the Bayes factor above the diagonal.",
     "tornado": "The leading family's credence (log-odds in decibans when the credence is within "
     "0.01 of 0 or 1) "
     "with each item's weight of evidence scaled by 1/f and f, one item at a time, and each other "
@@ -69,11 +67,10 @@ _CAPTIONS: dict[str, str] = {
     "structure": "Structure of the case: the hypotheses (left), the propositions that bear on "
     "them or on another "
     "proposition, and the items that bear on each (right). A proposition's cap is the most it can "
-    "move "
-    "the odds between two values of its parent, however many items bear on it (decibans, under the "
-    "analysis lens; \u221e when a state is impossible under one value); the wider the edge into "
-    "it, the "
-    "larger its cap (dashed: cap 0). This is the cap between any two parent values, not the "
+    "move the odds between two values of its parent, however many items bear on it (decibans, "
+    "under the analysis lens; \u221e when a state is impossible under one value); the wider the "
+    "edge into it, the larger its cap (dashed: cap 0). This is the cap between any two parent "
+    "values, not the "
     "ledger's "
     "cap, which is for the leading family against the rest weighted by the prior and is never "
     "larger.",
@@ -86,17 +83,14 @@ _CAPTIONS: dict[str, str] = {
 #: Caption of the ledger of a structured case (items grouped by proposition).
 LEDGER_STRUCTURED = (
     "Evidence ledger grouped by proposition: for each proposition, the weight of all its evidence "
-    "for the leading "
-    "family against the rest (black bar), the range it can move those odds at most (grey band "
-    "from floor to cap, "
-    "with the share of the cap used; this cap is for the leading family against the "
-    "prior-weighted rest, not the "
+    "for the leading family against the rest (black bar), the range it can move those odds at most "
+    "(grey band from floor to cap, with the share of the cap used; this cap is for the leading "
+    "family against the prior-weighted rest, not the "
     "structure figure's cap between any two parent values, which can be larger), and each item's "
     "weight given "
     "the proposition's other items (grey bars; an "
-    "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue "
-    "area. Decibans; the "
-    "rest weighted by the prior."
+    "open circle: the item alone). Items bearing directly on the hypotheses follow, by issue area. "
+    "Decibans; the rest weighted by the prior."
 )
 
 
@@ -157,8 +151,7 @@ class FigureContext:
     The case, the tables of :func:`motives.sensitivity.run_all`, labels.
 
     ``width`` is passed to the plot function when given (``"one"``, ``"two"``, inches); ``None``
-    keeps the
-    function's own default (``"auto"``).
+    keeps the function's own default (``"auto"``).
     """
 
     case: Case
@@ -231,8 +224,7 @@ def figure(
         Its caption in the report.
     needs
         The analyses (table names of :mod:`motives.sensitivity.registry`) it draws; it is drawn when
-        all are
-        present.
+        all are present.
     when
         Drawn only when this is true of the :class:`FigureContext` (e.g. the table is not empty).
     target
@@ -411,15 +403,12 @@ def standard_figures(
     ``tables`` is the output of :func:`motives.sensitivity.run_all` (DataFrames), or the same tables
     as
     :class:`~motives.sensitivity.SensitivityResult` (e.g. :func:`motives.sensitivity.load_results`
-    of what
-    ``motives sensitivity`` wrote: the same figures). The figures are those of :data:`FIGURES`
-    (registered
-    with :func:`figure`, a user's own too) whose tables are present, in registration order; timeline
-    items each get a figure ``timeline_<id>``; a structured case (with
-    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`);
-    numeric hypotheses (a grid: every hypothesis has a ``value``) get
-    ``value_posterior``, which replaces ``credences`` beyond :data:`GRID_ROWS`
-    hypotheses. The item-ranked figures show the strongest
+    of what ``motives sensitivity`` wrote: the same figures). The figures are those of
+    :data:`FIGURES` (registered with :func:`figure`, a user's own too) whose tables are present, in
+    registration order; timeline items each get a figure ``timeline_<id>``; a structured case (with
+    propositions) gets ``structure`` first (:func:`motives.plots.plot_structure`); numeric
+    hypotheses (a grid: every hypothesis has a ``value``) get ``value_posterior``, which replaces
+    ``credences`` beyond :data:`GRID_ROWS` hypotheses. The item-ranked figures show the strongest
     :data:`STANDARD_TOP` rows. ``width`` (``"one"``, ``"two"``, inches) overrides each figure's own
     choice.
 
@@ -519,8 +508,7 @@ def _caption(name: str, case: Case | None) -> str:
         item = name.removeprefix("timeline_")
         return (
             f"Timeline item {item}: coded observations (open circles) and each hypothesis's "
-            "predicted trend "
-            "(prior mean line and 90% band of the trend line)."
+            "predicted trend (prior mean line and 90% band of the trend line)."
         )
     return FIGURES[name].caption if name in FIGURES else name
 

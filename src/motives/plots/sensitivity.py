@@ -253,9 +253,8 @@ def _break_id(text: str, width: float, size: float, lines: int = 2) -> str | Non
     Broken after underscores or spaces.
 
     None when it does not fit (a word wider than ``width``, or more lines needed). Matplotlib does
-    not wrap
-    tick labels, and :func:`~motives.plots._style.wrap_lines` breaks at spaces only (an id has
-    none).
+    not wrap tick labels, and :func:`~motives.plots._style.wrap_lines` breaks at spaces only (an id
+    has none).
     """
     import re
 
@@ -277,8 +276,7 @@ def _rows_word(table: pd.DataFrame, level: str) -> str:
     """What the rows of ``level`` are called: "families" only when the families group hypotheses.
 
     A case whose every family is one hypothesis has family rows that are the hypotheses, so a note
-    on
-    the lines left out says "hypotheses" there too.
+    on the lines left out says "hypotheses" there too.
     """
     levels = table.index.get_level_values("level")
     ids = table.index.get_level_values("id")
@@ -290,16 +288,12 @@ def _clear_spot(ax: Axes, ann: Any, kw: dict[str, Any]) -> None:
     """Move an annotation next to its point to where no line of the axes runs under its text.
 
     Tries the offsets right-below (the default), left-below, right-above, left-above, then farther
-    out (up to
-    about 60 points, nearest first); keeps
-    the first whose text box lies inside the axes and meets no line (each line sampled densely in
-    display
-    coordinates), else the one that meets the fewest; a white box under the text keeps it legible
-    there.
-    Only the default offset is moved: a caller's own
-    ``xytext`` is kept. Matplotlib places text where it is told and has no such search
-    (``adjustText`` does
-    it for scatter labels, but pulls in its own dependency for one label).
+    out (up to about 60 points, nearest first); keeps the first whose text box lies inside the axes
+    and meets no line (each line sampled densely in display coordinates), else the one that meets
+    the fewest; a white box under the text keeps it legible there. Only the default offset is moved:
+    a caller's own ``xytext`` is kept. Matplotlib places text where it is told and has no such
+    search (``adjustText`` does it for scatter labels, but pulls in its own dependency for one
+    label).
     """
     if kw.get("xytext") != (6, -10):
         return
@@ -550,8 +544,7 @@ def _input_labels(df: pd.DataFrame, labels: dict[str, str] | None) -> list[str]:
     """Row labels of a tornado / break-even table.
 
     A proposition's table is marked ``(table)``; a source's reliability reads ``reliability:
-    <source>``, a
-    base rate ``base rate: <item>``, the target's prior ``prior``.
+    <source>``, a base rate ``base rate: <item>``, the target's prior ``prior``.
     """
     kinds = (
         df["kind"]
@@ -607,8 +600,7 @@ def _rows_axes(
     Returns (Figure, Axes, rows drawn, their y, width) of one row per name.
 
     Call inside :func:`~motives.plots._style.style`; the first row is at the top. Every ranked-bar
-    figure
-    (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls
+    figure (tornado, cruxes, Sobol, break-even, information) draws its bars at ``y`` and then calls
     :func:`_rows_done`.
     """
     W, k, height = _row_plan(names_all, width, ax, top, base, per_row)
@@ -659,10 +651,8 @@ def _finite_ends(lo: np.ndarray, hi: np.ndarray, base: float) -> tuple[np.ndarra
     """Bar ends a figure can draw: an infinite end (log-odds of a ruled-out rival) at the edge of the finite ones.
 
     Matplotlib cannot place a bar of infinite width (NaN transforms); such an end is drawn 15% of
-    the finite
-    span beyond the farthest finite end and marked ``∞`` (``ends(y)`` yields where and what to
-    mark). A NaN end
-    (undefined) draws no bar.
+    the finite span beyond the farthest finite end and marked ``∞`` (``ends(y)`` yields where and
+    what to mark). A NaN end (undefined) draws no bar.
     """
     vals = np.concatenate([lo, hi, [base]])
     fin = vals[np.isfinite(vals)]
@@ -1345,8 +1335,7 @@ def plot_information(
             ax_.barh(y - 0.18, d["voi_family"], height=0.34, label="which family", **bar_style(1))
             xlabel = (
                 "Expected reduction of entropy (bits), as if not yet observed:\nabout which "
-                "hypothesis "
-                "(dark) and which family (hatched) is true"
+                "hypothesis (dark) and which family (hatched) is true"
             )
         _rows_done(
             ax_, y, names_all, W, xlabel, len(info), v, owned=ax is None, ylim=False, legend=not one

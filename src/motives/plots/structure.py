@@ -158,12 +158,10 @@ def plot_structure(  # noqa: C901
     Returns
     -------
     (Figure, Axes)
-        At most a page (9 in) tall: a taller diagram lists each item on one
-        line, then shows the first items of each group and counts the rest
-        ("... and 12 more items"). Each proposition box gives its title, states and cap: the most it
-        can
-        move the odds between two values of its parent, in decibans
-        (:func:`proposition_cap_db`); the edge into it is wider the larger the
+        At most a page (9 in) tall: a taller diagram lists each item on one line, then shows the
+        first items of each group and counts the rest ("... and 12 more items"). Each proposition
+        box gives its title, states and cap: the most it can move the odds between two values of its
+        parent, in decibans (:func:`proposition_cap_db`); the edge into it is wider the larger the
         cap and dashed when the cap is 0 (a non-diagnostic proposition).
 
     Examples
@@ -490,8 +488,7 @@ def _layers(case: Case) -> dict[str, int]:
     """Column of each node: the hypotheses 0, a fact its longest path from the hypotheses.
 
     The path runs through facts that are not roots; a root fact sits one column before its first
-    child fact
-    (column 0 when it has none).
+    child fact (column 0 when it has none).
     """
     props = {p.id: p for p in case.propositions}
     roots = {p.id for p in case.propositions if not p.parents}

@@ -3,10 +3,8 @@
 Every sentence of the report that states a number or a direction is rendered from a
 :class:`motives.report.explain.Claim` read from the tables the figures use (``run_all``'s), and
 :func:`build_report` returns the claims beside the text, so a test can check each against the
-tables.
-A claim that would say nothing (a level reached at a scale of 0, a number compared with itself) is
-not
-printed.
+tables. A claim that would say nothing (a level reached at a scale of 0, a number compared with
+itself) is not printed.
 """
 
 from __future__ import annotations
@@ -148,18 +146,15 @@ def structure_comparison(
     if abs(diff) < 0.05:
         meaning = (
             "the two agree: no proposition's items come near its cap, so treating them as "
-            "independent "
-            "changes nothing here."
+            "independent changes nothing here."
         )
     else:
         meaning = (
             f"treating the items as independent would {'overstate' if diff > 0 else 'understate'} "
             "the case "
             f"for it by {abs(diff):.1f} dB (a factor of {10 ** (abs(diff) / 10):.3g} on the "
-            "odds): items that "
-            "bear on one proposition share a cause, and together can move the odds no further "
-            "than the "
-            "proposition itself (its cap)."
+            "odds): items that bear on one proposition share a cause, and together can move the "
+            "odds no further than the proposition itself (its cap)."
         )
     if one_per_family(case):  # the family rows would repeat the hypothesis rows
         t = t[t.index.get_level_values("level") != "family"]
@@ -173,9 +168,8 @@ def structure_comparison(
     )
     return [
         "The credences above combine the items through their propositions. Beside them "
-        "(`if_independent`), "
-        "the posterior if every item bore on the hypotheses independently, each with what it "
-        "implies alone "
+        "(`if_independent`), the posterior if every item bore on the hypotheses independently, "
+        "each with what it implies alone "
         f"(`exact_posterior(case, structure=False)`).{also}",
         "",
         *lines,
@@ -196,8 +190,7 @@ def _discount_sentence(
     For each level, the smallest gamma from which the target keeps it.
 
     A level the target does not reach with the evidence at full weight, or reaches at the smallest
-    gamma
-    but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
+    gamma but loses at a larger one, is said to be so (the smallest gamma alone would misstate it).
     """
     n = disc.attrs["diagnostic_items"]
     tgt = disc.attrs["target"]
@@ -250,8 +243,7 @@ def _discount_part(c: Claim) -> str:
     if st == "not_reached":
         return (
             f"{lv:g}: not with the evidence at full weight (credence {c.detail['credence']:.4g} "
-            "at gamma 1; "
-            "only a weaker weight, where the prior counts for more, reaches it)"
+            "at gamma 1; only a weaker weight, where the prior counts for more, reaches it)"
         )
     if st == "not_kept":
         return f"{lv:g}: first at gamma {g:.2f}, but not at every larger gamma (see the figure)"
@@ -293,8 +285,7 @@ def judgements_markdown(
 
     The source reliabilities, the base rates of the items such sources report and the target's prior
     (:func:`motives.sensitivity.judgements.judgement_table`); a base rate the case does not give is
-    named
-    with the value it defaulted to (the row mean). Nothing when the case has only its prior.
+    named with the value it defaulted to (the row mean). Nothing when the case has only its prior.
 
     Examples
     --------
@@ -319,8 +310,7 @@ def judgements_markdown(
         "The verdict also rests on these judgements, which the tornado and break-even tables "
         "below move "
         "like the likelihoods (the value is the judged probability: a source's reliability, the "
-        "base rate "
-        "P(report | source wrong) of an item it reports, the prior of the target):",
+        "base rate P(report | source wrong) of an item it reports, the prior of the target):",
         "",
         to_markdown(jt.assign(value=[f"{v:.6g}" for v in jt["value"]]), digits=6),
         "",
@@ -338,10 +328,8 @@ def judgements_markdown(
         named = ", ".join(f"`{c.subject}` = {c.value:.6g}" for c in found)
         out += [
             f"**Defaulted base rates:** {named}. These items give no `base_rate`, so it is the "
-            "mean of "
-            "their likelihoods (P(report | source wrong) as if a wrong source reported at the "
-            "average rate); "
-            "give `base_rate` where that is not your judgement.",
+            "mean of their likelihoods (P(report | source wrong) as if a wrong source reported at "
+            "the average rate); give `base_rate` where that is not your judgement.",
             "",
         ]
     return out
@@ -376,8 +364,7 @@ def report_markdown(
     spec
         ``name``, ``file``, ``lens``, ``prior``, ``model``, ``case_hash`` (of the case content),
         ``motives_version``, ``tornado_factor``, ``reliability``, and ``target`` (as written) when
-        the
-        analyses were run for a target.
+        the analyses were run for a target.
     analysed
         The case the tables were computed on when it is not ``case``: for a group target,
         :meth:`motives.Case.regrouped` (the grouping's groups as families).
@@ -385,10 +372,9 @@ def report_markdown(
     Notes
     -----
     The target-centred sections (prior, leave-one-out, break-even, discount, cruxes, Sobol) follow
-    the
-    target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless a
-    target
-    was given. A case with named groupings gets a section "Groupings": each grouping's marginal.
+    the target of the tables (``tables["prior_sweep"].attrs["target"]``): the leading family unless
+    a target was given. A case with named groupings gets a section "Groupings": each grouping's
+    marginal.
 
     The sections are those registered with :func:`section` (a user's own too), in registration
     order;
@@ -419,8 +405,7 @@ def report_markdown(
     True
 
     A structured case puts the independent-items posterior beside the structured one and adds a
-    section
-    "Structure":
+    section "Structure":
 
     >>> case = mv.examples.load("burglary")
     >>> md = report_markdown(
@@ -568,8 +553,7 @@ def section(
         The section's name (unique); its heading is its own to write.
     uses
         The analyses (table names of :mod:`motives.sensitivity.registry`) it reports; it is written
-        only when
-        all their tables are there.
+        only when all their tables are there.
     when
         Written only when this is true of the :class:`ReportContext`.
     optional
@@ -588,8 +572,7 @@ def section(
         if name in SECTIONS:
             raise ValueError(
                 f"a report section named {name!r} is registered already (unregister_section it "
-                "first "
-                "to replace it)"
+                "first to replace it)"
             )
         SECTIONS[name] = Section(name, tuple(uses), fn, when, tuple(optional))
         return fn
@@ -619,8 +602,7 @@ def report_sections(
     direction.
 
     The head (title, analysis, lens) is ``"__head__"``; a section that does not apply (its ``when``)
-    or writes
-    nothing is left out.
+    or writes nothing is left out.
 
     Examples
     --------
@@ -687,8 +669,7 @@ def _head(x: ReportContext) -> list[str]:
         f"{spec.get('case_hash', '')}, motives {spec.get('motives_version', '')}): "
         f"case `{case.name}`, lens `{lens}`, prior {prior_text}, exact engine "
         f"(closed form; model `{spec.get('model', 'exclusive')}` -- every analysis below uses the "
-        "exact "
-        "posterior of the exclusive model), which gives credences without intervals. "
+        "exact posterior of the exclusive model), which gives credences without intervals. "
         + RESOLUTION_NOTE,
         "",
     ]
@@ -804,10 +785,8 @@ def _posterior(x: ReportContext) -> list[str]:
     elif x.lead_level == "hypothesis":  # the default target when one family holds every hypothesis
         L += [
             f"The leading hypothesis is **{labels.get(lead, lead)}** with {numbers}. The case's "
-            "one family "
-            "holds every hypothesis (its credence is 1 whatever the evidence), so the analyses "
-            "below are of the "
-            "leading hypothesis.",
+            "one family holds every hypothesis (its credence is 1 whatever the evidence), so the "
+            "analyses below are of the leading hypothesis.",
             "",
         ]
     elif one_per_family(case):  # every family is one hypothesis: "family" would name a hypothesis
@@ -849,10 +828,9 @@ def _structure(x: ReportContext) -> list[str]:
         "",
         f"{plural(len(case.propositions), 'proposition')} "
         f"stand{'s' if len(case.propositions) == 1 else ''} between the hypotheses and the items "
-        "that bear on "
-        "them; items under one proposition are conditionally independent given its state, so "
-        "together "
-        "they can never move the odds by more than the proposition itself (its cap).",
+        "that bear on them; items under one proposition are conditionally independent given its "
+        "state, so together they can never move the odds by more than the proposition itself (its "
+        "cap).",
         "",
     ]
     L += x.fig("structure")
@@ -880,9 +858,8 @@ def _evidence(x: ReportContext) -> list[str]:
         "Weight of evidence W = 10 log10 P(E | T) / P(E | not T) in decibans; P(E | not T) "
         "averages the other "
         "hypotheses' likelihoods weighted by the prior. With two hypotheses (or families that "
-        "agree within "
-        "themselves) and independent items the W add up to the total change of log-odds; "
-        "otherwise the exact, "
+        "agree within themselves) and independent items the W add up to the total change of "
+        "log-odds; otherwise the exact, "
         "order-dependent decomposition is the trajectory's `step_db`.",
         "",
     ]
@@ -898,10 +875,9 @@ def _prior(x: ReportContext) -> list[str]:
         "",
         f"Bayes factor of each hypothesis{' and family' if grouped else ''} against the rest, and "
         "`prior_for_credence_half`, the prior at which its credence would be 1/2, even odds "
-        "against all the rest "
-        "together (prior odds x Bayes factor = posterior odds; `prior_for_tie` in the CSV). This "
-        "is not where it "
-        "would tie with its strongest single rival (the tie of break-even).",
+        "against all the rest together (prior odds x Bayes factor = posterior odds; "
+        "`prior_for_tie` in the CSV). This is not where it would tie with its strongest single "
+        "rival (the tie of break-even).",
         "",
         *_shown(
             (rev if grouped else rev[rev.index.get_level_values("level") != "family"]).rename(
@@ -959,8 +935,7 @@ def _influence(x: ReportContext) -> list[str]:
             "that power), one item at a time; each other judgement (`kind`: a source's "
             "reliability, a base rate, "
             "the prior of the target; `value` its judged probability) with its odds multiplied "
-            f"by 1/{f:g} and "
-            f"{f:g}.",
+            f"by 1/{f:g} and {f:g}.",
             "",
             to_markdown(tor.head(10)[cols], digits=4),
             "",
@@ -971,16 +946,13 @@ def _influence(x: ReportContext) -> list[str]:
             "Break-even: the factor on one item's likelihood ratio "
             f"({labels.get(be.attrs['target'], '')} : rest) "
             f"that alone ties {what} with {labels.get(be.attrs['rival'], be.attrs['rival'])}. For "
-            "items "
-            "taken at face value it is the same for every item (posterior odds move by exactly "
-            "the factor); "
+            "items taken at face value it is the same for every item (posterior odds move by "
+            "exactly the factor); "
             "what differs is how far each item's own weight of evidence would have to move "
-            "(`db_item` -> "
-            "`db_needed`). Items behind an uncertain source may be unable to reach the tie. The "
-            "other "
-            "judgements (`kind` `source`, `base_rate`, `prior`) are rows too: the factor on their "
-            "odds, and the "
-            "probability that would tie (`value` -> `value_needed`).",
+            "(`db_item` -> `db_needed`). Items behind an uncertain source may be unable to reach "
+            "the tie. The other judgements (`kind` `source`, `base_rate`, `prior`) are rows too: "
+            "the factor on their odds, and the probability that would tie (`value` -> "
+            "`value_needed`).",
             "",
             to_markdown(_break_even_rows(be), digits=4),
             "",
@@ -1014,12 +986,10 @@ def _group_discount_lines(
     """One group discount table (by proposition or by issue area) and its sentence, from its claim.
 
     The sentence is at the lowest level of the table the target reaches with every item at full
-    weight: the
-    group whose items it needs most (the largest of the smallest gammas), or that it needs none of
-    them. When
-    it reaches no level, the sentence says so, and names a group whose items, weighed down, would
-    bring it to
-    the lowest level (the one left out that leaves the highest credence), if any does.
+    weight: the group whose items it needs most (the largest of the smallest gammas), or that it
+    needs none of them. When it reaches no level, the sentence says so, and names a group whose
+    items, weighed down, would bring it to the lowest level (the one left out that leaves the
+    highest credence), if any does.
     """
     if gd.empty:
         return []
@@ -1096,9 +1066,8 @@ def _group_discount_lines(
             )
     return [
         f"Discount by {kind}: the items of one {kind} at a time weighed at gamma (their weight of "
-        "evidence times "
-        "gamma), every other item at full weight; `credence` at gamma = 1, `credence_without` at "
-        "gamma = 0 (the "
+        "evidence times gamma), every other item at full weight; `credence` at gamma = 1, "
+        "`credence_without` at gamma = 0 (the "
         f"{kind}'s items left out), and per level the smallest gamma at which the credence of "
         f"{name} is at least "
         "that level (empty where no gamma in [0, 1] reaches it).",
@@ -1149,9 +1118,8 @@ def _conflict(x: ReportContext) -> list[str]:
         + ".",
         "",
         "How probable the evidence is under each hypothesis, against simulated cases of the same "
-        "shape "
-        "(tail: the share of simulated cases at most as probable as this one; likelihood items at "
-        "face value):",
+        "shape (tail: the share of simulated cases at most as probable as this one; likelihood "
+        "items at face value):",
         "",
         *_shown(sur[["loglik", "sim_mean", "sim_sd", "tail"]], x.hyp_cred, digits=3),
     ]
@@ -1178,8 +1146,7 @@ def _lenses(x: ReportContext) -> list[str]:
     L += x.fig("lenses_family")
     L += [
         "Leave one lens out (linear pool of the remaining lenses' likelihoods; items no remaining "
-        "lens "
-        "rates are left out):",
+        "lens rates are left out):",
         "",
         to_markdown(x.no_family_rows(tables["leave_one_lens_out"]), digits=4),
         "",
@@ -1195,8 +1162,7 @@ def _lenses(x: ReportContext) -> list[str]:
     if not cr.empty:
         L += [
             f"Cruxes: change of the log-odds of {labels.get(lead, lead)} (dB) when one item is "
-            "read through "
-            "another lens, all else as the analysis lens reads it.",
+            "read through another lens, all else as the analysis lens reads it.",
             "",
             to_markdown(cr.head(12), digits=3),
             "",
@@ -1233,9 +1199,8 @@ def _global(x: ReportContext) -> list[str]:
             L += [
                 f"**Warning: these estimates are too noisy to trust.** For {named} the "
                 "bootstrap standard error exceeds 0.05 or the first-order index exceeds the total "
-                "index beyond "
-                "its sampling error (which no true index does); raise `sensitivity.sobol_samples` "
-                "in the spec.",
+                "index beyond its sampling error (which no true index does); raise "
+                "`sensitivity.sobol_samples` in the spec.",
                 "",
             ]
         L += _sobol_credence_lines(x)
@@ -1262,8 +1227,7 @@ def _sobol_credence_lines(x: ReportContext) -> list[str]:
     L = [
         f"The same indices for the credence of {name} itself (n = {sc.attrs.get('n')}, "
         f"{sc.attrs.get('evaluations')} engine evaluations): a bounded scale, on which what moves "
-        "odds that are "
-        "already near certainty counts for little.",
+        "odds that are already near certainty counts for little.",
         "",
         to_markdown(sc.head(15), digits=3),
         "",
@@ -1284,8 +1248,7 @@ def _sobol_credence_lines(x: ReportContext) -> list[str]:
         named = ", ".join(noisy[:5]) + (f" and {len(noisy) - 5} more" if len(noisy) > 5 else "")
         L += [
             f"**Warning: on the credence scale, the estimates for {named} are too noisy to "
-            "trust** (the same test "
-            "as for the log-odds).",
+            "trust** (the same test as for the log-odds).",
             "",
         ]
     return L
@@ -1300,10 +1263,17 @@ def _information(x: ReportContext) -> list[str]:
             info = info.drop(
                 columns=[c for c in ("entropy_family", "voi_family") if c in info.columns]
             )
+        props = "kind" in info.columns and bool((info["kind"] == "proposition").any())
+        what = (
+            "from each item (kind `item`: judged as if it had not been observed yet, the belief "
+            "being the posterior without it) and from learning the state of each proposition "
+            "(kind `proposition`)"
+            if props
+            else "from each item, judged as if it had not been observed yet (belief = posterior "
+            "without it)"
+        )
         L += [
-            "Expected reduction of entropy (bits) from each item, judged as if it had not been "
-            "observed yet "
-            "(belief = posterior without it):",
+            f"Expected reduction of entropy (bits) {what}:",
             "",
             to_markdown(info.sort_values("voi", ascending=False).head(10), digits=4),
             "",
@@ -1339,8 +1309,7 @@ def _proposition_information_lines(x: ReportContext) -> list[str]:
         "Expected reduction of entropy (bits) about the hypotheses from learning each "
         "proposition's state, given "
         "all the evidence (`entropy`: the uncertainty now; `likeliest`: its most probable state "
-        "given the "
-        "evidence, with `p_likeliest` its probability):",
+        "given the evidence, with `p_likeliest` its probability):",
         "",
         to_markdown(shown.sort_values("voi", ascending=False), digits=4),
         "",
@@ -1380,8 +1349,7 @@ def references_markdown(case: Case) -> list[str]:
     Every work the report cites, formatted by :class:`motives.citations.Bibliography`.
 
     The works are the items' and propositions' sources and the sources that report items; a case
-    that cites
-    none gets no section.
+    that cites none gets no section.
 
     Examples
     --------

@@ -33,10 +33,9 @@ class Claim:
     ----------
     what
         The kind of claim: ``posterior_leader``, ``leader_within``, ``evidence_favours``,
-        ``carries``,
-        ``against``, ``proposition_carries``, ``loo_flips``, ``no_loo_flip``, ``nearest_flip``,
-        ``no_flip``,
-        ``lens_disagrees``, ``lenses_agree``, ``conflict``, ``discount``, ``independent``.
+        ``carries``, ``against``, ``proposition_carries``, ``loo_flips``, ``no_loo_flip``,
+        ``nearest_flip``, ``no_flip``, ``lens_disagrees``, ``lenses_agree``, ``conflict``,
+        ``discount``, ``independent``.
     subject
         The id it is about (hypothesis, family, item, proposition, judgement, lens).
     value
@@ -149,13 +148,10 @@ def _against(case: Case, woe: Any, pw: Any, level: str, tgt: str, *, top: int) -
     The items and observed or reported facts of most negative weight for the target.
 
     An item's weight is :func:`motives.sensitivity.weight_of_evidence`'s; a fact's (observed, or
-    with items
-    bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact whose weight
-    only passes on what lies
-    below it (neither observed nor reported) is not named: the finding below it is. ``favours`` is
-    the rival
-    with the largest weight of that finding against its own rest, named only when that weight is
-    positive.
+    with items bearing on it directly) is :func:`motives.sensitivity.proposition_weight`'s. A fact
+    whose weight only passes on what lies below it (neither observed nor reported) is not named: the
+    finding below it is. ``favours`` is the rival with the largest weight of that finding against
+    its own rest, named only when that weight is positive.
     """
     rows: list[tuple[float, str, str, Any]] = []
     col = _slice(woe, level, tgt, "decibans")
@@ -232,8 +228,7 @@ def explain(  # noqa: C901
         How many items to name as carrying the weight.
     target
         The hypothesis or family the target-centred claims are about (weights, flips, discount);
-        default the
-        leading family, as in :func:`motives.sensitivity.run_all`.
+        default the leading family, as in :func:`motives.sensitivity.run_all`.
 
     Returns
     -------
@@ -391,9 +386,8 @@ def explain(  # noqa: C901
             f"{_odds(odds)} against the runner-up, {mn[second_h]}."
         )
         t = (
-            f"{under_t}{esc(names[lead_h])} leads with credence "
-            f"{esc(_pct(hyp[lead_h]))}, {esc(_odds(odds))} against the runner-up, "
-            f"{esc(names[second_h])}."
+            f"{under_t}{esc(names[lead_h])} leads with credence {esc(_pct(hyp[lead_h]))}, "
+            f"{esc(_odds(odds))} against the runner-up, {esc(names[second_h])}."
         )
     if m.startswith("the posterior"):
         m, t = "T" + m[1:], "T" + t[1:]
@@ -670,16 +664,14 @@ def explain(  # noqa: C901
                 v0, v1 = _prob(float(r["value"])), _prob(float(r["value_needed"]))
                 m2 = (
                     f"The nearest flip by one judgement: {md_text(what)} would have to be {v1} "
-                    f"instead of {v0} "
-                    f"(its odds multiplied by {_num(f)}, {f_db:+.1f} dB) to tie {tname_m} with "
-                    f"{riv_m}."
+                    f"instead of {v0} (its odds multiplied by {_num(f)}, {f_db:+.1f} dB) to tie "
+                    f"{tname_m} with {riv_m}."
                 )
                 t2 = (
                     f"The nearest flip by one judgement: {esc(what)} would have to be {esc(v1)} "
                     "instead of "
                     f"{esc(v0)} (its odds multiplied by {esc(_num(f))}, {f_db:+.1f}\\,dB) to tie "
-                    f"{tname_t} with "
-                    f"{riv_t}."
+                    f"{tname_t} with {riv_t}."
                 )
             else:
                 noun = (
@@ -713,9 +705,8 @@ def explain(  # noqa: C901
         )
         m2 = (
             f"No single judgement can flip it: break-even over all {len(be)} judgements (items, "
-            "tables, "
-            "source reliabilities, base rates, the prior) finds none that alone ties it with its "
-            "rival."
+            "tables, source reliabilities, base rates, the prior) finds none that alone ties it "
+            "with its rival."
         )
         m, t = (m + " " + m2).strip(), (t + " " + m2).strip()
     if m:
@@ -796,9 +787,8 @@ def explain(  # noqa: C901
         )
         t = (
             f"Conflict check: {esc(lst)} {'is' if len(flagged) == 1 else 'are'} much less "
-            "probable given the rest "
-            "of the evidence than a priori --- check the encoding, or whether a hypothesis is "
-            "missing."
+            "probable given the rest of the evidence than a priori --- check the encoding, or "
+            "whether a hypothesis is missing."
         )
         say(m, t)
 
@@ -877,8 +867,7 @@ def explain(  # noqa: C901
                 f"Counting every item as independent would give {tname_t} {esc(_pct(fc))} instead "
                 "of "
                 f"{esc(_pct(tcred))}: the propositions keep items that share a cause from "
-                "counting more than that "
-                "cause."
+                "counting more than that cause."
             )
             say(m, t)
     return ex

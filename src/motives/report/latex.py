@@ -29,8 +29,7 @@ def cite(keys: list[str]) -> str:
     r"""``\cite{a,b}`` for BibTeX keys (keys are not escaped: BibTeX needs them verbatim).
 
     The one citation formatter's LaTeX form (:func:`motives.citations.latex_cite`): the paper's
-    BibTeX or
-    biblatex style formats the citation from the case's own ``.bib`` file.
+    BibTeX or biblatex style formats the citation from the case's own ``.bib`` file.
 
     Raises
     ------
@@ -196,9 +195,8 @@ def evidence_latex(
         )
     cap = (
         f"Evidence under lens {latex_escape(t.attrs['lens'])}: likelihood of each item under each "
-        "hypothesis "
-        "(means; -- for timeline and quantity items, scored by their own models) and its weight "
-        "of evidence "
+        "hypothesis (means; -- for timeline and quantity items, scored by their own models) and "
+        "its weight of evidence "
         f"for {latex_escape(target_label(case, t.attrs['target']))} against the rest, in decibans "
         "(rest weighted by the prior)."
     )
@@ -351,8 +349,7 @@ def proposition_latex(
     if not p.parents:
         cap = [
             f"Proposition {latex_escape(prop_id)}: {latex_escape(p.title)}. A root fact (nothing "
-            "in the case "
-            "causes it): its one row, per lens, is its prior."
+            "in the case causes it): its one row, per lens, is its prior."
         ]
     else:
         over = (

@@ -210,12 +210,10 @@ def most_credible_rows(
     """The rows of a table a report shows, and a sentence on those left out ("" when none are).
 
     At each level (the index level ``level`` if there is one; else the whole index) every row, or,
-    when there
-    are more than :data:`motives.conventions.MANY_ROWS`, the :data:`motives.conventions.SHOWN_ROWS`
-    most
-    credible, in their own order: the rule of ``motives posterior``. ``credence`` is indexed like
-    the rows'
-    ids (default: the table's own ``credence`` column).
+    when there are more than :data:`motives.conventions.MANY_ROWS`, the
+    :data:`motives.conventions.SHOWN_ROWS` most credible, in their own order: the rule of ``motives
+    posterior``. ``credence`` is indexed like the rows' ids (default: the table's own ``credence``
+    column).
 
     Examples
     --------
@@ -337,10 +335,9 @@ def evidence_markdown(
     """The evidence table as Markdown, with a caption line stating the lens and the unit.
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's
-    resolution.
-    ``target`` (a hypothesis or family) is what the decibans are for, default the leading family: a
-    report
-    analysed for a target passes it, so that the table and the figures give each item the same sign.
+    resolution. ``target`` (a hypothesis or family) is what the decibans are for, default the
+    leading family: a report analysed for a target passes it, so that the table and the figures give
+    each item the same sign.
 
     Examples
     --------
@@ -367,18 +364,15 @@ def evidence_markdown(
     cap = (
         f"Evidence under lens `{t.attrs['lens']}`: likelihood P(E | h) per hypothesis (means); "
         f"decibans = weight of evidence for {md_text(target_label(case, t.attrs['target']))} "
-        "against the rest "
-        "(rest weighted by the prior)."
+        "against the rest (rest weighted by the prior)."
     )
     if case.structured:
         cap += (
             " An item under a proposition is rated P(E | state) (`given_state`); its hypothesis "
-            "columns give "
-            "what it implies alone through its proposition, and its decibans its weight alone. "
-            "Items under one "
-            "proposition are not independent given h, so their decibans do not add up: the "
-            "structured "
-            "posterior combines them through the proposition."
+            "columns give what it implies alone through its proposition, and its decibans its "
+            "weight alone. Items under one proposition are not independent given h, so their "
+            "decibans do not add up: the structured posterior combines them through the "
+            "proposition."
         )
     fb = [i for i, f in t["fallback"].items() if f]
     if fb:
@@ -402,10 +396,8 @@ def posterior_markdown(
     The interval mass is stated where there are intervals.
 
     Unless ``note=False`` (a document that states it once), a last line states the engine's
-    resolution.
-    ``all_rows=False`` keeps, at a level with many rows, only the most credible
-    (:func:`most_credible_rows`)
-    and says how many are left out.
+    resolution. ``all_rows=False`` keeps, at a level with many rows, only the most credible
+    (:func:`most_credible_rows`) and says how many are left out.
 
     Examples
     --------

@@ -419,13 +419,10 @@ class Case(Record):
         Its posterior is the exact engine's.
 
         A ``hypothesis`` node, one node per proposition and one binary node per item (evidence:
-        every item
-        node in its first state, ``observed``); sources of uncertain reliability become discrete
-        nodes over
-        the exact engine's quadrature points. :func:`motives.bn.network` returns the evidence and
-        the name
-        mapping too; ``motives export`` writes the network as BIF, XMLBIF or Hugin NET. Needs pgmpy
-        (``pip install 'motives[export]'``).
+        every item node in its first state, ``observed``); sources of uncertain reliability become
+        discrete nodes over the exact engine's quadrature points. :func:`motives.bn.network` returns
+        the evidence and the name mapping too; ``motives export`` writes the network as BIF, XMLBIF
+        or Hugin NET. Needs pgmpy (``pip install 'motives[export]'``).
 
         Examples
         --------

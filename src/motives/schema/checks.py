@@ -271,8 +271,7 @@ def item_problems(case: Case, e: Any, lens_ids: list[str], known: set[str]) -> l
         out.append(
             P(
                 f"no judgement for the default lens '{case.default_lens}' (items other lenses do "
-                "not "
-                "rate fall back to it)",
+                "not rate fall back to it)",
                 item=e.id,
                 field=judgement_field(e),
             )
@@ -362,8 +361,7 @@ def structure_problems(
             out.append(
                 P(
                     f"no table for the default lens '{case.default_lens}' (lenses that do not "
-                    "rate a "
-                    "proposition fall back to it); it has tables for: "
+                    "rate a proposition fall back to it); it has tables for: "
                     + (", ".join(p.likelihoods) or "no lens"),
                     item=p.id,
                     field="likelihoods",

@@ -107,8 +107,7 @@ def _row_forms_schema(schema: dict[str, Any]) -> None:
         "type": "object",
         "additionalProperties": {"type": "number", "minimum": 0},
         "description": "Instead of values: relative likelihoods (only ratios matter; stored "
-        "scaled so "
-        "the largest is 1).",
+        "scaled so the largest is 1).",
     }
     props["decibans"] = {
         "type": "object",
@@ -275,8 +274,7 @@ class PredictiveJudgement(Record):
 
 _NO_PARENT = (
     "bears_on: [] makes an item that nothing in the case explains, so it cannot bear on any "
-    "hypothesis; "
-    "name the hypotheses or the proposition(s) it depends on"
+    "hypothesis; name the hypotheses or the proposition(s) it depends on"
 )
 
 
@@ -293,8 +291,7 @@ class ItemBase(Record):
         description="The id of the proposition this item bears on (its likelihoods are then keyed "
         "by that "
         "proposition's states); default, or 'hypotheses': the hypotheses themselves; or a list of "
-        "parents in "
-        "order (the table is nested in that order).",
+        "parents in order (the table is nested in that order).",
     )
     sources: list[CiteKey] = Field(default_factory=list, description="BibTeX keys.")
     reported_by: CiteKey | None = Field(
@@ -325,9 +322,8 @@ class ItemBase(Record):
         check_parents_once(self.bears_on)
         if self.base_rate is not None and self.reported_by is None:  # it would be silently ignored
             raise ValueError(
-                "base_rate (P(report | source wrong)) applies only to an item reported_by a "
-                "source of "
-                "uncertain reliability: add reported_by or remove base_rate"
+                "base_rate (P(report | source wrong)) applies only to an item reported_by a source "
+                "of uncertain reliability: add reported_by or remove base_rate"
             )
         return self
 

@@ -147,8 +147,7 @@ def short_quote(value: str) -> str:
     if n > MAX_QUOTE_WORDS:
         raise ValueError(
             f"a quote of {n} words; the formats allow at most {MAX_QUOTE_WORDS}: quote the key "
-            "words "
-            "and cite the rest"
+            "words and cite the rest"
         )
     return value
 
@@ -219,8 +218,7 @@ def _likelihood_as_written(schema: dict[str, Any]) -> None:
     schema.update(
         {
             "description": description + " A number in [0, 1], a phrase, percentage or ACH rating "
-            "(text), or a mapping form ({mean, concentration}, {low, high}, "
-            "{icd203: ...}, ...).",
+            "(text), or a mapping form ({mean, concentration}, {low, high}, {icd203: ...}, ...).",
             "anyOf": list(LIKELIHOOD_AS_WRITTEN),
             "title": "Likelihood",
         }

@@ -85,9 +85,8 @@ def parent_values(case: Case, parent: Any) -> list[str]:
     """The values a table under ``parent`` is keyed by: hypothesis ids, or the parent's states.
 
     ``parent`` may be a tuple of parents (a node's :attr:`~motives.schema.Proposition.parents`):
-    with
-    several, every combination of their values joined with ``.`` in nested order (the first parent
-    outermost); for a root fact, the one key ``'*'``.
+    with several, every combination of their values joined with ``.`` in nested order (the first
+    parent outermost); for a root fact, the one key ``'*'``.
 
     Examples
     --------

@@ -120,8 +120,7 @@ def grouping_problems(groupings: Sequence[Grouping], hypotheses: Sequence[str]) 
             out.append(
                 Problem(
                     f"grouping '{g.id}': hypotheses in no group: {', '.join(missing)} (every "
-                    "hypothesis "
-                    "belongs to exactly one group)",
+                    "hypothesis belongs to exactly one group)",
                     field=f"{where}.groups",
                 )
             )

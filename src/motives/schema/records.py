@@ -30,9 +30,8 @@ class Hypothesis(Record):
         strict=True,
         allow_inf_nan=False,
         description="A number the hypothesis stands for (a point of a parameter grid); give all "
-        "or none. When every "
-        "hypothesis has one, the posterior mean, median and 90% credible interval of the value are "
-        "reported.",
+        "or none. When every hypothesis has one, the posterior mean, median and 90% credible "
+        "interval of the value are reported.",
     )
 
     @property

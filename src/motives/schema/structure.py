@@ -102,11 +102,9 @@ def flatten_table(values: Any, depth: int, where: str, parents: tuple[str, ...] 
     """A table nested ``depth`` levels (one per parent, in order) as one flat mapping.
 
     Keys become the parent values joined with ``.`` (``{burglary: {yes: 0.95}}`` →
-    ``{'burglary.yes': 0.95}``);
-    a root fact's one row (``depth == 0``) sits under :data:`ROOT_KEY`. A table already flat (as a
-    dumped
-    case writes it) is returned as it is. A level that is not a mapping raises ``ValueError`` naming
-    where.
+    ``{'burglary.yes': 0.95}``); a root fact's one row (``depth == 0``) sits under :data:`ROOT_KEY`.
+    A table already flat (as a dumped case writes it) is returned as it is. A level that is not a
+    mapping raises ``ValueError`` naming where.
 
     Examples
     --------
@@ -338,9 +336,8 @@ class Proposition(Record):
     bears_on: Id | list[Id] = Field(
         default=HYPOTHESES,
         description="'hypotheses' (default), the id of another proposition, a list of parents in "
-        "order (the table "
-        "is nested in that order), or [] for a root fact nothing in the case causes (one row: "
-        "P(state)).",
+        "order (the table is nested in that order), or [] for a root fact nothing in the case "
+        "causes (one row: P(state)).",
     )
     observed: Id | None = Field(
         default=None, description="A state observed for certain (a hard finding); default none."

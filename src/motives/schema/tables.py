@@ -130,8 +130,8 @@ def implied_parents(case: Case, parents: Any, lens: str | None = None) -> Any:
     Shape (K, V), in :meth:`parent_values` order.
 
     Without evidence every other fact sums out: the joint of the hypotheses and the parents'
-    ancestors is
-    built parents first (root facts with their prior) and marginalised onto the parents.
+    ancestors is built parents first (root facts with their prior) and marginalised onto the
+    parents.
 
     Examples
     --------

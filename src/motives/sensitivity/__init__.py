@@ -22,10 +22,8 @@ reverses the conclusion.
 - :func:`proposition_weight`, :func:`proposition_cap` -- weight of evidence per proposition, its cap
   and the share used, and each item's share inside it; :func:`proposition_information` -- value of
   learning a proposition's state; :func:`group_discount` -- the evidence discount of one
-  proposition's
-  or one issue area's items; :func:`perturb_inputs` -- the perturbations behind tornado and
-  break-even,
-  over items and proposition tables.
+  proposition's or one issue area's items; :func:`perturb_inputs` -- the perturbations behind
+  tornado and break-even, over items and proposition tables.
 - :func:`conflict`, :func:`conflict_flags`, :func:`surprise` -- evidence at odds with the rest
 (Hugin's
   data-conflict measure); evidence no listed hypothesis expects.

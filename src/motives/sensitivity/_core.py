@@ -225,11 +225,9 @@ def target_of(arr: CaseArrays, target: str | None, credence: Array | None = None
     """Resolve a hypothesis or family id; ``None`` gives the leading family under ``credence``.
 
     A target must leave some hypothesis out: one that holds them all has credence 1 whatever the
-    evidence, so
-    nothing can move it. When the default (the leading family) would be such a family — a case with
-    one
-    family — the default is the leading hypothesis instead; a named target holding every hypothesis
-    is refused.
+    evidence, so nothing can move it. When the default (the leading family) would be such a family —
+    a case with one family — the default is the leading hypothesis instead; a named target holding
+    every hypothesis is refused.
     """
     if target is None:
         if credence is None:
@@ -292,8 +290,7 @@ def case_target(
     It is ``target`` resolved, or by default the leading family.
 
     The default is read off the posterior under ``lens`` and ``prior`` (the leading hypothesis when
-    one
-    family holds them all), as every analysis of this package reads it.
+    one family holds them all), as every analysis of this package reads it.
 
     Examples
     --------

@@ -263,8 +263,7 @@ def subtree_items(arr: CaseArrays, pid: str) -> list[str]:
     """Items below proposition ``pid``, in :func:`every_item` order.
 
     An item is below ``pid`` when it bears on it or on a proposition below it (an item of several
-    parents
-    as soon as one of them is).
+    parents as soon as one of them is).
     """
     sub = descendants(arr, pid)
     out = [
@@ -314,10 +313,9 @@ def table_logliks(arr: CaseArrays, reliability: bool = True) -> Array:
 def input_slots(arr: CaseArrays) -> list[tuple[str, int, int]]:
     """Where each input (every item, then every table) lives: (array, proposition index, row).
 
-    The array is ``lam`` / ``other`` (direct items, proposition index -1), ``plam`` /
-    ``pother`` (items under proposition i), ``jlam`` (item j of several parents, proposition index
-    -1)
-    or ``table`` (row -1).
+    The array is ``lam`` / ``other`` (direct items, proposition index -1), ``plam`` / ``pother``
+    (items under proposition i), ``jlam`` (item j of several parents, proposition index -1) or
+    ``table`` (row -1).
     """
     out = [("lam", -1, i) for i in range(len(arr.items))] + [
         ("other", -1, i) for i in range(len(arr.other_items))

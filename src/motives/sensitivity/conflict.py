@@ -8,19 +8,16 @@ Jensen and Nielsen 2007, *Bayesian Networks and Decision Graphs*, §5.4):
 
     conf(e_1, …, e_n) = log [ Π_i P(e_i) / P(e_1, …, e_n) ],
 
-with every probability a marginal under the case's model (prior over the
-hypotheses, the propositions, reliability). Findings that support each other
-are more probable together than apart, so conf < 0; conf > 0 says they are
-less probable together than one by one — often an encoding error, a
-deception, or a hypothesis missing from the set. For one item (or one
-proposition's whole subtree) against the rest of the evidence the same
-measure is conf(e_i, e_rest) = log [P(e_i) / P(e_i | e_rest)]: how much less
-probable the rest of the evidence makes this item than it was a priori.
-Values are reported in decibans (10·log10), like every weight in motives.
-On a network "a proposition's evidence" is the evidence below it (items on it or on a proposition
-below
-it, several parents included, and the observations of those propositions); the observations of facts
-together are one more finding, the row ``(observed facts)``.
+with every probability a marginal under the case's model (prior over the hypotheses, the
+propositions, reliability). Findings that support each other are more probable together than apart,
+so conf < 0; conf > 0 says they are less probable together than one by one — often an encoding
+error, a deception, or a hypothesis missing from the set. For one item (or one proposition's whole
+subtree) against the rest of the evidence the same measure is conf(e_i, e_rest) = log [P(e_i) /
+P(e_i | e_rest)]: how much less probable the rest of the evidence makes this item than it was a
+priori. Values are reported in decibans (10·log10), like every weight in motives. On a network "a
+proposition's evidence" is the evidence below it (items on it or on a proposition below it, several
+parents included, and the observations of those propositions); the observations of facts together
+are one more finding, the row ``(observed facts)``.
 
 **Surprise** asks whether the evidence fits even the best hypothesis: the
 log-likelihood of the observed items under h is set against its distribution
@@ -104,12 +101,10 @@ def conflict(
     -------
     pandas.DataFrame
         Indexed by (``kind``, ``id``) with kind ``case``, ``proposition``, ``item`` or
-        ``observation`` (the
-        observations of facts, together); columns
-        ``conflict_db`` (10·log10 of Π P(e_i) / P(e) for the case; of P(e_i) / P(e_i | rest) for a
-        part),
-        ``log_p_alone`` (natural log of P(part)), ``log_p_given_rest`` and ``flag``.
-        ``attrs["threshold_db"]`` holds the threshold.
+        ``observation`` (the observations of facts, together); columns ``conflict_db`` (10·log10 of
+        Π P(e_i) / P(e) for the case; of P(e_i) / P(e_i | rest) for a part), ``log_p_alone``
+        (natural log of P(part)), ``log_p_given_rest`` and ``flag``. ``attrs["threshold_db"]`` holds
+        the threshold.
 
     Examples
     --------
@@ -159,14 +154,10 @@ def flat_parts(arr: CaseArrays, reliability: bool) -> tuple[Array, Array, Array]
     """Per item of a case without propositions: log P(e | h) alone, log P(E_rest | h) − log P(E | h), and log P(E | h).
 
     Items are independent given h except those of one source of uncertain reliability, which share
-    its ρ.
-    So log P(E_rest | h) is the total minus the item's own term for an independent item, and for an
-    item of
-    a source, the total minus the source's joint term plus that term with the item left out,
-    evaluated on
-    the same Gauss-Jacobi nodes (exact: leaving an item out lowers the polynomial's degree). O(items
-    x
-    nodes x hypotheses) instead of one posterior per item.
+    its ρ. So log P(E_rest | h) is the total minus the item's own term for an independent item, and
+    for an item of a source, the total minus the source's joint term plus that term with the item
+    left out, evaluated on the same Gauss-Jacobi nodes (exact: leaving an item out lowers the
+    polynomial's degree). O(items x nodes x hypotheses) instead of one posterior per item.
     """
     from motives.exact import mix_reliability
 
@@ -338,11 +329,9 @@ def surprise(
     -------
     pandas.DataFrame
         One row per hypothesis: ``loglik`` (observed log P(E | h) of the likelihood items, face
-        value),
-        ``sim_mean`` and ``sim_sd`` of the simulated log-likelihoods, ``tail`` (the fraction of
-        simulated
-        cases at most as probable as the observed one) and ``surprising`` (tail < level).
-        ``attrs["all_surprising"]`` is True when the evidence surprises every hypothesis.
+        value), ``sim_mean`` and ``sim_sd`` of the simulated log-likelihoods, ``tail`` (the fraction
+        of simulated cases at most as probable as the observed one) and ``surprising`` (tail <
+        level). ``attrs["all_surprising"]`` is True when the evidence surprises every hypothesis.
 
     Examples
     --------

@@ -2,33 +2,28 @@
 
 Leaving one item out and recomputing the posterior for each item (and each proposition) costs one
 elimination per row: 1,000 propositions took 156 s. Here every row comes from a handful of
-contractions
-with a leading scenario axis (:func:`motives.exact.contract.contract` runs a plan on stacked
-factors):
+contractions with a leading scenario axis (:func:`motives.exact.contract.contract` runs a plan on
+stacked factors):
 
 * **Items.** An item below a fact ``f`` (or an item of several parents, whose own factor is ``f``)
 enters
-  the network only as a factor m_e(s) on ``f``'s state (on its parents' configuration). So with
-  J(s, g, h) = log P(E, f = s | ρ_g, h), the joint of all the evidence and one state of ``f`` on
+  the network only as a factor m_e(s) on ``f``'s state (on its parents' configuration). So with J(s,
+  g, h) = log P(E, f = s | ρ_g, h), the joint of all the evidence and one state of ``f`` on
   reliability node g, the evidence without the item is log P(E_rest | ρ_g, h) = log Σ_s exp(J(s, g,
-  h) −
-  log m_e(s, g)). One scenario per (fact, state) gives every J at once (an indicator of the state on
-  ``f``'s factor). The reliability nodes are those of the whole source, still exact without one item
-  (the integrand's degree drops). Where m_e(s, g) = 0 the subtraction is undefined and that item
-  alone is
-  recomputed by leaving it out (rare: a zero likelihood judged for an item).
+  h) − log m_e(s, g)). One scenario per (fact, state) gives every J at once (an indicator of the
+  state on ``f``'s factor). The reliability nodes are those of the whole source, still exact without
+  one item (the integrand's degree drops). Where m_e(s, g) = 0 the subtraction is undefined and that
+  item alone is recomputed by leaving it out (rare: a zero likelihood judged for an item).
 * **An item alone.** log P(e) = log Σ_h π_h Σ_s P(f = s | h) E_ρ[m_e(s, ρ)], with P(f = s | h) from
 the
   same indicator scenarios on the tables without any evidence.
 * **Propositions.** The evidence below a proposition, and the rest: one scenario each, the facts
 below
   it (or the others) taken bare (their table without their items and observation; a bare subtree
-  sums
-  to 1), the items of several parents below it (or the others) left out.
+  sums to 1), the items of several parents below it (or the others) left out.
 
 Scenarios go through in blocks so that no block holds more than :data:`BLOCK_CELLS` cells; the work
-is
-(facts' states + propositions) contractions' worth of cells, not one posterior per item.
+is (facts' states + propositions) contractions' worth of cells, not one posterior per item.
 """
 
 from __future__ import annotations
@@ -78,8 +73,7 @@ def joint_with_state(
     """Log P(evidence in ``factors``, slot = cell | g, h) for each slot in ``slots``: (cells, G, K) each.
 
     A proposition's cells are its states (the last axis of its factor); an item of several parents'
-    cells are
-    its parents' configurations, flat in nested order.
+    cells are its parents' configurations, flat in nested order.
     """
     from motives.exact.contract import contract
 
@@ -129,8 +123,7 @@ def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
     """Log P(evidence of the slots ``masks`` keeps | g, h): one scenario per row of ``masks`` (S, slots), (S, G, K).
 
     A slot kept contributes its factor with its evidence, a slot left out its table alone (a fact)
-    or nothing
-    (an item of several parents).
+    or nothing (an item of several parents).
     """
     from motives.exact.contract import contract
 
@@ -181,8 +174,7 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     """The rows of :func:`motives.sensitivity.conflict` for a case with propositions (or sources spanning them).
 
     Rows as ``conflict`` builds them: (kind, id, conflict_db, log P(part), log P(part | rest));
-    kinds
-    ``case``, ``proposition``, ``item``, ``observation``.
+    kinds ``case``, ``proposition``, ``item``, ``observation``.
     """
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import OBSERVATIONS, flat_parts, log_evidence

@@ -176,11 +176,9 @@ def discount_groups(case: Case, by: str = "proposition") -> dict[str, list[str]]
     """Items per group of :func:`group_discount`.
 
     ``by="proposition"``: every item below a proposition (bearing on it or on a proposition below
-    it,
-    through any of its parents); ``by="issue_area"``: the items of each issue area (an item without
-    one
-    takes that of the nearest proposition above it that has one, nearest first and, at one distance,
-    the first listed parent first; ``(none)`` collects the rest).
+    it, through any of its parents); ``by="issue_area"``: the items of each issue area (an item
+    without one takes that of the nearest proposition above it that has one, nearest first and, at
+    one distance, the first listed parent first; ``(none)`` collects the rest).
 
     Examples
     --------

@@ -515,8 +515,7 @@ def cruxes(
     Examples
     --------
     Two lenses that agree on one item and read the other the opposite way. Only the disputed item is
-    a
-    crux: taking lens b's reading of it turns h1's +3 dB into -3 dB, a tie.
+    a crux: taking lens b's reading of it turns h1's +3 dB into -3 dB, a tie.
 
     >>> import motives as mv
     >>> case = mv.examples.load("two_lenses")

@@ -155,8 +155,7 @@ def judgement_inputs(
         The target's hypotheses (its prior is the ``prior`` judgement).
     reliability
         Whether source reliability is mixed in; without it sources and base rates change nothing and
-        are
-        left out.
+        are left out.
 
     Returns
     -------
@@ -242,8 +241,8 @@ def judgement_table(
     -------
     pandas.DataFrame
         Indexed by ``judgement``: ``kind`` (``source``, ``base_rate``, ``prior``), ``value`` and
-        ``defaulted``
-        (True for a base rate not given in the case: the value is the row mean it defaults to).
+        ``defaulted`` (True for a base rate not given in the case: the value is the row mean it
+        defaults to).
 
     Examples
     --------

@@ -199,17 +199,13 @@ def perturb_inputs(  # noqa: C901
 
     The inputs are the items of :func:`motives.sensitivity._structure.every_item` (items of several
     parents among them, as ``jlam``), then (in a structured case) the propositions' tables.
-    ``which``
-    (S, inputs) says which inputs scenario s
-    perturbs by ``factor[s]``:
+    ``which`` (S, inputs) says which inputs scenario s perturbs by ``factor[s]``:
 
     - ``mode="strength"``: an item's weight of evidence times the factor (:func:`temper_rows`; under
     a
       proposition its P(E | state) row raised to the factor); a table's rows raised to the factor
-      and
-      renormalised (zeros stay zero): at 0 every row is flat and the proposition says nothing, above
-      1
-      the rows sharpen towards their modes.
+      and renormalised (zeros stay zero): at 0 every row is flat and the proposition says nothing,
+      above 1 the rows sharpen towards their modes.
     - ``mode="ratio"``: in favour of the target ``mask`` (with ``prior`` weighting the implied
     ratios): a
       direct item's ratio target : rest times the factor (:func:`scale_rows`); an item under a
@@ -218,10 +214,8 @@ def perturb_inputs(  # noqa: C901
       that
       exceeds 1 (an item of several parents: its likelihood of the favoured parent configuration,
       :func:`favoured_configuration`); a table has, in the rows of the parent values favouring the
-      target
-      (every parent a target hypothesis or at its favoured state; a root fact's one row), the odds
-      of the
-      favoured state against every other state times the factor.
+      target (every parent a target hypothesis or at its favoured state; a root fact's one row), the
+      odds of the favoured state against every other state times the factor.
 
     A flat case gives exactly :func:`temper_rows` / :func:`scale_rows` as ``lam`` and ``other``.
 
@@ -408,11 +402,10 @@ def tornado(
 
     The other judgements are bars too (:mod:`motives.sensitivity.judgements`): the reliability of
     each source of uncertain reliability (``source:<key>``, the mean of its Beta or its fixed
-    value),
-    the base rate of each item such a source reports (``base_rate:<item>``, the row mean when not
-    given) and the target's prior (``prior``), each with its odds multiplied by 1/factor and factor.
-    ``kind`` says which kind of judgement a row is (``item``, ``table``, ``source``, ``base_rate``,
-    ``prior``) and ``value`` the judged probability of the last three.
+    value), the base rate of each item such a source reports (``base_rate:<item>``, the row mean
+    when not given) and the target's prior (``prior``), each with its odds multiplied by 1/factor
+    and factor. ``kind`` says which kind of judgement a row is (``item``, ``table``, ``source``,
+    ``base_rate``, ``prior``) and ``value`` the judged probability of the last three.
 
     Returns
     -------
@@ -704,8 +697,7 @@ def break_even(
     Examples
     --------
     A positive test (ratio 10) with a base rate of 1%: for the condition to tie with health, the
-    test's
-    ratio would have to be 99 (the prior odds against), i.e. 9.9 times what it is.
+    test's ratio would have to be 99 (the prior odds against), i.e. 9.9 times what it is.
 
     >>> import numpy as np, motives as mv
     >>> from motives.exact import compile_case
@@ -824,8 +816,7 @@ def lens_break_even(
     Examples
     --------
     Two lenses that agree on one item and read the other the opposite way. Lens a puts the odds of
-    h1 at
-    4 : 1 over two items, so halving both ratios ties it; under lens b it is already a tie.
+    h1 at 4 : 1 over two items, so halving both ratios ties it; under lens b it is already a tie.
 
     >>> import motives as mv
     >>> case = mv.examples.load("two_lenses")

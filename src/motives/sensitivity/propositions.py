@@ -20,12 +20,10 @@ above it for a deeper p):
 - on a network "p's subtree" is the evidence below p: the items bearing on p or on a proposition
   below it (an item of several parents as soon as one of them is; it is listed under the last of its
   parent propositions) and the observations of those propositions; the propositions they need above
-  are
-  kept bare. The cap and floor bound W_p when that evidence reaches the hypotheses only through p (a
-  *cut*, always so on a tree); otherwise they are NaN. ``config_cap_db``, reported for every p, is
-  max over parent configurations v, v' and states s of 10 log10 P(s | v) / P(s | v'): the items
-  below a
-  cut p never move the odds between two configurations of p's parents by more;
+  are kept bare. The cap and floor bound W_p when that evidence reaches the hypotheses only through
+  p (a *cut*, always so on a tree); otherwise they are NaN. ``config_cap_db``, reported for every p,
+  is max over parent configurations v, v' and states s of 10 log10 P(s | v) / P(s | v'): the items
+  below a cut p never move the odds between two configurations of p's parents by more;
 - **share of the cap** W_p / C_p (or W_p / |F_p| when W_p < 0, a negative share):
   how much of what the proposition could say its evidence says;
 - **an item's share inside p**: its weight within p *given p's other
@@ -104,8 +102,7 @@ def configuration_cap(table: Array) -> float:
 
     What the items below a fact can do to the odds between two configurations of its parents
     (:meth:`motives.Case.proposition_cap_db` on compiled means): 0 for one row (a root fact),
-    ``inf`` when a
-    state impossible under one configuration is possible under another.
+    ``inf`` when a state impossible under one configuration is possible under another.
 
     Examples
     --------
@@ -126,10 +123,8 @@ def is_cut(arr: Any, pid: str) -> bool:
     """True when the evidence below ``pid`` reaches the rest of the case only through ``pid``.
 
     Every proposition below it and every item below it has all its parents among ``pid`` and the
-    propositions
-    below it. Then P(E_p | h) = sum_s P(s | h) m_p(s), and the cap and floor bound p's weight; on a
-    tree every
-    proposition is a cut.
+    propositions below it. Then P(E_p | h) = sum_s P(s | h) m_p(s), and the cap and floor bound p's
+    weight; on a tree every proposition is a cut.
 
     Examples
     --------
@@ -168,21 +163,18 @@ def proposition_weight(
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``node``, ``level``, ``id``), ``node`` a proposition or an
-        item id. Columns: ``kind`` (``proposition`` or ``item``),
-        ``proposition`` (the proposition itself, or the one the item bears on),
-        ``parent``, ``decibans`` (a proposition: W_p; an item: its weight inside
-        p given p's other evidence), ``alone_db`` (the node's weight on its
-        own), ``cap_db``, ``floor_db`` (the proposition's), ``share_of_cap``,
-        ``items`` (items below the proposition; 1 for an item), ``title``, ``config_cap_db`` (the
-        most
-        the items below the proposition can move the odds between two configurations of its parents,
+        Indexed by (``node``, ``level``, ``id``), ``node`` a proposition or an item id. Columns:
+        ``kind`` (``proposition`` or ``item``), ``proposition`` (the proposition itself, or the one
+        the item bears on), ``parent``, ``decibans`` (a proposition: W_p; an item: its weight inside
+        p given p's other evidence), ``alone_db`` (the node's weight on its own), ``cap_db``,
+        ``floor_db`` (the proposition's), ``share_of_cap``, ``items`` (items below the proposition;
+        1 for an item), ``title``, ``config_cap_db`` (the most the items below the proposition can
+        move the odds between two configurations of its parents,
         :func:`configuration_cap`) and ``cut`` (whether the evidence below the proposition reaches
-        the
-        hypotheses only through it, :func:`is_cut`). Where it does not (a proposition below it has
-        another
-        parent, or an item below it has), its weight is not bounded by its table alone: ``cap_db``,
-        ``floor_db`` and ``share_of_cap`` are NaN. Empty for a case without propositions.
+        the hypotheses only through it, :func:`is_cut`). Where it does not (a proposition below it
+        has another parent, or an item below it has), its weight is not bounded by its table alone:
+        ``cap_db``, ``floor_db`` and ``share_of_cap`` are NaN. Empty for a case without
+        propositions.
 
     Examples
     --------

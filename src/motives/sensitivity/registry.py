@@ -4,22 +4,17 @@ Each one registered once, under the name of the table it computes.
 
 An analysis is a function ``fn(case, settings) -> DataFrame`` decorated with :func:`analysis`, which
 records its name (the table name ``motives sensitivity`` writes, ``<name>.csv``), its typed metadata
-class
-(:class:`~motives.sensitivity.results.Meta`; :class:`~motives.sensitivity.SensitivityResult`
-validates the
-table's ``attrs`` against it, saves and loads it) and a line on what the table holds.
+class (:class:`~motives.sensitivity.results.Meta`; :class:`~motives.sensitivity.SensitivityResult`
+validates the table's ``attrs`` against it, saves and loads it) and a line on what the table holds.
 :func:`motives.sensitivity.run_all` loops over :data:`ANALYSES` in registration order; the standard
-figures
-(:func:`motives.plots.figure`) and the report's sections (:func:`motives.report.section`) name the
-analyses
-they draw on, each in its own layer.
+figures (:func:`motives.plots.figure`) and the report's sections (:func:`motives.report.section`)
+name the analyses they draw on, each in its own layer.
 
 A user's own analysis, outside the package, registers itself the same way when its module is
-imported; to
-have ``motives sensitivity`` and ``motives report`` import it, declare the module in the entry point
-group
-``motives.analyses`` of a package's metadata (:data:`ENTRY_POINTS`; ``pyproject.toml``:
-``[project.entry-points."motives.analyses"] my_analysis = "my_package.my_analysis"``).
+imported; to have ``motives sensitivity`` and ``motives report`` import it, declare the module in
+the entry point group ``motives.analyses`` of a package's metadata (:data:`ENTRY_POINTS`;
+``pyproject.toml``: ``[project.entry-points."motives.analyses"] my_analysis =
+"my_package.my_analysis"``).
 :func:`load_plugins` imports every such module once.
 
 Examples
@@ -215,9 +210,8 @@ def load_plugins() -> list[str]:
     """Import every module of this package and of :data:`ENTRY_POINTS` once; the latter's names.
 
     A module of the package registers its analyses when it is imported (:func:`analysis`), whether
-    or not
-    ``motives.sensitivity`` exports it. A module of the entry point group that fails to import
-    raises
+    or not ``motives.sensitivity`` exports it. A module of the entry point group that fails to
+    import raises
     :class:`~motives.errors.MotivesError` naming the entry point.
     """
     from importlib.metadata import entry_points

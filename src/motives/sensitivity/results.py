@@ -268,8 +268,7 @@ def meta_of(kind: str, attrs: dict[str, Any]) -> Meta:
             + (f" (missing: {', '.join(missing)})" if missing else "")
             + (f" ({'; '.join(wrong)})" if wrong else "")
             + f". Pass the result of motives.sensitivity.{kind} (its DataFrame keeps them in "
-            ".attrs) or a "
-            "SensitivityResult (SensitivityResult.load reads a saved one)"
+            ".attrs) or a SensitivityResult (SensitivityResult.load reads a saved one)"
         ) from None
 
 

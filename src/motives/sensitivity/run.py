@@ -3,10 +3,9 @@
 What ``motives sensitivity`` writes.
 
 The built-in analyses are registered here (:func:`motives.sensitivity.registry.analysis`), each
-under the
-name of its table, in the order :func:`run_all` computes them; an analysis of one's own registers
-itself
-the same way (see :mod:`motives.sensitivity.registry`) and :func:`run_all` computes it too.
+under the name of its table, in the order :func:`run_all` computes them; an analysis of one's own
+registers itself the same way (see :mod:`motives.sensitivity.registry`) and :func:`run_all` computes
+it too.
 """
 
 from __future__ import annotations
@@ -196,8 +195,7 @@ def tables_for(case: Case) -> dict[str, str]:
     Every registered analysis that applies to it.
 
     The built-in ones are :data:`TABLES`, plus :data:`STRUCTURED_TABLES` if the case is structured;
-    then
-    every analysis registered outside the package
+    then every analysis registered outside the package
     (:func:`~motives.sensitivity.registry.load_plugins`).
 
     Examples
@@ -231,15 +229,12 @@ def run_all(
     ``on_step(name)`` is called after each one.
 
     ``target`` (a hypothesis or family id) is what the target-centred tables (prior sweep, cruxes,
-    tornado,
-    break-even, discounts, Sobol indices) analyse; default the leading family. (To analyse a group
-    of a named
-    grouping, pass :meth:`motives.Case.regrouped` and the group id.)
+    tornado, break-even, discounts, Sobol indices) analyse; default the leading family. (To analyse
+    a group of a named grouping, pass :meth:`motives.Case.regrouped` and the group id.)
 
-    A structured case (with propositions) also gets :data:`STRUCTURED_TABLES`;
-    the other tables then read the items under propositions and the tables too. Every analysis
-    registered
-    outside the package (:mod:`motives.sensitivity.registry`) follows, in registration order.
+    A structured case (with propositions) also gets :data:`STRUCTURED_TABLES`; the other tables then
+    read the items under propositions and the tables too. Every analysis registered outside the
+    package (:mod:`motives.sensitivity.registry`) follows, in registration order.
 
     Examples
     --------

@@ -198,25 +198,20 @@ def global_sensitivity(  # noqa: C901
 ) -> pd.DataFrame:
     """Sobol indices of the target's credence (or its log-odds) over every uncertain judgement.
 
-    The inputs are the likelihood cells judged as Beta distributions (a
-    ``confidence`` or an explicit Beta/interval; points stay fixed) and the
-    reliabilities of sources judged as Betas. In a structured case they also
-    include the cells of the items under propositions and the rows of the
-    propositions' tables judged with a confidence: row v of proposition p is
-    Dirichlet(c_v P(. | v)) (a Beta for two states), drawn as normalised
-    Gamma variates (cells judged 0 stay 0; a table of several parents has one row per parent
-    configuration, ``<proposition>|<value>.<value>``; a root fact's one row is ``<proposition>|*``);
-    the
-    cells of items of several parents are inputs like any other item's; with ``by="item"`` all rows
-    of a
-    table form one group named by the proposition (``kind`` ``table``), with
-    ``by="cell"`` each row is one input ``<proposition>|<parent value>``. The
-    reliability of every source judged as a Beta is an input (``kind`` ``source``),
-    whether it reports items on the hypotheses or facts under propositions. For each
-    draw the credence is the exact posterior with those values fixed (every
-    reliability too: a draw takes each report at the drawn reliability). Timeline and quantity items
-    keep their closed-form marginal likelihoods (their uncertainty is already
-    integrated out).
+    The inputs are the likelihood cells judged as Beta distributions (a ``confidence`` or an
+    explicit Beta/interval; points stay fixed) and the reliabilities of sources judged as Betas. In
+    a structured case they also include the cells of the items under propositions and the rows of
+    the propositions' tables judged with a confidence: row v of proposition p is Dirichlet(c_v P(. |
+    v)) (a Beta for two states), drawn as normalised Gamma variates (cells judged 0 stay 0; a table
+    of several parents has one row per parent configuration, ``<proposition>|<value>.<value>``; a
+    root fact's one row is ``<proposition>|*``); the cells of items of several parents are inputs
+    like any other item's; with ``by="item"`` all rows of a table form one group named by the
+    proposition (``kind`` ``table``), with ``by="cell"`` each row is one input
+    ``<proposition>|<parent value>``. The reliability of every source judged as a Beta is an input
+    (``kind`` ``source``), whether it reports items on the hypotheses or facts under propositions.
+    For each draw the credence is the exact posterior with those values fixed (every reliability
+    too: a draw takes each report at the drawn reliability). Timeline and quantity items keep their
+    closed-form marginal likelihoods (their uncertainty is already integrated out).
 
     Parameters
     ----------
@@ -244,8 +239,7 @@ def global_sensitivity(  # noqa: C901
     Examples
     --------
     Two items, one judged with high confidence (Beta concentration 80), one with low (5): the spread
-    of
-    the conclusion comes from the vague one.
+    of the conclusion comes from the vague one.
 
     >>> import motives as mv
     >>> case = mv.Case.model_validate(
@@ -540,12 +534,10 @@ def _mix_structure_sources(
 
     ``rho`` (S, len(drawn)) holds the drawn reliabilities of the sources ``drawn`` (indices in
     ``arr.sources_in_structure``); every other such source keeps its mean (a fixed reliability).
-    Each item
-    becomes x P(E | .) + (1 - x) b, its base rate b defaulting to the row mean, as the engine mixes
-    it
-    (:func:`motives.exact.likelihood.mix_reliability`), so the draw is then evaluated with
-    reliability off. Updates
-    ``kw["plam"]`` and ``kw["jlam"]`` in place; returns the mixed direct likelihoods.
+    Each item becomes x P(E | .) + (1 - x) b, its base rate b defaulting to the row mean, as the
+    engine mixes it (:func:`motives.exact.likelihood.mix_reliability`), so the draw is then
+    evaluated with reliability off. Updates ``kw["plam"]`` and ``kw["jlam"]`` in place; returns the
+    mixed direct likelihoods.
     """
     S = len(lam)
     xs = [np.full(S, g.mean) for g in arr.sources_in_structure]
@@ -588,9 +580,8 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
         parts.append(
             "The Sobol table is empty: no judgement of this case is given as a distribution (a "
             "confidence, a Beta or an interval), so there is no uncertainty to attribute. It does "
-            "not "
-            "mean that the conclusion is robust: the tornado and break-even tables move the point "
-            "judgements."
+            "not mean that the conclusion is robust: the tornado and break-even tables move the "
+            "point judgements."
         )
     elif not np.isfinite(df.attrs.get("variance", 0.0)):
         parts.append(
@@ -635,12 +626,9 @@ def noisy_inputs(df: pd.DataFrame, alpha: float = 0.05, se_limit: float = SE_LIM
     """Inputs whose Sobol estimates cannot be trusted at this sample size.
 
     An input is flagged when a bootstrap standard error of its S1 or ST exceeds ``se_limit``, or
-    when
-    its S1 exceeds its ST (which no true index does) by more than ``z`` standard errors, ``z`` being
-    the
-    one-sided Bonferroni bound for a family-wise false alarm rate ``alpha`` over all inputs (about
-    3.1
-    for 60 inputs). Without standard errors nothing is judged.
+    when its S1 exceeds its ST (which no true index does) by more than ``z`` standard errors, ``z``
+    being the one-sided Bonferroni bound for a family-wise false alarm rate ``alpha`` over all
+    inputs (about 3.1 for 60 inputs). Without standard errors nothing is judged.
 
     Examples
     --------

@@ -230,16 +230,14 @@ def proposition_information(
 ) -> pd.DataFrame:
     """Expected information (bits) about the hypotheses from learning each proposition's state.
 
-    Given all the evidence E, learning that proposition p is in state s has
-    probability P(s | E) and leaves the belief P(h | E, s); the value is the
-    expected entropy reduction H(h | E) - sum_s P(s | E) H(h | E, s). The joint
-    P(E, p = s | h) is the engine's likelihood with p's table restricted to
-    column s (all S states in one call), so the items already under p, a
-    shared source's reliability and the propositions above and below p are
-    all accounted for, on a network too (root facts, several parents, items of several parents). A
-    proposition whose state reveals the hypothesis (a permutation-matrix table) is worth the whole
-    current
-    entropy; an observed fact is worth nothing (its state is known).
+    Given all the evidence E, learning that proposition p is in state s has probability P(s | E) and
+    leaves the belief P(h | E, s); the value is the expected entropy reduction H(h | E) - sum_s P(s
+    | E) H(h | E, s). The joint P(E, p = s | h) is the engine's likelihood with p's table restricted
+    to column s (all S states in one call), so the items already under p, a shared source's
+    reliability and the propositions above and below p are all accounted for, on a network too (root
+    facts, several parents, items of several parents). A proposition whose state reveals the
+    hypothesis (a permutation-matrix table) is worth the whole current entropy; an observed fact is
+    worth nothing (its state is known).
 
     Returns
     -------

@@ -11,8 +11,7 @@ Run from the repository root: ``python tests/data/bn/make_files.py``. It writes,
 - ``student.{bif,xml,net}``: Koller & Friedman's student network (Probabilistic Graphical Models,
 fig. 3.4):
   Difficulty (d0 easy .6, d1 hard .4), Intelligence (i0 .7, i1 .3), Grade | I, D (g1, g2, g3), SAT |
-  I,
-  Letter | Grade.
+  I, Letter | Grade.
 
 ``.xml`` is XMLBIF, ``.net`` Hugin NET, ``.dsl`` GeNIe's old format (read through pyAgrum only).
 """
