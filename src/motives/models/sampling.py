@@ -13,6 +13,10 @@ Hence ``backend="auto"``:
   (``CompiledPyMCModel.with_data``);
 - a one-off :func:`motives.fit` uses PyMC's NUTS, unless nutpie already holds
   a compilation of the same structure in this process.
+
+PyMC's NUTS gets its two compiled functions (log density + gradient, the trace's point function)
+from :mod:`motives.models.compiled`: compiled once for all chains and kept on disk across
+processes.
 """
 
 from __future__ import annotations
@@ -170,7 +174,13 @@ def sample(
     else:
         import pymc as pm
 
-        with _interrupts() as interrupted, warnings.catch_warnings():
+        from motives.models.compiled import using_nuts_functions
+
+        with (
+            using_nuts_functions(built),
+            _interrupts() as interrupted,
+            warnings.catch_warnings(),
+        ):
             # more chains than draws is a (failed) fit the diagnostics report, not a naming mistake
             warnings.filterwarnings(
                 "ignore", message="Found chain dimension to be longer than draw"
