@@ -222,7 +222,7 @@ def nuts_functions(built: BuiltModel, *, use_disk: bool = True) -> tuple[Any, An
 
 @contextlib.contextmanager
 def using_nuts_functions(built: BuiltModel, *, use_disk: bool = True) -> Iterator[None]:
-    """Within the block, PyMC's ``pm.sample`` on this model gets the functions of :func:`nuts_functions`.
+    """Within the block, ``pm.sample`` on this model gets the functions of :func:`nuts_functions`.
 
     PyMC asks the model for them (``model.logp_dlogp_function`` in ``init_nuts``,
     ``model.compile_fn`` in every chain's trace); the model instance answers those two calls
