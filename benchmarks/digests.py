@@ -11,10 +11,9 @@ same bytes) and writes the Markdown report, and records the sha256 of each in
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/digests.py            # check: print every output that changed, exit
-    1 if any .venv/bin/python benchmarks/digests.py --write    # regenerate digests.json (after a
-    change made on purpose) .venv/bin/python benchmarks/digests.py --only cookies alarm   # a subset
-    (check or write)
+    .venv/bin/python benchmarks/digests.py                # check: every output that changed, exit 1
+    .venv/bin/python benchmarks/digests.py --write        # regenerate digests.json (on purpose)
+    .venv/bin/python benchmarks/digests.py --only cookies alarm   # a subset (check or write)
 
 A branch that changes an output on purpose regenerates the file with ``--write`` and says so in its
 commit. The digests depend on the installed matplotlib and pandas (SVG and CSV bytes): compare on
