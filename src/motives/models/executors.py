@@ -102,7 +102,13 @@ def job_stopped(
         f"the {n_done} finished fit{'s are' if n_done != 1 else ' is'} kept in {folder}: the same "
         "command fits only the rest"
         if folder is not None and n_done
-        else f"no fit is kept{'' if folder is not None else ' (--fits FOLDER keeps each fit as it finishes, for a resume)'}"
+        else "no fit is kept"
+        + (
+            ""
+            if folder is not None
+            else " (a results folder, --fits FOLDER on the command line, keeps each fit as it "
+            "finishes, for a resume)"
+        )
     )
     return OSError(
         exc.errno,
