@@ -34,9 +34,6 @@ __all__ = [
     "failure_text",
 ]
 
-#: What a job without a results folder adds when it stops (how to keep finished fits next time).
-_RESUME_HINT = " (--fits FOLDER keeps each fit as it finishes, for a resume)"
-
 
 class Collector:
     """What happens in this process as a task ends.
@@ -107,7 +104,13 @@ def job_stopped(
         f"the {n_done} finished fit{'s are' if n_done != 1 else ' is'} kept in {folder}: the same "
         "command fits only the rest"
         if folder is not None and n_done
-        else f"no fit is kept{'' if folder is not None else _RESUME_HINT}"
+        else "no fit is kept"
+        + (
+            ""
+            if folder is not None
+            else " (a results folder, --fits FOLDER on the command line, keeps each fit as it "
+            "finishes, for a resume)"
+        )
     )
     return OSError(
         exc.errno,
@@ -146,7 +149,7 @@ def run_processes(
     n: int,
     done: Collector,
 ) -> None:
-    """Run the tasks ``todo`` in ``n`` local worker processes, one task each at a time."""
+    """Run the tasks ``todo`` in ``n`` local worker processes (``spawn``), a task at a time each."""
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
