@@ -761,3 +761,14 @@ def test_huge_integers_are_located(tmp_path: Path, value: int) -> None:
         assert (
             "evidence.yaml:4" in text and "likelihoods.a" in text and "int too large" not in text
         ), text
+
+
+def test_an_interval_whose_only_beta_is_piled_at_0_and_1_is_refused() -> None:
+    """[1e-300, 0.03125]: the one Beta with that 90% interval has its mean (0.037) above the interval.
+
+    Found by the property test above; refused with the reason rather than used.
+    """
+    with pytest.raises(ValueError, match="piled at both 0 and 1.*mean 0.0366 lies outside"):
+        lk.parse({"interval": [1e-300, 0.03125]})
+    b = lk.parse({"interval": [1e-3, 0.5]})  # an ordinary wide interval is still a Beta inside it
+    assert 1e-3 <= b.mean <= 0.5

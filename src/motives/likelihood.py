@@ -274,9 +274,18 @@ def fit_interval(lo: float, hi: float, mass: float = INTERVAL_MASS) -> Belief:
 
     try:
         mean, conc = beta_moments(a, b)
-        return Belief(mean, check_concentration(mean, conc))
+        belief = Belief(mean, check_concentration(mean, conc))
     except ValueError as exc:
         raise ValueError(f"{refusal}: {exc}") from None
+    if not lo <= mean <= hi:
+        # possible only for a Beta piled at both 0 and 1 (both shapes below 1): it has the interval,
+        # but it does not say "between lo and hi", and its mean (what the engine uses) lies outside
+        raise ValueError(
+            f"the only Beta distribution with [{lo!r}, {hi!r}] as its central {mass:.0%} interval "
+            f"is piled at both 0 and 1 (shapes {a:.3g} and {b:.3g}), and its mean {mean:.3g} lies "
+            "outside the interval; give a narrower interval, a mean with a concentration, or a beta"
+        )
+    return belief
 
 
 def parse(value: Any, confidence: str | None = None) -> Belief:
