@@ -764,7 +764,7 @@ def test_huge_integers_are_located(tmp_path: Path, value: int) -> None:
 
 
 def test_an_interval_whose_only_beta_is_piled_at_0_and_1_is_refused() -> None:
-    """[1e-300, 0.03125]: the one Beta with that 90% interval has its mean (0.037) above the interval.
+    """[1e-300, 0.03125]: the one Beta with that 90% interval has its mean (0.037) above it.
 
     Found by the property test above; refused with the reason rather than used.
     """
