@@ -159,7 +159,15 @@ def test_version() -> None:
     assert r.exit_code == 0 and r.output.strip() == f"motives {mv.__version__}"
 
 
-def test_shell_completion_is_on() -> None:
+def test_shell_completion_is_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--show-completion`` prints the completion script.
+
+    typer finds the shell among the process's ancestors (shellingham); a test run with no shell
+    above it (started detached) finds none, so the shell is given here.
+    """
+    import typer.completion
+
+    monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: "bash")
     r = runner.invoke(app, ["--show-completion", "bash"])
     assert r.exit_code == 0, r.output
     assert "_MOTIVES_COMPLETE" in r.output and "complete" in r.output
