@@ -126,10 +126,8 @@ def test_a_signal_after_the_output_is_in_place_says_what_was_written(
     (tmp_path / "m.csv").write_text("title,h1,h2\nA,C,I\n")
     out = tmp_path / "c"
     real = io.load_case
-    calls = {"n": 0}
 
     def load_then_stop(folder: Any, *a: Any, **k: Any) -> Any:
-        calls["n"] += 1
         if Path(folder) == out:  # the CLI's read-back of the published folder
             stop()
         return real(folder, *a, **k)
