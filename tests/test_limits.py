@@ -162,6 +162,165 @@ def test_blocks_of_scenarios_give_the_same_rows(monkeypatch: pytest.MonkeyPatch)
     )
 
 
+def _assert_rows_exact(case: Any, reliability: bool) -> None:
+    """The rows equal the definition (one posterior per row) to 1e-12, relative.
+
+    Tolerance: log P(part) and log P(part | rest) are the same sums of log terms taken in another
+    order (prefix and suffix sums, messages down the elimination instead of up), so they agree to a
+    few ulps of the largest term: 1e-12 of the value is ~4,000 ulps. ``conflict_db`` is a difference
+    of such values (near 0 for a part that fits), so it gets the same 1e-12 of log P(E) in absolute
+    terms, times 10 dB.
+    """
+    df = conflict(case, reliability=reliability, threshold_db=1e9)
+    want = _one_posterior_per_row(case, reliability)
+    log_all = abs(want[("case", "(all evidence)")][1]) + 1.0
+    assert set(want) == set(df.index) - {("observation", OBSERVATIONS)}
+    for key, (db, alone, given_rest) in want.items():
+        row = df.loc[key]
+        for got, exp in ((row["log_p_alone"], alone), (row["log_p_given_rest"], given_rest)):
+            if math.isnan(exp) or math.isinf(exp):
+                assert got == exp or (math.isnan(got) and math.isnan(exp)), key
+            else:
+                assert got == pytest.approx(exp, rel=1e-12, abs=1e-300), key
+        if math.isfinite(db):
+            assert row["conflict_db"] == pytest.approx(db, rel=0, abs=DB * 1e-12 * log_all), key
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(1, 9),
+    st.integers(1, 3),
+    st.integers(2, 20),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_tree_conflict_is_one_pass_and_exact_to_1e_12(
+    seed: int, n_props: int, depth: int, n_items: int, shared: bool, zero: bool, reliability: bool
+) -> None:
+    """A tree of facts: every proposition's row from the up and down passes, none by a scenario.
+
+    Shared and unshared sources, zero cells, timeline and quantity items; the rows equal one
+    posterior per row to 1e-12 (relative).
+    """
+    import motives.sensitivity.conflict_structure as cs
+
+    case = random_structured_case(
+        seed,
+        n_props=n_props,
+        depth=depth,
+        n_items=n_items,
+        shared_source=shared,
+        zero_cell=zero,
+        n_hyp=2 + seed % 3,
+    )
+    calls = []
+    real = cs.chosen
+    cs.chosen = lambda *a, **k: calls.append(1) or real(*a, **k)  # type: ignore[assignment]
+    try:
+        _assert_rows_exact(case, reliability)
+    finally:
+        cs.chosen = real
+    assert not calls  # no proposition fell back to a contraction of its own
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(2, 7),
+    st.integers(1, 3),
+    st.integers(1, 9),
+    st.integers(0, 2),
+    st.integers(0, 2),
+    st.integers(0, 4),
+    st.booleans(),
+)
+def test_network_conflict_is_exact_to_1e_12(
+    seed: int,
+    n_facts: int,
+    max_parents: int,
+    n_items: int,
+    n_observed: int,
+    n_sources: int,
+    zero_cells: int,
+    reliability: bool,
+) -> None:
+    """Facts of several parents (and one), items of several parents, observed facts, zeros.
+
+    Sources spanning facts; the rows equal one posterior per row to 1e-12 (relative).
+    """
+    case = random_network_case(
+        seed,
+        n_facts=n_facts,
+        n_roots=1,
+        max_parents=max_parents,
+        n_items=n_items,
+        n_observed=min(n_observed, n_facts),
+        n_sources=n_sources,
+        zero_cells=zero_cells,
+        max_states=3,
+    )
+    _assert_rows_exact(case, reliability)
+
+
+@st.composite
+def _plans(draw: Any) -> tuple[Any, list[np.ndarray]]:
+    """A random elimination plan and log-factors (a batch axis of 1 or 3, some zeros)."""
+    from motives.exact.contract import plan_elimination
+
+    n_vars = draw(st.integers(1, 5))
+    card = [draw(st.integers(1, 3)) for _ in range(n_vars)]
+    scopes = [
+        tuple(draw(st.permutations(range(n_vars)))[: draw(st.integers(0, min(3, n_vars)))])
+        for _ in range(draw(st.integers(1, 6)))
+    ]
+    scopes.append(tuple(range(1, n_vars)))  # every variable in some factor
+    plan = plan_elimination(card, scopes, [f"v{i}" for i in range(n_vars)])
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    batch = draw(st.sampled_from([1, 3]))
+    factors = []
+    for sc in scopes:
+        f = np.log(rng.uniform(0.01, 1.0, (rng.choice([1, batch]), *[card[u] for u in sc])))
+        f[rng.random(f.shape) < draw(st.sampled_from([0.0, 0.2]))] = -np.inf
+        factors.append(f)
+    return plan, factors
+
+
+@settings(max_examples=60, deadline=None)
+@given(_plans())
+def test_outside_messages_replace_any_factor_exactly(planned: tuple[Any, list[np.ndarray]]) -> None:
+    """Σ exp(t + outside[s]) is the contraction with factor ``s`` replaced by t, for every slot.
+
+    Against :func:`contract` run again with the factor replaced (1e-12 relative; -inf where both are
+    -inf); and value + outside sums to the contraction for the steps' results too.
+    """
+    from motives.exact.contract import _log_product_sum, contract, outsides
+
+    plan, factors = planned
+    o = outsides(plan, factors)
+    got, want = np.broadcast_arrays(o.total, contract(plan, factors))
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    rng = np.random.default_rng(0)
+    for s in range(len(factors)):
+        t = np.log(rng.uniform(0.01, 1.0, factors[s].shape))
+        swapped = [*factors[:s], t, *factors[s + 1 :]]
+        want = contract(plan, swapped)
+        got = _log_product_sum([(t, o.scope[s]), (o.outside[s], o.oscope[s])], (0,), plan.card)
+        want = np.broadcast_to(want, got.shape)
+        finite = np.isfinite(want)
+        assert (np.isneginf(got) == ~finite).all()
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12)
+    for s in range(len(o.value)):
+        got = _log_product_sum(
+            [(o.value[s], o.scope[s]), (o.outside[s], o.oscope[s])], (0,), plan.card
+        )
+        want = np.broadcast_to(o.total, got.shape)
+        finite = np.isfinite(want)
+        assert (np.isneginf(got) == ~finite).all()
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12)
+
+
 # ---------------------------------------------------------- the elimination plan without cubic work
 
 

@@ -72,63 +72,6 @@ def _own_cells(f: Array) -> int:
     return int(np.prod(f.shape[1:]))
 
 
-def joint_with_state(
-    arr: CaseArrays, net: StructureParts, slots: list[int], factors: list[Array]
-) -> list[Array]:
-    """Log P(evidence in ``factors``, slot = cell | g, h) for each slot in ``slots``.
-
-    Each of shape (cells, G, K).
-
-    A proposition's cells are its states (the last axis of its factor); an item of several parents'
-    cells are its parents' configurations, flat in nested order.
-    """
-    from motives.exact.contract import contract
-
-    rows = [(f, c) for f in slots for c in range(_cells_of(arr, f))]
-    out = np.empty((len(rows), len(net.glw), len(arr.hypotheses)))
-    for blk in _blocks(len(rows), arr, net):
-        stacked: list[Array] = list(factors)
-        mine: dict[int, list[int]] = {}
-        for r in blk:
-            mine.setdefault(rows[r][0], []).append(r)
-        for f, rs in mine.items():
-            shape = factors[f].shape
-            ind = np.full((len(blk), *_own_shape(arr, f)), 0.0)
-            own = ind.reshape(len(blk), -1)
-            pos = [r - blk.start for r in rs]
-            own[pos, :] = -np.inf
-            own[pos, [rows[r][1] for r in rs]] = 0.0
-            ind = own.reshape(
-                (len(blk), 1)
-                + (1,) * (len(shape) - 1 - len(_own_shape(arr, f)))
-                + _own_shape(arr, f)
-            )
-            stacked[f] = factors[f][None] + ind
-        out[blk.start : blk.stop] = contract(arr.plan, stacked)
-    res, at = [], 0
-    for f in slots:
-        n = _cells_of(arr, f)
-        res.append(out[at : at + n])
-        at += n
-    return res
-
-
-def _own_shape(arr: CaseArrays, f: int) -> tuple[int, ...]:
-    """The axes of slot ``f``'s factor its indicator runs over.
-
-    A fact: its states; an item: every axis.
-    """
-    P = len(arr.propositions)
-    if f < P:
-        return (len(arr.propositions[f].states),)
-    K = len(arr.hypotheses)
-    return tuple(K if q < 0 else len(arr.propositions[q].states) for q in arr.joint[f - P].parents)
-
-
-def _cells_of(arr: CaseArrays, f: int) -> int:
-    return int(np.prod(_own_shape(arr, f)))
-
-
 def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
     """Log P(evidence of the slots ``masks`` keeps | g, h).
 
@@ -185,6 +128,17 @@ def _item_terms(
     return out
 
 
+def _ex_sums(terms: Array) -> Array:
+    """Per term along axis 0, the sum of the others: exclusive prefix plus suffix sums.
+
+    No subtraction, so a term of -inf (a zero likelihood) leaves the others' sum defined and exact.
+    """
+    z = np.zeros((1, *terms.shape[1:]))
+    pre = np.concatenate([z, np.cumsum(terms[:-1], axis=0)]) if len(terms) > 1 else z
+    suf = np.concatenate([np.cumsum(terms[:0:-1], axis=0)[::-1], z]) if len(terms) > 1 else z
+    return pre + suf
+
+
 def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tuple[Any, ...]]:  # noqa: C901 - one pass per kind of row, in the order conflict reports them
     """The rows of :func:`motives.sensitivity.conflict` for a case with propositions.
 
@@ -193,19 +147,27 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     Rows as ``conflict`` builds them: (kind, id, conflict_db, log P(part), log P(part | rest));
     kinds ``case``, ``proposition``, ``item``, ``observation``.
     """
+    from motives.exact.contract import _log_product_sum, outsides
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import OBSERVATIONS, flat_parts, log_evidence
 
     net = structure_parts(arr, reliability)
     logp = quiet_log(pri)
     K = len(arr.hypotheses)
+    P = len(arr.propositions)
     n_slots = len(net.full)
-    top = chosen(arr, net, np.ones((1, n_slots), dtype=bool))[0] + net.direct  # (G, K)
+    full = outsides(arr.plan, net.full)  # up and down with the evidence: (G, ...)
+    bare = outsides(arr.plan, net.bare)  # and with the tables alone: (1, ...)
+    top = full.total + net.direct  # (G, K)
     struct = logsumexp(top + net.glw[:, None], axis=0)  # (K,)
     log_all = float(logsumexp(logp + struct + net.flat, axis=-1))
     everything = arr.all_items + arr.structured_items
     singles: dict[str, float] = {}
     given_rest: dict[str, float] = {}  # log P(E_rest) per item
+
+    def given(rest_gh: Array) -> float:
+        """Log P(E_rest) from log P(E_rest | g, h), (G, K)."""
+        return float(logsumexp(logp + logsumexp(rest_gh + net.glw[:, None], axis=0) + net.flat, -1))
 
     # direct items of no source spanning the structure: the flat engine's leave-one-out, plus the
     # structure
@@ -224,50 +186,62 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
                 )
             else:
                 given_rest[e] = float(logsumexp(logp + rest_h[i], axis=-1))
-    # direct items of a source spanning the structure: their term on each node comes out of
-    # ``direct``
+    # direct items of a source spanning the structure: the others' terms on each node, by prefix
+    # and suffix sums (a zero term stays exact)
     ds = arr.direct_source
     if reliability and len(ds) and (ds >= 0).any():
-        for i in map(int, np.flatnonzero(ds >= 0)):
+        idx = np.flatnonzero(ds >= 0)
+        lm = quiet_log(
+            mix_reliability(
+                arr.lam[idx][None, :, :], arr.base[idx], net.gx[:, ds[idx]][:, :, None], K
+            )
+        ).transpose(1, 0, 2)  # (n, G, K)
+        others = _ex_sums(lm)
+        for j, i in enumerate(map(int, idx)):
             e = arr.items[i]
-            lm = quiet_log(
-                mix_reliability(
-                    arr.lam[[i]][None, :, :], arr.base[[i]], net.gx[:, [ds[i]]][:, :, None], K
-                )[:, 0, :]
-            )
-            singles[e] = float(logsumexp(logp + logsumexp(lm + net.glw[:, None], axis=0), axis=-1))
-            if np.isneginf(lm).any():
-                given_rest[e] = float(
-                    logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1)
-                )
-            else:
-                rest = logsumexp(top - lm + net.glw[:, None], axis=0) + net.flat
-                given_rest[e] = float(logsumexp(logp + rest, axis=-1))
-    # items below a fact and items of several parents: the joint with their slot's state, less their
-    # own term
+            singles[e] = float(logsumexp(logp + logsumexp(lm[j] + net.glw[:, None], axis=0), -1))
+            given_rest[e] = given(full.total + others[j])
+    # items below a fact: the fact's table times its outside (everything else, with the evidence),
+    # times the other items' terms on its state; items of several parents: their slot's outside
     terms = _item_terms(arr, net, reliability)
-    slots = sorted({f for _, f, _ in terms})
-    if slots:
-        joint = dict(
-            zip(slots, joint_with_state(arr, net, slots, net.full), strict=True)
-        )  # (cells, G, K)
-        prior_of = dict(
-            zip(slots, joint_with_state(arr, net, slots, net.bare), strict=True)
-        )  # (cells, 1, K)
-        for e, f, lm in terms:
-            # alone: P(cell | h) times the item's term averaged over the reliability nodes
-            avg = logsumexp(lm + net.glw[None, :], axis=1)  # (cells,)
-            singles[e] = float(
-                logsumexp(logp + logsumexp(prior_of[f][:, 0, :] + avg[:, None], axis=0), axis=-1)
+    by_slot: dict[int, list[tuple[str, Array]]] = {}
+    for e, f, lm_e in terms:
+        by_slot.setdefault(f, []).append((e, lm_e))
+    G = len(net.glw)
+    for f, its in by_slot.items():
+        sc, osc = full.scope[f], full.oscope[f]
+        if f < P:
+            me = f + 1  # the fact's variable
+            pa = arr.propositions[f]
+            outer = _log_product_sum(
+                [(net.bare[f], sc), (full.outside[f], osc)], (0, me), arr.plan.card
             )
-            if np.isneginf(lm).any():
-                given_rest[e] = float(
-                    logsumexp(logp + loglik(arr.without([e]), reliability=reliability), axis=-1)
+            prior = _log_product_sum(
+                [(net.bare[f], sc), (bare.outside[f], osc)], (0, me), arr.plan.card
+            )
+            # outer, prior: (G or 1, K, S)
+            obs = (
+                quiet_log((np.arange(len(pa.states)) == pa.observed).astype(float))
+                if pa.observed >= 0
+                else np.zeros(len(pa.states))
+            )
+            lms = np.stack([lm_e for _, lm_e in its])  # (n, S, G)
+            others = _ex_sums(lms) + obs[None, :, None]
+            for (e, lm_e), oth in zip(its, others, strict=True):
+                avg = logsumexp(lm_e + net.glw[None, :], axis=1)  # (S,)
+                singles[e] = float(
+                    logsumexp(logp + logsumexp(prior[0] + avg[None, :], axis=1), axis=-1)
                 )
-                continue
-            rest_gh = logsumexp(joint[f] - lm[:, :, None], axis=0) + net.direct  # (G, K)
-            rest = logsumexp(rest_gh + net.glw[:, None], axis=0) + net.flat
-            given_rest[e] = float(logsumexp(logp + rest, axis=-1))
+                rest_gh = logsumexp(outer + oth.T[:, None, :], axis=2)  # (G, K)
+                given_rest[e] = given(np.broadcast_to(rest_gh, (G, K)) + net.direct)
+        else:
+            (e, lm_e) = its[0]
+            cards = tuple(arr.plan.card[u] for u in sc)
+            avg = logsumexp(lm_e + net.glw[None, :], axis=1).reshape((1, *cards))
+            p_alone = _log_product_sum([(bare.outside[f], osc), (avg, sc)], (0,), arr.plan.card)
+            singles[e] = float(logsumexp(logp + p_alone[0], axis=-1))
+            rest_gh = _log_product_sum([(full.outside[f], osc)], (0,), arr.plan.card)
+            given_rest[e] = given(np.broadcast_to(rest_gh, (G, K)) + net.direct)
     seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
     if seen:  # the observations of facts, together, are one more finding
         singles[OBSERVATIONS] = log_evidence(arr, pri, set(), reliability)
@@ -280,9 +254,11 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
             np.nan,
         )
     ]
-    # propositions: their evidence alone and the rest, one scenario each
+    # propositions: the evidence below one alone (the rest bare) and the rest (that evidence bare).
+    # Where the elimination's tree holds a slot whose factors are exactly those below the
+    # proposition (on a tree of facts, every one), that slot's value and outside give both at once;
+    # otherwise (facts of several parents) one scenario each
     props, masks = [], []
-    P = len(arr.propositions)
     for i, below in enumerate(_all_descendants(arr)):
         m = np.zeros(n_slots, dtype=bool)
         m[sorted(below)] = True
@@ -295,10 +271,28 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
             continue
         props.append((i, arr.propositions[i].id))
         masks.append(m)
+    slot_of = {lv: s for s, lv in enumerate(full.leaves)}
+    alone_gh = np.empty((len(props), G, K))
+    rest_gh = np.empty((len(props), G, K))
+    unmatched = []
+    for n, m in enumerate(masks):
+        r = slot_of.get(frozenset(map(int, np.flatnonzero(m))))
+        if r is None:
+            unmatched.append(n)
+            continue
+        sc, osc = full.scope[r], full.oscope[r]
+        alone_gh[n] = _log_product_sum(
+            [(full.value[r], sc), (bare.outside[r], osc)], (0,), arr.plan.card
+        )
+        rest_gh[n] = _log_product_sum(
+            [(bare.value[r], sc), (full.outside[r], osc)], (0,), arr.plan.card
+        )
+    if unmatched:
+        mk = np.array([masks[n] for n in unmatched])
+        alone_gh[unmatched] = chosen(arr, net, mk)
+        rest_gh[unmatched] = chosen(arr, net, ~mk)
     if props:
-        mk = np.array(masks)
-        alone_gh = chosen(arr, net, mk)  # (n, G, K): the evidence below alone (nothing direct)
-        rest_gh = chosen(arr, net, ~mk) + net.direct[None]  # the rest, with the direct items
+        rest_gh = rest_gh + net.direct[None]  # the rest, with the direct items
         alone = logsumexp(logp + logsumexp(alone_gh + net.glw[None, :, None], axis=1), axis=-1)
         rest = logsumexp(
             logp + logsumexp(rest_gh + net.glw[None, :, None], axis=1) + net.flat, axis=-1
