@@ -203,22 +203,40 @@ def exact_mixture(
     >>> exact_mixture(case).round(4)
     array([0.6477, 0.3523])
     """
-    from motives.exact import compile_case, loglik
+    from motives.exact import compile_case
+    from motives.located import refusals_located
 
     arr = compile_case(case, lens)
+    with refusals_located(case):  # a refusal names a source, fact or item: where it is written
+        lam = _mixture_rows(arr, reliability)
+    return mixture_posterior_mean(lam, dirichlet_concentration(case, prior))
+
+
+def _mixture_rows(arr: Any, reliability: bool) -> Array:
+    """The rows (items, then one per part of the structure) whose linear forms the mixture mixes.
+
+    Refuses a source of uncertain reliability and a part hanging from the hypotheses by several
+    nodes (:func:`_parts`), naming each record.
+    """
+    from motives.exact import loglik
+
     lam = arr.lam.copy()
     if reliability:
-        for g in arr.groups + arr.sources_in_structure:
-            if g.concentration is not None:
-                raise CaseError(
-                    [
-                        Problem(
-                            f"items reported by '{g.key}' share an uncertain reliability; the "
-                            "closed form covers fixed reliabilities only",
-                            field="sources",
-                        )
-                    ]
-                )
+        uncertain = [g for g in arr.groups + arr.sources_in_structure if g.concentration]
+        if uncertain:  # one problem per source, each where the source is declared
+            raise CaseError(
+                [
+                    Problem(
+                        "the items this source reports share an uncertain reliability; the "
+                        "closed form of the mixture model covers fixed reliabilities only "
+                        "(give a number, or fit the PyMC mixture model)",
+                        item=g.key,
+                        kind="source",
+                        field="reliability",
+                    )
+                    for g in uncertain
+                ]
+            )
         mixes = [(g.index, g.mean) for g in arr.groups]
         ds = arr.direct_source
         mixes += (
@@ -244,7 +262,7 @@ def exact_mixture(
             ll = loglik(sub, reliability=reliability)
             rows.append(np.exp(ll - ll.max()))
         lam = np.concatenate([lam, np.array(rows).reshape(len(rows), lam.shape[1])], axis=0)
-    return mixture_posterior_mean(lam, dirichlet_concentration(case, prior))
+    return lam
 
 
 def _parts(arr: Any) -> list[set[int]]:
@@ -276,32 +294,37 @@ def _parts(arr: Any) -> list[set[int]]:
     for j in arr.joint:
         join([q for q in j.parents if q >= 0])
     bearers: dict[int, list[str]] = {}
+    bearer_ids: dict[int, list[tuple[str, str]]] = {}  # (kind, id) of each
     for i, p in enumerate(arr.propositions):
         if -1 in p.parents:
             bearers.setdefault(find(i), []).append(f"fact '{p.id}'")
+            bearer_ids.setdefault(find(i), []).append(("proposition", p.id))
     for j in arr.joint:
         if -1 in j.parents:
-            bearers.setdefault(find(next(q for q in j.parents if q >= 0)), []).append(
-                f"item '{j.id}'"
-            )
+            r = find(next(q for q in j.parents if q >= 0))
+            bearers.setdefault(r, []).append(f"item '{j.id}'")
+            bearer_ids.setdefault(r, []).append(("item", j.id))
     parts = []
     for r in sorted(bearers, key=lambda r: min(i for i in range(n) if find(i) == r)):
         if len(bearers[r]) > 1:
             names = [arr.propositions[i].id for i in range(n) if find(i) == r]
+            # one problem per node the hypotheses bear on, each where that record is written
             raise CaseError(
                 [
                     Problem(
                         "the closed form of the mixture model covers structures in which each "
                         "group of connected facts hangs from the hypotheses by one node; here "
                         + " and ".join(bearers[r])
-                        + " both have the "
-                        "hypotheses as a parent and are joined through the facts "
+                        + " both have the hypotheses as a parent and are joined through the facts "
                         + ", ".join(f"'{x}'" for x in names)
                         + ", so the likelihood is no longer a product of linear forms in the "
-                        "shares. Fit the PyMC "
-                        "mixture model (mv.fit(case, model='mixture')) instead",
-                        field="propositions",
+                        "shares. Fit the PyMC mixture model (mv.fit(case, model='mixture')) "
+                        "instead",
+                        item=rec,
+                        kind=kind,
+                        field="bears_on",
                     )
+                    for kind, rec in bearer_ids[r]
                 ]
             )
         parts.append({i for i in range(n) if find(i) == r})

@@ -297,6 +297,32 @@ def where_defined(case: Any, problems: list[Problem]) -> list[Problem]:
     return [p if p.file or not p.item else locate(p) for p in problems]
 
 
+def locator(case: Any) -> Callable[[list[Problem]], list[Problem]] | None:
+    """:func:`where_defined` for ``case``, as a function that holds no reference to the case.
+
+    None for a case built in memory. The exact engine keeps it beside a case's compiled arrays, so
+    a refusal raised after compiling (the reliability grid, the elimination plan) is located too.
+
+    Examples
+    --------
+    >>> import motives as mv
+    >>> case = mv.examples.cookie_case()
+    >>> locator(case) is None
+    True
+    >>> remember_where(case, lambda p: Problem(p.message, file="e.yaml", line=9, item=p.item))
+    >>> str(locator(case)([Problem("too many", item="x")])[0])
+    "e.yaml:9: item 'x': too many"
+    """
+    locate = _WHERE.get(id(case))
+    if locate is None:
+        return None
+
+    def where(problems: list[Problem]) -> list[Problem]:
+        return [p if p.file or not p.item else locate(p) for p in problems]
+
+    return where
+
+
 @contextlib.contextmanager
 def refusals_located(case: Any) -> Iterator[None]:
     """Raise a :class:`CaseError` escaping the block again with its problems located.

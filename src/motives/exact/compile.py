@@ -6,7 +6,9 @@ parents and the sources of uncertain reliability.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -177,6 +179,11 @@ class CaseArrays:
     sources_in_structure: tuple[SourceGroup, ...] = ()
     direct_source: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     joint: tuple[JointItem, ...] = ()
+    #: Puts the file and line of the record each names on problems (the case's, when it was loaded
+    #: from files: :func:`motives.located.where_defined`); copied by ``dataclasses.replace``, so a
+    #: refusal the engine raises later (the reliability grid, the elimination plan) of a case's
+    #: arrays or of a part of them is located too.
+    where: Callable[[list[Any]], list[Any]] | None = field(default=None, repr=False, compare=False)
     #: What the engine derives from these (immutable) arrays alone, kept for the next call: the
     #: reliability grid and the log-factors of the case's own tables
     #: (``likelihood._structure_loglik``). Not copied by ``dataclasses.replace``: other numbers
@@ -196,7 +203,24 @@ class CaseArrays:
     @functools.cached_property
     def plan(self) -> Plan:
         """The structure's elimination plan (:func:`motives.exact.contract.structure_plan`)."""
-        return structure_plan(len(self.hypotheses), self.propositions, self.joint)
+        with self.refusals_located():
+            return structure_plan(len(self.hypotheses), self.propositions, self.joint)
+
+    @contextlib.contextmanager
+    def refusals_located(self) -> Iterator[None]:
+        """Raise a :class:`~motives.errors.CaseError` escaping the block with its problems located.
+
+        By ``where`` (unchanged without it).
+        """
+        from motives.errors import CaseError
+
+        try:
+            yield
+        except CaseError as exc:
+            located = self.where(exc.problems) if self.where is not None else exc.problems
+            if located == exc.problems:
+                raise
+            raise CaseError(located) from None
 
     @property
     def proposition_ids(self) -> list[str]:
@@ -361,10 +385,12 @@ def compile_case(case: Case, lens: str | None = None) -> CaseArrays:
     >>> arr.proposition_ids, arr.propositions[0].items
     (['at_scene', 'had_motive'], ['neighbour_saw_suspect', 'phone_near_scene', 'fibres_match'])
     """
-    from motives.located import refusals_located
+    from motives.located import locator, refusals_located
 
     with refusals_located(case):
-        return _compile(case, lens)
+        arr = _compile(case, lens)
+    where = locator(case)
+    return arr if where is None else replace(arr, where=where)
 
 
 def _compile(case: Case, lens: str | None) -> CaseArrays:

@@ -72,7 +72,9 @@ def plan_elimination(
     """Plan the elimination of every variable but 0 from factors with these scopes.
 
     Raises :class:`~motives.errors.CaseError` naming the facts of the largest table when a step
-    would build a table of more than ``max_table`` cells (default :data:`MAX_TABLE`).
+    would build a table of more than ``max_table`` cells (default :data:`MAX_TABLE`); the problem's
+    record is the fact summed out (``names[v]``), so a case loaded from files puts its file and line
+    on it (:meth:`motives.exact.CaseArrays.refusals_located`).
 
     Examples
     --------
@@ -132,7 +134,8 @@ def plan_elimination(
                         + f" = {size:,} cells, more than the limit of {limit:,}. Give these facts "
                         "fewer parents or "
                         "states, or split the argument into parts that share fewer facts",
-                        field="propositions",
+                        item=names[v],
+                        kind="proposition",
                     )
                 ]
             )

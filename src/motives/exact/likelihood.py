@@ -69,19 +69,26 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
     for g in arr.sources_in_structure:
         size *= len(g.index) // 2 + 1
     if size > MAX_GRID:
-        keys = ", ".join(f"'{g.key}' ({len(g.index)} items)" for g in arr.sources_in_structure)
-        raise CaseError(
-            [
-                Problem(
-                    "sources of uncertain reliability whose items sit under propositions "
-                    f"({keys}) need a tensor grid of {size:,} nodes to integrate exactly, more "
-                    f"than the limit of {MAX_GRID:,}. Fix a reliability "
-                    "(a number instead of a distribution), split a source, or take reports at face "
-                    "value (reliability off)",
-                    field="sources",
-                )
-            ]
-        )
+        srcs = arr.sources_in_structure
+        nodes = [len(g.index) // 2 + 1 for g in srcs]
+        # one problem per source, each located where the source is declared (its reliability)
+        with arr.refusals_located():
+            raise CaseError(
+                [
+                    Problem(
+                        f"reports {len(g.index):,} items under propositions ({n:,} reliability "
+                        f"nodes){_with_others(g, srcs, nodes)}: the sources of uncertain "
+                        "reliability whose items sit under propositions need a tensor grid of "
+                        f"{size:,} nodes to integrate exactly, more than the limit of "
+                        f"{MAX_GRID:,}. Fix a reliability (a number instead of a distribution), "
+                        "split a source, or take reports at face value (reliability off)",
+                        item=g.key,
+                        kind="source",
+                        field="reliability",
+                    )
+                    for g, n in zip(srcs, nodes, strict=True)
+                ]
+            )
     for g in arr.sources_in_structure:
         x, w = jacobi_nodes(g.mean, g.concentration, len(g.index) // 2 + 1)
         xs = np.concatenate([np.repeat(xs, len(x), axis=0), np.tile(x, len(xs))[:, None]], axis=1)
@@ -89,6 +96,12 @@ def _make_grid(arr: CaseArrays) -> tuple[Array, Array]:
     xs.flags.writeable = False
     lw.flags.writeable = False
     return xs, lw
+
+
+def _with_others(g: Any, srcs: tuple[Any, ...], nodes: list[int]) -> str:
+    """The other sources of a grid with their nodes (after ', with '), or nothing."""
+    others = [f"'{o.key}' ({m:,} nodes)" for o, m in zip(srcs, nodes, strict=True) if o is not g]
+    return (", with " + ", ".join(others)) if others else ""
 
 
 def item_loglik(arr: CaseArrays, lam: ArrayLike | None = None) -> Array:

@@ -28,9 +28,10 @@ Array = NDArray[np.float64]
 
 
 @functools.lru_cache(maxsize=256)
-def _plan(card: tuple[int, ...], scopes: tuple[tuple[int, ...], ...]) -> Plan:
-    names = ["hypotheses"] + [f"fact {i}" for i in range(1, len(card))]
-    return plan_elimination(list(card), list(scopes), names)
+def _plan(
+    card: tuple[int, ...], scopes: tuple[tuple[int, ...], ...], names: tuple[str, ...]
+) -> Plan:
+    return plan_elimination(list(card), list(scopes), list(names))
 
 
 def ancestor_indices(arr: CaseArrays, nodes: Sequence[int]) -> list[int]:
@@ -127,7 +128,10 @@ def config_marginals(
             ind[(v, *[at[u] for u in uniq])] = 1.0
     scopes.append(tuple(uniq))
     factors.append(quiet_log(ind))
-    out = contract(_plan(card, tuple(scopes)), factors)  # (..., V, K)
+    names = ("hypotheses", *[p.id for p in props])
+    with arr.refusals_located():  # a refusal names a fact: where it is written
+        plan = _plan(card, tuple(scopes), names)
+    out = contract(plan, factors)  # (..., V, K)
     with np.errstate(under="ignore"):
         p = np.exp(out)
     p = np.broadcast_to(p, lead + (V, K)) if lead else p
