@@ -295,7 +295,7 @@ def test_outside_messages_replace_any_factor_exactly(planned: tuple[Any, list[np
     Against :func:`contract` run again with the factor replaced (1e-12 relative; -inf where both are
     -inf); and value + outside sums to the contraction for the steps' results too.
     """
-    from motives.exact.contract import _log_product_sum, contract, outsides
+    from motives.exact.contract import contract, log_product_sum, outsides
 
     plan, factors = planned
     o = outsides(plan, factors)
@@ -306,13 +306,13 @@ def test_outside_messages_replace_any_factor_exactly(planned: tuple[Any, list[np
         t = np.log(rng.uniform(0.01, 1.0, factors[s].shape))
         swapped = [*factors[:s], t, *factors[s + 1 :]]
         want = contract(plan, swapped)
-        got = _log_product_sum([(t, o.scope[s]), (o.outside[s], o.oscope[s])], (0,), plan.card)
+        got = log_product_sum([(t, o.scope[s]), (o.outside[s], o.oscope[s])], (0,), plan.card)
         want = np.broadcast_to(want, got.shape)
         finite = np.isfinite(want)
         assert (np.isneginf(got) == ~finite).all()
         np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12)
     for s in range(len(o.value)):
-        got = _log_product_sum(
+        got = log_product_sum(
             [(o.value[s], o.scope[s]), (o.outside[s], o.oscope[s])], (0,), plan.card
         )
         want = np.broadcast_to(o.total, got.shape)

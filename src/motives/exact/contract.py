@@ -365,7 +365,7 @@ class Outsides:
     total: Array
 
 
-def _log_product_sum(
+def log_product_sum(
     terms: Sequence[tuple[Array, tuple[int, ...]]], out: tuple[int, ...], card: Sequence[int]
 ) -> Array:
     """Log Σ over every variable not in ``out`` of Π exp(terms), shape (batch, out...).
@@ -442,19 +442,17 @@ def outsides(plan: Plan, factors: list[Array]) -> Outsides:
     leaves: list[frozenset[int]] = [frozenset([s]) for s in range(len(factors))]
     for st in plan.steps:
         terms = [(value[i], scope[i]) for i in st.inputs]
-        value.append(_log_product_sum(terms, st.union[:-1], card))
+        value.append(log_product_sum(terms, st.union[:-1], card))
         scope.append(tuple(st.union[:-1]))
         leaves.append(frozenset().union(*[leaves[i] for i in st.inputs]))
     oscope = [tuple(sorted(set(sc) | {0})) for sc in scope]
     outside: list[Any] = [None] * len(value)
     finals = [
-        _log_product_sum([(value[s], scope[s])], (0,), card) for s in plan.final
+        log_product_sum([(value[s], scope[s])], (0,), card) for s in plan.final
     ]  # each (batch, K)
     total = functools.reduce(np.add, finals, np.zeros((1, K)))
     for s, rest in zip(plan.final, _leave_one_out(finals), strict=True):
-        outside[s] = _log_product_sum(
-            [(np.asarray(rest + np.zeros((1, K))), (0,))], oscope[s], card
-        )
+        outside[s] = log_product_sum([(np.asarray(rest + np.zeros((1, K))), (0,))], oscope[s], card)
     for k in range(len(plan.steps) - 1, -1, -1):
         st = plan.steps[k]
         r = len(factors) + k
@@ -462,8 +460,8 @@ def outsides(plan: Plan, factors: list[Array]) -> Outsides:
         ext = tuple(sorted(set(st.union) | {0}))
         # each input on the step's union (with the hypotheses), so the others' sum is a prefix and
         # a suffix
-        on_union = [_log_product_sum([(value[i], scope[i])], ext, card) for i in ins]
-        w = _log_product_sum([(outside[r], oscope[r])], ext, card)
+        on_union = [log_product_sum([(value[i], scope[i])], ext, card) for i in ins]
+        w = log_product_sum([(outside[r], oscope[r])], ext, card)
         for i, others in zip(ins, _leave_one_out(on_union), strict=True):
-            outside[i] = _log_product_sum([(w + others, ext)], oscope[i], card)
+            outside[i] = log_product_sum([(w + others, ext)], oscope[i], card)
     return Outsides(value, outside, scope, oscope, leaves, total)

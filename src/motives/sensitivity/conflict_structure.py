@@ -147,7 +147,7 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     Rows as ``conflict`` builds them: (kind, id, conflict_db, log P(part), log P(part | rest));
     kinds ``case``, ``proposition``, ``item``, ``observation``.
     """
-    from motives.exact.contract import _log_product_sum, outsides
+    from motives.exact.contract import log_product_sum, outsides
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import OBSERVATIONS, flat_parts, log_evidence
 
@@ -213,10 +213,10 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
         if f < P:
             me = f + 1  # the fact's variable
             pa = arr.propositions[f]
-            outer = _log_product_sum(
+            outer = log_product_sum(
                 [(net.bare[f], sc), (full.outside[f], osc)], (0, me), arr.plan.card
             )
-            prior = _log_product_sum(
+            prior = log_product_sum(
                 [(net.bare[f], sc), (bare.outside[f], osc)], (0, me), arr.plan.card
             )
             # outer, prior: (G or 1, K, S)
@@ -238,9 +238,9 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
             (e, lm_e) = its[0]
             cards = tuple(arr.plan.card[u] for u in sc)
             avg = logsumexp(lm_e + net.glw[None, :], axis=1).reshape((1, *cards))
-            p_alone = _log_product_sum([(bare.outside[f], osc), (avg, sc)], (0,), arr.plan.card)
+            p_alone = log_product_sum([(bare.outside[f], osc), (avg, sc)], (0,), arr.plan.card)
             singles[e] = float(logsumexp(logp + p_alone[0], axis=-1))
-            rest_gh = _log_product_sum([(full.outside[f], osc)], (0,), arr.plan.card)
+            rest_gh = log_product_sum([(full.outside[f], osc)], (0,), arr.plan.card)
             given_rest[e] = given(np.broadcast_to(rest_gh, (G, K)) + net.direct)
     seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
     if seen:  # the observations of facts, together, are one more finding
@@ -281,10 +281,10 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
             unmatched.append(n)
             continue
         sc, osc = full.scope[r], full.oscope[r]
-        alone_gh[n] = _log_product_sum(
+        alone_gh[n] = log_product_sum(
             [(full.value[r], sc), (bare.outside[r], osc)], (0,), arr.plan.card
         )
-        rest_gh[n] = _log_product_sum(
+        rest_gh[n] = log_product_sum(
             [(bare.value[r], sc), (full.outside[r], osc)], (0,), arr.plan.card
         )
     if unmatched:
