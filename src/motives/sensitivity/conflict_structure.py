@@ -1,28 +1,32 @@
 """The rows of :func:`motives.sensitivity.conflict` for a structured case or a network.
 
-In a few vectorised passes.
+In one pass up and one down the elimination.
 
 Leaving one item out and recomputing the posterior for each item (and each proposition) costs one
-elimination per row: 1,000 propositions took 156 s. Here every row comes from a handful of
-contractions with a leading scenario axis (:func:`motives.exact.contract.contract` runs a plan on
-stacked factors):
+elimination per row: 1,000 propositions took 156 s. Here the elimination runs once upward and once
+downward (:func:`motives.exact.contract.outsides`): every slot (a fact's factor, an item of several
+parents, a step's result) gets its value and its *outside* message, the rest of the network summed
+over everything but the slot's variables and the hypotheses, per reliability node. Then:
 
-* **Items.** An item below a fact ``f`` (or an item of several parents, whose own factor is ``f``)
-  enters the network only as a factor m_e(s) on ``f``'s state (on its parents' configuration). So
-  with J(s, g, h) = log P(E, f = s | ρ_g, h), the joint of all the evidence and one state of ``f``
-  on reliability node g, the evidence without the item is log P(E_rest | ρ_g, h) = log Σ_s exp(J(s,
-  g, h) − log m_e(s, g)). One scenario per (fact, state) gives every J at once (an indicator of the
-  state on ``f``'s factor). The reliability nodes are those of the whole source, still exact without
-  one item (the integrand's degree drops). Where m_e(s, g) = 0 the subtraction is undefined and that
-  item alone is recomputed by leaving it out (rare: a zero likelihood judged for an item).
+* **Items.** An item below a fact ``f`` enters the network only as a factor m_e(s, g) on ``f``'s
+  state, so log P(E_rest | g, h) = log Σ_s A_f(s, g, h) Π_{e' ≠ e} m_e'(s, g) with A_f the fact's
+  table times its outside (summed over its parents). The other items' product is a prefix times a
+  suffix (log space), so a zero likelihood leaves it exact. An item of several parents is its own
+  slot: without it, the contraction is the sum of its outside. The reliability nodes are those of
+  the whole source, still exact without one item (the integrand's degree drops).
 * **An item alone.** log P(e) = log Σ_h π_h Σ_s P(f = s | h) E_ρ[m_e(s, ρ)], with P(f = s | h) from
-  the same indicator scenarios on the tables without any evidence.
-* **Propositions.** The evidence below a proposition, and the rest: one scenario each, the facts
-  below it (or the others) taken bare (their table without their items and observation; a bare
-  subtree sums to 1), the items of several parents below it (or the others) left out.
+  the same passes on the tables without any evidence.
+* **Propositions.** The evidence below a proposition alone (the other facts bare: their tables
+  without items or observation) and the rest (that evidence bare). Where a slot of the elimination
+  holds exactly the factors below the proposition — on a tree of facts, every proposition's — the
+  slot's value with the evidence times its outside without (and the other way round) gives both.
+  Otherwise (facts of several parents whose descendants the elimination mixes) one contraction each
+  (:func:`chosen`), in blocks of at most :data:`BLOCK_CELLS` cells.
+* **Direct items** of a source spanning the structure: the others' terms on each node by prefix and
+  suffix sums; the other direct items: the flat engine's leave-one-out
+  (:func:`motives.sensitivity.conflict.flat_parts`).
 
-Scenarios go through in blocks so that no block holds more than :data:`BLOCK_CELLS` cells; the work
-is (facts' states + propositions) contractions' worth of cells, not one posterior per item.
+The work is two elimination passes and a pass over the items, not one posterior per row.
 """
 
 from __future__ import annotations
