@@ -265,6 +265,29 @@ def test_network_conflict_is_exact_to_1e_12(
     _assert_rows_exact(case, reliability)
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.booleans(), st.booleans())
+def test_past_the_passes_budget_the_rows_come_from_scenarios_the_same(
+    seed: int, network: bool, reliability: bool
+) -> None:
+    """With :data:`OUTSIDE_CELLS` at 0 every row comes from contractions with a scenario axis
+    (bounded blocks), and still equals one posterior per row to 1e-12."""
+    import motives.sensitivity.conflict_structure as cs
+
+    case = (
+        random_network_case(seed, n_facts=5, n_items=8, n_observed=1, n_sources=2, max_states=3)
+        if network
+        else random_structured_case(seed, n_props=4, depth=2, n_items=12, n_hyp=3)
+    )
+    real = cs.OUTSIDE_CELLS
+    cs.OUTSIDE_CELLS = 0
+    try:
+        assert cs.outside_cells(compiled(case, None), 1) > 0
+        _assert_rows_exact(case, reliability)
+    finally:
+        cs.OUTSIDE_CELLS = real
+
+
 @st.composite
 def _plans(draw: Any) -> tuple[Any, list[np.ndarray]]:
     """A random elimination plan and log-factors (a batch axis of 1 or 3, some zeros)."""

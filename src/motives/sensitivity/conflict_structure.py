@@ -50,6 +50,12 @@ from motives.sensitivity._core import Array
 #: hold.
 BLOCK_CELLS = 1 << 23
 
+#: Cells (float64) the two passes up and down the elimination may hold at once
+#: (:func:`motives.exact.contract.outsides`, all reliability nodes); a network past it gets its
+#: rows from contractions with a scenario axis in blocks of :data:`BLOCK_CELLS` instead (slower,
+#: bounded).
+OUTSIDE_CELLS = 1 << 25
+
 
 def _cells(arr: CaseArrays, net: StructureParts) -> int:
     """Cells one scenario costs in a contraction.
@@ -76,6 +82,63 @@ def _own_cells(f: Array) -> int:
     return int(np.prod(f.shape[1:]))
 
 
+def joint_with_state(
+    arr: CaseArrays, net: StructureParts, slots: list[int], factors: list[Array]
+) -> list[Array]:
+    """Log P(evidence in ``factors``, slot = cell | g, h) for each slot in ``slots``.
+
+    Each of shape (cells, G, K).
+
+    A proposition's cells are its states (the last axis of its factor); an item of several parents'
+    cells are its parents' configurations, flat in nested order.
+    """
+    from motives.exact.contract import contract
+
+    rows = [(f, c) for f in slots for c in range(_cells_of(arr, f))]
+    out = np.empty((len(rows), len(net.glw), len(arr.hypotheses)))
+    for blk in _blocks(len(rows), arr, net):
+        stacked: list[Array] = list(factors)
+        mine: dict[int, list[int]] = {}
+        for r in blk:
+            mine.setdefault(rows[r][0], []).append(r)
+        for f, rs in mine.items():
+            shape = factors[f].shape
+            ind = np.full((len(blk), *_own_shape(arr, f)), 0.0)
+            own = ind.reshape(len(blk), -1)
+            pos = [r - blk.start for r in rs]
+            own[pos, :] = -np.inf
+            own[pos, [rows[r][1] for r in rs]] = 0.0
+            ind = own.reshape(
+                (len(blk), 1)
+                + (1,) * (len(shape) - 1 - len(_own_shape(arr, f)))
+                + _own_shape(arr, f)
+            )
+            stacked[f] = factors[f][None] + ind
+        out[blk.start : blk.stop] = contract(arr.plan, stacked)
+    res, at = [], 0
+    for f in slots:
+        n = _cells_of(arr, f)
+        res.append(out[at : at + n])
+        at += n
+    return res
+
+
+def _own_shape(arr: CaseArrays, f: int) -> tuple[int, ...]:
+    """The axes of slot ``f``'s factor its indicator runs over.
+
+    A fact: its states; an item: every axis.
+    """
+    P = len(arr.propositions)
+    if f < P:
+        return (len(arr.propositions[f].states),)
+    K = len(arr.hypotheses)
+    return tuple(K if q < 0 else len(arr.propositions[q].states) for q in arr.joint[f - P].parents)
+
+
+def _cells_of(arr: CaseArrays, f: int) -> int:
+    return int(np.prod(_own_shape(arr, f)))
+
+
 def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
     """Log P(evidence of the slots ``masks`` keeps | g, h).
 
@@ -95,6 +158,114 @@ def chosen(arr: CaseArrays, net: StructureParts, masks: Array) -> Array:
             stacked.append(np.where(keep, full[None], bare[None]))
         out[blk.start : blk.stop] = contract(arr.plan, stacked)
     return out
+
+
+class _ByOutsides:
+    """What the rows need, from one pass up and one down (with and without the evidence)."""
+
+    def __init__(self, arr: CaseArrays, net: StructureParts) -> None:
+        from motives.exact.contract import outsides
+
+        self.arr, self.net = arr, net
+        self.full = outsides(arr.plan, net.full)  # with the evidence: (G, ...)
+        self.bare = outsides(arr.plan, net.bare)  # the tables alone: (1, ...)
+        self.total = self.full.total  # (G, K)
+        self.slot_of = {lv: s for s, lv in enumerate(self.full.leaves)}
+
+    def _sum(self, terms: list[tuple[Array, tuple[int, ...]]], out: tuple[int, ...]) -> Array:
+        from motives.exact.contract import log_product_sum
+
+        return log_product_sum(terms, out, self.arr.plan.card)
+
+    def fact(self, f: int) -> tuple[Array, Array]:
+        """Fact ``f``'s table times its outside: with the evidence (G, K, S), without (1, K, S)."""
+        sc, osc, T = self.full.scope[f], self.full.oscope[f], self.net.bare[f]
+        return (
+            self._sum([(T, sc), (self.full.outside[f], osc)], (0, f + 1)),
+            self._sum([(T, sc), (self.bare.outside[f], osc)], (0, f + 1)),
+        )
+
+    def joint(self, f: int, avg: Array) -> tuple[Array, Array]:
+        """An item of several parents: the rest without it (G, K), and P(its evidence | h) (K,).
+
+        ``avg``: its term averaged over the reliability nodes, flat over its parents' cells.
+        """
+        sc, osc = self.full.scope[f], self.full.oscope[f]
+        cards = tuple(self.arr.plan.card[u] for u in sc)
+        alone = self._sum([(self.bare.outside[f], osc), (avg.reshape((1, *cards)), sc)], (0,))
+        return self._sum([(self.full.outside[f], osc)], (0,)), alone[0]
+
+    def propositions(self, masks: list[Array]) -> tuple[Array, Array]:
+        """Per mask: its slots' evidence alone (n, G, K) and the rest without it (n, G, K).
+
+        From the slot of the elimination whose factors are exactly the mask's, where there is one
+        (on a tree of facts, always); one contraction each otherwise.
+        """
+        G, K = self.total.shape[0], self.total.shape[1]
+        alone = np.empty((len(masks), G, K))
+        rest = np.empty((len(masks), G, K))
+        unmatched = []
+        for n, m in enumerate(masks):
+            r = self.slot_of.get(frozenset(map(int, np.flatnonzero(m))))
+            if r is None:
+                unmatched.append(n)
+                continue
+            sc, osc = self.full.scope[r], self.full.oscope[r]
+            alone[n] = self._sum([(self.full.value[r], sc), (self.bare.outside[r], osc)], (0,))
+            rest[n] = self._sum([(self.bare.value[r], sc), (self.full.outside[r], osc)], (0,))
+        if unmatched:
+            mk = np.array([masks[n] for n in unmatched])
+            alone[unmatched] = chosen(self.arr, self.net, mk)
+            rest[unmatched] = chosen(self.arr, self.net, ~mk)
+        return alone, rest
+
+
+class _ByScenarios:
+    """The same from contractions with a scenario axis, in blocks.
+
+    For a network too large for the passes (:data:`OUTSIDE_CELLS`).
+    """
+
+    def __init__(self, arr: CaseArrays, net: StructureParts) -> None:
+        self.arr, self.net = arr, net
+        n_slots = len(net.full)
+        self.total = chosen(arr, net, np.ones((1, n_slots), dtype=bool))[0]  # (G, K)
+
+    def fact(self, f: int) -> tuple[Array, Array]:
+        """As :meth:`_ByOutsides.fact`: one scenario per state, fact ``f`` bare."""
+        bare_f = [*self.net.full[:f], self.net.bare[f], *self.net.full[f + 1 :]]
+        outer = joint_with_state(self.arr, self.net, [f], bare_f)[0]  # (S, G, K)
+        prior = joint_with_state(self.arr, self.net, [f], self.net.bare)[0]  # (S, 1, K)
+        return np.moveaxis(outer, 0, -1), np.moveaxis(prior, 0, -1)
+
+    def joint(self, f: int, avg: Array) -> tuple[Array, Array]:
+        """As :meth:`_ByOutsides.joint`: the contraction without the item, and its cells' prior."""
+        m = np.ones((1, len(self.net.full)), dtype=bool)
+        m[0, f] = False  # an item of several parents left out contributes nothing
+        prior = joint_with_state(self.arr, self.net, [f], self.net.bare)[0][:, 0, :]  # (V, K)
+        return chosen(self.arr, self.net, m)[0], logsumexp(prior + avg[:, None], axis=0)
+
+    def propositions(self, masks: list[Array]) -> tuple[Array, Array]:
+        """As :meth:`_ByOutsides.propositions`, every mask by its own contraction."""
+        G, K = self.total.shape
+        if not masks:
+            return np.empty((0, G, K)), np.empty((0, G, K))
+        mk = np.array(masks)
+        return chosen(self.arr, self.net, mk), chosen(self.arr, self.net, ~mk)
+
+
+def outside_cells(arr: CaseArrays, G: int) -> int:
+    """Cells the passes of :func:`motives.exact.contract.outsides` hold, at most, for ``G`` nodes.
+
+    Per step, its table over its variables with the hypotheses, once per input and twice more (the
+    prefix and suffix sums, the outside), per node; summed over the steps (the values are kept).
+    """
+    card = arr.plan.card
+    total = 0
+    for st in arr.plan.steps:
+        ext = set(st.union) | {0}
+        total += G * int(np.prod([card[u] for u in ext])) * (2 * len(st.inputs) + 3)
+    return total
 
 
 def _item_terms(
@@ -151,7 +322,6 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     Rows as ``conflict`` builds them: (kind, id, conflict_db, log P(part), log P(part | rest));
     kinds ``case``, ``proposition``, ``item``, ``observation``.
     """
-    from motives.exact.contract import log_product_sum, outsides
     from motives.sensitivity._core import DB
     from motives.sensitivity.conflict import OBSERVATIONS, flat_parts, log_evidence
 
@@ -160,9 +330,9 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
     K = len(arr.hypotheses)
     P = len(arr.propositions)
     n_slots = len(net.full)
-    full = outsides(arr.plan, net.full)  # up and down with the evidence: (G, ...)
-    bare = outsides(arr.plan, net.bare)  # and with the tables alone: (1, ...)
-    top = full.total + net.direct  # (G, K)
+    G = len(net.glw)
+    by = _ByOutsides(arr, net) if outside_cells(arr, G) <= OUTSIDE_CELLS else _ByScenarios(arr, net)
+    top = by.total + net.direct  # (G, K)
     struct = logsumexp(top + net.glw[:, None], axis=0)  # (K,)
     log_all = float(logsumexp(logp + struct + net.flat, axis=-1))
     everything = arr.all_items + arr.structured_items
@@ -204,26 +374,17 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
         for j, i in enumerate(map(int, idx)):
             e = arr.items[i]
             singles[e] = float(logsumexp(logp + logsumexp(lm[j] + net.glw[:, None], axis=0), -1))
-            given_rest[e] = given(full.total + others[j])
+            given_rest[e] = given(by.total + others[j])
     # items below a fact: the fact's table times its outside (everything else, with the evidence),
     # times the other items' terms on its state; items of several parents: their slot's outside
     terms = _item_terms(arr, net, reliability)
     by_slot: dict[int, list[tuple[str, Array]]] = {}
     for e, f, lm_e in terms:
         by_slot.setdefault(f, []).append((e, lm_e))
-    G = len(net.glw)
     for f, its in by_slot.items():
-        sc, osc = full.scope[f], full.oscope[f]
         if f < P:
-            me = f + 1  # the fact's variable
             pa = arr.propositions[f]
-            outer = log_product_sum(
-                [(net.bare[f], sc), (full.outside[f], osc)], (0, me), arr.plan.card
-            )
-            prior = log_product_sum(
-                [(net.bare[f], sc), (bare.outside[f], osc)], (0, me), arr.plan.card
-            )
-            # outer, prior: (G or 1, K, S)
+            outer, prior = by.fact(f)  # (G or 1, K, S), (1, K, S)
             obs = (
                 quiet_log((np.arange(len(pa.states)) == pa.observed).astype(float))
                 if pa.observed >= 0
@@ -240,11 +401,8 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
                 given_rest[e] = given(np.broadcast_to(rest_gh, (G, K)) + net.direct)
         else:
             (e, lm_e) = its[0]
-            cards = tuple(arr.plan.card[u] for u in sc)
-            avg = logsumexp(lm_e + net.glw[None, :], axis=1).reshape((1, *cards))
-            p_alone = log_product_sum([(bare.outside[f], osc), (avg, sc)], (0,), arr.plan.card)
-            singles[e] = float(logsumexp(logp + p_alone[0], axis=-1))
-            rest_gh = log_product_sum([(full.outside[f], osc)], (0,), arr.plan.card)
+            rest_gh, alone = by.joint(f, logsumexp(lm_e + net.glw[None, :], axis=1))
+            singles[e] = float(logsumexp(logp + alone, axis=-1))
             given_rest[e] = given(np.broadcast_to(rest_gh, (G, K)) + net.direct)
     seen = {pa.id for pa in arr.propositions if pa.observed >= 0}
     if seen:  # the observations of facts, together, are one more finding
@@ -275,26 +433,7 @@ def structured_rows(arr: CaseArrays, pri: Array, reliability: bool) -> list[tupl
             continue
         props.append((i, arr.propositions[i].id))
         masks.append(m)
-    slot_of = {lv: s for s, lv in enumerate(full.leaves)}
-    alone_gh = np.empty((len(props), G, K))
-    rest_gh = np.empty((len(props), G, K))
-    unmatched = []
-    for n, m in enumerate(masks):
-        r = slot_of.get(frozenset(map(int, np.flatnonzero(m))))
-        if r is None:
-            unmatched.append(n)
-            continue
-        sc, osc = full.scope[r], full.oscope[r]
-        alone_gh[n] = log_product_sum(
-            [(full.value[r], sc), (bare.outside[r], osc)], (0,), arr.plan.card
-        )
-        rest_gh[n] = log_product_sum(
-            [(bare.value[r], sc), (full.outside[r], osc)], (0,), arr.plan.card
-        )
-    if unmatched:
-        mk = np.array([masks[n] for n in unmatched])
-        alone_gh[unmatched] = chosen(arr, net, mk)
-        rest_gh[unmatched] = chosen(arr, net, ~mk)
+    alone_gh, rest_gh = by.propositions(masks)
     if props:
         rest_gh = rest_gh + net.direct[None]  # the rest, with the direct items
         alone = logsumexp(logp + logsumexp(alone_gh + net.glw[None, :, None], axis=1), axis=-1)
