@@ -45,8 +45,12 @@ def _starting_as_program() -> bool:
     )
 
 
-def _start_signals() -> None:
-    """Install :func:`_stop_while_starting` for SIGINT and SIGTERM (the guard replaces them)."""
+def start_signals() -> None:
+    """Install the program's start-up handlers for SIGINT and SIGTERM (the guard replaces them).
+
+    A signal then exits 130 (143) with one line, "interrupted: nothing was written". For the
+    ``motives`` program (:mod:`motives.__main__`), not for a library import.
+    """
     for sig in (_signal.SIGINT, _signal.SIGTERM):
         try:
             _signal.signal(sig, _stop_while_starting)
@@ -55,7 +59,7 @@ def _start_signals() -> None:
 
 
 if _starting_as_program():
-    _start_signals()
+    start_signals()
 
 import importlib  # noqa: E402 - after the start-up handlers, on purpose
 from typing import TYPE_CHECKING, Any  # noqa: E402

@@ -16,28 +16,17 @@ the signal, or a traceback of ``site``).
 
 from __future__ import annotations
 
-import os
-import signal
-import sys
-from typing import Any
-
-
-def _starting(signum: int, frame: Any) -> None:
-    sys.stderr.write(
-        ("interrupted" if signum == signal.SIGINT else "terminated") + ": nothing was written\n"
-    )
-    sys.stderr.flush()
-    os._exit(130 if signum == signal.SIGINT else 143)
-
 
 def main() -> None:
     """Run the ``motives`` command, a signal during start-up included.
 
-    The start-up handlers stay until the guard of the command installs its own (typer reads the
-    commands' signatures after the import, which takes a while too).
+    The start-up handlers (:func:`motives.start_signals`) stay until the guard of the command
+    installs its own (typer reads the commands' signatures after the import, which takes a while
+    too).
     """
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _starting)
+    import motives
+
+    motives.start_signals()  # already in place when the package's first lines saw the program
     from motives import cli
 
     cli.main()

@@ -74,14 +74,6 @@ def _blocks(n: int, arr: CaseArrays, net: StructureParts) -> list[range]:
     return [range(i, min(n, i + step)) for i in range(0, n, step)]
 
 
-def _own_cells(f: Array) -> int:
-    """Cells of a slot's own indicator.
-
-    Its state (a fact) or its parents' configuration (an item of several).
-    """
-    return int(np.prod(f.shape[1:]))
-
-
 def joint_with_state(
     arr: CaseArrays, net: StructureParts, slots: list[int], factors: list[Array]
 ) -> list[Array]:
