@@ -230,3 +230,57 @@ def test_the_mixture_closed_form_refusals_are_located(
         case, {"model": "mixture", "lens": None, "prior": None, "reliability": True}
     )
     assert ref["available"] is False and f"{probs[0].file}:{probs[0].line}:" in ref["reason"]
+
+
+@SETTINGS
+@given(st.integers(0, 4), st.integers(1, 3), st.integers(0, 2))
+def test_the_independent_reading_locates_an_item_it_refuses(
+    tmp_path_factory: pytest.TempPathFactory, before: int, files: int, where: int
+) -> None:
+    """``independent_case`` (outside ``compile_case``: the structure's independence figure and
+    ``exact_posterior(structure=False)``) refuses an item whose likelihoods times P(state | h)
+    underflow to 0: the message names the evidence file and the line of its likelihoods (items
+    before it, several files, the item in any of them)."""
+    import motives as mv
+
+    doc: dict[str, Any] = {
+        "name": "ind",
+        "hypotheses": [{"id": "a"}, {"id": "b"}],
+        "propositions": [
+            {
+                "id": "p",
+                "title": "P",
+                "states": ["low", "mid", "high"],
+                "likelihoods": {
+                    "a": {"low": 0.34, "mid": 0.33, "high": 0.33},
+                    "b": {"low": 0.2, "mid": 0.3, "high": 0.5},
+                },
+            }
+        ],
+    }
+    items = [
+        {"id": f"e{i}", "title": "x", "likelihoods": {"a": 0.6, "b": 0.4}} for i in range(before)
+    ]
+    tiny = {
+        "id": "tiny",
+        "title": "x",
+        "bears_on": "p",
+        "likelihoods": {s: 5e-324 for s in ("low", "mid", "high")},
+    }
+    at = where % files
+    root = tmp_path_factory.mktemp("ind") / "case"
+    _write(root, {**doc, "evidence": []}, files, False)
+    for f in range(files):
+        part = {"evidence": items[f::files] + ([tiny] if f == at else [])}
+        (root / f"ev{f}.yaml").write_text(yaml.safe_dump(part, sort_keys=False), encoding="utf-8")
+    case = mv.load_case(root)
+    mv.exact_posterior(case)  # the structured reading takes it (log space)
+    with pytest.raises(mv.CaseError) as err:
+        mv.exact_posterior(case, structure=False)
+    (p,) = err.value.problems
+    path = root / f"ev{at}.yaml"
+    assert (p.file, p.line, p.item) == (
+        str(path),
+        _line_of_key(path, "tiny", "likelihoods"),
+        "tiny",
+    )

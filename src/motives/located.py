@@ -297,6 +297,17 @@ def where_defined(case: Any, problems: list[Problem]) -> list[Problem]:
     return [p if p.file or not p.item else locate(p) for p in problems]
 
 
+def share_where(source: Any, derived: Any) -> None:
+    """Locate problems about ``derived`` (a case built from ``source``) as ``source``'s.
+
+    For a case whose records keep the ids of the records they come from (the independent reading
+    of a structured case); nothing when ``source`` was not read from files.
+    """
+    locate = _WHERE.get(id(source))
+    if locate is not None:
+        remember_where(derived, locate)
+
+
 def locator(case: Any) -> Callable[[list[Problem]], list[Problem]] | None:
     """:func:`where_defined` for ``case``, as a function that holds no reference to the case.
 

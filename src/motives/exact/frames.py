@@ -145,6 +145,16 @@ def independent_case(case: Case) -> Case:
     """
     if not case.propositions:
         return case
+    from motives.located import refusals_located, share_where
+
+    with refusals_located(case):  # an item refused here is located where it is written
+        flat = _independent(case)
+    share_where(case, flat)  # and so is one refused later, in the flat case
+    return flat
+
+
+def _independent(case: Case) -> Case:
+    """:func:`independent_case`'s work."""
     items = []
     for e in case.evidence:
         if e.parents == ("hypotheses",):
