@@ -4,8 +4,8 @@ Flat and structured.
 
 ``check`` flags items at odds with the rest (data conflict: one leave-one-out term per item and per
 proposition). It used to compute one exact posterior per item (2,000 items: 115 s; 1,000
-propositions: 156 s); the flags now come from one vectorised pass for a flat case and from a few
-contractions with a scenario axis for a structured one (``motives.sensitivity.conflict_structure``).
+propositions: 156 s); the flags now come from one vectorised pass for a flat case and from one pass
+up and one down the elimination for a structured one (``motives.sensitivity.conflict_structure``).
 Target: ``check`` within 3x of ``posterior`` on the same case. The cases are generated
 deterministically:
 
