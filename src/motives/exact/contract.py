@@ -389,7 +389,7 @@ def log_product_sum(
         total = total.reshape((1,) * (1 + len(union)))
     gone = tuple(1 + pos[u] for u in union if u not in out)
     if gone:
-        total = logsumexp(total, axis=gone)
+        total = logsumexp(total, axis=gone)  # type: ignore[arg-type]  # scipy accepts a tuple
     kept = [u for u in union if u in out]
     total = np.transpose(total, [0] + [1 + kept.index(u) for u in out])
     return np.broadcast_to(total, (total.shape[0], *[card[u] for u in out]))

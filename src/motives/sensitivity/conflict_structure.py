@@ -242,8 +242,8 @@ class _ByScenarios:
         G, K = self.total.shape
         if not masks:
             return np.empty((0, G, K)), np.empty((0, G, K))
-        mk = np.array(masks)
-        return chosen(self.arr, self.net, mk), chosen(self.arr, self.net, ~mk)
+        mk = np.array(masks, dtype=bool)
+        return chosen(self.arr, self.net, mk), chosen(self.arr, self.net, np.logical_not(mk))
 
 
 def outside_cells(arr: CaseArrays, G: int) -> int:
