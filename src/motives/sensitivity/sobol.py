@@ -29,6 +29,8 @@ from motives.schema import Case
 from motives.sensitivity._core import (
     Array,
 )
+from motives.sensitivity.quantiles import U_CLIP
+from motives.sensitivity.sobol_additive import Additive, additive_outputs
 from motives.sensitivity.sobol_inputs import plan_sobol, sobol_rows
 
 
@@ -43,6 +45,7 @@ def sobol_indices(
     seed: int = 1,
     n_boot: int = 200,
     chunk: int = 8192,
+    additive: Additive | None = None,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of ``func`` (Saltelli 2010 / Jansen estimators).
 
@@ -66,6 +69,11 @@ def sobol_indices(
         Bootstrap resamples for the standard errors (0: none).
     chunk
         Rows per call of ``func``.
+    additive
+        The same model as a sum of per-item log terms (:class:`motives.sensitivity.sobol_additive.
+        Additive`): the outputs of each A_B^j are then found from A's sum by replacing the terms of
+        the items group j touches (the same numbers up to the rounding of the sums, at a cost
+        linear in the items instead of quadratic); ``func`` is not called.
 
     Returns
     -------
@@ -83,9 +91,15 @@ def sobol_indices(
     groups = [[i] for i in range(d)] if groups is None else [list(g) for g in groups]
     names = [f"x{i + 1}" for i in range(len(groups))] if names is None else list(names)
     m = sobol_rows(n).bit_length() - 1  # 2**m rows
-    u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(m)
-    u = np.clip(u, 1e-12, 1 - 1e-12)
+    if 2 * d <= qmc.Sobol.MAXDIM:
+        u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(m)
+        sampling = "sobol"
+    else:  # scipy's Sobol sequence stops at MAXDIM dimensions: plain Monte Carlo, said so
+        u = np.random.default_rng(seed).random((2**m, 2 * d))
+        sampling = "random"
+    np.clip(u, U_CLIP, 1 - U_CLIP, out=u)
     XA, XB = ppf(u[:, :d]), ppf(u[:, d:])
+    del u
     rows = len(XA)
 
     def run(X: Array) -> Array:
@@ -93,12 +107,15 @@ def sobol_indices(
             [np.asarray(func(X[i : i + chunk]), dtype=float) for i in range(0, len(X), chunk)]
         )
 
-    fA, fB = run(XA), run(XB)
-    fAB = np.empty((len(groups), rows))
-    for j, g in enumerate(groups):
-        X = XA.copy()
-        X[:, g] = XB[:, g]
-        fAB[j] = run(X)
+    if additive is not None:
+        fA, fB, fAB = additive_outputs(additive, XA, XB, groups)
+    else:
+        fA, fB = run(XA), run(XB)
+        fAB = np.empty((len(groups), rows))
+        for j, g in enumerate(groups):
+            X = XA.copy()
+            X[:, g] = XB[:, g]
+            fAB[j] = run(X)
 
     def estimate(idx: NDArray[np.intp]) -> tuple[Array, Array]:
         a, b, ab = fA[idx], fB[idx], fAB[:, idx]
@@ -124,7 +141,14 @@ def sobol_indices(
         df["ST_se"] = np.std([b[1] for b in boots], axis=0)
     with np.errstate(invalid="ignore"):
         var = float(np.var(np.concatenate([fA, fB])))
-    df.attrs.update({"n": rows, "evaluations": rows * (len(groups) + 2), "variance": var})
+    df.attrs.update(
+        {
+            "n": rows,
+            "evaluations": rows * (len(groups) + 2),
+            "variance": var,
+            "sampling": sampling,
+        }
+    )
     return df
 
 
@@ -283,19 +307,21 @@ def global_sensitivity(
         seed=seed,
         n_boot=n_boot,
         chunk=cost.chunk,
+        additive=plan.additive,
     )
     df["kind"] = plan.kinds
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(plan.meta)
     df.attrs["noisy"] = noisy_inputs(df)
-    df.attrs["warning"] = _sobol_warning(df, plan.fixed)
+    df.attrs["warning"] = _sobol_warning(df, plan.fixed, plan.d)
     return df
 
 
-def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
+def _sobol_warning(df: pd.DataFrame, fixed: list[str], inputs: int = 0) -> str:
     """What a reader of the Sobol table must be told.
 
-    Empty, degenerate, or judgements it leaves out ("" if none).
+    Empty, degenerate, sampled at random (``inputs``: how many; see :func:`sobol_indices`), or
+    judgements it leaves out ("" if none).
 
     Examples
     --------
@@ -325,6 +351,13 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
         parts.append(
             "The Sobol table is degenerate: the output does not vary over the uncertain judgements "
             f"(variance {df.attrs.get('variance', 0.0):.3g}), so its indices say nothing."
+        )
+    if df.attrs.get("sampling") == "random":
+        parts.append(
+            f"The {inputs:,} uncertain inputs are more than a Sobol sequence "
+            f"holds here (scipy's stops at {qmc.Sobol.MAXDIM:,} dimensions, two per input), so the "
+            "samples are pseudo-random (plain Monte Carlo): the indices are estimated as before "
+            "but with more noise at this sample size; their standard errors say how much."
         )
     if fixed:
         parts.append(
