@@ -33,6 +33,11 @@ from motives.sensitivity.quantiles import U_CLIP
 from motives.sensitivity.sobol_additive import Additive, additive_outputs
 from motives.sensitivity.sobol_inputs import plan_sobol, sobol_rows
 
+#: Inputs sampled from a scrambled Sobol sequence: scipy's holds 21,201 dimensions, two per input
+#: (matrices A and B). Past it the samples are pseudo-random (plain Monte Carlo, the estimators
+#: unchanged), and the table's warning says so.
+MAX_SOBOL_INPUTS = qmc.Sobol.MAXDIM // 2
+
 
 def sobol_indices(
     func: Callable[[Array], Array],
@@ -91,7 +96,7 @@ def sobol_indices(
     groups = [[i] for i in range(d)] if groups is None else [list(g) for g in groups]
     names = [f"x{i + 1}" for i in range(len(groups))] if names is None else list(names)
     m = sobol_rows(n).bit_length() - 1  # 2**m rows
-    if 2 * d <= qmc.Sobol.MAXDIM:
+    if d <= MAX_SOBOL_INPUTS:
         u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(m)
         sampling = "sobol"
     else:  # scipy's Sobol sequence stops at MAXDIM dimensions: plain Monte Carlo, said so
@@ -354,10 +359,10 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str], inputs: int = 0) -> str:
         )
     if df.attrs.get("sampling") == "random":
         parts.append(
-            f"The {inputs:,} uncertain inputs are more than a Sobol sequence "
-            f"holds here (scipy's stops at {qmc.Sobol.MAXDIM:,} dimensions, two per input), so the "
-            "samples are pseudo-random (plain Monte Carlo): the indices are estimated as before "
-            "but with more noise at this sample size; their standard errors say how much."
+            f"The {inputs:,} uncertain inputs are more than a Sobol sequence holds here "
+            f"({MAX_SOBOL_INPUTS:,}: scipy's has {qmc.Sobol.MAXDIM:,} dimensions, two per input), "
+            "so the samples are pseudo-random (plain Monte Carlo): the indices are estimated as "
+            "before but with more noise at this sample size; their standard errors say how much."
         )
     if fixed:
         parts.append(
