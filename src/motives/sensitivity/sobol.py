@@ -11,7 +11,10 @@ V = Var[f] over A and B together,
 
 n (G + 2) evaluations for G groups; standard errors by bootstrap over rows.
 Inputs are transformed column-wise (inverse CDF) once for A and B; the A_B^j
-are assembled from the transformed columns.
+are assembled from the transformed columns (or, for a case without propositions,
+evaluated item by item: :mod:`motives.sensitivity.sobol_additive`). Past
+:data:`MAX_SOBOL_INPUTS` inputs the samples are pseudo-random, said in the table's
+warning.
 """
 
 from __future__ import annotations
