@@ -301,7 +301,16 @@ def global_sensitivity(
     cost.check()  # refused before any sample is drawn
     if plan.d == 0:  # nothing uncertain: no samples drawn, nothing varies
         df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
-        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **plan.meta, "noisy": []})
+        df.attrs.update(
+            {
+                "n": 0,
+                "evaluations": 0,
+                "variance": 0.0,
+                **plan.meta,
+                "noisy": [],
+                "sampling": "none",
+            }
+        )
         df.attrs["warning"] = _sobol_warning(df, plan.fixed)
         return df
     assert plan.func is not None and plan.ppf is not None
