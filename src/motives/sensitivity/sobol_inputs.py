@@ -299,8 +299,14 @@ def plan_sobol(  # noqa: C901
     eval_arr = replace(arr, groups=()) if arr.propositions else arr
 
     # every input's quantile function tabulated once (relative error at most quantiles.TOL in x and
-    # 1 - x, checked per input; an input that fails the check is computed with scipy)
-    ppf = quantile_table(alpha, beta, is_gamma)
+    # 1 - x, checked per input; an input that fails the check is computed with scipy), when first
+    # sampled: sobol_cost lays the plan out without sampling
+    table: list[Any] = []
+
+    def ppf(u: Array) -> Array:
+        if not table:
+            table.append(quantile_table(alpha, beta, is_gamma))
+        return table[0](u)
 
     def func(x: Array) -> Array:
         S = len(x)
