@@ -111,15 +111,15 @@ def test_key_is_the_same_in_another_process_and_changes_with_the_graph():
     code = (
         "from motives.models.exclusive import build_exclusive\n"
         "from motives.models.testing import random_case\n"
-        "from motives.models.compiled import _key\n"
-        "print(_key(build_exclusive(random_case(3, n_items=5, n_sources=2)).model))\n"
+        "from motives.models.compiled import model_graph_key\n"
+        "print(model_graph_key(build_exclusive(random_case(3, n_items=5, n_sources=2)).model))\n"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()[-1]
-    here = compiled._key(_built().model)
+    here = compiled.model_graph_key(_built().model)
     assert here == other
-    assert compiled._key(_built(reliability=False).model) != here
+    assert compiled.model_graph_key(_built(reliability=False).model) != here
 
 
 @given(a=st.floats(-5, 5), b=st.floats(-5, 5))
@@ -136,7 +136,7 @@ def test_digest_sees_every_constant(a, b):
 def test_a_damaged_cache_file_is_a_miss(cache):
     """A file that is not a pickle of ours is ignored and replaced by a fresh compilation."""
     built = _built()
-    path = cache / f"{compiled._key(built.model)}.pkl"
+    path = cache / f"{compiled.model_graph_key(built.model)}.pkl"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a pickle")
     vgf, _ = compiled.nuts_functions(built)

@@ -41,7 +41,13 @@ class SamplerSettings(Record):
         description="NUTS target acceptance rate; raise it (e.g. 0.95) on divergences.",
     )
     backend: Literal["auto", "nutpie", "pymc"] = Field(
-        default="auto", description="auto: nutpie when installed, else PyMC's NUTS."
+        default="auto",
+        description=(
+            "auto: PyMC's NUTS for a one-off fit (nutpie when this process has compiled the "
+            "model's structure with nutpie), nutpie for refits of a built model; nutpie: "
+            "compiled once per model structure and kept on disk, the fastest from a "
+            "structure's second fit on; pymc: PyMC's NUTS."
+        ),
     )
 
 

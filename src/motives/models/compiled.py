@@ -114,7 +114,7 @@ def _point_outputs(model: Any) -> tuple[list[Any], list[Any]]:
     return list(model.unobserved_value_vars), list(model.value_vars)
 
 
-def _key(model: Any) -> str:
+def model_graph_key(model: Any) -> str:
     """The cache key of a model's two NUTS functions."""
     logp = model.logp(jacobian=True, sum=True)
     outs, ins = _point_outputs(model)
@@ -206,7 +206,7 @@ def nuts_functions(built: BuiltModel, *, use_disk: bool = True) -> tuple[Any, An
     fns = built.compiled.get("pymc")
     if fns is not None and _sync_data(model, fns):
         return fns
-    path = cache_dir() / f"{_key(model)}.pkl" if use_disk else None
+    path = cache_dir() / f"{model_graph_key(model)}.pkl" if use_disk else None
     fns = _load(path) if path is not None and path.exists() else None
     if fns is not None and not _sync_data(model, fns):
         fns = None

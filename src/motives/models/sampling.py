@@ -1,18 +1,21 @@
 """Sampling a built model: backend choice (nutpie or PyMC's NUTS), seeds, refits with new knobs.
 
-Measured on the baseline case (40 items, 4 hypotheses, 8 sources; 4 chains x
-(1000 tune + 1000 draws); 2 busy cores): nutpie spends 30-100 s compiling the
-model with numba (nothing of it is cached between processes) and then samples
-in 3-7 s; PyMC's own NUTS (``nuts_sampler="pymc"``; PyTensor caches its
-compiled pieces on disk) takes 25-32 s per fit, about 24 s of it sampling.
-Hence ``backend="auto"``:
+Measured on the baseline case (4 chains x (500 tune + 1000 draws), 2 cores; benchmarks/README.md):
+nutpie compiles the model with numba in 80-160 s the first time a structure is seen (its two
+C callbacks and the rest of the compiled model are then kept on disk,
+:mod:`motives.models.nutpie_cache`, and a later process loads them in about 2 s) and samples in
+about 5 s; PyMC's own NUTS
+(``nuts_sampler="pymc"``; its functions kept on disk by :mod:`motives.models.compiled`) takes
+20-26 s per fit, about 13 s of it sampling. Hence ``backend="auto"``:
 
 - :func:`sample` and :func:`refit` of a built model (sensitivity sweeps, SBC,
   notebooks that refit) use nutpie, compiled once per model structure and
   kept for the process, so a refit only swaps ``pm.Data`` values
   (``CompiledPyMCModel.with_data``);
 - a one-off :func:`motives.fit` uses PyMC's NUTS, unless nutpie already holds
-  a compilation of the same structure in this process.
+  a compilation of the same structure in this process (the choice never depends on what is on
+  disk, so a spec's draws do not depend on the state of a cache). A spec that is fitted again
+  and again (the bundled ``models/baseline.yaml``) says ``backend: nutpie``.
 
 PyMC's NUTS gets its two compiled functions (log density + gradient, the trace's point function)
 from :mod:`motives.models.compiled`: compiled once for all chains and kept on disk across
@@ -329,13 +332,14 @@ _COMPILED: dict[str, Any] = {}
 
 
 def _nutpie_compiled(built: BuiltModel) -> Any:
-    import nutpie
+    from motives.models.nutpie_cache import cached_compiled
 
     if "nutpie" in built.compiled:
         return built.compiled["nutpie"]
     key = structure_key(built)
     if key not in _COMPILED:
-        _COMPILED[key] = nutpie.compile_pymc_model(built.model)
+        # nutpie's compile_pymc_model, kept on disk across processes (models.nutpie_cache)
+        _COMPILED[key] = cached_compiled(built)[0]
     built.compiled["nutpie"] = _COMPILED[key]
     return _COMPILED[key]
 
