@@ -30,9 +30,12 @@ of thousands of generators, each with its own set-up and Python call).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
 from motives.sensitivity._core import Array
+
+Mask = NDArray[np.bool_]
 
 __all__ = ["U_CLIP", "QuantileTable", "quantile_table"]
 
@@ -62,9 +65,9 @@ class QuantileTable:
         self,
         a: Array,
         b: Array,
-        gamma: Array,
+        gamma: Mask,
         coef: Array,
-        exact: Array,
+        exact: Mask,
         h: float,
         max_error: float,
     ) -> None:
@@ -96,7 +99,7 @@ class QuantileTable:
         return out
 
 
-def _exact(u: Array, a: Array, b: Array, gamma: Array, upper: Array | None = None) -> Array:
+def _exact(u: Array, a: Array, b: Array, gamma: Mask, upper: Array | None = None) -> Array:
     """Scipy's quantiles: Beta(a, b) where not ``gamma``, Gamma(a) where ``gamma``.
 
     With ``upper`` (the upper-tail probabilities ``1 - u``, known more precisely than ``u`` near
@@ -115,7 +118,7 @@ def _exact(u: Array, a: Array, b: Array, gamma: Array, upper: Array | None = Non
     return out
 
 
-def _y_and_slope(z: Array, a: Array, b: Array, gamma: Array) -> tuple[Array, Array, Array]:
+def _y_and_slope(z: Array, a: Array, b: Array, gamma: Mask) -> tuple[Array, Array, Array]:
     """The exact quantile at normal scores ``z`` on the table's scale, its first two derivatives."""
     lo, hi = z[z <= 0][:, None], z[z > 0][:, None]
     d = len(a)
@@ -154,7 +157,7 @@ def _y_and_slope(z: Array, a: Array, b: Array, gamma: Array) -> tuple[Array, Arr
 def quantile_table(
     a: Array,
     b: Array,
-    gamma: Array | None = None,
+    gamma: ArrayLike | None = None,
     *,
     knots: int = KNOTS,
     tol: float = TOL,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from motives.exact import normalise, quiet_log
 from motives.sensitivity._core import Array, log_odds_db
@@ -147,30 +148,32 @@ def additive_outputs(
     fA, fB = np.empty(rows), np.empty(rows)
     fAB = np.empty((len(groups), rows))
 
-    def split(t: Array) -> tuple[Array, Array]:
+    def split(t: Array) -> tuple[Array, NDArray[np.bool_]]:
         inf = np.isneginf(t)
         return np.where(inf, 0.0, t), inf
 
-    def logpost(finite: Array, n_inf: Array) -> Array:
+    def logpost(finite: Array, n_inf: NDArray[np.integer[Any]]) -> Array:
         return add.const + np.where(n_inf > 0, -np.inf, finite)
+
+    def columns(x: Array) -> Callable[[NDArray[np.intp]], Array]:
+        return lambda c: x[:, c]
+
+    def mixed(a: Array, b: Array, from_b: NDArray[np.bool_]) -> Callable[[NDArray[np.intp]], Array]:
+        return lambda c: np.where(from_b[c], b[:, c], a[:, c])
 
     for r in range(0, rows, step):
         xa, xb = XA[r : r + step], XB[r : r + step]
         S = len(xa)
-        ta, inf_a = split(add.terms(lambda c, x=xa: x[:, c], every, S))
+        ta, inf_a = split(add.terms(columns(xa), every, S))
         fin_a, ninf_a = ta.sum(axis=1), inf_a.sum(axis=1)
         fA[r : r + step] = add.out(logpost(fin_a, ninf_a))
-        tb, inf_b = split(add.terms(lambda c, x=xb: x[:, c], every, S))
+        tb, inf_b = split(add.terms(columns(xb), every, S))
         fB[r : r + step] = add.out(logpost(tb.sum(axis=1), inf_b.sum(axis=1)))
         for j, g in enumerate(groups):
             from_b = np.zeros(XA.shape[1], dtype=bool)
             from_b[list(g)] = True
             items = add.touched[j]
-            t, inf = split(
-                add.terms(
-                    lambda c, fb=from_b, a=xa, b=xb: np.where(fb[c], b[:, c], a[:, c]), items, S
-                )
-            )
+            t, inf = split(add.terms(mixed(xa, xb, from_b), items, S))
             fin = fin_a - ta[:, items].sum(axis=1) + t.sum(axis=1)
             n_inf = ninf_a - inf_a[:, items].sum(axis=1) + inf.sum(axis=1)
             fAB[j, r : r + step] = add.out(logpost(fin, n_inf))
