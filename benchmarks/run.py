@@ -37,6 +37,7 @@ BENCHES = {
     "appendix": "bench_appendix",
     "many": "bench_many",
     "check": "bench_check",
+    "report": "bench_report",
 }
 
 

@@ -143,7 +143,8 @@ def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
 
     ``n`` is rounded up to a power of 2 (``rows``); the uniforms take 2d columns, the inputs of A, B
     and one A_B matrix d each, the outputs (groups + 2) x rows, the bootstrap's copies 2 x groups x
-    rows, and one engine call about four arrays of ``chunk_cells``.
+    rows, one engine call about four arrays of ``chunk_cells``, and the inputs' quantile tables
+    1,400 numbers each.
 
     Examples
     --------
@@ -151,7 +152,9 @@ def sobol_bytes(d: int, n_groups: int, n: int, chunk_cells: int) -> float:
     6.27
     """
     rows = 2 ** max(int(np.ceil(np.log2(max(n, 2)))), 1)
-    return 8.0 * (rows * (5 * d + 3 * n_groups + 2) + 4 * chunk_cells)
+    # + each input's quantile table and its build (motives.sensitivity.quantiles: 6 x 64
+    # coefficients, about 15 arrays of 65 knots while built): 1,400 numbers an input, generously
+    return 8.0 * (rows * (5 * d + 3 * n_groups + 2) + 4 * chunk_cells + 1400 * d)
 
 
 def sobol_refusal(d: int, n_groups: int, n: int, chunk_cells: int) -> str | None:

@@ -573,20 +573,30 @@ def explain(  # noqa: C901
     without = _slice(loo, target_level, tgt, "credence_without")
     ids_lvl = fam.index if target_level == "family" else hyp.index
     others = [x for x in ids_lvl if x != tgt]
-    flips = []
-    for item in without.index:
-        rival = (
-            max(float(loo.loc[(item, target_level, o), "credence_without"]) for o in others)
-            if others
-            else 0.0
+    leads_now = (
+        tcred >= max(float((fam if target_level == "family" else hyp)[o]) for o in others)
+        if others
+        else True
+    )
+    # the strongest rival without each item, for all items at once (one lookup per item and rival
+    # was minutes at 300 hypotheses x 200 items); a row of NaN (everything ruled out without the
+    # item) stays NaN, as the loop's max gave
+    if others and len(without):
+        by_rival = (
+            loo["credence_without"]
+            .xs(target_level, level="level")
+            .astype(float)
+            .unstack("id")
+            .reindex(index=without.index, columns=others)
         )
-        leads_now = (
-            tcred >= max(float((fam if target_level == "family" else hyp)[o]) for o in others)
-            if others
-            else True
-        )
-        if leads_now and float(without[item]) < rival:
-            flips.append(item)
+        rivals = by_rival.to_numpy().max(axis=1)
+    else:
+        rivals = np.zeros(len(without))
+    flips = [
+        item
+        for item, rival in zip(without.index, rivals, strict=True)
+        if leads_now and float(without[item]) < rival
+    ]
     ex.facts["single_item_flips"] = flips
     leads = bool(others) and tcred >= max(
         float((fam if target_level == "family" else hyp)[o]) for o in others

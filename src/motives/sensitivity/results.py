@@ -147,6 +147,9 @@ class SobolMeta(LensTargetMeta):
     not_inputs: list[
         str
     ] = []  # judgements the indices leave out: fixed or integrated reliabilities
+    # the samples: a scrambled Sobol sequence, pseudo-random beyond the dimensions scipy's sequence
+    # holds, or none (nothing uncertain) (older files: sobol)
+    sampling: Literal["sobol", "random", "none"] = "sobol"
 
 
 class TrajectoryMeta(LensMeta):

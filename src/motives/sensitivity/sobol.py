@@ -11,7 +11,10 @@ V = Var[f] over A and B together,
 
 n (G + 2) evaluations for G groups; standard errors by bootstrap over rows.
 Inputs are transformed column-wise (inverse CDF) once for A and B; the A_B^j
-are assembled from the transformed columns.
+are assembled from the transformed columns (or, for a case without propositions,
+evaluated item by item: :mod:`motives.sensitivity.sobol_additive`). Past
+:data:`MAX_SOBOL_INPUTS` inputs the samples are pseudo-random, said in the table's
+warning.
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ from motives.schema import Case
 from motives.sensitivity._core import (
     Array,
 )
+from motives.sensitivity.quantiles import U_CLIP
+from motives.sensitivity.sobol_additive import Additive, additive_outputs
 from motives.sensitivity.sobol_inputs import plan_sobol, sobol_rows
+
+#: Inputs sampled from a scrambled Sobol sequence: scipy's holds 21,201 dimensions, two per input
+#: (matrices A and B). Past it the samples are pseudo-random (plain Monte Carlo, the estimators
+#: unchanged), and the table's warning says so.
+MAX_SOBOL_INPUTS = qmc.Sobol.MAXDIM // 2
 
 
 def sobol_indices(
@@ -43,6 +53,7 @@ def sobol_indices(
     seed: int = 1,
     n_boot: int = 200,
     chunk: int = 8192,
+    additive: Additive | None = None,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of ``func`` (Saltelli 2010 / Jansen estimators).
 
@@ -66,6 +77,11 @@ def sobol_indices(
         Bootstrap resamples for the standard errors (0: none).
     chunk
         Rows per call of ``func``.
+    additive
+        The same model as a sum of per-item log terms (:class:`motives.sensitivity.sobol_additive.
+        Additive`): the outputs of each A_B^j are then found from A's sum by replacing the terms of
+        the items group j touches (the same numbers up to the rounding of the sums, at a cost
+        linear in the items instead of quadratic); ``func`` is not called.
 
     Returns
     -------
@@ -83,9 +99,15 @@ def sobol_indices(
     groups = [[i] for i in range(d)] if groups is None else [list(g) for g in groups]
     names = [f"x{i + 1}" for i in range(len(groups))] if names is None else list(names)
     m = sobol_rows(n).bit_length() - 1  # 2**m rows
-    u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(m)
-    u = np.clip(u, 1e-12, 1 - 1e-12)
+    if d <= MAX_SOBOL_INPUTS:
+        u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(m)
+        sampling = "sobol"
+    else:  # scipy's Sobol sequence stops at MAXDIM dimensions: plain Monte Carlo, said so
+        u = np.random.default_rng(seed).random((2**m, 2 * d))
+        sampling = "random"
+    np.clip(u, U_CLIP, 1 - U_CLIP, out=u)
     XA, XB = ppf(u[:, :d]), ppf(u[:, d:])
+    del u
     rows = len(XA)
 
     def run(X: Array) -> Array:
@@ -93,12 +115,15 @@ def sobol_indices(
             [np.asarray(func(X[i : i + chunk]), dtype=float) for i in range(0, len(X), chunk)]
         )
 
-    fA, fB = run(XA), run(XB)
-    fAB = np.empty((len(groups), rows))
-    for j, g in enumerate(groups):
-        X = XA.copy()
-        X[:, g] = XB[:, g]
-        fAB[j] = run(X)
+    if additive is not None:
+        fA, fB, fAB = additive_outputs(additive, XA, XB, groups)
+    else:
+        fA, fB = run(XA), run(XB)
+        fAB = np.empty((len(groups), rows))
+        for j, g in enumerate(groups):
+            X = XA.copy()
+            X[:, g] = XB[:, g]
+            fAB[j] = run(X)
 
     def estimate(idx: NDArray[np.intp]) -> tuple[Array, Array]:
         a, b, ab = fA[idx], fB[idx], fAB[:, idx]
@@ -124,7 +149,14 @@ def sobol_indices(
         df["ST_se"] = np.std([b[1] for b in boots], axis=0)
     with np.errstate(invalid="ignore"):
         var = float(np.var(np.concatenate([fA, fB])))
-    df.attrs.update({"n": rows, "evaluations": rows * (len(groups) + 2), "variance": var})
+    df.attrs.update(
+        {
+            "n": rows,
+            "evaluations": rows * (len(groups) + 2),
+            "variance": var,
+            "sampling": sampling,
+        }
+    )
     return df
 
 
@@ -269,7 +301,16 @@ def global_sensitivity(
     cost.check()  # refused before any sample is drawn
     if plan.d == 0:  # nothing uncertain: no samples drawn, nothing varies
         df = pd.DataFrame(columns=["S1", "ST", "kind"], index=pd.Index([], name="input"))
-        df.attrs.update({"n": 0, "evaluations": 0, "variance": 0.0, **plan.meta, "noisy": []})
+        df.attrs.update(
+            {
+                "n": 0,
+                "evaluations": 0,
+                "variance": 0.0,
+                **plan.meta,
+                "noisy": [],
+                "sampling": "none",
+            }
+        )
         df.attrs["warning"] = _sobol_warning(df, plan.fixed)
         return df
     assert plan.func is not None and plan.ppf is not None
@@ -283,19 +324,21 @@ def global_sensitivity(
         seed=seed,
         n_boot=n_boot,
         chunk=cost.chunk,
+        additive=plan.additive,
     )
     df["kind"] = plan.kinds
     df = df.sort_values("ST", ascending=False)
     df.attrs.update(plan.meta)
     df.attrs["noisy"] = noisy_inputs(df)
-    df.attrs["warning"] = _sobol_warning(df, plan.fixed)
+    df.attrs["warning"] = _sobol_warning(df, plan.fixed, plan.d)
     return df
 
 
-def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
+def _sobol_warning(df: pd.DataFrame, fixed: list[str], inputs: int = 0) -> str:
     """What a reader of the Sobol table must be told.
 
-    Empty, degenerate, or judgements it leaves out ("" if none).
+    Empty, degenerate, sampled at random (``inputs``: how many; see :func:`sobol_indices`), or
+    judgements it leaves out ("" if none).
 
     Examples
     --------
@@ -325,6 +368,13 @@ def _sobol_warning(df: pd.DataFrame, fixed: list[str]) -> str:
         parts.append(
             "The Sobol table is degenerate: the output does not vary over the uncertain judgements "
             f"(variance {df.attrs.get('variance', 0.0):.3g}), so its indices say nothing."
+        )
+    if df.attrs.get("sampling") == "random":
+        parts.append(
+            f"The {inputs:,} uncertain inputs are more than a Sobol sequence holds here "
+            f"({MAX_SOBOL_INPUTS:,}: scipy's has {qmc.Sobol.MAXDIM:,} dimensions, two per input), "
+            "so the samples are pseudo-random (plain Monte Carlo): the indices are estimated as "
+            "before but with more noise at this sample size; their standard errors say how much."
         )
     if fixed:
         parts.append(

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from motives.errors import LimitError
 from motives.numeric import sobol_bytes, sobol_refusal
@@ -29,7 +28,9 @@ from motives.sensitivity._core import (
     setup,
     target_of,
 )
+from motives.sensitivity.quantiles import quantile_table
 from motives.sensitivity.registry import Settings
+from motives.sensitivity.sobol_additive import Additive, additive_form
 
 __all__ = ["SobolCost", "SobolPlan", "plan_sobol", "sobol_cost", "sobol_rows"]
 
@@ -146,6 +147,7 @@ class SobolPlan:
     n_cells: int
     ppf: Callable[[Array], Array] | None
     func: Callable[[Array], Array] | None
+    additive: Additive | None = None
 
     def cost(self, n: int) -> SobolCost:
         """What ``n`` base samples cost (the run's rows, evaluations, chunk, memory, refusal)."""
@@ -296,12 +298,15 @@ def plan_sobol(  # noqa: C901
     s0 = nc + npc + nt  # first source column
     eval_arr = replace(arr, groups=()) if arr.propositions else arr
 
+    # every input's quantile function tabulated once (relative error at most quantiles.TOL in x and
+    # 1 - x, checked per input; an input that fails the check is computed with scipy), when first
+    # sampled: sobol_cost lays the plan out without sampling
+    table: list[Any] = []
+
     def ppf(u: Array) -> Array:
-        out = np.empty_like(u)
-        out[:, ~is_gamma] = stats.beta.ppf(u[:, ~is_gamma], alpha[~is_gamma], beta[~is_gamma])
-        if nt:
-            out[:, is_gamma] = stats.gamma.ppf(u[:, is_gamma], alpha[is_gamma])
-        return out
+        if not table:
+            table.append(quantile_table(alpha, beta, is_gamma))
+        return table[0](u)
 
     def func(x: Array) -> Array:
         S = len(x)
@@ -410,7 +415,12 @@ def plan_sobol(  # noqa: C901
             + ["table"] * len(torder)
             + ["source"] * (len(srcs) + len(ssrcs))
         )
-    return SobolPlan(meta, fixed, d, groups, names, kinds, n_cells, ppf, func)
+    additive = (
+        None
+        if arr.propositions or arr.joint or len(arr.sources_in_structure)
+        else additive_form(arr, pri, tgt.mask, scale, reliability, rows_i, cols_k, srcs, s0, groups)
+    )
+    return SobolPlan(meta, fixed, d, groups, names, kinds, n_cells, ppf, func, additive)
 
 
 def _mix_structure_sources(
