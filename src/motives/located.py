@@ -291,10 +291,8 @@ def where_defined(case: Any, problems: list[Problem]) -> list[Problem]:
     the command line), or is about a case built in memory (or a what-if copy: its records were not
     read from a file) is returned as it is.
     """
-    locate = _WHERE.get(id(case))
-    if locate is None:
-        return list(problems)
-    return [p if p.file or not p.item else locate(p) for p in problems]
+    where = locator(case)
+    return list(problems) if where is None else where(problems)
 
 
 def share_where(source: Any, derived: Any) -> None:
