@@ -1201,7 +1201,8 @@ def _global(x: ReportContext) -> list[str]:
             f"Sobol indices of the log-odds of {labels.get(lead, lead)} over every "
             "Beta-distributed judgement "
             f"(Saltelli 2010 first order, Jansen total; n = {sob.attrs.get('n')}, "
-            f"{sob.attrs.get('evaluations')} engine evaluations; bootstrap standard errors).",
+            f"{sob.attrs.get('evaluations')} exact evaluations of the model; bootstrap standard "
+            "errors).",
             "",
             to_markdown(sob.head(15), digits=3),
             "",
@@ -1243,7 +1244,8 @@ def _sobol_credence_lines(x: ReportContext) -> list[str]:
     name = x.labels.get(x.lead, x.lead)
     L = [
         f"The same indices for the credence of {name} itself (n = {sc.attrs.get('n')}, "
-        f"{sc.attrs.get('evaluations')} engine evaluations): a bounded scale, on which what moves "
+        f"{sc.attrs.get('evaluations')} exact evaluations of the model): a bounded scale, on which "
+        "what moves "
         "odds that are already near certainty counts for little.",
         "",
         to_markdown(sc.head(15), digits=3),

@@ -250,7 +250,7 @@ def global_sensitivity(
         the credence-scale indices are dominated by rare draws; the log-odds
         scale is the scale on which evidence adds.
     n
-        Base sample size; ``n * (groups + 2)`` engine evaluations.
+        Base sample size; ``n * (groups + 2)`` exact evaluations of the model.
 
     Returns
     -------
