@@ -610,3 +610,20 @@ def test_any_line_end_reads_as_unix_line_ends(
     (tmp_path / "unix.csv").write_bytes(text("\n").encode())
     (tmp_path / "other.csv").write_bytes(text(end).encode())
     assert read_matrix(tmp_path / "other.csv") == read_matrix(tmp_path / "unix.csv")
+
+
+def test_a_signal_wrapped_by_a_library_still_exits_as_the_signal():
+    """A handler's exception that a library wraps (pydantic's SchemaError) is still the signal."""
+    from motives import terminal
+
+    def command() -> None:
+        try:
+            terminal._raise_terminated(15, None)
+        except BaseException as exc:
+            raise RuntimeError("Error building validator") from exc
+
+    import typer
+
+    with pytest.raises(typer.Exit) as got:
+        terminal.guarded(command)()
+    assert got.value.exit_code == terminal.EXIT_TERMINATED

@@ -400,8 +400,17 @@ class _Terminated(BaseException):
     """
 
 
+_SIGNALLED: list[int] = []  # signals a guarded command got (pydantic may wrap their exceptions)
+
+
 def _raise_terminated(signum: int, frame: Any) -> None:
+    _SIGNALLED.append(signum)
     raise _Terminated(signum)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    _SIGNALLED.append(signum)
+    raise KeyboardInterrupt
 
 
 def _what_was_written() -> str:
@@ -431,11 +440,12 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         forget_published()
+        _SIGNALLED.clear()
         previous: dict[signal.Signals, Any] = {}
         for sig, handler in (
             (signal.SIGTERM, _raise_terminated),
             (signal.SIGHUP, _raise_terminated),
-            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGINT, _raise_interrupt),
         ):  # Ctrl-C: from start-up's (motives.__main__)
             with contextlib.suppress(
                 ValueError, OSError
@@ -465,6 +475,13 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
 
             if isinstance(exc, click.ClickException):
                 raise
+            if _SIGNALLED:  # a signal's exception, wrapped by a library on its way here
+                stopped = _SIGNALLED[-1] == signal.SIGINT
+                say(
+                    f"{'interrupted' if stopped else 'terminated'}: {_what_was_written()}",
+                    to_err=True,
+                )
+                raise typer.Exit(EXIT_INTERRUPTED if stopped else EXIT_TERMINATED) from None
             if debug["on"]:
                 raise
             say(
