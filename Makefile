@@ -47,13 +47,13 @@ lab: $(STAMP)
 # make test: lint, then every test but the long MCMC and cluster checks (marked slow), which make test-slow
 # runs; CI (.ci/run) runs both. The split keeps make test well under 15 minutes on 2 cores.
 test: lint
-	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow"
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow" --durations=40
 
 test-slow: $(STAMP)
-	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m slow
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m slow --durations=20
 
 test-fast: $(STAMP)
-	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow"
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow" --durations=40
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -115,9 +115,9 @@ def test_a_signal_after_the_output_is_in_place_says_what_was_written(
     written".
     """
     import motives.io as io
-    from motives import terminal
+    from motives import stopping
 
-    exc = KeyboardInterrupt if signal_ is KeyboardInterrupt else terminal._Terminated
+    exc = KeyboardInterrupt if signal_ is KeyboardInterrupt else stopping.Terminated
     word = "interrupted" if signal_ is KeyboardInterrupt else "terminated"
 
     def stop(*a: Any, **k: Any) -> Any:
@@ -614,11 +614,11 @@ def test_any_line_end_reads_as_unix_line_ends(
 
 def test_a_signal_wrapped_by_a_library_still_exits_as_the_signal():
     """A handler's exception that a library wraps (pydantic's SchemaError) is still the signal."""
-    from motives import terminal
+    from motives import stopping, terminal
 
     def command() -> None:
         try:
-            terminal._raise_terminated(15, None)
+            stopping.raise_terminated(15, None)
         except BaseException as exc:
             raise RuntimeError("Error building validator") from exc
 
@@ -627,3 +627,77 @@ def test_a_signal_wrapped_by_a_library_still_exits_as_the_signal():
     with pytest.raises(typer.Exit) as got:
         terminal.guarded(command)()
     assert got.value.exit_code == terminal.EXIT_TERMINATED
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_that_lands_in_a_weakref_callback_is_not_lost(
+    signum: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A signal whose handler runs in a weakref callback (or ``__del__``) still stops the command.
+
+    Python cannot raise there: it prints "Exception ignored in ..." with a traceback and carries on.
+    The guard sends the signal again, so the command exits as the signal, with no traceback.
+    """
+    import weakref
+
+    import typer
+
+    from motives import stopping, terminal
+
+    handler = dict(stopping.HANDLERS)[signal.Signals(signum)]
+    went_on = []
+
+    class Thing:
+        pass
+
+    def command() -> None:
+        thing = Thing()
+        ref = weakref.ref(thing, lambda _: handler(signum, None))
+        del thing  # the callback runs here; its exception cannot propagate
+        assert ref() is None
+        for i in range(1000):  # the signal sent again stops the command in this loop
+            went_on.append(i)
+        went_on.append("finished")
+
+    with pytest.raises(typer.Exit) as got:
+        terminal.guarded(command)()
+    want = terminal.EXIT_INTERRUPTED if signum == signal.SIGINT else terminal.EXIT_TERMINATED
+    assert got.value.exit_code == want
+    assert "finished" not in went_on
+    err = capfd.readouterr().err
+    assert "Exception ignored" not in err and "Traceback" not in err
+    assert ("interrupted" if signum == signal.SIGINT else "terminated") in err
+
+
+def test_other_exceptions_in_a_weakref_callback_are_left_to_python(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Only the guard's own signal exceptions are sent again; others go to the previous hook."""
+    import sys
+    import weakref
+
+    from motives import terminal
+
+    seen: list[type[BaseException]] = []
+    before = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append(type(u.exc_value))
+
+    class Thing:
+        pass
+
+    def fail(_: Any) -> None:
+        raise ValueError("a bug in a callback")
+
+    def command() -> str:
+        thing = Thing()
+        ref = weakref.ref(thing, fail)
+        del thing
+        assert ref() is None
+        return "finished"
+
+    try:
+        assert terminal.guarded(command)() == "finished"
+    finally:
+        sys.unraisablehook = before
+    assert seen == [ValueError]
+    assert sys.getprofile() is None

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from motives import escape as _escape
+from motives import stopping
 from motives.app.workflow import Progress
 from motives.conventions import RESOLUTION_NOTE, below_resolution, most_credible, plural
 from motives.errors import MotivesError
@@ -393,26 +394,6 @@ def fail(exc: Exception) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised in the main thread.
-
-    Raised there so that every ``finally`` (temporary folders) runs.
-    """
-
-
-_SIGNALLED: list[int] = []  # signals a guarded command got (pydantic may wrap their exceptions)
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    _SIGNALLED.append(signum)
-    raise _Terminated(signum)
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    _SIGNALLED.append(signum)
-    raise KeyboardInterrupt
-
-
 def _what_was_written() -> str:
     """What a command stopped by a signal leaves behind.
 
@@ -440,17 +421,14 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         forget_published()
-        _SIGNALLED.clear()
+        stopping.SIGNALLED.clear()
         previous: dict[signal.Signals, Any] = {}
-        for sig, handler in (
-            (signal.SIGTERM, _raise_terminated),
-            (signal.SIGHUP, _raise_terminated),
-            (signal.SIGINT, _raise_interrupt),
-        ):  # Ctrl-C: from start-up's (motives.__main__)
-            with contextlib.suppress(
-                ValueError, OSError
-            ):  # not the main thread: leave signals alone
+        for sig, handler in stopping.HANDLERS:  # Ctrl-C: from start-up's (motives.__main__)
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave them
                 previous[sig] = signal.signal(sig, handler)
+        unraisable = sys.unraisablehook
+        if previous:  # a signal raised inside a weakref callback or __del__ is sent again
+            sys.unraisablehook = stopping.unraisable_hook(unraisable)
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
@@ -460,7 +438,7 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
         except KeyboardInterrupt:
             say(f"interrupted: {_what_was_written()}", to_err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except _Terminated:
+        except stopping.Terminated:
             say(f"terminated: {_what_was_written()}", to_err=True)
             raise typer.Exit(EXIT_TERMINATED) from None
         except OSError as exc:  # the machine, not motives: a full disk, a file removed underfoot
@@ -475,8 +453,8 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
 
             if isinstance(exc, click.ClickException):
                 raise
-            if _SIGNALLED:  # a signal's exception, wrapped by a library on its way here
-                stopped = _SIGNALLED[-1] == signal.SIGINT
+            if stopping.SIGNALLED:  # a signal's exception, wrapped by a library on its way here
+                stopped = stopping.stopped_by_interrupt()
                 say(
                     f"{'interrupted' if stopped else 'terminated'}: {_what_was_written()}",
                     to_err=True,
@@ -492,6 +470,7 @@ def guarded[F: Callable[..., Any]](fn: F) -> F:
             )
             raise typer.Exit(EXIT_INTERNAL) from None
         finally:
+            sys.unraisablehook = unraisable
             for sig, handler in previous.items():
                 with contextlib.suppress(ValueError, OSError, TypeError):
                     signal.signal(sig, handler)
