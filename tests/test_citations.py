@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 import pytest
@@ -342,3 +343,47 @@ def test_markdown_reference_renders_as_its_text(
     md = bib.reference("k", backend="markdown")
     assert rendered(md) == " ".join(bib.reference("k").split()), md
     assert "\\." not in re.sub(r"^\s*\d+\\\.", "", md), md
+
+
+def test_plugin_lookups_do_not_grow_with_the_bibliography(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pybtex scans every installed distribution per plugin lookup (about 65 ms each here).
+
+    Rendering calls it once per string unless looked up once: the bundled case book took 140 s.
+    The number of scans must not depend on how many entries are rendered.
+    """
+    import pybtex.plugin
+
+    from motives import citations
+
+    calls = []
+    real = pybtex.plugin.entry_points
+
+    def counted(*a: Any, **k: Any) -> Any:
+        calls.append(k.get("group"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", counted)
+
+    def scans(n: int, style: str) -> int:
+        citations._plugin.cache_clear()
+        citations._latex_text.cache_clear()
+        calls.clear()
+        refs = {
+            f"k{i}": {
+                "ENTRYTYPE": "article",
+                "author": f'Sm{chr(97 + i % 26)}th, J{i} and Do\\"e, A.',
+                "title": f"On {{NATO}} -- part {i}",
+                "journal": "Journal",
+                "year": str(1990 + i),
+            }
+            for i in range(n)
+        }
+        bib = Bibliography(refs, style=style)
+        for backend in ("text", "markdown", "html", "latex"):
+            bib.reference_list(backend=backend)
+        bib.markdown()
+        return len(calls)
+
+    for style in ("author-year", "plain"):
+        few, many = scans(3, style), scans(40, style)
+        assert few == many and many <= 12, (style, few, many)
