@@ -132,7 +132,7 @@ def test_a_damaged_record_is_a_miss(tmp_path, monkeypatch):
     """A record that cannot be read is compiled again, not an error."""
     monkeypatch.setattr(nutpie_cache, "cache_dir", lambda: tmp_path)
     built = _built()
-    (tmp_path / f"{nutpie_cache.model_key(built.model)}.pkl").write_bytes(b"not a pickle")
+    (tmp_path / f"{nutpie_cache.model_key(built)}.pkl").write_bytes(b"not a pickle")
     compiled, hit = nutpie_cache.cached_compiled(built)
     assert not hit
     status, logp, _ = _call(compiled, np.zeros(compiled.n_dim))
@@ -146,13 +146,63 @@ def test_key_is_stable_across_processes_and_differs_by_structure():
         "from motives.models.testing import random_case;"
         "from motives.models.nutpie_cache import model_key;"
         "print(model_key(build_exclusive(random_case(3, n_items=5, n_sources=2),"
-        " reliability=True).model))"
+        " reliability=True)))"
     )
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert other == nutpie_cache.model_key(_built().model)
-    assert nutpie_cache.model_key(_built(6).model) != other
+    assert other == nutpie_cache.model_key(_built())
+    assert nutpie_cache.model_key(_built(6)) != other
+
+
+def _revalued(case, rng):  # noqa: ANN001, ANN202 - a Case
+    """The same case with other judgement values: another prior, and items' cells redrawn.
+
+    A cell keeps its form (its concentration, a mean of exactly 0 or 1), so the structure stays.
+    """
+    out = case.with_prior(list(rng.dirichlet(np.ones(len(case.hypothesis_ids)))))
+    for item in case.evidence:
+        judgement, _ = case.judgement(item)
+        cells = getattr(judgement, "values", None)
+        if not isinstance(cells, dict):
+            continue  # a timeline or quantity item
+        new = {
+            k: {"mean": float(rng.uniform(0.05, 0.95)), "concentration": v.concentration}
+            for k, v in cells.items()
+            if 0.0 < getattr(v, "mean", 0.0) < 1.0  # a trend's prior has no mean: left alone
+        }
+        if new:
+            out = out.with_judgement(item.id, values=new)
+    return out
+
+
+def test_builds_with_one_key_have_one_graph():
+    """The key is the model's structure: builds that share it share the log density's graph.
+
+    Generated flat, structured and network cases, each against itself with other judgement values
+    (prior, cells): equal keys must mean equal graphs (:func:`model_graph_key`, every node and
+    constant); and different structures different keys.
+    """
+    from motives.models.compiled import model_graph_key
+    from motives.models.exclusive import build_exclusive
+    from motives.models.testing import random_case
+    from motives.testing import random_network_case, random_structured_case
+
+    rng = np.random.default_rng(7)
+    cases = [random_case(s, n_items=5, n_sources=2) for s in range(3)]
+    cases += [random_structured_case(s) for s in range(3)]
+    cases += [random_network_case(s) for s in range(2)]
+    keys, changed = set(), 0
+    for case in cases:
+        built, other = build_exclusive(case), build_exclusive(_revalued(case, rng))
+        assert nutpie_cache.model_key(built) == nutpie_cache.model_key(other)
+        assert model_graph_key(built.model) == model_graph_key(other.model)
+        changed += any(
+            not np.array_equal(v, other.data_values()[k]) for k, v in built.data_values().items()
+        )
+        keys.add(nutpie_cache.model_key(built))
+    assert changed == len(cases)  # the values did change in every pair
+    assert len(keys) == len(cases)
 
 
 def test_a_served_model_reads_its_own_knobs(tmp_path, monkeypatch):

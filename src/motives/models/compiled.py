@@ -97,7 +97,8 @@ def graph_digest(outputs: list[Any], inputs: list[Any]) -> str:
     return h.hexdigest()
 
 
-def _versions() -> str:
+def versions() -> str:
+    """The versions and settings of the libraries that compile a model (part of every cache key)."""
     import numba
     import pymc
     import pytensor
@@ -120,7 +121,7 @@ def model_graph_key(model: Any) -> str:
     outs, ins = _point_outputs(model)
     return hashlib.sha256(
         "|".join(
-            [_versions(), graph_digest([logp], ins), graph_digest(outs, ins), str(ins)]
+            [versions(), graph_digest([logp], ins), graph_digest(outs, ins), str(ins)]
         ).encode()
     ).hexdigest()
 
