@@ -163,10 +163,24 @@ def job_refit(job: dict[str, Any]) -> dict[str, Any]:
         sample(again, **kw)
         t_cached = T() - t4
         sampling._COMPILED.clear()  # the fresh build below must compile
+    import tempfile
+
+    from motives.models import nutpie_cache
+
     t3 = T()
-    fresh = build_exclusive(case, lens=lens, prior=new_prior.tolist())
-    set_data(fresh, log_scale=log_scale)
-    tr_fresh = sample(fresh, **kw)
+    with tempfile.TemporaryDirectory() as empty:
+        # and not be served from motives' disk cache either (since the cache's key became cheap,
+        # a served build costs about what a refit does); numba may still find its machine code
+        kept, nutpie_cache.cache_dir = (
+            nutpie_cache.cache_dir,
+            lambda: __import__("pathlib").Path(empty),
+        )
+        try:
+            fresh = build_exclusive(case, lens=lens, prior=new_prior.tolist())
+            set_data(fresh, log_scale=log_scale)
+            tr_fresh = sample(fresh, **kw)
+        finally:
+            nutpie_cache.cache_dir = kept
     t_fresh = T() - t3
     a = tr_refit.posterior["credence"].mean(dim=("chain", "draw")).values
     b = tr_fresh.posterior["credence"].mean(dim=("chain", "draw")).values

@@ -5,7 +5,9 @@ In one fresh process: fit the real case once (nutpie), then the second fit
 :func:`motives.models.sampling.refit` — only the ``pm.Data`` values change,
 the compiled model is re-used — and the same second fit from a fresh build
 (new model, new nutpie compilation; the process-wide compile cache of
-``models/sampling.py`` is cleared first). Also timed: a new build of the same
+``models/sampling.py`` is cleared first and motives' disk cache, ``models/nutpie_cache.py``,
+pointed at an empty folder: PyTensor rewrites the graphs again, and numba may still load its
+machine code from its own cache). Also timed: a new build of the same
 structure *with* that cache, as a second ``motives.fit`` in a session would
 get it. The fresh build runs after the first fit
 in the same process, so its imports and numba's in-memory caches are warm:

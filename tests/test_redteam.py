@@ -539,6 +539,7 @@ def test_ctrl_c_at_any_moment(fitted: Path, tmp_path: Path, name: str, delay: fl
     assert p.returncode in (0, 130, -signal.SIGINT), (p.returncode, err)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     if p.returncode == 130:
+        assert err.strip(), "exit 130 with nothing on stderr: a stop must say what it left"
         last = err.strip().splitlines()[-1]
         if last == "interrupted: nothing was written":
             assert list(out.iterdir()) == [], list(out.iterdir())

@@ -19,10 +19,14 @@ import sys as _sys
 
 def _stop_while_starting(signum: int, frame: object) -> None:
     """Exit 130 (SIGINT) or 143 (SIGTERM) with one line: starting, the program wrote nothing."""
-    _sys.stderr.write(
-        ("interrupted" if signum == _signal.SIGINT else "terminated") + ": nothing was written\n"
-    )
-    _sys.stderr.flush()
+    # straight to file descriptor 2: not through ``sys.stderr``, whose buffer the interrupted code
+    # may be in the middle of writing, or which a library may have replaced
+    line = ("interrupted" if signum == _signal.SIGINT else "terminated") + ": nothing was written\n"
+    try:
+        _sys.stderr.flush()  # what the program wrote before, in order
+    except Exception:  # noqa: BLE001 - a stream in the middle of a write, or closed
+        pass
+    _os.write(2, line.encode())
     _os._exit(130 if signum == _signal.SIGINT else 143)
 
 
