@@ -173,7 +173,7 @@ def job_refit(job: dict[str, Any]) -> dict[str, Any]:
         # a served build costs about what a refit does); numba may still find its machine code
         kept, nutpie_cache.cache_dir = (
             nutpie_cache.cache_dir,
-            lambda: __import__("pathlib").Path(empty),
+            lambda: Path(empty),
         )
         try:
             fresh = build_exclusive(case, lens=lens, prior=new_prior.tolist())
