@@ -842,31 +842,18 @@ def _flat_ids(da: xr.DataArray, dims: list[str]) -> list[str]:
 def _element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """r̂, bulk ESS and MCSE of the mean for each column of x (chain, draw, n).
 
-    NaN where x is constant.
+    NaN where x is constant. arviz-stats' numbers, every column at once
+    (:mod:`motives.models.chain_stats`).
     """
-    import arviz_stats as azs
+    from motives.models.chain_stats import element_stats
 
     n = x.shape[-1]
     rhat, ess, mcse = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     varying = np.ptp(x.reshape(-1, n), axis=0) > 0
     if varying.any():
-        xv = x[..., varying]
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter(
-                "ignore"
-            )  # NaN for constant columns, "chain longer than draw" for tiny fits
-            rhat[varying] = _stat(azs.rhat, xv)
-            ess[varying] = _stat(azs.ess, xv, method="bulk")
-            mcse[varying] = _stat(azs.mcse, xv, method="mean")
+        rhat[varying], ess[varying], mcse[varying] = element_stats(x[..., varying])
     mcse[~varying] = 0.0
     return rhat, ess, mcse
-
-
-def _stat(fn: Any, x: np.ndarray, **kw: Any) -> np.ndarray:
-    import xarray as xr
-
-    out = fn(xr.DataArray(x, dims=("chain", "draw", "k")), sample_dims=["chain", "draw"], **kw)
-    return np.asarray(getattr(out, "values", out), dtype=float)
 
 
 def compute_diagnostics(trace: xr.DataTree) -> dict[str, Any]:  # noqa: C901 - one branch per diagnostic and model kind
