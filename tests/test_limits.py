@@ -987,3 +987,43 @@ def test_a_refusal_of_a_source_names_where_it_is_declared(
     assert (src.file, src.line, src.kind) == (str(declared), rel, "source")
     assert item.file == str(folder / "ev1.yaml") and item.line is not None
     assert setting == Problem("must sum to 1", field="prior")
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("model", ["exclusive", "mixture", "pooled"])
+def test_the_trace_count_reads_the_free_parameters_sizes_from_their_dims(
+    seed: int, model: str
+) -> None:
+    """What the memory refusal counts per draw is what the model's free parameters hold.
+
+    Reference: PyMC's own shapes of the free parameters (``eval_rv_shapes``, which compiles);
+    generated network and tree cases, every model kind.
+    """
+    import motives as mv
+    from motives.models import sampling
+    from motives.models.api import build
+
+    built_any = False
+    for case in (random_network_case(seed), random_structured_case(seed)):
+        try:
+            built = build(case, model=model)
+        except mv.MotivesError:
+            continue  # a model this case cannot have (pooled with one lens)
+        built_any = True
+        m = built.model
+        shapes = m.eval_rv_shapes()
+        want = sum(int(np.prod(shapes[rv.name])) for rv in m.free_RVs)
+        assert sampling._free_size(m) == want
+    assert built_any
+
+
+def test_the_trace_count_falls_back_to_the_initial_point_without_dims() -> None:
+    import pymc as pm
+
+    from motives.models import sampling
+
+    with pm.Model(coords={"k": range(3)}) as m:
+        pm.Normal("a", dims="k")
+        pm.Dirichlet("b", a=np.ones(4))  # no dims: its size comes from the initial point
+    # the initial point holds b's value variable (3 numbers for a simplex of 4)
+    assert sampling._free_size(m) == 3 + 3
