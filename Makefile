@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; exit 0; }; \
 	done)
 
-.PHONY: demo test test-slow test-fast bench docs lint clean venv lab
+.PHONY: demo test test-slow test-fast bench docs lint clean venv lab bytecode
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -28,7 +28,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+# motives' own bytecode, as a pip install of the package writes it (the editable install does not,
+# and a machine with PYTHONDONTWRITEBYTECODE set would compile every module in every process);
+# only modules changed since the last run are compiled again
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q src/motives
+
+demo: $(STAMP) bytecode
 	$(VENV)/bin/motives check evidence
 	$(VENV)/bin/motives posterior evidence --lens hughes
 	$(VENV)/bin/motives posterior evidence --lens realist
@@ -46,16 +52,16 @@ lab: $(STAMP)
 
 # make test: lint, then every test but the long MCMC and cluster checks (marked slow), which make test-slow
 # runs; CI (.ci/run) runs both. The split keeps make test well under 15 minutes on 2 cores.
-test: lint
+test: lint bytecode
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow" --durations=40
 
-test-slow: $(STAMP)
+test-slow: $(STAMP) bytecode
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m slow --durations=20
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) bytecode
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n 2 -m "not slow" --durations=40
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(PY) benchmarks/run.py
 
 docs: $(STAMP)
