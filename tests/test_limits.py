@@ -316,15 +316,18 @@ def _plans(draw: Any) -> tuple[Any, list[np.ndarray]]:
 def test_outside_messages_replace_any_factor_exactly(planned: tuple[Any, list[np.ndarray]]) -> None:
     """Σ exp(t + outside[s]) is the contraction with factor ``s`` replaced by t, for every slot.
 
-    Against :func:`contract` run again with the factor replaced (1e-12 relative; -inf where both are
-    -inf); and value + outside sums to the contraction for the steps' results too.
+    Against :func:`contract` run again with the factor replaced (-inf where both are -inf); and
+    value + outside sums to the contraction for the steps' results too. The values are logs, so
+    the tolerance has an absolute 1e-12 (a relative 1e-12 of the sum itself): a relative one
+    alone on a log near 0 asks for more than the sum's precision (a log of -2.8e-4 off by 4.4e-16
+    failed it).
     """
     from motives.exact.contract import contract, log_product_sum, outsides
 
     plan, factors = planned
     o = outsides(plan, factors)
     got, want = np.broadcast_arrays(o.total, contract(plan, factors))
-    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     rng = np.random.default_rng(0)
     for s in range(len(factors)):
         t = np.log(rng.uniform(0.01, 1.0, factors[s].shape))
@@ -334,7 +337,7 @@ def test_outside_messages_replace_any_factor_exactly(planned: tuple[Any, list[np
         want = np.broadcast_to(want, got.shape)
         finite = np.isfinite(want)
         assert (np.isneginf(got) == ~finite).all()
-        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12)
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12, atol=1e-12)
     for s in range(len(o.value)):
         got = log_product_sum(
             [(o.value[s], o.scope[s]), (o.outside[s], o.oscope[s])], (0,), plan.card
@@ -342,7 +345,7 @@ def test_outside_messages_replace_any_factor_exactly(planned: tuple[Any, list[np
         want = np.broadcast_to(o.total, got.shape)
         finite = np.isfinite(want)
         assert (np.isneginf(got) == ~finite).all()
-        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12)
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-12, atol=1e-12)
 
 
 # ---------------------------------------------------------- the elimination plan without cubic work
@@ -511,6 +514,7 @@ def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(
     from typer.testing import CliRunner
 
     import motives.models.sampling as sampling
+    import motives.models.trace_memory as trace_memory
     from motives.cli import app
 
     spec = tmp_path / "spec.yaml"
@@ -533,9 +537,9 @@ def test_draws_times_chains_past_the_memory_limit_are_refused_before_sampling(
     from motives.models.api import build
 
     built = build(mv.examples.load("witness"))
-    sampling.check_trace_memory(built, draws=most, chains=64)  # what the message offers fits
+    trace_memory.check_trace_memory(built, draws=most, chains=64)  # what the message offers fits
     with pytest.raises(mv.MotivesError):
-        sampling.check_trace_memory(built, draws=most + 1, chains=64)
+        trace_memory.check_trace_memory(built, draws=most + 1, chains=64)
 
 
 @settings(max_examples=200, deadline=None)
@@ -1000,7 +1004,7 @@ def test_the_trace_count_reads_the_free_parameters_sizes_from_their_dims(
     generated network and tree cases, every model kind.
     """
     import motives as mv
-    from motives.models import sampling
+    from motives.models import trace_memory
     from motives.models.api import build
 
     built_any = False
@@ -1013,17 +1017,17 @@ def test_the_trace_count_reads_the_free_parameters_sizes_from_their_dims(
         m = built.model
         shapes = m.eval_rv_shapes()
         want = sum(int(np.prod(shapes[rv.name])) for rv in m.free_RVs)
-        assert sampling._free_size(m) == want
+        assert trace_memory._free_size(m) == want
     assert built_any
 
 
 def test_the_trace_count_falls_back_to_the_initial_point_without_dims() -> None:
     import pymc as pm
 
-    from motives.models import sampling
+    from motives.models import trace_memory
 
     with pm.Model(coords={"k": range(3)}) as m:
         pm.Normal("a", dims="k")
         pm.Dirichlet("b", a=np.ones(4))  # no dims: its size comes from the initial point
     # the initial point holds b's value variable (3 numbers for a simplex of 4)
-    assert sampling._free_size(m) == 3 + 3
+    assert trace_memory._free_size(m) == 3 + 3

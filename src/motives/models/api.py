@@ -283,10 +283,10 @@ def _fit_from_config(
     from motives.models.sampling import (
         auto_backend_for_fit,
         check_counts,
-        check_trace_memory,
         sample,
         set_data,
     )
+    from motives.models.trace_memory import check_trace_memory
 
     if config.case_hash != case_hash(
         case
