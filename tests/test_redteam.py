@@ -561,20 +561,28 @@ def test_ctrl_c_during_start_up_is_one_line() -> None:
 
     Exit 130, one line, no traceback.
     """
+    args = ["posterior", str(mv.examples.path("burglary"))]
+    whole, _ = _motives(args).communicate(timeout=120)  # the output of a run left alone
     for delay in (0.4, 0.8):
-        p = _motives(["posterior", str(mv.examples.path("burglary"))])
+        p = _motives(args)
         time.sleep(delay)
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=120)
         if p.returncode == 0:  # the machine was fast enough to finish first: nothing to check
             continue
-        # 130, or death by SIGINT itself (-2 here; a shell shows it as 130 too): seen on a loaded
-        # machine when the signal lands as the interpreter exits; what matters to the user is one
-        # line and no traceback
+        if p.returncode == -signal.SIGINT and err == "":
+            # Death by SIGINT itself (a shell shows it as 130) with nothing said: the signal met
+            # Python's default action, which only holds before the interpreter installs its
+            # handler (no line of motives has run: nothing printed, nothing written) or after the
+            # command has finished (the interpreter restores it as it exits: then the output is
+            # all there). Seen on CI with stdout and stderr both empty.
+            assert out in ("", whole), out
+            continue
+        # otherwise exit 130 (or -2 after motives' line): one line, no traceback
         assert (
             p.returncode in (130, -signal.SIGINT)
             and err.strip() == "interrupted: nothing was written"
-        ), (p.returncode, err)
+        ), (p.returncode, err, out)
 
 
 def _limited(limit: int) -> Callable[[], None]:
