@@ -575,7 +575,7 @@ def test_ctrl_c_during_start_up_is_one_line() -> None:
             # Python's default action, which only holds before the interpreter installs its
             # handler (no line of motives has run: nothing printed, nothing written) or after the
             # command has finished (the interpreter restores it as it exits: then the output is
-            # all there). Seen on CI with stdout and stderr both empty.
+            # all there). Seen once on CI (exit -2, stderr empty).
             assert out in ("", whole), out
             continue
         # otherwise exit 130 (or -2 after motives' line): one line, no traceback
