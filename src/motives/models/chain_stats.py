@@ -107,10 +107,10 @@ def _ess(x: np.ndarray) -> np.ndarray:
     cols = np.arange(kk)
     idx = np.arange(n)[:, None]
     seq = np.where(idx < 2 * L, rho, 0.0)  # pairs 0..L-1 are kept (their sums are positive)
-    last_even = np.where(L > 0, rho[np.minimum(2 * L, n - 1), cols], 1.0)
+    at = np.minimum(2 * L, n - 1)  # pair L's even term
+    last_even = np.where(L > 0, rho[at, cols], 1.0)
     last_sum = sums[np.minimum(L, n_pairs - 1), cols]
     keep_last = (L > 0) & (last_sum >= 0)  # pair L kept when its sum is not negative ...
-    at = np.minimum(2 * L, n - 1)
     seq[at, cols] = np.where(keep_last | (last_even > 0), last_even, seq[at, cols])
     # ... and its even term alone when positive (for L = 0, seq[0] = 1)
     # Geyer's initial monotone sequence over pairs 1..L-1: each pair's sum at most the last's
@@ -130,63 +130,25 @@ def _ess(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _valid(x: np.ndarray, min_chains: int) -> np.ndarray:
-    """Columns arviz-stats computes (no NaN, enough chains and at least 4 draws)."""
-    ok = ~np.isnan(x).reshape(-1, x.shape[-1]).any(axis=0)
-    return ok & (x.shape[0] >= min_chains) & (x.shape[1] >= 4)
-
-
-def rhat_rank(x: np.ndarray) -> np.ndarray:
-    """Rank-normalised split r̂ (the larger of bulk and tail) of each column of (chain, draw, k)."""
-    out = np.full(x.shape[-1], np.nan)
-    ok = _valid(x, 2)
-    if ok.any():
-        s = _split(x[..., ok])
-        folded = np.abs(s - np.median(s.reshape(-1, s.shape[-1]), axis=0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[ok] = np.maximum(_rhat(_z_scale(s)), _rhat(_z_scale(folded)))
-    return out
-
-
-def ess_bulk(x: np.ndarray) -> np.ndarray:
-    """Bulk ESS (rank-normalised split chains) of each column of (chain, draw, k)."""
-    out = np.full(x.shape[-1], np.nan)
-    ok = _valid(x, 1)
-    if ok.any():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[ok] = _ess(_z_scale(_split(x[..., ok])))
-    return out
-
-
-def mcse_mean(x: np.ndarray) -> np.ndarray:
-    """Monte Carlo standard error of the mean of each column of (chain, draw, k)."""
-    out = np.full(x.shape[-1], np.nan)
-    ok = _valid(x, 1)
-    if ok.any():
-        xo = x[..., ok]
-        sd = np.std(xo.reshape(-1, xo.shape[-1]), axis=0, ddof=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[ok] = sd / np.sqrt(_ess(_split(xo)))
-    return out
-
-
 def element_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`rhat_rank`, :func:`ess_bulk` and :func:`mcse_mean` of x (chain, draw, k) together.
+    """r̂, bulk ESS and MCSE of the mean of each column of x (chain, draw, k).
 
-    The rank-normalised split chains that r̂ and the bulk ESS share are computed once.
+    r̂ is the rank-normalised split r̂ (the larger of bulk and tail). NaN for a column arviz-stats
+    does not compute (a NaN in it, fewer than 4 draws; for r̂ also fewer than 2 chains). The
+    rank-normalised split chains that r̂ and the bulk ESS share are computed once.
     """
     k = x.shape[-1]
     rhat, ess, mcse = np.full(k, np.nan), np.full(k, np.nan), np.full(k, np.nan)
-    ok1, ok2 = _valid(x, 1), _valid(x, 2)
-    if ok1.any():
-        xo = x[..., ok1]
+    ok = ~np.isnan(x).reshape(-1, k).any(axis=0) & (x.shape[1] >= 4)
+    if ok.any():
+        xo = x[..., ok]
         s = _split(xo)
         z = _z_scale(s)
         sd = np.std(xo.reshape(-1, xo.shape[-1]), axis=0, ddof=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ess[ok1] = _ess(z)
-            mcse[ok1] = sd / np.sqrt(_ess(s))
-            if ok2.any():  # every valid column or none: r̂ needs two chains
+            ess[ok] = _ess(z)
+            mcse[ok] = sd / np.sqrt(_ess(s))
+            if x.shape[0] >= 2:
                 folded = np.abs(s - np.median(s.reshape(-1, s.shape[-1]), axis=0))
-                rhat[ok1] = np.maximum(_rhat(z), _rhat(_z_scale(folded)))
+                rhat[ok] = np.maximum(_rhat(z), _rhat(_z_scale(folded)))
     return rhat, ess, mcse
