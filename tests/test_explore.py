@@ -649,8 +649,8 @@ def test_notebook7_renders_the_widget_and_talks_to_the_kernel(browser: Any, tmp_
         assert _exact(case, other) != _exact(case, first)  # the switch changed the numbers
         # The edit reached Python. A widget's edit and a cell run are not ordered (ipywidgets
         # holds a model's update back while an earlier one is unanswered), and once on a loaded
-        # CI machine the cell printed nothing within 60 s. So cell 1 runs until it prints the new
-        # lens (each run replaces its output), for at most 60 s.
+        # CI machine the new lens was not printed within 60 s (cause not found). So cell 1 runs
+        # until it prints the new lens (each run replaces its output), for at most 60 s.
         said = _kernel_says(page, f"kernel lens: {other}", 60.0)
         assert said == f"kernel lens: {other}", f"after 60 s the kernel still says {said!r}"
         _finish(page, errors, tmp_path / "notebook7.png")
